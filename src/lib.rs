@@ -1,14 +1,49 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! # bonus-ctg
+//!
+//! Calcul du bonus territoire CTG (Caf). Data flow, one module per step:
+//!
+//! 1. [`lecture`] — read a dossier (convention.toml, structures.csv, charges_n1.csv,
+//!    bareme.toml) into a [`modele::Dossier`] with located diagnostics;
+//! 2. [`validation`] — cross-file checks and the [`bareme`] in force for the exercice;
+//! 3. [`calcul`] — the pure core: eligibility, distribution (exact rationals, group
+//!    rounding), contributions, reconciliation;
+//! 4. [`rapport`] — table, CSV, JSON and the explanation of any figure;
+//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod bareme;
+pub mod calcul;
+pub mod cli;
+pub mod diagnostic;
+pub mod lecture;
+pub mod modele;
+pub mod rapport;
+pub mod sortie;
+pub mod validation;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+use diagnostic::{Diagnostic, Diagnostics};
+
+/// Validates a read dossier and computes one exercice (pure). `Err` holds the diagnostics
+/// when the data is invalid; `Ok` holds the result and the warnings.
+pub fn traiter(
+    lu: &lecture::DossierLu,
+    exercice: Option<i32>,
+    fichier_bareme: &str,
+) -> Result<(calcul::Resultat, Diagnostics), Diagnostics> {
+    let annee = exercice.unwrap_or(lu.dossier.convention.exercice);
+    let (be, diags) = validation::valider(&lu.dossier, &lu.bareme, annee, fichier_bareme);
+    let be = match be {
+        Some(b) if !diags.a_des_erreurs() => b,
+        _ => return Err(diags),
+    };
+    match calcul::calculer(&lu.dossier, &be) {
+        Ok(r) => Ok((r, diags)),
+        Err(e) => {
+            let mut d = diags;
+            d.push(
+                Diagnostic::erreur("E023", "dossier", e.to_string())
+                    .conseil("vérifiez les ordres de grandeur des montants et des unités"),
+            );
+            Err(d)
+        }
     }
 }

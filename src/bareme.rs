@@ -1,0 +1,839 @@
+//! The barème: dated parameters, OpenFisca style (docs/bareme.md).
+//!
+//! Every value carries its start date, its legal reference and a status (`confirme` /
+//! `hypothese`). Superseded values are kept. The built-in barème (`bareme_defaut.toml`) is
+//! embedded in the binary; a dossier's `bareme.toml` overrides value by value what it names.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::modele::{Date, Financement, Montant, TypeStructure};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// The built-in barème, embedded at compile time.
+pub const BAREME_INTEGRE: &str = include_str!("bareme_defaut.toml");
+const NOM_INTEGRE: &str = "barème intégré (src/bareme_defaut.toml)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Statut {
+    Confirme,
+    Hypothese,
+}
+
+impl fmt::Display for Statut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Statut::Confirme => "confirme",
+            Statut::Hypothese => "hypothese",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ajustement {
+    Neutre,
+    Aucun,
+    Integral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Arrondi {
+    #[serde(rename = "demi-haut")]
+    DemiHaut,
+    #[serde(rename = "troncature")]
+    Troncature,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Versement {
+    /// Spread over the structures (lissage + new units).
+    Structures,
+    /// Reported on its own line, payable to the collectivité (e.g. `PILOTAGE`).
+    Collectivite,
+}
+
+/// Where a value comes from: file name (built-in or the dossier's barème).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValeurDatee<T> {
+    pub debut: Date,
+    pub valeur: T,
+    pub reference: String,
+    pub statut: Statut,
+    pub origine: String,
+    /// Replaced by a later-read value with the same `debut` (kept for the record).
+    pub remplacee: bool,
+}
+
+/// One parameter's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Parametre<T> {
+    pub nom: String,
+    pub valeurs: Vec<ValeurDatee<T>>,
+    /// Written in the short form (a bare value): replaces the whole history when merged.
+    #[serde(skip)]
+    pub forme_abregee: bool,
+}
+
+impl<T: Clone> Parametre<T> {
+    fn vide(nom: &str) -> Self {
+        Parametre {
+            nom: nom.to_string(),
+            valeurs: Vec::new(),
+            forme_abregee: false,
+        }
+    }
+
+    /// Value in force on 1 January of `annee` (docs/regles.md R1).
+    pub fn en_vigueur(&self, annee: i32) -> Option<Lu<T>> {
+        let date = Date::premier_janvier(annee);
+        self.valeurs
+            .iter()
+            .filter(|v| !v.remplacee && v.debut <= date)
+            .max_by_key(|v| v.debut)
+            .map(|v| Lu {
+                valeur: v.valeur.clone(),
+                source: Some(Source {
+                    parametre: self.nom.clone(),
+                    debut: v.debut,
+                    reference: v.reference.clone(),
+                    statut: v.statut,
+                    origine: v.origine.clone(),
+                }),
+            })
+    }
+
+    /// Adds the values of `autre`; a value with the same `debut` replaces (and keeps) ours.
+    fn fusionner(&mut self, autre: Parametre<T>) {
+        if autre.forme_abregee {
+            for ancienne in &mut self.valeurs {
+                ancienne.remplacee = true;
+            }
+        }
+        for v in autre.valeurs {
+            for ancienne in self.valeurs.iter_mut().filter(|a| a.debut == v.debut) {
+                ancienne.remplacee = true;
+            }
+            self.valeurs.push(v);
+        }
+        self.valeurs.sort_by_key(|v| v.debut);
+    }
+}
+
+/// Where a value read for an exercice comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub parametre: String,
+    pub debut: Date,
+    pub reference: String,
+    pub statut: Statut,
+    pub origine: String,
+}
+
+/// A value read for one exercice, with its source (`None`: absent from the barème, the
+/// neutral default documented in docs/bareme.md applies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lu<T> {
+    pub valeur: T,
+    pub source: Option<Source>,
+}
+
+impl<T> Lu<T> {
+    fn defaut(valeur: T) -> Self {
+        Lu {
+            valeur,
+            source: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoletBareme {
+    pub nom: String,
+    pub types: Parametre<Vec<TypeStructure>>,
+    pub financement: Parametre<Vec<Financement>>,
+    pub unite: Parametre<String>,
+    pub versement: Parametre<Versement>,
+    pub forfaits_nouvelles: Parametre<Vec<Montant>>,
+    pub plancher: Parametre<Montant>,
+    pub revalorisation: Parametre<Decimal>,
+    pub plafond_developpement: Parametre<Decimal>,
+}
+
+impl VoletBareme {
+    fn vide(nom: &str) -> Self {
+        let p = |k: &str| format!("volets.{nom}.{k}");
+        VoletBareme {
+            nom: nom.to_string(),
+            types: Parametre::vide(&p("types")),
+            financement: Parametre::vide(&p("financement")),
+            unite: Parametre::vide(&p("unite")),
+            versement: Parametre::vide(&p("versement")),
+            forfaits_nouvelles: Parametre::vide(&p("forfaits_nouvelles")),
+            plancher: Parametre::vide(&p("plancher")),
+            revalorisation: Parametre::vide(&p("revalorisation")),
+            plafond_developpement: Parametre::vide(&p("plafond_developpement")),
+        }
+    }
+    fn fusionner(&mut self, o: VoletBareme) {
+        self.types.fusionner(o.types);
+        self.financement.fusionner(o.financement);
+        self.unite.fusionner(o.unite);
+        self.versement.fusionner(o.versement);
+        self.forfaits_nouvelles.fusionner(o.forfaits_nouvelles);
+        self.plancher.fusionner(o.plancher);
+        self.revalorisation.fusionner(o.revalorisation);
+        self.plafond_developpement
+            .fusionner(o.plafond_developpement);
+    }
+}
+
+/// The whole barème: every parameter with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bareme {
+    pub nombre_tranches: Parametre<u32>,
+    pub ajustement_contribution: Parametre<Ajustement>,
+    pub arrondi: Parametre<Arrondi>,
+    pub volets: BTreeMap<String, VoletBareme>,
+}
+
+/// Parameters of one volet in force for one exercice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoletExercice {
+    pub nom: String,
+    pub types: Lu<Vec<TypeStructure>>,
+    /// `None`: every financing is accepted.
+    pub financement: Lu<Option<Vec<Financement>>>,
+    pub unite: Lu<String>,
+    pub versement: Lu<Versement>,
+    pub forfaits_nouvelles: Lu<Vec<Montant>>,
+    pub plancher: Lu<Montant>,
+    pub revalorisation: Lu<Decimal>,
+    /// `None`: no cap.
+    pub plafond_developpement: Lu<Option<Decimal>>,
+}
+
+impl VoletExercice {
+    /// Forfait per new unit for a tranche (R7: an empty list is 0 €).
+    pub fn forfait(&self, tranche: u32) -> Montant {
+        let i = tranche.saturating_sub(1) as usize;
+        self.forfaits_nouvelles
+            .valeur
+            .get(i)
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// The barème in force for one exercice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaremeExercice {
+    pub exercice: i32,
+    pub nombre_tranches: Lu<u32>,
+    pub ajustement_contribution: Lu<Ajustement>,
+    pub arrondi: Lu<Arrondi>,
+    pub volets: BTreeMap<String, VoletExercice>,
+}
+
+impl BaremeExercice {
+    /// The volet covering a structure type (R3), if any.
+    pub fn volet_du_type(&self, t: TypeStructure) -> Option<&VoletExercice> {
+        self.volets.values().find(|v| v.types.valeur.contains(&t))
+    }
+}
+
+impl Bareme {
+    /// The built-in barème.
+    pub fn integre() -> Result<Bareme, Diagnostics> {
+        analyser(BAREME_INTEGRE, NOM_INTEGRE)
+    }
+
+    /// Built-in barème overridden by the text of a dossier's `bareme.toml`.
+    pub fn avec_surcharge(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
+        let mut b = Bareme::integre()?;
+        b.fusionner(analyser(texte, fichier)?);
+        Ok(b)
+    }
+
+    fn fusionner(&mut self, o: Bareme) {
+        self.nombre_tranches.fusionner(o.nombre_tranches);
+        self.ajustement_contribution
+            .fusionner(o.ajustement_contribution);
+        self.arrondi.fusionner(o.arrondi);
+        for (nom, v) in o.volets {
+            match self.volets.get_mut(&nom) {
+                Some(existant) => existant.fusionner(v),
+                None => {
+                    self.volets.insert(nom, v);
+                }
+            }
+        }
+    }
+
+    /// Resolves every parameter for exercice `annee` and checks the result's consistency.
+    pub fn pour_exercice(&self, annee: i32, fichier: &str) -> Result<BaremeExercice, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut requis = |nom: &str| {
+            diags.push(
+                Diagnostic::erreur(
+                    "E022",
+                    fichier,
+                    format!("aucune valeur en vigueur au 1er janvier {annee}"),
+                )
+                .colonne(nom)
+                .conseil("ajoutez une valeur datée d'avant l'exercice"),
+            )
+        };
+        let nombre_tranches = self.nombre_tranches.en_vigueur(annee);
+        let ajustement = self.ajustement_contribution.en_vigueur(annee);
+        let arrondi = self.arrondi.en_vigueur(annee);
+        if nombre_tranches.is_none() {
+            requis("nombre_tranches");
+        }
+        if ajustement.is_none() {
+            requis("ajustement_contribution");
+        }
+        if arrondi.is_none() {
+            requis("arrondi");
+        }
+        let mut volets = BTreeMap::new();
+        for (nom, v) in &self.volets {
+            volets.insert(
+                nom.clone(),
+                VoletExercice {
+                    nom: nom.clone(),
+                    types: v
+                        .types
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Vec::new())),
+                    financement: match v.financement.en_vigueur(annee) {
+                        Some(l) => Lu {
+                            valeur: Some(l.valeur),
+                            source: l.source,
+                        },
+                        None => Lu::defaut(None),
+                    },
+                    unite: v
+                        .unite
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut("unité".into())),
+                    versement: v
+                        .versement
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Versement::Structures)),
+                    forfaits_nouvelles: v
+                        .forfaits_nouvelles
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Vec::new())),
+                    plancher: v
+                        .plancher
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Montant(0))),
+                    revalorisation: v
+                        .revalorisation
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Decimal::ZERO)),
+                    plafond_developpement: match v.plafond_developpement.en_vigueur(annee) {
+                        Some(l) => Lu {
+                            valeur: Some(l.valeur),
+                            source: l.source,
+                        },
+                        None => Lu::defaut(None),
+                    },
+                },
+            );
+        }
+        let (Some(nombre_tranches), Some(ajustement_contribution), Some(arrondi)) =
+            (nombre_tranches, ajustement, arrondi)
+        else {
+            return Err(diags);
+        };
+        let be = BaremeExercice {
+            exercice: annee,
+            nombre_tranches,
+            ajustement_contribution,
+            arrondi,
+            volets,
+        };
+        // consistency: a type in one volet at most; forfaits sized to the tranches
+        let mut vu: BTreeMap<TypeStructure, &str> = BTreeMap::new();
+        for v in be.volets.values() {
+            for t in &v.types.valeur {
+                if let Some(autre) = vu.insert(*t, &v.nom) {
+                    diags.push(
+                        Diagnostic::erreur(
+                            "E022",
+                            fichier,
+                            format!(
+                                "le type {t} est couvert par deux volets ({autre} et {})",
+                                v.nom
+                            ),
+                        )
+                        .colonne(format!("volets.{}.types", v.nom))
+                        .valeur(t.code())
+                        .conseil("un type de structure ne peut relever que d'un volet"),
+                    );
+                }
+            }
+            let n = v.forfaits_nouvelles.valeur.len();
+            if n != 0 && n as u32 != be.nombre_tranches.valeur {
+                diags.push(
+                    Diagnostic::erreur(
+                        "E022",
+                        fichier,
+                        format!(
+                            "{n} forfaits pour {} tranches de richesse en {annee}",
+                            be.nombre_tranches.valeur
+                        ),
+                    )
+                    .colonne(format!("volets.{}.forfaits_nouvelles", v.nom))
+                    .conseil("donnez un forfait par tranche (ou une liste vide pour 0 €)"),
+                );
+            }
+        }
+        if diags.a_des_erreurs() {
+            Err(diags)
+        } else {
+            Ok(be)
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------ TOML reading
+
+struct Lecteur<'a> {
+    fichier: &'a str,
+    diags: Diagnostics,
+}
+
+impl Lecteur<'_> {
+    fn err(&mut self, parametre: &str, valeur: Option<String>, message: impl Into<String>) {
+        let mut d = Diagnostic::erreur("E022", self.fichier, message).colonne(parametre);
+        if let Some(v) = valeur {
+            d = d.valeur(v);
+        }
+        self.diags
+            .push(d.conseil("voir docs/bareme.md pour le schéma du barème"));
+    }
+
+    /// Reads a parameter: a list of dated tables, or the short form (a single bare value).
+    fn parametre<T>(
+        &mut self,
+        nom: &str,
+        v: &toml::Value,
+        conv: &dyn Fn(&toml::Value) -> Result<T, String>,
+    ) -> Parametre<T> {
+        let mut p = Parametre {
+            nom: nom.to_string(),
+            valeurs: Vec::new(),
+            forme_abregee: false,
+        };
+        let datees = match v {
+            toml::Value::Array(a) if !a.is_empty() && a.iter().all(|x| x.is_table()) => a,
+            _ => {
+                p.forme_abregee = true;
+                match conv(v) {
+                    Ok(valeur) => p.valeurs.push(ValeurDatee {
+                        debut: Date::new(1900, 1, 1),
+                        valeur,
+                        reference: format!("{} (forme abrégée)", self.fichier),
+                        statut: Statut::Hypothese,
+                        origine: self.fichier.to_string(),
+                        remplacee: false,
+                    }),
+                    Err(m) => self.err(nom, Some(v.to_string()), m),
+                }
+                return p;
+            }
+        };
+        for (k, t) in datees.iter().enumerate() {
+            let ici = format!("{nom}[{}]", k + 1);
+            let Some(t) = t.as_table() else { continue };
+            for cle in t.keys() {
+                if !["debut", "valeur", "reference", "statut"].contains(&cle.as_str()) {
+                    self.err(
+                        &ici,
+                        Some(cle.clone()),
+                        "clé inconnue (attendu : debut, valeur, reference, statut)",
+                    );
+                }
+            }
+            let debut = match t.get("debut") {
+                Some(toml::Value::Datetime(d)) => match d.date {
+                    Some(d) => Some(Date::new(d.year as i32, d.month, d.day)),
+                    None => None,
+                },
+                _ => None,
+            };
+            let Some(debut) = debut else {
+                self.err(
+                    &ici,
+                    t.get("debut").map(|v| v.to_string()),
+                    "`debut` doit être une date (ex. 2025-01-01)",
+                );
+                continue;
+            };
+            let reference = match t.get("reference") {
+                Some(toml::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+                other => {
+                    self.err(
+                        &ici,
+                        other.map(|v| v.to_string()),
+                        "`reference` (texte non vide) est obligatoire",
+                    );
+                    continue;
+                }
+            };
+            let statut = match t.get("statut").and_then(|s| s.as_str()) {
+                Some("confirme") | Some("confirmé") => Statut::Confirme,
+                Some("hypothese") | Some("hypothèse") => Statut::Hypothese,
+                _ => {
+                    self.err(
+                        &ici,
+                        t.get("statut").map(|v| v.to_string()),
+                        "`statut` doit valoir \"confirme\" ou \"hypothese\"",
+                    );
+                    continue;
+                }
+            };
+            let Some(brut) = t.get("valeur") else {
+                self.err(&ici, None, "`valeur` manquante");
+                continue;
+            };
+            match conv(brut) {
+                Ok(valeur) => p.valeurs.push(ValeurDatee {
+                    debut,
+                    valeur,
+                    reference,
+                    statut,
+                    origine: self.fichier.to_string(),
+                    remplacee: false,
+                }),
+                Err(m) => self.err(&ici, Some(brut.to_string()), m),
+            }
+        }
+        // two values with the same date in one file: ambiguous
+        let mut dates: Vec<Date> = p.valeurs.iter().map(|v| v.debut).collect();
+        dates.sort();
+        if dates.windows(2).any(|w| w[0] == w[1]) {
+            self.err(nom, None, "deux valeurs ont la même date de début");
+        }
+        p.valeurs.sort_by_key(|v| v.debut);
+        p
+    }
+}
+
+fn decimal_toml(v: &toml::Value) -> Result<Decimal, String> {
+    let d = match v {
+        toml::Value::String(s) => Decimal::from_str(s.trim())
+            .map_err(|_| format!("« {s} » n'est pas un nombre décimal"))?,
+        toml::Value::Integer(i) => Decimal::from(*i),
+        // a TOML float goes through its shortest decimal writing (exact for what was typed)
+        toml::Value::Float(x) => {
+            Decimal::from_str(&x.to_string()).map_err(|_| "nombre hors limites".to_string())?
+        }
+        _ => return Err("un nombre est attendu".into()),
+    };
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err("la valeur ne peut pas être négative".into());
+    }
+    if d.scale() > 6 || d > Decimal::from(1_000_000_000i64) {
+        return Err("au plus 6 décimales et 1 000 000 000 au plus".into());
+    }
+    Ok(d.normalize())
+}
+
+fn montant_toml(v: &toml::Value) -> Result<Montant, String> {
+    let d = decimal_toml(v)?;
+    if d.scale() > 2 {
+        return Err("un montant a au plus 2 décimales".into());
+    }
+    let c = (d * Decimal::from(100)).trunc();
+    i64::try_from(c)
+        .map(Montant)
+        .map_err(|_| "montant hors limites".into())
+}
+
+fn texte_toml(v: &toml::Value) -> Result<String, String> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| "un texte est attendu".into())
+}
+
+fn liste_toml<T>(
+    v: &toml::Value,
+    f: &dyn Fn(&toml::Value) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let a = v.as_array().ok_or("une liste est attendue")?;
+    a.iter().map(f).collect()
+}
+
+fn type_toml(v: &toml::Value) -> Result<TypeStructure, String> {
+    let s = texte_toml(v)?;
+    TypeStructure::analyser(&s).ok_or_else(|| {
+        format!(
+            "type « {s} » inconnu (attendu : {})",
+            TypeStructure::liste()
+        )
+    })
+}
+
+fn financement_toml(v: &toml::Value) -> Result<Financement, String> {
+    let s = texte_toml(v)?;
+    Financement::analyser(&s).ok_or_else(|| {
+        format!(
+            "financement « {s} » inconnu (attendu : {})",
+            Financement::liste()
+        )
+    })
+}
+
+/// Parses a barème file (built-in or dossier). Pure: text in, barème or located errors out.
+pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
+    let racine: toml::Table = match texte.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            let mut d =
+                Diagnostic::erreur("E022", fichier, format!("TOML invalide : {}", e.message()));
+            if let Some(s) = e.span() {
+                d = d.ligne(1 + texte[..s.start.min(texte.len())].matches('\n').count() as u64);
+            }
+            let mut ds = Diagnostics::default();
+            ds.push(d);
+            return Err(ds);
+        }
+    };
+    let mut l = Lecteur {
+        fichier,
+        diags: Diagnostics::default(),
+    };
+    let mut b = Bareme {
+        nombre_tranches: Parametre::vide("nombre_tranches"),
+        ajustement_contribution: Parametre::vide("ajustement_contribution"),
+        arrondi: Parametre::vide("arrondi"),
+        volets: BTreeMap::new(),
+    };
+    for (cle, v) in &racine {
+        match cle.as_str() {
+            "nombre_tranches" => {
+                b.nombre_tranches = l.parametre(cle, v, &|v| match v.as_integer() {
+                    Some(n) if (1..=20).contains(&n) => Ok(n as u32),
+                    _ => Err("un entier de 1 à 20 est attendu".into()),
+                })
+            }
+            "ajustement_contribution" => {
+                b.ajustement_contribution = l.parametre(cle, v, &|v| match v.as_str() {
+                    Some("neutre") => Ok(Ajustement::Neutre),
+                    Some("aucun") => Ok(Ajustement::Aucun),
+                    Some("integral") | Some("intégral") => Ok(Ajustement::Integral),
+                    _ => Err("attendu : \"neutre\", \"aucun\" ou \"integral\"".into()),
+                })
+            }
+            "arrondi" => {
+                b.arrondi = l.parametre(cle, v, &|v| match v.as_str() {
+                    Some("demi-haut") => Ok(Arrondi::DemiHaut),
+                    Some("troncature") => Ok(Arrondi::Troncature),
+                    _ => Err("attendu : \"demi-haut\" ou \"troncature\"".into()),
+                })
+            }
+            "volets" => {
+                let Some(t) = v.as_table() else {
+                    l.err("volets", None, "`volets` doit être une table");
+                    continue;
+                };
+                for (nom, vt) in t {
+                    if !crate::modele::volet_valide(nom) {
+                        l.err(
+                            &format!("volets.{nom}"),
+                            Some(nom.clone()),
+                            "nom de volet invalide (majuscules, chiffres, _)",
+                        );
+                        continue;
+                    }
+                    let Some(vt) = vt.as_table() else {
+                        l.err(
+                            &format!("volets.{nom}"),
+                            None,
+                            "un volet doit être une table",
+                        );
+                        continue;
+                    };
+                    let mut vb = VoletBareme::vide(nom);
+                    for (k, pv) in vt {
+                        let pn = format!("volets.{nom}.{k}");
+                        match k.as_str() {
+                            "types" => {
+                                vb.types = l.parametre(&pn, pv, &|v| liste_toml(v, &type_toml))
+                            }
+                            "financement" => {
+                                vb.financement =
+                                    l.parametre(&pn, pv, &|v| liste_toml(v, &financement_toml))
+                            }
+                            "unite" => vb.unite = l.parametre(&pn, pv, &texte_toml),
+                            "versement" => {
+                                vb.versement = l.parametre(&pn, pv, &|v| match v.as_str() {
+                                    Some("structures") => Ok(Versement::Structures),
+                                    Some("collectivite") | Some("collectivité") => {
+                                        Ok(Versement::Collectivite)
+                                    }
+                                    _ => Err("attendu : \"structures\" ou \"collectivite\"".into()),
+                                })
+                            }
+                            "forfaits_nouvelles" => {
+                                vb.forfaits_nouvelles =
+                                    l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
+                            }
+                            "plancher" => vb.plancher = l.parametre(&pn, pv, &montant_toml),
+                            "revalorisation" => {
+                                vb.revalorisation = l.parametre(&pn, pv, &decimal_toml)
+                            }
+                            "plafond_developpement" => {
+                                vb.plafond_developpement = l.parametre(&pn, pv, &decimal_toml)
+                            }
+                            _ => l.err(&pn, None, "paramètre de volet inconnu"),
+                        }
+                    }
+                    b.volets.insert(nom.clone(), vb);
+                }
+            }
+            _ => l.err(cle, None, "paramètre inconnu"),
+        }
+    }
+    if l.diags.a_des_erreurs() {
+        Err(l.diags)
+    } else {
+        Ok(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bareme_integre_lisible_et_complet() {
+        let b = Bareme::integre().unwrap();
+        let e = b.pour_exercice(2025, "t").unwrap();
+        assert_eq!(e.nombre_tranches.valeur, 3);
+        assert_eq!(e.ajustement_contribution.valeur, Ajustement::Neutre);
+        assert_eq!(e.arrondi.valeur, Arrondi::DemiHaut);
+        let eaje = &e.volets["EAJE"];
+        // from 2021-01-01: 3 600 / 3 100 / 2 600 €
+        assert_eq!(
+            eaje.forfaits_nouvelles.valeur,
+            vec![Montant(360_000), Montant(310_000), Montant(260_000)]
+        );
+        assert_eq!(eaje.financement.valeur, Some(vec![Financement::Psu]));
+        assert_eq!(
+            e.volets["ALSH"].plafond_developpement.valeur,
+            Some(Decimal::new(25, 2))
+        );
+        assert_eq!(
+            e.volets["PILOTAGE"].versement.valeur,
+            Versement::Collectivite
+        );
+        assert_eq!(
+            e.volet_du_type(TypeStructure::AlshAdos).unwrap().nom,
+            "ALSH"
+        );
+        assert!(e.volet_du_type(TypeStructure::CentreSocial).is_none());
+        // every value carries a reference and a status
+        let s = eaje.forfaits_nouvelles.source.as_ref().unwrap();
+        assert_eq!(s.debut, Date::new(2021, 1, 1));
+        assert!(s.reference.contains("2021-004"));
+    }
+
+    #[test]
+    fn valeurs_datees_2020() {
+        let b = Bareme::integre().unwrap();
+        let e = b.pour_exercice(2020, "t").unwrap();
+        // 2020: 3 100 / 2 600 / 2 100 €
+        assert_eq!(
+            e.volets["EAJE"].forfaits_nouvelles.valeur,
+            vec![Montant(310_000), Montant(260_000), Montant(210_000)]
+        );
+        assert!(
+            b.pour_exercice(2019, "t").is_err(),
+            "aucune valeur avant 2020"
+        );
+    }
+
+    #[test]
+    fn surcharge_valeur_par_valeur_et_volet_local() {
+        let t = r#"
+plancher_inutile = 1
+"#;
+        assert!(
+            Bareme::avec_surcharge(t, "bareme.toml").is_err(),
+            "paramètre inconnu refusé"
+        );
+        let t = r#"
+[[volets.EAJE.plancher]]
+debut = 2025-01-01
+valeur = "1500"
+reference = "délibération Caf 2025"
+statut = "confirme"
+
+[volets.LUDOTHEQUE]
+types = ["LUDOTHEQUE"]
+unite = "structure"
+"#;
+        let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+        let e24 = b.pour_exercice(2024, "t").unwrap();
+        let e25 = b.pour_exercice(2025, "t").unwrap();
+        assert_eq!(e24.volets["EAJE"].plancher.valeur, Montant(0));
+        assert_eq!(e25.volets["EAJE"].plancher.valeur, Montant(150_000));
+        assert_eq!(
+            e25.volets["EAJE"].plancher.source.as_ref().unwrap().origine,
+            "bareme.toml"
+        );
+        // the rest of EAJE is still the built-in one
+        assert_eq!(e25.volets["EAJE"].forfaits_nouvelles.valeur.len(), 3);
+        let ludo = e25.volet_du_type(TypeStructure::Ludotheque).unwrap();
+        assert_eq!(ludo.nom, "LUDOTHEQUE");
+        assert_eq!(ludo.unite.valeur, "structure");
+        assert_eq!(ludo.financement.valeur, None);
+        // superseded built-in value kept
+        assert_eq!(b.volets["EAJE"].plancher.valeurs.len(), 2);
+    }
+
+    #[test]
+    fn meme_date_remplace_et_conserve() {
+        let t = r#"
+[[ajustement_contribution]]
+debut = 2020-01-01
+valeur = "integral"
+reference = "test"
+statut = "hypothese"
+"#;
+        let b = Bareme::avec_surcharge(t, "b.toml").unwrap();
+        assert_eq!(b.ajustement_contribution.valeurs.len(), 2);
+        assert!(b.ajustement_contribution.valeurs[0].remplacee);
+        assert_eq!(
+            b.pour_exercice(2025, "t")
+                .unwrap()
+                .ajustement_contribution
+                .valeur,
+            Ajustement::Integral
+        );
+    }
+
+    #[test]
+    fn erreurs_localisees() {
+        let t = "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = \"-3\"\nreference = \"x\"\nstatut = \"confirme\"\n";
+        let e = Bareme::avec_surcharge(t, "bareme.toml").unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(d.code, "E022");
+        assert_eq!(d.colonne.as_deref(), Some("volets.EAJE.plancher[1]"));
+        let e = Bareme::avec_surcharge("x = = 1", "bareme.toml").unwrap_err();
+        assert_eq!(e.0[0].ligne, Some(1));
+        // a type in two volets
+        let t = "[volets.BIS]\ntypes = [\"EAJE\"]\n";
+        let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+        assert!(b.pour_exercice(2025, "bareme.toml").is_err());
+    }
+}

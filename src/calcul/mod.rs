@@ -1,0 +1,495 @@
+//! The pure calculation core (spec §3–§5): eligibility → distribution → contributions →
+//! reconciliation. No I/O: a dossier and a barème in, a [`Resultat`] out, every figure kept
+//! with what produced it so that `expliquer` can show it.
+
+pub mod contributions;
+pub mod eligibilite;
+pub mod rationnel;
+pub mod repartition;
+
+use crate::bareme::{Arrondi, BaremeExercice, Versement};
+use crate::modele::*;
+use eligibilite::{Eligibilite, Motif};
+use rationnel::{Depassement, Rationnel, R};
+use repartition::{arrondir_groupe, Attribution};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Rounding of one allocation group (for the report and `expliquer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArrondiGroupe {
+    /// Exact total, cents.
+    #[serde(serialize_with = "ser_rationnel")]
+    pub total_exact: Rationnel,
+    /// Rounded total `T`, cents.
+    pub total: i64,
+    /// Cents handed out by largest remainder.
+    pub centimes_restants: i64,
+    pub strategie: Arrondi,
+}
+
+/// One (collectivité, volet): its envelope, units, rates and reconciliation (spec §4.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupeVolet {
+    pub collectivite: String,
+    pub volet: String,
+    /// `None`: volet unknown to the barème (R5).
+    pub versement: Option<Versement>,
+    /// `A`: sum of the charge lines.
+    pub charge_n1: Montant,
+    /// Lines of charges_n1.csv that make up `A`.
+    pub lignes_charge: Vec<u64>,
+    /// `U`: Σ u_i over eligible structures.
+    pub unites: Unites,
+    /// `m = A / U`, cents per unit (`None` when `U = 0`).
+    #[serde(serialize_with = "ser_opt_rationnel")]
+    pub taux_base: Option<Rationnel>,
+    /// `m_eff = max(m, plancher) × (1 + revalorisation)`, cents per unit.
+    #[serde(serialize_with = "ser_opt_rationnel")]
+    pub taux_effectif: Option<Rationnel>,
+    pub plancher: Montant,
+    pub revalorisation: Decimal,
+    /// Exact total of new-unit shares before the cap, cents.
+    #[serde(serialize_with = "ser_rationnel")]
+    pub nouvelles_avant_plafond: Rationnel,
+    /// Cap `plafond_developpement × A`, cents, when the volet has one.
+    #[serde(serialize_with = "ser_opt_rationnel")]
+    pub plafond: Option<Rationnel>,
+    /// Factor applied to every new-unit share when the cap binds.
+    #[serde(serialize_with = "ser_opt_rationnel")]
+    pub facteur_plafond: Option<Rationnel>,
+    pub arrondi_lissage: Option<ArrondiGroupe>,
+    pub arrondi_nouvelles: Option<ArrondiGroupe>,
+    /// `L`: lissage paid.
+    pub lissage_verse: Montant,
+    /// `N`: new-unit forfaits paid.
+    pub nouvelles_versees: Montant,
+    /// `C`: what floor and revaluation add (R8).
+    pub complement_plancher: Montant,
+    /// `R = A − (L − C)`: not redistributed (R8).
+    pub non_redistribue: Montant,
+    /// Paid to the collectivité itself (`versement = "collectivite"`, e.g. PILOTAGE).
+    pub verse_collectivite: Montant,
+    /// Number of eligible structures.
+    pub structures_eligibles: usize,
+}
+
+impl GroupeVolet {
+    /// What the Caf pays for this group.
+    pub fn verse_caf(&self) -> Montant {
+        Montant(self.lissage_verse.0 + self.nouvelles_versees.0 + self.verse_collectivite.0)
+    }
+}
+
+/// One structure's figures (one row of the CSV output).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LigneStructure {
+    pub structure: Structure,
+    pub eligibilite: Eligibilite,
+    /// `u_i` when eligible, else 0.
+    pub unites_eligibles: Unites,
+    /// `m_eff` of its group when eligible and `U > 0`.
+    #[serde(serialize_with = "ser_opt_rationnel")]
+    pub taux_unitaire: Option<Rationnel>,
+    /// Forfait per new unit read for its tranche (0 when ineligible).
+    pub forfait: Montant,
+    pub lissage: Option<Attribution>,
+    pub nouvelles: Option<Attribution>,
+    pub bonus_lissage: Montant,
+    pub bonus_nouvelles: Montant,
+    pub bonus_total: Montant,
+    /// `s_i + t_i`, cents.
+    #[serde(serialize_with = "ser_rationnel")]
+    pub part_exacte: Rationnel,
+    /// paid − exact, cents.
+    #[serde(serialize_with = "ser_rationnel")]
+    pub ecart_arrondi: Rationnel,
+    pub contribution_n1: Montant,
+    pub contribution_n: Montant,
+    pub financement_public_n1: Montant,
+    pub financement_public_n: Montant,
+    pub variation: Montant,
+}
+
+impl LigneStructure {
+    pub fn motif(&self) -> Motif {
+        self.eligibilite.motif
+    }
+}
+
+/// Totals of a set of structures (per gestionnaire, per collectivité, overall).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totaux {
+    pub structures: usize,
+    pub structures_eligibles: usize,
+    pub bonus_n1: Montant,
+    pub bonus_lissage: Montant,
+    pub bonus_nouvelles: Montant,
+    pub bonus_total: Montant,
+    pub contribution_n1: Montant,
+    pub contribution_n: Montant,
+    pub financement_public_n1: Montant,
+    pub financement_public_n: Montant,
+    pub variation: Montant,
+}
+
+impl Totaux {
+    fn ajouter(&mut self, l: &LigneStructure) -> R<()> {
+        let add = |a: &mut Montant, b: Montant| -> R<()> {
+            a.0 = a.0.checked_add(b.0).ok_or(Depassement)?;
+            Ok(())
+        };
+        self.structures += 1;
+        if l.motif() == Motif::Eligible {
+            self.structures_eligibles += 1;
+        }
+        add(&mut self.bonus_n1, l.structure.bonus_n1)?;
+        add(&mut self.bonus_lissage, l.bonus_lissage)?;
+        add(&mut self.bonus_nouvelles, l.bonus_nouvelles)?;
+        add(&mut self.bonus_total, l.bonus_total)?;
+        add(&mut self.contribution_n1, l.contribution_n1)?;
+        add(&mut self.contribution_n, l.contribution_n)?;
+        add(&mut self.financement_public_n1, l.financement_public_n1)?;
+        add(&mut self.financement_public_n, l.financement_public_n)?;
+        add(&mut self.variation, l.variation)
+    }
+}
+
+/// Per-collectivité totals: its structures, plus what the Caf pays it directly (pilotage).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TotauxCollectivite {
+    pub structures: Totaux,
+    pub charge_n1: Montant,
+    pub verse_collectivite: Montant,
+    pub non_redistribue: Montant,
+    /// Caf paid in N: bonus to its structures + pilotage.
+    pub verse_caf: Montant,
+}
+
+/// Grand total (spec §4.5: equals the sum of its lines to the cent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TotalGeneral {
+    pub structures: Totaux,
+    pub charge_n1: Montant,
+    pub lissage_verse: Montant,
+    pub nouvelles_versees: Montant,
+    pub complement_plancher: Montant,
+    pub non_redistribue: Montant,
+    pub verse_collectivite: Montant,
+    /// Everything the Caf pays in N.
+    pub verse_caf: Montant,
+}
+
+/// The whole result of one exercice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resultat {
+    pub exercice: i32,
+    pub convention: Convention,
+    pub bareme: BaremeExercice,
+    /// Sorted by `id` (byte order): independent of row order.
+    pub structures: Vec<LigneStructure>,
+    /// Sorted by (collectivité, volet).
+    pub groupes: Vec<GroupeVolet>,
+    pub gestionnaires: BTreeMap<String, Totaux>,
+    pub collectivites: BTreeMap<String, TotauxCollectivite>,
+    pub total: TotalGeneral,
+}
+
+impl Resultat {
+    pub fn structure(&self, id: &str) -> Option<&LigneStructure> {
+        self.structures.iter().find(|l| l.structure.id == id)
+    }
+    pub fn groupe(&self, collectivite: &str, volet: &str) -> Option<&GroupeVolet> {
+        self.groupes
+            .iter()
+            .find(|g| g.collectivite == collectivite && g.volet == volet)
+    }
+}
+
+fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&r.to_string())
+}
+fn ser_opt_rationnel<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => s.serialize_str(&r.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// A decimal fraction as an exact rational.
+pub fn decimal_en_rationnel(d: Decimal) -> R<Rationnel> {
+    let p = 10i128.checked_pow(d.scale()).ok_or(Depassement)?;
+    Rationnel::new(d.mantissa(), p)
+}
+
+fn montant(v: i128) -> R<Montant> {
+    i64::try_from(v).map(Montant).map_err(|_| Depassement)
+}
+
+fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
+    let mut t: i128 = 0;
+    for m in it {
+        t += m.0 as i128;
+    }
+    montant(t)
+}
+
+/// Computes exercice `bareme.exercice` for a validated dossier (spec §3–§5).
+pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
+    let conv = &dossier.convention;
+    let arrondi = bareme.arrondi.valeur;
+
+    // 1. eligibility, structures sorted by id
+    let mut ordre: Vec<&Structure> = dossier.structures.iter().collect();
+    ordre.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    let eligibilites: Vec<Eligibilite> = ordre
+        .iter()
+        .map(|s| eligibilite::evaluer(s, conv, bareme))
+        .collect();
+
+    // 2. groups (collectivité, volet): from charge lines and from eligible structures
+    let mut groupes: BTreeMap<(String, String), GroupeVolet> = BTreeMap::new();
+    let nouveau = |c: &str, v: &str| GroupeVolet {
+        collectivite: c.to_string(),
+        volet: v.to_string(),
+        versement: bareme.volets.get(v).map(|x| x.versement.valeur),
+        charge_n1: Montant(0),
+        lignes_charge: Vec::new(),
+        unites: Unites(0),
+        taux_base: None,
+        taux_effectif: None,
+        plancher: Montant(0),
+        revalorisation: Decimal::ZERO,
+        nouvelles_avant_plafond: Rationnel::ZERO,
+        plafond: None,
+        facteur_plafond: None,
+        arrondi_lissage: None,
+        arrondi_nouvelles: None,
+        lissage_verse: Montant(0),
+        nouvelles_versees: Montant(0),
+        complement_plancher: Montant(0),
+        non_redistribue: Montant(0),
+        verse_collectivite: Montant(0),
+        structures_eligibles: 0,
+    };
+    for ch in &dossier.charges {
+        let g = groupes
+            .entry((ch.collectivite.clone(), ch.volet.clone()))
+            .or_insert_with(|| nouveau(&ch.collectivite, &ch.volet));
+        g.charge_n1.0 = g.charge_n1.0.checked_add(ch.montant.0).ok_or(Depassement)?;
+        g.lignes_charge.push(ch.ligne);
+    }
+    // members (indices into `ordre`) of each group
+    let mut membres: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, (s, e)) in ordre.iter().zip(&eligibilites).enumerate() {
+        if e.motif == Motif::Eligible {
+            let v = e.volet.clone().ok_or(Depassement)?;
+            let k = (s.collectivite.clone(), v);
+            groupes
+                .entry(k.clone())
+                .or_insert_with(|| nouveau(&k.0, &k.1));
+            membres.entry(k).or_default().push(i);
+        }
+    }
+
+    // 3. distribution per group
+    let mut lissage: Vec<Option<Attribution>> = vec![None; ordre.len()];
+    let mut nouvelles: Vec<Option<Attribution>> = vec![None; ordre.len()];
+    let mut taux: Vec<Option<Rationnel>> = vec![None; ordre.len()];
+    let mut forfaits: Vec<Montant> = vec![Montant(0); ordre.len()];
+    for (k, g) in groupes.iter_mut() {
+        let a = g.charge_n1.0 as i128;
+        let Some(volet) = bareme.volets.get(&g.volet) else {
+            g.non_redistribue = g.charge_n1; // unknown volet (R5)
+            continue;
+        };
+        if volet.versement.valeur == Versement::Collectivite {
+            g.verse_collectivite = g.charge_n1; // PILOTAGE (spec §4.4)
+            continue;
+        }
+        let ids_membres: Vec<usize> = membres.get(k).cloned().unwrap_or_default();
+        g.structures_eligibles = ids_membres.len();
+        let ids: Vec<&str> = ids_membres.iter().map(|&i| ordre[i].id.as_str()).collect();
+        let u = |i: usize| (ordre[i].unites_existantes.0 - ordre[i].unites_employeurs.0) as i128;
+        let mo = |i: usize| ordre[i].mois_ouverture as i128;
+        let u_total: i128 = ids_membres.iter().map(|&i| u(i)).sum();
+        g.unites = Unites(i64::try_from(u_total).map_err(|_| Depassement)?);
+        g.plancher = volet.plancher.valeur;
+        g.revalorisation = volet.revalorisation.valeur;
+
+        // 4.1 lissage: m = A / U (cents per unit; units are hundredths) ...
+        let mut l_verse = 0i128;
+        let mut complement = Rationnel::ZERO;
+        if u_total > 0 {
+            let m = Rationnel::new(a.checked_mul(100).ok_or(Depassement)?, u_total)?;
+            let reval = Rationnel::UN.add(decimal_en_rationnel(volet.revalorisation.valeur)?)?;
+            let m_eff = m
+                .max(Rationnel::entier(volet.plancher.valeur.0 as i128))
+                .mul(reval)?;
+            g.taux_base = Some(m);
+            g.taux_effectif = Some(m_eff);
+            // ... s_i = m_eff × u_i × mo_i / 12 = m_eff.num × u_h × mo / (m_eff.den × 1200)
+            let den = m_eff.den().checked_mul(1200).ok_or(Depassement)?;
+            let mut nums = Vec::with_capacity(ids.len());
+            let mut base = 0i128; // Σ u_h × mo (for the complement)
+            for &i in &ids_membres {
+                let um = u(i).checked_mul(mo(i)).ok_or(Depassement)?;
+                base = base.checked_add(um).ok_or(Depassement)?;
+                nums.push(m_eff.num().checked_mul(um).ok_or(Depassement)?);
+            }
+            let gr = arrondir_groupe(&ids, &nums, den, arrondi)?;
+            // C = Σ s_i − m × Σ u_i mo_i / 12
+            complement = gr.total_exact.sub(m.mul(Rationnel::new(base, 1200)?)?)?;
+            l_verse = gr.total as i128;
+            g.arrondi_lissage = Some(ArrondiGroupe {
+                total_exact: gr.total_exact,
+                total: gr.total,
+                centimes_restants: gr.centimes_restants,
+                strategie: arrondi,
+            });
+            for (&i, att) in ids_membres.iter().zip(gr.lignes) {
+                taux[i] = Some(m_eff);
+                lissage[i] = Some(att);
+            }
+        }
+
+        // 4.2 new units: t_i = forfait(tranche) × n_i × mo_i / 12, capped by plafond × A
+        let tranche = conv
+            .collectivite(&g.collectivite)
+            .and_then(|c| c.tranche)
+            .unwrap_or(0);
+        let forfait = volet.forfait(tranche);
+        let mut nums = Vec::with_capacity(ids.len());
+        let mut somme_nums = 0i128;
+        for &i in &ids_membres {
+            forfaits[i] = forfait;
+            let n = (forfait.0 as i128)
+                .checked_mul(ordre[i].unites_nouvelles.0 as i128)
+                .and_then(|x| x.checked_mul(mo(i)))
+                .ok_or(Depassement)?;
+            somme_nums = somme_nums.checked_add(n).ok_or(Depassement)?;
+            nums.push(n);
+        }
+        g.nouvelles_avant_plafond = Rationnel::new(somme_nums, 1200)?;
+        let mut den = 1200i128;
+        if let Some(p) = volet.plafond_developpement.valeur {
+            let plafond = decimal_en_rationnel(p)?.mul(Rationnel::entier(a))?;
+            g.plafond = Some(plafond);
+            if g.nouvelles_avant_plafond > plafond {
+                let f = plafond.div(g.nouvelles_avant_plafond)?;
+                g.facteur_plafond = Some(f);
+                for n in nums.iter_mut() {
+                    *n = n.checked_mul(f.num()).ok_or(Depassement)?;
+                }
+                den = den.checked_mul(f.den()).ok_or(Depassement)?;
+            }
+        }
+        let mut n_verse = 0i128;
+        if !ids.is_empty() {
+            let gr = arrondir_groupe(&ids, &nums, den, arrondi)?;
+            n_verse = gr.total as i128;
+            g.arrondi_nouvelles = Some(ArrondiGroupe {
+                total_exact: gr.total_exact,
+                total: gr.total,
+                centimes_restants: gr.centimes_restants,
+                strategie: arrondi,
+            });
+            for (&i, att) in ids_membres.iter().zip(gr.lignes) {
+                nouvelles[i] = Some(att);
+            }
+        }
+
+        // 4.5 reconciliation (R8): A + C = L + R
+        g.lissage_verse = montant(l_verse)?;
+        g.nouvelles_versees = montant(n_verse)?;
+        g.complement_plancher = montant(complement.arrondi_demi_haut())?;
+        g.non_redistribue = montant(a - l_verse + g.complement_plancher.0 as i128)?;
+    }
+
+    // 4. per-structure lines and contributions (spec §5)
+    let mode = bareme.ajustement_contribution.valeur;
+    let mut lignes = Vec::with_capacity(ordre.len());
+    for (i, (s, e)) in ordre.iter().zip(eligibilites).enumerate() {
+        let eligible = e.motif == Motif::Eligible;
+        let bl = lissage[i].as_ref().map_or(0, |a| a.verse);
+        let bn = nouvelles[i].as_ref().map_or(0, |a| a.verse);
+        let exacte = lissage[i]
+            .as_ref()
+            .map_or(Rationnel::ZERO, |a| a.exacte)
+            .add(nouvelles[i].as_ref().map_or(Rationnel::ZERO, |a| a.exacte))?;
+        let total = bl.checked_add(bn).ok_or(Depassement)?;
+        let c = contributions::ajuster(mode, s, Montant(bl), Montant(total))?;
+        lignes.push(LigneStructure {
+            structure: (*s).clone(),
+            unites_eligibles: if eligible {
+                Unites(s.unites_existantes.0 - s.unites_employeurs.0)
+            } else {
+                Unites(0)
+            },
+            eligibilite: e,
+            taux_unitaire: taux[i],
+            forfait: forfaits[i],
+            lissage: lissage[i].clone(),
+            nouvelles: nouvelles[i].clone(),
+            bonus_lissage: Montant(bl),
+            bonus_nouvelles: Montant(bn),
+            bonus_total: Montant(total),
+            part_exacte: exacte,
+            ecart_arrondi: Rationnel::entier(total as i128).sub(exacte)?,
+            contribution_n1: s.contribution_collectivite_n1,
+            contribution_n: c.contribution_n,
+            financement_public_n1: c.financement_public_n1,
+            financement_public_n: c.financement_public_n,
+            variation: c.variation,
+        });
+    }
+
+    // 5. totals
+    let mut gestionnaires: BTreeMap<String, Totaux> = BTreeMap::new();
+    let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
+    let mut total = TotalGeneral::default();
+    for c in &conv.collectivites {
+        collectivites.entry(c.id.clone()).or_default();
+    }
+    for l in &lignes {
+        gestionnaires
+            .entry(l.structure.gestionnaire.clone())
+            .or_default()
+            .ajouter(l)?;
+        collectivites
+            .entry(l.structure.collectivite.clone())
+            .or_default()
+            .structures
+            .ajouter(l)?;
+        total.structures.ajouter(l)?;
+    }
+    let groupes: Vec<GroupeVolet> = groupes.into_values().collect();
+    for g in &groupes {
+        let c = collectivites.entry(g.collectivite.clone()).or_default();
+        c.charge_n1 = somme([c.charge_n1, g.charge_n1])?;
+        c.verse_collectivite = somme([c.verse_collectivite, g.verse_collectivite])?;
+        c.non_redistribue = somme([c.non_redistribue, g.non_redistribue])?;
+    }
+    for c in collectivites.values_mut() {
+        c.verse_caf = somme([c.structures.bonus_total, c.verse_collectivite])?;
+    }
+    total.charge_n1 = somme(groupes.iter().map(|g| g.charge_n1))?;
+    total.lissage_verse = somme(groupes.iter().map(|g| g.lissage_verse))?;
+    total.nouvelles_versees = somme(groupes.iter().map(|g| g.nouvelles_versees))?;
+    total.complement_plancher = somme(groupes.iter().map(|g| g.complement_plancher))?;
+    total.non_redistribue = somme(groupes.iter().map(|g| g.non_redistribue))?;
+    total.verse_collectivite = somme(groupes.iter().map(|g| g.verse_collectivite))?;
+    total.verse_caf = somme([total.structures.bonus_total, total.verse_collectivite])?;
+
+    Ok(Resultat {
+        exercice: bareme.exercice,
+        convention: conv.clone(),
+        bareme: bareme.clone(),
+        structures: lignes,
+        groupes,
+        gestionnaires,
+        collectivites,
+        total,
+    })
+}

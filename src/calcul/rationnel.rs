@@ -1,0 +1,279 @@
+//! Exact rationals over `i128`, used for every share before rounding (spec §4.3).
+//!
+//! All operations are checked: an overflow is reported as [`Depassement`], never a panic.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Arithmetic overflow in the exact calculation (reported to the user, never a panic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Depassement;
+
+impl fmt::Display for Depassement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("dépassement de capacité du calcul exact (montants ou unités trop grands)")
+    }
+}
+
+pub type R<T> = Result<T, Depassement>;
+
+/// A reduced fraction `num / den` with `den > 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rationnel {
+    num: i128,
+    den: i128,
+}
+
+fn pgcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        let r = a % b;
+        a = b;
+        b = r;
+    }
+    a
+}
+
+impl Rationnel {
+    pub const ZERO: Rationnel = Rationnel { num: 0, den: 1 };
+    pub const UN: Rationnel = Rationnel { num: 1, den: 1 };
+
+    /// `num / den`, reduced. `den == 0` is an overflow (division by zero never reaches here
+    /// from valid data; callers check `U = 0` first).
+    pub fn new(num: i128, den: i128) -> R<Self> {
+        if den == 0 {
+            return Err(Depassement);
+        }
+        let (mut n, mut d) = (num, den);
+        if d < 0 {
+            n = n.checked_neg().ok_or(Depassement)?;
+            d = d.checked_neg().ok_or(Depassement)?;
+        }
+        let g = pgcd(n, d);
+        if g > 1 {
+            n /= g;
+            d /= g;
+        }
+        Ok(Rationnel { num: n, den: d })
+    }
+
+    pub fn entier(n: i128) -> Self {
+        Rationnel { num: n, den: 1 }
+    }
+
+    pub fn num(&self) -> i128 {
+        self.num
+    }
+    pub fn den(&self) -> i128 {
+        self.den
+    }
+
+    pub fn est_zero(&self) -> bool {
+        self.num == 0
+    }
+
+    pub fn mul(self, o: Self) -> R<Self> {
+        // cross-reduce first to keep the numbers small
+        let g1 = pgcd(self.num, o.den).max(1);
+        let g2 = pgcd(o.num, self.den).max(1);
+        let n = (self.num / g1).checked_mul(o.num / g2).ok_or(Depassement)?;
+        let d = (self.den / g2).checked_mul(o.den / g1).ok_or(Depassement)?;
+        Rationnel::new(n, d)
+    }
+
+    pub fn div(self, o: Self) -> R<Self> {
+        if o.num == 0 {
+            return Err(Depassement);
+        }
+        self.mul(Rationnel::new(o.den, o.num)?)
+    }
+
+    pub fn add(self, o: Self) -> R<Self> {
+        let g = pgcd(self.den, o.den).max(1);
+        let d = (self.den / g).checked_mul(o.den).ok_or(Depassement)?;
+        let a = self.num.checked_mul(o.den / g).ok_or(Depassement)?;
+        let b = o.num.checked_mul(self.den / g).ok_or(Depassement)?;
+        Rationnel::new(a.checked_add(b).ok_or(Depassement)?, d)
+    }
+
+    pub fn sub(self, o: Self) -> R<Self> {
+        self.add(Rationnel {
+            num: o.num.checked_neg().ok_or(Depassement)?,
+            den: o.den,
+        })
+    }
+
+    pub fn max(self, o: Self) -> Self {
+        if self.cmp(&o) == Ordering::Less {
+            o
+        } else {
+            self
+        }
+    }
+
+    /// Rounded to an integer, half away from zero.
+    pub fn arrondi_demi_haut(&self) -> i128 {
+        let q = self.num / self.den; // truncated toward zero
+        let r = (self.num % self.den).abs();
+        // compare 2r with den without overflow: r >= den - r
+        if r >= self.den - r && r != 0 {
+            if self.num < 0 {
+                q - 1
+            } else {
+                q + 1
+            }
+        } else {
+            q
+        }
+    }
+
+    /// Truncated toward zero.
+    pub fn troncature(&self) -> i128 {
+        self.num / self.den
+    }
+
+    /// Largest integer ≤ self.
+    pub fn plancher(&self) -> i128 {
+        self.num.div_euclid(self.den)
+    }
+
+    /// Value scaled by `10^echelle`, rounded half away from zero, as a decimal string with
+    /// `echelle` digits after the point (display only: e.g. `taux_unitaire`, `ecart_arrondi`).
+    pub fn decimal_arrondi(&self, echelle: u32) -> R<String> {
+        let p = 10i128.checked_pow(echelle).ok_or(Depassement)?;
+        let v = self.mul(Rationnel::entier(p))?.arrondi_demi_haut();
+        Ok(format_echelle(v, echelle))
+    }
+}
+
+/// Writes integer `v` scaled by `10^echelle` as `-123.4500`.
+pub fn format_echelle(v: i128, echelle: u32) -> String {
+    let neg = v < 0;
+    let a = v.unsigned_abs();
+    let p = 10u128.pow(echelle);
+    let ent = a / p;
+    let frac = a % p;
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push_str(&ent.to_string());
+    if echelle > 0 {
+        s.push('.');
+        s.push_str(&format!("{:0width$}", frac, width = echelle as usize));
+    }
+    s
+}
+
+impl Ord for Rationnel {
+    fn cmp(&self, o: &Self) -> Ordering {
+        // a/b vs c/d  <=>  a*d vs c*b (b, d > 0); fall back to floor comparison on overflow
+        match (self.num.checked_mul(o.den), o.num.checked_mul(self.den)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => {
+                let (fa, fb) = (self.plancher(), o.plancher());
+                if fa != fb {
+                    return fa.cmp(&fb);
+                }
+                let ra = Rationnel {
+                    num: self.num - fa * self.den,
+                    den: self.den,
+                };
+                let rb = Rationnel {
+                    num: o.num - fb * o.den,
+                    den: o.den,
+                };
+                // compare fractional parts inverted: ra < rb  <=>  1/ra > 1/rb
+                match (ra.num == 0, rb.num == 0) {
+                    (true, true) => Ordering::Equal,
+                    (true, false) => Ordering::Less,
+                    (false, true) => Ordering::Greater,
+                    _ => Rationnel {
+                        num: rb.den,
+                        den: rb.num,
+                    }
+                    .cmp(&Rationnel {
+                        num: ra.den,
+                        den: ra.num,
+                    }),
+                }
+            }
+        }
+    }
+}
+impl PartialOrd for Rationnel {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl fmt::Display for Rationnel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.den == 1 {
+            write!(f, "{}", self.num)
+        } else {
+            write!(f, "{}/{}", self.num, self.den)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(n: i128, d: i128) -> Rationnel {
+        Rationnel::new(n, d).unwrap()
+    }
+
+    #[test]
+    fn reduction_et_signe() {
+        assert_eq!(r(6, -4), r(-3, 2));
+        assert_eq!(r(6, -4).num(), -3);
+        assert_eq!(r(6, -4).den(), 2);
+        assert!(Rationnel::new(1, 0).is_err());
+    }
+
+    #[test]
+    fn operations() {
+        // 1/3 + 1/6 = 1/2 ; 1/2 × 2/3 = 1/3 ; (1/3) / (2/9) = 3/2 ; 1/2 − 1/3 = 1/6
+        assert_eq!(r(1, 3).add(r(1, 6)).unwrap(), r(1, 2));
+        assert_eq!(r(1, 2).mul(r(2, 3)).unwrap(), r(1, 3));
+        assert_eq!(r(1, 3).div(r(2, 9)).unwrap(), r(3, 2));
+        assert_eq!(r(1, 2).sub(r(1, 3)).unwrap(), r(1, 6));
+        assert!(r(1, 2).div(Rationnel::ZERO).is_err());
+    }
+
+    #[test]
+    fn arrondis() {
+        // 5/2 = 2.5 → 3 (demi-haut), 2 (troncature) ; −5/2 → −3 ; 7/3 = 2.33 → 2 ; 8/3 = 2.67 → 3
+        assert_eq!(r(5, 2).arrondi_demi_haut(), 3);
+        assert_eq!(r(5, 2).troncature(), 2);
+        assert_eq!(r(-5, 2).arrondi_demi_haut(), -3);
+        assert_eq!(r(-5, 2).plancher(), -3);
+        assert_eq!(r(-5, 2).troncature(), -2);
+        assert_eq!(r(7, 3).arrondi_demi_haut(), 2);
+        assert_eq!(r(8, 3).arrondi_demi_haut(), 3);
+        // 1/3 € in cents shown to 4 decimals: 0.3333 ; 2/3 → 0.6667 ; −1/8 → −0.1250
+        assert_eq!(r(1, 3).decimal_arrondi(4).unwrap(), "0.3333");
+        assert_eq!(r(2, 3).decimal_arrondi(4).unwrap(), "0.6667");
+        assert_eq!(r(-1, 8).decimal_arrondi(4).unwrap(), "-0.1250");
+    }
+
+    #[test]
+    fn depassement_signale() {
+        let grand = r(i128::MAX / 2, 1);
+        assert!(grand.mul(r(4, 1)).is_err());
+        assert!(grand.add(grand).is_ok());
+        assert!(grand.add(grand).unwrap().add(grand).is_err());
+    }
+
+    #[test]
+    fn comparaison_sans_debordement() {
+        let a = r(i128::MAX / 3, 7);
+        let b = r(i128::MAX / 3 - 1, 7);
+        assert!(a > b);
+        assert!(r(1, 3) < r(1, 2));
+        assert_eq!(r(2, 4).cmp(&r(1, 2)), Ordering::Equal);
+    }
+}

@@ -1,0 +1,164 @@
+//! Group rounding by largest remainders (spec §4.3).
+//!
+//! Each allocation group — the lissage shares of one (collectivité, volet), and separately
+//! its new-unit shares — is rounded as a whole:
+//! * target total `T = arrondi(Σ parts exactes)` to the cent, with the barème's strategy;
+//! * each line gets the floor of its share in cents;
+//! * the `T − Σ planchers` remaining cents go one each to the largest remainders, ties to the
+//!   smaller `id` (byte order).
+//!
+//! Shares are given as numerators over one common denominator, in cents, so that no
+//! intermediate division decides which line receives a cent.
+
+use super::rationnel::{Depassement, Rationnel, R};
+use crate::bareme::Arrondi;
+
+/// One line's result of the group rounding, kept for `expliquer`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Attribution {
+    /// Exact share, in cents.
+    #[serde(serialize_with = "ser_rationnel")]
+    pub exacte: Rationnel,
+    /// Floor of the exact share, in cents.
+    pub plancher: i64,
+    /// Paid amount, in cents (`plancher` or `plancher + 1`).
+    pub verse: i64,
+    /// Rank of the remainder among the group's lines (1 = largest), after the tie-break.
+    pub rang_reste: usize,
+}
+
+fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&r.to_string())
+}
+
+/// Result of rounding one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Groupe {
+    /// Exact total, in cents.
+    pub total_exact: Rationnel,
+    /// Rounded target total `T`, in cents.
+    pub total: i64,
+    /// Number of extra cents handed out by largest remainder (`T − Σ planchers`).
+    pub centimes_restants: i64,
+    pub lignes: Vec<Attribution>,
+}
+
+/// Rounds the shares `numerateurs[i] / denominateur` (cents, all ≥ 0) as one group.
+/// `ids[i]` is the tie-break key. The order of the input does not matter.
+pub fn arrondir_groupe(
+    ids: &[&str],
+    numerateurs: &[i128],
+    denominateur: i128,
+    arrondi: Arrondi,
+) -> R<Groupe> {
+    debug_assert_eq!(ids.len(), numerateurs.len());
+    if denominateur <= 0 || numerateurs.iter().any(|n| *n < 0) {
+        return Err(Depassement);
+    }
+    let mut somme: i128 = 0;
+    for n in numerateurs {
+        somme = somme.checked_add(*n).ok_or(Depassement)?;
+    }
+    let total_exact = Rationnel::new(somme, denominateur)?;
+    let total = match arrondi {
+        Arrondi::DemiHaut => total_exact.arrondi_demi_haut(),
+        Arrondi::Troncature => total_exact.troncature(),
+    };
+    let mut planchers = Vec::with_capacity(numerateurs.len());
+    let mut somme_planchers: i128 = 0;
+    for n in numerateurs {
+        let p = n / denominateur;
+        somme_planchers += p; // Σ p ≤ Σ n / d: no overflow
+        planchers.push(p);
+    }
+    // 0 ≤ T − Σ planchers < number of lines (each remainder < 1 cent; T ≤ ceil(Σ exact)).
+    let restants = total - somme_planchers;
+    // order: remainder descending, then id ascending (bytes)
+    let mut ordre: Vec<usize> = (0..numerateurs.len()).collect();
+    ordre.sort_by(|&a, &b| {
+        let ra = numerateurs[a] % denominateur;
+        let rb = numerateurs[b] % denominateur;
+        rb.cmp(&ra)
+            .then_with(|| ids[a].as_bytes().cmp(ids[b].as_bytes()))
+    });
+    let mut rang = vec![0usize; numerateurs.len()];
+    for (k, &i) in ordre.iter().enumerate() {
+        rang[i] = k + 1;
+    }
+    let mut lignes = Vec::with_capacity(numerateurs.len());
+    for i in 0..numerateurs.len() {
+        let bonus = if (rang[i] as i128) <= restants { 1 } else { 0 };
+        let plancher = i64::try_from(planchers[i]).map_err(|_| Depassement)?;
+        lignes.push(Attribution {
+            exacte: Rationnel::new(numerateurs[i], denominateur)?,
+            plancher,
+            verse: plancher + bonus,
+            rang_reste: rang[i],
+        });
+    }
+    Ok(Groupe {
+        total_exact,
+        total: i64::try_from(total).map_err(|_| Depassement)?,
+        centimes_restants: i64::try_from(restants).map_err(|_| Depassement)?,
+        lignes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trois_parts_egales_de_100_000_euros() {
+        // 100 000,00 € = 10 000 000 c over 3 equal shares: 10 000 000 / 3 = 3 333 333 + 1/3 c each.
+        // T = 10 000 000 ; Σ floors = 9 999 999 ; 1 cent left → equal remainders → smallest id "A".
+        let g = arrondir_groupe(&["B", "A", "C"], &[10_000_000; 3], 3, Arrondi::DemiHaut).unwrap();
+        assert_eq!(g.total, 10_000_000);
+        assert_eq!(g.centimes_restants, 1);
+        let verses: Vec<i64> = g.lignes.iter().map(|l| l.verse).collect();
+        assert_eq!(verses, vec![3_333_333, 3_333_334, 3_333_333]);
+        assert_eq!(g.lignes[1].rang_reste, 1); // A
+        assert_eq!(g.lignes[0].rang_reste, 2); // B
+    }
+
+    #[test]
+    fn plus_forts_restes() {
+        // shares 1.6 c, 1.3 c, 2.1 c (over 10): total 5.0 c, floors 1+1+2 = 4, one cent left
+        // → largest remainder 0.6 (first line) → 2, 1, 2.
+        let g = arrondir_groupe(&["x", "y", "z"], &[16, 13, 21], 10, Arrondi::DemiHaut).unwrap();
+        assert_eq!(
+            g.lignes.iter().map(|l| l.verse).collect::<Vec<_>>(),
+            vec![2, 1, 2]
+        );
+    }
+
+    #[test]
+    fn total_demi_haut_et_troncature() {
+        // two shares of 0.25 c: exact total 0.5 c → demi-haut 1 c, troncature 0 c
+        let g = arrondir_groupe(&["a", "b"], &[1, 1], 4, Arrondi::DemiHaut).unwrap();
+        assert_eq!(g.total, 1);
+        assert_eq!(g.lignes.iter().map(|l| l.verse).sum::<i64>(), 1);
+        assert_eq!(g.lignes[0].verse, 1); // tie → "a"
+        let g = arrondir_groupe(&["a", "b"], &[1, 1], 4, Arrondi::Troncature).unwrap();
+        assert_eq!(g.total, 0);
+        assert_eq!(g.lignes.iter().map(|l| l.verse).sum::<i64>(), 0);
+    }
+
+    #[test]
+    fn octets_pour_le_departage() {
+        // "Z" (0x5A) < "a" (0x61) < "é" (0xC3 0xA9) in byte order
+        let g = arrondir_groupe(&["é", "a", "Z"], &[1, 1, 1], 3, Arrondi::DemiHaut).unwrap();
+        assert_eq!(
+            g.lignes.iter().map(|l| l.verse).collect::<Vec<_>>(),
+            vec![0, 0, 1]
+        );
+    }
+
+    #[test]
+    fn groupe_vide_et_entrees_invalides() {
+        let g = arrondir_groupe(&[], &[], 7, Arrondi::DemiHaut).unwrap();
+        assert_eq!(g.total, 0);
+        assert!(arrondir_groupe(&["a"], &[-1], 1, Arrondi::DemiHaut).is_err());
+        assert!(arrondir_groupe(&["a"], &[1], 0, Arrondi::DemiHaut).is_err());
+    }
+}

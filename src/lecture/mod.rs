@@ -1,0 +1,718 @@
+//! Reading a dossier (formats.md): `convention.toml`, `structures.csv`, `charges_n1.csv`,
+//! optional `bareme.toml`. The parsing functions are pure (text in, data and located
+//! diagnostics out); only [`lire_dossier`] touches the file system.
+
+pub mod nombres;
+pub mod tableau;
+pub mod texte;
+
+use crate::bareme::Bareme;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::modele::*;
+use nombres::{analyser_booleen, analyser_decimal, en_centiemes};
+use serde::Deserialize;
+use std::path::Path;
+use tableau::Tableau;
+pub use texte::Encodage;
+use toml::Spanned;
+
+/// Input limits (issue 3 « Limits and hostile input »).
+pub const MONTANT_MAX: i64 = 1_000_000_000 * 100; // 1 000 000 000 € in cents
+pub const UNITES_MAX: i64 = 100_000 * 100; // 100 000 units in hundredths
+pub const LONGUEUR_ID_MAX: usize = 200;
+
+pub const COLONNES_STRUCTURES: &[&str] = &[
+    "id",
+    "annexe",
+    "type",
+    "nom",
+    "adresse",
+    "gestionnaire",
+    "collectivite",
+    "financement",
+    "soutien_collectivite",
+    "unites_existantes",
+    "unites_nouvelles",
+    "unites_employeurs",
+    "mois_ouverture",
+    "contribution_collectivite_n1",
+    "bonus_n1",
+];
+const REQUISES_STRUCTURES: &[&str] = &[
+    "id",
+    "annexe",
+    "type",
+    "nom",
+    "gestionnaire",
+    "collectivite",
+    "financement",
+];
+pub const COLONNES_CHARGES: &[&str] = &["collectivite", "volet", "montant", "libelle"];
+const REQUISES_CHARGES: &[&str] = &["collectivite", "volet", "montant"];
+
+/// The raw contents of a dossier's files.
+#[derive(Debug, Clone, Default)]
+pub struct Fichiers {
+    pub convention: String,
+    pub structures: String,
+    pub charges: String,
+    /// (file name for messages, text)
+    pub bareme: Option<(String, String)>,
+}
+
+/// A read dossier with its effective barème.
+#[derive(Debug, Clone)]
+pub struct DossierLu {
+    pub dossier: Dossier,
+    pub bareme: Bareme,
+}
+
+struct Ligne<'a> {
+    tab: &'a Tableau,
+    enr: &'a [String],
+    no: u64,
+    diags: &'a mut Diagnostics,
+    ok: bool,
+}
+
+impl Ligne<'_> {
+    fn err(
+        &mut self,
+        code: &'static str,
+        col: &str,
+        val: &str,
+        msg: impl Into<String>,
+        conseil: &str,
+    ) {
+        self.ok = false;
+        let mut d = Diagnostic::erreur(code, &self.tab.fichier, msg)
+            .ligne(self.no)
+            .colonne(col)
+            .valeur(val);
+        if !conseil.is_empty() {
+            d = d.conseil(conseil);
+        }
+        self.diags.push(d);
+    }
+
+    fn texte(&mut self, col: &str, requis: bool) -> String {
+        match self.tab.champ(self.enr, col) {
+            Some(v) => v.to_string(),
+            None => {
+                if requis {
+                    self.err(
+                        "E006",
+                        col,
+                        "",
+                        "valeur obligatoire manquante",
+                        "renseignez la cellule",
+                    );
+                }
+                String::new()
+            }
+        }
+    }
+
+    fn code<T>(
+        &mut self,
+        col: &str,
+        code_err: &'static str,
+        analyser: fn(&str) -> Option<T>,
+        liste: &str,
+        defaut: T,
+    ) -> T {
+        match self.tab.champ(self.enr, col) {
+            None => {
+                self.err(
+                    "E006",
+                    col,
+                    "",
+                    "valeur obligatoire manquante",
+                    &format!("valeurs admises : {liste}"),
+                );
+                defaut
+            }
+            Some(v) => analyser(v).unwrap_or_else(|| {
+                self.err(
+                    code_err,
+                    col,
+                    v,
+                    "valeur inconnue",
+                    &format!("valeurs admises : {liste}"),
+                );
+                defaut
+            }),
+        }
+    }
+
+    /// A decimal ≥ 0 with at most 2 decimals, in hundredths, ≤ `max`.
+    fn centiemes(&mut self, col: &str, max: i64, quoi: &str) -> i64 {
+        let Some(v) = self.tab.champ(self.enr, col) else {
+            return 0;
+        };
+        let d = match analyser_decimal(v) {
+            Ok(d) => d,
+            Err(m) => {
+                self.err(
+                    "E007",
+                    col,
+                    v,
+                    format!("{quoi} illisible : {m}"),
+                    "écrivez par exemple 1234,56 ou 1234.56",
+                );
+                return 0;
+            }
+        };
+        if d.is_sign_negative() && !d.is_zero() {
+            self.err(
+                "E008",
+                col,
+                v,
+                format!("{quoi} négatif"),
+                "les montants et unités sont positifs ou nuls",
+            );
+            return 0;
+        }
+        match en_centiemes(d) {
+            Ok(c) if c <= max => c,
+            Ok(_) => {
+                self.err(
+                    "E023",
+                    col,
+                    v,
+                    format!(
+                        "{quoi} trop grand (maximum {})",
+                        crate::calcul::rationnel::format_echelle(max as i128 / 100, 0)
+                    ),
+                    "vérifiez l'unité de la colonne",
+                );
+                0
+            }
+            Err(m) => {
+                self.err(
+                    "E009",
+                    col,
+                    v,
+                    format!("{quoi} avec {m}"),
+                    "arrondissez au centième",
+                );
+                0
+            }
+        }
+    }
+}
+
+/// Parses structures.csv.
+pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<Structure> {
+    let Some(tab) = tableau::lire(
+        fichier,
+        texte,
+        COLONNES_STRUCTURES,
+        REQUISES_STRUCTURES,
+        diags,
+    ) else {
+        return Vec::new();
+    };
+    let mut r = Vec::with_capacity(tab.lignes.len());
+    for (no, enr) in &tab.lignes {
+        let mut l = Ligne {
+            tab: &tab,
+            enr,
+            no: *no,
+            diags,
+            ok: true,
+        };
+        let id = l.texte("id", true);
+        if id.chars().count() > LONGUEUR_ID_MAX {
+            let court: String = id.chars().take(40).collect();
+            l.err(
+                "E023",
+                "id",
+                &format!("{court}…"),
+                format!("identifiant trop long (plus de {LONGUEUR_ID_MAX} caractères)"),
+                "",
+            );
+        }
+        let annexe = l.code("annexe", "E011", Annexe::analyser, "2, 2bis", Annexe::Deux);
+        let type_structure = l.code(
+            "type",
+            "E012",
+            TypeStructure::analyser,
+            &TypeStructure::liste(),
+            TypeStructure::Autre,
+        );
+        let nom = l.texte("nom", true);
+        let adresse = l.texte("adresse", false);
+        let gestionnaire = l.texte("gestionnaire", true);
+        let collectivite = l.texte("collectivite", true);
+        let financement = l.code(
+            "financement",
+            "E013",
+            Financement::analyser,
+            &Financement::liste(),
+            Financement::Aucun,
+        );
+        let soutien_collectivite = match l.tab.champ(enr, "soutien_collectivite") {
+            None => true,
+            Some(v) => analyser_booleen(v).unwrap_or_else(|| {
+                l.err(
+                    "E010",
+                    "soutien_collectivite",
+                    v,
+                    "booléen illisible",
+                    "écrivez oui ou non",
+                );
+                true
+            }),
+        };
+        let unites_existantes =
+            Unites(l.centiemes("unites_existantes", UNITES_MAX, "nombre d'unités"));
+        let unites_nouvelles =
+            Unites(l.centiemes("unites_nouvelles", UNITES_MAX, "nombre d'unités"));
+        let unites_employeurs =
+            Unites(l.centiemes("unites_employeurs", UNITES_MAX, "nombre d'unités"));
+        let mois_ouverture = match l.tab.champ(enr, "mois_ouverture") {
+            None => 12,
+            Some(v) => match v.parse::<u8>() {
+                Ok(m) if m <= 12 => m,
+                _ => {
+                    l.err(
+                        "E018",
+                        "mois_ouverture",
+                        v,
+                        "mois d'ouverture hors de 0 à 12",
+                        "nombre entier de mois d'ouverture dans l'exercice",
+                    );
+                    12
+                }
+            },
+        };
+        let contribution_collectivite_n1 =
+            Montant(l.centiemes("contribution_collectivite_n1", MONTANT_MAX, "montant"));
+        let bonus_n1 = Montant(l.centiemes("bonus_n1", MONTANT_MAX, "montant"));
+        if unites_employeurs > unites_existantes {
+            let v = l
+                .tab
+                .champ(enr, "unites_employeurs")
+                .unwrap_or("")
+                .to_string();
+            l.err(
+                "E017",
+                "unites_employeurs",
+                &v,
+                format!("les unités réservées aux employeurs ({unites_employeurs}) dépassent les unités existantes ({unites_existantes})"),
+                "les places employeurs font partie des places existantes",
+            );
+        }
+        r.push(Structure {
+            id,
+            annexe,
+            type_structure,
+            nom,
+            adresse,
+            gestionnaire,
+            collectivite,
+            financement,
+            soutien_collectivite,
+            unites_existantes,
+            unites_nouvelles,
+            unites_employeurs,
+            mois_ouverture,
+            contribution_collectivite_n1,
+            bonus_n1,
+            ligne: *no,
+        });
+    }
+    r
+}
+
+/// Parses charges_n1.csv.
+pub fn analyser_charges(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<ChargeAPayer> {
+    let Some(tab) = tableau::lire(fichier, texte, COLONNES_CHARGES, REQUISES_CHARGES, diags) else {
+        return Vec::new();
+    };
+    let mut r = Vec::with_capacity(tab.lignes.len());
+    for (no, enr) in &tab.lignes {
+        let mut l = Ligne {
+            tab: &tab,
+            enr,
+            no: *no,
+            diags,
+            ok: true,
+        };
+        let collectivite = l.texte("collectivite", true);
+        let brut = l.texte("volet", true);
+        let volet = brut.trim().to_uppercase();
+        if !brut.is_empty() && !volet_valide(&volet) {
+            l.err("E014", "volet", &brut, "nom de volet invalide", "EAJE, RPE, LAEP, ALSH, PILOTAGE, AUTRE ou un volet local du barème (lettres, chiffres, _)");
+        }
+        let montant = if l.tab.champ(enr, "montant").is_none() {
+            l.err(
+                "E006",
+                "montant",
+                "",
+                "valeur obligatoire manquante",
+                "renseignez la cellule",
+            );
+            Montant(0)
+        } else {
+            Montant(l.centiemes("montant", MONTANT_MAX, "montant"))
+        };
+        let libelle = l.texte("libelle", false);
+        r.push(ChargeAPayer {
+            collectivite,
+            volet,
+            montant,
+            libelle,
+            ligne: *no,
+        });
+    }
+    r
+}
+
+#[derive(Deserialize)]
+struct ConventionBrute {
+    nom: Option<Spanned<String>>,
+    caf: Option<Spanned<String>>,
+    debut: Option<Spanned<toml::value::Datetime>>,
+    fin: Option<Spanned<toml::value::Datetime>>,
+    exercice: Option<Spanned<i64>>,
+    collectivites: Option<Spanned<Vec<CollectiviteBrute>>>,
+}
+
+#[derive(Deserialize)]
+struct CollectiviteBrute {
+    id: Option<Spanned<String>>,
+    nom: Option<Spanned<String>>,
+    tranche: Option<Spanned<i64>>,
+    signataire: Option<Spanned<bool>>,
+}
+
+fn ligne_de(texte: &str, pos: usize) -> u64 {
+    1 + texte.as_bytes()[..pos.min(texte.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+}
+
+/// Parses convention.toml.
+pub fn analyser_convention(
+    fichier: &str,
+    texte: &str,
+    diags: &mut Diagnostics,
+) -> Option<Convention> {
+    let brute: ConventionBrute = match toml::from_str(texte) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut d = Diagnostic::erreur(
+                "E021",
+                fichier,
+                format!("TOML invalide : {}", e.message().trim()),
+            );
+            if let Some(s) = e.span() {
+                d = d.ligne(ligne_de(texte, s.start)).valeur(
+                    texte
+                        .get(s.clone())
+                        .unwrap_or("")
+                        .chars()
+                        .take(60)
+                        .collect::<String>(),
+                );
+            }
+            diags.push(d.conseil("voir formats.md, section convention.toml"));
+            return None;
+        }
+    };
+    let mut ok = true;
+    let mut manque = |cle: &str, diags: &mut Diagnostics| {
+        ok = false;
+        diags.push(
+            Diagnostic::erreur(
+                "E021",
+                fichier,
+                format!("clé obligatoire « {cle} » absente"),
+            )
+            .colonne(cle),
+        );
+    };
+    let date = |d: &Option<Spanned<toml::value::Datetime>>,
+                cle: &str,
+                diags: &mut Diagnostics|
+     -> Option<Date> {
+        let s = d.as_ref()?;
+        match s.get_ref().date {
+            Some(x) if s.get_ref().time.is_none() => Some(Date::new(x.year as i32, x.month, x.day)),
+            _ => {
+                diags.push(
+                    Diagnostic::erreur(
+                        "E021",
+                        fichier,
+                        "une date sans heure est attendue (ex. 2024-07-01)",
+                    )
+                    .ligne(ligne_de(texte, s.span().start))
+                    .colonne(cle)
+                    .valeur(s.get_ref().to_string()),
+                );
+                None
+            }
+        }
+    };
+    let debut = date(&brute.debut, "debut", diags);
+    let fin = date(&brute.fin, "fin", diags);
+    if brute.exercice.is_none() {
+        manque("exercice", diags);
+    }
+    let mut collectivites = Vec::new();
+    match &brute.collectivites {
+        None => manque("collectivites", diags),
+        Some(cs) => {
+            for (k, c) in cs.get_ref().iter().enumerate() {
+                let ici = format!("collectivites[{}]", k + 1);
+                let ligne_c = ligne_de(
+                    texte,
+                    c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
+                );
+                let Some(id) =
+                    c.id.as_ref()
+                        .map(|s| s.get_ref().trim().to_string())
+                        .filter(|s| !s.is_empty())
+                else {
+                    diags.push(
+                        Diagnostic::erreur("E021", fichier, "clé obligatoire « id » absente")
+                            .ligne(ligne_c)
+                            .colonne(format!("{ici}.id")),
+                    );
+                    ok = false;
+                    continue;
+                };
+                if collectivites.iter().any(|x: &Collectivite| x.id == id) {
+                    diags.push(
+                        Diagnostic::erreur("E021", fichier, "collectivité déclarée deux fois")
+                            .ligne(ligne_c)
+                            .colonne(format!("{ici}.id"))
+                            .valeur(&id),
+                    );
+                    ok = false;
+                }
+                let tranche = match &c.tranche {
+                    None => None,
+                    Some(t) if *t.get_ref() >= 1 && *t.get_ref() <= 1000 => {
+                        Some(*t.get_ref() as u32)
+                    }
+                    Some(t) => {
+                        diags.push(
+                            Diagnostic::erreur(
+                                "E020",
+                                fichier,
+                                "tranche invalide (entier ≥ 1 attendu)",
+                            )
+                            .ligne(ligne_de(texte, t.span().start))
+                            .colonne(format!("{ici}.tranche"))
+                            .valeur(t.get_ref().to_string()),
+                        );
+                        ok = false;
+                        None
+                    }
+                };
+                collectivites.push(Collectivite {
+                    nom: c
+                        .nom
+                        .as_ref()
+                        .map(|s| s.get_ref().clone())
+                        .unwrap_or_else(|| id.clone()),
+                    id,
+                    tranche,
+                    signataire: c.signataire.as_ref().map_or(true, |s| *s.get_ref()),
+                });
+            }
+        }
+    }
+    let exercice = brute.exercice.as_ref().map(|e| *e.get_ref()).unwrap_or(0);
+    if let Some(e) = &brute.exercice {
+        if !(1900..=2200).contains(e.get_ref()) {
+            diags.push(
+                Diagnostic::erreur("E019", fichier, "exercice invalide")
+                    .ligne(ligne_de(texte, e.span().start))
+                    .colonne("exercice")
+                    .valeur(e.get_ref().to_string()),
+            );
+            ok = false;
+        }
+    }
+    if brute.debut.is_some() && debut.is_none() || brute.fin.is_some() && fin.is_none() {
+        return None;
+    }
+    if let (Some(debut), Some(fin)) = (debut, fin) {
+        if fin < debut {
+            diags.push(
+                Diagnostic::erreur(
+                    "E021",
+                    fichier,
+                    format!("la fin de convention ({fin}) précède son début ({debut})"),
+                )
+                .ligne(ligne_de(
+                    texte,
+                    brute.fin.as_ref().map_or(0, |s| s.span().start),
+                ))
+                .colonne("fin")
+                .valeur(fin.to_string()),
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Convention {
+        nom: brute.nom.map(|s| s.into_inner()).unwrap_or_default(),
+        caf: brute.caf.map(|s| s.into_inner()).unwrap_or_default(),
+        debut,
+        fin,
+        exercice: exercice as i32,
+        collectivites,
+    })
+}
+
+/// Parses a whole dossier from its files' texts (pure). The barème is the built-in one
+/// overridden by the dossier's, if any. Errors and warnings of reading go to `diags`.
+pub fn analyser_dossier(f: &Fichiers, diags: &mut Diagnostics) -> Option<DossierLu> {
+    let convention = analyser_convention("convention.toml", &f.convention, diags);
+    let structures = analyser_structures("structures.csv", &f.structures, diags);
+    let charges = analyser_charges("charges_n1.csv", &f.charges, diags);
+    let bareme = match &f.bareme {
+        None => Bareme::integre(),
+        Some((nom, t)) => Bareme::avec_surcharge(t, nom),
+    };
+    let bareme = match bareme {
+        Ok(b) => Some(b),
+        Err(e) => {
+            diags.extend(e);
+            None
+        }
+    };
+    if diags.a_des_erreurs() {
+        return None;
+    }
+    Some(DossierLu {
+        dossier: Dossier {
+            convention: convention?,
+            structures,
+            charges,
+        },
+        bareme: bareme?,
+    })
+}
+
+/// Options of reading.
+#[derive(Debug, Clone, Default)]
+pub struct OptionsLecture {
+    pub encodage: Encodage,
+    /// `--bareme F`: a barème file replacing the dossier's `bareme.toml`.
+    pub bareme: Option<std::path::PathBuf>,
+}
+
+fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    match std::fs::read(chemin) {
+        Ok(o) => Some(o),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diags.push(
+                Diagnostic::erreur(
+                    "E001",
+                    &chemin.display().to_string(),
+                    format!("fichier « {nom} » introuvable"),
+                )
+                .conseil("un dossier contient convention.toml, structures.csv et charges_n1.csv"),
+            );
+            None
+        }
+        Err(e) => {
+            diags.push(Diagnostic::erreur(
+                "E002",
+                &chemin.display().to_string(),
+                format!("lecture impossible : {e}"),
+            ));
+            None
+        }
+    }
+}
+
+fn lire_texte(chemin: &Path, nom: &str, enc: Encodage, diags: &mut Diagnostics) -> Option<String> {
+    let o = lire_octets(chemin, nom, diags)?;
+    match texte::decoder(&o, enc) {
+        Ok(d) => {
+            if d.repli_windows1252 {
+                diags.push(
+                    Diagnostic::avertissement(
+                        "W004",
+                        nom,
+                        "octets non UTF-8 : fichier lu en Windows-1252",
+                    )
+                    .conseil("enregistrez en « CSV UTF-8 » ou passez --encodage windows-1252"),
+                );
+            }
+            Some(d.texte)
+        }
+        Err(m) => {
+            diags.push(
+                Diagnostic::erreur("E003", nom, format!("encodage illisible : {m}"))
+                    .conseil("enregistrez le fichier en « CSV UTF-8 »"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads a dossier folder (the only function of this module that touches the disk).
+pub fn lire_dossier(
+    dossier: &Path,
+    opts: &OptionsLecture,
+    diags: &mut Diagnostics,
+) -> Option<DossierLu> {
+    if !dossier.is_dir() {
+        diags.push(
+            Diagnostic::erreur("E001", &dossier.display().to_string(), "dossier introuvable")
+                .conseil("donnez le chemin d'un dossier contenant convention.toml, structures.csv et charges_n1.csv"),
+        );
+        return None;
+    }
+    let convention = lire_texte(
+        &dossier.join("convention.toml"),
+        "convention.toml",
+        Encodage::Utf8,
+        diags,
+    );
+    let structures = lire_texte(
+        &dossier.join("structures.csv"),
+        "structures.csv",
+        opts.encodage,
+        diags,
+    );
+    let charges = lire_texte(
+        &dossier.join("charges_n1.csv"),
+        "charges_n1.csv",
+        opts.encodage,
+        diags,
+    );
+    let bareme = match &opts.bareme {
+        Some(p) => {
+            let nom = p.display().to_string();
+            lire_texte(p, &nom, Encodage::Utf8, diags).map(|t| (nom, t))
+        }
+        None => {
+            let p = dossier.join("bareme.toml");
+            if p.exists() {
+                lire_texte(&p, "bareme.toml", Encodage::Utf8, diags)
+                    .map(|t| ("bareme.toml".to_string(), t))
+            } else {
+                None
+            }
+        }
+    };
+    let f = Fichiers {
+        convention: convention?,
+        structures: structures?,
+        charges: charges?,
+        bareme,
+    };
+    analyser_dossier(&f, diags)
+}

@@ -1,0 +1,165 @@
+//! French-locale number and boolean parsing (formats.md « CSV reading rules »).
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Thousands separators accepted: space, no-break space, narrow no-break space.
+fn est_separateur_milliers(c: char) -> bool {
+    c == ' ' || c == '\u{a0}' || c == '\u{202f}'
+}
+
+/// Integer part with optional thousands groups: `1234`, `1 234`, `12 345 678`.
+fn partie_entiere_valide(s: &str, sep: &dyn Fn(char) -> bool) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let groupes: Vec<&str> = s.split(|c| sep(c)).collect();
+    if groupes
+        .iter()
+        .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    groupes.len() == 1 || (groupes[0].len() <= 3 && groupes[1..].iter().all(|g| g.len() == 3))
+}
+
+/// Parses `1234.56`, `1234,56`, `1 234,56`, `1.234,56` (dot-grouped, comma decimal of one or
+/// two digits), with an optional trailing `€` and a leading `-`. Returns the reason on error.
+pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
+    let mut s = brut.trim();
+    if let Some(x) = s.strip_suffix('€') {
+        s = x.trim_end_matches(est_separateur_milliers).trim_end();
+    }
+    if s.is_empty() {
+        return Err("nombre vide".into());
+    }
+    let (negatif, corps) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let virgules = corps.matches(',').count();
+    let points = corps.matches('.').count();
+    let (entier, decimales): (String, &str) = if virgules == 1 && points >= 1 {
+        // 1.234,56 : dot-grouped integer part, comma decimal part of 1 or 2 digits
+        let (e, d) = corps.split_once(',').unwrap_or((corps, ""));
+        if !(1..=2).contains(&d.len()) || !partie_entiere_valide(e, &|c| c == '.') {
+            return Err("écriture ambiguë (utilisez 1234,56 ou 1234.56)".into());
+        }
+        (e.replace('.', ""), d)
+    } else if virgules + points > 1 {
+        return Err("plusieurs séparateurs décimaux".into());
+    } else {
+        let (e, d) = match corps.split_once([',', '.']) {
+            Some((e, d)) => (e, d),
+            None => (corps, ""),
+        };
+        if !partie_entiere_valide(e, &est_separateur_milliers) {
+            return Err("nombre invalide".into());
+        }
+        if (virgules + points == 1) && d.is_empty() {
+            return Err("partie décimale vide".into());
+        }
+        (
+            e.chars().filter(|c| !est_separateur_milliers(*c)).collect(),
+            d,
+        )
+    };
+    if !decimales.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("nombre invalide".into());
+    }
+    if entier.len() > 15 || decimales.len() > 10 {
+        return Err("nombre trop long".into());
+    }
+    let texte = if decimales.is_empty() {
+        entier
+    } else {
+        format!("{entier}.{decimales}")
+    };
+    let d = Decimal::from_str(&texte).map_err(|_| "nombre invalide".to_string())?;
+    Ok(if negatif { -d } else { d })
+}
+
+/// `oui`/`non`, `true`/`false`, `1`/`0`, case-insensitive.
+pub fn analyser_booleen(brut: &str) -> Option<bool> {
+    match brut.trim().to_lowercase().as_str() {
+        "oui" | "true" | "1" | "vrai" => Some(true),
+        "non" | "false" | "0" | "faux" => Some(false),
+        _ => None,
+    }
+}
+
+/// Converts a decimal to an integer count of hundredths (cents for amounts), refusing more
+/// than two decimals. `Err` carries the reason.
+pub fn en_centiemes(d: Decimal) -> Result<i64, String> {
+    let n = d.normalize();
+    if n.scale() > 2 {
+        return Err("plus de 2 décimales".into());
+    }
+    let c = n * Decimal::from(100);
+    i64::try_from(c.trunc()).map_err(|_| "nombre trop grand".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn ecritures_acceptees() {
+        assert_eq!(analyser_decimal("1234.56").unwrap(), d("1234.56"));
+        assert_eq!(analyser_decimal("1234,56").unwrap(), d("1234.56"));
+        assert_eq!(analyser_decimal("1 234,56").unwrap(), d("1234.56"));
+        assert_eq!(analyser_decimal("1\u{a0}234,56 €").unwrap(), d("1234.56"));
+        assert_eq!(
+            analyser_decimal("1\u{202f}234\u{202f}567,5").unwrap(),
+            d("1234567.5")
+        );
+        assert_eq!(analyser_decimal("1.234,56").unwrap(), d("1234.56"));
+        assert_eq!(analyser_decimal("12.345.678,9").unwrap(), d("12345678.9"));
+        assert_eq!(analyser_decimal(" 42 ").unwrap(), d("42"));
+        assert_eq!(analyser_decimal("42€").unwrap(), d("42"));
+        assert_eq!(analyser_decimal("-3,5").unwrap(), d("-3.5"));
+        assert_eq!(analyser_decimal("0,125").unwrap(), d("0.125")); // refused later for amounts
+    }
+
+    #[test]
+    fn ecritures_refusees() {
+        for s in [
+            "",
+            "€",
+            "abc",
+            "1,2,3",
+            "1.234.56",
+            "1.234,567",
+            "12 34",
+            "1 2345",
+            "1,",
+            "1..2",
+            "1.23,4x",
+            "--1",
+            "1e5",
+            "1 234.567,8",
+        ] {
+            assert!(analyser_decimal(s).is_err(), "{s:?} devrait être refusé");
+        }
+    }
+
+    #[test]
+    fn centiemes() {
+        assert_eq!(en_centiemes(d("1234.56")).unwrap(), 123456);
+        assert_eq!(en_centiemes(d("1234.50")).unwrap(), 123450);
+        assert_eq!(en_centiemes(d("7")).unwrap(), 700);
+        assert!(en_centiemes(d("0.125")).is_err());
+    }
+
+    #[test]
+    fn booleens() {
+        assert_eq!(analyser_booleen("OUI"), Some(true));
+        assert_eq!(analyser_booleen("Non"), Some(false));
+        assert_eq!(analyser_booleen("1"), Some(true));
+        assert_eq!(analyser_booleen("peut-être"), None);
+    }
+}

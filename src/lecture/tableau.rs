@@ -1,0 +1,242 @@
+//! Generic CSV table reading: delimiter detected from the header, header names matched
+//! case- and accent-insensitively, every record kept with its line number.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use std::collections::HashMap;
+
+/// Normalises a header name: lower case, accents removed, spaces and dashes as `_`.
+pub fn normaliser_nom(s: &str) -> String {
+    let mut r = String::with_capacity(s.len());
+    for c in s.trim().trim_start_matches('\u{feff}').chars() {
+        let c = match c {
+            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+            'î' | 'ï' | 'Î' | 'Ï' => 'i',
+            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
+            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
+            'ç' | 'Ç' => 'c',
+            ' ' | '-' | '\u{a0}' | '\'' | '’' => '_',
+            c => c.to_ascii_lowercase(),
+        };
+        r.push(c);
+    }
+    r
+}
+
+/// A CSV file read into records, with the position of each one.
+pub struct Tableau {
+    pub fichier: String,
+    pub delimiteur: u8,
+    colonnes: HashMap<String, usize>,
+    /// (line number in the file, fields)
+    pub lignes: Vec<(u64, Vec<String>)>,
+}
+
+impl Tableau {
+    /// The trimmed value of column `nom` on a record; `None` if the column is absent or the
+    /// cell empty.
+    pub fn champ<'a>(&self, enr: &'a [String], nom: &str) -> Option<&'a str> {
+        let i = *self.colonnes.get(nom)?;
+        enr.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+}
+
+fn decouper_entete(texte: &str, d: u8) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(d)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(texte.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    match r.read_record(&mut rec) {
+        Ok(true) => rec.iter().map(normaliser_nom).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads a CSV text. `connues` are the column names of the format (to detect the delimiter),
+/// `requises` the mandatory ones. Errors go to `diags`; `None` if the table is unusable.
+pub fn lire(
+    fichier: &str,
+    texte: &str,
+    connues: &[&str],
+    requises: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<Tableau> {
+    // first non-empty line = header
+    let debut_entete = texte.lines().position(|l| !l.trim().is_empty());
+    let Some(debut) = debut_entete else {
+        diags.push(
+            Diagnostic::erreur("E005", fichier, "fichier vide : aucune ligne d'en-tête").conseil(
+                format!(
+                    "la première ligne doit nommer les colonnes : {}",
+                    requises.join(", ")
+                ),
+            ),
+        );
+        return None;
+    };
+    let reste: String = {
+        // keep byte offsets simple: cut the text at the header line
+        let mut off = 0;
+        for (i, l) in texte.split_inclusive('\n').enumerate() {
+            if i == debut {
+                break;
+            }
+            off += l.len();
+        }
+        texte[off..].to_string()
+    };
+    let mut meilleur: Option<(usize, u8, Vec<String>)> = None;
+    for d in [b';', b',', b'\t'] {
+        let noms = decouper_entete(&reste, d);
+        let n = noms
+            .iter()
+            .filter(|n| connues.contains(&n.as_str()))
+            .count();
+        if n > 0 && meilleur.as_ref().map_or(true, |(m, _, _)| n > *m) {
+            meilleur = Some((n, d, noms));
+        }
+    }
+    let Some((_, delimiteur, noms)) = meilleur else {
+        let premiere = reste
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(120)
+            .collect::<String>();
+        diags.push(
+            Diagnostic::erreur("E005", fichier, "en-tête non reconnu : aucune colonne attendue trouvée (séparateurs essayés : « ; », « , », tabulation)")
+                .ligne(debut as u64 + 1)
+                .valeur(premiere)
+                .conseil(format!("colonnes attendues : {}", connues.join(", "))),
+        );
+        return None;
+    };
+    let mut colonnes = HashMap::new();
+    let mut ok = true;
+    for (i, n) in noms.iter().enumerate() {
+        if n.is_empty() {
+            continue;
+        }
+        if colonnes.insert(n.clone(), i).is_some() && connues.contains(&n.as_str()) {
+            diags.push(
+                Diagnostic::erreur("E005", fichier, "colonne en double dans l'en-tête")
+                    .ligne(debut as u64 + 1)
+                    .colonne(n.clone())
+                    .conseil("gardez une seule colonne de ce nom"),
+            );
+            ok = false;
+        }
+    }
+    for r in requises {
+        if !colonnes.contains_key(*r) {
+            diags.push(
+                Diagnostic::erreur(
+                    "E004",
+                    fichier,
+                    format!("colonne obligatoire « {r} » absente"),
+                )
+                .ligne(debut as u64 + 1)
+                .colonne(*r)
+                .conseil(format!("colonnes obligatoires : {}", requises.join(", "))),
+            );
+            ok = false;
+        }
+    }
+    let mut lecteur = csv::ReaderBuilder::new()
+        .delimiter(delimiteur)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reste.as_bytes());
+    let mut lignes = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match lecteur.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                if rec.iter().all(|c| c.trim().is_empty()) {
+                    continue; // empty line (or only delimiters, as Excel writes them)
+                }
+                let ligne = rec.position().map_or(0, |p| p.line()) + debut as u64;
+                lignes.push((ligne, rec.iter().map(str::to_string).collect()));
+            }
+            Err(e) => {
+                let ligne = e.position().map_or(0, |p| p.line()) + debut as u64;
+                diags.push(
+                    Diagnostic::erreur("E024", fichier, format!("ligne CSV mal formée : {e}"))
+                        .ligne(ligne)
+                        .conseil("vérifiez les guillemets de la ligne"),
+                );
+                ok = false;
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Tableau {
+        fichier: fichier.to_string(),
+        delimiteur,
+        colonnes,
+        lignes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noms_normalises() {
+        assert_eq!(normaliser_nom(" Unités existantes "), "unites_existantes");
+        assert_eq!(normaliser_nom("\u{feff}ID"), "id");
+        assert_eq!(normaliser_nom("Collectivité"), "collectivite");
+    }
+
+    #[test]
+    fn delimiteur_et_lignes() {
+        let mut d = Diagnostics::default();
+        let t = "\n\nid,montant\n\"a,b\",\"1,5\"\n\n,\nc,2\n";
+        let tab = lire("f.csv", t, &["id", "montant"], &["id"], &mut d).unwrap();
+        assert_eq!(tab.delimiteur, b',');
+        assert_eq!(tab.lignes.len(), 2);
+        assert_eq!(tab.lignes[0].0, 4); // header on line 3
+        assert_eq!(tab.champ(&tab.lignes[0].1, "id"), Some("a,b"));
+        assert_eq!(tab.champ(&tab.lignes[0].1, "montant"), Some("1,5"));
+        assert_eq!(tab.lignes[1].0, 7);
+        let tab = lire(
+            "f.csv",
+            "id;montant\r\nx;1,5\r\n",
+            &["id", "montant"],
+            &["id"],
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(tab.delimiteur, b';');
+        assert_eq!(tab.champ(&tab.lignes[0].1, "montant"), Some("1,5"));
+        assert!(!d.a_des_erreurs());
+    }
+
+    #[test]
+    fn colonne_manquante() {
+        let mut d = Diagnostics::default();
+        assert!(lire(
+            "f.csv",
+            "id;autre\n1;2\n",
+            &["id", "montant"],
+            &["id", "montant"],
+            &mut d
+        )
+        .is_none());
+        assert_eq!(d.0[0].code, "E004");
+        assert_eq!(d.0[0].colonne.as_deref(), Some("montant"));
+        let mut d = Diagnostics::default();
+        assert!(lire("f.csv", "a;b\n", &["id"], &["id"], &mut d).is_none());
+        assert_eq!(d.0[0].code, "E005");
+    }
+}

@@ -1,0 +1,113 @@
+//! CSV output (formats.md « Outputs »): one row per structure, then the reconciliation.
+
+use super::{euros, texte_sur, Profil};
+use crate::calcul::rationnel::{Depassement, R};
+use crate::calcul::Resultat;
+
+pub const COLONNES: &[&str] = &[
+    "id",
+    "nom",
+    "type",
+    "volet",
+    "gestionnaire",
+    "collectivite",
+    "motif",
+    "unites_eligibles",
+    "taux_unitaire",
+    "bonus_lissage",
+    "bonus_nouvelles",
+    "bonus_total",
+    "ecart_arrondi",
+    "contribution_collectivite_n1",
+    "contribution_collectivite_n",
+    "financement_public_n1",
+    "financement_public_n",
+    "variation",
+];
+
+pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
+    "collectivite",
+    "volet",
+    "charge_n1",
+    "lissage_verse",
+    "nouvelles_versees",
+    "complement_plancher",
+    "non_redistribue",
+    "verse_collectivite",
+];
+
+/// Writes records with the profile's delimiter and line ending.
+fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
+    let (delim, term) = match p {
+        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
+        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
+    };
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delim)
+        .terminator(term)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for l in lignes {
+        w.write_record(l).map_err(|_| Depassement)?;
+    }
+    w.into_inner().map_err(|_| Depassement)
+}
+
+/// The CSV text (bytes, with BOM for `excel-fr`): structures, an empty line, then the
+/// reconciliation per (collectivité, volet) and the `TOTAL_CAF` line.
+pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
+    let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
+    for l in &r.structures {
+        let s = &l.structure;
+        let taux = match &l.taux_unitaire {
+            Some(t) => euros(t, 4)?,
+            None => "0.0000".into(),
+        };
+        lignes.push(vec![
+            texte_sur(&s.id),
+            texte_sur(&s.nom),
+            s.type_structure.code().to_string(),
+            l.eligibilite.volet.clone().unwrap_or_default(),
+            texte_sur(&s.gestionnaire),
+            texte_sur(&s.collectivite),
+            l.motif().code().to_string(),
+            p.unites(l.unites_eligibles),
+            p.decimal(taux),
+            p.montant(l.bonus_lissage),
+            p.montant(l.bonus_nouvelles),
+            p.montant(l.bonus_total),
+            p.decimal(euros(&l.ecart_arrondi, 4)?),
+            p.montant(l.contribution_n1),
+            p.montant(l.contribution_n),
+            p.montant(l.financement_public_n1),
+            p.montant(l.financement_public_n),
+            p.montant(l.variation),
+        ]);
+    }
+    let mut rappro: Vec<Vec<String>> = vec![COLONNES_RAPPROCHEMENT
+        .iter()
+        .map(|s| s.to_string())
+        .collect()];
+    for g in &r.groupes {
+        rappro.push(vec![
+            texte_sur(&g.collectivite),
+            g.volet.clone(),
+            p.montant(g.charge_n1),
+            p.montant(g.lissage_verse),
+            p.montant(g.nouvelles_versees),
+            p.montant(g.complement_plancher),
+            p.montant(g.non_redistribue),
+            p.montant(g.verse_collectivite),
+        ]);
+    }
+    rappro.push(vec!["TOTAL_CAF".into(), p.montant(r.total.verse_caf)]);
+    let mut octets = Vec::new();
+    if p == Profil::ExcelFr {
+        octets.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    octets.extend(ecrire(&lignes, p)?);
+    // an empty line separates the structures from the reconciliation
+    octets.extend_from_slice(if p == Profil::ExcelFr { b"\r\n" } else { b"\n" });
+    octets.extend(ecrire(&rappro, p)?);
+    Ok(octets)
+}

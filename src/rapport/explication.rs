@@ -1,0 +1,375 @@
+//! `bonus-ctg expliquer`: the full derivation of one structure's figures — eligibility rule
+//! by rule, A, U, m, floor and revaluation, its exact share, the group rounding and the cent
+//! it got or lost, the contribution adjustment, and every barème value read with its date,
+//! reference and status.
+
+use super::{euros, montant_fr};
+use crate::bareme::{Ajustement, Lu, Source};
+use crate::calcul::rationnel::{Rationnel, R};
+use crate::calcul::repartition::Attribution;
+use crate::calcul::{ArrondiGroupe, LigneStructure, Resultat};
+use crate::modele::{Dossier, Montant};
+use std::fmt::Write;
+
+fn source(s: &Option<Source>) -> String {
+    match s {
+        Some(s) => format!(
+            "[{} ; en vigueur depuis le {} ; statut {} ; source : {} ; fichier : {}]",
+            s.parametre, s.debut, s.statut, s.reference, s.origine
+        ),
+        None => "[absent du barème : valeur neutre par défaut, docs/bareme.md]".into(),
+    }
+}
+
+fn lu<T>(l: &Lu<T>, valeur: String) -> String {
+    format!("{valeur} {}", source(&l.source))
+}
+
+/// Exact cents rational as euros: `1234.5678… € (= num/den c)`.
+fn exact(r: &Rationnel) -> R<String> {
+    Ok(if r.den() == 1 {
+        format!("{} €", euros(r, 2)?)
+    } else {
+        format!("{} € (exactement {} centimes)", euros(r, 6)?, r)
+    })
+}
+
+fn arrondi(
+    o: &mut String,
+    quoi: &str,
+    g: &ArrondiGroupe,
+    a: &Attribution,
+    strategie: &str,
+) -> R<()> {
+    let _ = writeln!(o, "  Arrondi du groupe « {quoi} » (spec §4.3) :");
+    let _ = writeln!(o, "    total exact du groupe : {}", exact(&g.total_exact)?);
+    let _ = writeln!(
+        o,
+        "    total arrondi au centime T = {} ({strategie})",
+        montant_fr(Montant(g.total))
+    );
+    let _ = writeln!(
+        o,
+        "    part de la structure : plancher {} ; rang de son reste parmi le groupe : {} ; centimes à distribuer aux plus forts restes : {}",
+        montant_fr(Montant(a.plancher)),
+        a.rang_reste,
+        g.centimes_restants
+    );
+    let recu = a.verse - a.plancher;
+    let _ = writeln!(
+        o,
+        "    → versé {} ({}; écart versé − exact : {} €)",
+        montant_fr(Montant(a.verse)),
+        if recu > 0 {
+            "reçoit un centime de reste "
+        } else {
+            "ne reçoit pas de centime de reste "
+        },
+        euros(&Rationnel::entier(a.verse as i128).sub(a.exacte)?, 4)?
+    );
+    Ok(())
+}
+
+pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    let Some(l) = r.structure(id) else {
+        return Ok(None);
+    };
+    let mut o = String::new();
+    let s = &l.structure;
+    let b = &r.bareme;
+    let _ = writeln!(
+        o,
+        "Structure {} — {} (structures.csv, ligne {})",
+        s.id, s.nom, s.ligne
+    );
+    let _ = writeln!(
+        o,
+        "  type {} ; annexe {} ; gestionnaire {} ; collectivité {} ; financement {}",
+        s.type_structure,
+        s.annexe.libelle(),
+        s.gestionnaire,
+        s.collectivite,
+        s.financement
+    );
+    let _ = writeln!(
+        o,
+        "  exercice {} ; convention « {} »\n",
+        r.exercice, r.convention.nom
+    );
+
+    let _ = writeln!(o, "1. Éligibilité (spec §3, règles dans l'ordre)");
+    for v in &l.eligibilite.verifications {
+        let _ = writeln!(
+            o,
+            "  [{}] {} : {}",
+            if v.satisfaite { "ok" } else { "ÉCHEC" },
+            v.regle.code(),
+            v.detail
+        );
+    }
+    if let Some(v) = l.eligibilite.volet.as_deref().and_then(|v| b.volets.get(v)) {
+        let _ = writeln!(
+            o,
+            "  barème lu : {}",
+            lu(&v.types, format!("types du volet {}", v.nom))
+        );
+        let _ = writeln!(
+            o,
+            "  barème lu : {}",
+            lu(&v.financement, "financements admis".into())
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  → motif : {} ({})\n",
+        l.motif().code(),
+        l.motif().libelle()
+    );
+
+    if let (Some(volet), Some(g)) = (
+        l.eligibilite.volet.as_deref().and_then(|v| b.volets.get(v)),
+        l.eligibilite
+            .volet
+            .as_deref()
+            .and_then(|v| r.groupe(&s.collectivite, v)),
+    ) {
+        if l.lissage.is_some() || l.nouvelles.is_some() {
+            explique_lissage(&mut o, d, r, l, g, volet)?;
+        }
+    }
+    if l.motif() != crate::calcul::eligibilite::Motif::Eligible {
+        let _ = writeln!(
+            o,
+            "2. Bonus : 0,00 € (structure inéligible : aucune part de lissage ni de forfait)\n"
+        );
+    }
+
+    let _ = writeln!(o, "4. Total et écart d'arrondi");
+    let _ = writeln!(
+        o,
+        "  bonus total = lissage {} + nouvelles {} = {}",
+        montant_fr(l.bonus_lissage),
+        montant_fr(l.bonus_nouvelles),
+        montant_fr(l.bonus_total)
+    );
+    let _ = writeln!(o, "  part exacte s_i + t_i = {}", exact(&l.part_exacte)?);
+    let _ = writeln!(
+        o,
+        "  écart d'arrondi (versé − exact) = {} €\n",
+        euros(&l.ecart_arrondi, 4)?
+    );
+
+    let _ = writeln!(o, "5. Contribution de la collectivité (spec §5)");
+    let mode = &b.ajustement_contribution;
+    let nom_mode = match mode.valeur {
+        Ajustement::Neutre => "neutre",
+        Ajustement::Aucun => "aucun",
+        Ajustement::Integral => "integral",
+    };
+    let _ = writeln!(
+        o,
+        "  barème lu : {}",
+        lu(mode, format!("ajustement_contribution = {nom_mode}"))
+    );
+    let c1 = montant_fr(l.contribution_n1);
+    let b1 = montant_fr(s.bonus_n1);
+    let _ = match mode.valeur {
+        Ajustement::Neutre => writeln!(
+            o,
+            "  contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1)) = max(0, {c1} − ({} − {b1})) = {}",
+            montant_fr(l.bonus_lissage),
+            montant_fr(l.contribution_n)
+        ),
+        Ajustement::Integral => writeln!(
+            o,
+            "  contribution N = max(0, contribution N-1 − (bonus total N − bonus N-1)) = max(0, {c1} − ({} − {b1})) = {}",
+            montant_fr(l.bonus_total),
+            montant_fr(l.contribution_n)
+        ),
+        Ajustement::Aucun => writeln!(o, "  contribution N = contribution N-1 = {}", montant_fr(l.contribution_n)),
+    };
+    let _ = writeln!(
+        o,
+        "  financement public N-1 = contribution N-1 {c1} + bonus N-1 {b1} = {}",
+        montant_fr(l.financement_public_n1)
+    );
+    let _ = writeln!(
+        o,
+        "  financement public N = contribution N {} + bonus total {} = {}",
+        montant_fr(l.contribution_n),
+        montant_fr(l.bonus_total),
+        montant_fr(l.financement_public_n)
+    );
+    let _ = writeln!(o, "  variation = {}", montant_fr(l.variation));
+    Ok(Some(o))
+}
+
+fn explique_lissage(
+    o: &mut String,
+    d: &Dossier,
+    r: &Resultat,
+    l: &LigneStructure,
+    g: &crate::calcul::GroupeVolet,
+    volet: &crate::bareme::VoletExercice,
+) -> R<()> {
+    let s = &l.structure;
+    let strategie = format!(
+        "{} {}",
+        match r.bareme.arrondi.valeur {
+            crate::bareme::Arrondi::DemiHaut => "demi-centime vers le haut",
+            crate::bareme::Arrondi::Troncature => "troncature",
+        },
+        source(&r.bareme.arrondi.source)
+    );
+    let _ = writeln!(
+        o,
+        "2. Lissage des unités existantes (spec §4.1), groupe ({}, {})",
+        g.collectivite, g.volet
+    );
+    let _ = writeln!(o, "  A = charge à payer N-1 = {}", montant_fr(g.charge_n1));
+    for c in d
+        .charges
+        .iter()
+        .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
+    {
+        let _ = writeln!(
+            o,
+            "      charges_n1.csv ligne {} : {} « {} »",
+            c.ligne,
+            montant_fr(c.montant),
+            c.libelle
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  u_i = unités existantes {} − unités employeurs {} = {} {} ; mois d'ouverture mo_i = {}",
+        s.unites_existantes,
+        s.unites_employeurs,
+        l.unites_eligibles,
+        volet.unite.valeur,
+        s.mois_ouverture
+    );
+    let _ = writeln!(
+        o,
+        "  U = Σ u_i des {} structures éligibles du groupe = {}",
+        g.structures_eligibles, g.unites
+    );
+    match (&g.taux_base, &g.taux_effectif, &l.lissage) {
+        (Some(m), Some(me), Some(a)) => {
+            let _ = writeln!(o, "  m = A / U = {} par unité", exact(m)?);
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(
+                    &volet.plancher,
+                    format!("plancher = {}", montant_fr(volet.plancher.valeur))
+                )
+            );
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(
+                    &volet.revalorisation,
+                    format!("revalorisation = {}", volet.revalorisation.valeur)
+                )
+            );
+            let _ = writeln!(
+                o,
+                "  m_eff = max(m, plancher) × (1 + revalorisation) = {} par unité",
+                exact(me)?
+            );
+            let _ = writeln!(o, "  s_i = m_eff × u_i × mo_i / 12 = {}", exact(&a.exacte)?);
+            arrondi(
+                o,
+                "lissage",
+                g.arrondi_lissage
+                    .as_ref()
+                    .ok_or(crate::calcul::rationnel::Depassement)?,
+                a,
+                &strategie,
+            )?;
+        }
+        _ => {
+            let _ = writeln!(
+                o,
+                "  U = 0 : aucun lissage versé ; A est reporté « non redistribuable »"
+            );
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "3. Unités nouvelles (spec §4.2)");
+    let tranche = r
+        .convention
+        .collectivite(&s.collectivite)
+        .and_then(|c| c.tranche);
+    let _ = writeln!(
+        o,
+        "  barème lu : {}",
+        lu(
+            &volet.forfaits_nouvelles,
+            format!(
+                "forfaits par tranche = [{}]",
+                volet
+                    .forfaits_nouvelles
+                    .valeur
+                    .iter()
+                    .map(|m| montant_fr(*m))
+                    .collect::<Vec<_>>()
+                    .join(" ; ")
+            )
+        )
+    );
+    let _ = writeln!(
+        o,
+        "  tranche de la collectivité : {} → forfait {} par unité nouvelle",
+        tranche.map_or("non renseignée".into(), |t| t.to_string()),
+        montant_fr(l.forfait)
+    );
+    if let Some(a) = &l.nouvelles {
+        let _ = writeln!(
+            o,
+            "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
+            montant_fr(l.forfait),
+            s.unites_nouvelles,
+            s.mois_ouverture
+        );
+        if let Some(p) = &g.plafond {
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(
+                    &volet.plafond_developpement,
+                    format!(
+                        "plafond_developpement = {}",
+                        volet.plafond_developpement.valeur.unwrap_or_default()
+                    )
+                )
+            );
+            let _ = writeln!(o, "  plafond = plafond_developpement × A = {} ; total exact des unités nouvelles du groupe = {}", exact(p)?, exact(&g.nouvelles_avant_plafond)?);
+            match &g.facteur_plafond {
+                Some(f) => {
+                    let _ = writeln!(
+                        o,
+                        "  plafond atteint : chaque t_i est multiplié par {} (= plafond / total)",
+                        f
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "  plafond non atteint");
+                }
+            }
+        }
+        let _ = writeln!(o, "  t_i = {}", exact(&a.exacte)?);
+        arrondi(
+            o,
+            "unités nouvelles",
+            g.arrondi_nouvelles
+                .as_ref()
+                .ok_or(crate::calcul::rationnel::Depassement)?,
+            a,
+            &strategie,
+        )?;
+    }
+    let _ = writeln!(o);
+    Ok(())
+}

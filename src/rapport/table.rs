@@ -1,0 +1,189 @@
+//! Terminal table (comfy-table): one row per structure, then totals per gestionnaire, per
+//! collectivité, the reconciliation and the grand total.
+
+use super::{euros, groupe_fr, montant_fr};
+use crate::calcul::rationnel::R;
+use crate::calcul::{Resultat, Totaux};
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+
+fn nouvelle_table(entetes: &[&str], largeur: Option<u16>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(l) = largeur {
+        t.set_width(l);
+    }
+    t.set_header(entetes.iter().map(|h| Cell::new(h)));
+    t
+}
+
+fn droite(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn ligne_totaux(t: &mut Table, nom: &str, x: &Totaux) {
+    t.add_row(vec![
+        Cell::new(nom),
+        droite(format!("{} / {}", x.structures_eligibles, x.structures)),
+        droite(montant_fr(x.bonus_n1)),
+        droite(montant_fr(x.bonus_total)),
+        droite(montant_fr(x.contribution_n1)),
+        droite(montant_fr(x.contribution_n)),
+        droite(montant_fr(x.financement_public_n1)),
+        droite(montant_fr(x.financement_public_n)),
+        droite(montant_fr(x.variation)),
+    ]);
+}
+
+pub fn rendre(r: &Resultat, largeur: Option<u16>) -> R<String> {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} — {} — exercice {}\n\nStructures (annexes 2 et 2 bis)\n",
+        r.convention.nom, r.convention.caf, r.exercice
+    ));
+    let mut t = nouvelle_table(
+        &[
+            "id",
+            "nom",
+            "volet",
+            "motif",
+            "unités",
+            "taux €/unité",
+            "lissage",
+            "nouvelles",
+            "bonus total",
+            "contrib. N-1",
+            "contrib. N",
+            "variation",
+        ],
+        largeur,
+    );
+    for l in &r.structures {
+        let taux = match &l.taux_unitaire {
+            Some(x) => groupe_fr(&euros(x, 4)?),
+            None => "—".into(),
+        };
+        t.add_row(vec![
+            Cell::new(&l.structure.id),
+            Cell::new(&l.structure.nom),
+            Cell::new(l.eligibilite.volet.as_deref().unwrap_or("—")),
+            Cell::new(l.motif().code()),
+            droite(groupe_fr(&l.unites_eligibles.to_string())),
+            droite(taux),
+            droite(montant_fr(l.bonus_lissage)),
+            droite(montant_fr(l.bonus_nouvelles)),
+            droite(montant_fr(l.bonus_total)),
+            droite(montant_fr(l.contribution_n1)),
+            droite(montant_fr(l.contribution_n)),
+            droite(montant_fr(l.variation)),
+        ]);
+    }
+    out.push_str(&t.to_string());
+    let entetes_tot = [
+        "",
+        "éligibles",
+        "bonus N-1",
+        "bonus N",
+        "contrib. N-1",
+        "contrib. N",
+        "fin. public N-1",
+        "fin. public N",
+        "variation",
+    ];
+
+    out.push_str("\n\nTotaux par gestionnaire\n");
+    let mut t = nouvelle_table(
+        &{
+            let mut e = entetes_tot;
+            e[0] = "gestionnaire";
+            e
+        },
+        largeur,
+    );
+    for (g, x) in &r.gestionnaires {
+        ligne_totaux(&mut t, g, x);
+    }
+    out.push_str(&t.to_string());
+
+    out.push_str("\n\nTotaux par collectivité\n");
+    let mut t = nouvelle_table(
+        &[
+            "collectivité",
+            "charge N-1",
+            "bonus structures N",
+            "versé collectivité",
+            "non redistribué",
+            "total Caf N",
+            "contrib. N-1",
+            "contrib. N",
+        ],
+        largeur,
+    );
+    for (c, x) in &r.collectivites {
+        t.add_row(vec![
+            Cell::new(c),
+            droite(montant_fr(x.charge_n1)),
+            droite(montant_fr(x.structures.bonus_total)),
+            droite(montant_fr(x.verse_collectivite)),
+            droite(montant_fr(x.non_redistribue)),
+            droite(montant_fr(x.verse_caf)),
+            droite(montant_fr(x.structures.contribution_n1)),
+            droite(montant_fr(x.structures.contribution_n)),
+        ]);
+    }
+    out.push_str(&t.to_string());
+
+    out.push_str("\n\nRapprochement par collectivité et volet (A + C = L + R)\n");
+    let mut t = nouvelle_table(
+        &[
+            "collectivité",
+            "volet",
+            "charge N-1 (A)",
+            "unités (U)",
+            "lissage versé (L)",
+            "nouvelles",
+            "complément plancher (C)",
+            "non redistribué (R)",
+            "versé collectivité",
+        ],
+        largeur,
+    );
+    for g in &r.groupes {
+        t.add_row(vec![
+            Cell::new(&g.collectivite),
+            Cell::new(&g.volet),
+            droite(montant_fr(g.charge_n1)),
+            droite(groupe_fr(&g.unites.to_string())),
+            droite(montant_fr(g.lissage_verse)),
+            droite(montant_fr(g.nouvelles_versees)),
+            droite(montant_fr(g.complement_plancher)),
+            droite(montant_fr(g.non_redistribue)),
+            droite(montant_fr(g.verse_collectivite)),
+        ]);
+    }
+    let tt = &r.total;
+    t.add_row(vec![
+        Cell::new("TOTAL"),
+        Cell::new(""),
+        droite(montant_fr(tt.charge_n1)),
+        Cell::new(""),
+        droite(montant_fr(tt.lissage_verse)),
+        droite(montant_fr(tt.nouvelles_versees)),
+        droite(montant_fr(tt.complement_plancher)),
+        droite(montant_fr(tt.non_redistribue)),
+        droite(montant_fr(tt.verse_collectivite)),
+    ]);
+    out.push_str(&t.to_string());
+    out.push_str(&format!(
+        "\n\nTotal général versé par la Caf en {} : {} (bonus aux structures {} + versé aux collectivités {})\n\
+         Contributions des collectivités aux structures : {} en N-1 → {} en {}\n",
+        r.exercice,
+        montant_fr(tt.verse_caf),
+        montant_fr(tt.structures.bonus_total),
+        montant_fr(tt.verse_collectivite),
+        montant_fr(tt.structures.contribution_n1),
+        montant_fr(tt.structures.contribution_n),
+        r.exercice,
+    ));
+    Ok(out)
+}

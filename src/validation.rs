@@ -1,0 +1,217 @@
+//! Cross-file validation of a read dossier (pure): everything that needs more than one line
+//! or one file. Every problem is collected in one pass.
+
+use crate::bareme::{Bareme, BaremeExercice, Versement};
+use crate::calcul::eligibilite::{self, Motif};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::modele::{Annexe, Dossier};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Validates `dossier` for `exercice` and resolves the barème in force. Returns the barème
+/// when it could be resolved (even if the data has errors), and every diagnostic.
+pub fn valider(
+    dossier: &Dossier,
+    bareme: &Bareme,
+    exercice: i32,
+    fichier_bareme: &str,
+) -> (Option<BaremeExercice>, Diagnostics) {
+    let mut d = Diagnostics::default();
+    let conv = &dossier.convention;
+
+    // exercice within the convention's period (R2)
+    let hors = conv.debut.is_some_and(|x| exercice < x.annee)
+        || conv.fin.is_some_and(|x| exercice > x.annee);
+    if hors {
+        let date = |x: Option<crate::modele::Date>| x.map_or("…".to_string(), |d| d.to_string());
+        d.push(
+            Diagnostic::erreur(
+                "E019",
+                "convention.toml",
+                format!(
+                    "exercice {exercice} hors de la période de la convention ({} → {})",
+                    date(conv.debut),
+                    date(conv.fin)
+                ),
+            )
+            .colonne("exercice")
+            .valeur(exercice.to_string())
+            .conseil("choisissez un exercice compris dans la convention (--exercice N)"),
+        );
+    }
+
+    let be = match bareme.pour_exercice(exercice, fichier_bareme) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            d.extend(e);
+            None
+        }
+    };
+
+    // duplicate ids
+    let mut vus: HashMap<&str, u64> = HashMap::new();
+    for s in &dossier.structures {
+        if s.id.is_empty() {
+            continue;
+        }
+        if let Some(premiere) = vus.insert(&s.id, s.ligne) {
+            d.push(
+                Diagnostic::erreur(
+                    "E015",
+                    "structures.csv",
+                    format!("identifiant en double (déjà ligne {premiere})"),
+                )
+                .ligne(s.ligne)
+                .colonne("id")
+                .valeur(&s.id)
+                .conseil("chaque structure a un id unique"),
+            );
+            vus.insert(&s.id, premiere);
+        }
+    }
+    let declarees = conv
+        .collectivites
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    for s in &dossier.structures {
+        if !s.collectivite.is_empty() && conv.collectivite(&s.collectivite).is_none() {
+            d.push(
+                Diagnostic::erreur(
+                    "E016",
+                    "structures.csv",
+                    "collectivité non déclarée dans convention.toml",
+                )
+                .ligne(s.ligne)
+                .colonne("collectivite")
+                .valeur(&s.collectivite)
+                .conseil(format!("collectivités déclarées : {declarees}")),
+            );
+        }
+    }
+    for c in &dossier.charges {
+        if !c.collectivite.is_empty() && conv.collectivite(&c.collectivite).is_none() {
+            d.push(
+                Diagnostic::erreur(
+                    "E016",
+                    "charges_n1.csv",
+                    "collectivité non déclarée dans convention.toml",
+                )
+                .ligne(c.ligne)
+                .colonne("collectivite")
+                .valeur(&c.collectivite)
+                .conseil(format!("collectivités déclarées : {declarees}")),
+            );
+        }
+    }
+
+    let Some(b) = be else { return (None, d) };
+
+    // tranches
+    let n = b.nombre_tranches.valeur;
+    for c in &conv.collectivites {
+        if let Some(t) = c.tranche {
+            if t > n {
+                d.push(
+                    Diagnostic::erreur(
+                        "E020",
+                        "convention.toml",
+                        format!("tranche {t} absente du barème ({n} tranches en {exercice})"),
+                    )
+                    .colonne(format!("collectivites[{}].tranche", c.id))
+                    .valeur(t.to_string())
+                    .conseil(format!("tranches admises : 1 à {n}")),
+                );
+            }
+        }
+    }
+
+    // eligibility-dependent checks: tranche needed, warnings
+    let mut unites: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut tranche_requise: BTreeSet<&str> = BTreeSet::new();
+    for s in &dossier.structures {
+        let e = eligibilite::evaluer(s, conv, &b);
+        if s.annexe == Annexe::Deux && e.motif == Motif::TypeSansVolet {
+            d.push(
+                Diagnostic::avertissement(
+                    "W001",
+                    "structures.csv",
+                    format!("« {} » est en annexe 2 mais son type n'a pas de volet de bonus : elle ne recevra rien", s.nom),
+                )
+                .ligne(s.ligne)
+                .colonne("type")
+                .valeur(s.type_structure.code())
+                .conseil("inscrivez-la en annexe 2 bis, ou ajoutez un volet local dans bareme.toml"),
+            );
+        }
+        if e.motif == Motif::Eligible {
+            if let Some(v) = e.volet.as_deref().and_then(|v| b.volets.get_key_value(v)) {
+                *unites
+                    .entry((s.collectivite.as_str(), v.0.as_str()))
+                    .or_default() += s.unites_existantes.0 - s.unites_employeurs.0;
+                if s.unites_nouvelles.0 > 0 && !v.1.forfaits_nouvelles.valeur.is_empty() {
+                    tranche_requise.insert(s.collectivite.as_str());
+                }
+            }
+        }
+    }
+    for c in &conv.collectivites {
+        if c.tranche.is_none() && tranche_requise.contains(c.id.as_str()) {
+            d.push(
+                Diagnostic::erreur(
+                    "E020",
+                    "convention.toml",
+                    "tranche absente alors que des unités nouvelles appellent un forfait",
+                )
+                .colonne(format!("collectivites[{}].tranche", c.id))
+                .conseil(format!("indiquez tranche = 1 à {n} (1 = QPV/ZRR)")),
+            );
+        }
+    }
+    let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for c in &dossier.charges {
+        if c.volet.is_empty() {
+            continue;
+        }
+        match b.volets.get(&c.volet) {
+            None => d.push(
+                Diagnostic::avertissement(
+                    "W003",
+                    "charges_n1.csv",
+                    format!(
+                        "volet « {} » inconnu du barème : montant reporté non redistribuable",
+                        c.volet
+                    ),
+                )
+                .ligne(c.ligne)
+                .colonne("volet")
+                .valeur(&c.volet)
+                .conseil(format!(
+                    "volets du barème : {}",
+                    b.volets.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            ),
+            Some(v) if v.versement.valeur == Versement::Structures => {
+                let k = (c.collectivite.as_str(), c.volet.as_str());
+                if unites.get(&k).copied().unwrap_or(0) == 0
+                    && c.montant.0 > 0
+                    && signales.insert(k)
+                {
+                    d.push(
+                        Diagnostic::avertissement(
+                            "W002",
+                            "charges_n1.csv",
+                            format!("aucune unité éligible pour ({}, {}) : charge non redistribuable", k.0, k.1),
+                        )
+                        .ligne(c.ligne)
+                        .colonne("volet")
+                        .valeur(&c.volet)
+                        .conseil("vérifiez l'annexe 2, les unités existantes et l'éligibilité des structures"),
+                    );
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    (Some(b), d)
+}
