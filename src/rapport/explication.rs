@@ -3,13 +3,18 @@
 //! it got or lost, the contribution adjustment, and every barème value read with its date,
 //! reference and status.
 
-use super::{euros, montant_fr};
+use super::{euros, groupe_fr, montant_fr};
+use crate::modele::Unites;
 use crate::bareme::{Ajustement, Lu, Source};
 use crate::calcul::rationnel::{Rationnel, R};
 use crate::calcul::repartition::Attribution;
 use crate::calcul::{ArrondiGroupe, LigneStructure, Resultat};
 use crate::modele::{Dossier, Montant};
 use std::fmt::Write;
+
+fn u(x: Unites) -> String {
+    groupe_fr(&x.to_string())
+}
 
 fn source(s: &Option<Source>) -> String {
     match s {
@@ -28,9 +33,9 @@ fn lu<T>(l: &Lu<T>, valeur: String) -> String {
 /// Exact cents rational as euros: `1234.5678… € (= num/den c)`.
 fn exact(r: &Rationnel) -> R<String> {
     Ok(if r.den() == 1 {
-        format!("{} €", euros(r, 2)?)
+        format!("{} €", groupe_fr(&euros(r, 2)?))
     } else {
-        format!("{} € (exactement {} centimes)", euros(r, 6)?, r)
+        format!("{} € (exactement {} centimes)", groupe_fr(&euros(r, 6)?), r)
     })
 }
 
@@ -65,7 +70,7 @@ fn arrondi(
         } else {
             "ne reçoit pas de centime de reste "
         },
-        euros(&Rationnel::entier(a.verse as i128).sub(a.exacte)?, 4)?
+        groupe_fr(&euros(&Rationnel::entier(a.verse as i128).sub(a.exacte)?, 4)?)
     );
     Ok(())
 }
@@ -156,7 +161,7 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
     let _ = writeln!(
         o,
         "  écart d'arrondi (versé − exact) = {} €\n",
-        euros(&l.ecart_arrondi, 4)?
+        groupe_fr(&euros(&l.ecart_arrondi, 4)?)
     );
 
     let _ = writeln!(o, "5. Contribution de la collectivité (spec §5)");
@@ -243,16 +248,17 @@ fn explique_lissage(
     let _ = writeln!(
         o,
         "  u_i = unités existantes {} − unités employeurs {} = {} {} ; mois d'ouverture mo_i = {}",
-        s.unites_existantes,
-        s.unites_employeurs,
-        l.unites_eligibles,
+        u(s.unites_existantes),
+        u(s.unites_employeurs),
+        u(l.unites_eligibles),
         volet.unite.valeur,
         s.mois_ouverture
     );
     let _ = writeln!(
         o,
         "  U = Σ u_i des {} structures éligibles du groupe = {}",
-        g.structures_eligibles, g.unites
+        g.structures_eligibles,
+        u(g.unites)
     );
     match (&g.taux_base, &g.taux_effectif, &l.lissage) {
         (Some(m), Some(me), Some(a)) => {
@@ -325,12 +331,14 @@ fn explique_lissage(
         tranche.map_or("non renseignée".into(), |t| t.to_string()),
         montant_fr(l.forfait)
     );
-    if let Some(a) = &l.nouvelles {
+    if s.unites_nouvelles.0 == 0 {
+        let _ = writeln!(o, "  aucune unité nouvelle : t_i = 0,00 €");
+    } else if let Some(a) = &l.nouvelles {
         let _ = writeln!(
             o,
             "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
             montant_fr(l.forfait),
-            s.unites_nouvelles,
+            u(s.unites_nouvelles),
             s.mois_ouverture
         );
         if let Some(p) = &g.plafond {

@@ -133,7 +133,7 @@ pub fn rendre(r: &Resultat, largeur: Option<u16>) -> R<String> {
     }
     out.push_str(&t.to_string());
 
-    out.push_str("\n\nRapprochement par collectivité et volet (A + C = L + R)\n");
+    out.push_str("\n\nRapprochement par collectivité et volet (A + C = L + R + P)\n");
     let mut t = nouvelle_table(
         &[
             "collectivité",
