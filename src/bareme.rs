@@ -463,10 +463,9 @@ impl Lecteur<'_> {
                 }
             }
             let debut = match t.get("debut") {
-                Some(toml::Value::Datetime(d)) => match d.date {
-                    Some(d) => Some(Date::new(d.year as i32, d.month, d.day)),
-                    None => None,
-                },
+                Some(toml::Value::Datetime(d)) => {
+                    d.date.map(|d| Date::new(d.year as i32, d.month, d.day))
+                }
                 _ => None,
             };
             let Some(debut) = debut else {

@@ -25,7 +25,14 @@ const TYPES: &[TypeStructure] = &[
     TypeStructure::CentreSocial,
     TypeStructure::Pilotage,
 ];
-const FINANCEMENTS: &[Financement] = &[Financement::Psu, Financement::Psu, Financement::Paje, Financement::Pso, Financement::Pso, Financement::Aucun];
+const FINANCEMENTS: &[Financement] = &[
+    Financement::Psu,
+    Financement::Psu,
+    Financement::Paje,
+    Financement::Pso,
+    Financement::Pso,
+    Financement::Aucun,
+];
 const VOLETS: &[&str] = &["EAJE", "RPE", "LAEP", "ALSH", "PILOTAGE", "AUTRE"];
 
 #[derive(Debug, Clone)]
@@ -43,53 +50,79 @@ fn structure(i: usize, nb_coll: usize, annee_pleine: bool) -> impl Strategy<Valu
         0i64..=20_000, // units in hundredths: up to 200 places
         0i64..=2_000,
         0u32..=100, // employer share in %
-        if annee_pleine { Just(12u8).boxed() } else { (0u8..=12).boxed() },
+        if annee_pleine {
+            Just(12u8).boxed()
+        } else {
+            (0u8..=12).boxed()
+        },
         (0i64..=50_000_000, 0i64..=5_000_000),
     )
-        .prop_map(move |(t, f, annexe2, soutien, c, ue, un, pe, mo, (c1, b1))| Structure {
-            id: format!("S{i:03}"),
-            annexe: if annexe2 { Annexe::Deux } else { Annexe::DeuxBis },
-            type_structure: TYPES[t],
-            nom: format!("Structure {i}"),
-            adresse: String::new(),
-            gestionnaire: format!("G{}", i % 4),
-            collectivite: format!("C{c}"),
-            financement: FINANCEMENTS[f],
-            soutien_collectivite: soutien,
-            unites_existantes: Unites(ue),
-            unites_nouvelles: Unites(un),
-            unites_employeurs: Unites(ue * pe as i64 / 100 / 2),
-            mois_ouverture: mo,
-            contribution_collectivite_n1: Montant(c1),
-            bonus_n1: Montant(b1),
-            ligne: i as u64 + 2,
-        })
+        .prop_map(
+            move |(t, f, annexe2, soutien, c, ue, un, pe, mo, (c1, b1))| Structure {
+                id: format!("S{i:03}"),
+                annexe: if annexe2 {
+                    Annexe::Deux
+                } else {
+                    Annexe::DeuxBis
+                },
+                type_structure: TYPES[t],
+                nom: format!("Structure {i}"),
+                adresse: String::new(),
+                gestionnaire: format!("G{}", i % 4),
+                collectivite: format!("C{c}"),
+                financement: FINANCEMENTS[f],
+                soutien_collectivite: soutien,
+                unites_existantes: Unites(ue),
+                unites_nouvelles: Unites(un),
+                unites_employeurs: Unites(ue * pe as i64 / 100 / 2),
+                mois_ouverture: mo,
+                contribution_collectivite_n1: Montant(c1),
+                bonus_n1: Montant(b1),
+                ligne: i as u64 + 2,
+            },
+        )
 }
 
 fn dossier(o: Options) -> impl Strategy<Value = Dossier> {
     (1usize..=3, 0usize..=14).prop_flat_map(move |(nb_coll, nb_struct)| {
-        let structures: Vec<_> = (0..nb_struct).map(|i| structure(i, nb_coll, o.annee_pleine)).collect();
-        let charges = prop::collection::vec((0..nb_coll, 0..VOLETS.len(), 0i64..=100_000_000), 0..8);
+        let structures: Vec<_> = (0..nb_struct)
+            .map(|i| structure(i, nb_coll, o.annee_pleine))
+            .collect();
+        let charges =
+            prop::collection::vec((0..nb_coll, 0..VOLETS.len(), 0i64..=100_000_000), 0..8);
         let tranches = prop::collection::vec(1u32..=3, nb_coll);
         let signataires = prop::collection::vec(prop::bool::weighted(0.9), nb_coll);
-        (structures, charges, tranches, signataires).prop_map(move |(structures, charges, tranches, signataires)| Dossier {
-            convention: Convention {
-                nom: "CTG aléatoire".into(),
-                caf: "Caf".into(),
-                debut: Some(Date::new(2024, 1, 1)),
-                fin: Some(Date::new(2027, 12, 31)),
-                exercice: 2025,
-                collectivites: (0..nb_coll)
-                    .map(|c| Collectivite { id: format!("C{c}"), nom: format!("Commune {c}"), tranche: Some(tranches[c]), signataire: signataires[c] })
+        (structures, charges, tranches, signataires).prop_map(
+            move |(structures, charges, tranches, signataires)| Dossier {
+                convention: Convention {
+                    nom: "CTG aléatoire".into(),
+                    caf: "Caf".into(),
+                    debut: Some(Date::new(2024, 1, 1)),
+                    fin: Some(Date::new(2027, 12, 31)),
+                    exercice: 2025,
+                    collectivites: (0..nb_coll)
+                        .map(|c| Collectivite {
+                            id: format!("C{c}"),
+                            nom: format!("Commune {c}"),
+                            tranche: Some(tranches[c]),
+                            signataire: signataires[c],
+                        })
+                        .collect(),
+                },
+                structures,
+                charges: charges
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (c, v, m))| ChargeAPayer {
+                        collectivite: format!("C{c}"),
+                        volet: VOLETS[v].into(),
+                        montant: Montant(m),
+                        libelle: String::new(),
+                        ligne: k as u64 + 2,
+                    })
                     .collect(),
             },
-            structures,
-            charges: charges
-                .into_iter()
-                .enumerate()
-                .map(|(k, (c, v, m))| ChargeAPayer { collectivite: format!("C{c}"), volet: VOLETS[v].into(), montant: Montant(m), libelle: String::new(), ligne: k as u64 + 2 })
-                .collect(),
-        })
+        )
     })
 }
 
@@ -121,13 +154,23 @@ fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
     for l in &r.structures {
         // ineligible ⇒ exactly 0
         if l.motif() != Motif::Eligible {
-            prop_assert_eq!(l.bonus_total.0, 0, "{} inéligible mais payée", l.structure.id);
+            prop_assert_eq!(
+                l.bonus_total.0,
+                0,
+                "{} inéligible mais payée",
+                l.structure.id
+            );
             prop_assert!(l.lissage.is_none() && l.nouvelles.is_none());
         }
         // every paid share within one cent of its exact share
         for a in [&l.lissage, &l.nouvelles].into_iter().flatten() {
             let ecart = Rationnel::entier(a.verse as i128).sub(a.exacte).unwrap();
-            prop_assert!(ecart < un_centime && Rationnel::ZERO.sub(ecart).unwrap() < un_centime, "écart {} pour {}", ecart, l.structure.id);
+            prop_assert!(
+                ecart < un_centime && Rationnel::ZERO.sub(ecart).unwrap() < un_centime,
+                "écart {} pour {}",
+                ecart,
+                l.structure.id
+            );
         }
         prop_assert_eq!(l.bonus_total.0, l.bonus_lissage.0 + l.bonus_nouvelles.0);
     }
@@ -136,19 +179,43 @@ fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
         prop_assert_eq!(
             g.charge_n1.0 + g.complement_plancher.0,
             g.lissage_verse.0 + g.non_redistribue.0 + g.verse_collectivite.0,
-            "groupe {:?}", (&g.collectivite, &g.volet)
+            "groupe {:?}",
+            (&g.collectivite, &g.volet)
         );
         // group totals are the sums of their lines
-        let l: i64 = r.structures.iter().filter(|l| l.structure.collectivite == g.collectivite && l.eligibilite.volet.as_deref() == Some(g.volet.as_str())).map(|l| l.bonus_lissage.0).sum();
+        let l: i64 = r
+            .structures
+            .iter()
+            .filter(|l| {
+                l.structure.collectivite == g.collectivite
+                    && l.eligibilite.volet.as_deref() == Some(g.volet.as_str())
+            })
+            .map(|l| l.bonus_lissage.0)
+            .sum();
         prop_assert_eq!(l, g.lissage_verse.0);
     }
     // grand total = sum of its lines
     let p: i64 = r.groupes.iter().map(|g| g.verse_collectivite.0).sum();
     prop_assert_eq!(r.total.verse_caf.0, somme_lignes(r) + p);
-    prop_assert_eq!(r.total.verse_caf.0, r.groupes.iter().map(|g| g.verse_caf().0).sum::<i64>());
-    prop_assert_eq!(r.total.verse_caf.0, r.collectivites.values().map(|c| c.verse_caf.0).sum::<i64>());
-    prop_assert_eq!(r.total.structures.bonus_total.0, r.gestionnaires.values().map(|t| t.bonus_total.0).sum::<i64>());
-    prop_assert_eq!(r.total.structures.contribution_n.0, r.structures.iter().map(|l| l.contribution_n.0).sum::<i64>());
+    prop_assert_eq!(
+        r.total.verse_caf.0,
+        r.groupes.iter().map(|g| g.verse_caf().0).sum::<i64>()
+    );
+    prop_assert_eq!(
+        r.total.verse_caf.0,
+        r.collectivites.values().map(|c| c.verse_caf.0).sum::<i64>()
+    );
+    prop_assert_eq!(
+        r.total.structures.bonus_total.0,
+        r.gestionnaires
+            .values()
+            .map(|t| t.bonus_total.0)
+            .sum::<i64>()
+    );
+    prop_assert_eq!(
+        r.total.structures.contribution_n.0,
+        r.structures.iter().map(|l| l.contribution_n.0).sum::<i64>()
+    );
     Ok(())
 }
 

@@ -17,7 +17,12 @@ fn lissage_pur() {
     let s = format!(
         "{ENTETE_STRUCTURES}\nC1;2;EAJE;Crèche 1;Asso;VILLE;PSU;oui;20;0;0;12;0;0\nC2;2;EAJE;Crèche 2;Asso;VILLE;PSU;oui;30;0;0;12;0;0\nC3;2;EAJE;Crèche 3;Ville;VILLE;PSU;oui;10;0;0;12;0;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;EAJE;90 000,00\n", None);
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;90 000,00\n",
+        None,
+    );
     let g = groupe(&res, "VILLE", "EAJE");
     assert_eq!(g.charge_n1.0, 9_000_000);
     assert_eq!(g.unites.0, 6_000); // 60 places in hundredths
@@ -39,7 +44,12 @@ fn micro_creche_paje_en_annexe_2() {
     let s = format!(
         "{ENTETE_STRUCTURES}\nMC;2;EAJE;Micro-crèche;SARL;VILLE;PAJE;oui;10;0;0;12;0;0\nPSU;2;EAJE;Multi-accueil;Ville;VILLE;PSU;oui;20;0;0;12;0;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;EAJE;30000\n", None);
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;30000\n",
+        None,
+    );
     let mc = ligne(&res, "MC");
     assert_eq!(mc.motif(), Motif::FinancementIncompatible);
     assert_eq!(verse(&res, "MC"), (0, 0, 0));
@@ -47,8 +57,20 @@ fn micro_creche_paje_en_annexe_2() {
     assert_eq!(groupe(&res, "VILLE", "EAJE").unites.0, 2_000);
     assert_eq!(verse(&res, "PSU"), (3_000_000, 0, 3_000_000));
     // the rules were checked in order up to the failing one (3rd)
-    let regles: Vec<Motif> = mc.eligibilite.verifications.iter().map(|v| v.regle).collect();
-    assert_eq!(regles, vec![Motif::Annexe2Bis, Motif::TypeSansVolet, Motif::FinancementIncompatible]);
+    let regles: Vec<Motif> = mc
+        .eligibilite
+        .verifications
+        .iter()
+        .map(|v| v.regle)
+        .collect();
+    assert_eq!(
+        regles,
+        vec![
+            Motif::Annexe2Bis,
+            Motif::TypeSansVolet,
+            Motif::FinancementIncompatible
+        ]
+    );
 }
 
 #[test]
@@ -58,7 +80,12 @@ fn places_employeurs_retirees() {
     let s = format!(
         "{ENTETE_STRUCTURES}\nA;2;EAJE;A;Asso;VILLE;PSU;oui;40;0;10;12;0;0\nB;2;EAJE;B;Asso;VILLE;PSU;oui;20;0;0;12;0;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;EAJE;50000,00\n", None);
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;50000,00\n",
+        None,
+    );
     assert_eq!(ligne(&res, "A").unites_eligibles.0, 3_000);
     assert_eq!(groupe(&res, "VILLE", "EAJE").unites.0, 5_000);
     assert_eq!(verse(&res, "A").0, 3_000_000);
@@ -73,8 +100,14 @@ fn places_nouvelles_tranche_1_six_mois() {
     //   not redistributed (closed months) = 24 000 − 12 000 = 12 000.
     // New places: t = 3 600 × 4 × 6/12 = 7 200.
     let conv = convention("[[collectivites]]\nid = \"QPV\"\ntranche = 1\n");
-    let s = format!("{ENTETE_STRUCTURES}\nN;2;EAJE;Crèche agrandie;Asso;QPV;PSU;oui;10;4;0;6;0;0\n");
-    let res = ok(&conv, &s, "collectivite;volet;montant\nQPV;EAJE;24000\n", None);
+    let s =
+        format!("{ENTETE_STRUCTURES}\nN;2;EAJE;Crèche agrandie;Asso;QPV;PSU;oui;10;4;0;6;0;0\n");
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nQPV;EAJE;24000\n",
+        None,
+    );
     let l = ligne(&res, "N");
     assert_eq!(l.forfait.0, 360_000);
     assert_eq!(l.nouvelles.as_ref().unwrap().exacte, r(720_000, 1));
@@ -83,7 +116,10 @@ fn places_nouvelles_tranche_1_six_mois() {
     assert_eq!(g.non_redistribue.0, 1_200_000);
     assert_eq!(g.nouvelles_versees.0, 720_000);
     // A + C = L + R : 24 000 + 0 = 12 000 + 12 000
-    assert_eq!(g.charge_n1.0 + g.complement_plancher.0, g.lissage_verse.0 + g.non_redistribue.0);
+    assert_eq!(
+        g.charge_n1.0 + g.complement_plancher.0,
+        g.lissage_verse.0 + g.non_redistribue.0
+    );
 }
 
 #[test]
@@ -108,7 +144,12 @@ statut = "hypothese"
     let s = format!(
         "{ENTETE_STRUCTURES}\nP4;2;EAJE;4 places;Asso;VILLE;PSU;oui;4;0;0;12;0;0\nP6;2;EAJE;6 places;Asso;VILLE;PSU;oui;6;0;0;12;0;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;EAJE;10000\n", Some(bareme));
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;10000\n",
+        Some(bareme),
+    );
     let g = groupe(&res, "VILLE", "EAJE");
     assert_eq!(g.taux_base, Some(r(100_000, 1)));
     assert_eq!(g.taux_effectif, Some(r(153_000, 1)));
@@ -137,7 +178,12 @@ statut = "hypothese"
     let s = format!(
         "{ENTETE_STRUCTURES}\nP1;2;ALSH_PERISCOLAIRE;Péri;Ville;VILLE;PSO;oui;50;4;0;12;0;0\nP2;2;ALSH_EXTRASCOLAIRE;Extra;Asso;VILLE;PSO;oui;50;3;0;12;0;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;ALSH;20000\n", Some(bareme));
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;ALSH;20000\n",
+        Some(bareme),
+    );
     let g = groupe(&res, "VILLE", "ALSH");
     assert_eq!(g.nouvelles_avant_plafond, r(700_000, 1));
     assert_eq!(g.plafond, Some(r(500_000, 1)));
@@ -154,14 +200,23 @@ fn u_nul_et_a_positif_non_redistribuable() {
     // The only RPE is in Annexe 2 bis: U(VILLE, RPE) = 0 and A = 5 000 → nothing paid,
     // 5 000 reported non redistribuable, with warning W002.
     let s = format!("{ENTETE_STRUCTURES}\nRPE;2bis;RPE;Relais;Ville;VILLE;PSO;oui;2;0;0;12;0;0\n");
-    let (res, diags) = calculer(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;RPE;5000\n", None).unwrap();
+    let (res, diags) = calculer(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;RPE;5000\n",
+        None,
+    )
+    .unwrap();
     let g = groupe(&res, "VILLE", "RPE");
     assert_eq!(g.unites.0, 0);
     assert_eq!(g.taux_base, None);
     assert_eq!(g.lissage_verse.0, 0);
     assert_eq!(g.non_redistribue.0, 500_000);
     assert_eq!(res.total.verse_caf.0, 0);
-    assert!(diags.0.iter().any(|d| d.code == "W002" && d.ligne == Some(2)));
+    assert!(diags
+        .0
+        .iter()
+        .any(|d| d.code == "W002" && d.ligne == Some(2)));
 }
 
 #[test]
@@ -171,7 +226,12 @@ fn trois_parts_de_100_000_avec_departage() {
     let s = format!(
         "{ENTETE_STRUCTURES}\nC;2;EAJE;C;Asso;VILLE;PSU;oui;10;0;0;12;0;0\nA;2;EAJE;A;Asso;VILLE;PSU;oui;10;0;0;12;0;0\nB;2;EAJE;B;Asso;VILLE;PSU;oui;10;0;0;12;0;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;EAJE;100 000,00 €\n", None);
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;100 000,00 €\n",
+        None,
+    );
     assert_eq!(verse(&res, "A").0, 3_333_334);
     assert_eq!(verse(&res, "B").0, 3_333_333);
     assert_eq!(verse(&res, "C").0, 3_333_333);
@@ -191,12 +251,22 @@ fn contributions(mode: &str) -> Vec<(i64, i64, i64, i64)> {
     let s = format!(
         "{ENTETE_STRUCTURES}\nS1;2;EAJE;S1;Asso 1;VILLE;PSU;oui;10;2;0;12;50000;0\nS2;2bis;EAJE;S2;Asso 2;VILLE;PSU;oui;5;0;0;12;10000;5000\nS3;2;EAJE;S3;Asso 3;VILLE;PSU;oui;5;0;0;12;1000;0\n"
     );
-    let res = ok(&convention(VILLE), &s, "collectivite;volet;montant\nVILLE;EAJE;30000\n", Some(&bareme));
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;30000\n",
+        Some(&bareme),
+    );
     ["S1", "S2", "S3"]
         .iter()
         .map(|id| {
             let l = ligne(&res, id);
-            (l.contribution_n.0, l.financement_public_n1.0, l.financement_public_n.0, l.variation.0)
+            (
+                l.contribution_n.0,
+                l.financement_public_n1.0,
+                l.financement_public_n.0,
+                l.variation.0,
+            )
         })
         .collect()
 }
@@ -249,11 +319,17 @@ fn pilotage_et_volet_inconnu() {
         None,
     )
     .unwrap();
-    assert_eq!(groupe(&res, "VILLE", "PILOTAGE").verse_collectivite.0, 3_000_000);
+    assert_eq!(
+        groupe(&res, "VILLE", "PILOTAGE").verse_collectivite.0,
+        3_000_000
+    );
     assert_eq!(groupe(&res, "VILLE", "AUTRE").non_redistribue.0, 100_050);
     assert_eq!(res.total.verse_caf.0, 3_000_000);
     assert_eq!(res.collectivites["VILLE"].verse_caf.0, 3_000_000);
-    assert!(diags.0.iter().any(|d| d.code == "W003" && d.ligne == Some(3)));
+    assert!(diags
+        .0
+        .iter()
+        .any(|d| d.code == "W003" && d.ligne == Some(3)));
 }
 
 #[test]
@@ -263,7 +339,12 @@ fn structure_fermee_et_non_signataire() {
     let s = format!(
         "{ENTETE_STRUCTURES}\nF;2;EAJE;Fermée;Asso;VILLE;PSU;oui;10;0;0;0;0;0\nO;2;EAJE;Ouverte;Asso;VILLE;PSU;oui;10;0;0;12;0;0\nV;2;EAJE;Voisine;Asso;VOISINE;PSU;oui;10;0;0;12;0;0\n"
     );
-    let res = ok(&conv, &s, "collectivite;volet;montant\nVILLE;EAJE;12000\nVOISINE;EAJE;5000\n", None);
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;12000\nVOISINE;EAJE;5000\n",
+        None,
+    );
     assert_eq!(ligne(&res, "F").motif(), Motif::Fermee);
     assert_eq!(ligne(&res, "V").motif(), Motif::CollectiviteNonSignataire);
     assert_eq!(verse(&res, "F"), (0, 0, 0));
@@ -281,7 +362,12 @@ fn lissage_par_collectivite() {
     let s = format!(
         "{ENTETE_STRUCTURES}\nX;2;EAJE;X;Asso;CC;PSU;oui;40;0;0;12;0;0\nY;2;EAJE;Y;Ville;COMMUNE;PSU;oui;8;0;0;12;0;0\n"
     );
-    let res = ok(&conv, &s, "collectivite;volet;montant\nCC;EAJE;60000\nCOMMUNE;EAJE;10000\n", None);
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nCC;EAJE;60000\nCOMMUNE;EAJE;10000\n",
+        None,
+    );
     assert_eq!(ligne(&res, "X").taux_unitaire, Some(r(150_000, 1)));
     assert_eq!(ligne(&res, "Y").taux_unitaire, Some(r(125_000, 1)));
 }

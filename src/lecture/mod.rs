@@ -522,7 +522,7 @@ pub fn analyser_convention(
                         .unwrap_or_else(|| id.clone()),
                     id,
                     tranche,
-                    signataire: c.signataire.as_ref().map_or(true, |s| *s.get_ref()),
+                    signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),
                 });
             }
         }

@@ -94,7 +94,7 @@ pub fn lire(
             .iter()
             .filter(|n| connues.contains(&n.as_str()))
             .count();
-        if n > 0 && meilleur.as_ref().map_or(true, |(m, _, _)| n > *m) {
+        if n > 0 && meilleur.as_ref().is_none_or(|(m, _, _)| n > *m) {
             meilleur = Some((n, d, noms));
         }
     }
@@ -151,7 +151,12 @@ pub fn lire(
         .flexible(true)
         .from_reader(reste.as_bytes());
     // line numbers from byte offsets (the csv crate's own line counter skips empty lines)
-    let sauts: Vec<usize> = reste.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    let sauts: Vec<usize> = reste
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
     let octets = reste.as_bytes();
     let ligne_de = |octet: u64| -> u64 {
         // the recorded start may sit on the empty lines skipped before the record

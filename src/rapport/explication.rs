@@ -4,11 +4,11 @@
 //! reference and status.
 
 use super::{euros, groupe_fr, montant_fr};
-use crate::modele::Unites;
 use crate::bareme::{Ajustement, Lu, Source};
 use crate::calcul::rationnel::{Rationnel, R};
 use crate::calcul::repartition::Attribution;
 use crate::calcul::{ArrondiGroupe, LigneStructure, Resultat};
+use crate::modele::Unites;
 use crate::modele::{Dossier, Montant};
 use std::fmt::Write;
 
@@ -70,7 +70,10 @@ fn arrondi(
         } else {
             "ne reçoit pas de centime de reste "
         },
-        groupe_fr(&euros(&Rationnel::entier(a.verse as i128).sub(a.exacte)?, 4)?)
+        groupe_fr(&euros(
+            &Rationnel::entier(a.verse as i128).sub(a.exacte)?,
+            4
+        )?)
     );
     Ok(())
 }

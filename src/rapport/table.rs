@@ -13,7 +13,7 @@ fn nouvelle_table(entetes: &[&str], largeur: Option<u16>) -> Table {
     if let Some(l) = largeur {
         t.set_width(l);
     }
-    t.set_header(entetes.iter().map(|h| Cell::new(h)));
+    t.set_header(entetes.iter().map(Cell::new));
     t
 }
 

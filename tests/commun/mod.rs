@@ -17,7 +17,12 @@ pub fn convention(collectivites: &str) -> String {
 pub const VILLE: &str = "[[collectivites]]\nid = \"VILLE\"\ntranche = 2\n";
 
 /// Runs the whole pure pipeline (parse → validate → compute) on texts.
-pub fn calculer(conv: &str, structures: &str, charges: &str, bareme: Option<&str>) -> Result<(Resultat, Diagnostics), Diagnostics> {
+pub fn calculer(
+    conv: &str,
+    structures: &str,
+    charges: &str,
+    bareme: Option<&str>,
+) -> Result<(Resultat, Diagnostics), Diagnostics> {
     let f = Fichiers {
         convention: conv.to_string(),
         structures: structures.to_string(),
@@ -37,11 +42,13 @@ pub fn ok(conv: &str, structures: &str, charges: &str, bareme: Option<&str>) -> 
 }
 
 pub fn ligne<'a>(r: &'a Resultat, id: &str) -> &'a LigneStructure {
-    r.structure(id).unwrap_or_else(|| panic!("structure {id} absente"))
+    r.structure(id)
+        .unwrap_or_else(|| panic!("structure {id} absente"))
 }
 
 pub fn groupe<'a>(r: &'a Resultat, c: &str, v: &str) -> &'a GroupeVolet {
-    r.groupe(c, v).unwrap_or_else(|| panic!("groupe ({c}, {v}) absent"))
+    r.groupe(c, v)
+        .unwrap_or_else(|| panic!("groupe ({c}, {v}) absent"))
 }
 
 /// Cents of a line's paid lissage, new units and total.
