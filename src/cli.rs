@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostics;
 use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::rapport::{self, Profil};
 use crate::sortie;
-use clap::{ArgAction, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -27,6 +27,7 @@ const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-
     disable_version_flag = true,
     disable_help_subcommand = true,
     subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
     after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation."
 )]
 pub struct Cli {
@@ -38,7 +39,7 @@ pub struct Cli {
     /// Affiche la version
     #[arg(short = 'V', long = "version", action = ArgAction::Version)]
     version: Option<bool>,
-    /// Format des erreurs et avertissements sur la sortie d'erreur
+    /// Format des messages sur la sortie d'erreur : texte (défaut) ou json (une ligne JSON par message, pour la CI)
     #[arg(
         long = "format-erreurs",
         value_enum,
@@ -97,7 +98,7 @@ pub struct Entree {
     /// Barème à utiliser à la place du bareme.toml du dossier (surcharge du barème intégré)
     #[arg(long, value_name = "FICHIER")]
     pub bareme: Option<PathBuf>,
-    /// Encodage des fichiers CSV
+    /// Encodage des fichiers CSV : auto (défaut : BOM, UTF-8, sinon Windows-1252), utf-8, windows-1252
     #[arg(long, value_enum, default_value = "auto")]
     pub encodage: EncodageArg,
 }
@@ -109,10 +110,10 @@ pub enum Commande {
     Calculer {
         #[command(flatten)]
         entree: Entree,
-        /// Format de sortie
+        /// Format de sortie : table (défaut), csv, json ; déduit de l'extension de --sortie
         #[arg(long, value_enum)]
         format: Option<Format>,
-        /// Profil CSV
+        /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
         #[arg(long, value_enum, default_value = "excel-fr")]
         profil: ProfilArg,
         /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
@@ -228,13 +229,72 @@ fn depassement(e: crate::calcul::rationnel::Depassement) -> i32 {
     DONNEES_INVALIDES
 }
 
+/// The clap command with its English-only decorations removed (values and defaults are
+/// written in French in each option's help).
+fn commande_fr(c: clap::Command) -> clap::Command {
+    c.hide_possible_values(true)
+        .mut_args(|a| {
+            if a.get_action().takes_values() {
+                a.hide_default_value(true)
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(commande_fr)
+}
+
+/// A clap parsing error in French.
+fn erreur_usage_fr(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let ctx = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let m = match e.kind() {
+        ErrorKind::MissingRequiredArgument => format!(
+            "argument obligatoire manquant : {}",
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidValue => format!(
+            "valeur « {} » invalide pour {} (valeurs admises : {})",
+            ctx(ContextKind::InvalidValue),
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::ValidValue)
+        ),
+        ErrorKind::UnknownArgument => {
+            format!("argument inconnu : {}", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidSubcommand => format!(
+            "commande inconnue : {} (commandes : calculer, valider, expliquer, bareme)",
+            ctx(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::ValueValidation => format!(
+            "valeur invalide pour {} : {}",
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::InvalidValue)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!(
+                "argument en trop ou en conflit : {}",
+                ctx(ContextKind::InvalidArg)
+            )
+        }
+        _ => return e.render().to_string(),
+    };
+    format!("erreur : {m}\n\nPour l'aide : bonus-ctg --help\n")
+}
+
 /// Runs the command line; returns the exit code.
 pub fn principal() -> i32 {
-    let cli = match Cli::try_parse() {
+    let resultat = commande_fr(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match resultat {
         Ok(c) => c,
         Err(e) => {
+            if e.use_stderr() {
+                eprint!("{}", erreur_usage_fr(&e));
+                return USAGE;
+            }
             let _ = e.print();
-            return if e.use_stderr() { USAGE } else { SUCCES };
+            return SUCCES;
         }
     };
     executer(cli)
