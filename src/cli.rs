@@ -551,6 +551,35 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
             crate::bareme::Arrondi::Troncature => "troncature".into(),
         },
     );
+    let base = bareme.base_pour(annee);
+    ligne(&mut o, "base_pluriannuelle", &base, base.valeur.code().into());
+    match bareme.trajectoire_pour(annee, "bareme.toml") {
+        Ok(Some(t)) => {
+            o.push_str("\nBonus trajectoire de développement\n");
+            ligne(&mut o, "volet", &t.volet, t.volet.valeur.clone());
+            ligne(&mut o, "annee_reference", &t.annee_reference, t.annee_reference.valeur.to_string());
+            ligne(
+                &mut o,
+                "seuils",
+                &t.seuils,
+                format!("[{}]", t.seuils.valeur.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ; ")),
+            );
+            ligne(
+                &mut o,
+                "montants",
+                &t.montants,
+                format!(
+                    "[{}]",
+                    t.montants.valeur.iter().map(|m| rapport::montant_fr(*m)).collect::<Vec<_>>().join(" ; ")
+                ),
+            );
+        }
+        Ok(None) => o.push_str(&format!("\nBonus trajectoire de développement : aucun en {annee}\n")),
+        Err(d) => {
+            afficher_diagnostics(&d, fe);
+            return DONNEES_INVALIDES;
+        }
+    }
     for v in be.volets.values() {
         o.push_str(&format!("\nVolet {}\n", v.nom));
         ligne(
