@@ -460,7 +460,16 @@ pub fn executer(cli: Cli) -> i32 {
                 Err(e) => depassement(e),
             }
         }
-        Commande::Expliquer { entree, id, .. } => {
+        Commande::Expliquer {
+            entree,
+            id,
+            projection,
+            ..
+        } => {
+            if projection.evenements.is_some() || projection.base.is_some() {
+                eprintln!("erreur : --evenements et --base s'emploient avec --annee (explication d'une année de la projection)");
+                return USAGE;
+            }
             let (lu, r, _) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,

@@ -10,15 +10,15 @@ use bonus_ctg::projection::evenements::{analyser_evenements, Evenement};
 use bonus_ctg::projection::{projeter, OptionsProjection, Projection};
 use proptest::prelude::*;
 
+#[allow(clippy::field_reassign_with_default)] // robust to fields added to `Fichiers` later
 fn dossier(convention: &str, structures: &str, charges: &str, bareme: Option<&str>) -> DossierLu {
     let mut d = Diagnostics::default();
-    let f = Fichiers {
-        convention: convention.into(),
-        structures: structures.into(),
-        charges: charges.into(),
-        bareme: bareme.map(|b| ("bareme.toml".to_string(), b.to_string())),
-        ..Default::default()
-    };
+    // field by field: robust to fields added to `Fichiers` later
+    let mut f = Fichiers::default();
+    f.convention = convention.into();
+    f.structures = structures.into();
+    f.charges = charges.into();
+    f.bareme = bareme.map(|b| ("bareme.toml".to_string(), b.to_string()));
     analyser_dossier(&f, &mut d).unwrap_or_else(|| panic!("dossier invalide : {:?}", d))
 }
 
@@ -65,7 +65,12 @@ fn cas_deux_ans() -> (DossierLu, Vec<Evenement>) {
     let s = format!(
         "{STRUCT_ENTETE}S1;2;EAJE;S1;G;C;PSU;40;0;12;10000;0\nS2;2;EAJE;S2;G;C;PSU;20;1;12;5000;0\n"
     );
-    let lu = dossier(CONV_2, &s, "collectivite;volet;montant\nC;EAJE;12000\n", Some(BAREME_2));
+    let lu = dossier(
+        CONV_2,
+        &s,
+        "collectivite;volet;montant\nC;EAJE;12000\n",
+        Some(BAREME_2),
+    );
     let ev = evenements("date;id;action;valeur\n2026-07-01;S1;unites_existantes;46\n");
     (lu, ev)
 }
@@ -101,7 +106,7 @@ fn deux_ans_figee_et_glissante() {
     assert_eq!(g.complement_plancher, Montant(25_200));
     assert_eq!(g.non_redistribue, Montant(-60_000));
     assert_eq!(a.totaux.verse_caf, Montant(1_595_200)); // 8 772 + 4 080 + 3 100
-    // contributions: 2 000 − (8 772 − 8 000) = 1 228 ; 1 000 − (4 080 − 4 000) = 920
+                                                        // contributions: 2 000 − (8 772 − 8 000) = 1 228 ; 1 000 − (4 080 − 4 000) = 920
     assert_eq!(contribution(&p, 2026, "S1"), 122_800);
     assert_eq!(contribution(&p, 2026, "S2"), 92_000);
     assert_eq!(a.totaux.contribution_collectivite, Montant(214_800));
@@ -162,7 +167,10 @@ fn trois_ans_ouverture_fermeture_trajectoire() {
         // trajectoire ; Caf 110 000
         assert_eq!(bonus(&p, 2025, "A"), (6_000_000, 0, 0, 6_000_000));
         assert_eq!(bonus(&p, 2025, "NEUF").3, 0);
-        assert_eq!(p.annee(2025).unwrap().ligne("NEUF").unwrap().motif, Motif::Fermee);
+        assert_eq!(
+            p.annee(2025).unwrap().ligne("NEUF").unwrap().motif,
+            Motif::Fermee
+        );
         assert_eq!(p.annee(2025).unwrap().totaux.verse_caf, Montant(11_000_000));
         // 2026: NEUF open Sep–Dec: forfait tranche 1 3 600 × 3 × 4 / 12 = 3 600 € ; no
         // existing unit (u = 0: U stays 100, m = 1 000 in both bases) ;
@@ -171,7 +179,10 @@ fn trois_ans_ouverture_fermeture_trajectoire() {
         assert_eq!(p.annee(2026).unwrap().ligne("NEUF").unwrap().mois, 4);
         assert_eq!(bonus(&p, 2026, "A"), (6_000_000, 0, 0, 6_000_000));
         let t = &p.annee(2026).unwrap().trajectoire[0];
-        assert_eq!((t.places_reference.0, t.places.0, t.niveau), (10_000, 10_300, None));
+        assert_eq!(
+            (t.places_reference.0, t.places.0, t.niveau),
+            (10_000, 10_300, None)
+        );
         assert_eq!(p.annee(2026).unwrap().totaux.verse_caf, Montant(11_360_000));
         // 2027: L closes 15 March → 3 months: 500 × 20 × 3 / 12 = 2 500 €
         assert_eq!(bonus(&p, 2027, "L"), (250_000, 0, 0, 250_000));
@@ -179,7 +190,10 @@ fn trois_ans_ouverture_fermeture_trajectoire() {
         // trajectoire 2027: P = 66 + 40 + 3 = 109 → +9 % ≥ 8 % → level 2, 200 € per place:
         // A 66 × 200 = 13 200 ; B 40 × 200 = 8 000 ; NEUF 3 × 200 = 600 ; total 21 800
         let t = &p.annee(2027).unwrap().trajectoire[0];
-        assert_eq!((t.places.0, t.niveau, t.montant_par_place), (10_900, Some(2), Montant(20_000)));
+        assert_eq!(
+            (t.places.0, t.niveau, t.montant_par_place),
+            (10_900, Some(2), Montant(20_000))
+        );
         assert_eq!(t.verse, Montant(2_180_000));
         assert_eq!(bonus(&p, 2027, "B").2, 800_000);
         assert_eq!(bonus(&p, 2027, "NEUF").2, 60_000);
@@ -189,7 +203,10 @@ fn trois_ans_ouverture_fermeture_trajectoire() {
     // NEUF 3 × 3 600 = 10 800 (keeps its forfait) + 600 ; L 2 500
     // Caf = 60 000 + 21 600 + 40 000 + 10 800 + 2 500 + 21 800 = 156 700
     let p = projection(&lu, &ev, BasePluriannuelle::Figee);
-    assert_eq!(bonus(&p, 2027, "A"), (6_000_000, 2_160_000, 1_320_000, 9_480_000));
+    assert_eq!(
+        bonus(&p, 2027, "A"),
+        (6_000_000, 2_160_000, 1_320_000, 9_480_000)
+    );
     assert_eq!(bonus(&p, 2027, "NEUF"), (0, 1_080_000, 60_000, 1_140_000));
     assert_eq!(p.annee(2027).unwrap().totaux.verse_caf, Montant(15_670_000));
     // glissante 2027: A_EAJE = 100 000 + 3 600 = 103 600 ; NEUF's 3 places paid in 2026
@@ -199,12 +216,21 @@ fn trois_ans_ouverture_fermeture_trajectoire() {
     // A's 6 places are new: 6 × 3 600 = 21 600. ALSH: A = 10 000, m = 500, L 2 500.
     // Caf = 103 600 + 21 600 + 2 500 + 21 800 = 149 500
     let p = projection(&lu, &ev, BasePluriannuelle::Glissante);
-    assert_eq!(bonus(&p, 2027, "A"), (6_034_951, 2_160_000, 1_320_000, 9_514_951));
+    assert_eq!(
+        bonus(&p, 2027, "A"),
+        (6_034_951, 2_160_000, 1_320_000, 9_514_951)
+    );
     assert_eq!(bonus(&p, 2027, "B"), (4_023_301, 0, 800_000, 4_823_301));
     assert_eq!(bonus(&p, 2027, "NEUF"), (301_748, 0, 60_000, 361_748));
     assert_eq!(p.annee(2027).unwrap().totaux.verse_caf, Montant(14_950_000));
     // ALSH non redistributed: 10 000 − 2 500 = 7 500
-    let g = p.annee(2027).unwrap().resultat.groupe("D", "ALSH").cloned().unwrap();
+    let g = p
+        .annee(2027)
+        .unwrap()
+        .resultat
+        .groupe("D", "ALSH")
+        .cloned()
+        .unwrap();
     assert_eq!(g.non_redistribue, Montant(750_000));
 }
 
@@ -245,15 +271,52 @@ fn revalorisation_composee_en_base_figee() {
     assert_eq!(bonus(&p, 2027, "S2").0, 420_240);
 }
 
+#[test]
+fn plancher_et_forfait_dates_2026() {
+    // floor 250 € and forfaits 4 000 / 3 500 / 3 000 € from 2026 (revaluation 2 % as above)
+    let (_, ev) = cas_deux_ans();
+    let b = format!(
+        "{BAREME_2}[[volets.EAJE.plancher]]\ndebut = 2026-01-01\nvaleur = \"250\"\nreference = \"test\"\nstatut = \"hypothese\"\n[[volets.EAJE.forfaits_nouvelles]]\ndebut = 2026-01-01\nvaleur = [\"4000\", \"3500\", \"3000\"]\nreference = \"test\"\nstatut = \"hypothese\"\n"
+    );
+    let lu = dossier(
+        CONV_2,
+        &format!("{STRUCT_ENTETE}S1;2;EAJE;S1;G;C;PSU;40;0;12;10000;0\nS2;2;EAJE;S2;G;C;PSU;20;1;12;5000;0\n"),
+        "collectivite;volet;montant\nC;EAJE;12000\n",
+        Some(&b),
+    );
+    // 2025 unchanged: 8 000 / 4 000 + 3 100
+    let p = projection(&lu, &ev, BasePluriannuelle::Figee);
+    assert_eq!(bonus(&p, 2025, "S2"), (400_000, 310_000, 0, 710_000));
+    // figée 2026: m_eff = max(200, 250) × 1.02 = 255 € ; S1 255 × 516 / 12 = 10 965 € ;
+    // S2 255 × 20 = 5 100 € + forfait 2026 tranche 2: 3 500 €
+    assert_eq!(bonus(&p, 2026, "S1"), (1_096_500, 0, 0, 1_096_500));
+    assert_eq!(bonus(&p, 2026, "S2"), (510_000, 350_000, 0, 860_000));
+    // glissante 2026: m = 15 100 / 67 = 225.37 < 250 → m_eff = 255 € ; S1 10 965 € ;
+    // S2 (21 existing places) 255 × 21 = 5 355 €
+    let p = projection(&lu, &ev, BasePluriannuelle::Glissante);
+    assert_eq!(bonus(&p, 2026, "S1"), (1_096_500, 0, 0, 1_096_500));
+    assert_eq!(bonus(&p, 2026, "S2"), (535_500, 0, 0, 535_500));
+}
+
 // ------------------------------------------------------------------------------- errors
 
 fn erreurs(lu: &DossierLu, texte: &str) -> Vec<(String, Option<u64>, Option<String>)> {
     let mut d = Diagnostics::default();
     let ev = analyser_evenements("evenements.csv", texte, &mut d);
     if d.a_des_erreurs() {
-        return d.0.iter().map(|x| (x.code.to_string(), x.ligne, x.colonne.clone())).collect();
+        return d
+            .0
+            .iter()
+            .map(|x| (x.code.to_string(), x.ligne, x.colonne.clone()))
+            .collect();
     }
-    match projeter(lu, &ev, &OptionsProjection::default(), "bareme.toml", "evenements.csv") {
+    match projeter(
+        lu,
+        &ev,
+        &OptionsProjection::default(),
+        "bareme.toml",
+        "evenements.csv",
+    ) {
         Ok(_) => Vec::new(),
         Err(d) => d
             .erreurs()
@@ -267,18 +330,39 @@ fn erreurs_localisees_des_evenements() {
     let (lu, _) = cas_trois_ans();
     let e = |c: &str, l: u64, col: &str| (c.to_string(), Some(l), Some(col.to_string()));
     // unknown id
-    assert_eq!(erreurs(&lu, "date;id;action;valeur\n2026-01-01;Z;fermeture;\n"), vec![e("E031", 2, "id")]);
-    // outside the convention (2025-01-01 → 2027-12-31)
-    assert_eq!(erreurs(&lu, "date;id;action;valeur\n2028-01-01;A;fermeture;\n"), vec![e("E034", 2, "date")]);
-    // counts during exercice N = 2025 (structures.csv describes it)
-    assert_eq!(erreurs(&lu, "date;id;action;valeur\n2025-06-01;A;fermeture;\n"), vec![e("E034", 2, "date")]);
-    // 15 December 2025 counts from January 2026: accepted
-    assert_eq!(erreurs(&lu, "date;id;action;valeur\n2025-12-15;A;fermeture;\n"), vec![]);
-    // closing a closed structure (NEUF is closed in 2025), opening an open one
-    assert_eq!(erreurs(&lu, "date;id;action;valeur\n2026-01-01;NEUF;fermeture;\n"), vec![e("E035", 2, "action")]);
-    assert_eq!(erreurs(&lu, "date;id;action;valeur\n2026-01-01;A;ouverture;\n"), vec![e("E035", 2, "action")]);
     assert_eq!(
-        erreurs(&lu, "date;id;action;valeur\n2026-01-01;A;fermeture;\n2026-05-10;A;fermeture;\n"),
+        erreurs(&lu, "date;id;action;valeur\n2026-01-01;Z;fermeture;\n"),
+        vec![e("E031", 2, "id")]
+    );
+    // outside the convention (2025-01-01 → 2027-12-31)
+    assert_eq!(
+        erreurs(&lu, "date;id;action;valeur\n2028-01-01;A;fermeture;\n"),
+        vec![e("E034", 2, "date")]
+    );
+    // counts during exercice N = 2025 (structures.csv describes it)
+    assert_eq!(
+        erreurs(&lu, "date;id;action;valeur\n2025-06-01;A;fermeture;\n"),
+        vec![e("E034", 2, "date")]
+    );
+    // 15 December 2025 counts from January 2026: accepted
+    assert_eq!(
+        erreurs(&lu, "date;id;action;valeur\n2025-12-15;A;fermeture;\n"),
+        vec![]
+    );
+    // closing a closed structure (NEUF is closed in 2025), opening an open one
+    assert_eq!(
+        erreurs(&lu, "date;id;action;valeur\n2026-01-01;NEUF;fermeture;\n"),
+        vec![e("E035", 2, "action")]
+    );
+    assert_eq!(
+        erreurs(&lu, "date;id;action;valeur\n2026-01-01;A;ouverture;\n"),
+        vec![e("E035", 2, "action")]
+    );
+    assert_eq!(
+        erreurs(
+            &lu,
+            "date;id;action;valeur\n2026-01-01;A;fermeture;\n2026-05-10;A;fermeture;\n"
+        ),
         vec![e("E035", 3, "action")]
     );
     // two values of the same action counting the same month (10 and 15 March → April)
@@ -288,7 +372,10 @@ fn erreurs_localisees_des_evenements() {
     );
     // employer units above existing units after a change
     assert_eq!(
-        erreurs(&lu, "date;id;action;valeur\n2026-01-01;B;unites_employeurs;41\n"),
+        erreurs(
+            &lu,
+            "date;id;action;valeur\n2026-01-01;B;unites_employeurs;41\n"
+        ),
         vec![e("E036", 2, "valeur")]
     );
     // order of events on the same date does not matter: existing 10 then employers 5
@@ -301,11 +388,20 @@ fn erreurs_localisees_des_evenements() {
 #[test]
 fn periode_de_projection() {
     let (lu, ev) = cas_trois_ans();
-    let opts = OptionsProjection { jusqu_a: Some(2028), ..Default::default() };
+    let opts = OptionsProjection {
+        jusqu_a: Some(2028),
+        ..Default::default()
+    };
     let d = projeter(&lu, &ev, &opts, "b", "e").unwrap_err();
     assert_eq!(d.0[0].code, "E037");
-    let opts = OptionsProjection { jusqu_a: Some(2024), ..Default::default() };
-    assert_eq!(projeter(&lu, &ev, &opts, "b", "e").unwrap_err().0[0].code, "E037");
+    let opts = OptionsProjection {
+        jusqu_a: Some(2024),
+        ..Default::default()
+    };
+    assert_eq!(
+        projeter(&lu, &ev, &opts, "b", "e").unwrap_err().0[0].code,
+        "E037"
+    );
     let sans_fin = dossier(
         &CONV_3.replace("fin = 2027-12-31\n", ""),
         &format!("{STRUCT_ENTETE}A;2;EAJE;A;G;D;PSU;60;0;12;0;0\n"),
@@ -313,7 +409,10 @@ fn periode_de_projection() {
         None,
     );
     assert_eq!(
-        projeter(&sans_fin, &[], &OptionsProjection::default(), "b", "e").unwrap_err().0[0].code,
+        projeter(&sans_fin, &[], &OptionsProjection::default(), "b", "e")
+            .unwrap_err()
+            .0[0]
+            .code,
         "E037"
     );
 }
@@ -337,19 +436,33 @@ fn verifier_totaux(p: &Projection) {
     for a in &p.annees {
         // every yearly total equals the sum of its lines
         let bonus: i64 = a.lignes.iter().map(|l| l.bonus_total.0).sum();
-        let pilotage: i64 = a.resultat.groupes.iter().map(|g| g.verse_collectivite.0).sum();
+        let pilotage: i64 = a
+            .resultat
+            .groupes
+            .iter()
+            .map(|g| g.verse_collectivite.0)
+            .sum();
         assert_eq!(a.totaux.verse_caf.0, bonus + pilotage, "{}", a.exercice);
         assert_eq!(
             a.totaux.verse_caf.0,
-            a.totaux.lissage.0 + a.totaux.nouvelles.0 + a.totaux.trajectoire.0 + a.totaux.verse_collectivite.0
+            a.totaux.lissage.0
+                + a.totaux.nouvelles.0
+                + a.totaux.trajectoire.0
+                + a.totaux.verse_collectivite.0
         );
         let c: i64 = a.lignes.iter().map(|l| l.contribution_n.0).sum();
         assert_eq!(a.totaux.contribution_collectivite.0, c);
         let traj: i64 = a.trajectoire.iter().map(|t| t.verse.0).sum();
         assert_eq!(a.totaux.trajectoire.0, traj);
         for l in &a.lignes {
-            assert_eq!(l.bonus_total.0, l.bonus_lissage.0 + l.bonus_nouvelles.0 + l.bonus_trajectoire.0);
-            assert_eq!(l.variation.0, l.financement_public_n.0 - l.financement_public_n1.0);
+            assert_eq!(
+                l.bonus_total.0,
+                l.bonus_lissage.0 + l.bonus_nouvelles.0 + l.bonus_trajectoire.0
+            );
+            assert_eq!(
+                l.variation.0,
+                l.financement_public_n.0 - l.financement_public_n1.0
+            );
         }
         let pc: i64 = a.par_collectivite.values().map(|t| t.verse_caf.0).sum();
         assert_eq!(pc, a.totaux.verse_caf.0);
@@ -373,19 +486,42 @@ fn dijon_avec_evenements() {
         assert_eq!((p.premiere, p.derniere), (2025, 2027));
         verifier_totaux(&p);
         // 2025 = calculer (TOTAL_CAF of the oracle: 1 685 340.11 €)
-        assert_eq!(p.annee(2025).unwrap().totaux.verse_caf, Montant(168_534_011));
+        assert_eq!(
+            p.annee(2025).unwrap().totaux.verse_caf,
+            Montant(168_534_011)
+        );
         // Tarnier: closed 30 June 2026 (→ July), reopened 1 September: 6 + 4 = 10 months
-        assert_eq!(p.annee(2026).unwrap().ligne("EAJE-TARNIER").unwrap().mois, 10);
+        assert_eq!(
+            p.annee(2026).unwrap().ligne("EAJE-TARNIER").unwrap().mois,
+            10
+        );
         // the petite fac enters annexe 2 on 1 January 2026
-        assert_eq!(p.annee(2026).unwrap().ligne("EAJE-DE-LA-PETITE-FAC").unwrap().motif, Motif::Eligible);
+        assert_eq!(
+            p.annee(2026)
+                .unwrap()
+                .ligne("EAJE-DE-LA-PETITE-FAC")
+                .unwrap()
+                .motif,
+            Motif::Eligible
+        );
         // trajectoire: P_ref = 1 033 ; 2026: 1 033 + 16 + 40 + 10 + 12 = 1 111 (+7.55 %: 4 %)
         // 2027: + 20 at Graines de Moutarde = 1 131 (+9.49 %: 8 %)
         let t26 = &p.annee(2026).unwrap().trajectoire[0];
-        assert_eq!((t26.places_reference.0, t26.places.0, t26.niveau), (103_300, 111_100, Some(1)));
+        assert_eq!(
+            (t26.places_reference.0, t26.places.0, t26.niveau),
+            (103_300, 111_100, Some(1))
+        );
         let t27 = &p.annee(2027).unwrap().trajectoire[0];
         assert_eq!((t27.places.0, t27.niveau), (113_100, Some(2)));
         // ALSH Maison-Phare closes 15 March 2027: Jan–Mar
-        assert_eq!(p.annee(2027).unwrap().ligne("ALSH-ADOS-AJ-MAISON-PHARE").unwrap().mois, 3);
+        assert_eq!(
+            p.annee(2027)
+                .unwrap()
+                .ligne("ALSH-ADOS-AJ-MAISON-PHARE")
+                .unwrap()
+                .mois,
+            3
+        );
         // every figure can be explained
         for a in &p.annees {
             for l in &a.lignes {
@@ -393,7 +529,12 @@ fn dijon_avec_evenements() {
                     .unwrap()
                     .unwrap();
                 let fr = bonus_ctg::rapport::montant_fr;
-                assert!(t.contains(&format!("= {}", fr(l.bonus_total))), "{} {}", l.id, a.exercice);
+                assert!(
+                    t.contains(&format!("= {}", fr(l.bonus_total))),
+                    "{} {}",
+                    l.id,
+                    a.exercice
+                );
                 assert!(t.contains(&fr(l.contribution_n)), "{} {}", l.id, a.exercice);
                 assert!(t.contains(&format!("variation = {}", fr(l.variation))));
             }
@@ -403,10 +544,16 @@ fn dijon_avec_evenements() {
     // m_eff 2025 = 1 301 846.37 / 1 033 = 1 260.2578 → 20 places: 25 205.16 (as in 2025)
     // forfaits: 3 100 × 160 / 12 = 41 333.33 ; trajectoire: 100 × (30×8 + 40×4) / 12 = 3 333.33
     let p = projection(&lu, &ev, BasePluriannuelle::Figee);
-    assert_eq!(bonus(&p, 2026, "EAJE-DELAUNAY"), (2_520_516, 4_133_333, 333_333, 6_987_182));
+    assert_eq!(
+        bonus(&p, 2026, "EAJE-DELAUNAY"),
+        (2_520_516, 4_133_333, 333_333, 6_987_182)
+    );
     // Tarnier 2026: 30 × m_eff × 10 / 12 = 31 506.45 ; 3 100 × 12 × 4 / 12 = 12 400 ;
     // trajectoire 100 × (30 × 10 + 12 × 4) / 12 = 2 900
-    assert_eq!(bonus(&p, 2026, "EAJE-TARNIER"), (3_150_645, 1_240_000, 290_000, 4_680_645));
+    assert_eq!(
+        bonus(&p, 2026, "EAJE-TARNIER"),
+        (3_150_645, 1_240_000, 290_000, 4_680_645)
+    );
 }
 
 #[test]
@@ -420,7 +567,16 @@ fn dijon_sans_evenement_glissante_constante() {
     assert_eq!(totaux, vec![168_534_011; 3]);
     // Delaunay's 10 and Heudelet's 6 new places paid in 2025 are existing from 2026
     assert_eq!(p.annee(2026).unwrap().totaux.nouvelles, Montant(0));
-    assert_eq!(p.annee(2026).unwrap().resultat.groupe("DIJON", "EAJE").unwrap().unites.0, 104_900);
+    assert_eq!(
+        p.annee(2026)
+            .unwrap()
+            .resultat
+            .groupe("DIJON", "EAJE")
+            .unwrap()
+            .unites
+            .0,
+        104_900
+    );
 }
 
 // --------------------------------------------------------------------------- properties
@@ -437,13 +593,33 @@ struct S {
 }
 
 fn strategie_structure() -> impl Strategy<Value = S> {
-    (0usize..3, 0usize..2, 0i64..8_000, 0i64..2_000, 0i64..1_000, 0u8..=12, 0i64..5_000_000)
-        .prop_map(|(volet, c, u, n, e, mo, contrib)| S { volet, c, u, n, e: e.min(u), mo, contrib })
+    (
+        0usize..3,
+        0usize..2,
+        0i64..8_000,
+        0i64..2_000,
+        0i64..1_000,
+        0u8..=12,
+        0i64..5_000_000,
+    )
+        .prop_map(|(volet, c, u, n, e, mo, contrib)| S {
+            volet,
+            c,
+            u,
+            n,
+            e: e.min(u),
+            mo,
+            contrib,
+        })
 }
 
 fn dossier_aleatoire(structures: &[S], charges: &[i64], trajectoire: bool) -> DossierLu {
     let conv = "nom = \"P\"\ncaf = \"Caf\"\ndebut = 2025-01-01\nfin = 2027-12-31\nexercice = 2025\n[[collectivites]]\nid = \"C0\"\ntranche = 1\n[[collectivites]]\nid = \"C1\"\ntranche = 3\n";
-    let types = [("EAJE", "PSU"), ("ALSH_PERISCOLAIRE", "PSO"), ("RPE", "PSO")];
+    let types = [
+        ("EAJE", "PSU"),
+        ("ALSH_PERISCOLAIRE", "PSO"),
+        ("RPE", "PSO"),
+    ];
     let mut s = String::from("id;annexe;type;nom;gestionnaire;collectivite;financement;unites_existantes;unites_nouvelles;unites_employeurs;mois_ouverture;contribution_collectivite_n1\n");
     for (i, x) in structures.iter().enumerate() {
         let f = |v: i64| format!("{}.{:02}", v / 100, v % 100);
@@ -462,14 +638,27 @@ fn dossier_aleatoire(structures: &[S], charges: &[i64], trajectoire: bool) -> Do
     let volets = ["EAJE", "ALSH", "RPE", "PILOTAGE"];
     let mut ch = String::from("collectivite;volet;montant\n");
     for (k, m) in charges.iter().enumerate() {
-        ch.push_str(&format!("C{};{};{}.{:02}\n", k % 2, volets[(k / 2) % 4], m / 100, m % 100));
+        ch.push_str(&format!(
+            "C{};{};{}.{:02}\n",
+            k % 2,
+            volets[(k / 2) % 4],
+            m / 100,
+            m % 100
+        ));
     }
-    let b = if trajectoire { None } else { Some("[trajectoire]\nseuils = []\n") };
+    let b = if trajectoire {
+        None
+    } else {
+        Some("[trajectoire]\nseuils = []\n")
+    };
     dossier(conv, &s, &ch, b)
 }
 
 fn strategie_evenements(n: usize) -> impl Strategy<Value = Vec<(u8, u8, usize, u8, i64)>> {
-    prop::collection::vec((26u8..=27, 1u8..=12, 0..n.max(1), 0u8..6, 0i64..6_000), 0..6)
+    prop::collection::vec(
+        (26u8..=27, 1u8..=12, 0..n.max(1), 0u8..6, 0i64..6_000),
+        0..6,
+    )
 }
 
 fn texte_evenements(ev: &[(u8, u8, usize, u8, i64)]) -> String {
@@ -483,7 +672,10 @@ fn texte_evenements(ev: &[(u8, u8, usize, u8, i64)]) -> String {
             4 => ("soutien", if v % 2 == 0 { "non" } else { "oui" }.into()),
             _ => ("annexe", if v % 2 == 0 { "2bis" } else { "2" }.into()),
         };
-        t.push_str(&format!("20{a}-{m:02}-{:02};S{i};{action};{valeur}\n", 1 + (v % 28)));
+        t.push_str(&format!(
+            "20{a}-{m:02}-{:02};S{i};{action};{valeur}\n",
+            1 + (v % 28)
+        ));
     }
     t
 }
@@ -565,7 +757,12 @@ fn cli() -> assert_cmd::Command {
 #[test]
 fn cli_projeter_dijon() {
     let out = cli()
-        .args(["projeter", "fixtures/dijon-2024", "--evenements", "fixtures/dijon-2024/evenements.csv"])
+        .args([
+            "projeter",
+            "fixtures/dijon-2024",
+            "--evenements",
+            "fixtures/dijon-2024/evenements.csv",
+        ])
         .assert()
         .success()
         .get_output()
@@ -577,7 +774,16 @@ fn cli_projeter_dijon() {
     assert!(t.contains("7 événement(s)"));
     // CSV rfc4180: 61 structures × 3 years, then totals, then trajectoire
     let out = cli()
-        .args(["projeter", "fixtures/dijon-2024", "--format", "csv", "--profil", "rfc4180", "--base", "glissante"])
+        .args([
+            "projeter",
+            "fixtures/dijon-2024",
+            "--format",
+            "csv",
+            "--profil",
+            "rfc4180",
+            "--base",
+            "glissante",
+        ])
         .assert()
         .success()
         .get_output()
@@ -586,13 +792,24 @@ fn cli_projeter_dijon() {
     let t = String::from_utf8(out).unwrap();
     let blocs: Vec<&str> = t.split("\n\n").collect();
     assert_eq!(blocs.len(), 3);
-    assert!(blocs[0].starts_with("exercice,id,nom,type,volet,gestionnaire,collectivite,motif,mois,"));
+    assert!(
+        blocs[0].starts_with("exercice,id,nom,type,volet,gestionnaire,collectivite,motif,mois,")
+    );
     assert_eq!(blocs[0].lines().count(), 1 + 61 * 3);
-    assert!(blocs[1].contains("\n2025,TOUTES,1662692.04,1590740.11,49600.00,0.00,45000.00,1685340.11,"));
+    assert!(
+        blocs[1].contains("\n2025,TOUTES,1662692.04,1590740.11,49600.00,0.00,45000.00,1685340.11,")
+    );
     assert!(blocs[2].contains("2027,DIJON,EAJE,2023,1033.00,1131.00,0.0949,0.08,200.00,"));
     // JSON
     let out = cli()
-        .args(["projeter", "fixtures/dijon-2024", "--format", "json", "--jusqu-a", "2026"])
+        .args([
+            "projeter",
+            "fixtures/dijon-2024",
+            "--format",
+            "json",
+            "--jusqu-a",
+            "2026",
+        ])
         .assert()
         .success()
         .get_output()
@@ -607,7 +824,13 @@ fn cli_projeter_dijon() {
 #[test]
 fn cli_expliquer_annee() {
     let out = cli()
-        .args(["expliquer", "fixtures/dijon-2024", "EAJE-TARNIER", "--annee", "2026"])
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "EAJE-TARNIER",
+            "--annee",
+            "2026",
+        ])
         .assert()
         .success()
         .get_output()
@@ -618,7 +841,13 @@ fn cli_expliquer_annee() {
     assert!(t.contains("mois comptés : 10"));
     assert!(t.contains("bonus total = lissage 31 506,45 € + unités nouvelles 12 400,00 € + trajectoire 2 900,00 € = 46 806,45 €"));
     cli()
-        .args(["expliquer", "fixtures/dijon-2024", "EAJE-TARNIER", "--annee", "2031"])
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "EAJE-TARNIER",
+            "--annee",
+            "2031",
+        ])
         .assert()
         .code(1);
 }
@@ -627,7 +856,11 @@ fn cli_expliquer_annee() {
 fn cli_erreurs() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("ev.csv");
-    std::fs::write(&f, "date;id;action;valeur\n2026-01-01;EAJE-INCONNUE;fermeture;\n").unwrap();
+    std::fs::write(
+        &f,
+        "date;id;action;valeur\n2026-01-01;EAJE-INCONNUE;fermeture;\n",
+    )
+    .unwrap();
     let out = cli()
         .args(["projeter", "fixtures/dijon-2024", "--evenements"])
         .arg(&f)
@@ -638,7 +871,10 @@ fn cli_erreurs() {
         .clone();
     let e = String::from_utf8(out).unwrap();
     assert!(e.contains("erreur E031"), "{e}");
-    assert!(e.contains("ligne 2, colonne « id », valeur « EAJE-INCONNUE »"), "{e}");
+    assert!(
+        e.contains("ligne 2, colonne « id », valeur « EAJE-INCONNUE »"),
+        "{e}"
+    );
     cli()
         .args(["projeter", "fixtures/dijon-2024", "--jusqu-a", "2030"])
         .assert()

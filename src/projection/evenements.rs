@@ -594,7 +594,9 @@ impl Chronologie {
                     .then(x.date.cmp(&y.date))
                     .then(x.ligne.cmp(&y.ligne))
             });
-            let mut etat = c.depart[id];
+            let Some(mut etat) = c.depart.get(id).copied() else {
+                continue; // only known ids have events (checked above)
+            };
             let mut k = 0;
             while k < evs.len() {
                 let effet = evs[k].effet();

@@ -45,7 +45,8 @@ pub struct TrajectoireCollectivite {
     pub places_reference: Unites,
     /// `P_Y`: places in force in December of the year.
     pub places: Unites,
-    /// `(P_Y − P_ref) / P_ref` (`None` when `P_ref = 0`: every threshold counts as reached).
+    /// `(P_Y − P_ref) / P_ref` (`None` when `P_ref = 0`: with places, every threshold counts
+    /// as reached).
     #[serde(serialize_with = "ser_opt")]
     pub croissance: Option<Rationnel>,
     /// Index (1-based) of the highest threshold reached.
@@ -74,6 +75,10 @@ impl TrajectoireCollectivite {
 
 /// Highest threshold reached: `P_Y ≥ P_ref × (1 + seuil)` (exact), 1-based.
 pub fn niveau_atteint(places_ref: i64, places: i64, seuils: &[Decimal]) -> R<Option<usize>> {
+    if places_ref == 0 {
+        // no place in the reference year: any place is a growth above every threshold
+        return Ok((places > 0 && !seuils.is_empty()).then_some(seuils.len()));
+    }
     let mut niveau = None;
     for (k, s) in seuils.iter().enumerate() {
         let cible = Rationnel::entier(places_ref as i128)
@@ -176,7 +181,8 @@ mod tests {
         assert_eq!(niveau_atteint(10_000, 10_399, &s).unwrap(), None);
         assert_eq!(niveau_atteint(10_000, 10_800, &s).unwrap(), Some(2));
         assert_eq!(niveau_atteint(10_000, 20_000, &s).unwrap(), Some(3));
-        // P_ref = 0: every threshold is reached (nothing to pay without places)
-        assert_eq!(niveau_atteint(0, 0, &s).unwrap(), Some(3));
+        // P_ref = 0: every threshold is reached as soon as there are places
+        assert_eq!(niveau_atteint(0, 100, &s).unwrap(), Some(3));
+        assert_eq!(niveau_atteint(0, 0, &s).unwrap(), None);
     }
 }

@@ -842,7 +842,10 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
                     let _ = writeln!(o, "  croissance = (P − P_ref) / P_ref = {} %", pourcent(c)?);
                 }
                 None => {
-                    let _ = writeln!(o, "  P_ref = 0 : tout seuil est considéré atteint");
+                    let _ = writeln!(
+                        o,
+                        "  P_ref = 0 : dès qu'il y a des places, tout seuil est considéré atteint"
+                    );
                 }
             }
             match (t.niveau, t.seuil) {
