@@ -371,7 +371,9 @@ impl Bareme {
             None => err(
                 &mut diags,
                 "trajectoire.montants",
-                format!("aucune valeur en vigueur au 1er janvier {annee} alors que des seuils le sont"),
+                format!(
+                    "aucune valeur en vigueur au 1er janvier {annee} alors que des seuils le sont"
+                ),
             ),
             Some(m) if m.valeur.len() != seuils.valeur.len() => err(
                 &mut diags,
@@ -812,11 +814,12 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                             })
                         }
                         "annee_reference" => {
-                            b.trajectoire.annee_reference =
-                                l.parametre(&pn, pv, &|v| match v.as_integer() {
-                                    Some(n) if (1900..=2200).contains(&n) => Ok(n as i32),
-                                    _ => Err("une année (entier de 1900 à 2200) est attendue".into()),
-                                })
+                            b.trajectoire.annee_reference = l.parametre(&pn, pv, &|v| match v
+                                .as_integer()
+                            {
+                                Some(n) if (1900..=2200).contains(&n) => Ok(n as i32),
+                                _ => Err("une année (entier de 1900 à 2200) est attendue".into()),
+                            })
                         }
                         "seuils" => {
                             b.trajectoire.seuils =

@@ -270,7 +270,9 @@ fn charger_projection(
         c.exists().then_some(c)
     });
     let evenements = match &chemin_ev {
-        Some(c) => crate::projection::evenements::lire_evenements(c, options(e).encodage, &mut diags),
+        Some(c) => {
+            crate::projection::evenements::lire_evenements(c, options(e).encodage, &mut diags)
+        }
         None => Some(Vec::new()),
     };
     let (Some(lu), Some(evenements)) = (lu, evenements) else {
@@ -286,9 +288,11 @@ fn charger_projection(
             BaseArg::Glissante => crate::bareme::BasePluriannuelle::Glissante,
         }),
     };
-    let nom_ev = chemin_ev.as_ref().map_or(crate::projection::evenements::FICHIER.to_string(), |c| {
-        c.display().to_string()
-    });
+    let nom_ev = chemin_ev
+        .as_ref()
+        .map_or(crate::projection::evenements::FICHIER.to_string(), |c| {
+            c.display().to_string()
+        });
     match crate::projection::projeter(&lu, &evenements, &opts, &nom_bareme(e), &nom_ev) {
         Ok((pr, d)) => {
             diags.extend(d);
@@ -449,9 +453,7 @@ pub fn executer(cli: Cli) -> i32 {
                 ProfilArg::Rfc4180 => Profil::Rfc4180,
             };
             let octets = match format {
-                Format::Table => {
-                    rapport::projection::table(&pr, largeur).map(String::into_bytes)
-                }
+                Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
                 Format::Csv => rapport::projection::csv(&pr, profil),
                 Format::Json => rapport::projection::json(&pr, &diags),
             };
@@ -561,17 +563,35 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
         },
     );
     let base = bareme.base_pour(annee);
-    ligne(&mut o, "base_pluriannuelle", &base, base.valeur.code().into());
+    ligne(
+        &mut o,
+        "base_pluriannuelle",
+        &base,
+        base.valeur.code().into(),
+    );
     match bareme.trajectoire_pour(annee, "bareme.toml") {
         Ok(Some(t)) => {
             o.push_str("\nBonus trajectoire de développement\n");
             ligne(&mut o, "volet", &t.volet, t.volet.valeur.clone());
-            ligne(&mut o, "annee_reference", &t.annee_reference, t.annee_reference.valeur.to_string());
+            ligne(
+                &mut o,
+                "annee_reference",
+                &t.annee_reference,
+                t.annee_reference.valeur.to_string(),
+            );
             ligne(
                 &mut o,
                 "seuils",
                 &t.seuils,
-                format!("[{}]", t.seuils.valeur.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ; ")),
+                format!(
+                    "[{}]",
+                    t.seuils
+                        .valeur
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                ),
             );
             ligne(
                 &mut o,
@@ -579,11 +599,18 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
                 &t.montants,
                 format!(
                     "[{}]",
-                    t.montants.valeur.iter().map(|m| rapport::montant_fr(*m)).collect::<Vec<_>>().join(" ; ")
+                    t.montants
+                        .valeur
+                        .iter()
+                        .map(|m| rapport::montant_fr(*m))
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
                 ),
             );
         }
-        Ok(None) => o.push_str(&format!("\nBonus trajectoire de développement : aucun en {annee}\n")),
+        Ok(None) => o.push_str(&format!(
+            "\nBonus trajectoire de développement : aucun en {annee}\n"
+        )),
         Err(d) => {
             afficher_diagnostics(&d, fe);
             return DONNEES_INVALIDES;

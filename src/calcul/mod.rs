@@ -425,9 +425,7 @@ pub fn calculer_avec(
         let mut somme_nums = 0i128;
         for &i in &ids_membres {
             forfaits[i] = forfait;
-            let n = (forfait.0 as i128)
-                .checked_mul(nm(i))
-                .ok_or(Depassement)?;
+            let n = (forfait.0 as i128).checked_mul(nm(i)).ok_or(Depassement)?;
             somme_nums = somme_nums.checked_add(n).ok_or(Depassement)?;
             nums.push(n);
         }

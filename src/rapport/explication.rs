@@ -80,7 +80,12 @@ pub fn expliquer_bonus(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>>
     expliquer_sections(d, r, id, false)
 }
 
-fn expliquer_sections(d: &Dossier, r: &Resultat, id: &str, contribution: bool) -> R<Option<String>> {
+fn expliquer_sections(
+    d: &Dossier,
+    r: &Resultat,
+    id: &str,
+    contribution: bool,
+) -> R<Option<String>> {
     let Some(l) = r.structure(id) else {
         return Ok(None);
     };
@@ -370,7 +375,8 @@ fn explique_lissage(
         montant_fr(l.forfait)
     );
     if let Some(a) = &l.nouvelles {
-        if l.unites_mois.nouvelles as i128 != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128
+        if l.unites_mois.nouvelles as i128
+            != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128
         {
             let _ = writeln!(
                 o,
