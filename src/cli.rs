@@ -140,6 +140,37 @@ pub enum Commande {
         /// Identifiant de la structure (colonne id)
         #[arg(value_name = "ID")]
         id: String,
+        /// Explique une année de la projection pluriannuelle (événements, base, trajectoire)
+        #[arg(long, value_name = "ANNEE")]
+        annee: Option<i32>,
+        #[command(flatten)]
+        projection: OptionsProjectionArg,
+    },
+    /// Projette le bonus année par année jusqu'à la fin de la convention (événements, base, trajectoire)
+    #[command(help_template = MODELE_AIDE)]
+    Projeter {
+        #[command(flatten)]
+        entree: Entree,
+        /// Dernière année projetée (par défaut l'année de fin de la convention)
+        #[arg(long = "jusqu-a", value_name = "ANNEE")]
+        jusqu_a: Option<i32>,
+        #[command(flatten)]
+        projection: OptionsProjectionArg,
+        /// Format de sortie
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe
+        #[arg(long)]
+        ecraser: bool,
+        /// Largeur du tableau en colonnes de terminal
+        #[arg(long, value_name = "N")]
+        largeur: Option<u16>,
     },
     /// Affiche le barème en vigueur avec ses sources
     #[command(help_template = MODELE_AIDE)]
@@ -151,6 +182,26 @@ pub enum Commande {
         #[arg(value_name = "DOSSIER")]
         dossier: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BaseArg {
+    /// Taux m_eff du premier exercice conservé, revalorisé chaque année
+    #[value(name = "figee")]
+    Figee,
+    /// Enveloppe = versé l'année précédente, relissée sur les unités de l'année
+    #[value(name = "glissante")]
+    Glissante,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct OptionsProjectionArg {
+    /// Fichier d'événements (par défaut DOSSIER/evenements.csv s'il existe)
+    #[arg(long, value_name = "FICHIER")]
+    pub evenements: Option<PathBuf>,
+    /// Base pluriannuelle (par défaut le paramètre base_pluriannuelle du barème)
+    #[arg(long, value_enum)]
+    pub base: Option<BaseArg>,
 }
 
 fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
@@ -196,6 +247,58 @@ fn charger(
             diags.extend(d);
             afficher_diagnostics(&diags, fe);
             Ok((lu, r, diags))
+        }
+        Err(d) => {
+            diags.extend(d);
+            afficher_diagnostics(&diags, fe);
+            eprintln!("{} : {}", e.dossier.display(), diags.resume());
+            Err(DONNEES_INVALIDES)
+        }
+    }
+}
+
+/// Reads the dossier and its events, projects; prints the diagnostics.
+fn charger_projection(
+    e: &Entree,
+    jusqu_a: Option<i32>,
+    p: &OptionsProjectionArg,
+    fe: FormatErreurs,
+) -> Result<(crate::projection::Projection, Diagnostics), i32> {
+    let mut diags = Diagnostics::default();
+    let lu = lecture::lire_dossier(&e.dossier, &options(e), &mut diags);
+    let chemin_ev = p.evenements.clone().or_else(|| {
+        let c = e.dossier.join(crate::projection::evenements::FICHIER);
+        c.exists().then_some(c)
+    });
+    let evenements = match &chemin_ev {
+        Some(c) => {
+            crate::projection::evenements::lire_evenements(c, options(e).encodage, &mut diags)
+        }
+        None => Some(Vec::new()),
+    };
+    let (Some(lu), Some(evenements)) = (lu, evenements) else {
+        afficher_diagnostics(&diags, fe);
+        eprintln!("{} : {}", e.dossier.display(), diags.resume());
+        return Err(DONNEES_INVALIDES);
+    };
+    let opts = crate::projection::OptionsProjection {
+        exercice: e.exercice,
+        jusqu_a,
+        base: p.base.map(|b| match b {
+            BaseArg::Figee => crate::bareme::BasePluriannuelle::Figee,
+            BaseArg::Glissante => crate::bareme::BasePluriannuelle::Glissante,
+        }),
+    };
+    let nom_ev = chemin_ev
+        .as_ref()
+        .map_or(crate::projection::evenements::FICHIER.to_string(), |c| {
+            c.display().to_string()
+        });
+    match crate::projection::projeter(&lu, &evenements, &opts, &nom_bareme(e), &nom_ev) {
+        Ok((pr, d)) => {
+            diags.extend(d);
+            afficher_diagnostics(&diags, fe);
+            Ok((pr, diags))
         }
         Err(d) => {
             diags.extend(d);
@@ -354,7 +457,81 @@ pub fn executer(cli: Cli) -> i32 {
             }
             Err(c) => c,
         },
-        Commande::Expliquer { entree, id } => {
+        Commande::Expliquer {
+            entree,
+            id,
+            annee: Some(annee),
+            projection,
+        } => {
+            let (pr, _) = match charger_projection(&entree, None, &projection, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            match rapport::projection::expliquer(&pr, &id, annee) {
+                Ok(Some(t)) => ecrire(None, t.as_bytes(), false),
+                Ok(None) if pr.annee(annee).is_none() => {
+                    eprintln!(
+                        "erreur : l'année {annee} n'est pas projetée ({}–{})",
+                        pr.premiere, pr.derniere
+                    );
+                    DONNEES_INVALIDES
+                }
+                Ok(None) => {
+                    eprintln!("erreur : structure « {id} » introuvable dans structures.csv");
+                    DONNEES_INVALIDES
+                }
+                Err(e) => depassement(e),
+            }
+        }
+        Commande::Projeter {
+            entree,
+            jusqu_a,
+            projection,
+            format,
+            profil,
+            sortie,
+            ecraser,
+            largeur,
+        } => {
+            let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let format = format.unwrap_or_else(|| {
+                match sortie
+                    .as_ref()
+                    .and_then(|p| p.extension())
+                    .and_then(|e| e.to_str())
+                {
+                    Some("csv") => Format::Csv,
+                    Some("json") => Format::Json,
+                    _ => Format::Table,
+                }
+            });
+            let profil = match profil {
+                ProfilArg::ExcelFr => Profil::ExcelFr,
+                ProfilArg::Rfc4180 => Profil::Rfc4180,
+            };
+            let octets = match format {
+                Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
+                Format::Csv => rapport::projection::csv(&pr, profil),
+                Format::Json => rapport::projection::json(&pr, &diags),
+            };
+            match octets {
+                Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
+                Err(e) => depassement(e),
+            }
+        }
+        Commande::Expliquer {
+            entree,
+            id,
+            projection,
+            ..
+        } => {
+            if projection.evenements.is_some() || projection.base.is_some() {
+                eprintln!("erreur : --evenements et --base s'emploient avec --annee (explication d'une année de la projection)");
+                return USAGE;
+            }
             let (lu, r, _) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -445,6 +622,60 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
             crate::bareme::Arrondi::Troncature => "troncature".into(),
         },
     );
+    let base = bareme.base_pour(annee);
+    ligne(
+        &mut o,
+        "base_pluriannuelle",
+        &base,
+        base.valeur.code().into(),
+    );
+    match bareme.trajectoire_pour(annee, "bareme.toml") {
+        Ok(Some(t)) => {
+            o.push_str("\nBonus trajectoire de développement\n");
+            ligne(&mut o, "volet", &t.volet, t.volet.valeur.clone());
+            ligne(
+                &mut o,
+                "annee_reference",
+                &t.annee_reference,
+                t.annee_reference.valeur.to_string(),
+            );
+            ligne(
+                &mut o,
+                "seuils",
+                &t.seuils,
+                format!(
+                    "[{}]",
+                    t.seuils
+                        .valeur
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                ),
+            );
+            ligne(
+                &mut o,
+                "montants",
+                &t.montants,
+                format!(
+                    "[{}]",
+                    t.montants
+                        .valeur
+                        .iter()
+                        .map(|m| rapport::montant_fr(*m))
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                ),
+            );
+        }
+        Ok(None) => o.push_str(&format!(
+            "\nBonus trajectoire de développement : aucun en {annee}\n"
+        )),
+        Err(d) => {
+            afficher_diagnostics(&d, fe);
+            return DONNEES_INVALIDES;
+        }
+    }
     for v in be.volets.values() {
         o.push_str(&format!("\nVolet {}\n", v.nom));
         ligne(

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod lecture;
 pub mod modele;
+pub mod projection;
 pub mod rapport;
 pub mod sortie;
 pub mod validation;

@@ -79,6 +79,21 @@ fn arrondi(
 }
 
 pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    expliquer_sections(d, r, id, true)
+}
+
+/// Sections 1–4 only (eligibility, lissage, new units, total): the multi-year projection
+/// explains the contributions with its own chain (docs/regles.md R25).
+pub fn expliquer_bonus(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    expliquer_sections(d, r, id, false)
+}
+
+fn expliquer_sections(
+    d: &Dossier,
+    r: &Resultat,
+    id: &str,
+    contribution: bool,
+) -> R<Option<String>> {
     let Some(l) = r.structure(id) else {
         return Ok(None);
     };
@@ -166,6 +181,9 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
         "  écart d'arrondi (versé − exact) = {} €\n",
         groupe_fr(&euros(&l.ecart_arrondi, 4)?)
     );
+    if !contribution {
+        return Ok(Some(o));
+    }
 
     let _ = writeln!(o, "5. Contribution de la collectivité (spec §5)");
     let mode = &b.ajustement_contribution;
@@ -240,13 +258,18 @@ fn explique_lissage(
         .iter()
         .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
     {
-        let _ = writeln!(
-            o,
-            "      charges_n1.csv ligne {} : {} « {} »",
-            c.ligne,
-            montant_fr(c.montant),
-            c.libelle
-        );
+        let _ = if c.ligne == 0 {
+            // envelope derived by the multi-year projection (docs/regles.md R22)
+            writeln!(o, "      enveloppe de la projection : {}", c.libelle)
+        } else {
+            writeln!(
+                o,
+                "      charges_n1.csv ligne {} : {} « {} »",
+                c.ligne,
+                montant_fr(c.montant),
+                c.libelle
+            )
+        };
     }
     let _ = writeln!(
         o,
@@ -257,6 +280,16 @@ fn explique_lissage(
         volet.unite.valeur,
         s.mois_ouverture
     );
+    // unit-months imposed by the projection (units that change during the year, R21)
+    let um_simple = l.unites_eligibles.0 as i128 * s.mois_ouverture as i128;
+    let um_variable = l.unites_mois.existantes as i128 != um_simple;
+    if um_variable {
+        let _ = writeln!(
+            o,
+            "  unités variables dans l'année (projection, docs/regles.md R21) : Σ u × mois = {} unités-mois (au lieu de u_i × mo_i)",
+            super::groupe_fr(&crate::modele::Unites(l.unites_mois.existantes).to_string())
+        );
+    }
     let _ = writeln!(
         o,
         "  U = Σ u_i des {} structures éligibles du groupe = {}",
@@ -265,7 +298,15 @@ fn explique_lissage(
     );
     match (&g.taux_base, &g.taux_effectif, &l.lissage) {
         (Some(m), Some(me), Some(a)) => {
-            let _ = writeln!(o, "  m = A / U = {} par unité", exact(m)?);
+            if g.taux_impose {
+                let _ = writeln!(
+                    o,
+                    "  m = taux imposé (base figée de la projection : m_eff de l'exercice précédent, docs/regles.md R22) = {} par unité",
+                    exact(m)?
+                );
+            } else {
+                let _ = writeln!(o, "  m = A / U = {} par unité", exact(m)?);
+            }
             let _ = writeln!(
                 o,
                 "  barème lu : {}",
@@ -287,7 +328,15 @@ fn explique_lissage(
                 "  m_eff = max(m, plancher) × (1 + revalorisation) = {} par unité",
                 exact(me)?
             );
-            let _ = writeln!(o, "  s_i = m_eff × u_i × mo_i / 12 = {}", exact(&a.exacte)?);
+            if um_variable {
+                let _ = writeln!(
+                    o,
+                    "  s_i = m_eff × (Σ u × mois) / 12 = {}",
+                    exact(&a.exacte)?
+                );
+            } else {
+                let _ = writeln!(o, "  s_i = m_eff × u_i × mo_i / 12 = {}", exact(&a.exacte)?);
+            }
             arrondi(
                 o,
                 "lissage",
@@ -334,16 +383,27 @@ fn explique_lissage(
         tranche.map_or("non renseignée".into(), |t| t.to_string()),
         montant_fr(l.forfait)
     );
-    if s.unites_nouvelles.0 == 0 {
+    if s.unites_nouvelles.0 == 0 && l.unites_mois.nouvelles == 0 {
         let _ = writeln!(o, "  aucune unité nouvelle : t_i = 0,00 €");
     } else if let Some(a) = &l.nouvelles {
-        let _ = writeln!(
-            o,
-            "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
-            montant_fr(l.forfait),
-            u(s.unites_nouvelles),
-            s.mois_ouverture
-        );
+        if l.unites_mois.nouvelles as i128
+            != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128
+        {
+            let _ = writeln!(
+                o,
+                "  t_i = forfait × (Σ n × mois) / 12 = {} × {} / 12 (unités nouvelles variables dans l'année, docs/regles.md R21)",
+                montant_fr(l.forfait),
+                super::groupe_fr(&crate::modele::Unites(l.unites_mois.nouvelles).to_string())
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
+                montant_fr(l.forfait),
+                u(s.unites_nouvelles),
+                s.mois_ouverture
+            );
+        }
         if let Some(p) = &g.plafond {
             let _ = writeln!(
                 o,

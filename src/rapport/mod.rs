@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod explication;
 pub mod json;
+pub mod projection;
 pub mod table;
 
 use crate::calcul::rationnel::{format_echelle, Rationnel, R};
