@@ -4,7 +4,10 @@
 pub mod csv;
 pub mod explication;
 pub mod json;
+pub mod html;
+pub mod parametres;
 pub mod table;
+pub mod xlsx;
 
 use crate::calcul::rationnel::{format_echelle, Rationnel, R};
 use crate::modele::{Montant, Unites};
