@@ -159,7 +159,15 @@ pub fn lire(
                 if rec.iter().all(|c| c.trim().is_empty()) {
                     continue; // empty line (or only delimiters, as Excel writes them)
                 }
-                let ligne = rec.position().map_or(0, |p| p.line()) + debut as u64;
+                // line of the record's first byte: the reader's own line count lags by one
+                // after a CRLF (the `\n` is consumed with the next record) and before blank
+                // lines, so count the newlines before the record's first non-blank byte
+                let octets = reste.as_bytes();
+                let mut b = rec.position().map_or(0, |p| p.byte() as usize).min(octets.len());
+                while matches!(octets.get(b), Some(b'\r' | b'\n')) {
+                    b += 1;
+                }
+                let ligne = 1 + debut as u64 + octets[..b].iter().filter(|c| **c == b'\n').count() as u64;
                 lignes.push((ligne, rec.iter().map(str::to_string).collect()));
             }
             Err(e) => {
@@ -220,6 +228,19 @@ mod tests {
         assert_eq!(tab.delimiteur, b';');
         assert_eq!(tab.champ(&tab.lignes[0].1, "montant"), Some("1,5"));
         assert!(!d.a_des_erreurs());
+        // CRLF and blank lines: physical line numbers (header line 2, records lines 3 and 6)
+        let tab = lire(
+            "f.csv",
+            "\r\nid;montant\r\nx;1\r\n\r\n\r\ny;2\r\n",
+            &["id", "montant"],
+            &["id"],
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(
+            tab.lignes.iter().map(|l| l.0).collect::<Vec<_>>(),
+            vec![3, 6]
+        );
     }
 
     #[test]
