@@ -237,7 +237,7 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
         if couleur {
             t.enforce_styling();
         }
-        t.set_header(entetes.iter().map(|h| Cell::new(h)));
+        t.set_header(entetes.iter().map(Cell::new));
         t
     };
     let droite = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
@@ -253,11 +253,8 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
         "Comparaison des scénarios\n  A : {} (exercice {})\n  B : {} (exercice {})\n\n",
         c.a, c.exercice_a, c.b, c.exercice_b
     );
-    let changees: Vec<&StructureComparee> = c
-        .structures
-        .iter()
-        .filter(|s| tout || s.change())
-        .collect();
+    let changees: Vec<&StructureComparee> =
+        c.structures.iter().filter(|s| tout || s.change()).collect();
     let inchangees = c.structures.iter().filter(|s| !s.change()).count();
     o.push_str(if tout {
         "Structures\n"
@@ -265,7 +262,9 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
         "Structures dont un chiffre change\n"
     });
     if changees.is_empty() {
-        o.push_str("  aucune : les deux scénarios donnent les mêmes montants pour toutes les structures\n");
+        o.push_str(
+            "  aucune : les deux scénarios donnent les mêmes montants pour toutes les structures\n",
+        );
     } else {
         let mut t = nouvelle(&[
             "id",
@@ -473,9 +472,7 @@ pub fn rendre_csv(c: &Comparaison, p: Profil) -> Vec<u8> {
 /// JSON rendering, schema `bonus-ctg.comparaison.v1` (amounts as decimal strings).
 pub fn rendre_json(c: &Comparaison) -> Vec<u8> {
     use serde_json::{json, Value};
-    let paire = |x: &Paire| {
-        json!({"a": x.a.to_string(), "b": x.b.to_string(), "ecart": x.ecart().to_string()})
-    };
+    let paire = |x: &Paire| json!({"a": x.a.to_string(), "b": x.b.to_string(), "ecart": x.ecart().to_string()});
     let tot = |x: &TotauxCompares| {
         json!({
             "cle": x.cle,

@@ -111,9 +111,13 @@ fn verifier_colonnes(fichier: &str, ligne: u64, noms: &[String], diags: &mut Dia
 }
 
 fn ligne_sans_cle(fichier: &str, ligne: u64) -> Diagnostic {
-    Diagnostic::erreur("E043", fichier, "ligne sans id ni nom : impossible de la rapprocher")
-        .ligne(ligne)
-        .conseil("renseignez l'id ou le nom de la structure")
+    Diagnostic::erreur(
+        "E043",
+        fichier,
+        "ligne sans id ni nom : impossible de la rapprocher",
+    )
+    .ligne(ligne)
+    .conseil("renseignez l'id ou le nom de la structure")
 }
 
 /// Parses a CSV notification (pure).
@@ -138,7 +142,11 @@ pub fn analyser_csv(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<
                 .unwrap_or_default()
         })
         .unwrap_or_default();
-    let premiere = texte.lines().position(|l| !l.trim().is_empty()).unwrap_or(0) as u64 + 1;
+    let premiere = texte
+        .lines()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(0) as u64
+        + 1;
     if !verifier_colonnes(fichier, premiere, &entete, diags) {
         return Vec::new();
     }
@@ -402,13 +410,24 @@ fn rapprocher(r: &Resultat, l: &LigneNotification) -> Correspondance {
         .collect();
     match v.len() {
         1 => Correspondance::Trouvee(v[0]),
+        0 if st
+            .iter()
+            .filter(|x| x.structure.id.to_lowercase() == cle.trim().to_lowercase())
+            .count()
+            == 1 =>
+        {
+            // an id written in the name column
+            st.iter()
+                .position(|x| x.structure.id.to_lowercase() == cle.trim().to_lowercase())
+                .map_or(Correspondance::Introuvable(None), Correspondance::Trouvee)
+        }
         0 => {
             // closest name or id, as a suggestion only
             let mut meilleur: Option<(f64, usize)> = None;
             for (i, x) in st.iter().enumerate() {
                 for cand in [&x.structure.nom, &x.structure.id] {
                     let s = strsim::normalized_levenshtein(&n, &normaliser_libelle(cand));
-                    if s >= 0.6 && meilleur.map_or(true, |(m, _)| s > m) {
+                    if s >= 0.6 && meilleur.is_none_or(|(m, _)| s > m) {
                         meilleur = Some((s, i));
                     }
                 }
@@ -669,7 +688,7 @@ fn analyser_groupe(ctx: &Contexte, g: &GroupeVolet) -> R<Histoire> {
     let mut meilleur: Option<(usize, Rationnel)> = None;
     for (lo, _) in &iv {
         let c = contient(lo);
-        if meilleur.map_or(true, |(m, _)| c > m) {
+        if meilleur.is_none_or(|(m, _)| c > m) {
             meilleur = Some((c, *lo));
         }
     }
@@ -754,7 +773,12 @@ fn milieu(a: &Rationnel, b: &Rationnel) -> R<Rationnel> {
 }
 
 /// Explains the envelope `A'`: a charge line missing or counted twice.
-fn explique_enveloppe(ctx: &Contexte, g: &GroupeVolet, a_lo: &Rationnel, a_hi: &Rationnel) -> R<String> {
+fn explique_enveloppe(
+    ctx: &Contexte,
+    g: &GroupeVolet,
+    a_lo: &Rationnel,
+    a_hi: &Rationnel,
+) -> R<String> {
     let a = g.charge_n1;
     let mut o = String::new();
     for c in ctx
@@ -852,10 +876,7 @@ fn hypotheses_structure(
     // a single-structure group gets A × mo / 12 whatever its unit count: only the envelope
     if seul && m > 0 && u > 0 {
         let reval = Rationnel::UN.add(decimal_en_rationnel(g.revalorisation)?)?;
-        let a_prime = rat(n)
-            .sub(t)?
-            .mul(Rationnel::new(12, m)?)?
-            .div(reval)?;
+        let a_prime = rat(n).sub(t)?.mul(Rationnel::new(12, m)?)?.div(reval)?;
         if a_prime != Rationnel::entier(g.charge_n1.0 as i128)
             && Rationnel::entier(g.plancher.0 as i128) <= taux
         {
@@ -901,12 +922,7 @@ fn hypotheses_structure(
     // new units: another tranche, another count
     let nh = s.unites_nouvelles.0 as i128;
     if nh > 0 && m > 0 {
-        let volet = ctx
-            .r
-            .bareme
-            .volets
-            .get(&g.volet)
-            .ok_or(Depassement)?;
+        let volet = ctx.r.bareme.volets.get(&g.volet).ok_or(Depassement)?;
         let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
         let tranche = ctx
             .r
@@ -1120,10 +1136,7 @@ fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
 }
 
 fn exacte_fr(r: &Rationnel) -> R<String> {
-    Ok(format!(
-        "{} €",
-        groupe_fr(&crate::rapport::euros(r, 4)?)
-    ))
+    Ok(format!("{} €", groupe_fr(&crate::rapport::euros(r, 4)?)))
 }
 
 fn indeterminee(l: &LigneStructure, n: Montant) -> Cause {
@@ -1190,7 +1203,10 @@ pub fn verifier(
             }
             Correspondance::Ambigue(v) => lignes.push(LigneVerifiee {
                 statut: Statut::Ambigue,
-                candidats: v.iter().map(|&i| r.structures[i].structure.id.clone()).collect(),
+                candidats: v
+                    .iter()
+                    .map(|&i| r.structures[i].structure.id.clone())
+                    .collect(),
                 ..base
             }),
             Correspondance::Introuvable(s) => lignes.push(LigneVerifiee {
@@ -1281,9 +1297,16 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
         t.enforce_styling();
     }
     t.set_header(
-        ["ligne", "structure", "notifié", "recalculé", "écart", "constat"]
-            .iter()
-            .map(|h| Cell::new(h)),
+        [
+            "ligne",
+            "structure",
+            "notifié",
+            "recalculé",
+            "écart",
+            "constat",
+        ]
+        .iter()
+        .map(Cell::new),
     );
     let droite = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     for l in &v.lignes {
@@ -1346,10 +1369,7 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
                     "plusieurs structures portent ce nom : {} ; indiquez l'id",
                     l.candidats.join(", ")
                 ),
-                Statut::Doublon => format!(
-                    "structure {} : ligne ignorée",
-                    l.candidats.join(", ")
-                ),
+                Statut::Doublon => format!("structure {} : ligne ignorée", l.candidats.join(", ")),
                 _ => match &l.cause {
                     Some(c) => {
                         let mut s = format!("{} — {}", c.libelle, c.explication);
@@ -1364,7 +1384,11 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
             o.push_str(&format!("  • {qui} : {texte}\n"));
         }
     }
-    let ecarts = v.lignes.iter().filter(|l| l.statut == Statut::Ecart).count();
+    let ecarts = v
+        .lignes
+        .iter()
+        .filter(|l| l.statut == Statut::Ecart)
+        .count();
     o.push_str(&format!(
         "\nRésumé : {} ligne{} lue{}, {} concordante{} au centime, {} écart{}, {} absente{}, {} non rapprochée{} ou ambiguë{}, {} en double.\nTotal notifié {} ; total recalculé (toutes structures) {} ; différence {}.\n{}\n",
         v.lignes.iter().filter(|l| l.ligne.is_some()).count(),
@@ -1449,7 +1473,9 @@ pub fn rendre_csv(v: &Verification, p: Profil) -> Vec<u8> {
                 .ok()
                 .and_then(|x| x.as_str().map(str::to_string))
                 .unwrap_or_default(),
-            l.cause.as_ref().map_or(String::new(), |c| c.code.to_string()),
+            l.cause
+                .as_ref()
+                .map_or(String::new(), |c| c.code.to_string()),
             texte_sur(&explication),
         ]);
     }

@@ -58,7 +58,7 @@ fn date_fr(d: Date) -> String {
 fn px(dixiemes: i128) -> String {
     let s = if dixiemes < 0 { "-" } else { "" };
     let a = dixiemes.unsigned_abs();
-    if a % 10 == 0 {
+    if a.is_multiple_of(10) {
         format!("{s}{}", a / 10)
     } else {
         format!("{s}{}.{}", a / 10, a % 10)
@@ -83,7 +83,10 @@ fn graduation(max: i64) -> (i64, i64) {
             let pas = f.saturating_mul(p);
             if pas.saturating_mul(5) >= max_euros {
                 let n = (max_euros + pas - 1) / pas;
-                return (pas.saturating_mul(n).saturating_mul(100), pas.saturating_mul(100));
+                return (
+                    pas.saturating_mul(n).saturating_mul(100),
+                    pas.saturating_mul(100),
+                );
             }
         }
         p = p.saturating_mul(10);
@@ -410,7 +413,11 @@ pub fn rendre(r: &Resultat) -> R<String> {
             format!(
                 "{}{}",
                 x.nom,
-                if x.signataire { "" } else { " (non signataire)" }
+                if x.signataire {
+                    ""
+                } else {
+                    " (non signataire)"
+                }
             )
         })
         .collect::<Vec<_>>()

@@ -102,12 +102,9 @@ pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
         v.push(ligne(
             &p("financement"),
             &vo.financement,
-            vo.financement
-                .valeur
-                .as_ref()
-                .map_or("tous".into(), |l| {
-                    l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", ")
-                }),
+            vo.financement.valeur.as_ref().map_or("tous".into(), |l| {
+                l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", ")
+            }),
         ));
         v.push(ligne(&p("unite"), &vo.unite, vo.unite.valeur.clone()));
         v.push(ligne(
@@ -203,9 +200,10 @@ pub fn sections_regles(texte: &str) -> Vec<(String, String, String)> {
 pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
     let mut h = Vec::new();
     let src = |l: &Option<crate::bareme::Source>| {
-        l.as_ref().map_or("défaut (docs/bareme.md)".to_string(), |s| {
-            format!("{} ({}, depuis le {})", s.origine, s.statut, s.debut)
-        })
+        l.as_ref()
+            .map_or("défaut (docs/bareme.md)".to_string(), |s| {
+                format!("{} ({}, depuis le {})", s.origine, s.statut, s.debut)
+            })
     };
     h.push(Hypothese {
         code: "ajustement_contribution".into(),
@@ -236,7 +234,8 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
                 source: format!(
                     "{}{}",
                     l.fichier,
-                    l.debut.map_or(String::new(), |d| format!(", depuis le {d}"))
+                    l.debut
+                        .map_or(String::new(), |d| format!(", depuis le {d}"))
                 ),
             });
         }
@@ -263,7 +262,11 @@ mod tests {
         assert_eq!(
             s,
             vec![
-                ("R1".into(), "Premier choix".into(), "ligne a ligne b".into()),
+                (
+                    "R1".into(),
+                    "Premier choix".into(),
+                    "ligne a ligne b".into()
+                ),
                 ("R2".into(), "Second".into(), "* x".into()),
             ]
         );

@@ -181,12 +181,14 @@ impl Feuille {
     }
     fn montant4(&mut self, l: u32, c: u16, r: &Rationnel, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&groupe_fr(&euros(r, 4)?)) + 2);
-        self.ws.write_number_with_format(l, c, euros4_f64(r)?, fmt)?;
+        self.ws
+            .write_number_with_format(l, c, euros4_f64(r)?, fmt)?;
         Ok(())
     }
     fn unites(&mut self, l: u32, c: u16, u: Unites, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&groupe_fr(&u.to_string())));
-        self.ws.write_number_with_format(l, c, unites_f64(u)?, fmt)?;
+        self.ws
+            .write_number_with_format(l, c, unites_f64(u)?, fmt)?;
         Ok(())
     }
     fn entier(&mut self, l: u32, c: u16, n: usize, fmt: &Format) -> X<()> {
@@ -210,12 +212,8 @@ impl Feuille {
         let f = if derniere < premiere {
             Formula::new("=0").set_result("0")
         } else {
-            Formula::new(format!(
-                "=SUM({col}{}:{col}{})",
-                premiere + 1,
-                derniere + 1
-            ))
-            .set_result(valeur)
+            Formula::new(format!("=SUM({col}{}:{col}{})", premiere + 1, derniere + 1))
+                .set_result(valeur)
         };
         self.ws.write_formula_with_format(l, c, f, fmt)?;
         Ok(())
@@ -239,7 +237,8 @@ impl Feuille {
         self.ws.set_paper_size(9); // A4
         self.ws.set_print_fit_to_pages(1, 0);
         self.ws.set_repeat_rows(0, 0)?;
-        self.ws.set_header(format!("&L{}&R&P / &N", self.nom.replace('&', "&&")));
+        self.ws
+            .set_header(format!("&L{}&R&P / &N", self.nom.replace('&', "&&")));
         Ok(self.ws)
     }
 }
@@ -285,12 +284,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.texte(l, 0, &s.id, &f.texte)?;
         fe.texte(l, 1, &s.nom, &f.texte)?;
         fe.texte(l, 2, s.type_structure.code(), &f.texte)?;
-        fe.texte(
-            l,
-            3,
-            x.eligibilite.volet.as_deref().unwrap_or(""),
-            &f.texte,
-        )?;
+        fe.texte(l, 3, x.eligibilite.volet.as_deref().unwrap_or(""), &f.texte)?;
         fe.texte(l, 4, &s.gestionnaire, &f.texte)?;
         fe.texte(l, 5, &s.collectivite, &f.texte)?;
         fe.texte(l, 6, x.motif().code(), &f.texte)?;
@@ -339,7 +333,14 @@ fn ligne_totaux(fe: &mut Feuille, derniere: u32, t: &Totaux, f: &Formats) -> X<(
     let lf = derniere + 1;
     let lc = derniere + 2;
     fe.texte(lf, 0, "TOTAL (formule SOMME)", &f.total_texte)?;
-    fe.somme(lf, 1, 1, derniere, &t.structures.to_string(), &f.total_entier)?;
+    fe.somme(
+        lf,
+        1,
+        1,
+        derniere,
+        &t.structures.to_string(),
+        &f.total_entier,
+    )?;
     fe.somme(
         lf,
         2,
@@ -476,7 +477,7 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.formule(
             l,
             10,
-            format!("=C{n}+G{n}-E{n}-H{n}-I{n}"),
+            format!("=ROUND(C{n}+G{n}-E{n}-H{n}-I{n},2)"),
             &crate::calcul::rationnel::format_echelle(controle, 2),
             &f.montant,
         )?;
@@ -516,7 +517,7 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.formule(
             le,
             c,
-            format!("={col}{}-{col}{}", lf + 1, lc + 1),
+            format!("=ROUND({col}{}-{col}{},2)", lf + 1, lc + 1),
             "0.00",
             &f.montant,
         )?;
@@ -551,7 +552,12 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
         &t.verse_caf.to_string(),
         &f.total_montant,
     )?;
-    fe.texte(lx + 2, 0, "Total versé par la Caf, calculé par bonus-ctg", &f.calcule_texte)?;
+    fe.texte(
+        lx + 2,
+        0,
+        "Total versé par la Caf, calculé par bonus-ctg",
+        &f.calcule_texte,
+    )?;
     fe.montant(lx + 2, 9, t.verse_caf, &f.calcule_montant)?;
     // the long labels of the last lines sit in column A without widening it
     fe.largeurs[0] = fe.largeurs[0].min(30);
@@ -594,8 +600,7 @@ fn feuille_bareme(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.texte(
             l,
             3,
-            &b.statut
-                .map_or("défaut".to_string(), |s| s.to_string()),
+            &b.statut.map_or("défaut".to_string(), |s| s.to_string()),
             &f.texte,
         )?;
         fe.texte(l, 4, &b.reference, &f.texte)?;
@@ -651,10 +656,19 @@ mod tests {
     #[test]
     fn conversion_au_centime() {
         // every cent of 0..=1 000 000,00 € in steps reads back to the same cent
-        for c in (0..=100_000_000i64).step_by(9_973).chain([1, 5, 10, 99, 105, 1_000_005]) {
+        for c in (0..=100_000_000i64)
+            .step_by(9_973)
+            .chain([1, 5, 10, 99, 105, 1_000_005])
+        {
             let v = euros_f64(Montant(c)).unwrap();
             assert_eq!((v * 100.0).round() as i64, c, "{c}");
-            assert_eq!(format!("{v}"), Montant(c).to_string().trim_end_matches('0').trim_end_matches('.'));
+            assert_eq!(
+                format!("{v}"),
+                Montant(c)
+                    .to_string()
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+            );
         }
         assert_eq!(euros_f64(Montant(-123)).unwrap(), -1.23);
         // beyond 2^53 cents: refused, never rounded silently
