@@ -32,8 +32,12 @@ if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
   apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
 fi
 
-cargo build --quiet
-BIN=target/debug/bonus-ctg
+# BONUS_CTG : binaire à tester (par défaut, construit ici)
+if [ -z "${BONUS_CTG:-}" ]; then
+  cargo build --quiet
+  BONUS_CTG=target/debug/bonus-ctg
+fi
+BIN=$BONUS_CTG
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

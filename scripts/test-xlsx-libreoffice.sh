@@ -21,8 +21,12 @@ if ! command -v soffice >/dev/null; then
   apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
 fi
 
-cargo build --quiet
-BIN=target/debug/bonus-ctg
+# BONUS_CTG : binaire à tester (par défaut, construit ici)
+if [ -z "${BONUS_CTG:-}" ]; then
+  cargo build --quiet
+  BONUS_CTG=target/debug/bonus-ctg
+fi
+BIN=$BONUS_CTG
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 "$BIN" --silencieux calculer "$DOSSIER" --sortie "$TMP/classeur.xlsx"

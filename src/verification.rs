@@ -695,7 +695,21 @@ fn analyser_groupe(ctx: &Contexte, g: &GroupeVolet) -> R<Histoire> {
     let Some((c_max, p)) = meilleur else {
         return Ok(Histoire::Conforme);
     };
-    if c_max < 2 || c_max <= c0 {
+    // a group rate needs at least two structures and half of the group's eligible ones
+    // (a partial notification of a few structures says nothing about the whole group)
+    let eligibles = ctx
+        .r
+        .structures
+        .iter()
+        .filter(|l| {
+            l.motif() == Motif::Eligible
+                && l.structure.collectivite == g.collectivite
+                && l.eligibilite.volet.as_deref() == Some(g.volet.as_str())
+                && u_h(l) > 0
+                && mo(l) > 0
+        })
+        .count();
+    if c_max < 2 || c_max <= c0 || 2 * c_max < eligibles {
         return Ok(Histoire::Conforme);
     }
     let mut coherentes = Vec::new();
@@ -898,7 +912,9 @@ fn hypotheses_structure(
         let lo = base.sub(Rationnel::UN)?.mul(f)?;
         let hi = base.add(Rationnel::UN)?.mul(f)?;
         if let Some(up) = valeur_ronde(&lo, &hi)? {
-            if up != u && up >= 0 {
+            // (existing units without the employer deduction: already said above)
+            let deja = s.unites_employeurs.0 > 0 && up == s.unites_existantes.0 as i128;
+            if up != u && up >= 0 && !deja {
                 v.push(cause(
                     "UNITES",
                     format!(
@@ -1228,13 +1244,15 @@ pub fn verifier(
         histoires: BTreeMap::new(),
     };
     for g in &r.groupes {
-        let h = analyser_groupe(&ctx, g)?;
+        // an overflow in the diagnosis never stops the check: no group conclusion then
+        let h = analyser_groupe(&ctx, g).unwrap_or(Histoire::Conforme);
         ctx.histoires
             .insert((g.collectivite.clone(), g.volet.clone()), h);
     }
     for (k, i) in a_diagnostiquer {
         let n = lignes[k].notifie.unwrap_or_default();
-        lignes[k].cause = Some(diagnostiquer(&ctx, i, n)?);
+        let c = diagnostiquer(&ctx, i, n).unwrap_or_else(|_| indeterminee(&r.structures[i], n));
+        lignes[k].cause = Some(c);
     }
     // eligible structures with a bonus and no line
     for (i, l) in r.structures.iter().enumerate() {

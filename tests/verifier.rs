@@ -268,3 +268,41 @@ fn sorties_csv_et_json() {
     );
     assert!(t.contains("\n7,rpe-est,RPE-EST,Relais Est,3333.33,3333.34,-0.01,ECART,ARRONDI,"));
 }
+
+#[test]
+fn causes_propres_a_une_structure_dijon() {
+    // Dijon EAJE: m = 1 301 846,37 € / 1 033 places = 1 260,2578… €/place (LISEZMOI).
+    // * EAJE-TARNIER (30 places, 9 months) notified for 12 months: m × 30 = 37 807,74 €
+    //   (the amount of the other 30-place crèches, e.g. EAJE-PETIT-CITEAUX);
+    // * EAJE-GRAINES-DE-MOUTARDE (40 places, 10 employer places) notified on 40 places:
+    //   m × 40 = 50 410,31 € (the amount of the 40-place crèches, e.g. EAJE-MANSART).
+    let mut d = Diagnostics::default();
+    let lu = lire_dossier(
+        Path::new("fixtures/dijon-2024"),
+        &OptionsLecture::default(),
+        &mut d,
+    )
+    .unwrap();
+    let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+    let texte = "nom;montant\nMulti-accueil Tarnier;37 807,74\nMulti-accueil Graines de Moutarde;50 410,31\n";
+    let lignes = analyser_csv("n.csv", texte, &mut d);
+    let v = verifier(&r, &lu.dossier, "n.csv", &lignes).unwrap();
+    let c = ligne(&v, "EAJE-TARNIER").cause.as_ref().unwrap();
+    assert_eq!(c.code, "MOIS_OUVERTURE");
+    assert!(c.explication.contains("12 mois d'ouverture au lieu de 9"));
+    // 30 × 12 = 40 × 9: the other reading is given too
+    assert!(
+        c.autres.iter().any(|a| a.contains("40 unités")),
+        "{:?}",
+        c.autres
+    );
+    let c = ligne(&v, "EAJE-GRAINES-DE-MOUTARDE")
+        .cause
+        .as_ref()
+        .unwrap();
+    assert_eq!(c.code, "UNITES_EMPLOYEURS");
+    assert!(c.explication.contains("10 places réservées aux employeurs"));
+    assert!(c.autres.is_empty(), "{:?}", c.autres);
+    // every other eligible structure is reported absent
+    assert_eq!(v.nombre(Statut::Absente), 43 - 2);
+}
