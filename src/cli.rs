@@ -8,12 +8,21 @@ use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::rapport::{self, Profil};
 use crate::sortie;
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 pub const SUCCES: i32 = 0;
 pub const DONNEES_INVALIDES: i32 = 1;
 pub const USAGE: i32 = 2;
+/// `verifier`: the notification differs from the calculation.
+pub const ECARTS: i32 = crate::verification::CODE_ECARTS;
+
+/// `--silencieux`: no warnings nor summaries (errors and requested data only).
+static SILENCIEUX: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn silencieux() -> bool {
+    SILENCIEUX.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-help}";
 
@@ -28,7 +37,7 @@ const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-
     disable_help_subcommand = true,
     subcommand_help_heading = "Commandes",
     subcommand_value_name = "COMMANDE",
-    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation."
+    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation ; 3 écarts trouvés par « verifier »."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -47,6 +56,54 @@ pub struct Cli {
         global = true
     )]
     pub format_erreurs: FormatErreurs,
+    /// Couleurs dans le terminal (auto : seulement vers un terminal, et sans NO_COLOR)
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub couleur: Couleur,
+    /// Mode silencieux pour les scripts : ni avertissements ni résumés, seulement les erreurs, les données demandées et le code de sortie
+    #[arg(
+        short = 'q',
+        long = "silencieux",
+        visible_alias = "quiet",
+        global = true
+    )]
+    pub silencieux: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Couleur {
+    /// Couleurs si la sortie est un terminal et que NO_COLOR n'est pas défini
+    Auto,
+    /// Toujours des couleurs
+    Toujours,
+    /// Jamais de couleurs
+    Jamais,
+}
+
+impl Couleur {
+    /// Whether to colour the standard output.
+    pub fn active(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Couleur::Toujours => true,
+            Couleur::Jamais => false,
+            Couleur::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        }
+    }
+}
+
+/// Output format of `verifier` and `comparer`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatSimple {
+    /// Tableau lisible dans le terminal
+    Table,
+    /// CSV (profil excel-fr ou rfc4180)
+    Csv,
+    /// JSON
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -65,6 +122,10 @@ pub enum Format {
     Csv,
     /// JSON (schéma bonus-ctg.resultat.v1)
     Json,
+    /// Classeur XLSX (feuilles Structures, Gestionnaires, Collectivites, Rapprochement, Bareme, Hypotheses)
+    Xlsx,
+    /// Rapport HTML autonome (graphiques SVG, imprimable en A4)
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -172,6 +233,64 @@ pub enum Commande {
         #[arg(long, value_name = "N")]
         largeur: Option<u16>,
     },
+    /// Vérifie une notification de la Caf ligne par ligne et explique chaque écart (code 3 si écart)
+    #[command(help_template = MODELE_AIDE)]
+    Verifier {
+        #[command(flatten)]
+        entree: Entree,
+        /// Montants notifiés par structure : CSV ou XLSX, colonnes « id » ou « nom », et « montant »
+        #[arg(long, value_name = "FICHIER")]
+        notification: PathBuf,
+        /// Format de sortie
+        #[arg(long, value_enum)]
+        format: Option<FormatSimple>,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe
+        #[arg(long)]
+        ecraser: bool,
+        /// Largeur du tableau en colonnes de terminal
+        #[arg(long, value_name = "N")]
+        largeur: Option<u16>,
+    },
+    /// Compare deux scénarios structure par structure, avec les totaux par collectivité et gestionnaire
+    #[command(help_template = MODELE_AIDE)]
+    Comparer {
+        /// Dossier du scénario A (référence)
+        #[arg(value_name = "DOSSIER_A")]
+        dossier_a: PathBuf,
+        /// Dossier du scénario B
+        #[arg(value_name = "DOSSIER_B")]
+        dossier_b: PathBuf,
+        /// Exercice calculé (par défaut celui de chaque convention.toml)
+        #[arg(long, value_name = "ANNEE")]
+        exercice: Option<i32>,
+        /// Encodage des fichiers CSV
+        #[arg(long, value_enum, default_value = "auto")]
+        encodage: EncodageArg,
+        /// Format de sortie
+        #[arg(long, value_enum)]
+        format: Option<FormatSimple>,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe
+        #[arg(long)]
+        ecraser: bool,
+        /// Largeur du tableau en colonnes de terminal
+        #[arg(long, value_name = "N")]
+        largeur: Option<u16>,
+        /// Affiche aussi les structures et gestionnaires inchangés
+        #[arg(long)]
+        tout: bool,
+    },
     /// Affiche le barème en vigueur avec ses sources
     #[command(help_template = MODELE_AIDE)]
     Bareme {
@@ -207,6 +326,9 @@ pub struct OptionsProjectionArg {
 fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
     let mut e = std::io::stderr().lock();
     for x in &d.0 {
+        if silencieux() && !x.est_erreur() {
+            continue;
+        }
         let _ = match f {
             FormatErreurs::Texte => writeln!(e, "{x}"),
             FormatErreurs::Json => writeln!(e, "{}", serde_json::to_string(x).unwrap_or_default()),
@@ -405,6 +527,8 @@ pub fn principal() -> i32 {
 
 pub fn executer(cli: Cli) -> i32 {
     let fe = cli.format_erreurs;
+    SILENCIEUX.store(cli.silencieux, std::sync::atomic::Ordering::Relaxed);
+    let couleur = cli.couleur.active();
     match cli.commande {
         Commande::Calculer {
             entree,
@@ -426,6 +550,8 @@ pub fn executer(cli: Cli) -> i32 {
                 {
                     Some("csv") => Format::Csv,
                     Some("json") => Format::Json,
+                    Some("xlsx") => Format::Xlsx,
+                    Some("html" | "htm") => Format::Html,
                     _ => Format::Table,
                 }
             });
@@ -433,10 +559,24 @@ pub fn executer(cli: Cli) -> i32 {
                 ProfilArg::ExcelFr => Profil::ExcelFr,
                 ProfilArg::Rfc4180 => Profil::Rfc4180,
             };
+            if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
+                eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
+                return USAGE;
+            }
             let octets = match format {
-                Format::Table => rapport::table::rendre(&r, largeur).map(String::into_bytes),
+                Format::Table => {
+                    rapport::table::rendre_avec(&r, largeur, couleur).map(String::into_bytes)
+                }
                 Format::Csv => rapport::csv::rendre(&r, profil),
                 Format::Json => rapport::json::rendre(&r, &diags),
+                Format::Html => rapport::html::rendre(&r).map(String::into_bytes),
+                Format::Xlsx => match rapport::xlsx::rendre(&r) {
+                    Ok(o) => Ok(o),
+                    Err(e) => {
+                        eprintln!("erreur : {e}");
+                        return DONNEES_INVALIDES;
+                    }
+                },
             };
             match octets {
                 Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
@@ -445,6 +585,9 @@ pub fn executer(cli: Cli) -> i32 {
         }
         Commande::Valider { entree } => match charger(&entree, fe) {
             Ok((lu, r, diags)) => {
+                if silencieux() {
+                    return SUCCES;
+                }
                 println!(
                     "{} : dossier valide pour l'exercice {} ({} structures, {} lignes de charge) — {}",
                     entree.dossier.display(),
@@ -516,6 +659,12 @@ pub fn executer(cli: Cli) -> i32 {
                 Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
                 Format::Csv => rapport::projection::csv(&pr, profil),
                 Format::Json => rapport::projection::json(&pr, &diags),
+                Format::Xlsx | Format::Html => {
+                    eprintln!(
+                        "erreur : projeter écrit pour l'instant les formats table, csv et json"
+                    );
+                    return USAGE;
+                }
             };
             match octets {
                 Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
@@ -545,7 +694,115 @@ pub fn executer(cli: Cli) -> i32 {
                 Err(e) => depassement(e),
             }
         }
+        Commande::Verifier {
+            entree,
+            notification,
+            format,
+            profil,
+            sortie,
+            ecraser,
+            largeur,
+        } => {
+            let (lu, r, _) = match charger(&entree, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let mut diags = Diagnostics::default();
+            let lignes = crate::verification::lire_notification(
+                &notification,
+                options(&entree).encodage,
+                &mut diags,
+            );
+            afficher_diagnostics(&diags, fe);
+            let Some(lignes) = lignes else {
+                eprintln!("{} : {}", notification.display(), diags.resume());
+                return DONNEES_INVALIDES;
+            };
+            let v = match crate::verification::verifier(
+                &r,
+                &lu.dossier,
+                &notification.display().to_string(),
+                &lignes,
+            ) {
+                Ok(v) => v,
+                Err(e) => return depassement(e),
+            };
+            let code = if v.concorde() { SUCCES } else { ECARTS };
+            let format = format.unwrap_or_else(|| format_simple(sortie.as_ref()));
+            if silencieux() && format == FormatSimple::Table && sortie.is_none() {
+                return code;
+            }
+            let octets = match format {
+                FormatSimple::Table => {
+                    crate::verification::rendre_table(&v, largeur, couleur).into_bytes()
+                }
+                FormatSimple::Csv => crate::verification::rendre_csv(&v, profil_de(profil)),
+                FormatSimple::Json => crate::verification::rendre_json(&v),
+            };
+            match ecrire(sortie.as_ref(), &octets, ecraser) {
+                SUCCES => code,
+                e => e,
+            }
+        }
+        Commande::Comparer {
+            dossier_a,
+            dossier_b,
+            exercice,
+            encodage,
+            format,
+            profil,
+            sortie,
+            ecraser,
+            largeur,
+            tout,
+        } => {
+            let entree = |d: PathBuf| Entree {
+                dossier: d,
+                exercice,
+                bareme: None,
+                encodage,
+            };
+            let (ea, eb) = (entree(dossier_a), entree(dossier_b));
+            let (_, ra, _) = match charger(&ea, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let (_, rb, _) = match charger(&eb, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let c = crate::comparaison::comparer(
+                &ra,
+                &rb,
+                &ea.dossier.display().to_string(),
+                &eb.dossier.display().to_string(),
+            );
+            let octets = match format.unwrap_or_else(|| format_simple(sortie.as_ref())) {
+                FormatSimple::Table => {
+                    crate::comparaison::rendre_table(&c, largeur, couleur, tout).into_bytes()
+                }
+                FormatSimple::Csv => crate::comparaison::rendre_csv(&c, profil_de(profil)),
+                FormatSimple::Json => crate::comparaison::rendre_json(&c),
+            };
+            ecrire(sortie.as_ref(), &octets, ecraser)
+        }
         Commande::Bareme { exercice, dossier } => afficher_bareme(exercice, dossier, fe),
+    }
+}
+
+/// Format from the output file's extension (table by default).
+fn format_simple(sortie: Option<&PathBuf>) -> FormatSimple {
+    match sortie.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+        Some("csv") => FormatSimple::Csv,
+        Some("json") => FormatSimple::Json,
+        _ => FormatSimple::Table,
+    }
+}
+
+fn profil_de(p: ProfilArg) -> Profil {
+    match p {
+        ProfilArg::ExcelFr => Profil::ExcelFr,
+        ProfilArg::Rfc4180 => Profil::Rfc4180,
     }
 }
 

@@ -8,11 +8,13 @@
 //! 3. [`calcul`] — the pure core: eligibility, distribution (exact rationals, group
 //!    rounding), contributions, reconciliation;
 //! 4. [`rapport`] — table, CSV, JSON and the explanation of any figure;
-//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line.
+//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line;
+//! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios.
 
 pub mod bareme;
 pub mod calcul;
 pub mod cli;
+pub mod comparaison;
 pub mod diagnostic;
 pub mod lecture;
 pub mod modele;
@@ -20,6 +22,7 @@ pub mod projection;
 pub mod rapport;
 pub mod sortie;
 pub mod validation;
+pub mod verification;
 
 use diagnostic::{Diagnostic, Diagnostics};
 
