@@ -2,7 +2,7 @@
 
 use super::{euros, texte_sur, Profil};
 use crate::calcul::rationnel::{Depassement, R};
-use crate::calcul::Resultat;
+use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
     "id",
@@ -53,36 +53,41 @@ fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
     w.into_inner().map_err(|_| Depassement)
 }
 
+/// The fields of one structure row (columns [`COLONNES`]), formatted for profile `p`.
+pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
+    let s = &l.structure;
+    let taux = match &l.taux_unitaire {
+        Some(t) => euros(t, 4)?,
+        None => "0.0000".into(),
+    };
+    Ok(vec![
+        texte_sur(&s.id),
+        texte_sur(&s.nom),
+        s.type_structure.code().to_string(),
+        l.eligibilite.volet.clone().unwrap_or_default(),
+        texte_sur(&s.gestionnaire),
+        texte_sur(&s.collectivite),
+        l.motif().code().to_string(),
+        p.unites(l.unites_eligibles),
+        p.decimal(taux),
+        p.montant(l.bonus_lissage),
+        p.montant(l.bonus_nouvelles),
+        p.montant(l.bonus_total),
+        p.decimal(euros(&l.ecart_arrondi, 4)?),
+        p.montant(l.contribution_n1),
+        p.montant(l.contribution_n),
+        p.montant(l.financement_public_n1),
+        p.montant(l.financement_public_n),
+        p.montant(l.variation),
+    ])
+}
+
 /// The CSV text (bytes, with BOM for `excel-fr`): structures, an empty line, then the
 /// reconciliation per (collectivité, volet) and the `TOTAL_CAF` line.
 pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
     let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
     for l in &r.structures {
-        let s = &l.structure;
-        let taux = match &l.taux_unitaire {
-            Some(t) => euros(t, 4)?,
-            None => "0.0000".into(),
-        };
-        lignes.push(vec![
-            texte_sur(&s.id),
-            texte_sur(&s.nom),
-            s.type_structure.code().to_string(),
-            l.eligibilite.volet.clone().unwrap_or_default(),
-            texte_sur(&s.gestionnaire),
-            texte_sur(&s.collectivite),
-            l.motif().code().to_string(),
-            p.unites(l.unites_eligibles),
-            p.decimal(taux),
-            p.montant(l.bonus_lissage),
-            p.montant(l.bonus_nouvelles),
-            p.montant(l.bonus_total),
-            p.decimal(euros(&l.ecart_arrondi, 4)?),
-            p.montant(l.contribution_n1),
-            p.montant(l.contribution_n),
-            p.montant(l.financement_public_n1),
-            p.montant(l.financement_public_n),
-            p.montant(l.variation),
-        ]);
+        lignes.push(champs_structure(l, p)?);
     }
     let mut rappro: Vec<Vec<String>> = vec![COLONNES_RAPPROCHEMENT
         .iter()
