@@ -373,11 +373,28 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot) -> IssueDossier {
     issue.chrono.calcul = t2 - t1;
 
     // the dossier's own result, then its rows of the consolidated file
-    let rendu = match o.format {
-        FormatLot::Csv => rapport::csv::rendre(&r, o.profil),
-        FormatLot::Json => rapport::json::rendre(&r, &diags),
+    let (rendu, fragment) = match o.format {
+        FormatLot::Csv => {
+            let mut w = ecrivain(o.profil);
+            let dossier = texte_sur(nom);
+            let mut ok = true;
+            let rendu = rapport::csv::rendre_avec(&r, o.profil, &mut |champs| {
+                ok &= w
+                    .write_field(&dossier)
+                    .and_then(|_| w.write_record(champs))
+                    .is_ok();
+            });
+            let fragment = match w.into_inner() {
+                Ok(f) if ok => Ok(f),
+                _ => Err(crate::calcul::rationnel::Depassement),
+            };
+            (rendu, fragment)
+        }
+        FormatLot::Json => (
+            rapport::json::rendre(&r, &diags),
+            fragment(nom, &r, o.profil),
+        ),
     };
-    let fragment = fragment(nom, &r, o.profil);
     match (rendu, fragment) {
         (Ok(octets), Ok(fragment)) => {
             let dest = chemin_resultat(o, nom);

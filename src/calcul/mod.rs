@@ -243,9 +243,21 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
     // 1. eligibility, structures sorted by id
     let mut ordre: Vec<&Structure> = dossier.structures.iter().collect();
     ordre.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    // collectivités by id: one hash lookup per structure instead of a scan of the convention
+    let index: std::collections::HashMap<&str, &Collectivite> = conv
+        .collectivites
+        .iter()
+        .rev() // the first one wins on a duplicate id, as Convention::collectivite
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let eligibilites: Vec<Eligibilite> = ordre
         .iter()
-        .map(|s| eligibilite::evaluer(s, conv, bareme))
+        .map(|s| {
+            let signataire = index
+                .get(s.collectivite.as_str())
+                .is_some_and(|c| c.signataire);
+            eligibilite::evaluer_signataire(s, signataire, bareme)
+        })
         .collect();
 
     // 2. groups (collectivité, volet): from charge lines and from eligible structures
@@ -355,8 +367,8 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
         }
 
         // 4.2 new units: t_i = forfait(tranche) × n_i × mo_i / 12, capped by plafond × A
-        let tranche = conv
-            .collectivite(&g.collectivite)
+        let tranche = index
+            .get(g.collectivite.as_str())
             .and_then(|c| c.tranche)
             .unwrap_or(0);
         let forfait = volet.forfait(tranche);

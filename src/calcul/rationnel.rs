@@ -196,22 +196,46 @@ impl Rationnel {
 
 /// Writes integer `v` scaled by `10^echelle` as `-123.4500`.
 pub fn format_echelle(v: i128, echelle: u32) -> String {
-    use std::fmt::Write as _;
     let neg = v < 0;
     let a = v.unsigned_abs();
+    // every amount of real data fits in 64 bits: digits written by hand (this runs for each
+    // figure of each output row); otherwise the general formatting below
+    if let (Ok(mut x), true) = (u64::try_from(a), echelle <= 19) {
+        let mut buf = [0u8; 48];
+        let mut i = buf.len();
+        for _ in 0..echelle {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        if echelle > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+            if x == 0 {
+                break;
+            }
+        }
+        if neg {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        return String::from_utf8_lossy(&buf[i..]).into_owned();
+    }
     let p = 10u128.pow(echelle);
-    let mut s = String::with_capacity(24);
+    let mut s = String::new();
     if neg {
         s.push('-');
     }
-    let w = echelle as usize;
-    // 64-bit arithmetic when it fits (every amount of real data): same digits, faster
-    let _ = match (u64::try_from(a), u64::try_from(p)) {
-        (Ok(a), Ok(p)) if echelle > 0 => write!(s, "{}.{:0w$}", a / p, a % p),
-        (Ok(a), Ok(_)) => write!(s, "{a}"),
-        _ if echelle > 0 => write!(s, "{}.{:0w$}", a / p, a % p),
-        _ => write!(s, "{a}"),
-    };
+    s.push_str(&(a / p).to_string());
+    if echelle > 0 {
+        s.push('.');
+        s.push_str(&format!("{:0width$}", a % p, width = echelle as usize));
+    }
     s
 }
 
@@ -350,6 +374,17 @@ mod tests {
         assert_eq!(format_echelle(-1250, 4), "-0.1250");
         assert_eq!(format_echelle(123456, 2), "1234.56");
         assert_eq!(format_echelle(7, 0), "7");
+        assert_eq!(format_echelle(0, 2), "0.00");
+        assert_eq!(format_echelle(-5, 2), "-0.05");
+        assert_eq!(
+            format_echelle(i64::MAX as i128 + 1, 2),
+            "92233720368547758.08"
+        );
+        assert_eq!(
+            format_echelle(u64::MAX as i128, 19),
+            "1.8446744073709551615"
+        );
+        assert_eq!(format_echelle(1, 20), "0.00000000000000000001");
         assert_eq!(
             format_echelle(i128::MAX, 2),
             "1701411834604692317316873037158841057.27"

@@ -85,9 +85,17 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
 /// The CSV text (bytes, with BOM for `excel-fr`): structures, an empty line, then the
 /// reconciliation per (collectivité, volet) and the `TOTAL_CAF` line.
 pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
+    rendre_avec(r, p, &mut |_| {})
+}
+
+/// [`rendre`], handing each structure row's fields to `par_ligne` as well (`bonus-ctg lot`
+/// writes them into the consolidated file without formatting them twice).
+pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])) -> R<Vec<u8>> {
     let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
     for l in &r.structures {
-        lignes.push(champs_structure(l, p)?);
+        let champs = champs_structure(l, p)?;
+        par_ligne(&champs);
+        lignes.push(champs);
     }
     let mut rappro: Vec<Vec<String>> = vec![COLONNES_RAPPROCHEMENT
         .iter()
