@@ -515,20 +515,27 @@ fn lancer_lot(
     );
     if chrono {
         let c = &b.chrono;
-        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        let somme = ms(c.lecture) + ms(c.calcul) + ms(c.ecriture);
+        // integer arithmetic (no floating point in this project): tenths of a millisecond
+        let ms = |d: std::time::Duration| {
+            let us = d.as_micros();
+            format!("{}.{}", us / 1000, us % 1000 / 100)
+        };
+        let us = |d: std::time::Duration| d.as_micros();
+        let somme = us(c.lecture) + us(c.calcul) + us(c.ecriture);
+        let pour_mille = (us(c.calcul) * 1000).checked_div(somme).unwrap_or(0);
+        let memoire = crate::lot::memoire_max_ko().map_or(String::new(), |k| {
+            format!(" ; mémoire maximale {} Mo", k / 1024)
+        });
         eprintln!(
-            "chrono : total {:.1} ms (mur) sur {} fils ; lecture {:.1} ms, calcul {:.1} ms, écriture {:.1} ms (sommes sur les fils) ; part du calcul {:.1} %",
+            "chrono : mur {} ms ; {} fils ; lecture {} ms, calcul {} ms, écriture {} ms (temps cumulés des fils) ; part du calcul {}.{} %{memoire}",
             ms(c.total),
             b.fils,
             ms(c.lecture),
             ms(c.calcul),
             ms(c.ecriture),
-            if somme > 0.0 { 100.0 * ms(c.calcul) / somme } else { 0.0 }
+            pour_mille / 10,
+            pour_mille % 10
         );
-        if let Some(k) = crate::lot::memoire_max_ko() {
-            eprintln!("chrono : mémoire maximale (VmHWM) {} Mo", k / 1024);
-        }
     }
     if echecs.is_empty() {
         SUCCES

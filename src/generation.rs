@@ -400,7 +400,7 @@ impl Style {
         if self.milliers && self.ecriture == Ecriture::ExcelFr && e.len() > 3 {
             let mut g = String::new();
             for (i, c) in e.chars().enumerate() {
-                if i > 0 && (e.len() - i) % 3 == 0 {
+                if i > 0 && (e.len() - i).is_multiple_of(3) {
                     g.push(' ');
                 }
                 g.push(c);
@@ -423,7 +423,7 @@ impl Style {
     }
     fn champ(&self, o: &mut String, s: &str) {
         let d = self.delim();
-        if s.contains(|c| c == d || c == '"' || c == '\n' || c == '\r') {
+        if s.contains([d, '"', '\n', '\r']) {
             o.push('"');
             o.push_str(&s.replace('"', "\"\""));
             o.push('"');

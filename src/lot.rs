@@ -637,10 +637,12 @@ impl BarreProgression {
         let plein = faits * LARGEUR / total;
         let barre: String = "█".repeat(plein) + &"░".repeat(LARGEUR - plein);
         let mut e = std::io::stderr().lock();
+        let dixiemes = self.debut.elapsed().as_millis() / 100;
         let _ = write!(
             e,
-            "\r{barre} {faits}/{total} dossiers ({:.1} s)",
-            self.debut.elapsed().as_secs_f64()
+            "\r{barre} {faits}/{total} dossiers ({}.{} s)",
+            dixiemes / 10,
+            dixiemes % 10
         );
         let _ = e.flush();
     }

@@ -80,7 +80,7 @@ pub struct Eligibilite {
 pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) -> Eligibilite {
     let signataire = convention
         .collectivite(&s.collectivite)
-        .map_or(false, |c| c.signataire);
+        .is_some_and(|c| c.signataire);
     evaluer_signataire(s, signataire, bareme)
 }
 
@@ -102,7 +102,7 @@ pub fn motif<'b>(
                     .financement
                     .valeur
                     .as_ref()
-                    .map_or(true, |l| l.contains(&s.financement)) =>
+                    .is_none_or(|l| l.contains(&s.financement)) =>
             {
                 Motif::FinancementIncompatible
             }

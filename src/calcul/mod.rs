@@ -292,17 +292,22 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
         g.charge_n1.0 = g.charge_n1.0.checked_add(ch.montant.0).ok_or(Depassement)?;
         g.lignes_charge.push(ch.ligne);
     }
-    // members (indices into `ordre`) of each group
-    let mut membres: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    // members (indices into `ordre`) of each group; keys borrowed (no copy per structure),
+    // the groups created once per key
+    let mut membres: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, (s, e)) in ordre.iter().zip(&eligibilites).enumerate() {
         if e.motif == Motif::Eligible {
-            let v = e.volet.clone().ok_or(Depassement)?;
-            let k = (s.collectivite.clone(), v);
-            groupes
-                .entry(k.clone())
-                .or_insert_with(|| nouveau(&k.0, &k.1));
-            membres.entry(k).or_default().push(i);
+            let v = e.volet.as_deref().ok_or(Depassement)?;
+            membres
+                .entry((s.collectivite.as_str(), v))
+                .or_default()
+                .push(i);
         }
+    }
+    for &(c, v) in membres.keys() {
+        groupes
+            .entry((c.to_string(), v.to_string()))
+            .or_insert_with(|| nouveau(c, v));
     }
 
     // 3. distribution per group
@@ -320,7 +325,10 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
             g.verse_collectivite = g.charge_n1; // PILOTAGE (spec §4.4)
             continue;
         }
-        let ids_membres: Vec<usize> = membres.get(k).cloned().unwrap_or_default();
+        let ids_membres: Vec<usize> = membres
+            .get(&(k.0.as_str(), k.1.as_str()))
+            .cloned()
+            .unwrap_or_default();
         g.structures_eligibles = ids_membres.len();
         let ids: Vec<&str> = ids_membres.iter().map(|&i| ordre[i].id.as_str()).collect();
         let u = |i: usize| (ordre[i].unites_existantes.0 - ordre[i].unites_employeurs.0) as i128;
