@@ -150,6 +150,9 @@ impl Ligne<'_> {
         let Some(v) = self.tab.champ(self.enr, col) else {
             return 0;
         };
+        if let Some(c) = nombres::centiemes_simples(v).filter(|c| *c <= max) {
+            return c; // plain writing: same value as below, without the general parser
+        }
         let d = match analyser_decimal(v) {
             Ok(d) => d,
             Err(m) => {

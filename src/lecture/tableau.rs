@@ -3,6 +3,32 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: column names are short and few; hashed for every cell read, where SipHash showed
+/// in profiles (no untrusted-key flooding concern: a header has a handful of names).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, octets: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in octets {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Index = HashMap<String, usize, BuildHasherDefault<Fnv>>;
 
 /// Normalises a header name: lower case, accents removed, spaces and dashes as `_`.
 pub fn normaliser_nom(s: &str) -> String {
@@ -27,7 +53,7 @@ pub fn normaliser_nom(s: &str) -> String {
 pub struct Tableau {
     pub fichier: String,
     pub delimiteur: u8,
-    colonnes: HashMap<String, usize>,
+    colonnes: Index,
     /// (line number in the file, fields)
     pub lignes: Vec<(u64, Vec<String>)>,
 }
@@ -114,7 +140,7 @@ pub fn lire(
         );
         return None;
     };
-    let mut colonnes = HashMap::new();
+    let mut colonnes = Index::default();
     let mut ok = true;
     for (i, n) in noms.iter().enumerate() {
         if n.is_empty() {

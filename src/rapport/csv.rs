@@ -36,21 +36,17 @@ pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "verse_collectivite",
 ];
 
-/// Writes records with the profile's delimiter and line ending.
-fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
+/// A CSV writer with the profile's delimiter and line ending, appending to `sortie`.
+fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
     let (delim, term) = match p {
         Profil::ExcelFr => (b';', csv::Terminator::CRLF),
         Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
     };
-    let mut w = csv::WriterBuilder::new()
+    csv::WriterBuilder::new()
         .delimiter(delim)
         .terminator(term)
         .flexible(true)
-        .from_writer(Vec::new());
-    for l in lignes {
-        w.write_record(l).map_err(|_| Depassement)?;
-    }
-    w.into_inner().map_err(|_| Depassement)
+        .from_writer(sortie)
 }
 
 /// The fields of one structure row (columns [`COLONNES`]), formatted for profile `p`.
@@ -91,18 +87,26 @@ pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
 /// [`rendre`], handing each structure row's fields to `par_ligne` as well (`bonus-ctg lot`
 /// writes them into the consolidated file without formatting them twice).
 pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])) -> R<Vec<u8>> {
-    let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
+    let mut octets = Vec::new();
+    if p == Profil::ExcelFr {
+        octets.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    // rows are written as they are formatted (no table of all rows kept in memory)
+    let mut w = ecrivain(p, octets);
+    w.write_record(COLONNES).map_err(|_| Depassement)?;
     for l in &r.structures {
         let champs = champs_structure(l, p)?;
         par_ligne(&champs);
-        lignes.push(champs);
+        w.write_record(&champs).map_err(|_| Depassement)?;
     }
-    let mut rappro: Vec<Vec<String>> = vec![COLONNES_RAPPROCHEMENT
-        .iter()
-        .map(|s| s.to_string())
-        .collect()];
+    let mut octets = w.into_inner().map_err(|_| Depassement)?;
+    // an empty line separates the structures from the reconciliation
+    octets.extend_from_slice(if p == Profil::ExcelFr { b"\r\n" } else { b"\n" });
+    let mut w = ecrivain(p, octets);
+    w.write_record(COLONNES_RAPPROCHEMENT)
+        .map_err(|_| Depassement)?;
     for g in &r.groupes {
-        rappro.push(vec![
+        w.write_record([
             texte_sur(&g.collectivite),
             g.volet.clone(),
             p.montant(g.charge_n1),
@@ -111,16 +115,10 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])
             p.montant(g.complement_plancher),
             p.montant(g.non_redistribue),
             p.montant(g.verse_collectivite),
-        ]);
+        ])
+        .map_err(|_| Depassement)?;
     }
-    rappro.push(vec!["TOTAL_CAF".into(), p.montant(r.total.verse_caf)]);
-    let mut octets = Vec::new();
-    if p == Profil::ExcelFr {
-        octets.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    octets.extend(ecrire(&lignes, p)?);
-    // an empty line separates the structures from the reconciliation
-    octets.extend_from_slice(if p == Profil::ExcelFr { b"\r\n" } else { b"\n" });
-    octets.extend(ecrire(&rappro, p)?);
-    Ok(octets)
+    w.write_record(["TOTAL_CAF".to_string(), p.montant(r.total.verse_caf)])
+        .map_err(|_| Depassement)?;
+    w.into_inner().map_err(|_| Depassement)
 }
