@@ -276,12 +276,15 @@ impl Bilan {
     }
 }
 
-/// The dossiers under `racine`: its sub-folders (hidden ones and `exclure` left out), in
-/// byte order of their names.
-pub fn dossiers_de(racine: &Path, exclure: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+/// The dossiers under `racine`: its sub-folders in byte order of their names, hidden ones
+/// and the output folder `sortie` (and its `dossiers/`) left out.
+pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let entrees = std::fs::read_dir(racine)
         .map_err(|e| format!("{} : lecture du dossier impossible : {e}", racine.display()))?;
-    let exclu = exclure.canonicalize().ok();
+    let exclus: Vec<PathBuf> = [sortie.to_path_buf(), sortie.join(SOUS_DOSSIER)]
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let mut r = Vec::new();
     for e in entrees {
         let e = e.map_err(|e| format!("{} : {e}", racine.display()))?;
@@ -290,7 +293,11 @@ pub fn dossiers_de(racine: &Path, exclure: &Path) -> Result<Vec<(String, PathBuf
         if nom.starts_with('.') || !chemin.is_dir() {
             continue;
         }
-        if exclu.is_some() && chemin.canonicalize().ok() == exclu {
+        if !exclus.is_empty()
+            && chemin
+                .canonicalize()
+                .is_ok_and(|c| exclus.iter().any(|x| *x == c))
+        {
             continue;
         }
         r.push((nom, chemin));
@@ -581,7 +588,7 @@ fn consolider(
     let _ = w.write_record(&entete);
     o.extend(w.into_inner().unwrap_or_default());
     for i in issues.iter_mut() {
-        o.append(&mut i.fragment);
+        o.extend_from_slice(&std::mem::take(&mut i.fragment)); // each fragment freed in turn
     }
     o.extend_from_slice(fin);
     let mut w = ecrivain(p);
@@ -725,6 +732,35 @@ mod tests {
             sorties.push(std::fs::read(o.sortie.join(CONSOLIDE)).unwrap());
         }
         assert_eq!(sorties[0], sorties[1]);
+    }
+
+    #[test]
+    fn sortie_dans_le_repertoire_des_dossiers() {
+        let (_d, racine) = lot_genere(2);
+        let o = OptionsLot {
+            sortie: racine.join("resultats"),
+            ecraser: true,
+            ..Default::default()
+        };
+        for _ in 0..2 {
+            let b = executer(&racine, &o, &mut |_, _| {}).unwrap();
+            assert_eq!(
+                b.dossiers.len(),
+                4,
+                "la sortie n'est pas un dossier à calculer"
+            );
+            assert!(b.echecs().next().is_none());
+        }
+        let (_d, racine) = lot_genere(2);
+        let o = OptionsLot {
+            sortie: racine.clone(),
+            ecraser: true,
+            ..Default::default()
+        };
+        for _ in 0..2 {
+            let b = executer(&racine, &o, &mut |_, _| {}).unwrap();
+            assert_eq!(b.dossiers.len(), 4);
+        }
     }
 
     #[test]

@@ -341,3 +341,56 @@ fn dossiers_generes_identiques_a_l_oracle() {
     }
     assert_eq!(comparés, 24);
 }
+
+/// Property test at scale: on generated dossiers (several seeds, thousands of structures),
+/// the reconciliation identities of R8 hold group by group and in total, to the cent.
+#[test]
+fn identites_du_rapprochement_a_grande_echelle() {
+    use bonus_ctg::calcul::rationnel::Rationnel;
+    use bonus_ctg::diagnostic::Diagnostics;
+    use bonus_ctg::generation::{generer, Parametres};
+    let mut groupes = 0;
+    for graine in [1u64, 2, 3, 99] {
+        let p = Parametres {
+            collectivites: 120,
+            structures: 3000,
+            graine,
+            dossiers: Some(4),
+        };
+        for d in generer(&p).unwrap() {
+            let mut diags = Diagnostics::default();
+            let lu = bonus_ctg::lecture::analyser_dossier(&d.fichiers, &mut diags).unwrap();
+            let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+            assert_eq!(r.structures.len(), d.structures);
+            for g in &r.groupes {
+                // A + C = L + R + P (P: paid to the collectivité, PILOTAGE)
+                assert_eq!(
+                    g.charge_n1.0 + g.complement_plancher.0,
+                    g.lissage_verse.0 + g.non_redistribue.0 + g.verse_collectivite.0,
+                    "{} {} {}",
+                    d.nom,
+                    g.collectivite,
+                    g.volet
+                );
+                let membres = r.structures.iter().filter(|l| {
+                    l.structure.collectivite == g.collectivite
+                        && l.eligibilite.volet.as_deref() == Some(g.volet.as_str())
+                });
+                let (l, n) = membres.fold((0, 0), |(l, n), x| {
+                    (l + x.bonus_lissage.0, n + x.bonus_nouvelles.0)
+                });
+                assert_eq!((l, n), (g.lissage_verse.0, g.nouvelles_versees.0));
+                groupes += 1;
+            }
+            let bonus: i64 = r.structures.iter().map(|l| l.bonus_total.0).sum();
+            let pilotage: i64 = r.groupes.iter().map(|g| g.verse_collectivite.0).sum();
+            assert_eq!(r.total.verse_caf.0, bonus + pilotage);
+            for l in &r.structures {
+                // each of the two shares is paid its floor or its floor + 1 cent
+                let e = l.ecart_arrondi;
+                assert!(e > Rationnel::entier(-2) && e < Rationnel::entier(2), "{e}");
+            }
+        }
+    }
+    assert!(groupes > 500, "{groupes}");
+}

@@ -217,6 +217,8 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
         return Vec::new();
     };
     let mut r = Vec::with_capacity(tab.lignes.len());
+    // lists for the messages, built once per file rather than once per line
+    let (types, financements) = (TypeStructure::liste(), Financement::liste());
     for (no, enr) in &tab.lignes {
         let mut l = Ligne {
             tab: &tab,
@@ -241,7 +243,7 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
             "type",
             "E012",
             TypeStructure::analyser,
-            &TypeStructure::liste(),
+            &types,
             TypeStructure::Autre,
         );
         let nom = l.texte("nom", true);
@@ -252,7 +254,7 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
             "financement",
             "E013",
             Financement::analyser,
-            &Financement::liste(),
+            &financements,
             Financement::Aucun,
         );
         let soutien_collectivite = match l.tab.champ(enr, "soutien_collectivite") {

@@ -68,6 +68,13 @@ impl Tableau {
 }
 
 fn decouper_entete(texte: &str, d: u8) -> Vec<String> {
+    // A header line without quotes splits on the delimiter exactly as the csv reader would
+    // (fields end at the delimiter, the record at the first CR or LF); building a csv reader
+    // per candidate delimiter costs more than reading the whole file's numbers.
+    let ligne = texte.split(['\r', '\n']).next().unwrap_or("");
+    if !ligne.trim().is_empty() && !ligne.contains('"') {
+        return ligne.split(d as char).map(normaliser_nom).collect();
+    }
     let mut r = csv::ReaderBuilder::new()
         .delimiter(d)
         .has_headers(false)
@@ -246,6 +253,34 @@ mod tests {
         assert_eq!(tab.delimiteur, b';');
         assert_eq!(tab.champ(&tab.lignes[0].1, "montant"), Some("1,5"));
         assert!(!d.a_des_erreurs());
+    }
+
+    #[test]
+    fn entete_sans_guillemets_comme_le_lecteur_csv() {
+        let par_csv = |t: &str, d: u8| -> Vec<String> {
+            let mut r = csv::ReaderBuilder::new()
+                .delimiter(d)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(t.as_bytes());
+            let mut rec = csv::StringRecord::new();
+            match r.read_record(&mut rec) {
+                Ok(true) => rec.iter().map(normaliser_nom).collect(),
+                _ => Vec::new(),
+            }
+        };
+        for t in [
+            "id;annexe;Unités existantes\r\nx;2;3\r\n",
+            "\u{feff}id,nom,\n1,2\n",
+            "id\tnom\rsuite",
+            "a;;b; c ;\n",
+            "seul",
+            "id;\"nom;x\";b\n",
+        ] {
+            for d in [b';', b',', b'\t'] {
+                assert_eq!(decouper_entete(t, d), par_csv(t, d), "{t:?} {d}");
+            }
+        }
     }
 
     #[test]
