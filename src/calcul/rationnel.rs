@@ -224,7 +224,8 @@ pub fn format_echelle(v: i128, echelle: u32) -> String {
             i -= 1;
             buf[i] = b'-';
         }
-        return String::from_utf8_lossy(&buf[i..]).into_owned();
+        // ASCII digits, '.' and '-' only
+        return buf[i..].iter().map(|b| *b as char).collect();
     }
     let p = 10u128.pow(echelle);
     let mut s = String::new();

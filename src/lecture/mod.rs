@@ -468,15 +468,20 @@ pub fn analyser_convention(
         manque("exercice", diags);
     }
     let mut collectivites = Vec::new();
+    let mut ids_vus = std::collections::HashSet::new();
     match &brute.collectivites {
         None => manque("collectivites", diags),
         Some(cs) => {
             for (k, c) in cs.get_ref().iter().enumerate() {
                 let ici = format!("collectivites[{}]", k + 1);
-                let ligne_c = ligne_de(
-                    texte,
-                    c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
-                );
+                // line number computed only for a message (counting lines from the start for
+                // every collectivité was quadratic in the size of the convention)
+                let ligne_c = || {
+                    ligne_de(
+                        texte,
+                        c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
+                    )
+                };
                 let Some(id) =
                     c.id.as_ref()
                         .map(|s| s.get_ref().trim().to_string())
@@ -484,16 +489,16 @@ pub fn analyser_convention(
                 else {
                     diags.push(
                         Diagnostic::erreur("E021", fichier, "clé obligatoire « id » absente")
-                            .ligne(ligne_c)
+                            .ligne(ligne_c())
                             .colonne(format!("{ici}.id")),
                     );
                     ok = false;
                     continue;
                 };
-                if collectivites.iter().any(|x: &Collectivite| x.id == id) {
+                if !ids_vus.insert(id.clone()) {
                     diags.push(
                         Diagnostic::erreur("E021", fichier, "collectivité déclarée deux fois")
-                            .ligne(ligne_c)
+                            .ligne(ligne_c())
                             .colonne(format!("{ici}.id"))
                             .valeur(&id),
                     );
