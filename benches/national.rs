@@ -237,6 +237,36 @@ fn main() {
         let _ = std::fs::remove_dir_all(&d);
     }
     let croissance = rapport(points[2].mur, points[1].mur);
+    // for information: everything in one dossier (no parallelism across dossiers)
+    let mut seul = Vec::new();
+    for n in [10_000usize, 100_000] {
+        let d = tmp.path().join(format!("u{n}"));
+        generation::ecrire(
+            &d,
+            &Parametres {
+                collectivites: n / 30,
+                structures: n,
+                graine: 1,
+                dossiers: Some(1),
+            },
+            true,
+        )
+        .expect("génération");
+        let me = mesurer(&d, &tmp.path().join(format!("sortie-u{n}")), 3);
+        println!(
+            "un seul dossier de {n} structures ({} collectivités) : mur {} ; calcul {} ; mémoire maximale {} Mo",
+            n / 30,
+            ms(me.mur),
+            ms(me.calcul),
+            me.memoire
+        );
+        seul.push(me);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+    println!(
+        "un seul dossier, 100 k / 10 k : {} (information, hors objectif)",
+        rapport(seul[1].mur, seul[0].mur)
+    );
 
     let ok = |b: bool| if b { "atteint" } else { "MANQUÉ" };
     println!("objectifs :");
