@@ -293,11 +293,7 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
         if nom.starts_with('.') || !chemin.is_dir() {
             continue;
         }
-        if !exclus.is_empty()
-            && chemin
-                .canonicalize()
-                .is_ok_and(|c| exclus.iter().any(|x| *x == c))
-        {
+        if !exclus.is_empty() && chemin.canonicalize().is_ok_and(|c| exclus.contains(&c)) {
             continue;
         }
         r.push((nom, chemin));
