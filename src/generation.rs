@@ -254,20 +254,58 @@ pub struct Bilan {
     pub octets: u64,
 }
 
+/// Marker file written in the folder by [`ecrire`]: the dossiers of the last generation, so
+/// that generating again replaces them (and only them).
+pub const MARQUE: &str = ".bonus-ctg-generer";
+const FICHIERS: [&str; 4] = [
+    "convention.toml",
+    "structures.csv",
+    "charges_n1.csv",
+    "bareme.toml",
+];
+
+/// Removes the files of the previous generation listed in the marker (other files are kept;
+/// a dossier folder is removed only when it is left empty).
+fn retirer_generation(racine: &Path) -> Result<(), String> {
+    let marque = racine.join(MARQUE);
+    let Ok(texte) = std::fs::read_to_string(&marque) else {
+        return Ok(());
+    };
+    for nom in texte.lines().map(str::trim) {
+        let sur = !nom.is_empty()
+            && !nom.starts_with('#')
+            && !nom.starts_with('.')
+            && !nom.contains(['/', '\\']);
+        if !sur {
+            continue;
+        }
+        let rep = racine.join(nom);
+        for f in FICHIERS {
+            let _ = std::fs::remove_file(rep.join(f));
+        }
+        let _ = std::fs::remove_dir(&rep);
+    }
+    std::fs::remove_file(&marque)
+        .map_err(|e| format!("suppression de {} impossible : {e}", marque.display()))
+}
+
 /// Generates and writes the set under `racine` (one sub-folder per dossier), atomically file
-/// by file. Refuses an existing non-empty `racine` unless `ecraser`.
+/// by file. A folder holding a previous generation (marker [`MARQUE`]) is regenerated; any
+/// other non-empty folder is refused unless `ecraser`.
 pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, String> {
     verifier(p)?;
-    if !ecraser {
+    let precedente = racine.join(MARQUE).is_file();
+    if !ecraser && !precedente {
         if let Ok(mut it) = std::fs::read_dir(racine) {
             if it.next().is_some() {
                 return Err(format!(
-                    "{} existe et n'est pas vide : ajoutez --ecraser pour y écrire",
+                    "{} existe, n'est pas vide et ne vient pas de bonus-ctg generer : ajoutez --ecraser pour y écrire",
                     racine.display()
                 ));
             }
         }
     }
+    retirer_generation(racine)?;
     let dossiers = generer(p)?;
     let mut bilan = Bilan {
         dossiers: 0,
@@ -275,6 +313,13 @@ pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, Str
         structures: 0,
         octets: 0,
     };
+    let mut marque = format!(
+        "# bonus-ctg generer --collectivites {} --structures {} --graine {} --dossiers {}\n",
+        p.collectivites,
+        p.structures,
+        p.graine,
+        p.nombre_dossiers()
+    );
     for d in &dossiers {
         let rep = racine.join(&d.nom);
         std::fs::create_dir_all(&rep)
@@ -285,17 +330,27 @@ pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, Str
             (rep.join("structures.csv"), &f.structures),
             (rep.join("charges_n1.csv"), &f.charges),
         ];
-        if let Some((_, t)) = &f.bareme {
-            fichiers.push((rep.join("bareme.toml"), t));
+        match &f.bareme {
+            Some((_, t)) => fichiers.push((rep.join("bareme.toml"), t)),
+            // replacing (--ecraser): a barème left from before would change the results
+            None => {
+                let _ = std::fs::remove_file(rep.join("bareme.toml"));
+            }
         }
+        // overwriting is allowed here: the folder was empty, a previous generation, or
+        // --ecraser was given
         for (chemin, texte) in fichiers {
-            crate::sortie::ecrire_atomique(&chemin, texte.as_bytes(), ecraser).map_err(|e| e.0)?;
+            crate::sortie::ecrire_atomique(&chemin, texte.as_bytes(), true).map_err(|e| e.0)?;
             bilan.octets += texte.len() as u64;
         }
+        marque.push_str(&d.nom);
+        marque.push('\n');
         bilan.dossiers += 1;
         bilan.collectivites += d.collectivites;
         bilan.structures += d.structures;
     }
+    crate::sortie::ecrire_atomique(&racine.join(MARQUE), marque.as_bytes(), true)
+        .map_err(|e| e.0)?;
     Ok(bilan)
 }
 

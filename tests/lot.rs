@@ -278,20 +278,37 @@ fn generer_est_deterministe() {
     assert!(a.len() >= 9, "{:?}", a.keys());
     assert_eq!(a, b);
     assert_ne!(a, c);
-    // refuses a non-empty folder without --ecraser
+    // generating again into a previous generation replaces it, stale dossiers included
+    generer(&t.path().join("a"), 10, 100, 5, 2);
+    assert!(!t.path().join("a/ctg-003").exists());
+    generer(&t.path().join("a"), 45, 900, 5, 3);
+    assert_eq!(arbre(&t.path().join("a")), b);
+    // any other non-empty folder is refused without --ecraser
+    std::fs::create_dir_all(t.path().join("autre")).unwrap();
+    std::fs::write(t.path().join("autre/notes.txt"), "à garder").unwrap();
+    let args = [
+        "--collectivites",
+        "3",
+        "--structures",
+        "10",
+        "--graine",
+        "1",
+    ];
     bonus()
         .arg("generer")
-        .arg(t.path().join("a"))
-        .args([
-            "--collectivites",
-            "3",
-            "--structures",
-            "10",
-            "--graine",
-            "1",
-        ])
+        .arg(t.path().join("autre"))
+        .args(args)
         .assert()
         .code(1);
+    bonus()
+        .arg("generer")
+        .arg(t.path().join("autre"))
+        .args(args)
+        .arg("--ecraser")
+        .assert()
+        .code(0);
+    assert!(t.path().join("autre/notes.txt").is_file());
+    assert!(t.path().join("autre/ctg-001/structures.csv").is_file());
 }
 
 /// Differential check: each generated dossier through `bonus-ctg calculer --format csv
@@ -313,6 +330,9 @@ fn dossiers_generes_identiques_a_l_oracle() {
         generer(&lot, 24, 360, graine, 4);
         for e in std::fs::read_dir(&lot).unwrap() {
             let d = e.unwrap().path();
+            if !d.is_dir() {
+                continue; // the generator's marker file
+            }
             let attendu = std::process::Command::new("python3")
                 .arg(&oracle)
                 .arg(&d)

@@ -9,6 +9,9 @@ pub fn plancher_lecture(racine: &Path, fils: usize) -> usize {
     let mut fichiers = Vec::new();
     for e in std::fs::read_dir(racine).expect("dossier") {
         let d = e.expect("entrée").path();
+        if !d.is_dir() {
+            continue; // the generator's marker file
+        }
         fichiers.push(d.join("structures.csv"));
         fichiers.push(d.join("charges_n1.csv"));
     }
