@@ -308,7 +308,12 @@ impl BaremeExercice {
 impl Bareme {
     /// The built-in barème.
     pub fn integre() -> Result<Bareme, Diagnostics> {
-        analyser(BAREME_INTEGRE, NOM_INTEGRE)
+        // parsed once per process (a batch reads it for every dossier), then cloned
+        static INTEGRE: std::sync::OnceLock<Result<Bareme, Diagnostics>> =
+            std::sync::OnceLock::new();
+        INTEGRE
+            .get_or_init(|| analyser(BAREME_INTEGRE, NOM_INTEGRE))
+            .clone()
     }
 
     /// Built-in barème overridden by the text of a dossier's `bareme.toml`.

@@ -129,6 +129,14 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatLotArg {
+    /// CSV (profil excel-fr ou rfc4180)
+    Csv,
+    /// JSON (schéma bonus-ctg.resultat.v1)
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ProfilArg {
     /// « ; », virgule décimale, BOM UTF-8, CRLF
     #[value(name = "excel-fr")]
@@ -290,6 +298,62 @@ pub enum Commande {
         /// Affiche aussi les structures et gestionnaires inchangés
         #[arg(long)]
         tout: bool,
+    },
+    /// Calcule tous les dossiers d'un répertoire (un sous-dossier par CTG) et les consolide
+    #[command(help_template = MODELE_AIDE)]
+    Lot {
+        /// Répertoire contenant un sous-dossier par CTG
+        #[arg(value_name = "DOSSIERS")]
+        dossiers: PathBuf,
+        /// Répertoire de sortie : consolide.csv et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
+        #[arg(long, value_name = "DIR")]
+        sortie: Option<PathBuf>,
+        /// Format du résultat de chaque dossier (le fichier consolidé est en CSV)
+        #[arg(long, value_enum, default_value = "csv")]
+        format: FormatLotArg,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Remplace les fichiers de résultat existants
+        #[arg(long)]
+        ecraser: bool,
+        /// Exercice calculé (par défaut celui de chaque convention.toml)
+        #[arg(long, value_name = "ANNEE")]
+        exercice: Option<i32>,
+        /// Barème appliqué à tous les dossiers à la place de leur bareme.toml
+        #[arg(long, value_name = "FICHIER")]
+        bareme: Option<PathBuf>,
+        /// Encodage des fichiers CSV
+        #[arg(long, value_enum, default_value = "auto")]
+        encodage: EncodageArg,
+        /// Nombre de fils de calcul (défaut : nombre de cœurs)
+        #[arg(long, value_name = "N")]
+        fils: Option<usize>,
+        /// Affiche la durée de chaque étape et la mémoire maximale sur la sortie d'erreur
+        #[arg(long)]
+        chrono: bool,
+    },
+    /// Écrit des dossiers synthétiques réalistes (bancs d'essai, tests à grande échelle)
+    #[command(help_template = MODELE_AIDE)]
+    Generer {
+        /// Répertoire à créer (un sous-dossier par CTG)
+        #[arg(value_name = "DIR")]
+        repertoire: PathBuf,
+        /// Nombre total de collectivités
+        #[arg(long, value_name = "N")]
+        collectivites: usize,
+        /// Nombre total de structures
+        #[arg(long, value_name = "M")]
+        structures: usize,
+        /// Graine du générateur : même graine, mêmes fichiers
+        #[arg(long, value_name = "S")]
+        graine: u64,
+        /// Nombre de dossiers (défaut : une CTG pour 20 collectivités)
+        #[arg(long, value_name = "D")]
+        dossiers: Option<usize>,
+        /// Écrit dans un répertoire non vide (les fichiers de même nom sont remplacés)
+        #[arg(long)]
+        ecraser: bool,
     },
     /// Affiche le barème en vigueur avec ses sources
     #[command(help_template = MODELE_AIDE)]
@@ -795,6 +859,174 @@ pub fn executer(cli: Cli) -> i32 {
             ecrire(sortie.as_ref(), &octets, ecraser)
         }
         Commande::Bareme { exercice, dossier } => afficher_bareme(exercice, dossier, fe),
+        Commande::Lot {
+            dossiers,
+            sortie,
+            format,
+            profil,
+            ecraser,
+            exercice,
+            bareme,
+            encodage,
+            fils,
+            chrono,
+        } => {
+            let entree = Entree {
+                dossier: dossiers.clone(),
+                exercice,
+                bareme,
+                encodage,
+            };
+            let o = crate::lot::OptionsLot {
+                sortie: sortie.unwrap_or_else(|| sortie_lot_defaut(&dossiers)),
+                format: match format {
+                    FormatLotArg::Csv => crate::lot::FormatLot::Csv,
+                    FormatLotArg::Json => crate::lot::FormatLot::Json,
+                },
+                profil: match profil {
+                    ProfilArg::ExcelFr => Profil::ExcelFr,
+                    ProfilArg::Rfc4180 => Profil::Rfc4180,
+                },
+                ecraser,
+                lecture: options(&entree),
+                exercice,
+                fils: fils.unwrap_or(0),
+            };
+            lancer_lot(&dossiers, &o, chrono, fe)
+        }
+        Commande::Generer {
+            repertoire,
+            collectivites,
+            structures,
+            graine,
+            dossiers,
+            ecraser,
+        } => {
+            let p = crate::generation::Parametres {
+                collectivites,
+                structures,
+                graine,
+                dossiers,
+            };
+            match crate::generation::ecrire(&repertoire, &p, ecraser) {
+                Ok(b) => {
+                    println!(
+                        "{} : {} dossiers, {} collectivités, {} structures ({} Ko), graine {graine}",
+                        repertoire.display(),
+                        b.dossiers,
+                        b.collectivites,
+                        b.structures,
+                        b.octets / 1024
+                    );
+                    SUCCES
+                }
+                Err(e) => {
+                    eprintln!("erreur : {e}");
+                    DONNEES_INVALIDES
+                }
+            }
+        }
+    }
+}
+
+/// `DOSSIERS-resultats`, next to `DOSSIERS`.
+fn sortie_lot_defaut(dossiers: &std::path::Path) -> PathBuf {
+    let nom = dossiers
+        .file_name()
+        .map_or("lot".into(), |n| n.to_string_lossy().into_owned());
+    dossiers.with_file_name(format!("{nom}-resultats"))
+}
+
+fn lancer_lot(
+    dossiers: &std::path::Path,
+    o: &crate::lot::OptionsLot,
+    chrono: bool,
+    fe: FormatErreurs,
+) -> i32 {
+    use std::io::IsTerminal;
+    let mut barre = crate::lot::BarreProgression::new(std::io::stderr().is_terminal());
+    let bilan = crate::lot::executer(dossiers, o, &mut |f, t| barre.afficher(f, t));
+    barre.terminer();
+    let b = match bilan {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("erreur : {e}");
+            return DONNEES_INVALIDES;
+        }
+    };
+    // errors in full; warnings counted (all of them are in diagnostics.txt)
+    let mut avertissements = (0, 0);
+    for i in &b.dossiers {
+        let n = i.diagnostics.avertissements().count();
+        if n > 0 {
+            avertissements = (avertissements.0 + n, avertissements.1 + 1);
+        }
+        if !i.reussi() {
+            afficher_diagnostics(&i.diagnostics, fe);
+        }
+        if let Some(e) = &i.erreur_ecriture {
+            eprintln!("erreur : {e}");
+        }
+        if !i.reussi() {
+            eprintln!("{} : dossier ignoré — {}", i.nom, i.diagnostics.resume());
+        }
+    }
+    if avertissements.0 > 0 {
+        eprintln!(
+            "{} avertissement{} dans {} dossier{} : voir {}",
+            avertissements.0,
+            if avertissements.0 > 1 { "s" } else { "" },
+            avertissements.1,
+            if avertissements.1 > 1 { "s" } else { "" },
+            o.sortie.join(crate::lot::DIAGNOSTICS).display()
+        );
+    }
+    let echecs: Vec<&str> = b.echecs().map(|i| i.nom.as_str()).collect();
+    println!(
+        "{} dossiers : {} calculés, {} en échec{} ; {} structures ; versé Caf {} ; résultats : {}",
+        b.dossiers.len(),
+        b.dossiers.len() - echecs.len(),
+        echecs.len(),
+        if echecs.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", echecs.join(", "))
+        },
+        b.total.structures,
+        rapport::groupe_fr(&crate::calcul::rationnel::format_echelle(
+            b.total.verse_caf(),
+            2
+        )) + " €",
+        b.consolide.display()
+    );
+    if chrono {
+        let c = &b.chrono;
+        // integer arithmetic (no floating point in this project): tenths of a millisecond
+        let ms = |d: std::time::Duration| {
+            let us = d.as_micros();
+            format!("{}.{}", us / 1000, us % 1000 / 100)
+        };
+        let us = |d: std::time::Duration| d.as_micros();
+        let somme = us(c.lecture) + us(c.calcul) + us(c.ecriture);
+        let pour_mille = (us(c.calcul) * 1000).checked_div(somme).unwrap_or(0);
+        let memoire = crate::lot::memoire_max_ko().map_or(String::new(), |k| {
+            format!(" ; mémoire maximale {} Mo", k / 1024)
+        });
+        eprintln!(
+            "chrono : mur {} ms ; {} fils ; lecture {} ms, calcul {} ms, écriture {} ms (temps cumulés des fils) ; part du calcul {}.{} %{memoire}",
+            ms(c.total),
+            b.fils,
+            ms(c.lecture),
+            ms(c.calcul),
+            ms(c.ecriture),
+            pour_mille / 10,
+            pour_mille % 10
+        );
+    }
+    if echecs.is_empty() {
+        SUCCES
+    } else {
+        DONNEES_INVALIDES
     }
 }
 

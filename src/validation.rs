@@ -68,6 +68,13 @@ pub fn valider(
             vus.insert(&s.id, premiere);
         }
     }
+    // index of the collectivités (one lookup per line instead of a scan of the convention)
+    let index: HashMap<&str, &crate::modele::Collectivite> = conv
+        .collectivites
+        .iter()
+        .rev() // the first one wins on a duplicate id, as Convention::collectivite
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let declarees = conv
         .collectivites
         .iter()
@@ -75,7 +82,7 @@ pub fn valider(
         .collect::<Vec<_>>()
         .join(", ");
     for s in &dossier.structures {
-        if !s.collectivite.is_empty() && conv.collectivite(&s.collectivite).is_none() {
+        if !s.collectivite.is_empty() && !index.contains_key(s.collectivite.as_str()) {
             d.push(
                 Diagnostic::erreur(
                     "E016",
@@ -90,7 +97,7 @@ pub fn valider(
         }
     }
     for c in &dossier.charges {
-        if !c.collectivite.is_empty() && conv.collectivite(&c.collectivite).is_none() {
+        if !c.collectivite.is_empty() && !index.contains_key(c.collectivite.as_str()) {
             d.push(
                 Diagnostic::erreur(
                     "E016",
@@ -130,8 +137,11 @@ pub fn valider(
     let mut unites: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     let mut tranche_requise: BTreeSet<&str> = BTreeSet::new();
     for s in &dossier.structures {
-        let e = eligibilite::evaluer(s, conv, &b);
-        if s.annexe == Annexe::Deux && e.motif == Motif::TypeSansVolet {
+        let signataire = index
+            .get(s.collectivite.as_str())
+            .is_some_and(|c| c.signataire);
+        let (volet, motif) = eligibilite::motif(s, signataire, &b);
+        if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(
                 Diagnostic::avertissement(
                     "W001",
@@ -144,8 +154,8 @@ pub fn valider(
                 .conseil("inscrivez-la en annexe 2 bis, ou ajoutez un volet local dans bareme.toml"),
             );
         }
-        if e.motif == Motif::Eligible {
-            if let Some(v) = e.volet.as_deref().and_then(|v| b.volets.get_key_value(v)) {
+        if motif == Motif::Eligible {
+            if let Some(v) = volet.map(|v| (&v.nom, v)) {
                 *unites
                     .entry((s.collectivite.as_str(), v.0.as_str()))
                     .or_default() += s.unites_existantes.0 - s.unites_employeurs.0;

@@ -1,7 +1,7 @@
 //! Eligibility of a structure (spec §3): six rules checked in order; the first failing one
 //! gives the reason code (`motif`).
 
-use crate::bareme::{BaremeExercice, Versement};
+use crate::bareme::{BaremeExercice, Versement, VoletExercice};
 use crate::modele::{Annexe, Convention, Structure};
 use serde::Serialize;
 use std::fmt;
@@ -78,6 +78,46 @@ pub struct Eligibilite {
 
 /// Applies spec §3 to one structure.
 pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) -> Eligibilite {
+    let signataire = convention
+        .collectivite(&s.collectivite)
+        .is_some_and(|c| c.signataire);
+    evaluer_signataire(s, signataire, bareme)
+}
+
+/// The reason code and the volet only (no wording): the same rules as [`evaluer`], for the
+/// checks that do not report the details (validation).
+pub fn motif<'b>(
+    s: &Structure,
+    signataire: bool,
+    bareme: &'b BaremeExercice,
+) -> (Option<&'b VoletExercice>, Motif) {
+    let volet = bareme.volet_du_type(s.type_structure);
+    let motif = if s.annexe != Annexe::Deux {
+        Motif::Annexe2Bis
+    } else {
+        match volet.filter(|v| v.versement.valeur == Versement::Structures) {
+            None => Motif::TypeSansVolet,
+            Some(v)
+                if !v
+                    .financement
+                    .valeur
+                    .as_ref()
+                    .is_none_or(|l| l.contains(&s.financement)) =>
+            {
+                Motif::FinancementIncompatible
+            }
+            Some(_) if !s.soutien_collectivite => Motif::SansSoutienCollectivite,
+            Some(_) if !signataire => Motif::CollectiviteNonSignataire,
+            Some(_) if s.mois_ouverture == 0 => Motif::Fermee,
+            Some(_) => Motif::Eligible,
+        }
+    };
+    (volet, motif)
+}
+
+/// [`evaluer`] when the collectivité's `signataire` flag is already known (looked up once
+/// per collectivité by the caller instead of once per structure).
+pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExercice) -> Eligibilite {
     let volet = bareme.volet_du_type(s.type_structure);
     let mut verifs = Vec::new();
     let mut regle = |m: Motif, ok: bool, detail: String| {
@@ -146,9 +186,6 @@ pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) 
         ) {
             break 'm Motif::SansSoutienCollectivite;
         }
-        let signataire = convention
-            .collectivite(&s.collectivite)
-            .is_some_and(|c| c.signataire);
         if !regle(
             Motif::CollectiviteNonSignataire,
             signataire,
@@ -173,5 +210,43 @@ pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) 
         volet: volet.map(|v| v.nom.clone()),
         motif,
         verifications: verifs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostics;
+    use crate::generation::{generer, Parametres};
+
+    /// `motif` (validation's fast path) and `evaluer` agree on every structure of generated
+    /// dossiers (all motifs occur: 2 bis, PAJE, no support, non-signatory, closed…).
+    #[test]
+    fn motif_rapide_identique_a_evaluer() {
+        let mut vus = std::collections::BTreeSet::new();
+        for graine in 0..4 {
+            let p = Parametres {
+                collectivites: 60,
+                structures: 2000,
+                graine,
+                dossiers: Some(3),
+            };
+            for d in generer(&p).unwrap() {
+                let mut diags = Diagnostics::default();
+                let lu = crate::lecture::analyser_dossier(&d.fichiers, &mut diags).unwrap();
+                let b = lu.bareme.pour_exercice(2025, "bareme.toml").unwrap();
+                let conv = &lu.dossier.convention;
+                for s in &lu.dossier.structures {
+                    let e = evaluer(s, conv, &b);
+                    let sig = conv.collectivite(&s.collectivite).unwrap().signataire;
+                    let (v, m) = motif(s, sig, &b);
+                    assert_eq!(m, e.motif, "{}", s.id);
+                    assert_eq!(v.map(|v| v.nom.clone()), e.volet, "{}", s.id);
+                    assert_eq!(evaluer_signataire(s, sig, &b), e);
+                    vus.insert(m);
+                }
+            }
+        }
+        assert_eq!(vus.len(), 7, "{vus:?}");
     }
 }

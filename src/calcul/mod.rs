@@ -279,9 +279,21 @@ pub fn calculer_avec(
     // 1. eligibility, structures sorted by id
     let mut ordre: Vec<&Structure> = dossier.structures.iter().collect();
     ordre.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    // collectivités by id: one hash lookup per structure instead of a scan of the convention
+    let index: std::collections::HashMap<&str, &Collectivite> = conv
+        .collectivites
+        .iter()
+        .rev() // the first one wins on a duplicate id, as Convention::collectivite
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let eligibilites: Vec<Eligibilite> = ordre
         .iter()
-        .map(|s| eligibilite::evaluer(s, conv, bareme))
+        .map(|s| {
+            let signataire = index
+                .get(s.collectivite.as_str())
+                .is_some_and(|c| c.signataire);
+            eligibilite::evaluer_signataire(s, signataire, bareme)
+        })
         .collect();
 
     // 2. groups (collectivité, volet): from charge lines and from eligible structures
@@ -317,17 +329,22 @@ pub fn calculer_avec(
         g.charge_n1.0 = g.charge_n1.0.checked_add(ch.montant.0).ok_or(Depassement)?;
         g.lignes_charge.push(ch.ligne);
     }
-    // members (indices into `ordre`) of each group
-    let mut membres: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    // members (indices into `ordre`) of each group; keys borrowed (no copy per structure),
+    // the groups created once per key
+    let mut membres: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, (s, e)) in ordre.iter().zip(&eligibilites).enumerate() {
         if e.motif == Motif::Eligible {
-            let v = e.volet.clone().ok_or(Depassement)?;
-            let k = (s.collectivite.clone(), v);
-            groupes
-                .entry(k.clone())
-                .or_insert_with(|| nouveau(&k.0, &k.1));
-            membres.entry(k).or_default().push(i);
+            let v = e.volet.as_deref().ok_or(Depassement)?;
+            membres
+                .entry((s.collectivite.as_str(), v))
+                .or_default()
+                .push(i);
         }
+    }
+    for &(c, v) in membres.keys() {
+        groupes
+            .entry((c.to_string(), v.to_string()))
+            .or_insert_with(|| nouveau(c, v));
     }
 
     // 3. distribution per group
@@ -361,7 +378,10 @@ pub fn calculer_avec(
             g.verse_collectivite = g.charge_n1; // PILOTAGE (spec §4.4)
             continue;
         }
-        let ids_membres: Vec<usize> = membres.get(k).cloned().unwrap_or_default();
+        let ids_membres: Vec<usize> = membres
+            .get(&(k.0.as_str(), k.1.as_str()))
+            .cloned()
+            .unwrap_or_default();
         g.structures_eligibles = ids_membres.len();
         let ids: Vec<&str> = ids_membres.iter().map(|&i| ordre[i].id.as_str()).collect();
         let u = |i: usize| (ordre[i].unites_existantes.0 - ordre[i].unites_employeurs.0) as i128;
@@ -416,8 +436,8 @@ pub fn calculer_avec(
         }
 
         // 4.2 new units: t_i = forfait(tranche) × n_i × mo_i / 12, capped by plafond × A
-        let tranche = conv
-            .collectivite(&g.collectivite)
+        let tranche = index
+            .get(g.collectivite.as_str())
             .and_then(|c| c.tranche)
             .unwrap_or(0);
         let forfait = volet.forfait(tranche);

@@ -24,15 +24,62 @@ pub struct Rationnel {
     den: i128,
 }
 
-fn pgcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        let r = a % b;
-        a = b;
-        b = r;
+/// Greatest common divisor of `|a|` and `|b|` (binary GCD: shifts and subtractions, no
+/// 128-bit division; on 64 bits when both fit, the usual case). `pgcd(0, 0) = 0`.
+fn pgcd(a: i128, b: i128) -> i128 {
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    let g = match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(x), Ok(y)) => pgcd_u64(x, y) as u128,
+        _ => pgcd_u128(a, b),
+    };
+    // g ≤ max(|a|, |b|) ≤ 2^127; only g = 2^127 (a, b ∈ {0, i128::MIN}) wraps, to a negative
+    // value that the callers treat as "no reduction"
+    g as i128
+}
+
+fn pgcd_u64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 {
+        return b;
     }
-    a
+    if b == 0 {
+        return a;
+    }
+    let k = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << k;
+        }
+    }
+}
+
+fn pgcd_u128(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let k = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << k;
+        }
+        if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
+            return (pgcd_u64(x, y) as u128) << k;
+        }
+    }
 }
 
 // Checked operations return `Result` (overflow is reported, never a panic), so they cannot be
@@ -154,17 +201,44 @@ impl Rationnel {
 pub fn format_echelle(v: i128, echelle: u32) -> String {
     let neg = v < 0;
     let a = v.unsigned_abs();
+    // every amount of real data fits in 64 bits: digits written by hand (this runs for each
+    // figure of each output row); otherwise the general formatting below
+    if let (Ok(mut x), true) = (u64::try_from(a), echelle <= 19) {
+        let mut buf = [0u8; 48];
+        let mut i = buf.len();
+        for _ in 0..echelle {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        if echelle > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+            if x == 0 {
+                break;
+            }
+        }
+        if neg {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        // ASCII digits, '.' and '-' only
+        return buf[i..].iter().map(|b| *b as char).collect();
+    }
     let p = 10u128.pow(echelle);
-    let ent = a / p;
-    let frac = a % p;
     let mut s = String::new();
     if neg {
         s.push('-');
     }
-    s.push_str(&ent.to_string());
+    s.push_str(&(a / p).to_string());
     if echelle > 0 {
         s.push('.');
-        s.push_str(&format!("{:0width$}", frac, width = echelle as usize));
+        s.push_str(&format!("{:0width$}", a % p, width = echelle as usize));
     }
     s
 }
@@ -269,6 +343,57 @@ mod tests {
         assert!(grand.mul(r(4, 1)).is_err());
         assert!(grand.add(grand).is_ok());
         assert!(grand.add(grand).unwrap().add(grand).is_err());
+    }
+
+    #[test]
+    fn pgcd_binaire() {
+        // 84 = 2²·3·7, 36 = 2²·3² → 12 ; 2^70·3 and 2^65·9 → 2^65·3 (128-bit path)
+        assert_eq!(pgcd(84, -36), 12);
+        assert_eq!(pgcd(0, 7), 7);
+        assert_eq!(pgcd(7, 0), 7);
+        assert_eq!(pgcd(0, 0), 0);
+        assert_eq!(
+            pgcd((1i128 << 70) * 3, (1i128 << 65) * 9),
+            (1i128 << 65) * 3
+        );
+        // large values: checked against the Euclidean algorithm (the previous implementation)
+        let euclide = |mut a: i128, mut b: i128| {
+            a = a.abs();
+            b = b.abs();
+            while b != 0 {
+                let r = a % b;
+                a = b;
+                b = r;
+            }
+            a
+        };
+        for (a, b) in [
+            (10i128.pow(30) + 1, 10i128.pow(20) + 1),
+            (123_456_789_012_345_678_901_234, 987_654_321_098_765_432),
+            (i128::MAX, 3 * 7 * 127),
+            (1 << 100, (1 << 90) + (1 << 40)),
+        ] {
+            assert_eq!(pgcd(a, b), euclide(a, b), "{a} {b}");
+        }
+        assert_eq!(format_echelle(-1250, 4), "-0.1250");
+        assert_eq!(format_echelle(123456, 2), "1234.56");
+        assert_eq!(format_echelle(7, 0), "7");
+        assert_eq!(format_echelle(0, 2), "0.00");
+        assert_eq!(format_echelle(-5, 2), "-0.05");
+        assert_eq!(
+            format_echelle(i64::MAX as i128 + 1, 2),
+            "92233720368547758.08"
+        );
+        assert_eq!(
+            format_echelle(u64::MAX as i128, 19),
+            "1.8446744073709551615"
+        );
+        assert_eq!(format_echelle(1, 20), "0.00000000000000000001");
+        assert_eq!(
+            format_echelle(i128::MAX, 2),
+            "1701411834604692317316873037158841057.27"
+        );
+        assert_eq!(format_echelle(-(1i128 << 70), 0), "-1180591620717411303424");
     }
 
     #[test]

@@ -65,20 +65,21 @@ pub fn arrondir_groupe(
         Arrondi::Troncature => total_exact.troncature(),
     };
     let mut planchers = Vec::with_capacity(numerateurs.len());
+    let mut restes = Vec::with_capacity(numerateurs.len());
     let mut somme_planchers: i128 = 0;
     for n in numerateurs {
         let p = n / denominateur;
         somme_planchers += p; // Σ p ≤ Σ n / d: no overflow
         planchers.push(p);
+        restes.push(n - p * denominateur); // = n % d (n ≥ 0), computed once per line
     }
     // 0 ≤ T − Σ planchers < number of lines (each remainder < 1 cent; T ≤ ceil(Σ exact)).
     let restants = total - somme_planchers;
     // order: remainder descending, then id ascending (bytes)
     let mut ordre: Vec<usize> = (0..numerateurs.len()).collect();
     ordre.sort_by(|&a, &b| {
-        let ra = numerateurs[a] % denominateur;
-        let rb = numerateurs[b] % denominateur;
-        rb.cmp(&ra)
+        restes[b]
+            .cmp(&restes[a])
             .then_with(|| ids[a].as_bytes().cmp(ids[b].as_bytes()))
     });
     let mut rang = vec![0usize; numerateurs.len()];

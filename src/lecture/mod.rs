@@ -150,6 +150,9 @@ impl Ligne<'_> {
         let Some(v) = self.tab.champ(self.enr, col) else {
             return 0;
         };
+        if let Some(c) = nombres::centiemes_simples(v).filter(|c| *c <= max) {
+            return c; // plain writing: same value as below, without the general parser
+        }
         let d = match analyser_decimal(v) {
             Ok(d) => d,
             Err(m) => {
@@ -214,6 +217,8 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
         return Vec::new();
     };
     let mut r = Vec::with_capacity(tab.lignes.len());
+    // lists for the messages, built once per file rather than once per line
+    let (types, financements) = (TypeStructure::liste(), Financement::liste());
     for (no, enr) in &tab.lignes {
         let mut l = Ligne {
             tab: &tab,
@@ -238,7 +243,7 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
             "type",
             "E012",
             TypeStructure::analyser,
-            &TypeStructure::liste(),
+            &types,
             TypeStructure::Autre,
         );
         let nom = l.texte("nom", true);
@@ -249,7 +254,7 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
             "financement",
             "E013",
             Financement::analyser,
-            &Financement::liste(),
+            &financements,
             Financement::Aucun,
         );
         let soutien_collectivite = match l.tab.champ(enr, "soutien_collectivite") {
@@ -463,15 +468,20 @@ pub fn analyser_convention(
         manque("exercice", diags);
     }
     let mut collectivites = Vec::new();
+    let mut ids_vus = std::collections::HashSet::new();
     match &brute.collectivites {
         None => manque("collectivites", diags),
         Some(cs) => {
             for (k, c) in cs.get_ref().iter().enumerate() {
                 let ici = format!("collectivites[{}]", k + 1);
-                let ligne_c = ligne_de(
-                    texte,
-                    c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
-                );
+                // line number computed only for a message (counting lines from the start for
+                // every collectivité was quadratic in the size of the convention)
+                let ligne_c = || {
+                    ligne_de(
+                        texte,
+                        c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
+                    )
+                };
                 let Some(id) =
                     c.id.as_ref()
                         .map(|s| s.get_ref().trim().to_string())
@@ -479,16 +489,16 @@ pub fn analyser_convention(
                 else {
                     diags.push(
                         Diagnostic::erreur("E021", fichier, "clé obligatoire « id » absente")
-                            .ligne(ligne_c)
+                            .ligne(ligne_c())
                             .colonne(format!("{ici}.id")),
                     );
                     ok = false;
                     continue;
                 };
-                if collectivites.iter().any(|x: &Collectivite| x.id == id) {
+                if !ids_vus.insert(id.clone()) {
                     diags.push(
                         Diagnostic::erreur("E021", fichier, "collectivité déclarée deux fois")
-                            .ligne(ligne_c)
+                            .ligne(ligne_c())
                             .colonne(format!("{ici}.id"))
                             .valeur(&id),
                     );

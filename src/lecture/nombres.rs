@@ -79,6 +79,36 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
     Ok(if negatif { -d } else { d })
 }
 
+/// Fast path of [`analyser_decimal`] + [`en_centiemes`] for the plain writings that make
+/// up nearly every cell: `1234`, `1234.5`, `1234,56` (1 to 15 digits, at most 2 decimals).
+/// `None` for anything else (the general path then decides, with its messages).
+pub fn centiemes_simples(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let (ent, dec) = match b.iter().position(|c| *c == b'.' || *c == b',') {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &b[b.len()..]),
+    };
+    let sep = ent.len() < b.len();
+    if ent.is_empty() || ent.len() > 15 || (sep && !(1..=2).contains(&dec.len())) {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for c in ent {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as i64;
+    }
+    let mut centiemes = 0;
+    for (k, c) in dec.iter().enumerate() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        centiemes += (c - b'0') as i64 * if k == 0 { 10 } else { 1 };
+    }
+    Some(v * 100 + centiemes)
+}
+
 /// `oui`/`non`, `true`/`false`, `1`/`0`, case-insensitive.
 pub fn analyser_booleen(brut: &str) -> Option<bool> {
     match brut.trim().to_lowercase().as_str() {
@@ -153,6 +183,45 @@ mod tests {
         assert_eq!(en_centiemes(d("1234.50")).unwrap(), 123450);
         assert_eq!(en_centiemes(d("7")).unwrap(), 700);
         assert!(en_centiemes(d("0.125")).is_err());
+    }
+
+    #[test]
+    fn centiemes_simples_identiques_au_chemin_general() {
+        let general = |s: &str| {
+            analyser_decimal(s)
+                .ok()
+                .filter(|d| !d.is_sign_negative() || d.is_zero())
+                .and_then(|d| en_centiemes(d).ok())
+        };
+        assert_eq!(centiemes_simples("1234,5"), Some(123450));
+        assert_eq!(centiemes_simples("007"), Some(700));
+        assert_eq!(centiemes_simples("0.05"), Some(5));
+        for s in [
+            "", ",5", "1,", "1,234", "1 234", "-1", "+1", "1.2.3", "1e5", "1,5€", "١٢",
+        ] {
+            assert_eq!(centiemes_simples(s), None, "{s:?}");
+        }
+        assert_eq!(
+            centiemes_simples("999999999999999,99"),
+            Some(99_999_999_999_999_999)
+        );
+        // 16 digits: left to the general path
+        assert_eq!(centiemes_simples("1000000000000000"), None);
+        // every simple writing gives what the general path gives
+        let mut x: u64 = 12345;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let chiffres = "0123456789.,".as_bytes();
+            let n = (x >> 60) as usize % 9;
+            let s: String = (0..n)
+                .map(|k| chiffres[((x >> (k * 6)) % 12) as usize] as char)
+                .collect();
+            if let Some(c) = centiemes_simples(&s) {
+                assert_eq!(Some(c), general(&s), "{s:?}");
+            }
+        }
     }
 
     #[test]

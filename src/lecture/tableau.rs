@@ -3,6 +3,32 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: column names are short and few; hashed for every cell read, where SipHash showed
+/// in profiles (no untrusted-key flooding concern: a header has a handful of names).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, octets: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in octets {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Index = HashMap<String, usize, BuildHasherDefault<Fnv>>;
 
 /// Normalises a header name: lower case, accents removed, spaces and dashes as `_`.
 pub fn normaliser_nom(s: &str) -> String {
@@ -27,7 +53,7 @@ pub fn normaliser_nom(s: &str) -> String {
 pub struct Tableau {
     pub fichier: String,
     pub delimiteur: u8,
-    colonnes: HashMap<String, usize>,
+    colonnes: Index,
     /// (line number in the file, fields)
     pub lignes: Vec<(u64, Vec<String>)>,
 }
@@ -42,6 +68,13 @@ impl Tableau {
 }
 
 fn decouper_entete(texte: &str, d: u8) -> Vec<String> {
+    // A header line without quotes splits on the delimiter exactly as the csv reader would
+    // (fields end at the delimiter, the record at the first CR or LF); building a csv reader
+    // per candidate delimiter costs more than reading the whole file's numbers.
+    let ligne = texte.split(['\r', '\n']).next().unwrap_or("");
+    if !ligne.trim().is_empty() && !ligne.contains('"') {
+        return ligne.split(d as char).map(normaliser_nom).collect();
+    }
     let mut r = csv::ReaderBuilder::new()
         .delimiter(d)
         .has_headers(false)
@@ -114,7 +147,7 @@ pub fn lire(
         );
         return None;
     };
-    let mut colonnes = HashMap::new();
+    let mut colonnes = Index::default();
     let mut ok = true;
     for (i, n) in noms.iter().enumerate() {
         if n.is_empty() {
@@ -236,6 +269,34 @@ mod tests {
         assert_eq!(tab.delimiteur, b';');
         assert_eq!(tab.champ(&tab.lignes[0].1, "montant"), Some("1,5"));
         assert!(!d.a_des_erreurs());
+    }
+
+    #[test]
+    fn entete_sans_guillemets_comme_le_lecteur_csv() {
+        let par_csv = |t: &str, d: u8| -> Vec<String> {
+            let mut r = csv::ReaderBuilder::new()
+                .delimiter(d)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(t.as_bytes());
+            let mut rec = csv::StringRecord::new();
+            match r.read_record(&mut rec) {
+                Ok(true) => rec.iter().map(normaliser_nom).collect(),
+                _ => Vec::new(),
+            }
+        };
+        for t in [
+            "id;annexe;Unités existantes\r\nx;2;3\r\n",
+            "\u{feff}id,nom,\n1,2\n",
+            "id\tnom\rsuite",
+            "a;;b; c ;\n",
+            "seul",
+            "id;\"nom;x\";b\n",
+        ] {
+            for d in [b';', b',', b'\t'] {
+                assert_eq!(decouper_entete(t, d), par_csv(t, d), "{t:?} {d}");
+            }
+        }
     }
 
     #[test]

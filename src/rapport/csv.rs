@@ -2,7 +2,7 @@
 
 use super::{euros, texte_sur, Profil};
 use crate::calcul::rationnel::{Depassement, R};
-use crate::calcul::Resultat;
+use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
     "id",
@@ -36,60 +36,77 @@ pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "verse_collectivite",
 ];
 
-/// Writes records with the profile's delimiter and line ending.
-fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
+/// A CSV writer with the profile's delimiter and line ending, appending to `sortie`.
+fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
     let (delim, term) = match p {
         Profil::ExcelFr => (b';', csv::Terminator::CRLF),
         Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
     };
-    let mut w = csv::WriterBuilder::new()
+    csv::WriterBuilder::new()
         .delimiter(delim)
         .terminator(term)
         .flexible(true)
-        .from_writer(Vec::new());
-    for l in lignes {
-        w.write_record(l).map_err(|_| Depassement)?;
-    }
-    w.into_inner().map_err(|_| Depassement)
+        .from_writer(sortie)
+}
+
+/// The fields of one structure row (columns [`COLONNES`]), formatted for profile `p`.
+pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
+    let s = &l.structure;
+    let taux = match &l.taux_unitaire {
+        Some(t) => euros(t, 4)?,
+        None => "0.0000".into(),
+    };
+    Ok(vec![
+        texte_sur(&s.id),
+        texte_sur(&s.nom),
+        s.type_structure.code().to_string(),
+        l.eligibilite.volet.clone().unwrap_or_default(),
+        texte_sur(&s.gestionnaire),
+        texte_sur(&s.collectivite),
+        l.motif().code().to_string(),
+        p.unites(l.unites_eligibles),
+        p.decimal(taux),
+        p.montant(l.bonus_lissage),
+        p.montant(l.bonus_nouvelles),
+        p.montant(l.bonus_total),
+        p.decimal(euros(&l.ecart_arrondi, 4)?),
+        p.montant(l.contribution_n1),
+        p.montant(l.contribution_n),
+        p.montant(l.financement_public_n1),
+        p.montant(l.financement_public_n),
+        p.montant(l.variation),
+    ])
 }
 
 /// The CSV text (bytes, with BOM for `excel-fr`): structures, an empty line, then the
 /// reconciliation per (collectivité, volet) and the `TOTAL_CAF` line.
 pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
-    let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
-    for l in &r.structures {
-        let s = &l.structure;
-        let taux = match &l.taux_unitaire {
-            Some(t) => euros(t, 4)?,
-            None => "0.0000".into(),
-        };
-        lignes.push(vec![
-            texte_sur(&s.id),
-            texte_sur(&s.nom),
-            s.type_structure.code().to_string(),
-            l.eligibilite.volet.clone().unwrap_or_default(),
-            texte_sur(&s.gestionnaire),
-            texte_sur(&s.collectivite),
-            l.motif().code().to_string(),
-            p.unites(l.unites_eligibles),
-            p.decimal(taux),
-            p.montant(l.bonus_lissage),
-            p.montant(l.bonus_nouvelles),
-            p.montant(l.bonus_total),
-            p.decimal(euros(&l.ecart_arrondi, 4)?),
-            p.montant(l.contribution_n1),
-            p.montant(l.contribution_n),
-            p.montant(l.financement_public_n1),
-            p.montant(l.financement_public_n),
-            p.montant(l.variation),
-        ]);
+    rendre_avec(r, p, &mut |_| {})
+}
+
+/// [`rendre`], handing each structure row's fields to `par_ligne` as well (`bonus-ctg lot`
+/// writes them into the consolidated file without formatting them twice).
+pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])) -> R<Vec<u8>> {
+    let mut octets = Vec::new();
+    if p == Profil::ExcelFr {
+        octets.extend_from_slice(b"\xEF\xBB\xBF");
     }
-    let mut rappro: Vec<Vec<String>> = vec![COLONNES_RAPPROCHEMENT
-        .iter()
-        .map(|s| s.to_string())
-        .collect()];
+    // rows are written as they are formatted (no table of all rows kept in memory)
+    let mut w = ecrivain(p, octets);
+    w.write_record(COLONNES).map_err(|_| Depassement)?;
+    for l in &r.structures {
+        let champs = champs_structure(l, p)?;
+        par_ligne(&champs);
+        w.write_record(&champs).map_err(|_| Depassement)?;
+    }
+    let mut octets = w.into_inner().map_err(|_| Depassement)?;
+    // an empty line separates the structures from the reconciliation
+    octets.extend_from_slice(if p == Profil::ExcelFr { b"\r\n" } else { b"\n" });
+    let mut w = ecrivain(p, octets);
+    w.write_record(COLONNES_RAPPROCHEMENT)
+        .map_err(|_| Depassement)?;
     for g in &r.groupes {
-        rappro.push(vec![
+        w.write_record([
             texte_sur(&g.collectivite),
             g.volet.clone(),
             p.montant(g.charge_n1),
@@ -98,16 +115,10 @@ pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
             p.montant(g.complement_plancher),
             p.montant(g.non_redistribue),
             p.montant(g.verse_collectivite),
-        ]);
+        ])
+        .map_err(|_| Depassement)?;
     }
-    rappro.push(vec!["TOTAL_CAF".into(), p.montant(r.total.verse_caf)]);
-    let mut octets = Vec::new();
-    if p == Profil::ExcelFr {
-        octets.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    octets.extend(ecrire(&lignes, p)?);
-    // an empty line separates the structures from the reconciliation
-    octets.extend_from_slice(if p == Profil::ExcelFr { b"\r\n" } else { b"\n" });
-    octets.extend(ecrire(&rappro, p)?);
-    Ok(octets)
+    w.write_record(["TOTAL_CAF".to_string(), p.montant(r.total.verse_caf)])
+        .map_err(|_| Depassement)?;
+    w.into_inner().map_err(|_| Depassement)
 }

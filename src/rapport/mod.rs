@@ -28,15 +28,24 @@ pub enum Profil {
 impl Profil {
     pub fn decimal(&self, s: String) -> String {
         match self {
-            Profil::ExcelFr => s.replace('.', ","),
+            Profil::ExcelFr => {
+                // in place: '.' and ',' are one ASCII byte each, so the bytes stay UTF-8
+                let mut b = s.into_bytes();
+                for x in b.iter_mut().filter(|x| **x == b'.') {
+                    *x = b',';
+                }
+                String::from_utf8(b)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            }
             Profil::Rfc4180 => s,
         }
     }
+    /// Same digits as `Montant`'s `Display`, without going through `core::fmt`.
     pub fn montant(&self, m: Montant) -> String {
-        self.decimal(m.to_string())
+        self.decimal(format_echelle(m.0 as i128, 2))
     }
     pub fn unites(&self, u: Unites) -> String {
-        self.decimal(u.to_string())
+        self.decimal(format_echelle(u.0 as i128, 2))
     }
 }
 
