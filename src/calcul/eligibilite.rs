@@ -140,7 +140,7 @@ pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExerci
             break 'm Motif::Annexe2Bis;
         }
         let volet_reparti = volet.filter(|v| v.versement.valeur == Versement::Structures);
-        if !regle(
+        let couvert = regle(
             Motif::TypeSansVolet,
             volet_reparti.is_some(),
             match volet {
@@ -156,10 +156,10 @@ pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExerci
                     s.type_structure
                 ),
             },
-        ) {
+        );
+        let (true, Some(v)) = (couvert, volet_reparti) else {
             break 'm Motif::TypeSansVolet;
-        }
-        let v = volet_reparti.expect("checked just above");
+        };
         let admis = &v.financement.valeur;
         let ok = admis.as_ref().is_none_or(|l| l.contains(&s.financement));
         let liste = admis
