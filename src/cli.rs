@@ -154,7 +154,8 @@ pub enum Commande {
 
 fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
     let mut e = std::io::stderr().lock();
-    for x in &d.0 {
+    // beyond the cap (200 errors, 200 warnings), one closing line counts the rest (E027)
+    for x in d.0.iter().chain(d.omis().as_ref()) {
         let _ = match f {
             FormatErreurs::Texte => writeln!(e, "{x}"),
             FormatErreurs::Json => writeln!(e, "{}", serde_json::to_string(x).unwrap_or_default()),
