@@ -163,6 +163,13 @@ fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
     }
 }
 
+/// The closing summary line, in text mode only (JSON mode prints JSON lines only).
+fn resumer(e: &Entree, d: &Diagnostics, f: FormatErreurs) {
+    if f == FormatErreurs::Texte {
+        eprintln!("{} : {}", e.dossier.display(), d.resume());
+    }
+}
+
 fn options(e: &Entree) -> OptionsLecture {
     OptionsLecture {
         encodage: match e.encodage {
@@ -188,7 +195,7 @@ fn charger(
     let mut diags = Diagnostics::default();
     let Some(lu) = lecture::lire_dossier(&e.dossier, &options(e), &mut diags) else {
         afficher_diagnostics(&diags, fe);
-        eprintln!("{} : {}", e.dossier.display(), diags.resume());
+        resumer(e, &diags, fe);
         return Err(DONNEES_INVALIDES);
     };
     match crate::traiter(&lu, e.exercice, &nom_bareme(e)) {
@@ -200,7 +207,7 @@ fn charger(
         Err(d) => {
             diags.extend(d);
             afficher_diagnostics(&diags, fe);
-            eprintln!("{} : {}", e.dossier.display(), diags.resume());
+            resumer(e, &diags, fe);
             Err(DONNEES_INVALIDES)
         }
     }

@@ -196,7 +196,7 @@ impl Diagnostics {
                 ),
             )
         };
-        Some(d.conseil("corrigez les erreurs affichées puis relancez : les suivantes apparaîtront"))
+        Some(d.conseil("corrigez les lignes signalées puis relancez : les suivantes apparaîtront"))
     }
     pub fn resume(&self) -> String {
         let e = self.erreurs().count() + self.1.erreurs_omises;
@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(d.resume(), "230 erreurs, 1 avertissement");
         assert_eq!(
             d.omis().unwrap().to_string(),
-            "erreur E027 : dossier : 30 autres erreurs non affichées : l'affichage est limité à 200 erreurs et 200 avertissements (conseil : corrigez les erreurs affichées puis relancez : les suivantes apparaîtront)"
+            "erreur E027 : dossier : 30 autres erreurs non affichées : l'affichage est limité à 200 erreurs et 200 avertissements (conseil : corrigez les lignes signalées puis relancez : les suivantes apparaîtront)"
         );
         let mut tout = Diagnostics::default();
         tout.extend(d);

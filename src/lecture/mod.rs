@@ -171,7 +171,10 @@ impl Ligne<'_> {
         if let Some(c) = self.tab.cellule(self.no, col) {
             d = d.cellule(c);
         }
-        let mut d = d.colonne(col).valeur(val);
+        let mut d = d.colonne(col);
+        if !val.is_empty() {
+            d = d.valeur(val);
+        }
         if !conseil.is_empty() {
             d = d.conseil(conseil);
         }
@@ -236,13 +239,12 @@ impl Ligne<'_> {
         let d = match analyser_decimal(v) {
             Ok(d) => d,
             Err(m) => {
-                self.err(
-                    "E007",
-                    col,
-                    v,
-                    format!("{quoi} illisible : {m}"),
-                    "écrivez par exemple 1234,56 ou 1234.56",
-                );
+                let conseil = if self.tab.feuille.is_some() && v.contains('/') {
+                    "la cellule est au format date : remettez-la au format Nombre ou Standard"
+                } else {
+                    "écrivez par exemple 1234,56 ou 1234.56"
+                };
+                self.err("E007", col, v, format!("{quoi} illisible : {m}"), conseil);
                 return 0;
             }
         };
@@ -264,8 +266,9 @@ impl Ligne<'_> {
                     col,
                     v,
                     format!(
-                        "{quoi} trop grand (maximum {})",
-                        crate::calcul::rationnel::format_echelle(max as i128 / 100, 0)
+                        "{quoi} trop grand (maximum {}{})",
+                        tableau::groupe((max / 100) as usize),
+                        if quoi == "montant" { " €" } else { "" }
                     ),
                     "vérifiez l'unité de la colonne",
                 );
@@ -482,6 +485,33 @@ struct CollectiviteBrute {
     signataire: Option<Spanned<bool>>,
 }
 
+/// A TOML parser message in French (the frequent ones; otherwise the original in brackets).
+pub fn message_toml(m: &str) -> String {
+    let m = m.trim();
+    let fr = [
+        ("invalid basic string", "texte entre guillemets jamais fermé"),
+        ("invalid literal string", "texte entre apostrophes jamais fermé"),
+        ("duplicate key", "clé écrite deux fois"),
+        ("expected `=`", "« = » attendu après le nom de la clé"),
+        ("invalid key", "nom de clé invalide"),
+        ("invalid table header", "en-tête de table [..] invalide"),
+        ("invalid array", "liste [..] invalide"),
+        ("invalid inline table", "table { .. } invalide"),
+        ("invalid number", "nombre invalide"),
+        ("invalid date", "date invalide (format AAAA-MM-JJ)"),
+        ("invalid type", "type de valeur inattendu"),
+        ("missing field", "clé obligatoire absente"),
+        ("unknown field", "clé inconnue"),
+        ("expected newline", "fin de ligne attendue"),
+        ("invalid string", "texte invalide"),
+    ];
+    match fr.iter().find(|(en, _)| m.starts_with(en)) {
+        Some((en, f)) if m.len() == en.len() => f.to_string(),
+        Some((en, f)) => format!("{f} ({})", m[en.len()..].trim_start_matches([',', ':', ' '])),
+        None => format!("syntaxe incorrecte ({m})"),
+    }
+}
+
 fn ligne_de(texte: &str, pos: usize) -> u64 {
     1 + texte.as_bytes()[..pos.min(texte.len())]
         .iter()
@@ -501,17 +531,20 @@ pub fn analyser_convention(
             let mut d = Diagnostic::erreur(
                 "E021",
                 fichier,
-                format!("TOML invalide : {}", e.message().trim()),
+                format!("TOML invalide : {}", message_toml(e.message())),
             );
             if let Some(s) = e.span() {
-                d = d.ligne(ligne_de(texte, s.start)).valeur(
-                    texte
-                        .get(s.clone())
-                        .unwrap_or("")
-                        .chars()
-                        .take(60)
-                        .collect::<String>(),
-                );
+                d = d.ligne(ligne_de(texte, s.start));
+                let v = texte
+                    .get(s.clone())
+                    .unwrap_or("")
+                    .trim()
+                    .chars()
+                    .take(60)
+                    .collect::<String>();
+                if !v.is_empty() {
+                    d = d.valeur(v);
+                }
             }
             diags.push(d.conseil("voir formats.md, section convention.toml"));
             return None;
@@ -651,7 +684,8 @@ pub fn analyser_convention(
                 Diagnostic::erreur("E019", fichier, "exercice invalide")
                     .ligne(ligne_de(e.span().start))
                     .colonne("exercice")
-                    .valeur(e.get_ref().to_string()),
+                    .valeur(e.get_ref().to_string())
+                    .conseil("une année entre 1900 et 2200, par exemple exercice = 2025"),
             );
             ok = false;
         }
@@ -782,11 +816,19 @@ fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<
             None
         }
         Err(e) => {
-            diags.push(Diagnostic::erreur(
-                "E002",
-                &chemin.display().to_string(),
-                format!("lecture impossible : {e}"),
-            ));
+            let raison = match e.kind() {
+                std::io::ErrorKind::IsADirectory => "c'est un dossier, pas un fichier".to_string(),
+                std::io::ErrorKind::PermissionDenied => "accès refusé".to_string(),
+                _ => e.to_string(),
+            };
+            diags.push(
+                Diagnostic::erreur(
+                    "E002",
+                    &chemin.display().to_string(),
+                    format!("lecture impossible : {raison}"),
+                )
+                .conseil("vérifiez le fichier et ses droits d'accès"),
+            );
             None
         }
     }
@@ -810,8 +852,13 @@ fn lire_texte(chemin: &Path, nom: &str, enc: Encodage, diags: &mut Diagnostics) 
         }
         Err(m) => {
             diags.push(
-                Diagnostic::erreur("E003", nom, format!("encodage illisible : {m}"))
-                    .conseil("enregistrez le fichier en « CSV UTF-8 »"),
+                Diagnostic::erreur("E003", nom, format!("encodage illisible : {m}")).conseil(
+                    if nom.ends_with(".toml") {
+                        "enregistrez le fichier en UTF-8"
+                    } else {
+                        "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252"
+                    },
+                ),
             );
             None
         }

@@ -26,6 +26,25 @@ pub const DECOMPRESSE_MAX: u64 = 2_000_000_000;
 /// Non-empty cells read from one sheet, at most.
 pub const CELLULES_MAX: usize = 20_000_000;
 
+/// Non-empty rows searched for the header (rows above it, a title, are ignored).
+pub const LIGNES_TITRE: usize = 20;
+
+/// Normalised header names of one row's cells, indexed by column.
+fn noms_entete(ligne: &[(u32, u32, Valeur)]) -> Vec<String> {
+    let largeur = ligne
+        .iter()
+        .map(|(_, c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut noms = vec![String::new(); largeur];
+    for (_, c, v) in ligne {
+        if let Valeur::Texte(t) = v {
+            noms[*c as usize] = normaliser_nom(t);
+        }
+    }
+    noms
+}
+
 /// Which sheet to read.
 #[derive(Debug, Clone, Copy)]
 pub struct Feuille<'a> {
@@ -234,7 +253,7 @@ pub fn lire(
     };
     // row-major order; a later duplicate of a cell (hostile file) wins
     cellules.sort_by_key(|(l, c, _)| (*l, *c));
-    let Some(&(ligne_entete, _, _)) = cellules.first() else {
+    if cellules.is_empty() {
         diags.push(
             Diagnostic::erreur(
                 "E005",
@@ -247,23 +266,28 @@ pub fn lire(
             )),
         );
         return None;
-    };
-    let no_entete = ligne_entete as u64 + 1;
-    // header: the first non-empty row
-    let fin_entete = cellules.partition_point(|(l, _, _)| *l == ligne_entete);
-    let largeur = cellules[..fin_entete]
-        .iter()
-        .map(|(_, c, _)| *c as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut noms = vec![String::new(); largeur];
-    for (_, c, v) in &cellules[..fin_entete] {
-        if let Valeur::Texte(t) = v {
-            noms[*c as usize] = normaliser_nom(t);
-        }
     }
-    if !noms.iter().any(|n| connues.contains(&n.as_str())) {
-        let premiere = cellules[..fin_entete]
+    // header: the first row naming at least one expected column, among the first
+    // LIGNES_TITRE non-empty rows (a workbook often has a title above the table)
+    let mut entete = None;
+    let mut debut = 0;
+    for _ in 0..LIGNES_TITRE {
+        if debut >= cellules.len() {
+            break;
+        }
+        let l = cellules[debut].0;
+        let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
+        let noms = noms_entete(&cellules[debut..fin]);
+        if noms.iter().any(|n| connues.contains(&n.as_str())) {
+            entete = Some((l, fin, noms));
+            break;
+        }
+        debut = fin;
+    }
+    let Some((ligne_entete, fin_entete, noms)) = entete else {
+        let l = cellules[0].0;
+        let fin = cellules.partition_point(|(x, _, _)| *x == l);
+        let premiere = cellules[..fin]
             .iter()
             .filter_map(|(_, _, v)| match v {
                 Valeur::Texte(t) => Some(t.as_str()),
@@ -274,19 +298,27 @@ pub fn lire(
             .chars()
             .take(120)
             .collect::<String>();
+        let no = l as u64 + 1;
         diags.push(
             Diagnostic::erreur(
                 "E005",
                 fichier,
-                format!("en-tête non reconnu : aucune colonne attendue trouvée dans la première ligne remplie de la feuille « {nom} »"),
+                format!("en-tête non reconnu : aucune colonne attendue trouvée dans les premières lignes de la feuille « {nom} »"),
             )
-            .ligne(no_entete)
-            .cellule(reference_ligne(&nom, no_entete))
+            .ligne(no)
+            .cellule(reference_ligne(&nom, no))
             .valeur(premiere)
             .conseil(format!("colonnes attendues : {}", connues.join(", "))),
         );
         return None;
-    }
+    };
+    let no_entete = ligne_entete as u64 + 1;
+    // data rows keep only the columns up to the last expected one (a stray header cell at
+    // column XFD must not make every row 16 384 cells wide)
+    let largeur = noms
+        .iter()
+        .rposition(|n| connues.contains(&n.as_str()))
+        .map_or(0, |i| i + 1);
     let colonnes = verifier_entete(
         fichier,
         no_entete,
@@ -312,7 +344,7 @@ pub fn lire(
             match v {
                 Valeur::Texte(t) => champs[c] = std::mem::take(t),
                 Valeur::Erreur(e) => {
-                    if noms[c].is_empty() || !connues.contains(&noms[c].as_str()) {
+                    if !connues.contains(&noms[c].as_str()) {
                         continue;
                     }
                     diags.push(
