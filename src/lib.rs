@@ -14,6 +14,8 @@ pub mod bareme;
 pub mod calcul;
 pub mod cli;
 pub mod diagnostic;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lecture;
 pub mod modele;
 pub mod rapport;
