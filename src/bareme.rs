@@ -57,6 +57,62 @@ pub enum Versement {
     Collectivite,
 }
 
+/// How the multi-year projection derives each year's rate (docs/regles.md R22).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BasePluriannuelle {
+    /// The first exercice's `m_eff` is kept, revalued each year.
+    Figee,
+    /// Each year's envelope is what was paid the year before, re-smoothed.
+    Glissante,
+}
+
+impl BasePluriannuelle {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BasePluriannuelle::Figee => "figee",
+            BasePluriannuelle::Glissante => "glissante",
+        }
+    }
+}
+
+/// The bonus trajectoire de développement (section `[trajectoire]`, docs/bareme.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrajectoireBareme {
+    pub volet: Parametre<String>,
+    pub annee_reference: Parametre<i32>,
+    /// Growth thresholds (fractions, increasing).
+    pub seuils: Parametre<Vec<Decimal>>,
+    /// Amount per eligible place and year for each threshold.
+    pub montants: Parametre<Vec<Montant>>,
+}
+
+impl TrajectoireBareme {
+    fn vide() -> Self {
+        TrajectoireBareme {
+            volet: Parametre::vide("trajectoire.volet"),
+            annee_reference: Parametre::vide("trajectoire.annee_reference"),
+            seuils: Parametre::vide("trajectoire.seuils"),
+            montants: Parametre::vide("trajectoire.montants"),
+        }
+    }
+    fn fusionner(&mut self, o: TrajectoireBareme) {
+        self.volet.fusionner(o.volet);
+        self.annee_reference.fusionner(o.annee_reference);
+        self.seuils.fusionner(o.seuils);
+        self.montants.fusionner(o.montants);
+    }
+}
+
+/// The trajectoire parameters in force for one exercice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrajectoireExercice {
+    pub volet: Lu<String>,
+    pub annee_reference: Lu<i32>,
+    pub seuils: Lu<Vec<Decimal>>,
+    pub montants: Lu<Vec<Montant>>,
+}
+
 /// Where a value comes from: file name (built-in or the dossier's barème).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValeurDatee<T> {
@@ -199,6 +255,9 @@ pub struct Bareme {
     pub ajustement_contribution: Parametre<Ajustement>,
     pub arrondi: Parametre<Arrondi>,
     pub volets: BTreeMap<String, VoletBareme>,
+    /// Multi-year projection base (default `figee`).
+    pub base_pluriannuelle: Parametre<BasePluriannuelle>,
+    pub trajectoire: TrajectoireBareme,
 }
 
 /// Parameters of one volet in force for one exercice.
@@ -264,6 +323,8 @@ impl Bareme {
         self.ajustement_contribution
             .fusionner(o.ajustement_contribution);
         self.arrondi.fusionner(o.arrondi);
+        self.base_pluriannuelle.fusionner(o.base_pluriannuelle);
+        self.trajectoire.fusionner(o.trajectoire);
         for (nom, v) in o.volets {
             match self.volets.get_mut(&nom) {
                 Some(existant) => existant.fusionner(v),
@@ -271,6 +332,91 @@ impl Bareme {
                     self.volets.insert(nom, v);
                 }
             }
+        }
+    }
+
+    /// The projection base in force for `annee` (default `figee`, docs/regles.md R22).
+    pub fn base_pour(&self, annee: i32) -> Lu<BasePluriannuelle> {
+        self.base_pluriannuelle
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(BasePluriannuelle::Figee))
+    }
+
+    /// The trajectoire parameters in force for `annee`; `Ok(None)` when the bonus does not
+    /// exist that year (no thresholds in force, or an empty list).
+    pub fn trajectoire_pour(
+        &self,
+        annee: i32,
+        fichier: &str,
+    ) -> Result<Option<TrajectoireExercice>, Diagnostics> {
+        let t = &self.trajectoire;
+        let Some(seuils) = t.seuils.en_vigueur(annee) else {
+            return Ok(None);
+        };
+        if seuils.valeur.is_empty() {
+            return Ok(None);
+        }
+        let mut diags = Diagnostics::default();
+        let err = |diags: &mut Diagnostics, col: &str, m: String| {
+            diags.push(
+                Diagnostic::erreur("E022", fichier, m)
+                    .colonne(col)
+                    .conseil("voir docs/bareme.md, section [trajectoire]"),
+            )
+        };
+        let montants = t.montants.en_vigueur(annee);
+        let volet = t.volet.en_vigueur(annee);
+        let annee_reference = t.annee_reference.en_vigueur(annee);
+        match &montants {
+            None => err(
+                &mut diags,
+                "trajectoire.montants",
+                format!(
+                    "aucune valeur en vigueur au 1er janvier {annee} alors que des seuils le sont"
+                ),
+            ),
+            Some(m) if m.valeur.len() != seuils.valeur.len() => err(
+                &mut diags,
+                "trajectoire.montants",
+                format!(
+                    "{} montants pour {} seuils en {annee}",
+                    m.valeur.len(),
+                    seuils.valeur.len()
+                ),
+            ),
+            _ => {}
+        }
+        if seuils.valeur.windows(2).any(|w| w[0] >= w[1]) {
+            err(
+                &mut diags,
+                "trajectoire.seuils",
+                format!("les seuils doivent être strictement croissants en {annee}"),
+            );
+        }
+        if volet.is_none() {
+            err(
+                &mut diags,
+                "trajectoire.volet",
+                format!("aucune valeur en vigueur au 1er janvier {annee}"),
+            );
+        }
+        if annee_reference.is_none() {
+            err(
+                &mut diags,
+                "trajectoire.annee_reference",
+                format!("aucune valeur en vigueur au 1er janvier {annee}"),
+            );
+        }
+        match (montants, volet, annee_reference) {
+            (Some(montants), Some(volet), Some(annee_reference)) if !diags.a_des_erreurs() => {
+                Ok(Some(TrajectoireExercice {
+                    volet,
+                    annee_reference,
+                    seuils,
+                    montants,
+                }))
+            }
+            _ => Err(diags),
         }
     }
 
@@ -463,10 +609,9 @@ impl Lecteur<'_> {
                 }
             }
             let debut = match t.get("debut") {
-                Some(toml::Value::Datetime(d)) => match d.date {
-                    Some(d) => Some(Date::new(d.year as i32, d.month, d.day)),
-                    None => None,
-                },
+                Some(toml::Value::Datetime(d)) => {
+                    d.date.map(|d| Date::new(d.year as i32, d.month, d.day))
+                }
                 _ => None,
             };
             let Some(debut) = debut else {
@@ -616,6 +761,8 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
         ajustement_contribution: Parametre::vide("ajustement_contribution"),
         arrondi: Parametre::vide("arrondi"),
         volets: BTreeMap::new(),
+        base_pluriannuelle: Parametre::vide("base_pluriannuelle"),
+        trajectoire: TrajectoireBareme::vide(),
     };
     for (cle, v) in &racine {
         match cle.as_str() {
@@ -639,6 +786,51 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                     Some("troncature") => Ok(Arrondi::Troncature),
                     _ => Err("attendu : \"demi-haut\" ou \"troncature\"".into()),
                 })
+            }
+            "base_pluriannuelle" => {
+                b.base_pluriannuelle = l.parametre(cle, v, &|v| match v.as_str() {
+                    Some("figee") | Some("figée") => Ok(BasePluriannuelle::Figee),
+                    Some("glissante") => Ok(BasePluriannuelle::Glissante),
+                    _ => Err("attendu : \"figee\" ou \"glissante\"".into()),
+                })
+            }
+            "trajectoire" => {
+                let Some(t) = v.as_table() else {
+                    l.err("trajectoire", None, "`trajectoire` doit être une table");
+                    continue;
+                };
+                for (k, pv) in t {
+                    let pn = format!("trajectoire.{k}");
+                    match k.as_str() {
+                        "volet" => {
+                            b.trajectoire.volet = l.parametre(&pn, pv, &|v| {
+                                let s = texte_toml(v)?;
+                                if crate::modele::volet_valide(&s) {
+                                    Ok(s)
+                                } else {
+                                    Err("nom de volet invalide (majuscules, chiffres, _)".into())
+                                }
+                            })
+                        }
+                        "annee_reference" => {
+                            b.trajectoire.annee_reference = l.parametre(&pn, pv, &|v| match v
+                                .as_integer()
+                            {
+                                Some(n) if (1900..=2200).contains(&n) => Ok(n as i32),
+                                _ => Err("une année (entier de 1900 à 2200) est attendue".into()),
+                            })
+                        }
+                        "seuils" => {
+                            b.trajectoire.seuils =
+                                l.parametre(&pn, pv, &|v| liste_toml(v, &decimal_toml))
+                        }
+                        "montants" => {
+                            b.trajectoire.montants =
+                                l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
+                        }
+                        _ => l.err(&pn, None, "paramètre de trajectoire inconnu"),
+                    }
+                }
             }
             "volets" => {
                 let Some(t) = v.as_table() else {

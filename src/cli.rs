@@ -7,13 +7,22 @@ use crate::diagnostic::Diagnostics;
 use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::rapport::{self, Profil};
 use crate::sortie;
-use clap::{ArgAction, Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 pub const SUCCES: i32 = 0;
 pub const DONNEES_INVALIDES: i32 = 1;
 pub const USAGE: i32 = 2;
+/// `verifier`: the notification differs from the calculation.
+pub const ECARTS: i32 = crate::verification::CODE_ECARTS;
+
+/// `--silencieux`: no warnings nor summaries (errors and requested data only).
+static SILENCIEUX: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn silencieux() -> bool {
+    SILENCIEUX.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-help}";
 
@@ -27,7 +36,8 @@ const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-
     disable_version_flag = true,
     disable_help_subcommand = true,
     subcommand_help_heading = "Commandes",
-    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation."
+    subcommand_value_name = "COMMANDE",
+    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation ; 3 écarts trouvés par « verifier »."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -38,7 +48,7 @@ pub struct Cli {
     /// Affiche la version
     #[arg(short = 'V', long = "version", action = ArgAction::Version)]
     version: Option<bool>,
-    /// Format des erreurs et avertissements sur la sortie d'erreur
+    /// Format des messages sur la sortie d'erreur : texte (défaut) ou json (une ligne JSON par message, pour la CI)
     #[arg(
         long = "format-erreurs",
         value_enum,
@@ -46,6 +56,54 @@ pub struct Cli {
         global = true
     )]
     pub format_erreurs: FormatErreurs,
+    /// Couleurs dans le terminal (auto : seulement vers un terminal, et sans NO_COLOR)
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub couleur: Couleur,
+    /// Mode silencieux pour les scripts : ni avertissements ni résumés, seulement les erreurs, les données demandées et le code de sortie
+    #[arg(
+        short = 'q',
+        long = "silencieux",
+        visible_alias = "quiet",
+        global = true
+    )]
+    pub silencieux: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Couleur {
+    /// Couleurs si la sortie est un terminal et que NO_COLOR n'est pas défini
+    Auto,
+    /// Toujours des couleurs
+    Toujours,
+    /// Jamais de couleurs
+    Jamais,
+}
+
+impl Couleur {
+    /// Whether to colour the standard output.
+    pub fn active(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Couleur::Toujours => true,
+            Couleur::Jamais => false,
+            Couleur::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        }
+    }
+}
+
+/// Output format of `verifier` and `comparer`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatSimple {
+    /// Tableau lisible dans le terminal
+    Table,
+    /// CSV (profil excel-fr ou rfc4180)
+    Csv,
+    /// JSON
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -64,6 +122,10 @@ pub enum Format {
     Csv,
     /// JSON (schéma bonus-ctg.resultat.v1)
     Json,
+    /// Classeur XLSX (feuilles Structures, Gestionnaires, Collectivites, Rapprochement, Bareme, Hypotheses)
+    Xlsx,
+    /// Rapport HTML autonome (graphiques SVG, imprimable en A4)
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -97,7 +159,7 @@ pub struct Entree {
     /// Barème à utiliser à la place du bareme.toml du dossier (surcharge du barème intégré)
     #[arg(long, value_name = "FICHIER")]
     pub bareme: Option<PathBuf>,
-    /// Encodage des fichiers CSV
+    /// Encodage des fichiers CSV : auto (défaut : BOM, UTF-8, sinon Windows-1252), utf-8, windows-1252
     #[arg(long, value_enum, default_value = "auto")]
     pub encodage: EncodageArg,
 }
@@ -109,10 +171,10 @@ pub enum Commande {
     Calculer {
         #[command(flatten)]
         entree: Entree,
-        /// Format de sortie
+        /// Format de sortie : table (défaut), csv, json ; déduit de l'extension de --sortie
         #[arg(long, value_enum)]
         format: Option<Format>,
-        /// Profil CSV
+        /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
         #[arg(long, value_enum, default_value = "excel-fr")]
         profil: ProfilArg,
         /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
@@ -139,6 +201,95 @@ pub enum Commande {
         /// Identifiant de la structure (colonne id)
         #[arg(value_name = "ID")]
         id: String,
+        /// Explique une année de la projection pluriannuelle (événements, base, trajectoire)
+        #[arg(long, value_name = "ANNEE")]
+        annee: Option<i32>,
+        #[command(flatten)]
+        projection: OptionsProjectionArg,
+    },
+    /// Projette le bonus année par année jusqu'à la fin de la convention (événements, base, trajectoire)
+    #[command(help_template = MODELE_AIDE)]
+    Projeter {
+        #[command(flatten)]
+        entree: Entree,
+        /// Dernière année projetée (par défaut l'année de fin de la convention)
+        #[arg(long = "jusqu-a", value_name = "ANNEE")]
+        jusqu_a: Option<i32>,
+        #[command(flatten)]
+        projection: OptionsProjectionArg,
+        /// Format de sortie
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe
+        #[arg(long)]
+        ecraser: bool,
+        /// Largeur du tableau en colonnes de terminal
+        #[arg(long, value_name = "N")]
+        largeur: Option<u16>,
+    },
+    /// Vérifie une notification de la Caf ligne par ligne et explique chaque écart (code 3 si écart)
+    #[command(help_template = MODELE_AIDE)]
+    Verifier {
+        #[command(flatten)]
+        entree: Entree,
+        /// Montants notifiés par structure : CSV ou XLSX, colonnes « id » ou « nom », et « montant »
+        #[arg(long, value_name = "FICHIER")]
+        notification: PathBuf,
+        /// Format de sortie
+        #[arg(long, value_enum)]
+        format: Option<FormatSimple>,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe
+        #[arg(long)]
+        ecraser: bool,
+        /// Largeur du tableau en colonnes de terminal
+        #[arg(long, value_name = "N")]
+        largeur: Option<u16>,
+    },
+    /// Compare deux scénarios structure par structure, avec les totaux par collectivité et gestionnaire
+    #[command(help_template = MODELE_AIDE)]
+    Comparer {
+        /// Dossier du scénario A (référence)
+        #[arg(value_name = "DOSSIER_A")]
+        dossier_a: PathBuf,
+        /// Dossier du scénario B
+        #[arg(value_name = "DOSSIER_B")]
+        dossier_b: PathBuf,
+        /// Exercice calculé (par défaut celui de chaque convention.toml)
+        #[arg(long, value_name = "ANNEE")]
+        exercice: Option<i32>,
+        /// Encodage des fichiers CSV
+        #[arg(long, value_enum, default_value = "auto")]
+        encodage: EncodageArg,
+        /// Format de sortie
+        #[arg(long, value_enum)]
+        format: Option<FormatSimple>,
+        /// Profil CSV
+        #[arg(long, value_enum, default_value = "excel-fr")]
+        profil: ProfilArg,
+        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe
+        #[arg(long)]
+        ecraser: bool,
+        /// Largeur du tableau en colonnes de terminal
+        #[arg(long, value_name = "N")]
+        largeur: Option<u16>,
+        /// Affiche aussi les structures et gestionnaires inchangés
+        #[arg(long)]
+        tout: bool,
     },
     /// Affiche le barème en vigueur avec ses sources
     #[command(help_template = MODELE_AIDE)]
@@ -152,10 +303,33 @@ pub enum Commande {
     },
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BaseArg {
+    /// Taux m_eff du premier exercice conservé, revalorisé chaque année
+    #[value(name = "figee")]
+    Figee,
+    /// Enveloppe = versé l'année précédente, relissée sur les unités de l'année
+    #[value(name = "glissante")]
+    Glissante,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct OptionsProjectionArg {
+    /// Fichier d'événements (par défaut DOSSIER/evenements.csv s'il existe)
+    #[arg(long, value_name = "FICHIER")]
+    pub evenements: Option<PathBuf>,
+    /// Base pluriannuelle (par défaut le paramètre base_pluriannuelle du barème)
+    #[arg(long, value_enum)]
+    pub base: Option<BaseArg>,
+}
+
 fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
     let mut e = std::io::stderr().lock();
     // beyond the cap (200 errors, 200 warnings), one closing line counts the rest (E027)
     for x in d.0.iter().chain(d.omis().as_ref()) {
+        if silencieux() && !x.est_erreur() {
+            continue;
+        }
         let _ = match f {
             FormatErreurs::Texte => writeln!(e, "{x}"),
             FormatErreurs::Json => writeln!(e, "{}", serde_json::to_string(x).unwrap_or_default()),
@@ -213,6 +387,58 @@ fn charger(
     }
 }
 
+/// Reads the dossier and its events, projects; prints the diagnostics.
+fn charger_projection(
+    e: &Entree,
+    jusqu_a: Option<i32>,
+    p: &OptionsProjectionArg,
+    fe: FormatErreurs,
+) -> Result<(crate::projection::Projection, Diagnostics), i32> {
+    let mut diags = Diagnostics::default();
+    let lu = lecture::lire_dossier(&e.dossier, &options(e), &mut diags);
+    let chemin_ev = p.evenements.clone().or_else(|| {
+        let c = e.dossier.join(crate::projection::evenements::FICHIER);
+        c.exists().then_some(c)
+    });
+    let evenements = match &chemin_ev {
+        Some(c) => {
+            crate::projection::evenements::lire_evenements(c, options(e).encodage, &mut diags)
+        }
+        None => Some(Vec::new()),
+    };
+    let (Some(lu), Some(evenements)) = (lu, evenements) else {
+        afficher_diagnostics(&diags, fe);
+        eprintln!("{} : {}", e.dossier.display(), diags.resume());
+        return Err(DONNEES_INVALIDES);
+    };
+    let opts = crate::projection::OptionsProjection {
+        exercice: e.exercice,
+        jusqu_a,
+        base: p.base.map(|b| match b {
+            BaseArg::Figee => crate::bareme::BasePluriannuelle::Figee,
+            BaseArg::Glissante => crate::bareme::BasePluriannuelle::Glissante,
+        }),
+    };
+    let nom_ev = chemin_ev
+        .as_ref()
+        .map_or(crate::projection::evenements::FICHIER.to_string(), |c| {
+            c.display().to_string()
+        });
+    match crate::projection::projeter(&lu, &evenements, &opts, &nom_bareme(e), &nom_ev) {
+        Ok((pr, d)) => {
+            diags.extend(d);
+            afficher_diagnostics(&diags, fe);
+            Ok((pr, diags))
+        }
+        Err(d) => {
+            diags.extend(d);
+            afficher_diagnostics(&diags, fe);
+            eprintln!("{} : {}", e.dossier.display(), diags.resume());
+            Err(DONNEES_INVALIDES)
+        }
+    }
+}
+
 fn ecrire(sortie: Option<&PathBuf>, octets: &[u8], ecraser: bool) -> i32 {
     match sortie {
         Some(p) => match sortie::ecrire_atomique(p, octets, ecraser) {
@@ -236,13 +462,72 @@ fn depassement(e: crate::calcul::rationnel::Depassement) -> i32 {
     DONNEES_INVALIDES
 }
 
+/// The clap command with its English-only decorations removed (values and defaults are
+/// written in French in each option's help).
+fn commande_fr(c: clap::Command) -> clap::Command {
+    c.hide_possible_values(true)
+        .mut_args(|a| {
+            if a.get_action().takes_values() {
+                a.hide_default_value(true)
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(commande_fr)
+}
+
+/// A clap parsing error in French.
+fn erreur_usage_fr(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let ctx = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let m = match e.kind() {
+        ErrorKind::MissingRequiredArgument => format!(
+            "argument obligatoire manquant : {}",
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidValue => format!(
+            "valeur « {} » invalide pour {} (valeurs admises : {})",
+            ctx(ContextKind::InvalidValue),
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::ValidValue)
+        ),
+        ErrorKind::UnknownArgument => {
+            format!("argument inconnu : {}", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidSubcommand => format!(
+            "commande inconnue : {} (commandes : calculer, valider, expliquer, bareme)",
+            ctx(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::ValueValidation => format!(
+            "valeur invalide pour {} : {}",
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::InvalidValue)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!(
+                "argument en trop ou en conflit : {}",
+                ctx(ContextKind::InvalidArg)
+            )
+        }
+        _ => return e.render().to_string(),
+    };
+    format!("erreur : {m}\n\nPour l'aide : bonus-ctg --help\n")
+}
+
 /// Runs the command line; returns the exit code.
 pub fn principal() -> i32 {
-    let cli = match Cli::try_parse() {
+    let resultat = commande_fr(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match resultat {
         Ok(c) => c,
         Err(e) => {
+            if e.use_stderr() {
+                eprint!("{}", erreur_usage_fr(&e));
+                return USAGE;
+            }
             let _ = e.print();
-            return if e.use_stderr() { USAGE } else { SUCCES };
+            return SUCCES;
         }
     };
     executer(cli)
@@ -250,6 +535,8 @@ pub fn principal() -> i32 {
 
 pub fn executer(cli: Cli) -> i32 {
     let fe = cli.format_erreurs;
+    SILENCIEUX.store(cli.silencieux, std::sync::atomic::Ordering::Relaxed);
+    let couleur = cli.couleur.active();
     match cli.commande {
         Commande::Calculer {
             entree,
@@ -271,6 +558,8 @@ pub fn executer(cli: Cli) -> i32 {
                 {
                     Some("csv") => Format::Csv,
                     Some("json") => Format::Json,
+                    Some("xlsx") => Format::Xlsx,
+                    Some("html" | "htm") => Format::Html,
                     _ => Format::Table,
                 }
             });
@@ -278,10 +567,24 @@ pub fn executer(cli: Cli) -> i32 {
                 ProfilArg::ExcelFr => Profil::ExcelFr,
                 ProfilArg::Rfc4180 => Profil::Rfc4180,
             };
+            if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
+                eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
+                return USAGE;
+            }
             let octets = match format {
-                Format::Table => rapport::table::rendre(&r, largeur).map(String::into_bytes),
+                Format::Table => {
+                    rapport::table::rendre_avec(&r, largeur, couleur).map(String::into_bytes)
+                }
                 Format::Csv => rapport::csv::rendre(&r, profil),
                 Format::Json => rapport::json::rendre(&r, &diags),
+                Format::Html => rapport::html::rendre(&r).map(String::into_bytes),
+                Format::Xlsx => match rapport::xlsx::rendre(&r) {
+                    Ok(o) => Ok(o),
+                    Err(e) => {
+                        eprintln!("erreur : {e}");
+                        return DONNEES_INVALIDES;
+                    }
+                },
             };
             match octets {
                 Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
@@ -290,6 +593,9 @@ pub fn executer(cli: Cli) -> i32 {
         }
         Commande::Valider { entree } => match charger(&entree, fe) {
             Ok((lu, r, diags)) => {
+                if silencieux() {
+                    return SUCCES;
+                }
                 println!(
                     "{} : dossier valide pour l'exercice {} ({} structures, {} lignes de charge) — {}",
                     entree.dossier.display(),
@@ -302,7 +608,87 @@ pub fn executer(cli: Cli) -> i32 {
             }
             Err(c) => c,
         },
-        Commande::Expliquer { entree, id } => {
+        Commande::Expliquer {
+            entree,
+            id,
+            annee: Some(annee),
+            projection,
+        } => {
+            let (pr, _) = match charger_projection(&entree, None, &projection, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            match rapport::projection::expliquer(&pr, &id, annee) {
+                Ok(Some(t)) => ecrire(None, t.as_bytes(), false),
+                Ok(None) if pr.annee(annee).is_none() => {
+                    eprintln!(
+                        "erreur : l'année {annee} n'est pas projetée ({}–{})",
+                        pr.premiere, pr.derniere
+                    );
+                    DONNEES_INVALIDES
+                }
+                Ok(None) => {
+                    eprintln!("erreur : structure « {id} » introuvable dans structures.csv");
+                    DONNEES_INVALIDES
+                }
+                Err(e) => depassement(e),
+            }
+        }
+        Commande::Projeter {
+            entree,
+            jusqu_a,
+            projection,
+            format,
+            profil,
+            sortie,
+            ecraser,
+            largeur,
+        } => {
+            let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let format = format.unwrap_or_else(|| {
+                match sortie
+                    .as_ref()
+                    .and_then(|p| p.extension())
+                    .and_then(|e| e.to_str())
+                {
+                    Some("csv") => Format::Csv,
+                    Some("json") => Format::Json,
+                    _ => Format::Table,
+                }
+            });
+            let profil = match profil {
+                ProfilArg::ExcelFr => Profil::ExcelFr,
+                ProfilArg::Rfc4180 => Profil::Rfc4180,
+            };
+            let octets = match format {
+                Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
+                Format::Csv => rapport::projection::csv(&pr, profil),
+                Format::Json => rapport::projection::json(&pr, &diags),
+                Format::Xlsx | Format::Html => {
+                    eprintln!(
+                        "erreur : projeter écrit pour l'instant les formats table, csv et json"
+                    );
+                    return USAGE;
+                }
+            };
+            match octets {
+                Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
+                Err(e) => depassement(e),
+            }
+        }
+        Commande::Expliquer {
+            entree,
+            id,
+            projection,
+            ..
+        } => {
+            if projection.evenements.is_some() || projection.base.is_some() {
+                eprintln!("erreur : --evenements et --base s'emploient avec --annee (explication d'une année de la projection)");
+                return USAGE;
+            }
             let (lu, r, _) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -316,7 +702,115 @@ pub fn executer(cli: Cli) -> i32 {
                 Err(e) => depassement(e),
             }
         }
+        Commande::Verifier {
+            entree,
+            notification,
+            format,
+            profil,
+            sortie,
+            ecraser,
+            largeur,
+        } => {
+            let (lu, r, _) = match charger(&entree, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let mut diags = Diagnostics::default();
+            let lignes = crate::verification::lire_notification(
+                &notification,
+                options(&entree).encodage,
+                &mut diags,
+            );
+            afficher_diagnostics(&diags, fe);
+            let Some(lignes) = lignes else {
+                eprintln!("{} : {}", notification.display(), diags.resume());
+                return DONNEES_INVALIDES;
+            };
+            let v = match crate::verification::verifier(
+                &r,
+                &lu.dossier,
+                &notification.display().to_string(),
+                &lignes,
+            ) {
+                Ok(v) => v,
+                Err(e) => return depassement(e),
+            };
+            let code = if v.concorde() { SUCCES } else { ECARTS };
+            let format = format.unwrap_or_else(|| format_simple(sortie.as_ref()));
+            if silencieux() && format == FormatSimple::Table && sortie.is_none() {
+                return code;
+            }
+            let octets = match format {
+                FormatSimple::Table => {
+                    crate::verification::rendre_table(&v, largeur, couleur).into_bytes()
+                }
+                FormatSimple::Csv => crate::verification::rendre_csv(&v, profil_de(profil)),
+                FormatSimple::Json => crate::verification::rendre_json(&v),
+            };
+            match ecrire(sortie.as_ref(), &octets, ecraser) {
+                SUCCES => code,
+                e => e,
+            }
+        }
+        Commande::Comparer {
+            dossier_a,
+            dossier_b,
+            exercice,
+            encodage,
+            format,
+            profil,
+            sortie,
+            ecraser,
+            largeur,
+            tout,
+        } => {
+            let entree = |d: PathBuf| Entree {
+                dossier: d,
+                exercice,
+                bareme: None,
+                encodage,
+            };
+            let (ea, eb) = (entree(dossier_a), entree(dossier_b));
+            let (_, ra, _) = match charger(&ea, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let (_, rb, _) = match charger(&eb, fe) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let c = crate::comparaison::comparer(
+                &ra,
+                &rb,
+                &ea.dossier.display().to_string(),
+                &eb.dossier.display().to_string(),
+            );
+            let octets = match format.unwrap_or_else(|| format_simple(sortie.as_ref())) {
+                FormatSimple::Table => {
+                    crate::comparaison::rendre_table(&c, largeur, couleur, tout).into_bytes()
+                }
+                FormatSimple::Csv => crate::comparaison::rendre_csv(&c, profil_de(profil)),
+                FormatSimple::Json => crate::comparaison::rendre_json(&c),
+            };
+            ecrire(sortie.as_ref(), &octets, ecraser)
+        }
         Commande::Bareme { exercice, dossier } => afficher_bareme(exercice, dossier, fe),
+    }
+}
+
+/// Format from the output file's extension (table by default).
+fn format_simple(sortie: Option<&PathBuf>) -> FormatSimple {
+    match sortie.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+        Some("csv") => FormatSimple::Csv,
+        Some("json") => FormatSimple::Json,
+        _ => FormatSimple::Table,
+    }
+}
+
+fn profil_de(p: ProfilArg) -> Profil {
+    match p {
+        ProfilArg::ExcelFr => Profil::ExcelFr,
+        ProfilArg::Rfc4180 => Profil::Rfc4180,
     }
 }
 
@@ -393,6 +887,60 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
             crate::bareme::Arrondi::Troncature => "troncature".into(),
         },
     );
+    let base = bareme.base_pour(annee);
+    ligne(
+        &mut o,
+        "base_pluriannuelle",
+        &base,
+        base.valeur.code().into(),
+    );
+    match bareme.trajectoire_pour(annee, "bareme.toml") {
+        Ok(Some(t)) => {
+            o.push_str("\nBonus trajectoire de développement\n");
+            ligne(&mut o, "volet", &t.volet, t.volet.valeur.clone());
+            ligne(
+                &mut o,
+                "annee_reference",
+                &t.annee_reference,
+                t.annee_reference.valeur.to_string(),
+            );
+            ligne(
+                &mut o,
+                "seuils",
+                &t.seuils,
+                format!(
+                    "[{}]",
+                    t.seuils
+                        .valeur
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                ),
+            );
+            ligne(
+                &mut o,
+                "montants",
+                &t.montants,
+                format!(
+                    "[{}]",
+                    t.montants
+                        .valeur
+                        .iter()
+                        .map(|m| rapport::montant_fr(*m))
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                ),
+            );
+        }
+        Ok(None) => o.push_str(&format!(
+            "\nBonus trajectoire de développement : aucun en {annee}\n"
+        )),
+        Err(d) => {
+            afficher_diagnostics(&d, fe);
+            return DONNEES_INVALIDES;
+        }
+    }
     for v in be.volets.values() {
         o.push_str(&format!("\nVolet {}\n", v.nom));
         ligne(

@@ -70,9 +70,12 @@ pub fn chaine_complete(octets: &[u8]) {
     let convention = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let structures = decoder(parts.next().unwrap_or_default());
     let charges = decoder(parts.next().unwrap_or_default());
-    let bareme = parts
-        .next()
-        .map(|b| ("bareme.toml".to_string(), String::from_utf8_lossy(b).into_owned()));
+    let bareme = parts.next().map(|b| {
+        (
+            "bareme.toml".to_string(),
+            String::from_utf8_lossy(b).into_owned(),
+        )
+    });
     let f = Fichiers {
         convention,
         structures,

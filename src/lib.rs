@@ -8,19 +8,23 @@
 //! 3. [`calcul`] — the pure core: eligibility, distribution (exact rationals, group
 //!    rounding), contributions, reconciliation;
 //! 4. [`rapport`] — table, CSV, JSON and the explanation of any figure;
-//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line.
+//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line;
+//! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios.
 
 pub mod bareme;
 pub mod calcul;
 pub mod cli;
+pub mod comparaison;
 pub mod diagnostic;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod lecture;
 pub mod modele;
+pub mod projection;
 pub mod rapport;
 pub mod sortie;
 pub mod validation;
+pub mod verification;
 
 use diagnostic::{Diagnostic, Diagnostics};
 

@@ -119,7 +119,14 @@ fn ecrire_xlsx(nom: &str, dossier: &Path) {
     let fichier = match nom {
         // Excel's own « Enregistrer sous .xlsx » of the base tables
         "structures" => {
-            remplir(feuille(&mut wb, "structures"), &s, NUMERIQUES_S, 0, 0, false);
+            remplir(
+                feuille(&mut wb, "structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
             "structures.xlsx"
         }
         // one sheet with Excel's default name: the first sheet is read
@@ -129,15 +136,32 @@ fn ecrire_xlsx(nom: &str, dossier: &Path) {
         }
         // one workbook, sheets named loosely (case, space)
         "dossier" => {
-            remplir(feuille(&mut wb, "Structures"), &s, NUMERIQUES_S, 0, 0, false);
-            remplir(feuille(&mut wb, "Charges N1"), &c, NUMERIQUES_C, 0, 0, false);
-            feuille(&mut wb, "Notes").write_string(0, 0, "brouillon").unwrap();
+            remplir(
+                feuille(&mut wb, "Structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
+            remplir(
+                feuille(&mut wb, "Charges N1"),
+                &c,
+                NUMERIQUES_C,
+                0,
+                0,
+                false,
+            );
+            feuille(&mut wb, "Notes")
+                .write_string(0, 0, "brouillon")
+                .unwrap();
             "dossier.xlsx"
         }
         // a title above the table, the table from B3, an empty row inside
         "structures-decale" => {
             let ws = feuille(&mut wb, "structures");
-            ws.write_string(0, 0, "Annexe 2 — structures de la CTG").unwrap();
+            ws.write_string(0, 0, "Annexe 2 — structures de la CTG")
+                .unwrap();
             remplir(ws, &s[..3], NUMERIQUES_S, 2, 1, false);
             remplir(ws, &s[3..], NUMERIQUES_S, 2 + 4, 1, true);
             "structures.xlsx"
@@ -197,7 +221,14 @@ fn ecrire_xlsx(nom: &str, dossier: &Path) {
         }
         // dossier.xlsx without the charges sheet
         "dossier-sans-charges" => {
-            remplir(feuille(&mut wb, "structures"), &s, NUMERIQUES_S, 0, 0, false);
+            remplir(
+                feuille(&mut wb, "structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
             remplir(feuille(&mut wb, "Feuil2"), &c, NUMERIQUES_C, 0, 0, false);
             "dossier.xlsx"
         }
@@ -262,7 +293,8 @@ fn executer(cas: &Cas) -> Result<(), String> {
         .args(&cas.arguments)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&sortie.stderr).replace(&d.display().to_string(), "{dossier}");
+    let stderr =
+        String::from_utf8_lossy(&sortie.stderr).replace(&d.display().to_string(), "{dossier}");
     let lignes: Vec<&str> = stderr.lines().collect();
     let mut ecarts = Vec::new();
     let code_attendu = if cas.sortie.is_some() { 0 } else { 1 };
@@ -274,7 +306,11 @@ fn executer(cas: &Cas) -> Result<(), String> {
     }
     match &cas.sortie {
         Some(s) => {
-            let f = if s == "base" { "attendu-base.csv" } else { s.as_str() };
+            let f = if s == "base" {
+                "attendu-base.csv"
+            } else {
+                s.as_str()
+            };
             let attendu = fs::read(racine().join(f)).unwrap();
             if sortie.stdout != attendu {
                 ecarts.push(format!(
@@ -306,7 +342,12 @@ fn executer(cas: &Cas) -> Result<(), String> {
         ecarts.push(format!(
             "stderr ({} lignes) :\n{}\nattendu :\n{}",
             lignes.len(),
-            lignes.iter().take(6).cloned().collect::<Vec<_>>().join("\n"),
+            lignes
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
             cas.diagnostics.join("\n")
         ));
     }
@@ -361,8 +402,8 @@ fn couverture_du_manifeste() {
     }
     assert!(fichiers >= 40, "{fichiers} fichiers d'entrée seulement");
     let texte = fs::read_to_string(racine().join("cas.toml")).unwrap();
-    let doc = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/erreurs.md"))
-        .unwrap();
+    let doc =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/erreurs.md")).unwrap();
     for code in (1..=27)
         .map(|i| format!("E{i:03}"))
         .chain((1..=6).map(|i| format!("W{i:03}")))
@@ -371,7 +412,10 @@ fn couverture_du_manifeste() {
             texte.contains(&format!("{code} :")) || texte.contains(&format!("\"code\":\"{code}\"")),
             "aucun cas ne produit {code}"
         );
-        assert!(doc.contains(&format!("## {code}")), "{code} absent de docs/erreurs.md");
+        assert!(
+            doc.contains(&format!("## {code}")),
+            "{code} absent de docs/erreurs.md"
+        );
     }
 }
 
@@ -394,6 +438,10 @@ fn graines_xlsx_pour_le_fuzz() {
     ] {
         let t = tempfile::tempdir().unwrap();
         ecrire_xlsx(nom, t.path());
-        fs::copy(t.path().join("structures.xlsx"), dir.join(format!("{nom}.xlsx"))).unwrap();
+        fs::copy(
+            t.path().join("structures.xlsx"),
+            dir.join(format!("{nom}.xlsx")),
+        )
+        .unwrap();
     }
 }

@@ -96,9 +96,37 @@ fn graines() -> &'static Graines {
 
 /// Tokens that matter to the parsers, spliced in by mutations.
 const JETONS: &[&str] = &[
-    ";", ",", "\t", "\"", "\n", "\r\n", "\r", "\u{a0}", "\u{202f}", "€", "-", "1 000,5",
-    "0,005", "99999999999999999999", "1e9", ".", "oui", "2bis", "EAJE", "PSU", "[[", "]]",
-    "=", "\"\"", "\u{feff}", "\u{ff}\u{fe}", "é", "=1+1", "@", "collectivites", "tranche = ",
+    ";",
+    ",",
+    "\t",
+    "\"",
+    "\n",
+    "\r\n",
+    "\r",
+    "\u{a0}",
+    "\u{202f}",
+    "€",
+    "-",
+    "1 000,5",
+    "0,005",
+    "99999999999999999999",
+    "1e9",
+    ".",
+    "oui",
+    "2bis",
+    "EAJE",
+    "PSU",
+    "[[",
+    "]]",
+    "=",
+    "\"\"",
+    "\u{feff}",
+    "\u{ff}\u{fe}",
+    "é",
+    "=1+1",
+    "@",
+    "collectivites",
+    "tranche = ",
     "exercice = 2025",
 ];
 
@@ -193,7 +221,10 @@ proptest! {
 #[test]
 fn graines_intactes() {
     let g = graines();
-    assert!(g.dossiers.len() >= 4 && g.csv.len() >= 40, "graines manquantes");
+    assert!(
+        g.dossiers.len() >= 4 && g.csv.len() >= 40,
+        "graines manquantes"
+    );
     for d in &g.dossiers {
         fuzz::chaine_complete(d);
     }

@@ -121,7 +121,7 @@ pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) 
         }
         let v = volet_reparti.expect("checked just above");
         let admis = &v.financement.valeur;
-        let ok = admis.as_ref().map_or(true, |l| l.contains(&s.financement));
+        let ok = admis.as_ref().is_none_or(|l| l.contains(&s.financement));
         let liste = admis
             .as_ref()
             .map(|l| l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", "))
@@ -148,7 +148,7 @@ pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) 
         }
         let signataire = convention
             .collectivite(&s.collectivite)
-            .map_or(false, |c| c.signataire);
+            .is_some_and(|c| c.signataire);
         if !regle(
             Motif::CollectiviteNonSignataire,
             signataire,

@@ -73,6 +73,9 @@ pub struct GroupeVolet {
     pub verse_collectivite: Montant,
     /// Number of eligible structures.
     pub structures_eligibles: usize,
+    /// `m` was imposed ([`Surcharges::taux_imposes`], base `figee` of the projection)
+    /// instead of `A / U`.
+    pub taux_impose: bool,
 }
 
 impl GroupeVolet {
@@ -94,6 +97,9 @@ pub struct LigneStructure {
     pub taux_unitaire: Option<Rationnel>,
     /// Forfait per new unit read for its tranche (0 when ineligible).
     pub forfait: Montant,
+    /// Unit-months actually paid (`u_i × mo_i`, `n_i × mo_i`, or the projection's
+    /// [`Surcharges::unites_mois`]); 0 when ineligible.
+    pub unites_mois: UnitesMois,
     pub lissage: Option<Attribution>,
     pub nouvelles: Option<Attribution>,
     pub bonus_lissage: Montant,
@@ -217,6 +223,26 @@ fn ser_opt_rationnel<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Resul
     }
 }
 
+/// Unit-months of one structure, in hundredths of a unit × months: what multiplies the
+/// rate (`Σ u × mois`) and the forfait (`Σ n × mois`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UnitesMois {
+    pub existantes: i64,
+    pub nouvelles: i64,
+}
+
+/// Optional inputs of a calculation, used by the multi-year projection (docs/regles.md
+/// R20–R23). `Surcharges::default()` is the plain calculation of spec §4 ([`calculer`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Surcharges {
+    /// Base rate `m` (cents per unit) imposed for a (collectivité, volet) in place of
+    /// `A / U`; floor and revaluation still apply: `m_eff = max(m, plancher) × (1 + reval)`.
+    pub taux_imposes: BTreeMap<(String, String), Rationnel>,
+    /// Per structure id: unit-months in place of `u_i × mo_i` and `n_i × mo_i` (units that
+    /// change during the year). `U` still counts `u_i = unites_existantes − unites_employeurs`.
+    pub unites_mois: BTreeMap<String, UnitesMois>,
+}
+
 /// A decimal fraction as an exact rational.
 pub fn decimal_en_rationnel(d: Decimal) -> R<Rationnel> {
     let p = 10i128.checked_pow(d.scale()).ok_or(Depassement)?;
@@ -237,6 +263,16 @@ fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
 
 /// Computes exercice `bareme.exercice` for a validated dossier (spec §3–§5).
 pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
+    calculer_avec(dossier, bareme, &Surcharges::default())
+}
+
+/// [`calculer`] with imposed rates and unit-months (multi-year projection). With
+/// `Surcharges::default()` it is exactly [`calculer`].
+pub fn calculer_avec(
+    dossier: &Dossier,
+    bareme: &BaremeExercice,
+    surcharges: &Surcharges,
+) -> R<Resultat> {
     let conv = &dossier.convention;
     let arrondi = bareme.arrondi.valeur;
 
@@ -272,6 +308,7 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
         non_redistribue: Montant(0),
         verse_collectivite: Montant(0),
         structures_eligibles: 0,
+        taux_impose: false,
     };
     for ch in &dossier.charges {
         let g = groupes
@@ -298,6 +335,22 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
     let mut nouvelles: Vec<Option<Attribution>> = vec![None; ordre.len()];
     let mut taux: Vec<Option<Rationnel>> = vec![None; ordre.len()];
     let mut forfaits: Vec<Montant> = vec![Montant(0); ordre.len()];
+    // unit-months of every structure: u_i × mo_i and n_i × mo_i unless imposed
+    let mut unites_mois: Vec<UnitesMois> = Vec::with_capacity(ordre.len());
+    for s in &ordre {
+        unites_mois.push(match surcharges.unites_mois.get(&s.id) {
+            Some(x) => *x,
+            None => {
+                let mo = s.mois_ouverture as i64;
+                UnitesMois {
+                    existantes: (s.unites_existantes.0 - s.unites_employeurs.0)
+                        .checked_mul(mo)
+                        .ok_or(Depassement)?,
+                    nouvelles: s.unites_nouvelles.0.checked_mul(mo).ok_or(Depassement)?,
+                }
+            }
+        });
+    }
     for (k, g) in groupes.iter_mut() {
         let a = g.charge_n1.0 as i128;
         let Some(volet) = bareme.volets.get(&g.volet) else {
@@ -312,7 +365,8 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
         g.structures_eligibles = ids_membres.len();
         let ids: Vec<&str> = ids_membres.iter().map(|&i| ordre[i].id.as_str()).collect();
         let u = |i: usize| (ordre[i].unites_existantes.0 - ordre[i].unites_employeurs.0) as i128;
-        let mo = |i: usize| ordre[i].mois_ouverture as i128;
+        let um = |i: usize| unites_mois[i].existantes as i128;
+        let nm = |i: usize| unites_mois[i].nouvelles as i128;
         let u_total: i128 = ids_membres.iter().map(|&i| u(i)).sum();
         g.unites = Unites(i64::try_from(u_total).map_err(|_| Depassement)?);
         g.plancher = volet.plancher.valeur;
@@ -322,7 +376,13 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
         let mut l_verse = 0i128;
         let mut complement = Rationnel::ZERO;
         if u_total > 0 {
-            let m = Rationnel::new(a.checked_mul(100).ok_or(Depassement)?, u_total)?;
+            let m = match surcharges.taux_imposes.get(k) {
+                Some(t) => {
+                    g.taux_impose = true;
+                    *t
+                }
+                None => Rationnel::new(a.checked_mul(100).ok_or(Depassement)?, u_total)?,
+            };
             let reval = Rationnel::UN.add(decimal_en_rationnel(volet.revalorisation.valeur)?)?;
             let m_eff = m
                 .max(Rationnel::entier(volet.plancher.valeur.0 as i128))
@@ -330,11 +390,12 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
             g.taux_base = Some(m);
             g.taux_effectif = Some(m_eff);
             // ... s_i = m_eff × u_i × mo_i / 12 = m_eff.num × u_h × mo / (m_eff.den × 1200)
+            // (u_h × mo: the structure's unit-months, R21)
             let den = m_eff.den().checked_mul(1200).ok_or(Depassement)?;
             let mut nums = Vec::with_capacity(ids.len());
             let mut base = 0i128; // Σ u_h × mo (for the complement)
             for &i in &ids_membres {
-                let um = u(i).checked_mul(mo(i)).ok_or(Depassement)?;
+                let um = um(i);
                 base = base.checked_add(um).ok_or(Depassement)?;
                 nums.push(m_eff.num().checked_mul(um).ok_or(Depassement)?);
             }
@@ -364,10 +425,7 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
         let mut somme_nums = 0i128;
         for &i in &ids_membres {
             forfaits[i] = forfait;
-            let n = (forfait.0 as i128)
-                .checked_mul(ordre[i].unites_nouvelles.0 as i128)
-                .and_then(|x| x.checked_mul(mo(i)))
-                .ok_or(Depassement)?;
+            let n = (forfait.0 as i128).checked_mul(nm(i)).ok_or(Depassement)?;
             somme_nums = somme_nums.checked_add(n).ok_or(Depassement)?;
             nums.push(n);
         }
@@ -430,6 +488,11 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
             eligibilite: e,
             taux_unitaire: taux[i],
             forfait: forfaits[i],
+            unites_mois: if eligible {
+                unites_mois[i]
+            } else {
+                UnitesMois::default()
+            },
             lissage: lissage[i].clone(),
             nouvelles: nouvelles[i].clone(),
             bonus_lissage: Montant(bl),

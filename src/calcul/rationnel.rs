@@ -35,6 +35,9 @@ fn pgcd(mut a: i128, mut b: i128) -> i128 {
     a
 }
 
+// Checked operations return `Result` (overflow is reported, never a panic), so they cannot be
+// the std operator traits.
+#[allow(clippy::should_implement_trait)]
 impl Rationnel {
     pub const ZERO: Rationnel = Rationnel { num: 0, den: 1 };
     pub const UN: Rationnel = Rationnel { num: 1, den: 1 };

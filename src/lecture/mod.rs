@@ -12,8 +12,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::modele::*;
 use nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use serde::Deserialize;
-use std::path::Path;
 use std::collections::HashSet;
+use std::path::Path;
 use tableau::{Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
@@ -489,8 +489,14 @@ struct CollectiviteBrute {
 pub fn message_toml(m: &str) -> String {
     let m = m.trim();
     let fr = [
-        ("invalid basic string", "texte entre guillemets jamais fermé"),
-        ("invalid literal string", "texte entre apostrophes jamais fermé"),
+        (
+            "invalid basic string",
+            "texte entre guillemets jamais fermé",
+        ),
+        (
+            "invalid literal string",
+            "texte entre apostrophes jamais fermé",
+        ),
         ("duplicate key", "clé écrite deux fois"),
         ("expected `=`", "« = » attendu après le nom de la clé"),
         ("invalid key", "nom de clé invalide"),
@@ -507,7 +513,10 @@ pub fn message_toml(m: &str) -> String {
     ];
     match fr.iter().find(|(en, _)| m.starts_with(en)) {
         Some((en, f)) if m.len() == en.len() => f.to_string(),
-        Some((en, f)) => format!("{f} ({})", m[en.len()..].trim_start_matches([',', ':', ' '])),
+        Some((en, f)) => format!(
+            "{f} ({})",
+            m[en.len()..].trim_start_matches([',', ':', ' '])
+        ),
         None => format!("syntaxe incorrecte ({m})"),
     }
 }
@@ -620,8 +629,7 @@ pub fn analyser_convention(
             let mut ids: HashSet<String> = HashSet::new();
             for (k, c) in cs.get_ref().iter().enumerate() {
                 let ici = format!("collectivites[{}]", k + 1);
-                let ligne_c = ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
-                );
+                let ligne_c = ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start));
                 let Some(id) =
                     c.id.as_ref()
                         .map(|s| s.get_ref().trim().to_string())
@@ -672,7 +680,7 @@ pub fn analyser_convention(
                         .unwrap_or_else(|| id.clone()),
                     id,
                     tranche,
-                    signataire: c.signataire.as_ref().map_or(true, |s| *s.get_ref()),
+                    signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),
                 });
             }
         }
@@ -701,8 +709,7 @@ pub fn analyser_convention(
                     fichier,
                     format!("la fin de convention ({fin}) précède son début ({debut})"),
                 )
-                .ligne(ligne_de(brute.fin.as_ref().map_or(0, |s| s.span().start),
-                ))
+                .ligne(ligne_de(brute.fin.as_ref().map_or(0, |s| s.span().start)))
                 .colonne("fin")
                 .valeur(fin.to_string()),
             );
@@ -797,7 +804,9 @@ fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<
                         TAILLE_MAX / 1_000_000
                     ),
                 )
-                .conseil("un dossier décrit une seule convention : vérifiez qu'il s'agit du bon fichier"),
+                .conseil(
+                    "un dossier décrit une seule convention : vérifiez qu'il s'agit du bon fichier",
+                ),
             );
             return None;
         }
@@ -893,7 +902,9 @@ fn trouver_table(
                     &xlsx,
                     format!("{xlsx} ignoré : {csv} est présent et c'est lui qui est lu"),
                 )
-                .conseil(format!("gardez un seul des deux fichiers ({csv} ou {xlsx})")),
+                .conseil(format!(
+                    "gardez un seul des deux fichiers ({csv} ou {xlsx})"
+                )),
             );
         }
         if !p_csv.exists() {
@@ -924,8 +935,12 @@ pub fn lire_dossier(
 ) -> Option<DossierLu> {
     if !dossier.is_dir() {
         diags.push(
-            Diagnostic::erreur("E001", &dossier.display().to_string(), "dossier introuvable")
-                .conseil(format!("donnez le chemin d'un dossier — {CONSEIL_DOSSIER}")),
+            Diagnostic::erreur(
+                "E001",
+                &dossier.display().to_string(),
+                "dossier introuvable",
+            )
+            .conseil(format!("donnez le chemin d'un dossier — {CONSEIL_DOSSIER}")),
         );
         return None;
     }
@@ -938,8 +953,8 @@ pub fn lire_dossier(
     let structures = trouver_table(dossier, "structures", opts, diags);
     let charges = trouver_table(dossier, "charges_n1", opts, diags);
     let p_classeur = dossier.join("dossier.xlsx");
-    let utilise = matches!(structures, Some(Trouve::Classeur))
-        || matches!(charges, Some(Trouve::Classeur));
+    let utilise =
+        matches!(structures, Some(Trouve::Classeur)) || matches!(charges, Some(Trouve::Classeur));
     let classeur = if utilise {
         lire_octets(&p_classeur, "dossier.xlsx", diags)
     } else {
@@ -978,7 +993,12 @@ pub fn lire_dossier(
     let octets_classeur = classeur.as_deref().unwrap_or(vide);
     let entrees = Entrees {
         convention: &convention,
-        structures: source_de(&structures, "structures.csv", FEUILLE_STRUCTURES, octets_classeur),
+        structures: source_de(
+            &structures,
+            "structures.csv",
+            FEUILLE_STRUCTURES,
+            octets_classeur,
+        ),
         charges: source_de(&charges, "charges_n1.csv", FEUILLE_CHARGES, octets_classeur),
         bareme: bareme.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
     };

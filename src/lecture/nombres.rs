@@ -13,7 +13,7 @@ fn partie_entiere_valide(s: &str, sep: &dyn Fn(char) -> bool) -> bool {
     if s.is_empty() {
         return false;
     }
-    let groupes: Vec<&str> = s.split(|c| sep(c)).collect();
+    let groupes: Vec<&str> = s.split(sep).collect();
     if groupes
         .iter()
         .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))

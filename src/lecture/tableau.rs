@@ -248,7 +248,7 @@ pub fn lire(
             .iter()
             .filter(|n| connues.contains(&n.as_str()))
             .count();
-        if n > 0 && meilleur.as_ref().map_or(true, |(m, _, _)| n > *m) {
+        if n > 0 && meilleur.as_ref().is_none_or(|(m, _, _)| n > *m) {
             meilleur = Some((n, d, noms));
         }
     }
@@ -283,6 +283,22 @@ pub fn lire(
         .has_headers(true)
         .flexible(true)
         .from_reader(reste.as_bytes());
+    // line numbers from byte offsets (the csv crate's own line counter skips empty lines)
+    let sauts: Vec<usize> = reste
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let octets = reste.as_bytes();
+    let ligne_de = |octet: u64| -> u64 {
+        // the recorded start may sit on the empty lines skipped before the record
+        let mut o = octet as usize;
+        while o < octets.len() && (octets[o] == b'\n' || octets[o] == b'\r') {
+            o += 1;
+        }
+        1 + debut as u64 + sauts.partition_point(|&i| i < o) as u64
+    };
     let mut lignes = Vec::new();
     let mut rec = csv::StringRecord::new();
     // (line, byte offset) of the last record, to detect an unclosed quote
@@ -292,7 +308,7 @@ pub fn lire(
             Ok(false) => break,
             Ok(true) => {
                 let pos = rec.position();
-                let ligne = pos.map_or(0, |p| p.line()) + debut as u64;
+                let ligne = ligne_de(pos.map_or(0, |p| p.byte()));
                 let multiligne = rec.iter().any(|c| c.contains(['\n', '\r']));
                 dernier = Some((ligne, pos.map_or(0, |p| p.byte() as usize), multiligne));
                 if rec.iter().all(|c| c.trim().is_empty()) {
@@ -303,7 +319,10 @@ pub fn lire(
                         Diagnostic::erreur(
                             "E023",
                             fichier,
-                            format!("trop de lignes : plus de {} lignes de données", groupe(LIGNES_MAX)),
+                            format!(
+                                "trop de lignes : plus de {} lignes de données",
+                                groupe(LIGNES_MAX)
+                            ),
                         )
                         .ligne(ligne)
                         .conseil("un dossier décrit une seule convention : découpez le fichier"),
@@ -314,7 +333,7 @@ pub fn lire(
                 lignes.push((ligne, rec.iter().map(str::to_string).collect()));
             }
             Err(e) => {
-                let ligne = e.position().map_or(0, |p| p.line()) + debut as u64;
+                let ligne = ligne_de(e.position().map_or(0, |p| p.byte()));
                 diags.push(
                     Diagnostic::erreur("E024", fichier, format!("ligne CSV mal formée : {e}"))
                         .ligne(ligne)
@@ -413,5 +432,21 @@ mod tests {
         let mut d = Diagnostics::default();
         assert!(lire("f.csv", "a;b\n", &["id"], &["id"], &mut d).is_none());
         assert_eq!(d.0[0].code, "E005");
+    }
+}
+
+#[cfg(test)]
+mod tests_crlf {
+    use super::*;
+
+    #[test]
+    fn numeros_de_ligne_crlf_comme_lf() {
+        for fin in ["\n", "\r\n"] {
+            let t = format!("id;montant{fin}a;1{fin}{fin}b;2{fin}");
+            let mut d = Diagnostics::default();
+            let tab = lire("f.csv", &t, &["id", "montant"], &["id"], &mut d).unwrap();
+            let lignes: Vec<u64> = tab.lignes.iter().map(|l| l.0).collect();
+            assert_eq!(lignes, vec![2, 4], "fin de ligne {fin:?}");
+        }
     }
 }

@@ -108,18 +108,26 @@ fn illisible(fichier: &str, raison: impl Into<String>) -> Diagnostic {
     .conseil("ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format « Classeur Excel (.xlsx) », ou exportez la feuille en « CSV UTF-8 »")
 }
 
+/// Why a workbook cannot be read (boxed: a diagnostic is large).
+type Echec = Box<Diagnostic>;
+
 /// Checks the zip container before calamine decompresses anything: signature, not an
 /// encrypted or legacy `.xls` file, total declared decompressed size.
-fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Diagnostic> {
+fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
     if octets.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(illisible(
-            fichier,
-            "classeur protégé par mot de passe, ou au format Excel 97-2003 (.xls)",
-        )
-        .conseil("retirez le mot de passe et enregistrez au format « Classeur Excel (.xlsx) »"));
+        return Err(Box::new(
+            illisible(
+                fichier,
+                "classeur protégé par mot de passe, ou au format Excel 97-2003 (.xls)",
+            )
+            .conseil("retirez le mot de passe et enregistrez au format « Classeur Excel (.xlsx) »"),
+        ));
     }
     if !octets.starts_with(b"PK") {
-        return Err(illisible(fichier, "ce n'est pas un fichier .xlsx (archive zip attendue)"));
+        return Err(Box::new(illisible(
+            fichier,
+            "ce n'est pas un fichier .xlsx (archive zip attendue)",
+        )));
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(octets))
         .map_err(|e| illisible(fichier, format!("archive zip abîmée ({e})")))?;
@@ -131,38 +139,29 @@ fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Diagnostic> {
         total = total.saturating_add(e.size());
     }
     if total > DECOMPRESSE_MAX {
-        return Err(Diagnostic::erreur(
-            "E023",
-            fichier,
-            format!(
-                "classeur trop gros une fois décompressé ({} octets annoncés, maximum {})",
-                groupe(total.min(usize::MAX as u64) as usize),
-                groupe(DECOMPRESSE_MAX as usize)
+        return Err(Box::new(
+            Diagnostic::erreur(
+                "E023",
+                fichier,
+                format!(
+                    "classeur trop gros une fois décompressé ({} octets annoncés, maximum {})",
+                    groupe(total.min(usize::MAX as u64) as usize),
+                    groupe(DECOMPRESSE_MAX as usize)
+                ),
+            )
+            .conseil(
+                "un dossier décrit une seule convention : gardez seulement les feuilles utiles",
             ),
-        )
-        .conseil("un dossier décrit une seule convention : gardez seulement les feuilles utiles"));
+        ));
     }
     Ok(())
 }
 
-/// The sheets' names of a workbook, or the reason it cannot be read.
-pub fn feuilles(fichier: &str, octets: &[u8]) -> Result<Vec<String>, Diagnostic> {
-    verifier_conteneur(fichier, octets)?;
-    attraper(fichier, || {
-        let wb: Xlsx<_> = Xlsx::new(Cursor::new(octets))
-            .map_err(|e| illisible(fichier, e.to_string()))?;
-        Ok(wb.sheet_names())
-    })
-}
-
 /// Runs `f`, turning a panic of the third-party parser into E025 (defence in depth: the
 /// fuzz targets abort on such a panic, so it is found and fixed, but a user never sees one).
-fn attraper<T>(
-    fichier: &str,
-    f: impl FnOnce() -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
+fn attraper<T>(fichier: &str, f: impl FnOnce() -> Result<T, Echec>) -> Result<T, Echec> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(illisible(fichier, "contenu inattendu")))
+        .unwrap_or_else(|_| Err(Box::new(illisible(fichier, "contenu inattendu"))))
 }
 
 /// The non-empty cells of a sheet: (row, column, value), 0-based, in stream order.
@@ -172,7 +171,7 @@ fn lire_cellules(
     fichier: &str,
     octets: &[u8],
     feuille: Feuille<'_>,
-) -> Result<(String, Cellules), Diagnostic> {
+) -> Result<(String, Cellules), Echec> {
     let mut wb: Xlsx<_> =
         Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, e.to_string()))?;
     let noms = wb.sheet_names();
@@ -182,20 +181,24 @@ fn lire_cellules(
         .or_else(|| noms.first().filter(|_| feuille.premiere_sinon))
         .cloned();
     let Some(nom) = nom else {
-        return Err(Diagnostic::erreur(
-            "E025",
-            fichier,
-            format!(
-                "feuille « {} » absente du classeur (feuilles présentes : {})",
-                feuille.noms.first().copied().unwrap_or(""),
-                if noms.is_empty() {
-                    "aucune".to_string()
-                } else {
-                    noms.join(", ")
-                }
+        return Err(Box::new(
+            Diagnostic::erreur(
+                "E025",
+                fichier,
+                format!(
+                    "feuille « {} » absente du classeur (feuilles présentes : {})",
+                    feuille.noms.first().copied().unwrap_or(""),
+                    if noms.is_empty() {
+                        "aucune".to_string()
+                    } else {
+                        noms.join(", ")
+                    }
+                ),
+            )
+            .conseil(
+                "renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément",
             ),
-        )
-        .conseil("renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément"));
+        ));
     };
     let mut lecteur = wb
         .worksheet_cells_reader(&nom)
@@ -205,7 +208,12 @@ fn lire_cellules(
         let c = match lecteur.next_cell() {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(e) => return Err(illisible(fichier, format!("feuille « {nom} » : {e}"))),
+            Err(e) => {
+                return Err(Box::new(illisible(
+                    fichier,
+                    format!("feuille « {nom} » : {e}"),
+                )))
+            }
         };
         let (ligne, colonne) = c.get_position();
         let Some(v) = valeur(c.get_value()) else {
@@ -215,16 +223,20 @@ fn lire_cellules(
             continue;
         }
         if cellules.len() >= CELLULES_MAX {
-            return Err(Diagnostic::erreur(
-                "E023",
-                fichier,
-                format!(
-                    "feuille « {nom} » trop grande : plus de {} cellules remplies",
-                    groupe(CELLULES_MAX)
+            return Err(Box::new(
+                Diagnostic::erreur(
+                    "E023",
+                    fichier,
+                    format!(
+                        "feuille « {nom} » trop grande : plus de {} cellules remplies",
+                        groupe(CELLULES_MAX)
+                    ),
+                )
+                .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
+                .conseil(
+                    "un dossier décrit une seule convention : gardez seulement les colonnes utiles",
                 ),
-            )
-            .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
-            .conseil("un dossier décrit une seule convention : gardez seulement les colonnes utiles"));
+            ));
         }
         cellules.push((ligne, colonne, v));
     }
@@ -247,7 +259,7 @@ pub fn lire(
     let (nom, mut cellules) = match lu {
         Ok(x) => x,
         Err(d) => {
-            diags.push(d);
+            diags.push(*d);
             return None;
         }
     };
@@ -357,7 +369,9 @@ pub fn lire(
                         .cellule(reference_cellule(&nom, c, no))
                         .colonne(noms[c].clone())
                         .valeur(e.clone())
-                        .conseil("corrigez la formule de la cellule, ou remplacez-la par sa valeur"),
+                        .conseil(
+                            "corrigez la formule de la cellule, ou remplacez-la par sa valeur",
+                        ),
                     );
                     ok = false;
                 }
@@ -431,7 +445,12 @@ mod tests {
             noms: &["structures"],
             premiere_sinon: true,
         };
-        for octets in [&b""[..], b"id;nom\n", b"PK\x03\x04garbage", b"\xD0\xCF\x11\xE0\xA1"] {
+        for octets in [
+            &b""[..],
+            b"id;nom\n",
+            b"PK\x03\x04garbage",
+            b"\xD0\xCF\x11\xE0\xA1",
+        ] {
             assert!(lire("s.xlsx", octets, f, &["id"], &["id"], &mut d).is_none());
         }
         assert!(d.0.iter().all(|x| x.code == "E025"), "{:?}", d.0);

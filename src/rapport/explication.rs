@@ -3,13 +3,18 @@
 //! it got or lost, the contribution adjustment, and every barème value read with its date,
 //! reference and status.
 
-use super::{euros, montant_fr};
+use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::{Ajustement, Lu, Source};
 use crate::calcul::rationnel::{Rationnel, R};
 use crate::calcul::repartition::Attribution;
 use crate::calcul::{ArrondiGroupe, LigneStructure, Resultat};
+use crate::modele::Unites;
 use crate::modele::{Dossier, Montant};
 use std::fmt::Write;
+
+fn u(x: Unites) -> String {
+    groupe_fr(&x.to_string())
+}
 
 fn source(s: &Option<Source>) -> String {
     match s {
@@ -28,9 +33,9 @@ fn lu<T>(l: &Lu<T>, valeur: String) -> String {
 /// Exact cents rational as euros: `1234.5678… € (= num/den c)`.
 fn exact(r: &Rationnel) -> R<String> {
     Ok(if r.den() == 1 {
-        format!("{} €", euros(r, 2)?)
+        format!("{} €", groupe_fr(&euros(r, 2)?))
     } else {
-        format!("{} € (exactement {} centimes)", euros(r, 6)?, r)
+        format!("{} € (exactement {} centimes)", groupe_fr(&euros(r, 6)?), r)
     })
 }
 
@@ -65,12 +70,30 @@ fn arrondi(
         } else {
             "ne reçoit pas de centime de reste "
         },
-        euros(&Rationnel::entier(a.verse as i128).sub(a.exacte)?, 4)?
+        groupe_fr(&euros(
+            &Rationnel::entier(a.verse as i128).sub(a.exacte)?,
+            4
+        )?)
     );
     Ok(())
 }
 
 pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    expliquer_sections(d, r, id, true)
+}
+
+/// Sections 1–4 only (eligibility, lissage, new units, total): the multi-year projection
+/// explains the contributions with its own chain (docs/regles.md R25).
+pub fn expliquer_bonus(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    expliquer_sections(d, r, id, false)
+}
+
+fn expliquer_sections(
+    d: &Dossier,
+    r: &Resultat,
+    id: &str,
+    contribution: bool,
+) -> R<Option<String>> {
     let Some(l) = r.structure(id) else {
         return Ok(None);
     };
@@ -156,8 +179,11 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
     let _ = writeln!(
         o,
         "  écart d'arrondi (versé − exact) = {} €\n",
-        euros(&l.ecart_arrondi, 4)?
+        groupe_fr(&euros(&l.ecart_arrondi, 4)?)
     );
+    if !contribution {
+        return Ok(Some(o));
+    }
 
     let _ = writeln!(o, "5. Contribution de la collectivité (spec §5)");
     let mode = &b.ajustement_contribution;
@@ -232,31 +258,55 @@ fn explique_lissage(
         .iter()
         .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
     {
-        let _ = writeln!(
-            o,
-            "      charges_n1.csv ligne {} : {} « {} »",
-            c.ligne,
-            montant_fr(c.montant),
-            c.libelle
-        );
+        let _ = if c.ligne == 0 {
+            // envelope derived by the multi-year projection (docs/regles.md R22)
+            writeln!(o, "      enveloppe de la projection : {}", c.libelle)
+        } else {
+            writeln!(
+                o,
+                "      charges_n1.csv ligne {} : {} « {} »",
+                c.ligne,
+                montant_fr(c.montant),
+                c.libelle
+            )
+        };
     }
     let _ = writeln!(
         o,
         "  u_i = unités existantes {} − unités employeurs {} = {} {} ; mois d'ouverture mo_i = {}",
-        s.unites_existantes,
-        s.unites_employeurs,
-        l.unites_eligibles,
+        u(s.unites_existantes),
+        u(s.unites_employeurs),
+        u(l.unites_eligibles),
         volet.unite.valeur,
         s.mois_ouverture
     );
+    // unit-months imposed by the projection (units that change during the year, R21)
+    let um_simple = l.unites_eligibles.0 as i128 * s.mois_ouverture as i128;
+    let um_variable = l.unites_mois.existantes as i128 != um_simple;
+    if um_variable {
+        let _ = writeln!(
+            o,
+            "  unités variables dans l'année (projection, docs/regles.md R21) : Σ u × mois = {} unités-mois (au lieu de u_i × mo_i)",
+            super::groupe_fr(&crate::modele::Unites(l.unites_mois.existantes).to_string())
+        );
+    }
     let _ = writeln!(
         o,
         "  U = Σ u_i des {} structures éligibles du groupe = {}",
-        g.structures_eligibles, g.unites
+        g.structures_eligibles,
+        u(g.unites)
     );
     match (&g.taux_base, &g.taux_effectif, &l.lissage) {
         (Some(m), Some(me), Some(a)) => {
-            let _ = writeln!(o, "  m = A / U = {} par unité", exact(m)?);
+            if g.taux_impose {
+                let _ = writeln!(
+                    o,
+                    "  m = taux imposé (base figée de la projection : m_eff de l'exercice précédent, docs/regles.md R22) = {} par unité",
+                    exact(m)?
+                );
+            } else {
+                let _ = writeln!(o, "  m = A / U = {} par unité", exact(m)?);
+            }
             let _ = writeln!(
                 o,
                 "  barème lu : {}",
@@ -278,7 +328,15 @@ fn explique_lissage(
                 "  m_eff = max(m, plancher) × (1 + revalorisation) = {} par unité",
                 exact(me)?
             );
-            let _ = writeln!(o, "  s_i = m_eff × u_i × mo_i / 12 = {}", exact(&a.exacte)?);
+            if um_variable {
+                let _ = writeln!(
+                    o,
+                    "  s_i = m_eff × (Σ u × mois) / 12 = {}",
+                    exact(&a.exacte)?
+                );
+            } else {
+                let _ = writeln!(o, "  s_i = m_eff × u_i × mo_i / 12 = {}", exact(&a.exacte)?);
+            }
             arrondi(
                 o,
                 "lissage",
@@ -325,14 +383,27 @@ fn explique_lissage(
         tranche.map_or("non renseignée".into(), |t| t.to_string()),
         montant_fr(l.forfait)
     );
-    if let Some(a) = &l.nouvelles {
-        let _ = writeln!(
-            o,
-            "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
-            montant_fr(l.forfait),
-            s.unites_nouvelles,
-            s.mois_ouverture
-        );
+    if s.unites_nouvelles.0 == 0 && l.unites_mois.nouvelles == 0 {
+        let _ = writeln!(o, "  aucune unité nouvelle : t_i = 0,00 €");
+    } else if let Some(a) = &l.nouvelles {
+        if l.unites_mois.nouvelles as i128
+            != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128
+        {
+            let _ = writeln!(
+                o,
+                "  t_i = forfait × (Σ n × mois) / 12 = {} × {} / 12 (unités nouvelles variables dans l'année, docs/regles.md R21)",
+                montant_fr(l.forfait),
+                super::groupe_fr(&crate::modele::Unites(l.unites_mois.nouvelles).to_string())
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
+                montant_fr(l.forfait),
+                u(s.unites_nouvelles),
+                s.mois_ouverture
+            );
+        }
         if let Some(p) = &g.plafond {
             let _ = writeln!(
                 o,

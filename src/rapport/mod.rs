@@ -3,8 +3,12 @@
 
 pub mod csv;
 pub mod explication;
+pub mod html;
 pub mod json;
+pub mod parametres;
+pub mod projection;
 pub mod table;
+pub mod xlsx;
 
 use crate::calcul::rationnel::{format_echelle, Rationnel, R};
 use crate::modele::{Montant, Unites};

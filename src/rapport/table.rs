@@ -4,21 +4,54 @@
 use super::{euros, groupe_fr, montant_fr};
 use crate::calcul::rationnel::R;
 use crate::calcul::{Resultat, Totaux};
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{
+    presets, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
+};
 
 fn nouvelle_table(entetes: &[&str], largeur: Option<u16>) -> Table {
     let mut t = Table::new();
+    if COULEUR.with(|c| c.get()) {
+        t.enforce_styling();
+    }
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
     if let Some(l) = largeur {
         t.set_width(l);
     }
-    t.set_header(entetes.iter().map(|h| Cell::new(h)));
+    t.set_header(entetes.iter().map(Cell::new));
+    // figures never wrap: only the text columns do when the terminal is narrow
+    // (a narrow terminal gets a wider table rather than unreadable columns)
+    for (i, h) in entetes.iter().enumerate() {
+        let contrainte = match *h {
+            "" | "id" | "nom" | "motif" | "gestionnaire" | "collectivité" => {
+                ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(10))
+            }
+            _ => ColumnConstraint::ContentWidth,
+        };
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(contrainte);
+        }
+    }
     t
 }
 
 fn droite(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+thread_local! {
+    /// Colours for the current rendering (`rendre_avec`).
+    static COULEUR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A signed amount, green when positive and red when negative if colours are on.
+fn variation(m: crate::modele::Montant) -> Cell {
+    let c = droite(montant_fr(m));
+    match (COULEUR.with(|c| c.get()), m.0.signum()) {
+        (true, 1) => c.fg(Color::Green),
+        (true, -1) => c.fg(Color::Red),
+        _ => c,
+    }
 }
 
 fn ligne_totaux(t: &mut Table, nom: &str, x: &Totaux) {
@@ -31,11 +64,24 @@ fn ligne_totaux(t: &mut Table, nom: &str, x: &Totaux) {
         droite(montant_fr(x.contribution_n)),
         droite(montant_fr(x.financement_public_n1)),
         droite(montant_fr(x.financement_public_n)),
-        droite(montant_fr(x.variation)),
+        variation(x.variation),
     ]);
 }
 
 pub fn rendre(r: &Resultat, largeur: Option<u16>) -> R<String> {
+    rendre_avec(r, largeur, false)
+}
+
+/// The table, with colours when `couleur` (`--couleur`): ineligible structures' reason in
+/// yellow, variations green or red.
+pub fn rendre_avec(r: &Resultat, largeur: Option<u16>, couleur: bool) -> R<String> {
+    COULEUR.with(|c| c.set(couleur));
+    let t = rendre_sans_etat(r, largeur);
+    COULEUR.with(|c| c.set(false));
+    t
+}
+
+fn rendre_sans_etat(r: &Resultat, largeur: Option<u16>) -> R<String> {
     let mut out = String::new();
     out.push_str(&format!(
         "{} — {} — exercice {}\n\nStructures (annexes 2 et 2 bis)\n",
@@ -67,7 +113,16 @@ pub fn rendre(r: &Resultat, largeur: Option<u16>) -> R<String> {
             Cell::new(&l.structure.id),
             Cell::new(&l.structure.nom),
             Cell::new(l.eligibilite.volet.as_deref().unwrap_or("—")),
-            Cell::new(l.motif().code()),
+            {
+                let c = Cell::new(l.motif().code());
+                if COULEUR.with(|c| c.get())
+                    && l.motif() != crate::calcul::eligibilite::Motif::Eligible
+                {
+                    c.fg(Color::Yellow)
+                } else {
+                    c
+                }
+            },
             droite(groupe_fr(&l.unites_eligibles.to_string())),
             droite(taux),
             droite(montant_fr(l.bonus_lissage)),
@@ -75,7 +130,7 @@ pub fn rendre(r: &Resultat, largeur: Option<u16>) -> R<String> {
             droite(montant_fr(l.bonus_total)),
             droite(montant_fr(l.contribution_n1)),
             droite(montant_fr(l.contribution_n)),
-            droite(montant_fr(l.variation)),
+            variation(l.variation),
         ]);
     }
     out.push_str(&t.to_string());
@@ -133,7 +188,7 @@ pub fn rendre(r: &Resultat, largeur: Option<u16>) -> R<String> {
     }
     out.push_str(&t.to_string());
 
-    out.push_str("\n\nRapprochement par collectivité et volet (A + C = L + R)\n");
+    out.push_str("\n\nRapprochement par collectivité et volet (A + C = L + R + P)\n");
     let mut t = nouvelle_table(
         &[
             "collectivité",

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Test du rapport HTML dans un vrai navigateur (Chromium sans interface).
+#
+#   scripts/test-html.sh [DOSSIER] [--images DIR]
+#
+# 1. produit le rapport HTML et le CSV (profil rfc4180) du dossier (défaut fixtures/dijon-2024) ;
+# 2. Chromium rend la page : DOM après rendu (--dump-dom), capture PNG, impression PDF A4 ;
+# 3. vérifie le DOM : chaque structure du CSV a sa ligne, ses montants sont ceux du CSV, les
+#    totaux (structures, rapprochement, synthèse) sont égaux aux sommes du CSV, chaque volet
+#    a son graphique SVG avec une barre par structure éligible, aucun script ni ressource
+#    externe ; vérifie que le PDF est en A4 ;
+# 4. avec --images DIR : copie la capture et les pages PNG du PDF (pdftoppm) dans DIR.
+#
+# Installe chromium (et poppler-utils pour pdfinfo/pdftoppm) avec apt-get s'ils manquent.
+# Code de sortie 0 si tout est vérifié, 1 sinon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOSSIER=fixtures/dijon-2024
+IMAGES=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --images) IMAGES="$2"; shift 2 ;;
+    *) DOSSIER="$1"; shift ;;
+  esac
+done
+
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "installation de chromium et poppler-utils (apt-get)…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
+fi
+
+# BONUS_CTG : binaire à tester (par défaut, construit ici)
+if [ -z "${BONUS_CTG:-}" ]; then
+  cargo build --quiet
+  BONUS_CTG=target/debug/bonus-ctg
+fi
+BIN=$BONUS_CTG
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+"$BIN" --silencieux calculer "$DOSSIER" --format html --sortie "$TMP/rapport.html"
+"$BIN" --silencieux calculer "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/resultat.csv"
+
+CHROME=(chromium --headless --no-sandbox --disable-gpu --disable-background-networking
+  --disable-component-update --no-first-run --disable-sync --disable-extensions
+  --user-data-dir="$TMP/profil")
+URL="file://$TMP/rapport.html"
+"${CHROME[@]}" --dump-dom "$URL" > "$TMP/dom.html" 2>"$TMP/chromium.log"
+"${CHROME[@]}" --hide-scrollbars --window-size=1200,2600 --screenshot="$TMP/capture.png" "$URL" \
+  >>"$TMP/chromium.log" 2>&1
+"${CHROME[@]}" --no-pdf-header-footer --print-to-pdf="$TMP/rapport.pdf" "$URL" \
+  >>"$TMP/chromium.log" 2>&1
+
+test -s "$TMP/dom.html" || { echo "échec : DOM vide" >&2; cat "$TMP/chromium.log" >&2; exit 1; }
+test -s "$TMP/capture.png" || { echo "échec : pas de capture" >&2; exit 1; }
+test -s "$TMP/rapport.pdf" || { echo "échec : pas de PDF" >&2; exit 1; }
+
+PAGES=$(pdfinfo "$TMP/rapport.pdf" | awk '/^Pages:/ {print $2}')
+TAILLE=$(pdfinfo "$TMP/rapport.pdf" | awk '/^Page size:/ {print $3 "x" $5}')
+case "$TAILLE" in
+  595*x841*|594*x841*|595*x842*|594*x842*) ;;
+  *) echo "échec : la page PDF n'est pas A4 ($TAILLE pt)" >&2; exit 1 ;;
+esac
+
+python3 - "$TMP/dom.html" "$TMP/resultat.csv" "$TMP/rapport.html" <<'PY'
+import csv, io, sys
+from html.parser import HTMLParser
+
+dom_file, csv_file, src_file = sys.argv[1:4]
+dom = open(dom_file, encoding="utf-8").read()
+src = open(src_file, encoding="utf-8").read()
+
+def cents(s):
+    s = s.strip()
+    neg = s.startswith("-")
+    e, _, d = s.lstrip("-").partition(".")
+    v = int(e) * 100 + int((d + "00")[:2])
+    return -v if neg else v
+
+def texte_cents(t):
+    # « 1 234,56 € » (espaces fines insécables) → centimes
+    t = t.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+    return cents(t.replace(",", "."))
+
+class Lecteur(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.pile = []          # (tag, attrs)
+        self.table = None
+        self.lignes = {}        # table id -> list of rows; row = (attrs, [(attrs, text)])
+        self.ligne = None
+        self.cellule = None
+        self.svgs = []          # (data-volet, [data-id of bars])
+        self.scripts = 0
+        self.externes = []
+        self.texte_cartes = {}
+        self.carte = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+        for k in ("src", "href"):
+            v = a.get(k, "")
+            if v and not v.startswith("#"):
+                self.externes.append(v)
+        if tag == "table":
+            self.table = a.get("id")
+            self.lignes.setdefault(self.table, [])
+        elif tag == "tr" and self.table:
+            self.ligne = (a, [])
+        elif tag == "td" and self.ligne is not None:
+            self.cellule = (a, [])
+        elif tag == "svg" and "data-volet" in a:
+            self.svgs.append((a["data-volet"], []))
+        elif tag == "g" and a.get("class") == "barre" and self.svgs:
+            self.svgs[-1][1].append((a["data-id"], int(a["data-centimes"])))
+        if tag == "div" and "carte" in (a.get("class") or ""):
+            self.carte = a.get("id")
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cellule is not None:
+            a, t = self.cellule
+            self.ligne[1].append((a, "".join(t)))
+            self.cellule = None
+        elif tag == "tr" and self.ligne is not None:
+            self.lignes[self.table].append(self.ligne)
+            self.ligne = None
+        elif tag == "table":
+            self.table = None
+    def handle_data(self, d):
+        if self.cellule is not None:
+            self.cellule[1].append(d)
+
+p = Lecteur()
+p.feed(dom)
+erreurs = []
+def verifier(cond, msg):
+    if not cond:
+        erreurs.append(msg)
+
+verifier(p.scripts == 0, f"{p.scripts} éléments <script>")
+verifier(not p.externes, f"ressources externes : {p.externes[:5]}")
+verifier("<script" not in src and "http://" not in src and "https://" not in src,
+         "le fichier source référence un script ou une adresse réseau")
+
+texte = open(csv_file, encoding="utf-8").read()
+bloc_structures, _, bloc_rappro = texte.partition("\n\n")
+structures = list(csv.DictReader(io.StringIO(bloc_structures)))
+rappro = [l for l in csv.reader(io.StringIO(bloc_rappro))]
+
+# 1. every structure present, with the CSV's amounts
+lignes = {a.get("data-id"): cellules for a, cellules in p.lignes.get("table-structures", [])
+          if a.get("data-id")}
+verifier(len(lignes) == len(structures), f"{len(lignes)} lignes HTML pour {len(structures)} structures")
+colonnes = ["bonus_lissage", "bonus_nouvelles", "bonus_total",
+            "contribution_collectivite_n1", "contribution_collectivite_n", "variation"]
+for s in structures:
+    c = lignes.get(s["id"])
+    if c is None:
+        erreurs.append(f"structure {s['id']} absente du DOM")
+        continue
+    montants = [x for x in c if "data-centimes" in x[0]]
+    for (a, t), col in zip(montants, colonnes):
+        attendu = cents(s[col])
+        verifier(int(a["data-centimes"]) == attendu, f"{s['id']} {col} : data-centimes {a['data-centimes']} ≠ CSV {s[col]}")
+        verifier(texte_cents(t) == attendu, f"{s['id']} {col} : texte « {t} » ≠ CSV {s[col]}")
+
+# 2. totals of the structures table = sums of the CSV
+pied = [r for r in p.lignes.get("table-structures", []) if r[0].get("id") == "total-structures"]
+verifier(len(pied) == 1, "ligne de total des structures absente")
+if pied:
+    montants = [x for x in pied[0][1] if "data-centimes" in x[0]]
+    for (a, t), col in zip(montants, colonnes):
+        somme = sum(cents(s[col]) for s in structures)
+        verifier(int(a["data-centimes"]) == somme, f"total {col} : {a['data-centimes']} ≠ Σ CSV {somme}")
+        verifier(texte_cents(t) == somme, f"total {col} : « {t} » ≠ Σ CSV {somme}")
+
+# 3. reconciliation rows and total Caf
+entete = rappro[0]
+total_caf = [l for l in rappro if l and l[0] == "TOTAL_CAF"]
+groupes = [dict(zip(entete, l)) for l in rappro[1:] if l and l[0] != "TOTAL_CAF"]
+html_rap = {(a.get("data-collectivite"), a.get("data-volet")): c
+            for a, c in p.lignes.get("table-rapprochement", []) if a.get("data-volet")}
+verifier(len(html_rap) == len(groupes), "nombre de lignes du rapprochement")
+for g in groupes:
+    c = html_rap.get((g["collectivite"], g["volet"]))
+    if c is None:
+        erreurs.append(f"groupe {g['collectivite']}/{g['volet']} absent")
+        continue
+    m = [int(a["data-centimes"]) for a, _ in c if "data-centimes" in a]
+    # A, L, N, C, R, P, versé Caf
+    attendu = [cents(g[k]) for k in ["charge_n1", "lissage_verse", "nouvelles_versees",
+                                      "complement_plancher", "non_redistribue", "verse_collectivite"]]
+    verifier(m[:6] == attendu, f"rapprochement {g['volet']} : {m[:6]} ≠ {attendu}")
+if total_caf:
+    tc = cents(total_caf[0][1])
+    verifier(f'id="total-caf"' in dom and f'data-centimes="{tc}"' in dom.split('id="total-caf"')[1][:300],
+             f"synthèse : total Caf ≠ {total_caf[0][1]}")
+    pied = [r for r in p.lignes.get("table-rapprochement", []) if r[0].get("id") == "total-rapprochement"]
+    verifier(bool(pied) and int([a for a, _ in pied[0][1] if "data-centimes" in a][-1]["data-centimes"]) == tc,
+             "total Caf du rapprochement ≠ TOTAL_CAF du CSV")
+
+# 4. one chart per volet, one bar per eligible structure, bar values = CSV bonus_total
+eligibles = [s for s in structures if s["motif"] == "ELIGIBLE"]
+barres = {i: v for _, bs in p.svgs for i, v in bs}
+verifier(len(barres) == len(eligibles), f"{len(barres)} barres pour {len(eligibles)} structures éligibles")
+for s in eligibles:
+    verifier(barres.get(s["id"]) == cents(s["bonus_total"]), f"barre de {s['id']}")
+volets = sorted({s["volet"] for s in eligibles})
+verifier(sorted(v for v, _ in p.svgs) == volets, f"graphiques {sorted(v for v, _ in p.svgs)} ≠ volets {volets}")
+verifier('id="titre-gest"' in dom, "graphique par gestionnaire absent")
+
+# 5. excluded structures with their reason
+exclues = [s for s in structures if s["motif"] != "ELIGIBLE"]
+html_ex = {a.get("data-id"): a.get("data-motif") for a, _ in p.lignes.get("table-exclues", []) if a.get("data-id")}
+verifier(html_ex == {s["id"]: s["motif"] for s in exclues}, "structures non éligibles")
+
+if erreurs:
+    print(f"{len(erreurs)} échec(s) :", file=sys.stderr)
+    for e in erreurs[:40]:
+        print("  " + e, file=sys.stderr)
+    sys.exit(1)
+print(f"DOM vérifié : {len(structures)} structures, {len(groupes)} groupes, {len(p.svgs)} graphiques de volet, "
+      f"{len(barres)} barres, {len(exclues)} structures non éligibles")
+PY
+
+echo "PDF : $PAGES pages A4 ($TAILLE pt)"
+if [ -n "$IMAGES" ]; then
+  mkdir -p "$IMAGES"
+  cp "$TMP/capture.png" "$IMAGES/rapport-capture.png"
+  pdftoppm -r 70 -png "$TMP/rapport.pdf" "$IMAGES/rapport-page"
+  echo "images dans $IMAGES"
+fi
+echo "1 passed, 0 failed"

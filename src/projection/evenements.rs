@@ -1,0 +1,743 @@
+//! `evenements.csv`: what happens to the structures during the convention (openings,
+//! closures, capacity changes, annex and support changes), and the month-by-month state of
+//! each structure that follows from it (docs/regles.md R20–R21).
+//!
+//! Columns `date;id;action;valeur`, read with the same rules as the other CSV files
+//! (delimiter detection, header normalisation, encodings, French decimals).
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
+use crate::lecture::texte::{self, Encodage};
+use crate::lecture::{tableau, UNITES_MAX};
+use crate::modele::{Annexe, Date, Dossier, Unites};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+pub const FICHIER: &str = "evenements.csv";
+pub const COLONNES: &[&str] = &["date", "id", "action", "valeur"];
+const REQUISES: &[&str] = &["date", "id", "action"];
+
+/// What an event does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", content = "valeur", rename_all = "snake_case")]
+pub enum Action {
+    Ouverture,
+    Fermeture,
+    UnitesExistantes(Unites),
+    UnitesNouvelles(Unites),
+    UnitesEmployeurs(Unites),
+    Soutien(bool),
+    Annexe(Annexe),
+}
+
+impl Action {
+    pub const NOMS: &'static [&'static str] = &[
+        "ouverture",
+        "fermeture",
+        "unites_existantes",
+        "unites_nouvelles",
+        "unites_employeurs",
+        "soutien",
+        "annexe",
+    ];
+    pub fn nom(&self) -> &'static str {
+        match self {
+            Action::Ouverture => "ouverture",
+            Action::Fermeture => "fermeture",
+            Action::UnitesExistantes(_) => "unites_existantes",
+            Action::UnitesNouvelles(_) => "unites_nouvelles",
+            Action::UnitesEmployeurs(_) => "unites_employeurs",
+            Action::Soutien(_) => "soutien",
+            Action::Annexe(_) => "annexe",
+        }
+    }
+    /// The value as written back for the user (`40`, `oui`, `2bis`, empty).
+    pub fn valeur(&self) -> String {
+        match self {
+            Action::Ouverture | Action::Fermeture => String::new(),
+            Action::UnitesExistantes(u)
+            | Action::UnitesNouvelles(u)
+            | Action::UnitesEmployeurs(u) => crate::rapport::groupe_fr(&u.to_string()),
+            Action::Soutien(b) => if *b { "oui" } else { "non" }.into(),
+            Action::Annexe(a) => a.libelle().into(),
+        }
+    }
+}
+
+/// One line of evenements.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evenement {
+    pub date: Date,
+    pub id: String,
+    #[serde(flatten)]
+    pub action: Action,
+    /// Line in evenements.csv (for messages and `expliquer`).
+    pub ligne: u64,
+}
+
+impl Evenement {
+    /// (year, month) from which the event counts: the month of its date when it falls on the
+    /// 1st, else the next month (R21: a month counts with the state in force on its 1st day).
+    pub fn effet(&self) -> (i32, u8) {
+        mois_d_effet(self.date)
+    }
+}
+
+/// See [`Evenement::effet`].
+pub fn mois_d_effet(d: Date) -> (i32, u8) {
+    if d.jour == 1 {
+        (d.annee, d.mois)
+    } else if d.mois == 12 {
+        (d.annee + 1, 1)
+    } else {
+        (d.annee, d.mois + 1)
+    }
+}
+
+pub const NOMS_MOIS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+fn jours_du_mois(annee: i32, mois: u8) -> u8 {
+    match mois {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (annee % 4 == 0 && annee % 100 != 0) || annee % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+/// `2026-09-01` or `01/09/2026` (a real calendar date).
+pub fn analyser_date(brut: &str) -> Option<Date> {
+    let t = brut.trim();
+    let (a, m, j) = if let Some((a, reste)) = t.split_once('-') {
+        let (m, j) = reste.split_once('-')?;
+        (a, m, j)
+    } else {
+        let mut p = t.split('/');
+        let (j, m, a) = (p.next()?, p.next()?, p.next()?);
+        if p.next().is_some() {
+            return None;
+        }
+        (a, m, j)
+    };
+    let chiffres = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !chiffres(a, 4..=4) || !chiffres(m, 1..=2) || !chiffres(j, 1..=2) {
+        return None;
+    }
+    let (a, m, j): (i32, u8, u8) = (a.parse().ok()?, m.parse().ok()?, j.parse().ok()?);
+    if !(1..=12).contains(&m) || j == 0 || j > jours_du_mois(a, m) {
+        return None;
+    }
+    Some(Date::new(a, m, j))
+}
+
+/// Parses evenements.csv (pure). Line-level errors go to `diags`.
+pub fn analyser_evenements(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<Evenement> {
+    let Some(tab) = tableau::lire(fichier, texte, COLONNES, REQUISES, diags) else {
+        return Vec::new();
+    };
+    let mut r = Vec::with_capacity(tab.lignes.len());
+    for (no, enr) in &tab.lignes {
+        let err =
+            |diags: &mut Diagnostics, code, col: &str, val: &str, msg: String, conseil: &str| {
+                diags.push(
+                    Diagnostic::erreur(code, fichier, msg)
+                        .ligne(*no)
+                        .colonne(col)
+                        .valeur(val)
+                        .conseil(conseil),
+                )
+            };
+        let champ = |c: &str| tab.champ(enr, c);
+        let mut ok = true;
+        let date = match champ("date") {
+            None => {
+                err(
+                    diags,
+                    "E006",
+                    "date",
+                    "",
+                    "valeur obligatoire manquante".into(),
+                    "renseignez la date de l'événement (ex. 2026-09-01)",
+                );
+                ok = false;
+                None
+            }
+            Some(v) => {
+                let d = analyser_date(v);
+                if d.is_none() {
+                    err(
+                        diags,
+                        "E030",
+                        "date",
+                        v,
+                        "date illisible".into(),
+                        "écrivez AAAA-MM-JJ (2026-09-01) ou JJ/MM/AAAA (01/09/2026)",
+                    );
+                    ok = false;
+                }
+                d
+            }
+        };
+        let id = match champ("id") {
+            Some(v) => v.to_string(),
+            None => {
+                err(
+                    diags,
+                    "E006",
+                    "id",
+                    "",
+                    "valeur obligatoire manquante".into(),
+                    "identifiant d'une structure de structures.csv",
+                );
+                ok = false;
+                String::new()
+            }
+        };
+        let valeur = champ("valeur");
+        let action_brute = champ("action").map(|a| a.to_lowercase());
+        let liste = Action::NOMS.join(", ");
+        let action = match action_brute.as_deref() {
+            None => {
+                err(
+                    diags,
+                    "E006",
+                    "action",
+                    "",
+                    "valeur obligatoire manquante".into(),
+                    &format!("actions admises : {liste}"),
+                );
+                None
+            }
+            Some(a) => {
+                let unites = |diags: &mut Diagnostics| -> Option<Unites> {
+                    let Some(v) = valeur else {
+                        err(
+                            diags,
+                            "E033",
+                            "valeur",
+                            "",
+                            format!("l'action « {a} » demande un nombre d'unités"),
+                            "écrivez le nouveau nombre d'unités (ex. 40 ou 1,5)",
+                        );
+                        return None;
+                    };
+                    let d = match analyser_decimal(v) {
+                        Ok(d) => d,
+                        Err(m) => {
+                            err(
+                                diags,
+                                "E033",
+                                "valeur",
+                                v,
+                                format!("nombre d'unités illisible : {m}"),
+                                "écrivez par exemple 40 ou 1,5",
+                            );
+                            return None;
+                        }
+                    };
+                    if d.is_sign_negative() && !d.is_zero() {
+                        err(
+                            diags,
+                            "E033",
+                            "valeur",
+                            v,
+                            "nombre d'unités négatif".into(),
+                            "les unités sont positives ou nulles",
+                        );
+                        return None;
+                    }
+                    match en_centiemes(d) {
+                        Ok(c) if c <= UNITES_MAX => Some(Unites(c)),
+                        Ok(_) => {
+                            err(
+                                diags,
+                                "E033",
+                                "valeur",
+                                v,
+                                "nombre d'unités trop grand (maximum 100 000)".into(),
+                                "vérifiez l'unité de la colonne",
+                            );
+                            None
+                        }
+                        Err(m) => {
+                            err(
+                                diags,
+                                "E033",
+                                "valeur",
+                                v,
+                                format!("nombre d'unités avec {m}"),
+                                "arrondissez au centième",
+                            );
+                            None
+                        }
+                    }
+                };
+                match a {
+                    "ouverture" | "fermeture" => {
+                        if let Some(v) = valeur {
+                            err(diags, "E033", "valeur", v, format!("l'action « {a} » ne prend pas de valeur"), "changez les unités par une ligne unites_existantes / unites_nouvelles à la même date");
+                            None
+                        } else if a == "ouverture" {
+                            Some(Action::Ouverture)
+                        } else {
+                            Some(Action::Fermeture)
+                        }
+                    }
+                    "unites_existantes" => unites(diags).map(Action::UnitesExistantes),
+                    "unites_nouvelles" => unites(diags).map(Action::UnitesNouvelles),
+                    "unites_employeurs" => unites(diags).map(Action::UnitesEmployeurs),
+                    "soutien" => match valeur.map(|v| (v, analyser_booleen(v))) {
+                        Some((_, Some(b))) => Some(Action::Soutien(b)),
+                        other => {
+                            err(
+                                diags,
+                                "E033",
+                                "valeur",
+                                other.map_or("", |x| x.0),
+                                "booléen illisible".into(),
+                                "écrivez oui ou non",
+                            );
+                            None
+                        }
+                    },
+                    "annexe" => match valeur.map(|v| (v, Annexe::analyser(v))) {
+                        Some((_, Some(x))) => Some(Action::Annexe(x)),
+                        other => {
+                            err(
+                                diags,
+                                "E033",
+                                "valeur",
+                                other.map_or("", |x| x.0),
+                                "annexe inconnue".into(),
+                                "valeurs admises : 2, 2bis",
+                            );
+                            None
+                        }
+                    },
+                    _ => {
+                        err(
+                            diags,
+                            "E032",
+                            "action",
+                            a,
+                            "action inconnue".into(),
+                            &format!("actions admises : {liste}"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        if let (true, Some(date), Some(action)) = (ok, date, action) {
+            r.push(Evenement {
+                date,
+                id,
+                action,
+                ligne: *no,
+            });
+        }
+    }
+    r
+}
+
+/// Reads an events file from disk (encoding rules of the CSV files). `None` on error.
+pub fn lire_evenements(
+    chemin: &Path,
+    encodage: Encodage,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Evenement>> {
+    let nom = chemin.display().to_string();
+    let octets = match std::fs::read(chemin) {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diags.push(
+                Diagnostic::erreur("E001", &nom, "fichier d'événements introuvable").conseil(
+                    "donnez le chemin d'un fichier evenements.csv (date;id;action;valeur)",
+                ),
+            );
+            return None;
+        }
+        Err(e) => {
+            diags.push(Diagnostic::erreur(
+                "E002",
+                &nom,
+                format!("lecture impossible : {e}"),
+            ));
+            return None;
+        }
+    };
+    let texte = match texte::decoder(&octets, encodage) {
+        Ok(d) => {
+            if d.repli_windows1252 {
+                diags.push(
+                    Diagnostic::avertissement(
+                        "W004",
+                        &nom,
+                        "octets non UTF-8 : fichier lu en Windows-1252",
+                    )
+                    .conseil("enregistrez en « CSV UTF-8 » ou passez --encodage windows-1252"),
+                );
+            }
+            d.texte
+        }
+        Err(m) => {
+            diags.push(
+                Diagnostic::erreur("E003", &nom, format!("encodage illisible : {m}"))
+                    .conseil("enregistrez le fichier en « CSV UTF-8 »"),
+            );
+            return None;
+        }
+    };
+    let avant = diags.erreurs().count();
+    let ev = analyser_evenements(&nom, &texte, diags);
+    (diags.erreurs().count() == avant).then_some(ev)
+}
+
+/// A structure's situation in one month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Etat {
+    pub ouverte: bool,
+    pub annexe: Annexe,
+    pub soutien: bool,
+    pub existantes: Unites,
+    pub nouvelles: Unites,
+    pub employeurs: Unites,
+}
+
+impl Etat {
+    /// The month counts for the bonus (R21): open, in Annexe 2 and supported.
+    pub fn compte(&self) -> bool {
+        self.ouverte && self.annexe == Annexe::Deux && self.soutien
+    }
+    /// `existantes − employeurs` (hundredths).
+    pub fn u(&self) -> i64 {
+        self.existantes.0 - self.employeurs.0
+    }
+    fn appliquer(&mut self, a: Action) {
+        match a {
+            Action::Ouverture => self.ouverte = true,
+            Action::Fermeture => self.ouverte = false,
+            Action::UnitesExistantes(u) => self.existantes = u,
+            Action::UnitesNouvelles(u) => self.nouvelles = u,
+            Action::UnitesEmployeurs(u) => self.employeurs = u,
+            Action::Soutien(b) => self.soutien = b,
+            Action::Annexe(x) => self.annexe = x,
+        }
+    }
+}
+
+impl fmt::Display for Etat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, annexe {}, soutien {}, unités existantes {} − employeurs {} + nouvelles {}",
+            if self.ouverte { "ouverte" } else { "fermée" },
+            self.annexe.libelle(),
+            if self.soutien { "oui" } else { "non" },
+            crate::rapport::groupe_fr(&self.existantes.to_string()),
+            crate::rapport::groupe_fr(&self.employeurs.to_string()),
+            crate::rapport::groupe_fr(&self.nouvelles.to_string()),
+        )
+    }
+}
+
+/// Every structure's events, checked and sorted, from the state on 1 January after the
+/// dossier's exercice N (R20).
+#[derive(Debug, Clone, Default)]
+pub struct Chronologie {
+    /// State on 1 January N+1 before any event, per structure id.
+    pub depart: BTreeMap<String, Etat>,
+    /// Events per structure id, in order of effect (month, then date, then line).
+    pub evenements: BTreeMap<String, Vec<Evenement>>,
+}
+
+impl Chronologie {
+    /// Checks the events against the dossier (pure): known ids, dates within the convention
+    /// and after exercice `n`, possible sequences. Errors and warnings go to `diags`;
+    /// `derniere` is the last projected year (later events are reported without effect).
+    pub fn construire(
+        dossier: &Dossier,
+        evenements: &[Evenement],
+        n: i32,
+        derniere: i32,
+        fichier: &str,
+        diags: &mut Diagnostics,
+    ) -> Chronologie {
+        let conv = &dossier.convention;
+        let mut c = Chronologie::default();
+        for s in &dossier.structures {
+            c.depart.insert(
+                s.id.clone(),
+                Etat {
+                    ouverte: s.mois_ouverture > 0,
+                    annexe: s.annexe,
+                    soutien: s.soutien_collectivite,
+                    existantes: s.unites_existantes,
+                    nouvelles: s.unites_nouvelles,
+                    employeurs: s.unites_employeurs,
+                },
+            );
+        }
+        let periode = format!(
+            "{} → {}",
+            conv.debut.map_or("…".into(), |d| d.to_string()),
+            conv.fin.map_or("…".into(), |d| d.to_string())
+        );
+        for e in evenements {
+            let loc =
+                |d: Diagnostic, col: &str, val: String| d.ligne(e.ligne).colonne(col).valeur(val);
+            if !c.depart.contains_key(&e.id) {
+                let proche = dossier
+                    .structures
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .find(|s| s.eq_ignore_ascii_case(&e.id));
+                diags.push(
+                    loc(
+                        Diagnostic::erreur("E031", fichier, "structure inconnue de structures.csv"),
+                        "id",
+                        e.id.clone(),
+                    )
+                    .conseil(match proche {
+                        Some(p) => format!("vouliez-vous dire « {p} » ? (les identifiants respectent la casse)"),
+                        None => "un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)".into(),
+                    }),
+                );
+                continue;
+            }
+            if conv.debut.is_some_and(|d| e.date < d) || conv.fin.is_some_and(|d| e.date > d) {
+                diags.push(
+                    loc(
+                        Diagnostic::erreur(
+                            "E034",
+                            fichier,
+                            format!("date hors de la période de la convention ({periode})"),
+                        ),
+                        "date",
+                        e.date.to_string(),
+                    )
+                    .conseil("un événement se situe pendant la convention"),
+                );
+                continue;
+            }
+            let (a, m) = e.effet();
+            if a <= n {
+                diags.push(
+                    loc(
+                        Diagnostic::erreur(
+                            "E034",
+                            fichier,
+                            format!(
+                                "l'événement compte à partir de {} {a}, pendant l'exercice {n} que structures.csv décrit déjà",
+                                NOMS_MOIS[(m - 1) as usize]
+                            ),
+                        ),
+                        "date",
+                        e.date.to_string(),
+                    )
+                    .conseil(format!(
+                        "décrivez l'exercice {n} dans structures.csv (mois_ouverture, unités), ou datez l'événement à partir du 1er janvier {}",
+                        n + 1
+                    )),
+                );
+                continue;
+            }
+            if a > derniere {
+                diags.push(
+                    loc(
+                        Diagnostic::avertissement(
+                            "W030",
+                            fichier,
+                            format!(
+                                "l'événement compte à partir de {} {a}, après la dernière année projetée ({derniere}) : sans effet",
+                                NOMS_MOIS[(m - 1) as usize]
+                            ),
+                        ),
+                        "date",
+                        e.date.to_string(),
+                    )
+                    .conseil("prolongez la projection (--jusqu-a) si la convention le permet"),
+                );
+            }
+            c.evenements
+                .entry(e.id.clone())
+                .or_default()
+                .push(e.clone());
+        }
+        // sequences, per structure: replayed in order of effect
+        for (id, evs) in c.evenements.iter_mut() {
+            evs.sort_by(|x, y| {
+                x.effet()
+                    .cmp(&y.effet())
+                    .then(x.date.cmp(&y.date))
+                    .then(x.ligne.cmp(&y.ligne))
+            });
+            let Some(mut etat) = c.depart.get(id).copied() else {
+                continue; // only known ids have events (checked above)
+            };
+            let mut k = 0;
+            while k < evs.len() {
+                let effet = evs[k].effet();
+                let mut fin = k;
+                while fin < evs.len() && evs[fin].effet() == effet {
+                    fin += 1;
+                }
+                let mut vus: BTreeMap<&str, u64> = BTreeMap::new();
+                let mut derniere_unite: Option<&Evenement> = None;
+                for e in &evs[k..fin] {
+                    let loc =
+                        |d: Diagnostic| d.ligne(e.ligne).colonne("action").valeur(e.action.nom());
+                    let quand = format!("{} {}", NOMS_MOIS[(effet.1 - 1) as usize], effet.0);
+                    if let Some(l) = vus.insert(e.action.nom(), e.ligne) {
+                        if !matches!(e.action, Action::Ouverture | Action::Fermeture) {
+                            diags.push(loc(Diagnostic::erreur(
+                                "E035",
+                                fichier,
+                                format!("deux événements « {} » pour « {id} » comptent à partir de {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
+                            ))
+                            .conseil("gardez une seule valeur par mois (un changement compte au mois qui suit sa date, sauf le 1er)"));
+                        }
+                    }
+                    match e.action {
+                        Action::Ouverture if etat.ouverte => diags.push(
+                            loc(Diagnostic::erreur(
+                                "E035",
+                                fichier,
+                                format!("ouverture de « {id} », déjà ouverte à cette date"),
+                            ))
+                            .conseil("une structure ouverte dans l'exercice du dossier (mois_ouverture > 0) l'est encore au 1er janvier suivant ; fermez-la d'abord"),
+                        ),
+                        Action::Fermeture if !etat.ouverte => diags.push(
+                            loc(Diagnostic::erreur(
+                                "E035",
+                                fichier,
+                                format!("fermeture de « {id} », déjà fermée à cette date"),
+                            ))
+                            .conseil("une structure fermée toute l'année du dossier (mois_ouverture = 0) ou déjà fermée par un événement ne peut pas fermer à nouveau"),
+                        ),
+                        Action::UnitesExistantes(_) | Action::UnitesEmployeurs(_) => {
+                            derniere_unite = Some(e)
+                        }
+                        _ => {}
+                    }
+                    etat.appliquer(e.action);
+                }
+                if etat.employeurs > etat.existantes {
+                    if let Some(e) = derniere_unite {
+                        diags.push(
+                            Diagnostic::erreur(
+                                "E036",
+                                fichier,
+                                format!(
+                                    "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {} {}",
+                                    etat.employeurs,
+                                    etat.existantes,
+                                    NOMS_MOIS[(effet.1 - 1) as usize],
+                                    effet.0
+                                ),
+                            )
+                            .ligne(e.ligne)
+                            .colonne("valeur")
+                            .valeur(e.action.valeur())
+                            .conseil("les places employeurs font partie des places existantes"),
+                        );
+                    }
+                }
+                k = fin;
+            }
+        }
+        c
+    }
+
+    /// The 12 monthly states of a structure in `annee` (> N), and the events that take effect
+    /// that year.
+    pub fn mois(&self, id: &str, annee: i32) -> Option<([Etat; 12], Vec<&Evenement>)> {
+        let mut etat = *self.depart.get(id)?;
+        let evs: &[Evenement] = self.evenements.get(id).map_or(&[], |v| v.as_slice());
+        let mut k = 0;
+        while k < evs.len() && evs[k].effet().0 < annee {
+            etat.appliquer(evs[k].action);
+            k += 1;
+        }
+        let mut annee_evs = Vec::new();
+        let mut r = [etat; 12];
+        for (m, slot) in r.iter_mut().enumerate() {
+            while k < evs.len() && evs[k].effet() == (annee, m as u8 + 1) {
+                etat.appliquer(evs[k].action);
+                annee_evs.push(&evs[k]);
+                k += 1;
+            }
+            *slot = etat;
+        }
+        Some((r, annee_evs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regle_des_mois() {
+        // 15 March → April; 1 March → March; 15 December → January next year
+        assert_eq!(mois_d_effet(Date::new(2026, 3, 15)), (2026, 4));
+        assert_eq!(mois_d_effet(Date::new(2026, 3, 1)), (2026, 3));
+        assert_eq!(mois_d_effet(Date::new(2026, 12, 15)), (2027, 1));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(analyser_date("2026-09-01"), Some(Date::new(2026, 9, 1)));
+        assert_eq!(analyser_date("01/09/2026"), Some(Date::new(2026, 9, 1)));
+        assert_eq!(analyser_date("29/02/2028"), Some(Date::new(2028, 2, 29)));
+        assert_eq!(analyser_date("29/02/2027"), None);
+        assert_eq!(analyser_date("2026-13-01"), None);
+        assert_eq!(analyser_date("2026/09/01"), None);
+        assert_eq!(analyser_date("1er septembre"), None);
+    }
+
+    #[test]
+    fn lecture_et_erreurs_localisees() {
+        let t = "date;id;action;valeur\n2026-09-01;A;ouverture;\n15/03/2027;A;unites_nouvelles;12,5\n2026-02-30;A;fermeture;\n2026-01-01;A;agrandir;3\n2026-01-01;A;soutien;peut-être\n2026-01-01;A;ouverture;4\n";
+        let mut d = Diagnostics::default();
+        let ev = analyser_evenements("evenements.csv", t, &mut d);
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[1].action, Action::UnitesNouvelles(Unites(1250)));
+        assert_eq!(ev[1].ligne, 3);
+        let codes: Vec<(&str, Option<u64>, Option<&str>)> =
+            d.0.iter()
+                .map(|x| (x.code, x.ligne, x.colonne.as_deref()))
+                .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("E030", Some(4), Some("date")),
+                ("E032", Some(5), Some("action")),
+                ("E033", Some(6), Some("valeur")),
+                ("E033", Some(7), Some("valeur")),
+            ]
+        );
+    }
+}

@@ -1,0 +1,752 @@
+//! Multi-year projection over the convention period (`bonus-ctg projeter`,
+//! docs/regles.md R20–R25).
+//!
+//! One exercice per calendar year, from the dossier's exercice N to the end of the
+//! convention. Year N is exactly [`calcul::calculer`]. Each later year Y is the pure core
+//! applied to a **derived dossier**: the structures in their situation of year Y (after the
+//! events of `evenements.csv`, month by month), the envelope `A` = what the Caf paid for each
+//! (collectivité, volet) in Y−1, and the barème in force in Y; with base `figee` the rate `m`
+//! is imposed (the previous year's `m_eff`), with base `glissante` it is `A / U`. The bonus
+//! trajectoire and the collectivités' contributions are chained on top, year after year.
+
+pub mod evenements;
+pub mod trajectoire;
+
+use crate::bareme::{Ajustement, BasePluriannuelle, Lu};
+use crate::calcul::eligibilite::Motif;
+use crate::calcul::rationnel::{Depassement, Rationnel, R};
+use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::DossierLu;
+use crate::modele::*;
+use evenements::{Chronologie, Etat, Evenement};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use trajectoire::{PlacesStructure, TrajectoireCollectivite};
+
+/// Options of `bonus-ctg projeter`.
+#[derive(Debug, Clone, Default)]
+pub struct OptionsProjection {
+    /// First year (default: the dossier's exercice).
+    pub exercice: Option<i32>,
+    /// Last year (default: the year the convention ends).
+    pub jusqu_a: Option<i32>,
+    /// `--base`: overrides the barème's `base_pluriannuelle`.
+    pub base: Option<BasePluriannuelle>,
+}
+
+/// Months `debut..=fin` (1-based) in one situation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    pub debut: u8,
+    pub fin: u8,
+    pub etat: Etat,
+}
+
+/// A structure's situation in a projected year Y > N (for `expliquer --annee`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Situation {
+    /// State on 1 January of Y, before the events of Y.
+    pub depart: Etat,
+    /// Events taking effect in Y.
+    pub evenements: Vec<Evenement>,
+    pub segments: Vec<Segment>,
+    /// Months that count (open, annexe 2, supported).
+    pub mois_comptes: u8,
+    /// Base `glissante`: new units already paid in an earlier year, now counted as
+    /// existing (R23).
+    pub nouvelles_devenues_existantes: Unites,
+    /// Unit-months of the year (after that conversion).
+    pub unites_mois: UnitesMois,
+}
+
+/// One structure in one projected year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LigneProjetee {
+    pub id: String,
+    pub nom: String,
+    #[serde(rename = "type")]
+    pub type_structure: TypeStructure,
+    pub volet: Option<String>,
+    pub gestionnaire: String,
+    pub collectivite: String,
+    pub motif: Motif,
+    /// Months counted in the year.
+    pub mois: u8,
+    /// `u_i` counted in `U` (R21) when eligible.
+    pub unites_eligibles: Unites,
+    pub unites_nouvelles: Unites,
+    pub unites_mois: UnitesMois,
+    #[serde(serialize_with = "ser_opt")]
+    pub taux_unitaire: Option<Rationnel>,
+    pub bonus_lissage: Montant,
+    pub bonus_nouvelles: Montant,
+    pub bonus_trajectoire: Montant,
+    /// lissage + nouvelles + trajectoire.
+    pub bonus_total: Montant,
+    pub contribution_n1: Montant,
+    pub contribution_n: Montant,
+    /// Bonus of the previous year (what the structure received from the Caf in Y−1).
+    pub bonus_n1: Montant,
+    pub financement_public_n1: Montant,
+    pub financement_public_n: Montant,
+    pub variation: Montant,
+}
+
+fn ser_opt<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => s.serialize_str(&r.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// Totals of one year (or of N−1): what the Caf and the collectivités pay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TotauxAnnee {
+    pub exercice: i32,
+    /// Envelope `A` of the year (N−1: the dossier's charge à payer N−1).
+    pub charge_n1: Montant,
+    pub lissage: Montant,
+    pub nouvelles: Montant,
+    pub trajectoire: Montant,
+    /// Paid to the collectivités themselves (PILOTAGE).
+    pub verse_collectivite: Montant,
+    /// Everything the Caf pays: lissage + nouvelles + trajectoire + verse_collectivite
+    /// (N−1: its charge à payer N−1, spec §1).
+    pub verse_caf: Montant,
+    /// Σ contributions of the collectivités to the structures.
+    pub contribution_collectivite: Montant,
+    /// Σ public funding of the structures (contribution + bonus).
+    pub financement_public: Montant,
+    pub non_redistribue: Montant,
+}
+
+/// One projected year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnneeProjetee {
+    pub exercice: i32,
+    /// The derived dossier given to the core (year N: the dossier itself).
+    #[serde(skip)]
+    pub dossier: Dossier,
+    #[serde(skip)]
+    pub surcharges: Surcharges,
+    /// The core's result for the derived dossier. Its contribution columns follow the
+    /// one-year formula; the projection's own chain (R25) is in `lignes`.
+    #[serde(skip)]
+    pub resultat: Resultat,
+    /// Year > N: each structure's situation.
+    pub situations: BTreeMap<String, Situation>,
+    pub ajustement: Lu<Ajustement>,
+    pub trajectoire: Vec<TrajectoireCollectivite>,
+    /// Sorted by id.
+    pub lignes: Vec<LigneProjetee>,
+    pub totaux: TotauxAnnee,
+    pub par_collectivite: BTreeMap<String, TotauxAnnee>,
+}
+
+impl AnneeProjetee {
+    pub fn ligne(&self, id: &str) -> Option<&LigneProjetee> {
+        self.lignes.iter().find(|l| l.id == id)
+    }
+}
+
+/// The whole projection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Projection {
+    pub convention: Convention,
+    pub base: BasePluriannuelle,
+    /// Where the base comes from (`--base` or the barème value with its reference).
+    pub origine_base: String,
+    pub premiere: i32,
+    pub derniere: i32,
+    pub nombre_evenements: usize,
+    /// Year N−1 (from structures.csv and charges_n1.csv).
+    pub n1: TotauxAnnee,
+    pub n1_par_collectivite: BTreeMap<String, TotauxAnnee>,
+    pub annees: Vec<AnneeProjetee>,
+}
+
+impl Projection {
+    pub fn annee(&self, y: i32) -> Option<&AnneeProjetee> {
+        self.annees.iter().find(|a| a.exercice == y)
+    }
+}
+
+fn ajouter(a: &mut Montant, b: Montant) -> R<()> {
+    a.0 = a.0.checked_add(b.0).ok_or(Depassement)?;
+    Ok(())
+}
+
+fn erreur_projection(message: String, conseil: &str) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::erreur("E037", "projection", message).conseil(conseil));
+    d
+}
+
+fn depassement(e: Depassement) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(
+        Diagnostic::erreur("E023", "dossier", e.to_string())
+            .conseil("vérifiez les ordres de grandeur des montants et des unités"),
+    );
+    d
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct CleDiagnostic {
+    code: &'static str,
+    fichier: String,
+    ligne: Option<u64>,
+    colonne: Option<String>,
+    valeur: Option<String>,
+}
+
+/// Per structure, what the next year needs from this one.
+#[derive(Debug, Clone, Copy, Default)]
+struct Report {
+    contribution: Montant,
+    lissage: Montant,
+    total: Montant,
+    /// Base glissante: new units already paid (R23).
+    nouvelles_payees: i64,
+}
+
+/// The projection, pure: a read dossier, its checked events, options. `Err` holds the
+/// located diagnostics; `Ok` the projection and the warnings.
+pub fn projeter(
+    lu: &DossierLu,
+    evenements: &[Evenement],
+    options: &OptionsProjection,
+    fichier_bareme: &str,
+    fichier_evenements: &str,
+) -> Result<(Projection, Diagnostics), Diagnostics> {
+    let dossier = &lu.dossier;
+    let conv = &dossier.convention;
+    let n = options.exercice.unwrap_or(conv.exercice);
+
+    // years
+    let fin = conv.fin.map(|d| d.annee);
+    let derniere =
+        match (options.jusqu_a, fin) {
+            (Some(j), Some(f)) if j > f => {
+                return Err(erreur_projection(
+                    format!("--jusqu-a {j} dépasse la fin de la convention ({f})"),
+                    "choisissez une année comprise dans la convention",
+                ))
+            }
+            (Some(j), _) => j,
+            (None, Some(f)) => f,
+            (None, None) => return Err(erreur_projection(
+                "convention.toml n'a pas de date de fin : la durée de la projection est inconnue"
+                    .into(),
+                "indiquez fin = AAAA-MM-JJ dans convention.toml ou passez --jusqu-a ANNEE",
+            )),
+        };
+    if derniere < n {
+        return Err(erreur_projection(
+            format!("la dernière année projetée ({derniere}) précède l'exercice {n}"),
+            "--jusqu-a doit valoir au moins l'exercice du dossier",
+        ));
+    }
+
+    // year N: the plain calculation
+    let (resultat_n, mut diags) = crate::traiter(lu, Some(n), fichier_bareme)?;
+    let (base, origine_base) = match options.base {
+        Some(b) => (b, "option --base".to_string()),
+        None => {
+            let l = lu.bareme.base_pour(n);
+            let o = match &l.source {
+                Some(s) => format!(
+                    "barème : base_pluriannuelle en vigueur depuis le {}, statut {}, {}",
+                    s.debut, s.statut, s.origine
+                ),
+                None => "valeur par défaut".into(),
+            };
+            (l.valeur, o)
+        }
+    };
+    let chrono = Chronologie::construire(
+        dossier,
+        evenements,
+        n,
+        derniere,
+        fichier_evenements,
+        &mut diags,
+    );
+    if diags.a_des_erreurs() {
+        return Err(diags);
+    }
+
+    // N−1 (from the dossier)
+    let mut n1 = TotauxAnnee {
+        exercice: n - 1,
+        ..Default::default()
+    };
+    let mut n1_c: BTreeMap<String, TotauxAnnee> = BTreeMap::new();
+    for c in &conv.collectivites {
+        n1_c.insert(
+            c.id.clone(),
+            TotauxAnnee {
+                exercice: n - 1,
+                ..Default::default()
+            },
+        );
+    }
+    let pousser_n1 = |t: &mut TotauxAnnee, s: &Structure| -> R<()> {
+        ajouter(
+            &mut t.contribution_collectivite,
+            s.contribution_collectivite_n1,
+        )?;
+        ajouter(&mut t.financement_public, s.contribution_collectivite_n1)?;
+        ajouter(&mut t.financement_public, s.bonus_n1)
+    };
+    (|| -> R<()> {
+        for s in &dossier.structures {
+            pousser_n1(&mut n1, s)?;
+            pousser_n1(n1_c.entry(s.collectivite.clone()).or_default(), s)?;
+        }
+        // what the Caf paid for N−1 is its charge à payer N−1 (spec §1)
+        for ch in &dossier.charges {
+            ajouter(&mut n1.charge_n1, ch.montant)?;
+            ajouter(&mut n1.verse_caf, ch.montant)?;
+            let t = n1_c.entry(ch.collectivite.clone()).or_default();
+            ajouter(&mut t.charge_n1, ch.montant)?;
+            ajouter(&mut t.verse_caf, ch.montant)?;
+        }
+        Ok(())
+    })()
+    .map_err(depassement)?;
+
+    // trajectoire reference: P_ref per (volet, collectivité) from year N's eligible units
+    let reference = |volet: &str| -> BTreeMap<String, i64> {
+        let mut r: BTreeMap<String, i64> = BTreeMap::new();
+        for c in &conv.collectivites {
+            r.insert(c.id.clone(), 0);
+        }
+        for l in &resultat_n.structures {
+            if l.motif() == Motif::Eligible && l.eligibilite.volet.as_deref() == Some(volet) {
+                *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
+            }
+        }
+        r
+    };
+
+    let mut reports: BTreeMap<String, Report> = BTreeMap::new();
+    for s in &dossier.structures {
+        reports.insert(
+            s.id.clone(),
+            Report {
+                contribution: s.contribution_collectivite_n1,
+                lissage: s.bonus_n1,
+                total: s.bonus_n1,
+                nouvelles_payees: 0,
+            },
+        );
+    }
+    let mut taux_connus: BTreeMap<(String, String), Rationnel> = BTreeMap::new();
+    let mut annees: Vec<AnneeProjetee> = Vec::new();
+    // a diagnostic repeated by a later year (same place) is shown once
+    let cle = |d: &Diagnostic| CleDiagnostic {
+        code: d.code,
+        fichier: d.fichier.clone(),
+        ligne: d.ligne,
+        colonne: d.colonne.clone(),
+        valeur: d.valeur.clone(),
+    };
+    let mut vus: BTreeSet<CleDiagnostic> = diags.0.iter().map(cle).collect();
+
+    for annee in n..=derniere {
+        // 1. the year's dossier, surcharges and barème
+        let (dossier_y, surcharges, situations, resultat, be) = if annee == n {
+            let be = lu.bareme.pour_exercice(n, fichier_bareme)?;
+            (
+                dossier.clone(),
+                Surcharges::default(),
+                BTreeMap::new(),
+                resultat_n.clone(),
+                be,
+            )
+        } else {
+            let prec = annees.last().ok_or_else(|| depassement(Depassement))?;
+            let (d_y, s_y, sit) =
+                deriver(dossier, &chrono, prec, annee, base, &reports, &taux_connus)
+                    .map_err(depassement)?;
+            let (be, dv) = crate::validation::valider(&d_y, &lu.bareme, annee, fichier_bareme);
+            for mut d in dv.0 {
+                if d.fichier == "charges_n1.csv" && d.ligne == Some(0) {
+                    d.fichier = format!("enveloppe {annee} (versé en {})", annee - 1);
+                    d.ligne = None;
+                }
+                if vus.insert(cle(&d)) {
+                    d.message = format!("exercice {annee} : {}", d.message);
+                    diags.push(d);
+                }
+            }
+            let be = match be {
+                Some(b) if !diags.a_des_erreurs() => b,
+                _ => return Err(diags),
+            };
+            let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
+            (d_y, s_y, sit, r, be)
+        };
+
+        // 2. trajectoire
+        let traj = match lu.bareme.trajectoire_pour(annee, fichier_bareme) {
+            Err(d) => {
+                diags.extend(d);
+                return Err(diags);
+            }
+            Ok(None) => Vec::new(),
+            Ok(Some(p)) => {
+                let volet = p.volet.valeur.clone();
+                let mut places = Vec::new();
+                for l in &resultat.structures {
+                    if l.motif() != Motif::Eligible
+                        || l.eligibilite.volet.as_deref() != Some(volet.as_str())
+                    {
+                        continue;
+                    }
+                    let s = &l.structure;
+                    let decembre = match situations.get(&s.id) {
+                        None => {
+                            s.unites_existantes.0 - s.unites_employeurs.0 + s.unites_nouvelles.0
+                        }
+                        Some(sit) => sit
+                            .segments
+                            .last()
+                            .filter(|g| g.etat.compte())
+                            .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0),
+                    };
+                    places.push(PlacesStructure {
+                        id: s.id.clone(),
+                        collectivite: s.collectivite.clone(),
+                        places_decembre: decembre,
+                        places_mois: l
+                            .unites_mois
+                            .existantes
+                            .checked_add(l.unites_mois.nouvelles)
+                            .ok_or_else(|| depassement(Depassement))?,
+                    });
+                }
+                trajectoire::calculer(&p, &reference(&volet), &places, be.arrondi.valeur)
+                    .map_err(depassement)?
+            }
+        };
+        let part_traj = |id: &str| -> Montant {
+            traj.iter()
+                .find_map(|t| t.part(id))
+                .map_or(Montant(0), |p| Montant(p.attribution.verse))
+        };
+
+        // 3. lines and the contributions chain (R25)
+        let mode = be.ajustement_contribution.clone();
+        let mut lignes = Vec::with_capacity(resultat.structures.len());
+        let mut totaux = TotauxAnnee {
+            exercice: annee,
+            ..Default::default()
+        };
+        let mut par_c: BTreeMap<String, TotauxAnnee> = BTreeMap::new();
+        for c in &conv.collectivites {
+            par_c.insert(
+                c.id.clone(),
+                TotauxAnnee {
+                    exercice: annee,
+                    ..Default::default()
+                },
+            );
+        }
+        let r: R<()> = (|| {
+            for l in &resultat.structures {
+                let s = &l.structure;
+                let prec = reports.get(&s.id).copied().unwrap_or_default();
+                let bt = part_traj(&s.id);
+                let total = Montant(l.bonus_total.0.checked_add(bt.0).ok_or(Depassement)?);
+                // the one-year formula of spec §5, with N−1 = the previous projected year:
+                // neutre compares lissage with lissage, integral total with total
+                let mut reference = s.clone();
+                reference.contribution_collectivite_n1 = prec.contribution;
+                reference.bonus_n1 = match mode.valeur {
+                    Ajustement::Neutre => prec.lissage,
+                    _ => prec.total,
+                };
+                let c = contributions::ajuster(mode.valeur, &reference, l.bonus_lissage, total)?;
+                let fp1 = Montant(
+                    prec.contribution
+                        .0
+                        .checked_add(prec.total.0)
+                        .ok_or(Depassement)?,
+                );
+                let fpn = Montant(c.contribution_n.0.checked_add(total.0).ok_or(Depassement)?);
+                let ligne = LigneProjetee {
+                    id: s.id.clone(),
+                    nom: s.nom.clone(),
+                    type_structure: s.type_structure,
+                    volet: l.eligibilite.volet.clone(),
+                    gestionnaire: s.gestionnaire.clone(),
+                    collectivite: s.collectivite.clone(),
+                    motif: l.motif(),
+                    mois: s.mois_ouverture,
+                    unites_eligibles: l.unites_eligibles,
+                    unites_nouvelles: if l.motif() == Motif::Eligible {
+                        s.unites_nouvelles
+                    } else {
+                        Unites(0)
+                    },
+                    unites_mois: l.unites_mois,
+                    taux_unitaire: l.taux_unitaire,
+                    bonus_lissage: l.bonus_lissage,
+                    bonus_nouvelles: l.bonus_nouvelles,
+                    bonus_trajectoire: bt,
+                    bonus_total: total,
+                    contribution_n1: prec.contribution,
+                    contribution_n: c.contribution_n,
+                    bonus_n1: prec.total,
+                    financement_public_n1: fp1,
+                    financement_public_n: fpn,
+                    variation: Montant(fpn.0.checked_sub(fp1.0).ok_or(Depassement)?),
+                };
+                for t in [
+                    &mut totaux,
+                    par_c.entry(s.collectivite.clone()).or_default(),
+                ] {
+                    ajouter(&mut t.lissage, ligne.bonus_lissage)?;
+                    ajouter(&mut t.nouvelles, ligne.bonus_nouvelles)?;
+                    ajouter(&mut t.trajectoire, ligne.bonus_trajectoire)?;
+                    ajouter(&mut t.verse_caf, ligne.bonus_total)?;
+                    ajouter(&mut t.contribution_collectivite, ligne.contribution_n)?;
+                    ajouter(&mut t.financement_public, ligne.financement_public_n)?;
+                }
+                lignes.push(ligne);
+            }
+            for g in &resultat.groupes {
+                for t in [
+                    &mut totaux,
+                    par_c.entry(g.collectivite.clone()).or_default(),
+                ] {
+                    ajouter(&mut t.charge_n1, g.charge_n1)?;
+                    ajouter(&mut t.verse_collectivite, g.verse_collectivite)?;
+                    ajouter(&mut t.verse_caf, g.verse_collectivite)?;
+                    ajouter(&mut t.non_redistribue, g.non_redistribue)?;
+                }
+            }
+            Ok(())
+        })();
+        r.map_err(depassement)?;
+
+        // 4. what the next year needs
+        for l in &lignes {
+            let e = reports.entry(l.id.clone()).or_default();
+            e.contribution = l.contribution_n;
+            e.lissage = l.bonus_lissage;
+            e.total = l.bonus_total;
+            if l.motif == Motif::Eligible {
+                // new units paid this year: those in force in the last counted month
+                let n_fin = match situations.get(&l.id) {
+                    None => dossier_y
+                        .structures
+                        .iter()
+                        .find(|s| s.id == l.id)
+                        .map_or(0, |s| s.unites_nouvelles.0),
+                    Some(sit) => sit
+                        .segments
+                        .iter()
+                        .rev()
+                        .find(|g| g.etat.compte())
+                        .map_or(0, |g| g.etat.nouvelles.0),
+                };
+                e.nouvelles_payees = e.nouvelles_payees.max(n_fin);
+            }
+        }
+        for g in &resultat.groupes {
+            if let Some(t) = g.taux_effectif {
+                taux_connus.insert((g.collectivite.clone(), g.volet.clone()), t);
+            }
+        }
+        annees.push(AnneeProjetee {
+            exercice: annee,
+            dossier: dossier_y,
+            surcharges,
+            resultat,
+            situations,
+            ajustement: mode,
+            trajectoire: traj,
+            lignes,
+            totaux,
+            par_collectivite: par_c,
+        });
+    }
+
+    Ok((
+        Projection {
+            convention: conv.clone(),
+            base,
+            origine_base,
+            premiere: n,
+            derniere,
+            nombre_evenements: evenements.len(),
+            n1,
+            n1_par_collectivite: n1_c,
+            annees,
+        },
+        diags,
+    ))
+}
+
+/// Builds the dossier of year `annee` > N (R20–R23).
+fn deriver(
+    dossier: &Dossier,
+    chrono: &Chronologie,
+    prec: &AnneeProjetee,
+    annee: i32,
+    base: BasePluriannuelle,
+    reports: &BTreeMap<String, Report>,
+    taux_connus: &BTreeMap<(String, String), Rationnel>,
+) -> R<(Dossier, Surcharges, BTreeMap<String, Situation>)> {
+    let mut surcharges = Surcharges::default();
+    let mut situations = BTreeMap::new();
+    let mut structures = Vec::with_capacity(dossier.structures.len());
+    for s in &dossier.structures {
+        let (etats, evs) = chrono.mois(&s.id, annee).ok_or(Depassement)?;
+        let report = reports.get(&s.id).copied().unwrap_or_default();
+        // base glissante: new units already paid count as existing (R23)
+        let deja = match base {
+            BasePluriannuelle::Figee => 0,
+            BasePluriannuelle::Glissante => report.nouvelles_payees,
+        };
+        let convertir = |e: &Etat| -> (i64, i64) {
+            let f = e.nouvelles.0.min(deja);
+            (e.u() + f, e.nouvelles.0 - f)
+        };
+        let comptes: Vec<usize> = (0..12).filter(|&m| etats[m].compte()).collect();
+        let ouverts: Vec<usize> = (0..12).filter(|&m| etats[m].ouverte).collect();
+        let mut d = s.clone();
+        let mut um = UnitesMois::default();
+        if let Some(&premier) = comptes.first() {
+            // reference month: the first one reaching the largest u (R21)
+            let mut m_ref = premier;
+            let mut nouvelles_max = 0;
+            for &m in &comptes {
+                let (u, nv) = convertir(&etats[m]);
+                um.existantes = um.existantes.checked_add(u).ok_or(Depassement)?;
+                um.nouvelles = um.nouvelles.checked_add(nv).ok_or(Depassement)?;
+                nouvelles_max = nouvelles_max.max(nv);
+                if u > convertir(&etats[m_ref]).0 {
+                    m_ref = m;
+                }
+            }
+            let e = &etats[m_ref];
+            let (u, _) = convertir(e);
+            d.annexe = Annexe::Deux;
+            d.soutien_collectivite = true;
+            d.mois_ouverture = comptes.len() as u8;
+            d.unites_employeurs = e.employeurs;
+            d.unites_existantes = Unites(u + e.employeurs.0);
+            d.unites_nouvelles = Unites(nouvelles_max);
+        } else {
+            // never counted: the situation of the last open month, else of December
+            let e = &etats[ouverts.last().copied().unwrap_or(11)];
+            let (u, nv) = convertir(e);
+            d.annexe = e.annexe;
+            d.soutien_collectivite = e.soutien;
+            d.mois_ouverture = ouverts.len() as u8;
+            d.unites_employeurs = e.employeurs;
+            d.unites_existantes = Unites(u + e.employeurs.0);
+            d.unites_nouvelles = Unites(nv);
+        }
+        d.contribution_collectivite_n1 = report.contribution;
+        d.bonus_n1 = report.total;
+        surcharges.unites_mois.insert(s.id.clone(), um);
+        let mut segments: Vec<Segment> = Vec::new();
+        for (m, e) in etats.iter().enumerate() {
+            match segments.last_mut() {
+                Some(g) if g.etat == *e => g.fin = m as u8 + 1,
+                _ => segments.push(Segment {
+                    debut: m as u8 + 1,
+                    fin: m as u8 + 1,
+                    etat: *e,
+                }),
+            }
+        }
+        // state on 1 January, before the year's events = December of the previous year
+        let depart = chrono
+            .mois(&s.id, annee - 1)
+            .map_or(etats[0], |(x, _)| x[11]);
+        situations.insert(
+            s.id.clone(),
+            Situation {
+                depart,
+                evenements: evs.into_iter().cloned().collect(),
+                segments,
+                mois_comptes: comptes.len() as u8,
+                nouvelles_devenues_existantes: Unites(
+                    comptes
+                        .iter()
+                        .map(|&m| etats[m].nouvelles.0.min(deja))
+                        .max()
+                        .unwrap_or(0),
+                ),
+                unites_mois: um,
+            },
+        );
+        structures.push(d);
+    }
+    // envelope: what the Caf paid for each (collectivité, volet) in Y−1 (R22)
+    let mut charges = Vec::new();
+    for g in &prec.resultat.groupes {
+        if g.versement.is_none() {
+            continue; // unknown volet: nothing was paid, nothing to carry
+        }
+        // figee: the forfaits are paid on top of the kept rate, they are not enveloped
+        let (paye, nouvelles) = match base {
+            BasePluriannuelle::Figee => (
+                Montant(
+                    g.lissage_verse
+                        .0
+                        .checked_add(g.verse_collectivite.0)
+                        .ok_or(Depassement)?,
+                ),
+                String::new(),
+            ),
+            BasePluriannuelle::Glissante => (
+                g.verse_caf(),
+                format!(
+                    " + unités nouvelles {}",
+                    crate::rapport::montant_fr(g.nouvelles_versees)
+                ),
+            ),
+        };
+        charges.push(ChargeAPayer {
+            collectivite: g.collectivite.clone(),
+            volet: g.volet.clone(),
+            montant: paye,
+            libelle: format!(
+                "versé en {} : lissage {}{nouvelles}{}",
+                prec.exercice,
+                crate::rapport::montant_fr(g.lissage_verse),
+                if g.verse_collectivite.0 > 0 {
+                    format!(
+                        " + versé à la collectivité {}",
+                        crate::rapport::montant_fr(g.verse_collectivite)
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            ligne: 0,
+        });
+    }
+    if base == BasePluriannuelle::Figee {
+        surcharges.taux_imposes = taux_connus.clone();
+    }
+    let mut convention = dossier.convention.clone();
+    convention.exercice = annee;
+    Ok((
+        Dossier {
+            convention,
+            structures,
+            charges,
+        },
+        surcharges,
+        situations,
+    ))
+}

@@ -1,0 +1,288 @@
+//! What the XLSX and HTML reports show besides the figures: every barème parameter read for
+//! the exercice (value, date, reference, status, file) and the modelling choices applied
+//! (the `R..` sections of docs/regles.md, the barème values of status `hypothese`, the
+//! rounding and contribution modes in force).
+
+use super::montant_fr;
+use crate::bareme::{Ajustement, Arrondi, BaremeExercice, Lu, Statut, Versement};
+use crate::modele::Date;
+
+/// docs/regles.md, embedded so that a report always lists the rules of its own binary.
+pub const REGLES: &str = include_str!("../../docs/regles.md");
+
+/// One barème parameter as read for the exercice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LigneBareme {
+    /// Dotted name, e.g. `volets.EAJE.plancher`.
+    pub parametre: String,
+    /// The value, in French.
+    pub valeur: String,
+    /// Start of validity of the value read; `None`: absent from the barème (neutral default).
+    pub debut: Option<Date>,
+    /// `confirme` / `hypothese`; `None` when absent from the barème.
+    pub statut: Option<Statut>,
+    pub reference: String,
+    /// Barème file it was read from.
+    pub fichier: String,
+}
+
+fn ligne<T>(nom: &str, l: &Lu<T>, valeur: String) -> LigneBareme {
+    match &l.source {
+        Some(s) => LigneBareme {
+            parametre: nom.to_string(),
+            valeur,
+            debut: Some(s.debut),
+            statut: Some(s.statut),
+            reference: s.reference.clone(),
+            fichier: s.origine.clone(),
+        },
+        None => LigneBareme {
+            parametre: nom.to_string(),
+            valeur,
+            debut: None,
+            statut: None,
+            reference: "absent du barème : valeur neutre par défaut (docs/bareme.md)".into(),
+            fichier: String::new(),
+        },
+    }
+}
+
+pub fn nom_ajustement(a: Ajustement) -> &'static str {
+    match a {
+        Ajustement::Neutre => "neutre",
+        Ajustement::Aucun => "aucun",
+        Ajustement::Integral => "integral",
+    }
+}
+
+pub fn nom_arrondi(a: Arrondi) -> &'static str {
+    match a {
+        Arrondi::DemiHaut => "demi-haut",
+        Arrondi::Troncature => "troncature",
+    }
+}
+
+/// `0.25` → `25 %`; `0.025` → `2,5 %`.
+fn pourcentage(d: rust_decimal::Decimal) -> String {
+    let p = (d * rust_decimal::Decimal::from(100)).normalize();
+    format!("{} %", p.to_string().replace('.', ","))
+}
+
+/// Every parameter read for the exercice, globals first, then volet by volet.
+pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
+    let mut v = vec![
+        ligne(
+            "nombre_tranches",
+            &be.nombre_tranches,
+            be.nombre_tranches.valeur.to_string(),
+        ),
+        ligne(
+            "ajustement_contribution",
+            &be.ajustement_contribution,
+            nom_ajustement(be.ajustement_contribution.valeur).into(),
+        ),
+        ligne(
+            "arrondi",
+            &be.arrondi,
+            nom_arrondi(be.arrondi.valeur).into(),
+        ),
+    ];
+    for vo in be.volets.values() {
+        let p = |x: &str| format!("volets.{}.{x}", vo.nom);
+        v.push(ligne(
+            &p("types"),
+            &vo.types,
+            vo.types
+                .valeur
+                .iter()
+                .map(|t| t.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+        v.push(ligne(
+            &p("financement"),
+            &vo.financement,
+            vo.financement.valeur.as_ref().map_or("tous".into(), |l| {
+                l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", ")
+            }),
+        ));
+        v.push(ligne(&p("unite"), &vo.unite, vo.unite.valeur.clone()));
+        v.push(ligne(
+            &p("versement"),
+            &vo.versement,
+            match vo.versement.valeur {
+                Versement::Structures => "réparti sur les structures".into(),
+                Versement::Collectivite => "versé à la collectivité".into(),
+            },
+        ));
+        v.push(ligne(
+            &p("forfaits_nouvelles"),
+            &vo.forfaits_nouvelles,
+            if vo.forfaits_nouvelles.valeur.is_empty() {
+                "aucun forfait (0 €)".into()
+            } else {
+                vo.forfaits_nouvelles
+                    .valeur
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| format!("tranche {} : {}", i + 1, montant_fr(*m)))
+                    .collect::<Vec<_>>()
+                    .join(" ; ")
+            },
+        ));
+        v.push(ligne(
+            &p("plancher"),
+            &vo.plancher,
+            format!("{} par unité", montant_fr(vo.plancher.valeur)),
+        ));
+        v.push(ligne(
+            &p("revalorisation"),
+            &vo.revalorisation,
+            pourcentage(vo.revalorisation.valeur),
+        ));
+        v.push(ligne(
+            &p("plafond_developpement"),
+            &vo.plafond_developpement,
+            vo.plafond_developpement
+                .valeur
+                .map_or("aucun plafond".into(), |d| {
+                    format!("{} de la charge N-1", pourcentage(d))
+                }),
+        ));
+    }
+    v
+}
+
+/// One modelling choice applied by the calculation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hypothese {
+    /// `R1`…, or the barème parameter name.
+    pub code: String,
+    pub titre: String,
+    pub detail: String,
+    pub source: String,
+}
+
+/// The `## R..` sections of docs/regles.md: (code, title, text as one paragraph).
+pub fn sections_regles(texte: &str) -> Vec<(String, String, String)> {
+    let mut r: Vec<(String, String, String)> = Vec::new();
+    for l in texte.lines() {
+        if let Some(t) = l.strip_prefix("## ") {
+            let (code, titre) = t.split_once(". ").unwrap_or((t, ""));
+            if code.starts_with('R') && code[1..].chars().all(|c| c.is_ascii_digit()) {
+                r.push((code.to_string(), titre.trim().to_string(), String::new()));
+                continue;
+            }
+            // another level-2 section ends the previous rule
+            r.push((String::new(), String::new(), String::new()));
+            continue;
+        }
+        if let Some(dernier) = r.last_mut() {
+            if dernier.0.is_empty() {
+                continue;
+            }
+            let l = l.trim();
+            if l.is_empty() {
+                continue;
+            }
+            if !dernier.2.is_empty() {
+                dernier.2.push(' ');
+            }
+            dernier.2.push_str(l);
+        }
+    }
+    r.retain(|x| !x.0.is_empty());
+    r
+}
+
+/// The modelling choices applied: modes in force, barème values of status `hypothese`,
+/// then the rules of docs/regles.md.
+pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
+    let mut h = Vec::new();
+    let src = |l: &Option<crate::bareme::Source>| {
+        l.as_ref()
+            .map_or("défaut (docs/bareme.md)".to_string(), |s| {
+                format!("{} ({}, depuis le {})", s.origine, s.statut, s.debut)
+            })
+    };
+    h.push(Hypothese {
+        code: "ajustement_contribution".into(),
+        titre: format!(
+            "Ajustement des contributions : {}",
+            nom_ajustement(be.ajustement_contribution.valeur)
+        ),
+        detail: match be.ajustement_contribution.valeur {
+            Ajustement::Neutre => "contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1)) : la collectivité cesse de payer ce que la Caf verse désormais directement (spec §5).",
+            Ajustement::Aucun => "contribution N = contribution N-1 (spec §5).",
+            Ajustement::Integral => "contribution N = max(0, contribution N-1 − (bonus total N − bonus N-1)) (spec §5).",
+        }
+        .into(),
+        source: src(&be.ajustement_contribution.source),
+    });
+    h.push(Hypothese {
+        code: "arrondi".into(),
+        titre: format!("Arrondi des groupes : {}", nom_arrondi(be.arrondi.valeur)),
+        detail: "Chaque groupe (collectivité, volet) est arrondi en bloc : total arrondi au centime, plancher de chaque part, centimes restants aux plus forts restes, égalité départagée par id croissant (spec §4.3, R9).".into(),
+        source: src(&be.arrondi.source),
+    });
+    for l in lignes_bareme(be) {
+        if l.statut == Some(Statut::Hypothese) {
+            h.push(Hypothese {
+                code: l.parametre.clone(),
+                titre: format!("Paramètre au statut « hypothèse » : {}", l.valeur),
+                detail: l.reference.clone(),
+                source: format!(
+                    "{}{}",
+                    l.fichier,
+                    l.debut
+                        .map_or(String::new(), |d| format!(", depuis le {d}"))
+                ),
+            });
+        }
+    }
+    for (code, titre, texte) in sections_regles(REGLES) {
+        h.push(Hypothese {
+            code,
+            titre,
+            detail: texte,
+            source: "docs/regles.md".into(),
+        });
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_de_regles() {
+        let t = "# Titre\nintro\n## R1. Premier choix\nligne a\n\nligne b\n## R2. Second\n* x\n## Annexe\nhors règle\n";
+        let s = sections_regles(t);
+        assert_eq!(
+            s,
+            vec![
+                (
+                    "R1".into(),
+                    "Premier choix".into(),
+                    "ligne a ligne b".into()
+                ),
+                ("R2".into(), "Second".into(), "* x".into()),
+            ]
+        );
+        // the embedded file has at least R1…R9
+        let codes: Vec<String> = sections_regles(REGLES).into_iter().map(|x| x.0).collect();
+        for i in 1..=9 {
+            assert!(codes.contains(&format!("R{i}")), "R{i} absent");
+        }
+    }
+
+    #[test]
+    fn pourcentages() {
+        use std::str::FromStr;
+        let d = |s| rust_decimal::Decimal::from_str(s).unwrap();
+        assert_eq!(pourcentage(d("0.25")), "25 %");
+        assert_eq!(pourcentage(d("0.025")), "2,5 %");
+        assert_eq!(pourcentage(d("0")), "0 %");
+    }
+}

@@ -1,0 +1,976 @@
+//! Outputs of `bonus-ctg projeter` (table, CSV, JSON) and `bonus-ctg expliquer --annee`.
+//! Pure: they build strings; writing is `sortie`'s. XLSX sheet `Projection` and the HTML
+//! chart belong to the reports issue (not done here).
+
+use super::{euros, groupe_fr, montant_fr, texte_sur, Profil};
+use crate::bareme::{Ajustement, BasePluriannuelle, Lu, Source};
+use crate::calcul::rationnel::{Depassement, Rationnel, R};
+use crate::diagnostic::Diagnostics;
+use crate::modele::{Montant, Unites};
+use crate::projection::evenements::NOMS_MOIS;
+use crate::projection::{Projection, TotauxAnnee};
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+pub const SCHEMA: &str = "bonus-ctg.projection.v1";
+
+pub const COLONNES: &[&str] = &[
+    "exercice",
+    "id",
+    "nom",
+    "type",
+    "volet",
+    "gestionnaire",
+    "collectivite",
+    "motif",
+    "mois",
+    "unites_eligibles",
+    "unites_nouvelles",
+    "taux_unitaire",
+    "bonus_lissage",
+    "bonus_nouvelles",
+    "bonus_trajectoire",
+    "bonus_total",
+    "contribution_collectivite_n1",
+    "contribution_collectivite_n",
+    "financement_public_n1",
+    "financement_public_n",
+    "variation",
+];
+
+pub const COLONNES_TOTAUX: &[&str] = &[
+    "exercice",
+    "collectivite",
+    "charge_n1",
+    "lissage",
+    "nouvelles",
+    "trajectoire",
+    "verse_collectivite",
+    "verse_caf",
+    "contribution_collectivite",
+    "financement_public",
+    "non_redistribue",
+];
+
+pub const COLONNES_TRAJECTOIRE: &[&str] = &[
+    "exercice",
+    "collectivite",
+    "volet",
+    "annee_reference",
+    "places_reference",
+    "places",
+    "croissance",
+    "seuil",
+    "montant_par_place",
+    "verse",
+];
+
+/// Collectivité label of the all-collectivités totals rows.
+pub const TOUTES: &str = "TOUTES";
+
+fn nom_base(b: BasePluriannuelle) -> &'static str {
+    match b {
+        BasePluriannuelle::Figee => "figée",
+        BasePluriannuelle::Glissante => "glissante",
+    }
+}
+
+fn pourcent(r: &Rationnel) -> R<String> {
+    Ok(groupe_fr(
+        &r.mul(Rationnel::entier(100))?.decimal_arrondi(2)?,
+    ))
+}
+
+// ------------------------------------------------------------------------------------ CSV
+
+fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
+    let (delim, term) = match p {
+        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
+        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
+    };
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delim)
+        .terminator(term)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for l in lignes {
+        w.write_record(l).map_err(|_| Depassement)?;
+    }
+    w.into_inner().map_err(|_| Depassement)
+}
+
+fn ligne_totaux(p: Profil, c: &str, t: &TotauxAnnee) -> Vec<String> {
+    vec![
+        t.exercice.to_string(),
+        texte_sur(c),
+        p.montant(t.charge_n1),
+        p.montant(t.lissage),
+        p.montant(t.nouvelles),
+        p.montant(t.trajectoire),
+        p.montant(t.verse_collectivite),
+        p.montant(t.verse_caf),
+        p.montant(t.contribution_collectivite),
+        p.montant(t.financement_public),
+        p.montant(t.non_redistribue),
+    ]
+}
+
+/// CSV: one row per (year, structure); an empty line; totals per year (N−1 first) per
+/// collectivité and for all (`TOUTES`); an empty line; the trajectoire per year and
+/// collectivité.
+pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
+    let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
+    for a in &pr.annees {
+        for l in &a.lignes {
+            let taux = match &l.taux_unitaire {
+                Some(t) => euros(t, 4)?,
+                None => "0.0000".into(),
+            };
+            lignes.push(vec![
+                a.exercice.to_string(),
+                texte_sur(&l.id),
+                texte_sur(&l.nom),
+                l.type_structure.code().to_string(),
+                l.volet.clone().unwrap_or_default(),
+                texte_sur(&l.gestionnaire),
+                texte_sur(&l.collectivite),
+                l.motif.code().to_string(),
+                l.mois.to_string(),
+                p.unites(l.unites_eligibles),
+                p.unites(l.unites_nouvelles),
+                p.decimal(taux),
+                p.montant(l.bonus_lissage),
+                p.montant(l.bonus_nouvelles),
+                p.montant(l.bonus_trajectoire),
+                p.montant(l.bonus_total),
+                p.montant(l.contribution_n1),
+                p.montant(l.contribution_n),
+                p.montant(l.financement_public_n1),
+                p.montant(l.financement_public_n),
+                p.montant(l.variation),
+            ]);
+        }
+    }
+    let mut totaux: Vec<Vec<String>> =
+        vec![COLONNES_TOTAUX.iter().map(|s| s.to_string()).collect()];
+    for (c, t) in &pr.n1_par_collectivite {
+        totaux.push(ligne_totaux(p, c, t));
+    }
+    totaux.push(ligne_totaux(p, TOUTES, &pr.n1));
+    for a in &pr.annees {
+        for (c, t) in &a.par_collectivite {
+            totaux.push(ligne_totaux(p, c, t));
+        }
+        totaux.push(ligne_totaux(p, TOUTES, &a.totaux));
+    }
+    let mut traj: Vec<Vec<String>> =
+        vec![COLONNES_TRAJECTOIRE.iter().map(|s| s.to_string()).collect()];
+    for a in &pr.annees {
+        for t in &a.trajectoire {
+            traj.push(vec![
+                a.exercice.to_string(),
+                texte_sur(&t.collectivite),
+                t.volet.clone(),
+                t.annee_reference.to_string(),
+                p.unites(t.places_reference),
+                p.unites(t.places),
+                match &t.croissance {
+                    Some(c) => p.decimal(c.decimal_arrondi(4)?),
+                    None => String::new(),
+                },
+                t.seuil
+                    .map(|s| p.decimal(s.to_string()))
+                    .unwrap_or_default(),
+                p.montant(t.montant_par_place),
+                p.montant(t.verse),
+            ]);
+        }
+    }
+    let vide: &[u8] = if p == Profil::ExcelFr { b"\r\n" } else { b"\n" };
+    let mut o = Vec::new();
+    if p == Profil::ExcelFr {
+        o.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    o.extend(ecrire(&lignes, p)?);
+    o.extend_from_slice(vide);
+    o.extend(ecrire(&totaux, p)?);
+    o.extend_from_slice(vide);
+    o.extend(ecrire(&traj, p)?);
+    Ok(o)
+}
+
+// ----------------------------------------------------------------------------------- JSON
+
+fn totaux_json(t: &TotauxAnnee) -> Value {
+    let m = |x: Montant| Value::String(x.to_string());
+    json!({
+        "exercice": t.exercice,
+        "charge_n1": m(t.charge_n1),
+        "lissage": m(t.lissage),
+        "nouvelles": m(t.nouvelles),
+        "trajectoire": m(t.trajectoire),
+        "verse_collectivite": m(t.verse_collectivite),
+        "verse_caf": m(t.verse_caf),
+        "contribution_collectivite": m(t.contribution_collectivite),
+        "financement_public": m(t.financement_public),
+        "non_redistribue": m(t.non_redistribue),
+    })
+}
+
+pub fn json(pr: &Projection, avertissements: &Diagnostics) -> R<Vec<u8>> {
+    let m = |x: Montant| Value::String(x.to_string());
+    let mut annees = Vec::new();
+    for a in &pr.annees {
+        let mut lignes = Vec::new();
+        for l in &a.lignes {
+            lignes.push(json!({
+                "id": l.id,
+                "nom": l.nom,
+                "type": l.type_structure.code(),
+                "volet": l.volet,
+                "gestionnaire": l.gestionnaire,
+                "collectivite": l.collectivite,
+                "motif": l.motif.code(),
+                "mois": l.mois,
+                "unites_eligibles": l.unites_eligibles.to_string(),
+                "unites_nouvelles": l.unites_nouvelles.to_string(),
+                "taux_unitaire": match &l.taux_unitaire { Some(t) => euros(t, 4)?, None => "0.0000".into() },
+                "bonus_lissage": m(l.bonus_lissage),
+                "bonus_nouvelles": m(l.bonus_nouvelles),
+                "bonus_trajectoire": m(l.bonus_trajectoire),
+                "bonus_total": m(l.bonus_total),
+                "contribution_collectivite_n1": m(l.contribution_n1),
+                "contribution_collectivite_n": m(l.contribution_n),
+                "financement_public_n1": m(l.financement_public_n1),
+                "financement_public_n": m(l.financement_public_n),
+                "variation": m(l.variation),
+            }));
+        }
+        let mut traj = Vec::new();
+        for t in &a.trajectoire {
+            traj.push(json!({
+                "collectivite": t.collectivite,
+                "volet": t.volet,
+                "annee_reference": t.annee_reference,
+                "places_reference": t.places_reference.to_string(),
+                "places": t.places.to_string(),
+                "croissance": match &t.croissance { Some(c) => Value::String(c.decimal_arrondi(6)?), None => Value::Null },
+                "niveau": t.niveau,
+                "seuil": t.seuil.map(|s| s.to_string()),
+                "montant_par_place": m(t.montant_par_place),
+                "verse": m(t.verse),
+            }));
+        }
+        let par_c: serde_json::Map<String, Value> = a
+            .par_collectivite
+            .iter()
+            .map(|(c, t)| (c.clone(), totaux_json(t)))
+            .collect();
+        annees.push(json!({
+            "exercice": a.exercice,
+            "structures": lignes,
+            "trajectoire": traj,
+            "totaux": totaux_json(&a.totaux),
+            "totaux_collectivites": par_c,
+        }));
+    }
+    let n1_c: serde_json::Map<String, Value> = pr
+        .n1_par_collectivite
+        .iter()
+        .map(|(c, t)| (c.clone(), totaux_json(t)))
+        .collect();
+    let v = json!({
+        "schema": SCHEMA,
+        "convention": {
+            "nom": pr.convention.nom,
+            "caf": pr.convention.caf,
+            "debut": pr.convention.debut.map(|d| d.to_string()),
+            "fin": pr.convention.fin.map(|d| d.to_string()),
+        },
+        "base": pr.base.code(),
+        "origine_base": pr.origine_base,
+        "premiere_annee": pr.premiere,
+        "derniere_annee": pr.derniere,
+        "evenements": pr.nombre_evenements,
+        "n1": { "totaux": totaux_json(&pr.n1), "totaux_collectivites": n1_c },
+        "annees": annees,
+        "avertissements": avertissements.0,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    Ok(s.into_bytes())
+}
+
+// ---------------------------------------------------------------------------------- table
+
+fn nouvelle_table(entetes: &[String], largeur: Option<u16>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(l) = largeur {
+        t.set_width(l);
+    }
+    t.set_header(entetes.iter().map(Cell::new));
+    t
+}
+
+fn droite(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} — {} — projection {}–{} — base {} ({})",
+        pr.convention.nom,
+        pr.convention.caf,
+        pr.premiere,
+        pr.derniere,
+        nom_base(pr.base),
+        pr.origine_base
+    );
+    let _ = writeln!(o, "{} événement(s) pris en compte\n", pr.nombre_evenements);
+
+    // totals per year
+    let mut entetes = vec![String::new(), format!("N-1 ({})", pr.n1.exercice)];
+    entetes.extend(pr.annees.iter().map(|a| a.exercice.to_string()));
+    let mut colonnes: Vec<&TotauxAnnee> = vec![&pr.n1];
+    colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
+    let _ = writeln!(o, "Totaux par année : Caf et collectivités");
+    let mut t = nouvelle_table(&entetes, largeur);
+    type Champ = fn(&TotauxAnnee) -> Montant;
+    let rangs: [(&str, Champ); 9] = [
+        ("enveloppe A (charge à payer N-1, puis versé N-1)", |x| {
+            x.charge_n1
+        }),
+        ("Caf : lissage", |x| x.lissage),
+        ("Caf : unités nouvelles", |x| x.nouvelles),
+        ("Caf : bonus trajectoire", |x| x.trajectoire),
+        ("Caf : versé aux collectivités (pilotage)", |x| {
+            x.verse_collectivite
+        }),
+        ("TOTAL Caf", |x| x.verse_caf),
+        ("TOTAL collectivités (contributions)", |x| {
+            x.contribution_collectivite
+        }),
+        ("financement public des structures", |x| {
+            x.financement_public
+        }),
+        ("non redistribué (< 0 : au-delà de l'enveloppe A)", |x| {
+            x.non_redistribue
+        }),
+    ];
+    for (nom, f) in rangs {
+        let mut r = vec![Cell::new(nom)];
+        for (k, c) in colonnes.iter().enumerate() {
+            // N−1: only what the dossier states (charge à payer, contributions)
+            let connu = k > 0
+                || matches!(
+                    nom,
+                    "TOTAL Caf"
+                        | "TOTAL collectivités (contributions)"
+                        | "financement public des structures"
+                );
+            r.push(droite(if connu {
+                montant_fr(f(c))
+            } else {
+                "—".into()
+            }));
+        }
+        t.add_row(r);
+    }
+    o.push_str(&t.to_string());
+    let _ = writeln!(
+        o,
+        "\n(N-1 : « TOTAL Caf » = charge à payer N-1 de charges_n1.csv ; « financement public » = contributions N-1 + bonus N-1 versé directement aux structures. Chaque année suivante : A = ce que la Caf a versé l'année précédente, R22.)"
+    );
+
+    if pr.convention.collectivites.len() > 1 {
+        let _ = writeln!(o, "\nPar collectivité : Caf / contributions");
+        let mut t = nouvelle_table(&entetes, largeur);
+        for c in &pr.convention.collectivites {
+            let mut r = vec![Cell::new(&c.id)];
+            let mut cols = vec![pr.n1_par_collectivite.get(&c.id)];
+            cols.extend(pr.annees.iter().map(|a| a.par_collectivite.get(&c.id)));
+            for x in cols {
+                r.push(droite(x.map_or("—".into(), |x| {
+                    format!(
+                        "{} / {}",
+                        montant_fr(x.verse_caf),
+                        montant_fr(x.contribution_collectivite)
+                    )
+                })));
+            }
+            t.add_row(r);
+        }
+        o.push_str(&t.to_string());
+        o.push('\n');
+    }
+
+    // trajectoire
+    let _ = writeln!(
+        o,
+        "\nBonus trajectoire de développement (docs/regles.md R24)"
+    );
+    let mut t = nouvelle_table(
+        &[
+            "exercice",
+            "collectivité",
+            "volet",
+            "places réf.",
+            "places déc.",
+            "croissance",
+            "seuil atteint",
+            "€/place/an",
+            "versé",
+        ]
+        .map(String::from),
+        largeur,
+    );
+    let mut aucune = true;
+    for a in &pr.annees {
+        for x in &a.trajectoire {
+            aucune = false;
+            t.add_row(vec![
+                Cell::new(a.exercice),
+                Cell::new(&x.collectivite),
+                Cell::new(&x.volet),
+                droite(format!(
+                    "{} ({})",
+                    groupe_fr(&x.places_reference.to_string()),
+                    x.annee_reference
+                )),
+                droite(groupe_fr(&x.places.to_string())),
+                droite(match &x.croissance {
+                    Some(c) => format!("{} %", pourcent(c)?),
+                    None => "—".into(),
+                }),
+                droite(match x.seuil {
+                    Some(s) => format!(
+                        "{} %",
+                        groupe_fr(
+                            &(s * rust_decimal::Decimal::from(100))
+                                .normalize()
+                                .to_string()
+                        )
+                    ),
+                    None => "aucun".into(),
+                }),
+                droite(montant_fr(x.montant_par_place)),
+                droite(montant_fr(x.verse)),
+            ]);
+        }
+    }
+    if aucune {
+        let _ = writeln!(o, "  aucun bonus trajectoire en vigueur sur la période");
+    } else {
+        o.push_str(&t.to_string());
+        o.push('\n');
+    }
+
+    // per structure and year
+    let _ = writeln!(
+        o,
+        "\nPar structure : bonus total Caf / contribution de la collectivité"
+    );
+    let mut entetes = vec!["id".to_string(), "volet".into()];
+    for a in &pr.annees {
+        entetes.push(format!("{} Caf", a.exercice));
+        entetes.push(format!("{} collect.", a.exercice));
+    }
+    let mut t = nouvelle_table(&entetes, largeur);
+    if let Some(premiere) = pr.annees.first() {
+        for l in &premiere.lignes {
+            let mut r = vec![
+                Cell::new(&l.id),
+                Cell::new(l.volet.as_deref().unwrap_or("—")),
+            ];
+            for a in &pr.annees {
+                match a.ligne(&l.id) {
+                    Some(x) => {
+                        let mut b = montant_fr(x.bonus_total);
+                        if x.bonus_trajectoire.0 > 0 {
+                            b = format!("{b} (dont traj. {})", montant_fr(x.bonus_trajectoire));
+                        }
+                        if x.motif != crate::calcul::eligibilite::Motif::Eligible {
+                            b = format!("{b} [{}]", x.motif.code());
+                        } else if x.mois < 12 {
+                            b = format!("{b} [{} mois]", x.mois);
+                        }
+                        r.push(droite(b));
+                        r.push(droite(montant_fr(x.contribution_n)));
+                    }
+                    None => {
+                        r.push(droite("—".into()));
+                        r.push(droite("—".into()));
+                    }
+                }
+            }
+            t.add_row(r);
+        }
+    }
+    o.push_str(&t.to_string());
+    o.push('\n');
+
+    // events
+    let mut evs = Vec::new();
+    for a in &pr.annees {
+        for (id, s) in &a.situations {
+            for e in &s.evenements {
+                let (y, m) = e.effet();
+                evs.push((
+                    e.ligne,
+                    format!(
+                        "  ligne {} : {} {} {}{} → compte à partir de {} {y}",
+                        e.ligne,
+                        e.date,
+                        id,
+                        e.action.nom(),
+                        if e.action.valeur().is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {}", e.action.valeur())
+                        },
+                        NOMS_MOIS[(m - 1) as usize]
+                    ),
+                ));
+            }
+        }
+    }
+    if !evs.is_empty() {
+        evs.sort();
+        let _ = writeln!(o, "\nÉvénements appliqués (evenements.csv ; un changement compte au mois qui suit sa date, sauf le 1er : R21)");
+        for (_, e) in evs {
+            let _ = writeln!(o, "{e}");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nDétail d'un chiffre : bonus-ctg expliquer DOSSIER ID --annee ANNEE"
+    );
+    Ok(o)
+}
+
+// ----------------------------------------------------------------------------- expliquer
+
+fn source(s: &Option<Source>) -> String {
+    match s {
+        Some(s) => format!(
+            "[{} ; en vigueur depuis le {} ; statut {} ; source : {} ; fichier : {}]",
+            s.parametre, s.debut, s.statut, s.reference, s.origine
+        ),
+        None => "[absent du barème : valeur neutre par défaut, docs/bareme.md]".into(),
+    }
+}
+
+fn lu<T>(l: &Lu<T>, valeur: String) -> String {
+    format!("{valeur} {}", source(&l.source))
+}
+
+fn exact(r: &Rationnel) -> R<String> {
+    Ok(if r.den() == 1 {
+        format!("{} €", euros(r, 2)?)
+    } else {
+        format!("{} € (exactement {} centimes)", euros(r, 6)?, r)
+    })
+}
+
+fn mois_txt(debut: u8, fin: u8) -> String {
+    if debut == fin {
+        NOMS_MOIS[(debut - 1) as usize].to_string()
+    } else {
+        format!(
+            "{}–{}",
+            NOMS_MOIS[(debut - 1) as usize],
+            NOMS_MOIS[(fin - 1) as usize]
+        )
+    }
+}
+
+fn u_fr(v: i64) -> String {
+    groupe_fr(&Unites(v).to_string())
+}
+
+/// Explains every figure of structure `id` in projected year `annee`. `Ok(None)`: unknown
+/// structure or year outside the projection.
+pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+    let Some(a) = pr.annee(annee) else {
+        return Ok(None);
+    };
+    let Some(l) = a.ligne(id) else {
+        return Ok(None);
+    };
+    let Some(s) = a.dossier.structures.iter().find(|s| s.id == id) else {
+        return Ok(None);
+    };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Projection {}–{} (base {} : {}) — exercice {annee}",
+        pr.premiere,
+        pr.derniere,
+        nom_base(pr.base),
+        pr.origine_base
+    );
+    let _ = writeln!(
+        o,
+        "Structure {} — {} (structures.csv, ligne {})\n",
+        s.id, s.nom, s.ligne
+    );
+
+    // A. situation
+    let _ = writeln!(o, "A. Situation de la structure en {annee}");
+    match a.situations.get(id) {
+        None => {
+            let _ = writeln!(
+                o,
+                "  exercice du dossier : situation de structures.csv ({} mois d'ouverture, unités existantes {} − employeurs {}, nouvelles {}, annexe {}, soutien {})",
+                s.mois_ouverture,
+                groupe_fr(&s.unites_existantes.to_string()),
+                groupe_fr(&s.unites_employeurs.to_string()),
+                groupe_fr(&s.unites_nouvelles.to_string()),
+                s.annexe.libelle(),
+                if s.soutien_collectivite { "oui" } else { "non" }
+            );
+        }
+        Some(sit) => {
+            let _ = writeln!(
+                o,
+                "  au 1er janvier {annee}, avant les événements de l'année : {}",
+                sit.depart
+            );
+            if sit.evenements.is_empty() {
+                let _ = writeln!(o, "  aucun événement ne prend effet en {annee}");
+            }
+            for e in &sit.evenements {
+                let (_, m) = e.effet();
+                let _ = writeln!(
+                    o,
+                    "  evenements.csv ligne {} : {} {}{} → compte à partir de {} {annee} (un mois compte dans la situation de son 1er jour, R21)",
+                    e.ligne,
+                    e.date,
+                    e.action.nom(),
+                    if e.action.valeur().is_empty() { String::new() } else { format!(" {}", e.action.valeur()) },
+                    NOMS_MOIS[(m - 1) as usize]
+                );
+            }
+            let _ = writeln!(o, "  mois par mois :");
+            for g in &sit.segments {
+                let _ = writeln!(
+                    o,
+                    "    {} ({} mois) : {} — {}",
+                    mois_txt(g.debut, g.fin),
+                    g.fin - g.debut + 1,
+                    g.etat,
+                    if g.etat.compte() {
+                        "compté (ouverte, annexe 2, soutenue)"
+                    } else {
+                        "non compté"
+                    }
+                );
+            }
+            let _ = writeln!(o, "  mois comptés : {}", sit.mois_comptes);
+            if sit.nouvelles_devenues_existantes.0 > 0 {
+                let _ = writeln!(
+                    o,
+                    "  base glissante : {} unités nouvelles déjà payées une année précédente comptent désormais comme existantes (R23)",
+                    groupe_fr(&sit.nouvelles_devenues_existantes.to_string())
+                );
+            }
+            let _ = writeln!(
+                o,
+                "  unités-mois de l'année : existantes Σ u × mois = {} ; nouvelles Σ n × mois = {}",
+                u_fr(sit.unites_mois.existantes),
+                u_fr(sit.unites_mois.nouvelles)
+            );
+            let _ = writeln!(
+                o,
+                "  unités retenues dans U : u_i = {} (le plus grand nombre d'unités existantes − employeurs d'un mois compté, R21) ; unités nouvelles affichées : {}",
+                groupe_fr(&Unites(s.unites_existantes.0.saturating_sub(s.unites_employeurs.0)).to_string()),
+                groupe_fr(&s.unites_nouvelles.to_string())
+            );
+        }
+    }
+    o.push('\n');
+
+    // B. envelope and rate
+    if let Some(g) = l
+        .volet
+        .as_deref()
+        .and_then(|v| a.resultat.groupe(&l.collectivite, v))
+    {
+        let _ = writeln!(
+            o,
+            "B. Enveloppe et taux du groupe ({}, {}) en {annee}",
+            g.collectivite, g.volet
+        );
+        if a.situations.is_empty() {
+            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = A / U (spec §4.1)", montant_fr(g.charge_n1));
+        } else {
+            let _ = writeln!(
+                o,
+                "  A = ce que la Caf a versé pour ({}, {}) en {} ({}, R22) = {}",
+                g.collectivite,
+                g.volet,
+                annee - 1,
+                match pr.base {
+                    BasePluriannuelle::Figee =>
+                        "lissage ; les forfaits des unités nouvelles sont versés en plus",
+                    BasePluriannuelle::Glissante => "lissage + unités nouvelles",
+                },
+                montant_fr(g.charge_n1)
+            );
+            match pr.base {
+                BasePluriannuelle::Figee => {
+                    let _ = writeln!(o, "  base figée : le taux de l'exercice {} est conservé ; m = m_eff de {} ; plancher et revalorisation de {annee} s'appliquent (R22)", pr.premiere, annee - 1);
+                    let mut chaine = Vec::new();
+                    for b in &pr.annees {
+                        if b.exercice > annee {
+                            break;
+                        }
+                        if let Some(t) = b
+                            .resultat
+                            .groupe(&g.collectivite, &g.volet)
+                            .and_then(|x| x.taux_effectif)
+                        {
+                            chaine.push(format!(
+                                "{} : {} €",
+                                b.exercice,
+                                groupe_fr(&euros(&t, 4)?)
+                            ));
+                        }
+                    }
+                    let _ = writeln!(o, "  m_eff par exercice : {}", chaine.join(" → "));
+                }
+                BasePluriannuelle::Glissante => {
+                    let _ = writeln!(o, "  base glissante : m = A / U, l'enveloppe est relissée sur les unités de {annee} (R22, R23)");
+                }
+            }
+        }
+        o.push('\n');
+    }
+
+    // C. core
+    let _ = writeln!(
+        o,
+        "C. Bonus de l'exercice {annee} (cœur du calcul, spec §3–§4)\n"
+    );
+    if let Some(c) = crate::rapport::explication::expliquer_bonus(&a.dossier, &a.resultat, id)? {
+        for ligne in c.lines() {
+            let _ = writeln!(o, "  {ligne}");
+        }
+    }
+
+    // D. trajectoire
+    let _ = writeln!(o, "D. Bonus trajectoire de développement (R24)");
+    match a
+        .trajectoire
+        .iter()
+        .find(|t| t.collectivite == l.collectivite)
+    {
+        None => {
+            let _ = writeln!(
+                o,
+                "  aucun bonus trajectoire en vigueur en {annee} (barème : section [trajectoire])"
+            );
+        }
+        Some(t) => {
+            let p = &t.parametres;
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(&p.volet, format!("volet = {}", p.volet.valeur))
+            );
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(
+                    &p.annee_reference,
+                    format!("année de référence = {}", p.annee_reference.valeur)
+                )
+            );
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(
+                    &p.seuils,
+                    format!(
+                        "seuils = [{}]",
+                        p.seuils
+                            .valeur
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ; ")
+                    )
+                )
+            );
+            let _ = writeln!(
+                o,
+                "  barème lu : {}",
+                lu(
+                    &p.montants,
+                    format!(
+                        "montants par place et par an = [{}]",
+                        p.montants
+                            .valeur
+                            .iter()
+                            .map(|m| montant_fr(*m))
+                            .collect::<Vec<_>>()
+                            .join(" ; ")
+                    )
+                )
+            );
+            let _ = writeln!(
+                o,
+                "  collectivité {} : places de référence P_ref = {} (unités existantes − employeurs des structures éligibles du volet {} dans le dossier {} : places de {}, R24)",
+                t.collectivite,
+                groupe_fr(&t.places_reference.to_string()),
+                t.volet,
+                pr.premiere,
+                t.annee_reference
+            );
+            let _ = writeln!(
+                o,
+                "  places en décembre {annee} (existantes − employeurs + nouvelles des structures éligibles comptées en décembre) : P = {}",
+                groupe_fr(&t.places.to_string())
+            );
+            match &t.croissance {
+                Some(c) => {
+                    let _ = writeln!(o, "  croissance = (P − P_ref) / P_ref = {} %", pourcent(c)?);
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "  P_ref = 0 : dès qu'il y a des places, tout seuil est considéré atteint"
+                    );
+                }
+            }
+            match (t.niveau, t.seuil) {
+                (Some(k), Some(s)) => {
+                    let _ = writeln!(
+                        o,
+                        "  seuil atteint : n° {k} ({} %) → {} par place éligible et par an",
+                        (s * rust_decimal::Decimal::from(100)).normalize(),
+                        montant_fr(t.montant_par_place)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(o, "  aucun seuil atteint → 0 €");
+                }
+            }
+            match t.part(id) {
+                Some(pt) => {
+                    let _ = writeln!(
+                        o,
+                        "  part exacte = montant × places-mois / 12 = {} × {} / 12 = {}",
+                        montant_fr(t.montant_par_place),
+                        u_fr(pt.places_mois),
+                        exact(&pt.attribution.exacte)?
+                    );
+                    if let Some(g) = &t.arrondi {
+                        let _ = writeln!(
+                            o,
+                            "  arrondi du groupe « trajectoire » de la collectivité {} : total exact {} → T = {} ; plancher {} ; rang du reste {} ; centimes à distribuer {}",
+                            t.collectivite,
+                            exact(&g.total_exact)?,
+                            montant_fr(Montant(g.total)),
+                            montant_fr(Montant(pt.attribution.plancher)),
+                            pt.attribution.rang_reste,
+                            g.centimes_restants
+                        );
+                    }
+                    let _ = writeln!(
+                        o,
+                        "  → bonus trajectoire versé : {}",
+                        montant_fr(l.bonus_trajectoire)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "  la structure ne reçoit pas de bonus trajectoire : {}",
+                        montant_fr(l.bonus_trajectoire)
+                    );
+                }
+            }
+        }
+    }
+    o.push('\n');
+
+    // E. contributions
+    let _ = writeln!(
+        o,
+        "E. Contribution de la collectivité (spec §5 enchaînée d'année en année, R25)"
+    );
+    let mode = &a.ajustement;
+    let nom_mode = match mode.valeur {
+        Ajustement::Neutre => "neutre",
+        Ajustement::Aucun => "aucun",
+        Ajustement::Integral => "integral",
+    };
+    let _ = writeln!(
+        o,
+        "  barème lu : {}",
+        lu(mode, format!("ajustement_contribution = {nom_mode}"))
+    );
+    let prec = if annee == pr.premiere {
+        "N-1 (structures.csv)".to_string()
+    } else {
+        (annee - 1).to_string()
+    };
+    let c1 = montant_fr(l.contribution_n1);
+    let _ = match mode.valeur {
+        Ajustement::Neutre => {
+            let l1 = if annee == pr.premiere {
+                s.bonus_n1
+            } else {
+                pr.annee(annee - 1).and_then(|p| p.ligne(id)).map_or(Montant(0), |p| p.bonus_lissage)
+            };
+            writeln!(
+                o,
+                "  contribution {annee} = max(0, contribution {prec} − (lissage {annee} − {} {prec})) = max(0, {c1} − ({} − {})) = {}",
+                if annee == pr.premiere { "bonus" } else { "lissage" },
+                montant_fr(l.bonus_lissage),
+                montant_fr(l1),
+                montant_fr(l.contribution_n)
+            )
+        }
+        Ajustement::Integral => writeln!(
+            o,
+            "  contribution {annee} = max(0, contribution {prec} − (bonus total {annee} − bonus total {prec})) = max(0, {c1} − ({} − {})) = {}",
+            montant_fr(l.bonus_total),
+            montant_fr(l.bonus_n1),
+            montant_fr(l.contribution_n)
+        ),
+        Ajustement::Aucun => writeln!(o, "  contribution {annee} = contribution {prec} = {}", montant_fr(l.contribution_n)),
+    };
+    let _ = writeln!(
+        o,
+        "  financement public {prec} = contribution {c1} + bonus {} = {}",
+        montant_fr(l.bonus_n1),
+        montant_fr(l.financement_public_n1)
+    );
+    let _ = writeln!(
+        o,
+        "  financement public {annee} = contribution {} + bonus total {} = {}",
+        montant_fr(l.contribution_n),
+        montant_fr(l.bonus_total),
+        montant_fr(l.financement_public_n)
+    );
+    let _ = writeln!(o, "  variation = {}\n", montant_fr(l.variation));
+
+    // F. total
+    let _ = writeln!(o, "F. Total {annee}");
+    let _ = writeln!(
+        o,
+        "  bonus total = lissage {} + unités nouvelles {} + trajectoire {} = {}",
+        montant_fr(l.bonus_lissage),
+        montant_fr(l.bonus_nouvelles),
+        montant_fr(l.bonus_trajectoire),
+        montant_fr(l.bonus_total)
+    );
+    Ok(Some(o))
+}

@@ -1,0 +1,397 @@
+//! The binary on the bundled fixtures and on bad input: exact totals, hand-checked lines,
+//! profiles, exit codes, located messages, atomic outputs.
+
+use assert_cmd::Command;
+use std::collections::HashMap;
+use std::fs;
+
+fn bonus() -> Command {
+    Command::cargo_bin("bonus-ctg").unwrap()
+}
+
+/// Runs `calculer --format csv --profil rfc4180` and returns (rows by id, reconciliation lines).
+fn csv_rfc(dossier: &str) -> (HashMap<String, HashMap<String, String>>, Vec<String>) {
+    let out = bonus()
+        .args([
+            "calculer", dossier, "--format", "csv", "--profil", "rfc4180",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let texte = String::from_utf8(out.stdout).unwrap();
+    let (structures, rappro) = texte
+        .split_once("\n\n")
+        .expect("ligne vide entre les deux blocs");
+    let mut r = csv::Reader::from_reader(structures.as_bytes());
+    let entetes = r.headers().unwrap().clone();
+    let mut lignes = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let m: HashMap<String, String> = entetes
+            .iter()
+            .zip(rec.iter())
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        lignes.insert(m["id"].clone(), m);
+    }
+    (lignes, rappro.lines().map(str::to_string).collect())
+}
+
+#[test]
+fn dijon_totaux_et_lignes_verifiees_a_la_main() {
+    let (l, rappro) = csv_rfc("fixtures/dijon-2024");
+    assert_eq!(l.len(), 61, "61 structures des annexes 2 et 2 bis");
+    // TOTAL_CAF = EAJE 1 292 394,44 + nouvelles 31 000 + 18 600 + RPE 36 000 + ALSH 250 000
+    //           + ludothèques 12 345,67 + pilotage 45 000 = 1 685 340,11
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,1685340.11");
+    // EAJE: A = 1 301 846,37 ; Tarnier open 9 months → 9 451,93 not redistributed
+    assert!(
+        rappro.contains(&"DIJON,EAJE,1301846.37,1292394.44,49600.00,0.00,9451.93,0.00".to_string())
+    );
+    // ALSH: m = 250 000 / 880 = 3125/11 €/place ; 60 places → 17 045,4545… for two structures,
+    // the extra cent goes to the smaller id (BOURROCHES < SPORT).
+    assert_eq!(
+        l["ALSH-EXTRASCOLAIRE-BOURROCHES-CASI"]["bonus_lissage"],
+        "17045.46"
+    );
+    assert_eq!(
+        l["ALSH-PERISCOLAIRE-SPORT-LOISIR-JEUNES"]["bonus_lissage"],
+        "17045.45"
+    );
+    assert_eq!(l["ALSH-PERISCOLAIRE-DIJON"]["taux_unitaire"], "284.0909");
+    // EAJE m = 130184637/103300 ; Delaunay 20 places → 25 205,1572… → 25 205,16 ;
+    // + 10 new places × 3 100 € (tranche 2) = 31 000 → total 56 205,16
+    assert_eq!(l["EAJE-DELAUNAY"]["bonus_lissage"], "25205.16");
+    assert_eq!(l["EAJE-DELAUNAY"]["bonus_nouvelles"], "31000.00");
+    assert_eq!(l["EAJE-DELAUNAY"]["bonus_total"], "56205.16");
+    // 40-place crèches: 50 410,3144 each ; the 13th leftover cent goes to JEAN-JAURES
+    assert_eq!(l["EAJE-JEAN-JAURES"]["bonus_lissage"], "50410.32");
+    assert_eq!(l["EAJE-TIVOLI"]["bonus_lissage"], "50410.31");
+    // ineligible lines: 0 with their reason
+    assert_eq!(l["EAJE-LA-COLOMBIERE"]["motif"], "FINANCEMENT_INCOMPATIBLE");
+    assert_eq!(l["EAJE-LA-COLOMBIERE"]["bonus_total"], "0.00");
+    assert_eq!(l["LAEP-L-AMARINE"]["motif"], "ANNEXE_2BIS");
+    assert_eq!(l["CS-LE-TEMPO"]["volet"], "");
+    // local volet LUDOTHEQUE (dossier barème): 12 345,67 / 2 = 6 172,835 → 6 172,84 + 6 172,83
+    assert_eq!(l["LUDO-ESPACE-YORK"]["bonus_total"], "6172.84");
+    assert_eq!(l["LUDO-VYV"]["bonus_total"], "6172.83");
+    // grand total = sum of the lines + pilotage
+    let somme: i64 = l
+        .values()
+        .map(|m| (m["bonus_total"].replace('.', "")).parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(somme + 4_500_000, 168_534_011);
+}
+
+#[test]
+fn dugny_et_gevrey_totaux() {
+    let (l, rappro) = csv_rfc("fixtures/dugny");
+    // EAJE 126 000 + new places 5 × 3 600 (tranche 1) + ALSH 85 000 + LAEP 10 000 + RPE 12 000
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,251000.00");
+    assert_eq!(
+        l["EAJE-LES-PETITS-ARC-EN-CIEL"]["bonus_nouvelles"],
+        "18000.00"
+    );
+    assert_eq!(l["CS-ARC-EN-CIEL"]["motif"], "TYPE_SANS_VOLET");
+    // LAEP: m = 10 000 / 750 h = 40/3 € ; 400 h → 5 333,333… ; 350 h → 4 666,666…
+    // floors 5 333,33 + 4 666,66 = 9 999,99 → the cent to the larger remainder (0,67: LAPINOUS)
+    assert_eq!(l["LAEP-BISOUNOURS"]["bonus_total"], "5333.33");
+    assert_eq!(l["LAEP-LAPINOUS"]["bonus_total"], "4666.67");
+
+    let (l, rappro) = csv_rfc("fixtures/gevrey-nuits");
+    // structures 258 627,77 + pilotage 20 000 = 278 627,77 (LISEZMOI, hand reconciliation)
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,278627.77");
+    assert!(rappro.contains(&"BROCHON,ALSH,4000.00,0.00,0.00,0.00,4000.00,0.00".to_string()));
+    // per-collectivité lissage: the same volet has different rates in CC and NUITS
+    let taux: Vec<&str> = l
+        .values()
+        .filter(|m| m["volet"] == "ALSH" && m["motif"] == "ELIGIBLE")
+        .map(|m| m["taux_unitaire"].as_str())
+        .collect();
+    assert!(
+        taux.contains(&"300.0000") && taux.contains(&"206.6667"),
+        "{taux:?}"
+    );
+}
+
+#[test]
+fn profil_excel_fr_par_defaut() {
+    let out = bonus()
+        .args(["calculer", "fixtures/dugny", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let b = out.stdout;
+    assert_eq!(&b[..3], b"\xEF\xBB\xBF", "BOM UTF-8");
+    let t = String::from_utf8(b[3..].to_vec()).unwrap();
+    let premiere = t.split("\r\n").next().unwrap();
+    assert!(premiere.starts_with("id;nom;type;volet;gestionnaire;collectivite;motif;unites_eligibles;taux_unitaire;bonus_lissage;bonus_nouvelles;bonus_total;ecart_arrondi;contribution_collectivite_n1;contribution_collectivite_n;financement_public_n1;financement_public_n;variation"));
+    assert!(t.contains("LAEP-LAPINOUS;Laep Lapinous;LAEP;LAEP;Ville de Dugny;DUGNY;ELIGIBLE;350,00;13,3333;4666,67;0,00;4666,67;0,0033;"));
+    assert!(!t.replace("\r\n", "").contains('\n'), "CRLF partout");
+    assert!(t.ends_with("TOTAL_CAF;251000,00\r\n"));
+}
+
+#[test]
+fn json_schema() {
+    let out = bonus()
+        .args(["calculer", "fixtures/dugny", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "bonus-ctg.resultat.v1");
+    assert_eq!(v["exercice"], 2025);
+    assert_eq!(v["structures"].as_array().unwrap().len(), 11);
+    assert_eq!(v["totaux"]["general"]["verse_caf"], "251000.00");
+    assert_eq!(v["avertissements"][0]["code"], "W001");
+}
+
+#[test]
+fn table_par_defaut() {
+    let out = bonus()
+        .args(["calculer", "fixtures/dijon-2024"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let t = String::from_utf8(out.stdout).unwrap();
+    assert!(t.contains("Totaux par gestionnaire") && t.contains("Totaux par collectivité"));
+    assert!(
+        t.contains("1\u{202f}685\u{202f}340,11 €"),
+        "total général en format français"
+    );
+}
+
+fn dossier_temp(structures: &str, charges: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("convention.toml"), "nom = \"t\"\ndebut = 2024-01-01\nfin = 2026-12-31\nexercice = 2025\n[[collectivites]]\nid = \"VILLE\"\ntranche = 2\n").unwrap();
+    fs::write(d.path().join("structures.csv"), structures).unwrap();
+    fs::write(d.path().join("charges_n1.csv"), charges).unwrap();
+    d
+}
+
+#[test]
+fn erreurs_localisees_toutes_en_une_passe() {
+    let d = dossier_temp(
+        "id;annexe;type;nom;gestionnaire;collectivite;financement;unites_existantes;unites_employeurs;mois_ouverture\n\
+         A;2;EAJE;A;G;VILLE;PSU;10;12;12\n\
+         A;3;CRECHE;B;G;AILLEURS;XYZ;-4;0;13\n\
+         C;2;EAJE;C;G;VILLE;PSU;1,234;0;12\n",
+        "collectivite;volet;montant\nVILLE;EAJE;12,345\n",
+    );
+    let out = bonus().args(["calculer"]).arg(d.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let e = String::from_utf8(out.stderr).unwrap();
+    for attendu in [
+        "erreur E017 : structures.csv, ligne 2, colonne « unites_employeurs », valeur « 12 »",
+        "erreur E011 : structures.csv, ligne 3, colonne « annexe », valeur « 3 »",
+        "erreur E012 : structures.csv, ligne 3, colonne « type », valeur « CRECHE »",
+        "erreur E013 : structures.csv, ligne 3, colonne « financement », valeur « XYZ »",
+        "erreur E008 : structures.csv, ligne 3, colonne « unites_existantes », valeur « -4 »",
+        "erreur E018 : structures.csv, ligne 3, colonne « mois_ouverture », valeur « 13 »",
+        "erreur E009 : structures.csv, ligne 4, colonne « unites_existantes », valeur « 1,234 »",
+        "erreur E009 : charges_n1.csv, ligne 2, colonne « montant », valeur « 12,345 »",
+    ] {
+        assert!(e.contains(attendu), "manque « {attendu} » dans :\n{e}");
+    }
+}
+
+#[test]
+fn erreurs_de_coherence() {
+    let d = dossier_temp(
+        "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;A;G;VILLE;PSU\nA;2;EAJE;B;G;AILLEURS;PSU\n",
+        "collectivite;volet;montant\nVILLE;EAJE;10\n",
+    );
+    let out = bonus()
+        .args(["valider"])
+        .arg(d.path())
+        .args(["--exercice", "2030"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.contains("erreur E019 : convention.toml, colonne « exercice », valeur « 2030 »"),
+        "{e}"
+    );
+    assert!(e.contains("erreur E015 : structures.csv, ligne 3, colonne « id », valeur « A » : identifiant en double (déjà ligne 2)"), "{e}");
+    assert!(
+        e.contains(
+            "erreur E016 : structures.csv, ligne 3, colonne « collectivite », valeur « AILLEURS »"
+        ),
+        "{e}"
+    );
+    // JSON lines for CI
+    let out = bonus()
+        .args(["valider", "--format-erreurs", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let premiere: serde_json::Value = serde_json::from_str(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(premiere["code"], "E015");
+    assert_eq!(premiere["ligne"], 3);
+}
+
+#[test]
+fn fichier_ou_colonne_manquants() {
+    let out = bonus()
+        .args(["calculer", "fixtures/inexistant"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E001"));
+    let d = dossier_temp("id;nom\nA;B\n", "collectivite;volet;montant\n");
+    let out = bonus().args(["calculer"]).arg(d.path()).output().unwrap();
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(e.contains("erreur E004 : structures.csv, ligne 1, colonne « annexe » : colonne obligatoire « annexe » absente"), "{e}");
+}
+
+#[test]
+fn codes_de_sortie_usage() {
+    assert_eq!(bonus().output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        bonus().args(["calculer"]).output().unwrap().status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        bonus()
+            .args(["calculer", "fixtures/dugny", "--format", "pdf"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    let aide = bonus().args(["--help"]).output().unwrap();
+    assert_eq!(aide.status.code(), Some(0));
+    let t = String::from_utf8(aide.stdout).unwrap();
+    assert!(
+        t.contains("Utilisation") && t.contains("Calcule le bonus"),
+        "{t}"
+    );
+}
+
+#[test]
+fn sortie_atomique_sans_ecraser() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("resultat.csv");
+    bonus()
+        .args(["calculer", "fixtures/dugny", "--sortie"])
+        .arg(&p)
+        .assert()
+        .success();
+    let premier = fs::read(&p).unwrap();
+    assert!(
+        premier.starts_with(b"\xEF\xBB\xBFid;nom"),
+        "format déduit de l'extension"
+    );
+    // refuses to overwrite without --ecraser, and the file is intact
+    bonus()
+        .args(["calculer", "fixtures/gevrey-nuits", "--sortie"])
+        .arg(&p)
+        .assert()
+        .code(1);
+    assert_eq!(fs::read(&p).unwrap(), premier);
+    // a failed run (invalid data) does not touch it either
+    bonus()
+        .args(["calculer", "fixtures/inexistant", "--ecraser", "--sortie"])
+        .arg(&p)
+        .assert()
+        .code(1);
+    assert_eq!(fs::read(&p).unwrap(), premier);
+    bonus()
+        .args(["calculer", "fixtures/gevrey-nuits", "--ecraser", "--sortie"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_ne!(fs::read(&p).unwrap(), premier);
+    assert_eq!(
+        fs::read_dir(d.path()).unwrap().count(),
+        1,
+        "aucun fichier temporaire laissé"
+    );
+}
+
+#[test]
+fn expliquer_une_structure() {
+    let out = bonus()
+        .args(["expliquer", "fixtures/dijon-2024", "EAJE-JEAN-JAURES"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let t = String::from_utf8(out.stdout).unwrap();
+    for attendu in [
+        "[ok] ANNEXE_2BIS",
+        "[ok] FINANCEMENT_INCOMPATIBLE : financement PSU ; admis pour le volet EAJE : PSU",
+        "A = charge à payer N-1 = 1\u{202f}301\u{202f}846,37 €",
+        "U = Σ u_i des 27 structures éligibles du groupe = 1\u{202f}033,00",
+        // m = 1 301 846,37 € / 1 033 places = 130 184 637 c / 1 033 = 1 260,257861… €
+        "m = A / U = 1\u{202f}260,257861 € (exactement 130184637/1033 centimes)",
+        "reçoit un centime de reste",
+        "→ versé 50\u{202f}410,32 €",
+        "volets.EAJE.plancher ; en vigueur depuis le 2020-01-01 ; statut hypothese",
+        "contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1))",
+    ] {
+        assert!(t.contains(attendu), "manque « {attendu} » dans :\n{t}");
+    }
+    let out = bonus()
+        .args(["expliquer", "fixtures/dijon-2024", "EAJE-LA-COLOMBIERE"])
+        .output()
+        .unwrap();
+    let t = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        t.contains("[ÉCHEC] FINANCEMENT_INCOMPATIBLE : financement PAJE"),
+        "{t}"
+    );
+    bonus()
+        .args(["expliquer", "fixtures/dijon-2024", "INCONNUE"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn bareme_avec_sources() {
+    let out = bonus()
+        .args(["bareme", "--exercice", "2025"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let t = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        t.contains(
+            "forfaits_nouvelles = [3\u{202f}600,00 € ; 3\u{202f}100,00 € ; 2\u{202f}600,00 €]"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("Circulaire Cnaf 2021-004"));
+    let out = bonus()
+        .args(["bareme", "fixtures/dijon-2024"])
+        .output()
+        .unwrap();
+    let t = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        t.contains("Volet LUDOTHEQUE") && t.contains("fichier : bareme.toml"),
+        "{t}"
+    );
+}
+
+#[test]
+fn valider_resume() {
+    let out = bonus()
+        .args(["valider", "fixtures/dugny"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let t = String::from_utf8(out.stdout).unwrap();
+    assert!(t.contains("dossier valide pour l'exercice 2025 (11 structures, 5 lignes de charge) — 0 erreur, 3 avertissements"), "{t}");
+}

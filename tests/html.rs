@@ -1,0 +1,207 @@
+//! HTML report: content checks on the generated file (every structure present, totals equal
+//! to the CSV output and to the hand-checked figures, self-contained) and a snapshot of its
+//! structure (sections, tables, charts). The browser rendering is checked by
+//! scripts/test-html.sh (headless Chromium).
+
+use bonus_ctg::diagnostic::Diagnostics;
+use bonus_ctg::lecture::{lire_dossier, OptionsLecture};
+use bonus_ctg::rapport::{csv, html, Profil};
+use std::path::Path;
+
+fn resultat(dossier: &str) -> bonus_ctg::calcul::Resultat {
+    let mut d = Diagnostics::default();
+    let lu = lire_dossier(Path::new(dossier), &OptionsLecture::default(), &mut d).unwrap();
+    bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap().0
+}
+
+/// The `data-centimes` values inside the element that starts at `debut`, up to `fin`.
+fn centimes_entre(h: &str, debut: &str, fin: &str) -> Vec<i64> {
+    let i = h.find(debut).unwrap_or_else(|| panic!("{debut} absent"));
+    let reste = &h[i..];
+    let j = reste.find(fin).unwrap();
+    reste[..j]
+        .split("data-centimes=\"")
+        .skip(1)
+        .map(|x| x[..x.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+fn cents(s: &str) -> i64 {
+    let (e, d) = s.split_once('.').unwrap();
+    let v = e.trim_start_matches('-').parse::<i64>().unwrap() * 100 + d.parse::<i64>().unwrap();
+    if e.starts_with('-') {
+        -v
+    } else {
+        v
+    }
+}
+
+#[test]
+fn contenu_du_rapport_dijon() {
+    let r = resultat("fixtures/dijon-2024");
+    let h = html::rendre(&r).unwrap();
+    // self-contained: no script, no external resource
+    assert!(!h.contains("<script"));
+    assert!(!h.contains("http://") && !h.contains("https://"));
+    assert!(!h.contains(" src=") && !h.contains("<link"));
+    assert!(h.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
+    assert!(h.contains("@media print") && h.contains("size: A4"));
+
+    // every structure of the CSV output has its row, with the CSV's amounts
+    let texte = String::from_utf8(csv::rendre(&r, Profil::Rfc4180).unwrap()).unwrap();
+    let bloc = texte.split("\n\n").next().unwrap();
+    let mut n = 0;
+    let mut somme_bonus = 0;
+    for l in bloc.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        let id = c[0];
+        let debut = format!("<tr data-id=\"{id}\" data-motif=\"{}\"", c[6]);
+        // lissage, nouvelles, total, contrib. N-1, contrib. N, variation
+        let m = centimes_entre(&h, &debut, "</tr>");
+        assert_eq!(
+            m,
+            [9, 10, 11, 13, 14, 17].map(|k| cents(c[k])).to_vec(),
+            "{id}"
+        );
+        somme_bonus += cents(c[11]);
+        n += 1;
+    }
+    assert_eq!(n, 61);
+    // totals: Σ bonus of the CSV = table footer = 1 640 340,11 € (hand-checked, LISEZMOI)
+    assert_eq!(somme_bonus, 164_034_011);
+    let pied = centimes_entre(&h, "<tr id=\"total-structures\"", "</tr>");
+    assert_eq!(pied[2], somme_bonus);
+    // summary: Caf total 1 685 340,11 € = the CSV's TOTAL_CAF line
+    let total_caf = texte
+        .lines()
+        .find(|l| l.starts_with("TOTAL_CAF"))
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap();
+    assert_eq!(cents(total_caf), 168_534_011);
+    assert_eq!(
+        centimes_entre(&h, "id=\"total-caf\"", "</div></div>")[0],
+        168_534_011
+    );
+    assert!(h.contains("1\u{202f}685\u{202f}340,11\u{a0}€"));
+    // reconciliation footer: A, L, N, C, R, P, Caf
+    assert_eq!(
+        centimes_entre(&h, "<tr id=\"total-rapprochement\"", "</tr>"),
+        vec![
+            166_269_204,
+            159_074_011,
+            4_960_000,
+            0,
+            2_695_193,
+            4_500_000,
+            168_534_011
+        ]
+    );
+    // collectivités N-1 → N
+    let c = centimes_entre(&h, "id=\"total-collectivites\"", "</div></div>");
+    assert_eq!(
+        c,
+        vec![
+            r.total.structures.contribution_n1.0,
+            r.total.structures.contribution_n.0
+        ]
+    );
+    assert!(h.contains("<span data-nombre=\"43\">43</span> sur 61"));
+    // one bar per eligible structure, in one chart per volet
+    assert_eq!(h.matches("<g class=\"barre\"").count(), 43);
+    for v in ["ALSH", "EAJE", "LUDOTHEQUE", "RPE"] {
+        assert!(h.contains(&format!("data-volet=\"{v}\"")), "{v}");
+    }
+    // the bar of the structure with new places stacks lissage and new units:
+    // EAJE-DELAUNAY 25 205,16 € + 31 000,00 € (10 places × 3 100 €, tranche 2)
+    let i = h
+        .find("<g class=\"barre\" data-id=\"EAJE-DELAUNAY\"")
+        .unwrap();
+    let barre = &h[i..i + h[i..].find("</g>").unwrap()];
+    assert!(barre.contains("data-centimes=\"5620516\""));
+    assert_eq!(barre.matches("<rect").count(), 2);
+    // excluded structures with their reason in plain French
+    let i = h
+        .find("<tr data-id=\"EAJE-LA-COLOMBIERE\" data-motif=\"FINANCEMENT_INCOMPATIBLE\"><td>")
+        .unwrap();
+    let ligne = &h[i..i + h[i..].find("</tr>").unwrap()];
+    assert!(ligne.contains("Financement incompatible avec le volet"));
+    assert!(ligne.contains("financement PAJE ; admis pour le volet EAJE : PSU"));
+    // barème with its sources
+    assert!(h.contains("<tr data-parametre=\"volets.EAJE.forfaits_nouvelles\">"));
+    assert!(h.contains("Circulaire Cnaf 2021-004"));
+}
+
+#[test]
+fn texte_echappe() {
+    let mut r = resultat("tests/verifier/dossier");
+    r.structures[0].structure.nom = "<img src=x onerror=alert(1)> & « Crèche »".into();
+    let h = html::rendre(&r).unwrap();
+    assert!(!h.contains("<img"));
+    assert!(h.contains("&lt;img src=x onerror=alert(1)&gt; &amp; « Crèche »"));
+}
+
+/// Outline of the document: headings, sections, tables (with their number of body rows),
+/// charts (with their number of bars) — what a reader navigates by.
+fn plan(h: &str) -> String {
+    let mut o = String::new();
+    let mut reste = h;
+    while let Some(i) = reste.find('<') {
+        reste = &reste[i..];
+        let fin = reste.find('>').unwrap_or(reste.len() - 1);
+        let balise = &reste[..=fin];
+        let nom: String = balise[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let attr = |a: &str| {
+            balise
+                .find(&format!("{a}=\""))
+                .map(|k| {
+                    let v = &balise[k + a.len() + 2..];
+                    v[..v.find('"').unwrap()].to_string()
+                })
+                .unwrap_or_default()
+        };
+        match nom.as_str() {
+            "h1" | "h2" | "figcaption" => {
+                let t = &reste[fin + 1..];
+                let t = &t[..t.find("</").unwrap()];
+                o.push_str(&format!("{nom}: {t}\n"));
+            }
+            "section" => o.push_str(&format!("section #{}\n", attr("id"))),
+            "table" => {
+                let t = &reste[..reste.find("</table>").unwrap()];
+                let corps = t.split("<tbody>").nth(1).unwrap_or("");
+                let corps = &corps[..corps.find("</tbody>").unwrap_or(corps.len())];
+                let entete = &t[..t.find("</tr>").unwrap()];
+                o.push_str(&format!(
+                    "  table #{} : {} lignes, {} colonnes, pied : {}\n",
+                    attr("id"),
+                    corps.matches("<tr").count(),
+                    entete.matches("<th>").count() + entete.matches("<th ").count(),
+                    t.contains("<tfoot>")
+                ));
+            }
+            "svg" => {
+                let t = &reste[..reste.find("</svg>").unwrap()];
+                o.push_str(&format!(
+                    "  svg {} : {} barres, {} rectangles\n",
+                    attr("viewBox"),
+                    t.matches("class=\"barre\"").count(),
+                    t.matches("<rect").count()
+                ));
+            }
+            _ => {}
+        }
+        reste = &reste[1..];
+    }
+    o
+}
+
+#[test]
+fn structure_du_rapport() {
+    let h = html::rendre(&resultat("fixtures/dijon-2024")).unwrap();
+    insta::assert_snapshot!("html_dijon_plan", plan(&h));
+}

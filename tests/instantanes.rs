@@ -1,0 +1,154 @@
+//! Snapshot tests (insta) of what people read: the terminal table, the explanation of a
+//! structure, the `verifier` report and the `comparer` report. The snapshots under
+//! tests/snapshots/ were reviewed against the hand computations of
+//! fixtures/dijon-2024/LISEZMOI.md and tests/verifier/LISEZMOI.md; a change in them is a
+//! change of what users see.
+
+use bonus_ctg::diagnostic::Diagnostics;
+use bonus_ctg::lecture::{lire_dossier, DossierLu, OptionsLecture};
+use bonus_ctg::rapport::{explication, table};
+use std::path::Path;
+
+fn charger(dossier: &str) -> (DossierLu, bonus_ctg::calcul::Resultat) {
+    let mut d = Diagnostics::default();
+    let lu = lire_dossier(Path::new(dossier), &OptionsLecture::default(), &mut d).unwrap();
+    let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+    (lu, r)
+}
+
+#[test]
+fn table_dijon() {
+    let (_, r) = charger("fixtures/dijon-2024");
+    insta::assert_snapshot!("table_dijon", table::rendre(&r, Some(200)).unwrap());
+}
+
+#[test]
+fn table_couleurs() {
+    // colours only when asked: variations and ineligible reasons are styled
+    let (_, r) = charger("tests/verifier/dossier");
+    let sans = table::rendre_avec(&r, Some(200), false).unwrap();
+    assert!(!sans.contains('\u{1b}'));
+    let avec = table::rendre_avec(&r, Some(200), true).unwrap();
+    assert!(
+        avec.lines()
+            .any(|l| l.contains("FINANCEMENT_INCOMPATIBLE") && l.contains("\u{1b}[")),
+        "{avec}"
+    );
+    // same text once the escapes are removed
+    let mut nu = String::new();
+    let mut echap = false;
+    for c in avec.chars() {
+        match (echap, c) {
+            (false, '\u{1b}') => echap = true,
+            (true, 'm') => echap = false,
+            (true, _) => {}
+            (false, c) => nu.push(c),
+        }
+    }
+    assert_eq!(nu, sans);
+}
+
+#[test]
+fn explications_dijon() {
+    let (lu, r) = charger("fixtures/dijon-2024");
+    for id in [
+        "EAJE-TARNIER",
+        "EAJE-DELAUNAY",
+        "LUDO-ESPACE-YORK",
+        "EAJE-LA-COLOMBIERE",
+    ] {
+        let t = explication::expliquer(&lu.dossier, &r, id)
+            .unwrap()
+            .unwrap();
+        insta::assert_snapshot!(format!("expliquer_{id}"), t);
+    }
+}
+
+fn verifier(nom: &str) -> String {
+    let (lu, r) = charger("tests/verifier/dossier");
+    let mut d = Diagnostics::default();
+    let chemin = format!("tests/verifier/{nom}");
+    let texte = std::fs::read_to_string(&chemin).unwrap();
+    let lignes = bonus_ctg::verification::analyser_csv(&chemin, &texte, &mut d);
+    let v = bonus_ctg::verification::verifier(&r, &lu.dossier, &chemin, &lignes).unwrap();
+    bonus_ctg::verification::rendre_table(&v, Some(140), false)
+}
+
+#[test]
+fn verifier_rapports() {
+    for nom in [
+        "notification-arrondi.csv",
+        "notification-unites.csv",
+        "notification-introuvable.csv",
+        "notification-enveloppe.csv",
+    ] {
+        insta::assert_snapshot!(format!("verifier_{nom}"), verifier(nom));
+    }
+}
+
+#[test]
+fn comparer_creche_plus_10_places() {
+    // scenario B: EAJE-DELAUNAY creates 10 more places (20 new instead of 10).
+    // Hand computation: new places do not enter U, so no lissage changes; Delaunay gets
+    // 10 × 3 100 € (tranche 2) × 12/12 = 31 000,00 € more: 56 205,16 → 87 205,16 € ; in mode
+    // « neutre » its contribution depends on the lissage only: unchanged ; the Caf total
+    // rises from 1 685 340,11 € to 1 716 340,11 €.
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "convention.toml",
+        "charges_n1.csv",
+        "bareme.toml",
+        "structures.csv",
+    ] {
+        std::fs::copy(Path::new("fixtures/dijon-2024").join(f), dir.path().join(f)).unwrap();
+    }
+    let p = dir.path().join("structures.csv");
+    let s = std::fs::read_to_string(&p).unwrap();
+    let s2 = s.replace(
+        "COMMUNE DE DIJON;DIJON;PSU;oui;20;10;0;12;100 000,00",
+        "COMMUNE DE DIJON;DIJON;PSU;oui;20;20;0;12;100 000,00",
+    );
+    assert_ne!(s, s2);
+    std::fs::write(&p, s2).unwrap();
+    let (_, ra) = charger("fixtures/dijon-2024");
+    let (_, rb) = charger(dir.path().to_str().unwrap());
+    let c = bonus_ctg::comparaison::comparer(&ra, &rb, "dijon-2024", "dijon-2024 + 10 places");
+    let changees: Vec<_> = c.structures.iter().filter(|s| s.change()).collect();
+    assert_eq!(changees.len(), 1);
+    assert_eq!(changees[0].id, "EAJE-DELAUNAY");
+    assert_eq!(changees[0].bonus.a.0, 5_620_516);
+    assert_eq!(changees[0].bonus.b.0, 8_720_516);
+    assert_eq!(changees[0].contribution.ecart().0, 0);
+    assert_eq!(c.total.verse_caf.ecart().0, 3_100_000);
+    assert_eq!(c.total.verse_caf.b.0, 171_634_011);
+    let g = c
+        .gestionnaires
+        .iter()
+        .find(|g| g.cle == "COMMUNE DE DIJON")
+        .unwrap();
+    assert_eq!(g.financement_public.ecart().0, 3_100_000);
+    insta::assert_snapshot!(
+        "comparer_delaunay",
+        bonus_ctg::comparaison::rendre_table(&c, Some(160), false, false)
+    );
+    // the command line, as JSON
+    let out = assert_cmd::Command::cargo_bin("bonus-ctg")
+        .unwrap()
+        .args(["comparer", "fixtures/dijon-2024"])
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "bonus-ctg.comparaison.v1");
+    assert_eq!(v["total"]["verse_caf"]["ecart"], "31000.00");
+    let d = v["structures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "EAJE-DELAUNAY")
+        .unwrap();
+    assert_eq!(d["bonus"]["b"], "87205.16");
+    assert_eq!(d["unites_nouvelles_b"], "20.00");
+}

@@ -1,0 +1,383 @@
+//! Hand-computed scenarios (issue 2 §7): each expected figure is derived in the comments,
+//! intermediate values (A, U, m, m_eff, exact shares) are asserted, not only the result.
+
+mod commun;
+use bonus_ctg::calcul::eligibilite::Motif;
+use bonus_ctg::calcul::rationnel::Rationnel;
+use commun::*;
+
+fn r(n: i128, d: i128) -> Rationnel {
+    Rationnel::new(n, d).unwrap()
+}
+
+#[test]
+fn lissage_pur() {
+    // A = 90 000,00 € over U = 20 + 30 + 10 = 60 places → m = 1 500 €/place (exact).
+    // s = 1 500 × 20 = 30 000 ; 1 500 × 30 = 45 000 ; 1 500 × 10 = 15 000 → Σ = A.
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nC1;2;EAJE;Crèche 1;Asso;VILLE;PSU;oui;20;0;0;12;0;0\nC2;2;EAJE;Crèche 2;Asso;VILLE;PSU;oui;30;0;0;12;0;0\nC3;2;EAJE;Crèche 3;Ville;VILLE;PSU;oui;10;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;90 000,00\n",
+        None,
+    );
+    let g = groupe(&res, "VILLE", "EAJE");
+    assert_eq!(g.charge_n1.0, 9_000_000);
+    assert_eq!(g.unites.0, 6_000); // 60 places in hundredths
+    assert_eq!(g.taux_base, Some(r(150_000, 1))); // 1 500,00 € = 150 000 c per place
+    assert_eq!(g.taux_effectif, g.taux_base);
+    assert_eq!(verse(&res, "C1"), (3_000_000, 0, 3_000_000));
+    assert_eq!(verse(&res, "C2"), (4_500_000, 0, 4_500_000));
+    assert_eq!(verse(&res, "C3"), (1_500_000, 0, 1_500_000));
+    assert_eq!(g.lissage_verse.0, 9_000_000);
+    assert_eq!(g.non_redistribue.0, 0);
+    assert_eq!(res.total.verse_caf.0, 9_000_000);
+}
+
+#[test]
+fn micro_creche_paje_en_annexe_2() {
+    // The PAJE micro-crèche (10 places) is in Annexe 2 but EAJE requires PSU:
+    // FINANCEMENT_INCOMPATIBLE, 0 €, and its places are not in U.
+    // A = 30 000 over U = 20 (the PSU crèche only) → m = 1 500 → 30 000 to the PSU crèche.
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nMC;2;EAJE;Micro-crèche;SARL;VILLE;PAJE;oui;10;0;0;12;0;0\nPSU;2;EAJE;Multi-accueil;Ville;VILLE;PSU;oui;20;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;30000\n",
+        None,
+    );
+    let mc = ligne(&res, "MC");
+    assert_eq!(mc.motif(), Motif::FinancementIncompatible);
+    assert_eq!(verse(&res, "MC"), (0, 0, 0));
+    assert_eq!(mc.unites_eligibles.0, 0);
+    assert_eq!(groupe(&res, "VILLE", "EAJE").unites.0, 2_000);
+    assert_eq!(verse(&res, "PSU"), (3_000_000, 0, 3_000_000));
+    // the rules were checked in order up to the failing one (3rd)
+    let regles: Vec<Motif> = mc
+        .eligibilite
+        .verifications
+        .iter()
+        .map(|v| v.regle)
+        .collect();
+    assert_eq!(
+        regles,
+        vec![
+            Motif::Annexe2Bis,
+            Motif::TypeSansVolet,
+            Motif::FinancementIncompatible
+        ]
+    );
+}
+
+#[test]
+fn places_employeurs_retirees() {
+    // Crèche A: 40 places of which 10 employer-reserved → u = 30 ; crèche B: 20 places.
+    // U = 50 ; A = 50 000 → m = 1 000 €/place ; A gets 30 000, B 20 000.
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nA;2;EAJE;A;Asso;VILLE;PSU;oui;40;0;10;12;0;0\nB;2;EAJE;B;Asso;VILLE;PSU;oui;20;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;50000,00\n",
+        None,
+    );
+    assert_eq!(ligne(&res, "A").unites_eligibles.0, 3_000);
+    assert_eq!(groupe(&res, "VILLE", "EAJE").unites.0, 5_000);
+    assert_eq!(verse(&res, "A").0, 3_000_000);
+    assert_eq!(verse(&res, "B").0, 2_000_000);
+}
+
+#[test]
+fn places_nouvelles_tranche_1_six_mois() {
+    // Collectivité in tranche 1 (QPV/ZRR): forfait 2025 = 3 600 € per new PSU place.
+    // The crèche is open 6 months: 10 existing places, 4 new ones.
+    // Lissage: A = 24 000, U = 10 → m = 2 400 ; s = 2 400 × 10 × 6/12 = 12 000 ;
+    //   not redistributed (closed months) = 24 000 − 12 000 = 12 000.
+    // New places: t = 3 600 × 4 × 6/12 = 7 200.
+    let conv = convention("[[collectivites]]\nid = \"QPV\"\ntranche = 1\n");
+    let s =
+        format!("{ENTETE_STRUCTURES}\nN;2;EAJE;Crèche agrandie;Asso;QPV;PSU;oui;10;4;0;6;0;0\n");
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nQPV;EAJE;24000\n",
+        None,
+    );
+    let l = ligne(&res, "N");
+    assert_eq!(l.forfait.0, 360_000);
+    assert_eq!(l.nouvelles.as_ref().unwrap().exacte, r(720_000, 1));
+    assert_eq!(verse(&res, "N"), (1_200_000, 720_000, 1_920_000));
+    let g = groupe(&res, "QPV", "EAJE");
+    assert_eq!(g.non_redistribue.0, 1_200_000);
+    assert_eq!(g.nouvelles_versees.0, 720_000);
+    // A + C = L + R : 24 000 + 0 = 12 000 + 12 000
+    assert_eq!(
+        g.charge_n1.0 + g.complement_plancher.0,
+        g.lissage_verse.0 + g.non_redistribue.0
+    );
+}
+
+#[test]
+fn plancher_qui_joue_et_revalorisation() {
+    // A = 10 000, U = 4 + 6 = 10 → m = 1 000 €/place ; floor 1 500 > m → 1 500 ;
+    // revaluation 2 % → m_eff = 1 500 × 1,02 = 1 530 €/place.
+    // s = 1 530 × 4 = 6 120 ; 1 530 × 6 = 9 180 ; L = 15 300.
+    // C = Σ s − m × U = 15 300 − 10 000 = 5 300 ; R = A − (L − C) = 10 000 − 10 000 = 0.
+    let bareme = r#"
+[[volets.EAJE.plancher]]
+debut = 2025-01-01
+valeur = "1500"
+reference = "test : plancher 2025"
+statut = "hypothese"
+
+[[volets.EAJE.revalorisation]]
+debut = 2025-01-01
+valeur = "0.02"
+reference = "test : revalorisation 2025"
+statut = "hypothese"
+"#;
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nP4;2;EAJE;4 places;Asso;VILLE;PSU;oui;4;0;0;12;0;0\nP6;2;EAJE;6 places;Asso;VILLE;PSU;oui;6;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;10000\n",
+        Some(bareme),
+    );
+    let g = groupe(&res, "VILLE", "EAJE");
+    assert_eq!(g.taux_base, Some(r(100_000, 1)));
+    assert_eq!(g.taux_effectif, Some(r(153_000, 1)));
+    assert_eq!(verse(&res, "P4").0, 612_000);
+    assert_eq!(verse(&res, "P6").0, 918_000);
+    assert_eq!(g.lissage_verse.0, 1_530_000);
+    assert_eq!(g.complement_plancher.0, 530_000);
+    assert_eq!(g.non_redistribue.0, 0);
+}
+
+#[test]
+fn plafond_alsh_25_pourcent_atteint() {
+    // A(ALSH) = 20 000 ; cap = 25 % × 20 000 = 5 000.
+    // A local forfait of 1 000 € per new ALSH place (dossier barème), tranche 2:
+    // exact new-unit total = 1 000 × (4 + 3) = 7 000 > 5 000 → factor 5/7.
+    // t1 = 4 000 × 5/7 = 2 857,142857… ; t2 = 3 000 × 5/7 = 2 142,857142…
+    // floors 2 857,14 + 2 142,85 = 4 999,99 ; T = 5 000,00 → 1 cent to the larger remainder:
+    // remainders 0,2857 c (t1) and 0,7143 c (t2) → t2 gets it: 2 857,14 / 2 142,86.
+    let bareme = r#"
+[[volets.ALSH.forfaits_nouvelles]]
+debut = 2025-01-01
+valeur = ["1000", "1000", "1000"]
+reference = "test : forfait ALSH local"
+statut = "hypothese"
+"#;
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nP1;2;ALSH_PERISCOLAIRE;Péri;Ville;VILLE;PSO;oui;50;4;0;12;0;0\nP2;2;ALSH_EXTRASCOLAIRE;Extra;Asso;VILLE;PSO;oui;50;3;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;ALSH;20000\n",
+        Some(bareme),
+    );
+    let g = groupe(&res, "VILLE", "ALSH");
+    assert_eq!(g.nouvelles_avant_plafond, r(700_000, 1));
+    assert_eq!(g.plafond, Some(r(500_000, 1)));
+    assert_eq!(g.facteur_plafond, Some(r(5, 7)));
+    assert_eq!(verse(&res, "P1").1, 285_714);
+    assert_eq!(verse(&res, "P2").1, 214_286);
+    assert_eq!(g.nouvelles_versees.0, 500_000);
+    // lissage is untouched by the cap: m = 20 000 / 100 = 200 → 10 000 each
+    assert_eq!(verse(&res, "P1").0, 1_000_000);
+}
+
+#[test]
+fn u_nul_et_a_positif_non_redistribuable() {
+    // The only RPE is in Annexe 2 bis: U(VILLE, RPE) = 0 and A = 5 000 → nothing paid,
+    // 5 000 reported non redistribuable, with warning W002.
+    let s = format!("{ENTETE_STRUCTURES}\nRPE;2bis;RPE;Relais;Ville;VILLE;PSO;oui;2;0;0;12;0;0\n");
+    let (res, diags) = calculer(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;RPE;5000\n",
+        None,
+    )
+    .unwrap();
+    let g = groupe(&res, "VILLE", "RPE");
+    assert_eq!(g.unites.0, 0);
+    assert_eq!(g.taux_base, None);
+    assert_eq!(g.lissage_verse.0, 0);
+    assert_eq!(g.non_redistribue.0, 500_000);
+    assert_eq!(res.total.verse_caf.0, 0);
+    assert!(diags
+        .0
+        .iter()
+        .any(|d| d.code == "W002" && d.ligne == Some(2)));
+}
+
+#[test]
+fn trois_parts_de_100_000_avec_departage() {
+    // 100 000,00 € over three structures of 10 places each: 33 333,333… each.
+    // floors 3 × 33 333,33 = 99 999,99 ; 1 cent left ; equal remainders → smallest id "A".
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nC;2;EAJE;C;Asso;VILLE;PSU;oui;10;0;0;12;0;0\nA;2;EAJE;A;Asso;VILLE;PSU;oui;10;0;0;12;0;0\nB;2;EAJE;B;Asso;VILLE;PSU;oui;10;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;100 000,00 €\n",
+        None,
+    );
+    assert_eq!(verse(&res, "A").0, 3_333_334);
+    assert_eq!(verse(&res, "B").0, 3_333_333);
+    assert_eq!(verse(&res, "C").0, 3_333_333);
+    let a = ligne(&res, "A").lissage.clone().unwrap();
+    assert_eq!(a.exacte, r(10_000_000, 3));
+    assert_eq!((a.plancher, a.rang_reste), (3_333_333, 1));
+    // écart d'arrondi of A = 33 333,34 − 33 333,3333… = +0,0067 € (2/3 of a cent)
+    assert_eq!(ligne(&res, "A").ecart_arrondi, r(2, 3));
+}
+
+fn contributions(mode: &str) -> Vec<(i64, i64, i64, i64)> {
+    // S1: contribution N-1 50 000, bonus N-1 0 ; 10 places + 2 new places (tranche 2: 3 100 €)
+    // S2: in Annexe 2 bis, contribution N-1 10 000, bonus N-1 5 000 (it left the bonus)
+    // S3: contribution N-1 1 000, 5 places.
+    // A = 30 000 over U = 15 → m = 2 000 → lissage S1 20 000, S3 10 000 ; new S1 6 200.
+    let bareme = format!("ajustement_contribution = \"{mode}\"\n");
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nS1;2;EAJE;S1;Asso 1;VILLE;PSU;oui;10;2;0;12;50000;0\nS2;2bis;EAJE;S2;Asso 2;VILLE;PSU;oui;5;0;0;12;10000;5000\nS3;2;EAJE;S3;Asso 3;VILLE;PSU;oui;5;0;0;12;1000;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;30000\n",
+        Some(&bareme),
+    );
+    ["S1", "S2", "S3"]
+        .iter()
+        .map(|id| {
+            let l = ligne(&res, id);
+            (
+                l.contribution_n.0,
+                l.financement_public_n1.0,
+                l.financement_public_n.0,
+                l.variation.0,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn trois_modes_de_contribution() {
+    // neutre: c_N = max(0, c_N-1 − (lissage − bonus_N-1))
+    //   S1: 50 000 − (20 000 − 0) = 30 000 ; public N = 30 000 + 26 200 = 56 200 ; var +6 200
+    //   S2: 10 000 − (0 − 5 000) = 15 000 ; public N-1 = 15 000 ; N = 15 000 ; var 0
+    //   S3: max(0, 1 000 − 10 000) = 0 ; public N = 10 000 ; var +9 000
+    assert_eq!(
+        contributions("neutre"),
+        vec![
+            (3_000_000, 5_000_000, 5_620_000, 620_000),
+            (1_500_000, 1_500_000, 1_500_000, 0),
+            (0, 100_000, 1_000_000, 900_000)
+        ]
+    );
+    // aucun: c_N = c_N-1
+    //   S1: 50 000 ; N = 50 000 + 26 200 = 76 200 ; S2: 10 000 (−5 000) ; S3: 1 000 + 10 000
+    assert_eq!(
+        contributions("aucun"),
+        vec![
+            (5_000_000, 5_000_000, 7_620_000, 2_620_000),
+            (1_000_000, 1_500_000, 1_000_000, -500_000),
+            (100_000, 100_000, 1_100_000, 1_000_000)
+        ]
+    );
+    // integral: c_N = max(0, c_N-1 − (total − bonus_N-1))
+    //   S1: 50 000 − 26 200 = 23 800 ; N = 23 800 + 26 200 = 50 000 ; var 0
+    assert_eq!(
+        contributions("integral"),
+        vec![
+            (2_380_000, 5_000_000, 5_000_000, 0),
+            (1_500_000, 1_500_000, 1_500_000, 0),
+            (0, 100_000, 1_000_000, 900_000)
+        ]
+    );
+}
+
+#[test]
+fn pilotage_et_volet_inconnu() {
+    // PILOTAGE (30 000) is paid to the collectivité on its own line ; AUTRE (1 000,50) is an
+    // unknown volet: non redistribuable with W003. Caf total = 30 000.
+    let s = format!("{ENTETE_STRUCTURES}\nCOORD;2bis;PILOTAGE;Coordination;Ville;VILLE;AUCUN;oui;1;0;0;12;0;0\n");
+    let (res, diags) = calculer(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant;libelle\nVILLE;PILOTAGE;30000;Chargé de coopération\nVILLE;autre;1000,50;BAFA\n",
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        groupe(&res, "VILLE", "PILOTAGE").verse_collectivite.0,
+        3_000_000
+    );
+    assert_eq!(groupe(&res, "VILLE", "AUTRE").non_redistribue.0, 100_050);
+    assert_eq!(res.total.verse_caf.0, 3_000_000);
+    assert_eq!(res.collectivites["VILLE"].verse_caf.0, 3_000_000);
+    assert!(diags
+        .0
+        .iter()
+        .any(|d| d.code == "W003" && d.ligne == Some(3)));
+}
+
+#[test]
+fn structure_fermee_et_non_signataire() {
+    // FERMEE (0 months) and a structure of a non-signatory collectivité get 0.
+    let conv = convention("[[collectivites]]\nid = \"VILLE\"\ntranche = 2\n[[collectivites]]\nid = \"VOISINE\"\ntranche = 3\nsignataire = false\n");
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nF;2;EAJE;Fermée;Asso;VILLE;PSU;oui;10;0;0;0;0;0\nO;2;EAJE;Ouverte;Asso;VILLE;PSU;oui;10;0;0;12;0;0\nV;2;EAJE;Voisine;Asso;VOISINE;PSU;oui;10;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;12000\nVOISINE;EAJE;5000\n",
+        None,
+    );
+    assert_eq!(ligne(&res, "F").motif(), Motif::Fermee);
+    assert_eq!(ligne(&res, "V").motif(), Motif::CollectiviteNonSignataire);
+    assert_eq!(verse(&res, "F"), (0, 0, 0));
+    assert_eq!(verse(&res, "V"), (0, 0, 0));
+    // VILLE: U = 10 (the closed one is not counted) → the open crèche gets all 12 000
+    assert_eq!(verse(&res, "O").0, 1_200_000);
+    assert_eq!(groupe(&res, "VOISINE", "EAJE").non_redistribue.0, 500_000);
+}
+
+#[test]
+fn lissage_par_collectivite() {
+    // Same volet in two collectivités: each smooths its own envelope.
+    // CC: A = 60 000 over 40 places → 1 500 ; COMMUNE: A = 10 000 over 8 places → 1 250.
+    let conv = convention("[[collectivites]]\nid = \"CC\"\ntranche = 2\n[[collectivites]]\nid = \"COMMUNE\"\ntranche = 3\n");
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nX;2;EAJE;X;Asso;CC;PSU;oui;40;0;0;12;0;0\nY;2;EAJE;Y;Ville;COMMUNE;PSU;oui;8;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nCC;EAJE;60000\nCOMMUNE;EAJE;10000\n",
+        None,
+    );
+    assert_eq!(ligne(&res, "X").taux_unitaire, Some(r(150_000, 1)));
+    assert_eq!(ligne(&res, "Y").taux_unitaire, Some(r(125_000, 1)));
+}
+
+#[test]
+fn forfaits_2020_et_tranche_3() {
+    // Exercice 2020 (convention 2020-2022): EAJE forfaits 3 100 / 2 600 / 2 100 € ;
+    // tranche 3 → 2 100 × 5 new places = 10 500.
+    let conv = "nom = \"t\"\ndebut = 2020-01-01\nfin = 2022-12-31\nexercice = 2020\n[[collectivites]]\nid = \"R\"\ntranche = 3\n";
+    let s = format!("{ENTETE_STRUCTURES}\nN;2;EAJE;N;Asso;R;PSU;oui;0;5;0;12;0;0\n");
+    let res = ok(conv, &s, "collectivite;volet;montant\n", None);
+    assert_eq!(verse(&res, "N"), (0, 1_050_000, 1_050_000));
+}
