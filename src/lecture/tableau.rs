@@ -211,6 +211,18 @@ pub fn lire(
     requises: &[&str],
     diags: &mut Diagnostics,
 ) -> Option<Tableau> {
+    lire_max(fichier, texte, connues, requises, diags, LIGNES_MAX)
+}
+
+/// [`lire`] with the line limit as a parameter (tested with a small one).
+fn lire_max(
+    fichier: &str,
+    texte: &str,
+    connues: &[&str],
+    requises: &[&str],
+    diags: &mut Diagnostics,
+    max_lignes: usize,
+) -> Option<Tableau> {
     // Excel for Mac's « CSV (Macintosh) » ends lines with a lone CR
     let texte: Cow<str> = if !texte.contains('\n') && texte.contains('\r') {
         Cow::Owned(texte.replace('\r', "\n"))
@@ -314,14 +326,14 @@ pub fn lire(
                 if rec.iter().all(|c| c.trim().is_empty()) {
                     continue; // empty line (or only delimiters, as Excel writes them)
                 }
-                if lignes.len() >= LIGNES_MAX {
+                if lignes.len() >= max_lignes {
                     diags.push(
                         Diagnostic::erreur(
                             "E023",
                             fichier,
                             format!(
                                 "trop de lignes : plus de {} lignes de données",
-                                groupe(LIGNES_MAX)
+                                groupe(max_lignes)
                             ),
                         )
                         .ligne(ligne)
@@ -448,5 +460,25 @@ mod tests_crlf {
             let lignes: Vec<u64> = tab.lignes.iter().map(|l| l.0).collect();
             assert_eq!(lignes, vec![2, 4], "fin de ligne {fin:?}");
         }
+    }
+
+    /// `max` data lines are read (empty ones not counted); one more is refused with E023
+    /// at that line. The real limit is 1 000 000.
+    #[test]
+    fn plafond_de_lignes() {
+        assert_eq!(LIGNES_MAX, 1_000_000);
+        let mut t = String::from("id\n");
+        t.push_str(&"a\n\n".repeat(1000));
+        let mut d = Diagnostics::default();
+        let tab = lire_max("f.csv", &t, &["id"], &["id"], &mut d, 1000).unwrap();
+        assert_eq!(tab.lignes.len(), 1000);
+        assert!(d.0.is_empty());
+        t.push_str("b\n");
+        assert!(lire_max("f.csv", &t, &["id"], &["id"], &mut d, 1000).is_none());
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(
+            d.0[0].to_string(),
+            "erreur E023 : f.csv, ligne 2002 : trop de lignes : plus de 1 000 lignes de données (conseil : un dossier décrit une seule convention : découpez le fichier)"
+        );
     }
 }

@@ -114,6 +114,13 @@ type Echec = Box<Diagnostic>;
 /// Checks the zip container before calamine decompresses anything: signature, not an
 /// encrypted or legacy `.xls` file, total declared decompressed size.
 fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
+    verifier_conteneur_max(fichier, octets, DECOMPRESSE_MAX)
+}
+
+/// [`verifier_conteneur`] with the limit as a parameter (tested with a small one). The zip
+/// reader then refuses to inflate any part beyond its declared size, so the declared total
+/// bounds what calamine can decompress.
+fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<(), Echec> {
     if octets.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(Box::new(
             illisible(
@@ -138,7 +145,7 @@ fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
             .map_err(|e| illisible(fichier, format!("archive zip abîmée ({e})")))?;
         total = total.saturating_add(e.size());
     }
-    if total > DECOMPRESSE_MAX {
+    if total > max {
         return Err(Box::new(
             Diagnostic::erreur(
                 "E023",
@@ -146,7 +153,7 @@ fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
                 format!(
                     "classeur trop gros une fois décompressé ({} octets annoncés, maximum {})",
                     groupe(total.min(usize::MAX as u64) as usize),
-                    groupe(DECOMPRESSE_MAX as usize)
+                    groupe(max.min(usize::MAX as u64) as usize)
                 ),
             )
             .conseil(
@@ -436,6 +443,49 @@ mod tests {
         assert_eq!(reference_cellule("Feuil 1", 0, 3), "'Feuil 1'!A3");
         assert_eq!(reference_cellule("l'autre", 1, 3), "'l''autre'!B3");
         assert_eq!(reference_ligne("structures", 1), "structures!1:1");
+    }
+
+    #[test]
+    fn taille_decompressee_annoncee_bornee() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "id").unwrap();
+        let o = wb.save_to_buffer().unwrap();
+        assert!(verifier_conteneur_max("d.xlsx", &o, DECOMPRESSE_MAX).is_ok());
+        let e = verifier_conteneur_max("d.xlsx", &o, 1000).unwrap_err();
+        assert_eq!(e.code, "E023");
+        assert!(e
+            .message
+            .starts_with("classeur trop gros une fois décompressé"));
+    }
+
+    /// A stray header cell at XFD1 and a row at 1 048 576: streamed, no dense grid, and
+    /// the rows keep only the expected columns.
+    #[test]
+    fn cellules_eloignees_sans_grille_dense() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("structures").unwrap();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(0, 16383, "note").unwrap();
+        ws.write_string(1_048_575, 0, "X").unwrap();
+        ws.write_string(1_048_575, 16383, "loin").unwrap();
+        let o = wb.save_to_buffer().unwrap();
+        let mut d = Diagnostics::default();
+        let f = Feuille {
+            noms: &["structures"],
+            premiere_sinon: false,
+        };
+        let t = lire("s.xlsx", &o, f, &["id"], &["id"], &mut d).unwrap();
+        assert!(d.0.is_empty(), "{:?}", d.0);
+        assert_eq!(t.lignes, vec![(1_048_576, vec!["X".to_string()])]);
+        assert_eq!(
+            t.cellule(1_048_576, "id").as_deref(),
+            Some("structures!A1048576")
+        );
+        assert_eq!(
+            t.cellule(1_048_576, "note").as_deref(),
+            Some("structures!XFD1048576")
+        );
     }
 
     #[test]
