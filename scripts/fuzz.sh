@@ -7,7 +7,8 @@
 # Targets (fuzz/fuzz_targets/, entry points in src/fuzz.rs):
 #   lecture_csv      bytes → decoding → structures and charges parsers
 #   lecture_toml     bytes → convention.toml and bareme.toml readers
-#   lecture_xlsx     bytes → .xlsx workbook reader
+#   lecture_xlsx     bytes → .xlsx workbook reader (a whole workbook, or a sheet's XML
+#                    wrapped in a valid zip so that mutations reach the XML parser)
 #   chaine_complete  bytes → dossier (4 files separated by 0xFF) → validation → calcul →
 #                    table, CSV (both profiles), JSON, explanations
 #
@@ -57,6 +58,16 @@ for d in fixtures/* tests/oracle_cas/* tests/entrees/base; do
     } > "$sortie"
 done
 BONUS_CTG_CORPUS_XLSX="$PWD/$C/lecture_xlsx" cargo test -q --test entrees graines_xlsx_pour_le_fuzz >/dev/null
+# the same workbooks as sheet XML + shared strings (the target wraps them in a valid zip)
+python3 - "$C/lecture_xlsx" <<'PY'
+import os, sys, zipfile
+d = sys.argv[1]
+for f in os.listdir(d):
+    if f.endswith(".xlsx"):
+        z = zipfile.ZipFile(os.path.join(d, f))
+        x = z.read("xl/worksheets/sheet1.xml") + b"\xff" + z.read("xl/sharedStrings.xml")
+        open(os.path.join(d, f[:-5] + ".xml"), "wb").write(x)
+PY
 echo "fuzz.sh : corpus de départ : $n CSV, $(ls "$C/lecture_toml" | wc -l) TOML, $(ls "$C/chaine_complete" | wc -l) dossiers, $(ls "$C/lecture_xlsx" | wc -l) classeurs" >&2
 
 # ---- build (or fall back) ------------------------------------------------------------

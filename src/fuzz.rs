@@ -42,8 +42,24 @@ pub fn lecture_toml(octets: &[u8]) {
     }
 }
 
-/// The workbook reader, both ways a sheet is looked for.
+/// The workbook reader. Bytes starting with `PK` are taken as a whole workbook; any other
+/// bytes are the XML of one sheet and of the shared strings (separated by
+/// [`SEPARATEUR`]), wrapped in a valid zip with the workbook's other parts: mutations then
+/// reach calamine's XML parsing instead of failing on the zip checksums.
 pub fn lecture_xlsx(octets: &[u8]) {
+    if octets.starts_with(b"PK") {
+        lire_classeur(octets);
+    } else {
+        let mut parts = octets.splitn(2, |b| *b == SEPARATEUR);
+        let feuille = parts.next().unwrap_or_default();
+        let chaines = parts.next();
+        if let Some(c) = classeur_minimal(feuille, chaines) {
+            lire_classeur(&c);
+        }
+    }
+}
+
+fn lire_classeur(octets: &[u8]) {
     let mut d = Diagnostics::default();
     for (noms, premiere_sinon) in [
         (lecture::FEUILLE_STRUCTURES, true),
@@ -62,6 +78,42 @@ pub fn lecture_xlsx(octets: &[u8]) {
         let _ = lecture::lire_structures(src, &mut d);
         let _ = lecture::lire_charges(src, &mut d);
     }
+}
+
+/// A workbook (stored zip) whose sheet `structures` is `feuille` and whose shared strings
+/// are `chaines`.
+pub fn classeur_minimal(feuille: &[u8], chaines: Option<&[u8]>) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut parts: Vec<(&str, &[u8])> = vec![
+        (
+            "[Content_Types].xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="structures" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        ),
+        ("xl/worksheets/sheet1.xml", feuille),
+    ];
+    if let Some(c) = chaines {
+        parts.push(("xl/sharedStrings.xml", c));
+    }
+    for (nom, contenu) in parts {
+        z.start_file(nom, o).ok()?;
+        z.write_all(contenu).ok()?;
+    }
+    z.finish().ok().map(|c| c.into_inner())
 }
 
 /// The whole pipeline: bytes → dossier → validation → calculation → every renderer.

@@ -53,8 +53,13 @@ fn classeur() -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("structures").unwrap();
-    for (i, l) in texte.lines().enumerate() {
-        for (j, v) in l.split(';').enumerate() {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(texte.as_bytes());
+    for (i, l) in r.records().enumerate() {
+        let l = l.unwrap();
+        for (j, v) in l.iter().enumerate() {
             let n = v.replace(' ', "").replace(',', ".");
             match n.parse::<f64>() {
                 Ok(x) if i > 0 => ws.write_number(i as u32, j as u16, x).unwrap(),
@@ -63,6 +68,22 @@ fn classeur() -> Vec<u8> {
         }
     }
     wb.save_to_buffer().unwrap()
+}
+
+/// The sheet XML and shared strings of a workbook, joined by SEPARATEUR: the form of the
+/// xlsx target's non-zip inputs.
+fn xml_de(classeur: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(classeur)).unwrap();
+    let mut lire = |n: &str| {
+        let mut v = Vec::new();
+        z.by_name(n).unwrap().read_to_end(&mut v).unwrap();
+        v
+    };
+    let mut x = lire("xl/worksheets/sheet1.xml");
+    x.push(SEPARATEUR);
+    x.extend(lire("xl/sharedStrings.xml"));
+    x
 }
 
 fn graines() -> &'static Graines {
@@ -89,7 +110,7 @@ fn graines() -> &'static Graines {
             csv,
             toml,
             dossiers: dos,
-            xlsx: vec![classeur()],
+            xlsx: vec![classeur(), xml_de(&classeur())],
         }
     })
 }
@@ -211,10 +232,42 @@ proptest! {
     }
 
     #[test]
+    fn xlsx_xml_de_feuille_mute(ms in proptest::collection::vec(mutation(), 0..24)) {
+        fuzz::lecture_xlsx(&muter(&graines().xlsx[1], &ms));
+    }
+
+    #[test]
     fn chaine_complete_graines_mutees(g in any::<prop::sample::Index>(), ms in proptest::collection::vec(mutation(), 0..24)) {
         let s = &graines().dossiers;
         fuzz::chaine_complete(&muter(&s[g.index(s.len())], &ms));
     }
+}
+
+/// The wrapped sheet XML reads as the original workbook: the xlsx target's mutations reach
+/// the sheet parser.
+#[test]
+fn classeur_minimal_relu() {
+    use bonus_ctg::diagnostic::Diagnostics;
+    use bonus_ctg::lecture::{self, xlsx::Feuille, Contenu, Source};
+    let x = xml_de(&classeur());
+    let i = x.iter().position(|b| *b == SEPARATEUR).unwrap();
+    let c = fuzz::classeur_minimal(&x[..i], Some(&x[i + 1..])).unwrap();
+    let mut d = Diagnostics::default();
+    let src = Source {
+        fichier: "structures.xlsx",
+        contenu: Contenu::Xlsx(
+            &c,
+            Feuille {
+                noms: lecture::FEUILLE_STRUCTURES,
+                premiere_sinon: true,
+            },
+        ),
+    };
+    let (s, _) = lecture::lire_structures(src, &mut d);
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    assert_eq!(s.len(), 5);
+    assert_eq!(s[2].id, "LAEP-PONT");
+    assert_eq!(s[2].bonus_n1.0, 520_000); // 5 200,00 €
 }
 
 /// The seeds themselves go through the whole pipeline.
