@@ -24,9 +24,12 @@ pub const UNITES_MAX: i64 = 100_000 * 100; // 100 000 units in hundredths
 pub const LONGUEUR_ID_MAX: usize = 200;
 /// Size of one input file, at most (checked before reading it).
 pub const TAILLE_MAX: u64 = 200_000_000;
-/// Collectivités of one convention, at most (a CTG covers a few dozen communes; the bound
-/// keeps every per-structure lookup linear).
-pub const COLLECTIVITES_MAX: usize = 10_000;
+/// Collectivités of one convention, at most (a CTG covers at most a département, fewer than
+/// 900 communes; the bound keeps the per-structure lookups of validation and calculation,
+/// linear in the collectivités, from growing into a quadratic cost).
+pub const COLLECTIVITES_MAX: usize = 2_000;
+/// Volets of the effective barème, at most (each structure is matched against the volets).
+pub const VOLETS_MAX: usize = 200;
 
 pub const COLONNES_STRUCTURES: &[&str] = &[
     "id",
@@ -622,7 +625,9 @@ pub fn analyser_convention(
                     )
                     .ligne(ligne_de(cs.span().start))
                     .colonne("collectivites")
-                    .conseil("une convention territoriale couvre au plus quelques dizaines de collectivités"),
+                    .conseil(
+                        "une convention territoriale couvre au plus les communes d'un département",
+                    ),
                 );
                 return None;
             }
@@ -759,6 +764,20 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
         Some((nom, t)) => Bareme::avec_surcharge(t, nom),
     };
     let bareme = match bareme {
+        Ok(b) if b.volets.len() > VOLETS_MAX => {
+            diags.push(
+                Diagnostic::erreur(
+                    "E023",
+                    e.bareme.map_or("bareme.toml", |(n, _)| n),
+                    format!(
+                        "trop de volets dans le barème : {} (maximum {VOLETS_MAX})",
+                        b.volets.len()
+                    ),
+                )
+                .colonne("volets"),
+            );
+            None
+        }
         Ok(b) => Some(b),
         Err(e) => {
             diags.extend(e);
@@ -1036,5 +1055,58 @@ fn source_de<'a>(
                 },
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests_limites {
+    use super::*;
+
+    fn entrees<'a>(convention: &'a str, bareme: Option<(&'a str, &'a str)>) -> Entrees<'a> {
+        Entrees {
+            convention,
+            structures: Source {
+                fichier: "structures.csv",
+                contenu: Contenu::Csv("id;annexe;type;nom;gestionnaire;collectivite;financement\n"),
+            },
+            charges: Source {
+                fichier: "charges_n1.csv",
+                contenu: Contenu::Csv("collectivite;volet;montant\n"),
+            },
+            bareme,
+        }
+    }
+
+    #[test]
+    fn trop_de_collectivites() {
+        let mut c = String::from("exercice = 2025\n");
+        for i in 0..=COLLECTIVITES_MAX {
+            c.push_str(&format!("[[collectivites]]\nid = \"C{i}\"\n"));
+        }
+        let mut d = Diagnostics::default();
+        assert!(analyser_entrees(&entrees(&c, None), &mut d).is_none());
+        assert_eq!(
+            d.0[0].to_string(),
+            "erreur E023 : convention.toml, ligne 2, colonne « collectivites » : trop de collectivités : 2001 (maximum 2000) (conseil : une convention territoriale couvre au plus les communes d'un département)"
+        );
+    }
+
+    #[test]
+    fn trop_de_volets() {
+        let c = "exercice = 2025\n[[collectivites]]\nid = \"A\"\n";
+        let mut b = String::new();
+        for i in 0..=VOLETS_MAX {
+            b.push_str(&format!(
+                "[volets.LOCAL{i}]\ntypes = [\"AUTRE\"]\nunite = \"structure\"\n"
+            ));
+        }
+        let mut d = Diagnostics::default();
+        assert!(analyser_entrees(&entrees(c, Some(("bareme.toml", &b))), &mut d).is_none());
+        let e = d.erreurs().next().unwrap();
+        assert_eq!(e.code, "E023");
+        assert!(
+            e.message.starts_with("trop de volets dans le barème : "),
+            "{e}"
+        );
     }
 }
