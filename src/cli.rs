@@ -217,7 +217,7 @@ pub enum Commande {
         jusqu_a: Option<i32>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
-        /// Format de sortie
+        /// Format de sortie : table (défaut), csv, json, xlsx (feuilles Projection, Totaux par annee…), html (graphique Caf / collectivités) ; déduit de l'extension de --sortie
         #[arg(long, value_enum)]
         format: Option<Format>,
         /// Profil CSV
@@ -656,6 +656,8 @@ pub fn executer(cli: Cli) -> i32 {
                 {
                     Some("csv") => Format::Csv,
                     Some("json") => Format::Json,
+                    Some("xlsx") => Format::Xlsx,
+                    Some("html" | "htm") => Format::Html,
                     _ => Format::Table,
                 }
             });
@@ -663,16 +665,22 @@ pub fn executer(cli: Cli) -> i32 {
                 ProfilArg::ExcelFr => Profil::ExcelFr,
                 ProfilArg::Rfc4180 => Profil::Rfc4180,
             };
+            if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
+                eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
+                return USAGE;
+            }
             let octets = match format {
                 Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
                 Format::Csv => rapport::projection::csv(&pr, profil),
                 Format::Json => rapport::projection::json(&pr, &diags),
-                Format::Xlsx | Format::Html => {
-                    eprintln!(
-                        "erreur : projeter écrit pour l'instant les formats table, csv et json"
-                    );
-                    return USAGE;
-                }
+                Format::Html => rapport::projection_html::rendre(&pr).map(String::into_bytes),
+                Format::Xlsx => match rapport::projection_xlsx::rendre(&pr) {
+                    Ok(o) => Ok(o),
+                    Err(e) => {
+                        eprintln!("erreur : {e}");
+                        return DONNEES_INVALIDES;
+                    }
+                },
             };
             match octets {
                 Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),

@@ -1,7 +1,9 @@
 //! Runs the real-software checks when the software is installed (skipped otherwise, with a
 //! message): scripts/test-html.sh (headless Chromium renders the HTML report: DOM, PNG, A4
 //! PDF) and scripts/test-xlsx-libreoffice.sh (LibreOffice recalculates the workbook's
-//! formulas). Both scripts install what they need when run by hand.
+//! formulas), and their counterparts for the projection (scripts/test-projection-html.sh,
+//! scripts/test-projection-xlsx-libreoffice.sh). The scripts install what they need when run
+//! by hand.
 
 use std::process::Command;
 
@@ -53,4 +55,25 @@ fn classeur_dans_libreoffice() {
         return;
     }
     lancer("scripts/test-xlsx-libreoffice.sh", "fixtures/dijon-2024");
+}
+
+#[test]
+fn rapport_html_projection_dans_chromium() {
+    if !(present("chromium") && present("pdftoppm") && present("python3")) {
+        absent("chromium ou poppler-utils absent : scripts/test-projection-html.sh non lancé");
+        return;
+    }
+    lancer("scripts/test-projection-html.sh", "fixtures/dijon-2024");
+}
+
+#[test]
+fn classeur_projection_dans_libreoffice() {
+    if !(present("soffice") && present("python3")) {
+        absent("LibreOffice absent : scripts/test-projection-xlsx-libreoffice.sh non lancé");
+        return;
+    }
+    lancer(
+        "scripts/test-projection-xlsx-libreoffice.sh",
+        "fixtures/gevrey-nuits",
+    );
 }

@@ -37,7 +37,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// `12 345,67 €` with a no-break space before the euro sign.
-fn fr(m: Montant) -> String {
+pub(crate) fn fr(m: Montant) -> String {
     montant_fr(m).replace(" €", "\u{a0}€")
 }
 
@@ -50,12 +50,12 @@ fn td_montant(m: Montant) -> String {
     )
 }
 
-fn date_fr(d: Date) -> String {
+pub(crate) fn date_fr(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.jour, d.mois, d.annee)
 }
 
 /// Tenths of a pixel as an SVG coordinate: `1234` → `123.4`.
-fn px(dixiemes: i128) -> String {
+pub(crate) fn px(dixiemes: i128) -> String {
     let s = if dixiemes < 0 { "-" } else { "" };
     let a = dixiemes.unsigned_abs();
     if a.is_multiple_of(10) {
@@ -75,7 +75,7 @@ fn echelle(v: i64, max: i64, largeur_px: i128) -> i128 {
 
 /// A "nice" axis end and step (cents) for values up to `max` cents: steps of 1, 2 or 5 ×
 /// 10^k euros, at most 5 intervals.
-fn graduation(max: i64) -> (i64, i64) {
+pub(crate) fn graduation(max: i64) -> (i64, i64) {
     let max_euros = (max.max(1) + 99) / 100;
     let mut p: i64 = 1;
     loop {
@@ -111,10 +111,10 @@ fn couper(s: &str, n: usize) -> String {
 
 const COULEUR_LISSAGE: &str = "#2b6cb0";
 const COULEUR_NOUVELLES: &str = "#38a169";
-const COULEUR_CAF: &str = "#2b6cb0";
-const COULEUR_COLLECTIVITE: &str = "#dd6b20";
+pub(crate) const COULEUR_CAF: &str = "#2b6cb0";
+pub(crate) const COULEUR_COLLECTIVITE: &str = "#dd6b20";
 
-const LARGEUR_SVG: i128 = 760;
+pub(crate) const LARGEUR_SVG: i128 = 760;
 const MARGE_ETIQUETTE: i128 = 250;
 const MARGE_VALEUR: i128 = 110;
 
@@ -299,7 +299,7 @@ fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
     o.push_str("</svg>");
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --bleu: #2b6cb0; --orange: #dd6b20; --vert: #38a169; --gris: #4a5568; --filet: #cbd5e0; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1a202c; margin: 0 auto; max-width: 1100px; padding: 24px; line-height: 1.4; font-size: 15px; }
@@ -368,7 +368,7 @@ footer { margin-top: 32px; border-top: 1px solid var(--filet); padding-top: 8px;
 "#;
 
 /// Short reason for the per-structure table (the full one is in section 6).
-fn motif_court(m: Motif) -> &'static str {
+pub(crate) fn motif_court(m: Motif) -> &'static str {
     match m {
         Motif::Eligible => "éligible",
         Motif::Annexe2Bis => "annexe 2 bis",

@@ -7,6 +7,8 @@ pub mod html;
 pub mod json;
 pub mod parametres;
 pub mod projection;
+pub mod projection_html;
+pub mod projection_xlsx;
 pub mod table;
 pub mod xlsx;
 

@@ -1,6 +1,6 @@
 //! Outputs of `bonus-ctg projeter` (table, CSV, JSON) and `bonus-ctg expliquer --annee`.
-//! Pure: they build strings; writing is `sortie`'s. XLSX sheet `Projection` and the HTML
-//! chart belong to the reports issue (not done here).
+//! Pure: they build strings; writing is `sortie`'s. The XLSX workbook and the HTML report of
+//! the projection are in `projection_xlsx` and `projection_html`.
 
 use super::{euros, groupe_fr, montant_fr, texte_sur, Profil};
 use crate::bareme::{Ajustement, BasePluriannuelle, Lu, Source};
@@ -69,18 +69,96 @@ pub const COLONNES_TRAJECTOIRE: &[&str] = &[
 /// Collectivité label of the all-collectivités totals rows.
 pub const TOUTES: &str = "TOUTES";
 
-fn nom_base(b: BasePluriannuelle) -> &'static str {
+pub(crate) fn nom_base(b: BasePluriannuelle) -> &'static str {
     match b {
         BasePluriannuelle::Figee => "figée",
         BasePluriannuelle::Glissante => "glissante",
     }
 }
 
-fn pourcent(r: &Rationnel) -> R<String> {
+pub(crate) fn pourcent(r: &Rationnel) -> R<String> {
     Ok(groupe_fr(
         &r.mul(Rationnel::entier(100))?.decimal_arrondi(2)?,
     ))
 }
+
+/// One row of the per-year totals (terminal table, HTML report).
+pub(crate) struct RangTotaux {
+    /// Field name (as in the CSV).
+    pub(crate) champ: &'static str,
+    pub(crate) libelle: &'static str,
+    pub(crate) valeur: fn(&TotauxAnnee) -> Montant,
+    /// Known for N−1 (the dossier states the charge à payer and the contributions only).
+    pub(crate) connu_n1: bool,
+    /// A headline total (Caf, collectivités).
+    pub(crate) total: bool,
+}
+
+pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
+    RangTotaux {
+        champ: "charge_n1",
+        libelle: "enveloppe A (charge à payer N-1, puis versé N-1)",
+        valeur: |x| x.charge_n1,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "lissage",
+        libelle: "Caf : lissage",
+        valeur: |x| x.lissage,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "nouvelles",
+        libelle: "Caf : unités nouvelles",
+        valeur: |x| x.nouvelles,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "trajectoire",
+        libelle: "Caf : bonus trajectoire",
+        valeur: |x| x.trajectoire,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "verse_collectivite",
+        libelle: "Caf : versé aux collectivités (pilotage)",
+        valeur: |x| x.verse_collectivite,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "verse_caf",
+        libelle: "TOTAL Caf",
+        valeur: |x| x.verse_caf,
+        connu_n1: true,
+        total: true,
+    },
+    RangTotaux {
+        champ: "contribution_collectivite",
+        libelle: "TOTAL collectivités (contributions)",
+        valeur: |x| x.contribution_collectivite,
+        connu_n1: true,
+        total: true,
+    },
+    RangTotaux {
+        champ: "financement_public",
+        libelle: "financement public des structures",
+        valeur: |x| x.financement_public,
+        connu_n1: true,
+        total: false,
+    },
+    RangTotaux {
+        champ: "non_redistribue",
+        libelle: "non redistribué (< 0 : au-delà de l'enveloppe A)",
+        valeur: |x| x.non_redistribue,
+        connu_n1: false,
+        total: false,
+    },
+];
 
 // ------------------------------------------------------------------------------------ CSV
 
@@ -340,41 +418,12 @@ pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
     colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
     let _ = writeln!(o, "Totaux par année : Caf et collectivités");
     let mut t = nouvelle_table(&entetes, largeur);
-    type Champ = fn(&TotauxAnnee) -> Montant;
-    let rangs: [(&str, Champ); 9] = [
-        ("enveloppe A (charge à payer N-1, puis versé N-1)", |x| {
-            x.charge_n1
-        }),
-        ("Caf : lissage", |x| x.lissage),
-        ("Caf : unités nouvelles", |x| x.nouvelles),
-        ("Caf : bonus trajectoire", |x| x.trajectoire),
-        ("Caf : versé aux collectivités (pilotage)", |x| {
-            x.verse_collectivite
-        }),
-        ("TOTAL Caf", |x| x.verse_caf),
-        ("TOTAL collectivités (contributions)", |x| {
-            x.contribution_collectivite
-        }),
-        ("financement public des structures", |x| {
-            x.financement_public
-        }),
-        ("non redistribué (< 0 : au-delà de l'enveloppe A)", |x| {
-            x.non_redistribue
-        }),
-    ];
-    for (nom, f) in rangs {
-        let mut r = vec![Cell::new(nom)];
+    for x in RANGS_TOTAUX {
+        let mut r = vec![Cell::new(x.libelle)];
         for (k, c) in colonnes.iter().enumerate() {
             // N−1: only what the dossier states (charge à payer, contributions)
-            let connu = k > 0
-                || matches!(
-                    nom,
-                    "TOTAL Caf"
-                        | "TOTAL collectivités (contributions)"
-                        | "financement public des structures"
-                );
-            r.push(droite(if connu {
-                montant_fr(f(c))
+            r.push(droite(if k > 0 || x.connu_n1 {
+                montant_fr((x.valeur)(c))
             } else {
                 "—".into()
             }));
@@ -515,6 +564,23 @@ pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
     o.push('\n');
 
     // events
+    let evs = evenements_appliques(pr);
+    if !evs.is_empty() {
+        let _ = writeln!(o, "\nÉvénements appliqués (evenements.csv ; un changement compte au mois qui suit sa date, sauf le 1er : R21)");
+        for e in evs {
+            let _ = writeln!(o, "  {e}");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nDétail d'un chiffre : bonus-ctg expliquer DOSSIER ID --annee ANNEE"
+    );
+    Ok(o)
+}
+
+/// The events applied by the projection, in the order of evenements.csv, one sentence each:
+/// `ligne 2 : 2026-07-01 ID action valeur → compte à partir de juillet 2026`.
+pub(crate) fn evenements_appliques(pr: &Projection) -> Vec<String> {
     let mut evs = Vec::new();
     for a in &pr.annees {
         for (id, s) in &a.situations {
@@ -523,7 +589,7 @@ pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
                 evs.push((
                     e.ligne,
                     format!(
-                        "  ligne {} : {} {} {}{} → compte à partir de {} {y}",
+                        "ligne {} : {} {} {}{} → compte à partir de {} {y}",
                         e.ligne,
                         e.date,
                         id,
@@ -539,18 +605,8 @@ pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
             }
         }
     }
-    if !evs.is_empty() {
-        evs.sort();
-        let _ = writeln!(o, "\nÉvénements appliqués (evenements.csv ; un changement compte au mois qui suit sa date, sauf le 1er : R21)");
-        for (_, e) in evs {
-            let _ = writeln!(o, "{e}");
-        }
-    }
-    let _ = writeln!(
-        o,
-        "\nDétail d'un chiffre : bonus-ctg expliquer DOSSIER ID --annee ANNEE"
-    );
-    Ok(o)
+    evs.sort();
+    evs.into_iter().map(|(_, e)| e).collect()
 }
 
 // ----------------------------------------------------------------------------- expliquer

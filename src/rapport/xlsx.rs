@@ -9,8 +9,9 @@
 //! computed value, next to the value computed by bonus-ctg, so that a reviewer sees they
 //! agree.
 
-use super::parametres::{hypotheses, lignes_bareme};
+use super::parametres::{hypotheses, lignes_bareme, Hypothese};
 use super::{euros, groupe_fr, montant_fr, texte_sur};
+use crate::bareme::BaremeExercice;
 use crate::calcul::rationnel::Rationnel;
 use crate::calcul::{Resultat, Totaux};
 use crate::modele::{Montant, Unites};
@@ -43,7 +44,7 @@ impl From<crate::calcul::rationnel::Depassement> for ErreurXlsx {
     }
 }
 
-type X<T> = Result<T, ErreurXlsx>;
+pub(crate) type X<T> = Result<T, ErreurXlsx>;
 
 /// Largest integer every `f64` represents exactly (2^53).
 const ENTIER_EXACT_MAX: u64 = 1 << 53;
@@ -51,7 +52,7 @@ const ENTIER_EXACT_MAX: u64 = 1 << 53;
 /// Scaled integer `v / 10^echelle` as the nearest `f64`: `v` and `10^echelle` are exact
 /// doubles and IEEE division is correctly rounded, so the result is the double closest to
 /// the decimal, which any reader rounds back to the same `echelle` decimals.
-fn echelle_f64(v: i128, echelle: u32) -> X<f64> {
+pub(crate) fn echelle_f64(v: i128, echelle: u32) -> X<f64> {
     if v.unsigned_abs() > ENTIER_EXACT_MAX as u128 {
         return Err(ErreurXlsx(format!(
             "montant trop grand pour un tableur ({} unités de 10^-{echelle})",
@@ -77,21 +78,21 @@ fn euros4_f64(r: &Rationnel) -> X<f64> {
     echelle_f64(v, 4)
 }
 
-struct Formats {
-    entete: Format,
-    texte: Format,
-    texte_long: Format,
-    montant: Format,
-    montant4: Format,
-    unites: Format,
-    entier: Format,
-    date: Format,
-    total_texte: Format,
-    total_montant: Format,
-    total_unites: Format,
-    total_entier: Format,
-    calcule_texte: Format,
-    calcule_montant: Format,
+pub(crate) struct Formats {
+    pub(crate) entete: Format,
+    pub(crate) texte: Format,
+    pub(crate) texte_long: Format,
+    pub(crate) montant: Format,
+    pub(crate) montant4: Format,
+    pub(crate) unites: Format,
+    pub(crate) entier: Format,
+    pub(crate) date: Format,
+    pub(crate) total_texte: Format,
+    pub(crate) total_montant: Format,
+    pub(crate) total_unites: Format,
+    pub(crate) total_entier: Format,
+    pub(crate) calcule_texte: Format,
+    pub(crate) calcule_montant: Format,
 }
 
 const FORMAT_MONTANT: &str = "#,##0.00\\ \"€\";[Red]\\-#,##0.00\\ \"€\"";
@@ -99,7 +100,7 @@ const FORMAT_MONTANT4: &str = "#,##0.0000\\ \"€\";[Red]\\-#,##0.0000\\ \"€\"
 const FORMAT_UNITES: &str = "#,##0.00";
 
 impl Formats {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let total = Format::new()
             .set_bold()
             .set_border_top(FormatBorder::Thin)
@@ -131,10 +132,10 @@ impl Formats {
 }
 
 /// A worksheet being filled, tracking the widest displayed text of each column.
-struct Feuille {
-    ws: Worksheet,
+pub(crate) struct Feuille {
+    pub(crate) ws: Worksheet,
     nom: String,
-    largeurs: Vec<usize>,
+    pub(crate) largeurs: Vec<usize>,
 }
 
 fn longueur(s: &str) -> usize {
@@ -142,7 +143,7 @@ fn longueur(s: &str) -> usize {
 }
 
 impl Feuille {
-    fn new(nom: &str) -> X<Self> {
+    pub(crate) fn new(nom: &str) -> X<Self> {
         let mut ws = Worksheet::new();
         ws.set_name(nom)?;
         Ok(Feuille {
@@ -151,14 +152,14 @@ impl Feuille {
             largeurs: Vec::new(),
         })
     }
-    fn mesurer(&mut self, col: u16, n: usize) {
+    pub(crate) fn mesurer(&mut self, col: u16, n: usize) {
         let c = col as usize;
         if self.largeurs.len() <= c {
             self.largeurs.resize(c + 1, 0);
         }
         self.largeurs[c] = self.largeurs[c].max(n);
     }
-    fn entetes(&mut self, noms: &[&str], f: &Formats) -> X<()> {
+    pub(crate) fn entetes(&mut self, noms: &[&str], f: &Formats) -> X<()> {
         for (i, n) in noms.iter().enumerate() {
             let c = i as u16;
             self.ws.write_string_with_format(0, c, *n, &f.entete)?;
@@ -168,38 +169,44 @@ impl Feuille {
         Ok(())
     }
     /// A user or program text, neutralised against formula injection.
-    fn texte(&mut self, l: u32, c: u16, s: &str, fmt: &Format) -> X<()> {
+    pub(crate) fn texte(&mut self, l: u32, c: u16, s: &str, fmt: &Format) -> X<()> {
         let s = texte_sur(s);
         self.mesurer(c, longueur(&s));
         self.ws.write_string_with_format(l, c, &s, fmt)?;
         Ok(())
     }
-    fn montant(&mut self, l: u32, c: u16, m: Montant, fmt: &Format) -> X<()> {
+    pub(crate) fn montant(&mut self, l: u32, c: u16, m: Montant, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&montant_fr(m)));
         self.ws.write_number_with_format(l, c, euros_f64(m)?, fmt)?;
         Ok(())
     }
-    fn montant4(&mut self, l: u32, c: u16, r: &Rationnel, fmt: &Format) -> X<()> {
+    pub(crate) fn montant4(&mut self, l: u32, c: u16, r: &Rationnel, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&groupe_fr(&euros(r, 4)?)) + 2);
         self.ws
             .write_number_with_format(l, c, euros4_f64(r)?, fmt)?;
         Ok(())
     }
-    fn unites(&mut self, l: u32, c: u16, u: Unites, fmt: &Format) -> X<()> {
+    pub(crate) fn unites(&mut self, l: u32, c: u16, u: Unites, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&groupe_fr(&u.to_string())));
         self.ws
             .write_number_with_format(l, c, unites_f64(u)?, fmt)?;
         Ok(())
     }
-    fn entier(&mut self, l: u32, c: u16, n: usize, fmt: &Format) -> X<()> {
+    pub(crate) fn entier(&mut self, l: u32, c: u16, n: usize, fmt: &Format) -> X<()> {
         let n = u32::try_from(n).map_err(|_| ErreurXlsx("nombre trop grand".into()))?;
+        self.mesurer(c, n.to_string().len());
+        self.ws.write_number_with_format(l, c, f64::from(n), fmt)?;
+        Ok(())
+    }
+    /// A whole number shown without decimals (a year, a count that may be negative).
+    pub(crate) fn nombre(&mut self, l: u32, c: u16, n: i32, fmt: &Format) -> X<()> {
         self.mesurer(c, n.to_string().len());
         self.ws.write_number_with_format(l, c, f64::from(n), fmt)?;
         Ok(())
     }
     /// `=SUM(col premiere:derniere)` with its computed value (what a reader shows without
     /// recalculating).
-    fn somme(
+    pub(crate) fn somme(
         &mut self,
         l: u32,
         c: u16,
@@ -218,13 +225,25 @@ impl Feuille {
         self.ws.write_formula_with_format(l, c, f, fmt)?;
         Ok(())
     }
-    fn formule(&mut self, l: u32, c: u16, f: String, valeur: &str, fmt: &Format) -> X<()> {
+    pub(crate) fn formule(
+        &mut self,
+        l: u32,
+        c: u16,
+        f: String,
+        valeur: &str,
+        fmt: &Format,
+    ) -> X<()> {
         self.ws
             .write_formula_with_format(l, c, Formula::new(f).set_result(valeur), fmt)?;
         Ok(())
     }
     /// Column widths fitted to the widest text (capped), header frozen, filters on the data.
-    fn finir(mut self, derniere_ligne: u32, colonnes: u16, figer_colonnes: u16) -> X<Worksheet> {
+    pub(crate) fn finir(
+        mut self,
+        derniere_ligne: u32,
+        colonnes: u16,
+        figer_colonnes: u16,
+    ) -> X<Worksheet> {
         for (c, n) in self.largeurs.iter().enumerate() {
             let w = (*n as f64 + 2.0).clamp(8.0, 70.0);
             self.ws.set_column_width(c as u16, w)?;
@@ -564,56 +583,71 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
     fe.finir(derniere, COLONNES_RAPPROCHEMENT.len() as u16, 2)
 }
 
-fn feuille_bareme(r: &Resultat, f: &Formats) -> X<Worksheet> {
+/// `Bareme` sheet: every parameter read for each exercice given; when an exercice is named
+/// (a projection), a first column `exercice`.
+pub(crate) fn feuille_bareme(
+    exercices: &[(Option<i32>, &BaremeExercice)],
+    f: &Formats,
+) -> X<Worksheet> {
     let mut fe = Feuille::new("Bareme")?;
-    fe.entetes(
-        &[
-            "parametre",
-            "valeur",
-            "en_vigueur_depuis",
-            "statut",
-            "reference",
-            "fichier",
-        ],
-        f,
-    )?;
-    let mut l = 0u32;
-    for b in lignes_bareme(&r.bareme) {
-        l += 1;
-        fe.texte(l, 0, &b.parametre, &f.texte)?;
-        fe.texte(l, 1, &b.valeur, &f.texte)?;
-        match b.debut {
-            Some(d) => {
-                let dt = u16::try_from(d.annee)
-                    .ok()
-                    .and_then(|a| ExcelDateTime::from_ymd(a, d.mois, d.jour).ok());
-                match dt {
-                    Some(dt) => {
-                        fe.ws.write_datetime_with_format(l, 2, &dt, &f.date)?;
-                        fe.mesurer(2, 10);
-                    }
-                    None => fe.texte(l, 2, &d.to_string(), &f.texte)?,
-                }
-            }
-            None => fe.texte(l, 2, "", &f.texte)?,
-        }
-        fe.texte(
-            l,
-            3,
-            &b.statut.map_or("défaut".to_string(), |s| s.to_string()),
-            &f.texte,
-        )?;
-        fe.texte(l, 4, &b.reference, &f.texte)?;
-        fe.texte(l, 5, &b.fichier, &f.texte)?;
+    let avec_exercice = exercices.iter().any(|(e, _)| e.is_some());
+    let d = u16::from(avec_exercice);
+    let mut noms = Vec::new();
+    if avec_exercice {
+        noms.push("exercice");
     }
-    fe.finir(l, 6, 1)
+    noms.extend([
+        "parametre",
+        "valeur",
+        "en_vigueur_depuis",
+        "statut",
+        "reference",
+        "fichier",
+    ]);
+    fe.entetes(&noms, f)?;
+    let mut l = 0u32;
+    for (exercice, be) in exercices {
+        for b in lignes_bareme(be) {
+            l += 1;
+            if let Some(e) = exercice {
+                fe.nombre(l, 0, *e, &f.entier)?;
+            }
+            fe.texte(l, d, &b.parametre, &f.texte)?;
+            fe.texte(l, d + 1, &b.valeur, &f.texte)?;
+            match b.debut {
+                Some(x) => {
+                    let dt = u16::try_from(x.annee)
+                        .ok()
+                        .and_then(|a| ExcelDateTime::from_ymd(a, x.mois, x.jour).ok());
+                    match dt {
+                        Some(dt) => {
+                            fe.ws.write_datetime_with_format(l, d + 2, &dt, &f.date)?;
+                            fe.mesurer(d + 2, 10);
+                        }
+                        None => fe.texte(l, d + 2, &x.to_string(), &f.texte)?,
+                    }
+                }
+                None => fe.texte(l, d + 2, "", &f.texte)?,
+            }
+            fe.texte(
+                l,
+                d + 3,
+                &b.statut.map_or("défaut".to_string(), |s| s.to_string()),
+                &f.texte,
+            )?;
+            fe.texte(l, d + 4, &b.reference, &f.texte)?;
+            fe.texte(l, d + 5, &b.fichier, &f.texte)?;
+        }
+    }
+    fe.finir(l, noms.len() as u16, 1 + d)
 }
 
-fn feuille_hypotheses(r: &Resultat, f: &Formats) -> X<Worksheet> {
+/// `Hypotheses` sheet: the modelling choices applied.
+pub(crate) fn feuille_hypotheses(hs: &[Hypothese], f: &Formats) -> X<Worksheet> {
     let mut fe = Feuille::new("Hypotheses")?;
     fe.entetes(&["code", "choix", "detail", "source"], f)?;
     let mut l = 0u32;
-    for h in hypotheses(&r.bareme) {
+    for h in hs {
         l += 1;
         fe.texte(l, 0, &h.code, &f.texte_long)?;
         fe.texte(l, 1, &h.titre, &f.texte_long)?;
@@ -644,8 +678,8 @@ pub fn rendre(r: &Resultat) -> X<Vec<u8>> {
     wb.push_worksheet(feuille_gestionnaires(r, &f)?);
     wb.push_worksheet(feuille_collectivites(r, &f)?);
     wb.push_worksheet(feuille_rapprochement(r, &f)?);
-    wb.push_worksheet(feuille_bareme(r, &f)?);
-    wb.push_worksheet(feuille_hypotheses(r, &f)?);
+    wb.push_worksheet(feuille_bareme(&[(None, &r.bareme)], &f)?);
+    wb.push_worksheet(feuille_hypotheses(&hypotheses(&r.bareme), &f)?);
     Ok(wb.save_to_buffer()?)
 }
 

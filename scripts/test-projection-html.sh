@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Test du rapport HTML de la projection (bonus-ctg projeter --format html) dans un vrai
+# navigateur (Chromium sans interface).
+#
+#   scripts/test-projection-html.sh [DOSSIER] [--images DIR]
+#
+# 1. produit le rapport HTML et le CSV (profil rfc4180) de la projection du dossier (défaut
+#    fixtures/dijon-2024, avec son evenements.csv) ;
+# 2. Chromium rend la page : DOM après rendu (--dump-dom), capture PNG, impression PDF A4 ;
+# 3. vérifie le DOM : chaque structure du CSV a sa ligne, son bonus et sa contribution de
+#    chaque année sont ceux du CSV (attribut et texte affiché) ; les totaux par année (Caf,
+#    collectivités, financement public ; N-1 puis chaque année) sont ceux des lignes TOUTES du
+#    CSV, dans le tableau et dans les points du graphique ; chaque courbe du graphique a un
+#    point par année, dans l'ordre des années, et monte quand le montant monte ; aucun script
+#    ni ressource externe ; le PDF est en A4 ;
+# 4. avec --images DIR : copie la capture et les pages PNG du PDF (pdftoppm) dans DIR.
+#
+# Installe chromium (et poppler-utils pour pdfinfo/pdftoppm) avec apt-get s'ils manquent.
+# Code de sortie 0 si tout est vérifié, 1 sinon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOSSIER=fixtures/dijon-2024
+IMAGES=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --images) IMAGES="$2"; shift 2 ;;
+    *) DOSSIER="$1"; shift ;;
+  esac
+done
+
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "installation de chromium et poppler-utils (apt-get)…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
+fi
+
+# BONUS_CTG : binaire à tester (par défaut, construit ici)
+if [ -z "${BONUS_CTG:-}" ]; then
+  cargo build --quiet
+  BONUS_CTG=target/debug/bonus-ctg
+fi
+BIN=$BONUS_CTG
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+"$BIN" --silencieux projeter "$DOSSIER" --sortie "$TMP/projection.html"
+"$BIN" --silencieux projeter "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/projection.csv"
+
+CHROME=(chromium --headless --no-sandbox --disable-gpu --disable-background-networking
+  --disable-component-update --no-first-run --disable-sync --disable-extensions
+  --user-data-dir="$TMP/profil")
+URL="file://$TMP/projection.html"
+"${CHROME[@]}" --dump-dom "$URL" > "$TMP/dom.html" 2>"$TMP/chromium.log"
+"${CHROME[@]}" --hide-scrollbars --window-size=1200,1500 --screenshot="$TMP/capture.png" "$URL" \
+  >>"$TMP/chromium.log" 2>&1
+"${CHROME[@]}" --no-pdf-header-footer --print-to-pdf="$TMP/projection.pdf" "$URL" \
+  >>"$TMP/chromium.log" 2>&1
+
+test -s "$TMP/dom.html" || { echo "échec : DOM vide" >&2; cat "$TMP/chromium.log" >&2; exit 1; }
+test -s "$TMP/capture.png" || { echo "échec : pas de capture" >&2; exit 1; }
+test -s "$TMP/projection.pdf" || { echo "échec : pas de PDF" >&2; exit 1; }
+
+PAGES=$(pdfinfo "$TMP/projection.pdf" | awk '/^Pages:/ {print $2}')
+TAILLE=$(pdfinfo "$TMP/projection.pdf" | awk '/^Page size:/ {print $3 "x" $5}')
+case "$TAILLE" in
+  595*x841*|594*x841*|595*x842*|594*x842*) ;;
+  *) echo "échec : la page PDF n'est pas A4 ($TAILLE pt)" >&2; exit 1 ;;
+esac
+
+python3 - "$TMP/dom.html" "$TMP/projection.csv" "$TMP/projection.html" <<'PY'
+import csv, io, sys
+from html.parser import HTMLParser
+
+dom_file, csv_file, src_file = sys.argv[1:4]
+dom = open(dom_file, encoding="utf-8").read()
+src = open(src_file, encoding="utf-8").read()
+
+def cents(s):
+    s = s.strip()
+    neg = s.startswith("-")
+    e, _, d = s.lstrip("-").partition(".")
+    v = int(e) * 100 + int((d + "00")[:2])
+    return -v if neg else v
+
+def texte_cents(t):
+    # « 1 234,56 € » (espaces fines insécables) → centimes
+    t = t.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+    return cents(t.replace(",", "."))
+
+class Lecteur(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.table = None
+        self.lignes = {}        # table id -> [(attrs, [(attrs, text before any note)])]
+        self.ligne = None
+        self.cellule = None
+        self.note = 0
+        self.points = {}        # serie -> [(exercice, centimes, cy)]
+        self.courbes = {}       # serie -> number of points of the polyline
+        self.scripts = 0
+        self.externes = []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+        for k in ("src", "href"):
+            v = a.get(k, "")
+            if v and not v.startswith("#"):
+                self.externes.append(v)
+        if tag == "table":
+            self.table = a.get("id")
+            self.lignes.setdefault(self.table, [])
+        elif tag == "tr" and self.table:
+            self.ligne = (a, [])
+        elif tag == "td" and self.ligne is not None:
+            self.cellule = (a, [])
+        elif tag == "span" and "note" in (a.get("class") or "") and self.cellule is not None:
+            self.note += 1
+        elif tag == "circle" and a.get("class") == "point":
+            self.points.setdefault(a["data-serie"], []).append(
+                (int(a["data-exercice"]), int(a["data-centimes"]), float(a["cy"])))
+        elif tag == "polyline" and "data-serie" in a:
+            self.courbes[a["data-serie"]] = len(a["points"].split())
+    def handle_endtag(self, tag):
+        if tag == "span" and self.note:
+            self.note -= 1
+        elif tag == "td" and self.cellule is not None:
+            a, t = self.cellule
+            self.ligne[1].append((a, "".join(t)))
+            self.cellule = None
+        elif tag == "tr" and self.ligne is not None:
+            self.lignes[self.table].append(self.ligne)
+            self.ligne = None
+        elif tag == "table":
+            self.table = None
+    def handle_data(self, d):
+        if self.cellule is not None and not self.note:
+            self.cellule[1].append(d)
+
+p = Lecteur()
+p.feed(dom)
+erreurs = []
+def verifier(cond, msg):
+    if not cond:
+        erreurs.append(msg)
+
+verifier(p.scripts == 0, f"{p.scripts} éléments <script>")
+verifier(not p.externes, f"ressources externes : {p.externes[:5]}")
+verifier("<script" not in src and "http://" not in src and "https://" not in src,
+         "le fichier source référence un script ou une adresse réseau")
+
+blocs = open(csv_file, encoding="utf-8").read().split("\n\n")
+structures = list(csv.DictReader(io.StringIO(blocs[0])))
+totaux = [r for r in csv.DictReader(io.StringIO(blocs[1])) if r["collectivite"] == "TOUTES"]
+annees = sorted({int(r["exercice"]) for r in structures})
+
+# 1. every structure, every year: bonus and contribution of the CSV
+lignes = {}
+for a, cellules in p.lignes.get("table-structures", []):
+    if a.get("data-id"):
+        lignes[a["data-id"]] = {(int(c["data-exercice"]), c["data-champ"]): (int(c["data-centimes"]), t)
+                                for c, t in cellules if "data-centimes" in c}
+ids = {s["id"] for s in structures}
+verifier(set(lignes) == ids, f"{len(lignes)} lignes HTML pour {len(ids)} structures")
+n = 0
+for s in structures:
+    c = lignes.get(s["id"], {})
+    e = int(s["exercice"])
+    for champ, col in [("bonus_total", "bonus_total"), ("contribution_collectivite", "contribution_collectivite_n")]:
+        v = c.get((e, champ))
+        if v is None:
+            erreurs.append(f"{s['id']} {e} {champ} absent"); continue
+        verifier(v[0] == cents(s[col]), f"{s['id']} {e} {champ} : {v[0]} ≠ CSV {s[col]}")
+        verifier(texte_cents(v[1]) == cents(s[col]), f"{s['id']} {e} {champ} : « {v[1]} » ≠ CSV {s[col]}")
+        n += 1
+    if e == annees[0]:
+        v = c.get((e - 1, "contribution_collectivite"))
+        verifier(v is not None and v[0] == cents(s["contribution_collectivite_n1"]), f"{s['id']} N-1")
+
+# 2. yearly totals (N-1 then each year) in the table and in the chart
+rangs = {a.get("data-champ"): {int(c["data-exercice"]): (int(c["data-centimes"]), t) for c, t in cel if "data-centimes" in c}
+         for a, cel in p.lignes.get("table-totaux", [])}
+for champ, serie in [("verse_caf", "caf"), ("contribution_collectivite", "collectivites"),
+                     ("financement_public", "financement")]:
+    attendu = [(int(r["exercice"]), cents(r[champ])) for r in totaux]
+    obtenu = sorted((e, v[0]) for e, v in rangs.get(champ, {}).items())
+    verifier(obtenu == attendu, f"tableau {champ} : {obtenu} ≠ CSV {attendu}")
+    for e, v in rangs.get(champ, {}).items():
+        verifier(texte_cents(v[1]) == v[0], f"tableau {champ} {e} : texte « {v[1]} »")
+    pts = p.points.get(serie, [])
+    verifier([(e, c) for e, c, _ in pts] == attendu, f"graphique {serie} : {[(e, c) for e, c, _ in pts]} ≠ {attendu}")
+    verifier(p.courbes.get(serie) == len(attendu), f"courbe {serie} : {p.courbes.get(serie)} points")
+    # the higher the amount, the higher the point (smaller y)
+    for (e1, c1, y1), (e2, c2, y2) in zip(pts, pts[1:]):
+        verifier((c2 > c1) == (y2 < y1) or c1 == c2, f"graphique {serie} {e1}→{e2} : sens de la courbe")
+for champ in ["lissage", "nouvelles", "trajectoire", "verse_collectivite", "charge_n1"]:
+    attendu = [(int(r["exercice"]), cents(r[champ])) for r in totaux[1:]]
+    obtenu = sorted((e, v[0]) for e, v in rangs.get(champ, {}).items())
+    verifier(obtenu == attendu, f"tableau {champ} : {obtenu} ≠ CSV {attendu}")
+verifier("Financement Caf et collectivités par année" in dom, "titre du graphique absent")
+
+if erreurs:
+    print(f"{len(erreurs)} échec(s) :", file=sys.stderr)
+    for e in erreurs[:40]:
+        print("  " + e, file=sys.stderr)
+    sys.exit(1)
+print(f"DOM vérifié : {len(ids)} structures × {len(annees)} années ({n} montants), "
+      f"{len(totaux)} totaux annuels, {sum(len(v) for v in p.points.values())} points de graphique")
+PY
+
+echo "PDF : $PAGES pages A4 ($TAILLE pt)"
+if [ -n "$IMAGES" ]; then
+  mkdir -p "$IMAGES"
+  cp "$TMP/capture.png" "$IMAGES/projection-capture.png"
+  pdftoppm -r 70 -png "$TMP/projection.pdf" "$IMAGES/projection-page"
+  echo "images dans $IMAGES"
+fi
+echo "1 passed, 0 failed"
