@@ -389,7 +389,8 @@ pub struct OptionsProjectionArg {
 
 fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
     let mut e = std::io::stderr().lock();
-    for x in &d.0 {
+    // beyond the cap (200 errors, 200 warnings), one closing line counts the rest (E027)
+    for x in d.0.iter().chain(d.omis().as_ref()) {
         if silencieux() && !x.est_erreur() {
             continue;
         }
@@ -397,6 +398,13 @@ fn afficher_diagnostics(d: &Diagnostics, f: FormatErreurs) {
             FormatErreurs::Texte => writeln!(e, "{x}"),
             FormatErreurs::Json => writeln!(e, "{}", serde_json::to_string(x).unwrap_or_default()),
         };
+    }
+}
+
+/// The closing summary line, in text mode only (JSON mode prints JSON lines only).
+fn resumer(e: &Entree, d: &Diagnostics, f: FormatErreurs) {
+    if f == FormatErreurs::Texte {
+        eprintln!("{} : {}", e.dossier.display(), d.resume());
     }
 }
 
@@ -425,7 +433,7 @@ fn charger(
     let mut diags = Diagnostics::default();
     let Some(lu) = lecture::lire_dossier(&e.dossier, &options(e), &mut diags) else {
         afficher_diagnostics(&diags, fe);
-        eprintln!("{} : {}", e.dossier.display(), diags.resume());
+        resumer(e, &diags, fe);
         return Err(DONNEES_INVALIDES);
     };
     match crate::traiter(&lu, e.exercice, &nom_bareme(e)) {
@@ -437,7 +445,7 @@ fn charger(
         Err(d) => {
             diags.extend(d);
             afficher_diagnostics(&diags, fe);
-            eprintln!("{} : {}", e.dossier.display(), diags.resume());
+            resumer(e, &diags, fe);
             Err(DONNEES_INVALIDES)
         }
     }

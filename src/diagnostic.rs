@@ -20,6 +20,9 @@ pub struct Diagnostic {
     pub fichier: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ligne: Option<u64>,
+    /// Spreadsheet cell (`structures!F12`) when the table came from an `.xlsx` workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cellule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colonne: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,6 +39,7 @@ impl Diagnostic {
             gravite: Gravite::Erreur,
             fichier: fichier.to_string(),
             ligne: None,
+            cellule: None,
             colonne: None,
             valeur: None,
             message: message.into(),
@@ -50,6 +54,10 @@ impl Diagnostic {
     }
     pub fn ligne(mut self, l: u64) -> Self {
         self.ligne = Some(l);
+        self
+    }
+    pub fn cellule(mut self, c: impl Into<String>) -> Self {
+        self.cellule = Some(c.into());
         self
     }
     pub fn colonne(mut self, c: impl Into<String>) -> Self {
@@ -76,8 +84,10 @@ impl fmt::Display for Diagnostic {
             Gravite::Avertissement => "avertissement",
         };
         write!(f, "{g} {} : {}", self.code, self.fichier)?;
-        if let Some(l) = self.ligne {
-            write!(f, ", ligne {l}")?;
+        match (&self.cellule, self.ligne) {
+            (Some(c), _) => write!(f, ", cellule {c}")?,
+            (None, Some(l)) => write!(f, ", ligne {l}")?,
+            (None, None) => {}
         }
         if let Some(c) = &self.colonne {
             write!(f, ", colonne « {c} »")?;
@@ -93,19 +103,55 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The diagnostics of one run, errors and warnings together, in the order found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+/// At most this many errors (and as many warnings) are kept; the rest are counted
+/// (issue 3: a user fixes 30 lines at once, but 1 000 000 bad lines must not flood memory).
+pub const PLAFOND: usize = 200;
+
+/// Counts behind the cap of [`Diagnostics`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Comptes {
+    erreurs: usize,
+    avertissements: usize,
+    erreurs_omises: usize,
+    avertissements_omis: usize,
+}
+
+/// The diagnostics of one run, errors and warnings together, in the order found. Beyond
+/// [`PLAFOND`] errors (or warnings) the next ones are only counted; [`Diagnostics::omis`]
+/// gives the closing message (code E027).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>, pub Comptes);
+
+impl Serialize for Diagnostics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
 
 impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
+        let c = &mut self.1;
+        let (gardes, omis) = if d.est_erreur() {
+            (&mut c.erreurs, &mut c.erreurs_omises)
+        } else {
+            (&mut c.avertissements, &mut c.avertissements_omis)
+        };
+        if *gardes >= PLAFOND {
+            *omis += 1;
+        } else {
+            *gardes += 1;
+            self.0.push(d);
+        }
     }
     pub fn extend(&mut self, o: Diagnostics) {
-        self.0.extend(o.0);
+        for d in o.0 {
+            self.push(d);
+        }
+        self.1.erreurs_omises += o.1.erreurs_omises;
+        self.1.avertissements_omis += o.1.avertissements_omis;
     }
     pub fn a_des_erreurs(&self) -> bool {
-        self.0.iter().any(Diagnostic::est_erreur)
+        self.1.erreurs_omises > 0 || self.0.iter().any(Diagnostic::est_erreur)
     }
     pub fn erreurs(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.est_erreur())
@@ -113,13 +159,90 @@ impl Diagnostics {
     pub fn avertissements(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| !d.est_erreur())
     }
+    /// Number of diagnostics dropped by the cap: (errors, warnings).
+    pub fn omissions(&self) -> (usize, usize) {
+        (self.1.erreurs_omises, self.1.avertissements_omis)
+    }
+    /// The closing message when the cap dropped some diagnostics (E027, or W006 when only
+    /// warnings were dropped), else `None`.
+    pub fn omis(&self) -> Option<Diagnostic> {
+        let (e, a) = self.omissions();
+        if e + a == 0 {
+            return None;
+        }
+        let pl = |n: usize, nom: &str, accord: &str| {
+            let s = if n > 1 { "s" } else { "" };
+            format!("{n} autre{s} {nom}{s} non affiché{accord}{s}")
+        };
+        let mut quoi = Vec::new();
+        if e > 0 {
+            quoi.push(pl(e, "erreur", "e"));
+        }
+        if a > 0 {
+            quoi.push(pl(a, "avertissement", ""));
+        }
+        let d = Diagnostic {
+            gravite: if e > 0 {
+                Gravite::Erreur
+            } else {
+                Gravite::Avertissement
+            },
+            ..Diagnostic::erreur(
+                if e > 0 { "E027" } else { "W006" },
+                "dossier",
+                format!(
+                    "{} : l'affichage est limité à {PLAFOND} erreurs et {PLAFOND} avertissements",
+                    quoi.join(" et ")
+                ),
+            )
+        };
+        Some(d.conseil("corrigez les lignes signalées puis relancez : les suivantes apparaîtront"))
+    }
     pub fn resume(&self) -> String {
-        let e = self.erreurs().count();
-        let a = self.avertissements().count();
+        let e = self.erreurs().count() + self.1.erreurs_omises;
+        let a = self.avertissements().count() + self.1.avertissements_omis;
         format!(
             "{e} erreur{}, {a} avertissement{}",
             if e > 1 { "s" } else { "" },
             if a > 1 { "s" } else { "" }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plafond_et_compte_du_reste() {
+        let mut d = Diagnostics::default();
+        for i in 0..(PLAFOND + 30) {
+            d.push(Diagnostic::erreur("E007", "f.csv", "x").ligne(i as u64 + 2));
+        }
+        d.push(Diagnostic::avertissement("W002", "f.csv", "y"));
+        assert_eq!(d.0.len(), PLAFOND + 1);
+        assert_eq!(d.omissions(), (30, 0));
+        assert_eq!(d.resume(), "230 erreurs, 1 avertissement");
+        assert_eq!(
+            d.omis().unwrap().to_string(),
+            "erreur E027 : dossier : 30 autres erreurs non affichées : l'affichage est limité à 200 erreurs et 200 avertissements (conseil : corrigez les lignes signalées puis relancez : les suivantes apparaîtront)"
+        );
+        let mut tout = Diagnostics::default();
+        tout.extend(d);
+        assert_eq!(tout.omissions(), (30, 0));
+        assert!(tout.a_des_erreurs());
+        // serialised as the plain list, as before
+        let j = serde_json::to_string(&Diagnostics::default()).unwrap();
+        assert_eq!(j, "[]");
+    }
+
+    #[test]
+    fn cellule_remplace_la_ligne() {
+        let d = Diagnostic::erreur("E009", "dossier.xlsx", "montant avec plus de 2 décimales")
+            .ligne(12)
+            .cellule("structures!N12")
+            .colonne("bonus_n1")
+            .valeur("0.30000000000000004");
+        assert_eq!(d.to_string(), "erreur E009 : dossier.xlsx, cellule structures!N12, colonne « bonus_n1 », valeur « 0.30000000000000004 » : montant avec plus de 2 décimales");
     }
 }

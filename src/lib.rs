@@ -16,6 +16,8 @@ pub mod calcul;
 pub mod cli;
 pub mod comparaison;
 pub mod diagnostic;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod generation;
 pub mod lecture;
 pub mod lot;
@@ -36,7 +38,9 @@ pub fn traiter(
     fichier_bareme: &str,
 ) -> Result<(calcul::Resultat, Diagnostics), Diagnostics> {
     let annee = exercice.unwrap_or(lu.dossier.convention.exercice);
-    let (be, diags) = validation::valider(&lu.dossier, &lu.bareme, annee, fichier_bareme);
+    let (be, mut diags) = validation::valider(&lu.dossier, &lu.bareme, annee, fichier_bareme);
+    // cross-file messages name the file actually read (a workbook: with the cell)
+    lu.localiser(&mut diags);
     let be = match be {
         Some(b) if !diags.a_des_erreurs() => b,
         _ => return Err(diags),

@@ -27,11 +27,27 @@ pub fn ecrire_atomique(chemin: &Path, octets: &[u8], ecraser: bool) -> Result<()
         .unwrap_or_else(|| "sortie".into());
     let tmp = dossier.join(format!(".{nom}.{}.tmp", std::process::id()));
     let resultat = (|| -> io::Result<()> {
-        let mut f = File::create(&tmp)?;
+        // a stale temporary file (or a link planted there) is removed, never written through
+        let _ = fs::remove_file(&tmp);
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(octets)?;
         f.sync_all()?;
         drop(f);
-        fs::rename(&tmp, chemin)?;
+        if ecraser {
+            fs::rename(&tmp, chemin)?;
+        } else {
+            // no-clobber even if the file appeared since the check above: a hard link fails
+            // on an existing target (rename would replace it); a file system without hard
+            // links falls back to rename
+            match fs::hard_link(&tmp, chemin) {
+                Ok(()) => fs::remove_file(&tmp)?,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
+                Err(_) => fs::rename(&tmp, chemin)?,
+            }
+        }
         if let Ok(d) = File::open(&dossier) {
             let _ = d.sync_all();
         }

@@ -5,14 +5,16 @@
 pub mod nombres;
 pub mod tableau;
 pub mod texte;
+pub mod xlsx;
 
 use crate::bareme::Bareme;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::modele::*;
 use nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use serde::Deserialize;
+use std::collections::HashSet;
 use std::path::Path;
-use tableau::Tableau;
+use tableau::{Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
 
@@ -20,6 +22,14 @@ use toml::Spanned;
 pub const MONTANT_MAX: i64 = 1_000_000_000 * 100; // 1 000 000 000 € in cents
 pub const UNITES_MAX: i64 = 100_000 * 100; // 100 000 units in hundredths
 pub const LONGUEUR_ID_MAX: usize = 200;
+/// Size of one input file, at most (checked before reading it).
+pub const TAILLE_MAX: u64 = 200_000_000;
+/// Collectivités of one convention, at most (a CTG covers at most a département, fewer than
+/// 900 communes; the bound keeps the per-structure lookups of validation and calculation,
+/// linear in the collectivités, from growing into a quadratic cost).
+pub const COLLECTIVITES_MAX: usize = 2_000;
+/// Volets of the effective barème, at most (each structure is matched against the volets).
+pub const VOLETS_MAX: usize = 200;
 
 pub const COLONNES_STRUCTURES: &[&str] = &[
     "id",
@@ -65,6 +75,81 @@ pub struct Fichiers {
 pub struct DossierLu {
     pub dossier: Dossier,
     pub bareme: Bareme,
+    /// Where the two tables were read from (CSV or a workbook's sheet).
+    pub localisations: Localisations,
+}
+
+/// Where `structures` and `charges_n1` were read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Localisations {
+    pub structures: Localisation,
+    pub charges: Localisation,
+}
+
+impl DossierLu {
+    /// Re-locates diagnostics written with the CSV names (validation's cross-file checks
+    /// say `structures.csv`, line N, column C) in the files actually read: the workbook's
+    /// name and the cell reference (`structures!G4`).
+    pub fn localiser(&self, diags: &mut Diagnostics) {
+        for d in diags.0.iter_mut() {
+            let loc = match d.fichier.as_str() {
+                "structures.csv" => &self.localisations.structures,
+                "charges_n1.csv" => &self.localisations.charges,
+                _ => continue,
+            };
+            if loc.fichier.is_empty() || loc.fichier == d.fichier {
+                continue;
+            }
+            d.fichier = loc.fichier.clone();
+            if let (Some(l), Some(c), None) = (d.ligne, d.colonne.as_deref(), &d.cellule) {
+                d.cellule = loc.cellule(l, c);
+            }
+        }
+    }
+}
+
+/// The contents of one table (`structures` or `charges_n1`).
+#[derive(Debug, Clone, Copy)]
+pub enum Contenu<'a> {
+    /// A CSV file's decoded text.
+    Csv(&'a str),
+    /// An `.xlsx` workbook's bytes and the sheet to read.
+    Xlsx(&'a [u8], xlsx::Feuille<'a>),
+}
+
+/// One table and the file name used in messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub fichier: &'a str,
+    pub contenu: Contenu<'a>,
+}
+
+/// A dossier's inputs when a table may come from a workbook (see [`Fichiers`] for the
+/// all-CSV case).
+#[derive(Debug, Clone, Copy)]
+pub struct Entrees<'a> {
+    pub convention: &'a str,
+    pub structures: Source<'a>,
+    pub charges: Source<'a>,
+    /// (file name for messages, text)
+    pub bareme: Option<(&'a str, &'a str)>,
+}
+
+/// The sheet holding the structures in a workbook.
+pub const FEUILLE_STRUCTURES: &[&str] = &["structures"];
+/// The sheet holding the charges in a workbook.
+pub const FEUILLE_CHARGES: &[&str] = &["charges_n1", "charges"];
+
+fn lire_tableau(
+    src: Source<'_>,
+    connues: &[&str],
+    requises: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<Tableau> {
+    match src.contenu {
+        Contenu::Csv(t) => tableau::lire(src.fichier, t, connues, requises, diags),
+        Contenu::Xlsx(o, f) => xlsx::lire(src.fichier, o, f, connues, requises, diags),
+    }
 }
 
 struct Ligne<'a> {
@@ -85,10 +170,14 @@ impl Ligne<'_> {
         conseil: &str,
     ) {
         self.ok = false;
-        let mut d = Diagnostic::erreur(code, &self.tab.fichier, msg)
-            .ligne(self.no)
-            .colonne(col)
-            .valeur(val);
+        let mut d = Diagnostic::erreur(code, &self.tab.fichier, msg).ligne(self.no);
+        if let Some(c) = self.tab.cellule(self.no, col) {
+            d = d.cellule(c);
+        }
+        let mut d = d.colonne(col);
+        if !val.is_empty() {
+            d = d.valeur(val);
+        }
         if !conseil.is_empty() {
             d = d.conseil(conseil);
         }
@@ -156,13 +245,12 @@ impl Ligne<'_> {
         let d = match analyser_decimal(v) {
             Ok(d) => d,
             Err(m) => {
-                self.err(
-                    "E007",
-                    col,
-                    v,
-                    format!("{quoi} illisible : {m}"),
-                    "écrivez par exemple 1234,56 ou 1234.56",
-                );
+                let conseil = if self.tab.feuille.is_some() && v.contains('/') {
+                    "la cellule est au format date : remettez-la au format Nombre ou Standard"
+                } else {
+                    "écrivez par exemple 1234,56 ou 1234.56"
+                };
+                self.err("E007", col, v, format!("{quoi} illisible : {m}"), conseil);
                 return 0;
             }
         };
@@ -184,21 +272,21 @@ impl Ligne<'_> {
                     col,
                     v,
                     format!(
-                        "{quoi} trop grand (maximum {})",
-                        crate::calcul::rationnel::format_echelle(max as i128 / 100, 0)
+                        "{quoi} trop grand (maximum {}{})",
+                        tableau::groupe((max / 100) as usize),
+                        if quoi == "montant" { " €" } else { "" }
                     ),
                     "vérifiez l'unité de la colonne",
                 );
                 0
             }
             Err(m) => {
-                self.err(
-                    "E009",
-                    col,
-                    v,
-                    format!("{quoi} avec {m}"),
-                    "arrondissez au centième",
-                );
+                let conseil = if self.tab.feuille.is_some() {
+                    "la cellule contient exactement cette valeur : arrondissez-la au centième (=ARRONDI(…;2)) puis collez-la en valeur"
+                } else {
+                    "arrondissez au centième"
+                };
+                self.err("E009", col, v, format!("{quoi} avec {m}"), conseil);
                 0
             }
         }
@@ -207,14 +295,17 @@ impl Ligne<'_> {
 
 /// Parses structures.csv.
 pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<Structure> {
-    let Some(tab) = tableau::lire(
+    let src = Source {
         fichier,
-        texte,
-        COLONNES_STRUCTURES,
-        REQUISES_STRUCTURES,
-        diags,
-    ) else {
-        return Vec::new();
+        contenu: Contenu::Csv(texte),
+    };
+    lire_structures(src, diags).0
+}
+
+/// Parses the structures table from a CSV text or a workbook's sheet.
+pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structure>, Localisation) {
+    let Some(tab) = lire_tableau(src, COLONNES_STRUCTURES, REQUISES_STRUCTURES, diags) else {
+        return (Vec::new(), Localisation::csv(src.fichier));
     };
     let mut r = Vec::with_capacity(tab.lignes.len());
     // lists for the messages, built once per file rather than once per line
@@ -328,13 +419,22 @@ pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) 
             ligne: *no,
         });
     }
-    r
+    (r, tab.localisation())
 }
 
 /// Parses charges_n1.csv.
 pub fn analyser_charges(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<ChargeAPayer> {
-    let Some(tab) = tableau::lire(fichier, texte, COLONNES_CHARGES, REQUISES_CHARGES, diags) else {
-        return Vec::new();
+    let src = Source {
+        fichier,
+        contenu: Contenu::Csv(texte),
+    };
+    lire_charges(src, diags).0
+}
+
+/// Parses the charges table from a CSV text or a workbook's sheet.
+pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPayer>, Localisation) {
+    let Some(tab) = lire_tableau(src, COLONNES_CHARGES, REQUISES_CHARGES, diags) else {
+        return (Vec::new(), Localisation::csv(src.fichier));
     };
     let mut r = Vec::with_capacity(tab.lignes.len());
     for (no, enr) in &tab.lignes {
@@ -372,7 +472,7 @@ pub fn analyser_charges(fichier: &str, texte: &str, diags: &mut Diagnostics) -> 
             ligne: *no,
         });
     }
-    r
+    (r, tab.localisation())
 }
 
 #[derive(Deserialize)]
@@ -391,6 +491,42 @@ struct CollectiviteBrute {
     nom: Option<Spanned<String>>,
     tranche: Option<Spanned<i64>>,
     signataire: Option<Spanned<bool>>,
+}
+
+/// A TOML parser message in French (the frequent ones; otherwise the original in brackets).
+pub fn message_toml(m: &str) -> String {
+    let m = m.trim();
+    let fr = [
+        (
+            "invalid basic string",
+            "texte entre guillemets jamais fermé",
+        ),
+        (
+            "invalid literal string",
+            "texte entre apostrophes jamais fermé",
+        ),
+        ("duplicate key", "clé écrite deux fois"),
+        ("expected `=`", "« = » attendu après le nom de la clé"),
+        ("invalid key", "nom de clé invalide"),
+        ("invalid table header", "en-tête de table [..] invalide"),
+        ("invalid array", "liste [..] invalide"),
+        ("invalid inline table", "table { .. } invalide"),
+        ("invalid number", "nombre invalide"),
+        ("invalid date", "date invalide (format AAAA-MM-JJ)"),
+        ("invalid type", "type de valeur inattendu"),
+        ("missing field", "clé obligatoire absente"),
+        ("unknown field", "clé inconnue"),
+        ("expected newline", "fin de ligne attendue"),
+        ("invalid string", "texte invalide"),
+    ];
+    match fr.iter().find(|(en, _)| m.starts_with(en)) {
+        Some((en, f)) if m.len() == en.len() => f.to_string(),
+        Some((en, f)) => format!(
+            "{f} ({})",
+            m[en.len()..].trim_start_matches([',', ':', ' '])
+        ),
+        None => format!("syntaxe incorrecte ({m})"),
+    }
 }
 
 fn ligne_de(texte: &str, pos: usize) -> u64 {
@@ -412,22 +548,33 @@ pub fn analyser_convention(
             let mut d = Diagnostic::erreur(
                 "E021",
                 fichier,
-                format!("TOML invalide : {}", e.message().trim()),
+                format!("TOML invalide : {}", message_toml(e.message())),
             );
             if let Some(s) = e.span() {
-                d = d.ligne(ligne_de(texte, s.start)).valeur(
-                    texte
-                        .get(s.clone())
-                        .unwrap_or("")
-                        .chars()
-                        .take(60)
-                        .collect::<String>(),
-                );
+                d = d.ligne(ligne_de(texte, s.start));
+                let v = texte
+                    .get(s.clone())
+                    .unwrap_or("")
+                    .trim()
+                    .chars()
+                    .take(60)
+                    .collect::<String>();
+                if !v.is_empty() {
+                    d = d.valeur(v);
+                }
             }
             diags.push(d.conseil("voir formats.md, section convention.toml"));
             return None;
         }
     };
+    // line of a byte offset, by binary search (a linear count per key would be quadratic)
+    let sauts: Vec<usize> = texte
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let ligne_de = |pos: usize| 1 + sauts.partition_point(|&p| p < pos) as u64;
     let mut ok = true;
     let mut manque = |cle: &str, diags: &mut Diagnostics| {
         ok = false;
@@ -454,7 +601,7 @@ pub fn analyser_convention(
                         fichier,
                         "une date sans heure est attendue (ex. 2024-07-01)",
                     )
-                    .ligne(ligne_de(texte, s.span().start))
+                    .ligne(ligne_de(s.span().start))
                     .colonne(cle)
                     .valeur(s.get_ref().to_string()),
                 );
@@ -468,20 +615,32 @@ pub fn analyser_convention(
         manque("exercice", diags);
     }
     let mut collectivites = Vec::new();
-    let mut ids_vus = std::collections::HashSet::new();
     match &brute.collectivites {
         None => manque("collectivites", diags),
         Some(cs) => {
+            if cs.get_ref().len() > COLLECTIVITES_MAX {
+                diags.push(
+                    Diagnostic::erreur(
+                        "E023",
+                        fichier,
+                        format!(
+                            "trop de collectivités : {} (maximum {COLLECTIVITES_MAX})",
+                            cs.get_ref().len()
+                        ),
+                    )
+                    .ligne(ligne_de(cs.span().start))
+                    .colonne("collectivites")
+                    .conseil(
+                        "une convention territoriale couvre au plus les communes d'un département",
+                    ),
+                );
+                return None;
+            }
+            let mut ids: HashSet<String> = HashSet::new();
             for (k, c) in cs.get_ref().iter().enumerate() {
                 let ici = format!("collectivites[{}]", k + 1);
-                // line number computed only for a message (counting lines from the start for
-                // every collectivité was quadratic in the size of the convention)
-                let ligne_c = || {
-                    ligne_de(
-                        texte,
-                        c.id.as_ref().map_or(cs.span().start, |s| s.span().start),
-                    )
-                };
+                let ligne_c =
+                    || ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start));
                 let Some(id) =
                     c.id.as_ref()
                         .map(|s| s.get_ref().trim().to_string())
@@ -495,7 +654,7 @@ pub fn analyser_convention(
                     ok = false;
                     continue;
                 };
-                if !ids_vus.insert(id.clone()) {
+                if !ids.insert(id.clone()) {
                     diags.push(
                         Diagnostic::erreur("E021", fichier, "collectivité déclarée deux fois")
                             .ligne(ligne_c())
@@ -516,7 +675,7 @@ pub fn analyser_convention(
                                 fichier,
                                 "tranche invalide (entier ≥ 1 attendu)",
                             )
-                            .ligne(ligne_de(texte, t.span().start))
+                            .ligne(ligne_de(t.span().start))
                             .colonne(format!("{ici}.tranche"))
                             .valeur(t.get_ref().to_string()),
                         );
@@ -542,9 +701,10 @@ pub fn analyser_convention(
         if !(1900..=2200).contains(e.get_ref()) {
             diags.push(
                 Diagnostic::erreur("E019", fichier, "exercice invalide")
-                    .ligne(ligne_de(texte, e.span().start))
+                    .ligne(ligne_de(e.span().start))
                     .colonne("exercice")
-                    .valeur(e.get_ref().to_string()),
+                    .valeur(e.get_ref().to_string())
+                    .conseil("une année entre 1900 et 2200, par exemple exercice = 2025"),
             );
             ok = false;
         }
@@ -560,10 +720,7 @@ pub fn analyser_convention(
                     fichier,
                     format!("la fin de convention ({fin}) précède son début ({debut})"),
                 )
-                .ligne(ligne_de(
-                    texte,
-                    brute.fin.as_ref().map_or(0, |s| s.span().start),
-                ))
+                .ligne(ligne_de(brute.fin.as_ref().map_or(0, |s| s.span().start)))
                 .colonne("fin")
                 .valeur(fin.to_string()),
             );
@@ -586,14 +743,47 @@ pub fn analyser_convention(
 /// Parses a whole dossier from its files' texts (pure). The barème is the built-in one
 /// overridden by the dossier's, if any. Errors and warnings of reading go to `diags`.
 pub fn analyser_dossier(f: &Fichiers, diags: &mut Diagnostics) -> Option<DossierLu> {
-    let convention = analyser_convention("convention.toml", &f.convention, diags);
-    let structures = analyser_structures("structures.csv", &f.structures, diags);
-    let charges = analyser_charges("charges_n1.csv", &f.charges, diags);
-    let bareme = match &f.bareme {
+    analyser_entrees(
+        &Entrees {
+            convention: &f.convention,
+            structures: Source {
+                fichier: "structures.csv",
+                contenu: Contenu::Csv(&f.structures),
+            },
+            charges: Source {
+                fichier: "charges_n1.csv",
+                contenu: Contenu::Csv(&f.charges),
+            },
+            bareme: f.bareme.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        },
+        diags,
+    )
+}
+
+/// Parses a whole dossier whose tables may come from CSV texts or workbooks (pure).
+pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<DossierLu> {
+    let convention = analyser_convention("convention.toml", e.convention, diags);
+    let (structures, loc_s) = lire_structures(e.structures, diags);
+    let (charges, loc_c) = lire_charges(e.charges, diags);
+    let bareme = match e.bareme {
         None => Bareme::integre(),
         Some((nom, t)) => Bareme::avec_surcharge(t, nom),
     };
     let bareme = match bareme {
+        Ok(b) if b.volets.len() > VOLETS_MAX => {
+            diags.push(
+                Diagnostic::erreur(
+                    "E023",
+                    e.bareme.map_or("bareme.toml", |(n, _)| n),
+                    format!(
+                        "trop de volets dans le barème : {} (maximum {VOLETS_MAX})",
+                        b.volets.len()
+                    ),
+                )
+                .colonne("volets"),
+            );
+            None
+        }
         Ok(b) => Some(b),
         Err(e) => {
             diags.extend(e);
@@ -610,6 +800,10 @@ pub fn analyser_dossier(f: &Fichiers, diags: &mut Diagnostics) -> Option<Dossier
             charges,
         },
         bareme: bareme?,
+        localisations: Localisations {
+            structures: loc_s,
+            charges: loc_c,
+        },
     })
 }
 
@@ -622,6 +816,26 @@ pub struct OptionsLecture {
 }
 
 fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    // the size is checked before reading anything
+    if let Ok(m) = std::fs::metadata(chemin) {
+        if m.is_file() && m.len() > TAILLE_MAX {
+            diags.push(
+                Diagnostic::erreur(
+                    "E023",
+                    nom,
+                    format!(
+                        "fichier trop gros : {} Mo (maximum {} Mo)",
+                        m.len().div_ceil(1_000_000),
+                        TAILLE_MAX / 1_000_000
+                    ),
+                )
+                .conseil(
+                    "un dossier décrit une seule convention : vérifiez qu'il s'agit du bon fichier",
+                ),
+            );
+            return None;
+        }
+    }
     match std::fs::read(chemin) {
         Ok(o) => Some(o),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -636,11 +850,19 @@ fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<
             None
         }
         Err(e) => {
-            diags.push(Diagnostic::erreur(
-                "E002",
-                &chemin.display().to_string(),
-                format!("lecture impossible : {e}"),
-            ));
+            let raison = match e.kind() {
+                std::io::ErrorKind::IsADirectory => "c'est un dossier, pas un fichier".to_string(),
+                std::io::ErrorKind::PermissionDenied => "accès refusé".to_string(),
+                _ => e.to_string(),
+            };
+            diags.push(
+                Diagnostic::erreur(
+                    "E002",
+                    &chemin.display().to_string(),
+                    format!("lecture impossible : {raison}"),
+                )
+                .conseil("vérifiez le fichier et ses droits d'accès"),
+            );
             None
         }
     }
@@ -664,15 +886,73 @@ fn lire_texte(chemin: &Path, nom: &str, enc: Encodage, diags: &mut Diagnostics) 
         }
         Err(m) => {
             diags.push(
-                Diagnostic::erreur("E003", nom, format!("encodage illisible : {m}"))
-                    .conseil("enregistrez le fichier en « CSV UTF-8 »"),
+                Diagnostic::erreur("E003", nom, format!("encodage illisible : {m}")).conseil(
+                    if nom.ends_with(".toml") {
+                        "enregistrez le fichier en UTF-8"
+                    } else {
+                        "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252"
+                    },
+                ),
             );
             None
         }
     }
 }
 
+/// A table found in the dossier folder.
+enum Trouve {
+    Csv(String),
+    Xlsx(String, Vec<u8>),
+    /// the sheet of `dossier.xlsx`
+    Classeur,
+}
+
+const CONSEIL_DOSSIER: &str = "un dossier contient convention.toml, structures.csv et charges_n1.csv (ou structures.xlsx et charges_n1.xlsx, ou un classeur dossier.xlsx avec les feuilles « structures » et « charges_n1 »)";
+
+/// Finds one table: `NOM.csv`, else `NOM.xlsx`, else a sheet of `dossier.xlsx`.
+fn trouver_table(
+    dossier: &Path,
+    nom: &str,
+    opts: &OptionsLecture,
+    diags: &mut Diagnostics,
+) -> Option<Trouve> {
+    let csv = format!("{nom}.csv");
+    let xlsx = format!("{nom}.xlsx");
+    let p_csv = dossier.join(&csv);
+    if p_csv.exists() || !dossier.join(&xlsx).exists() && !dossier.join("dossier.xlsx").exists() {
+        if dossier.join(&xlsx).exists() {
+            diags.push(
+                Diagnostic::avertissement(
+                    "W005",
+                    &xlsx,
+                    format!("{xlsx} ignoré : {csv} est présent et c'est lui qui est lu"),
+                )
+                .conseil(format!(
+                    "gardez un seul des deux fichiers ({csv} ou {xlsx})"
+                )),
+            );
+        }
+        if !p_csv.exists() {
+            diags.push(
+                Diagnostic::erreur(
+                    "E001",
+                    &p_csv.display().to_string(),
+                    format!("fichier « {csv} » introuvable"),
+                )
+                .conseil(CONSEIL_DOSSIER),
+            );
+            return None;
+        }
+        return lire_texte(&p_csv, &csv, opts.encodage, diags).map(Trouve::Csv);
+    }
+    if dossier.join(&xlsx).exists() {
+        return lire_octets(&dossier.join(&xlsx), &xlsx, diags).map(|o| Trouve::Xlsx(xlsx, o));
+    }
+    Some(Trouve::Classeur)
+}
+
 /// Reads a dossier folder (the only function of this module that touches the disk).
+/// Each table is `NOM.csv`, or when it is absent `NOM.xlsx`, or a sheet of `dossier.xlsx`.
 pub fn lire_dossier(
     dossier: &Path,
     opts: &OptionsLecture,
@@ -680,8 +960,12 @@ pub fn lire_dossier(
 ) -> Option<DossierLu> {
     if !dossier.is_dir() {
         diags.push(
-            Diagnostic::erreur("E001", &dossier.display().to_string(), "dossier introuvable")
-                .conseil("donnez le chemin d'un dossier contenant convention.toml, structures.csv et charges_n1.csv"),
+            Diagnostic::erreur(
+                "E001",
+                &dossier.display().to_string(),
+                "dossier introuvable",
+            )
+            .conseil(format!("donnez le chemin d'un dossier — {CONSEIL_DOSSIER}")),
         );
         return None;
     }
@@ -691,18 +975,26 @@ pub fn lire_dossier(
         Encodage::Utf8,
         diags,
     );
-    let structures = lire_texte(
-        &dossier.join("structures.csv"),
-        "structures.csv",
-        opts.encodage,
-        diags,
-    );
-    let charges = lire_texte(
-        &dossier.join("charges_n1.csv"),
-        "charges_n1.csv",
-        opts.encodage,
-        diags,
-    );
+    let structures = trouver_table(dossier, "structures", opts, diags);
+    let charges = trouver_table(dossier, "charges_n1", opts, diags);
+    let p_classeur = dossier.join("dossier.xlsx");
+    let utilise =
+        matches!(structures, Some(Trouve::Classeur)) || matches!(charges, Some(Trouve::Classeur));
+    let classeur = if utilise {
+        lire_octets(&p_classeur, "dossier.xlsx", diags)
+    } else {
+        if p_classeur.exists() && structures.is_some() && charges.is_some() {
+            diags.push(
+                Diagnostic::avertissement(
+                    "W005",
+                    "dossier.xlsx",
+                    "dossier.xlsx ignoré : les tables sont lues dans les fichiers structures et charges_n1",
+                )
+                .conseil("gardez soit dossier.xlsx, soit les fichiers séparés"),
+            );
+        }
+        None
+    };
     let bareme = match &opts.bareme {
         Some(p) => {
             let nom = p.display().to_string();
@@ -718,11 +1010,109 @@ pub fn lire_dossier(
             }
         }
     };
-    let f = Fichiers {
-        convention: convention?,
-        structures: structures?,
-        charges: charges?,
-        bareme,
+    let (convention, structures, charges) = (convention?, structures?, charges?);
+    if utilise && classeur.is_none() {
+        return None;
+    }
+    let vide: &[u8] = &[];
+    let octets_classeur = classeur.as_deref().unwrap_or(vide);
+    let entrees = Entrees {
+        convention: &convention,
+        structures: source_de(
+            &structures,
+            "structures.csv",
+            FEUILLE_STRUCTURES,
+            octets_classeur,
+        ),
+        charges: source_de(&charges, "charges_n1.csv", FEUILLE_CHARGES, octets_classeur),
+        bareme: bareme.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
     };
-    analyser_dossier(&f, diags)
+    analyser_entrees(&entrees, diags)
+}
+
+fn source_de<'a>(
+    t: &'a Trouve,
+    nom_csv: &'a str,
+    feuille: &'a [&'a str],
+    classeur: &'a [u8],
+) -> Source<'a> {
+    match t {
+        Trouve::Csv(texte) => Source {
+            fichier: nom_csv,
+            contenu: Contenu::Csv(texte),
+        },
+        Trouve::Xlsx(nom, octets) => Source {
+            fichier: nom,
+            contenu: Contenu::Xlsx(
+                octets,
+                xlsx::Feuille {
+                    noms: feuille,
+                    premiere_sinon: true,
+                },
+            ),
+        },
+        Trouve::Classeur => Source {
+            fichier: "dossier.xlsx",
+            contenu: Contenu::Xlsx(
+                classeur,
+                xlsx::Feuille {
+                    noms: feuille,
+                    premiere_sinon: false,
+                },
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests_limites {
+    use super::*;
+
+    fn entrees<'a>(convention: &'a str, bareme: Option<(&'a str, &'a str)>) -> Entrees<'a> {
+        Entrees {
+            convention,
+            structures: Source {
+                fichier: "structures.csv",
+                contenu: Contenu::Csv("id;annexe;type;nom;gestionnaire;collectivite;financement\n"),
+            },
+            charges: Source {
+                fichier: "charges_n1.csv",
+                contenu: Contenu::Csv("collectivite;volet;montant\n"),
+            },
+            bareme,
+        }
+    }
+
+    #[test]
+    fn trop_de_collectivites() {
+        let mut c = String::from("exercice = 2025\n");
+        for i in 0..=COLLECTIVITES_MAX {
+            c.push_str(&format!("[[collectivites]]\nid = \"C{i}\"\n"));
+        }
+        let mut d = Diagnostics::default();
+        assert!(analyser_entrees(&entrees(&c, None), &mut d).is_none());
+        assert_eq!(
+            d.0[0].to_string(),
+            "erreur E023 : convention.toml, ligne 2, colonne « collectivites » : trop de collectivités : 2001 (maximum 2000) (conseil : une convention territoriale couvre au plus les communes d'un département)"
+        );
+    }
+
+    #[test]
+    fn trop_de_volets() {
+        let c = "exercice = 2025\n[[collectivites]]\nid = \"A\"\n";
+        let mut b = String::new();
+        for i in 0..=VOLETS_MAX {
+            b.push_str(&format!(
+                "[volets.LOCAL{i}]\ntypes = [\"AUTRE\"]\nunite = \"structure\"\n"
+            ));
+        }
+        let mut d = Diagnostics::default();
+        assert!(analyser_entrees(&entrees(c, Some(("bareme.toml", &b))), &mut d).is_none());
+        let e = d.erreurs().next().unwrap();
+        assert_eq!(e.code, "E023");
+        assert!(
+            e.message.starts_with("trop de volets dans le barème : "),
+            "{e}"
+        );
+    }
 }

@@ -67,7 +67,10 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
     if !decimales.bytes().all(|b| b.is_ascii_digit()) {
         return Err("nombre invalide".into());
     }
-    if entier.len() > 15 || decimales.len() > 10 {
+    // at most 15 integer digits and 28 digits in all: the exact decimal fits (a float's
+    // shortest text, `0.30000000000000004`, is read exactly and refused later as having
+    // more than 2 decimals, not as unreadable)
+    if entier.len() > 15 || entier.len() + decimales.len() > 28 {
         return Err("nombre trop long".into());
     }
     let texte = if decimales.is_empty() {
@@ -183,6 +186,14 @@ mod tests {
         assert_eq!(en_centiemes(d("1234.50")).unwrap(), 123450);
         assert_eq!(en_centiemes(d("7")).unwrap(), 700);
         assert!(en_centiemes(d("0.125")).is_err());
+        // the shortest text of the float 0.1 + 0.2 (an .xlsx cell): read exactly, refused
+        let x = analyser_decimal("0.30000000000000004").unwrap();
+        assert_eq!(en_centiemes(x).unwrap_err(), "plus de 2 décimales");
+        assert!(analyser_decimal("0.0000000000000000000000000001").is_err());
+        assert_eq!(
+            en_centiemes(analyser_decimal("999999999999999.9900000000000").unwrap()).unwrap(),
+            99_999_999_999_999_999
+        );
     }
 
     #[test]

@@ -18,6 +18,27 @@ pub struct Decode {
     pub repli_windows1252: bool,
 }
 
+/// « à la ligne 3 (« Crèche L’Arc… ») » for the first invalid byte at `pos`: the line and the
+/// beginning of its text, decoded as Windows-1252 so that the user recognises it.
+fn ou(octets: &[u8], pos: usize) -> String {
+    let pos = pos.min(octets.len());
+    let ligne = 1 + octets[..pos].iter().filter(|b| **b == b'\n').count();
+    let debut = octets[..pos]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let fin = octets[pos..]
+        .iter()
+        .position(|b| *b == b'\n' || *b == b'\r')
+        .map_or(octets.len(), |i| pos + i);
+    let (t, _, _) = encoding_rs::WINDOWS_1252.decode(&octets[debut..fin]);
+    let mut extrait: String = t.chars().take(60).collect();
+    if t.chars().count() > 60 {
+        extrait = format!("{}…", extrait.trim_end());
+    }
+    format!("à la ligne {ligne} (« {extrait} »)")
+}
+
 pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
     let win = |b: &[u8], repli| {
         let (t, _, _) = encoding_rs::WINDOWS_1252.decode(b);
@@ -37,7 +58,7 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
                     encodage: "UTF-8",
                     repli_windows1252: false,
                 })
-                .map_err(|e| format!("octets non UTF-8 à la position {}", e.valid_up_to()));
+                .map_err(|e| format!("octets non UTF-8 {}", ou(b, e.valid_up_to())));
         }
         Encodage::Auto => {}
     }
@@ -48,12 +69,7 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
                 encodage: "UTF-8",
                 repli_windows1252: false,
             })
-            .map_err(|e| {
-                format!(
-                    "BOM UTF-8 mais octets non UTF-8 à la position {}",
-                    e.valid_up_to() + 3
-                )
-            });
+            .map_err(|e| format!("BOM UTF-8 mais octets non UTF-8 {}", ou(b, e.valid_up_to())));
     }
     for (bom, enc) in [
         (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target for SECONDS seconds each (default 15, so 60 s for the four),
+# from a seed corpus rebuilt out of the fixtures and the test inputs.
+#
+#   scripts/fuzz.sh [SECONDS]
+#
+# Targets (fuzz/fuzz_targets/, entry points in src/fuzz.rs):
+#   lecture_csv      bytes → decoding → structures and charges parsers
+#   lecture_toml     bytes → convention.toml and bareme.toml readers
+#   lecture_xlsx     bytes → .xlsx workbook reader (a whole workbook, or a sheet's XML
+#                    wrapped in a valid zip so that mutations reach the XML parser)
+#   chaine_complete  bytes → dossier (4 files separated by 0xFF) → validation → calcul →
+#                    table, CSV (both profiles), JSON, explanations
+#
+# Built without sanitizer (-s none): the code is safe Rust, and throughput matters more in
+# a one-minute CI run than AddressSanitizer.
+# cargo-fuzz needs nightly compiler features: the script uses the nightly toolchain when
+# rustup has one, otherwise the stable compiler with RUSTC_BOOTSTRAP=1. When neither can
+# build it, it runs the stable fallback instead (tests/fuzz_stable.rs: proptest, random
+# bytes through the same entry points) and says so.
+#
+# A crash leaves its input in fuzz/artifacts/TARGET/; the script then exits 1. Turn each
+# one into a regression test named after what it found (tests/fuzz_regressions.rs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDES="${1:-15}"
+CIBLES=(lecture_csv lecture_toml lecture_xlsx chaine_complete)
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz.sh : installation de cargo-fuzz" >&2
+    cargo install cargo-fuzz --locked >&2 || true
+fi
+if cargo +nightly --version >/dev/null 2>&1; then
+    FUZZ=(cargo +nightly fuzz)
+else
+    export RUSTC_BOOTSTRAP=1
+    FUZZ=(cargo fuzz)
+fi
+
+# ---- seed corpus ---------------------------------------------------------------------
+C=fuzz/corpus
+mkdir -p "$C/lecture_csv" "$C/lecture_toml" "$C/lecture_xlsx" "$C/chaine_complete"
+n=0
+for f in fixtures/*/*.csv tests/oracle_cas/*/*.csv tests/entrees/base/*.csv tests/entrees/fichiers/*.csv; do
+    [ -f "$f" ] && cp "$f" "$C/lecture_csv/$(echo "$f" | tr '/' '_')" && n=$((n + 1))
+done
+for f in fixtures/*/*.toml tests/oracle_cas/*/*.toml tests/entrees/base/*.toml tests/entrees/fichiers/*.toml src/bareme_defaut.toml; do
+    [ -f "$f" ] && cp "$f" "$C/lecture_toml/$(echo "$f" | tr '/' '_')"
+done
+for d in fixtures/* tests/oracle_cas/* tests/entrees/base; do
+    [ -f "$d/convention.toml" ] || continue
+    sortie="$C/chaine_complete/$(echo "$d" | tr '/' '_')"
+    {
+        cat "$d/convention.toml"; printf '\377'
+        cat "$d/structures.csv"; printf '\377'
+        cat "$d/charges_n1.csv"
+        if [ -f "$d/bareme.toml" ]; then printf '\377'; cat "$d/bareme.toml"; fi
+    } > "$sortie"
+done
+BONUS_CTG_CORPUS_XLSX="$PWD/$C/lecture_xlsx" cargo test -q --test entrees graines_xlsx_pour_le_fuzz >/dev/null
+# the same workbooks as sheet XML + shared strings (the target wraps them in a valid zip)
+python3 - "$C/lecture_xlsx" <<'PY'
+import os, sys, zipfile
+d = sys.argv[1]
+for f in os.listdir(d):
+    if f.endswith(".xlsx"):
+        z = zipfile.ZipFile(os.path.join(d, f))
+        x = z.read("xl/worksheets/sheet1.xml") + b"\xff" + z.read("xl/sharedStrings.xml")
+        open(os.path.join(d, f[:-5] + ".xml"), "wb").write(x)
+PY
+echo "fuzz.sh : corpus de départ : $n CSV, $(ls "$C/lecture_toml" | wc -l) TOML, $(ls "$C/chaine_complete" | wc -l) dossiers, $(ls "$C/lecture_xlsx" | wc -l) classeurs" >&2
+
+# ---- build (or fall back) ------------------------------------------------------------
+if ! (cd fuzz && "${FUZZ[@]}" build -O -s none >&2); then
+    echo "fuzz.sh : cargo-fuzz indisponible ici : repli sur le fuzz stable (proptest)" >&2
+    PROPTEST_CASES=$((SECONDES * 400)) cargo test --release --test fuzz_stable
+    exit $?
+fi
+
+# ---- run -------------------------------------------------------------------------------
+mkdir -p target
+echec=0
+for c in "${CIBLES[@]}"; do
+    echo "fuzz.sh : $c pendant $SECONDES s" >&2
+    if ! (cd fuzz && "${FUZZ[@]}" run -O -s none "$c" "corpus/$c" -- \
+            -max_total_time="$SECONDES" -max_len=65536 -rss_limit_mb=4096 \
+            -timeout=20 -print_final_stats=1 >"../target/fuzz-$c.log" 2>&1); then
+        echo "fuzz.sh : $c a trouvé un plantage (voir target/fuzz-$c.log et fuzz/artifacts/$c/)" >&2
+        tail -40 "target/fuzz-$c.log" >&2
+        echec=1
+    else
+        grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "target/fuzz-$c.log" | tail -1 >&2 || true
+    fi
+done
+if [ "$echec" = 0 ]; then
+    echo "fuzz.sh : aucun plantage (${#CIBLES[@]} cibles × $SECONDES s)"
+fi
+exit "$echec"

@@ -1,0 +1,509 @@
+//! Reading a sheet of an `.xlsx` workbook (calamine) into the same [`Tableau`] as a CSV
+//! file, so that every check downstream is shared.
+//!
+//! This is the only place where a binary float (`f64`) may appear: calamine gives numbers
+//! as `f64`, which are at once turned into their shortest decimal text (the text that reads
+//! back as the same float, i.e. what the user typed: `1234.56`, `0.1`). That text then
+//! goes through the same French-decimal parser as a CSV cell, which accepts only whole cents
+//! (amounts) or hundredths (units): a cell holding `0.30000000000000004` (the result of
+//! `=0,1+0,2`) is refused with its cell reference, never silently rounded.
+//!
+//! Hostile workbooks: the declared decompressed size and the number of cells are bounded
+//! before anything large is built; the sheet is streamed cell by cell (no dense grid, so a
+//! lone cell at `XFD1048576` costs nothing); a panic of the third-party parser is caught
+//! and reported as an unreadable workbook (E025).
+
+use super::tableau::{
+    groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete, Tableau,
+    LIGNES_MAX,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use calamine::{DataRef, Reader, Xlsx};
+use std::io::Cursor;
+
+/// Declared decompressed size of all the workbook's parts, at most (2 GB).
+pub const DECOMPRESSE_MAX: u64 = 2_000_000_000;
+/// Non-empty cells read from one sheet, at most.
+pub const CELLULES_MAX: usize = 20_000_000;
+
+/// Non-empty rows searched for the header (rows above it, a title, are ignored).
+pub const LIGNES_TITRE: usize = 20;
+
+/// Normalised header names of one row's cells, indexed by column.
+fn noms_entete(ligne: &[(u32, u32, Valeur)]) -> Vec<String> {
+    let largeur = ligne
+        .iter()
+        .map(|(_, c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut noms = vec![String::new(); largeur];
+    for (_, c, v) in ligne {
+        if let Valeur::Texte(t) = v {
+            noms[*c as usize] = normaliser_nom(t);
+        }
+    }
+    noms
+}
+
+/// Which sheet to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Feuille<'a> {
+    /// Normalised name looked for (`structures`, `charges_n1`); other accepted names too.
+    pub noms: &'a [&'a str],
+    /// When no sheet has one of these names, read the first sheet (a one-table workbook
+    /// such as `structures.xlsx`); otherwise the sheet is required (`dossier.xlsx`).
+    pub premiere_sinon: bool,
+}
+
+/// A cell value as text, or the Excel error it holds (`#DIV/0!`).
+enum Valeur {
+    Texte(String),
+    Erreur(String),
+}
+
+/// The shortest decimal text of a float: the digits that read back as the same `f64`
+/// (Rust's `Display` for `f64` is the shortest round-trip form and never uses an
+/// exponent). `1234.56` → `"1234.56"`, `60.0` → `"60"`, `0.1 + 0.2` →
+/// `"0.30000000000000004"`.
+/// Infinities and NaN (impossible in a valid file) come out as `inf`/`NaN`, which the
+/// number parser refuses.
+pub fn texte_decimal(f: f64) -> String {
+    format!("{f}")
+}
+
+/// `jj/mm/aaaa` (and ` hh:mm` when there is a time) of an Excel date: a date typed in a
+/// numeric column is then shown to the user as the date it is.
+fn texte_date(d: &calamine::ExcelDateTime) -> String {
+    let (a, m, j, h, mi, s, _) = d.to_ymd_hms_milli();
+    if d.is_duration() {
+        return texte_decimal(d.as_f64());
+    }
+    if h == 0 && mi == 0 && s == 0 {
+        format!("{j:02}/{m:02}/{a:04}")
+    } else {
+        format!("{j:02}/{m:02}/{a:04} {h:02}:{mi:02}")
+    }
+}
+
+fn valeur(c: &DataRef<'_>) -> Option<Valeur> {
+    let t = match c {
+        DataRef::Empty => return None,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Float(f) => texte_decimal(*f),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => (if *b { "vrai" } else { "faux" }).to_string(),
+        DataRef::DateTime(d) => texte_date(d),
+        DataRef::Error(e) => return Some(Valeur::Erreur(e.to_string())),
+    };
+    Some(Valeur::Texte(t))
+}
+
+fn illisible(fichier: &str, raison: impl Into<String>) -> Diagnostic {
+    Diagnostic::erreur(
+        "E025",
+        fichier,
+        format!("classeur illisible : {}", raison.into()),
+    )
+    .conseil("ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format « Classeur Excel (.xlsx) », ou exportez la feuille en « CSV UTF-8 »")
+}
+
+/// Why a workbook cannot be read (boxed: a diagnostic is large).
+type Echec = Box<Diagnostic>;
+
+/// Checks the zip container before calamine decompresses anything: signature, not an
+/// encrypted or legacy `.xls` file, total declared decompressed size.
+fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
+    verifier_conteneur_max(fichier, octets, DECOMPRESSE_MAX)
+}
+
+/// [`verifier_conteneur`] with the limit as a parameter (tested with a small one). The zip
+/// reader then refuses to inflate any part beyond its declared size, so the declared total
+/// bounds what calamine can decompress.
+fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<(), Echec> {
+    if octets.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(Box::new(
+            illisible(
+                fichier,
+                "classeur protégé par mot de passe, ou au format Excel 97-2003 (.xls)",
+            )
+            .conseil("retirez le mot de passe et enregistrez au format « Classeur Excel (.xlsx) »"),
+        ));
+    }
+    if !octets.starts_with(b"PK") {
+        return Err(Box::new(illisible(
+            fichier,
+            "ce n'est pas un fichier .xlsx (archive zip attendue)",
+        )));
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(octets))
+        .map_err(|e| illisible(fichier, format!("archive zip abîmée ({e})")))?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let e = zip
+            .by_index_raw(i)
+            .map_err(|e| illisible(fichier, format!("archive zip abîmée ({e})")))?;
+        total = total.saturating_add(e.size());
+    }
+    if total > max {
+        return Err(Box::new(
+            Diagnostic::erreur(
+                "E023",
+                fichier,
+                format!(
+                    "classeur trop gros une fois décompressé ({} octets annoncés, maximum {})",
+                    groupe(total.min(usize::MAX as u64) as usize),
+                    groupe(max.min(usize::MAX as u64) as usize)
+                ),
+            )
+            .conseil(
+                "un dossier décrit une seule convention : gardez seulement les feuilles utiles",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `f`, turning a panic of the third-party parser into E025 (defence in depth: the
+/// fuzz targets abort on such a panic, so it is found and fixed, but a user never sees one).
+fn attraper<T>(fichier: &str, f: impl FnOnce() -> Result<T, Echec>) -> Result<T, Echec> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(Box::new(illisible(fichier, "contenu inattendu"))))
+}
+
+/// The non-empty cells of a sheet: (row, column, value), 0-based, in stream order.
+type Cellules = Vec<(u32, u32, Valeur)>;
+
+fn lire_cellules(
+    fichier: &str,
+    octets: &[u8],
+    feuille: Feuille<'_>,
+) -> Result<(String, Cellules), Echec> {
+    let mut wb: Xlsx<_> =
+        Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, e.to_string()))?;
+    let noms = wb.sheet_names();
+    let nom = noms
+        .iter()
+        .find(|n| feuille.noms.contains(&normaliser_nom(n).as_str()))
+        .or_else(|| noms.first().filter(|_| feuille.premiere_sinon))
+        .cloned();
+    let Some(nom) = nom else {
+        return Err(Box::new(
+            Diagnostic::erreur(
+                "E025",
+                fichier,
+                format!(
+                    "feuille « {} » absente du classeur (feuilles présentes : {})",
+                    feuille.noms.first().copied().unwrap_or(""),
+                    if noms.is_empty() {
+                        "aucune".to_string()
+                    } else {
+                        noms.join(", ")
+                    }
+                ),
+            )
+            .conseil(
+                "renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément",
+            ),
+        ));
+    };
+    let mut lecteur = wb
+        .worksheet_cells_reader(&nom)
+        .map_err(|e| illisible(fichier, format!("feuille « {nom} » : {e}")))?;
+    let mut cellules = Vec::new();
+    loop {
+        let c = match lecteur.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(Box::new(illisible(
+                    fichier,
+                    format!("feuille « {nom} » : {e}"),
+                )))
+            }
+        };
+        let (ligne, colonne) = c.get_position();
+        let Some(v) = valeur(c.get_value()) else {
+            continue;
+        };
+        if matches!(&v, Valeur::Texte(t) if t.trim().is_empty()) {
+            continue;
+        }
+        if cellules.len() >= CELLULES_MAX {
+            return Err(Box::new(
+                Diagnostic::erreur(
+                    "E023",
+                    fichier,
+                    format!(
+                        "feuille « {nom} » trop grande : plus de {} cellules remplies",
+                        groupe(CELLULES_MAX)
+                    ),
+                )
+                .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
+                .conseil(
+                    "un dossier décrit une seule convention : gardez seulement les colonnes utiles",
+                ),
+            ));
+        }
+        cellules.push((ligne, colonne, v));
+    }
+    Ok((nom, cellules))
+}
+
+/// Reads one sheet of a workbook as a table. `fichier` names the workbook in messages;
+/// `connues`/`requises` as for [`super::tableau::lire`]. Line numbers are spreadsheet rows
+/// and every diagnostic of the table carries its cell reference (`structures!F12`).
+pub fn lire(
+    fichier: &str,
+    octets: &[u8],
+    feuille: Feuille<'_>,
+    connues: &[&str],
+    requises: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<Tableau> {
+    let lu = verifier_conteneur(fichier, octets)
+        .and_then(|()| attraper(fichier, || lire_cellules(fichier, octets, feuille)));
+    let (nom, mut cellules) = match lu {
+        Ok(x) => x,
+        Err(d) => {
+            diags.push(*d);
+            return None;
+        }
+    };
+    // row-major order; a later duplicate of a cell (hostile file) wins
+    cellules.sort_by_key(|(l, c, _)| (*l, *c));
+    if cellules.is_empty() {
+        diags.push(
+            Diagnostic::erreur(
+                "E005",
+                fichier,
+                format!("feuille « {nom} » vide : aucune ligne d'en-tête"),
+            )
+            .conseil(format!(
+                "la première ligne doit nommer les colonnes : {}",
+                requises.join(", ")
+            )),
+        );
+        return None;
+    }
+    // header: the first row naming at least one expected column, among the first
+    // LIGNES_TITRE non-empty rows (a workbook often has a title above the table)
+    let mut entete = None;
+    let mut debut = 0;
+    for _ in 0..LIGNES_TITRE {
+        if debut >= cellules.len() {
+            break;
+        }
+        let l = cellules[debut].0;
+        let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
+        let noms = noms_entete(&cellules[debut..fin]);
+        if noms.iter().any(|n| connues.contains(&n.as_str())) {
+            entete = Some((l, fin, noms));
+            break;
+        }
+        debut = fin;
+    }
+    let Some((ligne_entete, fin_entete, noms)) = entete else {
+        let l = cellules[0].0;
+        let fin = cellules.partition_point(|(x, _, _)| *x == l);
+        let premiere = cellules[..fin]
+            .iter()
+            .filter_map(|(_, _, v)| match v {
+                Valeur::Texte(t) => Some(t.as_str()),
+                Valeur::Erreur(_) => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+            .chars()
+            .take(120)
+            .collect::<String>();
+        let no = l as u64 + 1;
+        diags.push(
+            Diagnostic::erreur(
+                "E005",
+                fichier,
+                format!("en-tête non reconnu : aucune colonne attendue trouvée dans les premières lignes de la feuille « {nom} »"),
+            )
+            .ligne(no)
+            .cellule(reference_ligne(&nom, no))
+            .valeur(premiere)
+            .conseil(format!("colonnes attendues : {}", connues.join(", "))),
+        );
+        return None;
+    };
+    let no_entete = ligne_entete as u64 + 1;
+    // data rows keep only the columns up to the last expected one (a stray header cell at
+    // column XFD must not make every row 16 384 cells wide)
+    let largeur = noms
+        .iter()
+        .rposition(|n| connues.contains(&n.as_str()))
+        .map_or(0, |i| i + 1);
+    let colonnes = verifier_entete(
+        fichier,
+        no_entete,
+        Some(&nom),
+        &noms,
+        connues,
+        requises,
+        diags,
+    );
+    let mut ok = colonnes.is_some();
+    let mut lignes: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut i = fin_entete;
+    while i < cellules.len() {
+        let l = cellules[i].0;
+        let fin = i + cellules[i..].partition_point(|(x, _, _)| *x == l);
+        let no = l as u64 + 1;
+        let mut champs = vec![String::new(); largeur];
+        for (_, c, v) in cellules[i..fin].iter_mut() {
+            let c = *c as usize;
+            if c >= largeur {
+                continue; // beyond the header: ignored, as an extra column
+            }
+            match v {
+                Valeur::Texte(t) => champs[c] = std::mem::take(t),
+                Valeur::Erreur(e) => {
+                    if !connues.contains(&noms[c].as_str()) {
+                        continue;
+                    }
+                    diags.push(
+                        Diagnostic::erreur(
+                            "E026",
+                            fichier,
+                            "la cellule contient une erreur Excel au lieu d'une valeur",
+                        )
+                        .ligne(no)
+                        .cellule(reference_cellule(&nom, c, no))
+                        .colonne(noms[c].clone())
+                        .valeur(e.clone())
+                        .conseil(
+                            "corrigez la formule de la cellule, ou remplacez-la par sa valeur",
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        i = fin;
+        if champs.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if lignes.len() >= LIGNES_MAX {
+            diags.push(
+                Diagnostic::erreur(
+                    "E023",
+                    fichier,
+                    format!(
+                        "trop de lignes : plus de {} lignes de données",
+                        groupe(LIGNES_MAX)
+                    ),
+                )
+                .ligne(no)
+                .cellule(reference_ligne(&nom, no))
+                .conseil("un dossier décrit une seule convention : découpez le fichier"),
+            );
+            ok = false;
+            break;
+        }
+        lignes.push((no, champs));
+    }
+    let colonnes = match colonnes {
+        Some(c) if ok => c,
+        _ => return None,
+    };
+    Some(Tableau::depuis_feuille(fichier, &nom, colonnes, lignes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texte_decimal_le_plus_court() {
+        assert_eq!(texte_decimal(1234.56), "1234.56");
+        assert_eq!(texte_decimal(60.0), "60");
+        assert_eq!(texte_decimal(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(texte_decimal(1e21), "1000000000000000000000");
+        assert_eq!(texte_decimal(-0.5), "-0.5");
+        assert_eq!(texte_decimal(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn references() {
+        use crate::lecture::tableau::lettres_colonne;
+        assert_eq!(lettres_colonne(0), "A");
+        assert_eq!(lettres_colonne(5), "F");
+        assert_eq!(lettres_colonne(25), "Z");
+        assert_eq!(lettres_colonne(26), "AA");
+        assert_eq!(lettres_colonne(27), "AB");
+        assert_eq!(lettres_colonne(701), "ZZ");
+        assert_eq!(lettres_colonne(702), "AAA");
+        assert_eq!(lettres_colonne(16383), "XFD");
+        assert_eq!(reference_cellule("structures", 5, 12), "structures!F12");
+        assert_eq!(reference_cellule("Feuil 1", 0, 3), "'Feuil 1'!A3");
+        assert_eq!(reference_cellule("l'autre", 1, 3), "'l''autre'!B3");
+        assert_eq!(reference_ligne("structures", 1), "structures!1:1");
+    }
+
+    #[test]
+    fn taille_decompressee_annoncee_bornee() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "id").unwrap();
+        let o = wb.save_to_buffer().unwrap();
+        assert!(verifier_conteneur_max("d.xlsx", &o, DECOMPRESSE_MAX).is_ok());
+        let e = verifier_conteneur_max("d.xlsx", &o, 1000).unwrap_err();
+        assert_eq!(e.code, "E023");
+        assert!(e
+            .message
+            .starts_with("classeur trop gros une fois décompressé"));
+    }
+
+    /// A stray header cell at XFD1 and a row at 1 048 576: streamed, no dense grid, and
+    /// the rows keep only the expected columns.
+    #[test]
+    fn cellules_eloignees_sans_grille_dense() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("structures").unwrap();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(0, 16383, "note").unwrap();
+        ws.write_string(1_048_575, 0, "X").unwrap();
+        ws.write_string(1_048_575, 16383, "loin").unwrap();
+        let o = wb.save_to_buffer().unwrap();
+        let mut d = Diagnostics::default();
+        let f = Feuille {
+            noms: &["structures"],
+            premiere_sinon: false,
+        };
+        let t = lire("s.xlsx", &o, f, &["id"], &["id"], &mut d).unwrap();
+        assert!(d.0.is_empty(), "{:?}", d.0);
+        assert_eq!(t.lignes, vec![(1_048_576, vec!["X".to_string()])]);
+        assert_eq!(
+            t.cellule(1_048_576, "id").as_deref(),
+            Some("structures!A1048576")
+        );
+        assert_eq!(
+            t.cellule(1_048_576, "note").as_deref(),
+            Some("structures!XFD1048576")
+        );
+    }
+
+    #[test]
+    fn pas_un_classeur() {
+        let mut d = Diagnostics::default();
+        let f = Feuille {
+            noms: &["structures"],
+            premiere_sinon: true,
+        };
+        for octets in [
+            &b""[..],
+            b"id;nom\n",
+            b"PK\x03\x04garbage",
+            b"\xD0\xCF\x11\xE0\xA1",
+        ] {
+            assert!(lire("s.xlsx", octets, f, &["id"], &["id"], &mut d).is_none());
+        }
+        assert!(d.0.iter().all(|x| x.code == "E025"), "{:?}", d.0);
+        assert!(d.0[3].message.contains("mot de passe"));
+    }
+}

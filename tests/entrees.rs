@@ -1,0 +1,447 @@
+//! Odd and bad inputs (issue 3): every case of `tests/entrees/cas.toml` is run through the
+//! real binary. A case starts from the base dossier `tests/entrees/base/`, replaces or
+//! removes files, and states the exact outcome: the CSV output (`sortie`, compared byte for
+//! byte with a file computed by the independent Python oracle) and the exact lines printed
+//! on stderr (`diagnostics`), or the exact error lines and the exit code 1.
+//!
+//! The `.xlsx` inputs are written here with rust_xlsxwriter (see [`ecrire_xlsx`]); the other
+//! files come from `tests/entrees/generer.py` and are committed.
+
+use assert_cmd::Command;
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
+use serde::Deserialize;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifeste {
+    cas: Vec<Cas>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cas {
+    nom: String,
+    /// files of tests/entrees/fichiers/ used as structures.csv, charges_n1.csv, …
+    structures: Option<String>,
+    charges: Option<String>,
+    convention: Option<String>,
+    bareme: Option<String>,
+    /// base files removed
+    #[serde(default)]
+    supprimer: Vec<String>,
+    /// directories created under these names (unreadable « files »)
+    #[serde(default)]
+    repertoires: Vec<String>,
+    /// a file of the dossier made larger than the 200 MB limit (sparse, no disk used)
+    gros: Option<String>,
+    /// workbooks written by `ecrire_xlsx`
+    #[serde(default)]
+    xlsx: Vec<String>,
+    /// extra command-line arguments
+    #[serde(default)]
+    arguments: Vec<String>,
+    /// expected CSV (rfc4180) on stdout: "base" (tests/entrees/attendu-base.csv) or a file
+    /// of tests/entrees/; absent when the run must fail (exit code 1, empty stdout)
+    sortie: Option<String>,
+    /// exact stderr lines, `{dossier}` standing for the dossier's path (all of them, or the
+    /// first ones when `nombre` is given)
+    #[serde(default)]
+    diagnostics: Vec<String>,
+    /// exact last stderr lines (with `nombre`)
+    #[serde(default)]
+    fin: Vec<String>,
+    /// number of stderr lines, when only the first and last ones are listed
+    nombre: Option<usize>,
+}
+
+fn racine() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/entrees")
+}
+
+/// Numeric columns of structures (0-based) and charges, written as numbers in workbooks.
+const NUMERIQUES_S: &[usize] = &[9, 10, 11, 12, 13, 14];
+const NUMERIQUES_C: &[usize] = &[2];
+
+/// The base table's records (header first).
+fn table_base(nom: &str) -> Vec<Vec<String>> {
+    let texte = fs::read_to_string(racine().join("base").join(nom)).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(texte.as_bytes());
+    r.records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// A French decimal of the base files as a float, as Excel stores a typed number.
+fn flottant(s: &str) -> f64 {
+    s.replace(' ', "").replace(',', ".").parse().unwrap()
+}
+
+/// Writes `lignes` from row `l0`, column `c0` (0-based); numbers as numbers except in
+/// `texte` mode; `soutien_collectivite` as an Excel boolean.
+fn remplir(
+    ws: &mut Worksheet,
+    lignes: &[Vec<String>],
+    numeriques: &[usize],
+    l0: u32,
+    c0: u16,
+    texte: bool,
+) {
+    for (i, l) in lignes.iter().enumerate() {
+        for (j, v) in l.iter().enumerate() {
+            let (r, c) = (l0 + i as u32, c0 + j as u16);
+            if i > 0 && !texte && numeriques.contains(&j) {
+                ws.write_number(r, c, flottant(v)).unwrap();
+            } else if i > 0 && !texte && lignes[0][j] == "soutien_collectivite" {
+                ws.write_boolean(r, c, v == "oui").unwrap();
+            } else {
+                ws.write_string(r, c, v).unwrap();
+            }
+        }
+    }
+}
+
+fn feuille<'a>(wb: &'a mut Workbook, nom: &str) -> &'a mut Worksheet {
+    let ws = wb.add_worksheet();
+    ws.set_name(nom).unwrap();
+    ws
+}
+
+/// The workbooks of the cases, each written by program (never by hand).
+fn ecrire_xlsx(nom: &str, dossier: &Path) {
+    let s = table_base("structures.csv");
+    let c = table_base("charges_n1.csv");
+    let mut wb = Workbook::new();
+    let fichier = match nom {
+        // Excel's own « Enregistrer sous .xlsx » of the base tables
+        "structures" => {
+            remplir(
+                feuille(&mut wb, "structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
+            "structures.xlsx"
+        }
+        // one sheet with Excel's default name: the first sheet is read
+        "charges-feuil1" => {
+            remplir(feuille(&mut wb, "Feuil1"), &c, NUMERIQUES_C, 0, 0, false);
+            "charges_n1.xlsx"
+        }
+        // one workbook, sheets named loosely (case, space)
+        "dossier" => {
+            remplir(
+                feuille(&mut wb, "Structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
+            remplir(
+                feuille(&mut wb, "Charges N1"),
+                &c,
+                NUMERIQUES_C,
+                0,
+                0,
+                false,
+            );
+            feuille(&mut wb, "Notes")
+                .write_string(0, 0, "brouillon")
+                .unwrap();
+            "dossier.xlsx"
+        }
+        // a title above the table, the table from B3, an empty row inside
+        "structures-decale" => {
+            let ws = feuille(&mut wb, "structures");
+            ws.write_string(0, 0, "Annexe 2 — structures de la CTG")
+                .unwrap();
+            remplir(ws, &s[..3], NUMERIQUES_S, 2, 1, false);
+            remplir(ws, &s[3..], NUMERIQUES_S, 2 + 4, 1, true);
+            "structures.xlsx"
+        }
+        // every cell typed as text, numbers written the French way
+        "structures-texte" => {
+            remplir(feuille(&mut wb, "structures"), &s, NUMERIQUES_S, 0, 0, true);
+            "structures.xlsx"
+        }
+        // =0,1+0,2 in bonus_n1 of EAJE-ARC (row 3): the float 0.30000000000000004
+        "structures-flottant" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.write_number(2, 14, 0.1 + 0.2).unwrap();
+            "structures.xlsx"
+        }
+        // a formula error cached in contribution_collectivite_n1 of LAEP-PONT (row 4)
+        "structures-div0" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.write_formula(3, 13, Formula::new("=1/0").set_result("#DIV/0!"))
+                .unwrap();
+            "structures.xlsx"
+        }
+        // a date typed in unites_existantes of EAJE-CIGOGNES (row 2)
+        "structures-date" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            let d = ExcelDateTime::from_ymd(2024, 1, 15).unwrap();
+            ws.write_datetime_with_format(1, 9, &d, &Format::new().set_num_format("dd/mm/yyyy"))
+                .unwrap();
+            "structures.xlsx"
+        }
+        // RPE-GUYNEMER (row 5) attached to an undeclared collectivité: a cross-file check,
+        // located in the workbook afterwards
+        "structures-collectivite" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.write_string(4, 6, "LE-BOURGET").unwrap();
+            "structures.xlsx"
+        }
+        // the financement column is missing
+        "structures-sans-financement" => {
+            let sans: Vec<Vec<String>> = s
+                .iter()
+                .map(|l| {
+                    l.iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != 7)
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                })
+                .collect();
+            let num: Vec<usize> = NUMERIQUES_S.iter().map(|j| j - 1).collect();
+            remplir(feuille(&mut wb, "structures"), &sans, &num, 0, 0, false);
+            "structures.xlsx"
+        }
+        // dossier.xlsx without the charges sheet
+        "dossier-sans-charges" => {
+            remplir(
+                feuille(&mut wb, "structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
+            remplir(feuille(&mut wb, "Feuil2"), &c, NUMERIQUES_C, 0, 0, false);
+            "dossier.xlsx"
+        }
+        // a CSV saved under an .xlsx name
+        "faux" => {
+            fs::copy(
+                racine().join("base/structures.csv"),
+                dossier.join("structures.xlsx"),
+            )
+            .unwrap();
+            return;
+        }
+        autre => panic!("classeur inconnu : {autre}"),
+    };
+    wb.save(dossier.join(fichier)).unwrap();
+}
+
+/// Builds the case's dossier in `d`.
+fn preparer(cas: &Cas, d: &Path) {
+    for f in ["convention.toml", "structures.csv", "charges_n1.csv"] {
+        fs::copy(racine().join("base").join(f), d.join(f)).unwrap();
+    }
+    let fichiers = racine().join("fichiers");
+    for (source, cible) in [
+        (&cas.structures, "structures.csv"),
+        (&cas.charges, "charges_n1.csv"),
+        (&cas.convention, "convention.toml"),
+        (&cas.bareme, "bareme.toml"),
+    ] {
+        if let Some(s) = source {
+            fs::copy(fichiers.join(s), d.join(cible))
+                .unwrap_or_else(|e| panic!("{} : {s} : {e}", cas.nom));
+        }
+    }
+    for f in &cas.supprimer {
+        fs::remove_file(d.join(f)).unwrap();
+    }
+    for r in &cas.repertoires {
+        let _ = fs::remove_file(d.join(r));
+        fs::create_dir(d.join(r)).unwrap();
+    }
+    if let Some(g) = &cas.gros {
+        let f = fs::OpenOptions::new().write(true).open(d.join(g)).unwrap();
+        f.set_len(200_000_001).unwrap(); // sparse: no disk used
+    }
+    for x in &cas.xlsx {
+        ecrire_xlsx(x, d);
+    }
+}
+
+/// Runs one case; `Err` describes every difference.
+fn executer(cas: &Cas) -> Result<(), String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("dossier");
+    fs::create_dir(&d).unwrap();
+    preparer(cas, &d);
+    let sortie = Command::cargo_bin("bonus-ctg")
+        .unwrap()
+        .arg("calculer")
+        .arg(&d)
+        .args(["--format", "csv", "--profil", "rfc4180"])
+        .args(&cas.arguments)
+        .output()
+        .unwrap();
+    let stderr =
+        String::from_utf8_lossy(&sortie.stderr).replace(&d.display().to_string(), "{dossier}");
+    let lignes: Vec<&str> = stderr.lines().collect();
+    let mut ecarts = Vec::new();
+    let code_attendu = if cas.sortie.is_some() { 0 } else { 1 };
+    if sortie.status.code() != Some(code_attendu) {
+        ecarts.push(format!(
+            "code de sortie {:?}, attendu {code_attendu}",
+            sortie.status.code()
+        ));
+    }
+    match &cas.sortie {
+        Some(s) => {
+            let f = if s == "base" {
+                "attendu-base.csv"
+            } else {
+                s.as_str()
+            };
+            let attendu = fs::read(racine().join(f)).unwrap();
+            if sortie.stdout != attendu {
+                ecarts.push(format!(
+                    "sortie CSV différente de {f} :\n{}",
+                    String::from_utf8_lossy(&sortie.stdout)
+                ));
+            }
+        }
+        None => {
+            if !sortie.stdout.is_empty() {
+                ecarts.push("une sortie a été écrite malgré l'erreur".into());
+            }
+        }
+    }
+    let ok = match cas.nombre {
+        None => lignes == cas.diagnostics,
+        Some(n) => {
+            lignes.len() == n
+                && lignes.starts_with(
+                    &cas.diagnostics
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                )
+                && lignes.ends_with(&cas.fin.iter().map(String::as_str).collect::<Vec<_>>())
+        }
+    };
+    if !ok {
+        ecarts.push(format!(
+            "stderr ({} lignes) :\n{}\nattendu :\n{}",
+            lignes.len(),
+            lignes
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
+            cas.diagnostics.join("\n")
+        ));
+    }
+    if ecarts.is_empty() {
+        Ok(())
+    } else {
+        Err(ecarts.join("\n"))
+    }
+}
+
+fn manifeste() -> Manifeste {
+    let t = fs::read_to_string(racine().join("cas.toml")).unwrap();
+    toml::from_str(&t).unwrap()
+}
+
+#[test]
+fn tous_les_cas_d_entree() {
+    let m = manifeste();
+    let mut echecs = Vec::new();
+    let mut noms = std::collections::HashSet::new();
+    for cas in &m.cas {
+        assert!(noms.insert(&cas.nom), "cas en double : {}", cas.nom);
+        if let Err(e) = executer(cas) {
+            echecs.push(format!("--- {} ---\n{e}", cas.nom));
+        }
+    }
+    assert!(
+        echecs.is_empty(),
+        "{} cas sur {} en échec :\n{}",
+        echecs.len(),
+        m.cas.len(),
+        echecs.join("\n\n")
+    );
+}
+
+/// The manifest covers every committed input file and every diagnostic code.
+#[test]
+fn couverture_du_manifeste() {
+    let m = manifeste();
+    let utilises: std::collections::HashSet<&str> = m
+        .cas
+        .iter()
+        .flat_map(|c| [&c.structures, &c.charges, &c.convention, &c.bareme])
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let mut fichiers = 0;
+    for f in fs::read_dir(racine().join("fichiers")).unwrap() {
+        let n = f.unwrap().file_name().into_string().unwrap();
+        assert!(utilises.contains(n.as_str()), "fichier sans cas : {n}");
+        fichiers += 1;
+    }
+    assert!(fichiers >= 40, "{fichiers} fichiers d'entrée seulement");
+    let texte = fs::read_to_string(racine().join("cas.toml")).unwrap();
+    let doc =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/erreurs.md")).unwrap();
+    for code in (1..=27)
+        .map(|i| format!("E{i:03}"))
+        .chain((1..=6).map(|i| format!("W{i:03}")))
+    {
+        assert!(
+            texte.contains(&format!("{code} :")) || texte.contains(&format!("\"code\":\"{code}\"")),
+            "aucun cas ne produit {code}"
+        );
+        assert!(
+            doc.contains(&format!("## {code}")),
+            "{code} absent de docs/erreurs.md"
+        );
+    }
+}
+
+/// A workbook holding the base dossier gives exactly the base result (also written as
+/// seeds for the xlsx fuzz target when BONUS_CTG_CORPUS_XLSX names a folder).
+#[test]
+fn graines_xlsx_pour_le_fuzz() {
+    let Some(dir) = std::env::var_os("BONUS_CTG_CORPUS_XLSX") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    fs::create_dir_all(&dir).unwrap();
+    for nom in [
+        "structures",
+        "structures-decale",
+        "structures-texte",
+        "structures-flottant",
+        "structures-div0",
+        "structures-date",
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        ecrire_xlsx(nom, t.path());
+        fs::copy(
+            t.path().join("structures.xlsx"),
+            dir.join(format!("{nom}.xlsx")),
+        )
+        .unwrap();
+    }
+}
