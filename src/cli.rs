@@ -614,27 +614,11 @@ pub fn executer(cli: Cli) -> i32 {
                 Ok(x) => x,
                 Err(c) => return c,
             };
-            let format = format.unwrap_or_else(|| {
-                match sortie
-                    .as_ref()
-                    .and_then(|p| p.extension())
-                    .and_then(|e| e.to_str())
-                {
-                    Some("csv") => Format::Csv,
-                    Some("json") => Format::Json,
-                    Some("xlsx") => Format::Xlsx,
-                    Some("html" | "htm") => Format::Html,
-                    _ => Format::Table,
-                }
-            });
-            let profil = match profil {
-                ProfilArg::ExcelFr => Profil::ExcelFr,
-                ProfilArg::Rfc4180 => Profil::Rfc4180,
+            let format = match choisir_format(format, sortie.as_ref()) {
+                Ok(f) => f,
+                Err(c) => return c,
             };
-            if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
-                eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
-                return USAGE;
-            }
+            let profil = profil_de(profil);
             let octets = match format {
                 Format::Table => {
                     rapport::table::rendre_avec(&r, largeur, couleur).map(String::into_bytes)
@@ -712,27 +696,11 @@ pub fn executer(cli: Cli) -> i32 {
                 Ok(x) => x,
                 Err(c) => return c,
             };
-            let format = format.unwrap_or_else(|| {
-                match sortie
-                    .as_ref()
-                    .and_then(|p| p.extension())
-                    .and_then(|e| e.to_str())
-                {
-                    Some("csv") => Format::Csv,
-                    Some("json") => Format::Json,
-                    Some("xlsx") => Format::Xlsx,
-                    Some("html" | "htm") => Format::Html,
-                    _ => Format::Table,
-                }
-            });
-            let profil = match profil {
-                ProfilArg::ExcelFr => Profil::ExcelFr,
-                ProfilArg::Rfc4180 => Profil::Rfc4180,
+            let format = match choisir_format(format, sortie.as_ref()) {
+                Ok(f) => f,
+                Err(c) => return c,
             };
-            if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
-                eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
-                return USAGE;
-            }
+            let profil = profil_de(profil);
             let octets = match format {
                 Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
                 Format::Csv => rapport::projection::csv(&pr, profil),
@@ -891,10 +859,7 @@ pub fn executer(cli: Cli) -> i32 {
                     FormatLotArg::Csv => crate::lot::FormatLot::Csv,
                     FormatLotArg::Json => crate::lot::FormatLot::Json,
                 },
-                profil: match profil {
-                    ProfilArg::ExcelFr => Profil::ExcelFr,
-                    ProfilArg::Rfc4180 => Profil::Rfc4180,
-                },
+                profil: profil_de(profil),
                 ecraser,
                 lecture: options(&entree),
                 exercice,
@@ -1045,6 +1010,25 @@ fn format_simple(sortie: Option<&PathBuf>) -> FormatSimple {
         Some("json") => FormatSimple::Json,
         _ => FormatSimple::Table,
     }
+}
+
+/// The output format: the one given, else from the `--sortie` extension (table by default).
+/// A binary workbook is not written to a terminal (usage error).
+fn choisir_format(format: Option<Format>, sortie: Option<&PathBuf>) -> Result<Format, i32> {
+    let format = format.unwrap_or_else(|| {
+        match sortie.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+            Some("csv") => Format::Csv,
+            Some("json") => Format::Json,
+            Some("xlsx") => Format::Xlsx,
+            Some("html" | "htm") => Format::Html,
+            _ => Format::Table,
+        }
+    });
+    if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
+        eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
+        return Err(USAGE);
+    }
+    Ok(format)
 }
 
 fn profil_de(p: ProfilArg) -> Profil {

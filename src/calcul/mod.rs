@@ -29,6 +29,18 @@ pub struct ArrondiGroupe {
     pub strategie: Arrondi,
 }
 
+impl ArrondiGroupe {
+    /// The summary of a rounded group, with the strategy that produced it.
+    pub fn de(g: &repartition::Groupe, strategie: Arrondi) -> Self {
+        ArrondiGroupe {
+            total_exact: g.total_exact,
+            total: g.total,
+            centimes_restants: g.centimes_restants,
+            strategie,
+        }
+    }
+}
+
 /// One (collectivité, volet): its envelope, units, rates and reconciliation (spec §4.5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupeVolet {
@@ -423,12 +435,7 @@ pub fn calculer_avec(
             // C = Σ s_i − m × Σ u_i mo_i / 12
             complement = gr.total_exact.sub(m.mul(Rationnel::new(base, 1200)?)?)?;
             l_verse = gr.total as i128;
-            g.arrondi_lissage = Some(ArrondiGroupe {
-                total_exact: gr.total_exact,
-                total: gr.total,
-                centimes_restants: gr.centimes_restants,
-                strategie: arrondi,
-            });
+            g.arrondi_lissage = Some(ArrondiGroupe::de(&gr, arrondi));
             for (&i, att) in ids_membres.iter().zip(gr.lignes) {
                 taux[i] = Some(m_eff);
                 lissage[i] = Some(att);
@@ -467,12 +474,7 @@ pub fn calculer_avec(
         if !ids.is_empty() {
             let gr = arrondir_groupe(&ids, &nums, den, arrondi)?;
             n_verse = gr.total as i128;
-            g.arrondi_nouvelles = Some(ArrondiGroupe {
-                total_exact: gr.total_exact,
-                total: gr.total,
-                centimes_restants: gr.centimes_restants,
-                strategie: arrondi,
-            });
+            g.arrondi_nouvelles = Some(ArrondiGroupe::de(&gr, arrondi));
             for (&i, att) in ids_membres.iter().zip(gr.lignes) {
                 nouvelles[i] = Some(att);
             }

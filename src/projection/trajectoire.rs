@@ -150,12 +150,7 @@ pub fn calculer(
             }
             let g = arrondir_groupe(&ids, &nums, 1200, arrondi)?;
             t.verse = Montant(g.total);
-            t.arrondi = Some(ArrondiGroupe {
-                total_exact: g.total_exact,
-                total: g.total,
-                centimes_restants: g.centimes_restants,
-                strategie: arrondi,
-            });
+            t.arrondi = Some(ArrondiGroupe::de(&g, arrondi));
             for (s, a) in membres.iter().zip(g.lignes) {
                 t.parts.push(PartTrajectoire {
                     id: s.id.clone(),
