@@ -71,7 +71,9 @@ PY
 echo "fuzz.sh : corpus de départ : $n CSV, $(ls "$C/lecture_toml" | wc -l) TOML, $(ls "$C/chaine_complete" | wc -l) dossiers, $(ls "$C/lecture_xlsx" | wc -l) classeurs" >&2
 
 # ---- build (or fall back) ------------------------------------------------------------
-if ! (cd fuzz && "${FUZZ[@]}" build -O -s none >&2); then
+# FUZZ_PROFIL=dev (CI): unoptimised build, much faster to compile for a one-minute run.
+if [ "${FUZZ_PROFIL:-release}" = dev ]; then MODE=(--dev); else MODE=(-O); fi
+if ! (cd fuzz && "${FUZZ[@]}" build "${MODE[@]}" -s none >&2); then
     echo "fuzz.sh : cargo-fuzz indisponible ici : repli sur le fuzz stable (proptest)" >&2
     PROPTEST_CASES=$((SECONDES * 400)) cargo test --release --test fuzz_stable
     exit $?
@@ -82,7 +84,7 @@ mkdir -p target
 echec=0
 for c in "${CIBLES[@]}"; do
     echo "fuzz.sh : $c pendant $SECONDES s" >&2
-    if ! (cd fuzz && "${FUZZ[@]}" run -O -s none "$c" "corpus/$c" -- \
+    if ! (cd fuzz && "${FUZZ[@]}" run "${MODE[@]}" -s none "$c" "corpus/$c" -- \
             -max_total_time="$SECONDES" -max_len=65536 -rss_limit_mb=4096 \
             -timeout=20 -print_final_stats=1 >"../target/fuzz-$c.log" 2>&1); then
         echo "fuzz.sh : $c a trouvé un plantage (voir target/fuzz-$c.log et fuzz/artifacts/$c/)" >&2
