@@ -23,6 +23,9 @@ use std::io::Cursor;
 
 /// Declared decompressed size of all the workbook's parts, at most (2 GB).
 pub const DECOMPRESSE_MAX: u64 = 2_000_000_000;
+/// Columns and rows of an Excel sheet.
+const COLONNES_EXCEL: u32 = 16_384;
+const LIGNES_EXCEL: u32 = 1_048_576;
 /// Non-empty cells read from one sheet, at most.
 pub const CELLULES_MAX: usize = 20_000_000;
 
@@ -223,6 +226,16 @@ fn lire_cellules(
             }
         };
         let (ligne, colonne) = c.get_position();
+        // a hostile reference (`Flibelle1`) can give a position beyond the sheet, wrapped
+        // around in release builds: refused, or the rows would be allocated up to it
+        if colonne >= COLONNES_EXCEL || ligne >= LIGNES_EXCEL {
+            return Err(Box::new(illisible(
+                fichier,
+                format!(
+                    "feuille « {nom} » : référence de cellule hors des limites d'une feuille Excel"
+                ),
+            )));
+        }
         let Some(v) = valeur(c.get_value()) else {
             continue;
         };

@@ -1,0 +1,77 @@
+//! Regression tests from fuzzing (issue 3): each input that made a fuzz target crash, hang
+//! or run out of memory is kept in tests/fuzz_regressions/ and named after what it found.
+//! Each must now go through its entry point (src/fuzz.rs) and give the expected diagnostic.
+
+use bonus_ctg::diagnostic::Diagnostics;
+use bonus_ctg::fuzz;
+use bonus_ctg::lecture::{self, xlsx::Feuille, Contenu, Source};
+use std::path::Path;
+
+fn entree(nom: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz_regressions")
+            .join(nom),
+    )
+    .unwrap()
+}
+
+/// lecture_xlsx, out of memory: a mutation turned the cell reference `F1` into
+/// `Flibelle1`, a column far beyond Excel's 16 384; the header row was then allocated up to
+/// that column (billions of cells). Such a reference is now refused (E025).
+#[test]
+fn xlsx_colonne_hors_feuille_oom() {
+    let o = entree("xlsx_colonne_hors_feuille_oom.bin");
+    fuzz::lecture_xlsx(&o);
+    let i = o.iter().position(|b| *b == fuzz::SEPARATEUR).unwrap();
+    let c = fuzz::classeur_minimal(&o[..i], Some(&o[i + 1..])).unwrap();
+    let mut d = Diagnostics::default();
+    let src = Source {
+        fichier: "structures.xlsx",
+        contenu: Contenu::Xlsx(
+            &c,
+            Feuille {
+                noms: lecture::FEUILLE_STRUCTURES,
+                premiere_sinon: true,
+            },
+        ),
+    };
+    let (s, _) = lecture::lire_structures(src, &mut d);
+    assert!(s.is_empty());
+    assert_eq!(d.0.len(), 1, "{:?}", d.0);
+    assert_eq!(d.0[0].code, "E025");
+}
+
+/// The bound itself: a reference one column beyond `XFD` is refused with E025, and the
+/// same sheet with the cell at `XFD1` is read.
+#[test]
+fn xlsx_reference_au_dela_de_xfd() {
+    let feuille = |r: &str| {
+        format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="{r}" t="inlineStr"><is><t>note</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>X</t></is></c></row></sheetData></worksheet>"#
+        )
+    };
+    let lire = |r: &str| {
+        let c = fuzz::classeur_minimal(feuille(r).as_bytes(), None).unwrap();
+        let mut d = Diagnostics::default();
+        let t = lecture::xlsx::lire(
+            "structures.xlsx",
+            &c,
+            Feuille {
+                noms: lecture::FEUILLE_STRUCTURES,
+                premiere_sinon: true,
+            },
+            &["id"],
+            &["id"],
+            &mut d,
+        );
+        (t.map(|t| t.lignes), d)
+    };
+    let (t, d) = lire("XFD1");
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    assert_eq!(t.unwrap(), vec![(2, vec!["X".to_string()])]);
+    let (t, d) = lire("XFE1");
+    assert!(t.is_none());
+    assert_eq!(d.0[0].code, "E025", "{:?}", d.0);
+    assert!(d.0[0].message.contains("hors des limites"), "{}", d.0[0]);
+}
