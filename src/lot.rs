@@ -303,15 +303,7 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
 }
 
 fn ecrivain(p: Profil) -> csv::Writer<Vec<u8>> {
-    let (delim, term) = match p {
-        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
-        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
-    };
-    csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .flexible(true)
-        .from_writer(Vec::new())
+    crate::rapport::csv::ecrivain(p, Vec::new())
 }
 
 fn nom_bareme(o: &OptionsLot) -> String {

@@ -36,17 +36,21 @@ pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "verse_collectivite",
 ];
 
-/// A CSV writer with the profile's delimiter and line ending, appending to `sortie`.
-fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
+/// A CSV writer builder with the profile's delimiter and line ending.
+pub(crate) fn constructeur(p: Profil) -> csv::WriterBuilder {
     let (delim, term) = match p {
         Profil::ExcelFr => (b';', csv::Terminator::CRLF),
         Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
     };
-    csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .flexible(true)
-        .from_writer(sortie)
+    let mut b = csv::WriterBuilder::new();
+    b.delimiter(delim).terminator(term);
+    b
+}
+
+/// A CSV writer with the profile's delimiter and line ending, rows of any length, appending
+/// to `sortie`.
+pub(crate) fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    constructeur(p).flexible(true).from_writer(sortie)
 }
 
 /// The fields of one structure row (columns [`COLONNES`]), formatted for profile `p`.
