@@ -454,10 +454,7 @@ pub fn rendre_csv(c: &Comparaison, p: Profil) -> Vec<u8> {
             let _ = w.write_record(&r);
         }
     }
-    let mut o = Vec::new();
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    let mut o = crate::rapport::csv::bom(p).to_vec();
     o.extend(w.into_inner().unwrap_or_default());
     o
 }

@@ -1490,10 +1490,7 @@ pub fn rendre_csv(v: &Verification, p: Profil) -> Vec<u8> {
             texte_sur(&explication),
         ]);
     }
-    let mut o = Vec::new();
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    let mut o = crate::rapport::csv::bom(p).to_vec();
     o.extend(w.into_inner().unwrap_or_default());
     o
 }

@@ -258,11 +258,9 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
             ]);
         }
     }
-    let vide: &[u8] = if p == Profil::ExcelFr { b"\r\n" } else { b"\n" };
+    let vide = super::csv::fin_de_ligne(p);
     let mut o = Vec::new();
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    o.extend_from_slice(super::csv::bom(p));
     o.extend(ecrire(&lignes, p)?);
     o.extend_from_slice(vide);
     o.extend(ecrire(&totaux, p)?);

@@ -14,8 +14,8 @@
 
 use super::groupe_fr;
 use super::html::{
-    date_fr, esc, fr, graduation, motif_court, px, COULEUR_CAF, COULEUR_COLLECTIVITE, LARGEUR_SVG,
-    STYLE,
+    debut_page, esc, fr, graduation, motif_court, periode_et_collectivites, px, COULEUR_CAF,
+    COULEUR_COLLECTIVITE, LARGEUR_SVG,
 };
 use super::projection::{evenements_appliques, nom_base, pourcent, RANGS_TOTAUX};
 use crate::calcul::eligibilite::Motif;
@@ -532,34 +532,10 @@ pub fn rendre(pr: &Projection) -> R<String> {
         "Bonus territoire — {} — projection {}–{}",
         c.nom, pr.premiere, pr.derniere
     );
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"bonus-ctg {}\">\n<title>{}</title>\n<style>{STYLE}{STYLE_PROJECTION}</style>\n</head>\n<body>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(&titre)
-    );
+    debut_page(&mut o, &titre, STYLE_PROJECTION);
 
     // the convention
-    let periode = match (c.debut, c.fin) {
-        (Some(d), Some(f)) => format!(" · convention du {} au {}", date_fr(d), date_fr(f)),
-        _ => String::new(),
-    };
-    let collectivites = c
-        .collectivites
-        .iter()
-        .map(|x| {
-            format!(
-                "{}{}",
-                x.nom,
-                if x.signataire {
-                    ""
-                } else {
-                    " (non signataire)"
-                }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (periode, libelle, collectivites) = periode_et_collectivites(c);
     let _ = write!(
         o,
         "<header>\n<p class=\"surtitre\">Bonus territoire CTG — projection pluriannuelle</p>\n<h1>{}</h1>\n<p class=\"meta\">{} · projection <strong>{}–{}</strong>{} · {} : {}</p>\n<p class=\"meta\">Base {} ({}) · {}</p>\n</header>\n",
@@ -567,13 +543,9 @@ pub fn rendre(pr: &Projection) -> R<String> {
         esc(&c.caf),
         pr.premiere,
         pr.derniere,
-        esc(&periode),
-        if c.collectivites.len() > 1 {
-            "collectivités"
-        } else {
-            "collectivité"
-        },
-        esc(&collectivites),
+        periode,
+        libelle,
+        collectivites,
         nom_base(pr.base),
         esc(&pr.origine_base),
         match pr.nombre_evenements {
