@@ -16,7 +16,7 @@ use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::Statut;
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::R;
-use crate::calcul::{LigneStructure, Resultat};
+use crate::calcul::{LigneStructure, Resultat, Totaux};
 use crate::modele::{Convention, Date, Montant};
 use std::fmt::Write;
 
@@ -388,6 +388,23 @@ fn libelle_statut(s: Option<Statut>) -> &'static str {
     }
 }
 
+/// The cells of a row of the gestionnaires table (or of its total): eligible / all
+/// structures, then bonus, contribution and public funding N-1 and N, and the variation.
+fn cellules_gestionnaire(x: &Totaux) -> String {
+    format!(
+        "<td class=\"n\">{} / {}</td>{}{}{}{}{}{}{}",
+        x.structures_eligibles,
+        x.structures,
+        td_montant(x.bonus_n1),
+        td_montant(x.bonus_total),
+        td_montant(x.contribution_n1),
+        td_montant(x.contribution_n),
+        td_montant(x.financement_public_n1),
+        td_montant(x.financement_public_n),
+        td_montant(x.variation)
+    )
+}
+
 /// The start of a report page: doctype, head (title, the shared [`STYLE`] followed by
 /// `style`), opening `<body>`.
 pub(crate) fn debut_page(o: &mut String, titre: &str, style: &str) {
@@ -558,33 +575,17 @@ pub fn rendre(r: &Resultat) -> R<String> {
     for (g, x) in &r.gestionnaires {
         let _ = writeln!(
             o,
-            "<tr data-gestionnaire=\"{}\"><td>{}</td><td class=\"n\">{} / {}</td>{}{}{}{}{}{}{}</tr>",
+            "<tr data-gestionnaire=\"{}\"><td>{}</td>{}</tr>",
             esc(g),
             esc(g),
-            x.structures_eligibles,
-            x.structures,
-            td_montant(x.bonus_n1),
-            td_montant(x.bonus_total),
-            td_montant(x.contribution_n1),
-            td_montant(x.contribution_n),
-            td_montant(x.financement_public_n1),
-            td_montant(x.financement_public_n),
-            td_montant(x.variation)
+            cellules_gestionnaire(x)
         );
     }
     let x = &t.structures;
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr><td>Total</td><td class=\"n\">{} / {}</td>{}{}{}{}{}{}{}</tr></tfoot>\n</table>\n</section>",
-        x.structures_eligibles,
-        x.structures,
-        td_montant(x.bonus_n1),
-        td_montant(x.bonus_total),
-        td_montant(x.contribution_n1),
-        td_montant(x.contribution_n),
-        td_montant(x.financement_public_n1),
-        td_montant(x.financement_public_n),
-        td_montant(x.variation)
+        "</tbody>\n<tfoot><tr><td>Total</td>{}</tr></tfoot>\n</table>\n</section>",
+        cellules_gestionnaire(x)
     );
 
     // per-structure table

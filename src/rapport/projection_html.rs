@@ -256,18 +256,20 @@ fn td(m: Montant, exercice: i32, champ: &str, classe: &str, note: &str) -> Strin
     )
 }
 
-fn table_totaux(o: &mut String, pr: &Projection) {
-    let mut colonnes: Vec<&TotauxAnnee> = vec![&pr.n1];
-    colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
-    let _ = write!(
-        o,
-        "<table id=\"table-totaux\">\n<thead><tr><th></th><th class=\"n\">{} (N-1)</th>",
-        pr.n1.exercice
-    );
+/// The year headers of a table by year: N-1, then each projected year; ends the head.
+fn entetes_annees(o: &mut String, pr: &Projection) {
+    let _ = write!(o, "<th class=\"n\">{} (N-1)</th>", pr.n1.exercice);
     for a in &pr.annees {
         let _ = write!(o, "<th class=\"n\">{}</th>", a.exercice);
     }
     o.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn table_totaux(o: &mut String, pr: &Projection) {
+    let mut colonnes: Vec<&TotauxAnnee> = vec![&pr.n1];
+    colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
+    o.push_str("<table id=\"table-totaux\">\n<thead><tr><th></th>");
+    entetes_annees(o, pr);
     for r in RANGS_TOTAUX {
         let _ = write!(
             o,
@@ -298,15 +300,8 @@ fn t_exercice(pr: &Projection, k: usize) -> i32 {
 }
 
 fn table_collectivites(o: &mut String, pr: &Projection) {
-    let _ = write!(
-        o,
-        "<h3>Par collectivité</h3>\n<table id=\"table-collectivites\">\n<thead><tr><th>Collectivité</th><th></th><th class=\"n\">{} (N-1)</th>",
-        pr.n1.exercice
-    );
-    for a in &pr.annees {
-        let _ = write!(o, "<th class=\"n\">{}</th>", a.exercice);
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
+    o.push_str("<h3>Par collectivité</h3>\n<table id=\"table-collectivites\">\n<thead><tr><th>Collectivité</th><th></th>");
+    entetes_annees(o, pr);
     for c in &pr.convention.collectivites {
         let mut cols: Vec<(i32, Option<&TotauxAnnee>)> =
             vec![(pr.n1.exercice, pr.n1_par_collectivite.get(&c.id))];
