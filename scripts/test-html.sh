@@ -15,123 +15,39 @@
 # Code de sortie 0 si tout est vérifié, 1 sinon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/commun-navigateur.sh
 
-DOSSIER=fixtures/dijon-2024
-IMAGES=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --images) IMAGES="$2"; shift 2 ;;
-    *) DOSSIER="$1"; shift ;;
-  esac
-done
-
-if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
-  echo "installation de chromium et poppler-utils (apt-get)…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
-fi
-
-# BONUS_CTG : binaire à tester (par défaut, construit ici)
-if [ -z "${BONUS_CTG:-}" ]; then
-  cargo build --quiet
-  BONUS_CTG=target/debug/bonus-ctg
-fi
-BIN=$BONUS_CTG
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+lire_arguments "$@"
+installer_chromium
+preparer
 
 "$BIN" --silencieux calculer "$DOSSIER" --format html --sortie "$TMP/rapport.html"
 "$BIN" --silencieux calculer "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/resultat.csv"
 
-CHROME=(chromium --headless --no-sandbox --disable-gpu --disable-background-networking
-  --disable-component-update --no-first-run --disable-sync --disable-extensions
-  --user-data-dir="$TMP/profil")
-URL="file://$TMP/rapport.html"
-"${CHROME[@]}" --dump-dom "$URL" > "$TMP/dom.html" 2>"$TMP/chromium.log"
-"${CHROME[@]}" --hide-scrollbars --window-size=1200,2600 --screenshot="$TMP/capture.png" "$URL" \
-  >>"$TMP/chromium.log" 2>&1
-"${CHROME[@]}" --no-pdf-header-footer --print-to-pdf="$TMP/rapport.pdf" "$URL" \
-  >>"$TMP/chromium.log" 2>&1
-
-test -s "$TMP/dom.html" || { echo "échec : DOM vide" >&2; cat "$TMP/chromium.log" >&2; exit 1; }
-test -s "$TMP/capture.png" || { echo "échec : pas de capture" >&2; exit 1; }
-test -s "$TMP/rapport.pdf" || { echo "échec : pas de PDF" >&2; exit 1; }
-
-PAGES=$(pdfinfo "$TMP/rapport.pdf" | awk '/^Pages:/ {print $2}')
-TAILLE=$(pdfinfo "$TMP/rapport.pdf" | awk '/^Page size:/ {print $3 "x" $5}')
-case "$TAILLE" in
-  595*x841*|594*x841*|595*x842*|594*x842*) ;;
-  *) echo "échec : la page PDF n'est pas A4 ($TAILLE pt)" >&2; exit 1 ;;
-esac
+rendre_chromium rapport 1200,2600
 
 python3 - "$TMP/dom.html" "$TMP/resultat.csv" "$TMP/rapport.html" <<'PY'
 import csv, io, sys
-from html.parser import HTMLParser
+sys.path.insert(0, "scripts")
+from commun_navigateur import LecteurTableaux, cents, texte_cents
 
 dom_file, csv_file, src_file = sys.argv[1:4]
 dom = open(dom_file, encoding="utf-8").read()
 src = open(src_file, encoding="utf-8").read()
 
-def cents(s):
-    s = s.strip()
-    neg = s.startswith("-")
-    e, _, d = s.lstrip("-").partition(".")
-    v = int(e) * 100 + int((d + "00")[:2])
-    return -v if neg else v
-
-def texte_cents(t):
-    # « 1 234,56 € » (espaces fines insécables) → centimes
-    t = t.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
-    return cents(t.replace(",", "."))
-
-class Lecteur(HTMLParser):
+class Lecteur(LecteurTableaux):
     def __init__(self):
         super().__init__()
-        self.pile = []          # (tag, attrs)
-        self.table = None
-        self.lignes = {}        # table id -> list of rows; row = (attrs, [(attrs, text)])
-        self.ligne = None
-        self.cellule = None
         self.svgs = []          # (data-volet, [data-id of bars])
-        self.scripts = 0
-        self.externes = []
         self.texte_cartes = {}
         self.carte = None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "script":
-            self.scripts += 1
-        for k in ("src", "href"):
-            v = a.get(k, "")
-            if v and not v.startswith("#"):
-                self.externes.append(v)
-        if tag == "table":
-            self.table = a.get("id")
-            self.lignes.setdefault(self.table, [])
-        elif tag == "tr" and self.table:
-            self.ligne = (a, [])
-        elif tag == "td" and self.ligne is not None:
-            self.cellule = (a, [])
-        elif tag == "svg" and "data-volet" in a:
+    def autre_debut(self, tag, a):
+        if tag == "svg" and "data-volet" in a:
             self.svgs.append((a["data-volet"], []))
         elif tag == "g" and a.get("class") == "barre" and self.svgs:
             self.svgs[-1][1].append((a["data-id"], int(a["data-centimes"])))
         if tag == "div" and "carte" in (a.get("class") or ""):
             self.carte = a.get("id")
-    def handle_endtag(self, tag):
-        if tag == "td" and self.cellule is not None:
-            a, t = self.cellule
-            self.ligne[1].append((a, "".join(t)))
-            self.cellule = None
-        elif tag == "tr" and self.ligne is not None:
-            self.lignes[self.table].append(self.ligne)
-            self.ligne = None
-        elif tag == "table":
-            self.table = None
-    def handle_data(self, d):
-        if self.cellule is not None:
-            self.cellule[1].append(d)
 
 p = Lecteur()
 p.feed(dom)
@@ -226,11 +142,5 @@ print(f"DOM vérifié : {len(structures)} structures, {len(groupes)} groupes, {l
       f"{len(barres)} barres, {len(exclues)} structures non éligibles")
 PY
 
-echo "PDF : $PAGES pages A4 ($TAILLE pt)"
-if [ -n "$IMAGES" ]; then
-  mkdir -p "$IMAGES"
-  cp "$TMP/capture.png" "$IMAGES/rapport-capture.png"
-  pdftoppm -r 70 -png "$TMP/rapport.pdf" "$IMAGES/rapport-page"
-  echo "images dans $IMAGES"
-fi
+conclure_chromium rapport
 echo "1 passed, 0 failed"

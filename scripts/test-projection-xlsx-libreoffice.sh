@@ -15,45 +15,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOSSIER=${1:-fixtures/dijon-2024}
+source scripts/commun-navigateur.sh
 
-if ! command -v soffice >/dev/null; then
-  echo "installation de libreoffice-calc-nogui (apt-get)…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
-fi
-
-# BONUS_CTG : binaire à tester (par défaut, construit ici)
-if [ -z "${BONUS_CTG:-}" ]; then
-  cargo build --quiet
-  BONUS_CTG=target/debug/bonus-ctg
-fi
-BIN=$BONUS_CTG
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+installer_libreoffice
+preparer
 "$BIN" --silencieux projeter "$DOSSIER" --sortie "$TMP/classeur.xlsx"
 "$BIN" --silencieux projeter "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/projection.csv"
-
-mkdir -p "$TMP/profil/user"
-cat > "$TMP/profil/user/registrymodifications.xcu" <<'XCU'
-<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-XCU
-# 44 = « , », 34 = « " », 76 = UTF-8 ; dernier champ -1 : toutes les feuilles
-timeout 300 soffice -env:UserInstallation="file://$TMP/profil" --headless \
-  --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
-  --outdir "$TMP" "$TMP/classeur.xlsx" >"$TMP/soffice.log" 2>&1 || { cat "$TMP/soffice.log" >&2; exit 1; }
+recalculer_libreoffice
 
 python3 - "$TMP" <<'PY'
 import csv, io, sys
 tmp = sys.argv[1]
+sys.path.insert(0, "scripts")
+from commun_navigateur import cents_libreoffice as cents, feuille as feuille_de
 def feuille(n):
-    return list(csv.reader(open(f"{tmp}/classeur-{n}.csv", encoding="utf-8")))
-def cents(s):
-    # LibreOffice exports the unformatted value: 1234.5, 0.00000000016…, 1.2E-10
-    return round(float(s) * 100) if s.strip() else None
+    return feuille_de(tmp, n)
 erreurs = []
 blocs = open(f"{tmp}/projection.csv", encoding="utf-8").read().split("\n\n")
 structures = list(csv.DictReader(io.StringIO(blocs[0])))

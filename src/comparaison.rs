@@ -413,14 +413,7 @@ pub const COLONNES_CSV: &[&str] = &[
 /// CSV rendering: every structure, then every gestionnaire, collectivité and the total, one
 /// table with a `niveau` column.
 pub fn rendre_csv(c: &Comparaison, p: Profil) -> Vec<u8> {
-    let (delim, term) = match p {
-        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
-        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
-    };
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .from_writer(Vec::new());
+    let mut w = crate::rapport::csv::constructeur(p).from_writer(Vec::new());
     let _ = w.write_record(COLONNES_CSV);
     let trio = |x: &Paire| [p.montant(x.a), p.montant(x.b), p.montant(x.ecart())];
     for s in &c.structures {
@@ -461,10 +454,7 @@ pub fn rendre_csv(c: &Comparaison, p: Profil) -> Vec<u8> {
             let _ = w.write_record(&r);
         }
     }
-    let mut o = Vec::new();
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    let mut o = crate::rapport::csv::bom(p).to_vec();
     o.extend(w.into_inner().unwrap_or_default());
     o
 }

@@ -303,15 +303,7 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
 }
 
 fn ecrivain(p: Profil) -> csv::Writer<Vec<u8>> {
-    let (delim, term) = match p {
-        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
-        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
-    };
-    csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .flexible(true)
-        .from_writer(Vec::new())
+    crate::rapport::csv::ecrivain(p, Vec::new())
 }
 
 fn nom_bareme(o: &OptionsLot) -> String {
@@ -574,10 +566,8 @@ fn consolider(
 ) -> Vec<u8> {
     let taille: usize = issues.iter().map(|i| i.fragment.len()).sum();
     let mut o = Vec::with_capacity(taille + 4096);
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    let fin: &[u8] = if p == Profil::ExcelFr { b"\r\n" } else { b"\n" };
+    o.extend_from_slice(rapport::csv::bom(p));
+    let fin = rapport::csv::fin_de_ligne(p);
     let mut w = ecrivain(p);
     let mut entete = vec!["dossier"];
     entete.extend_from_slice(rapport::csv::COLONNES);

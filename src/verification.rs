@@ -1457,14 +1457,7 @@ pub const COLONNES_CSV: &[&str] = &[
 
 /// CSV rendering (one row per line of the check).
 pub fn rendre_csv(v: &Verification, p: Profil) -> Vec<u8> {
-    let (delim, term) = match p {
-        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
-        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
-    };
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .from_writer(Vec::new());
+    let mut w = crate::rapport::csv::constructeur(p).from_writer(Vec::new());
     let _ = w.write_record(COLONNES_CSV);
     let m = |x: Option<Montant>| x.map_or(String::new(), |x| p.montant(x));
     for l in &v.lignes {
@@ -1497,10 +1490,7 @@ pub fn rendre_csv(v: &Verification, p: Profil) -> Vec<u8> {
             texte_sur(&explication),
         ]);
     }
-    let mut o = Vec::new();
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    let mut o = crate::rapport::csv::bom(p).to_vec();
     o.extend(w.into_inner().unwrap_or_default());
     o
 }

@@ -36,17 +36,39 @@ pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "verse_collectivite",
 ];
 
-/// A CSV writer with the profile's delimiter and line ending, appending to `sortie`.
-fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
+/// What a CSV file starts with: the UTF-8 BOM for `excel-fr`, nothing for `rfc4180`.
+pub(crate) fn bom(p: Profil) -> &'static [u8] {
+    if p == Profil::ExcelFr {
+        b"\xEF\xBB\xBF"
+    } else {
+        b""
+    }
+}
+
+/// The profile's line ending (for the empty line between two blocks).
+pub(crate) fn fin_de_ligne(p: Profil) -> &'static [u8] {
+    if p == Profil::ExcelFr {
+        b"\r\n"
+    } else {
+        b"\n"
+    }
+}
+
+/// A CSV writer builder with the profile's delimiter and line ending.
+pub(crate) fn constructeur(p: Profil) -> csv::WriterBuilder {
     let (delim, term) = match p {
         Profil::ExcelFr => (b';', csv::Terminator::CRLF),
         Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
     };
-    csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .flexible(true)
-        .from_writer(sortie)
+    let mut b = csv::WriterBuilder::new();
+    b.delimiter(delim).terminator(term);
+    b
+}
+
+/// A CSV writer with the profile's delimiter and line ending, rows of any length, appending
+/// to `sortie`.
+pub(crate) fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    constructeur(p).flexible(true).from_writer(sortie)
 }
 
 /// The fields of one structure row (columns [`COLONNES`]), formatted for profile `p`.
@@ -88,9 +110,7 @@ pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
 /// writes them into the consolidated file without formatting them twice).
 pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])) -> R<Vec<u8>> {
     let mut octets = Vec::new();
-    if p == Profil::ExcelFr {
-        octets.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    octets.extend_from_slice(bom(p));
     // rows are written as they are formatted (no table of all rows kept in memory)
     let mut w = ecrivain(p, octets);
     w.write_record(COLONNES).map_err(|_| Depassement)?;
@@ -101,7 +121,7 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])
     }
     let mut octets = w.into_inner().map_err(|_| Depassement)?;
     // an empty line separates the structures from the reconciliation
-    octets.extend_from_slice(if p == Profil::ExcelFr { b"\r\n" } else { b"\n" });
+    octets.extend_from_slice(fin_de_ligne(p));
     let mut w = ecrivain(p, octets);
     w.write_record(COLONNES_RAPPROCHEMENT)
         .map_err(|_| Depassement)?;

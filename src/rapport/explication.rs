@@ -3,6 +3,7 @@
 //! it got or lost, the contribution adjustment, and every barème value read with its date,
 //! reference and status.
 
+use super::parametres::nom_ajustement;
 use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::{Ajustement, Lu, Source};
 use crate::calcul::rationnel::{Rationnel, R};
@@ -16,7 +17,8 @@ fn u(x: Unites) -> String {
     groupe_fr(&x.to_string())
 }
 
-fn source(s: &Option<Source>) -> String {
+/// Where a barème value comes from, as printed after it.
+pub(super) fn source(s: &Option<Source>) -> String {
     match s {
         Some(s) => format!(
             "[{} ; en vigueur depuis le {} ; statut {} ; source : {} ; fichier : {}]",
@@ -26,8 +28,17 @@ fn source(s: &Option<Source>) -> String {
     }
 }
 
-fn lu<T>(l: &Lu<T>, valeur: String) -> String {
+/// `valeur [source]`.
+pub(super) fn lu<T>(l: &Lu<T>, valeur: String) -> String {
     format!("{valeur} {}", source(&l.source))
+}
+
+/// `ajustement_contribution = neutre [source]`.
+pub(super) fn ajustement_lu(mode: &Lu<Ajustement>) -> String {
+    lu(
+        mode,
+        format!("ajustement_contribution = {}", nom_ajustement(mode.valeur)),
+    )
 }
 
 /// Exact cents rational as euros: `1234.5678… € (= num/den c)`.
@@ -187,16 +198,7 @@ fn expliquer_sections(
 
     let _ = writeln!(o, "5. Contribution de la collectivité (spec §5)");
     let mode = &b.ajustement_contribution;
-    let nom_mode = match mode.valeur {
-        Ajustement::Neutre => "neutre",
-        Ajustement::Aucun => "aucun",
-        Ajustement::Integral => "integral",
-    };
-    let _ = writeln!(
-        o,
-        "  barème lu : {}",
-        lu(mode, format!("ajustement_contribution = {nom_mode}"))
-    );
+    let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
     let c1 = montant_fr(l.contribution_n1);
     let b1 = montant_fr(s.bonus_n1);
     let _ = match mode.valeur {

@@ -16,8 +16,8 @@ use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::Statut;
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::R;
-use crate::calcul::{LigneStructure, Resultat};
-use crate::modele::{Date, Montant};
+use crate::calcul::{LigneStructure, Resultat, Totaux};
+use crate::modele::{Convention, Date, Montant};
 use std::fmt::Write;
 
 /// Escapes a text for HTML content and attribute values.
@@ -388,20 +388,38 @@ fn libelle_statut(s: Option<Statut>) -> &'static str {
     }
 }
 
-/// The report, as one HTML string.
-pub fn rendre(r: &Resultat) -> R<String> {
-    let mut o = String::with_capacity(200_000);
-    let c = &r.convention;
-    let t = &r.total;
-    let titre = format!("Bonus territoire — {} — exercice {}", c.nom, r.exercice);
+/// The cells of a row of the gestionnaires table (or of its total): eligible / all
+/// structures, then bonus, contribution and public funding N-1 and N, and the variation.
+fn cellules_gestionnaire(x: &Totaux) -> String {
+    format!(
+        "<td class=\"n\">{} / {}</td>{}{}{}{}{}{}{}",
+        x.structures_eligibles,
+        x.structures,
+        td_montant(x.bonus_n1),
+        td_montant(x.bonus_total),
+        td_montant(x.contribution_n1),
+        td_montant(x.contribution_n),
+        td_montant(x.financement_public_n1),
+        td_montant(x.financement_public_n),
+        td_montant(x.variation)
+    )
+}
+
+/// The start of a report page: doctype, head (title, the shared [`STYLE`] followed by
+/// `style`), opening `<body>`.
+pub(crate) fn debut_page(o: &mut String, titre: &str, style: &str) {
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"bonus-ctg {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"bonus-ctg {}\">\n<title>{}</title>\n<style>{STYLE}{style}</style>\n</head>\n<body>\n",
         env!("CARGO_PKG_VERSION"),
-        esc(&titre)
+        esc(titre)
     );
+}
 
-    // the convention
+/// Under a report's title, escaped: the convention's period (` · convention du … au …`, or
+/// nothing), « collectivité » or « collectivités », and the collectivités (the non
+/// signatory ones marked).
+pub(crate) fn periode_et_collectivites(c: &Convention) -> (String, &'static str, String) {
     let periode = match (c.debut, c.fin) {
         (Some(d), Some(f)) => format!(" · convention du {} au {}", date_fr(d), date_fr(f)),
         _ => String::new(),
@@ -422,15 +440,33 @@ pub fn rendre(r: &Resultat) -> R<String> {
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let libelle = if c.collectivites.len() > 1 {
+        "collectivités"
+    } else {
+        "collectivité"
+    };
+    (esc(&periode), libelle, esc(&collectivites))
+}
+
+/// The report, as one HTML string.
+pub fn rendre(r: &Resultat) -> R<String> {
+    let mut o = String::with_capacity(200_000);
+    let c = &r.convention;
+    let t = &r.total;
+    let titre = format!("Bonus territoire — {} — exercice {}", c.nom, r.exercice);
+    debut_page(&mut o, &titre, "");
+
+    // the convention
+    let (periode, libelle, collectivites) = periode_et_collectivites(c);
     let _ = write!(
         o,
         "<header>\n<p class=\"surtitre\">Bonus territoire CTG — rapport de répartition</p>\n<h1>{}</h1>\n<p class=\"meta\">{} · exercice <strong>{}</strong>{} · {} : {}</p>\n</header>\n",
         esc(&c.nom),
         esc(&c.caf),
         r.exercice,
-        esc(&periode),
-        if c.collectivites.len() > 1 { "collectivités" } else { "collectivité" },
-        esc(&collectivites)
+        periode,
+        libelle,
+        collectivites
     );
     o.push_str("<nav aria-label=\"Sommaire\"><ol><li><a href=\"#synthese\">Synthèse</a></li><li><a href=\"#bonus-par-volet\">Bonus par structure et par volet</a></li><li><a href=\"#financement-gestionnaires\">Financement par gestionnaire</a></li><li><a href=\"#structures\">Détail par structure</a></li><li><a href=\"#rapprochement\">Rapprochement</a></li><li><a href=\"#exclues\">Structures non éligibles</a></li><li><a href=\"#bareme\">Barème et sources</a></li><li><a href=\"#hypotheses\">Choix de modélisation</a></li></ol></nav>\n");
 
@@ -539,33 +575,17 @@ pub fn rendre(r: &Resultat) -> R<String> {
     for (g, x) in &r.gestionnaires {
         let _ = writeln!(
             o,
-            "<tr data-gestionnaire=\"{}\"><td>{}</td><td class=\"n\">{} / {}</td>{}{}{}{}{}{}{}</tr>",
+            "<tr data-gestionnaire=\"{}\"><td>{}</td>{}</tr>",
             esc(g),
             esc(g),
-            x.structures_eligibles,
-            x.structures,
-            td_montant(x.bonus_n1),
-            td_montant(x.bonus_total),
-            td_montant(x.contribution_n1),
-            td_montant(x.contribution_n),
-            td_montant(x.financement_public_n1),
-            td_montant(x.financement_public_n),
-            td_montant(x.variation)
+            cellules_gestionnaire(x)
         );
     }
     let x = &t.structures;
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr><td>Total</td><td class=\"n\">{} / {}</td>{}{}{}{}{}{}{}</tr></tfoot>\n</table>\n</section>",
-        x.structures_eligibles,
-        x.structures,
-        td_montant(x.bonus_n1),
-        td_montant(x.bonus_total),
-        td_montant(x.contribution_n1),
-        td_montant(x.contribution_n),
-        td_montant(x.financement_public_n1),
-        td_montant(x.financement_public_n),
-        td_montant(x.variation)
+        "</tbody>\n<tfoot><tr><td>Total</td>{}</tr></tfoot>\n</table>\n</section>",
+        cellules_gestionnaire(x)
     );
 
     // per-structure table

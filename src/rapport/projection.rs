@@ -2,8 +2,9 @@
 //! Pure: they build strings; writing is `sortie`'s. The XLSX workbook and the HTML report of
 //! the projection are in `projection_xlsx` and `projection_html`.
 
+use super::explication::{ajustement_lu, lu};
 use super::{euros, groupe_fr, montant_fr, texte_sur, Profil};
-use crate::bareme::{Ajustement, BasePluriannuelle, Lu, Source};
+use crate::bareme::{Ajustement, BasePluriannuelle};
 use crate::calcul::rationnel::{Depassement, Rationnel, R};
 use crate::diagnostic::Diagnostics;
 use crate::modele::{Montant, Unites};
@@ -163,15 +164,7 @@ pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
 // ------------------------------------------------------------------------------------ CSV
 
 fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
-    let (delim, term) = match p {
-        Profil::ExcelFr => (b';', csv::Terminator::CRLF),
-        Profil::Rfc4180 => (b',', csv::Terminator::Any(b'\n')),
-    };
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(delim)
-        .terminator(term)
-        .flexible(true)
-        .from_writer(Vec::new());
+    let mut w = super::csv::ecrivain(p, Vec::new());
     for l in lignes {
         w.write_record(l).map_err(|_| Depassement)?;
     }
@@ -265,11 +258,9 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
             ]);
         }
     }
-    let vide: &[u8] = if p == Profil::ExcelFr { b"\r\n" } else { b"\n" };
+    let vide = super::csv::fin_de_ligne(p);
     let mut o = Vec::new();
-    if p == Profil::ExcelFr {
-        o.extend_from_slice(b"\xEF\xBB\xBF");
-    }
+    o.extend_from_slice(super::csv::bom(p));
     o.extend(ecrire(&lignes, p)?);
     o.extend_from_slice(vide);
     o.extend(ecrire(&totaux, p)?);
@@ -611,20 +602,6 @@ pub(crate) fn evenements_appliques(pr: &Projection) -> Vec<String> {
 
 // ----------------------------------------------------------------------------- expliquer
 
-fn source(s: &Option<Source>) -> String {
-    match s {
-        Some(s) => format!(
-            "[{} ; en vigueur depuis le {} ; statut {} ; source : {} ; fichier : {}]",
-            s.parametre, s.debut, s.statut, s.reference, s.origine
-        ),
-        None => "[absent du barème : valeur neutre par défaut, docs/bareme.md]".into(),
-    }
-}
-
-fn lu<T>(l: &Lu<T>, valeur: String) -> String {
-    format!("{valeur} {}", source(&l.source))
-}
-
 fn exact(r: &Rationnel) -> R<String> {
     Ok(if r.den() == 1 {
         format!("{} €", euros(r, 2)?)
@@ -962,16 +939,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         "E. Contribution de la collectivité (spec §5 enchaînée d'année en année, R25)"
     );
     let mode = &a.ajustement;
-    let nom_mode = match mode.valeur {
-        Ajustement::Neutre => "neutre",
-        Ajustement::Aucun => "aucun",
-        Ajustement::Integral => "integral",
-    };
-    let _ = writeln!(
-        o,
-        "  barème lu : {}",
-        lu(mode, format!("ajustement_contribution = {nom_mode}"))
-    );
+    let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
     let prec = if annee == pr.premiere {
         "N-1 (structures.csv)".to_string()
     } else {

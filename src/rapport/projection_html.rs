@@ -14,8 +14,8 @@
 
 use super::groupe_fr;
 use super::html::{
-    date_fr, esc, fr, graduation, motif_court, px, COULEUR_CAF, COULEUR_COLLECTIVITE, LARGEUR_SVG,
-    STYLE,
+    debut_page, esc, fr, graduation, motif_court, periode_et_collectivites, px, COULEUR_CAF,
+    COULEUR_COLLECTIVITE, LARGEUR_SVG,
 };
 use super::projection::{evenements_appliques, nom_base, pourcent, RANGS_TOTAUX};
 use crate::calcul::eligibilite::Motif;
@@ -256,18 +256,20 @@ fn td(m: Montant, exercice: i32, champ: &str, classe: &str, note: &str) -> Strin
     )
 }
 
-fn table_totaux(o: &mut String, pr: &Projection) {
-    let mut colonnes: Vec<&TotauxAnnee> = vec![&pr.n1];
-    colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
-    let _ = write!(
-        o,
-        "<table id=\"table-totaux\">\n<thead><tr><th></th><th class=\"n\">{} (N-1)</th>",
-        pr.n1.exercice
-    );
+/// The year headers of a table by year: N-1, then each projected year; ends the head.
+fn entetes_annees(o: &mut String, pr: &Projection) {
+    let _ = write!(o, "<th class=\"n\">{} (N-1)</th>", pr.n1.exercice);
     for a in &pr.annees {
         let _ = write!(o, "<th class=\"n\">{}</th>", a.exercice);
     }
     o.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn table_totaux(o: &mut String, pr: &Projection) {
+    let mut colonnes: Vec<&TotauxAnnee> = vec![&pr.n1];
+    colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
+    o.push_str("<table id=\"table-totaux\">\n<thead><tr><th></th>");
+    entetes_annees(o, pr);
     for r in RANGS_TOTAUX {
         let _ = write!(
             o,
@@ -298,15 +300,8 @@ fn t_exercice(pr: &Projection, k: usize) -> i32 {
 }
 
 fn table_collectivites(o: &mut String, pr: &Projection) {
-    let _ = write!(
-        o,
-        "<h3>Par collectivité</h3>\n<table id=\"table-collectivites\">\n<thead><tr><th>Collectivité</th><th></th><th class=\"n\">{} (N-1)</th>",
-        pr.n1.exercice
-    );
-    for a in &pr.annees {
-        let _ = write!(o, "<th class=\"n\">{}</th>", a.exercice);
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
+    o.push_str("<h3>Par collectivité</h3>\n<table id=\"table-collectivites\">\n<thead><tr><th>Collectivité</th><th></th>");
+    entetes_annees(o, pr);
     for c in &pr.convention.collectivites {
         let mut cols: Vec<(i32, Option<&TotauxAnnee>)> =
             vec![(pr.n1.exercice, pr.n1_par_collectivite.get(&c.id))];
@@ -532,34 +527,10 @@ pub fn rendre(pr: &Projection) -> R<String> {
         "Bonus territoire — {} — projection {}–{}",
         c.nom, pr.premiere, pr.derniere
     );
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"bonus-ctg {}\">\n<title>{}</title>\n<style>{STYLE}{STYLE_PROJECTION}</style>\n</head>\n<body>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(&titre)
-    );
+    debut_page(&mut o, &titre, STYLE_PROJECTION);
 
     // the convention
-    let periode = match (c.debut, c.fin) {
-        (Some(d), Some(f)) => format!(" · convention du {} au {}", date_fr(d), date_fr(f)),
-        _ => String::new(),
-    };
-    let collectivites = c
-        .collectivites
-        .iter()
-        .map(|x| {
-            format!(
-                "{}{}",
-                x.nom,
-                if x.signataire {
-                    ""
-                } else {
-                    " (non signataire)"
-                }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (periode, libelle, collectivites) = periode_et_collectivites(c);
     let _ = write!(
         o,
         "<header>\n<p class=\"surtitre\">Bonus territoire CTG — projection pluriannuelle</p>\n<h1>{}</h1>\n<p class=\"meta\">{} · projection <strong>{}–{}</strong>{} · {} : {}</p>\n<p class=\"meta\">Base {} ({}) · {}</p>\n</header>\n",
@@ -567,13 +538,9 @@ pub fn rendre(pr: &Projection) -> R<String> {
         esc(&c.caf),
         pr.premiere,
         pr.derniere,
-        esc(&periode),
-        if c.collectivites.len() > 1 {
-            "collectivités"
-        } else {
-            "collectivité"
-        },
-        esc(&collectivites),
+        periode,
+        libelle,
+        collectivites,
         nom_base(pr.base),
         esc(&pr.origine_base),
         match pr.nombre_evenements {

@@ -1,0 +1,106 @@
+# Shared steps of the real-software checks (sourced, not run): scripts/test-html.sh and
+# scripts/test-projection-html.sh (Chromium), scripts/test-xlsx-libreoffice.sh and
+# scripts/test-projection-xlsx-libreoffice.sh (LibreOffice). Their Python checks share
+# scripts/commun_navigateur.py. The caller has done `set -euo pipefail` and `cd` to the root.
+
+# lire_arguments [DOSSIER] [--images DIR] : sets DOSSIER (default fixtures/dijon-2024), IMAGES
+lire_arguments() {
+  DOSSIER=fixtures/dijon-2024
+  IMAGES=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --images) IMAGES="$2"; shift 2 ;;
+      *) DOSSIER="$1"; shift ;;
+    esac
+  done
+}
+
+# installe chromium (et poppler-utils pour pdfinfo/pdftoppm) avec apt-get s'ils manquent
+installer_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
+    echo "installation de chromium et poppler-utils (apt-get)…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
+  fi
+}
+
+# installe libreoffice-calc-nogui avec apt-get s'il manque
+installer_libreoffice() {
+  if ! command -v soffice >/dev/null; then
+    echo "installation de libreoffice-calc-nogui (apt-get)…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
+  fi
+}
+
+# sets BIN, the binary under test ($BONUS_CTG, by default built here), and TMP, a temporary
+# directory removed on exit
+preparer() {
+  if [ -z "${BONUS_CTG:-}" ]; then
+    cargo build --quiet
+    BONUS_CTG=target/debug/bonus-ctg
+  fi
+  BIN=$BONUS_CTG
+  TMP=$(mktemp -d)
+  trap 'rm -rf "$TMP"' EXIT
+  # the Python checks import scripts/commun_navigateur.py: no __pycache__ left behind
+  export PYTHONDONTWRITEBYTECODE=1
+}
+
+# rendre_chromium NOM FENETRE : Chromium renders $TMP/NOM.html into $TMP/dom.html (DOM after
+# rendering), $TMP/capture.png (window FENETRE, e.g. 1200,2600) and $TMP/NOM.pdf ; fails if one
+# is empty or if the PDF page is not A4 ; sets PAGES and TAILLE
+rendre_chromium() {
+  local nom=$1 fenetre=$2
+  local chrome=(chromium --headless --no-sandbox --disable-gpu --disable-background-networking
+    --disable-component-update --no-first-run --disable-sync --disable-extensions
+    --user-data-dir="$TMP/profil")
+  local url="file://$TMP/$nom.html"
+  "${chrome[@]}" --dump-dom "$url" > "$TMP/dom.html" 2>"$TMP/chromium.log"
+  "${chrome[@]}" --hide-scrollbars --window-size="$fenetre" --screenshot="$TMP/capture.png" "$url" \
+    >>"$TMP/chromium.log" 2>&1
+  "${chrome[@]}" --no-pdf-header-footer --print-to-pdf="$TMP/$nom.pdf" "$url" \
+    >>"$TMP/chromium.log" 2>&1
+
+  test -s "$TMP/dom.html" || { echo "échec : DOM vide" >&2; cat "$TMP/chromium.log" >&2; exit 1; }
+  test -s "$TMP/capture.png" || { echo "échec : pas de capture" >&2; exit 1; }
+  test -s "$TMP/$nom.pdf" || { echo "échec : pas de PDF" >&2; exit 1; }
+
+  PAGES=$(pdfinfo "$TMP/$nom.pdf" | awk '/^Pages:/ {print $2}')
+  TAILLE=$(pdfinfo "$TMP/$nom.pdf" | awk '/^Page size:/ {print $3 "x" $5}')
+  case "$TAILLE" in
+    595*x841*|594*x841*|595*x842*|594*x842*) ;;
+    *) echo "échec : la page PDF n'est pas A4 ($TAILLE pt)" >&2; exit 1 ;;
+  esac
+}
+
+# conclure_chromium NOM : prints the PDF's pages ; with --images DIR, copies the capture and
+# the PNG pages of the PDF (pdftoppm) into DIR
+conclure_chromium() {
+  local nom=$1
+  echo "PDF : $PAGES pages A4 ($TAILLE pt)"
+  if [ -n "$IMAGES" ]; then
+    mkdir -p "$IMAGES"
+    cp "$TMP/capture.png" "$IMAGES/$nom-capture.png"
+    pdftoppm -r 70 -png "$TMP/$nom.pdf" "$IMAGES/$nom-page"
+    echo "images dans $IMAGES"
+  fi
+}
+
+# recalculer_libreoffice : LibreOffice opens $TMP/classeur.xlsx with a temporary profile set to
+# « always recalculate », and exports every sheet to $TMP/classeur-FEUILLE.csv
+recalculer_libreoffice() {
+  mkdir -p "$TMP/profil/user"
+  cat > "$TMP/profil/user/registrymodifications.xcu" <<'XCU'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+XCU
+  # 44 = « , », 34 = « " », 76 = UTF-8 ; dernier champ -1 : toutes les feuilles
+  timeout 300 soffice -env:UserInstallation="file://$TMP/profil" --headless \
+    --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
+    --outdir "$TMP" "$TMP/classeur.xlsx" >"$TMP/soffice.log" 2>&1 || { cat "$TMP/soffice.log" >&2; exit 1; }
+}
