@@ -42,6 +42,26 @@ fn xlsx_colonne_hors_feuille_oom() {
     assert_eq!(d.0[0].code, "E025");
 }
 
+/// lecture_xlsx, panic in a debug build: a mutated cell reference with a very long column
+/// part made calamine's column computation overflow (`attempt to multiply with overflow`,
+/// calamine xlsx/mod.rs `get_row_and_optional_column`). calamine is built without overflow
+/// checks (Cargo.toml, `[profile.dev.package.calamine]`, as in release), and the wrapped
+/// position is refused by the bound above: no panic, a located E025 or a clean read.
+#[test]
+fn xlsx_reference_debordement_calamine() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static PANIQUES: AtomicUsize = AtomicUsize::new(0);
+    let o = entree("xlsx_reference_debordement_calamine.bin");
+    // lecture::xlsx turns a parser panic into E025 (catch_unwind), so count panics with a
+    // hook: there must be none at all (the fuzz targets abort on any panic)
+    std::panic::set_hook(Box::new(|_| {
+        PANIQUES.fetch_add(1, Ordering::SeqCst);
+    }));
+    fuzz::lecture_xlsx(&o);
+    let _ = std::panic::take_hook();
+    assert_eq!(PANIQUES.load(Ordering::SeqCst), 0, "calamine a paniqué");
+}
+
 /// The bound itself: a reference one column beyond `XFD` is refused with E025, and the
 /// same sheet with the cell at `XFD1` is read.
 #[test]
