@@ -57,6 +57,16 @@ for d in fixtures/* tests/oracle_cas/* tests/entrees/base; do
         if [ -f "$d/bareme.toml" ]; then printf '\377'; cat "$d/bareme.toml"; fi
     } > "$sortie"
 done
+# every input a crash was once found with (tests/fuzz_regressions/, named TARGET-PREFIX_…)
+for f in tests/fuzz_regressions/*.bin; do
+    [ -f "$f" ] || continue
+    case "$(basename "$f")" in
+        xlsx_*) cp "$f" "$C/lecture_xlsx/" ;;
+        csv_*) cp "$f" "$C/lecture_csv/" ;;
+        toml_*) cp "$f" "$C/lecture_toml/" ;;
+        *) cp "$f" "$C/chaine_complete/" ;;
+    esac
+done
 BONUS_CTG_CORPUS_XLSX="$PWD/$C/lecture_xlsx" cargo test -q --test entrees graines_xlsx_pour_le_fuzz >/dev/null
 # the same workbooks as sheet XML + shared strings (the target wraps them in a valid zip)
 python3 - "$C/lecture_xlsx" <<'PY'
