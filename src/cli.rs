@@ -172,6 +172,26 @@ pub struct Entree {
     pub encodage: EncodageArg,
 }
 
+/// Output options shared by `calculer` and `projeter`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OptionsSortie {
+    /// Format de sortie : table (défaut), csv, json, xlsx (classeur), html (rapport avec graphiques) ; déduit de l'extension de --sortie
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
+    #[arg(long, value_enum, default_value = "excel-fr")]
+    pub profil: ProfilArg,
+    /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+    #[arg(long, value_name = "FICHIER")]
+    pub sortie: Option<PathBuf>,
+    /// Remplace le fichier de sortie s'il existe
+    #[arg(long)]
+    pub ecraser: bool,
+    /// Largeur du tableau en colonnes de terminal
+    #[arg(long, value_name = "N")]
+    pub largeur: Option<u16>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Commande {
     /// Calcule le bonus par structure, les contributions et le rapprochement
@@ -179,21 +199,8 @@ pub enum Commande {
     Calculer {
         #[command(flatten)]
         entree: Entree,
-        /// Format de sortie : table (défaut), csv, json ; déduit de l'extension de --sortie
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
-        #[arg(long, value_enum, default_value = "excel-fr")]
-        profil: ProfilArg,
-        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
-        #[arg(long, value_name = "FICHIER")]
-        sortie: Option<PathBuf>,
-        /// Remplace le fichier de sortie s'il existe
-        #[arg(long)]
-        ecraser: bool,
-        /// Largeur du tableau en colonnes de terminal
-        #[arg(long, value_name = "N")]
-        largeur: Option<u16>,
+        #[command(flatten)]
+        sortie: OptionsSortie,
     },
     /// Valide un dossier sans calculer : erreurs, avertissements et résumé
     #[command(help_template = MODELE_AIDE)]
@@ -225,21 +232,8 @@ pub enum Commande {
         jusqu_a: Option<i32>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
-        /// Format de sortie : table (défaut), csv, json, xlsx (feuilles Projection, Totaux par annee…), html (graphique Caf / collectivités) ; déduit de l'extension de --sortie
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// Profil CSV
-        #[arg(long, value_enum, default_value = "excel-fr")]
-        profil: ProfilArg,
-        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
-        #[arg(long, value_name = "FICHIER")]
-        sortie: Option<PathBuf>,
-        /// Remplace le fichier de sortie s'il existe
-        #[arg(long)]
-        ecraser: bool,
-        /// Largeur du tableau en colonnes de terminal
-        #[arg(long, value_name = "N")]
-        largeur: Option<u16>,
+        #[command(flatten)]
+        sortie: OptionsSortie,
     },
     /// Vérifie une notification de la Caf ligne par ligne et explique chaque écart (code 3 si écart)
     #[command(help_template = MODELE_AIDE)]
@@ -604,11 +598,14 @@ pub fn executer(cli: Cli) -> i32 {
     match cli.commande {
         Commande::Calculer {
             entree,
-            format,
-            profil,
-            sortie,
-            ecraser,
-            largeur,
+            sortie:
+                OptionsSortie {
+                    format,
+                    profil,
+                    sortie,
+                    ecraser,
+                    largeur,
+                },
         } => {
             let (_, r, diags) = match charger(&entree, fe) {
                 Ok(x) => x,
@@ -686,11 +683,14 @@ pub fn executer(cli: Cli) -> i32 {
             entree,
             jusqu_a,
             projection,
-            format,
-            profil,
-            sortie,
-            ecraser,
-            largeur,
+            sortie:
+                OptionsSortie {
+                    format,
+                    profil,
+                    sortie,
+                    ecraser,
+                    largeur,
+                },
         } => {
             let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
                 Ok(x) => x,
