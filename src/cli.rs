@@ -172,12 +172,13 @@ pub struct Entree {
     pub encodage: EncodageArg,
 }
 
-/// Output options shared by `calculer` and `projeter`.
+/// Output options shared by `calculer`, `projeter` (format [`Format`]), `verifier` and
+/// `comparer` (format [`FormatSimple`]).
 #[derive(clap::Args, Debug, Clone)]
-pub struct OptionsSortie {
-    /// Format de sortie : table (défaut), csv, json, xlsx (classeur), html (rapport avec graphiques) ; déduit de l'extension de --sortie
+pub struct OptionsSortie<F: ValueEnum + Clone + Send + Sync + 'static> {
+    /// Format de sortie (table par défaut ; xlsx et html pour calculer et projeter) ; déduit de l'extension de --sortie
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<F>,
     /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
     #[arg(long, value_enum, default_value = "excel-fr")]
     pub profil: ProfilArg,
@@ -200,7 +201,7 @@ pub enum Commande {
         #[command(flatten)]
         entree: Entree,
         #[command(flatten)]
-        sortie: OptionsSortie,
+        sortie: OptionsSortie<Format>,
     },
     /// Valide un dossier sans calculer : erreurs, avertissements et résumé
     #[command(help_template = MODELE_AIDE)]
@@ -233,7 +234,7 @@ pub enum Commande {
         #[command(flatten)]
         projection: OptionsProjectionArg,
         #[command(flatten)]
-        sortie: OptionsSortie,
+        sortie: OptionsSortie<Format>,
     },
     /// Vérifie une notification de la Caf ligne par ligne et explique chaque écart (code 3 si écart)
     #[command(help_template = MODELE_AIDE)]
@@ -243,21 +244,8 @@ pub enum Commande {
         /// Montants notifiés par structure : CSV ou XLSX, colonnes « id » ou « nom », et « montant »
         #[arg(long, value_name = "FICHIER")]
         notification: PathBuf,
-        /// Format de sortie
-        #[arg(long, value_enum)]
-        format: Option<FormatSimple>,
-        /// Profil CSV
-        #[arg(long, value_enum, default_value = "excel-fr")]
-        profil: ProfilArg,
-        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
-        #[arg(long, value_name = "FICHIER")]
-        sortie: Option<PathBuf>,
-        /// Remplace le fichier de sortie s'il existe
-        #[arg(long)]
-        ecraser: bool,
-        /// Largeur du tableau en colonnes de terminal
-        #[arg(long, value_name = "N")]
-        largeur: Option<u16>,
+        #[command(flatten)]
+        sortie: OptionsSortie<FormatSimple>,
     },
     /// Compare deux scénarios structure par structure, avec les totaux par collectivité et gestionnaire
     #[command(help_template = MODELE_AIDE)]
@@ -274,21 +262,8 @@ pub enum Commande {
         /// Encodage des fichiers CSV
         #[arg(long, value_enum, default_value = "auto")]
         encodage: EncodageArg,
-        /// Format de sortie
-        #[arg(long, value_enum)]
-        format: Option<FormatSimple>,
-        /// Profil CSV
-        #[arg(long, value_enum, default_value = "excel-fr")]
-        profil: ProfilArg,
-        /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
-        #[arg(long, value_name = "FICHIER")]
-        sortie: Option<PathBuf>,
-        /// Remplace le fichier de sortie s'il existe
-        #[arg(long)]
-        ecraser: bool,
-        /// Largeur du tableau en colonnes de terminal
-        #[arg(long, value_name = "N")]
-        largeur: Option<u16>,
+        #[command(flatten)]
+        sortie: OptionsSortie<FormatSimple>,
         /// Affiche aussi les structures et gestionnaires inchangés
         #[arg(long)]
         tout: bool,
@@ -745,11 +720,14 @@ pub fn executer(cli: Cli) -> i32 {
         Commande::Verifier {
             entree,
             notification,
-            format,
-            profil,
-            sortie,
-            ecraser,
-            largeur,
+            sortie:
+                OptionsSortie {
+                    format,
+                    profil,
+                    sortie,
+                    ecraser,
+                    largeur,
+                },
         } => {
             let (lu, r, _) = match charger(&entree, fe) {
                 Ok(x) => x,
@@ -797,11 +775,14 @@ pub fn executer(cli: Cli) -> i32 {
             dossier_b,
             exercice,
             encodage,
-            format,
-            profil,
-            sortie,
-            ecraser,
-            largeur,
+            sortie:
+                OptionsSortie {
+                    format,
+                    profil,
+                    sortie,
+                    ecraser,
+                    largeur,
+                },
             tout,
         } => {
             let entree = |d: PathBuf| Entree {
