@@ -246,3 +246,55 @@ mod tests {
         assert_eq!(d.to_string(), "erreur E009 : dossier.xlsx, cellule structures!N12, colonne « bonus_n1 », valeur « 0.30000000000000004 » : montant avec plus de 2 décimales");
     }
 }
+
+/// French text of an operating-system error (the standard library's texts are English).
+/// Every message that reports an `io::Error` to a user goes through this function.
+pub fn texte_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let texte = match e.kind() {
+        K::NotFound => "fichier ou dossier introuvable",
+        K::PermissionDenied => "accès refusé",
+        K::AlreadyExists => "existe déjà",
+        K::IsADirectory => "c'est un dossier, pas un fichier",
+        K::NotADirectory => "un élément du chemin n'est pas un dossier",
+        K::DirectoryNotEmpty => "dossier non vide",
+        K::ReadOnlyFilesystem => "système de fichiers en lecture seule",
+        K::StorageFull => "plus de place sur le disque",
+        K::QuotaExceeded => "quota de disque dépassé",
+        K::FileTooLarge => "fichier trop grand",
+        K::BrokenPipe => "la sortie a été fermée",
+        K::InvalidFilename => "nom de fichier invalide",
+        K::CrossesDevices => "déplacement impossible entre deux systèmes de fichiers",
+        K::Interrupted => "opération interrompue",
+        K::TimedOut => "délai dépassé",
+        K::WouldBlock => "opération bloquante (tube ou périphérique ?)",
+        K::InvalidData => "données invalides",
+        K::UnexpectedEof => "fin de fichier inattendue",
+        K::OutOfMemory => "mémoire insuffisante",
+        K::Unsupported => "opération non prise en charge",
+        _ => match e.raw_os_error() {
+            Some(n) => return format!("erreur du système (code {n})"),
+            None => "erreur d'entrée-sortie",
+        },
+    };
+    texte.to_string()
+}
+
+#[cfg(test)]
+mod tests_texte_io {
+    use super::texte_io;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn textes_en_francais() {
+        assert_eq!(
+            texte_io(&Error::from(ErrorKind::NotFound)),
+            "fichier ou dossier introuvable"
+        );
+        assert_eq!(
+            texte_io(&Error::from_raw_os_error(28)),
+            "plus de place sur le disque"
+        );
+        assert_eq!(texte_io(&Error::from_raw_os_error(13)), "accès refusé");
+    }
+}
