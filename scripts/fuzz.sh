@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target for SECONDS seconds each (default 15, so 60 s for the four),
+# Runs every cargo-fuzz target for SECONDS seconds each (default 15, so 105 s for the seven),
 # from a seed corpus rebuilt out of the fixtures and the test inputs.
 #
 #   scripts/fuzz.sh [SECONDS]
@@ -11,6 +11,11 @@
 #                    wrapped in a valid zip so that mutations reach the XML parser)
 #   chaine_complete  bytes → dossier (4 files separated by 0xFF) → validation → calcul →
 #                    table, CSV (both profiles), JSON, explanations
+#   notification     bytes → `verifier`'s notification reader (CSV, XLSX, XLS; bytes
+#                    starting with 0x00: a sheet's XML wrapped in a valid zip)
+#   evenements       bytes → evenements.csv reader → projection of the Dugny fixture →
+#                    every projection renderer (table, CSV, JSON, HTML, XLSX, explanation)
+#   rapports         bytes → dossier (as chaine_complete) → HTML report and workbook writers
 #
 # Built without sanitizer (-s none): the code is safe Rust, and throughput matters more in
 # a one-minute CI run than AddressSanitizer.
@@ -24,7 +29,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDES="${1:-15}"
-CIBLES=(lecture_csv lecture_toml lecture_xlsx chaine_complete)
+CIBLES=(lecture_csv lecture_toml lecture_xlsx chaine_complete notification evenements rapports)
+# FUZZ_CIBLES="a b" runs only those targets
+if [ -n "${FUZZ_CIBLES:-}" ]; then read -r -a CIBLES <<<"$FUZZ_CIBLES"; fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz.sh : installation de cargo-fuzz" >&2
@@ -39,7 +46,8 @@ fi
 
 # ---- seed corpus ---------------------------------------------------------------------
 C=fuzz/corpus
-mkdir -p "$C/lecture_csv" "$C/lecture_toml" "$C/lecture_xlsx" "$C/chaine_complete"
+mkdir -p "$C/lecture_csv" "$C/lecture_toml" "$C/lecture_xlsx" "$C/chaine_complete" \
+    "$C/notification" "$C/evenements" "$C/rapports"
 n=0
 for f in fixtures/*/*.csv tests/oracle_cas/*/*.csv tests/entrees/base/*.csv tests/entrees/fichiers/*.csv; do
     [ -f "$f" ] && cp "$f" "$C/lecture_csv/$(echo "$f" | tr '/' '_')" && n=$((n + 1))
@@ -56,6 +64,13 @@ for d in fixtures/* tests/oracle_cas/* tests/entrees/base; do
         cat "$d/charges_n1.csv"
         if [ -f "$d/bareme.toml" ]; then printf '\377'; cat "$d/bareme.toml"; fi
     } > "$sortie"
+    cp "$sortie" "$C/rapports/"
+done
+for f in tests/verifier/*.csv; do
+    [ -f "$f" ] && cp "$f" "$C/notification/$(echo "$f" | tr '/' '_')"
+done
+for f in fixtures/*/evenements.csv; do
+    [ -f "$f" ] && cp "$f" "$C/evenements/$(echo "$f" | tr '/' '_')"
 done
 # every input a crash was once found with (tests/fuzz_regressions/, named TARGET-PREFIX_…)
 for f in tests/fuzz_regressions/*.bin; do
@@ -63,6 +78,9 @@ for f in tests/fuzz_regressions/*.bin; do
     case "$(basename "$f")" in
         xlsx_*) cp "$f" "$C/lecture_xlsx/" ;;
         csv_*) cp "$f" "$C/lecture_csv/" ;;
+        notification_*) cp "$f" "$C/notification/" ;;
+        evenements_*) cp "$f" "$C/evenements/" ;;
+        rapports_*) cp "$f" "$C/rapports/" ;;
         toml_*) cp "$f" "$C/lecture_toml/" ;;
         *) cp "$f" "$C/chaine_complete/" ;;
     esac
@@ -78,6 +96,9 @@ for f in os.listdir(d):
         x = z.read("xl/worksheets/sheet1.xml") + b"\xff" + z.read("xl/sharedStrings.xml")
         open(os.path.join(d, f[:-5] + ".xml"), "wb").write(x)
 PY
+# the notification reader takes the same workbooks, and their sheet XML behind a 0x00
+for f in "$C"/lecture_xlsx/*.xlsx; do cp "$f" "$C/notification/"; done
+for f in "$C"/lecture_xlsx/*.xml; do { printf '\000'; cat "$f"; } > "$C/notification/$(basename "$f")"; done
 echo "fuzz.sh : corpus de départ : $n CSV, $(ls "$C/lecture_toml" | wc -l) TOML, $(ls "$C/chaine_complete" | wc -l) dossiers, $(ls "$C/lecture_xlsx" | wc -l) classeurs" >&2
 
 # ---- build (or fall back) ------------------------------------------------------------

@@ -1,4 +1,4 @@
-//! Fuzzing entry points (issue 3), shared by the `cargo fuzz` targets (fuzz/) and the
+//! Fuzzing entry points, shared by the `cargo fuzz` targets (fuzz/) and the
 //! stable-toolchain fallback (tests/fuzz_stable.rs, proptest). Each takes arbitrary bytes
 //! and must return without panicking, whatever they hold.
 
@@ -149,4 +149,99 @@ pub fn chaine_complete(octets: &[u8]) {
     for s in lu.dossier.structures.iter().take(3) {
         let _ = rapport::explication::expliquer(&lu.dossier, &r, &s.id);
     }
+}
+
+/// A dossier of the project's own fixtures (Dugny), the ground the events and report
+/// targets build on.
+fn dossier_dugny() -> Option<lecture::DossierLu> {
+    let f = Fichiers {
+        convention: include_str!("../fixtures/dugny/convention.toml").to_string(),
+        structures: include_str!("../fixtures/dugny/structures.csv").to_string(),
+        charges: include_str!("../fixtures/dugny/charges_n1.csv").to_string(),
+        bareme: None,
+    };
+    lecture::analyser_dossier(&f, &mut Diagnostics::default())
+}
+
+/// The notification reader of `verifier`: a workbook when the bytes start like one (zip or
+/// OLE container); bytes starting with 0x00 are a sheet's XML and its shared strings
+/// (separated by [`SEPARATEUR`]) wrapped in a valid zip; anything else is CSV.
+pub fn notification(octets: &[u8]) {
+    let mut d = Diagnostics::default();
+    if let Some((0, reste)) = octets.split_first() {
+        let mut parts = reste.splitn(2, |b| *b == SEPARATEUR);
+        let feuille = parts.next().unwrap_or_default();
+        if let Some(c) = classeur_minimal(feuille, parts.next()) {
+            let _ = crate::verification::analyser_tableur("notification.xlsx", &c, &mut d);
+        }
+    } else if octets.starts_with(b"PK") || octets.starts_with(b"\xD0\xCF\x11\xE0") {
+        let _ = crate::verification::analyser_tableur("notification.xlsx", octets, &mut d);
+    } else {
+        let _ = crate::verification::analyser_csv("notification.csv", &decoder(octets), &mut d);
+    }
+    for x in d.0.iter().chain(d.omis().as_ref()) {
+        let _ = x.to_string();
+    }
+}
+
+/// The events reader, then the projection of the Dugny fixture with those events and every
+/// projection renderer (table, CSV, JSON, HTML, XLSX, explanation).
+pub fn evenements(octets: &[u8]) {
+    let mut d = Diagnostics::default();
+    let ev = crate::projection::evenements::analyser_evenements(
+        "evenements.csv",
+        &decoder(octets),
+        &mut d,
+    );
+    for x in d.0.iter().chain(d.omis().as_ref()) {
+        let _ = x.to_string();
+    }
+    if d.a_des_erreurs() {
+        return;
+    }
+    let Some(lu) = dossier_dugny() else {
+        return;
+    };
+    let options = crate::projection::OptionsProjection {
+        exercice: None,
+        jusqu_a: None,
+        base: None,
+    };
+    let Ok((pr, avert)) =
+        crate::projection::projeter(&lu, &ev, &options, "bareme.toml", "evenements.csv")
+    else {
+        return;
+    };
+    let _ = rapport::projection::table(&pr, None);
+    let _ = rapport::projection::csv(&pr, Profil::ExcelFr);
+    let _ = rapport::projection::json(&pr, &avert);
+    let _ = rapport::projection_html::rendre(&pr);
+    let _ = rapport::projection_xlsx::rendre(&pr);
+    for s in lu.dossier.structures.iter().take(2) {
+        let _ = rapport::projection::expliquer(&pr, &s.id, lu.dossier.convention.exercice + 1);
+    }
+}
+
+/// The report writers that [`chaine_complete`] does not reach: the HTML report and the
+/// workbook, on a dossier made of the input (same layout as [`chaine_complete`]).
+pub fn rapports(octets: &[u8]) {
+    let mut parts = octets.splitn(4, |b| *b == SEPARATEUR);
+    let convention = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let structures = decoder(parts.next().unwrap_or_default());
+    let charges = decoder(parts.next().unwrap_or_default());
+    let f = Fichiers {
+        convention,
+        structures,
+        charges,
+        bareme: None,
+    };
+    let mut d = Diagnostics::default();
+    let Some(lu) = lecture::analyser_dossier(&f, &mut d) else {
+        return;
+    };
+    let Ok((r, _)) = crate::traiter(&lu, None, "bareme.toml") else {
+        return;
+    };
+    let _ = rapport::html::rendre(&r);
+    let _ = rapport::xlsx::rendre(&r);
 }

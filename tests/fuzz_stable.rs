@@ -19,6 +19,8 @@ struct Graines {
     toml: Vec<Vec<u8>>,
     dossiers: Vec<Vec<u8>>,
     xlsx: Vec<Vec<u8>>,
+    notifications: Vec<Vec<u8>>,
+    evenements: Vec<u8>,
 }
 
 fn fichiers(dir: &Path, ext: &str) -> Vec<Vec<u8>> {
@@ -111,6 +113,12 @@ fn graines() -> &'static Graines {
             toml,
             dossiers: dos,
             xlsx: vec![classeur(), xml_de(&classeur())],
+            notifications: {
+                let mut n = fichiers(&racine().join("tests/verifier"), "csv");
+                n.push(classeur());
+                n
+            },
+            evenements: fs::read(racine().join("fixtures/dijon-2024/evenements.csv")).unwrap(),
         }
     })
 }
@@ -240,6 +248,28 @@ proptest! {
     fn chaine_complete_graines_mutees(g in any::<prop::sample::Index>(), ms in proptest::collection::vec(mutation(), 0..24)) {
         let s = &graines().dossiers;
         fuzz::chaine_complete(&muter(&s[g.index(s.len())], &ms));
+    }
+
+    #[test]
+    fn notification_graines_mutees(g in any::<prop::sample::Index>(), ms in proptest::collection::vec(mutation(), 0..24)) {
+        let s = &graines().notifications;
+        fuzz::notification(&muter(&s[g.index(s.len())], &ms));
+    }
+
+    #[test]
+    fn evenements_graines_mutees(ms in proptest::collection::vec(mutation(), 0..24)) {
+        fuzz::evenements(&muter(&graines().evenements, &ms));
+    }
+}
+
+proptest! {
+    // the workbook writer compresses every sheet: fewer cases for the same time
+    #![proptest_config(ProptestConfig { cases: config().cases / 8, ..config() })]
+
+    #[test]
+    fn rapports_graines_mutees(g in any::<prop::sample::Index>(), ms in proptest::collection::vec(mutation(), 0..24)) {
+        let s = &graines().dossiers;
+        fuzz::rapports(&muter(&s[g.index(s.len())], &ms));
     }
 }
 
