@@ -11,6 +11,9 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueE
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+/// `modele` and `exporter`: the workbook dossier.
+mod classeur;
+
 pub const SUCCES: i32 = 0;
 pub const DONNEES_INVALIDES: i32 = 1;
 pub const USAGE: i32 = 2;
@@ -324,6 +327,35 @@ pub enum Commande {
         #[arg(long)]
         ecraser: bool,
     },
+    /// Écrit le classeur à remplir d'un dossier (vide, ou rempli depuis un dossier existant)
+    #[command(help_template = MODELE_AIDE)]
+    Modele {
+        /// Classeur à écrire (.xlsx)
+        #[arg(value_name = "FICHIER")]
+        fichier: PathBuf,
+        /// Dossier dont le classeur reprend le contenu (convention, structures, charges, événements, barème)
+        #[arg(long, value_name = "DOSSIER")]
+        depuis: Option<PathBuf>,
+        /// Encodage des fichiers CSV du dossier
+        #[arg(long, value_enum, default_value = "auto")]
+        encodage: EncodageArg,
+        /// Remplace le classeur s'il existe
+        #[arg(long)]
+        ecraser: bool,
+    },
+    /// Écrit un classeur-dossier en dossier de fichiers texte (convention.toml, CSV, bareme.toml)
+    #[command(help_template = MODELE_AIDE)]
+    Exporter {
+        /// Classeur-dossier (.xlsx)
+        #[arg(value_name = "CLASSEUR")]
+        classeur: PathBuf,
+        /// Répertoire à écrire (créé s'il n'existe pas)
+        #[arg(long, value_name = "DIR")]
+        vers: PathBuf,
+        /// Remplace les fichiers de même nom dans DIR
+        #[arg(long)]
+        ecraser: bool,
+    },
     /// Affiche le barème en vigueur avec ses sources
     #[command(help_template = MODELE_AIDE)]
     Bareme {
@@ -377,13 +409,17 @@ fn resumer(e: &Entree, d: &Diagnostics, f: FormatErreurs) {
     }
 }
 
+fn encodage_de(e: EncodageArg) -> Encodage {
+    match e {
+        EncodageArg::Auto => Encodage::Auto,
+        EncodageArg::Utf8 => Encodage::Utf8,
+        EncodageArg::Windows1252 => Encodage::Windows1252,
+    }
+}
+
 fn options(e: &Entree) -> OptionsLecture {
     OptionsLecture {
-        encodage: match e.encodage {
-            EncodageArg::Auto => Encodage::Auto,
-            EncodageArg::Utf8 => Encodage::Utf8,
-            EncodageArg::Windows1252 => Encodage::Windows1252,
-        },
+        encodage: encodage_de(e.encodage),
         bareme: e.bareme.clone(),
     }
 }
@@ -437,6 +473,10 @@ fn charger_projection(
         Some(c) => {
             crate::projection::evenements::lire_evenements(c, options(e).encodage, &mut diags)
         }
+        // a workbook dossier: its optional `evenements` sheet
+        None if e.dossier.is_file() => {
+            lecture::classeur::lire_evenements_du_classeur(&e.dossier, &mut diags)
+        }
         None => Some(Vec::new()),
     };
     let (Some(lu), Some(evenements)) = (lu, evenements) else {
@@ -452,11 +492,11 @@ fn charger_projection(
             BaseArg::Glissante => crate::bareme::BasePluriannuelle::Glissante,
         }),
     };
-    let nom_ev = chemin_ev
-        .as_ref()
-        .map_or(crate::projection::evenements::FICHIER.to_string(), |c| {
-            c.display().to_string()
-        });
+    let nom_ev = match &chemin_ev {
+        Some(c) => c.display().to_string(),
+        None if e.dossier.is_file() => e.dossier.display().to_string(),
+        None => crate::projection::evenements::FICHIER.to_string(),
+    };
     match crate::projection::projeter(&lu, &evenements, &opts, &nom_bareme(e), &nom_ev) {
         Ok((pr, d)) => {
             diags.extend(d);
@@ -815,6 +855,23 @@ pub fn executer(cli: Cli) -> i32 {
             };
             ecrire(sortie.as_ref(), &octets, ecraser)
         }
+        Commande::Modele {
+            fichier,
+            depuis,
+            encodage,
+            ecraser,
+        } => classeur::modele(
+            &fichier,
+            depuis.as_deref(),
+            encodage_de(encodage),
+            ecraser,
+            fe,
+        ),
+        Commande::Exporter {
+            classeur: c,
+            vers,
+            ecraser,
+        } => classeur::exporter(&c, &vers, ecraser, fe),
         Commande::Bareme { exercice, dossier } => afficher_bareme(exercice, dossier, fe),
         Commande::Lot {
             dossiers,

@@ -13,6 +13,7 @@
 
 pub mod bareme;
 pub mod calcul;
+pub mod classeur;
 pub mod cli;
 pub mod comparaison;
 pub mod diagnostic;

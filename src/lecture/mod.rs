@@ -2,6 +2,7 @@
 //! optional `bareme.toml`. The parsing functions are pure (text in, data and located
 //! diagnostics out); only [`lire_dossier`] touches the file system.
 
+pub mod classeur;
 pub mod nombres;
 pub mod tableau;
 pub mod texte;
@@ -84,6 +85,9 @@ pub struct DossierLu {
 pub struct Localisations {
     pub structures: Localisation,
     pub charges: Localisation,
+    /// A workbook dossier: the workbook's name and the cell of each line of the convention
+    /// text made from its `convention` sheet (see [`classeur`]).
+    pub convention: Option<(String, Vec<String>)>,
 }
 
 impl DossierLu {
@@ -92,6 +96,18 @@ impl DossierLu {
     /// name and the cell reference (`structures!G4`).
     pub fn localiser(&self, diags: &mut Diagnostics) {
         for d in diags.0.iter_mut() {
+            if let (Some((f, cellules)), "convention.toml") =
+                (&self.localisations.convention, d.fichier.as_str())
+            {
+                d.fichier = f.clone();
+                if let Some(c) = d
+                    .ligne
+                    .and_then(|l| cellules.get((l as usize).wrapping_sub(1)))
+                {
+                    d.cellule = Some(c.clone());
+                }
+                continue;
+            }
             let loc = match d.fichier.as_str() {
                 "structures.csv" => &self.localisations.structures,
                 "charges_n1.csv" => &self.localisations.charges,
@@ -803,6 +819,7 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
         localisations: Localisations {
             structures: loc_s,
             charges: loc_c,
+            convention: None,
         },
     })
 }
@@ -958,6 +975,15 @@ pub fn lire_dossier(
     opts: &OptionsLecture,
     diags: &mut Diagnostics,
 ) -> Option<DossierLu> {
+    if dossier.is_file() {
+        return lire_classeur(dossier, opts, diags);
+    }
+    if dossier.is_dir()
+        && !dossier.join("convention.toml").exists()
+        && dossier.join("dossier.xlsx").is_file()
+    {
+        return lire_classeur(&dossier.join("dossier.xlsx"), opts, diags);
+    }
     if !dossier.is_dir() {
         diags.push(
             Diagnostic::erreur(
@@ -1062,6 +1088,34 @@ fn source_de<'a>(
             ),
         },
     }
+}
+
+/// Reads a workbook dossier (a `.xlsx` given as DOSSIER, or `dossier.xlsx` of a folder
+/// without `convention.toml`).
+fn lire_classeur(
+    chemin: &Path,
+    opts: &OptionsLecture,
+    diags: &mut Diagnostics,
+) -> Option<DossierLu> {
+    let nom = chemin.display().to_string();
+    let octets = lire_octets(chemin, &nom, diags)?;
+    if !octets.starts_with(b"PK") {
+        diags.push(classeur::pas_un_classeur(&nom));
+        return None;
+    }
+    let bareme = match &opts.bareme {
+        Some(p) => {
+            let n = p.display().to_string();
+            Some((n.clone(), lire_texte(p, &n, Encodage::Utf8, diags)?))
+        }
+        None => None,
+    };
+    classeur::analyser_classeur(
+        &nom,
+        &octets,
+        bareme.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        diags,
+    )
 }
 
 #[cfg(test)]

@@ -427,6 +427,10 @@ pub fn lire(
     Some(Tableau::depuis_feuille(fichier, &nom, colonnes, lignes))
 }
 
+/// Sheets that are not one table (the workbook dossier's `convention` sheet), and the
+/// list of a workbook's sheets.
+pub mod grille;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,9 +154,34 @@ pub fn analyser_date(brut: &str) -> Option<Date> {
 
 /// Parses evenements.csv (pure). Line-level errors go to `diags`.
 pub fn analyser_evenements(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<Evenement> {
-    let Some(tab) = tableau::lire(fichier, texte, COLONNES, REQUISES, diags) else {
-        return Vec::new();
+    match tableau::lire(fichier, texte, COLONNES, REQUISES, diags) {
+        Some(tab) => evenements_du_tableau(fichier, &tab, diags),
+        None => Vec::new(),
+    }
+}
+
+/// The `evenements` sheet of a workbook dossier (pure: its bytes). `None` on error.
+pub fn analyser_feuille_evenements(
+    fichier: &str,
+    octets: &[u8],
+    diags: &mut Diagnostics,
+) -> Option<Vec<Evenement>> {
+    let feuille = crate::lecture::xlsx::Feuille {
+        noms: &["evenements"],
+        premiere_sinon: false,
     };
+    let avant = diags.erreurs().count();
+    let tab = crate::lecture::xlsx::lire(fichier, octets, feuille, COLONNES, REQUISES, diags)?;
+    let ev = evenements_du_tableau(fichier, &tab, diags);
+    (diags.erreurs().count() == avant).then_some(ev)
+}
+
+/// The events of a table read from a CSV file or a workbook's sheet.
+fn evenements_du_tableau(
+    fichier: &str,
+    tab: &tableau::Tableau,
+    diags: &mut Diagnostics,
+) -> Vec<Evenement> {
     let mut r = Vec::with_capacity(tab.lignes.len());
     for (no, enr) in &tab.lignes {
         let err =

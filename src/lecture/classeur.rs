@@ -1,0 +1,473 @@
+//! The workbook dossier: one `.xlsx` holding the whole dossier, so that a finance officer
+//! never writes TOML.
+//!
+//! - sheet `convention`: rows `champ | valeur` (`nom`, `caf`, `debut`, `fin`, `exercice`),
+//!   then a table headed `id | nom | tranche | signataire | population`, one row per
+//!   collectivité;
+//! - sheets `structures` and `charges_n1`: the same tables as the CSV files;
+//! - optional sheet `evenements` (`date | id | action | valeur`), read by `projeter`;
+//! - optional sheet `bareme`: rows `parametre | debut | valeur | reference | statut`.
+//!
+//! The `convention` and `bareme` sheets are turned into the TOML text their files would
+//! hold, one key per line, and read by the same readers as `convention.toml` and
+//! `bareme.toml` (one definition of every check); each generated line remembers its cell, so
+//! every message names the cell (`convention!B4`), never a line of a text the user never saw.
+
+use super::xlsx::grille::{self, Cellule};
+use super::xlsx::{self, Feuille};
+use super::{analyser_entrees, Contenu, DossierLu, Entrees, Source};
+use super::{FEUILLE_CHARGES, FEUILLE_STRUCTURES};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::nombres::analyser_booleen;
+use crate::lecture::tableau::normaliser_nom;
+
+/// The sheet holding the convention and its collectivités.
+pub const FEUILLE_CONVENTION: &[&str] = &["convention"];
+/// The optional sheet of events (`projeter`).
+pub const FEUILLE_EVENEMENTS: &[&str] = &["evenements"];
+/// The optional sheet overriding the built-in barème.
+pub const FEUILLE_BAREME: &[&str] = &["bareme"];
+
+/// The `champ | valeur` rows of the convention sheet, in the order the template writes them.
+pub const CHAMPS_CONVENTION: &[&str] = &["nom", "caf", "debut", "fin", "exercice"];
+/// The header of the collectivités table of the convention sheet.
+pub const COLONNES_COLLECTIVITES: &[&str] = &["id", "nom", "tranche", "signataire", "population"];
+/// The header of the barème sheet.
+pub const COLONNES_BAREME: &[&str] = &["parametre", "debut", "valeur", "reference", "statut"];
+
+/// A TOML text made from a sheet, with the cell each of its lines came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TomlDeFeuille {
+    pub texte: String,
+    /// `cellules[l - 1]`: the cell of line `l` (none for a line the reader added, such as
+    /// `[[collectivites]]`: it then names the row's first cell).
+    pub cellules: Vec<String>,
+}
+
+impl TomlDeFeuille {
+    fn ligne(&mut self, texte: &str, cellule: String) {
+        self.texte.push_str(texte);
+        self.texte.push('\n');
+        self.cellules.push(cellule);
+    }
+
+    /// Re-locates the diagnostics of the TOML reader (file `depuis`, a line of the generated
+    /// text) in the workbook (`fichier`, the cell).
+    pub fn relocaliser(&self, diags: &mut Diagnostics, depuis: &str, fichier: &str) {
+        for d in diags.0.iter_mut().filter(|d| d.fichier == depuis) {
+            d.fichier = fichier.to_string();
+            if let Some(c) = d
+                .ligne
+                .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
+            {
+                d.cellule = Some(c.clone());
+            }
+        }
+    }
+}
+
+/// A TOML string literal.
+fn chaine(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A TOML key: bare when it can be, quoted otherwise (an unknown header stays readable in the
+/// « clé inconnue » message).
+fn cle(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        s.to_string()
+    } else {
+        chaine(s)
+    }
+}
+
+/// `2024-07-01` or `01/07/2024` (how a date cell reads) as a TOML date.
+fn date_toml(t: &str) -> Option<String> {
+    let t = t.trim();
+    let iso = |a: &str, m: &str, j: &str| {
+        let ok = a.len() == 4
+            && m.len() == 2
+            && j.len() == 2
+            && [a, m, j]
+                .iter()
+                .all(|x| x.bytes().all(|b| b.is_ascii_digit()));
+        ok.then(|| format!("{a}-{m}-{j}"))
+    };
+    let p: Vec<&str> = t.split(['-', '/']).collect();
+    match p.as_slice() {
+        [a, m, j] if t.contains('-') => iso(a, m, j),
+        [j, m, a] if t.contains('/') => iso(a, m, j),
+        _ => None,
+    }
+}
+
+/// A date, or a string that the reader refuses with its own message (barème sheet).
+fn date(t: &str) -> String {
+    date_toml(t).unwrap_or_else(|| chaine(t.trim()))
+}
+
+/// A whole number as a TOML integer.
+fn entier_toml(t: &str) -> Option<String> {
+    let t = t.trim();
+    (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse::<u64>().map(|n| n.to_string()).ok())
+        .flatten()
+}
+
+/// A whole number, or a string (barème sheet: refused by its reader where a number is due).
+fn entier(t: &str) -> String {
+    entier_toml(t).unwrap_or_else(|| chaine(t.trim()))
+}
+
+/// The TOML writing of a convention sheet's value, or the reason it is refused. Types are
+/// checked here, so that a person who never wrote TOML reads « nombre entier attendu », not
+/// a TOML type error.
+fn valeur_convention(cle_: &str, t: &str) -> Result<Option<String>, (&'static str, &'static str)> {
+    match cle_ {
+        "debut" | "fin" => date_toml(t)
+            .map(Some)
+            .ok_or(("date attendue", "saisissez une date (jj/mm/aaaa)")),
+        "exercice" | "tranche" | "population" => entier_toml(t).map(Some).ok_or((
+            "nombre entier attendu",
+            "écrivez un nombre sans décimales (ex. 2025)",
+        )),
+        "signataire" => analyser_booleen(t)
+            .map(|b| Some(b.to_string()))
+            .ok_or(("oui ou non attendu", "écrivez oui ou non")),
+        _ => Ok(Some(chaine(t.trim()))),
+    }
+}
+
+/// The cells of a grid grouped by row.
+fn lignes(cellules: &[Cellule]) -> Vec<&[Cellule]> {
+    let mut r = Vec::new();
+    let mut i = 0;
+    while i < cellules.len() {
+        let l = cellules[i].ligne;
+        let n = cellules[i..].partition_point(|c| c.ligne == l);
+        r.push(&cellules[i..i + n]);
+        i += n;
+    }
+    r
+}
+
+/// The convention sheet as `convention.toml` text. A value of the wrong type is reported
+/// here with its cell (E021) and written as a neutral placeholder, so that the reader goes on
+/// and reports the other mistakes in the same pass (the dossier is refused either way).
+pub fn convention_en_toml(
+    feuille: &str,
+    fichier: &str,
+    cellules: &[Cellule],
+    diags: &mut Diagnostics,
+) -> TomlDeFeuille {
+    let mut t = TomlDeFeuille::default();
+    let mut entete: Option<Vec<(u32, String)>> = None;
+    let ecrire = |t: &mut TomlDeFeuille, nom: &str, c: &Cellule, diags: &mut Diagnostics| {
+        match valeur_convention(nom, &c.texte) {
+            Ok(Some(v)) => t.ligne(&format!("{} = {v}", cle(nom)), c.reference(feuille)),
+            Ok(None) => {}
+            Err((message, conseil)) => {
+                diags.push(
+                    Diagnostic::erreur("E021", fichier, message)
+                        .ligne(c.ligne as u64 + 1)
+                        .cellule(c.reference(feuille))
+                        .colonne(nom)
+                        .valeur(c.texte.trim())
+                        .conseil(conseil),
+                );
+                let substitut = match nom {
+                    "signataire" => Some("true"),
+                    "debut" | "fin" => None,
+                    _ => Some("0"),
+                };
+                if let Some(x) = substitut {
+                    t.ligne(&format!("{nom} = {x}"), c.reference(feuille));
+                }
+            }
+        }
+    };
+    for ligne in lignes(cellules) {
+        let premiere = &ligne[0];
+        let champ = normaliser_nom(&premiere.texte);
+        match &entete {
+            None if champ == "id" => {
+                entete = Some(
+                    ligne
+                        .iter()
+                        .map(|c| (c.colonne, normaliser_nom(&c.texte)))
+                        .collect(),
+                );
+            }
+            None => {
+                if champ == "champ" {
+                    continue; // the header row of the champ | valeur block
+                }
+                // a field left empty: the reader says it is missing
+                if let Some(v) = ligne.iter().find(|c| c.colonne > premiere.colonne) {
+                    ecrire(&mut t, &champ, v, diags);
+                }
+            }
+            Some(colonnes) => {
+                t.ligne("[[collectivites]]", premiere.reference(feuille));
+                for c in ligne {
+                    // beyond the header: ignored
+                    if let Some((_, nom)) = colonnes.iter().find(|(col, _)| *col == c.colonne) {
+                        ecrire(&mut t, nom, c, diags);
+                    }
+                }
+            }
+        }
+    }
+    t
+}
+
+/// One value of the barème sheet: a TOML literal written in the cell (`[…]`, `{…}`) as it
+/// is; a list written `a ; b ; c` as a list of strings; anything else as a string (amounts
+/// and rates stay exact decimal strings, as in `bareme.toml`).
+fn valeur_bareme(t: &str) -> String {
+    let t = t.trim();
+    if t.starts_with('[') || t.starts_with('{') {
+        t.to_string()
+    } else if t.contains(';') {
+        let l: Vec<String> = t.split(';').map(|x| chaine(x.trim())).collect();
+        format!("[{}]", l.join(", "))
+    } else if matches!(t, "vrai" | "faux") {
+        (t == "vrai").to_string()
+    } else if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        entier(t) // integers are accepted wherever the barème takes a number
+    } else {
+        chaine(t)
+    }
+}
+
+/// One row of the barème sheet.
+struct LigneBareme<'a> {
+    parametre: &'a Cellule,
+    /// (column name, cell) of the other filled cells of the row, in column order.
+    champs: Vec<(String, &'a Cellule)>,
+}
+
+impl LigneBareme<'_> {
+    /// An abridged value (`plancher = "150"`): a value alone, without date, reference or
+    /// status.
+    fn abregee(&self) -> bool {
+        self.champs.iter().all(|(n, _)| n == "valeur")
+    }
+    fn chemin(&self) -> Vec<String> {
+        self.parametre.texte.trim().split('.').map(cle).collect()
+    }
+}
+
+/// The barème sheet as `bareme.toml` text. Rows are grouped by the table they belong to
+/// (`volets.EAJE`), in order of first appearance: the table's header, its abridged values,
+/// then its dated values as `[[volets.EAJE.plancher]]` entries; root abridged values come
+/// first, as TOML requires.
+pub fn bareme_en_toml(feuille: &str, cellules: &[Cellule]) -> TomlDeFeuille {
+    let mut entete: Option<Vec<(u32, String)>> = None;
+    let mut rangs: Vec<LigneBareme<'_>> = Vec::new();
+    for ligne in lignes(cellules) {
+        if entete.is_none() {
+            let noms: Vec<(u32, String)> = ligne
+                .iter()
+                .map(|c| (c.colonne, normaliser_nom(&c.texte)))
+                .collect();
+            if noms.iter().any(|(_, n)| n == "parametre") {
+                entete = Some(noms);
+            }
+            continue;
+        }
+        let Some(colonnes) = &entete else {
+            continue;
+        };
+        let nom_de = |c: &Cellule| {
+            colonnes
+                .iter()
+                .find(|(col, _)| *col == c.colonne)
+                .map(|(_, n)| n.as_str())
+        };
+        let Some(parametre) = ligne.iter().find(|c| nom_de(c) == Some("parametre")) else {
+            continue;
+        };
+        let champs = ligne
+            .iter()
+            .filter_map(|c| {
+                nom_de(c)
+                    .filter(|n| *n != "parametre")
+                    .map(|n| (n.to_string(), c))
+            })
+            .collect();
+        rangs.push(LigneBareme { parametre, champs });
+    }
+    let mut t = TomlDeFeuille::default();
+    let valeur = |nom: &str, c: &Cellule| match nom {
+        "debut" => date(&c.texte),
+        "valeur" => valeur_bareme(&c.texte),
+        _ => chaine(c.texte.trim()),
+    };
+    // root abridged values
+    for r in rangs
+        .iter()
+        .filter(|r| r.abregee() && r.chemin().len() == 1)
+    {
+        for (n, c) in &r.champs {
+            t.ligne(
+                &format!("{} = {}", r.chemin()[0], valeur(n, c)),
+                c.reference(feuille),
+            );
+        }
+    }
+    let mut parents: Vec<Vec<String>> = Vec::new();
+    for r in &rangs {
+        let ch = r.chemin();
+        let parent = ch[..ch.len() - 1].to_vec();
+        if !parents.contains(&parent) {
+            parents.push(parent);
+        }
+    }
+    for parent in &parents {
+        let dans = |r: &&LigneBareme<'_>| {
+            let ch = r.chemin();
+            ch[..ch.len() - 1] == parent[..]
+        };
+        let premiere = rangs
+            .iter()
+            .find(dans)
+            .map(|r| r.parametre.reference(feuille));
+        if !parent.is_empty() {
+            t.ligne(
+                &format!("[{}]", parent.join(".")),
+                premiere.unwrap_or_default(),
+            );
+            for r in rangs.iter().filter(dans).filter(|r| r.abregee()) {
+                let cle_p = r.chemin().pop().unwrap_or_default();
+                for (n, c) in &r.champs {
+                    t.ligne(&format!("{cle_p} = {}", valeur(n, c)), c.reference(feuille));
+                }
+            }
+        }
+        for r in rangs.iter().filter(dans).filter(|r| !r.abregee()) {
+            t.ligne(
+                &format!("[[{}]]", r.chemin().join(".")),
+                r.parametre.reference(feuille),
+            );
+            for (n, c) in &r.champs {
+                t.ligne(
+                    &format!("{} = {}", cle(n), valeur(n, c)),
+                    c.reference(feuille),
+                );
+            }
+        }
+    }
+    t
+}
+
+/// Whether a workbook is a whole dossier (it has a `convention` sheet).
+pub fn est_dossier_complet(fichier: &str, octets: &[u8]) -> bool {
+    grille::feuilles(fichier, octets)
+        .map(|n| grille::a_feuille(&n, FEUILLE_CONVENTION[0]))
+        .unwrap_or(false)
+}
+
+/// Name under which the generated TOML texts are read before their messages are relocated.
+const CONVENTION_GENEREE: &str = "convention.toml";
+const BAREME_GENERE: &str = "\u{0}bareme du classeur";
+
+/// Reads a workbook dossier (pure: its bytes). `bareme`: a barème file given with
+/// `--bareme`, which replaces the workbook's `bareme` sheet.
+pub fn analyser_classeur(
+    fichier: &str,
+    octets: &[u8],
+    bareme: Option<(&str, &str)>,
+    diags: &mut Diagnostics,
+) -> Option<DossierLu> {
+    let feuilles = match grille::feuilles(fichier, octets) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(*d);
+            return None;
+        }
+    };
+    let lire = |noms: &'static [&'static str], diags: &mut Diagnostics| match grille::lire_grille(
+        fichier,
+        octets,
+        Feuille {
+            noms,
+            premiere_sinon: false,
+        },
+    ) {
+        Ok(g) => Some(g),
+        Err(d) => {
+            diags.push(*d);
+            None
+        }
+    };
+    let (nom_c, cellules_c) = lire(FEUILLE_CONVENTION, diags)?;
+    let mut locales = Diagnostics::default();
+    let convention = convention_en_toml(&nom_c, fichier, &cellules_c, &mut locales);
+    let bareme_feuille = if bareme.is_none() && grille::a_feuille(&feuilles, FEUILLE_BAREME[0]) {
+        let (nom_b, cellules_b) = lire(FEUILLE_BAREME, diags)?;
+        Some(bareme_en_toml(&nom_b, &cellules_b))
+    } else {
+        None
+    };
+    let source = |noms: &'static [&'static str]| Source {
+        fichier,
+        contenu: Contenu::Xlsx(
+            octets,
+            xlsx::Feuille {
+                noms,
+                premiere_sinon: false,
+            },
+        ),
+    };
+    let entrees = Entrees {
+        convention: &convention.texte,
+        structures: source(FEUILLE_STRUCTURES),
+        charges: source(FEUILLE_CHARGES),
+        bareme: bareme.or(bareme_feuille
+            .as_ref()
+            .map(|b| (BAREME_GENERE, b.texte.as_str()))),
+    };
+    let lu = analyser_entrees(&entrees, &mut locales);
+    convention.relocaliser(&mut locales, CONVENTION_GENEREE, fichier);
+    if let Some(b) = &bareme_feuille {
+        b.relocaliser(&mut locales, BAREME_GENERE, fichier);
+    }
+    diags.extend(locales);
+    let mut lu = lu?;
+    lu.localisations.convention = Some((fichier.to_string(), convention.cellules));
+    Some(lu)
+}
+
+/// Diagnostic for a DOSSIER that is a file but not a workbook.
+pub fn pas_un_classeur(fichier: &str) -> Diagnostic {
+    Diagnostic::erreur(
+        "E001",
+        fichier,
+        "ce fichier n'est ni un dossier ni un classeur .xlsx",
+    )
+    .conseil("donnez le chemin d'un dossier (convention.toml, structures.csv, charges_n1.csv) ou d'un classeur .xlsx fait avec « bonus-ctg modele »")
+}
+
+/// The events of a workbook dossier's optional `evenements` sheet (none without the sheet).
+pub fn lire_evenements_du_classeur(
+    chemin: &std::path::Path,
+    diags: &mut Diagnostics,
+) -> Option<Vec<crate::projection::evenements::Evenement>> {
+    let nom = chemin.display().to_string();
+    let octets = super::lire_octets(chemin, &nom, diags)?;
+    let feuilles = match grille::feuilles(&nom, &octets) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(*d);
+            return None;
+        }
+    };
+    if !grille::a_feuille(&feuilles, FEUILLE_EVENEMENTS[0]) {
+        return Some(Vec::new());
+    }
+    crate::projection::evenements::analyser_feuille_evenements(&nom, &octets, diags)
+}

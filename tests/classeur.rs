@@ -1,0 +1,277 @@
+//! The workbook dossier: `modele --depuis` (folder → workbook), `calculer CLASSEUR.xlsx`,
+//! `exporter` (workbook → folder), `projeter` with the `evenements` sheet. The reference is
+//! always the folder dossier itself: the same command on the folder and on the workbook
+//! must give byte-identical outputs (the folder results are checked elsewhere against the
+//! independent oracle and by hand).
+
+use assert_cmd::Command;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("bonus-ctg").unwrap()
+}
+
+fn racine() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every folder dossier of the project: the fixtures and the oracle cases (which cover the
+/// barème overrides: abridged values, dated values, local volets, contribution modes).
+fn dossiers() -> Vec<PathBuf> {
+    let mut r = Vec::new();
+    for parent in ["fixtures", "tests/oracle_cas"] {
+        for e in std::fs::read_dir(racine().join(parent)).unwrap() {
+            let p = e.unwrap().path();
+            if p.join("convention.toml").is_file() {
+                r.push(p);
+            }
+        }
+    }
+    r.sort();
+    assert!(r.len() >= 10, "{r:?}");
+    r
+}
+
+fn sortie(args: &[&str]) -> (i32, Vec<u8>, String) {
+    let o = bin().args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        o.stdout,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn chemin(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn modele_depuis(d: &Path, classeur: &Path) {
+    let (code, _, err) = sortie(&["modele", chemin(classeur), "--depuis", chemin(d)]);
+    assert_eq!(code, 0, "{}: {err}", d.display());
+}
+
+/// Folder → workbook → `calculer`: the same CSV to the byte, on every dossier; and the
+/// workbook exported back to a folder gives the same CSV again.
+#[test]
+fn classeur_egal_dossier_et_aller_retour() {
+    let t = tempfile::tempdir().unwrap();
+    for d in dossiers() {
+        let nom = d.file_name().unwrap().to_str().unwrap().to_string();
+        let x = t.path().join(format!("{nom}.xlsx"));
+        modele_depuis(&d, &x);
+        let args = |p: &Path| {
+            let (code, o, err) = sortie(&[
+                "calculer",
+                chemin(p),
+                "--format",
+                "csv",
+                "--profil",
+                "rfc4180",
+            ]);
+            (code, o, err)
+        };
+        let (c_d, o_d, e_d) = args(&d);
+        let (c_x, o_x, e_x) = args(&x);
+        assert_eq!(c_d, c_x, "{nom} : {e_d}\n---\n{e_x}");
+        assert_eq!(
+            String::from_utf8_lossy(&o_d),
+            String::from_utf8_lossy(&o_x),
+            "{nom} : classeur ≠ dossier"
+        );
+        let retour = t.path().join(format!("{nom}-retour"));
+        let (code, _, err) = sortie(&["exporter", chemin(&x), "--vers", chemin(&retour)]);
+        assert_eq!(code, 0, "{nom} : {err}");
+        let (c_r, o_r, e_r) = args(&retour);
+        assert_eq!(c_d, c_r, "{nom} : {e_r}");
+        assert_eq!(
+            String::from_utf8_lossy(&o_d),
+            String::from_utf8_lossy(&o_r),
+            "{nom} : dossier exporté ≠ dossier"
+        );
+        if d.join("bareme.toml").exists() {
+            assert!(retour.join("bareme.toml").exists(), "{nom} : barème perdu");
+        }
+    }
+}
+
+/// The `evenements` sheet: `projeter` on the workbook equals `projeter` on the folder (the
+/// Dijon fixture has an evenements.csv).
+#[test]
+fn projection_avec_la_feuille_evenements() {
+    let t = tempfile::tempdir().unwrap();
+    let d = racine().join("fixtures/dijon-2024");
+    assert!(d.join("evenements.csv").exists());
+    let x = t.path().join("dijon.xlsx");
+    modele_depuis(&d, &x);
+    let p = |p: &Path| {
+        sortie(&[
+            "projeter",
+            chemin(p),
+            "--format",
+            "csv",
+            "--profil",
+            "rfc4180",
+        ])
+    };
+    let (c_d, o_d, e_d) = p(&d);
+    let (c_x, o_x, e_x) = p(&x);
+    assert_eq!((c_d, c_x), (0, 0), "{e_d}\n{e_x}");
+    assert_eq!(String::from_utf8_lossy(&o_d), String::from_utf8_lossy(&o_x));
+    let retour = t.path().join("retour");
+    assert_eq!(
+        sortie(&["exporter", chemin(&x), "--vers", chemin(&retour)]).0,
+        0
+    );
+    let ev = std::fs::read_to_string(retour.join("evenements.csv")).unwrap();
+    assert!(ev.starts_with("date;id;action;valeur\n"), "{ev}");
+}
+
+fn partie(classeur: &Path, nom: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(classeur).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(nom).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The blank template: its sheets, in order; header notes; drop-down lists and checks;
+/// frozen header rows; and it reads back as an (empty, hence invalid) dossier whose messages
+/// name cells.
+#[test]
+fn modele_vierge() {
+    use calamine::Reader;
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let (code, _, err) = sortie(&["modele", chemin(&x)]);
+    assert_eq!(code, 0, "{err}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "aide",
+            "convention",
+            "structures",
+            "charges_n1",
+            "evenements",
+            "bareme"
+        ]
+    );
+    let s = wb.worksheet_range("structures").unwrap();
+    let entete: Vec<String> = s
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(entete, bonus_ctg::lecture::COLONNES_STRUCTURES);
+    let aide = wb.worksheet_range("aide").unwrap();
+    let texte: String = aide
+        .cells()
+        .map(|(_, _, c)| c.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for attendu in [
+        "Feuille « structures »",
+        "unites_existantes",
+        "Unités par volet",
+        "Exemple",
+    ] {
+        assert!(texte.contains(attendu), "aide sans « {attendu} »");
+    }
+    // sheet3 = structures: lists for annexe (B), type (C), collectivite (G, from the
+    // convention sheet), financement (H), soutien (I); decimal checks for the units
+    let xml = partie(&x, "xl/worksheets/sheet3.xml");
+    for attendu in [
+        r#"type="list""#,
+        r#"<formula1>"2,2bis"</formula1>"#,
+        r#"<formula1>"PSU,PAJE,PSO,AUCUN"</formula1>"#,
+        r#"<formula1>"oui,non"</formula1>"#,
+        "<formula1>convention!$A$10:$A$2009</formula1>",
+        r#"type="decimal""#,
+        r#"sqref="B2:B2001""#,
+        r#"state="frozen""#,
+    ] {
+        assert!(xml.contains(attendu), "structures sans {attendu}");
+    }
+    let notes: String = (1..=5)
+        .map(|i| partie(&x, &format!("xl/comments{i}.xml")))
+        .collect();
+    assert!(
+        notes.contains("Identifiant unique de la structure (ex. EAJE-BALZAC)."),
+        "notes d'en-tête absentes"
+    );
+    // charges_n1: volet list from the barème
+    let xml = partie(&x, "xl/worksheets/sheet4.xml");
+    assert!(
+        xml.contains("EAJE") && xml.contains("RPE"),
+        "liste des volets absente"
+    );
+    // blank: refused, messages located in the workbook
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("ctg.xlsx"), "{err}");
+    assert!(
+        err.contains("clé obligatoire « exercice » absente"),
+        "{err}"
+    );
+}
+
+/// A mistake in the convention sheet names its cell.
+#[test]
+fn erreur_localisee_dans_la_feuille_convention() {
+    use rust_xlsxwriter::Workbook;
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("convention").unwrap();
+    for (l, (a, b)) in [
+        ("champ", "valeur"),
+        ("nom", "CTG essai"),
+        ("caf", "Caf"),
+        ("exercice", "deux mille"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(l as u32, 0, *a).unwrap();
+        ws.write_string(l as u32, 1, *b).unwrap();
+    }
+    for (c, h) in ["id", "nom", "tranche", "signataire"].iter().enumerate() {
+        ws.write_string(6, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["VILLE", "Ville", "2", "peut-être"].iter().enumerate() {
+        ws.write_string(7, c as u16, *v).unwrap();
+    }
+    let s = wb.add_worksheet().set_name("structures").unwrap();
+    for (c, h) in [
+        "id",
+        "annexe",
+        "type",
+        "nom",
+        "gestionnaire",
+        "collectivite",
+        "financement",
+    ]
+    .iter()
+    .enumerate()
+    {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    let ch = wb.add_worksheet().set_name("charges_n1").unwrap();
+    for (c, h) in ["collectivite", "volet", "montant"].iter().enumerate() {
+        ch.write_string(0, c as u16, *h).unwrap();
+    }
+    wb.save(&x).unwrap();
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    // « deux mille » is in B4 (row 4), « peut-être » in D8: both reported in one pass
+    assert!(
+        err.contains("cellule convention!B4, colonne « exercice », valeur « deux mille » : nombre entier attendu"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cellule convention!D8, colonne « signataire », valeur « peut-être » : oui ou non attendu"),
+        "{err}"
+    );
+}
