@@ -178,6 +178,10 @@ fn entete(
         if col.largeur > 0.0 {
             ws.set_column_width(c, col.largeur)?;
         }
+        // what is typed in an empty row takes the column's format (a date stays a date)
+        if !matches!(col.genre, Genre::Texte) {
+            ws.set_column_format(c, f.de(col.genre))?;
+        }
         if let Some(v) = validation(col, volets)? {
             ws.add_data_validation(ligne + 1, c, derniere, c, &v)?;
         }
@@ -226,8 +230,11 @@ fn convention(wb: &mut Workbook, c: &Contenu<'_>, f: &Formats) -> X<()> {
             "fin" => k.fin.map_or(texte(""), Valeur::Date),
             _ => Valeur::Nombre(k.exercice as f64),
         });
-        if let Some(v) = v {
-            ecrire(ws, l, 1, &v, f, champ.genre)?;
+        match v {
+            Some(v) => ecrire(ws, l, 1, &v, f, champ.genre)?,
+            None => {
+                ws.write_blank(l, 1, f.de(champ.genre))?;
+            }
         }
     }
     ws.write_string_with_format(
