@@ -46,7 +46,7 @@ const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-
     disable_help_subcommand = true,
     subcommand_help_heading = "Commandes",
     subcommand_value_name = "COMMANDE",
-    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation ; 3 écarts trouvés par « verifier »."
+    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ou sortie refusée ou impossible à écrire ; 2 erreur d'utilisation ; 3 écarts trouvés par « verifier »."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -191,10 +191,10 @@ pub struct OptionsSortie<F: ValueEnum + Clone + Send + Sync + 'static> {
     /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
     #[arg(long, value_enum, default_value = "excel-fr")]
     pub profil: ProfilArg,
-    /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+    /// Fichier de sortie : absent ou fichier ordinaire (jamais un dossier, un tube, un périphérique ni un lien) ; écrit dans un fichier temporaire puis renommé
     #[arg(long, value_name = "FICHIER")]
     pub sortie: Option<PathBuf>,
-    /// Remplace le fichier de sortie s'il existe
+    /// Remplace le fichier de sortie s'il existe (ses droits sont gardés)
     #[arg(long)]
     pub ecraser: bool,
     /// Largeur du tableau en colonnes de terminal
@@ -283,7 +283,7 @@ pub enum Commande {
         /// Répertoire contenant un sous-dossier par CTG
         #[arg(value_name = "DOSSIERS")]
         dossiers: PathBuf,
-        /// Répertoire de sortie : consolide.csv et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
+        /// Répertoire de sortie, remplacé en entier : consolide.csv, diagnostics.txt et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
         #[arg(long, value_name = "DIR")]
         sortie: Option<PathBuf>,
         /// Format du résultat de chaque dossier (le fichier consolidé est en CSV)
@@ -292,7 +292,7 @@ pub enum Commande {
         /// Profil CSV
         #[arg(long, value_enum, default_value = "excel-fr")]
         profil: ProfilArg,
-        /// Remplace les fichiers de résultat existants
+        /// Remplace en entier le dossier de résultats d'un lot précédent
         #[arg(long)]
         ecraser: bool,
         /// Exercice calculé (par défaut celui de chaque convention.toml)

@@ -1,5 +1,6 @@
 //! Batch runs (issue 6): every dossier found under a folder (one sub-folder each), in
-//! parallel, each result written atomically, plus one consolidated CSV.
+//! parallel, plus one consolidated CSV; the output folder is replaced as a whole (see
+//! [`executer`]).
 //!
 //! Layout of the output folder:
 //!
@@ -8,6 +9,9 @@
 //! SORTIE/dossiers/NOM.csv      one result per dossier (or NOM.json with --format json)
 //! SORTIE/diagnostics.txt       every error and warning, prefixed by the dossier name
 //! ```
+//!
+//! `NOM` is the dossier folder's name, `%` written `%25` and bytes that are not UTF-8
+//! written `%XX` ([`nom_dossier`]): distinct folders, distinct files.
 //!
 //! The consolidated CSV (R40 in docs/regles.md): block 1 has the columns of formats.md
 //! preceded by `dossier`; an empty line; block 2 has one row per (dossier, collectivité)
@@ -301,7 +305,8 @@ pub fn nom_dossier(nom: &std::ffi::OsStr) -> String {
 }
 
 /// The dossiers under `racine`: its sub-folders in byte order of their names (see
-/// [`nom_dossier`]), hidden ones and the output folder `sortie` left out.
+/// [`nom_dossier`]), hidden ones, the output folder `sortie` and the results of an earlier
+/// lot left out.
 pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let entrees = std::fs::read_dir(racine).map_err(|e| {
         format!(
@@ -320,6 +325,10 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
             continue;
         }
         if exclu.is_some() && chemin.canonicalize().ok() == exclu {
+            continue;
+        }
+        // the results of an earlier lot written among the dossiers are not a dossier
+        if matches!(contenu(&chemin), Ok(Contenu::Resultat)) {
             continue;
         }
         r.push((nom, chemin));
