@@ -350,8 +350,17 @@ fn refuser_liens<'a>(racine: &Path, noms: impl Iterator<Item = &'a str>) -> Resu
         }
         for f in FICHIERS {
             let p = rep.join(f);
-            if lstat(&p).is_some_and(|m| m.file_type().is_symlink()) {
-                return Err(lien(&p));
+            match lstat(&p) {
+                Some(m) if m.file_type().is_symlink() => return Err(lien(&p)),
+                Some(m) if !m.is_file() => {
+                    return Err(ErreurEcriture::new(
+                        E_PAS_UN_FICHIER,
+                        &p,
+                        format!("c'est {} : un fichier ordinaire est attendu", genre(&m)),
+                    )
+                    .to_string())
+                }
+                _ => {}
             }
         }
     }

@@ -758,6 +758,10 @@ pub fn executer(
     sortie::ecrire_neuf(&neuf.join(CONSOLIDE), &octets)
         .and_then(|()| sortie::ecrire_neuf(&neuf.join(DIAGNOSTICS), texte.as_bytes()))
         .map_err(|e| abandon(e.to_string()))?;
+    // the replaced folder's permissions are kept
+    if let Ok(m) = std::fs::metadata(&cible) {
+        let _ = std::fs::set_permissions(&neuf, m.permissions());
+    }
     sortie::synchroniser_dossier(&neuf.join(SOUS_DOSSIER));
     sortie::synchroniser_dossier(&neuf);
     remplacer(&neuf, &cible, o.ecraser).map_err(|e| {

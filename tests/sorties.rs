@@ -472,6 +472,21 @@ fn noms_non_utf8_fichiers_distincts() {
     for n in ["a%25FF", "a%FE", "a%FF"] {
         assert!(c.contains(&format!("\n{n};")), "{n} absent du consolidé");
     }
+    // replaced as a whole, the results folder keeps its permissions
+    fs::set_permissions(&s, fs::Permissions::from_mode(0o700)).unwrap();
+    bonus()
+        .args(["-q", "lot"])
+        .arg(&racine)
+        .arg("--sortie")
+        .arg(&s)
+        .arg("--ecraser")
+        .assert()
+        .success();
+    assert_eq!(
+        fs::metadata(&s).unwrap().permissions().mode() & 0o7777,
+        0o700
+    );
+    assert_eq!(fs::read_dir(s.join("dossiers")).unwrap().count(), 3);
 }
 
 #[test]
@@ -620,6 +635,27 @@ fn generer_refuse_les_liens() {
     .unwrap();
     refuse(&gen, true);
     assert_eq!(arbre(&ailleurs), avant);
+    // a named pipe where a file would be written: refused before anything is written
+    fs::remove_file(gen.join("ctg-001/structures.csv")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(gen.join("ctg-001/structures.csv"))
+        .status()
+        .unwrap()
+        .success());
+    let avant = arbre(&gen.join("ctg-002"));
+    let o = bonus()
+        .arg("generer")
+        .arg(&gen)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("erreur E081 : "), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(gen.join("ctg-001/structures.csv"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(arbre(&gen.join("ctg-002")), avant);
 }
 
 #[test]
