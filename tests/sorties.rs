@@ -401,6 +401,7 @@ fn lot_tue_laisse_l_ancien_ou_le_nouveau() {
     let nouveau = arbre(&ref_b);
     let r = t.path().join("sorties").join("r");
     let mut vus = (0, 0);
+    let mut caches = 0;
     for delai in [0u64, 20, 60, 120, 250, 400, 600, 900, 1300] {
         lot(&a, &r);
         let ancien = arbre(&r);
@@ -420,6 +421,17 @@ fn lot_tue_laisse_l_ancien_ou_le_nouveau() {
         let _ = c.kill();
         let _ = c.wait();
         let apres = arbre(&r);
+        // next to it, at most the hidden folder of the killed run
+        for n in fs::read_dir(r.parent().unwrap()).unwrap() {
+            let n = n.unwrap().file_name().into_string().unwrap();
+            if n != "r" {
+                assert!(
+                    n.starts_with(".r.") && n.ends_with(".nouveau"),
+                    "après {delai} ms : {n}"
+                );
+                caches += 1;
+            }
+        }
         if apres == ancien {
             vus.0 += 1;
         } else if apres == nouveau {
@@ -432,7 +444,7 @@ fn lot_tue_laisse_l_ancien_ou_le_nouveau() {
         }
     }
     println!(
-        "ancien jeu intact {} fois, nouveau complet {} fois",
+        "ancien jeu intact {} fois, nouveau complet {} fois ; dossier caché laissé {caches} fois",
         vus.0, vus.1
     );
     assert!(vus.0 > 0, "le lot tué au départ laisse l'ancien jeu");
