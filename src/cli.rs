@@ -11,6 +11,15 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueE
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+/// Messages on the standard error never panic (a closed or full stderr is ignored): this
+/// module's `eprintln!` replaces the standard one, which panics when the write fails.
+macro_rules! eprintln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 /// `modele` and `exporter`: the workbook dossier.
 mod classeur;
 
@@ -40,7 +49,7 @@ const MODELE_AIDE: &str = "{about}\n\nUtilisation : {usage}\n\n{all-args}{after-
     disable_help_subcommand = true,
     subcommand_help_heading = "Commandes",
     subcommand_value_name = "COMMANDE",
-    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ; 2 erreur d'utilisation ; 3 écarts trouvés par « verifier »."
+    after_help = "Codes de sortie : 0 succès ; 1 données invalides (messages localisés) ou sortie refusée ou impossible à écrire ; 2 erreur d'utilisation ; 3 écarts trouvés par « verifier »."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -185,10 +194,10 @@ pub struct OptionsSortie<F: ValueEnum + Clone + Send + Sync + 'static> {
     /// Profil CSV : excel-fr (défaut : « ; », virgule décimale, BOM, CRLF) ou rfc4180 (« , », point décimal, LF)
     #[arg(long, value_enum, default_value = "excel-fr")]
     pub profil: ProfilArg,
-    /// Fichier de sortie (écrit dans un fichier temporaire puis renommé)
+    /// Fichier de sortie : absent ou fichier ordinaire (jamais un dossier, un tube, un périphérique ni un lien) ; écrit dans un fichier temporaire puis renommé
     #[arg(long, value_name = "FICHIER")]
     pub sortie: Option<PathBuf>,
-    /// Remplace le fichier de sortie s'il existe
+    /// Remplace le fichier de sortie s'il existe (ses droits sont gardés)
     #[arg(long)]
     pub ecraser: bool,
     /// Largeur du tableau en colonnes de terminal
@@ -277,7 +286,7 @@ pub enum Commande {
         /// Répertoire contenant un sous-dossier par CTG
         #[arg(value_name = "DOSSIERS")]
         dossiers: PathBuf,
-        /// Répertoire de sortie : consolide.csv et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
+        /// Répertoire de sortie, remplacé en entier : consolide.csv, diagnostics.txt et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
         #[arg(long, value_name = "DIR")]
         sortie: Option<PathBuf>,
         /// Format du résultat de chaque dossier (le fichier consolidé est en CSV)
@@ -286,7 +295,7 @@ pub enum Commande {
         /// Profil CSV
         #[arg(long, value_enum, default_value = "excel-fr")]
         profil: ProfilArg,
-        /// Remplace les fichiers de résultat existants
+        /// Remplace en entier le dossier de résultats d'un lot précédent
         #[arg(long)]
         ecraser: bool,
         /// Exercice calculé (par défaut celui de chaque convention.toml)
@@ -512,21 +521,68 @@ fn charger_projection(
     }
 }
 
-fn ecrire(sortie: Option<&PathBuf>, octets: &[u8], ecraser: bool) -> i32 {
+/// Writes the output: to the `--sortie` file (atomically, see [`sortie::ecrire_fichier`];
+/// `lus` are the files read, which it may not be), else to the standard output.
+fn ecrire(sortie: Option<&PathBuf>, octets: &[u8], ecraser: bool, lus: &[PathBuf]) -> i32 {
     match sortie {
-        Some(p) => match sortie::ecrire_atomique(p, octets, ecraser) {
+        Some(p) => match sortie::ecrire_fichier(p, octets, ecraser, lus) {
             Ok(()) => SUCCES,
             Err(e) => {
-                eprintln!("erreur : {}", e.0);
+                eprintln!("{e}");
                 DONNEES_INVALIDES
             }
         },
-        None => {
-            let mut o = std::io::stdout().lock();
-            // a closed pipe (`| head`) is not an error of ours
-            let _ = o.write_all(octets).and_then(|_| o.flush());
-            SUCCES
+        None => afficher(octets),
+    }
+}
+
+/// Everything the commands print on the standard output goes through here. A reader that
+/// stopped reading (`| head -1`: closed pipe) ends the command quietly, with its normal code;
+/// any other failure (disk full…) is an error (E080, exit code 1).
+fn afficher(octets: &[u8]) -> i32 {
+    match sortie::sortie_standard(octets) {
+        Ok(()) => SUCCES,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => SUCCES,
+        Err(e) => {
+            eprintln!(
+                "erreur {} : sortie standard : écriture impossible : {} (rien ou une partie seulement a été écrit)",
+                sortie::E_SORTIE_STANDARD,
+                crate::diagnostic::texte_io(&e)
+            );
+            DONNEES_INVALIDES
         }
+    }
+}
+
+/// The files a command may read for dossier `e` (the same-file check of `--sortie`).
+fn fichiers_lus(e: &Entree) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = [
+        "convention.toml",
+        "structures.csv",
+        "structures.xlsx",
+        "charges_n1.csv",
+        "charges_n1.xlsx",
+        "dossier.xlsx",
+        "bareme.toml",
+        crate::projection::evenements::FICHIER,
+    ]
+    .iter()
+    .map(|f| e.dossier.join(f))
+    .collect();
+    v.push(e.dossier.clone());
+    v.extend(e.bareme.clone());
+    v
+}
+
+/// `--sortie` checked before anything is read or computed: only an absent path or a regular
+/// file (with `--ecraser`) that is not one of the files read.
+fn verifier_sortie(sortie: Option<&PathBuf>, ecraser: bool, lus: &[PathBuf]) -> Result<(), i32> {
+    match sortie.map(|p| sortie::verifier_cible(p, ecraser, lus)) {
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            Err(DONNEES_INVALIDES)
+        }
+        _ => Ok(()),
     }
 }
 
@@ -599,8 +655,8 @@ pub fn principal() -> i32 {
                 eprint!("{}", erreur_usage_fr(&e));
                 return USAGE;
             }
-            let _ = e.print();
-            return SUCCES;
+            // help or version: on the standard output like the rest
+            return afficher(e.render().to_string().as_bytes());
         }
     };
     executer(cli)
@@ -622,6 +678,10 @@ pub fn executer(cli: Cli) -> i32 {
                     largeur,
                 },
         } => {
+            let lus = fichiers_lus(&entree);
+            if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
+                return c;
+            }
             let (_, r, diags) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -647,7 +707,7 @@ pub fn executer(cli: Cli) -> i32 {
                 },
             };
             match octets {
-                Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
+                Ok(o) => ecrire(sortie.as_ref(), &o, ecraser, &lus),
                 Err(e) => depassement(e),
             }
         }
@@ -656,15 +716,17 @@ pub fn executer(cli: Cli) -> i32 {
                 if silencieux() {
                     return SUCCES;
                 }
-                println!(
-                    "{} : dossier valide pour l'exercice {} ({} structures, {} lignes de charge) — {}",
-                    entree.dossier.display(),
-                    r.exercice,
-                    lu.dossier.structures.len(),
-                    lu.dossier.charges.len(),
-                    diags.resume()
-                );
-                SUCCES
+                afficher(
+                    format!(
+                        "{} : dossier valide pour l'exercice {} ({} structures, {} lignes de charge) — {}\n",
+                        entree.dossier.display(),
+                        r.exercice,
+                        lu.dossier.structures.len(),
+                        lu.dossier.charges.len(),
+                        diags.resume()
+                    )
+                    .as_bytes(),
+                )
             }
             Err(c) => c,
         },
@@ -679,7 +741,7 @@ pub fn executer(cli: Cli) -> i32 {
                 Err(c) => return c,
             };
             match rapport::projection::expliquer(&pr, &id, annee) {
-                Ok(Some(t)) => ecrire(None, t.as_bytes(), false),
+                Ok(Some(t)) => afficher(t.as_bytes()),
                 Ok(None) if pr.annee(annee).is_none() => {
                     eprintln!(
                         "erreur : l'année {annee} n'est pas projetée ({}–{})",
@@ -707,6 +769,11 @@ pub fn executer(cli: Cli) -> i32 {
                     largeur,
                 },
         } => {
+            let mut lus = fichiers_lus(&entree);
+            lus.extend(projection.evenements.clone());
+            if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
+                return c;
+            }
             let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -730,7 +797,7 @@ pub fn executer(cli: Cli) -> i32 {
                 },
             };
             match octets {
-                Ok(o) => ecrire(sortie.as_ref(), &o, ecraser),
+                Ok(o) => ecrire(sortie.as_ref(), &o, ecraser, &lus),
                 Err(e) => depassement(e),
             }
         }
@@ -749,7 +816,7 @@ pub fn executer(cli: Cli) -> i32 {
                 Err(c) => return c,
             };
             match rapport::explication::expliquer(&lu.dossier, &r, &id) {
-                Ok(Some(t)) => ecrire(None, t.as_bytes(), false),
+                Ok(Some(t)) => afficher(t.as_bytes()),
                 Ok(None) => {
                     eprintln!("erreur : structure « {id} » introuvable dans structures.csv");
                     DONNEES_INVALIDES
@@ -769,6 +836,11 @@ pub fn executer(cli: Cli) -> i32 {
                     largeur,
                 },
         } => {
+            let mut lus = fichiers_lus(&entree);
+            lus.push(notification.clone());
+            if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
+                return c;
+            }
             let (lu, r, _) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -805,7 +877,7 @@ pub fn executer(cli: Cli) -> i32 {
                 FormatSimple::Csv => crate::verification::rendre_csv(&v, profil_de(profil)),
                 FormatSimple::Json => crate::verification::rendre_json(&v),
             };
-            match ecrire(sortie.as_ref(), &octets, ecraser) {
+            match ecrire(sortie.as_ref(), &octets, ecraser, &lus) {
                 SUCCES => code,
                 e => e,
             }
@@ -832,6 +904,13 @@ pub fn executer(cli: Cli) -> i32 {
                 encodage,
             };
             let (ea, eb) = (entree(dossier_a), entree(dossier_b));
+            let lus: Vec<PathBuf> = fichiers_lus(&ea)
+                .into_iter()
+                .chain(fichiers_lus(&eb))
+                .collect();
+            if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
+                return c;
+            }
             let (_, ra, _) = match charger(&ea, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -853,7 +932,7 @@ pub fn executer(cli: Cli) -> i32 {
                 FormatSimple::Csv => crate::comparaison::rendre_csv(&c, profil_de(profil)),
                 FormatSimple::Json => crate::comparaison::rendre_json(&c),
             };
-            ecrire(sortie.as_ref(), &octets, ecraser)
+            ecrire(sortie.as_ref(), &octets, ecraser, &lus)
         }
         Commande::Modele {
             fichier,
@@ -891,8 +970,9 @@ pub fn executer(cli: Cli) -> i32 {
                 bareme,
                 encodage,
             };
+            let defaut = sortie.is_none();
             let o = crate::lot::OptionsLot {
-                sortie: sortie.unwrap_or_else(|| sortie_lot_defaut(&dossiers)),
+                sortie: sortie.unwrap_or_else(|| crate::lot::sortie_lot_defaut(&dossiers)),
                 format: match format {
                     FormatLotArg::Csv => crate::lot::FormatLot::Csv,
                     FormatLotArg::Json => crate::lot::FormatLot::Json,
@@ -903,7 +983,7 @@ pub fn executer(cli: Cli) -> i32 {
                 exercice,
                 fils: fils.unwrap_or(0),
             };
-            lancer_lot(&dossiers, &o, chrono, fe)
+            lancer_lot(&dossiers, &o, chrono, fe, defaut)
         }
         Commande::Generer {
             repertoire,
@@ -920,19 +1000,19 @@ pub fn executer(cli: Cli) -> i32 {
                 dossiers,
             };
             match crate::generation::ecrire(&repertoire, &p, ecraser) {
-                Ok(b) => {
-                    println!(
-                        "{} : {} dossiers, {} collectivités, {} structures ({} Ko), graine {graine}",
+                Ok(b) => afficher(
+                    format!(
+                        "{} : {} dossiers, {} collectivités, {} structures ({} Ko), graine {graine}\n",
                         repertoire.display(),
                         b.dossiers,
                         b.collectivites,
                         b.structures,
                         b.octets / 1024
-                    );
-                    SUCCES
-                }
+                    )
+                    .as_bytes(),
+                ),
                 Err(e) => {
-                    eprintln!("erreur : {e}");
+                    eprintln!("{e}");
                     DONNEES_INVALIDES
                 }
             }
@@ -940,19 +1020,12 @@ pub fn executer(cli: Cli) -> i32 {
     }
 }
 
-/// `DOSSIERS-resultats`, next to `DOSSIERS`.
-fn sortie_lot_defaut(dossiers: &std::path::Path) -> PathBuf {
-    let nom = dossiers
-        .file_name()
-        .map_or("lot".into(), |n| n.to_string_lossy().into_owned());
-    dossiers.with_file_name(format!("{nom}-resultats"))
-}
-
 fn lancer_lot(
     dossiers: &std::path::Path,
     o: &crate::lot::OptionsLot,
     chrono: bool,
     fe: FormatErreurs,
+    sortie_par_defaut: bool,
 ) -> i32 {
     use std::io::IsTerminal;
     let mut barre = crate::lot::BarreProgression::new(std::io::stderr().is_terminal());
@@ -961,10 +1034,17 @@ fn lancer_lot(
     let b = match bilan {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("erreur : {e}");
+            eprintln!("{e}");
             return DONNEES_INVALIDES;
         }
     };
+    if sortie_par_defaut && !silencieux() {
+        eprintln!(
+            "sans --sortie, résultats écrits dans {} (à côté de {})",
+            o.sortie.display(),
+            dossiers.display()
+        );
+    }
     // errors in full; warnings counted (all of them are in diagnostics.txt)
     let mut avertissements = (0, 0);
     for i in &b.dossiers {
@@ -976,7 +1056,7 @@ fn lancer_lot(
             afficher_diagnostics(&i.diagnostics, fe);
         }
         if let Some(e) = &i.erreur_ecriture {
-            eprintln!("erreur : {e}");
+            eprintln!("{e}");
         }
         if !i.reussi() {
             eprintln!("{} : dossier ignoré — {}", i.nom, i.diagnostics.resume());
@@ -993,8 +1073,8 @@ fn lancer_lot(
         );
     }
     let echecs: Vec<&str> = b.echecs().map(|i| i.nom.as_str()).collect();
-    println!(
-        "{} dossiers : {} calculés, {} en échec{} ; {} structures ; versé Caf {} ; résultats : {}",
+    let resume = format!(
+        "{} dossiers : {} calculés, {} en échec{} ; {} structures ; versé Caf {} ; résultats : {}\n",
         b.dossiers.len(),
         b.dossiers.len() - echecs.len(),
         echecs.len(),
@@ -1010,6 +1090,7 @@ fn lancer_lot(
         )) + " €",
         b.consolide.display()
     );
+    let affiche = afficher(resume.as_bytes());
     if chrono {
         let c = &b.chrono;
         // integer arithmetic (no floating point in this project): tenths of a millisecond
@@ -1034,10 +1115,10 @@ fn lancer_lot(
             pour_mille % 10
         );
     }
-    if echecs.is_empty() {
-        SUCCES
-    } else {
+    if !echecs.is_empty() {
         DONNEES_INVALIDES
+    } else {
+        affiche
     }
 }
 
@@ -1312,5 +1393,5 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
             }
         }
     }
-    ecrire(None, o.as_bytes(), false)
+    afficher(o.as_bytes())
 }

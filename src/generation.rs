@@ -285,28 +285,117 @@ fn retirer_generation(racine: &Path) -> Result<(), String> {
         }
         let _ = std::fs::remove_dir(&rep);
     }
-    std::fs::remove_file(&marque)
-        .map_err(|e| format!("suppression de {} impossible : {e}", marque.display()))
+    std::fs::remove_file(&marque).map_err(|e| {
+        crate::sortie::ErreurEcriture::io(&marque, "suppression impossible", &e).to_string()
+    })
+}
+
+/// The dossier names listed in the marker of a previous generation.
+fn noms_marques(racine: &Path) -> Vec<String> {
+    std::fs::read_to_string(racine.join(MARQUE))
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|n| !n.is_empty() && !n.starts_with('#'))
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Nothing is written, replaced or removed through a symbolic link: neither the folder
+/// itself, nor a dossier folder, nor a file it would write or remove (E086); a dossier
+/// name taken by something else than a folder is refused too (E081).
+fn refuser_liens<'a>(racine: &Path, noms: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    use crate::sortie::{genre, ErreurEcriture, E_LIEN, E_PAS_UN_FICHIER};
+    let lien = |p: &Path| {
+        ErreurEcriture::new(
+            E_LIEN,
+            p,
+            "c'est un lien symbolique : generer n'écrit pas à travers un lien ; donnez un dossier réel",
+        )
+        .to_string()
+    };
+    let lstat = |p: &Path| std::fs::symlink_metadata(p).ok();
+    match lstat(racine) {
+        None => return Ok(()),
+        Some(m) if m.file_type().is_symlink() => return Err(lien(racine)),
+        Some(m) if !m.is_dir() => {
+            return Err(ErreurEcriture::new(
+                E_PAS_UN_FICHIER,
+                racine,
+                format!("c'est {} : un dossier est attendu", genre(&m)),
+            )
+            .to_string())
+        }
+        Some(_) => {}
+    }
+    if lstat(&racine.join(MARQUE)).is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(lien(&racine.join(MARQUE)));
+    }
+    for nom in noms {
+        let rep = racine.join(nom);
+        match lstat(&rep) {
+            None => continue,
+            Some(m) if m.file_type().is_symlink() => return Err(lien(&rep)),
+            Some(m) if !m.is_dir() => {
+                return Err(ErreurEcriture::new(
+                    E_PAS_UN_FICHIER,
+                    &rep,
+                    format!("c'est {} : un dossier est attendu", genre(&m)),
+                )
+                .to_string())
+            }
+            Some(_) => {}
+        }
+        for f in FICHIERS {
+            let p = rep.join(f);
+            match lstat(&p) {
+                Some(m) if m.file_type().is_symlink() => return Err(lien(&p)),
+                Some(m) if !m.is_file() => {
+                    return Err(ErreurEcriture::new(
+                        E_PAS_UN_FICHIER,
+                        &p,
+                        format!("c'est {} : un fichier ordinaire est attendu", genre(&m)),
+                    )
+                    .to_string())
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Generates and writes the set under `racine` (one sub-folder per dossier), atomically file
 /// by file. A folder holding a previous generation (marker [`MARQUE`]) is regenerated; any
-/// other non-empty folder is refused unless `ecraser`.
+/// other non-empty folder is refused unless `ecraser`. Nothing is written through a symbolic
+/// link. `Err` holds the message to print (`erreur …`).
 pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, String> {
-    verifier(p)?;
+    verifier(p).map_err(|e| format!("erreur : {e}"))?;
     let precedente = racine.join(MARQUE).is_file();
     if !ecraser && !precedente {
         if let Ok(mut it) = std::fs::read_dir(racine) {
             if it.next().is_some() {
-                return Err(format!(
-                    "{} existe, n'est pas vide et ne vient pas de bonus-ctg generer : ajoutez --ecraser pour y écrire",
-                    racine.display()
-                ));
+                return Err(crate::sortie::ErreurEcriture::new(
+                    crate::sortie::E_EXISTE,
+                    racine,
+                    "existe, n'est pas vide et ne vient pas de bonus-ctg generer : ajoutez --ecraser pour y écrire",
+                )
+                .to_string());
             }
         }
     }
+    let dossiers = generer(p).map_err(|e| format!("erreur : {e}"))?;
+    let marques = noms_marques(racine);
+    refuser_liens(
+        racine,
+        dossiers
+            .iter()
+            .map(|d| d.nom.as_str())
+            .chain(marques.iter().map(String::as_str)),
+    )?;
     retirer_generation(racine)?;
-    let dossiers = generer(p)?;
     let mut bilan = Bilan {
         dossiers: 0,
         collectivites: 0,
@@ -322,8 +411,10 @@ pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, Str
     );
     for d in &dossiers {
         let rep = racine.join(&d.nom);
-        std::fs::create_dir_all(&rep)
-            .map_err(|e| format!("création de {} impossible : {e}", rep.display()))?;
+        std::fs::create_dir_all(&rep).map_err(|e| {
+            crate::sortie::ErreurEcriture::io(&rep, "création du dossier impossible", &e)
+                .to_string()
+        })?;
         let f = &d.fichiers;
         let mut fichiers: Vec<(PathBuf, &str)> = vec![
             (rep.join("convention.toml"), &f.convention),
@@ -340,7 +431,8 @@ pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, Str
         // overwriting is allowed here: the folder was empty, a previous generation, or
         // --ecraser was given
         for (chemin, texte) in fichiers {
-            crate::sortie::ecrire_atomique(&chemin, texte.as_bytes(), true).map_err(|e| e.0)?;
+            crate::sortie::ecrire_atomique(&chemin, texte.as_bytes(), true)
+                .map_err(|e| e.to_string())?;
             bilan.octets += texte.len() as u64;
         }
         marque.push_str(&d.nom);
@@ -350,7 +442,7 @@ pub fn ecrire(racine: &Path, p: &Parametres, ecraser: bool) -> Result<Bilan, Str
         bilan.structures += d.structures;
     }
     crate::sortie::ecrire_atomique(&racine.join(MARQUE), marque.as_bytes(), true)
-        .map_err(|e| e.0)?;
+        .map_err(|e| e.to_string())?;
     Ok(bilan)
 }
 

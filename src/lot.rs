@@ -1,5 +1,6 @@
 //! Batch runs (issue 6): every dossier found under a folder (one sub-folder each), in
-//! parallel, each result written atomically, plus one consolidated CSV.
+//! parallel, plus one consolidated CSV; the output folder is replaced as a whole (see
+//! [`executer`]).
 //!
 //! Layout of the output folder:
 //!
@@ -8,6 +9,9 @@
 //! SORTIE/dossiers/NOM.csv      one result per dossier (or NOM.json with --format json)
 //! SORTIE/diagnostics.txt       every error and warning, prefixed by the dossier name
 //! ```
+//!
+//! `NOM` is the dossier folder's name, `%` written `%25` and bytes that are not UTF-8
+//! written `%XX` ([`nom_dossier`]): distinct folders, distinct files.
 //!
 //! The consolidated CSV (R40 in docs/regles.md): block 1 has the columns of formats.md
 //! preceded by `dossier`; an empty line; block 2 has one row per (dossier, collectivité)
@@ -18,7 +22,7 @@
 
 use crate::calcul::rationnel::format_echelle;
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
 use crate::lecture::{self, OptionsLecture};
 use crate::modele::Montant;
 use crate::rapport::{self, texte_sur, Profil};
@@ -276,30 +280,229 @@ impl Bilan {
     }
 }
 
-/// The dossiers under `racine`: its sub-folders in byte order of their names, hidden ones
-/// and the output folder `sortie` (and its `dossiers/`) left out.
+/// The name of a dossier folder as written in the outputs (result file name, `dossier`
+/// column, diagnostics): the folder name itself, except that `%` becomes `%25` and every
+/// byte that is not valid UTF-8 becomes `%XX` (hexadecimal). Two distinct folder names
+/// always give two distinct names (`a\xFF` → `a%FF`, `a\xFE` → `a%FE`).
+pub fn nom_dossier(nom: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    let octets = std::os::unix::ffi::OsStrExt::as_bytes(nom).to_vec();
+    #[cfg(not(unix))]
+    let octets = nom.to_string_lossy().into_owned().into_bytes();
+    let mut r = String::with_capacity(octets.len());
+    for morceau in octets.utf8_chunks() {
+        for c in morceau.valid().chars() {
+            match c {
+                '%' => r.push_str("%25"),
+                c => r.push(c),
+            }
+        }
+        for b in morceau.invalid() {
+            r.push_str(&format!("%{b:02X}"));
+        }
+    }
+    r
+}
+
+/// The dossiers under `racine`: its sub-folders in byte order of their names (see
+/// [`nom_dossier`]), hidden ones, the output folder `sortie` and the results of an earlier
+/// lot left out.
 pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let entrees = std::fs::read_dir(racine)
-        .map_err(|e| format!("{} : lecture du dossier impossible : {e}", racine.display()))?;
-    let exclus: Vec<PathBuf> = [sortie.to_path_buf(), sortie.join(SOUS_DOSSIER)]
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
+    let entrees = std::fs::read_dir(racine).map_err(|e| {
+        format!(
+            "erreur : {} : lecture du dossier impossible : {}",
+            racine.display(),
+            texte_io(&e)
+        )
+    })?;
+    let exclu = sortie.canonicalize().ok();
     let mut r = Vec::new();
     for e in entrees {
-        let e = e.map_err(|e| format!("{} : {e}", racine.display()))?;
-        let nom = e.file_name().to_string_lossy().into_owned();
+        let e = e.map_err(|e| format!("erreur : {} : {}", racine.display(), texte_io(&e)))?;
+        let nom = nom_dossier(&e.file_name());
         let chemin = e.path();
         if nom.starts_with('.') || !chemin.is_dir() {
             continue;
         }
-        if !exclus.is_empty() && chemin.canonicalize().is_ok_and(|c| exclus.contains(&c)) {
+        if exclu.is_some() && chemin.canonicalize().ok() == exclu {
+            continue;
+        }
+        // the results of an earlier lot written among the dossiers are not a dossier
+        if matches!(contenu(&chemin), Ok(Contenu::Resultat)) {
             continue;
         }
         r.push((nom, chemin));
     }
     r.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(r)
+}
+
+/// The absolute form of `p` with its existing part's links resolved and `.`/`..` of the
+/// part that does not exist yet applied to the names.
+fn resoudre(p: &Path) -> std::io::Result<PathBuf> {
+    use std::path::Component;
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
+    let comps: Vec<Component> = abs.components().collect();
+    for k in (1..=comps.len()).rev() {
+        let debut: PathBuf = comps[..k].iter().collect();
+        if let Ok(mut r) = debut.canonicalize() {
+            for c in &comps[k..] {
+                match c {
+                    Component::ParentDir => {
+                        r.pop();
+                    }
+                    Component::Normal(n) => r.push(n),
+                    _ => {}
+                }
+            }
+            return Ok(r);
+        }
+    }
+    Ok(abs)
+}
+
+/// What an existing output folder holds.
+enum Contenu {
+    Vide,
+    /// Only what `lot` writes (an earlier result).
+    Resultat,
+    /// Something else: the first foreign name.
+    Autre(String),
+}
+
+fn contenu(s: &Path) -> std::io::Result<Contenu> {
+    let mut vide = true;
+    for e in std::fs::read_dir(s)? {
+        let e = e?;
+        vide = false;
+        let n = e.file_name();
+        let t = e.file_type()?;
+        let n8 = n.to_string_lossy();
+        let a_nous = match n8.as_ref() {
+            CONSOLIDE | DIAGNOSTICS => t.is_file(),
+            SOUS_DOSSIER => {
+                t.is_dir()
+                    && std::fs::read_dir(e.path())?
+                        .all(|f| f.and_then(|f| f.file_type()).is_ok_and(|t| t.is_file()))
+            }
+            // temporary file of an older version
+            x => x.starts_with('.') && x.ends_with(".tmp") && t.is_file(),
+        };
+        if !a_nous {
+            return Ok(Contenu::Autre(n8.into_owned()));
+        }
+    }
+    Ok(if vide {
+        Contenu::Vide
+    } else {
+        Contenu::Resultat
+    })
+}
+
+fn err(code: &'static str, chemin: &Path, message: impl std::fmt::Display) -> String {
+    sortie::ErreurEcriture::new(code, chemin, message).to_string()
+}
+
+/// The checks on the output folder before anything is computed. Returns the resolved
+/// output folder.
+fn verifier_sortie(
+    racine: &Path,
+    o: &OptionsLot,
+    dossiers: &[(String, PathBuf)],
+) -> Result<PathBuf, String> {
+    let sortie_donnee = &o.sortie;
+    if let Ok(m) = std::fs::symlink_metadata(sortie_donnee) {
+        if !m.is_dir() {
+            return Err(err(
+                sortie::E_PAS_UN_FICHIER,
+                sortie_donnee,
+                format!(
+                    "c'est {} : le résultat d'un lot est un dossier (un lien symbolique n'est pas suivi)",
+                    sortie::genre(&m)
+                ),
+            ));
+        }
+    }
+    let s = resoudre(sortie_donnee).map_err(|e| {
+        sortie::ErreurEcriture::io(sortie_donnee, "accès impossible", &e).to_string()
+    })?;
+    let r = racine.canonicalize().map_err(|e| {
+        format!(
+            "erreur : {} : lecture du dossier impossible : {}",
+            racine.display(),
+            texte_io(&e)
+        )
+    })?;
+    if r.starts_with(&s) {
+        return Err(err(
+            sortie::E_SORTIE_DANS_ENTREE,
+            sortie_donnee,
+            format!(
+                "le dossier de sortie contient les dossiers à calculer ({}) : il est remplacé en entier par le résultat ; choisissez un autre dossier (par défaut : {})",
+                racine.display(),
+                sortie_lot_defaut(racine).display()
+            ),
+        ));
+    }
+    for (nom, d) in dossiers {
+        if d.canonicalize().is_ok_and(|c| s.starts_with(c)) {
+            return Err(err(
+                sortie::E_SORTIE_DANS_ENTREE,
+                sortie_donnee,
+                format!(
+                    "le dossier de sortie est dans le dossier à calculer « {nom} » : choisissez un dossier hors des dossiers calculés"
+                ),
+            ));
+        }
+    }
+    if s.is_dir() {
+        match contenu(&s)
+            .map_err(|e| sortie::ErreurEcriture::io(sortie_donnee, "lecture impossible", &e).to_string())?
+        {
+            Contenu::Vide => {}
+            Contenu::Resultat if o.ecraser => {}
+            Contenu::Resultat => {
+                return Err(err(
+                    sortie::E_EXISTE,
+                    sortie_donnee,
+                    "contient déjà un résultat : ajoutez --ecraser pour le remplacer (en entier)",
+                ))
+            }
+            Contenu::Autre(_)
+                if ["convention.toml", "dossier.xlsx"]
+                    .iter()
+                    .any(|f| s.join(f).exists()) =>
+            {
+                return Err(err(
+                    sortie::E_SORTIE_DANS_ENTREE,
+                    sortie_donnee,
+                    "c'est un dossier de données (convention.toml) : choisissez un dossier hors des dossiers calculés",
+                ))
+            }
+            Contenu::Autre(n) => {
+                return Err(err(
+                    sortie::E_EXISTE,
+                    sortie_donnee,
+                    format!(
+                        "contient « {n} », qui ne vient pas de bonus-ctg lot : le dossier de sortie est remplacé en entier, choisissez un dossier vide ou neuf"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// `DOSSIERS-resultats`, next to `DOSSIERS` (the default output folder).
+pub fn sortie_lot_defaut(dossiers: &Path) -> PathBuf {
+    let nom = dossiers
+        .file_name()
+        .map_or("lot".into(), |n| n.to_string_lossy().into_owned());
+    dossiers.with_file_name(format!("{nom}-resultats"))
 }
 
 fn ecrivain(p: Profil) -> csv::Writer<Vec<u8>> {
@@ -322,14 +525,15 @@ fn prefixer(nom: &str, mut d: Diagnostics) -> Diagnostics {
     d
 }
 
-fn chemin_resultat(o: &OptionsLot, nom: &str) -> PathBuf {
-    o.sortie
+/// The result file of dossier `nom` in the output folder `sortie`.
+fn chemin_resultat(sortie: &Path, o: &OptionsLot, nom: &str) -> PathBuf {
+    sortie
         .join(SOUS_DOSSIER)
         .join(format!("{nom}.{}", o.format.extension()))
 }
 
-/// Reads, validates, computes and writes one dossier.
-fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot) -> IssueDossier {
+/// Reads, validates, computes and writes one dossier into the new output folder `neuf`.
+fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> IssueDossier {
     let mut issue = IssueDossier {
         nom: nom.to_string(),
         chemin: chemin.to_path_buf(),
@@ -347,7 +551,6 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot) -> IssueDossier {
     issue.chrono.lecture = t1 - t0;
     let Some(lu) = lu else {
         issue.diagnostics = prefixer(nom, diags);
-        retirer_ancien(o, nom);
         return issue;
     };
     let traite = crate::traiter(&lu, o.exercice, &nom_bareme(o));
@@ -358,7 +561,6 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot) -> IssueDossier {
             diags.extend(d);
             issue.diagnostics = prefixer(nom, diags);
             issue.chrono.calcul = t1.elapsed();
-            retirer_ancien(o, nom);
             return issue;
         }
     };
@@ -392,14 +594,13 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot) -> IssueDossier {
     };
     match (rendu, fragment) {
         (Ok(octets), Ok(fragment)) => {
-            let dest = chemin_resultat(o, nom);
-            match sortie::ecrire_atomique(&dest, &octets, o.ecraser) {
+            match sortie::ecrire_neuf(&chemin_resultat(neuf, o, nom), &octets) {
                 Ok(()) => {
-                    issue.resultat = Some(dest);
+                    issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
                     issue.fragment = fragment;
                     issue.totaux = Some(tot);
                 }
-                Err(e) => issue.erreur_ecriture = Some(e.0),
+                Err(e) => issue.erreur_ecriture = Some(e.to_string()),
             }
         }
         (Err(e), _) | (_, Err(e)) => {
@@ -412,14 +613,6 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot) -> IssueDossier {
     issue.diagnostics = prefixer(nom, diags);
     issue.chrono.ecriture = t2.elapsed();
     issue
-}
-
-/// A dossier that fails now must not leave the result of an earlier run behind (only when
-/// replacing was allowed: otherwise there was none, checked before starting).
-fn retirer_ancien(o: &OptionsLot, nom: &str) {
-    if o.ecraser {
-        let _ = std::fs::remove_file(chemin_resultat(o, nom));
-    }
 }
 
 fn fragment(
@@ -440,8 +633,15 @@ fn fragment(
 }
 
 /// Runs the lot. `progression(done, total)` is called on the calling thread after each
-/// dossier. `Err` when nothing could be run (no dossier, outputs already present, output
-/// folder not writable); invalid dossiers are reported in the [`Bilan`], not as `Err`.
+/// dossier. `Err` (the message to print, with its code) when nothing could be run (no
+/// dossier, output folder refused or not writable); invalid dossiers are reported in the
+/// [`Bilan`], not as `Err`.
+///
+/// The output folder is replaced as a whole: everything is written into a new hidden
+/// sibling folder `.NOM.PID.nouveau`, then swapped with the old one in one step (Linux
+/// `renameat2`; elsewhere two renames), and the old one is removed. A run killed at any
+/// moment leaves either the old complete set or the new complete set; its hidden folder is
+/// removed by the next run.
 pub fn executer(
     racine: &Path,
     o: &OptionsLot,
@@ -449,43 +649,40 @@ pub fn executer(
 ) -> Result<Bilan, String> {
     let debut = Instant::now();
     if !racine.is_dir() {
-        return Err(format!("{} : dossier introuvable", racine.display()));
+        return Err(format!(
+            "erreur : {} : dossier introuvable",
+            racine.display()
+        ));
     }
     let dossiers = dossiers_de(racine, &o.sortie)?;
     if dossiers.is_empty() {
         return Err(format!(
-            "{} : aucun sous-dossier (un dossier par CTG : convention.toml, structures.csv, charges_n1.csv)",
+            "erreur : {} : aucun sous-dossier (un dossier par CTG : convention.toml, structures.csv, charges_n1.csv)",
             racine.display()
         ));
     }
-    let consolide = o.sortie.join(CONSOLIDE);
-    if !o.ecraser {
-        let mut deja: Vec<PathBuf> = [consolide.clone(), o.sortie.join(DIAGNOSTICS)]
-            .into_iter()
-            .filter(|p| p.exists())
-            .collect();
-        deja.extend(
-            dossiers
-                .iter()
-                .map(|(n, _)| chemin_resultat(o, n))
-                .filter(|p| p.exists()),
-        );
-        if let Some(p) = deja.first() {
-            return Err(format!(
-                "{} existe déjà ({} fichier{} de résultat présent{}) : ajoutez --ecraser pour les remplacer",
-                p.display(),
-                deja.len(),
-                if deja.len() > 1 { "s" } else { "" },
-                if deja.len() > 1 { "s" } else { "" }
-            ));
-        }
-    }
-    std::fs::create_dir_all(o.sortie.join(SOUS_DOSSIER)).map_err(|e| {
-        format!(
-            "création du dossier de sortie {} impossible : {e}",
-            o.sortie.display()
-        )
+    let cible = verifier_sortie(racine, o, &dossiers)?;
+    let (Some(parent), Some(nom)) = (cible.parent(), cible.file_name()) else {
+        return Err(err(
+            sortie::E_SORTIE_DANS_ENTREE,
+            &o.sortie,
+            "ce dossier ne peut pas être remplacé",
+        ));
+    };
+    std::fs::create_dir_all(parent).map_err(|e| {
+        sortie::ErreurEcriture::io(parent, "création du dossier impossible", &e).to_string()
     })?;
+    nettoyer_orphelins(parent, nom, &cible);
+    let neuf = parent.join(sortie::nom_temporaire(nom, std::process::id(), "nouveau"));
+    let _ = std::fs::remove_dir_all(&neuf);
+    std::fs::create_dir_all(neuf.join(SOUS_DOSSIER)).map_err(|e| {
+        sortie::ErreurEcriture::io(&neuf, "création du dossier de sortie impossible", &e)
+            .to_string()
+    })?;
+    let abandon = |m: String| {
+        let _ = std::fs::remove_dir_all(&neuf);
+        m
+    };
 
     let fils = match o.fils {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -500,12 +697,13 @@ pub fn executer(
             let tx = tx.clone();
             let dossiers = &dossiers;
             let suivant = &suivant;
+            let neuf = &neuf;
             s.spawn(move || loop {
                 let i = suivant.fetch_add(1, Ordering::Relaxed);
                 let Some((nom, chemin)) = dossiers.get(i) else {
                     break;
                 };
-                if tx.send((i, traiter_dossier(nom, chemin, o))).is_err() {
+                if tx.send((i, traiter_dossier(nom, chemin, o, neuf))).is_err() {
                     break;
                 }
             });
@@ -519,6 +717,21 @@ pub fn executer(
         }
     });
     let mut issues: Vec<IssueDossier> = issues.into_iter().flatten().collect();
+    // an output error (not a data error) leaves the old folder as it was
+    let erreurs: Vec<&str> = issues
+        .iter()
+        .filter_map(|i| i.erreur_ecriture.as_deref())
+        .collect();
+    if let Some(e) = erreurs.first() {
+        return Err(abandon(format!(
+            "{e}{} ; {} n'a pas été modifié",
+            match erreurs.len() {
+                1 => String::new(),
+                n => format!(" (et {} autre{})", n - 1, if n > 2 { "s" } else { "" }),
+            },
+            o.sortie.display()
+        )));
+    }
 
     // consolidated file
     let t = Instant::now();
@@ -535,7 +748,6 @@ pub fn executer(
         }
     }
     let octets = consolider(&mut issues, &total, &volets, o.profil);
-    sortie::ecrire_atomique(&consolide, &octets, o.ecraser).map_err(|e| e.0)?;
     let mut texte = String::new();
     for i in &issues {
         for d in &i.diagnostics.0 {
@@ -543,18 +755,87 @@ pub fn executer(
             texte.push('\n');
         }
     }
-    sortie::ecrire_atomique(&o.sortie.join(DIAGNOSTICS), texte.as_bytes(), o.ecraser)
-        .map_err(|e| e.0)?;
+    sortie::ecrire_neuf(&neuf.join(CONSOLIDE), &octets)
+        .and_then(|()| sortie::ecrire_neuf(&neuf.join(DIAGNOSTICS), texte.as_bytes()))
+        .map_err(|e| abandon(e.to_string()))?;
+    // the replaced folder's permissions are kept
+    if let Ok(m) = std::fs::metadata(&cible) {
+        let _ = std::fs::set_permissions(&neuf, m.permissions());
+    }
+    sortie::synchroniser_dossier(&neuf.join(SOUS_DOSSIER));
+    sortie::synchroniser_dossier(&neuf);
+    remplacer(&neuf, &cible, o.ecraser).map_err(|e| {
+        abandon(format!(
+            "{} ; {} n'a pas été modifié",
+            sortie::ErreurEcriture::io(&o.sortie, "remplacement du dossier impossible", &e),
+            o.sortie.display()
+        ))
+    })?;
+    sortie::synchroniser_dossier(parent);
     chrono.ecriture += t.elapsed();
     chrono.total = debut.elapsed();
     Ok(Bilan {
         dossiers: issues,
         total,
         volets,
-        consolide,
+        consolide: o.sortie.join(CONSOLIDE),
         fils,
         chrono,
     })
+}
+
+/// Puts the complete new folder `neuf` in place of `cible`. Without `ecraser` a plain rename
+/// (refused by the system if `cible` is a non-empty folder); with it, an atomic swap then
+/// the removal of the old folder (now named `neuf`).
+fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
+    let existe = std::fs::symlink_metadata(cible).is_ok();
+    if !existe || !ecraser {
+        return std::fs::rename(neuf, cible);
+    }
+    match sortie::echanger(neuf, cible) {
+        Ok(()) => {
+            // a kill here leaves the old folder under the hidden name: removed next time
+            let _ = std::fs::remove_dir_all(neuf);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+            // two renames: a kill between them leaves the old folder as `.NOM.PID.ancien`,
+            // put back by the next run
+            let (Some(parent), Some(nom)) = (cible.parent(), cible.file_name()) else {
+                return Err(e);
+            };
+            let ancien = parent.join(sortie::nom_temporaire(nom, std::process::id(), "ancien"));
+            std::fs::rename(cible, &ancien)?;
+            if let Err(e) = std::fs::rename(neuf, cible) {
+                let _ = std::fs::rename(&ancien, cible);
+                return Err(e);
+            }
+            let _ = std::fs::remove_dir_all(&ancien);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The hidden folders of killed runs next to `cible`: an old folder put aside
+/// (`.NOM.PID.ancien`) goes back in place if `cible` is missing; the rest is removed.
+fn nettoyer_orphelins(parent: &Path, nom: &std::ffi::OsStr, cible: &Path) {
+    for (p, _) in sortie::temporaires_orphelins(parent, nom, "ancien") {
+        if std::fs::symlink_metadata(cible).is_err() && std::fs::rename(&p, cible).is_ok() {
+            continue;
+        }
+        supprimer_dossier_cache(&p);
+    }
+    for (p, _) in sortie::temporaires_orphelins(parent, nom, "nouveau") {
+        supprimer_dossier_cache(&p);
+    }
+}
+
+/// Removes a hidden folder of ours (never through a link).
+fn supprimer_dossier_cache(p: &Path) {
+    if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) {
+        let _ = std::fs::remove_dir_all(p);
+    }
 }
 
 /// The consolidated CSV (consumes the dossiers' fragments).
@@ -737,15 +1018,37 @@ mod tests {
             );
             assert!(b.echecs().next().is_none());
         }
-        let (_d, racine) = lot_genere(2);
-        let o = OptionsLot {
-            sortie: racine.clone(),
-            ecraser: true,
-            ..Default::default()
-        };
-        for _ in 0..2 {
-            let b = executer(&racine, &o, &mut |_, _| {}).unwrap();
-            assert_eq!(b.dossiers.len(), 4);
+        // the folder of the dossiers itself, or a folder containing it, would be replaced as
+        // a whole: refused, nothing touched
+        let avant = std::fs::read_dir(&racine).unwrap().count();
+        for sortie in [racine.clone(), racine.parent().unwrap().to_path_buf()] {
+            let o = OptionsLot {
+                sortie,
+                ecraser: true,
+                ..Default::default()
+            };
+            let e = executer(&racine, &o, &mut |_, _| {}).unwrap_err();
+            assert!(e.starts_with("erreur E085 : "), "{e}");
+        }
+        assert_eq!(std::fs::read_dir(&racine).unwrap().count(), avant);
+    }
+
+    #[test]
+    fn noms_non_utf8_distincts() {
+        use std::ffi::OsStr;
+        assert_eq!(nom_dossier(OsStr::new("ctg-001")), "ctg-001");
+        assert_eq!(nom_dossier(OsStr::new("100%")), "100%25");
+        assert_eq!(nom_dossier(OsStr::new("Épinay")), "Épinay");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let n = |b: &[u8]| nom_dossier(OsStr::from_bytes(b));
+            assert_eq!(n(b"a\xff"), "a%FF");
+            assert_eq!(n(b"a\xfe"), "a%FE");
+            // "a%FF" as text differs from the byte 0xFF
+            assert_eq!(n(b"a%FF"), "a%25FF");
+            // Windows-1252 "é" (0xE9) then valid text
+            assert_eq!(n(b"caf\xe9-1"), "caf%E9-1");
         }
     }
 

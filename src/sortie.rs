@@ -1,62 +1,417 @@
-//! Atomic output writing: a temporary file in the target folder, fsync, then rename. A failed
-//! run never truncates an existing output.
+//! Outputs whole or absent.
+//!
+//! - A file output is written to a temporary file in the target folder (`.NOM.PID.tmp`),
+//!   synced, then renamed over the target: a failed or killed run never leaves a truncated
+//!   output. Only a regular file is ever replaced (never a folder, a named pipe, a device, a
+//!   socket or a symbolic link), only with `--ecraser`, keeping its permissions, and never
+//!   when it is one of the files read (same device and inode).
+//! - A temporary file left by a killed run is removed by the next write of the same output
+//!   (its process no longer exists).
+//! - The standard output is written through [`sortie_standard`]: the caller maps a closed
+//!   pipe to a quiet stop and any other error to exit code 1.
 
-use std::fs::{self, File};
+use crate::diagnostic::texte_io;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::fs::{self, File, Metadata};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Why a write was refused or failed (French message for the user).
-#[derive(Debug)]
-pub struct ErreurEcriture(pub String);
+/// Standard output not written (disk full, …).
+pub const E_SORTIE_STANDARD: &str = "E080";
+/// The target is not a regular file (folder, named pipe, device, socket, symbolic link).
+pub const E_PAS_UN_FICHIER: &str = "E081";
+/// The target is one of the files read.
+pub const E_FICHIER_LU: &str = "E082";
+/// The target exists and `--ecraser` was not given (or is not an output of this tool).
+pub const E_EXISTE: &str = "E083";
+/// The operating system refused the write.
+pub const E_ECRITURE: &str = "E084";
+/// `lot`: the output folder is inside (or contains) the dossiers read.
+pub const E_SORTIE_DANS_ENTREE: &str = "E085";
+/// `generer`: a symbolic link on the way.
+pub const E_LIEN: &str = "E086";
 
-/// Writes `octets` to `chemin` atomically. Refuses an existing file unless `ecraser`.
-pub fn ecrire_atomique(chemin: &Path, octets: &[u8], ecraser: bool) -> Result<(), ErreurEcriture> {
-    if chemin.exists() && !ecraser {
-        return Err(ErreurEcriture(format!(
-            "{} existe déjà : ajoutez --ecraser pour le remplacer",
-            chemin.display()
-        )));
+/// Why a write was refused or failed: a code of `docs/erreurs.md` and a French message
+/// naming the path. Displayed as `erreur E08x : chemin : message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErreurEcriture {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ErreurEcriture {
+    pub fn new(code: &'static str, chemin: &Path, message: impl fmt::Display) -> Self {
+        ErreurEcriture {
+            code,
+            message: format!("{} : {message}", chemin.display()),
+        }
     }
-    let dossier = match chemin.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+    /// An operating-system error on `chemin` (E084), in French.
+    pub fn io(chemin: &Path, quoi: &str, e: &io::Error) -> Self {
+        ErreurEcriture::new(E_ECRITURE, chemin, format!("{quoi} : {}", texte_io(e)))
+    }
+}
+
+impl fmt::Display for ErreurEcriture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "erreur {} : {}", self.code, self.message)
+    }
+}
+
+/// What a path is, in French (« un dossier », « un tube nommé (FIFO) »…), for a type that
+/// is not a regular file.
+pub fn genre(m: &Metadata) -> &'static str {
+    let t = m.file_type();
+    if t.is_symlink() {
+        return "un lien symbolique";
+    }
+    if t.is_dir() {
+        return "un dossier";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "un tube nommé (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "un périphérique";
+        }
+        if t.is_socket() {
+            return "une socket";
+        }
+    }
+    "un fichier spécial"
+}
+
+/// The entry itself (a symbolic link is not followed); `None` when absent.
+fn entree(chemin: &Path) -> Result<Option<Metadata>, ErreurEcriture> {
+    match fs::symlink_metadata(chemin) {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ErreurEcriture::io(chemin, "accès impossible", &e)),
+    }
+}
+
+/// Whether `a` and `b` are the same file (device and inode; a link is followed).
+pub fn meme_fichier(a: &Metadata, b: &Path) -> bool {
+    let Ok(mb) = fs::metadata(b) else {
+        return false;
     };
-    let nom = chemin
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sortie".into());
-    let tmp = dossier.join(format!(".{nom}.{}.tmp", std::process::id()));
-    let resultat = (|| -> io::Result<()> {
-        // a stale temporary file (or a link planted there) is removed, never written through
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == mb.dev() && a.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, mb);
+        false
+    }
+}
+
+/// Checks an output file before anything is computed: absent, or a regular file that is
+/// not one of `entrees` (the files read) and may be replaced (`ecraser`). Returns the
+/// target's metadata when it exists.
+pub fn verifier_cible(
+    chemin: &Path,
+    ecraser: bool,
+    entrees: &[PathBuf],
+) -> Result<Option<Metadata>, ErreurEcriture> {
+    let Some(m) = entree(chemin)? else {
+        return Ok(None);
+    };
+    if !m.file_type().is_file() {
+        return Err(ErreurEcriture::new(
+            E_PAS_UN_FICHIER,
+            chemin,
+            format!(
+                "c'est {} : seul un fichier ordinaire peut être remplacé par une sortie ; rien n'a été écrit",
+                genre(&m)
+            ),
+        ));
+    }
+    if let Some(e) = entrees.iter().find(|e| meme_fichier(&m, e)) {
+        return Err(ErreurEcriture::new(
+            E_FICHIER_LU,
+            chemin,
+            if e == chemin {
+                "c'est un des fichiers lus : choisissez un autre fichier de sortie".to_string()
+            } else {
+                format!(
+                    "c'est un des fichiers lus ({}) : choisissez un autre fichier de sortie",
+                    e.display()
+                )
+            },
+        ));
+    }
+    if !ecraser {
+        return Err(ErreurEcriture::new(
+            E_EXISTE,
+            chemin,
+            "existe déjà : ajoutez --ecraser pour le remplacer",
+        ));
+    }
+    Ok(Some(m))
+}
+
+/// The folder holding `chemin` (`.` for a bare name).
+pub fn dossier_de(chemin: &Path) -> PathBuf {
+    match chemin.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `.NOM.PID.SUFFIXE`: the temporary sibling of an output named `NOM`.
+pub fn nom_temporaire(nom: &OsStr, pid: u32, suffixe: &str) -> OsString {
+    let mut t = OsString::from(".");
+    t.push(nom);
+    t.push(format!(".{pid}.{suffixe}"));
+    t
+}
+
+/// Whether process `pid` is running (a process of another user counts as running). On a
+/// system where this cannot be known, every process is taken as running (nothing removed).
+pub fn processus_vivant(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(p) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        if p <= 0 {
+            return true;
+        }
+        // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+        let r = unsafe { libc::kill(p, 0) };
+        r == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// The bytes of a file name (`None` off Unix for a name that is not valid Unicode).
+fn octets_du_nom(n: &OsStr) -> Option<&[u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(n.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        n.to_str().map(str::as_bytes)
+    }
+}
+
+/// The temporary siblings `.NOM.PID.SUFFIXE` of `NOM` in `dossier` whose process `PID` no
+/// longer runs (left by a killed run), with their PID.
+pub fn temporaires_orphelins(dossier: &Path, nom: &OsStr, suffixe: &str) -> Vec<(PathBuf, u32)> {
+    let (Ok(it), Some(nom)) = (fs::read_dir(dossier), octets_du_nom(nom)) else {
+        return Vec::new();
+    };
+    let fin = format!(".{suffixe}");
+    let mut r = Vec::new();
+    for e in it.flatten() {
+        let n = e.file_name();
+        let Some(pid) = octets_du_nom(&n)
+            .and_then(|n| n.strip_prefix(b"."))
+            .and_then(|n| n.strip_prefix(nom))
+            .and_then(|n| n.strip_prefix(b"."))
+            .and_then(|n| n.strip_suffix(fin.as_bytes()))
+            .filter(|x| !x.is_empty() && x.iter().all(u8::is_ascii_digit))
+            .and_then(|x| std::str::from_utf8(x).ok()?.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !processus_vivant(pid) {
+            r.push((e.path(), pid));
+        }
+    }
+    r
+}
+
+/// Removes the temporary files `.NOM.PID.tmp` left next to `chemin` by killed runs (a
+/// folder of that name is left alone).
+fn nettoyer_temporaires(dossier: &Path, nom: &OsStr) {
+    for (p, _) in temporaires_orphelins(dossier, nom, "tmp") {
+        if fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir()) {
+            let _ = fs::remove_file(&p);
+        }
+    }
+}
+
+/// Writes `octets` to `chemin` atomically. Refuses an existing file unless `ecraser`, and
+/// anything but a regular file (see [`verifier_cible`]).
+pub fn ecrire_atomique(chemin: &Path, octets: &[u8], ecraser: bool) -> Result<(), ErreurEcriture> {
+    ecrire_fichier(chemin, octets, ecraser, &[])
+}
+
+/// [`ecrire_atomique`], also refusing a target that is one of `entrees` (the files read).
+pub fn ecrire_fichier(
+    chemin: &Path,
+    octets: &[u8],
+    ecraser: bool,
+    entrees: &[PathBuf],
+) -> Result<(), ErreurEcriture> {
+    let existant = verifier_cible(chemin, ecraser, entrees)?;
+    let Some(nom) = chemin.file_name() else {
+        return Err(ErreurEcriture::new(
+            E_PAS_UN_FICHIER,
+            chemin,
+            "ce chemin ne nomme pas un fichier",
+        ));
+    };
+    let dossier = dossier_de(chemin);
+    nettoyer_temporaires(&dossier, nom);
+    let tmp = dossier.join(nom_temporaire(nom, std::process::id(), "tmp"));
+    let resultat = (|| -> Result<(), ErreurEcriture> {
+        let io = |quoi: &str| {
+            let quoi = quoi.to_string();
+            move |e: io::Error| ErreurEcriture::io(chemin, &quoi, &e)
+        };
+        // a temporary file of ours left from before (or a link planted there) is removed,
+        // never written through
         let _ = fs::remove_file(&tmp);
         let mut f = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&tmp)?;
-        f.write_all(octets)?;
-        f.sync_all()?;
+            .open(&tmp)
+            .map_err(io("création du fichier temporaire impossible"))?;
+        f.write_all(octets).map_err(io("écriture impossible"))?;
+        if let Some(m) = &existant {
+            garder_droits(&f, m);
+        }
+        f.sync_all().map_err(io("écriture impossible"))?;
         drop(f);
-        if ecraser {
-            fs::rename(&tmp, chemin)?;
-        } else {
-            // no-clobber even if the file appeared since the check above: a hard link fails
-            // on an existing target (rename would replace it); a file system without hard
-            // links falls back to rename
-            match fs::hard_link(&tmp, chemin) {
-                Ok(()) => fs::remove_file(&tmp)?,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
-                Err(_) => fs::rename(&tmp, chemin)?,
+        match existant {
+            Some(_) => {
+                // the target may have changed since the check: still a regular file?
+                match entree(chemin)? {
+                    Some(m) if !m.file_type().is_file() => {
+                        return Err(ErreurEcriture::new(
+                            E_PAS_UN_FICHIER,
+                            chemin,
+                            format!(
+                                "c'est devenu {} pendant le calcul : rien n'a été écrit",
+                                genre(&m)
+                            ),
+                        ))
+                    }
+                    _ => fs::rename(&tmp, chemin).map_err(io("remplacement impossible"))?,
+                }
+            }
+            None => {
+                // no-clobber even if something appeared since the check: a hard link fails
+                // on an existing target (rename would replace it); a file system without
+                // hard links falls back to rename
+                match fs::hard_link(&tmp, chemin) {
+                    Ok(()) => {
+                        let _ = fs::remove_file(&tmp);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        return Err(ErreurEcriture::new(
+                            E_EXISTE,
+                            chemin,
+                            "apparu pendant le calcul : rien n'a été écrit (ajoutez --ecraser pour le remplacer)",
+                        ))
+                    }
+                    Err(_) => fs::rename(&tmp, chemin).map_err(io("écriture impossible"))?,
+                }
             }
         }
-        if let Ok(d) = File::open(&dossier) {
-            let _ = d.sync_all();
-        }
+        synchroniser_dossier(&dossier);
         Ok(())
     })();
-    resultat.map_err(|e| {
+    resultat.inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
-        ErreurEcriture(format!("écriture de {} impossible : {e}", chemin.display()))
     })
+}
+
+/// The replacement keeps the replaced file's permissions (and, when allowed, its owner and
+/// group). Best effort: the content is what matters.
+fn garder_droits(f: &File, m: &Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(actuel) = f.metadata() {
+            if actuel.uid() != m.uid() || actuel.gid() != m.gid() {
+                // before chmod: changing the owner clears the set-user-ID bits
+                let _ = std::os::unix::fs::fchown(f, Some(m.uid()), Some(m.gid()));
+            }
+        }
+    }
+    let _ = f.set_permissions(m.permissions());
+}
+
+/// Makes a rename or a new entry of `dossier` durable (best effort).
+pub fn synchroniser_dossier(dossier: &Path) {
+    if let Ok(d) = File::open(dossier) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes a new file (it must not exist) and syncs it: the files of a new folder that will
+/// be renamed into place as a whole.
+pub fn ecrire_neuf(chemin: &Path, octets: &[u8]) -> Result<(), ErreurEcriture> {
+    let io = |e: io::Error| ErreurEcriture::io(chemin, "écriture impossible", &e);
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(chemin)
+        .map_err(io)?;
+    f.write_all(octets).map_err(io)?;
+    f.sync_all().map_err(io)
+}
+
+/// Writes `octets` to the standard output and flushes it. The caller decides: a closed
+/// pipe (`io::ErrorKind::BrokenPipe`, e.g. `| head -1`) is a quiet stop, any other error
+/// (disk full…) fails the command (E080).
+pub fn sortie_standard(octets: &[u8]) -> io::Result<()> {
+    let mut o = io::stdout().lock();
+    o.write_all(octets)?;
+    o.flush()
+}
+
+/// Swaps two folders (Linux `renameat2(RENAME_EXCHANGE)`): both names stay valid at every
+/// instant. `Err(Unsupported)` where the system or the file system cannot do it.
+pub fn echanger(a: &Path, b: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let ca = CString::new(a.as_os_str().as_bytes())?;
+        let cb = CString::new(b.as_os_str().as_bytes())?;
+        // SAFETY: two valid NUL-terminated paths, relative to the current folder.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_renameat2,
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if r == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::ENOSYS) | Some(libc::EINVAL) => Err(io::ErrorKind::Unsupported.into()),
+            _ => Err(e),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 #[cfg(test)]
@@ -68,13 +423,90 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("r.csv");
         ecrire_atomique(&p, b"un", false).unwrap();
-        assert!(ecrire_atomique(&p, b"deux", false).is_err());
+        let e = ecrire_atomique(&p, b"deux", false).unwrap_err();
+        assert_eq!(e.code, E_EXISTE);
         assert_eq!(fs::read(&p).unwrap(), b"un");
         ecrire_atomique(&p, b"deux", true).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"deux");
         // no temporary file left behind
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
         // unwritable target: error, nothing created
-        assert!(ecrire_atomique(&d.path().join("absent/x.csv"), b"x", false).is_err());
+        let e = ecrire_atomique(&d.path().join("absent/x.csv"), b"x", false).unwrap_err();
+        assert_eq!(e.code, E_ECRITURE);
+        assert!(
+            e.to_string().contains("fichier ou dossier introuvable"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn ne_remplace_qu_un_fichier_ordinaire() {
+        let d = tempfile::tempdir().unwrap();
+        let rep = d.path().join("rep");
+        fs::create_dir(&rep).unwrap();
+        let e = ecrire_atomique(&rep, b"x", true).unwrap_err();
+        assert_eq!(e.code, E_PAS_UN_FICHIER);
+        assert!(e.to_string().contains("c'est un dossier"), "{e}");
+        assert!(rep.is_dir());
+        #[cfg(unix)]
+        {
+            // a link is neither followed nor replaced, even towards a regular file
+            let cible = d.path().join("cible.csv");
+            fs::write(&cible, b"cible").unwrap();
+            let lien = d.path().join("lien.csv");
+            std::os::unix::fs::symlink(&cible, &lien).unwrap();
+            let e = ecrire_atomique(&lien, b"x", true).unwrap_err();
+            assert_eq!(e.code, E_PAS_UN_FICHIER);
+            assert!(e.to_string().contains("un lien symbolique"), "{e}");
+            assert_eq!(fs::read(&cible).unwrap(), b"cible");
+            assert!(fs::symlink_metadata(&lien)
+                .unwrap()
+                .file_type()
+                .is_symlink());
+        }
+    }
+
+    #[test]
+    fn meme_fichier_qu_une_entree() {
+        let d = tempfile::tempdir().unwrap();
+        let lu = d.path().join("structures.csv");
+        fs::write(&lu, b"id").unwrap();
+        // another name for the same file: the comparison is by device and inode
+        let autre = d.path().join("autre-nom.csv");
+        fs::hard_link(&lu, &autre).unwrap();
+        let e = ecrire_fichier(&autre, b"x", true, std::slice::from_ref(&lu)).unwrap_err();
+        assert_eq!(e.code, E_FICHIER_LU);
+        assert_eq!(fs::read(&lu).unwrap(), b"id");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn garde_les_droits_et_nettoie_les_orphelins() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("r.csv");
+        fs::write(&p, b"un").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+        // a temporary file of a dead process (PID beyond any Linux pid_max, 2^22: no such
+        // process),
+        // one of a running process (ours: the parent of this test), one of another output
+        let mort = d.path().join(".r.csv.2000000000.tmp");
+        let vivant = d.path().join(format!(
+            ".r.csv.{}.tmp",
+            std::os::unix::process::parent_id()
+        ));
+        let autre = d.path().join(".s.csv.2000000000.tmp");
+        for f in [&mort, &vivant, &autre] {
+            fs::write(f, b"reste").unwrap();
+        }
+        ecrire_atomique(&p, b"deux", true).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"deux");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o7777,
+            0o600
+        );
+        assert!(!mort.exists());
+        assert!(vivant.exists());
+        assert!(autre.exists());
     }
 }

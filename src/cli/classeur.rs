@@ -77,7 +77,7 @@ pub fn modele(
             SUCCES
         }
         Err(e) => {
-            eprintln!("erreur : {}", e.0);
+            eprintln!("{e}");
             DONNEES_INVALIDES
         }
     }
@@ -113,7 +113,7 @@ pub fn exporter(classeur_xlsx: &Path, vers: &Path, ecraser: bool, fe: FormatErre
     }
     for (f, o) in &fichiers {
         if let Err(e) = sortie::ecrire_atomique(&vers.join(f), o, ecraser) {
-            eprintln!("erreur : {}", e.0);
+            eprintln!("{e}");
             return DONNEES_INVALIDES;
         }
     }
