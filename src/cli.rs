@@ -682,12 +682,13 @@ pub fn executer(cli: Cli) -> i32 {
             if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
                 return c;
             }
-            let (_, r, diags) = match charger(&entree, fe) {
-                Ok(x) => x,
-                Err(c) => return c,
-            };
+            // a usage error is said before the dossier is read
             let format = match choisir_format(format, sortie.as_ref()) {
                 Ok(f) => f,
+                Err(c) => return c,
+            };
+            let (_, r, diags) = match charger(&entree, fe) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             let profil = profil_de(profil);
@@ -774,12 +775,12 @@ pub fn executer(cli: Cli) -> i32 {
             if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
                 return c;
             }
-            let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
-                Ok(x) => x,
-                Err(c) => return c,
-            };
             let format = match choisir_format(format, sortie.as_ref()) {
                 Ok(f) => f,
+                Err(c) => return c,
+            };
+            let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             let profil = profil_de(profil);
@@ -866,7 +867,10 @@ pub fn executer(cli: Cli) -> i32 {
                 Err(e) => return depassement(e),
             };
             let code = if v.concorde() { SUCCES } else { ECARTS };
-            let format = format.unwrap_or_else(|| format_simple(sortie.as_ref()));
+            let format = match choisir_format_simple(format, sortie.as_ref()) {
+                Ok(f) => f,
+                Err(c) => return c,
+            };
             if silencieux() && format == FormatSimple::Table && sortie.is_none() {
                 return code;
             }
@@ -925,7 +929,11 @@ pub fn executer(cli: Cli) -> i32 {
                 &ea.dossier.display().to_string(),
                 &eb.dossier.display().to_string(),
             );
-            let octets = match format.unwrap_or_else(|| format_simple(sortie.as_ref())) {
+            let format = match choisir_format_simple(format, sortie.as_ref()) {
+                Ok(f) => f,
+                Err(c) => return c,
+            };
+            let octets = match format {
                 FormatSimple::Table => {
                     crate::comparaison::rendre_table(&c, largeur, couleur, tout).into_bytes()
                 }
@@ -1122,27 +1130,91 @@ fn lancer_lot(
     }
 }
 
-/// Format from the output file's extension (table by default).
-fn format_simple(sortie: Option<&PathBuf>) -> FormatSimple {
-    match sortie.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
-        Some("csv") => FormatSimple::Csv,
-        Some("json") => FormatSimple::Json,
-        _ => FormatSimple::Table,
+/// [`choisir_format`] for the commands that write a table, CSV or JSON only.
+fn choisir_format_simple(
+    format: Option<FormatSimple>,
+    sortie: Option<&PathBuf>,
+) -> Result<FormatSimple, i32> {
+    let f = format.map(|f| match f {
+        FormatSimple::Table => Format::Table,
+        FormatSimple::Csv => Format::Csv,
+        FormatSimple::Json => Format::Json,
+    });
+    match choisir_format(f, sortie)? {
+        Format::Table => Ok(FormatSimple::Table),
+        Format::Csv => Ok(FormatSimple::Csv),
+        Format::Json => Ok(FormatSimple::Json),
+        autre => {
+            eprintln!(
+                "erreur : cette commande écrit un tableau, du CSV ou du JSON, pas de {} : nommez le fichier « .csv », « .json » ou « .txt »",
+                nom_format(autre)
+            );
+            Err(USAGE)
+        }
     }
 }
 
-/// The output format: the one given, else from the `--sortie` extension (table by default).
-/// A binary workbook is not written to a terminal (usage error).
+/// The formats a `--sortie` extension names (`.txt`: the table).
+fn format_de_l_extension(ext: &str) -> Option<Format> {
+    match ext.to_lowercase().as_str() {
+        "csv" => Some(Format::Csv),
+        "json" => Some(Format::Json),
+        "xlsx" => Some(Format::Xlsx),
+        "html" | "htm" => Some(Format::Html),
+        "txt" => Some(Format::Table),
+        _ => None,
+    }
+}
+
+fn nom_format(f: Format) -> &'static str {
+    match f {
+        Format::Table => "table",
+        Format::Csv => "csv",
+        Format::Json => "json",
+        Format::Xlsx => "xlsx",
+        Format::Html => "html",
+    }
+}
+
+const FORMATS_ADMIS: &str =
+    "« .csv », « .json », « .xlsx », « .html » ou « .txt » (tableau), ou précisez --format table|csv|json|xlsx|html";
+
+/// The output format: the one given, else from the `--sortie` extension (table when there is
+/// no `--sortie`). An extension that names no format, or another format than `--format`, is a
+/// usage error: a file named `r.pdf` never receives a text table. A binary workbook is not
+/// written to a terminal (usage error).
 fn choisir_format(format: Option<Format>, sortie: Option<&PathBuf>) -> Result<Format, i32> {
-    let format = format.unwrap_or_else(|| {
-        match sortie.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
-            Some("csv") => Format::Csv,
-            Some("json") => Format::Json,
-            Some("xlsx") => Format::Xlsx,
-            Some("html" | "htm") => Format::Html,
-            _ => Format::Table,
+    let ext = sortie
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().into_owned());
+    let par_ext = ext.as_deref().map(format_de_l_extension);
+    let format = match (format, par_ext, &ext) {
+        (None, None, _) if sortie.is_none() => Format::Table,
+        (None, None, _) => {
+            eprintln!(
+                "erreur : --sortie {} : sans extension, le format est inconnu : nommez le fichier {FORMATS_ADMIS}",
+                sortie.map_or(String::new(), |p| p.display().to_string())
+            );
+            return Err(USAGE);
         }
-    });
+        (None, Some(Some(f)), _) => f,
+        (_, Some(None), Some(e)) => {
+            eprintln!(
+                "erreur : --sortie : l'extension « .{e} » ne correspond à aucun format de sortie : nommez le fichier {FORMATS_ADMIS}"
+            );
+            return Err(USAGE);
+        }
+        (Some(f), Some(Some(g)), Some(e)) if f != g => {
+            eprintln!(
+                "erreur : --format {} et --sortie « .{e} » se contredisent : gardez l'un des deux, ou accordez-les (--format {} pour un fichier .{e})",
+                nom_format(f),
+                nom_format(g)
+            );
+            return Err(USAGE);
+        }
+        (Some(f), _, _) => f,
+        (None, Some(None), None) => Format::Table, // unreachable: an extension was read
+    };
     if format == Format::Xlsx && sortie.is_none() && std::io::stdout().is_terminal() {
         eprintln!("erreur : le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier");
         return Err(USAGE);
