@@ -302,18 +302,11 @@ pub fn lire_notification(
     diags: &mut Diagnostics,
 ) -> Option<Vec<LigneNotification>> {
     let nom = chemin.display().to_string();
-    let octets = match std::fs::read(chemin) {
+    let octets = match crate::lecture::lire_fichier_borne(chemin, &nom, crate::lecture::TAILLE_MAX)
+    {
         Ok(o) => o,
         Err(e) => {
-            diags.push(Diagnostic::erreur(
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    "E001"
-                } else {
-                    "E002"
-                },
-                &nom,
-                format!("notification illisible : {e}"),
-            ));
+            diags.push(*e);
             return None;
         }
     };

@@ -98,3 +98,55 @@ fn xlsx_reference_au_dela_de_xfd() {
     assert_eq!(d.0[0].code, "E025", "{:?}", d.0);
     assert!(d.0[0].message.contains("hors des limites"), "{}", d.0[0]);
 }
+
+/// lecture_xlsx, abort (allocation failure, out of reach of catch_unwind): the shared
+/// strings announced `uniqueCount="8888888888888888839"` and calamine reserved that many
+/// strings before reading them. The announced count is now checked against what the part
+/// can hold (5 bytes per string at least) before calamine opens the workbook (E073); a
+/// count that fits is read as before.
+#[test]
+fn xlsx_unique_count_abandon() {
+    let o = entree("xlsx_unique_count_abandon.bin");
+    fuzz::lecture_xlsx(&o);
+    let i = o.iter().position(|b| *b == fuzz::SEPARATEUR).unwrap();
+    let (feuille, sst) = (&o[..i], &o[i + 1..]);
+    assert_eq!(sst.len(), 139);
+    let lire = |sst: &[u8]| {
+        let c = fuzz::classeur_minimal(feuille, Some(sst)).unwrap();
+        let mut d = Diagnostics::default();
+        let t = lecture::xlsx::lire(
+            "structures.xlsx",
+            &c,
+            Feuille {
+                noms: lecture::FEUILLE_STRUCTURES,
+                premiere_sinon: true,
+            },
+            &["id"],
+            &["id"],
+            &mut d,
+        );
+        (t.is_some(), d)
+    };
+    let (lu, d) = lire(sst);
+    assert!(!lu);
+    assert_eq!(d.0.len(), 1, "{:?}", d.0);
+    assert_eq!(d.0[0].code, "E073");
+    assert_eq!(
+        d.0[0].message,
+        "classeur abîmé : la partie xl/sharedStrings.xml annonce 8 888 888 888 888 888 839 textes (uniqueCount), mais ses 139 octets en contiennent au plus 27"
+    );
+    // 100 000 000 000 strings (2,4 To reserved: an allocation failure rather than an overflow)
+    let autre = String::from_utf8_lossy(sst).replace("8888888888888888839", "100000000000");
+    let (lu, d) = lire(autre.as_bytes());
+    assert!(!lu);
+    assert_eq!(d.0[0].code, "E073", "{:?}", d.0);
+    // announcing 24 strings, the part has 139 − 19 + 2 = 122 bytes: 122 / 5 = 24 strings at
+    // most, read (a header « id », no data row); 25 is refused
+    let annonce = |n: &str| String::from_utf8_lossy(sst).replace("8888888888888888839", n);
+    let (lu, d) = lire(annonce("24").as_bytes());
+    assert!(lu, "{:?}", d.0);
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    let (lu, d) = lire(annonce("25").as_bytes());
+    assert!(!lu);
+    assert_eq!(d.0[0].code, "E073", "{:?}", d.0);
+}

@@ -33,18 +33,11 @@ pub fn modele(
                 Some(Vec::new())
             };
             let p_b = d.join("bareme.toml");
-            let bareme = if d.is_dir() && p_b.is_file() {
-                match std::fs::read_to_string(&p_b) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        eprintln!(
-                            "erreur : lecture de {} impossible : {}",
-                            p_b.display(),
-                            crate::diagnostic::texte_io(&e)
-                        );
-                        return DONNEES_INVALIDES;
-                    }
-                }
+            let bareme = if d.is_dir() && p_b.exists() {
+                // read and checked as the dossier's barème was (lu is None otherwise)
+                lecture::lire_fichier_borne(&p_b, "bareme.toml", lecture::TAILLE_MAX)
+                    .ok()
+                    .map(|o| String::from_utf8_lossy(&o).into_owned())
             } else {
                 None
             };
@@ -87,13 +80,11 @@ pub fn modele(
 pub fn exporter(classeur_xlsx: &Path, vers: &Path, ecraser: bool, fe: FormatErreurs) -> i32 {
     let mut diags = Diagnostics::default();
     let nom = classeur_xlsx.display().to_string();
-    let octets = match std::fs::read(classeur_xlsx) {
+    let octets = match lecture::lire_fichier_borne(classeur_xlsx, &nom, lecture::TAILLE_MAX) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!(
-                "erreur : lecture de {nom} impossible : {}",
-                crate::diagnostic::texte_io(&e)
-            );
+        Err(d) => {
+            diags.push(*d);
+            afficher_diagnostics(&diags, fe);
             return DONNEES_INVALIDES;
         }
     };

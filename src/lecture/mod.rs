@@ -3,6 +3,7 @@
 //! diagnostics out); only [`lire_dossier`] touches the file system.
 
 pub mod classeur;
+pub mod fichier;
 pub mod nombres;
 pub mod tableau;
 pub mod texte;
@@ -11,6 +12,7 @@ pub mod xlsx;
 use crate::bareme::Bareme;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::modele::*;
+pub use fichier::lire_fichier_borne;
 use nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -832,54 +834,18 @@ pub struct OptionsLecture {
     pub bareme: Option<std::path::PathBuf>,
 }
 
+/// The bytes of a dossier's file (a regular file of at most [`TAILLE_MAX`] bytes).
 fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    // the size is checked before reading anything
-    if let Ok(m) = std::fs::metadata(chemin) {
-        if m.is_file() && m.len() > TAILLE_MAX {
-            diags.push(
-                Diagnostic::erreur(
-                    "E023",
-                    nom,
-                    format!(
-                        "fichier trop gros : {} Mo (maximum {} Mo)",
-                        m.len().div_ceil(1_000_000),
-                        TAILLE_MAX / 1_000_000
-                    ),
-                )
-                .conseil(
-                    "un dossier décrit une seule convention : vérifiez qu'il s'agit du bon fichier",
-                ),
-            );
-            return None;
-        }
-    }
-    match std::fs::read(chemin) {
+    match lire_fichier_borne(chemin, nom, TAILLE_MAX) {
         Ok(o) => Some(o),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            diags.push(
-                Diagnostic::erreur(
-                    "E001",
-                    &chemin.display().to_string(),
-                    format!("fichier « {nom} » introuvable"),
-                )
-                .conseil("un dossier contient convention.toml, structures.csv et charges_n1.csv"),
-            );
-            None
-        }
-        Err(e) => {
-            let raison = match e.kind() {
-                std::io::ErrorKind::IsADirectory => "c'est un dossier, pas un fichier".to_string(),
-                std::io::ErrorKind::PermissionDenied => "accès refusé".to_string(),
-                _ => e.to_string(),
-            };
-            diags.push(
-                Diagnostic::erreur(
-                    "E002",
-                    &chemin.display().to_string(),
-                    format!("lecture impossible : {raison}"),
-                )
-                .conseil("vérifiez le fichier et ses droits d'accès"),
-            );
+        Err(d) => {
+            let mut d = *d;
+            if d.code == "E001" {
+                d = d.conseil(
+                    "un dossier contient convention.toml, structures.csv et charges_n1.csv",
+                );
+            }
+            diags.push(d);
             None
         }
     }
@@ -887,7 +853,11 @@ fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<
 
 fn lire_texte(chemin: &Path, nom: &str, enc: Encodage, diags: &mut Diagnostics) -> Option<String> {
     let o = lire_octets(chemin, nom, diags)?;
-    match texte::decoder(&o, enc) {
+    decoder_texte(&o, nom, enc, diags)
+}
+
+fn decoder_texte(o: &[u8], nom: &str, enc: Encodage, diags: &mut Diagnostics) -> Option<String> {
+    match texte::decoder(o, enc) {
         Ok(d) => {
             if d.repli_windows1252 {
                 diags.push(
@@ -914,6 +884,35 @@ fn lire_texte(chemin: &Path, nom: &str, enc: Encodage, diags: &mut Diagnostics) 
             None
         }
     }
+}
+
+/// A TOML file's text (UTF-8), at most [`fichier::TOML_TAILLE_MAX`] bytes and
+/// [`fichier::TOML_ELEMENTS_MAX`] elements: the TOML parser takes about 90 bytes of memory
+/// per input byte on a long array, so the text is bounded before it is parsed.
+fn lire_toml(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<String> {
+    let o = match fichier::lire_brut(chemin, fichier::TOML_TAILLE_MAX) {
+        Ok(o) => o,
+        Err(fichier::Refus::TropGros { taille, au_moins }) => {
+            diags.push(fichier::toml_trop_gros(nom, taille, au_moins));
+            return None;
+        }
+        Err(r) => {
+            let mut d = fichier::diagnostic(chemin, nom, fichier::TOML_TAILLE_MAX, r);
+            if d.code == "E001" {
+                d = d.conseil(
+                    "un dossier contient convention.toml, structures.csv et charges_n1.csv",
+                );
+            }
+            diags.push(d);
+            return None;
+        }
+    };
+    let t = decoder_texte(&o, nom, Encodage::Utf8, diags)?;
+    if let Some(d) = fichier::verifier_elements_toml(nom, &t) {
+        diags.push(d);
+        return None;
+    }
+    Some(t)
 }
 
 /// A table found in the dossier folder.
@@ -995,12 +994,7 @@ pub fn lire_dossier(
         );
         return None;
     }
-    let convention = lire_texte(
-        &dossier.join("convention.toml"),
-        "convention.toml",
-        Encodage::Utf8,
-        diags,
-    );
+    let convention = lire_toml(&dossier.join("convention.toml"), "convention.toml", diags);
     let structures = trouver_table(dossier, "structures", opts, diags);
     let charges = trouver_table(dossier, "charges_n1", opts, diags);
     let p_classeur = dossier.join("dossier.xlsx");
@@ -1024,13 +1018,12 @@ pub fn lire_dossier(
     let bareme = match &opts.bareme {
         Some(p) => {
             let nom = p.display().to_string();
-            lire_texte(p, &nom, Encodage::Utf8, diags).map(|t| (nom, t))
+            lire_toml(p, &nom, diags).map(|t| (nom, t))
         }
         None => {
             let p = dossier.join("bareme.toml");
             if p.exists() {
-                lire_texte(&p, "bareme.toml", Encodage::Utf8, diags)
-                    .map(|t| ("bareme.toml".to_string(), t))
+                lire_toml(&p, "bareme.toml", diags).map(|t| ("bareme.toml".to_string(), t))
             } else {
                 None
             }

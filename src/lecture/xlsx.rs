@@ -8,21 +8,46 @@
 //! (amounts) or hundredths (units): a cell holding `0.30000000000000004` (the result of
 //! `=0,1+0,2`) is refused with its cell reference, never silently rounded.
 //!
-//! Hostile workbooks: the declared decompressed size and the number of cells are bounded
-//! before anything large is built; the sheet is streamed cell by cell (no dense grid, so a
-//! lone cell at `XFD1048576` costs nothing); a panic of the third-party parser is caught
-//! and reported as an unreadable workbook (E025).
+//! Hostile workbooks: before calamine sees the workbook, the declared decompressed size is
+//! bounded relative to the file's size ([`budget_decompresse`]: at most 20 times the file,
+//! at least 20 MB, at most 2 GB), and the count of shared strings the workbook announces
+//! (which calamine reserves memory for) must fit in the part that holds them (E073). The
+//! sheet is then streamed cell by cell (no dense grid, so a lone cell at `XFD1048576` costs
+//! nothing), and the cells kept (their text, copied from shared strings that a hostile
+//! file can reference a million times) stay within the same budget (E074). A panic of the
+//! third-party parser is caught and reported as an unreadable workbook (E025).
+//!
+//! Formulas: a formula cell is read through the value the spreadsheet computed and saved
+//! with it. A formula saved without its value (a workbook written by a program and never
+//! opened in a spreadsheet), or whose saved value is a placeholder (the workbook asks to
+//! recompute everything on opening, `fullCalcOnLoad`), is refused with its cell (E072).
 
 use super::tableau::{
     groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete, Tableau,
     LIGNES_MAX,
 };
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use calamine::{DataRef, Reader, Xlsx};
-use std::io::Cursor;
+use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
+use calamine::{DataRef, Reader, Xlsx, XlsxError, XlsxFormulaMetadata};
+use std::io::{Cursor, Read};
 
 /// Declared decompressed size of all the workbook's parts, at most (2 GB).
 pub const DECOMPRESSE_MAX: u64 = 2_000_000_000;
+/// Decompressed size of a workbook, at most this many times its file size (an ordinary
+/// workbook decompresses to 5 to 10 times its size)…
+pub const TAUX_DECOMPRESSION_MAX: u64 = 20;
+/// … or this many bytes for a small workbook (20 MB: a sheet of about 40 000 structures).
+pub const DECOMPRESSE_PLANCHER: u64 = 20_000_000;
+/// Bytes of XML a shared string takes at least (`<si/>`): a part of N bytes holds at most
+/// N / 5 of them.
+const OCTETS_PAR_TEXTE_MIN: u64 = 5;
+
+/// The decompressed size allowed for a workbook of `taille` bytes: its parts as declared in
+/// the zip, and the cells read from its sheet (text and bookkeeping), each stay within it.
+pub fn budget_decompresse(taille: u64) -> u64 {
+    taille
+        .saturating_mul(TAUX_DECOMPRESSION_MAX)
+        .clamp(DECOMPRESSE_PLANCHER, DECOMPRESSE_MAX)
+}
 /// Columns and rows of an Excel sheet.
 const COLONNES_EXCEL: u32 = 16_384;
 const LIGNES_EXCEL: u32 = 1_048_576;
@@ -58,10 +83,17 @@ pub struct Feuille<'a> {
     pub premiere_sinon: bool,
 }
 
-/// A cell value as text, or the Excel error it holds (`#DIV/0!`).
+/// A cell value as text, or the Excel error it holds (`#DIV/0!`), or a formula without a
+/// computed value.
 enum Valeur {
     Texte(String),
     Erreur(String),
+    /// A formula (its text when known) saved without a value, or (`recalcul`) with a
+    /// placeholder value in a workbook that asks to be recomputed on opening.
+    NonCalculee {
+        formule: Option<String>,
+        recalcul: bool,
+    },
 }
 
 /// The shortest decimal text of a float: the digits that read back as the same `f64`
@@ -114,16 +146,110 @@ fn illisible(fichier: &str, raison: impl Into<String>) -> Diagnostic {
 /// Why a workbook cannot be read (boxed: a diagnostic is large).
 type Echec = Box<Diagnostic>;
 
+/// The calamine error in French (its own text, in English, as a detail in brackets).
+fn raison_calamine(e: &XlsxError) -> String {
+    match e {
+        XlsxError::Io(e) => format!("lecture impossible ({})", texte_io(e)),
+        XlsxError::Zip(e) => format!("archive zip abîmée ({e})"),
+        XlsxError::Password => "classeur protégé par mot de passe".to_string(),
+        XlsxError::Xml(_) | XlsxError::XmlAttr(_) | XlsxError::XmlEof(_) => {
+            format!("XML abîmé ({e})")
+        }
+        XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound => {
+            format!("partie du classeur absente ({e})")
+        }
+        XlsxError::WorksheetNotFound(_) | XlsxError::NotAWorksheet(_) => {
+            format!("feuille introuvable ({e})")
+        }
+        _ => format!("contenu inattendu ({e})"),
+    }
+}
+
+/// What the zip container announces, checked before calamine reads it.
+#[derive(Debug, Clone, Copy)]
+struct Conteneur {
+    /// See [`budget_decompresse`].
+    budget: u64,
+    /// The workbook asks to be recomputed on opening (`<calcPr fullCalcOnLoad="1"/>`): the
+    /// values saved with its formulas are placeholders.
+    recalcul: bool,
+}
+
 /// Checks the zip container before calamine decompresses anything: signature, not an
-/// encrypted or legacy `.xls` file, total declared decompressed size.
-fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
+/// encrypted or legacy `.xls` file, declared decompressed sizes, declared counts.
+fn verifier_conteneur(fichier: &str, octets: &[u8]) -> Result<Conteneur, Echec> {
     verifier_conteneur_max(fichier, octets, DECOMPRESSE_MAX)
 }
 
-/// [`verifier_conteneur`] with the limit as a parameter (tested with a small one). The zip
-/// reader then refuses to inflate any part beyond its declared size, so the declared total
-/// bounds what calamine can decompress.
-fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<(), Echec> {
+/// The checks of the zip container made before calamine opens a workbook (not a zip, `.xls`
+/// or encrypted: E025; decompressed size over the budget: E023, E074; declared count of
+/// shared strings that the part cannot hold: E073), for another reader of `.xlsx` files
+/// (the notification of `verifier`) to make before handing the bytes to calamine.
+pub fn verifier_classeur(fichier: &str, octets: &[u8]) -> Result<(), Box<Diagnostic>> {
+    verifier_conteneur(fichier, octets).map(|_| ())
+}
+
+fn abime(fichier: &str, e: zip::result::ZipError) -> Echec {
+    Box::new(illisible(fichier, format!("archive zip abîmée ({e})")))
+}
+
+/// The name of a zip entry in lower case, without its folders.
+fn nom_de_partie(nom: &str) -> String {
+    nom.rsplit(['/', '\\']).next().unwrap_or("").to_lowercase()
+}
+
+/// An XML reader configured as calamine configures its own (so that this check sees the
+/// elements calamine sees).
+fn lecteur_xml<R: std::io::BufRead>(r: R) -> quick_xml::Reader<R> {
+    let mut x = quick_xml::Reader::from_reader(r);
+    let c = x.config_mut();
+    c.check_end_names = false;
+    c.trim_text(false);
+    c.check_comments = false;
+    c.expand_empty_elements = true;
+    x
+}
+
+/// The first start tag named `element` of an XML part: (attribute local name, raw value)
+/// pairs, or `None` when the part has no such element (or is not well-formed: calamine
+/// then refuses it itself).
+fn attributs_de<R: std::io::BufRead>(r: R, element: &str) -> Option<Vec<(String, String)>> {
+    use quick_xml::events::Event;
+    let mut x = lecteur_xml(r);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match x.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == element => {
+                return Some(
+                    e.attributes()
+                        .with_checks(false)
+                        .filter_map(Result::ok)
+                        .map(|a| (a.key.local_name().as_ref().to_string(), a.value.to_string()))
+                        .collect(),
+                );
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+/// A declared count as calamine reads it (digits only, leading zeros allowed), saturated;
+/// `None` when calamine would ignore it.
+fn nombre_annonce(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(v.iter().fold(0u64, |n, c| {
+        n.saturating_mul(10).saturating_add(u64::from(c - b'0'))
+    }))
+}
+
+/// [`verifier_conteneur`] with the absolute limit as a parameter (tested with a small one).
+/// The zip reader then refuses to inflate any part beyond its declared size, so the
+/// declared sizes bound what calamine can decompress.
+fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<Conteneur, Echec> {
     if octets.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(Box::new(
             illisible(
@@ -139,13 +265,10 @@ fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<(), 
             "ce n'est pas un fichier .xlsx (archive zip attendue)",
         )));
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(octets))
-        .map_err(|e| illisible(fichier, format!("archive zip abîmée ({e})")))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(octets)).map_err(|e| abime(fichier, e))?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let e = zip
-            .by_index_raw(i)
-            .map_err(|e| illisible(fichier, format!("archive zip abîmée ({e})")))?;
+        let e = zip.by_index_raw(i).map_err(|e| abime(fichier, e))?;
         total = total.saturating_add(e.size());
     }
     if total > max {
@@ -164,7 +287,80 @@ fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<(), 
             ),
         ));
     }
-    Ok(())
+    let budget = budget_decompresse(octets.len() as u64).min(max);
+    if total > budget {
+        return Err(Box::new(trop_comprime(fichier, total, octets.len() as u64)));
+    }
+    let mut recalcul = false;
+    for i in 0..zip.len() {
+        let (nom, taille) = {
+            let e = zip.by_index_raw(i).map_err(|e| abime(fichier, e))?;
+            (
+                e.name().map(|n| n.into_owned()).unwrap_or_default(),
+                e.size(),
+            )
+        };
+        let partie = nom_de_partie(&nom);
+        let element = match partie.as_str() {
+            "sharedstrings.xml" => "sst",
+            "workbook.xml" => "calcPr",
+            _ => continue,
+        };
+        let Ok(e) = zip.by_index(i) else {
+            continue; // unreadable part: calamine reports it
+        };
+        let Some(attributs) = attributs_de(std::io::BufReader::new(e.take(taille)), element) else {
+            continue;
+        };
+        for (cle, v) in attributs {
+            match (element, cle.as_str()) {
+                ("sst", "uniqueCount") => {
+                    let Some(n) = nombre_annonce(v.as_bytes()) else {
+                        continue;
+                    };
+                    let possible = taille / OCTETS_PAR_TEXTE_MIN;
+                    if n > possible {
+                        let brut = v.chars().take(40).collect::<String>();
+                        return Err(Box::new(
+                            Diagnostic::erreur(
+                                "E073",
+                                fichier,
+                                format!(
+                                    "classeur abîmé : la partie {nom} annonce {} textes (uniqueCount), mais ses {} octets en contiennent au plus {}",
+                                    groupe(n.min(usize::MAX as u64) as usize),
+                                    groupe(taille.min(usize::MAX as u64) as usize),
+                                    groupe(possible.min(usize::MAX as u64) as usize)
+                                ),
+                            )
+                            .valeur(brut)
+                            .conseil("le classeur n'a pas été écrit par un tableur : ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau, ou exportez la feuille en « CSV UTF-8 »"),
+                        ));
+                    }
+                }
+                ("calcPr", "fullCalcOnLoad") => {
+                    recalcul |= matches!(v.as_str(), "1" | "true");
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(Conteneur { budget, recalcul })
+}
+
+/// E074: a workbook that decompresses to more than [`budget_decompresse`] of its size.
+fn trop_comprime(fichier: &str, total: u64, taille: u64) -> Diagnostic {
+    Diagnostic::erreur(
+        "E074",
+        fichier,
+        format!(
+            "classeur trop comprimé : {} octets une fois décompressé pour un fichier de {} octets (maximum {} fois la taille du fichier, ou {} octets pour un petit fichier)",
+            groupe(total.min(usize::MAX as u64) as usize),
+            groupe(taille.min(usize::MAX as u64) as usize),
+            TAUX_DECOMPRESSION_MAX,
+            groupe(DECOMPRESSE_PLANCHER as usize)
+        ),
+    )
+    .conseil("un classeur ordinaire se décompresse en moins de 10 fois sa taille : ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau, ou exportez la feuille en « CSV UTF-8 »")
 }
 
 /// Runs `f`, turning a panic of the third-party parser into E025 (defence in depth: the
@@ -181,9 +377,10 @@ fn lire_cellules(
     fichier: &str,
     octets: &[u8],
     feuille: Feuille<'_>,
+    conteneur: Conteneur,
 ) -> Result<(String, Cellules), Echec> {
     let mut wb: Xlsx<_> =
-        Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, e.to_string()))?;
+        Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, raison_calamine(&e)))?;
     let noms = wb.sheet_names();
     let nom = noms
         .iter()
@@ -210,22 +407,30 @@ fn lire_cellules(
             ),
         ));
     };
-    let mut lecteur = wb
-        .worksheet_cells_reader(&nom)
-        .map_err(|e| illisible(fichier, format!("feuille « {nom} » : {e}")))?;
+    let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
+        illisible(
+            fichier,
+            format!("feuille « {nom} » : {}", raison_calamine(&e)),
+        )
+    })?;
     let mut cellules = Vec::new();
+    // memory taken by the cells kept: their text (a shared string is copied into each cell
+    // that references it) and their bookkeeping
+    let mut memoire: u64 = 0;
     loop {
-        let c = match lecteur.next_cell() {
+        // the cached value and, for a formula, its metadata (without expanding shared
+        // formulas, which would allocate per declared index)
+        let c = match lecteur.next_cell_with_formula_metadata() {
             Ok(Some(c)) => c,
             Ok(None) => break,
             Err(e) => {
                 return Err(Box::new(illisible(
                     fichier,
-                    format!("feuille « {nom} » : {e}"),
+                    format!("feuille « {nom} » : {}", raison_calamine(&e)),
                 )))
             }
         };
-        let (ligne, colonne) = c.get_position();
+        let (ligne, colonne) = c.pos;
         // a hostile reference (`Flibelle1`) can give a position beyond the sheet, wrapped
         // around in release builds: refused, or the rows would be allocated up to it
         if colonne >= COLONNES_EXCEL || ligne >= LIGNES_EXCEL {
@@ -236,11 +441,49 @@ fn lire_cellules(
                 ),
             )));
         }
-        let Some(v) = valeur(c.get_value()) else {
-            continue;
+        let formule = c.formula.as_ref().map(|f| match f {
+            XlsxFormulaMetadata::Normal { formula }
+            | XlsxFormulaMetadata::Shared { formula, .. } => Some(formula.clone()),
+            _ => None,
+        });
+        let v = match (valeur(&c.value), formule) {
+            (Some(Valeur::Erreur(e)), _) => Valeur::Erreur(e),
+            (None, Some(formule)) => Valeur::NonCalculee {
+                formule,
+                recalcul: false,
+            },
+            (Some(_), Some(formule)) if conteneur.recalcul => Valeur::NonCalculee {
+                formule,
+                recalcul: true,
+            },
+            (Some(v), _) => v,
+            (None, None) => continue,
         };
         if matches!(&v, Valeur::Texte(t) if t.trim().is_empty()) {
             continue;
+        }
+        memoire = memoire.saturating_add(
+            (std::mem::size_of::<(u32, u32, Valeur)>()
+                + match &v {
+                    Valeur::Texte(t) | Valeur::Erreur(t) => t.len(),
+                    Valeur::NonCalculee { formule, .. } => formule.as_ref().map_or(0, String::len),
+                }) as u64,
+        );
+        if memoire > conteneur.budget {
+            return Err(Box::new(
+                Diagnostic::erreur(
+                    "E074",
+                    fichier,
+                    format!(
+                        "feuille « {nom} » trop volumineuse une fois lue : plus de {} octets de cellules (maximum {} fois la taille du fichier, ou {} octets pour un petit fichier)",
+                        groupe(conteneur.budget.min(usize::MAX as u64) as usize),
+                        TAUX_DECOMPRESSION_MAX,
+                        groupe(DECOMPRESSE_PLANCHER as usize)
+                    ),
+                )
+                .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
+                .conseil("un long texte est peut-être répété dans de nombreuses cellules : gardez seulement les colonnes utiles, ou exportez la feuille en « CSV UTF-8 »"),
+            ));
         }
         if cellules.len() >= CELLULES_MAX {
             return Err(Box::new(
@@ -275,7 +518,7 @@ pub fn lire(
     diags: &mut Diagnostics,
 ) -> Option<Tableau> {
     let lu = verifier_conteneur(fichier, octets)
-        .and_then(|()| attraper(fichier, || lire_cellules(fichier, octets, feuille)));
+        .and_then(|c| attraper(fichier, || lire_cellules(fichier, octets, feuille, c)));
     let (nom, mut cellules) = match lu {
         Ok(x) => x,
         Err(d) => {
@@ -323,7 +566,7 @@ pub fn lire(
             .iter()
             .filter_map(|(_, _, v)| match v {
                 Valeur::Texte(t) => Some(t.as_str()),
-                Valeur::Erreur(_) => None,
+                Valeur::Erreur(_) | Valeur::NonCalculee { .. } => None,
             })
             .collect::<Vec<_>>()
             .join(" | ")
@@ -395,6 +638,14 @@ pub fn lire(
                     );
                     ok = false;
                 }
+                Valeur::NonCalculee { formule, recalcul } => {
+                    if !connues.contains(&noms[c].as_str()) {
+                        continue;
+                    }
+                    let d = non_calculee(fichier, &nom, c, no, formule.as_deref(), *recalcul);
+                    diags.push(d.colonne(noms[c].clone()));
+                    ok = false;
+                }
             }
         }
         i = fin;
@@ -425,6 +676,38 @@ pub fn lire(
         _ => return None,
     };
     Some(Tableau::depuis_feuille(fichier, &nom, colonnes, lignes))
+}
+
+/// E072: a formula cell without a computed value, at column `c` (0-based) of row `no`.
+fn non_calculee(
+    fichier: &str,
+    feuille: &str,
+    c: usize,
+    no: u64,
+    formule: Option<&str>,
+    recalcul: bool,
+) -> Diagnostic {
+    let mut d = Diagnostic::erreur(
+        "E072",
+        fichier,
+        if recalcul {
+            "formule dont la valeur enregistrée n'a pas été calculée : le classeur, écrit par un programme, demande à être recalculé à son ouverture"
+        } else {
+            "formule enregistrée sans sa valeur calculée"
+        },
+    )
+    .ligne(no)
+    .cellule(reference_cellule(feuille, c, no));
+    if let Some(f) = formule {
+        let court: String = f.chars().take(60).collect();
+        d = d.valeur(format!(
+            "={court}{}",
+            if court.len() < f.len() { "…" } else { "" }
+        ));
+    }
+    d.conseil(
+        "ouvrez le classeur dans Excel ou LibreOffice, recalculez et enregistrez le classeur (ou remplacez la formule par sa valeur)",
+    )
 }
 
 /// Sheets that are not one table (the workbook dossier's `convention` sheet), and the
@@ -503,6 +786,29 @@ mod tests {
             t.cellule(1_048_576, "note").as_deref(),
             Some("structures!XFD1048576")
         );
+    }
+
+    #[test]
+    fn budget_relatif_a_la_taille() {
+        // 20 MB floor, 20 × the size, 2 GB ceiling
+        assert_eq!(budget_decompresse(0), 20_000_000);
+        assert_eq!(budget_decompresse(1_000_000), 20_000_000);
+        assert_eq!(budget_decompresse(1_870_204), 37_404_080);
+        assert_eq!(budget_decompresse(200_000_000), 2_000_000_000);
+        assert_eq!(budget_decompresse(u64::MAX), 2_000_000_000);
+    }
+
+    #[test]
+    fn nombres_annonces_lus_comme_calamine() {
+        assert_eq!(nombre_annonce(b"0012"), Some(12));
+        assert_eq!(
+            nombre_annonce(b"8888888888888888839"),
+            Some(8_888_888_888_888_888_839)
+        );
+        assert_eq!(nombre_annonce(b"99999999999999999999999"), Some(u64::MAX));
+        assert_eq!(nombre_annonce(b""), None);
+        assert_eq!(nombre_annonce(b"+12"), None);
+        assert_eq!(nombre_annonce(b"1e9"), None);
     }
 
     #[test]

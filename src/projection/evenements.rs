@@ -394,9 +394,10 @@ pub fn lire_evenements(
     diags: &mut Diagnostics,
 ) -> Option<Vec<Evenement>> {
     let nom = chemin.display().to_string();
-    let octets = match std::fs::read(chemin) {
+    let octets = match crate::lecture::lire_fichier_borne(chemin, &nom, crate::lecture::TAILLE_MAX)
+    {
         Ok(o) => o,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if e.code == "E001" => {
             diags.push(
                 Diagnostic::erreur("E001", &nom, "fichier d'événements introuvable").conseil(
                     "donnez le chemin d'un fichier evenements.csv (date;id;action;valeur)",
@@ -405,11 +406,7 @@ pub fn lire_evenements(
             return None;
         }
         Err(e) => {
-            diags.push(Diagnostic::erreur(
-                "E002",
-                &nom,
-                format!("lecture impossible : {e}"),
-            ));
+            diags.push(*e);
             return None;
         }
     };

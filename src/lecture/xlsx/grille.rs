@@ -3,7 +3,9 @@
 //! dossier that are not one table, such as `convention` (rows `champ | valeur`, then the
 //! table of collectivités).
 
-use super::{attraper, illisible, lire_cellules, verifier_conteneur, Feuille, Valeur};
+use super::{
+    attraper, illisible, lire_cellules, non_calculee, verifier_conteneur, Feuille, Valeur,
+};
 use crate::diagnostic::Diagnostic;
 use crate::lecture::tableau::{normaliser_nom, reference_cellule};
 use calamine::{Reader, Xlsx};
@@ -46,8 +48,10 @@ pub fn lire_grille(
     octets: &[u8],
     feuille: Feuille<'_>,
 ) -> Result<(String, Vec<Cellule>), Box<Diagnostic>> {
-    verifier_conteneur(fichier, octets)?;
-    let (nom, mut cellules) = attraper(fichier, || lire_cellules(fichier, octets, feuille))?;
+    let conteneur = verifier_conteneur(fichier, octets)?;
+    let (nom, mut cellules) = attraper(fichier, || {
+        lire_cellules(fichier, octets, feuille, conteneur)
+    })?;
     cellules.sort_by_key(|(l, c, _)| (*l, *c));
     let mut r = Vec::with_capacity(cellules.len());
     for (ligne, colonne, v) in cellules {
@@ -57,6 +61,16 @@ pub fn lire_grille(
                 colonne,
                 texte,
             }),
+            Valeur::NonCalculee { formule, recalcul } => {
+                return Err(Box::new(non_calculee(
+                    fichier,
+                    &nom,
+                    colonne as usize,
+                    ligne as u64 + 1,
+                    formule.as_deref(),
+                    recalcul,
+                )))
+            }
             Valeur::Erreur(e) => {
                 return Err(Box::new(
                     Diagnostic::erreur(
