@@ -108,6 +108,38 @@ def remplir_table(feuille, chemin):
     return len(lignes)
 
 
+def lignes_bareme(chemin, v, r):
+    """(parametre, debut, valeur, reference, statut) of a bareme.toml, as a person copies it:
+    one row per dated value, lists written « a ; b »."""
+    def texte(x):
+        if isinstance(x, list):
+            return " ; ".join(str(e) for e in x)
+        if isinstance(x, bool):
+            return "vrai" if x else "faux"
+        return str(x)
+
+    if isinstance(v, dict):
+        for k, x in v.items():
+            lignes_bareme(f"{chemin}.{k}" if chemin else k, x, r)
+    elif isinstance(v, list) and v and all(isinstance(e, dict) and "valeur" in e for e in v):
+        for e in v:
+            r.append((chemin, e.get("debut"), texte(e["valeur"]), e.get("reference", ""), e.get("statut", "")))
+    else:
+        r.append((chemin, None, texte(v), "", ""))
+
+
+def remplir_bareme(feuille, bareme):
+    r = []
+    lignes_bareme("", bareme, r)
+    for i, (p, debut, valeur, reference, statut) in enumerate(r, start=1):
+        taper(feuille.getCellByPosition(0, i), p)
+        taper(feuille.getCellByPosition(1, i), debut, date=isinstance(debut, datetime.date))
+        taper(feuille.getCellByPosition(2, i), valeur)
+        taper(feuille.getCellByPosition(3, i), reference)
+        taper(feuille.getCellByPosition(4, i), statut)
+    return len(r)
+
+
 def remplir(bureau, modele, dossier, sortie):
     conv = tomllib.load(open(os.path.join(dossier, "convention.toml"), "rb"))
     doc = bureau.loadComponentFromURL(
@@ -142,6 +174,12 @@ def remplir(bureau, modele, dossier, sortie):
     n_c = remplir_table(
         feuilles.getByName("charges_n1"), os.path.join(dossier, "charges_n1.csv")
     )
+    n_b = 0
+    if os.path.exists(os.path.join(dossier, "bareme.toml")):
+        n_b = remplir_bareme(
+            feuilles.getByName("bareme"),
+            tomllib.load(open(os.path.join(dossier, "bareme.toml"), "rb")),
+        )
     doc.calculateAll()
     doc.storeToURL(
         uno.systemPathToFileUrl(os.path.abspath(sortie)),
@@ -149,7 +187,7 @@ def remplir(bureau, modele, dossier, sortie):
     )
     doc.close(True)
     print(
-        f"remplir_modele : {dossier} : {n_s} structures et {n_c} charges saisies dans LibreOffice, enregistré dans {sortie}"
+        f"remplir_modele : {dossier} : {n_s} structures, {n_c} charges et {n_b} valeurs du barème saisies dans LibreOffice, enregistré dans {sortie}"
     )
 
 

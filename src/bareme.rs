@@ -718,8 +718,13 @@ fn liste_toml<T>(
     v: &toml::Value,
     f: &dyn Fn(&toml::Value) -> Result<T, String>,
 ) -> Result<Vec<T>, String> {
-    let a = v.as_array().ok_or("une liste est attendue")?;
-    a.iter().map(f).collect()
+    match v {
+        toml::Value::Array(a) => a.iter().map(f).collect(),
+        // one value where a list is due (a cell of the workbook's barème sheet holding a
+        // single type): a list of one
+        toml::Value::Table(_) => Err("une liste est attendue".into()),
+        x => Ok(vec![f(x)?]),
+    }
 }
 
 fn type_toml(v: &toml::Value) -> Result<TypeStructure, String> {

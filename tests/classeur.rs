@@ -275,3 +275,123 @@ fn erreur_localisee_dans_la_feuille_convention() {
         "{err}"
     );
 }
+
+/// A workbook dossier written cell by cell: convention, an empty structures table, one
+/// charge, and the given barème rows.
+fn classeur_minimal(x: &Path, bareme: &[[&str; 5]]) {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("convention").unwrap();
+    for (l, (a, b)) in [("nom", "CTG essai"), ("caf", "Caf"), ("exercice", "2025")]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(l as u32, 0, *a).unwrap();
+        ws.write_string(l as u32, 1, *b).unwrap();
+    }
+    ws.write_string(4, 0, "id").unwrap();
+    ws.write_string(5, 0, "VILLE").unwrap();
+    let s = wb.add_worksheet().set_name("structures").unwrap();
+    for (c, h) in [
+        "id",
+        "annexe",
+        "type",
+        "nom",
+        "gestionnaire",
+        "collectivite",
+        "financement",
+        "unites_existantes",
+    ]
+    .iter()
+    .enumerate()
+    {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["EAJE-A", "2", "EAJE", "Crèche A", "Ville", "VILLE", "PSU"]
+        .iter()
+        .enumerate()
+    {
+        s.write_string(1, c as u16, *v).unwrap();
+    }
+    s.write_number(1, 7, 10.0).unwrap();
+    let ch = wb.add_worksheet().set_name("charges_n1").unwrap();
+    for (c, h) in ["collectivite", "volet", "montant"].iter().enumerate() {
+        ch.write_string(0, c as u16, *h).unwrap();
+    }
+    ch.write_string(1, 0, "VILLE").unwrap();
+    ch.write_string(1, 1, "EAJE").unwrap();
+    ch.write_number(1, 2, 1000.0).unwrap();
+    let b = wb.add_worksheet().set_name("bareme").unwrap();
+    for (c, h) in ["parametre", "debut", "valeur", "reference", "statut"]
+        .iter()
+        .enumerate()
+    {
+        b.write_string(0, c as u16, *h).unwrap();
+    }
+    for (l, r) in bareme.iter().enumerate() {
+        for (c, v) in r.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            b.write_string(l as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(x).unwrap();
+}
+
+/// The barème sheet: a dated floor read as bareme.toml would be; a wrong value named by its
+/// cell.
+#[test]
+fn feuille_bareme() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    // 1 000 € over 10 places = 100 €/place; a floor of 150 €/place from 2020 lifts the rate:
+    // 10 × 150 = 1 500,00 € (500,00 € above the envelope, paid as the floor's complement)
+    classeur_minimal(
+        &x,
+        &[[
+            "volets.EAJE.plancher",
+            "2020-01-01",
+            "150",
+            "essai",
+            "hypothese",
+        ]],
+    );
+    let (code, o, err) = sortie(&[
+        "calculer",
+        chemin(&x),
+        "--format",
+        "csv",
+        "--profil",
+        "rfc4180",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let o = String::from_utf8(o).unwrap();
+    let ligne = o.lines().find(|l| l.starts_with("EAJE-A,")).unwrap();
+    assert!(ligne.contains(",10.00,150.0000,1500.00,"), "{ligne}");
+    // the same value as an abridged row (no date, no source)
+    classeur_minimal(&x, &[["volets.EAJE.plancher", "", "150", "", ""]]);
+    let (code, o, err) = sortie(&[
+        "calculer",
+        chemin(&x),
+        "--format",
+        "csv",
+        "--profil",
+        "rfc4180",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(String::from_utf8(o)
+        .unwrap()
+        .contains(",10.00,150.0000,1500.00,"));
+    // a wrong value: its cell
+    classeur_minimal(
+        &x,
+        &[[
+            "volets.EAJE.plancher",
+            "2020-01-01",
+            "beaucoup",
+            "essai",
+            "hypothese",
+        ]],
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cellule bareme!A2"), "{err}");
+}

@@ -149,7 +149,12 @@ fn validation(col: &Colonne, volets: &[String]) -> X<Option<DataValidation>> {
     Ok(Some(
         v.set_error_title("Valeur refusée")?
             .set_error_message(format!("Colonne « {} » : {message}.", col.nom))?
-            .set_error_style(DataValidationErrorStyle::Stop),
+            // a local volet of the barème sheet is not in the list: a warning, not a refusal
+            .set_error_style(if matches!(col.genre, Genre::Volet) {
+                DataValidationErrorStyle::Warning
+            } else {
+                DataValidationErrorStyle::Stop
+            }),
     ))
 }
 

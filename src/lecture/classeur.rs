@@ -42,6 +42,9 @@ pub struct TomlDeFeuille {
     /// `cellules[l - 1]`: the cell of line `l` (none for a line the reader added, such as
     /// `[[collectivites]]`: it then names the row's first cell).
     pub cellules: Vec<String>,
+    /// For messages that name a parameter rather than a line (`volets.EAJE.plancher[2]`, the
+    /// barème's own notation): the cell of its row.
+    pub parametres: Vec<(String, String)>,
 }
 
 impl TomlDeFeuille {
@@ -59,6 +62,12 @@ impl TomlDeFeuille {
             if let Some(c) = d
                 .ligne
                 .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
+            {
+                d.cellule = Some(c.clone());
+            } else if let Some((_, c)) = d
+                .colonne
+                .as_deref()
+                .and_then(|col| self.parametres.iter().find(|(p, _)| p == col))
             {
                 d.cellule = Some(c.clone());
             }
@@ -308,6 +317,10 @@ pub fn bareme_en_toml(feuille: &str, cellules: &[Cellule]) -> TomlDeFeuille {
         _ => chaine(c.texte.trim()),
     };
     // root abridged values
+    for r in rangs.iter().filter(|r| r.abregee()) {
+        let p = r.parametre.texte.trim().to_string();
+        t.parametres.push((p, r.parametre.reference(feuille)));
+    }
     for r in rangs
         .iter()
         .filter(|r| r.abregee() && r.chemin().len() == 1)
@@ -349,6 +362,15 @@ pub fn bareme_en_toml(feuille: &str, cellules: &[Cellule]) -> TomlDeFeuille {
             }
         }
         for r in rangs.iter().filter(dans).filter(|r| !r.abregee()) {
+            let p = r.parametre.texte.trim().to_string();
+            let debut = format!("{p}[");
+            let rang = 1 + t
+                .parametres
+                .iter()
+                .filter(|(x, _)| x.starts_with(&debut))
+                .count();
+            t.parametres
+                .push((format!("{p}[{rang}]"), r.parametre.reference(feuille)));
             t.ligne(
                 &format!("[[{}]]", r.chemin().join(".")),
                 r.parametre.reference(feuille),
