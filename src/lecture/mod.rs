@@ -14,7 +14,7 @@ use nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
-use tableau::{Localisation, Tableau};
+use tableau::{Enregistrement, Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
 
@@ -154,7 +154,7 @@ fn lire_tableau(
 
 struct Ligne<'a> {
     tab: &'a Tableau,
-    enr: &'a [String],
+    enr: Enregistrement<'a>,
     no: u64,
     diags: &'a mut Diagnostics,
     ok: bool,

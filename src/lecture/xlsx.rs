@@ -489,7 +489,9 @@ mod tests {
             premiere_sinon: false,
         };
         let t = lire("s.xlsx", &o, f, &["id"], &["id"], &mut d).unwrap();
-        assert!(d.0.is_empty(), "{:?}", d.0);
+        // the extra column is reported (W050), not read
+        assert_eq!(d.0.len(), 1, "{:?}", d.0);
+        assert_eq!(d.0[0].code, "W050");
         assert_eq!(t.lignes, vec![(1_048_576, vec!["X".to_string()])]);
         assert_eq!(
             t.cellule(1_048_576, "id").as_deref(),
