@@ -565,8 +565,6 @@ fn lire_max(
         return None;
     };
     let ligne_entete = debut as u64 + 1;
-    let colonnes = apparier_entete(fichier, ligne_entete, None, &noms, connues, requises, diags);
-    let mut ok = colonnes.is_some();
     // the header's number of fields: every record must have it
     let largeur = noms.len();
     let texte_libre: Vec<bool> = noms
@@ -596,6 +594,8 @@ fn lire_max(
         );
         return None;
     }
+    let colonnes = apparier_entete(fichier, ligne_entete, None, &noms, connues, requises, diags);
+    let mut ok = colonnes.is_some();
     loop {
         lecteur.sauter_lignes_vides();
         if lecteur.fini() {
@@ -607,7 +607,7 @@ fn lire_max(
         let mut erreur_guillemet = false;
         while let Some(c) = lecteur.champ(n < largeur) {
             let texte = lecteur.texte_champ(&c);
-            if !texte.trim().is_empty() {
+            if c.rempli && !texte.trim().is_empty() || c.longueur == 0 && c.rempli {
                 vide = false;
             }
             if c.multiligne && !erreur_guillemet {
@@ -645,7 +645,8 @@ fn lire_max(
                     "E051",
                     fichier,
                     format!(
-                        "ligne de {n} champ{} alors que l'en-tête en a {largeur} : {}",
+                        "ligne de {} champ{} alors que l'en-tête en a {largeur} : {}",
+                        groupe(n),
                         if n > 1 { "s" } else { "" },
                         if n < largeur {
                             "champs manquants"
@@ -705,6 +706,8 @@ struct Champ {
     multiligne: bool,
     /// a quote opened it and was never closed (the field runs to the end of the file)
     non_ferme: bool,
+    /// it holds something other than spaces (ASCII whitespace)
+    rempli: bool,
     fin_enregistrement: bool,
 }
 
@@ -756,12 +759,16 @@ impl<'t> Lecteur<'t> {
         let (debut, ligne) = (self.pos, self.ligne);
         let mut nout = 0;
         let mut multiligne = false;
+        let mut rempli = false;
         loop {
             let (r, nin, n) = self
                 .lecteur
                 .read_field(&self.octets[self.pos..], &mut self.tampon[nout..]);
             let lu = &self.tampon[nout..nout + n];
             multiligne |= lu.contains(&b'\n') || lu.contains(&b'\r');
+            // a field not kept still counts as content (a line is empty only if every
+            // field is blank, kept or not)
+            rempli |= lu.iter().any(|b| !b.is_ascii_whitespace());
             self.avancer(nin);
             nout += n;
             match r {
@@ -784,6 +791,7 @@ impl<'t> Lecteur<'t> {
                         longueur: if garder { nout } else { 0 },
                         multiligne: multiligne || non_ferme,
                         non_ferme,
+                        rempli,
                         fin_enregistrement: record_end,
                     });
                 }
@@ -863,7 +871,10 @@ fn probleme_guillemet(
         .skip(1)
         .find(|l| n >= 2 && l.matches(d).count() + 1 >= n);
     absorbe.map(|l| {
-        let l: String = l.chars().take(60).collect();
+        let mut l: String = l.chars().take(60).collect();
+        if l.len() < texte.len() {
+            l = format!("{}…", l.trim_end());
+        }
         Diagnostic::erreur(
             "E052",
             fichier,

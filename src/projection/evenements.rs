@@ -201,6 +201,22 @@ pub fn analyser_evenements(fichier: &str, texte: &str, diags: &mut Diagnostics) 
             }
         };
         let id = match champ("id") {
+            Some(v) if texte::caractere_invisible(v).is_some() => {
+                let c = texte::caractere_invisible(v).unwrap_or_default();
+                err(
+                    diags,
+                    "E053",
+                    "id",
+                    &texte::montrer_invisibles(v),
+                    format!(
+                        "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                        c as u32
+                    ),
+                    "retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique",
+                );
+                ok = false;
+                v.to_string()
+            }
             Some(v) => v.to_string(),
             None => {
                 err(
@@ -513,7 +529,7 @@ impl Chronologie {
                     .structures
                     .iter()
                     .map(|s| s.id.as_str())
-                    .find(|s| s.eq_ignore_ascii_case(&e.id));
+                    .find(|s| texte::cle_id(s) == texte::cle_id(&e.id));
                 diags.push(
                     loc(
                         Diagnostic::erreur("E031", fichier, "structure inconnue de structures.csv"),
