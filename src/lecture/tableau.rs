@@ -607,7 +607,7 @@ fn lire_max(
         let mut erreur_guillemet = false;
         while let Some(c) = lecteur.champ(n < largeur) {
             let texte = lecteur.texte_champ(&c);
-            if c.rempli && !texte.trim().is_empty() || c.longueur == 0 && c.rempli {
+            if c.rempli && (c.longueur == 0 || !texte.trim().is_empty()) {
                 vide = false;
             }
             if c.multiligne && !erreur_guillemet {
