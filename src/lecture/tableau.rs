@@ -610,7 +610,7 @@ fn lire_max(
             if c.rempli && (c.longueur == 0 || !texte.trim().is_empty()) {
                 vide = false;
             }
-            if c.multiligne && !erreur_guillemet {
+            if (c.multiligne || c.apres_guillemet) && !erreur_guillemet {
                 if let Some(d) =
                     probleme_guillemet(fichier, &c, texte, &noms, &texte_libre, n, delimiteur)
                 {
@@ -706,6 +706,8 @@ struct Champ {
     multiligne: bool,
     /// a quote opened it and was never closed (the field runs to the end of the file)
     non_ferme: bool,
+    /// text follows its closing quote (`"abc"def`)
+    apres_guillemet: bool,
     /// it holds something other than spaces (ASCII whitespace)
     rempli: bool,
     fin_enregistrement: bool,
@@ -718,6 +720,7 @@ struct Lecteur<'t> {
     octets: &'t [u8],
     lecteur: csv_core::Reader,
     pos: usize,
+    delimiteur: u8,
     /// line of `pos`
     ligne: u64,
     tampon: Vec<u8>,
@@ -729,6 +732,7 @@ impl<'t> Lecteur<'t> {
             octets,
             lecteur: csv_core::ReaderBuilder::new().delimiter(delimiteur).build(),
             pos: 0,
+            delimiteur,
             ligne,
             tampon: vec![0; 1024],
         }
@@ -782,15 +786,27 @@ impl<'t> Lecteur<'t> {
                     }
                 }
                 R::Field { record_end } => {
-                    let quote = self.octets.get(debut) == Some(&b'"');
-                    let non_ferme = quote
-                        && self.pos >= self.octets.len()
-                        && !guillemet_ferme(&self.octets[debut..]);
+                    let brut = &self.octets[debut..self.pos];
+                    let (mut non_ferme, mut apres_guillemet) = (false, false);
+                    if brut.first() == Some(&b'"') {
+                        match guillemet_fermant(brut) {
+                            // the field ran to the end of the file
+                            None => non_ferme = true,
+                            // RFC 4180: only a delimiter or the end of the line may follow
+                            // the closing quote (`"abc"def` is a stray quote)
+                            Some(k) => {
+                                apres_guillemet = brut.get(k + 1).is_some_and(|b| {
+                                    *b != self.delimiteur && *b != b'\n' && *b != b'\r'
+                                })
+                            }
+                        }
+                    }
                     return Some(Champ {
                         ligne,
                         longueur: if garder { nout } else { 0 },
                         multiligne: multiligne || non_ferme,
                         non_ferme,
+                        apres_guillemet,
                         rempli,
                         fin_enregistrement: record_end,
                     });
@@ -805,8 +821,8 @@ impl<'t> Lecteur<'t> {
     }
 }
 
-/// Whether the quote opening `champ` (its first byte) is closed: a `"` not doubled.
-fn guillemet_ferme(champ: &[u8]) -> bool {
+/// Where the quote opening `champ` (its first byte) is closed: the first `"` not doubled.
+fn guillemet_fermant(champ: &[u8]) -> Option<usize> {
     let mut i = 1;
     while i < champ.len() {
         if champ[i] == b'"' {
@@ -814,16 +830,17 @@ fn guillemet_ferme(champ: &[u8]) -> bool {
                 i += 2;
                 continue;
             }
-            return true;
+            return Some(i);
         }
         i += 1;
     }
-    false
+    None
 }
 
-/// A quoted field spanning lines (`c.multiligne`) is refused, at the line where its quote
-/// opened, when the quote is never closed, when its column is not free text, or when it
-/// holds a line that reads as a whole record (as many delimiters as a record has, less one).
+/// A stray quote, reported at the line where the field's quote opened: a quote never
+/// closed (E024), text after a closing quote (`"abc"def`), or a quoted field spanning lines
+/// outside a free-text column, or holding a whole record's worth of delimiters (header's
+/// count less one: it swallowed what reads as a record). `None`: an acceptable field.
 fn probleme_guillemet(
     fichier: &str,
     c: &Champ,
@@ -846,12 +863,17 @@ fn probleme_guillemet(
         );
     }
     let colonne = noms.get(i).map_or("", |s| s.as_str());
+    let nom_colonne = if colonne.is_empty() {
+        format!("n° {}", i + 1)
+    } else {
+        colonne.to_string()
+    };
     let extrait: String = texte
         .chars()
         .take(40)
         .collect::<String>()
         .replace(['\r', '\n'], "↵");
-    if !texte_libre.get(i).copied().unwrap_or(false) {
+    if c.multiligne && !texte_libre.get(i).copied().unwrap_or(false) {
         return Some(
             Diagnostic::erreur(
                 "E052",
@@ -859,18 +881,18 @@ fn probleme_guillemet(
                 "cellule entre guillemets étendue sur plusieurs lignes hors d'une colonne de texte libre (nom, adresse, gestionnaire, libelle)",
             )
             .ligne(c.ligne)
-            .colonne(if colonne.is_empty() { format!("n° {}", i + 1) } else { colonne.to_string() })
+            .colonne(nom_colonne)
             .valeur(format!("{extrait}…"))
             .conseil(conseil),
         );
     }
     let n = noms.len();
     let d = delimiteur as char;
-    let absorbe = texte
-        .split(['\r', '\n'])
-        .skip(1)
-        .find(|l| n >= 2 && l.matches(d).count() + 1 >= n);
-    absorbe.map(|l| {
+    // as many delimiters as a whole record holds (n − 1): from its column on one line to
+    // the same column on a later line, the cell has swallowed a record's worth of fields
+    let absorbe = (c.multiligne && n >= 2 && texte.matches(d).count() + 1 >= n)
+        .then(|| texte.split(['\r', '\n']).nth(1).unwrap_or(""));
+    let r = absorbe.map(|l| {
         let mut l: String = l.chars().take(60).collect();
         if l.len() < texte.len() {
             l = format!("{}…", l.trim_end());
@@ -884,7 +906,25 @@ fn probleme_guillemet(
         .colonne(colonne)
         .valeur(l)
         .conseil(conseil)
-    })
+    });
+    if r.is_some() {
+        return r;
+    }
+    if c.apres_guillemet {
+        let extrait: String = texte.chars().take(60).collect();
+        return Some(
+            Diagnostic::erreur(
+                "E052",
+                fichier,
+                "texte après le guillemet fermant d'une cellule : un guillemet est en trop",
+            )
+            .ligne(c.ligne)
+            .colonne(nom_colonne)
+            .valeur(extrait.replace(['\r', '\n'], "↵"))
+            .conseil(conseil),
+        );
+    }
+    None
 }
 
 /// `1000000` → `1 000 000` (for messages).

@@ -198,6 +198,10 @@ def lecture_v2() -> None:
     # lines 2 to 4 would become one record
     ecrire("s-guillemet-absorbe.csv",
            remplacer_ligne(S_LIGNES, 1, ";Multi-accueil", ';"Multi-accueil'))
+    # a quote opening the nom of line 4 is closed by the one opening its address: text
+    # follows the closing quote, and the fields shift
+    ecrire("s-guillemet-texte-apres.csv",
+           remplacer_ligne(S_LIGNES, 3, ";Laep du Pont", ';"Laep du Pont'))
     # a quote opening unites_existantes of line 2 (a number column) spans lines
     ecrire("s-guillemet-nombre.csv", remplacer_ligne(S_LIGNES, 1, ";60;", ';"60;'))
     # a quote in the header would swallow the first records
