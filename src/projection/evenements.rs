@@ -734,6 +734,36 @@ mod tests {
         assert_eq!(analyser_date("1er septembre"), None);
     }
 
+    /// The same header matcher as the other tables: a misspelt column is an error naming
+    /// the expected one, an unknown column a warning, an id with an invisible character
+    /// an error.
+    #[test]
+    fn entete_et_identifiants_comme_les_autres_tables() {
+        let mut d = Diagnostics::default();
+        let ev = analyser_evenements(
+            "evenements.csv",
+            "date;id;actoin;valeur\n2026-09-01;A;fermeture;\n",
+            &mut d,
+        );
+        assert!(ev.is_empty());
+        assert_eq!(
+            d.0[0].to_string(),
+            "erreur E050 : evenements.csv, ligne 1, colonne « action », valeur « actoin » : colonne « actoin » inconnue, qui ressemble à la colonne attendue « action » (conseil : renommez l'en-tête « action » : sous un autre nom, ses valeurs seraient ignorées)"
+        );
+        let mut d = Diagnostics::default();
+        let ev = analyser_evenements(
+            "evenements.csv",
+            "date;id;action;valeur;commentaire\n2026-09-01;A\u{200b};fermeture;;vu\n2026-09-01;B;fermeture;;\n",
+            &mut d,
+        );
+        assert_eq!(ev.len(), 1);
+        assert_eq!(d.0[0].code, "W050");
+        assert_eq!(
+            d.0[1].to_string(),
+            "erreur E053 : evenements.csv, ligne 2, colonne « id », valeur « A<U+200B> » : identifiant contenant un caractère invisible ou de contrôle (U+200B) (conseil : retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique)"
+        );
+    }
+
     #[test]
     fn lecture_et_erreurs_localisees() {
         let t = "date;id;action;valeur\n2026-09-01;A;ouverture;\n15/03/2027;A;unites_nouvelles;12,5\n2026-02-30;A;fermeture;\n2026-01-01;A;agrandir;3\n2026-01-01;A;soutien;peut-être\n2026-01-01;A;ouverture;4\n";
