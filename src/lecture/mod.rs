@@ -1344,3 +1344,77 @@ mod tests_limites {
         );
     }
 }
+
+#[cfg(test)]
+mod tests_lecture_v2 {
+    use super::*;
+
+    /// An alias column placed last in a workbook is read (the sheet is not cut before it).
+    #[test]
+    fn alias_en_derniere_colonne_d_un_classeur() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("structures").unwrap();
+        let entete = [
+            "id",
+            "annexe",
+            "type",
+            "nom",
+            "gestionnaire",
+            "collectivite",
+            "financement",
+            "Contribution collectivité N-1",
+        ];
+        let ligne = ["A", "2", "EAJE", "n", "g", "V", "PSU", "1234,5"];
+        for (c, (h, v)) in entete.iter().zip(ligne).enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+            ws.write_string(1, c as u16, v).unwrap();
+        }
+        let o = wb.save_to_buffer().unwrap();
+        let mut d = Diagnostics::default();
+        let src = Source {
+            fichier: "structures.xlsx",
+            contenu: Contenu::Xlsx(
+                &o,
+                xlsx::Feuille {
+                    noms: FEUILLE_STRUCTURES,
+                    premiere_sinon: true,
+                },
+            ),
+        };
+        let (s, _) = lire_structures(src, &mut d);
+        assert!(d.0.is_empty(), "{:?}", d.0);
+        // 1 234,50 € = 123 450 cents
+        assert_eq!(s[0].contribution_collectivite_n1, Montant(123_450));
+    }
+
+    /// A collectivité written with another case or Unicode form in the tables is the
+    /// convention's, spelt as the convention spells it.
+    #[test]
+    fn collectivites_rattachees_a_la_convention() {
+        let f = Fichiers {
+            convention: "exercice = 2025\n[[collectivites]]\nid = \"Ézy\"\n".into(),
+            // « E » + combining acute, lower case
+            structures: "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;n;g;e\u{301}zy;PSU\n".into(),
+            charges: "collectivite;volet;montant\nÉZY;EAJE;10\n".into(),
+            bareme: None,
+        };
+        let mut d = Diagnostics::default();
+        let lu = analyser_dossier(&f, &mut d).unwrap();
+        assert_eq!(lu.dossier.structures[0].collectivite, "Ézy");
+        assert_eq!(lu.dossier.charges[0].collectivite, "Ézy");
+    }
+
+    #[test]
+    fn cle_la_plus_proche_nommee() {
+        assert_eq!(
+            cle_la_plus_proche("signatair", CLES_COLLECTIVITE),
+            Some("signataire")
+        );
+        assert_eq!(
+            cle_la_plus_proche("tranch", CLES_COLLECTIVITE),
+            Some("tranche")
+        );
+        assert_eq!(cle_la_plus_proche("x", &[]), None);
+    }
+}

@@ -14,8 +14,8 @@
 //! and reported as an unreadable workbook (E025).
 
 use super::tableau::{
-    groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete, Tableau,
-    LIGNES_MAX,
+    colonne_de, groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete,
+    Tableau, LIGNES_MAX,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use calamine::{DataRef, Reader, Xlsx};
@@ -310,7 +310,7 @@ pub fn lire(
         let l = cellules[debut].0;
         let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
         let noms = noms_entete(&cellules[debut..fin]);
-        if noms.iter().any(|n| connues.contains(&n.as_str())) {
+        if noms.iter().any(|n| colonne_de(n, connues).is_some()) {
             entete = Some((l, fin, noms));
             break;
         }
@@ -349,7 +349,7 @@ pub fn lire(
     // column XFD must not make every row 16 384 cells wide)
     let largeur = noms
         .iter()
-        .rposition(|n| connues.contains(&n.as_str()))
+        .rposition(|n| colonne_de(n, connues).is_some())
         .map_or(0, |i| i + 1);
     let colonnes = verifier_entete(
         fichier,
@@ -376,7 +376,7 @@ pub fn lire(
             match v {
                 Valeur::Texte(t) => champs[c] = std::mem::take(t),
                 Valeur::Erreur(e) => {
-                    if !connues.contains(&noms[c].as_str()) {
+                    if colonne_de(&noms[c], connues).is_none() {
                         continue;
                     }
                     diags.push(
