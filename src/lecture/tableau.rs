@@ -897,10 +897,12 @@ fn probleme_guillemet(
         if l.len() < texte.len() {
             l = format!("{}…", l.trim_end());
         }
+        // the line where the cell ends: one more per line break it holds
+        let fin = c.ligne + texte.matches('\n').count() as u64;
         Diagnostic::erreur(
             "E052",
             fichier,
-            "cellule entre guillemets qui absorbe des lignes entières : le guillemet ouvert ici n'est fermé que plusieurs lignes plus bas",
+            format!("cellule entre guillemets qui absorbe des lignes entières : le guillemet ouvert ici n'est fermé qu'à la ligne {fin}"),
         )
         .ligne(c.ligne)
         .colonne(colonne)
