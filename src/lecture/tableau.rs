@@ -765,6 +765,7 @@ impl<'t> Lecteur<'t> {
         let mut multiligne = false;
         let mut rempli = false;
         loop {
+            let fin_du_texte = self.pos >= self.octets.len();
             let (r, nin, n) = self
                 .lecteur
                 .read_field(&self.octets[self.pos..], &mut self.tampon[nout..]);
@@ -776,6 +777,9 @@ impl<'t> Lecteur<'t> {
             self.avancer(nin);
             nout += n;
             match r {
+                // given no input, the reader ends the field or the text (never asks for
+                // more); a guard against looping all the same
+                R::InputEmpty if fin_du_texte => return None,
                 R::InputEmpty => {}
                 R::OutputFull => {
                     if garder {
@@ -1052,5 +1056,94 @@ mod tests_crlf {
             d.0[0].to_string(),
             "erreur E023 : f.csv, ligne 2002 : trop de lignes : plus de 1 000 lignes de données (conseil : un dossier décrit une seule convention : découpez le fichier)"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests_v2 {
+    use super::*;
+
+    fn lire_t(t: &str) -> (Option<Tableau>, Vec<String>) {
+        let mut d = Diagnostics::default();
+        let tab = lire(
+            "f.csv",
+            t,
+            &["id", "nom", "montant"],
+            &["id", "montant"],
+            &mut d,
+        );
+        (tab, d.0.iter().map(|x| x.to_string()).collect())
+    }
+
+    #[test]
+    fn texte_libre_sur_plusieurs_lignes_accepte() {
+        let (tab, d) = lire_t("id;nom;montant\na;\"Crèche\nde la gare\";1\n\nb;x;2\n");
+        assert!(d.is_empty(), "{d:?}");
+        let tab = tab.unwrap();
+        let l: Vec<_> = tab.lignes.iter().collect();
+        assert_eq!(tab.champ(l[0].1, "nom"), Some("Crèche\nde la gare"));
+        // the second record starts on line 5 (the quoted cell spans lines 2 and 3)
+        assert_eq!(*l[1].0, 5);
+    }
+
+    #[test]
+    fn lignes_vides_quel_que_soit_le_nombre_de_separateurs() {
+        let (tab, d) = lire_t("id;nom;montant\n;;;;;;\n  ;\u{a0};\na;x;1\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(tab.unwrap().lignes.len(), 1);
+    }
+
+    #[test]
+    fn refus_localises() {
+        // a non-blank field beyond the header: not an empty line
+        let (tab, d) = lire_t("id;nom;montant\n;;;x\n");
+        assert!(tab.is_none());
+        assert_eq!(d, ["erreur E051 : f.csv, ligne 2 : ligne de 4 champs alors que l'en-tête en a 3 : champs en trop (conseil : un séparateur est en trop (une virgule dans un nom ? mettez-le entre guillemets) : chaque ligne a autant de champs que l'en-tête)"]);
+        // a quoted number spanning lines, reported where it opens
+        let (_, d) = lire_t("id;nom;montant\na;x;\"1\nb;y;2\"\n");
+        assert!(
+            d[0].starts_with("erreur E052 : f.csv, ligne 2, colonne « montant »"),
+            "{d:?}"
+        );
+        // text after a closing quote
+        let (_, d) = lire_t("id;nom;montant\na;\"x\"y;1\n");
+        assert!(d[0].starts_with("erreur E052 : f.csv, ligne 2, colonne « nom », valeur « xy » : texte après le guillemet fermant"), "{d:?}");
+        // a quote never closed, reported at its line (not the last record's)
+        let (_, d) = lire_t("id;nom;montant\na;x;1\nb;\"y;2\nc;z;3\n");
+        assert!(d[0].starts_with("erreur E024 : f.csv, ligne 3 :"), "{d:?}");
+        // a free-text cell holding a whole record's worth of delimiters
+        let (_, d) = lire_t("id;nom;montant\na;\"x;1\nb;\"y;2\n");
+        assert!(
+            d[0].starts_with("erreur E052 : f.csv, ligne 2, colonne « nom »"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn entete_alias_et_ressemblances() {
+        let c = ["id", "contribution_collectivite_n1", "unites_existantes"];
+        let ok = |n: &str| colonne_de(n, &c);
+        assert_eq!(
+            ok("contribution_collectivite_n_1"),
+            Some("contribution_collectivite_n1")
+        );
+        assert_eq!(ok("identifiant"), Some("id"));
+        assert_eq!(ok("bonus_n_1"), None); // not a column of this table
+        assert_eq!(
+            colonne_ressemblante("unites_existante", &c),
+            Some("unites_existantes")
+        );
+        assert_eq!(
+            colonne_ressemblante("places", &c),
+            Some("unites_existantes")
+        );
+        assert_eq!(
+            colonne_ressemblante("contribution_n_1", &c),
+            Some("contribution_collectivite_n1")
+        );
+        // short names: one letter at most
+        assert_eq!(colonne_ressemblante("ix", &c), Some("id"));
+        assert_eq!(colonne_ressemblante("no", &c), None);
+        assert_eq!(colonne_ressemblante("observation", &c), None);
     }
 }
