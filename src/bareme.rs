@@ -571,6 +571,18 @@ impl Lecteur<'_> {
             .push(d.conseil("voir docs/bareme.md pour le schéma du barème"));
     }
 
+    /// An unknown key: the same error as every TOML file (lecture::cle_inconnue), naming
+    /// the nearest known key.
+    fn inconnue(&mut self, chemin: &str, cle: &str, connues: &[&str]) {
+        self.diags.push(crate::lecture::cle_inconnue(
+            "E022",
+            self.fichier,
+            chemin,
+            cle,
+            connues,
+        ));
+    }
+
     /// Reads a parameter: a list of dated tables, or the short form (a single bare value).
     fn parametre<T>(
         &mut self,
@@ -604,13 +616,10 @@ impl Lecteur<'_> {
         for (k, t) in datees.iter().enumerate() {
             let ici = format!("{nom}[{}]", k + 1);
             let Some(t) = t.as_table() else { continue };
+            const CLES: &[&str] = &["debut", "valeur", "reference", "statut"];
             for cle in t.keys() {
-                if !["debut", "valeur", "reference", "statut"].contains(&cle.as_str()) {
-                    self.err(
-                        &ici,
-                        Some(cle.clone()),
-                        "clé inconnue (attendu : debut, valeur, reference, statut)",
-                    );
+                if !CLES.contains(&cle.as_str()) {
+                    self.inconnue(&format!("{ici}.{cle}"), cle, CLES);
                 }
             }
             let debut = match t.get("debut") {
@@ -838,7 +847,9 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                             b.trajectoire.montants =
                                 l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
                         }
-                        _ => l.err(&pn, None, "paramètre de trajectoire inconnu"),
+                        _ => {
+                            l.inconnue(&pn, k, &["volet", "annee_reference", "seuils", "montants"])
+                        }
                     }
                 }
             }
@@ -896,13 +907,37 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                             "plafond_developpement" => {
                                 vb.plafond_developpement = l.parametre(&pn, pv, &decimal_toml)
                             }
-                            _ => l.err(&pn, None, "paramètre de volet inconnu"),
+                            _ => l.inconnue(
+                                &pn,
+                                k,
+                                &[
+                                    "types",
+                                    "financement",
+                                    "unite",
+                                    "versement",
+                                    "forfaits_nouvelles",
+                                    "plancher",
+                                    "revalorisation",
+                                    "plafond_developpement",
+                                ],
+                            ),
                         }
                     }
                     b.volets.insert(nom.clone(), vb);
                 }
             }
-            _ => l.err(cle, None, "paramètre inconnu"),
+            _ => l.inconnue(
+                cle,
+                cle,
+                &[
+                    "nombre_tranches",
+                    "ajustement_contribution",
+                    "arrondi",
+                    "base_pluriannuelle",
+                    "trajectoire",
+                    "volets",
+                ],
+            ),
         }
     }
     if l.diags.a_des_erreurs() {

@@ -4,7 +4,9 @@
 use crate::bareme::{Bareme, BaremeExercice, Versement};
 use crate::calcul::eligibilite::{self, Motif};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::texte::cle_id;
 use crate::modele::{Annexe, Dossier};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Validates `dossier` for `exercice` and resolves the barème in force. Returns the barème
@@ -47,25 +49,31 @@ pub fn valider(
         }
     };
 
-    // duplicate ids
-    let mut vus: HashMap<&str, u64> = HashMap::new();
+    // duplicate ids, compared as lecture::texte::cle_id says (case, Unicode form)
+    let mut vus: HashMap<String, (u64, &str)> = HashMap::new();
     for s in &dossier.structures {
         if s.id.is_empty() {
             continue;
         }
-        if let Some(premiere) = vus.insert(&s.id, s.ligne) {
-            d.push(
-                Diagnostic::erreur(
-                    "E015",
-                    "structures.csv",
-                    format!("identifiant en double (déjà ligne {premiere})"),
-                )
-                .ligne(s.ligne)
-                .colonne("id")
-                .valeur(&s.id)
-                .conseil("chaque structure a un id unique"),
-            );
-            vus.insert(&s.id, premiere);
+        match vus.entry(cle_id(&s.id)) {
+            Entry::Vacant(v) => {
+                v.insert((s.ligne, &s.id));
+            }
+            Entry::Occupied(o) => {
+                let (premiere, id) = *o.get();
+                let msg = if id == s.id {
+                    format!("identifiant en double (déjà ligne {premiere})")
+                } else {
+                    format!("identifiant en double (déjà ligne {premiere} : « {id} », qui ne diffère que par la casse ou la forme Unicode)")
+                };
+                d.push(
+                    Diagnostic::erreur("E015", "structures.csv", msg)
+                        .ligne(s.ligne)
+                        .colonne("id")
+                        .valeur(&s.id)
+                        .conseil("chaque structure a un id unique"),
+                );
+            }
         }
     }
     // index of the collectivités (one lookup per line instead of a scan of the convention)

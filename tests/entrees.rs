@@ -407,6 +407,8 @@ fn couverture_du_manifeste() {
     for code in (1..=27)
         .map(|i| format!("E{i:03}"))
         .chain((1..=6).map(|i| format!("W{i:03}")))
+        // lecture v2 (docs/regles.md R50)
+        .chain(["E050", "E051", "E052", "E053", "E056", "W050"].map(String::from))
     {
         assert!(
             texte.contains(&format!("{code} :")) || texte.contains(&format!("\"code\":\"{code}\"")),

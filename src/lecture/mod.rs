@@ -15,9 +15,9 @@ use crate::modele::*;
 pub use fichier::lire_fichier_borne;
 use nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
-use tableau::{Localisation, Tableau};
+use tableau::{Enregistrement, Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
 
@@ -172,7 +172,7 @@ fn lire_tableau(
 
 struct Ligne<'a> {
     tab: &'a Tableau,
-    enr: &'a [String],
+    enr: Enregistrement<'a>,
     no: u64,
     diags: &'a mut Diagnostics,
     ok: bool,
@@ -218,6 +218,24 @@ impl Ligne<'_> {
                 String::new()
             }
         }
+    }
+
+    /// An id (`id`, `collectivite`): text without invisible or control characters (E053).
+    fn id(&mut self, col: &str) -> String {
+        let v = self.texte(col, true);
+        if let Some(c) = texte::caractere_invisible(&v) {
+            self.err(
+                "E053",
+                col,
+                &texte::montrer_invisibles(&v),
+                format!(
+                    "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                    c as u32
+                ),
+                "retapez l'identifiant : un caractère invisible (copié d'une page web ou d'un autre logiciel) le rendrait différent d'un identifiant d'apparence identique",
+            );
+        }
+        v
     }
 
     fn code<T>(
@@ -336,7 +354,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             diags,
             ok: true,
         };
-        let id = l.texte("id", true);
+        let id = l.id("id");
         if id.chars().count() > LONGUEUR_ID_MAX {
             let court: String = id.chars().take(40).collect();
             l.err(
@@ -358,7 +376,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
         let nom = l.texte("nom", true);
         let adresse = l.texte("adresse", false);
         let gestionnaire = l.texte("gestionnaire", true);
-        let collectivite = l.texte("collectivite", true);
+        let collectivite = l.id("collectivite");
         let financement = l.code(
             "financement",
             "E013",
@@ -463,7 +481,7 @@ pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPay
             diags,
             ok: true,
         };
-        let collectivite = l.texte("collectivite", true);
+        let collectivite = l.id("collectivite");
         let brut = l.texte("volet", true);
         let volet = brut.trim().to_uppercase();
         if !brut.is_empty() && !volet_valide(&volet) {
@@ -509,6 +527,135 @@ struct CollectiviteBrute {
     nom: Option<Spanned<String>>,
     tranche: Option<Spanned<i64>>,
     signataire: Option<Spanned<bool>>,
+    /// optional, an integer ≥ 0 (read for the rules that use it; checked here)
+    population: Option<Spanned<i64>>,
+}
+
+/// Keys of convention.toml, at the top level and in each `[[collectivites]]`.
+pub const CLES_CONVENTION: &[&str] = &["nom", "caf", "debut", "fin", "exercice", "collectivites"];
+pub const CLES_COLLECTIVITE: &[&str] = &["id", "nom", "tranche", "signataire", "population"];
+
+/// The known key nearest to `cle` (smallest edit distance; the first of the list on a tie).
+pub fn cle_la_plus_proche<'c>(cle: &str, connues: &[&'c str]) -> Option<&'c str> {
+    connues
+        .iter()
+        .min_by_key(|c| strsim::levenshtein(cle, c))
+        .copied()
+}
+
+/// The error for an unknown key of a TOML file (convention.toml, bareme.toml, any other):
+/// `chemin` is where it was found (`collectivites[1].signatair`), `connues` the keys
+/// allowed there; the message names the nearest one. The one mechanism for every TOML file.
+pub fn cle_inconnue(
+    code: &'static str,
+    fichier: &str,
+    chemin: &str,
+    cle: &str,
+    connues: &[&str],
+) -> Diagnostic {
+    let proche = cle_la_plus_proche(cle, connues).map_or(String::new(), |p| {
+        format!(" (clé admise la plus proche : « {p} »)")
+    });
+    Diagnostic::erreur(code, fichier, format!("clé inconnue « {cle} »{proche}"))
+        .colonne(chemin)
+        .conseil(format!(
+            "clés admises ici : {} (une clé mal orthographiée serait sinon ignorée)",
+            connues.join(", ")
+        ))
+}
+
+/// Line (1-based) where key `cle` is written in a TOML text: at the top level (`section`
+/// `None`) or in the `k`-th `[[collectivites]]` table (`Some(k)`, 0-based).
+fn ligne_cle_toml(texte: &str, section: Option<usize>, cle: &str) -> Option<u64> {
+    let mut ici: Option<usize> = None; // None: top level
+    let mut dans_autre = false;
+    let mut k = 0;
+    for (i, l) in texte.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with("[[") {
+            let nom = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            if nom == "collectivites" {
+                ici = Some(k);
+                k += 1;
+                dans_autre = false;
+            } else {
+                dans_autre = true;
+            }
+            if section.is_none() && nom == cle {
+                return Some(i as u64 + 1);
+            }
+            continue;
+        }
+        if t.starts_with('[') {
+            let nom = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            if section.is_none() && (nom == cle || nom.starts_with(&format!("{cle}."))) {
+                return Some(i as u64 + 1);
+            }
+            dans_autre = true;
+            continue;
+        }
+        if dans_autre || ici != section {
+            continue;
+        }
+        let t = t.trim_start_matches(['"', '\'']);
+        if let Some(reste) = t.strip_prefix(cle) {
+            let reste = reste.trim_start_matches(['"', '\'']).trim_start();
+            if reste.starts_with('=') || reste.starts_with('.') {
+                return Some(i as u64 + 1);
+            }
+        }
+    }
+    None
+}
+
+/// Unknown keys of convention.toml (errors E056 naming the nearest known key).
+fn cles_inconnues_convention(fichier: &str, texte: &str, diags: &mut Diagnostics) -> bool {
+    let Ok(table) = texte.parse::<toml::Table>() else {
+        return true; // the syntax error is reported by the typed reading
+    };
+    let mut ok = true;
+    let mut signaler =
+        |chemin: String, cle: &str, connues: &[&str], section, diags: &mut Diagnostics| {
+            let mut d = cle_inconnue("E056", fichier, &chemin, cle, connues);
+            if let Some(l) = ligne_cle_toml(texte, section, cle) {
+                d = d.ligne(l);
+            }
+            diags.push(d);
+            ok = false;
+        };
+    for (cle, v) in &table {
+        if !CLES_CONVENTION.contains(&cle.as_str()) {
+            signaler(cle.clone(), cle, CLES_CONVENTION, None, diags);
+        } else if cle == "collectivites" {
+            if let Some(cs) = v.as_array() {
+                for (k, c) in cs.iter().enumerate() {
+                    let Some(c) = c.as_table() else { continue };
+                    for cle in c.keys() {
+                        if !CLES_COLLECTIVITE.contains(&cle.as_str()) {
+                            signaler(
+                                format!("collectivites[{}].{cle}", k + 1),
+                                cle,
+                                CLES_COLLECTIVITE,
+                                Some(k),
+                                diags,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    ok
 }
 
 /// A TOML parser message in French (the frequent ones; otherwise the original in brackets).
@@ -585,6 +732,7 @@ pub fn analyser_convention(
             return None;
         }
     };
+    let mut ok = cles_inconnues_convention(fichier, texte, diags);
     // line of a byte offset, by binary search (a linear count per key would be quadratic)
     let sauts: Vec<usize> = texte
         .bytes()
@@ -593,7 +741,6 @@ pub fn analyser_convention(
         .map(|(i, _)| i)
         .collect();
     let ligne_de = |pos: usize| 1 + sauts.partition_point(|&p| p < pos) as u64;
-    let mut ok = true;
     let mut manque = |cle: &str, diags: &mut Diagnostics| {
         ok = false;
         diags.push(
@@ -654,7 +801,8 @@ pub fn analyser_convention(
                 );
                 return None;
             }
-            let mut ids: HashSet<String> = HashSet::new();
+            // canonical form (texte::cle_id) → the id as first written
+            let mut ids: HashMap<String, String> = HashMap::new();
             for (k, c) in cs.get_ref().iter().enumerate() {
                 let ici = format!("collectivites[{}]", k + 1);
                 let ligne_c =
@@ -672,14 +820,41 @@ pub fn analyser_convention(
                     ok = false;
                     continue;
                 };
-                if !ids.insert(id.clone()) {
+                if let Some(c) = texte::caractere_invisible(&id) {
                     diags.push(
-                        Diagnostic::erreur("E021", fichier, "collectivité déclarée deux fois")
-                            .ligne(ligne_c())
-                            .colonne(format!("{ici}.id"))
-                            .valeur(&id),
+                        Diagnostic::erreur(
+                            "E053",
+                            fichier,
+                            format!(
+                                "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                                c as u32
+                            ),
+                        )
+                        .ligne(ligne_c())
+                        .colonne(format!("{ici}.id"))
+                        .valeur(texte::montrer_invisibles(&id))
+                        .conseil("retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique"),
                     );
                     ok = false;
+                }
+                match ids.get(&texte::cle_id(&id)) {
+                    Some(premier) => {
+                        let msg = if *premier == id {
+                            "collectivité déclarée deux fois".to_string()
+                        } else {
+                            format!("collectivité déclarée deux fois : « {id} » et « {premier} » ne diffèrent que par la casse ou la forme Unicode")
+                        };
+                        diags.push(
+                            Diagnostic::erreur("E021", fichier, msg)
+                                .ligne(ligne_c())
+                                .colonne(format!("{ici}.id"))
+                                .valeur(&id),
+                        );
+                        ok = false;
+                    }
+                    None => {
+                        ids.insert(texte::cle_id(&id), id.clone());
+                    }
                 }
                 let tranche = match &c.tranche {
                     None => None,
@@ -701,6 +876,19 @@ pub fn analyser_convention(
                         None
                     }
                 };
+                if let Some(p) = c.population.as_ref().filter(|p| *p.get_ref() < 0) {
+                    diags.push(
+                        Diagnostic::erreur(
+                            "E021",
+                            fichier,
+                            "population invalide (entier ≥ 0 attendu)",
+                        )
+                        .ligne(ligne_de(p.span().start))
+                        .colonne(format!("{ici}.population"))
+                        .valeur(p.get_ref().to_string()),
+                    );
+                    ok = false;
+                }
                 collectivites.push(Collectivite {
                     nom: c
                         .nom
@@ -758,6 +946,43 @@ pub fn analyser_convention(
     })
 }
 
+/// Writes every `collectivite` of the tables as convention.toml spells it when it names a
+/// declared collectivité up to case and Unicode form ([`texte::cle_id`]): one collectivité,
+/// one canonical id, wherever it is compared later (validation, calculation, reports).
+pub fn rattacher_collectivites(
+    convention: &Convention,
+    structures: &mut [Structure],
+    charges: &mut [ChargeAPayer],
+) {
+    let declarees: HashMap<String, &str> = convention
+        .collectivites
+        .iter()
+        .rev() // the first one wins, as Convention::collectivite
+        .map(|c| (texte::cle_id(&c.id), c.id.as_str()))
+        .collect();
+    let exacts: std::collections::HashSet<&str> = convention
+        .collectivites
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    let rattacher = |c: &mut String| {
+        if exacts.contains(c.as_str()) {
+            return; // already as declared (nearly every line)
+        }
+        if let Some(id) = declarees.get(&texte::cle_id(c)) {
+            if c != id {
+                *c = id.to_string();
+            }
+        }
+    };
+    structures
+        .iter_mut()
+        .for_each(|s| rattacher(&mut s.collectivite));
+    charges
+        .iter_mut()
+        .for_each(|c| rattacher(&mut c.collectivite));
+}
+
 /// Parses a whole dossier from its files' texts (pure). The barème is the built-in one
 /// overridden by the dossier's, if any. Errors and warnings of reading go to `diags`.
 pub fn analyser_dossier(f: &Fichiers, diags: &mut Diagnostics) -> Option<DossierLu> {
@@ -811,9 +1036,12 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
     if diags.a_des_erreurs() {
         return None;
     }
+    let convention = convention?;
+    let (mut structures, mut charges) = (structures, charges);
+    rattacher_collectivites(&convention, &mut structures, &mut charges);
     Some(DossierLu {
         dossier: Dossier {
-            convention: convention?,
+            convention,
             structures,
             charges,
         },
@@ -1161,5 +1389,79 @@ mod tests_limites {
             e.message.starts_with("trop de volets dans le barème : "),
             "{e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests_lecture_v2 {
+    use super::*;
+
+    /// An alias column placed last in a workbook is read (the sheet is not cut before it).
+    #[test]
+    fn alias_en_derniere_colonne_d_un_classeur() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("structures").unwrap();
+        let entete = [
+            "id",
+            "annexe",
+            "type",
+            "nom",
+            "gestionnaire",
+            "collectivite",
+            "financement",
+            "Contribution collectivité N-1",
+        ];
+        let ligne = ["A", "2", "EAJE", "n", "g", "V", "PSU", "1234,5"];
+        for (c, (h, v)) in entete.iter().zip(ligne).enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+            ws.write_string(1, c as u16, v).unwrap();
+        }
+        let o = wb.save_to_buffer().unwrap();
+        let mut d = Diagnostics::default();
+        let src = Source {
+            fichier: "structures.xlsx",
+            contenu: Contenu::Xlsx(
+                &o,
+                xlsx::Feuille {
+                    noms: FEUILLE_STRUCTURES,
+                    premiere_sinon: true,
+                },
+            ),
+        };
+        let (s, _) = lire_structures(src, &mut d);
+        assert!(d.0.is_empty(), "{:?}", d.0);
+        // 1 234,50 € = 123 450 cents
+        assert_eq!(s[0].contribution_collectivite_n1, Montant(123_450));
+    }
+
+    /// A collectivité written with another case or Unicode form in the tables is the
+    /// convention's, spelt as the convention spells it.
+    #[test]
+    fn collectivites_rattachees_a_la_convention() {
+        let f = Fichiers {
+            convention: "exercice = 2025\n[[collectivites]]\nid = \"Ézy\"\n".into(),
+            // « E » + combining acute, lower case
+            structures: "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;n;g;e\u{301}zy;PSU\n".into(),
+            charges: "collectivite;volet;montant\nÉZY;EAJE;10\n".into(),
+            bareme: None,
+        };
+        let mut d = Diagnostics::default();
+        let lu = analyser_dossier(&f, &mut d).unwrap();
+        assert_eq!(lu.dossier.structures[0].collectivite, "Ézy");
+        assert_eq!(lu.dossier.charges[0].collectivite, "Ézy");
+    }
+
+    #[test]
+    fn cle_la_plus_proche_nommee() {
+        assert_eq!(
+            cle_la_plus_proche("signatair", CLES_COLLECTIVITE),
+            Some("signataire")
+        );
+        assert_eq!(
+            cle_la_plus_proche("tranch", CLES_COLLECTIVITE),
+            Some("tranche")
+        );
+        assert_eq!(cle_la_plus_proche("x", &[]), None);
     }
 }

@@ -39,6 +39,16 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
     };
     let virgules = corps.matches(',').count();
     let points = corps.matches('.').count();
+    if virgules + points == 1 {
+        // `85.000`, `12,000`: thousands or decimals? refused, never guessed
+        let apres = corps.rsplit([',', '.']).next().unwrap_or("");
+        if apres.len() == 3 && apres.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(
+                "écriture ambiguë : un seul point ou une seule virgule suivi de trois chiffres se lit en milliers comme en décimales"
+                    .into(),
+            );
+        }
+    }
     let (entier, decimales): (String, &str) = if virgules == 1 && points >= 1 {
         // 1.234,56 : dot-grouped integer part, comma decimal part of 1 or 2 digits
         let (e, d) = corps.split_once(',').unwrap_or((corps, ""));
@@ -122,9 +132,10 @@ pub fn analyser_booleen(brut: &str) -> Option<bool> {
 }
 
 /// Converts a decimal to an integer count of hundredths (cents for amounts), refusing more
-/// than two decimals. `Err` carries the reason.
+/// than two decimals as written (the scale [`analyser_decimal`] kept from the text:
+/// `12,0000` has four, even though it equals 12). `Err` carries the reason.
 pub fn en_centiemes(d: Decimal) -> Result<i64, String> {
-    let n = d.normalize();
+    let n = d;
     if n.scale() > 2 {
         return Err("plus de 2 décimales".into());
     }
@@ -155,7 +166,11 @@ mod tests {
         assert_eq!(analyser_decimal(" 42 ").unwrap(), d("42"));
         assert_eq!(analyser_decimal("42€").unwrap(), d("42"));
         assert_eq!(analyser_decimal("-3,5").unwrap(), d("-3.5"));
-        assert_eq!(analyser_decimal("0,125").unwrap(), d("0.125")); // refused later for amounts
+        assert_eq!(analyser_decimal("0,1255").unwrap(), d("0.1255")); // refused later for amounts
+        assert_eq!(analyser_decimal("1 234").unwrap(), d("1234"));
+        assert_eq!(analyser_decimal("85,0").unwrap(), d("85"));
+        assert_eq!(analyser_decimal("85.00").unwrap(), d("85"));
+        assert_eq!(analyser_decimal("1.234,5").unwrap(), d("1234.5"));
     }
 
     #[test]
@@ -175,6 +190,14 @@ mod tests {
             "--1",
             "1e5",
             "1 234.567,8",
+            // one separator followed by exactly three digits: thousands or decimals?
+            "85.000",
+            "12,000",
+            "1,234",
+            "0.125",
+            "1 234,567",
+            "-85.000",
+            "85.000 €",
         ] {
             assert!(analyser_decimal(s).is_err(), "{s:?} devrait être refusé");
         }
@@ -191,8 +214,20 @@ mod tests {
         assert_eq!(en_centiemes(x).unwrap_err(), "plus de 2 décimales");
         assert!(analyser_decimal("0.0000000000000000000000000001").is_err());
         assert_eq!(
-            en_centiemes(analyser_decimal("999999999999999.9900000000000").unwrap()).unwrap(),
+            en_centiemes(analyser_decimal("999999999999999.99").unwrap()).unwrap(),
             99_999_999_999_999_999
+        );
+        // decimals counted as written: `12,0000` is not 12, `12,00` is
+        for s in ["12,0000", "999999999999999.9900000000000", "7.0000"] {
+            assert_eq!(
+                en_centiemes(analyser_decimal(s).unwrap()).unwrap_err(),
+                "plus de 2 décimales",
+                "{s}"
+            );
+        }
+        assert_eq!(
+            en_centiemes(analyser_decimal("12,00").unwrap()).unwrap(),
+            1200
         );
     }
 

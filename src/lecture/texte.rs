@@ -97,6 +97,48 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
     }
 }
 
+/// The form under which two ids (`id`, `collectivite`, in every table and in
+/// convention.toml) are compared: trimmed, Unicode NFC (`é` typed as one character or as
+/// `e` + combining accent are the same id), then case-folded with `to_lowercase` (full
+/// Unicode lower-casing, which is case folding for every letter an id uses in practice).
+/// The only place where ids are canonicalised: the readers and the validation call it.
+pub fn cle_id(id: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    id.trim().nfc().collect::<String>().to_lowercase()
+}
+
+/// The first invisible or control character of an id, if any: C0 and C1 controls, byte
+/// order mark U+FEFF, zero-width characters U+200B–U+200D, word joiner U+2060, soft hyphen
+/// U+00AD and the bidirectional marks (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
+/// Such an id looks like another one and must be refused.
+pub fn caractere_invisible(id: &str) -> Option<char> {
+    id.chars().find(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{feff}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{2060}'
+                    | '\u{00ad}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+            )
+    })
+}
+
+/// An id as shown in a message, its invisible characters written `<U+200B>`.
+pub fn montrer_invisibles(id: &str) -> String {
+    let mut r = String::with_capacity(id.len());
+    for c in id.chars() {
+        if caractere_invisible(&c.to_string()).is_some() {
+            r.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            r.push(c);
+        }
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +164,19 @@ mod tests {
             "crÃ¨che"
         );
         assert!(decoder(b"cr\xE8che", Encodage::Utf8).is_err());
+    }
+
+    #[test]
+    fn identifiants() {
+        // NFC: « é » precomposed and « e » + combining acute are one id; case folded
+        assert_eq!(cle_id(" Crèche-É "), cle_id("cre\u{300}che-E\u{301}"));
+        assert_eq!(cle_id("DUGNY"), "dugny");
+        assert_ne!(cle_id("DUGNY"), cle_id("DUGNY2"));
+        assert_eq!(caractere_invisible("EAJE\u{200b}A"), Some('\u{200b}'));
+        assert_eq!(caractere_invisible("\u{feff}A"), Some('\u{feff}'));
+        assert_eq!(caractere_invisible("A\u{85}"), Some('\u{85}'));
+        assert_eq!(caractere_invisible("A\tB"), Some('\t'));
+        assert_eq!(caractere_invisible("Crèche L’Arc-en-ciel"), None);
+        assert_eq!(montrer_invisibles("A\u{2060}B"), "A<U+2060>B");
     }
 }

@@ -23,8 +23,8 @@
 //! recompute everything on opening, `fullCalcOnLoad`), is refused with its cell (E072).
 
 use super::tableau::{
-    groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete, Tableau,
-    LIGNES_MAX,
+    colonne_de, groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete,
+    Tableau, LIGNES_MAX,
 };
 use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
 use calamine::{DataRef, Reader, Xlsx, XlsxError, XlsxFormulaMetadata};
@@ -553,7 +553,7 @@ pub fn lire(
         let l = cellules[debut].0;
         let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
         let noms = noms_entete(&cellules[debut..fin]);
-        if noms.iter().any(|n| connues.contains(&n.as_str())) {
+        if noms.iter().any(|n| colonne_de(n, connues).is_some()) {
             entete = Some((l, fin, noms));
             break;
         }
@@ -592,7 +592,7 @@ pub fn lire(
     // column XFD must not make every row 16 384 cells wide)
     let largeur = noms
         .iter()
-        .rposition(|n| connues.contains(&n.as_str()))
+        .rposition(|n| colonne_de(n, connues).is_some())
         .map_or(0, |i| i + 1);
     let colonnes = verifier_entete(
         fichier,
@@ -619,7 +619,7 @@ pub fn lire(
             match v {
                 Valeur::Texte(t) => champs[c] = std::mem::take(t),
                 Valeur::Erreur(e) => {
-                    if !connues.contains(&noms[c].as_str()) {
+                    if colonne_de(&noms[c], connues).is_none() {
                         continue;
                     }
                     diags.push(
@@ -776,7 +776,9 @@ mod tests {
             premiere_sinon: false,
         };
         let t = lire("s.xlsx", &o, f, &["id"], &["id"], &mut d).unwrap();
-        assert!(d.0.is_empty(), "{:?}", d.0);
+        // the extra column is reported (W050), not read
+        assert_eq!(d.0.len(), 1, "{:?}", d.0);
+        assert_eq!(d.0[0].code, "W050");
         assert_eq!(t.lignes, vec![(1_048_576, vec!["X".to_string()])]);
         assert_eq!(
             t.cellule(1_048_576, "id").as_deref(),

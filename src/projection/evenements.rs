@@ -226,6 +226,22 @@ fn evenements_du_tableau(
             }
         };
         let id = match champ("id") {
+            Some(v) if texte::caractere_invisible(v).is_some() => {
+                let c = texte::caractere_invisible(v).unwrap_or_default();
+                err(
+                    diags,
+                    "E053",
+                    "id",
+                    &texte::montrer_invisibles(v),
+                    format!(
+                        "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                        c as u32
+                    ),
+                    "retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique",
+                );
+                ok = false;
+                v.to_string()
+            }
             Some(v) => v.to_string(),
             None => {
                 err(
@@ -528,24 +544,35 @@ impl Chronologie {
             conv.fin.map_or("…".into(), |d| d.to_string())
         );
         for e in evenements {
+            // an id written with another case or Unicode form is the structure's id
+            // (lecture::texte::cle_id, as everywhere): one structure, one spelling
+            let rattache;
+            let cle = (!c.depart.contains_key(&e.id)).then(|| texte::cle_id(&e.id));
+            let e = match cle.and_then(|k| {
+                dossier
+                    .structures
+                    .iter()
+                    .find(|s| texte::cle_id(&s.id) == k)
+            }) {
+                Some(s) => {
+                    rattache = Evenement {
+                        id: s.id.clone(),
+                        ..e.clone()
+                    };
+                    &rattache
+                }
+                None => e,
+            };
             let loc =
                 |d: Diagnostic, col: &str, val: String| d.ligne(e.ligne).colonne(col).valeur(val);
             if !c.depart.contains_key(&e.id) {
-                let proche = dossier
-                    .structures
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .find(|s| s.eq_ignore_ascii_case(&e.id));
                 diags.push(
                     loc(
                         Diagnostic::erreur("E031", fichier, "structure inconnue de structures.csv"),
                         "id",
                         e.id.clone(),
                     )
-                    .conseil(match proche {
-                        Some(p) => format!("vouliez-vous dire « {p} » ? (les identifiants respectent la casse)"),
-                        None => "un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)".into(),
-                    }),
+                    .conseil("un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)"),
                 );
                 continue;
             }
@@ -738,6 +765,58 @@ mod tests {
         assert_eq!(analyser_date("2026-13-01"), None);
         assert_eq!(analyser_date("2026/09/01"), None);
         assert_eq!(analyser_date("1er septembre"), None);
+    }
+
+    /// The same header matcher as the other tables: a misspelt column is an error naming
+    /// the expected one, an unknown column a warning, an id with an invisible character
+    /// an error.
+    #[test]
+    fn entete_et_identifiants_comme_les_autres_tables() {
+        let mut d = Diagnostics::default();
+        let ev = analyser_evenements(
+            "evenements.csv",
+            "date;id;actoin;valeur\n2026-09-01;A;fermeture;\n",
+            &mut d,
+        );
+        assert!(ev.is_empty());
+        assert_eq!(
+            d.0[0].to_string(),
+            "erreur E050 : evenements.csv, ligne 1, colonne « action », valeur « actoin » : colonne « actoin » inconnue, qui ressemble à la colonne attendue « action » (conseil : renommez l'en-tête « action » : sous un autre nom, ses valeurs seraient ignorées)"
+        );
+        let mut d = Diagnostics::default();
+        let ev = analyser_evenements(
+            "evenements.csv",
+            "date;id;action;valeur;commentaire\n2026-09-01;A\u{200b};fermeture;;vu\n2026-09-01;B;fermeture;;\n",
+            &mut d,
+        );
+        assert_eq!(ev.len(), 1);
+        assert_eq!(d.0[0].code, "W050");
+        assert_eq!(
+            d.0[1].to_string(),
+            "erreur E053 : evenements.csv, ligne 2, colonne « id », valeur « A<U+200B> » : identifiant contenant un caractère invisible ou de contrôle (U+200B) (conseil : retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique)"
+        );
+    }
+
+    /// An event's id written with another case is the structure's (one canonical id).
+    #[test]
+    fn id_d_evenement_en_minuscules_rattache_a_la_structure() {
+        let f = crate::lecture::Fichiers {
+            convention: "exercice = 2025\ndebut = 2025-01-01\nfin = 2027-12-31\n[[collectivites]]\nid = \"V\"\ntranche = 1\n".into(),
+            structures: "id;annexe;type;nom;gestionnaire;collectivite;financement;unites_existantes\nEAJE-A;2;EAJE;A;G;V;PSU;10\n".into(),
+            charges: "collectivite;volet;montant\nV;EAJE;100\n".into(),
+            bareme: None,
+        };
+        let mut d = Diagnostics::default();
+        let lu = crate::lecture::analyser_dossier(&f, &mut d).unwrap();
+        let ev = analyser_evenements(
+            "evenements.csv",
+            "date;id;action;valeur\n2026-03-01;eaje-a;fermeture;\n",
+            &mut d,
+        );
+        let c = Chronologie::construire(&lu.dossier, &ev, 2025, 2027, "evenements.csv", &mut d);
+        assert!(!d.a_des_erreurs(), "{:?}", d.0);
+        assert_eq!(c.evenements["EAJE-A"][0].id, "EAJE-A");
+        assert!(!c.evenements.contains_key("eaje-a"));
     }
 
     #[test]

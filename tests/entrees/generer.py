@@ -139,8 +139,8 @@ def main() -> None:
     ecrire("s-nombre-illisible.csv", remplacer_ligne(S_LIGNES, 1, ";60;", ";6O;"))
     ecrire("s-nombre-ambigu.csv", remplacer_ligne(S_LIGNES, 3, "15 000,00", "15.000.00"))
     ecrire("c-montant-negatif.csv", C.replace("12 000,00", "-12 000,00"))
-    ecrire("c-trois-decimales.csv", C.replace("5 200,00", "5 200,005"))
-    ecrire("s-unites-trois-decimales.csv", remplacer_ligne(S_LIGNES, 4, ";1,5;", ";1,125;"))
+    ecrire("c-trois-decimales.csv", C.replace("5 200,00", "5 200,0050"))
+    ecrire("s-unites-trois-decimales.csv", remplacer_ligne(S_LIGNES, 4, ";1,5;", ";1,1250;"))
     ecrire("s-booleen.csv", remplacer_ligne(S_LIGNES, 1, ";oui;", ";peut-être;"))
     ecrire("s-annexe.csv", remplacer_ligne(S_LIGNES, 5, ";2;", ";3;"))
     ecrire("s-type.csv", remplacer_ligne(S_LIGNES, 1, ";EAJE;", ";CRECHE;"))
@@ -177,6 +177,56 @@ def main() -> None:
     # 230 unknown volets: 200 warnings shown, the rest counted (W006)
     ecrire("c-230-avertissements.csv",
            C + "".join(f"DUGNY;LOCAL{i};1,00;action {i}\n" for i in range(230)))
+
+    lecture_v2()
+
+
+def lecture_v2() -> None:
+    """Files of the « lecture v2 » section of cas.toml: headers, records, numbers, ids, TOML."""
+    # ---- headers: misspelt, alias, close French label ----------------------------------
+    ecrire("s-entete-faute.csv",
+           remplacer_ligne(S_LIGNES, 0, ";unites_existantes;", ";unites_existante;"))
+    ecrire("s-entete-libelle-excel.csv",
+           remplacer_ligne(S_LIGNES, 0, ";contribution_collectivite_n1;", ";Contribution collectivité N-1;"))
+    ecrire("s-entete-libelle-proche.csv",
+           remplacer_ligne(S_LIGNES, 0, ";unites_existantes;", ";Places existantes;"))
+    ecrire("c-entete-faute.csv", remplacer_ligne(C_LIGNES, 0, ";libelle", ";libele"))
+    # ---- records: short, long, stray quotes --------------------------------------------
+    ecrire("s-ligne-courte.csv", remplacer_ligne(S_LIGNES, 2, ";24 000,00;38 000,00", ";24 000,00"))
+    ecrire("s-ligne-longue.csv", remplacer_ligne(S_LIGNES, 5, ";45 000,00", ";45 000,00;"))
+    # a quote opening the nom of line 2 is closed by the one opening line 4's address:
+    # lines 2 to 4 would become one record
+    ecrire("s-guillemet-absorbe.csv",
+           remplacer_ligne(S_LIGNES, 1, ";Multi-accueil", ';"Multi-accueil'))
+    # a quote opening the nom of line 4 is closed by the one opening its address: text
+    # follows the closing quote, and the fields shift
+    ecrire("s-guillemet-texte-apres.csv",
+           remplacer_ligne(S_LIGNES, 3, ";Laep du Pont", ';"Laep du Pont'))
+    # a quote opening unites_existantes of line 2 (a number column) spans lines
+    ecrire("s-guillemet-nombre.csv", remplacer_ligne(S_LIGNES, 1, ";60;", ';"60;'))
+    # a quote in the header would swallow the first records
+    ecrire("s-guillemet-entete.csv", remplacer_ligne(S_LIGNES, 0, ";adresse;", ';"adresse;'))
+    # ---- numbers -----------------------------------------------------------------------
+    ecrire("c-montant-ambigu.csv", C.replace("45 000,00", "45.000"))
+    ecrire("c-decimales-ecrites.csv", C.replace("12 000,00", "12 000,0000"))
+    # ---- ids ---------------------------------------------------------------------------
+    ecrire("s-id-casse.csv", remplacer_ligne(S_LIGNES, 2, "EAJE-ARC;", "eaje-cigognes;"))
+    nfc = remplacer_ligne(S_LIGNES, 1, "EAJE-CIGOGNES;", "EAJE-CRÈCHE;")
+    ecrire("s-id-nfc.csv", remplacer_ligne(nfc.rstrip("\n").split("\n"), 2, "EAJE-ARC;", "EAJE-CRE\u0300CHE;"))
+    ecrire("s-id-invisible.csv", remplacer_ligne(S_LIGNES, 3, ";DUGNY;", ";DUG\u200bNY;"))
+    ecrire("s-collectivite-casse.csv", remplacer_ligne(S_LIGNES, 1, ";DUGNY;", ";dugny;"))
+    ecrire("c-collectivite-casse.csv", C.replace("DUGNY;RPE;", "Dugny;RPE;"))
+    ecrire("v-id-double-casse.toml",
+           V + '\n[[collectivites]]\nid = "Dugny"\nnom = "Dugny encore"\ntranche = 1\n')
+    # ---- TOML keys ---------------------------------------------------------------------
+    ecrire("v-cle-inconnue.toml", V.replace("tranche = 1", "tranche = 1\nsignatair = false"))
+    ecrire("v-population.toml", V.replace("tranche = 1", "tranche = 1\npopulation = 11000"))
+    ecrire("v-population-negative.toml", V.replace("tranche = 1", "tranche = 1\npopulation = -5"))
+    ecrire("v-cle-racine.toml", V.replace("caf =", "cfa ="))
+    ecrire("b-cle-inconnue.toml",
+           "[[volets.EAJE.planchr]]\ndebut = 2025-01-01\nvaleur = \"1000\"\nreference = \"essai\"\n")
+    # ---- memory: one line of 100 000 delimiters ----------------------------------------
+    ecrire("s-champs-innombrables.csv", S + ";" * 100_000 + "x\n")
 
 
 if __name__ == "__main__":
