@@ -411,33 +411,19 @@ fn aide(wb: &mut Workbook, volets: &[(String, String)], f: &Formats) -> X<()> {
         ws.write_string_with_format(l, 0, format!("Feuille « {feuille} »"), &f.entete)?;
         ws.merge_range(l, 1, l, 2, role, &f.entete)?;
         l += 1;
-        if feuille == "convention" {
-            for champ in colonnes::CHAMPS_CONVENTION {
-                ws.write_string(l, 0, champ.nom)?;
-                ws.write_string(
-                    l,
-                    1,
-                    if champ.requise {
-                        "obligatoire"
-                    } else {
-                        "facultatif"
-                    },
-                )?;
-                ws.write_string_with_format(l, 2, champ.aide, &f.paragraphe)?;
-                l += 1;
-            }
-        }
-        for col in cols {
+        // the convention's fields (« champ », masculine), then the columns (feminine)
+        let champs = if feuille == "convention" {
+            colonnes::CHAMPS_CONVENTION
+        } else {
+            &[]
+        };
+        for (col, requis) in champs
+            .iter()
+            .map(|c| (c, ["obligatoire", "facultatif"]))
+            .chain(cols.iter().map(|c| (c, ["obligatoire", "facultative"])))
+        {
             ws.write_string(l, 0, col.nom)?;
-            ws.write_string(
-                l,
-                1,
-                if col.requise {
-                    "obligatoire"
-                } else {
-                    "facultative"
-                },
-            )?;
+            ws.write_string(l, 1, requis[usize::from(!col.requise)])?;
             ws.write_string_with_format(l, 2, col.aide, &f.paragraphe)?;
             l += 1;
         }
