@@ -937,7 +937,8 @@ fn ecrire_structures(style: &Style, colls: &[Coll], lignes: &[Ligne]) -> String 
             "observation",
         ]
     } else {
-        crate::lecture::COLONNES_STRUCTURES
+        // the v1 columns (the generator draws no new employer place)
+        &crate::lecture::COLONNES_STRUCTURES[..15]
     };
     let mut o = String::with_capacity(lignes.len() * 220 + 300);
     if style.ecriture == Ecriture::ExcelFr {

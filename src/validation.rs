@@ -178,6 +178,38 @@ pub fn valider(
             );
         }
     }
+    // a grid by population stratum needs the collectivité's population (R60)
+    let mut grille_sans_population: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let exige = |v: &str| {
+        b.volets.get(v).is_some_and(|v| {
+            v.plancher.valeur.exige_population() || v.revalorisation.valeur.exige_population()
+        })
+    };
+    for (&(c, v), u) in &unites {
+        if *u > 0 && exige(v) {
+            grille_sans_population.insert((c, v));
+        }
+    }
+    for ch in &dossier.charges {
+        if b.volets_employeurs().any(|v| v.nom == ch.volet) && exige(&ch.volet) {
+            grille_sans_population.insert((ch.collectivite.as_str(), ch.volet.as_str()));
+        }
+    }
+    for (c, v) in grille_sans_population {
+        if index.get(c).is_some_and(|c| c.population.is_none()) {
+            d.push(
+                Diagnostic::erreur(
+                    "E101",
+                    "convention.toml",
+                    format!(
+                        "population absente : le plancher ou la revalorisation du volet {v} en {exercice} dépend de la strate de population"
+                    ),
+                )
+                .colonne(format!("collectivites[{c}].population"))
+                .conseil("indiquez population = nombre d'habitants (recensement) pour cette collectivité"),
+            );
+        }
+    }
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in &dossier.charges {
         if c.volet.is_empty() {

@@ -49,9 +49,8 @@ fn dijon_totaux_et_lignes_verifiees_a_la_main() {
     //           + ludothèques 12 345,67 + pilotage 45 000 = 1 685 340,11
     assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,1685340.11");
     // EAJE: A = 1 301 846,37 ; Tarnier open 9 months → 9 451,93 not redistributed
-    assert!(
-        rappro.contains(&"DIJON,EAJE,1301846.37,1292394.44,49600.00,0.00,9451.93,0.00".to_string())
-    );
+    assert!(rappro
+        .contains(&"DIJON,EAJE,1301846.37,1292394.44,49600.00,0.00,9451.93,0.00,0.00".to_string()));
     // ALSH: m = 250 000 / 880 = 3125/11 €/place ; 60 places → 17 045,4545… for two structures,
     // the extra cent goes to the smaller id (BOURROCHES < SPORT).
     assert_eq!(
@@ -91,7 +90,10 @@ fn dijon_totaux_et_lignes_verifiees_a_la_main() {
 fn dugny_et_gevrey_totaux() {
     let (l, rappro) = csv_rfc("fixtures/dugny");
     // EAJE 126 000 + new places 5 × 3 600 (tranche 1) + ALSH 85 000 + LAEP 10 000 + RPE 12 000
-    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,251000.00");
+    // + bonus trajectoire (R63): P_ref = 60 + 24 = 84, P_N = 89 (+5,95 % ≥ 4 %) → 100 € per
+    // place: 60 × 100 + 29 × 100 = 8 900 → 259 900
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,259900.00");
+    assert_eq!(l["EAJE-LES-CIGOGNES"]["bonus_trajectoire"], "6000.00");
     assert_eq!(
         l["EAJE-LES-PETITS-ARC-EN-CIEL"]["bonus_nouvelles"],
         "18000.00"
@@ -104,8 +106,11 @@ fn dugny_et_gevrey_totaux() {
 
     let (l, rappro) = csv_rfc("fixtures/gevrey-nuits");
     // structures 258 627,77 + pilotage 20 000 = 278 627,77 (LISEZMOI, hand reconciliation)
-    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,278627.77");
-    assert!(rappro.contains(&"BROCHON,ALSH,4000.00,0.00,0.00,0.00,4000.00,0.00".to_string()));
+    // + trajectoire (R63): CC 75 → 87 places (+16 %) → 300 € : 45 × 300 + 30 × 300 +
+    // 12 × 300 × 9/12 = 25 200 ; GEVREY 36 → 40 (+11,1 %) → 200 € : 28 × 200 + 12 × 200 =
+    // 8 000 → 311 827,77
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,311827.77");
+    assert!(rappro.contains(&"BROCHON,ALSH,4000.00,0.00,0.00,0.00,4000.00,0.00,0.00".to_string()));
     // per-collectivité lissage: the same volet has different rates in CC and NUITS
     let taux: Vec<&str> = l
         .values()
@@ -132,7 +137,7 @@ fn profil_excel_fr_par_defaut() {
     assert!(premiere.starts_with("id;nom;type;volet;gestionnaire;collectivite;motif;unites_eligibles;taux_unitaire;bonus_lissage;bonus_nouvelles;bonus_total;ecart_arrondi;contribution_collectivite_n1;contribution_collectivite_n;financement_public_n1;financement_public_n;variation"));
     assert!(t.contains("LAEP-LAPINOUS;Laep Lapinous;LAEP;LAEP;Ville de Dugny;DUGNY;ELIGIBLE;350,00;13,3333;4666,67;0,00;4666,67;0,0033;"));
     assert!(!t.replace("\r\n", "").contains('\n'), "CRLF partout");
-    assert!(t.ends_with("TOTAL_CAF;251000,00\r\n"));
+    assert!(t.ends_with("TOTAL_CAF;259900,00\r\n"));
 }
 
 #[test]
@@ -145,7 +150,7 @@ fn json_schema() {
     assert_eq!(v["schema"], "bonus-ctg.resultat.v1");
     assert_eq!(v["exercice"], 2025);
     assert_eq!(v["structures"].as_array().unwrap().len(), 11);
-    assert_eq!(v["totaux"]["general"]["verse_caf"], "251000.00");
+    assert_eq!(v["totaux"]["general"]["verse_caf"], "259900.00");
     assert_eq!(v["avertissements"][0]["code"], "W001");
 }
 
@@ -340,7 +345,7 @@ fn expliquer_une_structure() {
         "reçoit un centime de reste",
         "→ versé 50\u{202f}410,32 €",
         "volets.EAJE.plancher ; en vigueur depuis le 2020-01-01 ; statut hypothese",
-        "contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1))",
+        "contribution N = max(0, c_ref − (bonus lissage N 50\u{202f}410,32 € − b_ref))",
     ] {
         assert!(t.contains(attendu), "manque « {attendu} » dans :\n{t}");
     }

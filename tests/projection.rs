@@ -101,10 +101,15 @@ fn deux_ans_figee_et_glissante() {
     assert_eq!(a.ligne("S1").unwrap().unites_eligibles.0, 4_600); // largest u (R21)
     let g = a.resultat.groupe("C", "EAJE").unwrap();
     assert!(g.taux_impose);
-    // A = lissage 2025 = 12 000 ; C = 12 852 − 200 × 756 / 12 = 252 ; R = 12 000 − (12 852 − 252) = −600
+    // A = lissage 2025 = 12 000, U = 46 + 20 = 66 : the envelope's own rate is
+    // A / U = 12 000 / 66 = 181,8181… €; it finances 181,8181… × 756 / 12 = 11 454,5454… €.
+    // C = 12 852 − 11 454,5454… = 1 397,4545… → 1 397,45 (what the kept rate adds, R66) ;
+    // R = 12 000 − (12 852 − 1 397,45) = 545,45 ≥ 0 (S1's 6 places counted in U all year,
+    // open 6 months: 6 × 181,8181… × 6 / 12 = 545,4545…).
     assert_eq!(g.charge_n1, Montant(1_200_000));
-    assert_eq!(g.complement_plancher, Montant(25_200));
-    assert_eq!(g.non_redistribue, Montant(-60_000));
+    assert_eq!(g.complement_plancher, Montant(139_745));
+    assert_eq!(g.non_redistribue, Montant(54_545));
+    assert_eq!(a.totaux.complement, Montant(139_745));
     assert_eq!(a.totaux.verse_caf, Montant(1_595_200)); // 8 772 + 4 080 + 3 100
                                                         // contributions: 2 000 − (8 772 − 8 000) = 1 228 ; 1 000 − (4 080 − 4 000) = 920
     assert_eq!(contribution(&p, 2026, "S1"), 122_800);
@@ -646,10 +651,12 @@ fn dossier_aleatoire(structures: &[S], charges: &[i64], trajectoire: bool) -> Do
             m % 100
         ));
     }
+    // without the trajectoire: nor the ALSH floor (0,15 € per hour, R61), so that the Caf
+    // total of the first year is the envelope
     let b = if trajectoire {
         None
     } else {
-        Some("[trajectoire]\nseuils = []\n")
+        Some("[volets.ALSH]\nplancher = \"0\"\n[trajectoire]\nseuils = []\n")
     };
     dossier(conv, &s, &ch, b)
 }
@@ -702,12 +709,32 @@ proptest! {
         let (calcul, _) = bonus_ctg::traiter(&lu, None, "b").unwrap();
         let a = p.annee(2025).unwrap();
         prop_assert_eq!(&a.resultat, &calcul);
+        // every column of year N is the one of `calculer` (R63)
+        prop_assert_eq!(a.lignes.len(), calcul.structures.len());
         for (l, c) in a.lignes.iter().zip(&calcul.structures) {
+            prop_assert_eq!(&l.id, &c.structure.id);
+            prop_assert_eq!(l.motif, c.motif());
+            prop_assert_eq!(l.unites_eligibles, c.unites_eligibles);
+            prop_assert_eq!(l.taux_unitaire, c.taux_unitaire);
             prop_assert_eq!(l.bonus_lissage, c.bonus_lissage);
             prop_assert_eq!(l.bonus_nouvelles, c.bonus_nouvelles);
-            // the trajectoire is a separate column; neutre ignores it (R25)
-            prop_assert_eq!(l.bonus_total.0, c.bonus_total.0 + l.bonus_trajectoire.0);
+            prop_assert_eq!(l.bonus_trajectoire, c.bonus_trajectoire);
+            prop_assert_eq!(l.bonus_total, c.bonus_total);
+            prop_assert_eq!(l.bonus_ctre, c.bonus_ctre);
+            prop_assert_eq!(l.ecart_arrondi, c.ecart_arrondi);
+            prop_assert_eq!(l.contribution_n1, c.contribution_n1);
             prop_assert_eq!(l.contribution_n, c.contribution_n);
+            prop_assert_eq!(l.financement_public_n1, c.financement_public_n1);
+            prop_assert_eq!(l.financement_public_n, c.financement_public_n);
+            prop_assert_eq!(l.variation, c.variation);
+        }
+        prop_assert_eq!(a.totaux.verse_caf, calcul.total.verse_caf);
+        // never a negative « non redistribué » (R66), in any year
+        for y in &p.annees {
+            for g in &y.resultat.groupes {
+                prop_assert!(g.non_redistribue.0 >= 0, "R < 0 en {} : {:?}", y.exercice, (&g.collectivite, &g.volet));
+            }
+            prop_assert!(y.totaux.non_redistribue.0 >= 0);
         }
         verifier_totaux(&p);
     }

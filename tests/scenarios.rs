@@ -99,6 +99,8 @@ fn places_nouvelles_tranche_1_six_mois() {
     // Lissage: A = 24 000, U = 10 → m = 2 400 ; s = 2 400 × 10 × 6/12 = 12 000 ;
     //   not redistributed (closed months) = 24 000 − 12 000 = 12 000.
     // New places: t = 3 600 × 4 × 6/12 = 7 200.
+    // Bonus trajectoire (R63): P_ref = 10, P_N = 10 + 4 = 14 places, +40 % ≥ 12 % → 300 €
+    //   per place: 300 × 14 × 6/12 = 2 100 ; total 12 000 + 7 200 + 2 100 = 21 300.
     let conv = convention("[[collectivites]]\nid = \"QPV\"\ntranche = 1\n");
     let s =
         format!("{ENTETE_STRUCTURES}\nN;2;EAJE;Crèche agrandie;Asso;QPV;PSU;oui;10;4;0;6;0;0\n");
@@ -111,7 +113,8 @@ fn places_nouvelles_tranche_1_six_mois() {
     let l = ligne(&res, "N");
     assert_eq!(l.forfait.0, 360_000);
     assert_eq!(l.nouvelles.as_ref().unwrap().exacte, r(720_000, 1));
-    assert_eq!(verse(&res, "N"), (1_200_000, 720_000, 1_920_000));
+    assert_eq!(verse(&res, "N"), (1_200_000, 720_000, 2_130_000));
+    assert_eq!(l.bonus_trajectoire.0, 210_000);
     let g = groupe(&res, "QPV", "EAJE");
     assert_eq!(g.non_redistribue.0, 1_200_000);
     assert_eq!(g.nouvelles_versees.0, 720_000);
@@ -162,6 +165,7 @@ statut = "hypothese"
 
 #[test]
 fn plafond_alsh_25_pourcent_atteint() {
+    // Exercice 2024: the cap applies to money (plafond_base = enveloppe before 2025, R62).
     // A(ALSH) = 20 000 ; cap = 25 % × 20 000 = 5 000.
     // A local forfait of 1 000 € per new ALSH place (dossier barème), tranche 2:
     // exact new-unit total = 1 000 × (4 + 3) = 7 000 > 5 000 → factor 5/7.
@@ -170,7 +174,7 @@ fn plafond_alsh_25_pourcent_atteint() {
     // remainders 0,2857 c (t1) and 0,7143 c (t2) → t2 gets it: 2 857,14 / 2 142,86.
     let bareme = r#"
 [[volets.ALSH.forfaits_nouvelles]]
-debut = 2025-01-01
+debut = 2024-01-01
 valeur = ["1000", "1000", "1000"]
 reference = "test : forfait ALSH local"
 statut = "hypothese"
@@ -179,7 +183,7 @@ statut = "hypothese"
         "{ENTETE_STRUCTURES}\nP1;2;ALSH_PERISCOLAIRE;Péri;Ville;VILLE;PSO;oui;50;4;0;12;0;0\nP2;2;ALSH_EXTRASCOLAIRE;Extra;Asso;VILLE;PSO;oui;50;3;0;12;0;0\n"
     );
     let res = ok(
-        &convention(VILLE),
+        &convention(VILLE).replace("exercice = 2025", "exercice = 2024"),
         &s,
         "collectivite;volet;montant\nVILLE;ALSH;20000\n",
         Some(bareme),
@@ -247,6 +251,8 @@ fn contributions(mode: &str) -> Vec<(i64, i64, i64, i64)> {
     // S2: in Annexe 2 bis, contribution N-1 10 000, bonus N-1 5 000 (it left the bonus)
     // S3: contribution N-1 1 000, 5 places.
     // A = 30 000 over U = 15 → m = 2 000 → lissage S1 20 000, S3 10 000 ; new S1 6 200.
+    // Bonus trajectoire (R63): P_ref = 10 + 5 = 15, P_N = 12 + 5 = 17 (+13,3 % ≥ 12 %) →
+    //   300 € per place: S1 300 × 12 = 3 600, S3 300 × 5 = 1 500 ; totals S1 29 800, S3 11 500.
     let bareme = format!("ajustement_contribution = \"{mode}\"\n");
     let s = format!(
         "{ENTETE_STRUCTURES}\nS1;2;EAJE;S1;Asso 1;VILLE;PSU;oui;10;2;0;12;50000;0\nS2;2bis;EAJE;S2;Asso 2;VILLE;PSU;oui;5;0;0;12;10000;5000\nS3;2;EAJE;S3;Asso 3;VILLE;PSU;oui;5;0;0;12;1000;0\n"
@@ -274,35 +280,36 @@ fn contributions(mode: &str) -> Vec<(i64, i64, i64, i64)> {
 #[test]
 fn trois_modes_de_contribution() {
     // neutre: c_N = max(0, c_N-1 − (lissage − bonus_N-1))
-    //   S1: 50 000 − (20 000 − 0) = 30 000 ; public N = 30 000 + 26 200 = 56 200 ; var +6 200
+    //   S1: 50 000 − (20 000 − 0) = 30 000 ; public N = 30 000 + 29 800 = 59 800 ; var +9 800
     //   S2: 10 000 − (0 − 5 000) = 15 000 ; public N-1 = 15 000 ; N = 15 000 ; var 0
-    //   S3: max(0, 1 000 − 10 000) = 0 ; public N = 10 000 ; var +9 000
+    //   S3: max(0, 1 000 − 10 000) = 0 ; public N = 11 500 ; var +10 500
     assert_eq!(
         contributions("neutre"),
         vec![
-            (3_000_000, 5_000_000, 5_620_000, 620_000),
+            (3_000_000, 5_000_000, 5_980_000, 980_000),
             (1_500_000, 1_500_000, 1_500_000, 0),
-            (0, 100_000, 1_000_000, 900_000)
+            (0, 100_000, 1_150_000, 1_050_000)
         ]
     );
     // aucun: c_N = c_N-1
-    //   S1: 50 000 ; N = 50 000 + 26 200 = 76 200 ; S2: 10 000 (−5 000) ; S3: 1 000 + 10 000
+    //   S1: 50 000 ; N = 50 000 + 29 800 = 79 800 ; S2: 10 000 (−5 000) ; S3: 1 000 + 11 500
     assert_eq!(
         contributions("aucun"),
         vec![
-            (5_000_000, 5_000_000, 7_620_000, 2_620_000),
+            (5_000_000, 5_000_000, 7_980_000, 2_980_000),
             (1_000_000, 1_500_000, 1_000_000, -500_000),
-            (100_000, 100_000, 1_100_000, 1_000_000)
+            (100_000, 100_000, 1_250_000, 1_150_000)
         ]
     );
     // integral: c_N = max(0, c_N-1 − (total − bonus_N-1))
-    //   S1: 50 000 − 26 200 = 23 800 ; N = 23 800 + 26 200 = 50 000 ; var 0
+    //   S1: 50 000 − 29 800 = 20 200 ; N = 20 200 + 29 800 = 50 000 ; var 0
+    //   S3: max(0, 1 000 − 11 500) = 0 ; N = 11 500 ; var +10 500
     assert_eq!(
         contributions("integral"),
         vec![
-            (2_380_000, 5_000_000, 5_000_000, 0),
+            (2_020_000, 5_000_000, 5_000_000, 0),
             (1_500_000, 1_500_000, 1_500_000, 0),
-            (0, 100_000, 1_000_000, 900_000)
+            (0, 100_000, 1_150_000, 1_050_000)
         ]
     );
 }

@@ -132,7 +132,7 @@ fn feuilles_et_montants_au_centime() {
         .find(|l| texte(&l[0]) == "EAJE-LA-COLOMBIERE")
         .unwrap();
     assert_eq!(texte(&l[6]), "FINANCEMENT_INCOMPATIBLE");
-    assert!(texte(&l[18]).starts_with("financement incompatible"));
+    assert!(texte(&l[20]).starts_with("financement incompatible"));
 }
 
 #[test]
@@ -161,14 +161,14 @@ fn montants_identiques_a_l_oracle_python() {
     let mut n = 0;
     for (o, l) in oracle.iter().zip(&lignes) {
         // names may contain commas in other dossiers; not in Dijon's
-        assert_eq!(o.len(), 18, "{o:?}");
+        assert_eq!(o.len(), 20, "{o:?}");
         assert_eq!(o[0], texte(&l[0]));
-        for c in [9, 10, 11, 13, 14, 15, 16, 17] {
+        for c in [9, 10, 11, 13, 14, 15, 16, 17, 18, 19] {
             assert_eq!(cents_decimal(o[c]), centimes(&l[c]), "{} col {c}", o[0]);
             n += 1;
         }
     }
-    assert_eq!(n, 61 * 8);
+    assert_eq!(n, 61 * 10);
     // the oracle's TOTAL_CAF line = 1 685 340,11 €
     let total = csv.lines().find(|l| l.starts_with("TOTAL_CAF")).unwrap();
     assert_eq!(
@@ -222,7 +222,11 @@ fn rapprochement_formules_somme_et_total_calcule() {
     }
     // cross-check with the Structures sheet
     let lx = lf + 4;
-    assert_eq!(formule(lx, 9), "SUM(Structures!L2:L62)");
+    // bonus (column L) + CTRE (column T, R64)
+    assert_eq!(
+        formule(lx, 9),
+        "SUM(Structures!L2:L62)+SUM(Structures!T2:T62)"
+    );
     assert_eq!(centimes(&lignes[lx][9]), 164_034_011); // 1 640 340,11 €
     assert_eq!(formule(lx + 1, 9), format!("J{}+I{}", lx + 1, lf + 1));
     assert_eq!(centimes(&lignes[lx + 2][9]), r.total.verse_caf.0);

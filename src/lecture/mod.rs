@@ -47,6 +47,7 @@ pub const COLONNES_STRUCTURES: &[&str] = &[
     "mois_ouverture",
     "contribution_collectivite_n1",
     "bonus_n1",
+    "unites_employeurs_nouvelles",
 ];
 const REQUISES_STRUCTURES: &[&str] = &[
     "id",
@@ -367,6 +368,8 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             Unites(l.centiemes("unites_nouvelles", UNITES_MAX, "nombre d'unités"));
         let unites_employeurs =
             Unites(l.centiemes("unites_employeurs", UNITES_MAX, "nombre d'unités"));
+        let unites_employeurs_nouvelles =
+            Unites(l.centiemes("unites_employeurs_nouvelles", UNITES_MAX, "nombre d'unités"));
         let mois_ouverture = match l.tab.champ(enr, "mois_ouverture") {
             None => 12,
             Some(v) => match v.parse::<u8>() {
@@ -413,6 +416,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             unites_existantes,
             unites_nouvelles,
             unites_employeurs,
+            unites_employeurs_nouvelles,
             mois_ouverture,
             contribution_collectivite_n1,
             bonus_n1,
@@ -491,6 +495,7 @@ struct CollectiviteBrute {
     nom: Option<Spanned<String>>,
     tranche: Option<Spanned<i64>>,
     signataire: Option<Spanned<bool>>,
+    population: Option<Spanned<i64>>,
 }
 
 /// A TOML parser message in French (the frequent ones; otherwise the original in brackets).
@@ -683,7 +688,28 @@ pub fn analyser_convention(
                         None
                     }
                 };
+                let population = match &c.population {
+                    None => None,
+                    Some(p) if (0..=1_000_000_000).contains(p.get_ref()) => {
+                        Some(*p.get_ref() as u64)
+                    }
+                    Some(p) => {
+                        diags.push(
+                            Diagnostic::erreur(
+                                "E100",
+                                fichier,
+                                "population invalide (entier de 0 à 1 000 000 000 attendu)",
+                            )
+                            .ligne(ligne_de(p.span().start))
+                            .colonne(format!("{ici}.population"))
+                            .valeur(p.get_ref().to_string()),
+                        );
+                        ok = false;
+                        None
+                    }
+                };
                 collectivites.push(Collectivite {
+                    population,
                     nom: c
                         .nom
                         .as_ref()
