@@ -3,6 +3,7 @@
 
 use bonus_ctg::bareme::BasePluriannuelle;
 use bonus_ctg::calcul::eligibilite::Motif;
+use bonus_ctg::calcul::rationnel::Rationnel;
 use bonus_ctg::diagnostic::Diagnostics;
 use bonus_ctg::lecture::{analyser_dossier, DossierLu, Fichiers};
 use bonus_ctg::modele::Montant;
@@ -910,4 +911,103 @@ fn cli_erreurs() {
         .args(["projeter", "fixtures/dijon-2024", "--base", "mobile"])
         .assert()
         .code(2);
+}
+
+// ------------------------------------------------- v2: empty year, monthly contributions
+
+const CONV_DEUX_COMMUNES: &str = "nom = \"CTG deux communes\"\ncaf = \"Caf\"\ndebut = 2025-01-01\nfin = 2027-12-31\nexercice = 2025\n[[collectivites]]\nid = \"C1\"\ntranche = 2\n[[collectivites]]\nid = \"C2\"\ntranche = 2\n";
+const BAREME_DEUX_COMMUNES: &str = "[[volets.EAJE.revalorisation]]\ndebut = 2026-01-01\nvaleur = \"0.02\"\nreference = \"test\"\nstatut = \"hypothese\"\n[[volets.EAJE.revalorisation]]\ndebut = 2027-01-01\nvaleur = \"0.03\"\nreference = \"test\"\nstatut = \"hypothese\"\n[trajectoire]\nseuils = []\n";
+
+#[test]
+fn figee_a_travers_une_annee_sans_unite() {
+    // Two identical communes: one crèche of 10 places each, A = 10 000, contribution N-1
+    // 15 000, bonus N-1 0. C1's crèche is closed all of 2026 and reopens on 1 January 2027.
+    // 2025: m = 10 000 / 10 = 1 000 € ; lissage 10 000 each ; neutre: 15 000 − 10 000 = 5 000.
+    // 2026: C2 m_eff = 1 000 × 1,02 = 1 020 € → 10 200 ; C1 has no unit, its rate goes on
+    //   all the same (R67): 1 020 €. C1: 0 month → 0 € and contribution 0 ; C2: c_ref = 5 000,
+    //   b_ref = 10 000 → 5 000 − (10 200 − 10 000) = 4 800.
+    // 2027: both m_eff = 1 020 × 1,03 = 1 050,60 € → 10 506,00 €.
+    //   C2: 4 800 − (10 506 − 10 200) = 4 494 ; C1 bridged from 2025 (R68): c_ref = 5 000,
+    //   b_ref = 10 000 → 5 000 − (10 506 − 10 000) = 4 494 : the same as C2.
+    let s = format!(
+        "{STRUCT_ENTETE}S1;2;EAJE;S1;G;C1;PSU;10;0;12;15000;0\nS2;2;EAJE;S2;G;C2;PSU;10;0;12;15000;0\n"
+    );
+    let lu = dossier(
+        CONV_DEUX_COMMUNES,
+        &s,
+        "collectivite;volet;montant\nC1;EAJE;10000\nC2;EAJE;10000\n",
+        Some(BAREME_DEUX_COMMUNES),
+    );
+    let ev =
+        evenements("date;id;action;valeur\n2026-01-01;S1;fermeture;\n2027-01-01;S1;ouverture;\n");
+    let p = projection(&lu, &ev, BasePluriannuelle::Figee);
+    assert_eq!(bonus(&p, 2025, "S1"), (1_000_000, 0, 0, 1_000_000));
+    assert_eq!(contribution(&p, 2025, "S1"), 500_000);
+    assert_eq!(bonus(&p, 2026, "S1"), (0, 0, 0, 0));
+    assert_eq!(contribution(&p, 2026, "S1"), 0);
+    assert_eq!(bonus(&p, 2026, "S2"), (1_020_000, 0, 0, 1_020_000));
+    assert_eq!(contribution(&p, 2026, "S2"), 480_000);
+    let a = p.annee(2027).unwrap();
+    let t1 = a.resultat.groupe("C1", "EAJE").unwrap().taux_effectif;
+    let t2 = a.resultat.groupe("C2", "EAJE").unwrap().taux_effectif;
+    assert_eq!(t1, Some(Rationnel::new(105_060, 1).unwrap()));
+    assert_eq!(t1, t2);
+    assert_eq!(bonus(&p, 2027, "S1"), (1_050_600, 0, 0, 1_050_600));
+    assert_eq!(bonus(&p, 2027, "S2"), (1_050_600, 0, 0, 1_050_600));
+    assert_eq!(contribution(&p, 2027, "S1"), 449_400);
+    assert_eq!(contribution(&p, 2027, "S2"), 449_400);
+    // C1 2027: A = lissage 2026 = 0 ; the kept rate pays 10 506 beyond it: C = 10 506,
+    // R = 0 − 10 506 + 10 506 = 0 (never negative, R66)
+    let g = a.resultat.groupe("C1", "EAJE").unwrap();
+    assert_eq!(g.charge_n1, Montant(0));
+    assert_eq!(g.complement_plancher, Montant(1_050_600));
+    assert_eq!(g.non_redistribue, Montant(0));
+    // C1 2026: nothing paid, the envelope is not redistributed
+    let g = p
+        .annee(2026)
+        .unwrap()
+        .resultat
+        .groupe("C1", "EAJE")
+        .unwrap();
+    assert_eq!(g.non_redistribue, Montant(1_000_000));
+}
+
+#[test]
+fn fermeture_en_cours_d_annee_contribution_au_prorata() {
+    // One crèche, 10 places, A = 12 000, contribution N-1 24 000, bonus N-1 0.
+    // 2025 (12 months): lissage 12 000 ; neutre: 24 000 − 12 000 = 12 000.
+    // Closed on 1 May 2026: 4 months (January–April). Figée: m = 1 200 €,
+    // lissage 1 200 × 10 × 4 / 12 = 4 000.
+    // R68: c_ref = 12 000 × 4 / 12 = 4 000 ; b_ref = 12 000 × 4 / 12 = 4 000 ;
+    // contribution = 4 000 − (4 000 − 4 000) = 4 000: the collectivité pays for 4 months
+    // what it paid per month in 2025 (1 000 €), it does not rise (v1 gave
+    // 12 000 − (4 000 − 12 000) = 20 000).
+    let conv = "nom = \"t\"\ncaf = \"Caf\"\ndebut = 2025-01-01\nfin = 2026-12-31\nexercice = 2025\n[[collectivites]]\nid = \"C\"\ntranche = 2\n";
+    let s = format!("{STRUCT_ENTETE}S;2;EAJE;S;G;C;PSU;10;0;12;24000;0\n");
+    for (mode, c2025, c2026) in [
+        ("neutre", 1_200_000, 400_000),
+        // aucun: c_ref = 24 000 × 12/12 = 24 000 in 2025 ; 2026: 24 000 × 4 / 12 = 8 000
+        ("aucun", 2_400_000, 800_000),
+        // integral (no new place, no trajectoire): the same as neutre
+        ("integral", 1_200_000, 400_000),
+    ] {
+        let b = format!("ajustement_contribution = \"{mode}\"\n[trajectoire]\nseuils = []\n");
+        let lu = dossier(
+            conv,
+            &s,
+            "collectivite;volet;montant\nC;EAJE;12000\n",
+            Some(&b),
+        );
+        let ev = evenements("date;id;action;valeur\n2026-05-01;S;fermeture;\n");
+        for base in [BasePluriannuelle::Figee, BasePluriannuelle::Glissante] {
+            let p = projection(&lu, &ev, base);
+            assert_eq!(bonus(&p, 2026, "S").0, 400_000, "{mode}");
+            assert_eq!(contribution(&p, 2025, "S"), c2025, "{mode}");
+            assert_eq!(contribution(&p, 2026, "S"), c2026, "{mode}");
+            let l = p.annee(2026).unwrap().ligne("S").unwrap();
+            assert_eq!(l.mois, 4);
+            // N-1 columns: what 2025 actually paid
+            assert_eq!(l.contribution_n1.0, c2025);
+        }
+    }
 }

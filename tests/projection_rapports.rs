@@ -108,7 +108,7 @@ fn echelle_colonne(nom: &str) -> Option<u32> {
     match nom {
         "exercice" | "mois" => Some(0),
         "unites_eligibles" | "unites_nouvelles" => Some(2),
-        "taux_unitaire" => Some(4),
+        "taux_unitaire" | "ecart_arrondi" => Some(4),
         n if n.starts_with("bonus_")
             || n.starts_with("contribution_")
             || n.starts_with("financement_")
@@ -166,7 +166,8 @@ fn classeur_projection_au_centime_du_csv() {
                 }
             }
         }
-        assert_eq!(montants, 61 * 3 * 11);
+        // 9 amounts + bonus_ctre + unites (scale 2: unites_eligibles, unites_nouvelles)
+        assert_eq!(montants, 61 * 3 * 12);
 
         // hand-checked figures (tests/projection.rs, dijon_avec_evenements): 2025 is
         // `calculer` (TOTAL_CAF 1 685 340,11 €); figée 2026: Delaunay 20 × m_eff + forfaits

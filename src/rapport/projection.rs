@@ -38,6 +38,8 @@ pub const COLONNES: &[&str] = &[
     "financement_public_n1",
     "financement_public_n",
     "variation",
+    "bonus_ctre",
+    "ecart_arrondi",
 ];
 
 pub const COLONNES_TOTAUX: &[&str] = &[
@@ -52,6 +54,8 @@ pub const COLONNES_TOTAUX: &[&str] = &[
     "contribution_collectivite",
     "financement_public",
     "non_redistribue",
+    "ctre",
+    "complement",
 ];
 
 pub const COLONNES_TRAJECTOIRE: &[&str] = &[
@@ -95,7 +99,7 @@ pub(crate) struct RangTotaux {
     pub(crate) total: bool,
 }
 
-pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
+pub(crate) const RANGS_TOTAUX: [RangTotaux; 11] = [
     RangTotaux {
         champ: "charge_n1",
         libelle: "enveloppe A (charge à payer N-1, puis versé N-1)",
@@ -121,6 +125,13 @@ pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
         champ: "trajectoire",
         libelle: "Caf : bonus trajectoire",
         valeur: |x| x.trajectoire,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "ctre",
+        libelle: "Caf : CTRE (places réservées aux employeurs)",
+        valeur: |x| x.ctre,
         connu_n1: false,
         total: false,
     },
@@ -153,8 +164,15 @@ pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
         total: false,
     },
     RangTotaux {
+        champ: "complement",
+        libelle: "complément au-delà de l'enveloppe A (taux conservé, plancher, revalorisation)",
+        valeur: |x| x.complement,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
         champ: "non_redistribue",
-        libelle: "non redistribué (< 0 : au-delà de l'enveloppe A)",
+        libelle: "non redistribué (A + complément − lissage − pilotage)",
         valeur: |x| x.non_redistribue,
         connu_n1: false,
         total: false,
@@ -184,6 +202,8 @@ fn ligne_totaux(p: Profil, c: &str, t: &TotauxAnnee) -> Vec<String> {
         p.montant(t.contribution_collectivite),
         p.montant(t.financement_public),
         p.montant(t.non_redistribue),
+        p.montant(t.ctre),
+        p.montant(t.complement),
     ]
 }
 
@@ -220,6 +240,8 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
                 p.montant(l.financement_public_n1),
                 p.montant(l.financement_public_n),
                 p.montant(l.variation),
+                p.montant(l.bonus_ctre),
+                p.decimal(euros(&l.ecart_arrondi, 4)?),
             ]);
         }
     }
@@ -284,6 +306,8 @@ fn totaux_json(t: &TotauxAnnee) -> Value {
         "contribution_collectivite": m(t.contribution_collectivite),
         "financement_public": m(t.financement_public),
         "non_redistribue": m(t.non_redistribue),
+        "ctre": m(t.ctre),
+        "complement": m(t.complement),
     })
 }
 
@@ -314,6 +338,8 @@ pub fn json(pr: &Projection, avertissements: &Diagnostics) -> R<Vec<u8>> {
                 "financement_public_n1": m(l.financement_public_n1),
                 "financement_public_n": m(l.financement_public_n),
                 "variation": m(l.variation),
+                "bonus_ctre": m(l.bonus_ctre),
+                "ecart_arrondi": euros(&l.ecart_arrondi, 4)?,
             }));
         }
         let mut traj = Vec::new();

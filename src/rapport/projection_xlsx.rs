@@ -64,7 +64,9 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
             for (i, m) in montants.into_iter().enumerate() {
                 fe.montant(l, 12 + i as u16, m, &f.montant)?;
             }
-            fe.texte(l, 21, x.motif.libelle(), &f.texte)?;
+            fe.montant(l, 21, x.bonus_ctre, &f.montant)?;
+            fe.montant4(l, 22, &x.ecart_arrondi, &f.montant4)?;
+            fe.texte(l, 23, x.motif.libelle(), &f.texte)?;
         }
     }
     Ok((fe.finir(l, noms.len() as u16, 2)?, l))
