@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Self-test of scripts/oracle.py on the hand-made dossiers of tests/oracle_cas/.
 
-Every expected value below is computed by hand (arithmetic in the comments), from the spec,
+Every expected value below is computed by hand (arithmetic in the comments), from the rules,
 not from the oracle's output.  Run:  python3 scripts/oracle_selftest.py
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ def cents(s: str) -> int:
 
 
 def generic_invariants(name, structs, recon, total):
-    """Properties the spec says MUST hold, whatever the case."""
+    """Properties the rules (docs/regles.md) say MUST hold, whatever the case."""
     for sid, r in structs.items():
         # each line within one cent of its exact share
         check(abs(Fraction(r["ecart_arrondi"])) <= Fraction(1, 100), f"{name}/{sid}: |ecart_arrondi| > 0.01")

@@ -1,4 +1,4 @@
-//! Fuzzing entry points (issue 3), shared by the `cargo fuzz` targets (fuzz/) and the
+//! Fuzzing entry points, shared by the `cargo fuzz` targets (fuzz/) and the
 //! stable-toolchain fallback (tests/fuzz_stable.rs, proptest). Each takes arbitrary bytes
 //! and must return without panicking, whatever they hold.
 

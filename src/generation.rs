@@ -1,4 +1,4 @@
-//! Synthetic dossiers (issue 6): realistic CTG folders for benchmarks and for property tests
+//! Synthetic dossiers: realistic CTG folders for benchmarks and for property tests
 //! at scale. Deterministic for a given seed: a hand-written splitmix64 generator, no OS
 //! randomness, no floating point (weights and ranges are integers).
 //!

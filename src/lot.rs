@@ -1,4 +1,4 @@
-//! Batch runs (issue 6): every dossier found under a folder (one sub-folder each), in
+//! Batch runs: every dossier found under a folder (one sub-folder each), in
 //! parallel, each result written atomically, plus one consolidated CSV.
 //!
 //! Layout of the output folder:

@@ -101,7 +101,7 @@ macro_rules! enumeration {
 }
 
 enumeration!(
-    /// Structure types (spec §2).
+    /// Structure types (R3).
     TypeStructure {
         Eaje => "EAJE",
         Rpe => "RPE",
@@ -119,7 +119,7 @@ enumeration!(
 );
 
 enumeration!(
-    /// Caf prestation financing a structure (spec §2).
+    /// Caf prestation financing a structure (R3).
     Financement {
         Psu => "PSU",
         Paje => "PAJE",

@@ -1,4 +1,4 @@
-//! Multi-year projection (issue 5, docs/regles.md R20–R26): hand-computed cases for both
+//! Multi-year projection (docs/regles.md R20–R26, R67, R68): hand-computed cases for both
 //! bases, event errors, the Dijon fixture, and properties.
 
 use bonus_ctg::bareme::BasePluriannuelle;

@@ -1,4 +1,4 @@
-//! Property tests (proptest) of spec §4.3 over random dossiers:
+//! Property tests (proptest) of R9 and R66 over random dossiers:
 //! Σ lissage = A in the full-year no-floor case; every line within one cent of its exact
 //! share; invariance under row order; ineligible ⇒ 0; A + C = L + R per group; grand total =
 //! sum of its lines; no panic on arbitrary text.

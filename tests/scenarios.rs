@@ -1,4 +1,4 @@
-//! Hand-computed scenarios (issue 2 §7): each expected figure is derived in the comments,
+//! Hand-computed scenarios (docs/regles.md): each expected figure is derived in the comments,
 //! intermediate values (A, U, m, m_eff, exact shares) are asserted, not only the result.
 
 mod commun;

@@ -1,4 +1,4 @@
-//! The pure calculation core (spec §3–§5): eligibility → distribution → contributions →
+//! The pure calculation core (R15, R16, R7, R65): eligibility → distribution → contributions →
 //! reconciliation. No I/O: a dossier and a barème in, a [`Resultat`] out, every figure kept
 //! with what produced it so that `expliquer` can show it.
 
@@ -42,7 +42,7 @@ impl ArrondiGroupe {
     }
 }
 
-/// One (collectivité, volet): its envelope, units, rates and reconciliation (spec §4.5).
+/// One (collectivité, volet): its envelope, units, rates and reconciliation (R8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupeVolet {
     pub collectivite: String,
@@ -213,7 +213,7 @@ pub struct TotauxCollectivite {
     pub verse_caf: Montant,
 }
 
-/// Grand total (spec §4.5: equals the sum of its lines to the cent).
+/// Grand total (R8: equals the sum of its lines to the cent).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TotalGeneral {
     pub structures: Totaux,
@@ -275,7 +275,7 @@ pub struct UnitesMois {
 }
 
 /// Optional inputs of a calculation, used by the multi-year projection (docs/regles.md
-/// R20–R23). `Surcharges::default()` is the plain calculation of spec §4 ([`calculer`]).
+/// R20–R23). `Surcharges::default()` is the plain calculation of R16, R7 ([`calculer`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Surcharges {
     /// Base rate `m` (cents per unit) imposed for a (collectivité, volet) in place of
@@ -309,7 +309,7 @@ fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
     montant(t)
 }
 
-/// Computes exercice `bareme.exercice` for a validated dossier (spec §3–§5).
+/// Computes exercice `bareme.exercice` for a validated dossier (R15, R16, R7, R65).
 pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
     calculer_avec(dossier, bareme, &Surcharges::default())
 }

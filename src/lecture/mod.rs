@@ -18,7 +18,7 @@ use tableau::{Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
 
-/// Input limits (issue 3 « Limits and hostile input »).
+/// Input limits (R50).
 pub const MONTANT_MAX: i64 = 1_000_000_000 * 100; // 1 000 000 000 € in cents
 pub const UNITES_MAX: i64 = 100_000 * 100; // 100 000 units in hundredths
 pub const LONGUEUR_ID_MAX: usize = 200;

@@ -324,7 +324,7 @@ pub fn projeter(
             pousser_n1(&mut n1, s)?;
             pousser_n1(n1_c.entry(s.collectivite.clone()).or_default(), s)?;
         }
-        // what the Caf paid for N−1 is its charge à payer N−1 (spec §1)
+        // what the Caf paid for N−1 is its charge à payer N−1 (docs/regles.md, vue d'ensemble)
         for ch in &dossier.charges {
             ajouter(&mut n1.charge_n1, ch.montant)?;
             ajouter(&mut n1.verse_caf, ch.montant)?;

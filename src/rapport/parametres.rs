@@ -278,9 +278,9 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
             nom_ajustement(be.ajustement_contribution.valeur)
         ),
         detail: match be.ajustement_contribution.valeur {
-            Ajustement::Neutre => "contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1)) : la collectivité cesse de payer ce que la Caf verse désormais directement (spec §5).",
-            Ajustement::Aucun => "contribution N = contribution N-1 (spec §5).",
-            Ajustement::Integral => "contribution N = max(0, contribution N-1 − (bonus total N − bonus N-1)) (spec §5).",
+            Ajustement::Neutre => "contribution N = max(0, c_ref − (bonus lissage N − b_ref)), où c_ref et b_ref sont la contribution et le bonus de N-1 ramenés aux mois d'ouverture de N (× mois / 12) : la collectivité cesse de payer ce que la Caf verse désormais directement, et ne paie pas les mois de fermeture (R65).",
+            Ajustement::Aucun => "contribution N = contribution N-1 × mois d'ouverture / 12 (R65).",
+            Ajustement::Integral => "contribution N = max(0, c_ref − (bonus total N − b_ref)), c_ref et b_ref ramenés aux mois d'ouverture de N (R65).",
         }
         .into(),
         source: src(&be.ajustement_contribution.source),
@@ -288,7 +288,7 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
     h.push(Hypothese {
         code: "arrondi".into(),
         titre: format!("Arrondi des groupes : {}", nom_arrondi(be.arrondi.valeur)),
-        detail: "Chaque groupe (collectivité, volet) est arrondi en bloc : total arrondi au centime, plancher de chaque part, centimes restants aux plus forts restes, égalité départagée par id croissant (spec §4.3, R9).".into(),
+        detail: "Chaque groupe (collectivité, volet) est arrondi en bloc : total arrondi au centime, plancher de chaque part, centimes restants aux plus forts restes, égalité départagée par id croissant (R9).".into(),
         source: src(&be.arrondi.source),
     });
     for l in lignes_bareme(be) {

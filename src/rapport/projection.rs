@@ -766,7 +766,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
             g.collectivite, g.volet
         );
         if a.situations.is_empty() {
-            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = A / U (spec §4.1)", montant_fr(g.charge_n1));
+            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = A / U (R16)", montant_fr(g.charge_n1));
         } else {
             let _ = writeln!(
                 o,
@@ -814,7 +814,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
     // C. core
     let _ = writeln!(
         o,
-        "C. Bonus de l'exercice {annee} (cœur du calcul, spec §3–§4)\n"
+        "C. Bonus de l'exercice {annee} (cœur du calcul, R15, R16, R7)\n"
     );
     if let Some(c) = crate::rapport::explication::expliquer_bonus(&a.dossier, &a.resultat, id)? {
         for ligne in c.lines() {
@@ -962,7 +962,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
     // E. contributions
     let _ = writeln!(
         o,
-        "E. Contribution de la collectivité (spec §5 enchaînée d'année en année, R25)"
+        "E. Contribution de la collectivité (R65 enchaînée d'année en année, R25, R68)"
     );
     let mode = &a.ajustement;
     let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
