@@ -105,27 +105,29 @@ fn feuilles_et_montants_au_centime() {
         let Data::Float(u) = l[7] else { panic!() };
         assert_eq!((u * 100.0).round() as i64, x.unites_eligibles.0);
     }
-    // hand-checked figures (fixtures/dijon-2024/LISEZMOI.md): equal remainders go to the
-    // smaller id
+    // hand-checked figures (fixtures/dijon-2024/LISEZMOI.md, tests/cli.rs): ALSH in hours,
+    // 250 000 € over 392 720 h ; 30 000 h → 19 097,5758… → 19 097,58 (a remainder cent) ;
+    // 25 920 h → 16 500,3055… → 16 500,30
     let montant = |id: &str, col: usize| {
         let l = lignes.iter().find(|l| texte(&l[0]) == id).unwrap();
         centimes(&l[col])
     };
-    assert_eq!(montant("ALSH-EXTRASCOLAIRE-BOURROCHES-CASI", 9), 1_704_546);
+    assert_eq!(montant("ALSH-EXTRASCOLAIRE-BOURROCHES-CASI", 9), 1_909_758);
     assert_eq!(
         montant("ALSH-PERISCOLAIRE-SPORT-LOISIR-JEUNES", 9),
-        1_704_545
+        1_650_030
     );
     assert_eq!(montant("LUDO-ESPACE-YORK", 11), 617_284);
     assert_eq!(montant("LUDO-VYV", 11), 617_283);
     assert_eq!(montant("EAJE-JEAN-JAURES", 11), 5_041_032);
     assert_eq!(montant("EAJE-MANSART", 11), 5_041_031);
-    // taux_unitaire to 4 decimals: ALSH m = 250 000 / 880 = 284,090909… → 284,0909
+    // taux_unitaire to 4 decimals: ALSH m = 250 000 / 392 720 h = 0,636585… € → 0,6366
     let l = lignes
         .iter()
         .find(|l| texte(&l[0]) == "ALSH-PERISCOLAIRE-DIJON")
         .unwrap();
-    assert_eq!(l[8], Data::Float(284.0909));
+    // (written as a quotient: the literal 0.6366 looks like 2/π to clippy)
+    assert_eq!(l[8], Data::Float(6366.0 / 10000.0));
     assert_eq!(texte(&l[6]), "ELIGIBLE");
     let l = lignes
         .iter()
