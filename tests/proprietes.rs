@@ -33,7 +33,7 @@ const FINANCEMENTS: &[Financement] = &[
     Financement::Pso,
     Financement::Aucun,
 ];
-const VOLETS: &[&str] = &["EAJE", "RPE", "LAEP", "ALSH", "PILOTAGE", "AUTRE"];
+const VOLETS: &[&str] = &["EAJE", "RPE", "LAEP", "ALSH", "PILOTAGE", "AUTRE", "CTRE"];
 
 #[derive(Debug, Clone)]
 struct Options {
@@ -75,7 +75,8 @@ fn structure(i: usize, nb_coll: usize, annee_pleine: bool) -> impl Strategy<Valu
                 unites_existantes: Unites(ue),
                 unites_nouvelles: Unites(un),
                 unites_employeurs: Unites(ue * pe as i64 / 100 / 2),
-                unites_employeurs_nouvelles: Unites(0),
+                // a new employer place now and then (CTRE forfait, R64)
+                unites_employeurs_nouvelles: Unites(if pe % 5 == 0 { 100 } else { 0 }),
                 mois_ouverture: mo,
                 contribution_collectivite_n1: Montant(c1),
                 bonus_n1: Montant(b1),
