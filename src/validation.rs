@@ -252,6 +252,34 @@ pub fn valider(
                     );
                 }
             }
+            Some(v) if v.versement.valeur == Versement::Employeurs => {
+                // CTRE (R64): employer places of the annexe 2 structures of the volet's types
+                let places = dossier.structures.iter().any(|s| {
+                    s.collectivite == c.collectivite
+                        && s.annexe == Annexe::Deux
+                        && v.types.valeur.contains(&s.type_structure)
+                        && v.financement
+                            .valeur
+                            .as_ref()
+                            .is_none_or(|l| l.contains(&s.financement))
+                        && s.mois_ouverture > 0
+                        && s.unites_employeurs.0 > 0
+                });
+                let k = (c.collectivite.as_str(), c.volet.as_str());
+                if !places && c.montant.0 > 0 && signales.insert(k) {
+                    d.push(
+                        Diagnostic::avertissement(
+                            "W100",
+                            "charges_n1.csv",
+                            format!("aucune place réservée aux employeurs pour ({}, {}) : charge CTRE non redistribuable", k.0, k.1),
+                        )
+                        .ligne(c.ligne)
+                        .colonne("volet")
+                        .valeur(&c.volet)
+                        .conseil("indiquez les places employeurs (colonne unites_employeurs) des crèches concernées de l'annexe 2"),
+                    );
+                }
+            }
             Some(_) => {}
         }
     }

@@ -655,3 +655,22 @@ fn structure_fermee_toute_l_annee_ne_garde_aucune_contribution() {
         assert_eq!(ligne(&res, "X").contribution_n.0, 0, "{mode}");
     }
 }
+
+#[test]
+fn ctre_sans_place_employeur_avertissement_w100() {
+    // A CTRE charge of 5 000 € but no employer place: nothing paid, R = 5 000, W100.
+    let s = format!("{ENTETE_STRUCTURES}\nC;2;EAJE;C;Asso;VILLE;PSU;oui;10;0;0;12;0;0\n");
+    let (res, diags) = calculer(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;10000\nVILLE;CTRE;5000\n",
+        Some(SANS_TRAJECTOIRE),
+    )
+    .unwrap();
+    let g = groupe(&res, "VILLE", "CTRE");
+    assert_eq!((g.lissage_verse.0, g.non_redistribue.0), (0, 500_000));
+    assert!(diags
+        .0
+        .iter()
+        .any(|d| d.code == "W100" && d.ligne == Some(3)));
+}
