@@ -1011,3 +1011,90 @@ fn fermeture_en_cours_d_annee_contribution_au_prorata() {
         }
     }
 }
+
+#[test]
+fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
+    // fixtures/dijon-2024 with its events (LISEZMOI): AJ Maison-Phare closes on 15 March 2027
+    // (3 months counted). 2026 (12 months): contribution 17 360,97, lissage 7 639,03.
+    // 2027: c_ref = 17 360,97 × 3/12 = 4 340,2425 ; b_ref = 7 639,03 × 3/12 = 1 909,7575 ;
+    // lissage 1 909,76 → 4 340,2425 − (1 909,76 − 1 909,7575) = 4 340,24 (R68).
+    let out = cli()
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "ALSH-ADOS-AJ-MAISON-PHARE",
+            "--annee",
+            "2027",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let t = String::from_utf8(out).unwrap().replace('\u{202f}', " ");
+    assert!(
+        t.contains("c_ref = 17 360,97 € × 3 / 12 = 4 340,2425 €"),
+        "{t}"
+    );
+    assert!(t.contains("arrondie au centime = 4 340,24 €"), "{t}");
+    // every structure, every year: a contribution never rises when its months fall, and no
+    // reconciliation figure is negative
+    let out = cli()
+        .args([
+            "projeter",
+            "fixtures/dijon-2024",
+            "--format",
+            "csv",
+            "--profil",
+            "rfc4180",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let t = String::from_utf8(out).unwrap();
+    let blocs: Vec<&str> = t.split("\n\n").collect();
+    let cents = |x: &str| -> i64 {
+        let (e, d) = x.split_once('.').unwrap();
+        let v = e.trim_start_matches('-').parse::<i64>().unwrap() * 100 + d.parse::<i64>().unwrap();
+        if e.starts_with('-') {
+            -v
+        } else {
+            v
+        }
+    };
+    // structures: exercice, id, …, mois (8), …, contribution_collectivite_n (17)
+    let mut par_id: std::collections::BTreeMap<String, Vec<(i64, u8, i64)>> = Default::default();
+    for l in blocs[0].lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        if c.len() < 18 || c[1].contains('"') {
+            continue;
+        }
+        par_id.entry(c[1].to_string()).or_default().push((
+            c[0].parse().unwrap(),
+            c[8].parse().unwrap(),
+            cents(c[17]),
+        ));
+    }
+    let mut fermetures = 0;
+    for (id, annees) in &par_id {
+        for w in annees.windows(2) {
+            if w[1].1 < w[0].1 {
+                fermetures += 1;
+                assert!(
+                    w[1].2 <= w[0].2,
+                    "{id} : la contribution monte en {}",
+                    w[1].0
+                );
+            }
+        }
+    }
+    assert!(fermetures >= 1, "la fermeture de 2027 est vue");
+    // totals: non_redistribue (column 10) and complement (column 12) never negative
+    for l in blocs[1].lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        assert!(cents(c[10]) >= 0, "{l}");
+        assert!(cents(c[12]) >= 0, "{l}");
+    }
+}

@@ -972,30 +972,76 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         (annee - 1).to_string()
     };
     let c1 = montant_fr(l.contribution_n1);
+    // the reference: the last year with months counted (R68), N-1 (12 months) at first
+    let mut reference = (
+        "N-1 (structures.csv)".to_string(),
+        s.contribution_collectivite_n1,
+        s.bonus_n1,
+        s.bonus_n1,
+        12u8,
+    );
+    for y in pr.premiere..annee {
+        if let Some(p) = pr.annee(y).and_then(|p| p.ligne(id)) {
+            if p.mois > 0 {
+                reference = (
+                    y.to_string(),
+                    p.contribution_n,
+                    p.bonus_lissage,
+                    p.bonus_total,
+                    p.mois,
+                );
+            }
+        }
+    }
+    let (ref_annee, ref_c, ref_l, ref_t, ref_mo) = reference;
+    let mo = l.mois;
+    let ramene = |m: Montant| -> R<String> {
+        let x = Rationnel::new(m.0 as i128 * mo as i128, ref_mo as i128)?;
+        Ok(format!(
+            "{} × {mo} / {ref_mo} = {}",
+            montant_fr(m),
+            groupe_fr(&euros(&x, 4)?)
+        ))
+    };
+    let _ = writeln!(
+        o,
+        "  référence : {ref_annee}, dernière année comptée ({ref_mo} mois) ; {annee} : {mo} mois"
+    );
     let _ = match mode.valeur {
         Ajustement::Neutre => {
-            let l1 = if annee == pr.premiere {
-                s.bonus_n1
-            } else {
-                pr.annee(annee - 1).and_then(|p| p.ligne(id)).map_or(Montant(0), |p| p.bonus_lissage)
-            };
+            let _ = writeln!(
+                o,
+                "  c_ref = {} € ; b_ref (lissage) = {} €",
+                ramene(ref_c)?,
+                ramene(ref_l)?
+            );
             writeln!(
                 o,
-                "  contribution {annee} = max(0, contribution {prec} − (lissage {annee} − {} {prec})) = max(0, {c1} − ({} − {})) = {}",
-                if annee == pr.premiere { "bonus" } else { "lissage" },
+                "  contribution {annee} = max(0, c_ref − (lissage {annee} {} − b_ref)), arrondie au centime = {}",
                 montant_fr(l.bonus_lissage),
-                montant_fr(l1),
                 montant_fr(l.contribution_n)
             )
         }
-        Ajustement::Integral => writeln!(
+        Ajustement::Integral => {
+            let _ = writeln!(
+                o,
+                "  c_ref = {} € ; b_ref (bonus total) = {} €",
+                ramene(ref_c)?,
+                ramene(ref_t)?
+            );
+            writeln!(
+                o,
+                "  contribution {annee} = max(0, c_ref − (bonus total {annee} {} − b_ref)), arrondie au centime = {}",
+                montant_fr(l.bonus_total),
+                montant_fr(l.contribution_n)
+            )
+        }
+        Ajustement::Aucun => writeln!(
             o,
-            "  contribution {annee} = max(0, contribution {prec} − (bonus total {annee} − bonus total {prec})) = max(0, {c1} − ({} − {})) = {}",
-            montant_fr(l.bonus_total),
-            montant_fr(l.bonus_n1),
+            "  contribution {annee} = c_ref = {}, arrondie au centime = {}",
+            ramene(ref_c)?,
             montant_fr(l.contribution_n)
         ),
-        Ajustement::Aucun => writeln!(o, "  contribution {annee} = contribution {prec} = {}", montant_fr(l.contribution_n)),
     };
     let _ = writeln!(
         o,
