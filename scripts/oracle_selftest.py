@@ -267,6 +267,27 @@ def t_alsh_plafond():
     eq(tot, "25015.00", "heures total")
 
 
+def t_grille():
+    # Grids (R60) and CTRE (R64), exercice 2025, no trajectoire.
+    # PETITE (8 000 hab.): U = 10 + 16 (P2: 20 − 4 employer places) = 26, m = 24 000/26 ≈ 923,08
+    #   < 1 500 -> column 0, row 0: floor 1 300, revaluation 5 % -> m_eff = 1 365.
+    #   P1 1 365 × 10 = 13 650 ; P2 1 365 × 16 × 6/12 = 10 920 ; L = 24 570.
+    #   C = 24 570 − (24 000/26) × 18 = 24 570 − 16 615,38 = 7 954,62 ; R = 7 384,62.
+    # GRANDE (60 000 hab.): m = 48 000/30 = 1 600 >= 1 500 -> row 1, column 1: 0 and 0.
+    # CTRE PETITE: 3 000 over P2's 4 employer places (6 months): 750 × 4 × 6/12 = 1 500 ;
+    #   1 new employer place: 2 800 × 6/12 = 1 400 -> bonus_ctre 2 900 ; R = 1 500.
+    st, rc, tot = S("grille")
+    eq(st["P1"]["taux_unitaire"], "1365.0000", "grille taux PETITE")
+    eq(st["G1"]["taux_unitaire"], "1600.0000", "grille taux GRANDE")
+    eq((st["P1"]["bonus_lissage"], st["P2"]["bonus_lissage"]), ("13650.00", "10920.00"), "grille lissage")
+    r = rc[("PETITE", "EAJE")]
+    eq((r["complement_plancher"], r["non_redistribue"]), ("7954.62", "7384.62"), "grille recon")
+    eq(st["P2"]["bonus_ctre"], "2900.00", "grille ctre")
+    r = rc[("PETITE", "CTRE")]
+    eq((r["lissage_verse"], r["nouvelles_versees"], r["non_redistribue"]), ("1500.00", "1400.00", "1500.00"), "grille ctre recon")
+    eq(tot, "75470.00", "grille total")
+
+
 def t_u_zero():
     # RPE-1 eligible with 0 units: U = 0, A = 5000 -> nothing paid, R = 5000
     # AUTRE (lower case in file, unknown volet): R = 1000.50 ; PILOTAGE: paid to collectivité 30 000
@@ -380,7 +401,7 @@ def t_errors_and_encoding():
 
 
 def main():
-    tests = [t_split3, t_motifs, t_employeurs, t_nouvelles_t1, t_plancher, t_alsh_plafond, t_u_zero,
+    tests = [t_grille, t_split3, t_motifs, t_employeurs, t_nouvelles_t1, t_plancher, t_alsh_plafond, t_u_zero,
              t_contributions, t_arrondi, t_parsing_units, t_errors_and_encoding]
     for t in tests:
         n = len(FAILS)
