@@ -1223,4 +1223,71 @@ statut = "hypothese"
         let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
         assert!(b.pour_exercice(2025, "bareme.toml").is_err());
     }
+
+    #[test]
+    fn bareme_2025_alsh_ctre_et_valeurs_remplacees() {
+        let b = Bareme::integre().unwrap();
+        let e = b.pour_exercice(2025, "t").unwrap();
+        let alsh = &e.volets["ALSH"];
+        assert_eq!(alsh.unite.valeur, "heure d'accueil");
+        // 0,15 € per hour = 15 cents
+        assert_eq!(alsh.plancher.valeur, Grille::unique(Montant(15)));
+        assert_eq!(alsh.plafond_base.valeur, PlafondBase::Unites);
+        let e24 = b.pour_exercice(2024, "t").unwrap();
+        assert_eq!(
+            e24.volets["ALSH"].plafond_base.valeur,
+            PlafondBase::Enveloppe
+        );
+        // the superseded unit is kept, never read
+        let u = &b.volets["ALSH"].unite.valeurs;
+        assert!(u
+            .iter()
+            .any(|v| v.remplacee && v.valeur == "place habilitée"));
+        let ctre = &e.volets["CTRE"];
+        assert_eq!(ctre.versement.valeur, Versement::Employeurs);
+        assert_eq!(ctre.forfait(1), Montant(280_000));
+        // a CTRE volet is the volet of no structure
+        assert_eq!(e.volet_du_type(TypeStructure::Eaje).unwrap().nom, "EAJE");
+        assert!(e.trajectoire.is_some());
+    }
+
+    #[test]
+    fn grilles_lues_et_refusees() {
+        let t = r#"
+[[volets.EAJE.revalorisation]]
+debut = 2025-01-01
+valeur = { seuils_population = [10000], seuils_montant = ["1500"], valeurs = [["0.05", "0.01"], ["0.02", "0"]] }
+reference = "test"
+statut = "hypothese"
+"#;
+        let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+        let g = &b.pour_exercice(2025, "t").unwrap().volets["EAJE"]
+            .revalorisation
+            .valeur;
+        assert!(g.exige_population());
+        // 8 000 inhabitants, m = 1 200 € (120 000 c) → row 0, column 0
+        let m = crate::calcul::rationnel::Rationnel::entier(120_000);
+        assert_eq!(g.cellule(Some(8_000), m), Some((0, 0, Decimal::new(5, 2))));
+        // 10 000 inhabitants (threshold included), m = 1 500 € exactly → row 1, column 1
+        let m = crate::calcul::rationnel::Rationnel::entier(150_000);
+        assert_eq!(g.cellule(Some(10_000), m), Some((1, 1, Decimal::ZERO)));
+        assert_eq!(g.cellule(None, m), None);
+        // wrong size, thresholds not increasing, unknown key: located errors
+        for mauvais in [
+            r#"{ seuils_population = [10000], valeurs = [["0.05"]] }"#,
+            r#"{ seuils_montant = ["1500", "1000"], valeurs = [["0", "0", "0"]] }"#,
+            r#"{ strates = [1], valeurs = [["0"]] }"#,
+        ] {
+            let t = format!(
+                "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = {mauvais}\nreference = \"x\"\nstatut = \"hypothese\"\n"
+            );
+            let e = Bareme::avec_surcharge(&t, "bareme.toml").unwrap_err();
+            assert_eq!(e.0[0].code, "E022", "{mauvais}");
+            assert_eq!(
+                e.0[0].colonne.as_deref(),
+                Some("volets.EAJE.plancher[1]"),
+                "{mauvais}"
+            );
+        }
+    }
 }
