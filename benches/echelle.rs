@@ -1,4 +1,4 @@
-//! Criterion benchmarks (issue 6), `cargo bench --bench echelle`:
+//! Criterion benchmarks, `cargo bench --bench echelle`:
 //!
 //! * `enveloppe_10000`: one envelope over 10 000 structures — the group rounding alone
 //!   (`arrondir_groupe`), and the whole calculation of one (collectivité, volet) group;

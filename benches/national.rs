@@ -1,4 +1,4 @@
-//! End-to-end benchmark of the command line on the national set, with the targets of issue 6
+//! End-to-end benchmark of the command line on the national set, with the performance targets of the README
 //! (`cargo bench --bench national`; not part of `cargo test`).
 //!
 //! 1. writes the national set (2 000 collectivités, 60 000 structures, 100 dossiers, seed 1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Round trip through LibreOffice (issue 3): the tool's own `excel-fr` CSV output is opened
+# Round trip through LibreOffice: the tool's own `excel-fr` CSV output is opened
 # by LibreOffice Calc headless (« ; », UTF-8, French locale), saved as .xlsx, re-exported as
 # CSV, and read back. Checks, for each dossier:
 #   - every amount / unit / rate reads back as the same exact decimal;

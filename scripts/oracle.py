@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent reference implementation (test oracle) of the bonus territoire CTG.
 
-Written from the specification only (shared/spec/bonus-territoire.md, shared/spec/formats.md,
-docs/bareme.md, docs/regles.md R1-R9), NOT from the Rust sources.  Python 3.11, stdlib only.
+Written from the rules only (docs/regles.md R1-R9 and R60-R65, docs/bareme.md, the input and
+output formats), NOT from the Rust sources.  Python 3.11, stdlib only.
 
 Usage:  python3 scripts/oracle.py DOSSIER [--exercice N] [--bareme FILE]
 
@@ -45,11 +45,12 @@ MOTIFS_ORDER = (
 HEADER_STRUCTURES = (
     "id,nom,type,volet,gestionnaire,collectivite,motif,unites_eligibles,taux_unitaire,"
     "bonus_lissage,bonus_nouvelles,bonus_total,ecart_arrondi,contribution_collectivite_n1,"
-    "contribution_collectivite_n,financement_public_n1,financement_public_n,variation"
+    "contribution_collectivite_n,financement_public_n1,financement_public_n,variation,"
+    "bonus_trajectoire,bonus_ctre"
 ).split(",")
 HEADER_RAPPROCHEMENT = (
     "collectivite,volet,charge_n1,lissage_verse,nouvelles_versees,complement_plancher,"
-    "non_redistribue,verse_collectivite"
+    "non_redistribue,verse_collectivite,trajectoire_versee"
 ).split(",")
 
 
@@ -204,6 +205,8 @@ def norm_param(v, where: str) -> tuple[dict, bool]:
     if isinstance(v, list) and v and all(is_dated_entry(e) for e in v):
         out = {}
         for e in v:
+            if e.get("remplacee") is True:
+                continue  # a superseded value kept for the record only
             out[to_date(e["debut"], where)] = e["valeur"]  # later entry at same date wins
         return out, False
     if is_dated_entry(v):
@@ -212,6 +215,7 @@ def norm_param(v, where: str) -> tuple[dict, bool]:
 
 
 GLOBAL_KEYS = ("nombre_tranches", "ajustement_contribution", "arrondi")
+TRAJ_KEYS = ("volet", "annee_reference", "seuils", "montants")
 
 
 def load_bareme_file(path: str) -> dict:
@@ -224,6 +228,10 @@ def load_bareme_file(path: str) -> dict:
     for k in GLOBAL_KEYS:
         if k in raw:
             out["globals"][k] = norm_param(raw[k], f"{path}: {k}")
+    for k, v in (raw.get("trajectoire") or {}).items():
+        if k not in TRAJ_KEYS:
+            raise DataError(f"{path}: trajectoire.{k} inconnu")
+        out["globals"]["trajectoire." + k] = norm_param(v, f"{path}: trajectoire.{k}")
     for vname, params in (raw.get("volets") or {}).items():
         vn = vname.strip().upper()
         if not isinstance(params, dict):
@@ -319,7 +327,7 @@ class Bareme:
                     fin = [fin]
                 fin = [str(x).strip().upper() for x in fin]
             versement = str(p("versement", "structures")).strip().lower()
-            if versement not in ("structures", "collectivite"):
+            if versement not in ("structures", "collectivite", "employeurs"):
                 raise DataError(f"{w}.versement invalide {versement!r}")
             forf = p("forfaits_nouvelles", [])
             if not isinstance(forf, list):
@@ -327,18 +335,65 @@ class Bareme:
             forf = [toml_number(x, f"{w}.forfaits_nouvelles") * 100 for x in forf]  # cents
             if forf and len(forf) != nt:
                 raise DataError(f"{w}.forfaits_nouvelles: {len(forf)} montants pour {nt} tranches")
-            plancher = toml_number(p("plancher", "0"), f"{w}.plancher") * 100  # cents / unit
-            reval = toml_number(p("revalorisation", "0"), f"{w}.revalorisation")
+            # floor (cents / unit) and revaluation: grids by population stratum x amount m
+            plancher = read_grid(p("plancher", "0"), lambda x: toml_number(x, f"{w}.plancher") * 100, f"{w}.plancher")
+            reval = read_grid(p("revalorisation", "0"), lambda x: toml_number(x, f"{w}.revalorisation"), f"{w}.revalorisation")
             plaf = p("plafond_developpement", None)
             plaf = None if plaf is None else toml_number(plaf, f"{w}.plafond_developpement")
+            plaf_base = str(p("plafond_base", "enveloppe")).strip().lower()
+            if plaf_base not in ("enveloppe", "unites"):
+                raise DataError(f"{w}.plafond_base invalide {plaf_base!r}")
             self.volets[vn] = dict(types=types, financement=fin, versement=versement,
                                    forfaits=forf, plancher=plancher, revalorisation=reval,
-                                   plafond=plaf)
+                                   plafond=plaf, plafond_base=plaf_base)
+            if versement == "employeurs":
+                continue  # CTRE: counts the employer places of these types, not their volet
             for t in types:
                 if t in type_to_volet and type_to_volet[t] != vn:
                     raise DataError(f"barème: type {t} dans deux volets ({type_to_volet[t]}, {vn})")
                 type_to_volet[t] = vn
         self.type_to_volet = type_to_volet
+
+        # bonus trajectoire (section [trajectoire]); absent or empty thresholds: none
+        seuils = in_force(g.get("trajectoire.seuils"), year)
+        if seuils is _ABSENT or not seuils:
+            self.trajectoire = None
+        else:
+            montants = in_force(g.get("trajectoire.montants"), year)
+            tvolet = in_force(g.get("trajectoire.volet"), year)
+            if montants is _ABSENT or tvolet is _ABSENT or len(montants) != len(seuils):
+                raise DataError("barème: trajectoire incomplète")
+            self.trajectoire = dict(
+                volet=str(tvolet).strip().upper(),
+                seuils=[toml_number(x, "trajectoire.seuils") for x in seuils],
+                montants=[toml_number(x, "trajectoire.montants") * 100 for x in montants],
+            )
+
+
+def read_grid(v, cell, where):
+    """A grid {seuils_population, seuils_montant, valeurs} or a plain value (1 x 1)."""
+    if not isinstance(v, dict):
+        return ([], [], [[cell(v)]])
+    pops = [int(x) for x in v.get("seuils_population", [])]
+    amounts = [toml_number(x, where) * 100 for x in v.get("seuils_montant", [])]
+    rows = [[cell(x) for x in row] for row in v["valeurs"]]
+    if len(rows) != len(pops) + 1 or any(len(r) != len(amounts) + 1 for r in rows):
+        raise DataError(f"{where}: grille de mauvaise taille")
+    return (pops, amounts, rows)
+
+
+def grid_cell(grid, population, m):
+    """Row = number of population thresholds <= population; column = number of amount
+    thresholds <= m (cents per unit)."""
+    pops, amounts, rows = grid
+    if pops:
+        if population is None:
+            raise DataError("convention.toml: population absente alors qu'une grille en dépend")
+        r = sum(1 for t in pops if t <= population)
+    else:
+        r = 0
+    c = sum(1 for t in amounts if t <= m)
+    return rows[r][c]
 
 
 # --------------------------------------------------------------------------- dossier
@@ -388,7 +443,10 @@ def load_dossier(dossier: str, exercice_arg, bareme_arg):
         sig = c.get("signataire", True)
         if isinstance(sig, str):
             sig = parse_bool(sig, f"{w}.signataire")
-        collectivites[cid] = dict(id=cid, tranche=tr, signataire=bool(sig))
+        pop = c.get("population")
+        if pop is not None and (not isinstance(pop, int) or isinstance(pop, bool) or pop < 0):
+            raise DataError(f"{w}: population invalide {pop!r}")
+        collectivites[cid] = dict(id=cid, tranche=tr, signataire=bool(sig), population=pop)
 
     sp = os.path.join(dossier, "structures.csv")
     structures = []
@@ -414,6 +472,7 @@ def load_dossier(dossier: str, exercice_arg, bareme_arg):
             ue=parse_decimal(opt("unites_existantes"), W("unites_existantes")) if opt("unites_existantes") else Fraction(0),
             un=parse_decimal(opt("unites_nouvelles"), W("unites_nouvelles")) if opt("unites_nouvelles") else Fraction(0),
             uemp=parse_decimal(opt("unites_employeurs"), W("unites_employeurs")) if opt("unites_employeurs") else Fraction(0),
+            uempn=parse_decimal(opt("unites_employeurs_nouvelles"), W("unites_employeurs_nouvelles")) if opt("unites_employeurs_nouvelles") else Fraction(0),
             mo=parse_int(opt("mois_ouverture"), W("mois_ouverture"), 0, 12) if opt("mois_ouverture") else 12,
             c1=check_cents(parse_decimal(opt("contribution_collectivite_n1"), W("contribution_collectivite_n1")), W("contribution_collectivite_n1")) if opt("contribution_collectivite_n1") else Fraction(0),
             b1=check_cents(parse_decimal(opt("bonus_n1"), W("bonus_n1")), W("bonus_n1")) if opt("bonus_n1") else Fraction(0),
@@ -506,83 +565,154 @@ def compute(year, bar: Bareme, collectivites, structures, charges):
         s["taux"] = Fraction(0)   # cents / unit
         s["s_exact"] = Fraction(0)
         s["t_exact"] = Fraction(0)
+        s["traj_exact"] = Fraction(0)
         s["L"] = 0
         s["N"] = 0
+        s["T"] = 0
+        s["CTRE"] = 0
 
-    # ---- groups
+    # ---- groups: eligible structures by (collectivite, volet) ...
     groups = {}
     for s in structures:
         if s["motif"] == "ELIGIBLE":
             groups.setdefault((s["collectivite"], s["volet"]), []).append(s)
-    keys = set(charges) | set(groups)
+    # ... and, for a CTRE volet (versement "employeurs"), the annexe 2 structures of its
+    # types and financing, open in N, with employer places (support not required)
+    for vn, vol in bar.volets.items():
+        if vol["versement"] != "employeurs":
+            continue
+        for s in structures:
+            if (s["annexe"] == "2" and s["type"] in vol["types"]
+                    and (vol["financement"] is None or s["financement"] in vol["financement"])
+                    and s["mo"] > 0 and (s["uemp"] > 0 or s["uempn"] > 0)):
+                groups.setdefault((s["collectivite"], vn), []).append(s)
+    # a CTRE group is reported with its charge lines or with a new employer place
+    keys = set(charges) | {k for k, ms in groups.items()
+                           if bar.volets[k[1]]["versement"] != "employeurs"
+                           or any(s["uempn"] > 0 for s in ms)}
     recon = []
     for (c, v) in sorted(keys, key=lambda k: (bkey(k[0]), bkey(k[1]))):
         A = charges.get((c, v), Fraction(0))
         vol = bar.volets.get(v)
-        row = dict(collectivite=c, volet=v, A=A, L=0, N=0, C=0, R=0, P=0)
+        row = dict(collectivite=c, volet=v, A=A, L=0, N=0, C=0, R=0, P=0, T=0)
         if vol is None:
             row["R"] = A  # unknown volet: not redistributable (R5)
         elif vol["versement"] == "collectivite":
             row["P"] = A  # PILOTAGE: paid to the collectivité, exact amount (R5)
         else:
+            ctre = vol["versement"] == "employeurs"
             members = groups.get((c, v), [])
-            U = sum((s["u"] for s in members), Fraction(0))
+            unit = (lambda s: s["uemp"]) if ctre else (lambda s: s["u"])
+            new = (lambda s: s["uempn"]) if ctre else (lambda s: s["un"])
+            U = sum((unit(s) for s in members), Fraction(0))
+            pop = collectivites[c]["population"]
             # 4.1 lissage
+            shares = {}
             if U > 0:
                 m = A / U
-                m_eff = max(m, vol["plancher"]) * (1 + vol["revalorisation"])
+                plancher = grid_cell(vol["plancher"], pop, m)
+                reval = grid_cell(vol["revalorisation"], pop, m)
+                m_eff = max(m, plancher) * (1 + reval)
                 for s in members:
-                    s["taux"] = m_eff
-                    s["s_exact"] = m_eff * s["u"] * s["mo"] / 12
-                paidL = allocate({s["id"]: s["s_exact"] for s in members}, bar.arrondi)
-                base = sum((m * s["u"] * s["mo"] / 12 for s in members), Fraction(0))
-                C = round_group_total(sum((s["s_exact"] for s in members), Fraction(0)) - base, "demi-haut")
+                    shares[s["id"]] = m_eff * unit(s) * s["mo"] / 12
+                    if not ctre:
+                        s["taux"] = m_eff
+                        s["s_exact"] = shares[s["id"]]
+                paidL = allocate(shares, bar.arrondi)
+                # complement: what is paid beyond the envelope at its own rate, never < 0
+                base = sum((m * unit(s) * s["mo"] / 12 for s in members), Fraction(0))
+                extra = sum(shares.values(), Fraction(0)) - base
+                C = round_group_total(extra, "demi-haut") if extra > 0 else 0
             else:
                 paidL = {}
                 C = 0
             # 4.2 new units
             tranche = collectivites[c]["tranche"]
             if vol["forfaits"]:
-                if any(s["un"] > 0 for s in members) and tranche is None:
-                    raise DataError(f"convention.toml: collectivité {c}: tranche absente")
-                forfait = vol["forfaits"][tranche - 1] if tranche is not None else Fraction(0)
+                if ctre:
+                    forfait = vol["forfaits"][(tranche or 1) - 1]
+                else:
+                    if any(s["un"] > 0 for s in members) and tranche is None:
+                        raise DataError(f"convention.toml: collectivité {c}: tranche absente")
+                    forfait = vol["forfaits"][tranche - 1] if tranche is not None else Fraction(0)
             else:
                 forfait = Fraction(0)
+            tshares = {s["id"]: forfait * new(s) * s["mo"] / 12 for s in members}
+            if vol["plafond"] is not None and not ctre:
+                if vol["plafond_base"] == "enveloppe":
+                    St = sum(tshares.values(), Fraction(0))
+                    cap = vol["plafond"] * A
+                    if St > cap:
+                        tshares = {i: x * cap / St for i, x in tshares.items()}
+                else:  # new hours <= plafond x existing hours of the group
+                    Nn = sum((new(s) for s in members), Fraction(0))
+                    capu = vol["plafond"] * U
+                    if Nn > capu:
+                        tshares = {i: x * capu / Nn for i, x in tshares.items()}
+            paidN = allocate(tshares, bar.arrondi) if members else {}
             for s in members:
-                s["t_exact"] = forfait * s["un"] * s["mo"] / 12
-            St = sum((s["t_exact"] for s in members), Fraction(0))
-            if vol["plafond"] is not None:
-                cap = vol["plafond"] * A
-                if St > cap:
-                    f = cap / St
-                    for s in members:
-                        s["t_exact"] *= f
-            paidN = allocate({s["id"]: s["t_exact"] for s in members}, bar.arrondi) if members else {}
-            for s in members:
-                s["L"] = paidL.get(s["id"], 0)
-                s["N"] = paidN.get(s["id"], 0)
+                if ctre:
+                    s["CTRE"] = paidL.get(s["id"], 0) + paidN.get(s["id"], 0)
+                else:
+                    s["t_exact"] = tshares[s["id"]]
+                    s["L"] = paidL.get(s["id"], 0)
+                    s["N"] = paidN.get(s["id"], 0)
             row["L"] = sum(paidL.values())
             row["N"] = sum(paidN.values())
             row["C"] = C
             row["R"] = A - (row["L"] - C)
         recon.append(row)
 
-    # ---- contributions (§5, R6): applied to every structure
+    # ---- bonus trajectoire, per collectivité: P_ref = sum u, P_N = sum (u + n)
+    tr = bar.trajectoire
+    if tr is not None:
+        by_c = {}
+        for s in structures:
+            if s["motif"] == "ELIGIBLE" and s["volet"] == tr["volet"]:
+                by_c.setdefault(s["collectivite"], []).append(s)
+        for c, members in by_c.items():
+            p_ref = sum((s["u"] for s in members), Fraction(0))
+            p_n = sum((s["u"] + s["un"] for s in members), Fraction(0))
+            level = None
+            if p_ref == 0:
+                if p_n > 0:
+                    level = len(tr["seuils"]) - 1
+            else:
+                for k, th in enumerate(tr["seuils"]):
+                    if p_n >= p_ref * (1 + th):
+                        level = k
+            if level is None:
+                continue
+            amount = tr["montants"][level]
+            shares = {s["id"]: amount * (s["u"] + s["un"]) * s["mo"] / 12 for s in members}
+            paid = allocate(shares, bar.arrondi)
+            for s in members:
+                s["traj_exact"] = shares[s["id"]]
+                s["T"] = paid[s["id"]]
+            for r in recon:
+                if r["collectivite"] == c and r["volet"] == tr["volet"]:
+                    r["T"] = sum(paid.values())
+
+    # ---- contributions, monthly (R65): N-1 scaled to the months of N, applied to every
+    # structure, rounded half away from zero
     for s in structures:
-        total = s["L"] + s["N"]
+        total = s["L"] + s["N"] + s["T"]
         s["total"] = total
         c1, b1 = s["c1"], s["b1"]
+        c_ref = c1 * s["mo"] / 12
+        b_ref = b1 * s["mo"] / 12
         if bar.ajustement == "neutre":
-            cn = max(Fraction(0), c1 - (s["L"] - b1))
+            cn = max(Fraction(0), c_ref - (s["L"] - b_ref))
         elif bar.ajustement == "aucun":
-            cn = c1
+            cn = c_ref
         else:
-            cn = max(Fraction(0), c1 - (total - b1))
+            cn = max(Fraction(0), c_ref - (total - b_ref))
+        cn = round_group_total(cn, "demi-haut")
         s["cn"] = cn
         s["fp1"] = c1 + b1
         s["fpn"] = cn + total
         s["var"] = s["fpn"] - s["fp1"]
-        s["ecart"] = total - (s["s_exact"] + s["t_exact"])
+        s["ecart"] = total - (s["s_exact"] + s["t_exact"] + s["traj_exact"])
     return recon
 
 
@@ -613,27 +743,28 @@ def render(structures, recon) -> str:
     w.writerow(HEADER_STRUCTURES)
     total_caf = 0
     for s in sorted(structures, key=lambda s: bkey(s["id"])):
-        total_caf += s["total"]
+        total_caf += s["total"] + s["CTRE"]
         w.writerow([
             s["id"], s["nom"], s["type"], s["volet"], s["gestionnaire"], s["collectivite"],
             s["motif"], fmt_fixed(s["u"], 2), fmt_fixed(s["taux"] / 100, 4),
             fmt_cents(s["L"]), fmt_cents(s["N"]), fmt_cents(s["total"]),
             fmt_fixed(s["ecart"] / 100, 4),
             fmt_cents(s["c1"]), fmt_cents(s["cn"]), fmt_cents(s["fp1"]), fmt_cents(s["fpn"]),
-            fmt_cents(s["var"]),
+            fmt_cents(s["var"]), fmt_cents(s["T"]), fmt_cents(s["CTRE"]),
         ])
     out.write("\n")
     w.writerow(HEADER_RAPPROCHEMENT)
     for r in recon:
         total_caf += r["P"]
-        # identity A + C = L + R (R8); for a versement=collectivite volet L=C=R=0 and P=A
+        # identity A + C = L + R + P (R8); never a negative R
         assert r["A"] + r["C"] == r["L"] + r["R"] + r["P"]
+        assert r["R"] >= 0 and r["C"] >= 0
         w.writerow([r["collectivite"], r["volet"], fmt_cents(r["A"]), fmt_cents(r["L"]),
-                    fmt_cents(r["N"]), fmt_cents(r["C"]), fmt_cents(r["R"]), fmt_cents(r["P"])])
+                    fmt_cents(r["N"]), fmt_cents(r["C"]), fmt_cents(r["R"]), fmt_cents(r["P"]),
+                    fmt_cents(r["T"])])
     # grand total check: equals the sum of its lines
-    assert total_caf == sum(s["total"] for s in structures) + sum(r["P"] for r in recon)
-    assert sum(s["L"] for s in structures) == sum(r["L"] for r in recon)
-    assert sum(s["N"] for s in structures) == sum(r["N"] for r in recon)
+    assert total_caf == sum(r["L"] + r["N"] + r["T"] + r["P"] for r in recon)
+    assert sum(s["T"] for s in structures) == sum(r["T"] for r in recon)
     w.writerow(["TOTAL_CAF", fmt_cents(total_caf)])
     return out.getvalue()
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Self-test of scripts/oracle.py on the hand-made dossiers of tests/oracle_cas/.
 
-Every expected value below is computed by hand (arithmetic in the comments), from the spec,
+Every expected value below is computed by hand (arithmetic in the comments), from the rules,
 not from the oracle's output.  Run:  python3 scripts/oracle_selftest.py
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ def cents(s: str) -> int:
 
 
 def generic_invariants(name, structs, recon, total):
-    """Properties the spec says MUST hold, whatever the case."""
+    """Properties the rules (docs/regles.md) say MUST hold, whatever the case."""
     for sid, r in structs.items():
         # each line within one cent of its exact share
         check(abs(Fraction(r["ecart_arrondi"])) <= Fraction(1, 100), f"{name}/{sid}: |ecart_arrondi| > 0.01")
@@ -77,7 +77,8 @@ def generic_invariants(name, structs, recon, total):
         if r["motif"] != "ELIGIBLE":
             for col in ("bonus_lissage", "bonus_nouvelles", "bonus_total", "unites_eligibles", "taux_unitaire"):
                 check(Fraction(r[col]) == 0, f"{name}/{sid}: {col} non nul pour motif {r['motif']}")
-        check(cents(r["bonus_total"]) == cents(r["bonus_lissage"]) + cents(r["bonus_nouvelles"]), f"{name}/{sid}: total")
+        # bonus_total = lissage + nouvelles + trajectoire (R63); CTRE outside it (R64)
+        check(cents(r["bonus_total"]) == cents(r["bonus_lissage"]) + cents(r["bonus_nouvelles"]) + cents(r["bonus_trajectoire"]), f"{name}/{sid}: total")
         check(cents(r["variation"]) == cents(r["financement_public_n"]) - cents(r["financement_public_n1"]), f"{name}/{sid}: variation")
         for col in ("bonus_lissage", "bonus_total", "contribution_collectivite_n"):
             check(len(r[col].split(".")[1]) == 2, f"{name}/{sid}: {col} format")
@@ -85,13 +86,16 @@ def generic_invariants(name, structs, recon, total):
         check(len(r["ecart_arrondi"].split(".")[1]) == 4, f"{name}/{sid}: ecart format")
         check(r["motif"] in ("ELIGIBLE",) + oracle.MOTIFS_ORDER, f"{name}/{sid}: motif")
     for k, r in recon.items():
-        A, L, N, C, R, P = (cents(r[c]) for c in oracle.HEADER_RAPPROCHEMENT[2:])
+        A, L, N, C, R, P, T = (cents(r[c]) for c in oracle.HEADER_RAPPROCHEMENT[2:])
         check(A + C == L + R + P, f"{name}/{k}: A + C = L + R + P")
+        check(R >= 0, f"{name}/{k}: non redistribué négatif")
+        if k[1] == "CTRE":
+            continue
         sL = sum(cents(s["bonus_lissage"]) for s in structs.values() if (s["collectivite"], s["volet"]) == k and s["motif"] == "ELIGIBLE")
         sN = sum(cents(s["bonus_nouvelles"]) for s in structs.values() if (s["collectivite"], s["volet"]) == k and s["motif"] == "ELIGIBLE")
         eq(L, sL, f"{name}/{k}: lissage_verse = somme des structures")
         eq(N, sN, f"{name}/{k}: nouvelles_versees = somme des structures")
-    tot = sum(cents(s["bonus_total"]) for s in structs.values()) + sum(cents(r["verse_collectivite"]) for r in recon.values())
+    tot = sum(cents(s["bonus_total"]) + cents(s["bonus_ctre"]) for s in structs.values()) + sum(cents(r["verse_collectivite"]) for r in recon.values())
     eq(cents(total), tot, f"{name}: TOTAL_CAF = somme des lignes")
 
 
@@ -193,11 +197,15 @@ def t_nouvelles_t1():
     r = st["EAJE-NEUF"]
     eq(r["bonus_nouvelles"], "7200.00", "nouvelles t")
     eq(r["bonus_lissage"], "12000.00", "nouvelles s")
-    eq(r["bonus_total"], "19200.00", "nouvelles total")
+    # trajectoire (R63): P_ref = 10, P_N = 10 + 4 = 14, +40 % >= 12 % -> 300 € per place;
+    # 300 × 14 × 6/12 = 2100.00 ; total 12 000 + 7200 + 2100 = 21 300
+    eq(r["bonus_trajectoire"], "2100.00", "nouvelles trajectoire")
+    eq(r["bonus_total"], "21300.00", "nouvelles total")
     eq(r["taux_unitaire"], "2400.0000", "nouvelles taux")
     k = rc[("QPV", "EAJE")]
     eq((k["lissage_verse"], k["nouvelles_versees"], k["non_redistribue"]), ("12000.00", "7200.00", "12000.00"), "nouvelles recon")
-    eq(tot, "19200.00", "nouvelles TOTAL_CAF")
+    eq(k["trajectoire_versee"], "2100.00", "nouvelles recon T")
+    eq(tot, "21300.00", "nouvelles TOTAL_CAF")
     # exercice 2020 (forfait 2020-01-01: tranche 1 = 3100): t = 3100 × 4 × 6/12 = 6200.00
     st, rc, tot = S("nouvelles_t1", "--exercice", "2020")
     eq(st["EAJE-NEUF"]["bonus_nouvelles"], "6200.00", "nouvelles 2020")
@@ -231,7 +239,8 @@ def t_alsh_plafond():
     # cents: 285 714.2857 / 214 285.7143 ; floors sum 499 999 ; T = 500 000 ; 1 cent -> largest
     # remainder (.7143) -> P2.  P1 = 2857.14, P2 = 2142.86
     # lissage: m = 20 000 / 100 = 200 ; 50 × 200 = 10 000 each
-    st, rc, tot = S("alsh_plafond")
+    # exercice 2024: the money cap of v1 (plafond_base = enveloppe before 2025, R62)
+    st, rc, tot = S("alsh_plafond", "--exercice", "2024")
     eq(st["P1"]["bonus_nouvelles"], "2857.14", "alsh P1 t")
     eq(st["P2"]["bonus_nouvelles"], "2142.86", "alsh P2 t")
     eq(st["P1"]["bonus_lissage"], "10000.00", "alsh P1 s")
@@ -240,6 +249,43 @@ def t_alsh_plafond():
     eq(st["P1"]["ecart_arrondi"], "-0.0029", "alsh ecart P1")
     eq(tot, "25000.00", "alsh total")
     row_order_independence("alsh_plafond")
+    # exercice 2025: the cap applies to hours (R62): U = 50 + 50 = 100 h, new 4 + 3 = 7 h
+    # <= 0.25 × 100 = 25 h: not binding -> t1 = 4000, t2 = 3000, total 27 000
+    st, rc, tot = S("alsh_plafond")
+    eq((st["P1"]["bonus_nouvelles"], st["P2"]["bonus_nouvelles"]), ("4000.00", "3000.00"), "alsh 2025 t")
+    eq(tot, "27000.00", "alsh 2025 total")
+    # alsh_heures (2025): existing 40 + 60 = 100 h, new 30 + 10 = 40 h > 25 h -> every new
+    # hour × 25/40 = 5/8 ; forfait 1000 €/h (bareme.toml) : t1 = 1000 × 30 × 5/8 = 18 750,
+    # t2 = 1000 × 10 × 5/8 = 6250 ; lissage 0.15 €/h floor: A = 10, m = 0.10 < 0.15 ->
+    # s1 = 0.15 × 40 = 6.00, s2 = 0.15 × 60 = 9.00 ; C = 15 − 10 = 5 ; R = 10 − (15 − 5) = 0
+    st, rc, tot = S("alsh_heures")
+    eq((st["H1"]["bonus_nouvelles"], st["H2"]["bonus_nouvelles"]), ("18750.00", "6250.00"), "heures t")
+    eq((st["H1"]["bonus_lissage"], st["H2"]["bonus_lissage"]), ("6.00", "9.00"), "heures plancher")
+    eq(st["H1"]["taux_unitaire"], "0.1500", "heures taux")
+    r = rc[("VILLE", "ALSH")]
+    eq((r["complement_plancher"], r["non_redistribue"]), ("5.00", "0.00"), "heures recon")
+    eq(tot, "25015.00", "heures total")
+
+
+def t_grille():
+    # Grids (R60) and CTRE (R64), exercice 2025, no trajectoire.
+    # PETITE (8 000 hab.): U = 10 + 16 (P2: 20 − 4 employer places) = 26, m = 24 000/26 ≈ 923,08
+    #   < 1 500 -> column 0, row 0: floor 1 300, revaluation 5 % -> m_eff = 1 365.
+    #   P1 1 365 × 10 = 13 650 ; P2 1 365 × 16 × 6/12 = 10 920 ; L = 24 570.
+    #   C = 24 570 − (24 000/26) × 18 = 24 570 − 16 615,38 = 7 954,62 ; R = 7 384,62.
+    # GRANDE (60 000 hab.): m = 48 000/30 = 1 600 >= 1 500 -> row 1, column 1: 0 and 0.
+    # CTRE PETITE: 3 000 over P2's 4 employer places (6 months): 750 × 4 × 6/12 = 1 500 ;
+    #   1 new employer place: 2 800 × 6/12 = 1 400 -> bonus_ctre 2 900 ; R = 1 500.
+    st, rc, tot = S("grille")
+    eq(st["P1"]["taux_unitaire"], "1365.0000", "grille taux PETITE")
+    eq(st["G1"]["taux_unitaire"], "1600.0000", "grille taux GRANDE")
+    eq((st["P1"]["bonus_lissage"], st["P2"]["bonus_lissage"]), ("13650.00", "10920.00"), "grille lissage")
+    r = rc[("PETITE", "EAJE")]
+    eq((r["complement_plancher"], r["non_redistribue"]), ("7954.62", "7384.62"), "grille recon")
+    eq(st["P2"]["bonus_ctre"], "2900.00", "grille ctre")
+    r = rc[("PETITE", "CTRE")]
+    eq((r["lissage_verse"], r["nouvelles_versees"], r["non_redistribue"]), ("1500.00", "1400.00", "1500.00"), "grille ctre recon")
+    eq(tot, "75470.00", "grille total")
 
 
 def t_u_zero():
@@ -272,13 +318,19 @@ def t_contributions():
     #          S3 cn 1000, fpn 11 000, var 10 000
     # integral: S1 cn = 50 000 − 26 200 = 23 800, fpn 50 000, var 0 ; S2 15 000 / var 0 ;
     #          S3 cn 0, fpn 10 000, var 9000
+    # v2, bonus trajectoire (R63): P_ref = 10 + 5 = 15, P_N = 12 + 5 = 17 (+13,3 % >= 12 %)
+    # -> 300 € per place: S1 300 × 12 = 3600, S3 300 × 5 = 1500 ; totals S1 26 200 + 3600 =
+    # 29 800, S3 10 000 + 1500 = 11 500 ; Caf 36 200 + 5100 = 41 300.
+    # neutre:  S1 cn 30 000 (lissage only), fpn 59 800, var 9800 ; S3 cn 0, fpn 11 500, var 10 500
+    # aucun:   S1 50 000, fpn 79 800, var 29 800 ; S3 1000, fpn 12 500, var 11 500
+    # integral: S1 cn = 50 000 − 29 800 = 20 200, fpn 50 000, var 0 ; S3 0, 11 500, 10 500
     exp = {
-        "neutre": {"S1": ("30000.00", "56200.00", "6200.00"), "S2": ("15000.00", "15000.00", "0.00"),
-                   "S3": ("0.00", "10000.00", "9000.00")},
-        "aucun": {"S1": ("50000.00", "76200.00", "26200.00"), "S2": ("10000.00", "10000.00", "-5000.00"),
-                  "S3": ("1000.00", "11000.00", "10000.00")},
-        "integral": {"S1": ("23800.00", "50000.00", "0.00"), "S2": ("15000.00", "15000.00", "0.00"),
-                     "S3": ("0.00", "10000.00", "9000.00")},
+        "neutre": {"S1": ("30000.00", "59800.00", "9800.00"), "S2": ("15000.00", "15000.00", "0.00"),
+                   "S3": ("0.00", "11500.00", "10500.00")},
+        "aucun": {"S1": ("50000.00", "79800.00", "29800.00"), "S2": ("10000.00", "10000.00", "-5000.00"),
+                  "S3": ("1000.00", "12500.00", "11500.00")},
+        "integral": {"S1": ("20200.00", "50000.00", "0.00"), "S2": ("15000.00", "15000.00", "0.00"),
+                     "S3": ("0.00", "11500.00", "10500.00")},
     }
     for mode, rows in exp.items():
         st, rc, tot = S(f"contrib_{mode}")
@@ -288,7 +340,7 @@ def t_contributions():
         for sid, (cn, fpn, var) in rows.items():
             got = (st[sid]["contribution_collectivite_n"], st[sid]["financement_public_n"], st[sid]["variation"])
             eq(got, (cn, fpn, var), f"contrib {mode} {sid}")
-        eq(tot, "36200.00", f"contrib {mode} total")
+        eq(tot, "41300.00", f"contrib {mode} total")
 
 
 def t_arrondi():
@@ -298,10 +350,12 @@ def t_arrondi():
     # troncature: T = 51 666 ; no cent left : A 258.33, B 258.33
     st, rc, tot = S("arrondi_demi_haut")
     eq((st["A"]["bonus_nouvelles"], st["B"]["bonus_nouvelles"]), ("258.34", "258.33"), "arrondi demi-haut")
-    eq(tot, "516.67", "arrondi demi-haut total")
+    # trajectoire (R63): P_ref = 0 and P_N = 2 > 0 -> top level, 300 × 1 × 1/12 = 25.00 each
+    eq((st["A"]["bonus_trajectoire"], st["B"]["bonus_trajectoire"]), ("25.00", "25.00"), "arrondi trajectoire")
+    eq(tot, "566.67", "arrondi demi-haut total")
     st, rc, tot = S("arrondi_troncature")
     eq((st["A"]["bonus_nouvelles"], st["B"]["bonus_nouvelles"]), ("258.33", "258.33"), "arrondi troncature")
-    eq(tot, "516.66", "arrondi troncature total")
+    eq(tot, "566.66", "arrondi troncature total")
 
 
 def t_parsing_units():
@@ -347,7 +401,7 @@ def t_errors_and_encoding():
 
 
 def main():
-    tests = [t_split3, t_motifs, t_employeurs, t_nouvelles_t1, t_plancher, t_alsh_plafond, t_u_zero,
+    tests = [t_grille, t_split3, t_motifs, t_employeurs, t_nouvelles_t1, t_plancher, t_alsh_plafond, t_u_zero,
              t_contributions, t_arrondi, t_parsing_units, t_errors_and_encoding]
     for t in tests:
         n = len(FAILS)

@@ -85,6 +85,7 @@ NOMBRES = {
     "unites_existantes",
     "unites_nouvelles",
     "unites_employeurs",
+    "unites_employeurs_nouvelles",
     "mois_ouverture",
     "contribution_collectivite_n1",
     "bonus_n1",

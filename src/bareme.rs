@@ -55,6 +55,79 @@ pub enum Versement {
     Structures,
     /// Reported on its own line, payable to the collectivité (e.g. `PILOTAGE`).
     Collectivite,
+    /// Employer-reserved places (CTRE, docs/regles.md R64): smoothed over the employer places
+    /// of the structures of the volet's `types` and `financement`, outside the bonus
+    /// territoire.
+    Employeurs,
+}
+
+/// What the development cap of a volet applies to (docs/regles.md R7, R62).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlafondBase {
+    /// v1: the exact money total of the new-unit shares ≤ `plafond × A`.
+    Enveloppe,
+    /// From 2025: the new units counted ≤ `plafond × U` (25 % of the existing hours).
+    Unites,
+}
+
+/// A value chosen by the collectivité's population stratum (rows) and the existing amount
+/// per unit `m` (columns) (docs/regles.md R60). A plain value is a 1 × 1 grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grille<T> {
+    /// Population thresholds, strictly increasing (inhabitants).
+    pub seuils_population: Vec<u64>,
+    /// Thresholds on the existing amount per unit `m`, strictly increasing.
+    pub seuils_montant: Vec<Montant>,
+    /// `seuils_population.len() + 1` rows of `seuils_montant.len() + 1` values.
+    pub valeurs: Vec<Vec<T>>,
+}
+
+impl<T: Clone> Grille<T> {
+    pub fn unique(v: T) -> Self {
+        Grille {
+            seuils_population: Vec::new(),
+            seuils_montant: Vec::new(),
+            valeurs: vec![vec![v]],
+        }
+    }
+    pub fn est_unique(&self) -> bool {
+        self.seuils_population.is_empty() && self.seuils_montant.is_empty()
+    }
+    /// Does choosing a cell need the collectivité's population?
+    pub fn exige_population(&self) -> bool {
+        !self.seuils_population.is_empty()
+    }
+    /// The cell (row, column, value) for a population and an existing amount per unit `m`
+    /// (cents per unit): row = number of population thresholds ≤ population, column = number
+    /// of amount thresholds ≤ m. `None` when the population is needed and unknown.
+    pub fn cellule(
+        &self,
+        population: Option<u64>,
+        m: crate::calcul::rationnel::Rationnel,
+    ) -> Option<(usize, usize, T)> {
+        let ligne = if self.seuils_population.is_empty() {
+            0
+        } else {
+            let p = population?;
+            self.seuils_population.iter().filter(|s| **s <= p).count()
+        };
+        let colonne = self
+            .seuils_montant
+            .iter()
+            .filter(|s| crate::calcul::rationnel::Rationnel::entier(s.0 as i128) <= m)
+            .count();
+        let v = self.valeurs.get(ligne)?.get(colonne)?.clone();
+        Some((ligne, colonne, v))
+    }
+    /// The single value of a 1 × 1 grid.
+    pub fn valeur_unique(&self) -> Option<&T> {
+        if self.est_unique() {
+            self.valeurs.first().and_then(|l| l.first())
+        } else {
+            None
+        }
+    }
 }
 
 /// How the multi-year projection derives each year's rate (docs/regles.md R22).
@@ -215,9 +288,10 @@ pub struct VoletBareme {
     pub unite: Parametre<String>,
     pub versement: Parametre<Versement>,
     pub forfaits_nouvelles: Parametre<Vec<Montant>>,
-    pub plancher: Parametre<Montant>,
-    pub revalorisation: Parametre<Decimal>,
+    pub plancher: Parametre<Grille<Montant>>,
+    pub revalorisation: Parametre<Grille<Decimal>>,
     pub plafond_developpement: Parametre<Decimal>,
+    pub plafond_base: Parametre<PlafondBase>,
 }
 
 impl VoletBareme {
@@ -233,6 +307,7 @@ impl VoletBareme {
             plancher: Parametre::vide(&p("plancher")),
             revalorisation: Parametre::vide(&p("revalorisation")),
             plafond_developpement: Parametre::vide(&p("plafond_developpement")),
+            plafond_base: Parametre::vide(&p("plafond_base")),
         }
     }
     fn fusionner(&mut self, o: VoletBareme) {
@@ -245,6 +320,7 @@ impl VoletBareme {
         self.revalorisation.fusionner(o.revalorisation);
         self.plafond_developpement
             .fusionner(o.plafond_developpement);
+        self.plafond_base.fusionner(o.plafond_base);
     }
 }
 
@@ -270,10 +346,12 @@ pub struct VoletExercice {
     pub unite: Lu<String>,
     pub versement: Lu<Versement>,
     pub forfaits_nouvelles: Lu<Vec<Montant>>,
-    pub plancher: Lu<Montant>,
-    pub revalorisation: Lu<Decimal>,
+    pub plancher: Lu<Grille<Montant>>,
+    pub revalorisation: Lu<Grille<Decimal>>,
     /// `None`: no cap.
     pub plafond_developpement: Lu<Option<Decimal>>,
+    /// What the cap applies to (default `enveloppe`).
+    pub plafond_base: Lu<PlafondBase>,
 }
 
 impl VoletExercice {
@@ -296,12 +374,25 @@ pub struct BaremeExercice {
     pub ajustement_contribution: Lu<Ajustement>,
     pub arrondi: Lu<Arrondi>,
     pub volets: BTreeMap<String, VoletExercice>,
+    /// The bonus trajectoire in force (`None`: none this year), docs/regles.md R63.
+    pub trajectoire: Option<TrajectoireExercice>,
 }
 
 impl BaremeExercice {
-    /// The volet covering a structure type (R3), if any.
+    /// The volet covering a structure type (R3), if any (a CTRE volet, `versement =
+    /// "employeurs"`, names the types whose employer places it counts: it is not the
+    /// structure's volet).
     pub fn volet_du_type(&self, t: TypeStructure) -> Option<&VoletExercice> {
-        self.volets.values().find(|v| v.types.valeur.contains(&t))
+        self.volets
+            .values()
+            .find(|v| v.versement.valeur != Versement::Employeurs && v.types.valeur.contains(&t))
+    }
+
+    /// The CTRE volets (`versement = "employeurs"`).
+    pub fn volets_employeurs(&self) -> impl Iterator<Item = &VoletExercice> {
+        self.volets
+            .values()
+            .filter(|v| v.versement.valeur == Versement::Employeurs)
     }
 }
 
@@ -483,11 +574,15 @@ impl Bareme {
                     plancher: v
                         .plancher
                         .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Montant(0))),
+                        .unwrap_or_else(|| Lu::defaut(Grille::unique(Montant(0)))),
                     revalorisation: v
                         .revalorisation
                         .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Decimal::ZERO)),
+                        .unwrap_or_else(|| Lu::defaut(Grille::unique(Decimal::ZERO))),
+                    plafond_base: v
+                        .plafond_base
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(PlafondBase::Enveloppe)),
                     plafond_developpement: match v.plafond_developpement.en_vigueur(annee) {
                         Some(l) => Lu {
                             valeur: Some(l.valeur),
@@ -503,17 +598,26 @@ impl Bareme {
         else {
             return Err(diags);
         };
+        let trajectoire = match self.trajectoire_pour(annee, fichier) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.extend(e);
+                None
+            }
+        };
         let be = BaremeExercice {
             exercice: annee,
             nombre_tranches,
             ajustement_contribution,
             arrondi,
             volets,
+            trajectoire,
         };
         // consistency: a type in one volet at most; forfaits sized to the tranches
         let mut vu: BTreeMap<TypeStructure, &str> = BTreeMap::new();
         for v in be.volets.values() {
-            for t in &v.types.valeur {
+            let employeurs = v.versement.valeur == Versement::Employeurs;
+            for t in v.types.valeur.iter().filter(|_| !employeurs) {
                 if let Some(autre) = vu.insert(*t, &v.nom) {
                     diags.push(
                         Diagnostic::erreur(
@@ -616,7 +720,7 @@ impl Lecteur<'_> {
         for (k, t) in datees.iter().enumerate() {
             let ici = format!("{nom}[{}]", k + 1);
             let Some(t) = t.as_table() else { continue };
-            const CLES: &[&str] = &["debut", "valeur", "reference", "statut"];
+            const CLES: &[&str] = &["debut", "valeur", "reference", "statut", "remplacee"];
             for cle in t.keys() {
                 if !CLES.contains(&cle.as_str()) {
                     self.inconnue(&format!("{ici}.{cle}"), cle, CLES);
@@ -659,6 +763,15 @@ impl Lecteur<'_> {
                     continue;
                 }
             };
+            // a superseded value kept for the record (docs/bareme.md)
+            let remplacee = match t.get("remplacee") {
+                None => false,
+                Some(toml::Value::Boolean(b)) => *b,
+                Some(autre) => {
+                    self.err(&ici, Some(autre.to_string()), "`remplacee` : true ou false");
+                    continue;
+                }
+            };
             let Some(brut) = t.get("valeur") else {
                 self.err(&ici, None, "`valeur` manquante");
                 continue;
@@ -670,13 +783,18 @@ impl Lecteur<'_> {
                     reference,
                     statut,
                     origine: self.fichier.to_string(),
-                    remplacee: false,
+                    remplacee,
                 }),
                 Err(m) => self.err(&ici, Some(brut.to_string()), m),
             }
         }
         // two values with the same date in one file: ambiguous
-        let mut dates: Vec<Date> = p.valeurs.iter().map(|v| v.debut).collect();
+        let mut dates: Vec<Date> = p
+            .valeurs
+            .iter()
+            .filter(|v| !v.remplacee)
+            .map(|v| v.debut)
+            .collect();
         dates.sort();
         if dates.windows(2).any(|w| w[0] == w[1]) {
             self.err(nom, None, "deux valeurs ont la même date de début");
@@ -715,6 +833,59 @@ fn montant_toml(v: &toml::Value) -> Result<Montant, String> {
     i64::try_from(c)
         .map(Montant)
         .map_err(|_| "montant hors limites".into())
+}
+
+/// A grid (`{ seuils_population = [...], seuils_montant = [...], valeurs = [[...], ...] }`)
+/// or a plain value (a 1 × 1 grid).
+fn grille_toml<T: Clone>(
+    v: &toml::Value,
+    cellule: &dyn Fn(&toml::Value) -> Result<T, String>,
+) -> Result<Grille<T>, String> {
+    let Some(t) = v.as_table() else {
+        return cellule(v).map(Grille::unique);
+    };
+    for k in t.keys() {
+        if !["seuils_population", "seuils_montant", "valeurs"].contains(&k.as_str()) {
+            return Err(format!(
+                "clé de grille « {k} » inconnue (attendu : seuils_population, seuils_montant, valeurs)"
+            ));
+        }
+    }
+    let seuils_population = match t.get("seuils_population") {
+        None => Vec::new(),
+        Some(x) => liste_toml(x, &|v| match v.as_integer() {
+            Some(n) if n >= 0 => Ok(n as u64),
+            _ => Err("seuils_population : entiers ≥ 0 (habitants) attendus".to_string()),
+        })?,
+    };
+    let seuils_montant = match t.get("seuils_montant") {
+        None => Vec::new(),
+        Some(x) => liste_toml(x, &montant_toml)?,
+    };
+    if seuils_population.windows(2).any(|w| w[0] >= w[1])
+        || seuils_montant.windows(2).any(|w| w[0] >= w[1])
+    {
+        return Err("les seuils d'une grille doivent être strictement croissants".into());
+    }
+    let lignes = t
+        .get("valeurs")
+        .and_then(|x| x.as_array())
+        .ok_or("une grille doit avoir `valeurs` (une liste de lignes)")?;
+    let mut valeurs = Vec::with_capacity(lignes.len());
+    for ligne in lignes {
+        valeurs.push(liste_toml(ligne, cellule)?);
+    }
+    let (nl, nc) = (seuils_population.len() + 1, seuils_montant.len() + 1);
+    if valeurs.len() != nl || valeurs.iter().any(|l| l.len() != nc) {
+        return Err(format!(
+            "la grille doit avoir {nl} ligne(s) (strates) de {nc} valeur(s) (montants existants)"
+        ));
+    }
+    Ok(Grille {
+        seuils_population,
+        seuils_montant,
+        valeurs,
+    })
 }
 
 fn texte_toml(v: &toml::Value) -> Result<String, String> {
@@ -893,19 +1064,31 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                                     Some("collectivite") | Some("collectivité") => {
                                         Ok(Versement::Collectivite)
                                     }
-                                    _ => Err("attendu : \"structures\" ou \"collectivite\"".into()),
+                                    Some("employeurs") => Ok(Versement::Employeurs),
+                                    _ => Err("attendu : \"structures\", \"collectivite\" ou \"employeurs\"".into()),
                                 })
                             }
                             "forfaits_nouvelles" => {
                                 vb.forfaits_nouvelles =
                                     l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
                             }
-                            "plancher" => vb.plancher = l.parametre(&pn, pv, &montant_toml),
+                            "plancher" => {
+                                vb.plancher =
+                                    l.parametre(&pn, pv, &|v| grille_toml(v, &montant_toml))
+                            }
                             "revalorisation" => {
-                                vb.revalorisation = l.parametre(&pn, pv, &decimal_toml)
+                                vb.revalorisation =
+                                    l.parametre(&pn, pv, &|v| grille_toml(v, &decimal_toml))
                             }
                             "plafond_developpement" => {
                                 vb.plafond_developpement = l.parametre(&pn, pv, &decimal_toml)
+                            }
+                            "plafond_base" => {
+                                vb.plafond_base = l.parametre(&pn, pv, &|v| match v.as_str() {
+                                    Some("unites") | Some("unités") => Ok(PlafondBase::Unites),
+                                    Some("enveloppe") => Ok(PlafondBase::Enveloppe),
+                                    _ => Err("attendu : \"unites\" ou \"enveloppe\"".into()),
+                                })
                             }
                             _ => l.inconnue(
                                 &pn,
@@ -919,6 +1102,7 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                                     "plancher",
                                     "revalorisation",
                                     "plafond_developpement",
+                                    "plafond_base",
                                 ],
                             ),
                         }
@@ -1022,8 +1206,14 @@ unite = "structure"
         let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
         let e24 = b.pour_exercice(2024, "t").unwrap();
         let e25 = b.pour_exercice(2025, "t").unwrap();
-        assert_eq!(e24.volets["EAJE"].plancher.valeur, Montant(0));
-        assert_eq!(e25.volets["EAJE"].plancher.valeur, Montant(150_000));
+        assert_eq!(
+            e24.volets["EAJE"].plancher.valeur,
+            Grille::unique(Montant(0))
+        );
+        assert_eq!(
+            e25.volets["EAJE"].plancher.valeur,
+            Grille::unique(Montant(150_000))
+        );
         assert_eq!(
             e25.volets["EAJE"].plancher.source.as_ref().unwrap().origine,
             "bareme.toml"
@@ -1072,5 +1262,72 @@ statut = "hypothese"
         let t = "[volets.BIS]\ntypes = [\"EAJE\"]\n";
         let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
         assert!(b.pour_exercice(2025, "bareme.toml").is_err());
+    }
+
+    #[test]
+    fn bareme_2025_alsh_ctre_et_valeurs_remplacees() {
+        let b = Bareme::integre().unwrap();
+        let e = b.pour_exercice(2025, "t").unwrap();
+        let alsh = &e.volets["ALSH"];
+        assert_eq!(alsh.unite.valeur, "heure d'accueil");
+        // 0,15 € per hour = 15 cents
+        assert_eq!(alsh.plancher.valeur, Grille::unique(Montant(15)));
+        assert_eq!(alsh.plafond_base.valeur, PlafondBase::Unites);
+        let e24 = b.pour_exercice(2024, "t").unwrap();
+        assert_eq!(
+            e24.volets["ALSH"].plafond_base.valeur,
+            PlafondBase::Enveloppe
+        );
+        // the superseded unit is kept, never read
+        let u = &b.volets["ALSH"].unite.valeurs;
+        assert!(u
+            .iter()
+            .any(|v| v.remplacee && v.valeur == "place habilitée"));
+        let ctre = &e.volets["CTRE"];
+        assert_eq!(ctre.versement.valeur, Versement::Employeurs);
+        assert_eq!(ctre.forfait(1), Montant(280_000));
+        // a CTRE volet is the volet of no structure
+        assert_eq!(e.volet_du_type(TypeStructure::Eaje).unwrap().nom, "EAJE");
+        assert!(e.trajectoire.is_some());
+    }
+
+    #[test]
+    fn grilles_lues_et_refusees() {
+        let t = r#"
+[[volets.EAJE.revalorisation]]
+debut = 2025-01-01
+valeur = { seuils_population = [10000], seuils_montant = ["1500"], valeurs = [["0.05", "0.01"], ["0.02", "0"]] }
+reference = "test"
+statut = "hypothese"
+"#;
+        let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+        let g = &b.pour_exercice(2025, "t").unwrap().volets["EAJE"]
+            .revalorisation
+            .valeur;
+        assert!(g.exige_population());
+        // 8 000 inhabitants, m = 1 200 € (120 000 c) → row 0, column 0
+        let m = crate::calcul::rationnel::Rationnel::entier(120_000);
+        assert_eq!(g.cellule(Some(8_000), m), Some((0, 0, Decimal::new(5, 2))));
+        // 10 000 inhabitants (threshold included), m = 1 500 € exactly → row 1, column 1
+        let m = crate::calcul::rationnel::Rationnel::entier(150_000);
+        assert_eq!(g.cellule(Some(10_000), m), Some((1, 1, Decimal::ZERO)));
+        assert_eq!(g.cellule(None, m), None);
+        // wrong size, thresholds not increasing, unknown key: located errors
+        for mauvais in [
+            r#"{ seuils_population = [10000], valeurs = [["0.05"]] }"#,
+            r#"{ seuils_montant = ["1500", "1000"], valeurs = [["0", "0", "0"]] }"#,
+            r#"{ strates = [1], valeurs = [["0"]] }"#,
+        ] {
+            let t = format!(
+                "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = {mauvais}\nreference = \"x\"\nstatut = \"hypothese\"\n"
+            );
+            let e = Bareme::avec_surcharge(&t, "bareme.toml").unwrap_err();
+            assert_eq!(e.0[0].code, "E022", "{mauvais}");
+            assert_eq!(
+                e.0[0].colonne.as_deref(),
+                Some("volets.EAJE.plancher[1]"),
+                "{mauvais}"
+            );
+        }
     }
 }

@@ -1402,13 +1402,13 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
             &mut o,
             "plancher",
             &v.plancher,
-            rapport::montant_fr(v.plancher.valeur),
+            rapport::parametres::texte_plancher(&v.plancher.valeur, &v.unite.valeur),
         );
         ligne(
             &mut o,
             "revalorisation",
             &v.revalorisation,
-            v.revalorisation.valeur.to_string(),
+            rapport::parametres::texte_revalorisation(&v.revalorisation.valeur),
         );
         ligne(
             &mut o,
@@ -1417,6 +1417,12 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
             v.plafond_developpement
                 .valeur
                 .map_or("aucun".into(), |p| p.to_string()),
+        );
+        ligne(
+            &mut o,
+            "plafond_base",
+            &v.plafond_base,
+            rapport::parametres::texte_plafond_base(v.plafond_base.valeur).into(),
         );
     }
     // history, superseded values included (OpenFisca style: never deleted)
@@ -1433,7 +1439,7 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
                             v.debut,
                             v.remplacee,
                             v.origine.clone(),
-                            rapport::montant_fr(v.valeur),
+                            rapport::parametres::texte_plancher(&v.valeur, "unité"),
                         )
                     })
                     .collect::<Vec<_>>(),

@@ -104,7 +104,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// At most this many errors (and as many warnings) are kept; the rest are counted
-/// (issue 3: a user fixes 30 lines at once, but 1 000 000 bad lines must not flood memory).
+/// (a user fixes 30 lines at once, but 1 000 000 bad lines must not flood memory).
 pub const PLAFOND: usize = 200;
 
 /// Counts behind the cap of [`Diagnostics`].

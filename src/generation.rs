@@ -1,4 +1,4 @@
-//! Synthetic dossiers (issue 6): realistic CTG folders for benchmarks and for property tests
+//! Synthetic dossiers: realistic CTG folders for benchmarks and for property tests
 //! at scale. Deterministic for a given seed: a hand-written splitmix64 generator, no OS
 //! randomness, no floating point (weights and ranges are integers).
 //!
@@ -1029,7 +1029,8 @@ fn ecrire_structures(style: &Style, colls: &[Coll], lignes: &[Ligne]) -> String 
             "observation",
         ]
     } else {
-        crate::lecture::COLONNES_STRUCTURES
+        // the v1 columns (the generator draws no new employer place)
+        &crate::lecture::COLONNES_STRUCTURES[..15]
     };
     let mut o = String::with_capacity(lignes.len() * 220 + 300);
     if style.ecriture == Ecriture::ExcelFr {

@@ -1,4 +1,4 @@
-//! Batch runs (issue 6): every dossier found under a folder (one sub-folder each), in
+//! Batch runs: every dossier found under a folder (one sub-folder each), in
 //! parallel, plus one consolidated CSV; the output folder is replaced as a whole (see
 //! [`executer`]).
 //!
@@ -63,6 +63,8 @@ pub const COLONNES_TOTAUX: &[&str] = &[
     "financement_public_n1",
     "financement_public_n",
     "variation",
+    "bonus_trajectoire",
+    "bonus_ctre",
 ];
 
 /// Format of the per-dossier results.
@@ -113,6 +115,8 @@ pub struct Agregat {
     pub financement_public_n1: i128,
     pub financement_public_n: i128,
     pub variation: i128,
+    pub bonus_trajectoire: i128,
+    pub bonus_ctre: i128,
 }
 
 impl Agregat {
@@ -131,6 +135,8 @@ impl Agregat {
         self.financement_public_n1 += m(l.financement_public_n1);
         self.financement_public_n += m(l.financement_public_n);
         self.variation += m(l.variation);
+        self.bonus_trajectoire += m(l.bonus_trajectoire);
+        self.bonus_ctre += m(l.bonus_ctre);
     }
     fn groupe(&mut self, g: &GroupeVolet) {
         self.charge_n1 += g.charge_n1.0 as i128;
@@ -154,10 +160,13 @@ impl Agregat {
         self.financement_public_n1 += o.financement_public_n1;
         self.financement_public_n += o.financement_public_n;
         self.variation += o.variation;
+        self.bonus_trajectoire += o.bonus_trajectoire;
+        self.bonus_ctre += o.bonus_ctre;
     }
-    /// What the Caf pays: bonus of the structures + lines paid to the collectivités.
+    /// What the Caf pays: bonus of the structures (trajectoire included) + CTRE + lines
+    /// paid to the collectivités.
     pub fn verse_caf(&self) -> i128 {
-        self.bonus_total + self.verse_collectivite
+        self.bonus_total + self.bonus_ctre + self.verse_collectivite
     }
     fn champs(&self, p: Profil) -> Vec<String> {
         let m = |v: i128| p.decimal(format_echelle(v, 2));
@@ -178,6 +187,8 @@ impl Agregat {
             m(self.financement_public_n1),
             m(self.financement_public_n),
             m(self.variation),
+            m(self.bonus_trajectoire),
+            m(self.bonus_ctre),
         ]
     }
 }

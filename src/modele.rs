@@ -101,7 +101,7 @@ macro_rules! enumeration {
 }
 
 enumeration!(
-    /// Structure types (spec §2).
+    /// Structure types (R3).
     TypeStructure {
         Eaje => "EAJE",
         Rpe => "RPE",
@@ -119,7 +119,7 @@ enumeration!(
 );
 
 enumeration!(
-    /// Caf prestation financing a structure (spec §2).
+    /// Caf prestation financing a structure (R3).
     Financement {
         Psu => "PSU",
         Paje => "PAJE",
@@ -148,6 +148,8 @@ pub struct Collectivite {
     /// when a forfait must be read for it (validation).
     pub tranche: Option<u32>,
     pub signataire: bool,
+    /// Inhabitants (optional): chooses the stratum row of a barème grid (docs/regles.md R60).
+    pub population: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -183,6 +185,8 @@ pub struct Structure {
     pub unites_existantes: Unites,
     pub unites_nouvelles: Unites,
     pub unites_employeurs: Unites,
+    /// New employer-reserved places (CTRE forfait, docs/regles.md R64).
+    pub unites_employeurs_nouvelles: Unites,
     pub mois_ouverture: u8,
     pub contribution_collectivite_n1: Montant,
     pub bonus_n1: Montant,

@@ -186,6 +186,38 @@ pub fn valider(
             );
         }
     }
+    // a grid by population stratum needs the collectivité's population (R60)
+    let mut grille_sans_population: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let exige = |v: &str| {
+        b.volets.get(v).is_some_and(|v| {
+            v.plancher.valeur.exige_population() || v.revalorisation.valeur.exige_population()
+        })
+    };
+    for (&(c, v), u) in &unites {
+        if *u > 0 && exige(v) {
+            grille_sans_population.insert((c, v));
+        }
+    }
+    for ch in &dossier.charges {
+        if b.volets_employeurs().any(|v| v.nom == ch.volet) && exige(&ch.volet) {
+            grille_sans_population.insert((ch.collectivite.as_str(), ch.volet.as_str()));
+        }
+    }
+    for (c, v) in grille_sans_population {
+        if index.get(c).is_some_and(|c| c.population.is_none()) {
+            d.push(
+                Diagnostic::erreur(
+                    "E101",
+                    "convention.toml",
+                    format!(
+                        "population absente : le plancher ou la revalorisation du volet {v} en {exercice} dépend de la strate de population"
+                    ),
+                )
+                .colonne(format!("collectivites[{c}].population"))
+                .conseil("indiquez population = nombre d'habitants (recensement) pour cette collectivité"),
+            );
+        }
+    }
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in &dossier.charges {
         if c.volet.is_empty() {
@@ -225,6 +257,34 @@ pub fn valider(
                         .colonne("volet")
                         .valeur(&c.volet)
                         .conseil("vérifiez l'annexe 2, les unités existantes et l'éligibilité des structures"),
+                    );
+                }
+            }
+            Some(v) if v.versement.valeur == Versement::Employeurs => {
+                // CTRE (R64): employer places of the annexe 2 structures of the volet's types
+                let places = dossier.structures.iter().any(|s| {
+                    s.collectivite == c.collectivite
+                        && s.annexe == Annexe::Deux
+                        && v.types.valeur.contains(&s.type_structure)
+                        && v.financement
+                            .valeur
+                            .as_ref()
+                            .is_none_or(|l| l.contains(&s.financement))
+                        && s.mois_ouverture > 0
+                        && s.unites_employeurs.0 > 0
+                });
+                let k = (c.collectivite.as_str(), c.volet.as_str());
+                if !places && c.montant.0 > 0 && signales.insert(k) {
+                    d.push(
+                        Diagnostic::avertissement(
+                            "W100",
+                            "charges_n1.csv",
+                            format!("aucune place réservée aux employeurs pour ({}, {}) : charge CTRE non redistribuable", k.0, k.1),
+                        )
+                        .ligne(c.ligne)
+                        .colonne("volet")
+                        .valeur(&c.volet)
+                        .conseil("indiquez les places employeurs (colonne unites_employeurs) des crèches concernées de l'annexe 2"),
                     );
                 }
             }

@@ -1031,7 +1031,7 @@ fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
         return Ok(cause(
             "ARRONDI",
             format!(
-                "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, spec §4.3) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
+                "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, R9) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
                 exacte_fr(&l.part_exacte)?,
                 montant_fr(n),
                 s.collectivite,

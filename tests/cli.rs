@@ -49,20 +49,34 @@ fn dijon_totaux_et_lignes_verifiees_a_la_main() {
     //           + ludothèques 12 345,67 + pilotage 45 000 = 1 685 340,11
     assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,1685340.11");
     // EAJE: A = 1 301 846,37 ; Tarnier open 9 months → 9 451,93 not redistributed
-    assert!(
-        rappro.contains(&"DIJON,EAJE,1301846.37,1292394.44,49600.00,0.00,9451.93,0.00".to_string())
-    );
-    // ALSH: m = 250 000 / 880 = 3125/11 €/place ; 60 places → 17 045,4545… for two structures,
-    // the extra cent goes to the smaller id (BOURROCHES < SPORT).
+    assert!(rappro
+        .contains(&"DIJON,EAJE,1301846.37,1292394.44,49600.00,0.00,9451.93,0.00,0.00".to_string()));
+    // ALSH in hours (R61): U = 86 400 + 90 000 + 25 920 + 30 000 + 34 560 + 51 840 + 50 000
+    // + 12 000 + 12 000 = 392 720 h ; m = 250 000 / 392 720 = 3125/4909 €/h = 0,6366 €/h
+    // (above the 0,15 €/h floor). Exact shares in cents: PERI-DIJON 5 500 101,85 ; EXTRA-DIJON
+    // 5 729 272,76 ; SPORT 1 650 030,56 ; BOURROCHES-CASI extra 1 909 757,59 ; péri 2 200 040,74 ;
+    // PEP péri 3 300 061,11 ; PEP extra 3 182 929,31 ; two ados 763 903,04 each.
+    // Floors sum 24 999 996 → 4 cents to the largest remainders: PERI-DIJON (0,85), EXTRA-DIJON
+    // (0,76), BOURROCHES-CASI péri (0,74), BOURROCHES-CASI extra (0,59); not SPORT (0,56).
     assert_eq!(
         l["ALSH-EXTRASCOLAIRE-BOURROCHES-CASI"]["bonus_lissage"],
-        "17045.46"
+        "19097.58"
     );
     assert_eq!(
         l["ALSH-PERISCOLAIRE-SPORT-LOISIR-JEUNES"]["bonus_lissage"],
-        "17045.45"
+        "16500.30"
     );
-    assert_eq!(l["ALSH-PERISCOLAIRE-DIJON"]["taux_unitaire"], "284.0909");
+    assert_eq!(
+        l["ALSH-PERISCOLAIRE-BOURROCHES-CASI"]["bonus_lissage"],
+        "22000.41"
+    );
+    assert_eq!(
+        l["ALSH-EXTRASCOLAIRE-PEP-CBFC"]["bonus_lissage"],
+        "31829.29"
+    );
+    assert_eq!(l["ALSH-PERISCOLAIRE-DIJON"]["bonus_lissage"], "55001.02");
+    assert_eq!(l["ALSH-ADOS-AJ-MAISON-PHARE"]["bonus_lissage"], "7639.03");
+    assert_eq!(l["ALSH-PERISCOLAIRE-DIJON"]["taux_unitaire"], "0.6366");
     // EAJE m = 130184637/103300 ; Delaunay 20 places → 25 205,1572… → 25 205,16 ;
     // + 10 new places × 3 100 € (tranche 2) = 31 000 → total 56 205,16
     assert_eq!(l["EAJE-DELAUNAY"]["bonus_lissage"], "25205.16");
@@ -91,7 +105,10 @@ fn dijon_totaux_et_lignes_verifiees_a_la_main() {
 fn dugny_et_gevrey_totaux() {
     let (l, rappro) = csv_rfc("fixtures/dugny");
     // EAJE 126 000 + new places 5 × 3 600 (tranche 1) + ALSH 85 000 + LAEP 10 000 + RPE 12 000
-    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,251000.00");
+    // + bonus trajectoire (R63): P_ref = 60 + 24 = 84, P_N = 89 (+5,95 % ≥ 4 %) → 100 € per
+    // place: 60 × 100 + 29 × 100 = 8 900 → 259 900
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,259900.00");
+    assert_eq!(l["EAJE-LES-CIGOGNES"]["bonus_trajectoire"], "6000.00");
     assert_eq!(
         l["EAJE-LES-PETITS-ARC-EN-CIEL"]["bonus_nouvelles"],
         "18000.00"
@@ -104,16 +121,24 @@ fn dugny_et_gevrey_totaux() {
 
     let (l, rappro) = csv_rfc("fixtures/gevrey-nuits");
     // structures 258 627,77 + pilotage 20 000 = 278 627,77 (LISEZMOI, hand reconciliation)
-    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,278627.77");
-    assert!(rappro.contains(&"BROCHON,ALSH,4000.00,0.00,0.00,0.00,4000.00,0.00".to_string()));
+    // + trajectoire (R63): CC 75 → 87 places (+16 %) → 300 € : 45 × 300 + 30 × 300 +
+    // 12 × 300 × 9/12 = 25 200 ; GEVREY 36 → 40 (+11,1 %) → 200 € : 28 × 200 + 12 × 200 =
+    // 8 000 → 311 827,77 ; + CTRE of GEVREY (R64): 12 000 over the 12 employer places of the
+    // inter-company crèche → 323 827,77
+    assert_eq!(rappro.last().unwrap(), "TOTAL_CAF,323827.77");
+    assert!(rappro.contains(&"GEVREY,CTRE,12000.00,12000.00,0.00,0.00,0.00,0.00,0.00".to_string()));
+    assert_eq!(l["GEV-EAJE-INTERENTREPRISES"]["bonus_ctre"], "12000.00");
+    assert!(rappro.contains(&"BROCHON,ALSH,4000.00,0.00,0.00,0.00,4000.00,0.00,0.00".to_string()));
     // per-collectivité lissage: the same volet has different rates in CC and NUITS
+    // (hours, R61): CC 46 800 / (60 000 + 10 800) h = 0,6610 € ; NUITS 31 000 / (30 240 +
+    // 34 560) h = 0,4784 €
     let taux: Vec<&str> = l
         .values()
         .filter(|m| m["volet"] == "ALSH" && m["motif"] == "ELIGIBLE")
         .map(|m| m["taux_unitaire"].as_str())
         .collect();
     assert!(
-        taux.contains(&"300.0000") && taux.contains(&"206.6667"),
+        taux.contains(&"0.6610") && taux.contains(&"0.4784"),
         "{taux:?}"
     );
 }
@@ -132,7 +157,7 @@ fn profil_excel_fr_par_defaut() {
     assert!(premiere.starts_with("id;nom;type;volet;gestionnaire;collectivite;motif;unites_eligibles;taux_unitaire;bonus_lissage;bonus_nouvelles;bonus_total;ecart_arrondi;contribution_collectivite_n1;contribution_collectivite_n;financement_public_n1;financement_public_n;variation"));
     assert!(t.contains("LAEP-LAPINOUS;Laep Lapinous;LAEP;LAEP;Ville de Dugny;DUGNY;ELIGIBLE;350,00;13,3333;4666,67;0,00;4666,67;0,0033;"));
     assert!(!t.replace("\r\n", "").contains('\n'), "CRLF partout");
-    assert!(t.ends_with("TOTAL_CAF;251000,00\r\n"));
+    assert!(t.ends_with("TOTAL_CAF;259900,00\r\n"));
 }
 
 #[test]
@@ -145,7 +170,7 @@ fn json_schema() {
     assert_eq!(v["schema"], "bonus-ctg.resultat.v1");
     assert_eq!(v["exercice"], 2025);
     assert_eq!(v["structures"].as_array().unwrap().len(), 11);
-    assert_eq!(v["totaux"]["general"]["verse_caf"], "251000.00");
+    assert_eq!(v["totaux"]["general"]["verse_caf"], "259900.00");
     assert_eq!(v["avertissements"][0]["code"], "W001");
 }
 
@@ -340,7 +365,7 @@ fn expliquer_une_structure() {
         "reçoit un centime de reste",
         "→ versé 50\u{202f}410,32 €",
         "volets.EAJE.plancher ; en vigueur depuis le 2020-01-01 ; statut hypothese",
-        "contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1))",
+        "contribution N = max(0, c_ref − (bonus lissage N 50\u{202f}410,32 € − b_ref))",
     ] {
         assert!(t.contains(attendu), "manque « {attendu} » dans :\n{t}");
     }

@@ -1,4 +1,4 @@
-//! Odd and bad inputs (issue 3): every case of `tests/entrees/cas.toml` is run through the
+//! Odd and bad inputs: every case of `tests/entrees/cas.toml` is run through the
 //! real binary. A case starts from the base dossier `tests/entrees/base/`, replaces or
 //! removes files, and states the exact outcome: the CSV output (`sortie`, compared byte for
 //! byte with a file computed by the independent Python oracle) and the exact lines printed

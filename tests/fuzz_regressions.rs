@@ -1,4 +1,4 @@
-//! Regression tests from fuzzing (issue 3): each input that made a fuzz target crash, hang
+//! Regression tests from fuzzing: each input that made a fuzz target crash, hang
 //! or run out of memory is kept in tests/fuzz_regressions/ and named after what it found.
 //! Each must now go through its entry point (src/fuzz.rs) and give the expected diagnostic.
 

@@ -1,4 +1,4 @@
-//! Stable-toolchain fuzzing (issue 3): the same entry points as the cargo-fuzz targets
+//! Stable-toolchain fuzzing: the same entry points as the cargo-fuzz targets
 //! (src/fuzz.rs), fed by proptest with arbitrary bytes and with mutated seeds (the
 //! fixtures and test inputs, bytes replaced, inserted, deleted, or CSV/number tokens
 //! spliced in). No coverage guidance, but it runs in every `cargo test`, with no nightly

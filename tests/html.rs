@@ -56,11 +56,13 @@ fn contenu_du_rapport_dijon() {
         let c: Vec<&str> = l.split(',').collect();
         let id = c[0];
         let debut = format!("<tr data-id=\"{id}\" data-motif=\"{}\"", c[6]);
-        // lissage, nouvelles, total, contrib. N-1, contrib. N, variation
+        // lissage, nouvelles, total, contrib. N-1, contrib. N, variation, trajectoire, CTRE
         let m = centimes_entre(&h, &debut, "</tr>");
         assert_eq!(
             m,
-            [9, 10, 11, 13, 14, 17].map(|k| cents(c[k])).to_vec(),
+            [9, 10, 11, 13, 14, 17, 18, 19]
+                .map(|k| cents(c[k]))
+                .to_vec(),
             "{id}"
         );
         somme_bonus += cents(c[11]);

@@ -1,4 +1,4 @@
-//! `bonus-ctg lot` and `bonus-ctg generer` end to end (issue 6): an invalid dossier is
+//! `bonus-ctg lot` and `bonus-ctg generer` end to end: an invalid dossier is
 //! reported and skipped while the others complete; the consolidated totals equal the sums of
 //! the per-dossier results to the cent; generation is deterministic; generated dossiers give
 //! byte for byte the output of the independent Python oracle.

@@ -1,5 +1,5 @@
 //! Differential test: the binary's rfc4180 CSV equals, byte for byte, the output of the
-//! independent Python reference implementation (`scripts/oracle.py`, written from the spec
+//! independent Python reference implementation (`scripts/oracle.py`, written from the rules
 //! alone, with `fractions.Fraction`) on every fixture and every oracle case.
 
 use assert_cmd::Command;

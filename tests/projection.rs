@@ -1,8 +1,9 @@
-//! Multi-year projection (issue 5, docs/regles.md R20–R26): hand-computed cases for both
+//! Multi-year projection (docs/regles.md R20–R26, R67, R68): hand-computed cases for both
 //! bases, event errors, the Dijon fixture, and properties.
 
 use bonus_ctg::bareme::BasePluriannuelle;
 use bonus_ctg::calcul::eligibilite::Motif;
+use bonus_ctg::calcul::rationnel::Rationnel;
 use bonus_ctg::diagnostic::Diagnostics;
 use bonus_ctg::lecture::{analyser_dossier, DossierLu, Fichiers};
 use bonus_ctg::modele::Montant;
@@ -101,10 +102,15 @@ fn deux_ans_figee_et_glissante() {
     assert_eq!(a.ligne("S1").unwrap().unites_eligibles.0, 4_600); // largest u (R21)
     let g = a.resultat.groupe("C", "EAJE").unwrap();
     assert!(g.taux_impose);
-    // A = lissage 2025 = 12 000 ; C = 12 852 − 200 × 756 / 12 = 252 ; R = 12 000 − (12 852 − 252) = −600
+    // A = lissage 2025 = 12 000, U = 46 + 20 = 66 : the envelope's own rate is
+    // A / U = 12 000 / 66 = 181,8181… €; it finances 181,8181… × 756 / 12 = 11 454,5454… €.
+    // C = 12 852 − 11 454,5454… = 1 397,4545… → 1 397,45 (what the kept rate adds, R66) ;
+    // R = 12 000 − (12 852 − 1 397,45) = 545,45 ≥ 0 (S1's 6 places counted in U all year,
+    // open 6 months: 6 × 181,8181… × 6 / 12 = 545,4545…).
     assert_eq!(g.charge_n1, Montant(1_200_000));
-    assert_eq!(g.complement_plancher, Montant(25_200));
-    assert_eq!(g.non_redistribue, Montant(-60_000));
+    assert_eq!(g.complement_plancher, Montant(139_745));
+    assert_eq!(g.non_redistribue, Montant(54_545));
+    assert_eq!(a.totaux.complement, Montant(139_745));
     assert_eq!(a.totaux.verse_caf, Montant(1_595_200)); // 8 772 + 4 080 + 3 100
                                                         // contributions: 2 000 − (8 772 − 8 000) = 1 228 ; 1 000 − (4 080 − 4 000) = 920
     assert_eq!(contribution(&p, 2026, "S1"), 122_800);
@@ -646,10 +652,12 @@ fn dossier_aleatoire(structures: &[S], charges: &[i64], trajectoire: bool) -> Do
             m % 100
         ));
     }
+    // without the trajectoire: nor the ALSH floor (0,15 € per hour, R61), so that the Caf
+    // total of the first year is the envelope
     let b = if trajectoire {
         None
     } else {
-        Some("[trajectoire]\nseuils = []\n")
+        Some("[volets.ALSH]\nplancher = \"0\"\n[trajectoire]\nseuils = []\n")
     };
     dossier(conv, &s, &ch, b)
 }
@@ -702,12 +710,32 @@ proptest! {
         let (calcul, _) = bonus_ctg::traiter(&lu, None, "b").unwrap();
         let a = p.annee(2025).unwrap();
         prop_assert_eq!(&a.resultat, &calcul);
+        // every column of year N is the one of `calculer` (R63)
+        prop_assert_eq!(a.lignes.len(), calcul.structures.len());
         for (l, c) in a.lignes.iter().zip(&calcul.structures) {
+            prop_assert_eq!(&l.id, &c.structure.id);
+            prop_assert_eq!(l.motif, c.motif());
+            prop_assert_eq!(l.unites_eligibles, c.unites_eligibles);
+            prop_assert_eq!(l.taux_unitaire, c.taux_unitaire);
             prop_assert_eq!(l.bonus_lissage, c.bonus_lissage);
             prop_assert_eq!(l.bonus_nouvelles, c.bonus_nouvelles);
-            // the trajectoire is a separate column; neutre ignores it (R25)
-            prop_assert_eq!(l.bonus_total.0, c.bonus_total.0 + l.bonus_trajectoire.0);
+            prop_assert_eq!(l.bonus_trajectoire, c.bonus_trajectoire);
+            prop_assert_eq!(l.bonus_total, c.bonus_total);
+            prop_assert_eq!(l.bonus_ctre, c.bonus_ctre);
+            prop_assert_eq!(l.ecart_arrondi, c.ecart_arrondi);
+            prop_assert_eq!(l.contribution_n1, c.contribution_n1);
             prop_assert_eq!(l.contribution_n, c.contribution_n);
+            prop_assert_eq!(l.financement_public_n1, c.financement_public_n1);
+            prop_assert_eq!(l.financement_public_n, c.financement_public_n);
+            prop_assert_eq!(l.variation, c.variation);
+        }
+        prop_assert_eq!(a.totaux.verse_caf, calcul.total.verse_caf);
+        // never a negative « non redistribué » (R66), in any year
+        for y in &p.annees {
+            for g in &y.resultat.groupes {
+                prop_assert!(g.non_redistribue.0 >= 0, "R < 0 en {} : {:?}", y.exercice, (&g.collectivite, &g.volet));
+            }
+            prop_assert!(y.totaux.non_redistribue.0 >= 0);
         }
         verifier_totaux(&p);
     }
@@ -883,4 +911,190 @@ fn cli_erreurs() {
         .args(["projeter", "fixtures/dijon-2024", "--base", "mobile"])
         .assert()
         .code(2);
+}
+
+// ------------------------------------------------- v2: empty year, monthly contributions
+
+const CONV_DEUX_COMMUNES: &str = "nom = \"CTG deux communes\"\ncaf = \"Caf\"\ndebut = 2025-01-01\nfin = 2027-12-31\nexercice = 2025\n[[collectivites]]\nid = \"C1\"\ntranche = 2\n[[collectivites]]\nid = \"C2\"\ntranche = 2\n";
+const BAREME_DEUX_COMMUNES: &str = "[[volets.EAJE.revalorisation]]\ndebut = 2026-01-01\nvaleur = \"0.02\"\nreference = \"test\"\nstatut = \"hypothese\"\n[[volets.EAJE.revalorisation]]\ndebut = 2027-01-01\nvaleur = \"0.03\"\nreference = \"test\"\nstatut = \"hypothese\"\n[trajectoire]\nseuils = []\n";
+
+#[test]
+fn figee_a_travers_une_annee_sans_unite() {
+    // Two identical communes: one crèche of 10 places each, A = 10 000, contribution N-1
+    // 15 000, bonus N-1 0. C1's crèche is closed all of 2026 and reopens on 1 January 2027.
+    // 2025: m = 10 000 / 10 = 1 000 € ; lissage 10 000 each ; neutre: 15 000 − 10 000 = 5 000.
+    // 2026: C2 m_eff = 1 000 × 1,02 = 1 020 € → 10 200 ; C1 has no unit, its rate goes on
+    //   all the same (R67): 1 020 €. C1: 0 month → 0 € and contribution 0 ; C2: c_ref = 5 000,
+    //   b_ref = 10 000 → 5 000 − (10 200 − 10 000) = 4 800.
+    // 2027: both m_eff = 1 020 × 1,03 = 1 050,60 € → 10 506,00 €.
+    //   C2: 4 800 − (10 506 − 10 200) = 4 494 ; C1 bridged from 2025 (R68): c_ref = 5 000,
+    //   b_ref = 10 000 → 5 000 − (10 506 − 10 000) = 4 494 : the same as C2.
+    let s = format!(
+        "{STRUCT_ENTETE}S1;2;EAJE;S1;G;C1;PSU;10;0;12;15000;0\nS2;2;EAJE;S2;G;C2;PSU;10;0;12;15000;0\n"
+    );
+    let lu = dossier(
+        CONV_DEUX_COMMUNES,
+        &s,
+        "collectivite;volet;montant\nC1;EAJE;10000\nC2;EAJE;10000\n",
+        Some(BAREME_DEUX_COMMUNES),
+    );
+    let ev =
+        evenements("date;id;action;valeur\n2026-01-01;S1;fermeture;\n2027-01-01;S1;ouverture;\n");
+    let p = projection(&lu, &ev, BasePluriannuelle::Figee);
+    assert_eq!(bonus(&p, 2025, "S1"), (1_000_000, 0, 0, 1_000_000));
+    assert_eq!(contribution(&p, 2025, "S1"), 500_000);
+    assert_eq!(bonus(&p, 2026, "S1"), (0, 0, 0, 0));
+    assert_eq!(contribution(&p, 2026, "S1"), 0);
+    assert_eq!(bonus(&p, 2026, "S2"), (1_020_000, 0, 0, 1_020_000));
+    assert_eq!(contribution(&p, 2026, "S2"), 480_000);
+    let a = p.annee(2027).unwrap();
+    let t1 = a.resultat.groupe("C1", "EAJE").unwrap().taux_effectif;
+    let t2 = a.resultat.groupe("C2", "EAJE").unwrap().taux_effectif;
+    assert_eq!(t1, Some(Rationnel::new(105_060, 1).unwrap()));
+    assert_eq!(t1, t2);
+    assert_eq!(bonus(&p, 2027, "S1"), (1_050_600, 0, 0, 1_050_600));
+    assert_eq!(bonus(&p, 2027, "S2"), (1_050_600, 0, 0, 1_050_600));
+    assert_eq!(contribution(&p, 2027, "S1"), 449_400);
+    assert_eq!(contribution(&p, 2027, "S2"), 449_400);
+    // C1 2027: A = lissage 2026 = 0 ; the kept rate pays 10 506 beyond it: C = 10 506,
+    // R = 0 − 10 506 + 10 506 = 0 (never negative, R66)
+    let g = a.resultat.groupe("C1", "EAJE").unwrap();
+    assert_eq!(g.charge_n1, Montant(0));
+    assert_eq!(g.complement_plancher, Montant(1_050_600));
+    assert_eq!(g.non_redistribue, Montant(0));
+    // C1 2026: nothing paid, the envelope is not redistributed
+    let g = p
+        .annee(2026)
+        .unwrap()
+        .resultat
+        .groupe("C1", "EAJE")
+        .unwrap();
+    assert_eq!(g.non_redistribue, Montant(1_000_000));
+}
+
+#[test]
+fn fermeture_en_cours_d_annee_contribution_au_prorata() {
+    // One crèche, 10 places, A = 12 000, contribution N-1 24 000, bonus N-1 0.
+    // 2025 (12 months): lissage 12 000 ; neutre: 24 000 − 12 000 = 12 000.
+    // Closed on 1 May 2026: 4 months (January–April). Figée: m = 1 200 €,
+    // lissage 1 200 × 10 × 4 / 12 = 4 000.
+    // R68: c_ref = 12 000 × 4 / 12 = 4 000 ; b_ref = 12 000 × 4 / 12 = 4 000 ;
+    // contribution = 4 000 − (4 000 − 4 000) = 4 000: the collectivité pays for 4 months
+    // what it paid per month in 2025 (1 000 €), it does not rise (v1 gave
+    // 12 000 − (4 000 − 12 000) = 20 000).
+    let conv = "nom = \"t\"\ncaf = \"Caf\"\ndebut = 2025-01-01\nfin = 2026-12-31\nexercice = 2025\n[[collectivites]]\nid = \"C\"\ntranche = 2\n";
+    let s = format!("{STRUCT_ENTETE}S;2;EAJE;S;G;C;PSU;10;0;12;24000;0\n");
+    for (mode, c2025, c2026) in [
+        ("neutre", 1_200_000, 400_000),
+        // aucun: c_ref = 24 000 × 12/12 = 24 000 in 2025 ; 2026: 24 000 × 4 / 12 = 8 000
+        ("aucun", 2_400_000, 800_000),
+        // integral (no new place, no trajectoire): the same as neutre
+        ("integral", 1_200_000, 400_000),
+    ] {
+        let b = format!("ajustement_contribution = \"{mode}\"\n[trajectoire]\nseuils = []\n");
+        let lu = dossier(
+            conv,
+            &s,
+            "collectivite;volet;montant\nC;EAJE;12000\n",
+            Some(&b),
+        );
+        let ev = evenements("date;id;action;valeur\n2026-05-01;S;fermeture;\n");
+        for base in [BasePluriannuelle::Figee, BasePluriannuelle::Glissante] {
+            let p = projection(&lu, &ev, base);
+            assert_eq!(bonus(&p, 2026, "S").0, 400_000, "{mode}");
+            assert_eq!(contribution(&p, 2025, "S"), c2025, "{mode}");
+            assert_eq!(contribution(&p, 2026, "S"), c2026, "{mode}");
+            let l = p.annee(2026).unwrap().ligne("S").unwrap();
+            assert_eq!(l.mois, 4);
+            // N-1 columns: what 2025 actually paid
+            assert_eq!(l.contribution_n1.0, c2025);
+        }
+    }
+}
+
+#[test]
+fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
+    // fixtures/dijon-2024 with its events (LISEZMOI): AJ Maison-Phare closes on 15 March 2027
+    // (3 months counted). 2026 (12 months): contribution 17 360,97, lissage 7 639,03.
+    // 2027: c_ref = 17 360,97 × 3/12 = 4 340,2425 ; b_ref = 7 639,03 × 3/12 = 1 909,7575 ;
+    // lissage 1 909,76 → 4 340,2425 − (1 909,76 − 1 909,7575) = 4 340,24 (R68).
+    let out = cli()
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "ALSH-ADOS-AJ-MAISON-PHARE",
+            "--annee",
+            "2027",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let t = String::from_utf8(out).unwrap().replace('\u{202f}', " ");
+    assert!(
+        t.contains("c_ref = 17 360,97 € × 3 / 12 = 4 340,2425 €"),
+        "{t}"
+    );
+    assert!(t.contains("arrondie au centime = 4 340,24 €"), "{t}");
+    // every structure, every year: a contribution never rises when its months fall, and no
+    // reconciliation figure is negative
+    let out = cli()
+        .args([
+            "projeter",
+            "fixtures/dijon-2024",
+            "--format",
+            "csv",
+            "--profil",
+            "rfc4180",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let t = String::from_utf8(out).unwrap();
+    let blocs: Vec<&str> = t.split("\n\n").collect();
+    let cents = |x: &str| -> i64 {
+        let (e, d) = x.split_once('.').unwrap();
+        let v = e.trim_start_matches('-').parse::<i64>().unwrap() * 100 + d.parse::<i64>().unwrap();
+        if e.starts_with('-') {
+            -v
+        } else {
+            v
+        }
+    };
+    // structures: exercice, id, …, mois (8), …, contribution_collectivite_n (17)
+    let mut par_id: std::collections::BTreeMap<String, Vec<(i64, u8, i64)>> = Default::default();
+    for l in blocs[0].lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        if c.len() < 18 || c[1].contains('"') {
+            continue;
+        }
+        par_id.entry(c[1].to_string()).or_default().push((
+            c[0].parse().unwrap(),
+            c[8].parse().unwrap(),
+            cents(c[17]),
+        ));
+    }
+    let mut fermetures = 0;
+    for (id, annees) in &par_id {
+        for w in annees.windows(2) {
+            if w[1].1 < w[0].1 {
+                fermetures += 1;
+                assert!(
+                    w[1].2 <= w[0].2,
+                    "{id} : la contribution monte en {}",
+                    w[1].0
+                );
+            }
+        }
+    }
+    assert!(fermetures >= 1, "la fermeture de 2027 est vue");
+    // totals: non_redistribue (column 10) and complement (column 12) never negative
+    for l in blocs[1].lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        assert!(cents(c[10]) >= 0, "{l}");
+        assert!(cents(c[12]) >= 0, "{l}");
+    }
 }

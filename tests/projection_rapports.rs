@@ -108,7 +108,7 @@ fn echelle_colonne(nom: &str) -> Option<u32> {
     match nom {
         "exercice" | "mois" => Some(0),
         "unites_eligibles" | "unites_nouvelles" => Some(2),
-        "taux_unitaire" => Some(4),
+        "taux_unitaire" | "ecart_arrondi" => Some(4),
         n if n.starts_with("bonus_")
             || n.starts_with("contribution_")
             || n.starts_with("financement_")
@@ -166,7 +166,8 @@ fn classeur_projection_au_centime_du_csv() {
                 }
             }
         }
-        assert_eq!(montants, 61 * 3 * 11);
+        // 9 amounts + bonus_ctre + unites (scale 2: unites_eligibles, unites_nouvelles)
+        assert_eq!(montants, 61 * 3 * 12);
 
         // hand-checked figures (tests/projection.rs, dijon_avec_evenements): 2025 is
         // `calculer` (TOTAL_CAF 1 685 340,11 €); figée 2026: Delaunay 20 × m_eff + forfaits
@@ -244,10 +245,11 @@ fn classeur_projection_au_centime_du_csv() {
                 .map(|s| echelle(&s[15], 2))
                 .sum();
             assert_eq!(centimes(&l[12]), bonus, "{annee}");
-            // controls (must be 0): Caf = bonus + P ; public funding = C + bonus
+            // controls (must be 0): Caf = bonus + CTRE (column P) + P ; public funding =
+            // C + bonus
             assert_eq!(
                 formule(r as u32 - 1, 13),
-                format!("ROUND(M{r}+H{r}-I{r},2)")
+                format!("ROUND(M{r}+P{r}+H{r}-I{r},2)")
             );
             assert_eq!(
                 formule(r as u32 - 1, 14),
@@ -354,8 +356,9 @@ fn classeur_projection_bareme_hypotheses_et_collectivites() {
     for (i, l) in rt[1..=3].iter().enumerate() {
         assert_eq!(caf[&nombre(&l[2], 0)], centimes(&l[8]), "ligne {i}");
     }
-    // N-1 Caf total = charge à payer N-1 = 244 327,77 € (gevrey-nuits/charges_n1.csv)
-    assert_eq!(centimes(&rt[1][8]), 24_432_777);
+    // N-1 Caf total = charge à payer N-1 = 244 327,77 € + CTRE 12 000 € = 256 327,77 €
+    // (gevrey-nuits/charges_n1.csv)
+    assert_eq!(centimes(&rt[1][8]), 25_632_777);
 }
 
 // ------------------------------------------------------------------------------- HTML

@@ -1,9 +1,9 @@
-//! Property tests (proptest) of spec §4.3 over random dossiers:
+//! Property tests (proptest) of R9 and R66 over random dossiers:
 //! Σ lissage = A in the full-year no-floor case; every line within one cent of its exact
 //! share; invariance under row order; ineligible ⇒ 0; A + C = L + R per group; grand total =
 //! sum of its lines; no panic on arbitrary text.
 
-use bonus_ctg::bareme::{Arrondi, Bareme, BaremeExercice};
+use bonus_ctg::bareme::{Arrondi, Bareme, BaremeExercice, Grille, Versement};
 use bonus_ctg::calcul::eligibilite::Motif;
 use bonus_ctg::calcul::rationnel::Rationnel;
 use bonus_ctg::calcul::{calculer, Resultat};
@@ -33,7 +33,7 @@ const FINANCEMENTS: &[Financement] = &[
     Financement::Pso,
     Financement::Aucun,
 ];
-const VOLETS: &[&str] = &["EAJE", "RPE", "LAEP", "ALSH", "PILOTAGE", "AUTRE"];
+const VOLETS: &[&str] = &["EAJE", "RPE", "LAEP", "ALSH", "PILOTAGE", "AUTRE", "CTRE"];
 
 #[derive(Debug, Clone)]
 struct Options {
@@ -75,6 +75,8 @@ fn structure(i: usize, nb_coll: usize, annee_pleine: bool) -> impl Strategy<Valu
                 unites_existantes: Unites(ue),
                 unites_nouvelles: Unites(un),
                 unites_employeurs: Unites(ue * pe as i64 / 100 / 2),
+                // a new employer place now and then (CTRE forfait, R64)
+                unites_employeurs_nouvelles: Unites(if pe % 5 == 0 { 100 } else { 0 }),
                 mois_ouverture: mo,
                 contribution_collectivite_n1: Montant(c1),
                 bonus_n1: Montant(b1),
@@ -106,6 +108,7 @@ fn dossier(o: Options) -> impl Strategy<Value = Dossier> {
                             nom: format!("Commune {c}"),
                             tranche: Some(tranches[c]),
                             signataire: signataires[c],
+                            population: None,
                         })
                         .collect(),
                 },
@@ -130,13 +133,22 @@ fn bareme_defaut() -> BaremeExercice {
     Bareme::integre().unwrap().pour_exercice(2025, "t").unwrap()
 }
 
+/// The built-in barème without its floors (the ALSH one is 0,15 € per hour, R61).
+fn bareme_sans_plancher() -> BaremeExercice {
+    let mut b = bareme_defaut();
+    for v in b.volets.values_mut() {
+        v.plancher.valeur = Grille::unique(Montant(0));
+    }
+    b
+}
+
 /// A barème with a random floor, revaluation and rounding strategy.
 fn bareme_aleatoire() -> impl Strategy<Value = BaremeExercice> {
     (0i64..=300_000, 0i64..=500, prop::bool::ANY).prop_map(|(plancher, reval_pour_mille, tronc)| {
         let mut b = bareme_defaut();
         for v in b.volets.values_mut() {
-            v.plancher.valeur = Montant(plancher);
-            v.revalorisation.valeur = Decimal::new(reval_pour_mille, 3);
+            v.plancher.valeur = Grille::unique(Montant(plancher));
+            v.revalorisation.valeur = Grille::unique(Decimal::new(reval_pour_mille, 3));
         }
         if tronc {
             b.arrondi.valeur = Arrondi::Troncature;
@@ -172,7 +184,15 @@ fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
                 l.structure.id
             );
         }
-        prop_assert_eq!(l.bonus_total.0, l.bonus_lissage.0 + l.bonus_nouvelles.0);
+        // bonus_total = lissage + nouvelles + trajectoire (R63); CTRE apart (R64)
+        prop_assert_eq!(
+            l.bonus_total.0,
+            l.bonus_lissage.0 + l.bonus_nouvelles.0 + l.bonus_trajectoire.0
+        );
+        if let Some(t) = &l.trajectoire {
+            let ecart = Rationnel::entier(t.verse as i128).sub(t.exacte).unwrap();
+            prop_assert!(ecart < un_centime && Rationnel::ZERO.sub(ecart).unwrap() < un_centime);
+        }
     }
     for g in &r.groupes {
         // reconciliation identity A + C = L + R + P (R8)
@@ -182,6 +202,16 @@ fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
             "groupe {:?}",
             (&g.collectivite, &g.volet)
         );
+        // never a negative « non redistribué » nor complement (R8, R66)
+        prop_assert!(
+            g.non_redistribue.0 >= 0,
+            "R < 0 : {:?}",
+            (&g.collectivite, &g.volet)
+        );
+        prop_assert!(g.complement_plancher.0 >= 0);
+        if g.versement == Some(Versement::Employeurs) {
+            continue;
+        }
         // group totals are the sums of their lines
         let l: i64 = r
             .structures
@@ -196,7 +226,8 @@ fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
     }
     // grand total = sum of its lines
     let p: i64 = r.groupes.iter().map(|g| g.verse_collectivite.0).sum();
-    prop_assert_eq!(r.total.verse_caf.0, somme_lignes(r) + p);
+    let ctre: i64 = r.structures.iter().map(|l| l.bonus_ctre.0).sum();
+    prop_assert_eq!(r.total.verse_caf.0, somme_lignes(r) + ctre + p);
     prop_assert_eq!(
         r.total.verse_caf.0,
         r.groupes.iter().map(|g| g.verse_caf().0).sum::<i64>()
@@ -225,7 +256,7 @@ proptest! {
     /// Full year, no floor, no revaluation: Σ lissage = A exactly for every group with U > 0.
     #[test]
     fn somme_du_lissage_egale_a(d in dossier(Options { annee_pleine: true })) {
-        let r = calculer(&d, &bareme_defaut()).unwrap();
+        let r = calculer(&d, &bareme_sans_plancher()).unwrap();
         for g in &r.groupes {
             if g.taux_base.is_some() {
                 prop_assert_eq!(g.lissage_verse.0, g.charge_n1.0, "groupe {:?}", (&g.collectivite, &g.volet));

@@ -1,4 +1,4 @@
-//! Hand-computed scenarios (issue 2 §7): each expected figure is derived in the comments,
+//! Hand-computed scenarios (docs/regles.md): each expected figure is derived in the comments,
 //! intermediate values (A, U, m, m_eff, exact shares) are asserted, not only the result.
 
 mod commun;
@@ -99,6 +99,8 @@ fn places_nouvelles_tranche_1_six_mois() {
     // Lissage: A = 24 000, U = 10 → m = 2 400 ; s = 2 400 × 10 × 6/12 = 12 000 ;
     //   not redistributed (closed months) = 24 000 − 12 000 = 12 000.
     // New places: t = 3 600 × 4 × 6/12 = 7 200.
+    // Bonus trajectoire (R63): P_ref = 10, P_N = 10 + 4 = 14 places, +40 % ≥ 12 % → 300 €
+    //   per place: 300 × 14 × 6/12 = 2 100 ; total 12 000 + 7 200 + 2 100 = 21 300.
     let conv = convention("[[collectivites]]\nid = \"QPV\"\ntranche = 1\n");
     let s =
         format!("{ENTETE_STRUCTURES}\nN;2;EAJE;Crèche agrandie;Asso;QPV;PSU;oui;10;4;0;6;0;0\n");
@@ -111,7 +113,8 @@ fn places_nouvelles_tranche_1_six_mois() {
     let l = ligne(&res, "N");
     assert_eq!(l.forfait.0, 360_000);
     assert_eq!(l.nouvelles.as_ref().unwrap().exacte, r(720_000, 1));
-    assert_eq!(verse(&res, "N"), (1_200_000, 720_000, 1_920_000));
+    assert_eq!(verse(&res, "N"), (1_200_000, 720_000, 2_130_000));
+    assert_eq!(l.bonus_trajectoire.0, 210_000);
     let g = groupe(&res, "QPV", "EAJE");
     assert_eq!(g.non_redistribue.0, 1_200_000);
     assert_eq!(g.nouvelles_versees.0, 720_000);
@@ -162,6 +165,7 @@ statut = "hypothese"
 
 #[test]
 fn plafond_alsh_25_pourcent_atteint() {
+    // Exercice 2024: the cap applies to money (plafond_base = enveloppe before 2025, R62).
     // A(ALSH) = 20 000 ; cap = 25 % × 20 000 = 5 000.
     // A local forfait of 1 000 € per new ALSH place (dossier barème), tranche 2:
     // exact new-unit total = 1 000 × (4 + 3) = 7 000 > 5 000 → factor 5/7.
@@ -170,7 +174,7 @@ fn plafond_alsh_25_pourcent_atteint() {
     // remainders 0,2857 c (t1) and 0,7143 c (t2) → t2 gets it: 2 857,14 / 2 142,86.
     let bareme = r#"
 [[volets.ALSH.forfaits_nouvelles]]
-debut = 2025-01-01
+debut = 2024-01-01
 valeur = ["1000", "1000", "1000"]
 reference = "test : forfait ALSH local"
 statut = "hypothese"
@@ -179,7 +183,7 @@ statut = "hypothese"
         "{ENTETE_STRUCTURES}\nP1;2;ALSH_PERISCOLAIRE;Péri;Ville;VILLE;PSO;oui;50;4;0;12;0;0\nP2;2;ALSH_EXTRASCOLAIRE;Extra;Asso;VILLE;PSO;oui;50;3;0;12;0;0\n"
     );
     let res = ok(
-        &convention(VILLE),
+        &convention(VILLE).replace("exercice = 2025", "exercice = 2024"),
         &s,
         "collectivite;volet;montant\nVILLE;ALSH;20000\n",
         Some(bareme),
@@ -247,6 +251,8 @@ fn contributions(mode: &str) -> Vec<(i64, i64, i64, i64)> {
     // S2: in Annexe 2 bis, contribution N-1 10 000, bonus N-1 5 000 (it left the bonus)
     // S3: contribution N-1 1 000, 5 places.
     // A = 30 000 over U = 15 → m = 2 000 → lissage S1 20 000, S3 10 000 ; new S1 6 200.
+    // Bonus trajectoire (R63): P_ref = 10 + 5 = 15, P_N = 12 + 5 = 17 (+13,3 % ≥ 12 %) →
+    //   300 € per place: S1 300 × 12 = 3 600, S3 300 × 5 = 1 500 ; totals S1 29 800, S3 11 500.
     let bareme = format!("ajustement_contribution = \"{mode}\"\n");
     let s = format!(
         "{ENTETE_STRUCTURES}\nS1;2;EAJE;S1;Asso 1;VILLE;PSU;oui;10;2;0;12;50000;0\nS2;2bis;EAJE;S2;Asso 2;VILLE;PSU;oui;5;0;0;12;10000;5000\nS3;2;EAJE;S3;Asso 3;VILLE;PSU;oui;5;0;0;12;1000;0\n"
@@ -274,35 +280,36 @@ fn contributions(mode: &str) -> Vec<(i64, i64, i64, i64)> {
 #[test]
 fn trois_modes_de_contribution() {
     // neutre: c_N = max(0, c_N-1 − (lissage − bonus_N-1))
-    //   S1: 50 000 − (20 000 − 0) = 30 000 ; public N = 30 000 + 26 200 = 56 200 ; var +6 200
+    //   S1: 50 000 − (20 000 − 0) = 30 000 ; public N = 30 000 + 29 800 = 59 800 ; var +9 800
     //   S2: 10 000 − (0 − 5 000) = 15 000 ; public N-1 = 15 000 ; N = 15 000 ; var 0
-    //   S3: max(0, 1 000 − 10 000) = 0 ; public N = 10 000 ; var +9 000
+    //   S3: max(0, 1 000 − 10 000) = 0 ; public N = 11 500 ; var +10 500
     assert_eq!(
         contributions("neutre"),
         vec![
-            (3_000_000, 5_000_000, 5_620_000, 620_000),
+            (3_000_000, 5_000_000, 5_980_000, 980_000),
             (1_500_000, 1_500_000, 1_500_000, 0),
-            (0, 100_000, 1_000_000, 900_000)
+            (0, 100_000, 1_150_000, 1_050_000)
         ]
     );
     // aucun: c_N = c_N-1
-    //   S1: 50 000 ; N = 50 000 + 26 200 = 76 200 ; S2: 10 000 (−5 000) ; S3: 1 000 + 10 000
+    //   S1: 50 000 ; N = 50 000 + 29 800 = 79 800 ; S2: 10 000 (−5 000) ; S3: 1 000 + 11 500
     assert_eq!(
         contributions("aucun"),
         vec![
-            (5_000_000, 5_000_000, 7_620_000, 2_620_000),
+            (5_000_000, 5_000_000, 7_980_000, 2_980_000),
             (1_000_000, 1_500_000, 1_000_000, -500_000),
-            (100_000, 100_000, 1_100_000, 1_000_000)
+            (100_000, 100_000, 1_250_000, 1_150_000)
         ]
     );
     // integral: c_N = max(0, c_N-1 − (total − bonus_N-1))
-    //   S1: 50 000 − 26 200 = 23 800 ; N = 23 800 + 26 200 = 50 000 ; var 0
+    //   S1: 50 000 − 29 800 = 20 200 ; N = 20 200 + 29 800 = 50 000 ; var 0
+    //   S3: max(0, 1 000 − 11 500) = 0 ; N = 11 500 ; var +10 500
     assert_eq!(
         contributions("integral"),
         vec![
-            (2_380_000, 5_000_000, 5_000_000, 0),
+            (2_020_000, 5_000_000, 5_000_000, 0),
             (1_500_000, 1_500_000, 1_500_000, 0),
-            (0, 100_000, 1_000_000, 900_000)
+            (0, 100_000, 1_150_000, 1_050_000)
         ]
     );
 }
@@ -380,4 +387,290 @@ fn forfaits_2020_et_tranche_3() {
     let s = format!("{ENTETE_STRUCTURES}\nN;2;EAJE;N;Asso;R;PSU;oui;0;5;0;12;0;0\n");
     let res = ok(conv, &s, "collectivite;volet;montant\n", None);
     assert_eq!(verse(&res, "N"), (0, 1_050_000, 1_050_000));
+}
+
+// ------------------------------------------------------------------ v2 rules (2025)
+
+/// No trajectoire, to isolate the rule under test.
+const SANS_TRAJECTOIRE: &str = "[trajectoire]\nseuils = []\n";
+
+#[test]
+fn alsh_plancher_0_15_euro_par_heure() {
+    // ALSH counted in hours (R61): A = 200 € for U = 1 000 + 1 000 = 2 000 hours →
+    // m = 200 / 2 000 = 0,10 € < 0,15 € → m_eff = 0,15 € per hour.
+    // s = 0,15 × 1 000 = 150,00 € each ; L = 300,00 ; C = 300 − 200 = 100 ; R = 200 − (300 − 100) = 0.
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nH1;2;ALSH_PERISCOLAIRE;Péri;Ville;VILLE;PSO;oui;1000;0;0;12;0;0\nH2;2;ALSH_EXTRASCOLAIRE;Extra;Asso;VILLE;PSO;oui;1000;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;ALSH;200\n",
+        None,
+    );
+    let g = groupe(&res, "VILLE", "ALSH");
+    assert_eq!(g.taux_base, Some(r(10, 1))); // 0,10 € = 10 c per hour
+    assert_eq!(g.plancher.0, 15);
+    assert_eq!(g.taux_effectif, Some(r(15, 1)));
+    assert_eq!(verse(&res, "H1"), (15_000, 0, 15_000));
+    assert_eq!(verse(&res, "H2"), (15_000, 0, 15_000));
+    assert_eq!(g.complement_plancher.0, 10_000);
+    assert_eq!(g.non_redistribue.0, 0);
+    // the floor's source is the barème (value confirmed)
+    let v = &res.bareme.volets["ALSH"];
+    assert_eq!(v.unite.valeur, "heure d'accueil");
+    assert!(v
+        .plancher
+        .source
+        .as_ref()
+        .unwrap()
+        .reference
+        .contains("0,15 € par heure"));
+}
+
+#[test]
+fn alsh_plafond_des_heures_nouvelles_2025() {
+    // From 2025 the cap applies to hours (R62): existing 400 + 600 = 1 000 h, new
+    // 200 + 100 = 300 h > 25 % × 1 000 = 250 h → every n_i × 250/300 = 5/6.
+    // Local forfait 2 € per new hour: t1 = 2 × 200 × 5/6 = 333,333… ; t2 = 2 × 100 × 5/6 =
+    // 166,666… ; T = 500,00 ; floors 333,33 + 166,66 = 499,99 → the cent to t2 (0,667 c).
+    // A = 1 000 € for 1 000 h: m = 1 € ≥ 0,15.
+    let bareme = format!(
+        "[[volets.ALSH.forfaits_nouvelles]]\ndebut = 2024-01-01\nvaleur = [\"2\", \"2\", \"2\"]\nreference = \"test\"\nstatut = \"hypothese\"\n{SANS_TRAJECTOIRE}"
+    );
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nH1;2;ALSH_PERISCOLAIRE;Péri;Ville;VILLE;PSO;oui;400;200;0;12;0;0\nH2;2;ALSH_EXTRASCOLAIRE;Extra;Asso;VILLE;PSO;oui;600;100;0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;ALSH;1000\n",
+        Some(&bareme),
+    );
+    let g = groupe(&res, "VILLE", "ALSH");
+    assert_eq!(g.unites_nouvelles.0, 30_000);
+    assert_eq!(g.plafond_unites, Some(r(25_000, 1))); // 250 h in hundredths
+    assert_eq!(g.facteur_plafond, Some(r(5, 6)));
+    assert_eq!(g.plafond, None); // not the money cap any more
+    assert_eq!(verse(&res, "H1").1, 33_333);
+    assert_eq!(verse(&res, "H2").1, 16_667);
+    assert_eq!(g.nouvelles_versees.0, 50_000);
+    // the same dossier in 2024: money cap 25 % × 1 000 = 250 € < 600 € → factor 250/600
+    let res = ok(
+        &convention(VILLE).replace("exercice = 2025", "exercice = 2024"),
+        &s,
+        "collectivite;volet;montant\nVILLE;ALSH;1000\n",
+        Some(&bareme),
+    );
+    let g = groupe(&res, "VILLE", "ALSH");
+    assert_eq!(g.plafond, Some(r(25_000, 1)));
+    assert_eq!(g.facteur_plafond, Some(r(5, 12)));
+    assert_eq!(g.nouvelles_versees.0, 25_000);
+}
+
+#[test]
+fn grille_par_strate_et_montant() {
+    // Revaluation grid (R60): strata < 10 000 | 10 000–49 999 | ≥ 50 000 inhabitants,
+    // amounts m < 1 500 € | ≥ 1 500 €:
+    //   [[0,06 ; 0,02], [0,05 ; 0,01], [0,04 ; 0]].
+    // PETITE (8 000 hab.), m = 12 000 / 10 = 1 200 → row 0, column 0 → 6 % → 1 272 €.
+    // MOYENNE (20 000 hab.), m = 16 000 / 10 = 1 600 → row 1, column 1 → 1 % → 1 616 €.
+    // GRANDE (50 000 hab., threshold included), m = 1 500 exactly → row 2, column 1 → 0 %.
+    let bareme = format!(
+        "[[volets.EAJE.revalorisation]]\ndebut = 2025-01-01\nvaleur = {{ seuils_population = [10000, 50000], seuils_montant = [\"1500\"], valeurs = [[\"0.06\", \"0.02\"], [\"0.05\", \"0.01\"], [\"0.04\", \"0\"]] }}\nreference = \"test : grille\"\nstatut = \"hypothese\"\n{SANS_TRAJECTOIRE}"
+    );
+    let conv = convention(
+        "[[collectivites]]\nid = \"PETITE\"\ntranche = 2\npopulation = 8000\n[[collectivites]]\nid = \"MOYENNE\"\ntranche = 2\npopulation = 20000\n[[collectivites]]\nid = \"GRANDE\"\ntranche = 2\npopulation = 50000\n",
+    );
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nP;2;EAJE;P;Asso;PETITE;PSU;oui;10;0;0;12;0;0\nM;2;EAJE;M;Asso;MOYENNE;PSU;oui;10;0;0;12;0;0\nG;2;EAJE;G;Asso;GRANDE;PSU;oui;10;0;0;12;0;0\n"
+    );
+    let res = ok(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nPETITE;EAJE;12000\nMOYENNE;EAJE;16000\nGRANDE;EAJE;15000\n",
+        Some(&bareme),
+    );
+    assert_eq!(ligne(&res, "P").taux_unitaire, Some(r(127_200, 1)));
+    assert_eq!(ligne(&res, "M").taux_unitaire, Some(r(161_600, 1)));
+    assert_eq!(ligne(&res, "G").taux_unitaire, Some(r(150_000, 1)));
+    assert_eq!(verse(&res, "P").0, 1_272_000);
+    // C = what the revaluation adds: 12 720 − 12 000 = 720
+    assert_eq!(groupe(&res, "PETITE", "EAJE").complement_plancher.0, 72_000);
+    // a grid by stratum without the population: located error E101
+    let conv = convention("[[collectivites]]\nid = \"PETITE\"\ntranche = 2\n");
+    let s = format!("{ENTETE_STRUCTURES}\nP;2;EAJE;P;Asso;PETITE;PSU;oui;10;0;0;12;0;0\n");
+    let e = calculer(
+        &conv,
+        &s,
+        "collectivite;volet;montant\nPETITE;EAJE;12000\n",
+        Some(&bareme),
+    )
+    .unwrap_err();
+    assert!(e
+        .0
+        .iter()
+        .any(|d| d.code == "E101"
+            && d.colonne.as_deref() == Some("collectivites[PETITE].population")));
+}
+
+#[test]
+fn ctre_lissage_des_places_employeurs_et_place_nouvelle() {
+    // CTRE (R64): charge CTRE 9 000 € over the employer places of the PSU crèches:
+    // E1 6 places, E2 3 places (U = 9) → 1 000 € per place: 6 000 and 3 000.
+    // E2 has 1 new employer place: 2 800 € (2025) × 1 × 12/12 = 2 800.
+    // E3 is supported by nobody (soutien = non) but its 2 employer places count anyway
+    // → U = 11, m = 9 000 / 11 = 818,1818… ; shares 4 909,0909… / 2 454,5454… / 1 636,3636…
+    // T = 9 000,00 ; floors 4 909,09 + 2 454,54 + 1 636,36 = 8 999,99 → the cent to the
+    // largest remainder: E2 (0,5454 c) > E3 (0,3636) > E1 (0,0909).
+    // The bonus territoire does not count employer places: u_i = existing − employer.
+    let entete = format!("{ENTETE_STRUCTURES};unites_employeurs_nouvelles");
+    let s = format!(
+        "{entete}\nE1;2;EAJE;E1;Asso;VILLE;PSU;oui;20;0;6;12;0;0;0\nE2;2;EAJE;E2;Entreprise;VILLE;PSU;oui;10;0;3;12;0;0;1\nE3;2;EAJE;E3;Entreprise;VILLE;PSU;non;12;0;2;12;0;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;10000\nVILLE;CTRE;9000\n",
+        Some(SANS_TRAJECTOIRE),
+    );
+    let g = groupe(&res, "VILLE", "CTRE");
+    assert_eq!(g.unites.0, 1_100);
+    assert_eq!(g.lissage_verse.0, 900_000);
+    assert_eq!(g.nouvelles_versees.0, 280_000);
+    assert_eq!(ligne(&res, "E1").bonus_ctre.0, 490_909);
+    assert_eq!(ligne(&res, "E2").bonus_ctre.0, 245_455 + 280_000);
+    assert_eq!(ligne(&res, "E3").bonus_ctre.0, 163_636);
+    // outside the bonus territoire: bonus_total is the EAJE lissage only
+    // (A = 10 000 over u = 14 + 7 = 21 places ; E3 is ineligible)
+    assert_eq!(groupe(&res, "VILLE", "EAJE").unites.0, 2_100);
+    assert_eq!(
+        ligne(&res, "E2").bonus_total.0,
+        ligne(&res, "E2").bonus_lissage.0
+    );
+    // but in what the Caf pays: 10 000 + 9 000 + 2 800
+    assert_eq!(res.total.verse_caf.0, 2_180_000);
+}
+
+/// Bonus trajectoire of a collectivité with `existantes` places and `nouvelles` new ones.
+fn trajectoire(existantes: i64, nouvelles: i64) -> (i64, i64) {
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nC;2;EAJE;C;Asso;VILLE;PSU;oui;{existantes};{nouvelles};0;12;0;0\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;10000\n",
+        None,
+    );
+    let l = ligne(&res, "C");
+    (l.bonus_trajectoire.0, res.total.verse_caf.0)
+}
+
+#[test]
+fn trajectoire_a_chaque_seuil_dans_calculer() {
+    // R63: P_ref = 100 places ; P_N = 100 + n. Forfait tranche 2 = 3 100 € per new place.
+    // n = 3 (+3 %): below 4 % → 0.
+    assert_eq!(trajectoire(100, 3), (0, 1_000_000 + 930_000));
+    // n = 4 (+4 % exactly): 100 € × 104 = 10 400.
+    assert_eq!(
+        trajectoire(100, 4),
+        (1_040_000, 1_000_000 + 1_240_000 + 1_040_000)
+    );
+    // n = 8: 200 € × 108 = 21 600.
+    assert_eq!(trajectoire(100, 8).0, 2_160_000);
+    // n = 12: 300 € × 112 = 33 600 ; n = 30: still 300 € × 130 = 39 000.
+    assert_eq!(trajectoire(100, 12).0, 3_360_000);
+    assert_eq!(trajectoire(100, 30).0, 3_900_000);
+    // no place in the reference year: the top level (300 € × 5)
+    assert_eq!(trajectoire(0, 5).0, 150_000);
+}
+
+fn contributions_mensuelles(mode: &str) -> Vec<(i64, i64, i64)> {
+    // O opens in September (4 months), F closes on 1 April (3 months): 10 places each,
+    // A = 24 000 over U = 20 → m = 1 200 ; O: 1 200 × 10 × 4/12 = 4 000 ; F: 1 200 × 10
+    // × 3/12 = 3 000. O has 1 new place: 3 100 × 1 × 4/12 = 1 033,33.
+    // O: contribution N-1 18 000, bonus N-1 1 200 → c_ref = 6 000, b_ref = 400.
+    // F: contribution N-1 12 000, bonus N-1 2 400 → c_ref = 3 000, b_ref = 600.
+    let bareme = format!("ajustement_contribution = \"{mode}\"\n{SANS_TRAJECTOIRE}");
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nO;2;EAJE;O;Asso;VILLE;PSU;oui;10;1;0;4;18000;1200\nF;2;EAJE;F;Asso;VILLE;PSU;oui;10;0;0;3;12000;2400\n"
+    );
+    let res = ok(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;24000\n",
+        Some(&bareme),
+    );
+    assert_eq!(verse(&res, "O"), (400_000, 103_333, 503_333));
+    assert_eq!(verse(&res, "F"), (300_000, 0, 300_000));
+    ["O", "F"]
+        .iter()
+        .map(|id| {
+            let l = ligne(&res, id);
+            (
+                l.contribution_n.0,
+                l.financement_public_n1.0,
+                l.financement_public_n.0,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn contributions_au_prorata_des_mois() {
+    // neutre: O max(0, 6 000 − (4 000 − 400)) = 2 400 ; public N-1 = 19 200 ;
+    //   N = 2 400 + 5 033,33 = 7 433,33. F: 3 000 − (3 000 − 600) = 600 ; N = 3 600.
+    assert_eq!(
+        contributions_mensuelles("neutre"),
+        vec![(240_000, 1_920_000, 743_333), (60_000, 1_440_000, 360_000)]
+    );
+    // aucun: c_ref: O 6 000 ; F 3 000.
+    assert_eq!(
+        contributions_mensuelles("aucun"),
+        vec![
+            (600_000, 1_920_000, 1_103_333),
+            (300_000, 1_440_000, 600_000)
+        ]
+    );
+    // integral: O 6 000 − (5 033,33 − 400) = 1 366,67 ; F: 600 (no new place).
+    assert_eq!(
+        contributions_mensuelles("integral"),
+        vec![(136_667, 1_920_000, 640_000), (60_000, 1_440_000, 360_000)]
+    );
+}
+
+#[test]
+fn structure_fermee_toute_l_annee_ne_garde_aucune_contribution() {
+    // mo = 0: c_ref = 0 in every mode (R65).
+    for mode in ["neutre", "aucun", "integral"] {
+        let bareme = format!("ajustement_contribution = \"{mode}\"\n");
+        let s = format!("{ENTETE_STRUCTURES}\nX;2;EAJE;X;Asso;VILLE;PSU;oui;10;0;0;0;5000;100\n");
+        let res = ok(
+            &convention(VILLE),
+            &s,
+            "collectivite;volet;montant\n",
+            Some(&bareme),
+        );
+        assert_eq!(ligne(&res, "X").contribution_n.0, 0, "{mode}");
+    }
+}
+
+#[test]
+fn ctre_sans_place_employeur_avertissement_w100() {
+    // A CTRE charge of 5 000 € but no employer place: nothing paid, R = 5 000, W100.
+    let s = format!("{ENTETE_STRUCTURES}\nC;2;EAJE;C;Asso;VILLE;PSU;oui;10;0;0;12;0;0\n");
+    let (res, diags) = calculer(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;EAJE;10000\nVILLE;CTRE;5000\n",
+        Some(SANS_TRAJECTOIRE),
+    )
+    .unwrap();
+    let g = groupe(&res, "VILLE", "CTRE");
+    assert_eq!((g.lissage_verse.0, g.non_redistribue.0), (0, 500_000));
+    assert!(diags
+        .0
+        .iter()
+        .any(|d| d.code == "W100" && d.ligne == Some(3)));
 }

@@ -105,34 +105,36 @@ fn feuilles_et_montants_au_centime() {
         let Data::Float(u) = l[7] else { panic!() };
         assert_eq!((u * 100.0).round() as i64, x.unites_eligibles.0);
     }
-    // hand-checked figures (fixtures/dijon-2024/LISEZMOI.md): equal remainders go to the
-    // smaller id
+    // hand-checked figures (fixtures/dijon-2024/LISEZMOI.md, tests/cli.rs): ALSH in hours,
+    // 250 000 € over 392 720 h ; 30 000 h → 19 097,5758… → 19 097,58 (a remainder cent) ;
+    // 25 920 h → 16 500,3055… → 16 500,30
     let montant = |id: &str, col: usize| {
         let l = lignes.iter().find(|l| texte(&l[0]) == id).unwrap();
         centimes(&l[col])
     };
-    assert_eq!(montant("ALSH-EXTRASCOLAIRE-BOURROCHES-CASI", 9), 1_704_546);
+    assert_eq!(montant("ALSH-EXTRASCOLAIRE-BOURROCHES-CASI", 9), 1_909_758);
     assert_eq!(
         montant("ALSH-PERISCOLAIRE-SPORT-LOISIR-JEUNES", 9),
-        1_704_545
+        1_650_030
     );
     assert_eq!(montant("LUDO-ESPACE-YORK", 11), 617_284);
     assert_eq!(montant("LUDO-VYV", 11), 617_283);
     assert_eq!(montant("EAJE-JEAN-JAURES", 11), 5_041_032);
     assert_eq!(montant("EAJE-MANSART", 11), 5_041_031);
-    // taux_unitaire to 4 decimals: ALSH m = 250 000 / 880 = 284,090909… → 284,0909
+    // taux_unitaire to 4 decimals: ALSH m = 250 000 / 392 720 h = 0,636585… € → 0,6366
     let l = lignes
         .iter()
         .find(|l| texte(&l[0]) == "ALSH-PERISCOLAIRE-DIJON")
         .unwrap();
-    assert_eq!(l[8], Data::Float(284.0909));
+    // (written as a quotient: the literal 0.6366 looks like 2/π to clippy)
+    assert_eq!(l[8], Data::Float(6366.0 / 10000.0));
     assert_eq!(texte(&l[6]), "ELIGIBLE");
     let l = lignes
         .iter()
         .find(|l| texte(&l[0]) == "EAJE-LA-COLOMBIERE")
         .unwrap();
     assert_eq!(texte(&l[6]), "FINANCEMENT_INCOMPATIBLE");
-    assert!(texte(&l[18]).starts_with("financement incompatible"));
+    assert!(texte(&l[20]).starts_with("financement incompatible"));
 }
 
 #[test]
@@ -161,14 +163,14 @@ fn montants_identiques_a_l_oracle_python() {
     let mut n = 0;
     for (o, l) in oracle.iter().zip(&lignes) {
         // names may contain commas in other dossiers; not in Dijon's
-        assert_eq!(o.len(), 18, "{o:?}");
+        assert_eq!(o.len(), 20, "{o:?}");
         assert_eq!(o[0], texte(&l[0]));
-        for c in [9, 10, 11, 13, 14, 15, 16, 17] {
+        for c in [9, 10, 11, 13, 14, 15, 16, 17, 18, 19] {
             assert_eq!(cents_decimal(o[c]), centimes(&l[c]), "{} col {c}", o[0]);
             n += 1;
         }
     }
-    assert_eq!(n, 61 * 8);
+    assert_eq!(n, 61 * 10);
     // the oracle's TOTAL_CAF line = 1 685 340,11 €
     let total = csv.lines().find(|l| l.starts_with("TOTAL_CAF")).unwrap();
     assert_eq!(
@@ -222,7 +224,11 @@ fn rapprochement_formules_somme_et_total_calcule() {
     }
     // cross-check with the Structures sheet
     let lx = lf + 4;
-    assert_eq!(formule(lx, 9), "SUM(Structures!L2:L62)");
+    // bonus (column L) + CTRE (column T, R64)
+    assert_eq!(
+        formule(lx, 9),
+        "SUM(Structures!L2:L62)+SUM(Structures!T2:T62)"
+    );
     assert_eq!(centimes(&lignes[lx][9]), 164_034_011); // 1 640 340,11 €
     assert_eq!(formule(lx + 1, 9), format!("J{}+I{}", lx + 1, lf + 1));
     assert_eq!(centimes(&lignes[lx + 2][9]), r.total.verse_caf.0);

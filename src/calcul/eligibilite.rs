@@ -1,4 +1,4 @@
-//! Eligibility of a structure (spec §3): six rules checked in order; the first failing one
+//! Eligibility of a structure (R15): six rules checked in order; the first failing one
 //! gives the reason code (`motif`).
 
 use crate::bareme::{BaremeExercice, Versement, VoletExercice};
@@ -76,7 +76,7 @@ pub struct Eligibilite {
     pub verifications: Vec<Verification>,
 }
 
-/// Applies spec §3 to one structure.
+/// Applies R15 to one structure.
 pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) -> Eligibilite {
     let signataire = convention
         .collectivite(&s.collectivite)

@@ -1,4 +1,4 @@
-//! Exact rationals over `i128`, used for every share before rounding (spec §4.3).
+//! Exact rationals over `i128`, used for every share before rounding (R9).
 //!
 //! All operations are checked: an overflow is reported as [`Depassement`], never a panic.
 

@@ -1,4 +1,4 @@
-//! Group rounding by largest remainders (spec §4.3).
+//! Group rounding by largest remainders (R9).
 //!
 //! Each allocation group — the lissage shares of one (collectivité, volet), and separately
 //! its new-unit shares — is rounded as a whole:

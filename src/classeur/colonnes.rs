@@ -135,6 +135,7 @@ pub const STRUCTURES: &[Colonne] = &[
     c("mois_ouverture", false, Genre::Entier(0, 12), 10.0, "Mois d'ouverture dans l'exercice (0 à 12, défaut 12)."),
     c("contribution_collectivite_n1", false, Genre::Montant, 16.0, "Subvention de la collectivité à la structure en N-1 (€)."),
     c("bonus_n1", false, Genre::Montant, 14.0, "Bonus versé directement par la Caf à la structure en N-1 (€)."),
+    c("unites_employeurs_nouvelles", false, Genre::Unites, 12.0, "Places réservées par des employeurs créées dans l'année (contrat territorial réservataire employeurs, CTRE)."),
 ];
 
 /// The `charges_n1` sheet.

@@ -43,19 +43,38 @@ pub fn convention_toml(lu: &DossierLu) -> String {
         if let Some(tr) = k.tranche {
             t.push_str(&format!("tranche = {tr}\n"));
         }
+        if let Some(p) = k.population {
+            t.push_str(&format!("population = {p}\n"));
+        }
         t.push_str(&format!("signataire = {}\n", k.signataire));
     }
     t
 }
 
-fn csv(entete: &[&str], lignes: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// A `;` CSV of `lignes`, each a list of (column, value): the values are written in the
+/// order of `entete`, whatever order a line lists them in (a column a line lacks is empty).
+fn csv(entete: &[&str], lignes: impl Iterator<Item = Vec<(&'static str, String)>>) -> Vec<u8> {
     let mut w = ::csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());
-    // writing to memory cannot fail
-    let _ = w.write_record(entete);
+    let ecrire = |w: &mut ::csv::Writer<Vec<u8>>, champs: Vec<String>| {
+        // a writer into memory fails only on a record of another length, which the
+        // ordering below rules out
+        w.write_record(&champs)
+            .expect("enregistrement de la longueur de l'en-tête");
+    };
+    ecrire(&mut w, entete.iter().map(|c| c.to_string()).collect());
     for l in lignes {
-        let _ = w.write_record(&l);
+        let champs = entete
+            .iter()
+            .map(|c| {
+                l.iter()
+                    .find(|(n, _)| n == c)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        ecrire(&mut w, champs);
     }
     w.into_inner().unwrap_or_default()
 }
@@ -67,21 +86,28 @@ pub fn structures_csv(lu: &DossierLu) -> Vec<u8> {
         COLONNES_STRUCTURES,
         lu.dossier.structures.iter().map(|s| {
             vec![
-                s.id.clone(),
-                s.annexe.libelle().to_string(),
-                s.type_structure.code().to_string(),
-                s.nom.clone(),
-                s.adresse.clone(),
-                s.gestionnaire.clone(),
-                s.collectivite.clone(),
-                s.financement.code().to_string(),
-                oui_non(s.soutien_collectivite),
-                s.unites_existantes.to_string(),
-                s.unites_nouvelles.to_string(),
-                s.unites_employeurs.to_string(),
-                s.mois_ouverture.to_string(),
-                s.contribution_collectivite_n1.to_string(),
-                s.bonus_n1.to_string(),
+                ("id", s.id.clone()),
+                ("annexe", s.annexe.libelle().to_string()),
+                ("type", s.type_structure.code().to_string()),
+                ("nom", s.nom.clone()),
+                ("adresse", s.adresse.clone()),
+                ("gestionnaire", s.gestionnaire.clone()),
+                ("collectivite", s.collectivite.clone()),
+                ("financement", s.financement.code().to_string()),
+                ("soutien_collectivite", oui_non(s.soutien_collectivite)),
+                ("unites_existantes", s.unites_existantes.to_string()),
+                ("unites_nouvelles", s.unites_nouvelles.to_string()),
+                ("unites_employeurs", s.unites_employeurs.to_string()),
+                (
+                    "unites_employeurs_nouvelles",
+                    s.unites_employeurs_nouvelles.to_string(),
+                ),
+                ("mois_ouverture", s.mois_ouverture.to_string()),
+                (
+                    "contribution_collectivite_n1",
+                    s.contribution_collectivite_n1.to_string(),
+                ),
+                ("bonus_n1", s.bonus_n1.to_string()),
             ]
         }),
     )
@@ -93,10 +119,10 @@ pub fn charges_csv(lu: &DossierLu) -> Vec<u8> {
         COLONNES_CHARGES,
         lu.dossier.charges.iter().map(|c| {
             vec![
-                c.collectivite.clone(),
-                c.volet.clone(),
-                c.montant.to_string(),
-                c.libelle.clone(),
+                ("collectivite", c.collectivite.clone()),
+                ("volet", c.volet.clone()),
+                ("montant", c.montant.to_string()),
+                ("libelle", c.libelle.clone()),
             ]
         }),
     )
@@ -108,10 +134,10 @@ pub fn evenements_csv(ev: &[Evenement]) -> Vec<u8> {
         evenements::COLONNES,
         ev.iter().map(|e| {
             vec![
-                e.date.to_string(),
-                e.id.clone(),
-                e.action.nom().to_string(),
-                e.action.valeur(),
+                ("date", e.date.to_string()),
+                ("id", e.id.clone()),
+                ("action", e.action.nom().to_string()),
+                ("valeur", e.action.valeur()),
             ]
         }),
     )

@@ -259,7 +259,14 @@ fn convention(wb: &mut Workbook, c: &Contenu<'_>, f: &Formats) -> X<()> {
     for (i, k) in conv.iter().flat_map(|k| &k.collectivites).enumerate() {
         let l = ENTETE_COLLECTIVITES + 1 + i as u32;
         let tranche = k.tranche.map_or(texte(""), |t| Valeur::Nombre(t as f64));
-        let valeurs = [texte(&k.id), texte(&k.nom), tranche, oui_non(k.signataire)];
+        let population = k.population.map_or(texte(""), |p| Valeur::Nombre(p as f64));
+        let valeurs = [
+            texte(&k.id),
+            texte(&k.nom),
+            tranche,
+            oui_non(k.signataire),
+            population,
+        ];
         for (j, v) in valeurs.iter().enumerate() {
             ecrire(ws, l, j as u16, v, f, colonnes::COLLECTIVITES[j].genre)?;
         }
@@ -288,6 +295,7 @@ fn lignes_structures(lu: &DossierLu) -> Vec<Vec<Valeur>> {
                 Valeur::Nombre(s.mois_ouverture as f64),
                 montant(s.contribution_collectivite_n1),
                 montant(s.bonus_n1),
+                unites(s.unites_employeurs_nouvelles),
             ]
         })
         .collect()

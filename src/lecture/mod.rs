@@ -21,7 +21,7 @@ use tableau::{Enregistrement, Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
 
-/// Input limits (issue 3 « Limits and hostile input »).
+/// Input limits (R50).
 pub const MONTANT_MAX: i64 = 1_000_000_000 * 100; // 1 000 000 000 € in cents
 pub const UNITES_MAX: i64 = 100_000 * 100; // 100 000 units in hundredths
 pub const LONGUEUR_ID_MAX: usize = 200;
@@ -50,6 +50,7 @@ pub const COLONNES_STRUCTURES: &[&str] = &[
     "mois_ouverture",
     "contribution_collectivite_n1",
     "bonus_n1",
+    "unites_employeurs_nouvelles",
 ];
 const REQUISES_STRUCTURES: &[&str] = &[
     "id",
@@ -403,6 +404,8 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             Unites(l.centiemes("unites_nouvelles", UNITES_MAX, "nombre d'unités"));
         let unites_employeurs =
             Unites(l.centiemes("unites_employeurs", UNITES_MAX, "nombre d'unités"));
+        let unites_employeurs_nouvelles =
+            Unites(l.centiemes("unites_employeurs_nouvelles", UNITES_MAX, "nombre d'unités"));
         let mois_ouverture = match l.tab.champ(enr, "mois_ouverture") {
             None => 12,
             Some(v) => match v.parse::<u8>() {
@@ -449,6 +452,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             unites_existantes,
             unites_nouvelles,
             unites_employeurs,
+            unites_employeurs_nouvelles,
             mois_ouverture,
             contribution_collectivite_n1,
             bonus_n1,
@@ -876,20 +880,28 @@ pub fn analyser_convention(
                         None
                     }
                 };
-                if let Some(p) = c.population.as_ref().filter(|p| *p.get_ref() < 0) {
-                    diags.push(
-                        Diagnostic::erreur(
-                            "E021",
-                            fichier,
-                            "population invalide (entier ≥ 0 attendu)",
-                        )
-                        .ligne(ligne_de(p.span().start))
-                        .colonne(format!("{ici}.population"))
-                        .valeur(p.get_ref().to_string()),
-                    );
-                    ok = false;
-                }
+                let population = match &c.population {
+                    None => None,
+                    Some(p) if (0..=1_000_000_000).contains(p.get_ref()) => {
+                        Some(*p.get_ref() as u64)
+                    }
+                    Some(p) => {
+                        diags.push(
+                            Diagnostic::erreur(
+                                "E100",
+                                fichier,
+                                "population invalide (entier de 0 à 1 000 000 000 attendu)",
+                            )
+                            .ligne(ligne_de(p.span().start))
+                            .colonne(format!("{ici}.population"))
+                            .valeur(p.get_ref().to_string()),
+                        );
+                        ok = false;
+                        None
+                    }
+                };
                 collectivites.push(Collectivite {
+                    population,
                     nom: c
                         .nom
                         .as_ref()

@@ -31,7 +31,7 @@ impl Hasher for Fnv {
 
 pub type Index = HashMap<String, usize, BuildHasherDefault<Fnv>>;
 
-/// At most this many data lines per table (issue 3, « Limits and hostile input »).
+/// At most this many data lines per table (R50).
 pub const LIGNES_MAX: usize = 1_000_000;
 
 /// Normalises a header name: lower case, accents removed, spaces and dashes as `_`.

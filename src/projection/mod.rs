@@ -22,7 +22,7 @@ use crate::modele::*;
 use evenements::{Chronologie, Etat, Evenement};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use trajectoire::{PlacesStructure, TrajectoireCollectivite};
+use trajectoire::TrajectoireCollectivite;
 
 /// Options of `bonus-ctg projeter`.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +84,11 @@ pub struct LigneProjetee {
     pub bonus_trajectoire: Montant,
     /// lissage + nouvelles + trajectoire.
     pub bonus_total: Montant,
+    /// CTRE (R64), outside `bonus_total`.
+    pub bonus_ctre: Montant,
+    /// paid − exact share, cents (as `calculer`).
+    #[serde(serialize_with = "ser_rationnel")]
+    pub ecart_arrondi: Rationnel,
     pub contribution_n1: Montant,
     pub contribution_n: Montant,
     /// Bonus of the previous year (what the structure received from the Caf in Y−1).
@@ -91,6 +96,10 @@ pub struct LigneProjetee {
     pub financement_public_n1: Montant,
     pub financement_public_n: Montant,
     pub variation: Montant,
+}
+
+fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&r.to_string())
 }
 
 fn ser_opt<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
@@ -109,16 +118,20 @@ pub struct TotauxAnnee {
     pub lissage: Montant,
     pub nouvelles: Montant,
     pub trajectoire: Montant,
+    /// CTRE paid to the gestionnaires for employer places (R64).
+    pub ctre: Montant,
     /// Paid to the collectivités themselves (PILOTAGE).
     pub verse_collectivite: Montant,
-    /// Everything the Caf pays: lissage + nouvelles + trajectoire + verse_collectivite
-    /// (N−1: its charge à payer N−1, spec §1).
+    /// Everything the Caf pays: lissage + nouvelles + trajectoire + CTRE + verse_collectivite
+    /// (N−1: its charge à payer N−1).
     pub verse_caf: Montant,
     /// Σ contributions of the collectivités to the structures.
     pub contribution_collectivite: Montant,
     /// Σ public funding of the structures (contribution + bonus).
     pub financement_public: Montant,
     pub non_redistribue: Montant,
+    /// What the kept rate, the floor or the revaluation add beyond the envelope (R66).
+    pub complement: Montant,
 }
 
 /// One projected year.
@@ -204,9 +217,15 @@ struct CleDiagnostic {
 /// Per structure, what the next year needs from this one.
 #[derive(Debug, Clone, Copy, Default)]
 struct Report {
+    /// Reference of the contributions chain: the last year with months counted (R68).
     contribution: Montant,
     lissage: Montant,
     total: Montant,
+    /// Months of that year (N−1: 12).
+    mois: u8,
+    /// What the previous year actually paid (shown as N−1 of the next year).
+    contribution_annee: Montant,
+    total_annee: Montant,
     /// Base glissante: new units already paid (R23).
     nouvelles_payees: i64,
 }
@@ -305,7 +324,7 @@ pub fn projeter(
             pousser_n1(&mut n1, s)?;
             pousser_n1(n1_c.entry(s.collectivite.clone()).or_default(), s)?;
         }
-        // what the Caf paid for N−1 is its charge à payer N−1 (spec §1)
+        // what the Caf paid for N−1 is its charge à payer N−1 (docs/regles.md, vue d'ensemble)
         for ch in &dossier.charges {
             ajouter(&mut n1.charge_n1, ch.montant)?;
             ajouter(&mut n1.verse_caf, ch.montant)?;
@@ -339,6 +358,9 @@ pub fn projeter(
                 contribution: s.contribution_collectivite_n1,
                 lissage: s.bonus_n1,
                 total: s.bonus_n1,
+                mois: 12,
+                contribution_annee: s.contribution_collectivite_n1,
+                total_annee: s.bonus_n1,
                 nouvelles_payees: 0,
             },
         );
@@ -386,59 +408,32 @@ pub fn projeter(
                 Some(b) if !diags.a_des_erreurs() => b,
                 _ => return Err(diags),
             };
+            // trajectoire (R24): P_ref of year N, places counted in December of the year
+            let mut s_y = s_y;
+            if let Some(t) = &be.trajectoire {
+                s_y.places_reference = Some(reference(&t.volet.valeur));
+                for (id, st) in &sit {
+                    let decembre = st
+                        .segments
+                        .last()
+                        .filter(|g| g.etat.compte())
+                        .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0);
+                    s_y.places_annee.insert(id.clone(), decembre);
+                }
+            }
             let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
             (d_y, s_y, sit, r, be)
         };
 
-        // 2. trajectoire
-        let traj = match lu.bareme.trajectoire_pour(annee, fichier_bareme) {
-            Err(d) => {
-                diags.extend(d);
-                return Err(diags);
-            }
-            Ok(None) => Vec::new(),
-            Ok(Some(p)) => {
-                let volet = p.volet.valeur.clone();
-                let mut places = Vec::new();
-                for l in &resultat.structures {
-                    if l.motif() != Motif::Eligible
-                        || l.eligibilite.volet.as_deref() != Some(volet.as_str())
-                    {
-                        continue;
-                    }
-                    let s = &l.structure;
-                    let decembre = match situations.get(&s.id) {
-                        None => {
-                            s.unites_existantes.0 - s.unites_employeurs.0 + s.unites_nouvelles.0
-                        }
-                        Some(sit) => sit
-                            .segments
-                            .last()
-                            .filter(|g| g.etat.compte())
-                            .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0),
-                    };
-                    places.push(PlacesStructure {
-                        id: s.id.clone(),
-                        collectivite: s.collectivite.clone(),
-                        places_decembre: decembre,
-                        places_mois: l
-                            .unites_mois
-                            .existantes
-                            .checked_add(l.unites_mois.nouvelles)
-                            .ok_or_else(|| depassement(Depassement))?,
-                    });
-                }
-                trajectoire::calculer(&p, &reference(&volet), &places, be.arrondi.valeur)
-                    .map_err(depassement)?
-            }
-        };
+        // 2. trajectoire: computed by the core (R63), year N's P_ref and December places
+        let traj = resultat.trajectoire.clone();
         let part_traj = |id: &str| -> Montant {
             traj.iter()
                 .find_map(|t| t.part(id))
                 .map_or(Montant(0), |p| Montant(p.attribution.verse))
         };
 
-        // 3. lines and the contributions chain (R25)
+        // 3. lines and the contributions chain, month by month (R25, R68)
         let mode = be.ajustement_contribution.clone();
         let mut lignes = Vec::with_capacity(resultat.structures.len());
         let mut totaux = TotauxAnnee {
@@ -460,23 +455,31 @@ pub fn projeter(
                 let s = &l.structure;
                 let prec = reports.get(&s.id).copied().unwrap_or_default();
                 let bt = part_traj(&s.id);
-                let total = Montant(l.bonus_total.0.checked_add(bt.0).ok_or(Depassement)?);
-                // the one-year formula of spec §5, with N−1 = the previous projected year:
+                let total = l.bonus_total;
+                // the formula of R65 with the reference of the last year counted (R68):
                 // neutre compares lissage with lissage, integral total with total
-                let mut reference = s.clone();
-                reference.contribution_collectivite_n1 = prec.contribution;
-                reference.bonus_n1 = match mode.valeur {
-                    Ajustement::Neutre => prec.lissage,
-                    _ => prec.total,
+                let reference = contributions::Reference {
+                    contribution: prec.contribution,
+                    bonus: match mode.valeur {
+                        Ajustement::Neutre => prec.lissage,
+                        _ => prec.total,
+                    },
+                    mois: prec.mois,
                 };
-                let c = contributions::ajuster(mode.valeur, &reference, l.bonus_lissage, total)?;
+                let cn = contributions::contribution_mensuelle(
+                    mode.valeur,
+                    reference,
+                    s.mois_ouverture,
+                    l.bonus_lissage,
+                    total,
+                )?;
                 let fp1 = Montant(
-                    prec.contribution
+                    prec.contribution_annee
                         .0
-                        .checked_add(prec.total.0)
+                        .checked_add(prec.total_annee.0)
                         .ok_or(Depassement)?,
                 );
-                let fpn = Montant(c.contribution_n.0.checked_add(total.0).ok_or(Depassement)?);
+                let fpn = Montant(cn.0.checked_add(total.0).ok_or(Depassement)?);
                 let ligne = LigneProjetee {
                     id: s.id.clone(),
                     nom: s.nom.clone(),
@@ -498,9 +501,11 @@ pub fn projeter(
                     bonus_nouvelles: l.bonus_nouvelles,
                     bonus_trajectoire: bt,
                     bonus_total: total,
-                    contribution_n1: prec.contribution,
-                    contribution_n: c.contribution_n,
-                    bonus_n1: prec.total,
+                    bonus_ctre: l.bonus_ctre,
+                    ecart_arrondi: l.ecart_arrondi,
+                    contribution_n1: prec.contribution_annee,
+                    contribution_n: cn,
+                    bonus_n1: prec.total_annee,
                     financement_public_n1: fp1,
                     financement_public_n: fpn,
                     variation: Montant(fpn.0.checked_sub(fp1.0).ok_or(Depassement)?),
@@ -512,7 +517,9 @@ pub fn projeter(
                     ajouter(&mut t.lissage, ligne.bonus_lissage)?;
                     ajouter(&mut t.nouvelles, ligne.bonus_nouvelles)?;
                     ajouter(&mut t.trajectoire, ligne.bonus_trajectoire)?;
+                    ajouter(&mut t.ctre, ligne.bonus_ctre)?;
                     ajouter(&mut t.verse_caf, ligne.bonus_total)?;
+                    ajouter(&mut t.verse_caf, ligne.bonus_ctre)?;
                     ajouter(&mut t.contribution_collectivite, ligne.contribution_n)?;
                     ajouter(&mut t.financement_public, ligne.financement_public_n)?;
                 }
@@ -527,6 +534,7 @@ pub fn projeter(
                     ajouter(&mut t.verse_collectivite, g.verse_collectivite)?;
                     ajouter(&mut t.verse_caf, g.verse_collectivite)?;
                     ajouter(&mut t.non_redistribue, g.non_redistribue)?;
+                    ajouter(&mut t.complement, g.complement_plancher)?;
                 }
             }
             Ok(())
@@ -536,9 +544,15 @@ pub fn projeter(
         // 4. what the next year needs
         for l in &lignes {
             let e = reports.entry(l.id.clone()).or_default();
-            e.contribution = l.contribution_n;
-            e.lissage = l.bonus_lissage;
-            e.total = l.bonus_total;
+            e.contribution_annee = l.contribution_n;
+            e.total_annee = l.bonus_total;
+            if l.mois > 0 {
+                // a year without months keeps the reference of the last counted year (R68)
+                e.contribution = l.contribution_n;
+                e.lissage = l.bonus_lissage;
+                e.total = l.bonus_total;
+                e.mois = l.mois;
+            }
             if l.motif == Motif::Eligible {
                 // new units paid this year: those in force in the last counted month
                 let n_fin = match situations.get(&l.id) {
@@ -557,9 +571,24 @@ pub fn projeter(
                 e.nouvelles_payees = e.nouvelles_payees.max(n_fin);
             }
         }
+        // base figée: the rate of every known (collectivité, volet) goes on, revalued each
+        // year, even through a year without units (R67)
+        let mut vus_annee: BTreeSet<(String, String)> = BTreeSet::new();
         for g in &resultat.groupes {
             if let Some(t) = g.taux_effectif {
                 taux_connus.insert((g.collectivite.clone(), g.volet.clone()), t);
+                vus_annee.insert((g.collectivite.clone(), g.volet.clone()));
+            }
+        }
+        if annee > n {
+            for (k, t) in taux_connus.iter_mut() {
+                if vus_annee.contains(k) {
+                    continue;
+                }
+                if let Some(v) = be.volets.get(&k.1) {
+                    let pop = conv.collectivite(&k.0).and_then(|c| c.population);
+                    *t = calcul::taux_effectif(v, pop, *t).map_err(depassement)?.0;
+                }
             }
         }
         annees.push(AnneeProjetee {
@@ -708,7 +737,14 @@ fn deriver(
                 String::new(),
             ),
             BasePluriannuelle::Glissante => (
-                g.verse_caf(),
+                // the trajectoire is paid on top, outside the envelope (R24)
+                Montant(
+                    g.lissage_verse
+                        .0
+                        .checked_add(g.nouvelles_versees.0)
+                        .and_then(|x| x.checked_add(g.verse_collectivite.0))
+                        .ok_or(Depassement)?,
+                ),
                 format!(
                     " + unités nouvelles {}",
                     crate::rapport::montant_fr(g.nouvelles_versees)

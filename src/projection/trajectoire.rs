@@ -4,7 +4,7 @@
 //! place receives the threshold's amount per year, pro rata of its months.
 //!
 //! Rounding group: the trajectoire shares of one collectivité (its structures of the
-//! trajectoire volet), rounded as a whole like the other groups (spec §4.3).
+//! trajectoire volet), rounded as a whole like the other groups (R9).
 
 use crate::bareme::{Arrondi, TrajectoireExercice};
 use crate::calcul::rationnel::{Depassement, Rationnel, R};

@@ -23,6 +23,8 @@ pub const COLONNES: &[&str] = &[
     "financement_public_n1",
     "financement_public_n",
     "variation",
+    "bonus_trajectoire",
+    "bonus_ctre",
 ];
 
 pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
@@ -34,6 +36,7 @@ pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "complement_plancher",
     "non_redistribue",
     "verse_collectivite",
+    "trajectoire_versee",
 ];
 
 /// What a CSV file starts with: the UTF-8 BOM for `excel-fr`, nothing for `rfc4180`.
@@ -97,6 +100,8 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
         p.montant(l.financement_public_n1),
         p.montant(l.financement_public_n),
         p.montant(l.variation),
+        p.montant(l.bonus_trajectoire),
+        p.montant(l.bonus_ctre),
     ])
 }
 
@@ -135,6 +140,7 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])
             p.montant(g.complement_plancher),
             p.montant(g.non_redistribue),
             p.montant(g.verse_collectivite),
+            p.montant(g.trajectoire_versee),
         ])
         .map_err(|_| Depassement)?;
     }

@@ -57,7 +57,7 @@ fn arrondi(
     a: &Attribution,
     strategie: &str,
 ) -> R<()> {
-    let _ = writeln!(o, "  Arrondi du groupe « {quoi} » (spec §4.3) :");
+    let _ = writeln!(o, "  Arrondi du groupe « {quoi} » (R9) :");
     let _ = writeln!(o, "    total exact du groupe : {}", exact(&g.total_exact)?);
     let _ = writeln!(
         o,
@@ -131,7 +131,10 @@ fn expliquer_sections(
         r.exercice, r.convention.nom
     );
 
-    let _ = writeln!(o, "1. Éligibilité (spec §3, règles dans l'ordre)");
+    let _ = writeln!(
+        o,
+        "1. Éligibilité (règles d'éligibilité dans l'ordre, R3, R4, R12)"
+    );
     for v in &l.eligibilite.verifications {
         let _ = writeln!(
             o,
@@ -178,15 +181,67 @@ fn expliquer_sections(
         );
     }
 
+    // bonus trajectoire of its collectivité (R63)
+    if let Some(t) = r
+        .trajectoire
+        .iter()
+        .find(|t| t.part(&s.id).is_some() && t.collectivite == s.collectivite)
+    {
+        let _ = writeln!(o, "3 bis. Bonus trajectoire de développement (R63)");
+        let _ = writeln!(
+            o,
+            "  places {} de la collectivité {} : référence P_ref = {} ; exercice P_N = {} ; niveau atteint : {}",
+            t.volet,
+            t.collectivite,
+            groupe_fr(&t.places_reference.to_string()),
+            groupe_fr(&t.places.to_string()),
+            match (t.niveau, t.seuil) {
+                (Some(k), Some(seuil)) => format!(
+                    "{k} (seuil + {} %)",
+                    groupe_fr(&(seuil * rust_decimal::Decimal::from(100)).normalize().to_string())
+                ),
+                _ => "aucun".into(),
+            }
+        );
+        if let Some(p) = t.part(&s.id) {
+            let _ = writeln!(
+                o,
+                "  part = {} par place × places-mois / 12 = {}",
+                montant_fr(t.montant_par_place),
+                exact(&p.attribution.exacte)?
+            );
+            if let Some(a) = &t.arrondi {
+                let strategie = match a.strategie {
+                    crate::bareme::Arrondi::DemiHaut => "demi-centime vers le haut",
+                    crate::bareme::Arrondi::Troncature => "troncature",
+                };
+                arrondi(&mut o, "trajectoire", a, &p.attribution, strategie)?;
+            }
+        }
+        let _ = writeln!(o);
+    }
+    // CTRE: employer places (R64)
+    if l.ctre_lissage.is_some() || l.ctre_nouvelles.is_some() {
+        let _ = writeln!(o, "3 ter. Places réservées aux employeurs : CTRE (R64)");
+        let _ = writeln!(
+            o,
+            "  places employeurs {} ; nouvelles places employeurs {} ; versé au titre du CTRE : {} (hors bonus territoire)\n",
+            groupe_fr(&s.unites_employeurs.to_string()),
+            groupe_fr(&s.unites_employeurs_nouvelles.to_string()),
+            montant_fr(l.bonus_ctre)
+        );
+    }
+
     let _ = writeln!(o, "4. Total et écart d'arrondi");
     let _ = writeln!(
         o,
-        "  bonus total = lissage {} + nouvelles {} = {}",
+        "  bonus total = lissage {} + nouvelles {} + trajectoire {} = {}",
         montant_fr(l.bonus_lissage),
         montant_fr(l.bonus_nouvelles),
+        montant_fr(l.bonus_trajectoire),
         montant_fr(l.bonus_total)
     );
-    let _ = writeln!(o, "  part exacte s_i + t_i = {}", exact(&l.part_exacte)?);
+    let _ = writeln!(o, "  part exacte = {}", exact(&l.part_exacte)?);
     let _ = writeln!(
         o,
         "  écart d'arrondi (versé − exact) = {} €\n",
@@ -196,25 +251,61 @@ fn expliquer_sections(
         return Ok(Some(o));
     }
 
-    let _ = writeln!(o, "5. Contribution de la collectivité (spec §5)");
+    let _ = writeln!(
+        o,
+        "5. Contribution de la collectivité (R65 : au prorata des mois)"
+    );
     let mode = &b.ajustement_contribution;
     let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
     let c1 = montant_fr(l.contribution_n1);
     let b1 = montant_fr(s.bonus_n1);
+    let mo = s.mois_ouverture;
+    // the N-1 amounts scaled to the months counted in N (N-1 is a full year)
+    let prorata = |m: Montant| -> R<String> {
+        let x = Rationnel::new(m.0 as i128 * mo as i128, 12)?;
+        Ok(if mo == 12 {
+            montant_fr(m)
+        } else {
+            format!("{} × {mo} / 12 = {}", montant_fr(m), exact(&x)?)
+        })
+    };
+    let _ = writeln!(
+        o,
+        "  contribution N-1 ramenée aux {mo} mois de l'exercice : c_ref = {}",
+        prorata(l.contribution_n1)?
+    );
     let _ = match mode.valeur {
-        Ajustement::Neutre => writeln!(
+        Ajustement::Neutre => {
+            let _ = writeln!(
+                o,
+                "  bonus N-1 ramené aux {mo} mois : b_ref = {}",
+                prorata(s.bonus_n1)?
+            );
+            writeln!(
+                o,
+                "  contribution N = max(0, c_ref − (bonus lissage N {} − b_ref)), arrondie au centime = {}",
+                montant_fr(l.bonus_lissage),
+                montant_fr(l.contribution_n)
+            )
+        }
+        Ajustement::Integral => {
+            let _ = writeln!(
+                o,
+                "  bonus N-1 ramené aux {mo} mois : b_ref = {}",
+                prorata(s.bonus_n1)?
+            );
+            writeln!(
+                o,
+                "  contribution N = max(0, c_ref − (bonus total N {} − b_ref)), arrondie au centime = {}",
+                montant_fr(l.bonus_total),
+                montant_fr(l.contribution_n)
+            )
+        }
+        Ajustement::Aucun => writeln!(
             o,
-            "  contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1)) = max(0, {c1} − ({} − {b1})) = {}",
-            montant_fr(l.bonus_lissage),
+            "  contribution N = c_ref, arrondie au centime = {}",
             montant_fr(l.contribution_n)
         ),
-        Ajustement::Integral => writeln!(
-            o,
-            "  contribution N = max(0, contribution N-1 − (bonus total N − bonus N-1)) = max(0, {c1} − ({} − {b1})) = {}",
-            montant_fr(l.bonus_total),
-            montant_fr(l.contribution_n)
-        ),
-        Ajustement::Aucun => writeln!(o, "  contribution N = contribution N-1 = {}", montant_fr(l.contribution_n)),
     };
     let _ = writeln!(
         o,
@@ -251,7 +342,7 @@ fn explique_lissage(
     );
     let _ = writeln!(
         o,
-        "2. Lissage des unités existantes (spec §4.1), groupe ({}, {})",
+        "2. Lissage des unités existantes (R6, R60), groupe ({}, {})",
         g.collectivite, g.volet
     );
     let _ = writeln!(o, "  A = charge à payer N-1 = {}", montant_fr(g.charge_n1));
@@ -314,7 +405,22 @@ fn explique_lissage(
                 "  barème lu : {}",
                 lu(
                     &volet.plancher,
-                    format!("plancher = {}", montant_fr(volet.plancher.valeur))
+                    format!(
+                        "plancher = {}{}",
+                        super::parametres::texte_plancher(
+                            &volet.plancher.valeur,
+                            &volet.unite.valeur
+                        ),
+                        if volet.plancher.valeur.est_unique() {
+                            String::new()
+                        } else {
+                            format!(
+                                " ; case retenue (strate de la collectivité, montant m) : {} par {} (R60)",
+                                montant_fr(g.plancher),
+                                volet.unite.valeur
+                            )
+                        }
+                    )
                 )
             );
             let _ = writeln!(
@@ -322,7 +428,18 @@ fn explique_lissage(
                 "  barème lu : {}",
                 lu(
                     &volet.revalorisation,
-                    format!("revalorisation = {}", volet.revalorisation.valeur)
+                    format!(
+                        "revalorisation = {}{}",
+                        super::parametres::texte_revalorisation(&volet.revalorisation.valeur),
+                        if volet.revalorisation.valeur.est_unique() {
+                            String::new()
+                        } else {
+                            format!(
+                                " ; case retenue : {} (R60)",
+                                super::parametres::pourcentage(g.revalorisation)
+                            )
+                        }
+                    )
                 )
             );
             let _ = writeln!(
@@ -357,7 +474,7 @@ fn explique_lissage(
         }
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "3. Unités nouvelles (spec §4.2)");
+    let _ = writeln!(o, "3. Unités nouvelles (R7, R62)");
     let tranche = r
         .convention
         .collectivite(&s.collectivite)

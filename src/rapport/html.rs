@@ -589,7 +589,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
     );
 
     // per-structure table
-    o.push_str("<section id=\"structures\" class=\"saut\">\n<h2>4. Détail par structure</h2>\n<p>Montants versés après arrondi au centime (arrondi de groupe, spec §4.3). « Unités » : unités existantes retenues (hors places réservées aux employeurs).</p>\n<table id=\"table-structures\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Volet</th><th class=\"n\">Unités</th><th class=\"n\">Taux / unité</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus total</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Variation</th></tr></thead>\n<tbody>\n");
+    o.push_str("<section id=\"structures\" class=\"saut\">\n<h2>4. Détail par structure</h2>\n<p>Montants versés après arrondi au centime (arrondi de groupe, R9). « Unités » : unités existantes retenues (hors places réservées aux employeurs).</p>\n<table id=\"table-structures\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Volet</th><th class=\"n\">Unités</th><th class=\"n\">Taux / unité</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus total</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Variation</th><th class=\"n\">dont trajectoire</th><th class=\"n\">CTRE</th></tr></thead>\n<tbody>\n");
     for l in &r.structures {
         let s = &l.structure;
         let eligible = l.motif() == Motif::Eligible;
@@ -599,7 +599,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
         };
         let _ = writeln!(
             o,
-            "<tr data-id=\"{id}\" data-motif=\"{m}\"{cl}><td>{nom}<br><span class=\"id\">{id}</span></td><td>{g}</td><td>{v}</td><td class=\"n\">{u}</td><td class=\"n\">{taux}</td>{bl}{bn}{bt}{c1}{cn}{va}</tr>",
+            "<tr data-id=\"{id}\" data-motif=\"{m}\"{cl}><td>{nom}<br><span class=\"id\">{id}</span></td><td>{g}</td><td>{v}</td><td class=\"n\">{u}</td><td class=\"n\">{taux}</td>{bl}{bn}{bt}{c1}{cn}{va}{tj}{ct}</tr>",
             id = esc(&s.id),
             m = l.motif().code(),
             cl = if eligible { "" } else { " class=\"exclue\"" },
@@ -622,11 +622,13 @@ pub fn rendre(r: &Resultat) -> R<String> {
             c1 = td_montant(l.contribution_n1),
             cn = td_montant(l.contribution_n),
             va = td_montant(l.variation),
+            tj = td_montant(l.bonus_trajectoire),
+            ct = td_montant(l.bonus_ctre),
         );
     }
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr id=\"total-structures\"><td colspan=\"5\">Total ({} structures, dont {} éligibles)</td>{}{}{}{}{}{}</tr></tfoot>\n</table>\n</section>",
+        "</tbody>\n<tfoot><tr id=\"total-structures\"><td colspan=\"5\">Total ({} structures, dont {} éligibles)</td>{}{}{}{}{}{}{}{}</tr></tfoot>\n</table>\n</section>",
         x.structures,
         x.structures_eligibles,
         td_montant(x.bonus_lissage),
@@ -634,7 +636,9 @@ pub fn rendre(r: &Resultat) -> R<String> {
         td_montant(x.bonus_total),
         td_montant(x.contribution_n1),
         td_montant(x.contribution_n),
-        td_montant(x.variation)
+        td_montant(x.variation),
+        td_montant(x.bonus_trajectoire),
+        td_montant(x.bonus_ctre)
     );
 
     // reconciliation
@@ -682,7 +686,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
     if exclues.is_empty() {
         o.push_str("<p>Toutes les structures sont éligibles.</p>\n");
     } else {
-        o.push_str("<p>Ces structures sont listées par la convention mais ne reçoivent pas de bonus territoire. La raison est la première règle d'éligibilité non remplie (spec §3).</p>\n<table id=\"table-exclues\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Raison</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th></tr></thead>\n<tbody>\n");
+        o.push_str("<p>Ces structures sont listées par la convention mais ne reçoivent pas de bonus territoire. La raison est la première règle d'éligibilité non remplie (R15).</p>\n<table id=\"table-exclues\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Raison</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th></tr></thead>\n<tbody>\n");
         for l in &exclues {
             let s = &l.structure;
             // the rule's detail adds information only for these reasons

@@ -34,6 +34,8 @@ pub fn valeur(r: &Resultat, avertissements: &Diagnostics) -> R<Value> {
             "financement_public_n1": m(l.financement_public_n1),
             "financement_public_n": m(l.financement_public_n),
             "variation": m(l.variation),
+            "bonus_trajectoire": m(l.bonus_trajectoire),
+            "bonus_ctre": m(l.bonus_ctre),
         }));
     }
     let groupes: Vec<Value> = r
@@ -50,6 +52,7 @@ pub fn valeur(r: &Resultat, avertissements: &Diagnostics) -> R<Value> {
                 "complement_plancher": m(g.complement_plancher),
                 "non_redistribue": m(g.non_redistribue),
                 "verse_collectivite": m(g.verse_collectivite),
+                "trajectoire_versee": m(g.trajectoire_versee),
             })
         })
         .collect();
@@ -66,6 +69,8 @@ pub fn valeur(r: &Resultat, avertissements: &Diagnostics) -> R<Value> {
             "financement_public_n1": m(t.financement_public_n1),
             "financement_public_n": m(t.financement_public_n),
             "variation": m(t.variation),
+            "bonus_trajectoire": m(t.bonus_trajectoire),
+            "bonus_ctre": m(t.bonus_ctre),
         })
     };
     let gestionnaires: serde_json::Map<String, Value> = r
@@ -112,6 +117,7 @@ pub fn valeur(r: &Resultat, avertissements: &Diagnostics) -> R<Value> {
                 "complement_plancher": m(t.complement_plancher),
                 "non_redistribue": m(t.non_redistribue),
                 "verse_collectivite": m(t.verse_collectivite),
+                "trajectoire_versee": m(t.trajectoire_versee),
                 "verse_caf": m(t.verse_caf),
             }
         },

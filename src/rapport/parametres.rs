@@ -4,7 +4,9 @@
 //! rounding and contribution modes in force).
 
 use super::montant_fr;
-use crate::bareme::{Ajustement, Arrondi, BaremeExercice, Lu, Statut, Versement};
+use crate::bareme::{
+    Ajustement, Arrondi, BaremeExercice, Grille, Lu, PlafondBase, Statut, Versement,
+};
 use crate::modele::Date;
 
 /// docs/regles.md, embedded so that a report always lists the rules of its own binary.
@@ -62,8 +64,63 @@ pub fn nom_arrondi(a: Arrondi) -> &'static str {
     }
 }
 
+/// A grid in French: the plain value, or its thresholds and rows (docs/regles.md R60).
+pub fn texte_grille<T: Clone>(g: &Grille<T>, f: &dyn Fn(&T) -> String) -> String {
+    if let Some(v) = g.valeur_unique() {
+        return f(v);
+    }
+    let nombre = |n: u64| super::groupe_fr(&n.to_string());
+    let mut o = String::from("grille");
+    if !g.seuils_population.is_empty() {
+        o.push_str(&format!(
+            " ; strates de population (seuils) : {} hab.",
+            g.seuils_population
+                .iter()
+                .map(|n| nombre(*n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !g.seuils_montant.is_empty() {
+        o.push_str(&format!(
+            " ; montant existant par unité (seuils) : {}",
+            g.seuils_montant
+                .iter()
+                .map(|m| montant_fr(*m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for (i, l) in g.valeurs.iter().enumerate() {
+        o.push_str(&format!(
+            " ; strate {} : [{}]",
+            i + 1,
+            l.iter().map(f).collect::<Vec<_>>().join(" ; ")
+        ));
+    }
+    o
+}
+
+/// The floor of a volet in French (`0,15 € par heure d'accueil`).
+pub fn texte_plancher(g: &Grille<crate::modele::Montant>, unite: &str) -> String {
+    texte_grille(g, &|m| format!("{} par {unite}", montant_fr(*m)))
+}
+
+/// The revaluation of a volet in French (`2 %`).
+pub fn texte_revalorisation(g: &Grille<rust_decimal::Decimal>) -> String {
+    texte_grille(g, &|d| pourcentage(*d))
+}
+
+/// What the development cap applies to, in French.
+pub fn texte_plafond_base(b: PlafondBase) -> &'static str {
+    match b {
+        PlafondBase::Enveloppe => "enveloppe : total des forfaits ≤ plafond × charge N-1",
+        PlafondBase::Unites => "unités : unités nouvelles ≤ plafond × unités existantes",
+    }
+}
+
 /// `0.25` → `25 %`; `0.025` → `2,5 %`.
-fn pourcentage(d: rust_decimal::Decimal) -> String {
+pub fn pourcentage(d: rust_decimal::Decimal) -> String {
     let p = (d * rust_decimal::Decimal::from(100)).normalize();
     format!("{} %", p.to_string().replace('.', ","))
 }
@@ -113,6 +170,9 @@ pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
             match vo.versement.valeur {
                 Versement::Structures => "réparti sur les structures".into(),
                 Versement::Collectivite => "versé à la collectivité".into(),
+                Versement::Employeurs => {
+                    "réparti sur les places réservées aux employeurs (CTRE)".into()
+                }
             },
         ));
         v.push(ligne(
@@ -133,21 +193,27 @@ pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
         v.push(ligne(
             &p("plancher"),
             &vo.plancher,
-            format!("{} par unité", montant_fr(vo.plancher.valeur)),
+            texte_plancher(&vo.plancher.valeur, &vo.unite.valeur),
         ));
         v.push(ligne(
             &p("revalorisation"),
             &vo.revalorisation,
-            pourcentage(vo.revalorisation.valeur),
+            texte_revalorisation(&vo.revalorisation.valeur),
         ));
         v.push(ligne(
             &p("plafond_developpement"),
             &vo.plafond_developpement,
             vo.plafond_developpement
                 .valeur
-                .map_or("aucun plafond".into(), |d| {
-                    format!("{} de la charge N-1", pourcentage(d))
+                .map_or("aucun plafond".into(), |d| match vo.plafond_base.valeur {
+                    PlafondBase::Enveloppe => format!("{} de la charge N-1", pourcentage(d)),
+                    PlafondBase::Unites => format!("{} des unités existantes", pourcentage(d)),
                 }),
+        ));
+        v.push(ligne(
+            &p("plafond_base"),
+            &vo.plafond_base,
+            texte_plafond_base(vo.plafond_base.valeur).into(),
         ));
     }
     v
@@ -212,9 +278,9 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
             nom_ajustement(be.ajustement_contribution.valeur)
         ),
         detail: match be.ajustement_contribution.valeur {
-            Ajustement::Neutre => "contribution N = max(0, contribution N-1 − (bonus lissage N − bonus N-1)) : la collectivité cesse de payer ce que la Caf verse désormais directement (spec §5).",
-            Ajustement::Aucun => "contribution N = contribution N-1 (spec §5).",
-            Ajustement::Integral => "contribution N = max(0, contribution N-1 − (bonus total N − bonus N-1)) (spec §5).",
+            Ajustement::Neutre => "contribution N = max(0, c_ref − (bonus lissage N − b_ref)), où c_ref et b_ref sont la contribution et le bonus de N-1 ramenés aux mois d'ouverture de N (× mois / 12) : la collectivité cesse de payer ce que la Caf verse désormais directement, et ne paie pas les mois de fermeture (R65).",
+            Ajustement::Aucun => "contribution N = contribution N-1 × mois d'ouverture / 12 (R65).",
+            Ajustement::Integral => "contribution N = max(0, c_ref − (bonus total N − b_ref)), c_ref et b_ref ramenés aux mois d'ouverture de N (R65).",
         }
         .into(),
         source: src(&be.ajustement_contribution.source),
@@ -222,7 +288,7 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
     h.push(Hypothese {
         code: "arrondi".into(),
         titre: format!("Arrondi des groupes : {}", nom_arrondi(be.arrondi.valeur)),
-        detail: "Chaque groupe (collectivité, volet) est arrondi en bloc : total arrondi au centime, plancher de chaque part, centimes restants aux plus forts restes, égalité départagée par id croissant (spec §4.3, R9).".into(),
+        detail: "Chaque groupe (collectivité, volet) est arrondi en bloc : total arrondi au centime, plancher de chaque part, centimes restants aux plus forts restes, égalité départagée par id croissant (R9).".into(),
         source: src(&be.arrondi.source),
     });
     for l in lignes_bareme(be) {

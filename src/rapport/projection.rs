@@ -38,6 +38,8 @@ pub const COLONNES: &[&str] = &[
     "financement_public_n1",
     "financement_public_n",
     "variation",
+    "bonus_ctre",
+    "ecart_arrondi",
 ];
 
 pub const COLONNES_TOTAUX: &[&str] = &[
@@ -52,6 +54,8 @@ pub const COLONNES_TOTAUX: &[&str] = &[
     "contribution_collectivite",
     "financement_public",
     "non_redistribue",
+    "ctre",
+    "complement",
 ];
 
 pub const COLONNES_TRAJECTOIRE: &[&str] = &[
@@ -95,7 +99,7 @@ pub(crate) struct RangTotaux {
     pub(crate) total: bool,
 }
 
-pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
+pub(crate) const RANGS_TOTAUX: [RangTotaux; 11] = [
     RangTotaux {
         champ: "charge_n1",
         libelle: "enveloppe A (charge à payer N-1, puis versé N-1)",
@@ -121,6 +125,13 @@ pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
         champ: "trajectoire",
         libelle: "Caf : bonus trajectoire",
         valeur: |x| x.trajectoire,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
+        champ: "ctre",
+        libelle: "Caf : CTRE (places réservées aux employeurs)",
+        valeur: |x| x.ctre,
         connu_n1: false,
         total: false,
     },
@@ -153,8 +164,15 @@ pub(crate) const RANGS_TOTAUX: [RangTotaux; 9] = [
         total: false,
     },
     RangTotaux {
+        champ: "complement",
+        libelle: "complément au-delà de l'enveloppe A (taux conservé, plancher, revalorisation)",
+        valeur: |x| x.complement,
+        connu_n1: false,
+        total: false,
+    },
+    RangTotaux {
         champ: "non_redistribue",
-        libelle: "non redistribué (< 0 : au-delà de l'enveloppe A)",
+        libelle: "non redistribué (A + complément − lissage − pilotage)",
         valeur: |x| x.non_redistribue,
         connu_n1: false,
         total: false,
@@ -184,6 +202,8 @@ fn ligne_totaux(p: Profil, c: &str, t: &TotauxAnnee) -> Vec<String> {
         p.montant(t.contribution_collectivite),
         p.montant(t.financement_public),
         p.montant(t.non_redistribue),
+        p.montant(t.ctre),
+        p.montant(t.complement),
     ]
 }
 
@@ -220,6 +240,8 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
                 p.montant(l.financement_public_n1),
                 p.montant(l.financement_public_n),
                 p.montant(l.variation),
+                p.montant(l.bonus_ctre),
+                p.decimal(euros(&l.ecart_arrondi, 4)?),
             ]);
         }
     }
@@ -284,6 +306,8 @@ fn totaux_json(t: &TotauxAnnee) -> Value {
         "contribution_collectivite": m(t.contribution_collectivite),
         "financement_public": m(t.financement_public),
         "non_redistribue": m(t.non_redistribue),
+        "ctre": m(t.ctre),
+        "complement": m(t.complement),
     })
 }
 
@@ -314,6 +338,8 @@ pub fn json(pr: &Projection, avertissements: &Diagnostics) -> R<Vec<u8>> {
                 "financement_public_n1": m(l.financement_public_n1),
                 "financement_public_n": m(l.financement_public_n),
                 "variation": m(l.variation),
+                "bonus_ctre": m(l.bonus_ctre),
+                "ecart_arrondi": euros(&l.ecart_arrondi, 4)?,
             }));
         }
         let mut traj = Vec::new();
@@ -740,7 +766,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
             g.collectivite, g.volet
         );
         if a.situations.is_empty() {
-            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = A / U (spec §4.1)", montant_fr(g.charge_n1));
+            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = A / U (R16)", montant_fr(g.charge_n1));
         } else {
             let _ = writeln!(
                 o,
@@ -788,7 +814,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
     // C. core
     let _ = writeln!(
         o,
-        "C. Bonus de l'exercice {annee} (cœur du calcul, spec §3–§4)\n"
+        "C. Bonus de l'exercice {annee} (cœur du calcul, R15, R16, R7)\n"
     );
     if let Some(c) = crate::rapport::explication::expliquer_bonus(&a.dossier, &a.resultat, id)? {
         for ligne in c.lines() {
@@ -936,7 +962,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
     // E. contributions
     let _ = writeln!(
         o,
-        "E. Contribution de la collectivité (spec §5 enchaînée d'année en année, R25)"
+        "E. Contribution de la collectivité (R65 enchaînée d'année en année, R25, R68)"
     );
     let mode = &a.ajustement;
     let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
@@ -946,30 +972,76 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         (annee - 1).to_string()
     };
     let c1 = montant_fr(l.contribution_n1);
+    // the reference: the last year with months counted (R68), N-1 (12 months) at first
+    let mut reference = (
+        "N-1 (structures.csv)".to_string(),
+        s.contribution_collectivite_n1,
+        s.bonus_n1,
+        s.bonus_n1,
+        12u8,
+    );
+    for y in pr.premiere..annee {
+        if let Some(p) = pr.annee(y).and_then(|p| p.ligne(id)) {
+            if p.mois > 0 {
+                reference = (
+                    y.to_string(),
+                    p.contribution_n,
+                    p.bonus_lissage,
+                    p.bonus_total,
+                    p.mois,
+                );
+            }
+        }
+    }
+    let (ref_annee, ref_c, ref_l, ref_t, ref_mo) = reference;
+    let mo = l.mois;
+    let ramene = |m: Montant| -> R<String> {
+        let x = Rationnel::new(m.0 as i128 * mo as i128, ref_mo as i128)?;
+        Ok(format!(
+            "{} × {mo} / {ref_mo} = {}",
+            montant_fr(m),
+            groupe_fr(&euros(&x, 4)?)
+        ))
+    };
+    let _ = writeln!(
+        o,
+        "  référence : {ref_annee}, dernière année comptée ({ref_mo} mois) ; {annee} : {mo} mois"
+    );
     let _ = match mode.valeur {
         Ajustement::Neutre => {
-            let l1 = if annee == pr.premiere {
-                s.bonus_n1
-            } else {
-                pr.annee(annee - 1).and_then(|p| p.ligne(id)).map_or(Montant(0), |p| p.bonus_lissage)
-            };
+            let _ = writeln!(
+                o,
+                "  c_ref = {} € ; b_ref (lissage) = {} €",
+                ramene(ref_c)?,
+                ramene(ref_l)?
+            );
             writeln!(
                 o,
-                "  contribution {annee} = max(0, contribution {prec} − (lissage {annee} − {} {prec})) = max(0, {c1} − ({} − {})) = {}",
-                if annee == pr.premiere { "bonus" } else { "lissage" },
+                "  contribution {annee} = max(0, c_ref − (lissage {annee} {} − b_ref)), arrondie au centime = {}",
                 montant_fr(l.bonus_lissage),
-                montant_fr(l1),
                 montant_fr(l.contribution_n)
             )
         }
-        Ajustement::Integral => writeln!(
+        Ajustement::Integral => {
+            let _ = writeln!(
+                o,
+                "  c_ref = {} € ; b_ref (bonus total) = {} €",
+                ramene(ref_c)?,
+                ramene(ref_t)?
+            );
+            writeln!(
+                o,
+                "  contribution {annee} = max(0, c_ref − (bonus total {annee} {} − b_ref)), arrondie au centime = {}",
+                montant_fr(l.bonus_total),
+                montant_fr(l.contribution_n)
+            )
+        }
+        Ajustement::Aucun => writeln!(
             o,
-            "  contribution {annee} = max(0, contribution {prec} − (bonus total {annee} − bonus total {prec})) = max(0, {c1} − ({} − {})) = {}",
-            montant_fr(l.bonus_total),
-            montant_fr(l.bonus_n1),
+            "  contribution {annee} = c_ref = {}, arrondie au centime = {}",
+            ramene(ref_c)?,
             montant_fr(l.contribution_n)
         ),
-        Ajustement::Aucun => writeln!(o, "  contribution {annee} = contribution {prec} = {}", montant_fr(l.contribution_n)),
     };
     let _ = writeln!(
         o,

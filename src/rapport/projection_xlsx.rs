@@ -64,7 +64,9 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
             for (i, m) in montants.into_iter().enumerate() {
                 fe.montant(l, 12 + i as u16, m, &f.montant)?;
             }
-            fe.texte(l, 21, x.motif.libelle(), &f.texte)?;
+            fe.montant(l, 21, x.bonus_ctre, &f.montant)?;
+            fe.montant4(l, 22, &x.ecart_arrondi, &f.montant4)?;
+            fe.texte(l, 23, x.motif.libelle(), &f.texte)?;
         }
     }
     Ok((fe.finir(l, noms.len() as u16, 2)?, l))
@@ -87,6 +89,7 @@ pub const COLONNES_TOTAUX_ANNEE: &[&str] = &[
     "bonus_structures (feuille Projection)",
     "controle Caf",
     "controle financement",
+    "ctre (feuille Projection)",
 ];
 
 /// Column (0-based) of a projection CSV column in the `Projection` sheet.
@@ -106,8 +109,9 @@ fn ligne_annee(
     exercice: i32,
     t: &TotauxAnnee,
     n1: bool,
-    // rows of the Projection sheet (for the SUMIFS), and the exact Σ bonus_total of the year
-    projection: (u32, Montant),
+    // rows of the Projection sheet (for the SUMIFS), and the exact Σ bonus_total and
+    // Σ bonus_ctre of the year
+    projection: (u32, Montant, Montant),
     par_collectivite: bool,
     f: &Formats,
 ) -> X<()> {
@@ -135,7 +139,7 @@ fn ligne_annee(
         fe.montant(l, 3 + i as u16, m, &f.montant)?;
     }
     // Σ bonus_total of the year's structures, read live from the Projection sheet
-    let (n, bonus) = projection;
+    let (n, bonus, ctre) = projection;
     let p = quote_sheet_name("Projection");
     let plage = |nom: &str| {
         let c = colonne_projection(nom);
@@ -144,6 +148,7 @@ fn ligne_annee(
     let r = l + 1;
     if n == 0 {
         fe.formule(l, 12, "=0".into(), "0", &f.montant)?;
+        fe.formule(l, 15, "=0".into(), "0", &f.montant)?;
         return Ok(());
     }
     let mut formule = format!(
@@ -155,14 +160,19 @@ fn ligne_annee(
         formule.push_str(&format!(",{},$A{r}", plage("collectivite")));
     }
     formule.push(')');
-    fe.formule(l, 12, formule, &bonus.to_string(), &f.montant)?;
+    fe.formule(l, 12, formule.clone(), &bonus.to_string(), &f.montant)?;
     fe.mesurer(12, 14);
-    // controls: Caf = bonus to the structures + P ; public funding = C + bonus ; must be 0
-    let controle_caf = bonus.0 as i128 + t.verse_collectivite.0 as i128 - t.verse_caf.0 as i128;
+    // the CTRE of the year's structures (R64), read live as well
+    let formule_ctre = formule.replacen(&plage("bonus_total"), &plage("bonus_ctre"), 1);
+    fe.formule(l, 15, formule_ctre, &ctre.to_string(), &f.montant)?;
+    // controls: Caf = bonus to the structures + CTRE + P ; public funding = C + bonus ;
+    // must be 0
+    let controle_caf =
+        bonus.0 as i128 + ctre.0 as i128 + t.verse_collectivite.0 as i128 - t.verse_caf.0 as i128;
     fe.formule(
         l,
         13,
-        format!("=ROUND(M{r}+H{r}-I{r},2)"),
+        format!("=ROUND(M{r}+P{r}+H{r}-I{r},2)"),
         &format_echelle(controle_caf, 2),
         &f.montant,
     )?;
@@ -188,8 +198,13 @@ fn periode(pr: &Projection, exercice: i32) -> String {
     }
 }
 
-fn bonus_structures(pr: &Projection, exercice: i32, collectivite: Option<&str>) -> X<Montant> {
+fn bonus_structures(
+    pr: &Projection,
+    exercice: i32,
+    collectivite: Option<&str>,
+) -> X<(Montant, Montant)> {
     let mut s = Montant(0);
+    let mut c = Montant(0);
     if let Some(a) = pr.annee(exercice) {
         for l in &a.lignes {
             let retenue = match collectivite {
@@ -198,10 +213,11 @@ fn bonus_structures(pr: &Projection, exercice: i32, collectivite: Option<&str>) 
             };
             if retenue {
                 s = somme(s, l.bonus_total)?;
+                c = somme(c, l.bonus_ctre)?;
             }
         }
     }
-    Ok(s)
+    Ok((s, c))
 }
 
 fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Worksheet> {
@@ -216,14 +232,14 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
         n1,
         &pr.n1,
         true,
-        (lignes_projection, Montant(0)),
+        (lignes_projection, Montant(0), Montant(0)),
         false,
         f,
     )?;
     let mut l = 1u32;
     for a in &pr.annees {
         l += 1;
-        let b = bonus_structures(pr, a.exercice, None)?;
+        let (b, ct) = bonus_structures(pr, a.exercice, None)?;
         ligne_annee(
             &mut fe,
             l,
@@ -232,7 +248,7 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
             a.exercice,
             &a.totaux,
             false,
-            (lignes_projection, b),
+            (lignes_projection, b, ct),
             false,
             f,
         )?;
@@ -253,10 +269,10 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
         fe.texte(lf, c, "", &f.total_texte)?;
         fe.texte(lc, c, "", &f.calcule_texte)?;
     }
-    let mut t = [Montant(0); 11];
+    let mut t = [Montant(0); 12];
     for a in &pr.annees {
         let x = &a.totaux;
-        let b = bonus_structures(pr, a.exercice, None)?;
+        let (b, ct) = bonus_structures(pr, a.exercice, None)?;
         let v = [
             x.lissage,
             x.nouvelles,
@@ -267,6 +283,9 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
             x.financement_public,
             x.non_redistribue,
             b,
+            Montant(0),
+            Montant(0),
+            ct,
         ];
         for (s, m) in t.iter_mut().zip(v) {
             *s = somme(*s, m)?;
@@ -275,7 +294,8 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
     // controls of the totals: computed like the rows' (they are 0 when every row is)
     t[9] = Montant(
         t[8].0
-            .checked_add(t[3].0)
+            .checked_add(t[11].0)
+            .and_then(|x| x.checked_add(t[3].0))
             .and_then(|x| x.checked_sub(t[4].0))
             .ok_or(Depassement)?,
     );
@@ -305,7 +325,7 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
     fe.texte(
         note + 1,
         0,
-        "Contrôles (doivent valoir 0) : « controle Caf » = bonus des structures + P − versé Caf ; « controle financement » = C + bonus des structures − financement public.",
+        "Contrôles (doivent valoir 0) : « controle Caf » = bonus des structures + CTRE + P − versé Caf ; « controle financement » = C + bonus des structures − financement public.",
         &f.texte,
     )?;
 
@@ -326,7 +346,7 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
                     n1,
                     t,
                     true,
-                    (lignes_projection, Montant(0)),
+                    (lignes_projection, Montant(0), Montant(0)),
                     true,
                     f,
                 )?;
@@ -334,7 +354,7 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
             for a in &pr.annees {
                 if let Some(t) = a.par_collectivite.get(&c.id) {
                     l += 1;
-                    let b = bonus_structures(pr, a.exercice, Some(&c.id))?;
+                    let (b, ct) = bonus_structures(pr, a.exercice, Some(&c.id))?;
                     ligne_annee(
                         &mut fe,
                         l,
@@ -343,7 +363,7 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
                         a.exercice,
                         t,
                         false,
-                        (lignes_projection, b),
+                        (lignes_projection, b, ct),
                         true,
                         f,
                     )?;

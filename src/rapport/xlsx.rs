@@ -323,7 +323,9 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant(l, 15, x.financement_public_n1, &f.montant)?;
         fe.montant(l, 16, x.financement_public_n, &f.montant)?;
         fe.montant(l, 17, x.variation, &f.montant)?;
-        fe.texte(l, 18, x.motif().libelle(), &f.texte)?;
+        fe.montant(l, 18, x.bonus_trajectoire, &f.montant)?;
+        fe.montant(l, 19, x.bonus_ctre, &f.montant)?;
+        fe.texte(l, 20, x.motif().libelle(), &f.texte)?;
     }
     fe.finir(l, noms.len() as u16, 1)
 }
@@ -468,8 +470,9 @@ pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "complement_plancher (C)",
     "non_redistribue (R)",
     "verse_collectivite (P)",
-    "verse_caf (L+N+P)",
+    "verse_caf (L+N+T+P)",
     "controle A+C-L-R-P",
+    "trajectoire_versee (T)",
 ];
 
 fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
@@ -501,6 +504,7 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
             &f.montant,
         )?;
         fe.mesurer(10, 12);
+        fe.montant(l, 11, g.trajectoire_versee, &f.montant)?;
     }
     let derniere = l;
     let t = &r.total;
@@ -519,7 +523,7 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
         &unites_total.to_string(),
         &f.total_unites,
     )?;
-    let colonnes: [(u16, Montant); 8] = [
+    let colonnes: [(u16, Montant); 9] = [
         (2, t.charge_n1),
         (4, t.lissage_verse),
         (5, t.nouvelles_versees),
@@ -528,6 +532,7 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
         (8, t.verse_collectivite),
         (9, t.verse_caf),
         (10, Montant(0)),
+        (11, t.trajectoire_versee),
     ];
     for (c, m) in colonnes {
         fe.somme(lf, c, 1, derniere, &m.to_string(), &f.total_montant)?;
@@ -541,21 +546,22 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
             &f.montant,
         )?;
     }
-    // cross-check with the Structures sheet: Σ bonus_total of the structures + P = Caf total
+    // cross-check with the Structures sheet: Σ bonus_total + Σ bonus_ctre of the structures
+    // + P = Caf total
     let n = r.structures.len() as u32;
     let lx = le + 2;
     let st = quote_sheet_name("Structures");
     fe.texte(
         lx,
         0,
-        "Bonus versé aux structures (SOMME de la feuille Structures)",
+        "Bonus et CTRE versés aux structures (SOMME de la feuille Structures)",
         &f.texte,
     )?;
     fe.formule(
         lx,
         9,
-        format!("=SUM({st}!L2:L{})", n + 1),
-        &t.structures.bonus_total.to_string(),
+        format!("=SUM({st}!L2:L{})+SUM({st}!T2:T{})", n + 1, n + 1),
+        &Montant(t.structures.bonus_total.0 + t.structures.bonus_ctre.0).to_string(),
         &f.montant,
     )?;
     fe.texte(
