@@ -768,3 +768,35 @@ fn rapprochement_a_l_echelle() {
     assert!(nb(|a| matches!(a, Attendu::Concorde(_))) >= 8_400);
     assert!(nb(|a| matches!(a, Attendu::Ambigue(_))) > 100);
 }
+
+// ---------------------------------------------------------------------------------------
+// Arbitrary notifications: refused or read, never a panic
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any bytes, as a CSV text or as a workbook; and a valid workbook with bytes changed.
+    #[test]
+    fn notification_quelconque_sans_panique(
+        octets in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000),
+        mutations in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..8),
+    ) {
+        let mut d = Diagnostics::default();
+        let _ = analyser_csv("n.csv", &String::from_utf8_lossy(&octets), &mut d);
+        let _ = analyser_tableur("n.xlsx", &octets, &mut d);
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(0, 1, "montant").unwrap();
+        ws.write_string(1, 0, "CRECHE-A").unwrap();
+        ws.write_number(1, 1, 20000.0).unwrap();
+        let mut c = wb.save_to_buffer().unwrap();
+        for (i, b) in mutations {
+            let n = c.len();
+            c[i % n] = b;
+        }
+        let l = analyser_tableur("n.xlsx", &c, &mut d);
+        // read, or refused with located messages
+        proptest::prop_assert!(l.len() <= 1);
+    }
+}

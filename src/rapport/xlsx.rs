@@ -205,7 +205,9 @@ impl Feuille {
         if s.chars().nth(TEXTE_MAX).is_some() {
             // refused, never cut silently: the message names the text
             return Err(ErreurXlsx(format!(
-                "écriture du classeur XLSX impossible : le texte « {}… » ({} caractères) dépasse la limite d'une cellule Excel ({} caractères) (conseil : raccourcissez-le, ou utilisez --format csv)",
+                "écriture du classeur XLSX impossible : cellule {}!{}, le texte « {}… » ({} caractères) dépasse la limite d'une cellule Excel ({} caractères) (conseil : raccourcissez-le, ou utilisez --format csv)",
+                self.nom,
+                rust_xlsxwriter::utility::row_col_to_cell(l, c),
                 crate::diagnostic::texte_affichable(&s.chars().take(40).collect::<String>()),
                 groupe_fr(&s.chars().count().to_string()),
                 groupe_fr(&TEXTE_MAX.to_string())
@@ -772,7 +774,7 @@ mod tests {
         let mut fe = Feuille::new("Structures").unwrap();
         let f = Formats::new();
         let e = fe.texte(1, 1, &"A".repeat(40_000), &f.texte).unwrap_err();
-        assert!(e.0.contains("« AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA… » (40\u{202f}000 caractères) dépasse la limite d'une cellule Excel (32\u{202f}767 caractères)"), "{}", e.0);
+        assert_eq!(e.0, "écriture du classeur XLSX impossible : cellule Structures!B2, le texte « AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA… » (40\u{202f}000 caractères) dépasse la limite d'une cellule Excel (32\u{202f}767 caractères) (conseil : raccourcissez-le, ou utilisez --format csv)");
         assert!(fe.texte(1, 1, &"A".repeat(32_767), &f.texte).is_ok());
     }
 }
