@@ -8,7 +8,7 @@
 
 use super::LigneNotification;
 use crate::calcul::LigneStructure;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 /// Index lists (rarest words and trigrams of a line) read to select candidates.
@@ -79,6 +79,12 @@ pub(super) struct Index {
     /// normalised name and id of each structure, cut to [`LONGUEUR_MAX`] characters, with
     /// their length in characters
     cles: Vec<[(String, usize); 2]>,
+    /// the suggestion index, built at the first unmatched line (none when all match)
+    flou: OnceCell<Flou>,
+}
+
+/// The word and trigram index of the suggestions.
+struct Flou {
     /// word or trigram of a normalised name or id → its range in `listes`
     mots: HashMap<String, (u32, u32)>,
     trigrammes: HashMap<Trigramme, (u32, u32)>,
@@ -87,6 +93,42 @@ pub(super) struct Index {
     /// per structure, the number of shared words and trigrams (scratch of [`Index::proche`],
     /// zero between calls)
     comptes: RefCell<Vec<u16>>,
+}
+
+impl Flou {
+    /// The word and trigram lists, by sorting (key, structure) pairs.
+    fn new(cles: &[[(String, usize); 2]]) -> Self {
+        let mut p_mots: Vec<(&str, u32)> = Vec::new();
+        let mut p_tri: Vec<(Trigramme, u32)> = Vec::new();
+        for (i, [(nom, _), (id, _)]) in cles.iter().enumerate() {
+            let i = i as u32;
+            let mut m = mots(nom);
+            m.extend(mots(id));
+            m.sort_unstable();
+            m.dedup();
+            p_mots.extend(m.into_iter().map(|m| (m, i)));
+            let mut t = trigrammes(nom);
+            t.extend(trigrammes(id));
+            t.sort_unstable();
+            t.dedup();
+            p_tri.extend(t.into_iter().map(|t| (t, i)));
+        }
+        // sorted by key, then ascending structure
+        p_mots.sort_unstable();
+        p_tri.sort_unstable();
+        let mut listes = Vec::with_capacity(p_mots.len() + p_tri.len());
+        let mots = regrouper(&p_mots, &mut listes)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let trigrammes = regrouper(&p_tri, &mut listes);
+        Flou {
+            mots,
+            trigrammes,
+            listes,
+            comptes: RefCell::new(vec![0; cles.len()]),
+        }
+    }
 }
 
 fn coupe(s: String) -> String {
@@ -139,8 +181,8 @@ fn regrouper<K: std::hash::Hash + Eq + Clone>(
 }
 
 impl Index {
-    /// Built once per check: a few hash insertions per structure; the word and trigram
-    /// lists by sorting (key, structure) pairs.
+    /// Built once per check: a few hash insertions per structure (the word and trigram
+    /// lists wait for the first unmatched line).
     pub(super) fn new(st: &[LigneStructure]) -> Self {
         let mut par_id = HashMap::with_capacity(st.len());
         let mut par_id_min: HashMap<String, Vec<usize>> = HashMap::with_capacity(st.len());
@@ -158,39 +200,12 @@ impl Index {
                 (c, n)
             }));
         }
-        // (key, structure) pairs, sorted: by key, then ascending structure
-        let mut p_mots: Vec<(&str, u32)> = Vec::new();
-        let mut p_tri: Vec<(Trigramme, u32)> = Vec::new();
-        for (i, [(nom, _), (id, _)]) in cles.iter().enumerate() {
-            let i = i as u32;
-            let mut m = mots(nom);
-            m.extend(mots(id));
-            m.sort_unstable();
-            m.dedup();
-            p_mots.extend(m.into_iter().map(|m| (m, i)));
-            let mut t = trigrammes(nom);
-            t.extend(trigrammes(id));
-            t.sort_unstable();
-            t.dedup();
-            p_tri.extend(t.into_iter().map(|t| (t, i)));
-        }
-        p_mots.sort_unstable();
-        p_tri.sort_unstable();
-        let mut listes = Vec::with_capacity(p_mots.len() + p_tri.len());
-        let mots = regrouper(&p_mots, &mut listes)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        let trigrammes = regrouper(&p_tri, &mut listes);
         Index {
             par_id,
             par_id_min,
             par_nom,
             cles,
-            mots,
-            trigrammes,
-            listes,
-            comptes: RefCell::new(vec![0; st.len()]),
+            flou: OnceCell::new(),
         }
     }
 
@@ -227,14 +242,15 @@ impl Index {
         if n.is_empty() {
             return None;
         }
+        let f = self.flou.get_or_init(|| Flou::new(&self.cles));
         let mut listes: Vec<&[u32]> = mots(n)
             .into_iter()
-            .filter_map(|m| self.mots.get(m))
-            .chain(trigrammes(n).iter().filter_map(|t| self.trigrammes.get(t)))
-            .map(|&(a, b)| &self.listes[a as usize..b as usize])
+            .filter_map(|m| f.mots.get(m))
+            .chain(trigrammes(n).iter().filter_map(|t| f.trigrammes.get(t)))
+            .map(|&(a, b)| &f.listes[a as usize..b as usize])
             .collect();
         listes.sort_by_key(|v| v.len());
-        let mut comptes = self.comptes.borrow_mut();
+        let mut comptes = f.comptes.borrow_mut();
         let mut touches: Vec<u32> = Vec::new();
         for (lues, v) in listes.iter().enumerate() {
             if lues == LISTES_MAX || v.len() > LISTE_MAX && lues > 0 {
