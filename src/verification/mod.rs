@@ -1,14 +1,15 @@
 //! `bonus-ctg verifier DOSSIER --notification F`: checks the per-structure amounts the Caf
 //! notified against the calculation, line by line, and says why a figure differs.
 //!
-//! 1. Reading ([`lecture`]): `F` is CSV or XLSX (first sheet), read through the dossier's
-//!    own input layer (`crate::lecture`: same CSV reader, same hardened workbook reader,
-//!    same number grammar and limits), with columns `id` or `nom`, and `montant`.
+//! 1. Reading ([`lecture`]): `F` is CSV or XLSX (sheet `notification`, else the first),
+//!    read through the dossier's own input layer (`crate::lecture`: same CSV reader, same
+//!    hardened workbook reader, same number grammar and limits), with columns `id` or
+//!    `nom`, and `montant`.
 //! 2. Matching ([`rapprochement`]): each line by `id` (exact, then case-insensitive), else by
 //!    normalised name (case, accents, punctuation ignored), through hash indexes; ambiguous,
 //!    unmatched and duplicate lines are reported; eligible structures with a bonus but no
 //!    line are reported as absent. An unmatched line gets the closest structure as a
-//!    suggestion, searched among a bounded set of candidates sharing rare trigrams.
+//!    suggestion, searched among a bounded set of candidates sharing rare words and trigrams.
 //! 3. Diagnosis of each difference ([`causes`], docs/regles.md, R30).
 //!
 //! Exit code ([`CODE_ECARTS`] = 3) when anything differs; 0 when all lines match to the cent.
