@@ -800,3 +800,57 @@ proptest::proptest! {
         proptest::prop_assert!(l.len() <= 1);
     }
 }
+
+#[test]
+fn lignes_sans_cle_colonnes_et_fichier_absent() {
+    let mut d = Diagnostics::default();
+    let l = analyser_csv(
+        "n.csv",
+        "id;nom;montant\n;;12,00\nCRECHE-A;;20 000\n",
+        &mut d,
+    );
+    assert_eq!(l.len(), 1);
+    assert_eq!(
+        d.0[0].to_string(),
+        "erreur E043 : n.csv, ligne 2, colonne « id » : ligne sans id ni nom : impossible de la rapprocher (conseil : renseignez l'id ou le nom de la structure)"
+    );
+    // a workbook: the cell is named; a sheet without id nor nom column
+    let classeur = |entete: &[&str], lignes: &[&[&str]]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, e) in entete.iter().enumerate() {
+            ws.write_string(0, c as u16, *e).unwrap();
+        }
+        for (l, v) in lignes.iter().enumerate() {
+            for (c, x) in v.iter().enumerate() {
+                if !x.is_empty() {
+                    ws.write_string(l as u32 + 1, c as u16, *x).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let mut d = Diagnostics::default();
+    let o = classeur(&["id", "montant"], &[&["CRECHE-A", "20000"], &["", "5"]]);
+    assert_eq!(analyser_tableur("n.xlsx", &o, &mut d).len(), 1);
+    assert_eq!(
+        d.0[0].to_string(),
+        "erreur E043 : n.xlsx, cellule Sheet1!A3, colonne « id » : ligne sans id ni nom : impossible de la rapprocher (conseil : renseignez l'id ou le nom de la structure)"
+    );
+    let mut d = Diagnostics::default();
+    let o = classeur(&["structure", "montant"], &[&["CRECHE-A", "20000"]]);
+    assert!(analyser_tableur("n.xlsx", &o, &mut d).is_empty());
+    assert_eq!(
+        d.0[0].to_string(),
+        "erreur E041 : n.xlsx : il faut une colonne « id » ou une colonne « nom » pour identifier les structures (conseil : colonnes attendues : id ou nom, et montant)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("absente.csv");
+    refusee(
+        &f,
+        &[&format!(
+            "erreur E001 : {} : notification introuvable (conseil : vérifiez le chemin donné à --notification)",
+            f.display()
+        )],
+    );
+}
