@@ -78,29 +78,64 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// One line; every text goes through [`texte_affichable`] (a value read from a file may
+    /// hold terminal control sequences).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = texte_affichable;
         let g = match self.gravite {
             Gravite::Erreur => "erreur",
             Gravite::Avertissement => "avertissement",
         };
-        write!(f, "{g} {} : {}", self.code, self.fichier)?;
+        write!(f, "{g} {} : {}", self.code, a(&self.fichier))?;
         match (&self.cellule, self.ligne) {
-            (Some(c), _) => write!(f, ", cellule {c}")?,
+            (Some(c), _) => write!(f, ", cellule {}", a(c))?,
             (None, Some(l)) => write!(f, ", ligne {l}")?,
             (None, None) => {}
         }
         if let Some(c) = &self.colonne {
-            write!(f, ", colonne « {c} »")?;
+            write!(f, ", colonne « {} »", a(c))?;
         }
         if let Some(v) = &self.valeur {
-            write!(f, ", valeur « {v} »")?;
+            write!(f, ", valeur « {} »", a(v))?;
         }
-        write!(f, " : {}", self.message)?;
+        write!(f, " : {}", a(&self.message))?;
         if let Some(c) = &self.conseil {
-            write!(f, " (conseil : {c})")?;
+            write!(f, " (conseil : {})", a(c))?;
         }
         Ok(())
     }
+}
+
+/// A text made harmless for a terminal, where it is printed as it is: a value read from a
+/// file may hold control characters (ESC starts a sequence that moves the cursor, changes
+/// colours or the window title) or bidirectional controls (which reorder what is shown,
+/// making `1000` read `0001`). They are shown, never obeyed:
+/// * C0 controls (U+0000–U+001F, including tab and line feed) and DEL (U+007F) become their
+///   Unicode « control picture », one visible character: ESC → `␛`, LF → `␊`, TAB → `␉`,
+///   DEL → `␡`;
+/// * C1 controls (U+0080–U+009F) and the bidirectional marks, embeddings, overrides and
+///   isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) become a Rust-style
+///   escape: `\u{202e}`.
+///
+/// Used by every diagnostic (stderr) and by the terminal tables; files written (CSV, JSON,
+/// XLSX) keep the values as read.
+pub fn texte_affichable(s: &str) -> std::borrow::Cow<'_, str> {
+    fn a_echapper(c: char) -> bool {
+        matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !s.chars().any(a_echapper) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\u{0}'..='\u{1f}' => o.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\u{7f}' => o.push('\u{2421}'),
+            c if a_echapper(c) => o.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(o)
 }
 
 /// At most this many errors (and as many warnings) are kept; the rest are counted
@@ -278,6 +313,36 @@ pub fn texte_io(e: &std::io::Error) -> String {
         },
     };
     texte.to_string()
+}
+
+#[cfg(test)]
+mod tests_affichage {
+    use super::*;
+
+    #[test]
+    fn controles_neutralises() {
+        assert_eq!(texte_affichable("Crèche"), "Crèche");
+        assert!(matches!(
+            texte_affichable("Crèche"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            texte_affichable("\u{1b}[2J\u{1b}]0;titre\u{7}a\tb\nc\u{7f}"),
+            "␛[2J␛]0;titre␇a␉b␊c␡"
+        );
+        assert_eq!(
+            texte_affichable("x\u{9b}31m\u{202e}0001\u{2066}\u{2069}\u{200f}"),
+            "x\\u{9b}31m\\u{202e}0001\\u{2066}\\u{2069}\\u{200f}"
+        );
+        let d = Diagnostic::erreur("E007", "s\u{1b}.csv", "montant illisible")
+            .ligne(3)
+            .colonne("montant")
+            .valeur("1\u{1b}[31m2\u{202e}");
+        assert_eq!(
+            d.to_string(),
+            "erreur E007 : s␛.csv, ligne 3, colonne « montant », valeur « 1␛[31m2\\u{202e} » : montant illisible"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -215,21 +215,176 @@ fn notification_xlsx() {
 fn notification_invalide() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("n.csv");
-    std::fs::write(&f, "id;montant\nCRECHE-A;20 000,001\n").unwrap();
-    bcg()
-        .args(["verifier", DOSSIER, "--notification"])
-        .arg(&f)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("E042"))
-        .stderr(predicates::str::contains("ligne 2"));
     std::fs::write(&f, "structure;montant\nCRECHE-A;20 000,00\n").unwrap();
     bcg()
         .args(["verifier", DOSSIER, "--notification"])
         .arg(&f)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("E041"));
+        .stderr(predicates::str::contains(format!(
+            "erreur E041 : {}, ligne 1 : il faut une colonne « id » ou une colonne « nom » pour identifier les structures (conseil : colonnes attendues : id ou nom, et montant)",
+            f.display()
+        )));
+}
+
+/// Runs `verifier` on the test dossier; (exit code, stdout, stderr).
+fn verifier_cli(notification: &Path) -> (i32, String, String) {
+    let out = bcg()
+        .args(["verifier", DOSSIER, "--notification"])
+        .arg(notification)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A notification refused with exactly these messages on stderr (then the summary line),
+/// exit code 1, nothing on stdout.
+fn refusee(notification: &Path, messages: &[&str]) {
+    let (code, stdout, stderr) = verifier_cli(notification);
+    let n = messages.len();
+    let mut attendu: String = messages.iter().map(|m| format!("{m}\n")).collect();
+    attendu.push_str(&format!(
+        "{} : {n} erreur{}, 0 avertissement\n",
+        notification.display(),
+        if n > 1 { "s" } else { "" }
+    ));
+    assert_eq!(stderr, attendu);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn montant_a_trois_decimales_refuse() {
+    // CSV: 4 666,674 has 3 decimals (the space groups the thousands, so the comma is the
+    // decimal separator): refused, never rounded to 4 666,67
+    refusee(
+        Path::new("tests/verifier/notification-decimales.csv"),
+        // a single comma followed by three digits: refused (it could be thousands), like the
+        // dossier's amounts
+        &["erreur E007 : tests/verifier/notification-decimales.csv, ligne 2, colonne « montant », valeur « 4 666,674 » : montant illisible : écriture ambiguë : un seul point ou une seule virgule suivi de trois chiffres se lit en milliers comme en décimales (conseil : écrivez par exemple 1234,56 ou 1234.56)"],
+    );
+    // XLSX: the number 4666.674 (a float) is read through its shortest decimal writing,
+    // « 4666.674 », not rounded to the cent; the message names the cell
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "id").unwrap();
+    ws.write_string(0, 1, "montant").unwrap();
+    ws.write_string(1, 0, "CRECHE-A").unwrap();
+    ws.write_number(1, 1, 4666.674).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("notification.xlsx");
+    wb.save(&f).unwrap();
+    refusee(&f, &[&format!("erreur E009 : {}, cellule Sheet1!B2, colonne « montant », valeur « 4666.674 » : montant avec plus de 2 décimales (conseil : la cellule contient exactement cette valeur : arrondissez-la au centième (=ARRONDI(…;2)) puis collez-la en valeur)", f.display())]);
+}
+
+#[test]
+fn montant_ambigu_refuse() {
+    // 85.000: 85 € or 85 000 € ? refused, never guessed
+    refusee(
+        Path::new("tests/verifier/notification-ambigue.csv"),
+        &["erreur E007 : tests/verifier/notification-ambigue.csv, ligne 2, colonne « montant », valeur « 85.000 » : montant illisible : écriture ambiguë : un seul point ou une seule virgule suivi de trois chiffres se lit en milliers comme en décimales (conseil : écrivez par exemple 1234,56 ou 1234.56)"],
+    );
+}
+
+#[test]
+fn entete_mal_orthographiee() {
+    refusee(
+        Path::new("tests/verifier/notification-entete.csv"),
+        &[
+            "erreur E050 : tests/verifier/notification-entete.csv, ligne 1, colonne « montant », valeur « montnat » : colonne « montnat » inconnue, qui ressemble à la colonne attendue « montant » (conseil : renommez l'en-tête « montant » : sous un autre nom, ses valeurs seraient ignorées)",
+            "erreur E004 : tests/verifier/notification-entete.csv, ligne 1, colonne « montant » : colonne obligatoire « montant » absente (conseil : colonnes obligatoires : montant)",
+        ],
+    );
+}
+
+#[test]
+fn classeur_xls_refuse_sans_analyse() {
+    let dir = tempfile::tempdir().unwrap();
+    let conseil = "(conseil : ouvrez-la dans Excel ou LibreOffice et enregistrez-la au format « Classeur Excel (.xlsx) », ou exportez la feuille en « CSV UTF-8 »)";
+    // an OLE container (the old .xls format) and random bytes named .xls: refused before
+    // any parser sees them
+    let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    ole.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    for (nom, octets) in [("a.xls", ole.clone()), ("b.XLS", ole[8..].to_vec())] {
+        let f = dir.path().join(nom);
+        std::fs::write(&f, &octets).unwrap();
+        refusee(&f, &[&format!("erreur E090 : {} : classeur Excel 97-2003 (.xls) : format de notification non pris en charge {conseil}", f.display())]);
+    }
+    // the same container under another name: the workbook reader refuses it, unparsed
+    let f = dir.path().join("c.xlsx");
+    std::fs::write(&f, &ole).unwrap();
+    refusee(&f, &[&format!("erreur E025 : {} : classeur illisible : classeur protégé par mot de passe, ou au format Excel 97-2003 (.xls) (conseil : retirez le mot de passe et enregistrez au format « Classeur Excel (.xlsx) »)", f.display())]);
+    // OpenDocument
+    let f = dir.path().join("d.ods");
+    std::fs::write(&f, b"PK\x03\x04").unwrap();
+    refusee(&f, &[&format!("erreur E090 : {} : classeur OpenDocument (.ods) : format de notification non pris en charge {conseil}", f.display())]);
+}
+
+/// A workbook whose sheet declares `A1:XFD1048576` (a lone cell in the last row and
+/// column): a dense grid of that size is 549 GB; the workbook reader streams the cells, so
+/// the notification is read as any other.
+#[test]
+fn classeur_avec_cellule_en_xfd1048576() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "id").unwrap();
+    ws.write_string(0, 1, "montant").unwrap();
+    // the amounts of notification-concorde.csv (hand computation at the top of this file)
+    let lignes: [(&str, f64); 8] = [
+        ("CRECHE-A", 20000.0),
+        ("CRECHE-B", 30000.0),
+        ("CRECHE-C", 50000.0),
+        ("RPE-NORD", 3333.33),
+        ("RPE-SUD", 3333.33),
+        ("RPE-EST", 3333.34),
+        ("ALSH-NORD", 8000.0),
+        ("ALSH-SUD", 12000.0),
+    ];
+    for (i, (id, m)) in lignes.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 0, *id).unwrap();
+        ws.write_number(i as u32 + 1, 1, *m).unwrap();
+    }
+    ws.write_string(1_048_575, 16_383, "loin").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("notification.xlsx");
+    wb.save(&f).unwrap();
+    let (code, stdout, stderr) = verifier_cli(&f);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    assert!(
+        stdout.contains("Résumé : 8 lignes lues, 8 concordantes au centime"),
+        "{stdout}"
+    );
+}
+
+/// A cell reference `ZZZZZZZZZZZZZ1` (a column number far beyond 2^32): refused by the
+/// workbook reader (its position is checked against the sheet's bounds), no panic, no abort.
+#[test]
+fn classeur_avec_reference_zzzzzzzzzzzzz1() {
+    let feuille = br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>montant</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>CRECHE-A</t></is></c><c r="ZZZZZZZZZZZZZ1"><v>20000</v></c></row></sheetData></worksheet>"#;
+    let octets = bonus_ctg::fuzz::classeur_minimal(feuille, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("notification.xlsx");
+    std::fs::write(&f, &octets).unwrap();
+    refusee(&f, &[&format!("erreur E025 : {} : classeur illisible : feuille « structures » : référence de cellule hors des limites d'une feuille Excel (conseil : ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format « Classeur Excel (.xlsx) », ou exportez la feuille en « CSV UTF-8 »)", f.display())]);
+    // the fuzz regression files go through the notification reader too: E025, no panic
+    for nom in [
+        "xlsx_colonne_hors_feuille_oom.bin",
+        "xlsx_reference_debordement_calamine.bin",
+    ] {
+        let o = std::fs::read(Path::new("tests/fuzz_regressions").join(nom)).unwrap();
+        let i = o
+            .iter()
+            .position(|b| *b == bonus_ctg::fuzz::SEPARATEUR)
+            .unwrap();
+        let c = bonus_ctg::fuzz::classeur_minimal(&o[..i], Some(&o[i + 1..])).unwrap();
+        let mut d = Diagnostics::default();
+        let l = analyser_tableur("n.xlsx", &c, &mut d);
+        assert!(l.is_empty());
+        assert!(d.0.iter().all(|x| x.code == "E025"), "{nom} : {:?}", d.0);
+    }
 }
 
 #[test]
@@ -305,4 +460,407 @@ fn causes_propres_a_une_structure_dijon() {
     assert!(c.autres.is_empty(), "{:?}", c.autres);
     // every other eligible structure is reported absent
     assert_eq!(v.nombre(Statut::Absente), 43 - 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendering safety: what a read value can do to a terminal or a spreadsheet
+
+/// The test dossier copied to a temporary folder, with CRECHE-A's name (« Crèche des
+/// Alouettes ») replaced by `nom` and RPE-NORD's unit count (`1`) by `unites_rpe`.
+fn dossier_modifie(nom: &str, unites_rpe: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["convention.toml", "charges_n1.csv"] {
+        std::fs::copy(Path::new(DOSSIER).join(f), dir.path().join(f)).unwrap();
+    }
+    let s = std::fs::read_to_string(Path::new(DOSSIER).join("structures.csv"))
+        .unwrap()
+        .replace("Crèche des Alouettes", nom)
+        .replace(
+            "RPE-NORD;2;RPE;Relais Nord;COMMUNE DE VALMONT;VALMONT;PSO;1;",
+            &format!("RPE-NORD;2;RPE;Relais Nord;COMMUNE DE VALMONT;VALMONT;PSO;{unites_rpe};"),
+        );
+    std::fs::write(dir.path().join("structures.csv"), s).unwrap();
+    dir
+}
+
+fn sortie(args: &[&str]) -> (i32, String, String) {
+    let out = bcg().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A 100 000-character name: the table cell shows its first 79 characters and `…` (the
+/// layout of the whole text took 21 s); the CSV keeps it whole.
+#[test]
+fn nom_immense_coupe_dans_le_tableau() {
+    let nom = "N".repeat(100_000);
+    let d = dossier_modifie(&nom, "1");
+    let p = d.path().to_str().unwrap();
+    let (code, stdout, _) = sortie(&["calculer", p]);
+    assert_eq!(code, 0);
+    let coupe = format!("{}…", "N".repeat(79));
+    assert!(stdout.contains(&format!(" {coupe} ")), "{stdout}");
+    assert!(!stdout.contains(&"N".repeat(80)));
+    // the widest row: 12 columns, none wider than its longest text (the name: 80)
+    assert!(stdout.lines().all(|l| l.chars().count() < 300));
+    let (_, csv, _) = sortie(&["calculer", p, "--format", "csv"]);
+    assert!(csv.contains(&format!(";{nom};")));
+    // the same name in a notification line that matches nothing: cut in the table and in
+    // the detail, whole in the JSON
+    let f = d.path().join("n.csv");
+    std::fs::write(&f, format!("nom;montant\n{nom}X;1,00\n")).unwrap();
+    let (code, stdout, _) = sortie(&["verifier", p, "--notification", f.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert!(
+        stdout.contains(&format!("« {}…", "N".repeat(77))),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&"N".repeat(80)));
+    // the closest structure is CRECHE-A (same name but one letter), shown cut as well
+    assert!(
+        stdout.contains(&format!("la plus proche : CRECHE-A « {}…", "N".repeat(68))),
+        "{stdout}"
+    );
+}
+
+/// ESC sequences and bidirectional overrides read from a file are shown, never sent to the
+/// terminal as they are: in the table (stdout) and in the messages (stderr).
+#[test]
+fn caracteres_de_controle_neutralises() {
+    // quoted: the title sequence holds the CSV delimiter `;`
+    let d = dossier_modifie("\"Crèche \u{1b}]0;titre\u{7}\u{1b}[2J\u{202e}00001\"", "1");
+    let p = d.path().to_str().unwrap();
+    let (code, stdout, stderr) = sortie(&["calculer", p, "--couleur", "jamais"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(
+        stdout.contains("Crèche ␛]0;titre␇␛[2J\\u{202e}00001"),
+        "{stdout}"
+    );
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!stdout.contains(c), "{c:?}");
+    }
+    // the CSV keeps the value as read
+    let (_, csv, _) = sortie(&["calculer", p, "--format", "csv"]);
+    assert!(csv.contains("Crèche \u{1b}]0;titre\u{7}\u{1b}[2J\u{202e}00001"));
+    // stderr: a value with ESC in a diagnostic
+    let d = dossier_modifie("Crèche des Alouettes", "12\u{1b}[2J");
+    let p = d.path().to_str().unwrap();
+    let (code, stdout, stderr) = sortie(&["calculer", p]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert_eq!(
+        stderr.lines().next().unwrap(),
+        "erreur E007 : structures.csv, ligne 6, colonne « unites_existantes », valeur « 12␛[2J » : nombre d'unités illisible : nombre invalide (conseil : écrivez par exemple 1234,56 ou 1234.56)"
+    );
+    assert!(!stderr.contains('\u{1b}'));
+    // a notification's value, and its file name
+    let f = d.path().join("n\u{1b}[31m.csv");
+    std::fs::write(&f, "id;montant\nCRECHE-A;1\u{202e}0\n").unwrap();
+    let (code, _, stderr) = verifier_cli(&f);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("erreur E007 : "), "{stderr}");
+    assert!(
+        stderr.contains(
+            "n␛[31m.csv, ligne 2, colonne « montant », valeur « 1\\u{202e}0 » : montant illisible"
+        ),
+        "{stderr}"
+    );
+    // (the closing summary line, printed by the command line, repeats the path as typed)
+    let messages = stderr.lines().next().unwrap();
+    assert!(!messages.contains('\u{1b}') && !messages.contains('\u{202e}'));
+}
+
+/// Full-width and small-form `=`, `+`, `-`, `@` start a formula in some spreadsheets: the
+/// CSV (excel-fr) and the XLSX prefix them with an apostrophe, as the ASCII ones.
+#[test]
+fn formules_en_caracteres_pleine_chasse_neutralisees() {
+    use calamine::{Data, Reader, Xlsx};
+    for (nom, attendu) in [
+        ("＝1+1", "'＝1+1"),
+        ("＋2+3", "'＋2+3"),
+        ("－4+5", "'－4+5"),
+        ("＠SUM(1,2)", "'＠SUM(1,2)"),
+        ("﹦1+1", "'﹦1+1"),
+        ("﹢2", "'﹢2"),
+        ("﹣3", "'﹣3"),
+    ] {
+        let d = dossier_modifie(nom, "1");
+        let p = d.path().to_str().unwrap();
+        let (code, csv, err) = sortie(&["calculer", p, "--format", "csv"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            csv.contains(&format!("\r\nCRECHE-A;{attendu};EAJE;")),
+            "{nom} : {csv}"
+        );
+        let x = d.path().join("r.xlsx");
+        let (code, _, _) = sortie(&["calculer", p, "--sortie", x.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        let mut wb: Xlsx<_> = calamine::open_workbook(&x).unwrap();
+        let f = wb.worksheet_range("Structures").unwrap();
+        // CRECHE-A's row, column B the name
+        let l = f
+            .rows()
+            .find(|l| l[0] == Data::String("CRECHE-A".into()))
+            .unwrap();
+        assert_eq!(l[1], Data::String(attendu.into()), "{nom}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Matching at scale
+
+/// A distinct made-up word of 8 letters for `k` (4 consonant-vowel syllables).
+fn mot_invente(k: usize) -> String {
+    const C: &[u8] = b"bdfgklmnprstvz";
+    const V: &[u8] = b"aeiou";
+    let mut x = k;
+    let mut s = String::new();
+    for _ in 0..4 {
+        s.push(C[x % C.len()] as char);
+        x /= C.len();
+        s.push(V[x % V.len()] as char);
+        x /= V.len();
+    }
+    s
+}
+
+/// A generated dossier of 20 000 structures and a notification of 17 300 lines (12 000 by
+/// id, id in lower case or name, 300 misspelt names, 5 000 unknown names): every line gets the
+/// status, structure and suggestion worked out below, independently of the index (the
+/// timing is in BENCHMARKS.md, not here).
+#[test]
+fn rapprochement_a_l_echelle() {
+    use bonus_ctg::generation::{generer, Parametres};
+    use bonus_ctg::verification::normaliser_libelle;
+    use std::collections::HashMap;
+    let g = generer(&Parametres {
+        collectivites: 200,
+        structures: 20_000,
+        graine: 11,
+        dossiers: Some(1),
+    })
+    .unwrap();
+    let mut d = Diagnostics::default();
+    let mut lu = bonus_ctg::lecture::analyser_dossier(&g[0].fichiers, &mut d).unwrap();
+    let n = lu.dossier.structures.len();
+    assert_eq!(n, 20_000);
+    // 300 structures get a distinct invented name (real names are distinctive; the
+    // generated ones come from a small vocabulary)
+    let renommees: Vec<usize> = (0..n).filter(|k| k % 5 == 3).take(300).collect();
+    for k in renommees
+        .iter()
+        .copied()
+        .chain((0..2_000).filter(|k| k % 5 == 2))
+    {
+        lu.dossier.structures[k].nom = format!("Maison {}", mot_invente(k * 7 + 1));
+    }
+    let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+    // the result lists the structures in its own order: by id
+    let par_id: HashMap<&str, &bonus_ctg::calcul::LigneStructure> = r
+        .structures
+        .iter()
+        .map(|l| (l.structure.id.as_str(), l))
+        .collect();
+    // structures by normalised name, in the result's order (the candidates' order)
+    let mut par_nom: HashMap<String, Vec<&str>> = HashMap::new();
+    for l in &r.structures {
+        par_nom
+            .entry(normaliser_libelle(&l.structure.nom))
+            .or_default()
+            .push(&l.structure.id);
+    }
+    enum Attendu {
+        Concorde(String),
+        Ambigue(Vec<String>),
+        Introuvable(Option<String>),
+    }
+    let mut texte = String::from("id;nom;montant\n");
+    let mut attendus: Vec<Attendu> = Vec::new();
+    let mut rapprochees = std::collections::HashSet::new();
+    for (k, s) in lu.dossier.structures.iter().enumerate() {
+        let l = par_id[s.id.as_str()];
+        let m = l.bonus_total;
+        match k % 5 {
+            0 => {
+                texte.push_str(&format!("{};;{m}\n", s.id));
+                attendus.push(Attendu::Concorde(s.id.clone()));
+                rapprochees.insert(s.id.clone());
+            }
+            1 => {
+                texte.push_str(&format!("{};;{m}\n", s.id.to_lowercase()));
+                attendus.push(Attendu::Concorde(s.id.clone()));
+                rapprochees.insert(s.id.clone());
+            }
+            2 => {
+                texte.push_str(&format!(";\"{}\";{m}\n", s.nom));
+                let v = &par_nom[&normaliser_libelle(&s.nom)];
+                if v.len() == 1 {
+                    attendus.push(Attendu::Concorde(s.id.clone()));
+                    rapprochees.insert(s.id.clone());
+                } else {
+                    attendus.push(Attendu::Ambigue(v.iter().map(|x| x.to_string()).collect()));
+                }
+            }
+            _ => {}
+        }
+    }
+    // misspelt invented names (third letter doubled: one edit away from this structure's
+    // name, two from any other): not matched, this structure suggested
+    for &k in &renommees {
+        let s = &lu.dossier.structures[k];
+        let mut mot: Vec<char> = mot_invente(k * 7 + 1).chars().collect();
+        mot.insert(2, mot[2]);
+        texte.push_str(&format!(
+            ";Maison {};1,00\n",
+            mot.iter().collect::<String>()
+        ));
+        attendus.push(Attendu::Introuvable(Some(format!(
+            "{} « {} »",
+            s.id, s.nom
+        ))));
+    }
+    // names of no structure
+    for j in 0..5_000 {
+        texte.push_str(&format!("INCONNU-{j};Xyzwq {j};1,00\n"));
+        attendus.push(Attendu::Introuvable(None));
+    }
+    let lignes = analyser_csv("n.csv", &texte, &mut d);
+    assert!(!d.a_des_erreurs(), "{:?}", d.0.first());
+    assert_eq!(lignes.len(), attendus.len());
+    let v = verifier(&r, &lu.dossier, "n.csv", &lignes).unwrap();
+    for (i, a) in attendus.iter().enumerate() {
+        let l = &v.lignes[i];
+        assert_eq!(l.ligne, Some(i as u64 + 2));
+        match a {
+            Attendu::Concorde(id) => {
+                assert_eq!(
+                    (l.statut, l.id.as_ref()),
+                    (Statut::Concorde, Some(id)),
+                    "ligne {}",
+                    i + 2
+                );
+            }
+            Attendu::Ambigue(c) => {
+                assert_eq!(
+                    (l.statut, &l.candidats),
+                    (Statut::Ambigue, c),
+                    "ligne {}",
+                    i + 2
+                );
+            }
+            Attendu::Introuvable(Some(c)) => {
+                assert_eq!(l.statut, Statut::Introuvable, "ligne {}", i + 2);
+                assert_eq!(l.candidats, vec![c.clone()], "ligne {}", i + 2);
+            }
+            Attendu::Introuvable(None) => {
+                assert_eq!(l.statut, Statut::Introuvable, "ligne {}", i + 2);
+            }
+        }
+    }
+    // every other structure with a bonus is reported absent
+    let absentes = r
+        .structures
+        .iter()
+        .filter(|l| l.bonus_total.0 > 0 && !rapprochees.contains(&l.structure.id))
+        .count();
+    assert_eq!(v.nombre(Statut::Absente), absentes);
+    assert_eq!(v.lignes.len(), attendus.len() + absentes);
+    // enough of each kind for the test to mean something
+    let nb = |f: fn(&Attendu) -> bool| attendus.iter().filter(|a| f(a)).count();
+    // 4 000 by id, 4 000 by id in lower case, 400 by invented name, some by generated name
+    assert!(nb(|a| matches!(a, Attendu::Concorde(_))) >= 8_400);
+    assert!(nb(|a| matches!(a, Attendu::Ambigue(_))) > 100);
+}
+
+// ---------------------------------------------------------------------------------------
+// Arbitrary notifications: refused or read, never a panic
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any bytes, as a CSV text or as a workbook; and a valid workbook with bytes changed.
+    #[test]
+    fn notification_quelconque_sans_panique(
+        octets in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000),
+        mutations in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..8),
+    ) {
+        let mut d = Diagnostics::default();
+        let _ = analyser_csv("n.csv", &String::from_utf8_lossy(&octets), &mut d);
+        let _ = analyser_tableur("n.xlsx", &octets, &mut d);
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(0, 1, "montant").unwrap();
+        ws.write_string(1, 0, "CRECHE-A").unwrap();
+        ws.write_number(1, 1, 20000.0).unwrap();
+        let mut c = wb.save_to_buffer().unwrap();
+        for (i, b) in mutations {
+            let n = c.len();
+            c[i % n] = b;
+        }
+        let l = analyser_tableur("n.xlsx", &c, &mut d);
+        // read, or refused with located messages
+        proptest::prop_assert!(l.len() <= 1);
+    }
+}
+
+#[test]
+fn lignes_sans_cle_colonnes_et_fichier_absent() {
+    let mut d = Diagnostics::default();
+    let l = analyser_csv(
+        "n.csv",
+        "id;nom;montant\n;;12,00\nCRECHE-A;;20 000\n",
+        &mut d,
+    );
+    assert_eq!(l.len(), 1);
+    assert_eq!(
+        d.0[0].to_string(),
+        "erreur E043 : n.csv, ligne 2, colonne « id » : ligne sans id ni nom : impossible de la rapprocher (conseil : renseignez l'id ou le nom de la structure)"
+    );
+    // a workbook: the cell is named; a sheet without id nor nom column
+    let classeur = |entete: &[&str], lignes: &[&[&str]]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, e) in entete.iter().enumerate() {
+            ws.write_string(0, c as u16, *e).unwrap();
+        }
+        for (l, v) in lignes.iter().enumerate() {
+            for (c, x) in v.iter().enumerate() {
+                if !x.is_empty() {
+                    ws.write_string(l as u32 + 1, c as u16, *x).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let mut d = Diagnostics::default();
+    let o = classeur(&["id", "montant"], &[&["CRECHE-A", "20000"], &["", "5"]]);
+    assert_eq!(analyser_tableur("n.xlsx", &o, &mut d).len(), 1);
+    assert_eq!(
+        d.0[0].to_string(),
+        "erreur E043 : n.xlsx, cellule Sheet1!A3, colonne « id » : ligne sans id ni nom : impossible de la rapprocher (conseil : renseignez l'id ou le nom de la structure)"
+    );
+    let mut d = Diagnostics::default();
+    let o = classeur(&["structure", "montant"], &[&["CRECHE-A", "20000"]]);
+    assert!(analyser_tableur("n.xlsx", &o, &mut d).is_empty());
+    assert_eq!(
+        d.0[0].to_string(),
+        "avertissement W050 : n.xlsx, cellule Sheet1!A1, colonne « structure » : colonne « structure » inconnue : ses valeurs sont ignorées (conseil : colonnes lues : id, nom, montant)"
+    );
+    assert_eq!(
+        d.0[1].to_string(),
+        "erreur E041 : n.xlsx : il faut une colonne « id » ou une colonne « nom » pour identifier les structures (conseil : colonnes attendues : id ou nom, et montant)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("absente.csv");
+    refusee(
+        &f,
+        &[&format!(
+            "erreur E001 : {} : fichier « {} » introuvable (conseil : vérifiez le chemin donné à --notification)",
+            f.display(),
+            f.display()
+        )],
+    );
 }

@@ -279,7 +279,12 @@ impl Ligne<'_> {
         if let Some(c) = nombres::centiemes_simples(v).filter(|c| *c <= max) {
             return c; // plain writing: same value as below, without the general parser
         }
-        let d = match analyser_decimal(v) {
+        let lu = if self.tab.feuille.is_some() {
+            nombres::analyser_decimal_classeur(v)
+        } else {
+            analyser_decimal(v)
+        };
+        let d = match lu {
             Ok(d) => d,
             Err(m) => {
                 let conseil = if self.tab.feuille.is_some() && v.contains('/') {

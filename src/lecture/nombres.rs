@@ -23,6 +23,26 @@ fn partie_entiere_valide(s: &str, sep: &dyn Fn(char) -> bool) -> bool {
     groupes.len() == 1 || (groupes[0].len() <= 3 && groupes[1..].iter().all(|g| g.len() == 3))
 }
 
+/// A number of a workbook cell. A number cell reads as the float's shortest decimal writing
+/// (`4666.674`, never with thousands separators nor trailing zeros): there a single dot is
+/// always the decimal point, so the three-digit ambiguity of text files does not arise and
+/// the decimals are counted (`4666.674` has three: refused as such, E009). Any other writing
+/// (a text cell) follows [`analyser_decimal`].
+pub fn analyser_decimal_classeur(brut: &str) -> Result<Decimal, String> {
+    let s = brut.trim();
+    let corps = s.strip_prefix('-').unwrap_or(s);
+    let simple = corps.matches('.').count() == 1
+        && corps.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !corps.starts_with('.')
+        && !corps.ends_with('.');
+    if simple {
+        if let Ok(d) = s.parse::<Decimal>() {
+            return Ok(d);
+        }
+    }
+    analyser_decimal(brut)
+}
+
 /// Parses `1234.56`, `1234,56`, `1 234,56`, `1.234,56` (dot-grouped, comma decimal of one or
 /// two digits), with an optional trailing `€` and a leading `-`. Returns the reason on error.
 pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
@@ -149,6 +169,21 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn nombres_d_un_classeur() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // a number cell: the dot is the decimal point, decimals counted as written
+        assert_eq!(
+            analyser_decimal_classeur("4666.674").unwrap(),
+            d("4666.674")
+        );
+        assert_eq!(analyser_decimal_classeur("4666.674").unwrap().scale(), 3);
+        assert_eq!(analyser_decimal_classeur("85.5").unwrap(), d("85.5"));
+        // a text cell keeps the text grammar
+        assert!(analyser_decimal_classeur("12,000").is_err());
+        assert_eq!(analyser_decimal_classeur("1 234,56").unwrap(), d("1234.56"));
     }
 
     #[test]

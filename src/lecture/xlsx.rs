@@ -714,6 +714,37 @@ fn non_calculee(
 /// list of a workbook's sheets.
 pub mod grille;
 
+// ---------------------------------------------------------------------------------------
+// For `bonus-ctg verifier` (src/verification/lecture.rs): the notified amounts are read with
+// the dossier's own amount rules.
+
+/// A required amount (≥ 0, at most 2 decimals, at most 1 000 000 000 €) in column `col` of
+/// the record `enr` (line or row `no`) of a table read by [`lire`] or
+/// [`super::tableau::lire`]: the same grammar, limits and messages (E006, E007, E008, E009,
+/// E023, with the cell reference for a workbook) as the dossier's amounts. In cents;
+/// `None` when refused (the error is in `diags`).
+pub fn montant_requis(
+    tab: &Tableau,
+    enr: super::tableau::Enregistrement<'_>,
+    no: u64,
+    col: &str,
+    diags: &mut Diagnostics,
+) -> Option<i64> {
+    let mut l = super::Ligne {
+        tab,
+        enr,
+        no,
+        diags,
+        ok: true,
+    };
+    if tab.champ(enr, col).is_none() {
+        l.texte(col, true);
+        return None;
+    }
+    let c = l.centiemes(col, super::MONTANT_MAX, "montant");
+    l.ok.then_some(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

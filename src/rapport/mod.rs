@@ -80,18 +80,67 @@ pub fn groupe_fr(s: &str) -> String {
     }
 }
 
-/// Neutralises a user text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`,
-/// tab, CR at the start): prefixed with an apostrophe.
+/// Neutralises a user text that a spreadsheet would take for a formula: prefixed with an
+/// apostrophe when it starts with `=`, `+`, `-`, `@`, tab or CR, or with a full-width or
+/// small form of `=`, `+`, `-`, `@` (`＝` U+FF1D, `＋` U+FF0B, `－` U+FF0D, `＠` U+FF20,
+/// `﹦` U+FE66, `﹢` U+FE62, `﹣` U+FE63), which some spreadsheets (East Asian input, or
+/// normalisation on import) turn into the ASCII character. The only such function: every
+/// CSV and XLSX output calls it for every user text.
 pub fn texte_sur(s: &str) -> String {
     match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'
+            | '\u{fe66}' | '\u{fe62}' | '\u{fe63}',
+        ) => format!("'{s}"),
         _ => s.to_string(),
     }
+}
+
+/// Characters of a user text shown in a terminal table cell, at most (longer texts are cut
+/// with `…`; files keep them whole). Wider than any real name (the longest in the fixtures
+/// has 71): a cell never grows with a hostile field, and the table stays fast.
+pub const LARGEUR_CHAMP: usize = 80;
+
+/// A user text for a terminal table: control characters shown, not obeyed
+/// ([`crate::diagnostic::texte_affichable`]), then cut at `max` characters (at a character
+/// boundary), the last one replaced by `…`.
+pub fn texte_terminal(s: &str, max: usize) -> String {
+    // at most max + 1 characters are looked at: a 100 000-character field is not copied
+    let brut = match s.char_indices().nth(max + 1) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    };
+    // an escape lengthens the text: the width is counted after neutralisation
+    let t = crate::diagnostic::texte_affichable(brut);
+    if t.chars().count() <= max {
+        return t.into_owned();
+    }
+    let fin = t
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(t.len(), |(i, _)| i);
+    format!("{}…", &t[..fin])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn champs_du_terminal() {
+        assert_eq!(texte_terminal("Crèche", 80), "Crèche");
+        // 10 characters, cut at 5: 4 kept and « … »
+        assert_eq!(texte_terminal("éééééééééé", 5), "éééé…");
+        assert_eq!(texte_terminal("ééééé", 5), "ééééé");
+        let long = "x".repeat(100_000);
+        let t = texte_terminal(&long, 80);
+        assert_eq!(t.chars().count(), 80);
+        assert!(t.ends_with('…'));
+        // escapes count in the width
+        // `\u{202e}` is 8 characters: 4 kept and « … »
+        assert_eq!(texte_terminal("\u{202e}abcdef", 5), "\\u{2…");
+        assert_eq!(texte_terminal("a\u{1b}[2J", 80), "a␛[2J");
+    }
 
     #[test]
     fn formats() {
@@ -107,5 +156,21 @@ mod tests {
         assert_eq!(euros(&Rationnel::new(1, 3).unwrap(), 4).unwrap(), "0.0033");
         assert_eq!(texte_sur("=1+1"), "'=1+1");
         assert_eq!(texte_sur("Crèche"), "Crèche");
+        for x in [
+            "＝1+1",
+            "＋2",
+            "－3",
+            "＠SUM(1)",
+            "﹦1",
+            "﹢1",
+            "﹣1",
+            "-4+5",
+            "@A1",
+            "\t=1",
+        ] {
+            assert_eq!(texte_sur(x), format!("'{x}"), "{x}");
+        }
+        assert_eq!(texte_sur("a=1"), "a=1");
+        assert_eq!(texte_sur(""), "");
     }
 }

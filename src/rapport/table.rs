@@ -1,7 +1,7 @@
 //! Terminal table (comfy-table): one row per structure, then totals per gestionnaire, per
 //! collectivité, the reconciliation and the grand total.
 
-use super::{euros, groupe_fr, montant_fr};
+use super::{euros, groupe_fr, montant_fr, texte_terminal, LARGEUR_CHAMP};
 use crate::calcul::rationnel::R;
 use crate::calcul::{Resultat, Totaux};
 use comfy_table::{
@@ -35,6 +35,13 @@ fn nouvelle_table(entetes: &[&str], largeur: Option<u16>) -> Table {
     t
 }
 
+/// A cell of user text (id, name, gestionnaire, collectivité, volet): control characters
+/// shown, not obeyed, and cut at [`LARGEUR_CHAMP`] characters with `…` (a 100 000-character
+/// name would make the table's layout take seconds; the CSV, JSON and XLSX keep it whole).
+fn texte(s: &str) -> Cell {
+    Cell::new(texte_terminal(s, LARGEUR_CHAMP))
+}
+
 fn droite(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
@@ -56,7 +63,7 @@ fn variation(m: crate::modele::Montant) -> Cell {
 
 fn ligne_totaux(t: &mut Table, nom: &str, x: &Totaux) {
     t.add_row(vec![
-        Cell::new(nom),
+        texte(nom),
         droite(format!("{} / {}", x.structures_eligibles, x.structures)),
         droite(montant_fr(x.bonus_n1)),
         droite(montant_fr(x.bonus_total)),
@@ -85,7 +92,9 @@ fn rendre_sans_etat(r: &Resultat, largeur: Option<u16>) -> R<String> {
     let mut out = String::new();
     out.push_str(&format!(
         "{} — {} — exercice {}\n\nStructures (annexes 2 et 2 bis)\n",
-        r.convention.nom, r.convention.caf, r.exercice
+        texte_terminal(&r.convention.nom, LARGEUR_CHAMP),
+        texte_terminal(&r.convention.caf, LARGEUR_CHAMP),
+        r.exercice
     ));
     let mut t = nouvelle_table(
         &[
@@ -110,9 +119,9 @@ fn rendre_sans_etat(r: &Resultat, largeur: Option<u16>) -> R<String> {
             None => "—".into(),
         };
         t.add_row(vec![
-            Cell::new(&l.structure.id),
-            Cell::new(&l.structure.nom),
-            Cell::new(l.eligibilite.volet.as_deref().unwrap_or("—")),
+            texte(&l.structure.id),
+            texte(&l.structure.nom),
+            texte(l.eligibilite.volet.as_deref().unwrap_or("—")),
             {
                 let c = Cell::new(l.motif().code());
                 if COULEUR.with(|c| c.get())
@@ -176,7 +185,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: Option<u16>) -> R<String> {
     );
     for (c, x) in &r.collectivites {
         t.add_row(vec![
-            Cell::new(c),
+            texte(c),
             droite(montant_fr(x.charge_n1)),
             droite(montant_fr(x.structures.bonus_total)),
             droite(montant_fr(x.verse_collectivite)),
@@ -205,8 +214,8 @@ fn rendre_sans_etat(r: &Resultat, largeur: Option<u16>) -> R<String> {
     );
     for g in &r.groupes {
         t.add_row(vec![
-            Cell::new(&g.collectivite),
-            Cell::new(&g.volet),
+            texte(&g.collectivite),
+            texte(&g.volet),
             droite(montant_fr(g.charge_n1)),
             droite(groupe_fr(&g.unites.to_string())),
             droite(montant_fr(g.lissage_verse)),

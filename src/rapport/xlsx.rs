@@ -34,9 +34,40 @@ impl fmt::Display for ErreurXlsx {
 
 impl From<XlsxError> for ErreurXlsx {
     fn from(e: XlsxError) -> Self {
-        ErreurXlsx(format!("écriture du classeur XLSX impossible : {e}"))
+        ErreurXlsx(format!(
+            "écriture du classeur XLSX impossible : {}",
+            texte_erreur_xlsx(&e)
+        ))
     }
 }
+
+/// French text of a rust_xlsxwriter error (its own texts are English). The cases this
+/// program can meet are named; the others (charts, images, tables… which it never writes)
+/// get a general text.
+pub fn texte_erreur_xlsx(e: &XlsxError) -> String {
+    use XlsxError as E;
+    match e {
+        E::MaxStringLengthExceeded => format!(
+            "texte de plus de {} caractères (limite d'une cellule Excel)",
+            groupe_fr(&TEXTE_MAX.to_string())
+        ),
+        E::RowColumnLimitError => {
+            "plus de lignes ou de colonnes qu'une feuille Excel n'en contient (1 048 576 lignes, 16 384 colonnes)".into()
+        }
+        E::SheetnameCannotBeBlank(_)
+        | E::SheetnameLengthExceeded(_)
+        | E::SheetnameReused(_)
+        | E::SheetnameContainsInvalidCharacter(_)
+        | E::SheetnameStartsOrEndsWithApostrophe(_) => "nom de feuille invalide".into(),
+        E::IoError(x) | E::TempFileError(_, x) => crate::diagnostic::texte_io(x),
+        E::ZipError(_) => "création de l'archive du classeur impossible".into(),
+        E::DateTimeRangeError(_) | E::DateTimeParseError(_) => "date hors des limites d'Excel".into(),
+        _ => "erreur interne de la bibliothèque d'écriture XLSX".into(),
+    }
+}
+
+/// Characters of a cell's text, at most (Excel's limit).
+pub const TEXTE_MAX: usize = 32_767;
 
 impl From<crate::calcul::rationnel::Depassement> for ErreurXlsx {
     fn from(e: crate::calcul::rationnel::Depassement) -> Self {
@@ -171,6 +202,17 @@ impl Feuille {
     /// A user or program text, neutralised against formula injection.
     pub(crate) fn texte(&mut self, l: u32, c: u16, s: &str, fmt: &Format) -> X<()> {
         let s = texte_sur(s);
+        if s.chars().nth(TEXTE_MAX).is_some() {
+            // refused, never cut silently: the message names the text
+            return Err(ErreurXlsx(format!(
+                "écriture du classeur XLSX impossible : cellule {}!{}, le texte « {}… » ({} caractères) dépasse la limite d'une cellule Excel ({} caractères) (conseil : raccourcissez-le, ou utilisez --format csv)",
+                self.nom,
+                rust_xlsxwriter::utility::row_col_to_cell(l, c),
+                crate::diagnostic::texte_affichable(&s.chars().take(40).collect::<String>()),
+                groupe_fr(&s.chars().count().to_string()),
+                groupe_fr(&TEXTE_MAX.to_string())
+            )));
+        }
         self.mesurer(c, longueur(&s));
         self.ws.write_string_with_format(l, c, &s, fmt)?;
         Ok(())
@@ -715,5 +757,30 @@ mod tests {
         assert!(euros_f64(Montant(i64::MAX)).is_err());
         // 1/3 cent → 0,0033 €
         assert_eq!(euros4_f64(&Rationnel::new(1, 3).unwrap()).unwrap(), 0.0033);
+    }
+
+    #[test]
+    fn erreurs_en_francais() {
+        let e: ErreurXlsx = XlsxError::MaxStringLengthExceeded.into();
+        assert_eq!(
+            e.0,
+            "écriture du classeur XLSX impossible : texte de plus de 32\u{202f}767 caractères (limite d'une cellule Excel)"
+        );
+        let e: ErreurXlsx = XlsxError::IoError(std::io::Error::from_raw_os_error(28)).into();
+        assert_eq!(
+            e.0,
+            "écriture du classeur XLSX impossible : plus de place sur le disque"
+        );
+        let e: ErreurXlsx = XlsxError::ParameterError("whatever".into()).into();
+        assert_eq!(
+            e.0,
+            "écriture du classeur XLSX impossible : erreur interne de la bibliothèque d'écriture XLSX"
+        );
+        // a text too long for a cell: refused with its beginning and its length
+        let mut fe = Feuille::new("Structures").unwrap();
+        let f = Formats::new();
+        let e = fe.texte(1, 1, &"A".repeat(40_000), &f.texte).unwrap_err();
+        assert_eq!(e.0, "écriture du classeur XLSX impossible : cellule Structures!B2, le texte « AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA… » (40\u{202f}000 caractères) dépasse la limite d'une cellule Excel (32\u{202f}767 caractères) (conseil : raccourcissez-le, ou utilisez --format csv)");
+        assert!(fe.texte(1, 1, &"A".repeat(32_767), &f.texte).is_ok());
     }
 }

@@ -1,0 +1,649 @@
+//! Diagnosis of a difference (docs/regles.md, R30): the notified amount is compared with
+//! what the calculation gives under alternative hypotheses — eligibility, rounding, a
+//! different rate for the whole (collectivité, volet) group (different N-1 envelope, or
+//! different unit count of one structure re-spread over the group), then, for the structure
+//! alone, other unit counts, employer units, months, new units, tranche.
+
+use super::{cause, Cause};
+use crate::calcul::eligibilite::Motif;
+use crate::calcul::rationnel::{format_echelle, Depassement, Rationnel, R};
+use crate::calcul::{decimal_en_rationnel, GroupeVolet, LigneStructure, Resultat};
+use crate::modele::{Dossier, Montant};
+use crate::rapport::{groupe_fr, montant_fr};
+use std::collections::BTreeMap;
+
+fn rat(m: Montant) -> Rationnel {
+    Rationnel::entier(m.0 as i128)
+}
+
+/// Smallest integer ≥ r.
+fn plafond(r: &Rationnel) -> i128 {
+    -(Rationnel::entier(0).sub(*r).map_or(0, |x| x.plancher()))
+}
+
+/// `pred` (exact cents) rounds to `n` in some way: `⌊pred⌋ ≤ n ≤ ⌈pred⌉`.
+fn arrondit_a(pred: &Rationnel, n: Montant) -> bool {
+    let n = n.0 as i128;
+    pred.plancher() <= n && n <= plafond(pred)
+}
+
+/// Exact cents rational in euros: `12 345,67 €` (2 decimals, half away from zero).
+fn fr_r(r: &Rationnel) -> R<String> {
+    Ok(format!("{} €", groupe_fr(&crate::rapport::euros(r, 2)?)))
+}
+
+/// A rate (cents per unit) in euros with 2 decimals.
+fn taux_fr(r: &Rationnel) -> R<String> {
+    fr_r(r)
+}
+
+/// Hundredths of units: `60`, `1,5`.
+fn unites_fr(h: i128) -> String {
+    let s = format_echelle(h, 2);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    groupe_fr(s)
+}
+
+/// A "round" value in `[lo, hi]` (hundredths): whole units first, then halves, then tenths;
+/// the one closest to the middle.
+fn valeur_ronde(lo: &Rationnel, hi: &Rationnel) -> R<Option<i128>> {
+    if hi < lo {
+        return Ok(None);
+    }
+    let milieu = lo.add(*hi)?.mul(Rationnel::new(1, 2)?)?;
+    for pas in [100i128, 50, 10] {
+        let p = Rationnel::entier(pas);
+        let kmin = plafond(&lo.div(p)?);
+        let kmax = hi.div(p)?.plancher();
+        if kmin <= kmax {
+            let k = milieu.div(p)?.arrondi_demi_haut().clamp(kmin, kmax);
+            return Ok(Some(k * pas));
+        }
+    }
+    Ok(None)
+}
+
+/// Notified-rate analysis of one (collectivité, volet) group.
+#[derive(Debug, Clone)]
+pub(super) enum Histoire {
+    /// The group's notified amounts agree with our rate (or cannot tell).
+    Conforme,
+    /// A different rate `[lo, hi]` (cents per unit, effective) for the structures in
+    /// `coherentes`, explained by one structure's unit count re-spread over the group.
+    Unites {
+        lo: Rationnel,
+        hi: Rationnel,
+        coherentes: Vec<usize>,
+        structure: usize,
+        u_prime: i128,
+        total_prime: i128,
+    },
+    /// A different rate explained by a different envelope `A'` in `[a_lo, a_hi]` (cents).
+    Enveloppe {
+        lo: Rationnel,
+        hi: Rationnel,
+        coherentes: Vec<usize>,
+        a_lo: Rationnel,
+        a_hi: Rationnel,
+        u_lo: Rationnel,
+        u_hi: Rationnel,
+    },
+}
+
+pub(super) struct Contexte<'a> {
+    pub(super) r: &'a Resultat,
+    pub(super) d: &'a Dossier,
+    /// index of structure → notified amount (first matching line)
+    pub(super) notifies: BTreeMap<usize, Montant>,
+    pub(super) histoires: BTreeMap<(String, String), Histoire>,
+}
+
+fn u_h(l: &LigneStructure) -> i128 {
+    l.unites_eligibles.0 as i128
+}
+fn mo(l: &LigneStructure) -> i128 {
+    l.structure.mois_ouverture as i128
+}
+fn exacte_lissage(l: &LigneStructure) -> Rationnel {
+    l.lissage.as_ref().map_or(Rationnel::ZERO, |a| a.exacte)
+}
+fn exacte_nouvelles(l: &LigneStructure) -> Rationnel {
+    l.nouvelles.as_ref().map_or(Rationnel::ZERO, |a| a.exacte)
+}
+
+/// Rate interval (cents per unit) that reproduces `n` within a cent, given the structure's
+/// own new-unit share.
+fn intervalle_taux(l: &LigneStructure, n: Montant) -> R<(Rationnel, Rationnel)> {
+    let k = Rationnel::new(1200, u_h(l) * mo(l))?;
+    let base = rat(n).sub(exacte_nouvelles(l))?;
+    let lo = base.sub(Rationnel::UN)?.mul(k)?;
+    let hi = base.add(Rationnel::UN)?.mul(k)?;
+    Ok((lo, hi))
+}
+
+/// The (collectivité, volet) group in which a structure's notified amount says something
+/// about the group's rate: eligible, with units and months.
+pub(super) fn groupe_analyse(l: &LigneStructure) -> Option<(&str, &str)> {
+    if l.motif() != Motif::Eligible || u_h(l) <= 0 || mo(l) <= 0 {
+        return None;
+    }
+    let v = l.eligibilite.volet.as_deref()?;
+    Some((l.structure.collectivite.as_str(), v))
+}
+
+/// Notified-rate analysis of group `g`. `membres`: its notified structures counted by
+/// [`groupe_analyse`], ascending; `eligibles`: all its structures so counted.
+pub(super) fn analyser_groupe(
+    ctx: &Contexte,
+    g: &GroupeVolet,
+    membres: &[usize],
+    eligibles: usize,
+) -> R<Histoire> {
+    let Some(m_eff) = g.taux_effectif else {
+        return Ok(Histoire::Conforme);
+    };
+    let mut iv = Vec::with_capacity(membres.len());
+    for &i in membres {
+        iv.push(intervalle_taux(&ctx.r.structures[i], ctx.notifies[&i])?);
+    }
+    // number of intervals holding p: (lo ≤ p) − (hi < p), as lo ≤ hi for each (sorted
+    // bounds and binary search: a group of 10 000 notified structures stays fast)
+    let (mut los, mut his): (Vec<Rationnel>, Vec<Rationnel>) = iv.iter().copied().unzip();
+    los.sort();
+    his.sort();
+    let contient = |p: &Rationnel| los.partition_point(|x| x <= p) - his.partition_point(|x| x < p);
+    let c0 = contient(&m_eff);
+    let mut meilleur: Option<(usize, Rationnel)> = None;
+    for (lo, _) in &iv {
+        let c = contient(lo);
+        if meilleur.is_none_or(|(m, _)| c > m) {
+            meilleur = Some((c, *lo));
+        }
+    }
+    let Some((c_max, p)) = meilleur else {
+        return Ok(Histoire::Conforme);
+    };
+    // a group rate needs at least two structures and half of the group's eligible ones
+    // (a partial notification of a few structures says nothing about the whole group)
+    if c_max < 2 || c_max <= c0 || 2 * c_max < eligibles {
+        return Ok(Histoire::Conforme);
+    }
+    let mut coherentes = Vec::new();
+    let (mut lo, mut hi) = (p, p);
+    let mut premier = true;
+    for (k, (a, b)) in iv.iter().enumerate() {
+        if *a <= p && p <= *b {
+            coherentes.push(membres[k]);
+            if premier {
+                lo = *a;
+                hi = *b;
+                premier = false;
+            } else {
+                lo = lo.max(*a);
+                hi = if *b < hi { *b } else { hi };
+            }
+        }
+    }
+    // base rate (before revaluation); the envelope is inferable only above the floor
+    let reval = Rationnel::UN.add(decimal_en_rationnel(g.revalorisation)?)?;
+    let (lo_b, hi_b) = (lo.div(reval)?, hi.div(reval)?);
+    let plancher = Rationnel::entier(g.plancher.0 as i128);
+    if lo_b <= Rationnel::ZERO || lo_b < plancher {
+        return Ok(Histoire::Conforme);
+    }
+    let a = Rationnel::entier(g.charge_n1.0 as i128);
+    let cent = Rationnel::entier(100);
+    // U' = A × 100 / m (hundredths)
+    let u_lo = a.mul(cent)?.div(hi_b)?;
+    let u_hi = a.mul(cent)?.div(lo_b)?;
+    let total = g.unites.0 as i128;
+    // outliers: a unit count at the notified rate that explains U'
+    let mut explications = Vec::new();
+    // `coherentes` is ascending (taken from `membres` in order)
+    for &j in membres
+        .iter()
+        .filter(|j| coherentes.binary_search(j).is_err())
+    {
+        let l = &ctx.r.structures[j];
+        let n = ctx.notifies[&j];
+        if n == l.bonus_total {
+            continue;
+        }
+        let base = rat(n).sub(exacte_nouvelles(l))?;
+        let f = Rationnel::entier(1200).div(Rationnel::entier(mo(l)))?;
+        let ulo = base.sub(Rationnel::UN)?.mul(f)?.div(hi)?;
+        let uhi = base.add(Rationnel::UN)?.mul(f)?.div(lo)?;
+        if let Some(up) = valeur_ronde(&ulo, &uhi)? {
+            let tp = Rationnel::entier(total - u_h(l) + up);
+            if up != u_h(l) && u_lo <= tp && tp <= u_hi {
+                explications.push((j, up, total - u_h(l) + up));
+            }
+        }
+    }
+    if explications.len() == 1 {
+        let (structure, u_prime, total_prime) = explications[0];
+        return Ok(Histoire::Unites {
+            lo,
+            hi,
+            coherentes,
+            structure,
+            u_prime,
+            total_prime,
+        });
+    }
+    Ok(Histoire::Enveloppe {
+        lo,
+        hi,
+        coherentes,
+        a_lo: lo_b.mul(Rationnel::entier(total))?.div(cent)?,
+        a_hi: hi_b.mul(Rationnel::entier(total))?.div(cent)?,
+        u_lo,
+        u_hi,
+    })
+}
+
+fn milieu(a: &Rationnel, b: &Rationnel) -> R<Rationnel> {
+    a.add(*b)?.mul(Rationnel::new(1, 2)?)
+}
+
+/// Explains the envelope `A'`: a charge line missing or counted twice.
+fn explique_enveloppe(
+    ctx: &Contexte,
+    g: &GroupeVolet,
+    a_lo: &Rationnel,
+    a_hi: &Rationnel,
+) -> R<String> {
+    let a = g.charge_n1;
+    let mut o = String::new();
+    for c in ctx
+        .d
+        .charges
+        .iter()
+        .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
+    {
+        for (signe, texte) in [(-1i64, "absente"), (1, "comptée deux fois")] {
+            let v = rat(Montant(a.0 + signe * c.montant.0));
+            if *a_lo <= v && v <= *a_hi {
+                o = format!(
+                    " ; l'écart correspond à la ligne {} de charges_n1.csv « {} » ({}), qui semble {texte} côté Caf",
+                    c.ligne,
+                    c.libelle,
+                    montant_fr(c.montant)
+                );
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// Alternative hypotheses for one structure alone, at rate `taux` (cents per unit).
+fn hypotheses_structure(
+    ctx: &Contexte,
+    l: &LigneStructure,
+    g: &GroupeVolet,
+    n: Montant,
+    taux: Rationnel,
+) -> R<Vec<Cause>> {
+    let s = &l.structure;
+    let mut v = Vec::new();
+    let (u, m) = (u_h(l), mo(l));
+    let t = exacte_nouvelles(l);
+    let el = exacte_lissage(l);
+    // pred(u', mo') = taux × u' × mo' / 1200 + t × mo' / mo
+    let pred = |up: i128, mop: i128| -> R<Rationnel> {
+        let lis = taux.mul(Rationnel::new(up * mop, 1200)?)?;
+        let nv = if m > 0 {
+            t.mul(Rationnel::new(mop, m)?)?
+        } else {
+            Rationnel::ZERO
+        };
+        lis.add(nv)
+    };
+    let seul = g.structures_eligibles == 1;
+    // employer units not deducted
+    if s.unites_employeurs.0 > 0 && m > 0 {
+        let up = s.unites_existantes.0 as i128;
+        if arrondit_a(&pred(up, m)?, n) {
+            v.push(cause(
+                "UNITES_EMPLOYEURS",
+                format!(
+                    "le montant notifié correspond à {} unités au taux de {} par unité : les {} places réservées aux employeurs ne semblent pas déduites (nous retenons {} − {} = {})",
+                    unites_fr(up),
+                    taux_fr(&taux)?,
+                    unites_fr(s.unites_employeurs.0 as i128),
+                    unites_fr(up),
+                    unites_fr(s.unites_employeurs.0 as i128),
+                    unites_fr(u)
+                ),
+            ));
+        }
+    }
+    // new units counted as existing ones
+    if s.unites_nouvelles.0 > 0 && m > 0 {
+        let up = u + s.unites_nouvelles.0 as i128;
+        if arrondit_a(&taux.mul(Rationnel::new(up * m, 1200)?)?, n) {
+            v.push(cause(
+                "UNITES_NOUVELLES",
+                format!(
+                    "le montant notifié correspond à un lissage sur {} unités sans forfait : les {} places nouvelles semblent comptées comme existantes",
+                    unites_fr(up),
+                    unites_fr(s.unites_nouvelles.0 as i128)
+                ),
+            ));
+        }
+    }
+    let mois = |mop: i128| -> R<Option<Cause>> {
+        Ok(arrondit_a(&pred(u, mop)?, n).then(|| {
+            cause(
+                "MOIS_OUVERTURE",
+                format!(
+                    "le montant notifié correspond à {mop} mois d'ouverture au lieu de {m} (même taux, mêmes unités)"
+                ),
+            )
+        }))
+    };
+    if m < 12 {
+        if let Some(c) = mois(12)? {
+            v.push(c);
+        }
+    }
+    // a single-structure group gets A × mo / 12 whatever its unit count: only the envelope
+    if seul && m > 0 && u > 0 {
+        let reval = Rationnel::UN.add(decimal_en_rationnel(g.revalorisation)?)?;
+        let a_prime = rat(n).sub(t)?.mul(Rationnel::new(12, m)?)?.div(reval)?;
+        if a_prime != Rationnel::entier(g.charge_n1.0 as i128)
+            && Rationnel::entier(g.plancher.0 as i128) <= taux
+        {
+            v.push(cause(
+                "ENVELOPPE_N1",
+                format!(
+                    "seule structure éligible du groupe ({}, {}) : elle reçoit toute la charge N-1 au prorata de ses mois d'ouverture, quel que soit son nombre d'unités ; le montant notifié correspond à une charge N-1 d'environ {} au lieu de {}",
+                    g.collectivite,
+                    g.volet,
+                    fr_r(&a_prime)?,
+                    montant_fr(g.charge_n1)
+                ),
+            ));
+        }
+    } else if m > 0 && taux > Rationnel::ZERO {
+        // another unit count at this rate
+        let f = Rationnel::new(1200, m)?.div(taux)?;
+        let base = rat(n).sub(t)?;
+        let lo = base.sub(Rationnel::UN)?.mul(f)?;
+        let hi = base.add(Rationnel::UN)?.mul(f)?;
+        if let Some(up) = valeur_ronde(&lo, &hi)? {
+            // (existing units without the employer deduction: already said above)
+            let deja = s.unites_employeurs.0 > 0 && up == s.unites_existantes.0 as i128;
+            if up != u && up >= 0 && !deja {
+                v.push(cause(
+                    "UNITES",
+                    format!(
+                        "le montant notifié correspond à {} unités au taux de {} par unité, au lieu de {} ({} du groupe)",
+                        unites_fr(up),
+                        taux_fr(&taux)?,
+                        unites_fr(u),
+                        if taux == g.taux_effectif.unwrap_or(Rationnel::ZERO) { "taux calculé" } else { "taux notifié" }
+                    ),
+                ));
+            }
+        }
+    }
+    for mop in (1..12).rev() {
+        if mop != m {
+            if let Some(c) = mois(mop)? {
+                v.push(c);
+            }
+        }
+    }
+    // new units: another tranche, another count
+    let nh = s.unites_nouvelles.0 as i128;
+    if nh > 0 && m > 0 {
+        let volet = ctx.r.bareme.volets.get(&g.volet).ok_or(Depassement)?;
+        let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
+        let tranche = ctx
+            .r
+            .convention
+            .collectivite(&s.collectivite)
+            .and_then(|c| c.tranche)
+            .unwrap_or(0);
+        for (k, f) in volet.forfaits_nouvelles.valeur.iter().enumerate() {
+            if *f == l.forfait {
+                continue;
+            }
+            let tn = Rationnel::entier(f.0 as i128)
+                .mul(Rationnel::new(nh * m, 1200)?)?
+                .mul(facteur)?;
+            if arrondit_a(&el.add(tn)?, n) {
+                v.push(cause(
+                    "TRANCHE",
+                    format!(
+                        "le montant notifié correspond au forfait de la tranche {} ({} par place nouvelle) au lieu de la tranche {tranche} ({})",
+                        k + 1,
+                        montant_fr(*f),
+                        montant_fr(l.forfait)
+                    ),
+                ));
+            }
+        }
+    }
+    if l.forfait.0 > 0 && m > 0 {
+        let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
+        let par_unite = Rationnel::entier(l.forfait.0 as i128)
+            .mul(Rationnel::new(m, 1200)?)?
+            .mul(facteur)?;
+        let base = rat(n).sub(el)?;
+        let lo = base.sub(Rationnel::UN)?.div(par_unite)?;
+        let hi = base.add(Rationnel::UN)?.div(par_unite)?;
+        if let Some(np) = valeur_ronde(&lo, &hi)? {
+            if np != nh && np >= 0 {
+                v.push(cause(
+                    "UNITES_NOUVELLES",
+                    format!(
+                        "le montant notifié correspond à {} places nouvelles au forfait de {} au lieu de {}",
+                        unites_fr(np),
+                        montant_fr(l.forfait),
+                        unites_fr(nh)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(v)
+}
+
+pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
+    let l = &ctx.r.structures[i];
+    let s = &l.structure;
+    let b = l.bonus_total;
+    if l.motif() != Motif::Eligible {
+        let detail = l
+            .eligibilite
+            .verifications
+            .iter()
+            .find(|v| !v.satisfaite)
+            .map_or(String::new(), |v| format!(" ({})", v.detail));
+        return Ok(cause(
+            "ELIGIBILITE",
+            format!(
+                "la Caf notifie {} alors que la structure n'est pas éligible pour le calcul : {}{detail}",
+                montant_fr(n),
+                l.motif().libelle()
+            ),
+        ));
+    }
+    if n.0 == 0 && b.0 > 0 {
+        return Ok(cause(
+            "ELIGIBILITE",
+            format!(
+                "la Caf ne notifie rien : elle ne semble pas retenir la structure, éligible pour le calcul (volet {}, {} unités)",
+                l.eligibilite.volet.as_deref().unwrap_or("?"),
+                unites_fr(u_h(l))
+            ),
+        ));
+    }
+    // rounding: the notified amount is another rounding of the exact share
+    let (el, et) = (exacte_lissage(l), exacte_nouvelles(l));
+    let bas = el.plancher() + et.plancher();
+    let haut = plafond(&el) + plafond(&et);
+    if bas <= n.0 as i128 && n.0 as i128 <= haut {
+        let methode = if n.0 as i128 == el.arrondi_demi_haut() + et.arrondi_demi_haut()
+            || n.0 as i128 == l.part_exacte.arrondi_demi_haut()
+        {
+            "arrondie ligne par ligne au centime le plus proche"
+        } else if n.0 as i128 == bas {
+            "tronquée au centime inférieur"
+        } else {
+            "arrondie au centime supérieur"
+        };
+        return Ok(cause(
+            "ARRONDI",
+            format!(
+                "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, R9) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
+                exacte_fr(&l.part_exacte)?,
+                montant_fr(n),
+                s.collectivite,
+                l.eligibilite.volet.as_deref().unwrap_or("?"),
+                montant_fr(b),
+                montant_fr(Montant(n.0 - b.0))
+            ),
+        ));
+    }
+    let Some(g) = l
+        .eligibilite
+        .volet
+        .as_deref()
+        .and_then(|v| ctx.r.groupe(&s.collectivite, v))
+    else {
+        return Ok(indeterminee(l, n));
+    };
+    let m_eff = g.taux_effectif.unwrap_or(Rationnel::ZERO);
+    let cle = (g.collectivite.clone(), g.volet.clone());
+    let mut taux = m_eff;
+    match ctx.histoires.get(&cle) {
+        Some(Histoire::Unites {
+            lo,
+            hi,
+            coherentes,
+            structure,
+            u_prime,
+            total_prime,
+        }) => {
+            let j = &ctx.r.structures[*structure];
+            if *structure == i {
+                return Ok(cause(
+                    "UNITES",
+                    format!(
+                        "la Caf semble compter {} unités au lieu de {} : le total du groupe ({}, {}) passe de {} à {} unités, d'où un taux d'environ {} par unité au lieu de {} pour toutes ses structures",
+                        unites_fr(*u_prime),
+                        unites_fr(u_h(l)),
+                        g.collectivite,
+                        g.volet,
+                        unites_fr(g.unites.0 as i128),
+                        unites_fr(*total_prime),
+                        taux_fr(&milieu(lo, hi)?)?,
+                        taux_fr(&m_eff)?
+                    ),
+                ));
+            }
+            if coherentes.binary_search(&i).is_ok() {
+                return Ok(cause(
+                    "TAUX_GROUPE",
+                    format!(
+                        "le montant notifié correspond à un taux d'environ {} par unité au lieu de {} : conséquence du nombre d'unités de {} ({} pour la Caf au lieu de {}), qui change le total du groupe ({}, {}) de {} à {} unités",
+                        taux_fr(&milieu(lo, hi)?)?,
+                        taux_fr(&m_eff)?,
+                        j.structure.id,
+                        unites_fr(*u_prime),
+                        unites_fr(u_h(j)),
+                        g.collectivite,
+                        g.volet,
+                        unites_fr(g.unites.0 as i128),
+                        unites_fr(*total_prime)
+                    ),
+                ));
+            }
+            taux = milieu(lo, hi)?;
+        }
+        Some(Histoire::Enveloppe {
+            lo,
+            hi,
+            coherentes,
+            a_lo,
+            a_hi,
+            u_lo,
+            u_hi,
+        }) => {
+            if coherentes.binary_search(&i).is_ok() {
+                let a_m = milieu(a_lo, a_hi)?;
+                let mut c = cause(
+                    "ENVELOPPE_N1",
+                    format!(
+                        "les montants notifiés du groupe ({}, {}) correspondent à un taux d'environ {} par unité au lieu de {}, soit une charge N-1 d'environ {} (entre {} et {}) au lieu de {}{}",
+                        g.collectivite,
+                        g.volet,
+                        taux_fr(&milieu(lo, hi)?)?,
+                        taux_fr(&m_eff)?,
+                        fr_r(&a_m)?,
+                        fr_r(a_lo)?,
+                        fr_r(a_hi)?,
+                        montant_fr(g.charge_n1),
+                        explique_enveloppe(ctx, g, a_lo, a_hi)?
+                    ),
+                );
+                let u_m = milieu(u_lo, u_hi)?;
+                c.autres.push(format!(
+                    "ou un total d'unités du groupe d'environ {} au lieu de {}",
+                    unites_fr(u_m.arrondi_demi_haut()),
+                    unites_fr(g.unites.0 as i128)
+                ));
+                return Ok(c);
+            }
+            taux = milieu(lo, hi)?;
+        }
+        _ => {}
+    }
+    let mut v = hypotheses_structure(ctx, l, g, n, taux)?;
+    if v.is_empty() {
+        return Ok(indeterminee(l, n));
+    }
+    let mut c = v.remove(0);
+    c.autres = v.into_iter().map(|x| x.explication).collect();
+    Ok(c)
+}
+
+fn exacte_fr(r: &Rationnel) -> R<String> {
+    Ok(format!("{} €", groupe_fr(&crate::rapport::euros(r, 4)?)))
+}
+
+pub(super) fn indeterminee(l: &LigneStructure, n: Montant) -> Cause {
+    cause(
+        "INDETERMINEE",
+        format!(
+            "aucune des règles testées (éligibilité, arrondi, enveloppe N-1, unités, mois d'ouverture, places nouvelles, tranche) ne reproduit {} ; écart de {} : voir « bonus-ctg expliquer {} »",
+            montant_fr(n),
+            montant_fr(Montant(n.0 - l.bonus_total.0)),
+            l.structure.id
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valeurs_rondes() {
+        let r = |n, d| Rationnel::new(n, d).unwrap();
+        // [4 990, 5 010] hundredths contains 5 000 (50 units)
+        assert_eq!(valeur_ronde(&r(4990, 1), &r(5010, 1)).unwrap(), Some(5000));
+        // [140, 160] : 150 (1,5 unit), no whole unit
+        assert_eq!(valeur_ronde(&r(140, 1), &r(160, 1)).unwrap(), Some(150));
+        // [11, 19]: no tenth? 20 > 19, 10 < 11 → none
+        assert_eq!(valeur_ronde(&r(11, 1), &r(19, 1)).unwrap(), None);
+        assert_eq!(plafond(&r(7, 2)), 4);
+        assert_eq!(plafond(&r(4, 1)), 4);
+        assert_eq!(plafond(&r(-7, 2)), -3);
+        assert_eq!(unites_fr(150), "1,5");
+        assert_eq!(unites_fr(6000), "60");
+    }
+}

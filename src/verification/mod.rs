@@ -1,0 +1,307 @@
+//! `bonus-ctg verifier DOSSIER --notification F`: checks the per-structure amounts the Caf
+//! notified against the calculation, line by line, and says why a figure differs.
+//!
+//! 1. Reading ([`lecture`]): `F` is CSV or XLSX (sheet `notification`, else the first),
+//!    read through the dossier's own input layer (`crate::lecture`: same CSV reader, same
+//!    hardened workbook reader, same number grammar and limits), with columns `id` or
+//!    `nom`, and `montant`.
+//! 2. Matching ([`rapprochement`]): each line by `id` (exact, then case-insensitive), else by
+//!    normalised name (case, accents, punctuation ignored), through hash indexes; ambiguous,
+//!    unmatched and duplicate lines are reported; eligible structures with a bonus but no
+//!    line are reported as absent. An unmatched line gets the closest structure as a
+//!    suggestion, searched among a bounded set of candidates sharing rare words and trigrams.
+//! 3. Diagnosis of each difference ([`causes`], docs/regles.md, R30).
+//!
+//! Exit code ([`CODE_ECARTS`] = 3) when anything differs; 0 when all lines match to the cent.
+
+mod causes;
+pub mod lecture;
+pub mod rapprochement;
+mod rendu;
+
+pub use lecture::{analyser_csv, analyser_tableur, lire_notification};
+pub use rapprochement::normaliser_libelle;
+pub use rendu::{rendre_csv, rendre_json, rendre_table, COLONNES_CSV};
+
+use crate::calcul::rationnel::R;
+use crate::calcul::Resultat;
+use crate::modele::{Dossier, Montant};
+use crate::rapport::montant_fr;
+use causes::{analyser_groupe, diagnostiquer, indeterminee, Contexte, Histoire};
+use rapprochement::{Correspondance, Index};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Exit code when the notification differs from the calculation (documented in the CLI help).
+pub const CODE_ECARTS: i32 = 3;
+
+pub const SCHEMA: &str = "bonus-ctg.verification.v1";
+
+/// One line of the notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LigneNotification {
+    /// Line (CSV) or row (spreadsheet) number, 1-based.
+    pub ligne: u64,
+    pub id: Option<String>,
+    pub nom: Option<String>,
+    pub montant: Montant,
+}
+
+impl LigneNotification {
+    /// What the line says, for messages.
+    pub fn libelle(&self) -> String {
+        match (&self.id, &self.nom) {
+            (Some(i), Some(n)) => format!("{i} « {n} »"),
+            (Some(i), None) => i.clone(),
+            (None, Some(n)) => format!("« {n} »"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Result
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Statut {
+    /// Notified = recomputed, to the cent.
+    Concorde,
+    /// Notified ≠ recomputed.
+    Ecart,
+    /// Eligible structure with a bonus, but no line in the notification.
+    Absente,
+    /// Line matching no structure.
+    Introuvable,
+    /// Line matching several structures.
+    Ambigue,
+    /// Second line for a structure already matched.
+    Doublon,
+}
+
+impl Statut {
+    pub fn libelle(&self) -> &'static str {
+        match self {
+            Statut::Concorde => "concorde",
+            Statut::Ecart => "écart",
+            Statut::Absente => "absente de la notification",
+            Statut::Introuvable => "ligne non rapprochée",
+            Statut::Ambigue => "ligne ambiguë",
+            Statut::Doublon => "ligne en double",
+        }
+    }
+}
+
+/// The most likely cause of a difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cause {
+    /// `ELIGIBILITE`, `ARRONDI`, `ENVELOPPE_N1`, `TAUX_GROUPE`, `UNITES`, `UNITES_EMPLOYEURS`,
+    /// `MOIS_OUVERTURE`, `UNITES_NOUVELLES`, `TRANCHE`, `ABSENTE`, `INDETERMINEE`.
+    pub code: &'static str,
+    /// Short French label.
+    pub libelle: &'static str,
+    /// Full explanation with the figures.
+    pub explication: String,
+    /// Other hypotheses that also reproduce the notified amount.
+    pub autres: Vec<String>,
+}
+
+pub(super) fn cause(code: &'static str, explication: String) -> Cause {
+    let libelle = match code {
+        "ELIGIBILITE" => "éligibilité",
+        "ARRONDI" => "arrondi",
+        "ENVELOPPE_N1" => "enveloppe N-1 différente",
+        "TAUX_GROUPE" => "taux du groupe différent",
+        "UNITES" => "nombre d'unités différent",
+        "UNITES_EMPLOYEURS" => "places employeurs non déduites",
+        "MOIS_OUVERTURE" => "mois d'ouverture différents",
+        "UNITES_NOUVELLES" => "places nouvelles différentes",
+        "TRANCHE" => "tranche différente",
+        "ABSENTE" => "absente de la notification",
+        _ => "cause indéterminée",
+    };
+    Cause {
+        code,
+        libelle,
+        explication,
+        autres: Vec::new(),
+    }
+}
+
+/// One line of the check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LigneVerifiee {
+    /// Line in the notification (`None` for an absent structure).
+    pub ligne: Option<u64>,
+    /// What the notification line says (id and/or name).
+    pub libelle: String,
+    /// Matched structure.
+    pub id: Option<String>,
+    pub nom: Option<String>,
+    pub notifie: Option<Montant>,
+    pub recalcule: Option<Montant>,
+    /// notified − recomputed.
+    pub ecart: Option<Montant>,
+    pub statut: Statut,
+    pub cause: Option<Cause>,
+    /// Ambiguous: the candidate ids; unmatched: the closest structure (suggestion).
+    pub candidats: Vec<String>,
+}
+
+/// The whole check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub fichier: String,
+    pub exercice: i32,
+    pub convention: String,
+    pub lignes: Vec<LigneVerifiee>,
+    /// Σ of the notification's lines.
+    pub total_notifie: Montant,
+    /// Σ of the recomputed bonus of every structure.
+    pub total_recalcule: Montant,
+}
+
+impl Verification {
+    /// Everything matches to the cent (exit code 0).
+    pub fn concorde(&self) -> bool {
+        self.lignes.iter().all(|l| l.statut == Statut::Concorde)
+    }
+    pub fn nombre(&self, s: Statut) -> usize {
+        self.lignes.iter().filter(|l| l.statut == s).count()
+    }
+}
+
+/// Checks the notification against the result (pure).
+pub fn verifier(
+    r: &Resultat,
+    d: &Dossier,
+    fichier: &str,
+    notification: &[LigneNotification],
+) -> R<Verification> {
+    let mut lignes = Vec::new();
+    let mut notifies: BTreeMap<usize, Montant> = BTreeMap::new();
+    let mut premiere: BTreeMap<usize, u64> = BTreeMap::new();
+    // (line index in `lignes`, structure index) of the matched lines
+    let mut a_diagnostiquer = Vec::new();
+    let index = Index::new(&r.structures);
+    for ln in notification {
+        let base = LigneVerifiee {
+            ligne: Some(ln.ligne),
+            libelle: ln.libelle(),
+            id: None,
+            nom: None,
+            notifie: Some(ln.montant),
+            recalcule: None,
+            ecart: None,
+            statut: Statut::Introuvable,
+            cause: None,
+            candidats: Vec::new(),
+        };
+        match index.rapprocher(ln) {
+            Correspondance::Trouvee(i) => {
+                let l = &r.structures[i];
+                let mut x = LigneVerifiee {
+                    id: Some(l.structure.id.clone()),
+                    nom: Some(l.structure.nom.clone()),
+                    recalcule: Some(l.bonus_total),
+                    ecart: Some(Montant(ln.montant.0 - l.bonus_total.0)),
+                    ..base
+                };
+                if let Some(p) = premiere.get(&i) {
+                    x.statut = Statut::Doublon;
+                    x.candidats = vec![format!("déjà notifiée ligne {p}")];
+                } else {
+                    premiere.insert(i, ln.ligne);
+                    notifies.insert(i, ln.montant);
+                    if ln.montant == l.bonus_total {
+                        x.statut = Statut::Concorde;
+                    } else {
+                        x.statut = Statut::Ecart;
+                        a_diagnostiquer.push((lignes.len(), i));
+                    }
+                }
+                lignes.push(x);
+            }
+            Correspondance::Ambigue(v) => lignes.push(LigneVerifiee {
+                statut: Statut::Ambigue,
+                candidats: v
+                    .iter()
+                    .map(|&i| r.structures[i].structure.id.clone())
+                    .collect(),
+                ..base
+            }),
+            Correspondance::Introuvable(s) => lignes.push(LigneVerifiee {
+                statut: Statut::Introuvable,
+                candidats: s
+                    .map(|i| {
+                        let x = &r.structures[i].structure;
+                        vec![format!("{} « {} »", x.id, x.nom)]
+                    })
+                    .unwrap_or_default(),
+                ..base
+            }),
+        }
+    }
+    let mut ctx = Contexte {
+        r,
+        d,
+        notifies,
+        histoires: BTreeMap::new(),
+    };
+    // each group's notified structures and eligible count, in one pass
+    let mut par_groupe: HashMap<(&str, &str), (Vec<usize>, usize)> = HashMap::new();
+    for (i, l) in r.structures.iter().enumerate() {
+        if let Some(cle) = causes::groupe_analyse(l) {
+            let e = par_groupe.entry(cle).or_default();
+            e.1 += 1;
+            if ctx.notifies.contains_key(&i) {
+                e.0.push(i);
+            }
+        }
+    }
+    for g in &r.groupes {
+        let (membres, eligibles) = par_groupe
+            .get(&(g.collectivite.as_str(), g.volet.as_str()))
+            .map_or((&[][..], 0), |(m, e)| (m.as_slice(), *e));
+        // an overflow in the diagnosis never stops the check: no group conclusion then
+        let h = analyser_groupe(&ctx, g, membres, eligibles).unwrap_or(Histoire::Conforme);
+        ctx.histoires
+            .insert((g.collectivite.clone(), g.volet.clone()), h);
+    }
+    for (k, i) in a_diagnostiquer {
+        let n = lignes[k].notifie.unwrap_or_default();
+        let c = diagnostiquer(&ctx, i, n).unwrap_or_else(|_| indeterminee(&r.structures[i], n));
+        lignes[k].cause = Some(c);
+    }
+    // eligible structures with a bonus and no line
+    for (i, l) in r.structures.iter().enumerate() {
+        if l.bonus_total.0 > 0 && !ctx.notifies.contains_key(&i) {
+            lignes.push(LigneVerifiee {
+                ligne: None,
+                libelle: String::new(),
+                id: Some(l.structure.id.clone()),
+                nom: Some(l.structure.nom.clone()),
+                notifie: None,
+                recalcule: Some(l.bonus_total),
+                ecart: Some(Montant(-l.bonus_total.0)),
+                statut: Statut::Absente,
+                cause: Some(cause(
+                    "ABSENTE",
+                    format!(
+                        "aucune ligne de la notification ne correspond à cette structure éligible (bonus recalculé {})",
+                        montant_fr(l.bonus_total)
+                    ),
+                )),
+                candidats: Vec::new(),
+            });
+        }
+    }
+    Ok(Verification {
+        fichier: fichier.to_string(),
+        exercice: r.exercice,
+        convention: r.convention.nom.clone(),
+        lignes,
+        total_notifie: Montant(notification.iter().map(|l| l.montant.0).sum()),
+        total_recalcule: r.total.structures.bonus_total,
+    })
+}
