@@ -256,6 +256,12 @@ pub enum Commande {
         /// Montants notifiés par structure : CSV ou XLSX, colonnes « id » ou « nom », et « montant »
         #[arg(long, value_name = "FICHIER")]
         notification: PathBuf,
+        /// Ne vérifie que les structures de cette collectivité (identifiant de la convention)
+        #[arg(long, value_name = "ID")]
+        collectivite: Option<String>,
+        /// Ne vérifie que les structures de ce gestionnaire (nom, sans tenir compte de la casse ni des accents)
+        #[arg(long, value_name = "NOM")]
+        gestionnaire: Option<String>,
         #[command(flatten)]
         sortie: OptionsSortie<FormatSimple>,
     },
@@ -828,6 +834,8 @@ pub fn executer(cli: Cli) -> i32 {
         Commande::Verifier {
             entree,
             notification,
+            collectivite,
+            gestionnaire,
             sortie:
                 OptionsSortie {
                     format,
@@ -857,11 +865,20 @@ pub fn executer(cli: Cli) -> i32 {
                 eprintln!("{} : {}", notification.display(), diags.resume());
                 return DONNEES_INVALIDES;
             };
+            let filtre = crate::verification::Filtre {
+                collectivite,
+                gestionnaire,
+            };
+            if let Err(m) = crate::verification::controler_filtre(&r, &filtre) {
+                eprintln!("erreur : {m}");
+                return USAGE;
+            }
             let v = match crate::verification::verifier(
                 &r,
                 &lu.dossier,
                 &notification.display().to_string(),
                 &lignes,
+                &filtre,
             ) {
                 Ok(v) => v,
                 Err(e) => return depassement(e),

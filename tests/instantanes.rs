@@ -70,7 +70,9 @@ fn verifier(nom: &str) -> String {
     let chemin = format!("tests/verifier/{nom}");
     let texte = std::fs::read_to_string(&chemin).unwrap();
     let lignes = bonus_ctg::verification::analyser_csv(&chemin, &texte, &mut d);
-    let v = bonus_ctg::verification::verifier(&r, &lu.dossier, &chemin, &lignes).unwrap();
+    let v =
+        bonus_ctg::verification::verifier(&r, &lu.dossier, &chemin, &lignes, &Default::default())
+            .unwrap();
     bonus_ctg::verification::rendre_table(&v, Some(140), false)
 }
 

@@ -27,7 +27,7 @@ fn verifier_fichier(nom: &str) -> Verification {
     let texte = std::fs::read_to_string(&chemin).unwrap();
     let lignes = analyser_csv(&chemin, &texte, &mut d);
     assert!(!d.a_des_erreurs(), "{:?}", d);
-    verifier(&r, &lu.dossier, &chemin, &lignes).unwrap()
+    verifier(&r, &lu.dossier, &chemin, &lignes, &Default::default()).unwrap()
 }
 
 fn ligne<'a>(v: &'a Verification, id: &str) -> &'a bonus_ctg::verification::LigneVerifiee {
@@ -441,7 +441,7 @@ fn causes_propres_a_une_structure_dijon() {
     let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
     let texte = "nom;montant\nMulti-accueil Tarnier;37 807,74\nMulti-accueil Graines de Moutarde;50 410,31\n";
     let lignes = analyser_csv("n.csv", texte, &mut d);
-    let v = verifier(&r, &lu.dossier, "n.csv", &lignes).unwrap();
+    let v = verifier(&r, &lu.dossier, "n.csv", &lignes, &Default::default()).unwrap();
     let c = ligne(&v, "EAJE-TARNIER").cause.as_ref().unwrap();
     assert_eq!(c.code, "MOIS_OUVERTURE");
     assert!(c.explication.contains("12 mois d'ouverture au lieu de 9"));
@@ -729,7 +729,7 @@ fn rapprochement_a_l_echelle() {
     let lignes = analyser_csv("n.csv", &texte, &mut d);
     assert!(!d.a_des_erreurs(), "{:?}", d.0.first());
     assert_eq!(lignes.len(), attendus.len());
-    let v = verifier(&r, &lu.dossier, "n.csv", &lignes).unwrap();
+    let v = verifier(&r, &lu.dossier, "n.csv", &lignes, &Default::default()).unwrap();
     for (i, a) in attendus.iter().enumerate() {
         let l = &v.lignes[i];
         assert_eq!(l.ligne, Some(i as u64 + 2));
@@ -862,5 +862,84 @@ fn lignes_sans_cle_colonnes_et_fichier_absent() {
             f.display(),
             f.display()
         )],
+    );
+}
+
+/// A commune of an intercommunal CTG checks its own lines: Gevrey-Nuits, the two structures
+/// of the commune of Nuits-Saint-Georges (collectivité NUITS). Their bonus, from the
+/// fixture's result (itself checked against the oracle): NUI-ALSH-PERI-MATERNELLE
+/// 14 466,67 €, NUI-ALSH-PERI-ELEMENTAIRE 16 533,33 €.
+#[test]
+fn notification_partielle_d_une_commune() {
+    let t = tempfile::tempdir().unwrap();
+    let n = t.path().join("nuits.csv");
+    let lancer = |contenu: &str, args: &[&str]| {
+        std::fs::write(&n, contenu).unwrap();
+        let o = Command::cargo_bin("bonus-ctg")
+            .unwrap()
+            .args(["verifier", "fixtures/gevrey-nuits", "--notification"])
+            .arg(&n)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let justes =
+        "id;montant\nNUI-ALSH-PERI-MATERNELLE;14466,67\nNUI-ALSH-PERI-ELEMENTAIRE;16533,33\n";
+    // no filter: recognised as partial (every line belongs to NUITS), nothing absent
+    let (code, o, e) = lancer(justes, &[]);
+    assert_eq!(code, 0, "{o}{e}");
+    assert!(
+        o.contains("Notification partielle, reconnue à ses lignes : collectivité Commune de Nuits-Saint-Georges (NUITS)"),
+        "{o}"
+    );
+    assert!(o.contains("0 absente"), "{o}");
+    // 14 466,67 + 16 533,33 = 31 000,00 € on both sides
+    assert!(
+        o.contains(
+            "Total notifié 31\u{202f}000,00 € ; total recalculé (structures du périmètre) 31\u{202f}000,00 €"
+        ),
+        "{o}"
+    );
+    // the same with the filter given (id in another case: compared as ids are)
+    let (code, o, _) = lancer(justes, &["--collectivite", "nuits"]);
+    assert_eq!(code, 0, "{o}");
+    assert!(
+        o.contains("Vérification limitée à : collectivité Commune de Nuits-Saint-Georges (NUITS)"),
+        "{o}"
+    );
+    // a wrong amount inside the filter: exit 3
+    let faux =
+        "id;montant\nNUI-ALSH-PERI-MATERNELLE;14466,67\nNUI-ALSH-PERI-ELEMENTAIRE;16533,00\n";
+    let (code, o, _) = lancer(faux, &["--collectivite", "NUITS"]);
+    assert_eq!(code, 3, "{o}");
+    assert!(o.contains("1 écart"), "{o}");
+    // a structure of the filter missing from the notification: absent, exit 3
+    let (code, o, _) = lancer(
+        "id;montant\nNUI-ALSH-PERI-MATERNELLE;14466,67\n",
+        &["--collectivite", "NUITS"],
+    );
+    assert_eq!(code, 3);
+    assert!(o.contains("1 absente"), "{o}");
+    // by gestionnaire (case and accents ignored)
+    let (code, o, _) = lancer(
+        justes,
+        &["--gestionnaire", "commune de nuits-saint-georges"],
+    );
+    assert_eq!(code, 0, "{o}");
+    assert!(
+        o.contains("gestionnaire « commune de nuits-saint-georges »"),
+        "{o}"
+    );
+    // unknown: usage error with a suggestion
+    let (code, _, e) = lancer(justes, &["--collectivite", "NUIT"]);
+    assert_eq!(code, 2);
+    assert!(
+        e.contains("--collectivite « NUIT » : collectivité inconnue de la convention : vouliez-vous dire « NUITS » ?"),
+        "{e}"
     );
 }

@@ -37,6 +37,30 @@ fn taux_fr(r: &Rationnel) -> R<String> {
     fr_r(r)
 }
 
+/// `d'environ 13,3345 € par unité au lieu de 13,3333 €`: the rate the notification implies
+/// and the computed one, with as many decimals as it takes to tell them apart (2 to 6), so
+/// that a message never reads « 13,33 € au lieu de 13,33 € »; `égal au taux calculé
+/// (13,333333 € par unité)` when six decimals do not separate them.
+fn taux_compares(notifie: &Rationnel, calcule: &Rationnel) -> R<String> {
+    for d in 2..=6 {
+        let (a, b) = (
+            crate::rapport::euros(notifie, d)?,
+            crate::rapport::euros(calcule, d)?,
+        );
+        if a != b {
+            return Ok(format!(
+                "d'environ {} € par unité au lieu de {} €",
+                groupe_fr(&a),
+                groupe_fr(&b)
+            ));
+        }
+    }
+    Ok(format!(
+        "égal au taux calculé ({} € par unité)",
+        groupe_fr(&crate::rapport::euros(calcule, 6)?)
+    ))
+}
+
 /// Hundredths of units: `60`, `1,5`.
 fn unites_fr(h: i128) -> String {
     let s = format_echelle(h, 2);
@@ -533,15 +557,14 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                 return Ok(cause(
                     "UNITES",
                     format!(
-                        "la Caf semble compter {} unités au lieu de {} : le total du groupe ({}, {}) passe de {} à {} unités, d'où un taux d'environ {} par unité au lieu de {} pour toutes ses structures",
+                        "la Caf semble compter {} unités au lieu de {} : le total du groupe ({}, {}) passe de {} à {} unités, d'où un taux {} pour toutes ses structures",
                         unites_fr(*u_prime),
                         unites_fr(u_h(l)),
                         g.collectivite,
                         g.volet,
                         unites_fr(g.unites.0 as i128),
                         unites_fr(*total_prime),
-                        taux_fr(&milieu(lo, hi)?)?,
-                        taux_fr(&m_eff)?
+                        taux_compares(&milieu(lo, hi)?, &m_eff)?
                     ),
                 ));
             }
@@ -549,9 +572,8 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                 return Ok(cause(
                     "TAUX_GROUPE",
                     format!(
-                        "le montant notifié correspond à un taux d'environ {} par unité au lieu de {} : conséquence du nombre d'unités de {} ({} pour la Caf au lieu de {}), qui change le total du groupe ({}, {}) de {} à {} unités",
-                        taux_fr(&milieu(lo, hi)?)?,
-                        taux_fr(&m_eff)?,
+                        "le montant notifié correspond à un taux {} : conséquence du nombre d'unités de {} ({} pour la Caf au lieu de {}), qui change le total du groupe ({}, {}) de {} à {} unités",
+                        taux_compares(&milieu(lo, hi)?, &m_eff)?,
                         j.structure.id,
                         unites_fr(*u_prime),
                         unites_fr(u_h(j)),
@@ -578,11 +600,10 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                 let mut c = cause(
                     "ENVELOPPE_N1",
                     format!(
-                        "les montants notifiés du groupe ({}, {}) correspondent à un taux d'environ {} par unité au lieu de {}, soit une charge N-1 d'environ {} (entre {} et {}) au lieu de {}{}",
+                        "les montants notifiés du groupe ({}, {}) correspondent à un taux {}, soit une charge N-1 d'environ {} (entre {} et {}) au lieu de {}{}",
                         g.collectivite,
                         g.volet,
-                        taux_fr(&milieu(lo, hi)?)?,
-                        taux_fr(&m_eff)?,
+                        taux_compares(&milieu(lo, hi)?, &m_eff)?,
                         fr_r(&a_m)?,
                         fr_r(a_lo)?,
                         fr_r(a_hi)?,
@@ -629,6 +650,24 @@ pub(super) fn indeterminee(l: &LigneStructure, n: Montant) -> Cause {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn taux_distingues() {
+        use crate::calcul::rationnel::Rationnel;
+        // 40/3 = 13,3333… € and 13,3345 € both read 13,33 € with two decimals; with three:
+        // 13,333 € and 13,335 € (half up): three decimals tell them apart
+        let calcule = Rationnel::new(4000, 3).unwrap();
+        let notifie = Rationnel::new(133_345, 100).unwrap();
+        assert_eq!(
+            super::taux_compares(&notifie, &calcule).unwrap(),
+            "d'environ 13,335 € par unité au lieu de 13,333 €"
+        );
+        assert_eq!(
+            super::taux_compares(&calcule, &calcule).unwrap(),
+            "égal au taux calculé (13,333333 € par unité)"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -24,7 +24,7 @@ pub use rapprochement::normaliser_libelle;
 pub use rendu::{rendre_csv, rendre_json, rendre_table, COLONNES_CSV};
 
 use crate::calcul::rationnel::R;
-use crate::calcul::Resultat;
+use crate::calcul::{LigneStructure, Resultat};
 use crate::modele::{Dossier, Montant};
 use crate::rapport::montant_fr;
 use causes::{analyser_groupe, diagnostiquer, indeterminee, Contexte, Histoire};
@@ -157,8 +157,10 @@ pub struct Verification {
     pub lignes: Vec<LigneVerifiee>,
     /// Σ of the notification's lines.
     pub total_notifie: Montant,
-    /// Σ of the recomputed bonus of every structure.
+    /// Σ of the recomputed bonus of every structure of the perimeter.
     pub total_recalcule: Montant,
+    /// The collectivité or gestionnaire the check is restricted to (`None`: every structure).
+    pub perimetre: Option<Perimetre>,
 }
 
 impl Verification {
@@ -171,12 +173,135 @@ impl Verification {
     }
 }
 
-/// Checks the notification against the result (pure).
+/// Which structures a notification is about: all of them, or those of one collectivité or
+/// one gestionnaire (a commune checks its own lines).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filtre {
+    /// A collectivité's id (compared as ids are: case and Unicode form ignored).
+    pub collectivite: Option<String>,
+    /// A gestionnaire's name (compared without case, accents or punctuation).
+    pub gestionnaire: Option<String>,
+}
+
+/// The structures the check covers, as the report states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Perimetre {
+    /// `collectivité DIJON`, `gestionnaire « Commune de Nuits-Saint-Georges »`.
+    pub libelle: String,
+    /// `true` when recognised from the notification itself (no filter given): every line
+    /// it matches belongs to that one collectivité or gestionnaire.
+    pub deduit: bool,
+}
+
+impl Filtre {
+    fn garde(&self, l: &LigneStructure) -> bool {
+        let c = self.collectivite.as_ref().is_none_or(|c| {
+            crate::lecture::texte::cle_id(c)
+                == crate::lecture::texte::cle_id(&l.structure.collectivite)
+        });
+        let g = self
+            .gestionnaire
+            .as_ref()
+            .is_none_or(|g| normaliser_libelle(g) == normaliser_libelle(&l.structure.gestionnaire));
+        c && g
+    }
+    fn vide(&self) -> bool {
+        self.collectivite.is_none() && self.gestionnaire.is_none()
+    }
+    fn libelle(&self, r: &Resultat) -> String {
+        let mut p = Vec::new();
+        if let Some(c) = &self.collectivite {
+            let nom = r
+                .convention
+                .collectivites
+                .iter()
+                .find(|k| crate::lecture::texte::cle_id(&k.id) == crate::lecture::texte::cle_id(c))
+                .map_or(c.clone(), |k| format!("{} ({})", k.nom, k.id));
+            p.push(format!("collectivité {nom}"));
+        }
+        if let Some(g) = &self.gestionnaire {
+            p.push(format!("gestionnaire « {g} »"));
+        }
+        p.join(", ")
+    }
+}
+
+/// A filter naming a collectivité or a gestionnaire the dossier does not have is a usage
+/// error (its message suggests the nearest one).
+pub fn controler_filtre(r: &Resultat, f: &Filtre) -> Result<(), String> {
+    let proche = |x: &str, v: &mut dyn Iterator<Item = String>| {
+        v.min_by_key(|c| strsim::levenshtein(&normaliser_libelle(x), &normaliser_libelle(c)))
+            .map_or(String::new(), |p| format!(" : vouliez-vous dire « {p} » ?"))
+    };
+    if let Some(c) = &f.collectivite {
+        let ids = &r.convention.collectivites;
+        let k = crate::lecture::texte::cle_id(c);
+        if !ids
+            .iter()
+            .any(|x| crate::lecture::texte::cle_id(&x.id) == k)
+        {
+            return Err(format!(
+                "--collectivite « {c} » : collectivité inconnue de la convention{}",
+                proche(c, &mut ids.iter().map(|x| x.id.clone()))
+            ));
+        }
+    }
+    if let Some(g) = &f.gestionnaire {
+        let n = normaliser_libelle(g);
+        let noms = || {
+            r.structures
+                .iter()
+                .map(|l| l.structure.gestionnaire.clone())
+        };
+        if !noms().any(|x| normaliser_libelle(&x) == n) {
+            return Err(format!(
+                "--gestionnaire « {g} » : aucun gestionnaire de ce nom dans le dossier{}",
+                proche(g, &mut noms())
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Without a filter: a notification whose lines all match structures of one collectivité
+/// (of a dossier that has several), or else of one gestionnaire, is about that one only.
+fn filtre_deduit(r: &Resultat, notifies: &BTreeMap<usize, Montant>) -> Option<Filtre> {
+    let mut structures = notifies.keys().map(|&i| &r.structures[i].structure);
+    let premiere = structures.next()?;
+    let (mut c, mut g) = (true, true);
+    for s in structures {
+        c &= s.collectivite == premiere.collectivite;
+        g &= normaliser_libelle(&s.gestionnaire) == normaliser_libelle(&premiere.gestionnaire);
+    }
+    let plusieurs = |f: &dyn Fn(&LigneStructure) -> String| {
+        let mut v = r.structures.iter().filter(|l| l.bonus_total.0 > 0).map(f);
+        let a = v.next();
+        v.any(|x| Some(x) != a)
+    };
+    if c && plusieurs(&|l| l.structure.collectivite.clone()) {
+        return Some(Filtre {
+            collectivite: Some(premiere.collectivite.clone()),
+            gestionnaire: None,
+        });
+    }
+    if g && plusieurs(&|l| normaliser_libelle(&l.structure.gestionnaire)) {
+        return Some(Filtre {
+            collectivite: None,
+            gestionnaire: Some(premiere.gestionnaire.clone()),
+        });
+    }
+    None
+}
+
+/// Checks the notification against the result (pure). `filtre`: the structures it is about
+/// (structures outside it are never « absentes »); an empty filter covers every structure,
+/// or the one collectivité or gestionnaire the notification's lines all belong to.
 pub fn verifier(
     r: &Resultat,
     d: &Dossier,
     fichier: &str,
     notification: &[LigneNotification],
+    filtre: &Filtre,
 ) -> R<Verification> {
     let mut lignes = Vec::new();
     let mut notifies: BTreeMap<usize, Montant> = BTreeMap::new();
@@ -273,9 +398,20 @@ pub fn verifier(
         let c = diagnostiquer(&ctx, i, n).unwrap_or_else(|_| indeterminee(&r.structures[i], n));
         lignes[k].cause = Some(c);
     }
-    // eligible structures with a bonus and no line
+    let (filtre, deduit) = match filtre.vide() {
+        true => match filtre_deduit(r, &ctx.notifies) {
+            Some(f) => (f, true),
+            None => (Filtre::default(), false),
+        },
+        false => (filtre.clone(), false),
+    };
+    let perimetre = (!filtre.vide()).then(|| Perimetre {
+        libelle: filtre.libelle(r),
+        deduit,
+    });
+    // eligible structures of the perimeter with a bonus and no line
     for (i, l) in r.structures.iter().enumerate() {
-        if l.bonus_total.0 > 0 && !ctx.notifies.contains_key(&i) {
+        if l.bonus_total.0 > 0 && !ctx.notifies.contains_key(&i) && filtre.garde(l) {
             lignes.push(LigneVerifiee {
                 ligne: None,
                 libelle: String::new(),
@@ -302,6 +438,13 @@ pub fn verifier(
         convention: r.convention.nom.clone(),
         lignes,
         total_notifie: Montant(notification.iter().map(|l| l.montant.0).sum()),
-        total_recalcule: r.total.structures.bonus_total,
+        total_recalcule: Montant(
+            r.structures
+                .iter()
+                .filter(|l| filtre.garde(l))
+                .map(|l| l.bonus_total.0)
+                .sum(),
+        ),
+        perimetre,
     })
 }

@@ -94,6 +94,17 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
         champ(&v.convention),
         v.exercice
     );
+    if let Some(p) = &v.perimetre {
+        o.push_str(&format!(
+            "{} : {} (les structures hors de ce périmètre ne sont pas attendues dans la notification)\n",
+            if p.deduit {
+                "Notification partielle, reconnue à ses lignes"
+            } else {
+                "Vérification limitée à"
+            },
+            crate::diagnostic::texte_affichable(&p.libelle)
+        ));
+    }
     o.push_str(&t.to_string());
     o.push('\n');
     let problemes: Vec<&LigneVerifiee> = v
@@ -158,7 +169,7 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
         .filter(|l| l.statut == Statut::Ecart)
         .count();
     o.push_str(&format!(
-        "\nRésumé : {} ligne{} lue{}, {} concordante{} au centime, {} écart{}, {} absente{}, {} non rapprochée{} ou ambiguë{}, {} en double.\nTotal notifié {} ; total recalculé (toutes structures) {} ; différence {}.\n{}\n",
+        "\nRésumé : {} ligne{} lue{}, {} concordante{} au centime, {} écart{}, {} absente{}, {} non rapprochée{} ou ambiguë{}, {} en double.\nTotal notifié {} ; total recalculé ({}) {} ; différence {}.\n{}\n",
         v.lignes.iter().filter(|l| l.ligne.is_some()).count(),
         pl(v.lignes.iter().filter(|l| l.ligne.is_some()).count()),
         pl(v.lignes.iter().filter(|l| l.ligne.is_some()).count()),
@@ -173,6 +184,11 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
         pl(v.nombre(Statut::Introuvable) + v.nombre(Statut::Ambigue)),
         v.nombre(Statut::Doublon),
         montant_fr(v.total_notifie),
+        if v.perimetre.is_some() {
+            "structures du périmètre"
+        } else {
+            "toutes structures"
+        },
         montant_fr(v.total_recalcule),
         ecart_fr(Some(Montant(v.total_notifie.0 - v.total_recalcule.0))),
         if v.concorde() {
@@ -281,6 +297,10 @@ pub fn rendre_json(v: &Verification) -> Vec<u8> {
         "lignes": lignes,
         "total_notifie": v.total_notifie.to_string(),
         "total_recalcule": v.total_recalcule.to_string(),
+        "perimetre": v.perimetre.as_ref().map(|p| json!({
+            "libelle": p.libelle,
+            "deduit": p.deduit,
+        })),
     });
     let mut s = serde_json::to_string_pretty(&val).unwrap_or_default();
     s.push('\n');
