@@ -104,10 +104,15 @@ echo "fuzz.sh : corpus de départ : $n CSV, $(ls "$C/lecture_toml" | wc -l) TOML
 # ---- build (or fall back) ------------------------------------------------------------
 # FUZZ_PROFIL=dev (CI): unoptimised build, much faster to compile for a one-minute run.
 if [ "${FUZZ_PROFIL:-release}" = dev ]; then MODE=(--dev); else MODE=(-O); fi
-if ! (cd fuzz && "${FUZZ[@]}" build "${MODE[@]}" -s none >&2); then
+if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz.sh : cargo-fuzz indisponible ici : repli sur le fuzz stable (proptest)" >&2
     PROPTEST_CASES=$((SECONDES * 400)) cargo test --release --test fuzz_stable
     exit $?
+fi
+# cargo-fuzz is there: a build failure is a failure (never a silent fallback)
+if ! (cd fuzz && "${FUZZ[@]}" build "${MODE[@]}" -s none >&2); then
+    echo "fuzz.sh : la construction des cibles de fuzz a échoué" >&2
+    exit 1
 fi
 
 # ---- run -------------------------------------------------------------------------------
