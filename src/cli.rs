@@ -205,6 +205,32 @@ pub struct OptionsSortie<F: ValueEnum + Clone + Send + Sync + 'static> {
     pub largeur: Option<u16>,
 }
 
+/// `calculer --table`: which table the CSV holds.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableArg {
+    /// Une ligne par structure (défaut)
+    Structures,
+    /// Totaux par gestionnaire
+    Gestionnaires,
+    /// Totaux par collectivité
+    Collectivites,
+    /// Rapprochement par collectivité et volet
+    Rapprochement,
+    /// Totaux généraux (indicateur ; montant)
+    Totaux,
+}
+
+/// `projeter --table`: which table the CSV holds.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableProjectionArg {
+    /// Une ligne par structure et par année (défaut)
+    Structures,
+    /// Totaux Caf et collectivités par année
+    Totaux,
+    /// Bonus trajectoire par collectivité et par année
+    Trajectoire,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Commande {
     /// Calcule le bonus par structure, les contributions et le rapprochement
@@ -212,6 +238,9 @@ pub enum Commande {
     Calculer {
         #[command(flatten)]
         entree: Entree,
+        /// Table écrite en CSV (une table par fichier) : structures (défaut), gestionnaires, collectivites, rapprochement, totaux ; --sortie DOSSIER/ les écrit toutes
+        #[arg(long, value_enum)]
+        table: Option<TableArg>,
         #[command(flatten)]
         sortie: OptionsSortie<Format>,
     },
@@ -243,6 +272,9 @@ pub enum Commande {
         /// Dernière année projetée (par défaut l'année de fin de la convention)
         #[arg(long = "jusqu-a", value_name = "ANNEE")]
         jusqu_a: Option<i32>,
+        /// Table écrite en CSV : structures (défaut, une ligne par structure et par année), totaux, trajectoire ; --sortie DOSSIER/ les écrit toutes
+        #[arg(long, value_enum)]
+        table: Option<TableProjectionArg>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
         #[command(flatten)]
@@ -592,6 +624,105 @@ fn verifier_sortie(sortie: Option<&PathBuf>, ecraser: bool, lus: &[PathBuf]) -> 
     }
 }
 
+/// `--sortie DOSSIER/`: an existing folder, or a path written with a final `/`.
+fn est_sortie_dossier(sortie: Option<&PathBuf>) -> bool {
+    sortie.is_some_and(|p| {
+        p.is_dir()
+            || p.as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+    })
+}
+
+/// A folder output holds the CSV tables: any other format, or one `--table`, is a usage
+/// error.
+fn controler_sortie_dossier(format: Option<Format>, table: bool, noms: &[&str]) -> Result<(), i32> {
+    if format.is_some_and(|f| f != Format::Csv) || table {
+        eprintln!(
+            "erreur : --sortie DOSSIER/ écrit toutes les tables en CSV ({}) : retirez --table et --format, ou donnez un nom de fichier",
+            noms.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>().join(", ")
+        );
+        return Err(USAGE);
+    }
+    Ok(())
+}
+
+/// `--table` chooses a CSV table: with another format it is a usage error.
+fn controler_table(table: bool, format: Format) -> Result<(), i32> {
+    if table && format != Format::Csv {
+        eprintln!(
+            "erreur : --table choisit la table d'un fichier CSV : le format {} les contient toutes (ajoutez --format csv, ou retirez --table)",
+            nom_format(format)
+        );
+        return Err(USAGE);
+    }
+    Ok(())
+}
+
+fn table_csv(t: Option<TableArg>) -> rapport::csv::TableCsv {
+    use rapport::csv::TableCsv as T;
+    match t {
+        None | Some(TableArg::Structures) => T::Structures,
+        Some(TableArg::Gestionnaires) => T::Gestionnaires,
+        Some(TableArg::Collectivites) => T::Collectivites,
+        Some(TableArg::Rapprochement) => T::Rapprochement,
+        Some(TableArg::Totaux) => T::Totaux,
+    }
+}
+
+fn table_projection(t: Option<TableProjectionArg>) -> rapport::projection::TableProjection {
+    use rapport::projection::TableProjection as T;
+    match t {
+        None | Some(TableProjectionArg::Structures) => T::Structures,
+        Some(TableProjectionArg::Totaux) => T::Totaux,
+        Some(TableProjectionArg::Trajectoire) => T::Trajectoire,
+    }
+}
+
+/// Writes each table as `DOSSIER/NOM.csv` (the folder is created when missing); every
+/// file is checked before any is written.
+fn ecrire_tables<const N: usize>(
+    dossier: Option<&std::path::Path>,
+    tables: [(&str, crate::calcul::rationnel::R<Vec<u8>>); N],
+    ecraser: bool,
+    lus: &[PathBuf],
+) -> i32 {
+    let Some(d) = dossier else {
+        return USAGE;
+    };
+    if let Err(e) = std::fs::create_dir_all(d) {
+        eprintln!(
+            "erreur E084 : {} : création du dossier impossible : {}",
+            d.display(),
+            crate::diagnostic::texte_io(&e)
+        );
+        return DONNEES_INVALIDES;
+    }
+    let chemins: Vec<PathBuf> = tables
+        .iter()
+        .map(|(n, _)| d.join(format!("{n}.csv")))
+        .collect();
+    for c in &chemins {
+        if let Err(code) = verifier_sortie(Some(c), ecraser, lus) {
+            return code;
+        }
+    }
+    for (c, (_, o)) in chemins.iter().zip(tables) {
+        let o = match o {
+            Ok(o) => o,
+            Err(e) => return depassement(e),
+        };
+        let code = ecrire(Some(c), &o, ecraser, lus);
+        if code != SUCCES {
+            return code;
+        }
+    }
+    if !silencieux() {
+        eprintln!("{} : {} tables écrites", d.display(), chemins.len());
+    }
+    SUCCES
+}
+
 fn depassement(e: crate::calcul::rationnel::Depassement) -> i32 {
     eprintln!("erreur E023 : {e}");
     DONNEES_INVALIDES
@@ -675,6 +806,7 @@ pub fn executer(cli: Cli) -> i32 {
     match cli.commande {
         Commande::Calculer {
             entree,
+            table,
             sortie:
                 OptionsSortie {
                     format,
@@ -685,6 +817,20 @@ pub fn executer(cli: Cli) -> i32 {
                 },
         } => {
             let lus = fichiers_lus(&entree);
+            if est_sortie_dossier(sortie.as_ref()) {
+                let noms = rapport::csv::TableCsv::TOUTES.map(|t| t.nom());
+                if let Err(c) = controler_sortie_dossier(format, table.is_some(), &noms) {
+                    return c;
+                }
+                let (_, r, _) = match charger(&entree, fe) {
+                    Ok(x) => x,
+                    Err(c) => return c,
+                };
+                let p = profil_de(profil);
+                let tables = rapport::csv::TableCsv::TOUTES
+                    .map(|t| (t.nom(), rapport::csv::rendre_table(&r, p, t)));
+                return ecrire_tables(sortie.as_deref(), tables, ecraser, &lus);
+            }
             if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
                 return c;
             }
@@ -693,6 +839,9 @@ pub fn executer(cli: Cli) -> i32 {
                 Ok(f) => f,
                 Err(c) => return c,
             };
+            if let Err(c) = controler_table(table.is_some(), format) {
+                return c;
+            }
             let (_, r, diags) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -702,7 +851,7 @@ pub fn executer(cli: Cli) -> i32 {
                 Format::Table => {
                     rapport::table::rendre_avec(&r, largeur, couleur).map(String::into_bytes)
                 }
-                Format::Csv => rapport::csv::rendre(&r, profil),
+                Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table)),
                 Format::Json => rapport::json::rendre(&r, &diags),
                 Format::Html => rapport::html::rendre(&r).map(String::into_bytes),
                 Format::Xlsx => match rapport::xlsx::rendre(&r) {
@@ -766,6 +915,7 @@ pub fn executer(cli: Cli) -> i32 {
         Commande::Projeter {
             entree,
             jusqu_a,
+            table,
             projection,
             sortie:
                 OptionsSortie {
@@ -778,6 +928,21 @@ pub fn executer(cli: Cli) -> i32 {
         } => {
             let mut lus = fichiers_lus(&entree);
             lus.extend(projection.evenements.clone());
+            if est_sortie_dossier(sortie.as_ref()) {
+                use rapport::projection::TableProjection as T;
+                let noms = T::TOUTES.map(|t| t.nom());
+                if let Err(c) = controler_sortie_dossier(format, table.is_some(), &noms) {
+                    return c;
+                }
+                let (pr, _) = match charger_projection(&entree, jusqu_a, &projection, fe) {
+                    Ok(x) => x,
+                    Err(c) => return c,
+                };
+                let p = profil_de(profil);
+                let tables =
+                    T::TOUTES.map(|t| (t.nom(), rapport::projection::csv_table(&pr, p, t)));
+                return ecrire_tables(sortie.as_deref(), tables, ecraser, &lus);
+            }
             if let Err(c) = verifier_sortie(sortie.as_ref(), ecraser, &lus) {
                 return c;
             }
@@ -785,6 +950,9 @@ pub fn executer(cli: Cli) -> i32 {
                 Ok(f) => f,
                 Err(c) => return c,
             };
+            if let Err(c) = controler_table(table.is_some(), format) {
+                return c;
+            }
             let (pr, diags) = match charger_projection(&entree, jusqu_a, &projection, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
@@ -792,7 +960,7 @@ pub fn executer(cli: Cli) -> i32 {
             let profil = profil_de(profil);
             let octets = match format {
                 Format::Table => rapport::projection::table(&pr, largeur).map(String::into_bytes),
-                Format::Csv => rapport::projection::csv(&pr, profil),
+                Format::Csv => rapport::projection::csv_table(&pr, profil, table_projection(table)),
                 Format::Json => rapport::projection::json(&pr, &diags),
                 Format::Html => rapport::projection_html::rendre(&pr).map(String::into_bytes),
                 Format::Xlsx => match rapport::projection_xlsx::rendre(&pr) {

@@ -1,6 +1,8 @@
 //! The binary on the bundled fixtures and on bad input: exact totals, hand-checked lines,
 //! profiles, exit codes, located messages, atomic outputs.
 
+mod commun;
+
 use assert_cmd::Command;
 use std::collections::HashMap;
 use std::fs;
@@ -11,18 +13,11 @@ fn bonus() -> Command {
 
 /// Runs `calculer --format csv --profil rfc4180` and returns (rows by id, reconciliation lines).
 fn csv_rfc(dossier: &str) -> (HashMap<String, HashMap<String, String>>, Vec<String>) {
-    let out = bonus()
-        .args([
-            "calculer", dossier, "--format", "csv", "--profil", "rfc4180",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let texte = String::from_utf8(out.stdout).unwrap();
+    // the structure, reconciliation and totals tables, put together as the oracle prints
+    // them (structures, empty line, reconciliation, TOTAL_CAF)
+    let (statut, stdout, stderr) = commun::csv_comme_l_oracle(std::path::Path::new(dossier), &[]);
+    assert!(statut.success(), "{}", String::from_utf8_lossy(&stderr));
+    let texte = String::from_utf8(stdout).unwrap();
     let (structures, rappro) = texte
         .split_once("\n\n")
         .expect("ligne vide entre les deux blocs");
@@ -157,7 +152,24 @@ fn profil_excel_fr_par_defaut() {
     assert!(premiere.starts_with("id;nom;type;volet;gestionnaire;collectivite;motif;unites_eligibles;taux_unitaire;bonus_lissage;bonus_nouvelles;bonus_total;ecart_arrondi;contribution_collectivite_n1;contribution_collectivite_n;financement_public_n1;financement_public_n;variation"));
     assert!(t.contains("LAEP-LAPINOUS;Laep Lapinous;LAEP;LAEP;Ville de Dugny;DUGNY;ELIGIBLE;350,00;13,3333;4666,67;0,00;4666,67;0,0033;"));
     assert!(!t.replace("\r\n", "").contains('\n'), "CRLF partout");
-    assert!(t.ends_with("TOTAL_CAF;259900,00\r\n"));
+    // one table per file: the structure rows only, no empty line
+    assert!(!t.contains("\r\n\r\n"), "une seule table");
+    assert_eq!(t.lines().count(), 1 + 11, "en-tête et 11 structures");
+    // the totals table: verse_caf = 259 900,00 € (bonus trajectoire included)
+    let out = bonus()
+        .args([
+            "calculer",
+            "fixtures/dugny",
+            "--format",
+            "csv",
+            "--table",
+            "totaux",
+        ])
+        .output()
+        .unwrap();
+    let t = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    assert!(t.starts_with("indicateur;montant\r\n"), "{t}");
+    assert!(t.ends_with("verse_caf;259900,00\r\n"), "{t}");
 }
 
 #[test]

@@ -7,6 +7,8 @@
 //! The `.xlsx` inputs are written here with rust_xlsxwriter (see [`ecrire_xlsx`]); the other
 //! files come from `tests/entrees/generer.py` and are committed.
 
+mod commun;
+
 use assert_cmd::Command;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 use serde::Deserialize;
@@ -285,23 +287,15 @@ fn executer(cas: &Cas) -> Result<(), String> {
     let d = tmp.path().join("dossier");
     fs::create_dir(&d).unwrap();
     preparer(cas, &d);
-    let sortie = Command::cargo_bin("bonus-ctg")
-        .unwrap()
-        .arg("calculer")
-        .arg(&d)
-        .args(["--format", "csv", "--profil", "rfc4180"])
-        .args(&cas.arguments)
-        .output()
-        .unwrap();
-    let stderr =
-        String::from_utf8_lossy(&sortie.stderr).replace(&d.display().to_string(), "{dossier}");
+    let (statut, stdout, stderr) = commun::csv_comme_l_oracle(&d, &cas.arguments);
+    let stderr = String::from_utf8_lossy(&stderr).replace(&d.display().to_string(), "{dossier}");
     let lignes: Vec<&str> = stderr.lines().collect();
     let mut ecarts = Vec::new();
     let code_attendu = if cas.sortie.is_some() { 0 } else { 1 };
-    if sortie.status.code() != Some(code_attendu) {
+    if statut.code() != Some(code_attendu) {
         ecarts.push(format!(
             "code de sortie {:?}, attendu {code_attendu}",
-            sortie.status.code()
+            statut.code()
         ));
     }
     match &cas.sortie {
@@ -312,15 +306,15 @@ fn executer(cas: &Cas) -> Result<(), String> {
                 s.as_str()
             };
             let attendu = fs::read(racine().join(f)).unwrap();
-            if sortie.stdout != attendu {
+            if stdout != attendu {
                 ecarts.push(format!(
                     "sortie CSV différente de {f} :\n{}",
-                    String::from_utf8_lossy(&sortie.stdout)
+                    String::from_utf8_lossy(&stdout)
                 ));
             }
         }
         None => {
-            if !sortie.stdout.is_empty() {
+            if !stdout.is_empty() {
                 ecarts.push("une sortie a été écrite malgré l'erreur".into());
             }
         }

@@ -87,3 +87,130 @@ fn extension_inconnue_ou_contradictoire() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("pas de xlsx"));
 }
+
+fn csv(args: &[&str]) -> String {
+    let o = bin()
+        .args(args)
+        .args(["--profil", "rfc4180"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?} {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// One table per CSV: the structures by default, the others with --table, each its own
+/// header and no empty line.
+#[test]
+fn une_table_par_csv() {
+    let d = DOSSIER;
+    let s = csv(&["calculer", d, "--format", "csv"]);
+    assert!(s.starts_with("id,nom,type,volet,"), "{s}");
+    assert!(!s.contains("\n\n") && !s.contains("TOTAL_CAF"));
+    // new columns come after `variation`
+    let entete = s.lines().next().unwrap();
+    let v = entete.find(",variation").unwrap();
+    assert!(entete[v..].contains("bonus_trajectoire"), "{entete}");
+    for (table, entete) in [
+        (
+            "gestionnaires",
+            "gestionnaire,structures,structures_eligibles,bonus_n1,",
+        ),
+        (
+            "collectivites",
+            "collectivite,nom,charge_n1,bonus_structures,",
+        ),
+        (
+            "rapprochement",
+            "collectivite,volet,charge_n1,lissage_verse,",
+        ),
+        ("totaux", "indicateur,montant\n"),
+    ] {
+        let t = csv(&["calculer", d, "--format", "csv", "--table", table]);
+        assert!(t.starts_with(entete), "{table} : {t}");
+        assert!(!t.contains("\n\n"), "{table}");
+    }
+    // Dugny, LAEP: A = 10 000,00 € fully paid as lissage (5 333,33 + 4 666,67)
+    let r = csv(&["calculer", d, "--format", "csv", "--table", "rapprochement"]);
+    assert!(
+        r.lines()
+            .any(|l| l.starts_with("DUGNY,LAEP,10000.00,10000.00,")),
+        "{r}"
+    );
+    // projeter: structures × years by default, totaux and trajectoire on demand
+    let p = csv(&["projeter", d, "--format", "csv"]);
+    assert!(p.starts_with("exercice,id,"), "{p}");
+    assert!(!p.contains("\n\n"));
+    for table in ["totaux", "trajectoire"] {
+        let t = csv(&["projeter", d, "--format", "csv", "--table", table]);
+        assert!(
+            !t.contains("\n\n") && t.lines().count() > 1,
+            "{table} : {t}"
+        );
+    }
+}
+
+/// `--sortie DOSSIER/` writes every table, one file each; with another format or a --table,
+/// a usage error.
+#[test]
+fn toutes_les_tables_dans_un_dossier() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = format!("{}/tables/", t.path().display());
+    bin()
+        .args(["calculer", DOSSIER, "--silencieux", "--sortie", &dir])
+        .assert()
+        .code(0);
+    let mut noms: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    noms.sort();
+    assert_eq!(
+        noms,
+        [
+            "collectivites.csv",
+            "gestionnaires.csv",
+            "rapprochement.csv",
+            "structures.csv",
+            "totaux.csv"
+        ]
+    );
+    // the same bytes as one table at a time (excel-fr profile: BOM, « ; »)
+    let seule = bin()
+        .args(["calculer", DOSSIER, "--format", "csv", "--table", "totaux"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(std::fs::read(format!("{dir}totaux.csv")).unwrap(), seule);
+    // again: the files exist, --ecraser needed
+    bin()
+        .args(["calculer", DOSSIER, "--sortie", &dir])
+        .assert()
+        .code(1);
+    bin()
+        .args(["calculer", DOSSIER, "--sortie", &dir, "--ecraser"])
+        .assert()
+        .code(0);
+    for args in [&["--format", "json"][..], &["--table", "totaux"]] {
+        bin()
+            .args(["calculer", DOSSIER, "--sortie", &dir])
+            .args(args)
+            .assert()
+            .code(2);
+    }
+    let p = format!("{}/projection/", t.path().display());
+    bin()
+        .args(["projeter", DOSSIER, "--silencieux", "--sortie", &p])
+        .assert()
+        .code(0);
+    assert!(std::path::Path::new(&format!("{p}trajectoire.csv")).is_file());
+    // --table with a format that holds every table
+    bin()
+        .args(["calculer", DOSSIER, "--format", "json", "--table", "totaux"])
+        .assert()
+        .code(2);
+}

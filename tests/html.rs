@@ -73,13 +73,13 @@ fn contenu_du_rapport_dijon() {
     assert_eq!(somme_bonus, 164_034_011);
     let pied = centimes_entre(&h, "<tr id=\"total-structures\"", "</tr>");
     assert_eq!(pied[2], somme_bonus);
-    // summary: Caf total 1 685 340,11 € = the CSV's TOTAL_CAF line
-    let total_caf = texte
+    // summary: Caf total 1 685 340,11 € = the verse_caf line of the CSV totals table
+    let totaux =
+        String::from_utf8(csv::rendre_table(&r, Profil::Rfc4180, csv::TableCsv::Totaux).unwrap())
+            .unwrap();
+    let total_caf = totaux
         .lines()
-        .find(|l| l.starts_with("TOTAL_CAF"))
-        .unwrap()
-        .split(',')
-        .nth(1)
+        .find_map(|l| l.strip_prefix("verse_caf,"))
         .unwrap();
     assert_eq!(cents(total_caf), 168_534_011);
     assert_eq!(

@@ -4,6 +4,8 @@
 //! refused before calamine allocates what they announce. Every run has a 10-second timeout
 //! (a hang fails the test) and must finish in well under a second of work.
 
+mod commun;
+
 use assert_cmd::Command;
 use std::fs;
 use std::io::Write;
@@ -362,23 +364,10 @@ fn formule_avec_valeur_lue_par_sa_valeur() {
         r#"<c r="N3"><f>20000+4000</f><v>24000</v></c>"#,
     )));
     let d = dossier_classeur(t.path(), &classeur(&f, None, ""));
-    let s = Command::cargo_bin("bonus-ctg")
-        .unwrap()
-        .args(["calculer".as_ref(), d.as_os_str()])
-        .args(["--format", "csv", "--profil", "rfc4180"])
-        .timeout(Duration::from_secs(10))
-        .output()
-        .unwrap();
-    assert_eq!(
-        s.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&s.stderr)
-    );
-    assert_eq!(
-        s.stdout,
-        fs::read(racine().join("attendu-base.csv")).unwrap()
-    );
+    // the oracle's expected output of the base dossier (structures, reconciliation, total)
+    let (statut, sortie, err) = commun::csv_comme_l_oracle(&d, &[]);
+    assert_eq!(statut.code(), Some(0), "{}", String::from_utf8_lossy(&err));
+    assert_eq!(sortie, fs::read(racine().join("attendu-base.csv")).unwrap());
 }
 
 const CONSEIL_E072: &str = "(conseil : ouvrez le classeur dans Excel ou LibreOffice, recalculez et enregistrez le classeur (ou remplacez la formule par sa valeur))";

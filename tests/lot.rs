@@ -3,6 +3,8 @@
 //! the per-dossier results to the cent; generation is deterministic; generated dossiers give
 //! byte for byte the output of the independent Python oracle.
 
+mod commun;
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -189,25 +191,34 @@ fn totaux_consolides_egaux_aux_totaux_des_dossiers() {
         .assert()
         .code(0);
 
-    // per dossier, from its own CSV: Σ bonus_total, TOTAL_CAF, Σ charge_n1, row count
+    // per dossier: Σ bonus_total and row count from its own CSV (the structure table), the
+    // Caf's total and Σ charge_n1 from `calculer --table totaux` on the same dossier
     let mut par_dossier: BTreeMap<String, (i64, i64, i64, usize)> = BTreeMap::new();
     for e in std::fs::read_dir(sortie.join("dossiers")).unwrap() {
         let p = e.unwrap().path();
         let nom = p.file_stem().unwrap().to_string_lossy().into_owned();
         let b = blocs(&std::fs::read_to_string(&p).unwrap());
+        assert_eq!(b.len(), 1, "{nom} : une seule table");
         let bt = colonne(&b[0][0], "bonus_total");
-        let bonus: i64 = b[0][1..].iter().map(|r| centimes(&r[bt])).sum();
-        let ch = colonne(&b[1][0], "charge_n1");
-        let mut charge = 0;
-        let mut caf = None;
-        for r in &b[1][1..] {
-            if r[0] == "TOTAL_CAF" {
-                caf = Some(centimes(&r[1]));
-            } else {
-                charge += centimes(&r[ch]);
-            }
-        }
-        par_dossier.insert(nom, (bonus, caf.unwrap(), charge, b[0].len() - 1));
+        let somme: i64 = b[0][1..].iter().map(|r| centimes(&r[bt])).sum();
+        let totaux = bonus()
+            .arg("calculer")
+            .arg(lot.join(&nom))
+            .args([
+                "--format", "csv", "--profil", "rfc4180", "--table", "totaux",
+            ])
+            .output()
+            .unwrap();
+        let totaux = String::from_utf8(totaux.stdout).unwrap();
+        let valeur = |cle: &str| {
+            totaux
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{cle},")))
+                .map(centimes)
+                .unwrap()
+        };
+        let (caf, charge) = (valeur("verse_caf"), valeur("charge_n1"));
+        par_dossier.insert(nom, (somme, caf, charge, b[0].len() - 1));
     }
     assert_eq!(par_dossier.len(), 6);
 
@@ -344,15 +355,10 @@ fn dossiers_generes_identiques_a_l_oracle() {
                 d.display(),
                 String::from_utf8_lossy(&attendu.stderr)
             );
-            let obtenu = bonus()
-                .arg("calculer")
-                .arg(&d)
-                .args(["--format", "csv", "--profil", "rfc4180"])
-                .output()
-                .unwrap();
-            assert!(obtenu.status.success(), "{}", d.display());
+            let (statut, obtenu, _) = commun::csv_comme_l_oracle(&d, &[]);
+            assert!(statut.success(), "{}", d.display());
             assert!(
-                attendu.stdout == obtenu.stdout,
+                attendu.stdout == obtenu,
                 "{} : sortie différente de l'oracle",
                 d.display()
             );

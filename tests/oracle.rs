@@ -2,6 +2,8 @@
 //! independent Python reference implementation (`scripts/oracle.py`, written from the rules
 //! alone, with `fractions.Fraction`) on every fixture and every oracle case.
 
+mod commun;
+
 use assert_cmd::Command;
 use std::path::Path;
 use std::process;
@@ -30,16 +32,8 @@ fn identique_a_l_oracle_python() {
         "fixtures et cas de l'oracle introuvables : {dossiers:?}"
     );
     for d in &dossiers {
-        let rust = Command::cargo_bin("bonus-ctg")
-            .unwrap()
-            .args(["calculer", d, "--format", "csv", "--profil", "rfc4180"])
-            .output()
-            .unwrap();
-        assert!(
-            rust.status.success(),
-            "{d} : {}",
-            String::from_utf8_lossy(&rust.stderr)
-        );
+        let (statut, sortie, err) = commun::csv_comme_l_oracle(Path::new(d), &[]);
+        assert!(statut.success(), "{d} : {}", String::from_utf8_lossy(&err));
         let oracle = process::Command::new(&python)
             .arg(Path::new("scripts/oracle.py"))
             .arg(d)
@@ -53,7 +47,7 @@ fn identique_a_l_oracle_python() {
             String::from_utf8_lossy(&oracle.stderr)
         );
         assert_eq!(
-            String::from_utf8_lossy(&rust.stdout),
+            String::from_utf8_lossy(&sortie),
             String::from_utf8_lossy(&oracle.stdout),
             "le calcul Rust diffère de l'oracle pour {d}"
         );

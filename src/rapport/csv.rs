@@ -105,8 +105,122 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
     ])
 }
 
-/// The CSV text (bytes, with BOM for `excel-fr`): structures, an empty line, then the
-/// reconciliation per (collectivité, volet) and the `TOTAL_CAF` line.
+/// The tables a CSV file can hold, one per file (`--table`; `--sortie DIR/` writes them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableCsv {
+    /// One row per structure (the default).
+    Structures,
+    /// Totals per gestionnaire.
+    Gestionnaires,
+    /// Totals per collectivité.
+    Collectivites,
+    /// Reconciliation per (collectivité, volet).
+    Rapprochement,
+    /// The grand totals, one `indicateur;montant` row each.
+    Totaux,
+}
+
+impl TableCsv {
+    pub const TOUTES: [TableCsv; 5] = [
+        TableCsv::Structures,
+        TableCsv::Gestionnaires,
+        TableCsv::Collectivites,
+        TableCsv::Rapprochement,
+        TableCsv::Totaux,
+    ];
+    /// Its name (`--table`, and the file name `NOM.csv` of `--sortie DIR/`).
+    pub fn nom(self) -> &'static str {
+        match self {
+            TableCsv::Structures => "structures",
+            TableCsv::Gestionnaires => "gestionnaires",
+            TableCsv::Collectivites => "collectivites",
+            TableCsv::Rapprochement => "rapprochement",
+            TableCsv::Totaux => "totaux",
+        }
+    }
+}
+
+/// The grand totals' rows: (indicateur, montant).
+pub fn lignes_totaux(r: &Resultat) -> [(&'static str, crate::modele::Montant); 8] {
+    let t = &r.total;
+    [
+        ("charge_n1", t.charge_n1),
+        ("lissage_verse", t.lissage_verse),
+        ("nouvelles_versees", t.nouvelles_versees),
+        ("trajectoire_versee", t.trajectoire_versee),
+        ("complement_plancher", t.complement_plancher),
+        ("non_redistribue", t.non_redistribue),
+        ("verse_collectivite", t.verse_collectivite),
+        ("verse_caf", t.verse_caf),
+    ]
+}
+
+/// One table as a CSV file (bytes, with BOM for `excel-fr`).
+pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
+    use super::tables;
+    let mut w = constructeur(p).from_writer(bom(p).to_vec());
+    let mut ecrire = |champs: &[String]| w.write_record(champs).map_err(|_| Depassement);
+    let textes = |c: &[&str]| c.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    match t {
+        TableCsv::Structures => return rendre_avec(r, p, &mut |_| {}),
+        TableCsv::Gestionnaires => {
+            ecrire(&textes(tables::COLONNES_GESTIONNAIRES))?;
+            for (g, x) in &r.gestionnaires {
+                let mut l = vec![
+                    texte_sur(g),
+                    x.structures.to_string(),
+                    x.structures_eligibles.to_string(),
+                ];
+                l.extend(tables::montants_totaux(x).into_iter().map(|m| p.montant(m)));
+                ecrire(&l)?;
+            }
+        }
+        TableCsv::Collectivites => {
+            ecrire(&textes(tables::COLONNES_COLLECTIVITES))?;
+            for (id, c) in &r.collectivites {
+                let nom = r
+                    .convention
+                    .collectivite(id)
+                    .map_or(String::new(), |c| c.nom.clone());
+                let mut l = vec![texte_sur(id), texte_sur(&nom)];
+                l.extend(
+                    tables::montants_collectivite(c)
+                        .into_iter()
+                        .map(|m| p.montant(m)),
+                );
+                l.push(c.structures.structures.to_string());
+                l.push(c.structures.structures_eligibles.to_string());
+                ecrire(&l)?;
+            }
+        }
+        TableCsv::Rapprochement => {
+            ecrire(&textes(COLONNES_RAPPROCHEMENT))?;
+            for g in &r.groupes {
+                ecrire(&[
+                    texte_sur(&g.collectivite),
+                    g.volet.clone(),
+                    p.montant(g.charge_n1),
+                    p.montant(g.lissage_verse),
+                    p.montant(g.nouvelles_versees),
+                    p.montant(g.complement_plancher),
+                    p.montant(g.non_redistribue),
+                    p.montant(g.verse_collectivite),
+                    p.montant(g.trajectoire_versee),
+                ])?;
+            }
+        }
+        TableCsv::Totaux => {
+            ecrire(&textes(&["indicateur", "montant"]))?;
+            for (n, m) in lignes_totaux(r) {
+                ecrire(&[n.to_string(), p.montant(m)])?;
+            }
+        }
+    }
+    w.into_inner().map_err(|_| Depassement)
+}
+
+/// The structure table as a CSV file (bytes, with BOM for `excel-fr`): one row per
+/// structure. The other tables: [`rendre_table`].
 pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
     rendre_avec(r, p, &mut |_| {})
 }
@@ -124,27 +238,5 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])
         par_ligne(&champs);
         w.write_record(&champs).map_err(|_| Depassement)?;
     }
-    let mut octets = w.into_inner().map_err(|_| Depassement)?;
-    // an empty line separates the structures from the reconciliation
-    octets.extend_from_slice(fin_de_ligne(p));
-    let mut w = ecrivain(p, octets);
-    w.write_record(COLONNES_RAPPROCHEMENT)
-        .map_err(|_| Depassement)?;
-    for g in &r.groupes {
-        w.write_record([
-            texte_sur(&g.collectivite),
-            g.volet.clone(),
-            p.montant(g.charge_n1),
-            p.montant(g.lissage_verse),
-            p.montant(g.nouvelles_versees),
-            p.montant(g.complement_plancher),
-            p.montant(g.non_redistribue),
-            p.montant(g.verse_collectivite),
-            p.montant(g.trajectoire_versee),
-        ])
-        .map_err(|_| Depassement)?;
-    }
-    w.write_record(["TOTAL_CAF".to_string(), p.montant(r.total.verse_caf)])
-        .map_err(|_| Depassement)?;
     w.into_inner().map_err(|_| Depassement)
 }

@@ -10,6 +10,7 @@ pub mod projection;
 pub mod projection_html;
 pub mod projection_xlsx;
 pub mod table;
+pub mod tables;
 pub mod xlsx;
 
 use crate::calcul::rationnel::{format_echelle, Rationnel, R};

@@ -210,7 +210,51 @@ fn ligne_totaux(p: Profil, c: &str, t: &TotauxAnnee) -> Vec<String> {
 /// CSV: one row per (year, structure); an empty line; totals per year (N−1 first) per
 /// collectivité and for all (`TOUTES`); an empty line; the trajectoire per year and
 /// collectivité.
+/// The tables of the projection's CSV output, one per file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableProjection {
+    /// One row per structure and year (the default).
+    Structures,
+    /// Caf and collectivités totals, per collectivité and year.
+    Totaux,
+    /// The bonus trajectoire per collectivité and year.
+    Trajectoire,
+}
+
+impl TableProjection {
+    pub const TOUTES: [TableProjection; 3] = [
+        TableProjection::Structures,
+        TableProjection::Totaux,
+        TableProjection::Trajectoire,
+    ];
+    pub fn nom(self) -> &'static str {
+        match self {
+            TableProjection::Structures => "structures",
+            TableProjection::Totaux => "totaux",
+            TableProjection::Trajectoire => "trajectoire",
+        }
+    }
+}
+
+/// The per-structure-year table as a CSV file (the other tables: [`csv_table`]).
 pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
+    csv_table(pr, p, TableProjection::Structures)
+}
+
+/// One table of the projection as a CSV file (bytes, with BOM for `excel-fr`).
+pub fn csv_table(pr: &Projection, p: Profil, table: TableProjection) -> R<Vec<u8>> {
+    let lignes = match table {
+        TableProjection::Structures => lignes_structures(pr, p)?,
+        TableProjection::Totaux => lignes_totaux_csv(pr, p),
+        TableProjection::Trajectoire => lignes_trajectoire(pr, p)?,
+    };
+    let mut o = Vec::new();
+    o.extend_from_slice(super::csv::bom(p));
+    o.extend(ecrire(&lignes, p)?);
+    Ok(o)
+}
+
+fn lignes_structures(pr: &Projection, p: Profil) -> R<Vec<Vec<String>>> {
     let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
     for a in &pr.annees {
         for l in &a.lignes {
@@ -245,6 +289,10 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
             ]);
         }
     }
+    Ok(lignes)
+}
+
+fn lignes_totaux_csv(pr: &Projection, p: Profil) -> Vec<Vec<String>> {
     let mut totaux: Vec<Vec<String>> =
         vec![COLONNES_TOTAUX.iter().map(|s| s.to_string()).collect()];
     for (c, t) in &pr.n1_par_collectivite {
@@ -257,6 +305,10 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
         }
         totaux.push(ligne_totaux(p, TOUTES, &a.totaux));
     }
+    totaux
+}
+
+fn lignes_trajectoire(pr: &Projection, p: Profil) -> R<Vec<Vec<String>>> {
     let mut traj: Vec<Vec<String>> =
         vec![COLONNES_TRAJECTOIRE.iter().map(|s| s.to_string()).collect()];
     for a in &pr.annees {
@@ -280,15 +332,7 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
             ]);
         }
     }
-    let vide = super::csv::fin_de_ligne(p);
-    let mut o = Vec::new();
-    o.extend_from_slice(super::csv::bom(p));
-    o.extend(ecrire(&lignes, p)?);
-    o.extend_from_slice(vide);
-    o.extend(ecrire(&totaux, p)?);
-    o.extend_from_slice(vide);
-    o.extend(ecrire(&traj, p)?);
-    Ok(o)
+    Ok(traj)
 }
 
 // ----------------------------------------------------------------------------------- JSON

@@ -304,34 +304,9 @@ impl Feuille {
     }
 }
 
-const COLONNES_GESTIONNAIRES: &[&str] = &[
-    "gestionnaire",
-    "structures",
-    "structures_eligibles",
-    "bonus_n1",
-    "bonus_lissage",
-    "bonus_nouvelles",
-    "bonus_total",
-    "contribution_collectivite_n1",
-    "contribution_collectivite_n",
-    "financement_public_n1",
-    "financement_public_n",
-    "variation",
-];
-
-fn montants_totaux(t: &Totaux) -> [Montant; 9] {
-    [
-        t.bonus_n1,
-        t.bonus_lissage,
-        t.bonus_nouvelles,
-        t.bonus_total,
-        t.contribution_n1,
-        t.contribution_n,
-        t.financement_public_n1,
-        t.financement_public_n,
-        t.variation,
-    ]
-}
+use super::tables::{
+    montants_collectivite, montants_totaux, COLONNES_COLLECTIVITES, COLONNES_GESTIONNAIRES,
+};
 
 fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
     let mut fe = Feuille::new("Structures")?;
@@ -423,40 +398,10 @@ fn ligne_totaux(fe: &mut Feuille, derniere: u32, t: &Totaux, f: &Formats) -> X<(
     Ok(())
 }
 
-const COLONNES_COLLECTIVITES: &[&str] = &[
-    "collectivite",
-    "nom",
-    "charge_n1",
-    "bonus_structures",
-    "verse_collectivite",
-    "non_redistribue",
-    "verse_caf",
-    "contribution_collectivite_n1",
-    "contribution_collectivite_n",
-    "financement_public_n1",
-    "financement_public_n",
-    "variation",
-    "structures",
-    "structures_eligibles",
-];
-
 fn feuille_collectivites(r: &Resultat, f: &Formats) -> X<Worksheet> {
     let mut fe = Feuille::new("Collectivites")?;
     fe.entetes(COLONNES_COLLECTIVITES, f)?;
-    let montants = |c: &crate::calcul::TotauxCollectivite| {
-        [
-            c.charge_n1,
-            c.structures.bonus_total,
-            c.verse_collectivite,
-            c.non_redistribue,
-            c.verse_caf,
-            c.structures.contribution_n1,
-            c.structures.contribution_n,
-            c.structures.financement_public_n1,
-            c.structures.financement_public_n,
-            c.structures.variation,
-        ]
-    };
+    let montants = montants_collectivite;
     let mut l = 0u32;
     for (id, c) in &r.collectivites {
         l += 1;

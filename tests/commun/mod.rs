@@ -56,3 +56,38 @@ pub fn verse(r: &Resultat, id: &str) -> (i64, i64, i64) {
     let l = ligne(r, id);
     (l.bonus_lissage.0, l.bonus_nouvelles.0, l.bonus_total.0)
 }
+
+/// `bonus-ctg calculer DOSSIER --profil rfc4180 ARGS` as the independent oracle prints it
+/// (scripts/oracle.py): the structure table, an empty line, the reconciliation table, then
+/// `TOTAL_CAF,<amount>`. The project writes one table per CSV file (`--table`); this puts
+/// the three back together for the byte-for-byte comparison. Returns the first run's
+/// output (status, stdout combined when it succeeded, stderr).
+pub fn csv_comme_l_oracle(
+    dossier: &std::path::Path,
+    args: &[String],
+) -> (std::process::ExitStatus, Vec<u8>, Vec<u8>) {
+    let lancer = |table: &str| {
+        assert_cmd::Command::cargo_bin("bonus-ctg")
+            .unwrap()
+            .arg("calculer")
+            .arg(dossier)
+            .args(["--format", "csv", "--profil", "rfc4180", "--table", table])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let s = lancer("structures");
+    if !s.status.success() {
+        return (s.status, s.stdout, s.stderr);
+    }
+    let mut o = s.stdout.clone();
+    o.push(b'\n');
+    o.extend(lancer("rapprochement").stdout);
+    let totaux = String::from_utf8(lancer("totaux").stdout).unwrap();
+    let caf = totaux
+        .lines()
+        .find_map(|l| l.strip_prefix("verse_caf,"))
+        .expect("ligne verse_caf de la table totaux");
+    o.extend(format!("TOTAL_CAF,{caf}\n").bytes());
+    (s.status, o, s.stderr)
+}
