@@ -22,7 +22,14 @@ installer_chromium
 preparer
 
 "$BIN" --silencieux calculer "$DOSSIER" --format html --sortie "$TMP/rapport.html"
-"$BIN" --silencieux calculer "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/resultat.csv"
+# the CSV tables (one per file), put back together as blocks: structures, reconciliation
+# (with the Caf total as a TOTAL_CAF line)
+"$BIN" --silencieux calculer "$DOSSIER" --profil rfc4180 --sortie "$TMP/tables/"
+{
+    cat "$TMP/tables/structures.csv"; echo
+    cat "$TMP/tables/rapprochement.csv"
+    echo "TOTAL_CAF,$(grep '^verse_caf,' "$TMP/tables/totaux.csv" | cut -d, -f2)"
+} > "$TMP/resultat.csv"
 
 rendre_chromium rapport 1200,2600
 

@@ -26,7 +26,13 @@ installer_chromium
 preparer
 
 "$BIN" --silencieux projeter "$DOSSIER" --sortie "$TMP/projection.html"
-"$BIN" --silencieux projeter "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/projection.csv"
+# the projection's CSV tables (one per file) as blocks: structures, totals, trajectoire
+"$BIN" --silencieux projeter "$DOSSIER" --profil rfc4180 --sortie "$TMP/tables/"
+{
+    cat "$TMP/tables/structures.csv"; echo
+    cat "$TMP/tables/totaux.csv"; echo
+    cat "$TMP/tables/trajectoire.csv"
+} > "$TMP/projection.csv"
 
 rendre_chromium projection 1200,1500
 

@@ -20,7 +20,13 @@ source scripts/commun-navigateur.sh
 installer_libreoffice
 preparer
 "$BIN" --silencieux projeter "$DOSSIER" --sortie "$TMP/classeur.xlsx"
-"$BIN" --silencieux projeter "$DOSSIER" --format csv --profil rfc4180 --sortie "$TMP/projection.csv"
+# the projection's CSV tables (one per file) as blocks: structures, totals, trajectoire
+"$BIN" --silencieux projeter "$DOSSIER" --profil rfc4180 --sortie "$TMP/tables/"
+{
+    cat "$TMP/tables/structures.csv"; echo
+    cat "$TMP/tables/totaux.csv"; echo
+    cat "$TMP/tables/trajectoire.csv"
+} > "$TMP/projection.csv"
 recalculer_libreoffice
 
 python3 - "$TMP" <<'PY'

@@ -4,7 +4,6 @@
 
 mod commun;
 
-use assert_cmd::Command;
 use std::path::Path;
 use std::process;
 
