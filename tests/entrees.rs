@@ -9,7 +9,6 @@
 
 mod commun;
 
-use assert_cmd::Command;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 use serde::Deserialize;
 use std::fs;

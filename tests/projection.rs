@@ -801,25 +801,8 @@ fn cli_projeter_dijon() {
     assert!(t.contains("1 685 340,11 €"), "2025 = calculer");
     assert!(t.contains("7 événement(s)"));
     // CSV rfc4180: 61 structures × 3 years, then totals, then trajectoire
-    let out = cli()
-        .args([
-            "projeter",
-            "fixtures/dijon-2024",
-            "--format",
-            "csv",
-            "--profil",
-            "rfc4180",
-            "--base",
-            "glissante",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let t = String::from_utf8(out).unwrap();
-    let blocs: Vec<&str> = t.split("\n\n").collect();
-    assert_eq!(blocs.len(), 3);
+    let tables = tables_projection(&["--base", "glissante"]);
+    let blocs: Vec<&str> = tables.iter().map(String::as_str).collect();
     assert!(
         blocs[0].starts_with("exercice,id,nom,type,volet,gestionnaire,collectivite,motif,mois,")
     );
@@ -1039,22 +1022,8 @@ fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
     assert!(t.contains("arrondie au centime = 4 340,24 €"), "{t}");
     // every structure, every year: a contribution never rises when its months fall, and no
     // reconciliation figure is negative
-    let out = cli()
-        .args([
-            "projeter",
-            "fixtures/dijon-2024",
-            "--format",
-            "csv",
-            "--profil",
-            "rfc4180",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let t = String::from_utf8(out).unwrap();
-    let blocs: Vec<&str> = t.split("\n\n").collect();
+    let tables = tables_projection(&[]);
+    let blocs: Vec<&str> = tables.iter().map(String::as_str).collect();
     let cents = |x: &str| -> i64 {
         let (e, d) = x.split_once('.').unwrap();
         let v = e.trim_start_matches('-').parse::<i64>().unwrap() * 100 + d.parse::<i64>().unwrap();
@@ -1097,4 +1066,28 @@ fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
         assert!(cents(c[10]) >= 0, "{l}");
         assert!(cents(c[12]) >= 0, "{l}");
     }
+}
+
+/// The three CSV tables of `projeter fixtures/dijon-2024 --profil rfc4180 ARGS` (one file
+/// each): structures × years, totals, trajectoire.
+fn tables_projection(args: &[&str]) -> [String; 3] {
+    ["structures", "totaux", "trajectoire"].map(|table| {
+        let out = cli()
+            .args([
+                "projeter",
+                "fixtures/dijon-2024",
+                "--format",
+                "csv",
+                "--profil",
+                "rfc4180",
+            ])
+            .args(["--table", table])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    })
 }
