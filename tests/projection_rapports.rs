@@ -6,7 +6,7 @@
 use bonus_ctg::bareme::BasePluriannuelle;
 use bonus_ctg::diagnostic::Diagnostics;
 use bonus_ctg::projection::{projeter, OptionsProjection, Projection};
-use bonus_ctg::rapport::projection::{csv as csv_projection, COLONNES, TOUTES};
+use bonus_ctg::rapport::projection::{COLONNES, TOUTES};
 use bonus_ctg::rapport::{projection_html, projection_xlsx, Profil};
 use calamine::{Data, Reader, Xlsx};
 use std::collections::BTreeMap;
@@ -39,11 +39,13 @@ fn classeur(pr: &Projection) -> Xlsx<Cursor<Vec<u8>>> {
     calamine::open_workbook_from_rs(Cursor::new(octets)).unwrap()
 }
 
-/// The three blocks of the projection's CSV (rfc4180 profile), as rows of fields.
+/// The three CSV tables of the projection (rfc4180 profile: structures, totals,
+/// trajectoire), as rows of fields.
 fn blocs_csv(pr: &Projection) -> Vec<Vec<Vec<String>>> {
-    let texte = String::from_utf8(csv_projection(pr, Profil::Rfc4180).unwrap()).unwrap();
-    texte
-        .split("\n\n")
+    use bonus_ctg::rapport::projection::{csv_table, TableProjection};
+    TableProjection::TOUTES
+        .iter()
+        .map(|t| String::from_utf8(csv_table(pr, Profil::Rfc4180, *t).unwrap()).unwrap())
         .map(|b| {
             csv::ReaderBuilder::new()
                 .has_headers(false)
