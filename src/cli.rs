@@ -624,13 +624,13 @@ fn verifier_sortie(sortie: Option<&PathBuf>, ecraser: bool, lus: &[PathBuf]) -> 
     }
 }
 
-/// `--sortie DOSSIER/`: an existing folder, or a path written with a final `/`.
+/// `--sortie DOSSIER/`: a path written with a final `/` (a folder named without it is a
+/// file target, refused as not a regular file: never written into by mistake).
 fn est_sortie_dossier(sortie: Option<&PathBuf>) -> bool {
     sortie.is_some_and(|p| {
-        p.is_dir()
-            || p.as_os_str()
-                .to_string_lossy()
-                .ends_with(std::path::MAIN_SEPARATOR)
+        p.as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::MAIN_SEPARATOR)
     })
 }
 
