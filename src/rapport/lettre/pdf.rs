@@ -1,0 +1,638 @@
+//! A [`Lettre`] as an A4 PDF, made in the process by krilla: DejaVu Sans and DejaVu Sans
+//! Bold embedded (subsets), selectable text, words wrapped within the page width, tables
+//! continued on the next page under their repeated heading row, « page 1/2 » at the foot.
+//!
+//! The page is laid out first (positions measured with the fonts' advances, read by
+//! skrifa), then drawn: the page count is known when the page numbers are written. Each
+//! glyph is drawn with the advance it was measured with, so what is measured is what is
+//! drawn.
+
+use super::{Bloc, Lettre, Segment, Tableau};
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::Document;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::MetadataProvider;
+
+const REGULIERE: &[u8] = include_bytes!("../../../assets/polices/DejaVuSans.ttf");
+const GRASSE: &[u8] = include_bytes!("../../../assets/polices/DejaVuSans-Bold.ttf");
+
+/// A4 in points.
+const LARGEUR: f32 = 595.28;
+const HAUTEUR: f32 = 841.89;
+const MARGE: f32 = 56.7; // 20 mm
+const HAUT: f32 = 56.7;
+/// Lowest baseline of the body (the foot holds the page number).
+const BAS: f32 = HAUTEUR - 62.0;
+const CORPS: f32 = 10.0;
+const TABLE: f32 = 8.5;
+const NOTE: f32 = 7.5;
+const INTERLIGNE: f32 = 1.3;
+const PADDING: f32 = 3.0;
+
+/// A font: krilla's for drawing, skrifa's advances for measuring.
+struct Police {
+    krilla: Font,
+    donnees: skrifa::FontRef<'static>,
+    upem: f32,
+}
+
+impl Police {
+    fn new(octets: &'static [u8]) -> Result<Police, String> {
+        let donnees =
+            skrifa::FontRef::new(octets).map_err(|e| format!("police illisible ({e})"))?;
+        let upem = donnees
+            .metrics(Size::unscaled(), LocationRef::default())
+            .units_per_em as f32;
+        let krilla = Font::new(octets.into(), 0).ok_or("police illisible")?;
+        Ok(Police {
+            krilla,
+            donnees,
+            upem: upem.max(1.0),
+        })
+    }
+
+    /// Glyph id and advance (in em) of each character.
+    fn glyphes(&self, texte: &str) -> Vec<KrillaGlyph> {
+        let cmap = self.donnees.charmap();
+        let metriques = self
+            .donnees
+            .glyph_metrics(Size::unscaled(), LocationRef::default());
+        texte
+            .char_indices()
+            .map(|(i, c)| {
+                let g = cmap.map(c).unwrap_or_default();
+                let avance = metriques.advance_width(g).unwrap_or(0.0) / self.upem;
+                KrillaGlyph::new(
+                    GlyphId::new(g.to_u32()),
+                    avance,
+                    0.0,
+                    0.0,
+                    0.0,
+                    i..i + c.len_utf8(),
+                    None,
+                )
+            })
+            .collect()
+    }
+
+    fn largeur(&self, texte: &str, taille: f32) -> f32 {
+        let cmap = self.donnees.charmap();
+        let metriques = self
+            .donnees
+            .glyph_metrics(Size::unscaled(), LocationRef::default());
+        texte
+            .chars()
+            .map(|c| {
+                let g = cmap.map(c).unwrap_or_default();
+                metriques.advance_width(g).unwrap_or(0.0) / self.upem
+            })
+            .sum::<f32>()
+            * taille
+    }
+}
+
+struct Polices {
+    reguliere: Police,
+    grasse: Police,
+}
+
+impl Polices {
+    fn de(&self, gras: bool) -> &Police {
+        if gras {
+            &self.grasse
+        } else {
+            &self.reguliere
+        }
+    }
+}
+
+/// What is drawn, laid out.
+enum Op {
+    /// Text at a baseline.
+    Texte {
+        x: f32,
+        y: f32,
+        taille: f32,
+        gras: bool,
+        gris: u8,
+        texte: String,
+    },
+    /// A filled rectangle.
+    Fond { x: f32, y: f32, l: f32, h: f32 },
+    /// A horizontal rule.
+    Filet { x1: f32, x2: f32, y: f32, gris: u8 },
+}
+
+struct Mise<'a> {
+    polices: &'a Polices,
+    pages: Vec<Vec<Op>>,
+    /// Top of the next line.
+    y: f32,
+}
+
+/// One wrapped line: its runs (text, bold) with their x offsets.
+type LigneMise = Vec<(f32, String, bool)>;
+
+impl<'a> Mise<'a> {
+    fn page(&mut self) -> &mut Vec<Op> {
+        if self.pages.is_empty() {
+            self.pages.push(Vec::new());
+        }
+        let n = self.pages.len();
+        &mut self.pages[n - 1]
+    }
+
+    fn nouvelle_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = HAUT;
+    }
+
+    /// A new page unless `h` more points fit.
+    fn assurer(&mut self, h: f32) {
+        if self.y + h > BAS && self.y > HAUT {
+            self.nouvelle_page();
+        }
+    }
+
+    /// Wraps runs within `largeur` at spaces (an unbreakable space never breaks; a word
+    /// wider than the line is cut between characters).
+    fn couper(&self, segments: &[Segment], taille: f32, largeur: f32) -> Vec<LigneMise> {
+        // words with the bold flag of their run; `true` after: a space follows
+        let mut mots: Vec<(String, bool, bool)> = Vec::new();
+        for s in segments {
+            let mut morceaux = s.texte.split(' ').peekable();
+            while let Some(m) = morceaux.next() {
+                let espace = morceaux.peek().is_some();
+                if m.is_empty() {
+                    if espace {
+                        if let Some(d) = mots.last_mut() {
+                            d.2 = true;
+                        }
+                    }
+                    continue;
+                }
+                mots.push((m.to_string(), s.gras, espace));
+            }
+        }
+        let mut lignes: Vec<LigneMise> = Vec::new();
+        let mut ligne: LigneMise = Vec::new();
+        let mut x = 0.0f32;
+        let mut espace_avant = false;
+        for (mot, g, espace_apres) in mots {
+            let p = self.polices.de(g);
+            let l = p.largeur(&mot, taille);
+            let esp = if espace_avant && !ligne.is_empty() {
+                p.largeur(" ", taille)
+            } else {
+                0.0
+            };
+            if !ligne.is_empty() && x + esp + l > largeur {
+                lignes.push(std::mem::take(&mut ligne));
+                x = 0.0;
+            }
+            if l > largeur {
+                // an overlong word is cut after a hyphen when it can be, else between
+                // characters
+                let mut reste = mot.as_str();
+                while x + p.largeur(reste, taille) > largeur {
+                    let mut coupe = 0;
+                    let mut coupe_tiret = 0;
+                    for (i, c) in reste.char_indices() {
+                        let fin = i + c.len_utf8();
+                        if x + p.largeur(&reste[..fin], taille) > largeur {
+                            break;
+                        }
+                        coupe = fin;
+                        if c == '-' {
+                            coupe_tiret = fin;
+                        }
+                    }
+                    let coupe = if coupe_tiret > 0 { coupe_tiret } else { coupe };
+                    let coupe = if coupe == 0 {
+                        reste.chars().next().map_or(reste.len(), char::len_utf8)
+                    } else {
+                        coupe
+                    };
+                    ligne.push((x, reste[..coupe].to_string(), g));
+                    lignes.push(std::mem::take(&mut ligne));
+                    x = 0.0;
+                    reste = &reste[coupe..];
+                    if reste.is_empty() {
+                        break;
+                    }
+                }
+                if !reste.is_empty() {
+                    let lc = p.largeur(reste, taille);
+                    ligne.push((x, reste.to_string(), g));
+                    x += lc;
+                }
+            } else {
+                let esp = if ligne.is_empty() { 0.0 } else { esp };
+                // same weight as the run before: one text with its space
+                match ligne.last_mut() {
+                    Some(d) if d.2 == g && esp > 0.0 => {
+                        d.1.push(' ');
+                        d.1.push_str(&mot);
+                    }
+                    Some(d) if d.2 == g && esp == 0.0 && !espace_avant => d.1.push_str(&mot),
+                    _ => ligne.push((x + esp, mot.clone(), g)),
+                }
+                x += esp + l;
+            }
+            espace_avant = espace_apres;
+        }
+        if !ligne.is_empty() {
+            lignes.push(ligne);
+        }
+        lignes
+    }
+
+    fn paragraphe(&mut self, segments: &[Segment], taille: f32, gris: u8, apres: f32) {
+        let largeur = LARGEUR - 2.0 * MARGE;
+        let lh = taille * INTERLIGNE;
+        for ligne in self.couper(segments, taille, largeur) {
+            self.assurer(lh);
+            let y = self.y + taille;
+            for (x, t, g) in ligne {
+                self.page().push(Op::Texte {
+                    x: MARGE + x,
+                    y,
+                    taille,
+                    gras: g,
+                    gris,
+                    texte: t,
+                });
+            }
+            self.y += lh;
+        }
+        self.y += apres;
+    }
+
+    fn entete(&mut self, expediteur: &[String], destinataire: &[String]) {
+        let debut = self.y;
+        let lh = CORPS * INTERLIGNE;
+        for (i, t) in expediteur.iter().enumerate() {
+            let lignes = self.couper(
+                &[Segment {
+                    texte: t.clone(),
+                    gras: i == 0,
+                }],
+                CORPS,
+                250.0,
+            );
+            for l in lignes {
+                let y = self.y + CORPS;
+                for (x, t, g) in l {
+                    self.page().push(Op::Texte {
+                        x: MARGE + x,
+                        y,
+                        taille: CORPS,
+                        gras: g,
+                        gris: 0,
+                        texte: t,
+                    });
+                }
+                self.y += lh;
+            }
+        }
+        let fin_gauche = self.y;
+        self.y = debut + 4.0 * lh;
+        let x0 = 330.0;
+        for t in destinataire {
+            for l in self.couper(
+                &[Segment {
+                    texte: t.clone(),
+                    gras: true,
+                }],
+                CORPS,
+                LARGEUR - MARGE - x0,
+            ) {
+                let y = self.y + CORPS;
+                for (x, t, g) in l {
+                    self.page().push(Op::Texte {
+                        x: x0 + x,
+                        y,
+                        taille: CORPS,
+                        gras: g,
+                        gris: 0,
+                        texte: t,
+                    });
+                }
+                self.y += lh;
+            }
+        }
+        self.y = self.y.max(fin_gauche) + 2.0 * lh;
+    }
+
+    fn tableau(&mut self, t: &Tableau) {
+        let largeur = LARGEUR - 2.0 * MARGE;
+        let total: u32 = t.colonnes.iter().map(|c| c.largeur).sum::<u32>().max(1);
+        let larg: Vec<f32> = t
+            .colonnes
+            .iter()
+            .map(|c| largeur * c.largeur as f32 / total as f32)
+            .collect();
+        let lh = TABLE * INTERLIGNE;
+        // each row's cells wrapped, and its height
+        let mise_ligne = |cellules: &[String], gras: bool| -> (Vec<Vec<LigneMise>>, f32) {
+            let cs: Vec<Vec<LigneMise>> = cellules
+                .iter()
+                .zip(&larg)
+                .map(|(c, l)| {
+                    self.couper(
+                        &[Segment {
+                            texte: c.clone(),
+                            gras,
+                        }],
+                        TABLE,
+                        l - 2.0 * PADDING,
+                    )
+                })
+                .collect();
+            let n = cs.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            (cs, n as f32 * lh + 2.0 * PADDING)
+        };
+        let titres: Vec<String> = t.colonnes.iter().map(|c| c.titre.clone()).collect();
+        let (entete, h_entete) = mise_ligne(&titres, true);
+        let lignes: Vec<(Vec<Vec<LigneMise>>, f32)> = t
+            .lignes
+            .iter()
+            .map(|l| mise_ligne(&l.cellules, l.gras))
+            .collect();
+        let place = |m: &mut Mise, cellules: &[Vec<LigneMise>], h: f32, fond: bool| {
+            let y0 = m.y;
+            if fond {
+                m.page().push(Op::Fond {
+                    x: MARGE,
+                    y: y0,
+                    l: largeur,
+                    h,
+                });
+            }
+            let mut x = MARGE;
+            for (k, c) in cellules.iter().enumerate() {
+                let droite = t.colonnes.get(k).is_some_and(|c| c.droite);
+                let lc = larg.get(k).copied().unwrap_or(0.0);
+                for (i, ligne) in c.iter().enumerate() {
+                    let y = y0 + PADDING + i as f32 * lh + TABLE;
+                    let fin = ligne
+                        .last()
+                        .map(|(x, t, g)| x + m.polices.de(*g).largeur(t, TABLE))
+                        .unwrap_or(0.0);
+                    let dx = if droite { lc - PADDING - fin } else { PADDING };
+                    for (xr, t, g) in ligne {
+                        m.page().push(Op::Texte {
+                            x: x + dx + xr,
+                            y,
+                            taille: TABLE,
+                            gras: *g,
+                            gris: 0,
+                            texte: t.clone(),
+                        });
+                    }
+                }
+                x += lc;
+            }
+            m.y += h;
+        };
+        let filet = |m: &mut Mise, gris: u8| {
+            let y = m.y;
+            m.page().push(Op::Filet {
+                x1: MARGE,
+                x2: MARGE + largeur,
+                y,
+                gris,
+            });
+        };
+        self.assurer(h_entete + lignes.first().map_or(0.0, |l| l.1));
+        place(self, &entete, h_entete, true);
+        filet(self, 90);
+        let mut groupe = None;
+        let hauteur_utile = BAS - HAUT - h_entete;
+        for (i, (l, (cellules, h))) in t.lignes.iter().zip(&lignes).enumerate() {
+            let nouveau_groupe = groupe != Some(l.groupe);
+            if nouveau_groupe {
+                // the whole group on one page when it fits on a page
+                let h_groupe: f32 = t.lignes[i..]
+                    .iter()
+                    .zip(&lignes[i..])
+                    .take_while(|(x, _)| x.groupe == l.groupe)
+                    .map(|(_, (_, h))| h)
+                    .sum();
+                if self.y + h_groupe > BAS && h_groupe <= hauteur_utile {
+                    self.nouvelle_page();
+                    place(self, &entete, h_entete, true);
+                    filet(self, 90);
+                } else if groupe.is_some() {
+                    filet(self, 200);
+                }
+            }
+            if self.y + h > BAS {
+                self.nouvelle_page();
+                place(self, &entete, h_entete, true);
+                filet(self, 90);
+            }
+            groupe = Some(l.groupe);
+            place(self, cellules, *h, false);
+        }
+        filet(self, 90);
+        self.y += 8.0;
+    }
+
+    fn bloc(&mut self, b: &Bloc) {
+        match b {
+            Bloc::Entete {
+                expediteur,
+                destinataire,
+            } => self.entete(expediteur, destinataire),
+            Bloc::Objet(t) => self.paragraphe(
+                &[
+                    Segment {
+                        texte: "Objet : ".into(),
+                        gras: true,
+                    },
+                    Segment {
+                        texte: t.clone(),
+                        gras: false,
+                    },
+                ],
+                CORPS,
+                0,
+                12.0,
+            ),
+            Bloc::Titre(t) => {
+                // a heading is never left alone at the foot of a page
+                self.assurer(11.0 * INTERLIGNE + 6.0 + 4.0 * TABLE * INTERLIGNE);
+                self.y += 6.0;
+                self.paragraphe(
+                    &[Segment {
+                        texte: t.clone(),
+                        gras: true,
+                    }],
+                    11.0,
+                    0,
+                    3.0,
+                );
+            }
+            Bloc::Paragraphe(s) => self.paragraphe(s, CORPS, 0, 6.0),
+            Bloc::Liste(items) => {
+                for i in items {
+                    let mut s = vec![Segment {
+                        texte: "– ".into(),
+                        gras: false,
+                    }];
+                    s.extend(i.iter().cloned());
+                    self.paragraphe(&s, CORPS, 0, 2.0);
+                }
+                self.y += 4.0;
+            }
+            Bloc::Tableau(t) => self.tableau(t),
+            Bloc::Note(t) => self.paragraphe(
+                &[Segment {
+                    texte: t.clone(),
+                    gras: false,
+                }],
+                NOTE,
+                90,
+                6.0,
+            ),
+            Bloc::Signature { lieu_date, qualite } => {
+                self.assurer(80.0);
+                self.y += 12.0;
+                let x0 = LARGEUR / 2.0;
+                for (t, g) in [(lieu_date, false), (qualite, true)] {
+                    let y = self.y + CORPS;
+                    self.page().push(Op::Texte {
+                        x: x0 - 40.0,
+                        y,
+                        taille: CORPS,
+                        gras: g,
+                        gris: 0,
+                        texte: t.clone(),
+                    });
+                    self.y += CORPS * INTERLIGNE + 4.0;
+                }
+                // room for the signature
+                self.y += 45.0;
+            }
+        }
+    }
+}
+
+fn gris(g: u8) -> rgb::Color {
+    rgb::Color::new(g, g, g)
+}
+
+/// The PDF of one letter. `Err`: the PDF could not be made (message in French).
+pub fn rendre(l: &Lettre) -> Result<Vec<u8>, String> {
+    let polices = Polices {
+        reguliere: Police::new(REGULIERE)?,
+        grasse: Police::new(GRASSE)?,
+    };
+    let mut m = Mise {
+        polices: &polices,
+        pages: vec![Vec::new()],
+        y: HAUT,
+    };
+    for b in &l.blocs {
+        m.bloc(b);
+    }
+    let pages = std::mem::take(&mut m.pages);
+    let n = pages.len();
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(l.titre.clone())
+            .language("fr".into())
+            .creator("bonus-ctg".into()),
+    );
+    let reglages = PageSettings::from_wh(LARGEUR, HAUTEUR).ok_or("format de page invalide")?;
+    for (i, mut ops) in pages.into_iter().enumerate() {
+        // the foot: the letter's title and « page i/n »
+        let pied = format!("page {}/{n}", i + 1);
+        let lp = polices.reguliere.largeur(&pied, NOTE);
+        ops.push(Op::Texte {
+            x: LARGEUR - MARGE - lp,
+            y: HAUTEUR - 30.0,
+            taille: NOTE,
+            gras: false,
+            gris: 90,
+            texte: pied,
+        });
+        ops.push(Op::Texte {
+            x: MARGE,
+            y: HAUTEUR - 30.0,
+            taille: NOTE,
+            gras: false,
+            gris: 90,
+            texte: l.titre.clone(),
+        });
+        let mut page = doc.start_page_with(reglages.clone());
+        let mut s = page.surface();
+        for op in ops {
+            match op {
+                Op::Texte {
+                    x,
+                    y,
+                    taille,
+                    gras,
+                    gris: g,
+                    texte,
+                } => {
+                    let p = polices.de(gras);
+                    s.set_stroke(None);
+                    s.set_fill(Some(Fill {
+                        paint: gris(g).into(),
+                        ..Default::default()
+                    }));
+                    let glyphes = p.glyphes(&texte);
+                    s.draw_glyphs(
+                        Point::from_xy(x, y),
+                        &glyphes,
+                        p.krilla.clone(),
+                        &texte,
+                        taille,
+                        false,
+                    );
+                }
+                Op::Fond { x, y, l, h } => {
+                    let mut pb = PathBuilder::new();
+                    if let Some(r) = Rect::from_xywh(x, y, l, h) {
+                        pb.push_rect(r);
+                    }
+                    if let Some(chemin) = pb.finish() {
+                        s.set_stroke(None);
+                        s.set_fill(Some(Fill {
+                            paint: rgb::Color::new(232, 238, 244).into(),
+                            ..Default::default()
+                        }));
+                        s.draw_path(&chemin);
+                    }
+                }
+                Op::Filet { x1, x2, y, gris: g } => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(x1, y);
+                    pb.line_to(x2, y);
+                    if let Some(chemin) = pb.finish() {
+                        s.set_fill(None);
+                        s.set_stroke(Some(Stroke {
+                            paint: gris(g).into(),
+                            width: 0.6,
+                            ..Default::default()
+                        }));
+                        s.draw_path(&chemin);
+                    }
+                }
+            }
+        }
+        s.finish();
+        page.finish();
+    }
+    doc.finish()
+        .map_err(|e| format!("le PDF n'a pas pu être produit ({e:?})"))
+}
