@@ -160,7 +160,7 @@ pub fn notifier(
             Ok(g) => Selection::Gestionnaire(g.to_string()),
             Err(suggestion) => {
                 eprintln!(
-                    "erreur {E_GESTIONNAIRE_INCONNU} : --gestionnaire, valeur « {n} » : aucune structure n'a ce gestionnaire (colonne « gestionnaire » de structures.csv){}",
+                    "erreur {E_GESTIONNAIRE_INCONNU} : --gestionnaire, valeur « {n} » : aucune structure n'a ce gestionnaire (colonne « gestionnaire » des structures){}",
                     match suggestion {
                         Some(s) => format!(" : vouliez-vous dire « {s} » ?"),
                         None => format!(
