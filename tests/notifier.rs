@@ -279,6 +279,21 @@ fn dijon_lettres_pdf_et_html_aux_montants_du_calcul() {
             assert!(t.contains(&format!("page {i}/{n}")), "{f} : page {i}/{n}");
         }
 
+        // every page holding rows of the structure table starts it with its heading row
+        for (i, page) in t.split('\u{c}').enumerate() {
+            let rangees = page
+                .lines()
+                .any(|l| l.contains("Nouvelles places") && l.trim_end().ends_with('€'));
+            if rangees {
+                assert!(
+                    page.lines()
+                        .any(|l| l.contains("Structure") && l.contains("Base de calcul")),
+                    "{f} : page {} sans en-tête de tableau\n{page}",
+                    i + 1
+                );
+            }
+        }
+
         // the table « Bonus par structure »: per structure (in id order, as the result),
         // lissage, nouvelles places, total — or a single 0,00 € when not eligible; then the
         // gestionnaire's totals

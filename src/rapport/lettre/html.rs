@@ -76,7 +76,7 @@ const STYLE: &str = "@page{size:A4;margin:20mm}\
 body{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:10pt;line-height:1.35;color:#111;max-width:170mm;margin:2em auto}\
 .entete{display:flex;justify-content:space-between;margin-bottom:2em}\
 .expediteur p:first-child{font-weight:bold}\
-.destinataire{margin-top:3em;min-width:40%}\
+.destinataire{margin-top:4.5em;min-width:40%}\
 .entete p{margin:0}\
 h2{font-size:11pt;margin:1.4em 0 .5em}\
 .objet{margin:1.5em 0}\
