@@ -142,6 +142,28 @@ pub const COMPOSANTES: &[Composante] = &[
     },
 ];
 
+/// French typography for both renderers: the space before `€ : ; ! ? » %` and after `«`
+/// becomes a no-break space, so that a line never starts with them (nor ends with `«`).
+pub fn espaces_insecables(texte: &str) -> String {
+    let c: Vec<char> = texte.chars().collect();
+    let mut o = String::with_capacity(texte.len());
+    for (i, &x) in c.iter().enumerate() {
+        let suivant = c.get(i + 1).copied();
+        let precedent = i.checked_sub(1).and_then(|j| c.get(j)).copied();
+        let avant_signe = matches!(suivant, Some('€' | ':' | ';' | '!' | '?' | '»' | '%'))
+            && i > 0
+            && c.get(i + 2)
+                .is_none_or(|n| n.is_whitespace() || matches!(n, '.' | ',' | ')'));
+        let apres_guillemet = precedent == Some('«');
+        if x == ' ' && (avant_signe || apres_guillemet) {
+            o.push('\u{a0}');
+        } else {
+            o.push(x);
+        }
+    }
+    o
+}
+
 /// `12,5` for a decimal (decimal comma, thousands grouped).
 fn decimal_fr(d: Decimal) -> String {
     groupe_fr(&d.normalize().to_string())
@@ -392,7 +414,7 @@ fn entete(r: &Resultat, destinataire: Vec<String>) -> Bloc {
 
 fn signature() -> Bloc {
     Bloc::Signature {
-        lieu_date: "Fait à ………………………………, le ………………………………".to_string(),
+        lieu_date: "Fait à ……………………, le ……………………".to_string(),
         qualite: "Pour la Caf, le directeur ou la directrice".to_string(),
     }
 }
@@ -902,5 +924,11 @@ mod tests {
         assert_eq!(pourcentage(Decimal::new(25, 2)), "25\u{a0}%");
         assert_eq!(pourcentage(Decimal::new(125, 4)), "1,25\u{a0}%");
         assert_eq!(la_caf("Caf de la Côte-d’Or"), "la Caf de la Côte-d’Or");
+        assert_eq!(
+            espaces_insecables("« CTG » : 0,00 € par an ; 25 %."),
+            "«\u{a0}CTG\u{a0}»\u{a0}: 0,00\u{a0}€ par an\u{a0}; 25\u{a0}%."
+        );
+        // a sign inside a word is left alone
+        assert_eq!(espaces_insecables("a :b"), "a :b");
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 fn echapper(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in super::espaces_insecables(s).chars() {
         match c {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
@@ -162,6 +162,10 @@ mod tests {
     #[test]
     fn echappe_le_texte() {
         assert_eq!(echapper("<a & 'b'>"), "&lt;a &amp; &#39;b&#39;&gt;");
-        assert_eq!(echapper("« 1 234,00 € »"), "« 1 234,00 € »");
+        // French no-break spaces inside « » and before €
+        assert_eq!(
+            echapper("« 1\u{202f}234,00 € »"),
+            "«\u{a0}1\u{202f}234,00\u{a0}€\u{a0}»"
+        );
     }
 }

@@ -165,7 +165,8 @@ impl<'a> Mise<'a> {
         // words with the bold flag of their run; `true` after: a space follows
         let mut mots: Vec<(String, bool, bool)> = Vec::new();
         for s in segments {
-            let mut morceaux = s.texte.split(' ').peekable();
+            let texte = super::espaces_insecables(&s.texte);
+            let mut morceaux = texte.split(' ').peekable();
             while let Some(m) = morceaux.next() {
                 let espace = morceaux.peek().is_some();
                 if m.is_empty() {
