@@ -7,7 +7,7 @@
 //! glyph is drawn with the advance it was measured with, so what is measured is what is
 //! drawn.
 
-use super::{Bloc, Lettre, Segment, Tableau};
+use super::{Bloc, Lettre, LigneTableau, Segment, Tableau};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
@@ -34,41 +34,51 @@ const NOTE: f32 = 7.5;
 const INTERLIGNE: f32 = 1.3;
 const PADDING: f32 = 3.0;
 
-/// A font: krilla's for drawing, skrifa's advances for measuring.
+/// A font: krilla's for drawing, and each character's glyph and advance (in em) read once
+/// by skrifa for measuring.
 struct Police {
     krilla: Font,
-    donnees: skrifa::FontRef<'static>,
-    upem: f32,
+    glyphes: std::collections::HashMap<char, (u32, f32)>,
+    /// The empty glyph's advance, for a character the font lacks.
+    absent: f32,
 }
 
 impl Police {
     fn new(octets: &'static [u8]) -> Result<Police, String> {
         let donnees =
             skrifa::FontRef::new(octets).map_err(|e| format!("police illisible ({e})"))?;
-        let upem = donnees
+        let upem = (donnees
             .metrics(Size::unscaled(), LocationRef::default())
-            .units_per_em as f32;
+            .units_per_em as f32)
+            .max(1.0);
+        let metriques = donnees.glyph_metrics(Size::unscaled(), LocationRef::default());
+        let avance = |g| metriques.advance_width(g).unwrap_or(0.0) / upem;
+        let glyphes = donnees
+            .charmap()
+            .mappings()
+            .filter_map(|(c, g)| Some((char::from_u32(c)?, (g.to_u32(), avance(g)))))
+            .collect();
+        let absent = avance(skrifa::GlyphId::new(0));
         let krilla = Font::new(octets.into(), 0).ok_or("police illisible")?;
         Ok(Police {
             krilla,
-            donnees,
-            upem: upem.max(1.0),
+            glyphes,
+            absent,
         })
+    }
+
+    fn glyphe(&self, c: char) -> (u32, f32) {
+        self.glyphes.get(&c).copied().unwrap_or((0, self.absent))
     }
 
     /// Glyph id and advance (in em) of each character.
     fn glyphes(&self, texte: &str) -> Vec<KrillaGlyph> {
-        let cmap = self.donnees.charmap();
-        let metriques = self
-            .donnees
-            .glyph_metrics(Size::unscaled(), LocationRef::default());
         texte
             .char_indices()
             .map(|(i, c)| {
-                let g = cmap.map(c).unwrap_or_default();
-                let avance = metriques.advance_width(g).unwrap_or(0.0) / self.upem;
+                let (g, avance) = self.glyphe(c);
                 KrillaGlyph::new(
-                    GlyphId::new(g.to_u32()),
+                    GlyphId::new(g),
                     avance,
                     0.0,
                     0.0,
@@ -81,18 +91,7 @@ impl Police {
     }
 
     fn largeur(&self, texte: &str, taille: f32) -> f32 {
-        let cmap = self.donnees.charmap();
-        let metriques = self
-            .donnees
-            .glyph_metrics(Size::unscaled(), LocationRef::default());
-        texte
-            .chars()
-            .map(|c| {
-                let g = cmap.map(c).unwrap_or_default();
-                metriques.advance_width(g).unwrap_or(0.0) / self.upem
-            })
-            .sum::<f32>()
-            * taille
+        texte.chars().map(|c| self.glyphe(c).1).sum::<f32>() * taille
     }
 }
 
@@ -203,9 +202,11 @@ impl<'a> Mise<'a> {
                 while x + p.largeur(reste, taille) > largeur {
                     let mut coupe = 0;
                     let mut coupe_tiret = 0;
+                    let mut l_prefixe = 0.0;
                     for (i, c) in reste.char_indices() {
                         let fin = i + c.len_utf8();
-                        if x + p.largeur(&reste[..fin], taille) > largeur {
+                        l_prefixe += p.glyphe(c).1 * taille;
+                        if x + l_prefixe > largeur {
                             break;
                         }
                         coupe = fin;
@@ -276,6 +277,7 @@ impl<'a> Mise<'a> {
 
     fn entete(&mut self, expediteur: &[String], destinataire: &[String]) {
         let debut = self.y;
+        let page0 = self.pages.len();
         let lh = CORPS * INTERLIGNE;
         for (i, t) in expediteur.iter().enumerate() {
             let lignes = self.couper(
@@ -287,6 +289,7 @@ impl<'a> Mise<'a> {
                 250.0,
             );
             for l in lignes {
+                self.assurer(lh);
                 let y = self.y + CORPS;
                 for (x, t, g) in l {
                     self.page().push(Op::Texte {
@@ -302,7 +305,12 @@ impl<'a> Mise<'a> {
             }
         }
         let fin_gauche = self.y;
-        self.y = debut + 4.0 * lh;
+        let page_gauche = self.pages.len();
+        // the addressee a little lower, beside the sender (below it when the sender
+        // needed more than the first page)
+        if page_gauche == page0 {
+            self.y = debut + 4.0 * lh;
+        }
         let x0 = 330.0;
         for t in destinataire {
             for l in self.couper(
@@ -313,6 +321,7 @@ impl<'a> Mise<'a> {
                 CORPS,
                 LARGEUR - MARGE - x0,
             ) {
+                self.assurer(lh);
                 let y = self.y + CORPS;
                 for (x, t, g) in l {
                     self.page().push(Op::Texte {
@@ -327,7 +336,10 @@ impl<'a> Mise<'a> {
                 self.y += lh;
             }
         }
-        self.y = self.y.max(fin_gauche) + 2.0 * lh;
+        if self.pages.len() == page_gauche {
+            self.y = self.y.max(fin_gauche);
+        }
+        self.y += 2.0 * lh;
     }
 
     fn tableau(&mut self, t: &Tableau) {
@@ -360,11 +372,25 @@ impl<'a> Mise<'a> {
         };
         let titres: Vec<String> = t.colonnes.iter().map(|c| c.titre.clone()).collect();
         let (entete, h_entete) = mise_ligne(&titres, true);
-        let lignes: Vec<(Vec<Vec<LigneMise>>, f32)> = t
-            .lignes
-            .iter()
-            .map(|l| mise_ligne(&l.cellules, l.gras))
-            .collect();
+        // a row taller than a page is cut into slices of lines that fit one
+        let max_lignes = (((BAS - HAUT - h_entete - 2.0 * PADDING) / lh).floor() as usize).max(1);
+        let mut rangs: Vec<(&LigneTableau, Vec<Vec<LigneMise>>, f32)> = Vec::new();
+        for l in &t.lignes {
+            let (cellules, h) = mise_ligne(&l.cellules, l.gras);
+            let n = cellules.iter().map(Vec::len).max().unwrap_or(1);
+            if n <= max_lignes {
+                rangs.push((l, cellules, h));
+                continue;
+            }
+            for debut in (0..n).step_by(max_lignes) {
+                let tranche: Vec<Vec<LigneMise>> = cellules
+                    .iter()
+                    .map(|c| c.iter().skip(debut).take(max_lignes).cloned().collect())
+                    .collect();
+                let k = tranche.iter().map(Vec::len).max().unwrap_or(1).max(1);
+                rangs.push((l, tranche, k as f32 * lh + 2.0 * PADDING));
+            }
+        }
         let place = |m: &mut Mise, cellules: &[Vec<LigneMise>], h: f32, fond: bool| {
             let y0 = m.y;
             if fond {
@@ -410,20 +436,19 @@ impl<'a> Mise<'a> {
                 gris,
             });
         };
-        self.assurer(h_entete + lignes.first().map_or(0.0, |l| l.1));
+        self.assurer(h_entete + rangs.first().map_or(0.0, |l| l.2));
         place(self, &entete, h_entete, true);
         filet(self, 90);
         let mut groupe = None;
         let hauteur_utile = BAS - HAUT - h_entete;
-        for (i, (l, (cellules, h))) in t.lignes.iter().zip(&lignes).enumerate() {
+        for (i, (l, cellules, h)) in rangs.iter().enumerate() {
             let nouveau_groupe = groupe != Some(l.groupe);
             if nouveau_groupe {
                 // the whole group on one page when it fits on a page
-                let h_groupe: f32 = t.lignes[i..]
+                let h_groupe: f32 = rangs[i..]
                     .iter()
-                    .zip(&lignes[i..])
-                    .take_while(|(x, _)| x.groupe == l.groupe)
-                    .map(|(_, (_, h))| h)
+                    .take_while(|(x, _, _)| x.groupe == l.groupe)
+                    .map(|(_, _, h)| h)
                     .sum();
                 if self.y + h_groupe > BAS && h_groupe <= hauteur_utile {
                     self.nouvelle_page();
@@ -529,34 +554,42 @@ fn gris(g: u8) -> rgb::Color {
     rgb::Color::new(g, g, g)
 }
 
-/// The PDF of one letter. `Err`: the PDF could not be made (message in French).
-pub fn rendre(l: &Lettre) -> Result<Vec<u8>, String> {
-    let polices = Polices {
+fn polices() -> Result<Polices, String> {
+    Ok(Polices {
         reguliere: Police::new(REGULIERE)?,
         grasse: Police::new(GRASSE)?,
-    };
+    })
+}
+
+/// The pages of a letter, laid out, with their foot (title, « page i/n »).
+fn mettre_en_page(l: &Lettre, polices: &Polices) -> Vec<Vec<Op>> {
     let mut m = Mise {
-        polices: &polices,
+        polices,
         pages: vec![Vec::new()],
         y: HAUT,
     };
     for b in &l.blocs {
         m.bloc(b);
     }
-    let pages = std::mem::take(&mut m.pages);
+    let mut pages = std::mem::take(&mut m.pages);
     let n = pages.len();
-    let mut doc = Document::new();
-    doc.set_metadata(
-        Metadata::new()
-            .title(l.titre.clone())
-            .language("fr".into())
-            .creator("bonus-ctg".into()),
-    );
-    let reglages = PageSettings::from_wh(LARGEUR, HAUTEUR).ok_or("format de page invalide")?;
-    for (i, mut ops) in pages.into_iter().enumerate() {
-        // the foot: the letter's title and « page i/n »
+    for (i, ops) in pages.iter_mut().enumerate() {
         let pied = format!("page {}/{n}", i + 1);
         let lp = polices.reguliere.largeur(&pied, NOTE);
+        // the title, shortened with « … » when it would reach the page number
+        let place = LARGEUR - 2.0 * MARGE - lp - 20.0;
+        let mut titre = l.titre.clone();
+        if polices.reguliere.largeur(&titre, NOTE) > place {
+            let mut l_prefixe = 0.0;
+            let fin = titre
+                .char_indices()
+                .find(|(_, c)| {
+                    l_prefixe += polices.reguliere.glyphe(*c).1 * NOTE;
+                    l_prefixe > place - 8.0
+                })
+                .map_or(titre.len(), |(i, _)| i);
+            titre = format!("{}…", titre[..fin].trim_end());
+        }
         ops.push(Op::Texte {
             x: LARGEUR - MARGE - lp,
             y: HAUTEUR - 30.0,
@@ -571,8 +604,25 @@ pub fn rendre(l: &Lettre) -> Result<Vec<u8>, String> {
             taille: NOTE,
             gras: false,
             gris: 90,
-            texte: l.titre.clone(),
+            texte: titre,
         });
+    }
+    pages
+}
+
+/// The PDF of one letter. `Err`: the PDF could not be made (message in French).
+pub fn rendre(l: &Lettre) -> Result<Vec<u8>, String> {
+    let polices = polices()?;
+    let pages = mettre_en_page(l, &polices);
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(l.titre.clone())
+            .language("fr".into())
+            .creator("bonus-ctg".into()),
+    );
+    let reglages = PageSettings::from_wh(LARGEUR, HAUTEUR).ok_or("format de page invalide")?;
+    for ops in pages {
         let mut page = doc.start_page_with(reglages.clone());
         let mut s = page.surface();
         for op in ops {
@@ -636,4 +686,178 @@ pub fn rendre(l: &Lettre) -> Result<Vec<u8>, String> {
     }
     doc.finish()
         .map_err(|e| format!("le PDF n'a pas pu être produit ({e:?})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Colonne, Genre, LigneTableau};
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The fonts, read once for all the cases.
+    fn p() -> &'static Polices {
+        static P: std::sync::OnceLock<Polices> = std::sync::OnceLock::new();
+        P.get_or_init(|| polices().unwrap())
+    }
+
+    fn lettre(mots: &[String], lignes: usize) -> Lettre {
+        let texte = mots.join(" ");
+        let tableau = Tableau {
+            colonnes: vec![
+                Colonne {
+                    titre: "Structure".into(),
+                    largeur: 40,
+                    droite: false,
+                },
+                Colonne {
+                    titre: "Montant".into(),
+                    largeur: 20,
+                    droite: true,
+                },
+            ],
+            lignes: (0..lignes)
+                .map(|i| LigneTableau {
+                    cellules: vec![format!("{texte} {i}"), "1\u{202f}234,56 €".into()],
+                    gras: i % 3 == 2,
+                    groupe: i / 3,
+                })
+                .collect(),
+        };
+        Lettre {
+            genre: Genre::Gestionnaire,
+            fichier: "essai".into(),
+            destinataire: texte.clone(),
+            titre: format!("Bonus territoire CTG 2025 — {texte}"),
+            blocs: vec![
+                Bloc::Entete {
+                    expediteur: vec![texte.clone(), "CTG".into()],
+                    destinataire: vec![texte.clone()],
+                },
+                Bloc::Titre(texte.clone()),
+                Bloc::Paragraphe(vec![Segment {
+                    texte: texte.clone(),
+                    gras: false,
+                }]),
+                Bloc::Tableau(tableau),
+                Bloc::Note(texte.clone()),
+                Bloc::Signature {
+                    lieu_date: "Fait à ……………………, le ……………………".into(),
+                    qualite: "Pour la Caf, le directeur ou la directrice".into(),
+                },
+            ],
+        }
+    }
+
+    /// Every text inside the page (margins kept: 0.5 pt of tolerance), nothing below the
+    /// body but the foot, every page numbered.
+    fn dans_la_page(pages: &[Vec<Op>], polices: &Polices) {
+        let n = pages.len();
+        for (i, ops) in pages.iter().enumerate() {
+            let mut numero = false;
+            for op in ops {
+                if let Op::Texte {
+                    x,
+                    y,
+                    taille,
+                    gras,
+                    texte,
+                    ..
+                } = op
+                {
+                    let l = polices.de(*gras).largeur(texte, *taille);
+                    assert!(*x >= MARGE - 0.5, "{texte} à x = {x}");
+                    assert!(
+                        x + l <= LARGEUR - MARGE + 0.5,
+                        "{texte} dépasse : {}",
+                        x + l
+                    );
+                    assert!(
+                        *y <= BAS + *taille || *y == HAUTEUR - 30.0,
+                        "{texte} à y = {y}"
+                    );
+                    numero |= *texte == format!("page {}/{n}", i + 1);
+                }
+            }
+            assert!(numero, "page {} sans numéro", i + 1);
+        }
+    }
+
+    #[test]
+    fn long_tableau_continue_sous_son_entete() {
+        let p = polices().unwrap();
+        let mots: Vec<String> = ["Multi-accueil", "Les", "P’tits", "Pieds"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let pages = mettre_en_page(&lettre(&mots, 300), &p);
+        // 300 rows of one line (8.5 pt × 1.3 + 6 pt ≈ 17 pt): about 40 a page
+        assert!((6..=12).contains(&pages.len()), "{} pages", pages.len());
+        dans_la_page(&pages, &p);
+        for (i, ops) in pages.iter().enumerate().skip(1) {
+            // the table's heading row first on every continued page
+            let premier = ops.iter().find_map(|o| match o {
+                Op::Texte { texte, .. } => Some(texte.as_str()),
+                _ => None,
+            });
+            if i + 1 < pages.len() {
+                assert_eq!(premier, Some("Structure"), "page {}", i + 1);
+            }
+        }
+        // rows of a group (3 rows) never split across pages
+        for ops in &pages {
+            let numeros: Vec<usize> = ops
+                .iter()
+                .filter_map(|o| match o {
+                    Op::Texte { texte, .. } => texte.rsplit(' ').next()?.parse().ok(),
+                    _ => None,
+                })
+                .collect();
+            if let (Some(a), Some(b)) = (numeros.first(), numeros.last()) {
+                assert_eq!(a % 3, 0, "un groupe commence la page : {numeros:?}");
+                assert_eq!(b % 3, 2, "un groupe finit la page : {numeros:?}");
+            }
+        }
+    }
+
+    /// Characters the font lacks (drawn as its empty glyph) and overlong words: a PDF all
+    /// the same.
+    #[test]
+    fn pdf_meme_avec_des_caracteres_absents() {
+        let mots = vec![
+            "日本語".to_string(),
+            "x".repeat(400),
+            "« Crèche » : 12,00 €".into(),
+        ];
+        let o = rendre(&lettre(&mots, 5)).unwrap();
+        assert!(o.starts_with(b"%PDF-"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any words (long ones, accents, signs, characters absent from the font): no
+        /// panic, every character drawn once, inside the page.
+        #[test]
+        fn aucun_texte_perdu_ni_hors_page(
+            mots in prop::collection::vec("[a-zA-Zéèçà€«»:;%’0-9\u{202f}-]{1,90}|日本", 1..40),
+            lignes in 0usize..12,
+        ) {
+            let l = lettre(&mots, lignes);
+            let pages = mettre_en_page(&l, p());
+            dans_la_page(&pages, p());
+            // the paragraph (third block) is drawn whole: same characters, spaces aside
+            let attendu: String = mots.concat().chars().filter(|c| !c.is_whitespace()).collect();
+            let dessine: String = pages
+                .iter()
+                .flatten()
+                .filter_map(|o| match o {
+                    Op::Texte { texte, taille, gras: false, .. } if *taille == CORPS => Some(texte.clone()),
+                    _ => None,
+                })
+                .collect::<String>()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            prop_assert!(dessine.contains(&attendu), "{dessine}\n{attendu}");
+        }
+    }
 }
