@@ -22,6 +22,8 @@ macro_rules! eprintln {
 
 /// `modele` and `exporter`: the workbook dossier.
 mod classeur;
+/// `notifier`: the notification letters.
+pub mod notifier;
 
 pub const SUCCES: i32 = 0;
 pub const DONNEES_INVALIDES: i32 = 1;
@@ -400,6 +402,24 @@ pub enum Commande {
         #[arg(long, value_name = "DIR")]
         vers: PathBuf,
         /// Remplace les fichiers de même nom dans DIR
+        #[arg(long)]
+        ecraser: bool,
+    },
+    /// Écrit les lettres de notification : une par gestionnaire, un récapitulatif par collectivité (PDF ou HTML)
+    #[command(help_template = MODELE_AIDE)]
+    Notifier {
+        #[command(flatten)]
+        entree: Entree,
+        /// Dossier des lettres, remplacé en entier (absent, vide, ou lettres d'une exécution précédente avec --ecraser)
+        #[arg(long, value_name = "DIR")]
+        sortie: PathBuf,
+        /// Seulement la lettre de ce gestionnaire (nom de la colonne gestionnaire, sans tenir compte de la casse)
+        #[arg(long, value_name = "NOM")]
+        gestionnaire: Option<String>,
+        /// Format des lettres : pdf (défaut, A4, polices incorporées) ou html (pages autonomes pour le publipostage)
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: notifier::FormatLettre,
+        /// Remplace en entier les lettres d'une exécution précédente
         #[arg(long)]
         ecraser: bool,
     },
@@ -1145,6 +1165,20 @@ pub fn executer(cli: Cli) -> i32 {
             ecraser,
         } => classeur::exporter(&c, &vers, ecraser, fe),
         Commande::Bareme { exercice, dossier } => afficher_bareme(exercice, dossier, fe),
+        Commande::Notifier {
+            entree,
+            sortie,
+            gestionnaire,
+            format,
+            ecraser,
+        } => notifier::notifier(
+            &entree,
+            &sortie,
+            gestionnaire.as_deref(),
+            format,
+            ecraser,
+            fe,
+        ),
         Commande::Lot {
             dossiers,
             sortie,

@@ -798,7 +798,7 @@ pub fn executer(
 /// Puts the complete new folder `neuf` in place of `cible`. Without `ecraser` a plain rename
 /// (refused by the system if `cible` is a non-empty folder); with it, an atomic swap then
 /// the removal of the old folder (now named `neuf`).
-fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
+pub(crate) fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
     let existe = std::fs::symlink_metadata(cible).is_ok();
     if !existe || !ecraser {
         return std::fs::rename(neuf, cible);
@@ -830,7 +830,7 @@ fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
 
 /// The hidden folders of killed runs next to `cible`: an old folder put aside
 /// (`.NOM.PID.ancien`) goes back in place if `cible` is missing; the rest is removed.
-fn nettoyer_orphelins(parent: &Path, nom: &std::ffi::OsStr, cible: &Path) {
+pub(crate) fn nettoyer_orphelins(parent: &Path, nom: &std::ffi::OsStr, cible: &Path) {
     for (p, _) in sortie::temporaires_orphelins(parent, nom, "ancien") {
         if std::fs::symlink_metadata(cible).is_err() && std::fs::rename(&p, cible).is_ok() {
             continue;

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod explication;
 pub mod html;
 pub mod json;
+pub mod lettre;
 pub mod parametres;
 pub mod projection;
 pub mod projection_html;
