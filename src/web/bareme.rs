@@ -1,0 +1,102 @@
+//! Barème: the rules in force for the exercice, each with its date, status and source (the
+//! built-in barème, or the dossier's with its local overrides).
+
+use super::dossier::charger;
+use super::{erreur, gabarit, page_diagnostics, Onglet, S};
+use crate::bareme::{Bareme, BaremeExercice, Statut};
+use crate::rapport::html::esc;
+use crate::rapport::parametres::{hypotheses, lignes_bareme};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+fn tableau(be: &BaremeExercice, annee: i32) -> String {
+    let mut o = format!(
+        "<p>Valeurs en vigueur au 1<sup>er</sup> janvier {annee}. Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p><table id=\"table-bareme\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>"
+    );
+    for l in lignes_bareme(be) {
+        o.push_str(&format!(
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td>{r}{f}</td></tr>",
+            p = esc(&l.parametre),
+            v = esc(&l.valeur),
+            d = l.debut.map_or("—".into(), |d| format!("{:02}/{:02}/{:04}", d.jour, d.mois, d.annee)),
+            s = match l.statut {
+                Some(Statut::Confirme) => "confirmé",
+                Some(Statut::Hypothese) => "hypothèse",
+                None => "absent",
+            },
+            r = esc(&l.reference),
+            f = if l.fichier.is_empty() {
+                String::new()
+            } else {
+                format!("<br><small>{}</small>", esc(&l.fichier))
+            }
+        ));
+    }
+    o.push_str("</tbody></table><h2>Choix de modélisation appliqués</h2><ul class=\"hyp\">");
+    for h in hypotheses(be) {
+        o.push_str(&format!(
+            "<li><strong>{}</strong> — {}</li>",
+            esc(&h.code),
+            esc(&h.titre)
+        ));
+    }
+    o.push_str("</ul>");
+    o
+}
+
+#[derive(serde::Deserialize)]
+pub struct Annee {
+    exercice: Option<i32>,
+}
+
+/// The built-in barème (no dossier open).
+pub async fn page_integre(Query(q): Query<Annee>) -> Response {
+    let b = match Bareme::integre() {
+        Ok(b) => b,
+        Err(d) => return page_diagnostics("Barème intégré illisible", &d),
+    };
+    let defaut = b
+        .volets
+        .values()
+        .flat_map(|v| v.forfaits_nouvelles.valeurs.iter().map(|x| x.debut.annee))
+        .max()
+        .unwrap_or(2025);
+    let annee = q.exercice.unwrap_or(defaut);
+    if !(1900..=2200).contains(&annee) {
+        return erreur(
+            StatusCode::BAD_REQUEST,
+            "E138",
+            &format!("exercice {annee} hors de la plage 1900 à 2200"),
+            "donnez une année, par exemple 2025",
+        );
+    }
+    let be = match b.pour_exercice(annee, "bareme.toml") {
+        Ok(b) => b,
+        Err(d) => return page_diagnostics("Barème incomplet pour cet exercice", &d),
+    };
+    let corps = format!(
+        "<h1>Barème intégré — exercice {annee}</h1><form method=\"get\" action=\"/bareme\" class=\"filtres\"><label>Exercice <input name=\"exercice\" value=\"{annee}\" inputmode=\"numeric\" size=\"5\"></label><button type=\"submit\">Afficher</button></form>{}",
+        tableau(&be, annee)
+    );
+    gabarit("Barème", Onglet::Bareme, None, "", &corps).into_response()
+}
+
+/// The barème applied to a dossier (its own overrides included).
+pub async fn page_dossier(etat: S, Path(id): Path<String>) -> Response {
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let annee = sc.lu.dossier.convention.exercice;
+    let be = match sc.lu.bareme.pour_exercice(annee, "bareme.toml") {
+        Ok(b) => b,
+        Err(d) => return page_diagnostics("Barème incomplet pour cet exercice", &d),
+    };
+    let corps = format!(
+        "<h1>Barème appliqué — {} — exercice {annee}</h1>{}",
+        esc(sc.nom()),
+        tableau(&be, annee)
+    );
+    gabarit("Barème", Onglet::Bareme, Some(&sc.contexte()), "", &corps).into_response()
+}
