@@ -102,7 +102,13 @@ pub fn lancer(adresse: &str, base: Option<&Path>) -> Result<(), String> {
         let ecoute = tokio::net::TcpListener::bind(adresse).await.map_err(|e| {
             format!(
                 "erreur E139 : adresse « {adresse} » inutilisable : {} (conseil : choisissez un autre port avec --adresse 127.0.0.1:8081)",
-                crate::diagnostic::texte_io(&e)
+                match e.kind() {
+                    std::io::ErrorKind::AddrInUse => "adresse déjà utilisée (un autre programme écoute sur ce port)".to_string(),
+                    std::io::ErrorKind::AddrNotAvailable => "adresse absente de cette machine".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "permission refusée (un port inférieur à 1024 demande les droits d'administrateur)".to_string(),
+                    std::io::ErrorKind::InvalidInput => "adresse invalide : IP:PORT attendu, par exemple 127.0.0.1:8080".to_string(),
+                    _ => crate::diagnostic::texte_io(&e),
+                }
             )
         })?;
         let vraie = ecoute.local_addr().map_err(|e| e.to_string())?;
@@ -375,9 +381,8 @@ pub fn liste_diagnostics(diags: &crate::diagnostic::Diagnostics) -> String {
     let mut o = String::from("<ul class=\"diagnostics\">");
     for d in diags.erreurs().chain(diags.avertissements()) {
         o.push_str(&format!(
-            "<li class=\"{}\"><code>{}</code> {}</li>",
+            "<li class=\"{}\">{}</li>",
             if d.est_erreur() { "err" } else { "avert" },
-            esc(d.code),
             esc(&d.to_string())
         ));
     }

@@ -98,7 +98,7 @@ pub fn tableau(
         ),
         esc(&f.q)
     );
-    o.push_str("<table id=\"structures\" class=\"structures\"><thead><tr><th>Structure</th><th>Collectivité</th><th>Gestionnaire</th><th>Volet</th><th>Éligibilité</th><th class=\"n\">Unités</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus</th><th class=\"n\">Contrib. N</th>");
+    o.push_str("<div class=\"defile\"><table id=\"structures\" class=\"structures\"><thead><tr><th>Structure</th><th>Collectivité</th><th>Gestionnaire</th><th>Volet</th><th>Éligibilité</th><th class=\"n\">Unités</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus</th><th class=\"n\">Contrib. N</th>");
     if comparaison.is_some() {
         o.push_str("<th class=\"n\">Écart / original</th>");
     }
@@ -111,7 +111,7 @@ pub fn tableau(
             n += 1;
         }
         o.push_str(&format!(
-            "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td>{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td><td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td><td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
+            "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td><td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td><td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
             idc = esc(&s.id),
             idu = esc(&encoder(&s.id)),
             d = esc(id),
@@ -119,7 +119,8 @@ pub fn tableau(
             g = esc(&s.gestionnaire),
             v = esc(volet(l)),
             m = l.motif().code(),
-            ml = esc(l.motif().libelle()),
+            ml = esc(crate::rapport::html::motif_court(l.motif())),
+            mt = esc(l.motif().libelle()),
             t = esc(&format!("{} {} {}", s.id, s.nom, s.gestionnaire).to_lowercase()),
             nom = esc(&s.nom),
             u = esc(&rapport::groupe_fr(&s.unites_existantes.to_string())),
@@ -168,7 +169,7 @@ pub fn tableau(
         }
     }
     o.push_str(&format!(
-        "</tr></tfoot></table>\n<p class=\"compte\" id=\"compte\">{n} structure{} affichée{} sur {}.</p>\n",
+        "</tr></tfoot></table></div>\n<p class=\"compte\" id=\"compte\">{n} structure{} affichée{} sur {}.</p>\n",
         if n > 1 { "s" } else { "" },
         if n > 1 { "s" } else { "" },
         r.structures.len()

@@ -298,7 +298,7 @@ fn option_oui_non(nom: &str, v: bool) -> String {
 fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
     let id = esc(&sc.id);
     let mut corps = format!(
-        "<h1>Simulation — {}</h1><p class=\"intro\">Modifiez les valeurs puis cliquez sur « Recalculer » : tout le calcul est refait, et la dernière colonne donne l'écart de bonus de chaque structure avec le dossier déposé.</p>",
+        "<h1>Simulation — {}</h1><p class=\"intro\">Modifiez les valeurs puis cliquez sur « Recalculer » : tout le calcul est refait, et la colonne « Écart » donne la différence de bonus de chaque structure avec le dossier déposé.</p>",
         esc(sc.nom())
     );
     if !erreurs.is_empty() {
@@ -349,7 +349,7 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
     }
     // the edit table
     corps.push_str(&format!(
-        "<form method=\"post\" action=\"/d/{id}/simulation\" id=\"form-simulation\" data-instantane>{}<div class=\"defile\"><table id=\"simulation\" class=\"simulation\"><thead><tr><th>Structure</th><th>Annexe</th><th class=\"n\">Unités existantes</th><th class=\"n\">Unités nouvelles</th><th class=\"n\">Unités employeurs</th><th class=\"n\">Mois</th><th>Soutien</th><th class=\"n\">Contrib. N-1 (€)</th><th class=\"n\">Bonus N-1 (€)</th><th>Retirer</th><th class=\"n\">Bonus</th><th class=\"n\">Écart</th></tr></thead><tbody>",
+        "<form method=\"post\" action=\"/d/{id}/simulation\" id=\"form-simulation\" data-instantane>{}<div class=\"defile\"><table id=\"simulation\" class=\"simulation\"><thead><tr><th>Structure</th><th class=\"n\">Bonus</th><th class=\"n\">Écart</th><th>Annexe</th><th class=\"n\">Unités<br>existantes</th><th class=\"n\">Unités<br>nouvelles</th><th class=\"n\">Unités<br>employeurs</th><th class=\"n\">Mois</th><th>Soutien</th><th class=\"n\">Contrib.<br>N-1 (€)</th><th class=\"n\">Bonus<br>N-1 (€)</th><th>Retirer</th></tr></thead><tbody>",
         j.champ()
     ));
     for (i, s) in sc.lu.dossier.structures.iter().enumerate() {
@@ -359,7 +359,7 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
             .and_then(|c| c.structures.iter().find(|x| x.id == s.id))
             .map(|x| (x.presente_a, x.bonus.ecart()));
         corps.push_str(&format!(
-            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"7\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"10\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"9\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\" aria-label=\"retirer {sid}\"></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}</tr>",
+            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\" aria-label=\"retirer {sid}\"></td></tr>",
             sid = esc(&s.id),
             nom = esc(&s.nom),
             a2 = if s.annexe == Annexe::Deux { " selected" } else { "" },
@@ -392,7 +392,7 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
             .filter(|s| s.presente_a && !s.presente_b)
         {
             corps.push_str(&format!(
-                "<tr class=\"retiree\" data-id=\"{}\"><td colspan=\"10\">Retirée : {} <span class=\"id\">{}</span></td><td class=\"n\">—</td><td class=\"n ecart negatif\" data-centimes=\"{}\">{}</td></tr>",
+                "<tr class=\"retiree\" data-id=\"{}\"><td>Retirée : {} <span class=\"id\">{}</span></td><td class=\"n\">—</td><td class=\"n ecart negatif\" data-centimes=\"{}\">{}</td><td colspan=\"9\"></td></tr>",
                 esc(&s.id),
                 esc(&s.nom),
                 esc(&s.id),

@@ -91,7 +91,7 @@ impl Magasin {
         )
         .map_err(|e| {
             format!(
-                "erreur E139 : base {} inutilisable : {e} (conseil : ce fichier n'est peut-être pas une base SQLite de bonus-ctg)",
+                "erreur E139 : base {} inutilisable : ce n'est pas une base SQLite lisible ({e}) (conseil : donnez un nouveau nom de fichier, ou une base créée par bonus-ctg serveur)",
                 chemin.display()
             )
         })?;
