@@ -200,6 +200,18 @@ async fn accueil_limites_et_fichiers_embarques() {
         .to_str()
         .unwrap()
         .starts_with("text/javascript"));
+    // every embedded fixture opens, and every page of it answers
+    for x in ["dugny", "dijon-2024", "gevrey-nuits"] {
+        let d = n.exemple(x).await;
+        for p in ["", "/simulation", "/verifier", "/projection", "/bareme"] {
+            let r = n.get(&format!("{d}{p}")).await;
+            assert_eq!(r.statut, StatusCode::OK, "{x}{p}");
+        }
+    }
+    let r = n
+        .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "../../etc")])
+        .await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
     let r = n.get("/nulle-part").await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     assert!(r.texte().contains("E136") && r.texte().contains("page introuvable"));

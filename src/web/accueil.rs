@@ -38,7 +38,7 @@ pub async fn page(Extension(j): Extension<Jeton>) -> Html<String> {
 <dt>Projection</dt><dd>le bonus année par année jusqu'à la fin de la convention.</dd>\n\
 <dt>Barème</dt><dd>les règles en vigueur avec leurs sources.</dd></dl></section>",
         jeton = j.champ(),
-        garde = "en mémoire (les 100 derniers) ou dans la base donnée par --base",
+        garde = "en mémoire (les 100 derniers, 256 Mo au plus) ou dans la base donnée par --base",
     );
     gabarit("Accueil", Onglet::Accueil, None, "", &corps)
 }

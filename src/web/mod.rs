@@ -53,7 +53,7 @@ pub type EtatPartage = Arc<Etat>;
 pub fn application(base: Option<&Path>) -> Result<Router, String> {
     let magasin = match base {
         Some(p) => stockage::Magasin::ouvrir(p)?,
-        None => stockage::Magasin::memoire(CAPACITE_MEMOIRE),
+        None => stockage::Magasin::memoire(CAPACITE_MEMOIRE, stockage::MEMOIRE_OCTETS_MAX),
     };
     Ok(routeur(Arc::new(Etat { magasin })))
 }

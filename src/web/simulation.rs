@@ -161,7 +161,12 @@ fn saisie(c: i64) -> String {
 /// The changes a submitted table makes to the scenario (`Err`: a French message per
 /// refused value).
 fn lire_table(lu: &DossierLu, champs: &[(String, String)]) -> Result<Vec<Modif>, Vec<String>> {
-    let valeur = |k: &str| champs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    // one look-up per field (a form of a million fields stays linear)
+    let index: std::collections::HashMap<&str, &str> = champs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let valeur = |k: &str| index.get(k).copied();
     let mut modifs = Vec::new();
     let mut erreurs = Vec::new();
     for (i, s) in lu.dossier.structures.iter().enumerate() {

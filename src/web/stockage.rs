@@ -1,6 +1,7 @@
 //! Where the opened dossiers live: what was uploaded (the bytes, re-read on each request)
 //! and the simulation steps made on it. In memory, a bounded LRU
-//! ([`super::CAPACITE_MEMOIRE`] dossiers, the least recently used dropped first); with
+//! ([`super::CAPACITE_MEMOIRE`] dossiers and [`MEMOIRE_OCTETS_MAX`] bytes of uploads, the
+//! least recently used dropped first); with
 //! `--base FICHIER.sqlite`, a SQLite table, so that a URL can be reopened after a restart.
 
 use super::simulation::Modif;
@@ -50,8 +51,12 @@ pub struct Enregistrement {
     pub etapes: Vec<Vec<Modif>>,
 }
 
+/// Without `--base`: the uploaded files kept in memory weigh at most this (256 Mo).
+pub const MEMOIRE_OCTETS_MAX: usize = 256 * 1024 * 1024;
+
 pub enum Magasin {
-    Memoire(Mutex<LruCache<String, Enregistrement>>),
+    /// The dossiers and the most bytes of uploads kept.
+    Memoire(Mutex<LruCache<String, Enregistrement>>, usize),
     Base(Mutex<Connection>),
 }
 
@@ -64,10 +69,13 @@ fn e139(e: impl std::fmt::Display) -> String {
 }
 
 impl Magasin {
-    pub fn memoire(capacite: usize) -> Self {
-        Magasin::Memoire(Mutex::new(LruCache::new(
-            NonZeroUsize::new(capacite).unwrap_or(NonZeroUsize::MIN),
-        )))
+    pub fn memoire(capacite: usize, octets_max: usize) -> Self {
+        Magasin::Memoire(
+            Mutex::new(LruCache::new(
+                NonZeroUsize::new(capacite).unwrap_or(NonZeroUsize::MIN),
+            )),
+            octets_max,
+        )
     }
 
     /// Opens (or creates) the SQLite base.
@@ -102,8 +110,15 @@ impl Magasin {
     pub fn ajouter(&self, e: Enregistrement) -> Result<String, String> {
         let id = super::aleatoire();
         match self {
-            Magasin::Memoire(m) => {
-                verrou(m).put(id.clone(), e);
+            Magasin::Memoire(m, octets_max) => {
+                let mut m = verrou(m);
+                m.put(id.clone(), e);
+                // also bounded in bytes: the least recently used go first
+                while m.len() > 1
+                    && m.iter().map(|(_, e)| e.octets.len()).sum::<usize>() > *octets_max
+                {
+                    m.pop_lru();
+                }
             }
             Magasin::Base(c) => {
                 let etapes = serde_json::to_string(&e.etapes).map_err(e139)?;
@@ -121,7 +136,7 @@ impl Magasin {
     /// The dossier `id`, if known (and not dropped from memory).
     pub fn lire(&self, id: &str) -> Result<Option<Enregistrement>, String> {
         match self {
-            Magasin::Memoire(m) => Ok(verrou(m).get(id).cloned()),
+            Magasin::Memoire(m, _) => Ok(verrou(m).get(id).cloned()),
             Magasin::Base(c) => {
                 let ligne = verrou(c)
                     .query_row(
@@ -156,7 +171,7 @@ impl Magasin {
     /// Replaces the simulation steps of `id`.
     pub fn ecrire_etapes(&self, id: &str, etapes: &[Vec<Modif>]) -> Result<(), String> {
         match self {
-            Magasin::Memoire(m) => {
+            Magasin::Memoire(m, _) => {
                 if let Some(e) = verrou(m).get_mut(id) {
                     e.etapes = etapes.to_vec();
                 }
@@ -173,5 +188,38 @@ impl Magasin {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enr(n: usize) -> Enregistrement {
+        Enregistrement {
+            genre: Genre::Zip,
+            nom: "a.zip".into(),
+            octets: Arc::new(vec![0; n]),
+            etapes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn memoire_bornee_en_nombre_et_en_octets() {
+        let m = Magasin::memoire(2, 1000);
+        let a = m.ajouter(enr(10)).unwrap();
+        let b = m.ajouter(enr(10)).unwrap();
+        // a is used: b is now the least recently used, dropped by the third
+        assert!(m.lire(&a).unwrap().is_some());
+        let c = m.ajouter(enr(10)).unwrap();
+        assert!(m.lire(&b).unwrap().is_none());
+        assert!(m.lire(&a).unwrap().is_some() && m.lire(&c).unwrap().is_some());
+        // 10 + 995 > 1000 bytes: the older one goes, the new one stays (even alone too big)
+        let d = m.ajouter(enr(995)).unwrap();
+        assert!(m.lire(&a).unwrap().is_none() && m.lire(&c).unwrap().is_none());
+        assert!(m.lire(&d).unwrap().is_some());
+        let e = m.ajouter(enr(2000)).unwrap();
+        assert!(m.lire(&d).unwrap().is_none() && m.lire(&e).unwrap().is_some());
+        assert_ne!(a, b);
     }
 }
