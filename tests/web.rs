@@ -570,6 +570,25 @@ async fn depot_classeur_et_zip() {
     // the projection reads the events
     let p = n.get(&format!("{d}/projection")).await.texte();
     assert!(!p.contains("aucun événement"));
+    // Dijon's local barème (volet LUDOTHEQUE) goes into the scenario's workbook (sheet
+    // bareme) and comes back from it: same figures
+    let x = n.get(&format!("{d}/telecharger/scenario.xlsx")).await;
+    let r = n
+        .deposer("/deposer", "fichier", "dijon.xlsx", &x.corps)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let page_classeur = n.get(&r.lieu()).await.texte();
+    assert_eq!(total(&page_classeur), total(&exemple_page));
+    assert!(page_classeur.contains("data-volet=\"LUDOTHEQUE\" data-motif=\"ELIGIBLE\""));
+    // and once more through a workbook read from a workbook
+    let x = n
+        .get(&format!("{}/telecharger/scenario.xlsx", r.lieu()))
+        .await;
+    let r = n
+        .deposer("/deposer", "fichier", "dijon2.xlsx", &x.corps)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    assert_eq!(total(&n.get(&r.lieu()).await.texte()), total(&exemple_page));
 }
 
 #[tokio::test]

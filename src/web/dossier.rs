@@ -122,12 +122,31 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
     let (lu, evenements, bareme_toml) = match enr.genre {
         Genre::Classeur => {
             let lu = lecture::classeur::analyser_classeur(&enr.nom, &enr.octets, None, &mut diags);
-            let ev = if a_feuille_evenements(&enr.octets) {
+            let feuilles =
+                lecture::xlsx::grille::feuilles(&enr.nom, &enr.octets).unwrap_or_default();
+            let a = |n: &str| lecture::xlsx::grille::a_feuille(&feuilles, n);
+            let ev = if lu.is_some() && a("evenements") {
                 evenements::analyser_feuille_evenements(&enr.nom, &enr.octets, &mut diags)
             } else {
                 Some(Vec::new())
             };
-            (lu, ev, None)
+            // the `bareme` sheet as a barème text, for the scenario's workbook (the
+            // calculation already read it through analyser_classeur)
+            let bareme = if lu.is_some() && a(lecture::classeur::FEUILLE_BAREME[0]) {
+                lecture::xlsx::grille::lire_grille(
+                    &enr.nom,
+                    &enr.octets,
+                    lecture::xlsx::Feuille {
+                        noms: lecture::classeur::FEUILLE_BAREME,
+                        premiere_sinon: false,
+                    },
+                )
+                .ok()
+                .map(|(nom, cellules)| lecture::classeur::bareme_en_toml(&nom, &cellules).texte)
+            } else {
+                None
+            };
+            (lu, ev, bareme)
         }
         Genre::Zip => {
             let f = lire_zip(&enr.nom, &enr.octets)?;
@@ -170,18 +189,6 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
         }),
         _ => Err(diags),
     }
-}
-
-/// Whether a workbook has an `evenements` sheet (read by the projection).
-fn a_feuille_evenements(octets: &[u8]) -> bool {
-    use calamine::Reader;
-    calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(octets))
-        .map(|w| {
-            w.sheet_names()
-                .iter()
-                .any(|n| n.trim().eq_ignore_ascii_case("evenements"))
-        })
-        .unwrap_or(false)
 }
 
 /// Opens the stored dossier `id` with its simulation steps (on a blocking thread).
