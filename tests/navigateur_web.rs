@@ -454,6 +454,32 @@ fn parcours(s: &Session, base: &str, classeur: &Path, captures: &Path) {
         "annulation",
     );
 
+    // vérifier: LAPINOUS notified right, BISOUNOURS 5 000,00 instead of 5 333,33
+    let notification = classeur.with_file_name("notification.csv");
+    std::fs::write(
+        &notification,
+        "id;montant\nLAEP-LAPINOUS;4 666,67\nLAEP-BISOUNOURS;5 000,00\n",
+    )
+    .unwrap();
+    s.aller(&format!("{}/verifier", dossier.split('?').next().unwrap()));
+    s.attendre(
+        "return !!document.getElementById('notification');",
+        "page Vérifier",
+    );
+    s.taper("#notification", notification.to_str().unwrap());
+    s.cliquer("#form-verifier button[value=html]");
+    s.attendre(
+        "return !!document.getElementById('bilan');",
+        "résultat de la vérification",
+    );
+    let ecart = s.script("var tr = Array.from(document.querySelectorAll('#verification tr')).find(function (t) { return t.textContent.indexOf('LAEP-BISOUNOURS') >= 0; }); return tr.getAttribute('data-statut') + ' ' + tr.children[4].textContent;");
+    assert_eq!(ecart, json!("Ecart −333,33\u{a0}€"));
+    s.capture(1024, 1200, &captures.join("verifier-1024.png"));
+    assert_eq!(
+        s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        json!(true)
+    );
+
     // projection: the years chart of the multi-year report
     s.aller(&format!(
         "{}/projection",

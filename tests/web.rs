@@ -125,6 +125,36 @@ impl Navigateur {
         self.envoyer(req).await
     }
 
+    /// [`Self::deposer`] with the button `format` pressed.
+    async fn deposer_format(
+        &self,
+        chemin: &str,
+        champ: &str,
+        nom: &str,
+        octets: &[u8],
+        format: &str,
+    ) -> Reponse {
+        let limite = "----limiteBonusCtg8";
+        let mut corps = Vec::new();
+        write!(
+            corps,
+            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\n\r\n",
+            self.jeton
+        )
+        .unwrap();
+        corps.extend_from_slice(octets);
+        write!(corps, "\r\n--{limite}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n{format}\r\n--{limite}--\r\n").unwrap();
+        let req = Request::post(chemin)
+            .header(header::COOKIE, &self.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={limite}"),
+            )
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
     /// Opens an embedded fixture; returns `/d/ID`.
     async fn exemple(&self, nom: &str) -> String {
         let r = self
@@ -723,7 +753,7 @@ async fn verifier_une_notification() {
         .await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
     let t = r.texte();
-    assert!(t.contains("La notification diffère du calcul."));
+    assert!(t.contains("La notification diffère du calcul. — 1 ligne concorde, 1 écart, 6 structures absentes, 0 ligne non rapprochée."), "{t}");
     let ligne = |id: &str| {
         let i = t.find(&format!("<span class=\"id\">{id}</span>")).unwrap();
         let debut = t[..i].rfind("<tr").unwrap();
@@ -736,6 +766,38 @@ async fn verifier_une_notification() {
         b.contains("data-statut=\"Ecart\"") && b.contains("−333,33 €"),
         "{b}"
     );
+    // the same check downloaded (the module's CSV and JSON renderers)
+    let r = n
+        .deposer_format(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+            "csv",
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.entetes[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("verification.csv"));
+    let t = r.texte();
+    let l = t.lines().find(|l| l.contains("LAEP-BISOUNOURS")).unwrap();
+    assert!(
+        l.contains("5000,00") && l.contains("5333,33") && l.contains("-333,33"),
+        "{l}"
+    );
+    let r = n
+        .deposer_format(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+            "json",
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert!(v.to_string().contains("LAEP-BISOUNOURS"));
     // an unreadable notification: located message, status 422
     let r = n
         .deposer(

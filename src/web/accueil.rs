@@ -121,9 +121,20 @@ pub fn erreur_depot(e: axum::extract::multipart::MultipartError) -> Response {
 
 /// The fields `jeton` and `fichier` (name, bytes) of an upload form.
 pub async fn champs_depot(
-    mut m: Multipart,
+    m: Multipart,
     nom_champ: &str,
 ) -> Result<(Option<String>, Option<(String, Vec<u8>)>), Response> {
+    champs_depot_format(m, nom_champ)
+        .await
+        .map(|(j, f, _)| (j, f))
+}
+
+/// [`champs_depot`] and the optional `format` field (the button pressed).
+pub async fn champs_depot_format(
+    mut m: Multipart,
+    nom_champ: &str,
+) -> Result<(Option<String>, Option<(String, Vec<u8>)>, Option<String>), Response> {
+    let mut format = None;
     let mut jeton = None;
     let mut fichier = None;
     loop {
@@ -134,6 +145,7 @@ pub async fn champs_depot(
         };
         match champ.name() {
             Some("jeton") => jeton = Some(champ.text().await.map_err(erreur_depot)?),
+            Some("format") => format = Some(champ.text().await.map_err(erreur_depot)?),
             Some(n) if n == nom_champ => {
                 let nom = champ.file_name().unwrap_or("").to_string();
                 let o = champ.bytes().await.map_err(erreur_depot)?;
@@ -150,7 +162,7 @@ pub async fn champs_depot(
             _ => {}
         }
     }
-    Ok((jeton, fichier))
+    Ok((jeton, fichier, format))
 }
 
 /// Only the last component of a browser-given name, for messages (never a path).

@@ -2,7 +2,7 @@
 //! ([`crate::verification`]). The notification is read from memory by the module's own
 //! readers, in one place ([`lire_notification`]).
 
-use super::accueil::{champs_depot, nom_affiche};
+use super::accueil::{champs_depot_format, nom_affiche};
 use super::dossier::{charger, Scenario};
 use super::resultat::signe;
 use super::{erreur, gabarit, liste_diagnostics, page_diagnostics, Jeton, Onglet, S};
@@ -42,7 +42,7 @@ fn lire_notification(
 
 fn formulaire(sc: &Scenario, j: &Jeton) -> String {
     format!(
-        "<form method=\"post\" action=\"/d/{}/verifier\" enctype=\"multipart/form-data\" id=\"form-verifier\">{}<label for=\"notification\">Notification de la Caf : CSV ou classeur XLSX, avec une colonne « id » ou « nom » et une colonne « montant » (20 Mo au plus)</label><input type=\"file\" id=\"notification\" name=\"notification\" accept=\".csv,.xlsx,.txt\" required><button type=\"submit\">Vérifier</button></form>",
+        "<form method=\"post\" action=\"/d/{}/verifier\" enctype=\"multipart/form-data\" id=\"form-verifier\">{}<label for=\"notification\">Notification de la Caf : CSV ou classeur XLSX, avec une colonne « id » ou « nom » et une colonne « montant » (20 Mo au plus)</label><input type=\"file\" id=\"notification\" name=\"notification\" accept=\".csv,.xlsx,.txt\" required><button type=\"submit\" name=\"format\" value=\"html\">Vérifier</button> <button type=\"submit\" name=\"format\" value=\"csv\">Télécharger le contrôle (CSV)</button> <button type=\"submit\" name=\"format\" value=\"json\">Télécharger (JSON)</button></form>",
         esc(&sc.id),
         j.champ()
     )
@@ -69,14 +69,24 @@ pub async fn page(etat: S, Path(id): Path<String>, Extension(j): Extension<Jeton
 }
 
 fn tableau(v: &Verification) -> String {
+    let p =
+        |n: usize, un: &str, plusieurs: &str| format!("{n} {}", if n > 1 { plusieurs } else { un });
     let mut o = format!(
-        "<p class=\"bilan {}\" id=\"bilan\">{} — {} ligne(s) concordent, {} écart(s), {} absente(s), {} non rapprochée(s). Total notifié {} ; total recalculé {}.</p>",
+        "<p class=\"bilan {}\" id=\"bilan\">{} — {}, {}, {}, {}. Total notifié {} ; total recalculé {}.</p>",
         if v.concorde() { "ok" } else { "ko" },
-        if v.concorde() { "La notification concorde au centime." } else { "La notification diffère du calcul." },
-        v.nombre(Statut::Concorde),
-        v.nombre(Statut::Ecart),
-        v.nombre(Statut::Absente),
-        v.nombre(Statut::Introuvable) + v.nombre(Statut::Ambigue) + v.nombre(Statut::Doublon),
+        if v.concorde() {
+            "La notification concorde au centime."
+        } else {
+            "La notification diffère du calcul."
+        },
+        p(v.nombre(Statut::Concorde), "ligne concorde", "lignes concordent"),
+        p(v.nombre(Statut::Ecart), "écart", "écarts"),
+        p(v.nombre(Statut::Absente), "structure absente", "structures absentes"),
+        p(
+            v.nombre(Statut::Introuvable) + v.nombre(Statut::Ambigue) + v.nombre(Statut::Doublon),
+            "ligne non rapprochée",
+            "lignes non rapprochées"
+        ),
         esc(&fr(v.total_notifie)),
         esc(&fr(v.total_recalcule)),
     );
@@ -123,7 +133,7 @@ pub async fn verifier(
     Extension(j): Extension<Jeton>,
     m: Multipart,
 ) -> Response {
-    let (jeton, fichier) = match champs_depot(m, "notification").await {
+    let (jeton, fichier, format) = match champs_depot_format(m, "notification").await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -169,6 +179,23 @@ pub async fn verifier(
         };
         let v = verification::verifier(&r, &sc.lu.dossier, &nom, &lignes)
             .map_err(|e| super::resultat::interne(&e.to_string()))?;
+        match format.as_deref() {
+            Some("csv") => {
+                return Ok(super::resultat::fichier_reponse(
+                    verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
+                    "text/csv; charset=utf-8",
+                    "verification.csv",
+                ))
+            }
+            Some("json") => {
+                return Ok(super::resultat::fichier_reponse(
+                    verification::rendre_json(&v),
+                    "application/json",
+                    "verification.json",
+                ))
+            }
+            _ => {}
+        }
         let mut corps = format!(
             "<h1>Vérification de « {} » — {}</h1>{}",
             esc(&nom),
