@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::{self, DossierLu, Fichiers};
 use crate::projection::evenements::{self, Evenement};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::io::Read;
 
 /// Entries read from a zip: at most this many.
@@ -96,6 +96,36 @@ impl Scenario {
     pub fn calculer_origine(&self) -> Result<(Resultat, Diagnostics), Diagnostics> {
         crate::traiter(&self.origine, None, "bareme.toml")
     }
+    /// The page of a scenario that cannot be computed (status 422), inside the dossier's
+    /// pages, with the way back (undo in Simulation).
+    pub fn invalide(&self, titre: &str, d: &Diagnostics) -> Response {
+        let corps = format!(
+            "<section class=\"erreur\"><h1>{}</h1><p>{}</p>{}<p>{}</p></section>",
+            crate::rapport::html::esc(titre),
+            crate::rapport::html::esc(&d.resume()),
+            super::liste_diagnostics(d),
+            if self.enr.etapes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "Le dossier déposé se calcule : <a href=\"/d/{}/simulation\">annulez la dernière étape de la simulation</a>.",
+                    crate::rapport::html::esc(&self.id)
+                )
+            }
+        );
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::gabarit(
+                titre,
+                super::Onglet::Resultat,
+                Some(&self.contexte()),
+                "",
+                &corps,
+            ),
+        )
+            .into_response()
+    }
+
     /// Warnings of reading and of the calculation, without repeats.
     pub fn avertissements(&self, calcul: &Diagnostics) -> Diagnostics {
         let mut d = Diagnostics::default();

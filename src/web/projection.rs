@@ -2,7 +2,7 @@
 //! ([`crate::rapport::projection_html`]), for the scenario.
 
 use super::dossier::charger;
-use super::{gabarit, page_diagnostics, style_et_corps, Onglet, S};
+use super::{gabarit, style_et_corps, Onglet, S};
 use crate::projection::{projeter, OptionsProjection};
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ pub async fn page(etat: S, Path(id): Path<String>) -> Response {
             "bareme.toml",
             crate::projection::evenements::FICHIER,
         )
-        .map_err(|d| page_diagnostics("La projection ne peut pas être calculée", &d))?;
+        .map_err(|d| sc.invalide("La projection ne peut pas être calculée", &d))?;
         let html = crate::rapport::projection_html::rendre(&pr)
             .map_err(|e| super::resultat::interne(&e.to_string()))?;
         let (style, corps) = style_et_corps(&html);

@@ -2,7 +2,7 @@
 //! filters, each structure's explanation, the warnings, the downloads.
 
 use super::dossier::{charger, Scenario};
-use super::{erreur, gabarit, liste_diagnostics, page_diagnostics, section, Onglet, S};
+use super::{erreur, gabarit, liste_diagnostics, section, Onglet, S};
 use crate::calcul::{LigneStructure, Resultat};
 use crate::comparaison::Comparaison;
 use crate::rapport::html::{esc, fr};
@@ -323,7 +323,7 @@ fn rendre_page(sc: &Scenario, f: &Filtres) -> Response {
     let (r, avert) = match sc.calculer() {
         Ok(x) => x,
         Err(d) => {
-            return page_diagnostics("Le scénario ne peut pas être calculé", &d);
+            return sc.invalide("Le scénario ne peut pas être calculé", &d);
         }
     };
     let avert = sc.avertissements(&avert);
@@ -367,7 +367,7 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
     let r = super::travail(move || {
         let (r, _) = sc
             .calculer()
-            .map_err(|d| page_diagnostics("Le scénario ne peut pas être calculé", &d))?;
+            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
         let texte = match crate::rapport::explication::expliquer(&sc.lu.dossier, &r, &sid) {
             Ok(Some(t)) => t,
             Ok(None) => {
@@ -428,7 +428,7 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
         }
         let (r, avert) = sc
             .calculer()
-            .map_err(|d| page_diagnostics("Le scénario ne peut pas être calculé", &d))?;
+            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
         let avert = sc.avertissements(&avert);
         let (octets, type_mime) = match fichier.as_str() {
             "resultat.xlsx" => (

@@ -5,7 +5,7 @@
 use super::accueil::{champs_depot_format, nom_affiche};
 use super::dossier::{charger, Scenario};
 use super::resultat::signe;
-use super::{erreur, gabarit, liste_diagnostics, page_diagnostics, Jeton, Onglet, S};
+use super::{erreur, gabarit, liste_diagnostics, Jeton, Onglet, S};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::rapport::html::{esc, fr};
 use crate::verification::{self, LigneNotification, Statut, Verification};
@@ -156,7 +156,7 @@ pub async fn verifier(
     let r = super::travail(move || {
         let (r, _) = sc
             .calculer()
-            .map_err(|d| page_diagnostics("Le scénario ne peut pas être calculé", &d))?;
+            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
         let mut diags = Diagnostics::default();
         let Some(lignes) = lire_notification(&nom, &octets, &mut diags) else {
             let corps = format!(
