@@ -902,10 +902,45 @@ async fn vrai_serveur_sur_une_socket() {
     serveur.await.unwrap().unwrap();
 }
 
-/// The binary: prints its address on stderr, serves, stops cleanly on SIGTERM (code 0).
+/// The binary: prints its address on stderr, serves, stops cleanly on SIGTERM and on Ctrl-C
+/// (SIGINT), code 0.
 #[cfg(unix)]
 #[test]
 fn binaire_serveur_sigterm() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        arreter_par(signal);
+    }
+    // an address already in use: French message, code 1
+    let occupe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = occupe.local_addr().unwrap().to_string();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["serveur", "--adresse", &a])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains(&format!(
+            "erreur E139 : adresse « {a} » inutilisable : adresse déjà utilisée"
+        )),
+        "{e}"
+    );
+    // not an address
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["serveur", "--adresse", "pas-une-adresse"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("erreur E139 : adresse « pas-une-adresse » inutilisable : adresse invalide"),
+        "{e}"
+    );
+}
+
+#[cfg(unix)]
+#[cfg(unix)]
+fn arreter_par(signal: i32) {
     use std::io::{BufRead, BufReader, Read};
     let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
         .args(["serveur", "--adresse", "127.0.0.1:0"])
@@ -934,23 +969,10 @@ fn binaire_serveur_sigterm() {
     s.read_to_string(&mut o).unwrap();
     assert!(o.starts_with("HTTP/1.1 200") && o.contains("Déposer un dossier"));
     // SAFETY: kill(2) on our own child's pid
-    assert_eq!(unsafe { libc::kill(p.id() as i32, libc::SIGTERM) }, 0);
+    assert_eq!(unsafe { libc::kill(p.id() as i32, signal) }, 0);
     let code = p.wait().unwrap();
     assert!(code.success(), "{code:?}");
     let mut reste = String::new();
     err.read_to_string(&mut reste).unwrap();
     assert!(reste.contains("serveur arrêté"), "{reste}");
-    // an address already in use: French message, code 1
-    let occupe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let a = occupe.local_addr().unwrap().to_string();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
-        .args(["serveur", "--adresse", &a])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        e.contains(&format!("erreur E139 : adresse « {a} » inutilisable")),
-        "{e}"
-    );
 }
