@@ -827,7 +827,19 @@ async fn projection_et_bareme() {
     assert!(t.contains("<code>volets.LAEP.unite</code>"));
     let r = n.get("/bareme?exercice=2025").await;
     assert_eq!(r.statut, StatusCode::OK);
-    assert!(r.texte().contains("Barème intégré — exercice 2025"));
+    let t = r.texte();
+    assert!(t.contains("Barème intégré — exercice 2025"));
+    // as `bonus-ctg bareme --exercice 2025` prints them (src/bareme_defaut.toml): base figée
+    // since 2020, trajectory bonus on EAJE from 2025 with 100, 200, 300 € per place
+    assert!(t.contains("<code>base_pluriannuelle</code></td><td>figee</td><td>01/01/2020</td><td>hypothèse</td>"), "{t}");
+    assert!(t.contains(
+        "<code>trajectoire.volet</code></td><td>EAJE</td><td>01/01/2025</td><td>confirmé</td>"
+    ));
+    assert!(t.contains("<td>100,00 € ; 200,00 € ; 300,00 €</td>"));
+    let r = n.get("/bareme?exercice=2024").await;
+    assert!(r
+        .texte()
+        .contains("aucun bonus trajectoire de développement en 2024"));
     let r = n.get("/bareme?exercice=99999").await;
     assert_eq!(r.statut, StatusCode::BAD_REQUEST);
     assert!(r.texte().contains("E138"));
