@@ -273,7 +273,11 @@ pub fn graphiques(r: &Resultat) -> (String, String) {
             let mut o = String::new();
             for id in ["bonus-par-volet", "financement-gestionnaires"] {
                 if let Some(s) = section(&h, id) {
-                    o.push_str(s);
+                    // the report numbers its sections; here they stand alone
+                    o.push_str(
+                        &s.replacen("<h2>2. ", "<h2>", 1)
+                            .replacen("<h2>3. ", "<h2>", 1),
+                    );
                 }
             }
             (style.to_string(), o)
