@@ -24,6 +24,8 @@ macro_rules! eprintln {
 mod classeur;
 /// `notifier`: the notification letters.
 pub mod notifier;
+/// `serveur`: the web application.
+mod serveur;
 
 pub const SUCCES: i32 = 0;
 pub const DONNEES_INVALIDES: i32 = 1;
@@ -432,6 +434,16 @@ pub enum Commande {
         /// Dossier dont le bareme.toml surcharge le barème intégré
         #[arg(value_name = "DOSSIER")]
         dossier: Option<PathBuf>,
+    },
+    /// Lance l'application web (pages servies par ce programme, sans autre service)
+    #[command(help_template = MODELE_AIDE)]
+    Serveur {
+        /// Adresse d'écoute (défaut 127.0.0.1:8080 : cette machine seulement)
+        #[arg(long, value_name = "ADRESSE", default_value = "127.0.0.1:8080")]
+        adresse: String,
+        /// Base SQLite où garder les dossiers déposés et leurs simulations (défaut : en mémoire)
+        #[arg(long, value_name = "FICHIER")]
+        base: Option<PathBuf>,
     },
 }
 
@@ -1179,6 +1191,7 @@ pub fn executer(cli: Cli) -> i32 {
             ecraser,
             fe,
         ),
+        Commande::Serveur { adresse, base } => serveur::serveur(&adresse, base.as_deref()),
         Commande::Lot {
             dossiers,
             sortie,

@@ -345,6 +345,27 @@ mod tests_affichage {
     }
 }
 
+/// French text of a zip archive error (the zip crate's texts are English).
+pub fn texte_zip(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError as Z;
+    match e {
+        Z::Io(e) => texte_io(e),
+        Z::InvalidArchive(_) => "archive abîmée (structure zip invalide)".to_string(),
+        Z::UnsupportedArchive(_) => {
+            "archive d'un format non pris en charge (chiffrée, ou en plusieurs volumes)".to_string()
+        }
+        Z::FileNotFound => "entrée introuvable dans l'archive".to_string(),
+        Z::InvalidPassword => "archive protégée par un mot de passe".to_string(),
+        Z::CompressionMethodNotSupported(m) => {
+            format!("méthode de compression {m} non prise en charge")
+        }
+        Z::DecompressedSizeLimitExceeded { .. } => {
+            "entrée plus grande une fois décompressée que permis".to_string()
+        }
+        _ => "archive illisible".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests_texte_io {
     use super::texte_io;
@@ -361,5 +382,11 @@ mod tests_texte_io {
             "plus de place sur le disque"
         );
         assert_eq!(texte_io(&Error::from_raw_os_error(13)), "accès refusé");
+        let z =
+            zip::ZipArchive::new(std::io::Cursor::new(b"PK\x03\x04 abime".to_vec())).unwrap_err();
+        assert_eq!(
+            super::texte_zip(&z),
+            "archive abîmée (structure zip invalide)"
+        );
     }
 }

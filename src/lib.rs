@@ -28,6 +28,7 @@ pub mod rapport;
 pub mod sortie;
 pub mod validation;
 pub mod verification;
+pub mod web;
 
 use diagnostic::{Diagnostic, Diagnostics};
 

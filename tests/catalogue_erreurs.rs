@@ -92,7 +92,10 @@ fn chaque_code_a_son_entree_avec_un_exemple() {
         match sections.iter().find(|(c, _)| c == code) {
             None => manques.push(format!("{code} : pas d'entrée « ## {code} »")),
             Some((_, texte)) => {
-                if !texte.contains(&format!("{gravite} {code} :")) {
+                // a web page says « Erreur E130 — … »
+                if !texte.contains(&format!("{gravite} {code} :"))
+                    && !texte.contains(&format!("Erreur {code} —"))
+                {
                     manques.push(format!("{code} : pas d'exemple « {gravite} {code} : … »"));
                 }
             }
@@ -165,6 +168,7 @@ fn chaque_code_est_produit_par_un_test() {
             format!("code == \"{code}\""),
             format!("\"{code}\")"),
             format!("erreur {code}"),
+            format!("\"{code}\","),
             format!("avertissement {code}"),
         ];
         if !formes.iter().any(|f| textes.contains(f.as_str())) {

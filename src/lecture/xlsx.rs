@@ -190,7 +190,10 @@ pub fn verifier_classeur(fichier: &str, octets: &[u8]) -> Result<(), Box<Diagnos
 }
 
 fn abime(fichier: &str, e: zip::result::ZipError) -> Echec {
-    Box::new(illisible(fichier, format!("archive zip abîmée ({e})")))
+    Box::new(illisible(
+        fichier,
+        format!("archive zip abîmée ({})", crate::diagnostic::texte_zip(&e)),
+    ))
 }
 
 /// The name of a zip entry in lower case, without its folders.

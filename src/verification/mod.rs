@@ -263,8 +263,9 @@ pub fn controler_filtre(r: &Resultat, f: &Filtre) -> Result<(), String> {
     Ok(())
 }
 
-/// Without a filter: a notification whose lines all match structures of one collectivité
-/// (of a dossier that has several), or else of one gestionnaire, is about that one only.
+/// Without a filter: a notification whose lines match exactly the structures (with a bonus)
+/// of one collectivité of a dossier that has several, or else of one gestionnaire, is about
+/// that one only.
 fn filtre_deduit(r: &Resultat, notifies: &BTreeMap<usize, Montant>) -> Option<Filtre> {
     let mut structures = notifies.keys().map(|&i| &r.structures[i].structure);
     let premiere = structures.next()?;
@@ -278,17 +279,29 @@ fn filtre_deduit(r: &Resultat, notifies: &BTreeMap<usize, Montant>) -> Option<Fi
         let a = v.next();
         v.any(|x| Some(x) != a)
     };
-    if c && plusieurs(&|l| l.structure.collectivite.clone()) {
-        return Some(Filtre {
-            collectivite: Some(premiere.collectivite.clone()),
-            gestionnaire: None,
-        });
+    // it must cover exactly that collectivité's (gestionnaire's) structures with a bonus:
+    // a missing one means an incomplete notification, not a partial one
+    let couvre = |f: &Filtre| {
+        r.structures
+            .iter()
+            .enumerate()
+            .all(|(i, l)| l.bonus_total.0 == 0 || !f.garde(l) || notifies.contains_key(&i))
+    };
+    let par_collectivite = Filtre {
+        collectivite: Some(premiere.collectivite.clone()),
+        gestionnaire: None,
+    };
+    if c && plusieurs(&|l| l.structure.collectivite.clone()) && couvre(&par_collectivite) {
+        return Some(par_collectivite);
     }
-    if g && plusieurs(&|l| normaliser_libelle(&l.structure.gestionnaire)) {
-        return Some(Filtre {
-            collectivite: None,
-            gestionnaire: Some(premiere.gestionnaire.clone()),
-        });
+    let par_gestionnaire = Filtre {
+        collectivite: None,
+        gestionnaire: Some(premiere.gestionnaire.clone()),
+    };
+    if g && plusieurs(&|l| normaliser_libelle(&l.structure.gestionnaire))
+        && couvre(&par_gestionnaire)
+    {
+        return Some(par_gestionnaire);
     }
     None
 }

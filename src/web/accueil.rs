@@ -1,0 +1,230 @@
+//! Accueil: upload a dossier (workbook `.xlsx` or `.zip` of a folder dossier) or open one
+//! of the embedded fixtures.
+
+use super::dossier::{lire, EXEMPLES};
+use super::stockage::{Enregistrement, Genre};
+use super::{erreur, gabarit, page_diagnostics, Jeton, Onglet, S, TAILLE_MAX_DEPOT};
+use crate::rapport::html::esc;
+use axum::extract::{Form, Multipart};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
+use std::sync::Arc;
+
+pub async fn page(Extension(j): Extension<Jeton>) -> Html<String> {
+    let mut exemples = String::new();
+    for x in EXEMPLES {
+        exemples.push_str(&format!(
+            "<li><form method=\"post\" action=\"/ouvrir\">{}<input type=\"hidden\" name=\"exemple\" value=\"{}\"><button type=\"submit\">Ouvrir</button> {}</form></li>",
+            j.champ(),
+            esc(x.nom),
+            esc(x.titre)
+        ));
+    }
+    let corps = format!(
+        "<h1>Calculer le bonus territoire d'une CTG</h1>\n\
+<p class=\"intro\">Déposez le dossier d'une convention territoriale globale : le calcul est fait ici, au centime près, et rien n'est envoyé ailleurs.</p>\n\
+<section class=\"carte-depot\"><h2>Déposer un dossier</h2>\n\
+<form method=\"post\" action=\"/deposer\" enctype=\"multipart/form-data\" id=\"form-depot\">{jeton}\n\
+<label for=\"fichier\">Classeur-dossier <code>.xlsx</code> (fait avec « bonus-ctg modele ») ou archive <code>.zip</code> d'un dossier (<code>convention.toml</code>, <code>structures.csv</code>, <code>charges_n1.csv</code>, et facultatifs <code>bareme.toml</code>, <code>evenements.csv</code>)</label>\n\
+<input type=\"file\" id=\"fichier\" name=\"fichier\" accept=\".xlsx,.zip\" required>\n\
+<button type=\"submit\">Calculer</button>\n</form>\n\
+<p class=\"limites\">Limites : un fichier de 20 Mo au plus ; dans une archive zip, 1 000 entrées au plus, 20 Mo par fichier décompressé (2 Mo pour un fichier TOML) et 50 Mo en tout ; un classeur se décompresse en au plus 20 fois sa taille. Les dossiers ouverts sont gardés {garde}.</p>\n</section>\n\
+<section><h2>Ou ouvrir un dossier d'exemple</h2><ul class=\"exemples\">{exemples}</ul></section>\n\
+<section><h2>Les pages</h2><dl class=\"aide\">\n\
+<dt>Résultat</dt><dd>total versé par la Caf, contributions des collectivités, graphiques, tableau par structure filtrable, explication de chaque montant, avertissements, téléchargements (classeur, CSV, JSON, rapport HTML).</dd>\n\
+<dt>Simulation</dt><dd>modifier les unités, les mois, le soutien, l'annexe ou un montant N-1, ajouter ou retirer une structure : tout est recalculé, avec l'écart par structure.</dd>\n\
+<dt>Vérifier</dt><dd>contrôler ligne par ligne une notification de la Caf (CSV ou XLSX).</dd>\n\
+<dt>Projection</dt><dd>le bonus année par année jusqu'à la fin de la convention.</dd>\n\
+<dt>Barème</dt><dd>les règles en vigueur avec leurs sources.</dd></dl></section>",
+        jeton = j.champ(),
+        garde = "en mémoire (les 100 derniers, 256 Mo au plus) ou dans la base donnée par --base",
+    );
+    gabarit("Accueil", Onglet::Accueil, None, "", &corps)
+}
+
+#[derive(serde::Deserialize)]
+pub struct FormExemple {
+    jeton: Option<String>,
+    exemple: String,
+}
+
+/// Opens an embedded fixture (its name is checked against the list: no path).
+pub async fn ouvrir(
+    etat: S,
+    Extension(j): Extension<Jeton>,
+    Form(f): Form<FormExemple>,
+) -> Response {
+    if let Err(r) = j.verifier(f.jeton.as_deref()) {
+        return r;
+    }
+    let Some(x) = EXEMPLES.iter().find(|x| x.nom == f.exemple) else {
+        return erreur(
+            StatusCode::NOT_FOUND,
+            "E136",
+            &format!("dossier d'exemple inconnu : « {} »", f.exemple),
+            "choisissez un des exemples de l'accueil",
+        );
+    };
+    enregistrer(
+        &etat,
+        Enregistrement {
+            genre: Genre::Exemple,
+            nom: x.nom.to_string(),
+            octets: Arc::new(Vec::new()),
+            etapes: Vec::new(),
+        },
+    )
+    .await
+}
+
+/// Reads the dossier once (its errors shown at once), stores it, redirects to its result.
+async fn enregistrer(etat: &super::EtatPartage, enr: Enregistrement) -> Response {
+    let e2 = enr.clone();
+    let lu = super::travail(move || Ok(lire(&e2))).await;
+    match lu {
+        Err(r) => r,
+        Ok(Err(d)) => page_diagnostics(&format!("Dossier « {} » invalide", enr.nom), &d),
+        Ok(Ok(_)) => match etat.magasin.ajouter(enr) {
+            Ok(id) => Redirect::to(&format!("/d/{id}")).into_response(),
+            Err(m) => erreur(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "E139",
+                &m,
+                "vérifiez le fichier de la base (--base)",
+            ),
+        },
+    }
+}
+
+/// A multipart field read as bytes: a body over the limit or a broken form gives E130.
+pub fn erreur_depot(e: axum::extract::multipart::MultipartError) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        erreur(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "E130",
+            &format!(
+                "fichier trop gros : plus de {} Mo",
+                TAILLE_MAX_DEPOT / (1024 * 1024)
+            ),
+            "déposez un fichier de 20 Mo au plus (un classeur-dossier ordinaire fait moins de 1 Mo)",
+        )
+    } else {
+        erreur(
+            StatusCode::BAD_REQUEST,
+            "E130",
+            &format!("envoi incomplet ou illisible : {}", e.body_text()),
+            "choisissez le fichier à nouveau et renvoyez le formulaire",
+        )
+    }
+}
+
+/// The fields `jeton` and `fichier` (name, bytes) of an upload form.
+pub async fn champs_depot(
+    m: Multipart,
+    nom_champ: &str,
+) -> Result<(Option<String>, Option<(String, Vec<u8>)>), Response> {
+    champs_depot_format(m, nom_champ)
+        .await
+        .map(|(j, f, _)| (j, f))
+}
+
+/// [`champs_depot`] and the optional `format` field (the button pressed).
+pub async fn champs_depot_format(
+    mut m: Multipart,
+    nom_champ: &str,
+) -> Result<(Option<String>, Option<(String, Vec<u8>)>, Option<String>), Response> {
+    let mut format = None;
+    let mut jeton = None;
+    let mut fichier = None;
+    loop {
+        let champ = match m.next_field().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(erreur_depot(e)),
+        };
+        match champ.name() {
+            Some("jeton") => jeton = Some(champ.text().await.map_err(erreur_depot)?),
+            Some("format") => format = Some(champ.text().await.map_err(erreur_depot)?),
+            Some(n) if n == nom_champ => {
+                let nom = champ.file_name().unwrap_or("").to_string();
+                let o = champ.bytes().await.map_err(erreur_depot)?;
+                if o.len() > TAILLE_MAX_DEPOT {
+                    return Err(erreur(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "E130",
+                        "fichier trop gros : plus de 20 Mo",
+                        "déposez un fichier de 20 Mo au plus",
+                    ));
+                }
+                fichier = Some((nom, o.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    Ok((jeton, fichier, format))
+}
+
+/// Only the last component of a browser-given name, for messages (never a path).
+pub fn nom_affiche(nom: &str) -> String {
+    let n = nom.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let n: String = n.chars().filter(|c| !c.is_control()).take(120).collect();
+    if n.is_empty() {
+        "fichier déposé".into()
+    } else {
+        n
+    }
+}
+
+pub async fn deposer(etat: S, Extension(j): Extension<Jeton>, m: Multipart) -> Response {
+    let (jeton, fichier) = match champs_depot(m, "fichier").await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Err(r) = j.verifier(jeton.as_deref()) {
+        return r;
+    }
+    let Some((nom, octets)) = fichier.filter(|(_, o)| !o.is_empty()) else {
+        return erreur(
+            StatusCode::BAD_REQUEST,
+            "E131",
+            "aucun fichier reçu (ou fichier vide)",
+            "choisissez un classeur .xlsx ou une archive .zip avant de cliquer sur « Calculer »",
+        );
+    };
+    let nom = nom_affiche(&nom);
+    let minuscule = nom.to_lowercase();
+    // the bytes decide: both kinds are zip containers; a workbook has a convention sheet
+    let genre = if !octets.starts_with(b"PK\x03\x04") {
+        return erreur(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "E131",
+            &format!("« {nom} » n'est ni un classeur .xlsx ni une archive .zip"),
+            "déposez le classeur-dossier (.xlsx) ou le dossier compressé en .zip ; un classeur .xls ou .ods doit d'abord être enregistré en .xlsx",
+        );
+    } else if minuscule.ends_with(".zip") {
+        Genre::Zip
+    } else if minuscule.ends_with(".xlsx") || minuscule.ends_with(".xlsm") || est_classeur(&octets)
+    {
+        Genre::Classeur
+    } else {
+        Genre::Zip
+    };
+    enregistrer(
+        &etat,
+        Enregistrement {
+            genre,
+            nom,
+            octets: Arc::new(octets),
+            etapes: Vec::new(),
+        },
+    )
+    .await
+}
+
+/// A zip container holding `[Content_Types].xml` is an Office document.
+fn est_classeur(octets: &[u8]) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(octets))
+        .map(|a| a.index_for_name("[Content_Types].xml").is_some())
+        .unwrap_or(false)
+}

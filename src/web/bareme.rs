@@ -1,0 +1,175 @@
+//! Barème: the rules in force for the exercice, each with its date, status and source (the
+//! built-in barème, or the dossier's with its local overrides).
+
+use super::dossier::charger;
+use super::{erreur, gabarit, page_diagnostics, Onglet, S};
+use crate::bareme::{Bareme, BaremeExercice, Lu, Statut};
+use crate::rapport::html::esc;
+use crate::rapport::parametres::{hypotheses, lignes_bareme};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// One row of a value read with its source.
+fn ligne<T>(nom: &str, l: &Lu<T>, valeur: String) -> String {
+    match &l.source {
+        Some(x) => format!(
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d:02}/{m:02}/{a:04}</td><td>{s}</td><td>{r}<br><small>{f}</small></td></tr>",
+            p = esc(nom),
+            v = esc(&valeur),
+            d = x.debut.jour,
+            m = x.debut.mois,
+            a = x.debut.annee,
+            s = statut(Some(x.statut)),
+            r = esc(&x.reference),
+            f = esc(&x.origine),
+        ),
+        None => format!(
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>—</td><td>absent</td><td>absent du barème : valeur neutre par défaut</td></tr>",
+            p = esc(nom),
+            v = esc(&valeur),
+        ),
+    }
+}
+
+fn statut(s: Option<Statut>) -> &'static str {
+    match s {
+        Some(Statut::Confirme) => "confirmé",
+        Some(Statut::Hypothese) => "hypothèse",
+        None => "absent",
+    }
+}
+
+/// The multi-year parameters (as `bonus-ctg bareme` prints them): base and trajectory bonus.
+fn pluriannuel(b: &Bareme, annee: i32) -> String {
+    let mut o = String::from("<h2>Projection pluriannuelle</h2><table id=\"table-pluriannuel\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>");
+    let base = b.base_pour(annee);
+    o.push_str(&ligne(
+        "base_pluriannuelle",
+        &base,
+        base.valeur.code().into(),
+    ));
+    match b.trajectoire_pour(annee, "bareme.toml") {
+        Ok(Some(t)) => {
+            o.push_str(&ligne("trajectoire.volet", &t.volet, t.volet.valeur.clone()));
+            o.push_str(&ligne(
+                "trajectoire.annee_reference",
+                &t.annee_reference,
+                t.annee_reference.valeur.to_string(),
+            ));
+            o.push_str(&ligne(
+                "trajectoire.seuils",
+                &t.seuils,
+                t.seuils.valeur.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ; "),
+            ));
+            o.push_str(&ligne(
+                "trajectoire.montants",
+                &t.montants,
+                t.montants
+                    .valeur
+                    .iter()
+                    .map(|m| crate::rapport::montant_fr(*m))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ));
+        }
+        Ok(None) => o.push_str(&format!(
+            "<tr><td><code>trajectoire</code></td><td colspan=\"4\">aucun bonus trajectoire de développement en {annee}</td></tr>"
+        )),
+        Err(d) => o.push_str(&format!(
+            "<tr><td><code>trajectoire</code></td><td colspan=\"4\">{}</td></tr>",
+            esc(&d.resume())
+        )),
+    }
+    o.push_str("</tbody></table>");
+    o
+}
+
+fn tableau(be: &BaremeExercice, annee: i32) -> String {
+    let mut o = format!(
+        "<p>Valeurs en vigueur au 1<sup>er</sup> janvier {annee}. Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p><table id=\"table-bareme\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>"
+    );
+    for l in lignes_bareme(be) {
+        o.push_str(&format!(
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td>{r}{f}</td></tr>",
+            p = esc(&l.parametre),
+            v = esc(&l.valeur),
+            d = l.debut.map_or("—".into(), |d| format!("{:02}/{:02}/{:04}", d.jour, d.mois, d.annee)),
+            s = statut(l.statut),
+            r = esc(&l.reference),
+            f = if l.fichier.is_empty() {
+                String::new()
+            } else {
+                format!("<br><small>{}</small>", esc(&l.fichier))
+            }
+        ));
+    }
+    o.push_str("</tbody></table><h2>Choix de modélisation appliqués</h2><ul class=\"hyp\">");
+    for h in hypotheses(be) {
+        o.push_str(&format!(
+            "<li><strong>{}</strong> — {}</li>",
+            esc(&h.code),
+            esc(&h.titre)
+        ));
+    }
+    o.push_str("</ul>");
+    o
+}
+
+#[derive(serde::Deserialize)]
+pub struct Annee {
+    exercice: Option<i32>,
+}
+
+/// The built-in barème (no dossier open).
+pub async fn page_integre(Query(q): Query<Annee>) -> Response {
+    let b = match Bareme::integre() {
+        Ok(b) => b,
+        Err(d) => return page_diagnostics("Barème intégré illisible", &d),
+    };
+    let defaut = b
+        .volets
+        .values()
+        .flat_map(|v| v.forfaits_nouvelles.valeurs.iter().map(|x| x.debut.annee))
+        .max()
+        .unwrap_or(2025);
+    let annee = q.exercice.unwrap_or(defaut);
+    if !(1900..=2200).contains(&annee) {
+        return erreur(
+            StatusCode::BAD_REQUEST,
+            "E138",
+            &format!("exercice {annee} hors de la plage 1900 à 2200"),
+            "donnez une année, par exemple 2025",
+        );
+    }
+    let be = match b.pour_exercice(annee, "bareme.toml") {
+        Ok(b) => b,
+        Err(d) => return page_diagnostics("Barème incomplet pour cet exercice", &d),
+    };
+    let corps = format!(
+        "<h1>Barème intégré — exercice {annee}</h1><form method=\"get\" action=\"/bareme\" class=\"filtres\"><label>Exercice <input name=\"exercice\" value=\"{annee}\" inputmode=\"numeric\" size=\"5\"></label><button type=\"submit\">Afficher</button></form>{}{}",
+        tableau(&be, annee),
+        pluriannuel(&b, annee)
+    );
+    gabarit("Barème", Onglet::Bareme, None, "", &corps).into_response()
+}
+
+/// The barème applied to a dossier (its own overrides included).
+pub async fn page_dossier(etat: S, Path(id): Path<String>) -> Response {
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let annee = sc.lu.dossier.convention.exercice;
+    let be = match sc.lu.bareme.pour_exercice(annee, "bareme.toml") {
+        Ok(b) => b,
+        Err(d) => return page_diagnostics("Barème incomplet pour cet exercice", &d),
+    };
+    let corps = format!(
+        "<h1>Barème appliqué — {} — exercice {annee}</h1>{}{}",
+        esc(sc.nom()),
+        tableau(&be, annee),
+        pluriannuel(&sc.lu.bareme, annee)
+    );
+    gabarit("Barème", Onglet::Bareme, Some(&sc.contexte()), "", &corps).into_response()
+}

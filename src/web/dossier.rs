@@ -1,0 +1,466 @@
+//! Reading a stored dossier (workbook, zip of a folder dossier, embedded fixture) into the
+//! scenario the pages show: the dossier as read, and the same with the simulation steps
+//! applied. The zip reader is bounded: entries counted, each entry's declared and real
+//! size limited, paths with `..` or absolute refused, nothing written to disk.
+
+use super::stockage::{Enregistrement, Genre};
+use super::{erreur, page_diagnostics, EtatPartage};
+use crate::calcul::Resultat;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::{self, DossierLu, Fichiers};
+use crate::projection::evenements::{self, Evenement};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::io::Read;
+
+/// Entries read from a zip: at most this many.
+pub const ZIP_ENTREES_MAX: usize = 1_000;
+/// One file of a zip, declared or read: at most 20 MB once decompressed.
+pub const ZIP_ENTREE_MAX: u64 = 20 * 1024 * 1024;
+/// All the files read from a zip: at most 50 MB once decompressed.
+pub const ZIP_TOTAL_MAX: u64 = 50 * 1024 * 1024;
+
+/// A fixture embedded in the binary.
+pub struct Exemple {
+    pub nom: &'static str,
+    pub titre: &'static str,
+    pub convention: &'static str,
+    pub structures: &'static str,
+    pub charges: &'static str,
+    pub bareme: Option<&'static str>,
+    pub evenements: Option<&'static str>,
+}
+
+pub const EXEMPLES: &[Exemple] = &[
+    Exemple {
+        nom: "dugny",
+        titre: "Dugny (une commune, 11 structures)",
+        convention: include_str!("../../fixtures/dugny/convention.toml"),
+        structures: include_str!("../../fixtures/dugny/structures.csv"),
+        charges: include_str!("../../fixtures/dugny/charges_n1.csv"),
+        bareme: None,
+        evenements: None,
+    },
+    Exemple {
+        nom: "dijon-2024",
+        titre: "Dijon (barème local, événements)",
+        convention: include_str!("../../fixtures/dijon-2024/convention.toml"),
+        structures: include_str!("../../fixtures/dijon-2024/structures.csv"),
+        charges: include_str!("../../fixtures/dijon-2024/charges_n1.csv"),
+        bareme: Some(include_str!("../../fixtures/dijon-2024/bareme.toml")),
+        evenements: Some(include_str!("../../fixtures/dijon-2024/evenements.csv")),
+    },
+    Exemple {
+        nom: "gevrey-nuits",
+        titre: "Gevrey-Chambertin et Nuits-Saint-Georges (CTG intercommunale)",
+        convention: include_str!("../../fixtures/gevrey-nuits/convention.toml"),
+        structures: include_str!("../../fixtures/gevrey-nuits/structures.csv"),
+        charges: include_str!("../../fixtures/gevrey-nuits/charges_n1.csv"),
+        bareme: None,
+        evenements: None,
+    },
+];
+
+/// A dossier opened for the pages.
+pub struct Scenario {
+    pub id: String,
+    pub enr: Enregistrement,
+    /// As read.
+    pub origine: DossierLu,
+    /// With the simulation steps applied.
+    pub lu: DossierLu,
+    pub evenements: Vec<Evenement>,
+    /// The dossier's own barème text (a folder dossier's `bareme.toml`), for the workbook
+    /// written from the scenario.
+    pub bareme_toml: Option<String>,
+    /// Warnings of reading.
+    pub lecture: Diagnostics,
+}
+
+impl Scenario {
+    /// The dossier's name for the pages.
+    pub fn nom(&self) -> &str {
+        &self.lu.dossier.convention.nom
+    }
+    pub fn contexte(&self) -> super::Contexte<'_> {
+        super::Contexte {
+            id: &self.id,
+            nom: self.nom(),
+        }
+    }
+    /// The result of the scenario (`Err`: its errors).
+    pub fn calculer(&self) -> Result<(Resultat, Diagnostics), Diagnostics> {
+        crate::traiter(&self.lu, None, "bareme.toml")
+    }
+    /// The result of the dossier as read.
+    pub fn calculer_origine(&self) -> Result<(Resultat, Diagnostics), Diagnostics> {
+        crate::traiter(&self.origine, None, "bareme.toml")
+    }
+    /// The page of a scenario that cannot be computed (status 422), inside the dossier's
+    /// pages, with the way back (undo in Simulation).
+    pub fn invalide(&self, titre: &str, d: &Diagnostics) -> Response {
+        let corps = format!(
+            "<section class=\"erreur\"><h1>{}</h1><p>{}</p>{}<p>{}</p></section>",
+            crate::rapport::html::esc(titre),
+            crate::rapport::html::esc(&d.resume()),
+            super::liste_diagnostics(d),
+            if self.enr.etapes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "Le dossier déposé se calcule : <a href=\"/d/{}/simulation\">annulez la dernière étape de la simulation</a>.",
+                    crate::rapport::html::esc(&self.id)
+                )
+            }
+        );
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            super::gabarit(
+                titre,
+                super::Onglet::Resultat,
+                Some(&self.contexte()),
+                "",
+                &corps,
+            ),
+        )
+            .into_response()
+    }
+
+    /// Warnings of reading and of the calculation, without repeats.
+    pub fn avertissements(&self, calcul: &Diagnostics) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        for x in self.lecture.0.iter().chain(calcul.0.iter()) {
+            if !d.0.contains(x) {
+                d.push(x.clone());
+            }
+        }
+        d
+    }
+}
+
+/// What a dossier is read into.
+pub struct Lecture {
+    pub lu: DossierLu,
+    pub evenements: Vec<Evenement>,
+    pub bareme_toml: Option<String>,
+    pub diags: Diagnostics,
+}
+
+/// Reads a stored dossier (pure: bytes in memory). `Err`: located diagnostics.
+pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let (lu, evenements, bareme_toml) = match enr.genre {
+        Genre::Classeur => {
+            let lu = lecture::classeur::analyser_classeur(&enr.nom, &enr.octets, None, &mut diags);
+            let feuilles =
+                lecture::xlsx::grille::feuilles(&enr.nom, &enr.octets).unwrap_or_default();
+            let a = |n: &str| lecture::xlsx::grille::a_feuille(&feuilles, n);
+            let ev = if lu.is_some() && a("evenements") {
+                evenements::analyser_feuille_evenements(&enr.nom, &enr.octets, &mut diags)
+            } else {
+                Some(Vec::new())
+            };
+            // the `bareme` sheet as a barème text, for the scenario's workbook (the
+            // calculation already read it through analyser_classeur)
+            let bareme = if lu.is_some() && a(lecture::classeur::FEUILLE_BAREME[0]) {
+                lecture::xlsx::grille::lire_grille(
+                    &enr.nom,
+                    &enr.octets,
+                    lecture::xlsx::Feuille {
+                        noms: lecture::classeur::FEUILLE_BAREME,
+                        premiere_sinon: false,
+                    },
+                )
+                .ok()
+                .map(|(nom, cellules)| lecture::classeur::bareme_en_toml(&nom, &cellules).texte)
+            } else {
+                None
+            };
+            (lu, ev, bareme)
+        }
+        Genre::Zip => {
+            let f = lire_zip(&enr.nom, &enr.octets)?;
+            let lu = lecture::analyser_dossier(&f.fichiers, &mut diags);
+            let ev = f
+                .evenements
+                .as_deref()
+                .map(|t| evenements::analyser_evenements(evenements::FICHIER, t, &mut diags));
+            let b = f.fichiers.bareme.map(|(_, t)| t);
+            (lu, ev.or(Some(Vec::new())), b)
+        }
+        Genre::Exemple => {
+            let Some(x) = EXEMPLES.iter().find(|x| x.nom == enr.nom) else {
+                diags.push(Diagnostic::erreur(
+                    "E136",
+                    &enr.nom,
+                    "dossier d'exemple inconnu",
+                ));
+                return Err(diags);
+            };
+            let f = Fichiers {
+                convention: x.convention.into(),
+                structures: x.structures.into(),
+                charges: x.charges.into(),
+                bareme: x.bareme.map(|b| ("bareme.toml".to_string(), b.to_string())),
+            };
+            let lu = lecture::analyser_dossier(&f, &mut diags);
+            let ev = x
+                .evenements
+                .map(|t| evenements::analyser_evenements(evenements::FICHIER, t, &mut diags));
+            (lu, ev.or(Some(Vec::new())), x.bareme.map(String::from))
+        }
+    };
+    match (lu, evenements) {
+        (Some(lu), Some(evenements)) if !diags.a_des_erreurs() => Ok(Lecture {
+            lu,
+            evenements,
+            bareme_toml,
+            diags,
+        }),
+        _ => Err(diags),
+    }
+}
+
+/// Opens the stored dossier `id` with its simulation steps (on a blocking thread).
+pub async fn charger(etat: &EtatPartage, id: &str) -> Result<Scenario, Response> {
+    let enr = match etat.magasin.lire(id) {
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            return Err(erreur(
+                StatusCode::NOT_FOUND,
+                "E136",
+                "dossier inconnu : ce lien ne correspond à aucun dossier ouvert (sans --base, les dossiers sont gardés en mémoire jusqu'à l'arrêt du serveur, 100 au plus)",
+                "déposez à nouveau le dossier depuis l'accueil",
+            ))
+        }
+        Err(m) => {
+            return Err(erreur(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "E139",
+                &m,
+                "vérifiez le fichier de la base (--base)",
+            ))
+        }
+    };
+    let id = id.to_string();
+    super::travail(move || ouvrir(id, enr)).await
+}
+
+/// Reads the dossier and applies its steps (pure).
+pub fn ouvrir(id: String, enr: Enregistrement) -> Result<Scenario, Response> {
+    let l = lire(&enr).map_err(|d| page_diagnostics("Dossier invalide", &d))?;
+    let mut lu = l.lu.clone();
+    for etape in &enr.etapes {
+        for m in etape {
+            super::simulation::appliquer(&mut lu, m);
+        }
+    }
+    Ok(Scenario {
+        id,
+        enr,
+        origine: l.lu,
+        lu,
+        evenements: l.evenements,
+        bareme_toml: l.bareme_toml,
+        lecture: l.diags,
+    })
+}
+
+/// Files read from a zip.
+pub struct FichiersZip {
+    pub fichiers: Fichiers,
+    pub evenements: Option<String>,
+}
+
+fn err_zip(code: &'static str, nom: &str, message: String, conseil: &str) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::erreur(code, nom, message).conseil(conseil));
+    d
+}
+
+/// Reads `convention.toml`, `structures.csv`, `charges_n1.csv` and the optional
+/// `bareme.toml` and `evenements.csv` of a zipped folder dossier, at its root or in one
+/// folder (pure, bounded).
+pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
+    const CONSEIL: &str = "compressez le dossier (convention.toml, structures.csv, charges_n1.csv) avec l'outil « Compresser » de votre système";
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(octets)).map_err(|e| {
+        err_zip(
+            "E132",
+            nom,
+            format!(
+                "archive zip illisible : {}",
+                crate::diagnostic::texte_zip(&e)
+            ),
+            CONSEIL,
+        )
+    })?;
+    if archive.len() > ZIP_ENTREES_MAX {
+        return Err(err_zip(
+            "E134",
+            nom,
+            format!(
+                "archive zip de {} entrées (maximum {ZIP_ENTREES_MAX})",
+                archive.len()
+            ),
+            CONSEIL,
+        ));
+    }
+    const NOMS: [&str; 5] = [
+        "convention.toml",
+        "structures.csv",
+        "charges_n1.csv",
+        "bareme.toml",
+        "evenements.csv",
+    ];
+    let mut lus: [Option<(String, String)>; 5] = Default::default();
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).map_err(|e| {
+            err_zip(
+                "E132",
+                nom,
+                format!(
+                    "entrée {} illisible : {}",
+                    i + 1,
+                    crate::diagnostic::texte_zip(&e)
+                ),
+                CONSEIL,
+            )
+        })?;
+        let chemin = f
+            .name()
+            .map_err(|e| {
+                err_zip(
+                    "E132",
+                    nom,
+                    format!(
+                        "nom de l'entrée {} illisible : {}",
+                        i + 1,
+                        crate::diagnostic::texte_zip(&e)
+                    ),
+                    CONSEIL,
+                )
+            })?
+            .to_string();
+        let parties: Vec<&str> = chemin.split(['/', '\\']).collect();
+        if chemin.starts_with(['/', '\\']) || chemin.contains(':') || parties.contains(&"..") {
+            return Err(err_zip(
+                "E133",
+                nom,
+                format!("chemin refusé dans l'archive : « {chemin} » (chemin absolu ou remontant avec « .. »)"),
+                CONSEIL,
+            ));
+        }
+        if f.is_dir() {
+            continue;
+        }
+        let base = parties.last().copied().unwrap_or("");
+        // system folders added by some archivers (__MACOSX) are ignored
+        if parties.iter().any(|p| p.starts_with("__MACOSX")) || base.starts_with('.') {
+            continue;
+        }
+        let Some(k) = NOMS.iter().position(|n| n.eq_ignore_ascii_case(base)) else {
+            continue;
+        };
+        let max = if base.ends_with(".toml") {
+            crate::lecture::fichier::TOML_TAILLE_MAX
+        } else {
+            ZIP_ENTREE_MAX
+        };
+        if f.size() > max {
+            return Err(err_zip(
+                "E134",
+                nom,
+                format!(
+                    "« {chemin} » trop gros une fois décompressé : {} octets annoncés (maximum {max})",
+                    f.size()
+                ),
+                CONSEIL,
+            ));
+        }
+        let mut o = Vec::new();
+        (&mut f).take(max + 1).read_to_end(&mut o).map_err(|e| {
+            err_zip(
+                "E132",
+                nom,
+                format!(
+                    "« {chemin} » illisible : {}",
+                    crate::diagnostic::texte_io(&e)
+                ),
+                CONSEIL,
+            )
+        })?;
+        if o.len() as u64 > max {
+            return Err(err_zip(
+                "E134",
+                nom,
+                format!("« {chemin} » trop gros une fois décompressé : plus de {max} octets (sa taille annoncée était fausse)"),
+                CONSEIL,
+            ));
+        }
+        total += o.len() as u64;
+        if total > ZIP_TOTAL_MAX {
+            return Err(err_zip(
+                "E134",
+                nom,
+                format!(
+                    "archive trop grosse une fois décompressée : plus de {ZIP_TOTAL_MAX} octets"
+                ),
+                CONSEIL,
+            ));
+        }
+        if let Some((autre, _)) = &lus[k] {
+            return Err(err_zip(
+                "E135",
+                nom,
+                format!(
+                    "deux fichiers {} dans l'archive : « {autre} » et « {chemin} »",
+                    NOMS[k]
+                ),
+                "ne mettez qu'un dossier dans l'archive",
+            ));
+        }
+        let texte = lecture::texte::decoder(&o, lecture::texte::Encodage::Auto)
+            .map_err(|m| {
+                err_zip(
+                    "E132",
+                    nom,
+                    format!("« {chemin} » : encodage illisible : {m}"),
+                    CONSEIL,
+                )
+            })?
+            .texte;
+        if base.ends_with(".toml") {
+            if let Some(d) = lecture::fichier::verifier_elements_toml(NOMS[k], &texte) {
+                let mut ds = Diagnostics::default();
+                ds.push(d);
+                return Err(ds);
+            }
+        }
+        lus[k] = Some((chemin, texte));
+    }
+    let [c, s, ch, b, ev] = lus;
+    let manquants: Vec<&str> = [(&c, NOMS[0]), (&s, NOMS[1]), (&ch, NOMS[2])]
+        .iter()
+        .filter(|(x, _)| x.is_none())
+        .map(|(_, n)| *n)
+        .collect();
+    if !manquants.is_empty() {
+        return Err(err_zip(
+            "E135",
+            nom,
+            format!("fichier absent de l'archive : {}", manquants.join(", ")),
+            CONSEIL,
+        ));
+    }
+    let t = |x: Option<(String, String)>| x.map(|(_, t)| t).unwrap_or_default();
+    Ok(FichiersZip {
+        fichiers: Fichiers {
+            convention: t(c),
+            structures: t(s),
+            charges: t(ch),
+            bareme: b.map(|(_, t)| ("bareme.toml".to_string(), t)),
+        },
+        evenements: ev.map(|(_, t)| t),
+    })
+}

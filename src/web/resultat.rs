@@ -1,0 +1,499 @@
+//! Résultat: summary figures, the HTML report's charts, the per-structure table with its
+//! filters, each structure's explanation, the warnings, the downloads.
+
+use super::dossier::{charger, Scenario};
+use super::{erreur, gabarit, liste_diagnostics, section, Onglet, S};
+use crate::calcul::{LigneStructure, Resultat};
+use crate::comparaison::Comparaison;
+use crate::rapport::html::{esc, fr};
+use crate::rapport::{self, Profil};
+use axum::extract::{Path, Query};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeSet;
+
+/// Filters of the structure table (GET parameters: the form works without JavaScript).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Filtres {
+    #[serde(default)]
+    pub collectivite: String,
+    #[serde(default)]
+    pub gestionnaire: String,
+    #[serde(default)]
+    pub volet: String,
+    #[serde(default)]
+    pub motif: String,
+    #[serde(default)]
+    pub q: String,
+}
+
+fn volet(l: &LigneStructure) -> &str {
+    l.eligibilite.volet.as_deref().unwrap_or("—")
+}
+
+impl Filtres {
+    fn garde(&self, l: &LigneStructure) -> bool {
+        let s = &l.structure;
+        let q = self.q.trim().to_lowercase();
+        (self.collectivite.is_empty() || s.collectivite == self.collectivite)
+            && (self.gestionnaire.is_empty() || s.gestionnaire == self.gestionnaire)
+            && (self.volet.is_empty() || volet(l) == self.volet)
+            && (self.motif.is_empty() || l.motif().code() == self.motif)
+            && (q.is_empty()
+                || s.id.to_lowercase().contains(&q)
+                || s.nom.to_lowercase().contains(&q)
+                || s.gestionnaire.to_lowercase().contains(&q))
+    }
+}
+
+fn select(nom: &str, libelle: &str, valeurs: &BTreeSet<(String, String)>, choisi: &str) -> String {
+    let mut o = format!(
+        "<label>{libelle} <select name=\"{nom}\" data-filtre=\"{nom}\"><option value=\"\">toutes</option>"
+    );
+    for (v, l) in valeurs {
+        o.push_str(&format!(
+            "<option value=\"{}\"{}>{}</option>",
+            esc(v),
+            if v == choisi { " selected" } else { "" },
+            esc(l)
+        ));
+    }
+    o.push_str("</select></label>");
+    o
+}
+
+/// The filter form and the per-structure table. `comparaison`: adds the difference column
+/// (simulation). `action`: the page the filter form reloads.
+pub fn tableau(
+    r: &Resultat,
+    f: &Filtres,
+    id: &str,
+    action: &str,
+    comparaison: Option<&Comparaison>,
+) -> String {
+    let ens = |g: &dyn Fn(&LigneStructure) -> (String, String)| -> BTreeSet<(String, String)> {
+        r.structures.iter().map(g).collect()
+    };
+    let mut o = format!(
+        "<form method=\"get\" action=\"{}\" class=\"filtres\" id=\"filtres\">{}{}{}{}<label>Recherche <input type=\"search\" name=\"q\" value=\"{}\" data-filtre=\"q\" placeholder=\"nom, id, gestionnaire\"></label><button type=\"submit\">Filtrer</button></form>\n",
+        esc(action),
+        select(
+            "collectivite",
+            "Collectivité",
+            &ens(&|l| (l.structure.collectivite.clone(), l.structure.collectivite.clone())),
+            &f.collectivite
+        ),
+        select(
+            "gestionnaire",
+            "Gestionnaire",
+            &ens(&|l| (l.structure.gestionnaire.clone(), l.structure.gestionnaire.clone())),
+            &f.gestionnaire
+        ),
+        select("volet", "Volet", &ens(&|l| (volet(l).to_string(), volet(l).to_string())), &f.volet),
+        select(
+            "motif",
+            "Motif",
+            &ens(&|l| (l.motif().code().to_string(), l.motif().libelle().to_string())),
+            &f.motif
+        ),
+        esc(&f.q)
+    );
+    o.push_str("<div class=\"defile\"><table id=\"structures\" class=\"structures\"><thead><tr><th>Structure</th><th>Collectivité</th><th>Gestionnaire</th><th>Volet</th><th>Éligibilité</th><th class=\"n\">Unités</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus</th><th class=\"n\">Contrib. N</th>");
+    if comparaison.is_some() {
+        o.push_str("<th class=\"n\">Écart / original</th>");
+    }
+    o.push_str("</tr></thead><tbody>\n");
+    let mut n = 0;
+    for l in &r.structures {
+        let s = &l.structure;
+        let cache = if f.garde(l) { "" } else { " hidden" };
+        if cache.is_empty() {
+            n += 1;
+        }
+        o.push_str(&format!(
+            "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td><td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td><td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
+            idc = esc(&s.id),
+            idu = esc(&encoder(&s.id)),
+            d = esc(id),
+            c = esc(&s.collectivite),
+            g = esc(&s.gestionnaire),
+            v = esc(volet(l)),
+            m = l.motif().code(),
+            ml = esc(crate::rapport::html::motif_court(l.motif())),
+            mt = esc(l.motif().libelle()),
+            t = esc(&format!("{} {} {}", s.id, s.nom, s.gestionnaire).to_lowercase()),
+            nom = esc(&s.nom),
+            u = esc(&rapport::groupe_fr(&s.unites_existantes.to_string())),
+            bl = l.bonus_lissage.0,
+            blf = esc(&fr(l.bonus_lissage)),
+            bn = l.bonus_nouvelles.0,
+            bnf = esc(&fr(l.bonus_nouvelles)),
+            bt = l.bonus_total.0,
+            btf = esc(&fr(l.bonus_total)),
+            cn = l.contribution_n.0,
+            cnf = esc(&fr(l.contribution_n)),
+        ));
+        if let Some(c) = comparaison {
+            o.push_str(&cellule_ecart(c, &s.id));
+        }
+        o.push_str("</tr>\n");
+    }
+    let t = &r.total.structures;
+    o.push_str(&format!(
+        "</tbody><tfoot><tr><td colspan=\"6\">Total ({} structures, dont {} éligibles)</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\" id=\"total-bonus\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td>",
+        t.structures,
+        t.structures_eligibles,
+        esc(&fr(t.bonus_lissage)),
+        esc(&fr(t.bonus_nouvelles)),
+        t.bonus_total.0,
+        esc(&fr(t.bonus_total)),
+        esc(&fr(t.contribution_n)),
+    ));
+    if let Some(c) = comparaison {
+        o.push_str(&format!(
+            "<td class=\"n\">{}</td>",
+            esc(&signe(c.total.bonus.ecart()))
+        ));
+        // structures removed from the scenario: only in the original
+        for s in c
+            .structures
+            .iter()
+            .filter(|s| s.presente_a && !s.presente_b)
+        {
+            o.push_str(&format!(
+                "</tr><tr class=\"retiree\"><td colspan=\"8\">Retirée du scénario : {} <span class=\"id\">{}</span></td><td class=\"n\">—</td><td></td><td class=\"n ecart negatif\">{}</td>",
+                esc(&s.nom),
+                esc(&s.id),
+                esc(&signe(s.bonus.ecart()))
+            ));
+        }
+    }
+    o.push_str(&format!(
+        "</tr></tfoot></table></div>\n<p class=\"compte\" id=\"compte\">{n} structure{} affichée{} sur {}.</p>\n",
+        if n > 1 { "s" } else { "" },
+        if n > 1 { "s" } else { "" },
+        r.structures.len()
+    ));
+    o
+}
+
+/// `+333,33 €`, `−333,33 €` or `0,00 €`.
+pub fn signe(m: crate::modele::Montant) -> String {
+    match m.0.cmp(&0) {
+        std::cmp::Ordering::Greater => format!("+{}", fr(m)),
+        std::cmp::Ordering::Less => format!("−{}", fr(crate::modele::Montant(-m.0))),
+        std::cmp::Ordering::Equal => fr(m),
+    }
+}
+
+fn cellule_ecart(c: &Comparaison, id: &str) -> String {
+    match c.structures.iter().find(|s| s.id == id) {
+        Some(s) if !s.presente_a => format!(
+            "<td class=\"n ecart positif\" data-centimes=\"{}\">ajoutée : {}</td>",
+            s.bonus.ecart().0,
+            esc(&signe(s.bonus.ecart()))
+        ),
+        Some(s) => {
+            let e = s.bonus.ecart();
+            format!(
+                "<td class=\"n ecart{}\" data-centimes=\"{}\">{}</td>",
+                match e.0.cmp(&0) {
+                    std::cmp::Ordering::Greater => " positif",
+                    std::cmp::Ordering::Less => " negatif",
+                    std::cmp::Ordering::Equal => "",
+                },
+                e.0,
+                esc(&signe(e))
+            )
+        }
+        None => "<td class=\"n\">—</td>".into(),
+    }
+}
+
+/// Percent-encoding of a path segment (an id may hold any character).
+pub fn encoder(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+/// Summary cards and the per-collectivité table.
+pub fn synthese(r: &Resultat) -> String {
+    let t = &r.total;
+    let mut o = format!(
+        "<div class=\"cartes\"><div class=\"carte\" id=\"carte-caf\"><div class=\"etiquette\">Versé par la Caf en {ex}</div><div class=\"valeur\" data-centimes=\"{vc}\">{vcf}</div><div class=\"detail\">bonus aux structures {bs} + versé aux collectivités {vcol}</div></div>\
+<div class=\"carte coll\"><div class=\"etiquette\">Contributions des collectivités</div><div class=\"valeur petite\">N-1 : {c1}</div><div class=\"valeur petite\">{ex} : {cn}</div></div>\
+<div class=\"carte elig\"><div class=\"etiquette\">Structures éligibles</div><div class=\"valeur\">{ne} sur {ns}</div></div>\
+<div class=\"carte\"><div class=\"etiquette\">Charge à payer N-1</div><div class=\"valeur\">{a}</div><div class=\"detail\">dont non redistribué {nr}</div></div></div>\n",
+        ex = r.exercice,
+        vc = t.verse_caf.0,
+        vcf = esc(&fr(t.verse_caf)),
+        bs = esc(&fr(t.structures.bonus_total)),
+        vcol = esc(&fr(t.verse_collectivite)),
+        c1 = esc(&fr(t.structures.contribution_n1)),
+        cn = esc(&fr(t.structures.contribution_n)),
+        ne = t.structures.structures_eligibles,
+        ns = t.structures.structures,
+        a = esc(&fr(t.charge_n1)),
+        nr = esc(&fr(t.non_redistribue)),
+    );
+    o.push_str("<table id=\"collectivites\"><thead><tr><th>Collectivité</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus aux structures</th><th class=\"n\">Versé à la collectivité</th><th class=\"n\">Contribution N-1</th><th class=\"n\">Contribution N</th></tr></thead><tbody>");
+    for (id, c) in &r.collectivites {
+        let nom = r
+            .convention
+            .collectivite(id)
+            .map_or(id.as_str(), |x| x.nom.as_str());
+        o.push_str(&format!(
+            "<tr data-collectivite=\"{}\"><td>{}</td><td class=\"n\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(id),
+            esc(nom),
+            c.verse_caf.0,
+            esc(&fr(c.verse_caf)),
+            esc(&fr(c.structures.bonus_total)),
+            esc(&fr(c.verse_collectivite)),
+            esc(&fr(c.structures.contribution_n1)),
+            esc(&fr(c.structures.contribution_n)),
+        ));
+    }
+    o.push_str("</tbody></table>\n");
+    o
+}
+
+/// The report's charts (bonus per volet, funding per gestionnaire) and its style.
+pub fn graphiques(r: &Resultat) -> (String, String) {
+    match rapport::html::rendre(r) {
+        Ok(h) => {
+            let (style, _) = super::style_et_corps(&h);
+            let mut o = String::new();
+            for id in ["bonus-par-volet", "financement-gestionnaires"] {
+                if let Some(s) = section(&h, id) {
+                    // the report numbers its sections; here they stand alone
+                    o.push_str(
+                        &s.replacen("<h2>2. ", "<h2>", 1)
+                            .replacen("<h2>3. ", "<h2>", 1),
+                    );
+                }
+            }
+            (style.to_string(), o)
+        }
+        Err(e) => (
+            String::new(),
+            format!(
+                "<p class=\"erreur\">graphiques indisponibles : {}</p>",
+                esc(&e.to_string())
+            ),
+        ),
+    }
+}
+
+fn titre_dossier(sc: &Scenario, r: &Resultat) -> String {
+    let c = &r.convention;
+    format!(
+        "<h1>{}</h1><p class=\"meta\">{} · exercice <strong>{}</strong> · déposé : {}{}</p>",
+        esc(&c.nom),
+        esc(&c.caf),
+        r.exercice,
+        esc(&sc.enr.nom),
+        if sc.enr.etapes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · <a href=\"/d/{}/simulation\" class=\"modifie\">scénario modifié ({} étape{})</a>",
+                esc(&sc.id),
+                sc.enr.etapes.len(),
+                if sc.enr.etapes.len() > 1 { "s" } else { "" }
+            )
+        }
+    )
+}
+
+pub async fn page(etat: S, Path(id): Path<String>, Query(f): Query<Filtres>) -> Response {
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match super::travail(move || Ok(rendre_page(&sc, &f))).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+fn rendre_page(sc: &Scenario, f: &Filtres) -> Response {
+    let (r, avert) = match sc.calculer() {
+        Ok(x) => x,
+        Err(d) => {
+            return sc.invalide("Le scénario ne peut pas être calculé", &d);
+        }
+    };
+    let avert = sc.avertissements(&avert);
+    let (style, graphs) = graphiques(&r);
+    let id = &sc.id;
+    let mut corps = titre_dossier(sc, &r);
+    corps.push_str(&format!(
+        "<nav class=\"telechargements\" aria-label=\"Téléchargements\">Télécharger : <a href=\"/d/{i}/telecharger/resultat.xlsx\" download>classeur</a> · <a href=\"/d/{i}/telecharger/resultat.csv\" download>CSV</a> · <a href=\"/d/{i}/telecharger/resultat.json\" download>JSON</a> · <a href=\"/d/{i}/telecharger/rapport.html\" download>rapport HTML</a></nav>",
+        i = esc(id)
+    ));
+    corps.push_str("<section id=\"synthese\"><h2>Synthèse</h2>");
+    corps.push_str(&synthese(&r));
+    corps.push_str("</section>\n<section id=\"detail\"><h2>Détail par structure</h2><p class=\"legende\">Cliquez sur une structure pour voir le détail de son calcul.</p>");
+    corps.push_str(&tableau(&r, f, id, &format!("/d/{id}"), None));
+    corps.push_str("<aside id=\"panneau\" class=\"panneau\" hidden><button type=\"button\" class=\"fermer\" aria-label=\"Fermer\">×</button><div class=\"panneau-contenu\"></div></aside></section>\n");
+    corps.push_str("<section id=\"avertissements\"><h2>Avertissements</h2>");
+    if avert.0.is_empty() {
+        corps.push_str("<p>Aucun avertissement.</p>");
+    } else {
+        corps.push_str(&liste_diagnostics(&avert));
+    }
+    corps.push_str("</section>\n<div class=\"rapport\">");
+    corps.push_str(&graphs);
+    corps.push_str("</div>");
+    gabarit(
+        &format!("Résultat — {}", r.convention.nom),
+        Onglet::Resultat,
+        Some(&sc.contexte()),
+        &style,
+        &corps,
+    )
+    .into_response()
+}
+
+/// A structure's explanation (`bonus-ctg expliquer`), readable.
+pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Response {
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let r = super::travail(move || {
+        let (r, _) = sc
+            .calculer()
+            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
+        let texte = match crate::rapport::explication::expliquer(&sc.lu.dossier, &r, &sid) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return Err(erreur(
+                    StatusCode::NOT_FOUND,
+                    "E136",
+                    &format!("structure inconnue : « {sid} »"),
+                    "choisissez une structure dans le tableau du résultat",
+                ))
+            }
+            Err(e) => {
+                return Err(erreur(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "E023",
+                    &e.to_string(),
+                    "vérifiez les ordres de grandeur des montants et des unités",
+                ))
+            }
+        };
+        let nom = r.structure(&sid).map_or(sid.clone(), |l| l.structure.nom.clone());
+        let corps = format!(
+            "<p><a href=\"/d/{}\">← Retour au résultat</a></p><article id=\"explication\"><h1>{}</h1><p class=\"id\">{}</p><pre class=\"explication\">{}</pre></article>",
+            esc(&sc.id),
+            esc(&nom),
+            esc(&sid),
+            esc(&texte)
+        );
+        Ok(gabarit(&format!("Explication — {nom}"),
+            Onglet::Resultat,
+            Some(&sc.contexte()),
+            "",
+            &corps,
+        )
+        .into_response())
+    })
+    .await;
+    match r {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// The downloads (fixed names: nothing from the user reaches a path).
+pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -> Response {
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let r = super::travail(move || {
+        if fichier == "scenario.xlsx" {
+            let octets =
+                crate::classeur::modele::ecrire_modele(&crate::classeur::modele::Contenu {
+                    dossier: Some(&sc.lu),
+                    evenements: &sc.evenements,
+                    bareme_toml: sc.bareme_toml.as_deref(),
+                })
+                .map_err(|e| interne(&e.to_string()))?;
+            return Ok(fichier_reponse(octets, XLSX, "scenario.xlsx"));
+        }
+        let (r, avert) = sc
+            .calculer()
+            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
+        let avert = sc.avertissements(&avert);
+        let (octets, type_mime) = match fichier.as_str() {
+            "resultat.xlsx" => (
+                rapport::xlsx::rendre(&r).map_err(|e| interne(&e.to_string()))?,
+                XLSX,
+            ),
+            "resultat.csv" => (
+                rapport::csv::rendre(&r, Profil::ExcelFr).map_err(|e| interne(&e.to_string()))?,
+                "text/csv; charset=utf-8",
+            ),
+            "resultat.json" => (
+                rapport::json::rendre(&r, &avert).map_err(|e| interne(&e.to_string()))?,
+                "application/json",
+            ),
+            "rapport.html" => (
+                rapport::html::rendre(&r)
+                    .map_err(|e| interne(&e.to_string()))?
+                    .into_bytes(),
+                "text/html; charset=utf-8",
+            ),
+            _ => {
+                return Err(erreur(
+                    StatusCode::NOT_FOUND,
+                    "E136",
+                    "téléchargement inconnu",
+                    "utilisez les liens de la page Résultat",
+                ))
+            }
+        };
+        Ok(fichier_reponse(octets, type_mime, &fichier))
+    })
+    .await;
+    match r {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub fn fichier_reponse(octets: Vec<u8>, type_mime: &'static str, nom: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, type_mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    nom.replace(['"', '\\', '\r', '\n'], "_")
+                ),
+            ),
+        ],
+        octets,
+    )
+        .into_response()
+}
+
+pub fn interne(m: &str) -> Response {
+    erreur(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "E023",
+        m,
+        "vérifiez les ordres de grandeur des montants et des unités",
+    )
+}

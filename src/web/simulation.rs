@@ -1,0 +1,704 @@
+//! Simulation: the scenario is the dossier as read plus a list of steps (one per submitted
+//! form), each a list of [`Modif`]; the whole result is recomputed server-side
+//! ([`crate::traiter`]) and compared with the original ([`crate::comparaison::comparer`]).
+//! Undo drops the last step; the scenario downloads as a workbook dossier.
+
+use super::dossier::{charger, Scenario};
+use super::resultat::{signe, synthese};
+use super::{erreur, gabarit, liste_diagnostics, Jeton, Onglet, S};
+use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
+use crate::lecture::{DossierLu, MONTANT_MAX, UNITES_MAX};
+use crate::modele::{Annexe, Financement, Montant, Structure, TypeStructure, Unites};
+use crate::rapport::html::{esc, fr};
+use axum::extract::{Form, Path};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use serde::{Deserialize, Serialize};
+
+/// An edited field of a structure (values in hundredths of a unit, cents, months, 0/1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Champ {
+    UnitesExistantes,
+    UnitesNouvelles,
+    UnitesEmployeurs,
+    MoisOuverture,
+    Soutien,
+    /// 0: annexe 2, 1: annexe 2 bis.
+    Annexe,
+    ContributionN1,
+    BonusN1,
+}
+
+/// A structure added by the simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ajout {
+    pub id: String,
+    pub nom: String,
+    pub type_structure: String,
+    pub gestionnaire: String,
+    pub collectivite: String,
+    pub financement: String,
+    pub annexe_2bis: bool,
+    pub soutien: bool,
+    pub unites: i64,
+    pub nouvelles: i64,
+    pub mois: u8,
+    pub contribution_n1: i64,
+    pub bonus_n1: i64,
+}
+
+/// One change of the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Modif {
+    Champ {
+        id: String,
+        champ: Champ,
+        valeur: i64,
+    },
+    Charge {
+        rang: usize,
+        montant: i64,
+    },
+    Ajout(Ajout),
+    Retrait {
+        id: String,
+    },
+}
+
+/// Applies one change (values were checked when the form was read).
+pub fn appliquer(lu: &mut DossierLu, m: &Modif) {
+    let d = &mut lu.dossier;
+    match m {
+        Modif::Champ { id, champ, valeur } => {
+            if let Some(s) = d.structures.iter_mut().find(|s| &s.id == id) {
+                let v = *valeur;
+                match champ {
+                    Champ::UnitesExistantes => s.unites_existantes = Unites(v),
+                    Champ::UnitesNouvelles => s.unites_nouvelles = Unites(v),
+                    Champ::UnitesEmployeurs => s.unites_employeurs = Unites(v),
+                    Champ::MoisOuverture => s.mois_ouverture = v.clamp(0, 12) as u8,
+                    Champ::Soutien => s.soutien_collectivite = v != 0,
+                    Champ::Annexe => {
+                        s.annexe = if v != 0 {
+                            Annexe::DeuxBis
+                        } else {
+                            Annexe::Deux
+                        }
+                    }
+                    Champ::ContributionN1 => s.contribution_collectivite_n1 = Montant(v),
+                    Champ::BonusN1 => s.bonus_n1 = Montant(v),
+                }
+            }
+        }
+        Modif::Charge { rang, montant } => {
+            if let Some(c) = d.charges.get_mut(*rang) {
+                c.montant = Montant(*montant);
+            }
+        }
+        Modif::Ajout(a) => {
+            let ligne = d.structures.iter().map(|s| s.ligne).max().unwrap_or(1) + 1;
+            d.structures.push(Structure {
+                id: a.id.clone(),
+                annexe: if a.annexe_2bis {
+                    Annexe::DeuxBis
+                } else {
+                    Annexe::Deux
+                },
+                type_structure: TypeStructure::analyser(&a.type_structure)
+                    .unwrap_or(TypeStructure::Autre),
+                nom: a.nom.clone(),
+                adresse: String::new(),
+                gestionnaire: a.gestionnaire.clone(),
+                collectivite: a.collectivite.clone(),
+                financement: Financement::analyser(&a.financement).unwrap_or(Financement::Aucun),
+                soutien_collectivite: a.soutien,
+                unites_existantes: Unites(a.unites),
+                unites_nouvelles: Unites(a.nouvelles),
+                unites_employeurs: Unites(0),
+                unites_employeurs_nouvelles: Unites(0),
+                mois_ouverture: a.mois,
+                contribution_collectivite_n1: Montant(a.contribution_n1),
+                bonus_n1: Montant(a.bonus_n1),
+                ligne,
+            });
+        }
+        Modif::Retrait { id } => d.structures.retain(|s| &s.id != id),
+    }
+}
+
+/// `1,5` → 150 (hundredths), within `0..=max`.
+fn centiemes(brut: &str, max: i64) -> Result<i64, String> {
+    let d = analyser_decimal(brut)?;
+    let c = en_centiemes(d)?;
+    if c < 0 {
+        return Err("nombre négatif".into());
+    }
+    if c > max {
+        return Err(format!("nombre trop grand (maximum {})", max / 100));
+    }
+    Ok(c)
+}
+
+fn mois(brut: &str) -> Result<i64, String> {
+    match brut.trim().parse::<i64>() {
+        Ok(m) if (0..=12).contains(&m) => Ok(m),
+        _ => Err("nombre de mois entier de 0 à 12 attendu".into()),
+    }
+}
+
+fn e138(quoi: &str, valeur: &str, raison: &str) -> String {
+    format!("erreur E138 : {quoi}, valeur « {valeur} » : {raison}")
+}
+
+/// `1,5` for 150 hundredths (as typed in the form).
+fn saisie(c: i64) -> String {
+    crate::calcul::rationnel::format_echelle(c as i128, 2)
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .replace('.', ",")
+}
+
+/// The changes a submitted table makes to the scenario (`Err`: a French message per
+/// refused value).
+fn lire_table(lu: &DossierLu, champs: &[(String, String)]) -> Result<Vec<Modif>, Vec<String>> {
+    // one look-up per field (a form of a million fields stays linear)
+    let index: std::collections::HashMap<&str, &str> = champs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let valeur = |k: &str| index.get(k).copied();
+    let mut modifs = Vec::new();
+    let mut erreurs = Vec::new();
+    for (i, s) in lu.dossier.structures.iter().enumerate() {
+        // the row must still be this structure (the scenario may have changed meanwhile)
+        if valeur(&format!("id.{i}")) != Some(s.id.as_str()) {
+            continue;
+        }
+        if valeur(&format!("x.{i}")).is_some() {
+            modifs.push(Modif::Retrait { id: s.id.clone() });
+            continue;
+        }
+        let numeriques: [(&str, Champ, i64, &str, i64); 5] = [
+            (
+                "u",
+                Champ::UnitesExistantes,
+                s.unites_existantes.0,
+                "unités existantes",
+                UNITES_MAX,
+            ),
+            (
+                "n",
+                Champ::UnitesNouvelles,
+                s.unites_nouvelles.0,
+                "unités nouvelles",
+                UNITES_MAX,
+            ),
+            (
+                "e",
+                Champ::UnitesEmployeurs,
+                s.unites_employeurs.0,
+                "unités employeurs",
+                UNITES_MAX,
+            ),
+            (
+                "c",
+                Champ::ContributionN1,
+                s.contribution_collectivite_n1.0,
+                "contribution N-1",
+                MONTANT_MAX,
+            ),
+            ("b", Champ::BonusN1, s.bonus_n1.0, "bonus N-1", MONTANT_MAX),
+        ];
+        for (k, champ, actuel, libelle, max) in numeriques {
+            if let Some(v) = valeur(&format!("{k}.{i}")) {
+                match centiemes(v, max) {
+                    Ok(c) if c != actuel => modifs.push(Modif::Champ {
+                        id: s.id.clone(),
+                        champ,
+                        valeur: c,
+                    }),
+                    Ok(_) => {}
+                    Err(r) => erreurs.push(e138(&format!("structure {}, {libelle}", s.id), v, &r)),
+                }
+            }
+        }
+        if let Some(v) = valeur(&format!("m.{i}")) {
+            match mois(v) {
+                Ok(m) if m != i64::from(s.mois_ouverture) => modifs.push(Modif::Champ {
+                    id: s.id.clone(),
+                    champ: Champ::MoisOuverture,
+                    valeur: m,
+                }),
+                Ok(_) => {}
+                Err(r) => erreurs.push(e138(
+                    &format!("structure {}, mois d'ouverture", s.id),
+                    v,
+                    &r,
+                )),
+            }
+        }
+        if let Some(v) = valeur(&format!("s.{i}")) {
+            match analyser_booleen(v) {
+                Some(b) if b != s.soutien_collectivite => modifs.push(Modif::Champ {
+                    id: s.id.clone(),
+                    champ: Champ::Soutien,
+                    valeur: i64::from(b),
+                }),
+                Some(_) => {}
+                None => erreurs.push(e138(
+                    &format!("structure {}, soutien", s.id),
+                    v,
+                    "oui ou non attendu",
+                )),
+            }
+        }
+        if let Some(v) = valeur(&format!("a.{i}")) {
+            match Annexe::analyser(v) {
+                Some(a) if a != s.annexe => modifs.push(Modif::Champ {
+                    id: s.id.clone(),
+                    champ: Champ::Annexe,
+                    valeur: i64::from(a == Annexe::DeuxBis),
+                }),
+                Some(_) => {}
+                None => erreurs.push(e138(
+                    &format!("structure {}, annexe", s.id),
+                    v,
+                    "2 ou 2bis attendu",
+                )),
+            }
+        }
+    }
+    for (k, c) in lu.dossier.charges.iter().enumerate() {
+        if let Some(v) = valeur(&format!("ch.{k}")) {
+            match centiemes(v, MONTANT_MAX) {
+                Ok(m) if m != c.montant.0 => modifs.push(Modif::Charge {
+                    rang: k,
+                    montant: m,
+                }),
+                Ok(_) => {}
+                Err(r) => erreurs.push(e138(
+                    &format!("charge N-1 {} {}", c.collectivite, c.volet),
+                    v,
+                    &r,
+                )),
+            }
+        }
+    }
+    if erreurs.is_empty() {
+        Ok(modifs)
+    } else {
+        Err(erreurs)
+    }
+}
+
+fn option_oui_non(nom: &str, v: bool) -> String {
+    format!(
+        "<select name=\"{nom}\"><option value=\"oui\"{}>oui</option><option value=\"non\"{}>non</option></select>",
+        if v { " selected" } else { "" },
+        if v { "" } else { " selected" }
+    )
+}
+
+/// The simulation page; `erreurs`: refused values of the last submission (status 422).
+fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
+    let id = esc(&sc.id);
+    let mut corps = format!(
+        "<h1>Simulation — {}</h1><p class=\"intro\">Modifiez les valeurs puis cliquez sur « Recalculer » : tout le calcul est refait, et la colonne « Écart » donne la différence de bonus de chaque structure avec le dossier déposé.</p>",
+        esc(sc.nom())
+    );
+    if !erreurs.is_empty() {
+        corps.push_str("<div class=\"erreur\" role=\"alert\"><p>Valeurs refusées (rien n'a été changé) :</p><ul>");
+        for e in erreurs {
+            corps.push_str(&format!("<li>{}</li>", esc(e)));
+        }
+        corps.push_str("</ul></div>");
+    }
+    let n = sc.enr.etapes.len();
+    corps.push_str(&format!(
+        "<div class=\"actions\"><span>{}</span><form method=\"post\" action=\"/d/{id}/simulation/annuler\" data-instantane>{j}<button type=\"submit\"{d}>Annuler la dernière étape</button></form><form method=\"post\" action=\"/d/{id}/simulation/reinitialiser\" data-instantane>{j}<button type=\"submit\"{d}>Revenir au dossier déposé</button></form><a class=\"bouton\" href=\"/d/{id}/telecharger/scenario.xlsx\" download>Télécharger le scénario (classeur)</a></div>",
+        match n {
+            0 => "Aucune modification.".to_string(),
+            1 => "1 étape de modification.".to_string(),
+            n => format!("{n} étapes de modification."),
+        },
+        j = j.champ(),
+        d = if n == 0 { " disabled" } else { "" },
+    ));
+    let calcul = sc.calculer();
+    let origine = sc.calculer_origine().ok();
+    let (r, avert) = match &calcul {
+        Ok((r, a)) => (Some(r), Some(a)),
+        Err(d) => {
+            corps.push_str("<div class=\"erreur\" role=\"alert\"><p>Ce scénario ne peut pas être calculé : corrigez les valeurs ou annulez la dernière étape.</p>");
+            corps.push_str(&liste_diagnostics(d));
+            corps.push_str("</div>");
+            (None, None)
+        }
+    };
+    let comp = match (&origine, r) {
+        (Some((ro, _)), Some(r)) => Some(crate::comparaison::comparer(
+            ro,
+            r,
+            "dossier déposé",
+            "scénario",
+        )),
+        _ => None,
+    };
+    if let (Some(r), Some(c)) = (r, &comp) {
+        corps.push_str(&format!(
+            "<section id=\"synthese\">{}<p class=\"ecart-total\">Écart du bonus total avec le dossier déposé : <strong id=\"ecart-total\">{}</strong> ; versé par la Caf : {}.</p></section>",
+            synthese(r),
+            esc(&signe(c.total.bonus.ecart())),
+            esc(&signe(c.total.verse_caf.ecart()))
+        ));
+    }
+    // the edit table
+    corps.push_str(&format!(
+        "<form method=\"post\" action=\"/d/{id}/simulation\" id=\"form-simulation\" data-instantane>{}<div class=\"defile\"><table id=\"simulation\" class=\"simulation\"><thead><tr><th>Structure</th><th class=\"n\">Bonus</th><th class=\"n\">Écart</th><th>Annexe</th><th class=\"n\">Unités<br>existantes</th><th class=\"n\">Unités<br>nouvelles</th><th class=\"n\">Unités<br>employeurs</th><th class=\"n\">Mois</th><th>Soutien</th><th class=\"n\">Contrib.<br>N-1 (€)</th><th class=\"n\">Bonus<br>N-1 (€)</th><th>Retirer</th></tr></thead><tbody>",
+        j.champ()
+    ));
+    for (i, s) in sc.lu.dossier.structures.iter().enumerate() {
+        let ligne = r.and_then(|r| r.structure(&s.id));
+        let ecart = comp
+            .as_ref()
+            .and_then(|c| c.structures.iter().find(|x| x.id == s.id))
+            .map(|x| (x.presente_a, x.bonus.ecart()));
+        corps.push_str(&format!(
+            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\" aria-label=\"retirer {sid}\"></td></tr>",
+            sid = esc(&s.id),
+            nom = esc(&s.nom),
+            a2 = if s.annexe == Annexe::Deux { " selected" } else { "" },
+            a2b = if s.annexe == Annexe::DeuxBis { " selected" } else { "" },
+            u = saisie(s.unites_existantes.0),
+            nv = saisie(s.unites_nouvelles.0),
+            e = saisie(s.unites_employeurs.0),
+            m = s.mois_ouverture,
+            so = option_oui_non(&format!("s.{i}"), s.soutien_collectivite),
+            c = saisie(s.contribution_collectivite_n1.0),
+            b = saisie(s.bonus_n1.0),
+            bc = ligne.map_or(0, |l| l.bonus_total.0),
+            bf = ligne.map_or("—".to_string(), |l| esc(&fr(l.bonus_total))),
+            ec = match ecart {
+                Some((false, e)) => format!("<td class=\"n ecart positif\" data-centimes=\"{}\">ajoutée : {}</td>", e.0, esc(&signe(e))),
+                Some((true, e)) => format!(
+                    "<td class=\"n ecart{}\" data-centimes=\"{}\">{}</td>",
+                    if e.0 > 0 { " positif" } else if e.0 < 0 { " negatif" } else { "" },
+                    e.0,
+                    esc(&signe(e))
+                ),
+                None => "<td class=\"n\">—</td>".into(),
+            }
+        ));
+    }
+    if let Some(c) = &comp {
+        for s in c
+            .structures
+            .iter()
+            .filter(|s| s.presente_a && !s.presente_b)
+        {
+            corps.push_str(&format!(
+                "<tr class=\"retiree\" data-id=\"{}\"><td>Retirée : {} <span class=\"id\">{}</span></td><td class=\"n\">—</td><td class=\"n ecart negatif\" data-centimes=\"{}\">{}</td><td colspan=\"9\"></td></tr>",
+                esc(&s.id),
+                esc(&s.nom),
+                esc(&s.id),
+                s.bonus.ecart().0,
+                esc(&signe(s.bonus.ecart()))
+            ));
+        }
+    }
+    corps.push_str("</tbody></table></div><h2>Charges à payer N-1</h2><table id=\"charges\"><thead><tr><th>Collectivité</th><th>Volet</th><th>Libellé</th><th class=\"n\">Montant (€)</th></tr></thead><tbody>");
+    for (k, c) in sc.lu.dossier.charges.iter().enumerate() {
+        corps.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\"><input name=\"ch.{k}\" value=\"{}\" inputmode=\"decimal\" size=\"12\" aria-label=\"charge N-1 {} {}\"></td></tr>",
+            esc(&c.collectivite),
+            esc(&c.volet),
+            esc(&c.libelle),
+            saisie(c.montant.0),
+            esc(&c.collectivite),
+            esc(&c.volet)
+        ));
+    }
+    corps.push_str("</tbody></table><p><button type=\"submit\" class=\"principal\">Recalculer</button></p></form>");
+    // the add form
+    let mut types = String::new();
+    for t in TypeStructure::TOUS {
+        types.push_str(&format!("<option>{}</option>", t.code()));
+    }
+    let mut fins = String::new();
+    for f in Financement::TOUS {
+        fins.push_str(&format!("<option>{}</option>", f.code()));
+    }
+    let mut colls = String::new();
+    for c in &sc.lu.dossier.convention.collectivites {
+        colls.push_str(&format!(
+            "<option value=\"{}\">{}</option>",
+            esc(&c.id),
+            esc(&c.nom)
+        ));
+    }
+    corps.push_str(&format!(
+        "<section id=\"ajout\"><h2>Ajouter une structure</h2><form method=\"post\" action=\"/d/{id}/simulation/ajouter\" class=\"grille\" data-instantane>{}<label>Identifiant <input name=\"id\" required maxlength=\"200\"></label><label>Nom <input name=\"nom\" required maxlength=\"200\"></label><label>Type <select name=\"type\">{types}</select></label><label>Gestionnaire <input name=\"gestionnaire\" required maxlength=\"200\"></label><label>Collectivité <select name=\"collectivite\">{colls}</select></label><label>Financement <select name=\"financement\">{fins}</select></label><label>Annexe <select name=\"annexe\"><option value=\"2\">2</option><option value=\"2bis\">2 bis</option></select></label><label>Soutien de la collectivité {}</label><label>Unités existantes <input name=\"unites\" value=\"0\" inputmode=\"decimal\"></label><label>Unités nouvelles <input name=\"nouvelles\" value=\"0\" inputmode=\"decimal\"></label><label>Mois d'ouverture <input name=\"mois\" value=\"12\" inputmode=\"numeric\"></label><label>Contribution N-1 (€) <input name=\"contribution\" value=\"0\" inputmode=\"decimal\"></label><label>Bonus N-1 (€) <input name=\"bonus\" value=\"0\" inputmode=\"decimal\"></label><button type=\"submit\">Ajouter et recalculer</button></form></section>",
+        j.champ(),
+        option_oui_non("soutien", true)
+    ));
+    if let Some(a) = avert {
+        let a = sc.avertissements(a);
+        if !a.0.is_empty() {
+            corps.push_str("<section id=\"avertissements\"><h2>Avertissements</h2>");
+            corps.push_str(&liste_diagnostics(&a));
+            corps.push_str("</section>");
+        }
+    }
+    let statut = if erreurs.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        statut,
+        gabarit(
+            &format!("Simulation — {}", sc.nom()),
+            Onglet::Simulation,
+            Some(&sc.contexte()),
+            "",
+            &corps,
+        ),
+    )
+        .into_response()
+}
+
+pub async fn page_get(etat: &super::EtatPartage, id: &str, j: Jeton) -> Response {
+    let sc = match charger(etat, id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match super::travail(move || Ok(rendre(&sc, &j, &[]))).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+pub async fn page(etat: S, Path(id): Path<String>, Extension(j): Extension<Jeton>) -> Response {
+    page_get(&etat, &id, j).await
+}
+
+fn jeton_de(champs: &[(String, String)]) -> Option<&str> {
+    champs
+        .iter()
+        .find(|(k, _)| k == "jeton")
+        .map(|(_, v)| v.as_str())
+}
+
+/// Records a step (if it changes something) and goes back to the page.
+async fn ajouter_etape(etat: &super::EtatPartage, sc: Scenario, modifs: Vec<Modif>) -> Response {
+    let id = sc.id.clone();
+    if !modifs.is_empty() {
+        let mut etapes = sc.enr.etapes.clone();
+        etapes.push(modifs);
+        if let Err(m) = etat.magasin.ecrire_etapes(&id, &etapes) {
+            return erreur(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "E139",
+                &m,
+                "vérifiez le fichier de la base (--base)",
+            );
+        }
+    }
+    Redirect::to(&format!("/d/{id}/simulation")).into_response()
+}
+
+pub async fn modifier(
+    etat: S,
+    Path(id): Path<String>,
+    Extension(j): Extension<Jeton>,
+    Form(champs): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = j.verifier(jeton_de(&champs)) {
+        return r;
+    }
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match lire_table(&sc.lu, &champs) {
+        Ok(m) => ajouter_etape(&etat, sc, m).await,
+        Err(e) => match super::travail(move || Ok(rendre(&sc, &j, &e))).await {
+            Ok(r) | Err(r) => r,
+        },
+    }
+}
+
+pub async fn ajouter(
+    etat: S,
+    Path(id): Path<String>,
+    Extension(j): Extension<Jeton>,
+    Form(champs): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = j.verifier(jeton_de(&champs)) {
+        return r;
+    }
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v = |k: &str| {
+        champs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map_or(String::new(), |(_, v)| v.trim().to_string())
+    };
+    let mut erreurs = Vec::new();
+    let mut num = |k: &str, libelle: &str, max: i64| match centiemes(&v(k), max) {
+        Ok(c) => c,
+        Err(r) => {
+            erreurs.push(e138(&format!("nouvelle structure, {libelle}"), &v(k), &r));
+            0
+        }
+    };
+    let unites = num("unites", "unités existantes", UNITES_MAX);
+    let nouvelles = num("nouvelles", "unités nouvelles", UNITES_MAX);
+    let contribution_n1 = num("contribution", "contribution N-1", MONTANT_MAX);
+    let bonus_n1 = num("bonus", "bonus N-1", MONTANT_MAX);
+    let m = mois(&v("mois")).unwrap_or_else(|r| {
+        erreurs.push(e138("nouvelle structure, mois d'ouverture", &v("mois"), &r));
+        12
+    });
+    let id_s = v("id");
+    for (k, libelle) in [
+        ("id", "identifiant"),
+        ("nom", "nom"),
+        ("gestionnaire", "gestionnaire"),
+    ] {
+        let x = v(k);
+        if x.is_empty()
+            || x.chars().count() > crate::lecture::LONGUEUR_ID_MAX
+            || x.chars().any(char::is_control)
+        {
+            erreurs.push(e138(
+                &format!("nouvelle structure, {libelle}"),
+                &x,
+                "texte de 1 à 200 caractères attendu",
+            ));
+        }
+    }
+    if sc.lu.dossier.structures.iter().any(|s| s.id == id_s) {
+        erreurs.push(e138(
+            "nouvelle structure, identifiant",
+            &id_s,
+            "une structure a déjà cet identifiant",
+        ));
+    }
+    if TypeStructure::analyser(&v("type")).is_none() {
+        erreurs.push(e138(
+            "nouvelle structure, type",
+            &v("type"),
+            &format!("type attendu parmi {}", TypeStructure::liste()),
+        ));
+    }
+    if Financement::analyser(&v("financement")).is_none() {
+        erreurs.push(e138(
+            "nouvelle structure, financement",
+            &v("financement"),
+            &format!("financement attendu parmi {}", Financement::liste()),
+        ));
+    }
+    if sc
+        .lu
+        .dossier
+        .convention
+        .collectivite(&v("collectivite"))
+        .is_none()
+    {
+        erreurs.push(e138(
+            "nouvelle structure, collectivité",
+            &v("collectivite"),
+            "collectivité de la convention attendue",
+        ));
+    }
+    let annexe = Annexe::analyser(&v("annexe"));
+    let soutien = analyser_booleen(&v("soutien"));
+    if annexe.is_none() {
+        erreurs.push(e138(
+            "nouvelle structure, annexe",
+            &v("annexe"),
+            "2 ou 2bis attendu",
+        ));
+    }
+    if soutien.is_none() {
+        erreurs.push(e138(
+            "nouvelle structure, soutien",
+            &v("soutien"),
+            "oui ou non attendu",
+        ));
+    }
+    if !erreurs.is_empty() {
+        return match super::travail(move || Ok(rendre(&sc, &j, &erreurs))).await {
+            Ok(r) | Err(r) => r,
+        };
+    }
+    let a = Ajout {
+        id: id_s,
+        nom: v("nom"),
+        type_structure: v("type").to_uppercase(),
+        gestionnaire: v("gestionnaire"),
+        collectivite: v("collectivite"),
+        financement: v("financement").to_uppercase(),
+        annexe_2bis: annexe == Some(Annexe::DeuxBis),
+        soutien: soutien == Some(true),
+        unites,
+        nouvelles,
+        mois: m as u8,
+        contribution_n1,
+        bonus_n1,
+    };
+    ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await
+}
+
+async fn changer_etapes(
+    etat: &super::EtatPartage,
+    id: &str,
+    j: &Jeton,
+    champs: &[(String, String)],
+    tout: bool,
+) -> Response {
+    if let Err(r) = j.verifier(jeton_de(champs)) {
+        return r;
+    }
+    let sc = match charger(etat, id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let mut etapes = sc.enr.etapes.clone();
+    if tout {
+        etapes.clear();
+    } else {
+        etapes.pop();
+    }
+    if let Err(m) = etat.magasin.ecrire_etapes(id, &etapes) {
+        return erreur(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "E139",
+            &m,
+            "vérifiez le fichier de la base (--base)",
+        );
+    }
+    Redirect::to(&format!("/d/{}/simulation", sc.id)).into_response()
+}
+
+pub async fn annuler(
+    etat: S,
+    Path(id): Path<String>,
+    Extension(j): Extension<Jeton>,
+    Form(champs): Form<Vec<(String, String)>>,
+) -> Response {
+    changer_etapes(&etat, &id, &j, &champs, false).await
+}
+
+pub async fn reinitialiser(
+    etat: S,
+    Path(id): Path<String>,
+    Extension(j): Extension<Jeton>,
+    Form(champs): Form<Vec<(String, String)>>,
+) -> Response {
+    changer_etapes(&etat, &id, &j, &champs, true).await
+}

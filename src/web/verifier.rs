@@ -1,0 +1,237 @@
+//! Vérifier: a commune checks the bonus notified by the Caf, line by line
+//! ([`crate::verification`]). The notification is read from memory by the module's own
+//! readers, in one place ([`lire_notification`]).
+
+use super::accueil::{champs_depot_format, nom_affiche};
+use super::dossier::{charger, Scenario};
+use super::resultat::signe;
+use super::{erreur, gabarit, liste_diagnostics, Jeton, Onglet, S};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::rapport::html::{esc, fr};
+use crate::verification::{self, LigneNotification, Statut, Verification};
+use axum::extract::{Multipart, Path};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+/// The notification's lines from its bytes: a spreadsheet (zip or OLE container) or a CSV
+/// text. `None` when it has errors (in `diags`).
+fn lire_notification(
+    nom: &str,
+    octets: &[u8],
+    diags: &mut Diagnostics,
+) -> Option<Vec<LigneNotification>> {
+    let avant = diags.erreurs().count();
+    let lignes = if octets.starts_with(b"PK\x03\x04") || octets.starts_with(b"\xD0\xCF\x11\xE0") {
+        verification::analyser_tableur(nom, octets, diags)
+    } else {
+        match crate::lecture::texte::decoder(octets, crate::lecture::texte::Encodage::Auto) {
+            Ok(d) => verification::analyser_csv(nom, &d.texte, diags),
+            Err(m) => {
+                diags.push(Diagnostic::erreur(
+                    "E003",
+                    nom,
+                    format!("encodage illisible : {m}"),
+                ));
+                return None;
+            }
+        }
+    };
+    (diags.erreurs().count() == avant).then_some(lignes)
+}
+
+fn formulaire(sc: &Scenario, j: &Jeton) -> String {
+    format!(
+        "<form method=\"post\" action=\"/d/{}/verifier\" enctype=\"multipart/form-data\" id=\"form-verifier\">{}<label for=\"notification\">Notification de la Caf : CSV ou classeur XLSX, avec une colonne « id » ou « nom » et une colonne « montant » (20 Mo au plus)</label><input type=\"file\" id=\"notification\" name=\"notification\" accept=\".csv,.xlsx,.txt\" required><button type=\"submit\" name=\"format\" value=\"html\">Vérifier</button> <button type=\"submit\" name=\"format\" value=\"csv\">Télécharger le contrôle (CSV)</button> <button type=\"submit\" name=\"format\" value=\"json\">Télécharger (JSON)</button></form>",
+        esc(&sc.id),
+        j.champ()
+    )
+}
+
+pub async fn page(etat: S, Path(id): Path<String>, Extension(j): Extension<Jeton>) -> Response {
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let corps = format!(
+        "<h1>Vérifier une notification — {}</h1><p class=\"intro\">Chaque ligne notifiée est rapprochée d'une structure du dossier (par identifiant ou par nom), comparée au montant recalculé, et chaque écart reçoit sa cause probable.</p>{}",
+        esc(sc.nom()),
+        formulaire(&sc, &j)
+    );
+    gabarit(
+        "Vérifier",
+        Onglet::Verifier,
+        Some(&sc.contexte()),
+        "",
+        &corps,
+    )
+    .into_response()
+}
+
+fn tableau(v: &Verification) -> String {
+    let p =
+        |n: usize, un: &str, plusieurs: &str| format!("{n} {}", if n > 1 { plusieurs } else { un });
+    let mut o = format!(
+        "<p class=\"bilan {}\" id=\"bilan\">{} — {}, {}, {}, {}. Total notifié {} ; total recalculé {}.</p>",
+        if v.concorde() { "ok" } else { "ko" },
+        if v.concorde() {
+            "La notification concorde au centime."
+        } else {
+            "La notification diffère du calcul."
+        },
+        p(v.nombre(Statut::Concorde), "ligne concorde", "lignes concordent"),
+        p(v.nombre(Statut::Ecart), "écart", "écarts"),
+        p(v.nombre(Statut::Absente), "structure absente", "structures absentes"),
+        p(
+            v.nombre(Statut::Introuvable) + v.nombre(Statut::Ambigue) + v.nombre(Statut::Doublon),
+            "ligne non rapprochée",
+            "lignes non rapprochées"
+        ),
+        esc(&fr(v.total_notifie)),
+        esc(&fr(v.total_recalcule)),
+    );
+    if let Some(p) = &v.perimetre {
+        o.push_str(&format!(
+            "<p id=\"perimetre\">{} : {} (les structures hors de ce périmètre ne sont pas attendues).</p>",
+            if p.deduit {
+                "Notification partielle, reconnue à ses lignes"
+            } else {
+                "Vérification limitée à"
+            },
+            esc(&p.libelle)
+        ));
+    }
+    o.push_str("<table id=\"verification\"><thead><tr><th class=\"n\">Ligne</th><th>Structure</th><th class=\"n\">Notifié</th><th class=\"n\">Recalculé</th><th class=\"n\">Écart</th><th>Constat</th></tr></thead><tbody>");
+    for l in &v.lignes {
+        let structure = match (&l.id, &l.nom) {
+            (Some(i), Some(n)) => format!("{}<br><span class=\"id\">{}</span>", esc(n), esc(i)),
+            _ => esc(&l.libelle),
+        };
+        let mut constat = match &l.cause {
+            Some(c) => format!(
+                "<strong>{}</strong><br>{}",
+                esc(c.libelle),
+                esc(&c.explication)
+            ),
+            None => esc(l.statut.libelle()),
+        };
+        if !l.candidats.is_empty() {
+            constat.push_str(&format!(
+                "<br><small>structures proches : {}</small>",
+                esc(&l.candidats.join(", "))
+            ));
+        }
+        let m = |x: Option<crate::modele::Montant>| x.map_or("—".into(), |m| esc(&fr(m)));
+        o.push_str(&format!(
+            "<tr class=\"{}\" data-statut=\"{:?}\"><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            if l.statut == Statut::Concorde { "ok" } else { "ko" },
+            l.statut,
+            l.ligne.map_or("—".into(), |n| n.to_string()),
+            structure,
+            m(l.notifie),
+            m(l.recalcule),
+            l.ecart.map_or("—".into(), |e| esc(&signe(e))),
+            constat
+        ));
+    }
+    o.push_str("</tbody></table>");
+    o
+}
+
+pub async fn verifier(
+    etat: S,
+    Path(id): Path<String>,
+    Extension(j): Extension<Jeton>,
+    m: Multipart,
+) -> Response {
+    let (jeton, fichier, format) = match champs_depot_format(m, "notification").await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Err(r) = j.verifier(jeton.as_deref()) {
+        return r;
+    }
+    let Some((nom, octets)) = fichier.filter(|(_, o)| !o.is_empty()) else {
+        return erreur(
+            StatusCode::BAD_REQUEST,
+            "E131",
+            "aucune notification reçue (ou fichier vide)",
+            "choisissez le fichier de la notification avant de cliquer sur « Vérifier »",
+        );
+    };
+    let sc = match charger(&etat, &id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let nom = nom_affiche(&nom);
+    let r = super::travail(move || {
+        let (r, _) = sc
+            .calculer()
+            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
+        let mut diags = Diagnostics::default();
+        let Some(lignes) = lire_notification(&nom, &octets, &mut diags) else {
+            let corps = format!(
+                "<h1>Notification « {} » illisible</h1>{}{}",
+                esc(&nom),
+                liste_diagnostics(&diags),
+                formulaire(&sc, &j)
+            );
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                gabarit(
+                    "Vérifier",
+                    Onglet::Verifier,
+                    Some(&sc.contexte()),
+                    "",
+                    &corps,
+                ),
+            )
+                .into_response());
+        };
+        // no filter: a notification whose lines all belong to one collectivité (or one
+        // gestionnaire) is recognised as partial, and the page says so
+        let v = verification::verifier(&r, &sc.lu.dossier, &nom, &lignes, &Default::default())
+            .map_err(|e| super::resultat::interne(&e.to_string()))?;
+        match format.as_deref() {
+            Some("csv") => {
+                return Ok(super::resultat::fichier_reponse(
+                    verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
+                    "text/csv; charset=utf-8",
+                    "verification.csv",
+                ))
+            }
+            Some("json") => {
+                return Ok(super::resultat::fichier_reponse(
+                    verification::rendre_json(&v),
+                    "application/json",
+                    "verification.json",
+                ))
+            }
+            _ => {}
+        }
+        let mut corps = format!(
+            "<h1>Vérification de « {} » — {}</h1>{}",
+            esc(&nom),
+            esc(sc.nom()),
+            tableau(&v)
+        );
+        if !diags.0.is_empty() {
+            corps.push_str("<h2>Avertissements de lecture</h2>");
+            corps.push_str(&liste_diagnostics(&diags));
+        }
+        corps.push_str("<h2>Vérifier une autre notification</h2>");
+        corps.push_str(&formulaire(&sc, &j));
+        Ok(gabarit(
+            "Vérifier",
+            Onglet::Verifier,
+            Some(&sc.contexte()),
+            "",
+            &corps,
+        )
+        .into_response())
+    })
+    .await;
+    match r {
+        Ok(r) | Err(r) => r,
+    }
+}

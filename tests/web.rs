@@ -1,0 +1,990 @@
+//! The web application (`bonus-ctg serveur`): every page and form, through the router
+//! (`tower::ServiceExt::oneshot`), plus real sockets (an in-process server on port 0, and
+//! the binary stopped by SIGTERM).
+//!
+//! Hand-computed figures used below (fixtures/dugny, volet LAEP, charge N-1 10 000 €):
+//! LAEP-BISOUNOURS 400 h and LAEP-LAPINOUS 350 h, U = 750 h, 10 000 / 750 = 13,3333… €/h;
+//! 400 × 13,333… = 5 333,333… and 350 × 13,333… = 4 666,666…; the 1 cent left by the
+//! truncation goes to the largest remainder (,666… > ,333…): 5 333,33 € and 4 666,67 €
+//! (sum 10 000,00 €). Simulation LAEP-LAPINOUS = 400 h: 10 000 / 800 × 400 = 5 000,00 €
+//! each, differences +333,33 € (LAPINOUS) and −333,33 € (BISOUNOURS).
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use std::io::Write;
+use tower::ServiceExt;
+
+struct Reponse {
+    statut: StatusCode,
+    entetes: axum::http::HeaderMap,
+    corps: Vec<u8>,
+}
+
+impl Reponse {
+    /// The body as text, with the French typographic spaces (U+202F, U+00A0) as plain spaces.
+    fn texte(&self) -> String {
+        String::from_utf8_lossy(&self.corps).replace(['\u{202f}', '\u{a0}'], " ")
+    }
+    fn lieu(&self) -> String {
+        self.entetes
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+/// A browser: the router, its form-token cookie.
+struct Navigateur {
+    app: Router,
+    cookie: String,
+    jeton: String,
+}
+
+impl Navigateur {
+    async fn nouveau(app: Router) -> Self {
+        let mut n = Navigateur {
+            app,
+            cookie: String::new(),
+            jeton: String::new(),
+        };
+        let r = n.get("/").await;
+        assert_eq!(r.statut, StatusCode::OK);
+        let c = r.entetes[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(
+            c.contains("SameSite=Strict") && c.contains("HttpOnly"),
+            "{c}"
+        );
+        n.cookie = c.split(';').next().unwrap().to_string();
+        n.jeton = n.cookie.split('=').nth(1).unwrap().to_string();
+        // the page's forms carry the cookie's value
+        assert!(r
+            .texte()
+            .contains(&format!("name=\"jeton\" value=\"{}\"", n.jeton)));
+        n
+    }
+
+    async fn envoyer(&self, req: Request<Body>) -> Reponse {
+        let r = self.app.clone().oneshot(req).await.unwrap();
+        let statut = r.status();
+        let entetes = r.headers().clone();
+        let corps = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Reponse {
+            statut,
+            entetes,
+            corps,
+        }
+    }
+
+    async fn get(&self, chemin: &str) -> Reponse {
+        let mut b = Request::get(chemin);
+        if !self.cookie.is_empty() {
+            b = b.header(header::COOKIE, &self.cookie);
+        }
+        self.envoyer(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, chemin: &str, champs: &[(&str, &str)]) -> Reponse {
+        let corps = champs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encoder(k), encoder(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(chemin)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    /// A multipart form: the token, then one file.
+    async fn deposer(&self, chemin: &str, champ: &str, nom: &str, octets: &[u8]) -> Reponse {
+        let limite = "----limiteBonusCtg7";
+        let mut corps = Vec::new();
+        write!(
+            corps,
+            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            self.jeton
+        )
+        .unwrap();
+        corps.extend_from_slice(octets);
+        write!(corps, "\r\n--{limite}--\r\n").unwrap();
+        let req = Request::post(chemin)
+            .header(header::COOKIE, &self.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={limite}"),
+            )
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    /// [`Self::deposer`] with the button `format` pressed.
+    async fn deposer_format(
+        &self,
+        chemin: &str,
+        champ: &str,
+        nom: &str,
+        octets: &[u8],
+        format: &str,
+    ) -> Reponse {
+        let limite = "----limiteBonusCtg8";
+        let mut corps = Vec::new();
+        write!(
+            corps,
+            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\n\r\n",
+            self.jeton
+        )
+        .unwrap();
+        corps.extend_from_slice(octets);
+        write!(corps, "\r\n--{limite}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n{format}\r\n--{limite}--\r\n").unwrap();
+        let req = Request::post(chemin)
+            .header(header::COOKIE, &self.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={limite}"),
+            )
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    /// Opens an embedded fixture; returns `/d/ID`.
+    async fn exemple(&self, nom: &str) -> String {
+        let r = self
+            .post("/ouvrir", &[("jeton", &self.jeton), ("exemple", nom)])
+            .await;
+        assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+        r.lieu()
+    }
+}
+
+fn encoder(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+fn app() -> Router {
+    bonus_ctg::web::application(None).unwrap()
+}
+
+/// The `data-centimes` of the cell of class `classe` in the row of structure `id`.
+fn centimes(html: &str, id: &str, classe: &str) -> Option<i64> {
+    let debut = html.find(&format!("<tr data-id=\"{id}\""))?;
+    let fin = html[debut..].find("</tr>")? + debut;
+    let ligne = &html[debut..fin];
+    let i = ligne.find(&format!("class=\"n {classe}"))?;
+    let j = ligne[i..].find("data-centimes=\"")? + i + "data-centimes=\"".len();
+    let k = ligne[j..].find('"')? + j;
+    ligne[j..k].parse().ok()
+}
+
+fn zip_de(fichiers: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (nom, octets) in fichiers {
+        z.start_file(*nom, o).unwrap();
+        z.write_all(octets).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+fn lire(chemin: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/{chemin}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[tokio::test]
+async fn accueil_limites_et_fichiers_embarques() {
+    let n = Navigateur::nouveau(app()).await;
+    let r = n.get("/").await;
+    let t = r.texte();
+    assert!(t.contains("<html lang=\"fr\">"));
+    assert!(t.contains("Déposer un dossier"));
+    assert!(t.contains("un fichier de 20 Mo au plus"));
+    assert!(t.contains("action=\"/deposer\" enctype=\"multipart/form-data\""));
+    assert!(r.entetes[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    // styles and script are served by the binary, nothing from elsewhere
+    assert!(!t.contains("http://") && !t.contains("https://"));
+    let css = n.get("/statique/app.css").await;
+    assert_eq!(css.statut, StatusCode::OK);
+    assert!(css.texte().contains(".onglets"));
+    let js = n.get("/statique/app.js").await;
+    assert!(js.entetes[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    // every embedded fixture opens, and every page of it answers
+    for x in ["dugny", "dijon-2024", "gevrey-nuits"] {
+        let d = n.exemple(x).await;
+        for p in ["", "/simulation", "/verifier", "/projection", "/bareme"] {
+            let r = n.get(&format!("{d}{p}")).await;
+            assert_eq!(r.statut, StatusCode::OK, "{x}{p}");
+        }
+    }
+    let r = n
+        .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "../../etc")])
+        .await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    let r = n.get("/nulle-part").await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    assert!(r.texte().contains("E136") && r.texte().contains("page introuvable"));
+}
+
+#[tokio::test]
+async fn resultat_dugny_montants_graphiques_filtres_explication() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    assert!(d.starts_with("/d/") && d.len() == 3 + 32, "{d}");
+    let r = n.get(&d).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let t = r.texte();
+    // see the module comment: 4 666,67 € and 5 333,33 €
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
+    assert!(t.contains(">4 666,67 €<") && t.contains(">5 333,33 €<"));
+    assert!(t.contains("CTG Commune de Dugny 2023-2027 (projet)"));
+    // per-collectivité table, the report's charts (SVG), the downloads
+    assert!(t.contains("<table id=\"collectivites\">") && t.contains("Commune de Dugny"));
+    assert!(t.contains("<section id=\"bonus-par-volet\">") && t.contains("<svg"));
+    assert!(t.contains("<section id=\"financement-gestionnaires\">"));
+    for f in [
+        "resultat.xlsx",
+        "resultat.csv",
+        "resultat.json",
+        "rapport.html",
+    ] {
+        assert!(t.contains(&format!("{d}/telecharger/{f}")), "{f}");
+    }
+    assert!(t.contains("11 structures affichées sur 11"));
+    // filters without JavaScript: GET parameters
+    let r = n.get(&format!("{d}?volet=LAEP")).await;
+    let t = r.texte();
+    assert!(t.contains("2 structures affichées sur 11"), "{t}");
+    assert!(t.contains("<tr data-id=\"LAEP-LAPINOUS\" data-collectivite=\"DUGNY\" data-gestionnaire=\"Ville de Dugny\" data-volet=\"LAEP\" data-motif=\"ELIGIBLE\" data-texte=\"laep-lapinous laep lapinous ville de dugny\">"));
+    assert!(t.contains("<tr data-id=\"RPE-GUYNEMER\"") && t.contains("hidden><td>"));
+    let r = n.get(&format!("{d}?q=lapin")).await;
+    assert!(r.texte().contains("1 structure affichée sur 11"));
+    // filters combine: the one eligible structure of this gestionnaire (EAJE-LES-PETITS-ARC-EN-CIEL)
+    let r = n
+        .get(&format!(
+            "{d}?motif=ELIGIBLE&gestionnaire=Entreprise+Eden+Baby+park"
+        ))
+        .await;
+    assert!(r.texte().contains("1 structure affichée sur 11"));
+    // explanation of a structure
+    let r = n.get(&format!("{d}/structure/LAEP-LAPINOUS")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let t = r.texte();
+    assert!(t.contains("<pre class=\"explication\">"));
+    assert!(t.contains("Laep Lapinous"));
+    assert!(t.contains("4 666,67"), "{t}");
+    let r = n.get(&format!("{d}/structure/INCONNUE")).await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    assert!(r.texte().contains("structure inconnue : « INCONNUE »"));
+}
+
+#[tokio::test]
+async fn telechargements() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let r = n.get(&format!("{d}/telecharger/resultat.csv")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.entetes[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("attachment; filename=\"resultat.csv\""));
+    let t = r.texte();
+    let ligne = t.lines().find(|l| l.starts_with("LAEP-LAPINOUS;")).unwrap();
+    assert!(ligne.contains(";4666,67"), "{ligne}");
+    let r = n.get(&format!("{d}/telecharger/resultat.json")).await;
+    let v: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    let s = v["structures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "LAEP-BISOUNOURS")
+        .unwrap();
+    assert_eq!(s["bonus_total"], "5333.33", "{s}");
+    for f in ["resultat.xlsx", "scenario.xlsx"] {
+        let r = n.get(&format!("{d}/telecharger/{f}")).await;
+        assert_eq!(r.statut, StatusCode::OK);
+        assert!(r.corps.starts_with(b"PK\x03\x04"), "{f}");
+    }
+    let r = n.get(&format!("{d}/telecharger/rapport.html")).await;
+    assert!(
+        r.texte().contains("<!DOCTYPE html>") && r.texte().contains("data-centimes=\"466667\"")
+    );
+    let r = n
+        .get(&format!("{d}/telecharger/..%2F..%2Fetc%2Fpasswd"))
+        .await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    assert!(r.texte().contains("téléchargement inconnu"));
+}
+
+#[tokio::test]
+async fn simulation_ecarts_annuler_ajouter_retirer() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    let r = n.get(&s).await;
+    let t = r.texte();
+    assert!(t.contains("Aucune modification."));
+    // row 3 is LAEP-LAPINOUS (order of structures.csv)
+    assert!(t.contains("<input type=\"hidden\" name=\"id.3\" value=\"LAEP-LAPINOUS\">"));
+    assert!(t.contains("name=\"u.3\" value=\"350\""));
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    assert_eq!(r.lieu(), s);
+    let t = n.get(&s).await.texte();
+    // 10 000 / 800 × 400 = 5 000,00 € each; differences +333,33 € and −333,33 €
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "ecart"), Some(33_333));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "ecart"), Some(-33_333));
+    assert!(t.contains(">+333,33 €<") && t.contains(">−333,33 €<"));
+    assert!(t.contains("1 étape de modification."));
+    // the LAEP envelope is still 10 000 €: the total difference is 0
+    assert!(
+        t.contains("<strong id=\"ecart-total\">0,00 €</strong>"),
+        "{t}"
+    );
+    // the Résultat page shows the scenario
+    let t = n.get(&d).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert!(t.contains("scénario modifié (1 étape)"));
+    // the scenario's workbook, uploaded again, gives the same amounts
+    let x = n.get(&format!("{d}/telecharger/scenario.xlsx")).await;
+    let r = n
+        .deposer("/deposer", "fichier", "scenario.xlsx", &x.corps)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&r.lieu()).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(500_000));
+
+    // N-1 charge LAEP (row 2 of charges_n1.csv) 10 000 → 12 000: 12 000 / 800 × 400 = 6 000 €
+    let r = n
+        .post(&s, &[("jeton", &n.jeton), ("ch.2", "12 000,00")])
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(600_000));
+    assert_eq!(
+        centimes(&t, "LAEP-BISOUNOURS", "ecart"),
+        Some(600_000 - 533_333)
+    );
+    // undo: back to 5 000 €
+    let r = n
+        .post(&format!("{s}/annuler"), &[("jeton", &n.jeton)])
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+
+    // a third LAEP of 200 h: U = 1 000 h, 10 / h: 4 000, 4 000 and 2 000 €
+    let r = n
+        .post(
+            &format!("{s}/ajouter"),
+            &[
+                ("jeton", &n.jeton),
+                ("id", "LAEP-NOUVEAU"),
+                ("nom", "Laep <Nouveau>"),
+                ("type", "LAEP"),
+                ("gestionnaire", "Ville de Dugny"),
+                ("collectivite", "DUGNY"),
+                ("financement", "PSO"),
+                ("annexe", "2"),
+                ("soutien", "oui"),
+                ("unites", "200"),
+                ("nouvelles", "0"),
+                ("mois", "12"),
+                ("contribution", "0"),
+                ("bonus", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-NOUVEAU", "bonus"), Some(200_000));
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(400_000));
+    assert_eq!(
+        centimes(&t, "LAEP-LAPINOUS", "ecart"),
+        Some(400_000 - 466_667)
+    );
+    assert!(t.contains("Laep &lt;Nouveau&gt;") && !t.contains("Laep <Nouveau>"));
+    // remove LAEP-BISOUNOURS (row 2): LAPINOUS 400 h + NOUVEAU 200 h, 10 000 / 600:
+    // 6 666,666… and 3 333,333… → 6 666,67 € and 3 333,33 €
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.2", "LAEP-BISOUNOURS"),
+                ("x.2", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(666_667));
+    assert_eq!(centimes(&t, "LAEP-NOUVEAU", "bonus"), Some(333_333));
+    assert!(t.contains("<tr class=\"retiree\" data-id=\"LAEP-BISOUNOURS\">"));
+    assert!(t.contains("data-centimes=\"-533333\">−5 333,33 €"));
+    // reset
+    let r = n
+        .post(&format!("{s}/reinitialiser"), &[("jeton", &n.jeton)])
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&s).await.texte();
+    assert!(t.contains("Aucune modification."));
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "ecart"), Some(0));
+}
+
+#[tokio::test]
+async fn simulation_valeurs_refusees_et_jeton() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "beaucoup"),
+                ("m.3", "13"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.texte();
+    assert!(
+        t.contains("erreur E138 : structure LAEP-LAPINOUS, unités existantes, valeur « beaucoup »"),
+        "{t}"
+    );
+    assert!(t.contains("erreur E138 : structure LAEP-LAPINOUS, mois d&#39;ouverture, valeur « 13 » : nombre de mois entier de 0 à 12 attendu"), "{t}");
+    assert!(t.contains("Aucune modification."));
+    // an existing id cannot be added twice
+    let r = n
+        .post(
+            &format!("{s}/ajouter"),
+            &[
+                ("jeton", &n.jeton),
+                ("id", "LAEP-LAPINOUS"),
+                ("nom", "x"),
+                ("type", "LAEP"),
+                ("gestionnaire", "g"),
+                ("collectivite", "DUGNY"),
+                ("financement", "PSO"),
+                ("annexe", "2"),
+                ("soutien", "oui"),
+                ("unites", "1"),
+                ("nouvelles", "0"),
+                ("mois", "12"),
+                ("contribution", "0"),
+                ("bonus", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.texte().contains("une structure a déjà cet identifiant"));
+    // CSRF: no token, a wrong token, or no cookie
+    for champs in [
+        vec![("id.3", "LAEP-LAPINOUS"), ("u.3", "400")],
+        vec![
+            ("jeton", "0123456789abcdef0123456789abcdef"),
+            ("u.3", "400"),
+        ],
+    ] {
+        let r = n.post(&s, &champs).await;
+        assert_eq!(r.statut, StatusCode::FORBIDDEN);
+        assert!(r.texte().contains("E137"));
+    }
+    let sans_cookie = Navigateur {
+        app: n.app.clone(),
+        cookie: String::new(),
+        jeton: n.jeton.clone(),
+    };
+    let r = sans_cookie
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+}
+
+#[tokio::test]
+async fn depot_classeur_et_zip() {
+    let n = Navigateur::nouveau(app()).await;
+    // the workbook dossier written by `bonus-ctg modele --depuis fixtures/dugny`
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("dugny.xlsx");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["modele", x.to_str().unwrap(), "--depuis", "fixtures/dugny"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let r = n
+        .deposer(
+            "/deposer",
+            "fichier",
+            "dugny.xlsx",
+            &std::fs::read(&x).unwrap(),
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&r.lieu()).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+    assert!(t.contains("déposé : dugny.xlsx"));
+    // a zip of a folder dossier, in a folder, with its barème and events
+    let f = |n: &str| lire(&format!("fixtures/dijon-2024/{n}"));
+    let z = zip_de(&[
+        ("dijon-2024/convention.toml", &f("convention.toml")),
+        ("dijon-2024/structures.csv", &f("structures.csv")),
+        ("dijon-2024/charges_n1.csv", &f("charges_n1.csv")),
+        ("dijon-2024/bareme.toml", &f("bareme.toml")),
+        ("dijon-2024/evenements.csv", &f("evenements.csv")),
+        ("__MACOSX/dijon-2024/._convention.toml", b"\0\0"),
+    ]);
+    let r = n
+        .deposer("/deposer", "fichier", "C:\\Users\\agent\\dijon.zip", &z)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let d = r.lieu();
+    let zip_page = n.get(&d).await.texte();
+    // only the last component of the browser's name is kept
+    assert!(zip_page.contains("déposé : dijon.zip"));
+    // same figures as the embedded fixture
+    let e = n.exemple("dijon-2024").await;
+    let exemple_page = n.get(&e).await.texte();
+    let total = |t: &str| {
+        let i = t.find("id=\"total-bonus\" data-centimes=\"").unwrap();
+        t[i..i + 60].to_string()
+    };
+    assert_eq!(total(&zip_page), total(&exemple_page));
+    // the projection reads the events
+    let p = n.get(&format!("{d}/projection")).await.texte();
+    assert!(!p.contains("aucun événement"));
+    // Dijon's local barème (volet LUDOTHEQUE) goes into the scenario's workbook (sheet
+    // bareme) and comes back from it: same figures
+    let x = n.get(&format!("{d}/telecharger/scenario.xlsx")).await;
+    let r = n
+        .deposer("/deposer", "fichier", "dijon.xlsx", &x.corps)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let page_classeur = n.get(&r.lieu()).await.texte();
+    assert_eq!(total(&page_classeur), total(&exemple_page));
+    assert!(page_classeur.contains("data-volet=\"LUDOTHEQUE\" data-motif=\"ELIGIBLE\""));
+    // and once more through a workbook read from a workbook
+    let x = n
+        .get(&format!("{}/telecharger/scenario.xlsx", r.lieu()))
+        .await;
+    let r = n
+        .deposer("/deposer", "fichier", "dijon2.xlsx", &x.corps)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    assert_eq!(total(&n.get(&r.lieu()).await.texte()), total(&exemple_page));
+}
+
+#[tokio::test]
+async fn depots_hostiles() {
+    let n = Navigateur::nouveau(app()).await;
+    let conv = lire("fixtures/dugny/convention.toml");
+    let s = lire("fixtures/dugny/structures.csv");
+    let c = lire("fixtures/dugny/charges_n1.csv");
+    let cas: Vec<(Vec<u8>, &str, StatusCode, &str)> = vec![
+        (
+            zip_de(&[("../convention.toml", &conv), ("structures.csv", &s), ("charges_n1.csv", &c)]),
+            "a.zip",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E133 : a.zip : chemin refusé dans l&#39;archive : « ../convention.toml »",
+        ),
+        (
+            zip_de(&[("/etc/convention.toml", &conv)]),
+            "a.zip",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E133",
+        ),
+        (
+            zip_de(&[("convention.toml", &conv), ("structures.csv", &s)]),
+            "a.zip",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E135 : a.zip : fichier absent de l&#39;archive : charges_n1.csv",
+        ),
+        (
+            // 21 MB of « 0 » compress to a few kB: refused on its declared size
+            zip_de(&[("convention.toml", &conv), ("structures.csv", &vec![b'0'; 21 * 1024 * 1024]), ("charges_n1.csv", &c)]),
+            "a.zip",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E134 : a.zip : « structures.csv » trop gros une fois décompressé : 22020096 octets annoncés (maximum 20971520)",
+        ),
+        (
+            zip_de(&[("convention.toml", &vec![b' '; 2_000_001]), ("structures.csv", &s), ("charges_n1.csv", &c)]),
+            "a.zip",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E134",
+        ),
+        (
+            b"PK\x03\x04 pas vraiment une archive".to_vec(),
+            "a.zip",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E132 : a.zip : archive zip illisible",
+        ),
+        (
+            b"id;nom\n1;2\n".to_vec(),
+            "structures.csv",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "E131",
+        ),
+        (
+            b"PK\x03\x04 abime".to_vec(),
+            "dossier.xlsx",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "dossier.xlsx",
+        ),
+        (Vec::new(), "vide.zip", StatusCode::BAD_REQUEST, "E131"),
+        (
+            vec![b'x'; 21 * 1024 * 1024],
+            "gros.zip",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "E130",
+        ),
+    ];
+    for (octets, nom, statut, attendu) in cas {
+        let r = n.deposer("/deposer", "fichier", nom, &octets).await;
+        assert_eq!(r.statut, statut, "{nom} : {}", r.texte());
+        assert!(r.texte().contains(attendu), "{attendu}\n{}", r.texte());
+        assert!(r.texte().contains("<html lang=\"fr\">"));
+    }
+    // an invalid dossier: located French messages, HTML-escaped
+    let mauvais = String::from_utf8(s.clone())
+        .unwrap()
+        .replace(",400,0,0,12,", ",quatre-cents<b>,0,0,12,");
+    let z = zip_de(&[
+        ("convention.toml", &conv),
+        ("structures.csv", mauvais.as_bytes()),
+        ("charges_n1.csv", &c),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "d.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.texte();
+    assert!(t.contains("structures.csv, ligne 4, colonne « unites_existantes », valeur « quatre-cents&lt;b&gt; »"), "{t}");
+    // a convention name with markup is escaped everywhere
+    let conv2 = String::from_utf8(conv).unwrap().replace(
+        "nom = \"CTG Commune de Dugny 2023-2027 (projet)\"",
+        "nom = \"<script>alert(1)</script>\"",
+    );
+    let z = zip_de(&[
+        ("convention.toml", conv2.as_bytes()),
+        ("structures.csv", &s),
+        ("charges_n1.csv", &c),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "x.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let d = r.lieu();
+    for p in ["", "/simulation", "/verifier", "/projection", "/bareme"] {
+        let t = n.get(&format!("{d}{p}")).await.texte();
+        assert!(!t.contains("<script>alert"), "{p}");
+        assert!(t.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{p}");
+    }
+    // an upload without the form token
+    let sans = Navigateur {
+        app: n.app.clone(),
+        cookie: n.cookie.clone(),
+        jeton: "faux".into(),
+    };
+    let r = sans.deposer("/deposer", "fichier", "a.zip", b"PK").await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    // the server still answers
+    assert_eq!(n.get("/").await.statut, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn verifier_une_notification() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let r = n.get(&format!("{d}/verifier")).await;
+    assert!(r.texte().contains("enctype=\"multipart/form-data\""));
+    // LAPINOUS notified right, BISOUNOURS 5 000,00 instead of 5 333,33: difference
+    // 5 000,00 − 5 333,33 = −333,33 €
+    let csv = "id;montant\nLAEP-LAPINOUS;4 666,67\nLAEP-BISOUNOURS;5 000,00\n";
+    let r = n
+        .deposer(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    let t = r.texte();
+    assert!(t.contains("La notification diffère du calcul. — 1 ligne concorde, 1 écart, 6 structures absentes, 0 ligne non rapprochée."), "{t}");
+    let ligne = |id: &str| {
+        let i = t.find(&format!("<span class=\"id\">{id}</span>")).unwrap();
+        let debut = t[..i].rfind("<tr").unwrap();
+        let fin = t[i..].find("</tr>").unwrap() + i;
+        t[debut..fin].to_string()
+    };
+    assert!(ligne("LAEP-LAPINOUS").contains("data-statut=\"Concorde\""));
+    let b = ligne("LAEP-BISOUNOURS");
+    assert!(
+        b.contains("data-statut=\"Ecart\"") && b.contains("−333,33 €"),
+        "{b}"
+    );
+    // the same check downloaded (the module's CSV and JSON renderers)
+    let r = n
+        .deposer_format(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+            "csv",
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.entetes[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("verification.csv"));
+    let t = r.texte();
+    let l = t.lines().find(|l| l.contains("LAEP-BISOUNOURS")).unwrap();
+    assert!(
+        l.contains("5000,00") && l.contains("5333,33") && l.contains("-333,33"),
+        "{l}"
+    );
+    let r = n
+        .deposer_format(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+            "json",
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert!(v.to_string().contains("LAEP-BISOUNOURS"));
+    // an unreadable notification: located message, status 422
+    let r = n
+        .deposer(
+            &format!("{d}/verifier"),
+            "notification",
+            "n.csv",
+            b"id;montant\nLAEP-LAPINOUS;beaucoup\n",
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.texte().contains("n.csv, ligne 2"), "{}", r.texte());
+}
+
+#[tokio::test]
+async fn projection_et_bareme() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let r = n.get(&format!("{d}/projection")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let t = r.texte();
+    // convention 2023–2027, exercice 2025: 2025 to 2027
+    assert!(t.contains("projection <strong>2025–2027</strong>"), "{t}");
+    assert!(t.contains("<svg"));
+    let r = n.get(&format!("{d}/bareme")).await;
+    let t = r.texte();
+    assert!(t.contains("Barème appliqué") && t.contains("exercice 2025"));
+    assert!(t.contains("<code>volets.LAEP.unite</code>"));
+    let r = n.get("/bareme?exercice=2025").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let t = r.texte();
+    assert!(t.contains("Barème intégré — exercice 2025"));
+    // as `bonus-ctg bareme --exercice 2025` prints them (src/bareme_defaut.toml): base figée
+    // since 2020, trajectory bonus on EAJE from 2025 with 100, 200, 300 € per place
+    assert!(t.contains("<code>base_pluriannuelle</code></td><td>figee</td><td>01/01/2020</td><td>hypothèse</td>"), "{t}");
+    assert!(t.contains(
+        "<code>trajectoire.volet</code></td><td>EAJE</td><td>01/01/2025</td><td>confirmé</td>"
+    ));
+    assert!(t.contains("<td>100,00 € ; 200,00 € ; 300,00 €</td>"));
+    let r = n.get("/bareme?exercice=2024").await;
+    assert!(r
+        .texte()
+        .contains("aucun bonus trajectoire de développement en 2024"));
+    let r = n.get("/bareme?exercice=99999").await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    assert!(r.texte().contains("E138"));
+    let r = n.get("/d/00000000000000000000000000000000").await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    assert!(r.texte().contains("E136 ") || r.texte().contains("Erreur E136"));
+}
+
+#[tokio::test]
+async fn base_sqlite_garde_dossiers_et_simulations() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.sqlite");
+    let (d, s) = {
+        let n = Navigateur::nouveau(bonus_ctg::web::application(Some(&base)).unwrap()).await;
+        let d = n.exemple("dugny").await;
+        let s = format!("{d}/simulation");
+        let r = n
+            .post(
+                &s,
+                &[
+                    ("jeton", &n.jeton),
+                    ("id.3", "LAEP-LAPINOUS"),
+                    ("u.3", "400"),
+                ],
+            )
+            .await;
+        assert_eq!(r.statut, StatusCode::SEE_OTHER);
+        (d, s)
+    };
+    // a new server on the same base: the URL opens the simulated scenario
+    let n = Navigateur::nouveau(bonus_ctg::web::application(Some(&base)).unwrap()).await;
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "ecart"), Some(-33_333));
+    assert!(n.get(&d).await.statut.is_success());
+    // a file that is not a base is refused with a French message
+    let faux = dir.path().join("faux.sqlite");
+    std::fs::write(&faux, vec![b'x'; 4096]).unwrap();
+    let e = bonus_ctg::web::application(Some(&faux)).err().unwrap();
+    assert!(e.starts_with("erreur E139 : base "), "{e}");
+}
+
+#[tokio::test]
+async fn vrai_serveur_sur_une_socket() {
+    let ecoute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let adresse = ecoute.local_addr().unwrap();
+    let (arret, recu) = tokio::sync::oneshot::channel::<()>();
+    let serveur = tokio::spawn(async move {
+        axum::serve(ecoute, app())
+            .with_graceful_shutdown(async {
+                let _ = recu.await;
+            })
+            .await
+    });
+    // a plain blocking client on a real socket
+    let o = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut s = std::net::TcpStream::connect(adresse).unwrap();
+        s.write_all(b"GET /bareme HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut o = Vec::new();
+        s.read_to_end(&mut o).unwrap();
+        o
+    })
+    .await
+    .unwrap();
+    let t = String::from_utf8_lossy(&o);
+    assert!(t.starts_with("HTTP/1.1 200 OK"), "{t}");
+    assert!(t.contains("set-cookie: bonus_ctg_jeton="));
+    assert!(t.contains("Barème intégré"));
+    arret.send(()).unwrap();
+    serveur.await.unwrap().unwrap();
+}
+
+/// The binary: prints its address on stderr, serves, stops cleanly on SIGTERM and on Ctrl-C
+/// (SIGINT), code 0.
+#[cfg(unix)]
+#[test]
+fn binaire_serveur_sigterm() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        arreter_par(signal);
+    }
+    // an address already in use: French message, code 1
+    let occupe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = occupe.local_addr().unwrap().to_string();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["serveur", "--adresse", &a])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains(&format!(
+            "erreur E139 : adresse « {a} » inutilisable : adresse déjà utilisée"
+        )),
+        "{e}"
+    );
+    // not an address
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["serveur", "--adresse", "pas-une-adresse"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("erreur E139 : adresse « pas-une-adresse » inutilisable : adresse invalide"),
+        "{e}"
+    );
+}
+
+#[cfg(unix)]
+#[cfg(unix)]
+fn arreter_par(signal: i32) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["serveur", "--adresse", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(p.stderr.take().unwrap());
+    let mut ligne = String::new();
+    err.read_line(&mut ligne).unwrap();
+    assert!(
+        ligne.starts_with("bonus-ctg : application web sur http://127.0.0.1:"),
+        "{ligne}"
+    );
+    let adresse = ligne
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&adresse).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut o = String::new();
+    s.read_to_string(&mut o).unwrap();
+    assert!(o.starts_with("HTTP/1.1 200") && o.contains("Déposer un dossier"));
+    // SAFETY: kill(2) on our own child's pid
+    assert_eq!(unsafe { libc::kill(p.id() as i32, signal) }, 0);
+    let code = p.wait().unwrap();
+    assert!(code.success(), "{code:?}");
+    let mut reste = String::new();
+    err.read_to_string(&mut reste).unwrap();
+    assert!(reste.contains("serveur arrêté"), "{reste}");
+}
