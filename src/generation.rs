@@ -17,7 +17,7 @@
 //! * charges N-1 per (collectivité, volet) from the units of the volet, sometimes on two
 //!   lines, `PILOTAGE` for intercommunalities.
 //!
-//! Every generated dossier is valid (formats.md), for `bonus-ctg` and for
+//! Every generated dossier is valid (README « Le dossier d’entrée »), for `bonus-ctg` and for
 //! `scripts/oracle.py` alike; a few carry warnings (W001, W002) as real ones do.
 
 use crate::lecture::Fichiers;

@@ -13,7 +13,7 @@
 //! `NOM` is the dossier folder's name, `%` written `%25` and bytes that are not UTF-8
 //! written `%XX` ([`nom_dossier`]): distinct folders, distinct files.
 //!
-//! The consolidated CSV (R40 in docs/regles.md): block 1 has the columns of formats.md
+//! The consolidated CSV (R40 in docs/regles.md): block 1 has the columns of the structure table
 //! preceded by `dossier`; an empty line; block 2 has one row per (dossier, collectivité)
 //! (`COLLECTIVITE`), per dossier (`DOSSIER`), per volet over the whole lot (`VOLET`, the
 //! structures without a volet on a row with an empty `volet`), and the lot's `TOTAL`.

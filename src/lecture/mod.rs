@@ -1,4 +1,4 @@
-//! Reading a dossier (formats.md): `convention.toml`, `structures.csv`, `charges_n1.csv`,
+//! Reading a dossier (README « Le dossier d’entrée »): `convention.toml`, `structures.csv`, `charges_n1.csv`,
 //! optional `bareme.toml`. The parsing functions are pure (text in, data and located
 //! diagnostics out); only [`lire_dossier`] touches the file system.
 
@@ -737,7 +737,7 @@ pub fn analyser_convention(
                     d = d.valeur(v);
                 }
             }
-            diags.push(d.conseil("voir formats.md, section convention.toml"));
+            diags.push(d.conseil("voir le README, section « Le dossier d’entrée »"));
             return None;
         }
     };

@@ -1,4 +1,4 @@
-//! French-locale number and boolean parsing (formats.md « CSV reading rules »).
+//! French-locale number and boolean parsing (README « Fichiers tels qu’ils arrivent », rule R50).
 
 use rust_decimal::Decimal;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! CSV output (formats.md « Outputs »): one row per structure, then the reconciliation.
+//! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
 use crate::calcul::rationnel::{Depassement, R};
