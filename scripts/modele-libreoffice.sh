@@ -53,6 +53,10 @@ xml = "".join(z.read(n).decode() for n in noms)
 for attendu in ['type="list"', "PSU,PAJE,PSO,AUCUN", "2,2bis", 'type="decimal"']:
     if attendu not in xml:
         sys.exit(f"modele-libreoffice : validation « {attendu} » perdue à l'enregistrement")
+classeur = z.read("xl/workbook.xml").decode()
+for feuille in ["aide", "convention", "structures", "charges_n1", "evenements", "bareme"]:
+    if f'name="{feuille}"' not in classeur:
+        sys.exit(f"modele-libreoffice : feuille « {feuille} » absente après l'enregistrement")
 PY
     echo "modele-libreoffice : $d : classeur rempli dans LibreOffice = dossier ($(($(wc -l < "$T/obtenu-$i.csv") - 1)) lignes de résultat identiques)"
 done
