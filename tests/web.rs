@@ -269,6 +269,7 @@ async fn resultat_dugny_montants_graphiques_filtres_explication() {
         "resultat.csv",
         "resultat.json",
         "rapport.html",
+        "lettres.zip",
     ] {
         assert!(t.contains(&format!("{d}/telecharger/{f}")), "{f}");
     }
@@ -331,6 +332,26 @@ async fn telechargements() {
     assert!(
         r.texte().contains("<!DOCTYPE html>") && r.texte().contains("data-centimes=\"466667\"")
     );
+    // the notification letters as PDF in one zip: Dugny has two gestionnaires (Ville de
+    // Dugny, Entreprise Eden Baby park) and one collectivité, so three letters
+    let r = n.get(&format!("{d}/telecharger/lettres.zip")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(r.corps.clone())).unwrap();
+    let mut noms: Vec<String> = z.file_names().map(|n| n.unwrap().to_string()).collect();
+    noms.sort();
+    assert_eq!(
+        noms,
+        [
+            "collectivite-commune-de-dugny.pdf",
+            "gestionnaire-entreprise-eden-baby-park.pdf",
+            "gestionnaire-ville-de-dugny.pdf"
+        ]
+    );
+    for i in 0..z.len() {
+        let mut debut = [0u8; 5];
+        std::io::Read::read_exact(&mut z.by_index(i).unwrap(), &mut debut).unwrap();
+        assert_eq!(&debut, b"%PDF-");
+    }
     let r = n
         .get(&format!("{d}/telecharger/..%2F..%2Fetc%2Fpasswd"))
         .await;

@@ -335,7 +335,7 @@ fn rendre_page(sc: &Scenario, f: &Filtres) -> Response {
     let id = &sc.id;
     let mut corps = titre_dossier(sc, &r);
     corps.push_str(&format!(
-        "<nav class=\"telechargements\" aria-label=\"Téléchargements\">Télécharger : <a href=\"/d/{i}/telecharger/resultat.xlsx\" download>classeur</a> · <a href=\"/d/{i}/telecharger/resultat.csv\" download>CSV</a> · <a href=\"/d/{i}/telecharger/resultat.json\" download>JSON</a> · <a href=\"/d/{i}/telecharger/rapport.html\" download>rapport HTML</a></nav>",
+        "<nav class=\"telechargements\" aria-label=\"Téléchargements\">Télécharger : <a href=\"/d/{i}/telecharger/resultat.xlsx\" download>classeur</a> · <a href=\"/d/{i}/telecharger/resultat.csv\" download>CSV</a> · <a href=\"/d/{i}/telecharger/resultat.json\" download>JSON</a> · <a href=\"/d/{i}/telecharger/rapport.html\" download>rapport HTML</a> · <a href=\"/d/{i}/telecharger/lettres.zip\" download>lettres de notification (PDF)</a></nav>",
         i = esc(id)
     ));
     corps.push_str("<section id=\"synthese\"><h2>Synthèse</h2>");
@@ -453,6 +453,7 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
                     .into_bytes(),
                 "text/html; charset=utf-8",
             ),
+            "lettres.zip" => (lettres_zip(&r)?, "application/zip"),
             _ => {
                 return Err(erreur(
                     StatusCode::NOT_FOUND,
@@ -468,6 +469,26 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
     match r {
         Ok(r) | Err(r) => r,
     }
+}
+
+/// Every notification letter (one per gestionnaire, one recap per collectivité) as PDF, in
+/// one zip (the files `bonus-ctg notifier` writes).
+fn lettres_zip(r: &crate::calcul::Resultat) -> Result<Vec<u8>, Response> {
+    use std::io::Write;
+    let lettres = rapport::lettre::lettres(r, &rapport::lettre::Selection::Toutes)
+        .map_err(|e| interne(&e.to_string()))?;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for l in &lettres {
+        let pdf = rapport::lettre::pdf::rendre(l).map_err(|e| interne(&e))?;
+        z.start_file(format!("{}.pdf", l.fichier), o)
+            .and_then(|_| z.write_all(&pdf).map_err(Into::into))
+            .map_err(|e| interne(&crate::diagnostic::texte_zip(&e)))?;
+    }
+    z.finish()
+        .map(|c| c.into_inner())
+        .map_err(|e| interne(&crate::diagnostic::texte_zip(&e)))
 }
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
