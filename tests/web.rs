@@ -104,25 +104,7 @@ impl Navigateur {
 
     /// A multipart form: the token, then one file.
     async fn deposer(&self, chemin: &str, champ: &str, nom: &str, octets: &[u8]) -> Reponse {
-        let limite = "----limiteBonusCtg7";
-        let mut corps = Vec::new();
-        write!(
-            corps,
-            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-            self.jeton
-        )
-        .unwrap();
-        corps.extend_from_slice(octets);
-        write!(corps, "\r\n--{limite}--\r\n").unwrap();
-        let req = Request::post(chemin)
-            .header(header::COOKIE, &self.cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={limite}"),
-            )
-            .body(Body::from(corps))
-            .unwrap();
-        self.envoyer(req).await
+        self.deposer_avec(chemin, champ, nom, octets, &[]).await
     }
 
     /// [`Self::deposer`] with the button `format` pressed.
@@ -134,16 +116,36 @@ impl Navigateur {
         octets: &[u8],
         format: &str,
     ) -> Reponse {
-        let limite = "----limiteBonusCtg8";
+        self.deposer_avec(chemin, champ, nom, octets, &[("format", format)])
+            .await
+    }
+
+    /// An upload form: the token, the file, then the other text fields.
+    async fn deposer_avec(
+        &self,
+        chemin: &str,
+        champ: &str,
+        nom: &str,
+        octets: &[u8],
+        autres: &[(&str, &str)],
+    ) -> Reponse {
+        let limite = "----limiteBonusCtg7";
         let mut corps = Vec::new();
         write!(
             corps,
-            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\n\r\n",
+            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
             self.jeton
         )
         .unwrap();
         corps.extend_from_slice(octets);
-        write!(corps, "\r\n--{limite}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n{format}\r\n--{limite}--\r\n").unwrap();
+        for (n, v) in autres {
+            write!(
+                corps,
+                "\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}"
+            )
+            .unwrap();
+        }
+        write!(corps, "\r\n--{limite}--\r\n").unwrap();
         let req = Request::post(chemin)
             .header(header::COOKIE, &self.cookie)
             .header(
@@ -830,6 +832,39 @@ async fn verifier_une_notification() {
         .await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.texte().contains("n.csv, ligne 2"), "{}", r.texte());
+    // restricted to the gestionnaire « Ville de Dugny »: only its structures are expected
+    let r = n
+        .deposer_avec(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+            &[("gestionnaire", "Ville de Dugny")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    assert!(
+        r.texte()
+            .contains("Vérification limitée à : gestionnaire « Ville de Dugny »"),
+        "{}",
+        r.texte()
+    );
+    // an unknown collectivité: refused with a suggestion
+    let r = n
+        .deposer_avec(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            csv.as_bytes(),
+            &[("collectivite", "DUGNI")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.texte().contains("vouliez-vous dire « DUGNY » ?"),
+        "{}",
+        r.texte()
+    );
 }
 
 #[tokio::test]

@@ -126,14 +126,28 @@ pub async fn champs_depot(
 ) -> Result<(Option<String>, Option<(String, Vec<u8>)>), Response> {
     champs_depot_format(m, nom_champ)
         .await
-        .map(|(j, f, _)| (j, f))
+        .map(|(j, f, _, _)| (j, f))
 }
 
 /// [`champs_depot`] and the optional `format` field (the button pressed).
+/// The other short text fields of the form (`collectivite`, `gestionnaire`…): at most
+/// [`AUTRES_MAX`] of them, each cut to 200 characters.
+pub type Autres = Vec<(String, String)>;
+const AUTRES_MAX: usize = 8;
+
 pub async fn champs_depot_format(
     mut m: Multipart,
     nom_champ: &str,
-) -> Result<(Option<String>, Option<(String, Vec<u8>)>, Option<String>), Response> {
+) -> Result<
+    (
+        Option<String>,
+        Option<(String, Vec<u8>)>,
+        Option<String>,
+        Autres,
+    ),
+    Response,
+> {
+    let mut autres: Autres = Vec::new();
     let mut format = None;
     let mut jeton = None;
     let mut fichier = None;
@@ -159,10 +173,15 @@ pub async fn champs_depot_format(
                 }
                 fichier = Some((nom, o.to_vec()));
             }
+            Some(n) if autres.len() < AUTRES_MAX => {
+                let n = n.to_string();
+                let t = champ.text().await.map_err(erreur_depot)?;
+                autres.push((n, t.chars().take(200).collect()));
+            }
             _ => {}
         }
     }
-    Ok((jeton, fichier, format))
+    Ok((jeton, fichier, format, autres))
 }
 
 /// Only the last component of a browser-given name, for messages (never a path).

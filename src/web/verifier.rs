@@ -41,8 +41,28 @@ fn lire_notification(
 }
 
 fn formulaire(sc: &Scenario, j: &Jeton) -> String {
+    let d = &sc.lu.dossier;
+    let mut collectivites = String::from("<option value=\"\">toutes</option>");
+    for c in &d.convention.collectivites {
+        collectivites.push_str(&format!(
+            "<option value=\"{}\">{}</option>",
+            esc(&c.id),
+            esc(&c.nom)
+        ));
+    }
+    let mut gestionnaires: Vec<&str> = d
+        .structures
+        .iter()
+        .map(|s| s.gestionnaire.as_str())
+        .collect();
+    gestionnaires.sort_unstable();
+    gestionnaires.dedup();
+    let mut options_g = String::from("<option value=\"\">tous</option>");
+    for g in gestionnaires {
+        options_g.push_str(&format!("<option value=\"{0}\">{0}</option>", esc(g)));
+    }
     format!(
-        "<form method=\"post\" action=\"/d/{}/verifier\" enctype=\"multipart/form-data\" id=\"form-verifier\">{}<label for=\"notification\">Notification de la Caf : CSV ou classeur XLSX, avec une colonne « id » ou « nom » et une colonne « montant » (20 Mo au plus)</label><input type=\"file\" id=\"notification\" name=\"notification\" accept=\".csv,.xlsx,.txt\" required><button type=\"submit\" name=\"format\" value=\"html\">Vérifier</button> <button type=\"submit\" name=\"format\" value=\"csv\">Télécharger le contrôle (CSV)</button> <button type=\"submit\" name=\"format\" value=\"json\">Télécharger (JSON)</button></form>",
+        "<form method=\"post\" action=\"/d/{}/verifier\" enctype=\"multipart/form-data\" id=\"form-verifier\">{}<label for=\"notification\">Notification de la Caf : CSV ou classeur XLSX, avec une colonne « id » ou « nom » et une colonne « montant » (20 Mo au plus)</label><input type=\"file\" id=\"notification\" name=\"notification\" accept=\".csv,.xlsx,.txt\" required><label for=\"collectivite\">Seulement les structures de la collectivité</label><select id=\"collectivite\" name=\"collectivite\">{collectivites}</select><label for=\"gestionnaire\">Seulement celles du gestionnaire</label><select id=\"gestionnaire\" name=\"gestionnaire\">{options_g}</select><button type=\"submit\" name=\"format\" value=\"html\">Vérifier</button> <button type=\"submit\" name=\"format\" value=\"csv\">Télécharger le contrôle (CSV)</button> <button type=\"submit\" name=\"format\" value=\"json\">Télécharger (JSON)</button></form>",
         esc(&sc.id),
         j.champ()
     )
@@ -144,7 +164,7 @@ pub async fn verifier(
     Extension(j): Extension<Jeton>,
     m: Multipart,
 ) -> Response {
-    let (jeton, fichier, format) = match champs_depot_format(m, "notification").await {
+    let (jeton, fichier, format, autres) = match champs_depot_format(m, "notification").await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -188,9 +208,27 @@ pub async fn verifier(
             )
                 .into_response());
         };
-        // no filter: a notification whose lines all belong to one collectivité (or one
-        // gestionnaire) is recognised as partial, and the page says so
-        let v = verification::verifier(&r, &sc.lu.dossier, &nom, &lignes, &Default::default())
+        // optional filter (a commune checks its own lines); without it, a notification that
+        // covers exactly one collectivité or gestionnaire is recognised as partial
+        let champ = |n: &str| {
+            autres
+                .iter()
+                .find(|(k, v)| k == n && !v.trim().is_empty())
+                .map(|(_, v)| v.trim().to_string())
+        };
+        let filtre = verification::Filtre {
+            collectivite: champ("collectivite"),
+            gestionnaire: champ("gestionnaire"),
+        };
+        if let Err(m) = verification::controler_filtre(&r, &filtre) {
+            return Err(erreur(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "E138",
+                &m,
+                "choisissez la collectivité ou le gestionnaire dans la liste",
+            ));
+        }
+        let v = verification::verifier(&r, &sc.lu.dossier, &nom, &lignes, &filtre)
             .map_err(|e| super::resultat::interne(&e.to_string()))?;
         match format.as_deref() {
             Some("csv") => {
