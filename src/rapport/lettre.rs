@@ -263,21 +263,9 @@ fn pourcentage(d: Decimal) -> String {
 
 /// `1er janvier 2020`.
 pub fn date_fr(d: Date) -> String {
-    const MOIS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let mois = MOIS.get((d.mois as usize).wrapping_sub(1)).unwrap_or(&"?");
+    let mois = crate::projection::evenements::NOMS_MOIS
+        .get((d.mois as usize).wrapping_sub(1))
+        .unwrap_or(&"?");
     let jour = if d.jour == 1 {
         "1er".to_string()
     } else {

@@ -5,18 +5,7 @@ use super::{Bloc, Lettre, Segment, Tableau};
 use std::fmt::Write;
 
 fn echapper(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in super::espaces_insecables(s).chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+    crate::rapport::html::esc(&super::espaces_insecables(s))
 }
 
 fn segments(s: &[Segment]) -> String {
