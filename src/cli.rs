@@ -428,7 +428,7 @@ pub enum Commande {
     /// Affiche le barème en vigueur avec ses sources
     #[command(help_template = MODELE_AIDE)]
     Bareme {
-        /// Exercice (par défaut celui du dossier, sinon l'année en cours du barème le plus récent)
+        /// Exercice (par défaut celui du dossier, sinon l'année en cours)
         #[arg(long, value_name = "ANNEE")]
         exercice: Option<i32>,
         /// Dossier dont le bareme.toml surcharge le barème intégré
@@ -1476,13 +1476,8 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
         },
         None => match Bareme::integre() {
             Ok(b) => {
-                let a = exercice.unwrap_or_else(|| {
-                    b.volets
-                        .values()
-                        .flat_map(|v| v.forfaits_nouvelles.valeurs.iter().map(|x| x.debut.annee))
-                        .max()
-                        .unwrap_or(2025)
-                });
+                // without a dossier: the barème in force this year
+                let a = exercice.unwrap_or_else(crate::classeur::modele::annee_courante);
                 (b, a)
             }
             Err(d) => {
