@@ -151,3 +151,35 @@ fn xlsx_unique_count_abandon() {
     assert!(!lu);
     assert_eq!(d.0[0].code, "E073", "{:?}", d.0);
 }
+
+/// Found by the 300 s fuzz campaign: a shared strings start tag too damaged for the
+/// attribute parser (`count` repeated, an unterminated attribute) whose `uniqueCount` of
+/// 8 888 888 888 888 888 839 calamine still read and reserved for: allocation failure,
+/// abort. The raw bytes are now scanned as well: refused with E073 before calamine opens it.
+#[test]
+fn xlsx_unique_count_balise_abimee() {
+    let o = entree("xlsx_unique_count_balise_abimee.bin");
+    fuzz::lecture_xlsx(&o);
+    let i = o.iter().position(|b| *b == fuzz::SEPARATEUR).unwrap();
+    let c = fuzz::classeur_minimal(&o[..i], Some(&o[i + 1..])).unwrap();
+    let mut d = Diagnostics::default();
+    let t = lecture::xlsx::lire(
+        "structures.xlsx",
+        &c,
+        Feuille {
+            noms: lecture::FEUILLE_STRUCTURES,
+            premiere_sinon: true,
+        },
+        &["id"],
+        &["id"],
+        &mut d,
+    );
+    assert!(t.is_none());
+    assert_eq!(d.0.len(), 1, "{:?}", d.0);
+    assert_eq!(d.0[0].code, "E073", "{}", d.0[0]);
+    assert!(
+        d.0[0].message.contains("8\u{202f}888\u{202f}888") || d.0[0].message.contains("8 888 888"),
+        "{}",
+        d.0[0]
+    );
+}

@@ -238,6 +238,54 @@ fn attributs_de<R: std::io::BufRead>(r: R, element: &str) -> Option<Vec<(String,
     }
 }
 
+/// E073: the shared strings part `nom` (`taille` bytes) declares `n` strings.
+fn compte_mensonger(fichier: &str, nom: &str, n: u64, taille: u64, brut: String) -> Diagnostic {
+    let possible = taille / OCTETS_PAR_TEXTE_MIN;
+    Diagnostic::erreur(
+        "E073",
+        fichier,
+        format!(
+            "classeur abîmé : la partie {nom} annonce {} textes (uniqueCount), mais ses {} octets en contiennent au plus {}",
+            groupe(n.min(usize::MAX as u64) as usize),
+            groupe(taille.min(usize::MAX as u64) as usize),
+            groupe(possible.min(usize::MAX as u64) as usize)
+        ),
+    )
+    .valeur(brut)
+    .conseil("le classeur n'a pas été écrit par un tableur : ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau, ou exportez la feuille en « CSV UTF-8 »")
+}
+
+/// Every `uniqueCount = "digits"` written before the first string item of a shared strings
+/// part, read from the raw bytes (whatever the state of the tag around it).
+fn comptes_bruts(debut: &[u8]) -> Vec<u64> {
+    let fin = debut
+        .windows(3)
+        .position(|w| w == b"<si" || w == b":si")
+        .unwrap_or(debut.len());
+    let debut = &debut[..fin];
+    let cle = b"uniqueCount";
+    let mut r = Vec::new();
+    let mut i = 0;
+    while let Some(p) = debut[i..].windows(cle.len()).position(|w| w == cle) {
+        let mut j = i + p + cle.len();
+        let passer = |j: &mut usize, f: &dyn Fn(u8) -> bool| {
+            while *j < debut.len() && f(debut[*j]) {
+                *j += 1;
+            }
+        };
+        passer(&mut j, &|b| {
+            b.is_ascii_whitespace() || b == b'=' || b == b'"' || b == b'\''
+        });
+        let d = j;
+        passer(&mut j, &|b| b.is_ascii_digit());
+        if let Some(n) = nombre_annonce(&debut[d..j]) {
+            r.push(n);
+        }
+        i = i + p + cle.len();
+    }
+    r
+}
+
 /// A declared count as calamine reads it (digits only, leading zeros allowed), saturated;
 /// `None` when calamine would ignore it.
 fn nombre_annonce(v: &[u8]) -> Option<u64> {
@@ -309,6 +357,24 @@ fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<Cont
             "workbook.xml" => "calcPr",
             _ => continue,
         };
+        if element == "sst" {
+            // the raw bytes too: a start tag too damaged for the attribute parser (a repeated
+            // or unterminated attribute) may still give calamine a count to reserve for
+            if let Ok(e) = zip.by_index(i) {
+                let mut debut = Vec::new();
+                let _ = e.take(taille.min(1 << 20)).read_to_end(&mut debut);
+                let possible = taille / OCTETS_PAR_TEXTE_MIN;
+                if let Some(n) = comptes_bruts(&debut).into_iter().find(|n| *n > possible) {
+                    return Err(Box::new(compte_mensonger(
+                        fichier,
+                        &nom,
+                        n,
+                        taille,
+                        n.to_string(),
+                    )));
+                }
+            }
+        }
         let Ok(e) = zip.by_index(i) else {
             continue; // unreadable part: calamine reports it
         };
@@ -321,23 +387,9 @@ fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<Cont
                     let Some(n) = nombre_annonce(v.as_bytes()) else {
                         continue;
                     };
-                    let possible = taille / OCTETS_PAR_TEXTE_MIN;
-                    if n > possible {
+                    if n > taille / OCTETS_PAR_TEXTE_MIN {
                         let brut = v.chars().take(40).collect::<String>();
-                        return Err(Box::new(
-                            Diagnostic::erreur(
-                                "E073",
-                                fichier,
-                                format!(
-                                    "classeur abîmé : la partie {nom} annonce {} textes (uniqueCount), mais ses {} octets en contiennent au plus {}",
-                                    groupe(n.min(usize::MAX as u64) as usize),
-                                    groupe(taille.min(usize::MAX as u64) as usize),
-                                    groupe(possible.min(usize::MAX as u64) as usize)
-                                ),
-                            )
-                            .valeur(brut)
-                            .conseil("le classeur n'a pas été écrit par un tableur : ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau, ou exportez la feuille en « CSV UTF-8 »"),
-                        ));
+                        return Err(Box::new(compte_mensonger(fichier, &nom, n, taille, brut)));
                     }
                 }
                 ("calcPr", "fullCalcOnLoad") => {
