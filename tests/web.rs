@@ -1044,3 +1044,69 @@ fn arreter_par(signal: i32) {
     err.read_to_string(&mut reste).unwrap();
     assert!(reste.contains("serveur arrêté"), "{reste}");
 }
+
+/// The JSON API: `/sante`, and `/api/calculer` answering the JSON of `calculer --format
+/// json` for a workbook dossier, `422` with located errors for an invalid one.
+#[tokio::test]
+async fn api_calculer() {
+    let n = Navigateur::nouveau(app()).await;
+    let r = n.get("/sante").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert_eq!(r.texte(), "ok");
+    // the Dugny fixture as a workbook dossier
+    let mut d = bonus_ctg::diagnostic::Diagnostics::default();
+    let lu = bonus_ctg::lecture::lire_dossier(
+        std::path::Path::new("fixtures/dugny"),
+        &Default::default(),
+        &mut d,
+    )
+    .unwrap();
+    let classeur = bonus_ctg::classeur::ecrire_modele(&bonus_ctg::classeur::Contenu {
+        dossier: Some(&lu),
+        ..Default::default()
+    })
+    .unwrap();
+    let r = n
+        .deposer("/api/calculer", "dossier", "dugny.xlsx", &classeur)
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    let api: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    // the same figures as the command line on the folder dossier
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["calculer", "fixtures/dugny", "--format", "json"])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(api["schema"], "bonus-ctg.resultat.v1");
+    assert_eq!(api["structures"], cli["structures"]);
+    assert_eq!(api["total"], cli["total"]);
+    // LAEP-LAPINOUS: 10 000 € × 350 / 750 h = 4 666,666… → 4 666,67 € (largest remainder)
+    let l = api["structures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "LAEP-LAPINOUS")
+        .unwrap();
+    assert_eq!(l["bonus_total"], "4666.67");
+    // an invalid dossier: 422 and the located errors
+    let r = n
+        .deposer(
+            "/api/calculer",
+            "dossier",
+            "vide.xlsx",
+            &bonus_ctg::classeur::ecrire_modele(&Default::default()).unwrap(),
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    let premiere = &e["erreurs"][0];
+    assert!(premiere["code"].as_str().unwrap().starts_with('E'), "{e}");
+    assert_eq!(premiere["fichier"], "vide.xlsx");
+    // not a workbook nor a zip: 422; no file: 400
+    let r = n
+        .deposer("/api/calculer", "dossier", "a.csv", b"id;nom\n")
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = n.deposer("/api/calculer", "autre", "a.xlsx", b"x").await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+}

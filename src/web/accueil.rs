@@ -212,22 +212,9 @@ pub async fn deposer(etat: S, Extension(j): Extension<Jeton>, m: Multipart) -> R
         );
     };
     let nom = nom_affiche(&nom);
-    let minuscule = nom.to_lowercase();
-    // the bytes decide: both kinds are zip containers; a workbook has a convention sheet
-    let genre = if !octets.starts_with(b"PK\x03\x04") {
-        return erreur(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "E131",
-            &format!("« {nom} » n'est ni un classeur .xlsx ni une archive .zip"),
-            "déposez le classeur-dossier (.xlsx) ou le dossier compressé en .zip ; un classeur .xls ou .ods doit d'abord être enregistré en .xlsx",
-        );
-    } else if minuscule.ends_with(".zip") {
-        Genre::Zip
-    } else if minuscule.ends_with(".xlsx") || minuscule.ends_with(".xlsm") || est_classeur(&octets)
-    {
-        Genre::Classeur
-    } else {
-        Genre::Zip
+    let genre = match genre_depot(&nom, &octets) {
+        Ok(g) => g,
+        Err(r) => return r,
     };
     enregistrer(
         &etat,
@@ -239,6 +226,27 @@ pub async fn deposer(etat: S, Extension(j): Extension<Jeton>, m: Multipart) -> R
         },
     )
     .await
+}
+
+/// What an uploaded dossier is: the bytes decide (both kinds are zip containers; a workbook
+/// holds `[Content_Types].xml`); anything else is refused (E131).
+pub fn genre_depot(nom: &str, octets: &[u8]) -> Result<Genre, Response> {
+    let minuscule = nom.to_lowercase();
+    if !octets.starts_with(b"PK\x03\x04") {
+        return Err(erreur(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "E131",
+            &format!("« {nom} » n'est ni un classeur .xlsx ni une archive .zip"),
+            "déposez le classeur-dossier (.xlsx) ou le dossier compressé en .zip ; un classeur .xls ou .ods doit d'abord être enregistré en .xlsx",
+        ));
+    }
+    Ok(if minuscule.ends_with(".zip") {
+        Genre::Zip
+    } else if minuscule.ends_with(".xlsx") || minuscule.ends_with(".xlsm") || est_classeur(octets) {
+        Genre::Classeur
+    } else {
+        Genre::Zip
+    })
 }
 
 /// A zip container holding `[Content_Types].xml` is an Office document.

@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod accueil;
+pub mod api;
 pub mod bareme;
 pub mod dossier;
 pub mod projection;
@@ -61,6 +62,8 @@ pub fn application(base: Option<&Path>) -> Result<Router, String> {
 fn routeur(etat: EtatPartage) -> Router {
     Router::new()
         .route("/", get(accueil::page))
+        .route("/sante", get(api::sante))
+        .route("/api/calculer", post(api::calculer))
         .route("/deposer", post(accueil::deposer))
         .route("/ouvrir", post(accueil::ouvrir))
         .route("/bareme", get(bareme::page_integre))
