@@ -120,6 +120,41 @@ impl Navigateur {
             .await
     }
 
+    /// Posts a multipart body with the session cookie.
+    async fn poster(&self, chemin: &str, limite: &str, corps: Vec<u8>) -> Reponse {
+        let req = Request::post(chemin)
+            .header(header::COOKIE, &self.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={limite}"),
+            )
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    /// A form of several files (and the token).
+    async fn deposer_fichiers(&self, chemin: &str, fichiers: &[(&str, &str, &[u8])]) -> Reponse {
+        let limite = "----limiteBonusCtg9";
+        let mut corps = Vec::new();
+        write!(
+            corps,
+            "--{limite}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{}",
+            self.jeton
+        )
+        .unwrap();
+        for (champ, nom, octets) in fichiers {
+            write!(
+                corps,
+                "\r\n--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .unwrap();
+            corps.extend_from_slice(octets);
+        }
+        write!(corps, "\r\n--{limite}--\r\n").unwrap();
+        self.poster(chemin, limite, corps).await
+    }
+
     /// An upload form: the token, the file, then the other text fields.
     async fn deposer_avec(
         &self,
@@ -146,15 +181,7 @@ impl Navigateur {
             .unwrap();
         }
         write!(corps, "\r\n--{limite}--\r\n").unwrap();
-        let req = Request::post(chemin)
-            .header(header::COOKIE, &self.cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={limite}"),
-            )
-            .body(Body::from(corps))
-            .unwrap();
-        self.envoyer(req).await
+        self.poster(chemin, limite, corps).await
     }
 
     /// Opens an embedded fixture; returns `/d/ID`.
@@ -1102,6 +1129,39 @@ async fn api_calculer() {
     let premiere = &e["erreurs"][0];
     assert!(premiere["code"].as_str().unwrap().starts_with('E'), "{e}");
     assert_eq!(premiere["fichier"], "vide.xlsx");
+    // projeter: the JSON of the command line (Dugny, no events)
+    let r = n
+        .deposer("/api/projeter", "dossier", "dugny.xlsx", &classeur)
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    let api: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["projeter", "fixtures/dugny", "--format", "json"])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(api["annees"], cli["annees"]);
+    // verifier: LAPINOUS right, BISOUNOURS 5 000,00 instead of 5 333,33 (−333,33 €)
+    let notif = "id;montant\nLAEP-LAPINOUS;4666,67\nLAEP-BISOUNOURS;5000,00\n";
+    let r = n
+        .deposer_fichiers(
+            "/api/verifier",
+            &[
+                ("dossier", "dugny.xlsx", &classeur),
+                ("notification", "n.csv", notif.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    let v: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(v["concorde"], false);
+    let b = v["lignes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "LAEP-BISOUNOURS")
+        .unwrap();
+    assert_eq!(b["ecart"], "-333.33", "{b}");
     // not a workbook nor a zip: 422; no file: 400
     let r = n
         .deposer("/api/calculer", "dossier", "a.csv", b"id;nom\n")

@@ -64,6 +64,8 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/", get(accueil::page))
         .route("/sante", get(api::sante))
         .route("/api/calculer", post(api::calculer))
+        .route("/api/projeter", post(api::projeter))
+        .route("/api/verifier", post(api::verifier))
         .route("/deposer", post(accueil::deposer))
         .route("/ouvrir", post(accueil::ouvrir))
         .route("/bareme", get(bareme::page_integre))

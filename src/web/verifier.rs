@@ -16,7 +16,7 @@ use axum::Extension;
 
 /// The notification's lines from its bytes: a spreadsheet (zip or OLE container) or a CSV
 /// text. `None` when it has errors (in `diags`).
-fn lire_notification(
+pub fn lire_notification(
     nom: &str,
     octets: &[u8],
     diags: &mut Diagnostics,
