@@ -23,6 +23,16 @@ pub enum Statut {
     Hypothese,
 }
 
+impl Statut {
+    /// For a person: `confirmé`, `hypothèse` (the Display form is the file's keyword).
+    pub fn libelle(&self) -> &'static str {
+        match self {
+            Statut::Confirme => "confirmé",
+            Statut::Hypothese => "hypothèse",
+        }
+    }
+}
+
 impl fmt::Display for Statut {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -1500,8 +1500,11 @@ fn afficher_bareme(exercice: Option<i32>, dossier: Option<PathBuf>, fe: FormatEr
     fn ligne<T>(o: &mut String, nom: &str, l: &Lu<T>, v: String) {
         match &l.source {
             Some(s) => o.push_str(&format!(
-                "  {nom} = {v}\n      depuis le {} — statut {} — {}\n      fichier : {}\n",
-                s.debut, s.statut, s.reference, s.origine
+                "  {nom} = {v}\n      depuis le {} — {} — {}\n      fichier : {}\n",
+                rapport::lettre::date_fr(s.debut),
+                s.statut.libelle(),
+                s.reference,
+                s.origine
             )),
             None => o.push_str(&format!(
                 "  {nom} = {v}\n      absent du barème : valeur neutre par défaut\n"

@@ -275,10 +275,7 @@ pub fn date_fr(d: Date) -> String {
 }
 
 fn statut_fr(s: Statut) -> &'static str {
-    match s {
-        Statut::Confirme => "confirmé",
-        Statut::Hypothese => "hypothèse",
-    }
+    s.libelle()
 }
 
 /// Where a barème value comes from, in words: `volets.EAJE.plancher (depuis le 1er janvier
