@@ -687,12 +687,14 @@ pub fn message_toml(m: &str) -> String {
         ("invalid inline table", "table { .. } invalide"),
         ("invalid number", "nombre invalide"),
         ("invalid date", "date invalide (format AAAA-MM-JJ)"),
-        ("invalid type", "type de valeur inattendu"),
         ("missing field", "clé obligatoire absente"),
         ("unknown field", "clé inconnue"),
         ("expected newline", "fin de ligne attendue"),
         ("invalid string", "texte invalide"),
     ];
+    if let Some(reste) = m.strip_prefix("invalid type:") {
+        return type_inattendu(reste);
+    }
     match fr.iter().find(|(en, _)| m.starts_with(en)) {
         Some((en, f)) if m.len() == en.len() => f.to_string(),
         Some((en, f)) => format!(
@@ -700,6 +702,45 @@ pub fn message_toml(m: &str) -> String {
             m[en.len()..].trim_start_matches([',', ':', ' '])
         ),
         None => format!("syntaxe incorrecte ({m})"),
+    }
+}
+
+/// `string "deux mille", expected i64` (serde's words) in French: what was written and what
+/// the key takes.
+fn type_inattendu(reste: &str) -> String {
+    let (trouve, attendu) = reste.split_once(", expected").unwrap_or((reste, ""));
+    let trouve = trouve.trim();
+    let (genre, valeur) = trouve.split_once(' ').unwrap_or((trouve, ""));
+    let genre = match genre {
+        "string" => "texte",
+        "boolean" => "booléen",
+        "integer" => "nombre entier",
+        "float" => "nombre décimal",
+        "map" => "table",
+        "sequence" => "liste",
+        "datetime" => "date",
+        autre => autre,
+    };
+    let attendu = attendu.trim();
+    let attendu =
+        if attendu.starts_with('i') || attendu.starts_with('u') || attendu.contains("integer") {
+            "un nombre entier"
+        } else if attendu.contains("bool") {
+            "true ou false"
+        } else if attendu.contains("string") {
+            "un texte entre guillemets"
+        } else if attendu.contains("sequence") || attendu.contains("array") {
+            "une liste [ … ]"
+        } else if attendu.contains("datetime") || attendu.contains("date") {
+            "une date AAAA-MM-JJ"
+        } else {
+            "une valeur d'un autre type"
+        };
+    let valeur = valeur.trim_matches(['`', ' ']);
+    if valeur.is_empty() {
+        format!("type de valeur inattendu : {genre} là où il faut {attendu}")
+    } else {
+        format!("type de valeur inattendu : {genre} {valeur} là où il faut {attendu}")
     }
 }
 
@@ -1359,6 +1400,18 @@ fn lire_classeur(
 #[cfg(test)]
 mod tests_limites {
     use super::*;
+
+    #[test]
+    fn type_toml_en_francais() {
+        assert_eq!(
+            message_toml("invalid type: string \"deux mille\", expected i64"),
+            "type de valeur inattendu : texte \"deux mille\" là où il faut un nombre entier"
+        );
+        assert_eq!(
+            message_toml("invalid type: integer `3`, expected a boolean"),
+            "type de valeur inattendu : nombre entier 3 là où il faut true ou false"
+        );
+    }
 
     fn entrees<'a>(convention: &'a str, bareme: Option<(&'a str, &'a str)>) -> Entrees<'a> {
         Entrees {
