@@ -72,15 +72,18 @@ impl Formats {
 /// A cell value written by the template.
 enum Valeur {
     Texte(String),
-    Nombre(f64),
+    /// Hundredths (an amount in cents, units in hundredths), written through the workbook
+    /// writer's one conversion to a spreadsheet number.
+    Centiemes(i64),
+    Entier(i64),
     Date(Date),
 }
 
 fn montant(m: Montant) -> Valeur {
-    Valeur::Nombre(m.0 as f64 / 100.0)
+    Valeur::Centiemes(m.0)
 }
 fn unites(u: Unites) -> Valeur {
-    Valeur::Nombre(u.0 as f64 / 100.0)
+    Valeur::Centiemes(u.0)
 }
 fn texte(s: &str) -> Valeur {
     Valeur::Texte(s.to_string())
@@ -95,8 +98,15 @@ fn ecrire(ws: &mut Worksheet, l: u32, c: u16, v: &Valeur, f: &Formats, g: Genre)
         Valeur::Texte(t) => {
             ws.write_string_with_format(l, c, t, f.de(g))?;
         }
-        Valeur::Nombre(n) => {
-            ws.write_number_with_format(l, c, *n, f.de(g))?;
+        Valeur::Centiemes(h) => {
+            let n = crate::rapport::xlsx::echelle_f64(i128::from(*h), 2)
+                .map_err(|e| XlsxError::ParameterError(e.0))?;
+            ws.write_number_with_format(l, c, n, f.de(g))?;
+        }
+        Valeur::Entier(n) => {
+            let n = crate::rapport::xlsx::echelle_f64(i128::from(*n), 0)
+                .map_err(|e| XlsxError::ParameterError(e.0))?;
+            ws.write_number_with_format(l, c, n, f.de(g))?;
         }
         Valeur::Date(d) => {
             let x = ExcelDateTime::from_ymd(d.annee as u16, d.mois, d.jour)?;
@@ -233,7 +243,7 @@ fn convention(wb: &mut Workbook, c: &Contenu<'_>, f: &Formats) -> X<()> {
             "caf" => texte(&k.caf),
             "debut" => k.debut.map_or(texte(""), Valeur::Date),
             "fin" => k.fin.map_or(texte(""), Valeur::Date),
-            _ => Valeur::Nombre(k.exercice as f64),
+            _ => Valeur::Entier(i64::from(k.exercice)),
         });
         match v {
             Some(v) => ecrire(ws, l, 1, &v, f, champ.genre)?,
@@ -258,8 +268,10 @@ fn convention(wb: &mut Workbook, c: &Contenu<'_>, f: &Formats) -> X<()> {
     )?;
     for (i, k) in conv.iter().flat_map(|k| &k.collectivites).enumerate() {
         let l = ENTETE_COLLECTIVITES + 1 + i as u32;
-        let tranche = k.tranche.map_or(texte(""), |t| Valeur::Nombre(t as f64));
-        let population = k.population.map_or(texte(""), |p| Valeur::Nombre(p as f64));
+        let tranche = k
+            .tranche
+            .map_or(texte(""), |t| Valeur::Entier(i64::from(t)));
+        let population = k.population.map_or(texte(""), |p| Valeur::Entier(p as i64));
         let valeurs = [
             texte(&k.id),
             texte(&k.nom),
@@ -292,7 +304,7 @@ fn lignes_structures(lu: &DossierLu) -> Vec<Vec<Valeur>> {
                 unites(s.unites_existantes),
                 unites(s.unites_nouvelles),
                 unites(s.unites_employeurs),
-                Valeur::Nombre(s.mois_ouverture as f64),
+                Valeur::Entier(i64::from(s.mois_ouverture)),
                 montant(s.contribution_collectivite_n1),
                 montant(s.bonus_n1),
                 unites(s.unites_employeurs_nouvelles),

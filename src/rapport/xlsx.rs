@@ -94,7 +94,8 @@ pub(crate) fn echelle_f64(v: i128, echelle: u32) -> X<f64> {
     Ok(v as f64 / p)
 }
 
-/// An amount in euros, as written in the workbook (the only `f64` conversion of amounts).
+/// An amount in euros, as written in the workbook (amounts reach `f64` only through
+/// [`echelle_f64`]).
 pub fn euros_f64(m: Montant) -> X<f64> {
     echelle_f64(m.0 as i128, 2)
 }
