@@ -906,46 +906,40 @@ pub fn analyser_convention(
                         ids.insert(texte::cle_id(&id), id.clone());
                     }
                 }
-                let tranche = match &c.tranche {
-                    None => None,
-                    Some(t) if *t.get_ref() >= 1 && *t.get_ref() <= 1000 => {
-                        Some(*t.get_ref() as u32)
+                let mut borne = |v: &Option<Spanned<i64>>,
+                                 bornes: std::ops::RangeInclusive<i64>,
+                                 code: &'static str,
+                                 cle: &str,
+                                 message: &str| {
+                    let v = v.as_ref()?;
+                    if bornes.contains(v.get_ref()) {
+                        return Some(*v.get_ref());
                     }
-                    Some(t) => {
-                        diags.push(
-                            Diagnostic::erreur(
-                                "E020",
-                                fichier,
-                                "tranche invalide (entier ≥ 1 attendu)",
-                            )
-                            .ligne(ligne_de(t.span().start))
-                            .colonne(format!("{ici}.tranche"))
-                            .valeur(t.get_ref().to_string()),
-                        );
-                        ok = false;
-                        None
-                    }
+                    diags.push(
+                        Diagnostic::erreur(code, fichier, message)
+                            .ligne(ligne_de(v.span().start))
+                            .colonne(format!("{ici}.{cle}"))
+                            .valeur(v.get_ref().to_string()),
+                    );
+                    ok = false;
+                    None
                 };
-                let population = match &c.population {
-                    None => None,
-                    Some(p) if (0..=1_000_000_000).contains(p.get_ref()) => {
-                        Some(*p.get_ref() as u64)
-                    }
-                    Some(p) => {
-                        diags.push(
-                            Diagnostic::erreur(
-                                "E100",
-                                fichier,
-                                "population invalide (entier de 0 à 1 000 000 000 attendu)",
-                            )
-                            .ligne(ligne_de(p.span().start))
-                            .colonne(format!("{ici}.population"))
-                            .valeur(p.get_ref().to_string()),
-                        );
-                        ok = false;
-                        None
-                    }
-                };
+                let tranche = borne(
+                    &c.tranche,
+                    1..=1000,
+                    "E020",
+                    "tranche",
+                    "tranche invalide (entier ≥ 1 attendu)",
+                )
+                .map(|t| t as u32);
+                let population = borne(
+                    &c.population,
+                    0..=1_000_000_000,
+                    "E100",
+                    "population",
+                    "population invalide (entier de 0 à 1 000 000 000 attendu)",
+                )
+                .map(|p| p as u64);
                 collectivites.push(Collectivite {
                     population,
                     nom: c
