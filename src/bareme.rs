@@ -4,6 +4,7 @@
 //! `hypothese`). Superseded values are kept. The built-in barème (`bareme_defaut.toml`) is
 //! embedded in the binary; a dossier's `bareme.toml` overrides value by value what it names.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::modele::{Date, Financement, Montant, TypeStructure};
 use rust_decimal::Decimal;
@@ -465,7 +466,7 @@ impl Bareme {
         let mut diags = Diagnostics::default();
         let err = |diags: &mut Diagnostics, col: &str, m: String| {
             diags.push(
-                Diagnostic::erreur("E022", fichier, m)
+                Diagnostic::erreur(Code::E022, fichier, m)
                     .colonne(col)
                     .conseil("voir docs/bareme.md, section [trajectoire]"),
             )
@@ -532,7 +533,7 @@ impl Bareme {
         let mut requis = |nom: &str| {
             diags.push(
                 Diagnostic::erreur(
-                    "E022",
+                    Code::E022,
                     fichier,
                     format!("aucune valeur en vigueur au 1er janvier {annee}"),
                 )
@@ -631,7 +632,7 @@ impl Bareme {
                 if let Some(autre) = vu.insert(*t, &v.nom) {
                     diags.push(
                         Diagnostic::erreur(
-                            "E022",
+                            Code::E022,
                             fichier,
                             format!(
                                 "le type {t} est couvert par deux volets ({autre} et {})",
@@ -648,7 +649,7 @@ impl Bareme {
             if n != 0 && n as u32 != be.nombre_tranches.valeur {
                 diags.push(
                     Diagnostic::erreur(
-                        "E022",
+                        Code::E022,
                         fichier,
                         format!(
                             "{n} forfaits pour {} tranches de richesse en {annee}",
@@ -677,7 +678,7 @@ struct Lecteur<'a> {
 
 impl Lecteur<'_> {
     fn err(&mut self, parametre: &str, valeur: Option<String>, message: impl Into<String>) {
-        let mut d = Diagnostic::erreur("E022", self.fichier, message).colonne(parametre);
+        let mut d = Diagnostic::erreur(Code::E022, self.fichier, message).colonne(parametre);
         if let Some(v) = valeur {
             d = d.valeur(v);
         }
@@ -689,7 +690,7 @@ impl Lecteur<'_> {
     /// the nearest known key.
     fn inconnue(&mut self, chemin: &str, cle: &str, connues: &[&str]) {
         self.diags.push(crate::lecture::cle_inconnue(
-            "E022",
+            Code::E022,
             self.fichier,
             chemin,
             cle,
@@ -942,8 +943,11 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
     let racine: toml::Table = match texte.parse() {
         Ok(t) => t,
         Err(e) => {
-            let mut d =
-                Diagnostic::erreur("E022", fichier, format!("TOML invalide : {}", e.message()));
+            let mut d = Diagnostic::erreur(
+                Code::E022,
+                fichier,
+                format!("TOML invalide : {}", e.message()),
+            );
             if let Some(s) = e.span() {
                 d = d.ligne(1 + texte[..s.start.min(texte.len())].matches('\n').count() as u64);
             }
@@ -1264,7 +1268,7 @@ statut = "hypothese"
         let t = "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = \"-3\"\nreference = \"x\"\nstatut = \"confirme\"\n";
         let e = Bareme::avec_surcharge(t, "bareme.toml").unwrap_err();
         let d = &e.0[0];
-        assert_eq!(d.code, "E022");
+        assert_eq!(d.code, Code::E022);
         assert_eq!(d.colonne.as_deref(), Some("volets.EAJE.plancher[1]"));
         let e = Bareme::avec_surcharge("x = = 1", "bareme.toml").unwrap_err();
         assert_eq!(e.0[0].ligne, Some(1));
@@ -1332,7 +1336,7 @@ statut = "hypothese"
                 "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = {mauvais}\nreference = \"x\"\nstatut = \"hypothese\"\n"
             );
             let e = Bareme::avec_surcharge(&t, "bareme.toml").unwrap_err();
-            assert_eq!(e.0[0].code, "E022", "{mauvais}");
+            assert_eq!(e.0[0].code, Code::E022, "{mauvais}");
             assert_eq!(
                 e.0[0].colonne.as_deref(),
                 Some("volets.EAJE.plancher[1]"),

@@ -3,6 +3,11 @@
 //! Every diagnostic names the file, the line (or the barème parameter), the column and the
 //! value, with a stable code (`E0xx` error, `W0xx` warning) listed in `docs/erreurs.md`.
 
+mod code;
+mod position;
+
+pub use code::{Categorie, Code};
+pub use position::{Fichier, Origine, Table};
 use serde::Serialize;
 use std::fmt;
 
@@ -15,7 +20,7 @@ pub enum Gravite {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub gravite: Gravite,
     pub fichier: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,14 +35,24 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conseil: Option<String>,
+    /// The dossier's table the position is in, while `fichier` is still its CSV name
+    /// (see [`Table`]); `None` once the position names the file actually read.
+    #[serde(skip)]
+    pub table: Option<Table>,
 }
 
 impl Diagnostic {
-    pub fn erreur(code: &'static str, fichier: &str, message: impl Into<String>) -> Self {
+    /// `fichier`: a name (`&str`, `String`) or a [`Table`] of the dossier.
+    pub fn erreur(code: Code, fichier: impl Into<Fichier>, message: impl Into<String>) -> Self {
+        let (fichier, table) = match fichier.into() {
+            Fichier::Nomme(n) => (n, None),
+            Fichier::Table(t) => (t.nom().to_string(), Some(t)),
+        };
         Diagnostic {
             code,
             gravite: Gravite::Erreur,
-            fichier: fichier.to_string(),
+            fichier,
+            table,
             ligne: None,
             cellule: None,
             colonne: None,
@@ -46,7 +61,11 @@ impl Diagnostic {
             conseil: None,
         }
     }
-    pub fn avertissement(code: &'static str, fichier: &str, message: impl Into<String>) -> Self {
+    pub fn avertissement(
+        code: Code,
+        fichier: impl Into<Fichier>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             gravite: Gravite::Avertissement,
             ..Diagnostic::erreur(code, fichier, message)
@@ -54,6 +73,19 @@ impl Diagnostic {
     }
     pub fn ligne(mut self, l: u64) -> Self {
         self.ligne = Some(l);
+        self
+    }
+    /// The position of a line of a table: its line in the file, or, for an envelope the
+    /// projection computed, that envelope in place of the file.
+    pub fn origine(mut self, o: Origine) -> Self {
+        match o {
+            Origine::Ligne(l) => self.ligne = Some(l),
+            Origine::Enveloppe { exercice } => {
+                self.fichier = format!("enveloppe {exercice} (versé en {})", exercice - 1);
+                self.table = None;
+                self.ligne = None;
+            }
+        }
         self
     }
     pub fn cellule(mut self, c: impl Into<String>) -> Self {
@@ -185,6 +217,13 @@ impl Diagnostics {
         self.1.erreurs_omises += o.1.erreurs_omises;
         self.1.avertissements_omis += o.1.avertissements_omis;
     }
+    /// The same diagnostics, marked as positioned in the dossier's table `t`.
+    pub fn dans(mut self, t: Table) -> Self {
+        for d in &mut self.0 {
+            d.table = Some(t);
+        }
+        self
+    }
     pub fn a_des_erreurs(&self) -> bool {
         self.1.erreurs_omises > 0 || self.0.iter().any(Diagnostic::est_erreur)
     }
@@ -223,7 +262,7 @@ impl Diagnostics {
                 Gravite::Avertissement
             },
             ..Diagnostic::erreur(
-                if e > 0 { "E027" } else { "W006" },
+                if e > 0 { Code::E027 } else { Code::W006 },
                 "dossier",
                 format!(
                     "{} : l'affichage est limité à {PLAFOND} erreurs et {PLAFOND} avertissements",
@@ -252,9 +291,9 @@ mod tests {
     fn plafond_et_compte_du_reste() {
         let mut d = Diagnostics::default();
         for i in 0..(PLAFOND + 30) {
-            d.push(Diagnostic::erreur("E007", "f.csv", "x").ligne(i as u64 + 2));
+            d.push(Diagnostic::erreur(Code::E007, "f.csv", "x").ligne(i as u64 + 2));
         }
-        d.push(Diagnostic::avertissement("W002", "f.csv", "y"));
+        d.push(Diagnostic::avertissement(Code::W002, "f.csv", "y"));
         assert_eq!(d.0.len(), PLAFOND + 1);
         assert_eq!(d.omissions(), (30, 0));
         assert_eq!(d.resume(), "230 erreurs, 1 avertissement");
@@ -272,12 +311,45 @@ mod tests {
     }
 
     #[test]
+    fn position_typee() {
+        // a check across tables names the table, by its CSV name until localised
+        let d =
+            Diagnostic::avertissement(Code::W002, Table::Charges, "x").origine(Origine::Ligne(4));
+        assert_eq!((d.table, d.ligne), (Some(Table::Charges), Some(4)));
+        assert_eq!(
+            d.to_string(),
+            "avertissement W002 : charges_n1.csv, ligne 4 : x"
+        );
+        // an envelope computed by the projection has no line: it is named instead of the file
+        let d = Diagnostic::avertissement(Code::W002, Table::Charges, "x")
+            .origine(Origine::Enveloppe { exercice: 2026 });
+        assert_eq!((d.table, d.ligne), (None, None));
+        assert_eq!(
+            d.to_string(),
+            "avertissement W002 : enveloppe 2026 (versé en 2025) : x"
+        );
+        // a name stays a name
+        let d = Diagnostic::erreur(Code::E001, "structures.csv", "y");
+        assert_eq!(d.table, None);
+        let mut l = Diagnostics::default();
+        l.push(d);
+        assert_eq!(
+            l.dans(Table::Structures).0[0].table,
+            Some(Table::Structures)
+        );
+    }
+
+    #[test]
     fn cellule_remplace_la_ligne() {
-        let d = Diagnostic::erreur("E009", "dossier.xlsx", "montant avec plus de 2 décimales")
-            .ligne(12)
-            .cellule("structures!N12")
-            .colonne("bonus_n1")
-            .valeur("0.30000000000000004");
+        let d = Diagnostic::erreur(
+            Code::E009,
+            "dossier.xlsx",
+            "montant avec plus de 2 décimales",
+        )
+        .ligne(12)
+        .cellule("structures!N12")
+        .colonne("bonus_n1")
+        .valeur("0.30000000000000004");
         assert_eq!(d.to_string(), "erreur E009 : dossier.xlsx, cellule structures!N12, colonne « bonus_n1 », valeur « 0.30000000000000004 » : montant avec plus de 2 décimales");
     }
 }
@@ -334,7 +406,7 @@ mod tests_affichage {
             texte_affichable("x\u{9b}31m\u{202e}0001\u{2066}\u{2069}\u{200f}"),
             "x\\u{9b}31m\\u{202e}0001\\u{2066}\\u{2069}\\u{200f}"
         );
-        let d = Diagnostic::erreur("E007", "s\u{1b}.csv", "montant illisible")
+        let d = Diagnostic::erreur(Code::E007, "s\u{1b}.csv", "montant illisible")
             .ligne(3)
             .colonne("montant")
             .valeur("1\u{1b}[31m2\u{202e}");

@@ -30,6 +30,7 @@ pub mod validation;
 pub mod verification;
 pub mod web;
 
+use diagnostic::Code;
 use diagnostic::{Diagnostic, Diagnostics};
 
 /// Validates a read dossier and computes one exercice (pure). `Err` holds the diagnostics
@@ -52,7 +53,7 @@ pub fn traiter(
         Err(e) => {
             let mut d = diags;
             d.push(
-                Diagnostic::erreur("E023", "dossier", e.to_string())
+                Diagnostic::erreur(Code::E023, "dossier", e.to_string())
                     .conseil("vérifiez les ordres de grandeur des montants et des unités"),
             );
             Err(d)

@@ -22,6 +22,7 @@
 
 use crate::calcul::rationnel::format_echelle;
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat};
+use crate::diagnostic::Code;
 use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
 use crate::lecture::{self, OptionsLecture};
 use crate::modele::Montant;
@@ -414,7 +415,7 @@ fn contenu(s: &Path) -> std::io::Result<Contenu> {
     })
 }
 
-fn err(code: &'static str, chemin: &Path, message: impl std::fmt::Display) -> String {
+fn err(code: Code, chemin: &Path, message: impl std::fmt::Display) -> String {
     sortie::ErreurEcriture::new(code, chemin, message).to_string()
 }
 
@@ -616,7 +617,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
         }
         (Err(e), _) | (_, Err(e)) => {
             diags.push(
-                Diagnostic::erreur("E023", "dossier", e.to_string())
+                Diagnostic::erreur(Code::E023, "dossier", e.to_string())
                     .conseil("vérifiez les ordres de grandeur des montants et des unités"),
             );
         }

@@ -203,7 +203,7 @@ pub struct ChargeAPayer {
     pub montant: Montant,
     pub libelle: String,
     #[serde(skip)]
-    pub ligne: u64,
+    pub ligne: crate::diagnostic::Origine,
 }
 
 /// A whole dossier, as read (before validation).

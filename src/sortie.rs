@@ -11,6 +11,7 @@
 //!   pipe to a quiet stop and any other error to exit code 1.
 
 use crate::diagnostic::texte_io;
+use crate::diagnostic::Code;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs::{self, File, Metadata};
@@ -18,30 +19,30 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Standard output not written (disk full, …).
-pub const E_SORTIE_STANDARD: &str = "E080";
+pub const E_SORTIE_STANDARD: Code = Code::E080;
 /// The target is not a regular file (folder, named pipe, device, socket, symbolic link).
-pub const E_PAS_UN_FICHIER: &str = "E081";
+pub const E_PAS_UN_FICHIER: Code = Code::E081;
 /// The target is one of the files read.
-pub const E_FICHIER_LU: &str = "E082";
+pub const E_FICHIER_LU: Code = Code::E082;
 /// The target exists and `--ecraser` was not given (or is not an output of this tool).
-pub const E_EXISTE: &str = "E083";
+pub const E_EXISTE: Code = Code::E083;
 /// The operating system refused the write.
-pub const E_ECRITURE: &str = "E084";
+pub const E_ECRITURE: Code = Code::E084;
 /// `lot`: the output folder is inside (or contains) the dossiers read.
-pub const E_SORTIE_DANS_ENTREE: &str = "E085";
+pub const E_SORTIE_DANS_ENTREE: Code = Code::E085;
 /// `generer`: a symbolic link on the way.
-pub const E_LIEN: &str = "E086";
+pub const E_LIEN: Code = Code::E086;
 
 /// Why a write was refused or failed: a code of `docs/erreurs.md` and a French message
 /// naming the path. Displayed as `erreur E08x : chemin : message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErreurEcriture {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 impl ErreurEcriture {
-    pub fn new(code: &'static str, chemin: &Path, message: impl fmt::Display) -> Self {
+    pub fn new(code: Code, chemin: &Path, message: impl fmt::Display) -> Self {
         ErreurEcriture {
             code,
             message: format!("{} : {message}", chemin.display()),

@@ -3,6 +3,8 @@
 
 use crate::bareme::{Bareme, BaremeExercice, Versement};
 use crate::calcul::eligibilite::{self, Motif};
+use crate::diagnostic::Code;
+use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
 use crate::modele::{Annexe, Dossier};
@@ -27,8 +29,8 @@ pub fn valider(
         let date = |x: Option<crate::modele::Date>| x.map_or("…".to_string(), |d| d.to_string());
         d.push(
             Diagnostic::erreur(
-                "E019",
-                "convention.toml",
+                Code::E019,
+                Table::Convention,
                 format!(
                     "exercice {exercice} hors de la période de la convention ({} → {})",
                     date(conv.debut),
@@ -67,7 +69,7 @@ pub fn valider(
                     format!("identifiant en double (déjà ligne {premiere} : « {id} », qui ne diffère que par la casse ou la forme Unicode)")
                 };
                 d.push(
-                    Diagnostic::erreur("E015", "structures.csv", msg)
+                    Diagnostic::erreur(Code::E015, Table::Structures, msg)
                         .ligne(s.ligne)
                         .colonne("id")
                         .valeur(&s.id)
@@ -93,8 +95,8 @@ pub fn valider(
         if !s.collectivite.is_empty() && !index.contains_key(s.collectivite.as_str()) {
             d.push(
                 Diagnostic::erreur(
-                    "E016",
-                    "structures.csv",
+                    Code::E016,
+                    Table::Structures,
                     "collectivité non déclarée dans convention.toml",
                 )
                 .ligne(s.ligne)
@@ -108,11 +110,11 @@ pub fn valider(
         if !c.collectivite.is_empty() && !index.contains_key(c.collectivite.as_str()) {
             d.push(
                 Diagnostic::erreur(
-                    "E016",
-                    "charges_n1.csv",
+                    Code::E016,
+                    Table::Charges,
                     "collectivité non déclarée dans convention.toml",
                 )
-                .ligne(c.ligne)
+                .origine(c.ligne)
                 .colonne("collectivite")
                 .valeur(&c.collectivite)
                 .conseil(format!("collectivités déclarées : {declarees}")),
@@ -129,8 +131,8 @@ pub fn valider(
             if t > n {
                 d.push(
                     Diagnostic::erreur(
-                        "E020",
-                        "convention.toml",
+                        Code::E020,
+                        Table::Convention,
                         format!("tranche {t} absente du barème ({n} tranches en {exercice})"),
                     )
                     .colonne(format!("collectivites[{}].tranche", c.id))
@@ -152,8 +154,8 @@ pub fn valider(
         if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(
                 Diagnostic::avertissement(
-                    "W001",
-                    "structures.csv",
+                    Code::W001,
+                    Table::Structures,
                     format!("« {} » est en annexe 2 mais son type n'a pas de volet de bonus : elle ne recevra rien", s.nom),
                 )
                 .ligne(s.ligne)
@@ -177,8 +179,8 @@ pub fn valider(
         if c.tranche.is_none() && tranche_requise.contains(c.id.as_str()) {
             d.push(
                 Diagnostic::erreur(
-                    "E020",
-                    "convention.toml",
+                    Code::E020,
+                    Table::Convention,
                     "tranche absente alors que des unités nouvelles appellent un forfait",
                 )
                 .colonne(format!("collectivites[{}].tranche", c.id))
@@ -207,8 +209,8 @@ pub fn valider(
         if index.get(c).is_some_and(|c| c.population.is_none()) {
             d.push(
                 Diagnostic::erreur(
-                    "E101",
-                    "convention.toml",
+                    Code::E101,
+                    Table::Convention,
                     format!(
                         "population absente : le plancher ou la revalorisation du volet {v} en {exercice} dépend de la strate de population"
                     ),
@@ -226,14 +228,14 @@ pub fn valider(
         match b.volets.get(&c.volet) {
             None => d.push(
                 Diagnostic::avertissement(
-                    "W003",
-                    "charges_n1.csv",
+                    Code::W003,
+                    Table::Charges,
                     format!(
                         "volet « {} » inconnu du barème : montant reporté non redistribuable",
                         c.volet
                     ),
                 )
-                .ligne(c.ligne)
+                .origine(c.ligne)
                 .colonne("volet")
                 .valeur(&c.volet)
                 .conseil(format!(
@@ -249,11 +251,11 @@ pub fn valider(
                 {
                     d.push(
                         Diagnostic::avertissement(
-                            "W002",
-                            "charges_n1.csv",
+                            Code::W002,
+                            Table::Charges,
                             format!("aucune unité éligible pour ({}, {}) : charge non redistribuable", k.0, k.1),
                         )
-                        .ligne(c.ligne)
+                        .origine(c.ligne)
                         .colonne("volet")
                         .valeur(&c.volet)
                         .conseil("vérifiez l'annexe 2, les unités existantes et l'éligibilité des structures"),
@@ -277,11 +279,11 @@ pub fn valider(
                 if !places && c.montant.0 > 0 && signales.insert(k) {
                     d.push(
                         Diagnostic::avertissement(
-                            "W100",
-                            "charges_n1.csv",
+                            Code::W100,
+                            Table::Charges,
                             format!("aucune place réservée aux employeurs pour ({}, {}) : charge CTRE non redistribuable", k.0, k.1),
                         )
-                        .ligne(c.ligne)
+                        .origine(c.ligne)
                         .colonne("volet")
                         .valeur(&c.volet)
                         .conseil("indiquez les places employeurs (colonne unites_employeurs) des crèches concernées de l'annexe 2"),

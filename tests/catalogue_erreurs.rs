@@ -1,8 +1,9 @@
-//! The catalogue of error and warning codes (docs/erreurs.md) against the code itself, with
-//! no hand-kept list: every code the sources can emit (a `"E123"` / `"W123"` literal in
-//! `src/`) has its entry in docs/erreurs.md with an example message, and some test makes the
-//! program produce it; every entry of the catalogue is a code the sources still emit.
+//! The catalogue of error and warning codes (docs/erreurs.md) against the one list of codes,
+//! the enum `diagnostic::Code`: every code has its entry in docs/erreurs.md, in the section
+//! of its category, with an example message, and some test makes the program produce it;
+//! every entry of the catalogue is a code of the enum; no source writes a code as a text.
 
+use bonus_ctg::diagnostic::Code;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -40,58 +41,72 @@ fn codes_litteraux(texte: &str) -> BTreeSet<String> {
     r
 }
 
-fn codes_des_sources() -> BTreeSet<String> {
-    let mut f = Vec::new();
-    fichiers(&racine().join("src"), &[".rs"], &mut f);
-    let mut r = BTreeSet::new();
-    for p in f {
-        r.extend(codes_litteraux(&fs::read_to_string(p).unwrap()));
-    }
-    r
+/// The codes of the enum, the one list.
+fn codes() -> Vec<Code> {
+    Code::TOUS.to_vec()
 }
 
-/// The sections of docs/erreurs.md: code → text up to the next heading.
-fn sections() -> Vec<(String, String)> {
+/// An entry of docs/erreurs.md: its code, the heading of the section it sits in, its text
+/// up to the next heading.
+struct Entree {
+    code: String,
+    section: String,
+    texte: String,
+}
+
+/// The entries of docs/erreurs.md, in order.
+fn sections() -> Vec<Entree> {
     let doc = fs::read_to_string(racine().join("docs/erreurs.md")).unwrap();
-    let mut r: Vec<(String, String)> = Vec::new();
+    let mut r: Vec<Entree> = Vec::new();
+    let mut section = String::new();
     for l in doc.lines() {
         if let Some(t) = l.strip_prefix("## ") {
             let t = t.trim();
             let est_code = t.len() == 4
                 && (t.starts_with('E') || t.starts_with('W'))
                 && t[1..].bytes().all(|b| b.is_ascii_digit());
-            r.push((
-                if est_code {
+            if !est_code {
+                section = t.to_string();
+            }
+            r.push(Entree {
+                code: if est_code {
                     t.to_string()
                 } else {
                     String::new()
                 },
-                String::new(),
-            ));
-        } else if let Some((_, s)) = r.last_mut() {
-            s.push_str(l);
-            s.push('\n');
+                section: section.clone(),
+                texte: String::new(),
+            });
+        } else if let Some(e) = r.last_mut() {
+            e.texte.push_str(l);
+            e.texte.push('\n');
         }
     }
-    r.retain(|(c, _)| !c.is_empty());
+    r.retain(|e| !e.code.is_empty());
     r
 }
 
 #[test]
 fn chaque_code_a_son_entree_avec_un_exemple() {
-    let codes = codes_des_sources();
+    let codes = codes();
     assert!(codes.len() >= 40, "{codes:?}");
     let sections = sections();
     let mut manques = Vec::new();
     for code in &codes {
-        let gravite = if code.starts_with('E') {
+        let gravite = if code.est_erreur() {
             "erreur"
         } else {
             "avertissement"
         };
-        match sections.iter().find(|(c, _)| c == code) {
+        match sections.iter().find(|e| e.code == code.as_str()) {
             None => manques.push(format!("{code} : pas d'entrée « ## {code} »")),
-            Some((_, texte)) => {
+            Some(Entree { section, texte, .. }) => {
+                if section != code.categorie().titre() {
+                    manques.push(format!(
+                        "{code} : rangé sous « {section} » au lieu de « {} »",
+                        code.categorie().titre()
+                    ));
+                }
                 // a web page says « Erreur E130 — … »
                 if !texte.contains(&format!("{gravite} {code} :"))
                     && !texte.contains(&format!("Erreur {code} —"))
@@ -110,12 +125,12 @@ fn chaque_code_a_son_entree_avec_un_exemple() {
 
 #[test]
 fn chaque_entree_est_un_code_emis() {
-    let codes = codes_des_sources();
+    let codes: BTreeSet<String> = codes().iter().map(|c| c.to_string()).collect();
     let mut vus = BTreeSet::new();
-    for (c, _) in sections() {
+    for Entree { code: c, .. } in sections() {
         assert!(
             codes.contains(&c),
-            "docs/erreurs.md décrit {c}, que le programme n'émet plus"
+            "docs/erreurs.md décrit {c}, qui n'est pas dans l'enum diagnostic::Code"
         );
         assert!(
             vus.insert(c.clone()),
@@ -124,15 +139,37 @@ fn chaque_entree_est_un_code_emis() {
     }
 }
 
+/// No source writes a code as a text (`"E023"`): every code goes through the enum, so the
+/// catalogue checks above see every code the program can emit.
+#[test]
+fn aucun_code_ecrit_en_texte() {
+    let mut f = Vec::new();
+    fichiers(&racine().join("src"), &[".rs"], &mut f);
+    let mut textes = Vec::new();
+    // the enum itself may spell its codes out
+    f.retain(|p| !p.ends_with("diagnostic/code.rs"));
+    for p in f {
+        let codes = codes_litteraux(&fs::read_to_string(&p).unwrap());
+        if !codes.is_empty() {
+            textes.push(format!("{} : {codes:?}", p.display()));
+        }
+    }
+    assert!(
+        textes.is_empty(),
+        "codes écrits en texte (utilisez diagnostic::Code) :\n{}",
+        textes.join("\n")
+    );
+}
+
 /// Codes no input can produce, with the reason (they still have their catalogue entry).
-const SANS_CAS: &[(&str, &str)] = &[(
-    "E122",
+const SANS_CAS: &[(Code, &str)] = &[(
+    Code::E122,
     "échec interne de l'écrivain PDF (polices incorporées) : aucune donnée du dossier ne le provoque",
 )];
 
 /// Some test asserts each code: a case of tests/entrees/cas.toml or tests/verifier, an
 /// assertion or a snapshot that contains `CODE :` (text) or `"code":"CODE"` (JSON), or the
-/// code compared as a value.
+/// code compared as a value (`"CODE"` or `Code::CODE`).
 #[test]
 fn chaque_code_est_produit_par_un_test() {
     let mut f = Vec::new();
@@ -155,7 +192,7 @@ fn chaque_code_est_produit_par_un_test() {
         }
     }
     let mut sans_test = Vec::new();
-    for code in codes_des_sources() {
+    for code in codes() {
         if let Some((_, pourquoi)) = SANS_CAS.iter().find(|(c, _)| *c == code) {
             assert!(!pourquoi.is_empty());
             continue;
@@ -170,6 +207,10 @@ fn chaque_code_est_produit_par_un_test() {
             format!("erreur {code}"),
             format!("\"{code}\","),
             format!("avertissement {code}"),
+            format!("code, Code::{code})"),
+            format!("code, Code::{code},"),
+            format!("code == Code::{code}"),
+            format!("(Code::{code}, Some("),
         ];
         if !formes.iter().any(|f| textes.contains(f.as_str())) {
             sans_test.push(code);

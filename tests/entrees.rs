@@ -397,12 +397,24 @@ fn couverture_du_manifeste() {
     let texte = fs::read_to_string(racine().join("cas.toml")).unwrap();
     let doc =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/erreurs.md")).unwrap();
-    for code in (1..=27)
-        .map(|i| format!("E{i:03}"))
-        .chain((1..=6).map(|i| format!("W{i:03}")))
-        // lecture v2 (docs/regles.md R50)
-        .chain(["E050", "E051", "E052", "E053", "E056", "W050"].map(String::from))
-    {
+    // the codes of reading a dossier's files, by their category in the enum
+    use bonus_ctg::diagnostic::{Categorie as C, Code};
+    let lecture = [
+        C::Fichiers,
+        C::Tableaux,
+        C::Convention,
+        C::Limites,
+        C::Avertissements,
+        C::LectureEntetes,
+    ];
+    let codes: Vec<Code> = Code::TOUS
+        .iter()
+        .copied()
+        .filter(|c| lecture.contains(&c.categorie()))
+        .collect();
+    // E001–E027, W001–W006, and E050–E053, E056, W050 (docs/regles.md R50)
+    assert_eq!(codes.len(), 27 + 6 + 6);
+    for code in codes {
         assert!(
             texte.contains(&format!("{code} :")) || texte.contains(&format!("\"code\":\"{code}\"")),
             "aucun cas ne produit {code}"

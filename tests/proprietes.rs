@@ -7,7 +7,7 @@ use bonus_ctg::bareme::{Arrondi, Bareme, BaremeExercice, Grille, Versement};
 use bonus_ctg::calcul::eligibilite::Motif;
 use bonus_ctg::calcul::rationnel::Rationnel;
 use bonus_ctg::calcul::{calculer, Resultat};
-use bonus_ctg::diagnostic::Diagnostics;
+use bonus_ctg::diagnostic::{Diagnostics, Origine};
 use bonus_ctg::lecture::{analyser_dossier, Fichiers};
 use bonus_ctg::modele::*;
 use bonus_ctg::rapport::{csv, Profil};
@@ -121,7 +121,7 @@ fn dossier(o: Options) -> impl Strategy<Value = Dossier> {
                         volet: VOLETS[v].into(),
                         montant: Montant(m),
                         libelle: String::new(),
-                        ligne: k as u64 + 2,
+                        ligne: Origine::Ligne(k as u64 + 2),
                     })
                     .collect(),
             },

@@ -378,7 +378,7 @@ pub fn calculer_avec(
             .entry((ch.collectivite.clone(), ch.volet.clone()))
             .or_insert_with(|| nouveau(&ch.collectivite, &ch.volet));
         g.charge_n1.0 = g.charge_n1.0.checked_add(ch.montant.0).ok_or(Depassement)?;
-        g.lignes_charge.push(ch.ligne);
+        g.lignes_charge.extend(ch.ligne.ligne());
     }
     // members (indices into `ordre`) of each group; keys borrowed (no copy per structure),
     // the groups created once per key

@@ -7,17 +7,18 @@
 //! earlier run (`.pdf` and `.html` files; replaced with `--ecraser`).
 
 use super::{charger, depassement, silencieux, Entree, FormatErreurs, DONNEES_INVALIDES, SUCCES};
+use crate::diagnostic::Code;
 use crate::rapport::lettre::{self, Genre, Selection};
 use crate::sortie::{self, ErreurEcriture};
 use clap::ValueEnum;
 use std::path::Path;
 
 /// The gestionnaire given by `--gestionnaire` is not in the dossier.
-pub const E_GESTIONNAIRE_INCONNU: &str = "E120";
+pub const E_GESTIONNAIRE_INCONNU: Code = Code::E120;
 /// The output folder holds something else than letters.
-pub const E_DOSSIER_ETRANGER: &str = "E121";
+pub const E_DOSSIER_ETRANGER: Code = Code::E121;
 /// The PDF could not be made.
-pub const E_PDF: &str = "E122";
+pub const E_PDF: Code = Code::E122;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FormatLettre {

@@ -17,6 +17,8 @@ use super::xlsx::grille::{self, Cellule};
 use super::xlsx::{self, Feuille};
 use super::{analyser_entrees, Contenu, DossierLu, Entrees, Source};
 use super::{FEUILLE_CHARGES, FEUILLE_STRUCTURES};
+use crate::diagnostic::Code;
+use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::nombres::analyser_booleen;
 use crate::lecture::tableau::normaliser_nom;
@@ -54,11 +56,12 @@ impl TomlDeFeuille {
         self.cellules.push(cellule);
     }
 
-    /// Re-locates the diagnostics of the TOML reader (file `depuis`, a line of the generated
-    /// text) in the workbook (`fichier`, the cell).
-    pub fn relocaliser(&self, diags: &mut Diagnostics, depuis: &str, fichier: &str) {
-        for d in diags.0.iter_mut().filter(|d| d.fichier == depuis) {
+    /// Re-locates the diagnostics of the TOML reader (table `depuis`, a line of the
+    /// generated text) in the workbook (`fichier`, the cell).
+    pub fn relocaliser(&self, diags: &mut Diagnostics, depuis: Table, fichier: &str) {
+        for d in diags.0.iter_mut().filter(|d| d.table == Some(depuis)) {
             d.fichier = fichier.to_string();
+            d.table = None;
             if let Some(c) = d
                 .ligne
                 .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
@@ -180,7 +183,7 @@ pub fn convention_en_toml(
             Ok(None) => {}
             Err((message, conseil)) => {
                 diags.push(
-                    Diagnostic::erreur("E021", fichier, message)
+                    Diagnostic::erreur(Code::E021, fichier, message)
                         .ligne(c.ligne as u64 + 1)
                         .cellule(c.reference(feuille))
                         .colonne(nom)
@@ -393,8 +396,7 @@ pub fn est_dossier_complet(fichier: &str, octets: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-/// Name under which the generated TOML texts are read before their messages are relocated.
-const CONVENTION_GENEREE: &str = "convention.toml";
+/// Name under which the generated barème text is read before its messages are relocated.
 const BAREME_GENERE: &str = "\u{0}bareme du classeur";
 
 /// Reads a workbook dossier (pure: its bytes). `bareme`: a barème file given with
@@ -454,9 +456,9 @@ pub fn analyser_classeur(
             .map(|b| (BAREME_GENERE, b.texte.as_str()))),
     };
     let lu = analyser_entrees(&entrees, &mut locales);
-    convention.relocaliser(&mut locales, CONVENTION_GENEREE, fichier);
+    convention.relocaliser(&mut locales, Table::Convention, fichier);
     if let Some(b) = &bareme_feuille {
-        b.relocaliser(&mut locales, BAREME_GENERE, fichier);
+        b.relocaliser(&mut locales, Table::Bareme, fichier);
     }
     diags.extend(locales);
     let mut lu = lu?;
@@ -467,7 +469,7 @@ pub fn analyser_classeur(
 /// Diagnostic for a DOSSIER that is a file but not a workbook.
 pub fn pas_un_classeur(fichier: &str) -> Diagnostic {
     Diagnostic::erreur(
-        "E001",
+        Code::E001,
         fichier,
         "ce fichier n'est ni un dossier ni un classeur .xlsx",
     )

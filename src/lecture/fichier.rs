@@ -8,6 +8,7 @@
 //! events file of `projeter` and the notification of `verifier`.
 
 use super::tableau::groupe;
+use crate::diagnostic::Code;
 use crate::diagnostic::{texte_io, Diagnostic};
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read};
@@ -143,16 +144,16 @@ pub(crate) fn diagnostic(chemin: &Path, nom: &str, limite: u64, r: Refus) -> Dia
     let lieu = chemin.display().to_string();
     match r {
         Refus::Introuvable => {
-            Diagnostic::erreur("E001", &lieu, format!("fichier « {nom} » introuvable"))
+            Diagnostic::erreur(Code::E001, &lieu, format!("fichier « {nom} » introuvable"))
         }
         Refus::Dossier => Diagnostic::erreur(
-            "E002",
+            Code::E002,
             &lieu,
             "lecture impossible : c'est un dossier, pas un fichier",
         )
         .conseil("vérifiez le fichier et ses droits d'accès"),
         Refus::Io(e) => Diagnostic::erreur(
-            "E002",
+            Code::E002,
             &lieu,
             format!("lecture impossible : {}", texte_io(&e)),
         )
@@ -163,14 +164,14 @@ pub(crate) fn diagnostic(chemin: &Path, nom: &str, limite: u64, r: Refus) -> Dia
                 None => quoi.to_string(),
             };
             Diagnostic::erreur(
-                "E070",
+                Code::E070,
                 &lieu,
                 format!("lecture refusée : c'est {quoi}, pas un fichier ordinaire"),
             )
             .conseil("enregistrez les données dans un fichier ordinaire : un tube, un périphérique ou une socket ne sont pas lus (leur lecture pourrait ne jamais finir)")
         }
         Refus::TropGros { taille, au_moins } => Diagnostic::erreur(
-            "E023",
+            Code::E023,
             nom,
             if au_moins {
                 // stopped after `limite + 1` bytes: the whole size is unknown
@@ -221,7 +222,7 @@ pub fn elements_toml(texte: &str) -> usize {
 /// The E071 diagnostic of a TOML file over [`TOML_TAILLE_MAX`] bytes.
 pub(crate) fn toml_trop_gros(nom: &str, taille: u64, au_moins: bool) -> Diagnostic {
     Diagnostic::erreur(
-        "E071",
+        Code::E071,
         nom,
         format!(
             "fichier TOML trop gros : {}{} octets (maximum {})",
@@ -239,7 +240,7 @@ pub fn verifier_elements_toml(nom: &str, texte: &str) -> Option<Diagnostic> {
     let n = elements_toml(texte);
     (n > TOML_ELEMENTS_MAX).then(|| {
         Diagnostic::erreur(
-            "E071",
+            Code::E071,
             nom,
             format!(
                 "fichier TOML trop chargé : {} séparateurs de clés, valeurs ou tables (maximum {})",
@@ -262,14 +263,14 @@ mod tests {
         fs::write(&p, b"0123456789").unwrap();
         assert_eq!(lire_fichier_borne(&p, "a.csv", 10).unwrap(), b"0123456789");
         let e = lire_fichier_borne(&p, "a.csv", 9).unwrap_err();
-        assert_eq!(e.code, "E023");
+        assert_eq!(e.code, Code::E023);
         // 10 bytes = 1 Mo rounded up; limit 9 bytes = 0 Mo
         assert_eq!(e.message, "fichier trop gros : 1 Mo (maximum 0 Mo)");
         let e = lire_fichier_borne(&d.path().join("b.csv"), "b.csv", 9).unwrap_err();
-        assert_eq!(e.code, "E001");
+        assert_eq!(e.code, Code::E001);
         assert_eq!(e.message, "fichier « b.csv » introuvable");
         let e = lire_fichier_borne(d.path(), "d", 9).unwrap_err();
-        assert_eq!(e.code, "E002");
+        assert_eq!(e.code, Code::E002);
     }
 
     #[test]
@@ -280,7 +281,7 @@ mod tests {
         assert_eq!(elements_toml("[[c]]\nid = \"x.y\"\n"), 4);
         assert!(verifier_elements_toml("c.toml", &",".repeat(TOML_ELEMENTS_MAX)).is_none());
         let e = verifier_elements_toml("c.toml", &",".repeat(TOML_ELEMENTS_MAX + 1)).unwrap();
-        assert_eq!(e.code, "E071");
+        assert_eq!(e.code, Code::E071);
         assert_eq!(
             e.message,
             "fichier TOML trop chargé : 100 001 séparateurs de clés, valeurs ou tables (maximum 100 000)"

@@ -10,6 +10,8 @@ pub mod texte;
 pub mod xlsx;
 
 use crate::bareme::Bareme;
+use crate::diagnostic::Code;
+use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::modele::*;
 pub use fichier::lire_fichier_borne;
@@ -99,8 +101,9 @@ impl DossierLu {
     /// name and the cell reference (`structures!G4`).
     pub fn localiser(&self, diags: &mut Diagnostics) {
         for d in diags.0.iter_mut() {
-            if let (Some((f, cellules)), "convention.toml") =
-                (&self.localisations.convention, d.fichier.as_str())
+            let Some(table) = d.table else { continue };
+            if let (Some((f, cellules)), Table::Convention) =
+                (&self.localisations.convention, table)
             {
                 d.fichier = f.clone();
                 if let Some(c) = d
@@ -111,10 +114,10 @@ impl DossierLu {
                 }
                 continue;
             }
-            let loc = match d.fichier.as_str() {
-                "structures.csv" => &self.localisations.structures,
-                "charges_n1.csv" => &self.localisations.charges,
-                _ => continue,
+            let loc = match table {
+                Table::Structures => &self.localisations.structures,
+                Table::Charges => &self.localisations.charges,
+                Table::Convention | Table::Bareme => continue,
             };
             if loc.fichier.is_empty() || loc.fichier == d.fichier {
                 continue;
@@ -180,14 +183,7 @@ struct Ligne<'a> {
 }
 
 impl Ligne<'_> {
-    fn err(
-        &mut self,
-        code: &'static str,
-        col: &str,
-        val: &str,
-        msg: impl Into<String>,
-        conseil: &str,
-    ) {
+    fn err(&mut self, code: Code, col: &str, val: &str, msg: impl Into<String>, conseil: &str) {
         self.ok = false;
         let mut d = Diagnostic::erreur(code, &self.tab.fichier, msg).ligne(self.no);
         if let Some(c) = self.tab.cellule(self.no, col) {
@@ -209,7 +205,7 @@ impl Ligne<'_> {
             None => {
                 if requis {
                     self.err(
-                        "E006",
+                        Code::E006,
                         col,
                         "",
                         "valeur obligatoire manquante",
@@ -226,7 +222,7 @@ impl Ligne<'_> {
         let v = self.texte(col, true);
         if let Some(c) = texte::caractere_invisible(&v) {
             self.err(
-                "E053",
+                Code::E053,
                 col,
                 &texte::montrer_invisibles(&v),
                 format!(
@@ -242,7 +238,7 @@ impl Ligne<'_> {
     fn code<T>(
         &mut self,
         col: &str,
-        code_err: &'static str,
+        code_err: Code,
         analyser: fn(&str) -> Option<T>,
         liste: &str,
         defaut: T,
@@ -250,7 +246,7 @@ impl Ligne<'_> {
         match self.tab.champ(self.enr, col) {
             None => {
                 self.err(
-                    "E006",
+                    Code::E006,
                     col,
                     "",
                     "valeur obligatoire manquante",
@@ -292,13 +288,19 @@ impl Ligne<'_> {
                 } else {
                     "écrivez par exemple 1234,56 ou 1234.56"
                 };
-                self.err("E007", col, v, format!("{quoi} illisible : {m}"), conseil);
+                self.err(
+                    Code::E007,
+                    col,
+                    v,
+                    format!("{quoi} illisible : {m}"),
+                    conseil,
+                );
                 return 0;
             }
         };
         if d.is_sign_negative() && !d.is_zero() {
             self.err(
-                "E008",
+                Code::E008,
                 col,
                 v,
                 format!("{quoi} négatif"),
@@ -310,7 +312,7 @@ impl Ligne<'_> {
             Ok(c) if c <= max => c,
             Ok(_) => {
                 self.err(
-                    "E023",
+                    Code::E023,
                     col,
                     v,
                     format!(
@@ -328,7 +330,7 @@ impl Ligne<'_> {
                 } else {
                     "arrondissez au centième"
                 };
-                self.err("E009", col, v, format!("{quoi} avec {m}"), conseil);
+                self.err(Code::E009, col, v, format!("{quoi} avec {m}"), conseil);
                 0
             }
         }
@@ -364,17 +366,23 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
         if id.chars().count() > LONGUEUR_ID_MAX {
             let court: String = id.chars().take(40).collect();
             l.err(
-                "E023",
+                Code::E023,
                 "id",
                 &format!("{court}…"),
                 format!("identifiant trop long (plus de {LONGUEUR_ID_MAX} caractères)"),
                 "",
             );
         }
-        let annexe = l.code("annexe", "E011", Annexe::analyser, "2, 2bis", Annexe::Deux);
+        let annexe = l.code(
+            "annexe",
+            Code::E011,
+            Annexe::analyser,
+            "2, 2bis",
+            Annexe::Deux,
+        );
         let type_structure = l.code(
             "type",
-            "E012",
+            Code::E012,
             TypeStructure::analyser,
             &types,
             TypeStructure::Autre,
@@ -385,7 +393,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
         let collectivite = l.id("collectivite");
         let financement = l.code(
             "financement",
-            "E013",
+            Code::E013,
             Financement::analyser,
             &financements,
             Financement::Aucun,
@@ -394,7 +402,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             None => true,
             Some(v) => analyser_booleen(v).unwrap_or_else(|| {
                 l.err(
-                    "E010",
+                    Code::E010,
                     "soutien_collectivite",
                     v,
                     "booléen illisible",
@@ -417,7 +425,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
                 Ok(m) if m <= 12 => m,
                 _ => {
                     l.err(
-                        "E018",
+                        Code::E018,
                         "mois_ouverture",
                         v,
                         "mois d'ouverture hors de 0 à 12",
@@ -437,7 +445,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
                 .unwrap_or("")
                 .to_string();
             l.err(
-                "E017",
+                Code::E017,
                 "unites_employeurs",
                 &v,
                 format!("les unités réservées aux employeurs ({unites_employeurs}) dépassent les unités existantes ({unites_existantes})"),
@@ -494,11 +502,11 @@ pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPay
         let brut = l.texte("volet", true);
         let volet = brut.trim().to_uppercase();
         if !brut.is_empty() && !volet_valide(&volet) {
-            l.err("E014", "volet", &brut, "nom de volet invalide", "EAJE, RPE, LAEP, ALSH, PILOTAGE, AUTRE ou un volet local du barème (lettres, chiffres, _)");
+            l.err(Code::E014, "volet", &brut, "nom de volet invalide", "EAJE, RPE, LAEP, ALSH, PILOTAGE, AUTRE ou un volet local du barème (lettres, chiffres, _)");
         }
         let montant = if l.tab.champ(enr, "montant").is_none() {
             l.err(
-                "E006",
+                Code::E006,
                 "montant",
                 "",
                 "valeur obligatoire manquante",
@@ -514,7 +522,7 @@ pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPay
             volet,
             montant,
             libelle,
-            ligne: *no,
+            ligne: crate::diagnostic::Origine::Ligne(*no),
         });
     }
     (r, tab.localisation())
@@ -556,7 +564,7 @@ pub fn cle_la_plus_proche<'c>(cle: &str, connues: &[&'c str]) -> Option<&'c str>
 /// `chemin` is where it was found (`collectivites[1].signatair`), `connues` the keys
 /// allowed there; the message names the nearest one. The one mechanism for every TOML file.
 pub fn cle_inconnue(
-    code: &'static str,
+    code: Code,
     fichier: &str,
     chemin: &str,
     cle: &str,
@@ -635,7 +643,7 @@ fn cles_inconnues_convention(fichier: &str, texte: &str, diags: &mut Diagnostics
     let mut ok = true;
     let mut signaler =
         |chemin: String, cle: &str, connues: &[&str], section, diags: &mut Diagnostics| {
-            let mut d = cle_inconnue("E056", fichier, &chemin, cle, connues);
+            let mut d = cle_inconnue(Code::E056, fichier, &chemin, cle, connues);
             if let Some(l) = ligne_cle_toml(texte, section, cle) {
                 d = d.ligne(l);
             }
@@ -761,7 +769,7 @@ pub fn analyser_convention(
         Ok(b) => b,
         Err(e) => {
             let mut d = Diagnostic::erreur(
-                "E021",
+                Code::E021,
                 fichier,
                 format!("TOML invalide : {}", message_toml(e.message())),
             );
@@ -795,7 +803,7 @@ pub fn analyser_convention(
         ok = false;
         diags.push(
             Diagnostic::erreur(
-                "E021",
+                Code::E021,
                 fichier,
                 format!("clé obligatoire « {cle} » absente"),
             )
@@ -812,7 +820,7 @@ pub fn analyser_convention(
             _ => {
                 diags.push(
                     Diagnostic::erreur(
-                        "E021",
+                        Code::E021,
                         fichier,
                         "une date sans heure est attendue (ex. 2024-07-01)",
                     )
@@ -836,7 +844,7 @@ pub fn analyser_convention(
             if cs.get_ref().len() > COLLECTIVITES_MAX {
                 diags.push(
                     Diagnostic::erreur(
-                        "E023",
+                        Code::E023,
                         fichier,
                         format!(
                             "trop de collectivités : {} (maximum {COLLECTIVITES_MAX})",
@@ -863,7 +871,7 @@ pub fn analyser_convention(
                         .filter(|s| !s.is_empty())
                 else {
                     diags.push(
-                        Diagnostic::erreur("E021", fichier, "clé obligatoire « id » absente")
+                        Diagnostic::erreur(Code::E021, fichier, "clé obligatoire « id » absente")
                             .ligne(ligne_c())
                             .colonne(format!("{ici}.id")),
                     );
@@ -873,7 +881,7 @@ pub fn analyser_convention(
                 if let Some(c) = texte::caractere_invisible(&id) {
                     diags.push(
                         Diagnostic::erreur(
-                            "E053",
+                            Code::E053,
                             fichier,
                             format!(
                                 "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
@@ -895,7 +903,7 @@ pub fn analyser_convention(
                             format!("collectivité déclarée deux fois : « {id} » et « {premier} » ne diffèrent que par la casse ou la forme Unicode")
                         };
                         diags.push(
-                            Diagnostic::erreur("E021", fichier, msg)
+                            Diagnostic::erreur(Code::E021, fichier, msg)
                                 .ligne(ligne_c())
                                 .colonne(format!("{ici}.id"))
                                 .valeur(&id),
@@ -908,7 +916,7 @@ pub fn analyser_convention(
                 }
                 let mut borne = |v: &Option<Spanned<i64>>,
                                  bornes: std::ops::RangeInclusive<i64>,
-                                 code: &'static str,
+                                 code: Code,
                                  cle: &str,
                                  message: &str| {
                     let v = v.as_ref()?;
@@ -927,7 +935,7 @@ pub fn analyser_convention(
                 let tranche = borne(
                     &c.tranche,
                     1..=1000,
-                    "E020",
+                    Code::E020,
                     "tranche",
                     "tranche invalide (entier ≥ 1 attendu)",
                 )
@@ -935,7 +943,7 @@ pub fn analyser_convention(
                 let population = borne(
                     &c.population,
                     0..=1_000_000_000,
-                    "E100",
+                    Code::E100,
                     "population",
                     "population invalide (entier de 0 à 1 000 000 000 attendu)",
                 )
@@ -958,7 +966,7 @@ pub fn analyser_convention(
     if let Some(e) = &brute.exercice {
         if !(1900..=2200).contains(e.get_ref()) {
             diags.push(
-                Diagnostic::erreur("E019", fichier, "exercice invalide")
+                Diagnostic::erreur(Code::E019, fichier, "exercice invalide")
                     .ligne(ligne_de(e.span().start))
                     .colonne("exercice")
                     .valeur(e.get_ref().to_string())
@@ -974,7 +982,7 @@ pub fn analyser_convention(
         if fin < debut {
             diags.push(
                 Diagnostic::erreur(
-                    "E021",
+                    Code::E021,
                     fichier,
                     format!("la fin de convention ({fin}) précède son début ({debut})"),
                 )
@@ -1057,7 +1065,9 @@ pub fn analyser_dossier(f: &Fichiers, diags: &mut Diagnostics) -> Option<Dossier
 
 /// Parses a whole dossier whose tables may come from CSV texts or workbooks (pure).
 pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<DossierLu> {
-    let convention = analyser_convention("convention.toml", e.convention, diags);
+    let mut dc = Diagnostics::default();
+    let convention = analyser_convention("convention.toml", e.convention, &mut dc);
+    diags.extend(dc.dans(Table::Convention));
     let (structures, loc_s) = lire_structures(e.structures, diags);
     let (charges, loc_c) = lire_charges(e.charges, diags);
     let bareme = match e.bareme {
@@ -1068,7 +1078,7 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
         Ok(b) if b.volets.len() > VOLETS_MAX => {
             diags.push(
                 Diagnostic::erreur(
-                    "E023",
+                    Code::E023,
                     e.bareme.map_or("bareme.toml", |(n, _)| n),
                     format!(
                         "trop de volets dans le barème : {} (maximum {VOLETS_MAX})",
@@ -1081,7 +1091,7 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
         }
         Ok(b) => Some(b),
         Err(e) => {
-            diags.extend(e);
+            diags.extend(e.dans(Table::Bareme));
             None
         }
     };
@@ -1120,7 +1130,7 @@ fn lire_octets(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<Vec<
         Ok(o) => Some(o),
         Err(d) => {
             let mut d = *d;
-            if d.code == "E001" {
+            if d.code == Code::E001 {
                 d = d.conseil(
                     "un dossier contient convention.toml, structures.csv et charges_n1.csv",
                 );
@@ -1142,7 +1152,7 @@ fn decoder_texte(o: &[u8], nom: &str, enc: Encodage, diags: &mut Diagnostics) ->
             if d.repli_windows1252 {
                 diags.push(
                     Diagnostic::avertissement(
-                        "W004",
+                        Code::W004,
                         nom,
                         "octets non UTF-8 : fichier lu en Windows-1252",
                     )
@@ -1153,7 +1163,7 @@ fn decoder_texte(o: &[u8], nom: &str, enc: Encodage, diags: &mut Diagnostics) ->
         }
         Err(m) => {
             diags.push(
-                Diagnostic::erreur("E003", nom, format!("encodage illisible : {m}")).conseil(
+                Diagnostic::erreur(Code::E003, nom, format!("encodage illisible : {m}")).conseil(
                     if nom.ends_with(".toml") {
                         "enregistrez le fichier en UTF-8"
                     } else {
@@ -1178,7 +1188,7 @@ fn lire_toml(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<String
         }
         Err(r) => {
             let mut d = fichier::diagnostic(chemin, nom, fichier::TOML_TAILLE_MAX, r);
-            if d.code == "E001" {
+            if d.code == Code::E001 {
                 d = d.conseil(
                     "un dossier contient convention.toml, structures.csv et charges_n1.csv",
                 );
@@ -1219,7 +1229,7 @@ fn trouver_table(
         if dossier.join(&xlsx).exists() {
             diags.push(
                 Diagnostic::avertissement(
-                    "W005",
+                    Code::W005,
                     &xlsx,
                     format!("{xlsx} ignoré : {csv} est présent et c'est lui qui est lu"),
                 )
@@ -1231,8 +1241,8 @@ fn trouver_table(
         if !p_csv.exists() {
             diags.push(
                 Diagnostic::erreur(
-                    "E001",
-                    &p_csv.display().to_string(),
+                    Code::E001,
+                    p_csv.display().to_string(),
                     format!("fichier « {csv} » introuvable"),
                 )
                 .conseil(CONSEIL_DOSSIER),
@@ -1266,8 +1276,8 @@ pub fn lire_dossier(
     if !dossier.is_dir() {
         diags.push(
             Diagnostic::erreur(
-                "E001",
-                &dossier.display().to_string(),
+                Code::E001,
+                dossier.display().to_string(),
                 "dossier introuvable",
             )
             .conseil(format!("donnez le chemin d'un dossier — {CONSEIL_DOSSIER}")),
@@ -1286,7 +1296,7 @@ pub fn lire_dossier(
         if p_classeur.exists() && structures.is_some() && charges.is_some() {
             diags.push(
                 Diagnostic::avertissement(
-                    "W005",
+                    Code::W005,
                     "dossier.xlsx",
                     "dossier.xlsx ignoré : les tables sont lues dans les fichiers structures et charges_n1",
                 )
@@ -1448,7 +1458,7 @@ mod tests_limites {
         let mut d = Diagnostics::default();
         assert!(analyser_entrees(&entrees(c, Some(("bareme.toml", &b))), &mut d).is_none());
         let e = d.erreurs().next().unwrap();
-        assert_eq!(e.code, "E023");
+        assert_eq!(e.code, Code::E023);
         assert!(
             e.message.starts_with("trop de volets dans le barème : "),
             "{e}"

@@ -1,6 +1,7 @@
 //! Generic CSV table reading: delimiter detected from the header, header names matched
 //! case- and accent-insensitively, every record kept with its line number.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -389,7 +390,7 @@ pub fn apparier_entete(
         }
         if colonnes.contains_key(c) {
             // keep the first one
-            let mut d = Diagnostic::erreur("E005", fichier, "colonne en double dans l'en-tête")
+            let mut d = Diagnostic::erreur(Code::E005, fichier, "colonne en double dans l'en-tête")
                 .ligne(ligne)
                 .colonne(c)
                 .conseil("gardez une seule colonne de ce nom");
@@ -417,7 +418,7 @@ pub fn apparier_entete(
             Some(c) => {
                 ok = false;
                 Diagnostic::erreur(
-                    "E050",
+                    Code::E050,
                     fichier,
                     format!(
                         "colonne « {n} » inconnue, qui ressemble à la colonne attendue « {c} »"
@@ -430,7 +431,7 @@ pub fn apparier_entete(
                 ))
             }
             None => Diagnostic::avertissement(
-                "W050",
+                Code::W050,
                 fichier,
                 format!("colonne « {n} » inconnue : ses valeurs sont ignorées"),
             )
@@ -446,7 +447,7 @@ pub fn apparier_entete(
     for r in requises {
         if !colonnes.contains_key(*r) {
             let mut d = Diagnostic::erreur(
-                "E004",
+                Code::E004,
                 fichier,
                 format!("colonne obligatoire « {r} » absente"),
             )
@@ -517,12 +518,11 @@ fn lire_max(
     let debut_entete = texte.lines().position(|l| !l.trim().is_empty());
     let Some(debut) = debut_entete else {
         diags.push(
-            Diagnostic::erreur("E005", fichier, "fichier vide : aucune ligne d'en-tête").conseil(
-                format!(
+            Diagnostic::erreur(Code::E005, fichier, "fichier vide : aucune ligne d'en-tête")
+                .conseil(format!(
                     "la première ligne doit nommer les colonnes : {}",
                     requises.join(", ")
-                ),
-            ),
+                )),
         );
         return None;
     };
@@ -557,7 +557,7 @@ fn lire_max(
             .take(120)
             .collect::<String>();
         diags.push(
-            Diagnostic::erreur("E005", fichier, "en-tête non reconnu : aucune colonne attendue trouvée (séparateurs essayés : « ; », « , », tabulation)")
+            Diagnostic::erreur(Code::E005, fichier, "en-tête non reconnu : aucune colonne attendue trouvée (séparateurs essayés : « ; », « , », tabulation)")
                 .ligne(debut as u64 + 1)
                 .valeur(premiere)
                 .conseil(format!("colonnes attendues : {}", connues.join(", "))),
@@ -585,7 +585,7 @@ fn lire_max(
     if multiligne {
         diags.push(
             Diagnostic::erreur(
-                "E052",
+                Code::E052,
                 fichier,
                 "guillemet ouvert dans l'en-tête : la cellule s'étend sur plusieurs lignes et absorberait les premières lignes de données",
             )
@@ -620,7 +620,7 @@ fn lire_max(
             }
             if n < largeur && !lignes.champ(texte) {
                 diags.push(
-                    Diagnostic::erreur("E023", fichier, "fichier trop gros pour être lu")
+                    Diagnostic::erreur(Code::E023, fichier, "fichier trop gros pour être lu")
                         .ligne(ligne),
                 );
                 return None;
@@ -642,7 +642,7 @@ fn lire_max(
         if n != largeur {
             diags.push(
                 Diagnostic::erreur(
-                    "E051",
+                    Code::E051,
                     fichier,
                     format!(
                         "ligne de {} champ{} alors que l'en-tête en a {largeur} : {}",
@@ -669,7 +669,7 @@ fn lire_max(
         if lignes.len() >= max_lignes {
             diags.push(
                 Diagnostic::erreur(
-                    "E023",
+                    Code::E023,
                     fichier,
                     format!(
                         "trop de lignes : plus de {} lignes de données",
@@ -858,7 +858,7 @@ fn probleme_guillemet(
     if c.non_ferme {
         return Some(
             Diagnostic::erreur(
-                "E024",
+                Code::E024,
                 fichier,
                 "guillemet ouvert jamais fermé : la suite du fichier serait lue comme une seule cellule",
             )
@@ -880,7 +880,7 @@ fn probleme_guillemet(
     if c.multiligne && !texte_libre.get(i).copied().unwrap_or(false) {
         return Some(
             Diagnostic::erreur(
-                "E052",
+                Code::E052,
                 fichier,
                 "cellule entre guillemets étendue sur plusieurs lignes hors d'une colonne de texte libre (nom, adresse, gestionnaire, libelle)",
             )
@@ -904,7 +904,7 @@ fn probleme_guillemet(
         // the line where the cell ends: one more per line break it holds
         let fin = c.ligne + texte.matches('\n').count() as u64;
         Diagnostic::erreur(
-            "E052",
+            Code::E052,
             fichier,
             format!("cellule entre guillemets qui absorbe des lignes entières : le guillemet ouvert ici n'est fermé qu'à la ligne {fin}"),
         )
@@ -920,7 +920,7 @@ fn probleme_guillemet(
         let extrait: String = texte.chars().take(60).collect();
         return Some(
             Diagnostic::erreur(
-                "E052",
+                Code::E052,
                 fichier,
                 "texte après le guillemet fermant d'une cellule : un guillemet est en trop",
             )
@@ -1014,12 +1014,12 @@ mod tests {
             &mut d
         )
         .is_none());
-        assert_eq!(d.0[0].code, "W050");
-        assert_eq!(d.0[1].code, "E004");
+        assert_eq!(d.0[0].code, Code::W050);
+        assert_eq!(d.0[1].code, Code::E004);
         assert_eq!(d.0[1].colonne.as_deref(), Some("montant"));
         let mut d = Diagnostics::default();
         assert!(lire("f.csv", "a;b\n", &["id"], &["id"], &mut d).is_none());
-        assert_eq!(d.0[0].code, "E005");
+        assert_eq!(d.0[0].code, Code::E005);
     }
 }
 

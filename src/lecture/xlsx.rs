@@ -26,6 +26,7 @@ use super::tableau::{
     colonne_de, groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete,
     Tableau, LIGNES_MAX,
 };
+use crate::diagnostic::Code;
 use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
 use calamine::{DataRef, Reader, Xlsx, XlsxError, XlsxFormulaMetadata};
 use std::io::{Cursor, Read};
@@ -136,7 +137,7 @@ fn valeur(c: &DataRef<'_>) -> Option<Valeur> {
 
 fn illisible(fichier: &str, raison: impl Into<String>) -> Diagnostic {
     Diagnostic::erreur(
-        "E025",
+        Code::E025,
         fichier,
         format!("classeur illisible : {}", raison.into()),
     )
@@ -242,7 +243,7 @@ fn attributs_de<R: std::io::BufRead>(r: R, element: &str) -> Option<Vec<(String,
 fn compte_mensonger(fichier: &str, nom: &str, n: u64, taille: u64, brut: String) -> Diagnostic {
     let possible = taille / OCTETS_PAR_TEXTE_MIN;
     Diagnostic::erreur(
-        "E073",
+        Code::E073,
         fichier,
         format!(
             "classeur abîmé : la partie {nom} annonce {} textes (uniqueCount), mais ses {} octets en contiennent au plus {}",
@@ -325,7 +326,7 @@ fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<Cont
     if total > max {
         return Err(Box::new(
             Diagnostic::erreur(
-                "E023",
+                Code::E023,
                 fichier,
                 format!(
                     "classeur trop gros une fois décompressé ({} octets annoncés, maximum {})",
@@ -405,7 +406,7 @@ fn verifier_conteneur_max(fichier: &str, octets: &[u8], max: u64) -> Result<Cont
 /// E074: a workbook that decompresses to more than [`budget_decompresse`] of its size.
 fn trop_comprime(fichier: &str, total: u64, taille: u64) -> Diagnostic {
     Diagnostic::erreur(
-        "E074",
+        Code::E074,
         fichier,
         format!(
             "classeur trop comprimé : {} octets une fois décompressé pour un fichier de {} octets (maximum {} fois la taille du fichier, ou {} octets pour un petit fichier)",
@@ -445,7 +446,7 @@ fn lire_cellules(
     let Some(nom) = nom else {
         return Err(Box::new(
             Diagnostic::erreur(
-                "E025",
+                Code::E025,
                 fichier,
                 format!(
                     "feuille « {} » absente du classeur (feuilles présentes : {})",
@@ -527,7 +528,7 @@ fn lire_cellules(
         if memoire > conteneur.budget {
             return Err(Box::new(
                 Diagnostic::erreur(
-                    "E074",
+                    Code::E074,
                     fichier,
                     format!(
                         "feuille « {nom} » trop volumineuse une fois lue : plus de {} octets de cellules (maximum {} fois la taille du fichier, ou {} octets pour un petit fichier)",
@@ -543,7 +544,7 @@ fn lire_cellules(
         if cellules.len() >= CELLULES_MAX {
             return Err(Box::new(
                 Diagnostic::erreur(
-                    "E023",
+                    Code::E023,
                     fichier,
                     format!(
                         "feuille « {nom} » trop grande : plus de {} cellules remplies",
@@ -586,7 +587,7 @@ pub fn lire(
     if cellules.is_empty() {
         diags.push(
             Diagnostic::erreur(
-                "E005",
+                Code::E005,
                 fichier,
                 format!("feuille « {nom} » vide : aucune ligne d'en-tête"),
             )
@@ -631,7 +632,7 @@ pub fn lire(
         let no = l as u64 + 1;
         diags.push(
             Diagnostic::erreur(
-                "E005",
+                Code::E005,
                 fichier,
                 format!("en-tête non reconnu : aucune colonne attendue trouvée dans les premières lignes de la feuille « {nom} »"),
             )
@@ -679,7 +680,7 @@ pub fn lire(
                     }
                     diags.push(
                         Diagnostic::erreur(
-                            "E026",
+                            Code::E026,
                             fichier,
                             "la cellule contient une erreur Excel au lieu d'une valeur",
                         )
@@ -710,7 +711,7 @@ pub fn lire(
         if lignes.len() >= LIGNES_MAX {
             diags.push(
                 Diagnostic::erreur(
-                    "E023",
+                    Code::E023,
                     fichier,
                     format!(
                         "trop de lignes : plus de {} lignes de données",
@@ -743,7 +744,7 @@ fn non_calculee(
     recalcul: bool,
 ) -> Diagnostic {
     let mut d = Diagnostic::erreur(
-        "E072",
+        Code::E072,
         fichier,
         if recalcul {
             "formule dont la valeur enregistrée n'a pas été calculée : le classeur, écrit par un programme, demande à être recalculé à son ouverture"
@@ -838,7 +839,7 @@ mod tests {
         let o = wb.save_to_buffer().unwrap();
         assert!(verifier_conteneur_max("d.xlsx", &o, DECOMPRESSE_MAX).is_ok());
         let e = verifier_conteneur_max("d.xlsx", &o, 1000).unwrap_err();
-        assert_eq!(e.code, "E023");
+        assert_eq!(e.code, Code::E023);
         assert!(e
             .message
             .starts_with("classeur trop gros une fois décompressé"));
@@ -864,7 +865,7 @@ mod tests {
         let t = lire("s.xlsx", &o, f, &["id"], &["id"], &mut d).unwrap();
         // the extra column is reported (W050), not read
         assert_eq!(d.0.len(), 1, "{:?}", d.0);
-        assert_eq!(d.0[0].code, "W050");
+        assert_eq!(d.0[0].code, Code::W050);
         assert_eq!(t.lignes, vec![(1_048_576, vec!["X".to_string()])]);
         assert_eq!(
             t.cellule(1_048_576, "id").as_deref(),
@@ -914,7 +915,7 @@ mod tests {
         ] {
             assert!(lire("s.xlsx", octets, f, &["id"], &["id"], &mut d).is_none());
         }
-        assert!(d.0.iter().all(|x| x.code == "E025"), "{:?}", d.0);
+        assert!(d.0.iter().all(|x| x.code == Code::E025), "{:?}", d.0);
         assert!(d.0[3].message.contains("mot de passe"));
     }
 }

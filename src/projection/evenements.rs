@@ -5,6 +5,7 @@
 //! Columns `date;id;action;valeur`, read with the same rules as the other CSV files
 //! (delimiter detection, header normalisation, encodings, French decimals).
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use crate::lecture::texte::{self, Encodage};
@@ -200,7 +201,7 @@ fn evenements_du_tableau(
             None => {
                 err(
                     diags,
-                    "E006",
+                    Code::E006,
                     "date",
                     "",
                     "valeur obligatoire manquante".into(),
@@ -214,7 +215,7 @@ fn evenements_du_tableau(
                 if d.is_none() {
                     err(
                         diags,
-                        "E030",
+                        Code::E030,
                         "date",
                         v,
                         "date illisible".into(),
@@ -230,7 +231,7 @@ fn evenements_du_tableau(
                 let c = texte::caractere_invisible(v).unwrap_or_default();
                 err(
                     diags,
-                    "E053",
+                    Code::E053,
                     "id",
                     &texte::montrer_invisibles(v),
                     format!(
@@ -246,7 +247,7 @@ fn evenements_du_tableau(
             None => {
                 err(
                     diags,
-                    "E006",
+                    Code::E006,
                     "id",
                     "",
                     "valeur obligatoire manquante".into(),
@@ -263,7 +264,7 @@ fn evenements_du_tableau(
             None => {
                 err(
                     diags,
-                    "E006",
+                    Code::E006,
                     "action",
                     "",
                     "valeur obligatoire manquante".into(),
@@ -276,7 +277,7 @@ fn evenements_du_tableau(
                     let Some(v) = valeur else {
                         err(
                             diags,
-                            "E033",
+                            Code::E033,
                             "valeur",
                             "",
                             format!("l'action « {a} » demande un nombre d'unités"),
@@ -289,7 +290,7 @@ fn evenements_du_tableau(
                         Err(m) => {
                             err(
                                 diags,
-                                "E033",
+                                Code::E033,
                                 "valeur",
                                 v,
                                 format!("nombre d'unités illisible : {m}"),
@@ -301,7 +302,7 @@ fn evenements_du_tableau(
                     if d.is_sign_negative() && !d.is_zero() {
                         err(
                             diags,
-                            "E033",
+                            Code::E033,
                             "valeur",
                             v,
                             "nombre d'unités négatif".into(),
@@ -314,7 +315,7 @@ fn evenements_du_tableau(
                         Ok(_) => {
                             err(
                                 diags,
-                                "E033",
+                                Code::E033,
                                 "valeur",
                                 v,
                                 "nombre d'unités trop grand (maximum 100 000)".into(),
@@ -325,7 +326,7 @@ fn evenements_du_tableau(
                         Err(m) => {
                             err(
                                 diags,
-                                "E033",
+                                Code::E033,
                                 "valeur",
                                 v,
                                 format!("nombre d'unités avec {m}"),
@@ -338,7 +339,7 @@ fn evenements_du_tableau(
                 match a {
                     "ouverture" | "fermeture" => {
                         if let Some(v) = valeur {
-                            err(diags, "E033", "valeur", v, format!("l'action « {a} » ne prend pas de valeur"), "changez les unités par une ligne unites_existantes / unites_nouvelles à la même date");
+                            err(diags, Code::E033, "valeur", v, format!("l'action « {a} » ne prend pas de valeur"), "changez les unités par une ligne unites_existantes / unites_nouvelles à la même date");
                             None
                         } else if a == "ouverture" {
                             Some(Action::Ouverture)
@@ -354,7 +355,7 @@ fn evenements_du_tableau(
                         other => {
                             err(
                                 diags,
-                                "E033",
+                                Code::E033,
                                 "valeur",
                                 other.map_or("", |x| x.0),
                                 "booléen illisible".into(),
@@ -368,7 +369,7 @@ fn evenements_du_tableau(
                         other => {
                             err(
                                 diags,
-                                "E033",
+                                Code::E033,
                                 "valeur",
                                 other.map_or("", |x| x.0),
                                 "annexe inconnue".into(),
@@ -380,7 +381,7 @@ fn evenements_du_tableau(
                     _ => {
                         err(
                             diags,
-                            "E032",
+                            Code::E032,
                             "action",
                             a,
                             "action inconnue".into(),
@@ -413,9 +414,9 @@ pub fn lire_evenements(
     let octets = match crate::lecture::lire_fichier_borne(chemin, &nom, crate::lecture::TAILLE_MAX)
     {
         Ok(o) => o,
-        Err(e) if e.code == "E001" => {
+        Err(e) if e.code == Code::E001 => {
             diags.push(
-                Diagnostic::erreur("E001", &nom, "fichier d'événements introuvable").conseil(
+                Diagnostic::erreur(Code::E001, &nom, "fichier d'événements introuvable").conseil(
                     "donnez le chemin d'un fichier evenements.csv (date;id;action;valeur)",
                 ),
             );
@@ -431,7 +432,7 @@ pub fn lire_evenements(
             if d.repli_windows1252 {
                 diags.push(
                     Diagnostic::avertissement(
-                        "W004",
+                        Code::W004,
                         &nom,
                         "octets non UTF-8 : fichier lu en Windows-1252",
                     )
@@ -442,7 +443,7 @@ pub fn lire_evenements(
         }
         Err(m) => {
             diags.push(
-                Diagnostic::erreur("E003", &nom, format!("encodage illisible : {m}"))
+                Diagnostic::erreur(Code::E003, &nom, format!("encodage illisible : {m}"))
                     .conseil("enregistrez le fichier en « CSV UTF-8 »"),
             );
             return None;
@@ -568,7 +569,7 @@ impl Chronologie {
             if !c.depart.contains_key(&e.id) {
                 diags.push(
                     loc(
-                        Diagnostic::erreur("E031", fichier, "structure inconnue de structures.csv"),
+                        Diagnostic::erreur(Code::E031, fichier, "structure inconnue de structures.csv"),
                         "id",
                         e.id.clone(),
                     )
@@ -580,7 +581,7 @@ impl Chronologie {
                 diags.push(
                     loc(
                         Diagnostic::erreur(
-                            "E034",
+                            Code::E034,
                             fichier,
                             format!("date hors de la période de la convention ({periode})"),
                         ),
@@ -596,7 +597,7 @@ impl Chronologie {
                 diags.push(
                     loc(
                         Diagnostic::erreur(
-                            "E034",
+                            Code::E034,
                             fichier,
                             format!(
                                 "l'événement compte à partir de {} {a}, pendant l'exercice {n} que structures.csv décrit déjà",
@@ -617,7 +618,7 @@ impl Chronologie {
                 diags.push(
                     loc(
                         Diagnostic::avertissement(
-                            "W030",
+                            Code::W030,
                             fichier,
                             format!(
                                 "l'événement compte à partir de {} {a}, après la dernière année projetée ({derniere}) : sans effet",
@@ -662,7 +663,7 @@ impl Chronologie {
                     if let Some(l) = vus.insert(e.action.nom(), e.ligne) {
                         if !matches!(e.action, Action::Ouverture | Action::Fermeture) {
                             diags.push(loc(Diagnostic::erreur(
-                                "E035",
+                                Code::E035,
                                 fichier,
                                 format!("deux événements « {} » pour « {id} » comptent à partir de {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
                             ))
@@ -672,7 +673,7 @@ impl Chronologie {
                     match e.action {
                         Action::Ouverture if etat.ouverte => diags.push(
                             loc(Diagnostic::erreur(
-                                "E035",
+                                Code::E035,
                                 fichier,
                                 format!("ouverture de « {id} », déjà ouverte à cette date"),
                             ))
@@ -680,7 +681,7 @@ impl Chronologie {
                         ),
                         Action::Fermeture if !etat.ouverte => diags.push(
                             loc(Diagnostic::erreur(
-                                "E035",
+                                Code::E035,
                                 fichier,
                                 format!("fermeture de « {id} », déjà fermée à cette date"),
                             ))
@@ -697,7 +698,7 @@ impl Chronologie {
                     if let Some(e) = derniere_unite {
                         diags.push(
                             Diagnostic::erreur(
-                                "E036",
+                                Code::E036,
                                 fichier,
                                 format!(
                                     "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {} {}",
@@ -790,7 +791,7 @@ mod tests {
             &mut d,
         );
         assert_eq!(ev.len(), 1);
-        assert_eq!(d.0[0].code, "W050");
+        assert_eq!(d.0[0].code, Code::W050);
         assert_eq!(
             d.0[1].to_string(),
             "erreur E053 : evenements.csv, ligne 2, colonne « id », valeur « A<U+200B> » : identifiant contenant un caractère invisible ou de contrôle (U+200B) (conseil : retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique)"
@@ -827,17 +828,17 @@ mod tests {
         assert_eq!(ev.len(), 2);
         assert_eq!(ev[1].action, Action::UnitesNouvelles(Unites(1250)));
         assert_eq!(ev[1].ligne, 3);
-        let codes: Vec<(&str, Option<u64>, Option<&str>)> =
+        let codes: Vec<(Code, Option<u64>, Option<&str>)> =
             d.0.iter()
                 .map(|x| (x.code, x.ligne, x.colonne.as_deref()))
                 .collect();
         assert_eq!(
             codes,
             vec![
-                ("E030", Some(4), Some("date")),
-                ("E032", Some(5), Some("action")),
-                ("E033", Some(6), Some("valeur")),
-                ("E033", Some(7), Some("valeur")),
+                (Code::E030, Some(4), Some("date")),
+                (Code::E032, Some(5), Some("action")),
+                (Code::E033, Some(6), Some("valeur")),
+                (Code::E033, Some(7), Some("valeur")),
             ]
         );
     }

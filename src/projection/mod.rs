@@ -16,6 +16,7 @@ use crate::bareme::{Ajustement, BasePluriannuelle, Lu};
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::{Depassement, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::DossierLu;
 use crate::modele::*;
@@ -192,14 +193,14 @@ fn ajouter(a: &mut Montant, b: Montant) -> R<()> {
 
 fn erreur_projection(message: String, conseil: &str) -> Diagnostics {
     let mut d = Diagnostics::default();
-    d.push(Diagnostic::erreur("E037", "projection", message).conseil(conseil));
+    d.push(Diagnostic::erreur(Code::E037, "projection", message).conseil(conseil));
     d
 }
 
 fn depassement(e: Depassement) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(
-        Diagnostic::erreur("E023", "dossier", e.to_string())
+        Diagnostic::erreur(Code::E023, "dossier", e.to_string())
             .conseil("vérifiez les ordres de grandeur des montants et des unités"),
     );
     d
@@ -207,7 +208,7 @@ fn depassement(e: Depassement) -> Diagnostics {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct CleDiagnostic {
-    code: &'static str,
+    code: Code,
     fichier: String,
     ligne: Option<u64>,
     colonne: Option<String>,
@@ -395,10 +396,6 @@ pub fn projeter(
                     .map_err(depassement)?;
             let (be, dv) = crate::validation::valider(&d_y, &lu.bareme, annee, fichier_bareme);
             for mut d in dv.0 {
-                if d.fichier == "charges_n1.csv" && d.ligne == Some(0) {
-                    d.fichier = format!("enveloppe {annee} (versé en {})", annee - 1);
-                    d.ligne = None;
-                }
                 if vus.insert(cle(&d)) {
                     d.message = format!("exercice {annee} : {}", d.message);
                     diags.push(d);
@@ -768,7 +765,7 @@ fn deriver(
                     String::new()
                 }
             ),
-            ligne: 0,
+            ligne: crate::diagnostic::Origine::Enveloppe { exercice: annee },
         });
     }
     if base == BasePluriannuelle::Figee {

@@ -351,17 +351,17 @@ fn explique_lissage(
         .iter()
         .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
     {
-        let _ = if c.ligne == 0 {
-            // envelope derived by the multi-year projection (docs/regles.md R22)
-            writeln!(o, "      enveloppe de la projection : {}", c.libelle)
-        } else {
+        let _ = if let Some(ligne) = c.ligne.ligne() {
             writeln!(
                 o,
                 "      charges_n1.csv ligne {} : {} « {} »",
-                c.ligne,
+                ligne,
                 montant_fr(c.montant),
                 c.libelle
             )
+        } else {
+            // envelope derived by the multi-year projection (docs/regles.md R22)
+            writeln!(o, "      enveloppe de la projection : {}", c.libelle)
         };
     }
     let _ = writeln!(

@@ -285,12 +285,16 @@ fn explique_enveloppe(
         .iter()
         .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
     {
+        // a notification is checked against a dossier read from its files: every line has one
+        let Some(ligne) = c.ligne.ligne() else {
+            continue;
+        };
         for (signe, texte) in [(-1i64, "absente"), (1, "comptée deux fois")] {
             let v = rat(Montant(a.0 + signe * c.montant.0));
             if *a_lo <= v && v <= *a_hi {
                 o = format!(
                     " ; l'écart correspond à la ligne {} de charges_n1.csv « {} » ({}), qui semble {texte} côté Caf",
-                    c.ligne,
+                    ligne,
                     c.libelle,
                     montant_fr(c.montant)
                 );

@@ -6,6 +6,7 @@
 //! which file formats it refuses; it parses nothing itself.
 
 use super::LigneNotification;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::tableau::{self, Tableau};
 use crate::lecture::{texte, xlsx, TAILLE_MAX};
@@ -74,9 +75,9 @@ fn lire_octets(chemin: &Path, diags: &mut Diagnostics) -> Option<Vec<u8>> {
         Ok(o) => Some(o),
         Err(d) => {
             let conseil = match d.code {
-                "E001" => Some("vérifiez le chemin donné à --notification"),
-                "E023" => Some("une notification tient en quelques milliers de lignes : vérifiez qu'il s'agit du bon fichier"),
-                "E002" => Some("vérifiez le fichier donné à --notification et ses droits d'accès"),
+                Code::E001 => Some("vérifiez le chemin donné à --notification"),
+                Code::E023 => Some("une notification tient en quelques milliers de lignes : vérifiez qu'il s'agit du bon fichier"),
+                Code::E002 => Some("vérifiez le fichier donné à --notification et ses droits d'accès"),
                 _ => None, // E070: the input layer's own advice
             };
             diags.push(match conseil {
@@ -102,7 +103,7 @@ pub fn lire_notification(
         Nature::NonLue(format) => {
             d.push(
                 Diagnostic::erreur(
-                    "E090",
+                    Code::E090,
                     &nom,
                     format!("{format} : format de notification non pris en charge"),
                 )
@@ -116,7 +117,7 @@ pub fn lire_notification(
                 if t.repli_windows1252 {
                     d.push(
                         Diagnostic::avertissement(
-                            "W004",
+                            Code::W004,
                             &nom,
                             "octets non UTF-8 : fichier lu en Windows-1252",
                         )
@@ -127,7 +128,7 @@ pub fn lire_notification(
             }
             Err(m) => {
                 d.push(
-                    Diagnostic::erreur("E003", &nom, format!("encodage illisible : {m}")).conseil(
+                    Diagnostic::erreur(Code::E003, &nom, format!("encodage illisible : {m}")).conseil(
                         "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252",
                     ),
                 );
@@ -183,7 +184,7 @@ fn lignes(tab: &Tableau, entete: Option<u64>, diags: &mut Diagnostics) -> Vec<Li
     let (a_id, a_nom) = (a_la_colonne(tab, "id"), a_la_colonne(tab, "nom"));
     if !a_id && !a_nom {
         let mut d = Diagnostic::erreur(
-            "E041",
+            Code::E041,
             &tab.fichier,
             "il faut une colonne « id » ou une colonne « nom » pour identifier les structures",
         )
@@ -201,7 +202,7 @@ fn lignes(tab: &Tableau, entete: Option<u64>, diags: &mut Diagnostics) -> Vec<Li
         let nom = tab.champ(enr, "nom").map(str::to_string);
         if id.is_none() && nom.is_none() {
             let mut d = Diagnostic::erreur(
-                "E043",
+                Code::E043,
                 &tab.fichier,
                 "ligne sans id ni nom : impossible de la rapprocher",
             )

@@ -4,6 +4,7 @@
 use super::dossier::{lire, EXEMPLES};
 use super::stockage::{Enregistrement, Genre};
 use super::{erreur, gabarit, page_diagnostics, Jeton, Onglet, S, TAILLE_MAX_DEPOT};
+use crate::diagnostic::Code;
 use crate::rapport::html::esc;
 use axum::extract::{Form, Multipart};
 use axum::http::StatusCode;
@@ -61,7 +62,7 @@ pub async fn ouvrir(
     let Some(x) = EXEMPLES.iter().find(|x| x.nom == f.exemple) else {
         return erreur(
             StatusCode::NOT_FOUND,
-            "E136",
+            Code::E136,
             &format!("dossier d'exemple inconnu : « {} »", f.exemple),
             "choisissez un des exemples de l'accueil",
         );
@@ -89,7 +90,7 @@ async fn enregistrer(etat: &super::EtatPartage, enr: Enregistrement) -> Response
             Ok(id) => Redirect::to(&format!("/d/{id}")).into_response(),
             Err(m) => erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "E139",
+                Code::E139,
                 &m,
                 "vérifiez le fichier de la base (--base)",
             ),
@@ -102,7 +103,7 @@ pub fn erreur_depot(e: axum::extract::multipart::MultipartError) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         erreur(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "E130",
+            Code::E130,
             &format!(
                 "fichier trop gros : plus de {} Mo",
                 TAILLE_MAX_DEPOT / (1024 * 1024)
@@ -112,7 +113,7 @@ pub fn erreur_depot(e: axum::extract::multipart::MultipartError) -> Response {
     } else {
         erreur(
             StatusCode::BAD_REQUEST,
-            "E130",
+            Code::E130,
             &format!("envoi incomplet ou illisible : {}", e.body_text()),
             "choisissez le fichier à nouveau et renvoyez le formulaire",
         )
@@ -166,7 +167,7 @@ pub async fn champs_depot_format(
                 if o.len() > TAILLE_MAX_DEPOT {
                     return Err(erreur(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        "E130",
+                        Code::E130,
                         "fichier trop gros : plus de 20 Mo",
                         "déposez un fichier de 20 Mo au plus",
                     ));
@@ -206,7 +207,7 @@ pub async fn deposer(etat: S, Extension(j): Extension<Jeton>, m: Multipart) -> R
     let Some((nom, octets)) = fichier.filter(|(_, o)| !o.is_empty()) else {
         return erreur(
             StatusCode::BAD_REQUEST,
-            "E131",
+            Code::E131,
             "aucun fichier reçu (ou fichier vide)",
             "choisissez un classeur .xlsx ou une archive .zip avant de cliquer sur « Calculer »",
         );
@@ -235,7 +236,7 @@ pub fn genre_depot(nom: &str, octets: &[u8]) -> Result<Genre, Response> {
     if !octets.starts_with(b"PK\x03\x04") {
         return Err(erreur(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "E131",
+            Code::E131,
             &format!("« {nom} » n'est ni un classeur .xlsx ni une archive .zip"),
             "déposez le classeur-dossier (.xlsx) ou le dossier compressé en .zip ; un classeur .xls ou .ods doit d'abord être enregistré en .xlsx",
         ));

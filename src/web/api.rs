@@ -15,6 +15,7 @@
 use super::accueil::genre_depot;
 use super::dossier;
 use super::stockage::Enregistrement;
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostics;
 use axum::extract::Multipart;
 use axum::http::{header, StatusCode};
@@ -46,7 +47,7 @@ fn erreurs(statut: StatusCode, d: &Diagnostics) -> Response {
     )
 }
 
-fn erreur_simple(statut: StatusCode, code: &'static str, message: &str) -> Response {
+fn erreur_simple(statut: StatusCode, code: Code, message: &str) -> Response {
     let mut d = Diagnostics::default();
     d.push(crate::diagnostic::Diagnostic::erreur(
         code, "requête", message,
@@ -108,14 +109,14 @@ fn lire_dossier(c: &Champs) -> Result<dossier::Lecture, Response> {
     let Some((nom, octets)) = c.fichier("dossier") else {
         return Err(erreur_simple(
             StatusCode::BAD_REQUEST,
-            "E131",
+            Code::E131,
             "champ « dossier » absent ou vide (classeur .xlsx ou archive .zip attendu)",
         ));
     };
     let genre = genre_depot(nom, octets).map_err(|_| {
         erreur_simple(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "E131",
+            Code::E131,
             &format!("« {nom} » n'est ni un classeur .xlsx ni une archive .zip"),
         )
     })?;
@@ -138,7 +139,7 @@ async fn repondre(m: Multipart, f: fn(Champs) -> Result<Response, Response>) -> 
         Ok(Ok(x)) | Ok(Err(x)) => x,
         Err(_) => erreur_simple(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "E139",
+            Code::E139,
             "erreur interne pendant le calcul",
         ),
     }
@@ -149,7 +150,7 @@ fn invalide(d: Diagnostics) -> Response {
 }
 
 fn depassement(e: crate::calcul::rationnel::Depassement) -> Response {
-    erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, "E023", &e.to_string())
+    erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E023, &e.to_string())
 }
 
 /// `POST /api/calculer` (`dossier`): the JSON of `calculer --format json`.
@@ -174,7 +175,7 @@ pub async fn projeter(m: Multipart) -> Response {
         let ev = match c.fichier("evenements") {
             Some((nom, o)) => {
                 let t = crate::lecture::texte::decoder(o, crate::lecture::texte::Encodage::Auto)
-                    .map_err(|m| erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, "E003", &m))?;
+                    .map_err(|m| erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E003, &m))?;
                 let ev = crate::projection::evenements::analyser_evenements(nom, &t.texte, &mut d);
                 if d.a_des_erreurs() {
                     return Err(invalide(d));
@@ -206,7 +207,7 @@ pub async fn verifier(m: Multipart) -> Response {
         let Some((nom, o)) = c.fichier("notification") else {
             return Err(erreur_simple(
                 StatusCode::BAD_REQUEST,
-                "E131",
+                Code::E131,
                 "champ « notification » absent ou vide (CSV ou classeur .xlsx attendu)",
             ));
         };
@@ -218,7 +219,7 @@ pub async fn verifier(m: Multipart) -> Response {
             gestionnaire: c.texte("gestionnaire"),
         };
         crate::verification::controler_filtre(&r, &filtre)
-            .map_err(|m| erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, "E138", &m))?;
+            .map_err(|m| erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E138, &m))?;
         let v = crate::verification::verifier(&r, &l.lu.dossier, nom, &lignes, &filtre)
             .map_err(depassement)?;
         Ok(json(StatusCode::OK, crate::verification::rendre_json(&v)))
@@ -230,13 +231,13 @@ fn trop_gros_ou_mal_forme(e: &axum::extract::multipart::MultipartError) -> Respo
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         erreur_simple(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "E130",
+            Code::E130,
             "fichier trop gros : plus de 20 Mo",
         )
     } else {
         erreur_simple(
             StatusCode::BAD_REQUEST,
-            "E130",
+            Code::E130,
             "requête multipart mal formée ou incomplète",
         )
     }

@@ -4,6 +4,7 @@
 use super::dossier::charger;
 use super::{erreur, gabarit, page_diagnostics, Onglet, S};
 use crate::bareme::{Bareme, BaremeExercice, Lu, Statut};
+use crate::diagnostic::Code;
 use crate::rapport::html::esc;
 use crate::rapport::parametres::{hypotheses, lignes_bareme};
 use axum::extract::{Path, Query};
@@ -137,7 +138,7 @@ pub async fn page_integre(Query(q): Query<Annee>) -> Response {
     if !(1900..=2200).contains(&annee) {
         return erreur(
             StatusCode::BAD_REQUEST,
-            "E138",
+            Code::E138,
             &format!("exercice {annee} hors de la plage 1900 à 2200"),
             "donnez une année, par exemple 2025",
         );

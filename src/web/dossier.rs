@@ -6,6 +6,7 @@
 use super::stockage::{Enregistrement, Genre};
 use super::{erreur, page_diagnostics, EtatPartage};
 use crate::calcul::Resultat;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::{self, DossierLu, Fichiers};
 use crate::projection::evenements::{self, Evenement};
@@ -191,7 +192,7 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
         Genre::Exemple => {
             let Some(x) = EXEMPLES.iter().find(|x| x.nom == enr.nom) else {
                 diags.push(Diagnostic::erreur(
-                    "E136",
+                    Code::E136,
                     &enr.nom,
                     "dossier d'exemple inconnu",
                 ));
@@ -228,7 +229,7 @@ pub async fn charger(etat: &EtatPartage, id: &str) -> Result<Scenario, Response>
         Ok(None) => {
             return Err(erreur(
                 StatusCode::NOT_FOUND,
-                "E136",
+                Code::E136,
                 "dossier inconnu : ce lien ne correspond à aucun dossier ouvert (sans --base, les dossiers sont gardés en mémoire jusqu'à l'arrêt du serveur, 100 au plus)",
                 "déposez à nouveau le dossier depuis l'accueil",
             ))
@@ -236,7 +237,7 @@ pub async fn charger(etat: &EtatPartage, id: &str) -> Result<Scenario, Response>
         Err(m) => {
             return Err(erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "E139",
+                Code::E139,
                 &m,
                 "vérifiez le fichier de la base (--base)",
             ))
@@ -272,7 +273,7 @@ pub struct FichiersZip {
     pub evenements: Option<String>,
 }
 
-fn err_zip(code: &'static str, nom: &str, message: String, conseil: &str) -> Diagnostics {
+fn err_zip(code: Code, nom: &str, message: String, conseil: &str) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(Diagnostic::erreur(code, nom, message).conseil(conseil));
     d
@@ -285,7 +286,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
     const CONSEIL: &str = "compressez le dossier (convention.toml, structures.csv, charges_n1.csv) avec l'outil « Compresser » de votre système";
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(octets)).map_err(|e| {
         err_zip(
-            "E132",
+            Code::E132,
             nom,
             format!(
                 "archive zip illisible : {}",
@@ -296,7 +297,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
     })?;
     if archive.len() > ZIP_ENTREES_MAX {
         return Err(err_zip(
-            "E134",
+            Code::E134,
             nom,
             format!(
                 "archive zip de {} entrées (maximum {ZIP_ENTREES_MAX})",
@@ -317,7 +318,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
     for i in 0..archive.len() {
         let mut f = archive.by_index(i).map_err(|e| {
             err_zip(
-                "E132",
+                Code::E132,
                 nom,
                 format!(
                     "entrée {} illisible : {}",
@@ -331,7 +332,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
             .name()
             .map_err(|e| {
                 err_zip(
-                    "E132",
+                    Code::E132,
                     nom,
                     format!(
                         "nom de l'entrée {} illisible : {}",
@@ -345,7 +346,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         let parties: Vec<&str> = chemin.split(['/', '\\']).collect();
         if chemin.starts_with(['/', '\\']) || chemin.contains(':') || parties.contains(&"..") {
             return Err(err_zip(
-                "E133",
+                Code::E133,
                 nom,
                 format!("chemin refusé dans l'archive : « {chemin} » (chemin absolu ou remontant avec « .. »)"),
                 CONSEIL,
@@ -369,7 +370,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         };
         if f.size() > max {
             return Err(err_zip(
-                "E134",
+                Code::E134,
                 nom,
                 format!(
                     "« {chemin} » trop gros une fois décompressé : {} octets annoncés (maximum {max})",
@@ -381,7 +382,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         let mut o = Vec::new();
         (&mut f).take(max + 1).read_to_end(&mut o).map_err(|e| {
             err_zip(
-                "E132",
+                Code::E132,
                 nom,
                 format!(
                     "« {chemin} » illisible : {}",
@@ -392,7 +393,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         })?;
         if o.len() as u64 > max {
             return Err(err_zip(
-                "E134",
+                Code::E134,
                 nom,
                 format!("« {chemin} » trop gros une fois décompressé : plus de {max} octets (sa taille annoncée était fausse)"),
                 CONSEIL,
@@ -401,7 +402,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         total += o.len() as u64;
         if total > ZIP_TOTAL_MAX {
             return Err(err_zip(
-                "E134",
+                Code::E134,
                 nom,
                 format!(
                     "archive trop grosse une fois décompressée : plus de {ZIP_TOTAL_MAX} octets"
@@ -411,7 +412,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         }
         if let Some((autre, _)) = &lus[k] {
             return Err(err_zip(
-                "E135",
+                Code::E135,
                 nom,
                 format!(
                     "deux fichiers {} dans l'archive : « {autre} » et « {chemin} »",
@@ -423,7 +424,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         let texte = lecture::texte::decoder(&o, lecture::texte::Encodage::Auto)
             .map_err(|m| {
                 err_zip(
-                    "E132",
+                    Code::E132,
                     nom,
                     format!("« {chemin} » : encodage illisible : {m}"),
                     CONSEIL,
@@ -447,7 +448,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
         .collect();
     if !manquants.is_empty() {
         return Err(err_zip(
-            "E135",
+            Code::E135,
             nom,
             format!("fichier absent de l'archive : {}", manquants.join(", ")),
             CONSEIL,

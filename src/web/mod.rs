@@ -24,6 +24,7 @@ pub mod simulation;
 pub mod stockage;
 pub mod verifier;
 
+use crate::diagnostic::Code;
 use crate::rapport::html::esc;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -180,7 +181,7 @@ impl Jeton {
         } else {
             Err(erreur(
                 StatusCode::FORBIDDEN,
-                "E137",
+                Code::E137,
                 "formulaire refusé : jeton de formulaire absent ou périmé",
                 "rechargez la page (les cookies doivent être acceptés pour ce site) et envoyez le formulaire à nouveau",
             ))
@@ -355,10 +356,10 @@ pub fn gabarit(
 }
 
 /// A French error page with its code and advice.
-pub fn erreur(statut: StatusCode, code: &str, message: &str, conseil: &str) -> Response {
+pub fn erreur(statut: StatusCode, code: Code, message: &str, conseil: &str) -> Response {
     let corps = format!(
         "<section class=\"erreur\"><h1>Erreur {}</h1><p class=\"message\">{}</p><p class=\"conseil\">Conseil : {}</p><p><a href=\"/\">Retour à l'accueil</a></p></section>",
-        esc(code),
+        esc(code.as_str()),
         esc(message),
         esc(conseil)
     );
@@ -409,7 +410,7 @@ where
         Ok(r) => r,
         Err(_) => Err(erreur(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "E139",
+            Code::E139,
             "erreur interne pendant le traitement de ce dossier (le serveur continue)",
             "vérifiez le fichier, puis signalez le problème avec le fichier en cause",
         )),
@@ -419,7 +420,7 @@ where
 async fn introuvable() -> Response {
     erreur(
         StatusCode::NOT_FOUND,
-        "E136",
+        Code::E136,
         "page introuvable",
         "revenez à l'accueil et ouvrez un dossier",
     )

@@ -5,6 +5,7 @@ use super::dossier::{charger, Scenario};
 use super::{erreur, gabarit, liste_diagnostics, section, Onglet, S};
 use crate::calcul::{LigneStructure, Resultat};
 use crate::comparaison::Comparaison;
+use crate::diagnostic::Code;
 use crate::rapport::html::{esc, fr};
 use crate::rapport::{self, Profil};
 use axum::extract::{Path, Query};
@@ -377,7 +378,7 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
             Ok(None) => {
                 return Err(erreur(
                     StatusCode::NOT_FOUND,
-                    "E136",
+                    Code::E136,
                     &format!("structure inconnue : « {sid} »"),
                     "choisissez une structure dans le tableau du résultat",
                 ))
@@ -385,7 +386,7 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
             Err(e) => {
                 return Err(erreur(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "E023",
+                    Code::E023,
                     &e.to_string(),
                     "vérifiez les ordres de grandeur des montants et des unités",
                 ))
@@ -457,7 +458,7 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
             _ => {
                 return Err(erreur(
                     StatusCode::NOT_FOUND,
-                    "E136",
+                    Code::E136,
                     "téléchargement inconnu",
                     "utilisez les liens de la page Résultat",
                 ))
@@ -513,7 +514,7 @@ pub fn fichier_reponse(octets: Vec<u8>, type_mime: &'static str, nom: &str) -> R
 pub fn interne(m: &str) -> Response {
     erreur(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "E023",
+        Code::E023,
         m,
         "vérifiez les ordres de grandeur des montants et des unités",
     )

@@ -6,6 +6,7 @@
 use super::dossier::{charger, Scenario};
 use super::resultat::{signe, synthese};
 use super::{erreur, gabarit, liste_diagnostics, Jeton, Onglet, S};
+use crate::diagnostic::Code;
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use crate::lecture::{DossierLu, MONTANT_MAX, UNITES_MAX};
 use crate::modele::{Annexe, Financement, Montant, Structure, TypeStructure, Unites};
@@ -498,7 +499,7 @@ async fn ajouter_etape(etat: &super::EtatPartage, sc: Scenario, modifs: Vec<Modi
         if let Err(m) = etat.magasin.ecrire_etapes(&id, &etapes) {
             return erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "E139",
+                Code::E139,
                 &m,
                 "vérifiez le fichier de la base (--base)",
             );
@@ -677,7 +678,7 @@ async fn changer_etapes(
     if let Err(m) = etat.magasin.ecrire_etapes(id, &etapes) {
         return erreur(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "E139",
+            Code::E139,
             &m,
             "vérifiez le fichier de la base (--base)",
         );

@@ -6,6 +6,7 @@ use super::accueil::{champs_depot_format, nom_affiche};
 use super::dossier::{charger, Scenario};
 use super::resultat::signe;
 use super::{erreur, gabarit, liste_diagnostics, Jeton, Onglet, S};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::rapport::html::{esc, fr};
 use crate::verification::{self, LigneNotification, Statut, Verification};
@@ -29,7 +30,7 @@ pub fn lire_notification(
             Ok(d) => verification::analyser_csv(nom, &d.texte, diags),
             Err(m) => {
                 diags.push(Diagnostic::erreur(
-                    "E003",
+                    Code::E003,
                     nom,
                     format!("encodage illisible : {m}"),
                 ));
@@ -174,7 +175,7 @@ pub async fn verifier(
     let Some((nom, octets)) = fichier.filter(|(_, o)| !o.is_empty()) else {
         return erreur(
             StatusCode::BAD_REQUEST,
-            "E131",
+            Code::E131,
             "aucune notification reçue (ou fichier vide)",
             "choisissez le fichier de la notification avant de cliquer sur « Vérifier »",
         );
@@ -223,7 +224,7 @@ pub async fn verifier(
         if let Err(m) = verification::controler_filtre(&r, &filtre) {
             return Err(erreur(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "E138",
+                Code::E138,
                 &m,
                 "choisissez la collectivité ou le gestionnaire dans la liste",
             ));

@@ -6,6 +6,7 @@
 use super::{
     attraper, illisible, lire_cellules, non_calculee, verifier_conteneur, Feuille, Valeur,
 };
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::lecture::tableau::{normaliser_nom, reference_cellule};
 use calamine::{Reader, Xlsx};
@@ -74,7 +75,7 @@ pub fn lire_grille(
             Valeur::Erreur(e) => {
                 return Err(Box::new(
                     Diagnostic::erreur(
-                        "E026",
+                        Code::E026,
                         fichier,
                         "la cellule contient une erreur Excel au lieu d'une valeur",
                     )

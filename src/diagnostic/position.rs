@@ -1,0 +1,80 @@
+//! Typed positions: which of the dossier's tables a diagnostic points into, and where a
+//! line of a table comes from (a line of its file, or an envelope computed by the
+//! projection). No file name is compared as a text to recognise a position, and no line
+//! number stands for « no line ».
+
+/// One of the dossier's inputs. A check that spans several tables (validation) names the
+/// table; [`crate::lecture::DossierLu::localiser`] then names the file actually read (the
+/// CSV file, or the workbook and its cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Table {
+    Convention,
+    Structures,
+    Charges,
+    /// The barème of the dossier (`bareme.toml`, or the `bareme` sheet of a workbook).
+    Bareme,
+}
+
+impl Table {
+    /// The file's name in a dossier of CSV files.
+    pub fn nom(self) -> &'static str {
+        match self {
+            Table::Convention => "convention.toml",
+            Table::Structures => "structures.csv",
+            Table::Charges => "charges_n1.csv",
+            Table::Bareme => "bareme.toml",
+        }
+    }
+}
+
+/// Where a line of a table comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origine {
+    /// Line `n` of its file (the header is line 1).
+    Ligne(u64),
+    /// Computed by the multi-year projection: the envelope of exercice `exercice`, paid the
+    /// year before (docs/regles.md R22).
+    Enveloppe { exercice: i32 },
+}
+
+impl Origine {
+    /// The line of the file, if the line was read from one.
+    pub fn ligne(self) -> Option<u64> {
+        match self {
+            Origine::Ligne(l) => Some(l),
+            Origine::Enveloppe { .. } => None,
+        }
+    }
+}
+
+/// The file a diagnostic names: a name as given (a path, a file of a workbook…) or one of
+/// the dossier's tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fichier {
+    Nomme(String),
+    Table(Table),
+}
+
+impl From<&str> for Fichier {
+    fn from(s: &str) -> Self {
+        Fichier::Nomme(s.to_string())
+    }
+}
+
+impl From<&String> for Fichier {
+    fn from(s: &String) -> Self {
+        Fichier::Nomme(s.clone())
+    }
+}
+
+impl From<String> for Fichier {
+    fn from(s: String) -> Self {
+        Fichier::Nomme(s)
+    }
+}
+
+impl From<Table> for Fichier {
+    fn from(t: Table) -> Self {
+        Fichier::Table(t)
+    }
+}
