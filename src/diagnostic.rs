@@ -22,6 +22,8 @@ pub enum Gravite {
 pub struct Diagnostic {
     pub code: Code,
     pub gravite: Gravite,
+    /// Empty for a message about the command itself (a usage error): then not written.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub fichier: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ligne: Option<u64>,
@@ -118,7 +120,10 @@ impl fmt::Display for Diagnostic {
             Gravite::Erreur => "erreur",
             Gravite::Avertissement => "avertissement",
         };
-        write!(f, "{g} {} : {}", self.code, a(&self.fichier))?;
+        write!(f, "{g} {}", self.code)?;
+        if !self.fichier.is_empty() {
+            write!(f, " : {}", a(&self.fichier))?;
+        }
         match (&self.cellule, self.ligne) {
             (Some(c), _) => write!(f, ", cellule {}", a(c))?,
             (None, Some(l)) => write!(f, ", ligne {l}")?,

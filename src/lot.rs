@@ -322,7 +322,8 @@ pub fn nom_dossier(nom: &std::ffi::OsStr) -> String {
 pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let entrees = std::fs::read_dir(racine).map_err(|e| {
         format!(
-            "erreur : {} : lecture du dossier impossible : {}",
+            "erreur {} : {} : lecture du dossier impossible : {}",
+            Code::E002,
             racine.display(),
             texte_io(&e)
         )
@@ -330,7 +331,14 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
     let exclu = sortie.canonicalize().ok();
     let mut r = Vec::new();
     for e in entrees {
-        let e = e.map_err(|e| format!("erreur : {} : {}", racine.display(), texte_io(&e)))?;
+        let e = e.map_err(|e| {
+            format!(
+                "erreur {} : {} : {}",
+                Code::E002,
+                racine.display(),
+                texte_io(&e)
+            )
+        })?;
         let nom = nom_dossier(&e.file_name());
         let chemin = e.path();
         if nom.starts_with('.') || !chemin.is_dir() {
@@ -444,7 +452,8 @@ fn verifier_sortie(
     })?;
     let r = racine.canonicalize().map_err(|e| {
         format!(
-            "erreur : {} : lecture du dossier impossible : {}",
+            "erreur {} : {} : lecture du dossier impossible : {}",
+            Code::E002,
             racine.display(),
             texte_io(&e)
         )
@@ -662,14 +671,16 @@ pub fn executer(
     let debut = Instant::now();
     if !racine.is_dir() {
         return Err(format!(
-            "erreur : {} : dossier introuvable",
+            "erreur {} : {} : dossier introuvable",
+            Code::E001,
             racine.display()
         ));
     }
     let dossiers = dossiers_de(racine, &o.sortie)?;
     if dossiers.is_empty() {
         return Err(format!(
-            "erreur : {} : aucun sous-dossier (un dossier par CTG : convention.toml, structures.csv, charges_n1.csv)",
+            "erreur {} : {} : aucun sous-dossier (un dossier par CTG : convention.toml, structures.csv, charges_n1.csv)",
+            Code::E001,
             racine.display()
         ));
     }

@@ -396,6 +396,106 @@ fn expliquer_une_structure() {
         .code(1);
 }
 
+/// A structure unknown to `expliquer` is E171 with the nearest identifier, in text and in
+/// JSON (the warnings of the dossier come first, as JSON lines too).
+#[test]
+fn expliquer_structure_introuvable_avec_suggestion() {
+    let out = bonus()
+        .args(["expliquer", "fixtures/dugny", "EAJE-CIGOGNE", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "erreur E171 : structure « EAJE-CIGOGNE » introuvable dans structures.csv : vouliez-vous dire « EAJE-LES-CIGOGNES » ?\n"
+    );
+    let out = bonus()
+        .args([
+            "--format-erreurs",
+            "json",
+            "expliquer",
+            "fixtures/dugny",
+            "EAJE-CIGOGNE",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8(out.stderr).unwrap();
+    let lignes: Vec<serde_json::Value> = e
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("pas du JSON : {l}")))
+        .collect();
+    // dugny: three W001 (a centre social and two ludothèques in annexe 2), then the error
+    assert_eq!(lignes.len(), 4, "{e}");
+    assert!(lignes[..3].iter().all(|l| l["code"] == "W001"), "{e}");
+    assert_eq!(lignes[3]["code"], "E171");
+    assert_eq!(lignes[3]["gravite"], "erreur");
+    assert!(lignes[3]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("vouliez-vous dire « EAJE-LES-CIGOGNES » ?"));
+    assert!(lignes[3].get("fichier").is_none(), "{e}");
+}
+
+/// Usage errors: E170, exit code 2, in JSON too (even when the command line could not be
+/// read); an unknown command lists every command and proposes the nearest one.
+#[test]
+fn erreurs_d_utilisation_codees_en_texte_et_en_json() {
+    let out = bonus()
+        .args(["calculr", "fixtures/dugny"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.starts_with("erreur E170 : commande inconnue : calculr : vouliez-vous dire « calculer » ? (commandes : calculer, valider, expliquer, projeter, verifier, comparer, lot, generer, modele, exporter, notifier, bareme, serveur)\n"),
+        "{e}"
+    );
+    for args in [
+        &["--format-erreurs", "json", "inconnue"][..],
+        &["calculer", "--format-erreurs=json"],
+        &[
+            "--format-erreurs",
+            "json",
+            "calculer",
+            "fixtures/dugny",
+            "--table",
+            "totaux",
+            "--format",
+            "json",
+        ],
+        &[
+            "--format-erreurs",
+            "json",
+            "calculer",
+            "fixtures/dugny",
+            "--sortie",
+            "r.pdf",
+        ],
+    ] {
+        let out = bonus().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(e.lines().count(), 1, "{args:?} : {e}");
+        let v: serde_json::Value = serde_json::from_str(e.trim()).unwrap();
+        assert_eq!(v["code"], "E170", "{args:?} : {e}");
+        assert_eq!(v["gravite"], "erreur");
+    }
+    // the help in French typography
+    let aide = bonus().args(["--help"]).output().unwrap();
+    let t = String::from_utf8(aide.stdout).unwrap();
+    assert!(
+        t.contains("\nCommandes :\n") && t.contains("\nOptions :\n"),
+        "{t}"
+    );
+    let aide = bonus().args(["calculer", "--help"]).output().unwrap();
+    let t = String::from_utf8(aide.stdout).unwrap();
+    assert!(
+        t.contains("\nArguments :\n") && !t.contains("Options:"),
+        "{t}"
+    );
+}
+
 #[test]
 fn bareme_avec_sources() {
     let out = bonus()

@@ -68,7 +68,7 @@ fn extension_inconnue_ou_contradictoire() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{args:?} : {err}");
         assert!(
-            err.starts_with("erreur : "),
+            err.starts_with("erreur E170 : "),
             "{args:?} : le dossier a été lu avant : {err}"
         );
         assert!(err.contains(message), "{args:?} : {err}");

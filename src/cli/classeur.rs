@@ -1,8 +1,8 @@
 //! `bonus-ctg modele` and `bonus-ctg exporter`.
 
-use super::{afficher_diagnostics, FormatErreurs, DONNEES_INVALIDES, SUCCES};
+use super::messages::{Erreur, Fin, Messages};
 use crate::classeur;
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Code, Diagnostics};
 use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::sortie;
 use std::path::Path;
@@ -13,8 +13,8 @@ pub fn modele(
     depuis: Option<&Path>,
     encodage: Encodage,
     ecraser: bool,
-    fe: FormatErreurs,
-) -> i32 {
+    m: &Messages,
+) -> Result<Fin, Erreur> {
     let mut diags = Diagnostics::default();
     let (lu, evenements, bareme) = match depuis {
         None => (None, Vec::new(), None),
@@ -42,75 +42,46 @@ pub fn modele(
                 None
             };
             let (Some(lu), Some(ev)) = (lu, ev) else {
-                afficher_diagnostics(&diags, fe);
-                eprintln!("{} : {}", d.display(), diags.resume());
-                return DONNEES_INVALIDES;
+                return Err(m.refus(d, &diags));
             };
             (Some(lu), ev, bareme)
         }
     };
-    afficher_diagnostics(&diags, fe);
+    m.diagnostics(&diags);
     let contenu = classeur::Contenu {
         dossier: lu.as_ref(),
         evenements: &evenements,
         bareme_toml: bareme.as_deref(),
     };
-    let octets = match classeur::ecrire_modele(&contenu) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("erreur : écriture du classeur impossible ({e})");
-            return DONNEES_INVALIDES;
-        }
-    };
-    match sortie::ecrire_atomique(fichier, &octets, ecraser) {
-        Ok(()) => {
-            if !super::silencieux() {
-                eprintln!("{} : classeur écrit", fichier.display());
-            }
-            SUCCES
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            DONNEES_INVALIDES
-        }
-    }
+    let octets = classeur::ecrire_modele(&contenu).map_err(|e| {
+        Erreur::message(Code::E084, format!("écriture du classeur impossible : {e}"))
+    })?;
+    sortie::ecrire_atomique(fichier, &octets, ecraser)?;
+    m.info(format_args!("{} : classeur écrit", fichier.display()));
+    Ok(Fin::Succes)
 }
 
 /// `exporter CLASSEUR --vers DIR`.
-pub fn exporter(classeur_xlsx: &Path, vers: &Path, ecraser: bool, fe: FormatErreurs) -> i32 {
+pub fn exporter(
+    classeur_xlsx: &Path,
+    vers: &Path,
+    ecraser: bool,
+    m: &Messages,
+) -> Result<Fin, Erreur> {
     let mut diags = Diagnostics::default();
     let nom = classeur_xlsx.display().to_string();
-    let octets = match lecture::lire_fichier_borne(classeur_xlsx, &nom, lecture::TAILLE_MAX) {
-        Ok(o) => o,
-        Err(d) => {
-            diags.push(*d);
-            afficher_diagnostics(&diags, fe);
-            return DONNEES_INVALIDES;
-        }
-    };
+    let octets = lecture::lire_fichier_borne(classeur_xlsx, &nom, lecture::TAILLE_MAX)
+        .map_err(Erreur::Message)?;
     let Some(fichiers) = classeur::exporter(&nom, &octets, &mut diags) else {
-        afficher_diagnostics(&diags, fe);
-        eprintln!("{nom} : {}", diags.resume());
-        return DONNEES_INVALIDES;
+        return Err(m.refus(classeur_xlsx, &diags));
     };
-    afficher_diagnostics(&diags, fe);
-    if let Err(e) = std::fs::create_dir_all(vers) {
-        eprintln!(
-            "erreur : création de {} impossible : {}",
-            vers.display(),
-            crate::diagnostic::texte_io(&e)
-        );
-        return DONNEES_INVALIDES;
-    }
+    m.diagnostics(&diags);
+    std::fs::create_dir_all(vers)
+        .map_err(|e| sortie::ErreurEcriture::io(vers, "création du dossier impossible", &e))?;
     for (f, o) in &fichiers {
-        if let Err(e) = sortie::ecrire_atomique(&vers.join(f), o, ecraser) {
-            eprintln!("{e}");
-            return DONNEES_INVALIDES;
-        }
+        sortie::ecrire_atomique(&vers.join(f), o, ecraser)?;
     }
-    if !super::silencieux() {
-        let noms: Vec<&str> = fichiers.iter().map(|(f, _)| *f).collect();
-        eprintln!("{} : {}", vers.display(), noms.join(", "));
-    }
-    SUCCES
+    let noms: Vec<&str> = fichiers.iter().map(|(f, _)| *f).collect();
+    m.info(format_args!("{} : {}", vers.display(), noms.join(", ")));
+    Ok(Fin::Succes)
 }

@@ -6,7 +6,9 @@
 //! takes DIR's place in one step. DIR may only be absent, empty, or hold letters of an
 //! earlier run (`.pdf` and `.html` files; replaced with `--ecraser`).
 
-use super::{charger, depassement, silencieux, Entree, FormatErreurs, DONNEES_INVALIDES, SUCCES};
+use super::arguments::Entree;
+use super::commun::charger;
+use super::messages::{Erreur, Fin, Messages};
 use crate::diagnostic::Code;
 use crate::rapport::lettre::{self, Genre, Selection};
 use crate::sortie::{self, ErreurEcriture};
@@ -145,77 +147,60 @@ pub fn notifier(
     gestionnaire: Option<&str>,
     format: FormatLettre,
     ecraser: bool,
-    fe: FormatErreurs,
-) -> i32 {
-    if let Err(e) = verifier_dossier_sortie(dir, ecraser) {
-        eprintln!("{e}");
-        return DONNEES_INVALIDES;
-    }
-    let (_, r, _) = match charger(entree, fe) {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
+    m: &Messages,
+) -> Result<Fin, Erreur> {
+    verifier_dossier_sortie(dir, ecraser)?;
+    let (_, r, _) = charger(entree, m)?;
     let selection = match gestionnaire {
         None => Selection::Toutes,
         Some(n) => match lettre::trouver_gestionnaire(&r, n) {
             Ok(g) => Selection::Gestionnaire(g.to_string()),
             Err(suggestion) => {
-                eprintln!(
-                    "erreur {E_GESTIONNAIRE_INCONNU} : --gestionnaire, valeur « {n} » : aucune structure n'a ce gestionnaire (colonne « gestionnaire » des structures){}",
-                    match suggestion {
-                        Some(s) => format!(" : vouliez-vous dire « {s} » ?"),
-                        None => format!(
-                            " (conseil : gestionnaires du dossier : {})",
-                            r.gestionnaires
-                                .keys()
-                                .map(|g| format!("« {g} »"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }
-                );
-                return DONNEES_INVALIDES;
+                return Err(Erreur::message(
+                    E_GESTIONNAIRE_INCONNU,
+                    format!(
+                        "--gestionnaire, valeur « {n} » : aucune structure n'a ce gestionnaire (colonne « gestionnaire » des structures){}",
+                        match suggestion {
+                            Some(s) => format!(" : vouliez-vous dire « {s} » ?"),
+                            None => format!(
+                                " (conseil : gestionnaires du dossier : {})",
+                                r.gestionnaires
+                                    .keys()
+                                    .map(|g| format!("« {g} »"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        }
+                    ),
+                ));
             }
         },
     };
-    let lettres = match lettre::lettres(&r, &selection) {
-        Ok(l) => l,
-        Err(e) => return depassement(e),
-    };
+    let lettres = lettre::lettres(&r, &selection)?;
     let mut fichiers = Vec::with_capacity(lettres.len());
     for l in &lettres {
         let octets = match format {
             FormatLettre::Html => lettre::html::rendre(l).into_bytes(),
-            FormatLettre::Pdf => match lettre::pdf::rendre(l) {
-                Ok(o) => o,
-                Err(e) => {
-                    eprintln!("erreur {E_PDF} : lettre « {} » : {e}", l.fichier);
-                    return DONNEES_INVALIDES;
-                }
-            },
+            FormatLettre::Pdf => lettre::pdf::rendre(l)
+                .map_err(|e| Erreur::message(E_PDF, format!("lettre « {} » : {e}", l.fichier)))?,
         };
         fichiers.push((format!("{}.{}", l.fichier, format.extension()), octets));
     }
-    if let Err(e) = ecrire_lettres(dir, &fichiers, ecraser) {
-        eprintln!("{e}");
-        return DONNEES_INVALIDES;
-    }
-    if !silencieux() {
-        let n_g = lettres
-            .iter()
-            .filter(|l| l.genre == Genre::Gestionnaire)
-            .count();
-        eprintln!(
-            "{} : {} lettre{} ({} gestionnaire{}, {} récapitulatif{} par collectivité), exercice {}",
-            dir.display(),
-            lettres.len(),
-            if lettres.len() > 1 { "s" } else { "" },
-            n_g,
-            if n_g > 1 { "s" } else { "" },
-            lettres.len() - n_g,
-            if lettres.len() - n_g > 1 { "s" } else { "" },
-            r.exercice
-        );
-    }
-    SUCCES
+    ecrire_lettres(dir, &fichiers, ecraser)?;
+    let n_g = lettres
+        .iter()
+        .filter(|l| l.genre == Genre::Gestionnaire)
+        .count();
+    m.info(format_args!(
+        "{} : {} lettre{} ({} gestionnaire{}, {} récapitulatif{} par collectivité), exercice {}",
+        dir.display(),
+        lettres.len(),
+        if lettres.len() > 1 { "s" } else { "" },
+        n_g,
+        if n_g > 1 { "s" } else { "" },
+        lettres.len() - n_g,
+        if lettres.len() - n_g > 1 { "s" } else { "" },
+        r.exercice
+    ));
+    Ok(Fin::Succes)
 }

@@ -21,6 +21,7 @@ pub enum Categorie {
     Regles2025,
     Verification,
     Web,
+    LigneDeCommande,
 }
 
 impl Categorie {
@@ -44,6 +45,7 @@ impl Categorie {
             Categorie::Regles2025 => "Règles 2025 : population et grilles du barème (E100–E119)",
             Categorie::Verification => "Notification de `bonus-ctg verifier`",
             Categorie::Web => "Application web (`bonus-ctg serveur`)",
+            Categorie::LigneDeCommande => "Ligne de commande (E170–E179)",
         }
     }
 }
@@ -157,6 +159,8 @@ codes! {
     E137, Web, "jeton de formulaire invalide";
     E138, Web, "valeur refusée";
     E139, Web, "démarrage du serveur impossible";
+    E170, LigneDeCommande, "erreur d'utilisation";
+    E171, LigneDeCommande, "structure ou année introuvable";
     W001, Avertissements, "structure sans volet";
     W002, Avertissements, "charge non redistribuable";
     W003, Avertissements, "volet inconnu du barème";
@@ -169,6 +173,11 @@ codes! {
 }
 
 impl Code {
+    /// The code written `texte` (`E023`), if it is one.
+    pub fn depuis_texte(texte: &str) -> Option<Code> {
+        Code::TOUS.iter().copied().find(|c| c.as_str() == texte)
+    }
+
     /// An error (`E…`) or a warning (`W…`).
     pub fn est_erreur(self) -> bool {
         self.as_str().starts_with('E')
@@ -215,5 +224,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&Code::W050).unwrap(), "\"W050\"");
         assert!(Code::E001.est_erreur() && !Code::W100.est_erreur());
         assert_eq!(Code::E122.categorie(), Categorie::Lettres);
+        assert_eq!(Code::depuis_texte(Code::E084.as_str()), Some(Code::E084));
+        assert_eq!(Code::depuis_texte("E999"), None);
     }
 }

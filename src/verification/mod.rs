@@ -226,13 +226,17 @@ impl Filtre {
     }
 }
 
+/// « : vouliez-vous dire « P » ? », P the candidate nearest to `x` (edit distance, without
+/// case nor accents), or nothing when there is no candidate.
+pub fn vouliez_vous_dire(x: &str, v: &mut dyn Iterator<Item = String>) -> String {
+    v.min_by_key(|c| strsim::levenshtein(&normaliser_libelle(x), &normaliser_libelle(c)))
+        .map_or(String::new(), |p| format!(" : vouliez-vous dire « {p} » ?"))
+}
+
 /// A filter naming a collectivité or a gestionnaire the dossier does not have is a usage
 /// error (its message suggests the nearest one).
 pub fn controler_filtre(r: &Resultat, f: &Filtre) -> Result<(), String> {
-    let proche = |x: &str, v: &mut dyn Iterator<Item = String>| {
-        v.min_by_key(|c| strsim::levenshtein(&normaliser_libelle(x), &normaliser_libelle(c)))
-            .map_or(String::new(), |p| format!(" : vouliez-vous dire « {p} » ?"))
-    };
+    let proche = vouliez_vous_dire;
     if let Some(c) = &f.collectivite {
         let ids = &r.convention.collectivites;
         let k = crate::lecture::texte::cle_id(c);

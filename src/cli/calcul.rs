@@ -1,0 +1,182 @@
+//! `calculer`, `valider`, `expliquer`, `projeter` and `bareme`: one dossier, one result.
+
+use super::arguments::{
+    profil_de, table_csv, table_projection, Entree, Format, OptionsProjectionArg, OptionsSortie,
+    TableArg, TableProjectionArg,
+};
+use super::commun::{
+    afficher, charger, charger_projection, choisir_format, controler_sortie_dossier,
+    controler_table, ecrire, ecrire_tables, fichiers_lus, sortie_dossier, structure_introuvable,
+    verifier_sortie,
+};
+use super::messages::{Erreur, Fin};
+use super::Contexte;
+use crate::diagnostic::{Code, Diagnostics};
+use crate::rapport;
+use std::path::PathBuf;
+
+/// A workbook writer's failure (E084: nothing written).
+fn classeur_impossible(e: impl std::fmt::Display) -> Erreur {
+    Erreur::message(Code::E084, format!("écriture du classeur impossible : {e}"))
+}
+
+/// `calculer DOSSIER`.
+pub fn calculer(
+    entree: &Entree,
+    table: Option<TableArg>,
+    s: &OptionsSortie<Format>,
+    ctx: &Contexte,
+) -> Result<Fin, Erreur> {
+    let lus = fichiers_lus(entree);
+    let profil = profil_de(s.profil);
+    if let Some(dossier) = sortie_dossier(s.sortie.as_ref()) {
+        let noms = rapport::csv::TableCsv::TOUTES.map(|t| t.nom());
+        controler_sortie_dossier(s.format, table.is_some(), &noms)?;
+        let (_, r, _) = charger(entree, &ctx.m)?;
+        let tables = rapport::csv::TableCsv::TOUTES
+            .map(|t| (t.nom(), rapport::csv::rendre_table(&r, profil, t)));
+        ecrire_tables(dossier, tables, s.ecraser, &lus, &ctx.m)?;
+        return Ok(Fin::Succes);
+    }
+    verifier_sortie(s.sortie.as_ref(), s.ecraser, &lus)?;
+    // a usage error is said before the dossier is read
+    let format = choisir_format(s.format, s.sortie.as_ref())?;
+    controler_table(table.is_some(), format)?;
+    let (_, r, diags) = charger(entree, &ctx.m)?;
+    let octets = match format {
+        Format::Table => {
+            rapport::table::rendre_avec(&r, s.largeur, ctx.couleur).map(String::into_bytes)?
+        }
+        Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table))?,
+        Format::Json => rapport::json::rendre(&r, &diags)?,
+        Format::Html => rapport::html::rendre(&r).map(String::into_bytes)?,
+        Format::Xlsx => rapport::xlsx::rendre(&r).map_err(classeur_impossible)?,
+    };
+    ecrire(s.sortie.as_ref(), &octets, s.ecraser, &lus)?;
+    Ok(Fin::Succes)
+}
+
+/// `valider DOSSIER`: the summary on the standard output.
+pub fn valider(entree: &Entree, ctx: &Contexte) -> Result<Fin, Erreur> {
+    let (lu, r, diags) = charger(entree, &ctx.m)?;
+    if !ctx.m.silencieux {
+        afficher(
+            format!(
+                "{} : dossier valide pour l'exercice {} ({} structures, {} lignes de charge) — {}\n",
+                entree.dossier.display(),
+                r.exercice,
+                lu.dossier.structures.len(),
+                lu.dossier.charges.len(),
+                diags.resume()
+            )
+            .as_bytes(),
+        )?;
+    }
+    Ok(Fin::Succes)
+}
+
+/// `expliquer DOSSIER ID [--annee A]`.
+pub fn expliquer(
+    entree: &Entree,
+    id: &str,
+    annee: Option<i32>,
+    projection: &OptionsProjectionArg,
+    ctx: &Contexte,
+) -> Result<Fin, Erreur> {
+    let Some(annee) = annee else {
+        if projection.evenements.is_some() || projection.base.is_some() {
+            return Err(Erreur::usage("--evenements et --base s'emploient avec --annee (explication d'une année de la projection)"));
+        }
+        let (lu, r, _) = charger(entree, &ctx.m)?;
+        return match rapport::explication::expliquer(&lu.dossier, &r, id)? {
+            Some(t) => afficher(t.as_bytes()).map(|()| Fin::Succes),
+            None => Err(structure_introuvable(
+                id,
+                lu.dossier.structures.iter().map(|s| s.id.as_str()),
+            )),
+        };
+    };
+    let (pr, _) = charger_projection(entree, None, projection, &ctx.m)?;
+    match rapport::projection::expliquer(&pr, id, annee)? {
+        Some(t) => afficher(t.as_bytes()).map(|()| Fin::Succes),
+        None => match pr.annee(annee) {
+            None => Err(Erreur::message(
+                Code::E171,
+                format!(
+                    "l'année {annee} n'est pas projetée ({}–{})",
+                    pr.premiere, pr.derniere
+                ),
+            )),
+            Some(a) => Err(structure_introuvable(
+                id,
+                a.lignes.iter().map(|l| l.id.as_str()),
+            )),
+        },
+    }
+}
+
+/// `projeter DOSSIER`.
+pub fn projeter(
+    entree: &Entree,
+    jusqu_a: Option<i32>,
+    table: Option<TableProjectionArg>,
+    projection: &OptionsProjectionArg,
+    s: &OptionsSortie<Format>,
+    ctx: &Contexte,
+) -> Result<Fin, Erreur> {
+    use rapport::projection::TableProjection as T;
+    let mut lus = fichiers_lus(entree);
+    lus.extend(projection.evenements.clone());
+    let profil = profil_de(s.profil);
+    if let Some(dossier) = sortie_dossier(s.sortie.as_ref()) {
+        let noms = T::TOUTES.map(|t| t.nom());
+        controler_sortie_dossier(s.format, table.is_some(), &noms)?;
+        let (pr, _) = charger_projection(entree, jusqu_a, projection, &ctx.m)?;
+        let tables = T::TOUTES.map(|t| (t.nom(), rapport::projection::csv_table(&pr, profil, t)));
+        ecrire_tables(dossier, tables, s.ecraser, &lus, &ctx.m)?;
+        return Ok(Fin::Succes);
+    }
+    verifier_sortie(s.sortie.as_ref(), s.ecraser, &lus)?;
+    let format = choisir_format(s.format, s.sortie.as_ref())?;
+    controler_table(table.is_some(), format)?;
+    let (pr, diags) = charger_projection(entree, jusqu_a, projection, &ctx.m)?;
+    let octets = match format {
+        Format::Table => rapport::projection::table(&pr, s.largeur).map(String::into_bytes)?,
+        Format::Csv => rapport::projection::csv_table(&pr, profil, table_projection(table))?,
+        Format::Json => rapport::projection::json(&pr, &diags)?,
+        Format::Html => rapport::projection_html::rendre(&pr).map(String::into_bytes)?,
+        Format::Xlsx => rapport::projection_xlsx::rendre(&pr).map_err(classeur_impossible)?,
+    };
+    ecrire(s.sortie.as_ref(), &octets, s.ecraser, &lus)?;
+    Ok(Fin::Succes)
+}
+
+/// `bareme [--exercice N] [DOSSIER]`: the barème of the dossier (or the built-in one, for
+/// this year), rendered by [`rapport::bareme`].
+pub fn bareme(
+    exercice: Option<i32>,
+    dossier: Option<&PathBuf>,
+    ctx: &Contexte,
+) -> Result<Fin, Erreur> {
+    let refus = |d: &Diagnostics| {
+        ctx.m.diagnostics(d);
+        Erreur::Donnees
+    };
+    let (bareme, annee) = match dossier {
+        Some(d) => {
+            let mut diags = Diagnostics::default();
+            let lu = crate::lecture::lire_dossier(d, &Default::default(), &mut diags)
+                .ok_or_else(|| refus(&diags))?;
+            let a = exercice.unwrap_or(lu.dossier.convention.exercice);
+            (lu.bareme, a)
+        }
+        // without a dossier: the barème in force this year
+        None => (
+            crate::bareme::Bareme::integre().map_err(|d| refus(&d))?,
+            exercice.unwrap_or_else(crate::classeur::modele::annee_courante),
+        ),
+    };
+    let texte = rapport::bareme::rendre(&bareme, annee).map_err(|d| refus(&d))?;
+    afficher(texte.as_bytes())?;
+    Ok(Fin::Succes)
+}
