@@ -85,7 +85,7 @@ for f in tests/fuzz_regressions/*.bin; do
         *) cp "$f" "$C/chaine_complete/" ;;
     esac
 done
-BONUS_CTG_CORPUS_XLSX="$PWD/$C/lecture_xlsx" cargo test -q --test entrees graines_xlsx_pour_le_fuzz >/dev/null
+cargo run -q --example graines_xlsx -- "$PWD/$C/lecture_xlsx" >/dev/null
 # the same workbooks as sheet XML + shared strings (the target wraps them in a valid zip)
 python3 - "$C/lecture_xlsx" <<'PY'
 import os, sys, zipfile

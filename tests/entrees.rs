@@ -4,15 +4,19 @@
 //! byte with a file computed by the independent Python oracle) and the exact lines printed
 //! on stderr (`diagnostics`), or the exact error lines and the exit code 1.
 //!
-//! The `.xlsx` inputs are written here with rust_xlsxwriter (see [`ecrire_xlsx`]); the other
+//! The `.xlsx` inputs are written with rust_xlsxwriter by `tests/entrees/classeurs.rs`
+//! (also the seeds of the xlsx fuzz target: `cargo run --example graines_xlsx`); the other
 //! files come from `tests/entrees/generer.py` and are committed.
 
 mod commun;
 
-use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
+#[path = "entrees/classeurs.rs"]
+mod classeurs;
+
+use classeurs::{ecrire_xlsx, racine};
 use serde::Deserialize;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,196 +59,6 @@ struct Cas {
     fin: Vec<String>,
     /// number of stderr lines, when only the first and last ones are listed
     nombre: Option<usize>,
-}
-
-fn racine() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/entrees")
-}
-
-/// Numeric columns of structures (0-based) and charges, written as numbers in workbooks.
-const NUMERIQUES_S: &[usize] = &[9, 10, 11, 12, 13, 14];
-const NUMERIQUES_C: &[usize] = &[2];
-
-/// The base table's records (header first).
-fn table_base(nom: &str) -> Vec<Vec<String>> {
-    let texte = fs::read_to_string(racine().join("base").join(nom)).unwrap();
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .from_reader(texte.as_bytes());
-    r.records()
-        .map(|x| x.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
-
-/// A French decimal of the base files as a float, as Excel stores a typed number.
-fn flottant(s: &str) -> f64 {
-    s.replace(' ', "").replace(',', ".").parse().unwrap()
-}
-
-/// Writes `lignes` from row `l0`, column `c0` (0-based); numbers as numbers except in
-/// `texte` mode; `soutien_collectivite` as an Excel boolean.
-fn remplir(
-    ws: &mut Worksheet,
-    lignes: &[Vec<String>],
-    numeriques: &[usize],
-    l0: u32,
-    c0: u16,
-    texte: bool,
-) {
-    for (i, l) in lignes.iter().enumerate() {
-        for (j, v) in l.iter().enumerate() {
-            let (r, c) = (l0 + i as u32, c0 + j as u16);
-            if i > 0 && !texte && numeriques.contains(&j) {
-                ws.write_number(r, c, flottant(v)).unwrap();
-            } else if i > 0 && !texte && lignes[0][j] == "soutien_collectivite" {
-                ws.write_boolean(r, c, v == "oui").unwrap();
-            } else {
-                ws.write_string(r, c, v).unwrap();
-            }
-        }
-    }
-}
-
-fn feuille<'a>(wb: &'a mut Workbook, nom: &str) -> &'a mut Worksheet {
-    let ws = wb.add_worksheet();
-    ws.set_name(nom).unwrap();
-    ws
-}
-
-/// The workbooks of the cases, each written by program (never by hand).
-fn ecrire_xlsx(nom: &str, dossier: &Path) {
-    let s = table_base("structures.csv");
-    let c = table_base("charges_n1.csv");
-    let mut wb = Workbook::new();
-    let fichier = match nom {
-        // Excel's own « Enregistrer sous .xlsx » of the base tables
-        "structures" => {
-            remplir(
-                feuille(&mut wb, "structures"),
-                &s,
-                NUMERIQUES_S,
-                0,
-                0,
-                false,
-            );
-            "structures.xlsx"
-        }
-        // one sheet with Excel's default name: the first sheet is read
-        "charges-feuil1" => {
-            remplir(feuille(&mut wb, "Feuil1"), &c, NUMERIQUES_C, 0, 0, false);
-            "charges_n1.xlsx"
-        }
-        // one workbook, sheets named loosely (case, space)
-        "dossier" => {
-            remplir(
-                feuille(&mut wb, "Structures"),
-                &s,
-                NUMERIQUES_S,
-                0,
-                0,
-                false,
-            );
-            remplir(
-                feuille(&mut wb, "Charges N1"),
-                &c,
-                NUMERIQUES_C,
-                0,
-                0,
-                false,
-            );
-            feuille(&mut wb, "Notes")
-                .write_string(0, 0, "brouillon")
-                .unwrap();
-            "dossier.xlsx"
-        }
-        // a title above the table, the table from B3, an empty row inside
-        "structures-decale" => {
-            let ws = feuille(&mut wb, "structures");
-            ws.write_string(0, 0, "Annexe 2 — structures de la CTG")
-                .unwrap();
-            remplir(ws, &s[..3], NUMERIQUES_S, 2, 1, false);
-            remplir(ws, &s[3..], NUMERIQUES_S, 2 + 4, 1, true);
-            "structures.xlsx"
-        }
-        // every cell typed as text, numbers written the French way
-        "structures-texte" => {
-            remplir(feuille(&mut wb, "structures"), &s, NUMERIQUES_S, 0, 0, true);
-            "structures.xlsx"
-        }
-        // =0,1+0,2 in bonus_n1 of EAJE-ARC (row 3): the float 0.30000000000000004
-        "structures-flottant" => {
-            let ws = feuille(&mut wb, "structures");
-            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
-            ws.write_number(2, 14, 0.1 + 0.2).unwrap();
-            "structures.xlsx"
-        }
-        // a formula error cached in contribution_collectivite_n1 of LAEP-PONT (row 4)
-        "structures-div0" => {
-            let ws = feuille(&mut wb, "structures");
-            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
-            ws.write_formula(3, 13, Formula::new("=1/0").set_result("#DIV/0!"))
-                .unwrap();
-            "structures.xlsx"
-        }
-        // a date typed in unites_existantes of EAJE-CIGOGNES (row 2)
-        "structures-date" => {
-            let ws = feuille(&mut wb, "structures");
-            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
-            let d = ExcelDateTime::from_ymd(2024, 1, 15).unwrap();
-            ws.write_datetime_with_format(1, 9, &d, &Format::new().set_num_format("dd/mm/yyyy"))
-                .unwrap();
-            "structures.xlsx"
-        }
-        // RPE-GUYNEMER (row 5) attached to an undeclared collectivité: a cross-file check,
-        // located in the workbook afterwards
-        "structures-collectivite" => {
-            let ws = feuille(&mut wb, "structures");
-            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
-            ws.write_string(4, 6, "LE-BOURGET").unwrap();
-            "structures.xlsx"
-        }
-        // the financement column is missing
-        "structures-sans-financement" => {
-            let sans: Vec<Vec<String>> = s
-                .iter()
-                .map(|l| {
-                    l.iter()
-                        .enumerate()
-                        .filter(|(j, _)| *j != 7)
-                        .map(|(_, v)| v.clone())
-                        .collect()
-                })
-                .collect();
-            let num: Vec<usize> = NUMERIQUES_S.iter().map(|j| j - 1).collect();
-            remplir(feuille(&mut wb, "structures"), &sans, &num, 0, 0, false);
-            "structures.xlsx"
-        }
-        // dossier.xlsx without the charges sheet
-        "dossier-sans-charges" => {
-            remplir(
-                feuille(&mut wb, "structures"),
-                &s,
-                NUMERIQUES_S,
-                0,
-                0,
-                false,
-            );
-            remplir(feuille(&mut wb, "Feuil2"), &c, NUMERIQUES_C, 0, 0, false);
-            "dossier.xlsx"
-        }
-        // a CSV saved under an .xlsx name
-        "faux" => {
-            fs::copy(
-                racine().join("base/structures.csv"),
-                dossier.join("structures.xlsx"),
-            )
-            .unwrap();
-            return;
-        }
-        autre => panic!("classeur inconnu : {autre}"),
-    };
-    wb.save(dossier.join(fichier)).unwrap();
 }
 
 /// Builds the case's dossier in `d`.
@@ -423,32 +237,5 @@ fn couverture_du_manifeste() {
             doc.contains(&format!("## {code}")),
             "{code} absent de docs/erreurs.md"
         );
-    }
-}
-
-/// A workbook holding the base dossier gives exactly the base result (also written as
-/// seeds for the xlsx fuzz target when BONUS_CTG_CORPUS_XLSX names a folder).
-#[test]
-fn graines_xlsx_pour_le_fuzz() {
-    let Some(dir) = std::env::var_os("BONUS_CTG_CORPUS_XLSX") else {
-        return;
-    };
-    let dir = PathBuf::from(dir);
-    fs::create_dir_all(&dir).unwrap();
-    for nom in [
-        "structures",
-        "structures-decale",
-        "structures-texte",
-        "structures-flottant",
-        "structures-div0",
-        "structures-date",
-    ] {
-        let t = tempfile::tempdir().unwrap();
-        ecrire_xlsx(nom, t.path());
-        fs::copy(
-            t.path().join("structures.xlsx"),
-            dir.join(format!("{nom}.xlsx")),
-        )
-        .unwrap();
     }
 }

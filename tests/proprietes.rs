@@ -7,7 +7,7 @@ use bonus_ctg::bareme::{Arrondi, Bareme, BaremeExercice, Grille, Versement};
 use bonus_ctg::calcul::eligibilite::Motif;
 use bonus_ctg::calcul::rationnel::Rationnel;
 use bonus_ctg::calcul::{calculer, Resultat};
-use bonus_ctg::diagnostic::{Diagnostics, Origine};
+use bonus_ctg::diagnostic::{Code, Diagnostics, Origine};
 use bonus_ctg::lecture::{analyser_dossier, Fichiers};
 use bonus_ctg::modele::*;
 use bonus_ctg::rapport::{csv, Profil};
@@ -161,6 +161,28 @@ fn somme_lignes(r: &Resultat) -> i64 {
     r.structures.iter().map(|l| l.bonus_total.0).sum()
 }
 
+/// A refused dossier has at least one error, and each error is an `E…` code (not a warning
+/// code), names its file and where in it: a line, a column (a key of a TOML file) or a
+/// cell. Only the errors about a file as a whole (missing, unreadable, empty — E005 —, or
+/// beyond a limit: the categories « Fichiers », « Limites », « Lecture bornée ») name no
+/// place in it.
+fn erreurs_localisees(d: &Diagnostics) -> Result<(), TestCaseError> {
+    use bonus_ctg::diagnostic::Categorie as C;
+    prop_assert!(d.a_des_erreurs(), "refusé sans erreur : {:?}", d.0);
+    for x in d.erreurs() {
+        prop_assert!(x.code.est_erreur(), "{}", x);
+        prop_assert!(!x.fichier.is_empty(), "{}", x);
+        let fichier_entier = x.code == Code::E005
+            || [C::Fichiers, C::Limites, C::LectureBornee].contains(&x.code.categorie());
+        prop_assert!(
+            x.ligne.is_some() || x.colonne.is_some() || x.cellule.is_some() || fichier_entier,
+            "erreur sans position : {}",
+            x
+        );
+    }
+    Ok(())
+}
+
 fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
     let un_centime = Rationnel::entier(1);
     for l in &r.structures {
@@ -303,17 +325,19 @@ proptest! {
         let f = Fichiers { convention: conv, structures, charges, bareme: None };
         let mut d = Diagnostics::default();
         if let Some(lu) = analyser_dossier(&f, &mut d) {
-            if let Ok((r, avert)) = bonus_ctg::traiter(&lu, None, "bareme.toml") {
-                verifier_invariants(&r)?;
-                let _ = csv::rendre(&r, Profil::ExcelFr).unwrap();
-                let _ = bonus_ctg::rapport::json::rendre(&r, &avert).unwrap();
-                let _ = bonus_ctg::rapport::table::rendre(&r, None).unwrap();
-            } else {
-                prop_assert!(true);
+            match bonus_ctg::traiter(&lu, None, "bareme.toml") {
+                Ok((r, avert)) => {
+                    verifier_invariants(&r)?;
+                    let _ = csv::rendre(&r, Profil::ExcelFr).unwrap();
+                    let _ = bonus_ctg::rapport::json::rendre(&r, &avert).unwrap();
+                    let _ = bonus_ctg::rapport::table::rendre(&r, None).unwrap();
+                }
+                // refused by the cross-file checks: located errors
+                Err(e) => erreurs_localisees(&e)?,
             }
         } else {
-            // refused: at least one located error
-            prop_assert!(d.a_des_erreurs());
+            // refused while reading: located errors
+            erreurs_localisees(&d)?;
         }
     }
 }
