@@ -26,8 +26,9 @@ pub mod notifier;
 mod serveur;
 
 pub use arguments::{
-    BaseArg, Cli, Commande, Couleur, EncodageArg, Entree, Format, FormatErreurs, FormatLotArg,
-    FormatSimple, OptionsProjectionArg, OptionsSortie, ProfilArg, TableArg, TableProjectionArg,
+    ArgumentsGenerer, ArgumentsLot, BaseArg, Cli, Commande, Couleur, EncodageArg, Entree, Format,
+    FormatErreurs, FormatLotArg, FormatSimple, OptionsProjectionArg, OptionsSortie, ProfilArg,
+    TableArg, TableProjectionArg,
 };
 pub use messages::{Erreur, Fin, DONNEES_INVALIDES, ECARTS, SUCCES, USAGE};
 
@@ -166,48 +167,8 @@ fn dispatcher(c: Commande, ctx: &Contexte) -> Result<Fin, Erreur> {
             &ctx.m,
         ),
         Commande::Serveur { adresse, base } => serveur::serveur(&adresse, base.as_deref()),
-        Commande::Lot {
-            dossiers,
-            sortie,
-            format,
-            profil,
-            ecraser,
-            exercice,
-            bareme,
-            encodage,
-            fils,
-            chrono,
-        } => lot::lot(
-            lot::ArgumentsLot {
-                dossiers,
-                sortie,
-                format,
-                profil,
-                ecraser,
-                exercice,
-                bareme,
-                encodage,
-                fils,
-                chrono,
-            },
-            ctx,
-        ),
-        Commande::Generer {
-            repertoire,
-            collectivites,
-            structures,
-            graine,
-            dossiers,
-            ecraser,
-        } => {
-            let p = crate::generation::Parametres {
-                collectivites,
-                structures,
-                graine,
-                dossiers,
-            };
-            lot::generer(&repertoire, &p, ecraser)
-        }
+        Commande::Lot(a) => lot::lot(a, ctx),
+        Commande::Generer(a) => lot::generer(&a),
     }
 }
 

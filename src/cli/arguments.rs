@@ -290,60 +290,10 @@ pub enum Commande {
     },
     /// Calcule tous les dossiers d'un répertoire (un sous-dossier par CTG) et les consolide
     #[command(help_template = MODELE_AIDE)]
-    Lot {
-        /// Répertoire contenant un sous-dossier par CTG
-        #[arg(value_name = "DOSSIERS")]
-        dossiers: PathBuf,
-        /// Répertoire de sortie, remplacé en entier : consolide.csv, diagnostics.txt et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
-        #[arg(long, value_name = "DIR")]
-        sortie: Option<PathBuf>,
-        /// Format du résultat de chaque dossier (le fichier consolidé est en CSV)
-        #[arg(long, value_enum, default_value = "csv")]
-        format: FormatLotArg,
-        /// Profil CSV
-        #[arg(long, value_enum, default_value = "excel-fr")]
-        profil: ProfilArg,
-        /// Remplace en entier le dossier de résultats d'un lot précédent
-        #[arg(long)]
-        ecraser: bool,
-        /// Exercice calculé (par défaut celui de chaque convention.toml)
-        #[arg(long, value_name = "ANNEE")]
-        exercice: Option<i32>,
-        /// Barème appliqué à tous les dossiers à la place de leur bareme.toml
-        #[arg(long, value_name = "FICHIER")]
-        bareme: Option<PathBuf>,
-        /// Encodage des fichiers CSV
-        #[arg(long, value_enum, default_value = "auto")]
-        encodage: EncodageArg,
-        /// Nombre de fils de calcul (défaut : nombre de cœurs)
-        #[arg(long, value_name = "N")]
-        fils: Option<usize>,
-        /// Affiche la durée de chaque étape et la mémoire maximale sur la sortie d'erreur
-        #[arg(long)]
-        chrono: bool,
-    },
+    Lot(ArgumentsLot),
     /// Écrit des dossiers synthétiques réalistes (bancs d'essai, tests à grande échelle)
     #[command(help_template = MODELE_AIDE)]
-    Generer {
-        /// Répertoire à créer (un sous-dossier par CTG)
-        #[arg(value_name = "DIR")]
-        repertoire: PathBuf,
-        /// Nombre total de collectivités
-        #[arg(long, value_name = "N")]
-        collectivites: usize,
-        /// Nombre total de structures
-        #[arg(long, value_name = "M")]
-        structures: usize,
-        /// Graine du générateur : même graine, mêmes fichiers
-        #[arg(long, value_name = "S")]
-        graine: u64,
-        /// Nombre de dossiers (défaut : une CTG pour 20 collectivités)
-        #[arg(long, value_name = "D")]
-        dossiers: Option<usize>,
-        /// Écrit dans un répertoire non vide (les fichiers de même nom sont remplacés)
-        #[arg(long)]
-        ecraser: bool,
-    },
+    Generer(ArgumentsGenerer),
     /// Écrit le classeur à remplir d'un dossier (vide, ou rempli depuis un dossier existant)
     #[command(help_template = MODELE_AIDE)]
     Modele {
@@ -411,6 +361,64 @@ pub enum Commande {
         #[arg(long, value_name = "FICHIER")]
         base: Option<PathBuf>,
     },
+}
+
+/// The options of `lot`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ArgumentsLot {
+    /// Répertoire contenant un sous-dossier par CTG
+    #[arg(value_name = "DOSSIERS")]
+    pub dossiers: PathBuf,
+    /// Répertoire de sortie, remplacé en entier : consolide.csv, diagnostics.txt et dossiers/NOM.csv (défaut : DOSSIERS-resultats)
+    #[arg(long, value_name = "DIR")]
+    pub sortie: Option<PathBuf>,
+    /// Format du résultat de chaque dossier (le fichier consolidé est en CSV)
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FormatLotArg,
+    /// Profil CSV
+    #[arg(long, value_enum, default_value = "excel-fr")]
+    pub profil: ProfilArg,
+    /// Remplace en entier le dossier de résultats d'un lot précédent
+    #[arg(long)]
+    pub ecraser: bool,
+    /// Exercice calculé (par défaut celui de chaque convention.toml)
+    #[arg(long, value_name = "ANNEE")]
+    pub exercice: Option<i32>,
+    /// Barème appliqué à tous les dossiers à la place de leur bareme.toml
+    #[arg(long, value_name = "FICHIER")]
+    pub bareme: Option<PathBuf>,
+    /// Encodage des fichiers CSV
+    #[arg(long, value_enum, default_value = "auto")]
+    pub encodage: EncodageArg,
+    /// Nombre de fils de calcul (défaut : nombre de cœurs)
+    #[arg(long, value_name = "N")]
+    pub fils: Option<usize>,
+    /// Affiche la durée de chaque étape et la mémoire maximale sur la sortie d'erreur
+    #[arg(long)]
+    pub chrono: bool,
+}
+
+/// The options of `generer`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ArgumentsGenerer {
+    /// Répertoire à créer (un sous-dossier par CTG)
+    #[arg(value_name = "DIR")]
+    pub repertoire: PathBuf,
+    /// Nombre total de collectivités
+    #[arg(long, value_name = "N")]
+    pub collectivites: usize,
+    /// Nombre total de structures
+    #[arg(long, value_name = "M")]
+    pub structures: usize,
+    /// Graine du générateur : même graine, mêmes fichiers
+    #[arg(long, value_name = "S")]
+    pub graine: u64,
+    /// Nombre de dossiers (défaut : une CTG pour 20 collectivités)
+    #[arg(long, value_name = "D")]
+    pub dossiers: Option<usize>,
+    /// Écrit dans un répertoire non vide (les fichiers de même nom sont remplacés)
+    #[arg(long)]
+    pub ecraser: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

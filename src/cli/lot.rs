@@ -1,25 +1,10 @@
 //! `lot` (every dossier of a folder, consolidated) and `generer` (synthetic dossiers).
 
-use super::arguments::{options, profil_de, EncodageArg, Entree, FormatLotArg, ProfilArg};
+use super::arguments::{options, profil_de, ArgumentsGenerer, ArgumentsLot, Entree, FormatLotArg};
 use super::commun::afficher;
 use super::messages::{Erreur, Fin, Messages};
 use super::Contexte;
 use crate::lot::{Bilan, OptionsLot};
-use std::path::{Path, PathBuf};
-
-/// The options of `lot`, as given.
-pub struct ArgumentsLot {
-    pub dossiers: PathBuf,
-    pub sortie: Option<PathBuf>,
-    pub format: FormatLotArg,
-    pub profil: ProfilArg,
-    pub ecraser: bool,
-    pub exercice: Option<i32>,
-    pub bareme: Option<PathBuf>,
-    pub encodage: EncodageArg,
-    pub fils: Option<usize>,
-    pub chrono: bool,
-}
 
 /// `lot DOSSIERS`: without `--sortie`, the results go to `DOSSIERS-resultats` and a line of
 /// the standard error says so.
@@ -148,12 +133,15 @@ fn chrono(b: &Bilan) -> String {
 }
 
 /// `generer DIR --collectivites N --structures M --graine S`.
-pub fn generer(
-    repertoire: &Path,
-    p: &crate::generation::Parametres,
-    ecraser: bool,
-) -> Result<Fin, Erreur> {
+pub fn generer(a: &ArgumentsGenerer) -> Result<Fin, Erreur> {
     use crate::generation::ErreurGeneration as E;
+    let p = &crate::generation::Parametres {
+        collectivites: a.collectivites,
+        structures: a.structures,
+        graine: a.graine,
+        dossiers: a.dossiers,
+    };
+    let (repertoire, ecraser) = (&a.repertoire, a.ecraser);
     let b = crate::generation::ecrire(repertoire, p, ecraser).map_err(|e| match e {
         E::Parametres(m) => Erreur::usage(m),
         E::Ecriture(e) => e.into(),

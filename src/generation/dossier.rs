@@ -47,52 +47,9 @@ pub(super) fn generer_dossier(
 ) -> DossierGenere {
     let mut g = Prng::new(graine);
     let nom_dossier = format!("ctg-{:0largeur$}", k + 1);
-    let style = Style {
-        ecriture: if g.pour_mille(650) {
-            Ecriture::ExcelFr
-        } else {
-            Ecriture::Point
-        },
-        milliers: g.pour_mille(500),
-        disposition_b: g.pour_mille(300),
-    };
-    let surcharge = Surcharge {
-        plancher: g.pour_mille(100),
-        troncature: g.pour_mille(50),
-        ajustement: if g.pour_mille(80) {
-            Some(g.choix(&["integral", "aucun"]))
-        } else {
-            None
-        },
-        ludotheque: g.pour_mille(100),
-        forfaits_alsh: g.pour_mille(60),
-    };
-
-    // collectivités: the first one is the intercommunality when there are several
+    let (style, surcharge) = style_et_surcharge(&mut g);
     let n = nb_structures.len();
-    let colls: Vec<Coll> = (0..n)
-        .map(|i| {
-            let lieu = nom_lieu(&mut g);
-            let epci = n > 1 && i == 0;
-            Coll {
-                id: if epci {
-                    format!("EPCI-{:05}", premiere + i + 1)
-                } else {
-                    format!("COM-{:05}", premiere + i + 1)
-                },
-                nom: if epci {
-                    format!("Communauté de communes de {lieu}")
-                } else if n == 1 {
-                    format!("Ville de {lieu}")
-                } else {
-                    format!("Commune de {lieu}")
-                },
-                lieu,
-                tranche: [1, 2, 2, 2, 2, 3, 3, 3, 1, 2][g.borne(10) as usize],
-                signataire: epci || !g.pour_mille(40),
-            }
-        })
-        .collect();
+    let colls = collectivites(&mut g, n, premiere);
 
     // structures
     let poids: Vec<u64> = GABARITS.iter().map(|t| t.poids).collect();
@@ -126,6 +83,58 @@ pub(super) fn generer_dossier(
         structures: lignes.len(),
         collectivites: n,
     }
+}
+
+/// The CSV writing of the dossier and its barème override.
+fn style_et_surcharge(g: &mut Prng) -> (Style, Surcharge) {
+    let style = Style {
+        ecriture: if g.pour_mille(650) {
+            Ecriture::ExcelFr
+        } else {
+            Ecriture::Point
+        },
+        milliers: g.pour_mille(500),
+        disposition_b: g.pour_mille(300),
+    };
+    let surcharge = Surcharge {
+        plancher: g.pour_mille(100),
+        troncature: g.pour_mille(50),
+        ajustement: if g.pour_mille(80) {
+            Some(g.choix(&["integral", "aucun"]))
+        } else {
+            None
+        },
+        ludotheque: g.pour_mille(100),
+        forfaits_alsh: g.pour_mille(60),
+    };
+    (style, surcharge)
+}
+
+/// The `n` collectivités: the first one is the intercommunality when there are several.
+fn collectivites(g: &mut Prng, n: usize, premiere: usize) -> Vec<Coll> {
+    (0..n)
+        .map(|i| {
+            let lieu = nom_lieu(g);
+            let epci = n > 1 && i == 0;
+            Coll {
+                id: if epci {
+                    format!("EPCI-{:05}", premiere + i + 1)
+                } else {
+                    format!("COM-{:05}", premiere + i + 1)
+                },
+                nom: if epci {
+                    format!("Communauté de communes de {lieu}")
+                } else if n == 1 {
+                    format!("Ville de {lieu}")
+                } else {
+                    format!("Commune de {lieu}")
+                },
+                lieu,
+                tranche: [1, 2, 2, 2, 2, 3, 3, 3, 1, 2][g.borne(10) as usize],
+                signataire: epci || !g.pour_mille(40),
+            }
+        })
+        .collect()
 }
 
 pub(super) fn multiple(g: &mut Prng, (lo, hi, pas): (i64, i64, i64)) -> i64 {
@@ -212,6 +221,29 @@ pub(super) fn structure(
     } else {
         0
     };
+    let (gestionnaire, adresse) = gestionnaire_et_adresse(g, coll, financement);
+    Ligne {
+        id: format!("{}-{}-{:04}", coll.id, gab.abrege, rang),
+        annexe,
+        gabarit: t,
+        nom: format!("{libelle} {}", g.choix(NOMS_ACCUEIL)),
+        adresse,
+        gestionnaire,
+        collectivite: c,
+        financement,
+        soutien,
+        existantes,
+        nouvelles,
+        employeurs,
+        mois,
+        contribution,
+        bonus_n1,
+    }
+}
+
+/// Who runs the structure (the collectivité itself, an association, a company, its CCAS; a
+/// company for a PAJE micro-crèche) and its address.
+fn gestionnaire_et_adresse(g: &mut Prng, coll: &Coll, financement: &str) -> (String, String) {
     let gestionnaire = match g.borne(20) {
         0..=11 => coll.nom.clone(),
         12..=16 => format!("Association {}", g.choix(NOMS_ACCUEIL)),
@@ -230,21 +262,5 @@ pub(super) fn structure(
         g.entre(1000, 95999),
         coll.lieu
     );
-    Ligne {
-        id: format!("{}-{}-{:04}", coll.id, gab.abrege, rang),
-        annexe,
-        gabarit: t,
-        nom: format!("{libelle} {}", g.choix(NOMS_ACCUEIL)),
-        adresse,
-        gestionnaire,
-        collectivite: c,
-        financement,
-        soutien,
-        existantes,
-        nouvelles,
-        employeurs,
-        mois,
-        contribution,
-        bonus_n1,
-    }
+    (gestionnaire, adresse)
 }

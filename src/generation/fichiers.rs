@@ -94,6 +94,65 @@ pub(super) fn ecrire_structures(style: &Style, colls: &[Coll], lignes: &[Ligne])
     o
 }
 
+/// The volets of the built-in barème (and the local LUDOTHEQUE one) that get charges, and
+/// the range of the N-1 charge per unit of each (cents per unit), drawn once per
+/// (collectivité, volet).
+const VOLETS: [&str; 5] = ["EAJE", "RPE", "LAEP", "ALSH", "LUDOTHEQUE"];
+const TAUX: [(i64, i64); 5] = [
+    (80_000, 200_000),
+    (800_000, 1_500_000),
+    (1_000, 2_500),
+    (10_000, 40_000),
+    (300_000, 800_000),
+];
+
+/// Units of the annexe 2 structures per (collectivité, volet of [`VOLETS`]).
+fn unites_par_volet(colls: &[Coll], lignes: &[Ligne]) -> Vec<[i64; 5]> {
+    let mut unites = vec![[0i64; 5]; colls.len()];
+    for l in lignes {
+        if let Some(v) = GABARITS[l.gabarit].volet {
+            if let Some(k) = VOLETS.iter().position(|x| *x == v) {
+                if l.annexe == "2" && l.financement != "PAJE" {
+                    unites[l.collectivite][k] += l.existantes.max(100);
+                }
+            }
+        }
+    }
+    unites
+}
+
+/// The charge of volet `v` for a collectivité: one line, or sometimes two (a part of it
+/// written as a regularisation, with the volet in lower case).
+fn ligne_de_charge(g: &mut Prng, style: &Style, o: &mut String, id: &str, v: &str, montant: i64) {
+    if montant > 200_000 && g.pour_mille(150) {
+        let part = montant * g.entre(5, 25) / 100;
+        let l1 = [
+            id.to_string(),
+            v.to_string(),
+            style.centiemes(montant - part, true),
+            format!("Bonus territoire {} {v}", EXERCICE - 1),
+        ];
+        let l2 = [
+            id.to_string(),
+            v.to_lowercase(),
+            style.centiemes(part, false),
+            format!("Régularisation PSEJ {} {v}", EXERCICE - 3),
+        ];
+        style.ligne(o, &l1);
+        style.ligne(o, &l2);
+    } else {
+        style.ligne(
+            o,
+            &[
+                id.to_string(),
+                v.to_string(),
+                style.centiemes(montant, true),
+                format!("Bonus territoire {} {v}", EXERCICE - 1),
+            ],
+        );
+    }
+}
+
 pub(super) fn charges(
     g: &mut Prng,
     style: &Style,
@@ -101,26 +160,7 @@ pub(super) fn charges(
     lignes: &[Ligne],
     surcharge: &Surcharge,
 ) -> String {
-    // units of annexe 2 structures per (collectivité, volet); the N-1 charge per unit is
-    // drawn once per (collectivité, volet) in the volet's range (cents per unit)
-    let volets = ["EAJE", "RPE", "LAEP", "ALSH", "LUDOTHEQUE"];
-    let taux: [(i64, i64); 5] = [
-        (80_000, 200_000),
-        (800_000, 1_500_000),
-        (1_000, 2_500),
-        (10_000, 40_000),
-        (300_000, 800_000),
-    ];
-    let mut unites = vec![[0i64; 5]; colls.len()];
-    for l in lignes {
-        if let Some(v) = GABARITS[l.gabarit].volet {
-            if let Some(k) = volets.iter().position(|x| *x == v) {
-                if l.annexe == "2" && l.financement != "PAJE" {
-                    unites[l.collectivite][k] += l.existantes.max(100);
-                }
-            }
-        }
-    }
+    let unites = unites_par_volet(colls, lignes);
     let mut o = String::new();
     if style.ecriture == Ecriture::ExcelFr {
         o.push('\u{feff}');
@@ -134,7 +174,7 @@ pub(super) fn charges(
         if !coll.signataire {
             continue; // a non-signatory collectivité has no bonus territoire charge
         }
-        for (k, v) in volets.iter().enumerate() {
+        for (k, v) in VOLETS.iter().enumerate() {
             if *v == "LUDOTHEQUE" && !surcharge.ludotheque {
                 continue;
             }
@@ -143,39 +183,13 @@ pub(super) fn charges(
             if u == 0 && !sans_structure {
                 continue;
             }
-            let par_unite = g.entre(taux[k].0, taux[k].1);
+            let par_unite = g.entre(TAUX[k].0, TAUX[k].1);
             let montant = if sans_structure {
                 g.entre(100_000, 2_000_000)
             } else {
                 (u * par_unite / 100).min(50_000_000_000)
             };
-            if montant > 200_000 && g.pour_mille(150) {
-                let part = montant * g.entre(5, 25) / 100;
-                let l1 = [
-                    coll.id.clone(),
-                    v.to_string(),
-                    style.centiemes(montant - part, true),
-                    format!("Bonus territoire {} {v}", EXERCICE - 1),
-                ];
-                let l2 = [
-                    coll.id.clone(),
-                    v.to_lowercase(),
-                    style.centiemes(part, false),
-                    format!("Régularisation PSEJ {} {v}", EXERCICE - 3),
-                ];
-                style.ligne(&mut o, &l1);
-                style.ligne(&mut o, &l2);
-            } else {
-                style.ligne(
-                    &mut o,
-                    &[
-                        coll.id.clone(),
-                        v.to_string(),
-                        style.centiemes(montant, true),
-                        format!("Bonus territoire {} {v}", EXERCICE - 1),
-                    ],
-                );
-            }
+            ligne_de_charge(g, style, &mut o, &coll.id, v, montant);
         }
         // coordination post of the intercommunality (or of a large city)
         if c == 0 && (colls.len() > 1 || g.pour_mille(300)) && g.pour_mille(600) {
