@@ -2,7 +2,7 @@
 //! success, 1 invalid data (located messages on stderr) or output not written, 2 usage
 //! error, 3 differences found by `verifier`.
 //!
-//! Layout: [`arguments`] (clap, French help) → [`executer`], the one dispatcher → one module
+//! Layout: `arguments` (clap, French help) → [`executer`], the one dispatcher → one module
 //! per family of commands, each returning `Result<Fin, Erreur>`; everything said on the
 //! standard error goes through [`messages::Messages`] (text or JSON, `--format-erreurs`).
 

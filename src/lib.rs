@@ -8,8 +8,16 @@
 //! 3. [`calcul`] — the pure core: eligibility, distribution (exact rationals, group
 //!    rounding), contributions, reconciliation;
 //! 4. [`rapport`] — table, CSV, JSON and the explanation of any figure;
-//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line;
-//! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios.
+//! 5. [`sortie`] — atomic file writing; [`cli`] — the command line: its arguments, one
+//!    dispatcher, one module per family of commands, every message said in one place;
+//! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios;
+//! 7. [`projection`] — year by year to the end of the convention; [`lot`] — many dossiers;
+//!    [`generation`] — synthetic dossiers; [`web`] — the web application.
+//!
+//! Every message is a [`diagnostic::Diagnostic`]: a code of the one list
+//! [`diagnostic::Code`] (checked against `docs/erreurs.md`), a typed position (the file, or
+//! a [`diagnostic::Table`] of the dossier until the file read is known; a line, cell,
+//! column and value).
 
 pub mod bareme;
 pub mod calcul;
