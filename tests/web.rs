@@ -1170,3 +1170,772 @@ async fn api_calculer() {
     let r = n.deposer("/api/calculer", "autre", "a.xlsx", b"x").await;
     assert_eq!(r.statut, StatusCode::BAD_REQUEST);
 }
+
+// ---------------------------------------------------------------------------------------
+// Security for an intranet: password, sessions, limits
+
+fn options() -> bonus_ctg::web::Options {
+    bonus_ctg::web::Options::defaut(None)
+}
+
+/// An injectable clock (seconds) and its handle.
+fn horloge() -> (
+    bonus_ctg::web::stockage::Horloge,
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
+    let t = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(1_800_000_000));
+    let t2 = t.clone();
+    (
+        std::sync::Arc::new(move || t2.load(std::sync::atomic::Ordering::SeqCst)),
+        t,
+    )
+}
+
+/// The `name=value` of a Set-Cookie header named `nom`.
+fn cookie_pose(r: &Reponse, nom: &str) -> Option<String> {
+    r.entetes
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{nom}=")))
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn authentification_par_mot_de_passe() {
+    let (h, t) = horloge();
+    let mut o = options();
+    o.horloge = h;
+    o.acces = bonus_ctg::web::securite::Acces::MotDePasse(
+        bonus_ctg::web::securite::empreinte_mot_de_passe("une phrase de passe").unwrap(),
+    );
+    let (app, _) = bonus_ctg::web::application_avec(o).unwrap();
+    let mut n = Navigateur {
+        app,
+        cookie: String::new(),
+        jeton: String::new(),
+    };
+    // without a session: pages go to the login page, the API answers 401 (JSON, French)
+    for p in [
+        "/",
+        "/d/0123/simulation",
+        "/journal",
+        "/scenarios",
+        "/bareme",
+    ] {
+        let r = n.get(p).await;
+        assert_eq!(r.statut, StatusCode::SEE_OTHER, "{p}");
+        assert_eq!(r.lieu(), "/connexion", "{p}");
+    }
+    let r = n.deposer("/api/calculer", "dossier", "a.zip", b"PK").await;
+    assert_eq!(r.statut, StatusCode::UNAUTHORIZED);
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(e["erreurs"][0]["code"], "E144");
+    assert!(e["erreurs"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("connexion demandée"));
+    // public: health, static files, the login page (which sets the form-token cookie)
+    assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
+    assert_eq!(n.get("/statique/app.css").await.statut, StatusCode::OK);
+    let r = n.get("/connexion").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.texte().contains("type=\"password\""));
+    n.cookie = cookie_pose(&r, "bonus_ctg_jeton")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    n.jeton = n.cookie.split('=').nth(1).unwrap().to_string();
+    // the login form needs the form token
+    let r = n
+        .post(
+            "/connexion",
+            &[("jeton", "faux"), ("mot_de_passe", "une phrase de passe")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    assert!(r.texte().contains("Erreur E137"));
+    // a wrong password: 401, French message, no session
+    let r = n
+        .post(
+            "/connexion",
+            &[("jeton", &n.jeton), ("mot_de_passe", "une phrase de passE")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNAUTHORIZED);
+    assert!(r.texte().contains("Erreur E143 — mot de passe incorrect"));
+    assert!(r.texte().contains("E143"));
+    assert!(cookie_pose(&r, "bonus_ctg_session").is_none());
+    // the right one: a session in an HttpOnly, SameSite=Strict cookie
+    let r = n
+        .post(
+            "/connexion",
+            &[("jeton", &n.jeton), ("mot_de_passe", "une phrase de passe")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let s = cookie_pose(&r, "bonus_ctg_session").unwrap();
+    assert!(
+        s.contains("HttpOnly") && s.contains("SameSite=Strict"),
+        "{s}"
+    );
+    let jeton_seul = n.cookie.clone();
+    n.cookie = format!("{jeton_seul}; {}", s.split(';').next().unwrap());
+    assert_eq!(n.get("/").await.statut, StatusCode::OK);
+    let d = n.exemple("dugny").await;
+    assert!(d.starts_with("/d/"));
+    assert_eq!(n.get(&d).await.statut, StatusCode::OK);
+    // a made-up session is refused
+    let faux = Navigateur {
+        app: n.app.clone(),
+        cookie: format!("{jeton_seul}; bonus_ctg_session=0123456789abcdef0123456789abcdef"),
+        jeton: n.jeton.clone(),
+    };
+    assert_eq!(faux.get(&d).await.statut, StatusCode::SEE_OTHER);
+    // the session ends 12 hours after the login
+    t.fetch_add(12 * 3600 - 1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(n.get("/").await.statut, StatusCode::OK);
+    t.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let r = n.get("/").await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    assert_eq!(r.lieu(), "/connexion");
+    // logging out closes the session at once
+    let r = n
+        .post(
+            "/connexion",
+            &[("jeton", &n.jeton), ("mot_de_passe", "une phrase de passe")],
+        )
+        .await;
+    let s = cookie_pose(&r, "bonus_ctg_session").unwrap();
+    n.cookie = format!("{jeton_seul}; {}", s.split(';').next().unwrap());
+    assert_eq!(n.get("/journal").await.statut, StatusCode::OK);
+    let r = n.post("/deconnexion", &[("jeton", &n.jeton)]).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    assert_eq!(n.get("/journal").await.statut, StatusCode::SEE_OTHER);
+}
+
+/// The Content-Security-Policy names no other site: only the server's own files ('self'),
+/// plus inline styles of the report's charts and `data:` images.
+#[tokio::test]
+async fn politique_de_securite_du_contenu() {
+    let n = Navigateur::nouveau(app()).await;
+    for p in ["/", "/bareme", "/journal", "/scenarios", "/introuvable"] {
+        let r = n.get(p).await;
+        let csp = r.entetes[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let mut directives = Vec::new();
+        for d in csp.split(';') {
+            let mut mots = d.split_whitespace();
+            let nom = mots.next().unwrap();
+            directives.push(nom.to_string());
+            for source in mots {
+                assert!(
+                    ["'self'", "'none'", "'unsafe-inline'", "data:"].contains(&source),
+                    "{p} : source « {source} » dans {csp}"
+                );
+            }
+        }
+        for d in [
+            "default-src",
+            "script-src",
+            "form-action",
+            "frame-ancestors",
+        ] {
+            assert!(directives.iter().any(|x| x == d), "{d} absent de {csp}");
+        }
+        assert!(csp.contains("script-src 'self';"), "{csp}");
+        assert!(csp.contains("default-src 'none'"), "{csp}");
+        assert_eq!(r.entetes[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+}
+
+fn classeur_dugny() -> Vec<u8> {
+    let mut d = bonus_ctg::diagnostic::Diagnostics::default();
+    let lu = bonus_ctg::lecture::lire_dossier(
+        std::path::Path::new("fixtures/dugny"),
+        &Default::default(),
+        &mut d,
+    )
+    .unwrap();
+    bonus_ctg::classeur::ecrire_modele(&bonus_ctg::classeur::Contenu {
+        dossier: Some(&lu),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// At most `calculs_max` computations at once: one more waits its turn, then 503 « serveur
+/// occupé »; each request is bounded in time: 504. French messages (JSON for the API, a page
+/// otherwise); `/sante` still answers.
+#[tokio::test]
+async fn calculs_bornes_et_delai_par_requete() {
+    let classeur = classeur_dugny();
+    // one computation at once, 100 ms of wait for a turn
+    let mut o = options();
+    o.calculs_max = 1;
+    o.attente_calcul = std::time::Duration::from_millis(100);
+    let (app, etat) = bonus_ctg::web::application_avec(o).unwrap();
+    let n = Navigateur::nouveau(app).await;
+    let tour = etat.calculs.clone().try_acquire_owned().unwrap();
+    let r = n
+        .deposer("/api/calculer", "dossier", "dugny.xlsx", &classeur)
+        .await;
+    assert_eq!(r.statut, StatusCode::SERVICE_UNAVAILABLE);
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(e["erreurs"][0]["code"], "E142");
+    assert!(e["erreurs"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("serveur occupé"));
+    let r = n
+        .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "dugny")])
+        .await;
+    assert_eq!(r.statut, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        r.texte().contains(
+            "Erreur E142</h1><p class=\"message\">serveur occupé : trop de calculs en cours"
+        ),
+        "{}",
+        r.texte()
+    );
+    assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
+    // the turn given back: computed
+    drop(tour);
+    let r = n
+        .deposer("/api/calculer", "dossier", "dugny.xlsx", &classeur)
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+
+    // a request bounded to 300 ms, waiting for a turn that does not come: 504
+    let mut o = options();
+    o.calculs_max = 1;
+    o.delai_requete = std::time::Duration::from_millis(300);
+    o.attente_calcul = std::time::Duration::from_secs(30);
+    let (app, etat) = bonus_ctg::web::application_avec(o).unwrap();
+    let n = Navigateur::nouveau(app).await;
+    let tour = etat.calculs.clone().try_acquire_owned().unwrap();
+    let debut = std::time::Instant::now();
+    let r = n
+        .deposer("/api/calculer", "dossier", "dugny.xlsx", &classeur)
+        .await;
+    assert_eq!(r.statut, StatusCode::GATEWAY_TIMEOUT);
+    assert!(debut.elapsed() < std::time::Duration::from_secs(10));
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(e["erreurs"][0]["code"], "E141");
+    assert!(e["erreurs"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("délai dépassé : la demande n'a pas abouti en 1 seconde ("));
+    let r = n
+        .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "dugny")])
+        .await;
+    assert_eq!(r.statut, StatusCode::GATEWAY_TIMEOUT);
+    assert!(r
+        .texte()
+        .contains("Erreur E141</h1><p class=\"message\">délai dépassé"));
+    assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
+    drop(tour);
+    let r = n
+        .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "dugny")])
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+}
+
+/// The binary started as `bonus-ctg serveur ARGS`: its first line on stderr (the address
+/// or the error), the child (still running, or ended).
+#[cfg(unix)]
+fn lancer_binaire(
+    args: &[&str],
+    entree: Option<&str>,
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+) {
+    use std::io::BufRead;
+    let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .arg("serveur")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = p.stdin.take().unwrap();
+    if let Some(t) = entree {
+        stdin.write_all(t.as_bytes()).unwrap();
+    }
+    drop(stdin);
+    let mut err = std::io::BufReader::new(p.stderr.take().unwrap());
+    let mut ligne = String::new();
+    err.read_line(&mut ligne).unwrap();
+    (p, ligne, err)
+}
+
+#[cfg(unix)]
+fn arreter(mut p: std::process::Child, ligne: &str) {
+    // a first answer: the server is serving (its signal handlers are set)
+    let port = ligne
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    let port = port.rsplit(':').next().unwrap();
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    s.write_all(b"GET /sante HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut o = String::new();
+    std::io::Read::read_to_string(&mut s, &mut o).unwrap();
+    assert!(o.starts_with("HTTP/1.1 200"), "{o}");
+    // SAFETY: kill(2) on our own child's pid
+    assert_eq!(unsafe { libc::kill(p.id() as i32, libc::SIGTERM) }, 0);
+    assert!(p.wait().unwrap().success());
+}
+
+/// An address open to other machines: refused without access control (E140), served with
+/// `--sans-authentification` or a password file made by `--creer-mot-de-passe`.
+#[cfg(unix)]
+#[test]
+fn binaire_controle_d_acces() {
+    let (mut p, ligne, _) = lancer_binaire(&["--adresse", "0.0.0.0:0"], None);
+    assert_eq!(p.wait().unwrap().code(), Some(1));
+    assert!(
+        ligne.starts_with("erreur E140 : adresse « 0.0.0.0:0 » ouverte aux autres machines sans contrôle d'accès : démarrage refusé (conseil : protégez le serveur par un mot de passe"),
+        "{ligne}"
+    );
+    let (p, ligne, _) =
+        lancer_binaire(&["--adresse", "0.0.0.0:0", "--sans-authentification"], None);
+    assert!(
+        ligne.starts_with("bonus-ctg : application web sur http://0.0.0.0:")
+            && ligne.contains("(sans authentification ;"),
+        "{ligne}"
+    );
+    arreter(p, &ligne);
+    // the password file
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mdp.txt");
+    let fs = f.to_str().unwrap();
+    let (mut p, ligne, _) = lancer_binaire(&["--creer-mot-de-passe", fs], Some("court\n"));
+    assert_eq!(p.wait().unwrap().code(), Some(1));
+    assert!(
+        ligne.starts_with("erreur E140 : mot de passe trop court : 5 caractères (au moins 10)"),
+        "{ligne}"
+    );
+    assert!(!f.exists());
+    let (mut p, ligne, _) =
+        lancer_binaire(&["--creer-mot-de-passe", fs], Some("une phrase de passe\n"));
+    assert_eq!(p.wait().unwrap().code(), Some(0), "{ligne}");
+    let h = std::fs::read_to_string(&f).unwrap();
+    assert!(h.starts_with("$argon2id$"), "{h}");
+    assert!(!h.contains("une phrase"));
+    assert!(bonus_ctg::web::securite::verifier_mot_de_passe(
+        h.trim(),
+        "une phrase de passe"
+    ));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // never replaced
+    let (mut p, ligne, _) =
+        lancer_binaire(&["--creer-mot-de-passe", fs], Some("une autre phrase\n"));
+    assert_eq!(p.wait().unwrap().code(), Some(1));
+    assert!(ligne.contains("impossible à créer"), "{ligne}");
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), h);
+    let (p, ligne, _) = lancer_binaire(
+        &["--adresse", "0.0.0.0:0", "--mot-de-passe-fichier", fs],
+        None,
+    );
+    assert!(ligne.contains("(accès par mot de passe ;"), "{ligne}");
+    let adresse = ligne
+        .split("http://0.0.0.0:")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{adresse}")).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut o = String::new();
+    std::io::Read::read_to_string(&mut s, &mut o).unwrap();
+    assert!(
+        o.starts_with("HTTP/1.1 303") && o.contains("location: /connexion"),
+        "{o}"
+    );
+    arreter(p, &ligne);
+    // a file that is not a hash
+    let faux = dir.path().join("faux.txt");
+    std::fs::write(&faux, "motdepasse\n").unwrap();
+    let (mut p, ligne, _) =
+        lancer_binaire(&["--mot-de-passe-fichier", faux.to_str().unwrap()], None);
+    assert_eq!(p.wait().unwrap().code(), Some(1));
+    assert!(
+        ligne.contains("erreur E140 : fichier de mot de passe")
+            && ligne.contains("empreinte Argon2 attendue"),
+        "{ligne}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios that last, journal of computations
+
+/// The value of `attribut="…"` after `apres` in `html`.
+fn attribut_apres(html: &str, apres: &str, attribut: &str) -> Option<String> {
+    let i = html.find(apres)?;
+    let debut = format!("{attribut}=\"");
+    let j = html[i..].find(&debut)? + i + debut.len();
+    let k = html[j..].find('"')? + j;
+    Some(html[j..k].to_string())
+}
+
+/// Simulation on Dugny (LAEP-LAPINOUS 350 → 400 h, see the top of this file: 5 000,00 €
+/// each), saved under a name, listed for this browser only, opened by its link from another
+/// browser, reopened as a new dossier with its steps; in memory, forgotten 2 hours after
+/// its last use (injected clock).
+#[tokio::test]
+async fn scenarios_enregistres_listes_rouverts() {
+    let (h, t) = horloge();
+    let mut o = options();
+    o.horloge = h;
+    let (app, _) = bonus_ctg::web::application_avec(o).unwrap();
+    let n = Navigateur::nouveau(app.clone()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let page = n.get(&s).await.texte();
+    assert!(page.contains(&format!("action=\"{d}/scenario\"")), "{page}");
+    // a name is required
+    let r = n
+        .post(
+            &format!("{d}/scenario"),
+            &[("jeton", &n.jeton), ("nom", "  ")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .texte()
+        .contains("Erreur E145</h1><p class=\"message\">nom de scénario refusé"));
+    assert!(r.texte().contains("E145"));
+    // without the form token: refused
+    let r = n
+        .post(
+            &format!("{d}/scenario"),
+            &[("jeton", "x"), ("nom", "Essai")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    let r = n
+        .post(
+            &format!("{d}/scenario"),
+            &[("jeton", &n.jeton), ("nom", "Essai <400 h>")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let lien = r.lieu();
+    assert!(
+        lien.starts_with("/scenarios/") && lien.len() == "/scenarios/".len() + 32,
+        "{lien}"
+    );
+    let liste = n.get("/scenarios").await.texte();
+    assert!(liste.contains("Essai &lt;400 h&gt;"), "{liste}");
+    assert!(liste.contains(&format!("href=\"{lien}\"")));
+    // later steps of the dossier do not change the saved scenario
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "100"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    // another browser: not in its list, but its link opens it
+    let autre = Navigateur::nouveau(app.clone()).await;
+    let sa_liste = autre.get("/scenarios").await.texte();
+    assert!(!sa_liste.contains("Essai"), "{sa_liste}");
+    let detail = autre.get(&lien).await;
+    assert_eq!(detail.statut, StatusCode::OK);
+    assert!(detail.texte().contains("1 étape de simulation"));
+    let r = autre
+        .post(&format!("{lien}/ouvrir"), &[("jeton", &autre.jeton)])
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let nouveau = r.lieu();
+    assert!(
+        nouveau.ends_with("/simulation") && !nouveau.starts_with(&d),
+        "{nouveau}"
+    );
+    let t2 = autre.get(&nouveau).await.texte();
+    // 10 000 € / (400 + 400) h × 400 h = 5 000,00 € each; 5 000,00 − 5 333,33 = −333,33 €
+    assert_eq!(centimes(&t2, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t2, "LAEP-BISOUNOURS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t2, "LAEP-BISOUNOURS", "ecart"), Some(-33_333));
+    // unknown link
+    let r = autre
+        .get("/scenarios/0123456789abcdef0123456789abcdef")
+        .await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    // in memory: forgotten 2 hours after the last use
+    t.fetch_add(2 * 3600 - 1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(n.get(&lien).await.statut, StatusCode::OK);
+    t.fetch_add(2 * 3600, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(n.get(&lien).await.statut, StatusCode::NOT_FOUND);
+    assert!(!n.get("/scenarios").await.texte().contains("Essai"));
+    assert_eq!(n.get(&d).await.statut, StatusCode::NOT_FOUND);
+}
+
+/// The journal: one line per computation (dépôt, simulation, API), with the SHA-256 of
+/// the uploaded bytes, the tool's version and the totals of the calculation; with
+/// `--base`, SQLite in WAL mode refuses to change or delete a line.
+#[tokio::test]
+async fn journal_des_calculs_en_ajout_seul() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.sqlite");
+    let classeur = classeur_dugny();
+    {
+        let n = Navigateur::nouveau(bonus_ctg::web::application(Some(&base)).unwrap()).await;
+        let d = n.exemple("dugny").await;
+        let r = n
+            .post(
+                &format!("{d}/simulation"),
+                &[
+                    ("jeton", &n.jeton),
+                    ("id.3", "LAEP-LAPINOUS"),
+                    ("u.3", "400"),
+                ],
+            )
+            .await;
+        assert_eq!(r.statut, StatusCode::SEE_OTHER);
+        let r = n
+            .deposer("/api/calculer", "dossier", "dugny.xlsx", &classeur)
+            .await;
+        assert_eq!(r.statut, StatusCode::OK);
+        let api: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+        // an invalid dossier computes nothing: no line
+        let r = n
+            .deposer("/api/calculer", "dossier", "a.csv", b"id;nom\n")
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = n.get("/journal").await;
+        assert_eq!(page.statut, StatusCode::OK);
+        let t = page.texte();
+        // newest first: 3 = API, 2 = simulation, 1 = dépôt
+        let numeros: Vec<&str> = t
+            .match_indices("<tr data-numero=\"")
+            .map(|(i, m)| &t[i + m.len()..i + m.len() + 1])
+            .collect();
+        assert_eq!(numeros, ["3", "2", "1"], "{t}");
+        assert!(t.contains("api/calculer") && t.contains("simulation") && t.contains("dépôt"));
+        // the API's line: the SHA-256 of the bytes sent, and the total paid by the Caf of
+        // the JSON answered (« 1234.56 » → cents)
+        let empreinte: String = sha2::Sha256::digest(&classeur)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(t.contains(&format!("title=\"{empreinte}\"")), "{t}");
+        let caf = api["totaux"]["general"]["verse_caf"]
+            .as_str()
+            .unwrap()
+            .replace('.', "");
+        assert_eq!(
+            attribut_apres(&t, "<tr data-numero=\"3\"", "data-centimes").unwrap(),
+            caf.trim_start_matches('0')
+        );
+        assert!(t.contains(env!("CARGO_PKG_VERSION")));
+    }
+    // in the base: WAL, 3 lines, no UPDATE nor DELETE
+    let c = rusqlite::Connection::open(&base).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM journal", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+    let e = c
+        .execute("UPDATE journal SET verse_caf = 0 WHERE numero = 1", [])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("journal en ajout seul : une ligne ne se modifie pas"),
+        "{e}"
+    );
+    let e = c
+        .execute("DELETE FROM journal", [])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("journal en ajout seul : une ligne ne se supprime pas"),
+        "{e}"
+    );
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM journal", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+    let (version, empreinte): (String, String) = c
+        .query_row(
+            "SELECT version, empreinte FROM journal WHERE origine = 'api/calculer'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(empreinte.len(), 64);
+}
+
+/// A raw HTTP/1.1 exchange on a fresh connection: (status, headers and body as text).
+fn http(adresse: &str, requete: &[u8]) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(adresse).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    s.write_all(requete).unwrap();
+    let mut o = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut s, &mut o);
+    let t = String::from_utf8_lossy(&o).into_owned();
+    let statut = t.get(9..12).and_then(|x| x.parse().ok()).unwrap_or(0);
+    (statut, t)
+}
+
+fn poster_formulaire(adresse: &str, cookie: &str, chemin: &str, corps: &str) -> (u16, String) {
+    http(
+        adresse,
+        format!(
+            "POST {chemin} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{corps}",
+            corps.len()
+        )
+        .as_bytes(),
+    )
+}
+
+/// `kill -9` of the server in the middle of a loop of scenario saves: the base opens,
+/// passes SQLite's integrity check, and holds every scenario whose save was answered.
+#[cfg(unix)]
+#[test]
+fn durabilite_kill_9_pendant_les_enregistrements() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.sqlite");
+    let (mut p, ligne, _err) = lancer_binaire(
+        &["--adresse", "127.0.0.1:0", "--base", base.to_str().unwrap()],
+        None,
+    );
+    let adresse = ligne
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (statut, t) = http(
+        &adresse,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(statut, 200);
+    let cookie = t
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let jeton = cookie.split('=').nth(1).unwrap().to_string();
+    let (statut, t) = poster_formulaire(
+        &adresse,
+        &cookie,
+        "/ouvrir",
+        &format!("jeton={jeton}&exemple=dugny"),
+    );
+    assert_eq!(statut, 303, "{t}");
+    let d = t
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    // the saves, from another thread; the server killed while it saves
+    let (a2, c2, j2, d2) = (adresse.clone(), cookie.clone(), jeton.clone(), d.clone());
+    let boucle = std::thread::spawn(move || {
+        let mut confirmes = Vec::new();
+        for i in 0.. {
+            let nom = format!("scenario-{i}");
+            let (statut, _) = std::panic::catch_unwind(|| {
+                poster_formulaire(
+                    &a2,
+                    &c2,
+                    &format!("{d2}/scenario"),
+                    &format!("jeton={j2}&nom={nom}"),
+                )
+            })
+            .unwrap_or((0, String::new()));
+            if statut == 303 {
+                confirmes.push(nom);
+            } else {
+                break;
+            }
+        }
+        confirmes
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: kill(2) on our own child's pid
+    assert_eq!(unsafe { libc::kill(p.id() as i32, libc::SIGKILL) }, 0);
+    let statut = p.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&statut),
+        Some(libc::SIGKILL)
+    );
+    let confirmes = boucle.join().unwrap();
+    assert!(confirmes.len() >= 5, "{}", confirmes.len());
+    // the base after the crash
+    let c = rusqlite::Connection::open(&base).unwrap();
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let noms: std::collections::BTreeSet<String> = c
+        .prepare("SELECT nom FROM scenarios")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for n in &confirmes {
+        assert!(noms.contains(n), "{n} confirmé mais absent de la base");
+    }
+    // and a new server on it lists them
+    let c = bonus_ctg::web::stockage::Magasin::ouvrir(&base).unwrap();
+    let proprietaire = {
+        use sha2::Digest;
+        let h: String = sha2::Sha256::digest(jeton.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        h[..32].to_string()
+    };
+    // (the list shows the last 1 000)
+    assert!(c.scenarios(&proprietaire).unwrap().len() >= confirmes.len().min(1000));
+}

@@ -38,7 +38,7 @@ pub async fn page(Extension(j): Extension<Jeton>) -> Html<String> {
 <dt>Projection</dt><dd>le bonus année par année jusqu'à la fin de la convention.</dd>\n\
 <dt>Barème</dt><dd>les règles en vigueur avec leurs sources.</dd></dl></section>",
         jeton = j.champ(),
-        garde = "en mémoire (les 100 derniers, 256 Mo au plus) ou dans la base donnée par --base",
+        garde = "en mémoire (les 100 derniers, 256 Mo au plus, oubliés 2 heures après leur dernière ouverture) ou dans la base donnée par --base",
     );
     gabarit("Accueil", Onglet::Accueil, None, "", &corps)
 }
@@ -85,9 +85,13 @@ async fn enregistrer(etat: &super::EtatPartage, enr: Enregistrement) -> Response
     match lu {
         Err(r) => r,
         Ok(Err(d)) => page_diagnostics(&format!("Dossier « {} » invalide", enr.nom), &d),
-        Ok(Ok(_)) => match etat.magasin.ajouter(enr) {
-            Ok(id) => Redirect::to(&format!("/d/{id}")).into_response(),
-            Err(m) => erreur(
+        Ok(Ok(_)) => match super::journal::journaliser(etat, "dépôt", enr.clone())
+            .await
+            .map(|()| etat.magasin.ajouter(enr))
+        {
+            Err(r) => r,
+            Ok(Ok(id)) => Redirect::to(&format!("/d/{id}")).into_response(),
+            Ok(Err(m)) => erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "E139",
                 &m,

@@ -18,8 +18,11 @@ pub mod accueil;
 pub mod api;
 pub mod bareme;
 pub mod dossier;
+pub mod journal;
 pub mod projection;
 pub mod resultat;
+pub mod scenarios;
+pub mod securite;
 pub mod simulation;
 pub mod stockage;
 pub mod verifier;
@@ -32,9 +35,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::hash::{BuildHasher, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest upload (dossier or notification): 20 MB.
 pub const TAILLE_MAX_DEPOT: usize = 20 * 1024 * 1024;
@@ -43,25 +47,95 @@ pub const CAPACITE_MEMOIRE: usize = 100;
 /// Name of the form-token cookie.
 pub const COOKIE_JETON: &str = "bonus_ctg_jeton";
 
+/// Each request is answered within 2 minutes (a 20 MB upload on a slow link included).
+pub const DELAI_REQUETE: Duration = Duration::from_secs(120);
+/// A computation waits at most 60 s for its turn.
+pub const ATTENTE_CALCUL: Duration = Duration::from_secs(60);
+
+/// How the server runs.
+#[derive(Clone)]
+pub struct Options {
+    /// `--base`: the SQLite file (`None`: in memory).
+    pub base: Option<PathBuf>,
+    pub acces: securite::Acces,
+    /// Longest time to answer a request (then `504`, E141).
+    pub delai_requete: Duration,
+    /// Computations run at once (default: the machine's cores).
+    pub calculs_max: usize,
+    /// Longest wait for a computation's turn (then `503`, E142).
+    pub attente_calcul: Duration,
+    /// The clock (seconds since 1970 UTC): sessions, expiry in memory, journal.
+    pub horloge: stockage::Horloge,
+}
+
+impl Options {
+    /// Defaults: in memory or `base`, loopback without login.
+    pub fn defaut(base: Option<&Path>) -> Self {
+        Options {
+            base: base.map(Path::to_path_buf),
+            acces: securite::Acces::Local,
+            delai_requete: DELAI_REQUETE,
+            calculs_max: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            attente_calcul: ATTENTE_CALCUL,
+            horloge: stockage::horloge_systeme(),
+        }
+    }
+}
+
 /// Shared state of the server.
 pub struct Etat {
     pub magasin: stockage::Magasin,
+    pub acces: securite::Acces,
+    pub sessions: securite::Sessions,
+    /// Turns of computation (bounded concurrency).
+    pub calculs: Arc<tokio::sync::Semaphore>,
+    pub attente_calcul: Duration,
+    pub delai_requete: Duration,
+    pub horloge: stockage::Horloge,
 }
 
 pub type EtatPartage = Arc<Etat>;
 
 /// The router with its state: in memory (`base` = `None`) or in a SQLite file.
 pub fn application(base: Option<&Path>) -> Result<Router, String> {
-    let magasin = match base {
-        Some(p) => stockage::Magasin::ouvrir(p)?,
-        None => stockage::Magasin::memoire(CAPACITE_MEMOIRE, stockage::MEMOIRE_OCTETS_MAX),
+    application_avec(Options::defaut(base)).map(|(r, _)| r)
+}
+
+/// The router and its shared state, with all the options.
+pub fn application_avec(o: Options) -> Result<(Router, EtatPartage), String> {
+    let magasin = match &o.base {
+        Some(p) => stockage::Magasin::ouvrir_horloge(p, o.horloge.clone())?,
+        None => stockage::Magasin::memoire_horloge(
+            CAPACITE_MEMOIRE,
+            stockage::MEMOIRE_OCTETS_MAX,
+            o.horloge.clone(),
+        ),
     };
-    Ok(routeur(Arc::new(Etat { magasin })))
+    let etat = Arc::new(Etat {
+        magasin,
+        acces: o.acces,
+        sessions: securite::sessions(),
+        calculs: Arc::new(tokio::sync::Semaphore::new(o.calculs_max.max(1))),
+        attente_calcul: o.attente_calcul,
+        delai_requete: o.delai_requete,
+        horloge: o.horloge,
+    });
+    Ok((routeur(etat.clone()), etat))
 }
 
 fn routeur(etat: EtatPartage) -> Router {
     Router::new()
         .route("/", get(accueil::page))
+        .route(
+            "/connexion",
+            get(securite::connexion).post(securite::connecter),
+        )
+        .route("/deconnexion", post(securite::deconnecter))
+        .route("/journal", get(journal::page))
+        .route("/scenarios", get(scenarios::liste))
+        .route("/scenarios/{sid}", get(scenarios::detail))
+        .route("/scenarios/{sid}/ouvrir", post(scenarios::rouvrir))
+        .route("/d/{id}/scenario", post(scenarios::enregistrer))
         .route("/sante", get(api::sante))
         .route("/api/calculer", post(api::calculer))
         .route("/api/projeter", post(api::projeter))
@@ -92,13 +166,31 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/d/{id}/bareme", get(bareme::page_dossier))
         .fallback(introuvable)
         .layer(DefaultBodyLimit::max(TAILLE_MAX_DEPOT + 64 * 1024))
+        .layer(middleware::from_fn_with_state(
+            etat.clone(),
+            securite::garde,
+        ))
         .layer(middleware::from_fn(entetes))
         .with_state(etat)
 }
 
-/// Serves on `adresse` until Ctrl-C or SIGTERM (graceful shutdown).
-pub fn lancer(adresse: &str, base: Option<&Path>) -> Result<(), String> {
-    let app = application(base)?;
+/// Serves on `adresse` until Ctrl-C or SIGTERM (graceful shutdown). An address other than
+/// the loopback needs a password or `--sans-authentification` (E140).
+pub fn lancer(adresse: &str, options: Options) -> Result<(), String> {
+    if options.acces == securite::Acces::Local && securite::adresse_locale(adresse) == Some(false) {
+        return Err(format!(
+            "erreur {} : adresse « {adresse} » ouverte aux autres machines sans contrôle d'accès : démarrage refusé (conseil : protégez le serveur par un mot de passe, « bonus-ctg serveur --creer-mot-de-passe mdp.txt » puis « --mot-de-passe-fichier mdp.txt », ou, sur un réseau de confiance, ajoutez --sans-authentification ; sans ces options, gardez --adresse 127.0.0.1:8080)",
+            securite::E140
+        ));
+    }
+    let base = options.base.clone();
+    let base = base.as_deref();
+    let protection = match &options.acces {
+        securite::Acces::MotDePasse(_) => "accès par mot de passe",
+        securite::Acces::SansAuthentification => "sans authentification",
+        securite::Acces::Local => "cette machine seulement",
+    };
+    let (app, _) = application_avec(options)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -120,7 +212,7 @@ pub fn lancer(adresse: &str, base: Option<&Path>) -> Result<(), String> {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
             format!(
-                "bonus-ctg : application web sur http://{vraie}/ ({}) — Ctrl-C pour arrêter\n",
+                "bonus-ctg : application web sur http://{vraie}/ ({protection} ; {}) — Ctrl-C pour arrêter\n",
                 match base {
                     Some(b) => format!("dossiers gardés dans {}", b.display()),
                     None => format!(
@@ -251,7 +343,7 @@ async fn entetes(mut req: Request, next: Next) -> Response {
     let h = rep.headers_mut();
     if jeton.nouveau {
         if let Ok(v) = HeaderValue::from_str(&format!(
-            "{COOKIE_JETON}={}; Path=/; HttpOnly; SameSite=Strict",
+            "{COOKIE_JETON}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000",
             jeton.valeur
         )) {
             h.append(header::SET_COOKIE, v);
@@ -286,6 +378,8 @@ pub enum Onglet {
     Verifier,
     Projection,
     Bareme,
+    Scenarios,
+    Journal,
 }
 
 /// The dossier a page is about: its identifier and its name.
@@ -308,6 +402,19 @@ pub fn gabarit(
         nav.push_str(" aria-current=\"page\"");
     }
     nav.push_str(">Accueil</a>");
+    for (o, chemin, libelle) in [
+        (Onglet::Scenarios, "/scenarios", "Scénarios"),
+        (Onglet::Journal, "/journal", "Journal"),
+    ] {
+        nav.push_str(&format!(
+            "<a href=\"{chemin}\"{}>{libelle}</a>",
+            if o == onglet {
+                " aria-current=\"page\""
+            } else {
+                ""
+            }
+        ));
+    }
     match d {
         Some(c) => {
             for (o, chemin, libelle) in [
@@ -405,7 +512,15 @@ where
     F: FnOnce() -> Result<T, Response> + Send + 'static,
     T: Send + 'static,
 {
-    match tokio::task::spawn_blocking(f).await {
+    let permis = securite::permis()
+        .await
+        .map_err(|()| securite::occupe(false))?;
+    match tokio::task::spawn_blocking(move || {
+        let _tour = permis;
+        f()
+    })
+    .await
+    {
         Ok(r) => r,
         Err(_) => Err(erreur(
             StatusCode::INTERNAL_SERVER_ERROR,
