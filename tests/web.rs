@@ -1939,3 +1939,292 @@ fn durabilite_kill_9_pendant_les_enregistrements() {
     // (the list shows the last 1 000)
     assert!(c.scenarios(&proprietaire).unwrap().len() >= confirmes.len().min(1000));
 }
+
+// ---------------------------------------------------------------------------------------
+// Hostile uploads on a real socket
+
+/// A server of [`app`] on 127.0.0.1:0; its address and its stop.
+async fn serveur_sur_socket() -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let ecoute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let adresse = ecoute.local_addr().unwrap();
+    let (arret, recu) = tokio::sync::oneshot::channel::<()>();
+    let tache = tokio::spawn(async move {
+        axum::serve(ecoute, app())
+            .with_graceful_shutdown(async {
+                let _ = recu.await;
+            })
+            .await
+    });
+    (adresse, arret, tache)
+}
+
+/// Sends `entete` then up to `total` bytes of `x` while reading the answer; returns the
+/// answer and the bytes of the body the client could send before the server answered
+/// and closed.
+fn envoyer_gros_corps(
+    adresse: std::net::SocketAddr,
+    entete: String,
+    total: u64,
+    morceaux: bool,
+) -> (String, u64) {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(adresse).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    s.set_write_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut lecteur = s.try_clone().unwrap();
+    let lecture = std::thread::spawn(move || {
+        let mut o = Vec::new();
+        let mut tampon = [0u8; 4096];
+        // the answer (its head is enough), or the connection closed
+        while let Ok(n) = lecteur.read(&mut tampon) {
+            if n == 0 {
+                break;
+            }
+            o.extend_from_slice(&tampon[..n]);
+            if o.len() > 8192 {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&o).into_owned()
+    });
+    // the HTTP head, then the start of the multipart body (as a chunk when chunked)
+    let (tete, preambule) = entete.split_at(entete.find("\r\n\r\n").unwrap() + 4);
+    s.write_all(tete.as_bytes()).unwrap();
+    if morceaux {
+        s.write_all(format!("{:x}\r\n{preambule}\r\n", preambule.len()).as_bytes())
+            .unwrap();
+    } else {
+        s.write_all(preambule.as_bytes()).unwrap();
+    }
+    let bloc = vec![b'x'; 1 << 20];
+    let mut envoye = 0u64;
+    while envoye < total {
+        let r = if morceaux {
+            s.write_all(format!("{:x}\r\n", bloc.len()).as_bytes())
+                .and_then(|()| s.write_all(&bloc))
+                .and_then(|()| s.write_all(b"\r\n"))
+        } else {
+            s.write_all(&bloc)
+        };
+        if r.is_err() || lecture.is_finished() {
+            break;
+        }
+        envoye += bloc.len() as u64;
+    }
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    (lecture.join().unwrap(), envoye)
+}
+
+/// A 1 GB body (announced by Content-Length, or sent in chunks without a length): 413 with
+/// a French message, after reading about 20 MB, not the whole gigabyte; malformed multipart
+/// bodies: 400 with a French message; the server still answers `/sante`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corps_enormes_et_multipart_mal_forme() {
+    let (adresse, arret, tache) = serveur_sur_socket().await;
+    const GO: u64 = 1 << 30;
+    for (chemin, morceaux) in [
+        ("/api/calculer", false),
+        ("/api/calculer", true),
+        ("/deposer", false),
+    ] {
+        let entete = format!(
+            "POST {chemin} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=LIMITE\r\n{}\r\n--LIMITE\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"gros.zip\"\r\n\r\n",
+            if morceaux {
+                "Transfer-Encoding: chunked\r\n".to_string()
+            } else {
+                format!("Content-Length: {GO}\r\n")
+            },
+            if chemin == "/deposer" { "fichier" } else { "dossier" }
+        );
+        let (reponse, envoye) =
+            tokio::task::spawn_blocking(move || envoyer_gros_corps(adresse, entete, GO, morceaux))
+                .await
+                .unwrap();
+        assert!(reponse.starts_with("HTTP/1.1 413"), "{chemin} : {reponse}");
+        assert!(reponse.contains("E130"), "{reponse}");
+        assert!(reponse.contains("trop gros"), "{reponse}");
+        // stopped near the 20 MB limit (socket buffers aside), far from 1 GB
+        assert!(envoye < 200 << 20, "{chemin} : {envoye} octets envoyés");
+    }
+    // malformed multipart bodies and requests
+    let cas: Vec<(&str, &str, Vec<u8>, u16)> = vec![
+        // no boundary in the content type
+        ("/api/calculer", "multipart/form-data", b"--x\r\n".to_vec(), 400),
+        // a body that never closes its part
+        (
+            "/api/calculer",
+            "multipart/form-data; boundary=B",
+            b"--B\r\nContent-Disposition: form-data; name=\"dossier\"; filename=\"a.zip\"\r\n\r\nPK\x03\x04".to_vec(),
+            400,
+        ),
+        // garbage instead of parts
+        ("/api/calculer", "multipart/form-data; boundary=B", vec![0xff; 5000], 400),
+        // part headers that are not headers
+        (
+            "/api/projeter",
+            "multipart/form-data; boundary=B",
+            b"--B\r\n\x00\x01\x02\r\n\r\nx\r\n--B--\r\n".to_vec(),
+            400,
+        ),
+        // not a multipart form at all
+        ("/api/verifier", "text/plain", b"bonjour".to_vec(), 400),
+        ("/deposer", "multipart/form-data", b"--x\r\n".to_vec(), 400),
+    ];
+    for (chemin, type_, corps, statut) in cas {
+        let mut req = format!(
+            "POST {chemin} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {type_}\r\nContent-Length: {}\r\n\r\n",
+            corps.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(&corps);
+        let a = adresse.to_string();
+        let (s, t) = tokio::task::spawn_blocking(move || http(&a, &req))
+            .await
+            .unwrap();
+        assert_eq!(s, statut, "{chemin} {type_} : {t}");
+        // French, with a code, never axum's English text
+        assert!(
+            t.contains("\"code\":\"E1") || t.contains("Erreur E1"),
+            "{chemin} : {t}"
+        );
+        assert!(
+            !t.contains("Invalid") && !t.contains("Failed") && !t.contains("Expected"),
+            "{t}"
+        );
+        if chemin.starts_with("/api/") {
+            assert!(t.contains("application/json"), "{t}");
+        }
+        // refused by the form reader itself (no boundary, not multipart): E146
+        if !type_.contains("boundary") {
+            assert!(
+                t.contains("\"code\":\"E146\"") || t.contains("Erreur E146"),
+                "{t}"
+            );
+        }
+    }
+    // a form posted to a page that is not one: 405, French
+    let a = adresse.to_string();
+    let (s, t) = tokio::task::spawn_blocking(move || {
+        http(
+            &a,
+            b"DELETE /bareme HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(s, 405);
+    assert!(
+        t.contains("Erreur E146") && t.contains("méthode non permise"),
+        "{t}"
+    );
+    // the server still answers
+    let a = adresse.to_string();
+    let (s, t) = tokio::task::spawn_blocking(move || {
+        http(
+            &a,
+            b"GET /sante HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(s, 200);
+    assert!(t.ends_with("ok"));
+    arret.send(()).unwrap();
+    tache.await.unwrap().unwrap();
+}
+
+/// Zip bombs and lying archives through the API: 4xx with a French, located message.
+#[tokio::test]
+async fn bombes_zip_et_archives_menteuses() {
+    let n = Navigateur::nouveau(app()).await;
+    let conv = lire("fixtures/dugny/convention.toml");
+    let s = lire("fixtures/dugny/structures.csv");
+    let c = lire("fixtures/dugny/charges_n1.csv");
+    // 1 001 entries
+    let noms: Vec<String> = (0..1001).map(|i| format!("f{i}.txt")).collect();
+    let entrees: Vec<(&str, &[u8])> = noms.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    let r = n
+        .deposer("/api/calculer", "dossier", "a.zip", &zip_de(&entrees))
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.texte()
+            .contains("archive zip de 1001 entrées (maximum 1000)"),
+        "{}",
+        r.texte()
+    );
+    // an entry that announces 100 bytes but inflates to 30 MB: the reading stops at the
+    // limit (the announced size is patched in the local and central headers)
+    let gros = vec![b'0'; 30 << 20];
+    let mut z = zip_de(&[
+        ("convention.toml", &conv),
+        ("structures.csv", &gros),
+        ("charges_n1.csv", &c),
+    ]);
+    let taille = (gros.len() as u32).to_le_bytes();
+    let mut remplacees = 0;
+    let mut i = 0;
+    while i + 4 <= z.len() {
+        if z[i..i + 4] == taille {
+            z[i..i + 4].copy_from_slice(&100u32.to_le_bytes());
+            remplacees += 1;
+        }
+        i += 1;
+    }
+    assert!(remplacees >= 2, "{remplacees}");
+    let r = n.deposer("/api/calculer", "dossier", "bombe.zip", &z).await;
+    assert!(r.statut.is_client_error(), "{}", r.statut);
+    let t = r.texte();
+    assert!(t.contains("\"code\":\"E13"), "{t}");
+    assert!(t.contains("bombe.zip"), "{t}");
+    // ../ and absolute paths, through the API too
+    for chemin in [
+        "../convention.toml",
+        "dossier/../../convention.toml",
+        "/tmp/convention.toml",
+        "C:/convention.toml",
+    ] {
+        let z = zip_de(&[
+            (chemin, &conv),
+            ("structures.csv", &s),
+            ("charges_n1.csv", &c),
+        ]);
+        let r = n.deposer("/api/calculer", "dossier", "a.zip", &z).await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{chemin}");
+        let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+        assert_eq!(e["erreurs"][0]["code"], "E133", "{chemin}");
+        assert!(e["erreurs"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("chemin refusé dans l'archive"));
+    }
+    // a workbook bomb: a 60 MB sheet of spaces in a small .xlsx
+    let feuille = {
+        let mut f = b"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>".to_vec();
+        f.extend(std::iter::repeat_n(b' ', 60 << 20));
+        f.extend_from_slice(b"</sheetData></worksheet>");
+        f
+    };
+    let classeur = zip_de(&[
+        ("[Content_Types].xml", b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+        ("xl/workbook.xml", b"<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheets><sheet name=\"convention\" sheetId=\"1\"/></sheets></workbook>"),
+        ("xl/worksheets/sheet1.xml", &feuille),
+    ]);
+    assert!(classeur.len() < 1 << 20, "{}", classeur.len());
+    let r = n
+        .deposer("/api/calculer", "dossier", "bombe.xlsx", &classeur)
+        .await;
+    assert!(r.statut.is_client_error(), "{}", r.statut);
+    let t = r.texte();
+    assert!(
+        t.contains("\"code\":\"E") && t.contains("bombe.xlsx"),
+        "{t}"
+    );
+    assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
+}

@@ -42,6 +42,8 @@ use std::time::Duration;
 
 /// Largest upload (dossier or notification): 20 MB.
 pub const TAILLE_MAX_DEPOT: usize = 20 * 1024 * 1024;
+/// Largest request body: an upload and its form fields.
+pub const CORPS_MAX: usize = TAILLE_MAX_DEPOT + 64 * 1024;
 /// Dossiers kept in memory without `--base` (least recently used dropped first).
 pub const CAPACITE_MEMOIRE: usize = 100;
 /// Name of the form-token cookie.
@@ -165,7 +167,7 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/d/{id}/projection", get(projection::page))
         .route("/d/{id}/bareme", get(bareme::page_dossier))
         .fallback(introuvable)
-        .layer(DefaultBodyLimit::max(TAILLE_MAX_DEPOT + 64 * 1024))
+        .layer(DefaultBodyLimit::max(CORPS_MAX))
         .layer(middleware::from_fn_with_state(
             etat.clone(),
             securite::garde,
@@ -326,8 +328,48 @@ fn jeton_du_cookie(h: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// A client error answered by axum itself (an extractor's rejection: plain English text or
+/// an empty body) becomes a French error (E146), a page or the API's JSON, same status.
+fn rejet_en_francais(api: bool, rep: Response) -> Response {
+    let statut = rep.status();
+    let texte_brut = rep
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !statut.is_client_error() || !texte_brut {
+        return rep;
+    }
+    let (message, conseil) = match statut {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "requête trop grosse : plus de 20 Mo".to_string(),
+            "déposez un fichier de 20 Mo au plus",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "type de contenu non pris en charge : formulaire multipart/form-data (fichiers) ou application/x-www-form-urlencoded attendu".to_string(),
+            "envoyez le formulaire de la page, ou, avec curl, utilisez -F champ=@fichier",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "méthode non permise à cette adresse".to_string(),
+            "ouvrez la page depuis l'accueil (un formulaire s'envoie avec POST, une page s'ouvre avec GET)",
+        ),
+        s => (
+            format!(
+                "requête mal formée (statut {}) : formulaire incomplet ou illisible",
+                s.as_u16()
+            ),
+            "rechargez la page et envoyez le formulaire à nouveau ; avec l'API, voir docs/api.md",
+        ),
+    };
+    let mut r = securite::erreur_selon(api, statut, "E146", &message, conseil);
+    if let Some(a) = rep.headers().get(header::ALLOW) {
+        r.headers_mut().insert(header::ALLOW, a.clone());
+    }
+    r
+}
+
 /// Middleware: the form token (cookie set when new) and the security headers.
 async fn entetes(mut req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let jeton = match jeton_du_cookie(req.headers()) {
         Some(v) => Jeton {
             valeur: v,
@@ -339,7 +381,7 @@ async fn entetes(mut req: Request, next: Next) -> Response {
         },
     };
     req.extensions_mut().insert(jeton.clone());
-    let mut rep = next.run(req).await;
+    let mut rep = rejet_en_francais(api, next.run(req).await);
     let h = rep.headers_mut();
     if jeton.nouveau {
         if let Ok(v) = HeaderValue::from_str(&format!(

@@ -232,6 +232,32 @@ pub async fn permis() -> Result<Option<OwnedSemaphorePermit>, ()> {
     }
 }
 
+/// A body over the limit: 413 (E130).
+pub fn trop_gros(api: bool) -> Response {
+    erreur_selon(
+        api,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "E130",
+        "fichier trop gros : plus de 20 Mo",
+        "déposez un fichier de 20 Mo au plus (un classeur-dossier ordinaire fait moins de 1 Mo)",
+    )
+}
+
+/// Whether a multipart error comes from the body limit (whatever layer reports it).
+pub fn limite_depassee(e: &axum::extract::multipart::MultipartError) -> bool {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return true;
+    }
+    let mut s: Option<&dyn std::error::Error> = Some(e);
+    while let Some(x) = s {
+        if x.to_string().contains("length limit exceeded") {
+            return true;
+        }
+        s = x.source();
+    }
+    false
+}
+
 /// The « serveur occupé » answer (503, E142).
 pub fn occupe(api: bool) -> Response {
     erreur_selon(
@@ -248,6 +274,15 @@ pub fn occupe(api: bool) -> Response {
 pub async fn garde(State(etat): State<EtatPartage>, req: Request, next: Next) -> Response {
     let chemin = req.uri().path().to_string();
     let api = chemin.starts_with("/api/");
+    // a body announced over the limit is refused before reading any of it
+    let annonce = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if annonce.is_some_and(|n| n > super::CORPS_MAX as u64) {
+        return trop_gros(api);
+    }
     if let super::securite::Acces::MotDePasse(_) = etat.acces {
         let public =
             chemin == "/connexion" || chemin == "/sante" || chemin.starts_with("/statique/");
