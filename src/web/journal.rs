@@ -167,7 +167,7 @@ pub async fn page(etat: S) -> Response {
         corps.push_str("<p>Aucun calcul pour l'instant.</p>");
     } else {
         corps.push_str(&format!(
-            "<p>{} dernière{} ligne{}.</p><div class=\"defilement\"><table class=\"journal\"><thead><tr><th>N°</th><th>Quand</th><th>Origine</th><th>Dossier</th><th>Fichier</th><th>Empreinte du dossier</th><th>Modifications</th><th>Exercice</th><th>Barème</th><th>Version</th><th class=\"n\">Structures</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus des structures</th><th class=\"n\">Contributions N</th></tr></thead><tbody>",
+            "<p>{} dernière{} ligne{}.</p><div class=\"defile\"><table class=\"journal\"><thead><tr><th>N°</th><th>Quand (UTC)</th><th>Origine</th><th>Dossier et fichier</th><th>Empreintes : dossier, modifications</th><th>Exercice et barème</th><th>Version</th><th class=\"n\">Structures</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus des structures</th><th class=\"n\">Contributions N</th></tr></thead><tbody>",
             lignes.len(),
             if lignes.len() > 1 { "s" } else { "" },
             if lignes.len() > 1 { "s" } else { "" },
@@ -190,10 +190,10 @@ pub async fn page(etat: S) -> Response {
         };
         for l in &lignes {
             corps.push_str(&format!(
-                "<tr data-numero=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                "<tr data-numero=\"{}\"><td>{}</td><td class=\"quand\">{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}<br>{}</td><td>{}<br>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 l.numero,
                 l.numero,
-                esc(&date_utc(l.quand)),
+                esc(date_utc(l.quand).trim_end_matches(" UTC")),
                 esc(&l.origine),
                 esc(&l.dossier),
                 esc(&l.fichier),
