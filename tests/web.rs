@@ -243,6 +243,8 @@ async fn accueil_limites_et_fichiers_embarques() {
     let t = r.texte();
     assert!(t.contains("<html lang=\"fr\">"));
     assert!(t.contains("Déposer un dossier"));
+    // no password: no logout button
+    assert!(!t.contains("/deconnexion"));
     assert!(t.contains("un fichier de 20 Mo au plus"));
     assert!(t.contains("action=\"/deposer\" enctype=\"multipart/form-data\""));
     assert!(r.entetes[header::CONTENT_SECURITY_POLICY]
@@ -1283,7 +1285,9 @@ async fn authentification_par_mot_de_passe() {
     );
     let jeton_seul = n.cookie.clone();
     n.cookie = format!("{jeton_seul}; {}", s.split(';').next().unwrap());
-    assert_eq!(n.get("/").await.statut, StatusCode::OK);
+    let accueil = n.get("/").await;
+    assert_eq!(accueil.statut, StatusCode::OK);
+    assert!(accueil.texte().contains("action=\"/deconnexion\""));
     let d = n.exemple("dugny").await;
     assert!(d.starts_with("/d/"));
     assert_eq!(n.get(&d).await.statut, StatusCode::OK);
