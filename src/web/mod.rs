@@ -34,9 +34,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -297,23 +295,10 @@ fn egal_temps_constant(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// 128 random bits in hex (the standard library's per-process random hash keys, with a
-/// counter and the time): dossier identifiers and form tokens.
+/// 128 random bits in hex, from the operating system's generator: dossier identifiers and
+/// form tokens.
 pub fn aleatoire() -> String {
-    static COMPTEUR: AtomicU64 = AtomicU64::new(0);
-    let n = COMPTEUR.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let mut o = String::new();
-    for sel in [0x9e37_79b9_7f4a_7c15u64, 0xc2b2_ae3d_27d4_eb4f] {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(n);
-        h.write_u128(t);
-        h.write_u64(sel);
-        o.push_str(&format!("{:016x}", h.finish()));
-    }
-    o
+    securite::aleatoire_os()
 }
 
 fn jeton_du_cookie(h: &HeaderMap) -> Option<String> {

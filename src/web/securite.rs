@@ -365,9 +365,17 @@ pub async fn connecter(
         return r;
     }
     let mdp: String = f.mot_de_passe.chars().take(1024).collect();
-    let bon = tokio::task::spawn_blocking(move || verifier_mot_de_passe(&h, &mdp))
-        .await
-        .unwrap_or(false);
+    // Argon2 is costly on purpose: a check takes a computation's turn (a flood of logins
+    // cannot take all the cores)
+    let Ok(tour) = permis().await else {
+        return occupe(false);
+    };
+    let bon = tokio::task::spawn_blocking(move || {
+        let _tour = tour;
+        verifier_mot_de_passe(&h, &mdp)
+    })
+    .await
+    .unwrap_or(false);
     if !bon {
         return (
             StatusCode::UNAUTHORIZED,
