@@ -154,7 +154,12 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else to parse
+    // `cargo bench` passes `--bench`; in test mode (`cargo test --all-targets`) do nothing:
+    // the load is not a test
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("banc de charge web : lancez-le avec `cargo bench --bench charge_web`");
+        return;
+    }
     let secondes = env_ou("BONUS_CTG_CHARGE_SECONDES", 30);
     let clients = env_ou("BONUS_CTG_CHARGE_CLIENTS", 50) as usize;
     let (zip, structures) = dossier_zip();
