@@ -112,7 +112,7 @@ async fn enregistrer(etat: &super::EtatPartage, enr: Enregistrement) -> Response
 
 /// A multipart field read as bytes: a body over the limit or a broken form gives E130.
 pub fn erreur_depot(e: axum::extract::multipart::MultipartError) -> Response {
-    if super::securite::limite_depassee(&e) {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         erreur(
             StatusCode::PAYLOAD_TOO_LARGE,
             "E130",

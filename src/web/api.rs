@@ -255,7 +255,7 @@ pub async fn verifier(etat: S, m: Multipart) -> Response {
 }
 
 fn trop_gros_ou_mal_forme(e: &axum::extract::multipart::MultipartError) -> Response {
-    if super::securite::limite_depassee(e) {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         erreur_simple(
             StatusCode::PAYLOAD_TOO_LARGE,
             "E130",

@@ -243,21 +243,6 @@ pub fn trop_gros(api: bool) -> Response {
     )
 }
 
-/// Whether a multipart error comes from the body limit (whatever layer reports it).
-pub fn limite_depassee(e: &axum::extract::multipart::MultipartError) -> bool {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return true;
-    }
-    let mut s: Option<&dyn std::error::Error> = Some(e);
-    while let Some(x) = s {
-        if x.to_string().contains("length limit exceeded") {
-            return true;
-        }
-        s = x.source();
-    }
-    false
-}
-
 /// The « serveur occupé » answer (503, E142).
 pub fn occupe(api: bool) -> Response {
     erreur_selon(
