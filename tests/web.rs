@@ -2232,3 +2232,77 @@ async fn bombes_zip_et_archives_menteuses() {
     );
     assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
 }
+
+/// The hostile files kept by the fuzzing campaigns and the input tests, uploaded to the
+/// API: a 4xx with located French errors each time, never a 5xx, and the server goes on.
+#[tokio::test]
+async fn fichiers_hostiles_des_campagnes_de_fuzz() {
+    let n = Navigateur::nouveau(app()).await;
+    for f in [
+        "xlsx_colonne_hors_feuille_oom.bin",
+        "xlsx_reference_debordement_calamine.bin",
+        "xlsx_unique_count_abandon.bin",
+        "xlsx_unique_count_balise_abimee.bin",
+    ] {
+        let o = lire(&format!("tests/fuzz_regressions/{f}"));
+        let r = n
+            .deposer("/api/calculer", "dossier", "dossier.xlsx", &o)
+            .await;
+        assert!(
+            r.statut.is_client_error(),
+            "{f} : {} {}",
+            r.statut,
+            r.texte()
+        );
+        let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+        let premiere = &e["erreurs"][0];
+        assert!(
+            premiere["code"].as_str().unwrap().starts_with('E'),
+            "{f} : {e}"
+        );
+        assert!(
+            !premiere["message"].as_str().unwrap().is_empty(),
+            "{f} : {e}"
+        );
+        // the same through the upload page: a French page, not a crash
+        let r = n.deposer("/deposer", "fichier", "dossier.xlsx", &o).await;
+        assert!(r.statut.is_client_error(), "{f} : {}", r.statut);
+        assert!(r.texte().contains("<html lang=\"fr\">"));
+    }
+    let conv = lire("fixtures/dugny/convention.toml");
+    let c = lire("fixtures/dugny/charges_n1.csv");
+    for f in [
+        "s-champs-innombrables.csv",
+        "s-bom-puis-latin1.csv",
+        "s-cr-mac.csv",
+    ] {
+        let s = lire(&format!("tests/entrees/fichiers/{f}"));
+        let z = zip_de(&[
+            ("convention.toml", &conv),
+            ("structures.csv", &s),
+            ("charges_n1.csv", &c),
+        ]);
+        let r = n.deposer("/api/calculer", "dossier", "d.zip", &z).await;
+        assert!(
+            r.statut == StatusCode::OK || r.statut == StatusCode::UNPROCESSABLE_ENTITY,
+            "{f} : {} {}",
+            r.statut,
+            r.texte()
+        );
+        if r.statut == StatusCode::UNPROCESSABLE_ENTITY {
+            let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+            // located: the file itself, or the archive and the entry in the message
+            let x = &e["erreurs"][0];
+            assert!(
+                x["fichier"] == "structures.csv"
+                    || (x["fichier"] == "d.zip"
+                        && x["message"]
+                            .as_str()
+                            .unwrap()
+                            .contains("« structures.csv »")),
+                "{f} : {e}"
+            );
+        }
+    }
+    assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
+}
