@@ -421,6 +421,18 @@ impl Magasin {
                         quand,
                     ),
                 );
+                // also bounded in bytes, as the dossiers: the least recently used go first
+                let octets_max = m.octets_max;
+                let sc = &mut m.scenarios;
+                while sc.len() > 1
+                    && sc
+                        .iter()
+                        .map(|(_, (s, _))| s.dossier.octets.len())
+                        .sum::<usize>()
+                        > octets_max
+                {
+                    sc.pop_lru();
+                }
             }
             Magasin::Base(c, _) => {
                 let etapes = serde_json::to_string(&dossier.etapes).map_err(e139)?;
@@ -684,6 +696,10 @@ mod tests {
             .collect();
         assert!(m.scenario(&ids[0]).unwrap().is_none());
         assert_eq!(m.scenarios("moi").unwrap().len(), 3);
+        // and in bytes (1 000 here): 600 + 600 > 1 000, the older one goes
+        let x = m.enregistrer_scenario("gros", "moi", &enr(600)).unwrap();
+        let y = m.enregistrer_scenario("gros 2", "moi", &enr(600)).unwrap();
+        assert!(m.scenario(&x).unwrap().is_none() && m.scenario(&y).unwrap().is_some());
     }
 
     #[test]
