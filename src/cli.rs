@@ -166,7 +166,22 @@ fn dispatcher(c: Commande, ctx: &Contexte) -> Result<Fin, Erreur> {
             ecraser,
             &ctx.m,
         ),
-        Commande::Serveur { adresse, base } => serveur::serveur(&adresse, base.as_deref()),
+        Commande::Serveur {
+            adresse,
+            base,
+            mot_de_passe_fichier,
+            sans_authentification,
+            creer_mot_de_passe,
+        } => serveur::serveur(
+            serveur::OptionsServeur {
+                adresse: &adresse,
+                base: base.as_deref(),
+                mot_de_passe_fichier: mot_de_passe_fichier.as_deref(),
+                sans_authentification,
+                creer_mot_de_passe: creer_mot_de_passe.as_deref(),
+            },
+            &ctx.m,
+        ),
         Commande::Lot(a) => lot::lot(a, ctx),
         Commande::Generer(a) => lot::generer(&a),
     }

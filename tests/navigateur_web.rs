@@ -1,8 +1,10 @@
 //! The web application in a real browser: headless Chromium driven by chromedriver (W3C
 //! WebDriver protocol, spoken here over plain HTTP with serde_json). Uploads the Dugny
 //! workbook made by `bonus-ctg modele --depuis fixtures/dugny`, reads the table, filters it,
-//! opens a structure's explanation, runs a simulation, and takes screenshots at 1024 and
-//! 1400 px (kept in target/navigateur-web/ for a look). Skipped with a message when
+//! opens a structure's explanation, runs a simulation, checks a notification, saves the
+//! scenario under a name and reopens it, reads the journal of computations, and takes
+//! screenshots at 1024 and 1400 px (kept in target/navigateur-web/ for a look; those of
+//! the README, docs/images/web-*.png, are copies of them). Skipped with a message when
 //! Chromium or chromedriver is missing, unless BONUS_CTG_OUTILS_REQUIS is set (.ci/run,
 //! which installs them): then it fails.
 //!
@@ -491,4 +493,74 @@ fn parcours(s: &Session, base: &str, classeur: &Path, captures: &Path) {
     );
     s.capture(1024, 1400, &captures.join("projection-1024.png"));
     s.capture(1400, 1400, &captures.join("projection-1400.png"));
+
+    // barème
+    let d = dossier.split('?').next().unwrap().to_string();
+    s.aller(&format!("{d}/bareme"));
+    s.attendre(
+        "return document.title.indexOf('Barème') === 0;",
+        "page Barème",
+    );
+    s.capture(1400, 1400, &captures.join("bareme-1400.png"));
+
+    // a scenario saved under a name, listed, reopened
+    s.aller(&format!("{d}/simulation"));
+    s.attendre(
+        "return !!document.getElementById('simulation');",
+        "page Simulation",
+    );
+    s.vider("input[name=\"u.3\"]");
+    s.taper("input[name=\"u.3\"]", "400");
+    s.cliquer("#form-simulation button.principal");
+    s.attendre(
+        "var c = document.querySelector('#simulation tr[data-id=\"LAEP-LAPINOUS\"] td.bonus'); return !!c && c.getAttribute('data-centimes') === '500000';",
+        "recalcul de la simulation",
+    );
+    s.taper("#nom-scenario", "LAEP Lapinous à 400 heures");
+    s.cliquer("form.enregistrer-scenario button");
+    s.attendre(
+        "return location.pathname.indexOf('/scenarios/') === 0;",
+        "scénario enregistré",
+    );
+    s.aller(&format!("{base}/scenarios"));
+    s.attendre(
+        "return document.title.indexOf('Scénarios') === 0;",
+        "page Scénarios",
+    );
+    assert_eq!(
+        s.script("return document.querySelectorAll('table.scenarios tbody tr').length;"),
+        json!(1)
+    );
+    s.capture(1400, 700, &captures.join("scenarios-1400.png"));
+    s.cliquer("table.scenarios form button");
+    s.attendre(
+        "var c = document.querySelector('#simulation tr[data-id=\"LAEP-LAPINOUS\"] td.bonus'); return !!c && c.getAttribute('data-centimes') === '500000' && location.pathname.indexOf('/d/') === 0;",
+        "scénario rouvert",
+    );
+    assert!(!s.url().starts_with(&d), "{}", s.url());
+
+    // the journal: dépôt, simulation steps, reopened scenario (newest first)
+    s.aller(&format!("{base}/journal"));
+    s.attendre(
+        "return document.title.indexOf('Journal') === 0;",
+        "page Journal",
+    );
+    let origines = s.script(
+        "return Array.from(document.querySelectorAll('table.journal tbody tr')).map(function (tr) { return tr.children[2].textContent; });",
+    );
+    assert_eq!(
+        origines,
+        json!([
+            "scénario rouvert",
+            "simulation",
+            "simulation",
+            "simulation",
+            "dépôt"
+        ])
+    );
+    s.capture(1400, 700, &captures.join("journal-1400.png"));
+    assert_eq!(
+        s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        json!(true)
+    );
 }

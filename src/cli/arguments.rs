@@ -360,6 +360,15 @@ pub enum Commande {
         /// Base SQLite où garder les dossiers déposés et leurs simulations (défaut : en mémoire)
         #[arg(long, value_name = "FICHIER")]
         base: Option<PathBuf>,
+        /// Fichier de l'empreinte du mot de passe (fait par --creer-mot-de-passe) : connexion demandée
+        #[arg(long, value_name = "FICHIER", conflicts_with = "sans_authentification")]
+        mot_de_passe_fichier: Option<PathBuf>,
+        /// Aucune connexion demandée, même sur une adresse ouverte aux autres machines
+        #[arg(long)]
+        sans_authentification: bool,
+        /// Crée FICHIER avec l'empreinte du mot de passe lu sur l'entrée standard, puis s'arrête
+        #[arg(long, value_name = "FICHIER", conflicts_with_all = ["mot_de_passe_fichier", "sans_authentification", "base"])]
+        creer_mot_de_passe: Option<PathBuf>,
     },
 }
 

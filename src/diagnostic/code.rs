@@ -21,6 +21,7 @@ pub enum Categorie {
     Regles2025,
     Verification,
     Web,
+    WebAcces,
     LigneDeCommande,
 }
 
@@ -45,6 +46,7 @@ impl Categorie {
             Categorie::Regles2025 => "Règles 2025 : population et grilles du barème (E100–E119)",
             Categorie::Verification => "Notification de `bonus-ctg verifier`",
             Categorie::Web => "Application web (`bonus-ctg serveur`)",
+            Categorie::WebAcces => "Application web : accès, limites, scénarios (E140–E149)",
             Categorie::LigneDeCommande => "Ligne de commande (E170–E179)",
         }
     }
@@ -159,6 +161,13 @@ codes! {
     E137, Web, "jeton de formulaire invalide";
     E138, Web, "valeur refusée";
     E139, Web, "démarrage du serveur impossible";
+    E140, WebAcces, "démarrage refusé sans contrôle d'accès";
+    E141, WebAcces, "délai dépassé";
+    E142, WebAcces, "serveur occupé";
+    E143, WebAcces, "mot de passe refusé";
+    E144, WebAcces, "session requise";
+    E145, WebAcces, "nom de scénario refusé";
+    E146, WebAcces, "requête mal formée";
     E170, LigneDeCommande, "erreur d'utilisation";
     E171, LigneDeCommande, "structure ou année introuvable";
     W001, Avertissements, "structure sans volet";

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use std::sync::Arc;
 
-pub async fn page(Extension(j): Extension<Jeton>) -> Html<String> {
+pub async fn page(etat: S, Extension(j): Extension<Jeton>) -> Html<String> {
     let mut exemples = String::new();
     for x in EXEMPLES {
         exemples.push_str(&format!(
@@ -37,9 +37,18 @@ pub async fn page(Extension(j): Extension<Jeton>) -> Html<String> {
 <dt>Simulation</dt><dd>modifier les unités, les mois, le soutien, l'annexe ou un montant N-1, ajouter ou retirer une structure : tout est recalculé, avec l'écart par structure.</dd>\n\
 <dt>Vérifier</dt><dd>contrôler ligne par ligne une notification de la Caf (CSV ou XLSX).</dd>\n\
 <dt>Projection</dt><dd>le bonus année par année jusqu'à la fin de la convention.</dd>\n\
-<dt>Barème</dt><dd>les règles en vigueur avec leurs sources.</dd></dl></section>",
+<dt>Barème</dt><dd>les règles en vigueur avec leurs sources.</dd>\n\
+<dt>Scénarios</dt><dd>les scénarios enregistrés depuis la page Simulation, à rouvrir.</dd>\n\
+<dt>Journal</dt><dd>chaque calcul fait par ce serveur, avec l'empreinte du dossier, le barème et les totaux.</dd></dl></section>{deconnexion}",
         jeton = j.champ(),
-        garde = "en mémoire (les 100 derniers, 256 Mo au plus) ou dans la base donnée par --base",
+        deconnexion = match etat.acces {
+            super::securite::Acces::MotDePasse(_) => format!(
+                "<form method=\"post\" action=\"/deconnexion\" class=\"deconnexion\">{}<button type=\"submit\">Se déconnecter</button></form>",
+                j.champ()
+            ),
+            _ => String::new(),
+        },
+        garde = "en mémoire (les 100 derniers, 256 Mo au plus, oubliés 2 heures après leur dernière ouverture) ou dans la base donnée par --base",
     );
     gabarit("Accueil", Onglet::Accueil, None, "", &corps)
 }
@@ -86,9 +95,13 @@ async fn enregistrer(etat: &super::EtatPartage, enr: Enregistrement) -> Response
     match lu {
         Err(r) => r,
         Ok(Err(d)) => page_diagnostics(&format!("Dossier « {} » invalide", enr.nom), &d),
-        Ok(Ok(_)) => match etat.magasin.ajouter(enr) {
-            Ok(id) => Redirect::to(&format!("/d/{id}")).into_response(),
-            Err(m) => erreur(
+        Ok(Ok(_)) => match super::journal::journaliser(etat, "dépôt", enr.clone())
+            .await
+            .map(|()| etat.magasin.ajouter(enr))
+        {
+            Err(r) => r,
+            Ok(Ok(id)) => Redirect::to(&format!("/d/{id}")).into_response(),
+            Ok(Err(m)) => erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Code::E139,
                 &m,

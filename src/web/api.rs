@@ -10,11 +10,12 @@
 //!   (`dossier`, `notification`, optional `collectivite`, `gestionnaire`) → the JSON of
 //!   `projeter --format json` and `verifier --format json`.
 //!
-//! Nothing is stored: the API computes and answers (no form token: it changes nothing).
+//! Nothing is stored but the journal's line of each computation (no form token: it changes
+//! no dossier; with a password, the session cookie is asked, see [`super::securite`]).
 
 use super::accueil::genre_depot;
-use super::dossier;
-use super::stockage::Enregistrement;
+use super::stockage::{Enregistrement, EntreeJournal};
+use super::{dossier, journal, S};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostics;
 use axum::extract::Multipart;
@@ -47,7 +48,7 @@ fn erreurs(statut: StatusCode, d: &Diagnostics) -> Response {
     )
 }
 
-fn erreur_simple(statut: StatusCode, code: Code, message: &str) -> Response {
+pub(crate) fn erreur_simple(statut: StatusCode, code: Code, message: &str) -> Response {
     let mut d = Diagnostics::default();
     d.push(crate::diagnostic::Diagnostic::erreur(
         code, "requête", message,
@@ -104,8 +105,9 @@ async fn champs(mut m: Multipart) -> Result<Champs, Response> {
     Ok(c)
 }
 
-/// The dossier of the field `dossier`, read (on a blocking thread by the caller).
-fn lire_dossier(c: &Champs) -> Result<dossier::Lecture, Response> {
+/// The dossier of the field `dossier`, read (on a blocking thread by the caller), with its
+/// record (for the journal).
+fn lire_dossier(c: &Champs) -> Result<(dossier::Lecture, Enregistrement), Response> {
     let Some((nom, octets)) = c.fichier("dossier") else {
         return Err(erreur_simple(
             StatusCode::BAD_REQUEST,
@@ -126,16 +128,36 @@ fn lire_dossier(c: &Champs) -> Result<dossier::Lecture, Response> {
         octets: Arc::new(octets.to_vec()),
         etapes: Vec::new(),
     };
-    dossier::lire(&enr).map_err(|d| erreurs(StatusCode::UNPROCESSABLE_ENTITY, &d))
+    let l = dossier::lire(&enr).map_err(|d| erreurs(StatusCode::UNPROCESSABLE_ENTITY, &d))?;
+    Ok((l, enr))
 }
 
-/// Runs `f` on the request's fields on a blocking thread; its `Err` is the response.
-async fn repondre(m: Multipart, f: fn(Champs) -> Result<Response, Response>) -> Response {
+/// What a computation of the API answers, and its journal line.
+type Sortie = Result<(Response, Option<EntreeJournal>), Response>;
+
+/// Runs `f` on the request's fields on a blocking thread (when a computation's turn
+/// comes: 503 E142 if none comes in time), journals its line; its `Err` is the response.
+async fn repondre(etat: &super::EtatPartage, m: Multipart, f: fn(Champs) -> Sortie) -> Response {
     let c = match champs(m).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match tokio::task::spawn_blocking(move || f(c)).await {
+    let Ok(permis) = super::securite::permis().await else {
+        return super::securite::occupe(true);
+    };
+    let e = etat.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        let _tour = permis;
+        let (r, ligne) = f(c)?;
+        if let Some(l) = ligne {
+            e.magasin
+                .journaliser(l)
+                .map_err(|m| erreur_simple(StatusCode::INTERNAL_SERVER_ERROR, Code::E139, &m))?;
+        }
+        Ok(r)
+    })
+    .await;
+    match r {
         Ok(Ok(x)) | Ok(Err(x)) => x,
         Err(_) => erreur_simple(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -154,23 +176,24 @@ fn depassement(e: crate::calcul::rationnel::Depassement) -> Response {
 }
 
 /// `POST /api/calculer` (`dossier`): the JSON of `calculer --format json`.
-pub async fn calculer(m: Multipart) -> Response {
-    repondre(m, |c| {
-        let l = lire_dossier(&c)?;
+pub async fn calculer(etat: S, m: Multipart) -> Response {
+    repondre(&etat, m, |c| {
+        let (l, enr) = lire_dossier(&c)?;
         let (r, avert) = crate::traiter(&l.lu, None, "bareme.toml").map_err(invalide)?;
+        let ligne = journal::entree("api/calculer", &enr, &l.lu, Some(&r));
         let mut a = l.diags;
         a.extend(avert);
         let o = crate::rapport::json::rendre(&r, &a).map_err(depassement)?;
-        Ok(json(StatusCode::OK, o))
+        Ok((json(StatusCode::OK, o), Some(ligne)))
     })
     .await
 }
 
 /// `POST /api/projeter` (`dossier`, optional `evenements` CSV replacing the dossier's): the
 /// JSON of `projeter --format json`.
-pub async fn projeter(m: Multipart) -> Response {
-    repondre(m, |c| {
-        let l = lire_dossier(&c)?;
+pub async fn projeter(etat: S, m: Multipart) -> Response {
+    repondre(&etat, m, |c| {
+        let (l, enr) = lire_dossier(&c)?;
         let mut d = Diagnostics::default();
         let ev = match c.fichier("evenements") {
             Some((nom, o)) => {
@@ -193,16 +216,17 @@ pub async fn projeter(m: Multipart) -> Response {
             crate::projection::projeter(&l.lu, &ev, &options, "bareme.toml", "evenements.csv")
                 .map_err(invalide)?;
         let o = crate::rapport::projection::json(&pr, &avert).map_err(depassement)?;
-        Ok(json(StatusCode::OK, o))
+        let ligne = journal::entree("api/projeter", &enr, &l.lu, None);
+        Ok((json(StatusCode::OK, o), Some(ligne)))
     })
     .await
 }
 
 /// `POST /api/verifier` (`dossier`, `notification`, optional `collectivite`,
 /// `gestionnaire`): the JSON of `verifier --format json`.
-pub async fn verifier(m: Multipart) -> Response {
-    repondre(m, |c| {
-        let l = lire_dossier(&c)?;
+pub async fn verifier(etat: S, m: Multipart) -> Response {
+    repondre(&etat, m, |c| {
+        let (l, enr) = lire_dossier(&c)?;
         let (r, _) = crate::traiter(&l.lu, None, "bareme.toml").map_err(invalide)?;
         let Some((nom, o)) = c.fichier("notification") else {
             return Err(erreur_simple(
@@ -222,7 +246,11 @@ pub async fn verifier(m: Multipart) -> Response {
             .map_err(|m| erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E138, &m))?;
         let v = crate::verification::verifier(&r, &l.lu.dossier, nom, &lignes, &filtre)
             .map_err(depassement)?;
-        Ok(json(StatusCode::OK, crate::verification::rendre_json(&v)))
+        let ligne = journal::entree("api/verifier", &enr, &l.lu, Some(&r));
+        Ok((
+            json(StatusCode::OK, crate::verification::rendre_json(&v)),
+            Some(ligne),
+        ))
     })
     .await
 }

@@ -18,8 +18,11 @@ pub mod accueil;
 pub mod api;
 pub mod bareme;
 pub mod dossier;
+pub mod journal;
 pub mod projection;
 pub mod resultat;
+pub mod scenarios;
+pub mod securite;
 pub mod simulation;
 pub mod stockage;
 pub mod verifier;
@@ -32,37 +35,108 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use std::hash::{BuildHasher, Hasher};
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest upload (dossier or notification): 20 MB.
 pub const TAILLE_MAX_DEPOT: usize = 20 * 1024 * 1024;
+/// Largest request body: an upload and its form fields.
+pub const CORPS_MAX: usize = TAILLE_MAX_DEPOT + 64 * 1024;
 /// Dossiers kept in memory without `--base` (least recently used dropped first).
 pub const CAPACITE_MEMOIRE: usize = 100;
 /// Name of the form-token cookie.
 pub const COOKIE_JETON: &str = "bonus_ctg_jeton";
 
+/// Each request is answered within 2 minutes (a 20 MB upload on a slow link included).
+pub const DELAI_REQUETE: Duration = Duration::from_secs(120);
+/// A computation waits at most 60 s for its turn.
+pub const ATTENTE_CALCUL: Duration = Duration::from_secs(60);
+
+/// How the server runs.
+#[derive(Clone)]
+pub struct Options {
+    /// `--base`: the SQLite file (`None`: in memory).
+    pub base: Option<PathBuf>,
+    pub acces: securite::Acces,
+    /// Longest time to answer a request (then `504`, E141).
+    pub delai_requete: Duration,
+    /// Computations run at once (default: the machine's cores).
+    pub calculs_max: usize,
+    /// Longest wait for a computation's turn (then `503`, E142).
+    pub attente_calcul: Duration,
+    /// The clock (seconds since 1970 UTC): sessions, expiry in memory, journal.
+    pub horloge: stockage::Horloge,
+}
+
+impl Options {
+    /// Defaults: in memory or `base`, loopback without login.
+    pub fn defaut(base: Option<&Path>) -> Self {
+        Options {
+            base: base.map(Path::to_path_buf),
+            acces: securite::Acces::Local,
+            delai_requete: DELAI_REQUETE,
+            calculs_max: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            attente_calcul: ATTENTE_CALCUL,
+            horloge: stockage::horloge_systeme(),
+        }
+    }
+}
+
 /// Shared state of the server.
 pub struct Etat {
     pub magasin: stockage::Magasin,
+    pub acces: securite::Acces,
+    pub sessions: securite::Sessions,
+    /// Turns of computation (bounded concurrency).
+    pub calculs: Arc<tokio::sync::Semaphore>,
+    pub attente_calcul: Duration,
+    pub delai_requete: Duration,
+    pub horloge: stockage::Horloge,
 }
 
 pub type EtatPartage = Arc<Etat>;
 
 /// The router with its state: in memory (`base` = `None`) or in a SQLite file.
 pub fn application(base: Option<&Path>) -> Result<Router, String> {
-    let magasin = match base {
-        Some(p) => stockage::Magasin::ouvrir(p)?,
-        None => stockage::Magasin::memoire(CAPACITE_MEMOIRE, stockage::MEMOIRE_OCTETS_MAX),
+    application_avec(Options::defaut(base)).map(|(r, _)| r)
+}
+
+/// The router and its shared state, with all the options.
+pub fn application_avec(o: Options) -> Result<(Router, EtatPartage), String> {
+    let magasin = match &o.base {
+        Some(p) => stockage::Magasin::ouvrir_horloge(p, o.horloge.clone())?,
+        None => stockage::Magasin::memoire_horloge(
+            CAPACITE_MEMOIRE,
+            stockage::MEMOIRE_OCTETS_MAX,
+            o.horloge.clone(),
+        ),
     };
-    Ok(routeur(Arc::new(Etat { magasin })))
+    let etat = Arc::new(Etat {
+        magasin,
+        acces: o.acces,
+        sessions: securite::sessions(),
+        calculs: Arc::new(tokio::sync::Semaphore::new(o.calculs_max.max(1))),
+        attente_calcul: o.attente_calcul,
+        delai_requete: o.delai_requete,
+        horloge: o.horloge,
+    });
+    Ok((routeur(etat.clone()), etat))
 }
 
 fn routeur(etat: EtatPartage) -> Router {
     Router::new()
         .route("/", get(accueil::page))
+        .route(
+            "/connexion",
+            get(securite::connexion).post(securite::connecter),
+        )
+        .route("/deconnexion", post(securite::deconnecter))
+        .route("/journal", get(journal::page))
+        .route("/scenarios", get(scenarios::liste))
+        .route("/scenarios/{sid}", get(scenarios::detail))
+        .route("/scenarios/{sid}/ouvrir", post(scenarios::rouvrir))
+        .route("/d/{id}/scenario", post(scenarios::enregistrer))
         .route("/sante", get(api::sante))
         .route("/api/calculer", post(api::calculer))
         .route("/api/projeter", post(api::projeter))
@@ -92,14 +166,32 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/d/{id}/projection", get(projection::page))
         .route("/d/{id}/bareme", get(bareme::page_dossier))
         .fallback(introuvable)
-        .layer(DefaultBodyLimit::max(TAILLE_MAX_DEPOT + 64 * 1024))
+        .layer(DefaultBodyLimit::max(CORPS_MAX))
+        .layer(middleware::from_fn_with_state(
+            etat.clone(),
+            securite::garde,
+        ))
         .layer(middleware::from_fn(entetes))
         .with_state(etat)
 }
 
-/// Serves on `adresse` until Ctrl-C or SIGTERM (graceful shutdown).
-pub fn lancer(adresse: &str, base: Option<&Path>) -> Result<(), String> {
-    let app = application(base)?;
+/// Serves on `adresse` until Ctrl-C or SIGTERM (graceful shutdown). An address other than
+/// the loopback needs a password or `--sans-authentification` (E140).
+pub fn lancer(adresse: &str, options: Options) -> Result<(), String> {
+    if options.acces == securite::Acces::Local && securite::adresse_locale(adresse) == Some(false) {
+        return Err(format!(
+            "erreur {} : adresse « {adresse} » ouverte aux autres machines sans contrôle d'accès : démarrage refusé (conseil : protégez le serveur par un mot de passe, « bonus-ctg serveur --creer-mot-de-passe mdp.txt » puis « --mot-de-passe-fichier mdp.txt », ou, sur un réseau de confiance, ajoutez --sans-authentification ; sans ces options, gardez --adresse 127.0.0.1:8080)",
+            securite::E140
+        ));
+    }
+    let base = options.base.clone();
+    let base = base.as_deref();
+    let protection = match &options.acces {
+        securite::Acces::MotDePasse(_) => "accès par mot de passe",
+        securite::Acces::SansAuthentification => "sans authentification",
+        securite::Acces::Local => "cette machine seulement",
+    };
+    let (app, _) = application_avec(options)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -121,7 +213,7 @@ pub fn lancer(adresse: &str, base: Option<&Path>) -> Result<(), String> {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
             format!(
-                "bonus-ctg : application web sur http://{vraie}/ ({}) — Ctrl-C pour arrêter\n",
+                "bonus-ctg : application web sur http://{vraie}/ ({protection} ; {}) — Ctrl-C pour arrêter\n",
                 match base {
                     Some(b) => format!("dossiers gardés dans {}", b.display()),
                     None => format!(
@@ -204,23 +296,10 @@ fn egal_temps_constant(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// 128 random bits in hex (the standard library's per-process random hash keys, with a
-/// counter and the time): dossier identifiers and form tokens.
+/// 128 random bits in hex, from the operating system's generator: dossier identifiers and
+/// form tokens.
 pub fn aleatoire() -> String {
-    static COMPTEUR: AtomicU64 = AtomicU64::new(0);
-    let n = COMPTEUR.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let mut o = String::new();
-    for sel in [0x9e37_79b9_7f4a_7c15u64, 0xc2b2_ae3d_27d4_eb4f] {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(n);
-        h.write_u128(t);
-        h.write_u64(sel);
-        o.push_str(&format!("{:016x}", h.finish()));
-    }
-    o
+    securite::aleatoire_os()
 }
 
 fn jeton_du_cookie(h: &HeaderMap) -> Option<String> {
@@ -235,8 +314,48 @@ fn jeton_du_cookie(h: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// A client error answered by axum itself (an extractor's rejection: plain English text or
+/// an empty body) becomes a French error (E146), a page or the API's JSON, same status.
+fn rejet_en_francais(api: bool, rep: Response) -> Response {
+    let statut = rep.status();
+    let texte_brut = rep
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !statut.is_client_error() || !texte_brut {
+        return rep;
+    }
+    let (message, conseil) = match statut {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "requête trop grosse : plus de 20 Mo".to_string(),
+            "déposez un fichier de 20 Mo au plus",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "type de contenu non pris en charge : formulaire multipart/form-data (fichiers) ou application/x-www-form-urlencoded attendu".to_string(),
+            "envoyez le formulaire de la page, ou, avec curl, utilisez -F champ=@fichier",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "méthode non permise à cette adresse".to_string(),
+            "ouvrez la page depuis l'accueil (un formulaire s'envoie avec POST, une page s'ouvre avec GET)",
+        ),
+        s => (
+            format!(
+                "requête mal formée (statut {}) : formulaire incomplet ou illisible",
+                s.as_u16()
+            ),
+            "rechargez la page et envoyez le formulaire à nouveau ; avec l'API, voir docs/api.md",
+        ),
+    };
+    let mut r = securite::erreur_selon(api, statut, Code::E146, &message, conseil);
+    if let Some(a) = rep.headers().get(header::ALLOW) {
+        r.headers_mut().insert(header::ALLOW, a.clone());
+    }
+    r
+}
+
 /// Middleware: the form token (cookie set when new) and the security headers.
 async fn entetes(mut req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let jeton = match jeton_du_cookie(req.headers()) {
         Some(v) => Jeton {
             valeur: v,
@@ -248,11 +367,11 @@ async fn entetes(mut req: Request, next: Next) -> Response {
         },
     };
     req.extensions_mut().insert(jeton.clone());
-    let mut rep = next.run(req).await;
+    let mut rep = rejet_en_francais(api, next.run(req).await);
     let h = rep.headers_mut();
     if jeton.nouveau {
         if let Ok(v) = HeaderValue::from_str(&format!(
-            "{COOKIE_JETON}={}; Path=/; HttpOnly; SameSite=Strict",
+            "{COOKIE_JETON}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000",
             jeton.valeur
         )) {
             h.append(header::SET_COOKIE, v);
@@ -287,6 +406,8 @@ pub enum Onglet {
     Verifier,
     Projection,
     Bareme,
+    Scenarios,
+    Journal,
 }
 
 /// The dossier a page is about: its identifier and its name.
@@ -309,6 +430,19 @@ pub fn gabarit(
         nav.push_str(" aria-current=\"page\"");
     }
     nav.push_str(">Accueil</a>");
+    for (o, chemin, libelle) in [
+        (Onglet::Scenarios, "/scenarios", "Scénarios"),
+        (Onglet::Journal, "/journal", "Journal"),
+    ] {
+        nav.push_str(&format!(
+            "<a href=\"{chemin}\"{}>{libelle}</a>",
+            if o == onglet {
+                " aria-current=\"page\""
+            } else {
+                ""
+            }
+        ));
+    }
     match d {
         Some(c) => {
             for (o, chemin, libelle) in [
@@ -406,7 +540,15 @@ where
     F: FnOnce() -> Result<T, Response> + Send + 'static,
     T: Send + 'static,
 {
-    match tokio::task::spawn_blocking(f).await {
+    let permis = securite::permis()
+        .await
+        .map_err(|()| securite::occupe(false))?;
+    match tokio::task::spawn_blocking(move || {
+        let _tour = permis;
+        f()
+    })
+    .await
+    {
         Ok(r) => r,
         Err(_) => Err(erreur(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -317,7 +317,7 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
     }
     let n = sc.enr.etapes.len();
     corps.push_str(&format!(
-        "<div class=\"actions\"><span>{}</span><form method=\"post\" action=\"/d/{id}/simulation/annuler\" data-instantane>{j}<button type=\"submit\"{d}>Annuler la dernière étape</button></form><form method=\"post\" action=\"/d/{id}/simulation/reinitialiser\" data-instantane>{j}<button type=\"submit\"{d}>Revenir au dossier déposé</button></form><a class=\"bouton\" href=\"/d/{id}/telecharger/scenario.xlsx\" download>Télécharger le scénario (classeur)</a></div>",
+        "<div class=\"actions\"><span>{}</span><form method=\"post\" action=\"/d/{id}/simulation/annuler\" data-instantane>{j}<button type=\"submit\"{d}>Annuler la dernière étape</button></form><form method=\"post\" action=\"/d/{id}/simulation/reinitialiser\" data-instantane>{j}<button type=\"submit\"{d}>Revenir au dossier déposé</button></form><a class=\"bouton\" href=\"/d/{id}/telecharger/scenario.xlsx\" download>Télécharger le scénario (classeur)</a></div><form method=\"post\" action=\"/d/{id}/scenario\" class=\"enregistrer-scenario\">{j}<label for=\"nom-scenario\">Nom du scénario</label> <input id=\"nom-scenario\" name=\"nom\" required maxlength=\"120\" placeholder=\"par exemple : 12 places de plus en 2025\"> <button type=\"submit\">Enregistrer le scénario</button> <a href=\"/scenarios\">Scénarios enregistrés</a></form>",
         match n {
             0 => "Aucune modification.".to_string(),
             1 => "1 étape de modification.".to_string(),
@@ -504,6 +504,11 @@ async fn ajouter_etape(etat: &super::EtatPartage, sc: Scenario, modifs: Vec<Modi
                 "vérifiez le fichier de la base (--base)",
             );
         }
+        let mut enr = sc.enr;
+        enr.etapes = etapes;
+        if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
+            return r;
+        }
     }
     Redirect::to(&format!("/d/{id}/simulation")).into_response()
 }
@@ -682,6 +687,11 @@ async fn changer_etapes(
             &m,
             "vérifiez le fichier de la base (--base)",
         );
+    }
+    let mut enr = sc.enr.clone();
+    enr.etapes = etapes;
+    if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
+        return r;
     }
     Redirect::to(&format!("/d/{}/simulation", sc.id)).into_response()
 }

@@ -3,13 +3,38 @@
 //! ([`super::CAPACITE_MEMOIRE`] dossiers and [`MEMOIRE_OCTETS_MAX`] bytes of uploads, the
 //! least recently used dropped first); with
 //! `--base FICHIER.sqlite`, a SQLite table, so that a URL can be reopened after a restart.
+//!
+//! Also the named scenarios (a dossier and its simulation steps, saved under a name by one
+//! browser) and the journal of the computations (when, the SHA-256 of the dossier's bytes
+//! and of its steps, the barème in force, the tool's version, the totals). In memory, the
+//! dossiers and scenarios expire [`EXPIRATION`] after their last use and are bounded in
+//! number; in SQLite (WAL, `synchronous=FULL`), they last, and triggers refuse any
+//! `UPDATE` or `DELETE` of the journal: the application can only add to it.
 
 use super::simulation::Modif;
 use lru::LruCache;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The server's clock: seconds since 1970-01-01 UTC (injected by the tests).
+pub type Horloge = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+pub fn horloge_systeme() -> Horloge {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    })
+}
+
+/// Without `--base`, a dossier or a scenario unused for 2 hours is forgotten.
+pub const EXPIRATION: u64 = 2 * 3600;
+/// Without `--base`, the journal keeps its last 10 000 lines.
+pub const JOURNAL_MEMOIRE_MAX: usize = 10_000;
 
 /// What a dossier was opened from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,10 +79,60 @@ pub struct Enregistrement {
 /// Without `--base`: the uploaded files kept in memory weigh at most this (256 Mo).
 pub const MEMOIRE_OCTETS_MAX: usize = 256 * 1024 * 1024;
 
+/// A scenario saved under a name: a copy of the dossier and its steps at that moment.
+#[derive(Debug, Clone)]
+pub struct ScenarioEnregistre {
+    pub id: String,
+    pub nom: String,
+    /// Fingerprint of the browser that saved it (its list shows only its own).
+    pub proprietaire: String,
+    /// When (seconds of the clock).
+    pub quand: u64,
+    pub dossier: Enregistrement,
+}
+
+/// One line of the journal of computations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntreeJournal {
+    /// Order number (given by the store).
+    pub numero: i64,
+    /// When (seconds since 1970-01-01 UTC).
+    pub quand: u64,
+    /// What asked for it: « dépôt », « simulation », « api/calculer »…
+    pub origine: String,
+    /// The convention's name.
+    pub dossier: String,
+    /// The uploaded file's name (or the fixture's).
+    pub fichier: String,
+    /// SHA-256 of the dossier's bytes (of the fixture's files for an embedded one).
+    pub empreinte: String,
+    /// SHA-256 of the simulation steps (JSON), empty without any.
+    pub empreinte_modifications: String,
+    pub exercice: Option<i32>,
+    /// The barème in force: its origin and the SHA-256 of its parameters for the exercice.
+    pub bareme: String,
+    /// Version of bonus-ctg.
+    pub version: String,
+    pub structures: Option<i64>,
+    /// Totals in cents: paid by the Caf, bonus of the structures, contributions N.
+    pub verse_caf: Option<i64>,
+    pub bonus_total: Option<i64>,
+    pub contribution_n: Option<i64>,
+}
+
+/// What the memory keeps (without `--base`).
+pub struct Memoire {
+    /// Dossier → (record, last use).
+    dossiers: LruCache<String, (Enregistrement, u64)>,
+    scenarios: LruCache<String, (ScenarioEnregistre, u64)>,
+    journal: VecDeque<EntreeJournal>,
+    numero: i64,
+    octets_max: usize,
+}
+
 pub enum Magasin {
-    /// The dossiers and the most bytes of uploads kept.
-    Memoire(Mutex<LruCache<String, Enregistrement>>, usize),
-    Base(Mutex<Connection>),
+    Memoire(Mutex<Memoire>, Horloge),
+    Base(Mutex<Connection>, Horloge),
 }
 
 fn verrou<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -70,57 +145,72 @@ fn e139(e: impl std::fmt::Display) -> String {
 
 impl Magasin {
     pub fn memoire(capacite: usize, octets_max: usize) -> Self {
+        Self::memoire_horloge(capacite, octets_max, horloge_systeme())
+    }
+
+    /// In memory, with the given clock.
+    pub fn memoire_horloge(capacite: usize, octets_max: usize, horloge: Horloge) -> Self {
+        let n = NonZeroUsize::new(capacite).unwrap_or(NonZeroUsize::MIN);
         Magasin::Memoire(
-            Mutex::new(LruCache::new(
-                NonZeroUsize::new(capacite).unwrap_or(NonZeroUsize::MIN),
-            )),
-            octets_max,
+            Mutex::new(Memoire {
+                dossiers: LruCache::new(n),
+                scenarios: LruCache::new(n),
+                journal: VecDeque::new(),
+                numero: 0,
+                octets_max,
+            }),
+            horloge,
         )
+    }
+
+    fn maintenant(&self) -> u64 {
+        match self {
+            Magasin::Memoire(_, h) | Magasin::Base(_, h) => h(),
+        }
     }
 
     /// Opens (or creates) the SQLite base.
     pub fn ouvrir(chemin: &Path) -> Result<Self, String> {
+        Self::ouvrir_horloge(chemin, horloge_systeme())
+    }
+
+    /// Opens (or creates) the SQLite base, with the given clock.
+    pub fn ouvrir_horloge(chemin: &Path, horloge: Horloge) -> Result<Self, String> {
         let c = Connection::open(chemin).map_err(|e| {
             format!(
                 "erreur E139 : base {} inutilisable : {e} (conseil : donnez un fichier .sqlite dans un dossier où vous pouvez écrire)",
                 chemin.display()
             )
         })?;
-        c.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             CREATE TABLE IF NOT EXISTS dossiers (
-                 id TEXT PRIMARY KEY,
-                 genre TEXT NOT NULL,
-                 nom TEXT NOT NULL,
-                 octets BLOB NOT NULL,
-                 etapes TEXT NOT NULL,
-                 cree TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-             );",
-        )
+        c.execute_batch(SCHEMA)
         .map_err(|e| {
             format!(
                 "erreur E139 : base {} inutilisable : ce n'est pas une base SQLite lisible ({e}) (conseil : donnez un nouveau nom de fichier, ou une base créée par bonus-ctg serveur)",
                 chemin.display()
             )
         })?;
-        Ok(Magasin::Base(Mutex::new(c)))
+        Ok(Magasin::Base(Mutex::new(c), horloge))
     }
 
     /// Stores a new dossier; returns its identifier.
     pub fn ajouter(&self, e: Enregistrement) -> Result<String, String> {
         let id = super::aleatoire();
         match self {
-            Magasin::Memoire(m, octets_max) => {
+            Magasin::Memoire(m, h) => {
+                let t = h();
                 let mut m = verrou(m);
-                m.put(id.clone(), e);
+                m.purger(t);
+                let octets_max = m.octets_max;
+                let d = &mut m.dossiers;
+                d.put(id.clone(), (e, t));
                 // also bounded in bytes: the least recently used go first
-                while m.len() > 1
-                    && m.iter().map(|(_, e)| e.octets.len()).sum::<usize>() > *octets_max
+                while d.len() > 1
+                    && d.iter().map(|(_, (e, _))| e.octets.len()).sum::<usize>() > octets_max
                 {
-                    m.pop_lru();
+                    d.pop_lru();
                 }
             }
-            Magasin::Base(c) => {
+            Magasin::Base(c, _) => {
                 let etapes = serde_json::to_string(&e.etapes).map_err(e139)?;
                 verrou(c)
                     .execute(
@@ -136,8 +226,22 @@ impl Magasin {
     /// The dossier `id`, if known (and not dropped from memory).
     pub fn lire(&self, id: &str) -> Result<Option<Enregistrement>, String> {
         match self {
-            Magasin::Memoire(m, _) => Ok(verrou(m).get(id).cloned()),
-            Magasin::Base(c) => {
+            Magasin::Memoire(m, h) => {
+                let t = h();
+                let mut m = verrou(m);
+                Ok(match m.dossiers.get_mut(id) {
+                    Some((e, vu)) if t.saturating_sub(*vu) < EXPIRATION => {
+                        *vu = t;
+                        Some(e.clone())
+                    }
+                    Some(_) => {
+                        m.dossiers.pop(id);
+                        None
+                    }
+                    None => None,
+                })
+            }
+            Magasin::Base(c, _) => {
                 let ligne = verrou(c)
                     .query_row(
                         "SELECT genre, nom, octets, etapes FROM dossiers WHERE id = ?1",
@@ -171,13 +275,14 @@ impl Magasin {
     /// Replaces the simulation steps of `id`.
     pub fn ecrire_etapes(&self, id: &str, etapes: &[Vec<Modif>]) -> Result<(), String> {
         match self {
-            Magasin::Memoire(m, _) => {
-                if let Some(e) = verrou(m).get_mut(id) {
+            Magasin::Memoire(m, h) => {
+                if let Some((e, vu)) = verrou(m).dossiers.get_mut(id) {
                     e.etapes = etapes.to_vec();
+                    *vu = h();
                 }
                 Ok(())
             }
-            Magasin::Base(c) => {
+            Magasin::Base(c, _) => {
                 let t = serde_json::to_string(etapes).map_err(e139)?;
                 verrou(c)
                     .execute(
@@ -186,6 +291,340 @@ impl Magasin {
                     )
                     .map_err(e139)?;
                 Ok(())
+            }
+        }
+    }
+}
+
+/// The tables of `--base`. The journal is append-only for the application: its triggers
+/// refuse `UPDATE` and `DELETE`.
+const SCHEMA: &str = "PRAGMA journal_mode=WAL;
+PRAGMA synchronous=FULL;
+CREATE TABLE IF NOT EXISTS dossiers (
+    id TEXT PRIMARY KEY,
+    genre TEXT NOT NULL,
+    nom TEXT NOT NULL,
+    octets BLOB NOT NULL,
+    etapes TEXT NOT NULL,
+    cree TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS scenarios (
+    id TEXT PRIMARY KEY,
+    nom TEXT NOT NULL,
+    proprietaire TEXT NOT NULL,
+    quand INTEGER NOT NULL,
+    genre TEXT NOT NULL,
+    fichier TEXT NOT NULL,
+    octets BLOB NOT NULL,
+    etapes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scenarios_proprietaire ON scenarios (proprietaire, quand);
+CREATE TABLE IF NOT EXISTS journal (
+    numero INTEGER PRIMARY KEY AUTOINCREMENT,
+    quand INTEGER NOT NULL,
+    origine TEXT NOT NULL,
+    dossier TEXT NOT NULL,
+    fichier TEXT NOT NULL,
+    empreinte TEXT NOT NULL,
+    empreinte_modifications TEXT NOT NULL,
+    exercice INTEGER,
+    bareme TEXT NOT NULL,
+    version TEXT NOT NULL,
+    structures INTEGER,
+    verse_caf INTEGER,
+    bonus_total INTEGER,
+    contribution_n INTEGER
+);
+CREATE TRIGGER IF NOT EXISTS journal_sans_modification BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'journal en ajout seul : une ligne ne se modifie pas'); END;
+CREATE TRIGGER IF NOT EXISTS journal_sans_suppression BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'journal en ajout seul : une ligne ne se supprime pas'); END;";
+
+impl Memoire {
+    /// Drops what was not used for [`EXPIRATION`].
+    fn purger(&mut self, t: u64) {
+        let vieux: Vec<String> = self
+            .dossiers
+            .iter()
+            .filter(|(_, (_, vu))| t.saturating_sub(*vu) >= EXPIRATION)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in vieux {
+            self.dossiers.pop(&k);
+        }
+        let vieux: Vec<String> = self
+            .scenarios
+            .iter()
+            .filter(|(_, (_, vu))| t.saturating_sub(*vu) >= EXPIRATION)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in vieux {
+            self.scenarios.pop(&k);
+        }
+    }
+}
+
+/// A saved scenario as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeScenario {
+    pub id: String,
+    pub nom: String,
+    pub fichier: String,
+    pub etapes: usize,
+    pub quand: u64,
+}
+
+fn ligne_journal(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntreeJournal> {
+    Ok(EntreeJournal {
+        numero: r.get(0)?,
+        quand: r.get::<_, i64>(1)?.max(0) as u64,
+        origine: r.get(2)?,
+        dossier: r.get(3)?,
+        fichier: r.get(4)?,
+        empreinte: r.get(5)?,
+        empreinte_modifications: r.get(6)?,
+        exercice: r.get(7)?,
+        bareme: r.get(8)?,
+        version: r.get(9)?,
+        structures: r.get(10)?,
+        verse_caf: r.get(11)?,
+        bonus_total: r.get(12)?,
+        contribution_n: r.get(13)?,
+    })
+}
+
+impl Magasin {
+    /// Saves a copy of `dossier` (its bytes and steps now) under `nom`; returns the
+    /// scenario's identifier (128 random bits).
+    pub fn enregistrer_scenario(
+        &self,
+        nom: &str,
+        proprietaire: &str,
+        dossier: &Enregistrement,
+    ) -> Result<String, String> {
+        let id = super::securite::aleatoire_os();
+        let quand = self.maintenant();
+        match self {
+            Magasin::Memoire(m, _) => {
+                let mut m = verrou(m);
+                m.purger(quand);
+                m.scenarios.put(
+                    id.clone(),
+                    (
+                        ScenarioEnregistre {
+                            id: id.clone(),
+                            nom: nom.to_string(),
+                            proprietaire: proprietaire.to_string(),
+                            quand,
+                            dossier: dossier.clone(),
+                        },
+                        quand,
+                    ),
+                );
+                // also bounded in bytes, as the dossiers: the least recently used go first
+                let octets_max = m.octets_max;
+                let sc = &mut m.scenarios;
+                while sc.len() > 1
+                    && sc
+                        .iter()
+                        .map(|(_, (s, _))| s.dossier.octets.len())
+                        .sum::<usize>()
+                        > octets_max
+                {
+                    sc.pop_lru();
+                }
+            }
+            Magasin::Base(c, _) => {
+                let etapes = serde_json::to_string(&dossier.etapes).map_err(e139)?;
+                verrou(c)
+                    .execute(
+                        "INSERT INTO scenarios (id, nom, proprietaire, quand, genre, fichier, octets, etapes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            id,
+                            nom,
+                            proprietaire,
+                            quand as i64,
+                            dossier.genre.code(),
+                            dossier.nom,
+                            dossier.octets.as_slice(),
+                            etapes
+                        ],
+                    )
+                    .map_err(e139)?;
+            }
+        }
+        Ok(id)
+    }
+
+    /// The scenarios saved by `proprietaire`, newest first.
+    pub fn scenarios(&self, proprietaire: &str) -> Result<Vec<ResumeScenario>, String> {
+        match self {
+            Magasin::Memoire(m, h) => {
+                let t = h();
+                let mut m = verrou(m);
+                m.purger(t);
+                let mut v: Vec<ResumeScenario> = m
+                    .scenarios
+                    .iter()
+                    .filter(|(_, (s, _))| s.proprietaire == proprietaire)
+                    .map(|(_, (s, _))| ResumeScenario {
+                        id: s.id.clone(),
+                        nom: s.nom.clone(),
+                        fichier: s.dossier.nom.clone(),
+                        etapes: s.dossier.etapes.len(),
+                        quand: s.quand,
+                    })
+                    .collect();
+                v.sort_by(|a, b| b.quand.cmp(&a.quand).then(a.nom.cmp(&b.nom)));
+                Ok(v)
+            }
+            Magasin::Base(c, _) => {
+                let c = verrou(c);
+                let mut q = c
+                    .prepare(
+                        "SELECT id, nom, fichier, etapes, quand FROM scenarios WHERE proprietaire = ?1 ORDER BY quand DESC, nom LIMIT 1000",
+                    )
+                    .map_err(e139)?;
+                let v = q
+                    .query_map(params![proprietaire], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, i64>(4)?,
+                        ))
+                    })
+                    .map_err(e139)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(e139)?;
+                Ok(v.into_iter()
+                    .map(|(id, nom, fichier, etapes, quand)| ResumeScenario {
+                        id,
+                        nom,
+                        fichier,
+                        etapes: serde_json::from_str::<Vec<serde_json::Value>>(&etapes)
+                            .map_or(0, |e| e.len()),
+                        quand: quand.max(0) as u64,
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// The saved scenario `id`, if known (and, in memory, not expired).
+    pub fn scenario(&self, id: &str) -> Result<Option<ScenarioEnregistre>, String> {
+        match self {
+            Magasin::Memoire(m, h) => {
+                let t = h();
+                let mut m = verrou(m);
+                Ok(match m.scenarios.get_mut(id) {
+                    Some((s, vu)) if t.saturating_sub(*vu) < EXPIRATION => {
+                        *vu = t;
+                        Some(s.clone())
+                    }
+                    Some(_) => {
+                        m.scenarios.pop(id);
+                        None
+                    }
+                    None => None,
+                })
+            }
+            Magasin::Base(c, _) => {
+                let l = verrou(c)
+                    .query_row(
+                        "SELECT nom, proprietaire, quand, genre, fichier, octets, etapes FROM scenarios WHERE id = ?1",
+                        params![id],
+                        |r| {
+                            Ok((
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, i64>(2)?,
+                                r.get::<_, String>(3)?,
+                                r.get::<_, String>(4)?,
+                                r.get::<_, Vec<u8>>(5)?,
+                                r.get::<_, String>(6)?,
+                            ))
+                        },
+                    )
+                    .optional()
+                    .map_err(e139)?;
+                let Some((nom, proprietaire, quand, genre, fichier, octets, etapes)) = l else {
+                    return Ok(None);
+                };
+                Ok(Some(ScenarioEnregistre {
+                    id: id.to_string(),
+                    nom,
+                    proprietaire,
+                    quand: quand.max(0) as u64,
+                    dossier: Enregistrement {
+                        genre: Genre::de(&genre).ok_or_else(|| e139("genre de dossier inconnu"))?,
+                        nom: fichier,
+                        octets: Arc::new(octets),
+                        etapes: serde_json::from_str(&etapes).map_err(e139)?,
+                    },
+                }))
+            }
+        }
+    }
+
+    /// Adds a line to the journal (its `numero` and `quand` are given here).
+    pub fn journaliser(&self, mut e: EntreeJournal) -> Result<(), String> {
+        e.quand = self.maintenant();
+        match self {
+            Magasin::Memoire(m, _) => {
+                let mut m = verrou(m);
+                m.numero += 1;
+                e.numero = m.numero;
+                m.journal.push_back(e);
+                while m.journal.len() > JOURNAL_MEMOIRE_MAX {
+                    m.journal.pop_front();
+                }
+                Ok(())
+            }
+            Magasin::Base(c, _) => {
+                verrou(c)
+                    .execute(
+                        "INSERT INTO journal (quand, origine, dossier, fichier, empreinte, empreinte_modifications, exercice, bareme, version, structures, verse_caf, bonus_total, contribution_n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                        params![
+                            e.quand as i64,
+                            e.origine,
+                            e.dossier,
+                            e.fichier,
+                            e.empreinte,
+                            e.empreinte_modifications,
+                            e.exercice,
+                            e.bareme,
+                            e.version,
+                            e.structures,
+                            e.verse_caf,
+                            e.bonus_total,
+                            e.contribution_n
+                        ],
+                    )
+                    .map_err(e139)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The last `n` lines of the journal, newest first.
+    pub fn journal(&self, n: usize) -> Result<Vec<EntreeJournal>, String> {
+        match self {
+            Magasin::Memoire(m, _) => Ok(verrou(m).journal.iter().rev().take(n).cloned().collect()),
+            Magasin::Base(c, _) => {
+                let c = verrou(c);
+                let mut q = c
+                    .prepare(
+                        "SELECT numero, quand, origine, dossier, fichier, empreinte, empreinte_modifications, exercice, bareme, version, structures, verse_caf, bonus_total, contribution_n FROM journal ORDER BY numero DESC LIMIT ?1",
+                    )
+                    .map_err(e139)?;
+                let v = q
+                    .query_map(params![n as i64], ligne_journal)
+                    .map_err(e139)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(e139)?;
+                Ok(v)
             }
         }
     }
@@ -221,5 +660,83 @@ mod tests {
         let e = m.ajouter(enr(2000)).unwrap();
         assert!(m.lire(&d).unwrap().is_none() && m.lire(&e).unwrap().is_some());
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn memoire_expire_apres_deux_heures_sans_usage() {
+        let t = Arc::new(std::sync::atomic::AtomicU64::new(1_000_000));
+        let t2 = t.clone();
+        let m = Magasin::memoire_horloge(
+            3,
+            1000,
+            Arc::new(move || t2.load(std::sync::atomic::Ordering::SeqCst)),
+        );
+        let avance = |s: u64| t.fetch_add(s, std::sync::atomic::Ordering::SeqCst);
+        let a = m.ajouter(enr(1)).unwrap();
+        let s = m.enregistrer_scenario("essai", "moi", &enr(1)).unwrap();
+        // used 1 s before the 2 hours: kept, and the 2 hours start again
+        avance(EXPIRATION - 1);
+        assert!(m.lire(&a).unwrap().is_some());
+        assert!(m.scenario(&s).unwrap().is_some());
+        avance(EXPIRATION - 1);
+        assert!(m.lire(&a).unwrap().is_some());
+        assert_eq!(m.scenarios("moi").unwrap().len(), 1);
+        assert!(m.scenarios("autre").unwrap().is_empty());
+        // 2 hours without use: forgotten
+        avance(EXPIRATION);
+        assert!(m.lire(&a).unwrap().is_none());
+        assert!(m.scenario(&s).unwrap().is_none());
+        assert!(m.scenarios("moi").unwrap().is_empty());
+        // scenarios bounded in number (3 here): the least recently used goes
+        let ids: Vec<String> = (0..4)
+            .map(|i| {
+                m.enregistrer_scenario(&format!("s{i}"), "moi", &enr(1))
+                    .unwrap()
+            })
+            .collect();
+        assert!(m.scenario(&ids[0]).unwrap().is_none());
+        assert_eq!(m.scenarios("moi").unwrap().len(), 3);
+        // and in bytes (1 000 here): 600 + 600 > 1 000, the older one goes
+        let x = m.enregistrer_scenario("gros", "moi", &enr(600)).unwrap();
+        let y = m.enregistrer_scenario("gros 2", "moi", &enr(600)).unwrap();
+        assert!(m.scenario(&x).unwrap().is_none() && m.scenario(&y).unwrap().is_some());
+    }
+
+    #[test]
+    fn journal_en_memoire_numerote() {
+        let m = Magasin::memoire(2, 1000);
+        for o in ["a", "b"] {
+            m.journaliser(EntreeJournal {
+                origine: o.into(),
+                ..entree()
+            })
+            .unwrap();
+        }
+        let j = m.journal(10).unwrap();
+        assert_eq!(
+            j.iter()
+                .map(|e| (e.numero, e.origine.as_str()))
+                .collect::<Vec<_>>(),
+            [(2, "b"), (1, "a")]
+        );
+    }
+
+    pub fn entree() -> EntreeJournal {
+        EntreeJournal {
+            numero: 0,
+            quand: 0,
+            origine: String::new(),
+            dossier: String::new(),
+            fichier: String::new(),
+            empreinte: String::new(),
+            empreinte_modifications: String::new(),
+            exercice: None,
+            bareme: String::new(),
+            version: String::new(),
+            structures: None,
+            verse_caf: None,
+            bonus_total: None,
+            contribution_n: None,
+        }
     }
 }
