@@ -50,8 +50,9 @@ fn td_montant(m: Montant) -> String {
     )
 }
 
+/// `1er janvier 2020` (the letters' form).
 pub(crate) fn date_fr(d: Date) -> String {
-    format!("{:02}/{:02}/{:04}", d.jour, d.mois, d.annee)
+    super::lettre::date_fr(d)
 }
 
 /// Tenths of a pixel as an SVG coordinate: `1234` → `123.4`.
