@@ -245,6 +245,9 @@ pub enum Commande {
         /// Table écrite en CSV (une table par fichier) : structures (défaut), gestionnaires, collectivites, rapprochement, totaux ; --sortie DOSSIER/ les écrit toutes
         #[arg(long, value_enum)]
         table: Option<TableArg>,
+        /// Colonnes du tableau des structures : « toutes », ou une liste séparée par des virgules parmi id, nom, volet, motif, unites, taux, lissage, nouvelles, bonus, contribution_n1, contribution_n, variation (défaut : un jeu réduit à la largeur)
+        #[arg(long, value_name = "LISTE", value_parser = rapport::table::Colonnes::analyser)]
+        colonnes: Option<rapport::table::Colonnes>,
         #[command(flatten)]
         sortie: OptionsSortie<Format>,
     },
@@ -839,6 +842,7 @@ pub fn executer(cli: Cli) -> i32 {
         Commande::Calculer {
             entree,
             table,
+            colonnes,
             sortie:
                 OptionsSortie {
                     format,
@@ -880,9 +884,13 @@ pub fn executer(cli: Cli) -> i32 {
             };
             let profil = profil_de(profil);
             let octets = match format {
-                Format::Table => {
-                    rapport::table::rendre_avec(&r, largeur, couleur).map(String::into_bytes)
-                }
+                Format::Table => rapport::table::rendre_colonnes(
+                    &r,
+                    largeur,
+                    couleur,
+                    &colonnes.unwrap_or_default(),
+                )
+                .map(String::into_bytes),
                 Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table)),
                 Format::Json => rapport::json::rendre(&r, &diags),
                 Format::Html => rapport::html::rendre(&r).map(String::into_bytes),

@@ -19,7 +19,41 @@ fn charger(dossier: &str) -> (DossierLu, bonus_ctg::calcul::Resultat) {
 #[test]
 fn table_dijon() {
     let (_, r) = charger("fixtures/dijon-2024");
-    insta::assert_snapshot!("table_dijon", table::rendre(&r, Some(200)).unwrap());
+    // read at each width by a person: the figures are those of LISEZMOI (bonus
+    // 1 640 340,11 €, Caf 1 685 340,11 €), no name cut inside a word, no line wider than
+    // asked
+    for largeur in [80u16, 120, 200] {
+        let t = table::rendre(&r, Some(largeur)).unwrap();
+        for l in t.lines() {
+            assert!(l.chars().count() <= usize::from(largeur), "{largeur} : {l}");
+        }
+        insta::assert_snapshot!(format!("table_dijon_{largeur}"), t);
+    }
+    let toutes = table::rendre_colonnes(&r, Some(200), false, &table::Colonnes::Toutes).unwrap();
+    let entete = toutes.lines().nth(4).unwrap();
+    for c in ["identifiant", "unités", "taux", "lissage", "contribution"] {
+        assert!(entete.contains(c), "{entete}");
+    }
+}
+
+#[test]
+fn table_etroite_et_colonnes_choisies() {
+    let (_, r) = charger("fixtures/gevrey-nuits");
+    // --largeur narrows as well: 60 columns, every line within, every collectivité by name
+    let t = table::rendre(&r, Some(60)).unwrap();
+    assert!(t.lines().all(|l| l.chars().count() <= 60), "{t}");
+    for c in &r.convention.collectivites {
+        let premier = c.nom.split(' ').next().unwrap();
+        assert!(t.contains(premier), "{}", c.nom);
+    }
+    let l = table::Colonnes::analyser("id,bonus").unwrap();
+    let t = table::rendre_colonnes(&r, Some(200), false, &l).unwrap();
+    let entete = t.lines().nth(4).unwrap();
+    assert!(
+        entete.contains("identifiant") && entete.contains("bonus"),
+        "{entete}"
+    );
+    assert!(!entete.contains("volet"), "{entete}");
 }
 
 #[test]
@@ -31,7 +65,7 @@ fn table_couleurs() {
     let avec = table::rendre_avec(&r, Some(200), true).unwrap();
     assert!(
         avec.lines()
-            .any(|l| l.contains("FINANCEMENT_INCOMPATIBLE") && l.contains("\u{1b}[")),
+            .any(|l| l.contains("financement") && l.contains("\u{1b}[")),
         "{avec}"
     );
     // same text once the escapes are removed
