@@ -893,7 +893,11 @@ pub fn executer(cli: Cli) -> i32 {
                 .map(String::into_bytes),
                 Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table)),
                 Format::Json => rapport::json::rendre(&r, &diags),
-                Format::Html => rapport::html::rendre(&r).map(String::into_bytes),
+                Format::Html => rapport::html::rendre_avec_empreinte(
+                    &r,
+                    rapport::html::empreinte_fichiers(&lus).as_deref(),
+                )
+                .map(String::into_bytes),
                 Format::Xlsx => match rapport::xlsx::rendre(&r) {
                     Ok(o) => Ok(o),
                     Err(e) => {

@@ -147,7 +147,7 @@ pub fn plier(s: &str, largeur: usize) -> String {
 }
 
 /// [`plier`] on `max` lines at most (headers take three).
-fn plier_en(s: &str, largeur: usize, max: usize) -> String {
+pub(crate) fn plier_en(s: &str, largeur: usize, max: usize) -> String {
     let largeur = largeur.max(2);
     let mut lignes: Vec<String> = vec![String::new()];
     let mut coupe = false;
