@@ -152,54 +152,8 @@ print(f"DOM vérifié : {len(structures)} structures, {len(groupes)} groupes, {l
       f"{len(barres)} barres, {len(exclues)} structures non éligibles")
 PY
 
-# 5. no horizontal overflow of the page at 1 024 and 1 400 px: a copy of the report with a
-#    measuring script (the report itself has none) records, after layout, the page's
-#    scrollWidth against the window's width, and the detail table's box against its content
-#    (it scrolls within its column)
-python3 - "$TMP/rapport.html" "$TMP/mesure.html" <<'PY'
-import sys
-src, dst = sys.argv[1:3]
-s = open(src, encoding="utf-8").read()
-js = ('<script>window.addEventListener("load",function(){var d=document.documentElement;'
-      'var t=document.getElementById("table-structures");var p=t?t.parentElement:null;'
-      'document.body.setAttribute("data-mesure",[window.innerWidth,d.clientWidth,d.scrollWidth,'
-      'p?p.clientWidth:0,p?p.getBoundingClientRect().right:0].join(","));});</script>')
-open(dst, "w", encoding="utf-8").write(s.replace("</body>", js + "</body>"))
-PY
-for largeur in 1024 1400; do
-  mesure=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
-      --user-data-dir="$TMP/profil-mesure" --window-size="$largeur,900" --virtual-time-budget=3000 \
-      --dump-dom "file://$TMP/mesure.html" 2>/dev/null | grep -o 'data-mesure="[^"]*"' | cut -d'"' -f2)
-  IFS=, read -r fenetre visible page cadre droite <<<"$mesure"
-  if [ -z "$page" ] || [ "$page" -gt "$visible" ] || [ "${droite%.*}" -gt "$visible" ]; then
-    echo "échec : à $largeur px la page déborde (fenêtre $fenetre, visible $visible, page $page, tableau jusqu'à $droite)" >&2
-    exit 1
-  fi
-  echo "à $largeur px : page $page px pour $visible visibles, tableau de détail dans sa colonne ($cadre px)"
-done
-
-# 6. the A4 print: no page whose only content is a heading, no page ending on a heading
-python3 - "$TMP/rapport.pdf" <<'PY'
-import re, subprocess, sys
-pdf = sys.argv[1]
-pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout).group(1))
-titre = re.compile(r"^\d+\. \S")
-erreurs = []
-for i in range(1, pages + 1):
-    t = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", pdf, "-"],
-                       capture_output=True, text=True).stdout
-    lignes = [l.strip() for l in t.splitlines() if l.strip()]
-    if not lignes:
-        erreurs.append(f"page {i} vide")
-    elif all(titre.match(l) for l in lignes):
-        erreurs.append(f"page {i} : rien qu'un titre : {lignes}")
-    elif titre.match(lignes[-1]):
-        erreurs.append(f"page {i} : titre seul en bas de page : {lignes[-1]}")
-if erreurs:
-    print("\n".join(erreurs), file=sys.stderr)
-    sys.exit(1)
-print(f"impression : {pages} pages, aucun titre seul en bas de page ni sur une page")
-PY
+verifier_largeurs rapport table-structures
+verifier_titres rapport
 
 conclure_chromium rapport
 echo "1 passed, 0 failed"

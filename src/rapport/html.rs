@@ -105,10 +105,10 @@ const ETIQUETTE_CAR: usize = 36;
 /// The labels of a chart's bars, each on one or two lines cut at word boundaries: when
 /// two of them would read the same (names shortened alike), each of those is replaced by
 /// its id, which is unique.
-fn etiquettes(noms: &[(&str, &str)]) -> Vec<Vec<String>> {
+fn etiquettes(noms: &[(&str, &str)], car: usize) -> Vec<Vec<String>> {
     let pliees: Vec<String> = noms
         .iter()
-        .map(|(nom, _)| super::table::plier_en(nom, ETIQUETTE_CAR, 2))
+        .map(|(nom, _)| super::table::plier_en(nom, car, 2))
         .collect();
     pliees
         .iter()
@@ -116,7 +116,7 @@ fn etiquettes(noms: &[(&str, &str)]) -> Vec<Vec<String>> {
         .map(|(p, (_, id))| {
             let double = pliees.iter().filter(|q| *q == p).count() > 1;
             let t = if double {
-                super::table::plier_en(id, ETIQUETTE_CAR, 2)
+                super::table::plier_en(id, car, 2)
             } else {
                 p.clone()
             };
@@ -187,7 +187,7 @@ fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStructure]) {
         .iter()
         .map(|l| (l.structure.nom.as_str(), l.structure.id.as_str()))
         .collect();
-    let etiq = etiquettes(&noms);
+    let etiq = etiquettes(&noms, ETIQUETTE_CAR);
     // two-line labels need taller rows
     let ligne_h: i128 = if etiq.iter().any(|e| e.len() > 1) {
         28
@@ -298,7 +298,8 @@ fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
         .iter()
         .map(|(g, _)| (g.as_str(), g.as_str()))
         .collect();
-    let etiq = etiquettes(&noms);
+    // these labels end 33 px further left (room for « N-1 » / « N »)
+    let etiq = etiquettes(&noms, ETIQUETTE_CAR - 6);
     let x0 = MARGE_ETIQUETTE * 10;
     for k in 0..=4i128 {
         let x = x0 + largeur * 10 * k / 4;
@@ -1025,16 +1026,19 @@ mod tests {
             ),
             ("Multi-accueil Balzac", "EAJE-BALZAC"),
         ];
-        let e = etiquettes(&noms);
+        let e = etiquettes(&noms, ETIQUETTE_CAR);
         // the two long names would read the same once shortened: their ids instead
         assert_eq!(e[0], vec!["RPE-GEVREY".to_string()]);
         assert_eq!(e[1], vec!["RPE-NUITS".to_string()]);
         assert_eq!(e[2], vec!["Multi-accueil Balzac".to_string()]);
         // a long name on two lines, cut at a word
-        let e = etiquettes(&[(
-            "Communauté de communes de Gevrey-Chambertin et de Nuits-Saint-Georges",
-            "X",
-        )]);
+        let e = etiquettes(
+            &[(
+                "Communauté de communes de Gevrey-Chambertin et de Nuits-Saint-Georges",
+                "X",
+            )],
+            ETIQUETTE_CAR,
+        );
         assert_eq!(
             e[0],
             vec![
