@@ -1326,16 +1326,20 @@ fn lancer_lot(
     }
     let echecs: Vec<&str> = b.echecs().map(|i| i.nom.as_str()).collect();
     let resume = format!(
-        "{} dossiers : {} calculés, {} en échec{} ; {} structures ; versé Caf {} ; résultats : {}\n",
-        b.dossiers.len(),
-        b.dossiers.len() - echecs.len(),
+        "{} : {}, {} en échec{} ; {} ; versé Caf {} ; résultats : {}\n",
+        rapport::nombre_de(b.dossiers.len() as u64, "dossier", "dossiers"),
+        rapport::nombre_de(
+            (b.dossiers.len() - echecs.len()) as u64,
+            "calculé",
+            "calculés"
+        ),
         echecs.len(),
         if echecs.is_empty() {
             String::new()
         } else {
             format!(" ({})", echecs.join(", "))
         },
-        b.total.structures,
+        rapport::nombre_de(b.total.structures, "structure", "structures"),
         rapport::groupe_fr(&crate::calcul::rationnel::format_echelle(
             b.total.verse_caf(),
             2

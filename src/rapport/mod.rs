@@ -124,6 +124,16 @@ pub fn texte_terminal(s: &str, max: usize) -> String {
     format!("{}…", &t[..fin])
 }
 
+/// `n` with its noun agreed in French: singular for 0 and 1 (« 0 avertissement »,
+/// « 1 dossier »), plural beyond (« 2 dossiers »), the number grouped by thousands.
+pub fn nombre_de(n: u64, singulier: &str, pluriel: &str) -> String {
+    format!(
+        "{} {}",
+        groupe_fr(&n.to_string()),
+        if n > 1 { pluriel } else { singulier }
+    )
+}
+
 /// Today's date (UTC), the generation date printed on the reports; `SOURCE_DATE_EPOCH`
 /// (seconds since 1970, the reproducible-builds convention) fixes it for reproducible outputs.
 pub fn aujourd_hui() -> crate::modele::Date {
@@ -171,6 +181,17 @@ mod tests {
         // `\u{202e}` is 8 characters: 4 kept and « … »
         assert_eq!(texte_terminal("\u{202e}abcdef", 5), "\\u{2…");
         assert_eq!(texte_terminal("a\u{1b}[2J", 80), "a␛[2J");
+    }
+
+    #[test]
+    fn accords() {
+        assert_eq!(nombre_de(1, "dossier", "dossiers"), "1 dossier");
+        assert_eq!(
+            nombre_de(0, "avertissement", "avertissements"),
+            "0 avertissement"
+        );
+        assert_eq!(nombre_de(2, "seuil", "seuils"), "2 seuils");
+        assert_eq!(nombre_de(12_000, "place", "places"), "12\u{202f}000 places");
     }
 
     #[test]
