@@ -188,3 +188,75 @@ fn comparer_creche_plus_10_places() {
     assert_eq!(d["bonus"]["b"], "87205.16");
     assert_eq!(d["unites_nouvelles_b"], "20.00");
 }
+
+/// The `Synthese` sheet of the workbook as text: « label | value » per row (amounts in
+/// euros, counts as integers); the production date replaced (it changes every day).
+#[test]
+fn synthese_du_classeur_dijon() {
+    use calamine::{Data, Reader, Xlsx};
+    let (_, r) = charger("fixtures/dijon-2024");
+    let octets = bonus_ctg::rapport::xlsx::rendre(&r).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(octets)).unwrap();
+    let s = wb.worksheet_range("Synthese").unwrap();
+    let mut t = String::new();
+    for ligne in s.rows() {
+        let cellules: Vec<String> = ligne
+            .iter()
+            .map(|c| match c {
+                Data::String(x) if x.starts_with("produit le ") => "produit le (date)".into(),
+                Data::String(x) => x.clone(),
+                // amounts and units to the cent, counts as integers (exact in a double)
+                Data::Float(v) if v.fract() == 0.0 => format!("{v:.0}"),
+                Data::Float(v) => format!("{v:.2}"),
+                Data::Empty => String::new(),
+                autre => format!("{autre:?}"),
+            })
+            .collect();
+        t.push_str(cellules.join(" | ").trim_end_matches([' ', '|']));
+        t.push('\n');
+    }
+    // read by a person: 61 structures, 43 eligible ; A 1 662 692,04 € ; bonus 1 640 340,11 €
+    // = lissage 1 590 740,11 + new places 49 600 ; P 45 000 ; R 26 951,93 ; Caf
+    // 1 685 340,11 € (LISEZMOI) ; ALSH 392 720 hours, 9 structures ; the total row adds the
+    // bonus, not the units of different volets
+    insta::assert_snapshot!("synthese_dijon", t);
+}
+
+/// The text of the letter to one gestionnaire (pdftotext), when poppler-utils is there.
+#[test]
+fn lettre_lpcr() {
+    let present = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !present {
+        eprintln!("pdftotext absent : texte de la lettre non comparé");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("lettres");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args([
+            "-q",
+            "notifier",
+            "fixtures/dijon-2024",
+            "--gestionnaire",
+            "LPCR",
+            "--sortie",
+        ])
+        .arg(format!("{}/", s.display()))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = std::process::Command::new("pdftotext")
+        .arg(s.join("gestionnaire-lpcr.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let texte = String::from_utf8(t.stdout).unwrap();
+    // read by a person: 30 × 1 260,2579 = 37 807,74 € (Junot, Roosevelt) ; 35 × … =
+    // 44 109,03 € ; Heudelet 63 012,89 € + 6 new places × 3 100 € = 81 612,89 € ; total
+    // lissage 182 737,40 € + 18 600 € = 201 337,40 € (the gestionnaire's row of calculer)
+    assert!(texte.contains("201 337,40 €"), "{texte}");
+    insta::assert_snapshot!("lettre_lpcr", texte);
+}
