@@ -102,8 +102,16 @@ PY
 
 # Printing: LibreOffice prints the workbook to PDF; every page A4 landscape, no word under
 # 8 points (its box at least 7 points high), a footer on every page, Synthese first.
-mkdir -p "$TMP/pdf"
-timeout 300 soffice -env:UserInstallation="file://$TMP/profil" --headless --convert-to pdf \
+# (a profile in French: amounts shown « 1 685 340,11 € »)
+mkdir -p "$TMP/pdf" "$TMP/profil-fr/user"
+cat > "$TMP/profil-fr/user/registrymodifications.xcu" <<'XCU'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>fr-FR</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>fr-FR</value></prop></item>
+</oor:items>
+XCU
+timeout 300 soffice -env:UserInstallation="file://$TMP/profil-fr" --headless --convert-to pdf \
   --outdir "$TMP/pdf" "$TMP/classeur.xlsx" >"$TMP/soffice-pdf.log" 2>&1 || { cat "$TMP/soffice-pdf.log" >&2; exit 1; }
 PDF="$TMP/pdf/classeur.pdf"
 pdftotext -bbox "$PDF" "$TMP/pdf/boites.html"
@@ -126,6 +134,12 @@ premiere = subprocess.run(["pdftotext", "-f", "1", "-l", "1", pdf, "-"], capture
 for attendu in ["Synthese", "Total versé par la Caf (€)", "produit le "]:
     if attendu not in premiere:
         erreurs.append(f"page 1 : « {attendu} » absent")
+# amounts in the French format: « 1 685 340,11 € », never « 1,685,340.11 € »
+espaces = re.sub(r"[\u00a0\u202f]", " ", premiere)
+francais = re.findall(r"\d{1,3}(?: \d{3})*,\d{2} €", espaces)
+anglais = re.findall(r"\d,\d{3}\.\d{2}", espaces)
+if len(francais) < 10 or anglais:
+    erreurs.append(f"page 1 : montants hors du format « # ##0,00 € » : {anglais[:3]} ({len(francais)} au format français)")
 if erreurs:
     print("\n".join(erreurs[:40]), file=sys.stderr)
     sys.exit(1)
