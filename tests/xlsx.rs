@@ -321,6 +321,14 @@ fn mise_en_page_de_chaque_feuille() {
     assert!(st.contains("scale=\"73\""));
     assert!(!st.contains("fitToPage"));
     assert!(wb.contains("Structures!$A:$A,Structures!$1:$1"));
+    // long ids, names, gestionnaires and reasons wrap in columns of at most about 40
+    // characters (rows made taller) instead of widening the sheet
+    for w in st.split("<col ").skip(1) {
+        let v = w.split("width=\"").nth(1).unwrap();
+        let v: f64 = v[..v.find('"').unwrap()].parse().unwrap();
+        assert!(v <= 45.0, "colonne de {v} caractères : {w}");
+    }
+    assert!(st.contains("customHeight=\"1\""));
     for i in [1, 7] {
         let x = partie(&octets, &format!("xl/worksheets/sheet{i}.xml"));
         assert!(x.contains("fitToPage=\"1\""), "feuille {i}");

@@ -37,11 +37,11 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
         for x in &a.lignes {
             l += 1;
             fe.nombre(l, 0, a.exercice, &f.entier)?;
-            fe.texte(l, 1, &x.id, &f.texte)?;
-            fe.texte(l, 2, &x.nom, &f.texte)?;
+            fe.texte_plie(l, 1, &x.id, 28, f)?;
+            fe.texte_plie(l, 2, &x.nom, 30, f)?;
             fe.texte(l, 3, x.type_structure.code(), &f.texte)?;
             fe.texte(l, 4, x.volet.as_deref().unwrap_or(""), &f.texte)?;
-            fe.texte(l, 5, &x.gestionnaire, &f.texte)?;
+            fe.texte_plie(l, 5, &x.gestionnaire, 24, f)?;
             fe.texte(l, 6, &x.collectivite, &f.texte)?;
             fe.texte(l, 7, x.motif.code(), &f.texte)?;
             fe.entier(l, 8, usize::from(x.mois), &f.entier)?;
@@ -69,7 +69,7 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
             }
             fe.montant(l, 21, x.bonus_ctre, &f.montant)?;
             fe.montant4(l, 22, &x.ecart_arrondi, &f.montant4)?;
-            fe.texte(l, 23, x.motif.libelle(), &f.texte)?;
+            fe.texte_plie(l, 23, x.motif.libelle(), 36, f)?;
         }
     }
     Ok((fe.finir(l, noms.len() as u16, 2)?, l))

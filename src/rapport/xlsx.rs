@@ -136,6 +136,7 @@ impl Formats {
             .set_bold()
             .set_border_top(FormatBorder::Thin)
             .set_background_color(Color::RGB(0xEEF3F8));
+        let haut = Format::new().set_align(FormatAlign::Top);
         let calcule = Format::new()
             .set_italic()
             .set_background_color(Color::RGB(0xF6F6F6));
@@ -147,13 +148,15 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_text_wrap(),
-            texte: Format::new(),
+            // every cell at the top of its row: a row made taller by a wrapped text reads
+            // from its first line
+            texte: Format::new().set_align(FormatAlign::Top),
             texte_long: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            montant: Format::new().set_num_format(FORMAT_MONTANT),
-            montant4: Format::new().set_num_format(FORMAT_MONTANT4),
-            unites: Format::new().set_num_format(FORMAT_UNITES),
-            entier: Format::new().set_num_format("0"),
-            date: Format::new().set_num_format("dd/mm/yyyy"),
+            montant: haut.clone().set_num_format(FORMAT_MONTANT),
+            montant4: haut.clone().set_num_format(FORMAT_MONTANT4),
+            unites: haut.clone().set_num_format(FORMAT_UNITES),
+            entier: haut.clone().set_num_format("0"),
+            date: haut.set_num_format("dd/mm/yyyy"),
             total_texte: total.clone(),
             total_montant: total.clone().set_num_format(FORMAT_MONTANT),
             total_entier: total.set_num_format("0"),
@@ -170,6 +173,8 @@ pub(crate) struct Feuille {
     pub(crate) largeurs: Vec<usize>,
     /// The header texts (their row's height is fitted to the widths at the end).
     entetes: Vec<String>,
+    /// Lines of the tallest wrapped cell of each row written with [`Feuille::texte_plie`].
+    lignes: std::collections::BTreeMap<u32, usize>,
 }
 
 /// Lines a text takes when wrapped at word boundaries in `largeur` characters (a word
@@ -278,6 +283,7 @@ impl Feuille {
             nom: nom.to_string(),
             largeurs: Vec::new(),
             entetes: Vec::new(),
+            lignes: std::collections::BTreeMap::new(),
         })
     }
     pub(crate) fn mesurer(&mut self, col: u16, n: usize) {
@@ -317,6 +323,32 @@ impl Feuille {
         }
         self.mesurer(c, longueur(&s));
         self.ws.write_string_with_format(l, c, &s, fmt)?;
+        Ok(())
+    }
+    /// A long text in a column at most `max` characters wide, wrapped at word boundaries
+    /// (its row made as high as the lines it takes): a long name does not widen the sheet
+    /// beyond a printed page.
+    pub(crate) fn texte_plie(&mut self, l: u32, c: u16, s: &str, max: usize, f: &Formats) -> X<()> {
+        let n = longueur(s);
+        if n <= max {
+            return self.texte(l, c, s, &f.texte);
+        }
+        self.texte(l, c, s, &f.texte_long)?;
+        // the column is `max` wide (the measure is capped below), a line holds about max − 2
+        // characters of a proportional font
+        let c = c as usize;
+        if let Some(w) = self.largeurs.get_mut(c) {
+            *w = (*w).min(
+                max.max(
+                    self.entetes
+                        .get(c)
+                        .map_or(0, |e| longueur(e).div_ceil(2) + 3),
+                ),
+            );
+        }
+        let lignes = lignes_pliees(s, max.saturating_sub(2));
+        let e = self.lignes.entry(l).or_insert(1);
+        *e = (*e).max(lignes);
         Ok(())
     }
     pub(crate) fn montant(&mut self, l: u32, c: u16, m: Montant, fmt: &Format) -> X<()> {
@@ -406,6 +438,12 @@ impl Feuille {
             self.ws
                 .set_row_height(0, HAUTEUR_LIGNE * lignes as f64 + 2.0)?;
         }
+        for (l, n) in &self.lignes {
+            if *n > 1 {
+                self.ws
+                    .set_row_height(*l, HAUTEUR_LIGNE * *n as f64 + 2.0)?;
+            }
+        }
         self.ws.set_freeze_panes(1, figer_colonnes)?;
         if colonnes > 0 && derniere_ligne > 0 {
             self.ws.autofilter(0, 0, derniere_ligne, colonnes - 1)?;
@@ -451,11 +489,11 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
     for x in &r.structures {
         l += 1;
         let s = &x.structure;
-        fe.texte(l, 0, &s.id, &f.texte)?;
-        fe.texte(l, 1, &s.nom, &f.texte)?;
+        fe.texte_plie(l, 0, &s.id, 28, f)?;
+        fe.texte_plie(l, 1, &s.nom, 30, f)?;
         fe.texte(l, 2, s.type_structure.code(), &f.texte)?;
         fe.texte(l, 3, x.eligibilite.volet.as_deref().unwrap_or(""), &f.texte)?;
-        fe.texte(l, 4, &s.gestionnaire, &f.texte)?;
+        fe.texte_plie(l, 4, &s.gestionnaire, 24, f)?;
         fe.texte(l, 5, &s.collectivite, &f.texte)?;
         fe.texte(l, 6, x.motif().code(), &f.texte)?;
         fe.unites(l, 7, x.unites_eligibles, &f.unites)?;
@@ -476,7 +514,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant(l, 17, x.variation, &f.montant)?;
         fe.montant(l, 18, x.bonus_trajectoire, &f.montant)?;
         fe.montant(l, 19, x.bonus_ctre, &f.montant)?;
-        fe.texte(l, 20, x.motif().libelle(), &f.texte)?;
+        fe.texte_plie(l, 20, x.motif().libelle(), 36, f)?;
     }
     fe.finir(l, noms.len() as u16, 1)
 }
