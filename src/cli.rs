@@ -878,6 +878,13 @@ pub fn executer(cli: Cli) -> i32 {
             if let Err(c) = controler_table(table.is_some(), format) {
                 return c;
             }
+            if colonnes.is_some() && format != Format::Table {
+                eprintln!(
+                    "erreur : --colonnes choisit les colonnes du tableau du terminal : le format {} les contient toutes (retirez --colonnes, ou ajoutez --format table)",
+                    nom_format(format)
+                );
+                return USAGE;
+            }
             let (_, r, diags) = match charger(&entree, fe) {
                 Ok(x) => x,
                 Err(c) => return c,

@@ -309,3 +309,25 @@ fn autres_commandes() {
     let o = bin().args(["calculer", "--sortie"]).output().unwrap();
     verifier("calculer --sortie", &String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn colonnes_seulement_pour_le_tableau() {
+    // --colonnes with another format: a usage error (2), said before reading the dossier
+    let o = bin()
+        .args(["calculer", DIJON, "--format", "csv", "--colonnes", "toutes"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("--colonnes choisit les colonnes du tableau du terminal : le format csv"),
+        "{e}"
+    );
+    assert!(o.stdout.is_empty());
+    // an unknown column: a usage error as well
+    let o = bin()
+        .args(["calculer", DIJON, "--colonnes", "id,bonnus"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
