@@ -154,6 +154,24 @@ PY
 
 verifier_largeurs rapport table-structures
 verifier_titres rapport
+# the detail table prints in landscape
+python3 - "$TMP/rapport.pdf" <<'PY'
+import re, subprocess, sys
+pdf = sys.argv[1]
+info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", pdf], capture_output=True, text=True).stdout
+tailles = {int(n): (float(w), float(h)) for n, w, h in re.findall(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", info)}
+for n, (w, h) in sorted(tailles.items()):
+    t = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), pdf, "-"], capture_output=True, text=True).stdout
+    if "Détail par structure" in t:
+        if w <= h:
+            print(f"échec : page {n}, le tableau par structure n'est pas en paysage ({w} × {h} pt)", file=sys.stderr)
+            sys.exit(1)
+        print(f"tableau par structure imprimé en paysage (page {n})")
+        break
+else:
+    print("échec : « Détail par structure » absent du PDF", file=sys.stderr)
+    sys.exit(1)
+PY
 
 conclure_chromium rapport
 echo "1 passed, 0 failed"
