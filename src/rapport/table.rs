@@ -580,7 +580,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
     out.push_str(&texte_table);
 
     out.push_str("\n\nTotaux par gestionnaire\n");
-    let mut t = Tableau {
+    let t = Tableau {
         colonnes: vec![
             col("gestionnaire", "gestionnaire", 0),
             col("eligibles", "éligibles / structures", 4),
@@ -607,7 +607,6 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         "variation",
     ];
     out.push_str(&t.rendre(&t.indices(tout, &compactes), largeur, !tout));
-    t.lignes.clear();
 
     out.push_str("\n\nTotaux par collectivité\n");
     let mut t = Tableau {
