@@ -104,3 +104,58 @@ XCU
     --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
     --outdir "$TMP" "$TMP/classeur.xlsx" >"$TMP/soffice.log" 2>&1 || { cat "$TMP/soffice.log" >&2; exit 1; }
 }
+
+# verifier_largeurs NOM TABLE : at 1 024 and 1 400 px, no horizontal overflow of the page
+# $TMP/NOM.html. A copy of the report with a measuring script (the report itself has none)
+# records, after layout, the page's scrollWidth against the window's visible width, and the
+# right edge of the box of table TABLE (which scrolls within its column).
+verifier_largeurs() {
+  local nom=$1 table=$2 largeur mesure fenetre visible page cadre droite
+  python3 - "$TMP/$nom.html" "$TMP/mesure.html" "$table" <<'PY'
+import sys
+src, dst, table = sys.argv[1:4]
+s = open(src, encoding="utf-8").read()
+js = ('<script>window.addEventListener("load",function(){var d=document.documentElement;'
+      'var t=document.getElementById("' + table + '");var p=t?t.parentElement:null;'
+      'document.body.setAttribute("data-mesure",[window.innerWidth,d.clientWidth,d.scrollWidth,'
+      'p?p.clientWidth:0,p?p.getBoundingClientRect().right:0].join(","));});</script>')
+open(dst, "w", encoding="utf-8").write(s.replace("</body>", js + "</body>"))
+PY
+  for largeur in 1024 1400; do
+    mesure=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+        --user-data-dir="$TMP/profil-mesure" --window-size="$largeur,900" --virtual-time-budget=3000 \
+        --dump-dom "file://$TMP/mesure.html" 2>/dev/null | grep -o 'data-mesure="[^"]*"' | cut -d'"' -f2)
+    IFS=, read -r fenetre visible page cadre droite <<<"$mesure"
+    if [ -z "$page" ] || [ "$page" -gt "$visible" ] || [ "${droite%.*}" -gt "$visible" ]; then
+      echo "échec : à $largeur px la page déborde (fenêtre $fenetre, visible $visible, page $page, tableau jusqu'à $droite)" >&2
+      exit 1
+    fi
+    echo "à $largeur px : page $page px pour $visible visibles, tableau $table dans sa colonne ($cadre px)"
+  done
+}
+
+# verifier_titres NOM : in the A4 print $TMP/NOM.pdf, no page whose only content is a heading
+# (« 3. … ») and no page ending on one (pdftotext page by page)
+verifier_titres() {
+  python3 - "$TMP/$1.pdf" <<'PY'
+import re, subprocess, sys
+pdf = sys.argv[1]
+pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout).group(1))
+titre = re.compile(r"^\d+\. \S")
+erreurs = []
+for i in range(1, pages + 1):
+    t = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", pdf, "-"],
+                       capture_output=True, text=True).stdout
+    lignes = [l.strip() for l in t.splitlines() if l.strip()]
+    if not lignes:
+        erreurs.append(f"page {i} vide")
+    elif all(titre.match(l) for l in lignes):
+        erreurs.append(f"page {i} : rien qu'un titre : {lignes}")
+    elif titre.match(lignes[-1]):
+        erreurs.append(f"page {i} : titre seul en bas de page : {lignes[-1]}")
+if erreurs:
+    print("\n".join(erreurs), file=sys.stderr)
+    sys.exit(1)
+print(f"impression : {pages} pages, aucun titre seul en bas de page ni sur une page")
+PY
+}

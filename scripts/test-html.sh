@@ -9,7 +9,10 @@
 #    totaux (structures, rapprochement, synthèse) sont égaux aux sommes du CSV, chaque volet
 #    a son graphique SVG avec une barre par structure éligible, aucun script ni ressource
 #    externe ; vérifie que le PDF est en A4 ;
-# 4. avec --images DIR : copie la capture et les pages PNG du PDF (pdftoppm) dans DIR.
+# 4. à 1 024 et 1 400 px de large, la page ne déborde pas horizontalement (mesuré dans le
+#    DOM ; le tableau de détail défile dans sa colonne) ; l'impression A4 n'a aucune page
+#    faite d'un seul titre ni terminée par un titre (pdftotext page par page) ;
+# 5. avec --images DIR : copie la capture et les pages PNG du PDF (pdftoppm) dans DIR.
 #
 # Installe chromium (et poppler-utils pour pdfinfo/pdftoppm) avec apt-get s'ils manquent.
 # Code de sortie 0 si tout est vérifié, 1 sinon.
@@ -147,6 +150,27 @@ if erreurs:
     sys.exit(1)
 print(f"DOM vérifié : {len(structures)} structures, {len(groupes)} groupes, {len(p.svgs)} graphiques de volet, "
       f"{len(barres)} barres, {len(exclues)} structures non éligibles")
+PY
+
+verifier_largeurs rapport table-structures
+verifier_titres rapport
+# the detail table prints in landscape
+python3 - "$TMP/rapport.pdf" <<'PY'
+import re, subprocess, sys
+pdf = sys.argv[1]
+info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", pdf], capture_output=True, text=True).stdout
+tailles = {int(n): (float(w), float(h)) for n, w, h in re.findall(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", info)}
+for n, (w, h) in sorted(tailles.items()):
+    t = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), pdf, "-"], capture_output=True, text=True).stdout
+    if "Détail par structure" in t:
+        if w <= h:
+            print(f"échec : page {n}, le tableau par structure n'est pas en paysage ({w} × {h} pt)", file=sys.stderr)
+            sys.exit(1)
+        print(f"tableau par structure imprimé en paysage (page {n})")
+        break
+else:
+    print("échec : « Détail par structure » absent du PDF", file=sys.stderr)
+    sys.exit(1)
 PY
 
 conclure_chromium rapport

@@ -137,5 +137,8 @@ print(f"DOM vérifié : {len(ids)} structures × {len(annees)} années ({n} mont
       f"{len(totaux)} totaux annuels, {sum(len(v) for v in p.points.values())} points de graphique")
 PY
 
+verifier_largeurs projection table-structures
+verifier_titres projection
+
 conclure_chromium projection
 echo "1 passed, 0 failed"

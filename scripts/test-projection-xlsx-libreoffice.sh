@@ -39,11 +39,25 @@ def feuille(n):
 erreurs = []
 blocs = open(f"{tmp}/projection.csv", encoding="utf-8").read().split("\n\n")
 structures = list(csv.DictReader(io.StringIO(blocs[0])))
+LIBELLES = {
+    "bonus_lissage": "Bonus lissage (€)", "bonus_nouvelles": "Bonus places nouvelles (€)",
+    "bonus_trajectoire": "Bonus trajectoire (€)", "bonus_total": "Bonus total (€)",
+    "contribution_collectivite_n1": "Contribution collectivité N-1 (€)",
+    "contribution_collectivite_n": "Contribution collectivité N (€)",
+    "financement_public_n1": "Financement public N-1 (€)",
+    "financement_public_n": "Financement public N (€)", "variation": "Variation (€)",
+}
 toutes = [r for r in csv.DictReader(io.StringIO(blocs[1])) if r["collectivite"] == "TOUTES"]
 
 t = feuille("Totaux par annee")
 ent = t[0]
-col = {n.split(" ")[0]: i for i, n in enumerate(ent)}
+# the sheet's headers are French (src/rapport/tables.rs); its columns, by machine name, are
+# those of COLONNES_TOTAUX_ANNEE (src/rapport/projection_xlsx.rs), in that order
+NOMS = ["collectivite", "periode", "exercice", "charge_n1", "lissage", "nouvelles", "trajectoire",
+        "verse_collectivite", "verse_caf", "contribution_collectivite", "financement_public",
+        "non_redistribue", "bonus_structures", "controle_caf", "controle_financement", "ctre"]
+assert len(ent) == len(NOMS) and ent[8] == "Total versé par la Caf (€)", ent
+col = {n: i for i, n in enumerate(NOMS)}
 lf = next(i for i, l in enumerate(t) if l and l[0].endswith("(formule SOMME)"))
 formule, calcule = t[lf], t[lf + 1]
 annees = t[2:lf]          # row 1: N-1
@@ -74,7 +88,7 @@ if len(t[1:lf]) != len(toutes):
     erreurs.append(f"{len(t[1:lf])} lignes d'années pour {len(toutes)} dans le CSV")
 
 # the per-collectivité block, when there is one: recalculated SUMIFS and controls
-bloc = [i for i, l in enumerate(t) if i > lf and l and l[0] == "collectivite"]
+bloc = [i for i, l in enumerate(t) if i > lf and l and l[0] == "Collectivité"]
 m = 0
 if bloc:
     for l in t[bloc[0] + 1:]:
@@ -101,8 +115,9 @@ for l, r in zip(p[1:], structures):
     for c in ["bonus_lissage", "bonus_nouvelles", "bonus_trajectoire", "bonus_total",
               "contribution_collectivite_n1", "contribution_collectivite_n",
               "financement_public_n1", "financement_public_n", "variation"]:
-        if cents(l[ep.index(c)]) != cents(r[c]):
-            erreurs.append(f"Projection {r['exercice']} {r['id']} {c} : {l[ep.index(c)]} ≠ CSV {r[c]}")
+        k = ep.index(LIBELLES[c])
+        if cents(l[k]) != cents(r[c]):
+            erreurs.append(f"Projection {r['exercice']} {r['id']} {c} : {l[k]} ≠ CSV {r[c]}")
         k += 1
 if erreurs:
     print("\n".join(erreurs[:40]), file=sys.stderr)

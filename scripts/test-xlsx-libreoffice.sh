@@ -5,7 +5,10 @@
 #   * chaque ligne « TOTAL (formule SOMME) » recalculée est égale, au centime, à la ligne
 #     « TOTAL calculé par bonus-ctg » (Gestionnaires, Collectivites, Rapprochement) ;
 #   * la colonne de contrôle A + C − L − R − P et la ligne d'écart valent 0 ;
-#   * les montants de la feuille Structures sont ceux du CSV de bonus-ctg.
+#   * les montants de la feuille Structures sont ceux du CSV de bonus-ctg ;
+#   * imprimé en PDF par LibreOffice : pages A4 paysage, aucun texte sous 8 points, pied de
+#     page « Page N sur M » partout, la feuille Synthese en premier
+#     (IMAGES_XLSX=DIR : les pages en PNG dans DIR, pour les regarder).
 #
 #   scripts/test-xlsx-libreoffice.sh [DOSSIER]        (défaut fixtures/dijon-2024)
 #
@@ -63,7 +66,18 @@ tot = {l[0]: l[9] for l in rap[lf + 3:] if l and l[0]}
 caf = [v for k, v in tot.items() if k.startswith("Total versé par la Caf")]
 if len(set(cents(v) for v in caf)) != 1:
     erreurs.append(f"total Caf : formule et calcul diffèrent : {caf}")
-# Structures = CSV of bonus-ctg
+# Structures = CSV of bonus-ctg ; the workbook's headers are French (src/rapport/tables.rs),
+# the CSV's are the machine names
+LIBELLES = {
+    "bonus_lissage": "Bonus lissage (€)",
+    "bonus_nouvelles": "Bonus places nouvelles (€)",
+    "bonus_total": "Bonus total (€)",
+    "contribution_collectivite_n1": "Contribution collectivité N-1 (€)",
+    "contribution_collectivite_n": "Contribution collectivité N (€)",
+    "financement_public_n1": "Financement public N-1 (€)",
+    "financement_public_n": "Financement public N (€)",
+    "variation": "Variation (€)",
+}
 texte = open(f"{tmp}/resultat.csv", encoding="utf-8").read().partition("\n\n")[0]
 attendu = {r["id"]: r for r in csv.DictReader(io.StringIO(texte))}
 st = feuille("Structures")
@@ -73,10 +87,9 @@ for l in st[1:]:
     r = attendu.get(l[0])
     if r is None:
         erreurs.append(f"Structures : {l[0]} inconnu du CSV"); continue
-    for col in ["bonus_lissage", "bonus_nouvelles", "bonus_total", "contribution_collectivite_n1",
-                "contribution_collectivite_n", "financement_public_n1", "financement_public_n", "variation"]:
-        if cents(l[ent.index(col)]) != cents(r[col]):
-            erreurs.append(f"Structures {l[0]} {col} : {l[ent.index(col)]} ≠ CSV {r[col]}")
+    for col, lib in LIBELLES.items():
+        if cents(l[ent.index(lib)]) != cents(r[col]):
+            erreurs.append(f"Structures {l[0]} {col} : {l[ent.index(lib)]} ≠ CSV {r[col]}")
         n4 += 1
 if len(st) - 1 != len(attendu):
     erreurs.append(f"Structures : {len(st) - 1} lignes pour {len(attendu)} structures")
@@ -85,5 +98,53 @@ if erreurs:
     sys.exit(1)
 print(f"LibreOffice : {n1 + n2 + n3} totaux SOMME recalculés égaux aux totaux calculés ; "
       f"{n4} montants de Structures égaux au CSV ; total Caf {caf[0]}")
+PY
+
+# Printing: LibreOffice prints the workbook to PDF; every page A4 landscape, no word under
+# 8 points (its box at least 7 points high), a footer on every page, Synthese first.
+# (a profile in French: amounts shown « 1 685 340,11 € »)
+mkdir -p "$TMP/pdf" "$TMP/profil-fr/user"
+cat > "$TMP/profil-fr/user/registrymodifications.xcu" <<'XCU'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>fr-FR</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>fr-FR</value></prop></item>
+</oor:items>
+XCU
+timeout 300 soffice -env:UserInstallation="file://$TMP/profil-fr" --headless --convert-to pdf \
+  --outdir "$TMP/pdf" "$TMP/classeur.xlsx" >"$TMP/soffice-pdf.log" 2>&1 || { cat "$TMP/soffice-pdf.log" >&2; exit 1; }
+PDF="$TMP/pdf/classeur.pdf"
+pdftotext -bbox "$PDF" "$TMP/pdf/boites.html"
+python3 - "$PDF" "$TMP/pdf/boites.html" "${IMAGES_XLSX:-}" <<'PY'
+import re, subprocess, sys
+pdf, boites, images = sys.argv[1], sys.argv[2], sys.argv[3]
+erreurs = []
+pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', open(boites, encoding="utf-8").read(), re.S)
+for i, (w, h, corps) in enumerate(pages, 1):
+    if not (abs(float(w) - 841.9) < 2 and abs(float(h) - 595.3) < 2):
+        erreurs.append(f"page {i} : {w} × {h} pt, pas A4 paysage")
+    mots = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', corps)
+    petits = [m for (a, b, m) in mots if float(b) - float(a) < 7.0]
+    if petits:
+        erreurs.append(f"page {i} : texte de moins de 8 points : {petits[:5]}")
+    texte = " ".join(m for (_, _, m) in mots)
+    if f"Page {i} sur {len(pages)}" not in texte:
+        erreurs.append(f"page {i} : pas de pied de page « Page {i} sur {len(pages)} »")
+premiere = subprocess.run(["pdftotext", "-f", "1", "-l", "1", pdf, "-"], capture_output=True, text=True).stdout
+for attendu in ["Synthese", "Total versé par la Caf (€)", "produit le "]:
+    if attendu not in premiere:
+        erreurs.append(f"page 1 : « {attendu} » absent")
+# amounts in the French format: « 1 685 340,11 € », never « 1,685,340.11 € »
+espaces = re.sub(r"[\u00a0\u202f]", " ", premiere)
+francais = re.findall(r"\d{1,3}(?: \d{3})*,\d{2} €", espaces)
+anglais = re.findall(r"\d,\d{3}\.\d{2}", espaces)
+if len(francais) < 10 or anglais:
+    erreurs.append(f"page 1 : montants hors du format « # ##0,00 € » : {anglais[:3]} ({len(francais)} au format français)")
+if erreurs:
+    print("\n".join(erreurs[:40]), file=sys.stderr)
+    sys.exit(1)
+if images:
+    subprocess.run(["pdftoppm", "-r", "60", "-png", pdf, f"{images}/classeur-page"], check=True)
+print(f"impression : {len(pages)} pages A4 paysage, aucun texte sous 8 points, pied de page partout")
 PY
 echo "1 passed, 0 failed"

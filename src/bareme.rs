@@ -486,9 +486,9 @@ impl Bareme {
                 &mut diags,
                 "trajectoire.montants",
                 format!(
-                    "{} montants pour {} seuils en {annee}",
-                    m.valeur.len(),
-                    seuils.valeur.len()
+                    "{} pour {} en {annee}",
+                    crate::rapport::nombre_de(m.valeur.len() as u64, "montant", "montants"),
+                    crate::rapport::nombre_de(seuils.valeur.len() as u64, "seuil", "seuils")
                 ),
             ),
             _ => {}
@@ -652,8 +652,13 @@ impl Bareme {
                         Code::E022,
                         fichier,
                         format!(
-                            "{n} forfaits pour {} tranches de richesse en {annee}",
-                            be.nombre_tranches.valeur
+                            "{} pour {} de richesse en {annee}",
+                            crate::rapport::nombre_de(n as u64, "forfait", "forfaits"),
+                            crate::rapport::nombre_de(
+                                u64::from(be.nombre_tranches.valeur),
+                                "tranche",
+                                "tranches"
+                            )
                         ),
                     )
                     .colonne(format!("volets.{}.forfaits_nouvelles", v.nom))

@@ -89,8 +89,9 @@ fn dispatcher(c: Commande, ctx: &Contexte) -> Result<Fin, Erreur> {
         Commande::Calculer {
             entree,
             table,
+            colonnes,
             sortie,
-        } => calcul::calculer(&entree, table, &sortie, ctx),
+        } => calcul::calculer(&entree, table, colonnes, &sortie, ctx),
         Commande::Valider { entree } => calcul::valider(&entree, ctx),
         Commande::Expliquer {
             entree,

@@ -207,3 +207,103 @@ fn structure_du_rapport() {
     let h = html::rendre(&resultat("fixtures/dijon-2024")).unwrap();
     insta::assert_snapshot!("html_dijon_plan", plan(&h));
 }
+
+#[test]
+fn choix_de_modelisation_pour_un_lecteur() {
+    let h = html::rendre(&resultat("fixtures/dijon-2024")).unwrap();
+    let i = h.find("id=\"hypotheses\"").unwrap();
+    let section = &h[i..h[i..].find("</section>").unwrap() + i];
+    let lignes: Vec<&str> = section.split("<tr data-regle=\"").skip(1).collect();
+    // the 17 rules of the calculation (all found in docs/regles.md), then the barème
+    // parameters read as « hypothèse »
+    assert!(lignes.len() >= 17, "{}", lignes.len());
+    let mut ids = Vec::new();
+    for l in &lignes {
+        let id = &l[..l.find('"').unwrap()];
+        assert!(!ids.contains(&id), "{id} deux fois");
+        ids.push(id);
+        let cellules: Vec<&str> = l
+            .split("<td>")
+            .skip(1)
+            .map(|c| &c[..c.find("</td>").unwrap()])
+            .collect();
+        assert_eq!(cellules.len(), 3, "{l}");
+        // one sentence: a capital, a final full stop, no empty value
+        assert!(cellules[1].ends_with('.'), "{id} : {}", cellules[1]);
+        assert!(!cellules[1].contains(" : ."), "{id} : {}", cellules[1]);
+        assert!(
+            cellules[2].starts_with("confirmé") || cellules[2].starts_with("hypothèse"),
+            "{id} : {}",
+            cellules[2]
+        );
+    }
+    for r in ["R1", "R9", "R15", "R16", "R65"] {
+        assert!(ids.contains(&r), "{r}");
+    }
+    assert!(ids.contains(&"volets.PILOTAGE.types"));
+    assert!(section.contains("Types de structure du volet PILOTAGE : aucun."));
+    // for a reader who is not a developer: no issue number, no English, no file of the code
+    for mot in ["issue", " the ", " shall ", "src/", "`"] {
+        assert!(!section.contains(mot), "« {mot} » dans la section");
+    }
+}
+
+#[test]
+fn pied_de_page_date_version_empreinte() {
+    let r = resultat("fixtures/dijon-2024");
+    let fichiers: Vec<std::path::PathBuf> = ["convention.toml", "structures.csv", "charges_n1.csv"]
+        .iter()
+        .map(|f| Path::new("fixtures/dijon-2024").join(f))
+        .collect();
+    let e = html::empreinte_fichiers(&fichiers).unwrap();
+    assert_eq!(e.len(), 16);
+    assert!(e.chars().all(|c| c.is_ascii_hexdigit()));
+    // one byte more in a file: another fingerprint
+    let d = tempfile::tempdir().unwrap();
+    let mut copies = Vec::new();
+    for f in &fichiers {
+        let c = d.path().join(f.file_name().unwrap());
+        std::fs::copy(f, &c).unwrap();
+        copies.push(c);
+    }
+    assert_eq!(html::empreinte_fichiers(&copies).unwrap(), e);
+    let mut s = std::fs::read(&copies[1]).unwrap();
+    s.push(b'\n');
+    std::fs::write(&copies[1], s).unwrap();
+    assert_ne!(html::empreinte_fichiers(&copies).unwrap(), e);
+    // a directory or a missing file is skipped; nothing to read: no fingerprint
+    assert_eq!(html::empreinte_fichiers(&[d.path().join("absent")]), None);
+
+    let h = html::rendre_avec_empreinte(&r, Some(&e)).unwrap();
+    let pied = &h[h.find("<footer>").unwrap()..h.find("</footer>").unwrap()];
+    assert!(pied.contains(&format!("bonus-ctg {}", env!("CARGO_PKG_VERSION"))));
+    assert!(pied.contains(&e));
+    // the date in French words: « Produit le 1er janvier 2026 », never 2026-01-01
+    let date = pied
+        .split("Produit le ")
+        .nth(1)
+        .unwrap()
+        .split(" par ")
+        .next()
+        .unwrap();
+    let mots: Vec<&str> = date.split(' ').collect();
+    assert_eq!(mots.len(), 3, "{date}");
+    assert!(
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre"
+        ]
+        .contains(&mots[1]),
+        "{date}"
+    );
+}

@@ -19,7 +19,41 @@ fn charger(dossier: &str) -> (DossierLu, bonus_ctg::calcul::Resultat) {
 #[test]
 fn table_dijon() {
     let (_, r) = charger("fixtures/dijon-2024");
-    insta::assert_snapshot!("table_dijon", table::rendre(&r, Some(200)).unwrap());
+    // read at each width by a person: the figures are those of LISEZMOI (bonus
+    // 1 640 340,11 €, Caf 1 685 340,11 €), no name cut inside a word, no line wider than
+    // asked
+    for largeur in [80u16, 120, 200] {
+        let t = table::rendre(&r, Some(largeur)).unwrap();
+        for l in t.lines() {
+            assert!(l.chars().count() <= usize::from(largeur), "{largeur} : {l}");
+        }
+        insta::assert_snapshot!(format!("table_dijon_{largeur}"), t);
+    }
+    let toutes = table::rendre_colonnes(&r, Some(200), false, &table::Colonnes::Toutes).unwrap();
+    let entete = toutes.lines().nth(4).unwrap();
+    for c in ["identifiant", "unités", "taux", "lissage", "contribution"] {
+        assert!(entete.contains(c), "{entete}");
+    }
+}
+
+#[test]
+fn table_etroite_et_colonnes_choisies() {
+    let (_, r) = charger("fixtures/gevrey-nuits");
+    // --largeur narrows as well: 60 columns, every line within, every collectivité by name
+    let t = table::rendre(&r, Some(60)).unwrap();
+    assert!(t.lines().all(|l| l.chars().count() <= 60), "{t}");
+    for c in &r.convention.collectivites {
+        let premier = c.nom.split(' ').next().unwrap();
+        assert!(t.contains(premier), "{}", c.nom);
+    }
+    let l = table::Colonnes::analyser("id,bonus").unwrap();
+    let t = table::rendre_colonnes(&r, Some(200), false, &l).unwrap();
+    let entete = t.lines().nth(4).unwrap();
+    assert!(
+        entete.contains("identifiant") && entete.contains("bonus"),
+        "{entete}"
+    );
+    assert!(!entete.contains("volet"), "{entete}");
 }
 
 #[test]
@@ -31,7 +65,7 @@ fn table_couleurs() {
     let avec = table::rendre_avec(&r, Some(200), true).unwrap();
     assert!(
         avec.lines()
-            .any(|l| l.contains("FINANCEMENT_INCOMPATIBLE") && l.contains("\u{1b}[")),
+            .any(|l| l.contains("financement") && l.contains("\u{1b}[")),
         "{avec}"
     );
     // same text once the escapes are removed
@@ -153,4 +187,76 @@ fn comparer_creche_plus_10_places() {
         .unwrap();
     assert_eq!(d["bonus"]["b"], "87205.16");
     assert_eq!(d["unites_nouvelles_b"], "20.00");
+}
+
+/// The `Synthese` sheet of the workbook as text: « label | value » per row (amounts in
+/// euros, counts as integers); the production date replaced (it changes every day).
+#[test]
+fn synthese_du_classeur_dijon() {
+    use calamine::{Data, Reader, Xlsx};
+    let (_, r) = charger("fixtures/dijon-2024");
+    let octets = bonus_ctg::rapport::xlsx::rendre(&r).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(octets)).unwrap();
+    let s = wb.worksheet_range("Synthese").unwrap();
+    let mut t = String::new();
+    for ligne in s.rows() {
+        let cellules: Vec<String> = ligne
+            .iter()
+            .map(|c| match c {
+                Data::String(x) if x.starts_with("produit le ") => "produit le (date)".into(),
+                Data::String(x) => x.clone(),
+                // amounts and units to the cent, counts as integers (exact in a double)
+                Data::Float(v) if v.fract() == 0.0 => format!("{v:.0}"),
+                Data::Float(v) => format!("{v:.2}"),
+                Data::Empty => String::new(),
+                autre => format!("{autre:?}"),
+            })
+            .collect();
+        t.push_str(cellules.join(" | ").trim_end_matches([' ', '|']));
+        t.push('\n');
+    }
+    // read by a person: 61 structures, 43 eligible ; A 1 662 692,04 € ; bonus 1 640 340,11 €
+    // = lissage 1 590 740,11 + new places 49 600 ; P 45 000 ; R 26 951,93 ; Caf
+    // 1 685 340,11 € (LISEZMOI) ; ALSH 392 720 hours, 9 structures ; the total row adds the
+    // bonus, not the units of different volets
+    insta::assert_snapshot!("synthese_dijon", t);
+}
+
+/// The text of the letter to one gestionnaire (pdftotext), when poppler-utils is there.
+#[test]
+fn lettre_lpcr() {
+    let present = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !present {
+        eprintln!("pdftotext absent : texte de la lettre non comparé");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("lettres");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args([
+            "-q",
+            "notifier",
+            "fixtures/dijon-2024",
+            "--gestionnaire",
+            "LPCR",
+            "--sortie",
+        ])
+        .arg(format!("{}/", s.display()))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = std::process::Command::new("pdftotext")
+        .arg(s.join("gestionnaire-lpcr.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let texte = String::from_utf8(t.stdout).unwrap();
+    // read by a person: 30 × 1 260,2579 = 37 807,74 € (Junot, Roosevelt) ; 35 × … =
+    // 44 109,03 € ; Heudelet 63 012,89 € + 6 new places × 3 100 € = 81 612,89 € ; total
+    // lissage 182 737,40 € + 18 600 € = 201 337,40 € (the gestionnaire's row of calculer)
+    assert!(texte.contains("201 337,40 €"), "{texte}");
+    insta::assert_snapshot!("lettre_lpcr", texte);
 }

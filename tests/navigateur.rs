@@ -46,6 +46,8 @@ fn rapport_html_dans_chromium() {
         return;
     }
     lancer("scripts/test-html.sh", "fixtures/dijon-2024");
+    // several collectivités and long names (bar labels on two lines)
+    lancer("scripts/test-html.sh", "fixtures/gevrey-nuits");
 }
 
 #[test]

@@ -145,8 +145,13 @@ fn classeur_projection_au_centime_du_csv() {
         let lignes: Vec<&[Data]> = st.rows().collect();
         // header: the CSV's columns, then the reason in words
         let entete: Vec<String> = lignes[0].iter().map(texte).collect();
-        assert_eq!(entete[..COLONNES.len()], structures[0][..]);
-        assert_eq!(entete[COLONNES.len()], "motif_libelle");
+        // French headers; the CSV keeps the machine names
+        let libelles: Vec<&str> = structures[0]
+            .iter()
+            .map(|c| bonus_ctg::rapport::tables::libelle(c))
+            .collect();
+        assert_eq!(entete[..COLONNES.len()], libelles[..]);
+        assert_eq!(entete[COLONNES.len()], "Motif");
         // 61 structures × 3 years (2025–2027)
         assert_eq!(structures.len() - 1, 61 * 3);
         assert_eq!(lignes.len(), structures.len());
@@ -200,7 +205,7 @@ fn classeur_projection_au_centime_du_csv() {
         let f = wb.worksheet_formula("Totaux par annee").unwrap();
         let formule = |l: u32, c: u32| f.get_value((l, c)).cloned().unwrap_or_default();
         let rt: Vec<&[Data]> = t.rows().collect();
-        assert_eq!(texte(&rt[0][8]), "verse_caf (L+N+T+P)");
+        assert_eq!(texte(&rt[0][8]), "Total versé par la Caf (€)");
         // N-1: only the Caf total (charge à payer N-1), contributions and public funding
         assert_eq!(
             (texte(&rt[1][0]), texte(&rt[1][1]), nombre(&rt[1][2], 0)),
@@ -304,7 +309,7 @@ fn classeur_projection_bareme_hypotheses_et_collectivites() {
     // barème: every parameter of every year, the year first
     let b = wb.worksheet_range("Bareme").unwrap();
     let lignes: Vec<&[Data]> = b.rows().collect();
-    assert_eq!(texte(&lignes[0][0]), "exercice");
+    assert_eq!(texte(&lignes[0][0]), "Exercice");
     let par_annee: usize = pr
         .annees
         .iter()
@@ -333,7 +338,7 @@ fn classeur_projection_bareme_hypotheses_et_collectivites() {
         .iter()
         .enumerate()
         .skip(1)
-        .find(|(_, l)| l.first().map(texte).as_deref() == Some("collectivite"))
+        .find(|(_, l)| l.first().map(texte).as_deref() == Some("Collectivité"))
         .unwrap()
         .0;
     let mut caf: BTreeMap<i64, i64> = BTreeMap::new();

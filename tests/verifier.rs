@@ -499,7 +499,8 @@ fn nom_immense_coupe_dans_le_tableau() {
     let nom = "N".repeat(100_000);
     let d = dossier_modifie(&nom, "1");
     let p = d.path().to_str().unwrap();
-    let (code, stdout, _) = sortie(&["calculer", p]);
+    // wide enough for the whole cell (the default table fits 100 columns)
+    let (code, stdout, _) = sortie(&["calculer", p, "--largeur", "300"]);
     assert_eq!(code, 0);
     let coupe = format!("{}…", "N".repeat(79));
     assert!(stdout.contains(&format!(" {coupe} ")), "{stdout}");
@@ -533,7 +534,8 @@ fn caracteres_de_controle_neutralises() {
     // quoted: the title sequence holds the CSV delimiter `;`
     let d = dossier_modifie("\"Crèche \u{1b}]0;titre\u{7}\u{1b}[2J\u{202e}00001\"", "1");
     let p = d.path().to_str().unwrap();
-    let (code, stdout, stderr) = sortie(&["calculer", p, "--couleur", "jamais"]);
+    let (code, stdout, stderr) =
+        sortie(&["calculer", p, "--couleur", "jamais", "--largeur", "300"]);
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert!(
         stdout.contains("Crèche ␛]0;titre␇␛[2J\\u{202e}00001"),

@@ -62,6 +62,7 @@ fn feuilles_et_montants_au_centime() {
     assert_eq!(
         wb.sheet_names(),
         vec![
+            "Synthese",
             "Structures",
             "Gestionnaires",
             "Collectivites",
@@ -73,12 +74,16 @@ fn feuilles_et_montants_au_centime() {
     let st = wb.worksheet_range("Structures").unwrap();
     let lignes: Vec<&[Data]> = st.rows().collect();
     let entete: Vec<String> = lignes[0].iter().map(texte).collect();
+    // French headers with their unit; the machine names stay in the CSV and JSON
     let mut attendu: Vec<String> = bonus_ctg::rapport::csv::COLONNES
         .iter()
-        .map(|s| s.to_string())
+        .map(|s| bonus_ctg::rapport::tables::libelle(s).to_string())
         .collect();
-    attendu.push("motif_libelle".into());
+    attendu.push("Motif".into());
     assert_eq!(entete, attendu);
+    assert_eq!(entete[9], "Bonus lissage (€)");
+    assert_eq!(entete[13], "Contribution collectivité N-1 (€)");
+    assert!(entete.iter().all(|e| !e.contains('_')), "{entete:?}");
     assert_eq!(lignes.len(), 1 + 61);
     // every amount of every structure, to the cent, against the exact calculation
     for (l, x) in lignes[1..].iter().zip(&r.structures) {
@@ -232,6 +237,102 @@ fn rapprochement_formules_somme_et_total_calcule() {
     assert_eq!(centimes(&lignes[lx][9]), 164_034_011); // 1 640 340,11 €
     assert_eq!(formule(lx + 1, 9), format!("J{}+I{}", lx + 1, lf + 1));
     assert_eq!(centimes(&lignes[lx + 2][9]), r.total.verse_caf.0);
+    // units are places, hours or ETP according to the volet: never added together
+    assert_eq!(texte(&lignes[0][3]), "Unités U (unités du volet)");
+    assert_eq!(lignes[lf][3], Data::Empty);
+    assert!(formule(lf, 3).is_empty());
+}
+
+#[test]
+fn synthese_chiffres_cles() {
+    let r = resultat();
+    let mut wb = classeur(&r);
+    let s = wb.worksheet_range("Synthese").unwrap();
+    let lignes: Vec<&[Data]> = s.rows().collect();
+    let valeur = |libelle: &str| {
+        let l = lignes
+            .iter()
+            .find(|l| !l.is_empty() && texte(&l[0]) == libelle)
+            .unwrap_or_else(|| panic!("{libelle}"));
+        centimes(&l[1])
+    };
+    assert_eq!(
+        texte(&lignes[0][0]),
+        "CTG Ville de Dijon 2024-2027 — exercice 2025"
+    );
+    // hand-checked totals of fixtures/dijon-2024/LISEZMOI.md: A = 1 662 692,04 € ;
+    // L = 1 590 740,11 € + N = 49 600,00 € = bonus 1 640 340,11 € ; P = 45 000,00 € ;
+    // R = 26 951,93 € ; Caf = bonus + P = 1 685 340,11 €
+    // (counts read through `centimes`: 61 structures → 6 100)
+    assert_eq!(valeur("Structures du dossier (nombre)"), 6_100);
+    assert_eq!(
+        valeur("Charge à payer N-1 des collectivités (€)"),
+        166_269_204
+    );
+    assert_eq!(valeur("Bonus versé aux structures (€)"), 164_034_011);
+    assert_eq!(valeur("dont lissage (€)"), 159_074_011);
+    assert_eq!(valeur("dont places nouvelles (€)"), 4_960_000);
+    assert_eq!(valeur("Versé aux collectivités, pilotage (€)"), 4_500_000);
+    assert_eq!(valeur("Non redistribué (€)"), 2_695_193);
+    assert_eq!(valeur("Total versé par la Caf (€)"), 168_534_011);
+    // per volet: ALSH in hours, 392 720 h (LISEZMOI) ; the total row adds no units
+    let alsh = lignes
+        .iter()
+        .find(|l| !l.is_empty() && texte(&l[0]) == "ALSH")
+        .unwrap();
+    assert_eq!(centimes(&alsh[3]), 39_272_000);
+    let total = lignes
+        .iter()
+        .find(|l| !l.is_empty() && texte(&l[0]) == "Total")
+        .unwrap();
+    assert_eq!(total[3], Data::Empty);
+    assert_eq!(centimes(&total[4]), 164_034_011);
+}
+
+/// The XML of a part of the workbook.
+fn partie(octets: &[u8], nom: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(Cursor::new(octets)).unwrap();
+    let mut s = String::new();
+    z.by_name(nom).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn mise_en_page_de_chaque_feuille() {
+    let r = resultat();
+    let octets = bonus_ctg::rapport::xlsx::rendre(&r).unwrap();
+    for i in 1..=7 {
+        let x = partie(&octets, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(x.contains("paperSize=\"9\""), "feuille {i} : A4");
+        assert!(x.contains("orientation=\"landscape\""), "feuille {i}");
+        assert!(x.contains("<oddFooter>&amp;LCTG Ville de Dijon 2024-2027&amp;CPage &amp;P sur &amp;N&amp;Rproduit le "), "feuille {i}");
+        // one page wide only when the text stays at 8 points or more (scale ≥ 73 %)
+        let une_page = x.contains("fitToPage=\"1\"");
+        let echelle73 = x.contains("scale=\"73\"");
+        assert!(une_page != echelle73, "feuille {i}");
+    }
+    let wb = partie(&octets, "xl/workbook.xml");
+    // repeated header row on every table sheet (all but Synthese)
+    assert_eq!(wb.matches("_xlnm.Print_Titles").count(), 6, "{wb}");
+    // the Structures sheet (21 columns) is too wide for one page at 8 points: 73 %, the id
+    // column repeated; the Synthese and Hypotheses sheets fit one page wide
+    let st = partie(&octets, "xl/worksheets/sheet2.xml");
+    assert!(st.contains("scale=\"73\""));
+    assert!(!st.contains("fitToPage"));
+    assert!(wb.contains("Structures!$A:$A,Structures!$1:$1"));
+    // long ids, names, gestionnaires and reasons wrap in columns of at most about 40
+    // characters (rows made taller) instead of widening the sheet
+    for w in st.split("<col ").skip(1) {
+        let v = w.split("width=\"").nth(1).unwrap();
+        let v: f64 = v[..v.find('"').unwrap()].parse().unwrap();
+        assert!(v <= 45.0, "colonne de {v} caractères : {w}");
+    }
+    assert!(st.contains("customHeight=\"1\""));
+    for i in [1, 7] {
+        let x = partie(&octets, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(x.contains("fitToPage=\"1\""), "feuille {i}");
+    }
 }
 
 #[test]
@@ -282,7 +383,7 @@ fn gestionnaires_collectivites_bareme_hypotheses() {
         .iter()
         .find(|l| texte(&l[0]) == "volets.LUDOTHEQUE.types")
         .unwrap();
-    assert_eq!(texte(&l[3]), "hypothese");
+    assert_eq!(texte(&l[3]), "hypothèse");
     assert!(texte(&l[4]).contains("CTG Dijon 2024-2027"));
 
     let h = wb.worksheet_range("Hypotheses").unwrap();

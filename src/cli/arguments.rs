@@ -211,6 +211,9 @@ pub enum Commande {
         /// Table écrite en CSV (une table par fichier) : structures (défaut), gestionnaires, collectivites, rapprochement, totaux ; --sortie DOSSIER/ les écrit toutes
         #[arg(long, value_enum)]
         table: Option<TableArg>,
+        /// Colonnes du tableau des structures : « toutes », ou une liste séparée par des virgules parmi id, nom, volet, motif, unites, taux, lissage, nouvelles, bonus, contribution_n1, contribution_n, variation (défaut : un jeu réduit à la largeur)
+        #[arg(long, value_name = "LISTE", value_parser = crate::rapport::table::Colonnes::analyser)]
+        colonnes: Option<crate::rapport::table::Colonnes>,
         #[command(flatten)]
         sortie: OptionsSortie<Format>,
     },

@@ -5,9 +5,9 @@ use super::arguments::{
     TableArg, TableProjectionArg,
 };
 use super::commun::{
-    afficher, charger, charger_projection, choisir_format, controler_sortie_dossier,
-    controler_table, ecrire, ecrire_tables, fichiers_lus, sortie_dossier, structure_introuvable,
-    verifier_sortie,
+    afficher, charger, charger_projection, choisir_format, controler_colonnes,
+    controler_sortie_dossier, controler_table, ecrire, ecrire_tables, fichiers_lus, sortie_dossier,
+    structure_introuvable, verifier_sortie,
 };
 use super::messages::{Erreur, Fin};
 use super::Contexte;
@@ -24,6 +24,7 @@ fn classeur_impossible(e: impl std::fmt::Display) -> Erreur {
 pub fn calculer(
     entree: &Entree,
     table: Option<TableArg>,
+    colonnes: Option<rapport::table::Colonnes>,
     s: &OptionsSortie<Format>,
     ctx: &Contexte,
 ) -> Result<Fin, Erreur> {
@@ -42,14 +43,23 @@ pub fn calculer(
     // a usage error is said before the dossier is read
     let format = choisir_format(s.format, s.sortie.as_ref())?;
     controler_table(table.is_some(), format)?;
+    controler_colonnes(colonnes.is_some(), format)?;
     let (_, r, diags) = charger(entree, &ctx.m)?;
     let octets = match format {
-        Format::Table => {
-            rapport::table::rendre_avec(&r, s.largeur, ctx.couleur).map(String::into_bytes)?
-        }
+        Format::Table => rapport::table::rendre_colonnes(
+            &r,
+            s.largeur,
+            ctx.couleur,
+            &colonnes.unwrap_or_default(),
+        )
+        .map(String::into_bytes)?,
         Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table))?,
         Format::Json => rapport::json::rendre(&r, &diags)?,
-        Format::Html => rapport::html::rendre(&r).map(String::into_bytes)?,
+        Format::Html => rapport::html::rendre_avec_empreinte(
+            &r,
+            rapport::html::empreinte_fichiers(&lus).as_deref(),
+        )
+        .map(String::into_bytes)?,
         Format::Xlsx => rapport::xlsx::rendre(&r).map_err(classeur_impossible)?,
     };
     ecrire(s.sortie.as_ref(), &octets, s.ecraser, &lus)?;

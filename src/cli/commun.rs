@@ -175,6 +175,17 @@ pub fn controler_sortie_dossier(
 }
 
 /// `--table` chooses a CSV table: with another format it is a usage error.
+/// `--colonnes` chooses the columns of the terminal table only (E170, code 2).
+pub fn controler_colonnes(colonnes: bool, format: Format) -> Result<(), Erreur> {
+    if colonnes && format != Format::Table {
+        return Err(Erreur::usage(format!(
+            "--colonnes choisit les colonnes du tableau du terminal : le format {} les contient toutes (retirez --colonnes, ou ajoutez --format table)",
+            nom_format(format)
+        )));
+    }
+    Ok(())
+}
+
 pub fn controler_table(table: bool, format: Format) -> Result<(), Erreur> {
     if table && format != Format::Csv {
         return Err(Erreur::usage(format!(

@@ -45,16 +45,20 @@ pub fn lot(a: ArgumentsLot, ctx: &Contexte) -> Result<Fin, Erreur> {
     signaler_dossiers(&b, &o, &ctx.m);
     let echecs: Vec<&str> = b.echecs().map(|i| i.nom.as_str()).collect();
     let resume = format!(
-        "{} dossiers : {} calculés, {} en échec{} ; {} structures ; versé Caf {} ; résultats : {}\n",
-        b.dossiers.len(),
-        b.dossiers.len() - echecs.len(),
+        "{} : {}, {} en échec{} ; {} ; versé Caf {} ; résultats : {}\n",
+        crate::rapport::nombre_de(b.dossiers.len() as u64, "dossier", "dossiers"),
+        crate::rapport::nombre_de(
+            (b.dossiers.len() - echecs.len()) as u64,
+            "calculé",
+            "calculés"
+        ),
         echecs.len(),
         if echecs.is_empty() {
             String::new()
         } else {
             format!(" ({})", echecs.join(", "))
         },
-        b.total.structures,
+        crate::rapport::nombre_de(b.total.structures, "structure", "structures"),
         crate::rapport::groupe_fr(&crate::calcul::rationnel::format_echelle(
             b.total.verse_caf(),
             2

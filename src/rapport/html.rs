@@ -11,7 +11,7 @@
 //! row its id (`data-id`), so that a test can check the DOM against the CSV output.
 //! Chart geometry is computed in integers (tenths of a pixel): no floating point.
 
-use super::parametres::{hypotheses, lignes_bareme};
+use super::parametres::lignes_bareme;
 use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::Statut;
 use crate::calcul::eligibilite::Motif;
@@ -50,8 +50,9 @@ fn td_montant(m: Montant) -> String {
     )
 }
 
+/// `1er janvier 2020` (the letters' form).
 pub(crate) fn date_fr(d: Date) -> String {
-    format!("{:02}/{:02}/{:04}", d.jour, d.mois, d.annee)
+    super::lettre::date_fr(d)
 }
 
 /// Tenths of a pixel as an SVG coordinate: `1234` → `123.4`.
@@ -98,16 +99,56 @@ fn euros_ronds(c: i64) -> String {
     format!("{}\u{a0}€", groupe_fr(&(c / 100).to_string()))
 }
 
-/// Cuts a label to `n` characters (with `…`).
-fn couper(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
+/// Characters of a chart label line (11 px text in the 244 px left of the bars).
+const ETIQUETTE_CAR: usize = 36;
+
+/// The labels of a chart's bars, each on one or two lines cut at word boundaries: when
+/// two of them would read the same (names shortened alike), each of those is replaced by
+/// its id, which is unique.
+fn etiquettes(noms: &[(&str, &str)], car: usize) -> Vec<Vec<String>> {
+    let pliees: Vec<String> = noms
+        .iter()
+        .map(|(nom, _)| super::table::plier_en(nom, car, 2))
+        .collect();
+    pliees
+        .iter()
+        .zip(noms)
+        .map(|(p, (_, id))| {
+            let double = pliees.iter().filter(|q| *q == p).count() > 1;
+            let t = if double {
+                super::table::plier_en(id, car, 2)
+            } else {
+                p.clone()
+            };
+            t.lines().map(str::to_string).collect()
+        })
+        .collect()
 }
+
+/// An SVG `<text>` of one or two lines (`tspan`s), right-aligned at `x`, centred on `y`
+/// (tenths of a pixel).
+fn texte_svg(o: &mut String, classe: &str, x: i128, y: i128, lignes: &[String]) {
+    let n = lignes.len().max(1) as i128;
+    // 12 px between lines; the block centred on y
+    let y0 = y - (n - 1) * 60;
+    let _ = write!(
+        o,
+        "<text class=\"{classe}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">",
+        px(x),
+        px(y0)
+    );
+    for (i, l) in lignes.iter().enumerate() {
+        if i == 0 {
+            let _ = write!(o, "<tspan>{}</tspan>", esc(l));
+        } else {
+            let _ = write!(o, "<tspan x=\"{}\" dy=\"12\">{}</tspan>", px(x), esc(l));
+        }
+    }
+    o.push_str("</text>");
+}
+
+/// The legend under each volet chart.
+const LEGENDE_VOLET: &str = "<p class=\"legende\">Légende :<span style=\"background:#2b6cb0\"></span>lissage des unités existantes<span style=\"background:#38a169\"></span>forfaits des places nouvelles ; à droite, le bonus total.</p>";
 
 const COULEUR_LISSAGE: &str = "#2b6cb0";
 const COULEUR_NOUVELLES: &str = "#38a169";
@@ -142,7 +183,17 @@ fn axe(o: &mut String, haut: i128, bas: i128, fin: i64, pas: i64) {
 
 /// Bar chart of one volet: one bar per structure, lissage and new units stacked.
 fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStructure]) {
-    let ligne_h: i128 = 20;
+    let noms: Vec<(&str, &str)> = lignes
+        .iter()
+        .map(|l| (l.structure.nom.as_str(), l.structure.id.as_str()))
+        .collect();
+    let etiq = etiquettes(&noms, ETIQUETTE_CAR);
+    // two-line labels need taller rows
+    let ligne_h: i128 = if etiq.iter().any(|e| e.len() > 1) {
+        28
+    } else {
+        20
+    };
     let haut: i128 = 8;
     let n = lignes.len() as i128;
     let bas = haut + n * ligne_h;
@@ -152,8 +203,19 @@ fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStructure]) {
     let largeur = LARGEUR_SVG - MARGE_ETIQUETTE - MARGE_VALEUR;
     let _ = write!(
         o,
-        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-volet-{v}\" data-volet=\"{v}\"><title id=\"titre-volet-{v}\">Bonus par structure, volet {v}</title>",
-        v = esc(volet)
+        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-volet-{v} desc-volet-{v}\" data-volet=\"{v}\"><title id=\"titre-volet-{v}\">Bonus par structure, volet {v}</title><desc id=\"desc-volet-{v}\">{d}</desc>",
+        v = esc(volet),
+        d = esc(&lignes
+            .iter()
+            .map(|l| format!(
+                "{} : {} (lissage {}, places nouvelles {})",
+                l.structure.nom,
+                fr(l.bonus_total),
+                fr(l.bonus_lissage),
+                fr(l.bonus_nouvelles)
+            ))
+            .collect::<Vec<_>>()
+            .join(" ; "))
     );
     axe(o, haut, bas, fin, pas);
     for (i, l) in lignes.iter().enumerate() {
@@ -172,16 +234,10 @@ fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStructure]) {
             bl = esc(&fr(l.bonus_lissage)),
             bn = esc(&fr(l.bonus_nouvelles)),
         );
+        texte_svg(o, "etiquette", x0 - 60, y * 10 + 140, &etiq[i]);
         let _ = write!(
             o,
-            "<text class=\"etiquette\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            px(x0 - 60),
-            px(y * 10 + 140),
-            esc(&couper(&s.nom, 40))
-        );
-        let _ = write!(
-            o,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_LISSAGE}\"/>",
+            "<rect class=\"lissage\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_LISSAGE}\"/>",
             px(x0),
             px(y * 10 + 30),
             px(wl)
@@ -220,10 +276,30 @@ fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
     let bas = haut + lignes.len() as i128 * bloc;
     let hauteur = bas + 22;
     let largeur = LARGEUR_SVG - MARGE_ETIQUETTE - MARGE_VALEUR - 60;
+    let desc = lignes
+        .iter()
+        .map(|(g, t)| {
+            format!(
+                "{g} : N-1 Caf {} et collectivité {} ; N Caf {} et collectivité {}",
+                fr(t.bonus_n1),
+                fr(t.contribution_n1),
+                fr(t.bonus_total),
+                fr(t.contribution_n)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ");
     let _ = write!(
         o,
-        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-gest\"><title id=\"titre-gest\">Part de la Caf et de la collectivité dans le financement public de chaque gestionnaire, N-1 et N</title>"
+        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-gest desc-gest\"><title id=\"titre-gest\">Part de la Caf et de la collectivité dans le financement public de chaque gestionnaire, N-1 et N</title><desc id=\"desc-gest\">{}</desc>",
+        esc(&desc)
     );
+    let noms: Vec<(&str, &str)> = lignes
+        .iter()
+        .map(|(g, _)| (g.as_str(), g.as_str()))
+        .collect();
+    // these labels end 33 px further left (room for « N-1 » / « N »)
+    let etiq = etiquettes(&noms, ETIQUETTE_CAR - 6);
     let x0 = MARGE_ETIQUETTE * 10;
     for k in 0..=4i128 {
         let x = x0 + largeur * 10 * k / 4;
@@ -241,12 +317,10 @@ fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
         let y = haut + i as i128 * bloc;
         let _ = write!(
             o,
-            "<g class=\"gestionnaire\" data-gestionnaire=\"{}\"><text class=\"etiquette\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            esc(g),
-            px(x0 - 330),
-            px(y * 10 + 240),
-            esc(&couper(g, 34))
+            "<g class=\"gestionnaire\" data-gestionnaire=\"{}\">",
+            esc(g)
         );
+        texte_svg(o, "etiquette", x0 - 330, y * 10 + 240, &etiq[i]);
         for (k, (annee, caf, coll)) in [
             ("N-1", t.bonus_n1, t.contribution_n1),
             ("N", t.bonus_total, t.contribution_n),
@@ -344,12 +418,16 @@ small, .id { color: var(--gris); font-size: 11px; }
 .motif { font-size: 11px; }
 .hyp { font-size: 13px; }
 .hyp li { margin-bottom: 4px; }
+.defilement { max-width: 100%; overflow-x: auto; }
+.tete { break-inside: avoid; break-after: avoid; page-break-after: avoid; }
+.tete + figure, .tete + .defilement, .tete + table { break-before: avoid; page-break-before: avoid; }
 footer { margin-top: 32px; border-top: 1px solid var(--filet); padding-top: 8px; color: var(--gris); font-size: 12px; }
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }
 @page paysage { size: A4 landscape; margin: 12mm 12mm 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; }
   nav { display: none; }
+  .defilement { overflow: visible; }
   h1 { font-size: 17pt; }
   h2 { font-size: 13pt; margin-top: 14pt; break-after: avoid; }
   h3 { break-after: avoid; }
@@ -448,8 +526,146 @@ pub(crate) fn periode_et_collectivites(c: &Convention) -> (String, &'static str,
     (esc(&periode), libelle, esc(&collectivites))
 }
 
-/// The report, as one HTML string.
+/// The report, as one HTML string (no input fingerprint in its footer: see
+/// [`rendre_avec_empreinte`]).
 pub fn rendre(r: &Resultat) -> R<String> {
+    rendre_avec_empreinte(r, None)
+}
+
+/// The footer of a report: generation date in French, tool version, and the fingerprint of
+/// the dossier's files when known.
+pub(crate) fn pied_de_page(empreinte: Option<&str>) -> String {
+    let mut p = format!(
+        "Produit le {} par bonus-ctg {}",
+        esc(&date_fr(super::aujourd_hui())),
+        env!("CARGO_PKG_VERSION")
+    );
+    if let Some(e) = empreinte {
+        let _ = write!(
+            p,
+            ", à partir des fichiers du dossier d'empreinte <span class=\"empreinte\">{}</span> (SHA-256)",
+            esc(e)
+        );
+    }
+    p.push_str(". Montants calculés exactement au centime ; « bonus-ctg expliquer ID » détaille le calcul d'une structure.");
+    p
+}
+
+/// Fingerprint of a dossier's files: SHA-256 of the name and contents of each regular file
+/// among `chemins` (directories and missing files skipped), in name order; the first 16
+/// hexadecimal digits. `None` when no file could be read.
+pub fn empreinte_fichiers(chemins: &[std::path::PathBuf]) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut fichiers: Vec<&std::path::PathBuf> = chemins.iter().filter(|p| p.is_file()).collect();
+    fichiers.sort();
+    fichiers.dedup();
+    let mut h = Sha256::new();
+    let mut n = 0;
+    for f in fichiers {
+        let Ok(octets) = std::fs::read(f) else {
+            continue;
+        };
+        let nom = f
+            .file_name()
+            .map(|x| x.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        h.update((nom.len() as u64).to_le_bytes());
+        h.update(nom.as_bytes());
+        h.update((octets.len() as u64).to_le_bytes());
+        h.update(&octets);
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let d = h.finalize();
+    Some(d.iter().take(8).map(|b| format!("{b:02x}")).collect())
+}
+
+/// The rules of the calculation a reader of the report meets, each in one plain-French
+/// sentence with its status (the ids are those of docs/regles.md; a test checks they exist
+/// there).
+pub(crate) const REGLES_DU_CALCUL: &[(&str, &str, &str)] = &[
+    ("R1", "Chaque paramètre du barème prend la valeur en vigueur au 1er janvier de l'exercice.", "hypothèse"),
+    ("R3", "Le volet d'une structure est fixé par son type : EAJE, RPE, LAEP, ALSH, ou un volet local comme les ludothèques.", "confirmé pour les volets nationaux, hypothèse pour les volets locaux"),
+    ("R4", "Chaque volet n'admet que certains financements : la PSU pour les EAJE, la PSO pour les autres volets.", "confirmé pour les EAJE, hypothèse pour les autres volets"),
+    ("R5", "La charge d'un volet inconnu du barème n'est pas redistribuée, et celle du pilotage est versée à la collectivité.", "hypothèse"),
+    ("R7", "Chaque place nouvelle reçoit un forfait selon la tranche de la collectivité, au prorata de ses mois d'ouverture, dans la limite du plafond de développement.", "confirmé pour les montants extrêmes, hypothèse pour la tranche médiane et le prorata des mois"),
+    ("R8", "Pour chaque collectivité et chaque volet, la charge à payer N-1 se retrouve au centime près dans ce qui est versé et ce qui n'est pas redistribué.", "hypothèse (présentation)"),
+    ("R9", "Les montants sont arrondis au centime par groupe : chaque structure reçoit sa part arrondie vers le bas, puis les centimes restants vont aux plus forts restes.", "hypothèse"),
+    ("R12", "Le pilotage est versé à la collectivité pour son montant exact, qu'elle soit signataire ou non.", "hypothèse"),
+    ("R15", "Une structure est éligible si elle figure en annexe 2, relève d'un volet, a un financement admis, est soutenue par une collectivité signataire et est ouverte pendant l'exercice.", "confirmé, sauf l'ouverture pendant l'exercice (hypothèse)"),
+    ("R16", "La charge à payer N-1 de chaque collectivité et de chaque volet est répartie entre les structures éligibles au prorata de leurs unités existantes et de leurs mois d'ouverture.", "confirmé pour le principe, hypothèse pour le prorata des mois"),
+    ("R60", "Le plancher et la revalorisation peuvent dépendre de la population de la collectivité et du montant existant par unité ; faute de grille nationale publiée, ils valent 0 par défaut.", "confirmé pour le principe, hypothèse pour les valeurs"),
+    ("R61", "L'accueil de loisirs (ALSH) se compte en heures d'accueil, avec un plancher de 0,15 € par heure.", "confirmé (date d'effet : hypothèse)"),
+    ("R62", "À partir de 2025, les heures nouvelles d'accueil de loisirs retenues sont plafonnées à 25 % des heures existantes.", "confirmé"),
+    ("R63", "Le bonus trajectoire récompense une hausse du nombre de places d'accueil du jeune enfant depuis l'année de référence (4 %, 8 % ou 12 %).", "confirmé pour les seuils et les montants, hypothèse pour la date d'effet"),
+    ("R64", "Les places réservées aux employeurs relèvent du contrat territorial réservataire (CTRE), versé à part du bonus territoire.", "confirmé pour le principe et le forfait de 2025, hypothèse pour le périmètre"),
+    ("R65", "Chaque collectivité réduit sa contribution à une structure de ce que la Caf verse désormais directement à celle-ci, au prorata des mois d'ouverture.", "confirmé pour le principe, hypothèse pour les formules"),
+    ("R66", "Ce que le plancher ou la revalorisation versent au-delà de l'enveloppe est compté à part ; le montant non redistribué n'est jamais négatif.", "hypothèse (présentation)"),
+];
+
+/// A barème parameter's name in French (`volets.EAJE.plancher` → « Plancher du volet
+/// EAJE »).
+fn nom_parametre(p: &str) -> String {
+    let (volet, champ) = match p.strip_prefix("volets.").and_then(|x| x.split_once('.')) {
+        Some((v, c)) => (Some(v), c),
+        None => (None, p),
+    };
+    let nom = match champ {
+        "nombre_tranches" => "Nombre de tranches de forfaits",
+        "ajustement_contribution" => "Ajustement des contributions des collectivités",
+        "arrondi" => "Arrondi des groupes",
+        "financement" => "Financements admis",
+        "unite" => "Unité de compte",
+        "types" => "Types de structure",
+        "forfaits_nouvelles" => "Forfaits par place nouvelle",
+        "plancher" => "Plancher par unité",
+        "revalorisation" => "Revalorisation",
+        "versement" => "Versement",
+        "plafond_developpement" => "Plafond de développement",
+        "plafond_base" => "Assiette du plafond de développement",
+        autre => autre,
+    };
+    match volet {
+        Some(v) => format!("{nom} du volet {v}"),
+        None => nom.to_string(),
+    }
+}
+
+/// The rows of « Choix de modélisation »: the rules of the calculation, then each barème
+/// parameter read with the status « hypothèse » (its value in words; « aucun » for an empty
+/// list), each once.
+pub(crate) fn choix_de_modelisation(
+    b: &crate::bareme::BaremeExercice,
+) -> Vec<(String, String, String)> {
+    let sections = super::parametres::sections_regles(super::parametres::REGLES);
+    let mut v: Vec<(String, String, String)> = REGLES_DU_CALCUL
+        .iter()
+        .filter(|(id, _, _)| sections.iter().any(|(c, _, _)| c == id))
+        .map(|(id, p, s)| (id.to_string(), p.to_string(), s.to_string()))
+        .collect();
+    for l in lignes_bareme(b) {
+        if l.statut != Some(Statut::Hypothese) || v.iter().any(|(id, _, _)| *id == l.parametre) {
+            continue;
+        }
+        let valeur = if l.valeur.trim().is_empty() {
+            "aucun".to_string()
+        } else {
+            l.valeur.clone()
+        };
+        v.push((
+            l.parametre.clone(),
+            format!("{} : {valeur}.", nom_parametre(&l.parametre)),
+            "hypothèse".to_string(),
+        ));
+    }
+    v
+}
+
+/// The report, as one HTML string; `empreinte`: the fingerprint of the dossier's files
+/// ([`empreinte_fichiers`]), shown in the footer.
+pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String> {
     let mut o = String::with_capacity(200_000);
     let c = &r.convention;
     let t = &r.total;
@@ -513,7 +729,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
     );
 
     // bar chart per volet
-    o.push_str("<section id=\"bonus-par-volet\">\n<h2>2. Bonus par structure, par volet</h2>\n<p class=\"legende\">Barres :<span style=\"background:#2b6cb0\"></span>lissage des unités existantes<span style=\"background:#38a169\"></span>forfaits des places nouvelles. Chaque volet a sa propre échelle.</p>\n");
+    o.push_str("<section id=\"bonus-par-volet\">\n<div class=\"tete\"><h2>2. Bonus par structure, par volet</h2>\n<p>Une barre par structure éligible, la plus forte en haut ; chaque volet a sa propre échelle.</p></div>\n");
     let mut volets: Vec<&str> = Vec::new();
     for g in &r.groupes {
         if !volets.contains(&g.volet.as_str()) {
@@ -561,6 +777,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
             esc(&unite)
         );
         graphique_volet(&mut o, v, &lignes);
+        o.push_str(LEGENDE_VOLET);
         o.push_str("</figure>\n");
     }
     if aucun {
@@ -569,9 +786,9 @@ pub fn rendre(r: &Resultat) -> R<String> {
     o.push_str("</section>\n");
 
     // gestionnaires
-    let _ = write!(o, "<section id=\"financement-gestionnaires\">\n<h2>3. Financement Caf et collectivité par gestionnaire, N-1 et N</h2>\n<p class=\"legende\">Part de chaque financeur dans le financement public du gestionnaire ; barre du haut : N-1, barre du bas : {ex}.<span style=\"background:#2b6cb0\"></span>Caf (bonus)<span style=\"background:#dd6b20\"></span>collectivité (contribution). À droite : financement public total et part de la Caf.</p>\n<figure>", ex = r.exercice);
+    let _ = write!(o, "<section id=\"financement-gestionnaires\">\n<div class=\"tete\"><h2>3. Financement Caf et collectivité par gestionnaire, N-1 et N</h2>\n<p>Part de chaque financeur dans le financement public du gestionnaire ; barre du haut : N-1, barre du bas : {ex}.</p></div>\n<figure>", ex = r.exercice);
     graphique_gestionnaires(&mut o, r);
-    o.push_str("</figure>\n<table id=\"table-gestionnaires\">\n<thead><tr><th>Gestionnaire</th><th class=\"n\">Structures éligibles</th><th class=\"n\">Bonus N-1</th><th class=\"n\">Bonus N</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Fin. public N-1</th><th class=\"n\">Fin. public N</th><th class=\"n\">Variation</th></tr></thead>\n<tbody>\n");
+    o.push_str("<p class=\"legende\">Légende :<span style=\"background:#2b6cb0\"></span>Caf (bonus)<span style=\"background:#dd6b20\"></span>collectivité (contribution) ; à droite, le financement public total et la part de la Caf.</p></figure>\n<div class=\"defilement\"><table id=\"table-gestionnaires\">\n<thead><tr><th>Gestionnaire</th><th class=\"n\">Structures éligibles</th><th class=\"n\">Bonus N-1</th><th class=\"n\">Bonus N</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Fin. public N-1</th><th class=\"n\">Fin. public N</th><th class=\"n\">Variation</th></tr></thead>\n<tbody>\n");
     for (g, x) in &r.gestionnaires {
         let _ = writeln!(
             o,
@@ -584,12 +801,12 @@ pub fn rendre(r: &Resultat) -> R<String> {
     let x = &t.structures;
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr><td>Total</td>{}</tr></tfoot>\n</table>\n</section>",
+        "</tbody>\n<tfoot><tr><td>Total</td>{}</tr></tfoot>\n</table></div>\n</section>",
         cellules_gestionnaire(x)
     );
 
     // per-structure table
-    o.push_str("<section id=\"structures\" class=\"saut\">\n<h2>4. Détail par structure</h2>\n<p>Montants versés après arrondi au centime (arrondi de groupe, R9). « Unités » : unités existantes retenues (hors places réservées aux employeurs).</p>\n<table id=\"table-structures\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Volet</th><th class=\"n\">Unités</th><th class=\"n\">Taux / unité</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus total</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Variation</th><th class=\"n\">dont trajectoire</th><th class=\"n\">CTRE</th></tr></thead>\n<tbody>\n");
+    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>4. Détail par structure</h2>\n<p>Montants versés après arrondi au centime (arrondi de groupe, R9). « Unités » : unités existantes retenues (hors places réservées aux employeurs).</p></div>\n<div class=\"defilement\" tabindex=\"0\" role=\"region\" aria-label=\"Détail par structure (défile horizontalement)\"><table id=\"table-structures\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Volet</th><th class=\"n\">Unités</th><th class=\"n\">Taux / unité</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus total</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Variation</th><th class=\"n\">dont trajectoire</th><th class=\"n\">CTRE</th></tr></thead>\n<tbody>\n");
     for l in &r.structures {
         let s = &l.structure;
         let eligible = l.motif() == Motif::Eligible;
@@ -628,7 +845,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
     }
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr id=\"total-structures\"><td colspan=\"5\">Total ({} structures, dont {} éligibles)</td>{}{}{}{}{}{}{}{}</tr></tfoot>\n</table>\n</section>",
+        "</tbody>\n<tfoot><tr id=\"total-structures\"><td colspan=\"5\">Total ({} structures, dont {} éligibles)</td>{}{}{}{}{}{}{}{}</tr></tfoot>\n</table></div>\n</section>",
         x.structures,
         x.structures_eligibles,
         td_montant(x.bonus_lissage),
@@ -642,7 +859,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
     );
 
     // reconciliation
-    o.push_str("<section id=\"rapprochement\">\n<h2>5. Rapprochement par collectivité et volet</h2>\n<p>Pour chaque collectivité et chaque volet : la charge à payer N-1 (A) se retrouve dans le lissage versé (L), le complément dû au plancher et à la revalorisation (C), le non redistribué (R : mois de fermeture, volet sans structure éligible ou inconnu du barème) et ce qui est versé à la collectivité elle-même (P, pilotage) : A + C = L + R + P. La Caf verse L + N + P.</p>\n<table id=\"table-rapprochement\">\n<thead><tr><th>Collectivité</th><th>Volet</th><th class=\"n\">Charge N-1 (A)</th><th class=\"n\">Unités (U)</th><th class=\"n\">Lissage (L)</th><th class=\"n\">Places nouvelles (N)</th><th class=\"n\">Complément (C)</th><th class=\"n\">Non redistribué (R)</th><th class=\"n\">Versé collectivité (P)</th><th class=\"n\">Versé Caf</th></tr></thead>\n<tbody>\n");
+    o.push_str("<section id=\"rapprochement\">\n<div class=\"tete\"><h2>5. Rapprochement par collectivité et volet</h2>\n<p>Pour chaque collectivité et chaque volet : la charge à payer N-1 (A) se retrouve dans le lissage versé (L), le complément dû au plancher et à la revalorisation (C), le non redistribué (R : mois de fermeture, volet sans structure éligible ou inconnu du barème) et ce qui est versé à la collectivité elle-même (P, pilotage) : A + C = L + R + P. La Caf verse L + N + P.</p></div>\n<div class=\"defilement\"><table id=\"table-rapprochement\">\n<thead><tr><th>Collectivité</th><th>Volet</th><th class=\"n\">Charge N-1 (A)</th><th class=\"n\">Unités (U)</th><th class=\"n\">Lissage (L)</th><th class=\"n\">Places nouvelles (N)</th><th class=\"n\">Complément (C)</th><th class=\"n\">Non redistribué (R)</th><th class=\"n\">Versé collectivité (P)</th><th class=\"n\">Versé Caf</th></tr></thead>\n<tbody>\n");
     for g in &r.groupes {
         let _ = writeln!(
             o,
@@ -663,7 +880,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
     }
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr id=\"total-rapprochement\"><td colspan=\"2\">Total</td>{}<td></td>{}{}{}{}{}{}</tr></tfoot>\n</table>\n<p>Total versé par la Caf : bonus aux structures {} + versé aux collectivités {} = <strong>{}</strong>.</p>\n</section>",
+        "</tbody>\n<tfoot><tr id=\"total-rapprochement\"><td colspan=\"2\">Total</td>{}<td></td>{}{}{}{}{}{}</tr></tfoot>\n</table></div>\n<p>Total versé par la Caf : bonus aux structures {} + versé aux collectivités {} = <strong>{}</strong>.</p>\n</section>",
         td_montant(t.charge_n1),
         td_montant(t.lissage_verse),
         td_montant(t.nouvelles_versees),
@@ -682,11 +899,13 @@ pub fn rendre(r: &Resultat) -> R<String> {
         .iter()
         .filter(|l| l.motif() != Motif::Eligible)
         .collect();
-    o.push_str("<section id=\"exclues\">\n<h2>6. Structures non éligibles</h2>\n");
+    o.push_str(
+        "<section id=\"exclues\">\n<div class=\"tete\"><h2>6. Structures non éligibles</h2>\n",
+    );
     if exclues.is_empty() {
-        o.push_str("<p>Toutes les structures sont éligibles.</p>\n");
+        o.push_str("<p>Toutes les structures sont éligibles.</p></div>\n");
     } else {
-        o.push_str("<p>Ces structures sont listées par la convention mais ne reçoivent pas de bonus territoire. La raison est la première règle d'éligibilité non remplie (R15).</p>\n<table id=\"table-exclues\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Raison</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th></tr></thead>\n<tbody>\n");
+        o.push_str("<p>Ces structures sont listées par la convention mais ne reçoivent pas de bonus territoire. La raison est la première règle d'éligibilité non remplie (R15).</p></div>\n<div class=\"defilement\"><table id=\"table-exclues\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Raison</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th></tr></thead>\n<tbody>\n");
         for l in &exclues {
             let s = &l.structure;
             // the rule's detail adds information only for these reasons
@@ -720,14 +939,14 @@ pub fn rendre(r: &Resultat) -> R<String> {
                 cn = td_montant(l.contribution_n),
             );
         }
-        o.push_str("</tbody>\n</table>\n");
+        o.push_str("</tbody>\n</table></div>\n");
     }
     o.push_str("</section>\n");
 
     // barème
     let _ = write!(
         o,
-        "<section id=\"bareme\">\n<h2>7. Barème appliqué et sources</h2>\n<p>Valeurs en vigueur au 1<sup>er</sup> janvier {} (docs/regles.md, R1). Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p>\n<table id=\"table-bareme\">\n<thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Référence</th></tr></thead>\n<tbody>\n",
+        "<section id=\"bareme\">\n<div class=\"tete\"><h2>7. Barème appliqué et sources</h2>\n<p>Valeurs en vigueur au 1<sup>er</sup> janvier {} (règle R1). Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p></div>\n<div class=\"defilement\"><table id=\"table-bareme\">\n<thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Référence</th></tr></thead>\n<tbody>\n",
         r.exercice
     );
     for b in lignes_bareme(&r.bareme) {
@@ -746,22 +965,23 @@ pub fn rendre(r: &Resultat) -> R<String> {
             },
         );
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    o.push_str("</tbody>\n</table></div>\n</section>\n");
 
-    // modelling choices
-    o.push_str("<section id=\"hypotheses\">\n<h2>8. Choix de modélisation appliqués</h2>\n<ul class=\"hyp\">\n");
-    for h in hypotheses(&r.bareme) {
+    // modelling choices, for a reader who is not a developer
+    o.push_str("<section id=\"hypotheses\">\n<div class=\"tete\"><h2>8. Choix de modélisation appliqués</h2>\n<p>Les règles du calcul, chacune en une phrase, avec son statut : « confirmé » quand une source publique la fonde, « hypothèse » quand c'est un choix fait faute de source. Viennent ensuite les paramètres du barème retenus par hypothèse.</p></div>\n<div class=\"defilement\"><table id=\"table-hypotheses\">\n<thead><tr><th>Règle</th><th>Ce qui est appliqué</th><th>Statut</th></tr></thead>\n<tbody>\n");
+    for (id, phrase, statut) in choix_de_modelisation(&r.bareme) {
         let _ = writeln!(
             o,
-            "<li><strong>{}</strong> — {}</li>",
-            esc(&h.code),
-            esc(&h.titre)
+            "<tr data-regle=\"{id}\"><td>{id}</td><td>{}</td><td>{}</td></tr>",
+            esc(&phrase),
+            esc(&statut),
+            id = esc(&id)
         );
     }
     let _ = write!(
         o,
-        "</ul>\n<p class=\"hyp\">Le texte complet de chaque règle figure dans docs/regles.md et dans la feuille « Hypotheses » du classeur XLSX.</p>\n</section>\n<footer>Produit par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; « bonus-ctg expliquer ID » détaille le calcul d'une structure.</footer>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
+        "</tbody>\n</table></div>\n</section>\n<footer>{}</footer>\n</body>\n</html>\n",
+        pied_de_page(empreinte)
     );
     Ok(o)
 }
@@ -794,8 +1014,38 @@ mod tests {
     }
 
     #[test]
-    fn coupe() {
-        assert_eq!(couper("abcdef", 4), "abc…");
-        assert_eq!(couper("abc", 4), "abc");
+    fn etiquettes_jamais_ambigues() {
+        let noms = [
+            (
+                "Relais petite enfance intercommunal – antenne de Gevrey-Chambertin et environs",
+                "RPE-GEVREY",
+            ),
+            (
+                "Relais petite enfance intercommunal – antenne de Gevrey-Chambertin et alentours",
+                "RPE-NUITS",
+            ),
+            ("Multi-accueil Balzac", "EAJE-BALZAC"),
+        ];
+        let e = etiquettes(&noms, ETIQUETTE_CAR);
+        // the two long names would read the same once shortened: their ids instead
+        assert_eq!(e[0], vec!["RPE-GEVREY".to_string()]);
+        assert_eq!(e[1], vec!["RPE-NUITS".to_string()]);
+        assert_eq!(e[2], vec!["Multi-accueil Balzac".to_string()]);
+        // a long name on two lines, cut at a word
+        let e = etiquettes(
+            &[(
+                "Communauté de communes de Gevrey-Chambertin et de Nuits-Saint-Georges",
+                "X",
+            )],
+            ETIQUETTE_CAR,
+        );
+        assert_eq!(
+            e[0],
+            vec![
+                "Communauté de communes de Gevrey-".to_string(),
+                "Chambertin et de Nuits-Saint-Georges".to_string()
+            ]
+        );
+        assert!(e[0].iter().all(|l| l.chars().count() <= ETIQUETTE_CAR));
     }
 }

@@ -533,7 +533,12 @@ fn regles(r: &Resultat, lignes: &[&LigneStructure], blocs: &mut Vec<Bloc>) -> R<
         for c in COMPOSANTES {
             let (texte, refs) = (c.regle)(r, g, v)?;
             blocs.push(Bloc::Paragraphe(vec![normal(texte)]));
-            blocs.push(Bloc::Note(format!("Barème : {}", refs.join(" ; "))));
+            // no « Barème : » line without a reference
+            let refs: Vec<&String> = refs.iter().filter(|x| !x.trim().is_empty()).collect();
+            if !refs.is_empty() {
+                let refs: Vec<&str> = refs.iter().map(|x| x.as_str()).collect();
+                blocs.push(Bloc::Note(format!("Barème : {}", refs.join(" ; "))));
+            }
         }
     }
     Ok(())

@@ -125,6 +125,45 @@ pub fn texte_terminal(s: &str, max: usize) -> String {
     format!("{}…", &t[..fin])
 }
 
+/// `n` with its noun agreed in French: singular for 0 and 1 (« 0 avertissement »,
+/// « 1 dossier »), plural beyond (« 2 dossiers »), the number grouped by thousands.
+pub fn nombre_de(n: u64, singulier: &str, pluriel: &str) -> String {
+    format!(
+        "{} {}",
+        groupe_fr(&n.to_string()),
+        if n > 1 { pluriel } else { singulier }
+    )
+}
+
+/// Today's date (UTC), the generation date printed on the reports; `SOURCE_DATE_EPOCH`
+/// (seconds since 1970, the reproducible-builds convention) fixes it for reproducible outputs.
+pub fn aujourd_hui() -> crate::modele::Date {
+    let secondes = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    date_du_jour(secondes.div_euclid(86_400))
+}
+
+/// The date of a day counted from 1970-01-01 (proleptic Gregorian calendar; H. Hinnant's
+/// `civil_from_days`).
+pub fn date_du_jour(jours: i64) -> crate::modele::Date {
+    let z = jours + 719_468;
+    let ere = z.div_euclid(146_097);
+    let jour_ere = z - ere * 146_097;
+    let annee_ere = (jour_ere - jour_ere / 1_460 + jour_ere / 36_524 - jour_ere / 146_096) / 365;
+    let jour_annee = jour_ere - (365 * annee_ere + annee_ere / 4 - annee_ere / 100);
+    let mois_p = (5 * jour_annee + 2) / 153;
+    let jour = jour_annee - (153 * mois_p + 2) / 5 + 1;
+    let mois = if mois_p < 10 { mois_p + 3 } else { mois_p - 9 };
+    let annee = annee_ere + ere * 400 + i64::from(mois <= 2);
+    crate::modele::Date::new(annee as i32, mois as u8, jour as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +182,29 @@ mod tests {
         // `\u{202e}` is 8 characters: 4 kept and « … »
         assert_eq!(texte_terminal("\u{202e}abcdef", 5), "\\u{2…");
         assert_eq!(texte_terminal("a\u{1b}[2J", 80), "a␛[2J");
+    }
+
+    #[test]
+    fn accords() {
+        assert_eq!(nombre_de(1, "dossier", "dossiers"), "1 dossier");
+        assert_eq!(
+            nombre_de(0, "avertissement", "avertissements"),
+            "0 avertissement"
+        );
+        assert_eq!(nombre_de(2, "seuil", "seuils"), "2 seuils");
+        assert_eq!(nombre_de(12_000, "place", "places"), "12\u{202f}000 places");
+    }
+
+    #[test]
+    fn dates_du_calendrier() {
+        use crate::modele::Date;
+        assert_eq!(date_du_jour(0), Date::new(1970, 1, 1));
+        // 2024-02-29: 54 years of 365 days + 13 leap days (1972…2020) + 31 + 28 days
+        assert_eq!(
+            date_du_jour(54 * 365 + 13 + 31 + 28),
+            Date::new(2024, 2, 29)
+        );
+        assert_eq!(date_du_jour(-1), Date::new(1969, 12, 31));
     }
 
     #[test]

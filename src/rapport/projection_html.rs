@@ -128,9 +128,24 @@ fn graphique(o: &mut String, pts: &[Point]) {
             (GAUCHE + RETRAIT) * 10 + largeur * 10 * i as i128 / (n - 1)
         }
     };
+    // the text alternative: every value of the chart, year by year
+    let desc = pts
+        .iter()
+        .map(|p| {
+            format!(
+                "{} : Caf {}, collectivités {}, financement public {}",
+                p.etiquette,
+                fr(p.caf),
+                fr(p.collectivites),
+                fr(p.financement)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ");
     let _ = write!(
         o,
-        "<svg class=\"graphique\" id=\"graphique-financement\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {HAUTEUR}\" aria-labelledby=\"titre-financement\"><title id=\"titre-financement\">Financement Caf et collectivités par année</title>"
+        "<svg class=\"graphique\" id=\"graphique-financement\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {HAUTEUR}\" aria-labelledby=\"titre-financement desc-financement\"><title id=\"titre-financement\">Financement Caf et collectivités par année</title><desc id=\"desc-financement\">{}</desc>",
+        esc(&desc)
     );
     // horizontal grid and amounts
     let mut v = 0i64;
@@ -588,7 +603,7 @@ pub fn rendre(pr: &Projection) -> R<String> {
     }
     let _ = write!(
         o,
-        "</div>\n<p>La projection enchaîne les exercices {p}–{d} : chaque année, l'enveloppe à répartir est ce que la Caf a versé l'année précédente (base {b}), les structures évoluent selon les événements d'evenements.csv, et les collectivités ajustent leurs contributions d'année en année (docs/regles.md R20–R26). N-1 ({n1}) : montants du dossier (charge à payer N-1, contributions N-1).</p>\n</section>\n",
+        "</div>\n<p>La projection enchaîne les exercices {p}–{d} : chaque année, l'enveloppe à répartir est ce que la Caf a versé l'année précédente (base {b}), les structures évoluent selon les événements d'evenements.csv, et les collectivités ajustent leurs contributions d'année en année (règles R20 à R26). N-1 ({n1}) : montants du dossier (charge à payer N-1, contributions N-1).</p>\n</section>\n",
         p = pr.premiere,
         d = pr.derniere,
         b = nom_base(pr.base),
@@ -596,7 +611,7 @@ pub fn rendre(pr: &Projection) -> R<String> {
     );
 
     // totals per year
-    o.push_str("<section id=\"totaux\">\n<h2>2. Totaux par année : Caf et collectivités</h2>\n<p>« TOTAL Caf » = lissage + unités nouvelles + trajectoire + versé aux collectivités ; « financement public » = contributions des collectivités + bonus versés aux structures. En N-1, seuls les montants du dossier sont connus.</p>\n");
+    o.push_str("<section id=\"totaux\">\n<div class=\"tete\"><h2>2. Totaux par année : Caf et collectivités</h2>\n<p>« TOTAL Caf » = lissage + unités nouvelles + trajectoire + versé aux collectivités ; « financement public » = contributions des collectivités + bonus versés aux structures. En N-1, seuls les montants du dossier sont connus.</p></div>\n");
     table_totaux(&mut o, pr);
     if c.collectivites.len() > 1 {
         table_collectivites(&mut o, pr);
@@ -604,17 +619,17 @@ pub fn rendre(pr: &Projection) -> R<String> {
     o.push_str("</section>\n");
 
     // chart
-    o.push_str("<section id=\"financement\">\n<h2>3. Financement Caf et collectivités par année</h2>\n<p class=\"legende\"><span class=\"trait\" style=\"background:#2b6cb0\"></span>Caf (total versé)<span class=\"trait\" style=\"background:#dd6b20\"></span>collectivités (contributions aux structures)<span class=\"tirets\"></span>financement public des structures (contributions + bonus)</p>\n<figure>\n");
+    o.push_str("<section id=\"financement\">\n<div class=\"tete\"><h2>3. Financement Caf et collectivités par année</h2>\n<p>Chaque année, ce que verse la Caf, ce que versent les collectivités, et le financement public des structures qui en résulte.</p></div>\n<figure>\n");
     graphique(&mut o, &points(pr));
-    o.push_str("\n</figure>\n</section>\n");
+    o.push_str("\n<p class=\"legende\">Légende :<span class=\"trait\" style=\"background:#2b6cb0\"></span>Caf (total versé)<span class=\"trait\" style=\"background:#dd6b20\"></span>collectivités (contributions aux structures)<span class=\"tirets\"></span>financement public des structures (contributions + bonus)</p>\n</figure>\n</section>\n");
 
     // trajectoire
-    o.push_str("<section id=\"trajectoire\">\n<h2>4. Bonus trajectoire de développement</h2>\n<p>Versé quand les places de la collectivité dépassent un seuil de croissance par rapport à l'année de référence (docs/regles.md R24).</p>\n");
+    o.push_str("<section id=\"trajectoire\">\n<div class=\"tete\"><h2>4. Bonus trajectoire de développement</h2>\n<p>Versé quand les places de la collectivité dépassent un seuil de croissance par rapport à l'année de référence (règle R24).</p></div>\n");
     table_trajectoire(&mut o, pr)?;
     o.push_str("</section>\n");
 
     // per structure
-    o.push_str("<section id=\"structures\" class=\"saut\">\n<h2>5. Détail par structure</h2>\n<p>Pour chaque année : bonus total versé par la Caf à la structure (lissage + unités nouvelles + trajectoire) et contribution de la collectivité. Sous le montant : mois comptés quand la structure n'est pas ouverte toute l'année, raison d'une non-éligibilité (annexe 2 bis, fermée, sans soutien…), part du bonus trajectoire. Détail d'un chiffre : <code>bonus-ctg expliquer DOSSIER ID --annee ANNEE</code>.</p>\n");
+    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>5. Détail par structure</h2>\n<p>Pour chaque année : bonus total versé par la Caf à la structure (lissage + unités nouvelles + trajectoire) et contribution de la collectivité. Sous le montant : mois comptés quand la structure n'est pas ouverte toute l'année, raison d'une non-éligibilité (annexe 2 bis, fermée, sans soutien…), part du bonus trajectoire. Détail d'un chiffre : <code>bonus-ctg expliquer DOSSIER ID --annee ANNEE</code>.</p></div>\n");
     table_structures(&mut o, pr);
     o.push_str("</section>\n");
 
@@ -624,7 +639,7 @@ pub fn rendre(pr: &Projection) -> R<String> {
     if evs.is_empty() {
         o.push_str("<p>Aucun événement : les structures gardent leur situation du dossier.</p>\n");
     } else {
-        o.push_str("<p>Lignes d'evenements.csv ; un changement compte à partir du mois qui suit sa date, sauf s'il a lieu le 1<sup>er</sup> du mois (docs/regles.md R21).</p>\n<ul class=\"evenements\">\n");
+        o.push_str("<p>Lignes d'evenements.csv ; un changement compte à partir du mois qui suit sa date, sauf s'il a lieu le 1<sup>er</sup> du mois (règle R21).</p>\n<ul class=\"evenements\">\n");
         for e in evs {
             let _ = writeln!(o, "<li>{}</li>", esc(&e));
         }
@@ -632,10 +647,16 @@ pub fn rendre(pr: &Projection) -> R<String> {
     }
     let _ = write!(
         o,
-        "</section>\n<footer>Produit par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection (<code>--format xlsx</code>) contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
+        "</section>\n<footer>Produit le {} par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection (<code>--format xlsx</code>) contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
+        esc(&super::html::date_fr(super::aujourd_hui())),
         env!("CARGO_PKG_VERSION")
     );
-    Ok(o)
+    // every table scrolls within its column on screen (its own width otherwise widens the
+    // page)
+    Ok(
+        o.replace("<table id=", "<div class=\"defilement\"><table id=")
+            .replace("</table>", "</table></div>"),
+    )
 }
 
 #[cfg(test)]

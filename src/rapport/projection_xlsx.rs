@@ -8,7 +8,10 @@
 
 use super::parametres::{hypotheses, Hypothese};
 use super::projection::{nom_base, COLONNES, COLONNES_TRAJECTOIRE, TOUTES};
-use super::xlsx::{echelle_f64, feuille_bareme, feuille_hypotheses, Feuille, Formats, X};
+use super::xlsx::{
+    echelle_f64, feuille_bareme, feuille_hypotheses, mention_production, pied_de_page, Feuille,
+    Formats, X,
+};
 use crate::calcul::rationnel::{format_echelle, Depassement, Rationnel};
 use crate::modele::Montant;
 use crate::projection::{Projection, TotauxAnnee};
@@ -34,11 +37,11 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
         for x in &a.lignes {
             l += 1;
             fe.nombre(l, 0, a.exercice, &f.entier)?;
-            fe.texte(l, 1, &x.id, &f.texte)?;
-            fe.texte(l, 2, &x.nom, &f.texte)?;
+            fe.texte_plie(l, 1, &x.id, 28, f)?;
+            fe.texte_plie(l, 2, &x.nom, 30, f)?;
             fe.texte(l, 3, x.type_structure.code(), &f.texte)?;
             fe.texte(l, 4, x.volet.as_deref().unwrap_or(""), &f.texte)?;
-            fe.texte(l, 5, &x.gestionnaire, &f.texte)?;
+            fe.texte_plie(l, 5, &x.gestionnaire, 24, f)?;
             fe.texte(l, 6, &x.collectivite, &f.texte)?;
             fe.texte(l, 7, x.motif.code(), &f.texte)?;
             fe.entier(l, 8, usize::from(x.mois), &f.entier)?;
@@ -66,7 +69,7 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
             }
             fe.montant(l, 21, x.bonus_ctre, &f.montant)?;
             fe.montant4(l, 22, &x.ecart_arrondi, &f.montant4)?;
-            fe.texte(l, 23, x.motif.libelle(), &f.texte)?;
+            fe.texte_plie(l, 23, x.motif.libelle(), 36, f)?;
         }
     }
     Ok((fe.finir(l, noms.len() as u16, 2)?, l))
@@ -77,19 +80,19 @@ pub const COLONNES_TOTAUX_ANNEE: &[&str] = &[
     "collectivite",
     "periode",
     "exercice",
-    "charge_n1 (A)",
-    "lissage (L)",
-    "nouvelles (N)",
-    "trajectoire (T)",
-    "verse_collectivite (P)",
-    "verse_caf (L+N+T+P)",
-    "contribution_collectivite (C)",
-    "financement_public (C+L+N+T)",
+    "charge_n1",
+    "lissage",
+    "nouvelles",
+    "trajectoire",
+    "verse_collectivite",
+    "verse_caf",
+    "contribution_collectivite",
+    "financement_public",
     "non_redistribue",
-    "bonus_structures (feuille Projection)",
-    "controle Caf",
-    "controle financement",
-    "ctre (feuille Projection)",
+    "bonus_structures",
+    "controle_caf",
+    "controle_financement",
+    "ctre",
 ];
 
 /// Column (0-based) of a projection CSV column in the `Projection` sheet.
@@ -325,7 +328,7 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
     fe.texte(
         note + 1,
         0,
-        "Contrôles (doivent valoir 0) : « controle Caf » = bonus des structures + CTRE + P − versé Caf ; « controle financement » = C + bonus des structures − financement public.",
+        "Contrôles (doivent valoir 0) : « Contrôle Caf » = bonus des structures + CTRE + P − versé Caf ; « Contrôle financement » = C + bonus des structures − financement public.",
         &f.texte,
     )?;
 
@@ -333,7 +336,8 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
     if pr.convention.collectivites.len() > 1 {
         let mut l = note + 3;
         for (i, n) in COLONNES_TOTAUX_ANNEE.iter().enumerate() {
-            fe.ws.write_string_with_format(l, i as u16, *n, &f.entete)?;
+            let n = super::tables::libelle(n);
+            fe.ws.write_string_with_format(l, i as u16, n, &f.entete)?;
         }
         for c in &pr.convention.collectivites {
             if let Some(t) = pr.n1_par_collectivite.get(&c.id) {
@@ -457,15 +461,21 @@ pub fn rendre(pr: &Projection) -> X<Vec<u8>> {
             )),
     );
     let (projection, n) = feuille_projection(pr, &f)?;
-    wb.push_worksheet(projection);
-    wb.push_worksheet(feuille_totaux(pr, n, &f)?);
-    wb.push_worksheet(feuille_trajectoire(pr, &f)?);
     let baremes: Vec<(Option<i32>, &crate::bareme::BaremeExercice)> = pr
         .annees
         .iter()
         .map(|a| (Some(a.exercice), &a.resultat.bareme))
         .collect();
-    wb.push_worksheet(feuille_bareme(&baremes, &f)?);
-    wb.push_worksheet(feuille_hypotheses(&hypotheses_projection(pr), &f)?);
+    let date = mention_production();
+    for mut ws in [
+        projection,
+        feuille_totaux(pr, n, &f)?,
+        feuille_trajectoire(pr, &f)?,
+        feuille_bareme(&baremes, &f)?,
+        feuille_hypotheses(&hypotheses_projection(pr), &f)?,
+    ] {
+        pied_de_page(&mut ws, &pr.convention.nom, &date);
+        wb.push_worksheet(ws);
+    }
     Ok(wb.save_to_buffer()?)
 }

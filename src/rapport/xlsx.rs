@@ -121,7 +121,6 @@ pub(crate) struct Formats {
     pub(crate) date: Format,
     pub(crate) total_texte: Format,
     pub(crate) total_montant: Format,
-    pub(crate) total_unites: Format,
     pub(crate) total_entier: Format,
     pub(crate) calcule_texte: Format,
     pub(crate) calcule_montant: Format,
@@ -137,6 +136,7 @@ impl Formats {
             .set_bold()
             .set_border_top(FormatBorder::Thin)
             .set_background_color(Color::RGB(0xEEF3F8));
+        let haut = Format::new().set_align(FormatAlign::Top);
         let calcule = Format::new()
             .set_italic()
             .set_background_color(Color::RGB(0xF6F6F6));
@@ -145,17 +145,20 @@ impl Formats {
                 .set_bold()
                 .set_background_color(Color::RGB(0xDCE6F1))
                 .set_border_bottom(FormatBorder::Thin)
-                .set_align(FormatAlign::Center),
-            texte: Format::new(),
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            // every cell at the top of its row: a row made taller by a wrapped text reads
+            // from its first line
+            texte: Format::new().set_align(FormatAlign::Top),
             texte_long: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            montant: Format::new().set_num_format(FORMAT_MONTANT),
-            montant4: Format::new().set_num_format(FORMAT_MONTANT4),
-            unites: Format::new().set_num_format(FORMAT_UNITES),
-            entier: Format::new().set_num_format("0"),
-            date: Format::new().set_num_format("dd/mm/yyyy"),
+            montant: haut.clone().set_num_format(FORMAT_MONTANT),
+            montant4: haut.clone().set_num_format(FORMAT_MONTANT4),
+            unites: haut.clone().set_num_format(FORMAT_UNITES),
+            entier: haut.clone().set_num_format("0"),
+            date: haut.set_num_format("dd/mm/yyyy"),
             total_texte: total.clone(),
             total_montant: total.clone().set_num_format(FORMAT_MONTANT),
-            total_unites: total.clone().set_num_format(FORMAT_UNITES),
             total_entier: total.set_num_format("0"),
             calcule_texte: calcule.clone(),
             calcule_montant: calcule.set_num_format(FORMAT_MONTANT),
@@ -168,6 +171,103 @@ pub(crate) struct Feuille {
     pub(crate) ws: Worksheet,
     nom: String,
     pub(crate) largeurs: Vec<usize>,
+    /// The header texts (their row's height is fitted to the widths at the end).
+    entetes: Vec<String>,
+    /// Lines of the tallest wrapped cell of each row written with [`Feuille::texte_plie`].
+    lignes: std::collections::BTreeMap<u32, usize>,
+}
+
+/// Lines a text takes when wrapped at word boundaries in `largeur` characters (a word
+/// longer than the line takes as many lines as it needs).
+pub(crate) fn lignes_pliees(texte: &str, largeur: usize) -> usize {
+    let largeur = largeur.max(1);
+    let mut total = 0;
+    for para in texte.split('\n') {
+        let mut lignes = 1;
+        let mut courante = 0usize;
+        for mot in para.split_whitespace() {
+            let n = longueur(mot);
+            if courante == 0 {
+                courante = n;
+            } else if courante + 1 + n <= largeur {
+                courante += 1 + n;
+            } else {
+                lignes += 1;
+                courante = n;
+            }
+            while courante > largeur {
+                lignes += 1;
+                courante -= largeur;
+            }
+        }
+        total += lignes;
+    }
+    total.max(1)
+}
+
+/// Wrapped lines of a cell at most (a row then fits on a printed page).
+const LIGNES_PAR_CELLULE: usize = 24;
+
+/// A text cut at word boundaries into pieces of at most `max_lignes` wrapped lines.
+pub(crate) fn morceaux(texte: &str, largeur: usize, max_lignes: usize) -> Vec<String> {
+    let mut r = Vec::new();
+    let mut courant = String::new();
+    for mot in texte.split(' ') {
+        let essai = if courant.is_empty() {
+            mot.to_string()
+        } else {
+            format!("{courant} {mot}")
+        };
+        if !courant.is_empty() && lignes_pliees(&essai, largeur) > max_lignes {
+            r.push(std::mem::take(&mut courant));
+            courant = mot.to_string();
+        } else {
+            courant = essai;
+        }
+    }
+    r.push(courant);
+    r
+}
+
+/// Height in points of a line of 11-point text (with its leading).
+const HAUTEUR_LIGNE: f64 = 15.0;
+
+/// Printable width of an A4 landscape page with the margins set here (0,4 inch each side),
+/// in points.
+const LARGEUR_IMPRIMABLE_PT: f64 = (11.69 - 0.8) * 72.0;
+
+/// Smallest print scale: 11-point text printed at 73 % is 8 points.
+const ECHELLE_MIN: f64 = 8.0 / 11.0;
+
+/// Print scale needed to fit columns of these widths (in characters) to one page wide.
+pub(crate) fn echelle_pour(largeurs: &[f64]) -> f64 {
+    // a column of w characters is w × 7 + 5 pixels (Calibri 11), a pixel 3/4 point
+    let pt: f64 = largeurs.iter().map(|w| (w * 7.0 + 5.0) * 0.75).sum();
+    if pt <= 0.0 {
+        1.0
+    } else {
+        (LARGEUR_IMPRIMABLE_PT / pt).min(1.0)
+    }
+}
+
+/// Footer of every sheet: the convention (which dossier) on the left, the page in the
+/// middle, the generation date on the right (`&` doubled: a field code otherwise).
+pub(crate) fn pied_de_page(ws: &mut Worksheet, dossier: &str, date: &str) {
+    let dossier: String = dossier.chars().take(80).collect();
+    ws.set_footer(format!(
+        "&L{}&CPage &P sur &N&R{}",
+        dossier.replace('&', "&&"),
+        date.replace('&', "&&")
+    ));
+}
+
+/// `produit le 30 novembre 2026 par bonus-ctg 0.x`: the right part of the footers.
+pub(crate) fn mention_production() -> String {
+    format!(
+        "produit le {} par bonus-ctg {}",
+        super::html::date_fr(super::aujourd_hui()),
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 fn longueur(s: &str) -> usize {
@@ -182,6 +282,8 @@ impl Feuille {
             ws,
             nom: nom.to_string(),
             largeurs: Vec::new(),
+            entetes: Vec::new(),
+            lignes: std::collections::BTreeMap::new(),
         })
     }
     pub(crate) fn mesurer(&mut self, col: u16, n: usize) {
@@ -191,12 +293,17 @@ impl Feuille {
         }
         self.largeurs[c] = self.largeurs[c].max(n);
     }
+    /// The header row: the French label of each column (machine names stay in the CSV and
+    /// JSON), wrapped on two lines rather than widening the column.
     pub(crate) fn entetes(&mut self, noms: &[&str], f: &Formats) -> X<()> {
         for (i, n) in noms.iter().enumerate() {
             let c = i as u16;
-            self.ws.write_string_with_format(0, c, *n, &f.entete)?;
-            // room for the filter button
-            self.mesurer(c, longueur(n) + 3);
+            let l = super::tables::libelle(n);
+            self.ws.write_string_with_format(0, c, l, &f.entete)?;
+            self.entetes.push(l.to_string());
+            // room for the filter button; the longest word, or half the label
+            let mot = l.split_whitespace().map(longueur).max().unwrap_or(0);
+            self.mesurer(c, mot.max(longueur(l).div_ceil(2)) + 3);
         }
         Ok(())
     }
@@ -216,6 +323,32 @@ impl Feuille {
         }
         self.mesurer(c, longueur(&s));
         self.ws.write_string_with_format(l, c, &s, fmt)?;
+        Ok(())
+    }
+    /// A long text in a column at most `max` characters wide, wrapped at word boundaries
+    /// (its row made as high as the lines it takes): a long name does not widen the sheet
+    /// beyond a printed page.
+    pub(crate) fn texte_plie(&mut self, l: u32, c: u16, s: &str, max: usize, f: &Formats) -> X<()> {
+        let n = longueur(s);
+        if n <= max {
+            return self.texte(l, c, s, &f.texte);
+        }
+        self.texte(l, c, s, &f.texte_long)?;
+        // the column is `max` wide (the measure is capped below), a line holds about max − 2
+        // characters of a proportional font
+        let c = c as usize;
+        if let Some(w) = self.largeurs.get_mut(c) {
+            *w = (*w).min(
+                max.max(
+                    self.entetes
+                        .get(c)
+                        .map_or(0, |e| longueur(e).div_ceil(2) + 3),
+                ),
+            );
+        }
+        let lignes = lignes_pliees(s, max.saturating_sub(2));
+        let e = self.lignes.entry(l).or_insert(1);
+        *e = (*e).max(lignes);
         Ok(())
     }
     pub(crate) fn montant(&mut self, l: u32, c: u16, m: Montant, fmt: &Format) -> X<()> {
@@ -280,28 +413,66 @@ impl Feuille {
             .write_formula_with_format(l, c, Formula::new(f).set_result(valeur), fmt)?;
         Ok(())
     }
-    /// Column widths fitted to the widest text (capped), header frozen, filters on the data.
+    /// Column widths fitted to the widest text (capped), header row as high as its wrapped
+    /// labels, header frozen, filters on the data, print setup (see [`Feuille::imprimer`]).
     pub(crate) fn finir(
         mut self,
         derniere_ligne: u32,
         colonnes: u16,
         figer_colonnes: u16,
     ) -> X<Worksheet> {
+        let mut largeurs = Vec::new();
         for (c, n) in self.largeurs.iter().enumerate() {
             let w = (*n as f64 + 2.0).clamp(8.0, 70.0);
             self.ws.set_column_width(c as u16, w)?;
+            largeurs.push(w);
+        }
+        let lignes = self
+            .entetes
+            .iter()
+            .zip(&largeurs)
+            .map(|(e, w)| lignes_pliees(e, (*w as usize).saturating_sub(3)))
+            .max()
+            .unwrap_or(1);
+        if !self.entetes.is_empty() {
+            self.ws
+                .set_row_height(0, HAUTEUR_LIGNE * lignes as f64 + 2.0)?;
+        }
+        for (l, n) in &self.lignes {
+            if *n > 1 {
+                self.ws
+                    .set_row_height(*l, HAUTEUR_LIGNE * *n as f64 + 2.0)?;
+            }
         }
         self.ws.set_freeze_panes(1, figer_colonnes)?;
         if colonnes > 0 && derniere_ligne > 0 {
             self.ws.autofilter(0, 0, derniere_ligne, colonnes - 1)?;
         }
+        self.imprimer(&largeurs, figer_colonnes)?;
+        Ok(self.ws)
+    }
+
+    /// Print setup: A4 landscape, the header row repeated on every page, the sheet's name
+    /// above; one page wide when that keeps the text at 8 points at least, otherwise at
+    /// 73 % (8 points) over several pages wide, the first `repeter` columns repeated.
+    pub(crate) fn imprimer(&mut self, largeurs: &[f64], repeter: u16) -> X<()> {
         self.ws.set_landscape();
         self.ws.set_paper_size(9); // A4
-        self.ws.set_print_fit_to_pages(1, 0);
-        self.ws.set_repeat_rows(0, 0)?;
+        self.ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+        if echelle_pour(largeurs) >= ECHELLE_MIN {
+            self.ws.set_print_fit_to_pages(1, 0);
+        } else {
+            self.ws.set_print_scale((ECHELLE_MIN * 100.0).ceil() as u16);
+            if repeter > 0 {
+                self.ws.set_repeat_columns(0, repeter - 1)?;
+            }
+        }
+        if !self.entetes.is_empty() {
+            self.ws.set_repeat_rows(0, 0)?;
+        }
         self.ws
-            .set_header(format!("&L{}&R&P / &N", self.nom.replace('&', "&&")));
-        Ok(self.ws)
+            .set_header(format!("&C{}", self.nom.replace('&', "&&")));
+        Ok(())
     }
 }
 
@@ -318,11 +489,11 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
     for x in &r.structures {
         l += 1;
         let s = &x.structure;
-        fe.texte(l, 0, &s.id, &f.texte)?;
-        fe.texte(l, 1, &s.nom, &f.texte)?;
+        fe.texte_plie(l, 0, &s.id, 28, f)?;
+        fe.texte_plie(l, 1, &s.nom, 30, f)?;
         fe.texte(l, 2, s.type_structure.code(), &f.texte)?;
         fe.texte(l, 3, x.eligibilite.volet.as_deref().unwrap_or(""), &f.texte)?;
-        fe.texte(l, 4, &s.gestionnaire, &f.texte)?;
+        fe.texte_plie(l, 4, &s.gestionnaire, 24, f)?;
         fe.texte(l, 5, &s.collectivite, &f.texte)?;
         fe.texte(l, 6, x.motif().code(), &f.texte)?;
         fe.unites(l, 7, x.unites_eligibles, &f.unites)?;
@@ -343,7 +514,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant(l, 17, x.variation, &f.montant)?;
         fe.montant(l, 18, x.bonus_trajectoire, &f.montant)?;
         fe.montant(l, 19, x.bonus_ctre, &f.montant)?;
-        fe.texte(l, 20, x.motif().libelle(), &f.texte)?;
+        fe.texte_plie(l, 20, x.motif().libelle(), 36, f)?;
     }
     fe.finir(l, noms.len() as u16, 1)
 }
@@ -451,16 +622,16 @@ fn feuille_collectivites(r: &Resultat, f: &Formats) -> X<Worksheet> {
 pub const COLONNES_RAPPROCHEMENT: &[&str] = &[
     "collectivite",
     "volet",
-    "charge_n1 (A)",
-    "unites (U)",
-    "lissage_verse (L)",
-    "nouvelles_versees (N)",
-    "complement_plancher (C)",
-    "non_redistribue (R)",
-    "verse_collectivite (P)",
-    "verse_caf (L+N+T+P)",
-    "controle A+C-L-R-P",
-    "trajectoire_versee (T)",
+    "charge_n1",
+    "unites",
+    "lissage_verse",
+    "nouvelles_versees",
+    "complement_plancher",
+    "non_redistribue",
+    "verse_collectivite",
+    "verse_caf",
+    "controle",
+    "trajectoire_versee",
 ];
 
 fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
@@ -502,15 +673,10 @@ fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
     fe.texte(lc, 0, "TOTAL calculé par bonus-ctg", &f.calcule_texte)?;
     fe.texte(lc, 1, "", &f.calcule_texte)?;
     fe.texte(le, 0, "Écart (formule − calculé)", &f.texte)?;
-    let unites_total = Unites(r.groupes.iter().map(|g| g.unites.0).sum());
-    fe.somme(
-        lf,
-        3,
-        1,
-        derniere,
-        &unites_total.to_string(),
-        &f.total_unites,
-    )?;
+    // units: places, hours or ETP according to the volet, never added together (the
+    // Synthese sheet totals them per volet)
+    fe.texte(lf, 3, "", &f.total_texte)?;
+    fe.texte(lc, 3, "", &f.calcule_texte)?;
     let colonnes: [(u16, Montant); 9] = [
         (2, t.charge_n1),
         (4, t.lissage_verse),
@@ -626,7 +792,7 @@ pub(crate) fn feuille_bareme(
             fe.texte(
                 l,
                 d + 3,
-                &b.statut.map_or("défaut".to_string(), |s| s.to_string()),
+                b.statut.map_or("défaut", |s| s.libelle()),
                 &f.texte,
             )?;
             fe.texte(l, d + 4, &b.reference, &f.texte)?;
@@ -640,17 +806,182 @@ pub(crate) fn feuille_bareme(
 pub(crate) fn feuille_hypotheses(hs: &[Hypothese], f: &Formats) -> X<Worksheet> {
     let mut fe = Feuille::new("Hypotheses")?;
     fe.entetes(&["code", "choix", "detail", "source"], f)?;
+    // long texts wrap: fixed widths (printed one page wide at 8 points or more), and each
+    // row as high as its longest wrapped cell (a spreadsheet does not grow a row written
+    // by a program: without it the text overlaps the next rows)
+    let largeurs = [24usize, 36, 88, 28];
     let mut l = 0u32;
     for h in hs {
-        l += 1;
-        fe.texte(l, 0, &h.code, &f.texte_long)?;
-        fe.texte(l, 1, &h.titre, &f.texte_long)?;
-        fe.texte(l, 2, &h.detail, &f.texte_long)?;
-        fe.texte(l, 3, &h.source, &f.texte_long)?;
+        // a detail longer than a page goes on in the next rows (a row is never split
+        // across pages: one taller than a page would run over the footer)
+        let suites = morceaux(&h.detail, largeurs[2] - 2, LIGNES_PAR_CELLULE);
+        for (k, detail) in suites.iter().enumerate() {
+            l += 1;
+            let suite = format!("{} (suite)", h.code);
+            let cellules: [&str; 4] = if k == 0 {
+                [&h.code, &h.titre, detail, &h.source]
+            } else {
+                [&suite, "", detail, ""]
+            };
+            let mut lignes = 1;
+            for (c, t) in cellules.iter().enumerate() {
+                fe.texte(l, c as u16, t, &f.texte_long)?;
+                // a proportional font: a line of w columns holds about w − 2 characters
+                lignes = lignes.max(lignes_pliees(t, largeurs[c] - 2));
+            }
+            fe.ws
+                .set_row_height(l, HAUTEUR_LIGNE * lignes as f64 + 3.0)?;
+        }
     }
-    // long texts wrap: fixed widths
-    fe.largeurs = vec![24, 50, 98, 40];
+    fe.largeurs = largeurs.iter().map(|w| w - 2).collect();
     fe.finir(l, 4, 1)
+}
+
+/// `Synthese` sheet, the first one: what the convention is, the headline figures (each
+/// with its unit), then per volet the units (homogeneous within a volet only) and the
+/// bonus.
+fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
+    let mut fe = Feuille::new("Synthese")?;
+    let titre = Format::new().set_bold().set_font_size(14);
+    fe.ws.write_string_with_format(
+        0,
+        0,
+        format!("{} — exercice {}", r.convention.nom, r.exercice),
+        &titre,
+    )?;
+    fe.ws.set_row_height(0, 22)?;
+    fe.texte(1, 0, &format!("Caf : {}", r.convention.caf), &f.texte)?;
+    fe.texte(2, 0, &mention_production(), &f.texte)?;
+    let t = &r.total;
+    let s = &t.structures;
+    let mut l = 4u32;
+    fe.texte(l, 0, "Chiffre clé", &f.entete)?;
+    fe.texte(l, 1, "Valeur", &f.entete)?;
+    let comptes = [
+        ("Structures du dossier (nombre)", s.structures),
+        ("dont éligibles (nombre)", s.structures_eligibles),
+    ];
+    for (libelle, n) in comptes {
+        l += 1;
+        fe.texte(l, 0, libelle, &f.texte)?;
+        fe.entier(l, 1, n, &f.entier)?;
+    }
+    let montants = [
+        (
+            "Charge à payer N-1 des collectivités (€)",
+            t.charge_n1,
+            false,
+        ),
+        ("Bonus versé aux structures (€)", s.bonus_total, false),
+        ("dont lissage (€)", s.bonus_lissage, false),
+        ("dont places nouvelles (€)", s.bonus_nouvelles, false),
+        ("dont trajectoire (€)", s.bonus_trajectoire, false),
+        ("Bonus CTRE versé aux structures (€)", s.bonus_ctre, false),
+        (
+            "Versé aux collectivités, pilotage (€)",
+            t.verse_collectivite,
+            false,
+        ),
+        ("Non redistribué (€)", t.non_redistribue, false),
+        ("Total versé par la Caf (€)", t.verse_caf, true),
+        (
+            "Contributions des collectivités N-1 (€)",
+            s.contribution_n1,
+            false,
+        ),
+        (
+            "Contributions des collectivités N (€)",
+            s.contribution_n,
+            false,
+        ),
+        ("Variation des contributions (€)", s.variation, false),
+    ];
+    for (libelle, m, total) in montants {
+        l += 1;
+        let (ft, fm) = if total {
+            (&f.total_texte, &f.total_montant)
+        } else {
+            (&f.texte, &f.montant)
+        };
+        fe.texte(l, 0, libelle, ft)?;
+        fe.montant(l, 1, m, fm)?;
+    }
+    l += 2;
+    let premiere = l;
+    fe.ws.set_row_height(l, HAUTEUR_LIGNE * 2.0 + 2.0)?;
+    for (c, e) in [
+        "Volet",
+        "Unité",
+        "Structures éligibles",
+        "Unités éligibles",
+        "Bonus total (€)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        fe.texte(l, c as u16, e, &f.entete)?;
+    }
+    let mut volets: Vec<&str> = r
+        .structures
+        .iter()
+        .filter_map(|x| x.eligibilite.volet.as_deref())
+        .collect();
+    volets.sort_unstable();
+    volets.dedup();
+    for v in volets {
+        let lignes: Vec<_> = r
+            .structures
+            .iter()
+            .filter(|x| x.eligibilite.volet.as_deref() == Some(v))
+            .collect();
+        let eligibles = lignes
+            .iter()
+            .filter(|x| x.motif() == crate::calcul::eligibilite::Motif::Eligible)
+            .count();
+        let unites = Unites(lignes.iter().map(|x| x.unites_eligibles.0).sum());
+        let bonus = Montant(lignes.iter().map(|x| x.bonus_total.0).sum());
+        let unite = r
+            .bareme
+            .volets
+            .get(v)
+            .map_or(String::new(), |x| x.unite.valeur.clone());
+        l += 1;
+        fe.texte(l, 0, v, &f.texte)?;
+        fe.texte(l, 1, &unite, &f.texte)?;
+        fe.entier(l, 2, eligibles, &f.entier)?;
+        fe.unites(l, 3, unites, &f.unites)?;
+        fe.montant(l, 4, bonus, &f.montant)?;
+    }
+    if l > premiere {
+        l += 1;
+        fe.texte(l, 0, "Total", &f.total_texte)?;
+        fe.texte(l, 1, "", &f.total_texte)?;
+        fe.somme(
+            l,
+            2,
+            premiere + 1,
+            l - 1,
+            &s.structures_eligibles.to_string(),
+            &f.total_entier,
+        )?;
+        // units of different volets are not added together
+        fe.texte(l, 3, "", &f.total_texte)?;
+        fe.somme(
+            l,
+            4,
+            premiere + 1,
+            l - 1,
+            &s.bonus_total.to_string(),
+            &f.total_montant,
+        )?;
+    }
+    fe.largeurs = vec![42, 18, 14, 16, 18];
+    let largeurs: Vec<f64> = fe.largeurs.iter().map(|w| *w as f64).collect();
+    for (c, w) in largeurs.iter().enumerate() {
+        fe.ws.set_column_width(c as u16, *w)?;
+    }
+    fe.imprimer(&largeurs, 0)?;
+    Ok(fe.ws)
 }
 
 /// The workbook, as bytes (to be written atomically by the caller).
@@ -668,12 +999,19 @@ pub fn rendre(r: &Resultat) -> X<Vec<u8>> {
                 env!("CARGO_PKG_VERSION")
             )),
     );
-    wb.push_worksheet(feuille_structures(r, &f)?);
-    wb.push_worksheet(feuille_gestionnaires(r, &f)?);
-    wb.push_worksheet(feuille_collectivites(r, &f)?);
-    wb.push_worksheet(feuille_rapprochement(r, &f)?);
-    wb.push_worksheet(feuille_bareme(&[(None, &r.bareme)], &f)?);
-    wb.push_worksheet(feuille_hypotheses(&hypotheses(&r.bareme), &f)?);
+    let date = mention_production();
+    for mut ws in [
+        feuille_synthese(r, &f)?,
+        feuille_structures(r, &f)?,
+        feuille_gestionnaires(r, &f)?,
+        feuille_collectivites(r, &f)?,
+        feuille_rapprochement(r, &f)?,
+        feuille_bareme(&[(None, &r.bareme)], &f)?,
+        feuille_hypotheses(&hypotheses(&r.bareme), &f)?,
+    ] {
+        pied_de_page(&mut ws, &r.convention.nom, &date);
+        wb.push_worksheet(ws);
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -703,6 +1041,22 @@ mod tests {
         assert!(euros_f64(Montant(i64::MAX)).is_err());
         // 1/3 cent → 0,0033 €
         assert_eq!(euros4_f64(&Rationnel::new(1, 3).unwrap()).unwrap(), 0.0033);
+    }
+
+    #[test]
+    fn textes_plies() {
+        // « un deux trois » in 7 columns: « un » + « deux » = 7 → « un deux », « trois »
+        assert_eq!(lignes_pliees("un deux trois", 7), 2);
+        assert_eq!(lignes_pliees("un\ndeux", 80), 2);
+        // a 20-character word in 8 columns: 3 lines
+        assert_eq!(lignes_pliees(&"x".repeat(20), 8), 3);
+        let t = "mot ".repeat(100);
+        let m = morceaux(t.trim(), 11, 5);
+        // 100 words, 2 per line of 11 columns (« mot mot » = 7, a third makes 11 … fits):
+        // 3 per line, 5 lines → 15 words per piece, 7 pieces (6 × 15 + 10)
+        assert_eq!(m.len(), 7);
+        assert!(m.iter().all(|x| lignes_pliees(x, 11) <= 5));
+        assert_eq!(m.join(" "), t.trim());
     }
 
     #[test]
