@@ -259,6 +259,10 @@ fn erreur_usage_fr(e: &clap::Error) -> Erreur {
             "argument obligatoire manquant : {}",
             ctx(ContextKind::InvalidArg)
         ),
+        ErrorKind::InvalidValue if ctx(ContextKind::ValidValue).is_empty() => format!(
+            "valeur vide pour {} : donnez une valeur après l'option",
+            ctx(ContextKind::InvalidArg)
+        ),
         ErrorKind::InvalidValue => format!(
             "valeur « {} » invalide pour {} (valeurs admises : {})",
             ctx(ContextKind::InvalidValue),
@@ -285,11 +289,28 @@ fn erreur_usage_fr(e: &clap::Error) -> Erreur {
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             format!("commande manquante (commandes : {})", commandes())
         }
-        ErrorKind::ValueValidation => format!(
-            "valeur invalide pour {} : {}",
-            ctx(ContextKind::InvalidArg),
-            ctx(ContextKind::InvalidValue)
-        ),
+        ErrorKind::ValueValidation => {
+            use std::error::Error as _;
+            let raison = match e.source() {
+                Some(s) if s.is::<std::num::ParseIntError>() => {
+                    " (un nombre entier positif est attendu)".to_string()
+                }
+                Some(s) => match s.to_string().split_once(" is not in ") {
+                    // clap's range check, in English: « 70000 is not in 0..=65535 »
+                    Some((_, plage)) => match plage.split_once("..=") {
+                        Some((min, max)) => format!(" (nombre attendu entre {min} et {max})"),
+                        None => format!(" (nombre attendu dans {plage})"),
+                    },
+                    None => format!(" ({s})"),
+                },
+                None => String::new(),
+            };
+            format!(
+                "valeur invalide pour {} : « {} »{raison}",
+                ctx(ContextKind::InvalidArg),
+                ctx(ContextKind::InvalidValue)
+            )
+        }
         ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
             format!(
                 "argument en trop ou en conflit : {}",

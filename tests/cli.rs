@@ -481,6 +481,37 @@ fn erreurs_d_utilisation_codees_en_texte_et_en_json() {
         assert_eq!(v["code"], "E170", "{args:?} : {e}");
         assert_eq!(v["gravite"], "erreur");
     }
+    // the values clap refuses, said in French (no English text of the parsers, no empty list)
+    for (args, attendu) in [
+        (
+            &["calculer", "fixtures/dugny", "--sortie", ""][..],
+            "erreur E170 : valeur vide pour --sortie <FICHIER> : donnez une valeur après l'option\n",
+        ),
+        (
+            &["calculer", "fixtures/dugny", "--largeur", "abc"],
+            "erreur E170 : valeur invalide pour --largeur <N> : « abc » (un nombre entier positif est attendu)\n",
+        ),
+        (
+            &["calculer", "fixtures/dugny", "--largeur", "70000"],
+            "erreur E170 : valeur invalide pour --largeur <N> : « 70000 » (nombre attendu entre 0 et 65535)\n",
+        ),
+    ] {
+        let out = bonus().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8(out.stderr).unwrap();
+        assert!(e.starts_with(attendu), "{args:?} : {e}");
+    }
+    let out = bonus()
+        .args(["calculer", "fixtures/dugny", "--colonnes", "idd,nom"])
+        .output()
+        .unwrap();
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.contains(
+            "« idd,nom » (colonne « idd » inconnue ; colonnes admises : toutes, ou une liste"
+        ),
+        "{e}"
+    );
     // the help in French typography
     let aide = bonus().args(["--help"]).output().unwrap();
     let t = String::from_utf8(aide.stdout).unwrap();
