@@ -792,7 +792,8 @@ pub fn montant_requis(
         diags,
         ok: true,
     };
-    if tab.champ(enr, col).is_none() {
+    let col = tab.col(col);
+    if l.champ(col).is_none() {
         l.texte(col, true);
         return None;
     }
