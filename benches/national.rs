@@ -9,8 +9,9 @@
 //! 2. one dossier of 1 k / 10 k / 100 k structures (and 1 M with `BONUS_CTG_BANC_1M=1`):
 //!    `lot` wall time and peak memory; targets: each point ≤ 12× the previous, 100 k ≤ 10×
 //!    10 k, 100 k ≤ 100 MB;
-//! 3. readers: `valider` on the 100 k dossier (CSV, and the same dossier as a workbook); peak
-//!    memory ≤ 20× the input's size;
+//! 3. readers: the 100 k dossier read (CSV, and the same dossier as a workbook) by
+//!    `lecture::lire_dossier` alone, in a child process (this bench binary run again with
+//!    `--lecteur PATH`); peak memory ≤ 20× the input's size;
 //! 4. outputs: `calculer` in every format on the 100 k dossier (and 1 M with
 //!    `BONUS_CTG_BANC_1M=1`); peak memory ≤ 1 GB at 1 M;
 //! 5. what-if: one edit of the Dijon dossier then the whole result recomputed and compared,
@@ -64,11 +65,15 @@ struct Mesure {
     memoire_ko: u64,
 }
 
+fn lancer(args: &[&std::ffi::OsStr]) -> Mesure {
+    lancer_programme(Path::new(BINAIRE), args)
+}
+
 // the child is waited for by `wait4` (its own resource usage), not by `Child::wait`
 #[allow(clippy::zombie_processes)]
-fn lancer(args: &[&std::ffi::OsStr]) -> Mesure {
+fn lancer_programme(programme: &Path, args: &[&std::ffi::OsStr]) -> Mesure {
     let debut = Instant::now();
-    let enfant = Command::new(BINAIRE)
+    let enfant = Command::new(programme)
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -218,6 +223,19 @@ fn main() {
         println!("objectifs : lancez-les avec `cargo bench --bench national`");
         return;
     }
+    // child mode: read one dossier and nothing else (the readers' memory)
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--lecteur") {
+        let mut diags = Diagnostics::default();
+        let lu = lecture::lire_dossier(
+            Path::new(&args[i + 1]),
+            &OptionsLecture::default(),
+            &mut diags,
+        );
+        assert!(lu.is_some(), "dossier illisible : {:?}", diags.0);
+        std::hint::black_box(lu);
+        return;
+    }
     let million = std::env::var_os("BONUS_CTG_BANC_1M").is_some_and(|v| v == "1");
     let tmp = tempfile::tempdir().expect("dossier temporaire");
     let base = tmp.path();
@@ -311,7 +329,7 @@ fn main() {
         ok: m100.memoire_ko <= 100 * 1024,
     });
 
-    // 3. readers: peak memory of `valider` against the input's size
+    // 3. readers: peak memory of the reading alone against the input's size
     let d100 = unique(&points[2].2);
     let classeur = base.join("u100k.xlsx");
     lancer(&[
@@ -322,7 +340,10 @@ fn main() {
         os("--ecraser"),
     ]);
     for (quoi, entree) in [("CSV", d100.clone()), ("classeur xlsx", classeur.clone())] {
-        let m = repeter(1, || lancer(&[os("valider"), entree.as_os_str()]));
+        let moi = std::env::current_exe().expect("banc");
+        let m = repeter(1, || {
+            lancer_programme(&moi, &[os("--bench"), os("--lecteur"), entree.as_os_str()])
+        });
         let octets = taille(&entree);
         let ko = octets / 1000;
         objectifs.push(Objectif {

@@ -122,7 +122,7 @@ impl std::fmt::Debug for Enregistrement<'_> {
 }
 
 impl Lignes {
-    fn new(largeur: usize) -> Self {
+    pub(crate) fn new(largeur: usize) -> Self {
         Lignes {
             largeur,
             ..Default::default()
@@ -142,7 +142,7 @@ impl Lignes {
     }
     /// Appends one field of the record being written; `false` if the text outgrows the
     /// 4 GB the offsets can address (the caller refuses the table).
-    fn champ(&mut self, t: &str) -> bool {
+    pub(crate) fn champ(&mut self, t: &str) -> bool {
         if self.texte.len() + t.len() > u32::MAX as usize {
             return false;
         }
@@ -151,7 +151,7 @@ impl Lignes {
         true
     }
     /// Ends the record being written at line `no` (its fields were pushed with `champ`).
-    fn fin(&mut self, no: u64) {
+    pub(crate) fn fin(&mut self, no: u64) {
         self.nos.push(no);
     }
     /// Drops the fields pushed since the last complete record.
@@ -238,27 +238,19 @@ pub fn reference_ligne(feuille: &str, ligne: u64) -> String {
 }
 
 impl Tableau {
-    /// A table read from a workbook's sheet (`xlsx`): lines are spreadsheet rows.
-    pub(crate) fn depuis_feuille(
+    /// A table read from a workbook's sheet, its rows already stored flat.
+    pub(crate) fn depuis_lignes(
         fichier: &str,
         feuille: &str,
         colonnes: Index,
-        lignes: Vec<(u64, Vec<String>)>,
+        lignes: Lignes,
     ) -> Tableau {
-        let largeur = lignes.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
-        let mut l = Lignes::new(largeur);
-        for (no, champs) in lignes {
-            for i in 0..largeur {
-                l.champ(champs.get(i).map_or("", |s| s.as_str()));
-            }
-            l.fin(no);
-        }
         Tableau {
             fichier: fichier.to_string(),
             delimiteur: 0,
             feuille: Some(feuille.to_string()),
             colonnes,
-            lignes: l,
+            lignes,
         }
     }
     /// Where this table comes from, to locate later diagnostics.
