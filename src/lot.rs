@@ -220,7 +220,15 @@ fn chemin_resultat(sortie: &Path, o: &OptionsLot, nom: &str) -> PathBuf {
 }
 
 /// Reads, validates, computes and writes one dossier into the new output folder `neuf`.
-fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> IssueDossier {
+/// `tampon`: the worker thread's buffer for the result file, reused from one dossier to the
+/// next.
+fn traiter_dossier(
+    nom: &str,
+    chemin: &Path,
+    o: &OptionsLot,
+    neuf: &Path,
+    tampon: &mut Vec<u8>,
+) -> IssueDossier {
     let mut issue = IssueDossier {
         nom: nom.to_string(),
         chemin: chemin.to_path_buf(),
@@ -263,21 +271,23 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
             // consolidated file
             let prefixe = prefixe_dossier(nom, o.profil);
             let mut fragment = Vec::with_capacity(r.structures.len() * (prefixe.len() + 160));
-            let rendu = rapport::csv::rendre_avec(&r, o.profil, &mut |ligne| {
+            let rendu = rapport::csv::rendre_dans(&r, o.profil, tampon, &mut |ligne| {
                 fragment.extend_from_slice(&prefixe);
                 fragment.extend_from_slice(ligne);
             });
             (rendu, Ok(fragment))
         }
-        FormatLot::Json => (
-            rapport::json::rendre(&r, &diags),
-            fragment(nom, &r, o.profil),
-        ),
+        FormatLot::Json => {
+            tampon.clear();
+            // writing into memory cannot fail
+            let rendu = rapport::json::ecrire(&r, &diags, &mut *tampon).map(|_| ());
+            (rendu, fragment(nom, &r, o.profil))
+        }
     };
     match (rendu, fragment) {
-        (Ok(octets), Ok(fragment)) => {
+        (Ok(()), Ok(fragment)) => {
             // synced with the others at the end (sortie::synchroniser_fichiers)
-            match sortie::ecrire_neuf_sans_synchro(&chemin_resultat(neuf, o, nom), &octets) {
+            match sortie::ecrire_neuf_sans_synchro(&chemin_resultat(neuf, o, nom), tampon) {
                 Ok(()) => {
                     issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
                     issue.fragment = fragment;
@@ -364,13 +374,17 @@ pub fn executer(
             let dossiers = &dossiers;
             let suivant = &suivant;
             let neuf = &neuf;
-            s.spawn(move || loop {
-                let i = suivant.fetch_add(1, Ordering::Relaxed);
-                let Some((nom, chemin)) = dossiers.get(i) else {
-                    break;
-                };
-                if tx.send((i, traiter_dossier(nom, chemin, o, neuf))).is_err() {
-                    break;
+            s.spawn(move || {
+                let mut tampon = Vec::new();
+                loop {
+                    let i = suivant.fetch_add(1, Ordering::Relaxed);
+                    let Some((nom, chemin)) = dossiers.get(i) else {
+                        break;
+                    };
+                    let issue = traiter_dossier(nom, chemin, o, neuf, &mut tampon);
+                    if tx.send((i, issue)).is_err() {
+                        break;
+                    }
                 }
             });
         }

@@ -384,6 +384,20 @@ pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
 /// well (`bonus-ctg lot` copies them into the consolidated file without formatting them
 /// twice).
 pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[u8])) -> R<Vec<u8>> {
+    let mut octets = Vec::new();
+    rendre_dans(r, p, &mut octets, par_ligne)?;
+    Ok(octets)
+}
+
+/// [`rendre_avec`] into `octets`, emptied first (`bonus-ctg lot` reuses one buffer from one
+/// dossier to the next).
+pub fn rendre_dans(
+    r: &Resultat,
+    p: Profil,
+    octets: &mut Vec<u8>,
+    par_ligne: &mut dyn FnMut(&[u8]),
+) -> R<()> {
+    octets.clear();
     let mut l = LigneCsv::new(p);
     l.octets.extend_from_slice(bom(p));
     for c in COLONNES {
@@ -391,13 +405,13 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[u8])) ->
     }
     l.terminer();
     // about 150 bytes a row
-    let mut octets = std::mem::take(&mut l.octets);
-    octets.reserve(r.structures.len() * 160);
+    octets.reserve(l.octets.len() + r.structures.len() * 160);
+    octets.extend_from_slice(&l.octets);
     for s in &r.structures {
         l.vider();
         l.structure(s)?;
         par_ligne(&l.octets);
         octets.extend_from_slice(&l.octets);
     }
-    Ok(octets)
+    Ok(())
 }
