@@ -1,23 +1,33 @@
-//! End-to-end benchmark of the command line on the national set, with the performance targets of the README
-//! (`cargo bench --bench national`; not part of `cargo test`).
+//! The performance targets, measured and judged (`cargo bench --bench national`; not part of
+//! `cargo test`). Every line printed under « objectifs » gives the target, the measured value
+//! and a verdict, OK or ÉCHEC. See BENCHMARKS.md.
 //!
-//! 1. writes the national set (2 000 collectivités, 60 000 structures, 100 dossiers, seed 1)
-//!    with `generation::ecrire` — or uses `$BONUS_CTG_BANC` if it names such a folder;
-//! 2. measures the parse-only floor: reading the same CSV files with the csv crate and
-//!    nothing else, on 1 thread and on as many threads as `lot` uses;
-//! 3. runs the release binary `bonus-ctg lot DIR --sortie TMP --ecraser --chrono` several
-//!    times: wall time measured here around the process, step times and peak memory
-//!    (`VmHWM`) reported by the process itself;
-//! 4. the same for a department and for 1 k / 10 k / 100 k structures (linearity);
-//! 5. prints the figures and whether each target is met.
+//! 1. national set (2 000 collectivités, 60 000 structures, 100 dossiers, seed 1, written with
+//!    `generation::ecrire`, or `$BONUS_CTG_BANC`): parse-only floor (the same CSV files split
+//!    into records by the csv crate, nothing else, as many threads as `lot`) and the release
+//!    binary `bonus-ctg lot` end to end, alternated in the same run; target: lot ≤ 5× floor;
+//! 2. one dossier of 1 k / 10 k / 100 k structures (and 1 M with `BONUS_CTG_BANC_1M=1`):
+//!    `lot` wall time and peak memory; targets: each point ≤ 12× the previous, 100 k ≤ 10×
+//!    10 k, 100 k ≤ 100 MB;
+//! 3. readers: the 100 k dossier read (CSV, and the same dossier as a workbook) by
+//!    `lecture::lire_dossier` alone, in a child process (this bench binary run again with
+//!    `--lecteur PATH`); peak memory ≤ 20× the input's size;
+//! 4. outputs: `calculer` in every format on the 100 k dossier (and 1 M with
+//!    `BONUS_CTG_BANC_1M=1`); peak memory ≤ 1 GB at 1 M;
+//! 5. what-if: one edit of the Dijon dossier then the whole result recomputed and compared,
+//!    in process; median ≤ 5 ms.
 //!
-//! Times are integers (microseconds): no floating point in this project.
+//! Peak memory of a child process: its `ru_maxrss` (`wait4`). Times are integers
+//! (microseconds): no floating point in this project.
 
 mod commun;
 
+use bonus_ctg::diagnostic::Diagnostics;
 use bonus_ctg::generation::{self, Parametres};
+use bonus_ctg::lecture::{self, OptionsLecture};
+use bonus_ctg::modele::Unites;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const BINAIRE: &str = env!("CARGO_BIN_EXE_bonus-ctg");
@@ -39,83 +49,89 @@ fn rapport(a: u64, b: u64) -> String {
     format!("{}.{}×", dixiemes / 10, dixiemes % 10)
 }
 
-/// The number (in tenths: `214.8` → 2148) following `cle` in `texte`.
-fn nombre_apres(texte: &str, cle: &str) -> Option<u64> {
-    let i = texte.find(cle)? + cle.len();
-    let n: String = texte[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let (e, d) = n.split_once('.').unwrap_or((&n, "0"));
-    Some(e.parse::<u64>().ok()? * 10 + d.chars().next()?.to_digit(10)? as u64)
-}
-
-#[derive(Default, Clone, Copy)]
-struct Mesure {
-    /// Wall time around the process, µs.
-    mur: u64,
-    /// Step times summed over the threads, µs.
-    lecture: u64,
-    calcul: u64,
-    ecriture: u64,
-    /// Peak resident memory, MB.
-    memoire: u64,
-}
-
-fn lancer_lot(racine: &Path, sortie: &Path) -> Mesure {
-    let debut = Instant::now();
-    let out = Command::new(BINAIRE)
-        .arg("lot")
-        .arg(racine)
-        .arg("--sortie")
-        .arg(sortie)
-        .args(["--ecraser", "--chrono"])
-        .output()
-        .expect("lancement de bonus-ctg");
-    let mur = debut.elapsed().as_micros() as u64;
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "bonus-ctg lot a échoué : {err}");
-    let ligne = err
-        .lines()
-        .find(|l| l.starts_with("chrono : mur"))
-        .expect("ligne chrono");
-    let dixiemes_ms = |cle: &str| nombre_apres(ligne, cle).unwrap_or(0) * 100;
-    Mesure {
-        mur,
-        lecture: dixiemes_ms("lecture "),
-        calcul: dixiemes_ms("calcul "),
-        ecriture: dixiemes_ms("écriture "),
-        memoire: nombre_apres(ligne, "mémoire maximale ").unwrap_or(0) / 10,
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "OK"
+    } else {
+        "ÉCHEC"
     }
 }
 
-/// Median of `n` runs (each field separately; memory: the maximum).
-fn mesurer(racine: &Path, sortie: &Path, n: usize) -> Mesure {
-    lancer_lot(racine, sortie); // warm-up (page cache)
-    let m: Vec<Mesure> = (0..n).map(|_| lancer_lot(racine, sortie)).collect();
+/// One run of the binary: wall time (µs) and peak resident memory (kB, `ru_maxrss` of this
+/// very child, read by `wait4`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Mesure {
+    mur: u64,
+    memoire_ko: u64,
+}
+
+fn lancer(args: &[&std::ffi::OsStr]) -> Mesure {
+    lancer_programme(Path::new(BINAIRE), args)
+}
+
+// the child is waited for by `wait4` (its own resource usage), not by `Child::wait`
+#[allow(clippy::zombie_processes)]
+fn lancer_programme(programme: &Path, args: &[&std::ffi::OsStr]) -> Mesure {
+    let debut = Instant::now();
+    let enfant = Command::new(programme)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lancement de bonus-ctg");
+    let pid = enfant.id() as libc::pid_t;
+    let mut erreurs = enfant.stderr.expect("stderr");
+    // read stderr before waiting (a full pipe would block the child)
+    let mut texte = String::new();
+    std::io::Read::read_to_string(&mut erreurs, &mut texte).ok();
+    let mut statut = 0;
+    // SAFETY: plain system call on our own child; `usage` is a valid out-pointer
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut statut, 0, &mut usage) };
+    let mur = debut.elapsed().as_micros() as u64;
+    assert!(r == pid, "wait4");
+    assert!(
+        libc::WIFEXITED(statut) && libc::WEXITSTATUS(statut) == 0,
+        "bonus-ctg {:?} a échoué : {texte}",
+        args
+    );
+    Mesure {
+        mur,
+        memoire_ko: usage.ru_maxrss as u64,
+    }
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+fn lot(racine: &Path, sortie: &Path) -> Mesure {
+    lancer(&[
+        os("lot"),
+        racine.as_os_str(),
+        os("--sortie"),
+        sortie.as_os_str(),
+        os("--ecraser"),
+    ])
+}
+
+/// Median wall time and maximum memory of `n` runs (after one warm-up run).
+fn repeter(n: usize, mut f: impl FnMut() -> Mesure) -> Mesure {
+    f();
+    let m: Vec<Mesure> = (0..n).map(|_| f()).collect();
     Mesure {
         mur: mediane(m.iter().map(|x| x.mur).collect()),
-        lecture: mediane(m.iter().map(|x| x.lecture).collect()),
-        calcul: mediane(m.iter().map(|x| x.calcul).collect()),
-        ecriture: mediane(m.iter().map(|x| x.ecriture).collect()),
-        memoire: m.iter().map(|x| x.memoire).max().unwrap_or(0),
+        memoire_ko: m.iter().map(|x| x.memoire_ko).max().unwrap_or(0),
     }
 }
 
 fn plancher(racine: &Path, fils: usize) -> u64 {
-    commun::plancher_lecture(racine, fils);
-    mediane(
-        (0..REPETITIONS)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(commun::plancher_lecture(racine, fils));
-                t.elapsed().as_micros() as u64
-            })
-            .collect(),
-    )
+    let t = Instant::now();
+    std::hint::black_box(commun::plancher_lecture(racine, fils));
+    t.elapsed().as_micros() as u64
 }
 
-fn jeu(base: &Path, nom: &str, collectivites: usize, structures: usize) -> PathBuf {
+fn jeu(base: &Path, nom: &str, collectivites: usize, structures: usize, un: bool) -> PathBuf {
     let d = base.join(nom);
     generation::ecrire(
         &d,
@@ -123,7 +139,7 @@ fn jeu(base: &Path, nom: &str, collectivites: usize, structures: usize) -> PathB
             collectivites,
             structures,
             graine: 1,
-            dossiers: None,
+            dossiers: un.then_some(1),
         },
         true,
     )
@@ -141,153 +157,269 @@ fn machine() -> String {
                 .map(|(_, v)| v.trim().to_string())
         })
         .unwrap_or_else(|| "processeur inconnu".into());
-    let memoire = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .next()
-                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-        })
-        .and_then(|k| k.parse::<u64>().ok())
-        .map_or(String::new(), |k| format!(", {} Gio", k / 1024 / 1024));
+    let charge = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().next().unwrap_or("?").to_string())
+        .unwrap_or_default();
     let coeurs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{cpu}, {coeurs} cœurs{memoire}")
+    format!("{cpu}, {coeurs} cœurs, charge moyenne {charge}")
 }
 
+/// Total size of the files under `racine` (recursively).
 fn taille(racine: &Path) -> u64 {
+    if racine.is_file() {
+        return racine.metadata().map_or(0, |m| m.len());
+    }
     let mut t = 0;
     for e in std::fs::read_dir(racine).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(e.path()).into_iter().flatten().flatten() {
-            t += f.metadata().map_or(0, |m| m.len());
-        }
+        t += taille(&e.path());
     }
     t
 }
 
+/// The only dossier of a generated one-dossier set.
+fn unique(racine: &Path) -> PathBuf {
+    std::fs::read_dir(racine)
+        .expect("jeu")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("un dossier")
+}
+
+/// In-process what-if: one edit of Dijon, recomputation and comparison; median in µs.
+fn simulation_dijon(n: usize) -> u64 {
+    let mut diags = Diagnostics::default();
+    let dossier = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dijon-2024");
+    let lu = lecture::lire_dossier(&dossier, &OptionsLecture::default(), &mut diags)
+        .expect("fixture valide");
+    let (origine, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").expect("fixture valide");
+    let mut durees = Vec::with_capacity(n);
+    for i in 0..n as i64 + 10 {
+        let t = Instant::now();
+        let mut modifie = lu.clone();
+        modifie.dossier.structures[0].unites_existantes = Unites(6000 + i % 20 * 100);
+        let (r, _) = bonus_ctg::traiter(&modifie, None, "bareme.toml").expect("valide");
+        std::hint::black_box(bonus_ctg::comparaison::comparer(
+            &origine,
+            &r,
+            "dossier",
+            "scénario",
+        ));
+        if i >= 10 {
+            durees.push(t.elapsed().as_nanos() as u64);
+        }
+    }
+    mediane(durees) / 1000
+}
+
+struct Objectif {
+    texte: String,
+    ok: bool,
+}
+
 fn main() {
-    // `cargo bench` passes `--bench`; in test mode (`cargo test --benches`) do nothing: the
-    // run takes a minute and timings belong to benchmarks, not tests
+    // `cargo bench` passes `--bench`; in test mode (`cargo test --benches`) do nothing
     if !std::env::args().any(|a| a == "--bench") {
-        println!("banc national : lancez-le avec `cargo bench --bench national`");
+        println!("objectifs : lancez-les avec `cargo bench --bench national`");
         return;
     }
+    // child mode: read one dossier and nothing else (the readers' memory)
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--lecteur") {
+        let mut diags = Diagnostics::default();
+        let lu = lecture::lire_dossier(
+            Path::new(&args[i + 1]),
+            &OptionsLecture::default(),
+            &mut diags,
+        );
+        assert!(lu.is_some(), "dossier illisible : {:?}", diags.0);
+        std::hint::black_box(lu);
+        return;
+    }
+    let million = std::env::var_os("BONUS_CTG_BANC_1M").is_some_and(|v| v == "1");
     let tmp = tempfile::tempdir().expect("dossier temporaire");
+    let base = tmp.path();
     let fils = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("bonus-ctg — banc d'essai national (cargo bench --bench national)");
+    println!("bonus-ctg — objectifs de performance (cargo bench --bench national)");
     println!("machine : {}", machine());
     println!("binaire : {BINAIRE}");
+    let mut objectifs: Vec<Objectif> = Vec::new();
 
+    // 1. national: floor and lot alternated, same run
     let national = match std::env::var_os("BONUS_CTG_BANC") {
         Some(d) => PathBuf::from(d),
-        None => jeu(tmp.path(), "fr", 2000, 60_000),
+        None => jeu(base, "fr", 2000, 60_000, false),
     };
     println!(
-        "jeu national : {} ({} Mo de fichiers)",
+        "jeu national : {} ({} Ko de fichiers)",
         national.display(),
-        taille(&national) / 1_000_000
+        taille(&national) / 1000
     );
-
-    let p1 = plancher(&national, 1);
-    let pn = plancher(&national, fils);
-    println!(
-        "plancher (lecture des CSV seule, csv crate) : {} sur 1 fil ; {} sur {fils} fils",
-        ms(p1),
-        ms(pn)
-    );
-
-    let m = mesurer(&national, &tmp.path().join("sortie-fr"), REPETITIONS);
-    let somme = m.lecture + m.calcul + m.ecriture;
-    let part = (m.calcul * 1000).checked_div(somme).unwrap_or(0);
-    println!(
-        "lot national de bout en bout (médiane de {REPETITIONS}) : mur {} ; lecture {}, calcul {}, écriture {} (temps cumulés des {fils} fils) ; part du calcul {}.{} % ; mémoire maximale {} Mo",
-        ms(m.mur),
-        ms(m.lecture),
-        ms(m.calcul),
-        ms(m.ecriture),
-        part / 10,
-        part % 10,
-        m.memoire
-    );
-    println!(
-        "rapport au plancher : {} (plancher sur {fils} fils) ; {} (plancher sur 1 fil)",
-        rapport(m.mur, pn),
-        rapport(m.mur, p1)
-    );
-
-    let dep = jeu(tmp.path(), "dep", 300, 3000);
-    let md = mesurer(&dep, &tmp.path().join("sortie-dep"), REPETITIONS);
-    println!(
-        "département (300 collectivités, 3 000 structures, 15 dossiers) : mur {} ; mémoire maximale {} Mo",
-        ms(md.mur),
-        md.memoire
-    );
-
-    let mut points = Vec::new();
-    for n in [1_000usize, 10_000, 100_000] {
-        let d = jeu(tmp.path(), &format!("e{n}"), n / 30, n);
-        let me = mesurer(&d, &tmp.path().join(format!("sortie-e{n}")), 5);
-        println!(
-            "échelle {n} structures ({} collectivités) : mur {} ; calcul {} ; mémoire maximale {} Mo",
-            n / 30,
-            ms(me.mur),
-            ms(me.calcul),
-            me.memoire
-        );
-        points.push(me);
-        let _ = std::fs::remove_dir_all(&d);
+    let sortie = base.join("sortie");
+    plancher(&national, fils);
+    lot(&national, &sortie);
+    let (mut p, mut l) = (Vec::new(), Vec::new());
+    let mut memoire = 0;
+    for _ in 0..REPETITIONS {
+        p.push(plancher(&national, fils));
+        let m = lot(&national, &sortie);
+        l.push(m.mur);
+        memoire = memoire.max(m.memoire_ko);
     }
-    let croissance = rapport(points[2].mur, points[1].mur);
-    // for information: everything in one dossier (no parallelism across dossiers)
-    let mut seul = Vec::new();
-    for n in [10_000usize, 100_000] {
-        let d = tmp.path().join(format!("u{n}"));
-        generation::ecrire(
-            &d,
-            &Parametres {
-                collectivites: n / 30,
-                structures: n,
-                graine: 1,
-                dossiers: Some(1),
-            },
-            true,
-        )
-        .expect("génération");
-        let me = mesurer(&d, &tmp.path().join(format!("sortie-u{n}")), 3);
-        println!(
-            "un seul dossier de {n} structures ({} collectivités) : mur {} ; calcul {} ; mémoire maximale {} Mo",
-            n / 30,
-            ms(me.mur),
-            ms(me.calcul),
-            me.memoire
-        );
-        seul.push(me);
-        let _ = std::fs::remove_dir_all(&d);
-    }
+    let (p, l) = (mediane(p), mediane(l));
     println!(
-        "un seul dossier, 100 k / 10 k : {} (information, hors objectif)",
-        rapport(seul[1].mur, seul[0].mur)
+        "national : plancher (lecture CSV seule, {fils} fils) {} ; lot de bout en bout {} ; mémoire maximale {} Mo (médianes de {REPETITIONS}, passages alternés)",
+        ms(p),
+        ms(l),
+        memoire / 1024
     );
+    objectifs.push(Objectif {
+        texte: format!(
+            "national de bout en bout ≤ 5× le plancher : {} / {} = {}",
+            ms(l),
+            ms(p),
+            rapport(l, p)
+        ),
+        ok: l <= 5 * p,
+    });
 
-    let ok = |b: bool| if b { "atteint" } else { "MANQUÉ" };
+    // 2. one dossier, scaling series
+    let mut tailles = vec![1_000usize, 10_000, 100_000];
+    if million {
+        tailles.push(1_000_000);
+    }
+    let mut points: Vec<(usize, Mesure, PathBuf)> = Vec::new();
+    for &n in &tailles {
+        let d = jeu(base, &format!("u{n}"), (n / 30).clamp(1, 2000), n, true);
+        let rep = if n >= 1_000_000 { 1 } else { 5 };
+        let m = repeter(rep, || lot(&d, &sortie));
+        println!(
+            "un dossier de {n} structures ({} Ko) : lot {} ; mémoire maximale {} Mo",
+            taille(&d) / 1000,
+            ms(m.mur),
+            m.memoire_ko / 1024
+        );
+        points.push((n, m, d));
+    }
+    for w in points.windows(2) {
+        let ((a, ma, _), (b, mb, _)) = (&w[0], &w[1]);
+        objectifs.push(Objectif {
+            texte: format!(
+                "échelle {b} ≤ 12× {a} : {} / {} = {}",
+                ms(mb.mur),
+                ms(ma.mur),
+                rapport(mb.mur, ma.mur)
+            ),
+            ok: mb.mur <= 12 * ma.mur,
+        });
+    }
+    let (m10, m100) = (points[1].1, points[2].1);
+    objectifs.push(Objectif {
+        texte: format!(
+            "un dossier de 100 000 structures ≤ 10× 10 000 : {}",
+            rapport(m100.mur, m10.mur)
+        ),
+        ok: m100.mur <= 10 * m10.mur,
+    });
+    objectifs.push(Objectif {
+        texte: format!(
+            "mémoire maximale, un dossier de 100 000 structures ≤ 100 Mo : {} Mo",
+            m100.memoire_ko / 1024
+        ),
+        ok: m100.memoire_ko <= 100 * 1024,
+    });
+
+    // 3. readers: peak memory of the reading alone against the input's size
+    let d100 = unique(&points[2].2);
+    let classeur = base.join("u100k.xlsx");
+    lancer(&[
+        os("modele"),
+        classeur.as_os_str(),
+        os("--depuis"),
+        d100.as_os_str(),
+        os("--ecraser"),
+    ]);
+    for (quoi, entree) in [("CSV", d100.clone()), ("classeur xlsx", classeur.clone())] {
+        let moi = std::env::current_exe().expect("banc");
+        let m = repeter(1, || {
+            lancer_programme(&moi, &[os("--bench"), os("--lecteur"), entree.as_os_str()])
+        });
+        let octets = taille(&entree);
+        let ko = octets / 1000;
+        objectifs.push(Objectif {
+            texte: format!(
+                "lecteur {quoi} (100 000 structures, {ko} Ko) : mémoire maximale ≤ 20× l'entrée : {} Mo = {}",
+                m.memoire_ko / 1024,
+                rapport(m.memoire_ko * 1024, octets)
+            ),
+            ok: m.memoire_ko * 1024 <= 20 * octets,
+        });
+    }
+
+    // 4. outputs: every format of `calculer`
+    let mut sorties = vec![(100_000usize, unique(&points[2].2))];
+    if million {
+        sorties.push((1_000_000, unique(&points[3].2)));
+    }
+    for (n, d) in &sorties {
+        for format in ["csv", "json", "xlsx", "html", "table"] {
+            let f = base.join(format!("resultat.{format}"));
+            let mut args = vec![os("calculer"), d.as_os_str(), os("--format"), os(format)];
+            if format != "table" {
+                args.extend([os("--sortie"), f.as_os_str(), os("--ecraser")]);
+            }
+            let m = lancer(&args);
+            let mo = m.memoire_ko / 1024;
+            println!(
+                "calculer --format {format}, {n} structures : {} ; mémoire maximale {mo} Mo",
+                ms(m.mur)
+            );
+            if *n >= 1_000_000 {
+                objectifs.push(Objectif {
+                    texte: format!(
+                        "sortie {format}, un dossier de 1 000 000 structures ≤ 1 Go : {mo} Mo"
+                    ),
+                    ok: mo <= 1024,
+                });
+            }
+            let _ = std::fs::remove_file(&f);
+        }
+    }
+    if !million {
+        println!(
+            "(1 000 000 structures : BONUS_CTG_BANC_1M=1 cargo bench --bench national, quelques minutes)"
+        );
+    }
+
+    // 5. what-if, in process
+    let s = simulation_dijon(201);
+    objectifs.push(Objectif {
+        texte: format!(
+            "recalcul de Dijon après une modification (dans le processus, médiane de 201) ≤ 5 ms : {}.{:03} ms",
+            s / 1000,
+            s % 1000
+        ),
+        ok: s <= 5_000,
+    });
+
     println!("objectifs :");
+    for o in &objectifs {
+        println!("  {} — {}", o.texte, verdict(o.ok));
+    }
+    let echecs = objectifs.iter().filter(|o| !o.ok).count();
     println!(
-        "  national de bout en bout < 1 s (mur) : {} — {}",
-        ms(m.mur),
-        ok(m.mur < 1_000_000)
-    );
-    println!(
-        "  mémoire maximale < 300 Mo : {} Mo — {}",
-        m.memoire,
-        ok(m.memoire < 300)
-    );
-    println!(
-        "  calcul ≤ 1/4 du total : {}.{} % — {}",
-        part / 10,
-        part % 10,
-        ok(part <= 250)
-    );
-    println!(
-        "  100 k ≤ 12 × 10 k : {croissance} — {}",
-        ok(points[2].mur <= 12 * points[1].mur)
+        "{} objectif{} sur {} atteint{}",
+        objectifs.len() - echecs,
+        if objectifs.len() - echecs > 1 {
+            "s"
+        } else {
+            ""
+        },
+        objectifs.len(),
+        if objectifs.len() - echecs > 1 {
+            "s"
+        } else {
+            ""
+        }
     );
 }

@@ -20,13 +20,12 @@
 //! A dossier with invalid data is reported with its located errors and skipped; the others
 //! complete. Output is independent of the number of threads (dossiers in name order).
 
-use crate::calcul::rationnel::format_echelle;
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat};
 use crate::diagnostic::Code;
 use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
 use crate::lecture::{self, OptionsLecture};
 use crate::modele::Montant;
-use crate::rapport::{self, texte_sur, Profil};
+use crate::rapport::{self, Profil};
 use crate::sortie;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -35,38 +34,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod remplacement;
+mod totaux;
+pub use remplacement::sortie_lot_defaut;
+use remplacement::{contenu, err, verifier_sortie, Contenu};
+pub(crate) use remplacement::{nettoyer_orphelins, remplacer};
+use totaux::{consolider, fragment, prefixe_dossier};
+pub use totaux::{totaux, Agregat, TotauxDossier, COLONNES_TOTAUX};
+
 /// Name of the consolidated file in the output folder.
 pub const CONSOLIDE: &str = "consolide.csv";
 /// Sub-folder of the per-dossier results.
 pub const SOUS_DOSSIER: &str = "dossiers";
 /// Every error and warning of the lot, one per line, file names prefixed by the dossier.
 pub const DIAGNOSTICS: &str = "diagnostics.txt";
-
-/// Columns of the totals block of the consolidated CSV.
-pub const COLONNES_TOTAUX: &[&str] = &[
-    "niveau",
-    "dossier",
-    "collectivite",
-    "volet",
-    "structures",
-    "structures_eligibles",
-    "charge_n1",
-    "complement_plancher",
-    "non_redistribue",
-    "verse_collectivite",
-    "bonus_n1",
-    "bonus_lissage",
-    "bonus_nouvelles",
-    "bonus_total",
-    "verse_caf",
-    "contribution_collectivite_n1",
-    "contribution_collectivite_n",
-    "financement_public_n1",
-    "financement_public_n",
-    "variation",
-    "bonus_trajectoire",
-    "bonus_ctre",
-];
 
 /// Format of the per-dossier results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,139 +76,6 @@ pub struct OptionsLot {
     pub exercice: Option<i32>,
     /// Worker threads; 0 = the machine's parallelism.
     pub fils: usize,
-}
-
-/// Sums of amounts (cents, `i128`: no overflow for any realistic lot) over a set of
-/// structures and groups.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Agregat {
-    pub structures: u64,
-    pub structures_eligibles: u64,
-    pub charge_n1: i128,
-    pub complement_plancher: i128,
-    pub non_redistribue: i128,
-    pub verse_collectivite: i128,
-    pub bonus_n1: i128,
-    pub bonus_lissage: i128,
-    pub bonus_nouvelles: i128,
-    pub bonus_total: i128,
-    pub contribution_n1: i128,
-    pub contribution_n: i128,
-    pub financement_public_n1: i128,
-    pub financement_public_n: i128,
-    pub variation: i128,
-    pub bonus_trajectoire: i128,
-    pub bonus_ctre: i128,
-}
-
-impl Agregat {
-    fn ligne(&mut self, l: &LigneStructure) {
-        let m = |x: Montant| x.0 as i128;
-        self.structures += 1;
-        if l.motif() == crate::calcul::eligibilite::Motif::Eligible {
-            self.structures_eligibles += 1;
-        }
-        self.bonus_n1 += m(l.structure.bonus_n1);
-        self.bonus_lissage += m(l.bonus_lissage);
-        self.bonus_nouvelles += m(l.bonus_nouvelles);
-        self.bonus_total += m(l.bonus_total);
-        self.contribution_n1 += m(l.contribution_n1);
-        self.contribution_n += m(l.contribution_n);
-        self.financement_public_n1 += m(l.financement_public_n1);
-        self.financement_public_n += m(l.financement_public_n);
-        self.variation += m(l.variation);
-        self.bonus_trajectoire += m(l.bonus_trajectoire);
-        self.bonus_ctre += m(l.bonus_ctre);
-    }
-    fn groupe(&mut self, g: &GroupeVolet) {
-        self.charge_n1 += g.charge_n1.0 as i128;
-        self.complement_plancher += g.complement_plancher.0 as i128;
-        self.non_redistribue += g.non_redistribue.0 as i128;
-        self.verse_collectivite += g.verse_collectivite.0 as i128;
-    }
-    pub fn ajouter(&mut self, o: &Agregat) {
-        self.structures += o.structures;
-        self.structures_eligibles += o.structures_eligibles;
-        self.charge_n1 += o.charge_n1;
-        self.complement_plancher += o.complement_plancher;
-        self.non_redistribue += o.non_redistribue;
-        self.verse_collectivite += o.verse_collectivite;
-        self.bonus_n1 += o.bonus_n1;
-        self.bonus_lissage += o.bonus_lissage;
-        self.bonus_nouvelles += o.bonus_nouvelles;
-        self.bonus_total += o.bonus_total;
-        self.contribution_n1 += o.contribution_n1;
-        self.contribution_n += o.contribution_n;
-        self.financement_public_n1 += o.financement_public_n1;
-        self.financement_public_n += o.financement_public_n;
-        self.variation += o.variation;
-        self.bonus_trajectoire += o.bonus_trajectoire;
-        self.bonus_ctre += o.bonus_ctre;
-    }
-    /// What the Caf pays: bonus of the structures (trajectoire included) + CTRE + lines
-    /// paid to the collectivités.
-    pub fn verse_caf(&self) -> i128 {
-        self.bonus_total + self.bonus_ctre + self.verse_collectivite
-    }
-    fn champs(&self, p: Profil) -> Vec<String> {
-        let m = |v: i128| p.decimal(format_echelle(v, 2));
-        vec![
-            self.structures.to_string(),
-            self.structures_eligibles.to_string(),
-            m(self.charge_n1),
-            m(self.complement_plancher),
-            m(self.non_redistribue),
-            m(self.verse_collectivite),
-            m(self.bonus_n1),
-            m(self.bonus_lissage),
-            m(self.bonus_nouvelles),
-            m(self.bonus_total),
-            m(self.verse_caf()),
-            m(self.contribution_n1),
-            m(self.contribution_n),
-            m(self.financement_public_n1),
-            m(self.financement_public_n),
-            m(self.variation),
-            m(self.bonus_trajectoire),
-            m(self.bonus_ctre),
-        ]
-    }
-}
-
-/// Totals of one dossier: overall, per collectivité, per volet (`""`: no volet).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TotauxDossier {
-    pub total: Agregat,
-    pub collectivites: BTreeMap<String, Agregat>,
-    pub volets: BTreeMap<String, Agregat>,
-}
-
-/// Computes a dossier's totals from its result (pure).
-pub fn totaux(r: &Resultat) -> TotauxDossier {
-    let mut t = TotauxDossier::default();
-    for c in &r.convention.collectivites {
-        t.collectivites.entry(c.id.clone()).or_default();
-    }
-    for l in &r.structures {
-        t.total.ligne(l);
-        t.collectivites
-            .entry(l.structure.collectivite.clone())
-            .or_default()
-            .ligne(l);
-        t.volets
-            .entry(l.eligibilite.volet.clone().unwrap_or_default())
-            .or_default()
-            .ligne(l);
-    }
-    for g in &r.groupes {
-        t.total.groupe(g);
-        t.collectivites
-            .entry(g.collectivite.clone())
-            .or_default()
-            .groupe(g);
-        t.volets.entry(g.volet.clone()).or_default().groupe(g);
-    }
-    t
 }
 
 /// Time spent in each step, summed over the worker threads.
@@ -357,179 +205,6 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
     Ok(r)
 }
 
-/// The absolute form of `p` with its existing part's links resolved and `.`/`..` of the
-/// part that does not exist yet applied to the names.
-fn resoudre(p: &Path) -> std::io::Result<PathBuf> {
-    use std::path::Component;
-    let abs = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(p)
-    };
-    let comps: Vec<Component> = abs.components().collect();
-    for k in (1..=comps.len()).rev() {
-        let debut: PathBuf = comps[..k].iter().collect();
-        if let Ok(mut r) = debut.canonicalize() {
-            for c in &comps[k..] {
-                match c {
-                    Component::ParentDir => {
-                        r.pop();
-                    }
-                    Component::Normal(n) => r.push(n),
-                    _ => {}
-                }
-            }
-            return Ok(r);
-        }
-    }
-    Ok(abs)
-}
-
-/// What an existing output folder holds.
-enum Contenu {
-    Vide,
-    /// Only what `lot` writes (an earlier result).
-    Resultat,
-    /// Something else: the first foreign name.
-    Autre(String),
-}
-
-fn contenu(s: &Path) -> std::io::Result<Contenu> {
-    let mut vide = true;
-    for e in std::fs::read_dir(s)? {
-        let e = e?;
-        vide = false;
-        let n = e.file_name();
-        let t = e.file_type()?;
-        let n8 = n.to_string_lossy();
-        let a_nous = match n8.as_ref() {
-            CONSOLIDE | DIAGNOSTICS => t.is_file(),
-            SOUS_DOSSIER => {
-                t.is_dir()
-                    && std::fs::read_dir(e.path())?
-                        .all(|f| f.and_then(|f| f.file_type()).is_ok_and(|t| t.is_file()))
-            }
-            // temporary file of an older version
-            x => x.starts_with('.') && x.ends_with(".tmp") && t.is_file(),
-        };
-        if !a_nous {
-            return Ok(Contenu::Autre(n8.into_owned()));
-        }
-    }
-    Ok(if vide {
-        Contenu::Vide
-    } else {
-        Contenu::Resultat
-    })
-}
-
-fn err(code: Code, chemin: &Path, message: impl std::fmt::Display) -> String {
-    sortie::ErreurEcriture::new(code, chemin, message).to_string()
-}
-
-/// The checks on the output folder before anything is computed. Returns the resolved
-/// output folder.
-fn verifier_sortie(
-    racine: &Path,
-    o: &OptionsLot,
-    dossiers: &[(String, PathBuf)],
-) -> Result<PathBuf, String> {
-    let sortie_donnee = &o.sortie;
-    if let Ok(m) = std::fs::symlink_metadata(sortie_donnee) {
-        if !m.is_dir() {
-            return Err(err(
-                sortie::E_PAS_UN_FICHIER,
-                sortie_donnee,
-                format!(
-                    "c'est {} : le résultat d'un lot est un dossier (un lien symbolique n'est pas suivi)",
-                    sortie::genre(&m)
-                ),
-            ));
-        }
-    }
-    let s = resoudre(sortie_donnee).map_err(|e| {
-        sortie::ErreurEcriture::io(sortie_donnee, "accès impossible", &e).to_string()
-    })?;
-    let r = racine.canonicalize().map_err(|e| {
-        format!(
-            "erreur {} : {} : lecture du dossier impossible : {}",
-            Code::E002,
-            racine.display(),
-            texte_io(&e)
-        )
-    })?;
-    if r.starts_with(&s) {
-        return Err(err(
-            sortie::E_SORTIE_DANS_ENTREE,
-            sortie_donnee,
-            format!(
-                "le dossier de sortie contient les dossiers à calculer ({}) : il est remplacé en entier par le résultat ; choisissez un autre dossier (par défaut : {})",
-                racine.display(),
-                sortie_lot_defaut(racine).display()
-            ),
-        ));
-    }
-    for (nom, d) in dossiers {
-        if d.canonicalize().is_ok_and(|c| s.starts_with(c)) {
-            return Err(err(
-                sortie::E_SORTIE_DANS_ENTREE,
-                sortie_donnee,
-                format!(
-                    "le dossier de sortie est dans le dossier à calculer « {nom} » : choisissez un dossier hors des dossiers calculés"
-                ),
-            ));
-        }
-    }
-    if s.is_dir() {
-        match contenu(&s)
-            .map_err(|e| sortie::ErreurEcriture::io(sortie_donnee, "lecture impossible", &e).to_string())?
-        {
-            Contenu::Vide => {}
-            Contenu::Resultat if o.ecraser => {}
-            Contenu::Resultat => {
-                return Err(err(
-                    sortie::E_EXISTE,
-                    sortie_donnee,
-                    "contient déjà un résultat : ajoutez --ecraser pour le remplacer (en entier)",
-                ))
-            }
-            Contenu::Autre(_)
-                if ["convention.toml", "dossier.xlsx"]
-                    .iter()
-                    .any(|f| s.join(f).exists()) =>
-            {
-                return Err(err(
-                    sortie::E_SORTIE_DANS_ENTREE,
-                    sortie_donnee,
-                    "c'est un dossier de données (convention.toml) : choisissez un dossier hors des dossiers calculés",
-                ))
-            }
-            Contenu::Autre(n) => {
-                return Err(err(
-                    sortie::E_EXISTE,
-                    sortie_donnee,
-                    format!(
-                        "contient « {n} », qui ne vient pas de bonus-ctg lot : le dossier de sortie est remplacé en entier, choisissez un dossier vide ou neuf"
-                    ),
-                ))
-            }
-        }
-    }
-    Ok(s)
-}
-
-/// `DOSSIERS-resultats`, next to `DOSSIERS` (the default output folder).
-pub fn sortie_lot_defaut(dossiers: &Path) -> PathBuf {
-    let nom = dossiers
-        .file_name()
-        .map_or("lot".into(), |n| n.to_string_lossy().into_owned());
-    dossiers.with_file_name(format!("{nom}-resultats"))
-}
-
-fn ecrivain(p: Profil) -> csv::Writer<Vec<u8>> {
-    crate::rapport::csv::ecrivain(p, Vec::new())
-}
-
 fn nom_bareme(o: &OptionsLot) -> String {
     o.lecture
         .bareme
@@ -554,7 +229,15 @@ fn chemin_resultat(sortie: &Path, o: &OptionsLot, nom: &str) -> PathBuf {
 }
 
 /// Reads, validates, computes and writes one dossier into the new output folder `neuf`.
-fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> IssueDossier {
+/// `tampon`: the worker thread's buffer for the result file, reused from one dossier to the
+/// next.
+fn traiter_dossier(
+    nom: &str,
+    chemin: &Path,
+    o: &OptionsLot,
+    neuf: &Path,
+    tampon: &mut Vec<u8>,
+) -> IssueDossier {
     let mut issue = IssueDossier {
         nom: nom.to_string(),
         chemin: chemin.to_path_buf(),
@@ -593,29 +276,27 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
     // the dossier's own result, then its rows of the consolidated file
     let (rendu, fragment) = match o.format {
         FormatLot::Csv => {
-            let mut w = ecrivain(o.profil);
-            let dossier = texte_sur(nom);
-            let mut ok = true;
-            let rendu = rapport::csv::rendre_avec(&r, o.profil, &mut |champs| {
-                ok &= w
-                    .write_field(&dossier)
-                    .and_then(|_| w.write_record(champs))
-                    .is_ok();
+            // each row formatted once: the same bytes, after the `dossier` field, in the
+            // consolidated file
+            let prefixe = prefixe_dossier(nom, o.profil);
+            let mut fragment = Vec::with_capacity(r.structures.len() * (prefixe.len() + 160));
+            let rendu = rapport::csv::rendre_dans(&r, o.profil, tampon, &mut |ligne| {
+                fragment.extend_from_slice(&prefixe);
+                fragment.extend_from_slice(ligne);
             });
-            let fragment = match w.into_inner() {
-                Ok(f) if ok => Ok(f),
-                _ => Err(crate::calcul::rationnel::Depassement),
-            };
-            (rendu, fragment)
+            (rendu, Ok(fragment))
         }
-        FormatLot::Json => (
-            rapport::json::rendre(&r, &diags),
-            fragment(nom, &r, o.profil),
-        ),
+        FormatLot::Json => {
+            tampon.clear();
+            // writing into memory cannot fail
+            let rendu = rapport::json::ecrire(&r, &diags, &mut *tampon).map(|_| ());
+            (rendu, fragment(nom, &r, o.profil))
+        }
     };
     match (rendu, fragment) {
-        (Ok(octets), Ok(fragment)) => {
-            match sortie::ecrire_neuf(&chemin_resultat(neuf, o, nom), &octets) {
+        (Ok(()), Ok(fragment)) => {
+            // synced with the others at the end (sortie::synchroniser_fichiers)
+            match sortie::ecrire_neuf_sans_synchro(&chemin_resultat(neuf, o, nom), tampon) {
                 Ok(()) => {
                     issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
                     issue.fragment = fragment;
@@ -634,23 +315,6 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
     issue.diagnostics = prefixer(nom, diags);
     issue.chrono.ecriture = t2.elapsed();
     issue
-}
-
-fn fragment(
-    nom: &str,
-    r: &Resultat,
-    p: Profil,
-) -> Result<Vec<u8>, crate::calcul::rationnel::Depassement> {
-    let mut w = ecrivain(p);
-    let dossier = texte_sur(nom);
-    for l in &r.structures {
-        let champs = rapport::csv::champs_structure(l, p)?;
-        w.write_field(&dossier)
-            .and_then(|_| w.write_record(&champs))
-            .map_err(|_| crate::calcul::rationnel::Depassement)?;
-    }
-    w.into_inner()
-        .map_err(|_| crate::calcul::rationnel::Depassement)
 }
 
 /// Runs the lot. `progression(done, total)` is called on the calling thread after each
@@ -721,13 +385,17 @@ pub fn executer(
             let dossiers = &dossiers;
             let suivant = &suivant;
             let neuf = &neuf;
-            s.spawn(move || loop {
-                let i = suivant.fetch_add(1, Ordering::Relaxed);
-                let Some((nom, chemin)) = dossiers.get(i) else {
-                    break;
-                };
-                if tx.send((i, traiter_dossier(nom, chemin, o, neuf))).is_err() {
-                    break;
+            s.spawn(move || {
+                let mut tampon = Vec::new();
+                loop {
+                    let i = suivant.fetch_add(1, Ordering::Relaxed);
+                    let Some((nom, chemin)) = dossiers.get(i) else {
+                        break;
+                    };
+                    let issue = traiter_dossier(nom, chemin, o, neuf, &mut tampon);
+                    if tx.send((i, issue)).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -770,7 +438,6 @@ pub fn executer(
             }
         }
     }
-    let octets = consolider(&mut issues, &total, &volets, o.profil);
     let mut texte = String::new();
     for i in &issues {
         for d in &i.diagnostics.0 {
@@ -778,9 +445,22 @@ pub fn executer(
             texte.push('\n');
         }
     }
-    sortie::ecrire_neuf(&neuf.join(CONSOLIDE), &octets)
-        .and_then(|()| sortie::ecrire_neuf(&neuf.join(DIAGNOSTICS), texte.as_bytes()))
-        .map_err(|e| abandon(e.to_string()))?;
+    sortie::ecrire_neuf_avec(&neuf.join(CONSOLIDE), |w| {
+        consolider(w, &mut issues, &total, &volets, o.profil)
+    })
+    .and_then(|()| sortie::ecrire_neuf_sans_synchro(&neuf.join(DIAGNOSTICS), texte.as_bytes()))
+    .and_then(|()| {
+        // every file on disk before the folder is put in place
+        let mut fichiers: Vec<PathBuf> = issues
+            .iter()
+            .filter(|i| i.resultat.is_some())
+            .map(|i| chemin_resultat(&neuf, o, &i.nom))
+            .collect();
+        fichiers.push(neuf.join(CONSOLIDE));
+        fichiers.push(neuf.join(DIAGNOSTICS));
+        sortie::synchroniser_fichiers(&fichiers)
+    })
+    .map_err(|e| abandon(e.to_string()))?;
     // the replaced folder's permissions are kept
     if let Ok(m) = std::fs::metadata(&cible) {
         let _ = std::fs::set_permissions(&neuf, m.permissions());
@@ -805,112 +485,6 @@ pub fn executer(
         fils,
         chrono,
     })
-}
-
-/// Puts the complete new folder `neuf` in place of `cible`. Without `ecraser` a plain rename
-/// (refused by the system if `cible` is a non-empty folder); with it, an atomic swap then
-/// the removal of the old folder (now named `neuf`).
-pub(crate) fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
-    let existe = std::fs::symlink_metadata(cible).is_ok();
-    if !existe || !ecraser {
-        return std::fs::rename(neuf, cible);
-    }
-    match sortie::echanger(neuf, cible) {
-        Ok(()) => {
-            // a kill here leaves the old folder under the hidden name: removed next time
-            let _ = std::fs::remove_dir_all(neuf);
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
-            // two renames: a kill between them leaves the old folder as `.NOM.PID.ancien`,
-            // put back by the next run
-            let (Some(parent), Some(nom)) = (cible.parent(), cible.file_name()) else {
-                return Err(e);
-            };
-            let ancien = parent.join(sortie::nom_temporaire(nom, std::process::id(), "ancien"));
-            std::fs::rename(cible, &ancien)?;
-            if let Err(e) = std::fs::rename(neuf, cible) {
-                let _ = std::fs::rename(&ancien, cible);
-                return Err(e);
-            }
-            let _ = std::fs::remove_dir_all(&ancien);
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// The hidden folders of killed runs next to `cible`: an old folder put aside
-/// (`.NOM.PID.ancien`) goes back in place if `cible` is missing; the rest is removed.
-pub(crate) fn nettoyer_orphelins(parent: &Path, nom: &std::ffi::OsStr, cible: &Path) {
-    for (p, _) in sortie::temporaires_orphelins(parent, nom, "ancien") {
-        if std::fs::symlink_metadata(cible).is_err() && std::fs::rename(&p, cible).is_ok() {
-            continue;
-        }
-        supprimer_dossier_cache(&p);
-    }
-    for (p, _) in sortie::temporaires_orphelins(parent, nom, "nouveau") {
-        supprimer_dossier_cache(&p);
-    }
-}
-
-/// Removes a hidden folder of ours (never through a link).
-fn supprimer_dossier_cache(p: &Path) {
-    if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) {
-        let _ = std::fs::remove_dir_all(p);
-    }
-}
-
-/// The consolidated CSV (consumes the dossiers' fragments).
-fn consolider(
-    issues: &mut [IssueDossier],
-    total: &Agregat,
-    volets: &BTreeMap<String, Agregat>,
-    p: Profil,
-) -> Vec<u8> {
-    let taille: usize = issues.iter().map(|i| i.fragment.len()).sum();
-    let mut o = Vec::with_capacity(taille + 4096);
-    o.extend_from_slice(rapport::csv::bom(p));
-    let fin = rapport::csv::fin_de_ligne(p);
-    let mut w = ecrivain(p);
-    let mut entete = vec!["dossier"];
-    entete.extend_from_slice(rapport::csv::COLONNES);
-    let _ = w.write_record(&entete);
-    o.extend(w.into_inner().unwrap_or_default());
-    for i in issues.iter_mut() {
-        o.extend_from_slice(&std::mem::take(&mut i.fragment)); // each fragment freed in turn
-    }
-    o.extend_from_slice(fin);
-    let mut w = ecrivain(p);
-    let _ = w.write_record(COLONNES_TOTAUX);
-    let mut ligne = |niveau: &str, dossier: &str, coll: &str, volet: &str, a: &Agregat| {
-        let mut champs = vec![
-            niveau.to_string(),
-            texte_sur(dossier),
-            texte_sur(coll),
-            volet.to_string(),
-        ];
-        champs.extend(a.champs(p));
-        let _ = w.write_record(&champs);
-    };
-    for i in issues.iter() {
-        if let Some(t) = &i.totaux {
-            for (c, a) in &t.collectivites {
-                ligne("COLLECTIVITE", &i.nom, c, "", a);
-            }
-        }
-    }
-    for i in issues.iter() {
-        if let Some(t) = &i.totaux {
-            ligne("DOSSIER", &i.nom, "", "", &t.total);
-        }
-    }
-    for (v, a) in volets {
-        ligne("VOLET", "", "", v, a);
-    }
-    ligne("TOTAL", "", "", "", total);
-    o.extend(w.into_inner().unwrap_or_default());
-    o
 }
 
 /// A one-line progress bar on stderr, drawn only when `active` (stderr is a terminal).

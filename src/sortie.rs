@@ -370,6 +370,64 @@ pub fn ecrire_neuf(chemin: &Path, octets: &[u8]) -> Result<(), ErreurEcriture> {
     f.sync_all().map_err(io)
 }
 
+/// Writes a new file (it must not exist) without syncing it: the caller syncs a whole set of
+/// files at once with [`synchroniser_fichiers`] before putting their folder in place.
+pub fn ecrire_neuf_sans_synchro(chemin: &Path, octets: &[u8]) -> Result<(), ErreurEcriture> {
+    ecrire_neuf_avec(chemin, |w| w.write_all(octets))
+}
+
+/// [`ecrire_neuf_sans_synchro`] with the content written piece by piece by `ecrire`
+/// (through a buffer): a large file (the lot's consolidated CSV) is never held whole in
+/// memory.
+pub fn ecrire_neuf_avec(
+    chemin: &Path,
+    ecrire: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), ErreurEcriture> {
+    let io = |e: io::Error| ErreurEcriture::io(chemin, "écriture impossible", &e);
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(chemin)
+        .map_err(io)?;
+    let mut w = io::BufWriter::with_capacity(1 << 16, f);
+    ecrire(&mut w).map_err(io)?;
+    w.into_inner().map_err(|e| io(e.into_error()))?;
+    Ok(())
+}
+
+/// Syncs files written by [`ecrire_neuf_sans_synchro`], several at a time: the file system
+/// commits concurrent syncs together (one journal commit for many files instead of one
+/// each, which on a busy disk cost seconds for a lot of a hundred dossiers). The first
+/// error, if any.
+pub fn synchroniser_fichiers(chemins: &[PathBuf]) -> Result<(), ErreurEcriture> {
+    const FILS: usize = 16;
+    let suivant = std::sync::atomic::AtomicUsize::new(0);
+    let erreur: std::sync::Mutex<Option<ErreurEcriture>> = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..FILS.min(chemins.len()) {
+            s.spawn(|| {
+                while let Some(c) =
+                    chemins.get(suivant.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let r = fs::OpenOptions::new()
+                        .write(true)
+                        .open(c)
+                        .and_then(|f| f.sync_all());
+                    if let Err(e) = r {
+                        let mut x = erreur.lock().unwrap_or_else(|p| p.into_inner());
+                        x.get_or_insert_with(|| ErreurEcriture::io(c, "écriture impossible", &e));
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    match erreur.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// Writes `octets` to the standard output and flushes it. The caller decides: a closed
 /// pipe (`io::ErrorKind::BrokenPipe`, e.g. `| head -1`) is a quiet stop, any other error
 /// (disk full…) fails the command (E080).

@@ -24,7 +24,7 @@
 
 use super::tableau::{
     colonne_de, groupe, normaliser_nom, reference_cellule, reference_ligne, verifier_entete,
-    Tableau, LIGNES_MAX,
+    Lignes, Tableau, LIGNES_MAX,
 };
 use crate::diagnostic::Code;
 use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
@@ -660,13 +660,18 @@ pub fn lire(
         diags,
     );
     let mut ok = colonnes.is_some();
-    let mut lignes: Vec<(u64, Vec<String>)> = Vec::new();
+    // rows stored flat as they are read (one text for the table), each cell's own string
+    // freed once copied: the sheet is never held twice
+    let mut lignes = Lignes::new(largeur);
+    let mut champs = vec![String::new(); largeur];
     let mut i = fin_entete;
     while i < cellules.len() {
         let l = cellules[i].0;
         let fin = i + cellules[i..].partition_point(|(x, _, _)| *x == l);
         let no = l as u64 + 1;
-        let mut champs = vec![String::new(); largeur];
+        for c in champs.iter_mut() {
+            *c = String::new();
+        }
         for (_, c, v) in cellules[i..fin].iter_mut() {
             let c = *c as usize;
             if c >= largeur {
@@ -725,13 +730,22 @@ pub fn lire(
             ok = false;
             break;
         }
-        lignes.push((no, champs));
+        for c in &champs {
+            if !lignes.champ(c) {
+                diags.push(
+                    Diagnostic::erreur(Code::E023, fichier, "feuille trop grosse pour être lue")
+                        .ligne(no),
+                );
+                return None;
+            }
+        }
+        lignes.fin(no);
     }
     let colonnes = match colonnes {
         Some(c) if ok => c,
         _ => return None,
     };
-    Some(Tableau::depuis_feuille(fichier, &nom, colonnes, lignes))
+    Some(Tableau::depuis_lignes(fichier, &nom, colonnes, lignes))
 }
 
 /// E072: a formula cell without a computed value, at column `c` (0-based) of row `no`.
@@ -793,7 +807,8 @@ pub fn montant_requis(
         diags,
         ok: true,
     };
-    if tab.champ(enr, col).is_none() {
+    let col = tab.col(col);
+    if l.champ(col).is_none() {
         l.texte(col, true);
         return None;
     }

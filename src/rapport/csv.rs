@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{Depassement, R};
+use crate::calcul::rationnel::{format_echelle, Depassement, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -72,6 +72,161 @@ pub(crate) fn constructeur(p: Profil) -> csv::WriterBuilder {
 /// to `sortie`.
 pub(crate) fn ecrivain(p: Profil, sortie: Vec<u8>) -> csv::Writer<Vec<u8>> {
     constructeur(p).flexible(true).from_writer(sortie)
+}
+
+/// One CSV row built in a reused buffer, byte for byte as the csv crate writes it (a field
+/// is quoted when it holds the delimiter, a quote, CR or LF, its quotes doubled), numbers
+/// written digit by digit: no `String` per field. `bonus-ctg lot` copies the same bytes
+/// into the dossier's result and into the consolidated file.
+pub(crate) struct LigneCsv {
+    delimiteur: u8,
+    virgule: u8,
+    fin: &'static [u8],
+    /// The row being written (and the rows before it, until [`LigneCsv::vider`]).
+    pub(crate) octets: Vec<u8>,
+    champs: usize,
+}
+
+impl LigneCsv {
+    pub(crate) fn new(p: Profil) -> Self {
+        let (delimiteur, virgule) = match p {
+            Profil::ExcelFr => (b';', b','),
+            Profil::Rfc4180 => (b',', b'.'),
+        };
+        LigneCsv {
+            delimiteur,
+            virgule,
+            fin: fin_de_ligne(p),
+            octets: Vec::with_capacity(512),
+            champs: 0,
+        }
+    }
+    fn separer(&mut self) {
+        if self.champs > 0 {
+            self.octets.push(self.delimiteur);
+        }
+        self.champs += 1;
+    }
+    /// A field as it is.
+    pub(crate) fn champ(&mut self, f: &[u8]) {
+        self.separer();
+        let d = self.delimiteur;
+        if !f
+            .iter()
+            .any(|b| *b == d || matches!(b, b'"' | b'\r' | b'\n'))
+        {
+            self.octets.extend_from_slice(f);
+            return;
+        }
+        self.octets.push(b'"');
+        for &b in f {
+            if b == b'"' {
+                self.octets.push(b'"');
+            }
+            self.octets.push(b);
+        }
+        self.octets.push(b'"');
+    }
+    /// A user text, neutralised as [`texte_sur`] does (an apostrophe before a would-be
+    /// formula): the apostrophe changes nothing to the quoting.
+    pub(crate) fn texte(&mut self, s: &str) {
+        if super::a_neutraliser(s) {
+            self.champ(format!("'{s}").as_bytes());
+        } else {
+            self.champ(s.as_bytes());
+        }
+    }
+    /// `v` hundredths (or another scale) as `rationnel::format_echelle` writes it, with the
+    /// profile's decimal separator.
+    pub(crate) fn nombre(&mut self, v: i128, echelle: u32) {
+        let neg = v < 0;
+        let (Ok(mut x), true) = (u64::try_from(v.unsigned_abs()), echelle <= 19) else {
+            // beyond 64 bits: the general formatting
+            let t = format_echelle(v, echelle);
+            return self.decimal(&t);
+        };
+        let mut buf = [0u8; 48];
+        let mut i = buf.len();
+        for _ in 0..echelle {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        if echelle > 0 {
+            i -= 1;
+            buf[i] = self.virgule;
+        }
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+            if x == 0 {
+                break;
+            }
+        }
+        if neg {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        self.champ(&buf[i..]);
+    }
+    /// A decimal written with `.` (`euros`), with the profile's separator.
+    pub(crate) fn decimal(&mut self, t: &str) {
+        if self.virgule == b'.' || !t.contains('.') {
+            return self.champ(t.as_bytes());
+        }
+        let b: Vec<u8> = t
+            .bytes()
+            .map(|c| if c == b'.' { self.virgule } else { c })
+            .collect();
+        self.champ(&b);
+    }
+    /// Ends the row.
+    pub(crate) fn terminer(&mut self) {
+        self.octets.extend_from_slice(self.fin);
+        self.champs = 0;
+    }
+    /// Forgets the rows written.
+    pub(crate) fn vider(&mut self) {
+        self.octets.clear();
+        self.champs = 0;
+    }
+    /// One structure row (columns [`COLONNES`]), ended.
+    pub(crate) fn structure(&mut self, l: &LigneStructure) -> R<()> {
+        let s = &l.structure;
+        let taux = match &l.taux_unitaire {
+            Some(t) => Some(euros(t, 4)?),
+            None => None,
+        };
+        let ecart = euros(&l.ecart_arrondi, 4)?;
+        self.texte(&s.id);
+        self.texte(&s.nom);
+        self.champ(s.type_structure.code().as_bytes());
+        self.champ(l.eligibilite.volet.as_deref().unwrap_or("").as_bytes());
+        self.texte(&s.gestionnaire);
+        self.texte(&s.collectivite);
+        self.champ(l.motif().code().as_bytes());
+        self.nombre(l.unites_eligibles.0 as i128, 2);
+        self.decimal(taux.as_deref().unwrap_or("0.0000"));
+        let m = |x: crate::modele::Montant| x.0 as i128;
+        self.nombre(m(l.bonus_lissage), 2);
+        self.nombre(m(l.bonus_nouvelles), 2);
+        self.nombre(m(l.bonus_total), 2);
+        self.decimal(&ecart);
+        for x in [
+            l.contribution_n1,
+            l.contribution_n,
+            l.financement_public_n1,
+            l.financement_public_n,
+            l.variation,
+            l.bonus_trajectoire,
+            l.bonus_ctre,
+        ] {
+            self.nombre(m(x), 2);
+        }
+        self.terminer();
+        Ok(())
+    }
 }
 
 /// The fields of one structure row (columns [`COLONNES`]), formatted for profile `p`.
@@ -225,18 +380,38 @@ pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
     rendre_avec(r, p, &mut |_| {})
 }
 
-/// [`rendre`], handing each structure row's fields to `par_ligne` as well (`bonus-ctg lot`
-/// writes them into the consolidated file without formatting them twice).
-pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])) -> R<Vec<u8>> {
+/// [`rendre`], handing each structure row's bytes (terminator included) to `par_ligne` as
+/// well (`bonus-ctg lot` copies them into the consolidated file without formatting them
+/// twice).
+pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[u8])) -> R<Vec<u8>> {
     let mut octets = Vec::new();
-    octets.extend_from_slice(bom(p));
-    // rows are written as they are formatted (no table of all rows kept in memory)
-    let mut w = ecrivain(p, octets);
-    w.write_record(COLONNES).map_err(|_| Depassement)?;
-    for l in &r.structures {
-        let champs = champs_structure(l, p)?;
-        par_ligne(&champs);
-        w.write_record(&champs).map_err(|_| Depassement)?;
+    rendre_dans(r, p, &mut octets, par_ligne)?;
+    Ok(octets)
+}
+
+/// [`rendre_avec`] into `octets`, emptied first (`bonus-ctg lot` reuses one buffer from one
+/// dossier to the next).
+pub fn rendre_dans(
+    r: &Resultat,
+    p: Profil,
+    octets: &mut Vec<u8>,
+    par_ligne: &mut dyn FnMut(&[u8]),
+) -> R<()> {
+    octets.clear();
+    let mut l = LigneCsv::new(p);
+    l.octets.extend_from_slice(bom(p));
+    for c in COLONNES {
+        l.champ(c.as_bytes());
     }
-    w.into_inner().map_err(|_| Depassement)
+    l.terminer();
+    // about 150 bytes a row
+    octets.reserve(l.octets.len() + r.structures.len() * 160);
+    octets.extend_from_slice(&l.octets);
+    for s in &r.structures {
+        l.vider();
+        l.structure(s)?;
+        par_ligne(&l.octets);
+        octets.extend_from_slice(&l.octets);
+    }
+    Ok(())
 }

@@ -90,13 +90,33 @@ pub fn groupe_fr(s: &str) -> String {
 /// normalisation on import) turn into the ASCII character. The only such function: every
 /// CSV and XLSX output calls it for every user text.
 pub fn texte_sur(s: &str) -> String {
-    match s.chars().next() {
-        Some(
-            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'
-            | '\u{fe66}' | '\u{fe62}' | '\u{fe63}',
-        ) => format!("'{s}"),
-        _ => s.to_string(),
+    if a_neutraliser(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
     }
+}
+
+/// Whether [`texte_sur`] prefixes `s` with an apostrophe (the CSV writer writes the text
+/// without copying it when not).
+pub fn a_neutraliser(s: &str) -> bool {
+    matches!(
+        s.chars().next(),
+        Some(
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\t'
+                | '\r'
+                | '\u{ff1d}'
+                | '\u{ff0b}'
+                | '\u{ff0d}'
+                | '\u{ff20}'
+                | '\u{fe66}'
+                | '\u{fe62}'
+                | '\u{fe63}',
+        )
+    )
 }
 
 /// Characters of a user text shown in a terminal table cell, at most (longer texts are cut

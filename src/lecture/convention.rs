@@ -1,0 +1,519 @@
+//! Reading convention.toml: the convention, its collectivités, unknown keys and TOML
+//! messages in French, each located by its line.
+
+use super::*;
+use crate::diagnostic::Code;
+#[derive(Deserialize)]
+struct ConventionBrute {
+    nom: Option<Spanned<String>>,
+    caf: Option<Spanned<String>>,
+    debut: Option<Spanned<toml::value::Datetime>>,
+    fin: Option<Spanned<toml::value::Datetime>>,
+    exercice: Option<Spanned<i64>>,
+    collectivites: Option<Spanned<Vec<CollectiviteBrute>>>,
+}
+
+#[derive(Deserialize)]
+struct CollectiviteBrute {
+    id: Option<Spanned<String>>,
+    nom: Option<Spanned<String>>,
+    tranche: Option<Spanned<i64>>,
+    signataire: Option<Spanned<bool>>,
+    /// optional, an integer ≥ 0 (read for the rules that use it; checked here)
+    population: Option<Spanned<i64>>,
+}
+
+/// Keys of convention.toml, at the top level and in each `[[collectivites]]`.
+pub const CLES_CONVENTION: &[&str] = &["nom", "caf", "debut", "fin", "exercice", "collectivites"];
+pub const CLES_COLLECTIVITE: &[&str] = &["id", "nom", "tranche", "signataire", "population"];
+
+/// The known key nearest to `cle` (smallest edit distance; the first of the list on a tie).
+pub fn cle_la_plus_proche<'c>(cle: &str, connues: &[&'c str]) -> Option<&'c str> {
+    connues
+        .iter()
+        .min_by_key(|c| strsim::levenshtein(cle, c))
+        .copied()
+}
+
+/// The error for an unknown key of a TOML file (convention.toml, bareme.toml, any other):
+/// `chemin` is where it was found (`collectivites[1].signatair`), `connues` the keys
+/// allowed there; the message names the nearest one. The one mechanism for every TOML file.
+pub fn cle_inconnue(
+    code: Code,
+    fichier: &str,
+    chemin: &str,
+    cle: &str,
+    connues: &[&str],
+) -> Diagnostic {
+    let proche = cle_la_plus_proche(cle, connues).map_or(String::new(), |p| {
+        format!(" (clé admise la plus proche : « {p} »)")
+    });
+    Diagnostic::erreur(code, fichier, format!("clé inconnue « {cle} »{proche}"))
+        .colonne(chemin)
+        .conseil(format!(
+            "clés admises ici : {} (une clé mal orthographiée serait sinon ignorée)",
+            connues.join(", ")
+        ))
+}
+
+/// Line (1-based) where key `cle` is written in a TOML text: at the top level (`section`
+/// `None`) or in the `k`-th `[[collectivites]]` table (`Some(k)`, 0-based).
+fn ligne_cle_toml(texte: &str, section: Option<usize>, cle: &str) -> Option<u64> {
+    let mut ici: Option<usize> = None; // None: top level
+    let mut dans_autre = false;
+    let mut k = 0;
+    for (i, l) in texte.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with("[[") {
+            let nom = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            if nom == "collectivites" {
+                ici = Some(k);
+                k += 1;
+                dans_autre = false;
+            } else {
+                dans_autre = true;
+            }
+            if section.is_none() && nom == cle {
+                return Some(i as u64 + 1);
+            }
+            continue;
+        }
+        if t.starts_with('[') {
+            let nom = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            if section.is_none() && (nom == cle || nom.starts_with(&format!("{cle}."))) {
+                return Some(i as u64 + 1);
+            }
+            dans_autre = true;
+            continue;
+        }
+        if dans_autre || ici != section {
+            continue;
+        }
+        let t = t.trim_start_matches(['"', '\'']);
+        if let Some(reste) = t.strip_prefix(cle) {
+            let reste = reste.trim_start_matches(['"', '\'']).trim_start();
+            if reste.starts_with('=') || reste.starts_with('.') {
+                return Some(i as u64 + 1);
+            }
+        }
+    }
+    None
+}
+
+/// Unknown keys of convention.toml (errors E056 naming the nearest known key).
+fn cles_inconnues_convention(fichier: &str, texte: &str, diags: &mut Diagnostics) -> bool {
+    let Ok(table) = texte.parse::<toml::Table>() else {
+        return true; // the syntax error is reported by the typed reading
+    };
+    let mut ok = true;
+    let mut signaler =
+        |chemin: String, cle: &str, connues: &[&str], section, diags: &mut Diagnostics| {
+            let mut d = cle_inconnue(Code::E056, fichier, &chemin, cle, connues);
+            if let Some(l) = ligne_cle_toml(texte, section, cle) {
+                d = d.ligne(l);
+            }
+            diags.push(d);
+            ok = false;
+        };
+    for (cle, v) in &table {
+        if !CLES_CONVENTION.contains(&cle.as_str()) {
+            signaler(cle.clone(), cle, CLES_CONVENTION, None, diags);
+        } else if cle == "collectivites" {
+            if let Some(cs) = v.as_array() {
+                for (k, c) in cs.iter().enumerate() {
+                    let Some(c) = c.as_table() else { continue };
+                    for cle in c.keys() {
+                        if !CLES_COLLECTIVITE.contains(&cle.as_str()) {
+                            signaler(
+                                format!("collectivites[{}].{cle}", k + 1),
+                                cle,
+                                CLES_COLLECTIVITE,
+                                Some(k),
+                                diags,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    ok
+}
+
+/// A TOML parser message in French (the frequent ones; otherwise the original in brackets).
+pub fn message_toml(m: &str) -> String {
+    let m = m.trim();
+    let fr = [
+        (
+            "invalid basic string",
+            "texte entre guillemets jamais fermé",
+        ),
+        (
+            "invalid literal string",
+            "texte entre apostrophes jamais fermé",
+        ),
+        ("duplicate key", "clé écrite deux fois"),
+        ("expected `=`", "« = » attendu après le nom de la clé"),
+        ("invalid key", "nom de clé invalide"),
+        ("invalid table header", "en-tête de table [..] invalide"),
+        ("invalid array", "liste [..] invalide"),
+        ("invalid inline table", "table { .. } invalide"),
+        ("invalid number", "nombre invalide"),
+        ("invalid date", "date invalide (format AAAA-MM-JJ)"),
+        ("missing field", "clé obligatoire absente"),
+        ("unknown field", "clé inconnue"),
+        ("expected newline", "fin de ligne attendue"),
+        ("invalid string", "texte invalide"),
+    ];
+    if let Some(reste) = m.strip_prefix("invalid type:") {
+        return type_inattendu(reste);
+    }
+    match fr.iter().find(|(en, _)| m.starts_with(en)) {
+        Some((en, f)) if m.len() == en.len() => f.to_string(),
+        Some((en, f)) => format!(
+            "{f} ({})",
+            m[en.len()..].trim_start_matches([',', ':', ' '])
+        ),
+        None => format!("syntaxe incorrecte ({m})"),
+    }
+}
+
+/// `string "deux mille", expected i64` (serde's words) in French: what was written and what
+/// the key takes.
+fn type_inattendu(reste: &str) -> String {
+    let (trouve, attendu) = reste.split_once(", expected").unwrap_or((reste, ""));
+    let trouve = trouve.trim();
+    let (genre, valeur) = trouve.split_once(' ').unwrap_or((trouve, ""));
+    let genre = match genre {
+        "string" => "texte",
+        "boolean" => "booléen",
+        "integer" => "nombre entier",
+        "float" => "nombre décimal",
+        "map" => "table",
+        "sequence" => "liste",
+        "datetime" => "date",
+        autre => autre,
+    };
+    let attendu = attendu.trim();
+    let attendu =
+        if attendu.starts_with('i') || attendu.starts_with('u') || attendu.contains("integer") {
+            "un nombre entier"
+        } else if attendu.contains("bool") {
+            "true ou false"
+        } else if attendu.contains("string") {
+            "un texte entre guillemets"
+        } else if attendu.contains("sequence") || attendu.contains("array") {
+            "une liste [ … ]"
+        } else if attendu.contains("datetime") || attendu.contains("date") {
+            "une date AAAA-MM-JJ"
+        } else {
+            "une valeur d'un autre type"
+        };
+    let valeur = valeur.trim_matches(['`', ' ']);
+    if valeur.is_empty() {
+        format!("type de valeur inattendu : {genre} là où il faut {attendu}")
+    } else {
+        format!("type de valeur inattendu : {genre} {valeur} là où il faut {attendu}")
+    }
+}
+
+fn ligne_de(texte: &str, pos: usize) -> u64 {
+    1 + texte.as_bytes()[..pos.min(texte.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+}
+
+/// Parses convention.toml.
+pub fn analyser_convention(
+    fichier: &str,
+    texte: &str,
+    diags: &mut Diagnostics,
+) -> Option<Convention> {
+    let brute: ConventionBrute = match toml::from_str(texte) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut d = Diagnostic::erreur(
+                Code::E021,
+                fichier,
+                format!("TOML invalide : {}", message_toml(e.message())),
+            );
+            if let Some(s) = e.span() {
+                d = d.ligne(ligne_de(texte, s.start));
+                let v = texte
+                    .get(s.clone())
+                    .unwrap_or("")
+                    .trim()
+                    .chars()
+                    .take(60)
+                    .collect::<String>();
+                if !v.is_empty() {
+                    d = d.valeur(v);
+                }
+            }
+            diags.push(d.conseil("voir le README, section « Le dossier d’entrée »"));
+            return None;
+        }
+    };
+    let mut ok = cles_inconnues_convention(fichier, texte, diags);
+    // line of a byte offset, by binary search (a linear count per key would be quadratic)
+    let sauts: Vec<usize> = texte
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let ligne_de = |pos: usize| 1 + sauts.partition_point(|&p| p < pos) as u64;
+    let mut manque = |cle: &str, diags: &mut Diagnostics| {
+        ok = false;
+        diags.push(
+            Diagnostic::erreur(
+                Code::E021,
+                fichier,
+                format!("clé obligatoire « {cle} » absente"),
+            )
+            .colonne(cle),
+        );
+    };
+    let date = |d: &Option<Spanned<toml::value::Datetime>>,
+                cle: &str,
+                diags: &mut Diagnostics|
+     -> Option<Date> {
+        let s = d.as_ref()?;
+        match s.get_ref().date {
+            Some(x) if s.get_ref().time.is_none() => Some(Date::new(x.year as i32, x.month, x.day)),
+            _ => {
+                diags.push(
+                    Diagnostic::erreur(
+                        Code::E021,
+                        fichier,
+                        "une date sans heure est attendue (ex. 2024-07-01)",
+                    )
+                    .ligne(ligne_de(s.span().start))
+                    .colonne(cle)
+                    .valeur(s.get_ref().to_string()),
+                );
+                None
+            }
+        }
+    };
+    let debut = date(&brute.debut, "debut", diags);
+    let fin = date(&brute.fin, "fin", diags);
+    if brute.exercice.is_none() {
+        manque("exercice", diags);
+    }
+    let mut collectivites = Vec::new();
+    match &brute.collectivites {
+        None => manque("collectivites", diags),
+        Some(cs) => {
+            if cs.get_ref().len() > COLLECTIVITES_MAX {
+                diags.push(
+                    Diagnostic::erreur(
+                        Code::E023,
+                        fichier,
+                        format!(
+                            "trop de collectivités : {} (maximum {COLLECTIVITES_MAX})",
+                            cs.get_ref().len()
+                        ),
+                    )
+                    .ligne(ligne_de(cs.span().start))
+                    .colonne("collectivites")
+                    .conseil(
+                        "une convention territoriale couvre au plus les communes d'un département",
+                    ),
+                );
+                return None;
+            }
+            // canonical form (texte::cle_id) → the id as first written
+            let mut ids: HashMap<String, String> = HashMap::new();
+            for (k, c) in cs.get_ref().iter().enumerate() {
+                let ici = format!("collectivites[{}]", k + 1);
+                let ligne_c =
+                    || ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start));
+                let Some(id) =
+                    c.id.as_ref()
+                        .map(|s| s.get_ref().trim().to_string())
+                        .filter(|s| !s.is_empty())
+                else {
+                    diags.push(
+                        Diagnostic::erreur(Code::E021, fichier, "clé obligatoire « id » absente")
+                            .ligne(ligne_c())
+                            .colonne(format!("{ici}.id")),
+                    );
+                    ok = false;
+                    continue;
+                };
+                if let Some(c) = texte::caractere_invisible(&id) {
+                    diags.push(
+                        Diagnostic::erreur(
+                            Code::E053,
+                            fichier,
+                            format!(
+                                "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                                c as u32
+                            ),
+                        )
+                        .ligne(ligne_c())
+                        .colonne(format!("{ici}.id"))
+                        .valeur(texte::montrer_invisibles(&id))
+                        .conseil("retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique"),
+                    );
+                    ok = false;
+                }
+                match ids.get(&texte::cle_id(&id)) {
+                    Some(premier) => {
+                        let msg = if *premier == id {
+                            "collectivité déclarée deux fois".to_string()
+                        } else {
+                            format!("collectivité déclarée deux fois : « {id} » et « {premier} » ne diffèrent que par la casse ou la forme Unicode")
+                        };
+                        diags.push(
+                            Diagnostic::erreur(Code::E021, fichier, msg)
+                                .ligne(ligne_c())
+                                .colonne(format!("{ici}.id"))
+                                .valeur(&id),
+                        );
+                        ok = false;
+                    }
+                    None => {
+                        ids.insert(texte::cle_id(&id), id.clone());
+                    }
+                }
+                let mut borne = |v: &Option<Spanned<i64>>,
+                                 bornes: std::ops::RangeInclusive<i64>,
+                                 code: Code,
+                                 cle: &str,
+                                 message: &str| {
+                    let v = v.as_ref()?;
+                    if bornes.contains(v.get_ref()) {
+                        return Some(*v.get_ref());
+                    }
+                    diags.push(
+                        Diagnostic::erreur(code, fichier, message)
+                            .ligne(ligne_de(v.span().start))
+                            .colonne(format!("{ici}.{cle}"))
+                            .valeur(v.get_ref().to_string()),
+                    );
+                    ok = false;
+                    None
+                };
+                let tranche = borne(
+                    &c.tranche,
+                    1..=1000,
+                    Code::E020,
+                    "tranche",
+                    "tranche invalide (entier ≥ 1 attendu)",
+                )
+                .map(|t| t as u32);
+                let population = borne(
+                    &c.population,
+                    0..=1_000_000_000,
+                    Code::E100,
+                    "population",
+                    "population invalide (entier de 0 à 1 000 000 000 attendu)",
+                )
+                .map(|p| p as u64);
+                collectivites.push(Collectivite {
+                    population,
+                    nom: c
+                        .nom
+                        .as_ref()
+                        .map(|s| s.get_ref().clone())
+                        .unwrap_or_else(|| id.clone()),
+                    id,
+                    tranche,
+                    signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),
+                });
+            }
+        }
+    }
+    let exercice = brute.exercice.as_ref().map(|e| *e.get_ref()).unwrap_or(0);
+    if let Some(e) = &brute.exercice {
+        if !(1900..=2200).contains(e.get_ref()) {
+            diags.push(
+                Diagnostic::erreur(Code::E019, fichier, "exercice invalide")
+                    .ligne(ligne_de(e.span().start))
+                    .colonne("exercice")
+                    .valeur(e.get_ref().to_string())
+                    .conseil("une année entre 1900 et 2200, par exemple exercice = 2025"),
+            );
+            ok = false;
+        }
+    }
+    if brute.debut.is_some() && debut.is_none() || brute.fin.is_some() && fin.is_none() {
+        return None;
+    }
+    if let (Some(debut), Some(fin)) = (debut, fin) {
+        if fin < debut {
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E021,
+                    fichier,
+                    format!("la fin de convention ({fin}) précède son début ({debut})"),
+                )
+                .ligne(ligne_de(brute.fin.as_ref().map_or(0, |s| s.span().start)))
+                .colonne("fin")
+                .valeur(fin.to_string()),
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Convention {
+        nom: brute.nom.map(|s| s.into_inner()).unwrap_or_default(),
+        caf: brute.caf.map(|s| s.into_inner()).unwrap_or_default(),
+        debut,
+        fin,
+        exercice: exercice as i32,
+        collectivites,
+    })
+}
+
+/// Writes every `collectivite` of the tables as convention.toml spells it when it names a
+/// declared collectivité up to case and Unicode form ([`texte::cle_id`]): one collectivité,
+/// one canonical id, wherever it is compared later (validation, calculation, reports).
+pub fn rattacher_collectivites(
+    convention: &Convention,
+    structures: &mut [Structure],
+    charges: &mut [ChargeAPayer],
+) {
+    let declarees: HashMap<String, &str> = convention
+        .collectivites
+        .iter()
+        .rev() // the first one wins, as Convention::collectivite
+        .map(|c| (texte::cle_id(&c.id), c.id.as_str()))
+        .collect();
+    let exacts: std::collections::HashSet<&str> = convention
+        .collectivites
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    let rattacher = |c: &mut String| {
+        if exacts.contains(c.as_str()) {
+            return; // already as declared (nearly every line)
+        }
+        if let Some(id) = declarees.get(&texte::cle_id(c)) {
+            if c != id {
+                *c = id.to_string();
+            }
+        }
+    };
+    structures
+        .iter_mut()
+        .for_each(|s| rattacher(&mut s.collectivite));
+    charges
+        .iter_mut()
+        .for_each(|c| rattacher(&mut c.collectivite));
+}

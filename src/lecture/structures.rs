@@ -1,0 +1,425 @@
+//! Reading the structures and charges tables (CSV text or a workbook's sheet): one
+//! [`Structure`] or [`ChargeAPayer`] per record, every refused value located (file, line or
+//! cell, column, value).
+
+use super::*;
+use crate::diagnostic::Code;
+pub(crate) fn lire_tableau(
+    src: Source<'_>,
+    connues: &[&str],
+    requises: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<Tableau> {
+    match src.contenu {
+        Contenu::Csv(t) => tableau::lire(src.fichier, t, connues, requises, diags),
+        Contenu::Xlsx(o, f) => xlsx::lire(src.fichier, o, f, connues, requises, diags),
+    }
+}
+
+/// A column of the table being read: its name (for messages) and its position, looked up
+/// once per table rather than once per cell.
+#[derive(Clone, Copy)]
+pub(crate) struct Col<'n> {
+    nom: &'n str,
+    i: Option<usize>,
+}
+
+impl Tableau {
+    pub(crate) fn col<'n>(&self, nom: &'n str) -> Col<'n> {
+        Col {
+            nom,
+            i: self.indice(nom),
+        }
+    }
+}
+
+pub(crate) struct Ligne<'a> {
+    pub(crate) tab: &'a Tableau,
+    pub(crate) enr: Enregistrement<'a>,
+    pub(crate) no: u64,
+    pub(crate) diags: &'a mut Diagnostics,
+    pub(crate) ok: bool,
+}
+
+impl<'a> Ligne<'a> {
+    /// The trimmed value of column `c` (as [`Tableau::champ`]); `None` if the column is
+    /// absent or the cell empty.
+    pub(crate) fn champ(&self, c: Col<'_>) -> Option<&'a str> {
+        self.enr
+            .get(c.i?)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub(crate) fn err(
+        &mut self,
+        code: Code,
+        col: &str,
+        val: &str,
+        msg: impl Into<String>,
+        conseil: &str,
+    ) {
+        self.ok = false;
+        let mut d = Diagnostic::erreur(code, &self.tab.fichier, msg).ligne(self.no);
+        if let Some(c) = self.tab.cellule(self.no, col) {
+            d = d.cellule(c);
+        }
+        let mut d = d.colonne(col);
+        if !val.is_empty() {
+            d = d.valeur(val);
+        }
+        if !conseil.is_empty() {
+            d = d.conseil(conseil);
+        }
+        self.diags.push(d);
+    }
+
+    pub(crate) fn texte(&mut self, col: Col<'_>, requis: bool) -> String {
+        match self.champ(col) {
+            Some(v) => v.to_string(),
+            None => {
+                if requis {
+                    self.err(
+                        Code::E006,
+                        col.nom,
+                        "",
+                        "valeur obligatoire manquante",
+                        "renseignez la cellule",
+                    );
+                }
+                String::new()
+            }
+        }
+    }
+
+    /// An id (`id`, `collectivite`): text without invisible or control characters (E053).
+    pub(crate) fn id(&mut self, col: Col<'_>) -> String {
+        let v = self.texte(col, true);
+        if let Some(c) = texte::caractere_invisible(&v) {
+            self.err(
+                Code::E053,
+                col.nom,
+                &texte::montrer_invisibles(&v),
+                format!(
+                    "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                    c as u32
+                ),
+                "retapez l'identifiant : un caractère invisible (copié d'une page web ou d'un autre logiciel) le rendrait différent d'un identifiant d'apparence identique",
+            );
+        }
+        v
+    }
+
+    pub(crate) fn code<T>(
+        &mut self,
+        col: Col<'_>,
+        code_err: Code,
+        analyser: fn(&str) -> Option<T>,
+        liste: &str,
+        defaut: T,
+    ) -> T {
+        match self.champ(col) {
+            None => {
+                self.err(
+                    Code::E006,
+                    col.nom,
+                    "",
+                    "valeur obligatoire manquante",
+                    &format!("valeurs admises : {liste}"),
+                );
+                defaut
+            }
+            Some(v) => analyser(v).unwrap_or_else(|| {
+                self.err(
+                    code_err,
+                    col.nom,
+                    v,
+                    "valeur inconnue",
+                    &format!("valeurs admises : {liste}"),
+                );
+                defaut
+            }),
+        }
+    }
+
+    /// A decimal ≥ 0 with at most 2 decimals, in hundredths, ≤ `max`.
+    pub(crate) fn centiemes(&mut self, col: Col<'_>, max: i64, quoi: &str) -> i64 {
+        let Some(v) = self.champ(col) else {
+            return 0;
+        };
+        if let Some(c) = nombres::centiemes_simples(v).filter(|c| *c <= max) {
+            return c; // plain writing: same value as below, without the general parser
+        }
+        let lu = if self.tab.feuille.is_some() {
+            nombres::analyser_decimal_classeur(v)
+        } else {
+            analyser_decimal(v)
+        };
+        let d = match lu {
+            Ok(d) => d,
+            Err(m) => {
+                let conseil = if self.tab.feuille.is_some() && v.contains('/') {
+                    "la cellule est au format date : remettez-la au format Nombre ou Standard"
+                } else {
+                    "écrivez par exemple 1234,56 ou 1234.56"
+                };
+                self.err(
+                    Code::E007,
+                    col.nom,
+                    v,
+                    format!("{quoi} illisible : {m}"),
+                    conseil,
+                );
+                return 0;
+            }
+        };
+        if d.is_sign_negative() && !d.is_zero() {
+            self.err(
+                Code::E008,
+                col.nom,
+                v,
+                format!("{quoi} négatif"),
+                "les montants et unités sont positifs ou nuls",
+            );
+            return 0;
+        }
+        match en_centiemes(d) {
+            Ok(c) if c <= max => c,
+            Ok(_) => {
+                self.err(
+                    Code::E023,
+                    col.nom,
+                    v,
+                    format!(
+                        "{quoi} trop grand (maximum {}{})",
+                        tableau::groupe((max / 100) as usize),
+                        if quoi == "montant" { " €" } else { "" }
+                    ),
+                    "vérifiez l'unité de la colonne",
+                );
+                0
+            }
+            Err(m) => {
+                let conseil = if self.tab.feuille.is_some() {
+                    "la cellule contient exactement cette valeur : arrondissez-la au centième (=ARRONDI(…;2)) puis collez-la en valeur"
+                } else {
+                    "arrondissez au centième"
+                };
+                self.err(Code::E009, col.nom, v, format!("{quoi} avec {m}"), conseil);
+                0
+            }
+        }
+    }
+}
+
+/// Parses structures.csv.
+pub fn analyser_structures(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<Structure> {
+    let src = Source {
+        fichier,
+        contenu: Contenu::Csv(texte),
+    };
+    lire_structures(src, diags).0
+}
+
+/// Parses the structures table from a CSV text or a workbook's sheet.
+pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structure>, Localisation) {
+    let Some(tab) = lire_tableau(src, COLONNES_STRUCTURES, REQUISES_STRUCTURES, diags) else {
+        return (Vec::new(), Localisation::csv(src.fichier));
+    };
+    let mut r = Vec::with_capacity(tab.lignes.len());
+    // lists for the messages, built once per file rather than once per line
+    let (types, financements) = (TypeStructure::liste(), Financement::liste());
+    // column positions, looked up once per table
+    let col_id = tab.col("id");
+    let col_annexe = tab.col("annexe");
+    let col_type = tab.col("type");
+    let col_nom = tab.col("nom");
+    let col_adresse = tab.col("adresse");
+    let col_gestionnaire = tab.col("gestionnaire");
+    let col_collectivite = tab.col("collectivite");
+    let col_financement = tab.col("financement");
+    let col_soutien_collectivite = tab.col("soutien_collectivite");
+    let col_unites_existantes = tab.col("unites_existantes");
+    let col_unites_nouvelles = tab.col("unites_nouvelles");
+    let col_unites_employeurs = tab.col("unites_employeurs");
+    let col_unites_employeurs_nouvelles = tab.col("unites_employeurs_nouvelles");
+    let col_mois_ouverture = tab.col("mois_ouverture");
+    let col_contribution_collectivite_n1 = tab.col("contribution_collectivite_n1");
+    let col_bonus_n1 = tab.col("bonus_n1");
+    for (no, enr) in &tab.lignes {
+        let mut l = Ligne {
+            tab: &tab,
+            enr,
+            no: *no,
+            diags,
+            ok: true,
+        };
+        let id = l.id(col_id);
+        if id.chars().count() > LONGUEUR_ID_MAX {
+            let court: String = id.chars().take(40).collect();
+            l.err(
+                Code::E023,
+                "id",
+                &format!("{court}…"),
+                format!("identifiant trop long (plus de {LONGUEUR_ID_MAX} caractères)"),
+                "",
+            );
+        }
+        let annexe = l.code(
+            col_annexe,
+            Code::E011,
+            Annexe::analyser,
+            "2, 2bis",
+            Annexe::Deux,
+        );
+        let type_structure = l.code(
+            col_type,
+            Code::E012,
+            TypeStructure::analyser,
+            &types,
+            TypeStructure::Autre,
+        );
+        let nom = l.texte(col_nom, true);
+        let adresse = l.texte(col_adresse, false);
+        let gestionnaire = l.texte(col_gestionnaire, true);
+        let collectivite = l.id(col_collectivite);
+        let financement = l.code(
+            col_financement,
+            Code::E013,
+            Financement::analyser,
+            &financements,
+            Financement::Aucun,
+        );
+        let soutien_collectivite = match l.champ(col_soutien_collectivite) {
+            None => true,
+            Some(v) => analyser_booleen(v).unwrap_or_else(|| {
+                l.err(
+                    Code::E010,
+                    "soutien_collectivite",
+                    v,
+                    "booléen illisible",
+                    "écrivez oui ou non",
+                );
+                true
+            }),
+        };
+        let unites_existantes =
+            Unites(l.centiemes(col_unites_existantes, UNITES_MAX, "nombre d'unités"));
+        let unites_nouvelles =
+            Unites(l.centiemes(col_unites_nouvelles, UNITES_MAX, "nombre d'unités"));
+        let unites_employeurs =
+            Unites(l.centiemes(col_unites_employeurs, UNITES_MAX, "nombre d'unités"));
+        let unites_employeurs_nouvelles = Unites(l.centiemes(
+            col_unites_employeurs_nouvelles,
+            UNITES_MAX,
+            "nombre d'unités",
+        ));
+        let mois_ouverture = match l.champ(col_mois_ouverture) {
+            None => 12,
+            Some(v) => match v.parse::<u8>() {
+                Ok(m) if m <= 12 => m,
+                _ => {
+                    l.err(
+                        Code::E018,
+                        "mois_ouverture",
+                        v,
+                        "mois d'ouverture hors de 0 à 12",
+                        "nombre entier de mois d'ouverture dans l'exercice",
+                    );
+                    12
+                }
+            },
+        };
+        let contribution_collectivite_n1 =
+            Montant(l.centiemes(col_contribution_collectivite_n1, MONTANT_MAX, "montant"));
+        let bonus_n1 = Montant(l.centiemes(col_bonus_n1, MONTANT_MAX, "montant"));
+        if unites_employeurs > unites_existantes {
+            let v = l.champ(col_unites_employeurs).unwrap_or("").to_string();
+            l.err(
+                Code::E017,
+                "unites_employeurs",
+                &v,
+                format!("les unités réservées aux employeurs ({unites_employeurs}) dépassent les unités existantes ({unites_existantes})"),
+                "les places employeurs font partie des places existantes",
+            );
+        }
+        r.push(Structure {
+            id,
+            annexe,
+            type_structure,
+            nom,
+            adresse,
+            gestionnaire,
+            collectivite,
+            financement,
+            soutien_collectivite,
+            unites_existantes,
+            unites_nouvelles,
+            unites_employeurs,
+            unites_employeurs_nouvelles,
+            mois_ouverture,
+            contribution_collectivite_n1,
+            bonus_n1,
+            ligne: *no,
+        });
+    }
+    (r, tab.localisation())
+}
+
+/// Parses charges_n1.csv.
+pub fn analyser_charges(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<ChargeAPayer> {
+    let src = Source {
+        fichier,
+        contenu: Contenu::Csv(texte),
+    };
+    lire_charges(src, diags).0
+}
+
+/// Parses the charges table from a CSV text or a workbook's sheet.
+pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPayer>, Localisation) {
+    let Some(tab) = lire_tableau(src, COLONNES_CHARGES, REQUISES_CHARGES, diags) else {
+        return (Vec::new(), Localisation::csv(src.fichier));
+    };
+    let mut r = Vec::with_capacity(tab.lignes.len());
+    // column positions, looked up once per table
+    let col_collectivite = tab.col("collectivite");
+    let col_volet = tab.col("volet");
+    let col_montant = tab.col("montant");
+    let col_libelle = tab.col("libelle");
+    for (no, enr) in &tab.lignes {
+        let mut l = Ligne {
+            tab: &tab,
+            enr,
+            no: *no,
+            diags,
+            ok: true,
+        };
+        let collectivite = l.id(col_collectivite);
+        let brut = l.texte(col_volet, true);
+        let volet = brut.trim().to_uppercase();
+        if !brut.is_empty() && !volet_valide(&volet) {
+            l.err(Code::E014, "volet", &brut, "nom de volet invalide", "EAJE, RPE, LAEP, ALSH, PILOTAGE, AUTRE ou un volet local du barème (lettres, chiffres, _)");
+        }
+        let montant = if l.champ(col_montant).is_none() {
+            l.err(
+                Code::E006,
+                "montant",
+                "",
+                "valeur obligatoire manquante",
+                "renseignez la cellule",
+            );
+            Montant(0)
+        } else {
+            Montant(l.centiemes(col_montant, MONTANT_MAX, "montant"))
+        };
+        let libelle = l.texte(col_libelle, false);
+        r.push(ChargeAPayer {
+            collectivite,
+            volet,
+            montant,
+            libelle,
+            ligne: crate::diagnostic::Origine::Ligne(*no),
+        });
+    }
+    (r, tab.localisation())
+}

@@ -1,0 +1,228 @@
+//! The lot's output folder: checked before anything is written (never inside the
+//! dossiers, never a foreign folder), then replaced as a whole in one step.
+
+use super::*;
+use crate::diagnostic::Code;
+
+/// The absolute form of `p` with its existing part's links resolved and `.`/`..` of the
+/// part that does not exist yet applied to the names.
+pub(super) fn resoudre(p: &Path) -> std::io::Result<PathBuf> {
+    use std::path::Component;
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
+    let comps: Vec<Component> = abs.components().collect();
+    for k in (1..=comps.len()).rev() {
+        let debut: PathBuf = comps[..k].iter().collect();
+        if let Ok(mut r) = debut.canonicalize() {
+            for c in &comps[k..] {
+                match c {
+                    Component::ParentDir => {
+                        r.pop();
+                    }
+                    Component::Normal(n) => r.push(n),
+                    _ => {}
+                }
+            }
+            return Ok(r);
+        }
+    }
+    Ok(abs)
+}
+
+/// What an existing output folder holds.
+pub(super) enum Contenu {
+    Vide,
+    /// Only what `lot` writes (an earlier result).
+    Resultat,
+    /// Something else: the first foreign name.
+    Autre(String),
+}
+
+pub(super) fn contenu(s: &Path) -> std::io::Result<Contenu> {
+    let mut vide = true;
+    for e in std::fs::read_dir(s)? {
+        let e = e?;
+        vide = false;
+        let n = e.file_name();
+        let t = e.file_type()?;
+        let n8 = n.to_string_lossy();
+        let a_nous = match n8.as_ref() {
+            CONSOLIDE | DIAGNOSTICS => t.is_file(),
+            SOUS_DOSSIER => {
+                t.is_dir()
+                    && std::fs::read_dir(e.path())?
+                        .all(|f| f.and_then(|f| f.file_type()).is_ok_and(|t| t.is_file()))
+            }
+            // temporary file of an older version
+            x => x.starts_with('.') && x.ends_with(".tmp") && t.is_file(),
+        };
+        if !a_nous {
+            return Ok(Contenu::Autre(n8.into_owned()));
+        }
+    }
+    Ok(if vide {
+        Contenu::Vide
+    } else {
+        Contenu::Resultat
+    })
+}
+
+pub(super) fn err(code: Code, chemin: &Path, message: impl std::fmt::Display) -> String {
+    sortie::ErreurEcriture::new(code, chemin, message).to_string()
+}
+
+/// The checks on the output folder before anything is computed. Returns the resolved
+/// output folder.
+pub(super) fn verifier_sortie(
+    racine: &Path,
+    o: &OptionsLot,
+    dossiers: &[(String, PathBuf)],
+) -> Result<PathBuf, String> {
+    let sortie_donnee = &o.sortie;
+    if let Ok(m) = std::fs::symlink_metadata(sortie_donnee) {
+        if !m.is_dir() {
+            return Err(err(
+                sortie::E_PAS_UN_FICHIER,
+                sortie_donnee,
+                format!(
+                    "c'est {} : le résultat d'un lot est un dossier (un lien symbolique n'est pas suivi)",
+                    sortie::genre(&m)
+                ),
+            ));
+        }
+    }
+    let s = resoudre(sortie_donnee).map_err(|e| {
+        sortie::ErreurEcriture::io(sortie_donnee, "accès impossible", &e).to_string()
+    })?;
+    let r = racine.canonicalize().map_err(|e| {
+        format!(
+            "erreur {} : {} : lecture du dossier impossible : {}",
+            Code::E002,
+            racine.display(),
+            texte_io(&e)
+        )
+    })?;
+    if r.starts_with(&s) {
+        return Err(err(
+            sortie::E_SORTIE_DANS_ENTREE,
+            sortie_donnee,
+            format!(
+                "le dossier de sortie contient les dossiers à calculer ({}) : il est remplacé en entier par le résultat ; choisissez un autre dossier (par défaut : {})",
+                racine.display(),
+                sortie_lot_defaut(racine).display()
+            ),
+        ));
+    }
+    for (nom, d) in dossiers {
+        if d.canonicalize().is_ok_and(|c| s.starts_with(c)) {
+            return Err(err(
+                sortie::E_SORTIE_DANS_ENTREE,
+                sortie_donnee,
+                format!(
+                    "le dossier de sortie est dans le dossier à calculer « {nom} » : choisissez un dossier hors des dossiers calculés"
+                ),
+            ));
+        }
+    }
+    if s.is_dir() {
+        match contenu(&s)
+            .map_err(|e| sortie::ErreurEcriture::io(sortie_donnee, "lecture impossible", &e).to_string())?
+        {
+            Contenu::Vide => {}
+            Contenu::Resultat if o.ecraser => {}
+            Contenu::Resultat => {
+                return Err(err(
+                    sortie::E_EXISTE,
+                    sortie_donnee,
+                    "contient déjà un résultat : ajoutez --ecraser pour le remplacer (en entier)",
+                ))
+            }
+            Contenu::Autre(_)
+                if ["convention.toml", "dossier.xlsx"]
+                    .iter()
+                    .any(|f| s.join(f).exists()) =>
+            {
+                return Err(err(
+                    sortie::E_SORTIE_DANS_ENTREE,
+                    sortie_donnee,
+                    "c'est un dossier de données (convention.toml) : choisissez un dossier hors des dossiers calculés",
+                ))
+            }
+            Contenu::Autre(n) => {
+                return Err(err(
+                    sortie::E_EXISTE,
+                    sortie_donnee,
+                    format!(
+                        "contient « {n} », qui ne vient pas de bonus-ctg lot : le dossier de sortie est remplacé en entier, choisissez un dossier vide ou neuf"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// `DOSSIERS-resultats`, next to `DOSSIERS` (the default output folder).
+pub fn sortie_lot_defaut(dossiers: &Path) -> PathBuf {
+    let nom = dossiers
+        .file_name()
+        .map_or("lot".into(), |n| n.to_string_lossy().into_owned());
+    dossiers.with_file_name(format!("{nom}-resultats"))
+}
+
+/// Puts the complete new folder `neuf` in place of `cible`. Without `ecraser` a plain rename
+/// (refused by the system if `cible` is a non-empty folder); with it, an atomic swap then
+/// the removal of the old folder (now named `neuf`).
+pub(crate) fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
+    let existe = std::fs::symlink_metadata(cible).is_ok();
+    if !existe || !ecraser {
+        return std::fs::rename(neuf, cible);
+    }
+    match sortie::echanger(neuf, cible) {
+        Ok(()) => {
+            // a kill here leaves the old folder under the hidden name: removed next time
+            let _ = std::fs::remove_dir_all(neuf);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+            // two renames: a kill between them leaves the old folder as `.NOM.PID.ancien`,
+            // put back by the next run
+            let (Some(parent), Some(nom)) = (cible.parent(), cible.file_name()) else {
+                return Err(e);
+            };
+            let ancien = parent.join(sortie::nom_temporaire(nom, std::process::id(), "ancien"));
+            std::fs::rename(cible, &ancien)?;
+            if let Err(e) = std::fs::rename(neuf, cible) {
+                let _ = std::fs::rename(&ancien, cible);
+                return Err(e);
+            }
+            let _ = std::fs::remove_dir_all(&ancien);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The hidden folders of killed runs next to `cible`: an old folder put aside
+/// (`.NOM.PID.ancien`) goes back in place if `cible` is missing; the rest is removed.
+pub(crate) fn nettoyer_orphelins(parent: &Path, nom: &std::ffi::OsStr, cible: &Path) {
+    for (p, _) in sortie::temporaires_orphelins(parent, nom, "ancien") {
+        if std::fs::symlink_metadata(cible).is_err() && std::fs::rename(&p, cible).is_ok() {
+            continue;
+        }
+        supprimer_dossier_cache(&p);
+    }
+    for (p, _) in sortie::temporaires_orphelins(parent, nom, "nouveau") {
+        supprimer_dossier_cache(&p);
+    }
+}
+
+/// Removes a hidden folder of ours (never through a link).
+fn supprimer_dossier_cache(p: &Path) {
+    if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}

@@ -1,0 +1,244 @@
+//! Totals of a lot (per collectivité, dossier, volet, and overall) and the consolidated
+//! CSV: each structure row formatted once, the same bytes in the dossier's result and in
+//! the consolidated file.
+
+use super::*;
+
+/// Columns of the totals block of the consolidated CSV.
+pub const COLONNES_TOTAUX: &[&str] = &[
+    "niveau",
+    "dossier",
+    "collectivite",
+    "volet",
+    "structures",
+    "structures_eligibles",
+    "charge_n1",
+    "complement_plancher",
+    "non_redistribue",
+    "verse_collectivite",
+    "bonus_n1",
+    "bonus_lissage",
+    "bonus_nouvelles",
+    "bonus_total",
+    "verse_caf",
+    "contribution_collectivite_n1",
+    "contribution_collectivite_n",
+    "financement_public_n1",
+    "financement_public_n",
+    "variation",
+    "bonus_trajectoire",
+    "bonus_ctre",
+];
+
+/// Sums of amounts (cents, `i128`: no overflow for any realistic lot) over a set of
+/// structures and groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agregat {
+    pub structures: u64,
+    pub structures_eligibles: u64,
+    pub charge_n1: i128,
+    pub complement_plancher: i128,
+    pub non_redistribue: i128,
+    pub verse_collectivite: i128,
+    pub bonus_n1: i128,
+    pub bonus_lissage: i128,
+    pub bonus_nouvelles: i128,
+    pub bonus_total: i128,
+    pub contribution_n1: i128,
+    pub contribution_n: i128,
+    pub financement_public_n1: i128,
+    pub financement_public_n: i128,
+    pub variation: i128,
+    pub bonus_trajectoire: i128,
+    pub bonus_ctre: i128,
+}
+
+impl Agregat {
+    pub(super) fn ligne(&mut self, l: &LigneStructure) {
+        let m = |x: Montant| x.0 as i128;
+        self.structures += 1;
+        if l.motif() == crate::calcul::eligibilite::Motif::Eligible {
+            self.structures_eligibles += 1;
+        }
+        self.bonus_n1 += m(l.structure.bonus_n1);
+        self.bonus_lissage += m(l.bonus_lissage);
+        self.bonus_nouvelles += m(l.bonus_nouvelles);
+        self.bonus_total += m(l.bonus_total);
+        self.contribution_n1 += m(l.contribution_n1);
+        self.contribution_n += m(l.contribution_n);
+        self.financement_public_n1 += m(l.financement_public_n1);
+        self.financement_public_n += m(l.financement_public_n);
+        self.variation += m(l.variation);
+        self.bonus_trajectoire += m(l.bonus_trajectoire);
+        self.bonus_ctre += m(l.bonus_ctre);
+    }
+    pub(super) fn groupe(&mut self, g: &GroupeVolet) {
+        self.charge_n1 += g.charge_n1.0 as i128;
+        self.complement_plancher += g.complement_plancher.0 as i128;
+        self.non_redistribue += g.non_redistribue.0 as i128;
+        self.verse_collectivite += g.verse_collectivite.0 as i128;
+    }
+    pub fn ajouter(&mut self, o: &Agregat) {
+        self.structures += o.structures;
+        self.structures_eligibles += o.structures_eligibles;
+        self.charge_n1 += o.charge_n1;
+        self.complement_plancher += o.complement_plancher;
+        self.non_redistribue += o.non_redistribue;
+        self.verse_collectivite += o.verse_collectivite;
+        self.bonus_n1 += o.bonus_n1;
+        self.bonus_lissage += o.bonus_lissage;
+        self.bonus_nouvelles += o.bonus_nouvelles;
+        self.bonus_total += o.bonus_total;
+        self.contribution_n1 += o.contribution_n1;
+        self.contribution_n += o.contribution_n;
+        self.financement_public_n1 += o.financement_public_n1;
+        self.financement_public_n += o.financement_public_n;
+        self.variation += o.variation;
+        self.bonus_trajectoire += o.bonus_trajectoire;
+        self.bonus_ctre += o.bonus_ctre;
+    }
+    /// What the Caf pays: bonus of the structures (trajectoire included) + CTRE + lines
+    /// paid to the collectivités.
+    pub fn verse_caf(&self) -> i128 {
+        self.bonus_total + self.bonus_ctre + self.verse_collectivite
+    }
+    /// Its fields in the totals block of the consolidated CSV.
+    pub(super) fn champs(&self, l: &mut rapport::csv::LigneCsv) {
+        l.nombre(self.structures as i128, 0);
+        l.nombre(self.structures_eligibles as i128, 0);
+        for v in [
+            self.charge_n1,
+            self.complement_plancher,
+            self.non_redistribue,
+            self.verse_collectivite,
+            self.bonus_n1,
+            self.bonus_lissage,
+            self.bonus_nouvelles,
+            self.bonus_total,
+            self.verse_caf(),
+            self.contribution_n1,
+            self.contribution_n,
+            self.financement_public_n1,
+            self.financement_public_n,
+            self.variation,
+            self.bonus_trajectoire,
+            self.bonus_ctre,
+        ] {
+            l.nombre(v, 2);
+        }
+    }
+}
+
+/// Totals of one dossier: overall, per collectivité, per volet (`""`: no volet).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TotauxDossier {
+    pub total: Agregat,
+    pub collectivites: BTreeMap<String, Agregat>,
+    pub volets: BTreeMap<String, Agregat>,
+}
+
+/// Computes a dossier's totals from its result (pure).
+pub fn totaux(r: &Resultat) -> TotauxDossier {
+    let mut t = TotauxDossier::default();
+    for c in &r.convention.collectivites {
+        t.collectivites.entry(c.id.clone()).or_default();
+    }
+    for l in &r.structures {
+        t.total.ligne(l);
+        t.collectivites
+            .entry(l.structure.collectivite.clone())
+            .or_default()
+            .ligne(l);
+        t.volets
+            .entry(l.eligibilite.volet.clone().unwrap_or_default())
+            .or_default()
+            .ligne(l);
+    }
+    for g in &r.groupes {
+        t.total.groupe(g);
+        t.collectivites
+            .entry(g.collectivite.clone())
+            .or_default()
+            .groupe(g);
+        t.volets.entry(g.volet.clone()).or_default().groupe(g);
+    }
+    t
+}
+
+/// The `dossier` field of the consolidated file's rows and its delimiter.
+pub(super) fn prefixe_dossier(nom: &str, p: Profil) -> Vec<u8> {
+    let mut l = rapport::csv::LigneCsv::new(p);
+    l.texte(nom);
+    l.champ(b""); // the delimiter (an empty field is written as nothing)
+    l.octets
+}
+
+/// The dossier's rows of the consolidated file (when its own result is not a CSV).
+pub(super) fn fragment(
+    nom: &str,
+    r: &Resultat,
+    p: Profil,
+) -> Result<Vec<u8>, crate::calcul::rationnel::Depassement> {
+    let prefixe = prefixe_dossier(nom, p);
+    let mut l = rapport::csv::LigneCsv::new(p);
+    let mut o = Vec::with_capacity(r.structures.len() * (prefixe.len() + 160));
+    for s in &r.structures {
+        l.vider();
+        l.structure(s)?;
+        o.extend_from_slice(&prefixe);
+        o.extend_from_slice(&l.octets);
+    }
+    Ok(o)
+}
+
+/// Writes the consolidated CSV into `o` (each dossier's fragment freed once written).
+pub(super) fn consolider(
+    o: &mut dyn std::io::Write,
+    issues: &mut [IssueDossier],
+    total: &Agregat,
+    volets: &BTreeMap<String, Agregat>,
+    p: Profil,
+) -> std::io::Result<()> {
+    let mut l = rapport::csv::LigneCsv::new(p);
+    l.octets.extend_from_slice(rapport::csv::bom(p));
+    l.champ(b"dossier");
+    for c in rapport::csv::COLONNES {
+        l.champ(c.as_bytes());
+    }
+    l.terminer();
+    o.write_all(&l.octets)?;
+    for i in issues.iter_mut() {
+        o.write_all(&std::mem::take(&mut i.fragment))?;
+    }
+    o.write_all(rapport::csv::fin_de_ligne(p))?;
+    l.vider();
+    for c in COLONNES_TOTAUX {
+        l.champ(c.as_bytes());
+    }
+    l.terminer();
+    let mut ligne = |niveau: &str, dossier: &str, coll: &str, volet: &str, a: &Agregat| {
+        l.champ(niveau.as_bytes());
+        l.texte(dossier);
+        l.texte(coll);
+        l.champ(volet.as_bytes());
+        a.champs(&mut l);
+        l.terminer();
+    };
+    for i in issues.iter() {
+        if let Some(t) = &i.totaux {
+            for (c, a) in &t.collectivites {
+                ligne("COLLECTIVITE", &i.nom, c, "", a);
+            }
+        }
+    }
+    for i in issues.iter() {
+        if let Some(t) = &i.totaux {
+            ligne("DOSSIER", &i.nom, "", "", &t.total);
+        }
+    }
+    for (v, a) in volets {
+        ligne("VOLET", "", "", v, a);
+    }
+    ligne("TOTAL", "", "", "", total);
+    o.write_all(&l.octets)
+}
