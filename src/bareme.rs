@@ -7,7 +7,6 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::modele::{Date, Financement, Montant, TypeStructure};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -16,8 +15,7 @@ use std::str::FromStr;
 pub const BAREME_INTEGRE: &str = include_str!("bareme_defaut.toml");
 const NOM_INTEGRE: &str = "barème intégré (src/bareme_defaut.toml)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Statut {
     Confirme,
     Hypothese,
@@ -42,24 +40,20 @@ impl fmt::Display for Statut {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ajustement {
     Neutre,
     Aucun,
     Integral,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arrondi {
-    #[serde(rename = "demi-haut")]
     DemiHaut,
-    #[serde(rename = "troncature")]
     Troncature,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Versement {
     /// Spread over the structures (lissage + new units).
     Structures,
@@ -72,8 +66,7 @@ pub enum Versement {
 }
 
 /// What the development cap of a volet applies to (docs/regles.md R7, R62).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlafondBase {
     /// v1: the exact money total of the new-unit shares ≤ `plafond × A`.
     Enveloppe,
@@ -83,7 +76,7 @@ pub enum PlafondBase {
 
 /// A value chosen by the collectivité's population stratum (rows) and the existing amount
 /// per unit `m` (columns) (docs/regles.md R60). A plain value is a 1 × 1 grid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grille<T> {
     /// Population thresholds, strictly increasing (inhabitants).
     pub seuils_population: Vec<u64>,
@@ -141,8 +134,7 @@ impl<T: Clone> Grille<T> {
 }
 
 /// How the multi-year projection derives each year's rate (docs/regles.md R22).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BasePluriannuelle {
     /// The first exercice's `m_eff` is kept, revalued each year.
     Figee,
@@ -160,7 +152,7 @@ impl BasePluriannuelle {
 }
 
 /// The bonus trajectoire de développement (section `[trajectoire]`, docs/bareme.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoireBareme {
     pub volet: Parametre<String>,
     pub annee_reference: Parametre<i32>,
@@ -188,7 +180,7 @@ impl TrajectoireBareme {
 }
 
 /// The trajectoire parameters in force for one exercice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoireExercice {
     pub volet: Lu<String>,
     pub annee_reference: Lu<i32>,
@@ -197,7 +189,7 @@ pub struct TrajectoireExercice {
 }
 
 /// Where a value comes from: file name (built-in or the dossier's barème).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValeurDatee<T> {
     pub debut: Date,
     pub valeur: T,
@@ -209,12 +201,11 @@ pub struct ValeurDatee<T> {
 }
 
 /// One parameter's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parametre<T> {
     pub nom: String,
     pub valeurs: Vec<ValeurDatee<T>>,
     /// Written in the short form (a bare value): replaces the whole history when merged.
-    #[serde(skip)]
     pub forme_abregee: bool,
 }
 
@@ -264,7 +255,7 @@ impl<T: Clone> Parametre<T> {
 }
 
 /// Where a value read for an exercice comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     pub parametre: String,
     pub debut: Date,
@@ -275,7 +266,7 @@ pub struct Source {
 
 /// A value read for one exercice, with its source (`None`: absent from the barème, the
 /// neutral default documented in docs/bareme.md applies).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lu<T> {
     pub valeur: T,
     pub source: Option<Source>,
@@ -290,7 +281,7 @@ impl<T> Lu<T> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoletBareme {
     pub nom: String,
     pub types: Parametre<Vec<TypeStructure>>,
@@ -335,7 +326,7 @@ impl VoletBareme {
 }
 
 /// The whole barème: every parameter with its history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bareme {
     pub nombre_tranches: Parametre<u32>,
     pub ajustement_contribution: Parametre<Ajustement>,
@@ -347,7 +338,7 @@ pub struct Bareme {
 }
 
 /// Parameters of one volet in force for one exercice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoletExercice {
     pub nom: String,
     pub types: Lu<Vec<TypeStructure>>,
@@ -377,7 +368,7 @@ impl VoletExercice {
 }
 
 /// The barème in force for one exercice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaremeExercice {
     pub exercice: i32,
     pub nombre_tranches: Lu<u32>,

@@ -7,13 +7,12 @@ use crate::calcul::eligibilite::Motif;
 use crate::calcul::{Resultat, Totaux};
 use crate::modele::{Montant, Unites};
 use crate::rapport::{groupe_fr, montant_fr, texte_sur, Profil};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const SCHEMA: &str = "bonus-ctg.comparaison.v1";
 
 /// A figure in both scenarios.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Paire {
     pub a: Montant,
     pub b: Montant,
@@ -29,7 +28,7 @@ impl Paire {
 }
 
 /// One structure in both scenarios.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructureComparee {
     pub id: String,
     pub nom: String,
@@ -61,7 +60,7 @@ impl StructureComparee {
 }
 
 /// Totals of a gestionnaire, a collectivité or the whole CTG in both scenarios.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TotauxCompares {
     pub cle: String,
     /// What the Caf pays: bonus to the structures (+ pilotage for a collectivité / overall).
@@ -80,7 +79,7 @@ impl TotauxCompares {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparaison {
     pub a: String,
     pub b: String,

@@ -214,7 +214,12 @@ pub fn totaux(r: &Resultat) -> TotauxDossier {
             .or_default()
             .ligne(l);
         t.volets
-            .entry(l.eligibilite.volet.clone().unwrap_or_default())
+            .entry(
+                l.eligibilite
+                    .volet()
+                    .map(str::to_string)
+                    .unwrap_or_default(),
+            )
             .or_default()
             .ligne(l);
     }

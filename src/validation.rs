@@ -77,12 +77,7 @@ pub fn valider(
         }
     }
     // index of the collectivités (one lookup per line instead of a scan of the convention)
-    let index: HashMap<&str, &crate::modele::Collectivite> = conv
-        .collectivites
-        .iter()
-        .rev() // the first one wins on a duplicate id, as Convention::collectivite
-        .map(|c| (c.id.as_str(), c))
-        .collect();
+    let index = conv.index();
     let declarees = conv
         .collectivites
         .iter()
@@ -166,7 +161,7 @@ pub fn valider(
             if let Some(v) = volet.map(|v| (&v.nom, v)) {
                 *unites
                     .entry((s.collectivite.as_str(), v.0.as_str()))
-                    .or_default() += s.unites_existantes.0 - s.unites_employeurs.0;
+                    .or_default() += s.unites_bonus().0;
                 if s.unites_nouvelles.0 > 0 && !v.1.forfaits_nouvelles.valeur.is_empty() {
                     tranche_requise.insert(s.collectivite.as_str());
                 }

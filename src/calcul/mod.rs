@@ -14,14 +14,12 @@ use eligibilite::{Eligibilite, Motif};
 use rationnel::{Depassement, Rationnel, R};
 use repartition::{arrondir_groupe, Attribution};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Rounding of one allocation group (for the report and `expliquer`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArrondiGroupe {
     /// Exact total, cents.
-    #[serde(serialize_with = "ser_rationnel")]
     pub total_exact: Rationnel,
     /// Rounded total `T`, cents.
     pub total: i64,
@@ -43,7 +41,7 @@ impl ArrondiGroupe {
 }
 
 /// One (collectivité, volet): its envelope, units, rates and reconciliation (R8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupeVolet {
     pub collectivite: String,
     pub volet: String,
@@ -56,27 +54,21 @@ pub struct GroupeVolet {
     /// `U`: Σ u_i over eligible structures.
     pub unites: Unites,
     /// `m = A / U`, cents per unit (`None` when `U = 0`).
-    #[serde(serialize_with = "ser_opt_rationnel")]
     pub taux_base: Option<Rationnel>,
     /// `m_eff = max(m, plancher) × (1 + revalorisation)`, cents per unit.
-    #[serde(serialize_with = "ser_opt_rationnel")]
     pub taux_effectif: Option<Rationnel>,
     pub plancher: Montant,
     pub revalorisation: Decimal,
     /// Exact total of new-unit shares before the cap, cents.
-    #[serde(serialize_with = "ser_rationnel")]
     pub nouvelles_avant_plafond: Rationnel,
     /// Cap `plafond_developpement × A`, cents, when the volet has one and its base is
     /// `enveloppe`.
-    #[serde(serialize_with = "ser_opt_rationnel")]
     pub plafond: Option<Rationnel>,
     /// Base `unites` (R62): Σ n_i of the group, hundredths of a unit.
     pub unites_nouvelles: Unites,
     /// Base `unites` (R62): cap `plafond_developpement × U`, hundredths of a unit.
-    #[serde(serialize_with = "ser_opt_rationnel")]
     pub plafond_unites: Option<Rationnel>,
     /// Factor applied to every new-unit share when the cap binds.
-    #[serde(serialize_with = "ser_opt_rationnel")]
     pub facteur_plafond: Option<Rationnel>,
     pub arrondi_lissage: Option<ArrondiGroupe>,
     pub arrondi_nouvelles: Option<ArrondiGroupe>,
@@ -113,14 +105,13 @@ impl GroupeVolet {
 }
 
 /// One structure's figures (one row of the CSV output).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LigneStructure {
     pub structure: Structure,
     pub eligibilite: Eligibilite,
     /// `u_i` when eligible, else 0.
     pub unites_eligibles: Unites,
     /// `m_eff` of its group when eligible and `U > 0`.
-    #[serde(serialize_with = "ser_opt_rationnel")]
     pub taux_unitaire: Option<Rationnel>,
     /// Forfait per new unit read for its tranche (0 when ineligible).
     pub forfait: Montant,
@@ -142,10 +133,8 @@ pub struct LigneStructure {
     pub ctre_nouvelles: Option<Attribution>,
     pub bonus_ctre: Montant,
     /// `s_i + t_i + trajectoire`, cents.
-    #[serde(serialize_with = "ser_rationnel")]
     pub part_exacte: Rationnel,
     /// paid − exact, cents.
-    #[serde(serialize_with = "ser_rationnel")]
     pub ecart_arrondi: Rationnel,
     pub contribution_n1: Montant,
     pub contribution_n: Montant,
@@ -156,12 +145,12 @@ pub struct LigneStructure {
 
 impl LigneStructure {
     pub fn motif(&self) -> Motif {
-        self.eligibilite.motif
+        self.eligibilite.motif()
     }
 }
 
 /// Totals of a set of structures (per gestionnaire, per collectivité, overall).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totaux {
     pub structures: usize,
     pub structures_eligibles: usize,
@@ -180,30 +169,27 @@ pub struct Totaux {
 
 impl Totaux {
     fn ajouter(&mut self, l: &LigneStructure) -> R<()> {
-        let add = |a: &mut Montant, b: Montant| -> R<()> {
-            a.0 = a.0.checked_add(b.0).ok_or(Depassement)?;
-            Ok(())
-        };
         self.structures += 1;
-        if l.motif() == Motif::Eligible {
+        if l.eligibilite.est_eligible() {
             self.structures_eligibles += 1;
         }
-        add(&mut self.bonus_n1, l.structure.bonus_n1)?;
-        add(&mut self.bonus_lissage, l.bonus_lissage)?;
-        add(&mut self.bonus_nouvelles, l.bonus_nouvelles)?;
-        add(&mut self.bonus_total, l.bonus_total)?;
-        add(&mut self.contribution_n1, l.contribution_n1)?;
-        add(&mut self.contribution_n, l.contribution_n)?;
-        add(&mut self.financement_public_n1, l.financement_public_n1)?;
-        add(&mut self.financement_public_n, l.financement_public_n)?;
-        add(&mut self.variation, l.variation)?;
-        add(&mut self.bonus_trajectoire, l.bonus_trajectoire)?;
-        add(&mut self.bonus_ctre, l.bonus_ctre)
+        self.bonus_n1.ajouter(l.structure.bonus_n1)?;
+        self.bonus_lissage.ajouter(l.bonus_lissage)?;
+        self.bonus_nouvelles.ajouter(l.bonus_nouvelles)?;
+        self.bonus_total.ajouter(l.bonus_total)?;
+        self.contribution_n1.ajouter(l.contribution_n1)?;
+        self.contribution_n.ajouter(l.contribution_n)?;
+        self.financement_public_n1
+            .ajouter(l.financement_public_n1)?;
+        self.financement_public_n.ajouter(l.financement_public_n)?;
+        self.variation.ajouter(l.variation)?;
+        self.bonus_trajectoire.ajouter(l.bonus_trajectoire)?;
+        self.bonus_ctre.ajouter(l.bonus_ctre)
     }
 }
 
 /// Per-collectivité totals: its structures, plus what the Caf pays it directly (pilotage).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TotauxCollectivite {
     pub structures: Totaux,
     pub charge_n1: Montant,
@@ -214,7 +200,7 @@ pub struct TotauxCollectivite {
 }
 
 /// Grand total (R8: equals the sum of its lines to the cent).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TotalGeneral {
     pub structures: Totaux,
     pub charge_n1: Montant,
@@ -229,7 +215,7 @@ pub struct TotalGeneral {
 }
 
 /// The whole result of one exercice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resultat {
     pub exercice: i32,
     pub convention: Convention,
@@ -256,19 +242,9 @@ impl Resultat {
     }
 }
 
-fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
-}
-fn ser_opt_rationnel<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
-    match r {
-        Some(r) => s.serialize_str(&r.to_string()),
-        None => s.serialize_none(),
-    }
-}
-
 /// Unit-months of one structure, in hundredths of a unit × months: what multiplies the
 /// rate (`Σ u × mois`) and the forfait (`Σ n × mois`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UnitesMois {
     pub existantes: i64,
     pub nouvelles: i64,
@@ -298,15 +274,11 @@ pub fn decimal_en_rationnel(d: Decimal) -> R<Rationnel> {
 }
 
 fn montant(v: i128) -> R<Montant> {
-    i64::try_from(v).map(Montant).map_err(|_| Depassement)
+    Montant::depuis_i128(v)
 }
 
 fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
-    let mut t: i128 = 0;
-    for m in it {
-        t += m.0 as i128;
-    }
-    montant(t)
+    Montant::somme(it)
 }
 
 /// Computes exercice `bareme.exercice` for a validated dossier (R15, R16, R7, R65).
@@ -327,13 +299,7 @@ pub fn calculer_avec(
     // 1. eligibility, structures sorted by id
     let mut ordre: Vec<&Structure> = dossier.structures.iter().collect();
     ordre.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
-    // collectivités by id: one hash lookup per structure instead of a scan of the convention
-    let index: std::collections::HashMap<&str, &Collectivite> = conv
-        .collectivites
-        .iter()
-        .rev() // the first one wins on a duplicate id, as Convention::collectivite
-        .map(|c| (c.id.as_str(), c))
-        .collect();
+    let index = conv.index();
     let eligibilites: Vec<Eligibilite> = ordre
         .iter()
         .map(|s| {
@@ -384,8 +350,7 @@ pub fn calculer_avec(
     // the groups created once per key
     let mut membres: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, (s, e)) in ordre.iter().zip(&eligibilites).enumerate() {
-        if e.motif == Motif::Eligible {
-            let v = e.volet.as_deref().ok_or(Depassement)?;
+        if let Some(v) = e.volet_eligible() {
             membres
                 .entry((s.collectivite.as_str(), v))
                 .or_default()
@@ -446,15 +411,10 @@ pub fn calculer_avec(
     for s in &ordre {
         unites_mois.push(match surcharges.unites_mois.get(&s.id) {
             Some(x) => *x,
-            None => {
-                let mo = s.mois_ouverture as i64;
-                UnitesMois {
-                    existantes: (s.unites_existantes.0 - s.unites_employeurs.0)
-                        .checked_mul(mo)
-                        .ok_or(Depassement)?,
-                    nouvelles: s.unites_nouvelles.0.checked_mul(mo).ok_or(Depassement)?,
-                }
-            }
+            None => UnitesMois {
+                existantes: s.unites_bonus().fois_mois(s.mois_ouverture)?.0,
+                nouvelles: s.unites_nouvelles.fois_mois(s.mois_ouverture)?.0,
+            },
         });
     }
     for (k, g) in groupes.iter_mut() {
@@ -482,7 +442,7 @@ pub fn calculer_avec(
             if ctre {
                 ordre[i].unites_employeurs.0 as i128
             } else {
-                (ordre[i].unites_existantes.0 - ordre[i].unites_employeurs.0) as i128
+                ordre[i].unites_bonus().0 as i128
             }
         };
         let mo = |i: usize| ordre[i].mois_ouverture as i128;
@@ -532,7 +492,10 @@ pub fn calculer_avec(
             g.taux_effectif = Some(m_eff);
             // ... s_i = m_eff × u_i × mo_i / 12 = m_eff.num × u_h × mo / (m_eff.den × 1200)
             // (u_h × mo: the structure's unit-months, R21)
-            let den = m_eff.den().checked_mul(1200).ok_or(Depassement)?;
+            let den = m_eff
+                .den()
+                .checked_mul(UniteMois::PAR_AN)
+                .ok_or(Depassement)?;
             let mut nums = Vec::with_capacity(ids.len());
             let mut base = 0i128; // Σ u_h × mo (for the complement)
             for &i in &ids_membres {
@@ -543,7 +506,7 @@ pub fn calculer_avec(
             let gr = arrondir_groupe(&ids, &nums, den, arrondi)?;
             // C = max(0, Σ s_i − (A / U) × Σ u_i mo_i / 12): what is paid beyond what the
             // envelope finances at its own rate (floor, revaluation, kept rate; R8, R66)
-            let finance = m_enveloppe.mul(Rationnel::new(base, 1200)?)?;
+            let finance = m_enveloppe.mul(Rationnel::new(base, UniteMois::PAR_AN)?)?;
             let c = gr.total_exact.sub(finance)?;
             if c > Rationnel::ZERO {
                 complement = c;
@@ -576,8 +539,8 @@ pub fn calculer_avec(
             nums.push(n);
         }
         g.unites_nouvelles = Unites(i64::try_from(somme_n).map_err(|_| Depassement)?);
-        g.nouvelles_avant_plafond = Rationnel::new(somme_nums, 1200)?;
-        let mut den = 1200i128;
+        g.nouvelles_avant_plafond = Rationnel::new(somme_nums, UniteMois::PAR_AN)?;
+        let mut den = UniteMois::PAR_AN;
         if let (Some(p), false) = (volet.plafond_developpement.valeur, ctre) {
             let p = decimal_en_rationnel(p)?;
             // the factor applied to every share, when the cap binds
@@ -642,10 +605,10 @@ pub fn calculer_avec(
         }
         let mut places = Vec::new();
         for (i, (s, e)) in ordre.iter().zip(&eligibilites).enumerate() {
-            if e.motif != Motif::Eligible || e.volet.as_deref() != Some(volet) {
+            if e.volet_eligible() != Some(volet) {
                 continue;
             }
-            let u = s.unites_existantes.0 - s.unites_employeurs.0;
+            let u = s.unites_bonus().0;
             *reference.entry(s.collectivite.clone()).or_default() += u;
             places.push(PlacesStructure {
                 id: s.id.clone(),
@@ -682,7 +645,7 @@ pub fn calculer_avec(
     let mode = bareme.ajustement_contribution.valeur;
     let mut lignes = Vec::with_capacity(ordre.len());
     for (i, (s, e)) in ordre.iter().zip(eligibilites).enumerate() {
-        let eligible = e.motif == Motif::Eligible;
+        let eligible = e.est_eligible();
         let bl = lissage[i].as_ref().map_or(0, |a| a.verse);
         let bn = nouvelles[i].as_ref().map_or(0, |a| a.verse);
         let bt = traj_parts[i].as_ref().map_or(0, |a| a.verse);
@@ -701,7 +664,7 @@ pub fn calculer_avec(
         lignes.push(LigneStructure {
             structure: (*s).clone(),
             unites_eligibles: if eligible {
-                Unites(s.unites_existantes.0 - s.unites_employeurs.0)
+                s.unites_bonus()
             } else {
                 Unites(0)
             },

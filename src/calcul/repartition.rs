@@ -14,10 +14,9 @@ use super::rationnel::{Depassement, Rationnel, R};
 use crate::bareme::Arrondi;
 
 /// One line's result of the group rounding, kept for `expliquer`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribution {
     /// Exact share, in cents.
-    #[serde(serialize_with = "ser_rationnel")]
     pub exacte: Rationnel,
     /// Floor of the exact share, in cents.
     pub plancher: i64,
@@ -25,10 +24,6 @@ pub struct Attribution {
     pub verse: i64,
     /// Rank of the remainder among the group's lines (1 = largest), after the tie-break.
     pub rang_reste: usize,
-}
-
-fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
 }
 
 /// Result of rounding one group.

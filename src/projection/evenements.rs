@@ -9,8 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use crate::lecture::texte::{self, Encodage};
 use crate::lecture::{tableau, UNITES_MAX};
-use crate::modele::{Annexe, Date, Dossier, Unites};
-use serde::Serialize;
+use crate::modele::{unites_bonus, Annexe, Date, Dossier, Unites};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -20,8 +19,7 @@ pub const COLONNES: &[&str] = &["date", "id", "action", "valeur"];
 const REQUISES: &[&str] = &["date", "id", "action"];
 
 /// What an event does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", content = "valeur", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Ouverture,
     Fermeture,
@@ -59,7 +57,7 @@ impl Action {
             Action::Ouverture | Action::Fermeture => String::new(),
             Action::UnitesExistantes(u)
             | Action::UnitesNouvelles(u)
-            | Action::UnitesEmployeurs(u) => crate::rapport::groupe_fr(&u.to_string()),
+            | Action::UnitesEmployeurs(u) => crate::modele::groupe_fr(&u.to_string()),
             Action::Soutien(b) => if *b { "oui" } else { "non" }.into(),
             Action::Annexe(a) => a.libelle().into(),
         }
@@ -67,11 +65,10 @@ impl Action {
 }
 
 /// One line of evenements.csv.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evenement {
     pub date: Date,
     pub id: String,
-    #[serde(flatten)]
     pub action: Action,
     /// Line in evenements.csv (for messages and `expliquer`).
     pub ligne: u64,
@@ -454,7 +451,7 @@ pub fn lire_evenements(
 }
 
 /// A structure's situation in one month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Etat {
     pub ouverte: bool,
     pub annexe: Annexe,
@@ -471,7 +468,7 @@ impl Etat {
     }
     /// `existantes − employeurs` (hundredths).
     pub fn u(&self) -> i64 {
-        self.existantes.0 - self.employeurs.0
+        unites_bonus(self.existantes, self.employeurs).0
     }
     fn appliquer(&mut self, a: Action) {
         match a {
@@ -494,9 +491,9 @@ impl fmt::Display for Etat {
             if self.ouverte { "ouverte" } else { "fermée" },
             self.annexe.libelle(),
             if self.soutien { "oui" } else { "non" },
-            crate::rapport::groupe_fr(&self.existantes.to_string()),
-            crate::rapport::groupe_fr(&self.employeurs.to_string()),
-            crate::rapport::groupe_fr(&self.nouvelles.to_string()),
+            crate::modele::groupe_fr(&self.existantes.to_string()),
+            crate::modele::groupe_fr(&self.employeurs.to_string()),
+            crate::modele::groupe_fr(&self.nouvelles.to_string()),
         )
     }
 }

@@ -20,7 +20,6 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::DossierLu;
 use crate::modele::*;
 use evenements::{Chronologie, Etat, Evenement};
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use trajectoire::TrajectoireCollectivite;
 
@@ -36,7 +35,7 @@ pub struct OptionsProjection {
 }
 
 /// Months `debut..=fin` (1-based) in one situation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub debut: u8,
     pub fin: u8,
@@ -44,7 +43,7 @@ pub struct Segment {
 }
 
 /// A structure's situation in a projected year Y > N (for `expliquer --annee`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Situation {
     /// State on 1 January of Y, before the events of Y.
     pub depart: Etat,
@@ -61,11 +60,10 @@ pub struct Situation {
 }
 
 /// One structure in one projected year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LigneProjetee {
     pub id: String,
     pub nom: String,
-    #[serde(rename = "type")]
     pub type_structure: TypeStructure,
     pub volet: Option<String>,
     pub gestionnaire: String,
@@ -77,7 +75,6 @@ pub struct LigneProjetee {
     pub unites_eligibles: Unites,
     pub unites_nouvelles: Unites,
     pub unites_mois: UnitesMois,
-    #[serde(serialize_with = "ser_opt")]
     pub taux_unitaire: Option<Rationnel>,
     pub bonus_lissage: Montant,
     pub bonus_nouvelles: Montant,
@@ -87,9 +84,12 @@ pub struct LigneProjetee {
     /// CTRE (R64), outside `bonus_total`.
     pub bonus_ctre: Montant,
     /// paid − exact share, cents (as `calculer`).
-    #[serde(serialize_with = "ser_rationnel")]
     pub ecart_arrondi: Rationnel,
     pub contribution_n1: Montant,
+    /// The reference of the contribution (R68): the last year with months counted before
+    /// this one (`None`: N−1, from structures.csv).
+    pub annee_reference: Option<i32>,
+    pub reference: contributions::Reference,
     pub contribution_n: Montant,
     /// Bonus of the previous year (what the structure received from the Caf in Y−1).
     pub bonus_n1: Montant,
@@ -98,19 +98,8 @@ pub struct LigneProjetee {
     pub variation: Montant,
 }
 
-fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
-}
-
-fn ser_opt<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
-    match r {
-        Some(r) => s.serialize_str(&r.to_string()),
-        None => s.serialize_none(),
-    }
-}
-
 /// Totals of one year (or of N−1): what the Caf and the collectivités pay.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TotauxAnnee {
     pub exercice: i32,
     /// Envelope `A` of the year (N−1: the dossier's charge à payer N−1).
@@ -135,17 +124,14 @@ pub struct TotauxAnnee {
 }
 
 /// One projected year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnneeProjetee {
     pub exercice: i32,
     /// The derived dossier given to the core (year N: the dossier itself).
-    #[serde(skip)]
     pub dossier: Dossier,
-    #[serde(skip)]
     pub surcharges: Surcharges,
     /// The core's result for the derived dossier. Its contribution columns follow the
     /// one-year formula; the projection's own chain (R25) is in `lignes`.
-    #[serde(skip)]
     pub resultat: Resultat,
     /// Year > N: each structure's situation.
     pub situations: BTreeMap<String, Situation>,
@@ -164,7 +150,7 @@ impl AnneeProjetee {
 }
 
 /// The whole projection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
     pub convention: Convention,
     pub base: BasePluriannuelle,
@@ -186,8 +172,7 @@ impl Projection {
 }
 
 fn ajouter(a: &mut Montant, b: Montant) -> R<()> {
-    a.0 = a.0.checked_add(b.0).ok_or(Depassement)?;
-    Ok(())
+    a.ajouter(b)
 }
 
 fn erreur_projection(message: String, conseil: &str) -> Diagnostics {
@@ -217,12 +202,11 @@ struct CleDiagnostic {
 /// Per structure, what the next year needs from this one.
 #[derive(Debug, Clone, Copy, Default)]
 struct Report {
-    /// Reference of the contributions chain: the last year with months counted (R68).
-    contribution: Montant,
-    lissage: Montant,
-    total: Montant,
-    /// Months of that year (N−1: 12).
-    mois: u8,
+    /// Reference of the contributions chain: the last year with months counted (R68;
+    /// N−1: 12 months).
+    reference: contributions::Reference,
+    /// The year of that reference (`None`: N−1).
+    annee_reference: Option<i32>,
     /// What the previous year actually paid (shown as N−1 of the next year).
     contribution_annee: Montant,
     total_annee: Montant,
@@ -343,7 +327,7 @@ pub fn projeter(
             r.insert(c.id.clone(), 0);
         }
         for l in &resultat_n.structures {
-            if l.motif() == Motif::Eligible && l.eligibilite.volet.as_deref() == Some(volet) {
+            if l.eligibilite.volet_eligible() == Some(volet) {
                 *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
             }
         }
@@ -355,10 +339,8 @@ pub fn projeter(
         reports.insert(
             s.id.clone(),
             Report {
-                contribution: s.contribution_collectivite_n1,
-                lissage: s.bonus_n1,
-                total: s.bonus_n1,
-                mois: 12,
+                reference: contributions::Reference::n1(s),
+                annee_reference: None,
                 contribution_annee: s.contribution_collectivite_n1,
                 total_annee: s.bonus_n1,
                 nouvelles_payees: 0,
@@ -456,35 +438,25 @@ pub fn projeter(
                 let prec = reports.get(&s.id).copied().unwrap_or_default();
                 let bt = part_traj(&s.id);
                 let total = l.bonus_total;
-                // the formula of R65 with the reference of the last year counted (R68):
-                // neutre compares lissage with lissage, integral total with total
-                let reference = contributions::Reference {
-                    contribution: prec.contribution,
-                    bonus: match mode.valeur {
-                        Ajustement::Neutre => prec.lissage,
-                        _ => prec.total,
-                    },
-                    mois: prec.mois,
-                };
+                // the formula of R65 with the reference of the last year counted (R68)
                 let cn = contributions::contribution_mensuelle(
                     mode.valeur,
-                    reference,
+                    prec.reference,
                     s.mois_ouverture,
                     l.bonus_lissage,
                     total,
                 )?;
-                let fp1 = Montant(
-                    prec.contribution_annee
-                        .0
-                        .checked_add(prec.total_annee.0)
-                        .ok_or(Depassement)?,
-                );
-                let fpn = Montant(cn.0.checked_add(total.0).ok_or(Depassement)?);
+                let c = contributions::financement(
+                    prec.contribution_annee,
+                    prec.total_annee,
+                    cn,
+                    total,
+                )?;
                 let ligne = LigneProjetee {
                     id: s.id.clone(),
                     nom: s.nom.clone(),
                     type_structure: s.type_structure,
-                    volet: l.eligibilite.volet.clone(),
+                    volet: l.eligibilite.volet().map(str::to_string),
                     gestionnaire: s.gestionnaire.clone(),
                     collectivite: s.collectivite.clone(),
                     motif: l.motif(),
@@ -504,11 +476,13 @@ pub fn projeter(
                     bonus_ctre: l.bonus_ctre,
                     ecart_arrondi: l.ecart_arrondi,
                     contribution_n1: prec.contribution_annee,
+                    annee_reference: prec.annee_reference,
+                    reference: prec.reference,
                     contribution_n: cn,
                     bonus_n1: prec.total_annee,
-                    financement_public_n1: fp1,
-                    financement_public_n: fpn,
-                    variation: Montant(fpn.0.checked_sub(fp1.0).ok_or(Depassement)?),
+                    financement_public_n1: c.financement_public_n1,
+                    financement_public_n: c.financement_public_n,
+                    variation: c.variation,
                 };
                 for t in [
                     &mut totaux,
@@ -548,10 +522,13 @@ pub fn projeter(
             e.total_annee = l.bonus_total;
             if l.mois > 0 {
                 // a year without months keeps the reference of the last counted year (R68)
-                e.contribution = l.contribution_n;
-                e.lissage = l.bonus_lissage;
-                e.total = l.bonus_total;
-                e.mois = l.mois;
+                e.reference = contributions::Reference {
+                    contribution: l.contribution_n,
+                    lissage: l.bonus_lissage,
+                    total: l.bonus_total,
+                    mois: l.mois,
+                };
+                e.annee_reference = Some(annee);
             }
             if l.motif == Motif::Eligible {
                 // new units paid this year: those in force in the last counted month
@@ -682,8 +659,8 @@ fn deriver(
             d.unites_existantes = Unites(u + e.employeurs.0);
             d.unites_nouvelles = Unites(nv);
         }
-        d.contribution_collectivite_n1 = report.contribution;
-        d.bonus_n1 = report.total;
+        d.contribution_collectivite_n1 = report.reference.contribution;
+        d.bonus_n1 = report.reference.total;
         surcharges.unites_mois.insert(s.id.clone(), um);
         let mut segments: Vec<Segment> = Vec::new();
         for (m, e) in etats.iter().enumerate() {
@@ -747,7 +724,7 @@ fn deriver(
                 ),
                 format!(
                     " + unités nouvelles {}",
-                    crate::rapport::montant_fr(g.nouvelles_versees)
+                    crate::modele::montant_fr(g.nouvelles_versees)
                 ),
             ),
         };
@@ -758,11 +735,11 @@ fn deriver(
             libelle: format!(
                 "versé en {} : lissage {}{nouvelles}{}",
                 prec.exercice,
-                crate::rapport::montant_fr(g.lissage_verse),
+                crate::modele::montant_fr(g.lissage_verse),
                 if g.verse_collectivite.0 > 0 {
                     format!(
                         " + versé à la collectivité {}",
-                        crate::rapport::montant_fr(g.verse_collectivite)
+                        crate::modele::montant_fr(g.verse_collectivite)
                     )
                 } else {
                     String::new()

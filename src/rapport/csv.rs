@@ -85,7 +85,10 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
         texte_sur(&s.id),
         texte_sur(&s.nom),
         s.type_structure.code().to_string(),
-        l.eligibilite.volet.clone().unwrap_or_default(),
+        l.eligibilite
+            .volet()
+            .map(str::to_string)
+            .unwrap_or_default(),
         texte_sur(&s.gestionnaire),
         texte_sur(&s.collectivite),
         l.motif().code().to_string(),

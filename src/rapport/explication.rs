@@ -144,7 +144,7 @@ fn expliquer_sections(
             v.detail
         );
     }
-    if let Some(v) = l.eligibilite.volet.as_deref().and_then(|v| b.volets.get(v)) {
+    if let Some(v) = l.eligibilite.volet().and_then(|v| b.volets.get(v)) {
         let _ = writeln!(
             o,
             "  barème lu : {}",
@@ -164,10 +164,9 @@ fn expliquer_sections(
     );
 
     if let (Some(volet), Some(g)) = (
-        l.eligibilite.volet.as_deref().and_then(|v| b.volets.get(v)),
+        l.eligibilite.volet().and_then(|v| b.volets.get(v)),
         l.eligibilite
-            .volet
-            .as_deref()
+            .volet()
             .and_then(|v| r.groupe(&s.collectivite, v)),
     ) {
         if l.lissage.is_some() || l.nouvelles.is_some() {

@@ -18,7 +18,7 @@ pub fn valeur(r: &Resultat, avertissements: &Diagnostics) -> R<Value> {
             "id": s.id,
             "nom": s.nom,
             "type": s.type_structure.code(),
-            "volet": l.eligibilite.volet,
+            "volet": l.eligibilite.volet(),
             "gestionnaire": s.gestionnaire,
             "collectivite": s.collectivite,
             "annexe": s.annexe.libelle(),

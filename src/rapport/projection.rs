@@ -1017,27 +1017,11 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
     };
     let c1 = montant_fr(l.contribution_n1);
     // the reference: the last year with months counted (R68), N-1 (12 months) at first
-    let mut reference = (
-        "N-1 (structures.csv)".to_string(),
-        s.contribution_collectivite_n1,
-        s.bonus_n1,
-        s.bonus_n1,
-        12u8,
-    );
-    for y in pr.premiere..annee {
-        if let Some(p) = pr.annee(y).and_then(|p| p.ligne(id)) {
-            if p.mois > 0 {
-                reference = (
-                    y.to_string(),
-                    p.contribution_n,
-                    p.bonus_lissage,
-                    p.bonus_total,
-                    p.mois,
-                );
-            }
-        }
-    }
-    let (ref_annee, ref_c, ref_l, ref_t, ref_mo) = reference;
+    let ref_annee = l
+        .annee_reference
+        .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
+    let r = &l.reference;
+    let (ref_c, ref_l, ref_t, ref_mo) = (r.contribution, r.lissage, r.total, r.mois);
     let mo = l.mois;
     let ramene = |m: Montant| -> R<String> {
         let x = Rationnel::new(m.0 as i128 * mo as i128, ref_mo as i128)?;

@@ -121,7 +121,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: Option<u16>) -> R<String> {
         t.add_row(vec![
             texte(&l.structure.id),
             texte(&l.structure.nom),
-            texte(l.eligibilite.volet.as_deref().unwrap_or("—")),
+            texte(l.eligibilite.volet().unwrap_or("—")),
             {
                 let c = Cell::new(l.motif().code());
                 if COULEUR.with(|c| c.get())

@@ -321,7 +321,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.texte(l, 0, &s.id, &f.texte)?;
         fe.texte(l, 1, &s.nom, &f.texte)?;
         fe.texte(l, 2, s.type_structure.code(), &f.texte)?;
-        fe.texte(l, 3, x.eligibilite.volet.as_deref().unwrap_or(""), &f.texte)?;
+        fe.texte(l, 3, x.eligibilite.volet().unwrap_or(""), &f.texte)?;
         fe.texte(l, 4, &s.gestionnaire, &f.texte)?;
         fe.texte(l, 5, &s.collectivite, &f.texte)?;
         fe.texte(l, 6, x.motif().code(), &f.texte)?;
