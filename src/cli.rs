@@ -755,8 +755,8 @@ fn ecrire_tables<const N: usize>(
     SUCCES
 }
 
-fn depassement(e: crate::calcul::rationnel::Depassement) -> i32 {
-    eprintln!("erreur E023 : {e}");
+fn depassement(e: crate::calcul::rationnel::ErreurCalcul) -> i32 {
+    eprintln!("erreur {} : {e}", e.code());
     DONNEES_INVALIDES
 }
 

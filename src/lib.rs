@@ -30,7 +30,7 @@ pub mod validation;
 pub mod verification;
 pub mod web;
 
-use diagnostic::{Diagnostic, Diagnostics};
+use diagnostic::Diagnostics;
 
 /// Validates a read dossier and computes one exercice (pure). `Err` holds the diagnostics
 /// when the data is invalid; `Ok` holds the result and the warnings.
@@ -51,10 +51,7 @@ pub fn traiter(
         Ok(r) => Ok((r, diags)),
         Err(e) => {
             let mut d = diags;
-            d.push(
-                Diagnostic::erreur("E023", "dossier", e.to_string())
-                    .conseil("vérifiez les ordres de grandeur des montants et des unités"),
-            );
+            d.push(e.diagnostic("dossier"));
             Err(d)
         }
     }

@@ -22,7 +22,7 @@
 
 use crate::calcul::rationnel::format_echelle;
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat};
-use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
+use crate::diagnostic::{texte_io, Diagnostics};
 use crate::lecture::{self, OptionsLecture};
 use crate::modele::Montant;
 use crate::rapport::{self, texte_sur, Profil};
@@ -599,7 +599,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
             });
             let fragment = match w.into_inner() {
                 Ok(f) if ok => Ok(f),
-                _ => Err(crate::calcul::rationnel::Depassement),
+                _ => Err(CSV_MEMOIRE),
             };
             (rendu, fragment)
         }
@@ -620,10 +620,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
             }
         }
         (Err(e), _) | (_, Err(e)) => {
-            diags.push(
-                Diagnostic::erreur("E023", "dossier", e.to_string())
-                    .conseil("vérifiez les ordres de grandeur des montants et des unités"),
-            );
+            diags.push(e.diagnostic("dossier"));
         }
     }
     issue.diagnostics = prefixer(nom, diags);
@@ -631,21 +628,24 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
     issue
 }
 
+/// Writing CSV into memory cannot fail: if it does, it is a bug.
+const CSV_MEMOIRE: crate::calcul::rationnel::ErreurCalcul =
+    crate::calcul::rationnel::Invariant("écriture CSV en mémoire impossible");
+
 fn fragment(
     nom: &str,
     r: &Resultat,
     p: Profil,
-) -> Result<Vec<u8>, crate::calcul::rationnel::Depassement> {
+) -> Result<Vec<u8>, crate::calcul::rationnel::ErreurCalcul> {
     let mut w = ecrivain(p);
     let dossier = texte_sur(nom);
     for l in &r.structures {
         let champs = rapport::csv::champs_structure(l, p)?;
         w.write_field(&dossier)
             .and_then(|_| w.write_record(&champs))
-            .map_err(|_| crate::calcul::rationnel::Depassement)?;
+            .map_err(|_| CSV_MEMOIRE)?;
     }
-    w.into_inner()
-        .map_err(|_| crate::calcul::rationnel::Depassement)
+    w.into_inner().map_err(|_| CSV_MEMOIRE)
 }
 
 /// Runs the lot. `progression(done, total)` is called on the calling thread after each

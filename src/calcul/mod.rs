@@ -11,7 +11,7 @@ use crate::bareme::{Arrondi, BaremeExercice, PlafondBase, Versement, VoletExerci
 use crate::modele::*;
 use crate::projection::trajectoire::{self, PlacesStructure, TrajectoireCollectivite};
 use eligibilite::{Eligibilite, Motif};
-use rationnel::{Depassement, Rationnel, R};
+use rationnel::{Depassement, Invariant, Rationnel, R};
 use repartition::{arrondir_groupe, Attribution};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -764,16 +764,19 @@ pub fn taux_effectif(
     population: Option<u64>,
     m: Rationnel,
 ) -> R<(Rationnel, Montant, Decimal)> {
+    // a grid needing an unknown population is refused by validation first (E101)
+    const SANS_CASE: crate::calcul::rationnel::ErreurCalcul =
+        Invariant("case de grille du barème introuvable (population non renseignée)");
     let (_, _, plancher) = volet
         .plancher
         .valeur
         .cellule(population, m)
-        .ok_or(Depassement)?;
+        .ok_or(SANS_CASE)?;
     let (_, _, reval) = volet
         .revalorisation
         .valeur
         .cellule(population, m)
-        .ok_or(Depassement)?;
+        .ok_or(SANS_CASE)?;
     let facteur = Rationnel::UN.add(decimal_en_rationnel(reval)?)?;
     let m_eff = m.max(Rationnel::entier(plancher.0 as i128)).mul(facteur)?;
     Ok((m_eff, plancher, reval))

@@ -10,7 +10,7 @@
 //! Shares are given as numerators over one common denominator, in cents, so that no
 //! intermediate division decides which line receives a cent.
 
-use super::rationnel::{Depassement, Rationnel, R};
+use super::rationnel::{Depassement, Invariant, Rationnel, R};
 use crate::bareme::Arrondi;
 
 /// One line's result of the group rounding, kept for `expliquer`.
@@ -48,7 +48,9 @@ pub fn arrondir_groupe(
 ) -> R<Groupe> {
     debug_assert_eq!(ids.len(), numerateurs.len());
     if denominateur <= 0 || numerateurs.iter().any(|n| *n < 0) {
-        return Err(Depassement);
+        return Err(Invariant(
+            "part négative ou dénominateur nul dans l'arrondi d'un groupe",
+        ));
     }
     let mut somme: i128 = 0;
     for n in numerateurs {

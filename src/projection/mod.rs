@@ -14,7 +14,7 @@ pub mod trajectoire;
 
 use crate::bareme::{Ajustement, BasePluriannuelle, Lu};
 use crate::calcul::eligibilite::Motif;
-use crate::calcul::rationnel::{Depassement, Rationnel, R};
+use crate::calcul::rationnel::{Depassement, ErreurCalcul, Invariant, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::DossierLu;
@@ -181,12 +181,9 @@ fn erreur_projection(message: String, conseil: &str) -> Diagnostics {
     d
 }
 
-fn depassement(e: Depassement) -> Diagnostics {
+fn depassement(e: ErreurCalcul) -> Diagnostics {
     let mut d = Diagnostics::default();
-    d.push(
-        Diagnostic::erreur("E023", "dossier", e.to_string())
-            .conseil("vérifiez les ordres de grandeur des montants et des unités"),
-    );
+    d.push(e.diagnostic("dossier"));
     d
 }
 
@@ -371,7 +368,9 @@ pub fn projeter(
                 be,
             )
         } else {
-            let prec = annees.last().ok_or_else(|| depassement(Depassement))?;
+            let prec = annees.last().ok_or_else(|| {
+                depassement(Invariant("année précédente de la projection absente"))
+            })?;
             let (d_y, s_y, sit) =
                 deriver(dossier, &chrono, prec, annee, base, &reports, &taux_connus)
                     .map_err(depassement)?;
@@ -612,7 +611,9 @@ fn deriver(
     let mut situations = BTreeMap::new();
     let mut structures = Vec::with_capacity(dossier.structures.len());
     for s in &dossier.structures {
-        let (etats, evs) = chrono.mois(&s.id, annee).ok_or(Depassement)?;
+        let (etats, evs) = chrono.mois(&s.id, annee).ok_or(Invariant(
+            "structure absente de la chronologie des événements",
+        ))?;
         let report = reports.get(&s.id).copied().unwrap_or_default();
         // base glissante: new units already paid count as existing (R23)
         let deja = match base {

@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{Depassement, R};
+use crate::calcul::rationnel::{Invariant, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -162,7 +162,10 @@ pub fn lignes_totaux(r: &Resultat) -> [(&'static str, crate::modele::Montant); 8
 pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
     use super::tables;
     let mut w = constructeur(p).from_writer(bom(p).to_vec());
-    let mut ecrire = |champs: &[String]| w.write_record(champs).map_err(|_| Depassement);
+    let mut ecrire = |champs: &[String]| {
+        w.write_record(champs)
+            .map_err(|_| Invariant("écriture CSV en mémoire impossible"))
+    };
     let textes = |c: &[&str]| c.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     match t {
         TableCsv::Structures => return rendre_avec(r, p, &mut |_| {}),
@@ -219,7 +222,8 @@ pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
             }
         }
     }
-    w.into_inner().map_err(|_| Depassement)
+    w.into_inner()
+        .map_err(|_| Invariant("écriture CSV en mémoire impossible"))
 }
 
 /// The structure table as a CSV file (bytes, with BOM for `excel-fr`): one row per
@@ -235,11 +239,14 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[String])
     octets.extend_from_slice(bom(p));
     // rows are written as they are formatted (no table of all rows kept in memory)
     let mut w = ecrivain(p, octets);
-    w.write_record(COLONNES).map_err(|_| Depassement)?;
+    w.write_record(COLONNES)
+        .map_err(|_| Invariant("écriture CSV en mémoire impossible"))?;
     for l in &r.structures {
         let champs = champs_structure(l, p)?;
         par_ligne(&champs);
-        w.write_record(&champs).map_err(|_| Depassement)?;
+        w.write_record(&champs)
+            .map_err(|_| Invariant("écriture CSV en mémoire impossible"))?;
     }
-    w.into_inner().map_err(|_| Depassement)
+    w.into_inner()
+        .map_err(|_| Invariant("écriture CSV en mémoire impossible"))
 }

@@ -6,7 +6,7 @@
 use super::parametres::nom_ajustement;
 use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::{Ajustement, Lu, Source};
-use crate::calcul::rationnel::{Rationnel, R};
+use crate::calcul::rationnel::{Invariant, Rationnel, R};
 use crate::calcul::repartition::Attribution;
 use crate::calcul::{ArrondiGroupe, LigneStructure, Resultat};
 use crate::modele::Unites;
@@ -460,7 +460,7 @@ fn explique_lissage(
                 "lissage",
                 g.arrondi_lissage
                     .as_ref()
-                    .ok_or(crate::calcul::rationnel::Depassement)?,
+                    .ok_or(Invariant("arrondi du lissage absent d'un groupe versé"))?,
                 a,
                 &strategie,
             )?;
@@ -552,9 +552,9 @@ fn explique_lissage(
         arrondi(
             o,
             "unités nouvelles",
-            g.arrondi_nouvelles
-                .as_ref()
-                .ok_or(crate::calcul::rationnel::Depassement)?,
+            g.arrondi_nouvelles.as_ref().ok_or(Invariant(
+                "arrondi des unités nouvelles absent d'un groupe versé",
+            ))?,
             a,
             &strategie,
         )?;

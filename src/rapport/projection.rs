@@ -5,7 +5,7 @@
 use super::explication::{ajustement_lu, lu};
 use super::{euros, groupe_fr, montant_fr, texte_sur, Profil};
 use crate::bareme::{Ajustement, BasePluriannuelle};
-use crate::calcul::rationnel::{Depassement, Rationnel, R};
+use crate::calcul::rationnel::{Invariant, Rationnel, R};
 use crate::diagnostic::Diagnostics;
 use crate::modele::{Montant, Unites};
 use crate::projection::evenements::NOMS_MOIS;
@@ -184,9 +184,11 @@ pub(crate) const RANGS_TOTAUX: [RangTotaux; 11] = [
 fn ecrire(lignes: &[Vec<String>], p: Profil) -> R<Vec<u8>> {
     let mut w = super::csv::ecrivain(p, Vec::new());
     for l in lignes {
-        w.write_record(l).map_err(|_| Depassement)?;
+        w.write_record(l)
+            .map_err(|_| Invariant("écriture CSV en mémoire impossible"))?;
     }
-    w.into_inner().map_err(|_| Depassement)
+    w.into_inner()
+        .map_err(|_| Invariant("écriture CSV en mémoire impossible"))
 }
 
 fn ligne_totaux(p: Profil, c: &str, t: &TotauxAnnee) -> Vec<String> {

@@ -69,8 +69,8 @@ pub fn texte_erreur_xlsx(e: &XlsxError) -> String {
 /// Characters of a cell's text, at most (Excel's limit).
 pub const TEXTE_MAX: usize = 32_767;
 
-impl From<crate::calcul::rationnel::Depassement> for ErreurXlsx {
-    fn from(e: crate::calcul::rationnel::Depassement) -> Self {
+impl From<crate::calcul::rationnel::ErreurCalcul> for ErreurXlsx {
+    fn from(e: crate::calcul::rationnel::ErreurCalcul) -> Self {
         ErreurXlsx(e.to_string())
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{cause, Cause};
 use crate::calcul::eligibilite::Motif;
-use crate::calcul::rationnel::{format_echelle, Depassement, Rationnel, R};
+use crate::calcul::rationnel::{format_echelle, Invariant, Rationnel, R};
 use crate::calcul::{decimal_en_rationnel, GroupeVolet, LigneStructure, Resultat};
 use crate::modele::{Dossier, Montant, UniteMois};
 use crate::rapport::{groupe_fr, montant_fr};
@@ -422,7 +422,12 @@ fn hypotheses_structure(
     // new units: another tranche, another count
     let nh = s.unites_nouvelles.0 as i128;
     if nh > 0 && m > 0 {
-        let volet = ctx.r.bareme.volets.get(&g.volet).ok_or(Depassement)?;
+        let volet = ctx
+            .r
+            .bareme
+            .volets
+            .get(&g.volet)
+            .ok_or(Invariant("volet d'un groupe versé absent du barème"))?;
         let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
         let tranche = ctx
             .r
