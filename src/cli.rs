@@ -267,6 +267,9 @@ pub enum Commande {
         annee: Option<i32>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
+        /// texte (défaut) ou json : l'arbre de l'explication (schéma bonus-ctg.explication.v1)
+        #[arg(long, value_name = "FORMAT", value_parser = ["texte", "json"], default_value = "texte")]
+        format: String,
     },
     /// Projette le bonus année par année jusqu'à la fin de la convention (événements, base, trajectoire)
     #[command(help_template = MODELE_AIDE)]
@@ -923,12 +926,18 @@ pub fn executer(cli: Cli) -> i32 {
             id,
             annee: Some(annee),
             projection,
+            format,
         } => {
             let (pr, _) = match charger_projection(&entree, None, &projection, fe) {
                 Ok(x) => x,
                 Err(c) => return c,
             };
-            match rapport::projection::expliquer(&pr, &id, annee) {
+            let explication = if format == "json" {
+                rapport::projection::json_explication(&pr, &id, annee)
+            } else {
+                rapport::projection::expliquer(&pr, &id, annee)
+            };
+            match explication {
                 Ok(Some(t)) => afficher(t.as_bytes()),
                 Ok(None) if pr.annee(annee).is_none() => {
                     eprintln!(
@@ -1012,6 +1021,7 @@ pub fn executer(cli: Cli) -> i32 {
             entree,
             id,
             projection,
+            format,
             ..
         } => {
             if projection.evenements.is_some() || projection.base.is_some() {
@@ -1022,7 +1032,12 @@ pub fn executer(cli: Cli) -> i32 {
                 Ok(x) => x,
                 Err(c) => return c,
             };
-            match rapport::explication::expliquer(&lu.dossier, &r, &id) {
+            let explication = if format == "json" {
+                rapport::explication::json(&lu.dossier, &r, &id)
+            } else {
+                rapport::explication::expliquer(&lu.dossier, &r, &id)
+            };
+            match explication {
                 Ok(Some(t)) => afficher(t.as_bytes()),
                 Ok(None) => {
                     eprintln!("erreur : structure « {id} » introuvable dans structures.csv");

@@ -1016,7 +1016,7 @@ fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
         .clone();
     let t = String::from_utf8(out).unwrap().replace('\u{202f}', " ");
     assert!(
-        t.contains("c_ref = 17 360,97 € × 3 / 12 = 4 340,2425 €"),
+        t.contains("c_ref = contribution × mo / 12 = 17 360,97 € × 3 / 12 = 4 340,242500 €"),
         "{t}"
     );
     assert!(t.contains("arrondie au centime = 4 340,24 €"), "{t}");

@@ -674,3 +674,113 @@ fn ctre_sans_place_employeur_avertissement_w100() {
         .iter()
         .any(|d| d.code == "W100" && d.ligne == Some(3)));
 }
+
+/// `expliquer --format json` (schema bonus-ctg.explication.v1) for a Dijon crèche: the tree
+/// gives each figure with its rule, formula, operands and barème parameters.
+///
+/// EAJE-BALZAC (fixtures/dijon-2024): 60 places, 12 months, contribution N-1 300 000,00 €,
+/// bonus N-1 0. A = 78 000,00 + 52 000,00 + 669 530,12 + 478 316,25 + 24 000,00
+/// = 1 301 846,37 € (the five DIJON;EAJE lines of charges_n1.csv). U = Σ u_i of the 27
+/// annexe-2 PSU supported open EAJE of DIJON = 1 033 places (awk over structures.csv).
+/// m = 130 184 637 c / 1 033 places = 130184637/1033 c per place (exact); floor 0 and
+/// revaluation 0 (built-in barème) → m_eff = m. s_i = m × 60 × 12 / 12
+/// = 7 811 078 220 / 1 033 c = 7 561 547,163… c → floor 75 615,47 € (1 033 × 7 561 547
+/// = 7 811 078 051, remainder 169/1033 = 0,16 c): paid 75 615,47 €.
+/// Contribution (neutre): c_ref = 300 000 × 12/12 = 300 000 ; b_ref = 0 ;
+/// 300 000 − (75 615,47 − 0) = 224 384,53 €.
+#[test]
+fn expliquer_json_creche_dijon() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "EAJE-BALZAC",
+            "--format",
+            "json",
+            "--silencieux",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "bonus-ctg.explication.v1");
+    assert_eq!(v["exercice"], 2025);
+    assert_eq!(v["structure"]["id"], "EAJE-BALZAC");
+    assert_eq!(v["eligible"], true);
+    let figures = v["figures"].as_array().unwrap();
+    let figure = |id: &str| figures.iter().find(|f| f["id"] == id).unwrap().clone();
+    // depth-first search of a node by id
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let elig = figure("eligibilite");
+    assert_eq!(elig["regle"], "R15");
+    assert_eq!(elig["valeur"]["valeur"], "ELIGIBLE");
+    assert_eq!(elig["operandes"].as_array().unwrap().len(), 6);
+
+    let lissage = figure("lissage");
+    assert_eq!(lissage["regle"], "R9");
+    assert_eq!(lissage["valeur"]["centimes"], 7_561_547);
+    let a = trouver(&lissage, "A").unwrap();
+    assert_eq!(a["valeur"]["centimes"], 130_184_637);
+    assert_eq!(a["operandes"].as_array().unwrap().len(), 5);
+    let u = trouver(&lissage, "U").unwrap();
+    assert_eq!(u["valeur"]["centiemes"], 103_300);
+    let m = trouver(&lissage, "m").unwrap();
+    assert_eq!(m["formule"], "A / U");
+    assert_eq!(m["regle"], "R6");
+    assert_eq!(m["valeur"]["centimes"], "130184637/1033");
+    let m_eff = trouver(&lissage, "m_eff").unwrap();
+    assert_eq!(m_eff["formule"], "max(m, plancher) × (1 + revalorisation)");
+    assert_eq!(m_eff["valeur"]["centimes"], "130184637/1033");
+    let plancher = trouver(&lissage, "plancher").unwrap();
+    assert_eq!(plancher["valeur"]["centimes"], 0);
+    let p = &plancher["parametres"][0];
+    assert_eq!(p["nom"], "plancher");
+    assert_eq!(p["source"]["parametre"], "volets.EAJE.plancher");
+    assert_eq!(p["source"]["debut"], "2020-01-01");
+    assert_eq!(p["source"]["statut"], "hypothese");
+    let s_i = trouver(&lissage, "s_i").unwrap();
+    assert_eq!(s_i["formule"], "m_eff × u_i × mo_i / 12");
+    assert_eq!(s_i["valeur"]["centimes"], "7811078220/1033");
+    let u_i = trouver(s_i, "u_i").unwrap();
+    assert_eq!(u_i["valeur"]["centiemes"], 6_000);
+    assert_eq!(
+        trouver(&lissage, "plancher_part").unwrap()["valeur"]["centimes"],
+        7_561_547
+    );
+    assert_eq!(
+        trouver(&lissage, "T").unwrap()["parametres"][0]["nom"],
+        "arrondi"
+    );
+
+    let total = figure("bonus_total");
+    assert_eq!(total["valeur"]["centimes"], 7_561_547);
+    let variation = figure("variation");
+    assert_eq!(variation["valeur"]["centimes"], 0);
+    let c = trouver(&variation, "contribution").unwrap();
+    assert_eq!(c["regle"], "R65");
+    assert_eq!(c["formule"], "max(0, c_ref − (bonus lissage N − b_ref))");
+    assert_eq!(c["valeur"]["centimes"], 22_438_453);
+    assert_eq!(
+        trouver(c, "c_ref").unwrap()["valeur"]["centimes"],
+        "30000000"
+    );
+    assert_eq!(trouver(c, "b_ref").unwrap()["valeur"]["centimes"], "0");
+    assert_eq!(c["parametres"][0]["valeur"]["valeur"], "neutre");
+    assert_eq!(
+        trouver(&variation, "financement_public_n").unwrap()["valeur"]["centimes"],
+        30_000_000
+    );
+}

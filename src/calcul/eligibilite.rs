@@ -17,6 +17,19 @@ pub enum Motif {
 }
 
 impl Motif {
+    pub const TOUS: [Motif; 7] = [
+        Motif::Eligible,
+        Motif::Annexe2Bis,
+        Motif::TypeSansVolet,
+        Motif::FinancementIncompatible,
+        Motif::SansSoutienCollectivite,
+        Motif::CollectiviteNonSignataire,
+        Motif::Fermee,
+    ];
+    /// The motif of a code (`ANNEXE_2BIS`).
+    pub fn analyser(code: &str) -> Option<Motif> {
+        Motif::TOUS.into_iter().find(|m| m.code() == code)
+    }
     pub fn code(&self) -> &'static str {
         match self {
             Motif::Eligible => "ELIGIBLE",
@@ -26,6 +39,30 @@ impl Motif {
             Motif::SansSoutienCollectivite => "SANS_SOUTIEN_COLLECTIVITE",
             Motif::CollectiviteNonSignataire => "COLLECTIVITE_NON_SIGNATAIRE",
             Motif::Fermee => "FERMEE",
+        }
+    }
+    /// What the rule requires, for the rules that hold (`[ok] inscrite en annexe 2`).
+    pub fn condition(&self) -> &'static str {
+        match self {
+            Motif::Eligible => "éligible",
+            Motif::Annexe2Bis => "inscrite en annexe 2",
+            Motif::TypeSansVolet => "type couvert par un volet versé aux structures",
+            Motif::FinancementIncompatible => "financement admis par le volet",
+            Motif::SansSoutienCollectivite => "soutenue par la collectivité",
+            Motif::CollectiviteNonSignataire => "collectivité signataire",
+            Motif::Fermee => "ouverte dans l'exercice",
+        }
+    }
+    /// The refusal in a few words, for the rule that fails (`inéligible : annexe 2 bis`).
+    pub fn refus(&self) -> &'static str {
+        match self {
+            Motif::Eligible => "aucun refus",
+            Motif::Annexe2Bis => "annexe 2 bis",
+            Motif::TypeSansVolet => "type sans volet",
+            Motif::FinancementIncompatible => "financement incompatible",
+            Motif::SansSoutienCollectivite => "sans soutien de la collectivité",
+            Motif::CollectiviteNonSignataire => "collectivité non signataire",
+            Motif::Fermee => "fermée pendant tout l'exercice",
         }
     }
     /// Plain-French wording for reports.

@@ -4,6 +4,7 @@
 
 pub mod contributions;
 pub mod eligibilite;
+pub mod explication;
 pub mod rationnel;
 pub mod repartition;
 

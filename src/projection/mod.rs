@@ -764,3 +764,56 @@ fn deriver(
         situations,
     ))
 }
+
+impl calcul::explication::LigneContribution for LigneProjetee {
+    fn bonus_lissage(&self) -> Montant {
+        self.bonus_lissage
+    }
+    fn bonus_total(&self) -> Montant {
+        self.bonus_total
+    }
+    fn contribution_n(&self) -> Montant {
+        self.contribution_n
+    }
+    fn contribution_n1(&self) -> Montant {
+        self.contribution_n1
+    }
+    fn bonus_n1(&self) -> Montant {
+        self.bonus_n1
+    }
+    fn financement(&self) -> contributions::Contribution {
+        contributions::Contribution {
+            contribution_n: self.contribution_n,
+            financement_public_n1: self.financement_public_n1,
+            financement_public_n: self.financement_public_n,
+            variation: self.variation,
+        }
+    }
+}
+
+/// The explanation of structure `id` in year `annee` of the projection: the core's
+/// explanation of that year's derived dossier, with the contribution of the projection's
+/// chain (R25, R68) in place of the one-year formula (`None`: no such year or structure).
+pub fn expliquer(
+    pr: &Projection,
+    id: &str,
+    annee: i32,
+) -> R<Option<calcul::explication::Explication>> {
+    let Some(a) = pr.annee(annee) else {
+        return Ok(None);
+    };
+    let Some(l) = a.ligne(id) else {
+        return Ok(None);
+    };
+    let Some(mut e) = calcul::explication::expliquer(&a.dossier, &a.resultat, id)? else {
+        return Ok(None);
+    };
+    e.contribution = calcul::explication::noeud_contribution(
+        &a.ajustement,
+        l.reference,
+        l.annee_reference,
+        l.mois,
+        l,
+    )?;
+    Ok(Some(e))
+}

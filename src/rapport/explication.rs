@@ -6,6 +6,8 @@
 use super::parametres::nom_ajustement;
 use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::{Ajustement, Lu, Source};
+use crate::calcul::eligibilite::Motif;
+use crate::calcul::explication::{self, Explication, Noeud, Valeur};
 use crate::calcul::rationnel::{Invariant, Rationnel, R};
 use crate::calcul::repartition::Attribution;
 use crate::calcul::{ArrondiGroupe, LigneStructure, Resultat};
@@ -105,12 +107,18 @@ fn expliquer_sections(
     id: &str,
     contribution: bool,
 ) -> R<Option<String>> {
-    let Some(l) = r.structure(id) else {
+    let (Some(l), Some(e)) = (r.structure(id), explication::expliquer(d, r, id)?) else {
         return Ok(None);
     };
     let mut o = String::new();
     let s = &l.structure;
     let b = &r.bareme;
+    // sections numbered consecutively, whatever applies to the structure
+    let mut numero = 0;
+    let mut section = |titre: &str| {
+        numero += 1;
+        format!("{numero}. {titre}")
+    };
     let _ = writeln!(
         o,
         "Structure {} — {} (structures.csv, ligne {})",
@@ -133,16 +141,16 @@ fn expliquer_sections(
 
     let _ = writeln!(
         o,
-        "1. Éligibilité (règles d'éligibilité dans l'ordre, R3, R4, R12)"
+        "{}",
+        section("Éligibilité (règles d'éligibilité dans l'ordre, R3, R4, R12, R15)")
     );
-    for v in &l.eligibilite.verifications {
-        let _ = writeln!(
-            o,
-            "  [{}] {} : {}",
-            if v.satisfaite { "ok" } else { "ÉCHEC" },
-            v.regle.code(),
-            v.detail
-        );
+    for v in &e.eligibilite.operandes {
+        let m = Motif::analyser(v.id).ok_or(Invariant("règle d'éligibilité inconnue"))?;
+        let _ = if v.valeur == Valeur::Booleen(true) {
+            writeln!(o, "  [ok] {} — {}", m.condition(), v.libelle)
+        } else {
+            writeln!(o, "  inéligible : {} — {}", m.refus(), v.libelle)
+        };
     }
     if let Some(v) = l.eligibilite.volet().and_then(|v| b.volets.get(v)) {
         let _ = writeln!(
@@ -170,13 +178,17 @@ fn expliquer_sections(
             .and_then(|v| r.groupe(&s.collectivite, v)),
     ) {
         if l.lissage.is_some() || l.nouvelles.is_some() {
-            explique_lissage(&mut o, d, r, l, g, volet)?;
+            explique_lissage(&mut o, &mut section, d, r, l, &e, g, volet)?;
         }
     }
-    if l.motif() != crate::calcul::eligibilite::Motif::Eligible {
+    if !l.eligibilite.est_eligible() {
         let _ = writeln!(
             o,
-            "2. Bonus : 0,00 € (structure inéligible : aucune part de lissage ni de forfait)\n"
+            "{}\n",
+            section(&format!(
+                "Bonus : 0,00 € (inéligible : {} ; aucune part de lissage ni de forfait)",
+                l.motif().refus()
+            ))
         );
     }
 
@@ -186,7 +198,7 @@ fn expliquer_sections(
         .iter()
         .find(|t| t.part(&s.id).is_some() && t.collectivite == s.collectivite)
     {
-        let _ = writeln!(o, "3 bis. Bonus trajectoire de développement (R63)");
+        let _ = writeln!(o, "{}", section("Bonus trajectoire de développement (R63)"));
         let _ = writeln!(
             o,
             "  places {} de la collectivité {} : référence P_ref = {} ; exercice P_N = {} ; niveau atteint : {}",
@@ -221,7 +233,11 @@ fn expliquer_sections(
     }
     // CTRE: employer places (R64)
     if l.ctre_lissage.is_some() || l.ctre_nouvelles.is_some() {
-        let _ = writeln!(o, "3 ter. Places réservées aux employeurs : CTRE (R64)");
+        let _ = writeln!(
+            o,
+            "{}",
+            section("Places réservées aux employeurs : CTRE (R64)")
+        );
         let _ = writeln!(
             o,
             "  places employeurs {} ; nouvelles places employeurs {} ; versé au titre du CTRE : {} (hors bonus territoire)\n",
@@ -231,7 +247,7 @@ fn expliquer_sections(
         );
     }
 
-    let _ = writeln!(o, "4. Total et écart d'arrondi");
+    let _ = writeln!(o, "{}", section("Total et écart d'arrondi"));
     let _ = writeln!(
         o,
         "  bonus total = lissage {} + nouvelles {} + trajectoire {} = {}",
@@ -252,84 +268,128 @@ fn expliquer_sections(
 
     let _ = writeln!(
         o,
-        "5. Contribution de la collectivité (R65 : au prorata des mois)"
+        "{}",
+        section("Contribution de la collectivité (R65 : au prorata des mois)")
     );
-    let mode = &b.ajustement_contribution;
-    let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
-    let c1 = montant_fr(l.contribution_n1);
-    let b1 = montant_fr(s.bonus_n1);
-    let mo = s.mois_ouverture;
-    // the N-1 amounts scaled to the months counted in N (N-1 is a full year)
-    let prorata = |m: Montant| -> R<String> {
-        let x = Rationnel::new(m.0 as i128 * mo as i128, 12)?;
-        Ok(if mo == 12 {
-            montant_fr(m)
-        } else {
-            format!("{} × {mo} / 12 = {}", montant_fr(m), exact(&x)?)
-        })
-    };
-    let _ = writeln!(
-        o,
-        "  contribution N-1 ramenée aux {mo} mois de l'exercice : c_ref = {}",
-        prorata(l.contribution_n1)?
-    );
-    let _ = match mode.valeur {
-        Ajustement::Neutre => {
-            let _ = writeln!(
-                o,
-                "  bonus N-1 ramené aux {mo} mois : b_ref = {}",
-                prorata(s.bonus_n1)?
-            );
-            writeln!(
-                o,
-                "  contribution N = max(0, c_ref − (bonus lissage N {} − b_ref)), arrondie au centime = {}",
-                montant_fr(l.bonus_lissage),
-                montant_fr(l.contribution_n)
-            )
-        }
-        Ajustement::Integral => {
-            let _ = writeln!(
-                o,
-                "  bonus N-1 ramené aux {mo} mois : b_ref = {}",
-                prorata(s.bonus_n1)?
-            );
-            writeln!(
-                o,
-                "  contribution N = max(0, c_ref − (bonus total N {} − b_ref)), arrondie au centime = {}",
-                montant_fr(l.bonus_total),
-                montant_fr(l.contribution_n)
-            )
-        }
-        Ajustement::Aucun => writeln!(
-            o,
-            "  contribution N = c_ref, arrondie au centime = {}",
-            montant_fr(l.contribution_n)
-        ),
-    };
-    let _ = writeln!(
-        o,
-        "  financement public N-1 = contribution N-1 {c1} + bonus N-1 {b1} = {}",
-        montant_fr(l.financement_public_n1)
-    );
-    let _ = writeln!(
-        o,
-        "  financement public N = contribution N {} + bonus total {} = {}",
-        montant_fr(l.contribution_n),
-        montant_fr(l.bonus_total),
-        montant_fr(l.financement_public_n)
-    );
-    let _ = writeln!(o, "  variation = {}", montant_fr(l.variation));
+    contribution_texte(
+        &mut o,
+        &e.contribution,
+        &b.ajustement_contribution,
+        "N",
+        "N-1",
+    )?;
     Ok(Some(o))
 }
 
+/// The contribution section from its explanation node (R65; the projection's chain, R25,
+/// R68, gives the same node): `annee` names the year (`N`, `2026`).
+pub(super) fn contribution_texte(
+    o: &mut String,
+    n: &Noeud,
+    mode: &Lu<Ajustement>,
+    annee: &str,
+    precedente: &str,
+) -> R<()> {
+    let manque = || Invariant("figure absente de l'explication de la contribution");
+    let val = |id: &str| -> R<Montant> {
+        match n.trouver(id).map(|x| &x.valeur) {
+            Some(Valeur::Montant(m)) => Ok(*m),
+            _ => Err(manque()),
+        }
+    };
+    let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
+    let c = n.trouver("contribution").ok_or_else(manque)?;
+    // c_ref and b_ref: the reference amounts scaled to the months of the year
+    for (id, base) in [("c_ref", "contribution_ref"), ("b_ref", "bonus_ref")] {
+        let Some(x) = c.operandes.iter().find(|x| x.id == id) else {
+            continue;
+        };
+        let Valeur::Exact(v) = x.valeur else {
+            return Err(manque());
+        };
+        let mo = c
+            .trouver("mo")
+            .and_then(|m| match m.valeur {
+                Valeur::Entier(e) => Some(e),
+                _ => None,
+            })
+            .ok_or_else(manque)?;
+        let formule = x.formule.as_deref().unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {id} = {formule} = {} × {mo} / {} = {} ({})",
+            montant_fr(val(base)?),
+            formule.rsplit(' ').next().unwrap_or_default(),
+            exact(&v)?,
+            x.libelle,
+        );
+    }
+    let avec: Vec<String> = c
+        .operandes
+        .iter()
+        .filter(|x| x.id.ends_with("_n"))
+        .filter_map(|x| match x.valeur {
+            Valeur::Montant(m) => Some(format!(" ({} = {})", x.libelle, montant_fr(m))),
+            _ => None,
+        })
+        .collect();
+    let _ = writeln!(
+        o,
+        "  contribution {annee} = {}, arrondie au centime = {}{}",
+        c.formule.as_deref().unwrap_or_default(),
+        montant_fr(val("contribution")?),
+        avec.concat()
+    );
+    for (id, titre, a, b) in [
+        (
+            "financement_public_n1",
+            precedente,
+            "contribution_n1",
+            "bonus_n1",
+        ),
+        ("financement_public_n", annee, "contribution", "bonus_total"),
+    ] {
+        let x = n.trouver(id).ok_or_else(manque)?;
+        let _ = writeln!(
+            o,
+            "  financement public {titre} = {} = {} + {} = {}",
+            x.formule.as_deref().unwrap_or_default(),
+            montant_fr(x.trouver(a).map_or(Ok(Montant(0)), |_| val_de(x, a))?),
+            montant_fr(val_de(x, b)?),
+            montant_fr(val(id)?)
+        );
+    }
+    let _ = writeln!(o, "  variation = {}", montant_fr(val("variation")?));
+    Ok(())
+}
+
+/// The amount of node `id` under `n`.
+fn val_de(n: &Noeud, id: &str) -> R<Montant> {
+    match n.trouver(id).map(|x| &x.valeur) {
+        Some(Valeur::Montant(m)) => Ok(*m),
+        _ => Err(Invariant("montant absent de l'explication")),
+    }
+}
+
+/// The formula of figure `id` in an explanation node.
+fn formule<'a>(n: Option<&'a Noeud>, id: &str) -> R<&'a str> {
+    n.and_then(|n| n.trouver(id))
+        .and_then(|x| x.formule.as_deref())
+        .ok_or(Invariant("formule absente de l'explication"))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn explique_lissage(
     o: &mut String,
+    section: &mut impl FnMut(&str) -> String,
     d: &Dossier,
     r: &Resultat,
     l: &LigneStructure,
+    e: &Explication,
     g: &crate::calcul::GroupeVolet,
     volet: &crate::bareme::VoletExercice,
 ) -> R<()> {
+    let li = e.lissage.as_ref();
     let s = &l.structure;
     let strategie = format!(
         "{} {}",
@@ -341,8 +401,11 @@ fn explique_lissage(
     );
     let _ = writeln!(
         o,
-        "2. Lissage des unités existantes (R6, R60), groupe ({}, {})",
-        g.collectivite, g.volet
+        "{}",
+        section(&format!(
+            "Lissage des unités existantes (R6, R60), groupe ({}, {})",
+            g.collectivite, g.volet
+        ))
     );
     let _ = writeln!(o, "  A = charge à payer N-1 = {}", montant_fr(g.charge_n1));
     for c in d
@@ -365,7 +428,8 @@ fn explique_lissage(
     }
     let _ = writeln!(
         o,
-        "  u_i = unités existantes {} − unités employeurs {} = {} {} ; mois d'ouverture mo_i = {}",
+        "  u_i = {} = {} − {} = {} {} ; mois d'ouverture mo_i = {}",
+        explication::noeud_u_i(l).formule.unwrap_or_default(),
         u(s.unites_existantes),
         u(s.unites_employeurs),
         u(l.unites_eligibles),
@@ -397,7 +461,7 @@ fn explique_lissage(
                     exact(m)?
                 );
             } else {
-                let _ = writeln!(o, "  m = A / U = {} par unité", exact(m)?);
+                let _ = writeln!(o, "  m = {} = {} par unité", formule(li, "m")?, exact(m)?);
             }
             let _ = writeln!(
                 o,
@@ -443,18 +507,11 @@ fn explique_lissage(
             );
             let _ = writeln!(
                 o,
-                "  m_eff = max(m, plancher) × (1 + revalorisation) = {} par unité",
+                "  m_eff = {} = {} par unité",
+                formule(li, "m_eff")?,
                 exact(me)?
             );
-            if um_variable {
-                let _ = writeln!(
-                    o,
-                    "  s_i = m_eff × (Σ u × mois) / 12 = {}",
-                    exact(&a.exacte)?
-                );
-            } else {
-                let _ = writeln!(o, "  s_i = m_eff × u_i × mo_i / 12 = {}", exact(&a.exacte)?);
-            }
+            let _ = writeln!(o, "  s_i = {} = {}", formule(li, "s_i")?, exact(&a.exacte)?);
             arrondi(
                 o,
                 "lissage",
@@ -473,7 +530,8 @@ fn explique_lissage(
         }
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "3. Unités nouvelles (R7, R62)");
+    let _ = writeln!(o, "{}", section("Unités nouvelles (R7, R62)"));
+    let nv = e.nouvelles.as_ref();
     let tranche = r
         .convention
         .collectivite(&s.collectivite)
@@ -509,14 +567,16 @@ fn explique_lissage(
         {
             let _ = writeln!(
                 o,
-                "  t_i = forfait × (Σ n × mois) / 12 = {} × {} / 12 (unités nouvelles variables dans l'année, docs/regles.md R21)",
+                "  t_i = {} = {} × {} / 12 (unités nouvelles variables dans l'année, docs/regles.md R21)",
+                formule(nv, "t_i")?,
                 montant_fr(l.forfait),
                 super::groupe_fr(&crate::modele::Unites(l.unites_mois.nouvelles).to_string())
             );
         } else {
             let _ = writeln!(
                 o,
-                "  t_i = forfait × n_i × mo_i / 12 = {} × {} × {} / 12",
+                "  t_i = {} = {} × {} × {} / 12",
+                formule(nv, "t_i")?,
                 montant_fr(l.forfait),
                 u(s.unites_nouvelles),
                 s.mois_ouverture
@@ -534,7 +594,13 @@ fn explique_lissage(
                     )
                 )
             );
-            let _ = writeln!(o, "  plafond = plafond_developpement × A = {} ; total exact des unités nouvelles du groupe = {}", exact(p)?, exact(&g.nouvelles_avant_plafond)?);
+            let _ = writeln!(
+                o,
+                "  plafond = {} = {} ; total exact des unités nouvelles du groupe = {}",
+                formule(nv, "plafond")?,
+                exact(p)?,
+                exact(&g.nouvelles_avant_plafond)?
+            );
             match &g.facteur_plafond {
                 Some(f) => {
                     let _ = writeln!(
@@ -561,4 +627,107 @@ fn explique_lissage(
     }
     let _ = writeln!(o);
     Ok(())
+}
+
+/// Schema id of `expliquer --format json`.
+pub const SCHEMA_JSON: &str = "bonus-ctg.explication.v1";
+
+/// `bonus-ctg expliquer … --format json`: the explanation tree of the calculation
+/// ([`crate::calcul::explication`]) as JSON (`None`: no such structure).
+pub fn json(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    let Some(e) = crate::calcul::explication::expliquer(d, r, id)? else {
+        return Ok(None);
+    };
+    Ok(Some(json_explication(d, r, &e)?))
+}
+
+/// The JSON of an explanation (also used for a year of the projection).
+pub fn json_explication(
+    d: &Dossier,
+    r: &Resultat,
+    e: &crate::calcul::explication::Explication,
+) -> R<String> {
+    use serde_json::json;
+    let s = d
+        .structures
+        .iter()
+        .find(|s| s.id == e.id)
+        .ok_or(Invariant("structure expliquée absente du dossier"))?;
+    let mut figures = vec![noeud_json(&e.eligibilite)?];
+    for n in [&e.lissage, &e.nouvelles, &e.trajectoire, &e.ctre]
+        .into_iter()
+        .flatten()
+    {
+        figures.push(noeud_json(n)?);
+    }
+    figures.push(noeud_json(&e.bonus_total)?);
+    figures.push(noeud_json(&e.contribution)?);
+    let v = json!({
+        "schema": SCHEMA_JSON,
+        "exercice": e.exercice,
+        "convention": r.convention.nom,
+        "structure": {
+            "id": s.id,
+            "nom": s.nom,
+            "type": s.type_structure.code(),
+            "annexe": s.annexe.libelle(),
+            "gestionnaire": s.gestionnaire,
+            "collectivite": s.collectivite,
+            "financement": s.financement.code(),
+            "ligne": s.ligne,
+        },
+        "eligible": e.eligible(),
+        "figures": figures,
+    });
+    let mut o = serde_json::to_string_pretty(&v).unwrap_or_default();
+    o.push('\n');
+    Ok(o)
+}
+
+fn noeud_json(n: &crate::calcul::explication::Noeud) -> R<serde_json::Value> {
+    use serde_json::json;
+    let mut operandes = Vec::with_capacity(n.operandes.len());
+    for o in &n.operandes {
+        operandes.push(noeud_json(o)?);
+    }
+    let mut parametres = Vec::with_capacity(n.parametres.len());
+    for p in &n.parametres {
+        parametres.push(json!({
+            "nom": p.nom,
+            "valeur": valeur_json(&p.valeur)?,
+            "case_de_grille": p.case_de_grille,
+            "source": p.source.as_ref().map(|s| json!({
+                "parametre": s.parametre,
+                "debut": s.debut.to_string(),
+                "reference": s.reference,
+                "statut": s.statut.to_string(),
+                "origine": s.origine,
+            })),
+        }));
+    }
+    Ok(json!({
+        "id": n.id,
+        "regle": n.regle,
+        "libelle": n.libelle,
+        "formule": n.formule,
+        "valeur": valeur_json(&n.valeur)?,
+        "operandes": operandes,
+        "parametres": parametres,
+    }))
+}
+
+fn valeur_json(v: &crate::calcul::explication::Valeur) -> R<serde_json::Value> {
+    use crate::calcul::explication::Valeur as V;
+    use serde_json::json;
+    Ok(match v {
+        V::Montant(m) => json!({"type": "montant", "centimes": m.0, "euros": m.to_string()}),
+        V::Exact(r) => json!({"type": "exact", "centimes": r.to_string(), "euros": euros(r, 6)?}),
+        V::Unites(u) => json!({"type": "unites", "centiemes": u.0, "valeur": u.to_string()}),
+        V::UnitesMois(u) => json!({"type": "unites_mois", "centiemes_mois": u.0}),
+        V::Entier(i) => json!({"type": "entier", "valeur": i}),
+        V::Decimal(d) => json!({"type": "decimal", "valeur": d.normalize().to_string()}),
+        V::Rapport(r) => json!({"type": "rapport", "valeur": r.to_string()}),
+        V::Booleen(b) => json!({"type": "booleen", "valeur": b}),
+        V::Texte(t) => json!({"type": "texte", "valeur": t}),
+    })
 }

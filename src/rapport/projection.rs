@@ -2,9 +2,9 @@
 //! Pure: they build strings; writing is `sortie`'s. The XLSX workbook and the HTML report of
 //! the projection are in `projection_xlsx` and `projection_html`.
 
-use super::explication::{ajustement_lu, lu};
+use super::explication::lu;
 use super::{euros, groupe_fr, montant_fr, texte_sur, Profil};
-use crate::bareme::{Ajustement, BasePluriannuelle};
+use crate::bareme::BasePluriannuelle;
 use crate::calcul::rationnel::{Invariant, Rationnel, R};
 use crate::diagnostic::Diagnostics;
 use crate::modele::{Montant, Unites};
@@ -1010,83 +1010,30 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         o,
         "E. Contribution de la collectivité (R65 enchaînée d'année en année, R25, R68)"
     );
-    let mode = &a.ajustement;
-    let _ = writeln!(o, "  barème lu : {}", ajustement_lu(mode));
     let prec = if annee == pr.premiere {
         "N-1 (structures.csv)".to_string()
     } else {
         (annee - 1).to_string()
     };
-    let c1 = montant_fr(l.contribution_n1);
     // the reference: the last year with months counted (R68), N-1 (12 months) at first
     let ref_annee = l
         .annee_reference
         .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
-    let r = &l.reference;
-    let (ref_c, ref_l, ref_t, ref_mo) = (r.contribution, r.lissage, r.total, r.mois);
-    let mo = l.mois;
-    let ramene = |m: Montant| -> R<String> {
-        let x = Rationnel::new(m.0 as i128 * mo as i128, ref_mo as i128)?;
-        Ok(format!(
-            "{} × {mo} / {ref_mo} = {}",
-            montant_fr(m),
-            groupe_fr(&euros(&x, 4)?)
-        ))
-    };
     let _ = writeln!(
         o,
-        "  référence : {ref_annee}, dernière année comptée ({ref_mo} mois) ; {annee} : {mo} mois"
+        "  référence : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois",
+        l.reference.mois, l.mois
     );
-    let _ = match mode.valeur {
-        Ajustement::Neutre => {
-            let _ = writeln!(
-                o,
-                "  c_ref = {} € ; b_ref (lissage) = {} €",
-                ramene(ref_c)?,
-                ramene(ref_l)?
-            );
-            writeln!(
-                o,
-                "  contribution {annee} = max(0, c_ref − (lissage {annee} {} − b_ref)), arrondie au centime = {}",
-                montant_fr(l.bonus_lissage),
-                montant_fr(l.contribution_n)
-            )
-        }
-        Ajustement::Integral => {
-            let _ = writeln!(
-                o,
-                "  c_ref = {} € ; b_ref (bonus total) = {} €",
-                ramene(ref_c)?,
-                ramene(ref_t)?
-            );
-            writeln!(
-                o,
-                "  contribution {annee} = max(0, c_ref − (bonus total {annee} {} − b_ref)), arrondie au centime = {}",
-                montant_fr(l.bonus_total),
-                montant_fr(l.contribution_n)
-            )
-        }
-        Ajustement::Aucun => writeln!(
-            o,
-            "  contribution {annee} = c_ref = {}, arrondie au centime = {}",
-            ramene(ref_c)?,
-            montant_fr(l.contribution_n)
-        ),
-    };
-    let _ = writeln!(
-        o,
-        "  financement public {prec} = contribution {c1} + bonus {} = {}",
-        montant_fr(l.bonus_n1),
-        montant_fr(l.financement_public_n1)
-    );
-    let _ = writeln!(
-        o,
-        "  financement public {annee} = contribution {} + bonus total {} = {}",
-        montant_fr(l.contribution_n),
-        montant_fr(l.bonus_total),
-        montant_fr(l.financement_public_n)
-    );
-    let _ = writeln!(o, "  variation = {}\n", montant_fr(l.variation));
+    let e = crate::projection::expliquer(pr, id, annee)?
+        .ok_or(Invariant("structure projetée sans explication"))?;
+    super::explication::contribution_texte(
+        &mut o,
+        &e.contribution,
+        &a.ajustement,
+        &annee.to_string(),
+        &prec,
+    )?;
+    o.push('\n');
 
     // F. total
     let _ = writeln!(o, "F. Total {annee}");
@@ -1099,4 +1046,16 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         montant_fr(l.bonus_total)
     );
     Ok(Some(o))
+}
+
+/// `expliquer --annee A --format json`: the explanation tree of a projected year
+/// (schema `bonus-ctg.explication.v1`).
+pub fn json_explication(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+    let (Some(a), Some(e)) = (
+        pr.annee(annee),
+        crate::projection::expliquer(pr, id, annee)?,
+    ) else {
+        return Ok(None);
+    };
+    super::explication::json_explication(&a.dossier, &a.resultat, &e).map(Some)
 }
