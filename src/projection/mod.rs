@@ -9,12 +9,14 @@
 //! is imposed (the previous year's `m_eff`), with base `glissante` it is `A / U`. The bonus
 //! trajectoire and the collectivités' contributions are chained on top, year after year.
 
+mod annee;
+mod derivation;
 pub mod evenements;
 pub mod trajectoire;
 
 use crate::bareme::{Ajustement, BasePluriannuelle, Lu};
 use crate::calcul::eligibilite::Motif;
-use crate::calcul::rationnel::{Depassement, ErreurCalcul, Invariant, Rationnel, R};
+use crate::calcul::rationnel::{ErreurCalcul, Invariant, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::DossierLu;
@@ -171,10 +173,6 @@ impl Projection {
     }
 }
 
-fn ajouter(a: &mut Montant, b: Montant) -> R<()> {
-    a.ajouter(b)
-}
-
 fn erreur_projection(message: String, conseil: &str) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(Diagnostic::erreur("E037", "projection", message).conseil(conseil));
@@ -196,21 +194,6 @@ struct CleDiagnostic {
     valeur: Option<String>,
 }
 
-/// Per structure, what the next year needs from this one.
-#[derive(Debug, Clone, Copy, Default)]
-struct Report {
-    /// Reference of the contributions chain: the last year with months counted (R68;
-    /// N−1: 12 months).
-    reference: contributions::Reference,
-    /// The year of that reference (`None`: N−1).
-    annee_reference: Option<i32>,
-    /// What the previous year actually paid (shown as N−1 of the next year).
-    contribution_annee: Montant,
-    total_annee: Montant,
-    /// Base glissante: new units already paid (R23).
-    nouvelles_payees: i64,
-}
-
 /// The projection, pure: a read dossier, its checked events, options. `Err` holds the
 /// located diagnostics; `Ok` the projection and the warnings.
 pub fn projeter(
@@ -224,47 +207,11 @@ pub fn projeter(
     let conv = &dossier.convention;
     let n = options.exercice.unwrap_or(conv.exercice);
 
-    // years
-    let fin = conv.fin.map(|d| d.annee);
-    let derniere =
-        match (options.jusqu_a, fin) {
-            (Some(j), Some(f)) if j > f => {
-                return Err(erreur_projection(
-                    format!("--jusqu-a {j} dépasse la fin de la convention ({f})"),
-                    "choisissez une année comprise dans la convention",
-                ))
-            }
-            (Some(j), _) => j,
-            (None, Some(f)) => f,
-            (None, None) => return Err(erreur_projection(
-                "convention.toml n'a pas de date de fin : la durée de la projection est inconnue"
-                    .into(),
-                "indiquez fin = AAAA-MM-JJ dans convention.toml ou passez --jusqu-a ANNEE",
-            )),
-        };
-    if derniere < n {
-        return Err(erreur_projection(
-            format!("la dernière année projetée ({derniere}) précède l'exercice {n}"),
-            "--jusqu-a doit valoir au moins l'exercice du dossier",
-        ));
-    }
+    let derniere = derniere_annee(conv, options, n)?;
 
     // year N: the plain calculation
     let (resultat_n, mut diags) = crate::traiter(lu, Some(n), fichier_bareme)?;
-    let (base, origine_base) = match options.base {
-        Some(b) => (b, "option --base".to_string()),
-        None => {
-            let l = lu.bareme.base_pour(n);
-            let o = match &l.source {
-                Some(s) => format!(
-                    "barème : base_pluriannuelle en vigueur depuis le {}, statut {}, {}",
-                    s.debut, s.statut, s.origine
-                ),
-                None => "valeur par défaut".into(),
-            };
-            (l.valeur, o)
-        }
-    };
+    let (base, origine_base) = base_et_origine(lu, options, n);
     let chrono = Chronologie::construire(
         dossier,
         evenements,
@@ -278,83 +225,12 @@ pub fn projeter(
     }
 
     // N−1 (from the dossier)
-    let mut n1 = TotauxAnnee {
-        exercice: n - 1,
-        ..Default::default()
-    };
-    let mut n1_c: BTreeMap<String, TotauxAnnee> = BTreeMap::new();
-    for c in &conv.collectivites {
-        n1_c.insert(
-            c.id.clone(),
-            TotauxAnnee {
-                exercice: n - 1,
-                ..Default::default()
-            },
-        );
-    }
-    let pousser_n1 = |t: &mut TotauxAnnee, s: &Structure| -> R<()> {
-        ajouter(
-            &mut t.contribution_collectivite,
-            s.contribution_collectivite_n1,
-        )?;
-        ajouter(&mut t.financement_public, s.contribution_collectivite_n1)?;
-        ajouter(&mut t.financement_public, s.bonus_n1)
-    };
-    (|| -> R<()> {
-        for s in &dossier.structures {
-            pousser_n1(&mut n1, s)?;
-            pousser_n1(n1_c.entry(s.collectivite.clone()).or_default(), s)?;
-        }
-        // what the Caf paid for N−1 is its charge à payer N−1 (docs/regles.md, vue d'ensemble)
-        for ch in &dossier.charges {
-            ajouter(&mut n1.charge_n1, ch.montant)?;
-            ajouter(&mut n1.verse_caf, ch.montant)?;
-            let t = n1_c.entry(ch.collectivite.clone()).or_default();
-            ajouter(&mut t.charge_n1, ch.montant)?;
-            ajouter(&mut t.verse_caf, ch.montant)?;
-        }
-        Ok(())
-    })()
-    .map_err(depassement)?;
+    let (n1, n1_c) = annee::totaux_n1(dossier, n).map_err(depassement)?;
 
-    // trajectoire reference: P_ref per (volet, collectivité) from year N's eligible units
-    let reference = |volet: &str| -> BTreeMap<String, i64> {
-        let mut r: BTreeMap<String, i64> = BTreeMap::new();
-        for c in &conv.collectivites {
-            r.insert(c.id.clone(), 0);
-        }
-        for l in &resultat_n.structures {
-            if l.eligibilite.volet_eligible() == Some(volet) {
-                *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
-            }
-        }
-        r
-    };
-
-    let mut reports: BTreeMap<String, Report> = BTreeMap::new();
-    for s in &dossier.structures {
-        reports.insert(
-            s.id.clone(),
-            Report {
-                reference: contributions::Reference::n1(s),
-                annee_reference: None,
-                contribution_annee: s.contribution_collectivite_n1,
-                total_annee: s.bonus_n1,
-                nouvelles_payees: 0,
-            },
-        );
-    }
-    let mut taux_connus: BTreeMap<(String, String), Rationnel> = BTreeMap::new();
+    let mut chaine = annee::Chaine::depuis(dossier);
     let mut annees: Vec<AnneeProjetee> = Vec::new();
     // a diagnostic repeated by a later year (same place) is shown once
-    let cle = |d: &Diagnostic| CleDiagnostic {
-        code: d.code,
-        fichier: d.fichier.clone(),
-        ligne: d.ligne,
-        colonne: d.colonne.clone(),
-        valeur: d.valeur.clone(),
-    };
-    let mut vus: BTreeSet<CleDiagnostic> = diags.0.iter().map(cle).collect();
+    let mut vus: BTreeSet<CleDiagnostic> = diags.0.iter().map(CleDiagnostic::de).collect();
 
     for annee in n..=derniere {
         // 1. the year's dossier, surcharges and barème
@@ -371,202 +247,28 @@ pub fn projeter(
             let prec = annees.last().ok_or_else(|| {
                 depassement(Invariant("année précédente de la projection absente"))
             })?;
-            let (d_y, s_y, sit) =
-                deriver(dossier, &chrono, prec, annee, base, &reports, &taux_connus)
-                    .map_err(depassement)?;
-            let (be, dv) = crate::validation::valider(&d_y, &lu.bareme, annee, fichier_bareme);
-            for mut d in dv.0 {
-                if d.fichier == "charges_n1.csv" && d.ligne == Some(0) {
-                    d.fichier = format!("enveloppe {annee} (versé en {})", annee - 1);
-                    d.ligne = None;
-                }
-                if vus.insert(cle(&d)) {
-                    d.message = format!("exercice {annee} : {}", d.message);
-                    diags.push(d);
-                }
-            }
-            let be = match be {
-                Some(b) if !diags.a_des_erreurs() => b,
-                _ => return Err(diags),
+            let ctx = Derivee {
+                lu,
+                chrono: &chrono,
+                base,
+                fichier_bareme,
+                resultat_n: &resultat_n,
             };
-            // trajectoire (R24): P_ref of year N, places counted in December of the year
-            let mut s_y = s_y;
-            if let Some(t) = &be.trajectoire {
-                s_y.places_reference = Some(reference(&t.volet.valeur));
-                for (id, st) in &sit {
-                    let decembre = st
-                        .segments
-                        .last()
-                        .filter(|g| g.etat.compte())
-                        .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0);
-                    s_y.places_annee.insert(id.clone(), decembre);
-                }
-            }
-            let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
-            (d_y, s_y, sit, r, be)
+            ctx.calculer(prec, annee, &chaine, &mut diags, &mut vus)?
         };
 
         // 2. trajectoire: computed by the core (R63), year N's P_ref and December places
         let traj = resultat.trajectoire.clone();
-        let part_traj = |id: &str| -> Montant {
-            traj.iter()
-                .find_map(|t| t.part(id))
-                .map_or(Montant(0), |p| Montant(p.attribution.verse))
-        };
-
         // 3. lines and the contributions chain, month by month (R25, R68)
         let mode = be.ajustement_contribution.clone();
-        let mut lignes = Vec::with_capacity(resultat.structures.len());
-        let mut totaux = TotauxAnnee {
-            exercice: annee,
-            ..Default::default()
-        };
-        let mut par_c: BTreeMap<String, TotauxAnnee> = BTreeMap::new();
-        for c in &conv.collectivites {
-            par_c.insert(
-                c.id.clone(),
-                TotauxAnnee {
-                    exercice: annee,
-                    ..Default::default()
-                },
-            );
-        }
-        let r: R<()> = (|| {
-            for l in &resultat.structures {
-                let s = &l.structure;
-                let prec = reports.get(&s.id).copied().unwrap_or_default();
-                let bt = part_traj(&s.id);
-                let total = l.bonus_total;
-                // the formula of R65 with the reference of the last year counted (R68)
-                let cn = contributions::contribution_mensuelle(
-                    mode.valeur,
-                    prec.reference,
-                    s.mois_ouverture,
-                    l.bonus_lissage,
-                    total,
-                )?;
-                let c = contributions::financement(
-                    prec.contribution_annee,
-                    prec.total_annee,
-                    cn,
-                    total,
-                )?;
-                let ligne = LigneProjetee {
-                    id: s.id.clone(),
-                    nom: s.nom.clone(),
-                    type_structure: s.type_structure,
-                    volet: l.eligibilite.volet().map(str::to_string),
-                    gestionnaire: s.gestionnaire.clone(),
-                    collectivite: s.collectivite.clone(),
-                    motif: l.motif(),
-                    mois: s.mois_ouverture,
-                    unites_eligibles: l.unites_eligibles,
-                    unites_nouvelles: if l.motif() == Motif::Eligible {
-                        s.unites_nouvelles
-                    } else {
-                        Unites(0)
-                    },
-                    unites_mois: l.unites_mois,
-                    taux_unitaire: l.taux_unitaire,
-                    bonus_lissage: l.bonus_lissage,
-                    bonus_nouvelles: l.bonus_nouvelles,
-                    bonus_trajectoire: bt,
-                    bonus_total: total,
-                    bonus_ctre: l.bonus_ctre,
-                    ecart_arrondi: l.ecart_arrondi,
-                    contribution_n1: prec.contribution_annee,
-                    annee_reference: prec.annee_reference,
-                    reference: prec.reference,
-                    contribution_n: cn,
-                    bonus_n1: prec.total_annee,
-                    financement_public_n1: c.financement_public_n1,
-                    financement_public_n: c.financement_public_n,
-                    variation: c.variation,
-                };
-                for t in [
-                    &mut totaux,
-                    par_c.entry(s.collectivite.clone()).or_default(),
-                ] {
-                    ajouter(&mut t.lissage, ligne.bonus_lissage)?;
-                    ajouter(&mut t.nouvelles, ligne.bonus_nouvelles)?;
-                    ajouter(&mut t.trajectoire, ligne.bonus_trajectoire)?;
-                    ajouter(&mut t.ctre, ligne.bonus_ctre)?;
-                    ajouter(&mut t.verse_caf, ligne.bonus_total)?;
-                    ajouter(&mut t.verse_caf, ligne.bonus_ctre)?;
-                    ajouter(&mut t.contribution_collectivite, ligne.contribution_n)?;
-                    ajouter(&mut t.financement_public, ligne.financement_public_n)?;
-                }
-                lignes.push(ligne);
-            }
-            for g in &resultat.groupes {
-                for t in [
-                    &mut totaux,
-                    par_c.entry(g.collectivite.clone()).or_default(),
-                ] {
-                    ajouter(&mut t.charge_n1, g.charge_n1)?;
-                    ajouter(&mut t.verse_collectivite, g.verse_collectivite)?;
-                    ajouter(&mut t.verse_caf, g.verse_collectivite)?;
-                    ajouter(&mut t.non_redistribue, g.non_redistribue)?;
-                    ajouter(&mut t.complement, g.complement_plancher)?;
-                }
-            }
-            Ok(())
-        })();
-        r.map_err(depassement)?;
-
-        // 4. what the next year needs
-        for l in &lignes {
-            let e = reports.entry(l.id.clone()).or_default();
-            e.contribution_annee = l.contribution_n;
-            e.total_annee = l.bonus_total;
-            if l.mois > 0 {
-                // a year without months keeps the reference of the last counted year (R68)
-                e.reference = contributions::Reference {
-                    contribution: l.contribution_n,
-                    lissage: l.bonus_lissage,
-                    total: l.bonus_total,
-                    mois: l.mois,
-                };
-                e.annee_reference = Some(annee);
-            }
-            if l.motif == Motif::Eligible {
-                // new units paid this year: those in force in the last counted month
-                let n_fin = match situations.get(&l.id) {
-                    None => dossier_y
-                        .structures
-                        .iter()
-                        .find(|s| s.id == l.id)
-                        .map_or(0, |s| s.unites_nouvelles.0),
-                    Some(sit) => sit
-                        .segments
-                        .iter()
-                        .rev()
-                        .find(|g| g.etat.compte())
-                        .map_or(0, |g| g.etat.nouvelles.0),
-                };
-                e.nouvelles_payees = e.nouvelles_payees.max(n_fin);
-            }
-        }
-        // base figée: the rate of every known (collectivité, volet) goes on, revalued each
-        // year, even through a year without units (R67)
-        let mut vus_annee: BTreeSet<(String, String)> = BTreeSet::new();
-        for g in &resultat.groupes {
-            if let Some(t) = g.taux_effectif {
-                taux_connus.insert((g.collectivite.clone(), g.volet.clone()), t);
-                vus_annee.insert((g.collectivite.clone(), g.volet.clone()));
-            }
-        }
-        if annee > n {
-            for (k, t) in taux_connus.iter_mut() {
-                if vus_annee.contains(k) {
-                    continue;
-                }
-                if let Some(v) = be.volets.get(&k.1) {
-                    let pop = conv.collectivite(&k.0).and_then(|c| c.population);
-                    *t = calcul::taux_effectif(v, pop, *t).map_err(depassement)?.0;
-                }
-            }
-        }
+        let (lignes, totaux, par_c) = chaine
+            .lignes(conv, &resultat, mode.valeur, annee)
+            .map_err(depassement)?;
+        // 4. what the next year needs (R23, R67, R68)
+        chaine.reporter(annee, &lignes, &situations, &dossier_y);
+        chaine
+            .taux_suivants(&resultat, &be, conv, annee > n)
+            .map_err(depassement)?;
         annees.push(AnneeProjetee {
             exercice: annee,
             dossier: dossier_y,
@@ -597,172 +299,166 @@ pub fn projeter(
     ))
 }
 
-/// Builds the dossier of year `annee` > N (R20–R23).
-fn deriver(
-    dossier: &Dossier,
-    chrono: &Chronologie,
-    prec: &AnneeProjetee,
-    annee: i32,
+/// The last projected year: `--jusqu-a`, else the end of the convention (R20).
+fn derniere_annee(
+    conv: &Convention,
+    options: &OptionsProjection,
+    n: i32,
+) -> Result<i32, Diagnostics> {
+    let fin = conv.fin.map(|d| d.annee);
+    let derniere =
+        match (options.jusqu_a, fin) {
+            (Some(j), Some(f)) if j > f => {
+                return Err(erreur_projection(
+                    format!("--jusqu-a {j} dépasse la fin de la convention ({f})"),
+                    "choisissez une année comprise dans la convention",
+                ))
+            }
+            (Some(j), _) => j,
+            (None, Some(f)) => f,
+            (None, None) => return Err(erreur_projection(
+                "convention.toml n'a pas de date de fin : la durée de la projection est inconnue"
+                    .into(),
+                "indiquez fin = AAAA-MM-JJ dans convention.toml ou passez --jusqu-a ANNEE",
+            )),
+        };
+    if derniere < n {
+        return Err(erreur_projection(
+            format!("la dernière année projetée ({derniere}) précède l'exercice {n}"),
+            "--jusqu-a doit valoir au moins l'exercice du dossier",
+        ));
+    }
+    Ok(derniere)
+}
+
+/// The base (`--base`, else the barème's `base_pluriannuelle`) and where it comes from.
+fn base_et_origine(
+    lu: &DossierLu,
+    options: &OptionsProjection,
+    n: i32,
+) -> (BasePluriannuelle, String) {
+    match options.base {
+        Some(b) => (b, "option --base".to_string()),
+        None => {
+            let l = lu.bareme.base_pour(n);
+            let o = match &l.source {
+                Some(s) => format!(
+                    "barème : base_pluriannuelle en vigueur depuis le {}, statut {}, {}",
+                    s.debut, s.statut, s.origine
+                ),
+                None => "valeur par défaut".into(),
+            };
+            (l.valeur, o)
+        }
+    }
+}
+
+/// Trajectoire reference (R24): `P_ref` per collectivité from year N's eligible units of
+/// the trajectoire volet.
+fn places_reference(
+    conv: &Convention,
+    resultat_n: &Resultat,
+    volet: &str,
+) -> BTreeMap<String, i64> {
+    let mut r: BTreeMap<String, i64> = BTreeMap::new();
+    for c in &conv.collectivites {
+        r.insert(c.id.clone(), 0);
+    }
+    for l in &resultat_n.structures {
+        if l.eligibilite.volet_eligible() == Some(volet) {
+            *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
+        }
+    }
+    r
+}
+
+impl CleDiagnostic {
+    fn de(d: &Diagnostic) -> Self {
+        CleDiagnostic {
+            code: d.code,
+            fichier: d.fichier.clone(),
+            ligne: d.ligne,
+            colonne: d.colonne.clone(),
+            valeur: d.valeur.clone(),
+        }
+    }
+}
+
+/// What a year Y > N is computed from.
+struct Derivee<'a> {
+    lu: &'a DossierLu,
+    chrono: &'a Chronologie,
     base: BasePluriannuelle,
-    reports: &BTreeMap<String, Report>,
-    taux_connus: &BTreeMap<(String, String), Rationnel>,
-) -> R<(Dossier, Surcharges, BTreeMap<String, Situation>)> {
-    let mut surcharges = Surcharges::default();
-    let mut situations = BTreeMap::new();
-    let mut structures = Vec::with_capacity(dossier.structures.len());
-    for s in &dossier.structures {
-        let (etats, evs) = chrono.mois(&s.id, annee).ok_or(Invariant(
-            "structure absente de la chronologie des événements",
-        ))?;
-        let report = reports.get(&s.id).copied().unwrap_or_default();
-        // base glissante: new units already paid count as existing (R23)
-        let deja = match base {
-            BasePluriannuelle::Figee => 0,
-            BasePluriannuelle::Glissante => report.nouvelles_payees,
-        };
-        let convertir = |e: &Etat| -> (i64, i64) {
-            let f = e.nouvelles.0.min(deja);
-            (e.u() + f, e.nouvelles.0 - f)
-        };
-        let comptes: Vec<usize> = (0..12).filter(|&m| etats[m].compte()).collect();
-        let ouverts: Vec<usize> = (0..12).filter(|&m| etats[m].ouverte).collect();
-        let mut d = s.clone();
-        let mut um = UnitesMois::default();
-        if let Some(&premier) = comptes.first() {
-            // reference month: the first one reaching the largest u (R21)
-            let mut m_ref = premier;
-            let mut nouvelles_max = 0;
-            for &m in &comptes {
-                let (u, nv) = convertir(&etats[m]);
-                um.existantes = um.existantes.checked_add(u).ok_or(Depassement)?;
-                um.nouvelles = um.nouvelles.checked_add(nv).ok_or(Depassement)?;
-                nouvelles_max = nouvelles_max.max(nv);
-                if u > convertir(&etats[m_ref]).0 {
-                    m_ref = m;
-                }
+    fichier_bareme: &'a str,
+    resultat_n: &'a Resultat,
+}
+
+/// A year's derived dossier, surcharges, situations, result and barème.
+type AnneeCalculee = (
+    Dossier,
+    Surcharges,
+    BTreeMap<String, Situation>,
+    Resultat,
+    crate::bareme::BaremeExercice,
+);
+
+impl Derivee<'_> {
+    /// Year `annee` > N: derived dossier (R20–R23), validated against the year's barème
+    /// (its diagnostics once, prefixed by the year), then the core's calculation.
+    fn calculer(
+        &self,
+        prec: &AnneeProjetee,
+        annee: i32,
+        chaine: &annee::Chaine,
+        diags: &mut Diagnostics,
+        vus: &mut BTreeSet<CleDiagnostic>,
+    ) -> Result<AnneeCalculee, Diagnostics> {
+        let (lu, fichier_bareme) = (self.lu, self.fichier_bareme);
+        let (d_y, s_y, sit) = derivation::deriver(
+            &lu.dossier,
+            self.chrono,
+            prec,
+            annee,
+            self.base,
+            &chaine.reports,
+            &chaine.taux_connus,
+        )
+        .map_err(depassement)?;
+        let (be, dv) = crate::validation::valider(&d_y, &lu.bareme, annee, fichier_bareme);
+        for mut d in dv.0 {
+            if d.fichier == "charges_n1.csv" && d.ligne == Some(0) {
+                d.fichier = format!("enveloppe {annee} (versé en {})", annee - 1);
+                d.ligne = None;
             }
-            let e = &etats[m_ref];
-            let (u, _) = convertir(e);
-            d.annexe = Annexe::Deux;
-            d.soutien_collectivite = true;
-            d.mois_ouverture = comptes.len() as u8;
-            d.unites_employeurs = e.employeurs;
-            d.unites_existantes = Unites(u + e.employeurs.0);
-            d.unites_nouvelles = Unites(nouvelles_max);
-        } else {
-            // never counted: the situation of the last open month, else of December
-            let e = &etats[ouverts.last().copied().unwrap_or(11)];
-            let (u, nv) = convertir(e);
-            d.annexe = e.annexe;
-            d.soutien_collectivite = e.soutien;
-            d.mois_ouverture = ouverts.len() as u8;
-            d.unites_employeurs = e.employeurs;
-            d.unites_existantes = Unites(u + e.employeurs.0);
-            d.unites_nouvelles = Unites(nv);
-        }
-        d.contribution_collectivite_n1 = report.reference.contribution;
-        d.bonus_n1 = report.reference.total;
-        surcharges.unites_mois.insert(s.id.clone(), um);
-        let mut segments: Vec<Segment> = Vec::new();
-        for (m, e) in etats.iter().enumerate() {
-            match segments.last_mut() {
-                Some(g) if g.etat == *e => g.fin = m as u8 + 1,
-                _ => segments.push(Segment {
-                    debut: m as u8 + 1,
-                    fin: m as u8 + 1,
-                    etat: *e,
-                }),
+            if vus.insert(CleDiagnostic::de(&d)) {
+                d.message = format!("exercice {annee} : {}", d.message);
+                diags.push(d);
             }
         }
-        // state on 1 January, before the year's events = December of the previous year
-        let depart = chrono
-            .mois(&s.id, annee - 1)
-            .map_or(etats[0], |(x, _)| x[11]);
-        situations.insert(
-            s.id.clone(),
-            Situation {
-                depart,
-                evenements: evs.into_iter().cloned().collect(),
-                segments,
-                mois_comptes: comptes.len() as u8,
-                nouvelles_devenues_existantes: Unites(
-                    comptes
-                        .iter()
-                        .map(|&m| etats[m].nouvelles.0.min(deja))
-                        .max()
-                        .unwrap_or(0),
-                ),
-                unites_mois: um,
-            },
-        );
-        structures.push(d);
-    }
-    // envelope: what the Caf paid for each (collectivité, volet) in Y−1 (R22)
-    let mut charges = Vec::new();
-    for g in &prec.resultat.groupes {
-        if g.versement.is_none() {
-            continue; // unknown volet: nothing was paid, nothing to carry
-        }
-        // figee: the forfaits are paid on top of the kept rate, they are not enveloped
-        let (paye, nouvelles) = match base {
-            BasePluriannuelle::Figee => (
-                Montant(
-                    g.lissage_verse
-                        .0
-                        .checked_add(g.verse_collectivite.0)
-                        .ok_or(Depassement)?,
-                ),
-                String::new(),
-            ),
-            BasePluriannuelle::Glissante => (
-                // the trajectoire is paid on top, outside the envelope (R24)
-                Montant(
-                    g.lissage_verse
-                        .0
-                        .checked_add(g.nouvelles_versees.0)
-                        .and_then(|x| x.checked_add(g.verse_collectivite.0))
-                        .ok_or(Depassement)?,
-                ),
-                format!(
-                    " + unités nouvelles {}",
-                    crate::modele::montant_fr(g.nouvelles_versees)
-                ),
-            ),
+        let be = match be {
+            Some(b) if !diags.a_des_erreurs() => b,
+            _ => return Err(std::mem::take(diags)),
         };
-        charges.push(ChargeAPayer {
-            collectivite: g.collectivite.clone(),
-            volet: g.volet.clone(),
-            montant: paye,
-            libelle: format!(
-                "versé en {} : lissage {}{nouvelles}{}",
-                prec.exercice,
-                crate::modele::montant_fr(g.lissage_verse),
-                if g.verse_collectivite.0 > 0 {
-                    format!(
-                        " + versé à la collectivité {}",
-                        crate::modele::montant_fr(g.verse_collectivite)
-                    )
-                } else {
-                    String::new()
-                }
-            ),
-            ligne: 0,
-        });
+        // trajectoire (R24): P_ref of year N, places counted in December of the year
+        let mut s_y = s_y;
+        if let Some(t) = &be.trajectoire {
+            s_y.places_reference = Some(places_reference(
+                &lu.dossier.convention,
+                self.resultat_n,
+                &t.volet.valeur,
+            ));
+            for (id, st) in &sit {
+                let decembre = st
+                    .segments
+                    .last()
+                    .filter(|g| g.etat.compte())
+                    .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0);
+                s_y.places_annee.insert(id.clone(), decembre);
+            }
+        }
+        let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
+        Ok((d_y, s_y, sit, r, be))
     }
-    if base == BasePluriannuelle::Figee {
-        surcharges.taux_imposes = taux_connus.clone();
-    }
-    let mut convention = dossier.convention.clone();
-    convention.exercice = annee;
-    Ok((
-        Dossier {
-            convention,
-            structures,
-            charges,
-        },
-        surcharges,
-        situations,
-    ))
 }
 
 impl calcul::explication::LigneContribution for LigneProjetee {
