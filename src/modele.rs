@@ -42,6 +42,25 @@ impl Montant {
     }
 }
 
+/// A rate: exact cents per unit (place, ETP, hour) and per year — `m = A / U`, `m_eff`
+/// (R6, R60). Never rounded: a share is `rate × unit-months / 1200`, rounded as a group.
+/// Reads as the exact rational it is (`Deref`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Taux(pub Rationnel);
+
+impl std::ops::Deref for Taux {
+    type Target = Rationnel;
+    fn deref(&self) -> &Rationnel {
+        &self.0
+    }
+}
+
+impl fmt::Display for Taux {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A number of units (places, ETP, hours) in hundredths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Unites(pub i64);
@@ -71,11 +90,6 @@ pub struct UniteMois(pub i64);
 impl UniteMois {
     /// One unit during twelve months: 100 hundredths × 12 months.
     pub const PAR_AN: i128 = 1200;
-
-    /// As a fraction of unit-years (`self / 1200`).
-    pub fn en_annees(self) -> R<Rationnel> {
-        Rationnel::new(self.0 as i128, UniteMois::PAR_AN)
-    }
 }
 
 impl fmt::Display for Montant {

@@ -10,6 +10,11 @@ fn r(n: i128, d: i128) -> Rationnel {
     Rationnel::new(n, d).unwrap()
 }
 
+/// A rate of `n / d` cents per unit.
+fn t(n: i128, d: i128) -> bonus_ctg::modele::Taux {
+    bonus_ctg::modele::Taux(r(n, d))
+}
+
 #[test]
 fn lissage_pur() {
     // A = 90 000,00 € over U = 20 + 30 + 10 = 60 places → m = 1 500 €/place (exact).
@@ -26,7 +31,7 @@ fn lissage_pur() {
     let g = groupe(&res, "VILLE", "EAJE");
     assert_eq!(g.charge_n1.0, 9_000_000);
     assert_eq!(g.unites.0, 6_000); // 60 places in hundredths
-    assert_eq!(g.taux_base, Some(r(150_000, 1))); // 1 500,00 € = 150 000 c per place
+    assert_eq!(g.taux_base, Some(t(150_000, 1))); // 1 500,00 € = 150 000 c per place
     assert_eq!(g.taux_effectif, g.taux_base);
     assert_eq!(verse(&res, "C1"), (3_000_000, 0, 3_000_000));
     assert_eq!(verse(&res, "C2"), (4_500_000, 0, 4_500_000));
@@ -154,8 +159,8 @@ statut = "hypothese"
         Some(bareme),
     );
     let g = groupe(&res, "VILLE", "EAJE");
-    assert_eq!(g.taux_base, Some(r(100_000, 1)));
-    assert_eq!(g.taux_effectif, Some(r(153_000, 1)));
+    assert_eq!(g.taux_base, Some(t(100_000, 1)));
+    assert_eq!(g.taux_effectif, Some(t(153_000, 1)));
     assert_eq!(verse(&res, "P4").0, 612_000);
     assert_eq!(verse(&res, "P6").0, 918_000);
     assert_eq!(g.lissage_verse.0, 1_530_000);
@@ -375,8 +380,8 @@ fn lissage_par_collectivite() {
         "collectivite;volet;montant\nCC;EAJE;60000\nCOMMUNE;EAJE;10000\n",
         None,
     );
-    assert_eq!(ligne(&res, "X").taux_unitaire, Some(r(150_000, 1)));
-    assert_eq!(ligne(&res, "Y").taux_unitaire, Some(r(125_000, 1)));
+    assert_eq!(ligne(&res, "X").taux_unitaire, Some(t(150_000, 1)));
+    assert_eq!(ligne(&res, "Y").taux_unitaire, Some(t(125_000, 1)));
 }
 
 #[test]
@@ -409,9 +414,9 @@ fn alsh_plancher_0_15_euro_par_heure() {
         None,
     );
     let g = groupe(&res, "VILLE", "ALSH");
-    assert_eq!(g.taux_base, Some(r(10, 1))); // 0,10 € = 10 c per hour
+    assert_eq!(g.taux_base, Some(t(10, 1))); // 0,10 € = 10 c per hour
     assert_eq!(g.plancher.0, 15);
-    assert_eq!(g.taux_effectif, Some(r(15, 1)));
+    assert_eq!(g.taux_effectif, Some(t(15, 1)));
     assert_eq!(verse(&res, "H1"), (15_000, 0, 15_000));
     assert_eq!(verse(&res, "H2"), (15_000, 0, 15_000));
     assert_eq!(g.complement_plancher.0, 10_000);
@@ -491,9 +496,9 @@ fn grille_par_strate_et_montant() {
         "collectivite;volet;montant\nPETITE;EAJE;12000\nMOYENNE;EAJE;16000\nGRANDE;EAJE;15000\n",
         Some(&bareme),
     );
-    assert_eq!(ligne(&res, "P").taux_unitaire, Some(r(127_200, 1)));
-    assert_eq!(ligne(&res, "M").taux_unitaire, Some(r(161_600, 1)));
-    assert_eq!(ligne(&res, "G").taux_unitaire, Some(r(150_000, 1)));
+    assert_eq!(ligne(&res, "P").taux_unitaire, Some(t(127_200, 1)));
+    assert_eq!(ligne(&res, "M").taux_unitaire, Some(t(161_600, 1)));
+    assert_eq!(ligne(&res, "G").taux_unitaire, Some(t(150_000, 1)));
     assert_eq!(verse(&res, "P").0, 1_272_000);
     // C = what the revaluation adds: 12 720 − 12 000 = 720
     assert_eq!(groupe(&res, "PETITE", "EAJE").complement_plancher.0, 72_000);

@@ -7,7 +7,7 @@ use super::rationnel::{Depassement, Rationnel, R};
 use super::repartition::arrondir_groupe;
 use super::{decimal_en_rationnel, taux_effectif, ArrondiGroupe, Entree, GroupeVolet, Parts};
 use crate::bareme::{PlafondBase, Versement, VoletExercice};
-use crate::modele::{Montant, UniteMois, Unites};
+use crate::modele::{Montant, Taux, UniteMois, Unites};
 
 /// The members of a group seen by the distribution: the units and unit-months of each one,
 /// bonus units (`u_i = existantes − employeurs`) or employer places (CTRE, R64).
@@ -127,7 +127,7 @@ fn lissage(
             g.taux_impose = true;
             *t
         }
-        None => m_enveloppe,
+        None => Taux(m_enveloppe),
     };
     let (m_eff, plancher, reval) = taux_effectif(volet, population, taux)?;
     g.plancher = plancher;

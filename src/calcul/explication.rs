@@ -259,7 +259,7 @@ fn noeud_m_eff(
             "m",
             "R22",
             "taux imposé (base figée de la projection : m_eff de l'exercice précédent)",
-            Valeur::Exact(m),
+            Valeur::Exact(m.0),
         )
     } else {
         Noeud::calcul(
@@ -267,7 +267,7 @@ fn noeud_m_eff(
             "R6",
             "montant par unité de l'enveloppe",
             "A / U",
-            Valeur::Exact(m),
+            Valeur::Exact(m.0),
             vec![
                 noeud_a(d, g),
                 Noeud::calcul(
@@ -291,7 +291,7 @@ fn noeud_m_eff(
         "R60",
         "taux effectif par unité",
         "max(m, plancher) × (1 + revalorisation)",
-        Valeur::Exact(me),
+        Valeur::Exact(me.0),
         vec![
             noeud_m,
             Noeud::donnee(

@@ -59,9 +59,9 @@ pub struct GroupeVolet {
     /// `U`: Σ u_i over eligible structures.
     pub unites: Unites,
     /// `m = A / U`, cents per unit (`None` when `U = 0`).
-    pub taux_base: Option<Rationnel>,
+    pub taux_base: Option<Taux>,
     /// `m_eff = max(m, plancher) × (1 + revalorisation)`, cents per unit.
-    pub taux_effectif: Option<Rationnel>,
+    pub taux_effectif: Option<Taux>,
     pub plancher: Montant,
     pub revalorisation: Decimal,
     /// Exact total of new-unit shares before the cap, cents.
@@ -117,7 +117,7 @@ pub struct LigneStructure {
     /// `u_i` when eligible, else 0.
     pub unites_eligibles: Unites,
     /// `m_eff` of its group when eligible and `U > 0`.
-    pub taux_unitaire: Option<Rationnel>,
+    pub taux_unitaire: Option<Taux>,
     /// Forfait per new unit read for its tranche (0 when ineligible).
     pub forfait: Montant,
     /// Unit-months actually paid (`u_i × mo_i`, `n_i × mo_i`, or the projection's
@@ -240,7 +240,7 @@ pub struct UnitesMois {
 pub struct Surcharges {
     /// Base rate `m` (cents per unit) imposed for a (collectivité, volet) in place of
     /// `A / U`; floor and revaluation still apply: `m_eff = max(m, plancher) × (1 + reval)`.
-    pub taux_imposes: BTreeMap<(String, String), Rationnel>,
+    pub taux_imposes: BTreeMap<(String, String), Taux>,
     /// Per structure id: unit-months in place of `u_i × mo_i` and `n_i × mo_i` (units that
     /// change during the year). `U` still counts `u_i = unites_existantes − unites_employeurs`.
     pub unites_mois: BTreeMap<String, UnitesMois>,
@@ -360,7 +360,7 @@ pub(crate) struct Parts {
     pub ctre_lissage: Vec<Option<Attribution>>,
     pub ctre_nouvelles: Vec<Option<Attribution>>,
     pub trajectoire: Vec<Option<Attribution>>,
-    pub taux: Vec<Option<Rationnel>>,
+    pub taux: Vec<Option<Taux>>,
     pub forfaits: Vec<Montant>,
 }
 
@@ -385,22 +385,24 @@ impl Parts {
 pub fn taux_effectif(
     volet: &VoletExercice,
     population: Option<u64>,
-    m: Rationnel,
-) -> R<(Rationnel, Montant, Decimal)> {
+    m: Taux,
+) -> R<(Taux, Montant, Decimal)> {
     // a grid needing an unknown population is refused by validation first (E101)
     const SANS_CASE: crate::calcul::rationnel::ErreurCalcul =
         Invariant("case de grille du barème introuvable (population non renseignée)");
     let (_, _, plancher) = volet
         .plancher
         .valeur
-        .cellule(population, m)
+        .cellule(population, *m)
         .ok_or(SANS_CASE)?;
     let (_, _, reval) = volet
         .revalorisation
         .valeur
-        .cellule(population, m)
+        .cellule(population, *m)
         .ok_or(SANS_CASE)?;
     let facteur = Rationnel::UN.add(decimal_en_rationnel(reval)?)?;
-    let m_eff = m.max(Rationnel::entier(plancher.0 as i128)).mul(facteur)?;
-    Ok((m_eff, plancher, reval))
+    let m_eff =
+        m.0.max(Rationnel::entier(plancher.0 as i128))
+            .mul(facteur)?;
+    Ok((Taux(m_eff), plancher, reval))
 }

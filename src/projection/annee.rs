@@ -5,7 +5,7 @@
 use super::{LigneProjetee, Situation, TotauxAnnee};
 use crate::bareme::{Ajustement, BaremeExercice};
 use crate::calcul::eligibilite::Motif;
-use crate::calcul::rationnel::{Rationnel, R};
+use crate::calcul::rationnel::R;
 use crate::calcul::{self, contributions, Resultat};
 use crate::modele::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +34,7 @@ pub(super) struct Report {
 #[derive(Debug, Default)]
 pub(super) struct Chaine {
     pub reports: BTreeMap<String, Report>,
-    pub taux_connus: BTreeMap<(String, String), Rationnel>,
+    pub taux_connus: BTreeMap<(String, String), Taux>,
 }
 
 /// Totals of a year, every collectivité of the convention listed.

@@ -6,7 +6,7 @@ use super::annee::Report;
 use super::evenements::{Chronologie, Etat};
 use super::{AnneeProjetee, Segment, Situation};
 use crate::bareme::BasePluriannuelle;
-use crate::calcul::rationnel::{Depassement, Invariant, Rationnel, R};
+use crate::calcul::rationnel::{Depassement, Invariant, R};
 use crate::calcul::{Surcharges, UnitesMois};
 use crate::modele::*;
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ pub(super) fn deriver(
     annee: i32,
     base: BasePluriannuelle,
     reports: &BTreeMap<String, Report>,
-    taux_connus: &BTreeMap<(String, String), Rationnel>,
+    taux_connus: &BTreeMap<(String, String), Taux>,
 ) -> R<(Dossier, Surcharges, BTreeMap<String, Situation>)> {
     let mut surcharges = Surcharges::default();
     let mut situations = BTreeMap::new();

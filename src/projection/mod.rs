@@ -77,7 +77,7 @@ pub struct LigneProjetee {
     pub unites_eligibles: Unites,
     pub unites_nouvelles: Unites,
     pub unites_mois: UnitesMois,
-    pub taux_unitaire: Option<Rationnel>,
+    pub taux_unitaire: Option<Taux>,
     pub bonus_lissage: Montant,
     pub bonus_nouvelles: Montant,
     pub bonus_trajectoire: Montant,

@@ -329,7 +329,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant4(
             l,
             8,
-            &x.taux_unitaire.unwrap_or(Rationnel::ZERO),
+            &x.taux_unitaire.map_or(Rationnel::ZERO, |t| t.0),
             &f.montant4,
         )?;
         fe.montant(l, 9, x.bonus_lissage, &f.montant)?;

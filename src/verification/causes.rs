@@ -406,7 +406,7 @@ fn hypotheses_structure(
                         unites_fr(up),
                         taux_fr(&taux)?,
                         unites_fr(u),
-                        if taux == g.taux_effectif.unwrap_or(Rationnel::ZERO) { "taux calculé" } else { "taux notifié" }
+                        if taux == g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0) { "taux calculé" } else { "taux notifié" }
                     ),
                 ));
             }
@@ -544,7 +544,7 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
     else {
         return Ok(indeterminee(l, n));
     };
-    let m_eff = g.taux_effectif.unwrap_or(Rationnel::ZERO);
+    let m_eff = g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0);
     let cle = (g.collectivite.clone(), g.volet.clone());
     let mut taux = m_eff;
     match ctx.histoires.get(&cle) {
