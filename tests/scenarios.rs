@@ -744,7 +744,7 @@ fn expliquer_json_creche_dijon() {
     assert_eq!(u["valeur"]["centiemes"], 103_300);
     let m = trouver(&lissage, "m").unwrap();
     assert_eq!(m["formule"], "A / U");
-    assert_eq!(m["regle"], "R6");
+    assert_eq!(m["regle"], "R16");
     assert_eq!(m["valeur"]["centimes"], "130184637/1033");
     let m_eff = trouver(&lissage, "m_eff").unwrap();
     assert_eq!(m_eff["formule"], "max(m, plancher) × (1 + revalorisation)");

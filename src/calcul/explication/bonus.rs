@@ -24,7 +24,7 @@ pub(super) fn noeud_a(d: &Dossier, g: &GroupeVolet) -> Noeud {
         formule: Some("Σ charges à payer N-1 du groupe".into()),
         ..Noeud::donnee(
             "A",
-            "R6",
+            "R16",
             "charge à payer N-1 du groupe (collectivité, volet)",
             Valeur::Montant(g.charge_n1),
         )
@@ -75,7 +75,7 @@ pub(super) fn noeud_m_eff(
     } else {
         Noeud::calcul(
             "m",
-            "R6",
+            "R16",
             "montant par unité de l'enveloppe",
             "A / U",
             Valeur::Exact(m.0),
@@ -83,7 +83,7 @@ pub(super) fn noeud_m_eff(
                 noeud_a(d, g),
                 Noeud::calcul(
                     "U",
-                    "R6",
+                    "R16",
                     &format!(
                         "Σ u_i des {} structures éligibles du groupe",
                         g.structures_eligibles
@@ -240,7 +240,7 @@ pub(super) fn noeud_lissage(
     };
     let part = Noeud::calcul(
         "s_i",
-        "R6",
+        "R16",
         "part exacte de lissage",
         formule,
         Valeur::Exact(a.exacte),
@@ -326,7 +326,7 @@ pub(super) fn noeud_nouvelles(
                     Valeur::Exact(p),
                     vec![Noeud::donnee(
                         "A",
-                        "R6",
+                        "R16",
                         "charge à payer N-1 du groupe",
                         Valeur::Montant(g.charge_n1),
                     )],

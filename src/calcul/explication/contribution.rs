@@ -89,14 +89,14 @@ pub fn noeud_contribution(
     let fp = l.financement();
     Ok(Noeud::calcul(
         "variation",
-        "R65",
+        "R6",
         "variation du financement public de la structure",
         "financement public N − financement public N-1",
         Valeur::Montant(fp.variation),
         vec![
             Noeud::calcul(
                 "financement_public_n1",
-                "R65",
+                "R6",
                 "financement public de l'année précédente",
                 "contribution N-1 + bonus N-1",
                 Valeur::Montant(fp.financement_public_n1),
@@ -117,7 +117,7 @@ pub fn noeud_contribution(
             ),
             Noeud::calcul(
                 "financement_public_n",
-                "R65",
+                "R6",
                 "financement public de l'année",
                 "contribution + bonus total",
                 Valeur::Montant(fp.financement_public_n),
@@ -125,7 +125,7 @@ pub fn noeud_contribution(
                     contribution,
                     Noeud::donnee(
                         "bonus_total",
-                        "R16",
+                        "R6",
                         "bonus total de l'année",
                         Valeur::Montant(l.bonus_total()),
                     ),

@@ -201,14 +201,14 @@ fn noeud_eligibilite(l: &LigneStructure) -> Noeud {
 fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
     Noeud::calcul(
         "bonus_total",
-        "R16",
+        "R6",
         "bonus total versé à la structure",
         "lissage + nouvelles + trajectoire",
         Valeur::Montant(l.bonus_total),
         vec![
             Noeud::donnee(
                 "lissage",
-                "R6",
+                "R16",
                 "lissage versé",
                 Valeur::Montant(l.bonus_lissage),
             ),
