@@ -5,9 +5,12 @@
 //! 1. [`lecture`] — read a dossier (convention.toml, structures.csv, charges_n1.csv,
 //!    bareme.toml) into a [`modele::Dossier`] with located diagnostics;
 //! 2. [`validation`] — cross-file checks and the [`bareme`] in force for the exercice;
-//! 3. [`calcul`] — the pure core: eligibility, distribution (exact rationals, group
-//!    rounding), contributions, reconciliation;
-//! 4. [`rapport`] — table, CSV, JSON and the explanation of any figure;
+//! 3. [`calcul`] — the pure core, one step per file: eligibility, groups, distribution
+//!    (exact rationals, group rounding), trajectoire, lines and contributions, totals; one
+//!    definition per rule; the explanation tree of every figure ([`calcul::explication`]);
+//!    [`projection`] chains it year after year; neither calls [`rapport`];
+//! 4. [`rapport`] — table, CSV, JSON, XLSX, HTML, and the explanation rendered as text or
+//!    JSON;
 //! 5. [`sortie`] — atomic file writing; [`cli`] — the command line;
 //! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios.
 

@@ -1,6 +1,7 @@
 //! Reports of a [`Resultat`]: table (terminal), CSV (two profiles), JSON, and the
 //! explanation of one structure's figures. Pure: they build strings; writing is `sortie`'s.
 
+pub mod comparaison;
 pub mod csv;
 pub mod explication;
 pub mod html;

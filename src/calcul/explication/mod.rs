@@ -3,7 +3,7 @@
 //! m_eff, each share, the rounding step, t_i, the cap, the trajectoire, the contribution — a
 //! [`Noeud`] gives the rule (docs/regles.md), the formula, the operands with their values
 //! and the barème parameters read with their date, reference and status. The tree is made
-//! here, from the values the calculation kept ([`Resultat`]); `rapport::explication` only
+//! here, from the values the calculation kept ([`super::Resultat`]); `rapport::explication` only
 //! renders it (text, JSON).
 
 use super::contributions::{self, Reference};
