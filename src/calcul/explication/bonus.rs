@@ -38,7 +38,7 @@ pub fn noeud_u_i(l: &LigneStructure) -> Noeud {
         "u_i",
         "R6",
         "unités de la structure comptées dans U",
-        "unités existantes − unités employeurs",
+        formules::U_I,
         Valeur::Unites(l.unites_eligibles),
         vec![
             Noeud::donnee(
@@ -77,7 +77,7 @@ pub(super) fn noeud_m_eff(
             "m",
             "R16",
             "montant par unité de l'enveloppe",
-            "A / U",
+            formules::M,
             Valeur::Exact(m.0),
             vec![
                 noeud_a(d, g),
@@ -88,7 +88,7 @@ pub(super) fn noeud_m_eff(
                         "Σ u_i des {} structures éligibles du groupe",
                         g.structures_eligibles
                     ),
-                    "Σ u_i",
+                    formules::U,
                     Valeur::Unites(g.unites),
                     vec![noeud_u_i(l)],
                 ),
@@ -101,7 +101,7 @@ pub(super) fn noeud_m_eff(
         "m_eff",
         "R60",
         "taux effectif par unité",
-        "max(m, plancher) × (1 + revalorisation)",
+        formules::M_EFF,
         Valeur::Exact(me.0),
         vec![
             noeud_m,
@@ -227,7 +227,7 @@ pub(super) fn noeud_lissage(
             "Σ u × mois (unités variables dans l'année)",
             Valeur::UnitesMois(UniteMois(l.unites_mois.existantes)),
         ));
-        "m_eff × (Σ u × mois) / 12"
+        formules::S_I_VARIABLE
     } else {
         ops.push(noeud_u_i(l));
         ops.push(Noeud::donnee(
@@ -236,7 +236,7 @@ pub(super) fn noeud_lissage(
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
-        "m_eff × u_i × mo_i / 12"
+        formules::S_I
     };
     let part = Noeud::calcul(
         "s_i",
@@ -288,7 +288,7 @@ pub(super) fn noeud_nouvelles(
             "Σ n × mois (unités nouvelles variables dans l'année)",
             Valeur::UnitesMois(UniteMois(l.unites_mois.nouvelles)),
         ));
-        "forfait × (Σ n × mois) / 12"
+        formules::T_I_VARIABLE
     } else {
         ops.push(Noeud::donnee(
             "n_i",
@@ -302,7 +302,7 @@ pub(super) fn noeud_nouvelles(
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
-        "forfait × n_i × mo_i / 12"
+        formules::T_I
     };
     // the cap's factor (1 when not reached) multiplies the share (R62)
     if let Some(p) = g.plafond {
@@ -322,7 +322,7 @@ pub(super) fn noeud_nouvelles(
                     "plafond",
                     "R62",
                     "plafond des unités nouvelles du groupe",
-                    "plafond_developpement × A",
+                    formules::PLAFOND,
                     Valeur::Exact(p),
                     vec![Noeud::donnee(
                         "A",
@@ -371,7 +371,7 @@ pub(super) fn noeud_trajectoire(r: &Resultat, l: &LigneStructure) -> R<Option<No
         "b_i",
         "R63",
         "part exacte du bonus trajectoire",
-        "montant par place × places-mois / 12",
+        formules::B_I,
         Valeur::Exact(p.attribution.exacte),
         vec![Noeud::calcul(
             "montant_par_place",

@@ -21,6 +21,22 @@ pub use bonus::noeud_u_i;
 use bonus::{noeud_ctre, noeud_lissage, noeud_nouvelles, noeud_trajectoire};
 pub use contribution::{noeud_contribution, LigneContribution};
 
+/// The formulas of the figures (docs/regles.md), written once: the explanation nodes carry
+/// them and the reports print them from there.
+pub mod formules {
+    pub const U_I: &str = "unités existantes − unités employeurs";
+    pub const M: &str = "A / U";
+    pub const U: &str = "Σ u_i";
+    pub const M_EFF: &str = "max(m, plancher) × (1 + revalorisation)";
+    pub const S_I_VARIABLE: &str = "m_eff × (Σ u × mois) / 12";
+    pub const S_I: &str = "m_eff × u_i × mo_i / 12";
+    pub const T_I_VARIABLE: &str = "forfait × (Σ n × mois) / 12";
+    pub const T_I: &str = "forfait × n_i × mo_i / 12";
+    pub const PLAFOND: &str = "plafond_developpement × A";
+    pub const B_I: &str = "montant par place × places-mois / 12";
+    pub const BONUS_TOTAL: &str = "lissage + nouvelles + trajectoire";
+}
+
 /// A figure's value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Valeur {
@@ -203,7 +219,7 @@ fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
         "bonus_total",
         "R6",
         "bonus total versé à la structure",
-        "lissage + nouvelles + trajectoire",
+        formules::BONUS_TOTAL,
         Valeur::Montant(l.bonus_total),
         vec![
             Noeud::donnee(

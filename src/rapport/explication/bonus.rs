@@ -2,6 +2,7 @@
 //! formulas read from the calculation's explanation tree.
 
 use super::*;
+use crate::calcul::explication::formules;
 
 /// The lissage section (R16, R60, R9), then the new units (R7, R62).
 #[allow(clippy::too_many_arguments)]
@@ -74,7 +75,8 @@ pub(super) fn explique_lissage(
     }
     let _ = writeln!(
         o,
-        "  U = Σ u_i des {} structures éligibles du groupe = {}",
+        "  U = {} des {} structures éligibles du groupe = {}",
+        formules::U,
         g.structures_eligibles,
         u(g.unites)
     );

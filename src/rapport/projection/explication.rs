@@ -3,6 +3,7 @@
 //! explanation tree ([`crate::calcul::explication`]).
 
 use super::*;
+use crate::calcul::explication::formules;
 
 fn exact(r: &Rationnel) -> R<String> {
     Ok(if r.den() == 1 {
@@ -130,7 +131,7 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
             g.collectivite, g.volet
         );
         if a.situations.is_empty() {
-            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = A / U (R16)", montant_fr(g.charge_n1));
+            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = {} (R16)", montant_fr(g.charge_n1), formules::M);
         } else {
             let _ = writeln!(
                 o,
@@ -168,7 +169,7 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
                     let _ = writeln!(o, "  m_eff par exercice : {}", chaine.join(" → "));
                 }
                 BasePluriannuelle::Glissante => {
-                    let _ = writeln!(o, "  base glissante : m = A / U, l'enveloppe est relissée sur les unités de {annee} (R22, R23)");
+                    let _ = writeln!(o, "  base glissante : m = {}, l'enveloppe est relissée sur les unités de {annee} (R22, R23)", formules::M);
                 }
             }
         }
