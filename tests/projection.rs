@@ -1251,3 +1251,61 @@ fn chaine_integral_et_aucun_a_travers_une_annee_fermee() {
         assert_eq!(l.financement_public_n.0, attendu[2] + 900_000);
     }
 }
+
+/// `expliquer --annee A --format json`: the contribution node is the projection's chain.
+#[test]
+fn dijon_expliquer_annee_en_json() {
+    // The case of dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif, 2027:
+    // reference 2026 (12 months): contribution 17 360,97, lissage 7 639,03 ; 3 months.
+    // c_ref = 1 736 097 c × 3 / 12 = 1736097/4 c (4 340,2425 €) ;
+    // b_ref = 763 903 c × 3 / 12 = 763903/4 c (1 909,7575 €) ;
+    // contribution = 434 024,25 − (190 976 − 190 975,75) = 434 024 c (4 340,24 €).
+    let out = cli()
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "ALSH-ADOS-AJ-MAISON-PHARE",
+            "--annee",
+            "2027",
+            "--format",
+            "json",
+            "--silencieux",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "bonus-ctg.explication.v1");
+    assert_eq!(v["exercice"], 2027);
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let figures = v["figures"].as_array().unwrap();
+    let c = figures
+        .iter()
+        .find_map(|f| trouver(f, "contribution"))
+        .unwrap();
+    assert_eq!(c["valeur"]["centimes"], 434_024);
+    let c_ref = trouver(c, "c_ref").unwrap();
+    assert_eq!(c_ref["valeur"]["centimes"], "1736097/4");
+    assert_eq!(c_ref["formule"], "contribution × mo / 12");
+    assert_eq!(
+        trouver(c, "b_ref").unwrap()["valeur"]["centimes"],
+        "763903/4"
+    );
+    assert_eq!(trouver(c, "mo").unwrap()["valeur"]["valeur"], 3);
+    assert_eq!(
+        trouver(c, "contribution_ref").unwrap()["valeur"]["centimes"],
+        1_736_097
+    );
+    let lissage = figures.iter().find(|f| f["id"] == "lissage").unwrap();
+    assert_eq!(lissage["valeur"]["centimes"], 190_976);
+}
