@@ -275,6 +275,19 @@ pub fn regles<'b>(
     (volet, motif)
 }
 
+/// R64: a structure of annexe 2, of a type and a financing of the CTRE volet `v`
+/// (`versement = "employeurs"`), open in the exercice, can receive the CTRE for its employer
+/// places; neither the collectivité's support nor its signature is required.
+pub fn admise_ctre(s: &Structure, v: &VoletExercice) -> bool {
+    s.annexe == Annexe::Deux
+        && v.types.valeur.contains(&s.type_structure)
+        && v.financement
+            .valeur
+            .as_ref()
+            .is_none_or(|l| l.contains(&s.financement))
+        && s.mois_ouverture > 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,10 @@
 //! lines and from the eligible structures (R5, R8), and their members — the eligible
 //! structures of the volet, or for a CTRE volet the structures with employer places (R64).
 
+use super::eligibilite;
 use super::rationnel::{Depassement, Rationnel, R};
 use super::{Entree, GroupeVolet};
-use crate::modele::{Annexe, Montant, Unites};
+use crate::modele::{Montant, Unites};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -93,15 +94,7 @@ pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membre
     // neither the collectivité's support nor its signature is required
     for v in e.bareme.volets_employeurs() {
         for (i, s) in e.ordre.iter().enumerate() {
-            let financement_ok = v
-                .financement
-                .valeur
-                .as_ref()
-                .is_none_or(|l| l.contains(&s.financement));
-            if s.annexe == Annexe::Deux
-                && v.types.valeur.contains(&s.type_structure)
-                && financement_ok
-                && s.mois_ouverture > 0
+            if eligibilite::admise_ctre(s, v)
                 && (s.unites_employeurs.0 > 0 || s.unites_employeurs_nouvelles.0 > 0)
             {
                 membres
