@@ -789,3 +789,63 @@ fn expliquer_json_creche_dijon() {
         30_000_000
     );
 }
+
+/// An annexe 2 bis structure: the first rule fails, the explanation says so in words, its
+/// bonus is 0 and its contribution keeps the N-1 amount (neutre, bonus N-1 0: 90 000 −
+/// (0 − 0) = 90 000 €).
+#[test]
+fn expliquer_structure_ineligible() {
+    let lancer = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+            .args([
+                "expliquer",
+                "fixtures/dijon-2024",
+                "CS-CERCLE-LAIQUE",
+                "--format",
+                format,
+                "--silencieux",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let t = lancer("texte");
+    assert!(
+        t.contains("  inéligible : annexe 2 bis — annexe 2bis"),
+        "{t}"
+    );
+    assert!(!t.contains("[ok]"), "{t}");
+    // sections numbered 1, 2, 3, 4 with no gap
+    for (n, titre) in [
+        (1, "Éligibilité"),
+        (2, "Bonus : 0,00 € (inéligible : annexe 2 bis"),
+        (3, "Total et écart d'arrondi"),
+        (4, "Contribution de la collectivité"),
+    ] {
+        assert!(
+            t.contains(&format!("\n{n}. {titre}")),
+            "{n}. {titre} :\n{t}"
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(&lancer("json")).unwrap();
+    assert_eq!(v["eligible"], false);
+    let elig = &v["figures"][0];
+    assert_eq!(elig["valeur"]["valeur"], "ANNEXE_2BIS");
+    let regles = elig["operandes"].as_array().unwrap();
+    assert_eq!(regles.len(), 1); // the rules stop at the first failing one
+    assert_eq!(regles[0]["id"], "ANNEXE_2BIS");
+    assert_eq!(regles[0]["valeur"]["valeur"], false);
+    let ids: Vec<&str> = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["eligibilite", "bonus_total", "variation"]);
+    assert_eq!(v["figures"][1]["valeur"]["centimes"], 0);
+    let c = v["figures"][2]["operandes"][1]["operandes"][0].clone();
+    assert_eq!(c["id"], "contribution");
+    assert_eq!(c["valeur"]["centimes"], 9_000_000);
+}
