@@ -329,132 +329,8 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
                     _ => Err("attendu : \"figee\" ou \"glissante\"".into()),
                 })
             }
-            "trajectoire" => {
-                let Some(t) = v.as_table() else {
-                    l.err("trajectoire", None, "`trajectoire` doit être une table");
-                    continue;
-                };
-                for (k, pv) in t {
-                    let pn = format!("trajectoire.{k}");
-                    match k.as_str() {
-                        "volet" => {
-                            b.trajectoire.volet = l.parametre(&pn, pv, &|v| {
-                                let s = texte_toml(v)?;
-                                if crate::modele::volet_valide(&s) {
-                                    Ok(s)
-                                } else {
-                                    Err("nom de volet invalide (majuscules, chiffres, _)".into())
-                                }
-                            })
-                        }
-                        "annee_reference" => {
-                            b.trajectoire.annee_reference = l.parametre(&pn, pv, &|v| match v
-                                .as_integer()
-                            {
-                                Some(n) if (1900..=2200).contains(&n) => Ok(n as i32),
-                                _ => Err("une année (entier de 1900 à 2200) est attendue".into()),
-                            })
-                        }
-                        "seuils" => {
-                            b.trajectoire.seuils =
-                                l.parametre(&pn, pv, &|v| liste_toml(v, &decimal_toml))
-                        }
-                        "montants" => {
-                            b.trajectoire.montants =
-                                l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
-                        }
-                        _ => {
-                            l.inconnue(&pn, k, &["volet", "annee_reference", "seuils", "montants"])
-                        }
-                    }
-                }
-            }
-            "volets" => {
-                let Some(t) = v.as_table() else {
-                    l.err("volets", None, "`volets` doit être une table");
-                    continue;
-                };
-                for (nom, vt) in t {
-                    if !crate::modele::volet_valide(nom) {
-                        l.err(
-                            &format!("volets.{nom}"),
-                            Some(nom.clone()),
-                            "nom de volet invalide (majuscules, chiffres, _)",
-                        );
-                        continue;
-                    }
-                    let Some(vt) = vt.as_table() else {
-                        l.err(
-                            &format!("volets.{nom}"),
-                            None,
-                            "un volet doit être une table",
-                        );
-                        continue;
-                    };
-                    let mut vb = VoletBareme::vide(nom);
-                    for (k, pv) in vt {
-                        let pn = format!("volets.{nom}.{k}");
-                        match k.as_str() {
-                            "types" => {
-                                vb.types = l.parametre(&pn, pv, &|v| liste_toml(v, &type_toml))
-                            }
-                            "financement" => {
-                                vb.financement =
-                                    l.parametre(&pn, pv, &|v| liste_toml(v, &financement_toml))
-                            }
-                            "unite" => vb.unite = l.parametre(&pn, pv, &texte_toml),
-                            "versement" => {
-                                vb.versement = l.parametre(&pn, pv, &|v| match v.as_str() {
-                                    Some("structures") => Ok(Versement::Structures),
-                                    Some("collectivite") | Some("collectivité") => {
-                                        Ok(Versement::Collectivite)
-                                    }
-                                    Some("employeurs") => Ok(Versement::Employeurs),
-                                    _ => Err("attendu : \"structures\", \"collectivite\" ou \"employeurs\"".into()),
-                                })
-                            }
-                            "forfaits_nouvelles" => {
-                                vb.forfaits_nouvelles =
-                                    l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
-                            }
-                            "plancher" => {
-                                vb.plancher =
-                                    l.parametre(&pn, pv, &|v| grille_toml(v, &montant_toml))
-                            }
-                            "revalorisation" => {
-                                vb.revalorisation =
-                                    l.parametre(&pn, pv, &|v| grille_toml(v, &decimal_toml))
-                            }
-                            "plafond_developpement" => {
-                                vb.plafond_developpement = l.parametre(&pn, pv, &decimal_toml)
-                            }
-                            "plafond_base" => {
-                                vb.plafond_base = l.parametre(&pn, pv, &|v| match v.as_str() {
-                                    Some("unites") | Some("unités") => Ok(PlafondBase::Unites),
-                                    Some("enveloppe") => Ok(PlafondBase::Enveloppe),
-                                    _ => Err("attendu : \"unites\" ou \"enveloppe\"".into()),
-                                })
-                            }
-                            _ => l.inconnue(
-                                &pn,
-                                k,
-                                &[
-                                    "types",
-                                    "financement",
-                                    "unite",
-                                    "versement",
-                                    "forfaits_nouvelles",
-                                    "plancher",
-                                    "revalorisation",
-                                    "plafond_developpement",
-                                    "plafond_base",
-                                ],
-                            ),
-                        }
-                    }
-                    b.volets.insert(nom.clone(), vb);
-                }
-            }
+            "trajectoire" => lire_trajectoire(&mut l, &mut b, v),
+            "volets" => lire_volets(&mut l, &mut b, v),
             _ => l.inconnue(
                 cle,
                 cle,
@@ -473,5 +349,123 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
         Err(l.diags)
     } else {
         Ok(b)
+    }
+}
+
+/// The `[trajectoire]` section (R63).
+fn lire_trajectoire(l: &mut Lecteur, b: &mut Bareme, v: &toml::Value) {
+    let Some(t) = v.as_table() else {
+        l.err("trajectoire", None, "`trajectoire` doit être une table");
+        return;
+    };
+    for (k, pv) in t {
+        let pn = format!("trajectoire.{k}");
+        match k.as_str() {
+            "volet" => {
+                b.trajectoire.volet = l.parametre(&pn, pv, &|v| {
+                    let s = texte_toml(v)?;
+                    if crate::modele::volet_valide(&s) {
+                        Ok(s)
+                    } else {
+                        Err("nom de volet invalide (majuscules, chiffres, _)".into())
+                    }
+                })
+            }
+            "annee_reference" => {
+                b.trajectoire.annee_reference = l.parametre(&pn, pv, &|v| match v.as_integer() {
+                    Some(n) if (1900..=2200).contains(&n) => Ok(n as i32),
+                    _ => Err("une année (entier de 1900 à 2200) est attendue".into()),
+                })
+            }
+            "seuils" => {
+                b.trajectoire.seuils = l.parametre(&pn, pv, &|v| liste_toml(v, &decimal_toml))
+            }
+            "montants" => {
+                b.trajectoire.montants = l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
+            }
+            _ => l.inconnue(&pn, k, &["volet", "annee_reference", "seuils", "montants"]),
+        }
+    }
+}
+
+/// The `[volets.NOM]` sections: one per volet, each parameter dated.
+fn lire_volets(l: &mut Lecteur, b: &mut Bareme, v: &toml::Value) {
+    let Some(t) = v.as_table() else {
+        l.err("volets", None, "`volets` doit être une table");
+        return;
+    };
+    for (nom, vt) in t {
+        if !crate::modele::volet_valide(nom) {
+            l.err(
+                &format!("volets.{nom}"),
+                Some(nom.clone()),
+                "nom de volet invalide (majuscules, chiffres, _)",
+            );
+            return;
+        }
+        let Some(vt) = vt.as_table() else {
+            l.err(
+                &format!("volets.{nom}"),
+                None,
+                "un volet doit être une table",
+            );
+            return;
+        };
+        let mut vb = VoletBareme::vide(nom);
+        for (k, pv) in vt {
+            let pn = format!("volets.{nom}.{k}");
+            match k.as_str() {
+                "types" => vb.types = l.parametre(&pn, pv, &|v| liste_toml(v, &type_toml)),
+                "financement" => {
+                    vb.financement = l.parametre(&pn, pv, &|v| liste_toml(v, &financement_toml))
+                }
+                "unite" => vb.unite = l.parametre(&pn, pv, &texte_toml),
+                "versement" => {
+                    vb.versement = l.parametre(&pn, pv, &|v| match v.as_str() {
+                        Some("structures") => Ok(Versement::Structures),
+                        Some("collectivite") | Some("collectivité") => Ok(Versement::Collectivite),
+                        Some("employeurs") => Ok(Versement::Employeurs),
+                        _ => Err(
+                            "attendu : \"structures\", \"collectivite\" ou \"employeurs\"".into(),
+                        ),
+                    })
+                }
+                "forfaits_nouvelles" => {
+                    vb.forfaits_nouvelles = l.parametre(&pn, pv, &|v| liste_toml(v, &montant_toml))
+                }
+                "plancher" => {
+                    vb.plancher = l.parametre(&pn, pv, &|v| grille_toml(v, &montant_toml))
+                }
+                "revalorisation" => {
+                    vb.revalorisation = l.parametre(&pn, pv, &|v| grille_toml(v, &decimal_toml))
+                }
+                "plafond_developpement" => {
+                    vb.plafond_developpement = l.parametre(&pn, pv, &decimal_toml)
+                }
+                "plafond_base" => {
+                    vb.plafond_base = l.parametre(&pn, pv, &|v| match v.as_str() {
+                        Some("unites") | Some("unités") => Ok(PlafondBase::Unites),
+                        Some("enveloppe") => Ok(PlafondBase::Enveloppe),
+                        _ => Err("attendu : \"unites\" ou \"enveloppe\"".into()),
+                    })
+                }
+                _ => l.inconnue(
+                    &pn,
+                    k,
+                    &[
+                        "types",
+                        "financement",
+                        "unite",
+                        "versement",
+                        "forfaits_nouvelles",
+                        "plancher",
+                        "revalorisation",
+                        "plafond_developpement",
+                        "plafond_base",
+                    ],
+                ),
+            }
+        }
+        b.volets.insert(nom.clone(), vb);
     }
 }
