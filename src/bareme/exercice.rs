@@ -220,47 +220,52 @@ impl Bareme {
             volets,
             trajectoire,
         };
-        // consistency: a type in one volet at most; forfaits sized to the tranches
-        let mut vu: BTreeMap<TypeStructure, &str> = BTreeMap::new();
-        for v in be.volets.values() {
-            let employeurs = v.versement.valeur == Versement::Employeurs;
-            for t in v.types.valeur.iter().filter(|_| !employeurs) {
-                if let Some(autre) = vu.insert(*t, &v.nom) {
-                    diags.push(
-                        Diagnostic::erreur(
-                            "E022",
-                            fichier,
-                            format!(
-                                "le type {t} est couvert par deux volets ({autre} et {})",
-                                v.nom
-                            ),
-                        )
-                        .colonne(format!("volets.{}.types", v.nom))
-                        .valeur(t.code())
-                        .conseil("un type de structure ne peut relever que d'un volet"),
-                    );
-                }
-            }
-            let n = v.forfaits_nouvelles.valeur.len();
-            if n != 0 && n as u32 != be.nombre_tranches.valeur {
+        coherence(&be, annee, fichier, &mut diags);
+        if diags.a_des_erreurs() {
+            Err(diags)
+        } else {
+            Ok(be)
+        }
+    }
+}
+
+/// Consistency of the barème of an exercice (E022): a type in one volet at most (CTRE
+/// volets aside), forfaits sized to the tranches.
+fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnostics) {
+    let mut vu: BTreeMap<TypeStructure, &str> = BTreeMap::new();
+    for v in be.volets.values() {
+        let employeurs = v.versement.valeur == Versement::Employeurs;
+        for t in v.types.valeur.iter().filter(|_| !employeurs) {
+            if let Some(autre) = vu.insert(*t, &v.nom) {
                 diags.push(
                     Diagnostic::erreur(
                         "E022",
                         fichier,
                         format!(
-                            "{n} forfaits pour {} tranches de richesse en {annee}",
-                            be.nombre_tranches.valeur
+                            "le type {t} est couvert par deux volets ({autre} et {})",
+                            v.nom
                         ),
                     )
-                    .colonne(format!("volets.{}.forfaits_nouvelles", v.nom))
-                    .conseil("donnez un forfait par tranche (ou une liste vide pour 0 €)"),
+                    .colonne(format!("volets.{}.types", v.nom))
+                    .valeur(t.code())
+                    .conseil("un type de structure ne peut relever que d'un volet"),
                 );
             }
         }
-        if diags.a_des_erreurs() {
-            Err(diags)
-        } else {
-            Ok(be)
+        let n = v.forfaits_nouvelles.valeur.len();
+        if n != 0 && n as u32 != be.nombre_tranches.valeur {
+            diags.push(
+                Diagnostic::erreur(
+                    "E022",
+                    fichier,
+                    format!(
+                        "{n} forfaits pour {} tranches de richesse en {annee}",
+                        be.nombre_tranches.valeur
+                    ),
+                )
+                .colonne(format!("volets.{}.forfaits_nouvelles", v.nom))
+                .conseil("donnez un forfait par tranche (ou une liste vide pour 0 €)"),
+            );
         }
     }
 }
