@@ -98,7 +98,8 @@ fn dispatcher(c: Commande, ctx: &Contexte) -> Result<Fin, Erreur> {
             id,
             annee,
             projection,
-        } => calcul::expliquer(&entree, &id, annee, &projection, ctx),
+            format,
+        } => calcul::expliquer(&entree, &id, annee, &projection, format, ctx),
         Commande::Projeter {
             entree,
             jusqu_a,

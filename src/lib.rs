@@ -5,14 +5,17 @@
 //! 1. [`lecture`] — read a dossier (convention.toml, structures.csv, charges_n1.csv,
 //!    bareme.toml) into a [`modele::Dossier`] with located diagnostics;
 //! 2. [`validation`] — cross-file checks and the [`bareme`] in force for the exercice;
-//! 3. [`calcul`] — the pure core: eligibility, distribution (exact rationals, group
-//!    rounding), contributions, reconciliation;
-//! 4. [`rapport`] — table, CSV, JSON and the explanation of any figure;
+//! 3. [`calcul`] — the pure core, one step per file: eligibility, groups, distribution
+//!    (exact rationals, group rounding), trajectoire, lines and contributions, totals; one
+//!    definition per rule; the explanation tree of every figure ([`calcul::explication`]);
+//!    [`projection`] chains it year after year; neither calls [`rapport`];
+//! 4. [`rapport`] — table, CSV, JSON, XLSX, HTML, and the explanation rendered as text or
+//!    JSON;
 //! 5. [`sortie`] — atomic file writing; [`cli`] — the command line: its arguments, one
 //!    dispatcher, one module per family of commands, every message said in one place;
 //! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios;
-//! 7. [`projection`] — year by year to the end of the convention; [`lot`] — many dossiers;
-//!    [`generation`] — synthetic dossiers; [`web`] — the web application.
+//! 7. [`lot`] — many dossiers; [`generation`] — synthetic dossiers; [`web`] — the web
+//!    application.
 //!
 //! Every message is a [`diagnostic::Diagnostic`]: a code of the one list
 //! [`diagnostic::Code`] (checked against `docs/erreurs.md`), a typed position (the file, or
@@ -38,8 +41,7 @@ pub mod validation;
 pub mod verification;
 pub mod web;
 
-use diagnostic::Code;
-use diagnostic::{Diagnostic, Diagnostics};
+use diagnostic::Diagnostics;
 
 /// Validates a read dossier and computes one exercice (pure). `Err` holds the diagnostics
 /// when the data is invalid; `Ok` holds the result and the warnings.
@@ -60,10 +62,7 @@ pub fn traiter(
         Ok(r) => Ok((r, diags)),
         Err(e) => {
             let mut d = diags;
-            d.push(
-                Diagnostic::erreur(Code::E023, "dossier", e.to_string())
-                    .conseil("vérifiez les ordres de grandeur des montants et des unités"),
-            );
+            d.push(e.diagnostic("dossier"));
             Err(d)
         }
     }

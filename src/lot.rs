@@ -22,7 +22,7 @@
 
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat};
 use crate::diagnostic::Code;
-use crate::diagnostic::{texte_io, Diagnostic, Diagnostics};
+use crate::diagnostic::{texte_io, Diagnostics};
 use crate::lecture::{self, OptionsLecture};
 use crate::modele::Montant;
 use crate::rapport::{self, Profil};
@@ -306,10 +306,7 @@ fn traiter_dossier(
             }
         }
         (Err(e), _) | (_, Err(e)) => {
-            diags.push(
-                Diagnostic::erreur(Code::E023, "dossier", e.to_string())
-                    .conseil("vérifiez les ordres de grandeur des montants et des unités"),
-            );
+            diags.push(e.diagnostic("dossier"));
         }
     }
     issue.diagnostics = prefixer(nom, diags);

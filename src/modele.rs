@@ -2,16 +2,95 @@
 //! charge-à-payer lines. Amounts are integer cents, units integer hundredths: exact by
 //! construction.
 
-use serde::Serialize;
+use crate::calcul::rationnel::{Depassement, Rationnel, R};
+use std::collections::HashMap;
 use std::fmt;
 
 /// An amount in euro cents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+/// (`Serialize`: the lines of `verifier` are serialised with their amounts.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Montant(pub i64);
 
+/// Checked arithmetic: an amount that leaves `i64` is an overflow, never a wrap or a panic.
+impl Montant {
+    pub const ZERO: Montant = Montant(0);
+
+    /// `self + o`.
+    pub fn plus(self, o: Montant) -> R<Montant> {
+        self.0.checked_add(o.0).map(Montant).ok_or(Depassement)
+    }
+    /// `self − o`.
+    pub fn moins(self, o: Montant) -> R<Montant> {
+        self.0.checked_sub(o.0).map(Montant).ok_or(Depassement)
+    }
+    /// `self += o`.
+    pub fn ajouter(&mut self, o: Montant) -> R<()> {
+        *self = self.plus(o)?;
+        Ok(())
+    }
+    /// An exact number of cents computed on `i128`.
+    pub fn depuis_i128(v: i128) -> R<Montant> {
+        i64::try_from(v).map(Montant).map_err(|_| Depassement)
+    }
+    /// The sum of amounts.
+    pub fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
+        let mut t: i128 = 0;
+        for m in it {
+            t = t.checked_add(m.0 as i128).ok_or(Depassement)?;
+        }
+        Montant::depuis_i128(t)
+    }
+}
+
+/// A rate: exact cents per unit (place, ETP, hour) and per year — `m = A / U`, `m_eff`
+/// (R6, R60). Never rounded: a share is `rate × unit-months / 1200`, rounded as a group.
+/// Reads as the exact rational it is (`Deref`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Taux(pub Rationnel);
+
+impl std::ops::Deref for Taux {
+    type Target = Rationnel;
+    fn deref(&self) -> &Rationnel {
+        &self.0
+    }
+}
+
+impl fmt::Display for Taux {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A number of units (places, ETP, hours) in hundredths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Unites(pub i64);
+
+impl Unites {
+    /// The unit-months of `mois` months at this number of units (R21).
+    pub fn fois_mois(self, mois: u8) -> R<UniteMois> {
+        self.0
+            .checked_mul(mois as i64)
+            .map(UniteMois)
+            .ok_or(Depassement)
+    }
+}
+
+/// `u_i` (R6, R21): the units of a structure that count in `U` — its existing units minus
+/// the places reserved to employers (those are financed by the CTRE, R64). Reading and the
+/// events keep `employeurs ≤ existantes` (E017, E03x).
+pub fn unites_bonus(existantes: Unites, employeurs: Unites) -> Unites {
+    Unites(existantes.0 - employeurs.0)
+}
+
+/// Unit-months: hundredths of a unit × months of the exercice. A share paid for a year is
+/// `rate × u × mo / 12`: with `u` in hundredths, `rate × unit-months / UniteMois::PAR_AN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct UniteMois(pub i64);
+
+impl UniteMois {
+    /// One unit during twelve months: 100 hundredths × 12 months.
+    pub const PAR_AN: i128 = 1200;
+}
 
 impl fmt::Display for Montant {
     /// `1234.56` (decimal point, two decimals).
@@ -25,8 +104,39 @@ impl fmt::Display for Unites {
     }
 }
 
+/// French writing of amounts and numbers, shared by the reports and by the labels the
+/// projection gives to its derived envelopes.
+/// `12 345,67 €` (narrow no-break space as thousands separator, as French typography).
+pub fn montant_fr(m: Montant) -> String {
+    format!(
+        "{} €",
+        groupe_fr(&crate::calcul::rationnel::format_echelle(m.0 as i128, 2))
+    )
+}
+
+/// Groups the integer part by thousands and uses a decimal comma: `-1234567.5` → `-1 234 567,5`.
+pub fn groupe_fr(s: &str) -> String {
+    let (signe, corps) = match s.strip_prefix('-') {
+        Some(c) => ("-", c),
+        None => ("", s),
+    };
+    let (ent, dec) = corps.split_once('.').unwrap_or((corps, ""));
+    let mut g = String::new();
+    for (i, c) in ent.chars().enumerate() {
+        if i > 0 && (ent.len() - i) % 3 == 0 {
+            g.push('\u{202f}');
+        }
+        g.push(c);
+    }
+    if dec.is_empty() {
+        format!("{signe}{g}")
+    } else {
+        format!("{signe}{g},{dec}")
+    }
+}
+
 /// A calendar date (from TOML).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     pub annee: i32,
     pub mois: u8,
@@ -48,11 +158,9 @@ impl fmt::Display for Date {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Annexe {
-    #[serde(rename = "2")]
     Deux,
-    #[serde(rename = "2bis")]
     DeuxBis,
 }
 
@@ -80,8 +188,8 @@ impl Annexe {
 macro_rules! enumeration {
     ($(#[$m:meta])* $nom:ident { $($var:ident => $txt:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        pub enum $nom { $(#[serde(rename = $txt)] $var),+ }
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $nom { $($var),+ }
         impl $nom {
             pub const TOUS: &'static [$nom] = &[$($nom::$var),+];
             pub fn code(&self) -> &'static str { match self { $($nom::$var => $txt),+ } }
@@ -140,7 +248,7 @@ pub fn volet_valide(s: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collectivite {
     pub id: String,
     pub nom: String,
@@ -152,7 +260,7 @@ pub struct Collectivite {
     pub population: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Convention {
     pub nom: String,
     pub caf: String,
@@ -167,14 +275,22 @@ impl Convention {
     pub fn collectivite(&self, id: &str) -> Option<&Collectivite> {
         self.collectivites.iter().find(|c| c.id == id)
     }
+    /// The collectivités by id (one hash lookup per structure instead of a scan); on a
+    /// duplicate id the first one wins, as [`Convention::collectivite`].
+    pub fn index(&self) -> HashMap<&str, &Collectivite> {
+        self.collectivites
+            .iter()
+            .rev()
+            .map(|c| (c.id.as_str(), c))
+            .collect()
+    }
 }
 
 /// One line of Annexe 2 or 2 bis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Structure {
     pub id: String,
     pub annexe: Annexe,
-    #[serde(rename = "type")]
     pub type_structure: TypeStructure,
     pub nom: String,
     pub adresse: String,
@@ -191,18 +307,23 @@ pub struct Structure {
     pub contribution_collectivite_n1: Montant,
     pub bonus_n1: Montant,
     /// Line in structures.csv (for messages).
-    #[serde(skip)]
     pub ligne: u64,
 }
 
+impl Structure {
+    /// `u_i`: see [`unites_bonus`].
+    pub fn unites_bonus(&self) -> Unites {
+        unites_bonus(self.unites_existantes, self.unites_employeurs)
+    }
+}
+
 /// One N-1 charge-à-payer line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChargeAPayer {
     pub collectivite: String,
     pub volet: Volet,
     pub montant: Montant,
     pub libelle: String,
-    #[serde(skip)]
     pub ligne: crate::diagnostic::Origine,
 }
 

@@ -7,7 +7,7 @@ use crate::diagnostic::Code;
 use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
-use crate::modele::{Annexe, Dossier};
+use crate::modele::{Annexe, Collectivite, Dossier};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -22,6 +22,34 @@ pub fn valider(
     let mut d = Diagnostics::default();
     let conv = &dossier.convention;
 
+    periode(dossier, exercice, &mut d);
+
+    let be = match bareme.pour_exercice(exercice, fichier_bareme) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            d.extend(e);
+            None
+        }
+    };
+
+    ids_uniques(dossier, &mut d);
+    // index of the collectivités (one lookup per line instead of a scan of the convention)
+    let index = conv.index();
+    collectivites_declarees(dossier, &index, &mut d);
+
+    let Some(b) = be else { return (None, d) };
+
+    tranches(dossier, &b, exercice, &mut d);
+
+    let unites = eligibilite_et_tranche(dossier, &b, &index, &mut d);
+    populations(dossier, &b, &index, &unites, exercice, &mut d);
+    charges(dossier, &b, &unites, &mut d);
+    (Some(b), d)
+}
+
+/// The exercice lies within the convention's period (R2): E019.
+fn periode(dossier: &Dossier, exercice: i32, d: &mut Diagnostics) {
+    let conv = &dossier.convention;
     // exercice within the convention's period (R2)
     let hors = conv.debut.is_some_and(|x| exercice < x.annee)
         || conv.fin.is_some_and(|x| exercice > x.annee);
@@ -42,15 +70,10 @@ pub fn valider(
             .conseil("choisissez un exercice compris dans la convention (--exercice N)"),
         );
     }
+}
 
-    let be = match bareme.pour_exercice(exercice, fichier_bareme) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            d.extend(e);
-            None
-        }
-    };
-
+/// Ids are unique, compared as `lecture::texte::cle_id` says (case, Unicode form).
+fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
     // duplicate ids, compared as lecture::texte::cle_id says (case, Unicode form)
     let mut vus: HashMap<String, (u64, &str)> = HashMap::new();
     for s in &dossier.structures {
@@ -78,13 +101,15 @@ pub fn valider(
             }
         }
     }
-    // index of the collectivités (one lookup per line instead of a scan of the convention)
-    let index: HashMap<&str, &crate::modele::Collectivite> = conv
-        .collectivites
-        .iter()
-        .rev() // the first one wins on a duplicate id, as Convention::collectivite
-        .map(|c| (c.id.as_str(), c))
-        .collect();
+}
+
+/// Every structure and charge line names a declared collectivité: E016.
+fn collectivites_declarees(
+    dossier: &Dossier,
+    index: &HashMap<&str, &Collectivite>,
+    d: &mut Diagnostics,
+) {
+    let conv = &dossier.convention;
     let declarees = conv
         .collectivites
         .iter()
@@ -121,9 +146,11 @@ pub fn valider(
             );
         }
     }
+}
 
-    let Some(b) = be else { return (None, d) };
-
+/// Each collectivité's tranche exists in the barème: E020.
+fn tranches(dossier: &Dossier, b: &BaremeExercice, exercice: i32, d: &mut Diagnostics) {
+    let conv = &dossier.convention;
     // tranches
     let n = b.nombre_tranches.valeur;
     for c in &conv.collectivites {
@@ -142,7 +169,17 @@ pub fn valider(
             }
         }
     }
+}
 
+/// Eligibility-dependent checks (R15): W001, a tranche needed for new units (E020).
+/// Returns Σ u_i per (collectivité, volet).
+fn eligibilite_et_tranche<'a>(
+    dossier: &'a Dossier,
+    b: &'a BaremeExercice,
+    index: &HashMap<&'a str, &'a Collectivite>,
+    d: &mut Diagnostics,
+) -> BTreeMap<(&'a str, &'a str), i64> {
+    let conv = &dossier.convention;
     // eligibility-dependent checks: tranche needed, warnings
     let mut unites: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     let mut tranche_requise: BTreeSet<&str> = BTreeSet::new();
@@ -150,7 +187,7 @@ pub fn valider(
         let signataire = index
             .get(s.collectivite.as_str())
             .is_some_and(|c| c.signataire);
-        let (volet, motif) = eligibilite::motif(s, signataire, &b);
+        let (volet, motif) = eligibilite::motif(s, signataire, b);
         if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(
                 Diagnostic::avertissement(
@@ -168,7 +205,7 @@ pub fn valider(
             if let Some(v) = volet.map(|v| (&v.nom, v)) {
                 *unites
                     .entry((s.collectivite.as_str(), v.0.as_str()))
-                    .or_default() += s.unites_existantes.0 - s.unites_employeurs.0;
+                    .or_default() += s.unites_bonus().0;
                 if s.unites_nouvelles.0 > 0 && !v.1.forfaits_nouvelles.valeur.is_empty() {
                     tranche_requise.insert(s.collectivite.as_str());
                 }
@@ -184,10 +221,25 @@ pub fn valider(
                     "tranche absente alors que des unités nouvelles appellent un forfait",
                 )
                 .colonne(format!("collectivites[{}].tranche", c.id))
-                .conseil(format!("indiquez tranche = 1 à {n} (1 = QPV/ZRR)")),
+                .conseil(format!(
+                    "indiquez tranche = 1 à {} (1 = QPV/ZRR)",
+                    b.nombre_tranches.valeur
+                )),
             );
         }
     }
+    unites
+}
+
+/// A grid by population stratum needs the collectivité's population (R60): E101.
+fn populations(
+    dossier: &Dossier,
+    b: &BaremeExercice,
+    index: &HashMap<&str, &Collectivite>,
+    unites: &BTreeMap<(&str, &str), i64>,
+    exercice: i32,
+    d: &mut Diagnostics,
+) {
     // a grid by population stratum needs the collectivité's population (R60)
     let mut grille_sans_population: BTreeSet<(&str, &str)> = BTreeSet::new();
     let exige = |v: &str| {
@@ -195,7 +247,7 @@ pub fn valider(
             v.plancher.valeur.exige_population() || v.revalorisation.valeur.exige_population()
         })
     };
-    for (&(c, v), u) in &unites {
+    for (&(c, v), u) in unites {
         if *u > 0 && exige(v) {
             grille_sans_population.insert((c, v));
         }
@@ -220,6 +272,15 @@ pub fn valider(
             );
         }
     }
+}
+
+/// Charge lines: unknown volet (W003), no eligible unit (W002), no employer place (W100).
+fn charges(
+    dossier: &Dossier,
+    b: &BaremeExercice,
+    unites: &BTreeMap<(&str, &str), i64>,
+    d: &mut Diagnostics,
+) {
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in &dossier.charges {
         if c.volet.is_empty() {
@@ -266,13 +327,7 @@ pub fn valider(
                 // CTRE (R64): employer places of the annexe 2 structures of the volet's types
                 let places = dossier.structures.iter().any(|s| {
                     s.collectivite == c.collectivite
-                        && s.annexe == Annexe::Deux
-                        && v.types.valeur.contains(&s.type_structure)
-                        && v.financement
-                            .valeur
-                            .as_ref()
-                            .is_none_or(|l| l.contains(&s.financement))
-                        && s.mois_ouverture > 0
+                        && eligibilite::admise_ctre(s, v)
                         && s.unites_employeurs.0 > 0
                 });
                 let k = (c.collectivite.as_str(), c.volet.as_str());
@@ -293,5 +348,4 @@ pub fn valider(
             Some(_) => {}
         }
     }
-    (Some(b), d)
 }

@@ -368,8 +368,8 @@ fn expliquer_une_structure() {
     assert!(out.status.success());
     let t = String::from_utf8(out.stdout).unwrap();
     for attendu in [
-        "[ok] ANNEXE_2BIS",
-        "[ok] FINANCEMENT_INCOMPATIBLE : financement PSU ; admis pour le volet EAJE : PSU",
+        "[ok] inscrite en annexe 2 — annexe 2",
+        "[ok] financement admis par le volet — financement PSU ; admis pour le volet EAJE : PSU",
         "A = charge à payer N-1 = 1\u{202f}301\u{202f}846,37 €",
         "U = Σ u_i des 27 structures éligibles du groupe = 1\u{202f}033,00",
         // m = 1 301 846,37 € / 1 033 places = 130 184 637 c / 1 033 = 1 260,257861… €
@@ -377,7 +377,8 @@ fn expliquer_une_structure() {
         "reçoit un centime de reste",
         "→ versé 50\u{202f}410,32 €",
         "volets.EAJE.plancher ; en vigueur depuis le 2020-01-01 ; statut hypothese",
-        "contribution N = max(0, c_ref − (bonus lissage N 50\u{202f}410,32 € − b_ref))",
+        "contribution N = max(0, c_ref − (bonus lissage N − b_ref)), arrondie au centime",
+        "(bonus lissage de l'année = 50\u{202f}410,32 €)",
     ] {
         assert!(t.contains(attendu), "manque « {attendu} » dans :\n{t}");
     }
@@ -387,7 +388,7 @@ fn expliquer_une_structure() {
         .unwrap();
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(
-        t.contains("[ÉCHEC] FINANCEMENT_INCOMPATIBLE : financement PAJE"),
+        t.contains("inéligible : financement incompatible — financement PAJE"),
         "{t}"
     );
     bonus()

@@ -400,7 +400,7 @@ fn identites_du_rapprochement_a_grande_echelle() {
                 );
                 let membres = r.structures.iter().filter(|l| {
                     l.structure.collectivite == g.collectivite
-                        && l.eligibilite.volet.as_deref() == Some(g.volet.as_str())
+                        && l.eligibilite.volet() == Some(g.volet.as_str())
                 });
                 let (l, n) = membres.fold((0, 0), |(l, n), x| {
                     (l + x.bonus_lissage.0, n + x.bonus_nouvelles.0)

@@ -933,7 +933,7 @@ fn figee_a_travers_une_annee_sans_unite() {
     let a = p.annee(2027).unwrap();
     let t1 = a.resultat.groupe("C1", "EAJE").unwrap().taux_effectif;
     let t2 = a.resultat.groupe("C2", "EAJE").unwrap().taux_effectif;
-    assert_eq!(t1, Some(Rationnel::new(105_060, 1).unwrap()));
+    assert_eq!(t1.map(|t| t.0), Some(Rationnel::new(105_060, 1).unwrap()));
     assert_eq!(t1, t2);
     assert_eq!(bonus(&p, 2027, "S1"), (1_050_600, 0, 0, 1_050_600));
     assert_eq!(bonus(&p, 2027, "S2"), (1_050_600, 0, 0, 1_050_600));
@@ -1016,7 +1016,7 @@ fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
         .clone();
     let t = String::from_utf8(out).unwrap().replace('\u{202f}', " ");
     assert!(
-        t.contains("c_ref = 17 360,97 € × 3 / 12 = 4 340,2425 €"),
+        t.contains("c_ref = contribution × mo / 12 = 17 360,97 € × 3 / 12 = 4 340,242500 €"),
         "{t}"
     );
     assert!(t.contains("arrondie au centime = 4 340,24 €"), "{t}");
@@ -1090,4 +1090,222 @@ fn tables_projection(args: &[&str]) -> [String; 3] {
             .clone();
         String::from_utf8(out).unwrap()
     })
+}
+
+/// The contributions chain in mode `integral` (R25, R65): the reference bonus is the total
+/// (lissage + new units + trajectoire) of the reference year.
+#[test]
+fn chaine_des_contributions_integral() {
+    // cas_deux_ans, base figée (bonus computed in deux_ans_figee_et_glissante):
+    // 2025: S1 total 8 000 (lissage) ; S2 total 4 000 + 3 100 = 7 100.
+    // 2026: S1 total 8 772 ; S2 total 4 080 + 3 100 = 7 180.
+    // 2025 (reference N-1: contribution 10 000 / 5 000, bonus 0, 12 months):
+    //   S1 max(0, 10 000 − (8 000 − 0)) = 2 000 ; S2 max(0, 5 000 − (7 100 − 0)) = 0
+    //   (neutre would give S2 5 000 − 4 000 = 1 000: the forfait counts in integral).
+    // 2026 (reference 2025, 12 months): S1 c_ref 2 000, b_ref 8 000 →
+    //   max(0, 2 000 − (8 772 − 8 000)) = 1 228 ; S2 c_ref 0, b_ref 7 100 →
+    //   max(0, 0 − (7 180 − 7 100)) = 0.
+    // Public funding 2026: S1 2 000 + 8 000 = 10 000 → 1 228 + 8 772 = 10 000 (variation 0) ;
+    //   S2 0 + 7 100 = 7 100 → 0 + 7 180 = 7 180 (variation +80).
+    let (lu_neutre, ev) = cas_deux_ans();
+    let b = format!("ajustement_contribution = \"integral\"\n{BAREME_2}");
+    let lu = dossier(
+        CONV_2,
+        &format!(
+            "{STRUCT_ENTETE}S1;2;EAJE;S1;G;C;PSU;40;0;12;10000;0\nS2;2;EAJE;S2;G;C;PSU;20;1;12;5000;0\n"
+        ),
+        "collectivite;volet;montant\nC;EAJE;12000\n",
+        Some(&b),
+    );
+    assert_eq!(lu.dossier, lu_neutre.dossier); // the same dossier, only the mode differs
+    let p = projection(&lu, &ev, BasePluriannuelle::Figee);
+    assert_eq!(bonus(&p, 2025, "S2"), (400_000, 310_000, 0, 710_000));
+    assert_eq!(bonus(&p, 2026, "S1"), (877_200, 0, 0, 877_200));
+    assert_eq!(bonus(&p, 2026, "S2"), (408_000, 310_000, 0, 718_000));
+    assert_eq!(contribution(&p, 2025, "S1"), 200_000);
+    assert_eq!(contribution(&p, 2025, "S2"), 0);
+    assert_eq!(contribution(&p, 2026, "S1"), 122_800);
+    assert_eq!(contribution(&p, 2026, "S2"), 0);
+    let l = p.annee(2026).unwrap().ligne("S1").unwrap();
+    assert_eq!(l.annee_reference, Some(2025));
+    assert_eq!(
+        (l.reference.contribution.0, l.reference.total.0),
+        (200_000, 800_000)
+    );
+    assert_eq!(
+        (
+            l.financement_public_n1.0,
+            l.financement_public_n.0,
+            l.variation.0
+        ),
+        (1_000_000, 1_000_000, 0)
+    );
+    let l = p.annee(2026).unwrap().ligne("S2").unwrap();
+    assert_eq!(
+        (
+            l.financement_public_n1.0,
+            l.financement_public_n.0,
+            l.variation.0
+        ),
+        (710_000, 718_000, 8_000)
+    );
+    assert_eq!(
+        p.annee(2026).unwrap().totaux.contribution_collectivite,
+        Montant(122_800)
+    );
+}
+
+/// The contributions chain in mode `aucun` (R25, R65): the collectivité pays its reference
+/// contribution, scaled to the months counted, whatever the Caf pays.
+#[test]
+fn chaine_des_contributions_aucun() {
+    // cas_deux_ans, mode aucun: 2025 c = 10 000 × 12 / 12 = 10 000 ; 5 000.
+    // 2026 (reference 2025, 12 months): 10 000 ; 5 000 (the bonus does not matter).
+    // Public funding 2026: S1 10 000 + 8 000 = 18 000 → 10 000 + 8 772 = 18 772 (+772) ;
+    //   S2 5 000 + 7 100 = 12 100 → 5 000 + 7 180 = 12 180 (+80).
+    let (_, ev) = cas_deux_ans();
+    let b = format!("ajustement_contribution = \"aucun\"\n{BAREME_2}");
+    let lu = dossier(
+        CONV_2,
+        &format!(
+            "{STRUCT_ENTETE}S1;2;EAJE;S1;G;C;PSU;40;0;12;10000;0\nS2;2;EAJE;S2;G;C;PSU;20;1;12;5000;0\n"
+        ),
+        "collectivite;volet;montant\nC;EAJE;12000\n",
+        Some(&b),
+    );
+    for base in [BasePluriannuelle::Figee, BasePluriannuelle::Glissante] {
+        let p = projection(&lu, &ev, base);
+        assert_eq!(contribution(&p, 2025, "S1"), 1_000_000);
+        assert_eq!(contribution(&p, 2025, "S2"), 500_000);
+        assert_eq!(contribution(&p, 2026, "S1"), 1_000_000);
+        assert_eq!(contribution(&p, 2026, "S2"), 500_000);
+        assert_eq!(
+            p.annee(2026).unwrap().totaux.contribution_collectivite,
+            Montant(1_500_000)
+        );
+    }
+    let p = projection(&lu, &ev, BasePluriannuelle::Figee);
+    let l = p.annee(2026).unwrap().ligne("S1").unwrap();
+    assert_eq!(
+        (
+            l.financement_public_n1.0,
+            l.financement_public_n.0,
+            l.variation.0
+        ),
+        (1_800_000, 1_877_200, 77_200)
+    );
+    let l = p.annee(2026).unwrap().ligne("S2").unwrap();
+    assert_eq!(
+        (
+            l.financement_public_n1.0,
+            l.financement_public_n.0,
+            l.variation.0
+        ),
+        (1_210_000, 1_218_000, 8_000)
+    );
+}
+
+/// `integral` and `aucun` through a year without months (R68) and a reopening in April.
+#[test]
+fn chaine_integral_et_aucun_a_travers_une_annee_fermee() {
+    // One crèche, 10 places, A = 12 000, contribution N-1 24 000, bonus N-1 6 000; closed
+    // all of 2026, reopened on 1 April 2027 (9 months). Base figée, no revaluation:
+    // 2025: m = 12 000 / 10 = 1 200 € → lissage 12 000 ; 2026: 0 ; 2027: the kept rate
+    // (R67) 1 200 × 10 × 9 / 12 = 9 000.
+    // integral: 2025 max(0, 24 000 − (12 000 − 6 000)) = 18 000 ; 2026 (0 month) 0 ;
+    //   2027 bridged from 2025 (R68): c_ref = 18 000 × 9 / 12 = 13 500,
+    //   b_ref = 12 000 × 9 / 12 = 9 000 → max(0, 13 500 − (9 000 − 9 000)) = 13 500.
+    // aucun: 2025 24 000 ; 2026 0 ; 2027 c_ref = 24 000 × 9 / 12 = 18 000.
+    let conv = "nom = \"t\"\ncaf = \"Caf\"\ndebut = 2025-01-01\nfin = 2027-12-31\nexercice = 2025\n[[collectivites]]\nid = \"C\"\ntranche = 2\n";
+    let s = format!("{STRUCT_ENTETE}S;2;EAJE;S;G;C;PSU;10;0;12;24000;6000\n");
+    let ev =
+        evenements("date;id;action;valeur\n2026-01-01;S;fermeture;\n2027-04-01;S;ouverture;\n");
+    for (mode, attendu) in [
+        ("integral", [1_800_000, 0, 1_350_000]),
+        ("aucun", [2_400_000, 0, 1_800_000]),
+    ] {
+        let b = format!("ajustement_contribution = \"{mode}\"\n[trajectoire]\nseuils = []\n");
+        let lu = dossier(
+            conv,
+            &s,
+            "collectivite;volet;montant\nC;EAJE;12000\n",
+            Some(&b),
+        );
+        let p = projection(&lu, &ev, BasePluriannuelle::Figee);
+        assert_eq!(bonus(&p, 2025, "S").3, 1_200_000, "{mode}");
+        assert_eq!(bonus(&p, 2026, "S").3, 0, "{mode}");
+        assert_eq!(bonus(&p, 2027, "S").3, 900_000, "{mode}");
+        for (annee, c) in (2025..=2027).zip(attendu) {
+            assert_eq!(contribution(&p, annee, "S"), c, "{mode} {annee}");
+        }
+        let l = p.annee(2027).unwrap().ligne("S").unwrap();
+        assert_eq!(l.mois, 9);
+        assert_eq!(
+            l.annee_reference,
+            Some(2025),
+            "{mode}: the reference skips 2026"
+        );
+        assert_eq!(l.reference.mois, 12);
+        // N-1 columns of 2027: what 2026 actually paid (nothing)
+        assert_eq!((l.contribution_n1.0, l.bonus_n1.0), (0, 0));
+        assert_eq!(l.financement_public_n.0, attendu[2] + 900_000);
+    }
+}
+
+/// `expliquer --annee A --format json`: the contribution node is the projection's chain.
+#[test]
+fn dijon_expliquer_annee_en_json() {
+    // The case of dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif, 2027:
+    // reference 2026 (12 months): contribution 17 360,97, lissage 7 639,03 ; 3 months.
+    // c_ref = 1 736 097 c × 3 / 12 = 1736097/4 c (4 340,2425 €) ;
+    // b_ref = 763 903 c × 3 / 12 = 763903/4 c (1 909,7575 €) ;
+    // contribution = 434 024,25 − (190 976 − 190 975,75) = 434 024 c (4 340,24 €).
+    let out = cli()
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "ALSH-ADOS-AJ-MAISON-PHARE",
+            "--annee",
+            "2027",
+            "--format",
+            "json",
+            "--silencieux",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "bonus-ctg.explication.v1");
+    assert_eq!(v["exercice"], 2027);
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let figures = v["figures"].as_array().unwrap();
+    let c = figures
+        .iter()
+        .find_map(|f| trouver(f, "contribution"))
+        .unwrap();
+    assert_eq!(c["valeur"]["centimes"], 434_024);
+    let c_ref = trouver(c, "c_ref").unwrap();
+    assert_eq!(c_ref["valeur"]["centimes"], "1736097/4");
+    assert_eq!(c_ref["formule"], "contribution × mo / 12");
+    assert_eq!(
+        trouver(c, "b_ref").unwrap()["valeur"]["centimes"],
+        "763903/4"
+    );
+    assert_eq!(trouver(c, "mo").unwrap()["valeur"]["valeur"], 3);
+    assert_eq!(
+        trouver(c, "contribution_ref").unwrap()["valeur"]["centimes"],
+        1_736_097
+    );
+    let lissage = figures.iter().find(|f| f["id"] == "lissage").unwrap();
+    assert_eq!(lissage["valeur"]["centimes"], 190_976);
 }

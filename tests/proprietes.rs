@@ -240,7 +240,7 @@ fn verifier_invariants(r: &Resultat) -> Result<(), TestCaseError> {
             .iter()
             .filter(|l| {
                 l.structure.collectivite == g.collectivite
-                    && l.eligibilite.volet.as_deref() == Some(g.volet.as_str())
+                    && l.eligibilite.volet() == Some(g.volet.as_str())
             })
             .map(|l| l.bonus_lissage.0)
             .sum();

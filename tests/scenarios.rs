@@ -10,6 +10,11 @@ fn r(n: i128, d: i128) -> Rationnel {
     Rationnel::new(n, d).unwrap()
 }
 
+/// A rate of `n / d` cents per unit.
+fn t(n: i128, d: i128) -> bonus_ctg::modele::Taux {
+    bonus_ctg::modele::Taux(r(n, d))
+}
+
 #[test]
 fn lissage_pur() {
     // A = 90 000,00 € over U = 20 + 30 + 10 = 60 places → m = 1 500 €/place (exact).
@@ -26,7 +31,7 @@ fn lissage_pur() {
     let g = groupe(&res, "VILLE", "EAJE");
     assert_eq!(g.charge_n1.0, 9_000_000);
     assert_eq!(g.unites.0, 6_000); // 60 places in hundredths
-    assert_eq!(g.taux_base, Some(r(150_000, 1))); // 1 500,00 € = 150 000 c per place
+    assert_eq!(g.taux_base, Some(t(150_000, 1))); // 1 500,00 € = 150 000 c per place
     assert_eq!(g.taux_effectif, g.taux_base);
     assert_eq!(verse(&res, "C1"), (3_000_000, 0, 3_000_000));
     assert_eq!(verse(&res, "C2"), (4_500_000, 0, 4_500_000));
@@ -154,8 +159,8 @@ statut = "hypothese"
         Some(bareme),
     );
     let g = groupe(&res, "VILLE", "EAJE");
-    assert_eq!(g.taux_base, Some(r(100_000, 1)));
-    assert_eq!(g.taux_effectif, Some(r(153_000, 1)));
+    assert_eq!(g.taux_base, Some(t(100_000, 1)));
+    assert_eq!(g.taux_effectif, Some(t(153_000, 1)));
     assert_eq!(verse(&res, "P4").0, 612_000);
     assert_eq!(verse(&res, "P6").0, 918_000);
     assert_eq!(g.lissage_verse.0, 1_530_000);
@@ -375,8 +380,8 @@ fn lissage_par_collectivite() {
         "collectivite;volet;montant\nCC;EAJE;60000\nCOMMUNE;EAJE;10000\n",
         None,
     );
-    assert_eq!(ligne(&res, "X").taux_unitaire, Some(r(150_000, 1)));
-    assert_eq!(ligne(&res, "Y").taux_unitaire, Some(r(125_000, 1)));
+    assert_eq!(ligne(&res, "X").taux_unitaire, Some(t(150_000, 1)));
+    assert_eq!(ligne(&res, "Y").taux_unitaire, Some(t(125_000, 1)));
 }
 
 #[test]
@@ -409,9 +414,9 @@ fn alsh_plancher_0_15_euro_par_heure() {
         None,
     );
     let g = groupe(&res, "VILLE", "ALSH");
-    assert_eq!(g.taux_base, Some(r(10, 1))); // 0,10 € = 10 c per hour
+    assert_eq!(g.taux_base, Some(t(10, 1))); // 0,10 € = 10 c per hour
     assert_eq!(g.plancher.0, 15);
-    assert_eq!(g.taux_effectif, Some(r(15, 1)));
+    assert_eq!(g.taux_effectif, Some(t(15, 1)));
     assert_eq!(verse(&res, "H1"), (15_000, 0, 15_000));
     assert_eq!(verse(&res, "H2"), (15_000, 0, 15_000));
     assert_eq!(g.complement_plancher.0, 10_000);
@@ -491,9 +496,9 @@ fn grille_par_strate_et_montant() {
         "collectivite;volet;montant\nPETITE;EAJE;12000\nMOYENNE;EAJE;16000\nGRANDE;EAJE;15000\n",
         Some(&bareme),
     );
-    assert_eq!(ligne(&res, "P").taux_unitaire, Some(r(127_200, 1)));
-    assert_eq!(ligne(&res, "M").taux_unitaire, Some(r(161_600, 1)));
-    assert_eq!(ligne(&res, "G").taux_unitaire, Some(r(150_000, 1)));
+    assert_eq!(ligne(&res, "P").taux_unitaire, Some(t(127_200, 1)));
+    assert_eq!(ligne(&res, "M").taux_unitaire, Some(t(161_600, 1)));
+    assert_eq!(ligne(&res, "G").taux_unitaire, Some(t(150_000, 1)));
     assert_eq!(verse(&res, "P").0, 1_272_000);
     // C = what the revaluation adds: 12 720 − 12 000 = 720
     assert_eq!(groupe(&res, "PETITE", "EAJE").complement_plancher.0, 72_000);
@@ -673,4 +678,174 @@ fn ctre_sans_place_employeur_avertissement_w100() {
         .0
         .iter()
         .any(|d| d.code == "W100" && d.ligne == Some(3)));
+}
+
+/// `expliquer --format json` (schema bonus-ctg.explication.v1) for a Dijon crèche: the tree
+/// gives each figure with its rule, formula, operands and barème parameters.
+///
+/// EAJE-BALZAC (fixtures/dijon-2024): 60 places, 12 months, contribution N-1 300 000,00 €,
+/// bonus N-1 0. A = 78 000,00 + 52 000,00 + 669 530,12 + 478 316,25 + 24 000,00
+/// = 1 301 846,37 € (the five DIJON;EAJE lines of charges_n1.csv). U = Σ u_i of the 27
+/// annexe-2 PSU supported open EAJE of DIJON = 1 033 places (awk over structures.csv).
+/// m = 130 184 637 c / 1 033 places = 130184637/1033 c per place (exact); floor 0 and
+/// revaluation 0 (built-in barème) → m_eff = m. s_i = m × 60 × 12 / 12
+/// = 7 811 078 220 / 1 033 c = 7 561 547,163… c → floor 75 615,47 € (1 033 × 7 561 547
+/// = 7 811 078 051, remainder 169/1033 = 0,16 c): paid 75 615,47 €.
+/// Contribution (neutre): c_ref = 300 000 × 12/12 = 300 000 ; b_ref = 0 ;
+/// 300 000 − (75 615,47 − 0) = 224 384,53 €.
+#[test]
+fn expliquer_json_creche_dijon() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args([
+            "expliquer",
+            "fixtures/dijon-2024",
+            "EAJE-BALZAC",
+            "--format",
+            "json",
+            "--silencieux",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "bonus-ctg.explication.v1");
+    assert_eq!(v["exercice"], 2025);
+    assert_eq!(v["structure"]["id"], "EAJE-BALZAC");
+    assert_eq!(v["eligible"], true);
+    let figures = v["figures"].as_array().unwrap();
+    let figure = |id: &str| figures.iter().find(|f| f["id"] == id).unwrap().clone();
+    // depth-first search of a node by id
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let elig = figure("eligibilite");
+    assert_eq!(elig["regle"], "R15");
+    assert_eq!(elig["valeur"]["valeur"], "ELIGIBLE");
+    assert_eq!(elig["operandes"].as_array().unwrap().len(), 6);
+
+    let lissage = figure("lissage");
+    assert_eq!(lissage["regle"], "R9");
+    assert_eq!(lissage["valeur"]["centimes"], 7_561_547);
+    let a = trouver(&lissage, "A").unwrap();
+    assert_eq!(a["valeur"]["centimes"], 130_184_637);
+    assert_eq!(a["operandes"].as_array().unwrap().len(), 5);
+    let u = trouver(&lissage, "U").unwrap();
+    assert_eq!(u["valeur"]["centiemes"], 103_300);
+    let m = trouver(&lissage, "m").unwrap();
+    assert_eq!(m["formule"], "A / U");
+    assert_eq!(m["regle"], "R16");
+    assert_eq!(m["valeur"]["centimes"], "130184637/1033");
+    let m_eff = trouver(&lissage, "m_eff").unwrap();
+    assert_eq!(m_eff["formule"], "max(m, plancher) × (1 + revalorisation)");
+    assert_eq!(m_eff["valeur"]["centimes"], "130184637/1033");
+    let plancher = trouver(&lissage, "plancher").unwrap();
+    assert_eq!(plancher["valeur"]["centimes"], 0);
+    let p = &plancher["parametres"][0];
+    assert_eq!(p["nom"], "plancher");
+    assert_eq!(p["source"]["parametre"], "volets.EAJE.plancher");
+    assert_eq!(p["source"]["debut"], "2020-01-01");
+    assert_eq!(p["source"]["statut"], "hypothese");
+    let s_i = trouver(&lissage, "s_i").unwrap();
+    assert_eq!(s_i["formule"], "m_eff × u_i × mo_i / 12");
+    assert_eq!(s_i["valeur"]["centimes"], "7811078220/1033");
+    let u_i = trouver(s_i, "u_i").unwrap();
+    assert_eq!(u_i["valeur"]["centiemes"], 6_000);
+    assert_eq!(
+        trouver(&lissage, "plancher_part").unwrap()["valeur"]["centimes"],
+        7_561_547
+    );
+    assert_eq!(
+        trouver(&lissage, "T").unwrap()["parametres"][0]["nom"],
+        "arrondi"
+    );
+
+    let total = figure("bonus_total");
+    assert_eq!(total["valeur"]["centimes"], 7_561_547);
+    let variation = figure("variation");
+    assert_eq!(variation["valeur"]["centimes"], 0);
+    let c = trouver(&variation, "contribution").unwrap();
+    assert_eq!(c["regle"], "R65");
+    assert_eq!(c["formule"], "max(0, c_ref − (bonus lissage N − b_ref))");
+    assert_eq!(c["valeur"]["centimes"], 22_438_453);
+    assert_eq!(
+        trouver(c, "c_ref").unwrap()["valeur"]["centimes"],
+        "30000000"
+    );
+    assert_eq!(trouver(c, "b_ref").unwrap()["valeur"]["centimes"], "0");
+    assert_eq!(c["parametres"][0]["valeur"]["valeur"], "neutre");
+    assert_eq!(
+        trouver(&variation, "financement_public_n").unwrap()["valeur"]["centimes"],
+        30_000_000
+    );
+}
+
+/// An annexe 2 bis structure: the first rule fails, the explanation says so in words, its
+/// bonus is 0 and its contribution keeps the N-1 amount (neutre, bonus N-1 0: 90 000 −
+/// (0 − 0) = 90 000 €).
+#[test]
+fn expliquer_structure_ineligible() {
+    let lancer = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+            .args([
+                "expliquer",
+                "fixtures/dijon-2024",
+                "CS-CERCLE-LAIQUE",
+                "--format",
+                format,
+                "--silencieux",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let t = lancer("texte");
+    assert!(
+        t.contains("  inéligible : annexe 2 bis — annexe 2bis"),
+        "{t}"
+    );
+    assert!(!t.contains("[ok]"), "{t}");
+    // sections numbered 1, 2, 3, 4 with no gap
+    for (n, titre) in [
+        (1, "Éligibilité"),
+        (2, "Bonus : 0,00 € (inéligible : annexe 2 bis"),
+        (3, "Total et écart d'arrondi"),
+        (4, "Contribution de la collectivité"),
+    ] {
+        assert!(
+            t.contains(&format!("\n{n}. {titre}")),
+            "{n}. {titre} :\n{t}"
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(&lancer("json")).unwrap();
+    assert_eq!(v["eligible"], false);
+    let elig = &v["figures"][0];
+    assert_eq!(elig["valeur"]["valeur"], "ANNEXE_2BIS");
+    let regles = elig["operandes"].as_array().unwrap();
+    assert_eq!(regles.len(), 1); // the rules stop at the first failing one
+    assert_eq!(regles[0]["id"], "ANNEXE_2BIS");
+    assert_eq!(regles[0]["valeur"]["valeur"], false);
+    let ids: Vec<&str> = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["eligibilite", "bonus_total", "variation"]);
+    assert_eq!(v["figures"][1]["valeur"]["centimes"], 0);
+    let c = v["figures"][2]["operandes"][1]["operandes"][0].clone();
+    assert_eq!(c["id"], "contribution");
+    assert_eq!(c["valeur"]["centimes"], 9_000_000);
 }

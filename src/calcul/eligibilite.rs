@@ -3,28 +3,33 @@
 
 use crate::bareme::{BaremeExercice, Versement, VoletExercice};
 use crate::modele::{Annexe, Convention, Structure};
-use serde::Serialize;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Motif {
-    #[serde(rename = "ELIGIBLE")]
     Eligible,
-    #[serde(rename = "ANNEXE_2BIS")]
     Annexe2Bis,
-    #[serde(rename = "TYPE_SANS_VOLET")]
     TypeSansVolet,
-    #[serde(rename = "FINANCEMENT_INCOMPATIBLE")]
     FinancementIncompatible,
-    #[serde(rename = "SANS_SOUTIEN_COLLECTIVITE")]
     SansSoutienCollectivite,
-    #[serde(rename = "COLLECTIVITE_NON_SIGNATAIRE")]
     CollectiviteNonSignataire,
-    #[serde(rename = "FERMEE")]
     Fermee,
 }
 
 impl Motif {
+    pub const TOUS: [Motif; 7] = [
+        Motif::Eligible,
+        Motif::Annexe2Bis,
+        Motif::TypeSansVolet,
+        Motif::FinancementIncompatible,
+        Motif::SansSoutienCollectivite,
+        Motif::CollectiviteNonSignataire,
+        Motif::Fermee,
+    ];
+    /// The motif of a code (`ANNEXE_2BIS`).
+    pub fn analyser(code: &str) -> Option<Motif> {
+        Motif::TOUS.into_iter().find(|m| m.code() == code)
+    }
     pub fn code(&self) -> &'static str {
         match self {
             Motif::Eligible => "ELIGIBLE",
@@ -34,6 +39,30 @@ impl Motif {
             Motif::SansSoutienCollectivite => "SANS_SOUTIEN_COLLECTIVITE",
             Motif::CollectiviteNonSignataire => "COLLECTIVITE_NON_SIGNATAIRE",
             Motif::Fermee => "FERMEE",
+        }
+    }
+    /// What the rule requires, for the rules that hold (`[ok] inscrite en annexe 2`).
+    pub fn condition(&self) -> &'static str {
+        match self {
+            Motif::Eligible => "éligible",
+            Motif::Annexe2Bis => "inscrite en annexe 2",
+            Motif::TypeSansVolet => "type couvert par un volet versé aux structures",
+            Motif::FinancementIncompatible => "financement admis par le volet",
+            Motif::SansSoutienCollectivite => "soutenue par la collectivité",
+            Motif::CollectiviteNonSignataire => "collectivité signataire",
+            Motif::Fermee => "ouverte dans l'exercice",
+        }
+    }
+    /// The refusal in a few words, for the rule that fails (`inéligible : annexe 2 bis`).
+    pub fn refus(&self) -> &'static str {
+        match self {
+            Motif::Eligible => "aucun refus",
+            Motif::Annexe2Bis => "annexe 2 bis",
+            Motif::TypeSansVolet => "type sans volet",
+            Motif::FinancementIncompatible => "financement incompatible",
+            Motif::SansSoutienCollectivite => "sans soutien de la collectivité",
+            Motif::CollectiviteNonSignataire => "collectivité non signataire",
+            Motif::Fermee => "fermée pendant tout l'exercice",
         }
     }
     /// Plain-French wording for reports.
@@ -59,21 +88,54 @@ impl fmt::Display for Motif {
 }
 
 /// One rule checked, for `expliquer`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
     pub regle: Motif,
     pub satisfaite: bool,
     pub detail: String,
 }
 
+/// The decision of R15: an eligible structure always has the volet it is paid from; an
+/// ineligible one has its reason, and the volet its type maps to when there is one (R3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Eligible { volet: String },
+    Ineligible { motif: Motif, volet: Option<String> },
+}
+
 /// Outcome of the eligibility rules for one structure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Eligibilite {
-    /// The volet its type maps to (kept even when ineligible, R3).
-    pub volet: Option<String>,
-    pub motif: Motif,
+    pub decision: Decision,
     /// Rules checked, in order, up to the first failing one.
     pub verifications: Vec<Verification>,
+}
+
+impl Eligibilite {
+    /// The reason code (`ELIGIBLE` when eligible).
+    pub fn motif(&self) -> Motif {
+        match &self.decision {
+            Decision::Eligible { .. } => Motif::Eligible,
+            Decision::Ineligible { motif, .. } => *motif,
+        }
+    }
+    /// The volet its type maps to (kept even when ineligible, R3).
+    pub fn volet(&self) -> Option<&str> {
+        match &self.decision {
+            Decision::Eligible { volet } => Some(volet),
+            Decision::Ineligible { volet, .. } => volet.as_deref(),
+        }
+    }
+    /// The volet it is paid from, when eligible.
+    pub fn volet_eligible(&self) -> Option<&str> {
+        match &self.decision {
+            Decision::Eligible { volet } => Some(volet),
+            Decision::Ineligible { .. } => None,
+        }
+    }
+    pub fn est_eligible(&self) -> bool {
+        matches!(self.decision, Decision::Eligible { .. })
+    }
 }
 
 /// Applies R15 to one structure.
@@ -84,66 +146,74 @@ pub fn evaluer(s: &Structure, convention: &Convention, bareme: &BaremeExercice) 
     evaluer_signataire(s, signataire, bareme)
 }
 
-/// The reason code and the volet only (no wording): the same rules as [`evaluer`], for the
-/// checks that do not report the details (validation).
+/// The reason code and the volet only (no wording), for the checks that do not report the
+/// details (validation): the rules of [`regles`] with no detail written.
 pub fn motif<'b>(
     s: &Structure,
     signataire: bool,
     bareme: &'b BaremeExercice,
 ) -> (Option<&'b VoletExercice>, Motif) {
-    let volet = bareme.volet_du_type(s.type_structure);
-    let motif = if s.annexe != Annexe::Deux {
-        Motif::Annexe2Bis
-    } else {
-        match volet.filter(|v| v.versement.valeur == Versement::Structures) {
-            None => Motif::TypeSansVolet,
-            Some(v)
-                if !v
-                    .financement
-                    .valeur
-                    .as_ref()
-                    .is_none_or(|l| l.contains(&s.financement)) =>
-            {
-                Motif::FinancementIncompatible
-            }
-            Some(_) if !s.soutien_collectivite => Motif::SansSoutienCollectivite,
-            Some(_) if !signataire => Motif::CollectiviteNonSignataire,
-            Some(_) if s.mois_ouverture == 0 => Motif::Fermee,
-            Some(_) => Motif::Eligible,
-        }
-    };
-    (volet, motif)
+    regles(s, signataire, bareme, |_, _, _| {})
 }
 
 /// [`evaluer`] when the collectivité's `signataire` flag is already known (looked up once
 /// per collectivité by the caller instead of once per structure).
 pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExercice) -> Eligibilite {
+    let mut verifications = Vec::new();
+    let (volet, motif) = regles(s, signataire, bareme, |regle, satisfaite, detail| {
+        verifications.push(Verification {
+            regle,
+            satisfaite,
+            detail: detail(),
+        })
+    });
+    let volet = volet.map(|v| v.nom.clone());
+    let decision = match (motif, volet) {
+        (Motif::Eligible, Some(volet)) => Decision::Eligible { volet },
+        // `regles` only says `Eligible` with a volet; any other case is a refusal
+        (m, volet) => Decision::Ineligible {
+            motif: if m == Motif::Eligible {
+                Motif::TypeSansVolet
+            } else {
+                m
+            },
+            volet,
+        },
+    };
+    Eligibilite {
+        decision,
+        verifications,
+    }
+}
+
+/// The six rules of R15, in order: the one definition of eligibility. `noter(rule, satisfied,
+/// detail)` is told of each rule checked, up to the first failing one (the detail is written
+/// only when asked for). Returns the volet the type maps to and the reason code.
+pub fn regles<'b>(
+    s: &Structure,
+    signataire: bool,
+    bareme: &'b BaremeExercice,
+    mut noter: impl FnMut(Motif, bool, &dyn Fn() -> String),
+) -> (Option<&'b VoletExercice>, Motif) {
     let volet = bareme.volet_du_type(s.type_structure);
-    let mut verifs = Vec::new();
-    let mut regle = |m: Motif, ok: bool, detail: String| {
-        verifs.push(Verification {
-            regle: m,
-            satisfaite: ok,
-            detail,
-        });
+    let mut regle = |m: Motif, ok: bool, detail: &dyn Fn() -> String| {
+        noter(m, ok, detail);
         ok
     };
     let motif = 'm: {
-        if !regle(
-            Motif::Annexe2Bis,
-            s.annexe == Annexe::Deux,
+        if !regle(Motif::Annexe2Bis, s.annexe == Annexe::Deux, &|| {
             format!(
                 "annexe {} (l'annexe 2 bis n'est pas éligible)",
                 s.annexe.libelle()
-            ),
-        ) {
+            )
+        }) {
             break 'm Motif::Annexe2Bis;
         }
         let volet_reparti = volet.filter(|v| v.versement.valeur == Versement::Structures);
         let couvert = regle(
             Motif::TypeSansVolet,
             volet_reparti.is_some(),
-            match volet {
+            &|| match volet {
                 Some(v) if volet_reparti.is_some() => {
                     format!("type {} → volet {}", s.type_structure, v.nom)
                 }
@@ -162,55 +232,60 @@ pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExerci
         };
         let admis = &v.financement.valeur;
         let ok = admis.as_ref().is_none_or(|l| l.contains(&s.financement));
-        let liste = admis
-            .as_ref()
-            .map(|l| l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", "))
-            .unwrap_or_else(|| "tous".into());
-        if !regle(
-            Motif::FinancementIncompatible,
-            ok,
+        if !regle(Motif::FinancementIncompatible, ok, &|| {
+            let liste = admis
+                .as_ref()
+                .map(|l| l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", "))
+                .unwrap_or_else(|| "tous".into());
             format!(
                 "financement {} ; admis pour le volet {} : {liste}",
                 s.financement, v.nom
-            ),
-        ) {
+            )
+        }) {
             break 'm Motif::FinancementIncompatible;
         }
         if !regle(
             Motif::SansSoutienCollectivite,
             s.soutien_collectivite,
-            format!(
-                "soutien de la collectivité : {}",
-                if s.soutien_collectivite { "oui" } else { "non" }
-            ),
+            &|| {
+                format!(
+                    "soutien de la collectivité : {}",
+                    if s.soutien_collectivite { "oui" } else { "non" }
+                )
+            },
         ) {
             break 'm Motif::SansSoutienCollectivite;
         }
-        if !regle(
-            Motif::CollectiviteNonSignataire,
-            signataire,
+        if !regle(Motif::CollectiviteNonSignataire, signataire, &|| {
             format!(
                 "collectivité {} signataire : {}",
                 s.collectivite,
                 if signataire { "oui" } else { "non" }
-            ),
-        ) {
+            )
+        }) {
             break 'm Motif::CollectiviteNonSignataire;
         }
-        if !regle(
-            Motif::Fermee,
-            s.mois_ouverture > 0,
-            format!("{} mois d'ouverture dans l'exercice", s.mois_ouverture),
-        ) {
+        if !regle(Motif::Fermee, s.mois_ouverture > 0, &|| {
+            format!("{} mois d'ouverture dans l'exercice", s.mois_ouverture)
+        }) {
             break 'm Motif::Fermee;
         }
         Motif::Eligible
     };
-    Eligibilite {
-        volet: volet.map(|v| v.nom.clone()),
-        motif,
-        verifications: verifs,
-    }
+    (volet, motif)
+}
+
+/// R64: a structure of annexe 2, of a type and a financing of the CTRE volet `v`
+/// (`versement = "employeurs"`), open in the exercice, can receive the CTRE for its employer
+/// places; neither the collectivité's support nor its signature is required.
+pub fn admise_ctre(s: &Structure, v: &VoletExercice) -> bool {
+    s.annexe == Annexe::Deux
+        && v.types.valeur.contains(&s.type_structure)
+        && v.financement
+            .valeur
+            .as_ref()
+            .is_none_or(|l| l.contains(&s.financement))
+        && s.mois_ouverture > 0
 }
 
 #[cfg(test)]
@@ -240,8 +315,8 @@ mod tests {
                     let e = evaluer(s, conv, &b);
                     let sig = conv.collectivite(&s.collectivite).unwrap().signataire;
                     let (v, m) = motif(s, sig, &b);
-                    assert_eq!(m, e.motif, "{}", s.id);
-                    assert_eq!(v.map(|v| v.nom.clone()), e.volet, "{}", s.id);
+                    assert_eq!(m, e.motif(), "{}", s.id);
+                    assert_eq!(v.map(|v| v.nom.as_str()), e.volet(), "{}", s.id);
                     assert_eq!(evaluer_signataire(s, sig, &b), e);
                     vus.insert(m);
                 }

@@ -1,21 +1,61 @@
 //! Exact rationals over `i128`, used for every share before rounding (R9).
 //!
 //! All operations are checked: an overflow is reported as [`Depassement`], never a panic.
+//! A broken invariant (a bug, not the data) is [`Invariant`].
 
+use crate::diagnostic::Code;
 use std::cmp::Ordering;
 use std::fmt;
 
-/// Arithmetic overflow in the exact calculation (reported to the user, never a panic).
+/// Why a calculation stopped (reported to the user, never a panic).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Depassement;
+pub enum ErreurCalcul {
+    /// Arithmetic overflow in the exact calculation: a data problem (amounts or units far
+    /// beyond any real convention), E023.
+    Depassement,
+    /// A property the earlier steps guarantee does not hold (validation skipped a case, a
+    /// step lost a value): a bug of the program, E160. The text says which property.
+    Invariant(&'static str),
+}
 
-impl fmt::Display for Depassement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("dépassement de capacité du calcul exact (montants ou unités trop grands)")
+pub use ErreurCalcul::{Depassement, Invariant};
+
+impl ErreurCalcul {
+    /// The stable code (docs/erreurs.md).
+    pub fn code(&self) -> crate::diagnostic::Code {
+        match self {
+            Depassement => Code::E023,
+            Invariant(_) => Code::E160,
+        }
+    }
+    /// What the user can do.
+    pub fn conseil(&self) -> &'static str {
+        match self {
+            Depassement => "vérifiez les ordres de grandeur des montants et des unités",
+            Invariant(_) => {
+                "ce n'est pas une erreur de vos données : joignez à votre signalement le dossier qui la produit"
+            }
+        }
+    }
+    /// The located diagnostic (`fichier`: the dossier or the step concerned).
+    pub fn diagnostic(&self, fichier: &str) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::erreur(self.code(), fichier, self.to_string())
+            .conseil(self.conseil())
     }
 }
 
-pub type R<T> = Result<T, Depassement>;
+impl fmt::Display for ErreurCalcul {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Depassement => f.write_str(
+                "dépassement de capacité du calcul exact (montants ou unités trop grands)",
+            ),
+            Invariant(quoi) => write!(f, "erreur interne du calcul, merci de la signaler : {quoi}"),
+        }
+    }
+}
+
+pub type R<T> = Result<T, ErreurCalcul>;
 
 /// A reduced fraction `num / den` with `den > 0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,7 +133,7 @@ impl Rationnel {
     /// from valid data; callers check `U = 0` first).
     pub fn new(num: i128, den: i128) -> R<Self> {
         if den == 0 {
-            return Err(Depassement);
+            return Err(Invariant("division par zéro dans le calcul exact"));
         }
         let (mut n, mut d) = (num, den);
         if d < 0 {
@@ -134,7 +174,7 @@ impl Rationnel {
 
     pub fn div(self, o: Self) -> R<Self> {
         if o.num == 0 {
-            return Err(Depassement);
+            return Err(Invariant("division par zéro dans le calcul exact"));
         }
         self.mul(Rationnel::new(o.den, o.num)?)
     }
@@ -301,6 +341,37 @@ mod tests {
 
     fn r(n: i128, d: i128) -> Rationnel {
         Rationnel::new(n, d).unwrap()
+    }
+
+    /// Overflow is a data problem (E023, "vérifiez les ordres de grandeur"); a division by
+    /// zero or a negative share in a group is a bug (E160, "merci de la signaler").
+    #[test]
+    fn depassement_et_invariant_distincts() {
+        let e = r(i128::MAX, 1).add(r(1, 1)).unwrap_err();
+        assert_eq!(e, Depassement);
+        assert_eq!(e.code(), Code::E023);
+        assert!(e.conseil().contains("ordres de grandeur"));
+        let e = Rationnel::new(1, 0).unwrap_err();
+        assert!(matches!(e, Invariant(_)));
+        assert_eq!(e.code(), Code::E160);
+        assert!(e
+            .to_string()
+            .starts_with("erreur interne du calcul, merci de la signaler"));
+        assert!(matches!(r(1, 2).div(Rationnel::ZERO), Err(Invariant(_))));
+        let e = crate::calcul::repartition::arrondir_groupe(
+            &["a"],
+            &[-1],
+            1,
+            crate::bareme::Arrondi::DemiHaut,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), Code::E160);
+        let d = e.diagnostic("dossier");
+        assert_eq!(d.code, Code::E160);
+        assert_eq!(
+            crate::modele::Montant(i64::MAX).plus(crate::modele::Montant(1)),
+            Err(Depassement)
+        );
     }
 
     #[test]

@@ -10,14 +10,13 @@
 //! Shares are given as numerators over one common denominator, in cents, so that no
 //! intermediate division decides which line receives a cent.
 
-use super::rationnel::{Depassement, Rationnel, R};
+use super::rationnel::{Depassement, Invariant, Rationnel, R};
 use crate::bareme::Arrondi;
 
 /// One line's result of the group rounding, kept for `expliquer`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribution {
     /// Exact share, in cents.
-    #[serde(serialize_with = "ser_rationnel")]
     pub exacte: Rationnel,
     /// Floor of the exact share, in cents.
     pub plancher: i64,
@@ -25,10 +24,6 @@ pub struct Attribution {
     pub verse: i64,
     /// Rank of the remainder among the group's lines (1 = largest), after the tie-break.
     pub rang_reste: usize,
-}
-
-fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
 }
 
 /// Result of rounding one group.
@@ -53,7 +48,9 @@ pub fn arrondir_groupe(
 ) -> R<Groupe> {
     debug_assert_eq!(ids.len(), numerateurs.len());
     if denominateur <= 0 || numerateurs.iter().any(|n| *n < 0) {
-        return Err(Depassement);
+        return Err(Invariant(
+            "part négative ou dénominateur nul dans l'arrondi d'un groupe",
+        ));
     }
     let mut somme: i128 = 0;
     for n in numerateurs {

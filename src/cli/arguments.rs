@@ -88,6 +88,15 @@ pub enum FormatSimple {
     Json,
 }
 
+/// Output format of `expliquer`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatExplication {
+    /// Texte lisible, sections numérotées
+    Texte,
+    /// JSON : l'arbre de l'explication (schéma bonus-ctg.explication.v1)
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FormatErreurs {
     /// Une ligne de texte par message
@@ -236,6 +245,9 @@ pub enum Commande {
         annee: Option<i32>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
+        /// texte (défaut) ou json : l'arbre de l'explication (schéma bonus-ctg.explication.v1)
+        #[arg(long, value_enum, value_name = "FORMAT", default_value = "texte")]
+        format: FormatExplication,
     },
     /// Projette le bonus année par année jusqu'à la fin de la convention (événements, base, trajectoire)
     #[command(help_template = MODELE_AIDE)]

@@ -1,8 +1,8 @@
 //! `calculer`, `valider`, `expliquer`, `projeter` and `bareme`: one dossier, one result.
 
 use super::arguments::{
-    profil_de, table_csv, table_projection, Entree, Format, OptionsProjectionArg, OptionsSortie,
-    TableArg, TableProjectionArg,
+    profil_de, table_csv, table_projection, Entree, Format, FormatExplication,
+    OptionsProjectionArg, OptionsSortie, TableArg, TableProjectionArg,
 };
 use super::commun::{
     afficher, charger, charger_projection, choisir_format, controler_colonnes,
@@ -91,14 +91,21 @@ pub fn expliquer(
     id: &str,
     annee: Option<i32>,
     projection: &OptionsProjectionArg,
+    format: FormatExplication,
     ctx: &Contexte,
 ) -> Result<Fin, Erreur> {
+    let json = format == FormatExplication::Json;
     let Some(annee) = annee else {
         if projection.evenements.is_some() || projection.base.is_some() {
             return Err(Erreur::usage("--evenements et --base s'emploient avec --annee (explication d'une année de la projection)"));
         }
         let (lu, r, _) = charger(entree, &ctx.m)?;
-        return match rapport::explication::expliquer(&lu.dossier, &r, id)? {
+        let explication = if json {
+            rapport::explication::json(&lu.dossier, &r, id)?
+        } else {
+            rapport::explication::expliquer(&lu.dossier, &r, id)?
+        };
+        return match explication {
             Some(t) => afficher(t.as_bytes()).map(|()| Fin::Succes),
             None => Err(structure_introuvable(
                 id,
@@ -107,7 +114,12 @@ pub fn expliquer(
         };
     };
     let (pr, _) = charger_projection(entree, None, projection, &ctx.m)?;
-    match rapport::projection::expliquer(&pr, id, annee)? {
+    let explication = if json {
+        rapport::projection::json_explication(&pr, id, annee)?
+    } else {
+        rapport::projection::expliquer(&pr, id, annee)?
+    };
+    match explication {
         Some(t) => afficher(t.as_bytes()).map(|()| Fin::Succes),
         None => match pr.annee(annee) {
             None => Err(Erreur::message(

@@ -76,10 +76,10 @@ impl From<ErreurEcriture> for Erreur {
     }
 }
 
-/// A figure beyond the exact arithmetic's range (E023).
-impl From<crate::calcul::rationnel::Depassement> for Erreur {
-    fn from(e: crate::calcul::rationnel::Depassement) -> Self {
-        Erreur::message(Code::E023, e.to_string())
+/// A figure beyond the exact arithmetic's range (E023), or a broken invariant of the calculation (E160).
+impl From<crate::calcul::rationnel::ErreurCalcul> for Erreur {
+    fn from(e: crate::calcul::rationnel::ErreurCalcul) -> Self {
+        Erreur::message(e.code(), e.to_string())
     }
 }
 

@@ -22,6 +22,7 @@ pub enum Categorie {
     Verification,
     Web,
     WebAcces,
+    Calcul,
     LigneDeCommande,
 }
 
@@ -47,6 +48,7 @@ impl Categorie {
             Categorie::Verification => "Notification de `bonus-ctg verifier`",
             Categorie::Web => "Application web (`bonus-ctg serveur`)",
             Categorie::WebAcces => "Application web : accès, limites, scénarios (E140–E149)",
+            Categorie::Calcul => "Erreurs du calcul (E160–E169)",
             Categorie::LigneDeCommande => "Ligne de commande (E170–E179)",
         }
     }
@@ -168,6 +170,7 @@ codes! {
     E144, WebAcces, "session requise";
     E145, WebAcces, "nom de scénario refusé";
     E146, WebAcces, "requête mal formée";
+    E160, Calcul, "erreur interne du calcul";
     E170, LigneDeCommande, "erreur d'utilisation";
     E171, LigneDeCommande, "structure ou année introuvable";
     W001, Avertissements, "structure sans volet";

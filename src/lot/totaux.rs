@@ -150,7 +150,12 @@ pub fn totaux(r: &Resultat) -> TotauxDossier {
             .or_default()
             .ligne(l);
         t.volets
-            .entry(l.eligibilite.volet.clone().unwrap_or_default())
+            .entry(
+                l.eligibilite
+                    .volet()
+                    .map(str::to_string)
+                    .unwrap_or_default(),
+            )
             .or_default()
             .ligne(l);
     }
@@ -178,7 +183,7 @@ pub(super) fn fragment(
     nom: &str,
     r: &Resultat,
     p: Profil,
-) -> Result<Vec<u8>, crate::calcul::rationnel::Depassement> {
+) -> Result<Vec<u8>, crate::calcul::rationnel::ErreurCalcul> {
     let prefixe = prefixe_dossier(nom, p);
     let mut l = rapport::csv::LigneCsv::new(p);
     let mut o = Vec::with_capacity(r.structures.len() * (prefixe.len() + 160));

@@ -9,19 +9,20 @@
 //! is imposed (the previous year's `m_eff`), with base `glissante` it is `A / U`. The bonus
 //! trajectoire and the collectivités' contributions are chained on top, year after year.
 
+mod annee;
+mod derivation;
 pub mod evenements;
 pub mod trajectoire;
 
 use crate::bareme::{Ajustement, BasePluriannuelle, Lu};
 use crate::calcul::eligibilite::Motif;
-use crate::calcul::rationnel::{Depassement, Rationnel, R};
+use crate::calcul::rationnel::{ErreurCalcul, Invariant, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::DossierLu;
 use crate::modele::*;
 use evenements::{Chronologie, Etat, Evenement};
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use trajectoire::TrajectoireCollectivite;
 
@@ -37,7 +38,7 @@ pub struct OptionsProjection {
 }
 
 /// Months `debut..=fin` (1-based) in one situation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub debut: u8,
     pub fin: u8,
@@ -45,7 +46,7 @@ pub struct Segment {
 }
 
 /// A structure's situation in a projected year Y > N (for `expliquer --annee`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Situation {
     /// State on 1 January of Y, before the events of Y.
     pub depart: Etat,
@@ -62,11 +63,10 @@ pub struct Situation {
 }
 
 /// One structure in one projected year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LigneProjetee {
     pub id: String,
     pub nom: String,
-    #[serde(rename = "type")]
     pub type_structure: TypeStructure,
     pub volet: Option<String>,
     pub gestionnaire: String,
@@ -78,8 +78,7 @@ pub struct LigneProjetee {
     pub unites_eligibles: Unites,
     pub unites_nouvelles: Unites,
     pub unites_mois: UnitesMois,
-    #[serde(serialize_with = "ser_opt")]
-    pub taux_unitaire: Option<Rationnel>,
+    pub taux_unitaire: Option<Taux>,
     pub bonus_lissage: Montant,
     pub bonus_nouvelles: Montant,
     pub bonus_trajectoire: Montant,
@@ -88,9 +87,12 @@ pub struct LigneProjetee {
     /// CTRE (R64), outside `bonus_total`.
     pub bonus_ctre: Montant,
     /// paid − exact share, cents (as `calculer`).
-    #[serde(serialize_with = "ser_rationnel")]
     pub ecart_arrondi: Rationnel,
     pub contribution_n1: Montant,
+    /// The reference of the contribution (R68): the last year with months counted before
+    /// this one (`None`: N−1, from structures.csv).
+    pub annee_reference: Option<i32>,
+    pub reference: contributions::Reference,
     pub contribution_n: Montant,
     /// Bonus of the previous year (what the structure received from the Caf in Y−1).
     pub bonus_n1: Montant,
@@ -99,19 +101,8 @@ pub struct LigneProjetee {
     pub variation: Montant,
 }
 
-fn ser_rationnel<S: serde::Serializer>(r: &Rationnel, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&r.to_string())
-}
-
-fn ser_opt<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
-    match r {
-        Some(r) => s.serialize_str(&r.to_string()),
-        None => s.serialize_none(),
-    }
-}
-
 /// Totals of one year (or of N−1): what the Caf and the collectivités pay.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TotauxAnnee {
     pub exercice: i32,
     /// Envelope `A` of the year (N−1: the dossier's charge à payer N−1).
@@ -136,17 +127,14 @@ pub struct TotauxAnnee {
 }
 
 /// One projected year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnneeProjetee {
     pub exercice: i32,
     /// The derived dossier given to the core (year N: the dossier itself).
-    #[serde(skip)]
     pub dossier: Dossier,
-    #[serde(skip)]
     pub surcharges: Surcharges,
     /// The core's result for the derived dossier. Its contribution columns follow the
     /// one-year formula; the projection's own chain (R25) is in `lignes`.
-    #[serde(skip)]
     pub resultat: Resultat,
     /// Year > N: each structure's situation.
     pub situations: BTreeMap<String, Situation>,
@@ -165,7 +153,7 @@ impl AnneeProjetee {
 }
 
 /// The whole projection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
     pub convention: Convention,
     pub base: BasePluriannuelle,
@@ -186,23 +174,15 @@ impl Projection {
     }
 }
 
-fn ajouter(a: &mut Montant, b: Montant) -> R<()> {
-    a.0 = a.0.checked_add(b.0).ok_or(Depassement)?;
-    Ok(())
-}
-
 fn erreur_projection(message: String, conseil: &str) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(Diagnostic::erreur(Code::E037, "projection", message).conseil(conseil));
     d
 }
 
-fn depassement(e: Depassement) -> Diagnostics {
+fn depassement(e: ErreurCalcul) -> Diagnostics {
     let mut d = Diagnostics::default();
-    d.push(
-        Diagnostic::erreur(Code::E023, "dossier", e.to_string())
-            .conseil("vérifiez les ordres de grandeur des montants et des unités"),
-    );
+    d.push(e.diagnostic("dossier"));
     d
 }
 
@@ -213,22 +193,6 @@ struct CleDiagnostic {
     ligne: Option<u64>,
     colonne: Option<String>,
     valeur: Option<String>,
-}
-
-/// Per structure, what the next year needs from this one.
-#[derive(Debug, Clone, Copy, Default)]
-struct Report {
-    /// Reference of the contributions chain: the last year with months counted (R68).
-    contribution: Montant,
-    lissage: Montant,
-    total: Montant,
-    /// Months of that year (N−1: 12).
-    mois: u8,
-    /// What the previous year actually paid (shown as N−1 of the next year).
-    contribution_annee: Montant,
-    total_annee: Montant,
-    /// Base glissante: new units already paid (R23).
-    nouvelles_payees: i64,
 }
 
 /// The projection, pure: a read dossier, its checked events, options. `Err` holds the
@@ -244,47 +208,11 @@ pub fn projeter(
     let conv = &dossier.convention;
     let n = options.exercice.unwrap_or(conv.exercice);
 
-    // years
-    let fin = conv.fin.map(|d| d.annee);
-    let derniere =
-        match (options.jusqu_a, fin) {
-            (Some(j), Some(f)) if j > f => {
-                return Err(erreur_projection(
-                    format!("--jusqu-a {j} dépasse la fin de la convention ({f})"),
-                    "choisissez une année comprise dans la convention",
-                ))
-            }
-            (Some(j), _) => j,
-            (None, Some(f)) => f,
-            (None, None) => return Err(erreur_projection(
-                "convention.toml n'a pas de date de fin : la durée de la projection est inconnue"
-                    .into(),
-                "indiquez fin = AAAA-MM-JJ dans convention.toml ou passez --jusqu-a ANNEE",
-            )),
-        };
-    if derniere < n {
-        return Err(erreur_projection(
-            format!("la dernière année projetée ({derniere}) précède l'exercice {n}"),
-            "--jusqu-a doit valoir au moins l'exercice du dossier",
-        ));
-    }
+    let derniere = derniere_annee(conv, options, n)?;
 
     // year N: the plain calculation
     let (resultat_n, mut diags) = crate::traiter(lu, Some(n), fichier_bareme)?;
-    let (base, origine_base) = match options.base {
-        Some(b) => (b, "option --base".to_string()),
-        None => {
-            let l = lu.bareme.base_pour(n);
-            let o = match &l.source {
-                Some(s) => format!(
-                    "barème : base_pluriannuelle en vigueur depuis le {}, statut {}, {}",
-                    s.debut, s.statut, s.origine
-                ),
-                None => "valeur par défaut".into(),
-            };
-            (l.valeur, o)
-        }
-    };
+    let (base, origine_base) = base_et_origine(lu, options, n);
     let chrono = Chronologie::construire(
         dossier,
         evenements,
@@ -298,85 +226,12 @@ pub fn projeter(
     }
 
     // N−1 (from the dossier)
-    let mut n1 = TotauxAnnee {
-        exercice: n - 1,
-        ..Default::default()
-    };
-    let mut n1_c: BTreeMap<String, TotauxAnnee> = BTreeMap::new();
-    for c in &conv.collectivites {
-        n1_c.insert(
-            c.id.clone(),
-            TotauxAnnee {
-                exercice: n - 1,
-                ..Default::default()
-            },
-        );
-    }
-    let pousser_n1 = |t: &mut TotauxAnnee, s: &Structure| -> R<()> {
-        ajouter(
-            &mut t.contribution_collectivite,
-            s.contribution_collectivite_n1,
-        )?;
-        ajouter(&mut t.financement_public, s.contribution_collectivite_n1)?;
-        ajouter(&mut t.financement_public, s.bonus_n1)
-    };
-    (|| -> R<()> {
-        for s in &dossier.structures {
-            pousser_n1(&mut n1, s)?;
-            pousser_n1(n1_c.entry(s.collectivite.clone()).or_default(), s)?;
-        }
-        // what the Caf paid for N−1 is its charge à payer N−1 (docs/regles.md, vue d'ensemble)
-        for ch in &dossier.charges {
-            ajouter(&mut n1.charge_n1, ch.montant)?;
-            ajouter(&mut n1.verse_caf, ch.montant)?;
-            let t = n1_c.entry(ch.collectivite.clone()).or_default();
-            ajouter(&mut t.charge_n1, ch.montant)?;
-            ajouter(&mut t.verse_caf, ch.montant)?;
-        }
-        Ok(())
-    })()
-    .map_err(depassement)?;
+    let (n1, n1_c) = annee::totaux_n1(dossier, n).map_err(depassement)?;
 
-    // trajectoire reference: P_ref per (volet, collectivité) from year N's eligible units
-    let reference = |volet: &str| -> BTreeMap<String, i64> {
-        let mut r: BTreeMap<String, i64> = BTreeMap::new();
-        for c in &conv.collectivites {
-            r.insert(c.id.clone(), 0);
-        }
-        for l in &resultat_n.structures {
-            if l.motif() == Motif::Eligible && l.eligibilite.volet.as_deref() == Some(volet) {
-                *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
-            }
-        }
-        r
-    };
-
-    let mut reports: BTreeMap<String, Report> = BTreeMap::new();
-    for s in &dossier.structures {
-        reports.insert(
-            s.id.clone(),
-            Report {
-                contribution: s.contribution_collectivite_n1,
-                lissage: s.bonus_n1,
-                total: s.bonus_n1,
-                mois: 12,
-                contribution_annee: s.contribution_collectivite_n1,
-                total_annee: s.bonus_n1,
-                nouvelles_payees: 0,
-            },
-        );
-    }
-    let mut taux_connus: BTreeMap<(String, String), Rationnel> = BTreeMap::new();
+    let mut chaine = annee::Chaine::depuis(dossier);
     let mut annees: Vec<AnneeProjetee> = Vec::new();
     // a diagnostic repeated by a later year (same place) is shown once
-    let cle = |d: &Diagnostic| CleDiagnostic {
-        code: d.code,
-        fichier: d.fichier.clone(),
-        ligne: d.ligne,
-        colonne: d.colonne.clone(),
-        valeur: d.valeur.clone(),
-    };
-    let mut vus: BTreeSet<CleDiagnostic> = diags.0.iter().map(cle).collect();
+    let mut vus: BTreeSet<CleDiagnostic> = diags.0.iter().map(CleDiagnostic::de).collect();
 
     for annee in n..=derniere {
         // 1. the year's dossier, surcharges and barème
@@ -390,204 +245,31 @@ pub fn projeter(
                 be,
             )
         } else {
-            let prec = annees.last().ok_or_else(|| depassement(Depassement))?;
-            let (d_y, s_y, sit) =
-                deriver(dossier, &chrono, prec, annee, base, &reports, &taux_connus)
-                    .map_err(depassement)?;
-            let (be, dv) = crate::validation::valider(&d_y, &lu.bareme, annee, fichier_bareme);
-            for mut d in dv.0 {
-                if vus.insert(cle(&d)) {
-                    d.message = format!("exercice {annee} : {}", d.message);
-                    diags.push(d);
-                }
-            }
-            let be = match be {
-                Some(b) if !diags.a_des_erreurs() => b,
-                _ => return Err(diags),
+            let prec = annees.last().ok_or_else(|| {
+                depassement(Invariant("année précédente de la projection absente"))
+            })?;
+            let ctx = Derivee {
+                lu,
+                chrono: &chrono,
+                base,
+                fichier_bareme,
+                resultat_n: &resultat_n,
             };
-            // trajectoire (R24): P_ref of year N, places counted in December of the year
-            let mut s_y = s_y;
-            if let Some(t) = &be.trajectoire {
-                s_y.places_reference = Some(reference(&t.volet.valeur));
-                for (id, st) in &sit {
-                    let decembre = st
-                        .segments
-                        .last()
-                        .filter(|g| g.etat.compte())
-                        .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0);
-                    s_y.places_annee.insert(id.clone(), decembre);
-                }
-            }
-            let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
-            (d_y, s_y, sit, r, be)
+            ctx.calculer(prec, annee, &chaine, &mut diags, &mut vus)?
         };
 
         // 2. trajectoire: computed by the core (R63), year N's P_ref and December places
         let traj = resultat.trajectoire.clone();
-        let part_traj = |id: &str| -> Montant {
-            traj.iter()
-                .find_map(|t| t.part(id))
-                .map_or(Montant(0), |p| Montant(p.attribution.verse))
-        };
-
         // 3. lines and the contributions chain, month by month (R25, R68)
         let mode = be.ajustement_contribution.clone();
-        let mut lignes = Vec::with_capacity(resultat.structures.len());
-        let mut totaux = TotauxAnnee {
-            exercice: annee,
-            ..Default::default()
-        };
-        let mut par_c: BTreeMap<String, TotauxAnnee> = BTreeMap::new();
-        for c in &conv.collectivites {
-            par_c.insert(
-                c.id.clone(),
-                TotauxAnnee {
-                    exercice: annee,
-                    ..Default::default()
-                },
-            );
-        }
-        let r: R<()> = (|| {
-            for l in &resultat.structures {
-                let s = &l.structure;
-                let prec = reports.get(&s.id).copied().unwrap_or_default();
-                let bt = part_traj(&s.id);
-                let total = l.bonus_total;
-                // the formula of R65 with the reference of the last year counted (R68):
-                // neutre compares lissage with lissage, integral total with total
-                let reference = contributions::Reference {
-                    contribution: prec.contribution,
-                    bonus: match mode.valeur {
-                        Ajustement::Neutre => prec.lissage,
-                        _ => prec.total,
-                    },
-                    mois: prec.mois,
-                };
-                let cn = contributions::contribution_mensuelle(
-                    mode.valeur,
-                    reference,
-                    s.mois_ouverture,
-                    l.bonus_lissage,
-                    total,
-                )?;
-                let fp1 = Montant(
-                    prec.contribution_annee
-                        .0
-                        .checked_add(prec.total_annee.0)
-                        .ok_or(Depassement)?,
-                );
-                let fpn = Montant(cn.0.checked_add(total.0).ok_or(Depassement)?);
-                let ligne = LigneProjetee {
-                    id: s.id.clone(),
-                    nom: s.nom.clone(),
-                    type_structure: s.type_structure,
-                    volet: l.eligibilite.volet.clone(),
-                    gestionnaire: s.gestionnaire.clone(),
-                    collectivite: s.collectivite.clone(),
-                    motif: l.motif(),
-                    mois: s.mois_ouverture,
-                    unites_eligibles: l.unites_eligibles,
-                    unites_nouvelles: if l.motif() == Motif::Eligible {
-                        s.unites_nouvelles
-                    } else {
-                        Unites(0)
-                    },
-                    unites_mois: l.unites_mois,
-                    taux_unitaire: l.taux_unitaire,
-                    bonus_lissage: l.bonus_lissage,
-                    bonus_nouvelles: l.bonus_nouvelles,
-                    bonus_trajectoire: bt,
-                    bonus_total: total,
-                    bonus_ctre: l.bonus_ctre,
-                    ecart_arrondi: l.ecart_arrondi,
-                    contribution_n1: prec.contribution_annee,
-                    contribution_n: cn,
-                    bonus_n1: prec.total_annee,
-                    financement_public_n1: fp1,
-                    financement_public_n: fpn,
-                    variation: Montant(fpn.0.checked_sub(fp1.0).ok_or(Depassement)?),
-                };
-                for t in [
-                    &mut totaux,
-                    par_c.entry(s.collectivite.clone()).or_default(),
-                ] {
-                    ajouter(&mut t.lissage, ligne.bonus_lissage)?;
-                    ajouter(&mut t.nouvelles, ligne.bonus_nouvelles)?;
-                    ajouter(&mut t.trajectoire, ligne.bonus_trajectoire)?;
-                    ajouter(&mut t.ctre, ligne.bonus_ctre)?;
-                    ajouter(&mut t.verse_caf, ligne.bonus_total)?;
-                    ajouter(&mut t.verse_caf, ligne.bonus_ctre)?;
-                    ajouter(&mut t.contribution_collectivite, ligne.contribution_n)?;
-                    ajouter(&mut t.financement_public, ligne.financement_public_n)?;
-                }
-                lignes.push(ligne);
-            }
-            for g in &resultat.groupes {
-                for t in [
-                    &mut totaux,
-                    par_c.entry(g.collectivite.clone()).or_default(),
-                ] {
-                    ajouter(&mut t.charge_n1, g.charge_n1)?;
-                    ajouter(&mut t.verse_collectivite, g.verse_collectivite)?;
-                    ajouter(&mut t.verse_caf, g.verse_collectivite)?;
-                    ajouter(&mut t.non_redistribue, g.non_redistribue)?;
-                    ajouter(&mut t.complement, g.complement_plancher)?;
-                }
-            }
-            Ok(())
-        })();
-        r.map_err(depassement)?;
-
-        // 4. what the next year needs
-        for l in &lignes {
-            let e = reports.entry(l.id.clone()).or_default();
-            e.contribution_annee = l.contribution_n;
-            e.total_annee = l.bonus_total;
-            if l.mois > 0 {
-                // a year without months keeps the reference of the last counted year (R68)
-                e.contribution = l.contribution_n;
-                e.lissage = l.bonus_lissage;
-                e.total = l.bonus_total;
-                e.mois = l.mois;
-            }
-            if l.motif == Motif::Eligible {
-                // new units paid this year: those in force in the last counted month
-                let n_fin = match situations.get(&l.id) {
-                    None => dossier_y
-                        .structures
-                        .iter()
-                        .find(|s| s.id == l.id)
-                        .map_or(0, |s| s.unites_nouvelles.0),
-                    Some(sit) => sit
-                        .segments
-                        .iter()
-                        .rev()
-                        .find(|g| g.etat.compte())
-                        .map_or(0, |g| g.etat.nouvelles.0),
-                };
-                e.nouvelles_payees = e.nouvelles_payees.max(n_fin);
-            }
-        }
-        // base figée: the rate of every known (collectivité, volet) goes on, revalued each
-        // year, even through a year without units (R67)
-        let mut vus_annee: BTreeSet<(String, String)> = BTreeSet::new();
-        for g in &resultat.groupes {
-            if let Some(t) = g.taux_effectif {
-                taux_connus.insert((g.collectivite.clone(), g.volet.clone()), t);
-                vus_annee.insert((g.collectivite.clone(), g.volet.clone()));
-            }
-        }
-        if annee > n {
-            for (k, t) in taux_connus.iter_mut() {
-                if vus_annee.contains(k) {
-                    continue;
-                }
-                if let Some(v) = be.volets.get(&k.1) {
-                    let pop = conv.collectivite(&k.0).and_then(|c| c.population);
-                    *t = calcul::taux_effectif(v, pop, *t).map_err(depassement)?.0;
-                }
-            }
-        }
+        let (lignes, totaux, par_c) = chaine
+            .lignes(conv, &resultat, mode.valeur, annee)
+            .map_err(depassement)?;
+        // 4. what the next year needs (R23, R67, R68)
+        chaine.reporter(annee, &lignes, &situations, &dossier_y);
+        chaine
+            .taux_suivants(&resultat, &be, conv, annee > n)
+            .map_err(depassement)?;
         annees.push(AnneeProjetee {
             exercice: annee,
             dossier: dossier_y,
@@ -618,168 +300,213 @@ pub fn projeter(
     ))
 }
 
-/// Builds the dossier of year `annee` > N (R20–R23).
-fn deriver(
-    dossier: &Dossier,
-    chrono: &Chronologie,
-    prec: &AnneeProjetee,
-    annee: i32,
+/// The last projected year: `--jusqu-a`, else the end of the convention (R20).
+fn derniere_annee(
+    conv: &Convention,
+    options: &OptionsProjection,
+    n: i32,
+) -> Result<i32, Diagnostics> {
+    let fin = conv.fin.map(|d| d.annee);
+    let derniere =
+        match (options.jusqu_a, fin) {
+            (Some(j), Some(f)) if j > f => {
+                return Err(erreur_projection(
+                    format!("--jusqu-a {j} dépasse la fin de la convention ({f})"),
+                    "choisissez une année comprise dans la convention",
+                ))
+            }
+            (Some(j), _) => j,
+            (None, Some(f)) => f,
+            (None, None) => return Err(erreur_projection(
+                "convention.toml n'a pas de date de fin : la durée de la projection est inconnue"
+                    .into(),
+                "indiquez fin = AAAA-MM-JJ dans convention.toml ou passez --jusqu-a ANNEE",
+            )),
+        };
+    if derniere < n {
+        return Err(erreur_projection(
+            format!("la dernière année projetée ({derniere}) précède l'exercice {n}"),
+            "--jusqu-a doit valoir au moins l'exercice du dossier",
+        ));
+    }
+    Ok(derniere)
+}
+
+/// The base (`--base`, else the barème's `base_pluriannuelle`) and where it comes from.
+fn base_et_origine(
+    lu: &DossierLu,
+    options: &OptionsProjection,
+    n: i32,
+) -> (BasePluriannuelle, String) {
+    match options.base {
+        Some(b) => (b, "option --base".to_string()),
+        None => {
+            let l = lu.bareme.base_pour(n);
+            let o = match &l.source {
+                Some(s) => format!(
+                    "barème : base_pluriannuelle en vigueur depuis le {}, statut {}, {}",
+                    s.debut, s.statut, s.origine
+                ),
+                None => "valeur par défaut".into(),
+            };
+            (l.valeur, o)
+        }
+    }
+}
+
+/// Trajectoire reference (R24): `P_ref` per collectivité from year N's eligible units of
+/// the trajectoire volet.
+fn places_reference(
+    conv: &Convention,
+    resultat_n: &Resultat,
+    volet: &str,
+) -> BTreeMap<String, i64> {
+    let mut r: BTreeMap<String, i64> = BTreeMap::new();
+    for c in &conv.collectivites {
+        r.insert(c.id.clone(), 0);
+    }
+    for l in &resultat_n.structures {
+        if l.eligibilite.volet_eligible() == Some(volet) {
+            *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
+        }
+    }
+    r
+}
+
+impl CleDiagnostic {
+    fn de(d: &Diagnostic) -> Self {
+        CleDiagnostic {
+            code: d.code,
+            fichier: d.fichier.clone(),
+            ligne: d.ligne,
+            colonne: d.colonne.clone(),
+            valeur: d.valeur.clone(),
+        }
+    }
+}
+
+/// What a year Y > N is computed from.
+struct Derivee<'a> {
+    lu: &'a DossierLu,
+    chrono: &'a Chronologie,
     base: BasePluriannuelle,
-    reports: &BTreeMap<String, Report>,
-    taux_connus: &BTreeMap<(String, String), Rationnel>,
-) -> R<(Dossier, Surcharges, BTreeMap<String, Situation>)> {
-    let mut surcharges = Surcharges::default();
-    let mut situations = BTreeMap::new();
-    let mut structures = Vec::with_capacity(dossier.structures.len());
-    for s in &dossier.structures {
-        let (etats, evs) = chrono.mois(&s.id, annee).ok_or(Depassement)?;
-        let report = reports.get(&s.id).copied().unwrap_or_default();
-        // base glissante: new units already paid count as existing (R23)
-        let deja = match base {
-            BasePluriannuelle::Figee => 0,
-            BasePluriannuelle::Glissante => report.nouvelles_payees,
-        };
-        let convertir = |e: &Etat| -> (i64, i64) {
-            let f = e.nouvelles.0.min(deja);
-            (e.u() + f, e.nouvelles.0 - f)
-        };
-        let comptes: Vec<usize> = (0..12).filter(|&m| etats[m].compte()).collect();
-        let ouverts: Vec<usize> = (0..12).filter(|&m| etats[m].ouverte).collect();
-        let mut d = s.clone();
-        let mut um = UnitesMois::default();
-        if let Some(&premier) = comptes.first() {
-            // reference month: the first one reaching the largest u (R21)
-            let mut m_ref = premier;
-            let mut nouvelles_max = 0;
-            for &m in &comptes {
-                let (u, nv) = convertir(&etats[m]);
-                um.existantes = um.existantes.checked_add(u).ok_or(Depassement)?;
-                um.nouvelles = um.nouvelles.checked_add(nv).ok_or(Depassement)?;
-                nouvelles_max = nouvelles_max.max(nv);
-                if u > convertir(&etats[m_ref]).0 {
-                    m_ref = m;
-                }
-            }
-            let e = &etats[m_ref];
-            let (u, _) = convertir(e);
-            d.annexe = Annexe::Deux;
-            d.soutien_collectivite = true;
-            d.mois_ouverture = comptes.len() as u8;
-            d.unites_employeurs = e.employeurs;
-            d.unites_existantes = Unites(u + e.employeurs.0);
-            d.unites_nouvelles = Unites(nouvelles_max);
-        } else {
-            // never counted: the situation of the last open month, else of December
-            let e = &etats[ouverts.last().copied().unwrap_or(11)];
-            let (u, nv) = convertir(e);
-            d.annexe = e.annexe;
-            d.soutien_collectivite = e.soutien;
-            d.mois_ouverture = ouverts.len() as u8;
-            d.unites_employeurs = e.employeurs;
-            d.unites_existantes = Unites(u + e.employeurs.0);
-            d.unites_nouvelles = Unites(nv);
-        }
-        d.contribution_collectivite_n1 = report.contribution;
-        d.bonus_n1 = report.total;
-        surcharges.unites_mois.insert(s.id.clone(), um);
-        let mut segments: Vec<Segment> = Vec::new();
-        for (m, e) in etats.iter().enumerate() {
-            match segments.last_mut() {
-                Some(g) if g.etat == *e => g.fin = m as u8 + 1,
-                _ => segments.push(Segment {
-                    debut: m as u8 + 1,
-                    fin: m as u8 + 1,
-                    etat: *e,
-                }),
+    fichier_bareme: &'a str,
+    resultat_n: &'a Resultat,
+}
+
+/// A year's derived dossier, surcharges, situations, result and barème.
+type AnneeCalculee = (
+    Dossier,
+    Surcharges,
+    BTreeMap<String, Situation>,
+    Resultat,
+    crate::bareme::BaremeExercice,
+);
+
+impl Derivee<'_> {
+    /// Year `annee` > N: derived dossier (R20–R23), validated against the year's barème
+    /// (its diagnostics once, prefixed by the year), then the core's calculation.
+    fn calculer(
+        &self,
+        prec: &AnneeProjetee,
+        annee: i32,
+        chaine: &annee::Chaine,
+        diags: &mut Diagnostics,
+        vus: &mut BTreeSet<CleDiagnostic>,
+    ) -> Result<AnneeCalculee, Diagnostics> {
+        let (lu, fichier_bareme) = (self.lu, self.fichier_bareme);
+        let (d_y, s_y, sit) = derivation::deriver(
+            &lu.dossier,
+            self.chrono,
+            prec,
+            annee,
+            self.base,
+            &chaine.reports,
+            &chaine.taux_connus,
+        )
+        .map_err(depassement)?;
+        let (be, dv) = crate::validation::valider(&d_y, &lu.bareme, annee, fichier_bareme);
+        for mut d in dv.0 {
+            if vus.insert(CleDiagnostic::de(&d)) {
+                d.message = format!("exercice {annee} : {}", d.message);
+                diags.push(d);
             }
         }
-        // state on 1 January, before the year's events = December of the previous year
-        let depart = chrono
-            .mois(&s.id, annee - 1)
-            .map_or(etats[0], |(x, _)| x[11]);
-        situations.insert(
-            s.id.clone(),
-            Situation {
-                depart,
-                evenements: evs.into_iter().cloned().collect(),
-                segments,
-                mois_comptes: comptes.len() as u8,
-                nouvelles_devenues_existantes: Unites(
-                    comptes
-                        .iter()
-                        .map(|&m| etats[m].nouvelles.0.min(deja))
-                        .max()
-                        .unwrap_or(0),
-                ),
-                unites_mois: um,
-            },
-        );
-        structures.push(d);
-    }
-    // envelope: what the Caf paid for each (collectivité, volet) in Y−1 (R22)
-    let mut charges = Vec::new();
-    for g in &prec.resultat.groupes {
-        if g.versement.is_none() {
-            continue; // unknown volet: nothing was paid, nothing to carry
-        }
-        // figee: the forfaits are paid on top of the kept rate, they are not enveloped
-        let (paye, nouvelles) = match base {
-            BasePluriannuelle::Figee => (
-                Montant(
-                    g.lissage_verse
-                        .0
-                        .checked_add(g.verse_collectivite.0)
-                        .ok_or(Depassement)?,
-                ),
-                String::new(),
-            ),
-            BasePluriannuelle::Glissante => (
-                // the trajectoire is paid on top, outside the envelope (R24)
-                Montant(
-                    g.lissage_verse
-                        .0
-                        .checked_add(g.nouvelles_versees.0)
-                        .and_then(|x| x.checked_add(g.verse_collectivite.0))
-                        .ok_or(Depassement)?,
-                ),
-                format!(
-                    " + unités nouvelles {}",
-                    crate::rapport::montant_fr(g.nouvelles_versees)
-                ),
-            ),
+        let be = match be {
+            Some(b) if !diags.a_des_erreurs() => b,
+            _ => return Err(std::mem::take(diags)),
         };
-        charges.push(ChargeAPayer {
-            collectivite: g.collectivite.clone(),
-            volet: g.volet.clone(),
-            montant: paye,
-            libelle: format!(
-                "versé en {} : lissage {}{nouvelles}{}",
-                prec.exercice,
-                crate::rapport::montant_fr(g.lissage_verse),
-                if g.verse_collectivite.0 > 0 {
-                    format!(
-                        " + versé à la collectivité {}",
-                        crate::rapport::montant_fr(g.verse_collectivite)
-                    )
-                } else {
-                    String::new()
-                }
-            ),
-            ligne: crate::diagnostic::Origine::Enveloppe { exercice: annee },
-        });
+        // trajectoire (R24): P_ref of year N, places counted in December of the year
+        let mut s_y = s_y;
+        if let Some(t) = &be.trajectoire {
+            s_y.places_reference = Some(places_reference(
+                &lu.dossier.convention,
+                self.resultat_n,
+                &t.volet.valeur,
+            ));
+            for (id, st) in &sit {
+                let decembre = st
+                    .segments
+                    .last()
+                    .filter(|g| g.etat.compte())
+                    .map_or(0, |g| g.etat.u() + g.etat.nouvelles.0);
+                s_y.places_annee.insert(id.clone(), decembre);
+            }
+        }
+        let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
+        Ok((d_y, s_y, sit, r, be))
     }
-    if base == BasePluriannuelle::Figee {
-        surcharges.taux_imposes = taux_connus.clone();
+}
+
+impl calcul::explication::LigneContribution for LigneProjetee {
+    fn bonus_lissage(&self) -> Montant {
+        self.bonus_lissage
     }
-    let mut convention = dossier.convention.clone();
-    convention.exercice = annee;
-    Ok((
-        Dossier {
-            convention,
-            structures,
-            charges,
-        },
-        surcharges,
-        situations,
-    ))
+    fn bonus_total(&self) -> Montant {
+        self.bonus_total
+    }
+    fn contribution_n(&self) -> Montant {
+        self.contribution_n
+    }
+    fn contribution_n1(&self) -> Montant {
+        self.contribution_n1
+    }
+    fn bonus_n1(&self) -> Montant {
+        self.bonus_n1
+    }
+    fn financement(&self) -> contributions::Contribution {
+        contributions::Contribution {
+            contribution_n: self.contribution_n,
+            financement_public_n1: self.financement_public_n1,
+            financement_public_n: self.financement_public_n,
+            variation: self.variation,
+        }
+    }
+}
+
+/// The explanation of structure `id` in year `annee` of the projection: the core's
+/// explanation of that year's derived dossier, with the contribution of the projection's
+/// chain (R25, R68) in place of the one-year formula (`None`: no such year or structure).
+pub fn expliquer(
+    pr: &Projection,
+    id: &str,
+    annee: i32,
+) -> R<Option<calcul::explication::Explication>> {
+    let Some(a) = pr.annee(annee) else {
+        return Ok(None);
+    };
+    let Some(l) = a.ligne(id) else {
+        return Ok(None);
+    };
+    let Some(mut e) = calcul::explication::expliquer(&a.dossier, &a.resultat, id)? else {
+        return Ok(None);
+    };
+    e.contribution = calcul::explication::noeud_contribution(
+        &a.ajustement,
+        l.reference,
+        l.annee_reference,
+        l.mois,
+        l,
+    )?;
+    Ok(Some(e))
 }

@@ -10,9 +10,8 @@ use crate::bareme::{Arrondi, TrajectoireExercice};
 use crate::calcul::rationnel::{Depassement, Rationnel, R};
 use crate::calcul::repartition::{arrondir_groupe, Attribution};
 use crate::calcul::{decimal_en_rationnel, ArrondiGroupe};
-use crate::modele::{Montant, Unites};
+use crate::modele::{Montant, UniteMois, Unites};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One structure's input to the trajectoire of a year.
@@ -28,7 +27,7 @@ pub struct PlacesStructure {
 }
 
 /// One structure's trajectoire share.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartTrajectoire {
     pub id: String,
     pub places_mois: i64,
@@ -36,7 +35,7 @@ pub struct PartTrajectoire {
 }
 
 /// The trajectoire of one collectivité for one year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoireCollectivite {
     pub collectivite: String,
     pub volet: String,
@@ -47,7 +46,6 @@ pub struct TrajectoireCollectivite {
     pub places: Unites,
     /// `(P_Y − P_ref) / P_ref` (`None` when `P_ref = 0`: with places, every threshold counts
     /// as reached).
-    #[serde(serialize_with = "ser_opt")]
     pub croissance: Option<Rationnel>,
     /// Index (1-based) of the highest threshold reached.
     pub niveau: Option<usize>,
@@ -58,13 +56,6 @@ pub struct TrajectoireCollectivite {
     pub verse: Montant,
     pub parts: Vec<PartTrajectoire>,
     pub parametres: TrajectoireExercice,
-}
-
-fn ser_opt<S: serde::Serializer>(r: &Option<Rationnel>, s: S) -> Result<S::Ok, S::Error> {
-    match r {
-        Some(r) => s.serialize_str(&r.to_string()),
-        None => s.serialize_none(),
-    }
 }
 
 impl TrajectoireCollectivite {
@@ -138,7 +129,7 @@ pub fn calculer(
             parametres: parametres.clone(),
         };
         if montant.0 > 0 && !membres.is_empty() {
-            // b_i = X × (place-months / 12): X cents × hundredths × months / 1200
+            // b_i = X × (place-months / 12): X cents × hundredths × months / UniteMois::PAR_AN
             let ids: Vec<&str> = membres.iter().map(|s| s.id.as_str()).collect();
             let mut nums = Vec::with_capacity(membres.len());
             for s in &membres {
@@ -148,7 +139,7 @@ pub fn calculer(
                         .ok_or(Depassement)?,
                 );
             }
-            let g = arrondir_groupe(&ids, &nums, 1200, arrondi)?;
+            let g = arrondir_groupe(&ids, &nums, UniteMois::PAR_AN, arrondi)?;
             t.verse = Montant(g.total);
             t.arrondi = Some(ArrondiGroupe::de(&g, arrondi));
             for (s, a) in membres.iter().zip(g.lignes) {

@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{format_echelle, Depassement, R};
+use crate::calcul::rationnel::{format_echelle, Invariant, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -202,7 +202,7 @@ impl LigneCsv {
         self.texte(&s.id);
         self.texte(&s.nom);
         self.champ(s.type_structure.code().as_bytes());
-        self.champ(l.eligibilite.volet.as_deref().unwrap_or("").as_bytes());
+        self.champ(l.eligibilite.volet().unwrap_or("").as_bytes());
         self.texte(&s.gestionnaire);
         self.texte(&s.collectivite);
         self.champ(l.motif().code().as_bytes());
@@ -240,7 +240,10 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
         texte_sur(&s.id),
         texte_sur(&s.nom),
         s.type_structure.code().to_string(),
-        l.eligibilite.volet.clone().unwrap_or_default(),
+        l.eligibilite
+            .volet()
+            .map(str::to_string)
+            .unwrap_or_default(),
         texte_sur(&s.gestionnaire),
         texte_sur(&s.collectivite),
         l.motif().code().to_string(),
@@ -314,7 +317,10 @@ pub fn lignes_totaux(r: &Resultat) -> [(&'static str, crate::modele::Montant); 8
 pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
     use super::tables;
     let mut w = constructeur(p).from_writer(bom(p).to_vec());
-    let mut ecrire = |champs: &[String]| w.write_record(champs).map_err(|_| Depassement);
+    let mut ecrire = |champs: &[String]| {
+        w.write_record(champs)
+            .map_err(|_| Invariant("écriture CSV en mémoire impossible"))
+    };
     let textes = |c: &[&str]| c.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     match t {
         TableCsv::Structures => return rendre_avec(r, p, &mut |_| {}),
@@ -371,7 +377,8 @@ pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
             }
         }
     }
-    w.into_inner().map_err(|_| Depassement)
+    w.into_inner()
+        .map_err(|_| Invariant("écriture CSV en mémoire impossible"))
 }
 
 /// The structure table as a CSV file (bytes, with BOM for `excel-fr`): one row per

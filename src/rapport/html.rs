@@ -741,7 +741,7 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
         let mut lignes: Vec<&LigneStructure> = r
             .structures
             .iter()
-            .filter(|l| l.motif() == Motif::Eligible && l.eligibilite.volet.as_deref() == Some(v))
+            .filter(|l| l.motif() == Motif::Eligible && l.eligibilite.volet() == Some(v))
             .collect();
         if lignes.is_empty() {
             continue;
@@ -823,11 +823,11 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
             nom = esc(&s.nom),
             g = esc(&s.gestionnaire),
             v = if eligible {
-                esc(l.eligibilite.volet.as_deref().unwrap_or("—"))
+                esc(l.eligibilite.volet().unwrap_or("—"))
             } else {
                 format!(
                     "{}<br><span class=\"motif\">non éligible ({})</span>",
-                    esc(l.eligibilite.volet.as_deref().unwrap_or("—")),
+                    esc(l.eligibilite.volet().unwrap_or("—")),
                     motif_court(l.motif())
                 )
             },

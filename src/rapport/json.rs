@@ -77,7 +77,7 @@ impl<'a> StructureJson<'a> {
             type_structure: s.type_structure.code(),
             unites_eligibles: Texte(l.unites_eligibles),
             variation: Texte(l.variation),
-            volet: l.eligibilite.volet.as_deref(),
+            volet: l.eligibilite.volet(),
         })
     }
 }

@@ -507,8 +507,7 @@ fn groupes_de<'a>(r: &'a Resultat, lignes: &[&LigneStructure]) -> Vec<&'a Groupe
         .filter(|l| l.motif() == Motif::Eligible)
         .filter_map(|l| {
             l.eligibilite
-                .volet
-                .as_deref()
+                .volet()
                 .map(|v| (l.structure.collectivite.as_str(), v))
         })
         .collect();
@@ -672,11 +671,7 @@ fn lettre_gestionnaire(
     };
     for (i, l) in lignes.iter().enumerate() {
         let nom = format!("{} ({})", l.structure.nom, l.structure.id);
-        let volet = l
-            .eligibilite
-            .volet
-            .as_deref()
-            .and_then(|v| r.bareme.volets.get(v));
+        let volet = l.eligibilite.volet().and_then(|v| r.bareme.volets.get(v));
         match (l.motif(), volet) {
             (Motif::Eligible, Some(v)) => {
                 for (k, c) in COMPOSANTES.iter().enumerate() {

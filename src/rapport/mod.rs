@@ -2,6 +2,7 @@
 //! explanation of one structure's figures. Pure: they build strings; writing is `sortie`'s.
 
 pub mod bareme;
+pub mod comparaison;
 pub mod csv;
 pub mod explication;
 pub mod html;
@@ -57,31 +58,7 @@ pub fn euros(r: &Rationnel, echelle: u32) -> R<String> {
     r.div(Rationnel::entier(100))?.decimal_arrondi(echelle)
 }
 
-/// `12 345,67 €` (narrow no-break space as thousands separator, as French typography).
-pub fn montant_fr(m: Montant) -> String {
-    format!("{} €", groupe_fr(&format_echelle(m.0 as i128, 2)))
-}
-
-/// Groups the integer part by thousands and uses a decimal comma: `-1234567.5` → `-1 234 567,5`.
-pub fn groupe_fr(s: &str) -> String {
-    let (signe, corps) = match s.strip_prefix('-') {
-        Some(c) => ("-", c),
-        None => ("", s),
-    };
-    let (ent, dec) = corps.split_once('.').unwrap_or((corps, ""));
-    let mut g = String::new();
-    for (i, c) in ent.chars().enumerate() {
-        if i > 0 && (ent.len() - i) % 3 == 0 {
-            g.push('\u{202f}');
-        }
-        g.push(c);
-    }
-    if dec.is_empty() {
-        format!("{signe}{g}")
-    } else {
-        format!("{signe}{g},{dec}")
-    }
-}
+pub use crate::modele::{groupe_fr, montant_fr};
 
 /// Neutralises a user text that a spreadsheet would take for a formula: prefixed with an
 /// apostrophe when it starts with `=`, `+`, `-`, `@`, tab or CR, or with a full-width or

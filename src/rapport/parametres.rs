@@ -277,12 +277,16 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
             "Ajustement des contributions : {}",
             nom_ajustement(be.ajustement_contribution.valeur)
         ),
-        detail: match be.ajustement_contribution.valeur {
-            Ajustement::Neutre => "contribution N = max(0, c_ref − (bonus lissage N − b_ref)), où c_ref et b_ref sont la contribution et le bonus de N-1 ramenés aux mois d'ouverture de N (× mois / 12) : la collectivité cesse de payer ce que la Caf verse désormais directement, et ne paie pas les mois de fermeture (R65).",
-            Ajustement::Aucun => "contribution N = contribution N-1 × mois d'ouverture / 12 (R65).",
-            Ajustement::Integral => "contribution N = max(0, c_ref − (bonus total N − b_ref)), c_ref et b_ref ramenés aux mois d'ouverture de N (R65).",
-        }
-        .into(),
+        // the formula itself comes from the calculation (calcul::contributions::formule)
+        detail: {
+            let mode = be.ajustement_contribution.valeur;
+            let f = crate::calcul::contributions::formule(mode);
+            match mode {
+                Ajustement::Neutre => format!("contribution N = {f}, où c_ref et b_ref sont la contribution et le bonus de N-1 ramenés aux mois d'ouverture de N (× mois / 12) : la collectivité cesse de payer ce que la Caf verse désormais directement, et ne paie pas les mois de fermeture (R65)."),
+                Ajustement::Aucun => format!("contribution N = {f}, où c_ref = contribution N-1 × mois d'ouverture / 12 (R65)."),
+                Ajustement::Integral => format!("contribution N = {f}, c_ref et b_ref ramenés aux mois d'ouverture de N (R65)."),
+            }
+        },
         source: src(&be.ajustement_contribution.source),
     });
     h.push(Hypothese {

@@ -50,7 +50,7 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
             fe.montant4(
                 l,
                 11,
-                &x.taux_unitaire.unwrap_or(Rationnel::ZERO),
+                &x.taux_unitaire.map_or(Rationnel::ZERO, |t| t.0),
                 &f.montant4,
             )?;
             let montants = [

@@ -546,7 +546,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         t.lignes.push(vec![
             texte(&l.structure.id),
             texte(&l.structure.nom),
-            texte(l.eligibilite.volet.as_deref().unwrap_or("—")),
+            texte(l.eligibilite.volet().unwrap_or("—")),
             Valeur::Motif(l.motif()),
             nombre(groupe_fr(&l.unites_eligibles.to_string())),
             nombre(taux),

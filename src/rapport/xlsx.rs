@@ -69,8 +69,8 @@ pub fn texte_erreur_xlsx(e: &XlsxError) -> String {
 /// Characters of a cell's text, at most (Excel's limit).
 pub const TEXTE_MAX: usize = 32_767;
 
-impl From<crate::calcul::rationnel::Depassement> for ErreurXlsx {
-    fn from(e: crate::calcul::rationnel::Depassement) -> Self {
+impl From<crate::calcul::rationnel::ErreurCalcul> for ErreurXlsx {
+    fn from(e: crate::calcul::rationnel::ErreurCalcul) -> Self {
         ErreurXlsx(e.to_string())
     }
 }
@@ -492,7 +492,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.texte_plie(l, 0, &s.id, 28, f)?;
         fe.texte_plie(l, 1, &s.nom, 30, f)?;
         fe.texte(l, 2, s.type_structure.code(), &f.texte)?;
-        fe.texte(l, 3, x.eligibilite.volet.as_deref().unwrap_or(""), &f.texte)?;
+        fe.texte(l, 3, x.eligibilite.volet().unwrap_or(""), &f.texte)?;
         fe.texte_plie(l, 4, &s.gestionnaire, 24, f)?;
         fe.texte(l, 5, &s.collectivite, &f.texte)?;
         fe.texte(l, 6, x.motif().code(), &f.texte)?;
@@ -500,7 +500,7 @@ fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant4(
             l,
             8,
-            &x.taux_unitaire.unwrap_or(Rationnel::ZERO),
+            &x.taux_unitaire.map_or(Rationnel::ZERO, |t| t.0),
             &f.montant4,
         )?;
         fe.montant(l, 9, x.bonus_lissage, &f.montant)?;
@@ -924,7 +924,7 @@ fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
     let mut volets: Vec<&str> = r
         .structures
         .iter()
-        .filter_map(|x| x.eligibilite.volet.as_deref())
+        .filter_map(|x| x.eligibilite.volet())
         .collect();
     volets.sort_unstable();
     volets.dedup();
@@ -932,7 +932,7 @@ fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
         let lignes: Vec<_> = r
             .structures
             .iter()
-            .filter(|x| x.eligibilite.volet.as_deref() == Some(v))
+            .filter(|x| x.eligibilite.volet() == Some(v))
             .collect();
         let eligibles = lignes
             .iter()

@@ -6,9 +6,9 @@
 
 use super::{cause, Cause};
 use crate::calcul::eligibilite::Motif;
-use crate::calcul::rationnel::{format_echelle, Depassement, Rationnel, R};
+use crate::calcul::rationnel::{format_echelle, Invariant, Rationnel, R};
 use crate::calcul::{decimal_en_rationnel, GroupeVolet, LigneStructure, Resultat};
-use crate::modele::{Dossier, Montant};
+use crate::modele::{Dossier, Montant, UniteMois};
 use crate::rapport::{groupe_fr, montant_fr};
 use std::collections::BTreeMap;
 
@@ -138,7 +138,7 @@ fn exacte_nouvelles(l: &LigneStructure) -> Rationnel {
 /// Rate interval (cents per unit) that reproduces `n` within a cent, given the structure's
 /// own new-unit share.
 fn intervalle_taux(l: &LigneStructure, n: Montant) -> R<(Rationnel, Rationnel)> {
-    let k = Rationnel::new(1200, u_h(l) * mo(l))?;
+    let k = Rationnel::new(UniteMois::PAR_AN, u_h(l) * mo(l))?;
     let base = rat(n).sub(exacte_nouvelles(l))?;
     let lo = base.sub(Rationnel::UN)?.mul(k)?;
     let hi = base.add(Rationnel::UN)?.mul(k)?;
@@ -151,7 +151,7 @@ pub(super) fn groupe_analyse(l: &LigneStructure) -> Option<(&str, &str)> {
     if l.motif() != Motif::Eligible || u_h(l) <= 0 || mo(l) <= 0 {
         return None;
     }
-    let v = l.eligibilite.volet.as_deref()?;
+    let v = l.eligibilite.volet()?;
     Some((l.structure.collectivite.as_str(), v))
 }
 
@@ -234,7 +234,7 @@ pub(super) fn analyser_groupe(
             continue;
         }
         let base = rat(n).sub(exacte_nouvelles(l))?;
-        let f = Rationnel::entier(1200).div(Rationnel::entier(mo(l)))?;
+        let f = Rationnel::entier(UniteMois::PAR_AN).div(Rationnel::entier(mo(l)))?;
         let ulo = base.sub(Rationnel::UN)?.mul(f)?.div(hi)?;
         let uhi = base.add(Rationnel::UN)?.mul(f)?.div(lo)?;
         if let Some(up) = valeur_ronde(&ulo, &uhi)? {
@@ -317,9 +317,9 @@ fn hypotheses_structure(
     let (u, m) = (u_h(l), mo(l));
     let t = exacte_nouvelles(l);
     let el = exacte_lissage(l);
-    // pred(u', mo') = taux × u' × mo' / 1200 + t × mo' / mo
+    // pred(u', mo') = taux × u' × mo' / UniteMois::PAR_AN + t × mo' / mo
     let pred = |up: i128, mop: i128| -> R<Rationnel> {
-        let lis = taux.mul(Rationnel::new(up * mop, 1200)?)?;
+        let lis = taux.mul(Rationnel::new(up * mop, UniteMois::PAR_AN)?)?;
         let nv = if m > 0 {
             t.mul(Rationnel::new(mop, m)?)?
         } else {
@@ -349,7 +349,7 @@ fn hypotheses_structure(
     // new units counted as existing ones
     if s.unites_nouvelles.0 > 0 && m > 0 {
         let up = u + s.unites_nouvelles.0 as i128;
-        if arrondit_a(&taux.mul(Rationnel::new(up * m, 1200)?)?, n) {
+        if arrondit_a(&taux.mul(Rationnel::new(up * m, UniteMois::PAR_AN)?)?, n) {
             v.push(cause(
                 "UNITES_NOUVELLES",
                 format!(
@@ -395,7 +395,7 @@ fn hypotheses_structure(
         }
     } else if m > 0 && taux > Rationnel::ZERO {
         // another unit count at this rate
-        let f = Rationnel::new(1200, m)?.div(taux)?;
+        let f = Rationnel::new(UniteMois::PAR_AN, m)?.div(taux)?;
         let base = rat(n).sub(t)?;
         let lo = base.sub(Rationnel::UN)?.mul(f)?;
         let hi = base.add(Rationnel::UN)?.mul(f)?;
@@ -410,7 +410,7 @@ fn hypotheses_structure(
                         unites_fr(up),
                         taux_fr(&taux)?,
                         unites_fr(u),
-                        if taux == g.taux_effectif.unwrap_or(Rationnel::ZERO) { "taux calculé" } else { "taux notifié" }
+                        if taux == g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0) { "taux calculé" } else { "taux notifié" }
                     ),
                 ));
             }
@@ -426,7 +426,12 @@ fn hypotheses_structure(
     // new units: another tranche, another count
     let nh = s.unites_nouvelles.0 as i128;
     if nh > 0 && m > 0 {
-        let volet = ctx.r.bareme.volets.get(&g.volet).ok_or(Depassement)?;
+        let volet = ctx
+            .r
+            .bareme
+            .volets
+            .get(&g.volet)
+            .ok_or(Invariant("volet d'un groupe versé absent du barème"))?;
         let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
         let tranche = ctx
             .r
@@ -439,7 +444,7 @@ fn hypotheses_structure(
                 continue;
             }
             let tn = Rationnel::entier(f.0 as i128)
-                .mul(Rationnel::new(nh * m, 1200)?)?
+                .mul(Rationnel::new(nh * m, UniteMois::PAR_AN)?)?
                 .mul(facteur)?;
             if arrondit_a(&el.add(tn)?, n) {
                 v.push(cause(
@@ -457,7 +462,7 @@ fn hypotheses_structure(
     if l.forfait.0 > 0 && m > 0 {
         let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
         let par_unite = Rationnel::entier(l.forfait.0 as i128)
-            .mul(Rationnel::new(m, 1200)?)?
+            .mul(Rationnel::new(m, UniteMois::PAR_AN)?)?
             .mul(facteur)?;
         let base = rat(n).sub(el)?;
         let lo = base.sub(Rationnel::UN)?.div(par_unite)?;
@@ -504,7 +509,7 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
             "ELIGIBILITE",
             format!(
                 "la Caf ne notifie rien : elle ne semble pas retenir la structure, éligible pour le calcul (volet {}, {} unités)",
-                l.eligibilite.volet.as_deref().unwrap_or("?"),
+                l.eligibilite.volet().unwrap_or("?"),
                 unites_fr(u_h(l))
             ),
         ));
@@ -530,7 +535,7 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                 exacte_fr(&l.part_exacte)?,
                 montant_fr(n),
                 s.collectivite,
-                l.eligibilite.volet.as_deref().unwrap_or("?"),
+                l.eligibilite.volet().unwrap_or("?"),
                 montant_fr(b),
                 montant_fr(Montant(n.0 - b.0))
             ),
@@ -538,13 +543,12 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
     }
     let Some(g) = l
         .eligibilite
-        .volet
-        .as_deref()
+        .volet()
         .and_then(|v| ctx.r.groupe(&s.collectivite, v))
     else {
         return Ok(indeterminee(l, n));
     };
-    let m_eff = g.taux_effectif.unwrap_or(Rationnel::ZERO);
+    let m_eff = g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0);
     let cle = (g.collectivite.clone(), g.volet.clone());
     let mut taux = m_eff;
     match ctx.histoires.get(&cle) {

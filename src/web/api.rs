@@ -171,8 +171,8 @@ fn invalide(d: Diagnostics) -> Response {
     erreurs(StatusCode::UNPROCESSABLE_ENTITY, &d)
 }
 
-fn depassement(e: crate::calcul::rationnel::Depassement) -> Response {
-    erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E023, &e.to_string())
+fn depassement(e: crate::calcul::rationnel::ErreurCalcul) -> Response {
+    erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, e.code(), &e.to_string())
 }
 
 /// `POST /api/calculer` (`dossier`): the JSON of `calculer --format json`.

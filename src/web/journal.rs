@@ -76,7 +76,8 @@ pub fn entree(
         },
         exercice: Some(r.map_or(lu.dossier.convention.exercice, |r| r.exercice)),
         bareme: r.map_or_else(String::new, |r| {
-            sha256(&serde_json::to_vec(&r.bareme).unwrap_or_default())
+            // the barème in force, every parameter with its value, date, source and status
+            sha256(format!("{:?}", r.bareme).as_bytes())
         }),
         version: env!("CARGO_PKG_VERSION").to_string(),
         structures: r.map(|r| r.structures.len() as i64),

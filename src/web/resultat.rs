@@ -29,7 +29,7 @@ pub struct Filtres {
 }
 
 fn volet(l: &LigneStructure) -> &str {
-    l.eligibilite.volet.as_deref().unwrap_or("—")
+    l.eligibilite.volet().unwrap_or("—")
 }
 
 impl Filtres {

@@ -10,19 +10,20 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use crate::lecture::texte::{self, Encodage};
 use crate::lecture::{tableau, UNITES_MAX};
-use crate::modele::{Annexe, Date, Dossier, Unites};
-use serde::Serialize;
+use crate::modele::{unites_bonus, Annexe, Date, Dossier, Unites};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+
+mod chronologie;
+pub use chronologie::{Chronologie, Etat};
 
 pub const FICHIER: &str = "evenements.csv";
 pub const COLONNES: &[&str] = &["date", "id", "action", "valeur"];
 const REQUISES: &[&str] = &["date", "id", "action"];
 
 /// What an event does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", content = "valeur", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Ouverture,
     Fermeture,
@@ -60,7 +61,7 @@ impl Action {
             Action::Ouverture | Action::Fermeture => String::new(),
             Action::UnitesExistantes(u)
             | Action::UnitesNouvelles(u)
-            | Action::UnitesEmployeurs(u) => crate::rapport::groupe_fr(&u.to_string()),
+            | Action::UnitesEmployeurs(u) => crate::modele::groupe_fr(&u.to_string()),
             Action::Soutien(b) => if *b { "oui" } else { "non" }.into(),
             Action::Annexe(a) => a.libelle().into(),
         }
@@ -68,11 +69,10 @@ impl Action {
 }
 
 /// One line of evenements.csv.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evenement {
     pub date: Date,
     pub id: String,
-    #[serde(flatten)]
     pub action: Action,
     /// Line in evenements.csv (for messages and `expliquer`).
     pub ligne: u64,
@@ -452,297 +452,6 @@ pub fn lire_evenements(
     let avant = diags.erreurs().count();
     let ev = analyser_evenements(&nom, &texte, diags);
     (diags.erreurs().count() == avant).then_some(ev)
-}
-
-/// A structure's situation in one month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Etat {
-    pub ouverte: bool,
-    pub annexe: Annexe,
-    pub soutien: bool,
-    pub existantes: Unites,
-    pub nouvelles: Unites,
-    pub employeurs: Unites,
-}
-
-impl Etat {
-    /// The month counts for the bonus (R21): open, in Annexe 2 and supported.
-    pub fn compte(&self) -> bool {
-        self.ouverte && self.annexe == Annexe::Deux && self.soutien
-    }
-    /// `existantes − employeurs` (hundredths).
-    pub fn u(&self) -> i64 {
-        self.existantes.0 - self.employeurs.0
-    }
-    fn appliquer(&mut self, a: Action) {
-        match a {
-            Action::Ouverture => self.ouverte = true,
-            Action::Fermeture => self.ouverte = false,
-            Action::UnitesExistantes(u) => self.existantes = u,
-            Action::UnitesNouvelles(u) => self.nouvelles = u,
-            Action::UnitesEmployeurs(u) => self.employeurs = u,
-            Action::Soutien(b) => self.soutien = b,
-            Action::Annexe(x) => self.annexe = x,
-        }
-    }
-}
-
-impl fmt::Display for Etat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}, annexe {}, soutien {}, unités existantes {} − employeurs {} + nouvelles {}",
-            if self.ouverte { "ouverte" } else { "fermée" },
-            self.annexe.libelle(),
-            if self.soutien { "oui" } else { "non" },
-            crate::rapport::groupe_fr(&self.existantes.to_string()),
-            crate::rapport::groupe_fr(&self.employeurs.to_string()),
-            crate::rapport::groupe_fr(&self.nouvelles.to_string()),
-        )
-    }
-}
-
-/// Every structure's events, checked and sorted, from the state on 1 January after the
-/// dossier's exercice N (R20).
-#[derive(Debug, Clone, Default)]
-pub struct Chronologie {
-    /// State on 1 January N+1 before any event, per structure id.
-    pub depart: BTreeMap<String, Etat>,
-    /// Events per structure id, in order of effect (month, then date, then line).
-    pub evenements: BTreeMap<String, Vec<Evenement>>,
-}
-
-impl Chronologie {
-    /// Checks the events against the dossier (pure): known ids, dates within the convention
-    /// and after exercice `n`, possible sequences. Errors and warnings go to `diags`;
-    /// `derniere` is the last projected year (later events are reported without effect).
-    pub fn construire(
-        dossier: &Dossier,
-        evenements: &[Evenement],
-        n: i32,
-        derniere: i32,
-        fichier: &str,
-        diags: &mut Diagnostics,
-    ) -> Chronologie {
-        let conv = &dossier.convention;
-        let mut c = Chronologie::default();
-        for s in &dossier.structures {
-            c.depart.insert(
-                s.id.clone(),
-                Etat {
-                    ouverte: s.mois_ouverture > 0,
-                    annexe: s.annexe,
-                    soutien: s.soutien_collectivite,
-                    existantes: s.unites_existantes,
-                    nouvelles: s.unites_nouvelles,
-                    employeurs: s.unites_employeurs,
-                },
-            );
-        }
-        let periode = format!(
-            "{} → {}",
-            conv.debut.map_or("…".into(), |d| d.to_string()),
-            conv.fin.map_or("…".into(), |d| d.to_string())
-        );
-        for e in evenements {
-            // an id written with another case or Unicode form is the structure's id
-            // (lecture::texte::cle_id, as everywhere): one structure, one spelling
-            let rattache;
-            let cle = (!c.depart.contains_key(&e.id)).then(|| texte::cle_id(&e.id));
-            let e = match cle.and_then(|k| {
-                dossier
-                    .structures
-                    .iter()
-                    .find(|s| texte::cle_id(&s.id) == k)
-            }) {
-                Some(s) => {
-                    rattache = Evenement {
-                        id: s.id.clone(),
-                        ..e.clone()
-                    };
-                    &rattache
-                }
-                None => e,
-            };
-            let loc =
-                |d: Diagnostic, col: &str, val: String| d.ligne(e.ligne).colonne(col).valeur(val);
-            if !c.depart.contains_key(&e.id) {
-                diags.push(
-                    loc(
-                        Diagnostic::erreur(Code::E031, fichier, "structure inconnue de structures.csv"),
-                        "id",
-                        e.id.clone(),
-                    )
-                    .conseil("un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)"),
-                );
-                continue;
-            }
-            if conv.debut.is_some_and(|d| e.date < d) || conv.fin.is_some_and(|d| e.date > d) {
-                diags.push(
-                    loc(
-                        Diagnostic::erreur(
-                            Code::E034,
-                            fichier,
-                            format!("date hors de la période de la convention ({periode})"),
-                        ),
-                        "date",
-                        e.date.to_string(),
-                    )
-                    .conseil("un événement se situe pendant la convention"),
-                );
-                continue;
-            }
-            let (a, m) = e.effet();
-            if a <= n {
-                diags.push(
-                    loc(
-                        Diagnostic::erreur(
-                            Code::E034,
-                            fichier,
-                            format!(
-                                "l'événement compte à partir de {} {a}, pendant l'exercice {n} que structures.csv décrit déjà",
-                                NOMS_MOIS[(m - 1) as usize]
-                            ),
-                        ),
-                        "date",
-                        e.date.to_string(),
-                    )
-                    .conseil(format!(
-                        "décrivez l'exercice {n} dans structures.csv (mois_ouverture, unités), ou datez l'événement à partir du 1er janvier {}",
-                        n + 1
-                    )),
-                );
-                continue;
-            }
-            if a > derniere {
-                diags.push(
-                    loc(
-                        Diagnostic::avertissement(
-                            Code::W030,
-                            fichier,
-                            format!(
-                                "l'événement compte à partir de {} {a}, après la dernière année projetée ({derniere}) : sans effet",
-                                NOMS_MOIS[(m - 1) as usize]
-                            ),
-                        ),
-                        "date",
-                        e.date.to_string(),
-                    )
-                    .conseil("prolongez la projection (--jusqu-a) si la convention le permet"),
-                );
-            }
-            c.evenements
-                .entry(e.id.clone())
-                .or_default()
-                .push(e.clone());
-        }
-        // sequences, per structure: replayed in order of effect
-        for (id, evs) in c.evenements.iter_mut() {
-            evs.sort_by(|x, y| {
-                x.effet()
-                    .cmp(&y.effet())
-                    .then(x.date.cmp(&y.date))
-                    .then(x.ligne.cmp(&y.ligne))
-            });
-            let Some(mut etat) = c.depart.get(id).copied() else {
-                continue; // only known ids have events (checked above)
-            };
-            let mut k = 0;
-            while k < evs.len() {
-                let effet = evs[k].effet();
-                let mut fin = k;
-                while fin < evs.len() && evs[fin].effet() == effet {
-                    fin += 1;
-                }
-                let mut vus: BTreeMap<&str, u64> = BTreeMap::new();
-                let mut derniere_unite: Option<&Evenement> = None;
-                for e in &evs[k..fin] {
-                    let loc =
-                        |d: Diagnostic| d.ligne(e.ligne).colonne("action").valeur(e.action.nom());
-                    let quand = format!("{} {}", NOMS_MOIS[(effet.1 - 1) as usize], effet.0);
-                    if let Some(l) = vus.insert(e.action.nom(), e.ligne) {
-                        if !matches!(e.action, Action::Ouverture | Action::Fermeture) {
-                            diags.push(loc(Diagnostic::erreur(
-                                Code::E035,
-                                fichier,
-                                format!("deux événements « {} » pour « {id} » comptent à partir de {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
-                            ))
-                            .conseil("gardez une seule valeur par mois (un changement compte au mois qui suit sa date, sauf le 1er)"));
-                        }
-                    }
-                    match e.action {
-                        Action::Ouverture if etat.ouverte => diags.push(
-                            loc(Diagnostic::erreur(
-                                Code::E035,
-                                fichier,
-                                format!("ouverture de « {id} », déjà ouverte à cette date"),
-                            ))
-                            .conseil("une structure ouverte dans l'exercice du dossier (mois_ouverture > 0) l'est encore au 1er janvier suivant ; fermez-la d'abord"),
-                        ),
-                        Action::Fermeture if !etat.ouverte => diags.push(
-                            loc(Diagnostic::erreur(
-                                Code::E035,
-                                fichier,
-                                format!("fermeture de « {id} », déjà fermée à cette date"),
-                            ))
-                            .conseil("une structure fermée toute l'année du dossier (mois_ouverture = 0) ou déjà fermée par un événement ne peut pas fermer à nouveau"),
-                        ),
-                        Action::UnitesExistantes(_) | Action::UnitesEmployeurs(_) => {
-                            derniere_unite = Some(e)
-                        }
-                        _ => {}
-                    }
-                    etat.appliquer(e.action);
-                }
-                if etat.employeurs > etat.existantes {
-                    if let Some(e) = derniere_unite {
-                        diags.push(
-                            Diagnostic::erreur(
-                                Code::E036,
-                                fichier,
-                                format!(
-                                    "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {} {}",
-                                    etat.employeurs,
-                                    etat.existantes,
-                                    NOMS_MOIS[(effet.1 - 1) as usize],
-                                    effet.0
-                                ),
-                            )
-                            .ligne(e.ligne)
-                            .colonne("valeur")
-                            .valeur(e.action.valeur())
-                            .conseil("les places employeurs font partie des places existantes"),
-                        );
-                    }
-                }
-                k = fin;
-            }
-        }
-        c
-    }
-
-    /// The 12 monthly states of a structure in `annee` (> N), and the events that take effect
-    /// that year.
-    pub fn mois(&self, id: &str, annee: i32) -> Option<([Etat; 12], Vec<&Evenement>)> {
-        let mut etat = *self.depart.get(id)?;
-        let evs: &[Evenement] = self.evenements.get(id).map_or(&[], |v| v.as_slice());
-        let mut k = 0;
-        while k < evs.len() && evs[k].effet().0 < annee {
-            etat.appliquer(evs[k].action);
-            k += 1;
-        }
-        let mut annee_evs = Vec::new();
-        let mut r = [etat; 12];
-        for (m, slot) in r.iter_mut().enumerate() {
-            while k < evs.len() && evs[k].effet() == (annee, m as u8 + 1) {
-                etat.appliquer(evs[k].action);
-                annee_evs.push(&evs[k]);
-                k += 1;
-            }
-            *slot = etat;
-        }
-        Some((r, annee_evs))
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,277 @@
+//! The barème in force for one exercice: each parameter read at its date (R2), the
+//! volets, the trajectoire, and the merge of a dossier's barème over the built-in one.
+
+use super::*;
+use crate::diagnostic::Code;
+
+impl Bareme {
+    /// The built-in barème.
+    pub fn integre() -> Result<Bareme, Diagnostics> {
+        // parsed once per process (a batch reads it for every dossier), then cloned
+        static INTEGRE: std::sync::OnceLock<Result<Bareme, Diagnostics>> =
+            std::sync::OnceLock::new();
+        INTEGRE
+            .get_or_init(|| analyser(BAREME_INTEGRE, NOM_INTEGRE))
+            .clone()
+    }
+
+    /// Built-in barème overridden by the text of a dossier's `bareme.toml`.
+    pub fn avec_surcharge(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
+        let mut b = Bareme::integre()?;
+        b.fusionner(analyser(texte, fichier)?);
+        Ok(b)
+    }
+
+    fn fusionner(&mut self, o: Bareme) {
+        self.nombre_tranches.fusionner(o.nombre_tranches);
+        self.ajustement_contribution
+            .fusionner(o.ajustement_contribution);
+        self.arrondi.fusionner(o.arrondi);
+        self.base_pluriannuelle.fusionner(o.base_pluriannuelle);
+        self.trajectoire.fusionner(o.trajectoire);
+        for (nom, v) in o.volets {
+            match self.volets.get_mut(&nom) {
+                Some(existant) => existant.fusionner(v),
+                None => {
+                    self.volets.insert(nom, v);
+                }
+            }
+        }
+    }
+
+    /// The projection base in force for `annee` (default `figee`, docs/regles.md R22).
+    pub fn base_pour(&self, annee: i32) -> Lu<BasePluriannuelle> {
+        self.base_pluriannuelle
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(BasePluriannuelle::Figee))
+    }
+
+    /// The trajectoire parameters in force for `annee`; `Ok(None)` when the bonus does not
+    /// exist that year (no thresholds in force, or an empty list).
+    pub fn trajectoire_pour(
+        &self,
+        annee: i32,
+        fichier: &str,
+    ) -> Result<Option<TrajectoireExercice>, Diagnostics> {
+        let t = &self.trajectoire;
+        let Some(seuils) = t.seuils.en_vigueur(annee) else {
+            return Ok(None);
+        };
+        if seuils.valeur.is_empty() {
+            return Ok(None);
+        }
+        let mut diags = Diagnostics::default();
+        let err = |diags: &mut Diagnostics, col: &str, m: String| {
+            diags.push(
+                Diagnostic::erreur(Code::E022, fichier, m)
+                    .colonne(col)
+                    .conseil("voir docs/bareme.md, section [trajectoire]"),
+            )
+        };
+        let montants = t.montants.en_vigueur(annee);
+        let volet = t.volet.en_vigueur(annee);
+        let annee_reference = t.annee_reference.en_vigueur(annee);
+        match &montants {
+            None => err(
+                &mut diags,
+                "trajectoire.montants",
+                format!(
+                    "aucune valeur en vigueur au 1er janvier {annee} alors que des seuils le sont"
+                ),
+            ),
+            Some(m) if m.valeur.len() != seuils.valeur.len() => err(
+                &mut diags,
+                "trajectoire.montants",
+                format!(
+                    "{} pour {} en {annee}",
+                    crate::rapport::nombre_de(m.valeur.len() as u64, "montant", "montants"),
+                    crate::rapport::nombre_de(seuils.valeur.len() as u64, "seuil", "seuils")
+                ),
+            ),
+            _ => {}
+        }
+        if seuils.valeur.windows(2).any(|w| w[0] >= w[1]) {
+            err(
+                &mut diags,
+                "trajectoire.seuils",
+                format!("les seuils doivent être strictement croissants en {annee}"),
+            );
+        }
+        if volet.is_none() {
+            err(
+                &mut diags,
+                "trajectoire.volet",
+                format!("aucune valeur en vigueur au 1er janvier {annee}"),
+            );
+        }
+        if annee_reference.is_none() {
+            err(
+                &mut diags,
+                "trajectoire.annee_reference",
+                format!("aucune valeur en vigueur au 1er janvier {annee}"),
+            );
+        }
+        match (montants, volet, annee_reference) {
+            (Some(montants), Some(volet), Some(annee_reference)) if !diags.a_des_erreurs() => {
+                Ok(Some(TrajectoireExercice {
+                    volet,
+                    annee_reference,
+                    seuils,
+                    montants,
+                }))
+            }
+            _ => Err(diags),
+        }
+    }
+
+    /// Resolves every parameter for exercice `annee` and checks the result's consistency.
+    pub fn pour_exercice(&self, annee: i32, fichier: &str) -> Result<BaremeExercice, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut requis = |nom: &str| {
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E022,
+                    fichier,
+                    format!("aucune valeur en vigueur au 1er janvier {annee}"),
+                )
+                .colonne(nom)
+                .conseil("ajoutez une valeur datée d'avant l'exercice"),
+            )
+        };
+        let nombre_tranches = self.nombre_tranches.en_vigueur(annee);
+        let ajustement = self.ajustement_contribution.en_vigueur(annee);
+        let arrondi = self.arrondi.en_vigueur(annee);
+        if nombre_tranches.is_none() {
+            requis("nombre_tranches");
+        }
+        if ajustement.is_none() {
+            requis("ajustement_contribution");
+        }
+        if arrondi.is_none() {
+            requis("arrondi");
+        }
+        let mut volets = BTreeMap::new();
+        for (nom, v) in &self.volets {
+            volets.insert(
+                nom.clone(),
+                VoletExercice {
+                    nom: nom.clone(),
+                    types: v
+                        .types
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Vec::new())),
+                    financement: match v.financement.en_vigueur(annee) {
+                        Some(l) => Lu {
+                            valeur: Some(l.valeur),
+                            source: l.source,
+                        },
+                        None => Lu::defaut(None),
+                    },
+                    unite: v
+                        .unite
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut("unité".into())),
+                    versement: v
+                        .versement
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Versement::Structures)),
+                    forfaits_nouvelles: v
+                        .forfaits_nouvelles
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Vec::new())),
+                    plancher: v
+                        .plancher
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Grille::unique(Montant(0)))),
+                    revalorisation: v
+                        .revalorisation
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(Grille::unique(Decimal::ZERO))),
+                    plafond_base: v
+                        .plafond_base
+                        .en_vigueur(annee)
+                        .unwrap_or_else(|| Lu::defaut(PlafondBase::Enveloppe)),
+                    plafond_developpement: match v.plafond_developpement.en_vigueur(annee) {
+                        Some(l) => Lu {
+                            valeur: Some(l.valeur),
+                            source: l.source,
+                        },
+                        None => Lu::defaut(None),
+                    },
+                },
+            );
+        }
+        let (Some(nombre_tranches), Some(ajustement_contribution), Some(arrondi)) =
+            (nombre_tranches, ajustement, arrondi)
+        else {
+            return Err(diags);
+        };
+        let trajectoire = match self.trajectoire_pour(annee, fichier) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.extend(e);
+                None
+            }
+        };
+        let be = BaremeExercice {
+            exercice: annee,
+            nombre_tranches,
+            ajustement_contribution,
+            arrondi,
+            volets,
+            trajectoire,
+        };
+        coherence(&be, annee, fichier, &mut diags);
+        if diags.a_des_erreurs() {
+            Err(diags)
+        } else {
+            Ok(be)
+        }
+    }
+}
+
+/// Consistency of the barème of an exercice (E022): a type in one volet at most (CTRE
+/// volets aside), forfaits sized to the tranches.
+fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnostics) {
+    let mut vu: BTreeMap<TypeStructure, &str> = BTreeMap::new();
+    for v in be.volets.values() {
+        let employeurs = v.versement.valeur == Versement::Employeurs;
+        for t in v.types.valeur.iter().filter(|_| !employeurs) {
+            if let Some(autre) = vu.insert(*t, &v.nom) {
+                diags.push(
+                    Diagnostic::erreur(
+                        Code::E022,
+                        fichier,
+                        format!(
+                            "le type {t} est couvert par deux volets ({autre} et {})",
+                            v.nom
+                        ),
+                    )
+                    .colonne(format!("volets.{}.types", v.nom))
+                    .valeur(t.code())
+                    .conseil("un type de structure ne peut relever que d'un volet"),
+                );
+            }
+        }
+        let n = v.forfaits_nouvelles.valeur.len();
+        if n != 0 && n as u32 != be.nombre_tranches.valeur {
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E022,
+                    fichier,
+                    format!(
+                        "{} pour {} de richesse en {annee}",
+                        crate::rapport::nombre_de(n as u64, "forfait", "forfaits"),
+                        crate::rapport::nombre_de(
+                            u64::from(be.nombre_tranches.valeur),
+                            "tranche",
+                            "tranches"
+                        )
+                    ),
+                )
+                .colonne(format!("volets.{}.forfaits_nouvelles", v.nom))
+                .conseil("donnez un forfait par tranche (ou une liste vide pour 0 €)"),
+            );
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Tests of the barème: built-in values, dossier overrides, dates, errors.
+
+use super::*;
+use crate::diagnostic::Code;
+
+#[test]
+fn bareme_integre_lisible_et_complet() {
+    let b = Bareme::integre().unwrap();
+    let e = b.pour_exercice(2025, "t").unwrap();
+    assert_eq!(e.nombre_tranches.valeur, 3);
+    assert_eq!(e.ajustement_contribution.valeur, Ajustement::Neutre);
+    assert_eq!(e.arrondi.valeur, Arrondi::DemiHaut);
+    let eaje = &e.volets["EAJE"];
+    // from 2021-01-01: 3 600 / 3 100 / 2 600 €
+    assert_eq!(
+        eaje.forfaits_nouvelles.valeur,
+        vec![Montant(360_000), Montant(310_000), Montant(260_000)]
+    );
+    assert_eq!(eaje.financement.valeur, Some(vec![Financement::Psu]));
+    assert_eq!(
+        e.volets["ALSH"].plafond_developpement.valeur,
+        Some(Decimal::new(25, 2))
+    );
+    assert_eq!(
+        e.volets["PILOTAGE"].versement.valeur,
+        Versement::Collectivite
+    );
+    assert_eq!(
+        e.volet_du_type(TypeStructure::AlshAdos).unwrap().nom,
+        "ALSH"
+    );
+    assert!(e.volet_du_type(TypeStructure::CentreSocial).is_none());
+    // every value carries a reference and a status
+    let s = eaje.forfaits_nouvelles.source.as_ref().unwrap();
+    assert_eq!(s.debut, Date::new(2021, 1, 1));
+    assert!(s.reference.contains("2021-004"));
+}
+
+#[test]
+fn valeurs_datees_2020() {
+    let b = Bareme::integre().unwrap();
+    let e = b.pour_exercice(2020, "t").unwrap();
+    // 2020: 3 100 / 2 600 / 2 100 €
+    assert_eq!(
+        e.volets["EAJE"].forfaits_nouvelles.valeur,
+        vec![Montant(310_000), Montant(260_000), Montant(210_000)]
+    );
+    assert!(
+        b.pour_exercice(2019, "t").is_err(),
+        "aucune valeur avant 2020"
+    );
+}
+
+#[test]
+fn surcharge_valeur_par_valeur_et_volet_local() {
+    let t = r#"
+plancher_inutile = 1
+"#;
+    assert!(
+        Bareme::avec_surcharge(t, "bareme.toml").is_err(),
+        "paramètre inconnu refusé"
+    );
+    let t = r#"
+[[volets.EAJE.plancher]]
+debut = 2025-01-01
+valeur = "1500"
+reference = "délibération Caf 2025"
+statut = "confirme"
+
+[volets.LUDOTHEQUE]
+types = ["LUDOTHEQUE"]
+unite = "structure"
+"#;
+    let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+    let e24 = b.pour_exercice(2024, "t").unwrap();
+    let e25 = b.pour_exercice(2025, "t").unwrap();
+    assert_eq!(
+        e24.volets["EAJE"].plancher.valeur,
+        Grille::unique(Montant(0))
+    );
+    assert_eq!(
+        e25.volets["EAJE"].plancher.valeur,
+        Grille::unique(Montant(150_000))
+    );
+    assert_eq!(
+        e25.volets["EAJE"].plancher.source.as_ref().unwrap().origine,
+        "bareme.toml"
+    );
+    // the rest of EAJE is still the built-in one
+    assert_eq!(e25.volets["EAJE"].forfaits_nouvelles.valeur.len(), 3);
+    let ludo = e25.volet_du_type(TypeStructure::Ludotheque).unwrap();
+    assert_eq!(ludo.nom, "LUDOTHEQUE");
+    assert_eq!(ludo.unite.valeur, "structure");
+    assert_eq!(ludo.financement.valeur, None);
+    // superseded built-in value kept
+    assert_eq!(b.volets["EAJE"].plancher.valeurs.len(), 2);
+}
+
+#[test]
+fn meme_date_remplace_et_conserve() {
+    let t = r#"
+[[ajustement_contribution]]
+debut = 2020-01-01
+valeur = "integral"
+reference = "test"
+statut = "hypothese"
+"#;
+    let b = Bareme::avec_surcharge(t, "b.toml").unwrap();
+    assert_eq!(b.ajustement_contribution.valeurs.len(), 2);
+    assert!(b.ajustement_contribution.valeurs[0].remplacee);
+    assert_eq!(
+        b.pour_exercice(2025, "t")
+            .unwrap()
+            .ajustement_contribution
+            .valeur,
+        Ajustement::Integral
+    );
+}
+
+#[test]
+fn erreurs_localisees() {
+    let t = "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = \"-3\"\nreference = \"x\"\nstatut = \"confirme\"\n";
+    let e = Bareme::avec_surcharge(t, "bareme.toml").unwrap_err();
+    let d = &e.0[0];
+    assert_eq!(d.code, Code::E022);
+    assert_eq!(d.colonne.as_deref(), Some("volets.EAJE.plancher[1]"));
+    let e = Bareme::avec_surcharge("x = = 1", "bareme.toml").unwrap_err();
+    assert_eq!(e.0[0].ligne, Some(1));
+    // a type in two volets
+    let t = "[volets.BIS]\ntypes = [\"EAJE\"]\n";
+    let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+    assert!(b.pour_exercice(2025, "bareme.toml").is_err());
+}
+
+#[test]
+fn bareme_2025_alsh_ctre_et_valeurs_remplacees() {
+    let b = Bareme::integre().unwrap();
+    let e = b.pour_exercice(2025, "t").unwrap();
+    let alsh = &e.volets["ALSH"];
+    assert_eq!(alsh.unite.valeur, "heure d'accueil");
+    // 0,15 € per hour = 15 cents
+    assert_eq!(alsh.plancher.valeur, Grille::unique(Montant(15)));
+    assert_eq!(alsh.plafond_base.valeur, PlafondBase::Unites);
+    let e24 = b.pour_exercice(2024, "t").unwrap();
+    assert_eq!(
+        e24.volets["ALSH"].plafond_base.valeur,
+        PlafondBase::Enveloppe
+    );
+    // the superseded unit is kept, never read
+    let u = &b.volets["ALSH"].unite.valeurs;
+    assert!(u
+        .iter()
+        .any(|v| v.remplacee && v.valeur == "place habilitée"));
+    let ctre = &e.volets["CTRE"];
+    assert_eq!(ctre.versement.valeur, Versement::Employeurs);
+    assert_eq!(ctre.forfait(1), Montant(280_000));
+    // a CTRE volet is the volet of no structure
+    assert_eq!(e.volet_du_type(TypeStructure::Eaje).unwrap().nom, "EAJE");
+    assert!(e.trajectoire.is_some());
+}
+
+#[test]
+fn grilles_lues_et_refusees() {
+    let t = r#"
+[[volets.EAJE.revalorisation]]
+debut = 2025-01-01
+valeur = { seuils_population = [10000], seuils_montant = ["1500"], valeurs = [["0.05", "0.01"], ["0.02", "0"]] }
+reference = "test"
+statut = "hypothese"
+"#;
+    let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+    let g = &b.pour_exercice(2025, "t").unwrap().volets["EAJE"]
+        .revalorisation
+        .valeur;
+    assert!(g.exige_population());
+    // 8 000 inhabitants, m = 1 200 € (120 000 c) → row 0, column 0
+    let m = crate::calcul::rationnel::Rationnel::entier(120_000);
+    assert_eq!(g.cellule(Some(8_000), m), Some((0, 0, Decimal::new(5, 2))));
+    // 10 000 inhabitants (threshold included), m = 1 500 € exactly → row 1, column 1
+    let m = crate::calcul::rationnel::Rationnel::entier(150_000);
+    assert_eq!(g.cellule(Some(10_000), m), Some((1, 1, Decimal::ZERO)));
+    assert_eq!(g.cellule(None, m), None);
+    // wrong size, thresholds not increasing, unknown key: located errors
+    for mauvais in [
+        r#"{ seuils_population = [10000], valeurs = [["0.05"]] }"#,
+        r#"{ seuils_montant = ["1500", "1000"], valeurs = [["0", "0", "0"]] }"#,
+        r#"{ strates = [1], valeurs = [["0"]] }"#,
+    ] {
+        let t = format!(
+                "[[volets.EAJE.plancher]]\ndebut = 2025-01-01\nvaleur = {mauvais}\nreference = \"x\"\nstatut = \"hypothese\"\n"
+            );
+        let e = Bareme::avec_surcharge(&t, "bareme.toml").unwrap_err();
+        assert_eq!(e.0[0].code, Code::E022, "{mauvais}");
+        assert_eq!(
+            e.0[0].colonne.as_deref(),
+            Some("volets.EAJE.plancher[1]"),
+            "{mauvais}"
+        );
+    }
+}

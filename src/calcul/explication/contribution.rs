@@ -1,0 +1,174 @@
+//! The contribution node (R65, R68) and the public funding, shared by the year calculation
+//! and the projection's chain.
+
+use super::*;
+
+/// The contribution of a year (R65) with its reference (`annee_reference`: `None` for
+/// N−1, R68), and the public funding before and after. Shared by the year calculation
+/// and the projection's chain.
+pub fn noeud_contribution(
+    mode: &Lu<Ajustement>,
+    reference: Reference,
+    annee_reference: Option<i32>,
+    mo: u8,
+    l: &impl LigneContribution,
+) -> R<Noeud> {
+    let (c_ref, b_ref) = contributions::references(mode.valeur, reference, mo)?;
+    let ref_mois = reference.mois;
+    let annee = annee_reference.map_or("N-1".to_string(), |y| y.to_string());
+    let mut ops = vec![Noeud::calcul(
+        "c_ref",
+        "R65",
+        &format!("contribution de référence ({annee}) ramenée aux mois de l'année"),
+        &format!("contribution × mo / {ref_mois}"),
+        Valeur::Exact(c_ref),
+        vec![
+            Noeud::donnee(
+                "contribution_ref",
+                "R68",
+                "contribution de référence",
+                Valeur::Montant(reference.contribution),
+            ),
+            Noeud::donnee(
+                "mo",
+                "R65",
+                "mois comptés dans l'année",
+                Valeur::Entier(mo as i64),
+            ),
+        ],
+    )];
+    match mode.valeur {
+        Ajustement::Aucun => {}
+        m => {
+            let (id, libelle, n) = if m == Ajustement::Neutre {
+                (
+                    "bonus_lissage_n",
+                    "bonus lissage de l'année",
+                    l.bonus_lissage(),
+                )
+            } else {
+                ("bonus_total_n", "bonus total de l'année", l.bonus_total())
+            };
+            ops.push(Noeud::calcul(
+                "b_ref",
+                "R65",
+                &format!("bonus de référence ({annee}) ramené aux mois de l'année"),
+                &format!("bonus × mo / {ref_mois}"),
+                Valeur::Exact(b_ref),
+                vec![Noeud::donnee(
+                    "bonus_ref",
+                    "R68",
+                    "bonus de référence",
+                    Valeur::Montant(reference.bonus(m)),
+                )],
+            ));
+            ops.push(Noeud::donnee(id, "R65", libelle, Valeur::Montant(n)));
+        }
+    }
+    let contribution = Noeud::calcul(
+        "contribution",
+        "R65",
+        "contribution de la collectivité, arrondie au centime",
+        contributions::formule(mode.valeur),
+        Valeur::Montant(l.contribution_n()),
+        ops,
+    )
+    .avec(parametre(
+        "ajustement_contribution",
+        mode,
+        Valeur::Texte(
+            match mode.valeur {
+                Ajustement::Neutre => "neutre",
+                Ajustement::Aucun => "aucun",
+                Ajustement::Integral => "integral",
+            }
+            .into(),
+        ),
+        false,
+    ));
+    let fp = l.financement();
+    Ok(Noeud::calcul(
+        "variation",
+        "R6",
+        "variation du financement public de la structure",
+        "financement public N − financement public N-1",
+        Valeur::Montant(fp.variation),
+        vec![
+            Noeud::calcul(
+                "financement_public_n1",
+                "R6",
+                "financement public de l'année précédente",
+                "contribution N-1 + bonus N-1",
+                Valeur::Montant(fp.financement_public_n1),
+                vec![
+                    Noeud::donnee(
+                        "contribution_n1",
+                        "R65",
+                        "contribution de l'année précédente",
+                        Valeur::Montant(l.contribution_n1()),
+                    ),
+                    Noeud::donnee(
+                        "bonus_n1",
+                        "R65",
+                        "bonus de l'année précédente",
+                        Valeur::Montant(l.bonus_n1()),
+                    ),
+                ],
+            ),
+            Noeud::calcul(
+                "financement_public_n",
+                "R6",
+                "financement public de l'année",
+                "contribution + bonus total",
+                Valeur::Montant(fp.financement_public_n),
+                vec![
+                    contribution,
+                    Noeud::donnee(
+                        "bonus_total",
+                        "R6",
+                        "bonus total de l'année",
+                        Valeur::Montant(l.bonus_total()),
+                    ),
+                ],
+            ),
+        ],
+    ))
+}
+
+/// What the contribution node reads from a line (of the year calculation or of the
+/// projection).
+pub trait LigneContribution {
+    fn bonus_lissage(&self) -> Montant;
+    fn bonus_total(&self) -> Montant;
+    fn contribution_n(&self) -> Montant;
+    /// What the collectivité and the Caf paid the year before (public funding N−1).
+    fn contribution_n1(&self) -> Montant;
+    fn bonus_n1(&self) -> Montant;
+    fn financement(&self) -> contributions::Contribution;
+}
+
+impl LigneContribution for LigneStructure {
+    fn bonus_lissage(&self) -> Montant {
+        self.bonus_lissage
+    }
+    fn bonus_total(&self) -> Montant {
+        self.bonus_total
+    }
+    fn contribution_n(&self) -> Montant {
+        self.contribution_n
+    }
+    fn contribution_n1(&self) -> Montant {
+        self.contribution_n1
+    }
+    fn bonus_n1(&self) -> Montant {
+        self.structure.bonus_n1
+    }
+    fn financement(&self) -> contributions::Contribution {
+        contributions::Contribution {
+            contribution_n: self.contribution_n,
+            financement_public_n1: self.financement_public_n1,
+            financement_public_n: self.financement_public_n,
+            variation: self.variation,
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Step 2 of the calculation: the allocation groups (collectivité, volet), from the charge
+//! lines and from the eligible structures (R5, R8), and their members — the eligible
+//! structures of the volet, or for a CTRE volet the structures with employer places (R64).
+
+use super::eligibilite;
+use super::rationnel::{Depassement, Rationnel, R};
+use super::{Entree, GroupeVolet};
+use crate::modele::{Montant, Unites};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// A group's key: (collectivité, volet).
+pub(super) type Cle = (String, String);
+
+/// Members of each group: indices into [`Entree::ordre`]; keys borrowed (no copy per
+/// structure).
+#[derive(Debug, Default)]
+pub(super) struct Membres<'e> {
+    /// Eligible structures of each (collectivité, volet).
+    pub bonus: BTreeMap<(&'e str, &'e str), Vec<usize>>,
+    /// CTRE volets (R64): annexe 2 structures with employer places.
+    pub ctre: BTreeMap<(&'e str, &'e str), Vec<usize>>,
+}
+
+impl Membres<'_> {
+    /// The members of group `k` (CTRE or bonus).
+    pub fn de(&self, k: &Cle, ctre: bool) -> Vec<usize> {
+        if ctre { &self.ctre } else { &self.bonus }
+            .get(&(k.0.as_str(), k.1.as_str()))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// An empty group (no envelope, no unit yet).
+fn nouveau(e: &Entree, c: &str, v: &str) -> GroupeVolet {
+    GroupeVolet {
+        collectivite: c.to_string(),
+        volet: v.to_string(),
+        versement: e.bareme.volets.get(v).map(|x| x.versement.valeur),
+        charge_n1: Montant(0),
+        lignes_charge: Vec::new(),
+        unites: Unites(0),
+        taux_base: None,
+        taux_effectif: None,
+        plancher: Montant(0),
+        revalorisation: Decimal::ZERO,
+        nouvelles_avant_plafond: Rationnel::ZERO,
+        plafond: None,
+        unites_nouvelles: Unites(0),
+        plafond_unites: None,
+        facteur_plafond: None,
+        arrondi_lissage: None,
+        arrondi_nouvelles: None,
+        lissage_verse: Montant(0),
+        nouvelles_versees: Montant(0),
+        complement_plancher: Montant(0),
+        trajectoire_versee: Montant(0),
+        non_redistribue: Montant(0),
+        verse_collectivite: Montant(0),
+        structures_eligibles: 0,
+        taux_impose: false,
+    }
+}
+
+/// The groups, sorted by (collectivité, volet), and their members.
+pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membres<'e>)> {
+    let mut groupes: BTreeMap<Cle, GroupeVolet> = BTreeMap::new();
+    for ch in &e.dossier.charges {
+        let g = groupes
+            .entry((ch.collectivite.clone(), ch.volet.clone()))
+            .or_insert_with(|| nouveau(e, &ch.collectivite, &ch.volet));
+        g.charge_n1.0 = g.charge_n1.0.checked_add(ch.montant.0).ok_or(Depassement)?;
+        g.lignes_charge.extend(ch.ligne.ligne());
+    }
+    let mut membres = Membres::default();
+    for (i, (s, el)) in e.ordre.iter().zip(&e.eligibilites).enumerate() {
+        if let Some(v) = el.volet_eligible() {
+            membres
+                .bonus
+                .entry((s.collectivite.as_str(), v))
+                .or_default()
+                .push(i);
+        }
+    }
+    for &(c, v) in membres.bonus.keys() {
+        groupes
+            .entry((c.to_string(), v.to_string()))
+            .or_insert_with(|| nouveau(e, c, v));
+    }
+
+    // CTRE members (R64): annexe 2 structures of the types and financing of a volet
+    // `versement = "employeurs"`, open in N, with employer places (existing or new);
+    // neither the collectivité's support nor its signature is required
+    for v in e.bareme.volets_employeurs() {
+        for (i, s) in e.ordre.iter().enumerate() {
+            if eligibilite::admise_ctre(s, v)
+                && (s.unites_employeurs.0 > 0 || s.unites_employeurs_nouvelles.0 > 0)
+            {
+                membres
+                    .ctre
+                    .entry((s.collectivite.as_str(), v.nom.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+    // a CTRE group exists with its charge lines, or with a new employer place (forfait)
+    for (&(c, v), ms) in &membres.ctre {
+        if ms
+            .iter()
+            .any(|&i| e.ordre[i].unites_employeurs_nouvelles.0 > 0)
+        {
+            groupes
+                .entry((c.to_string(), v.to_string()))
+                .or_insert_with(|| nouveau(e, c, v));
+        }
+    }
+    Ok((groupes, membres))
+}

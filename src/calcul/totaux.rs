@@ -1,0 +1,91 @@
+//! Step 7 of the calculation: totals per gestionnaire, per collectivité and overall
+//! (R8: the grand total equals the sum of its lines to the cent).
+
+use super::rationnel::R;
+use super::{GroupeVolet, LigneStructure, TotalGeneral, Totaux, TotauxCollectivite};
+use crate::modele::{Convention, Montant};
+use std::collections::BTreeMap;
+
+impl Totaux {
+    fn ajouter(&mut self, l: &LigneStructure) -> R<()> {
+        self.structures += 1;
+        if l.eligibilite.est_eligible() {
+            self.structures_eligibles += 1;
+        }
+        self.bonus_n1.ajouter(l.structure.bonus_n1)?;
+        self.bonus_lissage.ajouter(l.bonus_lissage)?;
+        self.bonus_nouvelles.ajouter(l.bonus_nouvelles)?;
+        self.bonus_total.ajouter(l.bonus_total)?;
+        self.contribution_n1.ajouter(l.contribution_n1)?;
+        self.contribution_n.ajouter(l.contribution_n)?;
+        self.financement_public_n1
+            .ajouter(l.financement_public_n1)?;
+        self.financement_public_n.ajouter(l.financement_public_n)?;
+        self.variation.ajouter(l.variation)?;
+        self.bonus_trajectoire.ajouter(l.bonus_trajectoire)?;
+        self.bonus_ctre.ajouter(l.bonus_ctre)
+    }
+}
+
+/// Totals per gestionnaire, per collectivité (every collectivité of the convention, even
+/// without structure) and overall.
+pub(super) type Tous = (
+    BTreeMap<String, Totaux>,
+    BTreeMap<String, TotauxCollectivite>,
+    TotalGeneral,
+);
+
+fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
+    Montant::somme(it)
+}
+
+pub(super) fn totaliser(
+    conv: &Convention,
+    lignes: &[LigneStructure],
+    groupes: &[GroupeVolet],
+) -> R<Tous> {
+    let mut gestionnaires: BTreeMap<String, Totaux> = BTreeMap::new();
+    let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
+    let mut total = TotalGeneral::default();
+    for c in &conv.collectivites {
+        collectivites.entry(c.id.clone()).or_default();
+    }
+    for l in lignes {
+        gestionnaires
+            .entry(l.structure.gestionnaire.clone())
+            .or_default()
+            .ajouter(l)?;
+        collectivites
+            .entry(l.structure.collectivite.clone())
+            .or_default()
+            .structures
+            .ajouter(l)?;
+        total.structures.ajouter(l)?;
+    }
+    for g in groupes {
+        let c = collectivites.entry(g.collectivite.clone()).or_default();
+        c.charge_n1 = somme([c.charge_n1, g.charge_n1])?;
+        c.verse_collectivite = somme([c.verse_collectivite, g.verse_collectivite])?;
+        c.non_redistribue = somme([c.non_redistribue, g.non_redistribue])?;
+    }
+    for c in collectivites.values_mut() {
+        c.verse_caf = somme([
+            c.structures.bonus_total,
+            c.structures.bonus_ctre,
+            c.verse_collectivite,
+        ])?;
+    }
+    total.charge_n1 = somme(groupes.iter().map(|g| g.charge_n1))?;
+    total.lissage_verse = somme(groupes.iter().map(|g| g.lissage_verse))?;
+    total.nouvelles_versees = somme(groupes.iter().map(|g| g.nouvelles_versees))?;
+    total.complement_plancher = somme(groupes.iter().map(|g| g.complement_plancher))?;
+    total.non_redistribue = somme(groupes.iter().map(|g| g.non_redistribue))?;
+    total.verse_collectivite = somme(groupes.iter().map(|g| g.verse_collectivite))?;
+    total.trajectoire_versee = somme(groupes.iter().map(|g| g.trajectoire_versee))?;
+    total.verse_caf = somme([
+        total.structures.bonus_total,
+        total.structures.bonus_ctre,
+        total.verse_collectivite,
+    ])?;
+    Ok((gestionnaires, collectivites, total))
+}
