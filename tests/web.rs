@@ -1164,6 +1164,65 @@ async fn api_calculer() {
         .find(|l| l["id"] == "LAEP-BISOUNOURS")
         .unwrap();
     assert_eq!(b["ecart"], "-333.33", "{b}");
+    // expliquer: the tree of the command line; LAPINOUS's bonus 10 000 € × 350 / 750 h =
+    // 4 666,666… → 4 666,67 € (largest remainder), rule R9
+    let r = n
+        .deposer_avec(
+            "/api/expliquer",
+            "dossier",
+            "dugny.xlsx",
+            &classeur,
+            &[("id", "LAEP-LAPINOUS")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    let api: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args([
+            "expliquer",
+            "fixtures/dugny",
+            "LAEP-LAPINOUS",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(api["schema"], "bonus-ctg.explication.v1");
+    assert_eq!(api["figures"], cli["figures"]);
+    assert_eq!(api["eligible"], true);
+    let lissage = api["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "lissage")
+        .unwrap();
+    assert_eq!(lissage["regle"], "R9");
+    assert_eq!(lissage["valeur"]["euros"], "4666.67");
+    // an unknown structure: 422 E171 with the nearest id; no id: 400
+    let r = n
+        .deposer_avec(
+            "/api/expliquer",
+            "dossier",
+            "dugny.xlsx",
+            &classeur,
+            &[("id", "LAEP-LAPINOU")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(e["erreurs"][0]["code"], "E171", "{e}");
+    assert!(
+        e["erreurs"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("vouliez-vous dire « LAEP-LAPINOUS »"),
+        "{e}"
+    );
+    let r = n
+        .deposer("/api/expliquer", "dossier", "dugny.xlsx", &classeur)
+        .await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
     // not a workbook nor a zip: 422; no file: 400
     let r = n
         .deposer("/api/calculer", "dossier", "a.csv", b"id;nom\n")

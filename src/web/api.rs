@@ -255,6 +255,81 @@ pub async fn verifier(etat: S, m: Multipart) -> Response {
     .await
 }
 
+/// `POST /api/expliquer` (`dossier`, `id`, optional `annee` of the projection): the JSON
+/// of `expliquer --format json` (schema `bonus-ctg.explication.v1`); an unknown structure
+/// or year: 422 E171 with the nearest id.
+pub async fn expliquer(etat: S, m: Multipart) -> Response {
+    repondre(&etat, m, |c| {
+        let (l, enr) = lire_dossier(&c)?;
+        let Some(id) = c.texte("id") else {
+            return Err(erreur_simple(
+                StatusCode::BAD_REQUEST,
+                Code::E146,
+                "champ « id » absent ou vide (identifiant de la structure à expliquer)",
+            ));
+        };
+        let introuvable = |ids: &mut dyn Iterator<Item = &str>| {
+            let message = format!(
+                "structure « {id} » introuvable dans structures.csv{}",
+                crate::verification::vouliez_vous_dire(&id, &mut ids.map(str::to_string))
+            );
+            erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E171, &message)
+        };
+        match c.texte("annee") {
+            None => {
+                let (r, _) = crate::traiter(&l.lu, None, "bareme.toml").map_err(invalide)?;
+                let o = crate::rapport::explication::json(&l.lu.dossier, &r, &id)
+                    .map_err(depassement)?
+                    .ok_or_else(|| {
+                        introuvable(&mut l.lu.dossier.structures.iter().map(|s| s.id.as_str()))
+                    })?;
+                let ligne = journal::entree("api/expliquer", &enr, &l.lu, Some(&r));
+                Ok((json(StatusCode::OK, o.into_bytes()), Some(ligne)))
+            }
+            Some(a) => {
+                let annee: i32 = a.parse().map_err(|_| {
+                    erreur_simple(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Code::E138,
+                        &format!("année « {a} » illisible (une année sur 4 chiffres est attendue)"),
+                    )
+                })?;
+                let options = crate::projection::OptionsProjection {
+                    exercice: None,
+                    jusqu_a: None,
+                    base: None,
+                };
+                let (pr, _) = crate::projection::projeter(
+                    &l.lu,
+                    &l.evenements,
+                    &options,
+                    "bareme.toml",
+                    "evenements.csv",
+                )
+                .map_err(invalide)?;
+                let o = crate::rapport::projection::json_explication(&pr, &id, annee)
+                    .map_err(depassement)?;
+                let Some(o) = o else {
+                    return Err(match pr.annee(annee) {
+                        None => erreur_simple(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            Code::E171,
+                            &format!(
+                                "l'année {annee} n'est pas projetée ({}–{})",
+                                pr.premiere, pr.derniere
+                            ),
+                        ),
+                        Some(y) => introuvable(&mut y.lignes.iter().map(|l| l.id.as_str())),
+                    });
+                };
+                let ligne = journal::entree("api/expliquer", &enr, &l.lu, None);
+                Ok((json(StatusCode::OK, o.into_bytes()), Some(ligne)))
+            }
+        }
+    })
+    .await
+}
+
 fn trop_gros_ou_mal_forme(e: &axum::extract::multipart::MultipartError) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         erreur_simple(

@@ -141,6 +141,7 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/api/calculer", post(api::calculer))
         .route("/api/projeter", post(api::projeter))
         .route("/api/verifier", post(api::verifier))
+        .route("/api/expliquer", post(api::expliquer))
         .route("/deposer", post(accueil::deposer))
         .route("/ouvrir", post(accueil::ouvrir))
         .route("/bareme", get(bareme::page_integre))
