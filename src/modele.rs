@@ -150,6 +150,18 @@ impl Date {
     pub fn premier_janvier(annee: i32) -> Self {
         Date::new(annee, 1, 1)
     }
+    /// The date as a French reader writes it: `1er janvier 2020`, `15 mars 2026`.
+    pub fn en_toutes_lettres(&self) -> String {
+        let mois = crate::projection::evenements::NOMS_MOIS
+            .get((self.mois as usize).wrapping_sub(1))
+            .unwrap_or(&"?");
+        let jour = if self.jour == 1 {
+            "1er".to_string()
+        } else {
+            self.jour.to_string()
+        };
+        format!("{jour} {mois} {}", self.annee)
+    }
 }
 
 impl fmt::Display for Date {

@@ -376,7 +376,7 @@ fn expliquer_une_structure() {
         "m = A / U = 1\u{202f}260,257861 € (exactement 130184637/1033 centimes)",
         "reçoit un centime de reste",
         "→ versé 50\u{202f}410,32 €",
-        "volets.EAJE.plancher ; en vigueur depuis le 2020-01-01 ; statut hypothese",
+        "volets.EAJE.plancher ; en vigueur depuis le 1er janvier 2020 ; statut : hypothèse",
         "contribution N = max(0, c_ref − (bonus lissage N − b_ref)), arrondie au centime",
         "(bonus lissage de l'année = 50\u{202f}410,32 €)",
     ] {
@@ -538,7 +538,7 @@ fn bareme_avec_sources() {
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(
         t.contains(
-            "forfaits_nouvelles = [3\u{202f}600,00 € ; 3\u{202f}100,00 € ; 2\u{202f}600,00 €]"
+            "forfaits_nouvelles = 3\u{202f}600,00 €, 3\u{202f}100,00 € et 2\u{202f}600,00 €"
         ),
         "{t}"
     );

@@ -294,7 +294,6 @@ fn lettres_de_notification() {
 /// The other commands' texts (explanation, barème, projection, help, usage errors): written
 /// by other parts of the program, checked here once they are in French too.
 #[test]
-#[ignore = "textes d'expliquer, bareme, projeter et de l'aide : à activer après leur passe de français"]
 fn autres_commandes() {
     for (nom, args) in [
         ("expliquer", vec!["expliquer", DIJON, "EAJE-TARNIER"]),

@@ -344,8 +344,10 @@ fn base_et_origine(
             let l = lu.bareme.base_pour(n);
             let o = match &l.source {
                 Some(s) => format!(
-                    "barème : base_pluriannuelle en vigueur depuis le {}, statut {}, {}",
-                    s.debut, s.statut, s.origine
+                    "barème : base_pluriannuelle en vigueur depuis le {}, statut : {}, {}",
+                    s.debut.en_toutes_lettres(),
+                    s.statut.libelle(),
+                    s.origine
                 ),
                 None => "valeur par défaut".into(),
             };

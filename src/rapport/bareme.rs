@@ -3,7 +3,8 @@
 //! are those of [`super::parametres`].
 
 use super::parametres::{
-    nom_ajustement, nom_arrondi, texte_plafond_base, texte_plancher, texte_revalorisation,
+    nom_ajustement, nom_arrondi, pourcentage, texte_plafond_base, texte_plancher,
+    texte_revalorisation,
 };
 use super::{lettre::date_fr, montant_fr};
 use crate::bareme::{Bareme, Lu, TrajectoireExercice, VoletExercice};
@@ -42,7 +43,11 @@ pub fn rendre(bareme: &Bareme, annee: i32) -> Result<String, Diagnostics> {
         &mut o,
         "base_pluriannuelle",
         &base,
-        base.valeur.code().into(),
+        match base.valeur {
+            crate::bareme::BasePluriannuelle::Figee => "figée",
+            crate::bareme::BasePluriannuelle::Glissante => "glissante",
+        }
+        .into(),
     );
     match bareme.trajectoire_pour(annee, "bareme.toml")? {
         Some(t) => trajectoire(&mut o, &t),
@@ -75,9 +80,14 @@ fn ligne<T>(o: &mut String, nom: &str, l: &Lu<T>, v: String) {
     };
 }
 
-/// `[a ; b ; c]`.
-fn liste<T>(v: &[T], f: impl Fn(&T) -> String) -> String {
-    format!("[{}]", v.iter().map(f).collect::<Vec<_>>().join(" ; "))
+/// A list as prose: `a, b et c` (`vide` when there is none).
+fn liste<T>(v: &[T], f: impl Fn(&T) -> String, vide: &str) -> String {
+    let mut t: Vec<String> = v.iter().map(f).collect();
+    match t.pop() {
+        None => vide.to_string(),
+        Some(dernier) if t.is_empty() => dernier,
+        Some(dernier) => format!("{} et {dernier}", t.join(", ")),
+    }
 }
 
 fn trajectoire(o: &mut String, t: &TrajectoireExercice) {
@@ -93,13 +103,17 @@ fn trajectoire(o: &mut String, t: &TrajectoireExercice) {
         o,
         "seuils",
         &t.seuils,
-        liste(&t.seuils.valeur, |x| x.to_string()),
+        liste(
+            &t.seuils.valeur,
+            |x| format!("+ {}", pourcentage(*x)),
+            "aucun",
+        ),
     );
     ligne(
         o,
         "montants",
         &t.montants,
-        liste(&t.montants.valeur, |m| montant_fr(*m)),
+        liste(&t.montants.valeur, |m| montant_fr(*m), "aucun"),
     );
 }
 
@@ -132,7 +146,11 @@ fn volet(o: &mut String, v: &VoletExercice) {
         o,
         "forfaits_nouvelles",
         &v.forfaits_nouvelles,
-        liste(&v.forfaits_nouvelles.valeur, |m| montant_fr(*m)),
+        liste(
+            &v.forfaits_nouvelles.valeur,
+            |m| montant_fr(*m),
+            "aucun forfait (0 €)",
+        ),
     );
     ligne(
         o,
@@ -152,7 +170,7 @@ fn volet(o: &mut String, v: &VoletExercice) {
         &v.plafond_developpement,
         v.plafond_developpement
             .valeur
-            .map_or("aucun".into(), |p| p.to_string()),
+            .map_or("aucun".into(), pourcentage),
     );
     ligne(
         o,
@@ -171,10 +189,7 @@ fn historique(o: &mut String, bareme: &Bareme) {
             (v.debut, v.remplacee, &v.origine, texte)
         });
         let forfaits = vb.forfaits_nouvelles.valeurs.iter().map(|v| {
-            let texte = format!(
-                "{:?}",
-                v.valeur.iter().map(|m| m.to_string()).collect::<Vec<_>>()
-            );
+            let texte = liste(&v.valeur, |m| montant_fr(*m), "aucun forfait (0 €)");
             (v.debut, v.remplacee, &v.origine, texte)
         });
         let parametres: [(&str, Vec<_>); 2] = [
@@ -185,7 +200,8 @@ fn historique(o: &mut String, bareme: &Bareme) {
             for (debut, remplacee, origine, val) in vals {
                 let _ = writeln!(
                     o,
-                    "  volets.{nom}.{p} depuis le {debut} : {val}{} ({origine})",
+                    "  volets.{nom}.{p} depuis le {} : {val}{} ({origine})",
+                    date_fr(debut),
                     if remplacee { " [remplacée]" } else { "" }
                 );
             }

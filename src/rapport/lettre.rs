@@ -263,15 +263,7 @@ fn pourcentage(d: Decimal) -> String {
 
 /// `1er janvier 2020`.
 pub fn date_fr(d: Date) -> String {
-    let mois = crate::projection::evenements::NOMS_MOIS
-        .get((d.mois as usize).wrapping_sub(1))
-        .unwrap_or(&"?");
-    let jour = if d.jour == 1 {
-        "1er".to_string()
-    } else {
-        d.jour.to_string()
-    };
-    format!("{jour} {mois} {}", d.annee)
+    d.en_toutes_lettres()
 }
 
 fn statut_fr(s: Statut) -> &'static str {

@@ -151,8 +151,8 @@ impl Chronologie {
                             Code::E034,
                             fichier,
                             format!(
-                                "l'événement compte à partir de {} {a}, pendant l'exercice {n} que structures.csv décrit déjà",
-                                NOMS_MOIS[(m - 1) as usize]
+                                "l'événement compte {}, pendant l'exercice {n} que structures.csv décrit déjà",
+                                super::a_partir_de(m, a)
                             ),
                         ),
                         "date",
@@ -172,8 +172,8 @@ impl Chronologie {
                             Code::W030,
                             fichier,
                             format!(
-                                "l'événement compte à partir de {} {a}, après la dernière année projetée ({derniere}) : sans effet",
-                                NOMS_MOIS[(m - 1) as usize]
+                                "l'événement compte {}, après la dernière année projetée ({derniere}) : sans effet",
+                                super::a_partir_de(m, a)
                             ),
                         ),
                         "date",

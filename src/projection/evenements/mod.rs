@@ -112,6 +112,19 @@ pub const NOMS_MOIS: [&str; 12] = [
     "décembre",
 ];
 
+/// « à partir de juillet 2026 », « à partir d'avril 2026 » (elision before a vowel).
+pub fn a_partir_de(mois: u8, annee: i32) -> String {
+    let nom = NOMS_MOIS
+        .get((mois as usize).wrapping_sub(1))
+        .unwrap_or(&"?");
+    let de = if nom.starts_with(['a', 'o']) {
+        "d'"
+    } else {
+        "de "
+    };
+    format!("à partir {de}{nom} {annee}")
+}
+
 fn jours_du_mois(annee: i32, mois: u8) -> u8 {
     match mois {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

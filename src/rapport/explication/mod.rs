@@ -28,8 +28,12 @@ fn u(x: Unites) -> String {
 pub(super) fn source(s: &Option<Source>) -> String {
     match s {
         Some(s) => format!(
-            "[{} ; en vigueur depuis le {} ; statut {} ; source : {} ; fichier : {}]",
-            s.parametre, s.debut, s.statut, s.reference, s.origine
+            "[{} ; en vigueur depuis le {} ; statut : {} ; source : {} ; fichier : {}]",
+            s.parametre,
+            s.debut.en_toutes_lettres(),
+            s.statut.libelle(),
+            s.reference,
+            s.origine
         ),
         None => "[absent du barème : valeur neutre par défaut, docs/bareme.md]".into(),
     }
@@ -251,12 +255,7 @@ fn eligibilite_texte(
             lu(&v.financement, "financements admis".into())
         );
     }
-    let _ = writeln!(
-        o,
-        "  → motif : {} ({})\n",
-        l.motif().code(),
-        l.motif().libelle()
-    );
+    let _ = writeln!(o, "  → motif : {}\n", l.motif().libelle());
     Ok(())
 }
 

@@ -64,12 +64,12 @@ fn situation(o: &mut String, c: &Contexte) -> R<()> {
                 let (_, m) = e.effet();
                 let _ = writeln!(
                     o,
-                    "  evenements.csv ligne {} : {} {}{} → compte à partir de {} {annee} (un mois compte dans la situation de son 1er jour, R21)",
+                    "  evenements.csv ligne {} : {}, {}{} → compte {} (un mois compte dans la situation de son 1er jour, R21)",
                     e.ligne,
-                    e.date,
+                    e.date.en_toutes_lettres(),
                     e.action.nom(),
                     if e.action.valeur().is_empty() { String::new() } else { format!(" {}", e.action.valeur()) },
-                    NOMS_MOIS[(m - 1) as usize]
+                    crate::projection::evenements::a_partir_de(m, annee)
                 );
             }
             let _ = writeln!(o, "  mois par mois :");

@@ -645,7 +645,7 @@ pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
 }
 
 /// The events applied by the projection, in the order of evenements.csv, one sentence each:
-/// `ligne 2 : 2026-07-01 ID action valeur → compte à partir de juillet 2026`.
+/// `ligne 2 : 1er juillet 2026, ID action valeur → compte à partir de juillet 2026`.
 pub(crate) fn evenements_appliques(pr: &Projection) -> Vec<String> {
     let mut evs = Vec::new();
     for a in &pr.annees {
@@ -655,9 +655,9 @@ pub(crate) fn evenements_appliques(pr: &Projection) -> Vec<String> {
                 evs.push((
                     e.ligne,
                     format!(
-                        "ligne {} : {} {} {}{} → compte à partir de {} {y}",
+                        "ligne {} : {}, {} {}{} → compte {}",
                         e.ligne,
-                        e.date,
+                        e.date.en_toutes_lettres(),
                         id,
                         e.action.nom(),
                         if e.action.valeur().is_empty() {
@@ -665,7 +665,7 @@ pub(crate) fn evenements_appliques(pr: &Projection) -> Vec<String> {
                         } else {
                             format!(" {}", e.action.valeur())
                         },
-                        NOMS_MOIS[(m - 1) as usize]
+                        crate::projection::evenements::a_partir_de(m, y)
                     ),
                 ));
             }
