@@ -55,7 +55,12 @@ pub(super) fn trajectoire(
             g.trajectoire_versee = t.verse;
         }
         for part in &t.parts {
-            if let Some(i) = e.ordre.iter().position(|s| s.id == part.id) {
+            // `ordre` is sorted by id (bytes) and ids are unique: a binary search, not a scan
+            // per part (a scan made the trajectoire quadratic in the number of structures)
+            if let Ok(i) = e
+                .ordre
+                .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
+            {
                 parts.trajectoire[i] = Some(part.attribution.clone());
             }
         }
