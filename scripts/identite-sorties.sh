@@ -29,6 +29,12 @@ empreinte() {
   printf '%s %s\n' "$(sha256sum | cut -d' ' -f1)" "$1" >>"$manifeste"
 }
 
+# la date de production (« produit le 30 novembre 2026 par », pied des rapports et des
+# classeurs) remplacée par DATE : une empreinte ne dépend pas du jour où elle est prise
+sans_date() {
+  sed -E 's/([Pp]roduit le) [0-9]+(er)? [a-zéû]+ [0-9]{4} par/\1 DATE par/g'
+}
+
 # valeurs des cellules d'un .xlsx : feuilles et textes partagés (sans docProps, qui porte la
 # date de création)
 cellules_xlsx() {
@@ -36,7 +42,7 @@ cellules_xlsx() {
   unzip -Z1 "$f" | grep -E '^xl/(worksheets/sheet[0-9]+\.xml|sharedStrings\.xml)$' | sort |
     while read -r partie; do
       printf '== %s\n' "$partie"
-      unzip -p "$f" "$partie"
+      unzip -p "$f" "$partie" | sans_date
     done
 }
 
@@ -52,7 +58,7 @@ sorties_dossier() {
   "$bin" -q calculer "$d" --format json | empreinte "$nom calculer json"
   "$bin" -q calculer "$d" --format table --largeur 200 | empreinte "$nom calculer table"
   "$bin" -q calculer "$d" --format html --sortie "$tmp/r.html" --ecraser
-  empreinte "$nom calculer html" <"$tmp/r.html"
+  sans_date <"$tmp/r.html" | empreinte "$nom calculer html"
   "$bin" -q calculer "$d" --format xlsx --sortie "$tmp/r.xlsx" --ecraser
   cellules_xlsx "$tmp/r.xlsx" | empreinte "$nom calculer xlsx (cellules)"
 }
