@@ -196,18 +196,32 @@ fn signature() -> Bloc {
 
 /// The signatory collectivités, named: `Ville de Dijon` or `A, B et C`.
 fn signataires(r: &Resultat) -> String {
-    let noms: Vec<&str> = r
+    let noms: Vec<String> = r
         .convention
         .collectivites
         .iter()
         .filter(|c| c.signataire)
-        .map(|c| c.nom.as_str())
+        .map(|c| avec_article(&c.nom))
         .collect();
     match noms.as_slice() {
         [] => "les collectivités signataires".to_string(),
-        [a] => (*a).to_string(),
+        [a] => a.clone(),
         [debut @ .., dernier] => format!("{} et {dernier}", debut.join(", ")),
     }
+}
+
+/// A collectivité's name as the subject of « conclue entre … et … »: `la Ville de Dijon`,
+/// `la Communauté de communes …`, `le Syndicat …`, `l'Agglomération …`; a name that is not
+/// led by such a noun (`Dijon Métropole`, `CC Gevrey…`) is left as it is.
+fn avec_article(nom: &str) -> String {
+    let premier = nom.split_whitespace().next().unwrap_or("").to_lowercase();
+    let article = match premier.as_str() {
+        "ville" | "commune" | "communauté" | "métropole" | "collectivité" | "région" => "la ",
+        "syndicat" | "département" | "sivu" | "sivom" | "pôle" => "le ",
+        "agglomération" | "établissement" | "intercommunalité" => "l'",
+        _ => "",
+    };
+    format!("{article}{nom}")
 }
 
 /// The (collectivité, volet) groups of a set of eligible structures, in result order.
@@ -675,6 +689,22 @@ pub fn lettres(r: &Resultat, selection: &Selection) -> R<Vec<Lettre>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collectivites_avec_leur_article() {
+        assert_eq!(avec_article("Ville de Dijon"), "la Ville de Dijon");
+        assert_eq!(avec_article("Commune de Dugny"), "la Commune de Dugny");
+        assert_eq!(
+            avec_article("Communauté de communes de Gevrey-Chambertin"),
+            "la Communauté de communes de Gevrey-Chambertin"
+        );
+        assert_eq!(avec_article("Syndicat des eaux"), "le Syndicat des eaux");
+        assert_eq!(
+            avec_article("Agglomération du Grand Dijon"),
+            "l'Agglomération du Grand Dijon"
+        );
+        assert_eq!(avec_article("Dijon Métropole"), "Dijon Métropole");
+    }
 
     #[test]
     fn noms_de_fichier_surs_et_distincts() {
