@@ -2,11 +2,11 @@
 //! reference and file, then the history of the values replaced or to come. The value texts
 //! are those of [`super::parametres`].
 
+use super::montant_fr;
 use super::parametres::{
     nom_ajustement, nom_arrondi, pourcentage, texte_plafond_base, texte_plancher,
     texte_revalorisation,
 };
-use super::{lettre::date_fr, montant_fr};
 use crate::bareme::{Bareme, Lu, TrajectoireExercice, VoletExercice};
 use crate::diagnostic::Diagnostics;
 use std::fmt::Write;
@@ -68,7 +68,7 @@ fn ligne<T>(o: &mut String, nom: &str, l: &Lu<T>, v: String) {
         Some(s) => write!(
             o,
             "  {nom} = {v}\n      depuis le {} — {} — {}\n      fichier : {}\n",
-            date_fr(s.debut),
+            s.debut.en_toutes_lettres(),
             s.statut.libelle(),
             s.reference,
             s.origine
@@ -201,7 +201,7 @@ fn historique(o: &mut String, bareme: &Bareme) {
                 let _ = writeln!(
                     o,
                     "  volets.{nom}.{p} depuis le {} : {val}{} ({origine})",
-                    date_fr(debut),
+                    debut.en_toutes_lettres(),
                     if remplacee { " [remplacée]" } else { "" }
                 );
             }

@@ -12,14 +12,14 @@ pub mod pdf;
 
 mod composantes;
 use composantes::*;
-pub use composantes::{date_fr, espaces_insecables, reference, Composante, Regle, COMPOSANTES};
+pub use composantes::{espaces_insecables, reference, Composante, Regle, COMPOSANTES};
 
 use super::{euros, groupe_fr, montant_fr};
-use crate::bareme::{Ajustement, Lu, Statut, VoletExercice};
+use crate::bareme::{Ajustement, Lu, VoletExercice};
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::R;
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat, Totaux};
-use crate::modele::{Date, Montant, Unites};
+use crate::modele::{Montant, Unites};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -179,7 +179,11 @@ fn distinguer(noms: &mut BTreeSet<String>, base: String) -> String {
 fn entete(r: &Resultat, destinataire: Vec<String>) -> Bloc {
     let mut expediteur = vec![r.convention.caf.clone(), r.convention.nom.clone()];
     if let (Some(d), Some(f)) = (r.convention.debut, r.convention.fin) {
-        expediteur.push(format!("du {} au {}", date_fr(d), date_fr(f)));
+        expediteur.push(format!(
+            "du {} au {}",
+            d.en_toutes_lettres(),
+            f.en_toutes_lettres()
+        ));
     }
     Bloc::Entete {
         expediteur,
@@ -724,8 +728,14 @@ mod tests {
 
     #[test]
     fn dates_et_pourcentages() {
-        assert_eq!(date_fr(Date::new(2020, 1, 1)), "1er janvier 2020");
-        assert_eq!(date_fr(Date::new(2027, 12, 31)), "31 décembre 2027");
+        assert_eq!(
+            crate::modele::Date::new(2020, 1, 1).en_toutes_lettres(),
+            "1er janvier 2020"
+        );
+        assert_eq!(
+            crate::modele::Date::new(2027, 12, 31).en_toutes_lettres(),
+            "31 décembre 2027"
+        );
         assert_eq!(pourcentage(Decimal::new(25, 2)), "25\u{a0}%");
         assert_eq!(pourcentage(Decimal::new(125, 4)), "1,25\u{a0}%");
         assert_eq!(la_caf("Caf de la Côte-d’Or"), "la Caf de la Côte-d’Or");

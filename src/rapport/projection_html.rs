@@ -648,7 +648,7 @@ pub fn rendre(pr: &Projection) -> R<String> {
     let _ = write!(
         o,
         "</section>\n<footer>Produit le {} par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection (<code>--format xlsx</code>) contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
-        esc(&super::html::date_fr(super::aujourd_hui())),
+        esc(&super::aujourd_hui().en_toutes_lettres()),
         env!("CARGO_PKG_VERSION")
     );
     // every table scrolls within its column on screen (its own width otherwise widens the

@@ -17,7 +17,7 @@ use crate::bareme::Statut;
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::R;
 use crate::calcul::{LigneStructure, Resultat, Totaux};
-use crate::modele::{Convention, Date, Montant};
+use crate::modele::{Convention, Montant};
 use std::fmt::Write;
 
 mod graphiques;
@@ -52,11 +52,6 @@ fn td_montant(m: Montant) -> String {
         m.0,
         esc(&fr(m))
     )
-}
-
-/// `1er janvier 2020` (the letters' form).
-pub(crate) fn date_fr(d: Date) -> String {
-    super::lettre::date_fr(d)
 }
 
 /// Tenths of a pixel as an SVG coordinate: `1234` → `123.4`.
@@ -224,7 +219,11 @@ pub(crate) fn debut_page(o: &mut String, titre: &str, style: &str) {
 /// signatory ones marked).
 pub(crate) fn periode_et_collectivites(c: &Convention) -> (String, &'static str, String) {
     let periode = match (c.debut, c.fin) {
-        (Some(d), Some(f)) => format!(" · convention du {} au {}", date_fr(d), date_fr(f)),
+        (Some(d), Some(f)) => format!(
+            " · convention du {} au {}",
+            d.en_toutes_lettres(),
+            f.en_toutes_lettres()
+        ),
         _ => String::new(),
     };
     let collectivites = c
@@ -262,7 +261,7 @@ pub fn rendre(r: &Resultat) -> R<String> {
 pub(crate) fn pied_de_page(empreinte: Option<&str>) -> String {
     let mut p = format!(
         "Produit le {} par bonus-ctg {}",
-        esc(&date_fr(super::aujourd_hui())),
+        esc(&super::aujourd_hui().en_toutes_lettres()),
         env!("CARGO_PKG_VERSION")
     );
     if let Some(e) = empreinte {
@@ -680,7 +679,7 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
             "<tr data-parametre=\"{p}\"><td>{p}</td><td>{v}</td><td>{d}</td><td>{s}</td><td>{re}{f}</td></tr>",
             p = esc(&b.parametre),
             v = esc(&b.valeur),
-            d = b.debut.map_or("—".into(), date_fr),
+            d = b.debut.map_or("—".into(), |d| d.en_toutes_lettres()),
             s = libelle_statut(b.statut),
             re = esc(&b.reference),
             f = if b.fichier.is_empty() {

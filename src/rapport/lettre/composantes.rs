@@ -157,15 +157,6 @@ pub(super) fn pourcentage(d: Decimal) -> String {
     format!("{}\u{a0}%", decimal_fr(d * Decimal::from(100)))
 }
 
-/// `1er janvier 2020`.
-pub fn date_fr(d: Date) -> String {
-    d.en_toutes_lettres()
-}
-
-pub(super) fn statut_fr(s: Statut) -> &'static str {
-    s.libelle()
-}
-
 /// Where a barème value comes from, in words: `volets.EAJE.plancher (depuis le 1er janvier
 /// 2020, hypothèse) : Circulaire …`.
 pub fn reference<T>(l: &Lu<T>, parametre: &str) -> String {
@@ -173,8 +164,8 @@ pub fn reference<T>(l: &Lu<T>, parametre: &str) -> String {
         Some(s) => format!(
             "{} (en vigueur depuis le {}, {}) : {}",
             s.parametre,
-            date_fr(s.debut),
-            statut_fr(s.statut),
+            s.debut.en_toutes_lettres(),
+            s.statut.libelle(),
             s.reference
         ),
         None => format!("{parametre} : absent du barème, valeur neutre par défaut"),

@@ -273,7 +273,7 @@ pub(crate) fn pied_de_page(ws: &mut Worksheet, dossier: &str, date: &str) {
 pub(crate) fn mention_production() -> String {
     format!(
         "produit le {} par bonus-ctg {}",
-        super::html::date_fr(super::aujourd_hui()),
+        super::aujourd_hui().en_toutes_lettres(),
         env!("CARGO_PKG_VERSION")
     )
 }
