@@ -62,12 +62,7 @@ fn micro_creche_paje_en_annexe_2() {
     assert_eq!(groupe(&res, "VILLE", "EAJE").unites.0, 2_000);
     assert_eq!(verse(&res, "PSU"), (3_000_000, 0, 3_000_000));
     // the rules were checked in order up to the failing one (3rd)
-    let regles: Vec<Motif> = mc
-        .eligibilite
-        .verifications
-        .iter()
-        .map(|v| v.regle)
-        .collect();
+    let regles: Vec<Motif> = res.verifications(mc).iter().map(|v| v.regle).collect();
     assert_eq!(
         regles,
         vec![

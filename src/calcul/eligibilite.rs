@@ -103,12 +103,12 @@ pub enum Decision {
     Ineligible { motif: Motif, volet: Option<String> },
 }
 
-/// Outcome of the eligibility rules for one structure.
+/// Outcome of the eligibility rules for one structure. The wording of each rule checked is
+/// not kept (it would cost six strings per structure on every run): [`verifications`] writes
+/// it again, from the same rules, when an explanation asks for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Eligibilite {
     pub decision: Decision,
-    /// Rules checked, in order, up to the first failing one.
-    pub verifications: Vec<Verification>,
 }
 
 impl Eligibilite {
@@ -159,14 +159,7 @@ pub fn motif<'b>(
 /// [`evaluer`] when the collectivité's `signataire` flag is already known (looked up once
 /// per collectivité by the caller instead of once per structure).
 pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExercice) -> Eligibilite {
-    let mut verifications = Vec::new();
-    let (volet, motif) = regles(s, signataire, bareme, |regle, satisfaite, detail| {
-        verifications.push(Verification {
-            regle,
-            satisfaite,
-            detail: detail(),
-        })
-    });
+    let (volet, motif) = motif(s, signataire, bareme);
     let volet = volet.map(|v| v.nom.clone());
     let decision = match (motif, volet) {
         (Motif::Eligible, Some(volet)) => Decision::Eligible { volet },
@@ -180,10 +173,25 @@ pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExerci
             volet,
         },
     };
-    Eligibilite {
-        decision,
-        verifications,
-    }
+    Eligibilite { decision }
+}
+
+/// The rules checked for one structure, in order, up to the first failing one, each with its
+/// wording (for `expliquer` and the report): the same rules as [`evaluer_signataire`].
+pub fn verifications(
+    s: &Structure,
+    signataire: bool,
+    bareme: &BaremeExercice,
+) -> Vec<Verification> {
+    let mut verifications = Vec::new();
+    regles(s, signataire, bareme, |regle, satisfaite, detail| {
+        verifications.push(Verification {
+            regle,
+            satisfaite,
+            detail: detail(),
+        })
+    });
+    verifications
 }
 
 /// The six rules of R15, in order: the one definition of eligibility. `noter(rule, satisfied,
@@ -318,6 +326,15 @@ mod tests {
                     assert_eq!(m, e.motif(), "{}", s.id);
                     assert_eq!(v.map(|v| v.nom.as_str()), e.volet(), "{}", s.id);
                     assert_eq!(evaluer_signataire(s, sig, &b), e);
+                    // the wording follows the same rules: satisfied up to the refusal
+                    let v = verifications(s, sig, &b);
+                    let refus = v.iter().filter(|v| !v.satisfaite).count();
+                    assert_eq!(refus, usize::from(!e.est_eligible()), "{}", s.id);
+                    if e.est_eligible() {
+                        assert_eq!(v.len(), 6, "{}", s.id);
+                    } else {
+                        assert_eq!(v.last().map(|v| v.regle), Some(m), "{}", s.id);
+                    }
                     vus.insert(m);
                 }
             }

@@ -219,6 +219,14 @@ impl Resultat {
     pub fn structure(&self, id: &str) -> Option<&LigneStructure> {
         self.structures.iter().find(|l| l.structure.id == id)
     }
+    /// The eligibility rules checked for one of its structures, with their wording.
+    pub fn verifications(&self, l: &LigneStructure) -> Vec<eligibilite::Verification> {
+        let signataire = self
+            .convention
+            .collectivite(&l.structure.collectivite)
+            .is_some_and(|c| c.signataire);
+        eligibilite::verifications(&l.structure, signataire, &self.bareme)
+    }
     pub fn groupe(&self, collectivite: &str, volet: &str) -> Option<&GroupeVolet> {
         self.groupes
             .iter()

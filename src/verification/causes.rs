@@ -489,10 +489,10 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
     let s = &l.structure;
     let b = l.bonus_total;
     if l.motif() != Motif::Eligible {
-        let detail = l
-            .eligibilite
-            .verifications
-            .iter()
+        let detail = ctx
+            .r
+            .verifications(l)
+            .into_iter()
             .find(|v| !v.satisfaite)
             .map_or(String::new(), |v| format!(" ({})", v.detail));
         return Ok(cause(

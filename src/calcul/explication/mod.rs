@@ -179,7 +179,7 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
     Ok(Some(Explication {
         id: s.id.clone(),
         exercice: r.exercice,
-        eligibilite: noeud_eligibilite(l),
+        eligibilite: noeud_eligibilite(r, l),
         lissage,
         nouvelles,
         trajectoire: noeud_trajectoire(r, l)?,
@@ -189,12 +189,11 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
     }))
 }
 
-fn noeud_eligibilite(l: &LigneStructure) -> Noeud {
+fn noeud_eligibilite(r: &Resultat, l: &LigneStructure) -> Noeud {
     let motif = l.motif();
     Noeud {
-        operandes: l
-            .eligibilite
-            .verifications
+        operandes: r
+            .verifications(l)
             .iter()
             .map(|v| {
                 Noeud::donnee(

@@ -634,12 +634,11 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
             let s = &l.structure;
             // the rule's detail adds information only for these reasons
             let detail = match l.motif() {
-                Motif::TypeSansVolet | Motif::FinancementIncompatible | Motif::Fermee => l
-                    .eligibilite
-                    .verifications
-                    .iter()
+                Motif::TypeSansVolet | Motif::FinancementIncompatible | Motif::Fermee => r
+                    .verifications(l)
+                    .into_iter()
                     .find(|v| !v.satisfaite)
-                    .map_or(String::new(), |v| v.detail.clone()),
+                    .map_or(String::new(), |v| v.detail),
                 _ => String::new(),
             };
             let mut raison = l.motif().libelle().to_string();
