@@ -7,7 +7,7 @@ mod code;
 mod position;
 
 pub use code::{Categorie, Code};
-pub use position::{Fichier, Origine, Table};
+pub use position::{Fichier, Origine, Position, Table};
 use serde::Serialize;
 use std::fmt;
 
@@ -25,11 +25,10 @@ pub struct Diagnostic {
     /// Empty for a message about the command itself (a usage error): then not written.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub fichier: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ligne: Option<u64>,
-    /// Spreadsheet cell (`structures!F12`) when the table came from an `.xlsx` workbook.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cellule: Option<String>,
+    /// The line of a text file, or the cell of a workbook: never both. Written as the key
+    /// `ligne` or `cellule`, in this place of the object.
+    #[serde(flatten)]
+    pub position: Option<Position>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colonne: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,8 +54,7 @@ impl Diagnostic {
             gravite: Gravite::Erreur,
             fichier,
             table,
-            ligne: None,
-            cellule: None,
+            position: None,
             colonne: None,
             valeur: None,
             message: message.into(),
@@ -73,26 +71,32 @@ impl Diagnostic {
             ..Diagnostic::erreur(code, fichier, message)
         }
     }
+    /// Line `l` of the file (the header is line 1); replaces any position already set.
     pub fn ligne(mut self, l: u64) -> Self {
-        self.ligne = Some(l);
+        self.position = Some(Position::Ligne(l));
         self
     }
     /// The position of a line of a table: its line in the file, or, for an envelope the
     /// projection computed, that envelope in place of the file.
     pub fn origine(mut self, o: Origine) -> Self {
         match o {
-            Origine::Ligne(l) => self.ligne = Some(l),
+            Origine::Ligne(l) => self.position = Some(Position::Ligne(l)),
             Origine::Enveloppe { exercice } => {
                 self.fichier = format!("enveloppe {exercice} (versé en {})", exercice - 1);
                 self.table = None;
-                self.ligne = None;
+                self.position = None;
             }
         }
         self
     }
+    /// The workbook's cell (`structures!F12`); replaces the line, if one was set.
     pub fn cellule(mut self, c: impl Into<String>) -> Self {
-        self.cellule = Some(c.into());
+        self.position = Some(Position::Cellule(c.into()));
         self
+    }
+    /// The line of the file, when the position is a line.
+    pub fn numero_de_ligne(&self) -> Option<u64> {
+        self.position.as_ref().and_then(Position::ligne)
     }
     pub fn colonne(mut self, c: impl Into<String>) -> Self {
         self.colonne = Some(c.into());
@@ -124,10 +128,10 @@ impl fmt::Display for Diagnostic {
         if !self.fichier.is_empty() {
             write!(f, " : {}", a(&self.fichier))?;
         }
-        match (&self.cellule, self.ligne) {
-            (Some(c), _) => write!(f, ", cellule {}", a(c))?,
-            (None, Some(l)) => write!(f, ", ligne {l}")?,
-            (None, None) => {}
+        match &self.position {
+            Some(Position::Cellule(c)) => write!(f, ", cellule {}", a(c))?,
+            Some(Position::Ligne(l)) => write!(f, ", ligne {l}")?,
+            None => {}
         }
         if let Some(c) = &self.colonne {
             write!(f, ", colonne « {} »", a(c))?;
@@ -320,7 +324,10 @@ mod tests {
         // a check across tables names the table, by its CSV name until localised
         let d =
             Diagnostic::avertissement(Code::W002, Table::Charges, "x").origine(Origine::Ligne(4));
-        assert_eq!((d.table, d.ligne), (Some(Table::Charges), Some(4)));
+        assert_eq!(
+            (d.table, d.position.clone()),
+            (Some(Table::Charges), Some(Position::Ligne(4)))
+        );
         assert_eq!(
             d.to_string(),
             "avertissement W002 : charges_n1.csv, ligne 4 : x"
@@ -328,7 +335,7 @@ mod tests {
         // an envelope computed by the projection has no line: it is named instead of the file
         let d = Diagnostic::avertissement(Code::W002, Table::Charges, "x")
             .origine(Origine::Enveloppe { exercice: 2026 });
-        assert_eq!((d.table, d.ligne), (None, None));
+        assert_eq!((d.table, d.position.clone()), (None, None));
         assert_eq!(
             d.to_string(),
             "avertissement W002 : enveloppe 2026 (versé en 2025) : x"
@@ -356,6 +363,54 @@ mod tests {
         .colonne("bonus_n1")
         .valeur("0.30000000000000004");
         assert_eq!(d.to_string(), "erreur E009 : dossier.xlsx, cellule structures!N12, colonne « bonus_n1 », valeur « 0.30000000000000004 » : montant avec plus de 2 décimales");
+        assert_eq!(d.numero_de_ligne(), None);
+    }
+
+    #[test]
+    fn json_ligne_ou_cellule_jamais_les_deux() {
+        // the JSON after the key `code` (checked by `textes_des_couches_basses…`)
+        let json = |d: &Diagnostic| {
+            let j = serde_json::to_string(d).unwrap();
+            j.split_once(',').unwrap().1.to_string()
+        };
+        // a workbook's error: the key `cellule`, no `ligne`, between `fichier` and `colonne`
+        let d = Diagnostic::erreur(
+            Code::E009,
+            "dossier.xlsx",
+            "montant avec plus de 2 décimales",
+        )
+        .ligne(12)
+        .cellule("structures!N12")
+        .colonne("bonus_n1")
+        .valeur("0.30000000000000004");
+        assert_eq!(
+            json(&d),
+            r#""gravite":"erreur","fichier":"dossier.xlsx","cellule":"structures!N12","colonne":"bonus_n1","valeur":"0.30000000000000004","message":"montant avec plus de 2 décimales"}"#
+        );
+        // a CSV file's error: the key `ligne`, a number, no `cellule`
+        let d = Diagnostic::erreur(
+            Code::E009,
+            "charges_n1.csv",
+            "montant avec plus de 2 décimales",
+        )
+        .ligne(4)
+        .colonne("montant")
+        .valeur("5 200,0050")
+        .conseil("arrondissez au centième");
+        assert_eq!(
+            json(&d),
+            r#""gravite":"erreur","fichier":"charges_n1.csv","ligne":4,"colonne":"montant","valeur":"5 200,0050","message":"montant avec plus de 2 décimales","conseil":"arrondissez au centième"}"#
+        );
+        // a line replaced by a cell, and no position at all
+        let d = Diagnostic::erreur(Code::E001, "x.csv", "m")
+            .cellule("Feuil1!A1")
+            .ligne(3);
+        assert_eq!(d.position, Some(Position::Ligne(3)));
+        let d = Diagnostic::erreur(Code::E001, "x.csv", "m");
+        assert_eq!(
+            json(&d),
+            r#""gravite":"erreur","fichier":"x.csv","message":"m"}"#
+        );
     }
 }
 

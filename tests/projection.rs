@@ -313,7 +313,7 @@ fn erreurs(lu: &DossierLu, texte: &str) -> Vec<(String, Option<u64>, Option<Stri
         return d
             .0
             .iter()
-            .map(|x| (x.code.to_string(), x.ligne, x.colonne.clone()))
+            .map(|x| (x.code.to_string(), x.numero_de_ligne(), x.colonne.clone()))
             .collect();
     }
     match projeter(
@@ -326,7 +326,7 @@ fn erreurs(lu: &DossierLu, texte: &str) -> Vec<(String, Option<u64>, Option<Stri
         Ok(_) => Vec::new(),
         Err(d) => d
             .erreurs()
-            .map(|x| (x.code.to_string(), x.ligne, x.colonne.clone()))
+            .map(|x| (x.code.to_string(), x.numero_de_ligne(), x.colonne.clone()))
             .collect(),
     }
 }

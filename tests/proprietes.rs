@@ -175,7 +175,7 @@ fn erreurs_localisees(d: &Diagnostics) -> Result<(), TestCaseError> {
         let fichier_entier = x.code == Code::E005
             || [C::Fichiers, C::Limites, C::LectureBornee].contains(&x.code.categorie());
         prop_assert!(
-            x.ligne.is_some() || x.colonne.is_some() || x.cellule.is_some() || fichier_entier,
+            x.position.is_some() || x.colonne.is_some() || fichier_entier,
             "erreur sans position : {}",
             x
         );

@@ -220,7 +220,7 @@ fn u_nul_et_a_positif_non_redistribuable() {
     assert!(diags
         .0
         .iter()
-        .any(|d| d.code == "W002" && d.ligne == Some(2)));
+        .any(|d| d.code == "W002" && d.numero_de_ligne() == Some(2)));
 }
 
 #[test]
@@ -336,7 +336,7 @@ fn pilotage_et_volet_inconnu() {
     assert!(diags
         .0
         .iter()
-        .any(|d| d.code == "W003" && d.ligne == Some(3)));
+        .any(|d| d.code == "W003" && d.numero_de_ligne() == Some(3)));
 }
 
 #[test]
@@ -672,7 +672,7 @@ fn ctre_sans_place_employeur_avertissement_w100() {
     assert!(diags
         .0
         .iter()
-        .any(|d| d.code == "W100" && d.ligne == Some(3)));
+        .any(|d| d.code == "W100" && d.numero_de_ligne() == Some(3)));
 }
 
 /// `expliquer --format json` (schema bonus-ctg.explication.v1) for a Dijon crèche: the tree

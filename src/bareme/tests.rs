@@ -125,7 +125,7 @@ fn erreurs_localisees() {
     assert_eq!(d.code, Code::E022);
     assert_eq!(d.colonne.as_deref(), Some("volets.EAJE.plancher[1]"));
     let e = Bareme::avec_surcharge("x = = 1", "bareme.toml").unwrap_err();
-    assert_eq!(e.0[0].ligne, Some(1));
+    assert_eq!(e.0[0].numero_de_ligne(), Some(1));
     // a type in two volets
     let t = "[volets.BIS]\ntypes = [\"EAJE\"]\n";
     let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();

@@ -3,6 +3,36 @@
 //! projection). No file name is compared as a text to recognise a position, and no line
 //! number stands for « no line ».
 
+/// Where in its file a diagnostic points: a line of a text file (CSV, TOML) or a cell of a
+/// workbook, never both. Serialised, inside the diagnostic, as the key `ligne` (a number) or
+/// `cellule` (a text).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    /// Line `n` of the file (the header is line 1).
+    Ligne(u64),
+    /// A workbook's cell, with its sheet (`structures!F12`), or a whole row
+    /// (`structures!1:1`).
+    Cellule(String),
+}
+
+impl Position {
+    /// The line, when the position is a line of a text file.
+    pub fn ligne(&self) -> Option<u64> {
+        match self {
+            Position::Ligne(l) => Some(*l),
+            Position::Cellule(_) => None,
+        }
+    }
+    /// The cell's reference, when the position is a workbook's cell.
+    pub fn cellule(&self) -> Option<&str> {
+        match self {
+            Position::Cellule(c) => Some(c),
+            Position::Ligne(_) => None,
+        }
+    }
+}
+
 /// One of the dossier's inputs. A check that spans several tables (validation) names the
 /// table; [`crate::lecture::DossierLu::localiser`] then names the file actually read (the
 /// CSV file, or the workbook and its cell).

@@ -19,7 +19,7 @@ use super::{analyser_entrees, Contenu, DossierLu, Entrees, Source};
 use super::{FEUILLE_CHARGES, FEUILLE_STRUCTURES};
 use crate::diagnostic::Code;
 use crate::diagnostic::Table;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::lecture::nombres::analyser_booleen;
 use crate::lecture::tableau::normaliser_nom;
 
@@ -63,16 +63,16 @@ impl TomlDeFeuille {
             d.fichier = fichier.to_string();
             d.table = None;
             if let Some(c) = d
-                .ligne
+                .numero_de_ligne()
                 .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
             {
-                d.cellule = Some(c.clone());
+                d.position = Some(Position::Cellule(c.clone()));
             } else if let Some((_, c)) = d
                 .colonne
                 .as_deref()
                 .and_then(|col| self.parametres.iter().find(|(p, _)| p == col))
             {
-                d.cellule = Some(c.clone());
+                d.position = Some(Position::Cellule(c.clone()));
             }
         }
     }
@@ -184,7 +184,6 @@ pub fn convention_en_toml(
             Err((message, conseil)) => {
                 diags.push(
                     Diagnostic::erreur(Code::E021, fichier, message)
-                        .ligne(c.ligne as u64 + 1)
                         .cellule(c.reference(feuille))
                         .colonne(nom)
                         .valeur(c.texte.trim())

@@ -16,7 +16,7 @@ pub mod xlsx;
 use crate::bareme::Bareme;
 use crate::diagnostic::Code;
 use crate::diagnostic::Table;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::modele::*;
 pub use convention::*;
 pub use fichier::lire_fichier_borne;
@@ -114,10 +114,10 @@ impl DossierLu {
             {
                 d.fichier = f.clone();
                 if let Some(c) = d
-                    .ligne
+                    .numero_de_ligne()
                     .and_then(|l| cellules.get((l as usize).wrapping_sub(1)))
                 {
-                    d.cellule = Some(c.clone());
+                    d.position = Some(Position::Cellule(c.clone()));
                 }
                 continue;
             }
@@ -130,8 +130,10 @@ impl DossierLu {
                 continue;
             }
             d.fichier = loc.fichier.clone();
-            if let (Some(l), Some(c), None) = (d.ligne, d.colonne.as_deref(), &d.cellule) {
-                d.cellule = loc.cellule(l, c);
+            if let (Some(l), Some(c)) = (d.numero_de_ligne(), d.colonne.as_deref()) {
+                if let Some(c) = loc.cellule(l, c) {
+                    d.position = Some(Position::Cellule(c));
+                }
             }
         }
     }

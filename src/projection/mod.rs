@@ -19,7 +19,7 @@ use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::{ErreurCalcul, Invariant, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
 use crate::diagnostic::Code;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::lecture::DossierLu;
 use crate::modele::*;
 use evenements::{Chronologie, Etat, Evenement};
@@ -190,7 +190,7 @@ fn depassement(e: ErreurCalcul) -> Diagnostics {
 struct CleDiagnostic {
     code: Code,
     fichier: String,
-    ligne: Option<u64>,
+    position: Option<Position>,
     colonne: Option<String>,
     valeur: Option<String>,
 }
@@ -380,7 +380,7 @@ impl CleDiagnostic {
         CleDiagnostic {
             code: d.code,
             fichier: d.fichier.clone(),
-            ligne: d.ligne,
+            position: d.position.clone(),
             colonne: d.colonne.clone(),
             valeur: d.valeur.clone(),
         }

@@ -79,7 +79,6 @@ pub fn lire_grille(
                         fichier,
                         "la cellule contient une erreur Excel au lieu d'une valeur",
                     )
-                    .ligne(ligne as u64 + 1)
                     .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
                     .valeur(e)
                     .conseil("corrigez la formule de la cellule, ou remplacez-la par sa valeur"),

@@ -552,7 +552,7 @@ mod tests {
         assert_eq!(ev[1].ligne, 3);
         let codes: Vec<(Code, Option<u64>, Option<&str>)> =
             d.0.iter()
-                .map(|x| (x.code, x.ligne, x.colonne.as_deref()))
+                .map(|x| (x.code, x.numero_de_ligne(), x.colonne.as_deref()))
                 .collect();
         assert_eq!(
             codes,
