@@ -21,7 +21,7 @@ pub(super) fn noeud_a(d: &Dossier, g: &GroupeVolet) -> Noeud {
         .collect();
     Noeud {
         operandes: lignes,
-        formule: Some("Σ charges à payer N-1 du groupe".into()),
+        formule: Some(formules::A.into()),
         ..Noeud::donnee(
             "A",
             "R16",
@@ -133,73 +133,97 @@ pub(super) fn noeud_m_eff(
     ))
 }
 
-/// The group rounding of one share (R9).
+/// The rounding strategy in French, as the explanation names it.
+fn nom_strategie(a: crate::bareme::Arrondi) -> &'static str {
+    match a {
+        crate::bareme::Arrondi::DemiHaut => "demi-centime vers le haut",
+        crate::bareme::Arrondi::Troncature => "troncature",
+    }
+}
+
+/// The group rounding of one share (R9): the floor of the exact share, plus a cent when its
+/// remainder is among the largest of the group; `libelle` names what is paid.
 pub(super) fn noeud_arrondi(
     id: &'static str,
+    libelle: &str,
     r: &Resultat,
     g: &ArrondiGroupe,
     a: &Attribution,
     part: Noeud,
 ) -> Noeud {
+    let strategie = nom_strategie(g.strategie);
+    let recoit = a.verse > a.plancher;
     Noeud::calcul(
         id,
         "R9",
-        "arrondi du groupe au plus fort reste",
-        "plancher de la part + 1 centime si son reste est parmi les T − Σ planchers plus forts",
+        &format!("{libelle}, arrondi du groupe au plus fort reste"),
+        formules::VERSE,
         Valeur::Montant(Montant(a.verse)),
         vec![
             part,
-            Noeud::donnee(
-                "total_exact",
-                "R9",
-                "total exact du groupe",
-                Valeur::Exact(g.total_exact),
-            ),
-            Noeud::donnee(
+            Noeud::calcul(
                 "T",
                 "R9",
-                "total du groupe arrondi au centime",
+                &format!("total du groupe arrondi au centime ({strategie})"),
+                formules::T_GROUPE,
                 Valeur::Montant(Montant(g.total)),
+                vec![Noeud::donnee(
+                    "total_exact",
+                    "R9",
+                    "total exact des parts du groupe",
+                    Valeur::Exact(g.total_exact),
+                )],
             )
             .avec(parametre(
                 "arrondi",
                 &r.bareme.arrondi,
-                Valeur::Texte(
-                    match g.strategie {
-                        crate::bareme::Arrondi::DemiHaut => "demi_haut",
-                        crate::bareme::Arrondi::Troncature => "troncature",
-                    }
-                    .into(),
-                ),
+                Valeur::Texte(strategie.into()),
                 false,
             )),
             Noeud::donnee(
                 "plancher_part",
                 "R9",
-                "plancher de la part au centime",
+                "part exacte tronquée au centime",
                 Valeur::Montant(Montant(a.plancher)),
             ),
-            Noeud::donnee(
-                "rang_reste",
+            Noeud::calcul(
+                "centime_reste",
                 "R9",
-                "rang du reste de la part dans le groupe",
-                Valeur::Entier(a.rang_reste as i64),
+                if recoit {
+                    "la part reçoit un centime de reste"
+                } else {
+                    "la part ne reçoit pas de centime de reste"
+                },
+                formules::CENTIME_RESTE,
+                Valeur::Montant(Montant(a.verse - a.plancher)),
+                vec![
+                    Noeud::donnee(
+                        "rang_reste",
+                        "R9",
+                        "rang du reste de la part parmi ceux du groupe (1 = le plus fort)",
+                        Valeur::Entier(a.rang_reste as i64),
+                    ),
+                    Noeud::calcul(
+                        "centimes_restants",
+                        "R9",
+                        "centimes distribués aux plus forts restes",
+                        formules::CENTIMES_RESTANTS,
+                        Valeur::Entier(g.centimes_restants),
+                        Vec::new(),
+                    ),
+                ],
             ),
-            Noeud::donnee(
-                "centimes_restants",
-                "R9",
-                "centimes distribués aux plus forts restes",
-                Valeur::Entier(g.centimes_restants),
-            ),
-            Noeud::donnee(
+            Noeud::calcul(
                 "ecart",
                 "R9",
-                "écart versé − exact",
+                "écart d'arrondi de la part",
+                formules::ECART,
                 Valeur::Exact(
                     Rationnel::entier(a.verse as i128)
                         .sub(a.exacte)
                         .unwrap_or(Rationnel::ZERO),
                 ),
+                Vec::new(),
             ),
         ],
     )
@@ -246,7 +270,14 @@ pub(super) fn noeud_lissage(
         Valeur::Exact(a.exacte),
         ops,
     );
-    Ok(Some(noeud_arrondi("lissage", r, ga, a, part)))
+    Ok(Some(noeud_arrondi(
+        "lissage",
+        "lissage versé",
+        r,
+        ga,
+        a,
+        part,
+    )))
 }
 
 pub(super) fn noeud_nouvelles(
@@ -281,14 +312,13 @@ pub(super) fn noeud_nouvelles(
     let variable =
         l.unites_mois.nouvelles as i128 != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128;
     let mut ops = vec![forfait];
-    let formule = if variable {
+    if variable {
         ops.push(Noeud::donnee(
             "unites_mois_nouvelles",
             "R21",
             "Σ n × mois (unités nouvelles variables dans l'année)",
             Valeur::UnitesMois(UniteMois(l.unites_mois.nouvelles)),
         ));
-        formules::T_I_VARIABLE
     } else {
         ops.push(Noeud::donnee(
             "n_i",
@@ -302,50 +332,16 @@ pub(super) fn noeud_nouvelles(
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
-        formules::T_I
-    };
-    // the cap's factor (1 when not reached) multiplies the share (R62)
-    if let Some(p) = g.plafond {
-        let f = g.facteur_plafond;
-        ops.push(Noeud::calcul(
-            "facteur_plafond",
-            "R62",
-            if f.is_some() {
-                "plafond atteint : facteur appliqué à chaque part"
-            } else {
-                "plafond non atteint"
-            },
-            "min(1, plafond / total exact des unités nouvelles du groupe)",
-            Valeur::Rapport(f.unwrap_or(Rationnel::UN)),
-            vec![
-                Noeud::calcul(
-                    "plafond",
-                    "R62",
-                    "plafond des unités nouvelles du groupe",
-                    formules::PLAFOND,
-                    Valeur::Exact(p),
-                    vec![Noeud::donnee(
-                        "A",
-                        "R16",
-                        "charge à payer N-1 du groupe",
-                        Valeur::Montant(g.charge_n1),
-                    )],
-                )
-                .avec(parametre(
-                    "plafond_developpement",
-                    &v.plafond_developpement,
-                    Valeur::Decimal(v.plafond_developpement.valeur.unwrap_or_default()),
-                    false,
-                )),
-                Noeud::donnee(
-                    "total_nouvelles",
-                    "R62",
-                    "total exact des unités nouvelles du groupe avant plafond",
-                    Valeur::Exact(g.nouvelles_avant_plafond),
-                ),
-            ],
-        ));
     }
+    // the cap's factor (1 when not reached) multiplies the share (R62)
+    let plafond = noeud_plafond(g, v);
+    let formule = match (variable, plafond.is_some()) {
+        (true, true) => formules::T_I_VARIABLE_PLAFONNE,
+        (true, false) => formules::T_I_VARIABLE,
+        (false, true) => formules::T_I_PLAFONNE,
+        (false, false) => formules::T_I,
+    };
+    ops.extend(plafond);
     let part = Noeud::calcul(
         "t_i",
         "R7",
@@ -354,7 +350,89 @@ pub(super) fn noeud_nouvelles(
         Valeur::Exact(a.exacte),
         ops,
     );
-    Ok(Some(noeud_arrondi("nouvelles", r, ga, a, part)))
+    Ok(Some(noeud_arrondi(
+        "nouvelles",
+        "unités nouvelles versées",
+        r,
+        ga,
+        a,
+        part,
+    )))
+}
+
+/// The cap of the new units of the group (R62) and the factor it applies to every share
+/// (1 when not reached): base `enveloppe` (`plafond_developpement × A`, in euros) or base
+/// `unites` (`plafond_developpement × U`, in units).
+fn noeud_plafond(g: &GroupeVolet, v: &VoletExercice) -> Option<Noeud> {
+    let f = g.facteur_plafond;
+    let lu = parametre(
+        "plafond_developpement",
+        &v.plafond_developpement,
+        Valeur::Decimal(v.plafond_developpement.valeur.unwrap_or_default()),
+        false,
+    );
+    let (formule, plafond, total) = if let Some(p) = g.plafond {
+        (
+            formules::FACTEUR_PLAFOND,
+            Noeud::calcul(
+                "plafond",
+                "R62",
+                "plafond des unités nouvelles du groupe (en euros)",
+                formules::PLAFOND,
+                Valeur::Exact(p),
+                vec![Noeud::donnee(
+                    "A",
+                    "R16",
+                    "charge à payer N-1 du groupe",
+                    Valeur::Montant(g.charge_n1),
+                )],
+            )
+            .avec(lu),
+            Noeud::donnee(
+                "total_nouvelles",
+                "R62",
+                "total exact des unités nouvelles du groupe avant plafond",
+                Valeur::Exact(g.nouvelles_avant_plafond),
+            ),
+        )
+    } else {
+        let p = g.plafond_unites?;
+        (
+            formules::FACTEUR_PLAFOND_UNITES,
+            Noeud::calcul(
+                "plafond",
+                "R62",
+                "plafond des unités nouvelles du groupe (en unités)",
+                formules::PLAFOND_UNITES,
+                Valeur::UnitesExactes(p),
+                vec![Noeud::donnee(
+                    "U",
+                    "R16",
+                    "unités existantes du groupe",
+                    Valeur::Unites(g.unites),
+                )],
+            )
+            .avec(lu),
+            Noeud::donnee(
+                "n_groupe",
+                "R62",
+                "unités nouvelles du groupe",
+                Valeur::Unites(g.unites_nouvelles),
+            ),
+        )
+    };
+    Some(Noeud::calcul(
+        "facteur_plafond",
+        "R62",
+        if f.is_some() {
+            "plafond atteint : facteur appliqué à chaque part"
+        } else {
+            "plafond non atteint"
+        },
+        formule,
+        Valeur::Rapport(f.unwrap_or(Rationnel::UN)),
+        vec![plafond, total],
+    ))
 }
 
 pub(super) fn noeud_trajectoire(r: &Resultat, l: &LigneStructure) -> R<Option<Noeud>> {
@@ -367,45 +445,109 @@ pub(super) fn noeud_trajectoire(r: &Resultat, l: &LigneStructure) -> R<Option<No
     else {
         return Ok(None);
     };
+    let pm = &t.parametres;
+    let liste = |v: Vec<String>| Valeur::Texte(v.join(" ; "));
+    let mut places = vec![
+        Noeud::donnee(
+            "P_ref",
+            "R63",
+            &format!(
+                "places de référence ({}, volet {})",
+                t.annee_reference, t.volet
+            ),
+            Valeur::Unites(t.places_reference),
+        ),
+        Noeud::donnee(
+            "P_N",
+            "R63",
+            "places de l'exercice",
+            Valeur::Unites(t.places),
+        ),
+    ];
+    if let Some(c) = t.croissance {
+        places.push(Noeud::calcul(
+            "croissance",
+            "R63",
+            "croissance des places",
+            formules::CROISSANCE,
+            Valeur::Rapport(c),
+            Vec::new(),
+        ));
+    }
+    if let (Some(k), Some(seuil)) = (t.niveau, t.seuil) {
+        places.push(Noeud::donnee(
+            "seuil",
+            "R63",
+            &format!("plus haut seuil atteint (n° {k})"),
+            Valeur::Decimal(seuil),
+        ));
+    }
+    let montant = Noeud::calcul(
+        "montant_par_place",
+        "R63",
+        &format!(
+            "montant par place et par an du niveau atteint ({})",
+            t.niveau.map_or("aucun".into(), |k| k.to_string())
+        ),
+        formules::MONTANT_PAR_PLACE,
+        Valeur::Montant(t.montant_par_place),
+        places,
+    )
+    .avec(parametre(
+        "trajectoire.volet",
+        &pm.volet,
+        Valeur::Texte(pm.volet.valeur.clone()),
+        false,
+    ))
+    .avec(parametre(
+        "trajectoire.annee_reference",
+        &pm.annee_reference,
+        Valeur::Entier(pm.annee_reference.valeur as i64),
+        false,
+    ))
+    .avec(parametre(
+        "trajectoire.seuils",
+        &pm.seuils,
+        liste(pm.seuils.valeur.iter().map(|d| pourcentage(*d)).collect()),
+        false,
+    ))
+    .avec(parametre(
+        "trajectoire.montants",
+        &pm.montants,
+        liste(
+            pm.montants
+                .valeur
+                .iter()
+                .map(|m| crate::modele::montant_fr(*m))
+                .collect(),
+        ),
+        false,
+    ));
     let part = Noeud::calcul(
         "b_i",
         "R63",
         "part exacte du bonus trajectoire",
         formules::B_I,
         Valeur::Exact(p.attribution.exacte),
-        vec![Noeud::calcul(
-            "montant_par_place",
-            "R63",
-            &format!(
-                "montant par place du niveau atteint ({})",
-                t.niveau.map_or("aucun".into(), |k| k.to_string())
+        vec![
+            montant,
+            Noeud::donnee(
+                "places_mois",
+                "R63",
+                "places × mois de la structure dans l'année",
+                Valeur::UnitesMois(UniteMois(p.places_mois)),
             ),
-            "montant du plus haut seuil atteint : P_N ≥ P_ref × (1 + seuil)",
-            Valeur::Montant(t.montant_par_place),
-            vec![
-                Noeud::donnee(
-                    "P_ref",
-                    "R63",
-                    "places de référence",
-                    Valeur::Unites(t.places_reference),
-                ),
-                Noeud::donnee(
-                    "P_N",
-                    "R63",
-                    "places de l'exercice",
-                    Valeur::Unites(t.places),
-                ),
-            ],
-        )
-        .avec(parametre(
-            "trajectoire.seuils",
-            &t.parametres.seuils,
-            Valeur::Decimal(t.seuil.unwrap_or_default()),
-            false,
-        ))],
+        ],
     );
     Ok(Some(match &t.arrondi {
-        Some(a) => noeud_arrondi("trajectoire", r, a, &p.attribution, part),
+        Some(a) => noeud_arrondi(
+            "trajectoire",
+            "bonus trajectoire versé",
+            r,
+            a,
+            &p.attribution,
+            part,
+        ),
         None => part,
     }))
 }
@@ -415,21 +557,27 @@ pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
         return None;
     }
     let s = &l.structure;
-    let part = |id, a: &Option<Attribution>| {
+    let part = |id, libelle, a: &Option<Attribution>| {
         Noeud::donnee(
             id,
             "R64",
-            id,
+            libelle,
             Valeur::Montant(Montant(a.as_ref().map_or(0, |a| a.verse))),
         )
     };
     Some(Noeud::calcul(
         "ctre",
         "R64",
-        "places réservées aux employeurs (hors bonus territoire)",
-        "lissage CTRE + forfait des nouvelles places employeurs",
+        "versé au titre du CTRE pour les places réservées aux employeurs (hors bonus territoire)",
+        formules::CTRE,
         Valeur::Montant(l.bonus_ctre),
         vec![
+            part("ctre_lissage", "lissage CTRE", &l.ctre_lissage),
+            part(
+                "ctre_nouvelles",
+                "forfait des nouvelles places employeurs",
+                &l.ctre_nouvelles,
+            ),
             Noeud::donnee(
                 "unites_employeurs",
                 "R64",
@@ -442,8 +590,12 @@ pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
                 "nouvelles places employeurs",
                 Valeur::Unites(s.unites_employeurs_nouvelles),
             ),
-            part("ctre_lissage", &l.ctre_lissage),
-            part("ctre_nouvelles", &l.ctre_nouvelles),
         ],
     ))
+}
+
+/// `0.25` → `25 %` (the list of thresholds read from the barème).
+fn pourcentage(d: rust_decimal::Decimal) -> String {
+    let p = (d * rust_decimal::Decimal::from(100)).normalize();
+    format!("{} %", p.to_string().replace('.', ","))
 }

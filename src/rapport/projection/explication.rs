@@ -3,15 +3,6 @@
 //! explanation tree ([`crate::calcul::explication`]).
 
 use super::*;
-use crate::calcul::explication::formules;
-
-fn exact(r: &Rationnel) -> R<String> {
-    Ok(if r.den() == 1 {
-        format!("{} €", euros(r, 2)?)
-    } else {
-        format!("{} € (exactement {} centimes)", euros(r, 6)?, r)
-    })
-}
 
 fn mois_txt(debut: u8, fin: u8) -> String {
     if debut == fin {
@@ -97,7 +88,7 @@ fn situation(o: &mut String, c: &Contexte) -> R<()> {
             }
             let _ = writeln!(
                 o,
-                "  unités-mois de l'année : existantes Σ u × mois = {} ; nouvelles Σ n × mois = {}",
+                "  unités-mois de l'année : existantes {} ; nouvelles {}",
                 u_fr(sit.unites_mois.existantes),
                 u_fr(sit.unites_mois.nouvelles)
             );
@@ -131,7 +122,11 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
             g.collectivite, g.volet
         );
         if a.situations.is_empty() {
-            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = {} (R16)", montant_fr(g.charge_n1), formules::M);
+            let _ = writeln!(
+                o,
+                "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} (R16)",
+                montant_fr(g.charge_n1)
+            );
         } else {
             let _ = writeln!(
                 o,
@@ -169,7 +164,10 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
                     let _ = writeln!(o, "  m_eff par exercice : {}", chaine.join(" → "));
                 }
                 BasePluriannuelle::Glissante => {
-                    let _ = writeln!(o, "  base glissante : m = {}, l'enveloppe est relissée sur les unités de {annee} (R22, R23)", formules::M);
+                    let _ = writeln!(
+                        o,
+                        "  base glissante : l'enveloppe est relissée sur les unités de {annee} (R22, R23)"
+                    );
                 }
             }
         }
@@ -179,229 +177,28 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
     Ok(())
 }
 
-/// C. The core's explanation of the year's bonus (R15, R16, R7).
-fn coeur(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte { a, id, annee, .. } = *c;
-    // C. core
+/// C. The year's figures: the calculation's explanation tree of the derived dossier, with
+/// the contribution of the projection's chain (R25, R65, R68).
+fn calcul(o: &mut String, c: &Contexte) -> R<()> {
+    let Contexte {
+        pr, l, id, annee, ..
+    } = *c;
     let _ = writeln!(
         o,
-        "C. Bonus de l'exercice {annee} (cœur du calcul, R15, R16, R7)\n"
+        "C. Chiffres de l'exercice {annee} (cœur du calcul ; contribution enchaînée d'année en année, R25, R68)"
     );
-    if let Some(c) = crate::rapport::explication::expliquer_bonus(&a.dossier, &a.resultat, id)? {
-        for ligne in c.lines() {
-            let _ = writeln!(o, "  {ligne}");
-        }
-    }
-
-    Ok(())
-}
-
-/// D. The bonus trajectoire (R24, R63).
-fn trajectoire(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte {
-        pr,
-        a,
-        l,
-        id,
-        annee,
-        ..
-    } = *c;
-    // D. trajectoire
-    let _ = writeln!(o, "D. Bonus trajectoire de développement (R24)");
-    match a
-        .trajectoire
-        .iter()
-        .find(|t| t.collectivite == l.collectivite)
-    {
-        None => {
-            let _ = writeln!(
-                o,
-                "  aucun bonus trajectoire en vigueur en {annee} (barème : section [trajectoire])"
-            );
-        }
-        Some(t) => {
-            let p = &t.parametres;
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(&p.volet, format!("volet = {}", p.volet.valeur))
-            );
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(
-                    &p.annee_reference,
-                    format!("année de référence = {}", p.annee_reference.valeur)
-                )
-            );
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(
-                    &p.seuils,
-                    format!(
-                        "seuils = [{}]",
-                        p.seuils
-                            .valeur
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" ; ")
-                    )
-                )
-            );
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(
-                    &p.montants,
-                    format!(
-                        "montants par place et par an = [{}]",
-                        p.montants
-                            .valeur
-                            .iter()
-                            .map(|m| montant_fr(*m))
-                            .collect::<Vec<_>>()
-                            .join(" ; ")
-                    )
-                )
-            );
-            let _ = writeln!(
-                o,
-                "  collectivité {} : places de référence P_ref = {} (unités existantes − employeurs des structures éligibles du volet {} dans le dossier {} : places de {}, R24)",
-                t.collectivite,
-                groupe_fr(&t.places_reference.to_string()),
-                t.volet,
-                pr.premiere,
-                t.annee_reference
-            );
-            let _ = writeln!(
-                o,
-                "  places en décembre {annee} (existantes − employeurs + nouvelles des structures éligibles comptées en décembre) : P = {}",
-                groupe_fr(&t.places.to_string())
-            );
-            match &t.croissance {
-                Some(c) => {
-                    let _ = writeln!(o, "  croissance = (P − P_ref) / P_ref = {} %", pourcent(c)?);
-                }
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "  P_ref = 0 : dès qu'il y a des places, tout seuil est considéré atteint"
-                    );
-                }
-            }
-            match (t.niveau, t.seuil) {
-                (Some(k), Some(s)) => {
-                    let _ = writeln!(
-                        o,
-                        "  seuil atteint : n° {k} ({} %) → {} par place éligible et par an",
-                        (s * rust_decimal::Decimal::from(100)).normalize(),
-                        montant_fr(t.montant_par_place)
-                    );
-                }
-                _ => {
-                    let _ = writeln!(o, "  aucun seuil atteint → 0 €");
-                }
-            }
-            match t.part(id) {
-                Some(pt) => {
-                    let _ = writeln!(
-                        o,
-                        "  part exacte = montant × places-mois / 12 = {} × {} / 12 = {}",
-                        montant_fr(t.montant_par_place),
-                        u_fr(pt.places_mois),
-                        exact(&pt.attribution.exacte)?
-                    );
-                    if let Some(g) = &t.arrondi {
-                        let _ = writeln!(
-                            o,
-                            "  arrondi du groupe « trajectoire » de la collectivité {} : total exact {} → T = {} ; plancher {} ; rang du reste {} ; centimes à distribuer {}",
-                            t.collectivite,
-                            exact(&g.total_exact)?,
-                            montant_fr(Montant(g.total)),
-                            montant_fr(Montant(pt.attribution.plancher)),
-                            pt.attribution.rang_reste,
-                            g.centimes_restants
-                        );
-                    }
-                    let _ = writeln!(
-                        o,
-                        "  → bonus trajectoire versé : {}",
-                        montant_fr(l.bonus_trajectoire)
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "  la structure ne reçoit pas de bonus trajectoire : {}",
-                        montant_fr(l.bonus_trajectoire)
-                    );
-                }
-            }
-        }
-    }
-    o.push('\n');
-
-    Ok(())
-}
-
-/// E. The contribution, chained from year to year (R25, R65, R68).
-fn contribution(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte {
-        pr,
-        a,
-        l,
-        id,
-        annee,
-        ..
-    } = *c;
-    // E. contributions
-    let _ = writeln!(
-        o,
-        "E. Contribution de la collectivité (R65 enchaînée d'année en année, R25, R68)"
-    );
-    let prec = if annee == pr.premiere {
-        "N-1 (structures.csv)".to_string()
-    } else {
-        (annee - 1).to_string()
-    };
     // the reference: the last year with months counted (R68), N-1 (12 months) at first
     let ref_annee = l
         .annee_reference
         .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
     let _ = writeln!(
         o,
-        "  référence : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois",
+        "  référence de la contribution : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois\n",
         l.reference.mois, l.mois
     );
     let e = crate::projection::expliquer(pr, id, annee)?
         .ok_or(Invariant("structure projetée sans explication"))?;
-    crate::rapport::explication::contribution_texte(
-        o,
-        &e.contribution,
-        &a.ajustement,
-        &annee.to_string(),
-        &prec,
-    )?;
-    o.push('\n');
-
-    Ok(())
-}
-
-/// F. The total of the year.
-fn total(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte { l, annee, .. } = *c;
-    // F. total
-    let _ = writeln!(o, "F. Total {annee}");
-    let _ = writeln!(
-        o,
-        "  bonus total = lissage {} + unités nouvelles {} + trajectoire {} = {}",
-        montant_fr(l.bonus_lissage),
-        montant_fr(l.bonus_nouvelles),
-        montant_fr(l.bonus_trajectoire),
-        montant_fr(l.bonus_total)
-    );
+    o.push_str(&crate::rapport::explication::texte_figures(&e, "  ")?);
     Ok(())
 }
 
@@ -451,10 +248,7 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
 
     situation(&mut o, &c)?;
     enveloppe(&mut o, &c)?;
-    coeur(&mut o, &c)?;
-    trajectoire(&mut o, &c)?;
-    contribution(&mut o, &c)?;
-    total(&mut o, &c)?;
+    calcul(&mut o, &c)?;
     Ok(Some(o))
 }
 
