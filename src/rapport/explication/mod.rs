@@ -12,8 +12,10 @@ use crate::calcul::Resultat;
 use crate::modele::Dossier;
 use std::fmt::Write;
 
+pub mod html;
 mod json;
 pub mod rendu;
+pub mod xlsx;
 pub use json::{json, json_explication, SCHEMA_JSON};
 pub use rendu::{source, Entete};
 
@@ -36,6 +38,14 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
     let _ = writeln!(o, "  {}\n", en.cadre());
     o.push_str(&texte_figures(&e, "")?);
     Ok(Some(o))
+}
+
+/// `bonus-ctg expliquer … --format html`: the page (`None`: no such structure).
+pub fn page_html(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
+    let Some((en, e)) = explication(d, r, id)? else {
+        return Ok(None);
+    };
+    html::page(&en, &html::fragment(&en, &e)?).map(Some)
 }
 
 /// The figures of an explanation as text, numbered, one line per node indented by its

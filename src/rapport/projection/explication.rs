@@ -177,31 +177,6 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
     Ok(())
 }
 
-/// C. The year's figures: the calculation's explanation tree of the derived dossier, with
-/// the contribution of the projection's chain (R25, R65, R68).
-fn calcul(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte {
-        pr, l, id, annee, ..
-    } = *c;
-    let _ = writeln!(
-        o,
-        "C. Chiffres de l'exercice {annee} (cœur du calcul ; contribution enchaînée d'année en année, R25, R68)"
-    );
-    // the reference: the last year with months counted (R68), N-1 (12 months) at first
-    let ref_annee = l
-        .annee_reference
-        .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
-    let _ = writeln!(
-        o,
-        "  référence de la contribution : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois\n",
-        l.reference.mois, l.mois
-    );
-    let e = crate::projection::expliquer(pr, id, annee)?
-        .ok_or(Invariant("structure projetée sans explication"))?;
-    o.push_str(&crate::rapport::explication::texte_figures(&e, "  ")?);
-    Ok(())
-}
-
 /// What every section reads.
 #[derive(Clone, Copy)]
 struct Contexte<'a> {
@@ -213,7 +188,22 @@ struct Contexte<'a> {
     annee: i32,
 }
 
-pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+/// A projected year explained: the projection's own sections (situation, envelope) as
+/// text, then the calculation's tree of the year.
+struct AnneeExpliquee {
+    /// `Projection 2025–2027 (base …) — exercice 2026`.
+    titre: String,
+    entete: crate::rapport::explication::Entete,
+    /// Sections A and B, one line each (a section's title at the margin, its lines indented).
+    sections: String,
+    /// Title of section C.
+    titre_chiffres: String,
+    /// The contribution's reference year (R68).
+    reference: String,
+    e: crate::calcul::explication::Explication,
+}
+
+fn annee_expliquee(pr: &Projection, id: &str, annee: i32) -> R<Option<AnneeExpliquee>> {
     let Some(a) = pr.annee(annee) else {
         return Ok(None);
     };
@@ -221,6 +211,9 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         return Ok(None);
     };
     let Some(s) = a.dossier.structures.iter().find(|s| s.id == id) else {
+        return Ok(None);
+    };
+    let Some(e) = crate::projection::expliquer(pr, id, annee)? else {
         return Ok(None);
     };
     let c = Contexte {
@@ -231,25 +224,117 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         id,
         annee,
     };
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "Projection {}–{} (base {} : {}) — exercice {annee}",
-        pr.premiere,
-        pr.derniere,
-        nom_base(pr.base),
-        pr.origine_base
-    );
-    let _ = writeln!(
-        o,
-        "Structure {} — {} (structures.csv, ligne {})\n",
-        s.id, s.nom, s.ligne
-    );
+    let mut sections = String::new();
+    situation(&mut sections, &c)?;
+    enveloppe(&mut sections, &c)?;
+    // the reference: the last year with months counted (R68), N-1 (12 months) at first
+    let ref_annee = l
+        .annee_reference
+        .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
+    Ok(Some(AnneeExpliquee {
+        titre: format!(
+            "Projection {}–{} (base {} : {}) — exercice {annee}",
+            pr.premiere,
+            pr.derniere,
+            nom_base(pr.base),
+            pr.origine_base
+        ),
+        entete: crate::rapport::explication::Entete::de(
+            &a.dossier,
+            &e,
+            &a.resultat.convention.nom,
+        )?,
+        sections,
+        titre_chiffres: format!(
+            "C. Chiffres de l'exercice {annee} (cœur du calcul ; contribution enchaînée d'année en année, R25, R68)"
+        ),
+        reference: format!(
+            "référence de la contribution : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois",
+            l.reference.mois, l.mois
+        ),
+        e,
+    }))
+}
 
-    situation(&mut o, &c)?;
-    enveloppe(&mut o, &c)?;
-    calcul(&mut o, &c)?;
+/// `expliquer --annee A`: the text. `Ok(None)`: unknown structure or year outside the
+/// projection.
+pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+    let Some(x) = annee_expliquee(pr, id, annee)? else {
+        return Ok(None);
+    };
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", x.titre);
+    let _ = writeln!(o, "{}\n", x.entete.titre());
+    o.push_str(&x.sections);
+    let _ = writeln!(o, "{}", x.titre_chiffres);
+    let _ = writeln!(o, "  {}\n", x.reference);
+    o.push_str(&crate::rapport::explication::texte_figures(&x.e, "  ")?);
     Ok(Some(o))
+}
+
+/// `expliquer --annee A --format html`: the page; sections A and B as lists, the year's
+/// figures as the tree.
+pub fn html_explication(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+    use crate::rapport::explication::html;
+    use crate::rapport::html::esc;
+    let Some(x) = annee_expliquee(pr, id, annee)? else {
+        return Ok(None);
+    };
+    let mut corps = format!(
+        "<div class=\"explication-arbre\">\n<p class=\"structure\">{}<br>{}<br>{}</p>\n",
+        esc(&x.titre),
+        esc(&x.entete.titre()),
+        esc(&x.entete.description)
+    );
+    let mut liste = false;
+    for ligne in x.sections.lines().filter(|l| !l.trim().is_empty()) {
+        if ligne.starts_with(' ') {
+            if !liste {
+                corps.push_str("<ul>\n");
+                liste = true;
+            }
+            let _ = writeln!(corps, "<li>{}</li>", esc(ligne.trim()));
+        } else {
+            if liste {
+                corps.push_str("</ul>\n");
+                liste = false;
+            }
+            let _ = writeln!(corps, "<h2>{}</h2>", esc(ligne));
+        }
+    }
+    if liste {
+        corps.push_str("</ul>\n");
+    }
+    let _ = writeln!(
+        corps,
+        "<h2>{}</h2>\n<p>{}</p>",
+        esc(&x.titre_chiffres),
+        esc(&x.reference)
+    );
+    corps.push_str(&html::figures(&x.e, 3)?);
+    corps.push_str("</div>\n");
+    html::page(&x.entete, &corps).map(Some)
+}
+
+/// `expliquer --annee A --format xlsx`: the workbook (sections A and B above the tree).
+pub fn xlsx_explication(
+    pr: &Projection,
+    id: &str,
+    annee: i32,
+) -> Result<Option<Vec<u8>>, crate::rapport::xlsx::ErreurXlsx> {
+    let Some(x) = annee_expliquee(pr, id, annee)? else {
+        return Ok(None);
+    };
+    let mut avant = vec![x.titre.clone()];
+    avant.extend(
+        x.sections
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string),
+    );
+    avant.push(x.titre_chiffres.clone());
+    avant.push(format!("  {}", x.reference));
+    crate::rapport::explication::xlsx::rendre(&x.entete, &avant, &x.e).map(Some)
 }
 
 /// `expliquer --annee A --format json`: the explanation tree of a projected year

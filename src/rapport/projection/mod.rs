@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 mod explication;
-pub use explication::{expliquer, json_explication};
+pub use explication::{expliquer, html_explication, json_explication, xlsx_explication};
 
 pub const SCHEMA: &str = "bonus-ctg.projection.v1";
 
