@@ -177,7 +177,7 @@ fn parametres(l: &Ligne) -> String {
             esc(&p.lu.nom),
             esc(&p.valeur),
             if p.lu.case_de_grille {
-                " (case retenue de la grille)"
+                " (case retenue)"
             } else {
                 ""
             },

@@ -33,14 +33,14 @@ pub struct Parametre<'a> {
 }
 
 impl Parametre<'_> {
-    /// `plancher = 0,00 € (case retenue de la grille)`.
+    /// `plancher = 0,00 € (case retenue)`.
     pub fn texte(&self) -> String {
         format!(
             "{} = {}{}",
             self.lu.nom,
             self.valeur,
             if self.lu.case_de_grille {
-                " (case retenue de la grille)"
+                " (case retenue)"
             } else {
                 ""
             }
