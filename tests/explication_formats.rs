@@ -316,6 +316,12 @@ fn annee_projetee_html_et_classeur() {
         "<span class=\"avec-valeurs\">100,00 € × 400,00 / 12</span> = <strong class=\"valeur\">3 333,333333 €"
     ));
     assert!(h.contains("<h3 id=\"figure-4\">4. <code class=\"symbole\">trajectoire</code>"));
+    // growth (1 111 − 1 033) / 1 033 = 78/1 033 ≈ 7,55 % ≥ 4 % (first threshold), < 8 %
+    // (1 033 × 1,08 = 1 115,64 places): level 1, 100 € per place
+    assert!(h.contains(
+        "<span class=\"avec-valeurs\">(1 111,00 − 1 033,00) / 1 033,00</span> = <strong class=\"valeur\">0,075508 (exactement 78/1033)</strong>"
+    ));
+    assert!(h.contains("plus haut seuil atteint (n° 1)"));
     let d = tempfile::tempdir().unwrap();
     let f = d.path().join("delaunay-2026.xlsx");
     let o = bonus(&[

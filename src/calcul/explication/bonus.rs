@@ -1,6 +1,7 @@
 //! The nodes of the bonus: `A`, `U`, `u_i`, `m`, `m_eff`, the lissage share and the new-unit
-//! share with their rounding (R6, R7, R9, R60, R62), the trajectoire (R63), the CTRE (R64).
+//! share with their cap (R6, R7, R60, R62); their rounding is in [`super::arrondi`].
 
+use super::arrondi::noeud_arrondi;
 use super::*;
 
 /// `A`, with the charge lines that make it up.
@@ -133,102 +134,6 @@ pub(super) fn noeud_m_eff(
     ))
 }
 
-/// The rounding strategy in French, as the explanation names it.
-fn nom_strategie(a: crate::bareme::Arrondi) -> &'static str {
-    match a {
-        crate::bareme::Arrondi::DemiHaut => "demi-centime vers le haut",
-        crate::bareme::Arrondi::Troncature => "troncature",
-    }
-}
-
-/// The group rounding of one share (R9): the floor of the exact share, plus a cent when its
-/// remainder is among the largest of the group; `libelle` names what is paid.
-pub(super) fn noeud_arrondi(
-    id: &'static str,
-    libelle: &str,
-    r: &Resultat,
-    g: &ArrondiGroupe,
-    a: &Attribution,
-    part: Noeud,
-) -> Noeud {
-    let strategie = nom_strategie(g.strategie);
-    let recoit = a.verse > a.plancher;
-    Noeud::calcul(
-        id,
-        "R9",
-        &format!("{libelle}, arrondi du groupe au plus fort reste"),
-        formules::VERSE,
-        Valeur::Montant(Montant(a.verse)),
-        vec![
-            part,
-            Noeud::calcul(
-                "T",
-                "R9",
-                &format!("total du groupe arrondi au centime ({strategie})"),
-                formules::T_GROUPE,
-                Valeur::Montant(Montant(g.total)),
-                vec![Noeud::donnee(
-                    "total_exact",
-                    "R9",
-                    "total exact des parts du groupe",
-                    Valeur::Exact(g.total_exact),
-                )],
-            )
-            .avec(parametre(
-                "arrondi",
-                &r.bareme.arrondi,
-                Valeur::Texte(strategie.into()),
-                false,
-            )),
-            Noeud::donnee(
-                "plancher_part",
-                "R9",
-                "part exacte tronquée au centime",
-                Valeur::Montant(Montant(a.plancher)),
-            ),
-            Noeud::calcul(
-                "centime_reste",
-                "R9",
-                if recoit {
-                    "la part reçoit un centime de reste"
-                } else {
-                    "la part ne reçoit pas de centime de reste"
-                },
-                formules::CENTIME_RESTE,
-                Valeur::Montant(Montant(a.verse - a.plancher)),
-                vec![
-                    Noeud::donnee(
-                        "rang_reste",
-                        "R9",
-                        "rang du reste de la part parmi ceux du groupe (1 = le plus fort)",
-                        Valeur::Entier(a.rang_reste as i64),
-                    ),
-                    Noeud::calcul(
-                        "centimes_restants",
-                        "R9",
-                        "centimes distribués aux plus forts restes",
-                        formules::CENTIMES_RESTANTS,
-                        Valeur::Entier(g.centimes_restants),
-                        Vec::new(),
-                    ),
-                ],
-            ),
-            Noeud::calcul(
-                "ecart",
-                "R9",
-                "écart d'arrondi de la part",
-                formules::ECART,
-                Valeur::Exact(
-                    Rationnel::entier(a.verse as i128)
-                        .sub(a.exacte)
-                        .unwrap_or(Rationnel::ZERO),
-                ),
-                Vec::new(),
-            ),
-        ],
-    )
-}
-
 pub(super) fn noeud_lissage(
     d: &Dossier,
     r: &Resultat,
@@ -277,7 +182,7 @@ pub(super) fn noeud_lissage(
         ga,
         a,
         part,
-    )))
+    )?))
 }
 
 pub(super) fn noeud_nouvelles(
@@ -357,7 +262,7 @@ pub(super) fn noeud_nouvelles(
         ga,
         a,
         part,
-    )))
+    )?))
 }
 
 /// The cap of the new units of the group (R62) and the factor it applies to every share
@@ -433,169 +338,4 @@ fn noeud_plafond(g: &GroupeVolet, v: &VoletExercice) -> Option<Noeud> {
         Valeur::Rapport(f.unwrap_or(Rationnel::UN)),
         vec![plafond, total],
     ))
-}
-
-pub(super) fn noeud_trajectoire(r: &Resultat, l: &LigneStructure) -> R<Option<Noeud>> {
-    let s = &l.structure;
-    let Some((t, p)) = r
-        .trajectoire
-        .iter()
-        .filter(|t| t.collectivite == s.collectivite)
-        .find_map(|t| t.part(&s.id).map(|p| (t, p)))
-    else {
-        return Ok(None);
-    };
-    let pm = &t.parametres;
-    let liste = |v: Vec<String>| Valeur::Texte(v.join(" ; "));
-    let mut places = vec![
-        Noeud::donnee(
-            "P_ref",
-            "R63",
-            &format!(
-                "places de référence ({}, volet {})",
-                t.annee_reference, t.volet
-            ),
-            Valeur::Unites(t.places_reference),
-        ),
-        Noeud::donnee(
-            "P_N",
-            "R63",
-            "places de l'exercice",
-            Valeur::Unites(t.places),
-        ),
-    ];
-    if let Some(c) = t.croissance {
-        places.push(Noeud::calcul(
-            "croissance",
-            "R63",
-            "croissance des places",
-            formules::CROISSANCE,
-            Valeur::Rapport(c),
-            Vec::new(),
-        ));
-    }
-    if let (Some(k), Some(seuil)) = (t.niveau, t.seuil) {
-        places.push(Noeud::donnee(
-            "seuil",
-            "R63",
-            &format!("plus haut seuil atteint (n° {k})"),
-            Valeur::Decimal(seuil),
-        ));
-    }
-    let montant = Noeud::calcul(
-        "montant_par_place",
-        "R63",
-        &format!(
-            "montant par place et par an du niveau atteint ({})",
-            t.niveau.map_or("aucun".into(), |k| k.to_string())
-        ),
-        formules::MONTANT_PAR_PLACE,
-        Valeur::Montant(t.montant_par_place),
-        places,
-    )
-    .avec(parametre(
-        "trajectoire.volet",
-        &pm.volet,
-        Valeur::Texte(pm.volet.valeur.clone()),
-        false,
-    ))
-    .avec(parametre(
-        "trajectoire.annee_reference",
-        &pm.annee_reference,
-        Valeur::Entier(pm.annee_reference.valeur as i64),
-        false,
-    ))
-    .avec(parametre(
-        "trajectoire.seuils",
-        &pm.seuils,
-        liste(pm.seuils.valeur.iter().map(|d| pourcentage(*d)).collect()),
-        false,
-    ))
-    .avec(parametre(
-        "trajectoire.montants",
-        &pm.montants,
-        liste(
-            pm.montants
-                .valeur
-                .iter()
-                .map(|m| crate::modele::montant_fr(*m))
-                .collect(),
-        ),
-        false,
-    ));
-    let part = Noeud::calcul(
-        "b_i",
-        "R63",
-        "part exacte du bonus trajectoire",
-        formules::B_I,
-        Valeur::Exact(p.attribution.exacte),
-        vec![
-            montant,
-            Noeud::donnee(
-                "places_mois",
-                "R63",
-                "places × mois de la structure dans l'année",
-                Valeur::UnitesMois(UniteMois(p.places_mois)),
-            ),
-        ],
-    );
-    Ok(Some(match &t.arrondi {
-        Some(a) => noeud_arrondi(
-            "trajectoire",
-            "bonus trajectoire versé",
-            r,
-            a,
-            &p.attribution,
-            part,
-        ),
-        None => part,
-    }))
-}
-
-pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
-    if l.ctre_lissage.is_none() && l.ctre_nouvelles.is_none() {
-        return None;
-    }
-    let s = &l.structure;
-    let part = |id, libelle, a: &Option<Attribution>| {
-        Noeud::donnee(
-            id,
-            "R64",
-            libelle,
-            Valeur::Montant(Montant(a.as_ref().map_or(0, |a| a.verse))),
-        )
-    };
-    Some(Noeud::calcul(
-        "ctre",
-        "R64",
-        "versé au titre du CTRE pour les places réservées aux employeurs (hors bonus territoire)",
-        formules::CTRE,
-        Valeur::Montant(l.bonus_ctre),
-        vec![
-            part("ctre_lissage", "lissage CTRE", &l.ctre_lissage),
-            part(
-                "ctre_nouvelles",
-                "forfait des nouvelles places employeurs",
-                &l.ctre_nouvelles,
-            ),
-            Noeud::donnee(
-                "unites_employeurs",
-                "R64",
-                "places employeurs",
-                Valeur::Unites(s.unites_employeurs),
-            ),
-            Noeud::donnee(
-                "unites_employeurs_nouvelles",
-                "R64",
-                "nouvelles places employeurs",
-                Valeur::Unites(s.unites_employeurs_nouvelles),
-            ),
-        ],
-    ))
-}
-
-/// `0.25` → `25 %` (the list of thresholds read from the barème).
-fn pourcentage(d: rust_decimal::Decimal) -> String {
-    let p = (d * rust_decimal::Decimal::from(100)).normalize();
-    format!("{} %", p.to_string().replace('.', ","))
 }

@@ -15,11 +15,14 @@ use crate::bareme::{Ajustement, Lu, Source, VoletExercice};
 use crate::modele::{Dossier, Montant, UniteMois, Unites};
 use rust_decimal::Decimal;
 
+mod arrondi;
 mod bonus;
 mod contribution;
+mod trajectoire;
 pub use bonus::noeud_u_i;
-use bonus::{noeud_ctre, noeud_lissage, noeud_nouvelles, noeud_trajectoire};
+use bonus::{noeud_lissage, noeud_nouvelles};
 pub use contribution::{noeud_contribution, LigneContribution};
+use trajectoire::{noeud_ctre, noeud_trajectoire};
 
 /// The formulas of the figures (docs/regles.md), written once: the explanation nodes carry
 /// them and every renderer (text, HTML, XLSX, JSON) prints them from there. A formula names

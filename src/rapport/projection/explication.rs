@@ -94,8 +94,9 @@ fn situation(o: &mut String, c: &Contexte) -> R<()> {
             );
             let _ = writeln!(
                 o,
-                "  unités retenues dans U : u_i = {} (le plus grand nombre d'unités existantes − employeurs d'un mois compté, R21) ; unités nouvelles affichées : {}",
-                groupe_fr(&Unites(s.unites_existantes.0.saturating_sub(s.unites_employeurs.0)).to_string()),
+                "  unités retenues dans U : celles du mois compté qui en a le plus (R21 ; u_i en C) ; unités existantes {}, employeurs {}, nouvelles {}",
+                groupe_fr(&s.unites_existantes.to_string()),
+                groupe_fr(&s.unites_employeurs.to_string()),
                 groupe_fr(&s.unites_nouvelles.to_string())
             );
         }
