@@ -12,7 +12,7 @@ use crate::calcul::Resultat;
 use crate::modele::Dossier;
 use crate::rapport::texte_sur;
 pub use crate::rapport::xlsx::ErreurXlsx;
-use crate::rapport::xlsx::{echelle_f64, euros_f64, X};
+use crate::rapport::xlsx::{echelle_f64, euros_f64, lignes_pliees, X};
 use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
 };
@@ -25,6 +25,12 @@ pub const COLONNES: [&str; 5] = [
     "Valeur",
     "Paramètres et sources",
 ];
+
+/// Column widths, in characters.
+const LARGEURS: [usize; 5] = [8, 60, 60, 20, 90];
+
+/// Height in points of a line of 11-point text.
+const HAUTEUR_LIGNE: f64 = 15.0;
 
 /// Amounts in euros, 2 decimals.
 const FORMAT_MONTANT: &str = "#,##0.00\\ \"€\";[Red]\\-#,##0.00\\ \"€\"";
@@ -102,6 +108,7 @@ pub fn rendre(en: &Entete, avant: &[String], e: &Explication) -> X<Vec<u8>> {
         ws.write_string_with_format(ligne, 0, texte_sur(t), &f.texte)?;
     }
     ligne += 2;
+    let entetes = ligne;
     for (c, t) in COLONNES.iter().enumerate() {
         ws.write_string_with_format(ligne, c as u16, *t, &f.entete)?;
     }
@@ -112,9 +119,14 @@ pub fn rendre(en: &Entete, avant: &[String], e: &Explication) -> X<Vec<u8>> {
             rangee(&mut ws, ligne, i + 1, l, &f)?;
         }
     }
-    for (c, w) in [8.0, 60.0, 60.0, 20.0, 90.0].into_iter().enumerate() {
-        ws.set_column_width(c as u16, w)?;
+    for (c, w) in LARGEURS.into_iter().enumerate() {
+        ws.set_column_width(c as u16, w as f64)?;
     }
+    // printed: A4 landscape, one page wide, the headers on every page
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(entetes, entetes)?;
     wb.push_worksheet(ws);
     Ok(wb.save_to_buffer()?)
 }
@@ -136,6 +148,7 @@ fn rangee(ws: &mut Worksheet, ligne: u32, numero: usize, l: &Ligne, f: &Formats)
         grandeur
     };
     let retrait = Format::new()
+        .set_align(FormatAlign::Left)
         .set_align(FormatAlign::Top)
         .set_text_wrap()
         .set_indent(l.profondeur.min(15) as u8);
@@ -145,11 +158,17 @@ fn rangee(ws: &mut Worksheet, ligne: u32, numero: usize, l: &Ligne, f: &Formats)
         retrait
     };
     ws.write_string_with_format(ligne, 1, texte_sur(&grandeur), &retrait)?;
+    // a wrapped cell makes its row as tall as its lines (an indent level is 3 characters)
+    let mut lignes = lignes_pliees(
+        &grandeur,
+        LARGEURS[1].saturating_sub(3 * l.profondeur).max(10),
+    );
     if let Some(formule) = &n.formule {
         let t = match &l.avec_valeurs {
             Some(v) => format!("{formule} = {v}"),
             None => formule.clone(),
         };
+        lignes = lignes.max(lignes_pliees(&t, LARGEURS[2]));
         ws.write_string_with_format(ligne, 2, texte_sur(&t), &f.long)?;
     }
     valeur(ws, ligne, &n.valeur, f)?;
@@ -159,7 +178,12 @@ fn rangee(ws: &mut Worksheet, ligne: u32, numero: usize, l: &Ligne, f: &Formats)
         .map(|p| format!("{} {}", p.texte(), source(&p.lu.source)))
         .collect();
     if !parametres.is_empty() {
-        ws.write_string_with_format(ligne, 4, texte_sur(&parametres.join("\n")), &f.long)?;
+        let t = parametres.join("\n");
+        lignes = lignes.max(lignes_pliees(&t, LARGEURS[4]));
+        ws.write_string_with_format(ligne, 4, texte_sur(&t), &f.long)?;
+    }
+    if lignes > 1 {
+        ws.set_row_height(ligne, HAUTEUR_LIGNE * lignes as f64 + 2.0)?;
     }
     Ok(())
 }
