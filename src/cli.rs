@@ -99,7 +99,16 @@ fn dispatcher(c: Commande, ctx: &Contexte) -> Result<Fin, Erreur> {
             annee,
             projection,
             format,
-        } => calcul::expliquer(&entree, &id, annee, &projection, format, ctx),
+            sortie,
+            ecraser,
+        } => calcul::expliquer(
+            &entree,
+            &id,
+            annee,
+            &projection,
+            (format, sortie.as_ref(), ecraser),
+            ctx,
+        ),
         Commande::Projeter {
             entree,
             jusqu_a,

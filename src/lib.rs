@@ -9,8 +9,8 @@
 //!    (exact rationals, group rounding), trajectoire, lines and contributions, totals; one
 //!    definition per rule; the explanation tree of every figure ([`calcul::explication`]);
 //!    [`projection`] chains it year after year; neither calls [`rapport`];
-//! 4. [`rapport`] — table, CSV, JSON, XLSX, HTML, and the explanation rendered as text or
-//!    JSON;
+//! 4. [`rapport`] — table, CSV, JSON, XLSX, HTML, and the explanation tree rendered as text,
+//!    JSON, HTML or XLSX;
 //! 5. [`sortie`] — atomic file writing; [`cli`] — the command line: its arguments, one
 //!    dispatcher, one module per family of commands, every message said in one place;
 //! 6. [`verification`] — checking a Caf notification; [`comparaison`] — two scenarios;

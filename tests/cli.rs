@@ -370,15 +370,19 @@ fn expliquer_une_structure() {
     for attendu in [
         "[ok] inscrite en annexe 2 — annexe 2",
         "[ok] financement admis par le volet — financement PSU ; admis pour le volet EAJE : PSU",
-        "A = charge à payer N-1 = 1\u{202f}301\u{202f}846,37 €",
-        "U = Σ u_i des 27 structures éligibles du groupe = 1\u{202f}033,00",
+        "A = Σ charges à payer N-1 du groupe = 1\u{202f}301\u{202f}846,37 €",
+        "U = Σ u_i = 1\u{202f}033,00 — Σ u_i des 27 structures éligibles du groupe (R16)",
         // m = 1 301 846,37 € / 1 033 places = 130 184 637 c / 1 033 = 1 260,257861… €
-        "m = A / U = 1\u{202f}260,257861 € (exactement 130184637/1033 centimes)",
-        "reçoit un centime de reste",
-        "→ versé 50\u{202f}410,32 €",
+        "m = A / U = 1\u{202f}301\u{202f}846,37 € / 1\u{202f}033,00 = 1\u{202f}260,257861 € (exactement 130184637/1033 centimes)",
+        // s_i = 130 184 637 / 1 033 × 40 × 12 / 12 = 5 207 385 480 / 1 033 c = 50 410,314424 €
+        "s_i = m_eff × u_i × mo_i / 12 = 1\u{202f}260,257861 € × 40,00 × 12 / 12 = 50\u{202f}410,314424 €",
+        // its remainder ranks 13th and 13 cents are handed out: floor 50 410,31 + 0,01
+        "rang_reste = 13",
+        "la part reçoit un centime de reste",
+        "lissage = plancher_part + centime_reste = 50\u{202f}410,31 € + 0,01 € = 50\u{202f}410,32 €",
         "volets.EAJE.plancher ; en vigueur depuis le 1er janvier 2020 ; statut : hypothèse",
-        "contribution N = max(0, c_ref − (bonus lissage N − b_ref)), arrondie au centime",
-        "(bonus lissage de l'année = 50\u{202f}410,32 €)",
+        "contribution = max(0, c_ref − (bonus lissage N − b_ref)) = ",
+        "bonus lissage de l'année : 50\u{202f}410,32 €",
     ] {
         assert!(t.contains(attendu), "manque « {attendu} » dans :\n{t}");
     }

@@ -96,6 +96,49 @@ fn explications_dijon() {
             .unwrap();
         insta::assert_snapshot!(format!("expliquer_{id}"), t);
     }
+    // Figures of the snapshots checked by hand (the text is rendered from the tree, so a
+    // wrong figure there would be a wrong calculation):
+    let (t, d, y) = (
+        explication::expliquer(&lu.dossier, &r, "EAJE-TARNIER")
+            .unwrap()
+            .unwrap(),
+        explication::expliquer(&lu.dossier, &r, "EAJE-DELAUNAY")
+            .unwrap()
+            .unwrap(),
+        explication::expliquer(&lu.dossier, &r, "LUDO-ESPACE-YORK")
+            .unwrap()
+            .unwrap(),
+    );
+    // Tarnier: m = 130 184 637 c / 1 033 ; s_i = m × 30 × 9 / 12 = 5 858 308 665 / 2 066 c
+    // = 28 355,801864 € ; its remainder ranks 23rd of 13 cents: 28 355,80 €.
+    // Contribution (neutre): 150 000 × 9 / 12 = 112 500 ; 112 500 − (28 355,80 − 0)
+    // = 84 144,20 €.
+    for attendu in [
+        "s_i = m_eff × u_i × mo_i / 12 = 1\u{202f}260,257861 € × 30,00 × 9 / 12 = 28\u{202f}355,801864 €",
+        "rang_reste = 23 ",
+        "centimes_restants = T − Σ planchers des parts du groupe = 13 ",
+        "c_ref = contribution_ref × mo / mois_ref = 150\u{202f}000,00 € × 9 / 12 = 112\u{202f}500,00 €",
+        "contribution = max(0, c_ref − (bonus lissage N − b_ref)) = 84\u{202f}144,20 €",
+    ] {
+        assert!(t.contains(attendu), "{attendu}\n{t}");
+    }
+    // Delaunay: new units 3 100 × 10 × 12 / 12 = 31 000 € ; bonus 25 205,16 + 31 000 =
+    // 56 205,16 € ; public funding 74 794,84 + 56 205,16 = 131 000 € (100 000 in N-1).
+    for attendu in [
+        "t_i = forfait × n_i × mo_i / 12 = 3\u{202f}100,00 € × 10,00 × 12 / 12 = 31\u{202f}000,00 €",
+        "= 25\u{202f}205,16 € + 31\u{202f}000,00 € + 0,00 € = 56\u{202f}205,16 €",
+        "= 131\u{202f}000,00 € − 100\u{202f}000,00 € = 31\u{202f}000,00 €",
+    ] {
+        assert!(d.contains(attendu), "{attendu}\n{d}");
+    }
+    // York: A = 12 345,67 € over U = 2 → 6 172,835 € each; floors 2 × 6 172,83 leave one
+    // cent, for the first remainder: 6 172,84 €.
+    for attendu in [
+        "m = A / U = 12\u{202f}345,67 € / 2,00 = 6\u{202f}172,835000 €",
+        "lissage = plancher_part + centime_reste = 6\u{202f}172,83 € + 0,01 € = 6\u{202f}172,84 €",
+    ] {
+        assert!(y.contains(attendu), "{attendu}\n{y}");
+    }
 }
 
 fn verifier(nom: &str) -> String {

@@ -305,6 +305,28 @@ fn autres_commandes() {
     ] {
         verifier(nom, &sortie(&args));
     }
+    // the explanation page (its text as a reader sees it), for an eligible crèche and a
+    // projected year
+    for (nom, args) in [
+        (
+            "expliquer --format html",
+            vec!["expliquer", DIJON, "EAJE-TARNIER", "--format", "html"],
+        ),
+        (
+            "expliquer --annee --format html",
+            vec![
+                "expliquer",
+                DIJON,
+                "EAJE-DELAUNAY",
+                "--annee",
+                "2026",
+                "--format",
+                "html",
+            ],
+        ),
+    ] {
+        verifier(nom, &texte_html(&sortie(&args)));
+    }
     let o = bin().args(["calculer", "--sortie"]).output().unwrap();
     verifier("calculer --sortie", &String::from_utf8_lossy(&o.stderr));
 }

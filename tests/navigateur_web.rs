@@ -337,8 +337,22 @@ fn application_web_dans_chromium() {
         .unwrap_or_else(|| panic!("session chromedriver refusée : {v}"))
         .to_string();
     let s = Session { pilote, id };
+    // the Dijon workbook, for a crèche's explanation page
+    let dijon = tmp.path().join("ctg-dijon.xlsx");
+    let o = Command::new(bin)
+        .args([
+            "modele",
+            dijon.to_str().unwrap(),
+            "--depuis",
+            "fixtures/dijon-2024",
+        ])
+        .current_dir(&racine)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parcours(&s, &base, &classeur, &captures)
+        parcours(&s, &base, &classeur, &captures);
+        explication_dijon(&s, &base, &dijon, &captures);
     }));
     http(&s.pilote, "DELETE", &format!("/session/{}", s.id), None);
     if let Err(e) = r {
@@ -395,11 +409,11 @@ fn parcours(s: &Session, base: &str, classeur: &Path, captures: &Path) {
     // click a structure: its explanation in the side panel
     s.cliquer("#structures tr[data-id=\"LAEP-LAPINOUS\"] a.expliquer");
     s.attendre(
-        "var p = document.getElementById('panneau'); return !p.hidden && !!p.querySelector('pre.explication');",
+        "var p = document.getElementById('panneau'); return !p.hidden && !!p.querySelector('.explication-arbre');",
         "panneau d'explication",
     );
     let explication =
-        s.script("return document.querySelector('#panneau pre.explication').textContent;");
+        s.script("return document.querySelector('#panneau .explication-arbre').textContent;");
     assert!(
         explication.as_str().unwrap().contains("4\u{202f}666,67"),
         "{explication}"
@@ -559,6 +573,104 @@ fn parcours(s: &Session, base: &str, classeur: &Path, captures: &Path) {
         ])
     );
     s.capture(1400, 700, &captures.join("journal-1400.png"));
+    assert_eq!(
+        s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        json!(true)
+    );
+}
+
+/// The explanation page of a Dijon crèche: the calculation's tree, one section per figure,
+/// with the rule ids, the formulas with their values and the amounts. EAJE-TARNIER (figures
+/// of tests/instantanes.rs): m = 1 301 846,37 € / 1 033 places = 1 260,257861 € ;
+/// s_i = m × 30 × 9 / 12 = 28 355,801864 € ; paid 28 355,80 € (no remainder cent, rank 23
+/// of 13) ; contribution 112 500 − 28 355,80 = 84 144,20 €.
+fn explication_dijon(s: &Session, base: &str, classeur: &Path, captures: &Path) {
+    s.aller(&format!("{base}/"));
+    s.attendre(
+        "return document.title.indexOf('Accueil') === 0;",
+        "page d'accueil",
+    );
+    s.taper("#fichier", classeur.to_str().unwrap());
+    s.cliquer("#form-depot button[type=submit]");
+    s.attendre(
+        "return location.pathname.indexOf('/d/') === 0 && !!document.getElementById('structures');",
+        "page Résultat de Dijon",
+    );
+    let dossier = s
+        .url()
+        .split('?')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    s.aller(&format!("{dossier}/structure/EAJE-TARNIER"));
+    s.attendre(
+        "return !!document.querySelector('#explication .explication-arbre');",
+        "page d'explication",
+    );
+    // one section per figure, each with its heading
+    let titres = s.script(
+        "return Array.from(document.querySelectorAll('#explication section.figure > h2')).map(function (h) { return h.textContent; });",
+    );
+    let titres: Vec<String> = titres
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().replace('\u{202f}', " "))
+        .collect();
+    assert_eq!(titres.len(), 5, "{titres:?}");
+    assert!(
+        titres[0].starts_with("1. Éligibilité : éligible au bonus territoire (R15)"),
+        "{titres:?}"
+    );
+    assert!(
+        titres[1].starts_with(
+            "2. lissage = plancher_part + centime_reste = 28 355,80 € + 0,00 € = 28 355,80 €"
+        ),
+        "{titres:?}"
+    );
+    // a node: rule, formula with its values, amount
+    let noeud = |id: &str| {
+        s.script(&format!(
+            "var n = document.querySelector('#explication li[data-id=\"{id}\"] > p.noeud'); return n ? [n.parentNode.getAttribute('data-regle'), n.textContent] : null;"
+        ))
+    };
+    for (id, regle, attendu) in [
+        (
+            "m",
+            "R16",
+            "m = A / U = 1 301 846,37 € / 1 033,00 = 1 260,257861 €",
+        ),
+        (
+            "s_i",
+            "R16",
+            "s_i = m_eff × u_i × mo_i / 12 = 1 260,257861 € × 30,00 × 9 / 12 = 28 355,801864 €",
+        ),
+        ("rang_reste", "R9", "rang_reste = 23"),
+        (
+            "c_ref",
+            "R65",
+            "c_ref = contribution_ref × mo / mois_ref = 150 000,00 € × 9 / 12 = 112 500,00 €",
+        ),
+        ("contribution", "R65", "= 84 144,20 €"),
+    ] {
+        let v = noeud(id);
+        assert_eq!(v[0], json!(regle), "{id} : {v}");
+        let t = v[1].as_str().unwrap().replace('\u{202f}', " ");
+        assert!(t.contains(attendu), "{id} : {t}");
+    }
+    // the barème values read, with their date and status
+    let bareme =
+        s.script("return document.querySelector('#explication ul.parametres').textContent;");
+    assert!(
+        bareme
+            .as_str()
+            .unwrap()
+            .contains("en vigueur depuis le 1er janvier 2020 ; statut : confirmé"),
+        "{bareme}"
+    );
+    s.capture(1400, 1400, &captures.join("explication-dijon-1400.png"));
+    s.capture(1024, 1400, &captures.join("explication-dijon-1024.png"));
     assert_eq!(
         s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
         json!(true)

@@ -542,7 +542,13 @@ fn dijon_avec_evenements() {
                     a.exercice
                 );
                 assert!(t.contains(&fr(l.contribution_n)), "{} {}", l.id, a.exercice);
-                assert!(t.contains(&format!("variation = {}", fr(l.variation))));
+                assert!(
+                    t.contains(&format!(
+                        "= {} — variation du financement public",
+                        fr(l.variation)
+                    )),
+                    "{t}"
+                );
             }
         }
     }
@@ -850,7 +856,8 @@ fn cli_expliquer_annee() {
     let t = String::from_utf8(out).unwrap().replace('\u{202f}', " ");
     assert!(t.contains("juillet–août (2 mois) : fermée"));
     assert!(t.contains("mois comptés : 10"));
-    assert!(t.contains("bonus total = lissage 31 506,45 € + unités nouvelles 12 400,00 € + trajectoire 2 900,00 € = 46 806,45 €"));
+    // 31 506,45 + 12 400 + 2 900 = 46 806,45 (dijon_avec_evenements)
+    assert!(t.contains("bonus_total = lissage + nouvelles + trajectoire = 31 506,45 € + 12 400,00 € + 2 900,00 € = 46 806,45 €"), "{t}");
     cli()
         .args([
             "expliquer",
@@ -1016,10 +1023,15 @@ fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
         .clone();
     let t = String::from_utf8(out).unwrap().replace('\u{202f}', " ");
     assert!(
-        t.contains("c_ref = contribution × mo / 12 = 17 360,97 € × 3 / 12 = 4 340,242500 €"),
+        t.contains(
+            "c_ref = contribution_ref × mo / mois_ref = 17 360,97 € × 3 / 12 = 4 340,242500 €"
+        ),
         "{t}"
     );
-    assert!(t.contains("arrondie au centime = 4 340,24 €"), "{t}");
+    assert!(
+        t.contains("contribution = max(0, c_ref − (bonus lissage N − b_ref)) = 4 340,24 €"),
+        "{t}"
+    );
     // every structure, every year: a contribution never rises when its months fall, and no
     // reconciliation figure is negative
     let tables = tables_projection(&[]);
@@ -1296,7 +1308,8 @@ fn dijon_expliquer_annee_en_json() {
     assert_eq!(c["valeur"]["centimes"], 434_024);
     let c_ref = trouver(c, "c_ref").unwrap();
     assert_eq!(c_ref["valeur"]["centimes"], "1736097/4");
-    assert_eq!(c_ref["formule"], "contribution × mo / 12");
+    assert_eq!(c_ref["formule"], "contribution_ref × mo / mois_ref");
+    assert_eq!(trouver(c_ref, "mois_ref").unwrap()["valeur"]["valeur"], 12);
     assert_eq!(
         trouver(c, "b_ref").unwrap()["valeur"]["centimes"],
         "763903/4"

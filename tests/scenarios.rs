@@ -808,22 +808,31 @@ fn expliquer_structure_ineligible() {
     };
     let t = lancer("texte");
     assert!(
-        t.contains("  inéligible : annexe 2 bis — annexe 2bis"),
+        t.contains("  [non] inéligible : annexe 2 bis — annexe 2bis"),
         "{t}"
     );
     assert!(!t.contains("[ok]"), "{t}");
-    // sections numbered 1, 2, 3, 4 with no gap
+    // figures numbered 1, 2, 3 with no gap: no lissage nor new units for it
     for (n, titre) in [
-        (1, "Éligibilité"),
-        (2, "Bonus : 0,00 € (inéligible : annexe 2 bis"),
-        (3, "Total et écart d'arrondi"),
-        (4, "Contribution de la collectivité"),
+        (1, "Éligibilité : inéligible — inscrite en annexe 2 bis"),
+        // 0 + 0 + 0 = 0
+        (
+            2,
+            "bonus_total = lissage + nouvelles + trajectoire = 0,00 € + 0,00 € + 0,00 € = 0,00 €",
+        ),
+        // 90 000 − 90 000 = 0
+        (3, "variation = financement_public_n − financement_public_n1 = 90\u{202f}000,00 € − 90\u{202f}000,00 € = 0,00 €"),
     ] {
         assert!(
             t.contains(&format!("\n{n}. {titre}")),
             "{n}. {titre} :\n{t}"
         );
     }
+    assert!(!t.contains("\n4. "), "{t}");
+    assert!(
+        t.contains("contribution = max(0, c_ref − (bonus lissage N − b_ref)) = 90\u{202f}000,00 €"),
+        "{t}"
+    );
     let v: serde_json::Value = serde_json::from_str(&lancer("json")).unwrap();
     assert_eq!(v["eligible"], false);
     let elig = &v["figures"][0];

@@ -324,8 +324,20 @@ async fn resultat_dugny_montants_graphiques_filtres_explication() {
     let r = n.get(&format!("{d}/structure/LAEP-LAPINOUS")).await;
     assert_eq!(r.statut, StatusCode::OK);
     let t = r.texte();
-    assert!(t.contains("<pre class=\"explication\">"));
+    // the calculation's tree: m = 10 000 € / 750 h = 13,333333 € ; s_i = m × 350 × 12 / 12
+    // = 4 666,666667 € → 4 666,67 € (rule R16 for both, the rounding R9)
+    assert!(t.contains("<div class=\"explication-arbre\">"));
     assert!(t.contains("Laep Lapinous"));
+    let u = t.replace('\u{202f}', " ");
+    assert!(
+        u.contains("<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">10 000,00 € / 750,00</span> = <strong class=\"valeur\">13,333333 €"),
+        "{u}"
+    );
+    assert!(
+        u.contains("= <strong class=\"valeur\">4 666,666667 €"),
+        "{u}"
+    );
+    assert!(u.contains("= <strong class=\"valeur\">4 666,67 €</strong> — <span class=\"libelle\">lissage versé"), "{u}");
     assert!(t.contains("4 666,67"), "{t}");
     let r = n.get(&format!("{d}/structure/INCONNUE")).await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);

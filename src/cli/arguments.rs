@@ -95,6 +95,10 @@ pub enum FormatExplication {
     Texte,
     /// JSON : l'arbre de l'explication (schéma bonus-ctg.explication.v1)
     Json,
+    /// Page HTML : l'arbre en listes imbriquées, une section par chiffre
+    Html,
+    /// Classeur XLSX : une ligne par nœud, retrait selon la profondeur (avec --sortie FICHIER)
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -245,9 +249,15 @@ pub enum Commande {
         annee: Option<i32>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
-        /// texte (défaut) ou json : l'arbre de l'explication (schéma bonus-ctg.explication.v1)
-        #[arg(long, value_enum, value_name = "FORMAT", default_value = "texte")]
-        format: FormatExplication,
+        /// texte (défaut), json (l'arbre, schéma bonus-ctg.explication.v1), html ou xlsx ; déduit de l'extension de --sortie
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<FormatExplication>,
+        /// Fichier de sortie : absent ou fichier ordinaire (jamais un dossier, un tube, un périphérique ni un lien) ; écrit dans un fichier temporaire puis renommé
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Remplace le fichier de sortie s'il existe (ses droits sont gardés)
+        #[arg(long)]
+        ecraser: bool,
     },
     /// Projette le bonus année par année jusqu'à la fin de la convention (événements, base, trajectoire)
     #[command(help_template = MODELE_AIDE)]

@@ -85,28 +85,84 @@ pub fn valider(entree: &Entree, ctx: &Contexte) -> Result<Fin, Erreur> {
     Ok(Fin::Succes)
 }
 
-/// `expliquer DOSSIER ID [--annee A]`.
+/// `expliquer`'s output: format, `--sortie`, `--ecraser`.
+pub type SortieExplication<'a> = (Option<FormatExplication>, Option<&'a PathBuf>, bool);
+
+/// The format of `expliquer`: the one given, else from the `--sortie` extension (text by
+/// default); a contradiction or an unknown extension is a usage error, said before the
+/// dossier is read.
+fn format_explication(
+    format: Option<FormatExplication>,
+    sortie: Option<&PathBuf>,
+) -> Result<FormatExplication, Erreur> {
+    use FormatExplication as F;
+    let ext = sortie
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().to_lowercase());
+    let par_ext = match ext.as_deref() {
+        None => None,
+        Some("txt") => Some(F::Texte),
+        Some("json") => Some(F::Json),
+        Some("html" | "htm") => Some(F::Html),
+        Some("xlsx") => Some(F::Xlsx),
+        Some(e) => {
+            if format.is_none() {
+                return Err(Erreur::usage(format!(
+                    "--sortie : l'extension « .{e} » ne correspond à aucun format d'explication : nommez le fichier « .txt », « .json », « .html » ou « .xlsx », ou précisez --format texte|json|html|xlsx"
+                )));
+            }
+            None
+        }
+    };
+    let f = match (format, par_ext) {
+        (Some(f), Some(g)) if f != g => {
+            return Err(Erreur::usage(format!(
+                "--format et l'extension de --sortie « .{} » se contredisent : gardez l'un des deux, ou accordez-les",
+                ext.unwrap_or_default()
+            )));
+        }
+        (Some(f), _) | (None, Some(f)) => f,
+        (None, None) => F::Texte,
+    };
+    if f == F::Xlsx && sortie.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(Erreur::usage("le classeur XLSX est un fichier binaire : donnez --sortie FICHIER.xlsx ou redirigez la sortie vers un fichier"));
+    }
+    Ok(f)
+}
+
+/// `expliquer DOSSIER ID [--annee A]`: text, JSON, HTML or XLSX, on the standard output or
+/// in `--sortie FICHIER` (written as `calculer` writes: a regular file only, through a
+/// temporary file renamed).
 pub fn expliquer(
     entree: &Entree,
     id: &str,
     annee: Option<i32>,
     projection: &OptionsProjectionArg,
-    format: FormatExplication,
+    (format, sortie, ecraser): SortieExplication,
     ctx: &Contexte,
 ) -> Result<Fin, Erreur> {
-    let json = format == FormatExplication::Json;
+    use FormatExplication as F;
+    let mut lus = fichiers_lus(entree);
+    lus.extend(projection.evenements.clone());
+    verifier_sortie(sortie, ecraser, &lus)?;
+    let format = format_explication(format, sortie)?;
+    let xlsx = |r: Result<Option<Vec<u8>>, rapport::explication::xlsx::ErreurXlsx>| {
+        r.map_err(classeur_impossible)
+    };
     let Some(annee) = annee else {
         if projection.evenements.is_some() || projection.base.is_some() {
             return Err(Erreur::usage("--evenements et --base s'emploient avec --annee (explication d'une année de la projection)"));
         }
         let (lu, r, _) = charger(entree, &ctx.m)?;
-        let explication = if json {
-            rapport::explication::json(&lu.dossier, &r, id)?
-        } else {
-            rapport::explication::expliquer(&lu.dossier, &r, id)?
+        let d = &lu.dossier;
+        let octets = match format {
+            F::Texte => rapport::explication::expliquer(d, &r, id)?.map(String::into_bytes),
+            F::Json => rapport::explication::json(d, &r, id)?.map(String::into_bytes),
+            F::Html => rapport::explication::page_html(d, &r, id)?.map(String::into_bytes),
+            F::Xlsx => xlsx(rapport::explication::xlsx::classeur(d, &r, id))?,
         };
-        return match explication {
-            Some(t) => afficher(t.as_bytes()).map(|()| Fin::Succes),
+        return match octets {
+            Some(o) => ecrire(sortie, &o, ecraser, &lus).map(|()| Fin::Succes),
             None => Err(structure_introuvable(
                 id,
                 lu.dossier.structures.iter().map(|s| s.id.as_str()),
@@ -114,13 +170,14 @@ pub fn expliquer(
         };
     };
     let (pr, _) = charger_projection(entree, None, projection, &ctx.m)?;
-    let explication = if json {
-        rapport::projection::json_explication(&pr, id, annee)?
-    } else {
-        rapport::projection::expliquer(&pr, id, annee)?
+    let octets = match format {
+        F::Texte => rapport::projection::expliquer(&pr, id, annee)?.map(String::into_bytes),
+        F::Json => rapport::projection::json_explication(&pr, id, annee)?.map(String::into_bytes),
+        F::Html => rapport::projection::html_explication(&pr, id, annee)?.map(String::into_bytes),
+        F::Xlsx => xlsx(rapport::projection::xlsx_explication(&pr, id, annee))?,
     };
-    match explication {
-        Some(t) => afficher(t.as_bytes()).map(|()| Fin::Succes),
+    match octets {
+        Some(o) => ecrire(sortie, &o, ecraser, &lus).map(|()| Fin::Succes),
         None => match pr.annee(annee) {
             None => Err(Erreur::message(
                 Code::E171,

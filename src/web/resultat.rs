@@ -363,7 +363,8 @@ fn rendre_page(sc: &Scenario, f: &Filtres) -> Response {
     .into_response()
 }
 
-/// A structure's explanation (`bonus-ctg expliquer`), readable.
+/// A structure's explanation (`bonus-ctg expliquer --format html`): the calculation's tree,
+/// one section per figure, one list item per node.
 pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Response {
     let sc = match charger(&etat, &id).await {
         Ok(s) => s,
@@ -373,7 +374,11 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
         let (r, _) = sc
             .calculer()
             .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
-        let texte = match crate::rapport::explication::expliquer(&sc.lu.dossier, &r, &sid) {
+        let arbre = match crate::rapport::explication::explication(&sc.lu.dossier, &r, &sid)
+            .and_then(|x| {
+                x.map(|(en, e)| crate::rapport::explication::html::fragment(&en, &e))
+                    .transpose()
+            }) {
             Ok(Some(t)) => t,
             Ok(None) => {
                 return Err(erreur(
@@ -393,12 +398,15 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
             }
         };
         let nom = r.structure(&sid).map_or(sid.clone(), |l| l.structure.nom.clone());
+        // the tree's style goes with the article: the result page's side panel shows the
+        // article alone
         let corps = format!(
-            "<p><a href=\"/d/{}\">← Retour au résultat</a></p><article id=\"explication\"><h1>{}</h1><p class=\"id\">{}</p><pre class=\"explication\">{}</pre></article>",
+            "<p><a href=\"/d/{}\">← Retour au résultat</a></p><article id=\"explication\"><style>{}</style><h1>{}</h1><p class=\"id\">{}</p>{}</article>",
             esc(&sc.id),
+            crate::rapport::explication::html::STYLE_ARBRE,
             esc(&nom),
             esc(&sid),
-            esc(&texte)
+            arbre
         );
         Ok(gabarit(&format!("Explication — {nom}"),
             Onglet::Resultat,

@@ -1,6 +1,7 @@
 //! The nodes of the bonus: `A`, `U`, `u_i`, `m`, `m_eff`, the lissage share and the new-unit
-//! share with their rounding (R6, R7, R9, R60, R62), the trajectoire (R63), the CTRE (R64).
+//! share with their cap (R6, R7, R60, R62); their rounding is in [`super::arrondi`].
 
+use super::arrondi::noeud_arrondi;
 use super::*;
 
 /// `A`, with the charge lines that make it up.
@@ -21,7 +22,7 @@ pub(super) fn noeud_a(d: &Dossier, g: &GroupeVolet) -> Noeud {
         .collect();
     Noeud {
         operandes: lignes,
-        formule: Some("Σ charges à payer N-1 du groupe".into()),
+        formule: Some(formules::A.into()),
         ..Noeud::donnee(
             "A",
             "R16",
@@ -133,78 +134,6 @@ pub(super) fn noeud_m_eff(
     ))
 }
 
-/// The group rounding of one share (R9).
-pub(super) fn noeud_arrondi(
-    id: &'static str,
-    r: &Resultat,
-    g: &ArrondiGroupe,
-    a: &Attribution,
-    part: Noeud,
-) -> Noeud {
-    Noeud::calcul(
-        id,
-        "R9",
-        "arrondi du groupe au plus fort reste",
-        "plancher de la part + 1 centime si son reste est parmi les T − Σ planchers plus forts",
-        Valeur::Montant(Montant(a.verse)),
-        vec![
-            part,
-            Noeud::donnee(
-                "total_exact",
-                "R9",
-                "total exact du groupe",
-                Valeur::Exact(g.total_exact),
-            ),
-            Noeud::donnee(
-                "T",
-                "R9",
-                "total du groupe arrondi au centime",
-                Valeur::Montant(Montant(g.total)),
-            )
-            .avec(parametre(
-                "arrondi",
-                &r.bareme.arrondi,
-                Valeur::Texte(
-                    match g.strategie {
-                        crate::bareme::Arrondi::DemiHaut => "demi_haut",
-                        crate::bareme::Arrondi::Troncature => "troncature",
-                    }
-                    .into(),
-                ),
-                false,
-            )),
-            Noeud::donnee(
-                "plancher_part",
-                "R9",
-                "plancher de la part au centime",
-                Valeur::Montant(Montant(a.plancher)),
-            ),
-            Noeud::donnee(
-                "rang_reste",
-                "R9",
-                "rang du reste de la part dans le groupe",
-                Valeur::Entier(a.rang_reste as i64),
-            ),
-            Noeud::donnee(
-                "centimes_restants",
-                "R9",
-                "centimes distribués aux plus forts restes",
-                Valeur::Entier(g.centimes_restants),
-            ),
-            Noeud::donnee(
-                "ecart",
-                "R9",
-                "écart versé − exact",
-                Valeur::Exact(
-                    Rationnel::entier(a.verse as i128)
-                        .sub(a.exacte)
-                        .unwrap_or(Rationnel::ZERO),
-                ),
-            ),
-        ],
-    )
-}
-
 pub(super) fn noeud_lissage(
     d: &Dossier,
     r: &Resultat,
@@ -246,7 +175,14 @@ pub(super) fn noeud_lissage(
         Valeur::Exact(a.exacte),
         ops,
     );
-    Ok(Some(noeud_arrondi("lissage", r, ga, a, part)))
+    Ok(Some(noeud_arrondi(
+        "lissage",
+        "lissage versé",
+        r,
+        ga,
+        a,
+        part,
+    )?))
 }
 
 pub(super) fn noeud_nouvelles(
@@ -281,14 +217,13 @@ pub(super) fn noeud_nouvelles(
     let variable =
         l.unites_mois.nouvelles as i128 != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128;
     let mut ops = vec![forfait];
-    let formule = if variable {
+    if variable {
         ops.push(Noeud::donnee(
             "unites_mois_nouvelles",
             "R21",
             "Σ n × mois (unités nouvelles variables dans l'année)",
             Valeur::UnitesMois(UniteMois(l.unites_mois.nouvelles)),
         ));
-        formules::T_I_VARIABLE
     } else {
         ops.push(Noeud::donnee(
             "n_i",
@@ -302,50 +237,16 @@ pub(super) fn noeud_nouvelles(
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
-        formules::T_I
-    };
-    // the cap's factor (1 when not reached) multiplies the share (R62)
-    if let Some(p) = g.plafond {
-        let f = g.facteur_plafond;
-        ops.push(Noeud::calcul(
-            "facteur_plafond",
-            "R62",
-            if f.is_some() {
-                "plafond atteint : facteur appliqué à chaque part"
-            } else {
-                "plafond non atteint"
-            },
-            "min(1, plafond / total exact des unités nouvelles du groupe)",
-            Valeur::Rapport(f.unwrap_or(Rationnel::UN)),
-            vec![
-                Noeud::calcul(
-                    "plafond",
-                    "R62",
-                    "plafond des unités nouvelles du groupe",
-                    formules::PLAFOND,
-                    Valeur::Exact(p),
-                    vec![Noeud::donnee(
-                        "A",
-                        "R16",
-                        "charge à payer N-1 du groupe",
-                        Valeur::Montant(g.charge_n1),
-                    )],
-                )
-                .avec(parametre(
-                    "plafond_developpement",
-                    &v.plafond_developpement,
-                    Valeur::Decimal(v.plafond_developpement.valeur.unwrap_or_default()),
-                    false,
-                )),
-                Noeud::donnee(
-                    "total_nouvelles",
-                    "R62",
-                    "total exact des unités nouvelles du groupe avant plafond",
-                    Valeur::Exact(g.nouvelles_avant_plafond),
-                ),
-            ],
-        ));
     }
+    // the cap's factor (1 when not reached) multiplies the share (R62)
+    let plafond = noeud_plafond(g, v);
+    let formule = match (variable, plafond.is_some()) {
+        (true, true) => formules::T_I_VARIABLE_PLAFONNE,
+        (true, false) => formules::T_I_VARIABLE,
+        (false, true) => formules::T_I_PLAFONNE,
+        (false, false) => formules::T_I,
+    };
+    ops.extend(plafond);
     let part = Noeud::calcul(
         "t_i",
         "R7",
@@ -354,96 +255,87 @@ pub(super) fn noeud_nouvelles(
         Valeur::Exact(a.exacte),
         ops,
     );
-    Ok(Some(noeud_arrondi("nouvelles", r, ga, a, part)))
+    Ok(Some(noeud_arrondi(
+        "nouvelles",
+        "unités nouvelles versées",
+        r,
+        ga,
+        a,
+        part,
+    )?))
 }
 
-pub(super) fn noeud_trajectoire(r: &Resultat, l: &LigneStructure) -> R<Option<Noeud>> {
-    let s = &l.structure;
-    let Some((t, p)) = r
-        .trajectoire
-        .iter()
-        .filter(|t| t.collectivite == s.collectivite)
-        .find_map(|t| t.part(&s.id).map(|p| (t, p)))
-    else {
-        return Ok(None);
-    };
-    let part = Noeud::calcul(
-        "b_i",
-        "R63",
-        "part exacte du bonus trajectoire",
-        formules::B_I,
-        Valeur::Exact(p.attribution.exacte),
-        vec![Noeud::calcul(
-            "montant_par_place",
-            "R63",
-            &format!(
-                "montant par place du niveau atteint ({})",
-                t.niveau.map_or("aucun".into(), |k| k.to_string())
-            ),
-            "montant du plus haut seuil atteint : P_N ≥ P_ref × (1 + seuil)",
-            Valeur::Montant(t.montant_par_place),
-            vec![
-                Noeud::donnee(
-                    "P_ref",
-                    "R63",
-                    "places de référence",
-                    Valeur::Unites(t.places_reference),
-                ),
-                Noeud::donnee(
-                    "P_N",
-                    "R63",
-                    "places de l'exercice",
-                    Valeur::Unites(t.places),
-                ),
-            ],
-        )
-        .avec(parametre(
-            "trajectoire.seuils",
-            &t.parametres.seuils,
-            Valeur::Decimal(t.seuil.unwrap_or_default()),
-            false,
-        ))],
+/// The cap of the new units of the group (R62) and the factor it applies to every share
+/// (1 when not reached): base `enveloppe` (`plafond_developpement × A`, in euros) or base
+/// `unites` (`plafond_developpement × U`, in units).
+fn noeud_plafond(g: &GroupeVolet, v: &VoletExercice) -> Option<Noeud> {
+    let f = g.facteur_plafond;
+    let lu = parametre(
+        "plafond_developpement",
+        &v.plafond_developpement,
+        Valeur::Decimal(v.plafond_developpement.valeur.unwrap_or_default()),
+        false,
     );
-    Ok(Some(match &t.arrondi {
-        Some(a) => noeud_arrondi("trajectoire", r, a, &p.attribution, part),
-        None => part,
-    }))
-}
-
-pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
-    if l.ctre_lissage.is_none() && l.ctre_nouvelles.is_none() {
-        return None;
-    }
-    let s = &l.structure;
-    let part = |id, a: &Option<Attribution>| {
-        Noeud::donnee(
-            id,
-            "R64",
-            id,
-            Valeur::Montant(Montant(a.as_ref().map_or(0, |a| a.verse))),
+    let (formule, plafond, total) = if let Some(p) = g.plafond {
+        (
+            formules::FACTEUR_PLAFOND,
+            Noeud::calcul(
+                "plafond",
+                "R62",
+                "plafond des unités nouvelles du groupe (en euros)",
+                formules::PLAFOND,
+                Valeur::Exact(p),
+                vec![Noeud::donnee(
+                    "A",
+                    "R16",
+                    "charge à payer N-1 du groupe",
+                    Valeur::Montant(g.charge_n1),
+                )],
+            )
+            .avec(lu),
+            Noeud::donnee(
+                "total_nouvelles",
+                "R62",
+                "total exact des unités nouvelles du groupe avant plafond",
+                Valeur::Exact(g.nouvelles_avant_plafond),
+            ),
+        )
+    } else {
+        let p = g.plafond_unites?;
+        (
+            formules::FACTEUR_PLAFOND_UNITES,
+            Noeud::calcul(
+                "plafond",
+                "R62",
+                "plafond des unités nouvelles du groupe (en unités)",
+                formules::PLAFOND_UNITES,
+                Valeur::UnitesExactes(p),
+                vec![Noeud::donnee(
+                    "U",
+                    "R16",
+                    "unités existantes du groupe",
+                    Valeur::Unites(g.unites),
+                )],
+            )
+            .avec(lu),
+            Noeud::donnee(
+                "n_groupe",
+                "R62",
+                "unités nouvelles du groupe",
+                Valeur::Unites(g.unites_nouvelles),
+            ),
         )
     };
     Some(Noeud::calcul(
-        "ctre",
-        "R64",
-        "places réservées aux employeurs (hors bonus territoire)",
-        "lissage CTRE + forfait des nouvelles places employeurs",
-        Valeur::Montant(l.bonus_ctre),
-        vec![
-            Noeud::donnee(
-                "unites_employeurs",
-                "R64",
-                "places employeurs",
-                Valeur::Unites(s.unites_employeurs),
-            ),
-            Noeud::donnee(
-                "unites_employeurs_nouvelles",
-                "R64",
-                "nouvelles places employeurs",
-                Valeur::Unites(s.unites_employeurs_nouvelles),
-            ),
-            part("ctre_lissage", &l.ctre_lissage),
-            part("ctre_nouvelles", &l.ctre_nouvelles),
-        ],
+        "facteur_plafond",
+        "R62",
+        if f.is_some() {
+            "plafond atteint : facteur appliqué à chaque part"
+        } else {
+            "plafond non atteint"
+        },
+        formule,
+        Valeur::Rapport(f.unwrap_or(Rationnel::UN)),
+        vec![plafond, total],
     ))
 }

@@ -14,13 +14,23 @@ pub fn noeud_contribution(
     l: &impl LigneContribution,
 ) -> R<Noeud> {
     let (c_ref, b_ref) = contributions::references(mode.valeur, reference, mo)?;
-    let ref_mois = reference.mois;
+    let mois_ref = Noeud::donnee(
+        "mois_ref",
+        "R68",
+        "mois de l'année de référence",
+        // `mois = 0` counts as 12 (contributions::Reference)
+        Valeur::Entier(if reference.mois == 0 {
+            12
+        } else {
+            reference.mois as i64
+        }),
+    );
     let annee = annee_reference.map_or("N-1".to_string(), |y| y.to_string());
     let mut ops = vec![Noeud::calcul(
         "c_ref",
         "R65",
         &format!("contribution de référence ({annee}) ramenée aux mois de l'année"),
-        &format!("contribution × mo / {ref_mois}"),
+        formules::C_REF,
         Valeur::Exact(c_ref),
         vec![
             Noeud::donnee(
@@ -35,6 +45,7 @@ pub fn noeud_contribution(
                 "mois comptés dans l'année",
                 Valeur::Entier(mo as i64),
             ),
+            mois_ref.clone(),
         ],
     )];
     match mode.valeur {
@@ -53,14 +64,23 @@ pub fn noeud_contribution(
                 "b_ref",
                 "R65",
                 &format!("bonus de référence ({annee}) ramené aux mois de l'année"),
-                &format!("bonus × mo / {ref_mois}"),
+                formules::B_REF,
                 Valeur::Exact(b_ref),
-                vec![Noeud::donnee(
-                    "bonus_ref",
-                    "R68",
-                    "bonus de référence",
-                    Valeur::Montant(reference.bonus(m)),
-                )],
+                vec![
+                    Noeud::donnee(
+                        "bonus_ref",
+                        "R68",
+                        "bonus de référence",
+                        Valeur::Montant(reference.bonus(m)),
+                    ),
+                    Noeud::donnee(
+                        "mo",
+                        "R65",
+                        "mois comptés dans l'année",
+                        Valeur::Entier(mo as i64),
+                    ),
+                    mois_ref,
+                ],
             ));
             ops.push(Noeud::donnee(id, "R65", libelle, Valeur::Montant(n)));
         }
@@ -91,14 +111,14 @@ pub fn noeud_contribution(
         "variation",
         "R6",
         "variation du financement public de la structure",
-        "financement public N − financement public N-1",
+        formules::VARIATION,
         Valeur::Montant(fp.variation),
         vec![
             Noeud::calcul(
                 "financement_public_n1",
                 "R6",
                 "financement public de l'année précédente",
-                "contribution N-1 + bonus N-1",
+                formules::FINANCEMENT_N1,
                 Valeur::Montant(fp.financement_public_n1),
                 vec![
                     Noeud::donnee(
@@ -119,7 +139,7 @@ pub fn noeud_contribution(
                 "financement_public_n",
                 "R6",
                 "financement public de l'année",
-                "contribution + bonus total",
+                formules::FINANCEMENT_N,
                 Valeur::Montant(fp.financement_public_n),
                 vec![
                     contribution,

@@ -15,26 +15,53 @@ use crate::bareme::{Ajustement, Lu, Source, VoletExercice};
 use crate::modele::{Dossier, Montant, UniteMois, Unites};
 use rust_decimal::Decimal;
 
+mod arrondi;
 mod bonus;
 mod contribution;
+mod trajectoire;
 pub use bonus::noeud_u_i;
-use bonus::{noeud_ctre, noeud_lissage, noeud_nouvelles, noeud_trajectoire};
+use bonus::{noeud_lissage, noeud_nouvelles};
 pub use contribution::{noeud_contribution, LigneContribution};
+use trajectoire::{noeud_ctre, noeud_trajectoire};
 
 /// The formulas of the figures (docs/regles.md), written once: the explanation nodes carry
-/// them and the reports print them from there.
+/// them and every renderer (text, HTML, XLSX, JSON) prints them from there. A formula names
+/// its operands by their ids, so that a renderer can show it with their values.
 pub mod formules {
-    pub const U_I: &str = "unités existantes − unités employeurs";
+    pub const A: &str = "Σ charges à payer N-1 du groupe";
+    pub const U_I: &str = "unites_existantes − unites_employeurs";
     pub const M: &str = "A / U";
     pub const U: &str = "Σ u_i";
     pub const M_EFF: &str = "max(m, plancher) × (1 + revalorisation)";
-    pub const S_I_VARIABLE: &str = "m_eff × (Σ u × mois) / 12";
+    pub const S_I_VARIABLE: &str = "m_eff × unites_mois / 12";
     pub const S_I: &str = "m_eff × u_i × mo_i / 12";
-    pub const T_I_VARIABLE: &str = "forfait × (Σ n × mois) / 12";
+    pub const T_I_VARIABLE: &str = "forfait × unites_mois_nouvelles / 12";
     pub const T_I: &str = "forfait × n_i × mo_i / 12";
+    pub const T_I_VARIABLE_PLAFONNE: &str =
+        "forfait × unites_mois_nouvelles / 12 × facteur_plafond";
+    pub const T_I_PLAFONNE: &str = "forfait × n_i × mo_i / 12 × facteur_plafond";
     pub const PLAFOND: &str = "plafond_developpement × A";
-    pub const B_I: &str = "montant par place × places-mois / 12";
+    pub const PLAFOND_UNITES: &str = "plafond_developpement × U";
+    pub const FACTEUR_PLAFOND: &str = "min(1, plafond / total_nouvelles)";
+    pub const FACTEUR_PLAFOND_UNITES: &str = "min(1, plafond / n_groupe)";
+    /// Rounding of a group at the largest remainder (R9).
+    pub const VERSE: &str = "plancher_part + centime_reste";
+    pub const T_GROUPE: &str = "arrondi(total_exact)";
+    pub const CENTIME_RESTE: &str =
+        "0,01 € si rang_reste ≤ centimes_restants (les plus forts restes), sinon 0";
+    pub const CENTIMES_RESTANTS: &str = "T − Σ planchers des parts du groupe";
+    pub const ECART: &str = "versé − part exacte";
+    pub const B_I: &str = "montant_par_place × places_mois / 12";
+    pub const CROISSANCE: &str = "(P_N − P_ref) / P_ref";
+    pub const MONTANT_PAR_PLACE: &str =
+        "montant du plus haut seuil atteint : P_N ≥ P_ref × (1 + seuil)";
     pub const BONUS_TOTAL: &str = "lissage + nouvelles + trajectoire";
+    pub const CTRE: &str = "ctre_lissage + ctre_nouvelles";
+    pub const C_REF: &str = "contribution_ref × mo / mois_ref";
+    pub const B_REF: &str = "bonus_ref × mo / mois_ref";
+    pub const FINANCEMENT_N1: &str = "contribution_n1 + bonus_n1";
+    pub const FINANCEMENT_N: &str = "contribution + bonus_total";
+    pub const VARIATION: &str = "financement_public_n − financement_public_n1";
 }
 
 /// A figure's value.
@@ -52,6 +79,8 @@ pub enum Valeur {
     Decimal(Decimal),
     /// A pure ratio (cap factor, growth).
     Rapport(Rationnel),
+    /// Exact hundredths of a unit (the cap of base `unites`, R62).
+    UnitesExactes(Rationnel),
     Booleen(bool),
     Texte(String),
 }
@@ -191,15 +220,20 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
 
 fn noeud_eligibilite(r: &Resultat, l: &LigneStructure) -> Noeud {
     let motif = l.motif();
-    Noeud {
+    let mut n = Noeud {
         operandes: r
             .verifications(l)
             .iter()
             .map(|v| {
+                let libelle = match Motif::analyser(v.regle.code()) {
+                    Some(m) if v.satisfaite => format!("{} — {}", m.condition(), v.detail),
+                    Some(m) => format!("inéligible : {} — {}", m.refus(), v.detail),
+                    None => v.detail.clone(),
+                };
                 Noeud::donnee(
                     v.regle.code(),
                     "R15",
-                    &v.detail,
+                    &libelle,
                     Valeur::Booleen(v.satisfaite),
                 )
             })
@@ -207,10 +241,35 @@ fn noeud_eligibilite(r: &Resultat, l: &LigneStructure) -> Noeud {
         ..Noeud::donnee(
             "eligibilite",
             "R15",
-            motif.libelle(),
+            &if motif == Motif::Eligible {
+                format!("éligibilité : {}", motif.libelle())
+            } else {
+                format!("éligibilité : inéligible — {}", motif.libelle())
+            },
             Valeur::Texte(motif.code().to_string()),
         )
+    };
+    // the volet's lists read for the rules (types, financements)
+    if let Some(v) = l.eligibilite.volet().and_then(|v| r.bareme.volets.get(v)) {
+        let liste = |x: Vec<&str>| Valeur::Texte(x.join(", "));
+        n = n
+            .avec(parametre(
+                &format!("types du volet {}", v.nom),
+                &v.types,
+                liste(v.types.valeur.iter().map(|t| t.code()).collect()),
+                false,
+            ))
+            .avec(parametre(
+                "financements admis",
+                &v.financement,
+                match &v.financement.valeur {
+                    Some(f) => liste(f.iter().map(|f| f.code()).collect()),
+                    None => Valeur::Texte("tous admis".into()),
+                },
+                false,
+            ));
     }
+    n
 }
 
 fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
@@ -242,7 +301,7 @@ fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
             Noeud::donnee(
                 "part_exacte",
                 "R9",
-                "part exacte",
+                "somme des parts exactes",
                 Valeur::Exact(l.part_exacte),
             ),
             Noeud::donnee(
@@ -256,6 +315,24 @@ fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
 }
 
 impl Explication {
+    /// The figures in the order the renderers show them: eligibility, lissage, new units,
+    /// trajectoire, CTRE, bonus total, contribution (the ones that apply).
+    pub fn figures(&self) -> Vec<&Noeud> {
+        let mut v = vec![&self.eligibilite];
+        v.extend(
+            [
+                &self.lissage,
+                &self.nouvelles,
+                &self.trajectoire,
+                &self.ctre,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        v.push(&self.bonus_total);
+        v.push(&self.contribution);
+        v
+    }
     /// Is the structure eligible?
     pub fn eligible(&self) -> bool {
         self.eligibilite.valeur == Valeur::Texte(Motif::Eligible.code().to_string())

@@ -27,15 +27,11 @@ pub fn json_explication(
         .iter()
         .find(|s| s.id == e.id)
         .ok_or(Invariant("structure expliquée absente du dossier"))?;
-    let mut figures = vec![noeud_json(&e.eligibilite)?];
-    for n in [&e.lissage, &e.nouvelles, &e.trajectoire, &e.ctre]
+    let figures = e
+        .figures()
         .into_iter()
-        .flatten()
-    {
-        figures.push(noeud_json(n)?);
-    }
-    figures.push(noeud_json(&e.bonus_total)?);
-    figures.push(noeud_json(&e.contribution)?);
+        .map(noeud_json)
+        .collect::<R<Vec<_>>>()?;
     let v = json!({
         "schema": SCHEMA_JSON,
         "exercice": e.exercice,
@@ -101,6 +97,9 @@ fn valeur_json(v: &crate::calcul::explication::Valeur) -> R<serde_json::Value> {
         V::Entier(i) => json!({"type": "entier", "valeur": i}),
         V::Decimal(d) => json!({"type": "decimal", "valeur": d.normalize().to_string()}),
         V::Rapport(r) => json!({"type": "rapport", "valeur": r.to_string()}),
+        V::UnitesExactes(r) => {
+            json!({"type": "unites_exactes", "centiemes": r.to_string(), "valeur": euros(r, 4)?})
+        }
         V::Booleen(b) => json!({"type": "booleen", "valeur": b}),
         V::Texte(t) => json!({"type": "texte", "valeur": t}),
     })

@@ -3,15 +3,6 @@
 //! explanation tree ([`crate::calcul::explication`]).
 
 use super::*;
-use crate::calcul::explication::formules;
-
-fn exact(r: &Rationnel) -> R<String> {
-    Ok(if r.den() == 1 {
-        format!("{} €", euros(r, 2)?)
-    } else {
-        format!("{} € (exactement {} centimes)", euros(r, 6)?, r)
-    })
-}
 
 fn mois_txt(debut: u8, fin: u8) -> String {
     if debut == fin {
@@ -97,14 +88,15 @@ fn situation(o: &mut String, c: &Contexte) -> R<()> {
             }
             let _ = writeln!(
                 o,
-                "  unités-mois de l'année : existantes Σ u × mois = {} ; nouvelles Σ n × mois = {}",
+                "  unités-mois de l'année : existantes {} ; nouvelles {}",
                 u_fr(sit.unites_mois.existantes),
                 u_fr(sit.unites_mois.nouvelles)
             );
             let _ = writeln!(
                 o,
-                "  unités retenues dans U : u_i = {} (le plus grand nombre d'unités existantes − employeurs d'un mois compté, R21) ; unités nouvelles affichées : {}",
-                groupe_fr(&Unites(s.unites_existantes.0.saturating_sub(s.unites_employeurs.0)).to_string()),
+                "  unités retenues dans U : celles du mois compté qui en a le plus (R21 ; u_i en C) ; unités existantes {}, employeurs {}, nouvelles {}",
+                groupe_fr(&s.unites_existantes.to_string()),
+                groupe_fr(&s.unites_employeurs.to_string()),
                 groupe_fr(&s.unites_nouvelles.to_string())
             );
         }
@@ -131,7 +123,11 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
             g.collectivite, g.volet
         );
         if a.situations.is_empty() {
-            let _ = writeln!(o, "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} ; m = {} (R16)", montant_fr(g.charge_n1), formules::M);
+            let _ = writeln!(
+                o,
+                "  exercice du dossier : A = charge à payer N-1 de charges_n1.csv = {} (R16)",
+                montant_fr(g.charge_n1)
+            );
         } else {
             let _ = writeln!(
                 o,
@@ -169,239 +165,16 @@ fn enveloppe(o: &mut String, c: &Contexte) -> R<()> {
                     let _ = writeln!(o, "  m_eff par exercice : {}", chaine.join(" → "));
                 }
                 BasePluriannuelle::Glissante => {
-                    let _ = writeln!(o, "  base glissante : m = {}, l'enveloppe est relissée sur les unités de {annee} (R22, R23)", formules::M);
+                    let _ = writeln!(
+                        o,
+                        "  base glissante : l'enveloppe est relissée sur les unités de {annee} (R22, R23)"
+                    );
                 }
             }
         }
         o.push('\n');
     }
 
-    Ok(())
-}
-
-/// C. The core's explanation of the year's bonus (R15, R16, R7).
-fn coeur(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte { a, id, annee, .. } = *c;
-    // C. core
-    let _ = writeln!(
-        o,
-        "C. Bonus de l'exercice {annee} (cœur du calcul, R15, R16, R7)\n"
-    );
-    if let Some(c) = crate::rapport::explication::expliquer_bonus(&a.dossier, &a.resultat, id)? {
-        for ligne in c.lines() {
-            let _ = writeln!(o, "  {ligne}");
-        }
-    }
-
-    Ok(())
-}
-
-/// D. The bonus trajectoire (R24, R63).
-fn trajectoire(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte {
-        pr,
-        a,
-        l,
-        id,
-        annee,
-        ..
-    } = *c;
-    // D. trajectoire
-    let _ = writeln!(o, "D. Bonus trajectoire de développement (R24)");
-    match a
-        .trajectoire
-        .iter()
-        .find(|t| t.collectivite == l.collectivite)
-    {
-        None => {
-            let _ = writeln!(
-                o,
-                "  aucun bonus trajectoire en vigueur en {annee} (barème : section [trajectoire])"
-            );
-        }
-        Some(t) => {
-            let p = &t.parametres;
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(&p.volet, format!("volet = {}", p.volet.valeur))
-            );
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(
-                    &p.annee_reference,
-                    format!("année de référence = {}", p.annee_reference.valeur)
-                )
-            );
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(
-                    &p.seuils,
-                    format!(
-                        "seuils = [{}]",
-                        p.seuils
-                            .valeur
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" ; ")
-                    )
-                )
-            );
-            let _ = writeln!(
-                o,
-                "  barème lu : {}",
-                lu(
-                    &p.montants,
-                    format!(
-                        "montants par place et par an = [{}]",
-                        p.montants
-                            .valeur
-                            .iter()
-                            .map(|m| montant_fr(*m))
-                            .collect::<Vec<_>>()
-                            .join(" ; ")
-                    )
-                )
-            );
-            let _ = writeln!(
-                o,
-                "  collectivité {} : places de référence P_ref = {} (unités existantes − employeurs des structures éligibles du volet {} dans le dossier {} : places de {}, R24)",
-                t.collectivite,
-                groupe_fr(&t.places_reference.to_string()),
-                t.volet,
-                pr.premiere,
-                t.annee_reference
-            );
-            let _ = writeln!(
-                o,
-                "  places en décembre {annee} (existantes − employeurs + nouvelles des structures éligibles comptées en décembre) : P = {}",
-                groupe_fr(&t.places.to_string())
-            );
-            match &t.croissance {
-                Some(c) => {
-                    let _ = writeln!(o, "  croissance = (P − P_ref) / P_ref = {} %", pourcent(c)?);
-                }
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "  P_ref = 0 : dès qu'il y a des places, tout seuil est considéré atteint"
-                    );
-                }
-            }
-            match (t.niveau, t.seuil) {
-                (Some(k), Some(s)) => {
-                    let _ = writeln!(
-                        o,
-                        "  seuil atteint : n° {k} ({} %) → {} par place éligible et par an",
-                        (s * rust_decimal::Decimal::from(100)).normalize(),
-                        montant_fr(t.montant_par_place)
-                    );
-                }
-                _ => {
-                    let _ = writeln!(o, "  aucun seuil atteint → 0 €");
-                }
-            }
-            match t.part(id) {
-                Some(pt) => {
-                    let _ = writeln!(
-                        o,
-                        "  part exacte = montant × places-mois / 12 = {} × {} / 12 = {}",
-                        montant_fr(t.montant_par_place),
-                        u_fr(pt.places_mois),
-                        exact(&pt.attribution.exacte)?
-                    );
-                    if let Some(g) = &t.arrondi {
-                        let _ = writeln!(
-                            o,
-                            "  arrondi du groupe « trajectoire » de la collectivité {} : total exact {} → T = {} ; plancher {} ; rang du reste {} ; centimes à distribuer {}",
-                            t.collectivite,
-                            exact(&g.total_exact)?,
-                            montant_fr(Montant(g.total)),
-                            montant_fr(Montant(pt.attribution.plancher)),
-                            pt.attribution.rang_reste,
-                            g.centimes_restants
-                        );
-                    }
-                    let _ = writeln!(
-                        o,
-                        "  → bonus trajectoire versé : {}",
-                        montant_fr(l.bonus_trajectoire)
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "  la structure ne reçoit pas de bonus trajectoire : {}",
-                        montant_fr(l.bonus_trajectoire)
-                    );
-                }
-            }
-        }
-    }
-    o.push('\n');
-
-    Ok(())
-}
-
-/// E. The contribution, chained from year to year (R25, R65, R68).
-fn contribution(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte {
-        pr,
-        a,
-        l,
-        id,
-        annee,
-        ..
-    } = *c;
-    // E. contributions
-    let _ = writeln!(
-        o,
-        "E. Contribution de la collectivité (R65 enchaînée d'année en année, R25, R68)"
-    );
-    let prec = if annee == pr.premiere {
-        "N-1 (structures.csv)".to_string()
-    } else {
-        (annee - 1).to_string()
-    };
-    // the reference: the last year with months counted (R68), N-1 (12 months) at first
-    let ref_annee = l
-        .annee_reference
-        .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
-    let _ = writeln!(
-        o,
-        "  référence : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois",
-        l.reference.mois, l.mois
-    );
-    let e = crate::projection::expliquer(pr, id, annee)?
-        .ok_or(Invariant("structure projetée sans explication"))?;
-    crate::rapport::explication::contribution_texte(
-        o,
-        &e.contribution,
-        &a.ajustement,
-        &annee.to_string(),
-        &prec,
-    )?;
-    o.push('\n');
-
-    Ok(())
-}
-
-/// F. The total of the year.
-fn total(o: &mut String, c: &Contexte) -> R<()> {
-    let Contexte { l, annee, .. } = *c;
-    // F. total
-    let _ = writeln!(o, "F. Total {annee}");
-    let _ = writeln!(
-        o,
-        "  bonus total = lissage {} + unités nouvelles {} + trajectoire {} = {}",
-        montant_fr(l.bonus_lissage),
-        montant_fr(l.bonus_nouvelles),
-        montant_fr(l.bonus_trajectoire),
-        montant_fr(l.bonus_total)
-    );
     Ok(())
 }
 
@@ -416,7 +189,22 @@ struct Contexte<'a> {
     annee: i32,
 }
 
-pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+/// A projected year explained: the projection's own sections (situation, envelope) as
+/// text, then the calculation's tree of the year.
+struct AnneeExpliquee {
+    /// `Projection 2025–2027 (base …) — exercice 2026`.
+    titre: String,
+    entete: crate::rapport::explication::Entete,
+    /// Sections A and B, one line each (a section's title at the margin, its lines indented).
+    sections: String,
+    /// Title of section C.
+    titre_chiffres: String,
+    /// The contribution's reference year (R68).
+    reference: String,
+    e: crate::calcul::explication::Explication,
+}
+
+fn annee_expliquee(pr: &Projection, id: &str, annee: i32) -> R<Option<AnneeExpliquee>> {
     let Some(a) = pr.annee(annee) else {
         return Ok(None);
     };
@@ -424,6 +212,9 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         return Ok(None);
     };
     let Some(s) = a.dossier.structures.iter().find(|s| s.id == id) else {
+        return Ok(None);
+    };
+    let Some(e) = crate::projection::expliquer(pr, id, annee)? else {
         return Ok(None);
     };
     let c = Contexte {
@@ -434,28 +225,117 @@ pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
         id,
         annee,
     };
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "Projection {}–{} (base {} : {}) — exercice {annee}",
-        pr.premiere,
-        pr.derniere,
-        nom_base(pr.base),
-        pr.origine_base
-    );
-    let _ = writeln!(
-        o,
-        "Structure {} — {} (structures.csv, ligne {})\n",
-        s.id, s.nom, s.ligne
-    );
+    let mut sections = String::new();
+    situation(&mut sections, &c)?;
+    enveloppe(&mut sections, &c)?;
+    // the reference: the last year with months counted (R68), N-1 (12 months) at first
+    let ref_annee = l
+        .annee_reference
+        .map_or("N-1 (structures.csv)".to_string(), |y| y.to_string());
+    Ok(Some(AnneeExpliquee {
+        titre: format!(
+            "Projection {}–{} (base {} : {}) — exercice {annee}",
+            pr.premiere,
+            pr.derniere,
+            nom_base(pr.base),
+            pr.origine_base
+        ),
+        entete: crate::rapport::explication::Entete::de(
+            &a.dossier,
+            &e,
+            &a.resultat.convention.nom,
+        )?,
+        sections,
+        titre_chiffres: format!(
+            "C. Chiffres de l'exercice {annee} (cœur du calcul ; contribution enchaînée d'année en année, R25, R68)"
+        ),
+        reference: format!(
+            "référence de la contribution : {ref_annee}, dernière année comptée ({} mois) ; {annee} : {} mois",
+            l.reference.mois, l.mois
+        ),
+        e,
+    }))
+}
 
-    situation(&mut o, &c)?;
-    enveloppe(&mut o, &c)?;
-    coeur(&mut o, &c)?;
-    trajectoire(&mut o, &c)?;
-    contribution(&mut o, &c)?;
-    total(&mut o, &c)?;
+/// `expliquer --annee A`: the text. `Ok(None)`: unknown structure or year outside the
+/// projection.
+pub fn expliquer(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+    let Some(x) = annee_expliquee(pr, id, annee)? else {
+        return Ok(None);
+    };
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", x.titre);
+    let _ = writeln!(o, "{}\n", x.entete.titre());
+    o.push_str(&x.sections);
+    let _ = writeln!(o, "{}", x.titre_chiffres);
+    let _ = writeln!(o, "  {}\n", x.reference);
+    o.push_str(&crate::rapport::explication::texte_figures(&x.e, "  ")?);
     Ok(Some(o))
+}
+
+/// `expliquer --annee A --format html`: the page; sections A and B as lists, the year's
+/// figures as the tree.
+pub fn html_explication(pr: &Projection, id: &str, annee: i32) -> R<Option<String>> {
+    use crate::rapport::explication::html;
+    use crate::rapport::html::esc;
+    let Some(x) = annee_expliquee(pr, id, annee)? else {
+        return Ok(None);
+    };
+    let mut corps = format!(
+        "<div class=\"explication-arbre\">\n<p class=\"structure\">{}<br>{}<br>{}</p>\n",
+        esc(&x.titre),
+        esc(&x.entete.titre()),
+        esc(&x.entete.description)
+    );
+    let mut liste = false;
+    for ligne in x.sections.lines().filter(|l| !l.trim().is_empty()) {
+        if ligne.starts_with(' ') {
+            if !liste {
+                corps.push_str("<ul>\n");
+                liste = true;
+            }
+            let _ = writeln!(corps, "<li>{}</li>", esc(ligne.trim()));
+        } else {
+            if liste {
+                corps.push_str("</ul>\n");
+                liste = false;
+            }
+            let _ = writeln!(corps, "<h2>{}</h2>", esc(ligne));
+        }
+    }
+    if liste {
+        corps.push_str("</ul>\n");
+    }
+    let _ = writeln!(
+        corps,
+        "<h2>{}</h2>\n<p>{}</p>",
+        esc(&x.titre_chiffres),
+        esc(&x.reference)
+    );
+    corps.push_str(&html::figures(&x.e, 3)?);
+    corps.push_str("</div>\n");
+    html::page(&x.entete, &corps).map(Some)
+}
+
+/// `expliquer --annee A --format xlsx`: the workbook (sections A and B above the tree).
+pub fn xlsx_explication(
+    pr: &Projection,
+    id: &str,
+    annee: i32,
+) -> Result<Option<Vec<u8>>, crate::rapport::xlsx::ErreurXlsx> {
+    let Some(x) = annee_expliquee(pr, id, annee)? else {
+        return Ok(None);
+    };
+    let mut avant = vec![x.titre.clone()];
+    avant.extend(
+        x.sections
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string),
+    );
+    avant.push(x.titre_chiffres.clone());
+    avant.push(format!("  {}", x.reference));
+    crate::rapport::explication::xlsx::rendre(&x.entete, &avant, &x.e).map(Some)
 }
 
 /// `expliquer --annee A --format json`: the explanation tree of a projected year

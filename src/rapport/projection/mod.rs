@@ -2,7 +2,6 @@
 //! Pure: they build strings; writing is `sortie`'s. The XLSX workbook and the HTML report of
 //! the projection are in `projection_xlsx` and `projection_html`.
 
-use super::explication::lu;
 use super::{euros, groupe_fr, montant_fr, texte_sur, Profil};
 use crate::bareme::BasePluriannuelle;
 use crate::calcul::rationnel::{Invariant, Rationnel, R};
@@ -15,7 +14,7 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 mod explication;
-pub use explication::{expliquer, json_explication};
+pub use explication::{expliquer, html_explication, json_explication, xlsx_explication};
 
 pub const SCHEMA: &str = "bonus-ctg.projection.v1";
 

@@ -1,0 +1,346 @@
+//! `bonus-ctg expliquer … --format html|xlsx`: the calculation's explanation tree rendered
+//! as a page and as a workbook (read back with calamine), the same figures as the text, and
+//! `--sortie` written as `calculer` writes (a regular file only).
+//!
+//! Figures of fixtures/dijon-2024, EAJE-TARNIER (30 places, 9 months, N-1 contribution
+//! 150 000 €, bonus N-1 0), computed by hand:
+//! - A = 78 000 + 52 000 + 669 530,12 + 478 316,25 + 24 000 = 1 301 846,37 € ; U = 1 033 ;
+//!   m = 130 184 637 c / 1 033 = 1 260,257861 € (no floor, no revaluation: m_eff = m) ;
+//! - s_i = m × 30 × 9 / 12 = 5 858 308 665 / 2 066 c = 28 355,801864 € ; floor 28 355,80 €,
+//!   its remainder ranks 23rd and 13 cents are handed out: paid 28 355,80 € ;
+//! - c_ref = 150 000 × 9 / 12 = 112 500 € ; contribution (neutre) = 112 500 − (28 355,80 −
+//!   0) = 84 144,20 €.
+
+use calamine::{Data, Reader, Xlsx};
+use std::io::Cursor;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const DIJON: &str = "fixtures/dijon-2024";
+
+fn bonus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(args)
+        .arg("--silencieux")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn lignes(octets: &[u8]) -> Vec<Vec<Data>> {
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(octets.to_vec())).unwrap();
+    let f = wb.worksheet_range("Explication").unwrap();
+    f.rows().map(|r| r.to_vec()).collect()
+}
+
+fn texte(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        autre => autre.to_string(),
+    }
+}
+
+/// The value (column D) of the first row whose « Grandeur » starts with `debut`, and its
+/// rule (column A).
+fn valeur(l: &[Vec<Data>], debut: &str) -> (f64, String) {
+    let r = l
+        .iter()
+        .find(|r| texte(&r[1]).starts_with(debut))
+        .unwrap_or_else(|| panic!("pas de ligne « {debut} »"));
+    let Data::Float(v) = r[3] else {
+        panic!("{debut} : {:?}", r[3])
+    };
+    (v, texte(&r[0]))
+}
+
+#[test]
+fn classeur_tarnier() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("tarnier.xlsx");
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--sortie",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
+    let l = lignes(&std::fs::read(&f).unwrap());
+    // French headers, after the structure's lines
+    let entetes = l
+        .iter()
+        .position(|r| texte(&r[0]) == "Règle")
+        .expect("ligne d'en-têtes");
+    assert_eq!(
+        l[entetes].iter().map(texte).collect::<Vec<_>>(),
+        [
+            "Règle",
+            "Grandeur",
+            "Formule",
+            "Valeur",
+            "Paramètres et sources"
+        ]
+    );
+    assert!(texte(&l[0][0]).starts_with("Structure EAJE-TARNIER — Multi-accueil Tarnier"));
+    // three figures against the hand computation (module comment)
+    let (m, r) = valeur(&l, "m — ");
+    assert!((m - 1_260.257_861).abs() < 5e-7, "{m}");
+    assert_eq!(r, "R16");
+    let (s_i, r) = valeur(&l, "s_i — ");
+    assert!((s_i - 28_355.801_864).abs() < 5e-7, "{s_i}");
+    assert_eq!(r, "R16");
+    assert_eq!(valeur(&l, "2. Lissage — "), (28_355.80, "R9".into()));
+    assert_eq!(valeur(&l, "c_ref — ").0, 112_500.0);
+    assert_eq!(valeur(&l, "contribution — "), (84_144.20, "R65".into()));
+    // the rounding step: rank 23, 13 cents handed out, no cent for it
+    assert_eq!(valeur(&l, "rang_reste — ").0, 23.0);
+    assert_eq!(valeur(&l, "centimes_restants — ").0, 13.0);
+    assert_eq!(valeur(&l, "centime_reste — ").0, 0.0);
+    // the formula with its values, and the barème read with its date and status
+    let s = l
+        .iter()
+        .find(|r| texte(&r[1]).starts_with("s_i — "))
+        .unwrap();
+    assert_eq!(
+        texte(&s[2]).replace('\u{202f}', " "),
+        "m_eff × u_i × mo_i / 12 = 1 260,257861 € × 30,00 × 9 / 12"
+    );
+    let plancher = l
+        .iter()
+        .find(|r| texte(&r[1]).starts_with("plancher — "))
+        .unwrap();
+    assert!(
+        texte(&plancher[4]).contains("en vigueur depuis le 1er janvier 2020 ; statut : hypothèse"),
+        "{:?}",
+        plancher[4]
+    );
+    // one row per node: as many rows as the text has lines for nodes
+    let t = String::from_utf8(bonus(&["expliquer", DIJON, "EAJE-TARNIER"]).stdout).unwrap();
+    let noeuds_texte = t
+        .lines()
+        .skip(3)
+        .filter(|x| !x.trim().is_empty() && !x.trim_start().starts_with("barème lu"))
+        .count();
+    assert_eq!(l.len() - entetes - 1, noeuds_texte);
+}
+
+#[test]
+fn page_html_tarnier() {
+    let o = bonus(&["expliquer", DIJON, "EAJE-TARNIER", "--format", "html"]);
+    assert!(o.status.success());
+    let h = String::from_utf8(o.stdout)
+        .unwrap()
+        .replace('\u{202f}', " ");
+    assert!(h.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
+    assert!(h.contains("<h1>Explication des chiffres de Multi-accueil Tarnier"));
+    // one section per figure, a heading each: eligibility, lissage, new units, total,
+    // contribution
+    assert_eq!(h.matches("<section class=\"figure\"").count(), 5);
+    assert_eq!(h.matches("<h2 id=\"figure-").count(), 5);
+    assert!(!h.contains("<table"), "pas de tableau de mise en page");
+    for attendu in [
+        "<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">1 301 846,37 € / 1 033,00</span> = <strong class=\"valeur\">1 260,257861 € (exactement 130184637/1033 centimes)</strong>",
+        "<span class=\"avec-valeurs\">1 260,257861 € × 30,00 × 9 / 12</span> = <strong class=\"valeur\">28 355,801864 €",
+        "<strong class=\"valeur\">84 144,20 €</strong>",
+        "<span class=\"ok\">[ok]</span>",
+        "statut : hypothèse",
+    ] {
+        assert!(h.contains(attendu), "manque {attendu}");
+    }
+    // balanced lists
+    assert_eq!(h.matches("<ul").count(), h.matches("</ul>").count());
+    assert_eq!(h.matches("<li").count(), h.matches("</li>").count());
+}
+
+/// A name with markup is shown as text, never as markup.
+#[test]
+fn page_html_echappe_les_textes() {
+    let d = tempfile::tempdir().unwrap();
+    let dossier = d.path().join("dijon");
+    copier(Path::new(DIJON), &dossier);
+    let s = dossier.join("structures.csv");
+    let t = std::fs::read_to_string(&s).unwrap().replace(
+        "Multi-accueil Tarnier",
+        "Tarnier <script>alert(\"x\")</script> & cie",
+    );
+    std::fs::write(&s, t).unwrap();
+    let o = bonus(&[
+        "expliquer",
+        dossier.to_str().unwrap(),
+        "EAJE-TARNIER",
+        "--format",
+        "html",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let h = String::from_utf8(o.stdout).unwrap();
+    assert!(!h.contains("<script>"));
+    assert!(h.contains("Tarnier &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; cie"));
+}
+
+fn copier(de: &Path, vers: &Path) {
+    std::fs::create_dir_all(vers).unwrap();
+    for e in std::fs::read_dir(de).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), vers.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// `--sortie` writes only a regular file, never over an existing one without `--ecraser`;
+/// the format follows the extension, a contradiction is a usage error.
+#[test]
+fn sortie_sure() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("e.html");
+    std::fs::write(&f, "garder").unwrap();
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--sortie",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "garder");
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--sortie",
+        f.to_str().unwrap(),
+        "--ecraser",
+    ]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&f)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+    // a folder is not a regular file
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--sortie",
+        d.path().to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--ecraser",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    // a link is never followed
+    #[cfg(unix)]
+    {
+        let cible = d.path().join("cible.txt");
+        std::fs::write(&cible, "intact").unwrap();
+        let lien = d.path().join("lien.txt");
+        std::os::unix::fs::symlink(&cible, &lien).unwrap();
+        let o = bonus(&[
+            "expliquer",
+            DIJON,
+            "EAJE-TARNIER",
+            "--sortie",
+            lien.to_str().unwrap(),
+            "--ecraser",
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(std::fs::read_to_string(&cible).unwrap(), "intact");
+    }
+    // usage errors (2): unknown extension, format against extension
+    let csv = d.path().join("e.csv");
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--sortie",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!csv.exists());
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--format",
+        "json",
+        "--sortie",
+        d.path().join("x.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // .txt: the text, as on the standard output
+    let txt = d.path().join("e.txt");
+    assert!(bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-TARNIER",
+        "--sortie",
+        txt.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert_eq!(
+        std::fs::read(&txt).unwrap(),
+        bonus(&["expliquer", DIJON, "EAJE-TARNIER"]).stdout
+    );
+}
+
+/// A projected year (dijon-2024 with its events, 2026, base figée): Delaunay's bonus
+/// trajectoire 100 € × (30 × 8 + 40 × 4) places-months / 12 = 3 333,333333 € → 3 333,33 €
+/// (tests/projection.rs), in the page and in the workbook.
+#[test]
+fn annee_projetee_html_et_classeur() {
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-DELAUNAY",
+        "--annee",
+        "2026",
+        "--format",
+        "html",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let h = String::from_utf8(o.stdout)
+        .unwrap()
+        .replace('\u{202f}', " ");
+    assert!(
+        h.contains("<h2>A. Situation de la structure en 2026</h2>"),
+        "{h}"
+    );
+    assert!(h.contains(
+        "<span class=\"avec-valeurs\">100,00 € × 400,00 / 12</span> = <strong class=\"valeur\">3 333,333333 €"
+    ));
+    assert!(h.contains("<h3 id=\"figure-4\">4. <code class=\"symbole\">trajectoire</code>"));
+    // growth (1 111 − 1 033) / 1 033 = 78/1 033 ≈ 7,55 % ≥ 4 % (first threshold), < 8 %
+    // (1 033 × 1,08 = 1 115,64 places): level 1, 100 € per place
+    assert!(h.contains(
+        "<span class=\"avec-valeurs\">(1 111,00 − 1 033,00) / 1 033,00</span> = <strong class=\"valeur\">0,075508 (exactement 78/1033)</strong>"
+    ));
+    assert!(h.contains("plus haut seuil atteint (n° 1)"));
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("delaunay-2026.xlsx");
+    let o = bonus(&[
+        "expliquer",
+        DIJON,
+        "EAJE-DELAUNAY",
+        "--annee",
+        "2026",
+        "--sortie",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let l = lignes(&std::fs::read(&f).unwrap());
+    assert!(l
+        .iter()
+        .any(|r| texte(&r[0]) == "A. Situation de la structure en 2026"));
+    let (b, r) = valeur(&l, "b_i — ");
+    assert!((b - 3_333.333_333).abs() < 5e-7, "{b}");
+    assert_eq!(r, "R63");
+    assert_eq!(valeur(&l, "places_mois — ").0, 400.0);
+    assert_eq!(valeur(&l, "4. Trajectoire — ").0, 3_333.33);
+}
