@@ -240,8 +240,52 @@ pub fn analyser_convention(
     texte: &str,
     diags: &mut Diagnostics,
 ) -> Option<Convention> {
-    let brute: ConventionBrute = match toml::from_str(texte) {
-        Ok(b) => b,
+    let brute = lire_toml_convention(fichier, texte, diags)?;
+    let ok = cles_inconnues_convention(fichier, texte, diags);
+    let mut a = Analyse::new(fichier, texte, diags, ok);
+    let debut = a.date(&brute.debut, "debut");
+    let fin = a.date(&brute.fin, "fin");
+    if brute.exercice.is_none() {
+        a.manque("exercice");
+    }
+    let collectivites = match &brute.collectivites {
+        None => {
+            a.manque("collectivites");
+            Vec::new()
+        }
+        Some(cs) => a.collectivites(cs)?,
+    };
+    let exercice = brute.exercice.as_ref().map(|e| *e.get_ref()).unwrap_or(0);
+    if let Some(e) = &brute.exercice {
+        a.verifier_exercice(e);
+    }
+    if brute.debut.is_some() && debut.is_none() || brute.fin.is_some() && fin.is_none() {
+        return None;
+    }
+    if let (Some(debut), Some(fin)) = (debut, fin) {
+        a.verifier_periode(debut, fin, brute.fin.as_ref());
+    }
+    if !a.ok {
+        return None;
+    }
+    Some(Convention {
+        nom: brute.nom.map(|s| s.into_inner()).unwrap_or_default(),
+        caf: brute.caf.map(|s| s.into_inner()).unwrap_or_default(),
+        debut,
+        fin,
+        exercice: exercice as i32,
+        collectivites,
+    })
+}
+
+/// The TOML text deserialised, or its syntax error (E021) at its line.
+fn lire_toml_convention(
+    fichier: &str,
+    texte: &str,
+    diags: &mut Diagnostics,
+) -> Option<ConventionBrute> {
+    match toml::from_str(texte) {
+        Ok(b) => Some(b),
         Err(e) => {
             let mut d = Diagnostic::erreur(
                 Code::E021,
@@ -262,223 +306,249 @@ pub fn analyser_convention(
                 }
             }
             diags.push(d.conseil("voir le README, section « Le dossier d’entrée »"));
-            return None;
+            None
         }
-    };
-    let mut ok = cles_inconnues_convention(fichier, texte, diags);
-    // line of a byte offset, by binary search (a linear count per key would be quadratic)
-    let sauts: Vec<usize> = texte
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| *b == b'\n')
-        .map(|(i, _)| i)
-        .collect();
-    let ligne_de = |pos: usize| 1 + sauts.partition_point(|&p| p < pos) as u64;
-    let mut manque = |cle: &str, diags: &mut Diagnostics| {
-        ok = false;
-        diags.push(
-            Diagnostic::erreur(
-                Code::E021,
-                fichier,
-                format!("clé obligatoire « {cle} » absente"),
-            )
-            .colonne(cle),
-        );
-    };
-    let date = |d: &Option<Spanned<toml::value::Datetime>>,
-                cle: &str,
-                diags: &mut Diagnostics|
-     -> Option<Date> {
+    }
+}
+
+/// The checks of a deserialised convention.toml: where to report (the file, the line of a
+/// byte offset) and whether the convention is still valid (`ok`).
+struct Analyse<'a> {
+    fichier: &'a str,
+    /// Byte offsets of the line feeds: the line of an offset by binary search (a linear
+    /// count per key would be quadratic).
+    sauts: Vec<usize>,
+    diags: &'a mut Diagnostics,
+    ok: bool,
+}
+
+impl<'a> Analyse<'a> {
+    fn new(fichier: &'a str, texte: &str, diags: &'a mut Diagnostics, ok: bool) -> Self {
+        let sauts = texte
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Analyse {
+            fichier,
+            sauts,
+            diags,
+            ok,
+        }
+    }
+
+    fn ligne_de(&self, pos: usize) -> u64 {
+        1 + self.sauts.partition_point(|&p| p < pos) as u64
+    }
+
+    /// An error that makes the convention invalid.
+    fn refuser(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+        self.ok = false;
+    }
+
+    fn manque(&mut self, cle: &str) {
+        let d = Diagnostic::erreur(
+            Code::E021,
+            self.fichier,
+            format!("clé obligatoire « {cle} » absente"),
+        )
+        .colonne(cle);
+        self.refuser(d);
+    }
+
+    /// A date without a time of day; `None` (and an error) otherwise.
+    fn date(&mut self, d: &Option<Spanned<toml::value::Datetime>>, cle: &str) -> Option<Date> {
         let s = d.as_ref()?;
         match s.get_ref().date {
             Some(x) if s.get_ref().time.is_none() => Some(Date::new(x.year as i32, x.month, x.day)),
             _ => {
-                diags.push(
-                    Diagnostic::erreur(
-                        Code::E021,
-                        fichier,
-                        "une date sans heure est attendue (ex. 2024-07-01)",
-                    )
-                    .ligne(ligne_de(s.span().start))
-                    .colonne(cle)
-                    .valeur(s.get_ref().to_string()),
-                );
+                let d = Diagnostic::erreur(
+                    Code::E021,
+                    self.fichier,
+                    "une date sans heure est attendue (ex. 2024-07-01)",
+                )
+                .ligne(self.ligne_de(s.span().start))
+                .colonne(cle)
+                .valeur(s.get_ref().to_string());
+                self.diags.push(d);
                 None
             }
         }
-    };
-    let debut = date(&brute.debut, "debut", diags);
-    let fin = date(&brute.fin, "fin", diags);
-    if brute.exercice.is_none() {
-        manque("exercice", diags);
     }
-    let mut collectivites = Vec::new();
-    match &brute.collectivites {
-        None => manque("collectivites", diags),
-        Some(cs) => {
-            if cs.get_ref().len() > COLLECTIVITES_MAX {
-                diags.push(
-                    Diagnostic::erreur(
-                        Code::E023,
-                        fichier,
-                        format!(
-                            "trop de collectivités : {} (maximum {COLLECTIVITES_MAX})",
-                            cs.get_ref().len()
-                        ),
-                    )
-                    .ligne(ligne_de(cs.span().start))
-                    .colonne("collectivites")
-                    .conseil(
-                        "une convention territoriale couvre au plus les communes d'un département",
+
+    /// The collectivités, each checked; `None` when there are too many to go on (E023).
+    fn collectivites(&mut self, cs: &Spanned<Vec<CollectiviteBrute>>) -> Option<Vec<Collectivite>> {
+        if cs.get_ref().len() > COLLECTIVITES_MAX {
+            self.diags.push(
+                Diagnostic::erreur(
+                    Code::E023,
+                    self.fichier,
+                    format!(
+                        "trop de collectivités : {} (maximum {COLLECTIVITES_MAX})",
+                        cs.get_ref().len()
                     ),
-                );
-                return None;
-            }
-            // canonical form (texte::cle_id) → the id as first written
-            let mut ids: HashMap<String, String> = HashMap::new();
-            for (k, c) in cs.get_ref().iter().enumerate() {
-                let ici = format!("collectivites[{}]", k + 1);
-                let ligne_c =
-                    || ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start));
-                let Some(id) =
-                    c.id.as_ref()
-                        .map(|s| s.get_ref().trim().to_string())
-                        .filter(|s| !s.is_empty())
-                else {
-                    diags.push(
-                        Diagnostic::erreur(Code::E021, fichier, "clé obligatoire « id » absente")
-                            .ligne(ligne_c())
-                            .colonne(format!("{ici}.id")),
-                    );
-                    ok = false;
-                    continue;
-                };
-                if let Some(c) = texte::caractere_invisible(&id) {
-                    diags.push(
-                        Diagnostic::erreur(
-                            Code::E053,
-                            fichier,
-                            format!(
-                                "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
-                                c as u32
-                            ),
-                        )
-                        .ligne(ligne_c())
-                        .colonne(format!("{ici}.id"))
-                        .valeur(texte::montrer_invisibles(&id))
-                        .conseil("retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique"),
-                    );
-                    ok = false;
-                }
-                match ids.get(&texte::cle_id(&id)) {
-                    Some(premier) => {
-                        let msg = if *premier == id {
-                            "collectivité déclarée deux fois".to_string()
-                        } else {
-                            format!("collectivité déclarée deux fois : « {id} » et « {premier} » ne diffèrent que par la casse ou la forme Unicode")
-                        };
-                        diags.push(
-                            Diagnostic::erreur(Code::E021, fichier, msg)
-                                .ligne(ligne_c())
-                                .colonne(format!("{ici}.id"))
-                                .valeur(&id),
-                        );
-                        ok = false;
-                    }
-                    None => {
-                        ids.insert(texte::cle_id(&id), id.clone());
-                    }
-                }
-                let mut borne = |v: &Option<Spanned<i64>>,
-                                 bornes: std::ops::RangeInclusive<i64>,
-                                 code: Code,
-                                 cle: &str,
-                                 message: &str| {
-                    let v = v.as_ref()?;
-                    if bornes.contains(v.get_ref()) {
-                        return Some(*v.get_ref());
-                    }
-                    diags.push(
-                        Diagnostic::erreur(code, fichier, message)
-                            .ligne(ligne_de(v.span().start))
-                            .colonne(format!("{ici}.{cle}"))
-                            .valeur(v.get_ref().to_string()),
-                    );
-                    ok = false;
-                    None
-                };
-                let tranche = borne(
+                )
+                .ligne(self.ligne_de(cs.span().start))
+                .colonne("collectivites")
+                .conseil(
+                    "une convention territoriale couvre au plus les communes d'un département",
+                ),
+            );
+            return None;
+        }
+        // canonical form (texte::cle_id) → the id as first written
+        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut collectivites = Vec::new();
+        for (k, c) in cs.get_ref().iter().enumerate() {
+            let ici = format!("collectivites[{}]", k + 1);
+            let ligne = self.ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start));
+            let Some(id) = self.identifiant(c, &ici, ligne, &mut ids) else {
+                continue;
+            };
+            let tranche = self
+                .borne(
                     &c.tranche,
                     1..=1000,
-                    Code::E020,
-                    "tranche",
+                    (Code::E020, &ici, "tranche"),
                     "tranche invalide (entier ≥ 1 attendu)",
                 )
                 .map(|t| t as u32);
-                let population = borne(
+            let population = self
+                .borne(
                     &c.population,
                     0..=1_000_000_000,
-                    Code::E100,
-                    "population",
+                    (Code::E100, &ici, "population"),
                     "population invalide (entier de 0 à 1 000 000 000 attendu)",
                 )
                 .map(|p| p as u64);
-                collectivites.push(Collectivite {
-                    population,
-                    nom: c
-                        .nom
-                        .as_ref()
-                        .map(|s| s.get_ref().clone())
-                        .unwrap_or_else(|| id.clone()),
-                    id,
-                    tranche,
-                    signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),
-                });
+            collectivites.push(Collectivite {
+                population,
+                nom: c
+                    .nom
+                    .as_ref()
+                    .map(|s| s.get_ref().clone())
+                    .unwrap_or_else(|| id.clone()),
+                id,
+                tranche,
+                signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),
+            });
+        }
+        Some(collectivites)
+    }
+
+    /// The id of the collectivité `ici` (at `ligne`): present, without invisible
+    /// characters, declared once (`ids`: canonical form → the id as first written). `None`
+    /// when it is absent.
+    fn identifiant(
+        &mut self,
+        c: &CollectiviteBrute,
+        ici: &str,
+        ligne: u64,
+        ids: &mut HashMap<String, String>,
+    ) -> Option<String> {
+        let fichier = self.fichier;
+        let Some(id) =
+            c.id.as_ref()
+                .map(|s| s.get_ref().trim().to_string())
+                .filter(|s| !s.is_empty())
+        else {
+            self.refuser(
+                Diagnostic::erreur(Code::E021, fichier, "clé obligatoire « id » absente")
+                    .ligne(ligne)
+                    .colonne(format!("{ici}.id")),
+            );
+            return None;
+        };
+        if let Some(c) = texte::caractere_invisible(&id) {
+            self.refuser(
+                Diagnostic::erreur(
+                    Code::E053,
+                    fichier,
+                    format!(
+                        "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                        c as u32
+                    ),
+                )
+                .ligne(ligne)
+                .colonne(format!("{ici}.id"))
+                .valeur(texte::montrer_invisibles(&id))
+                .conseil("retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique"),
+            );
+        }
+        match ids.get(&texte::cle_id(&id)) {
+            Some(premier) => {
+                let msg = if *premier == id {
+                    "collectivité déclarée deux fois".to_string()
+                } else {
+                    format!("collectivité déclarée deux fois : « {id} » et « {premier} » ne diffèrent que par la casse ou la forme Unicode")
+                };
+                self.refuser(
+                    Diagnostic::erreur(Code::E021, fichier, msg)
+                        .ligne(ligne)
+                        .colonne(format!("{ici}.id"))
+                        .valeur(&id),
+                );
+            }
+            None => {
+                ids.insert(texte::cle_id(&id), id.clone());
             }
         }
+        Some(id)
     }
-    let exercice = brute.exercice.as_ref().map(|e| *e.get_ref()).unwrap_or(0);
-    if let Some(e) = &brute.exercice {
+
+    /// An integer of a collectivité within `bornes`; else an error (`code`, at the key
+    /// `ici.cle`) and `None`.
+    fn borne(
+        &mut self,
+        v: &Option<Spanned<i64>>,
+        bornes: std::ops::RangeInclusive<i64>,
+        (code, ici, cle): (Code, &str, &str),
+        message: &str,
+    ) -> Option<i64> {
+        let v = v.as_ref()?;
+        if bornes.contains(v.get_ref()) {
+            return Some(*v.get_ref());
+        }
+        let d = Diagnostic::erreur(code, self.fichier, message)
+            .ligne(self.ligne_de(v.span().start))
+            .colonne(format!("{ici}.{cle}"))
+            .valeur(v.get_ref().to_string());
+        self.refuser(d);
+        None
+    }
+
+    fn verifier_exercice(&mut self, e: &Spanned<i64>) {
         if !(1900..=2200).contains(e.get_ref()) {
-            diags.push(
-                Diagnostic::erreur(Code::E019, fichier, "exercice invalide")
-                    .ligne(ligne_de(e.span().start))
-                    .colonne("exercice")
-                    .valeur(e.get_ref().to_string())
-                    .conseil("une année entre 1900 et 2200, par exemple exercice = 2025"),
-            );
-            ok = false;
+            let d = Diagnostic::erreur(Code::E019, self.fichier, "exercice invalide")
+                .ligne(self.ligne_de(e.span().start))
+                .colonne("exercice")
+                .valeur(e.get_ref().to_string())
+                .conseil("une année entre 1900 et 2200, par exemple exercice = 2025");
+            self.refuser(d);
         }
     }
-    if brute.debut.is_some() && debut.is_none() || brute.fin.is_some() && fin.is_none() {
-        return None;
-    }
-    if let (Some(debut), Some(fin)) = (debut, fin) {
+
+    /// The convention does not end before it begins.
+    fn verifier_periode(
+        &mut self,
+        debut: Date,
+        fin: Date,
+        position_fin: Option<&Spanned<toml::value::Datetime>>,
+    ) {
         if fin < debut {
-            diags.push(
-                Diagnostic::erreur(
-                    Code::E021,
-                    fichier,
-                    format!("la fin de convention ({fin}) précède son début ({debut})"),
-                )
-                .ligne(ligne_de(brute.fin.as_ref().map_or(0, |s| s.span().start)))
-                .colonne("fin")
-                .valeur(fin.to_string()),
-            );
-            ok = false;
+            let d = Diagnostic::erreur(
+                Code::E021,
+                self.fichier,
+                format!("la fin de convention ({fin}) précède son début ({debut})"),
+            )
+            .ligne(self.ligne_de(position_fin.map_or(0, |s| s.span().start)))
+            .colonne("fin")
+            .valeur(fin.to_string());
+            self.refuser(d);
         }
     }
-    if !ok {
-        return None;
-    }
-    Some(Convention {
-        nom: brute.nom.map(|s| s.into_inner()).unwrap_or_default(),
-        caf: brute.caf.map(|s| s.into_inner()).unwrap_or_default(),
-        debut,
-        fin,
-        exercice: exercice as i32,
-        collectivites,
-    })
 }
 
 /// Writes every `collectivite` of the tables as convention.toml spells it when it names a

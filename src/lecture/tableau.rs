@@ -301,81 +301,24 @@ fn lire_max(
     diags: &mut Diagnostics,
     max_lignes: usize,
 ) -> Option<Tableau> {
-    // Excel for Mac's « CSV (Macintosh) » ends lines with a lone CR
-    let texte: Cow<str> = if !texte.contains('\n') && texte.contains('\r') {
-        Cow::Owned(texte.replace('\r', "\n"))
-    } else {
-        Cow::Borrowed(texte)
-    };
-    // first non-empty line = header
-    let debut_entete = texte.lines().position(|l| !l.trim().is_empty());
-    let Some(debut) = debut_entete else {
-        diags.push(
-            Diagnostic::erreur(Code::E005, fichier, "fichier vide : aucune ligne d'en-tête")
-                .conseil(format!(
-                    "la première ligne doit nommer les colonnes : {}",
-                    requises.join(", ")
-                )),
-        );
-        return None;
-    };
-    let reste: &str = {
-        // keep byte offsets simple: cut the text at the header line
-        let mut off = 0;
-        for (i, l) in texte.split_inclusive('\n').enumerate() {
-            if i == debut {
-                break;
-            }
-            off += l.len();
-        }
-        &texte[off..]
-    };
-    let mut meilleur: Option<(usize, u8, Vec<String>)> = None;
-    for d in [b';', b',', b'\t'] {
-        let noms = decouper_entete(reste, d);
-        let n = noms
-            .iter()
-            .filter(|n| colonne_de(n, connues).is_some())
-            .count();
-        if n > 0 && meilleur.as_ref().is_none_or(|(m, _, _)| n > *m) {
-            meilleur = Some((n, d, noms));
-        }
-    }
-    let Some((_, delimiteur, noms)) = meilleur else {
-        let premiere = reste
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(120)
-            .collect::<String>();
-        diags.push(
-            Diagnostic::erreur(Code::E005, fichier, "en-tête non reconnu : aucune colonne attendue trouvée (séparateurs essayés : « ; », « , », tabulation)")
-                .ligne(debut as u64 + 1)
-                .valeur(premiere)
-                .conseil(format!("colonnes attendues : {}", connues.join(", "))),
-        );
-        return None;
-    };
+    let texte = fins_de_ligne_mac(texte);
+    let (debut, reste) = couper_avant_entete(fichier, &texte, requises, diags)?;
+    let (delimiteur, noms) = delimiteur_et_noms(fichier, reste, debut, connues, diags)?;
     let ligne_entete = debut as u64 + 1;
-    // the header's number of fields: every record must have it
-    let largeur = noms.len();
-    let texte_libre: Vec<bool> = noms
-        .iter()
-        .map(|n| colonne_de(n, connues).is_some_and(|c| COLONNES_TEXTE_LIBRE.contains(&c)))
-        .collect();
+    let forme = Forme {
+        fichier,
+        reste,
+        delimiteur,
+        // the header's number of fields: every record must have it
+        largeur: noms.len(),
+        texte_libre: noms
+            .iter()
+            .map(|n| colonne_de(n, connues).is_some_and(|c| COLONNES_TEXTE_LIBRE.contains(&c)))
+            .collect(),
+        noms: &noms,
+    };
     let mut lecteur = Lecteur::new(reste.as_bytes(), delimiteur, ligne_entete);
-    let mut lignes = Lignes::new(largeur);
-    // the header record (as decouper_entete read it): a quoted name spanning lines would
-    // swallow the first records
-    let mut multiligne = false;
-    while let Some(c) = lecteur.champ(true) {
-        multiligne |= c.multiligne;
-        if c.fin_enregistrement {
-            break;
-        }
-    }
-    if multiligne {
+    if entete_multiligne(&mut lecteur) {
         diags.push(
             Diagnostic::erreur(
                 Code::E052,
@@ -388,112 +331,158 @@ fn lire_max(
         return None;
     }
     let colonnes = apparier_entete(fichier, ligne_entete, None, &noms, connues, requises, diags);
-    let mut ok = colonnes.is_some();
+    let mut lignes = Lignes::new(forme.largeur);
+    let ok = lire_enregistrements(&forme, &mut lecteur, &mut lignes, max_lignes, diags)?;
+    let colonnes = match colonnes {
+        Some(c) if ok => c,
+        _ => return None,
+    };
+    Some(Tableau {
+        fichier: fichier.to_string(),
+        delimiteur,
+        feuille: None,
+        colonnes,
+        lignes,
+    })
+}
+
+/// Excel for Mac's « CSV (Macintosh) » ends lines with a lone CR: they become LF.
+fn fins_de_ligne_mac(texte: &str) -> Cow<'_, str> {
+    if !texte.contains('\n') && texte.contains('\r') {
+        Cow::Owned(texte.replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(texte)
+    }
+}
+
+/// The header is the first non-empty line: its index and the text from it on (byte offsets
+/// stay simple). `None` (E005) for a text without one.
+fn couper_avant_entete<'t>(
+    fichier: &str,
+    texte: &'t str,
+    requises: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<(usize, &'t str)> {
+    let Some(debut) = texte.lines().position(|l| !l.trim().is_empty()) else {
+        diags.push(
+            Diagnostic::erreur(Code::E005, fichier, "fichier vide : aucune ligne d'en-tête")
+                .conseil(format!(
+                    "la première ligne doit nommer les colonnes : {}",
+                    requises.join(", ")
+                )),
+        );
+        return None;
+    };
+    let off: usize = texte
+        .split_inclusive('\n')
+        .take(debut)
+        .map(|l| l.len())
+        .sum();
+    Some((debut, &texte[off..]))
+}
+
+/// The delimiter (`;`, `,` or tab) that gives the header the most known columns, and the
+/// header's names read with it. `None` (E005) when none gives any.
+fn delimiteur_et_noms(
+    fichier: &str,
+    reste: &str,
+    debut: usize,
+    connues: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<(u8, Vec<String>)> {
+    let mut meilleur: Option<(usize, u8, Vec<String>)> = None;
+    for d in [b';', b',', b'\t'] {
+        let noms = decouper_entete(reste, d);
+        let n = noms
+            .iter()
+            .filter(|n| colonne_de(n, connues).is_some())
+            .count();
+        if n > 0 && meilleur.as_ref().is_none_or(|(m, _, _)| n > *m) {
+            meilleur = Some((n, d, noms));
+        }
+    }
+    if let Some((_, delimiteur, noms)) = meilleur {
+        return Some((delimiteur, noms));
+    }
+    let premiere = reste
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(120)
+        .collect::<String>();
+    diags.push(
+        Diagnostic::erreur(Code::E005, fichier, "en-tête non reconnu : aucune colonne attendue trouvée (séparateurs essayés : « ; », « , », tabulation)")
+            .ligne(debut as u64 + 1)
+            .valeur(premiere)
+            .conseil(format!("colonnes attendues : {}", connues.join(", "))),
+    );
+    None
+}
+
+/// Reads the header record (as [`decouper_entete`] read it): `true` when a quoted name
+/// spans lines (it would swallow the first records).
+fn entete_multiligne(lecteur: &mut Lecteur) -> bool {
+    let mut multiligne = false;
+    while let Some(c) = lecteur.champ(true) {
+        multiligne |= c.multiligne;
+        if c.fin_enregistrement {
+            break;
+        }
+    }
+    multiligne
+}
+
+/// What the records of a CSV text are read against.
+struct Forme<'a> {
+    fichier: &'a str,
+    /// The text from the header on.
+    reste: &'a str,
+    delimiteur: u8,
+    noms: &'a [String],
+    /// Number of fields of the header.
+    largeur: usize,
+    /// For each column: does it hold free text (a name, an address), where a quoted value
+    /// may span lines?
+    texte_libre: Vec<bool>,
+}
+
+/// A record read: its number of fields, whether it is blank, whether a misplaced quote was
+/// reported.
+struct Lu {
+    n: usize,
+    vide: bool,
+    erreur_guillemet: bool,
+}
+
+/// Reads the records after the header into `lignes`: `Some(true)` when all are good,
+/// `Some(false)` when some were refused (reported), `None` when the file is too big to go on.
+fn lire_enregistrements(
+    forme: &Forme,
+    lecteur: &mut Lecteur,
+    lignes: &mut Lignes,
+    max_lignes: usize,
+    diags: &mut Diagnostics,
+) -> Option<bool> {
+    let mut ok = true;
     loop {
         lecteur.sauter_lignes_vides();
         if lecteur.fini() {
             break;
         }
         let ligne = lecteur.ligne;
-        let mut n = 0usize; // fields read
-        let mut vide = true;
-        let mut erreur_guillemet = false;
-        // a record on one line whose quotes, if any, only wrap whole fields: its fields
-        // read in place, exactly what the csv reader gives; any other record (a quote
-        // inside a field, a field over several lines) goes to the reader
-        let fin = lecteur.fin_de_ligne();
-        let mut trop_gros = false;
-        let simple = champs_simples(
-            reste.get(lecteur.pos..fin).unwrap_or(""),
-            delimiteur,
-            |texte| {
-                // as for a field of the reader: kept fields count when not blank, the others
-                // when they hold anything but ASCII whitespace
-                if if n < largeur {
-                    !texte.trim().is_empty()
-                } else {
-                    texte.bytes().any(|b| !b.is_ascii_whitespace())
-                } {
-                    vide = false;
-                }
-                if n < largeur && !lignes.champ(texte) {
-                    trop_gros = true;
-                    return false;
-                }
-                n += 1;
-                true
-            },
-        );
-        if trop_gros {
-            diags.push(
-                Diagnostic::erreur(Code::E023, fichier, "fichier trop gros pour être lu")
-                    .ligne(ligne),
-            );
-            return None;
-        }
-        if simple {
-            lecteur.pos = fin; // no line break inside
-        } else {
-            lignes.annuler();
-            (n, vide) = (0, true);
-            while let Some(c) = lecteur.champ(n < largeur) {
-                let texte = lecteur.texte_champ(&c);
-                if c.rempli && (c.longueur == 0 || !texte.trim().is_empty()) {
-                    vide = false;
-                }
-                if (c.multiligne || c.apres_guillemet) && !erreur_guillemet {
-                    if let Some(d) =
-                        probleme_guillemet(fichier, &c, texte, &noms, &texte_libre, n, delimiteur)
-                    {
-                        diags.push(d);
-                        erreur_guillemet = true;
-                    }
-                }
-                if n < largeur && !lignes.champ(texte) {
-                    diags.push(
-                        Diagnostic::erreur(Code::E023, fichier, "fichier trop gros pour être lu")
-                            .ligne(ligne),
-                    );
-                    return None;
-                }
-                n += 1;
-                if c.fin_enregistrement {
-                    break;
-                }
-            }
-        }
-        if vide {
+        let lu = lire_enregistrement(forme, lecteur, lignes, diags)?;
+        if lu.vide {
             lignes.annuler();
             continue; // empty line (or only delimiters, as Excel writes them)
         }
-        if erreur_guillemet {
+        if lu.erreur_guillemet {
             ok = false;
             lignes.annuler();
             continue;
         }
-        if n != largeur {
-            diags.push(
-                Diagnostic::erreur(
-                    Code::E051,
-                    fichier,
-                    format!(
-                        "ligne de {} champ{} alors que l'en-tête en a {largeur} : {}",
-                        groupe(n),
-                        if n > 1 { "s" } else { "" },
-                        if n < largeur {
-                            "champs manquants"
-                        } else {
-                            "champs en trop"
-                        }
-                    ),
-                )
-                .ligne(ligne)
-                .conseil(if n < largeur {
-                    "un séparateur manque, ou la ligne a été coupée : chaque ligne a autant de champs que l'en-tête (les cellules vides comprises)"
-                } else {
-                    "un séparateur est en trop (une virgule dans un nom ? mettez-le entre guillemets) : chaque ligne a autant de champs que l'en-tête"
-                }),
-            );
+        if lu.n != forme.largeur {
+            diags.push(largeur_fausse(forme.fichier, ligne, lu.n, forme.largeur));
             ok = false;
             lignes.annuler();
             continue;
@@ -502,7 +491,7 @@ fn lire_max(
             diags.push(
                 Diagnostic::erreur(
                     Code::E023,
-                    fichier,
+                    forme.fichier,
                     format!(
                         "trop de lignes : plus de {} lignes de données",
                         groupe(max_lignes)
@@ -516,16 +505,150 @@ fn lire_max(
         }
         lignes.fin(ligne);
     }
-    let colonnes = match colonnes {
-        Some(c) if ok => c,
-        _ => return None,
-    };
-    Some(Tableau {
-        fichier: fichier.to_string(),
-        delimiteur,
-        feuille: None,
-        colonnes,
-        lignes,
+    Some(ok)
+}
+
+fn trop_gros(fichier: &str, ligne: u64) -> Diagnostic {
+    Diagnostic::erreur(Code::E023, fichier, "fichier trop gros pour être lu").ligne(ligne)
+}
+
+/// E051: a record of `n` fields under a header of `largeur`.
+fn largeur_fausse(fichier: &str, ligne: u64, n: usize, largeur: usize) -> Diagnostic {
+    Diagnostic::erreur(
+        Code::E051,
+        fichier,
+        format!(
+            "ligne de {} champ{} alors que l'en-tête en a {largeur} : {}",
+            groupe(n),
+            if n > 1 { "s" } else { "" },
+            if n < largeur {
+                "champs manquants"
+            } else {
+                "champs en trop"
+            }
+        ),
+    )
+    .ligne(ligne)
+    .conseil(if n < largeur {
+        "un séparateur manque, ou la ligne a été coupée : chaque ligne a autant de champs que l'en-tête (les cellules vides comprises)"
+    } else {
+        "un séparateur est en trop (une virgule dans un nom ? mettez-le entre guillemets) : chaque ligne a autant de champs que l'en-tête"
+    })
+}
+
+/// Reads one record's fields into `lignes`. `None` (E023 reported) when the table is too big.
+fn lire_enregistrement(
+    forme: &Forme,
+    lecteur: &mut Lecteur,
+    lignes: &mut Lignes,
+    diags: &mut Diagnostics,
+) -> Option<Lu> {
+    let ligne = lecteur.ligne;
+    // a record on one line whose quotes, if any, only wrap whole fields: its fields read in
+    // place, exactly what the csv reader gives; any other record (a quote inside a field, a
+    // field over several lines) goes to the reader
+    let fin = lecteur.fin_de_ligne();
+    let texte = forme.reste.get(lecteur.pos..fin).unwrap_or("");
+    match champs_en_place(forme, texte, lignes) {
+        EnPlace::Lu(lu) => {
+            lecteur.pos = fin; // no line break inside
+            Some(lu)
+        }
+        EnPlace::TropGros => {
+            diags.push(trop_gros(forme.fichier, ligne));
+            None
+        }
+        EnPlace::AuLecteur => {
+            lignes.annuler();
+            champs_du_lecteur(forme, lecteur, lignes, diags)
+        }
+    }
+}
+
+/// How a record's line read in place turned out.
+enum EnPlace {
+    Lu(Lu),
+    TropGros,
+    /// Not a simple record: to be read by the reader.
+    AuLecteur,
+}
+
+/// Reads a one-line record in place ([`champs_simples`]).
+fn champs_en_place(forme: &Forme, texte: &str, lignes: &mut Lignes) -> EnPlace {
+    let largeur = forme.largeur;
+    let (mut n, mut vide, mut trop_gros) = (0usize, true, false);
+    let simple = champs_simples(texte, forme.delimiteur, |texte| {
+        // as for a field of the reader: kept fields count when not blank, the others
+        // when they hold anything but ASCII whitespace
+        if if n < largeur {
+            !texte.trim().is_empty()
+        } else {
+            texte.bytes().any(|b| !b.is_ascii_whitespace())
+        } {
+            vide = false;
+        }
+        if n < largeur && !lignes.champ(texte) {
+            trop_gros = true;
+            return false;
+        }
+        n += 1;
+        true
+    });
+    if trop_gros {
+        EnPlace::TropGros
+    } else if simple {
+        EnPlace::Lu(Lu {
+            n,
+            vide,
+            erreur_guillemet: false,
+        })
+    } else {
+        EnPlace::AuLecteur
+    }
+}
+
+/// Reads a record with the reader (quotes inside fields, fields over several lines),
+/// reporting the first misplaced quote.
+fn champs_du_lecteur(
+    forme: &Forme,
+    lecteur: &mut Lecteur,
+    lignes: &mut Lignes,
+    diags: &mut Diagnostics,
+) -> Option<Lu> {
+    let ligne = lecteur.ligne;
+    let (mut n, mut vide, mut erreur_guillemet) = (0usize, true, false);
+    while let Some(c) = lecteur.champ(n < forme.largeur) {
+        let texte = lecteur.texte_champ(&c);
+        if c.rempli && (c.longueur == 0 || !texte.trim().is_empty()) {
+            vide = false;
+        }
+        if (c.multiligne || c.apres_guillemet) && !erreur_guillemet {
+            if let Some(d) = probleme_guillemet(
+                forme.fichier,
+                &c,
+                texte,
+                forme.noms,
+                &forme.texte_libre,
+                n,
+                forme.delimiteur,
+            ) {
+                diags.push(d);
+                erreur_guillemet = true;
+            }
+        }
+        if n < forme.largeur && !lignes.champ(texte) {
+            diags.push(trop_gros(forme.fichier, ligne));
+            return None;
+        }
+        n += 1;
+        if c.fin_enregistrement {
+            break;
+        }
+    }
+    Some(Lu {
+        n,
+        vide,
+        erreur_guillemet,
     })
 }
 

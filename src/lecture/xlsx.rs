@@ -184,32 +184,7 @@ fn lire_cellules(
 ) -> Result<(String, Cellules), Echec> {
     let mut wb: Xlsx<_> =
         Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, raison_calamine(&e)))?;
-    let noms = wb.sheet_names();
-    let nom = noms
-        .iter()
-        .find(|n| feuille.noms.contains(&normaliser_nom(n).as_str()))
-        .or_else(|| noms.first().filter(|_| feuille.premiere_sinon))
-        .cloned();
-    let Some(nom) = nom else {
-        return Err(Box::new(
-            Diagnostic::erreur(
-                Code::E025,
-                fichier,
-                format!(
-                    "feuille « {} » absente du classeur (feuilles présentes : {})",
-                    feuille.noms.first().copied().unwrap_or(""),
-                    if noms.is_empty() {
-                        "aucune".to_string()
-                    } else {
-                        noms.join(", ")
-                    }
-                ),
-            )
-            .conseil(
-                "renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément",
-            ),
-        ));
-    };
+    let nom = choisir_feuille(fichier, &wb.sheet_names(), feuille)?;
     let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
         illisible(
             fichier,
@@ -244,69 +219,123 @@ fn lire_cellules(
                 ),
             )));
         }
-        let formule = c.formula.as_ref().map(|f| match f {
-            XlsxFormulaMetadata::Normal { formula }
-            | XlsxFormulaMetadata::Shared { formula, .. } => Some(formula.clone()),
-            _ => None,
-        });
-        let v = match (valeur(&c.value), formule) {
-            (Some(Valeur::Erreur(e)), _) => Valeur::Erreur(e),
-            (None, Some(formule)) => Valeur::NonCalculee {
-                formule,
-                recalcul: false,
-            },
-            (Some(_), Some(formule)) if conteneur.recalcul => Valeur::NonCalculee {
-                formule,
-                recalcul: true,
-            },
-            (Some(v), _) => v,
-            (None, None) => continue,
-        };
-        if matches!(&v, Valeur::Texte(t) if t.trim().is_empty()) {
+        let Some(v) = valeur_gardee(&c.value, c.formula.as_ref(), conteneur.recalcul) else {
             continue;
-        }
-        memoire = memoire.saturating_add(
-            (std::mem::size_of::<(u32, u32, Valeur)>()
-                + match &v {
-                    Valeur::Texte(t) | Valeur::Erreur(t) => t.len(),
-                    Valeur::NonCalculee { formule, .. } => formule.as_ref().map_or(0, String::len),
-                }) as u64,
-        );
+        };
+        memoire = memoire.saturating_add(memoire_de(&v));
+        let ici = || reference_cellule(&nom, colonne as usize, ligne as u64 + 1);
         if memoire > conteneur.budget {
-            return Err(Box::new(
-                Diagnostic::erreur(
-                    Code::E074,
-                    fichier,
-                    format!(
-                        "feuille « {nom} » trop volumineuse une fois lue : plus de {} octets de cellules (maximum {} fois la taille du fichier, ou {} octets pour un petit fichier)",
-                        groupe(conteneur.budget.min(usize::MAX as u64) as usize),
-                        TAUX_DECOMPRESSION_MAX,
-                        groupe(DECOMPRESSE_PLANCHER as usize)
-                    ),
-                )
-                .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
-                .conseil("un long texte est peut-être répété dans de nombreuses cellules : gardez seulement les colonnes utiles, ou exportez la feuille en « CSV UTF-8 »"),
-            ));
+            return Err(trop_volumineuse(fichier, &nom, conteneur.budget, ici()));
         }
         if cellules.len() >= CELLULES_MAX {
-            return Err(Box::new(
-                Diagnostic::erreur(
-                    Code::E023,
-                    fichier,
-                    format!(
-                        "feuille « {nom} » trop grande : plus de {} cellules remplies",
-                        groupe(CELLULES_MAX)
-                    ),
-                )
-                .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
-                .conseil(
-                    "un dossier décrit une seule convention : gardez seulement les colonnes utiles",
-                ),
-            ));
+            return Err(trop_de_cellules(fichier, &nom, ici()));
         }
         cellules.push((ligne, colonne, v));
     }
     Ok((nom, cellules))
+}
+
+/// The sheet to read: the first whose name is one of `feuille.noms`, else (if allowed) the
+/// first sheet; E025 when there is none.
+fn choisir_feuille(fichier: &str, noms: &[String], feuille: Feuille<'_>) -> Result<String, Echec> {
+    let nom = noms
+        .iter()
+        .find(|n| feuille.noms.contains(&normaliser_nom(n).as_str()))
+        .or_else(|| noms.first().filter(|_| feuille.premiere_sinon))
+        .cloned();
+    nom.ok_or_else(|| {
+        Box::new(
+            Diagnostic::erreur(
+                Code::E025,
+                fichier,
+                format!(
+                    "feuille « {} » absente du classeur (feuilles présentes : {})",
+                    feuille.noms.first().copied().unwrap_or(""),
+                    if noms.is_empty() {
+                        "aucune".to_string()
+                    } else {
+                        noms.join(", ")
+                    }
+                ),
+            )
+            .conseil(
+                "renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément",
+            ),
+        )
+    })
+}
+
+/// The value kept for a cell: its cached value, or a formula saved without one (or, in a
+/// workbook to be recomputed on opening, with a placeholder); `None` for an empty or blank
+/// cell.
+fn valeur_gardee(
+    valeur_lue: &DataRef<'_>,
+    formule: Option<&XlsxFormulaMetadata>,
+    recalcul: bool,
+) -> Option<Valeur> {
+    let formule = formule.map(|f| match f {
+        XlsxFormulaMetadata::Normal { formula } | XlsxFormulaMetadata::Shared { formula, .. } => {
+            Some(formula.clone())
+        }
+        _ => None,
+    });
+    let v = match (valeur(valeur_lue), formule) {
+        (Some(Valeur::Erreur(e)), _) => Valeur::Erreur(e),
+        (None, Some(formule)) => Valeur::NonCalculee {
+            formule,
+            recalcul: false,
+        },
+        (Some(_), Some(formule)) if recalcul => Valeur::NonCalculee {
+            formule,
+            recalcul: true,
+        },
+        (Some(v), _) => v,
+        (None, None) => return None,
+    };
+    (!matches!(&v, Valeur::Texte(t) if t.trim().is_empty())).then_some(v)
+}
+
+/// The memory a kept cell takes: its text and its bookkeeping.
+fn memoire_de(v: &Valeur) -> u64 {
+    (std::mem::size_of::<(u32, u32, Valeur)>()
+        + match v {
+            Valeur::Texte(t) | Valeur::Erreur(t) => t.len(),
+            Valeur::NonCalculee { formule, .. } => formule.as_ref().map_or(0, String::len),
+        }) as u64
+}
+
+/// E074: the cells kept take more memory than the sheet's `budget` (at the cell reached).
+fn trop_volumineuse(fichier: &str, nom: &str, budget: u64, cellule: String) -> Echec {
+    Box::new(
+        Diagnostic::erreur(
+            Code::E074,
+            fichier,
+            format!(
+                "feuille « {nom} » trop volumineuse une fois lue : plus de {} octets de cellules (maximum {} fois la taille du fichier, ou {} octets pour un petit fichier)",
+                groupe(budget.min(usize::MAX as u64) as usize),
+                TAUX_DECOMPRESSION_MAX,
+                groupe(DECOMPRESSE_PLANCHER as usize)
+            ),
+        )
+        .cellule(cellule)
+        .conseil("un long texte est peut-être répété dans de nombreuses cellules : gardez seulement les colonnes utiles, ou exportez la feuille en « CSV UTF-8 »"),
+    )
+}
+
+/// E023: more than [`CELLULES_MAX`] filled cells (at the cell reached).
+fn trop_de_cellules(fichier: &str, nom: &str, cellule: String) -> Echec {
+    Box::new(
+        Diagnostic::erreur(
+            Code::E023,
+            fichier,
+            format!(
+                "feuille « {nom} » trop grande : plus de {} cellules remplies",
+                groupe(CELLULES_MAX)
+            ),
+        )
+        .cellule(cellule)
+        .conseil("un dossier décrit une seule convention : gardez seulement les colonnes utiles"),
+    )
 }
 
 /// Reads one sheet of a workbook as a table. `fichier` names the workbook in messages;
@@ -320,6 +349,48 @@ pub fn lire(
     requises: &[&str],
     diags: &mut Diagnostics,
 ) -> Option<Tableau> {
+    let (nom, mut cellules) = cellules_triees(fichier, octets, feuille, requises, diags)?;
+    let (ligne_entete, fin_entete, noms) =
+        trouver_entete(fichier, &nom, &cellules, connues, diags)?;
+    let no_entete = ligne_entete as u64 + 1;
+    let colonnes = verifier_entete(
+        fichier,
+        no_entete,
+        Some(&nom),
+        &noms,
+        connues,
+        requises,
+        diags,
+    );
+    let rangs = Rangs {
+        fichier,
+        nom: &nom,
+        // data rows keep only the columns up to the last expected one (a stray header cell
+        // at column XFD must not make every row 16 384 cells wide)
+        largeur: noms
+            .iter()
+            .rposition(|n| colonne_de(n, connues).is_some())
+            .map_or(0, |i| i + 1),
+        noms: &noms,
+        connues,
+    };
+    let (lignes, ok) = rangs.lire(&mut cellules[fin_entete..], diags)?;
+    let colonnes = match colonnes {
+        Some(c) if ok => c,
+        _ => return None,
+    };
+    Some(Tableau::depuis_lignes(fichier, &nom, colonnes, lignes))
+}
+
+/// The sheet's name and its non-empty cells in row-major order (a later duplicate of a cell,
+/// in a hostile file, wins); `None` (reported) for an unreadable or empty sheet.
+fn cellules_triees(
+    fichier: &str,
+    octets: &[u8],
+    feuille: Feuille<'_>,
+    requises: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<(String, Cellules)> {
     let lu = verifier_conteneur(fichier, octets)
         .and_then(|c| attraper(fichier, || lire_cellules(fichier, octets, feuille, c)));
     let (nom, mut cellules) = match lu {
@@ -329,7 +400,6 @@ pub fn lire(
             return None;
         }
     };
-    // row-major order; a later duplicate of a cell (hostile file) wins
     cellules.sort_by_key(|(l, c, _)| (*l, *c));
     if cellules.is_empty() {
         diags.push(
@@ -345,9 +415,19 @@ pub fn lire(
         );
         return None;
     }
-    // header: the first row naming at least one expected column, among the first
-    // LIGNES_TITRE non-empty rows (a workbook often has a title above the table)
-    let mut entete = None;
+    Some((nom, cellules))
+}
+
+/// The header: the first row naming at least one expected column, among the first
+/// [`LIGNES_TITRE`] non-empty rows (a workbook often has a title above the table). Its row
+/// (0-based), the index of the first cell after it, its names; `None` (E005) when none.
+fn trouver_entete(
+    fichier: &str,
+    nom: &str,
+    cellules: &[(u32, u32, Valeur)],
+    connues: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<(u32, usize, Vec<String>)> {
     let mut debut = 0;
     for _ in 0..LIGNES_TITRE {
         if debut >= cellules.len() {
@@ -357,88 +437,138 @@ pub fn lire(
         let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
         let noms = noms_entete(&cellules[debut..fin]);
         if noms.iter().any(|n| colonne_de(n, connues).is_some()) {
-            entete = Some((l, fin, noms));
-            break;
+            return Some((l, fin, noms));
         }
         debut = fin;
     }
-    let Some((ligne_entete, fin_entete, noms)) = entete else {
-        let l = cellules[0].0;
-        let fin = cellules.partition_point(|(x, _, _)| *x == l);
-        let premiere = cellules[..fin]
-            .iter()
-            .filter_map(|(_, _, v)| match v {
-                Valeur::Texte(t) => Some(t.as_str()),
-                Valeur::Erreur(_) | Valeur::NonCalculee { .. } => None,
-            })
-            .collect::<Vec<_>>()
-            .join(" | ")
-            .chars()
-            .take(120)
-            .collect::<String>();
-        let no = l as u64 + 1;
-        diags.push(
-            Diagnostic::erreur(
-                Code::E005,
-                fichier,
-                format!("en-tête non reconnu : aucune colonne attendue trouvée dans les premières lignes de la feuille « {nom} »"),
-            )
-            .ligne(no)
-            .cellule(reference_ligne(&nom, no))
-            .valeur(premiere)
-            .conseil(format!("colonnes attendues : {}", connues.join(", "))),
-        );
-        return None;
-    };
-    let no_entete = ligne_entete as u64 + 1;
-    // data rows keep only the columns up to the last expected one (a stray header cell at
-    // column XFD must not make every row 16 384 cells wide)
-    let largeur = noms
+    let l = cellules[0].0;
+    let fin = cellules.partition_point(|(x, _, _)| *x == l);
+    let premiere = cellules[..fin]
         .iter()
-        .rposition(|n| colonne_de(n, connues).is_some())
-        .map_or(0, |i| i + 1);
-    let colonnes = verifier_entete(
-        fichier,
-        no_entete,
-        Some(&nom),
-        &noms,
-        connues,
-        requises,
-        diags,
+        .filter_map(|(_, _, v)| match v {
+            Valeur::Texte(t) => Some(t.as_str()),
+            Valeur::Erreur(_) | Valeur::NonCalculee { .. } => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+        .chars()
+        .take(120)
+        .collect::<String>();
+    let no = l as u64 + 1;
+    diags.push(
+        Diagnostic::erreur(
+            Code::E005,
+            fichier,
+            format!("en-tête non reconnu : aucune colonne attendue trouvée dans les premières lignes de la feuille « {nom} »"),
+        )
+        .cellule(reference_ligne(nom, no))
+        .valeur(premiere)
+        .conseil(format!("colonnes attendues : {}", connues.join(", "))),
     );
-    let mut ok = colonnes.is_some();
-    // rows stored flat as they are read (one text for the table), each cell's own string
-    // freed once copied: the sheet is never held twice
-    let mut lignes = Lignes::new(largeur);
-    let mut champs = vec![String::new(); largeur];
-    let mut i = fin_entete;
-    while i < cellules.len() {
-        let l = cellules[i].0;
-        let fin = i + cellules[i..].partition_point(|(x, _, _)| *x == l);
-        let no = l as u64 + 1;
+    None
+}
+
+/// The data rows of a sheet, read against its header.
+struct Rangs<'a> {
+    fichier: &'a str,
+    /// The sheet's name.
+    nom: &'a str,
+    /// The header's names.
+    noms: &'a [String],
+    connues: &'a [&'a str],
+    /// Columns kept (up to the last expected one).
+    largeur: usize,
+}
+
+impl Rangs<'_> {
+    /// The rows after the header, stored flat as they are read (one text for the table),
+    /// each cell's own string freed once copied: the sheet is never held twice. With `false`
+    /// when a row was refused (reported); `None` when the sheet is too big to go on.
+    fn lire(
+        &self,
+        cellules: &mut [(u32, u32, Valeur)],
+        diags: &mut Diagnostics,
+    ) -> Option<(Lignes, bool)> {
+        let mut ok = true;
+        let mut lignes = Lignes::new(self.largeur);
+        let mut champs = vec![String::new(); self.largeur];
+        let mut i = 0;
+        while i < cellules.len() {
+            let l = cellules[i].0;
+            let fin = i + cellules[i..].partition_point(|(x, _, _)| *x == l);
+            let no = l as u64 + 1;
+            ok &= self.champs_du_rang(&mut cellules[i..fin], no, &mut champs, diags);
+            i = fin;
+            if champs.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if lignes.len() >= LIGNES_MAX {
+                diags.push(
+                    Diagnostic::erreur(
+                        Code::E023,
+                        self.fichier,
+                        format!(
+                            "trop de lignes : plus de {} lignes de données",
+                            groupe(LIGNES_MAX)
+                        ),
+                    )
+                    .cellule(reference_ligne(self.nom, no))
+                    .conseil("un dossier décrit une seule convention : découpez le fichier"),
+                );
+                ok = false;
+                break;
+            }
+            for c in &champs {
+                if !lignes.champ(c) {
+                    diags.push(
+                        Diagnostic::erreur(
+                            Code::E023,
+                            self.fichier,
+                            "feuille trop grosse pour être lue",
+                        )
+                        .ligne(no),
+                    );
+                    return None;
+                }
+            }
+            lignes.fin(no);
+        }
+        Some((lignes, ok))
+    }
+
+    /// The texts of row `no` into `champs` (emptied first); an Excel error (E026) or a
+    /// formula without its value (E072) in an expected column is reported (`false`).
+    fn champs_du_rang(
+        &self,
+        rang: &mut [(u32, u32, Valeur)],
+        no: u64,
+        champs: &mut [String],
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let mut ok = true;
         for c in champs.iter_mut() {
             *c = String::new();
         }
-        for (_, c, v) in cellules[i..fin].iter_mut() {
+        for (_, c, v) in rang.iter_mut() {
             let c = *c as usize;
-            if c >= largeur {
+            if c >= self.largeur {
                 continue; // beyond the header: ignored, as an extra column
             }
+            let nom_colonne = &self.noms[c];
             match v {
                 Valeur::Texte(t) => champs[c] = std::mem::take(t),
                 Valeur::Erreur(e) => {
-                    if colonne_de(&noms[c], connues).is_none() {
+                    if colonne_de(nom_colonne, self.connues).is_none() {
                         continue;
                     }
                     diags.push(
                         Diagnostic::erreur(
                             Code::E026,
-                            fichier,
+                            self.fichier,
                             "la cellule contient une erreur Excel au lieu d'une valeur",
                         )
-                        .ligne(no)
-                        .cellule(reference_cellule(&nom, c, no))
-                        .colonne(noms[c].clone())
+                        .cellule(reference_cellule(self.nom, c, no))
+                        .colonne(nom_colonne.clone())
                         .valeur(e.clone())
                         .conseil(
                             "corrigez la formule de la cellule, ou remplacez-la par sa valeur",
@@ -447,52 +577,18 @@ pub fn lire(
                     ok = false;
                 }
                 Valeur::NonCalculee { formule, recalcul } => {
-                    if !connues.contains(&noms[c].as_str()) {
+                    if !self.connues.contains(&nom_colonne.as_str()) {
                         continue;
                     }
-                    let d = non_calculee(fichier, &nom, c, no, formule.as_deref(), *recalcul);
-                    diags.push(d.colonne(noms[c].clone()));
+                    let d =
+                        non_calculee(self.fichier, self.nom, c, no, formule.as_deref(), *recalcul);
+                    diags.push(d.colonne(nom_colonne.clone()));
                     ok = false;
                 }
             }
         }
-        i = fin;
-        if champs.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if lignes.len() >= LIGNES_MAX {
-            diags.push(
-                Diagnostic::erreur(
-                    Code::E023,
-                    fichier,
-                    format!(
-                        "trop de lignes : plus de {} lignes de données",
-                        groupe(LIGNES_MAX)
-                    ),
-                )
-                .ligne(no)
-                .cellule(reference_ligne(&nom, no))
-                .conseil("un dossier décrit une seule convention : découpez le fichier"),
-            );
-            ok = false;
-            break;
-        }
-        for c in &champs {
-            if !lignes.champ(c) {
-                diags.push(
-                    Diagnostic::erreur(Code::E023, fichier, "feuille trop grosse pour être lue")
-                        .ligne(no),
-                );
-                return None;
-            }
-        }
-        lignes.fin(no);
+        ok
     }
-    let colonnes = match colonnes {
-        Some(c) if ok => c,
-        _ => return None,
-    };
-    Some(Tableau::depuis_lignes(fichier, &nom, colonnes, lignes))
 }
 
 /// E072: a formula cell without a computed value, at column `c` (0-based) of row `no`.

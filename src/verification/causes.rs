@@ -8,9 +8,12 @@ use super::{cause, Cause};
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::{format_echelle, Invariant, Rationnel, R};
 use crate::calcul::{decimal_en_rationnel, GroupeVolet, LigneStructure, Resultat};
-use crate::modele::{Dossier, Montant, UniteMois};
+use crate::modele::{Dossier, Montant};
 use crate::rapport::{groupe_fr, montant_fr};
 use std::collections::BTreeMap;
+
+mod regles;
+use regles::{antecedent, antecedents, part_lissage, part_nouvelles, revaloriser, taux_enveloppe};
 
 fn rat(m: Montant) -> Rationnel {
     Rationnel::entier(m.0 as i128)
@@ -135,14 +138,24 @@ fn exacte_nouvelles(l: &LigneStructure) -> Rationnel {
     l.nouvelles.as_ref().map_or(Rationnel::ZERO, |a| a.exacte)
 }
 
+/// The lissage and new-units shares of structure `l` at rate `taux` (cents per unit),
+/// `u` units and its own new-unit share: the amount a rate or a unit count gives.
+fn montant_au_taux(l: &LigneStructure, taux: Rationnel, u: Rationnel) -> R<Rationnel> {
+    part_lissage(taux, u, mo(l))?.add(exacte_nouvelles(l))
+}
+
 /// Rate interval (cents per unit) that reproduces `n` within a cent, given the structure's
 /// own new-unit share.
 fn intervalle_taux(l: &LigneStructure, n: Montant) -> R<(Rationnel, Rationnel)> {
-    let k = Rationnel::new(UniteMois::PAR_AN, u_h(l) * mo(l))?;
-    let base = rat(n).sub(exacte_nouvelles(l))?;
-    let lo = base.sub(Rationnel::UN)?.mul(k)?;
-    let hi = base.add(Rationnel::UN)?.mul(k)?;
-    Ok((lo, hi))
+    antecedents(
+        |taux| montant_au_taux(l, taux, Rationnel::entier(u_h(l))),
+        n,
+    )
+}
+
+/// `1 + revalorisation` of group `g`.
+fn facteur_revalorisation(g: &GroupeVolet) -> R<Rationnel> {
+    Rationnel::UN.add(decimal_en_rationnel(g.revalorisation)?)
 }
 
 /// The (collectivité, volet) group in which a structure's notified amount says something
@@ -170,28 +183,87 @@ pub(super) fn analyser_groupe(
     for &i in membres {
         iv.push(intervalle_taux(&ctx.r.structures[i], ctx.notifies[&i])?);
     }
+    let Some(p) = taux_majoritaire(&iv, &m_eff, eligibles) else {
+        return Ok(Histoire::Conforme);
+    };
+    let (coherentes, lo, hi) = coherentes(&iv, membres, p);
+    // base rate (before revaluation); the envelope is inferable only above the floor
+    let reval = facteur_revalorisation(g)?;
+    let avant_revalorisation = |taux| antecedent(|m| revaloriser(m, reval), taux);
+    let (lo_b, hi_b) = (avant_revalorisation(lo)?, avant_revalorisation(hi)?);
+    let plancher = Rationnel::entier(g.plancher.0 as i128);
+    if lo_b <= Rationnel::ZERO || lo_b < plancher {
+        return Ok(Histoire::Conforme);
+    }
+    let a = Rationnel::entier(g.charge_n1.0 as i128);
+    // U' = A / m' (hundredths)
+    let u_lo = taux_enveloppe(a, hi_b)?;
+    let u_hi = taux_enveloppe(a, lo_b)?;
+    let total = g.unites.0 as i128;
+    // outliers: a unit count at the notified rate that explains U'
+    let explications =
+        unites_qui_expliquent(ctx, membres, &coherentes, (lo, hi), (u_lo, u_hi), total)?;
+    if let [(structure, u_prime, total_prime)] = explications[..] {
+        return Ok(Histoire::Unites {
+            lo,
+            hi,
+            coherentes,
+            structure,
+            u_prime,
+            total_prime,
+        });
+    }
+    // A' such that A' / U, revalued, is the notified rate
+    let enveloppe = |taux| {
+        antecedent(
+            |a| revaloriser(taux_enveloppe(a, Rationnel::entier(total))?, reval),
+            taux,
+        )
+    };
+    Ok(Histoire::Enveloppe {
+        lo,
+        hi,
+        coherentes,
+        a_lo: enveloppe(lo)?,
+        a_hi: enveloppe(hi)?,
+        u_lo,
+        u_hi,
+    })
+}
+
+/// The rate held by the most intervals, when it says the group has another rate than
+/// `m_eff`: at least two structures, more than at `m_eff`, and half of the group's eligible
+/// ones (a partial notification of a few structures says nothing about the whole group).
+fn taux_majoritaire(
+    iv: &[(Rationnel, Rationnel)],
+    m_eff: &Rationnel,
+    eligibles: usize,
+) -> Option<Rationnel> {
     // number of intervals holding p: (lo ≤ p) − (hi < p), as lo ≤ hi for each (sorted
     // bounds and binary search: a group of 10 000 notified structures stays fast)
     let (mut los, mut his): (Vec<Rationnel>, Vec<Rationnel>) = iv.iter().copied().unzip();
     los.sort();
     his.sort();
     let contient = |p: &Rationnel| los.partition_point(|x| x <= p) - his.partition_point(|x| x < p);
-    let c0 = contient(&m_eff);
+    let c0 = contient(m_eff);
     let mut meilleur: Option<(usize, Rationnel)> = None;
-    for (lo, _) in &iv {
+    for (lo, _) in iv {
         let c = contient(lo);
         if meilleur.is_none_or(|(m, _)| c > m) {
             meilleur = Some((c, *lo));
         }
     }
-    let Some((c_max, p)) = meilleur else {
-        return Ok(Histoire::Conforme);
-    };
-    // a group rate needs at least two structures and half of the group's eligible ones
-    // (a partial notification of a few structures says nothing about the whole group)
-    if c_max < 2 || c_max <= c0 || 2 * c_max < eligibles {
-        return Ok(Histoire::Conforme);
-    }
+    let (c_max, p) = meilleur?;
+    (c_max >= 2 && c_max > c0 && 2 * c_max >= eligibles).then_some(p)
+}
+
+/// The structures whose interval holds rate `p` (ascending, as `membres`), and the
+/// intersection of their intervals.
+fn coherentes(
+    iv: &[(Rationnel, Rationnel)],
+    membres: &[usize],
+    p: Rationnel,
+) -> (Vec<usize>, Rationnel, Rationnel) {
     let mut coherentes = Vec::new();
     let (mut lo, mut hi) = (p, p);
     let mut premier = true;
@@ -208,20 +280,20 @@ pub(super) fn analyser_groupe(
             }
         }
     }
-    // base rate (before revaluation); the envelope is inferable only above the floor
-    let reval = Rationnel::UN.add(decimal_en_rationnel(g.revalorisation)?)?;
-    let (lo_b, hi_b) = (lo.div(reval)?, hi.div(reval)?);
-    let plancher = Rationnel::entier(g.plancher.0 as i128);
-    if lo_b <= Rationnel::ZERO || lo_b < plancher {
-        return Ok(Histoire::Conforme);
-    }
-    let a = Rationnel::entier(g.charge_n1.0 as i128);
-    let cent = Rationnel::entier(100);
-    // U' = A × 100 / m (hundredths)
-    let u_lo = a.mul(cent)?.div(hi_b)?;
-    let u_hi = a.mul(cent)?.div(lo_b)?;
-    let total = g.unites.0 as i128;
-    // outliers: a unit count at the notified rate that explains U'
+    (coherentes, lo, hi)
+}
+
+/// The structures outside `coherentes` whose notified amount, at the notified rate
+/// `[lo, hi]`, gives a round unit count that brings the group's total within `[u_lo, u_hi]`:
+/// (structure, its units, the group's total), hundredths.
+fn unites_qui_expliquent(
+    ctx: &Contexte,
+    membres: &[usize],
+    coherentes: &[usize],
+    (lo, hi): (Rationnel, Rationnel),
+    (u_lo, u_hi): (Rationnel, Rationnel),
+    total: i128,
+) -> R<Vec<(usize, i128, i128)>> {
     let mut explications = Vec::new();
     // `coherentes` is ascending (taken from `membres` in order)
     for &j in membres
@@ -233,10 +305,8 @@ pub(super) fn analyser_groupe(
         if n == l.bonus_total {
             continue;
         }
-        let base = rat(n).sub(exacte_nouvelles(l))?;
-        let f = Rationnel::entier(UniteMois::PAR_AN).div(Rationnel::entier(mo(l)))?;
-        let ulo = base.sub(Rationnel::UN)?.mul(f)?.div(hi)?;
-        let uhi = base.add(Rationnel::UN)?.mul(f)?.div(lo)?;
+        let (ulo, _) = antecedents(|u| montant_au_taux(l, hi, u), n)?;
+        let (_, uhi) = antecedents(|u| montant_au_taux(l, lo, u), n)?;
         if let Some(up) = valeur_ronde(&ulo, &uhi)? {
             let tp = Rationnel::entier(total - u_h(l) + up);
             if up != u_h(l) && u_lo <= tp && tp <= u_hi {
@@ -244,26 +314,7 @@ pub(super) fn analyser_groupe(
             }
         }
     }
-    if explications.len() == 1 {
-        let (structure, u_prime, total_prime) = explications[0];
-        return Ok(Histoire::Unites {
-            lo,
-            hi,
-            coherentes,
-            structure,
-            u_prime,
-            total_prime,
-        });
-    }
-    Ok(Histoire::Enveloppe {
-        lo,
-        hi,
-        coherentes,
-        a_lo: lo_b.mul(Rationnel::entier(total))?.div(cent)?,
-        a_hi: hi_b.mul(Rationnel::entier(total))?.div(cent)?,
-        u_lo,
-        u_hi,
-    })
+    Ok(explications)
 }
 
 fn milieu(a: &Rationnel, b: &Rationnel) -> R<Rationnel> {
@@ -312,56 +363,123 @@ fn hypotheses_structure(
     n: Montant,
     taux: Rationnel,
 ) -> R<Vec<Cause>> {
-    let s = &l.structure;
+    let h = Hypotheses {
+        ctx,
+        l,
+        g,
+        n,
+        taux,
+        u: u_h(l),
+        m: mo(l),
+    };
     let mut v = Vec::new();
-    let (u, m) = (u_h(l), mo(l));
-    let t = exacte_nouvelles(l);
-    let el = exacte_lissage(l);
-    // pred(u', mo') = taux × u' × mo' / UniteMois::PAR_AN + t × mo' / mo
-    let pred = |up: i128, mop: i128| -> R<Rationnel> {
-        let lis = taux.mul(Rationnel::new(up * mop, UniteMois::PAR_AN)?)?;
-        let nv = if m > 0 {
-            t.mul(Rationnel::new(mop, m)?)?
+    v.extend(h.employeurs_non_deduits()?);
+    v.extend(h.nouvelles_comme_existantes()?);
+    if h.m < 12 {
+        v.extend(h.mois(12)?);
+    }
+    // a single-structure group gets A × mo / 12 whatever its unit count: only the envelope
+    if g.structures_eligibles == 1 && h.m > 0 && h.u > 0 {
+        v.extend(h.enveloppe_seule()?);
+    } else if h.m > 0 && taux > Rationnel::ZERO {
+        v.extend(h.autres_unites()?);
+    }
+    for mop in (1..12).rev() {
+        if mop != h.m {
+            v.extend(h.mois(mop)?);
+        }
+    }
+    let nh = l.structure.unites_nouvelles.0 as i128;
+    if nh > 0 && h.m > 0 {
+        v.extend(h.autres_tranches()?);
+    }
+    if l.forfait.0 > 0 && h.m > 0 {
+        v.extend(h.autres_places_nouvelles()?);
+    }
+    Ok(v)
+}
+
+/// One structure's notified amount `n`, tested against its calculation with one value
+/// changed, at rate `taux` (cents per unit); `u` its units (hundredths), `m` its months.
+struct Hypotheses<'a> {
+    ctx: &'a Contexte<'a>,
+    l: &'a LigneStructure,
+    g: &'a GroupeVolet,
+    n: Montant,
+    taux: Rationnel,
+    u: i128,
+    m: i128,
+}
+
+impl Hypotheses<'_> {
+    /// The amount for `up` units open `mop` months at the rate, with the structure's
+    /// new-unit share for those months.
+    fn pred(&self, up: i128, mop: i128) -> R<Rationnel> {
+        let lis = part_lissage(self.taux, Rationnel::entier(up), mop)?;
+        let nv = if self.m > 0 {
+            exacte_nouvelles(self.l).mul(Rationnel::new(mop, self.m)?)?
         } else {
             Rationnel::ZERO
         };
         lis.add(nv)
-    };
-    let seul = g.structures_eligibles == 1;
-    // employer units not deducted
-    if s.unites_employeurs.0 > 0 && m > 0 {
+    }
+
+    /// The structure's cap factor on new units (1 when the cap does not bind).
+    fn facteur(&self) -> Rationnel {
+        self.g.facteur_plafond.unwrap_or(Rationnel::UN)
+    }
+
+    /// Employer units not deducted.
+    fn employeurs_non_deduits(&self) -> R<Option<Cause>> {
+        let s = &self.l.structure;
+        if s.unites_employeurs.0 <= 0 || self.m <= 0 {
+            return Ok(None);
+        }
         let up = s.unites_existantes.0 as i128;
-        if arrondit_a(&pred(up, m)?, n) {
-            v.push(cause(
-                "UNITES_EMPLOYEURS",
-                format!(
-                    "le montant notifié correspond à {} unités au taux de {} par unité : les {} places réservées aux employeurs ne semblent pas déduites (nous retenons {} − {} = {})",
-                    unites_fr(up),
-                    taux_fr(&taux)?,
-                    unites_fr(s.unites_employeurs.0 as i128),
-                    unites_fr(up),
-                    unites_fr(s.unites_employeurs.0 as i128),
-                    unites_fr(u)
-                ),
-            ));
+        if !arrondit_a(&self.pred(up, self.m)?, self.n) {
+            return Ok(None);
         }
+        Ok(Some(cause(
+            "UNITES_EMPLOYEURS",
+            format!(
+                "le montant notifié correspond à {} unités au taux de {} par unité : les {} places réservées aux employeurs ne semblent pas déduites (nous retenons {} − {} = {})",
+                unites_fr(up),
+                taux_fr(&self.taux)?,
+                unites_fr(s.unites_employeurs.0 as i128),
+                unites_fr(up),
+                unites_fr(s.unites_employeurs.0 as i128),
+                unites_fr(self.u)
+            ),
+        )))
     }
-    // new units counted as existing ones
-    if s.unites_nouvelles.0 > 0 && m > 0 {
-        let up = u + s.unites_nouvelles.0 as i128;
-        if arrondit_a(&taux.mul(Rationnel::new(up * m, UniteMois::PAR_AN)?)?, n) {
-            v.push(cause(
-                "UNITES_NOUVELLES",
-                format!(
-                    "le montant notifié correspond à un lissage sur {} unités sans forfait : les {} places nouvelles semblent comptées comme existantes",
-                    unites_fr(up),
-                    unites_fr(s.unites_nouvelles.0 as i128)
-                ),
-            ));
+
+    /// New units counted as existing ones.
+    fn nouvelles_comme_existantes(&self) -> R<Option<Cause>> {
+        let s = &self.l.structure;
+        if s.unites_nouvelles.0 <= 0 || self.m <= 0 {
+            return Ok(None);
         }
+        let up = self.u + s.unites_nouvelles.0 as i128;
+        if !arrondit_a(
+            &part_lissage(self.taux, Rationnel::entier(up), self.m)?,
+            self.n,
+        ) {
+            return Ok(None);
+        }
+        Ok(Some(cause(
+            "UNITES_NOUVELLES",
+            format!(
+                "le montant notifié correspond à un lissage sur {} unités sans forfait : les {} places nouvelles semblent comptées comme existantes",
+                unites_fr(up),
+                unites_fr(s.unites_nouvelles.0 as i128)
+            ),
+        )))
     }
-    let mois = |mop: i128| -> R<Option<Cause>> {
-        Ok(arrondit_a(&pred(u, mop)?, n).then(|| {
+
+    /// Another number of months, same rate and units.
+    fn mois(&self, mop: i128) -> R<Option<Cause>> {
+        let m = self.m;
+        Ok(arrondit_a(&self.pred(self.u, mop)?, self.n).then(|| {
             cause(
                 "MOIS_OUVERTURE",
                 format!(
@@ -369,84 +487,85 @@ fn hypotheses_structure(
                 ),
             )
         }))
-    };
-    if m < 12 {
-        if let Some(c) = mois(12)? {
-            v.push(c);
-        }
     }
-    // a single-structure group gets A × mo / 12 whatever its unit count: only the envelope
-    if seul && m > 0 && u > 0 {
-        let reval = Rationnel::UN.add(decimal_en_rationnel(g.revalorisation)?)?;
-        let a_prime = rat(n).sub(t)?.mul(Rationnel::new(12, m)?)?.div(reval)?;
-        if a_prime != Rationnel::entier(g.charge_n1.0 as i128)
-            && Rationnel::entier(g.plancher.0 as i128) <= taux
+
+    /// The only eligible structure of its group: another envelope A'.
+    fn enveloppe_seule(&self) -> R<Option<Cause>> {
+        let (l, g) = (self.l, self.g);
+        let reval = facteur_revalorisation(g)?;
+        let u = Rationnel::entier(self.u);
+        // the structure alone is the group: A' / u, revalued, over its units and months
+        let a_prime = antecedent(
+            |a| montant_au_taux(l, revaloriser(taux_enveloppe(a, u)?, reval)?, u),
+            rat(self.n),
+        )?;
+        if a_prime == Rationnel::entier(g.charge_n1.0 as i128)
+            || Rationnel::entier(g.plancher.0 as i128) > self.taux
         {
-            v.push(cause(
-                "ENVELOPPE_N1",
-                format!(
-                    "seule structure éligible du groupe ({}, {}) : elle reçoit toute la charge N-1 au prorata de ses mois d'ouverture, quel que soit son nombre d'unités ; le montant notifié correspond à une charge N-1 d'environ {} au lieu de {}",
-                    g.collectivite,
-                    g.volet,
-                    fr_r(&a_prime)?,
-                    montant_fr(g.charge_n1)
-                ),
-            ));
+            return Ok(None);
         }
-    } else if m > 0 && taux > Rationnel::ZERO {
-        // another unit count at this rate
-        let f = Rationnel::new(UniteMois::PAR_AN, m)?.div(taux)?;
-        let base = rat(n).sub(t)?;
-        let lo = base.sub(Rationnel::UN)?.mul(f)?;
-        let hi = base.add(Rationnel::UN)?.mul(f)?;
-        if let Some(up) = valeur_ronde(&lo, &hi)? {
-            // (existing units without the employer deduction: already said above)
-            let deja = s.unites_employeurs.0 > 0 && up == s.unites_existantes.0 as i128;
-            if up != u && up >= 0 && !deja {
-                v.push(cause(
-                    "UNITES",
-                    format!(
-                        "le montant notifié correspond à {} unités au taux de {} par unité, au lieu de {} ({} du groupe)",
-                        unites_fr(up),
-                        taux_fr(&taux)?,
-                        unites_fr(u),
-                        if taux == g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0) { "taux calculé" } else { "taux notifié" }
-                    ),
-                ));
-            }
-        }
+        Ok(Some(cause(
+            "ENVELOPPE_N1",
+            format!(
+                "seule structure éligible du groupe ({}, {}) : elle reçoit toute la charge N-1 au prorata de ses mois d'ouverture, quel que soit son nombre d'unités ; le montant notifié correspond à une charge N-1 d'environ {} au lieu de {}",
+                g.collectivite,
+                g.volet,
+                fr_r(&a_prime)?,
+                montant_fr(g.charge_n1)
+            ),
+        )))
     }
-    for mop in (1..12).rev() {
-        if mop != m {
-            if let Some(c) = mois(mop)? {
-                v.push(c);
-            }
+
+    /// Another unit count at this rate.
+    fn autres_unites(&self) -> R<Option<Cause>> {
+        let (s, g, taux) = (&self.l.structure, self.g, self.taux);
+        let (lo, hi) = antecedents(|u| montant_au_taux(self.l, taux, u), self.n)?;
+        let Some(up) = valeur_ronde(&lo, &hi)? else {
+            return Ok(None);
+        };
+        // (existing units without the employer deduction: already said above)
+        let deja = s.unites_employeurs.0 > 0 && up == s.unites_existantes.0 as i128;
+        if up == self.u || up < 0 || deja {
+            return Ok(None);
         }
+        Ok(Some(cause(
+            "UNITES",
+            format!(
+                "le montant notifié correspond à {} unités au taux de {} par unité, au lieu de {} ({} du groupe)",
+                unites_fr(up),
+                taux_fr(&taux)?,
+                unites_fr(self.u),
+                if taux == g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0) { "taux calculé" } else { "taux notifié" }
+            ),
+        )))
     }
-    // new units: another tranche, another count
-    let nh = s.unites_nouvelles.0 as i128;
-    if nh > 0 && m > 0 {
-        let volet = ctx
+
+    /// New units at another tranche's forfait.
+    fn autres_tranches(&self) -> R<Vec<Cause>> {
+        let (l, g) = (self.l, self.g);
+        let s = &l.structure;
+        let nh = Rationnel::entier(s.unites_nouvelles.0 as i128);
+        let volet = self
+            .ctx
             .r
             .bareme
             .volets
             .get(&g.volet)
             .ok_or(Invariant("volet d'un groupe versé absent du barème"))?;
-        let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
-        let tranche = ctx
+        let tranche = self
+            .ctx
             .r
             .convention
             .collectivite(&s.collectivite)
             .and_then(|c| c.tranche)
             .unwrap_or(0);
+        let mut v = Vec::new();
         for (k, f) in volet.forfaits_nouvelles.valeur.iter().enumerate() {
             if *f == l.forfait {
                 continue;
             }
-            let tn = Rationnel::entier(f.0 as i128)
-                .mul(Rationnel::new(nh * m, UniteMois::PAR_AN)?)?
-                .mul(facteur)?;
-            if arrondit_a(&el.add(tn)?, n) {
+            let tn = part_nouvelles(*f, nh, self.m, self.facteur())?;
+            if arrondit_a(&exacte_lissage(l).add(tn)?, self.n) {
                 v.push(cause(
                     "TRANCHE",
                     format!(
@@ -458,88 +577,43 @@ fn hypotheses_structure(
                 ));
             }
         }
+        Ok(v)
     }
-    if l.forfait.0 > 0 && m > 0 {
-        let facteur = g.facteur_plafond.unwrap_or(Rationnel::UN);
-        let par_unite = Rationnel::entier(l.forfait.0 as i128)
-            .mul(Rationnel::new(m, UniteMois::PAR_AN)?)?
-            .mul(facteur)?;
-        let base = rat(n).sub(el)?;
-        let lo = base.sub(Rationnel::UN)?.div(par_unite)?;
-        let hi = base.add(Rationnel::UN)?.div(par_unite)?;
-        if let Some(np) = valeur_ronde(&lo, &hi)? {
-            if np != nh && np >= 0 {
-                v.push(cause(
-                    "UNITES_NOUVELLES",
-                    format!(
-                        "le montant notifié correspond à {} places nouvelles au forfait de {} au lieu de {}",
-                        unites_fr(np),
-                        montant_fr(l.forfait),
-                        unites_fr(nh)
-                    ),
-                ));
-            }
+
+    /// Another number of new places at the forfait.
+    fn autres_places_nouvelles(&self) -> R<Option<Cause>> {
+        let l = self.l;
+        let nh = l.structure.unites_nouvelles.0 as i128;
+        let (lo, hi) = antecedents(
+            |np| exacte_lissage(l).add(part_nouvelles(l.forfait, np, self.m, self.facteur())?),
+            self.n,
+        )?;
+        let Some(np) = valeur_ronde(&lo, &hi)? else {
+            return Ok(None);
+        };
+        if np == nh || np < 0 {
+            return Ok(None);
         }
+        Ok(Some(cause(
+            "UNITES_NOUVELLES",
+            format!(
+                "le montant notifié correspond à {} places nouvelles au forfait de {} au lieu de {}",
+                unites_fr(np),
+                montant_fr(l.forfait),
+                unites_fr(nh)
+            ),
+        )))
     }
-    Ok(v)
 }
 
 pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
     let l = &ctx.r.structures[i];
     let s = &l.structure;
-    let b = l.bonus_total;
-    if l.motif() != Motif::Eligible {
-        let detail = ctx
-            .r
-            .verifications(l)
-            .into_iter()
-            .find(|v| !v.satisfaite)
-            .map_or(String::new(), |v| format!(" ({})", v.detail));
-        return Ok(cause(
-            "ELIGIBILITE",
-            format!(
-                "la Caf notifie {} alors que la structure n'est pas éligible pour le calcul : {}{detail}",
-                montant_fr(n),
-                l.motif().libelle()
-            ),
-        ));
+    if let Some(c) = cause_eligibilite(ctx, l, n) {
+        return Ok(c);
     }
-    if n.0 == 0 && b.0 > 0 {
-        return Ok(cause(
-            "ELIGIBILITE",
-            format!(
-                "la Caf ne notifie rien : elle ne semble pas retenir la structure, éligible pour le calcul (volet {}, {} unités)",
-                l.eligibilite.volet().unwrap_or("?"),
-                unites_fr(u_h(l))
-            ),
-        ));
-    }
-    // rounding: the notified amount is another rounding of the exact share
-    let (el, et) = (exacte_lissage(l), exacte_nouvelles(l));
-    let bas = el.plancher() + et.plancher();
-    let haut = plafond(&el) + plafond(&et);
-    if bas <= n.0 as i128 && n.0 as i128 <= haut {
-        let methode = if n.0 as i128 == el.arrondi_demi_haut() + et.arrondi_demi_haut()
-            || n.0 as i128 == l.part_exacte.arrondi_demi_haut()
-        {
-            "arrondie ligne par ligne au centime le plus proche"
-        } else if n.0 as i128 == bas {
-            "tronquée au centime inférieur"
-        } else {
-            "arrondie au centime supérieur"
-        };
-        return Ok(cause(
-            "ARRONDI",
-            format!(
-                "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, R9) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
-                exacte_fr(&l.part_exacte)?,
-                montant_fr(n),
-                s.collectivite,
-                l.eligibilite.volet().unwrap_or("?"),
-                montant_fr(b),
-                montant_fr(Montant(n.0 - b.0))
-            ),
-        ));
+    if let Some(c) = cause_arrondi(l, n)? {
+        return Ok(c);
     }
     let Some(g) = l
         .eligibilite
@@ -548,9 +622,96 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
     else {
         return Ok(indeterminee(l, n));
     };
+    let taux = match cause_du_groupe(ctx, i, g)? {
+        DuGroupe::Cause(c) => return Ok(c),
+        DuGroupe::Taux(t) => t,
+    };
+    let mut v = hypotheses_structure(ctx, l, g, n, taux)?;
+    if v.is_empty() {
+        return Ok(indeterminee(l, n));
+    }
+    let mut c = v.remove(0);
+    c.autres = v.into_iter().map(|x| x.explication).collect();
+    Ok(c)
+}
+
+/// The structure is not eligible for the calculation but notified, or eligible but not
+/// notified.
+fn cause_eligibilite(ctx: &Contexte, l: &LigneStructure, n: Montant) -> Option<Cause> {
+    if l.motif() != Motif::Eligible {
+        let detail = ctx
+            .r
+            .verifications(l)
+            .into_iter()
+            .find(|v| !v.satisfaite)
+            .map_or(String::new(), |v| format!(" ({})", v.detail));
+        return Some(cause(
+            "ELIGIBILITE",
+            format!(
+                "la Caf notifie {} alors que la structure n'est pas éligible pour le calcul : {}{detail}",
+                montant_fr(n),
+                l.motif().libelle()
+            ),
+        ));
+    }
+    if n.0 == 0 && l.bonus_total.0 > 0 {
+        return Some(cause(
+            "ELIGIBILITE",
+            format!(
+                "la Caf ne notifie rien : elle ne semble pas retenir la structure, éligible pour le calcul (volet {}, {} unités)",
+                l.eligibilite.volet().unwrap_or("?"),
+                unites_fr(u_h(l))
+            ),
+        ));
+    }
+    None
+}
+
+/// The notified amount is another rounding of the exact share.
+fn cause_arrondi(l: &LigneStructure, n: Montant) -> R<Option<Cause>> {
+    let (s, b) = (&l.structure, l.bonus_total);
+    let (el, et) = (exacte_lissage(l), exacte_nouvelles(l));
+    let bas = el.plancher() + et.plancher();
+    let haut = plafond(&el) + plafond(&et);
+    if !(bas <= n.0 as i128 && n.0 as i128 <= haut) {
+        return Ok(None);
+    }
+    let methode = if n.0 as i128 == el.arrondi_demi_haut() + et.arrondi_demi_haut()
+        || n.0 as i128 == l.part_exacte.arrondi_demi_haut()
+    {
+        "arrondie ligne par ligne au centime le plus proche"
+    } else if n.0 as i128 == bas {
+        "tronquée au centime inférieur"
+    } else {
+        "arrondie au centime supérieur"
+    };
+    Ok(Some(cause(
+        "ARRONDI",
+        format!(
+            "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, R9) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
+            exacte_fr(&l.part_exacte)?,
+            montant_fr(n),
+            s.collectivite,
+            l.eligibilite.volet().unwrap_or("?"),
+            montant_fr(b),
+            montant_fr(Montant(n.0 - b.0))
+        ),
+    )))
+}
+
+/// What the group's notified rate says about structure `i`.
+enum DuGroupe {
+    /// The cause, found at the group's level.
+    Cause(Cause),
+    /// The rate at which to test the structure's own hypotheses (the calculated one, or the
+    /// one the group's notified amounts imply).
+    Taux(Rationnel),
+}
+
+fn cause_du_groupe(ctx: &Contexte, i: usize, g: &GroupeVolet) -> R<DuGroupe> {
+    let l = &ctx.r.structures[i];
     let m_eff = g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0);
     let cle = (g.collectivite.clone(), g.volet.clone());
-    let mut taux = m_eff;
     match ctx.histoires.get(&cle) {
         Some(Histoire::Unites {
             lo,
@@ -562,7 +723,7 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
         }) => {
             let j = &ctx.r.structures[*structure];
             if *structure == i {
-                return Ok(cause(
+                return Ok(DuGroupe::Cause(cause(
                     "UNITES",
                     format!(
                         "la Caf semble compter {} unités au lieu de {} : le total du groupe ({}, {}) passe de {} à {} unités, d'où un taux {} pour toutes ses structures",
@@ -574,10 +735,10 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                         unites_fr(*total_prime),
                         taux_compares(&milieu(lo, hi)?, &m_eff)?
                     ),
-                ));
+                )));
             }
             if coherentes.binary_search(&i).is_ok() {
-                return Ok(cause(
+                return Ok(DuGroupe::Cause(cause(
                     "TAUX_GROUPE",
                     format!(
                         "le montant notifié correspond à un taux {} : conséquence du nombre d'unités de {} ({} pour la Caf au lieu de {}), qui change le total du groupe ({}, {}) de {} à {} unités",
@@ -590,9 +751,9 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                         unites_fr(g.unites.0 as i128),
                         unites_fr(*total_prime)
                     ),
-                ));
+                )));
             }
-            taux = milieu(lo, hi)?;
+            Ok(DuGroupe::Taux(milieu(lo, hi)?))
         }
         Some(Histoire::Enveloppe {
             lo,
@@ -625,19 +786,12 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
                     unites_fr(u_m.arrondi_demi_haut()),
                     unites_fr(g.unites.0 as i128)
                 ));
-                return Ok(c);
+                return Ok(DuGroupe::Cause(c));
             }
-            taux = milieu(lo, hi)?;
+            Ok(DuGroupe::Taux(milieu(lo, hi)?))
         }
-        _ => {}
+        _ => Ok(DuGroupe::Taux(m_eff)),
     }
-    let mut v = hypotheses_structure(ctx, l, g, n, taux)?;
-    if v.is_empty() {
-        return Ok(indeterminee(l, n));
-    }
-    let mut c = v.remove(0);
-    c.autres = v.into_iter().map(|x| x.explication).collect();
-    Ok(c)
 }
 
 fn exacte_fr(r: &Rationnel) -> R<String> {

@@ -279,40 +279,22 @@ fn err_zip(code: Code, nom: &str, message: String, conseil: &str) -> Diagnostics
     d
 }
 
+const CONSEIL_ZIP: &str = "compressez le dossier (convention.toml, structures.csv, charges_n1.csv) avec l'outil « Compresser » de votre système";
+
+/// The files of a dossier an archive may hold; the first three are required.
+const NOMS_ZIP: [&str; 5] = [
+    "convention.toml",
+    "structures.csv",
+    "charges_n1.csv",
+    "bareme.toml",
+    "evenements.csv",
+];
+
 /// Reads `convention.toml`, `structures.csv`, `charges_n1.csv` and the optional
 /// `bareme.toml` and `evenements.csv` of a zipped folder dossier, at its root or in one
 /// folder (pure, bounded).
 pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
-    const CONSEIL: &str = "compressez le dossier (convention.toml, structures.csv, charges_n1.csv) avec l'outil « Compresser » de votre système";
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(octets)).map_err(|e| {
-        err_zip(
-            Code::E132,
-            nom,
-            format!(
-                "archive zip illisible : {}",
-                crate::diagnostic::texte_zip(&e)
-            ),
-            CONSEIL,
-        )
-    })?;
-    if archive.len() > ZIP_ENTREES_MAX {
-        return Err(err_zip(
-            Code::E134,
-            nom,
-            format!(
-                "archive zip de {} entrées (maximum {ZIP_ENTREES_MAX})",
-                archive.len()
-            ),
-            CONSEIL,
-        ));
-    }
-    const NOMS: [&str; 5] = [
-        "convention.toml",
-        "structures.csv",
-        "charges_n1.csv",
-        "bareme.toml",
-        "evenements.csv",
-    ];
+    let mut archive = ouvrir_zip(nom, octets)?;
     let mut lus: [Option<(String, String)>; 5] = Default::default();
     let mut total: u64 = 0;
     for i in 0..archive.len() {
@@ -325,80 +307,30 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
                     i + 1,
                     crate::diagnostic::texte_zip(&e)
                 ),
-                CONSEIL,
+                CONSEIL_ZIP,
             )
         })?;
-        let chemin = f
-            .name()
-            .map_err(|e| {
-                err_zip(
-                    Code::E132,
-                    nom,
-                    format!(
-                        "nom de l'entrée {} illisible : {}",
-                        i + 1,
-                        crate::diagnostic::texte_zip(&e)
-                    ),
-                    CONSEIL,
-                )
-            })?
-            .to_string();
-        let parties: Vec<&str> = chemin.split(['/', '\\']).collect();
-        if chemin.starts_with(['/', '\\']) || chemin.contains(':') || parties.contains(&"..") {
-            return Err(err_zip(
-                Code::E133,
-                nom,
-                format!("chemin refusé dans l'archive : « {chemin} » (chemin absolu ou remontant avec « .. »)"),
-                CONSEIL,
-            ));
-        }
-        if f.is_dir() {
-            continue;
-        }
-        let base = parties.last().copied().unwrap_or("");
-        // system folders added by some archivers (__MACOSX) are ignored
-        if parties.iter().any(|p| p.starts_with("__MACOSX")) || base.starts_with('.') {
-            continue;
-        }
-        let Some(k) = NOMS.iter().position(|n| n.eq_ignore_ascii_case(base)) else {
-            continue;
-        };
-        let max = if base.ends_with(".toml") {
-            crate::lecture::fichier::TOML_TAILLE_MAX
-        } else {
-            ZIP_ENTREE_MAX
-        };
-        if f.size() > max {
-            return Err(err_zip(
-                Code::E134,
-                nom,
-                format!(
-                    "« {chemin} » trop gros une fois décompressé : {} octets annoncés (maximum {max})",
-                    f.size()
-                ),
-                CONSEIL,
-            ));
-        }
-        let mut o = Vec::new();
-        (&mut f).take(max + 1).read_to_end(&mut o).map_err(|e| {
+        let nom_entree = f.name().map(|n| n.to_string()).map_err(|e| {
             err_zip(
                 Code::E132,
                 nom,
                 format!(
-                    "« {chemin} » illisible : {}",
-                    crate::diagnostic::texte_io(&e)
+                    "nom de l'entrée {} illisible : {}",
+                    i + 1,
+                    crate::diagnostic::texte_zip(&e)
                 ),
-                CONSEIL,
+                CONSEIL_ZIP,
             )
         })?;
-        if o.len() as u64 > max {
-            return Err(err_zip(
-                Code::E134,
-                nom,
-                format!("« {chemin} » trop gros une fois décompressé : plus de {max} octets (sa taille annoncée était fausse)"),
-                CONSEIL,
-            ));
+        let chemin = chemin_admis(nom, nom_entree)?;
+        if f.is_dir() {
+            continue;
         }
+        let Some(k) = fichier_du_dossier(&chemin) else {
+            continue;
+        };
+        let taille = f.size();
+        let o = lire_entree(nom, &chemin, &mut f, taille)?;
         total += o.len() as u64;
         if total > ZIP_TOTAL_MAX {
             return Err(err_zip(
@@ -407,7 +339,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
                 format!(
                     "archive trop grosse une fois décompressée : plus de {ZIP_TOTAL_MAX} octets"
                 ),
-                CONSEIL,
+                CONSEIL_ZIP,
             ));
         }
         if let Some((autre, _)) = &lus[k] {
@@ -416,32 +348,150 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
                 nom,
                 format!(
                     "deux fichiers {} dans l'archive : « {autre} » et « {chemin} »",
-                    NOMS[k]
+                    NOMS_ZIP[k]
                 ),
                 "ne mettez qu'un dossier dans l'archive",
             ));
         }
-        let texte = lecture::texte::decoder(&o, lecture::texte::Encodage::Auto)
-            .map_err(|m| {
-                err_zip(
-                    Code::E132,
-                    nom,
-                    format!("« {chemin} » : encodage illisible : {m}"),
-                    CONSEIL,
-                )
-            })?
-            .texte;
-        if base.ends_with(".toml") {
-            if let Some(d) = lecture::fichier::verifier_elements_toml(NOMS[k], &texte) {
-                let mut ds = Diagnostics::default();
-                ds.push(d);
-                return Err(ds);
-            }
-        }
+        let texte = texte_de_l_entree(nom, k, &chemin, &o)?;
         lus[k] = Some((chemin, texte));
     }
+    rassembler_zip(nom, lus)
+}
+
+/// The archive, with at most [`ZIP_ENTREES_MAX`] entries.
+fn ouvrir_zip<'o>(
+    nom: &str,
+    octets: &'o [u8],
+) -> Result<zip::ZipArchive<std::io::Cursor<&'o [u8]>>, Diagnostics> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(octets)).map_err(|e| {
+        err_zip(
+            Code::E132,
+            nom,
+            format!(
+                "archive zip illisible : {}",
+                crate::diagnostic::texte_zip(&e)
+            ),
+            CONSEIL_ZIP,
+        )
+    })?;
+    if archive.len() > ZIP_ENTREES_MAX {
+        return Err(err_zip(
+            Code::E134,
+            nom,
+            format!(
+                "archive zip de {} entrées (maximum {ZIP_ENTREES_MAX})",
+                archive.len()
+            ),
+            CONSEIL_ZIP,
+        ));
+    }
+    Ok(archive)
+}
+
+/// An entry's path, refused (E133) when absolute or climbing up with `..`.
+fn chemin_admis(nom: &str, chemin: String) -> Result<String, Diagnostics> {
+    if chemin.starts_with(['/', '\\'])
+        || chemin.contains(':')
+        || chemin.split(['/', '\\']).any(|p| p == "..")
+    {
+        return Err(err_zip(
+            Code::E133,
+            nom,
+            format!("chemin refusé dans l'archive : « {chemin} » (chemin absolu ou remontant avec « .. »)"),
+            CONSEIL_ZIP,
+        ));
+    }
+    Ok(chemin)
+}
+
+/// Which of the dossier's files (index in [`NOMS_ZIP`]) a file entry is, by its name; `None`
+/// for any other file, and for the system folders some archivers add (`__MACOSX`, hidden
+/// files).
+fn fichier_du_dossier(chemin: &str) -> Option<usize> {
+    let parties: Vec<&str> = chemin.split(['/', '\\']).collect();
+    let base = parties.last().copied().unwrap_or("");
+    if parties.iter().any(|p| p.starts_with("__MACOSX")) || base.starts_with('.') {
+        return None;
+    }
+    NOMS_ZIP.iter().position(|n| n.eq_ignore_ascii_case(base))
+}
+
+/// An entry's bytes, decompressed, within its size limit (its announced size first, then
+/// the bytes actually read).
+fn lire_entree(
+    nom: &str,
+    chemin: &str,
+    f: &mut impl Read,
+    taille: u64,
+) -> Result<Vec<u8>, Diagnostics> {
+    let max = if chemin.ends_with(".toml") {
+        crate::lecture::fichier::TOML_TAILLE_MAX
+    } else {
+        ZIP_ENTREE_MAX
+    };
+    if taille > max {
+        return Err(err_zip(
+            Code::E134,
+            nom,
+            format!(
+                "« {chemin} » trop gros une fois décompressé : {taille} octets annoncés (maximum {max})"
+            ),
+            CONSEIL_ZIP,
+        ));
+    }
+    let mut o = Vec::new();
+    f.take(max + 1).read_to_end(&mut o).map_err(|e| {
+        err_zip(
+            Code::E132,
+            nom,
+            format!(
+                "« {chemin} » illisible : {}",
+                crate::diagnostic::texte_io(&e)
+            ),
+            CONSEIL_ZIP,
+        )
+    })?;
+    if o.len() as u64 > max {
+        return Err(err_zip(
+            Code::E134,
+            nom,
+            format!("« {chemin} » trop gros une fois décompressé : plus de {max} octets (sa taille annoncée était fausse)"),
+            CONSEIL_ZIP,
+        ));
+    }
+    Ok(o)
+}
+
+/// The text of file `k` of the dossier, decoded; a TOML file's nesting checked.
+fn texte_de_l_entree(nom: &str, k: usize, chemin: &str, o: &[u8]) -> Result<String, Diagnostics> {
+    let texte = lecture::texte::decoder(o, lecture::texte::Encodage::Auto)
+        .map_err(|m| {
+            err_zip(
+                Code::E132,
+                nom,
+                format!("« {chemin} » : encodage illisible : {m}"),
+                CONSEIL_ZIP,
+            )
+        })?
+        .texte;
+    if chemin.ends_with(".toml") {
+        if let Some(d) = lecture::fichier::verifier_elements_toml(NOMS_ZIP[k], &texte) {
+            let mut ds = Diagnostics::default();
+            ds.push(d);
+            return Err(ds);
+        }
+    }
+    Ok(texte)
+}
+
+/// The dossier's files, the three required ones present (E135 otherwise).
+fn rassembler_zip(
+    nom: &str,
+    lus: [Option<(String, String)>; 5],
+) -> Result<FichiersZip, Diagnostics> {
     let [c, s, ch, b, ev] = lus;
-    let manquants: Vec<&str> = [(&c, NOMS[0]), (&s, NOMS[1]), (&ch, NOMS[2])]
+    let manquants: Vec<&str> = [(&c, NOMS_ZIP[0]), (&s, NOMS_ZIP[1]), (&ch, NOMS_ZIP[2])]
         .iter()
         .filter(|(x, _)| x.is_none())
         .map(|(_, n)| *n)
@@ -451,7 +501,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
             Code::E135,
             nom,
             format!("fichier absent de l'archive : {}", manquants.join(", ")),
-            CONSEIL,
+            CONSEIL_ZIP,
         ));
     }
     let t = |x: Option<(String, String)>| x.map(|(_, t)| t).unwrap_or_default();

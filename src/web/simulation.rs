@@ -6,6 +6,8 @@
 use super::dossier::{charger, Scenario};
 use super::resultat::{signe, synthese};
 use super::{erreur, gabarit, liste_diagnostics, Jeton, Onglet, S};
+use crate::calcul::Resultat;
+use crate::comparaison::Comparaison;
 use crate::diagnostic::Code;
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
 use crate::lecture::{DossierLu, MONTANT_MAX, UNITES_MAX};
@@ -160,136 +162,169 @@ fn saisie(c: i64) -> String {
         .replace('.', ",")
 }
 
+/// A submitted form's fields, by name (one look-up per field: a form of a million fields
+/// stays linear), and what it changes.
+struct Saisie<'a> {
+    index: std::collections::HashMap<&'a str, &'a str>,
+    modifs: Vec<Modif>,
+    erreurs: Vec<String>,
+}
+
+impl Saisie<'_> {
+    fn valeur(&self, k: &str) -> Option<&str> {
+        self.index.get(k).copied()
+    }
+}
+
 /// The changes a submitted table makes to the scenario (`Err`: a French message per
 /// refused value).
 fn lire_table(lu: &DossierLu, champs: &[(String, String)]) -> Result<Vec<Modif>, Vec<String>> {
-    // one look-up per field (a form of a million fields stays linear)
-    let index: std::collections::HashMap<&str, &str> = champs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let valeur = |k: &str| index.get(k).copied();
-    let mut modifs = Vec::new();
-    let mut erreurs = Vec::new();
+    let mut saisie = Saisie {
+        index: champs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+        modifs: Vec::new(),
+        erreurs: Vec::new(),
+    };
     for (i, s) in lu.dossier.structures.iter().enumerate() {
         // the row must still be this structure (the scenario may have changed meanwhile)
-        if valeur(&format!("id.{i}")) != Some(s.id.as_str()) {
+        if saisie.valeur(&format!("id.{i}")) != Some(s.id.as_str()) {
             continue;
         }
-        if valeur(&format!("x.{i}")).is_some() {
-            modifs.push(Modif::Retrait { id: s.id.clone() });
+        if saisie.valeur(&format!("x.{i}")).is_some() {
+            saisie.modifs.push(Modif::Retrait { id: s.id.clone() });
             continue;
         }
-        let numeriques: [(&str, Champ, i64, &str, i64); 5] = [
-            (
-                "u",
-                Champ::UnitesExistantes,
-                s.unites_existantes.0,
-                "unités existantes",
-                UNITES_MAX,
-            ),
-            (
-                "n",
-                Champ::UnitesNouvelles,
-                s.unites_nouvelles.0,
-                "unités nouvelles",
-                UNITES_MAX,
-            ),
-            (
-                "e",
-                Champ::UnitesEmployeurs,
-                s.unites_employeurs.0,
-                "unités employeurs",
-                UNITES_MAX,
-            ),
-            (
-                "c",
-                Champ::ContributionN1,
-                s.contribution_collectivite_n1.0,
-                "contribution N-1",
-                MONTANT_MAX,
-            ),
-            ("b", Champ::BonusN1, s.bonus_n1.0, "bonus N-1", MONTANT_MAX),
-        ];
-        for (k, champ, actuel, libelle, max) in numeriques {
-            if let Some(v) = valeur(&format!("{k}.{i}")) {
-                match centiemes(v, max) {
-                    Ok(c) if c != actuel => modifs.push(Modif::Champ {
-                        id: s.id.clone(),
-                        champ,
-                        valeur: c,
-                    }),
-                    Ok(_) => {}
-                    Err(r) => erreurs.push(e138(&format!("structure {}, {libelle}", s.id), v, &r)),
+        lire_nombres_structure(&mut saisie, i, s);
+        lire_choix_structure(&mut saisie, i, s);
+    }
+    lire_charges(&mut saisie, lu);
+    if saisie.erreurs.is_empty() {
+        Ok(saisie.modifs)
+    } else {
+        Err(saisie.erreurs)
+    }
+}
+
+/// The numeric fields of structure `s` (row `i`): units, N-1 contribution and bonus.
+fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
+    let numeriques: [(&str, Champ, i64, &str, i64); 5] = [
+        (
+            "u",
+            Champ::UnitesExistantes,
+            s.unites_existantes.0,
+            "unités existantes",
+            UNITES_MAX,
+        ),
+        (
+            "n",
+            Champ::UnitesNouvelles,
+            s.unites_nouvelles.0,
+            "unités nouvelles",
+            UNITES_MAX,
+        ),
+        (
+            "e",
+            Champ::UnitesEmployeurs,
+            s.unites_employeurs.0,
+            "unités employeurs",
+            UNITES_MAX,
+        ),
+        (
+            "c",
+            Champ::ContributionN1,
+            s.contribution_collectivite_n1.0,
+            "contribution N-1",
+            MONTANT_MAX,
+        ),
+        ("b", Champ::BonusN1, s.bonus_n1.0, "bonus N-1", MONTANT_MAX),
+    ];
+    for (k, champ, actuel, libelle, max) in numeriques {
+        if let Some(v) = saisie.valeur(&format!("{k}.{i}")) {
+            match centiemes(v, max) {
+                Ok(c) if c != actuel => saisie.modifs.push(Modif::Champ {
+                    id: s.id.clone(),
+                    champ,
+                    valeur: c,
+                }),
+                Ok(_) => {}
+                Err(r) => {
+                    saisie
+                        .erreurs
+                        .push(e138(&format!("structure {}, {libelle}", s.id), v, &r))
                 }
             }
         }
-        if let Some(v) = valeur(&format!("m.{i}")) {
-            match mois(v) {
-                Ok(m) if m != i64::from(s.mois_ouverture) => modifs.push(Modif::Champ {
-                    id: s.id.clone(),
-                    champ: Champ::MoisOuverture,
-                    valeur: m,
-                }),
-                Ok(_) => {}
-                Err(r) => erreurs.push(e138(
-                    &format!("structure {}, mois d'ouverture", s.id),
-                    v,
-                    &r,
-                )),
-            }
-        }
-        if let Some(v) = valeur(&format!("s.{i}")) {
-            match analyser_booleen(v) {
-                Some(b) if b != s.soutien_collectivite => modifs.push(Modif::Champ {
-                    id: s.id.clone(),
-                    champ: Champ::Soutien,
-                    valeur: i64::from(b),
-                }),
-                Some(_) => {}
-                None => erreurs.push(e138(
-                    &format!("structure {}, soutien", s.id),
-                    v,
-                    "oui ou non attendu",
-                )),
-            }
-        }
-        if let Some(v) = valeur(&format!("a.{i}")) {
-            match Annexe::analyser(v) {
-                Some(a) if a != s.annexe => modifs.push(Modif::Champ {
-                    id: s.id.clone(),
-                    champ: Champ::Annexe,
-                    valeur: i64::from(a == Annexe::DeuxBis),
-                }),
-                Some(_) => {}
-                None => erreurs.push(e138(
-                    &format!("structure {}, annexe", s.id),
-                    v,
-                    "2 ou 2bis attendu",
-                )),
-            }
+    }
+}
+
+/// The months, support and annexe of structure `s` (row `i`).
+fn lire_choix_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
+    if let Some(v) = saisie.valeur(&format!("m.{i}")) {
+        match mois(v) {
+            Ok(m) if m != i64::from(s.mois_ouverture) => saisie.modifs.push(Modif::Champ {
+                id: s.id.clone(),
+                champ: Champ::MoisOuverture,
+                valeur: m,
+            }),
+            Ok(_) => {}
+            Err(r) => saisie.erreurs.push(e138(
+                &format!("structure {}, mois d'ouverture", s.id),
+                v,
+                &r,
+            )),
         }
     }
+    if let Some(v) = saisie.valeur(&format!("s.{i}")) {
+        match analyser_booleen(v) {
+            Some(b) if b != s.soutien_collectivite => saisie.modifs.push(Modif::Champ {
+                id: s.id.clone(),
+                champ: Champ::Soutien,
+                valeur: i64::from(b),
+            }),
+            Some(_) => {}
+            None => saisie.erreurs.push(e138(
+                &format!("structure {}, soutien", s.id),
+                v,
+                "oui ou non attendu",
+            )),
+        }
+    }
+    if let Some(v) = saisie.valeur(&format!("a.{i}")) {
+        match Annexe::analyser(v) {
+            Some(a) if a != s.annexe => saisie.modifs.push(Modif::Champ {
+                id: s.id.clone(),
+                champ: Champ::Annexe,
+                valeur: i64::from(a == Annexe::DeuxBis),
+            }),
+            Some(_) => {}
+            None => saisie.erreurs.push(e138(
+                &format!("structure {}, annexe", s.id),
+                v,
+                "2 ou 2bis attendu",
+            )),
+        }
+    }
+}
+
+/// The N-1 charges' amounts.
+fn lire_charges(saisie: &mut Saisie, lu: &DossierLu) {
     for (k, c) in lu.dossier.charges.iter().enumerate() {
-        if let Some(v) = valeur(&format!("ch.{k}")) {
+        if let Some(v) = saisie.valeur(&format!("ch.{k}")) {
             match centiemes(v, MONTANT_MAX) {
-                Ok(m) if m != c.montant.0 => modifs.push(Modif::Charge {
+                Ok(m) if m != c.montant.0 => saisie.modifs.push(Modif::Charge {
                     rang: k,
                     montant: m,
                 }),
                 Ok(_) => {}
-                Err(r) => erreurs.push(e138(
+                Err(r) => saisie.erreurs.push(e138(
                     &format!("charge N-1 {} {}", c.collectivite, c.volet),
                     v,
                     &r,
                 )),
             }
         }
-    }
-    if erreurs.is_empty() {
-        Ok(modifs)
-    } else {
-        Err(erreurs)
     }
 }
 
@@ -315,17 +350,7 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
         }
         corps.push_str("</ul></div>");
     }
-    let n = sc.enr.etapes.len();
-    corps.push_str(&format!(
-        "<div class=\"actions\"><span>{}</span><form method=\"post\" action=\"/d/{id}/simulation/annuler\" data-instantane>{j}<button type=\"submit\"{d}>Annuler la dernière étape</button></form><form method=\"post\" action=\"/d/{id}/simulation/reinitialiser\" data-instantane>{j}<button type=\"submit\"{d}>Revenir au dossier déposé</button></form><a class=\"bouton\" href=\"/d/{id}/telecharger/scenario.xlsx\" download>Télécharger le scénario (classeur)</a></div><form method=\"post\" action=\"/d/{id}/scenario\" class=\"enregistrer-scenario\">{j}<label for=\"nom-scenario\">Nom du scénario</label> <input id=\"nom-scenario\" name=\"nom\" required maxlength=\"120\" placeholder=\"par exemple : 12 places de plus en 2025\"> <button type=\"submit\">Enregistrer le scénario</button> <a href=\"/scenarios\">Scénarios enregistrés</a></form>",
-        match n {
-            0 => "Aucune modification.".to_string(),
-            1 => "1 étape de modification.".to_string(),
-            n => format!("{n} étapes de modification."),
-        },
-        j = j.champ(),
-        d = if n == 0 { " disabled" } else { "" },
-    ));
+    corps.push_str(&actions(sc, j, &id));
     let calcul = sc.calculer();
     let origine = sc.calculer_origine().ok();
     let (r, avert) = match &calcul {
@@ -354,45 +379,66 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
             esc(&signe(c.total.verse_caf.ecart()))
         ));
     }
-    // the edit table
-    corps.push_str(&format!(
+    corps.push_str(&table_modifiable(sc, j, &id, r, comp.as_ref()));
+    corps.push_str(&formulaire_ajout(sc, j, &id));
+    if let Some(a) = avert {
+        let a = sc.avertissements(a);
+        if !a.0.is_empty() {
+            corps.push_str("<section id=\"avertissements\"><h2>Avertissements</h2>");
+            corps.push_str(&liste_diagnostics(&a));
+            corps.push_str("</section>");
+        }
+    }
+    let statut = if erreurs.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        statut,
+        gabarit(
+            &format!("Simulation — {}", sc.nom()),
+            Onglet::Simulation,
+            Some(&sc.contexte()),
+            "",
+            &corps,
+        ),
+    )
+        .into_response()
+}
+
+/// The steps taken and the scenario's actions: undo, reset, download, save.
+fn actions(sc: &Scenario, j: &Jeton, id: &str) -> String {
+    let n = sc.enr.etapes.len();
+    format!(
+        "<div class=\"actions\"><span>{}</span><form method=\"post\" action=\"/d/{id}/simulation/annuler\" data-instantane>{j}<button type=\"submit\"{d}>Annuler la dernière étape</button></form><form method=\"post\" action=\"/d/{id}/simulation/reinitialiser\" data-instantane>{j}<button type=\"submit\"{d}>Revenir au dossier déposé</button></form><a class=\"bouton\" href=\"/d/{id}/telecharger/scenario.xlsx\" download>Télécharger le scénario (classeur)</a></div><form method=\"post\" action=\"/d/{id}/scenario\" class=\"enregistrer-scenario\">{j}<label for=\"nom-scenario\">Nom du scénario</label> <input id=\"nom-scenario\" name=\"nom\" required maxlength=\"120\" placeholder=\"par exemple : 12 places de plus en 2025\"> <button type=\"submit\">Enregistrer le scénario</button> <a href=\"/scenarios\">Scénarios enregistrés</a></form>",
+        match n {
+            0 => "Aucune modification.".to_string(),
+            1 => "1 étape de modification.".to_string(),
+            n => format!("{n} étapes de modification."),
+        },
+        j = j.champ(),
+        d = if n == 0 { " disabled" } else { "" },
+    )
+}
+
+/// The edit table of the structures and the N-1 charges, with each structure's bonus and
+/// its difference from the dossier as filed (`comp`).
+fn table_modifiable(
+    sc: &Scenario,
+    j: &Jeton,
+    id: &str,
+    r: Option<&Resultat>,
+    comp: Option<&Comparaison>,
+) -> String {
+    let mut corps = format!(
         "<form method=\"post\" action=\"/d/{id}/simulation\" id=\"form-simulation\" data-instantane>{}<div class=\"defile\"><table id=\"simulation\" class=\"simulation\"><thead><tr><th>Structure</th><th class=\"n\">Bonus</th><th class=\"n\">Écart</th><th>Annexe</th><th class=\"n\">Unités<br>existantes</th><th class=\"n\">Unités<br>nouvelles</th><th class=\"n\">Unités<br>employeurs</th><th class=\"n\">Mois</th><th>Soutien</th><th class=\"n\">Contrib.<br>N-1 (€)</th><th class=\"n\">Bonus<br>N-1 (€)</th><th>Retirer</th></tr></thead><tbody>",
         j.champ()
-    ));
+    );
     for (i, s) in sc.lu.dossier.structures.iter().enumerate() {
-        let ligne = r.and_then(|r| r.structure(&s.id));
-        let ecart = comp
-            .as_ref()
-            .and_then(|c| c.structures.iter().find(|x| x.id == s.id))
-            .map(|x| (x.presente_a, x.bonus.ecart()));
-        corps.push_str(&format!(
-            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\" aria-label=\"retirer {sid}\"></td></tr>",
-            sid = esc(&s.id),
-            nom = esc(&s.nom),
-            a2 = if s.annexe == Annexe::Deux { " selected" } else { "" },
-            a2b = if s.annexe == Annexe::DeuxBis { " selected" } else { "" },
-            u = saisie(s.unites_existantes.0),
-            nv = saisie(s.unites_nouvelles.0),
-            e = saisie(s.unites_employeurs.0),
-            m = s.mois_ouverture,
-            so = option_oui_non(&format!("s.{i}"), s.soutien_collectivite),
-            c = saisie(s.contribution_collectivite_n1.0),
-            b = saisie(s.bonus_n1.0),
-            bc = ligne.map_or(0, |l| l.bonus_total.0),
-            bf = ligne.map_or("—".to_string(), |l| esc(&fr(l.bonus_total))),
-            ec = match ecart {
-                Some((false, e)) => format!("<td class=\"n ecart positif\" data-centimes=\"{}\">ajoutée : {}</td>", e.0, esc(&signe(e))),
-                Some((true, e)) => format!(
-                    "<td class=\"n ecart{}\" data-centimes=\"{}\">{}</td>",
-                    if e.0 > 0 { " positif" } else if e.0 < 0 { " negatif" } else { "" },
-                    e.0,
-                    esc(&signe(e))
-                ),
-                None => "<td class=\"n\">—</td>".into(),
-            }
-        ));
+        corps.push_str(&ligne_modifiable(i, s, r, comp));
     }
-    if let Some(c) = &comp {
+    if let Some(c) = comp {
         for s in c
             .structures
             .iter()
@@ -421,7 +467,49 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
         ));
     }
     corps.push_str("</tbody></table><p><button type=\"submit\" class=\"principal\">Recalculer</button></p></form>");
-    // the add form
+    corps
+}
+
+/// The row of structure `s` (rank `i`) in the edit table.
+fn ligne_modifiable(
+    i: usize,
+    s: &Structure,
+    r: Option<&Resultat>,
+    comp: Option<&Comparaison>,
+) -> String {
+    let ligne = r.and_then(|r| r.structure(&s.id));
+    let ecart = comp
+        .and_then(|c| c.structures.iter().find(|x| x.id == s.id))
+        .map(|x| (x.presente_a, x.bonus.ecart()));
+    format!(
+            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\" aria-label=\"retirer {sid}\"></td></tr>",
+            sid = esc(&s.id),
+            nom = esc(&s.nom),
+            a2 = if s.annexe == Annexe::Deux { " selected" } else { "" },
+            a2b = if s.annexe == Annexe::DeuxBis { " selected" } else { "" },
+            u = saisie(s.unites_existantes.0),
+            nv = saisie(s.unites_nouvelles.0),
+            e = saisie(s.unites_employeurs.0),
+            m = s.mois_ouverture,
+            so = option_oui_non(&format!("s.{i}"), s.soutien_collectivite),
+            c = saisie(s.contribution_collectivite_n1.0),
+            b = saisie(s.bonus_n1.0),
+            bc = ligne.map_or(0, |l| l.bonus_total.0),
+            bf = ligne.map_or("—".to_string(), |l| esc(&fr(l.bonus_total))),
+            ec = match ecart {
+                Some((false, e)) => format!("<td class=\"n ecart positif\" data-centimes=\"{}\">ajoutée : {}</td>", e.0, esc(&signe(e))),
+                Some((true, e)) => format!(
+                    "<td class=\"n ecart{}\" data-centimes=\"{}\">{}</td>",
+                    if e.0 > 0 { " positif" } else if e.0 < 0 { " negatif" } else { "" },
+                    e.0,
+                    esc(&signe(e))
+                ),
+                None => "<td class=\"n\">—</td>".into(),
+            })
+}
+
+/// The form that adds a structure.
+fn formulaire_ajout(sc: &Scenario, j: &Jeton, id: &str) -> String {
     let mut types = String::new();
     for t in TypeStructure::TOUS {
         types.push_str(&format!("<option>{}</option>", t.code()));
@@ -438,35 +526,11 @@ fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
             esc(&c.nom)
         ));
     }
-    corps.push_str(&format!(
+    format!(
         "<section id=\"ajout\"><h2>Ajouter une structure</h2><form method=\"post\" action=\"/d/{id}/simulation/ajouter\" class=\"grille\" data-instantane>{}<label>Identifiant <input name=\"id\" required maxlength=\"200\"></label><label>Nom <input name=\"nom\" required maxlength=\"200\"></label><label>Type <select name=\"type\">{types}</select></label><label>Gestionnaire <input name=\"gestionnaire\" required maxlength=\"200\"></label><label>Collectivité <select name=\"collectivite\">{colls}</select></label><label>Financement <select name=\"financement\">{fins}</select></label><label>Annexe <select name=\"annexe\"><option value=\"2\">2</option><option value=\"2bis\">2 bis</option></select></label><label>Soutien de la collectivité {}</label><label>Unités existantes <input name=\"unites\" value=\"0\" inputmode=\"decimal\"></label><label>Unités nouvelles <input name=\"nouvelles\" value=\"0\" inputmode=\"decimal\"></label><label>Mois d'ouverture <input name=\"mois\" value=\"12\" inputmode=\"numeric\"></label><label>Contribution N-1 (€) <input name=\"contribution\" value=\"0\" inputmode=\"decimal\"></label><label>Bonus N-1 (€) <input name=\"bonus\" value=\"0\" inputmode=\"decimal\"></label><button type=\"submit\">Ajouter et recalculer</button></form></section>",
         j.champ(),
         option_oui_non("soutien", true)
-    ));
-    if let Some(a) = avert {
-        let a = sc.avertissements(a);
-        if !a.0.is_empty() {
-            corps.push_str("<section id=\"avertissements\"><h2>Avertissements</h2>");
-            corps.push_str(&liste_diagnostics(&a));
-            corps.push_str("</section>");
-        }
-    }
-    let statut = if erreurs.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    (
-        statut,
-        gabarit(
-            &format!("Simulation — {}", sc.nom()),
-            Onglet::Simulation,
-            Some(&sc.contexte()),
-            "",
-            &corps,
-        ),
     )
-        .into_response()
 }
 
 pub async fn page_get(etat: &super::EtatPartage, id: &str, j: Jeton) -> Response {
@@ -547,12 +611,26 @@ pub async fn ajouter(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let v = |k: &str| {
-        champs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map_or(String::new(), |(_, v)| v.trim().to_string())
-    };
+    match lire_ajout(&sc, &champs) {
+        Ok(a) => ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await,
+        Err(erreurs) => match super::travail(move || Ok(rendre(&sc, &j, &erreurs))).await {
+            Ok(r) | Err(r) => r,
+        },
+    }
+}
+
+/// The value of field `k` of the add form, trimmed (empty when absent).
+fn champ_ajout(champs: &[(String, String)], k: &str) -> String {
+    champs
+        .iter()
+        .find(|(n, _)| n == k)
+        .map_or(String::new(), |(_, v)| v.trim().to_string())
+}
+
+/// The structure the add form describes (`Err`: a French message per refused value, in the
+/// form's order).
+fn lire_ajout(sc: &Scenario, champs: &[(String, String)]) -> Result<Ajout, Vec<String>> {
+    let v = |k: &str| champ_ajout(champs, k);
     let mut erreurs = Vec::new();
     let mut num = |k: &str, libelle: &str, max: i64| match centiemes(&v(k), max) {
         Ok(c) => c,
@@ -569,13 +647,36 @@ pub async fn ajouter(
         erreurs.push(e138("nouvelle structure, mois d'ouverture", &v("mois"), &r));
         12
     });
-    let id_s = v("id");
+    verifier_textes_ajout(sc, champs, &mut erreurs);
+    let (annexe, soutien) = verifier_codes_ajout(sc, champs, &mut erreurs);
+    if !erreurs.is_empty() {
+        return Err(erreurs);
+    }
+    Ok(Ajout {
+        id: v("id"),
+        nom: v("nom"),
+        type_structure: v("type").to_uppercase(),
+        gestionnaire: v("gestionnaire"),
+        collectivite: v("collectivite"),
+        financement: v("financement").to_uppercase(),
+        annexe_2bis: annexe == Some(Annexe::DeuxBis),
+        soutien: soutien == Some(true),
+        unites,
+        nouvelles,
+        mois: m as u8,
+        contribution_n1,
+        bonus_n1,
+    })
+}
+
+/// The identifier, name and manager: texts of 1 to 200 characters, the identifier unused.
+fn verifier_textes_ajout(sc: &Scenario, champs: &[(String, String)], erreurs: &mut Vec<String>) {
     for (k, libelle) in [
         ("id", "identifiant"),
         ("nom", "nom"),
         ("gestionnaire", "gestionnaire"),
     ] {
-        let x = v(k);
+        let x = champ_ajout(champs, k);
         if x.is_empty()
             || x.chars().count() > crate::lecture::LONGUEUR_ID_MAX
             || x.chars().any(char::is_control)
@@ -587,6 +688,7 @@ pub async fn ajouter(
             ));
         }
     }
+    let id_s = champ_ajout(champs, "id");
     if sc.lu.dossier.structures.iter().any(|s| s.id == id_s) {
         erreurs.push(e138(
             "nouvelle structure, identifiant",
@@ -594,6 +696,16 @@ pub async fn ajouter(
             "une structure a déjà cet identifiant",
         ));
     }
+}
+
+/// The type, financing, collectivité, annexe and support: known codes. Returns the annexe
+/// and the support read.
+fn verifier_codes_ajout(
+    sc: &Scenario,
+    champs: &[(String, String)],
+    erreurs: &mut Vec<String>,
+) -> (Option<Annexe>, Option<bool>) {
+    let v = |k: &str| champ_ajout(champs, k);
     if TypeStructure::analyser(&v("type")).is_none() {
         erreurs.push(e138(
             "nouvelle structure, type",
@@ -637,27 +749,7 @@ pub async fn ajouter(
             "oui ou non attendu",
         ));
     }
-    if !erreurs.is_empty() {
-        return match super::travail(move || Ok(rendre(&sc, &j, &erreurs))).await {
-            Ok(r) | Err(r) => r,
-        };
-    }
-    let a = Ajout {
-        id: id_s,
-        nom: v("nom"),
-        type_structure: v("type").to_uppercase(),
-        gestionnaire: v("gestionnaire"),
-        collectivite: v("collectivite"),
-        financement: v("financement").to_uppercase(),
-        annexe_2bis: annexe == Some(Annexe::DeuxBis),
-        soutien: soutien == Some(true),
-        unites,
-        nouvelles,
-        mois: m as u8,
-        contribution_n1,
-        bonus_n1,
-    };
-    ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await
+    (annexe, soutien)
 }
 
 async fn changer_etapes(

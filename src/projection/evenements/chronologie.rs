@@ -75,117 +75,30 @@ impl Chronologie {
         fichier: &str,
         diags: &mut Diagnostics,
     ) -> Chronologie {
-        let conv = &dossier.convention;
-        let mut c = Chronologie::default();
-        for s in &dossier.structures {
-            c.depart.insert(
-                s.id.clone(),
-                Etat {
-                    ouverte: s.mois_ouverture > 0,
-                    annexe: s.annexe,
-                    soutien: s.soutien_collectivite,
-                    existantes: s.unites_existantes,
-                    nouvelles: s.unites_nouvelles,
-                    employeurs: s.unites_employeurs,
-                },
-            );
-        }
-        let periode = format!(
-            "{} → {}",
-            conv.debut.map_or("…".into(), |d| d.to_string()),
-            conv.fin.map_or("…".into(), |d| d.to_string())
-        );
+        let mut c = Chronologie {
+            depart: etats_de_depart(dossier),
+            evenements: BTreeMap::new(),
+        };
+        let dates = Dates::new(dossier, n, derniere, fichier);
         for e in evenements {
-            // an id written with another case or Unicode form is the structure's id
-            // (lecture::texte::cle_id, as everywhere): one structure, one spelling
-            let rattache;
-            let cle = (!c.depart.contains_key(&e.id)).then(|| texte::cle_id(&e.id));
-            let e = match cle.and_then(|k| {
-                dossier
-                    .structures
-                    .iter()
-                    .find(|s| texte::cle_id(&s.id) == k)
-            }) {
-                Some(s) => {
-                    rattache = Evenement {
-                        id: s.id.clone(),
-                        ..e.clone()
-                    };
-                    &rattache
-                }
-                None => e,
-            };
-            let loc =
-                |d: Diagnostic, col: &str, val: String| d.ligne(e.ligne).colonne(col).valeur(val);
+            let e = rattacher(dossier, &c.depart, e);
             if !c.depart.contains_key(&e.id) {
                 diags.push(
-                    loc(
-                        Diagnostic::erreur(Code::E031, fichier, "structure inconnue de structures.csv"),
-                        "id",
-                        e.id.clone(),
-                    )
-                    .conseil("un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)"),
+                    Diagnostic::erreur(Code::E031, fichier, "structure inconnue de structures.csv")
+                        .ligne(e.ligne)
+                        .colonne("id")
+                        .valeur(e.id.clone())
+                        .conseil("un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)"),
                 );
                 continue;
             }
-            if conv.debut.is_some_and(|d| e.date < d) || conv.fin.is_some_and(|d| e.date > d) {
-                diags.push(
-                    loc(
-                        Diagnostic::erreur(
-                            Code::E034,
-                            fichier,
-                            format!("date hors de la période de la convention ({periode})"),
-                        ),
-                        "date",
-                        e.date.to_string(),
-                    )
-                    .conseil("un événement se situe pendant la convention"),
-                );
+            if !dates.admettre(&e, diags) {
                 continue;
-            }
-            let (a, m) = e.effet();
-            if a <= n {
-                diags.push(
-                    loc(
-                        Diagnostic::erreur(
-                            Code::E034,
-                            fichier,
-                            format!(
-                                "l'événement compte {}, pendant l'exercice {n} que structures.csv décrit déjà",
-                                super::a_partir_de(m, a)
-                            ),
-                        ),
-                        "date",
-                        e.date.to_string(),
-                    )
-                    .conseil(format!(
-                        "décrivez l'exercice {n} dans structures.csv (mois_ouverture, unités), ou datez l'événement à partir du 1er janvier {}",
-                        n + 1
-                    )),
-                );
-                continue;
-            }
-            if a > derniere {
-                diags.push(
-                    loc(
-                        Diagnostic::avertissement(
-                            Code::W030,
-                            fichier,
-                            format!(
-                                "l'événement compte {}, après la dernière année projetée ({derniere}) : sans effet",
-                                super::a_partir_de(m, a)
-                            ),
-                        ),
-                        "date",
-                        e.date.to_string(),
-                    )
-                    .conseil("prolongez la projection (--jusqu-a) si la convention le permet"),
-                );
             }
             c.evenements
                 .entry(e.id.clone())
                 .or_default()
-                .push(e.clone());
+                .push(e.into_owned());
         }
         // sequences, per structure: replayed in order of effect
         for (id, evs) in c.evenements.iter_mut() {
@@ -198,75 +111,8 @@ impl Chronologie {
             let Some(mut etat) = c.depart.get(id).copied() else {
                 continue; // only known ids have events (checked above)
             };
-            let mut k = 0;
-            while k < evs.len() {
-                let effet = evs[k].effet();
-                let mut fin = k;
-                while fin < evs.len() && evs[fin].effet() == effet {
-                    fin += 1;
-                }
-                let mut vus: BTreeMap<&str, u64> = BTreeMap::new();
-                let mut derniere_unite: Option<&Evenement> = None;
-                for e in &evs[k..fin] {
-                    let loc =
-                        |d: Diagnostic| d.ligne(e.ligne).colonne("action").valeur(e.action.nom());
-                    let quand = format!("{} {}", NOMS_MOIS[(effet.1 - 1) as usize], effet.0);
-                    if let Some(l) = vus.insert(e.action.nom(), e.ligne) {
-                        if !matches!(e.action, Action::Ouverture | Action::Fermeture) {
-                            diags.push(loc(Diagnostic::erreur(
-                                Code::E035,
-                                fichier,
-                                format!("deux événements « {} » pour « {id} » comptent à partir de {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
-                            ))
-                            .conseil("gardez une seule valeur par mois (un changement compte au mois qui suit sa date, sauf le 1er)"));
-                        }
-                    }
-                    match e.action {
-                        Action::Ouverture if etat.ouverte => diags.push(
-                            loc(Diagnostic::erreur(
-                                Code::E035,
-                                fichier,
-                                format!("ouverture de « {id} », déjà ouverte à cette date"),
-                            ))
-                            .conseil("une structure ouverte dans l'exercice du dossier (mois_ouverture > 0) l'est encore au 1er janvier suivant ; fermez-la d'abord"),
-                        ),
-                        Action::Fermeture if !etat.ouverte => diags.push(
-                            loc(Diagnostic::erreur(
-                                Code::E035,
-                                fichier,
-                                format!("fermeture de « {id} », déjà fermée à cette date"),
-                            ))
-                            .conseil("une structure fermée toute l'année du dossier (mois_ouverture = 0) ou déjà fermée par un événement ne peut pas fermer à nouveau"),
-                        ),
-                        Action::UnitesExistantes(_) | Action::UnitesEmployeurs(_) => {
-                            derniere_unite = Some(e)
-                        }
-                        _ => {}
-                    }
-                    etat.appliquer(e.action);
-                }
-                if etat.employeurs > etat.existantes {
-                    if let Some(e) = derniere_unite {
-                        diags.push(
-                            Diagnostic::erreur(
-                                Code::E036,
-                                fichier,
-                                format!(
-                                    "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {} {}",
-                                    etat.employeurs,
-                                    etat.existantes,
-                                    NOMS_MOIS[(effet.1 - 1) as usize],
-                                    effet.0
-                                ),
-                            )
-                            .ligne(e.ligne)
-                            .colonne("valeur")
-                            .valeur(e.action.valeur())
-                            .conseil("les places employeurs font partie des places existantes"),
-                        );
-                    }
-                }
-                k = fin;
+            for meme_mois in evs.chunk_by(|x, y| x.effet() == y.effet()) {
+                rejouer_mois(id, meme_mois, &mut etat, fichier, diags);
             }
         }
         c
@@ -293,5 +139,202 @@ impl Chronologie {
             *slot = etat;
         }
         Some((r, annee_evs))
+    }
+}
+
+/// Each structure's state on 1 January N+1 before any event: as structures.csv describes
+/// it (R20).
+fn etats_de_depart(dossier: &Dossier) -> BTreeMap<String, Etat> {
+    dossier
+        .structures
+        .iter()
+        .map(|s| {
+            let etat = Etat {
+                ouverte: s.mois_ouverture > 0,
+                annexe: s.annexe,
+                soutien: s.soutien_collectivite,
+                existantes: s.unites_existantes,
+                nouvelles: s.unites_nouvelles,
+                employeurs: s.unites_employeurs,
+            };
+            (s.id.clone(), etat)
+        })
+        .collect()
+}
+
+/// The event with its id written as the structure's: an id written with another case or
+/// Unicode form is the structure's id (lecture::texte::cle_id, as everywhere): one
+/// structure, one spelling.
+fn rattacher<'e>(
+    dossier: &Dossier,
+    depart: &BTreeMap<String, Etat>,
+    e: &'e Evenement,
+) -> std::borrow::Cow<'e, Evenement> {
+    let cle = (!depart.contains_key(&e.id)).then(|| texte::cle_id(&e.id));
+    match cle.and_then(|k| {
+        dossier
+            .structures
+            .iter()
+            .find(|s| texte::cle_id(&s.id) == k)
+    }) {
+        Some(s) => std::borrow::Cow::Owned(Evenement {
+            id: s.id.clone(),
+            ..e.clone()
+        }),
+        None => std::borrow::Cow::Borrowed(e),
+    }
+}
+
+/// The dates an event may take effect at: within the convention, after exercice `n`
+/// (described by structures.csv), up to the last projected year.
+struct Dates<'a> {
+    debut: Option<Date>,
+    fin: Option<Date>,
+    /// « début → fin », for the messages.
+    periode: String,
+    n: i32,
+    derniere: i32,
+    fichier: &'a str,
+}
+
+impl<'a> Dates<'a> {
+    fn new(dossier: &Dossier, n: i32, derniere: i32, fichier: &'a str) -> Self {
+        let conv = &dossier.convention;
+        Dates {
+            debut: conv.debut,
+            fin: conv.fin,
+            periode: format!(
+                "{} → {}",
+                conv.debut.map_or("…".into(), |d| d.to_string()),
+                conv.fin.map_or("…".into(), |d| d.to_string())
+            ),
+            n,
+            derniere,
+            fichier,
+        }
+    }
+
+    /// `false` when the event's date is refused (E034); a warning (W030) when it takes
+    /// effect after the last projected year.
+    fn admettre(&self, e: &Evenement, diags: &mut Diagnostics) -> bool {
+        let (fichier, n, derniere) = (self.fichier, self.n, self.derniere);
+        let loc = |d: Diagnostic| d.ligne(e.ligne).colonne("date").valeur(e.date.to_string());
+        if self.debut.is_some_and(|d| e.date < d) || self.fin.is_some_and(|d| e.date > d) {
+            diags.push(
+                loc(Diagnostic::erreur(
+                    Code::E034,
+                    fichier,
+                    format!(
+                        "date hors de la période de la convention ({})",
+                        self.periode
+                    ),
+                ))
+                .conseil("un événement se situe pendant la convention"),
+            );
+            return false;
+        }
+        let (a, m) = e.effet();
+        if a <= n {
+            diags.push(
+                loc(Diagnostic::erreur(
+                    Code::E034,
+                    fichier,
+                    format!(
+                        "l'événement compte {}, pendant l'exercice {n} que structures.csv décrit déjà",
+                        super::a_partir_de(m, a)
+                    ),
+                ))
+                .conseil(format!(
+                    "décrivez l'exercice {n} dans structures.csv (mois_ouverture, unités), ou datez l'événement à partir du 1er janvier {}",
+                    n + 1
+                )),
+            );
+            return false;
+        }
+        if a > derniere {
+            diags.push(
+                loc(Diagnostic::avertissement(
+                    Code::W030,
+                    fichier,
+                    format!(
+                        "l'événement compte {}, après la dernière année projetée ({derniere}) : sans effet",
+                        super::a_partir_de(m, a)
+                    ),
+                ))
+                .conseil("prolongez la projection (--jusqu-a) si la convention le permet"),
+            );
+        }
+        true
+    }
+}
+
+/// Applies to `etat` the events of structure `id` that take effect the same month, checking
+/// the sequence: one value per action and month (E035), no opening of an open structure nor
+/// closing of a closed one (E035), employer units within the existing ones (E036).
+fn rejouer_mois(
+    id: &str,
+    evs: &[Evenement],
+    etat: &mut Etat,
+    fichier: &str,
+    diags: &mut Diagnostics,
+) {
+    let Some(effet) = evs.first().map(Evenement::effet) else {
+        return;
+    };
+    let quand = format!("{} {}", NOMS_MOIS[(effet.1 - 1) as usize], effet.0);
+    let mut vus: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut derniere_unite: Option<&Evenement> = None;
+    for e in evs {
+        let loc = |d: Diagnostic| d.ligne(e.ligne).colonne("action").valeur(e.action.nom());
+        if let Some(l) = vus.insert(e.action.nom(), e.ligne) {
+            if !matches!(e.action, Action::Ouverture | Action::Fermeture) {
+                diags.push(loc(Diagnostic::erreur(
+                    Code::E035,
+                    fichier,
+                    format!("deux événements « {} » pour « {id} » comptent à partir de {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
+                ))
+                .conseil("gardez une seule valeur par mois (un changement compte au mois qui suit sa date, sauf le 1er)"));
+            }
+        }
+        match e.action {
+            Action::Ouverture if etat.ouverte => diags.push(
+                loc(Diagnostic::erreur(
+                    Code::E035,
+                    fichier,
+                    format!("ouverture de « {id} », déjà ouverte à cette date"),
+                ))
+                .conseil("une structure ouverte dans l'exercice du dossier (mois_ouverture > 0) l'est encore au 1er janvier suivant ; fermez-la d'abord"),
+            ),
+            Action::Fermeture if !etat.ouverte => diags.push(
+                loc(Diagnostic::erreur(
+                    Code::E035,
+                    fichier,
+                    format!("fermeture de « {id} », déjà fermée à cette date"),
+                ))
+                .conseil("une structure fermée toute l'année du dossier (mois_ouverture = 0) ou déjà fermée par un événement ne peut pas fermer à nouveau"),
+            ),
+            Action::UnitesExistantes(_) | Action::UnitesEmployeurs(_) => derniere_unite = Some(e),
+            _ => {}
+        }
+        etat.appliquer(e.action);
+    }
+    if etat.employeurs > etat.existantes {
+        if let Some(e) = derniere_unite {
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E036,
+                    fichier,
+                    format!(
+                        "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {quand}",
+                        etat.employeurs,
+                        etat.existantes,
+                    ),
+                )
+                .ligne(e.ligne)
+                .colonne("valeur")
+                .valeur(e.action.valeur())
+                .conseil("les places employeurs font partie des places existantes"),
+            );
+        }
     }
 }

@@ -198,214 +198,13 @@ fn evenements_du_tableau(
 ) -> Vec<Evenement> {
     let mut r = Vec::with_capacity(tab.lignes.len());
     for (no, enr) in &tab.lignes {
-        let err =
-            |diags: &mut Diagnostics, code, col: &str, val: &str, msg: String, conseil: &str| {
-                diags.push(
-                    Diagnostic::erreur(code, fichier, msg)
-                        .ligne(*no)
-                        .colonne(col)
-                        .valeur(val)
-                        .conseil(conseil),
-                )
-            };
+        let l = LigneEvenement { fichier, no: *no };
         let champ = |c: &str| tab.champ(enr, c);
-        let mut ok = true;
-        let date = match champ("date") {
-            None => {
-                err(
-                    diags,
-                    Code::E006,
-                    "date",
-                    "",
-                    "valeur obligatoire manquante".into(),
-                    "renseignez la date de l'événement (ex. 2026-09-01)",
-                );
-                ok = false;
-                None
-            }
-            Some(v) => {
-                let d = analyser_date(v);
-                if d.is_none() {
-                    err(
-                        diags,
-                        Code::E030,
-                        "date",
-                        v,
-                        "date illisible".into(),
-                        "écrivez AAAA-MM-JJ (2026-09-01) ou JJ/MM/AAAA (01/09/2026)",
-                    );
-                    ok = false;
-                }
-                d
-            }
-        };
-        let id = match champ("id") {
-            Some(v) if texte::caractere_invisible(v).is_some() => {
-                let c = texte::caractere_invisible(v).unwrap_or_default();
-                err(
-                    diags,
-                    Code::E053,
-                    "id",
-                    &texte::montrer_invisibles(v),
-                    format!(
-                        "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
-                        c as u32
-                    ),
-                    "retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique",
-                );
-                ok = false;
-                v.to_string()
-            }
-            Some(v) => v.to_string(),
-            None => {
-                err(
-                    diags,
-                    Code::E006,
-                    "id",
-                    "",
-                    "valeur obligatoire manquante".into(),
-                    "identifiant d'une structure de structures.csv",
-                );
-                ok = false;
-                String::new()
-            }
-        };
-        let valeur = champ("valeur");
-        let action_brute = champ("action").map(|a| a.to_lowercase());
-        let liste = Action::NOMS.join(", ");
-        let action = match action_brute.as_deref() {
-            None => {
-                err(
-                    diags,
-                    Code::E006,
-                    "action",
-                    "",
-                    "valeur obligatoire manquante".into(),
-                    &format!("actions admises : {liste}"),
-                );
-                None
-            }
-            Some(a) => {
-                let unites = |diags: &mut Diagnostics| -> Option<Unites> {
-                    let Some(v) = valeur else {
-                        err(
-                            diags,
-                            Code::E033,
-                            "valeur",
-                            "",
-                            format!("l'action « {a} » demande un nombre d'unités"),
-                            "écrivez le nouveau nombre d'unités (ex. 40 ou 1,5)",
-                        );
-                        return None;
-                    };
-                    let d = match analyser_decimal(v) {
-                        Ok(d) => d,
-                        Err(m) => {
-                            err(
-                                diags,
-                                Code::E033,
-                                "valeur",
-                                v,
-                                format!("nombre d'unités illisible : {m}"),
-                                "écrivez par exemple 40 ou 1,5",
-                            );
-                            return None;
-                        }
-                    };
-                    if d.is_sign_negative() && !d.is_zero() {
-                        err(
-                            diags,
-                            Code::E033,
-                            "valeur",
-                            v,
-                            "nombre d'unités négatif".into(),
-                            "les unités sont positives ou nulles",
-                        );
-                        return None;
-                    }
-                    match en_centiemes(d) {
-                        Ok(c) if c <= UNITES_MAX => Some(Unites(c)),
-                        Ok(_) => {
-                            err(
-                                diags,
-                                Code::E033,
-                                "valeur",
-                                v,
-                                "nombre d'unités trop grand (maximum 100 000)".into(),
-                                "vérifiez l'unité de la colonne",
-                            );
-                            None
-                        }
-                        Err(m) => {
-                            err(
-                                diags,
-                                Code::E033,
-                                "valeur",
-                                v,
-                                format!("nombre d'unités avec {m}"),
-                                "arrondissez au centième",
-                            );
-                            None
-                        }
-                    }
-                };
-                match a {
-                    "ouverture" | "fermeture" => {
-                        if let Some(v) = valeur {
-                            err(diags, Code::E033, "valeur", v, format!("l'action « {a} » ne prend pas de valeur"), "changez les unités par une ligne unites_existantes / unites_nouvelles à la même date");
-                            None
-                        } else if a == "ouverture" {
-                            Some(Action::Ouverture)
-                        } else {
-                            Some(Action::Fermeture)
-                        }
-                    }
-                    "unites_existantes" => unites(diags).map(Action::UnitesExistantes),
-                    "unites_nouvelles" => unites(diags).map(Action::UnitesNouvelles),
-                    "unites_employeurs" => unites(diags).map(Action::UnitesEmployeurs),
-                    "soutien" => match valeur.map(|v| (v, analyser_booleen(v))) {
-                        Some((_, Some(b))) => Some(Action::Soutien(b)),
-                        other => {
-                            err(
-                                diags,
-                                Code::E033,
-                                "valeur",
-                                other.map_or("", |x| x.0),
-                                "booléen illisible".into(),
-                                "écrivez oui ou non",
-                            );
-                            None
-                        }
-                    },
-                    "annexe" => match valeur.map(|v| (v, Annexe::analyser(v))) {
-                        Some((_, Some(x))) => Some(Action::Annexe(x)),
-                        other => {
-                            err(
-                                diags,
-                                Code::E033,
-                                "valeur",
-                                other.map_or("", |x| x.0),
-                                "annexe inconnue".into(),
-                                "valeurs admises : 2, 2bis",
-                            );
-                            None
-                        }
-                    },
-                    _ => {
-                        err(
-                            diags,
-                            Code::E032,
-                            "action",
-                            a,
-                            "action inconnue".into(),
-                            &format!("actions admises : {liste}"),
-                        );
-                        None
-                    }
-                }
-            }
-        };
-        if let (true, Some(date), Some(action)) = (ok, date, action) {
+        // each column checked, every error reported, before the event is kept or not
+        let date = l.date(champ("date"), diags);
+        let id = l.id(champ("id"), diags);
+        let action = l.action(champ("action"), champ("valeur"), diags);
+        if let (Some(date), Some(id), Some(action)) = (date, id, action) {
             r.push(Evenement {
                 date,
                 id,
@@ -415,6 +214,211 @@ fn evenements_du_tableau(
         }
     }
     r
+}
+
+/// A line of the events' table, where its errors are reported.
+struct LigneEvenement<'a> {
+    fichier: &'a str,
+    no: u64,
+}
+
+impl LigneEvenement<'_> {
+    fn err(
+        &self,
+        diags: &mut Diagnostics,
+        code: Code,
+        col: &str,
+        val: &str,
+        msg: String,
+        conseil: &str,
+    ) {
+        diags.push(
+            Diagnostic::erreur(code, self.fichier, msg)
+                .ligne(self.no)
+                .colonne(col)
+                .valeur(val)
+                .conseil(conseil),
+        )
+    }
+
+    /// The column `date`; `None` when absent or unreadable (reported).
+    fn date(&self, v: Option<&str>, diags: &mut Diagnostics) -> Option<Date> {
+        let Some(v) = v else {
+            self.err(
+                diags,
+                Code::E006,
+                "date",
+                "",
+                "valeur obligatoire manquante".into(),
+                "renseignez la date de l'événement (ex. 2026-09-01)",
+            );
+            return None;
+        };
+        let d = analyser_date(v);
+        if d.is_none() {
+            self.err(
+                diags,
+                Code::E030,
+                "date",
+                v,
+                "date illisible".into(),
+                "écrivez AAAA-MM-JJ (2026-09-01) ou JJ/MM/AAAA (01/09/2026)",
+            );
+        }
+        d
+    }
+
+    /// The column `id`; `None` when absent or holding an invisible character (reported).
+    fn id(&self, v: Option<&str>, diags: &mut Diagnostics) -> Option<String> {
+        let Some(v) = v else {
+            self.err(
+                diags,
+                Code::E006,
+                "id",
+                "",
+                "valeur obligatoire manquante".into(),
+                "identifiant d'une structure de structures.csv",
+            );
+            return None;
+        };
+        if let Some(c) = texte::caractere_invisible(v) {
+            self.err(
+                diags,
+                Code::E053,
+                "id",
+                &texte::montrer_invisibles(v),
+                format!(
+                    "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+                    c as u32
+                ),
+                "retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique",
+            );
+            return None;
+        }
+        Some(v.to_string())
+    }
+
+    /// The columns `action` and `valeur`; `None` when either is wrong (reported).
+    fn action(
+        &self,
+        action: Option<&str>,
+        valeur: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Option<Action> {
+        let liste = Action::NOMS.join(", ");
+        let Some(a) = action.map(|a| a.to_lowercase()) else {
+            self.err(
+                diags,
+                Code::E006,
+                "action",
+                "",
+                "valeur obligatoire manquante".into(),
+                &format!("actions admises : {liste}"),
+            );
+            return None;
+        };
+        let a = a.as_str();
+        let refus = |diags: &mut Diagnostics, v: Option<&str>, msg: &str, conseil: &str| {
+            self.err(
+                diags,
+                Code::E033,
+                "valeur",
+                v.unwrap_or(""),
+                msg.into(),
+                conseil,
+            );
+            None
+        };
+        match a {
+            "ouverture" | "fermeture" => {
+                if let Some(v) = valeur {
+                    self.err(diags, Code::E033, "valeur", v, format!("l'action « {a} » ne prend pas de valeur"), "changez les unités par une ligne unites_existantes / unites_nouvelles à la même date");
+                    None
+                } else if a == "ouverture" {
+                    Some(Action::Ouverture)
+                } else {
+                    Some(Action::Fermeture)
+                }
+            }
+            "unites_existantes" => self.unites(a, valeur, diags).map(Action::UnitesExistantes),
+            "unites_nouvelles" => self.unites(a, valeur, diags).map(Action::UnitesNouvelles),
+            "unites_employeurs" => self.unites(a, valeur, diags).map(Action::UnitesEmployeurs),
+            "soutien" => match valeur.and_then(analyser_booleen) {
+                Some(b) => Some(Action::Soutien(b)),
+                None => refus(diags, valeur, "booléen illisible", "écrivez oui ou non"),
+            },
+            "annexe" => match valeur.and_then(Annexe::analyser) {
+                Some(x) => Some(Action::Annexe(x)),
+                None => refus(
+                    diags,
+                    valeur,
+                    "annexe inconnue",
+                    "valeurs admises : 2, 2bis",
+                ),
+            },
+            _ => {
+                self.err(
+                    diags,
+                    Code::E032,
+                    "action",
+                    a,
+                    "action inconnue".into(),
+                    &format!("actions admises : {liste}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The number of units of an action `a` on units (column `valeur`).
+    fn unites(&self, a: &str, valeur: Option<&str>, diags: &mut Diagnostics) -> Option<Unites> {
+        let refus = |diags: &mut Diagnostics, v: &str, msg: String, conseil: &str| {
+            self.err(diags, Code::E033, "valeur", v, msg, conseil);
+            None
+        };
+        let Some(v) = valeur else {
+            return refus(
+                diags,
+                "",
+                format!("l'action « {a} » demande un nombre d'unités"),
+                "écrivez le nouveau nombre d'unités (ex. 40 ou 1,5)",
+            );
+        };
+        let d = match analyser_decimal(v) {
+            Ok(d) => d,
+            Err(m) => {
+                return refus(
+                    diags,
+                    v,
+                    format!("nombre d'unités illisible : {m}"),
+                    "écrivez par exemple 40 ou 1,5",
+                )
+            }
+        };
+        if d.is_sign_negative() && !d.is_zero() {
+            return refus(
+                diags,
+                v,
+                "nombre d'unités négatif".into(),
+                "les unités sont positives ou nulles",
+            );
+        }
+        match en_centiemes(d) {
+            Ok(c) if c <= UNITES_MAX => Some(Unites(c)),
+            Ok(_) => refus(
+                diags,
+                v,
+                "nombre d'unités trop grand (maximum 100 000)".into(),
+                "vérifiez l'unité de la colonne",
+            ),
+            Err(m) => refus(
+                diags,
+                v,
+                format!("nombre d'unités avec {m}"),
+                "arrondissez au centième",
+            ),
+        }
+    }
 }
 
 /// Reads an events file from disk (encoding rules of the CSV files). `None` on error.
