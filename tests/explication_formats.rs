@@ -344,3 +344,50 @@ fn annee_projetee_html_et_classeur() {
     assert_eq!(valeur(&l, "places_mois — ").0, 400.0);
     assert_eq!(valeur(&l, "4. Trajectoire — ").0, 3_333.33);
 }
+
+/// The JSON tree holds the new nodes: the rounding step with its strategy (the barème value
+/// and its name), the cent of remainder (Tarnier: rank 23 of 13 cents → 0), `mois_ref`.
+#[test]
+fn json_arrondi_et_references() {
+    let o = bonus(&["expliquer", DIJON, "EAJE-TARNIER", "--format", "json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let lissage = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "lissage")
+        .unwrap();
+    assert_eq!(lissage["formule"], "plancher_part + centime_reste");
+    assert_eq!(lissage["valeur"]["centimes"], 2_835_580);
+    let t = trouver(lissage, "T").unwrap();
+    assert_eq!(
+        t["libelle"],
+        "total du groupe arrondi au centime (demi-centime vers le haut)"
+    );
+    assert_eq!(t["formule"], "arrondi(total_exact)");
+    assert_eq!(t["parametres"][0]["nom"], "arrondi");
+    assert_eq!(t["parametres"][0]["valeur"]["valeur"], "demi_haut");
+    assert_eq!(t["parametres"][0]["source"]["statut"], "hypothese");
+    let c = trouver(lissage, "centime_reste").unwrap();
+    assert_eq!(c["valeur"]["centimes"], 0);
+    assert_eq!(trouver(c, "rang_reste").unwrap()["valeur"]["valeur"], 23);
+    assert_eq!(
+        trouver(c, "centimes_restants").unwrap()["valeur"]["valeur"],
+        13
+    );
+    let contribution = v["figures"].as_array().unwrap().last().unwrap();
+    let c_ref = trouver(contribution, "c_ref").unwrap();
+    // 150 000 € × 9 / 12 = 112 500 €
+    assert_eq!(c_ref["valeur"]["centimes"], "11250000");
+    assert_eq!(trouver(c_ref, "mois_ref").unwrap()["valeur"]["valeur"], 12);
+}
