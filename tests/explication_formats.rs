@@ -391,3 +391,102 @@ fn json_arrondi_et_references() {
     assert_eq!(c_ref["valeur"]["centimes"], "11250000");
     assert_eq!(trouver(c_ref, "mois_ref").unwrap()["valeur"]["valeur"], 12);
 }
+
+/// On generated dossiers (seeds 1 to 5), every structure's tree agrees with the calculation:
+/// each figure's value is the line's, every sum or difference of the tree adds up from its
+/// operands (`lissage = plancher_part + centime_reste`, `bonus_total = lissage + nouvelles +
+/// trajectoire`, `ctre`, public funding, `variation`), and the four renderings are made
+/// without error (balanced lists in the page).
+#[test]
+fn arbre_d_accord_avec_le_calcul_sur_les_dossiers_generes() {
+    use bonus_ctg::calcul::explication::{self, Noeud, Valeur};
+    use bonus_ctg::diagnostic::Diagnostics;
+    use bonus_ctg::generation::{generer, Parametres};
+    use bonus_ctg::rapport::explication as rendu;
+    fn centimes(n: &Noeud) -> i64 {
+        match n.valeur {
+            Valeur::Montant(m) => m.0,
+            ref v => panic!("{} : {v:?}", n.id),
+        }
+    }
+    fn operande(n: &Noeud, id: &str) -> i64 {
+        centimes(n.operandes.iter().find(|o| o.id == id).unwrap())
+    }
+    fn sommes(n: &Noeud, vus: &mut usize) {
+        let f = n.formule.as_deref().unwrap_or_default();
+        let ids: Vec<&str> = f.split(" + ").collect();
+        let somme = [
+            "plancher_part + centime_reste",
+            "lissage + nouvelles + trajectoire",
+            "ctre_lissage + ctre_nouvelles",
+            "contribution_n1 + bonus_n1",
+            "contribution + bonus_total",
+        ];
+        if somme.contains(&f) {
+            let s: i64 = ids.iter().map(|i| operande(n, i)).sum();
+            assert_eq!(s, centimes(n), "{} = {f}", n.id);
+            *vus += 1;
+        }
+        if f == "financement_public_n − financement_public_n1" {
+            assert_eq!(
+                operande(n, "financement_public_n") - operande(n, "financement_public_n1"),
+                centimes(n)
+            );
+            *vus += 1;
+        }
+        for o in &n.operandes {
+            sommes(o, vus);
+        }
+    }
+    let mut vus = 0;
+    let mut structures = 0;
+    for graine in 1..=5u64 {
+        let p = Parametres {
+            collectivites: 12,
+            structures: 80,
+            graine,
+            dossiers: Some(2),
+        };
+        for d in generer(&p).unwrap() {
+            let mut diags = Diagnostics::default();
+            let lu = bonus_ctg::lecture::analyser_dossier(&d.fichiers, &mut diags).unwrap();
+            let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+            for l in &r.structures {
+                let id = &l.structure.id;
+                let e = explication::expliquer(&lu.dossier, &r, id)
+                    .unwrap()
+                    .unwrap();
+                let figure = |x: &str| e.figures().into_iter().find(|f| f.id == x).map(centimes);
+                assert_eq!(figure("bonus_total"), Some(l.bonus_total.0), "{id}");
+                assert_eq!(figure("variation"), Some(l.variation.0), "{id}");
+                assert_eq!(figure("lissage").unwrap_or(0), l.bonus_lissage.0, "{id}");
+                assert_eq!(
+                    figure("nouvelles").unwrap_or(0),
+                    l.bonus_nouvelles.0,
+                    "{id}"
+                );
+                assert_eq!(figure("ctre").unwrap_or(0), l.bonus_ctre.0, "{id}");
+                assert_eq!(
+                    centimes(e.contribution.trouver("contribution").unwrap()),
+                    l.contribution_n.0,
+                    "{id}"
+                );
+                for f in e.figures() {
+                    sommes(f, &mut vus);
+                }
+                let t = rendu::expliquer(&lu.dossier, &r, id).unwrap().unwrap();
+                assert!(t.contains(&format!("Structure {id} — ")));
+                let h = rendu::page_html(&lu.dossier, &r, id).unwrap().unwrap();
+                assert_eq!(h.matches("<ul").count(), h.matches("</ul>").count(), "{id}");
+                assert_eq!(h.matches("<li").count(), h.matches("</li>").count(), "{id}");
+                assert!(rendu::xlsx::classeur(&lu.dossier, &r, id)
+                    .unwrap()
+                    .is_some());
+                assert!(rendu::json(&lu.dossier, &r, id).unwrap().is_some());
+                structures += 1;
+            }
+        }
+    }
+    assert!(structures > 300, "{structures}");
+    assert!(vus > 5 * structures, "{vus} sommes vérifiées");
+}
