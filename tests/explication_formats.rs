@@ -141,7 +141,7 @@ fn page_html_tarnier() {
     assert_eq!(h.matches("<h2 id=\"figure-").count(), 5);
     assert!(!h.contains("<table"), "pas de tableau de mise en page");
     for attendu in [
-        "<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">1 301 846,37 € / 1 033,00</span> = <strong class=\"valeur\">1 260,257861 € (exactement 130184637/1033 centimes)</strong>",
+        "<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">1 301 846,37 € / 1 033,00</span> = <strong class=\"valeur\">1 260,257861 €</strong> <span class=\"exact\">(exactement 130184637/1033 centimes)</span>",
         "<span class=\"avec-valeurs\">1 260,257861 € × 30,00 × 9 / 12</span> = <strong class=\"valeur\">28 355,801864 €",
         "<strong class=\"valeur\">84 144,20 €</strong>",
         "<span class=\"ok\">[ok]</span>",
@@ -319,7 +319,7 @@ fn annee_projetee_html_et_classeur() {
     // growth (1 111 − 1 033) / 1 033 = 78/1 033 ≈ 7,55 % ≥ 4 % (first threshold), < 8 %
     // (1 033 × 1,08 = 1 115,64 places): level 1, 100 € per place
     assert!(h.contains(
-        "<span class=\"avec-valeurs\">(1 111,00 − 1 033,00) / 1 033,00</span> = <strong class=\"valeur\">0,075508 (exactement 78/1033)</strong>"
+        "<span class=\"avec-valeurs\">(1 111,00 − 1 033,00) / 1 033,00</span> = <strong class=\"valeur\">0,075508</strong> <span class=\"exact\">(exactement 78/1033)</span>"
     ));
     assert!(h.contains("plus haut seuil atteint (n° 1)"));
     let d = tempfile::tempdir().unwrap();
