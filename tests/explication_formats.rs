@@ -141,7 +141,7 @@ fn page_html_tarnier() {
     assert_eq!(h.matches("<h2 id=\"figure-").count(), 5);
     assert!(!h.contains("<table"), "pas de tableau de mise en page");
     for attendu in [
-        "<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">1 301 846,37 € / 1 033,00</span> = <strong class=\"valeur\">1 260,257861 € (exactement 130184637/1033 centimes)</strong>",
+        "<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">1 301 846,37 € / 1 033,00</span> = <strong class=\"valeur\">1 260,257861 €</strong> <span class=\"exact\">(exactement 130184637/1033 centimes)</span>",
         "<span class=\"avec-valeurs\">1 260,257861 € × 30,00 × 9 / 12</span> = <strong class=\"valeur\">28 355,801864 €",
         "<strong class=\"valeur\">84 144,20 €</strong>",
         "<span class=\"ok\">[ok]</span>",
@@ -319,7 +319,7 @@ fn annee_projetee_html_et_classeur() {
     // growth (1 111 − 1 033) / 1 033 = 78/1 033 ≈ 7,55 % ≥ 4 % (first threshold), < 8 %
     // (1 033 × 1,08 = 1 115,64 places): level 1, 100 € per place
     assert!(h.contains(
-        "<span class=\"avec-valeurs\">(1 111,00 − 1 033,00) / 1 033,00</span> = <strong class=\"valeur\">0,075508 (exactement 78/1033)</strong>"
+        "<span class=\"avec-valeurs\">(1 111,00 − 1 033,00) / 1 033,00</span> = <strong class=\"valeur\">0,075508</strong> <span class=\"exact\">(exactement 78/1033)</span>"
     ));
     assert!(h.contains("plus haut seuil atteint (n° 1)"));
     let d = tempfile::tempdir().unwrap();
@@ -343,4 +343,150 @@ fn annee_projetee_html_et_classeur() {
     assert_eq!(r, "R63");
     assert_eq!(valeur(&l, "places_mois — ").0, 400.0);
     assert_eq!(valeur(&l, "4. Trajectoire — ").0, 3_333.33);
+}
+
+/// The JSON tree holds the new nodes: the rounding step with its strategy (the barème value
+/// and its name), the cent of remainder (Tarnier: rank 23 of 13 cents → 0), `mois_ref`.
+#[test]
+fn json_arrondi_et_references() {
+    let o = bonus(&["expliquer", DIJON, "EAJE-TARNIER", "--format", "json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let lissage = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "lissage")
+        .unwrap();
+    assert_eq!(lissage["formule"], "plancher_part + centime_reste");
+    assert_eq!(lissage["valeur"]["centimes"], 2_835_580);
+    let t = trouver(lissage, "T").unwrap();
+    assert_eq!(
+        t["libelle"],
+        "total du groupe arrondi au centime (demi-centime vers le haut)"
+    );
+    assert_eq!(t["formule"], "arrondi(total_exact)");
+    assert_eq!(t["parametres"][0]["nom"], "arrondi");
+    assert_eq!(t["parametres"][0]["valeur"]["valeur"], "demi_haut");
+    assert_eq!(t["parametres"][0]["source"]["statut"], "hypothese");
+    let c = trouver(lissage, "centime_reste").unwrap();
+    assert_eq!(c["valeur"]["centimes"], 0);
+    assert_eq!(trouver(c, "rang_reste").unwrap()["valeur"]["valeur"], 23);
+    assert_eq!(
+        trouver(c, "centimes_restants").unwrap()["valeur"]["valeur"],
+        13
+    );
+    let contribution = v["figures"].as_array().unwrap().last().unwrap();
+    let c_ref = trouver(contribution, "c_ref").unwrap();
+    // 150 000 € × 9 / 12 = 112 500 €
+    assert_eq!(c_ref["valeur"]["centimes"], "11250000");
+    assert_eq!(trouver(c_ref, "mois_ref").unwrap()["valeur"]["valeur"], 12);
+}
+
+/// On generated dossiers (seeds 1 to 5), every structure's tree agrees with the calculation:
+/// each figure's value is the line's, every sum or difference of the tree adds up from its
+/// operands (`lissage = plancher_part + centime_reste`, `bonus_total = lissage + nouvelles +
+/// trajectoire`, `ctre`, public funding, `variation`), and the four renderings are made
+/// without error (balanced lists in the page).
+#[test]
+fn arbre_d_accord_avec_le_calcul_sur_les_dossiers_generes() {
+    use bonus_ctg::calcul::explication::{self, Noeud, Valeur};
+    use bonus_ctg::diagnostic::Diagnostics;
+    use bonus_ctg::generation::{generer, Parametres};
+    use bonus_ctg::rapport::explication as rendu;
+    fn centimes(n: &Noeud) -> i64 {
+        match n.valeur {
+            Valeur::Montant(m) => m.0,
+            ref v => panic!("{} : {v:?}", n.id),
+        }
+    }
+    fn operande(n: &Noeud, id: &str) -> i64 {
+        centimes(n.operandes.iter().find(|o| o.id == id).unwrap())
+    }
+    fn sommes(n: &Noeud, vus: &mut usize) {
+        let f = n.formule.as_deref().unwrap_or_default();
+        let ids: Vec<&str> = f.split(" + ").collect();
+        let somme = [
+            "plancher_part + centime_reste",
+            "lissage + nouvelles + trajectoire",
+            "ctre_lissage + ctre_nouvelles",
+            "contribution_n1 + bonus_n1",
+            "contribution + bonus_total",
+        ];
+        if somme.contains(&f) {
+            let s: i64 = ids.iter().map(|i| operande(n, i)).sum();
+            assert_eq!(s, centimes(n), "{} = {f}", n.id);
+            *vus += 1;
+        }
+        if f == "financement_public_n − financement_public_n1" {
+            assert_eq!(
+                operande(n, "financement_public_n") - operande(n, "financement_public_n1"),
+                centimes(n)
+            );
+            *vus += 1;
+        }
+        for o in &n.operandes {
+            sommes(o, vus);
+        }
+    }
+    let mut vus = 0;
+    let mut structures = 0;
+    for graine in 1..=5u64 {
+        let p = Parametres {
+            collectivites: 12,
+            structures: 80,
+            graine,
+            dossiers: Some(2),
+        };
+        for d in generer(&p).unwrap() {
+            let mut diags = Diagnostics::default();
+            let lu = bonus_ctg::lecture::analyser_dossier(&d.fichiers, &mut diags).unwrap();
+            let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+            for l in &r.structures {
+                let id = &l.structure.id;
+                let e = explication::expliquer(&lu.dossier, &r, id)
+                    .unwrap()
+                    .unwrap();
+                let figure = |x: &str| e.figures().into_iter().find(|f| f.id == x).map(centimes);
+                assert_eq!(figure("bonus_total"), Some(l.bonus_total.0), "{id}");
+                assert_eq!(figure("variation"), Some(l.variation.0), "{id}");
+                assert_eq!(figure("lissage").unwrap_or(0), l.bonus_lissage.0, "{id}");
+                assert_eq!(
+                    figure("nouvelles").unwrap_or(0),
+                    l.bonus_nouvelles.0,
+                    "{id}"
+                );
+                assert_eq!(figure("ctre").unwrap_or(0), l.bonus_ctre.0, "{id}");
+                assert_eq!(
+                    centimes(e.contribution.trouver("contribution").unwrap()),
+                    l.contribution_n.0,
+                    "{id}"
+                );
+                for f in e.figures() {
+                    sommes(f, &mut vus);
+                }
+                let t = rendu::expliquer(&lu.dossier, &r, id).unwrap().unwrap();
+                assert!(t.contains(&format!("Structure {id} — ")));
+                let h = rendu::page_html(&lu.dossier, &r, id).unwrap().unwrap();
+                assert_eq!(h.matches("<ul").count(), h.matches("</ul>").count(), "{id}");
+                assert_eq!(h.matches("<li").count(), h.matches("</li>").count(), "{id}");
+                assert!(rendu::xlsx::classeur(&lu.dossier, &r, id)
+                    .unwrap()
+                    .is_some());
+                assert!(rendu::json(&lu.dossier, &r, id).unwrap().is_some());
+                structures += 1;
+            }
+        }
+    }
+    assert!(structures > 300, "{structures}");
+    assert!(vus > 5 * structures, "{vus} sommes vérifiées");
 }

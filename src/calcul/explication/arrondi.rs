@@ -48,7 +48,14 @@ pub(super) fn noeud_arrondi(
             .avec(parametre(
                 "arrondi",
                 &r.bareme.arrondi,
-                Valeur::Texte(strategie.into()),
+                // the value as bareme.toml writes it; the label names it in words
+                Valeur::Texte(
+                    match g.strategie {
+                        crate::bareme::Arrondi::DemiHaut => "demi_haut",
+                        crate::bareme::Arrondi::Troncature => "troncature",
+                    }
+                    .into(),
+                ),
                 false,
             )),
             Noeud::donnee(

@@ -254,13 +254,13 @@ fn noeud_eligibilite(r: &Resultat, l: &LigneStructure) -> Noeud {
         let liste = |x: Vec<&str>| Valeur::Texte(x.join(", "));
         n = n
             .avec(parametre(
-                &format!("types du volet {}", v.nom),
+                "types",
                 &v.types,
                 liste(v.types.valeur.iter().map(|t| t.code()).collect()),
                 false,
             ))
             .avec(parametre(
-                "financements admis",
+                "financement",
                 &v.financement,
                 match &v.financement.valeur {
                     Some(f) => liste(f.iter().map(|f| f.code()).collect()),

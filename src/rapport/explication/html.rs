@@ -28,6 +28,7 @@ pub const STYLE_ARBRE: &str = ".explication-arbre h2,.explication-arbre h3{font-
 .explication-arbre .formule{color:#4a5568}\
 .explication-arbre .valeur{white-space:nowrap}\
 .explication-arbre .regle{color:#718096;font-size:12px}\
+.explication-arbre .exact{color:#4a5568;font-size:13px}\
 .explication-arbre .ok{color:#276749;font-weight:700}\
 .explication-arbre .non{color:#c53030;font-weight:700}\
 .explication-arbre ul.parametres{margin:2px 0 4px 18px;font-size:13px;color:#4a5568}\
@@ -125,7 +126,14 @@ fn noeuds(o: &mut String, lignes: &[Ligne]) {
 fn contenu(l: &Ligne, titre: bool) -> String {
     let n = l.noeud;
     let regle = format!("<span class=\"regle\">({})</span>", esc(n.regle));
-    let valeur = format!("<strong class=\"valeur\">{}</strong>", esc(&l.valeur));
+    let valeur = match l.valeur_et_fraction() {
+        (v, None) => format!("<strong class=\"valeur\">{}</strong>", esc(v)),
+        (v, Some(f)) => format!(
+            "<strong class=\"valeur\">{}</strong> <span class=\"exact\">{}</span>",
+            esc(v),
+            esc(f)
+        ),
+    };
     let libelle = |s: &str| {
         let s = if titre { rendu::majuscule(s) } else { s.into() };
         format!("<span class=\"libelle\">{}</span>", esc(&s))

@@ -64,6 +64,14 @@ pub fn source(s: &Option<Source>) -> String {
 }
 
 impl Ligne<'_> {
+    /// The value and, apart, the exact fraction that follows a rounded display
+    /// (`1 260,257861 €`, `(exactement 130184637/1033 centimes)`).
+    pub fn valeur_et_fraction(&self) -> (&str, Option<&str>) {
+        match self.valeur.find(" (exactement ") {
+            Some(i) => (&self.valeur[..i], Some(&self.valeur[i + 1..])),
+            None => (&self.valeur, None),
+        }
+    }
     /// The node on one line: `id = formule = formule avec les valeurs = valeur — libellé
     /// (règle)` for a figure, `libellé : valeur (règle)` for a datum, `[ok] libellé (règle)`
     /// for a rule checked.
