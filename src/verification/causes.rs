@@ -95,26 +95,36 @@ fn valeur_ronde(lo: &Rationnel, hi: &Rationnel) -> R<Option<i128>> {
 pub(super) enum Histoire {
     /// The group's notified amounts agree with our rate (or cannot tell).
     Conforme,
-    /// A different rate `[lo, hi]` (cents per unit, effective) for the structures in
-    /// `coherentes`, explained by one structure's unit count re-spread over the group.
-    Unites {
-        lo: Rationnel,
-        hi: Rationnel,
-        coherentes: Vec<usize>,
-        structure: usize,
-        u_prime: i128,
-        total_prime: i128,
-    },
-    /// A different rate explained by a different envelope `A'` in `[a_lo, a_hi]` (cents).
-    Enveloppe {
-        lo: Rationnel,
-        hi: Rationnel,
-        coherentes: Vec<usize>,
-        a_lo: Rationnel,
-        a_hi: Rationnel,
-        u_lo: Rationnel,
-        u_hi: Rationnel,
-    },
+    /// A different rate explained by one structure's unit count re-spread over the group.
+    Unites(ParUnites),
+    /// A different rate explained by a different envelope `A'`.
+    Enveloppe(ParEnveloppe),
+}
+
+/// A different rate `[lo, hi]` (cents per unit, effective) for the structures in
+/// `coherentes`, explained by structure `structure` counted with `u_prime` units (the
+/// group's total then `total_prime`), hundredths.
+#[derive(Debug, Clone)]
+pub(super) struct ParUnites {
+    lo: Rationnel,
+    hi: Rationnel,
+    coherentes: Vec<usize>,
+    structure: usize,
+    u_prime: i128,
+    total_prime: i128,
+}
+
+/// A different rate `[lo, hi]` for the structures in `coherentes`, explained by an envelope
+/// `A'` in `[a_lo, a_hi]` (cents), or a group's total of units in `[u_lo, u_hi]`.
+#[derive(Debug, Clone)]
+pub(super) struct ParEnveloppe {
+    lo: Rationnel,
+    hi: Rationnel,
+    coherentes: Vec<usize>,
+    a_lo: Rationnel,
+    a_hi: Rationnel,
+    u_lo: Rationnel,
+    u_hi: Rationnel,
 }
 
 pub(super) struct Contexte<'a> {
@@ -204,14 +214,14 @@ pub(super) fn analyser_groupe(
     let explications =
         unites_qui_expliquent(ctx, membres, &coherentes, (lo, hi), (u_lo, u_hi), total)?;
     if let [(structure, u_prime, total_prime)] = explications[..] {
-        return Ok(Histoire::Unites {
+        return Ok(Histoire::Unites(ParUnites {
             lo,
             hi,
             coherentes,
             structure,
             u_prime,
             total_prime,
-        });
+        }));
     }
     // A' such that A' / U, revalued, is the notified rate
     let enveloppe = |taux| {
@@ -220,7 +230,7 @@ pub(super) fn analyser_groupe(
             taux,
         )
     };
-    Ok(Histoire::Enveloppe {
+    Ok(Histoire::Enveloppe(ParEnveloppe {
         lo,
         hi,
         coherentes,
@@ -228,7 +238,7 @@ pub(super) fn analyser_groupe(
         a_hi: enveloppe(hi)?,
         u_lo,
         u_hi,
-    })
+    }))
 }
 
 /// The rate held by the most intervals, when it says the group has another rate than
@@ -709,89 +719,111 @@ enum DuGroupe {
 }
 
 fn cause_du_groupe(ctx: &Contexte, i: usize, g: &GroupeVolet) -> R<DuGroupe> {
-    let l = &ctx.r.structures[i];
     let m_eff = g.taux_effectif.map_or(Rationnel::ZERO, |t| t.0);
     let cle = (g.collectivite.clone(), g.volet.clone());
     match ctx.histoires.get(&cle) {
-        Some(Histoire::Unites {
-            lo,
-            hi,
-            coherentes,
-            structure,
-            u_prime,
-            total_prime,
-        }) => {
-            let j = &ctx.r.structures[*structure];
-            if *structure == i {
-                return Ok(DuGroupe::Cause(cause(
-                    "UNITES",
-                    format!(
-                        "la Caf semble compter {} unités au lieu de {} : le total du groupe ({}, {}) passe de {} à {} unités, d'où un taux {} pour toutes ses structures",
-                        unites_fr(*u_prime),
-                        unites_fr(u_h(l)),
-                        g.collectivite,
-                        g.volet,
-                        unites_fr(g.unites.0 as i128),
-                        unites_fr(*total_prime),
-                        taux_compares(&milieu(lo, hi)?, &m_eff)?
-                    ),
-                )));
-            }
-            if coherentes.binary_search(&i).is_ok() {
-                return Ok(DuGroupe::Cause(cause(
-                    "TAUX_GROUPE",
-                    format!(
-                        "le montant notifié correspond à un taux {} : conséquence du nombre d'unités de {} ({} pour la Caf au lieu de {}), qui change le total du groupe ({}, {}) de {} à {} unités",
-                        taux_compares(&milieu(lo, hi)?, &m_eff)?,
-                        j.structure.id,
-                        unites_fr(*u_prime),
-                        unites_fr(u_h(j)),
-                        g.collectivite,
-                        g.volet,
-                        unites_fr(g.unites.0 as i128),
-                        unites_fr(*total_prime)
-                    ),
-                )));
-            }
-            Ok(DuGroupe::Taux(milieu(lo, hi)?))
-        }
-        Some(Histoire::Enveloppe {
-            lo,
-            hi,
-            coherentes,
-            a_lo,
-            a_hi,
-            u_lo,
-            u_hi,
-        }) => {
-            if coherentes.binary_search(&i).is_ok() {
-                let a_m = milieu(a_lo, a_hi)?;
-                let mut c = cause(
-                    "ENVELOPPE_N1",
-                    format!(
-                        "les montants notifiés du groupe ({}, {}) correspondent à un taux {}, soit une charge N-1 d'environ {} (entre {} et {}) au lieu de {}{}",
-                        g.collectivite,
-                        g.volet,
-                        taux_compares(&milieu(lo, hi)?, &m_eff)?,
-                        fr_r(&a_m)?,
-                        fr_r(a_lo)?,
-                        fr_r(a_hi)?,
-                        montant_fr(g.charge_n1),
-                        explique_enveloppe(ctx, g, a_lo, a_hi)?
-                    ),
-                );
-                let u_m = milieu(u_lo, u_hi)?;
-                c.autres.push(format!(
-                    "ou un total d'unités du groupe d'environ {} au lieu de {}",
-                    unites_fr(u_m.arrondi_demi_haut()),
-                    unites_fr(g.unites.0 as i128)
-                ));
-                return Ok(DuGroupe::Cause(c));
-            }
-            Ok(DuGroupe::Taux(milieu(lo, hi)?))
-        }
+        Some(Histoire::Unites(h)) => cause_unites_du_groupe(ctx, i, g, h, m_eff),
+        Some(Histoire::Enveloppe(h)) => cause_enveloppe_du_groupe(ctx, i, g, h, m_eff),
         _ => Ok(DuGroupe::Taux(m_eff)),
     }
+}
+
+/// The group's notified rate is explained by one structure's unit count: that structure's
+/// cause, or the group's rate for the structures that follow it.
+fn cause_unites_du_groupe(
+    ctx: &Contexte,
+    i: usize,
+    g: &GroupeVolet,
+    h: &ParUnites,
+    m_eff: Rationnel,
+) -> R<DuGroupe> {
+    let ParUnites {
+        lo,
+        hi,
+        coherentes,
+        structure,
+        u_prime,
+        total_prime,
+    } = h;
+    let l = &ctx.r.structures[i];
+    let j = &ctx.r.structures[*structure];
+    if *structure == i {
+        return Ok(DuGroupe::Cause(cause(
+            "UNITES",
+            format!(
+                "la Caf semble compter {} unités au lieu de {} : le total du groupe ({}, {}) passe de {} à {} unités, d'où un taux {} pour toutes ses structures",
+                unites_fr(*u_prime),
+                unites_fr(u_h(l)),
+                g.collectivite,
+                g.volet,
+                unites_fr(g.unites.0 as i128),
+                unites_fr(*total_prime),
+                taux_compares(&milieu(lo, hi)?, &m_eff)?
+            ),
+        )));
+    }
+    if coherentes.binary_search(&i).is_ok() {
+        return Ok(DuGroupe::Cause(cause(
+            "TAUX_GROUPE",
+            format!(
+                "le montant notifié correspond à un taux {} : conséquence du nombre d'unités de {} ({} pour la Caf au lieu de {}), qui change le total du groupe ({}, {}) de {} à {} unités",
+                taux_compares(&milieu(lo, hi)?, &m_eff)?,
+                j.structure.id,
+                unites_fr(*u_prime),
+                unites_fr(u_h(j)),
+                g.collectivite,
+                g.volet,
+                unites_fr(g.unites.0 as i128),
+                unites_fr(*total_prime)
+            ),
+        )));
+    }
+    Ok(DuGroupe::Taux(milieu(lo, hi)?))
+}
+
+/// The group's notified rate is explained by another N-1 envelope: the cause of the
+/// structures that follow that rate.
+fn cause_enveloppe_du_groupe(
+    ctx: &Contexte,
+    i: usize,
+    g: &GroupeVolet,
+    h: &ParEnveloppe,
+    m_eff: Rationnel,
+) -> R<DuGroupe> {
+    let ParEnveloppe {
+        lo,
+        hi,
+        coherentes,
+        a_lo,
+        a_hi,
+        u_lo,
+        u_hi,
+    } = h;
+    if coherentes.binary_search(&i).is_ok() {
+        let a_m = milieu(a_lo, a_hi)?;
+        let mut c = cause(
+            "ENVELOPPE_N1",
+            format!(
+                "les montants notifiés du groupe ({}, {}) correspondent à un taux {}, soit une charge N-1 d'environ {} (entre {} et {}) au lieu de {}{}",
+                g.collectivite,
+                g.volet,
+                taux_compares(&milieu(lo, hi)?, &m_eff)?,
+                fr_r(&a_m)?,
+                fr_r(a_lo)?,
+                fr_r(a_hi)?,
+                montant_fr(g.charge_n1),
+                explique_enveloppe(ctx, g, a_lo, a_hi)?
+            ),
+        );
+        let u_m = milieu(u_lo, u_hi)?;
+        c.autres.push(format!(
+            "ou un total d'unités du groupe d'environ {} au lieu de {}",
+            unites_fr(u_m.arrondi_demi_haut()),
+            unites_fr(g.unites.0 as i128)
+        ));
+        return Ok(DuGroupe::Cause(c));
+    }
+    Ok(DuGroupe::Taux(milieu(lo, hi)?))
 }
 
 fn exacte_fr(r: &Rationnel) -> R<String> {
