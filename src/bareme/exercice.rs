@@ -150,57 +150,11 @@ impl Bareme {
         if arrondi.is_none() {
             requis("arrondi");
         }
-        let mut volets = BTreeMap::new();
-        for (nom, v) in &self.volets {
-            volets.insert(
-                nom.clone(),
-                VoletExercice {
-                    nom: nom.clone(),
-                    types: v
-                        .types
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Vec::new())),
-                    financement: match v.financement.en_vigueur(annee) {
-                        Some(l) => Lu {
-                            valeur: Some(l.valeur),
-                            source: l.source,
-                        },
-                        None => Lu::defaut(None),
-                    },
-                    unite: v
-                        .unite
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut("unité".into())),
-                    versement: v
-                        .versement
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Versement::Structures)),
-                    forfaits_nouvelles: v
-                        .forfaits_nouvelles
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Vec::new())),
-                    plancher: v
-                        .plancher
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Grille::unique(Montant(0)))),
-                    revalorisation: v
-                        .revalorisation
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(Grille::unique(Decimal::ZERO))),
-                    plafond_base: v
-                        .plafond_base
-                        .en_vigueur(annee)
-                        .unwrap_or_else(|| Lu::defaut(PlafondBase::Enveloppe)),
-                    plafond_developpement: match v.plafond_developpement.en_vigueur(annee) {
-                        Some(l) => Lu {
-                            valeur: Some(l.valeur),
-                            source: l.source,
-                        },
-                        None => Lu::defaut(None),
-                    },
-                },
-            );
-        }
+        let volets = self
+            .volets
+            .iter()
+            .map(|(nom, v)| (nom.clone(), volet_pour(nom, v, annee)))
+            .collect();
         let (Some(nombre_tranches), Some(ajustement_contribution), Some(arrondi)) =
             (nombre_tranches, ajustement, arrondi)
         else {
@@ -227,6 +181,56 @@ impl Bareme {
         } else {
             Ok(be)
         }
+    }
+}
+
+/// A volet's parameters in force on 1 January `annee`, each absent one at its neutral
+/// default (docs/bareme.md).
+fn volet_pour(nom: &str, v: &VoletBareme, annee: i32) -> VoletExercice {
+    VoletExercice {
+        nom: nom.to_string(),
+        types: v
+            .types
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(Vec::new())),
+        financement: match v.financement.en_vigueur(annee) {
+            Some(l) => Lu {
+                valeur: Some(l.valeur),
+                source: l.source,
+            },
+            None => Lu::defaut(None),
+        },
+        unite: v
+            .unite
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut("unité".into())),
+        versement: v
+            .versement
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(Versement::Structures)),
+        forfaits_nouvelles: v
+            .forfaits_nouvelles
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(Vec::new())),
+        plancher: v
+            .plancher
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(Grille::unique(Montant(0)))),
+        revalorisation: v
+            .revalorisation
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(Grille::unique(Decimal::ZERO))),
+        plafond_base: v
+            .plafond_base
+            .en_vigueur(annee)
+            .unwrap_or_else(|| Lu::defaut(PlafondBase::Enveloppe)),
+        plafond_developpement: match v.plafond_developpement.en_vigueur(annee) {
+            Some(l) => Lu {
+                valeur: Some(l.valeur),
+                source: l.source,
+            },
+            None => Lu::defaut(None),
+        },
     }
 }
 

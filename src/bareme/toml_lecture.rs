@@ -66,72 +66,8 @@ impl Lecteur<'_> {
         for (k, t) in datees.iter().enumerate() {
             let ici = format!("{nom}[{}]", k + 1);
             let Some(t) = t.as_table() else { continue };
-            const CLES: &[&str] = &["debut", "valeur", "reference", "statut", "remplacee"];
-            for cle in t.keys() {
-                if !CLES.contains(&cle.as_str()) {
-                    self.inconnue(&format!("{ici}.{cle}"), cle, CLES);
-                }
-            }
-            let debut = match t.get("debut") {
-                Some(toml::Value::Datetime(d)) => {
-                    d.date.map(|d| Date::new(d.year as i32, d.month, d.day))
-                }
-                _ => None,
-            };
-            let Some(debut) = debut else {
-                self.err(
-                    &ici,
-                    t.get("debut").map(|v| v.to_string()),
-                    "`debut` doit être une date (ex. 2025-01-01)",
-                );
-                continue;
-            };
-            let reference = match t.get("reference") {
-                Some(toml::Value::String(s)) if !s.trim().is_empty() => s.clone(),
-                other => {
-                    self.err(
-                        &ici,
-                        other.map(|v| v.to_string()),
-                        "`reference` (texte non vide) est obligatoire",
-                    );
-                    continue;
-                }
-            };
-            let statut = match t.get("statut").and_then(|s| s.as_str()) {
-                Some("confirme") | Some("confirmé") => Statut::Confirme,
-                Some("hypothese") | Some("hypothèse") => Statut::Hypothese,
-                _ => {
-                    self.err(
-                        &ici,
-                        t.get("statut").map(|v| v.to_string()),
-                        "`statut` doit valoir \"confirme\" ou \"hypothese\"",
-                    );
-                    continue;
-                }
-            };
-            // a superseded value kept for the record (docs/bareme.md)
-            let remplacee = match t.get("remplacee") {
-                None => false,
-                Some(toml::Value::Boolean(b)) => *b,
-                Some(autre) => {
-                    self.err(&ici, Some(autre.to_string()), "`remplacee` : true ou false");
-                    continue;
-                }
-            };
-            let Some(brut) = t.get("valeur") else {
-                self.err(&ici, None, "`valeur` manquante");
-                continue;
-            };
-            match conv(brut) {
-                Ok(valeur) => p.valeurs.push(ValeurDatee {
-                    debut,
-                    valeur,
-                    reference,
-                    statut,
-                    origine: self.fichier.to_string(),
-                    remplacee,
-                }),
-                Err(m) => self.err(&ici, Some(brut.to_string()), m),
+            if let Some(v) = self.valeur_datee(&ici, t, conv) {
+                p.valeurs.push(v);
             }
         }
         // two values with the same date in one file: ambiguous
@@ -147,6 +83,92 @@ impl Lecteur<'_> {
         }
         p.valeurs.sort_by_key(|v| v.debut);
         p
+    }
+
+    /// One dated value `ici` (`volets.EAJE.plancher[2]`): its keys known, its date,
+    /// reference and status given; `None` (reported) otherwise.
+    fn valeur_datee<T>(
+        &mut self,
+        ici: &str,
+        t: &toml::Table,
+        conv: &dyn Fn(&toml::Value) -> Result<T, String>,
+    ) -> Option<ValeurDatee<T>> {
+        const CLES: &[&str] = &["debut", "valeur", "reference", "statut", "remplacee"];
+        for cle in t.keys() {
+            if !CLES.contains(&cle.as_str()) {
+                self.inconnue(&format!("{ici}.{cle}"), cle, CLES);
+            }
+        }
+        let (debut, reference, statut, remplacee) = self.source_datee(ici, t)?;
+        let Some(brut) = t.get("valeur") else {
+            self.err(ici, None, "`valeur` manquante");
+            return None;
+        };
+        match conv(brut) {
+            Ok(valeur) => Some(ValeurDatee {
+                debut,
+                valeur,
+                reference,
+                statut,
+                origine: self.fichier.to_string(),
+                remplacee,
+            }),
+            Err(m) => {
+                self.err(ici, Some(brut.to_string()), m);
+                None
+            }
+        }
+    }
+
+    /// The date, reference, status and `remplacee` of a dated value.
+    fn source_datee(&mut self, ici: &str, t: &toml::Table) -> Option<(Date, String, Statut, bool)> {
+        let debut = match t.get("debut") {
+            Some(toml::Value::Datetime(d)) => {
+                d.date.map(|d| Date::new(d.year as i32, d.month, d.day))
+            }
+            _ => None,
+        };
+        let Some(debut) = debut else {
+            self.err(
+                ici,
+                t.get("debut").map(|v| v.to_string()),
+                "`debut` doit être une date (ex. 2025-01-01)",
+            );
+            return None;
+        };
+        let reference = match t.get("reference") {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            other => {
+                self.err(
+                    ici,
+                    other.map(|v| v.to_string()),
+                    "`reference` (texte non vide) est obligatoire",
+                );
+                return None;
+            }
+        };
+        let statut = match t.get("statut").and_then(|s| s.as_str()) {
+            Some("confirme") | Some("confirmé") => Statut::Confirme,
+            Some("hypothese") | Some("hypothèse") => Statut::Hypothese,
+            _ => {
+                self.err(
+                    ici,
+                    t.get("statut").map(|v| v.to_string()),
+                    "`statut` doit valoir \"confirme\" ou \"hypothese\"",
+                );
+                return None;
+            }
+        };
+        // a superseded value kept for the record (docs/bareme.md)
+        let remplacee = match t.get("remplacee") {
+            None => false,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(autre) => {
+                self.err(ici, Some(autre.to_string()), "`remplacee` : true ou false");
+                return None;
+            }
+        };
+        Some((debut, reference, statut, remplacee))
     }
 }
 
@@ -273,24 +295,26 @@ fn financement_toml(v: &toml::Value) -> Result<Financement, String> {
     })
 }
 
+/// E022: the barème is not valid TOML (at its line).
+fn toml_invalide(texte: &str, fichier: &str, e: &toml::de::Error) -> Diagnostics {
+    let mut d = Diagnostic::erreur(
+        Code::E022,
+        fichier,
+        format!("TOML invalide : {}", e.message()),
+    );
+    if let Some(s) = e.span() {
+        d = d.ligne(1 + texte[..s.start.min(texte.len())].matches('\n').count() as u64);
+    }
+    let mut ds = Diagnostics::default();
+    ds.push(d);
+    ds
+}
+
 /// Parses a barème file (built-in or dossier). Pure: text in, barème or located errors out.
 pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
-    let racine: toml::Table = match texte.parse() {
-        Ok(t) => t,
-        Err(e) => {
-            let mut d = Diagnostic::erreur(
-                Code::E022,
-                fichier,
-                format!("TOML invalide : {}", e.message()),
-            );
-            if let Some(s) = e.span() {
-                d = d.ligne(1 + texte[..s.start.min(texte.len())].matches('\n').count() as u64);
-            }
-            let mut ds = Diagnostics::default();
-            ds.push(d);
-            return Err(ds);
-        }
-    };
+    let racine: toml::Table = texte
+        .parse()
+        .map_err(|e| toml_invalide(texte, fichier, &e))?;
     let mut l = Lecteur {
         fichier,
         diags: Diagnostics::default(),

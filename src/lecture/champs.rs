@@ -152,6 +152,8 @@ fn guillemet_fermant(champ: &[u8]) -> Option<usize> {
     None
 }
 
+const CONSEIL_GUILLEMET: &str = "un guillemet est en trop ou n'est pas fermé : retirez-le, ou doublez-le s'il fait partie du texte (\"\")";
+
 /// A stray quote, reported at the line where the field's quote opened: a quote never
 /// closed (E024), text after a closing quote (`"abc"def`), or a quoted field spanning lines
 /// outside a free-text column, or holding a whole record's worth of delimiters (header's
@@ -165,7 +167,7 @@ pub(super) fn probleme_guillemet(
     i: usize,
     delimiteur: u8,
 ) -> Option<Diagnostic> {
-    let conseil = "un guillemet est en trop ou n'est pas fermé : retirez-le, ou doublez-le s'il fait partie du texte (\"\")";
+    let conseil = CONSEIL_GUILLEMET;
     if c.non_ferme {
         return Some(
             Diagnostic::erreur(
@@ -201,31 +203,8 @@ pub(super) fn probleme_guillemet(
             .conseil(conseil),
         );
     }
-    let n = noms.len();
-    let d = delimiteur as char;
-    // as many delimiters as a whole record holds (n − 1): from its column on one line to
-    // the same column on a later line, the cell has swallowed a record's worth of fields
-    let absorbe = (c.multiligne && n >= 2 && texte.matches(d).count() + 1 >= n)
-        .then(|| texte.split(['\r', '\n']).nth(1).unwrap_or(""));
-    let r = absorbe.map(|l| {
-        let mut l: String = l.chars().take(60).collect();
-        if l.len() < texte.len() {
-            l = format!("{}…", l.trim_end());
-        }
-        // the line where the cell ends: one more per line break it holds
-        let fin = c.ligne + texte.matches('\n').count() as u64;
-        Diagnostic::erreur(
-            Code::E052,
-            fichier,
-            format!("cellule entre guillemets qui absorbe des lignes entières : le guillemet ouvert ici n'est fermé qu'à la ligne {fin}"),
-        )
-        .ligne(c.ligne)
-        .colonne(colonne)
-        .valeur(l)
-        .conseil(conseil)
-    });
-    if r.is_some() {
-        return r;
+    if let Some(d) = absorbe(fichier, c, texte, colonne, noms.len(), delimiteur as char) {
+        return Some(d);
     }
     if c.apres_guillemet {
         let extrait: String = texte.chars().take(60).collect();
@@ -242,4 +221,38 @@ pub(super) fn probleme_guillemet(
         );
     }
     None
+}
+
+/// A quoted field spanning lines that holds as many delimiters as a whole record of `n`
+/// fields (n − 1): from its column on one line to the same column on a later line, the cell
+/// has swallowed a record's worth of fields (E052, naming the line where it ends).
+fn absorbe(
+    fichier: &str,
+    c: &Champ,
+    texte: &str,
+    colonne: &str,
+    n: usize,
+    d: char,
+) -> Option<Diagnostic> {
+    if !(c.multiligne && n >= 2 && texte.matches(d).count() + 1 >= n) {
+        return None;
+    }
+    let l = texte.split(['\r', '\n']).nth(1).unwrap_or("");
+    let mut l: String = l.chars().take(60).collect();
+    if l.len() < texte.len() {
+        l = format!("{}…", l.trim_end());
+    }
+    // the line where the cell ends: one more per line break it holds
+    let fin = c.ligne + texte.matches('\n').count() as u64;
+    Some(
+        Diagnostic::erreur(
+            Code::E052,
+            fichier,
+            format!("cellule entre guillemets qui absorbe des lignes entières : le guillemet ouvert ici n'est fermé qu'à la ligne {fin}"),
+        )
+        .ligne(c.ligne)
+        .colonne(colonne)
+        .valeur(l)
+        .conseil(CONSEIL_GUILLEMET),
+    )
 }

@@ -277,6 +277,41 @@ impl LigneBareme<'_> {
 /// then its dated values as `[[volets.EAJE.plancher]]` entries; root abridged values come
 /// first, as TOML requires.
 pub fn bareme_en_toml(feuille: &str, cellules: &[Cellule]) -> TomlDeFeuille {
+    let rangs = rangs_du_bareme(cellules);
+    let mut t = TomlDeFeuille::default();
+    // root abridged values
+    for r in rangs.iter().filter(|r| r.abregee()) {
+        let p = r.parametre.texte.trim().to_string();
+        t.parametres.push((p, r.parametre.reference(feuille)));
+    }
+    for r in rangs
+        .iter()
+        .filter(|r| r.abregee() && r.chemin().len() == 1)
+    {
+        for (n, c) in &r.champs {
+            t.ligne(
+                &format!("{} = {}", r.chemin()[0], valeur_cellule(n, c)),
+                c.reference(feuille),
+            );
+        }
+    }
+    let mut parents: Vec<Vec<String>> = Vec::new();
+    for r in &rangs {
+        let ch = r.chemin();
+        let parent = ch[..ch.len() - 1].to_vec();
+        if !parents.contains(&parent) {
+            parents.push(parent);
+        }
+    }
+    for parent in &parents {
+        table_du_bareme(&mut t, &rangs, parent, feuille);
+    }
+    t
+}
+
+/// The rows of the `bareme` sheet under its header (the first row naming a `parametre`
+/// column): each parameter's cell and its other cells by column name.
+fn rangs_du_bareme(cellules: &[Cellule]) -> Vec<LigneBareme<'_>> {
     let mut entete: Option<Vec<(u32, String)>> = None;
     let mut rangs: Vec<LigneBareme<'_>> = Vec::new();
     for ligne in lignes(cellules) {
@@ -312,80 +347,70 @@ pub fn bareme_en_toml(feuille: &str, cellules: &[Cellule]) -> TomlDeFeuille {
             .collect();
         rangs.push(LigneBareme { parametre, champs });
     }
-    let mut t = TomlDeFeuille::default();
-    let valeur = |nom: &str, c: &Cellule| match nom {
+    rangs
+}
+
+/// A cell of column `nom` as a TOML value: a date, a barème value, or a text.
+fn valeur_cellule(nom: &str, c: &Cellule) -> String {
+    match nom {
         "debut" => date(&c.texte),
         "valeur" => valeur_bareme(&c.texte),
         _ => chaine(c.texte.trim()),
-    };
-    // root abridged values
-    for r in rangs.iter().filter(|r| r.abregee()) {
-        let p = r.parametre.texte.trim().to_string();
-        t.parametres.push((p, r.parametre.reference(feuille)));
     }
-    for r in rangs
-        .iter()
-        .filter(|r| r.abregee() && r.chemin().len() == 1)
-    {
-        for (n, c) in &r.champs {
-            t.ligne(
-                &format!("{} = {}", r.chemin()[0], valeur(n, c)),
-                c.reference(feuille),
-            );
-        }
-    }
-    let mut parents: Vec<Vec<String>> = Vec::new();
-    for r in &rangs {
+}
+
+/// The TOML lines of the parameters under table `parent` (`volets.EAJE`): its header and
+/// abridged values, then one `[[…]]` table per dated value.
+fn table_du_bareme(
+    t: &mut TomlDeFeuille,
+    rangs: &[LigneBareme<'_>],
+    parent: &[String],
+    feuille: &str,
+) {
+    let dans = |r: &&LigneBareme<'_>| {
         let ch = r.chemin();
-        let parent = ch[..ch.len() - 1].to_vec();
-        if !parents.contains(&parent) {
-            parents.push(parent);
-        }
-    }
-    for parent in &parents {
-        let dans = |r: &&LigneBareme<'_>| {
-            let ch = r.chemin();
-            ch[..ch.len() - 1] == parent[..]
-        };
-        let premiere = rangs
-            .iter()
-            .find(dans)
-            .map(|r| r.parametre.reference(feuille));
-        if !parent.is_empty() {
-            t.ligne(
-                &format!("[{}]", parent.join(".")),
-                premiere.unwrap_or_default(),
-            );
-            for r in rangs.iter().filter(dans).filter(|r| r.abregee()) {
-                let cle_p = r.chemin().pop().unwrap_or_default();
-                for (n, c) in &r.champs {
-                    t.ligne(&format!("{cle_p} = {}", valeur(n, c)), c.reference(feuille));
-                }
-            }
-        }
-        for r in rangs.iter().filter(dans).filter(|r| !r.abregee()) {
-            let p = r.parametre.texte.trim().to_string();
-            let debut = format!("{p}[");
-            let rang = 1 + t
-                .parametres
-                .iter()
-                .filter(|(x, _)| x.starts_with(&debut))
-                .count();
-            t.parametres
-                .push((format!("{p}[{rang}]"), r.parametre.reference(feuille)));
-            t.ligne(
-                &format!("[[{}]]", r.chemin().join(".")),
-                r.parametre.reference(feuille),
-            );
+        ch[..ch.len() - 1] == parent[..]
+    };
+    let premiere = rangs
+        .iter()
+        .find(dans)
+        .map(|r| r.parametre.reference(feuille));
+    if !parent.is_empty() {
+        t.ligne(
+            &format!("[{}]", parent.join(".")),
+            premiere.unwrap_or_default(),
+        );
+        for r in rangs.iter().filter(dans).filter(|r| r.abregee()) {
+            let cle_p = r.chemin().pop().unwrap_or_default();
             for (n, c) in &r.champs {
                 t.ligne(
-                    &format!("{} = {}", cle(n), valeur(n, c)),
+                    &format!("{cle_p} = {}", valeur_cellule(n, c)),
                     c.reference(feuille),
                 );
             }
         }
     }
-    t
+    for r in rangs.iter().filter(dans).filter(|r| !r.abregee()) {
+        let p = r.parametre.texte.trim().to_string();
+        let debut = format!("{p}[");
+        let rang = 1 + t
+            .parametres
+            .iter()
+            .filter(|(x, _)| x.starts_with(&debut))
+            .count();
+        t.parametres
+            .push((format!("{p}[{rang}]"), r.parametre.reference(feuille)));
+        t.ligne(
+            &format!("[[{}]]", r.chemin().join(".")),
+            r.parametre.reference(feuille),
+        );
+        for (n, c) in &r.champs {
+            t.ligne(
+                &format!("{} = {}", cle(n), valeur_cellule(n, c)),
+                c.reference(feuille),
+            );
+        }
+    }
 }
 
 /// Whether a workbook is a whole dossier (it has a `convention` sheet).

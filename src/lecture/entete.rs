@@ -102,95 +102,151 @@ pub fn apparier_entete(
     requises: &[&str],
     diags: &mut Diagnostics,
 ) -> Option<Index> {
-    let mut colonnes = Index::default();
-    let mut ok = true;
-    let mut inconnues = Vec::new();
-    let cellule = |i: usize| feuille.map(|f| reference_cellule(f, i, ligne));
-    for (i, n) in noms.iter().enumerate() {
-        if n.is_empty() {
-            continue;
-        }
-        let Some(c) = colonne_de(n, connues) else {
-            inconnues.push((i, n));
-            continue;
-        };
-        if n != c {
-            colonnes.entry(n.clone()).or_insert(i);
-        }
-        if colonnes.contains_key(c) {
-            // keep the first one
-            let mut d = Diagnostic::erreur(Code::E005, fichier, "colonne en double dans l'en-tête")
-                .ligne(ligne)
-                .colonne(c)
-                .conseil("gardez une seule colonne de ce nom");
-            if n != c {
-                d = d.valeur(n.clone());
-            }
-            if let Some(r) = cellule(i) {
-                d = d.cellule(r);
-            }
-            diags.push(d);
-            ok = false;
-        } else {
-            colonnes.insert(c.to_string(), i);
+    let e = Entete {
+        fichier,
+        ligne,
+        feuille,
+    };
+    let (mut colonnes, inconnues, mut ok) = e.colonnes_connues(noms, connues, diags);
+    ok &= e.colonnes_inconnues(&mut colonnes, inconnues, connues, diags);
+    ok &= e.colonnes_requises(&colonnes, requises, diags);
+    ok.then_some(colonnes)
+}
+
+/// Where a header is: its file, its line, and the sheet of a workbook.
+struct Entete<'a> {
+    fichier: &'a str,
+    ligne: u64,
+    feuille: Option<&'a str>,
+}
+
+impl Entete<'_> {
+    /// A diagnostic at the header's `i`-th column: its line, or its cell in a workbook.
+    fn en_colonne(&self, d: Diagnostic, i: usize) -> Diagnostic {
+        let d = d.ligne(self.ligne);
+        match self.feuille {
+            Some(f) => d.cellule(reference_cellule(f, i, self.ligne)),
+            None => d,
         }
     }
-    let absentes: Vec<&str> = connues
-        .iter()
-        .filter(|c| !colonnes.contains_key(**c))
-        .copied()
-        .collect();
-    for (i, n) in inconnues {
-        // located like any other (a workbook's cell references)
-        colonnes.entry(n.clone()).or_insert(i);
-        let mut d = match colonne_ressemblante(n, &absentes) {
-            Some(c) => {
-                ok = false;
-                Diagnostic::erreur(
-                    Code::E050,
-                    fichier,
-                    format!(
-                        "colonne « {n} » inconnue, qui ressemble à la colonne attendue « {c} »"
-                    ),
+
+    /// The known columns (through their name or an [`ALIAS`]), a duplicate reported
+    /// (E005, the first one kept); the unknown names; `false` when a duplicate was found.
+    fn colonnes_connues<'n>(
+        &self,
+        noms: &'n [String],
+        connues: &[&str],
+        diags: &mut Diagnostics,
+    ) -> (Index, Vec<(usize, &'n String)>, bool) {
+        let mut colonnes = Index::default();
+        let mut ok = true;
+        let mut inconnues = Vec::new();
+        for (i, n) in noms.iter().enumerate() {
+            if n.is_empty() {
+                continue;
+            }
+            let Some(c) = colonne_de(n, connues) else {
+                inconnues.push((i, n));
+                continue;
+            };
+            if n != c {
+                colonnes.entry(n.clone()).or_insert(i);
+            }
+            if colonnes.contains_key(c) {
+                // keep the first one
+                let mut d = Diagnostic::erreur(
+                    Code::E005,
+                    self.fichier,
+                    "colonne en double dans l'en-tête",
                 )
                 .colonne(c)
-                .valeur(n.clone())
-                .conseil(format!(
-                    "renommez l'en-tête « {c} » : sous un autre nom, ses valeurs seraient ignorées"
-                ))
+                .conseil("gardez une seule colonne de ce nom");
+                if n != c {
+                    d = d.valeur(n.clone());
+                }
+                diags.push(self.en_colonne(d, i));
+                ok = false;
+            } else {
+                colonnes.insert(c.to_string(), i);
             }
-            None => Diagnostic::avertissement(
-                Code::W050,
-                fichier,
-                format!("colonne « {n} » inconnue : ses valeurs sont ignorées"),
-            )
-            .colonne(n.clone())
-            .conseil(format!("colonnes lues : {}", connues.join(", "))),
-        };
-        d = d.ligne(ligne);
-        if let Some(r) = cellule(i) {
-            d = d.cellule(r);
         }
-        diags.push(d);
+        (colonnes, inconnues, ok)
     }
-    for r in requises {
-        if !colonnes.contains_key(*r) {
-            let mut d = Diagnostic::erreur(
-                Code::E004,
-                fichier,
-                format!("colonne obligatoire « {r} » absente"),
-            )
-            .ligne(ligne)
-            .colonne(*r)
-            .conseil(format!("colonnes obligatoires : {}", requises.join(", ")));
-            if let Some(f) = feuille {
-                d = d.cellule(reference_ligne(f, ligne));
+
+    /// The unknown columns: one that looks like a missing expected column is an error
+    /// (E050, naming it), any other a warning (W050). `false` after an error.
+    fn colonnes_inconnues(
+        &self,
+        colonnes: &mut Index,
+        inconnues: Vec<(usize, &String)>,
+        connues: &[&str],
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let mut ok = true;
+        let absentes: Vec<&str> = connues
+            .iter()
+            .filter(|c| !colonnes.contains_key(**c))
+            .copied()
+            .collect();
+        for (i, n) in inconnues {
+            // located like any other (a workbook's cell references)
+            colonnes.entry(n.clone()).or_insert(i);
+            let d = match colonne_ressemblante(n, &absentes) {
+                Some(c) => {
+                    ok = false;
+                    Diagnostic::erreur(
+                        Code::E050,
+                        self.fichier,
+                        format!(
+                            "colonne « {n} » inconnue, qui ressemble à la colonne attendue « {c} »"
+                        ),
+                    )
+                    .colonne(c)
+                    .valeur(n.clone())
+                    .conseil(format!(
+                        "renommez l'en-tête « {c} » : sous un autre nom, ses valeurs seraient ignorées"
+                    ))
+                }
+                None => Diagnostic::avertissement(
+                    Code::W050,
+                    self.fichier,
+                    format!("colonne « {n} » inconnue : ses valeurs sont ignorées"),
+                )
+                .colonne(n.clone())
+                .conseil(format!("colonnes lues : {}", connues.join(", "))),
+            };
+            diags.push(self.en_colonne(d, i));
+        }
+        ok
+    }
+
+    /// Every required column present (E004 otherwise, at the header's row of a workbook).
+    fn colonnes_requises(
+        &self,
+        colonnes: &Index,
+        requises: &[&str],
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let mut ok = true;
+        for r in requises {
+            if !colonnes.contains_key(*r) {
+                let mut d = Diagnostic::erreur(
+                    Code::E004,
+                    self.fichier,
+                    format!("colonne obligatoire « {r} » absente"),
+                )
+                .ligne(self.ligne)
+                .colonne(*r)
+                .conseil(format!("colonnes obligatoires : {}", requises.join(", ")));
+                if let Some(f) = self.feuille {
+                    d = d.cellule(reference_ligne(f, self.ligne));
+                }
+                diags.push(d);
+                ok = false;
             }
-            diags.push(d);
-            ok = false;
         }
+        ok
     }
-    ok.then_some(colonnes)
 }
 
 /// The former name of [`apparier_entete`] (the workbook reader calls it).

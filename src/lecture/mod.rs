@@ -126,9 +126,11 @@ impl DossierLu {
                 Table::Charges => &self.localisations.charges,
                 Table::Convention | Table::Bareme => continue,
             };
-            if loc.fichier.is_empty() || loc.fichier == d.fichier {
+            if loc.fichier.is_empty() {
                 continue;
             }
+            // the file actually read (for a CSV file, the name it already has), and in a
+            // workbook the cell of the line and column
             d.fichier = loc.fichier.clone();
             if let (Some(l), Some(c)) = (d.numero_de_ligne(), d.colonne.as_deref()) {
                 if let Some(c) = loc.cellule(l, c) {

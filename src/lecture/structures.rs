@@ -228,24 +228,8 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
     };
     let mut r = Vec::with_capacity(tab.lignes.len());
     // lists for the messages, built once per file rather than once per line
-    let (types, financements) = (TypeStructure::liste(), Financement::liste());
-    // column positions, looked up once per table
-    let col_id = tab.col("id");
-    let col_annexe = tab.col("annexe");
-    let col_type = tab.col("type");
-    let col_nom = tab.col("nom");
-    let col_adresse = tab.col("adresse");
-    let col_gestionnaire = tab.col("gestionnaire");
-    let col_collectivite = tab.col("collectivite");
-    let col_financement = tab.col("financement");
-    let col_soutien_collectivite = tab.col("soutien_collectivite");
-    let col_unites_existantes = tab.col("unites_existantes");
-    let col_unites_nouvelles = tab.col("unites_nouvelles");
-    let col_unites_employeurs = tab.col("unites_employeurs");
-    let col_unites_employeurs_nouvelles = tab.col("unites_employeurs_nouvelles");
-    let col_mois_ouverture = tab.col("mois_ouverture");
-    let col_contribution_collectivite_n1 = tab.col("contribution_collectivite_n1");
-    let col_bonus_n1 = tab.col("bonus_n1");
+    let listes = (TypeStructure::liste(), Financement::liste());
+    let c = ColonnesStructures::de(&tab);
     for (no, enr) in &tab.lignes {
         let mut l = Ligne {
             tab: &tab,
@@ -254,88 +238,97 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             diags,
             ok: true,
         };
-        let id = l.id(col_id);
-        if id.chars().count() > LONGUEUR_ID_MAX {
-            let court: String = id.chars().take(40).collect();
-            l.err(
-                Code::E023,
-                "id",
-                &format!("{court}…"),
-                format!("identifiant trop long (plus de {LONGUEUR_ID_MAX} caractères)"),
-                "",
-            );
+        r.push(l.structure(&c, &listes));
+    }
+    (r, tab.localisation())
+}
+
+/// The columns of the structures table, looked up once per table.
+struct ColonnesStructures {
+    id: Col<'static>,
+    annexe: Col<'static>,
+    type_structure: Col<'static>,
+    nom: Col<'static>,
+    adresse: Col<'static>,
+    gestionnaire: Col<'static>,
+    collectivite: Col<'static>,
+    financement: Col<'static>,
+    soutien_collectivite: Col<'static>,
+    unites_existantes: Col<'static>,
+    unites_nouvelles: Col<'static>,
+    unites_employeurs: Col<'static>,
+    unites_employeurs_nouvelles: Col<'static>,
+    mois_ouverture: Col<'static>,
+    contribution_collectivite_n1: Col<'static>,
+    bonus_n1: Col<'static>,
+}
+
+impl ColonnesStructures {
+    fn de(tab: &Tableau) -> Self {
+        ColonnesStructures {
+            id: tab.col("id"),
+            annexe: tab.col("annexe"),
+            type_structure: tab.col("type"),
+            nom: tab.col("nom"),
+            adresse: tab.col("adresse"),
+            gestionnaire: tab.col("gestionnaire"),
+            collectivite: tab.col("collectivite"),
+            financement: tab.col("financement"),
+            soutien_collectivite: tab.col("soutien_collectivite"),
+            unites_existantes: tab.col("unites_existantes"),
+            unites_nouvelles: tab.col("unites_nouvelles"),
+            unites_employeurs: tab.col("unites_employeurs"),
+            unites_employeurs_nouvelles: tab.col("unites_employeurs_nouvelles"),
+            mois_ouverture: tab.col("mois_ouverture"),
+            contribution_collectivite_n1: tab.col("contribution_collectivite_n1"),
+            bonus_n1: tab.col("bonus_n1"),
         }
-        let annexe = l.code(
-            col_annexe,
+    }
+}
+
+impl Ligne<'_> {
+    /// The structure of this line, every refused value reported (`listes`: the admitted
+    /// types and financings, for the messages).
+    fn structure(&mut self, c: &ColonnesStructures, listes: &(String, String)) -> Structure {
+        let id = self.identifiant_structure(c.id);
+        let annexe = self.code(
+            c.annexe,
             Code::E011,
             Annexe::analyser,
             "2, 2bis",
             Annexe::Deux,
         );
-        let type_structure = l.code(
-            col_type,
+        let type_structure = self.code(
+            c.type_structure,
             Code::E012,
             TypeStructure::analyser,
-            &types,
+            &listes.0,
             TypeStructure::Autre,
         );
-        let nom = l.texte(col_nom, true);
-        let adresse = l.texte(col_adresse, false);
-        let gestionnaire = l.texte(col_gestionnaire, true);
-        let collectivite = l.id(col_collectivite);
-        let financement = l.code(
-            col_financement,
+        let nom = self.texte(c.nom, true);
+        let adresse = self.texte(c.adresse, false);
+        let gestionnaire = self.texte(c.gestionnaire, true);
+        let collectivite = self.id(c.collectivite);
+        let financement = self.code(
+            c.financement,
             Code::E013,
             Financement::analyser,
-            &financements,
+            &listes.1,
             Financement::Aucun,
         );
-        let soutien_collectivite = match l.champ(col_soutien_collectivite) {
-            None => true,
-            Some(v) => analyser_booleen(v).unwrap_or_else(|| {
-                l.err(
-                    Code::E010,
-                    "soutien_collectivite",
-                    v,
-                    "booléen illisible",
-                    "écrivez oui ou non",
-                );
-                true
-            }),
-        };
-        let unites_existantes =
-            Unites(l.centiemes(col_unites_existantes, UNITES_MAX, "nombre d'unités"));
-        let unites_nouvelles =
-            Unites(l.centiemes(col_unites_nouvelles, UNITES_MAX, "nombre d'unités"));
-        let unites_employeurs =
-            Unites(l.centiemes(col_unites_employeurs, UNITES_MAX, "nombre d'unités"));
-        let unites_employeurs_nouvelles = Unites(l.centiemes(
-            col_unites_employeurs_nouvelles,
-            UNITES_MAX,
-            "nombre d'unités",
-        ));
-        let mois_ouverture = match l.champ(col_mois_ouverture) {
-            None => 12,
-            Some(v) => match v.parse::<u8>() {
-                Ok(m) if m <= 12 => m,
-                _ => {
-                    l.err(
-                        Code::E018,
-                        "mois_ouverture",
-                        v,
-                        "mois d'ouverture hors de 0 à 12",
-                        "nombre entier de mois d'ouverture dans l'exercice",
-                    );
-                    12
-                }
-            },
-        };
+        let soutien_collectivite = self.soutien(c.soutien_collectivite);
+        let mut unites = |col| Unites(self.centiemes(col, UNITES_MAX, "nombre d'unités"));
+        let unites_existantes = unites(c.unites_existantes);
+        let unites_nouvelles = unites(c.unites_nouvelles);
+        let unites_employeurs = unites(c.unites_employeurs);
+        let unites_employeurs_nouvelles = unites(c.unites_employeurs_nouvelles);
+        let mois_ouverture = self.mois_ouverture(c.mois_ouverture);
         let contribution_collectivite_n1 =
-            Montant(l.centiemes(col_contribution_collectivite_n1, MONTANT_MAX, "montant"));
-        let bonus_n1 = Montant(l.centiemes(col_bonus_n1, MONTANT_MAX, "montant"));
+            Montant(self.centiemes(c.contribution_collectivite_n1, MONTANT_MAX, "montant"));
+        let bonus_n1 = Montant(self.centiemes(c.bonus_n1, MONTANT_MAX, "montant"));
         if unites_employeurs > unites_existantes {
-            let v = l.champ(col_unites_employeurs).unwrap_or("").to_string();
-            l.err(
+            let v = self.champ(c.unites_employeurs).unwrap_or("").to_string();
+            self.err(
                 Code::E017,
                 "unites_employeurs",
                 &v,
@@ -343,7 +336,7 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
                 "les places employeurs font partie des places existantes",
             );
         }
-        r.push(Structure {
+        Structure {
             id,
             annexe,
             type_structure,
@@ -360,10 +353,62 @@ pub fn lire_structures(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<Structu
             mois_ouverture,
             contribution_collectivite_n1,
             bonus_n1,
-            ligne: *no,
-        });
+            ligne: self.no,
+        }
     }
-    (r, tab.localisation())
+
+    /// The structure's id, at most [`LONGUEUR_ID_MAX`] characters.
+    fn identifiant_structure(&mut self, col: Col<'_>) -> String {
+        let id = self.id(col);
+        if id.chars().count() > LONGUEUR_ID_MAX {
+            let court: String = id.chars().take(40).collect();
+            self.err(
+                Code::E023,
+                "id",
+                &format!("{court}…"),
+                format!("identifiant trop long (plus de {LONGUEUR_ID_MAX} caractères)"),
+                "",
+            );
+        }
+        id
+    }
+
+    /// `soutien_collectivite`: yes when empty.
+    fn soutien(&mut self, col: Col<'_>) -> bool {
+        match self.champ(col) {
+            None => true,
+            Some(v) => analyser_booleen(v).unwrap_or_else(|| {
+                self.err(
+                    Code::E010,
+                    "soutien_collectivite",
+                    v,
+                    "booléen illisible",
+                    "écrivez oui ou non",
+                );
+                true
+            }),
+        }
+    }
+
+    /// `mois_ouverture`: 0 to 12, 12 when empty.
+    fn mois_ouverture(&mut self, col: Col<'_>) -> u8 {
+        match self.champ(col) {
+            None => 12,
+            Some(v) => match v.parse::<u8>() {
+                Ok(m) if m <= 12 => m,
+                _ => {
+                    self.err(
+                        Code::E018,
+                        "mois_ouverture",
+                        v,
+                        "mois d'ouverture hors de 0 à 12",
+                        "nombre entier de mois d'ouverture dans l'exercice",
+                    );
+                    12
+                }
+            },
+        }
+    }
 }
 
 /// Parses charges_n1.csv.

@@ -29,136 +29,21 @@ fn fleche<T: PartialEq>(a: T, b: T, f: impl Fn(&T) -> String) -> String {
 
 /// Terminal rendering: changed structures (all with `tout`), then totals.
 pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: bool) -> String {
-    use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
-    let nouvelle = |entetes: &[&str]| {
-        let mut t = Table::new();
-        t.load_preset(presets::UTF8_FULL_CONDENSED);
-        t.set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(l) = largeur {
-            t.set_width(l);
-        }
-        if couleur {
-            t.enforce_styling();
-        }
-        t.set_header(entetes.iter().map(Cell::new));
-        t
-    };
-    let droite = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-    let ecart = |m: Montant| {
-        let c = droite(signe(m));
-        if couleur && m.0 != 0 {
-            c.fg(if m.0 > 0 { Color::Green } else { Color::Red })
-        } else {
-            c
-        }
-    };
+    let term = Terminal { largeur, couleur };
     let mut o = format!(
         "Comparaison des scénarios\n  A : {} (exercice {})\n  B : {} (exercice {})\n\n",
         c.a, c.exercice_a, c.b, c.exercice_b
     );
-    let changees: Vec<&StructureComparee> =
-        c.structures.iter().filter(|s| tout || s.change()).collect();
-    let inchangees = c.structures.iter().filter(|s| !s.change()).count();
-    o.push_str(if tout {
-        "Structures\n"
-    } else {
-        "Structures dont un chiffre change\n"
-    });
-    if changees.is_empty() {
-        o.push_str(
-            "  aucune : les deux scénarios donnent les mêmes montants pour toutes les structures\n",
-        );
-    } else {
-        let mut t = nouvelle(&[
-            "id",
-            "nom",
-            "unités A → B",
-            "motif",
-            "bonus A",
-            "bonus B",
-            "écart bonus",
-            "contrib. N A",
-            "contrib. N B",
-            "écart contrib.",
-        ]);
-        for s in &changees {
-            let presence = match (s.presente_a, s.presente_b) {
-                (true, false) => " (absente de B)",
-                (false, true) => " (absente de A)",
-                _ => "",
-            };
-            let mut unites = fleche(s.unites_a, s.unites_b, |u| unites_fr(*u));
-            if s.nouvelles_a != s.nouvelles_b || s.nouvelles_a.0 > 0 {
-                unites.push_str(&format!(
-                    "\n+ nouvelles {}",
-                    fleche(s.nouvelles_a, s.nouvelles_b, |u| unites_fr(*u))
-                ));
-            }
-            t.add_row(vec![
-                Cell::new(&s.id),
-                Cell::new(format!("{}{presence}", s.nom)),
-                droite(unites),
-                Cell::new(fleche(s.motif_a, s.motif_b, |m| {
-                    m.map_or("—".into(), |m| m.code().to_string())
-                })),
-                droite(montant_fr(s.bonus.a)),
-                droite(montant_fr(s.bonus.b)),
-                ecart(s.bonus.ecart()),
-                droite(montant_fr(s.contribution.a)),
-                droite(montant_fr(s.contribution.b)),
-                ecart(s.contribution.ecart()),
-            ]);
-        }
-        o.push_str(&t.to_string());
-        o.push('\n');
-    }
-    if !tout && inchangees > 0 {
-        o.push_str(&format!(
-            "({inchangees} structure{} inchangée{} non affichée{} : --tout pour les voir)\n",
-            if inchangees > 1 { "s" } else { "" },
-            if inchangees > 1 { "s" } else { "" },
-            if inchangees > 1 { "s" } else { "" }
-        ));
-    }
-    let bloc = |titre: &str, premiere: &str, lignes: &[&TotauxCompares], caf: &str| {
-        let mut t = nouvelle(&[
-            premiere,
-            caf,
-            "Caf B",
-            "écart Caf",
-            "contrib. N A",
-            "contrib. N B",
-            "écart contrib.",
-            "fin. public N A",
-            "fin. public N B",
-            "écart fin. public",
-        ]);
-        for x in lignes {
-            t.add_row(vec![
-                Cell::new(&x.cle),
-                droite(montant_fr(x.verse_caf.a)),
-                droite(montant_fr(x.verse_caf.b)),
-                ecart(x.verse_caf.ecart()),
-                droite(montant_fr(x.contribution.a)),
-                droite(montant_fr(x.contribution.b)),
-                ecart(x.contribution.ecart()),
-                droite(montant_fr(x.financement_public.a)),
-                droite(montant_fr(x.financement_public.b)),
-                ecart(x.financement_public.ecart()),
-            ]);
-        }
-        format!("\n{titre}\n{t}\n")
-    };
+    o.push_str(&term.structures(c, tout));
     let coll: Vec<&TotauxCompares> = c
         .collectivites
         .iter()
         .chain(std::iter::once(&c.total))
         .collect();
-    o.push_str(&bloc(
+    o.push_str(&term.totaux(
         "Totaux par collectivité (Caf : bonus aux structures + versé à la collectivité)",
         "collectivité",
         &coll,
-        "Caf A",
     ));
     let gest: Vec<&TotauxCompares> = c
         .gestionnaires
@@ -168,7 +53,7 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
     if gest.is_empty() {
         o.push_str("\nTotaux par gestionnaire : aucun changement\n");
     } else {
-        o.push_str(&bloc(
+        o.push_str(&term.totaux(
             if tout {
                 "Totaux par gestionnaire (Caf : bonus versé)"
             } else {
@@ -176,7 +61,6 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
             },
             "gestionnaire",
             &gest,
-            "Caf A",
         ));
     }
     o.push_str(&format!(
@@ -189,6 +73,150 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
         signe(c.total.contribution.ecart()),
     ));
     o
+}
+
+/// The terminal's tables: width, colours.
+struct Terminal {
+    largeur: Option<u16>,
+    couleur: bool,
+}
+
+impl Terminal {
+    fn nouvelle(&self, entetes: &[&str]) -> comfy_table::Table {
+        use comfy_table::{presets, Cell, ContentArrangement, Table};
+        let mut t = Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED);
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+        if let Some(l) = self.largeur {
+            t.set_width(l);
+        }
+        if self.couleur {
+            t.enforce_styling();
+        }
+        t.set_header(entetes.iter().map(Cell::new));
+        t
+    }
+
+    fn droite(&self, s: String) -> comfy_table::Cell {
+        comfy_table::Cell::new(s).set_alignment(comfy_table::CellAlignment::Right)
+    }
+
+    /// A difference, green when it grows, red when it falls.
+    fn ecart(&self, m: Montant) -> comfy_table::Cell {
+        use comfy_table::Color;
+        let c = self.droite(signe(m));
+        if self.couleur && m.0 != 0 {
+            c.fg(if m.0 > 0 { Color::Green } else { Color::Red })
+        } else {
+            c
+        }
+    }
+
+    /// The structures whose figures change (all with `tout`), and how many do not.
+    fn structures(&self, c: &Comparaison, tout: bool) -> String {
+        let changees: Vec<&StructureComparee> =
+            c.structures.iter().filter(|s| tout || s.change()).collect();
+        let inchangees = c.structures.iter().filter(|s| !s.change()).count();
+        let mut o = String::from(if tout {
+            "Structures\n"
+        } else {
+            "Structures dont un chiffre change\n"
+        });
+        if changees.is_empty() {
+            o.push_str(
+                "  aucune : les deux scénarios donnent les mêmes montants pour toutes les structures\n",
+            );
+        } else {
+            let mut t = self.nouvelle(&[
+                "id",
+                "nom",
+                "unités A → B",
+                "motif",
+                "bonus A",
+                "bonus B",
+                "écart bonus",
+                "contrib. N A",
+                "contrib. N B",
+                "écart contrib.",
+            ]);
+            for s in &changees {
+                t.add_row(self.ligne_structure(s));
+            }
+            o.push_str(&t.to_string());
+            o.push('\n');
+        }
+        if !tout && inchangees > 0 {
+            o.push_str(&format!(
+                "({inchangees} structure{} inchangée{} non affichée{} : --tout pour les voir)\n",
+                if inchangees > 1 { "s" } else { "" },
+                if inchangees > 1 { "s" } else { "" },
+                if inchangees > 1 { "s" } else { "" }
+            ));
+        }
+        o
+    }
+
+    fn ligne_structure(&self, s: &StructureComparee) -> Vec<comfy_table::Cell> {
+        use comfy_table::Cell;
+        let presence = match (s.presente_a, s.presente_b) {
+            (true, false) => " (absente de B)",
+            (false, true) => " (absente de A)",
+            _ => "",
+        };
+        let mut unites = fleche(s.unites_a, s.unites_b, |u| unites_fr(*u));
+        if s.nouvelles_a != s.nouvelles_b || s.nouvelles_a.0 > 0 {
+            unites.push_str(&format!(
+                "\n+ nouvelles {}",
+                fleche(s.nouvelles_a, s.nouvelles_b, |u| unites_fr(*u))
+            ));
+        }
+        vec![
+            Cell::new(&s.id),
+            Cell::new(format!("{}{presence}", s.nom)),
+            self.droite(unites),
+            Cell::new(fleche(s.motif_a, s.motif_b, |m| {
+                m.map_or("—".into(), |m| m.code().to_string())
+            })),
+            self.droite(montant_fr(s.bonus.a)),
+            self.droite(montant_fr(s.bonus.b)),
+            self.ecart(s.bonus.ecart()),
+            self.droite(montant_fr(s.contribution.a)),
+            self.droite(montant_fr(s.contribution.b)),
+            self.ecart(s.contribution.ecart()),
+        ]
+    }
+
+    /// A table of totals (`premiere`: the name of its key column) under its title.
+    fn totaux(&self, titre: &str, premiere: &str, lignes: &[&TotauxCompares]) -> String {
+        use comfy_table::Cell;
+        let mut t = self.nouvelle(&[
+            premiere,
+            "Caf A",
+            "Caf B",
+            "écart Caf",
+            "contrib. N A",
+            "contrib. N B",
+            "écart contrib.",
+            "fin. public N A",
+            "fin. public N B",
+            "écart fin. public",
+        ]);
+        for x in lignes {
+            t.add_row(vec![
+                Cell::new(&x.cle),
+                self.droite(montant_fr(x.verse_caf.a)),
+                self.droite(montant_fr(x.verse_caf.b)),
+                self.ecart(x.verse_caf.ecart()),
+                self.droite(montant_fr(x.contribution.a)),
+                self.droite(montant_fr(x.contribution.b)),
+                self.ecart(x.contribution.ecart()),
+                self.droite(montant_fr(x.financement_public.a)),
+                self.droite(montant_fr(x.financement_public.b)),
+                self.ecart(x.financement_public.ecart()),
+            ]);
+        }
+        format!("\n{titre}\n{t}\n")
+    }
 }
 
 pub const COLONNES_CSV: &[&str] = &[

@@ -338,6 +338,17 @@ fn contribution(r: &Resultat, lignes: &[&LigneStructure], total: &Totaux, blocs:
     blocs.push(Bloc::Tableau(t));
 }
 
+/// The columns of a table: (title, width, aligned right).
+fn colonnes(c: &[(&str, u32, bool)]) -> Vec<Colonne> {
+    c.iter()
+        .map(|(titre, largeur, droite)| Colonne {
+            titre: titre.to_string(),
+            largeur: *largeur,
+            droite: *droite,
+        })
+        .collect()
+}
+
 /// The letter to one gestionnaire.
 fn lettre_gestionnaire(
     r: &Resultat,
@@ -372,70 +383,45 @@ fn lettre_gestionnaire(
         }),
     ]));
     blocs.push(Bloc::Titre("Bonus par structure".to_string()));
+    blocs.push(Bloc::Tableau(tableau_gestionnaire(
+        r,
+        &lignes,
+        gestionnaire,
+        total,
+    )?));
+    regles(r, &lignes, &mut blocs)?;
+    contribution(r, &lignes, total, &mut blocs);
+    blocs.push(Bloc::Paragraphe(vec![normal(
+        "Le bonus est versé par la Caf au gestionnaire ; ces montants peuvent être vérifiés avec la commande « bonus-ctg verifier ». Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+    )]));
+    blocs.push(signature());
+    Ok(Lettre {
+        genre: Genre::Gestionnaire,
+        fichier,
+        destinataire: gestionnaire.to_string(),
+        titre: format!("Bonus territoire CTG {} — {gestionnaire}", r.exercice),
+        blocs,
+    })
+}
+
+/// The gestionnaire's bonus, structure by structure and part by part, then its totals.
+fn tableau_gestionnaire(
+    r: &Resultat,
+    lignes: &[&LigneStructure],
+    gestionnaire: &str,
+    total: &Totaux,
+) -> R<Tableau> {
     let mut t = Tableau {
-        colonnes: vec![
-            Colonne {
-                titre: "Structure".into(),
-                largeur: 28,
-                droite: false,
-            },
-            Colonne {
-                titre: "Part".into(),
-                largeur: 19,
-                droite: false,
-            },
-            Colonne {
-                titre: "Base de calcul".into(),
-                largeur: 35,
-                droite: false,
-            },
-            Colonne {
-                titre: "Montant".into(),
-                largeur: 18,
-                droite: true,
-            },
-        ],
+        colonnes: colonnes(&[
+            ("Structure", 28, false),
+            ("Part", 19, false),
+            ("Base de calcul", 35, false),
+            ("Montant", 18, true),
+        ]),
         lignes: Vec::new(),
     };
     for (i, l) in lignes.iter().enumerate() {
-        let nom = format!("{} ({})", l.structure.nom, l.structure.id);
-        let volet = l.eligibilite.volet().and_then(|v| r.bareme.volets.get(v));
-        match (l.motif(), volet) {
-            (Motif::Eligible, Some(v)) => {
-                for (k, c) in COMPOSANTES.iter().enumerate() {
-                    t.lignes.push(LigneTableau {
-                        cellules: vec![
-                            if k == 0 { nom.clone() } else { String::new() },
-                            c.libelle.to_string(),
-                            (c.base)(l, v)?,
-                            montant_fr((c.montant)(l)),
-                        ],
-                        gras: false,
-                        groupe: i,
-                    });
-                }
-                t.lignes.push(LigneTableau {
-                    cellules: vec![
-                        String::new(),
-                        "Total".into(),
-                        format!("volet {}", v.nom),
-                        montant_fr(l.bonus_total),
-                    ],
-                    gras: true,
-                    groupe: i,
-                });
-            }
-            (m, _) => t.lignes.push(LigneTableau {
-                cellules: vec![
-                    nom,
-                    "Non éligible".into(),
-                    m.libelle().to_string(),
-                    montant_fr(l.bonus_total),
-                ],
-                gras: false,
-                groupe: i,
-            }),
-        }
+        t.lignes.extend(lignes_structure(r, l, i)?);
     }
     let n = lignes.len();
     for (k, c) in COMPOSANTES.iter().enumerate() {
@@ -464,20 +450,52 @@ fn lettre_gestionnaire(
         gras: true,
         groupe: n,
     });
-    blocs.push(Bloc::Tableau(t));
-    regles(r, &lignes, &mut blocs)?;
-    contribution(r, &lignes, total, &mut blocs);
-    blocs.push(Bloc::Paragraphe(vec![normal(
-        "Le bonus est versé par la Caf au gestionnaire ; ces montants peuvent être vérifiés avec la commande « bonus-ctg verifier ». Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
-    )]));
-    blocs.push(signature());
-    Ok(Lettre {
-        genre: Genre::Gestionnaire,
-        fichier,
-        destinataire: gestionnaire.to_string(),
-        titre: format!("Bonus territoire CTG {} — {gestionnaire}", r.exercice),
-        blocs,
-    })
+    Ok(t)
+}
+
+/// The rows of structure `l` (the `i`-th): each part with its basis and its total when
+/// eligible, the reason otherwise.
+fn lignes_structure(r: &Resultat, l: &LigneStructure, i: usize) -> R<Vec<LigneTableau>> {
+    let nom = format!("{} ({})", l.structure.nom, l.structure.id);
+    let volet = l.eligibilite.volet().and_then(|v| r.bareme.volets.get(v));
+    let mut lignes = Vec::new();
+    match (l.motif(), volet) {
+        (Motif::Eligible, Some(v)) => {
+            for (k, c) in COMPOSANTES.iter().enumerate() {
+                lignes.push(LigneTableau {
+                    cellules: vec![
+                        if k == 0 { nom.clone() } else { String::new() },
+                        c.libelle.to_string(),
+                        (c.base)(l, v)?,
+                        montant_fr((c.montant)(l)),
+                    ],
+                    gras: false,
+                    groupe: i,
+                });
+            }
+            lignes.push(LigneTableau {
+                cellules: vec![
+                    String::new(),
+                    "Total".into(),
+                    format!("volet {}", v.nom),
+                    montant_fr(l.bonus_total),
+                ],
+                gras: true,
+                groupe: i,
+            });
+        }
+        (m, _) => lignes.push(LigneTableau {
+            cellules: vec![
+                nom,
+                "Non éligible".into(),
+                m.libelle().to_string(),
+                montant_fr(l.bonus_total),
+            ],
+            gras: false,
+            groupe: i,
+        }),
+    }
+    Ok(lignes)
 }
 
 /// The recap for one collectivité.
@@ -526,19 +544,28 @@ fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option<Lettre>> {
         ]));
     }
     blocs.push(Bloc::Titre("Bonus par composante".to_string()));
+    blocs.push(Bloc::Tableau(tableau_composantes(tot)));
+    blocs.push(Bloc::Titre("Bonus par structure".to_string()));
+    blocs.push(Bloc::Tableau(tableau_structures(&lignes, tot)));
+    regles(r, &lignes, &mut blocs)?;
+    contribution(r, &lignes, tot, &mut blocs);
+    blocs.push(Bloc::Paragraphe(vec![normal(
+        "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+    )]));
+    blocs.push(signature());
+    Ok(Some(Lettre {
+        genre: Genre::Collectivite,
+        fichier,
+        destinataire: nom.clone(),
+        titre: format!("Bonus territoire CTG {} — récapitulatif {nom}", r.exercice),
+        blocs,
+    }))
+}
+
+/// The collectivité's bonus part by part.
+fn tableau_composantes(tot: &Totaux) -> Tableau {
     let mut t = Tableau {
-        colonnes: vec![
-            Colonne {
-                titre: "Composante".into(),
-                largeur: 70,
-                droite: false,
-            },
-            Colonne {
-                titre: "Montant".into(),
-                largeur: 30,
-                droite: true,
-            },
-        ],
+        colonnes: colonnes(&[("Composante", 70, false), ("Montant", 30, true)]),
         lignes: Vec::new(),
     };
     for (i, c) in COMPOSANTES.iter().enumerate() {
@@ -553,32 +580,18 @@ fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option<Lettre>> {
         gras: true,
         groupe: COMPOSANTES.len(),
     });
-    blocs.push(Bloc::Tableau(t));
+    t
+}
 
-    blocs.push(Bloc::Titre("Bonus par structure".to_string()));
+/// The collectivité's structures: gestionnaire, eligible units, bonus; then the total.
+fn tableau_structures(lignes: &[&LigneStructure], tot: &Totaux) -> Tableau {
     let mut t = Tableau {
-        colonnes: vec![
-            Colonne {
-                titre: "Structure".into(),
-                largeur: 36,
-                droite: false,
-            },
-            Colonne {
-                titre: "Gestionnaire".into(),
-                largeur: 24,
-                droite: false,
-            },
-            Colonne {
-                titre: "Unités éligibles".into(),
-                largeur: 14,
-                droite: true,
-            },
-            Colonne {
-                titre: "Bonus".into(),
-                largeur: 26,
-                droite: true,
-            },
-        ],
+        colonnes: colonnes(&[
+            ("Structure", 36, false),
+            ("Gestionnaire", 24, false),
+            ("Unités éligibles", 14, true),
+            ("Bonus", 26, true),
+        ]),
         lignes: Vec::new(),
     };
     for (i, l) in lignes.iter().enumerate() {
@@ -603,20 +616,7 @@ fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option<Lettre>> {
         gras: true,
         groupe: lignes.len(),
     });
-    blocs.push(Bloc::Tableau(t));
-    regles(r, &lignes, &mut blocs)?;
-    contribution(r, &lignes, tot, &mut blocs);
-    blocs.push(Bloc::Paragraphe(vec![normal(
-        "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
-    )]));
-    blocs.push(signature());
-    Ok(Some(Lettre {
-        genre: Genre::Collectivite,
-        fichier,
-        destinataire: nom.clone(),
-        titre: format!("Bonus territoire CTG {} — récapitulatif {nom}", r.exercice),
-        blocs,
-    }))
+    t
 }
 
 /// Which letters to make.

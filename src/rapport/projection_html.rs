@@ -113,22 +113,47 @@ fn graphique(o: &mut String, pts: &[Point]) {
         .max()
         .unwrap_or(0);
     let (fin, pas) = graduation(max);
-    let hauteur_trace = BAS - HAUT;
-    // y of an amount, in tenths of a pixel (negative amounts are drawn at 0)
-    let y = |c: i64| -> i128 {
-        let v = c.clamp(0, fin) as i128;
-        BAS * 10 - v * hauteur_trace * 10 / fin.max(1) as i128
+    let r = Repere {
+        fin,
+        n: pts.len() as i128,
     };
-    let largeur = LARGEUR_SVG - GAUCHE - DROITE - 2 * RETRAIT;
-    let n = pts.len() as i128;
-    let x = |i: usize| -> i128 {
-        if n <= 1 {
+    titre_graphique(o, pts);
+    grille(o, &r, pas);
+    axes(o, pts, &r);
+    series(o, pts, &r);
+    valeurs_graphique(o, pts, &r);
+    o.push_str("</svg>");
+}
+
+/// Where the chart draws: an amount's height, a year's abscissa (tenths of a pixel).
+struct Repere {
+    /// The top of the y axis (cents).
+    fin: i64,
+    /// Number of years.
+    n: i128,
+}
+
+impl Repere {
+    /// y of an amount, in tenths of a pixel (negative amounts are drawn at 0).
+    fn y(&self, c: i64) -> i128 {
+        let hauteur_trace = BAS - HAUT;
+        let v = c.clamp(0, self.fin) as i128;
+        BAS * 10 - v * hauteur_trace * 10 / self.fin.max(1) as i128
+    }
+    /// x of the `i`-th year, in tenths of a pixel.
+    fn x(&self, i: usize) -> i128 {
+        let largeur = LARGEUR_SVG - GAUCHE - DROITE - 2 * RETRAIT;
+        if self.n <= 1 {
             (GAUCHE + RETRAIT) * 10 + largeur * 5
         } else {
-            (GAUCHE + RETRAIT) * 10 + largeur * 10 * i as i128 / (n - 1)
+            (GAUCHE + RETRAIT) * 10 + largeur * 10 * i as i128 / (self.n - 1)
         }
-    };
-    // the text alternative: every value of the chart, year by year
+    }
+}
+
+/// The `<svg>` element with its title and its text alternative: every value of the chart,
+/// year by year.
+fn titre_graphique(o: &mut String, pts: &[Point]) {
     let desc = pts
         .iter()
         .map(|p| {
@@ -147,10 +172,14 @@ fn graphique(o: &mut String, pts: &[Point]) {
         "<svg class=\"graphique\" id=\"graphique-financement\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {HAUTEUR}\" aria-labelledby=\"titre-financement desc-financement\"><title id=\"titre-financement\">Financement Caf et collectivités par année</title><desc id=\"desc-financement\">{}</desc>",
         esc(&desc)
     );
-    // horizontal grid and amounts
+}
+
+/// The horizontal grid and its amounts, every `pas` cents.
+fn grille(o: &mut String, r: &Repere, pas: i64) {
+    let fin = r.fin;
     let mut v = 0i64;
     while v <= fin {
-        let yy = y(v);
+        let yy = r.y(v);
         let _ = write!(
             o,
             "<line class=\"grille\" x1=\"{}\" y1=\"{yy}\" x2=\"{}\" y2=\"{yy}\"/><text class=\"graduation\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -166,6 +195,10 @@ fn graphique(o: &mut String, pts: &[Point]) {
             _ => break,
         }
     }
+}
+
+/// The axes and the years under the x axis.
+fn axes(o: &mut String, pts: &[Point], r: &Repere) {
     let _ = write!(
         o,
         "<line class=\"axe\" x1=\"{g}\" y1=\"{h}\" x2=\"{g}\" y2=\"{b}\"/><line class=\"axe\" x1=\"{g}\" y1=\"{b}\" x2=\"{d}\" y2=\"{b}\"/>",
@@ -179,12 +212,15 @@ fn graphique(o: &mut String, pts: &[Point]) {
         let _ = write!(
             o,
             "<text class=\"annee-axe\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            px(x(i)),
+            px(r.x(i)),
             px(BAS * 10 + 180),
             esc(&p.etiquette)
         );
     }
-    // the lines
+}
+
+/// The three lines and their points.
+fn series(o: &mut String, pts: &[Point], r: &Repere) {
     type Serie = (
         &'static str,
         &'static str,
@@ -210,7 +246,7 @@ fn graphique(o: &mut String, pts: &[Point]) {
         let trace: Vec<String> = pts
             .iter()
             .enumerate()
-            .map(|(i, p)| format!("{},{}", px(x(i)), px(y(valeur(p).0))))
+            .map(|(i, p)| format!("{},{}", px(r.x(i)), px(r.y(valeur(p).0))))
             .collect();
         let _ = write!(
             o,
@@ -224,32 +260,38 @@ fn graphique(o: &mut String, pts: &[Point]) {
                 "<circle class=\"point\" data-serie=\"{code}\" data-exercice=\"{}\" data-centimes=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{couleur}\"><title>{nom} — {} : {}</title></circle>",
                 p.exercice,
                 m.0,
-                px(x(i)),
-                px(y(m.0)),
+                px(r.x(i)),
+                px(r.y(m.0)),
                 if code == "financement" { "2.5" } else { "4" },
                 esc(&p.etiquette),
                 esc(&fr(m))
             );
         }
     }
-    // value labels of the Caf and the collectivités: above the higher, below the lower
+}
+
+/// The value labels of the Caf and the collectivités: above the higher, below the lower.
+fn valeurs_graphique(o: &mut String, pts: &[Point], r: &Repere) {
     for (i, p) in pts.iter().enumerate() {
         let caf_dessus = p.caf >= p.collectivites;
         for (m, couleur, dessus) in [
             (p.caf, COULEUR_CAF, caf_dessus),
             (p.collectivites, COULEUR_COLLECTIVITE, !caf_dessus),
         ] {
-            let yy = if dessus { y(m.0) - 90 } else { y(m.0) + 170 };
+            let yy = if dessus {
+                r.y(m.0) - 90
+            } else {
+                r.y(m.0) + 170
+            };
             let _ = write!(
                 o,
                 "<text class=\"point-valeur\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{couleur}\">{}</text>",
-                px(x(i)),
+                px(r.x(i)),
                 px(yy),
                 esc(&montant_court(m.0, if m.0.abs() >= 100_000_000 { 2 } else { 0 }))
             );
         }
     }
-    o.push_str("</svg>");
 }
 
 /// `<td>` of an amount with its year and field.
@@ -424,7 +466,16 @@ fn table_structures(o: &mut String, pr: &Projection) {
         .iter()
         .flat_map(|a| a.lignes.iter().map(|l| l.id.as_str()))
         .collect();
-    let premiere = pr.annees.first();
+    entete_table_structures(o, pr);
+    for id in &ids {
+        ligne_table_structures(o, pr, id);
+    }
+    total_table_structures(o, pr, ids.len());
+    o.push_str("</tr></tfoot>\n</table>\n");
+}
+
+/// The header: N-1 then each year, Caf and collectivité.
+fn entete_table_structures(o: &mut String, pr: &Projection) {
     let _ = write!(
         o,
         "<table id=\"table-structures\">\n<thead><tr><th rowspan=\"2\">Structure</th><th rowspan=\"2\">Volet</th><th colspan=\"2\" class=\"annee\">{} (N-1)</th>",
@@ -438,25 +489,49 @@ fn table_structures(o: &mut String, pr: &Projection) {
         o.push_str("<th class=\"n debut-annee\">Caf</th><th class=\"n\">Collectivité</th>");
     }
     o.push_str("</tr></thead>\n<tbody>\n");
+}
+
+/// The row of structure `id`: its N-1 amounts (from the first year's line), then each year's.
+fn ligne_table_structures(o: &mut String, pr: &Projection, id: &str) {
     let n1 = pr.n1.exercice;
-    for id in &ids {
-        let premiere_ligne = premiere.and_then(|a| a.ligne(id));
-        let reference = pr.annees.iter().find_map(|a| a.ligne(id));
-        let Some(r) = reference else { continue };
-        let _ = write!(
-            o,
-            "<tr data-id=\"{}\"><td>{}<br><span class=\"id\">{}</span></td><td>{}</td>",
-            esc(id),
-            esc(&r.nom),
-            esc(id),
-            esc(r.volet.as_deref().unwrap_or("—"))
-        );
-        match premiere_ligne {
+    let premiere = pr.annees.first();
+    let premiere_ligne = premiere.and_then(|a| a.ligne(id));
+    let reference = pr.annees.iter().find_map(|a| a.ligne(id));
+    let Some(r) = reference else { return };
+    let _ = write!(
+        o,
+        "<tr data-id=\"{}\"><td>{}<br><span class=\"id\">{}</span></td><td>{}</td>",
+        esc(id),
+        esc(&r.nom),
+        esc(id),
+        esc(r.volet.as_deref().unwrap_or("—"))
+    );
+    match premiere_ligne {
+        Some(l) => {
+            o.push_str(&td(l.bonus_n1, n1, "bonus_total", "debut-annee", ""));
+            o.push_str(&td(
+                l.contribution_n1,
+                n1,
+                "contribution_collectivite",
+                "",
+                "",
+            ));
+        }
+        None => o.push_str("<td class=\"n debut-annee\">—</td><td class=\"n\">—</td>"),
+    }
+    for a in &pr.annees {
+        match a.ligne(id) {
             Some(l) => {
-                o.push_str(&td(l.bonus_n1, n1, "bonus_total", "debut-annee", ""));
                 o.push_str(&td(
-                    l.contribution_n1,
-                    n1,
+                    l.bonus_total,
+                    a.exercice,
+                    "bonus_total",
+                    "debut-annee",
+                    &note(l),
+                ));
+                o.push_str(&td(
+                    l.contribution_n,
+                    a.exercice,
                     "contribution_collectivite",
                     "",
                     "",
@@ -464,37 +539,21 @@ fn table_structures(o: &mut String, pr: &Projection) {
             }
             None => o.push_str("<td class=\"n debut-annee\">—</td><td class=\"n\">—</td>"),
         }
-        for a in &pr.annees {
-            match a.ligne(id) {
-                Some(l) => {
-                    o.push_str(&td(
-                        l.bonus_total,
-                        a.exercice,
-                        "bonus_total",
-                        "debut-annee",
-                        &note(l),
-                    ));
-                    o.push_str(&td(
-                        l.contribution_n,
-                        a.exercice,
-                        "contribution_collectivite",
-                        "",
-                        "",
-                    ));
-                }
-                None => o.push_str("<td class=\"n debut-annee\">—</td><td class=\"n\">—</td>"),
-            }
-        }
-        o.push_str("</tr>\n");
     }
-    // totals: Σ of the rows (bonus to the structures, contributions)
+    o.push_str("</tr>\n");
+}
+
+/// The totals: Σ of the rows (bonus to the structures, contributions), `n` structures.
+fn total_table_structures(o: &mut String, pr: &Projection, n: usize) {
+    let n1 = pr.n1.exercice;
+    let premiere = pr.annees.first();
     let somme = |f: &dyn Fn(&LigneProjetee) -> Montant, lignes: &[LigneProjetee]| {
         Montant(lignes.iter().map(|l| f(l).0).sum())
     };
     let _ = write!(
         o,
         "</tbody>\n<tfoot><tr id=\"total-structures\"><td colspan=\"2\">Total ({} structures)</td>",
-        ids.len()
+        n
     );
     match premiere {
         Some(a) => {
@@ -531,7 +590,6 @@ fn table_structures(o: &mut String, pr: &Projection) {
             "",
         ));
     }
-    o.push_str("</tr></tfoot>\n</table>\n");
 }
 
 /// The report, as one HTML string.
@@ -543,8 +601,49 @@ pub fn rendre(pr: &Projection) -> R<String> {
         c.nom, pr.premiere, pr.derniere
     );
     debut_page(&mut o, &titre, STYLE_PROJECTION);
+    entete_projection(&mut o, pr);
+    synthese_projection(&mut o, pr);
+    // totals per year
+    o.push_str("<section id=\"totaux\">\n<div class=\"tete\"><h2>2. Totaux par année : Caf et collectivités</h2>\n<p>« TOTAL Caf » = lissage + unités nouvelles + trajectoire + versé aux collectivités ; « financement public » = contributions des collectivités + bonus versés aux structures. En N-1, seuls les montants du dossier sont connus.</p></div>\n");
+    table_totaux(&mut o, pr);
+    if c.collectivites.len() > 1 {
+        table_collectivites(&mut o, pr);
+    }
+    o.push_str("</section>\n");
 
-    // the convention
+    // chart
+    o.push_str("<section id=\"financement\">\n<div class=\"tete\"><h2>3. Financement Caf et collectivités par année</h2>\n<p>Chaque année, ce que verse la Caf, ce que versent les collectivités, et le financement public des structures qui en résulte.</p></div>\n<figure>\n");
+    graphique(&mut o, &points(pr));
+    o.push_str("\n<p class=\"legende\">Légende :<span class=\"trait\" style=\"background:#2b6cb0\"></span>Caf (total versé)<span class=\"trait\" style=\"background:#dd6b20\"></span>collectivités (contributions aux structures)<span class=\"tirets\"></span>financement public des structures (contributions + bonus)</p>\n</figure>\n</section>\n");
+
+    // trajectoire
+    o.push_str("<section id=\"trajectoire\">\n<div class=\"tete\"><h2>4. Bonus trajectoire de développement</h2>\n<p>Versé quand les places de la collectivité dépassent un seuil de croissance par rapport à l'année de référence (règle R24).</p></div>\n");
+    table_trajectoire(&mut o, pr)?;
+    o.push_str("</section>\n");
+
+    // per structure
+    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>5. Détail par structure</h2>\n<p>Pour chaque année : bonus total versé par la Caf à la structure (lissage + unités nouvelles + trajectoire) et contribution de la collectivité. Sous le montant : mois comptés quand la structure n'est pas ouverte toute l'année, raison d'une non-éligibilité (annexe 2 bis, fermée, sans soutien…), part du bonus trajectoire. Détail d'un chiffre : <code>bonus-ctg expliquer DOSSIER ID --annee ANNEE</code>.</p></div>\n");
+    table_structures(&mut o, pr);
+    o.push_str("</section>\n");
+
+    evenements(&mut o, pr);
+    let _ = write!(
+        o,
+        "</section>\n<footer>Produit le {} par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection (<code>--format xlsx</code>) contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
+        esc(&super::aujourd_hui().en_toutes_lettres()),
+        env!("CARGO_PKG_VERSION")
+    );
+    // every table scrolls within its column on screen (its own width otherwise widens the
+    // page)
+    Ok(
+        o.replace("<table id=", "<div class=\"defilement\"><table id=")
+            .replace("</table>", "</table></div>"),
+    )
+}
+
+/// The convention: title, Caf, years, collectivités, base, events; and the contents.
+fn entete_projection(o: &mut String, pr: &Projection) {
+    let c = &pr.convention;
     let (periode, libelle, collectivites) = periode_et_collectivites(c);
     let _ = write!(
         o,
@@ -565,8 +664,11 @@ pub fn rendre(pr: &Projection) -> R<String> {
         },
     );
     o.push_str("<nav aria-label=\"Sommaire\"><ol><li><a href=\"#synthese\">Synthèse</a></li><li><a href=\"#totaux\">Totaux par année</a></li><li><a href=\"#financement\">Graphique Caf et collectivités</a></li><li><a href=\"#trajectoire\">Bonus trajectoire</a></li><li><a href=\"#structures\">Détail par structure</a></li><li><a href=\"#evenements\">Événements</a></li></ol></nav>\n");
+}
 
-    // summary
+/// Section 1: what the Caf, the collectivités and public funding amount to in N-1 and in
+/// the last year.
+fn synthese_projection(o: &mut String, pr: &Projection) {
     let derniere = pr.annees.last().map_or(&pr.n1, |a| &a.totaux);
     o.push_str("<section id=\"synthese\">\n<h2>1. Synthèse</h2>\n<div class=\"cartes\">\n");
     for (id, classe, libelle, f) in [
@@ -609,31 +711,10 @@ pub fn rendre(pr: &Projection) -> R<String> {
         b = nom_base(pr.base),
         n1 = pr.n1.exercice,
     );
+}
 
-    // totals per year
-    o.push_str("<section id=\"totaux\">\n<div class=\"tete\"><h2>2. Totaux par année : Caf et collectivités</h2>\n<p>« TOTAL Caf » = lissage + unités nouvelles + trajectoire + versé aux collectivités ; « financement public » = contributions des collectivités + bonus versés aux structures. En N-1, seuls les montants du dossier sont connus.</p></div>\n");
-    table_totaux(&mut o, pr);
-    if c.collectivites.len() > 1 {
-        table_collectivites(&mut o, pr);
-    }
-    o.push_str("</section>\n");
-
-    // chart
-    o.push_str("<section id=\"financement\">\n<div class=\"tete\"><h2>3. Financement Caf et collectivités par année</h2>\n<p>Chaque année, ce que verse la Caf, ce que versent les collectivités, et le financement public des structures qui en résulte.</p></div>\n<figure>\n");
-    graphique(&mut o, &points(pr));
-    o.push_str("\n<p class=\"legende\">Légende :<span class=\"trait\" style=\"background:#2b6cb0\"></span>Caf (total versé)<span class=\"trait\" style=\"background:#dd6b20\"></span>collectivités (contributions aux structures)<span class=\"tirets\"></span>financement public des structures (contributions + bonus)</p>\n</figure>\n</section>\n");
-
-    // trajectoire
-    o.push_str("<section id=\"trajectoire\">\n<div class=\"tete\"><h2>4. Bonus trajectoire de développement</h2>\n<p>Versé quand les places de la collectivité dépassent un seuil de croissance par rapport à l'année de référence (règle R24).</p></div>\n");
-    table_trajectoire(&mut o, pr)?;
-    o.push_str("</section>\n");
-
-    // per structure
-    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>5. Détail par structure</h2>\n<p>Pour chaque année : bonus total versé par la Caf à la structure (lissage + unités nouvelles + trajectoire) et contribution de la collectivité. Sous le montant : mois comptés quand la structure n'est pas ouverte toute l'année, raison d'une non-éligibilité (annexe 2 bis, fermée, sans soutien…), part du bonus trajectoire. Détail d'un chiffre : <code>bonus-ctg expliquer DOSSIER ID --annee ANNEE</code>.</p></div>\n");
-    table_structures(&mut o, pr);
-    o.push_str("</section>\n");
-
-    // events
+/// Section 6: the events applied.
+fn evenements(o: &mut String, pr: &Projection) {
     let evs = evenements_appliques(pr);
     o.push_str("<section id=\"evenements\">\n<h2>6. Événements appliqués</h2>\n");
     if evs.is_empty() {
@@ -645,18 +726,6 @@ pub fn rendre(pr: &Projection) -> R<String> {
         }
         o.push_str("</ul>\n");
     }
-    let _ = write!(
-        o,
-        "</section>\n<footer>Produit le {} par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection (<code>--format xlsx</code>) contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
-        esc(&super::aujourd_hui().en_toutes_lettres()),
-        env!("CARGO_PKG_VERSION")
-    );
-    // every table scrolls within its column on screen (its own width otherwise widens the
-    // page)
-    Ok(
-        o.replace("<table id=", "<div class=\"defilement\"><table id=")
-            .replace("</table>", "</table></div>"),
-    )
 }
 
 #[cfg(test)]

@@ -101,27 +101,46 @@ fn colonne_projection(nom: &str) -> String {
     column_number_to_name(i as u16)
 }
 
-/// One row of `Totaux par annee`. N-1 (`n1`): only what the dossier states (Caf total =
-/// charge à payer N-1, contributions, public funding); other cells stay empty.
-#[allow(clippy::too_many_arguments)]
-fn ligne_annee(
-    fe: &mut Feuille,
-    l: u32,
-    collectivite: &str,
-    periode: &str,
+/// One row of `Totaux par annee`: a year's totals, all collectivités together or of one.
+struct Annee<'a> {
+    collectivite: &'a str,
+    periode: &'a str,
     exercice: i32,
-    t: &TotauxAnnee,
+    totaux: &'a TotauxAnnee,
+    /// N-1: only what the dossier states (Caf total = charge à payer N-1, contributions,
+    /// public funding); other cells stay empty.
     n1: bool,
-    // rows of the Projection sheet (for the SUMIFS), and the exact Σ bonus_total and
-    // Σ bonus_ctre of the year
-    projection: (u32, Montant, Montant),
+    /// The exact Σ bonus_total and Σ bonus_ctre of the year's structures.
+    bonus: Montant,
+    ctre: Montant,
+    /// The row is one collectivité's (its SUMIFS select the collectivité too).
     par_collectivite: bool,
-    f: &Formats,
-) -> X<()> {
-    fe.texte(l, 0, collectivite, &f.texte)?;
-    fe.texte(l, 1, periode, &f.texte)?;
-    fe.nombre(l, 2, exercice, &f.entier)?;
-    if n1 {
+}
+
+impl<'a> Annee<'a> {
+    /// The N-1 row, of all collectivités (`une`: `None`) or of one.
+    fn n1(une: Option<&'a str>, exercice: i32, totaux: &'a TotauxAnnee) -> Self {
+        Annee {
+            collectivite: une.unwrap_or(TOUTES),
+            periode: "N-1",
+            exercice,
+            totaux,
+            n1: true,
+            bonus: Montant(0),
+            ctre: Montant(0),
+            par_collectivite: une.is_some(),
+        }
+    }
+}
+
+/// Writes row `l` of `Totaux par annee`; `n`: the rows of the Projection sheet (for the
+/// SUMIFS).
+fn ligne_annee(fe: &mut Feuille, l: u32, a: &Annee, n: u32, f: &Formats) -> X<()> {
+    let t = a.totaux;
+    fe.texte(l, 0, a.collectivite, &f.texte)?;
+    fe.texte(l, 1, a.periode, &f.texte)?;
+    fe.nombre(l, 2, a.exercice, &f.entier)?;
+    if a.n1 {
         fe.montant(l, 8, t.verse_caf, &f.montant)?;
         fe.montant(l, 9, t.contribution_collectivite, &f.montant)?;
         fe.montant(l, 10, t.financement_public, &f.montant)?;
@@ -141,37 +160,45 @@ fn ligne_annee(
     for (i, m) in montants.into_iter().enumerate() {
         fe.montant(l, 3 + i as u16, m, &f.montant)?;
     }
-    // Σ bonus_total of the year's structures, read live from the Projection sheet
-    let (n, bonus, ctre) = projection;
+    if n == 0 {
+        fe.formule(l, 12, "=0".into(), "0", &f.montant)?;
+        fe.formule(l, 15, "=0".into(), "0", &f.montant)?;
+        return Ok(());
+    }
+    bonus_de_la_projection(fe, l, a, n, f)?;
+    controles_annee(fe, l, a, f)
+}
+
+/// Σ bonus_total and Σ bonus_ctre (R64) of the year's structures, read live from the
+/// Projection sheet (its `n` rows).
+fn bonus_de_la_projection(fe: &mut Feuille, l: u32, a: &Annee, n: u32, f: &Formats) -> X<()> {
     let p = quote_sheet_name("Projection");
     let plage = |nom: &str| {
         let c = colonne_projection(nom);
         format!("{p}!${c}$2:${c}${}", n + 1)
     };
     let r = l + 1;
-    if n == 0 {
-        fe.formule(l, 12, "=0".into(), "0", &f.montant)?;
-        fe.formule(l, 15, "=0".into(), "0", &f.montant)?;
-        return Ok(());
-    }
     let mut formule = format!(
         "=SUMIFS({},{},$C{r}",
         plage("bonus_total"),
         plage("exercice")
     );
-    if par_collectivite {
+    if a.par_collectivite {
         formule.push_str(&format!(",{},$A{r}", plage("collectivite")));
     }
     formule.push(')');
-    fe.formule(l, 12, formule.clone(), &bonus.to_string(), &f.montant)?;
+    fe.formule(l, 12, formule.clone(), &a.bonus.to_string(), &f.montant)?;
     fe.mesurer(12, 14);
-    // the CTRE of the year's structures (R64), read live as well
     let formule_ctre = formule.replacen(&plage("bonus_total"), &plage("bonus_ctre"), 1);
-    fe.formule(l, 15, formule_ctre, &ctre.to_string(), &f.montant)?;
-    // controls: Caf = bonus to the structures + CTRE + P ; public funding = C + bonus ;
-    // must be 0
+    fe.formule(l, 15, formule_ctre, &a.ctre.to_string(), &f.montant)
+}
+
+/// The controls of a row, which must be 0: Caf = bonus to the structures + CTRE + P ;
+/// public funding = C + bonus.
+fn controles_annee(fe: &mut Feuille, l: u32, a: &Annee, f: &Formats) -> X<()> {
+    let (t, bonus, r) = (a.totaux, a.bonus, l + 1);
     let controle_caf =
-        bonus.0 as i128 + ctre.0 as i128 + t.verse_collectivite.0 as i128 - t.verse_caf.0 as i128;
+        bonus.0 as i128 + a.ctre.0 as i128 + t.verse_collectivite.0 as i128 - t.verse_caf.0 as i128;
     fe.formule(
         l,
         13,
@@ -230,35 +257,68 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
     ligne_annee(
         &mut fe,
         1,
-        TOUTES,
-        "N-1",
-        n1,
-        &pr.n1,
-        true,
-        (lignes_projection, Montant(0), Montant(0)),
-        false,
+        &Annee::n1(None, n1, &pr.n1),
+        lignes_projection,
         f,
     )?;
     let mut l = 1u32;
     for a in &pr.annees {
         l += 1;
-        let (b, ct) = bonus_structures(pr, a.exercice, None)?;
-        ligne_annee(
-            &mut fe,
-            l,
-            TOUTES,
-            &periode(pr, a.exercice),
-            a.exercice,
-            &a.totaux,
-            false,
-            (lignes_projection, b, ct),
-            false,
-            f,
-        )?;
+        let p = periode(pr, a.exercice);
+        let ligne = annee_projetee(pr, None, &p, a.exercice, &a.totaux)?;
+        ligne_annee(&mut fe, l, &ligne, lignes_projection, f)?;
     }
     let derniere = l;
+    let note = lignes_total(&mut fe, pr, derniere, f)? + 2;
+    fe.texte(
+        note,
+        0,
+        &format!(
+            "N-1 ({n1}) : seuls les montants connus du dossier sont indiqués (total Caf = charge à payer N-1 de charges_n1.csv ; financement public = contributions N-1 + bonus N-1). Chaque année suivante : A = ce que la Caf a versé l'année précédente (docs/regles.md R22). Base {} ({}).",
+            nom_base(pr.base),
+            pr.origine_base
+        ),
+        &f.texte,
+    )?;
+    fe.texte(
+        note + 1,
+        0,
+        "Contrôles (doivent valoir 0) : « Contrôle Caf » = bonus des structures + CTRE + P − versé Caf ; « Contrôle financement » = C + bonus des structures − financement public.",
+        &f.texte,
+    )?;
+    // per collectivité, when there are several
+    if pr.convention.collectivites.len() > 1 {
+        lignes_par_collectivite(&mut fe, pr, note + 3, lignes_projection, f)?;
+    }
+    // the long labels of the total and note lines sit in column A without widening it
+    fe.largeurs[0] = fe.largeurs[0].min(24);
+    fe.finir(derniere, COLONNES_TOTAUX_ANNEE.len() as u16, 3)
+}
 
-    // totals over the projected years (N-1 excluded): SUM formulas, then bonus-ctg's values
+/// The row of a projected year, of all collectivités (`une`: `None`) or of one.
+fn annee_projetee<'a>(
+    pr: &Projection,
+    une: Option<&'a str>,
+    periode: &'a str,
+    exercice: i32,
+    totaux: &'a TotauxAnnee,
+) -> X<Annee<'a>> {
+    let (bonus, ctre) = bonus_structures(pr, exercice, une)?;
+    Ok(Annee {
+        collectivite: une.unwrap_or(TOUTES),
+        periode,
+        exercice,
+        totaux,
+        n1: false,
+        bonus,
+        ctre,
+        par_collectivite: une.is_some(),
+    })
+}
+
+/// The two total rows after the last year's (`derniere`): SUM formulas over the projected
+/// years (N-1 excluded), then bonus-ctg's values. Returns the second one's row.
+fn lignes_total(fe: &mut Feuille, pr: &Projection, derniere: u32, f: &Formats) -> X<u32> {
     let (lf, lc) = (derniere + 1, derniere + 2);
     let titre = format!("TOTAL {}–{}", pr.premiere, pr.derniere);
     fe.texte(lf, 0, &format!("{titre} (formule SOMME)"), &f.total_texte)?;
@@ -272,6 +332,18 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
         fe.texte(lf, c, "", &f.total_texte)?;
         fe.texte(lc, c, "", &f.calcule_texte)?;
     }
+    for (i, m) in sommes_des_annees(pr)?.iter().enumerate() {
+        let c = 4 + i as u16;
+        // projected years only: rows 3.. (1-based), N-1 being row 2
+        fe.somme(lf, c, 2, derniere, &m.to_string(), &f.total_montant)?;
+        fe.montant(lc, c, *m, &f.calcule_montant)?;
+    }
+    Ok(lc)
+}
+
+/// The projected years' sums of the columns from `lissage` on, the controls computed like
+/// the rows' (they are 0 when every row's is).
+fn sommes_des_annees(pr: &Projection) -> X<[Montant; 12]> {
     let mut t = [Montant(0); 12];
     for a in &pr.annees {
         let x = &a.totaux;
@@ -294,7 +366,6 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
             *s = somme(*s, m)?;
         }
     }
-    // controls of the totals: computed like the rows' (they are 0 when every row is)
     t[9] = Montant(
         t[8].0
             .checked_add(t[11].0)
@@ -308,76 +379,37 @@ fn feuille_totaux(pr: &Projection, lignes_projection: u32, f: &Formats) -> X<Wor
             .and_then(|x| x.checked_sub(t[6].0))
             .ok_or(Depassement)?,
     );
-    for (i, m) in t.iter().enumerate() {
-        let c = 4 + i as u16;
-        // projected years only: rows 3.. (1-based), N-1 being row 2
-        fe.somme(lf, c, 2, derniere, &m.to_string(), &f.total_montant)?;
-        fe.montant(lc, c, *m, &f.calcule_montant)?;
-    }
-    let note = lc + 2;
-    fe.texte(
-        note,
-        0,
-        &format!(
-            "N-1 ({n1}) : seuls les montants connus du dossier sont indiqués (total Caf = charge à payer N-1 de charges_n1.csv ; financement public = contributions N-1 + bonus N-1). Chaque année suivante : A = ce que la Caf a versé l'année précédente (docs/regles.md R22). Base {} ({}).",
-            nom_base(pr.base),
-            pr.origine_base
-        ),
-        &f.texte,
-    )?;
-    fe.texte(
-        note + 1,
-        0,
-        "Contrôles (doivent valoir 0) : « Contrôle Caf » = bonus des structures + CTRE + P − versé Caf ; « Contrôle financement » = C + bonus des structures − financement public.",
-        &f.texte,
-    )?;
+    Ok(t)
+}
 
-    // per collectivité, when there are several
-    if pr.convention.collectivites.len() > 1 {
-        let mut l = note + 3;
-        for (i, n) in COLONNES_TOTAUX_ANNEE.iter().enumerate() {
-            let n = super::tables::libelle(n);
-            fe.ws.write_string_with_format(l, i as u16, n, &f.entete)?;
+/// The rows of each collectivité, N-1 then the projected years, under a header at row `l`.
+fn lignes_par_collectivite(
+    fe: &mut Feuille,
+    pr: &Projection,
+    mut l: u32,
+    lignes_projection: u32,
+    f: &Formats,
+) -> X<()> {
+    for (i, n) in COLONNES_TOTAUX_ANNEE.iter().enumerate() {
+        let n = super::tables::libelle(n);
+        fe.ws.write_string_with_format(l, i as u16, n, &f.entete)?;
+    }
+    for c in &pr.convention.collectivites {
+        if let Some(t) = pr.n1_par_collectivite.get(&c.id) {
+            l += 1;
+            let ligne = Annee::n1(Some(&c.id), pr.n1.exercice, t);
+            ligne_annee(fe, l, &ligne, lignes_projection, f)?;
         }
-        for c in &pr.convention.collectivites {
-            if let Some(t) = pr.n1_par_collectivite.get(&c.id) {
+        for a in &pr.annees {
+            if let Some(t) = a.par_collectivite.get(&c.id) {
                 l += 1;
-                ligne_annee(
-                    &mut fe,
-                    l,
-                    &c.id,
-                    "N-1",
-                    n1,
-                    t,
-                    true,
-                    (lignes_projection, Montant(0), Montant(0)),
-                    true,
-                    f,
-                )?;
-            }
-            for a in &pr.annees {
-                if let Some(t) = a.par_collectivite.get(&c.id) {
-                    l += 1;
-                    let (b, ct) = bonus_structures(pr, a.exercice, Some(&c.id))?;
-                    ligne_annee(
-                        &mut fe,
-                        l,
-                        &c.id,
-                        &periode(pr, a.exercice),
-                        a.exercice,
-                        t,
-                        false,
-                        (lignes_projection, b, ct),
-                        true,
-                        f,
-                    )?;
-                }
+                let p = periode(pr, a.exercice);
+                let ligne = annee_projetee(pr, Some(&c.id), &p, a.exercice, t)?;
+                ligne_annee(fe, l, &ligne, lignes_projection, f)?;
             }
         }
     }
-    // the long labels of the total and note lines sit in column A without widening it
-    fe.largeurs[0] = fe.largeurs[0].min(24);
-    fe.finir(derniere, COLONNES_TOTAUX_ANNEE.len() as u16, 3)
+    Ok(())
 }
 
 fn feuille_trajectoire(pr: &Projection, f: &Formats) -> X<Worksheet> {

@@ -320,10 +320,67 @@ pub fn verifier(
     notification: &[LigneNotification],
     filtre: &Filtre,
 ) -> R<Verification> {
+    let Rapprochement {
+        mut lignes,
+        notifies,
+        a_diagnostiquer,
+    } = rapprocher(r, notification);
+    let mut ctx = Contexte {
+        r,
+        d,
+        notifies,
+        histoires: BTreeMap::new(),
+    };
+    ctx.histoires = histoires_des_groupes(&ctx);
+    for (k, i) in a_diagnostiquer {
+        let n = lignes[k].notifie.unwrap_or_default();
+        let c = diagnostiquer(&ctx, i, n).unwrap_or_else(|_| indeterminee(&r.structures[i], n));
+        lignes[k].cause = Some(c);
+    }
+    let (filtre, deduit) = match filtre.vide() {
+        true => match filtre_deduit(r, &ctx.notifies) {
+            Some(f) => (f, true),
+            None => (Filtre::default(), false),
+        },
+        false => (filtre.clone(), false),
+    };
+    let perimetre = (!filtre.vide()).then(|| Perimetre {
+        libelle: filtre.libelle(r),
+        deduit,
+    });
+    lignes.extend(absentes(r, &ctx.notifies, &filtre));
+    Ok(Verification {
+        fichier: fichier.to_string(),
+        exercice: r.exercice,
+        convention: r.convention.nom.clone(),
+        lignes,
+        total_notifie: Montant(notification.iter().map(|l| l.montant.0).sum()),
+        total_recalcule: Montant(
+            r.structures
+                .iter()
+                .filter(|l| filtre.garde(l))
+                .map(|l| l.bonus_total.0)
+                .sum(),
+        ),
+        perimetre,
+    })
+}
+
+/// The notification's lines matched with the structures.
+struct Rapprochement {
+    lignes: Vec<LigneVerifiee>,
+    /// Structure index → notified amount (first matching line).
+    notifies: BTreeMap<usize, Montant>,
+    /// (line index in `lignes`, structure index) of the matched lines that differ.
+    a_diagnostiquer: Vec<(usize, usize)>,
+}
+
+/// Matches each line of the notification with a structure (by id or name): agreeing, a
+/// difference, a duplicate, ambiguous or not found.
+fn rapprocher(r: &Resultat, notification: &[LigneNotification]) -> Rapprochement {
     let mut lignes = Vec::new();
     let mut notifies: BTreeMap<usize, Montant> = BTreeMap::new();
     let mut premiere: BTreeMap<usize, u64> = BTreeMap::new();
-    // (line index in `lignes`, structure index) of the matched lines
     let mut a_diagnostiquer = Vec::new();
     let index = Index::new(&r.structures);
     for ln in notification {
@@ -384,12 +441,16 @@ pub fn verifier(
             }),
         }
     }
-    let mut ctx = Contexte {
-        r,
-        d,
+    Rapprochement {
+        lignes,
         notifies,
-        histoires: BTreeMap::new(),
-    };
+        a_diagnostiquer,
+    }
+}
+
+/// Each group's notified-rate analysis ([`analyser_groupe`]).
+fn histoires_des_groupes(ctx: &Contexte) -> BTreeMap<(String, String), Histoire> {
+    let r = ctx.r;
     // each group's notified structures and eligible count, in one pass
     let mut par_groupe: HashMap<(&str, &str), (Vec<usize>, usize)> = HashMap::new();
     for (i, l) in r.structures.iter().enumerate() {
@@ -401,34 +462,27 @@ pub fn verifier(
             }
         }
     }
+    let mut histoires = BTreeMap::new();
     for g in &r.groupes {
         let (membres, eligibles) = par_groupe
             .get(&(g.collectivite.as_str(), g.volet.as_str()))
             .map_or((&[][..], 0), |(m, e)| (m.as_slice(), *e));
         // an overflow in the diagnosis never stops the check: no group conclusion then
-        let h = analyser_groupe(&ctx, g, membres, eligibles).unwrap_or(Histoire::Conforme);
-        ctx.histoires
-            .insert((g.collectivite.clone(), g.volet.clone()), h);
+        let h = analyser_groupe(ctx, g, membres, eligibles).unwrap_or(Histoire::Conforme);
+        histoires.insert((g.collectivite.clone(), g.volet.clone()), h);
     }
-    for (k, i) in a_diagnostiquer {
-        let n = lignes[k].notifie.unwrap_or_default();
-        let c = diagnostiquer(&ctx, i, n).unwrap_or_else(|_| indeterminee(&r.structures[i], n));
-        lignes[k].cause = Some(c);
-    }
-    let (filtre, deduit) = match filtre.vide() {
-        true => match filtre_deduit(r, &ctx.notifies) {
-            Some(f) => (f, true),
-            None => (Filtre::default(), false),
-        },
-        false => (filtre.clone(), false),
-    };
-    let perimetre = (!filtre.vide()).then(|| Perimetre {
-        libelle: filtre.libelle(r),
-        deduit,
-    });
-    // eligible structures of the perimeter with a bonus and no line
+    histoires
+}
+
+/// The eligible structures of the perimeter with a bonus and no line.
+fn absentes(
+    r: &Resultat,
+    notifies: &BTreeMap<usize, Montant>,
+    filtre: &Filtre,
+) -> Vec<LigneVerifiee> {
+    let mut lignes = Vec::new();
     for (i, l) in r.structures.iter().enumerate() {
-        if l.bonus_total.0 > 0 && !ctx.notifies.contains_key(&i) && filtre.garde(l) {
+        if l.bonus_total.0 > 0 && !notifies.contains_key(&i) && filtre.garde(l) {
             lignes.push(LigneVerifiee {
                 ligne: None,
                 libelle: String::new(),
@@ -449,19 +503,5 @@ pub fn verifier(
             });
         }
     }
-    Ok(Verification {
-        fichier: fichier.to_string(),
-        exercice: r.exercice,
-        convention: r.convention.nom.clone(),
-        lignes,
-        total_notifie: Montant(notification.iter().map(|l| l.montant.0).sum()),
-        total_recalcule: Montant(
-            r.structures
-                .iter()
-                .filter(|l| filtre.garde(l))
-                .map(|l| l.bonus_total.0)
-                .sum(),
-        ),
-        perimetre,
-    })
+    lignes
 }

@@ -36,6 +36,48 @@ fn texte_affichable_lignes(s: &str) -> String {
 
 /// Terminal rendering: table, unmatched lines, explanations, summary.
 pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> String {
+    let mut o = entete_table(v);
+    o.push_str(&tableau(v, largeur, couleur));
+    o.push('\n');
+    let problemes: Vec<&LigneVerifiee> = v
+        .lignes
+        .iter()
+        .filter(|l| l.statut != Statut::Concorde)
+        .collect();
+    if !problemes.is_empty() {
+        o.push_str("\nDétail des écarts et des lignes non rapprochées\n");
+        for l in problemes {
+            o.push_str(&detail_ligne(l));
+        }
+    }
+    o.push_str(&resume(v));
+    o
+}
+
+/// The title: the notification, the convention, the exercice and the scope.
+fn entete_table(v: &Verification) -> String {
+    let mut o = format!(
+        "Vérification de la notification {} — {} — exercice {}\n",
+        crate::diagnostic::texte_affichable(&v.fichier),
+        champ(&v.convention),
+        v.exercice
+    );
+    if let Some(p) = &v.perimetre {
+        o.push_str(&format!(
+            "{} : {} (les structures hors de ce périmètre ne sont pas attendues dans la notification)\n",
+            if p.deduit {
+                "Notification partielle, reconnue à ses lignes"
+            } else {
+                "Vérification limitée à"
+            },
+            crate::diagnostic::texte_affichable(&p.libelle)
+        ));
+    }
+    o
+}
+
+/// The table of the lines: line, structure, notified, recalculated, difference, finding.
+fn tableau(v: &Verification, largeur: Option<u16>, couleur: bool) -> String {
     use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
@@ -88,87 +130,64 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
             c_constat,
         ]);
     }
-    let mut o = format!(
-        "Vérification de la notification {} — {} — exercice {}\n",
-        crate::diagnostic::texte_affichable(&v.fichier),
-        champ(&v.convention),
-        v.exercice
-    );
-    if let Some(p) = &v.perimetre {
-        o.push_str(&format!(
-            "{} : {} (les structures hors de ce périmètre ne sont pas attendues dans la notification)\n",
-            if p.deduit {
-                "Notification partielle, reconnue à ses lignes"
-            } else {
-                "Vérification limitée à"
-            },
-            crate::diagnostic::texte_affichable(&p.libelle)
-        ));
-    }
-    o.push_str(&t.to_string());
-    o.push('\n');
-    let problemes: Vec<&LigneVerifiee> = v
-        .lignes
-        .iter()
-        .filter(|l| l.statut != Statut::Concorde)
-        .collect();
-    if !problemes.is_empty() {
-        o.push_str("\nDétail des écarts et des lignes non rapprochées\n");
-        for l in problemes {
-            let qui = match (&l.id, l.ligne) {
-                (Some(i), Some(n)) => format!("ligne {n}, {}", champ(i)),
-                (Some(i), None) => champ(i),
-                (None, Some(n)) => format!("ligne {n}, {}", champ(&l.libelle)),
-                (None, None) => champ(&l.libelle),
-            };
-            let texte = match l.statut {
-                Statut::Introuvable => format!(
-                    "aucune structure de ce nom ou de cet id{}",
-                    l.candidats.first().map_or(String::new(), |c| format!(
-                        " ; la plus proche : {}",
-                        champ(c)
-                    ))
-                ),
-                Statut::Ambigue => format!(
-                    "plusieurs structures portent ce nom : {} ; indiquez l'id",
-                    l.candidats
-                        .iter()
-                        .map(|c| champ(c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Statut::Doublon => format!(
-                    "structure {} : ligne ignorée",
-                    l.candidats
-                        .iter()
-                        .map(|c| champ(c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                _ => match &l.cause {
-                    Some(c) => {
-                        let mut s = format!("{} — {}", c.libelle, c.explication);
-                        for a in &c.autres {
-                            s.push_str(&format!("\n      autre explication possible : {a}"));
-                        }
-                        s
-                    }
-                    None => String::new(),
-                },
-            };
-            // explanations quote the dossier's texts (a charge's libellé): shown, not obeyed
-            o.push_str(&format!(
-                "  • {qui} : {}\n",
-                texte_affichable_lignes(&texte)
-            ));
-        }
-    }
+    t.to_string()
+}
+
+/// A line that does not agree, and why: `  • ligne 4, EAJE-ARC : …`.
+fn detail_ligne(l: &LigneVerifiee) -> String {
+    let qui = match (&l.id, l.ligne) {
+        (Some(i), Some(n)) => format!("ligne {n}, {}", champ(i)),
+        (Some(i), None) => champ(i),
+        (None, Some(n)) => format!("ligne {n}, {}", champ(&l.libelle)),
+        (None, None) => champ(&l.libelle),
+    };
+    let texte = match l.statut {
+        Statut::Introuvable => format!(
+            "aucune structure de ce nom ou de cet id{}",
+            l.candidats.first().map_or(String::new(), |c| format!(
+                " ; la plus proche : {}",
+                champ(c)
+            ))
+        ),
+        Statut::Ambigue => format!(
+            "plusieurs structures portent ce nom : {} ; indiquez l'id",
+            l.candidats
+                .iter()
+                .map(|c| champ(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Statut::Doublon => format!(
+            "structure {} : ligne ignorée",
+            l.candidats
+                .iter()
+                .map(|c| champ(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => match &l.cause {
+            Some(c) => {
+                let mut s = format!("{} — {}", c.libelle, c.explication);
+                for a in &c.autres {
+                    s.push_str(&format!("\n      autre explication possible : {a}"));
+                }
+                s
+            }
+            None => String::new(),
+        },
+    };
+    // explanations quote the dossier's texts (a charge's libellé): shown, not obeyed
+    format!("  • {qui} : {}\n", texte_affichable_lignes(&texte))
+}
+
+/// The summary: counts by finding, totals, and whether the notification agrees.
+fn resume(v: &Verification) -> String {
     let ecarts = v
         .lignes
         .iter()
         .filter(|l| l.statut == Statut::Ecart)
         .count();
-    o.push_str(&format!(
+    format!(
         "\nRésumé : {} ligne{} lue{}, {} concordante{} au centime, {} écart{}, {} absente{}, {} non rapprochée{} ou ambiguë{}, {} en double.\nTotal notifié {} ; total recalculé ({}) {} ; différence {}.\n{}\n",
         v.lignes.iter().filter(|l| l.ligne.is_some()).count(),
         pl(v.lignes.iter().filter(|l| l.ligne.is_some()).count()),
@@ -196,8 +215,7 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
         } else {
             "La notification ne concorde pas avec le calcul (code de sortie 3)."
         }
-    ));
-    o
+    )
 }
 
 fn pl(n: usize) -> &'static str {

@@ -186,91 +186,113 @@ pub async fn verifier(
     };
     let nom = nom_affiche(&nom);
     let r = super::travail(move || {
-        let (r, _) = sc
-            .calculer()
-            .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
-        let mut diags = Diagnostics::default();
-        let Some(lignes) = lire_notification(&nom, &octets, &mut diags) else {
-            let corps = format!(
-                "<h1>Notification « {} » illisible</h1>{}{}",
-                esc(&nom),
-                liste_diagnostics(&diags),
-                formulaire(&sc, &j)
-            );
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                gabarit(
-                    "Vérifier",
-                    Onglet::Verifier,
-                    Some(&sc.contexte()),
-                    "",
-                    &corps,
-                ),
-            )
-                .into_response());
-        };
-        // optional filter (a commune checks its own lines); without it, a notification that
-        // covers exactly one collectivité or gestionnaire is recognised as partial
-        let champ = |n: &str| {
-            autres
-                .iter()
-                .find(|(k, v)| k == n && !v.trim().is_empty())
-                .map(|(_, v)| v.trim().to_string())
-        };
-        let filtre = verification::Filtre {
-            collectivite: champ("collectivite"),
-            gestionnaire: champ("gestionnaire"),
-        };
-        if let Err(m) = verification::controler_filtre(&r, &filtre) {
-            return Err(erreur(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Code::E138,
-                &m,
-                "choisissez la collectivité ou le gestionnaire dans la liste",
-            ));
+        verifier_notification(&sc, &j, &nom, &octets, format.as_deref(), &autres)
+    })
+    .await;
+    match r {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// The check of notification `nom` (its bytes) against the scenario: the page, or the CSV
+/// or JSON file (`format`); `autres`: the form's other fields (the optional filter).
+fn verifier_notification(
+    sc: &Scenario,
+    j: &Jeton,
+    nom: &str,
+    octets: &[u8],
+    format: Option<&str>,
+    autres: &[(String, String)],
+) -> Result<Response, Response> {
+    let (r, _) = sc
+        .calculer()
+        .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
+    let mut diags = Diagnostics::default();
+    let Some(lignes) = lire_notification(nom, octets, &mut diags) else {
+        return Ok(notification_illisible(sc, j, nom, &diags));
+    };
+    let filtre = filtre_du_formulaire(autres);
+    if let Err(m) = verification::controler_filtre(&r, &filtre) {
+        return Err(erreur(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::E138,
+            &m,
+            "choisissez la collectivité ou le gestionnaire dans la liste",
+        ));
+    }
+    let v = verification::verifier(&r, &sc.lu.dossier, nom, &lignes, &filtre)
+        .map_err(|e| super::resultat::interne(&e.to_string()))?;
+    match format {
+        Some("csv") => {
+            return Ok(super::resultat::fichier_reponse(
+                verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
+                "text/csv; charset=utf-8",
+                "verification.csv",
+            ))
         }
-        let v = verification::verifier(&r, &sc.lu.dossier, &nom, &lignes, &filtre)
-            .map_err(|e| super::resultat::interne(&e.to_string()))?;
-        match format.as_deref() {
-            Some("csv") => {
-                return Ok(super::resultat::fichier_reponse(
-                    verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
-                    "text/csv; charset=utf-8",
-                    "verification.csv",
-                ))
-            }
-            Some("json") => {
-                return Ok(super::resultat::fichier_reponse(
-                    verification::rendre_json(&v),
-                    "application/json",
-                    "verification.json",
-                ))
-            }
-            _ => {}
+        Some("json") => {
+            return Ok(super::resultat::fichier_reponse(
+                verification::rendre_json(&v),
+                "application/json",
+                "verification.json",
+            ))
         }
-        let mut corps = format!(
-            "<h1>Vérification de « {} » — {}</h1>{}",
-            esc(&nom),
-            esc(sc.nom()),
-            tableau(&v)
-        );
-        if !diags.0.is_empty() {
-            corps.push_str("<h2>Avertissements de lecture</h2>");
-            corps.push_str(&liste_diagnostics(&diags));
-        }
-        corps.push_str("<h2>Vérifier une autre notification</h2>");
-        corps.push_str(&formulaire(&sc, &j));
-        Ok(gabarit(
+        _ => {}
+    }
+    let mut corps = format!(
+        "<h1>Vérification de « {} » — {}</h1>{}",
+        esc(nom),
+        esc(sc.nom()),
+        tableau(&v)
+    );
+    if !diags.0.is_empty() {
+        corps.push_str("<h2>Avertissements de lecture</h2>");
+        corps.push_str(&liste_diagnostics(&diags));
+    }
+    corps.push_str("<h2>Vérifier une autre notification</h2>");
+    corps.push_str(&formulaire(sc, j));
+    Ok(gabarit(
+        "Vérifier",
+        Onglet::Verifier,
+        Some(&sc.contexte()),
+        "",
+        &corps,
+    )
+    .into_response())
+}
+
+/// The page of a notification that cannot be read (status 422).
+fn notification_illisible(sc: &Scenario, j: &Jeton, nom: &str, diags: &Diagnostics) -> Response {
+    let corps = format!(
+        "<h1>Notification « {} » illisible</h1>{}{}",
+        esc(nom),
+        liste_diagnostics(diags),
+        formulaire(sc, j)
+    );
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        gabarit(
             "Vérifier",
             Onglet::Verifier,
             Some(&sc.contexte()),
             "",
             &corps,
-        )
-        .into_response())
-    })
-    .await;
-    match r {
-        Ok(r) | Err(r) => r,
+        ),
+    )
+        .into_response()
+}
+
+/// The optional filter (a commune checks its own lines); without it, a notification that
+/// covers exactly one collectivité or gestionnaire is recognised as partial.
+fn filtre_du_formulaire(autres: &[(String, String)]) -> verification::Filtre {
+    let champ = |n: &str| {
+        autres
+            .iter()
+            .find(|(k, v)| k == n && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+    };
+    verification::Filtre {
+        collectivite: champ("collectivite"),
+        gestionnaire: champ("gestionnaire"),
     }
 }

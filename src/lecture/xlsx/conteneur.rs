@@ -153,6 +153,18 @@ pub(super) fn verifier_conteneur_max(
     octets: &[u8],
     max: u64,
 ) -> Result<Conteneur, Echec> {
+    verifier_signature(fichier, octets)?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(octets)).map_err(|e| abime(fichier, e))?;
+    let budget = verifier_taille(fichier, octets, &mut zip, max)?;
+    let mut recalcul = false;
+    for i in 0..zip.len() {
+        recalcul |= verifier_partie(fichier, &mut zip, i)?;
+    }
+    Ok(Conteneur { budget, recalcul })
+}
+
+/// A zip archive, not an encrypted or Excel 97-2003 file.
+fn verifier_signature(fichier: &str, octets: &[u8]) -> Result<(), Echec> {
     if octets.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(Box::new(
             illisible(
@@ -168,7 +180,17 @@ pub(super) fn verifier_conteneur_max(
             "ce n'est pas un fichier .xlsx (archive zip attendue)",
         )));
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(octets)).map_err(|e| abime(fichier, e))?;
+    Ok(())
+}
+
+/// The announced decompressed size, within `max` and the budget of a file of this size;
+/// returns the budget.
+fn verifier_taille(
+    fichier: &str,
+    octets: &[u8],
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    max: u64,
+) -> Result<u64, Echec> {
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let e = zip.by_index_raw(i).map_err(|e| abime(fichier, e))?;
@@ -194,64 +216,72 @@ pub(super) fn verifier_conteneur_max(
     if total > budget {
         return Err(Box::new(trop_comprime(fichier, total, octets.len() as u64)));
     }
-    let mut recalcul = false;
-    for i in 0..zip.len() {
-        let (nom, taille) = {
-            let e = zip.by_index_raw(i).map_err(|e| abime(fichier, e))?;
-            (
-                e.name().map(|n| n.into_owned()).unwrap_or_default(),
-                e.size(),
-            )
-        };
-        let partie = nom_de_partie(&nom);
-        let element = match partie.as_str() {
-            "sharedstrings.xml" => "sst",
-            "workbook.xml" => "calcPr",
-            _ => continue,
-        };
-        if element == "sst" {
-            // the raw bytes too: a start tag too damaged for the attribute parser (a repeated
-            // or unterminated attribute) may still give calamine a count to reserve for
-            if let Ok(e) = zip.by_index(i) {
-                let mut debut = Vec::new();
-                let _ = e.take(taille.min(1 << 20)).read_to_end(&mut debut);
-                let possible = taille / OCTETS_PAR_TEXTE_MIN;
-                if let Some(n) = comptes_bruts(&debut).into_iter().find(|n| *n > possible) {
-                    return Err(Box::new(compte_mensonger(
-                        fichier,
-                        &nom,
-                        n,
-                        taille,
-                        n.to_string(),
-                    )));
-                }
-            }
-        }
-        let Ok(e) = zip.by_index(i) else {
-            continue; // unreadable part: calamine reports it
-        };
-        let Some(attributs) = attributs_de(std::io::BufReader::new(e.take(taille)), element) else {
-            continue;
-        };
-        for (cle, v) in attributs {
-            match (element, cle.as_str()) {
-                ("sst", "uniqueCount") => {
-                    let Some(n) = nombre_annonce(v.as_bytes()) else {
-                        continue;
-                    };
-                    if n > taille / OCTETS_PAR_TEXTE_MIN {
-                        let brut = v.chars().take(40).collect::<String>();
-                        return Err(Box::new(compte_mensonger(fichier, &nom, n, taille, brut)));
-                    }
-                }
-                ("calcPr", "fullCalcOnLoad") => {
-                    recalcul |= matches!(v.as_str(), "1" | "true");
-                }
-                _ => {}
+    Ok(budget)
+}
+
+/// Part `i` of the archive: the shared strings' announced count within what their size can
+/// hold; for the workbook, whether it asks to be recomputed on opening (`true`).
+fn verifier_partie(
+    fichier: &str,
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    i: usize,
+) -> Result<bool, Echec> {
+    let (nom, taille) = {
+        let e = zip.by_index_raw(i).map_err(|e| abime(fichier, e))?;
+        (
+            e.name().map(|n| n.into_owned()).unwrap_or_default(),
+            e.size(),
+        )
+    };
+    let partie = nom_de_partie(&nom);
+    let element = match partie.as_str() {
+        "sharedstrings.xml" => "sst",
+        "workbook.xml" => "calcPr",
+        _ => return Ok(false),
+    };
+    if element == "sst" {
+        // the raw bytes too: a start tag too damaged for the attribute parser (a repeated
+        // or unterminated attribute) may still give calamine a count to reserve for
+        if let Ok(e) = zip.by_index(i) {
+            let mut debut = Vec::new();
+            let _ = e.take(taille.min(1 << 20)).read_to_end(&mut debut);
+            let possible = taille / OCTETS_PAR_TEXTE_MIN;
+            if let Some(n) = comptes_bruts(&debut).into_iter().find(|n| *n > possible) {
+                return Err(Box::new(compte_mensonger(
+                    fichier,
+                    &nom,
+                    n,
+                    taille,
+                    n.to_string(),
+                )));
             }
         }
     }
-    Ok(Conteneur { budget, recalcul })
+    let Ok(e) = zip.by_index(i) else {
+        return Ok(false); // unreadable part: calamine reports it
+    };
+    let Some(attributs) = attributs_de(std::io::BufReader::new(e.take(taille)), element) else {
+        return Ok(false);
+    };
+    let mut recalcul = false;
+    for (cle, v) in attributs {
+        match (element, cle.as_str()) {
+            ("sst", "uniqueCount") => {
+                let Some(n) = nombre_annonce(v.as_bytes()) else {
+                    continue;
+                };
+                if n > taille / OCTETS_PAR_TEXTE_MIN {
+                    let brut = v.chars().take(40).collect::<String>();
+                    return Err(Box::new(compte_mensonger(fichier, &nom, n, taille, brut)));
+                }
+            }
+            ("calcPr", "fullCalcOnLoad") => {
+                recalcul |= matches!(v.as_str(), "1" | "true");
+            }
+            _ => {}
+        }
+    }
+    Ok(recalcul)
 }
 
 /// E074: a workbook that decompresses to more than [`budget_decompresse`] of its size.
