@@ -3,6 +3,7 @@
 //! explanation tree ([`crate::calcul::explication`]).
 
 use super::*;
+use crate::projection::Situation;
 
 fn mois_txt(debut: u8, fin: u8) -> String {
     if debut == fin {
@@ -30,80 +31,98 @@ fn situation(o: &mut String, c: &Contexte) -> R<()> {
     // A. situation
     let _ = writeln!(o, "A. Situation de la structure en {annee}");
     match a.situations.get(id) {
-        None => {
-            let _ = writeln!(
-                o,
-                "  exercice du dossier : situation de structures.csv ({} mois d'ouverture, unités existantes {} − employeurs {}, nouvelles {}, annexe {}, soutien {})",
-                s.mois_ouverture,
-                groupe_fr(&s.unites_existantes.to_string()),
-                groupe_fr(&s.unites_employeurs.to_string()),
-                groupe_fr(&s.unites_nouvelles.to_string()),
-                s.annexe.libelle(),
-                if s.soutien_collectivite { "oui" } else { "non" }
-            );
-        }
+        None => situation_du_dossier(o, s),
         Some(sit) => {
             let _ = writeln!(
                 o,
                 "  au 1er janvier {annee}, avant les événements de l'année : {}",
                 sit.depart
             );
-            if sit.evenements.is_empty() {
-                let _ = writeln!(o, "  aucun événement ne prend effet en {annee}");
-            }
-            for e in &sit.evenements {
-                let (_, m) = e.effet();
-                let _ = writeln!(
-                    o,
-                    "  evenements.csv ligne {} : {}, {}{} → compte {} (un mois compte dans la situation de son 1er jour, R21)",
-                    e.ligne,
-                    e.date.en_toutes_lettres(),
-                    e.action.nom(),
-                    if e.action.valeur().is_empty() { String::new() } else { format!(" {}", e.action.valeur()) },
-                    crate::projection::evenements::a_partir_de(m, annee)
-                );
-            }
-            let _ = writeln!(o, "  mois par mois :");
-            for g in &sit.segments {
-                let _ = writeln!(
-                    o,
-                    "    {} ({} mois) : {} — {}",
-                    mois_txt(g.debut, g.fin),
-                    g.fin - g.debut + 1,
-                    g.etat,
-                    if g.etat.compte() {
-                        "compté (ouverte, annexe 2, soutenue)"
-                    } else {
-                        "non compté"
-                    }
-                );
-            }
-            let _ = writeln!(o, "  mois comptés : {}", sit.mois_comptes);
-            if sit.nouvelles_devenues_existantes.0 > 0 {
-                let _ = writeln!(
-                    o,
-                    "  base glissante : {} unités nouvelles déjà payées une année précédente comptent désormais comme existantes (R23)",
-                    groupe_fr(&sit.nouvelles_devenues_existantes.to_string())
-                );
-            }
-            let _ = writeln!(
-                o,
-                "  unités-mois de l'année : existantes {} ; nouvelles {}",
-                u_fr(sit.unites_mois.existantes),
-                u_fr(sit.unites_mois.nouvelles)
-            );
-            let _ = writeln!(
-                o,
-                "  unités retenues dans U : celles du mois compté qui en a le plus (R21 ; u_i en C) ; unités existantes {}, employeurs {}, nouvelles {}",
-                groupe_fr(&s.unites_existantes.to_string()),
-                groupe_fr(&s.unites_employeurs.to_string()),
-                groupe_fr(&s.unites_nouvelles.to_string())
-            );
+            evenements_de_l_annee(o, sit, annee);
+            mois_par_mois(o, sit);
+            unites_de_l_annee(o, sit, s);
         }
     }
     o.push('\n');
 
     Ok(())
+}
+
+/// The dossier's own exercice: the situation is structures.csv's.
+fn situation_du_dossier(o: &mut String, s: &crate::modele::Structure) {
+    let _ = writeln!(
+        o,
+        "  exercice du dossier : situation de structures.csv ({} mois d'ouverture, unités existantes {} − employeurs {}, nouvelles {}, annexe {}, soutien {})",
+        s.mois_ouverture,
+        groupe_fr(&s.unites_existantes.to_string()),
+        groupe_fr(&s.unites_employeurs.to_string()),
+        groupe_fr(&s.unites_nouvelles.to_string()),
+        s.annexe.libelle(),
+        if s.soutien_collectivite { "oui" } else { "non" }
+    );
+}
+
+/// The events taking effect in the year, with the month from which each counts (R21).
+fn evenements_de_l_annee(o: &mut String, sit: &Situation, annee: i32) {
+    if sit.evenements.is_empty() {
+        let _ = writeln!(o, "  aucun événement ne prend effet en {annee}");
+    }
+    for e in &sit.evenements {
+        let (_, m) = e.effet();
+        let _ = writeln!(
+            o,
+            "  evenements.csv ligne {} : {}, {}{} → compte {} (un mois compte dans la situation de son 1er jour, R21)",
+            e.ligne,
+            e.date.en_toutes_lettres(),
+            e.action.nom(),
+            if e.action.valeur().is_empty() { String::new() } else { format!(" {}", e.action.valeur()) },
+            crate::projection::evenements::a_partir_de(m, annee)
+        );
+    }
+}
+
+/// The segments of the year, each counted or not, and the months counted.
+fn mois_par_mois(o: &mut String, sit: &Situation) {
+    let _ = writeln!(o, "  mois par mois :");
+    for g in &sit.segments {
+        let _ = writeln!(
+            o,
+            "    {} ({} mois) : {} — {}",
+            mois_txt(g.debut, g.fin),
+            g.fin - g.debut + 1,
+            g.etat,
+            if g.etat.compte() {
+                "compté (ouverte, annexe 2, soutenue)"
+            } else {
+                "non compté"
+            }
+        );
+    }
+    let _ = writeln!(o, "  mois comptés : {}", sit.mois_comptes);
+}
+
+/// The units of the year: nouvelles turned existantes (R23), unit-months, units kept in U.
+fn unites_de_l_annee(o: &mut String, sit: &Situation, s: &crate::modele::Structure) {
+    if sit.nouvelles_devenues_existantes.0 > 0 {
+        let _ = writeln!(
+            o,
+            "  base glissante : {} unités nouvelles déjà payées une année précédente comptent désormais comme existantes (R23)",
+            groupe_fr(&sit.nouvelles_devenues_existantes.to_string())
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  unités-mois de l'année : existantes {} ; nouvelles {}",
+        u_fr(sit.unites_mois.existantes),
+        u_fr(sit.unites_mois.nouvelles)
+    );
+    let _ = writeln!(
+        o,
+        "  unités retenues dans U : celles du mois compté qui en a le plus (R21 ; u_i en C) ; unités existantes {}, employeurs {}, nouvelles {}",
+        groupe_fr(&s.unites_existantes.to_string()),
+        groupe_fr(&s.unites_employeurs.to_string()),
+        groupe_fr(&s.unites_nouvelles.to_string())
+    );
 }
 
 /// B. The envelope of the year and the rate (R22, R67).

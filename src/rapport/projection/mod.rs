@@ -8,13 +8,16 @@ use crate::calcul::rationnel::{Invariant, Rationnel, R};
 use crate::diagnostic::Diagnostics;
 use crate::modele::{Montant, Unites};
 use crate::projection::evenements::NOMS_MOIS;
-use crate::projection::{Projection, TotauxAnnee};
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use crate::projection::trajectoire::TrajectoireCollectivite;
+use crate::projection::{AnneeProjetee, LigneProjetee, Projection, TotauxAnnee};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 mod explication;
+mod terminal;
 pub use explication::{expliquer, html_explication, json_explication, xlsx_explication};
+pub use terminal::table;
 
 pub const SCHEMA: &str = "bonus-ctg.projection.v1";
 
@@ -359,70 +362,77 @@ fn totaux_json(t: &TotauxAnnee) -> Value {
     })
 }
 
-pub fn json(pr: &Projection, avertissements: &Diagnostics) -> R<Vec<u8>> {
+fn ligne_json(l: &LigneProjetee) -> R<Value> {
     let m = |x: Montant| Value::String(x.to_string());
-    let mut annees = Vec::new();
-    for a in &pr.annees {
-        let mut lignes = Vec::new();
-        for l in &a.lignes {
-            lignes.push(json!({
-                "id": l.id,
-                "nom": l.nom,
-                "type": l.type_structure.code(),
-                "volet": l.volet,
-                "gestionnaire": l.gestionnaire,
-                "collectivite": l.collectivite,
-                "motif": l.motif.code(),
-                "mois": l.mois,
-                "unites_eligibles": l.unites_eligibles.to_string(),
-                "unites_nouvelles": l.unites_nouvelles.to_string(),
-                "taux_unitaire": match &l.taux_unitaire { Some(t) => euros(t, 4)?, None => "0.0000".into() },
-                "bonus_lissage": m(l.bonus_lissage),
-                "bonus_nouvelles": m(l.bonus_nouvelles),
-                "bonus_trajectoire": m(l.bonus_trajectoire),
-                "bonus_total": m(l.bonus_total),
-                "contribution_collectivite_n1": m(l.contribution_n1),
-                "contribution_collectivite_n": m(l.contribution_n),
-                "financement_public_n1": m(l.financement_public_n1),
-                "financement_public_n": m(l.financement_public_n),
-                "variation": m(l.variation),
-                "bonus_ctre": m(l.bonus_ctre),
-                "ecart_arrondi": euros(&l.ecart_arrondi, 4)?,
-            }));
-        }
-        let mut traj = Vec::new();
-        for t in &a.trajectoire {
-            traj.push(json!({
-                "collectivite": t.collectivite,
-                "volet": t.volet,
-                "annee_reference": t.annee_reference,
-                "places_reference": t.places_reference.to_string(),
-                "places": t.places.to_string(),
-                "croissance": match &t.croissance { Some(c) => Value::String(c.decimal_arrondi(6)?), None => Value::Null },
-                "niveau": t.niveau,
-                "seuil": t.seuil.map(|s| s.to_string()),
-                "montant_par_place": m(t.montant_par_place),
-                "verse": m(t.verse),
-            }));
-        }
-        let par_c: serde_json::Map<String, Value> = a
-            .par_collectivite
-            .iter()
-            .map(|(c, t)| (c.clone(), totaux_json(t)))
-            .collect();
-        annees.push(json!({
-            "exercice": a.exercice,
-            "structures": lignes,
-            "trajectoire": traj,
-            "totaux": totaux_json(&a.totaux),
-            "totaux_collectivites": par_c,
-        }));
-    }
-    let n1_c: serde_json::Map<String, Value> = pr
-        .n1_par_collectivite
+    Ok(json!({
+        "id": l.id,
+        "nom": l.nom,
+        "type": l.type_structure.code(),
+        "volet": l.volet,
+        "gestionnaire": l.gestionnaire,
+        "collectivite": l.collectivite,
+        "motif": l.motif.code(),
+        "mois": l.mois,
+        "unites_eligibles": l.unites_eligibles.to_string(),
+        "unites_nouvelles": l.unites_nouvelles.to_string(),
+        "taux_unitaire": match &l.taux_unitaire { Some(t) => euros(t, 4)?, None => "0.0000".into() },
+        "bonus_lissage": m(l.bonus_lissage),
+        "bonus_nouvelles": m(l.bonus_nouvelles),
+        "bonus_trajectoire": m(l.bonus_trajectoire),
+        "bonus_total": m(l.bonus_total),
+        "contribution_collectivite_n1": m(l.contribution_n1),
+        "contribution_collectivite_n": m(l.contribution_n),
+        "financement_public_n1": m(l.financement_public_n1),
+        "financement_public_n": m(l.financement_public_n),
+        "variation": m(l.variation),
+        "bonus_ctre": m(l.bonus_ctre),
+        "ecart_arrondi": euros(&l.ecart_arrondi, 4)?,
+    }))
+}
+
+fn trajectoire_json(t: &TrajectoireCollectivite) -> R<Value> {
+    let m = |x: Montant| Value::String(x.to_string());
+    Ok(json!({
+        "collectivite": t.collectivite,
+        "volet": t.volet,
+        "annee_reference": t.annee_reference,
+        "places_reference": t.places_reference.to_string(),
+        "places": t.places.to_string(),
+        "croissance": match &t.croissance { Some(c) => Value::String(c.decimal_arrondi(6)?), None => Value::Null },
+        "niveau": t.niveau,
+        "seuil": t.seuil.map(|s| s.to_string()),
+        "montant_par_place": m(t.montant_par_place),
+        "verse": m(t.verse),
+    }))
+}
+
+fn totaux_collectivites_json(
+    par_c: &BTreeMap<String, TotauxAnnee>,
+) -> serde_json::Map<String, Value> {
+    par_c
         .iter()
         .map(|(c, t)| (c.clone(), totaux_json(t)))
-        .collect();
+        .collect()
+}
+
+fn annee_json(a: &AnneeProjetee) -> R<Value> {
+    let lignes = a.lignes.iter().map(ligne_json).collect::<R<Vec<_>>>()?;
+    let traj = a
+        .trajectoire
+        .iter()
+        .map(trajectoire_json)
+        .collect::<R<Vec<_>>>()?;
+    Ok(json!({
+        "exercice": a.exercice,
+        "structures": lignes,
+        "trajectoire": traj,
+        "totaux": totaux_json(&a.totaux),
+        "totaux_collectivites": totaux_collectivites_json(&a.par_collectivite),
+    }))
+}
+
+pub fn json(pr: &Projection, avertissements: &Diagnostics) -> R<Vec<u8>> {
+    let annees = pr.annees.iter().map(annee_json).collect::<R<Vec<_>>>()?;
     let v = json!({
         "schema": SCHEMA,
         "convention": {
@@ -436,211 +446,16 @@ pub fn json(pr: &Projection, avertissements: &Diagnostics) -> R<Vec<u8>> {
         "premiere_annee": pr.premiere,
         "derniere_annee": pr.derniere,
         "evenements": pr.nombre_evenements,
-        "n1": { "totaux": totaux_json(&pr.n1), "totaux_collectivites": n1_c },
+        "n1": {
+            "totaux": totaux_json(&pr.n1),
+            "totaux_collectivites": totaux_collectivites_json(&pr.n1_par_collectivite),
+        },
         "annees": annees,
         "avertissements": avertissements.0,
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     Ok(s.into_bytes())
-}
-
-// ---------------------------------------------------------------------------------- table
-
-fn nouvelle_table(entetes: &[String], largeur: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(l) = largeur {
-        t.set_width(l);
-    }
-    t.set_header(entetes.iter().map(Cell::new));
-    t
-}
-
-fn droite(s: String) -> Cell {
-    Cell::new(s).set_alignment(CellAlignment::Right)
-}
-
-pub fn table(pr: &Projection, largeur: Option<u16>) -> R<String> {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{} — {} — projection {}–{} — base {} ({})",
-        pr.convention.nom,
-        pr.convention.caf,
-        pr.premiere,
-        pr.derniere,
-        nom_base(pr.base),
-        pr.origine_base
-    );
-    let _ = writeln!(o, "{} événement(s) pris en compte\n", pr.nombre_evenements);
-
-    // totals per year
-    let mut entetes = vec![String::new(), format!("N-1 ({})", pr.n1.exercice)];
-    entetes.extend(pr.annees.iter().map(|a| a.exercice.to_string()));
-    let mut colonnes: Vec<&TotauxAnnee> = vec![&pr.n1];
-    colonnes.extend(pr.annees.iter().map(|a| &a.totaux));
-    let _ = writeln!(o, "Totaux par année : Caf et collectivités");
-    let mut t = nouvelle_table(&entetes, largeur);
-    for x in RANGS_TOTAUX {
-        let mut r = vec![Cell::new(x.libelle)];
-        for (k, c) in colonnes.iter().enumerate() {
-            // N−1: only what the dossier states (charge à payer, contributions)
-            r.push(droite(if k > 0 || x.connu_n1 {
-                montant_fr((x.valeur)(c))
-            } else {
-                "—".into()
-            }));
-        }
-        t.add_row(r);
-    }
-    o.push_str(&t.to_string());
-    let _ = writeln!(
-        o,
-        "\n(N-1 : « TOTAL Caf » = charge à payer N-1 de charges_n1.csv ; « financement public » = contributions N-1 + bonus N-1 versé directement aux structures. Chaque année suivante : A = ce que la Caf a versé l'année précédente, R22.)"
-    );
-
-    if pr.convention.collectivites.len() > 1 {
-        let _ = writeln!(o, "\nPar collectivité : Caf / contributions");
-        let mut t = nouvelle_table(&entetes, largeur);
-        for c in &pr.convention.collectivites {
-            let mut r = vec![Cell::new(&c.id)];
-            let mut cols = vec![pr.n1_par_collectivite.get(&c.id)];
-            cols.extend(pr.annees.iter().map(|a| a.par_collectivite.get(&c.id)));
-            for x in cols {
-                r.push(droite(x.map_or("—".into(), |x| {
-                    format!(
-                        "{} / {}",
-                        montant_fr(x.verse_caf),
-                        montant_fr(x.contribution_collectivite)
-                    )
-                })));
-            }
-            t.add_row(r);
-        }
-        o.push_str(&t.to_string());
-        o.push('\n');
-    }
-
-    // trajectoire
-    let _ = writeln!(
-        o,
-        "\nBonus trajectoire de développement (docs/regles.md R24)"
-    );
-    let mut t = nouvelle_table(
-        &[
-            "exercice",
-            "collectivité",
-            "volet",
-            "places réf.",
-            "places déc.",
-            "croissance",
-            "seuil atteint",
-            "€/place/an",
-            "versé",
-        ]
-        .map(String::from),
-        largeur,
-    );
-    let mut aucune = true;
-    for a in &pr.annees {
-        for x in &a.trajectoire {
-            aucune = false;
-            t.add_row(vec![
-                Cell::new(a.exercice),
-                Cell::new(&x.collectivite),
-                Cell::new(&x.volet),
-                droite(format!(
-                    "{} ({})",
-                    groupe_fr(&x.places_reference.to_string()),
-                    x.annee_reference
-                )),
-                droite(groupe_fr(&x.places.to_string())),
-                droite(match &x.croissance {
-                    Some(c) => format!("{} %", pourcent(c)?),
-                    None => "—".into(),
-                }),
-                droite(match x.seuil {
-                    Some(s) => format!(
-                        "{} %",
-                        groupe_fr(
-                            &(s * rust_decimal::Decimal::from(100))
-                                .normalize()
-                                .to_string()
-                        )
-                    ),
-                    None => "aucun".into(),
-                }),
-                droite(montant_fr(x.montant_par_place)),
-                droite(montant_fr(x.verse)),
-            ]);
-        }
-    }
-    if aucune {
-        let _ = writeln!(o, "  aucun bonus trajectoire en vigueur sur la période");
-    } else {
-        o.push_str(&t.to_string());
-        o.push('\n');
-    }
-
-    // per structure and year
-    let _ = writeln!(
-        o,
-        "\nPar structure : bonus total Caf / contribution de la collectivité"
-    );
-    let mut entetes = vec!["id".to_string(), "volet".into()];
-    for a in &pr.annees {
-        entetes.push(format!("{} Caf", a.exercice));
-        entetes.push(format!("{} collect.", a.exercice));
-    }
-    let mut t = nouvelle_table(&entetes, largeur);
-    if let Some(premiere) = pr.annees.first() {
-        for l in &premiere.lignes {
-            let mut r = vec![
-                Cell::new(&l.id),
-                Cell::new(l.volet.as_deref().unwrap_or("—")),
-            ];
-            for a in &pr.annees {
-                match a.ligne(&l.id) {
-                    Some(x) => {
-                        let mut b = montant_fr(x.bonus_total);
-                        if x.bonus_trajectoire.0 > 0 {
-                            b = format!("{b} (dont traj. {})", montant_fr(x.bonus_trajectoire));
-                        }
-                        if x.motif != crate::calcul::eligibilite::Motif::Eligible {
-                            b = format!("{b} [{}]", x.motif.code());
-                        } else if x.mois < 12 {
-                            b = format!("{b} [{} mois]", x.mois);
-                        }
-                        r.push(droite(b));
-                        r.push(droite(montant_fr(x.contribution_n)));
-                    }
-                    None => {
-                        r.push(droite("—".into()));
-                        r.push(droite("—".into()));
-                    }
-                }
-            }
-            t.add_row(r);
-        }
-    }
-    o.push_str(&t.to_string());
-    o.push('\n');
-
-    // events
-    let evs = evenements_appliques(pr);
-    if !evs.is_empty() {
-        let _ = writeln!(o, "\nÉvénements appliqués (evenements.csv ; un changement compte au mois qui suit sa date, sauf le 1er : R21)");
-        for e in evs {
-            let _ = writeln!(o, "  {e}");
-        }
-    }
-    let _ = writeln!(
-        o,
-        "\nDétail d'un chiffre : bonus-ctg expliquer DOSSIER ID --annee ANNEE"
-    );
-    Ok(o)
 }
 
 /// The events applied by the projection, in the order of evenements.csv, one sentence each:
