@@ -26,7 +26,26 @@ pub fn noeud_contribution(
         }),
     );
     let annee = annee_reference.map_or("N-1".to_string(), |y| y.to_string());
-    let mut ops = vec![Noeud::calcul(
+    let mut ops = vec![noeud_c_ref(c_ref, reference, mo, mois_ref.clone(), &annee)];
+    match mode.valeur {
+        Ajustement::Aucun => {}
+        m => ops.extend(noeuds_bonus_ref(
+            m, b_ref, reference, mo, mois_ref, &annee, l,
+        )),
+    }
+    let contribution = noeud_contribution_n(mode, ops, l);
+    Ok(noeud_variation(contribution, l))
+}
+
+/// c_ref: the reference contribution brought to the months of the year (R65).
+fn noeud_c_ref(
+    c_ref: Rationnel,
+    reference: Reference,
+    mo: u8,
+    mois_ref: Noeud,
+    annee: &str,
+) -> Noeud {
+    Noeud::calcul(
         "c_ref",
         "R65",
         &format!("contribution de référence ({annee}) ramenée aux mois de l'année"),
@@ -45,47 +64,65 @@ pub fn noeud_contribution(
                 "mois comptés dans l'année",
                 Valeur::Entier(mo as i64),
             ),
-            mois_ref.clone(),
+            mois_ref,
         ],
-    )];
-    match mode.valeur {
-        Ajustement::Aucun => {}
-        m => {
-            let (id, libelle, n) = if m == Ajustement::Neutre {
-                (
-                    "bonus_lissage_n",
-                    "bonus lissage de l'année",
-                    l.bonus_lissage(),
-                )
-            } else {
-                ("bonus_total_n", "bonus total de l'année", l.bonus_total())
-            };
-            ops.push(Noeud::calcul(
-                "b_ref",
-                "R65",
-                &format!("bonus de référence ({annee}) ramené aux mois de l'année"),
-                formules::B_REF,
-                Valeur::Exact(b_ref),
-                vec![
-                    Noeud::donnee(
-                        "bonus_ref",
-                        "R68",
-                        "bonus de référence",
-                        Valeur::Montant(reference.bonus(m)),
-                    ),
-                    Noeud::donnee(
-                        "mo",
-                        "R65",
-                        "mois comptés dans l'année",
-                        Valeur::Entier(mo as i64),
-                    ),
-                    mois_ref,
-                ],
-            ));
-            ops.push(Noeud::donnee(id, "R65", libelle, Valeur::Montant(n)));
-        }
-    }
-    let contribution = Noeud::calcul(
+    )
+}
+
+/// b_ref, the reference bonus brought to the months of the year, and the bonus of the year
+/// it is compared with (lissage in `neutre` mode, total in `integral` mode) (R65).
+fn noeuds_bonus_ref(
+    m: Ajustement,
+    b_ref: Rationnel,
+    reference: Reference,
+    mo: u8,
+    mois_ref: Noeud,
+    annee: &str,
+    l: &impl LigneContribution,
+) -> [Noeud; 2] {
+    let (id, libelle, n) = if m == Ajustement::Neutre {
+        (
+            "bonus_lissage_n",
+            "bonus lissage de l'année",
+            l.bonus_lissage(),
+        )
+    } else {
+        ("bonus_total_n", "bonus total de l'année", l.bonus_total())
+    };
+    [
+        Noeud::calcul(
+            "b_ref",
+            "R65",
+            &format!("bonus de référence ({annee}) ramené aux mois de l'année"),
+            formules::B_REF,
+            Valeur::Exact(b_ref),
+            vec![
+                Noeud::donnee(
+                    "bonus_ref",
+                    "R68",
+                    "bonus de référence",
+                    Valeur::Montant(reference.bonus(m)),
+                ),
+                Noeud::donnee(
+                    "mo",
+                    "R65",
+                    "mois comptés dans l'année",
+                    Valeur::Entier(mo as i64),
+                ),
+                mois_ref,
+            ],
+        ),
+        Noeud::donnee(id, "R65", libelle, Valeur::Montant(n)),
+    ]
+}
+
+/// The contribution of the year, rounded to the cent, with the adjustment mode read.
+fn noeud_contribution_n(
+    mode: &Lu<Ajustement>,
+    ops: Vec<Noeud>,
+    l: &impl LigneContribution,
+) -> Noeud {
+    Noeud::calcul(
         "contribution",
         "R65",
         "contribution de la collectivité, arrondie au centime",
@@ -105,9 +142,13 @@ pub fn noeud_contribution(
             .into(),
         ),
         false,
-    ));
+    ))
+}
+
+/// The variation of the structure's public funding, N−1 against N (R6).
+fn noeud_variation(contribution: Noeud, l: &impl LigneContribution) -> Noeud {
     let fp = l.financement();
-    Ok(Noeud::calcul(
+    Noeud::calcul(
         "variation",
         "R6",
         "variation du financement public de la structure",
@@ -152,7 +193,7 @@ pub fn noeud_contribution(
                 ],
             ),
         ],
-    ))
+    )
 }
 
 /// What the contribution node reads from a line (of the year calculation or of the

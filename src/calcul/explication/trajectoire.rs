@@ -46,8 +46,24 @@ pub(super) fn noeud_trajectoire(r: &Resultat, l: &LigneStructure) -> R<Option<No
 /// The amount per place of the level reached by the collectivité (R63): the growth of its
 /// places against the thresholds, with the trajectoire parameters read.
 fn noeud_montant_par_place(t: &crate::projection::trajectoire::TrajectoireCollectivite) -> Noeud {
-    let pm = &t.parametres;
-    let liste = |v: Vec<String>| Valeur::Texte(v.join(" ; "));
+    let n = Noeud::calcul(
+        "montant_par_place",
+        "R63",
+        &format!(
+            "montant par place et par an du niveau atteint ({})",
+            t.niveau.map_or("aucun".into(), |k| k.to_string())
+        ),
+        formules::MONTANT_PAR_PLACE,
+        Valeur::Montant(t.montant_par_place),
+        operandes_montant_par_place(t),
+    );
+    avec_parametres_trajectoire(n, t)
+}
+
+/// The places of the year and of reference, their growth, the highest threshold reached.
+fn operandes_montant_par_place(
+    t: &crate::projection::trajectoire::TrajectoireCollectivite,
+) -> Vec<Noeud> {
     let places = vec![
         Noeud::donnee(
             "P_N",
@@ -85,18 +101,18 @@ fn noeud_montant_par_place(t: &crate::projection::trajectoire::TrajectoireCollec
             Valeur::Decimal(seuil),
         ));
     }
-    Noeud::calcul(
-        "montant_par_place",
-        "R63",
-        &format!(
-            "montant par place et par an du niveau atteint ({})",
-            t.niveau.map_or("aucun".into(), |k| k.to_string())
-        ),
-        formules::MONTANT_PAR_PLACE,
-        Valeur::Montant(t.montant_par_place),
-        ops,
-    )
-    .avec(parametre(
+    ops
+}
+
+/// The trajectoire parameters read from the barème: volet, reference year, thresholds,
+/// amounts.
+fn avec_parametres_trajectoire(
+    n: Noeud,
+    t: &crate::projection::trajectoire::TrajectoireCollectivite,
+) -> Noeud {
+    let pm = &t.parametres;
+    let liste = |v: Vec<String>| Valeur::Texte(v.join(" ; "));
+    n.avec(parametre(
         "trajectoire.volet",
         &pm.volet,
         Valeur::Texte(pm.volet.valeur.clone()),
