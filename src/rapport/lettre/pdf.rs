@@ -7,7 +7,7 @@
 //! glyph is drawn with the advance it was measured with, so what is measured is what is
 //! drawn.
 
-use super::{Bloc, Lettre, LigneTableau, Segment, Tableau};
+use super::{Bloc, Lettre, Segment};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
@@ -18,7 +18,9 @@ use krilla::Document;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::MetadataProvider;
 
+mod coupure;
 mod polices;
+mod tableau;
 use polices::{polices, Polices};
 
 /// A4 in points.
@@ -82,100 +84,9 @@ impl<'a> Mise<'a> {
         }
     }
 
-    /// Wraps runs within `largeur` at spaces (an unbreakable space never breaks; a word
-    /// wider than the line is cut between characters).
+    /// Wraps runs within `largeur` at spaces ([`coupure::couper`]).
     fn couper(&self, segments: &[Segment], taille: f32, largeur: f32) -> Vec<LigneMise> {
-        // words with the bold flag of their run; `true` after: a space follows
-        let mut mots: Vec<(String, bool, bool)> = Vec::new();
-        for s in segments {
-            let texte = super::espaces_insecables(&s.texte);
-            let mut morceaux = texte.split(' ').peekable();
-            while let Some(m) = morceaux.next() {
-                let espace = morceaux.peek().is_some();
-                if m.is_empty() {
-                    if espace {
-                        if let Some(d) = mots.last_mut() {
-                            d.2 = true;
-                        }
-                    }
-                    continue;
-                }
-                mots.push((m.to_string(), s.gras, espace));
-            }
-        }
-        let mut lignes: Vec<LigneMise> = Vec::new();
-        let mut ligne: LigneMise = Vec::new();
-        let mut x = 0.0f32;
-        let mut espace_avant = false;
-        for (mot, g, espace_apres) in mots {
-            let p = self.polices.de(g);
-            let l = p.largeur(&mot, taille);
-            let esp = if espace_avant && !ligne.is_empty() {
-                p.largeur(" ", taille)
-            } else {
-                0.0
-            };
-            if !ligne.is_empty() && x + esp + l > largeur {
-                lignes.push(std::mem::take(&mut ligne));
-                x = 0.0;
-            }
-            if l > largeur {
-                // an overlong word is cut after a hyphen when it can be, else between
-                // characters
-                let mut reste = mot.as_str();
-                while x + p.largeur(reste, taille) > largeur {
-                    let mut coupe = 0;
-                    let mut coupe_tiret = 0;
-                    let mut l_prefixe = 0.0;
-                    for (i, c) in reste.char_indices() {
-                        let fin = i + c.len_utf8();
-                        l_prefixe += p.glyphe(c).1 * taille;
-                        if x + l_prefixe > largeur {
-                            break;
-                        }
-                        coupe = fin;
-                        if c == '-' {
-                            coupe_tiret = fin;
-                        }
-                    }
-                    let coupe = if coupe_tiret > 0 { coupe_tiret } else { coupe };
-                    let coupe = if coupe == 0 {
-                        reste.chars().next().map_or(reste.len(), char::len_utf8)
-                    } else {
-                        coupe
-                    };
-                    ligne.push((x, reste[..coupe].to_string(), g));
-                    lignes.push(std::mem::take(&mut ligne));
-                    x = 0.0;
-                    reste = &reste[coupe..];
-                    if reste.is_empty() {
-                        break;
-                    }
-                }
-                if !reste.is_empty() {
-                    let lc = p.largeur(reste, taille);
-                    ligne.push((x, reste.to_string(), g));
-                    x += lc;
-                }
-            } else {
-                let esp = if ligne.is_empty() { 0.0 } else { esp };
-                // same weight as the run before: one text with its space
-                match ligne.last_mut() {
-                    Some(d) if d.2 == g && esp > 0.0 => {
-                        d.1.push(' ');
-                        d.1.push_str(&mot);
-                    }
-                    Some(d) if d.2 == g && esp == 0.0 && !espace_avant => d.1.push_str(&mot),
-                    _ => ligne.push((x + esp, mot.clone(), g)),
-                }
-                x += esp + l;
-            }
-            espace_avant = espace_apres;
-        }
-        if !ligne.is_empty() {
-            lignes.push(ligne);
-        }
-        lignes
+        coupure::couper(self.polices, segments, taille, largeur)
     }
 
     fn paragraphe(&mut self, segments: &[Segment], taille: f32, gris: u8, apres: f32) {
@@ -264,134 +175,6 @@ impl<'a> Mise<'a> {
             self.y = self.y.max(fin_gauche);
         }
         self.y += 2.0 * lh;
-    }
-
-    fn tableau(&mut self, t: &Tableau) {
-        let largeur = LARGEUR - 2.0 * MARGE;
-        let total: u32 = t.colonnes.iter().map(|c| c.largeur).sum::<u32>().max(1);
-        let larg: Vec<f32> = t
-            .colonnes
-            .iter()
-            .map(|c| largeur * c.largeur as f32 / total as f32)
-            .collect();
-        let lh = TABLE * INTERLIGNE;
-        // each row's cells wrapped, and its height
-        let mise_ligne = |cellules: &[String], gras: bool| -> (Vec<Vec<LigneMise>>, f32) {
-            let cs: Vec<Vec<LigneMise>> = cellules
-                .iter()
-                .zip(&larg)
-                .map(|(c, l)| {
-                    self.couper(
-                        &[Segment {
-                            texte: c.clone(),
-                            gras,
-                        }],
-                        TABLE,
-                        l - 2.0 * PADDING,
-                    )
-                })
-                .collect();
-            let n = cs.iter().map(Vec::len).max().unwrap_or(1).max(1);
-            (cs, n as f32 * lh + 2.0 * PADDING)
-        };
-        let titres: Vec<String> = t.colonnes.iter().map(|c| c.titre.clone()).collect();
-        let (entete, h_entete) = mise_ligne(&titres, true);
-        // a row taller than a page is cut into slices of lines that fit one
-        let max_lignes = (((BAS - HAUT - h_entete - 2.0 * PADDING) / lh).floor() as usize).max(1);
-        let mut rangs: Vec<(&LigneTableau, Vec<Vec<LigneMise>>, f32)> = Vec::new();
-        for l in &t.lignes {
-            let (cellules, h) = mise_ligne(&l.cellules, l.gras);
-            let n = cellules.iter().map(Vec::len).max().unwrap_or(1);
-            if n <= max_lignes {
-                rangs.push((l, cellules, h));
-                continue;
-            }
-            for debut in (0..n).step_by(max_lignes) {
-                let tranche: Vec<Vec<LigneMise>> = cellules
-                    .iter()
-                    .map(|c| c.iter().skip(debut).take(max_lignes).cloned().collect())
-                    .collect();
-                let k = tranche.iter().map(Vec::len).max().unwrap_or(1).max(1);
-                rangs.push((l, tranche, k as f32 * lh + 2.0 * PADDING));
-            }
-        }
-        let place = |m: &mut Mise, cellules: &[Vec<LigneMise>], h: f32, fond: bool| {
-            let y0 = m.y;
-            if fond {
-                m.page().push(Op::Fond {
-                    x: MARGE,
-                    y: y0,
-                    l: largeur,
-                    h,
-                });
-            }
-            let mut x = MARGE;
-            for (k, c) in cellules.iter().enumerate() {
-                let droite = t.colonnes.get(k).is_some_and(|c| c.droite);
-                let lc = larg.get(k).copied().unwrap_or(0.0);
-                for (i, ligne) in c.iter().enumerate() {
-                    let y = y0 + PADDING + i as f32 * lh + TABLE;
-                    let fin = ligne
-                        .last()
-                        .map(|(x, t, g)| x + m.polices.de(*g).largeur(t, TABLE))
-                        .unwrap_or(0.0);
-                    let dx = if droite { lc - PADDING - fin } else { PADDING };
-                    for (xr, t, g) in ligne {
-                        m.page().push(Op::Texte {
-                            x: x + dx + xr,
-                            y,
-                            taille: TABLE,
-                            gras: *g,
-                            gris: 0,
-                            texte: t.clone(),
-                        });
-                    }
-                }
-                x += lc;
-            }
-            m.y += h;
-        };
-        let filet = |m: &mut Mise, gris: u8| {
-            let y = m.y;
-            m.page().push(Op::Filet {
-                x1: MARGE,
-                x2: MARGE + largeur,
-                y,
-                gris,
-            });
-        };
-        self.assurer(h_entete + rangs.first().map_or(0.0, |l| l.2));
-        place(self, &entete, h_entete, true);
-        filet(self, 90);
-        let mut groupe = None;
-        let hauteur_utile = BAS - HAUT - h_entete;
-        for (i, (l, cellules, h)) in rangs.iter().enumerate() {
-            let nouveau_groupe = groupe != Some(l.groupe);
-            if nouveau_groupe {
-                // the whole group on one page when it fits on a page
-                let h_groupe: f32 = rangs[i..]
-                    .iter()
-                    .take_while(|(x, _, _)| x.groupe == l.groupe)
-                    .map(|(_, _, h)| h)
-                    .sum();
-                if self.y + h_groupe > BAS && h_groupe <= hauteur_utile {
-                    self.nouvelle_page();
-                    place(self, &entete, h_entete, true);
-                    filet(self, 90);
-                } else if groupe.is_some() {
-                    filet(self, 200);
-                }
-            }
-            if self.y + h > BAS {
-                self.nouvelle_page();
-                place(self, &entete, h_entete, true);
-                filet(self, 90);
-            }
-            groupe = Some(l.groupe);
-            place(self, cellules, *h, false);
-        }
-        filet(self, 90);
-        self.y += 8.0;
     }
 
     fn bloc(&mut self, b: &Bloc) {
@@ -607,7 +390,7 @@ pub fn rendre(l: &Lettre) -> Result<Vec<u8>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Colonne, Genre, LigneTableau};
+    use super::super::{Colonne, Genre, LigneTableau, Tableau};
     use super::*;
     use proptest::prelude::*;
 
