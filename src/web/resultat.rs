@@ -72,10 +72,36 @@ pub fn tableau(
     action: &str,
     comparaison: Option<&Comparaison>,
 ) -> String {
+    let mut o = formulaire_filtres(r, f, action);
+    o.push_str(&entete_structures(comparaison));
+    let mut n = 0;
+    for l in &r.structures {
+        let cache = if f.garde(l) { "" } else { " hidden" };
+        if cache.is_empty() {
+            n += 1;
+        }
+        o.push_str(&rang_structure(l, id, cache));
+        if let Some(c) = comparaison {
+            o.push_str(&cellule_ecart(c, &l.structure.id));
+        }
+        o.push_str("</tr>\n");
+    }
+    o.push_str(&pied_structures(r, comparaison));
+    o.push_str(&format!(
+        "</tr></tfoot></table></div>\n<p class=\"compte\" id=\"compte\">{n} structure{} affichée{} sur {}.</p>\n",
+        if n > 1 { "s" } else { "" },
+        if n > 1 { "s" } else { "" },
+        r.structures.len()
+    ));
+    o
+}
+
+/// The filters' form: collectivité, gestionnaire, volet, motif, search.
+fn formulaire_filtres(r: &Resultat, f: &Filtres, action: &str) -> String {
     let ens = |g: &dyn Fn(&LigneStructure) -> (String, String)| -> BTreeSet<(String, String)> {
         r.structures.iter().map(g).collect()
     };
-    let mut o = format!(
+    format!(
         "<form method=\"get\" action=\"{}\" class=\"filtres\" id=\"filtres\">{}{}{}{}<label>Recherche <input type=\"search\" name=\"q\" value=\"{}\" data-filtre=\"q\" placeholder=\"nom, id, gestionnaire\"></label><button type=\"submit\">Filtrer</button></form>\n",
         esc(action),
         select(
@@ -98,47 +124,53 @@ pub fn tableau(
             &f.motif
         ),
         esc(&f.q)
-    );
+    )
+}
+
+/// The opening of the structures' table and its heading row (with the difference column
+/// when the scenario is compared with its original).
+fn entete_structures(comparaison: Option<&Comparaison>) -> String {
+    let mut o = String::new();
     o.push_str("<div class=\"defile\"><table id=\"structures\" class=\"structures\"><thead><tr><th>Structure</th><th>Collectivité</th><th>Gestionnaire</th><th>Volet</th><th>Éligibilité</th><th class=\"n\">Unités</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus</th><th class=\"n\">Contrib. N</th>");
     if comparaison.is_some() {
         o.push_str("<th class=\"n\">Écart / original</th>");
     }
     o.push_str("</tr></thead><tbody>\n");
-    let mut n = 0;
-    for l in &r.structures {
-        let s = &l.structure;
-        let cache = if f.garde(l) { "" } else { " hidden" };
-        if cache.is_empty() {
-            n += 1;
-        }
-        o.push_str(&format!(
-            "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td><td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td><td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
-            idc = esc(&s.id),
-            idu = esc(&encoder(&s.id)),
-            d = esc(id),
-            c = esc(&s.collectivite),
-            g = esc(&s.gestionnaire),
-            v = esc(volet(l)),
-            m = l.motif().code(),
-            ml = esc(crate::rapport::html::motif_court(l.motif())),
-            mt = esc(l.motif().libelle()),
-            t = esc(&format!("{} {} {}", s.id, s.nom, s.gestionnaire).to_lowercase()),
-            nom = esc(&s.nom),
-            u = esc(&rapport::groupe_fr(&s.unites_existantes.to_string())),
-            bl = l.bonus_lissage.0,
-            blf = esc(&fr(l.bonus_lissage)),
-            bn = l.bonus_nouvelles.0,
-            bnf = esc(&fr(l.bonus_nouvelles)),
-            bt = l.bonus_total.0,
-            btf = esc(&fr(l.bonus_total)),
-            cn = l.contribution_n.0,
-            cnf = esc(&fr(l.contribution_n)),
-        ));
-        if let Some(c) = comparaison {
-            o.push_str(&cellule_ecart(c, &s.id));
-        }
-        o.push_str("</tr>\n");
-    }
+    o
+}
+
+/// One structure's row, its cells up to the contribution (the row is closed by the caller).
+fn rang_structure(l: &LigneStructure, id: &str, cache: &str) -> String {
+    let s = &l.structure;
+    format!(
+        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td><td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td><td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
+        idc = esc(&s.id),
+        idu = esc(&encoder(&s.id)),
+        d = esc(id),
+        c = esc(&s.collectivite),
+        g = esc(&s.gestionnaire),
+        v = esc(volet(l)),
+        m = l.motif().code(),
+        ml = esc(crate::rapport::html::motif_court(l.motif())),
+        mt = esc(l.motif().libelle()),
+        t = esc(&format!("{} {} {}", s.id, s.nom, s.gestionnaire).to_lowercase()),
+        nom = esc(&s.nom),
+        u = esc(&rapport::groupe_fr(&s.unites_existantes.to_string())),
+        bl = l.bonus_lissage.0,
+        blf = esc(&fr(l.bonus_lissage)),
+        bn = l.bonus_nouvelles.0,
+        bnf = esc(&fr(l.bonus_nouvelles)),
+        bt = l.bonus_total.0,
+        btf = esc(&fr(l.bonus_total)),
+        cn = l.contribution_n.0,
+        cnf = esc(&fr(l.contribution_n)),
+    )
+}
+
+/// The totals row, the difference of the total and the structures removed from the
+/// scenario (left open: the caller closes it).
+fn pied_structures(r: &Resultat, comparaison: Option<&Comparaison>) -> String {
+    let mut o = String::new();
     let t = &r.total.structures;
     o.push_str(&format!(
         "</tbody><tfoot><tr><td colspan=\"6\">Total ({} structures, dont {} éligibles)</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\" id=\"total-bonus\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td>",
@@ -169,12 +201,6 @@ pub fn tableau(
             ));
         }
     }
-    o.push_str(&format!(
-        "</tr></tfoot></table></div>\n<p class=\"compte\" id=\"compte\">{n} structure{} affichée{} sur {}.</p>\n",
-        if n > 1 { "s" } else { "" },
-        if n > 1 { "s" } else { "" },
-        r.structures.len()
-    ));
     o
 }
 
