@@ -80,6 +80,81 @@ pub(super) fn totaux_n1(
     Ok((n1, n1_c))
 }
 
+/// A structure's line of the year: the core's figures, its trajectoire part `bt`, and
+/// its contribution by the formula of R65 with the reference of the last year counted (R68).
+fn ligne_projetee(
+    l: &calcul::LigneStructure,
+    prec: Report,
+    bt: Montant,
+    mode: Ajustement,
+) -> R<LigneProjetee> {
+    let s = &l.structure;
+    let total = l.bonus_total;
+    // the formula of R65 with the reference of the last year counted (R68)
+    let cn = contributions::contribution_mensuelle(
+        mode,
+        prec.reference,
+        s.mois_ouverture,
+        l.bonus_lissage,
+        total,
+    )?;
+    let c = contributions::financement(prec.contribution_annee, prec.total_annee, cn, total)?;
+    Ok(LigneProjetee {
+        id: s.id.clone(),
+        nom: s.nom.clone(),
+        type_structure: s.type_structure,
+        volet: l.eligibilite.volet().map(str::to_string),
+        gestionnaire: s.gestionnaire.clone(),
+        collectivite: s.collectivite.clone(),
+        motif: l.motif(),
+        mois: s.mois_ouverture,
+        unites_eligibles: l.unites_eligibles,
+        unites_nouvelles: if l.motif() == Motif::Eligible {
+            s.unites_nouvelles
+        } else {
+            Unites(0)
+        },
+        unites_mois: l.unites_mois,
+        taux_unitaire: l.taux_unitaire,
+        bonus_lissage: l.bonus_lissage,
+        bonus_nouvelles: l.bonus_nouvelles,
+        bonus_trajectoire: bt,
+        bonus_total: total,
+        bonus_ctre: l.bonus_ctre,
+        ecart_arrondi: l.ecart_arrondi,
+        contribution_n1: prec.contribution_annee,
+        annee_reference: prec.annee_reference,
+        reference: prec.reference,
+        contribution_n: cn,
+        bonus_n1: prec.total_annee,
+        financement_public_n1: c.financement_public_n1,
+        financement_public_n: c.financement_public_n,
+        variation: c.variation,
+    })
+}
+
+/// A structure's line added to the totals of the year (all, or its collectivité's).
+fn ajouter_ligne(t: &mut TotauxAnnee, ligne: &LigneProjetee) -> R<()> {
+    ajouter(&mut t.lissage, ligne.bonus_lissage)?;
+    ajouter(&mut t.nouvelles, ligne.bonus_nouvelles)?;
+    ajouter(&mut t.trajectoire, ligne.bonus_trajectoire)?;
+    ajouter(&mut t.ctre, ligne.bonus_ctre)?;
+    ajouter(&mut t.verse_caf, ligne.bonus_total)?;
+    ajouter(&mut t.verse_caf, ligne.bonus_ctre)?;
+    ajouter(&mut t.contribution_collectivite, ligne.contribution_n)?;
+    ajouter(&mut t.financement_public, ligne.financement_public_n)
+}
+
+/// A (collectivité, volet) group added to the totals of the year: its envelope, what
+/// the collectivité is paid, what is not redistributed, the complement.
+fn ajouter_groupe(t: &mut TotauxAnnee, g: &calcul::GroupeVolet) -> R<()> {
+    ajouter(&mut t.charge_n1, g.charge_n1)?;
+    ajouter(&mut t.verse_collectivite, g.verse_collectivite)?;
+    ajouter(&mut t.verse_caf, g.verse_collectivite)?;
+    ajouter(&mut t.non_redistribue, g.non_redistribue)?;
+    ajouter(&mut t.complement, g.complement_plancher)
+}
+
 /// Lines of a year with their totals.
 pub(super) type LignesAnnee = (
     Vec<LigneProjetee>,
@@ -128,62 +203,12 @@ impl Chaine {
         for l in &resultat.structures {
             let s = &l.structure;
             let prec = self.reports.get(&s.id).copied().unwrap_or_default();
-            let bt = part_traj(&s.id);
-            let total = l.bonus_total;
-            // the formula of R65 with the reference of the last year counted (R68)
-            let cn = contributions::contribution_mensuelle(
-                mode,
-                prec.reference,
-                s.mois_ouverture,
-                l.bonus_lissage,
-                total,
-            )?;
-            let c =
-                contributions::financement(prec.contribution_annee, prec.total_annee, cn, total)?;
-            let ligne = LigneProjetee {
-                id: s.id.clone(),
-                nom: s.nom.clone(),
-                type_structure: s.type_structure,
-                volet: l.eligibilite.volet().map(str::to_string),
-                gestionnaire: s.gestionnaire.clone(),
-                collectivite: s.collectivite.clone(),
-                motif: l.motif(),
-                mois: s.mois_ouverture,
-                unites_eligibles: l.unites_eligibles,
-                unites_nouvelles: if l.motif() == Motif::Eligible {
-                    s.unites_nouvelles
-                } else {
-                    Unites(0)
-                },
-                unites_mois: l.unites_mois,
-                taux_unitaire: l.taux_unitaire,
-                bonus_lissage: l.bonus_lissage,
-                bonus_nouvelles: l.bonus_nouvelles,
-                bonus_trajectoire: bt,
-                bonus_total: total,
-                bonus_ctre: l.bonus_ctre,
-                ecart_arrondi: l.ecart_arrondi,
-                contribution_n1: prec.contribution_annee,
-                annee_reference: prec.annee_reference,
-                reference: prec.reference,
-                contribution_n: cn,
-                bonus_n1: prec.total_annee,
-                financement_public_n1: c.financement_public_n1,
-                financement_public_n: c.financement_public_n,
-                variation: c.variation,
-            };
+            let ligne = ligne_projetee(l, prec, part_traj(&s.id), mode)?;
             for t in [
                 &mut totaux,
                 par_c.entry(s.collectivite.clone()).or_default(),
             ] {
-                ajouter(&mut t.lissage, ligne.bonus_lissage)?;
-                ajouter(&mut t.nouvelles, ligne.bonus_nouvelles)?;
-                ajouter(&mut t.trajectoire, ligne.bonus_trajectoire)?;
-                ajouter(&mut t.ctre, ligne.bonus_ctre)?;
-                ajouter(&mut t.verse_caf, ligne.bonus_total)?;
-                ajouter(&mut t.verse_caf, ligne.bonus_ctre)?;
-                ajouter(&mut t.contribution_collectivite, ligne.contribution_n)?;
-                ajouter(&mut t.financement_public, ligne.financement_public_n)?;
+                ajouter_ligne(t, &ligne)?;
             }
             lignes.push(ligne);
         }
@@ -192,11 +217,7 @@ impl Chaine {
                 &mut totaux,
                 par_c.entry(g.collectivite.clone()).or_default(),
             ] {
-                ajouter(&mut t.charge_n1, g.charge_n1)?;
-                ajouter(&mut t.verse_collectivite, g.verse_collectivite)?;
-                ajouter(&mut t.verse_caf, g.verse_collectivite)?;
-                ajouter(&mut t.non_redistribue, g.non_redistribue)?;
-                ajouter(&mut t.complement, g.complement_plancher)?;
+                ajouter_groupe(t, g)?;
             }
         }
         Ok((lignes, totaux, par_c))

@@ -235,15 +235,8 @@ pub fn projeter(
 
     for annee in n..=derniere {
         // 1. the year's dossier, surcharges and barème
-        let (dossier_y, surcharges, situations, resultat, be) = if annee == n {
-            let be = lu.bareme.pour_exercice(n, fichier_bareme)?;
-            (
-                dossier.clone(),
-                Surcharges::default(),
-                BTreeMap::new(),
-                resultat_n.clone(),
-                be,
-            )
+        let calculee = if annee == n {
+            annee_du_dossier(lu, &resultat_n, n, fichier_bareme)?
         } else {
             let prec = annees.last().ok_or_else(|| {
                 depassement(Invariant("année précédente de la projection absente"))
@@ -257,31 +250,7 @@ pub fn projeter(
             };
             ctx.calculer(prec, annee, &chaine, &mut diags, &mut vus)?
         };
-
-        // 2. trajectoire: computed by the core (R63), year N's P_ref and December places
-        let traj = resultat.trajectoire.clone();
-        // 3. lines and the contributions chain, month by month (R25, R68)
-        let mode = be.ajustement_contribution.clone();
-        let (lignes, totaux, par_c) = chaine
-            .lignes(conv, &resultat, mode.valeur, annee)
-            .map_err(depassement)?;
-        // 4. what the next year needs (R23, R67, R68)
-        chaine.reporter(annee, &lignes, &situations, &dossier_y);
-        chaine
-            .taux_suivants(&resultat, &be, conv, annee > n)
-            .map_err(depassement)?;
-        annees.push(AnneeProjetee {
-            exercice: annee,
-            dossier: dossier_y,
-            surcharges,
-            resultat,
-            situations,
-            ajustement: mode,
-            trajectoire: traj,
-            lignes,
-            totaux,
-            par_collectivite: par_c,
-        });
+        annees.push(chainer(&mut chaine, conv, annee, annee > n, calculee)?);
     }
 
     Ok((
@@ -298,6 +267,58 @@ pub fn projeter(
         },
         diags,
     ))
+}
+
+/// Year N: the dossier itself, without surcharges, and the plain calculation.
+fn annee_du_dossier(
+    lu: &DossierLu,
+    resultat_n: &Resultat,
+    n: i32,
+    fichier_bareme: &str,
+) -> Result<AnneeCalculee, Diagnostics> {
+    let be = lu.bareme.pour_exercice(n, fichier_bareme)?;
+    Ok((
+        lu.dossier.clone(),
+        Surcharges::default(),
+        BTreeMap::new(),
+        resultat_n.clone(),
+        be,
+    ))
+}
+
+/// Steps 2 to 4 of a year: its trajectoire, its lines along the contributions chain, and
+/// what the next year needs. `derivee`: a year after N.
+fn chainer(
+    chaine: &mut annee::Chaine,
+    conv: &Convention,
+    annee: i32,
+    derivee: bool,
+    (dossier_y, surcharges, situations, resultat, be): AnneeCalculee,
+) -> Result<AnneeProjetee, Diagnostics> {
+    // 2. trajectoire: computed by the core (R63), year N's P_ref and December places
+    let traj = resultat.trajectoire.clone();
+    // 3. lines and the contributions chain, month by month (R25, R68)
+    let mode = be.ajustement_contribution.clone();
+    let (lignes, totaux, par_c) = chaine
+        .lignes(conv, &resultat, mode.valeur, annee)
+        .map_err(depassement)?;
+    // 4. what the next year needs (R23, R67, R68)
+    chaine.reporter(annee, &lignes, &situations, &dossier_y);
+    chaine
+        .taux_suivants(&resultat, &be, conv, derivee)
+        .map_err(depassement)?;
+    Ok(AnneeProjetee {
+        exercice: annee,
+        dossier: dossier_y,
+        surcharges,
+        resultat,
+        situations,
+        ajustement: mode,
+        trajectoire: traj,
+        lignes,
+        totaux,
+        par_collectivite: par_c,
+    })
 }
 
 /// The last projected year: `--jusqu-a`, else the end of the convention (R20).

@@ -185,7 +185,45 @@ pub(super) fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
     let bas = haut + lignes.len() as i128 * bloc;
     let hauteur = bas + 22;
     let largeur = LARGEUR_SVG - MARGE_ETIQUETTE - MARGE_VALEUR - 60;
-    let desc = lignes
+    let _ = write!(
+        o,
+        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-gest desc-gest\"><title id=\"titre-gest\">Part de la Caf et de la collectivité dans le financement public de chaque gestionnaire, N-1 et N</title><desc id=\"desc-gest\">{}</desc>",
+        esc(&description_gestionnaires(&lignes))
+    );
+    let noms: Vec<(&str, &str)> = lignes
+        .iter()
+        .map(|(g, _)| (g.as_str(), g.as_str()))
+        .collect();
+    // these labels end 33 px further left (room for « N-1 » / « N »)
+    let etiq = etiquettes(&noms, ETIQUETTE_CAR - 6);
+    let x0 = MARGE_ETIQUETTE * 10;
+    graduations_pourcent(o, x0, largeur, haut, bas);
+    for (i, (g, t)) in lignes.iter().enumerate() {
+        let y = haut + i as i128 * bloc;
+        let _ = write!(
+            o,
+            "<g class=\"gestionnaire\" data-gestionnaire=\"{}\">",
+            esc(g)
+        );
+        texte_svg(o, "etiquette", x0 - 330, y * 10 + 240, &etiq[i]);
+        for (k, annee) in [
+            ("N-1", t.bonus_n1, t.contribution_n1),
+            ("N", t.bonus_total, t.contribution_n),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let yb = y * 10 + 30 + k as i128 * 190;
+            barre_annee(o, g, annee, x0, yb, largeur);
+        }
+        o.push_str("</g>");
+    }
+    o.push_str("</svg>");
+}
+
+/// The chart's text for screen readers: each gestionnaire's Caf and collectivité amounts.
+fn description_gestionnaires(lignes: &[(&String, &crate::calcul::Totaux)]) -> String {
+    lignes
         .iter()
         .map(|(g, t)| {
             format!(
@@ -197,19 +235,11 @@ pub(super) fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
             )
         })
         .collect::<Vec<_>>()
-        .join(" ; ");
-    let _ = write!(
-        o,
-        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-gest desc-gest\"><title id=\"titre-gest\">Part de la Caf et de la collectivité dans le financement public de chaque gestionnaire, N-1 et N</title><desc id=\"desc-gest\">{}</desc>",
-        esc(&desc)
-    );
-    let noms: Vec<(&str, &str)> = lignes
-        .iter()
-        .map(|(g, _)| (g.as_str(), g.as_str()))
-        .collect();
-    // these labels end 33 px further left (room for « N-1 » / « N »)
-    let etiq = etiquettes(&noms, ETIQUETTE_CAR - 6);
-    let x0 = MARGE_ETIQUETTE * 10;
+        .join(" ; ")
+}
+
+/// The vertical grid lines at 0, 25, 50, 75 and 100 %, with their labels.
+fn graduations_pourcent(o: &mut String, x0: i128, largeur: i128, haut: i128, bas: i128) {
     for k in 0..=4i128 {
         let x = x0 + largeur * 10 * k / 4;
         let _ = write!(
@@ -222,62 +252,54 @@ pub(super) fn graphique_gestionnaires(o: &mut String, r: &Resultat) {
             x = px(x)
         );
     }
-    for (i, (g, t)) in lignes.iter().enumerate() {
-        let y = haut + i as i128 * bloc;
-        let _ = write!(
-            o,
-            "<g class=\"gestionnaire\" data-gestionnaire=\"{}\">",
-            esc(g)
-        );
-        texte_svg(o, "etiquette", x0 - 330, y * 10 + 240, &etiq[i]);
-        for (k, (annee, caf, coll)) in [
-            ("N-1", t.bonus_n1, t.contribution_n1),
-            ("N", t.bonus_total, t.contribution_n),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let yb = y * 10 + 30 + k as i128 * 190;
-            let total = caf.0 + coll.0;
-            let wc = echelle(caf.0, total, largeur);
-            let wtot = if total > 0 { largeur * 10 } else { 0 };
-            // share of the Caf, in whole percent (half up)
-            let pc = if total > 0 {
-                (caf.0 as i128 * 200 + total as i128) / (total as i128 * 2)
-            } else {
-                0
-            };
-            let _ = write!(
-                o,
-                "<text class=\"annee\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{annee}</text><g data-annee=\"{annee}\" data-caf=\"{}\" data-collectivite=\"{}\"><title>{} — {annee} : Caf {} + collectivité {} = {}</title>",
-                px(x0 - 60),
-                px(yb + 115),
-                caf.0,
-                coll.0,
-                esc(g),
-                esc(&fr(caf)),
-                esc(&fr(coll)),
-                esc(&fr(Montant(total)))
-            );
-            let _ = write!(
-                o,
-                "<rect class=\"caf\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"15\" fill=\"{COULEUR_CAF}\"/><rect class=\"collectivite\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"15\" fill=\"{COULEUR_COLLECTIVITE}\"/></g>",
-                px(x0),
-                px(yb),
-                px(wc),
-                px(x0 + wc),
-                px(yb),
-                px(wtot - wc)
-            );
-            let _ = write!(
-                o,
-                "<text class=\"valeur\" x=\"{}\" y=\"{}\">{} · Caf {pc} %</text>",
-                px(x0 + largeur * 10 + 50),
-                px(yb + 115),
-                esc(&fr(Montant(total)))
-            );
-        }
-        o.push_str("</g>");
-    }
-    o.push_str("</svg>");
+}
+
+/// One year's bar of a gestionnaire: the Caf's part then the collectivité's, the total
+/// and the Caf's share in whole percent.
+fn barre_annee(
+    o: &mut String,
+    g: &str,
+    (annee, caf, coll): (&str, Montant, Montant),
+    x0: i128,
+    yb: i128,
+    largeur: i128,
+) {
+    let total = caf.0 + coll.0;
+    let wc = echelle(caf.0, total, largeur);
+    let wtot = if total > 0 { largeur * 10 } else { 0 };
+    // share of the Caf, in whole percent (half up)
+    let pc = if total > 0 {
+        (caf.0 as i128 * 200 + total as i128) / (total as i128 * 2)
+    } else {
+        0
+    };
+    let _ = write!(
+        o,
+        "<text class=\"annee\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{annee}</text><g data-annee=\"{annee}\" data-caf=\"{}\" data-collectivite=\"{}\"><title>{} — {annee} : Caf {} + collectivité {} = {}</title>",
+        px(x0 - 60),
+        px(yb + 115),
+        caf.0,
+        coll.0,
+        esc(g),
+        esc(&fr(caf)),
+        esc(&fr(coll)),
+        esc(&fr(Montant(total)))
+    );
+    let _ = write!(
+        o,
+        "<rect class=\"caf\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"15\" fill=\"{COULEUR_CAF}\"/><rect class=\"collectivite\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"15\" fill=\"{COULEUR_COLLECTIVITE}\"/></g>",
+        px(x0),
+        px(yb),
+        px(wc),
+        px(x0 + wc),
+        px(yb),
+        px(wtot - wc)
+    );
+    let _ = write!(
+        o,
+        "<text class=\"valeur\" x=\"{}\" y=\"{}\">{} · Caf {pc} %</text>",
+        px(x0 + largeur * 10 + 50),
+        px(yb + 115),
+        esc(&fr(Montant(total)))
+    );
 }
