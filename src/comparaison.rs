@@ -116,6 +116,29 @@ fn totaux(cle: &str, a: Option<&Totaux>, b: Option<&Totaux>, caf: Paire) -> Tota
 
 /// Compares scenario `a` with scenario `b` (named for the reports).
 pub fn comparer(ra: &Resultat, rb: &Resultat, nom_a: &str, nom_b: &str) -> Comparaison {
+    let total = totaux(
+        "TOTAL",
+        Some(&ra.total.structures),
+        Some(&rb.total.structures),
+        Paire {
+            a: ra.total.verse_caf,
+            b: rb.total.verse_caf,
+        },
+    );
+    Comparaison {
+        a: nom_a.to_string(),
+        b: nom_b.to_string(),
+        exercice_a: ra.exercice,
+        exercice_b: rb.exercice,
+        structures: structures_comparees(ra, rb),
+        gestionnaires: gestionnaires_compares(ra, rb),
+        collectivites: collectivites_comparees(ra, rb),
+        total,
+    }
+}
+
+/// Every structure of either scenario, by id (byte order), side by side.
+fn structures_comparees(ra: &Resultat, rb: &Resultat) -> Vec<StructureComparee> {
     let mut ids: Vec<&str> = ra
         .structures
         .iter()
@@ -152,12 +175,16 @@ pub fn comparer(ra: &Resultat, rb: &Resultat, nom_a: &str, nom_b: &str) -> Compa
             financement_public: p(|l| l.financement_public_n),
         });
     }
+    structures
+}
+
+/// Every gestionnaire of either scenario, by name; the Caf's part is the bonus.
+fn gestionnaires_compares(ra: &Resultat, rb: &Resultat) -> Vec<TotauxCompares> {
     let mut gest: BTreeMap<&str, ()> = BTreeMap::new();
     for k in ra.gestionnaires.keys().chain(rb.gestionnaires.keys()) {
         gest.insert(k, ());
     }
-    let gestionnaires = gest
-        .keys()
+    gest.keys()
         .map(|g| {
             let (a, b) = (ra.gestionnaires.get(*g), rb.gestionnaires.get(*g));
             let caf = Paire {
@@ -166,13 +193,16 @@ pub fn comparer(ra: &Resultat, rb: &Resultat, nom_a: &str, nom_b: &str) -> Compa
             };
             totaux(g, a, b, caf)
         })
-        .collect();
+        .collect()
+}
+
+/// Every collectivité of either scenario, by id; the Caf's part is all it pays there.
+fn collectivites_comparees(ra: &Resultat, rb: &Resultat) -> Vec<TotauxCompares> {
     let mut coll: BTreeMap<&str, ()> = BTreeMap::new();
     for k in ra.collectivites.keys().chain(rb.collectivites.keys()) {
         coll.insert(k, ());
     }
-    let collectivites = coll
-        .keys()
+    coll.keys()
         .map(|c| {
             let (a, b) = (ra.collectivites.get(*c), rb.collectivites.get(*c));
             let caf = Paire {
@@ -181,24 +211,5 @@ pub fn comparer(ra: &Resultat, rb: &Resultat, nom_a: &str, nom_b: &str) -> Compa
             };
             totaux(c, a.map(|t| &t.structures), b.map(|t| &t.structures), caf)
         })
-        .collect();
-    let total = totaux(
-        "TOTAL",
-        Some(&ra.total.structures),
-        Some(&rb.total.structures),
-        Paire {
-            a: ra.total.verse_caf,
-            b: rb.total.verse_caf,
-        },
-    );
-    Comparaison {
-        a: nom_a.to_string(),
-        b: nom_b.to_string(),
-        exercice_a: ra.exercice,
-        exercice_b: rb.exercice,
-        structures,
-        gestionnaires,
-        collectivites,
-        total,
-    }
+        .collect()
 }

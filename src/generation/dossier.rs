@@ -154,6 +154,35 @@ pub(super) fn structure(
 ) -> Ligne {
     let gab = &GABARITS[t];
     let coll = &colls[c];
+    // the draws in this order: a seed always gives the same dossier
+    let (libelle, financement, existantes, soutien) = genre(g, gab);
+    let (a_volet, annexe) = annexe(g, gab, surcharge);
+    let (existantes, nouvelles, mois, employeurs) = unites_et_mois(g, gab, financement, existantes);
+    let (contribution, bonus_n1) =
+        montants_n1(g, gab, soutien, existantes, annexe == "2" && a_volet);
+    let (gestionnaire, adresse) = gestionnaire_et_adresse(g, coll, financement);
+    Ligne {
+        id: format!("{}-{}-{:04}", coll.id, gab.abrege, rang),
+        annexe,
+        gabarit: t,
+        nom: format!("{libelle} {}", g.choix(NOMS_ACCUEIL)),
+        adresse,
+        gestionnaire,
+        collectivite: c,
+        financement,
+        soutien,
+        existantes,
+        nouvelles,
+        employeurs,
+        mois,
+        contribution,
+        bonus_n1,
+    }
+}
+
+/// The structure's label, financing, existing units and the collectivité's support (a PAJE
+/// micro-crèche: 10 to 12 places, often without support).
+fn genre(g: &mut Prng, gab: &Gabarit) -> (&'static str, &'static str, i64, bool) {
     let mut libelle = g.choix(gab.libelles);
     let mut financement = match gab.code {
         "EAJE" => "PSU",
@@ -170,6 +199,12 @@ pub(super) fn structure(
         existantes = g.entre(10, 12) * 100;
         soutien = !g.pour_mille(500);
     }
+    (libelle, financement, existantes, soutien)
+}
+
+/// Whether the structure's type has a volet, and its annexe (now and then an annexe 2
+/// without a volet: W001).
+fn annexe(g: &mut Prng, gab: &Gabarit, surcharge: &Surcharge) -> (bool, &'static str) {
     let a_volet = gab
         .volet
         .is_some_and(|v| v != "LUDOTHEQUE" || surcharge.ludotheque);
@@ -184,6 +219,17 @@ pub(super) fn structure(
     } else {
         "2bis"
     };
+    (a_volet, annexe)
+}
+
+/// Existing, new and employers' units and the months open: new places, part-year
+/// opening, a brand-new structure, places reserved to employers.
+fn unites_et_mois(
+    g: &mut Prng,
+    gab: &Gabarit,
+    financement: &str,
+    mut existantes: i64,
+) -> (i64, i64, i64, i64) {
     // new units: EAJE places (and ALSH places when the dossier has ALSH forfaits)
     let mut nouvelles = 0;
     if (gab.code == "EAJE" && financement == "PSU" && g.pour_mille(120))
@@ -208,6 +254,18 @@ pub(super) fn structure(
     } else {
         0
     };
+    (existantes, nouvelles, mois, employeurs)
+}
+
+/// The contribution and the bonus N−1 (a bonus only in annexe 2 with a volet:
+/// `annexe_2_volet`).
+fn montants_n1(
+    g: &mut Prng,
+    gab: &Gabarit,
+    soutien: bool,
+    existantes: i64,
+    annexe_2_volet: bool,
+) -> (i64, i64) {
     let unites_payees = existantes.max(100);
     let contribution = if gab.contribution_par_unite.1 == 0 || !soutien && g.pour_mille(700) {
         0
@@ -216,29 +274,12 @@ pub(super) fn structure(
     } else {
         unites_payees * g.entre(gab.contribution_par_unite.0, gab.contribution_par_unite.1) / 100
     };
-    let bonus_n1 = if annexe == "2" && a_volet && g.pour_mille(700) && existantes > 0 {
+    let bonus_n1 = if annexe_2_volet && g.pour_mille(700) && existantes > 0 {
         existantes * g.entre(gab.charge_par_unite.0, gab.charge_par_unite.1) / 100
     } else {
         0
     };
-    let (gestionnaire, adresse) = gestionnaire_et_adresse(g, coll, financement);
-    Ligne {
-        id: format!("{}-{}-{:04}", coll.id, gab.abrege, rang),
-        annexe,
-        gabarit: t,
-        nom: format!("{libelle} {}", g.choix(NOMS_ACCUEIL)),
-        adresse,
-        gestionnaire,
-        collectivite: c,
-        financement,
-        soutien,
-        existantes,
-        nouvelles,
-        employeurs,
-        mois,
-        contribution,
-        bonus_n1,
-    }
+    (contribution, bonus_n1)
 }
 
 /// Who runs the structure (the collectivité itself, an association, a company, its CCAS; a

@@ -5,7 +5,7 @@
 
 use super::montant_fr;
 use crate::bareme::{
-    Ajustement, Arrondi, BaremeExercice, Grille, Lu, PlafondBase, Statut, Versement,
+    Ajustement, Arrondi, BaremeExercice, Grille, Lu, PlafondBase, Statut, Versement, VoletExercice,
 };
 use crate::modele::Date;
 
@@ -145,8 +145,16 @@ pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
         ),
     ];
     for vo in be.volets.values() {
-        let p = |x: &str| format!("volets.{}.{x}", vo.nom);
-        v.push(ligne(
+        v.extend(lignes_volet(vo));
+    }
+    v
+}
+
+/// The parameters of one volet, in the order of docs/bareme.md.
+fn lignes_volet(vo: &VoletExercice) -> Vec<LigneBareme> {
+    let p = |x: &str| format!("volets.{}.{x}", vo.nom);
+    vec![
+        ligne(
             &p("types"),
             &vo.types,
             vo.types
@@ -155,52 +163,36 @@ pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
                 .map(|t| t.code())
                 .collect::<Vec<_>>()
                 .join(", "),
-        ));
-        v.push(ligne(
+        ),
+        ligne(
             &p("financement"),
             &vo.financement,
             vo.financement.valeur.as_ref().map_or("tous".into(), |l| {
                 l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", ")
             }),
-        ));
-        v.push(ligne(&p("unite"), &vo.unite, vo.unite.valeur.clone()));
-        v.push(ligne(
+        ),
+        ligne(&p("unite"), &vo.unite, vo.unite.valeur.clone()),
+        ligne(
             &p("versement"),
             &vo.versement,
-            match vo.versement.valeur {
-                Versement::Structures => "réparti sur les structures".into(),
-                Versement::Collectivite => "versé à la collectivité".into(),
-                Versement::Employeurs => {
-                    "réparti sur les places réservées aux employeurs (CTRE)".into()
-                }
-            },
-        ));
-        v.push(ligne(
+            texte_versement(vo.versement.valeur).into(),
+        ),
+        ligne(
             &p("forfaits_nouvelles"),
             &vo.forfaits_nouvelles,
-            if vo.forfaits_nouvelles.valeur.is_empty() {
-                "aucun forfait (0 €)".into()
-            } else {
-                vo.forfaits_nouvelles
-                    .valeur
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| format!("tranche {} : {}", i + 1, montant_fr(*m)))
-                    .collect::<Vec<_>>()
-                    .join(" ; ")
-            },
-        ));
-        v.push(ligne(
+            texte_forfaits(&vo.forfaits_nouvelles.valeur),
+        ),
+        ligne(
             &p("plancher"),
             &vo.plancher,
             texte_plancher(&vo.plancher.valeur, &vo.unite.valeur),
-        ));
-        v.push(ligne(
+        ),
+        ligne(
             &p("revalorisation"),
             &vo.revalorisation,
             texte_revalorisation(&vo.revalorisation.valeur),
-        ));
-        v.push(ligne(
+        ),
+        ligne(
             &p("plafond_developpement"),
             &vo.plafond_developpement,
             vo.plafond_developpement
@@ -209,14 +201,35 @@ pub fn lignes_bareme(be: &BaremeExercice) -> Vec<LigneBareme> {
                     PlafondBase::Enveloppe => format!("{} de la charge N-1", pourcentage(d)),
                     PlafondBase::Unites => format!("{} des unités existantes", pourcentage(d)),
                 }),
-        ));
-        v.push(ligne(
+        ),
+        ligne(
             &p("plafond_base"),
             &vo.plafond_base,
             texte_plafond_base(vo.plafond_base.valeur).into(),
-        ));
+        ),
+    ]
+}
+
+fn texte_versement(v: Versement) -> &'static str {
+    match v {
+        Versement::Structures => "réparti sur les structures",
+        Versement::Collectivite => "versé à la collectivité",
+        Versement::Employeurs => "réparti sur les places réservées aux employeurs (CTRE)",
     }
-    v
+}
+
+/// `tranche 1 : 2 600,00 € ; tranche 2 : …`, or no forfait.
+fn texte_forfaits(forfaits: &[crate::modele::Montant]) -> String {
+    if forfaits.is_empty() {
+        "aucun forfait (0 €)".into()
+    } else {
+        forfaits
+            .iter()
+            .enumerate()
+            .map(|(i, m)| format!("tranche {} : {}", i + 1, montant_fr(*m)))
+            .collect::<Vec<_>>()
+            .join(" ; ")
+    }
 }
 
 /// One modelling choice applied by the calculation.
