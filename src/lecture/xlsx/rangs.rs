@@ -1,0 +1,199 @@
+//! The header and the data rows of a sheet, from its cells in row-major order: the
+//! header found among the first rows, then each row read against it into the table's
+//! lines (Excel errors and formulas without their value refused with their cell).
+
+use super::{non_calculee, Valeur, LIGNES_TITRE};
+use crate::diagnostic::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::tableau::{
+    colonne_de, groupe, normaliser_nom, reference_cellule, reference_ligne, Lignes, LIGNES_MAX,
+};
+
+/// Normalised header names of one row's cells, indexed by column.
+fn noms_entete(ligne: &[(u32, u32, Valeur)]) -> Vec<String> {
+    let largeur = ligne
+        .iter()
+        .map(|(_, c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut noms = vec![String::new(); largeur];
+    for (_, c, v) in ligne {
+        if let Valeur::Texte(t) = v {
+            noms[*c as usize] = normaliser_nom(t);
+        }
+    }
+    noms
+}
+
+/// The header: the first row naming at least one expected column, among the first
+/// [`LIGNES_TITRE`] non-empty rows (a workbook often has a title above the table). Its row
+/// (0-based), the index of the first cell after it, its names; `None` (E005) when none.
+pub(super) fn trouver_entete(
+    fichier: &str,
+    nom: &str,
+    cellules: &[(u32, u32, Valeur)],
+    connues: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<(u32, usize, Vec<String>)> {
+    let mut debut = 0;
+    for _ in 0..LIGNES_TITRE {
+        if debut >= cellules.len() {
+            break;
+        }
+        let l = cellules[debut].0;
+        let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
+        let noms = noms_entete(&cellules[debut..fin]);
+        if noms.iter().any(|n| colonne_de(n, connues).is_some()) {
+            return Some((l, fin, noms));
+        }
+        debut = fin;
+    }
+    let l = cellules[0].0;
+    let fin = cellules.partition_point(|(x, _, _)| *x == l);
+    let premiere = cellules[..fin]
+        .iter()
+        .filter_map(|(_, _, v)| match v {
+            Valeur::Texte(t) => Some(t.as_str()),
+            Valeur::Erreur(_) | Valeur::NonCalculee { .. } => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+        .chars()
+        .take(120)
+        .collect::<String>();
+    let no = l as u64 + 1;
+    diags.push(
+        Diagnostic::erreur(
+            Code::E005,
+            fichier,
+            format!("en-tête non reconnu : aucune colonne attendue trouvée dans les premières lignes de la feuille « {nom} »"),
+        )
+        .cellule(reference_ligne(nom, no))
+        .valeur(premiere)
+        .conseil(format!("colonnes attendues : {}", connues.join(", "))),
+    );
+    None
+}
+
+/// The data rows of a sheet, read against its header.
+pub(super) struct Rangs<'a> {
+    pub(super) fichier: &'a str,
+    /// The sheet's name.
+    pub(super) nom: &'a str,
+    /// The header's names.
+    pub(super) noms: &'a [String],
+    pub(super) connues: &'a [&'a str],
+    /// Columns kept (up to the last expected one).
+    pub(super) largeur: usize,
+}
+
+impl Rangs<'_> {
+    /// The rows after the header, stored flat as they are read (one text for the table),
+    /// each cell's own string freed once copied: the sheet is never held twice. With `false`
+    /// when a row was refused (reported); `None` when the sheet is too big to go on.
+    pub(super) fn lire(
+        &self,
+        cellules: &mut [(u32, u32, Valeur)],
+        diags: &mut Diagnostics,
+    ) -> Option<(Lignes, bool)> {
+        let mut ok = true;
+        let mut lignes = Lignes::new(self.largeur);
+        let mut champs = vec![String::new(); self.largeur];
+        let mut i = 0;
+        while i < cellules.len() {
+            let l = cellules[i].0;
+            let fin = i + cellules[i..].partition_point(|(x, _, _)| *x == l);
+            let no = l as u64 + 1;
+            ok &= self.champs_du_rang(&mut cellules[i..fin], no, &mut champs, diags);
+            i = fin;
+            if champs.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if lignes.len() >= LIGNES_MAX {
+                diags.push(
+                    Diagnostic::erreur(
+                        Code::E023,
+                        self.fichier,
+                        format!(
+                            "trop de lignes : plus de {} lignes de données",
+                            groupe(LIGNES_MAX)
+                        ),
+                    )
+                    .cellule(reference_ligne(self.nom, no))
+                    .conseil("un dossier décrit une seule convention : découpez le fichier"),
+                );
+                ok = false;
+                break;
+            }
+            for c in &champs {
+                if !lignes.champ(c) {
+                    diags.push(
+                        Diagnostic::erreur(
+                            Code::E023,
+                            self.fichier,
+                            "feuille trop grosse pour être lue",
+                        )
+                        .ligne(no),
+                    );
+                    return None;
+                }
+            }
+            lignes.fin(no);
+        }
+        Some((lignes, ok))
+    }
+
+    /// The texts of row `no` into `champs` (emptied first); an Excel error (E026) or a
+    /// formula without its value (E072) in an expected column is reported (`false`).
+    fn champs_du_rang(
+        &self,
+        rang: &mut [(u32, u32, Valeur)],
+        no: u64,
+        champs: &mut [String],
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let mut ok = true;
+        for c in champs.iter_mut() {
+            *c = String::new();
+        }
+        for (_, c, v) in rang.iter_mut() {
+            let c = *c as usize;
+            if c >= self.largeur {
+                continue; // beyond the header: ignored, as an extra column
+            }
+            let nom_colonne = &self.noms[c];
+            match v {
+                Valeur::Texte(t) => champs[c] = std::mem::take(t),
+                Valeur::Erreur(e) => {
+                    if colonne_de(nom_colonne, self.connues).is_none() {
+                        continue;
+                    }
+                    diags.push(
+                        Diagnostic::erreur(
+                            Code::E026,
+                            self.fichier,
+                            "la cellule contient une erreur Excel au lieu d'une valeur",
+                        )
+                        .cellule(reference_cellule(self.nom, c, no))
+                        .colonne(nom_colonne.clone())
+                        .valeur(e.clone())
+                        .conseil(
+                            "corrigez la formule de la cellule, ou remplacez-la par sa valeur",
+                        ),
+                    );
+                    ok = false;
+                }
+                Valeur::NonCalculee { formule, recalcul } => {
+                    if !self.connues.contains(&nom_colonne.as_str()) {
+                        continue;
+                    }
+                    let d =
+                        non_calculee(self.fichier, self.nom, c, no, formule.as_deref(), *recalcul);
+                    diags.push(d.colonne(nom_colonne.clone()));
+                    ok = false;
+                }
+            }
+        }
+        ok
+    }
+}
