@@ -381,8 +381,8 @@ fn expliquer_une_structure() {
         "la part reçoit un centime de reste",
         "lissage = plancher_part + centime_reste = 50\u{202f}410,31 € + 0,01 € = 50\u{202f}410,32 €",
         "volets.EAJE.plancher ; en vigueur depuis le 1er janvier 2020 ; statut : hypothèse",
-        "contribution = max(0, c_ref − (bonus lissage N − b_ref)) = ",
-        "bonus lissage de l'année : 50\u{202f}410,32 €",
+        "contribution = max(0, c_ref − (bonus_lissage_n − b_ref)) = max(0, ",
+        "bonus_lissage_n = 50\u{202f}410,32 € — bonus lissage de l'année",
     ] {
         assert!(t.contains(attendu), "manque « {attendu} » dans :\n{t}");
     }

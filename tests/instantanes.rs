@@ -118,7 +118,8 @@ fn explications_dijon() {
         "rang_reste = 23 ",
         "centimes_restants = T − Σ planchers des parts du groupe = 13 ",
         "c_ref = contribution_ref × mo / mois_ref = 150\u{202f}000,00 € × 9 / 12 = 112\u{202f}500,00 €",
-        "contribution = max(0, c_ref − (bonus lissage N − b_ref)) = 84\u{202f}144,20 €",
+        // 112 500,00 − (28 355,80 − 0,00) = 84 144,20
+        "contribution = max(0, c_ref − (bonus_lissage_n − b_ref)) = max(0, 112\u{202f}500,00 € − (28\u{202f}355,80 € − 0,00 €)) = 84\u{202f}144,20 €",
     ] {
         assert!(t.contains(attendu), "{attendu}\n{t}");
     }

@@ -1029,7 +1029,8 @@ fn dijon_fermeture_la_contribution_baisse_et_aucun_chiffre_negatif() {
         "{t}"
     );
     assert!(
-        t.contains("contribution = max(0, c_ref − (bonus lissage N − b_ref)) = 4 340,24 €"),
+        // 4 340,2425 − (1 909,76 − 1 909,7575) = 4 340,24
+        t.contains("contribution = max(0, c_ref − (bonus_lissage_n − b_ref)) = max(0, 4 340,242500 € − (1 909,76 € − 1 909,757500 €)) = 4 340,24 €"),
         "{t}"
     );
     // every structure, every year: a contribution never rises when its months fall, and no

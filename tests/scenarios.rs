@@ -771,7 +771,7 @@ fn expliquer_json_creche_dijon() {
     assert_eq!(variation["valeur"]["centimes"], 0);
     let c = trouver(&variation, "contribution").unwrap();
     assert_eq!(c["regle"], "R65");
-    assert_eq!(c["formule"], "max(0, c_ref − (bonus lissage N − b_ref))");
+    assert_eq!(c["formule"], "max(0, c_ref − (bonus_lissage_n − b_ref))");
     assert_eq!(c["valeur"]["centimes"], 22_438_453);
     assert_eq!(
         trouver(c, "c_ref").unwrap()["valeur"]["centimes"],
@@ -830,7 +830,8 @@ fn expliquer_structure_ineligible() {
     }
     assert!(!t.contains("\n4. "), "{t}");
     assert!(
-        t.contains("contribution = max(0, c_ref − (bonus lissage N − b_ref)) = 90\u{202f}000,00 €"),
+        // not eligible: no bonus, 90 000 − (0 − 0) = 90 000
+        t.contains("contribution = max(0, c_ref − (bonus_lissage_n − b_ref)) = max(0, 90\u{202f}000,00 € − (0,00 € − 0,00 €)) = 90\u{202f}000,00 €"),
         "{t}"
     );
     let v: serde_json::Value = serde_json::from_str(&lancer("json")).unwrap();

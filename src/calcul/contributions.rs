@@ -58,8 +58,8 @@ impl Reference {
 /// The formula of a mode, as written in docs/regles.md (R65).
 pub fn formule(mode: Ajustement) -> &'static str {
     match mode {
-        Ajustement::Neutre => "max(0, c_ref − (bonus lissage N − b_ref))",
-        Ajustement::Integral => "max(0, c_ref − (bonus total N − b_ref))",
+        Ajustement::Neutre => "max(0, c_ref − (bonus_lissage_n − b_ref))",
+        Ajustement::Integral => "max(0, c_ref − (bonus_total_n − b_ref))",
         Ajustement::Aucun => "c_ref",
     }
 }

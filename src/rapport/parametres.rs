@@ -7,6 +7,7 @@ use super::montant_fr;
 use crate::bareme::{
     Ajustement, Arrondi, BaremeExercice, Grille, Lu, PlafondBase, Statut, Versement, VoletExercice,
 };
+use crate::calcul::explication::formules;
 use crate::modele::Date;
 
 /// docs/regles.md, embedded so that a report always lists the rules of its own binary.
@@ -294,10 +295,11 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
         detail: {
             let mode = be.ajustement_contribution.valeur;
             let f = crate::calcul::contributions::formule(mode);
+            let (c, b) = (formules::C_REF, formules::B_REF);
             match mode {
-                Ajustement::Neutre => format!("contribution N = {f}, où c_ref et b_ref sont la contribution et le bonus de N-1 ramenés aux mois d'ouverture de N (× mois / 12) : la collectivité cesse de payer ce que la Caf verse désormais directement, et ne paie pas les mois de fermeture (R65)."),
-                Ajustement::Aucun => format!("contribution N = {f}, où c_ref = contribution N-1 × mois d'ouverture / 12 (R65)."),
-                Ajustement::Integral => format!("contribution N = {f}, c_ref et b_ref ramenés aux mois d'ouverture de N (R65)."),
+                Ajustement::Neutre => format!("contribution N = {f}, où c_ref = {c} et b_ref = {b} sont la contribution et le bonus de N-1 ramenés aux mois d'ouverture de N, et bonus_lissage_n le bonus de lissage de l'année : la collectivité cesse de payer ce que la Caf verse désormais directement, et ne paie pas les mois de fermeture (R65)."),
+                Ajustement::Aucun => format!("contribution N = {f}, où c_ref = {c} est la contribution de N-1 ramenée aux mois d'ouverture de N (R65)."),
+                Ajustement::Integral => format!("contribution N = {f}, où c_ref = {c} et b_ref = {b} sont ramenés aux mois d'ouverture de N, et bonus_total_n est le bonus total de l'année (R65)."),
             }
         },
         source: src(&be.ajustement_contribution.source),
