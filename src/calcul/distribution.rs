@@ -121,7 +121,8 @@ fn lissage(
         .get(g.collectivite.as_str())
         .and_then(|c| c.population);
     // the envelope's own rate A / U
-    let m_enveloppe = Rationnel::new(a.checked_mul(100).ok_or(Depassement)?, u_total)?;
+    let m_enveloppe =
+        super::parts::taux_enveloppe(Rationnel::entier(a), Rationnel::entier(u_total))?;
     let taux = match e.surcharges.taux_imposes.get(k) {
         Some(t) => {
             g.taux_impose = true;
@@ -134,7 +135,8 @@ fn lissage(
     g.revalorisation = reval;
     g.taux_base = Some(taux);
     g.taux_effectif = Some(m_eff);
-    // s_i = m_eff × u_i × mo_i / 12 = m_eff.num × u_h × mo / (m_eff.den × 1200)
+    // s_i = m_eff × u_i × mo_i / 12 (parts::part_lissage, R6) for the whole group, as
+    // numerators over one denominator: m_eff.num × u_h × mo / (m_eff.den × 1200)
     // (u_h × mo: the structure's unit-months, R21)
     let den = m_eff
         .den()

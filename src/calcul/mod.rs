@@ -8,6 +8,7 @@ pub mod eligibilite;
 pub mod explication;
 mod groupes;
 mod lignes;
+pub mod parts;
 pub mod rationnel;
 pub mod repartition;
 mod totaux;

@@ -13,9 +13,10 @@ use crate::rapport::{groupe_fr, montant_fr};
 use std::collections::BTreeMap;
 
 mod hypotheses;
-mod regles;
+use crate::calcul::parts::{
+    antecedent, antecedents, part_lissage, part_nouvelles, revaloriser, taux_enveloppe,
+};
 use hypotheses::hypotheses_structure;
-use regles::{antecedent, antecedents, part_lissage, part_nouvelles, revaloriser, taux_enveloppe};
 
 fn rat(m: Montant) -> Rationnel {
     Rationnel::entier(m.0 as i128)
