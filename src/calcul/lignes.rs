@@ -3,6 +3,7 @@
 
 use super::groupes::Cle;
 use super::rationnel::{Depassement, Rationnel, R};
+use super::repartition::Attribution;
 use super::{contributions, Entree, GroupeVolet, LigneStructure, Parts, UnitesMois};
 use crate::modele::{Montant, Unites};
 use crate::projection::trajectoire::{self, PlacesStructure, TrajectoireCollectivite};
@@ -20,7 +21,7 @@ pub(super) fn trajectoire(
     };
     let volet = p.volet.valeur.as_str();
     let mut reference: BTreeMap<String, i64> = BTreeMap::new();
-    for c in &e.dossier.convention.collectivites {
+    for c in &e.convention.collectivites {
         reference.insert(c.id.clone(), 0);
     }
     let mut places = Vec::new();
@@ -61,68 +62,93 @@ pub(super) fn trajectoire(
                 .ordre
                 .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
             {
-                parts.trajectoire[i] = Some(part.attribution.clone());
+                parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
             }
         }
     }
     Ok(traj)
 }
 
-/// One line per structure (sorted by id): its shares, bonus and contribution (R65).
+/// One line per structure (sorted by id): its shares, bonus and contribution (R65). The
+/// structures and their shares are moved into the lines, not copied; the inputs are taken
+/// from their ends and given back as the lines grow (a large dossier never holds both its
+/// inputs and its lines whole).
 pub(super) fn lignes(e: Entree, parts: Parts) -> R<Vec<LigneStructure>> {
+    /// Inputs shrunk every this many lines.
+    const BLOC: usize = 4096;
     let mode = e.bareme.ajustement_contribution.valeur;
-    let mut lignes = Vec::with_capacity(e.ordre.len());
-    let verse = |a: &Option<super::repartition::Attribution>| a.as_ref().map_or(0, |a| a.verse);
-    let exacte = |a: &Option<super::repartition::Attribution>| {
-        a.as_ref().map_or(Rationnel::ZERO, |a| a.exacte)
-    };
-    for (i, (s, el)) in e.ordre.iter().zip(e.eligibilites).enumerate() {
+    let verse = |a: &Option<Box<Attribution>>| a.as_ref().map_or(0, |a| a.verse);
+    let exacte = |a: &Option<Box<Attribution>>| a.as_ref().map_or(Rationnel::ZERO, |a| a.exacte);
+    let Entree {
+        mut ordre,
+        mut eligibilites,
+        mut unites_mois,
+        ..
+    } = e;
+    let Parts {
+        mut lissage,
+        mut nouvelles,
+        mut ctre_lissage,
+        mut ctre_nouvelles,
+        mut trajectoire,
+        mut taux,
+        mut forfaits,
+    } = parts;
+    let mut lignes = Vec::with_capacity(ordre.len());
+    while let (Some(s), Some(el), Some(um)) = (ordre.pop(), eligibilites.pop(), unites_mois.pop()) {
+        let prendre = |v: &mut Vec<Option<Box<Attribution>>>| v.pop().flatten();
+        let (l, n, t) = (
+            prendre(&mut lissage),
+            prendre(&mut nouvelles),
+            prendre(&mut trajectoire),
+        );
+        let (cl, cn) = (prendre(&mut ctre_lissage), prendre(&mut ctre_nouvelles));
         let eligible = el.est_eligible();
-        let bl = verse(&parts.lissage[i]);
-        let bn = verse(&parts.nouvelles[i]);
-        let bt = verse(&parts.trajectoire[i]);
-        let bc = verse(&parts.ctre_lissage[i]) + verse(&parts.ctre_nouvelles[i]);
-        let part_exacte = exacte(&parts.lissage[i])
-            .add(exacte(&parts.nouvelles[i]))?
-            .add(exacte(&parts.trajectoire[i]))?;
+        let bl = verse(&l);
+        let bn = verse(&n);
+        let bt = verse(&t);
+        let bc = verse(&cl) + verse(&cn);
+        let part_exacte = exacte(&l).add(exacte(&n))?.add(exacte(&t))?;
         let total = bl
             .checked_add(bn)
             .and_then(|x| x.checked_add(bt))
             .ok_or(Depassement)?;
-        let c = contributions::ajuster(mode, s, Montant(bl), Montant(total))?;
+        let c = contributions::ajuster(mode, &s, Montant(bl), Montant(total))?;
         lignes.push(LigneStructure {
-            structure: (*s).clone(),
             unites_eligibles: if eligible {
                 s.unites_bonus()
             } else {
                 Unites(0)
             },
+            contribution_n1: s.contribution_collectivite_n1,
+            structure: s,
             eligibilite: el,
-            taux_unitaire: parts.taux[i],
-            forfait: parts.forfaits[i],
-            unites_mois: if eligible {
-                e.unites_mois[i]
-            } else {
-                UnitesMois::default()
-            },
-            lissage: parts.lissage[i].clone(),
-            nouvelles: parts.nouvelles[i].clone(),
+            taux_unitaire: taux.pop().flatten(),
+            forfait: forfaits.pop().unwrap_or(Montant(0)),
+            unites_mois: if eligible { um } else { UnitesMois::default() },
+            lissage: l,
+            nouvelles: n,
             bonus_lissage: Montant(bl),
             bonus_nouvelles: Montant(bn),
-            trajectoire: parts.trajectoire[i].clone(),
+            trajectoire: t,
             bonus_trajectoire: Montant(bt),
             bonus_total: Montant(total),
-            ctre_lissage: parts.ctre_lissage[i].clone(),
-            ctre_nouvelles: parts.ctre_nouvelles[i].clone(),
+            ctre_lissage: cl,
+            ctre_nouvelles: cn,
             bonus_ctre: Montant(bc),
             part_exacte,
             ecart_arrondi: Rationnel::entier(total as i128).sub(part_exacte)?,
-            contribution_n1: s.contribution_collectivite_n1,
             contribution_n: c.contribution_n,
             financement_public_n1: c.financement_public_n1,
             financement_public_n: c.financement_public_n,
             variation: c.variation,
         });
+        if ordre.len() % BLOC == 0 {
+            ordre.shrink_to_fit();
+            eligibilites.shrink_to_fit();
+        }
     }
+    // built from the last structure to the first
+    lignes.reverse();
     Ok(lignes)
 }

@@ -405,20 +405,55 @@ pub fn rendre_dans(
     par_ligne: &mut dyn FnMut(&[u8]),
 ) -> R<()> {
     octets.clear();
+    // about 150 bytes a row
+    octets.reserve(512 + r.structures.len() * 160);
+    // writing into memory cannot fail
+    let _ = ecrire_structures(r, p, octets, par_ligne)?;
+    Ok(())
+}
+
+/// The structure table (the bytes of [`rendre`]) written row by row into `w`, each row's
+/// bytes also handed to `par_ligne`: the table is never held whole in memory. `Err`: a
+/// figure that cannot be written (overflow), `Ok(Err)`: `w` failed (nothing more written).
+pub fn ecrire_structures(
+    r: &Resultat,
+    p: Profil,
+    w: &mut dyn std::io::Write,
+    par_ligne: &mut dyn FnMut(&[u8]),
+) -> R<std::io::Result<()>> {
     let mut l = LigneCsv::new(p);
     l.octets.extend_from_slice(bom(p));
     for c in COLONNES {
         l.champ(c.as_bytes());
     }
     l.terminer();
-    // about 150 bytes a row
-    octets.reserve(l.octets.len() + r.structures.len() * 160);
-    octets.extend_from_slice(&l.octets);
+    if let Err(e) = w.write_all(&l.octets) {
+        return Ok(Err(e));
+    }
     for s in &r.structures {
         l.vider();
         l.structure(s)?;
         par_ligne(&l.octets);
-        octets.extend_from_slice(&l.octets);
+        if let Err(e) = w.write_all(&l.octets) {
+            return Ok(Err(e));
+        }
     }
-    Ok(())
+    Ok(Ok(()))
+}
+
+/// One table written into `w`: the structure table row by row ([`ecrire_structures`]), the
+/// others (one row per gestionnaire, collectivité, group or total) rendered first.
+pub fn ecrire_table(
+    r: &Resultat,
+    p: Profil,
+    t: TableCsv,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
+    match t {
+        TableCsv::Structures => ecrire_structures(r, p, w, &mut |_| {}),
+        _ => {
+            let octets = rendre_table(r, p, t)?;
+            Ok(w.write_all(&octets))
+        }
+    }
 }

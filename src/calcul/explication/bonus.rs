@@ -415,7 +415,7 @@ pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
         return None;
     }
     let s = &l.structure;
-    let part = |id, a: &Option<Attribution>| {
+    let part = |id, a: &Option<Box<Attribution>>| {
         Noeud::donnee(
             id,
             "R64",
