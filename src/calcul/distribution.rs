@@ -159,11 +159,12 @@ fn lissage(
     };
     let l_verse = gr.total as i128;
     g.arrondi_lissage = Some(ArrondiGroupe::de(&gr, arrondi));
+    let partage = std::sync::Arc::new(m_eff);
     for (&i, att) in m.indices.iter().zip(gr.lignes) {
         if m.ctre {
             parts.ctre_lissage[i] = Some(Box::new(att));
         } else {
-            parts.taux[i] = Some(m_eff);
+            parts.taux[i] = Some(partage.clone());
             parts.lissage[i] = Some(Box::new(att));
         }
     }

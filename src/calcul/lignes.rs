@@ -10,7 +10,9 @@ use crate::projection::trajectoire::{self, PlacesStructure, TrajectoireCollectiv
 use std::collections::BTreeMap;
 
 /// Bonus trajectoire (R63): every eligible structure of the trajectoire volet; its part
-/// goes into `parts`, the amount paid into its group.
+/// goes into `parts`, the amount paid into its group. One collectivité at a time: only its
+/// structures' places are copied for [`trajectoire::calculer`] (a large dossier never holds
+/// a second copy of every id).
 pub(super) fn trajectoire(
     e: &Entree,
     groupes: &mut BTreeMap<Cle, GroupeVolet>,
@@ -24,46 +26,71 @@ pub(super) fn trajectoire(
     for c in &e.convention.collectivites {
         reference.insert(c.id.clone(), 0);
     }
-    let mut places = Vec::new();
+    // the structures of the volet, per collectivité (indices into `ordre`)
+    let mut par_c: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, (s, el)) in e.ordre.iter().zip(&e.eligibilites).enumerate() {
         if el.volet_eligible() != Some(volet) {
             continue;
         }
         let u = s.unites_bonus().0;
-        *reference.entry(s.collectivite.clone()).or_default() += u;
-        places.push(PlacesStructure {
-            id: s.id.clone(),
-            collectivite: s.collectivite.clone(),
-            places_decembre: e
-                .surcharges
-                .places_annee
-                .get(&s.id)
-                .copied()
-                .unwrap_or(u + s.unites_nouvelles.0),
-            places_mois: e.unites_mois[i]
-                .existantes
-                .checked_add(e.unites_mois[i].nouvelles)
-                .ok_or(Depassement)?,
-        });
+        match reference.get_mut(s.collectivite.as_str()) {
+            Some(r) => *r += u,
+            None => {
+                reference.insert(s.collectivite.clone(), u);
+            }
+        }
+        par_c.entry(s.collectivite.as_str()).or_default().push(i);
     }
     let reference = match &e.surcharges.places_reference {
         Some(r) => r.clone(),
         None => reference,
     };
-    let traj = trajectoire::calculer(p, &reference, &places, e.bareme.arrondi.valeur)?;
-    for t in &traj {
-        if let Some(g) = groupes.get_mut(&(t.collectivite.clone(), t.volet.clone())) {
-            g.trajectoire_versee = t.verse;
+    // every collectivité trajectoire::calculer would take (those of the reference and those
+    // with structures), in the same (byte) order
+    let cles: std::collections::BTreeSet<&str> = reference
+        .keys()
+        .map(String::as_str)
+        .chain(par_c.keys().copied())
+        .collect();
+    let mut traj = Vec::with_capacity(cles.len());
+    for c in cles {
+        let mut places = Vec::new();
+        for &i in par_c.get(c).map_or(&[][..], Vec::as_slice) {
+            let s = &e.ordre[i];
+            places.push(PlacesStructure {
+                id: s.id.clone(),
+                collectivite: s.collectivite.clone(),
+                places_decembre: e
+                    .surcharges
+                    .places_annee
+                    .get(&s.id)
+                    .copied()
+                    .unwrap_or(s.unites_bonus().0 + s.unites_nouvelles.0),
+                places_mois: e.unites_mois[i]
+                    .existantes
+                    .checked_add(e.unites_mois[i].nouvelles)
+                    .ok_or(Depassement)?,
+            });
         }
-        for part in &t.parts {
-            // `ordre` is sorted by id (bytes) and ids are unique: a binary search, not a scan
-            // per part (a scan made the trajectoire quadratic in the number of structures)
-            if let Ok(i) = e
-                .ordre
-                .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
-            {
-                parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
+        let mut reference_c = BTreeMap::new();
+        if let Some(r) = reference.get(c) {
+            reference_c.insert(c.to_string(), *r);
+        }
+        for t in trajectoire::calculer(p, &reference_c, &places, e.bareme.arrondi.valeur)? {
+            if let Some(g) = groupes.get_mut(&(t.collectivite.clone(), t.volet.clone())) {
+                g.trajectoire_versee = t.verse;
             }
+            for part in &t.parts {
+                // `ordre` is sorted by id (bytes) and ids are unique: a binary search, not a
+                // scan per part (a scan made the trajectoire quadratic)
+                if let Ok(i) = e
+                    .ordre
+                    .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
+                {
+                    parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
+                }
+            }
+            traj.push(t);
         }
     }
     Ok(traj)
@@ -108,7 +135,10 @@ pub(super) fn lignes(e: Entree, parts: Parts) -> R<Vec<LigneStructure>> {
         let bn = verse(&n);
         let bt = verse(&t);
         let bc = verse(&cl) + verse(&cn);
-        let part_exacte = exacte(&l).add(exacte(&n))?.add(exacte(&t))?;
+        // the exact share and the rounding gap are computed again from the shares when
+        // asked (LigneStructure::part_exacte): checked here, not stored
+        Rationnel::entier((bl + bn + bt) as i128)
+            .sub(exacte(&l).add(exacte(&n))?.add(exacte(&t))?)?;
         let total = bl
             .checked_add(bn)
             .and_then(|x| x.checked_add(bt))
@@ -136,8 +166,6 @@ pub(super) fn lignes(e: Entree, parts: Parts) -> R<Vec<LigneStructure>> {
             ctre_lissage: cl,
             ctre_nouvelles: cn,
             bonus_ctre: Montant(bc),
-            part_exacte,
-            ecart_arrondi: Rationnel::entier(total as i128).sub(part_exacte)?,
             contribution_n: c.contribution_n,
             financement_public_n1: c.financement_public_n1,
             financement_public_n: c.financement_public_n,

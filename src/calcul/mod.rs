@@ -20,6 +20,7 @@ use rationnel::{Depassement, Invariant, Rationnel, R};
 use repartition::Attribution;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Rounding of one allocation group (for the report and `expliquer`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,8 +117,9 @@ pub struct LigneStructure {
     pub eligibilite: Eligibilite,
     /// `u_i` when eligible, else 0.
     pub unites_eligibles: Unites,
-    /// `m_eff` of its group when eligible and `U > 0`.
-    pub taux_unitaire: Option<Taux>,
+    /// `m_eff` of its group when eligible and `U > 0` (one allocation per group, shared by
+    /// its lines).
+    pub taux_unitaire: Option<Arc<Taux>>,
     /// Forfait per new unit read for its tranche (0 when ineligible).
     pub forfait: Montant,
     /// Unit-months actually paid (`u_i × mo_i`, `n_i × mo_i`, or the projection's
@@ -137,10 +139,6 @@ pub struct LigneStructure {
     pub ctre_lissage: Option<Box<Attribution>>,
     pub ctre_nouvelles: Option<Box<Attribution>>,
     pub bonus_ctre: Montant,
-    /// `s_i + t_i + trajectoire`, cents.
-    pub part_exacte: Rationnel,
-    /// paid − exact, cents.
-    pub ecart_arrondi: Rationnel,
     pub contribution_n1: Montant,
     pub contribution_n: Montant,
     pub financement_public_n1: Montant,
@@ -151,6 +149,19 @@ pub struct LigneStructure {
 impl LigneStructure {
     pub fn motif(&self) -> Motif {
         self.eligibilite.motif()
+    }
+    /// `s_i + t_i + trajectoire`, cents: the exact share before the group rounding (from the
+    /// shares kept, not stored a second time; checked when the line was made).
+    pub fn part_exacte(&self) -> R<Rationnel> {
+        let exacte =
+            |a: &Option<Box<Attribution>>| a.as_ref().map_or(Rationnel::ZERO, |a| a.exacte);
+        exacte(&self.lissage)
+            .add(exacte(&self.nouvelles))?
+            .add(exacte(&self.trajectoire))
+    }
+    /// paid − exact, cents.
+    pub fn ecart_arrondi(&self) -> R<Rationnel> {
+        Rationnel::entier(self.bonus_total.0 as i128).sub(self.part_exacte()?)
     }
 }
 
@@ -425,13 +436,14 @@ impl<'a> Entree<'a> {
         surcharges: &'a Surcharges,
     ) -> R<Self> {
         let index = convention.index();
+        let mut noms = Vec::new();
         let eligibilites = ordre
             .iter()
             .map(|s| {
                 let signataire = index
                     .get(s.collectivite.as_str())
                     .is_some_and(|c| c.signataire);
-                eligibilite::evaluer_signataire(s, signataire, bareme)
+                eligibilite::evaluer_partage(s, signataire, bareme, &mut noms)
             })
             .collect();
         let mut unites_mois = Vec::with_capacity(ordre.len());
@@ -464,7 +476,7 @@ pub(crate) struct Parts {
     pub ctre_lissage: Vec<Option<Box<Attribution>>>,
     pub ctre_nouvelles: Vec<Option<Box<Attribution>>>,
     pub trajectoire: Vec<Option<Box<Attribution>>>,
-    pub taux: Vec<Option<Taux>>,
+    pub taux: Vec<Option<Arc<Taux>>>,
     pub forfaits: Vec<Montant>,
 }
 

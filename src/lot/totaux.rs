@@ -178,10 +178,10 @@ pub(super) fn prefixe_dossier(nom: &str, p: Profil) -> Vec<u8> {
     l.octets
 }
 
-/// Past this many bytes, the rows of a dossier for the consolidated file go to a hidden file
+/// Past this many bytes (1 Mio), the rows of a dossier for the consolidated file go to a hidden file
 /// of the new output folder instead of memory (a dossier of a million structures is never
 /// held whole; the national set's dossiers, about 130 kB each, stay in memory).
-pub(super) const SEUIL_FRAGMENT: usize = 4 << 20;
+pub(super) const SEUIL_FRAGMENT: usize = 1 << 20;
 
 /// The rows of one dossier in the consolidated file, until that file is written.
 #[derive(Debug, Clone, Default)]

@@ -198,7 +198,7 @@ impl LigneCsv {
             Some(t) => Some(euros(t, 4)?),
             None => None,
         };
-        let ecart = euros(&l.ecart_arrondi, 4)?;
+        let ecart = euros(&l.ecart_arrondi()?, 4)?;
         self.texte(&s.id);
         self.texte(&s.nom);
         self.champ(s.type_structure.code().as_bytes());
@@ -252,7 +252,7 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
         p.montant(l.bonus_lissage),
         p.montant(l.bonus_nouvelles),
         p.montant(l.bonus_total),
-        p.decimal(euros(&l.ecart_arrondi, 4)?),
+        p.decimal(euros(&l.ecart_arrondi()?, 4)?),
         p.montant(l.contribution_n1),
         p.montant(l.contribution_n),
         p.montant(l.financement_public_n1),

@@ -520,7 +520,7 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
     let haut = plafond(&el) + plafond(&et);
     if bas <= n.0 as i128 && n.0 as i128 <= haut {
         let methode = if n.0 as i128 == el.arrondi_demi_haut() + et.arrondi_demi_haut()
-            || n.0 as i128 == l.part_exacte.arrondi_demi_haut()
+            || n.0 as i128 == l.part_exacte()?.arrondi_demi_haut()
         {
             "arrondie ligne par ligne au centime le plus proche"
         } else if n.0 as i128 == bas {
@@ -532,7 +532,7 @@ pub(super) fn diagnostiquer(ctx: &Contexte, i: usize, n: Montant) -> R<Cause> {
             "ARRONDI",
             format!(
                 "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, R9) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
-                exacte_fr(&l.part_exacte)?,
+                exacte_fr(&l.part_exacte()?)?,
                 montant_fr(n),
                 s.collectivite,
                 l.eligibilite.volet().unwrap_or("?"),

@@ -197,11 +197,11 @@ fn expliquer_sections(
         montant_fr(l.bonus_trajectoire),
         montant_fr(l.bonus_total)
     );
-    let _ = writeln!(o, "  part exacte = {}", exact(&l.part_exacte)?);
+    let _ = writeln!(o, "  part exacte = {}", exact(&l.part_exacte()?)?);
     let _ = writeln!(
         o,
         "  écart d'arrondi (versé − exact) = {} €\n",
-        groupe_fr(&euros(&l.ecart_arrondi, 4)?)
+        groupe_fr(&euros(&l.ecart_arrondi()?, 4)?)
     );
     if !contribution {
         return Ok(Some(o));

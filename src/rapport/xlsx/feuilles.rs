@@ -26,13 +26,13 @@ pub(super) fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant4(
             l,
             8,
-            &x.taux_unitaire.map_or(Rationnel::ZERO, |t| t.0),
+            &x.taux_unitaire.as_deref().map_or(Rationnel::ZERO, |t| t.0),
             &f.montant4,
         )?;
         fe.montant(l, 9, x.bonus_lissage, &f.montant)?;
         fe.montant(l, 10, x.bonus_nouvelles, &f.montant)?;
         fe.montant(l, 11, x.bonus_total, &f.montant)?;
-        fe.montant4(l, 12, &x.ecart_arrondi, &f.montant4)?;
+        fe.montant4(l, 12, &x.ecart_arrondi()?, &f.montant4)?;
         fe.montant(l, 13, x.contribution_n1, &f.montant)?;
         fe.montant(l, 14, x.contribution_n, &f.montant)?;
         fe.montant(l, 15, x.financement_public_n1, &f.montant)?;
