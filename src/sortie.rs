@@ -270,7 +270,7 @@ pub fn ecrire_fichier_avec(
     chemin: &Path,
     ecraser: bool,
     entrees: &[PathBuf],
-    ecrire: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ecrire: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
 ) -> Result<(), ErreurEcriture> {
     let existant = verifier_cible(chemin, ecraser, entrees)?;
     let Some(nom) = chemin.file_name() else {

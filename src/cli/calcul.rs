@@ -66,12 +66,17 @@ pub fn calculer(
     controler_table(table.is_some(), format)?;
     controler_colonnes(colonnes.is_some(), format)?;
     let (r, diags) = charger_resultat(entree, &ctx.m)?;
-    // CSV and JSON into a file: written as they are rendered, never held whole in memory
-    if let (Some(chemin), Format::Csv | Format::Json) = (s.sortie.as_ref(), format) {
+    // CSV, JSON and HTML into a file: written as they are rendered, never held whole in memory
+    if let (Some(chemin), Format::Csv | Format::Json | Format::Html) = (s.sortie.as_ref(), format) {
         let mut echec = None;
         let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
             let rendu = match format {
                 Format::Csv => rapport::csv::ecrire_table(&r, profil, table_csv(table), w),
+                Format::Html => rapport::html::ecrire_avec_empreinte(
+                    &r,
+                    rapport::html::empreinte_fichiers(&lus).as_deref(),
+                    w,
+                ),
                 _ => rapport::json::ecrire(&r, &diags, w),
             };
             rendu.unwrap_or_else(|e| {
@@ -81,6 +86,20 @@ pub fn calculer(
         });
         if let Some(e) = echec {
             return Err(e.into());
+        }
+        ecrit?;
+        return Ok(Fin::Succes);
+    }
+    if let (Some(chemin), Format::Xlsx) = (s.sortie.as_ref(), format) {
+        let mut echec = None;
+        let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
+            rapport::xlsx::ecrire(&r, w).map_err(|e| {
+                echec = Some(e);
+                std::io::Error::other("classeur")
+            })
+        });
+        if let Some(e) = echec {
+            return Err(classeur_impossible(e));
         }
         ecrit?;
         return Ok(Fin::Succes);
