@@ -105,7 +105,6 @@ pub(super) fn lignes(e: Entree, parts: Parts) -> R<Vec<LigneStructure>> {
     const BLOC: usize = 4096;
     let mode = e.bareme.ajustement_contribution.valeur;
     let verse = |a: &Option<Box<Attribution>>| a.as_ref().map_or(0, |a| a.verse);
-    let exacte = |a: &Option<Box<Attribution>>| a.as_ref().map_or(Rationnel::ZERO, |a| a.exacte);
     let Entree {
         mut ordre,
         mut eligibilites,
@@ -137,8 +136,7 @@ pub(super) fn lignes(e: Entree, parts: Parts) -> R<Vec<LigneStructure>> {
         let bc = verse(&cl) + verse(&cn);
         // the exact share and the rounding gap are computed again from the shares when
         // asked (LigneStructure::part_exacte): checked here, not stored
-        Rationnel::entier((bl + bn + bt) as i128)
-            .sub(exacte(&l).add(exacte(&n))?.add(exacte(&t))?)?;
+        Rationnel::entier((bl + bn + bt) as i128).sub(super::somme_exacte([&l, &n, &t])?)?;
         let total = bl
             .checked_add(bn)
             .and_then(|x| x.checked_add(bt))

@@ -153,16 +153,26 @@ impl LigneStructure {
     /// `s_i + t_i + trajectoire`, cents: the exact share before the group rounding (from the
     /// shares kept, not stored a second time; checked when the line was made).
     pub fn part_exacte(&self) -> R<Rationnel> {
-        let exacte =
-            |a: &Option<Box<Attribution>>| a.as_ref().map_or(Rationnel::ZERO, |a| a.exacte);
-        exacte(&self.lissage)
-            .add(exacte(&self.nouvelles))?
-            .add(exacte(&self.trajectoire))
+        somme_exacte([&self.lissage, &self.nouvelles, &self.trajectoire])
     }
     /// paid − exact, cents.
     pub fn ecart_arrondi(&self) -> R<Rationnel> {
         Rationnel::entier(self.bonus_total.0 as i128).sub(self.part_exacte()?)
     }
+}
+
+/// The sum of the exact shares present, cents (zero when none): only the shares present are
+/// added (each addition reduces by a GCD; adding zeros cost as much). Shares are reduced
+/// fractions, so the sum is the same fraction as when the missing ones are added as zero.
+pub(crate) fn somme_exacte(parts: [&Option<Box<Attribution>>; 3]) -> R<Rationnel> {
+    let mut somme: Option<Rationnel> = None;
+    for a in parts.into_iter().flatten() {
+        somme = Some(match somme {
+            None => a.exacte,
+            Some(s) => s.add(a.exacte)?,
+        });
+    }
+    Ok(somme.unwrap_or(Rationnel::ZERO))
 }
 
 /// Totals of a set of structures (per gestionnaire, per collectivité, overall).
