@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{format_echelle, Invariant, R};
+use crate::calcul::rationnel::{format_echelle, Invariant, Rationnel, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -191,14 +191,22 @@ impl LigneCsv {
         self.octets.clear();
         self.champs = 0;
     }
+    /// Cents `r` in euros with four decimals, as `euros(r, 4)` writes it: `r × 100` rounded
+    /// half away from zero, written digit by digit (no `String`, no reduction of fractions).
+    fn euros4(&mut self, r: &Rationnel) -> R<()> {
+        match r.fois_arrondi(100) {
+            Some(v) => self.nombre(v, 4),
+            None => {
+                let t = euros(r, 4)?;
+                self.decimal(&t);
+            }
+        }
+        Ok(())
+    }
     /// One structure row (columns [`COLONNES`]), ended.
     pub(crate) fn structure(&mut self, l: &LigneStructure) -> R<()> {
         let s = &l.structure;
-        let taux = match &l.taux_unitaire {
-            Some(t) => Some(euros(t, 4)?),
-            None => None,
-        };
-        let ecart = euros(&l.ecart_arrondi()?, 4)?;
+        let ecart = l.ecart_arrondi()?;
         self.texte(&s.id);
         self.texte(&s.nom);
         self.champ(s.type_structure.code().as_bytes());
@@ -207,12 +215,15 @@ impl LigneCsv {
         self.texte(&s.collectivite);
         self.champ(l.motif().code().as_bytes());
         self.nombre(l.unites_eligibles.0 as i128, 2);
-        self.decimal(taux.as_deref().unwrap_or("0.0000"));
+        match &l.taux_unitaire {
+            Some(t) => self.euros4(t)?,
+            None => self.decimal("0.0000"),
+        }
         let m = |x: crate::modele::Montant| x.0 as i128;
         self.nombre(m(l.bonus_lissage), 2);
         self.nombre(m(l.bonus_nouvelles), 2);
         self.nombre(m(l.bonus_total), 2);
-        self.decimal(&ecart);
+        self.euros4(&ecart)?;
         for x in [
             l.contribution_n1,
             l.contribution_n,
