@@ -23,7 +23,6 @@
 mod commun;
 
 use bonus_ctg::diagnostic::Diagnostics;
-use bonus_ctg::generation::{self, Parametres};
 use bonus_ctg::lecture::{self, OptionsLecture};
 use bonus_ctg::modele::Unites;
 use std::path::{Path, PathBuf};
@@ -131,19 +130,29 @@ fn plancher(racine: &Path, fils: usize) -> u64 {
     t.elapsed().as_micros() as u64
 }
 
+/// A generated set, written by the binary (`bonus-ctg generer`, the same generator as
+/// `generation::ecrire`) in a child process: generating a million structures here would
+/// raise this process's peak memory, which a child started afterwards inherits in its own
+/// `ru_maxrss` (Linux keeps the highest of the parent's memory at `exec`), and every later
+/// measure of memory would be this one.
 fn jeu(base: &Path, nom: &str, collectivites: usize, structures: usize, un: bool) -> PathBuf {
     let d = base.join(nom);
-    generation::ecrire(
-        &d,
-        &Parametres {
-            collectivites,
-            structures,
-            graine: 1,
-            dossiers: un.then_some(1),
-        },
-        true,
-    )
-    .expect("génération");
+    let (c, s) = (collectivites.to_string(), structures.to_string());
+    let mut args = vec![
+        os("generer"),
+        d.as_os_str(),
+        os("--collectivites"),
+        os(&c),
+        os("--structures"),
+        os(&s),
+        os("--graine"),
+        os("1"),
+        os("--ecraser"),
+    ];
+    if un {
+        args.extend([os("--dossiers"), os("1")]);
+    }
+    lancer(&args);
     d
 }
 

@@ -50,15 +50,43 @@ pub fn traiter(
     exercice: Option<i32>,
     fichier_bareme: &str,
 ) -> Result<(calcul::Resultat, Diagnostics), Diagnostics> {
+    let (be, diags) = valider(lu, exercice, fichier_bareme)?;
+    conclure(calcul::calculer(&lu.dossier, &be), diags)
+}
+
+/// [`traiter`] on a read dossier given away: its structures are moved into the result
+/// instead of copied (the memory of one copy, not two). The same result.
+pub fn traiter_dossier(
+    lu: lecture::DossierLu,
+    exercice: Option<i32>,
+    fichier_bareme: &str,
+) -> Result<(calcul::Resultat, Diagnostics), Diagnostics> {
+    let (be, diags) = valider(&lu, exercice, fichier_bareme)?;
+    conclure(calcul::calculer_dossier(lu.dossier, &be), diags)
+}
+
+/// Validation of a read dossier: the barème in force and the warnings, or every diagnostic
+/// when the data is invalid.
+fn valider(
+    lu: &lecture::DossierLu,
+    exercice: Option<i32>,
+    fichier_bareme: &str,
+) -> Result<(bareme::BaremeExercice, Diagnostics), Diagnostics> {
     let annee = exercice.unwrap_or(lu.dossier.convention.exercice);
     let (be, mut diags) = validation::valider(&lu.dossier, &lu.bareme, annee, fichier_bareme);
     // cross-file messages name the file actually read (a workbook: with the cell)
     lu.localiser(&mut diags);
-    let be = match be {
-        Some(b) if !diags.a_des_erreurs() => b,
-        _ => return Err(diags),
-    };
-    match calcul::calculer(&lu.dossier, &be) {
+    match be {
+        Some(b) if !diags.a_des_erreurs() => Ok((b, diags)),
+        _ => Err(diags),
+    }
+}
+
+fn conclure(
+    r: calcul::rationnel::R<calcul::Resultat>,
+    diags: Diagnostics,
+) -> Result<(calcul::Resultat, Diagnostics), Diagnostics> {
+    match r {
         Ok(r) => Ok((r, diags)),
         Err(e) => {
             let mut d = diags;

@@ -39,7 +39,7 @@ mod totaux;
 pub use remplacement::sortie_lot_defaut;
 use remplacement::{contenu, err, verifier_sortie, Contenu};
 pub(crate) use remplacement::{nettoyer_orphelins, remplacer};
-use totaux::{consolider, fragment, prefixe_dossier};
+use totaux::{consolider, prefixe_dossier, Fragment, Morceaux};
 pub use totaux::{totaux, Agregat, TotauxDossier, COLONNES_TOTAUX};
 
 /// Name of the consolidated file in the output folder.
@@ -114,7 +114,7 @@ pub struct IssueDossier {
     pub erreur_ecriture: Option<String>,
     pub chrono: Chrono,
     /// Structure rows of the consolidated CSV (block 1, without header).
-    fragment: Vec<u8>,
+    fragment: Fragment,
 }
 
 impl IssueDossier {
@@ -228,16 +228,10 @@ fn chemin_resultat(sortie: &Path, o: &OptionsLot, nom: &str) -> PathBuf {
         .join(format!("{nom}.{}", o.format.extension()))
 }
 
-/// Reads, validates, computes and writes one dossier into the new output folder `neuf`.
-/// `tampon`: the worker thread's buffer for the result file, reused from one dossier to the
-/// next.
-fn traiter_dossier(
-    nom: &str,
-    chemin: &Path,
-    o: &OptionsLot,
-    neuf: &Path,
-    tampon: &mut Vec<u8>,
-) -> IssueDossier {
+/// Reads, validates, computes and writes one dossier into the new output folder `neuf`: its
+/// result file written as it is rendered, its rows of the consolidated file kept (in memory,
+/// or past [`totaux::SEUIL_FRAGMENT`] in a hidden file of `neuf`) until that file is written.
+fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> IssueDossier {
     let mut issue = IssueDossier {
         nom: nom.to_string(),
         chemin: chemin.to_path_buf(),
@@ -246,7 +240,7 @@ fn traiter_dossier(
         resultat: None,
         erreur_ecriture: None,
         chrono: Chrono::default(),
-        fragment: Vec::new(),
+        fragment: Fragment::default(),
     };
     let t0 = Instant::now();
     let mut diags = Diagnostics::default();
@@ -257,8 +251,8 @@ fn traiter_dossier(
         issue.diagnostics = prefixer(nom, diags);
         return issue;
     };
-    let traite = crate::traiter(&lu, o.exercice, &nom_bareme(o));
-    drop(lu);
+    // the structures are moved into the result (one copy in memory)
+    let traite = crate::traiter_dossier(lu, o.exercice, &nom_bareme(o));
     let (r, avert) = match traite {
         Ok(x) => x,
         Err(d) => {
@@ -274,40 +268,55 @@ fn traiter_dossier(
     issue.chrono.calcul = t2 - t1;
 
     // the dossier's own result, then its rows of the consolidated file
-    let (rendu, fragment) = match o.format {
-        FormatLot::Csv => {
-            // each row formatted once: the same bytes, after the `dossier` field, in the
-            // consolidated file
-            let prefixe = prefixe_dossier(nom, o.profil);
-            let mut fragment = Vec::with_capacity(r.structures.len() * (prefixe.len() + 160));
-            let rendu = rapport::csv::rendre_dans(&r, o.profil, tampon, &mut |ligne| {
-                fragment.extend_from_slice(&prefixe);
-                fragment.extend_from_slice(ligne);
-            });
-            (rendu, Ok(fragment))
+    let prefixe = prefixe_dossier(nom, o.profil);
+    let mut morceaux = Morceaux::new(neuf, nom);
+    let mut echec = None;
+    if o.format == FormatLot::Json {
+        // the rows of the consolidated file first: nothing is written when one fails
+        if let Err(e) = morceaux.lignes(&r, o.profil, &prefixe) {
+            echec = Some(e);
         }
-        FormatLot::Json => {
-            tampon.clear();
-            // writing into memory cannot fail
-            let rendu = rapport::json::ecrire(&r, &diags, &mut *tampon).map(|_| ());
-            (rendu, fragment(nom, &r, o.profil))
-        }
+    }
+    let fichier = chemin_resultat(neuf, o, nom);
+    let ecrit = match echec {
+        Some(_) => Ok(()),
+        // synced with the others at the end (sortie::synchroniser_fichiers)
+        None => sortie::ecrire_neuf_avec(&fichier, |w| {
+            let rendu = match o.format {
+                // each row formatted once: the same bytes, after the `dossier` field, in
+                // the consolidated file
+                FormatLot::Csv => rapport::csv::ecrire_structures(&r, o.profil, w, &mut |l| {
+                    morceaux.ajouter(&prefixe, l)
+                }),
+                FormatLot::Json => rapport::json::ecrire(&r, &diags, w),
+            };
+            rendu.unwrap_or_else(|e| {
+                echec = Some(e);
+                Err(std::io::Error::other("calcul"))
+            })
+        }),
     };
-    match (rendu, fragment) {
-        (Ok(()), Ok(fragment)) => {
-            // synced with the others at the end (sortie::synchroniser_fichiers)
-            match sortie::ecrire_neuf_sans_synchro(&chemin_resultat(neuf, o, nom), tampon) {
-                Ok(()) => {
-                    issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
-                    issue.fragment = fragment;
-                    issue.totaux = Some(tot);
-                }
-                Err(e) => issue.erreur_ecriture = Some(e.to_string()),
-            }
-        }
-        (Err(e), _) | (_, Err(e)) => {
+    match (echec, ecrit) {
+        (Some(e), _) => {
+            let _ = std::fs::remove_file(&fichier);
+            morceaux.abandonner();
             diags.push(e.diagnostic("dossier"));
         }
+        (None, Err(e)) => {
+            morceaux.abandonner();
+            issue.erreur_ecriture = Some(e.to_string());
+        }
+        (None, Ok(())) => match morceaux.finir() {
+            Ok(fragment) => {
+                issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
+                issue.fragment = fragment;
+                issue.totaux = Some(tot);
+            }
+            Err(e) => {
+                issue.erreur_ecriture =
+                    Some(sortie::ErreurEcriture::io(neuf, "écriture impossible", &e).to_string())
+            }
+        },
     }
     issue.diagnostics = prefixer(nom, diags);
     issue.chrono.ecriture = t2.elapsed();
@@ -382,17 +391,14 @@ pub fn executer(
             let dossiers = &dossiers;
             let suivant = &suivant;
             let neuf = &neuf;
-            s.spawn(move || {
-                let mut tampon = Vec::new();
-                loop {
-                    let i = suivant.fetch_add(1, Ordering::Relaxed);
-                    let Some((nom, chemin)) = dossiers.get(i) else {
-                        break;
-                    };
-                    let issue = traiter_dossier(nom, chemin, o, neuf, &mut tampon);
-                    if tx.send((i, issue)).is_err() {
-                        break;
-                    }
+            s.spawn(move || loop {
+                let i = suivant.fetch_add(1, Ordering::Relaxed);
+                let Some((nom, chemin)) = dossiers.get(i) else {
+                    break;
+                };
+                let issue = traiter_dossier(nom, chemin, o, neuf);
+                if tx.send((i, issue)).is_err() {
+                    break;
                 }
             });
         }

@@ -260,6 +260,18 @@ pub fn ecrire_fichier(
     ecraser: bool,
     entrees: &[PathBuf],
 ) -> Result<(), ErreurEcriture> {
+    ecrire_fichier_avec(chemin, ecraser, entrees, |w| w.write_all(octets))
+}
+
+/// [`ecrire_fichier`] with the content written piece by piece by `ecrire`, through a
+/// buffer, into the temporary file: a large output is never held whole in memory. When
+/// `ecrire` fails, the temporary file is removed and the target is left as it was.
+pub fn ecrire_fichier_avec(
+    chemin: &Path,
+    ecraser: bool,
+    entrees: &[PathBuf],
+    ecrire: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
+) -> Result<(), ErreurEcriture> {
     let existant = verifier_cible(chemin, ecraser, entrees)?;
     let Some(nom) = chemin.file_name() else {
         return Err(ErreurEcriture::new(
@@ -279,12 +291,17 @@ pub fn ecrire_fichier(
         // a temporary file of ours left from before (or a link planted there) is removed,
         // never written through
         let _ = fs::remove_file(&tmp);
-        let mut f = fs::OpenOptions::new()
+        let f = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
             .map_err(io("création du fichier temporaire impossible"))?;
-        f.write_all(octets).map_err(io("écriture impossible"))?;
+        let mut w = io::BufWriter::with_capacity(1 << 16, f);
+        ecrire(&mut w).map_err(io("écriture impossible"))?;
+        let f = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .map_err(io("écriture impossible"))?;
         if let Some(m) = &existant {
             garder_droits(&f, m);
         }

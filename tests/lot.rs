@@ -413,7 +413,7 @@ fn identites_du_rapprochement_a_grande_echelle() {
             assert_eq!(r.total.verse_caf.0, bonus + pilotage);
             for l in &r.structures {
                 // each of the two shares is paid its floor or its floor + 1 cent
-                let e = l.ecart_arrondi;
+                let e = l.ecart_arrondi().expect("écart d'arrondi");
                 assert!(e > Rationnel::entier(-2) && e < Rationnel::entier(2), "{e}");
             }
         }

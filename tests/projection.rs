@@ -722,13 +722,13 @@ proptest! {
             prop_assert_eq!(&l.id, &c.structure.id);
             prop_assert_eq!(l.motif, c.motif());
             prop_assert_eq!(l.unites_eligibles, c.unites_eligibles);
-            prop_assert_eq!(l.taux_unitaire, c.taux_unitaire);
+            prop_assert_eq!(l.taux_unitaire, c.taux_unitaire.as_deref().copied());
             prop_assert_eq!(l.bonus_lissage, c.bonus_lissage);
             prop_assert_eq!(l.bonus_nouvelles, c.bonus_nouvelles);
             prop_assert_eq!(l.bonus_trajectoire, c.bonus_trajectoire);
             prop_assert_eq!(l.bonus_total, c.bonus_total);
             prop_assert_eq!(l.bonus_ctre, c.bonus_ctre);
-            prop_assert_eq!(l.ecart_arrondi, c.ecart_arrondi);
+            prop_assert_eq!(l.ecart_arrondi, c.ecart_arrondi().expect("écart"));
             prop_assert_eq!(l.contribution_n1, c.contribution_n1);
             prop_assert_eq!(l.contribution_n, c.contribution_n);
             prop_assert_eq!(l.financement_public_n1, c.financement_public_n1);

@@ -21,7 +21,7 @@ struct Membres1<'a, 'e> {
 impl Membres1<'_, '_> {
     /// `u_i` (hundredths).
     fn u(&self, i: usize) -> i128 {
-        let s = self.e.ordre[i];
+        let s = &self.e.ordre[i];
         if self.ctre {
             s.unites_employeurs.0 as i128
         } else {
@@ -41,7 +41,7 @@ impl Membres1<'_, '_> {
     }
     /// New units (hundredths).
     fn n_brut(&self, i: usize) -> i128 {
-        let s = self.e.ordre[i];
+        let s = &self.e.ordre[i];
         if self.ctre {
             s.unites_employeurs_nouvelles.0 as i128
         } else {
@@ -161,12 +161,13 @@ fn lissage(
     };
     let l_verse = gr.total as i128;
     g.arrondi_lissage = Some(ArrondiGroupe::de(&gr, arrondi));
+    let partage = std::sync::Arc::new(m_eff);
     for (&i, att) in m.indices.iter().zip(gr.lignes) {
         if m.ctre {
-            parts.ctre_lissage[i] = Some(att);
+            parts.ctre_lissage[i] = Some(Box::new(att));
         } else {
-            parts.taux[i] = Some(m_eff);
-            parts.lissage[i] = Some(att);
+            parts.taux[i] = Some(partage.clone());
+            parts.lissage[i] = Some(Box::new(att));
         }
     }
     Ok((l_verse, complement))
@@ -221,9 +222,9 @@ fn nouvelles(
     let verse = gr.total as i128;
     for (&i, att) in m.indices.iter().zip(gr.lignes) {
         if m.ctre {
-            parts.ctre_nouvelles[i] = Some(att);
+            parts.ctre_nouvelles[i] = Some(Box::new(att));
         } else {
-            parts.nouvelles[i] = Some(att);
+            parts.nouvelles[i] = Some(Box::new(att));
         }
     }
     Ok(verse)

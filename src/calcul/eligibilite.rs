@@ -4,6 +4,7 @@
 use crate::bareme::{BaremeExercice, Versement, VoletExercice};
 use crate::modele::{Annexe, Convention, Structure};
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Motif {
@@ -99,8 +100,13 @@ pub struct Verification {
 /// ineligible one has its reason, and the volet its type maps to when there is one (R3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Eligible { volet: String },
-    Ineligible { motif: Motif, volet: Option<String> },
+    Eligible {
+        volet: Arc<str>,
+    },
+    Ineligible {
+        motif: Motif,
+        volet: Option<Arc<str>>,
+    },
 }
 
 /// Outcome of the eligibility rules for one structure. The wording of each rule checked is
@@ -159,8 +165,27 @@ pub fn motif<'b>(
 /// [`evaluer`] when the collectivité's `signataire` flag is already known (looked up once
 /// per collectivité by the caller instead of once per structure).
 pub fn evaluer_signataire(s: &Structure, signataire: bool, bareme: &BaremeExercice) -> Eligibilite {
+    evaluer_partage(s, signataire, bareme, &mut Vec::new())
+}
+
+/// [`evaluer_signataire`] with the volet names shared: `noms` keeps one copy of each name
+/// given to the decisions (a dossier's structures share a few volet names instead of
+/// holding one string each).
+pub fn evaluer_partage(
+    s: &Structure,
+    signataire: bool,
+    bareme: &BaremeExercice,
+    noms: &mut Vec<Arc<str>>,
+) -> Eligibilite {
     let (volet, motif) = motif(s, signataire, bareme);
-    let volet = volet.map(|v| v.nom.clone());
+    let volet = volet.map(|v| match noms.iter().find(|n| n[..] == v.nom[..]) {
+        Some(n) => n.clone(),
+        None => {
+            let n: Arc<str> = Arc::from(v.nom.as_str());
+            noms.push(n.clone());
+            n
+        }
+    });
     let decision = match (motif, volet) {
         (Motif::Eligible, Some(volet)) => Decision::Eligible { volet },
         // `regles` only says `Eligible` with a volet; any other case is a refusal

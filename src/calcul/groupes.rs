@@ -66,7 +66,7 @@ fn nouveau(e: &Entree, c: &str, v: &str) -> GroupeVolet {
 /// The groups, sorted by (collectivité, volet), and their members.
 pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membres<'e>)> {
     let mut groupes: BTreeMap<Cle, GroupeVolet> = BTreeMap::new();
-    for ch in &e.dossier.charges {
+    for ch in e.charges {
         let g = groupes
             .entry((ch.collectivite.clone(), ch.volet.clone()))
             .or_insert_with(|| nouveau(e, &ch.collectivite, &ch.volet));

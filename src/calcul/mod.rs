@@ -21,6 +21,7 @@ use rationnel::{Depassement, Invariant, Rationnel, R};
 use repartition::Attribution;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Rounding of one allocation group (for the report and `expliquer`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,31 +118,28 @@ pub struct LigneStructure {
     pub eligibilite: Eligibilite,
     /// `u_i` when eligible, else 0.
     pub unites_eligibles: Unites,
-    /// `m_eff` of its group when eligible and `U > 0`.
-    pub taux_unitaire: Option<Taux>,
+    /// `m_eff` of its group when eligible and `U > 0` (one allocation per group, shared by
+    /// its lines).
+    pub taux_unitaire: Option<Arc<Taux>>,
     /// Forfait per new unit read for its tranche (0 when ineligible).
     pub forfait: Montant,
     /// Unit-months actually paid (`u_i × mo_i`, `n_i × mo_i`, or the projection's
     /// [`Surcharges::unites_mois`]); 0 when ineligible.
     pub unites_mois: UnitesMois,
-    pub lissage: Option<Attribution>,
-    pub nouvelles: Option<Attribution>,
+    pub lissage: Option<Box<Attribution>>,
+    pub nouvelles: Option<Box<Attribution>>,
     pub bonus_lissage: Montant,
     pub bonus_nouvelles: Montant,
     /// Bonus trajectoire (R63).
-    pub trajectoire: Option<Attribution>,
+    pub trajectoire: Option<Box<Attribution>>,
     pub bonus_trajectoire: Montant,
     /// lissage + nouvelles + trajectoire.
     pub bonus_total: Montant,
     /// CTRE (R64): smoothing of the CTRE envelope over the employer places, and forfait of
     /// the new employer places; outside `bonus_total`.
-    pub ctre_lissage: Option<Attribution>,
-    pub ctre_nouvelles: Option<Attribution>,
+    pub ctre_lissage: Option<Box<Attribution>>,
+    pub ctre_nouvelles: Option<Box<Attribution>>,
     pub bonus_ctre: Montant,
-    /// `s_i + t_i + trajectoire`, cents.
-    pub part_exacte: Rationnel,
-    /// paid − exact, cents.
-    pub ecart_arrondi: Rationnel,
     pub contribution_n1: Montant,
     pub contribution_n: Montant,
     pub financement_public_n1: Montant,
@@ -153,6 +151,29 @@ impl LigneStructure {
     pub fn motif(&self) -> Motif {
         self.eligibilite.motif()
     }
+    /// `s_i + t_i + trajectoire`, cents: the exact share before the group rounding (from the
+    /// shares kept, not stored a second time; checked when the line was made).
+    pub fn part_exacte(&self) -> R<Rationnel> {
+        somme_exacte([&self.lissage, &self.nouvelles, &self.trajectoire])
+    }
+    /// paid − exact, cents.
+    pub fn ecart_arrondi(&self) -> R<Rationnel> {
+        Rationnel::entier(self.bonus_total.0 as i128).sub(self.part_exacte()?)
+    }
+}
+
+/// The sum of the exact shares present, cents (zero when none): only the shares present are
+/// added (each addition reduces by a GCD; adding zeros cost as much). Shares are reduced
+/// fractions, so the sum is the same fraction as when the missing ones are added as zero.
+pub(crate) fn somme_exacte(parts: [&Option<Box<Attribution>>; 3]) -> R<Rationnel> {
+    let mut somme: Option<Rationnel> = None;
+    for a in parts.into_iter().flatten() {
+        somme = Some(match somme {
+            None => a.exacte,
+            Some(s) => s.add(a.exacte)?,
+        });
+    }
+    Ok(somme.unwrap_or(Rationnel::ZERO))
 }
 
 /// Totals of a set of structures (per gestionnaire, per collectivité, overall).
@@ -272,14 +293,109 @@ pub fn calculer(dossier: &Dossier, bareme: &BaremeExercice) -> R<Resultat> {
 }
 
 /// [`calculer`] with imposed rates and unit-months (multi-year projection). With
-/// `Surcharges::default()` it is exactly [`calculer`].
+/// `Surcharges::default()` it is exactly [`calculer`]. The dossier is borrowed: each
+/// structure is copied into its line (see [`calculer_dossier`] to move them instead).
 pub fn calculer_avec(
     dossier: &Dossier,
     bareme: &BaremeExercice,
     surcharges: &Surcharges,
 ) -> R<Resultat> {
+    let mut ordre: Vec<&Structure> = dossier.structures.iter().collect();
+    ordre.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    let ordre: Vec<Structure> = ordre.into_iter().cloned().collect();
+    let (lignes, reste) = calculer_trie(
+        &dossier.convention,
+        &dossier.charges,
+        ordre,
+        bareme,
+        surcharges,
+    )?;
+    reste.resultat(dossier.convention.clone(), bareme, lignes)
+}
+
+/// [`calculer`] on a dossier given away: its structures are moved into the lines of the
+/// result instead of copied (one copy of each structure in memory, not two), and its
+/// convention into the result. The same figures as [`calculer`].
+pub fn calculer_dossier(dossier: Dossier, bareme: &BaremeExercice) -> R<Resultat> {
+    let Dossier {
+        convention,
+        mut structures,
+        charges,
+    } = dossier;
+    trier_par_id(&mut structures);
+    let (lignes, reste) = calculer_trie(
+        &convention,
+        &charges,
+        structures,
+        bareme,
+        &Surcharges::default(),
+    )?;
+    drop(charges);
+    reste.resultat(convention, bareme, lignes)
+}
+
+/// Sorts the structures by `id` (byte order) exactly as a stable sort would, without
+/// moving each structure more than once: the stable order of the indices, then that
+/// permutation applied in place, cycle by cycle.
+fn trier_par_id(structures: &mut [Structure]) {
+    let mut ordre: Vec<usize> = (0..structures.len()).collect();
+    ordre.sort_by(|&a, &b| structures[a].id.as_bytes().cmp(structures[b].id.as_bytes()));
+    // wanted: new[j] = old[ordre[j]]; a visited position is marked `ordre[j] = j`
+    for debut in 0..ordre.len() {
+        let mut j = debut;
+        while ordre[j] != j {
+            let suivant = ordre[j];
+            ordre[j] = j;
+            if suivant == debut {
+                break;
+            }
+            structures.swap(j, suivant);
+            j = suivant;
+        }
+    }
+}
+
+/// What is left of a calculation once its lines are made: groups, trajectoire, totals.
+struct Reste {
+    groupes: Vec<GroupeVolet>,
+    trajectoire: Vec<TrajectoireCollectivite>,
+    gestionnaires: BTreeMap<String, Totaux>,
+    collectivites: BTreeMap<String, TotauxCollectivite>,
+    total: TotalGeneral,
+}
+
+impl Reste {
+    fn resultat(
+        self,
+        convention: Convention,
+        bareme: &BaremeExercice,
+        lignes: Vec<LigneStructure>,
+    ) -> R<Resultat> {
+        Ok(Resultat {
+            exercice: bareme.exercice,
+            convention,
+            bareme: bareme.clone(),
+            structures: lignes,
+            groupes: self.groupes,
+            trajectoire: self.trajectoire,
+            gestionnaires: self.gestionnaires,
+            collectivites: self.collectivites,
+            total: self.total,
+        })
+    }
+}
+
+/// The calculation on structures already sorted by id (byte order), which it keeps in the
+/// lines.
+fn calculer_trie(
+    convention: &Convention,
+    charges: &[ChargeAPayer],
+    ordre: Vec<Structure>,
+    bareme: &BaremeExercice,
+    surcharges: &Surcharges,
+) -> R<(Vec<LigneStructure>, Reste)> {
     // 1. eligibility (R15) and unit-months of every structure, sorted by id
-    let e = Entree::preparer(dossier, bareme, surcharges)?;
+    let e = Entree::preparer(convention, charges, ordre, bareme, surcharges)?;
     // 2. groups (collectivité, volet) and their members (R5, R8, R64)
     let (mut groupes, membres) = groupes::former(&e)?;
     // 3–4. per group: lissage, new units, rounding, reconciliation (R6–R9, R60–R66)
@@ -294,28 +410,28 @@ pub fn calculer_avec(
     let lignes = lignes::lignes(e, parts)?;
     // 7. totals
     let groupes: Vec<GroupeVolet> = groupes.into_values().collect();
-    let (gestionnaires, collectivites, total) =
-        totaux::totaliser(&dossier.convention, &lignes, &groupes)?;
-    Ok(Resultat {
-        exercice: bareme.exercice,
-        convention: dossier.convention.clone(),
-        bareme: bareme.clone(),
-        structures: lignes,
-        groupes,
-        trajectoire,
-        gestionnaires,
-        collectivites,
-        total,
-    })
+    let (gestionnaires, collectivites, total) = totaux::totaliser(convention, &lignes, &groupes)?;
+    Ok((
+        lignes,
+        Reste {
+            groupes,
+            trajectoire,
+            gestionnaires,
+            collectivites,
+            total,
+        },
+    ))
 }
 
 /// What every step reads: the structures sorted by id (byte order: independent of row
 /// order), the collectivités by id, each structure's eligibility and unit-months.
 pub(crate) struct Entree<'a> {
-    pub dossier: &'a Dossier,
+    pub convention: &'a Convention,
+    pub charges: &'a [ChargeAPayer],
     pub bareme: &'a BaremeExercice,
     pub surcharges: &'a Surcharges,
-    pub ordre: Vec<&'a Structure>,
+    /// The structures, sorted by id; moved into their lines at the end.
+    pub ordre: Vec<Structure>,
     pub index: HashMap<&'a str, &'a Collectivite>,
     pub eligibilites: Vec<Eligibilite>,
     /// `u_i × mo_i` and `n_i × mo_i`, unless imposed by the projection (R21).
@@ -324,20 +440,21 @@ pub(crate) struct Entree<'a> {
 
 impl<'a> Entree<'a> {
     fn preparer(
-        dossier: &'a Dossier,
+        convention: &'a Convention,
+        charges: &'a [ChargeAPayer],
+        ordre: Vec<Structure>,
         bareme: &'a BaremeExercice,
         surcharges: &'a Surcharges,
     ) -> R<Self> {
-        let mut ordre: Vec<&Structure> = dossier.structures.iter().collect();
-        ordre.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
-        let index = dossier.convention.index();
+        let index = convention.index();
+        let mut noms = Vec::new();
         let eligibilites = ordre
             .iter()
             .map(|s| {
                 let signataire = index
                     .get(s.collectivite.as_str())
                     .is_some_and(|c| c.signataire);
-                eligibilite::evaluer_signataire(s, signataire, bareme)
+                eligibilite::evaluer_partage(s, signataire, bareme, &mut noms)
             })
             .collect();
         let mut unites_mois = Vec::with_capacity(ordre.len());
@@ -351,7 +468,8 @@ impl<'a> Entree<'a> {
             });
         }
         Ok(Entree {
-            dossier,
+            convention,
+            charges,
             bareme,
             surcharges,
             ordre,
@@ -364,12 +482,12 @@ impl<'a> Entree<'a> {
 
 /// Per structure (index into [`Entree::ordre`]): its shares, rate and forfait.
 pub(crate) struct Parts {
-    pub lissage: Vec<Option<Attribution>>,
-    pub nouvelles: Vec<Option<Attribution>>,
-    pub ctre_lissage: Vec<Option<Attribution>>,
-    pub ctre_nouvelles: Vec<Option<Attribution>>,
-    pub trajectoire: Vec<Option<Attribution>>,
-    pub taux: Vec<Option<Taux>>,
+    pub lissage: Vec<Option<Box<Attribution>>>,
+    pub nouvelles: Vec<Option<Box<Attribution>>>,
+    pub ctre_lissage: Vec<Option<Box<Attribution>>>,
+    pub ctre_nouvelles: Vec<Option<Box<Attribution>>>,
+    pub trajectoire: Vec<Option<Box<Attribution>>>,
+    pub taux: Vec<Option<Arc<Taux>>>,
     pub forfaits: Vec<Montant>,
 }
 

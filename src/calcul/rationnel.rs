@@ -218,6 +218,14 @@ impl Rationnel {
         }
     }
 
+    /// `self × k` rounded half away from zero, the fraction not reduced first (`None` on
+    /// overflow): the same integer as `self.mul(Rationnel::entier(k))?.arrondi_demi_haut()`
+    /// (the rounding depends on the value only), without its two GCDs.
+    pub fn fois_arrondi(&self, k: i128) -> Option<i128> {
+        let num = self.num.checked_mul(k)?;
+        Some(Rationnel { num, den: self.den }.arrondi_demi_haut())
+    }
+
     /// Truncated toward zero.
     pub fn troncature(&self) -> i128 {
         self.num / self.den
@@ -338,6 +346,26 @@ impl fmt::Display for Rationnel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `fois_arrondi(k)` is the rounding of `self × k` as `mul` then `arrondi_demi_haut`
+    /// compute it, halves and negative values included (1/200 × 100 = 0,5 → 1; −1/200 →
+    /// −1; 1/300 × 100 = 0,33… → 0), and `None` only on overflow.
+    #[test]
+    fn fois_arrondi_comme_mul_puis_arrondi() {
+        assert_eq!(Rationnel::new(1, 200).unwrap().fois_arrondi(100), Some(1));
+        assert_eq!(Rationnel::new(-1, 200).unwrap().fois_arrondi(100), Some(-1));
+        assert_eq!(Rationnel::new(1, 300).unwrap().fois_arrondi(100), Some(0));
+        for num in -2_000i128..=2_000 {
+            for den in [1i128, 2, 3, 7, 8, 12, 200, 1_200, 392_720, 3_600_000] {
+                let r = Rationnel::new(num * 37, den).unwrap();
+                for k in [1i128, 100, 10_000] {
+                    let attendu = r.mul(Rationnel::entier(k)).unwrap().arrondi_demi_haut();
+                    assert_eq!(r.fois_arrondi(k), Some(attendu), "{r} × {k}");
+                }
+            }
+        }
+        assert_eq!(Rationnel::entier(i128::MAX / 10).fois_arrondi(100), None);
+    }
 
     fn r(n: i128, d: i128) -> Rationnel {
         Rationnel::new(n, d).unwrap()

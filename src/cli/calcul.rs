@@ -1,7 +1,7 @@
 //! `calculer`, `valider`, `expliquer`, `projeter` and `bareme`: one dossier, one result.
 
 use super::arguments::{
-    profil_de, table_csv, table_projection, Entree, Format, FormatExplication,
+    nom_bareme, options, profil_de, table_csv, table_projection, Entree, Format, FormatExplication,
     OptionsProjectionArg, OptionsSortie, TableArg, TableProjectionArg,
 };
 use super::commun::{
@@ -9,15 +9,36 @@ use super::commun::{
     controler_sortie_dossier, controler_table, ecrire, ecrire_tables, fichiers_lus, sortie_dossier,
     structure_introuvable, verifier_sortie,
 };
-use super::messages::{Erreur, Fin};
+use super::messages::{Erreur, Fin, Messages};
 use super::Contexte;
+use crate::calcul::Resultat;
 use crate::diagnostic::{Code, Diagnostics};
-use crate::rapport;
+use crate::{lecture, rapport};
 use std::path::PathBuf;
 
 /// A workbook writer's failure (E084: nothing written).
 fn classeur_impossible(e: impl std::fmt::Display) -> Erreur {
     Erreur::message(Code::E084, format!("écriture du classeur impossible : {e}"))
+}
+
+/// Reads, validates and computes, the structures moved into the result (the dossier as read
+/// is not kept: one copy of each structure in memory); shows the diagnostics.
+fn charger_resultat(e: &Entree, m: &Messages) -> Result<(Resultat, Diagnostics), Erreur> {
+    let mut diags = Diagnostics::default();
+    let Some(lu) = lecture::lire_dossier(&e.dossier, &options(e), &mut diags) else {
+        return Err(m.refus(&e.dossier, &diags));
+    };
+    match crate::traiter_dossier(lu, e.exercice, &nom_bareme(e)) {
+        Ok((r, d)) => {
+            diags.extend(d);
+            m.diagnostics(&diags);
+            Ok((r, diags))
+        }
+        Err(d) => {
+            diags.extend(d);
+            Err(m.refus(&e.dossier, &diags))
+        }
+    }
 }
 
 /// `calculer DOSSIER`.
@@ -33,7 +54,7 @@ pub fn calculer(
     if let Some(dossier) = sortie_dossier(s.sortie.as_ref()) {
         let noms = rapport::csv::TableCsv::TOUTES.map(|t| t.nom());
         controler_sortie_dossier(s.format, table.is_some(), &noms)?;
-        let (_, r, _) = charger(entree, &ctx.m)?;
+        let (r, _) = charger_resultat(entree, &ctx.m)?;
         let tables = rapport::csv::TableCsv::TOUTES
             .map(|t| (t.nom(), rapport::csv::rendre_table(&r, profil, t)));
         ecrire_tables(dossier, tables, s.ecraser, &lus, &ctx.m)?;
@@ -44,7 +65,45 @@ pub fn calculer(
     let format = choisir_format(s.format, s.sortie.as_ref())?;
     controler_table(table.is_some(), format)?;
     controler_colonnes(colonnes.is_some(), format)?;
-    let (_, r, diags) = charger(entree, &ctx.m)?;
+    let (r, diags) = charger_resultat(entree, &ctx.m)?;
+    // CSV, JSON and HTML into a file: written as they are rendered, never held whole in memory
+    if let (Some(chemin), Format::Csv | Format::Json | Format::Html) = (s.sortie.as_ref(), format) {
+        let mut echec = None;
+        let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
+            let rendu = match format {
+                Format::Csv => rapport::csv::ecrire_table(&r, profil, table_csv(table), w),
+                Format::Html => rapport::html::ecrire_avec_empreinte(
+                    &r,
+                    rapport::html::empreinte_fichiers(&lus).as_deref(),
+                    w,
+                ),
+                _ => rapport::json::ecrire(&r, &diags, w),
+            };
+            rendu.unwrap_or_else(|e| {
+                echec = Some(e);
+                Err(std::io::Error::other("calcul"))
+            })
+        });
+        if let Some(e) = echec {
+            return Err(e.into());
+        }
+        ecrit?;
+        return Ok(Fin::Succes);
+    }
+    if let (Some(chemin), Format::Xlsx) = (s.sortie.as_ref(), format) {
+        let mut echec = None;
+        let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
+            rapport::xlsx::ecrire(&r, w).map_err(|e| {
+                echec = Some(e);
+                std::io::Error::other("classeur")
+            })
+        });
+        if let Some(e) = echec {
+            return Err(classeur_impossible(e));
+        }
+        ecrit?;
+        return Ok(Fin::Succes);
+    }
     let octets = match format {
         Format::Table => rapport::table::rendre_colonnes(
             &r,

@@ -178,22 +178,120 @@ pub(super) fn prefixe_dossier(nom: &str, p: Profil) -> Vec<u8> {
     l.octets
 }
 
-/// The dossier's rows of the consolidated file (when its own result is not a CSV).
-pub(super) fn fragment(
-    nom: &str,
-    r: &Resultat,
-    p: Profil,
-) -> Result<Vec<u8>, crate::calcul::rationnel::ErreurCalcul> {
-    let prefixe = prefixe_dossier(nom, p);
-    let mut l = rapport::csv::LigneCsv::new(p);
-    let mut o = Vec::with_capacity(r.structures.len() * (prefixe.len() + 160));
-    for s in &r.structures {
-        l.vider();
-        l.structure(s)?;
-        o.extend_from_slice(&prefixe);
-        o.extend_from_slice(&l.octets);
+/// Past this many bytes (1 Mio), the rows of a dossier for the consolidated file go to a hidden file
+/// of the new output folder instead of memory (a dossier of a million structures is never
+/// held whole; the national set's dossiers, about 130 kB each, stay in memory).
+pub(super) const SEUIL_FRAGMENT: usize = 1 << 20;
+
+/// The rows of one dossier in the consolidated file, until that file is written.
+#[derive(Debug, Clone, Default)]
+pub(super) enum Fragment {
+    #[default]
+    Vide,
+    Memoire(Vec<u8>),
+    /// A hidden file of the new output folder, removed once copied.
+    Fichier(PathBuf),
+}
+
+/// A [`Fragment`] being written.
+pub(super) struct Morceaux {
+    seuil: usize,
+    memoire: Vec<u8>,
+    chemin: PathBuf,
+    fichier: Option<std::io::BufWriter<std::fs::File>>,
+    erreur: Option<std::io::Error>,
+}
+
+impl Fragment {
+    /// Copies the rows into `o` (a hidden file is removed once copied).
+    fn ecrire(self, o: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Fragment::Vide => Ok(()),
+            Fragment::Memoire(v) => o.write_all(&v),
+            Fragment::Fichier(chemin) => {
+                std::io::copy(&mut std::fs::File::open(&chemin)?, o)?;
+                std::fs::remove_file(&chemin)
+            }
+        }
     }
-    Ok(o)
+}
+
+impl Morceaux {
+    pub(super) fn new(neuf: &Path, nom: &str) -> Self {
+        Self::avec_seuil(neuf, nom, SEUIL_FRAGMENT)
+    }
+    fn avec_seuil(neuf: &Path, nom: &str, seuil: usize) -> Self {
+        Morceaux {
+            seuil,
+            memoire: Vec::new(),
+            chemin: neuf.join(format!(".consolide.{nom}")),
+            fichier: None,
+            erreur: None,
+        }
+    }
+    /// One row: the `dossier` field (`prefixe`) then the structure row.
+    pub(super) fn ajouter(&mut self, prefixe: &[u8], ligne: &[u8]) {
+        if self.erreur.is_some() {
+            return;
+        }
+        if let Some(w) = &mut self.fichier {
+            if let Err(e) = w.write_all(prefixe).and_then(|()| w.write_all(ligne)) {
+                self.erreur = Some(e);
+            }
+            return;
+        }
+        self.memoire.extend_from_slice(prefixe);
+        self.memoire.extend_from_slice(ligne);
+        if self.memoire.len() > self.seuil {
+            let ouvert = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&self.chemin)
+                .map(|f| std::io::BufWriter::with_capacity(1 << 16, f));
+            match ouvert.and_then(|mut w| w.write_all(&self.memoire).map(|()| w)) {
+                Ok(w) => {
+                    self.fichier = Some(w);
+                    self.memoire = Vec::new();
+                }
+                Err(e) => self.erreur = Some(e),
+            }
+        }
+    }
+    /// The rows of a result whose own file is not a CSV.
+    pub(super) fn lignes(
+        &mut self,
+        r: &Resultat,
+        p: Profil,
+        prefixe: &[u8],
+    ) -> Result<(), crate::calcul::rationnel::ErreurCalcul> {
+        let mut l = rapport::csv::LigneCsv::new(p);
+        for s in &r.structures {
+            l.vider();
+            l.structure(s)?;
+            self.ajouter(prefixe, &l.octets);
+        }
+        Ok(())
+    }
+    pub(super) fn finir(self) -> std::io::Result<Fragment> {
+        let fini = match (self.erreur, self.fichier) {
+            (Some(e), _) => Err(e),
+            (None, Some(w)) => w.into_inner().map(drop).map_err(|e| e.into_error()),
+            (None, None) => return Ok(Fragment::Memoire(self.memoire)),
+        };
+        match fini {
+            Ok(()) => Ok(Fragment::Fichier(self.chemin)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&self.chemin);
+                Err(e)
+            }
+        }
+    }
+    pub(super) fn abandonner(self) {
+        if self.fichier.is_some() {
+            drop(self.fichier);
+            let _ = std::fs::remove_file(&self.chemin);
+        }
+    }
 }
 
 /// Writes the consolidated CSV into `o` (each dossier's fragment freed once written).
@@ -213,7 +311,7 @@ pub(super) fn consolider(
     l.terminer();
     o.write_all(&l.octets)?;
     for i in issues.iter_mut() {
-        o.write_all(&std::mem::take(&mut i.fragment))?;
+        std::mem::take(&mut i.fragment).ecrire(o)?;
     }
     o.write_all(rapport::csv::fin_de_ligne(p))?;
     l.vider();
@@ -246,4 +344,46 @@ pub(super) fn consolider(
     }
     ligne("TOTAL", "", "", "", total);
     o.write_all(&l.octets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows of a dossier come out the same, byte for byte, whether they stayed in memory
+    /// or went to a hidden file (past the threshold, or from the first row), and the hidden
+    /// file is removed once copied.
+    #[test]
+    fn fragment_sur_disque_memes_octets_qu_en_memoire() {
+        let dir = tempfile::tempdir().expect("dossier temporaire");
+        let lignes: Vec<Vec<u8>> = (0..2000)
+            .map(|i| format!("S{i:05};Crèche « {i} »;{}\r\n", i * 7).into_bytes())
+            .collect();
+        let mut attendu = Vec::new();
+        for l in &lignes {
+            attendu.extend_from_slice(b"d1;");
+            attendu.extend_from_slice(l);
+        }
+        for (seuil, sur_disque) in [(0, true), (1000, true), (usize::MAX, false)] {
+            let mut m = Morceaux::avec_seuil(dir.path(), "d1", seuil);
+            for l in &lignes {
+                m.ajouter(b"d1;", l);
+            }
+            let f = m.finir().expect("fragment");
+            assert_eq!(
+                matches!(f, Fragment::Fichier(_)),
+                sur_disque,
+                "seuil {seuil}"
+            );
+            let mut o = Vec::new();
+            f.ecrire(&mut o).expect("copie");
+            assert_eq!(o, attendu, "seuil {seuil}");
+            assert!(!dir.path().join(".consolide.d1").exists());
+        }
+        // abandoned: nothing left behind
+        let mut m = Morceaux::avec_seuil(dir.path(), "d1", 0);
+        m.ajouter(b"d1;", &lignes[0]);
+        m.abandonner();
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dossier").count(), 0);
+    }
 }

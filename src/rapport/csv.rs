@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{format_echelle, Invariant, R};
+use crate::calcul::rationnel::{format_echelle, Invariant, Rationnel, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -191,14 +191,22 @@ impl LigneCsv {
         self.octets.clear();
         self.champs = 0;
     }
+    /// Cents `r` in euros with four decimals, as `euros(r, 4)` writes it: `r × 100` rounded
+    /// half away from zero, written digit by digit (no `String`, no reduction of fractions).
+    fn euros4(&mut self, r: &Rationnel) -> R<()> {
+        match r.fois_arrondi(100) {
+            Some(v) => self.nombre(v, 4),
+            None => {
+                let t = euros(r, 4)?;
+                self.decimal(&t);
+            }
+        }
+        Ok(())
+    }
     /// One structure row (columns [`COLONNES`]), ended.
     pub(crate) fn structure(&mut self, l: &LigneStructure) -> R<()> {
         let s = &l.structure;
-        let taux = match &l.taux_unitaire {
-            Some(t) => Some(euros(t, 4)?),
-            None => None,
-        };
-        let ecart = euros(&l.ecart_arrondi, 4)?;
+        let ecart = l.ecart_arrondi()?;
         self.texte(&s.id);
         self.texte(&s.nom);
         self.champ(s.type_structure.code().as_bytes());
@@ -207,12 +215,15 @@ impl LigneCsv {
         self.texte(&s.collectivite);
         self.champ(l.motif().code().as_bytes());
         self.nombre(l.unites_eligibles.0 as i128, 2);
-        self.decimal(taux.as_deref().unwrap_or("0.0000"));
+        match &l.taux_unitaire {
+            Some(t) => self.euros4(t)?,
+            None => self.decimal("0.0000"),
+        }
         let m = |x: crate::modele::Montant| x.0 as i128;
         self.nombre(m(l.bonus_lissage), 2);
         self.nombre(m(l.bonus_nouvelles), 2);
         self.nombre(m(l.bonus_total), 2);
-        self.decimal(&ecart);
+        self.euros4(&ecart)?;
         for x in [
             l.contribution_n1,
             l.contribution_n,
@@ -252,7 +263,7 @@ pub fn champs_structure(l: &LigneStructure, p: Profil) -> R<Vec<String>> {
         p.montant(l.bonus_lissage),
         p.montant(l.bonus_nouvelles),
         p.montant(l.bonus_total),
-        p.decimal(euros(&l.ecart_arrondi, 4)?),
+        p.decimal(euros(&l.ecart_arrondi()?, 4)?),
         p.montant(l.contribution_n1),
         p.montant(l.contribution_n),
         p.montant(l.financement_public_n1),
@@ -405,20 +416,55 @@ pub fn rendre_dans(
     par_ligne: &mut dyn FnMut(&[u8]),
 ) -> R<()> {
     octets.clear();
+    // about 150 bytes a row
+    octets.reserve(512 + r.structures.len() * 160);
+    // writing into memory cannot fail
+    let _ = ecrire_structures(r, p, octets, par_ligne)?;
+    Ok(())
+}
+
+/// The structure table (the bytes of [`rendre`]) written row by row into `w`, each row's
+/// bytes also handed to `par_ligne`: the table is never held whole in memory. `Err`: a
+/// figure that cannot be written (overflow), `Ok(Err)`: `w` failed (nothing more written).
+pub fn ecrire_structures(
+    r: &Resultat,
+    p: Profil,
+    w: &mut dyn std::io::Write,
+    par_ligne: &mut dyn FnMut(&[u8]),
+) -> R<std::io::Result<()>> {
     let mut l = LigneCsv::new(p);
     l.octets.extend_from_slice(bom(p));
     for c in COLONNES {
         l.champ(c.as_bytes());
     }
     l.terminer();
-    // about 150 bytes a row
-    octets.reserve(l.octets.len() + r.structures.len() * 160);
-    octets.extend_from_slice(&l.octets);
+    if let Err(e) = w.write_all(&l.octets) {
+        return Ok(Err(e));
+    }
     for s in &r.structures {
         l.vider();
         l.structure(s)?;
         par_ligne(&l.octets);
-        octets.extend_from_slice(&l.octets);
+        if let Err(e) = w.write_all(&l.octets) {
+            return Ok(Err(e));
+        }
     }
-    Ok(())
+    Ok(Ok(()))
+}
+
+/// One table written into `w`: the structure table row by row ([`ecrire_structures`]), the
+/// others (one row per gestionnaire, collectivité, group or total) rendered first.
+pub fn ecrire_table(
+    r: &Resultat,
+    p: Profil,
+    t: TableCsv,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
+    match t {
+        TableCsv::Structures => ecrire_structures(r, p, w, &mut |_| {}),
+        _ => {
+            let octets = rendre_table(r, p, t)?;
+            Ok(w.write_all(&octets))
+        }
+    }
 }

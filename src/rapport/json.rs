@@ -63,7 +63,7 @@ impl<'a> StructureJson<'a> {
             collectivite: &s.collectivite,
             contribution_collectivite_n: Texte(l.contribution_n),
             contribution_collectivite_n1: Texte(l.contribution_n1),
-            ecart_arrondi: euros(&l.ecart_arrondi, 4)?,
+            ecart_arrondi: euros(&l.ecart_arrondi()?, 4)?,
             financement_public_n: Texte(l.financement_public_n),
             financement_public_n1: Texte(l.financement_public_n1),
             gestionnaire: &s.gestionnaire,

@@ -439,7 +439,7 @@ fn cause_arrondi(l: &LigneStructure, n: Montant) -> R<Option<Cause>> {
         return Ok(None);
     }
     let methode = if n.0 as i128 == el.arrondi_demi_haut() + et.arrondi_demi_haut()
-        || n.0 as i128 == l.part_exacte.arrondi_demi_haut()
+        || n.0 as i128 == l.part_exacte()?.arrondi_demi_haut()
     {
         "arrondie ligne par ligne au centime le plus proche"
     } else if n.0 as i128 == bas {
@@ -451,7 +451,7 @@ fn cause_arrondi(l: &LigneStructure, n: Montant) -> R<Option<Cause>> {
         "ARRONDI",
         format!(
             "la part exacte de la structure est {} ; le montant notifié {} en est la valeur {methode}, alors que le calcul arrondit le groupe ({}, {}) en bloc (total au centime, centimes restants aux plus forts restes, R9) et verse {} ; écart d'arrondi de {}, sans effet sur l'enveloppe",
-            exacte_fr(&l.part_exacte)?,
+            exacte_fr(&l.part_exacte()?)?,
             montant_fr(n),
             s.collectivite,
             l.eligibilite.volet().unwrap_or("?"),

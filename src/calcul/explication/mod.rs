@@ -213,7 +213,7 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
         nouvelles,
         trajectoire: noeud_trajectoire(r, l)?,
         ctre: noeud_ctre(l),
-        bonus_total: noeud_bonus_total(l),
+        bonus_total: noeud_bonus_total(l)?,
         contribution,
     }))
 }
@@ -272,8 +272,8 @@ fn noeud_eligibilite(r: &Resultat, l: &LigneStructure) -> Noeud {
     n
 }
 
-fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
-    Noeud::calcul(
+fn noeud_bonus_total(l: &LigneStructure) -> R<Noeud> {
+    Ok(Noeud::calcul(
         "bonus_total",
         "R6",
         "bonus total versé à la structure",
@@ -302,16 +302,16 @@ fn noeud_bonus_total(l: &LigneStructure) -> Noeud {
                 "part_exacte",
                 "R9",
                 "somme des parts exactes",
-                Valeur::Exact(l.part_exacte),
+                Valeur::Exact(l.part_exacte()?),
             ),
             Noeud::donnee(
                 "ecart_arrondi",
                 "R9",
                 "écart d'arrondi (versé − exact)",
-                Valeur::Exact(l.ecart_arrondi),
+                Valeur::Exact(l.ecart_arrondi()?),
             ),
         ],
-    )
+    ))
 }
 
 impl Explication {

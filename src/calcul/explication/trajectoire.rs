@@ -149,7 +149,7 @@ pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
         return None;
     }
     let s = &l.structure;
-    let part = |id, libelle, a: &Option<Attribution>| {
+    let part = |id, libelle, a: &Option<Box<Attribution>>| {
         Noeud::donnee(
             id,
             "R64",

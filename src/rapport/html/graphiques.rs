@@ -19,11 +19,17 @@ pub(super) fn etiquettes(noms: &[(&str, &str)], car: usize) -> Vec<Vec<String>> 
         .iter()
         .map(|(nom, _)| crate::rapport::table::plier_en(nom, car, 2))
         .collect();
+    // how many times each label occurs (counted once, not by a scan per label: a volet of
+    // a million structures would take hours)
+    let mut fois: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in &pliees {
+        *fois.entry(p.as_str()).or_default() += 1;
+    }
     pliees
         .iter()
         .zip(noms)
         .map(|(p, (_, id))| {
-            let double = pliees.iter().filter(|q| *q == p).count() > 1;
+            let double = fois.get(p.as_str()).is_some_and(|n| *n > 1);
             let t = if double {
                 crate::rapport::table::plier_en(id, car, 2)
             } else {

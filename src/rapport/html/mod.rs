@@ -390,7 +390,39 @@ pub(crate) fn choix_de_modelisation(
 /// The report, as one HTML string; `empreinte`: the fingerprint of the dossier's files
 /// ([`empreinte_fichiers`]), shown in the footer.
 pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String> {
-    let mut o = String::with_capacity(200_000);
+    let mut octets = Vec::with_capacity(200_000);
+    // writing into memory cannot fail
+    let _ = ecrire_avec_empreinte(r, empreinte, &mut octets)?;
+    // only `str` pieces were written
+    Ok(String::from_utf8(octets)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Past this many bytes, the page being written is handed to the writer (a report of a
+/// million structures is never held whole in memory).
+const MORCEAU: usize = 1 << 16;
+
+/// Hands the page written so far to `w` once it is [`MORCEAU`] long (`return Ok(Err(e))`
+/// when `w` fails).
+macro_rules! vider {
+    ($o:expr, $w:expr) => {
+        if $o.len() >= MORCEAU {
+            if let Err(e) = std::io::Write::write_all($w, $o.as_bytes()) {
+                return Ok(Err(e));
+            }
+            $o.clear();
+        }
+    };
+}
+
+/// [`rendre_avec_empreinte`] written into `w` as it is made: the bytes of the page, in
+/// pieces. `Err`: a figure that cannot be written; `Ok(Err)`: `w` failed.
+pub fn ecrire_avec_empreinte(
+    r: &Resultat,
+    empreinte: Option<&str>,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
+    let mut o = String::with_capacity(MORCEAU + 4096);
     let c = &r.convention;
     let t = &r.total;
     let titre = format!("Bonus territoire — {} — exercice {}", c.nom, r.exercice);
@@ -503,6 +535,7 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
         graphique_volet(&mut o, v, &lignes);
         o.push_str(LEGENDE_VOLET);
         o.push_str("</figure>\n");
+        vider!(o, w);
     }
     if aucun {
         o.push_str("<p>Aucune structure éligible : aucun bonus n'est réparti.</p>\n");
@@ -566,6 +599,7 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
             tj = td_montant(l.bonus_trajectoire),
             ct = td_montant(l.bonus_ctre),
         );
+        vider!(o, w);
     }
     let _ = writeln!(
         o,
@@ -661,6 +695,7 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
                 c1 = td_montant(l.contribution_n1),
                 cn = td_montant(l.contribution_n),
             );
+            vider!(o, w);
         }
         o.push_str("</tbody>\n</table></div>\n");
     }
@@ -706,7 +741,7 @@ pub fn rendre_avec_empreinte(r: &Resultat, empreinte: Option<&str>) -> R<String>
         "</tbody>\n</table></div>\n</section>\n<footer>{}</footer>\n</body>\n</html>\n",
         pied_de_page(empreinte)
     );
-    Ok(o)
+    Ok(std::io::Write::write_all(w, o.as_bytes()))
 }
 
 #[cfg(test)]

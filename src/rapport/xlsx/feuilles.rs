@@ -6,8 +6,38 @@ use crate::rapport::tables::{
     montants_collectivite, montants_totaux, COLONNES_COLLECTIVITES, COLONNES_GESTIONNAIRES,
 };
 
-pub(super) fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
-    let mut fe = Feuille::new("Structures")?;
+/// Beyond this many structures, the Structures sheet is written row by row in « constant
+/// memory » mode (the same cells; rows flushed to a temporary file as they are written, text
+/// cells inline instead of in the shared table): a dossier of a million structures does not
+/// hold its whole sheet in memory.
+pub const SEUIL_MEMOIRE_CONSTANTE: usize = 50_000;
+
+pub(super) fn feuille_structures(
+    r: &Resultat,
+    f: &Formats,
+    wb: &mut Workbook,
+    seuil: usize,
+) -> X<Worksheet> {
+    if r.structures.len() <= seuil {
+        let mut fe = Feuille::new("Structures")?;
+        let (l, n) = remplir_structures(&mut fe, r, f)?;
+        return fe.finir(l, n, 1);
+    }
+    // a measuring pass first: widths and heights must be set before the rows are written
+    let mut mesure = Feuille::mesure("Structures")?;
+    remplir_structures(&mut mesure, r, f)?;
+    let mut fe = Feuille::constante(
+        wb.new_worksheet_with_constant_memory()?,
+        "Structures",
+        &mesure,
+    )?;
+    drop(mesure);
+    let (l, n) = remplir_structures(&mut fe, r, f)?;
+    fe.finir(l, n, 1)
+}
+
+/// The header and one row per structure; the last row and the number of columns.
+fn remplir_structures(fe: &mut Feuille, r: &Resultat, f: &Formats) -> X<(u32, u16)> {
     let mut noms: Vec<&str> = crate::rapport::csv::COLONNES.to_vec();
     noms.push("motif_libelle");
     fe.entetes(&noms, f)?;
@@ -26,13 +56,13 @@ pub(super) fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant4(
             l,
             8,
-            &x.taux_unitaire.map_or(Rationnel::ZERO, |t| t.0),
+            &x.taux_unitaire.as_deref().map_or(Rationnel::ZERO, |t| t.0),
             &f.montant4,
         )?;
         fe.montant(l, 9, x.bonus_lissage, &f.montant)?;
         fe.montant(l, 10, x.bonus_nouvelles, &f.montant)?;
         fe.montant(l, 11, x.bonus_total, &f.montant)?;
-        fe.montant4(l, 12, &x.ecart_arrondi, &f.montant4)?;
+        fe.montant4(l, 12, &x.ecart_arrondi()?, &f.montant4)?;
         fe.montant(l, 13, x.contribution_n1, &f.montant)?;
         fe.montant(l, 14, x.contribution_n, &f.montant)?;
         fe.montant(l, 15, x.financement_public_n1, &f.montant)?;
@@ -42,7 +72,7 @@ pub(super) fn feuille_structures(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant(l, 19, x.bonus_ctre, &f.montant)?;
         fe.texte_plie(l, 20, x.motif().libelle(), 36, f)?;
     }
-    fe.finir(l, noms.len() as u16, 1)
+    Ok((l, noms.len() as u16))
 }
 
 pub(super) fn feuille_gestionnaires(r: &Resultat, f: &Formats) -> X<Worksheet> {

@@ -23,12 +23,12 @@ use rust_xlsxwriter::{
 use std::fmt;
 
 mod feuilles;
-pub use feuilles::COLONNES_RAPPROCHEMENT;
 pub(crate) use feuilles::{feuille_bareme, feuille_hypotheses};
 use feuilles::{
     feuille_collectivites, feuille_gestionnaires, feuille_rapprochement, feuille_structures,
     feuille_synthese,
 };
+pub use feuilles::{COLONNES_RAPPROCHEMENT, SEUIL_MEMOIRE_CONSTANTE};
 
 /// Why the workbook could not be built (French message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,8 +175,21 @@ impl Formats {
 }
 
 /// A worksheet being filled, tracking the widest displayed text of each column.
+/// The layout measured beforehand for a « constant memory » sheet: the column widths. (The
+/// data rows keep the default height there: a height set on each wrapped row would be kept
+/// by the writer until the end, some 300 bytes a row.)
+pub(crate) struct Constante {
+    largeurs: Vec<f64>,
+}
+
 pub(crate) struct Feuille {
     pub(crate) ws: Worksheet,
+    /// `false`: a measuring pass (widths and row heights only, no cell written).
+    ecrire: bool,
+    /// A worksheet in « constant memory » mode: each row is flushed to a temporary file
+    /// when the next begins, so the column widths are known beforehand (from a measuring
+    /// pass) and set before the rows are written.
+    constante: Option<Constante>,
     nom: String,
     pub(crate) largeurs: Vec<usize>,
     /// The header texts (their row's height is fitted to the widths at the end).
@@ -288,11 +301,60 @@ impl Feuille {
         ws.set_name(nom)?;
         Ok(Feuille {
             ws,
+            ecrire: true,
+            constante: None,
             nom: nom.to_string(),
             largeurs: Vec::new(),
             entetes: Vec::new(),
             lignes: std::collections::BTreeMap::new(),
         })
+    }
+    /// A measuring pass: the same calls as the real sheet, nothing written.
+    pub(crate) fn mesure(nom: &str) -> X<Self> {
+        let mut f = Feuille::new(nom)?;
+        f.ecrire = false;
+        Ok(f)
+    }
+    /// A sheet written row by row in « constant memory » mode into `ws` (a worksheet made
+    /// by [`Workbook::new_worksheet_with_constant_memory`]): the column widths and the
+    /// header's height are those of the measuring pass `mesure`, set before the rows are
+    /// written; the cells are the same.
+    pub(crate) fn constante(mut ws: Worksheet, nom: &str, mesure: &Feuille) -> X<Self> {
+        ws.set_name(nom)?;
+        let largeurs = mesure.largeurs_finales();
+        for (c, w) in largeurs.iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+        }
+        if !mesure.entetes.is_empty() {
+            ws.set_row_height(0, mesure.hauteur_entetes(&largeurs))?;
+        }
+        Ok(Feuille {
+            ws,
+            ecrire: true,
+            constante: Some(Constante { largeurs }),
+            nom: nom.to_string(),
+            largeurs: Vec::new(),
+            entetes: Vec::new(),
+            lignes: std::collections::BTreeMap::new(),
+        })
+    }
+    /// Column widths fitted to the widest text (capped).
+    fn largeurs_finales(&self) -> Vec<f64> {
+        self.largeurs
+            .iter()
+            .map(|n| (*n as f64 + 2.0).clamp(8.0, 70.0))
+            .collect()
+    }
+    /// The header row's height: its labels wrapped in the final widths.
+    fn hauteur_entetes(&self, largeurs: &[f64]) -> f64 {
+        let lignes = self
+            .entetes
+            .iter()
+            .zip(largeurs)
+            .map(|(e, w)| lignes_pliees(e, (*w as usize).saturating_sub(3)))
+            .max()
+            .unwrap_or(1);
+        HAUTEUR_LIGNE * lignes as f64 + 2.0
     }
     pub(crate) fn mesurer(&mut self, col: u16, n: usize) {
         let c = col as usize;
@@ -307,7 +369,9 @@ impl Feuille {
         for (i, n) in noms.iter().enumerate() {
             let c = i as u16;
             let l = super::tables::libelle(n);
-            self.ws.write_string_with_format(0, c, l, &f.entete)?;
+            if self.ecrire {
+                self.ws.write_string_with_format(0, c, l, &f.entete)?;
+            }
             self.entetes.push(l.to_string());
             // room for the filter button; the longest word, or half the label
             let mot = l.split_whitespace().map(longueur).max().unwrap_or(0);
@@ -330,7 +394,9 @@ impl Feuille {
             )));
         }
         self.mesurer(c, longueur(&s));
-        self.ws.write_string_with_format(l, c, &s, fmt)?;
+        if self.ecrire {
+            self.ws.write_string_with_format(l, c, &s, fmt)?;
+        }
         Ok(())
     }
     /// A long text in a column at most `max` characters wide, wrapped at word boundaries
@@ -354,26 +420,36 @@ impl Feuille {
                 ),
             );
         }
-        let lignes = lignes_pliees(s, max.saturating_sub(2));
-        let e = self.lignes.entry(l).or_insert(1);
-        *e = (*e).max(lignes);
+        // the row's height: only on a sheet held in memory (see Constante)
+        if self.ecrire && self.constante.is_none() {
+            let lignes = lignes_pliees(s, max.saturating_sub(2));
+            let e = self.lignes.entry(l).or_insert(1);
+            *e = (*e).max(lignes);
+        }
         Ok(())
     }
     pub(crate) fn montant(&mut self, l: u32, c: u16, m: Montant, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&montant_fr(m)));
-        self.ws.write_number_with_format(l, c, euros_f64(m)?, fmt)?;
+        let v = euros_f64(m)?;
+        if self.ecrire {
+            self.ws.write_number_with_format(l, c, v, fmt)?;
+        }
         Ok(())
     }
     pub(crate) fn montant4(&mut self, l: u32, c: u16, r: &Rationnel, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&groupe_fr(&euros(r, 4)?)) + 2);
-        self.ws
-            .write_number_with_format(l, c, euros4_f64(r)?, fmt)?;
+        let v = euros4_f64(r)?;
+        if self.ecrire {
+            self.ws.write_number_with_format(l, c, v, fmt)?;
+        }
         Ok(())
     }
     pub(crate) fn unites(&mut self, l: u32, c: u16, u: Unites, fmt: &Format) -> X<()> {
         self.mesurer(c, longueur(&groupe_fr(&u.to_string())));
-        self.ws
-            .write_number_with_format(l, c, unites_f64(u)?, fmt)?;
+        let v = unites_f64(u)?;
+        if self.ecrire {
+            self.ws.write_number_with_format(l, c, v, fmt)?;
+        }
         Ok(())
     }
     pub(crate) fn entier(&mut self, l: u32, c: u16, n: usize, fmt: &Format) -> X<()> {
@@ -429,29 +505,27 @@ impl Feuille {
         colonnes: u16,
         figer_colonnes: u16,
     ) -> X<Worksheet> {
-        let mut largeurs = Vec::new();
-        for (c, n) in self.largeurs.iter().enumerate() {
-            let w = (*n as f64 + 2.0).clamp(8.0, 70.0);
-            self.ws.set_column_width(c as u16, w)?;
-            largeurs.push(w);
-        }
-        let lignes = self
-            .entetes
-            .iter()
-            .zip(&largeurs)
-            .map(|(e, w)| lignes_pliees(e, (*w as usize).saturating_sub(3)))
-            .max()
-            .unwrap_or(1);
-        if !self.entetes.is_empty() {
-            self.ws
-                .set_row_height(0, HAUTEUR_LIGNE * lignes as f64 + 2.0)?;
-        }
-        for (l, n) in &self.lignes {
-            if *n > 1 {
-                self.ws
-                    .set_row_height(*l, HAUTEUR_LIGNE * *n as f64 + 2.0)?;
+        // « constant memory »: widths and heights were set before the rows (Feuille::constante)
+        let largeurs = match self.constante.take() {
+            Some(c) => c.largeurs,
+            None => {
+                let largeurs = self.largeurs_finales();
+                for (c, w) in largeurs.iter().enumerate() {
+                    self.ws.set_column_width(c as u16, *w)?;
+                }
+                if !self.entetes.is_empty() {
+                    let h = self.hauteur_entetes(&largeurs);
+                    self.ws.set_row_height(0, h)?;
+                }
+                for (l, n) in &self.lignes {
+                    if *n > 1 {
+                        self.ws
+                            .set_row_height(*l, HAUTEUR_LIGNE * *n as f64 + 2.0)?;
+                    }
+                }
+                largeurs
             }
-        }
+        };
         self.ws.set_freeze_panes(1, figer_colonnes)?;
         if colonnes > 0 && derniere_ligne > 0 {
             self.ws.autofilter(0, 0, derniere_ligne, colonnes - 1)?;
@@ -486,6 +560,22 @@ impl Feuille {
 
 /// The workbook, as bytes (to be written atomically by the caller).
 pub fn rendre(r: &Resultat) -> X<Vec<u8>> {
+    rendre_avec_seuil(r, SEUIL_MEMOIRE_CONSTANTE)
+}
+
+/// [`rendre`], the Structures sheet in « constant memory » mode beyond `seuil` structures.
+fn rendre_avec_seuil(r: &Resultat, seuil: usize) -> X<Vec<u8>> {
+    let mut octets = Vec::new();
+    ecrire_avec_seuil(r, seuil, &mut octets)?;
+    Ok(octets)
+}
+
+/// The workbook written into `w` (a file: the archive is not held whole in memory).
+pub fn ecrire(r: &Resultat, w: &mut (dyn std::io::Write + Send)) -> X<()> {
+    ecrire_avec_seuil(r, SEUIL_MEMOIRE_CONSTANTE, w)
+}
+
+fn ecrire_avec_seuil(r: &Resultat, seuil: usize, w: &mut (dyn std::io::Write + Send)) -> X<()> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     wb.set_properties(
@@ -502,7 +592,7 @@ pub fn rendre(r: &Resultat) -> X<Vec<u8>> {
     let date = mention_production();
     for mut ws in [
         feuille_synthese(r, &f)?,
-        feuille_structures(r, &f)?,
+        feuille_structures(r, &f, &mut wb, seuil)?,
         feuille_gestionnaires(r, &f)?,
         feuille_collectivites(r, &f)?,
         feuille_rapprochement(r, &f)?,
@@ -512,12 +602,47 @@ pub fn rendre(r: &Resultat) -> X<Vec<u8>> {
         pied_de_page(&mut ws, &r.convention.nom, &date);
         wb.push_worksheet(ws);
     }
-    Ok(wb.save_to_buffer()?)
+    Ok(wb.save_to_writer(w)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Structures sheet written row by row in « constant memory » mode holds the same
+    /// cells (value and type, cell by cell) as the sheet held in memory, and the other sheets
+    /// are unchanged: on the Dijon fixture, both ways forced.
+    #[test]
+    fn memoire_constante_memes_cellules() {
+        use calamine::{Data, Reader, Xlsx};
+        let mut diags = crate::diagnostic::Diagnostics::default();
+        let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dijon-2024");
+        let lu = crate::lecture::lire_dossier(&d, &Default::default(), &mut diags)
+            .expect("fixture valide");
+        let (r, _) = crate::traiter(&lu, None, "bareme.toml").expect("fixture valide");
+        let feuilles = |seuil| {
+            let octets = rendre_avec_seuil(&r, seuil).expect("classeur");
+            let mut x: Xlsx<_> = Xlsx::new(std::io::Cursor::new(octets)).expect("lecture");
+            x.sheet_names()
+                .into_iter()
+                .map(|n| {
+                    let g = x.worksheet_range(&n).expect("feuille");
+                    let cellules: Vec<Vec<Data>> = g.rows().map(|l| l.to_vec()).collect();
+                    (n, g.start(), cellules)
+                })
+                .collect::<Vec<_>>()
+        };
+        let (memoire, constante) = (feuilles(usize::MAX), feuilles(0));
+        assert_eq!(memoire.len(), 7);
+        let structures = memoire
+            .iter()
+            .find(|f| f.0 == "Structures")
+            .expect("feuille");
+        // header + the 61 structures of Dijon, 21 columns
+        assert_eq!(structures.2.len(), 1 + r.structures.len());
+        assert!(structures.2.iter().all(|l| l.len() == 21));
+        assert_eq!(memoire, constante);
+    }
 
     #[test]
     fn conversion_au_centime() {
