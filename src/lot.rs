@@ -212,10 +212,19 @@ fn nom_bareme(o: &OptionsLot) -> String {
         .map_or("bareme.toml".into(), |p| p.display().to_string())
 }
 
-fn prefixer(nom: &str, mut d: Diagnostics) -> Diagnostics {
+/// Names the dossier's own files after the dossier (`dijon/structures.csv`). Left as they
+/// are: the barème given on the command line for every dossier (`--bareme`, named as given,
+/// even without a folder), a message about the command itself (no file) and paths that
+/// already name their folder.
+fn prefixer(nom: &str, o: &OptionsLot, mut d: Diagnostics) -> Diagnostics {
+    let commun = o.lecture.bareme.as_ref().map(|p| p.display().to_string());
     for x in &mut d.0 {
-        if !x.fichier.contains('/') && !x.fichier.contains('\\') {
-            x.fichier = format!("{nom}/{}", x.fichier);
+        let f = &x.fichier;
+        let garder = f.is_empty()
+            || commun.as_deref() == Some(f.as_str())
+            || Path::new(f).components().count() > 1;
+        if !garder {
+            x.fichier = format!("{nom}/{f}");
         }
     }
     d
@@ -248,7 +257,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
     let t1 = Instant::now();
     issue.chrono.lecture = t1 - t0;
     let Some(lu) = lu else {
-        issue.diagnostics = prefixer(nom, diags);
+        issue.diagnostics = prefixer(nom, o, diags);
         return issue;
     };
     // the structures are moved into the result (one copy in memory)
@@ -257,7 +266,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
         Ok(x) => x,
         Err(d) => {
             diags.extend(d);
-            issue.diagnostics = prefixer(nom, diags);
+            issue.diagnostics = prefixer(nom, o, diags);
             issue.chrono.calcul = t1.elapsed();
             return issue;
         }
@@ -318,7 +327,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
             }
         },
     }
-    issue.diagnostics = prefixer(nom, diags);
+    issue.diagnostics = prefixer(nom, o, diags);
     issue.chrono.ecriture = t2.elapsed();
     issue
 }

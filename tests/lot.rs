@@ -420,3 +420,41 @@ fn identites_du_rapprochement_a_grande_echelle() {
     }
     assert!(groupes > 500, "{groupes}");
 }
+
+/// The messages of a lot name each dossier's own files after the dossier
+/// (`dijon/structures.csv`), but the barème given once for every dossier by `--bareme`
+/// keeps the name it was given, even without a folder (it is not `dijon/bareme.toml`).
+#[test]
+fn fichiers_nommes_par_leur_dossier_sauf_le_bareme_commun() {
+    let t = tempfile::tempdir().unwrap();
+    let lot = t.path().join("lot");
+    for (nom, fixture) in [("dijon", "dijon-2024"), ("dugny", "dugny")] {
+        let dest = lot.join(nom);
+        std::fs::create_dir_all(&dest).unwrap();
+        for e in std::fs::read_dir(Path::new("fixtures").join(fixture)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dest.join(e.file_name())).unwrap();
+        }
+    }
+    // a misspelt key in the common barème, named as given (no folder)
+    std::fs::write(t.path().join("commun.toml"), "exercise = 2025\n").unwrap();
+    let out = bonus()
+        .current_dir(t.path())
+        .args([
+            "lot",
+            "lot",
+            "--sortie",
+            "sortie",
+            "--bareme",
+            "commun.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("erreur E022 : commun.toml, "), "{err}");
+    assert!(!err.contains("dijon/commun.toml"), "{err}");
+    // the dossier's own file, after its dossier (Dijon's extra column)
+    let diag = std::fs::read_to_string(t.path().join("sortie/diagnostics.txt")).unwrap();
+    assert!(diag.contains("dijon/structures.csv, ligne 1"), "{diag}");
+}
