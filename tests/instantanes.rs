@@ -151,7 +151,7 @@ fn verifier(nom: &str) -> String {
     let v =
         bonus_ctg::verification::verifier(&r, &lu.dossier, &chemin, &lignes, &Default::default())
             .unwrap();
-    bonus_ctg::verification::rendre_table(&v, Some(140), false)
+    bonus_ctg::rapport::verification::rendre_table(&v, Some(140), false)
 }
 
 #[test]

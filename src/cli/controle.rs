@@ -46,9 +46,11 @@ pub fn verifier(
         return Ok(fin);
     }
     let octets = match format {
-        FormatSimple::Table => verification::rendre_table(&v, s.largeur, ctx.couleur).into_bytes(),
-        FormatSimple::Csv => verification::rendre_csv(&v, profil_de(s.profil)),
-        FormatSimple::Json => verification::rendre_json(&v),
+        FormatSimple::Table => {
+            crate::rapport::verification::rendre_table(&v, s.largeur, ctx.couleur).into_bytes()
+        }
+        FormatSimple::Csv => crate::rapport::verification::rendre_csv(&v, profil_de(s.profil)),
+        FormatSimple::Json => crate::rapport::verification::rendre_json(&v),
     };
     ecrire(s.sortie.as_ref(), &octets, s.ecraser, &lus)?;
     Ok(fin)

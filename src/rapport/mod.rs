@@ -14,6 +14,7 @@ pub mod projection_html;
 pub mod projection_xlsx;
 pub mod table;
 pub mod tables;
+pub mod verification;
 pub mod xlsx;
 
 use crate::calcul::rationnel::{format_echelle, Rationnel, R};

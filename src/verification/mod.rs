@@ -17,11 +17,9 @@
 mod causes;
 pub mod lecture;
 pub mod rapprochement;
-mod rendu;
 
 pub use lecture::{analyser_csv, analyser_tableur, lire_notification};
 pub use rapprochement::normaliser_libelle;
-pub use rendu::{rendre_csv, rendre_json, rendre_table, COLONNES_CSV};
 
 use crate::calcul::rationnel::R;
 use crate::calcul::{LigneStructure, Resultat};

@@ -248,7 +248,10 @@ pub async fn verifier(etat: S, m: Multipart) -> Response {
             .map_err(depassement)?;
         let ligne = journal::entree("api/verifier", &enr, &l.lu, Some(&r));
         Ok((
-            json(StatusCode::OK, crate::verification::rendre_json(&v)),
+            json(
+                StatusCode::OK,
+                crate::rapport::verification::rendre_json(&v),
+            ),
             Some(ligne),
         ))
     })

@@ -225,14 +225,14 @@ fn verifier_notification(
     match format {
         Some("csv") => {
             return Ok(super::resultat::fichier_reponse(
-                verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
+                crate::rapport::verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
                 "text/csv; charset=utf-8",
                 "verification.csv",
             ))
         }
         Some("json") => {
             return Ok(super::resultat::fichier_reponse(
-                verification::rendre_json(&v),
+                crate::rapport::verification::rendre_json(&v),
                 "application/json",
                 "verification.json",
             ))

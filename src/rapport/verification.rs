@@ -4,9 +4,9 @@
 //! long fields cut with `…`); the CSV keeps the full values (neutralised against formula
 //! injection), the JSON keeps them as they are.
 
-use super::{LigneVerifiee, Statut, Verification, SCHEMA};
+use super::{montant_fr, texte_sur, texte_terminal, Profil, LARGEUR_CHAMP};
 use crate::modele::Montant;
-use crate::rapport::{montant_fr, texte_sur, texte_terminal, Profil, LARGEUR_CHAMP};
+use crate::verification::{LigneVerifiee, Statut, Verification, SCHEMA};
 
 fn opt_fr(m: Option<Montant>) -> String {
     m.map_or("—".into(), montant_fr)
