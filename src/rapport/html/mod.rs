@@ -415,6 +415,8 @@ macro_rules! vider {
     };
 }
 
+mod sections;
+
 /// [`rendre_avec_empreinte`] written into `w` as it is made: the bytes of the page, in
 /// pieces. `Err`: a figure that cannot be written; `Ok(Err)`: `w` failed.
 pub fn ecrire_avec_empreinte(
@@ -562,180 +564,14 @@ pub fn ecrire_avec_empreinte(
         cellules_gestionnaire(x)
     );
 
-    // per-structure table
-    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>4. Détail par structure</h2>\n<p>Montants versés après arrondi au centime (arrondi de groupe, R9). « Unités » : unités existantes retenues (hors places réservées aux employeurs).</p></div>\n<div class=\"defilement\" tabindex=\"0\" role=\"region\" aria-label=\"Détail par structure (défile horizontalement)\"><table id=\"table-structures\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Volet</th><th class=\"n\">Unités</th><th class=\"n\">Taux / unité</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus total</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Variation</th><th class=\"n\">dont trajectoire</th><th class=\"n\">CTRE</th></tr></thead>\n<tbody>\n");
-    for l in &r.structures {
-        let s = &l.structure;
-        let eligible = l.motif() == Motif::Eligible;
-        let taux = match &l.taux_unitaire {
-            Some(x) if eligible => format!("{}\u{a0}€", groupe_fr(&euros(x, 2)?)),
-            _ => "—".into(),
-        };
-        let _ = writeln!(
-            o,
-            "<tr data-id=\"{id}\" data-motif=\"{m}\"{cl}><td>{nom}<br><span class=\"id\">{id}</span></td><td>{g}</td><td>{v}</td><td class=\"n\">{u}</td><td class=\"n\">{taux}</td>{bl}{bn}{bt}{c1}{cn}{va}{tj}{ct}</tr>",
-            id = esc(&s.id),
-            m = l.motif().code(),
-            cl = if eligible { "" } else { " class=\"exclue\"" },
-            nom = esc(&s.nom),
-            g = esc(&s.gestionnaire),
-            v = if eligible {
-                esc(l.eligibilite.volet().unwrap_or("—"))
-            } else {
-                format!(
-                    "{}<br><span class=\"motif\">non éligible ({})</span>",
-                    esc(l.eligibilite.volet().unwrap_or("—")),
-                    motif_court(l.motif())
-                )
-            },
-            u = if eligible { esc(&groupe_fr(&l.unites_eligibles.to_string())) } else { "—".into() },
-            taux = esc(&taux),
-            bl = td_montant(l.bonus_lissage),
-            bn = td_montant(l.bonus_nouvelles),
-            bt = td_montant(l.bonus_total),
-            c1 = td_montant(l.contribution_n1),
-            cn = td_montant(l.contribution_n),
-            va = td_montant(l.variation),
-            tj = td_montant(l.bonus_trajectoire),
-            ct = td_montant(l.bonus_ctre),
-        );
-        vider!(o, w);
+    if let Err(e) = sections::structures(&mut o, r, w)? {
+        return Ok(Err(e));
     }
-    let _ = writeln!(
-        o,
-        "</tbody>\n<tfoot><tr id=\"total-structures\"><td colspan=\"5\">Total ({} structures, dont {} éligibles)</td>{}{}{}{}{}{}{}{}</tr></tfoot>\n</table></div>\n</section>",
-        x.structures,
-        x.structures_eligibles,
-        td_montant(x.bonus_lissage),
-        td_montant(x.bonus_nouvelles),
-        td_montant(x.bonus_total),
-        td_montant(x.contribution_n1),
-        td_montant(x.contribution_n),
-        td_montant(x.variation),
-        td_montant(x.bonus_trajectoire),
-        td_montant(x.bonus_ctre)
-    );
-
-    // reconciliation
-    o.push_str("<section id=\"rapprochement\">\n<div class=\"tete\"><h2>5. Rapprochement par collectivité et volet</h2>\n<p>Pour chaque collectivité et chaque volet : la charge à payer N-1 (A) se retrouve dans le lissage versé (L), le complément dû au plancher et à la revalorisation (C), le non redistribué (R : mois de fermeture, volet sans structure éligible ou inconnu du barème) et ce qui est versé à la collectivité elle-même (P, pilotage) : A + C = L + R + P. La Caf verse L + N + P.</p></div>\n<div class=\"defilement\"><table id=\"table-rapprochement\">\n<thead><tr><th>Collectivité</th><th>Volet</th><th class=\"n\">Charge N-1 (A)</th><th class=\"n\">Unités (U)</th><th class=\"n\">Lissage (L)</th><th class=\"n\">Places nouvelles (N)</th><th class=\"n\">Complément (C)</th><th class=\"n\">Non redistribué (R)</th><th class=\"n\">Versé collectivité (P)</th><th class=\"n\">Versé Caf</th></tr></thead>\n<tbody>\n");
-    for g in &r.groupes {
-        let _ = writeln!(
-            o,
-            "<tr data-collectivite=\"{}\" data-volet=\"{}\"><td>{}</td><td>{}</td>{}<td class=\"n\">{}</td>{}{}{}{}{}{}</tr>",
-            esc(&g.collectivite),
-            esc(&g.volet),
-            esc(&g.collectivite),
-            esc(&g.volet),
-            td_montant(g.charge_n1),
-            esc(&groupe_fr(&g.unites.to_string())),
-            td_montant(g.lissage_verse),
-            td_montant(g.nouvelles_versees),
-            td_montant(g.complement_plancher),
-            td_montant(g.non_redistribue),
-            td_montant(g.verse_collectivite),
-            td_montant(g.verse_caf())
-        );
+    sections::rapprochement(&mut o, r);
+    if let Err(e) = sections::exclues(&mut o, r, w)? {
+        return Ok(Err(e));
     }
-    let _ = writeln!(
-        o,
-        "</tbody>\n<tfoot><tr id=\"total-rapprochement\"><td colspan=\"2\">Total</td>{}<td></td>{}{}{}{}{}{}</tr></tfoot>\n</table></div>\n<p>Total versé par la Caf : bonus aux structures {} + versé aux collectivités {} = <strong>{}</strong>.</p>\n</section>",
-        td_montant(t.charge_n1),
-        td_montant(t.lissage_verse),
-        td_montant(t.nouvelles_versees),
-        td_montant(t.complement_plancher),
-        td_montant(t.non_redistribue),
-        td_montant(t.verse_collectivite),
-        td_montant(t.verse_caf),
-        esc(&fr(t.structures.bonus_total)),
-        esc(&fr(t.verse_collectivite)),
-        esc(&fr(t.verse_caf)),
-    );
-
-    // excluded structures
-    let exclues: Vec<&LigneStructure> = r
-        .structures
-        .iter()
-        .filter(|l| l.motif() != Motif::Eligible)
-        .collect();
-    o.push_str(
-        "<section id=\"exclues\">\n<div class=\"tete\"><h2>6. Structures non éligibles</h2>\n",
-    );
-    if exclues.is_empty() {
-        o.push_str("<p>Toutes les structures sont éligibles.</p></div>\n");
-    } else {
-        o.push_str("<p>Ces structures sont listées par la convention mais ne reçoivent pas de bonus territoire. La raison est la première règle d'éligibilité non remplie (R15).</p></div>\n<div class=\"defilement\"><table id=\"table-exclues\">\n<thead><tr><th>Structure</th><th>Gestionnaire</th><th>Raison</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th></tr></thead>\n<tbody>\n");
-        for l in &exclues {
-            let s = &l.structure;
-            // the rule's detail adds information only for these reasons
-            let detail = match l.motif() {
-                Motif::TypeSansVolet | Motif::FinancementIncompatible | Motif::Fermee => r
-                    .verifications(l)
-                    .into_iter()
-                    .find(|v| !v.satisfaite)
-                    .map_or(String::new(), |v| v.detail),
-                _ => String::new(),
-            };
-            let mut raison = l.motif().libelle().to_string();
-            if let Some(p) = raison.get(0..1) {
-                raison = format!("{}{}", p.to_uppercase(), &raison[1..]);
-            }
-            let _ = writeln!(
-                o,
-                "<tr data-id=\"{id}\" data-motif=\"{m}\"><td>{nom}<br><span class=\"id\">{id}</span></td><td>{g}</td><td>{raison}.{detail}</td>{c1}{cn}</tr>",
-                id = esc(&s.id),
-                m = l.motif().code(),
-                nom = esc(&s.nom),
-                g = esc(&s.gestionnaire),
-                raison = esc(&raison),
-                detail = if detail.is_empty() {
-                    String::new()
-                } else {
-                    format!("<br><small>{}</small>", esc(&detail))
-                },
-                c1 = td_montant(l.contribution_n1),
-                cn = td_montant(l.contribution_n),
-            );
-            vider!(o, w);
-        }
-        o.push_str("</tbody>\n</table></div>\n");
-    }
-    o.push_str("</section>\n");
-
-    // barème
-    let _ = write!(
-        o,
-        "<section id=\"bareme\">\n<div class=\"tete\"><h2>7. Barème appliqué et sources</h2>\n<p>Valeurs en vigueur au 1<sup>er</sup> janvier {} (règle R1). Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p></div>\n<div class=\"defilement\"><table id=\"table-bareme\">\n<thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Référence</th></tr></thead>\n<tbody>\n",
-        r.exercice
-    );
-    for b in lignes_bareme(&r.bareme) {
-        let _ = writeln!(
-            o,
-            "<tr data-parametre=\"{p}\"><td>{p}</td><td>{v}</td><td>{d}</td><td>{s}</td><td>{re}{f}</td></tr>",
-            p = esc(&b.parametre),
-            v = esc(&b.valeur),
-            d = b.debut.map_or("—".into(), |d| d.en_toutes_lettres()),
-            s = libelle_statut(b.statut),
-            re = esc(&b.reference),
-            f = if b.fichier.is_empty() {
-                String::new()
-            } else {
-                format!("<br><small>{}</small>", esc(&b.fichier))
-            },
-        );
-    }
-    o.push_str("</tbody>\n</table></div>\n</section>\n");
-
-    // modelling choices, for a reader who is not a developer
-    o.push_str("<section id=\"hypotheses\">\n<div class=\"tete\"><h2>8. Choix de modélisation appliqués</h2>\n<p>Les règles du calcul, chacune en une phrase, avec son statut : « confirmé » quand une source publique la fonde, « hypothèse » quand c'est un choix fait faute de source. Viennent ensuite les paramètres du barème retenus par hypothèse.</p></div>\n<div class=\"defilement\"><table id=\"table-hypotheses\">\n<thead><tr><th>Règle</th><th>Ce qui est appliqué</th><th>Statut</th></tr></thead>\n<tbody>\n");
-    for (id, phrase, statut) in choix_de_modelisation(&r.bareme) {
-        let _ = writeln!(
-            o,
-            "<tr data-regle=\"{id}\"><td>{id}</td><td>{}</td><td>{}</td></tr>",
-            esc(&phrase),
-            esc(&statut),
-            id = esc(&id)
-        );
-    }
+    sections::bareme_et_choix(&mut o, r);
     let _ = write!(
         o,
         "</tbody>\n</table></div>\n</section>\n<footer>{}</footer>\n</body>\n</html>\n",
