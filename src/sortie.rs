@@ -7,8 +7,8 @@
 //!   when it is one of the files read (same device and inode).
 //! - A temporary file left by a killed run is removed by the next write of the same output
 //!   (its process no longer exists).
-//! - The standard output is written through [`sortie_standard`]: the caller maps a closed
-//!   pipe to a quiet stop and any other error to exit code 1.
+//! - The standard output is written by the command line (`cli::commun::afficher`): a closed
+//!   pipe is a quiet stop, any other error exit code 1.
 
 use crate::diagnostic::texte_io;
 use crate::diagnostic::Code;
@@ -443,15 +443,6 @@ pub fn synchroniser_fichiers(chemins: &[PathBuf]) -> Result<(), ErreurEcriture> 
         Some(e) => Err(e),
         None => Ok(()),
     }
-}
-
-/// Writes `octets` to the standard output and flushes it. The caller decides: a closed
-/// pipe (`io::ErrorKind::BrokenPipe`, e.g. `| head -1`) is a quiet stop, any other error
-/// (disk full…) fails the command (E080).
-pub fn sortie_standard(octets: &[u8]) -> io::Result<()> {
-    let mut o = io::stdout().lock();
-    o.write_all(octets)?;
-    o.flush()
 }
 
 /// Swaps two folders (Linux `renameat2(RENAME_EXCHANGE)`): both names stay valid at every

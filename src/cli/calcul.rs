@@ -5,7 +5,7 @@ use super::arguments::{
     OptionsProjectionArg, OptionsSortie, TableArg, TableProjectionArg,
 };
 use super::commun::{
-    afficher, charger, charger_projection, choisir_format, controler_colonnes,
+    afficher, afficher_avec, charger, charger_projection, choisir_format, controler_colonnes,
     controler_sortie_dossier, controler_table, ecrire, ecrire_tables, fichiers_lus, sortie_dossier,
     structure_introuvable, verifier_sortie,
 };
@@ -66,11 +66,33 @@ pub fn calculer(
     controler_table(table.is_some(), format)?;
     controler_colonnes(colonnes.is_some(), format)?;
     let (r, diags) = charger_resultat(entree, &ctx.m)?;
-    // CSV, JSON and HTML into a file: written as they are rendered, never held whole in memory
-    if let (Some(chemin), Format::Csv | Format::Json | Format::Html) = (s.sortie.as_ref(), format) {
+    let colonnes = colonnes.unwrap_or_default();
+    // the table on the standard output: written as it is drawn
+    if let (None, Format::Table) = (s.sortie.as_ref(), format) {
+        let mut echec = None;
+        afficher_avec(|w| {
+            rapport::table::ecrire_colonnes(&r, s.largeur, ctx.couleur, &colonnes, w)
+                .unwrap_or_else(|e| {
+                    echec = Some(e);
+                    Ok(())
+                })
+        })?;
+        return match echec {
+            Some(e) => Err(e.into()),
+            None => Ok(Fin::Succes),
+        };
+    }
+    // CSV, JSON, HTML and the table into a file: written as they are rendered, never held
+    // whole in memory
+    if let (Some(chemin), Format::Csv | Format::Json | Format::Html | Format::Table) =
+        (s.sortie.as_ref(), format)
+    {
         let mut echec = None;
         let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
             let rendu = match format {
+                Format::Table => {
+                    rapport::table::ecrire_colonnes(&r, s.largeur, ctx.couleur, &colonnes, w)
+                }
                 Format::Csv => rapport::csv::ecrire_table(&r, profil, table_csv(table), w),
                 Format::Html => rapport::html::ecrire_avec_empreinte(
                     &r,
@@ -105,13 +127,8 @@ pub fn calculer(
         return Ok(Fin::Succes);
     }
     let octets = match format {
-        Format::Table => rapport::table::rendre_colonnes(
-            &r,
-            s.largeur,
-            ctx.couleur,
-            &colonnes.unwrap_or_default(),
-        )
-        .map(String::into_bytes)?,
+        Format::Table => rapport::table::rendre_colonnes(&r, s.largeur, ctx.couleur, &colonnes)
+            .map(String::into_bytes)?,
         Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table))?,
         Format::Json => rapport::json::rendre(&r, &diags)?,
         Format::Html => rapport::html::rendre_avec_empreinte(

@@ -102,7 +102,18 @@ pub fn ecrire(
 /// stopped reading (`| head -1`: closed pipe) ends the command quietly, with its normal code;
 /// any other failure (disk full…) is an error (E080, exit code 1).
 pub fn afficher(octets: &[u8]) -> Result<(), Erreur> {
-    match sortie::sortie_standard(octets) {
+    afficher_avec(|o| std::io::Write::write_all(o, octets))
+}
+
+/// [`afficher`] for a text written in pieces by `ecrire` (a large table, never held whole).
+pub fn afficher_avec(
+    ecrire: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Erreur> {
+    let ecrit = {
+        let mut o = std::io::stdout().lock();
+        ecrire(&mut o).and_then(|()| std::io::Write::flush(&mut o))
+    };
+    match ecrit {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Erreur::message(

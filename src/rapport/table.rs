@@ -11,9 +11,11 @@
 use super::{euros, groupe_fr, texte_terminal, LARGEUR_CHAMP};
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::{format_echelle, R};
-use crate::calcul::{Resultat, Totaux};
+use crate::calcul::{LigneStructure, Resultat, Totaux};
 use crate::modele::Montant;
-use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{
+    presets, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
+};
 
 /// Width of the table when neither `--largeur` nor a terminal gives one.
 pub const LARGEUR_DEFAUT: u16 = 100;
@@ -245,7 +247,14 @@ fn euros_fr(m: Montant) -> String {
 thread_local! {
     /// Colours for the current rendering (`rendre_avec`).
     static COULEUR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Rows drawn per block ([`PAR_BLOC`]; smaller in the tests, to compare with one block).
+    static BLOC: std::cell::Cell<usize> = const { std::cell::Cell::new(PAR_BLOC) };
 }
+
+/// Past this many rows, a table is drawn in blocks of this many rows at the widths of the
+/// whole table (measured in a first pass), and written block by block: the text of a
+/// million structures is never held whole in memory. The bytes are those of one table.
+const PAR_BLOC: usize = 4096;
 
 fn couleur() -> bool {
     COULEUR.with(|c| c.get())
@@ -292,22 +301,83 @@ const fn col(cle: &'static str, entete: &'static str, abandon: u8) -> Colonne {
     }
 }
 
-/// A table before layout: its columns (the `compactes` ones by default) and rows.
-struct Tableau {
-    colonnes: Vec<Colonne>,
-    lignes: Vec<Vec<Valeur>>,
+/// The rows of a table: held, or made one at a time from the result (one per structure:
+/// never all held as text).
+enum Lignes<'a> {
+    Memoire(Vec<Vec<Valeur>>),
+    Structures(&'a Resultat),
 }
 
-impl Tableau {
+/// A table before layout: its columns (the `compactes` ones by default) and rows.
+struct Tableau<'a> {
+    colonnes: Vec<Colonne>,
+    lignes: Lignes<'a>,
+}
+
+/// The text being written, handed to the writer in pieces ([`MORCEAU`]); the first write
+/// error is kept and ends the writing.
+struct Flux<'w> {
+    texte: String,
+    w: &'w mut dyn std::io::Write,
+    erreur: Option<std::io::Error>,
+}
+
+/// Size of the pieces handed to the writer.
+const MORCEAU: usize = 1 << 16;
+
+impl Flux<'_> {
+    fn ecrire(&mut self, s: &str) {
+        self.texte.push_str(s);
+        if self.texte.len() >= MORCEAU {
+            self.vider();
+        }
+    }
+    fn vider(&mut self) {
+        if self.erreur.is_none() {
+            if let Err(e) = self.w.write_all(self.texte.as_bytes()) {
+                self.erreur = Some(e);
+            }
+        }
+        self.texte.clear();
+    }
+    fn finir(mut self) -> std::io::Result<()> {
+        self.vider();
+        match self.erreur {
+            Some(e) => Err(e),
+            None => self.w.flush(),
+        }
+    }
+}
+
+impl Tableau<'_> {
+    /// `f` on each row, in order.
+    fn chaque(&self, f: &mut dyn FnMut(&[Valeur])) -> R<()> {
+        match &self.lignes {
+            Lignes::Memoire(v) => v.iter().for_each(|l| f(l)),
+            Lignes::Structures(r) => {
+                for l in &r.structures {
+                    f(&ligne_structure(l)?);
+                }
+            }
+        }
+        Ok(())
+    }
+    fn nombre_lignes(&self) -> usize {
+        match &self.lignes {
+            Lignes::Memoire(v) => v.len(),
+            Lignes::Structures(r) => r.structures.len(),
+        }
+    }
+
     /// The columns shown: `choix` (indexes), narrowed to `largeur` by dropping the columns
     /// of highest `abandon` rank first (never one of rank 0, never an explicit list).
-    fn rendre(&self, choix: &[usize], largeur: usize, reduire: bool) -> String {
+    fn rendre(&self, choix: &[usize], largeur: usize, reduire: bool, f: &mut Flux) -> R<()> {
         let initial = choix;
         let mut choix = choix.to_vec();
         loop {
-            let (larg, total) = self.largeurs(&choix, largeur);
+            let (larg, total) = self.largeurs(&choix, largeur)?;
             if total <= largeur || !reduire {
-                return self.dessiner(&choix, &larg);
+                return self.dessiner(&choix, &larg, f);
             }
             let pire = choix
                 .iter()
@@ -319,39 +389,40 @@ impl Tableau {
                     choix.remove(i);
                 }
                 // too narrow for a table even so: one block per row
-                None => return self.fiches(initial, largeur),
+                None => return self.fiches(initial, largeur, f),
             }
         }
     }
 
     /// Each row as a block of « header : value » lines (the columns `choix`), the first
     /// column as the block's title: for a width too narrow for the table.
-    fn fiches(&self, choix: &[usize], largeur: usize) -> String {
-        let mut out = String::new();
-        for l in &self.lignes {
-            let Some((premiere, autres)) = choix.split_first() else {
-                continue;
-            };
-            out.push_str(&envelopper(
-                &format!("• {}\n", l[*premiere].texte()),
-                largeur,
-            ));
+    fn fiches(&self, choix: &[usize], largeur: usize, f: &mut Flux) -> R<()> {
+        let Some((premiere, autres)) = choix.split_first() else {
+            return Ok(());
+        };
+        // the blocks end with the last one's text: its final line break is not written
+        let mut fin = String::new();
+        self.chaque(&mut |l| {
+            let mut bloc = envelopper(&format!("• {}\n", l[*premiere].texte()), largeur);
             for c in autres {
                 let v = l[*c].texte();
                 if v.is_empty() {
                     continue;
                 }
-                out.push_str(&envelopper(
+                bloc.push_str(&envelopper(
                     &format!("    {} : {v}\n", self.colonnes[*c].entete),
                     largeur,
                 ));
             }
-        }
-        out.trim_end().to_string()
+            f.ecrire(&fin);
+            let coupe = bloc.trim_end().len();
+            fin = bloc.split_off(coupe);
+            f.ecrire(&bloc);
+        })
     }
 
     /// Width of each chosen column and of the whole table.
-    fn largeurs(&self, choix: &[usize], largeur: usize) -> (Vec<usize>, usize) {
+    fn largeurs(&self, choix: &[usize], largeur: usize) -> R<(Vec<usize>, usize)> {
         // borders: « │ a ┆ b │ » = 3 per column + 1
         let bords = 3 * choix.len() + 1;
         let mut larg = Vec::new();
@@ -361,13 +432,11 @@ impl Tableau {
             // a header may take three lines: its longest word, or a third of it
             let mot = e.split(' ').map(longueur).max().unwrap_or(0);
             let ent = mot.max(longueur(e).div_ceil(3));
-            let contenu = self
-                .lignes
-                .iter()
-                .map(|l| longueur(&l[*c].texte()))
-                .max()
-                .unwrap_or(0);
-            let est_texte = self.lignes.iter().any(|l| l[*c].est_texte());
+            let (mut contenu, mut est_texte) = (0, false);
+            self.chaque(&mut |l| {
+                contenu = contenu.max(longueur(&l[*c].texte()));
+                est_texte |= l[*c].est_texte();
+            })?;
             if est_texte {
                 textes.push(k);
                 larg.push(contenu.max(ent).min(LARGEUR_CHAMP));
@@ -396,10 +465,11 @@ impl Tableau {
             }
         }
         let total = bords + larg.iter().sum::<usize>();
-        (larg, total)
+        Ok((larg, total))
     }
 
-    fn dessiner(&self, choix: &[usize], larg: &[usize]) -> String {
+    /// A comfy table with the preset, the colours and, when `entete`, the header.
+    fn table(&self, choix: &[usize], larg: &[usize], entete: bool) -> Table {
         let mut t = Table::new();
         if couleur() {
             t.enforce_styling();
@@ -407,38 +477,112 @@ impl Tableau {
         t.load_preset(presets::UTF8_FULL_CONDENSED);
         // the layout is done here: comfy-table does not rewrap
         t.set_content_arrangement(ContentArrangement::Disabled);
-        t.set_header(
-            choix
-                .iter()
-                .zip(larg)
-                .map(|(c, w)| Cell::new(plier_en(self.colonnes[*c].entete, *w, 3))),
-        );
-        for l in &self.lignes {
-            t.add_row(choix.iter().zip(larg).map(|(c, w)| {
-                let v = &l[*c];
-                match v {
-                    Valeur::Texte(s) => Cell::new(plier(s, *w)),
-                    Valeur::Nombre(s) => Cell::new(s).set_alignment(CellAlignment::Right),
-                    Valeur::Variation(m) => {
-                        let c = Cell::new(euros_fr(*m)).set_alignment(CellAlignment::Right);
-                        match (couleur(), m.0.signum()) {
-                            (true, 1) => c.fg(Color::Green),
-                            (true, -1) => c.fg(Color::Red),
-                            _ => c,
-                        }
-                    }
-                    Valeur::Motif(m) => {
-                        let c = Cell::new(plier(motif_court(*m), *w));
-                        if couleur() && *m != Motif::Eligible {
-                            c.fg(Color::Yellow)
-                        } else {
-                            c
-                        }
+        if entete {
+            t.set_header(
+                choix
+                    .iter()
+                    .zip(larg)
+                    .map(|(c, w)| Cell::new(plier_en(self.colonnes[*c].entete, *w, 3))),
+            );
+        }
+        t
+    }
+
+    /// The cells of a row, laid out.
+    fn cellules(choix: &[usize], larg: &[usize], l: &[Valeur]) -> Vec<Cell> {
+        choix
+            .iter()
+            .zip(larg)
+            .map(|(c, w)| match &l[*c] {
+                Valeur::Texte(s) => Cell::new(plier(s, *w)),
+                Valeur::Nombre(s) => Cell::new(s).set_alignment(CellAlignment::Right),
+                Valeur::Variation(m) => {
+                    let c = Cell::new(euros_fr(*m)).set_alignment(CellAlignment::Right);
+                    match (couleur(), m.0.signum()) {
+                        (true, 1) => c.fg(Color::Green),
+                        (true, -1) => c.fg(Color::Red),
+                        _ => c,
                     }
                 }
-            }));
+                Valeur::Motif(m) => {
+                    let c = Cell::new(plier(motif_court(*m), *w));
+                    if couleur() && *m != Motif::Eligible {
+                        c.fg(Color::Yellow)
+                    } else {
+                        c
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The table drawn by comfy-table: in one piece, or, past the block size, block by
+    /// block at the widths of the whole table (what comfy-table measures on every block,
+    /// header included), the blocks joined without their inner borders.
+    fn dessiner(&self, choix: &[usize], larg: &[usize], f: &mut Flux) -> R<()> {
+        let bloc = BLOC.with(|b| b.get()).max(1);
+        if self.nombre_lignes() <= bloc {
+            let mut t = self.table(choix, larg, true);
+            self.chaque(&mut |l| {
+                t.add_row(Self::cellules(choix, larg, l));
+            })?;
+            f.ecrire(&t.to_string());
+            return Ok(());
         }
-        t.to_string()
+        // widths of the whole table, block by block
+        let mut largeurs = vec![0u16; choix.len()];
+        let mut mesurer = |t: &Table| {
+            for (m, w) in largeurs.iter_mut().zip(t.column_max_content_widths()) {
+                *m = (*m).max(w);
+            }
+        };
+        let mut t = self.table(choix, larg, true);
+        let mut n = 0;
+        self.chaque(&mut |l| {
+            t.add_row(Self::cellules(choix, larg, l));
+            n += 1;
+            if n % bloc == 0 {
+                mesurer(&t);
+                t = self.table(choix, larg, true);
+            }
+        })?;
+        mesurer(&t);
+        // the blocks, at those widths
+        let total = n;
+        let mut ecrit = false;
+        let mut emettre = |t: &mut Table, premier: bool, dernier: bool, f: &mut Flux| {
+            t.set_constraints(
+                largeurs
+                    .iter()
+                    .map(|w| ColumnConstraint::Absolute(Width::Fixed(w.saturating_add(2)))),
+            );
+            let s = t.to_string();
+            let mut lignes: Vec<&str> = s.split('\n').collect();
+            if !dernier {
+                lignes.pop();
+            }
+            let debut = usize::from(!premier);
+            for l in lignes.get(debut..).unwrap_or_default() {
+                if ecrit {
+                    f.ecrire("\n");
+                }
+                f.ecrire(l);
+                ecrit = true;
+            }
+        };
+        let mut t = self.table(choix, larg, true);
+        let (mut n, mut premier) = (0, true);
+        self.chaque(&mut |l| {
+            t.add_row(Self::cellules(choix, larg, l));
+            n += 1;
+            if n % bloc == 0 && n < total {
+                emettre(&mut t, premier, false, f);
+                premier = false;
+                t = self.table(choix, larg, false);
+            }
+        })?;
+        emettre(&mut t, premier, true, f);
+        Ok(())
     }
 
     /// Every column, or those marked `compactes`.
@@ -480,10 +624,55 @@ pub fn rendre_colonnes(
     couleur: bool,
     colonnes: &Colonnes,
 ) -> R<String> {
+    let mut octets = Vec::new();
+    // a Vec is never refused
+    let _ = ecrire_colonnes(r, largeur, couleur, colonnes, &mut octets)?;
+    // only `str` pieces were written
+    Ok(String::from_utf8(octets)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// [`rendre_colonnes`] written into `w` as it is made, in pieces. `Err`: a figure that
+/// cannot be written; `Ok(Err)`: `w` failed.
+pub fn ecrire_colonnes(
+    r: &Resultat,
+    largeur: Option<u16>,
+    couleur: bool,
+    colonnes: &Colonnes,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
+    let mut f = Flux {
+        texte: String::with_capacity(MORCEAU + 4096),
+        w,
+        erreur: None,
+    };
     COULEUR.with(|c| c.set(couleur));
-    let t = rendre_sans_etat(r, largeur_effective(largeur), colonnes);
+    let t = rendre_sans_etat(r, largeur_effective(largeur), colonnes, &mut f);
     COULEUR.with(|c| c.set(false));
-    t
+    t?;
+    Ok(f.finir())
+}
+
+/// The row of a structure.
+fn ligne_structure(l: &LigneStructure) -> R<Vec<Valeur>> {
+    let taux = match &l.taux_unitaire {
+        Some(x) => groupe_fr(&euros(x, 4)?),
+        None => "—".into(),
+    };
+    Ok(vec![
+        texte(&l.structure.id),
+        texte(&l.structure.nom),
+        texte(l.eligibilite.volet().unwrap_or("—")),
+        Valeur::Motif(l.motif()),
+        nombre(groupe_fr(&l.unites_eligibles.to_string())),
+        nombre(taux),
+        montant(l.bonus_lissage),
+        montant(l.bonus_nouvelles),
+        montant(l.bonus_total),
+        montant(l.contribution_n1),
+        montant(l.contribution_n),
+        Valeur::Variation(l.variation),
+    ])
 }
 
 /// A collectivité's name (its id when the convention does not name it).
@@ -509,10 +698,9 @@ fn ligne_totaux(nom: &str, x: &Totaux) -> Vec<Valeur> {
     ]
 }
 
-fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<String> {
+fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut Flux) -> R<()> {
     let tout = *colonnes == Colonnes::Toutes;
-    let mut out = String::new();
-    out.push_str(&envelopper(
+    f.ecrire(&envelopper(
         &format!(
             "{} — {} — exercice {}\n\nStructures (annexes 2 et 2 bis)\n",
             texte_terminal(&r.convention.nom, LARGEUR_CHAMP),
@@ -521,7 +709,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         ),
         largeur,
     ));
-    let mut t = Tableau {
+    let t = Tableau {
         colonnes: vec![
             col("id", "identifiant", 6),
             col("nom", "nom", 0),
@@ -536,28 +724,8 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
             col("contribution_n", "contribution N (€)", 5),
             col("variation", "variation (€)", 2),
         ],
-        lignes: Vec::new(),
+        lignes: Lignes::Structures(r),
     };
-    for l in &r.structures {
-        let taux = match &l.taux_unitaire {
-            Some(x) => groupe_fr(&euros(x, 4)?),
-            None => "—".into(),
-        };
-        t.lignes.push(vec![
-            texte(&l.structure.id),
-            texte(&l.structure.nom),
-            texte(l.eligibilite.volet().unwrap_or("—")),
-            Valeur::Motif(l.motif()),
-            nombre(groupe_fr(&l.unites_eligibles.to_string())),
-            nombre(taux),
-            montant(l.bonus_lissage),
-            montant(l.bonus_nouvelles),
-            montant(l.bonus_total),
-            montant(l.contribution_n1),
-            montant(l.contribution_n),
-            Valeur::Variation(l.variation),
-        ]);
-    }
     let compactes = [
         "id",
         "nom",
@@ -567,19 +735,18 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         "contribution_n",
         "variation",
     ];
-    let texte_table = match colonnes {
+    match colonnes {
         Colonnes::Liste(l) => {
             let choix: Vec<usize> = l
                 .iter()
                 .filter_map(|c| t.colonnes.iter().position(|x| x.cle == c))
                 .collect();
-            t.rendre(&choix, largeur, false)
+            t.rendre(&choix, largeur, false, f)?
         }
-        _ => t.rendre(&t.indices(tout, &compactes), largeur, !tout),
+        _ => t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?,
     };
-    out.push_str(&texte_table);
 
-    out.push_str("\n\nTotaux par gestionnaire\n");
+    f.ecrire("\n\nTotaux par gestionnaire\n");
     let t = Tableau {
         colonnes: vec![
             col("gestionnaire", "gestionnaire", 0),
@@ -592,11 +759,12 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
             col("fp_n", "financement public N (€)", 6),
             col("variation", "variation (€)", 1),
         ],
-        lignes: r
-            .gestionnaires
-            .iter()
-            .map(|(g, x)| ligne_totaux(g, x))
-            .collect(),
+        lignes: Lignes::Memoire(
+            r.gestionnaires
+                .iter()
+                .map(|(g, x)| ligne_totaux(g, x))
+                .collect(),
+        ),
     };
     let compactes = [
         "gestionnaire",
@@ -606,9 +774,9 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         "contribution_n",
         "variation",
     ];
-    out.push_str(&t.rendre(&t.indices(tout, &compactes), largeur, !tout));
+    t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?;
 
-    out.push_str("\n\nTotaux par collectivité\n");
+    f.ecrire("\n\nTotaux par collectivité\n");
     let mut t = Tableau {
         colonnes: vec![
             col("collectivite", "collectivité", 0),
@@ -620,10 +788,11 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
             col("contribution_n1", "contribution N-1 (€)", 5),
             col("contribution_n", "contribution N (€)", 4),
         ],
-        lignes: Vec::new(),
+        lignes: Lignes::Memoire(Vec::new()),
     };
+    let mut lignes = Vec::new();
     for (c, x) in &r.collectivites {
-        t.lignes.push(vec![
+        lignes.push(vec![
             texte(&nom_collectivite(r, c)),
             montant(x.charge_n1),
             montant(x.structures.bonus_total),
@@ -634,6 +803,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
             montant(x.structures.contribution_n),
         ]);
     }
+    t.lignes = Lignes::Memoire(lignes);
     let compactes = [
         "collectivite",
         "charge_n1",
@@ -642,9 +812,9 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         "verse_caf",
         "contribution_n",
     ];
-    out.push_str(&t.rendre(&t.indices(tout, &compactes), largeur, !tout));
+    t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?;
 
-    out.push_str(&envelopper(
+    f.ecrire(&envelopper(
         "\n\nRapprochement par collectivité et volet (A + C = L + R + P)\n",
         largeur,
     ));
@@ -660,10 +830,11 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
             col("non_redistribue", "non redistribué R (€)", 0),
             col("verse_collectivite", "versé collectivité P (€)", 0),
         ],
-        lignes: Vec::new(),
+        lignes: Lignes::Memoire(Vec::new()),
     };
+    let mut lignes = Vec::new();
     for g in &r.groupes {
-        t.lignes.push(vec![
+        lignes.push(vec![
             texte(&nom_collectivite(r, &g.collectivite)),
             texte(&g.volet),
             montant(g.charge_n1),
@@ -677,7 +848,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
     }
     let tt = &r.total;
     let une = r.collectivites.len() <= 1;
-    t.lignes.push(vec![
+    lignes.push(vec![
         Valeur::Texte("TOTAL".into()),
         Valeur::Texte(if une { "TOTAL" } else { "(tous)" }.into()),
         montant(tt.charge_n1),
@@ -689,6 +860,7 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         montant(tt.non_redistribue),
         montant(tt.verse_collectivite),
     ]);
+    t.lignes = Lignes::Memoire(lignes);
     // one collectivité: its column says nothing; all of C zero: the identity is A = L + R + P
     let sans_c = tt.complement_plancher.0 == 0;
     let mut compactes = vec!["volet", "charge_n1", "lissage", "non_redistribue"];
@@ -699,12 +871,12 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
     if !sans_c {
         compactes.push("complement");
     }
-    out.push_str(&t.rendre(&t.indices(tout, &compactes), largeur, !tout));
+    t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?;
     if !tout && sans_c {
-        out.push_str("\n(complément plancher C nul partout : A = L + R + P)");
+        f.ecrire("\n(complément plancher C nul partout : A = L + R + P)");
     }
-    out.push_str("\n\n");
-    out.push_str(&envelopper(&format!(
+    f.ecrire("\n\n");
+    f.ecrire(&envelopper(&format!(
         "Total général versé par la Caf en {} : {} (bonus aux structures {} + versé aux collectivités {})\n\
          Contributions des collectivités aux structures : {} en N-1 → {} en {}\n",
         r.exercice,
@@ -716,12 +888,12 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes) -> R<Stri
         r.exercice,
     ), largeur));
     if !tout {
-        out.push_str(&envelopper(
+        f.ecrire(&envelopper(
             "(colonnes choisies pour la largeur ; toutes avec --colonnes toutes)\n",
             largeur,
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -752,6 +924,49 @@ mod tests {
         for w in [8, 10, 13, 17, 25] {
             for l in plier("Relais petite enfance intercommunal – antenne de Gevrey", w).lines() {
                 assert!(l.chars().count() <= w, "{l} > {w}");
+            }
+        }
+    }
+
+    /// Drawn block by block (at the widths of the whole table, measured first), the table
+    /// has the bytes of the table drawn in one piece: blocks of 7 and 100 rows against one
+    /// block, on a generated dossier (wrapped names, every reason), at several widths and
+    /// with the narrow layout (one block of lines per structure).
+    #[test]
+    fn blocs_identiques_a_une_seule_table() {
+        use crate::diagnostic::Diagnostics;
+        use crate::generation::{generer, Parametres};
+        let p = Parametres {
+            collectivites: 12,
+            structures: 300,
+            graine: 7,
+            dossiers: Some(1),
+        };
+        let d = generer(&p).unwrap().remove(0);
+        let mut diags = Diagnostics::default();
+        let lu = crate::lecture::analyser_dossier(&d.fichiers, &mut diags).unwrap();
+        let b = lu
+            .bareme
+            .pour_exercice(lu.dossier.convention.exercice, "bareme.toml")
+            .unwrap();
+        let r = crate::calcul::calculer(&lu.dossier, &b).unwrap();
+        assert!(r.structures.len() > 200);
+        for (largeur, colonnes) in [
+            (80, Colonnes::Compactes),
+            (200, Colonnes::Toutes),
+            (30, Colonnes::Compactes),
+            (120, Colonnes::Liste(vec!["nom".into(), "bonus".into()])),
+        ] {
+            let rendre = |bloc: usize| {
+                BLOC.with(|b| b.set(bloc));
+                let t = rendre_colonnes(&r, Some(largeur), false, &colonnes).unwrap();
+                BLOC.with(|b| b.set(PAR_BLOC));
+                t
+            };
+            let entiere = rendre(usize::MAX);
+            assert!(entiere.lines().count() > 200);
+            for bloc in [7, 100] {
+                assert!(rendre(bloc) == entiere, "{largeur} {colonnes:?} {bloc}");
             }
         }
     }
