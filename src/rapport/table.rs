@@ -425,6 +425,15 @@ impl Tableau<'_> {
     fn largeurs(&self, choix: &[usize], largeur: usize) -> R<(Vec<usize>, usize)> {
         // borders: « │ a ┆ b │ » = 3 per column + 1
         let bords = 3 * choix.len() + 1;
+        // the longest content of each chosen column, and whether it holds text: one pass
+        let mut contenu = vec![0; choix.len()];
+        let mut est_texte = vec![false; choix.len()];
+        self.chaque(&mut |l| {
+            for (k, c) in choix.iter().enumerate() {
+                contenu[k] = contenu[k].max(longueur(&l[*c].texte()));
+                est_texte[k] |= l[*c].est_texte();
+            }
+        })?;
         let mut larg = Vec::new();
         let mut textes = Vec::new();
         for (k, c) in choix.iter().enumerate() {
@@ -432,16 +441,11 @@ impl Tableau<'_> {
             // a header may take three lines: its longest word, or a third of it
             let mot = e.split(' ').map(longueur).max().unwrap_or(0);
             let ent = mot.max(longueur(e).div_ceil(3));
-            let (mut contenu, mut est_texte) = (0, false);
-            self.chaque(&mut |l| {
-                contenu = contenu.max(longueur(&l[*c].texte()));
-                est_texte |= l[*c].est_texte();
-            })?;
-            if est_texte {
+            if est_texte[k] {
                 textes.push(k);
-                larg.push(contenu.max(ent).min(LARGEUR_CHAMP));
+                larg.push(contenu[k].max(ent).min(LARGEUR_CHAMP));
             } else {
-                larg.push(contenu.max(ent));
+                larg.push(contenu[k].max(ent));
             }
         }
         let fixes: usize = larg
