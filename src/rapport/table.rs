@@ -326,6 +326,17 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut F
         ),
         largeur,
     ));
+    table_structures(r, largeur, colonnes, f)?;
+    table_gestionnaires(r, largeur, tout, f)?;
+    table_collectivites(r, largeur, tout, f)?;
+    table_rapprochement(r, largeur, tout, f)?;
+    total_general(r, largeur, tout, f);
+    Ok(())
+}
+
+/// The structures, one row each (made as it is drawn), with the columns chosen.
+fn table_structures(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut Flux) -> R<()> {
+    let tout = *colonnes == Colonnes::Toutes;
     let t = Tableau {
         colonnes: vec![
             col("id", "identifiant", 6),
@@ -363,6 +374,11 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut F
         _ => t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?,
     };
 
+    Ok(())
+}
+
+/// Totals per gestionnaire.
+fn table_gestionnaires(r: &Resultat, largeur: usize, tout: bool, f: &mut Flux) -> R<()> {
     f.ecrire("\n\nTotaux par gestionnaire\n");
     let t = Tableau {
         colonnes: vec![
@@ -393,6 +409,11 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut F
     ];
     t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?;
 
+    Ok(())
+}
+
+/// Totals per collectivité.
+fn table_collectivites(r: &Resultat, largeur: usize, tout: bool, f: &mut Flux) -> R<()> {
     f.ecrire("\n\nTotaux par collectivité\n");
     let mut t = Tableau {
         colonnes: vec![
@@ -431,6 +452,11 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut F
     ];
     t.rendre(&t.indices(tout, &compactes), largeur, !tout, f)?;
 
+    Ok(())
+}
+
+/// Reconciliation per collectivité and volet, with its total row.
+fn table_rapprochement(r: &Resultat, largeur: usize, tout: bool, f: &mut Flux) -> R<()> {
     f.ecrire(&envelopper(
         "\n\nRapprochement par collectivité et volet (A + C = L + R + P)\n",
         largeur,
@@ -492,6 +518,12 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut F
     if !tout && sans_c {
         f.ecrire("\n(complément plancher C nul partout : A = L + R + P)");
     }
+    Ok(())
+}
+
+/// What the Caf pays in all, and the contributions, N-1 and N.
+fn total_general(r: &Resultat, largeur: usize, tout: bool, f: &mut Flux) {
+    let tt = &r.total;
     f.ecrire("\n\n");
     f.ecrire(&envelopper(&format!(
         "Total général versé par la Caf en {} : {} (bonus aux structures {} + versé aux collectivités {})\n\
@@ -510,7 +542,6 @@ fn rendre_sans_etat(r: &Resultat, largeur: usize, colonnes: &Colonnes, f: &mut F
             largeur,
         ));
     }
-    Ok(())
 }
 
 #[cfg(test)]
