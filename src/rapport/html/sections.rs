@@ -4,6 +4,142 @@
 
 use super::*;
 
+/// 1. Summary: what the Caf pays, the contributions, the structures eligible, the charge.
+pub(super) fn synthese(o: &mut String, r: &Resultat) {
+    let t = &r.total;
+    // summary
+    let _ = write!(
+        o,
+        "<section id=\"synthese\">\n<h2>1. Synthèse</h2>\n<div class=\"cartes\">\n\
+         <div class=\"carte\" id=\"total-caf\"><div class=\"etiquette\">Versé par la Caf en {ex}</div><div class=\"valeur\" data-centimes=\"{vc}\">{vcf}</div><div class=\"detail\">bonus aux structures {bs} + versé aux collectivités {vcol}</div></div>\n\
+         <div class=\"carte coll\" id=\"total-collectivites\"><div class=\"etiquette\">Contributions des collectivités aux structures</div><div class=\"valeur petite\">N-1 : <span data-centimes=\"{c1}\">{c1f}</span></div><div class=\"valeur petite\">{ex} : <span data-centimes=\"{cn}\">{cnf}</span></div></div>\n\
+         <div class=\"carte elig\" id=\"structures-eligibles\"><div class=\"etiquette\">Structures éligibles</div><div class=\"valeur\"><span data-nombre=\"{ne}\">{ne}</span> sur {ns}</div><div class=\"detail\">{nx} structure{px} non éligible{px} (section 6)</div></div>\n\
+         <div class=\"carte\" id=\"charge-n1\"><div class=\"etiquette\">Charge à payer N-1 à répartir</div><div class=\"valeur\" data-centimes=\"{a}\">{af}</div><div class=\"detail\">dont non redistribué {nr}</div></div>\n\
+         </div>\n",
+        ex = r.exercice,
+        vc = t.verse_caf.0,
+        vcf = esc(&fr(t.verse_caf)),
+        bs = esc(&fr(t.structures.bonus_total)),
+        vcol = esc(&fr(t.verse_collectivite)),
+        c1 = t.structures.contribution_n1.0,
+        c1f = esc(&fr(t.structures.contribution_n1)),
+        cn = t.structures.contribution_n.0,
+        cnf = esc(&fr(t.structures.contribution_n)),
+        ne = t.structures.structures_eligibles,
+        ns = t.structures.structures,
+        nx = t.structures.structures - t.structures.structures_eligibles,
+        px = if t.structures.structures - t.structures.structures_eligibles > 1 { "s" } else { "" },
+        a = t.charge_n1.0,
+        af = esc(&fr(t.charge_n1)),
+        nr = esc(&fr(t.non_redistribue)),
+    );
+    let fp1 = t.structures.financement_public_n1;
+    let fpn = t.structures.financement_public_n;
+    let _ = write!(
+        o,
+        "<p>En {ex}, la Caf verse le bonus territoire directement aux gestionnaires des structures éligibles ({bs}), au lieu de le verser à la collectivité. \
+         Les collectivités ajustent leurs contributions : {c1} en N-1, {cn} en {ex}. \
+         Le financement public des structures (Caf + collectivités) passe de {fp1} à {fpn} (variation {va}).</p>\n</section>\n",
+        ex = r.exercice,
+        bs = esc(&fr(t.structures.bonus_total)),
+        c1 = esc(&fr(t.structures.contribution_n1)),
+        cn = esc(&fr(t.structures.contribution_n)),
+        fp1 = esc(&fr(fp1)),
+        fpn = esc(&fr(fpn)),
+        va = esc(&fr(t.structures.variation)),
+    );
+}
+
+/// 2. One bar chart per volet.
+pub(super) fn volets(
+    o: &mut String,
+    r: &Resultat,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
+    // bar chart per volet
+    o.push_str("<section id=\"bonus-par-volet\">\n<div class=\"tete\"><h2>2. Bonus par structure, par volet</h2>\n<p>Une barre par structure éligible, la plus forte en haut ; chaque volet a sa propre échelle.</p></div>\n");
+    let mut volets: Vec<&str> = Vec::new();
+    for g in &r.groupes {
+        if !volets.contains(&g.volet.as_str()) {
+            volets.push(&g.volet);
+        }
+    }
+    let mut aucun = true;
+    for v in &volets {
+        let mut lignes: Vec<&LigneStructure> = r
+            .structures
+            .iter()
+            .filter(|l| l.motif() == Motif::Eligible && l.eligibilite.volet() == Some(v))
+            .collect();
+        if lignes.is_empty() {
+            continue;
+        }
+        aucun = false;
+        lignes.sort_by(|a, b| {
+            b.bonus_total
+                .cmp(&a.bonus_total)
+                .then_with(|| a.structure.id.as_bytes().cmp(b.structure.id.as_bytes()))
+        });
+        let total = Montant(lignes.iter().map(|l| l.bonus_total.0).sum());
+        let unite = r
+            .bareme
+            .volets
+            .get(*v)
+            .map_or("unité".to_string(), |x| x.unite.valeur.clone());
+        let charge = Montant(
+            r.groupes
+                .iter()
+                .filter(|g| g.volet == *v)
+                .map(|g| g.charge_n1.0)
+                .sum(),
+        );
+        let _ = write!(
+            o,
+            "<figure id=\"volet-{}\"><figcaption>Volet {} — {} structure{} — bonus {} (charge N-1 {}) — unité : {}</figcaption>",
+            esc(v),
+            esc(v),
+            lignes.len(),
+            if lignes.len() > 1 { "s" } else { "" },
+            esc(&fr(total)),
+            esc(&fr(charge)),
+            esc(&unite)
+        );
+        graphique_volet(o, v, &lignes);
+        o.push_str(LEGENDE_VOLET);
+        o.push_str("</figure>\n");
+        vider!(o, w);
+    }
+    if aucun {
+        o.push_str("<p>Aucune structure éligible : aucun bonus n'est réparti.</p>\n");
+    }
+    o.push_str("</section>\n");
+
+    Ok(Ok(()))
+}
+
+/// 3. Caf and collectivité funding per gestionnaire, N-1 and N.
+pub(super) fn gestionnaires(o: &mut String, r: &Resultat) {
+    // gestionnaires
+    let _ = write!(o, "<section id=\"financement-gestionnaires\">\n<div class=\"tete\"><h2>3. Financement Caf et collectivité par gestionnaire, N-1 et N</h2>\n<p>Part de chaque financeur dans le financement public du gestionnaire ; barre du haut : N-1, barre du bas : {ex}.</p></div>\n<figure>", ex = r.exercice);
+    graphique_gestionnaires(o, r);
+    o.push_str("<p class=\"legende\">Légende :<span style=\"background:#2b6cb0\"></span>Caf (bonus)<span style=\"background:#dd6b20\"></span>collectivité (contribution) ; à droite, le financement public total et la part de la Caf.</p></figure>\n<div class=\"defilement\"><table id=\"table-gestionnaires\">\n<thead><tr><th>Gestionnaire</th><th class=\"n\">Structures éligibles</th><th class=\"n\">Bonus N-1</th><th class=\"n\">Bonus N</th><th class=\"n\">Contrib. N-1</th><th class=\"n\">Contrib. N</th><th class=\"n\">Fin. public N-1</th><th class=\"n\">Fin. public N</th><th class=\"n\">Variation</th></tr></thead>\n<tbody>\n");
+    for (g, x) in &r.gestionnaires {
+        let _ = writeln!(
+            o,
+            "<tr data-gestionnaire=\"{}\"><td>{}</td>{}</tr>",
+            esc(g),
+            esc(g),
+            cellules_gestionnaire(x)
+        );
+    }
+    let x = &r.total.structures;
+    let _ = writeln!(
+        o,
+        "</tbody>\n<tfoot><tr><td>Total</td>{}</tr></tfoot>\n</table></div>\n</section>",
+        cellules_gestionnaire(x)
+    );
+}
+
 /// 4. Detail per structure (one row per structure).
 pub(super) fn structures(
     o: &mut String,
