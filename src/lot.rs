@@ -385,7 +385,72 @@ pub fn executer(
         let _ = std::fs::remove_dir_all(&neuf);
         m
     };
+    let (mut issues, fils) = traiter_en_parallele(&dossiers, o, &neuf, progression);
+    // an output error (not a data error) leaves the old folder as it was
+    let erreurs: Vec<&str> = issues
+        .iter()
+        .filter_map(|i| i.erreur_ecriture.as_deref())
+        .collect();
+    if let Some(e) = erreurs.first() {
+        return Err(abandon(format!(
+            "{e}{} ; {} n'a pas été modifié",
+            match erreurs.len() {
+                1 => String::new(),
+                n => format!(" (et {} autre{})", n - 1, if n > 2 { "s" } else { "" }),
+            },
+            o.sortie.display()
+        )));
+    }
 
+    // consolidated file
+    let t = Instant::now();
+    let mut chrono = Chrono::default();
+    let mut total = Agregat::default();
+    let mut volets: BTreeMap<String, Agregat> = BTreeMap::new();
+    for i in &issues {
+        chrono.ajouter(&i.chrono);
+        if let Some(t) = &i.totaux {
+            total.ajouter(&t.total);
+            for (v, a) in &t.volets {
+                volets.entry(v.clone()).or_default().ajouter(a);
+            }
+        }
+    }
+    ecrire_consolide(&neuf, o, &mut issues, &total, &volets).map_err(|e| abandon(e.to_string()))?;
+    // the replaced folder's permissions are kept
+    if let Ok(m) = std::fs::metadata(&cible) {
+        let _ = std::fs::set_permissions(&neuf, m.permissions());
+    }
+    sortie::synchroniser_dossier(&neuf.join(SOUS_DOSSIER));
+    sortie::synchroniser_dossier(&neuf);
+    remplacer(&neuf, &cible, o.ecraser).map_err(|e| {
+        abandon(format!(
+            "{} ; {} n'a pas été modifié",
+            sortie::ErreurEcriture::io(&o.sortie, "remplacement du dossier impossible", &e),
+            o.sortie.display()
+        ))
+    })?;
+    sortie::synchroniser_dossier(parent);
+    chrono.ecriture += t.elapsed();
+    chrono.total = debut.elapsed();
+    Ok(Bilan {
+        dossiers: issues,
+        total,
+        volets,
+        consolide: o.sortie.join(CONSOLIDE),
+        fils,
+        chrono,
+    })
+}
+
+/// Runs [`traiter_dossier`] on every dossier on `o.fils` threads (0: one per core), each
+/// taking the next dossier not yet taken; the outcomes in the order of `dossiers`.
+fn traiter_en_parallele(
+    dossiers: &[(String, PathBuf)],
+    o: &OptionsLot,
+    neuf: &Path,
+    progression: &mut dyn FnMut(usize, usize),
+) -> (Vec<IssueDossier>, usize) {
     let fils = match o.fils {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -419,46 +484,27 @@ pub fn executer(
             progression(faits, dossiers.len());
         }
     });
-    let mut issues: Vec<IssueDossier> = issues.into_iter().flatten().collect();
-    // an output error (not a data error) leaves the old folder as it was
-    let erreurs: Vec<&str> = issues
-        .iter()
-        .filter_map(|i| i.erreur_ecriture.as_deref())
-        .collect();
-    if let Some(e) = erreurs.first() {
-        return Err(abandon(format!(
-            "{e}{} ; {} n'a pas été modifié",
-            match erreurs.len() {
-                1 => String::new(),
-                n => format!(" (et {} autre{})", n - 1, if n > 2 { "s" } else { "" }),
-            },
-            o.sortie.display()
-        )));
-    }
+    (issues.into_iter().flatten().collect(), fils)
+}
 
-    // consolidated file
-    let t = Instant::now();
-    let mut chrono = Chrono::default();
-    let mut total = Agregat::default();
-    let mut volets: BTreeMap<String, Agregat> = BTreeMap::new();
-    for i in &issues {
-        chrono.ajouter(&i.chrono);
-        if let Some(t) = &i.totaux {
-            total.ajouter(&t.total);
-            for (v, a) in &t.volets {
-                volets.entry(v.clone()).or_default().ajouter(a);
-            }
-        }
-    }
+/// Writes the consolidated file and the diagnostics into the new output folder, then puts
+/// every file on disk before the folder is put in place.
+fn ecrire_consolide(
+    neuf: &Path,
+    o: &OptionsLot,
+    issues: &mut [IssueDossier],
+    total: &Agregat,
+    volets: &BTreeMap<String, Agregat>,
+) -> Result<(), sortie::ErreurEcriture> {
     let mut texte = String::new();
-    for i in &issues {
+    for i in issues.iter() {
         for d in &i.diagnostics.0 {
             texte.push_str(&d.to_string());
             texte.push('\n');
         }
     }
     sortie::ecrire_neuf_avec(&neuf.join(CONSOLIDE), |w| {
-        consolider(w, &mut issues, &total, &volets, o.profil)
+        consolider(w, issues, total, volets, o.profil)
     })
     .and_then(|()| sortie::ecrire_neuf_sans_synchro(&neuf.join(DIAGNOSTICS), texte.as_bytes()))
     .and_then(|()| {
@@ -466,36 +512,11 @@ pub fn executer(
         let mut fichiers: Vec<PathBuf> = issues
             .iter()
             .filter(|i| i.resultat.is_some())
-            .map(|i| chemin_resultat(&neuf, o, &i.nom))
+            .map(|i| chemin_resultat(neuf, o, &i.nom))
             .collect();
         fichiers.push(neuf.join(CONSOLIDE));
         fichiers.push(neuf.join(DIAGNOSTICS));
         sortie::synchroniser_fichiers(&fichiers)
-    })
-    .map_err(|e| abandon(e.to_string()))?;
-    // the replaced folder's permissions are kept
-    if let Ok(m) = std::fs::metadata(&cible) {
-        let _ = std::fs::set_permissions(&neuf, m.permissions());
-    }
-    sortie::synchroniser_dossier(&neuf.join(SOUS_DOSSIER));
-    sortie::synchroniser_dossier(&neuf);
-    remplacer(&neuf, &cible, o.ecraser).map_err(|e| {
-        abandon(format!(
-            "{} ; {} n'a pas été modifié",
-            sortie::ErreurEcriture::io(&o.sortie, "remplacement du dossier impossible", &e),
-            o.sortie.display()
-        ))
-    })?;
-    sortie::synchroniser_dossier(parent);
-    chrono.ecriture += t.elapsed();
-    chrono.total = debut.elapsed();
-    Ok(Bilan {
-        dossiers: issues,
-        total,
-        volets,
-        consolide: o.sortie.join(CONSOLIDE),
-        fils,
-        chrono,
     })
 }
 
