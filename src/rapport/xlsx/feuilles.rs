@@ -408,6 +408,19 @@ pub(super) fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
     fe.ws.set_row_height(0, 22)?;
     fe.texte(1, 0, &format!("Caf : {}", r.convention.caf), &f.texte)?;
     fe.texte(2, 0, &mention_production(), &f.texte)?;
+    let l = chiffres_cles(&mut fe, r, f)?;
+    par_volet(&mut fe, r, f, l)?;
+    fe.largeurs = vec![42, 18, 14, 16, 18];
+    let largeurs: Vec<f64> = fe.largeurs.iter().map(|w| *w as f64).collect();
+    for (c, w) in largeurs.iter().enumerate() {
+        fe.ws.set_column_width(c as u16, *w)?;
+    }
+    fe.imprimer(&largeurs, 0)?;
+    Ok(fe.ws)
+}
+
+/// The key figures of the summary sheet, from row 5; the last row written.
+fn chiffres_cles(fe: &mut Feuille, r: &Resultat, f: &Formats) -> X<u32> {
     let t = &r.total;
     let s = &t.structures;
     let mut l = 4u32;
@@ -462,6 +475,12 @@ pub(super) fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.texte(l, 0, libelle, ft)?;
         fe.montant(l, 1, m, fm)?;
     }
+    Ok(l)
+}
+
+/// The bonus per volet of the summary sheet, two rows below `l`, with its total row.
+fn par_volet(fe: &mut Feuille, r: &Resultat, f: &Formats, mut l: u32) -> X<()> {
+    let s = &r.total.structures;
     l += 2;
     let premiere = l;
     fe.ws.set_row_height(l, HAUTEUR_LIGNE * 2.0 + 2.0)?;
@@ -531,11 +550,5 @@ pub(super) fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
             &f.total_montant,
         )?;
     }
-    fe.largeurs = vec![42, 18, 14, 16, 18];
-    let largeurs: Vec<f64> = fe.largeurs.iter().map(|w| *w as f64).collect();
-    for (c, w) in largeurs.iter().enumerate() {
-        fe.ws.set_column_width(c as u16, *w)?;
-    }
-    fe.imprimer(&largeurs, 0)?;
-    Ok(fe.ws)
+    Ok(())
 }
