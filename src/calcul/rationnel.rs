@@ -245,36 +245,48 @@ impl Rationnel {
     }
 }
 
+/// Integer `v` scaled by `10^echelle` written as ASCII (`-123.4500`, `separateur` before
+/// the decimals) into a buffer, the text being `buf[debut..]`: without any allocation, for
+/// every figure of every output row. `None` beyond 64 bits or 19 decimals (the general
+/// formatting then).
+pub fn chiffres_echelle(v: i128, echelle: u32, separateur: u8) -> Option<([u8; 48], usize)> {
+    let neg = v < 0;
+    let (Ok(mut x), true) = (u64::try_from(v.unsigned_abs()), echelle <= 19) else {
+        return None;
+    };
+    let mut buf = [0u8; 48];
+    let mut i = buf.len();
+    for _ in 0..echelle {
+        i -= 1;
+        buf[i] = b'0' + (x % 10) as u8;
+        x /= 10;
+    }
+    if echelle > 0 {
+        i -= 1;
+        buf[i] = separateur;
+    }
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    Some((buf, i))
+}
+
 /// Writes integer `v` scaled by `10^echelle` as `-123.4500`.
 pub fn format_echelle(v: i128, echelle: u32) -> String {
     let neg = v < 0;
     let a = v.unsigned_abs();
     // every amount of real data fits in 64 bits: digits written by hand (this runs for each
     // figure of each output row); otherwise the general formatting below
-    if let (Ok(mut x), true) = (u64::try_from(a), echelle <= 19) {
-        let mut buf = [0u8; 48];
-        let mut i = buf.len();
-        for _ in 0..echelle {
-            i -= 1;
-            buf[i] = b'0' + (x % 10) as u8;
-            x /= 10;
-        }
-        if echelle > 0 {
-            i -= 1;
-            buf[i] = b'.';
-        }
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (x % 10) as u8;
-            x /= 10;
-            if x == 0 {
-                break;
-            }
-        }
-        if neg {
-            i -= 1;
-            buf[i] = b'-';
-        }
+    if let Some((buf, i)) = chiffres_echelle(v, echelle, b'.') {
         // ASCII digits, '.' and '-' only
         return buf[i..].iter().map(|b| *b as char).collect();
     }

@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{format_echelle, Invariant, Rationnel, R};
+use crate::calcul::rationnel::{chiffres_echelle, format_echelle, Invariant, Rationnel, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -139,36 +139,11 @@ impl LigneCsv {
     /// `v` hundredths (or another scale) as `rationnel::format_echelle` writes it, with the
     /// profile's decimal separator.
     pub(crate) fn nombre(&mut self, v: i128, echelle: u32) {
-        let neg = v < 0;
-        let (Ok(mut x), true) = (u64::try_from(v.unsigned_abs()), echelle <= 19) else {
+        match chiffres_echelle(v, echelle, self.virgule) {
+            Some((buf, i)) => self.champ(&buf[i..]),
             // beyond 64 bits: the general formatting
-            let t = format_echelle(v, echelle);
-            return self.decimal(&t);
-        };
-        let mut buf = [0u8; 48];
-        let mut i = buf.len();
-        for _ in 0..echelle {
-            i -= 1;
-            buf[i] = b'0' + (x % 10) as u8;
-            x /= 10;
+            None => self.decimal(&format_echelle(v, echelle)),
         }
-        if echelle > 0 {
-            i -= 1;
-            buf[i] = self.virgule;
-        }
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (x % 10) as u8;
-            x /= 10;
-            if x == 0 {
-                break;
-            }
-        }
-        if neg {
-            i -= 1;
-            buf[i] = b'-';
-        }
-        self.champ(&buf[i..]);
     }
     /// A decimal written with `.` (`euros`), with the profile's separator.
     pub(crate) fn decimal(&mut self, t: &str) {
