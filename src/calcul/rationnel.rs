@@ -245,62 +245,56 @@ impl Rationnel {
     }
 }
 
-/// Integer `v` scaled by `10^echelle` written as ASCII (`-123.4500`, `separateur` before
-/// the decimals) into a buffer, the text being `buf[debut..]`: without any allocation, for
-/// every figure of every output row. `None` beyond 64 bits or 19 decimals (the general
-/// formatting then).
-pub fn chiffres_echelle(v: i128, echelle: u32, separateur: u8) -> Option<([u8; 48], usize)> {
-    let neg = v < 0;
-    let (Ok(mut x), true) = (u64::try_from(v.unsigned_abs()), echelle <= 19) else {
-        return None;
-    };
-    let mut buf = [0u8; 48];
-    let mut i = buf.len();
-    for _ in 0..echelle {
-        i -= 1;
-        buf[i] = b'0' + (x % 10) as u8;
-        x /= 10;
+/// Integer `v` scaled by `10^echelle` written as ASCII at the end of `sortie`
+/// (`-123.4500`, `separateur` before the `echelle` decimals, zeros kept): without any
+/// allocation, for every figure of every output row. Digits by `itoa` (the integer writer of
+/// `serde_json`); 64-bit arithmetic for every amount of real data, 128-bit beyond.
+pub fn ecrire_echelle(sortie: &mut Vec<u8>, v: i128, echelle: u32, separateur: u8) {
+    if v < 0 {
+        sortie.push(b'-');
     }
-    if echelle > 0 {
-        i -= 1;
-        buf[i] = separateur;
-    }
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (x % 10) as u8;
-        x /= 10;
-        if x == 0 {
-            break;
+    let a = v.unsigned_abs();
+    let mut chiffres = itoa::Buffer::new();
+    let decimales = match (u64::try_from(a), echelle) {
+        (Ok(x), 0) => {
+            sortie.extend_from_slice(chiffres.format(x).as_bytes());
+            return;
         }
-    }
-    if neg {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    Some((buf, i))
+        // the scales of the outputs: divisions by a constant, 64 bits
+        (Ok(x), 2) => {
+            sortie.extend_from_slice(chiffres.format(x / 100).as_bytes());
+            chiffres.format(x % 100)
+        }
+        (Ok(x), 4) => {
+            sortie.extend_from_slice(chiffres.format(x / 10_000).as_bytes());
+            chiffres.format(x % 10_000)
+        }
+        _ => {
+            let (e, d) = match 10u128.checked_pow(echelle) {
+                Some(p) => (a / p, a % p),
+                // more than 38 decimals: every digit of `a` is a decimal
+                None => (0, a),
+            };
+            sortie.extend_from_slice(chiffres.format(e).as_bytes());
+            if echelle == 0 {
+                return;
+            }
+            chiffres.format(d)
+        }
+    };
+    sortie.push(separateur);
+    // zeros before the decimals (`5` hundredths: `05`)
+    let zeros = (echelle as usize).saturating_sub(decimales.len());
+    sortie.resize(sortie.len() + zeros, b'0');
+    sortie.extend_from_slice(decimales.as_bytes());
 }
 
-/// Writes integer `v` scaled by `10^echelle` as `-123.4500`.
+/// Writes integer `v` scaled by `10^echelle` as `-123.4500` ([`ecrire_echelle`]).
 pub fn format_echelle(v: i128, echelle: u32) -> String {
-    let neg = v < 0;
-    let a = v.unsigned_abs();
-    // every amount of real data fits in 64 bits: digits written by hand (this runs for each
-    // figure of each output row); otherwise the general formatting below
-    if let Some((buf, i)) = chiffres_echelle(v, echelle, b'.') {
-        // ASCII digits, '.' and '-' only
-        return buf[i..].iter().map(|b| *b as char).collect();
-    }
-    let p = 10u128.pow(echelle);
-    let mut s = String::new();
-    if neg {
-        s.push('-');
-    }
-    s.push_str(&(a / p).to_string());
-    if echelle > 0 {
-        s.push('.');
-        s.push_str(&format!("{:0width$}", a % p, width = echelle as usize));
-    }
-    s
+    let mut o = Vec::with_capacity(48);
+    ecrire_echelle(&mut o, v, echelle, b'.');
+    // ASCII digits, '.' and '-' only
+    o.into_iter().map(char::from).collect()
 }
 
 impl Ord for Rationnel {

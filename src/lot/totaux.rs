@@ -139,35 +139,62 @@ pub struct TotauxDossier {
 
 /// Computes a dossier's totals from its result (pure).
 pub fn totaux(r: &Resultat) -> TotauxDossier {
-    let mut t = TotauxDossier::default();
+    let mut collectivites = Cumuls::default();
+    let mut volets = Cumuls::default();
     for c in &r.convention.collectivites {
-        t.collectivites.entry(c.id.clone()).or_default();
+        collectivites.de(&c.id);
     }
+    let mut total = Agregat::default();
     for l in &r.structures {
-        t.total.ligne(l);
-        t.collectivites
-            .entry(l.structure.collectivite.clone())
-            .or_default()
-            .ligne(l);
-        t.volets
-            .entry(
-                l.eligibilite
-                    .volet()
-                    .map(str::to_string)
-                    .unwrap_or_default(),
-            )
-            .or_default()
-            .ligne(l);
+        total.ligne(l);
+        collectivites.de(&l.structure.collectivite).ligne(l);
+        volets.de(l.eligibilite.volet().unwrap_or("")).ligne(l);
     }
     for g in &r.groupes {
-        t.total.groupe(g);
-        t.collectivites
-            .entry(g.collectivite.clone())
-            .or_default()
-            .groupe(g);
-        t.volets.entry(g.volet.clone()).or_default().groupe(g);
+        total.groupe(g);
+        collectivites.de(&g.collectivite).groupe(g);
+        volets.de(&g.volet).groupe(g);
     }
-    t
+    TotauxDossier {
+        total,
+        collectivites: collectivites.carte(),
+        volets: volets.carte(),
+    }
+}
+
+/// Aggregates by key (collectivité or volet) borrowed from the result: no key is copied per
+/// row, and the key of the previous row is tried first (rows of one collectivité usually
+/// follow each other).
+#[derive(Default)]
+struct Cumuls<'r> {
+    index: BTreeMap<&'r str, usize>,
+    agregats: Vec<(&'r str, Agregat)>,
+    dernier: Option<usize>,
+}
+
+impl<'r> Cumuls<'r> {
+    /// The aggregate of `cle`, created empty on first use.
+    fn de(&mut self, cle: &'r str) -> &mut Agregat {
+        let i = match self.dernier {
+            Some(i) if self.agregats[i].0 == cle => i,
+            _ => {
+                let n = self.agregats.len();
+                let i = *self.index.entry(cle).or_insert(n);
+                if i == n {
+                    self.agregats.push((cle, Agregat::default()));
+                }
+                i
+            }
+        };
+        self.dernier = Some(i);
+        &mut self.agregats[i].1
+    }
+    fn carte(self) -> BTreeMap<String, Agregat> {
+        self.agregats
+            .into_iter()
+            .map(|(c, a)| (c.to_string(), a))
+            .collect()
+    }
 }
 
 /// The `dossier` field of the consolidated file's rows and its delimiter.

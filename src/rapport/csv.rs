@@ -1,7 +1,7 @@
 //! CSV output: one table per file (structures by default; `--table` for the others).
 
 use super::{euros, texte_sur, Profil};
-use crate::calcul::rationnel::{chiffres_echelle, format_echelle, Invariant, Rationnel, R};
+use crate::calcul::rationnel::{ecrire_echelle, Invariant, Rationnel, R};
 use crate::calcul::{LigneStructure, Resultat};
 
 pub const COLONNES: &[&str] = &[
@@ -85,6 +85,8 @@ pub(crate) struct LigneCsv {
     /// The row being written (and the rows before it, until [`LigneCsv::vider`]).
     pub(crate) octets: Vec<u8>,
     champs: usize,
+    /// The bytes that call for quotes: the delimiter, a quote, CR, LF.
+    a_citer: [bool; 256],
 }
 
 impl LigneCsv {
@@ -93,12 +95,17 @@ impl LigneCsv {
             Profil::ExcelFr => (b';', b','),
             Profil::Rfc4180 => (b',', b'.'),
         };
+        let mut a_citer = [false; 256];
+        for b in [delimiteur, b'"', b'\r', b'\n'] {
+            a_citer[b as usize] = true;
+        }
         LigneCsv {
             delimiteur,
             virgule,
             fin: fin_de_ligne(p),
             octets: Vec::with_capacity(512),
             champs: 0,
+            a_citer,
         }
     }
     fn separer(&mut self) {
@@ -110,11 +117,7 @@ impl LigneCsv {
     /// A field as it is.
     pub(crate) fn champ(&mut self, f: &[u8]) {
         self.separer();
-        let d = self.delimiteur;
-        if !f
-            .iter()
-            .any(|b| *b == d || matches!(b, b'"' | b'\r' | b'\n'))
-        {
+        if !f.iter().any(|b| self.a_citer[*b as usize]) {
             self.octets.extend_from_slice(f);
             return;
         }
@@ -139,11 +142,9 @@ impl LigneCsv {
     /// `v` hundredths (or another scale) as `rationnel::format_echelle` writes it, with the
     /// profile's decimal separator.
     pub(crate) fn nombre(&mut self, v: i128, echelle: u32) {
-        match chiffres_echelle(v, echelle, self.virgule) {
-            Some((buf, i)) => self.champ(&buf[i..]),
-            // beyond 64 bits: the general formatting
-            None => self.decimal(&format_echelle(v, echelle)),
-        }
+        self.separer();
+        // digits, `-` and the decimal separator, never the delimiter: no quotes
+        ecrire_echelle(&mut self.octets, v, echelle, self.virgule);
     }
     /// A decimal written with `.` (`euros`), with the profile's separator.
     pub(crate) fn decimal(&mut self, t: &str) {
@@ -192,7 +193,8 @@ impl LigneCsv {
         self.nombre(l.unites_eligibles.0 as i128, 2);
         match &l.taux_unitaire {
             Some(t) => self.euros4(t)?,
-            None => self.decimal("0.0000"),
+            // no rate (not eligible): zero with four decimals
+            None => self.nombre(0, 4),
         }
         let m = |x: crate::modele::Montant| x.0 as i128;
         self.nombre(m(l.bonus_lissage), 2);
@@ -440,6 +442,74 @@ pub fn ecrire_table(
         _ => {
             let octets = rendre_table(r, p, t)?;
             Ok(w.write_all(&octets))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same text by an independent method: `u128` quotient and remainder by `10^e`,
+    /// decimals zero-padded by `format!`.
+    fn reference(v: i128, e: u32, sep: char) -> String {
+        let p = 10u128.pow(e);
+        let a = v.unsigned_abs();
+        let signe = if v < 0 { "-" } else { "" };
+        if e == 0 {
+            format!("{signe}{a}")
+        } else {
+            format!("{signe}{}{sep}{:0w$}", a / p, a % p, w = e as usize)
+        }
+    }
+
+    #[test]
+    fn nombres_ecrits_comme_la_reference() {
+        // every scale 0..=19, values around each power of ten, signs, the 64-bit edge and
+        // beyond (the general formatting)
+        let mut valeurs = vec![0i128, 1, 9, 10, 99, 100, 101, 999, 1_000, 123_456_789];
+        for k in 0..=19 {
+            let p = 10i128.pow(k);
+            valeurs.extend([p - 1, p, p + 1, 7 * p + 3]);
+        }
+        valeurs.extend([u64::MAX as i128, u64::MAX as i128 + 1, i128::MAX / 3]);
+        let negatifs: Vec<i128> = valeurs.iter().map(|v| -v).collect();
+        valeurs.extend(negatifs);
+        for (p, sep) in [(Profil::ExcelFr, ','), (Profil::Rfc4180, '.')] {
+            for &v in &valeurs {
+                for e in 0..=19 {
+                    let mut l = LigneCsv::new(p);
+                    l.nombre(v, e);
+                    let attendu = reference(v, e, sep);
+                    assert_eq!(String::from_utf8(l.octets).unwrap(), attendu, "{v} {e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn guillemets_comme_le_crate_csv() {
+        // the csv crate writes the same fields: quotes around a field holding the
+        // delimiter, a quote, CR or LF, its quotes doubled
+        let champs: &[&[u8]] = &[
+            b"simple",
+            b"a;b",
+            b"a,b",
+            b"dit \"oui\"",
+            b"ligne\nsuite",
+            b"retour\rchariot",
+            b"",
+            "accentué".as_bytes(),
+        ];
+        for p in [Profil::ExcelFr, Profil::Rfc4180] {
+            let mut l = LigneCsv::new(p);
+            for c in champs {
+                l.champ(c);
+            }
+            l.terminer();
+            let mut w = constructeur(p).from_writer(Vec::new());
+            w.write_record(champs).unwrap();
+            assert_eq!(l.octets, w.into_inner().unwrap(), "{p:?}");
         }
     }
 }
