@@ -11,39 +11,39 @@ fn euros_ronds(c: i64) -> String {
 /// Characters of a chart label line (11 px text in the 244 px left of the bars).
 pub(super) const ETIQUETTE_CAR: usize = 36;
 
-/// The labels of a chart's bars, each on one or two lines cut at word boundaries: when
-/// two of them would read the same (names shortened alike), each of those is replaced by
-/// its id, which is unique.
-pub(super) fn etiquettes(noms: &[(&str, &str)], car: usize) -> Vec<Vec<String>> {
-    let pliees: Vec<String> = noms
+/// The labels of a chart's bars, each on one or two lines (separated by `\n`) cut at word
+/// boundaries: when two of them would read the same (names shortened alike), each of
+/// those is replaced by its id, which is unique. One `String` per bar, its lines read when
+/// the bar is drawn.
+pub(super) fn etiquettes(noms: &[(&str, &str)], car: usize) -> Vec<String> {
+    let mut pliees: Vec<String> = noms
         .iter()
         .map(|(nom, _)| crate::rapport::table::plier_en(nom, car, 2))
         .collect();
     // how many times each label occurs (counted once, not by a scan per label: a volet of
     // a million structures would take hours)
-    let mut fois: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for p in &pliees {
-        *fois.entry(p.as_str()).or_default() += 1;
+    let doubles: Vec<bool> = {
+        let mut fois: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for p in &pliees {
+            *fois.entry(p.as_str()).or_default() += 1;
+        }
+        pliees
+            .iter()
+            .map(|p| fois.get(p.as_str()).is_some_and(|n| *n > 1))
+            .collect()
+    };
+    for ((p, (_, id)), double) in pliees.iter_mut().zip(noms).zip(doubles) {
+        if double {
+            *p = crate::rapport::table::plier_en(id, car, 2);
+        }
     }
     pliees
-        .iter()
-        .zip(noms)
-        .map(|(p, (_, id))| {
-            let double = fois.get(p.as_str()).is_some_and(|n| *n > 1);
-            let t = if double {
-                crate::rapport::table::plier_en(id, car, 2)
-            } else {
-                p.clone()
-            };
-            t.lines().map(str::to_string).collect()
-        })
-        .collect()
 }
 
 /// An SVG `<text>` of one or two lines (`tspan`s), right-aligned at `x`, centred on `y`
 /// (tenths of a pixel).
-fn texte_svg(o: &mut String, classe: &str, x: i128, y: i128, lignes: &[String]) {
-    let n = lignes.len().max(1) as i128;
+fn texte_svg(o: &mut String, classe: &str, x: i128, y: i128, texte: &str) {
+    let n = texte.lines().count().max(1) as i128;
     // 12 px between lines; the block centred on y
     let y0 = y - (n - 1) * 60;
     let _ = write!(
@@ -52,7 +52,7 @@ fn texte_svg(o: &mut String, classe: &str, x: i128, y: i128, lignes: &[String]) 
         px(x),
         px(y0)
     );
-    for (i, l) in lignes.iter().enumerate() {
+    for (i, l) in texte.lines().enumerate() {
         if i == 0 {
             let _ = write!(o, "<tspan>{}</tspan>", esc(l));
         } else {
@@ -97,14 +97,20 @@ fn axe(o: &mut String, haut: i128, bas: i128, fin: i64, pas: i64) {
 }
 
 /// Bar chart of one volet: one bar per structure, lissage and new units stacked.
-pub(super) fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStructure]) {
+pub(super) fn graphique_volet(
+    o: &mut String,
+    w: &mut dyn std::io::Write,
+    volet: &str,
+    lignes: &[&LigneStructure],
+) -> std::io::Result<()> {
     let noms: Vec<(&str, &str)> = lignes
         .iter()
         .map(|l| (l.structure.nom.as_str(), l.structure.id.as_str()))
         .collect();
     let etiq = etiquettes(&noms, ETIQUETTE_CAR);
+    drop(noms);
     // two-line labels need taller rows
-    let ligne_h: i128 = if etiq.iter().any(|e| e.len() > 1) {
+    let ligne_h: i128 = if etiq.iter().any(|e| e.lines().nth(1).is_some()) {
         28
     } else {
         20
@@ -118,20 +124,25 @@ pub(super) fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStruc
     let largeur = LARGEUR_SVG - MARGE_ETIQUETTE - MARGE_VALEUR;
     let _ = write!(
         o,
-        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-volet-{v} desc-volet-{v}\" data-volet=\"{v}\"><title id=\"titre-volet-{v}\">Bonus par structure, volet {v}</title><desc id=\"desc-volet-{v}\">{d}</desc>",
+        "<svg class=\"graphique\" role=\"img\" viewBox=\"0 0 {LARGEUR_SVG} {hauteur}\" aria-labelledby=\"titre-volet-{v} desc-volet-{v}\" data-volet=\"{v}\"><title id=\"titre-volet-{v}\">Bonus par structure, volet {v}</title><desc id=\"desc-volet-{v}\">",
         v = esc(volet),
-        d = esc(&lignes
-            .iter()
-            .map(|l| format!(
-                "{} : {} (lissage {}, places nouvelles {})",
-                l.structure.nom,
-                fr(l.bonus_total),
-                fr(l.bonus_lissage),
-                fr(l.bonus_nouvelles)
-            ))
-            .collect::<Vec<_>>()
-            .join(" ; "))
     );
+    // the description, structure by structure (` ; ` between them needs no escaping), the
+    // page handed to `w` as it grows: a volet of a million structures is never held whole
+    for (i, l) in lignes.iter().enumerate() {
+        if i > 0 {
+            o.push_str(" ; ");
+        }
+        o.push_str(&esc(&format!(
+            "{} : {} (lissage {}, places nouvelles {})",
+            l.structure.nom,
+            fr(l.bonus_total),
+            fr(l.bonus_lissage),
+            fr(l.bonus_nouvelles)
+        )));
+        vider_si_plein(o, w)?;
+    }
+    o.push_str("</desc>");
     axe(o, haut, bas, fin, pas);
     for (i, l) in lignes.iter().enumerate() {
         let y = haut + i as i128 * ligne_h;
@@ -173,8 +184,19 @@ pub(super) fn graphique_volet(o: &mut String, volet: &str, lignes: &[&LigneStruc
             px(y * 10 + 140),
             esc(&fr(l.bonus_total))
         );
+        vider_si_plein(o, w)?;
     }
     o.push_str("</svg>");
+    Ok(())
+}
+
+/// Hands the page written so far to `w` once it is [`MORCEAU`] long.
+fn vider_si_plein(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if o.len() >= MORCEAU {
+        w.write_all(o.as_bytes())?;
+        o.clear();
+    }
+    Ok(())
 }
 
 /// Stacked bars per gestionnaire, N-1 and N: the shares of the Caf (bonus) and of the

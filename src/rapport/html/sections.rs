@@ -104,7 +104,9 @@ pub(super) fn volets(
             esc(&fr(charge)),
             esc(&unite)
         );
-        graphique_volet(o, v, &lignes);
+        if let Err(e) = graphique_volet(o, w, v, &lignes) {
+            return Ok(Err(e));
+        }
         o.push_str(LEGENDE_VOLET);
         o.push_str("</figure>\n");
         vider!(o, w);
