@@ -47,7 +47,7 @@ impl<'a> Ligne<'a> {
     pub(crate) fn champ(&self, c: Col<'_>) -> Option<&'a str> {
         self.enr
             .get(c.i?)
-            .map(|s| s.trim())
+            .map(texte::rogner)
             .filter(|s| !s.is_empty())
     }
 

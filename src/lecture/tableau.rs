@@ -14,6 +14,7 @@ pub use super::entete::{
     apparier_entete, colonne_de, colonne_ressemblante, ALIAS, COLONNES_TEXTE_LIBRE,
     LIBELLES_PROCHES,
 };
+use super::texte;
 
 /// FNV-1a: column names are short and few; hashed for every cell read, where SipHash showed
 /// in profiles (no untrusted-key flooding concern: a header has a handful of names).
@@ -276,7 +277,7 @@ impl Tableau {
     /// cell empty.
     pub fn champ<'a>(&self, enr: Enregistrement<'a>, nom: &str) -> Option<&'a str> {
         let i = *self.colonnes.get(nom)?;
-        enr.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+        enr.get(i).map(texte::rogner).filter(|s| !s.is_empty())
     }
 }
 
@@ -423,6 +424,12 @@ fn delimiteur_et_noms(
 /// Reads the header record (as [`decouper_entete`] read it): `true` when a quoted name
 /// spans lines (it would swallow the first records).
 fn entete_multiligne(lecteur: &mut Lecteur) -> bool {
+    let fin = lecteur.fin_de_ligne();
+    if memchr::memchr(b'"', &lecteur.octets[lecteur.pos..fin]).is_none() {
+        // no quote: one line, its end left to the skipping of line breaks
+        lecteur.pos = fin;
+        return false;
+    }
     let mut multiligne = false;
     while let Some(c) = lecteur.champ(true) {
         multiligne |= c.multiligne;
@@ -580,11 +587,14 @@ fn champs_en_place(forme: &Forme, texte: &str, lignes: &mut Lignes) -> EnPlace {
     let simple = champs_simples(texte, forme.delimiteur, |texte| {
         // as for a field of the reader: kept fields count when not blank, the others
         // when they hold anything but ASCII whitespace
-        if if n < largeur {
-            !texte.trim().is_empty()
-        } else {
-            texte.bytes().any(|b| !b.is_ascii_whitespace())
-        } {
+        // (a record is no longer blank once one field is not: the rest are not tested)
+        if vide
+            && if n < largeur {
+                !texte::blanc(texte)
+            } else {
+                texte.bytes().any(|b| !b.is_ascii_whitespace())
+            }
+        {
             vide = false;
         }
         if n < largeur && !lignes.champ(texte) {
@@ -619,7 +629,7 @@ fn champs_du_lecteur(
     let (mut n, mut vide, mut erreur_guillemet) = (0usize, true, false);
     while let Some(c) = lecteur.champ(n < forme.largeur) {
         let texte = lecteur.texte_champ(&c);
-        if c.rempli && (c.longueur == 0 || !texte.trim().is_empty()) {
+        if c.rempli && (c.longueur == 0 || !texte::blanc(texte)) {
             vide = false;
         }
         if (c.multiligne || c.apres_guillemet) && !erreur_guillemet {
@@ -659,6 +669,18 @@ fn champs_du_lecteur(
 /// reader).
 fn champs_simples(ligne: &str, d: u8, mut champ: impl FnMut(&str) -> bool) -> bool {
     let o = ligne.as_bytes();
+    if memchr::memchr(b'"', o).is_none() {
+        // no quote at all (nearly every line): the fields lie between the delimiters,
+        // found in one pass (ASCII delimiter: every cut is a char boundary)
+        let mut debut = 0;
+        for k in memchr::memchr_iter(d, o) {
+            match ligne.get(debut..k) {
+                Some(t) if champ(t) => debut = k + 1,
+                _ => return false,
+            }
+        }
+        return ligne.get(debut..).is_some_and(champ);
+    }
     let mut i = 0;
     loop {
         if o.get(i) == Some(&b'"') {
