@@ -222,7 +222,7 @@ macro_rules! enumeration {
             pub fn code(&self) -> &'static str { match self { $($nom::$var => $txt),+ } }
             /// Parses the code, case-insensitively, ignoring surrounding spaces.
             pub fn analyser(s: &str) -> Option<Self> {
-                let s = s.trim();
+                let s = crate::lecture::texte::rogner(s); // `trim`, ASCII ends bytewise
                 if s.is_ascii() {
                     // ASCII: compared byte by byte in upper case, no string built
                     // (`to_uppercase` of ASCII text is its ASCII upper case)

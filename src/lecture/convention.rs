@@ -598,8 +598,15 @@ pub fn rattacher_collectivites(
         .iter()
         .map(|c| c.id.as_str())
         .collect();
-    let rattacher = |c: &mut String| {
-        if exacts.contains(c.as_str()) {
+    // the last id found as declared: the lines of one collectivité usually follow each
+    // other, and an equal id needs no lookup
+    let mut dernier: &str = "";
+    let mut rattacher = |c: &mut String| {
+        if !dernier.is_empty() && c == dernier {
+            return;
+        }
+        if let Some(e) = exacts.get(c.as_str()) {
+            dernier = e;
             return; // already as declared (nearly every line)
         }
         if let Some(id) = declarees.get(&texte::cle_id(c)) {

@@ -695,6 +695,27 @@ mod tests_lecture_v2 {
         );
     }
 
+    /// Ids alternating between declared and other spellings: each line is attached on its
+    /// own (the last declared id remembered only skips equal ids).
+    #[test]
+    fn collectivites_rattachees_ligne_a_ligne() {
+        let f = Fichiers {
+            convention: "exercice = 2025\n[[collectivites]]\nid = \"Ézy\"\n[[collectivites]]\nid = \"Dugny\"\n".into(),
+            structures: "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;n;g;Dugny;PSU\nB;2;EAJE;n;g;dugny;PSU\nC;2;EAJE;n;g;Dugny;PSU\nD;2;EAJE;n;g;e\u{301}zy;PSU\nE;2;EAJE;n;g;Ézy;PSU\nF;2;EAJE;n;g;DUGNY;PSU\n".into(),
+            charges: "collectivite;volet;montant\nÉZY;EAJE;10\n".into(),
+            bareme: None,
+        };
+        let mut d = Diagnostics::default();
+        let lu = analyser_dossier(&f, &mut d).unwrap();
+        let c: Vec<&str> = lu
+            .dossier
+            .structures
+            .iter()
+            .map(|s| s.collectivite.as_str())
+            .collect();
+        assert_eq!(c, ["Dugny", "Dugny", "Dugny", "Ézy", "Ézy", "Dugny"]);
+    }
+
     #[test]
     fn cle_la_plus_proche_nommee() {
         assert_eq!(

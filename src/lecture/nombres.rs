@@ -166,7 +166,7 @@ pub fn centiemes_simples(s: &str) -> Option<i64> {
 
 /// `oui`/`non`, `true`/`false`, `1`/`0`, case-insensitive.
 pub fn analyser_booleen(brut: &str) -> Option<bool> {
-    let s = brut.trim();
+    let s = super::texte::rogner(brut);
     if s.is_ascii() {
         // ASCII: `to_lowercase` is the ASCII lower case: compared without a string
         let est = |mot: &str| s.eq_ignore_ascii_case(mot);

@@ -44,6 +44,7 @@ pub(crate) struct Ligne<'a> {
 impl<'a> Ligne<'a> {
     /// The trimmed value of column `c` (as [`Tableau::champ`]); `None` if the column is
     /// absent or the cell empty.
+    #[inline]
     pub(crate) fn champ(&self, c: Col<'_>) -> Option<&'a str> {
         self.enr
             .get(c.i?)

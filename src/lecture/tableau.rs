@@ -96,6 +96,7 @@ pub struct Enregistrement<'a> {
 
 impl<'a> Enregistrement<'a> {
     /// Field `i`, as read (not trimmed).
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let l = self.lignes;
         if i >= l.largeur {
@@ -333,6 +334,9 @@ fn lire_max(
     }
     let colonnes = apparier_entete(fichier, ligne_entete, None, &noms, connues, requises, diags);
     let mut lignes = Lignes::new(forme.largeur);
+    // the fields kept are at most the text after the header: one allocation instead of a
+    // doubling (and copying) buffer; pages never written are never resident
+    lignes.texte.reserve(reste.len());
     let ok = lire_enregistrements(&forme, &mut lecteur, &mut lignes, max_lignes, diags)?;
     let colonnes = match colonnes {
         Some(c) if ok => c,

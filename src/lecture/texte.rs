@@ -104,7 +104,7 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
 /// The only place where ids are canonicalised: the readers and the validation call it.
 pub fn cle_id(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let id = id.trim();
+    let id = rogner(id);
     // ASCII text is already in NFC and `to_lowercase` lowers it byte for byte: the general
     // path (a normaliser and two strings per id) costs 5 000 instructions an id
     if id.is_ascii() {
@@ -115,8 +115,14 @@ pub fn cle_id(id: &str) -> String {
 
 /// `s.trim()`, the ASCII ends checked byte by byte: the general (Unicode) trim only when an
 /// end is a non-ASCII character. Every cell read goes through it.
+#[inline]
 pub fn rogner(s: &str) -> &str {
     let o = s.as_bytes();
+    // both ends printable ASCII (U+0021 to U+007F: none is whitespace): nothing to cut
+    let net = |b: &u8| (0x21..0x80).contains(b);
+    if o.first().is_some_and(net) && o.last().is_some_and(net) {
+        return s;
+    }
     // ASCII whitespace as `char::is_whitespace` sees it (U+0009 to U+000D and the space:
     // `u8::is_ascii_whitespace` would leave out U+000B)
     let blanc = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
