@@ -119,6 +119,21 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
 /// with its messages).
 pub fn centiemes_simples(s: &str) -> Option<i64> {
     let b = s.as_bytes();
+    // nearly every cell: 1 to 15 digits, then nothing or a decimal separator
+    let mut v: i64 = 0;
+    let mut i = 0;
+    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        if i == 15 {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as i64;
+        i += 1;
+    }
+    match b.get(i) {
+        None if i > 0 => return Some(v * 100),
+        Some(b'.' | b',') if i > 0 => return decimales(v, &b[i + 1..]),
+        _ => {}
+    }
     let (mut v, mut chiffres, mut groupe, mut groupee) = (0i64, 0, 0, false);
     let mut i = 0;
     // integer part: digits, and thousands separators between groups (as
@@ -149,19 +164,22 @@ pub fn centiemes_simples(s: &str) -> Option<i64> {
     if groupe == 0 || (groupee && groupe != 3) {
         return None;
     }
-    let mut centiemes = 0;
-    if let Some((&sep, dec)) = b[i..].split_first() {
-        if !(sep == b'.' || sep == b',') || !(1..=2).contains(&dec.len()) {
-            return None;
-        }
-        for (k, c) in dec.iter().enumerate() {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            centiemes += (c - b'0') as i64 * if k == 0 { 10 } else { 1 };
-        }
+    match b[i..].split_first() {
+        None => Some(v * 100),
+        Some((b'.' | b',', dec)) => decimales(v, dec),
+        Some(_) => None,
     }
-    Some(v * 100 + centiemes)
+}
+
+/// `v` units and the 1 or 2 decimal digits `dec`, in hundredths; `None` otherwise.
+fn decimales(v: i64, dec: &[u8]) -> Option<i64> {
+    match *dec {
+        [d] if d.is_ascii_digit() => Some(v * 100 + (d - b'0') as i64 * 10),
+        [d, e] if d.is_ascii_digit() && e.is_ascii_digit() => {
+            Some(v * 100 + (d - b'0') as i64 * 10 + (e - b'0') as i64)
+        }
+        _ => None,
+    }
 }
 
 /// `oui`/`non`, `true`/`false`, `1`/`0`, case-insensitive.
