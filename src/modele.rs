@@ -178,6 +178,21 @@ pub enum Annexe {
 
 impl Annexe {
     pub fn analyser(s: &str) -> Option<Self> {
+        if s.is_ascii() {
+            // ASCII: spaces dropped and letters lowered byte by byte, no string built (the
+            // same as the general path below, whose lower-casing of ASCII is ASCII's)
+            let mut t = [0u8; 4];
+            let mut n = 0;
+            for b in s.bytes().filter(|b| !(*b as char).is_whitespace()) {
+                *t.get_mut(n)? = b.to_ascii_lowercase();
+                n += 1;
+            }
+            return match &t[..n] {
+                b"2" => Some(Annexe::Deux),
+                b"2bis" => Some(Annexe::DeuxBis),
+                _ => None,
+            };
+        }
         let t: String = s
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -207,7 +222,16 @@ macro_rules! enumeration {
             pub fn code(&self) -> &'static str { match self { $($nom::$var => $txt),+ } }
             /// Parses the code, case-insensitively, ignoring surrounding spaces.
             pub fn analyser(s: &str) -> Option<Self> {
-                let t = s.trim().to_uppercase();
+                let s = crate::lecture::texte::rogner(s); // `trim`, ASCII ends bytewise
+                if s.is_ascii() {
+                    // ASCII: compared byte by byte in upper case, no string built
+                    // (`to_uppercase` of ASCII text is its ASCII upper case)
+                    return $nom::TOUS.iter().copied().find(|v| {
+                        v.code().len() == s.len()
+                            && v.code().bytes().zip(s.bytes()).all(|(c, b)| c == b.to_ascii_uppercase())
+                    });
+                }
+                let t = s.to_uppercase();
                 $nom::TOUS.iter().copied().find(|v| v.code() == t)
             }
             pub fn liste() -> String {
@@ -345,4 +369,90 @@ pub struct Dossier {
     pub convention: Convention,
     pub structures: Vec<Structure>,
     pub charges: Vec<ChargeAPayer>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_ascii_comme_le_chemin_general() {
+        // the general paths (Unicode case mapping, every string allocated), as before
+        let annexe = |s: &str| {
+            let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            match t.to_lowercase().as_str() {
+                "2" => Some(Annexe::Deux),
+                "2bis" => Some(Annexe::DeuxBis),
+                _ => None,
+            }
+        };
+        let type_structure = |s: &str| {
+            let t = s.trim().to_uppercase();
+            TypeStructure::TOUS.iter().copied().find(|v| v.code() == t)
+        };
+        let financement = |s: &str| {
+            let t = s.trim().to_uppercase();
+            Financement::TOUS.iter().copied().find(|v| v.code() == t)
+        };
+        // by hand: spaces inside an annexe are dropped, case ignored
+        assert_eq!(Annexe::analyser(" 2 BiS\t"), Some(Annexe::DeuxBis));
+        assert_eq!(Annexe::analyser("2\u{b}"), Some(Annexe::Deux)); // U+000B is whitespace
+        assert_eq!(Annexe::analyser("2bis2"), None);
+        assert_eq!(
+            TypeStructure::analyser(" alsh_Ados "),
+            Some(TypeStructure::AlshAdos)
+        );
+        assert_eq!(TypeStructure::analyser("EAJ"), None);
+        assert_eq!(Financement::analyser("psu"), Some(Financement::Psu));
+        // non-ASCII letters whose upper case is ASCII (dotless ı → I, long ſ → S): the
+        // general path, unchanged
+        assert_eq!(
+            TypeStructure::analyser("ALSH_PERıSCOLAIRE"),
+            Some(TypeStructure::AlshPeriscolaire)
+        );
+        assert_eq!(Financement::analyser("Pſo"), Some(Financement::Pso));
+        let mut cas: Vec<String> = [
+            "",
+            " ",
+            "2",
+            "2bis",
+            "2 bis",
+            "2BIS",
+            "2b is",
+            "2\u{a0}bis",
+            "2bİs",
+            "3",
+            "2bis ",
+            "eaje",
+            "Eaje ",
+            "EAJE\u{a0}",
+            "ALSH_ADOS",
+            "alsh ados",
+            "AUCUN",
+            "aucun",
+            "PSU",
+            "psu",
+            "pajе",
+            "Pſo",
+            "ı",
+            "K",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for v in TypeStructure::TOUS {
+            cas.push(v.code().to_lowercase());
+            cas.push(format!(" {} ", v.code()));
+            cas.push(format!("{}x", v.code()));
+        }
+        for v in Financement::TOUS {
+            cas.push(v.code().to_ascii_lowercase());
+            cas.push(v.code()[1..].to_string());
+        }
+        for s in &cas {
+            assert_eq!(Annexe::analyser(s), annexe(s), "{s:?}");
+            assert_eq!(TypeStructure::analyser(s), type_structure(s), "{s:?}");
+            assert_eq!(Financement::analyser(s), financement(s), "{s:?}");
+        }
+    }
 }

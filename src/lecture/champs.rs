@@ -24,7 +24,9 @@ pub(super) struct Champ {
 /// millions of delimiters costs no memory; lines are counted as the text is consumed.
 pub(super) struct Lecteur<'t> {
     pub(super) octets: &'t [u8],
-    pub(super) lecteur: csv_core::Reader,
+    /// Built at the first field read with it: building one costs more than a thousand
+    /// plain records read in place, and most tables never need it.
+    lecteur: Option<Box<csv_core::Reader>>,
     pub(super) pos: usize,
     pub(super) delimiteur: u8,
     /// line of `pos`
@@ -36,7 +38,7 @@ impl<'t> Lecteur<'t> {
     pub(super) fn new(octets: &'t [u8], delimiteur: u8, ligne: u64) -> Self {
         Lecteur {
             octets,
-            lecteur: csv_core::ReaderBuilder::new().delimiter(delimiteur).build(),
+            lecteur: None,
             pos: 0,
             delimiteur,
             ligne,
@@ -70,6 +72,16 @@ impl<'t> Lecteur<'t> {
     /// Reads the next field, keeping its text in the buffer when `garder`. `None` at the
     /// end of the input.
     pub(super) fn champ(&mut self, garder: bool) -> Option<Champ> {
+        let d = self.delimiteur;
+        let mut lecteur = self
+            .lecteur
+            .take()
+            .unwrap_or_else(|| Box::new(csv_core::ReaderBuilder::new().delimiter(d).build()));
+        let c = self.champ_avec(&mut lecteur, garder);
+        self.lecteur = Some(lecteur);
+        c
+    }
+    fn champ_avec(&mut self, lecteur: &mut csv_core::Reader, garder: bool) -> Option<Champ> {
         use csv_core::ReadFieldResult as R;
         let (debut, ligne) = (self.pos, self.ligne);
         let mut nout = 0;
@@ -77,9 +89,8 @@ impl<'t> Lecteur<'t> {
         let mut rempli = false;
         loop {
             let fin_du_texte = self.pos >= self.octets.len();
-            let (r, nin, n) = self
-                .lecteur
-                .read_field(&self.octets[self.pos..], &mut self.tampon[nout..]);
+            let (r, nin, n) =
+                lecteur.read_field(&self.octets[self.pos..], &mut self.tampon[nout..]);
             let lu = &self.tampon[nout..nout + n];
             multiligne |= lu.contains(&b'\n') || lu.contains(&b'\r');
             // a field not kept still counts as content (a line is empty only if every

@@ -110,44 +110,60 @@ fn ligne_cle_toml(texte: &str, section: Option<usize>, cle: &str) -> Option<u64>
     None
 }
 
-/// Unknown keys of convention.toml (errors E056 naming the nearest known key).
-fn cles_inconnues_convention(fichier: &str, texte: &str, diags: &mut Diagnostics) -> bool {
-    let Ok(table) = texte.parse::<toml::Table>() else {
-        return true; // the syntax error is reported by the typed reading
+/// Unknown keys of convention.toml (errors E056 naming the nearest known key), in the
+/// order of their names (as a `toml::Table` would list them), from the parsed document.
+fn cles_inconnues_convention(
+    fichier: &str,
+    texte: &str,
+    table: &toml_edit::Table,
+) -> Vec<Diagnostic> {
+    let mut r = Vec::new();
+    let mut signaler = |chemin: String, cle: &str, connues: &[&str], section| {
+        let mut d = cle_inconnue(Code::E056, fichier, &chemin, cle, connues);
+        if let Some(l) = ligne_cle_toml(texte, section, cle) {
+            d = d.ligne(l);
+        }
+        r.push(d);
     };
-    let mut ok = true;
-    let mut signaler =
-        |chemin: String, cle: &str, connues: &[&str], section, diags: &mut Diagnostics| {
-            let mut d = cle_inconnue(Code::E056, fichier, &chemin, cle, connues);
-            if let Some(l) = ligne_cle_toml(texte, section, cle) {
-                d = d.ligne(l);
-            }
-            diags.push(d);
-            ok = false;
-        };
-    for (cle, v) in &table {
-        if !CLES_CONVENTION.contains(&cle.as_str()) {
-            signaler(cle.clone(), cle, CLES_CONVENTION, None, diags);
+    let mut cles: Vec<(&str, &toml_edit::Item)> = table.iter().collect();
+    cles.sort_by(|a, b| a.0.cmp(b.0));
+    for (cle, v) in cles {
+        if !CLES_CONVENTION.contains(&cle) {
+            signaler(cle.to_string(), cle, CLES_CONVENTION, None);
         } else if cle == "collectivites" {
-            if let Some(cs) = v.as_array() {
-                for (k, c) in cs.iter().enumerate() {
-                    let Some(c) = c.as_table() else { continue };
-                    for cle in c.keys() {
-                        if !CLES_COLLECTIVITE.contains(&cle.as_str()) {
-                            signaler(
-                                format!("collectivites[{}].{cle}", k + 1),
-                                cle,
-                                CLES_COLLECTIVITE,
-                                Some(k),
-                                diags,
-                            );
-                        }
+            // `[[collectivites]]` tables, or an array of inline tables (other elements
+            // skipped, still counted)
+            let tables: Vec<Option<Vec<&str>>> = match v {
+                toml_edit::Item::ArrayOfTables(a) => a
+                    .iter()
+                    .map(|t| Some(t.iter().map(|(k, _)| k).collect()))
+                    .collect(),
+                toml_edit::Item::Value(toml_edit::Value::Array(a)) => a
+                    .iter()
+                    .map(|x| {
+                        x.as_inline_table()
+                            .map(|t| t.iter().map(|(k, _)| k).collect())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (k, c) in tables.into_iter().enumerate() {
+                let Some(mut c) = c else { continue };
+                c.sort_unstable();
+                for cle in c {
+                    if !CLES_COLLECTIVITE.contains(&cle) {
+                        signaler(
+                            format!("collectivites[{}].{cle}", k + 1),
+                            cle,
+                            CLES_COLLECTIVITE,
+                            Some(k),
+                        );
                     }
                 }
             }
         }
     }
-    ok
+    r
 }
 
 /// A TOML parser message in French (the frequent ones; otherwise the original in brackets).
@@ -240,8 +256,11 @@ pub fn analyser_convention(
     texte: &str,
     diags: &mut Diagnostics,
 ) -> Option<Convention> {
-    let brute = lire_toml_convention(fichier, texte, diags)?;
-    let ok = cles_inconnues_convention(fichier, texte, diags);
+    let (brute, inconnues) = lire_toml_convention(fichier, texte, diags)?;
+    let ok = inconnues.is_empty();
+    for d in inconnues {
+        diags.push(d);
+    }
     let mut a = Analyse::new(fichier, texte, diags, ok);
     let debut = a.date(&brute.debut, "debut");
     let fin = a.date(&brute.fin, "fin");
@@ -278,13 +297,22 @@ pub fn analyser_convention(
     })
 }
 
-/// The TOML text deserialised, or its syntax error (E021) at its line.
+/// The TOML text deserialised and its unknown keys (E056), or its syntax error (E021) at
+/// its line. Parsed once (`toml_edit`, the parser of `toml`, whose `from_str` is this same
+/// parse and deserialisation): the typed values and the keys come from one document.
 fn lire_toml_convention(
     fichier: &str,
     texte: &str,
     diags: &mut Diagnostics,
-) -> Option<ConventionBrute> {
-    match toml::from_str(texte) {
+) -> Option<(ConventionBrute, Vec<Diagnostic>)> {
+    let lu = toml_edit::ImDocument::parse(texte)
+        .map_err(toml_edit::de::Error::from)
+        .and_then(|doc| {
+            let inconnues = cles_inconnues_convention(fichier, texte, doc.as_table());
+            ConventionBrute::deserialize(toml_edit::de::Deserializer::from(doc))
+                .map(|b| (b, inconnues))
+        });
+    match lu {
         Ok(b) => Some(b),
         Err(e) => {
             let mut d = Diagnostic::erreur(
@@ -570,8 +598,15 @@ pub fn rattacher_collectivites(
         .iter()
         .map(|c| c.id.as_str())
         .collect();
-    let rattacher = |c: &mut String| {
-        if exacts.contains(c.as_str()) {
+    // the last id found as declared: the lines of one collectivité usually follow each
+    // other, and an equal id needs no lookup
+    let mut dernier: &str = "";
+    let mut rattacher = |c: &mut String| {
+        if !dernier.is_empty() && c == dernier {
+            return;
+        }
+        if let Some(e) = exacts.get(c.as_str()) {
+            dernier = e;
             return; // already as declared (nearly every line)
         }
         if let Some(id) = declarees.get(&texte::cle_id(c)) {

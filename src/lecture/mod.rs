@@ -656,6 +656,66 @@ mod tests_lecture_v2 {
         assert_eq!(lu.dossier.charges[0].collectivite, "Ézy");
     }
 
+    /// Unknown keys of convention.toml, from the one parsed document: in the order of
+    /// their names (top level, then within each collectivité), each at its line.
+    #[test]
+    fn cles_inconnues_de_la_convention_dans_l_ordre_des_noms() {
+        let lire = |t: &str| {
+            let mut d = Diagnostics::default();
+            assert!(analyser_convention("convention.toml", t, &mut d).is_none());
+            d.0.iter()
+                .map(|x| {
+                    assert_eq!(x.code, Code::E056);
+                    (x.colonne.clone().unwrap_or_default(), x.numero_de_ligne())
+                })
+                .collect::<Vec<_>>()
+        };
+        let t = "zeta = 1\nnom = \"X\"\nexercice = 2025\nalpha = 2\n[[collectivites]]\nid = \"A\"\nvue = 3\nsignatair = true\n[[collectivites]]\nid = \"B\"\nzz = 0\n";
+        // names sorted: alpha (line 4) < collectivites < zeta (line 1); in the first
+        // collectivité signatair (line 8) < vue (line 7); in the second zz (line 11)
+        assert_eq!(
+            lire(t),
+            [
+                ("alpha".to_string(), Some(4)),
+                ("collectivites[1].signatair".to_string(), Some(8)),
+                ("collectivites[1].vue".to_string(), Some(7)),
+                ("collectivites[2].zz".to_string(), Some(11)),
+                ("zeta".to_string(), Some(1)),
+            ]
+        );
+        // an array of inline tables: same names, no line found for them
+        let t = "exercice = 2025\ncollectivites = [{ id = \"A\", zz = 1 }, { id = \"B\", ab = 2, aa = 3 }]\n";
+        assert_eq!(
+            lire(t),
+            [
+                ("collectivites[1].zz".to_string(), None),
+                ("collectivites[2].aa".to_string(), None),
+                ("collectivites[2].ab".to_string(), None),
+            ]
+        );
+    }
+
+    /// Ids alternating between declared and other spellings: each line is attached on its
+    /// own (the last declared id remembered only skips equal ids).
+    #[test]
+    fn collectivites_rattachees_ligne_a_ligne() {
+        let f = Fichiers {
+            convention: "exercice = 2025\n[[collectivites]]\nid = \"Ézy\"\n[[collectivites]]\nid = \"Dugny\"\n".into(),
+            structures: "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;n;g;Dugny;PSU\nB;2;EAJE;n;g;dugny;PSU\nC;2;EAJE;n;g;Dugny;PSU\nD;2;EAJE;n;g;e\u{301}zy;PSU\nE;2;EAJE;n;g;Ézy;PSU\nF;2;EAJE;n;g;DUGNY;PSU\n".into(),
+            charges: "collectivite;volet;montant\nÉZY;EAJE;10\n".into(),
+            bareme: None,
+        };
+        let mut d = Diagnostics::default();
+        let lu = analyser_dossier(&f, &mut d).unwrap();
+        let c: Vec<&str> = lu
+            .dossier
+            .structures
+            .iter()
+            .map(|s| s.collectivite.as_str())
+            .collect();
+        assert_eq!(c, ["Dugny", "Dugny", "Dugny", "Ézy", "Ézy", "Dugny"]);
+    }
+
     #[test]
     fn cle_la_plus_proche_nommee() {
         assert_eq!(

@@ -113,38 +113,90 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
 }
 
 /// Fast path of [`analyser_decimal`] + [`en_centiemes`] for the plain writings that make
-/// up nearly every cell: `1234`, `1234.5`, `1234,56` (1 to 15 digits, at most 2 decimals).
-/// `None` for anything else (the general path then decides, with its messages).
+/// up nearly every cell: `1234`, `1234.5`, `1234,56`, and the integer part grouped by
+/// three with spaces (`12 345,67`, also with a no-break or narrow no-break space), 1 to 15
+/// digits and at most 2 decimals. `None` for anything else (the general path then decides,
+/// with its messages).
 pub fn centiemes_simples(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    let (ent, dec) = match b.iter().position(|c| *c == b'.' || *c == b',') {
-        Some(i) => (&b[..i], &b[i + 1..]),
-        None => (b, &b[b.len()..]),
-    };
-    let sep = ent.len() < b.len();
-    if ent.is_empty() || ent.len() > 15 || (sep && !(1..=2).contains(&dec.len())) {
-        return None;
-    }
+    // nearly every cell: 1 to 15 digits, then nothing or a decimal separator
     let mut v: i64 = 0;
-    for c in ent {
-        if !c.is_ascii_digit() {
+    let mut i = 0;
+    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        if i == 15 {
             return None;
         }
         v = v * 10 + (c - b'0') as i64;
+        i += 1;
     }
-    let mut centiemes = 0;
-    for (k, c) in dec.iter().enumerate() {
-        if !c.is_ascii_digit() {
+    match b.get(i) {
+        None if i > 0 => return Some(v * 100),
+        Some(b'.' | b',') if i > 0 => return decimales(v, &b[i + 1..]),
+        _ => {}
+    }
+    let (mut v, mut chiffres, mut groupe, mut groupee) = (0i64, 0, 0, false);
+    let mut i = 0;
+    // integer part: digits, and thousands separators between groups (as
+    // `partie_entiere_valide`: a first group of 1 to 3 digits, then groups of 3)
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_digit() {
+            v = v * 10 + (c - b'0') as i64;
+            chiffres += 1;
+            groupe += 1;
+            if chiffres > 15 {
+                return None;
+            }
+            i += 1;
+            continue;
+        }
+        let l = match (c, b.get(i + 1), b.get(i + 2)) {
+            (b' ', _, _) => 1,
+            (0xC2, Some(0xA0), _) => 2,          // U+00A0
+            (0xE2, Some(0x80), Some(0xAF)) => 3, // U+202F
+            _ => break,
+        };
+        if groupe == 0 || groupe > 3 || (groupee && groupe != 3) {
             return None;
         }
-        centiemes += (c - b'0') as i64 * if k == 0 { 10 } else { 1 };
+        (groupe, groupee) = (0, true);
+        i += l;
     }
-    Some(v * 100 + centiemes)
+    if groupe == 0 || (groupee && groupe != 3) {
+        return None;
+    }
+    match b[i..].split_first() {
+        None => Some(v * 100),
+        Some((b'.' | b',', dec)) => decimales(v, dec),
+        Some(_) => None,
+    }
+}
+
+/// `v` units and the 1 or 2 decimal digits `dec`, in hundredths; `None` otherwise.
+fn decimales(v: i64, dec: &[u8]) -> Option<i64> {
+    match *dec {
+        [d] if d.is_ascii_digit() => Some(v * 100 + (d - b'0') as i64 * 10),
+        [d, e] if d.is_ascii_digit() && e.is_ascii_digit() => {
+            Some(v * 100 + (d - b'0') as i64 * 10 + (e - b'0') as i64)
+        }
+        _ => None,
+    }
 }
 
 /// `oui`/`non`, `true`/`false`, `1`/`0`, case-insensitive.
 pub fn analyser_booleen(brut: &str) -> Option<bool> {
-    match brut.trim().to_lowercase().as_str() {
+    let s = super::texte::rogner(brut);
+    if s.is_ascii() {
+        // ASCII: `to_lowercase` is the ASCII lower case: compared without a string
+        let est = |mot: &str| s.eq_ignore_ascii_case(mot);
+        return if ["oui", "true", "1", "vrai"].into_iter().any(est) {
+            Some(true)
+        } else if ["non", "false", "0", "faux"].into_iter().any(est) {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    match s.to_lowercase().as_str() {
         "oui" | "true" | "1" | "vrai" => Some(true),
         "non" | "false" | "0" | "faux" => Some(false),
         _ => None,
@@ -278,10 +330,44 @@ mod tests {
         assert_eq!(centiemes_simples("007"), Some(700));
         assert_eq!(centiemes_simples("0.05"), Some(5));
         for s in [
-            "", ",5", "1,", "1,234", "1 234", "-1", "+1", "1.2.3", "1e5", "1,5€", "١٢",
+            "",
+            ",5",
+            "1,",
+            "1,234",
+            "-1",
+            "+1",
+            "1.2.3",
+            "1e5",
+            "1,5€",
+            "١٢",
+            "1 23",
+            "1234 567",
+            " 1",
+            "1 ",
+            "1  234",
+            "1 234 56",
+            "12 34,5",
+            "1.234,5",
+            "1 234,567",
+            "1\u{2009}234",
+            "1\u{a0}",
+            "1\u{e2}",
         ] {
             assert_eq!(centiemes_simples(s), None, "{s:?}");
         }
+        // grouped by three, by hand: 1 234 → 1234 × 100; 12 345,67 → 1 234 567 hundredths;
+        // 12\u{202f}345\u{a0}678.9 → 12 345 678 × 100 + 90
+        assert_eq!(centiemes_simples("1 234"), Some(123_400));
+        assert_eq!(centiemes_simples("12 345,67"), Some(1_234_567));
+        assert_eq!(
+            centiemes_simples("12\u{202f}345\u{a0}678.9"),
+            Some(1_234_567_890)
+        );
+        assert_eq!(
+            centiemes_simples("999 999 999 999 999,99"),
+            Some(99_999_999_999_999_999)
+        );
+        assert_eq!(centiemes_simples("1 000 000 000 000 000"), None); // 16 digits
         assert_eq!(
             centiemes_simples("999999999999999,99"),
             Some(99_999_999_999_999_999)
@@ -302,6 +388,84 @@ mod tests {
             if let Some(c) = centiemes_simples(&s) {
                 assert_eq!(Some(c), general(&s), "{s:?}");
             }
+        }
+        // writings with separators (three kinds of space and others): when the fast path
+        // reads one, the general path gives the same; grouped writings are read fast
+        let pieces = [
+            "0", "1", "7", "12", "345", "999", "1000", " ", "\u{a0}", "\u{202f}", "\u{2009}", ",",
+            ".", "5", "05", "€", "-", "  ",
+        ];
+        let (mut lus, mut groupes) = (0, 0);
+        for _ in 0..200_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = 1 + (x >> 61) as usize;
+            let s: String = (0..n)
+                .map(|k| pieces[((x >> (k * 5 + 3)) % pieces.len() as u64) as usize])
+                .collect();
+            if let Some(c) = centiemes_simples(&s) {
+                assert_eq!(Some(c), general(&s), "{s:?}");
+                lus += 1;
+                groupes += s.contains([' ', '\u{a0}', '\u{202f}']) as u32;
+            }
+        }
+        assert!(lus > 1_000 && groupes > 100, "{lus} {groupes}");
+        // every grouped writing of every number of 1 to 15 digits (by steps), with 0 to 2
+        // decimals: read by the fast path, as the general path reads it
+        let mut n: i64 = 1;
+        while n < 1_000_000_000_000_000 {
+            let chiffres = n.to_string();
+            let mut groupe = String::new();
+            for (k, c) in chiffres.chars().enumerate() {
+                if k > 0 && (chiffres.len() - k).is_multiple_of(3) {
+                    groupe.push('\u{202f}');
+                }
+                groupe.push(c);
+            }
+            for dec in ["", ",5", ".05", ",99"] {
+                let s = format!("{groupe}{dec}");
+                assert!(centiemes_simples(&s).is_some(), "{s:?}");
+                assert_eq!(centiemes_simples(&s), general(&s), "{s:?}");
+            }
+            n = n * 7 + 3;
+        }
+    }
+
+    #[test]
+    fn booleens_ascii_comme_le_chemin_general() {
+        let general = |s: &str| match s.trim().to_lowercase().as_str() {
+            "oui" | "true" | "1" | "vrai" => Some(true),
+            "non" | "false" | "0" | "faux" => Some(false),
+            _ => None,
+        };
+        for s in [
+            "oui",
+            "OUI",
+            " Oui ",
+            "true",
+            "TRUE",
+            "1",
+            "vrai",
+            "Vrai",
+            "non",
+            "NON",
+            "false",
+            "0",
+            "faux",
+            "FAUX ",
+            "",
+            "o",
+            "ouii",
+            "01",
+            "true1",
+            "\u{a0}oui",
+            "OUİ",
+            "nοn",
+            "faſx",
+            "yes",
+        ] {
+            assert_eq!(analyser_booleen(s), general(s), "{s:?}");
         }
     }
 

@@ -44,10 +44,11 @@ pub(crate) struct Ligne<'a> {
 impl<'a> Ligne<'a> {
     /// The trimmed value of column `c` (as [`Tableau::champ`]); `None` if the column is
     /// absent or the cell empty.
+    #[inline]
     pub(crate) fn champ(&self, c: Col<'_>) -> Option<&'a str> {
         self.enr
             .get(c.i?)
-            .map(|s| s.trim())
+            .map(texte::rogner)
             .filter(|s| !s.is_empty())
     }
 
@@ -360,7 +361,8 @@ impl Ligne<'_> {
     /// The structure's id, at most [`LONGUEUR_ID_MAX`] characters.
     fn identifiant_structure(&mut self, col: Col<'_>) -> String {
         let id = self.id(col);
-        if id.chars().count() > LONGUEUR_ID_MAX {
+        // (no more characters than bytes: counted only when the bytes exceed the bound)
+        if id.len() > LONGUEUR_ID_MAX && id.chars().count() > LONGUEUR_ID_MAX {
             let court: String = id.chars().take(40).collect();
             self.err(
                 Code::E023,
@@ -441,7 +443,12 @@ pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPay
         };
         let collectivite = l.id(col_collectivite);
         let brut = l.texte(col_volet, true);
-        let volet = brut.trim().to_uppercase();
+        // (ASCII: `to_uppercase` is the ASCII upper case, made without a second pass)
+        let volet = if brut.is_ascii() {
+            brut.trim().to_ascii_uppercase()
+        } else {
+            brut.trim().to_uppercase()
+        };
         if !brut.is_empty() && !volet_valide(&volet) {
             l.err(Code::E014, "volet", &brut, "nom de volet invalide", "EAJE, RPE, LAEP, ALSH, PILOTAGE, AUTRE ou un volet local du barème (lettres, chiffres, _)");
         }

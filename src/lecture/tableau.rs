@@ -14,6 +14,7 @@ pub use super::entete::{
     apparier_entete, colonne_de, colonne_ressemblante, ALIAS, COLONNES_TEXTE_LIBRE,
     LIBELLES_PROCHES,
 };
+use super::texte;
 
 /// FNV-1a: column names are short and few; hashed for every cell read, where SipHash showed
 /// in profiles (no untrusted-key flooding concern: a header has a handful of names).
@@ -95,6 +96,7 @@ pub struct Enregistrement<'a> {
 
 impl<'a> Enregistrement<'a> {
     /// Field `i`, as read (not trimmed).
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let l = self.lignes;
         if i >= l.largeur {
@@ -276,7 +278,7 @@ impl Tableau {
     /// cell empty.
     pub fn champ<'a>(&self, enr: Enregistrement<'a>, nom: &str) -> Option<&'a str> {
         let i = *self.colonnes.get(nom)?;
-        enr.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+        enr.get(i).map(texte::rogner).filter(|s| !s.is_empty())
     }
 }
 
@@ -332,6 +334,9 @@ fn lire_max(
     }
     let colonnes = apparier_entete(fichier, ligne_entete, None, &noms, connues, requises, diags);
     let mut lignes = Lignes::new(forme.largeur);
+    // the fields kept are at most the text after the header: one allocation instead of a
+    // doubling (and copying) buffer; pages never written are never resident
+    lignes.texte.reserve(reste.len());
     let ok = lire_enregistrements(&forme, &mut lecteur, &mut lignes, max_lignes, diags)?;
     let colonnes = match colonnes {
         Some(c) if ok => c,
@@ -423,6 +428,12 @@ fn delimiteur_et_noms(
 /// Reads the header record (as [`decouper_entete`] read it): `true` when a quoted name
 /// spans lines (it would swallow the first records).
 fn entete_multiligne(lecteur: &mut Lecteur) -> bool {
+    let fin = lecteur.fin_de_ligne();
+    if memchr::memchr(b'"', &lecteur.octets[lecteur.pos..fin]).is_none() {
+        // no quote: one line, its end left to the skipping of line breaks
+        lecteur.pos = fin;
+        return false;
+    }
     let mut multiligne = false;
     while let Some(c) = lecteur.champ(true) {
         multiligne |= c.multiligne;
@@ -580,11 +591,14 @@ fn champs_en_place(forme: &Forme, texte: &str, lignes: &mut Lignes) -> EnPlace {
     let simple = champs_simples(texte, forme.delimiteur, |texte| {
         // as for a field of the reader: kept fields count when not blank, the others
         // when they hold anything but ASCII whitespace
-        if if n < largeur {
-            !texte.trim().is_empty()
-        } else {
-            texte.bytes().any(|b| !b.is_ascii_whitespace())
-        } {
+        // (a record is no longer blank once one field is not: the rest are not tested)
+        if vide
+            && if n < largeur {
+                !texte::blanc(texte)
+            } else {
+                texte.bytes().any(|b| !b.is_ascii_whitespace())
+            }
+        {
             vide = false;
         }
         if n < largeur && !lignes.champ(texte) {
@@ -619,7 +633,7 @@ fn champs_du_lecteur(
     let (mut n, mut vide, mut erreur_guillemet) = (0usize, true, false);
     while let Some(c) = lecteur.champ(n < forme.largeur) {
         let texte = lecteur.texte_champ(&c);
-        if c.rempli && (c.longueur == 0 || !texte.trim().is_empty()) {
+        if c.rempli && (c.longueur == 0 || !texte::blanc(texte)) {
             vide = false;
         }
         if (c.multiligne || c.apres_guillemet) && !erreur_guillemet {
@@ -662,10 +676,9 @@ fn champs_simples(ligne: &str, d: u8, mut champ: impl FnMut(&str) -> bool) -> bo
     let mut i = 0;
     loop {
         if o.get(i) == Some(&b'"') {
-            let Some(k) = memchr::memchr(b'"', &o[i + 1..]) else {
+            let Some(fin) = premier(o, i + 1, b'"', b'"') else {
                 return false; // closed on a later line, or never
             };
-            let fin = i + 1 + k;
             let Some(texte) = ligne.get(i + 1..fin) else {
                 return false;
             };
@@ -682,22 +695,47 @@ fn champs_simples(ligne: &str, d: u8, mut champ: impl FnMut(&str) -> bool) -> bo
                 Some(_) => return false,
             }
         }
-        let reste = &o[i.min(o.len())..];
-        let k = memchr::memchr(d, reste).unwrap_or(reste.len());
-        if memchr::memchr(b'"', &reste[..k]).is_some() {
+        // up to the next delimiter; a quote before it: not a simple record
+        let k = premier(o, i, d, b'"').unwrap_or(o.len());
+        if o.get(k) == Some(&b'"') {
             return false;
         }
-        let Some(texte) = ligne.get(i..i + k) else {
+        let Some(texte) = ligne.get(i..k) else {
             return false;
         };
         if !champ(texte) {
             return false;
         }
-        if i + k >= o.len() {
+        if k >= o.len() {
             return true;
         }
-        i += k + 1;
+        i = k + 1;
     }
+}
+
+/// The first position from `depuis` of a byte `a` or `b` in `o`, eight bytes at a time
+/// (fields are short: a call of `memchr` per field cost more than the search itself).
+/// In each word, `(x - 0x01…01) & !x & 0x80…80` has its lowest bit set in the first zero
+/// byte of `x` exactly (a borrow only spoils the bytes above it): the first byte equal to
+/// `a` or `b` is the lowest of the two words' bits.
+fn premier(o: &[u8], depuis: usize, a: u8, b: u8) -> Option<usize> {
+    const UNS: u64 = 0x0101_0101_0101_0101;
+    const HAUTS: u64 = 0x8080_8080_8080_8080;
+    let (ma, mb) = (UNS * a as u64, UNS * b as u64);
+    let mut i = depuis;
+    while let Some(mot) = o.get(i..i + 8).and_then(|m| <[u8; 8]>::try_from(m).ok()) {
+        let w = u64::from_le_bytes(mot);
+        let (xa, xb) = (w ^ ma, w ^ mb);
+        let t = ((xa.wrapping_sub(UNS) & !xa) | (xb.wrapping_sub(UNS) & !xb)) & HAUTS;
+        if t != 0 {
+            return Some(i + (t.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    o.get(i..)?
+        .iter()
+        .position(|&x| x == a || x == b)
+        .map(|k| i + k)
 }
 
 /// `1000000` → `1 000 000` (for messages).

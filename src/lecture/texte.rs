@@ -104,7 +104,7 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
 /// The only place where ids are canonicalised: the readers and the validation call it.
 pub fn cle_id(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let id = id.trim();
+    let id = rogner(id);
     // ASCII text is already in NFC and `to_lowercase` lowers it byte for byte: the general
     // path (a normaliser and two strings per id) costs 5 000 instructions an id
     if id.is_ascii() {
@@ -113,11 +113,53 @@ pub fn cle_id(id: &str) -> String {
     id.nfc().collect::<String>().to_lowercase()
 }
 
+/// `s.trim()`, the ASCII ends checked byte by byte: the general (Unicode) trim only when an
+/// end is a non-ASCII character. Every cell read goes through it.
+#[inline]
+pub fn rogner(s: &str) -> &str {
+    let o = s.as_bytes();
+    // both ends printable ASCII (U+0021 to U+007F: none is whitespace): nothing to cut
+    let net = |b: &u8| (0x21..0x80).contains(b);
+    if o.first().is_some_and(net) && o.last().is_some_and(net) {
+        return s;
+    }
+    // ASCII whitespace as `char::is_whitespace` sees it (U+0009 to U+000D and the space:
+    // `u8::is_ascii_whitespace` would leave out U+000B)
+    let blanc = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
+    let debut = o.iter().position(|b| !blanc(*b)).unwrap_or(o.len());
+    if o.get(debut).is_some_and(|b| !b.is_ascii()) {
+        return s.trim();
+    }
+    let fin = o.iter().rposition(|b| !blanc(*b)).map_or(debut, |i| i + 1);
+    if fin > debut && !o[fin - 1].is_ascii() {
+        return s.trim();
+    }
+    // both ends are ASCII bytes: char boundaries
+    s.get(debut..fin).unwrap_or_else(|| s.trim())
+}
+
+/// `s.trim().is_empty()`: `false` at the first ASCII byte that is not whitespace.
+pub fn blanc(s: &str) -> bool {
+    let o = s.as_bytes();
+    match o
+        .iter()
+        .position(|b| !(*b == b' ' || (b'\t'..=b'\r').contains(b)))
+    {
+        None => true,
+        Some(i) if o[i].is_ascii() => false,
+        Some(_) => s.trim().is_empty(),
+    }
+}
+
 /// The first invisible or control character of an id, if any: C0 and C1 controls, byte
 /// order mark U+FEFF, zero-width characters U+200B–U+200D, word joiner U+2060, soft hyphen
 /// U+00AD and the bidirectional marks (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
 /// Such an id looks like another one and must be refused.
 pub fn caractere_invisible(id: &str) -> Option<char> {
+    // printable ASCII (U+0020 to U+007E) holds none of them: most ids are checked bytewise
+    if id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
     id.chars().find(|c| {
         c.is_control()
             || matches!(
@@ -164,6 +206,80 @@ mod tests {
         // not ASCII: the general path (NFC, full lower-casing)
         assert_eq!(cle_id("E\u{301}COLE"), "école");
         assert_eq!(cle_id("ÉCOLE"), "école");
+    }
+
+    #[test]
+    fn rogner_et_blanc_comme_trim() {
+        // by hand: ASCII ends cut bytewise, U+000B included (char::is_whitespace), other
+        // ends (no-break space, em space, NEL, a letter) through the general trim
+        assert_eq!(rogner("  a b\t"), "a b");
+        assert_eq!(rogner("\u{b}x\u{b}"), "x");
+        assert_eq!(rogner("\u{a0}x\u{2003}"), "x");
+        assert_eq!(rogner(" é "), "é");
+        assert_eq!(rogner(" \u{85}"), "");
+        assert_eq!(rogner("   "), "");
+        assert!(blanc(" \t\u{a0}\u{202f} "));
+        assert!(!blanc(" \u{a0}x"));
+        assert!(!blanc("\u{200b}")); // zero width space: not whitespace for Rust
+                                     // every combination of three pieces among ASCII and non-ASCII blanks and letters
+        let morceaux = [
+            "",
+            " ",
+            "\t",
+            "\u{b}",
+            "\u{c}",
+            "\r\n",
+            "\u{a0}",
+            "\u{85}",
+            "\u{2003}",
+            "\u{3000}",
+            "\u{200b}",
+            "a",
+            "é",
+            "\u{1f600}",
+            "x y",
+            "\u{7f}",
+            "\0",
+        ];
+        for a in morceaux {
+            for b in morceaux {
+                for c in morceaux {
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(rogner(&s), s.trim(), "{s:?}");
+                    assert_eq!(blanc(&s), s.trim().is_empty(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn invisibles_ascii_comme_le_chemin_general() {
+        let general = |s: &str| {
+            s.chars().find(|c| {
+                c.is_control()
+                    || matches!(
+                        c,
+                        '\u{feff}'
+                            | '\u{200b}'..='\u{200f}'
+                            | '\u{2060}'
+                            | '\u{00ad}'
+                            | '\u{202a}'..='\u{202e}'
+                            | '\u{2066}'..='\u{2069}'
+                    )
+            })
+        };
+        // every ASCII character (controls U+0000 to U+001F and U+007F refused, the
+        // printable ones accepted), alone and inside an id, and a few non-ASCII ones
+        for b in 0u8..0x80 {
+            let c = b as char;
+            for s in [format!("{c}"), format!("EAJE-{c}-1")] {
+                assert_eq!(caractere_invisible(&s), general(&s), "{s:?}");
+                assert_eq!(caractere_invisible(&s).is_some(), b < 0x20 || b == 0x7f);
+            }
+        }
+        for s in ["Crèche", "A\u{ad}B", "\u{2066}x", "É\u{200d}", "\u{a0}"] {
+            assert_eq!(caractere_invisible(s), general(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -190,6 +190,39 @@ mod tests_v2 {
     }
 
     #[test]
+    fn premier_octet_cherche_comme_une_boucle() {
+        // by hand: in `ab;"c` the first `;` or `"` from 0 is at 2, from 3 the quote at 3
+        assert_eq!(premier(b"ab;\"c", 0, b';', b'"'), Some(2));
+        assert_eq!(premier(b"ab;\"c", 3, b';', b'"'), Some(3));
+        assert_eq!(premier(b"abcdefghijklmnopq;", 0, b';', b'"'), Some(17));
+        assert_eq!(premier(b"abc", 3, b';', b'"'), None);
+        // every start in pseudo-random texts of bytes around the searched ones (0x80 and
+        // above, the bytes next to them, zero): the same position as a plain loop
+        let octets = [
+            b';', b'"', b',', b':', b'!', b'#', 0, 0x80, 0xbb, 0xff, b'a', b'\t',
+        ];
+        let mut x: u64 = 7;
+        for _ in 0..3_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (x >> 58) as usize;
+            let o: Vec<u8> = (0..n)
+                .map(|k| octets[((x >> (k % 50)) as usize + k * 7) % octets.len()])
+                .collect();
+            for (a, b) in [(b';', b'"'), (b'"', b'"'), (b',', b'"'), (b'\t', b'"')] {
+                for depuis in 0..=n {
+                    let boucle = o[depuis..]
+                        .iter()
+                        .position(|&c| c == a || c == b)
+                        .map(|k| depuis + k);
+                    assert_eq!(premier(&o, depuis, a, b), boucle, "{o:?} {depuis}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn texte_libre_sur_plusieurs_lignes_accepte() {
         let (tab, d) = lire_t("id;nom;montant\na;\"Crèche\nde la gare\";1\n\nb;x;2\n");
         assert!(d.is_empty(), "{d:?}");
