@@ -64,11 +64,12 @@ pub fn arrondir_groupe(
     let mut planchers = Vec::with_capacity(numerateurs.len());
     let mut restes = Vec::with_capacity(numerateurs.len());
     let mut somme_planchers: i128 = 0;
-    for n in numerateurs {
-        let p = n / denominateur;
+    for &n in numerateurs {
+        // n ≥ 0: floor and remainder, computed once per line (64-bit division when they fit)
+        let (p, reste) = super::rationnel::division_positive(n, denominateur);
         somme_planchers += p; // Σ p ≤ Σ n / d: no overflow
         planchers.push(p);
-        restes.push(n - p * denominateur); // = n % d (n ≥ 0), computed once per line
+        restes.push(reste);
     }
     // 0 ≤ T − Σ planchers < number of lines (each remainder < 1 cent; T ≤ ceil(Σ exact)).
     let restants = total - somme_planchers;
