@@ -8,8 +8,26 @@ use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
 use crate::modele::{Annexe, Collectivite, Dossier};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+/// The key under which two ids are the same structure, [`cle_id`]: the id itself, borrowed,
+/// when `cle_id` would give it back unchanged (ASCII without capitals or surrounding
+/// blanks, the usual case), so that no string is made per structure.
+fn cle_structure(id: &str) -> Cow<'_, str> {
+    let b = id.as_bytes();
+    let tel_quel = id.is_ascii()
+        && !b.iter().any(u8::is_ascii_uppercase)
+        && !b.first().is_some_and(|&c| char::from(c).is_whitespace())
+        && !b.last().is_some_and(|&c| char::from(c).is_whitespace());
+    if tel_quel {
+        Cow::Borrowed(id)
+    } else {
+        Cow::Owned(cle_id(id))
+    }
+}
 
 /// Validates `dossier` for `exercice` and resolves the barème in force. Returns the barème
 /// when it could be resolved (even if the data has errors), and every diagnostic.
@@ -34,7 +52,7 @@ pub fn valider(
 
     ids_uniques(dossier, &mut d);
     // index of the collectivités (one lookup per line instead of a scan of the convention)
-    let index = conv.index();
+    let index = crate::calcul::index_collectivites(conv);
     collectivites_declarees(dossier, &index, &mut d);
 
     let Some(b) = be else { return (None, d) };
@@ -75,12 +93,13 @@ fn periode(dossier: &Dossier, exercice: i32, d: &mut Diagnostics) {
 /// Ids are unique, compared as `lecture::texte::cle_id` says (case, Unicode form).
 fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
     // duplicate ids, compared as lecture::texte::cle_id says (case, Unicode form)
-    let mut vus: HashMap<String, (u64, &str)> = HashMap::new();
+    let mut vus: FxHashMap<Cow<str>, (u64, &str)> =
+        FxHashMap::with_capacity_and_hasher(dossier.structures.len(), Default::default());
     for s in &dossier.structures {
         if s.id.is_empty() {
             continue;
         }
-        match vus.entry(cle_id(&s.id)) {
+        match vus.entry(cle_structure(&s.id)) {
             Entry::Vacant(v) => {
                 v.insert((s.ligne, &s.id));
             }
@@ -106,7 +125,7 @@ fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
 /// Every structure and charge line names a declared collectivité: E016.
 fn collectivites_declarees(
     dossier: &Dossier,
-    index: &HashMap<&str, &Collectivite>,
+    index: &FxHashMap<&str, &Collectivite>,
     d: &mut Diagnostics,
 ) {
     let conv = &dossier.convention;
@@ -176,13 +195,13 @@ fn tranches(dossier: &Dossier, b: &BaremeExercice, exercice: i32, d: &mut Diagno
 fn eligibilite_et_tranche<'a>(
     dossier: &'a Dossier,
     b: &'a BaremeExercice,
-    index: &HashMap<&'a str, &'a Collectivite>,
+    index: &FxHashMap<&'a str, &'a Collectivite>,
     d: &mut Diagnostics,
-) -> BTreeMap<(&'a str, &'a str), i64> {
+) -> FxHashMap<(&'a str, &'a str), i64> {
     let conv = &dossier.convention;
     // eligibility-dependent checks: tranche needed, warnings
-    let mut unites: BTreeMap<(&str, &str), i64> = BTreeMap::new();
-    let mut tranche_requise: BTreeSet<&str> = BTreeSet::new();
+    let mut unites: FxHashMap<(&str, &str), i64> = FxHashMap::default();
+    let mut tranche_requise: FxHashSet<&str> = FxHashSet::default();
     for s in &dossier.structures {
         let signataire = index
             .get(s.collectivite.as_str())
@@ -235,8 +254,8 @@ fn eligibilite_et_tranche<'a>(
 fn populations(
     dossier: &Dossier,
     b: &BaremeExercice,
-    index: &HashMap<&str, &Collectivite>,
-    unites: &BTreeMap<(&str, &str), i64>,
+    index: &FxHashMap<&str, &Collectivite>,
+    unites: &FxHashMap<(&str, &str), i64>,
     exercice: i32,
     d: &mut Diagnostics,
 ) {
@@ -278,7 +297,7 @@ fn populations(
 fn charges(
     dossier: &Dossier,
     b: &BaremeExercice,
-    unites: &BTreeMap<(&str, &str), i64>,
+    unites: &FxHashMap<(&str, &str), i64>,
     d: &mut Diagnostics,
 ) {
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
@@ -346,6 +365,50 @@ fn charges(
                 }
             }
             Some(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The borrowed key is exactly `cle_id` (capitals, blanks around, vertical tab, non-ASCII
+    /// letters and composed forms go through `cle_id` itself).
+    #[test]
+    fn cle_structure_comme_cle_id() {
+        let mut ids: Vec<String> = [
+            "",
+            "a",
+            "A",
+            "epci-00001-eaje-0001",
+            "EPCI-00001-EAJE-0001",
+            " a",
+            "a ",
+            "a\u{b}",
+            "\u{b}a",
+            "\ta",
+            "a\r",
+            "a b",
+            "é",
+            "É",
+            "e\u{301}",
+            "ß",
+            "x\u{a0}",
+            "\u{a0}x",
+            "id_1;2",
+            "Ǆ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for c in 0u8..128 {
+            ids.push(format!("{}x", c as char));
+            ids.push(format!("x{}", c as char));
+            ids.push(format!("x{}x", c as char));
+        }
+        for id in &ids {
+            assert_eq!(cle_structure(id), cle_id(id), "{id:?}");
         }
     }
 }

@@ -7,28 +7,29 @@ use super::rationnel::{Depassement, Rationnel, R};
 use super::{Entree, GroupeVolet};
 use crate::modele::{Montant, Unites};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// A group's key: (collectivité, volet).
 pub(super) type Cle = (String, String);
 
-/// Members of each group: indices into [`Entree::ordre`]; keys borrowed (no copy per
-/// structure).
+/// Members of each group: indices into [`Entree::ordre`], in that order; keys borrowed (no
+/// copy per structure), hashed by FxHash (one lookup per structure; the groups themselves
+/// are kept sorted in [`former`]'s map).
 #[derive(Debug, Default)]
 pub(super) struct Membres<'e> {
     /// Eligible structures of each (collectivité, volet).
-    pub bonus: BTreeMap<(&'e str, &'e str), Vec<usize>>,
+    pub bonus: FxHashMap<(&'e str, &'e str), Vec<usize>>,
     /// CTRE volets (R64): annexe 2 structures with employer places.
-    pub ctre: BTreeMap<(&'e str, &'e str), Vec<usize>>,
+    pub ctre: FxHashMap<(&'e str, &'e str), Vec<usize>>,
 }
 
 impl Membres<'_> {
-    /// The members of group `k` (CTRE or bonus).
-    pub fn de(&self, k: &Cle, ctre: bool) -> Vec<usize> {
+    /// The members of group `k` (CTRE or bonus), borrowed (no copy).
+    pub fn de<'s>(&'s self, k: &'s Cle, ctre: bool) -> &'s [usize] {
         if ctre { &self.ctre } else { &self.bonus }
             .get(&(k.0.as_str(), k.1.as_str()))
-            .cloned()
-            .unwrap_or_default()
+            .map_or(&[], Vec::as_slice)
     }
 }
 

@@ -20,7 +20,8 @@ use eligibilite::{Eligibilite, Motif};
 use rationnel::{Depassement, Invariant, Rationnel, R};
 use repartition::Attribution;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Rounding of one allocation group (for the report and `expliquer`).
@@ -281,6 +282,19 @@ pub struct Surcharges {
     pub places_annee: BTreeMap<String, i64>,
 }
 
+/// The collectivités by id, the first one winning on a duplicate id (as
+/// [`Convention::index`]), hashed by FxHash: one lookup per structure in the validation and
+/// the calculation, on short trusted keys (no need for SipHash's resistance to chosen
+/// collisions).
+pub(crate) fn index_collectivites(conv: &Convention) -> FxHashMap<&str, &Collectivite> {
+    let mut index =
+        FxHashMap::with_capacity_and_hasher(conv.collectivites.len(), Default::default());
+    for c in &conv.collectivites {
+        index.entry(c.id.as_str()).or_insert(c);
+    }
+    index
+}
+
 /// A decimal fraction as an exact rational.
 pub fn decimal_en_rationnel(d: Decimal) -> R<Rationnel> {
     let p = 10i128.checked_pow(d.scale()).ok_or(Depassement)?;
@@ -432,7 +446,7 @@ pub(crate) struct Entree<'a> {
     pub surcharges: &'a Surcharges,
     /// The structures, sorted by id; moved into their lines at the end.
     pub ordre: Vec<Structure>,
-    pub index: HashMap<&'a str, &'a Collectivite>,
+    pub index: FxHashMap<&'a str, &'a Collectivite>,
     pub eligibilites: Vec<Eligibilite>,
     /// `u_i × mo_i` and `n_i × mo_i`, unless imposed by the projection (R21).
     pub unites_mois: Vec<UnitesMois>,
@@ -446,7 +460,7 @@ impl<'a> Entree<'a> {
         bareme: &'a BaremeExercice,
         surcharges: &'a Surcharges,
     ) -> R<Self> {
-        let index = convention.index();
+        let index = index_collectivites(convention);
         let mut noms = Vec::new();
         let eligibilites = ordre
             .iter()

@@ -4,6 +4,7 @@
 use super::rationnel::R;
 use super::{GroupeVolet, LigneStructure, TotalGeneral, Totaux, TotauxCollectivite};
 use crate::modele::{Convention, Montant};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 impl Totaux {
@@ -44,23 +45,45 @@ pub(super) fn totaliser(
     lignes: &[LigneStructure],
     groupes: &[GroupeVolet],
 ) -> R<Tous> {
-    let mut gestionnaires: BTreeMap<String, Totaux> = BTreeMap::new();
-    let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
     let mut total = TotalGeneral::default();
+    // per line, a lookup by the borrowed name in a hash table (FxHash; no copy of the name
+    // per line); each key receives its lines in the same order as before (by id), so the
+    // checked sums overflow exactly when they did; the names are copied once per key into
+    // the sorted maps of the result
+    let mut par_gestionnaire: FxHashMap<&str, Totaux> = FxHashMap::default();
+    let mut par_collectivite: FxHashMap<&str, Totaux> = FxHashMap::default();
+    for l in lignes {
+        par_gestionnaire
+            .entry(l.structure.gestionnaire.as_str())
+            .or_default()
+            .ajouter(l)?;
+        par_collectivite
+            .entry(l.structure.collectivite.as_str())
+            .or_default()
+            .ajouter(l)?;
+        total.structures.ajouter(l)?;
+    }
+    let gestionnaires: BTreeMap<String, Totaux> = par_gestionnaire
+        .into_iter()
+        .map(|(k, t)| (k.to_string(), t))
+        .collect();
+    let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
     for c in &conv.collectivites {
         collectivites.entry(c.id.clone()).or_default();
     }
-    for l in lignes {
-        gestionnaires
-            .entry(l.structure.gestionnaire.clone())
-            .or_default()
-            .ajouter(l)?;
-        collectivites
-            .entry(l.structure.collectivite.clone())
-            .or_default()
-            .structures
-            .ajouter(l)?;
-        total.structures.ajouter(l)?;
+    for (k, t) in par_collectivite {
+        match collectivites.get_mut(k) {
+            Some(c) => c.structures = t,
+            None => {
+                collectivites.insert(
+                    k.to_string(),
+                    TotauxCollectivite {
+                        structures: t,
+                        ..Default::default()
+                    },
+                );
+            }
+        }
     }
     for g in groupes {
         let c = collectivites.entry(g.collectivite.clone()).or_default();
