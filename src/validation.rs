@@ -9,23 +9,70 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
 use crate::modele::{Annexe, Collectivite, Dossier};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::BTreeSet;
 
-/// The key under which two ids are the same structure, [`cle_id`]: the id itself, borrowed,
-/// when `cle_id` would give it back unchanged (ASCII without capitals or surrounding
-/// blanks, the usual case), so that no string is made per structure.
-fn cle_structure(id: &str) -> Cow<'_, str> {
-    let b = id.as_bytes();
-    let tel_quel = id.is_ascii()
-        && !b.iter().any(u8::is_ascii_uppercase)
-        && !b.first().is_some_and(|&c| char::from(c).is_whitespace())
-        && !b.last().is_some_and(|&c| char::from(c).is_whitespace());
-    if tel_quel {
-        Cow::Borrowed(id)
-    } else {
-        Cow::Owned(cle_id(id))
+/// The key under which two ids are the same structure: the text [`cle_id`] gives. An ASCII
+/// id is kept borrowed and compared and hashed as `cle_id` writes it (trimmed, in lower
+/// case: `cle_id` of ASCII text), so that no string is made per structure; any other id is
+/// written by `cle_id` itself.
+#[derive(Debug)]
+enum CleStructure<'a> {
+    /// ASCII id (the key is `id.trim().to_ascii_lowercase()`).
+    Ascii(&'a str),
+    /// `cle_id(id)`.
+    Autre(String),
+}
+
+impl CleStructure<'_> {
+    fn de(id: &str) -> CleStructure<'_> {
+        if id.is_ascii() {
+            CleStructure::Ascii(id.trim())
+        } else {
+            CleStructure::Autre(cle_id(id))
+        }
+    }
+    /// The bytes of the key.
+    fn octets(&self) -> impl Iterator<Item = u8> + '_ {
+        let (texte, ascii) = match self {
+            CleStructure::Ascii(t) => (*t, true),
+            CleStructure::Autre(t) => (t.as_str(), false),
+        };
+        texte
+            .bytes()
+            .map(move |b| if ascii { b.to_ascii_lowercase() } else { b })
+    }
+    fn len(&self) -> usize {
+        match self {
+            CleStructure::Ascii(t) => t.len(),
+            CleStructure::Autre(t) => t.len(),
+        }
+    }
+}
+
+impl PartialEq for CleStructure<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        self.len() == o.len() && self.octets().eq(o.octets())
+    }
+}
+impl Eq for CleStructure<'_> {}
+
+impl std::hash::Hash for CleStructure<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // eight bytes at a time, then the length (as `str` does, to end the key)
+        let mut mot = [0u8; 8];
+        let mut n = 0;
+        for b in self.octets() {
+            mot[n] = b;
+            n += 1;
+            if n == 8 {
+                h.write_u64(u64::from_le_bytes(mot));
+                n = 0;
+            }
+        }
+        mot[n..].fill(0);
+        h.write_u64(u64::from_le_bytes(mot));
+        h.write_usize(self.len());
     }
 }
 
@@ -93,13 +140,13 @@ fn periode(dossier: &Dossier, exercice: i32, d: &mut Diagnostics) {
 /// Ids are unique, compared as `lecture::texte::cle_id` says (case, Unicode form).
 fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
     // duplicate ids, compared as lecture::texte::cle_id says (case, Unicode form)
-    let mut vus: FxHashMap<Cow<str>, (u64, &str)> =
+    let mut vus: FxHashMap<CleStructure, (u64, &str)> =
         FxHashMap::with_capacity_and_hasher(dossier.structures.len(), Default::default());
     for s in &dossier.structures {
         if s.id.is_empty() {
             continue;
         }
-        match vus.entry(cle_structure(&s.id)) {
+        match vus.entry(CleStructure::de(&s.id)) {
             Entry::Vacant(v) => {
                 v.insert((s.ligne, &s.id));
             }
@@ -373,10 +420,12 @@ fn charges(
 mod tests {
     use super::*;
 
-    /// The borrowed key is exactly `cle_id` (capitals, blanks around, vertical tab, non-ASCII
-    /// letters and composed forms go through `cle_id` itself).
+    /// Two ids have equal keys exactly when `cle_id` makes them equal, and equal keys hash
+    /// alike (capitals, blanks around, vertical tab, non-ASCII letters that lower to ASCII,
+    /// composed forms, every ASCII character before, inside and after).
     #[test]
     fn cle_structure_comme_cle_id() {
+        use std::hash::BuildHasher;
         let mut ids: Vec<String> = [
             "",
             "a",
@@ -398,6 +447,15 @@ mod tests {
             "\u{a0}x",
             "id_1;2",
             "Ǆ",
+            "ǆ",
+            "\u{212a}a",
+            "ka",
+            "KA",
+            "abcdefgh",
+            "ABCDEFGH",
+            "abcdefghi",
+            "ABCDEFGHI ",
+            "abcdefgh\u{0}",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -405,10 +463,23 @@ mod tests {
         for c in 0u8..128 {
             ids.push(format!("{}x", c as char));
             ids.push(format!("x{}", c as char));
-            ids.push(format!("x{}x", c as char));
+            ids.push(format!("X{}X", c as char));
         }
-        for id in &ids {
-            assert_eq!(cle_structure(id), cle_id(id), "{id:?}");
+        let h = rustc_hash::FxBuildHasher;
+        for a in &ids {
+            let ka = CleStructure::de(a);
+            assert_eq!(
+                ka.octets().collect::<Vec<u8>>(),
+                cle_id(a).into_bytes(),
+                "{a:?}"
+            );
+            for b in &ids {
+                let kb = CleStructure::de(b);
+                assert_eq!(ka == kb, cle_id(a) == cle_id(b), "{a:?} {b:?}");
+                if ka == kb {
+                    assert_eq!(h.hash_one(&ka), h.hash_one(&kb));
+                }
+            }
         }
     }
 }

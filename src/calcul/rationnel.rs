@@ -84,6 +84,19 @@ fn pgcd_u64(mut a: u64, mut b: u64) -> u64 {
     if b == 0 {
         return a;
     }
+    // one Euclidean step when one number is far larger (a share's numerator against its
+    // denominator): one division instead of a subtraction-and-shift per bit of difference
+    if a >> 8 > b {
+        a %= b;
+        if a == 0 {
+            return b;
+        }
+    } else if b >> 8 > a {
+        b %= a;
+        if b == 0 {
+            return a;
+        }
+    }
     let k = (a | b).trailing_zeros();
     a >>= a.trailing_zeros();
     loop {
@@ -155,6 +168,22 @@ fn quotient_reste(n: i128, d: i128) -> (i128, i128) {
             }
         }
         _ => (n / d, n % d),
+    }
+}
+
+/// `n / d` reduced, for `n ≥ 0` and `d > 0` whose remainder `reste = n mod d` is known (a
+/// share in a group, R9): `gcd(n, d) = gcd(n mod d, d)`, a GCD of smaller numbers. The
+/// same fraction as [`Rationnel::new`].
+pub(crate) fn part_reduite(n: i128, d: i128, reste: i128) -> Rationnel {
+    debug_assert!(n >= 0 && d > 0 && reste == n % d);
+    let g = pgcd(reste, d); // 0 < g ≤ d (d > 0)
+    if g > 1 {
+        Rationnel {
+            num: quotient(n, g),
+            den: quotient(d, g),
+        }
+    } else {
+        Rationnel { num: n, den: d }
     }
 }
 
@@ -249,7 +278,19 @@ impl Rationnel {
             let n = self.num.checked_add(o.num).ok_or(Depassement)?;
             return Rationnel::new(n, self.den);
         }
-        let g = pgcd(self.den, o.den).max(1);
+        if o.num == 0 {
+            // x + 0 = x (the general path cannot overflow here either: d = self.den)
+            return Ok(self);
+        }
+        if self.num == 0 {
+            return Ok(o);
+        }
+        // an integer and a fraction: coprime denominators, no GCD to look for
+        let g = if self.den == 1 || o.den == 1 {
+            1
+        } else {
+            pgcd(self.den, o.den).max(1)
+        };
         let d = quotient(self.den, g)
             .checked_mul(o.den)
             .ok_or(Depassement)?;
@@ -589,6 +630,16 @@ mod tests_rapides {
         fn division_positive_comme_general(n in entier(), d in entier()) {
             let (n, d) = (n.saturating_abs(), d.saturating_abs().max(1));
             prop_assert_eq!(division_positive(n, d), (n / d, n % d));
+            prop_assert_eq!(Ok(part_reduite(n, d, n % d)), Rationnel::new_general(n, d));
+        }
+
+        #[test]
+        fn pgcd_comme_euclide(a in entier(), b in entier()) {
+            let (mut x, mut y) = (a.unsigned_abs(), b.unsigned_abs());
+            while y != 0 {
+                (x, y) = (y, x % y);
+            }
+            prop_assert_eq!(pgcd(a, b), x as i128);
         }
     }
 

@@ -89,7 +89,7 @@ pub fn arrondir_groupe(
         let bonus = if (rang[i] as i128) <= restants { 1 } else { 0 };
         let plancher = i64::try_from(planchers[i]).map_err(|_| Depassement)?;
         lignes.push(Attribution {
-            exacte: Rationnel::new(numerateurs[i], denominateur)?,
+            exacte: super::rationnel::part_reduite(numerateurs[i], denominateur, restes[i]),
             plancher,
             verse: plancher + bonus,
             rang_reste: rang[i],
