@@ -15,64 +15,74 @@ use std::collections::BTreeSet;
 /// The key under which two ids are the same structure: the text [`cle_id`] gives. An ASCII
 /// id is kept borrowed and compared and hashed as `cle_id` writes it (trimmed, in lower
 /// case: `cle_id` of ASCII text), so that no string is made per structure; any other id is
-/// written by `cle_id` itself.
+/// written by `cle_id` itself. The hash is that of the key's bytes, computed once.
 #[derive(Debug)]
-enum CleStructure<'a> {
-    /// ASCII id (the key is `id.trim().to_ascii_lowercase()`).
-    Ascii(&'a str),
-    /// `cle_id(id)`.
-    Autre(String),
+struct CleStructure<'a> {
+    /// The id trimmed (ASCII, any case) or `cle_id(id)`.
+    texte: std::borrow::Cow<'a, str>,
+    /// `texte` is borrowed ASCII: its key is `texte` in lower case.
+    ascii: bool,
+    empreinte: u64,
 }
 
 impl CleStructure<'_> {
     fn de(id: &str) -> CleStructure<'_> {
-        if id.is_ascii() {
-            CleStructure::Ascii(id.trim())
+        let (texte, ascii) = if id.is_ascii() {
+            (std::borrow::Cow::Borrowed(id.trim()), true)
         } else {
-            CleStructure::Autre(cle_id(id))
+            (std::borrow::Cow::Owned(cle_id(id)), false)
+        };
+        let empreinte = empreinte(texte.as_bytes(), ascii);
+        CleStructure {
+            texte,
+            ascii,
+            empreinte,
         }
     }
     /// The bytes of the key.
     fn octets(&self) -> impl Iterator<Item = u8> + '_ {
-        let (texte, ascii) = match self {
-            CleStructure::Ascii(t) => (*t, true),
-            CleStructure::Autre(t) => (t.as_str(), false),
-        };
-        texte
+        let ascii = self.ascii;
+        self.texte
             .bytes()
             .map(move |b| if ascii { b.to_ascii_lowercase() } else { b })
     }
-    fn len(&self) -> usize {
-        match self {
-            CleStructure::Ascii(t) => t.len(),
-            CleStructure::Autre(t) => t.len(),
+}
+
+/// FxHash of `octets` (in lower case when `minuscules`), by blocks of 64 bytes lowered on
+/// the stack: the same value for the same key bytes, borrowed or written by `cle_id`.
+fn empreinte(octets: &[u8], minuscules: bool) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    let mut bloc = [0u8; 64];
+    for morceau in octets.chunks(64) {
+        let b = &mut bloc[..morceau.len()];
+        b.copy_from_slice(morceau);
+        if minuscules {
+            b.make_ascii_lowercase();
         }
+        h.write(b);
     }
+    h.write_usize(octets.len());
+    h.finish()
 }
 
 impl PartialEq for CleStructure<'_> {
     fn eq(&self, o: &Self) -> bool {
-        self.len() == o.len() && self.octets().eq(o.octets())
+        if self.empreinte != o.empreinte || self.texte.len() != o.texte.len() {
+            return false;
+        }
+        match (self.ascii, o.ascii) {
+            (true, true) => self.texte.eq_ignore_ascii_case(&o.texte),
+            (false, false) => self.texte == o.texte,
+            _ => self.octets().eq(o.octets()),
+        }
     }
 }
 impl Eq for CleStructure<'_> {}
 
 impl std::hash::Hash for CleStructure<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        // eight bytes at a time, then the length (as `str` does, to end the key)
-        let mut mot = [0u8; 8];
-        let mut n = 0;
-        for b in self.octets() {
-            mot[n] = b;
-            n += 1;
-            if n == 8 {
-                h.write_u64(u64::from_le_bytes(mot));
-                n = 0;
-            }
-        }
-        mot[n..].fill(0);
-        h.write_u64(u64::from_le_bytes(mot));
-        h.write_usize(self.len());
+        h.write_u64(self.empreinte);
     }
 }
 
@@ -249,11 +259,12 @@ fn eligibilite_et_tranche<'a>(
     // eligibility-dependent checks: tranche needed, warnings
     let mut unites: FxHashMap<(&str, &str), i64> = FxHashMap::default();
     let mut tranche_requise: FxHashSet<&str> = FxHashSet::default();
+    let mut volets = eligibilite::VoletsParType::new(b);
     for s in &dossier.structures {
         let signataire = index
             .get(s.collectivite.as_str())
             .is_some_and(|c| c.signataire);
-        let (volet, motif) = eligibilite::motif(s, signataire, b);
+        let (volet, motif) = volets.motif(s, signataire);
         if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(
                 Diagnostic::avertissement(

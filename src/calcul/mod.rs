@@ -504,13 +504,14 @@ impl<'a> Entree<'a> {
     ) -> R<Self> {
         let index = index_collectivites(convention);
         let mut noms = Vec::new();
+        let mut volets = eligibilite::VoletsParType::new(bareme);
         let eligibilites = ordre
             .iter()
             .map(|s| {
                 let signataire = index
                     .get(s.collectivite.as_str())
                     .is_some_and(|c| c.signataire);
-                eligibilite::evaluer_partage(s, signataire, bareme, &mut noms)
+                eligibilite::evaluer_volets(s, signataire, &mut volets, &mut noms)
             })
             .collect();
         let mut unites_mois = Vec::with_capacity(ordre.len());

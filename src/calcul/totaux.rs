@@ -40,6 +40,37 @@ fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
     Montant::somme(it)
 }
 
+/// Totals per name (gestionnaire or collectivité), borrowed: the lines sorted by id often
+/// follow one another with the same name (ids start with the collectivité's), so the last
+/// name is checked first, then a hash table (FxHash) of the others.
+#[derive(Default)]
+struct Cumul<'a> {
+    index: FxHashMap<&'a str, usize>,
+    totaux: Vec<(&'a str, Totaux)>,
+    dernier: Option<usize>,
+}
+
+impl<'a> Cumul<'a> {
+    fn de(&mut self, nom: &'a str) -> &mut Totaux {
+        let k = match self.dernier {
+            Some(k) if self.totaux[k].0 == nom => k,
+            _ => {
+                let n = self.totaux.len();
+                let k = *self.index.entry(nom).or_insert(n);
+                if k == n {
+                    self.totaux.push((nom, Totaux::default()));
+                }
+                self.dernier = Some(k);
+                k
+            }
+        };
+        &mut self.totaux[k].1
+    }
+    fn en_liste(self) -> impl Iterator<Item = (&'a str, Totaux)> {
+        self.totaux.into_iter()
+    }
+}
+
 pub(super) fn totaliser(
     conv: &Convention,
     lignes: &[LigneStructure],
@@ -50,28 +81,26 @@ pub(super) fn totaliser(
     // per line); each key receives its lines in the same order as before (by id), so the
     // checked sums overflow exactly when they did; the names are copied once per key into
     // the sorted maps of the result
-    let mut par_gestionnaire: FxHashMap<&str, Totaux> = FxHashMap::default();
-    let mut par_collectivite: FxHashMap<&str, Totaux> = FxHashMap::default();
+    let mut par_gestionnaire = Cumul::default();
+    let mut par_collectivite = Cumul::default();
     for l in lignes {
         par_gestionnaire
-            .entry(l.structure.gestionnaire.as_str())
-            .or_default()
+            .de(l.structure.gestionnaire.as_str())
             .ajouter(l)?;
         par_collectivite
-            .entry(l.structure.collectivite.as_str())
-            .or_default()
+            .de(l.structure.collectivite.as_str())
             .ajouter(l)?;
         total.structures.ajouter(l)?;
     }
     let gestionnaires: BTreeMap<String, Totaux> = par_gestionnaire
-        .into_iter()
+        .en_liste()
         .map(|(k, t)| (k.to_string(), t))
         .collect();
     let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
     for c in &conv.collectivites {
         collectivites.entry(c.id.clone()).or_default();
     }
-    for (k, t) in par_collectivite {
+    for (k, t) in par_collectivite.en_liste() {
         match collectivites.get_mut(k) {
             Some(c) => c.structures = t,
             None => {
