@@ -8,8 +8,83 @@ use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
 use crate::modele::{Annexe, Collectivite, Dossier};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+/// The key under which two ids are the same structure: the text [`cle_id`] gives. An ASCII
+/// id is kept borrowed and compared and hashed as `cle_id` writes it (trimmed, in lower
+/// case: `cle_id` of ASCII text), so that no string is made per structure; any other id is
+/// written by `cle_id` itself. The hash is that of the key's bytes, computed once.
+#[derive(Debug)]
+struct CleStructure<'a> {
+    /// The id trimmed (ASCII, any case) or `cle_id(id)`.
+    texte: std::borrow::Cow<'a, str>,
+    /// `texte` is borrowed ASCII: its key is `texte` in lower case.
+    ascii: bool,
+    empreinte: u64,
+}
+
+impl CleStructure<'_> {
+    fn de(id: &str) -> CleStructure<'_> {
+        let (texte, ascii) = if id.is_ascii() {
+            (std::borrow::Cow::Borrowed(id.trim()), true)
+        } else {
+            (std::borrow::Cow::Owned(cle_id(id)), false)
+        };
+        let empreinte = empreinte(texte.as_bytes(), ascii);
+        CleStructure {
+            texte,
+            ascii,
+            empreinte,
+        }
+    }
+    /// The bytes of the key.
+    fn octets(&self) -> impl Iterator<Item = u8> + '_ {
+        let ascii = self.ascii;
+        self.texte
+            .bytes()
+            .map(move |b| if ascii { b.to_ascii_lowercase() } else { b })
+    }
+}
+
+/// FxHash of `octets` (in lower case when `minuscules`), by blocks of 64 bytes lowered on
+/// the stack: the same value for the same key bytes, borrowed or written by `cle_id`.
+fn empreinte(octets: &[u8], minuscules: bool) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    let mut bloc = [0u8; 64];
+    for morceau in octets.chunks(64) {
+        let b = &mut bloc[..morceau.len()];
+        b.copy_from_slice(morceau);
+        if minuscules {
+            b.make_ascii_lowercase();
+        }
+        h.write(b);
+    }
+    h.write_usize(octets.len());
+    h.finish()
+}
+
+impl PartialEq for CleStructure<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        if self.empreinte != o.empreinte || self.texte.len() != o.texte.len() {
+            return false;
+        }
+        match (self.ascii, o.ascii) {
+            (true, true) => self.texte.eq_ignore_ascii_case(&o.texte),
+            (false, false) => self.texte == o.texte,
+            _ => self.octets().eq(o.octets()),
+        }
+    }
+}
+impl Eq for CleStructure<'_> {}
+
+impl std::hash::Hash for CleStructure<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(self.empreinte);
+    }
+}
 
 /// Validates `dossier` for `exercice` and resolves the barème in force. Returns the barème
 /// when it could be resolved (even if the data has errors), and every diagnostic.
@@ -34,7 +109,7 @@ pub fn valider(
 
     ids_uniques(dossier, &mut d);
     // index of the collectivités (one lookup per line instead of a scan of the convention)
-    let index = conv.index();
+    let index = crate::calcul::index_collectivites(conv);
     collectivites_declarees(dossier, &index, &mut d);
 
     let Some(b) = be else { return (None, d) };
@@ -75,12 +150,13 @@ fn periode(dossier: &Dossier, exercice: i32, d: &mut Diagnostics) {
 /// Ids are unique, compared as `lecture::texte::cle_id` says (case, Unicode form).
 fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
     // duplicate ids, compared as lecture::texte::cle_id says (case, Unicode form)
-    let mut vus: HashMap<String, (u64, &str)> = HashMap::new();
+    let mut vus: FxHashMap<CleStructure, (u64, &str)> =
+        FxHashMap::with_capacity_and_hasher(dossier.structures.len(), Default::default());
     for s in &dossier.structures {
         if s.id.is_empty() {
             continue;
         }
-        match vus.entry(cle_id(&s.id)) {
+        match vus.entry(CleStructure::de(&s.id)) {
             Entry::Vacant(v) => {
                 v.insert((s.ligne, &s.id));
             }
@@ -106,7 +182,7 @@ fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
 /// Every structure and charge line names a declared collectivité: E016.
 fn collectivites_declarees(
     dossier: &Dossier,
-    index: &HashMap<&str, &Collectivite>,
+    index: &FxHashMap<&str, &Collectivite>,
     d: &mut Diagnostics,
 ) {
     let conv = &dossier.convention;
@@ -176,18 +252,19 @@ fn tranches(dossier: &Dossier, b: &BaremeExercice, exercice: i32, d: &mut Diagno
 fn eligibilite_et_tranche<'a>(
     dossier: &'a Dossier,
     b: &'a BaremeExercice,
-    index: &HashMap<&'a str, &'a Collectivite>,
+    index: &FxHashMap<&'a str, &'a Collectivite>,
     d: &mut Diagnostics,
-) -> BTreeMap<(&'a str, &'a str), i64> {
+) -> FxHashMap<(&'a str, &'a str), i64> {
     let conv = &dossier.convention;
     // eligibility-dependent checks: tranche needed, warnings
-    let mut unites: BTreeMap<(&str, &str), i64> = BTreeMap::new();
-    let mut tranche_requise: BTreeSet<&str> = BTreeSet::new();
+    let mut unites: FxHashMap<(&str, &str), i64> = FxHashMap::default();
+    let mut tranche_requise: FxHashSet<&str> = FxHashSet::default();
+    let mut volets = eligibilite::VoletsParType::new(b);
     for s in &dossier.structures {
         let signataire = index
             .get(s.collectivite.as_str())
             .is_some_and(|c| c.signataire);
-        let (volet, motif) = eligibilite::motif(s, signataire, b);
+        let (volet, motif) = volets.motif(s, signataire);
         if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(
                 Diagnostic::avertissement(
@@ -235,8 +312,8 @@ fn eligibilite_et_tranche<'a>(
 fn populations(
     dossier: &Dossier,
     b: &BaremeExercice,
-    index: &HashMap<&str, &Collectivite>,
-    unites: &BTreeMap<(&str, &str), i64>,
+    index: &FxHashMap<&str, &Collectivite>,
+    unites: &FxHashMap<(&str, &str), i64>,
     exercice: i32,
     d: &mut Diagnostics,
 ) {
@@ -278,7 +355,7 @@ fn populations(
 fn charges(
     dossier: &Dossier,
     b: &BaremeExercice,
-    unites: &BTreeMap<(&str, &str), i64>,
+    unites: &FxHashMap<(&str, &str), i64>,
     d: &mut Diagnostics,
 ) {
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
@@ -346,6 +423,74 @@ fn charges(
                 }
             }
             Some(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two ids have equal keys exactly when `cle_id` makes them equal, and equal keys hash
+    /// alike (capitals, blanks around, vertical tab, non-ASCII letters that lower to ASCII,
+    /// composed forms, every ASCII character before, inside and after).
+    #[test]
+    fn cle_structure_comme_cle_id() {
+        use std::hash::BuildHasher;
+        let mut ids: Vec<String> = [
+            "",
+            "a",
+            "A",
+            "epci-00001-eaje-0001",
+            "EPCI-00001-EAJE-0001",
+            " a",
+            "a ",
+            "a\u{b}",
+            "\u{b}a",
+            "\ta",
+            "a\r",
+            "a b",
+            "é",
+            "É",
+            "e\u{301}",
+            "ß",
+            "x\u{a0}",
+            "\u{a0}x",
+            "id_1;2",
+            "Ǆ",
+            "ǆ",
+            "\u{212a}a",
+            "ka",
+            "KA",
+            "abcdefgh",
+            "ABCDEFGH",
+            "abcdefghi",
+            "ABCDEFGHI ",
+            "abcdefgh\u{0}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for c in 0u8..128 {
+            ids.push(format!("{}x", c as char));
+            ids.push(format!("x{}", c as char));
+            ids.push(format!("X{}X", c as char));
+        }
+        let h = rustc_hash::FxBuildHasher;
+        for a in &ids {
+            let ka = CleStructure::de(a);
+            assert_eq!(
+                ka.octets().collect::<Vec<u8>>(),
+                cle_id(a).into_bytes(),
+                "{a:?}"
+            );
+            for b in &ids {
+                let kb = CleStructure::de(b);
+                assert_eq!(ka == kb, cle_id(a) == cle_id(b), "{a:?} {b:?}");
+                if ka == kb {
+                    assert_eq!(h.hash_one(&ka), h.hash_one(&kb));
+                }
+            }
         }
     }
 }

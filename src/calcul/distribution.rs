@@ -14,7 +14,7 @@ use crate::modele::{Montant, Taux, UniteMois, Unites};
 struct Membres1<'a, 'e> {
     e: &'a Entree<'e>,
     ctre: bool,
-    indices: Vec<usize>,
+    indices: &'a [usize],
     ids: Vec<&'e str>,
 }
 
@@ -144,7 +144,7 @@ fn lissage(
         .ok_or(Depassement)?;
     let mut nums = Vec::with_capacity(m.indices.len());
     let mut base = 0i128; // Σ u_h × mo (for the complement)
-    for &i in &m.indices {
+    for &i in m.indices {
         let um = m.um(i);
         base = base.checked_add(um).ok_or(Depassement)?;
         nums.push(m_eff.num().checked_mul(um).ok_or(Depassement)?);
@@ -193,7 +193,7 @@ fn nouvelles(
     let mut nums = Vec::with_capacity(m.indices.len());
     let mut somme_nums = 0i128;
     let mut somme_n = 0i128;
-    for &i in &m.indices {
+    for &i in m.indices {
         if !m.ctre {
             parts.forfaits[i] = forfait;
         }

@@ -177,7 +177,24 @@ pub fn evaluer_partage(
     bareme: &BaremeExercice,
     noms: &mut Vec<Arc<str>>,
 ) -> Eligibilite {
-    let (volet, motif) = motif(s, signataire, bareme);
+    decision(motif(s, signataire, bareme), noms)
+}
+
+/// [`evaluer_partage`] with the volets of the types read from `volets`.
+pub(crate) fn evaluer_volets(
+    s: &Structure,
+    signataire: bool,
+    volets: &mut VoletsParType,
+    noms: &mut Vec<Arc<str>>,
+) -> Eligibilite {
+    decision(volets.motif(s, signataire), noms)
+}
+
+/// The decision of a motif and volet, the volet name shared through `noms`.
+fn decision(
+    (volet, motif): (Option<&VoletExercice>, Motif),
+    noms: &mut Vec<Arc<str>>,
+) -> Eligibilite {
     let volet = volet.map(|v| match noms.iter().find(|n| n[..] == v.nom[..]) {
         Some(n) => n.clone(),
         None => {
@@ -226,9 +243,48 @@ pub fn regles<'b>(
     s: &Structure,
     signataire: bool,
     bareme: &'b BaremeExercice,
+    noter: impl FnMut(Motif, bool, &dyn Fn() -> String),
+) -> (Option<&'b VoletExercice>, Motif) {
+    regles_du_volet(s, signataire, bareme.volet_du_type(s.type_structure), noter)
+}
+
+/// The volet of each structure type (R3) of one barème, looked up once per type (a dossier
+/// has a few types and many structures).
+pub(crate) struct VoletsParType<'b> {
+    bareme: &'b BaremeExercice,
+    vus: Vec<(crate::modele::TypeStructure, Option<&'b VoletExercice>)>,
+}
+
+impl<'b> VoletsParType<'b> {
+    pub fn new(bareme: &'b BaremeExercice) -> Self {
+        VoletsParType {
+            bareme,
+            vus: Vec::new(),
+        }
+    }
+    /// `bareme.volet_du_type(t)`.
+    pub fn de(&mut self, t: crate::modele::TypeStructure) -> Option<&'b VoletExercice> {
+        if let Some((_, v)) = self.vus.iter().find(|(u, _)| *u == t) {
+            return *v;
+        }
+        let v = self.bareme.volet_du_type(t);
+        self.vus.push((t, v));
+        v
+    }
+    /// [`motif`], the volet of the type read from this table.
+    pub fn motif(&mut self, s: &Structure, signataire: bool) -> (Option<&'b VoletExercice>, Motif) {
+        let volet = self.de(s.type_structure);
+        regles_du_volet(s, signataire, volet, |_, _, _| {})
+    }
+}
+
+/// [`regles`] for a structure whose type maps to `volet` (`bareme.volet_du_type`).
+fn regles_du_volet<'b>(
+    s: &Structure,
+    signataire: bool,
+    volet: Option<&'b VoletExercice>,
     mut noter: impl FnMut(Motif, bool, &dyn Fn() -> String),
 ) -> (Option<&'b VoletExercice>, Motif) {
-    let volet = bareme.volet_du_type(s.type_structure);
     let mut regle = |m: Motif, ok: bool, detail: &dyn Fn() -> String| {
         noter(m, ok, detail);
         ok
@@ -344,6 +400,7 @@ mod tests {
                 let lu = crate::lecture::analyser_dossier(&d.fichiers, &mut diags).unwrap();
                 let b = lu.bareme.pour_exercice(2025, "bareme.toml").unwrap();
                 let conv = &lu.dossier.convention;
+                let mut volets = VoletsParType::new(&b);
                 for s in &lu.dossier.structures {
                     let e = evaluer(s, conv, &b);
                     let sig = conv.collectivite(&s.collectivite).unwrap().signataire;
@@ -351,6 +408,10 @@ mod tests {
                     assert_eq!(m, e.motif(), "{}", s.id);
                     assert_eq!(v.map(|v| v.nom.as_str()), e.volet(), "{}", s.id);
                     assert_eq!(evaluer_signataire(s, sig, &b), e);
+                    // the volets looked up once per type: the same decision
+                    let (vt, mt) = volets.motif(s, sig);
+                    assert_eq!((vt.map(|v| &v.nom), mt), (v.map(|v| &v.nom), m), "{}", s.id);
+                    assert_eq!(evaluer_volets(s, sig, &mut volets, &mut Vec::new()), e);
                     // the wording follows the same rules: satisfied up to the refusal
                     let v = verifications(s, sig, &b);
                     let refus = v.iter().filter(|v| !v.satisfaite).count();

@@ -7,28 +7,63 @@ use super::rationnel::{Depassement, Rationnel, R};
 use super::{Entree, GroupeVolet};
 use crate::modele::{Montant, Unites};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// A group's key: (collectivité, volet).
 pub(super) type Cle = (String, String);
 
-/// Members of each group: indices into [`Entree::ordre`]; keys borrowed (no copy per
-/// structure).
+/// Members of each group: indices into [`Entree::ordre`], in that order; keys borrowed (no
+/// copy per structure), hashed by FxHash (the groups themselves are kept sorted in
+/// [`former`]'s map).
 #[derive(Debug, Default)]
 pub(super) struct Membres<'e> {
     /// Eligible structures of each (collectivité, volet).
-    pub bonus: BTreeMap<(&'e str, &'e str), Vec<usize>>,
+    pub bonus: Listes<'e>,
     /// CTRE volets (R64): annexe 2 structures with employer places.
-    pub ctre: BTreeMap<(&'e str, &'e str), Vec<usize>>,
+    pub ctre: Listes<'e>,
+}
+
+/// Lists of indices per (collectivité, volet), the last key looked up remembered:
+/// consecutive structures (sorted by id, ids starting with their collectivité's) often
+/// share their group.
+#[derive(Debug, Default)]
+pub(super) struct Listes<'e> {
+    index: FxHashMap<(&'e str, &'e str), usize>,
+    listes: Vec<((&'e str, &'e str), Vec<usize>)>,
+    derniere: Option<usize>,
+}
+
+impl<'e> Listes<'e> {
+    fn ajouter(&mut self, k: (&'e str, &'e str), i: usize) {
+        let n = match self.derniere {
+            Some(n) if self.listes[n].0 == k => n,
+            _ => {
+                let nouvelle = self.listes.len();
+                let n = *self.index.entry(k).or_insert(nouvelle);
+                if n == nouvelle {
+                    self.listes.push((k, Vec::new()));
+                }
+                self.derniere = Some(n);
+                n
+            }
+        };
+        self.listes[n].1.push(i);
+    }
+    fn get(&self, k: &(&str, &str)) -> Option<&[usize]> {
+        self.index.get(k).map(|&n| self.listes[n].1.as_slice())
+    }
+    fn iter(&self) -> impl Iterator<Item = &((&'e str, &'e str), Vec<usize>)> {
+        self.listes.iter()
+    }
 }
 
 impl Membres<'_> {
-    /// The members of group `k` (CTRE or bonus).
-    pub fn de(&self, k: &Cle, ctre: bool) -> Vec<usize> {
+    /// The members of group `k` (CTRE or bonus), borrowed (no copy).
+    pub fn de<'s>(&'s self, k: &'s Cle, ctre: bool) -> &'s [usize] {
         if ctre { &self.ctre } else { &self.bonus }
             .get(&(k.0.as_str(), k.1.as_str()))
-            .cloned()
-            .unwrap_or_default()
+            .unwrap_or(&[])
     }
 }
 
@@ -65,10 +100,11 @@ fn nouveau(e: &Entree, c: &str, v: &str) -> GroupeVolet {
 
 /// The groups, sorted by (collectivité, volet), and their members.
 pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membres<'e>)> {
-    let mut groupes: BTreeMap<Cle, GroupeVolet> = BTreeMap::new();
+    // every group found by its borrowed key (FxHash); keys copied once, into the sorted map
+    let mut groupes: FxHashMap<(&str, &str), GroupeVolet> = FxHashMap::default();
     for ch in e.charges {
         let g = groupes
-            .entry((ch.collectivite.clone(), ch.volet.clone()))
+            .entry((ch.collectivite.as_str(), ch.volet.as_str()))
             .or_insert_with(|| nouveau(e, &ch.collectivite, &ch.volet));
         g.charge_n1.0 = g.charge_n1.0.checked_add(ch.montant.0).ok_or(Depassement)?;
         g.lignes_charge.extend(ch.ligne.ligne());
@@ -76,17 +112,11 @@ pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membre
     let mut membres = Membres::default();
     for (i, (s, el)) in e.ordre.iter().zip(&e.eligibilites).enumerate() {
         if let Some(v) = el.volet_eligible() {
-            membres
-                .bonus
-                .entry((s.collectivite.as_str(), v))
-                .or_default()
-                .push(i);
+            membres.bonus.ajouter((s.collectivite.as_str(), v), i);
         }
     }
-    for &(c, v) in membres.bonus.keys() {
-        groupes
-            .entry((c.to_string(), v.to_string()))
-            .or_insert_with(|| nouveau(e, c, v));
+    for &((c, v), _) in membres.bonus.iter() {
+        groupes.entry((c, v)).or_insert_with(|| nouveau(e, c, v));
     }
 
     // CTRE members (R64): annexe 2 structures of the types and financing of a volet
@@ -99,22 +129,22 @@ pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membre
             {
                 membres
                     .ctre
-                    .entry((s.collectivite.as_str(), v.nom.as_str()))
-                    .or_default()
-                    .push(i);
+                    .ajouter((s.collectivite.as_str(), v.nom.as_str()), i);
             }
         }
     }
     // a CTRE group exists with its charge lines, or with a new employer place (forfait)
-    for (&(c, v), ms) in &membres.ctre {
+    for ((c, v), ms) in membres.ctre.iter() {
         if ms
             .iter()
             .any(|&i| e.ordre[i].unites_employeurs_nouvelles.0 > 0)
         {
-            groupes
-                .entry((c.to_string(), v.to_string()))
-                .or_insert_with(|| nouveau(e, c, v));
+            groupes.entry((c, v)).or_insert_with(|| nouveau(e, c, v));
         }
     }
+    let groupes = groupes
+        .into_values()
+        .map(|g| ((g.collectivite.clone(), g.volet.clone()), g))
+        .collect();
     Ok((groupes, membres))
 }

@@ -6,13 +6,13 @@ use super::rationnel::{Depassement, Rationnel, R};
 use super::repartition::Attribution;
 use super::{contributions, Entree, GroupeVolet, LigneStructure, Parts, UnitesMois};
 use crate::modele::{Montant, Unites};
-use crate::projection::trajectoire::{self, PlacesStructure, TrajectoireCollectivite};
+use crate::projection::trajectoire::{self, TrajectoireCollectivite};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// Bonus trajectoire (R63): every eligible structure of the trajectoire volet; its part
-/// goes into `parts`, the amount paid into its group. One collectivité at a time: only its
-/// structures' places are copied for [`trajectoire::calculer`] (a large dossier never holds
-/// a second copy of every id).
+/// goes into `parts`, the amount paid into its group. One collectivité at a time, its
+/// structures' places borrowed from the sorted structures (no copy of their ids).
 pub(super) fn trajectoire(
     e: &Entree,
     groupes: &mut BTreeMap<Cle, GroupeVolet>,
@@ -22,44 +22,42 @@ pub(super) fn trajectoire(
         return Ok(Vec::new());
     };
     let volet = p.volet.valeur.as_str();
-    let mut reference: BTreeMap<String, i64> = BTreeMap::new();
+    // P_ref per collectivité: every collectivité of the convention, and the Σ u_i of the
+    // structures of the volet (hash tables on borrowed ids, FxHash)
+    let mut reference: FxHashMap<&str, i64> = FxHashMap::default();
     for c in &e.convention.collectivites {
-        reference.insert(c.id.clone(), 0);
+        reference.insert(c.id.as_str(), 0);
     }
-    // the structures of the volet, per collectivité (indices into `ordre`)
-    let mut par_c: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // the structures of the volet, per collectivité (indices into `ordre`, ascending: by id)
+    let mut par_c: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, (s, el)) in e.ordre.iter().zip(&e.eligibilites).enumerate() {
         if el.volet_eligible() != Some(volet) {
             continue;
         }
-        let u = s.unites_bonus().0;
-        match reference.get_mut(s.collectivite.as_str()) {
-            Some(r) => *r += u,
-            None => {
-                reference.insert(s.collectivite.clone(), u);
-            }
-        }
+        *reference.entry(s.collectivite.as_str()).or_insert(0) += s.unites_bonus().0;
         par_c.entry(s.collectivite.as_str()).or_default().push(i);
     }
-    let reference = match &e.surcharges.places_reference {
-        Some(r) => r.clone(),
-        None => reference,
+    let reference_de = |c: &str| match &e.surcharges.places_reference {
+        Some(r) => r.get(c).copied(),
+        None => reference.get(c).copied(),
     };
-    // every collectivité trajectoire::calculer would take (those of the reference and those
-    // with structures), in the same (byte) order
-    let cles: std::collections::BTreeSet<&str> = reference
-        .keys()
-        .map(String::as_str)
-        .chain(par_c.keys().copied())
-        .collect();
+    // every collectivité of the reference and every one with structures, in byte order
+    let mut cles: Vec<&str> = match &e.surcharges.places_reference {
+        Some(r) => r.keys().map(String::as_str).collect(),
+        None => reference.keys().copied().collect(),
+    };
+    cles.extend(par_c.keys().copied());
+    cles.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    cles.dedup();
     let mut traj = Vec::with_capacity(cles.len());
+    let mut places = Vec::new();
     for c in cles {
-        let mut places = Vec::new();
-        for &i in par_c.get(c).map_or(&[][..], Vec::as_slice) {
+        let indices = par_c.get(c).map_or(&[][..], Vec::as_slice);
+        places.clear();
+        for &i in indices {
             let s = &e.ordre[i];
-            places.push(PlacesStructure {
-                id: s.id.clone(),
-                collectivite: s.collectivite.clone(),
+            places.push(trajectoire::Places {
+                id: &s.id,
                 places_decembre: e
                     .surcharges
                     .places_annee
@@ -72,26 +70,32 @@ pub(super) fn trajectoire(
                     .ok_or(Depassement)?,
             });
         }
-        let mut reference_c = BTreeMap::new();
-        if let Some(r) = reference.get(c) {
-            reference_c.insert(c.to_string(), *r);
+        let p_ref = reference_de(c).unwrap_or(0);
+        let t = trajectoire::collectivite(p, c, p_ref, &places, e.bareme.arrondi.valeur)?;
+        if let Some(g) = groupes.get_mut(&(t.collectivite.clone(), t.volet.clone())) {
+            g.trajectoire_versee = t.verse;
         }
-        for t in trajectoire::calculer(p, &reference_c, &places, e.bareme.arrondi.valeur)? {
-            if let Some(g) = groupes.get_mut(&(t.collectivite.clone(), t.volet.clone())) {
-                g.trajectoire_versee = t.verse;
-            }
-            for part in &t.parts {
-                // `ordre` is sorted by id (bytes) and ids are unique: a binary search, not a
-                // scan per part (a scan made the trajectoire quadratic)
-                if let Ok(i) = e
+        for (k, part) in t.parts.iter().enumerate() {
+            // the parts come in the order of `places`, that of `indices`: the structure is
+            // found where its part is when its id is unique; otherwise (an id twice, refused
+            // by the validation) the binary search in `ordre`, sorted by id (bytes), as before
+            let unique = |i: usize| {
+                let id = &e.ordre[i].id;
+                (i == 0 || e.ordre[i - 1].id != *id)
+                    && e.ordre.get(i + 1).is_none_or(|s| s.id != *id)
+            };
+            let i = match indices.get(k) {
+                Some(&i) if e.ordre[i].id == part.id && unique(i) => Some(i),
+                _ => e
                     .ordre
                     .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
-                {
-                    parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
-                }
+                    .ok(),
+            };
+            if let Some(i) = i {
+                parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
             }
-            traj.push(t);
         }
+        traj.push(t);
     }
     Ok(traj)
 }

@@ -20,7 +20,8 @@ use eligibilite::{Eligibilite, Motif};
 use rationnel::{Depassement, Invariant, Rationnel, R};
 use repartition::Attribution;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Rounding of one allocation group (for the report and `expliquer`).
@@ -281,6 +282,19 @@ pub struct Surcharges {
     pub places_annee: BTreeMap<String, i64>,
 }
 
+/// The collectivités by id, the first one winning on a duplicate id (as
+/// [`Convention::index`]), hashed by FxHash: one lookup per structure in the validation and
+/// the calculation, on short trusted keys (no need for SipHash's resistance to chosen
+/// collisions).
+pub(crate) fn index_collectivites(conv: &Convention) -> FxHashMap<&str, &Collectivite> {
+    let mut index =
+        FxHashMap::with_capacity_and_hasher(conv.collectivites.len(), Default::default());
+    for c in &conv.collectivites {
+        index.entry(c.id.as_str()).or_insert(c);
+    }
+    index
+}
+
 /// A decimal fraction as an exact rational.
 pub fn decimal_en_rationnel(d: Decimal) -> R<Rationnel> {
     let p = 10i128.checked_pow(d.scale()).ok_or(Depassement)?;
@@ -338,8 +352,50 @@ pub fn calculer_dossier(dossier: Dossier, bareme: &BaremeExercice) -> R<Resultat
 /// moving each structure more than once: the stable order of the indices, then that
 /// permutation applied in place, cycle by cycle.
 fn trier_par_id(structures: &mut [Structure]) {
-    let mut ordre: Vec<usize> = (0..structures.len()).collect();
-    ordre.sort_by(|&a, &b| structures[a].id.as_bytes().cmp(structures[b].id.as_bytes()));
+    let ordre = ordre_par_id(structures);
+    appliquer_ordre(structures, ordre);
+}
+
+/// The indices of `structures` in the order of a stable sort by `id` (bytes). Each id's first
+/// 32 bytes are read once as two big-endian integers (zero-padded: an order-preserving
+/// key), compared first; the whole ids only when those are equal, then the indices: a total
+/// order, so an unstable sort gives the stable order.
+fn ordre_par_id(structures: &[Structure]) -> Vec<usize> {
+    fn cle(id: &[u8]) -> (u128, u128) {
+        let mut b = [0u8; 32];
+        let n = id.len().min(32);
+        b[..n].copy_from_slice(&id[..n]);
+        let (h, l) = b.split_at(16);
+        (
+            u128::from_be_bytes(h.try_into().unwrap_or_default()),
+            u128::from_be_bytes(l.try_into().unwrap_or_default()),
+        )
+    }
+    let mut cles: Vec<(u128, u128, usize)> = structures
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (h, l) = cle(s.id.as_bytes());
+            (h, l, i)
+        })
+        .collect();
+    cles.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| {
+                structures[a.2]
+                    .id
+                    .as_bytes()
+                    .cmp(structures[b.2].id.as_bytes())
+            })
+            .then(a.2.cmp(&b.2))
+    });
+    cles.into_iter().map(|c| c.2).collect()
+}
+
+/// Applies permutation `ordre` (`new[j] = old[ordre[j]]`) in place, moving each structure
+/// once.
+fn appliquer_ordre(structures: &mut [Structure], mut ordre: Vec<usize>) {
     // wanted: new[j] = old[ordre[j]]; a visited position is marked `ordre[j] = j`
     for debut in 0..ordre.len() {
         let mut j = debut;
@@ -432,7 +488,7 @@ pub(crate) struct Entree<'a> {
     pub surcharges: &'a Surcharges,
     /// The structures, sorted by id; moved into their lines at the end.
     pub ordre: Vec<Structure>,
-    pub index: HashMap<&'a str, &'a Collectivite>,
+    pub index: FxHashMap<&'a str, &'a Collectivite>,
     pub eligibilites: Vec<Eligibilite>,
     /// `u_i × mo_i` and `n_i × mo_i`, unless imposed by the projection (R21).
     pub unites_mois: Vec<UnitesMois>,
@@ -446,15 +502,16 @@ impl<'a> Entree<'a> {
         bareme: &'a BaremeExercice,
         surcharges: &'a Surcharges,
     ) -> R<Self> {
-        let index = convention.index();
+        let index = index_collectivites(convention);
         let mut noms = Vec::new();
+        let mut volets = eligibilite::VoletsParType::new(bareme);
         let eligibilites = ordre
             .iter()
             .map(|s| {
                 let signataire = index
                     .get(s.collectivite.as_str())
                     .is_some_and(|c| c.signataire);
-                eligibilite::evaluer_partage(s, signataire, bareme, &mut noms)
+                eligibilite::evaluer_volets(s, signataire, &mut volets, &mut noms)
             })
             .collect();
         let mut unites_mois = Vec::with_capacity(ordre.len());
@@ -532,4 +589,52 @@ pub fn taux_effectif(
         m.0.max(Rationnel::entier(plancher.0 as i128))
             .mul(facteur)?;
     Ok((Taux(m_eff), plancher, reval))
+}
+
+#[cfg(test)]
+mod tests_tri {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn structure(id: String) -> Structure {
+        Structure {
+            id,
+            annexe: Annexe::Deux,
+            type_structure: TypeStructure::Eaje,
+            nom: String::new(),
+            adresse: String::new(),
+            gestionnaire: String::new(),
+            collectivite: String::new(),
+            financement: Financement::Psu,
+            soutien_collectivite: true,
+            unites_existantes: Unites(0),
+            unites_nouvelles: Unites(0),
+            unites_employeurs: Unites(0),
+            unites_employeurs_nouvelles: Unites(0),
+            mois_ouverture: 12,
+            contribution_collectivite_n1: Montant(0),
+            bonus_n1: Montant(0),
+            ligne: 2,
+        }
+    }
+
+    proptest! {
+        /// The order by integer keys is that of a stable sort by bytes (long common prefixes,
+        /// ids shorter and longer than 32 bytes, NUL bytes, duplicates, non-ASCII).
+        #[test]
+        fn ordre_comme_tri_stable(ids in prop::collection::vec(
+            prop_oneof![
+                "[a-c]{0,3}",
+                "EPCI-0000[0-2]-(EAJE|PERI)-000[0-9]",
+                "x{30,34}[ab]?",
+                "[\\x00a\\u{e9}]{0,3}",
+            ],
+            0..60,
+        )) {
+            let structures: Vec<Structure> = ids.into_iter().map(structure).collect();
+            let mut attendu: Vec<usize> = (0..structures.len()).collect();
+            attendu.sort_by(|&a, &b| structures[a].id.as_bytes().cmp(structures[b].id.as_bytes()));
+            prop_assert_eq!(ordre_par_id(&structures), attendu);
+        }
+    }
 }

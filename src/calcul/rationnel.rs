@@ -84,6 +84,19 @@ fn pgcd_u64(mut a: u64, mut b: u64) -> u64 {
     if b == 0 {
         return a;
     }
+    // one Euclidean step when one number is far larger (a share's numerator against its
+    // denominator): one division instead of a subtraction-and-shift per bit of difference
+    if a >> 8 > b {
+        a %= b;
+        if a == 0 {
+            return b;
+        }
+    } else if b >> 8 > a {
+        b %= a;
+        if b == 0 {
+            return a;
+        }
+    }
     let k = (a | b).trailing_zeros();
     a >>= a.trailing_zeros();
     loop {
@@ -122,6 +135,66 @@ fn pgcd_u128(mut a: u128, mut b: u128) -> u128 {
     }
 }
 
+/// `n / g` truncated toward zero, for `g > 0`: on 64 bits when both fit (the usual case; a
+/// 128-bit division is a call to a software routine, ten times slower).
+#[inline]
+fn quotient(n: i128, g: i128) -> i128 {
+    debug_assert!(g > 0);
+    match (u64::try_from(n.unsigned_abs()), u64::try_from(g)) {
+        (Ok(a), Ok(b)) => {
+            let q = (a / b) as i128;
+            if n < 0 {
+                -q
+            } else {
+                q
+            }
+        }
+        _ => n / g,
+    }
+}
+
+/// `(n / d, n % d)` truncated toward zero (the remainder has the sign of `n`), for `d > 0`:
+/// on 64 bits when both fit.
+#[inline]
+fn quotient_reste(n: i128, d: i128) -> (i128, i128) {
+    debug_assert!(d > 0);
+    match (u64::try_from(n.unsigned_abs()), u64::try_from(d)) {
+        (Ok(a), Ok(b)) => {
+            let (q, r) = ((a / b) as i128, (a % b) as i128);
+            if n < 0 {
+                (-q, -r)
+            } else {
+                (q, r)
+            }
+        }
+        _ => (n / d, n % d),
+    }
+}
+
+/// `n / d` reduced, for `n ≥ 0` and `d > 0` whose remainder `reste = n mod d` is known (a
+/// share in a group, R9): `gcd(n, d) = gcd(n mod d, d)`, a GCD of smaller numbers. The
+/// same fraction as [`Rationnel::new`].
+pub(crate) fn part_reduite(n: i128, d: i128, reste: i128) -> Rationnel {
+    debug_assert!(n >= 0 && d > 0 && reste == n % d);
+    let g = pgcd(reste, d); // 0 < g ≤ d (d > 0)
+    if g > 1 {
+        Rationnel {
+            num: quotient(n, g),
+            den: quotient(d, g),
+        }
+    } else {
+        Rationnel { num: n, den: d }
+    }
+}
+
+/// `(n / d, n % d)` for `n ≥ 0` and `d > 0` (quotient and remainder of a share in a group,
+/// R9), on 64 bits when both fit.
+#[inline]
+pub(crate) fn division_positive(n: i128, d: i128) -> (i128, i128) {
+    debug_assert!(n >= 0 && d > 0);
+    quotient_reste(n, d)
+}
+
 // Checked operations return `Result` (overflow is reported, never a panic), so they cannot be
 // the std operator traits.
 #[allow(clippy::should_implement_trait)]
@@ -142,8 +215,8 @@ impl Rationnel {
         }
         let g = pgcd(n, d);
         if g > 1 {
-            n /= g;
-            d /= g;
+            n = quotient(n, g);
+            d = quotient(d, g);
         }
         Ok(Rationnel { num: n, den: d })
     }
@@ -167,9 +240,26 @@ impl Rationnel {
         // cross-reduce first to keep the numbers small
         let g1 = pgcd(self.num, o.den).max(1);
         let g2 = pgcd(o.num, self.den).max(1);
+        let n = quotient(self.num, g1)
+            .checked_mul(quotient(o.num, g2))
+            .ok_or(Depassement)?;
+        let d = quotient(self.den, g2)
+            .checked_mul(quotient(o.den, g1))
+            .ok_or(Depassement)?;
+        // both operands reduced and cross-reduced: the product is reduced already (and a
+        // zero operand gives 0/1), no third GCD
+        Ok(Rationnel { num: n, den: d })
+    }
+
+    /// The product by the general method (cross-reduction, then a reduction of the result):
+    /// the reference of the tests.
+    #[cfg(test)]
+    fn mul_general(self, o: Self) -> R<Self> {
+        let g1 = pgcd(self.num, o.den).max(1);
+        let g2 = pgcd(o.num, self.den).max(1);
         let n = (self.num / g1).checked_mul(o.num / g2).ok_or(Depassement)?;
         let d = (self.den / g2).checked_mul(o.den / g1).ok_or(Depassement)?;
-        Rationnel::new(n, d)
+        Rationnel::new_general(n, d)
     }
 
     pub fn div(self, o: Self) -> R<Self> {
@@ -179,12 +269,86 @@ impl Rationnel {
         self.mul(Rationnel::new(o.den, o.num)?)
     }
 
+    /// The sum, reduced. Both operands are reduced (every constructor reduces), which gives
+    /// the shortcuts below (Knuth, TAOCP vol. 2, 4.5.1); the overflow checks are those of
+    /// [`Rationnel::add_general`], so an overflow is reported exactly when it reports one.
     pub fn add(self, o: Self) -> R<Self> {
+        if self.den == o.den {
+            // same denominator: the numerators added, one reduction
+            let n = self.num.checked_add(o.num).ok_or(Depassement)?;
+            return Rationnel::new(n, self.den);
+        }
+        if o.num == 0 {
+            // x + 0 = x (the general path cannot overflow here either: d = self.den)
+            return Ok(self);
+        }
+        if self.num == 0 {
+            return Ok(o);
+        }
+        // an integer and a fraction: coprime denominators, no GCD to look for
+        let g = if self.den == 1 || o.den == 1 {
+            1
+        } else {
+            pgcd(self.den, o.den).max(1)
+        };
+        let d = quotient(self.den, g)
+            .checked_mul(o.den)
+            .ok_or(Depassement)?;
+        let a = self
+            .num
+            .checked_mul(quotient(o.den, g))
+            .ok_or(Depassement)?;
+        let b = o
+            .num
+            .checked_mul(quotient(self.den, g))
+            .ok_or(Depassement)?;
+        let t = a.checked_add(b).ok_or(Depassement)?;
+        if t == 0 {
+            return Ok(Rationnel::ZERO);
+        }
+        // with b' = b/g and d' = d/g, t = a·d' + c·b' is prime to b' and to d' (the operands
+        // are reduced): gcd(t, b'·d'·g) = gcd(t, g), a GCD with the small common factor only
+        // (none at all when the denominators are coprime, e.g. an integer plus a fraction)
+        let h = if g > 1 { pgcd(t, g) } else { 1 };
+        if h > 1 {
+            Ok(Rationnel {
+                num: quotient(t, h),
+                den: quotient(d, h),
+            })
+        } else {
+            Ok(Rationnel { num: t, den: d })
+        }
+    }
+
+    /// The sum by the general method (common denominator, then one reduction by the GCD of
+    /// the whole fraction): the reference the shortcuts of [`Rationnel::add`] are tested
+    /// against.
+    #[cfg(test)]
+    fn add_general(self, o: Self) -> R<Self> {
         let g = pgcd(self.den, o.den).max(1);
         let d = (self.den / g).checked_mul(o.den).ok_or(Depassement)?;
         let a = self.num.checked_mul(o.den / g).ok_or(Depassement)?;
         let b = o.num.checked_mul(self.den / g).ok_or(Depassement)?;
-        Rationnel::new(a.checked_add(b).ok_or(Depassement)?, d)
+        Rationnel::new_general(a.checked_add(b).ok_or(Depassement)?, d)
+    }
+
+    /// [`Rationnel::new`] with 128-bit divisions only: the reference of the tests.
+    #[cfg(test)]
+    fn new_general(num: i128, den: i128) -> R<Self> {
+        if den == 0 {
+            return Err(Invariant("division par zéro dans le calcul exact"));
+        }
+        let (mut n, mut d) = (num, den);
+        if d < 0 {
+            n = n.checked_neg().ok_or(Depassement)?;
+            d = d.checked_neg().ok_or(Depassement)?;
+        }
+        let g = pgcd(n, d);
+        if g > 1 {
+            n /= g;
+            d /= g;
+        }
+        Ok(Rationnel { num: n, den: d })
     }
 
     pub fn sub(self, o: Self) -> R<Self> {
@@ -204,8 +368,8 @@ impl Rationnel {
 
     /// Rounded to an integer, half away from zero.
     pub fn arrondi_demi_haut(&self) -> i128 {
-        let q = self.num / self.den; // truncated toward zero
-        let r = (self.num % self.den).abs();
+        let (q, r) = quotient_reste(self.num, self.den); // q truncated toward zero
+        let r = r.abs();
         // compare 2r with den without overflow: r >= den - r
         if r >= self.den - r && r != 0 {
             if self.num < 0 {
@@ -228,7 +392,7 @@ impl Rationnel {
 
     /// Truncated toward zero.
     pub fn troncature(&self) -> i128 {
-        self.num / self.den
+        quotient(self.num, self.den)
     }
 
     /// Largest integer ≤ self.
@@ -384,6 +548,148 @@ impl fmt::Display for Rationnel {
         } else {
             write!(f, "{}/{}", self.num, self.den)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests_rapides {
+    //! The shortcuts of the exact arithmetic (64-bit divisions, same denominators, GCD with
+    //! the common factor only, no reduction of a cross-reduced product) against the general
+    //! 128-bit methods, on random operands with edge values: the same fraction, or the same
+    //! error.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Integers of every size, edge values often.
+    fn entier() -> impl Strategy<Value = i128> {
+        prop_oneof![
+            -1_000i128..1_000,
+            any::<i32>().prop_map(i128::from),
+            any::<i64>().prop_map(i128::from),
+            any::<u64>().prop_map(i128::from),
+            any::<i128>(),
+            any::<i128>().prop_map(|x| x >> 40),
+            prop::sample::select(vec![
+                0,
+                1,
+                -1,
+                12,
+                1_200,
+                i64::MAX as i128,
+                i64::MIN as i128,
+                i64::MAX as i128 + 1,
+                i64::MIN as i128 - 1,
+                u64::MAX as i128,
+                -(u64::MAX as i128),
+                u64::MAX as i128 + 1,
+                i128::MAX,
+                i128::MIN,
+                i128::MIN + 1,
+                i128::MAX / 2,
+                1 << 100,
+            ]),
+        ]
+    }
+
+    /// A reduced fraction built by the general method (denominators up to 2^127 − 1).
+    fn rationnel() -> impl Strategy<Value = Rationnel> {
+        (
+            entier(),
+            entier(),
+            prop::sample::select(vec![1i128, 1, 2, 12, 1_200, 7]),
+        )
+            .prop_filter_map("dénominateur nul ou dépassement", |(n, d, k)| {
+                // often a common factor with usual denominators (1 200, 12)
+                let d = if d == 0 { k } else { d };
+                let d = d.checked_mul(k).unwrap_or(d);
+                Rationnel::new_general(n, d).ok()
+            })
+    }
+
+    fn arrondi_general(r: &Rationnel) -> i128 {
+        let q = r.num / r.den;
+        let reste = (r.num % r.den).abs();
+        if reste >= r.den - reste && reste != 0 {
+            if r.num < 0 {
+                q - 1
+            } else {
+                q + 1
+            }
+        } else {
+            q
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn new_comme_general(n in entier(), d in entier()) {
+            prop_assert_eq!(Rationnel::new(n, d), Rationnel::new_general(n, d));
+        }
+
+        #[test]
+        fn add_sub_comme_general(a in rationnel(), b in rationnel()) {
+            prop_assert_eq!(a.add(b), a.add_general(b));
+            prop_assert_eq!(b.add(a), b.add_general(a));
+            prop_assert_eq!(a.add(a), a.add_general(a));
+            // sub: the general sum with the opposite (−i128::MIN overflows in both)
+            let oppose = |x: Rationnel| x.num.checked_neg().ok_or(Depassement)
+                .and_then(|n| Rationnel::new_general(n, x.den));
+            prop_assert_eq!(a.sub(b), oppose(b).and_then(|mb| a.add_general(mb)));
+            let e = Rationnel::entier(b.num);
+            prop_assert_eq!(a.add(e), a.add_general(e));
+            prop_assert_eq!(e.sub(a), oppose(a).and_then(|ma| e.add_general(ma)));
+        }
+
+        #[test]
+        fn mul_comme_general(a in rationnel(), b in rationnel()) {
+            prop_assert_eq!(a.mul(b), a.mul_general(b));
+            prop_assert_eq!(a.mul(Rationnel::ZERO), a.mul_general(Rationnel::ZERO));
+            prop_assert_eq!(a.mul(Rationnel::entier(b.num)), a.mul_general(Rationnel::entier(b.num)));
+        }
+
+        #[test]
+        fn arrondis_comme_general(a in rationnel(), k in -10_000i128..10_000) {
+            prop_assert_eq!(a.arrondi_demi_haut(), arrondi_general(&a));
+            prop_assert_eq!(a.troncature(), a.num / a.den);
+            if let Ok(m) = Rationnel::new_general(a.num.wrapping_mul(k) / 7, a.den) {
+                prop_assert_eq!(m.arrondi_demi_haut(), arrondi_general(&m));
+            }
+        }
+
+        #[test]
+        fn division_positive_comme_general(n in entier(), d in entier()) {
+            let (n, d) = (n.saturating_abs(), d.saturating_abs().max(1));
+            prop_assert_eq!(division_positive(n, d), (n / d, n % d));
+            prop_assert_eq!(Ok(part_reduite(n, d, n % d)), Rationnel::new_general(n, d));
+        }
+
+        #[test]
+        fn pgcd_comme_euclide(a in entier(), b in entier()) {
+            let (mut x, mut y) = (a.unsigned_abs(), b.unsigned_abs());
+            while y != 0 {
+                (x, y) = (y, x % y);
+            }
+            prop_assert_eq!(pgcd(a, b), x as i128);
+        }
+    }
+
+    /// Edge cases named: the sum of opposite values is 0/1; an overflow is still reported
+    /// by the shortcut of equal denominators and by the general path.
+    #[test]
+    fn cas_limites() {
+        let r = |n, d| Rationnel::new(n, d).unwrap();
+        assert_eq!(r(1, 3).add(r(-1, 3)).unwrap(), Rationnel::ZERO);
+        assert_eq!(r(1, 6).add(r(-1, 6)).unwrap().den(), 1);
+        assert_eq!(r(5, 12).add(r(-1, 12)).unwrap(), r(1, 3));
+        assert_eq!(r(1, 6).add(r(1, 10)).unwrap(), r(4, 15));
+        assert_eq!(r(i128::MAX, 3).add(r(1, 3)), Err(Depassement));
+        assert_eq!(r(i128::MAX, 3).add(r(1, 5)), Err(Depassement));
+        assert_eq!(r(i128::MIN + 1, 1).sub(r(2, 1)), Err(Depassement));
+        assert_eq!(r(-7, 1).arrondi_demi_haut(), -7);
+        assert_eq!(r(-15, 2).arrondi_demi_haut(), -8);
+        assert_eq!(r(i128::MIN + 1, 2).arrondi_demi_haut(), i128::MIN / 2);
     }
 }
 

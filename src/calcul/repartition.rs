@@ -61,34 +61,41 @@ pub fn arrondir_groupe(
         Arrondi::DemiHaut => total_exact.arrondi_demi_haut(),
         Arrondi::Troncature => total_exact.troncature(),
     };
-    let mut planchers = Vec::with_capacity(numerateurs.len());
-    let mut restes = Vec::with_capacity(numerateurs.len());
+    // floor and remainder of each line, computed once (n ≥ 0; 64-bit division when they fit)
+    let mut planchers_restes = Vec::with_capacity(numerateurs.len());
     let mut somme_planchers: i128 = 0;
-    for n in numerateurs {
-        let p = n / denominateur;
+    for &n in numerateurs {
+        let (p, reste) = super::rationnel::division_positive(n, denominateur);
         somme_planchers += p; // Σ p ≤ Σ n / d: no overflow
-        planchers.push(p);
-        restes.push(n - p * denominateur); // = n % d (n ≥ 0), computed once per line
+        planchers_restes.push((p, reste));
     }
     // 0 ≤ T − Σ planchers < number of lines (each remainder < 1 cent; T ≤ ceil(Σ exact)).
     let restants = total - somme_planchers;
     // order: remainder descending, then id ascending (bytes)
-    let mut ordre: Vec<usize> = (0..numerateurs.len()).collect();
-    ordre.sort_by(|&a, &b| {
-        restes[b]
-            .cmp(&restes[a])
+    let avant = |a: usize, b: usize| {
+        planchers_restes[b]
+            .1
+            .cmp(&planchers_restes[a].1)
             .then_with(|| ids[a].as_bytes().cmp(ids[b].as_bytes()))
-    });
-    let mut rang = vec![0usize; numerateurs.len()];
-    for (k, &i) in ordre.iter().enumerate() {
-        rang[i] = k + 1;
+    };
+    let n = numerateurs.len();
+    // the lines often come in that order already (equal remainders, e.g. no new unit, and
+    // ids ascending): then each rank is the position, without a sort
+    let deja_range = (1..n).all(|i| avant(i - 1, i) != std::cmp::Ordering::Greater);
+    let mut rang: Vec<usize> = (1..=n).collect();
+    if !deja_range {
+        let mut ordre: Vec<usize> = (0..n).collect();
+        ordre.sort_by(|&a, &b| avant(a, b));
+        for (k, &i) in ordre.iter().enumerate() {
+            rang[i] = k + 1;
+        }
     }
-    let mut lignes = Vec::with_capacity(numerateurs.len());
-    for i in 0..numerateurs.len() {
+    let mut lignes = Vec::with_capacity(n);
+    for (i, (&num, &(p, reste))) in numerateurs.iter().zip(&planchers_restes).enumerate() {
         let bonus = if (rang[i] as i128) <= restants { 1 } else { 0 };
-        let plancher = i64::try_from(planchers[i]).map_err(|_| Depassement)?;
+        let plancher = i64::try_from(p).map_err(|_| Depassement)?;
         lignes.push(Attribution {
-            exacte: Rationnel::new(numerateurs[i], denominateur)?,
+            exacte: super::rationnel::part_reduite(num, denominateur, reste),
             plancher,
             verse: plancher + bonus,
             rang_reste: rang[i],
@@ -105,6 +112,32 @@ pub fn arrondir_groupe(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ranks are those of the sort by (remainder descending, id ascending), whether the
+        /// lines come in that order (sort skipped) or not; equal ids keep their order.
+        #[test]
+        fn rangs_comme_le_tri(
+            lignes in prop::collection::vec((0i128..40, "[a-d]{0,2}"), 0..30),
+            d in 1i128..12,
+            trier in any::<bool>(),
+        ) {
+            let mut lignes = lignes;
+            if trier {
+                lignes.sort_by(|a, b| (b.0 % d).cmp(&(a.0 % d)).then_with(|| a.1.cmp(&b.1)));
+            }
+            let ids: Vec<&str> = lignes.iter().map(|l| l.1.as_str()).collect();
+            let nums: Vec<i128> = lignes.iter().map(|l| l.0).collect();
+            let g = arrondir_groupe(&ids, &nums, d, Arrondi::DemiHaut).unwrap();
+            let mut ordre: Vec<usize> = (0..nums.len()).collect();
+            ordre.sort_by(|&a, &b| (nums[b] % d).cmp(&(nums[a] % d)).then_with(|| ids[a].cmp(ids[b])));
+            for (k, &i) in ordre.iter().enumerate() {
+                prop_assert_eq!(g.lignes[i].rang_reste, k + 1);
+                prop_assert_eq!(g.lignes[i].exacte, Rationnel::new(nums[i], d).unwrap());
+            }
+        }
+    }
 
     #[test]
     fn trois_parts_egales_de_100_000_euros() {

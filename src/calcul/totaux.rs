@@ -4,6 +4,7 @@
 use super::rationnel::R;
 use super::{GroupeVolet, LigneStructure, TotalGeneral, Totaux, TotauxCollectivite};
 use crate::modele::{Convention, Montant};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 impl Totaux {
@@ -39,28 +40,79 @@ fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
     Montant::somme(it)
 }
 
+/// Totals per name (gestionnaire or collectivité), borrowed: the lines sorted by id often
+/// follow one another with the same name (ids start with the collectivité's), so the last
+/// name is checked first, then a hash table (FxHash) of the others.
+#[derive(Default)]
+struct Cumul<'a> {
+    index: FxHashMap<&'a str, usize>,
+    totaux: Vec<(&'a str, Totaux)>,
+    dernier: Option<usize>,
+}
+
+impl<'a> Cumul<'a> {
+    fn de(&mut self, nom: &'a str) -> &mut Totaux {
+        let k = match self.dernier {
+            Some(k) if self.totaux[k].0 == nom => k,
+            _ => {
+                let n = self.totaux.len();
+                let k = *self.index.entry(nom).or_insert(n);
+                if k == n {
+                    self.totaux.push((nom, Totaux::default()));
+                }
+                self.dernier = Some(k);
+                k
+            }
+        };
+        &mut self.totaux[k].1
+    }
+    fn en_liste(self) -> impl Iterator<Item = (&'a str, Totaux)> {
+        self.totaux.into_iter()
+    }
+}
+
 pub(super) fn totaliser(
     conv: &Convention,
     lignes: &[LigneStructure],
     groupes: &[GroupeVolet],
 ) -> R<Tous> {
-    let mut gestionnaires: BTreeMap<String, Totaux> = BTreeMap::new();
-    let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
     let mut total = TotalGeneral::default();
+    // per line, a lookup by the borrowed name in a hash table (FxHash; no copy of the name
+    // per line); each key receives its lines in the same order as before (by id), so the
+    // checked sums overflow exactly when they did; the names are copied once per key into
+    // the sorted maps of the result
+    let mut par_gestionnaire = Cumul::default();
+    let mut par_collectivite = Cumul::default();
+    for l in lignes {
+        par_gestionnaire
+            .de(l.structure.gestionnaire.as_str())
+            .ajouter(l)?;
+        par_collectivite
+            .de(l.structure.collectivite.as_str())
+            .ajouter(l)?;
+        total.structures.ajouter(l)?;
+    }
+    let gestionnaires: BTreeMap<String, Totaux> = par_gestionnaire
+        .en_liste()
+        .map(|(k, t)| (k.to_string(), t))
+        .collect();
+    let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
     for c in &conv.collectivites {
         collectivites.entry(c.id.clone()).or_default();
     }
-    for l in lignes {
-        gestionnaires
-            .entry(l.structure.gestionnaire.clone())
-            .or_default()
-            .ajouter(l)?;
-        collectivites
-            .entry(l.structure.collectivite.clone())
-            .or_default()
-            .structures
-            .ajouter(l)?;
-        total.structures.ajouter(l)?;
+    for (k, t) in par_collectivite.en_liste() {
+        match collectivites.get_mut(k) {
+            Some(c) => c.structures = t,
+            None => {
+                collectivites.insert(
+                    k.to_string(),
+                    TotauxCollectivite {
+                        structures: t,
+                        ..Default::default()
+                    },
+                );
+            }
+        }
     }
     for g in groupes {
         let c = collectivites.entry(g.collectivite.clone()).or_default();

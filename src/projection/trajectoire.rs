@@ -96,63 +96,92 @@ pub fn calculer(
     for s in structures {
         par_c.entry(s.collectivite.as_str()).or_default().push(s);
     }
-    let mut r = Vec::new();
+    let mut r = Vec::with_capacity(par_c.len());
     for (c, mut membres) in par_c {
         membres.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+        let places: Vec<Places> = membres
+            .iter()
+            .map(|s| Places {
+                id: &s.id,
+                places_decembre: s.places_decembre,
+                places_mois: s.places_mois,
+            })
+            .collect();
         let p_ref = reference.get(c).copied().unwrap_or(0);
-        let mut p = 0i64;
-        for s in &membres {
-            p = p.checked_add(s.places_decembre).ok_or(Depassement)?;
-        }
-        let croissance = if p_ref > 0 {
-            Some(Rationnel::new((p - p_ref) as i128, p_ref as i128)?)
-        } else {
-            None
-        };
-        let niveau = niveau_atteint(p_ref, p, &parametres.seuils.valeur)?;
-        let montant = niveau
-            .and_then(|k| parametres.montants.valeur.get(k - 1).copied())
-            .unwrap_or_default();
-        let mut t = TrajectoireCollectivite {
-            collectivite: c.to_string(),
-            volet: parametres.volet.valeur.clone(),
-            annee_reference: parametres.annee_reference.valeur,
-            places_reference: Unites(p_ref),
-            places: Unites(p),
-            croissance,
-            niveau,
-            seuil: niveau.and_then(|k| parametres.seuils.valeur.get(k - 1).copied()),
-            montant_par_place: montant,
-            arrondi: None,
-            verse: Montant(0),
-            parts: Vec::new(),
-            parametres: parametres.clone(),
-        };
-        if montant.0 > 0 && !membres.is_empty() {
-            // b_i = X × (place-months / 12): X cents × hundredths × months / UniteMois::PAR_AN
-            let ids: Vec<&str> = membres.iter().map(|s| s.id.as_str()).collect();
-            let mut nums = Vec::with_capacity(membres.len());
-            for s in &membres {
-                nums.push(
-                    (montant.0 as i128)
-                        .checked_mul(s.places_mois as i128)
-                        .ok_or(Depassement)?,
-                );
-            }
-            let g = arrondir_groupe(&ids, &nums, UniteMois::PAR_AN, arrondi)?;
-            t.verse = Montant(g.total);
-            t.arrondi = Some(ArrondiGroupe::de(&g, arrondi));
-            for (s, a) in membres.iter().zip(g.lignes) {
-                t.parts.push(PartTrajectoire {
-                    id: s.id.clone(),
-                    places_mois: s.places_mois,
-                    attribution: a,
-                });
-            }
-        }
-        r.push(t);
+        r.push(collectivite(parametres, c, p_ref, &places, arrondi)?);
     }
     Ok(r)
+}
+
+/// One structure's places, borrowed ([`PlacesStructure`] without its collectivité).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Places<'a> {
+    pub id: &'a str,
+    pub places_decembre: i64,
+    pub places_mois: i64,
+}
+
+/// The trajectoire of collectivité `c` for one year ([`calculer`] for one collectivité):
+/// `p_ref` its places of reference, `membres` its structures sorted by id (bytes).
+pub(crate) fn collectivite(
+    parametres: &TrajectoireExercice,
+    c: &str,
+    p_ref: i64,
+    membres: &[Places],
+    arrondi: Arrondi,
+) -> R<TrajectoireCollectivite> {
+    let mut p = 0i64;
+    for s in membres {
+        p = p.checked_add(s.places_decembre).ok_or(Depassement)?;
+    }
+    let croissance = if p_ref > 0 {
+        Some(Rationnel::new((p - p_ref) as i128, p_ref as i128)?)
+    } else {
+        None
+    };
+    let niveau = niveau_atteint(p_ref, p, &parametres.seuils.valeur)?;
+    let montant = niveau
+        .and_then(|k| parametres.montants.valeur.get(k - 1).copied())
+        .unwrap_or_default();
+    let mut t = TrajectoireCollectivite {
+        collectivite: c.to_string(),
+        volet: parametres.volet.valeur.clone(),
+        annee_reference: parametres.annee_reference.valeur,
+        places_reference: Unites(p_ref),
+        places: Unites(p),
+        croissance,
+        niveau,
+        seuil: niveau.and_then(|k| parametres.seuils.valeur.get(k - 1).copied()),
+        montant_par_place: montant,
+        arrondi: None,
+        verse: Montant(0),
+        parts: Vec::new(),
+        parametres: parametres.clone(),
+    };
+    if montant.0 > 0 && !membres.is_empty() {
+        // b_i = X × (place-months / 12): X cents × hundredths × months / UniteMois::PAR_AN
+        let ids: Vec<&str> = membres.iter().map(|s| s.id).collect();
+        let mut nums = Vec::with_capacity(membres.len());
+        for s in membres {
+            nums.push(
+                (montant.0 as i128)
+                    .checked_mul(s.places_mois as i128)
+                    .ok_or(Depassement)?,
+            );
+        }
+        let g = arrondir_groupe(&ids, &nums, UniteMois::PAR_AN, arrondi)?;
+        t.verse = Montant(g.total);
+        t.arrondi = Some(ArrondiGroupe::de(&g, arrondi));
+        t.parts.reserve_exact(membres.len());
+        for (s, a) in membres.iter().zip(g.lignes) {
+            t.parts.push(PartTrajectoire {
+                id: s.id.to_string(),
+                places_mois: s.places_mois,
+                attribution: a,
+            });
+        }
+    }
+    Ok(t)
 }
 
 #[cfg(test)]
