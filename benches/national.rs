@@ -247,6 +247,8 @@ fn main() {
     // child mode: read one dossier and nothing else (the readers' memory)
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--lecteur") {
+        // the allocator set as the binary sets it
+        bonus_ctg::limiter_memoire_retenue();
         let mut diags = Diagnostics::default();
         let lu = lecture::lire_dossier(
             Path::new(&args[i + 1]),

@@ -43,6 +43,22 @@ pub mod web;
 
 use diagnostic::Diagnostics;
 
+/// Sets the allocator for a whole run (the binary calls it first thing): glibc raises its
+/// threshold for mapping large blocks each time one is freed, so that after the first input
+/// file or table of a dossier, the next ones come from the heap and stay held by the process
+/// once freed (reading 100 000 structures kept 70 Mo where 49 were live). A fixed threshold
+/// of 1 Mio keeps every large buffer mapped on its own and handed back to the system when
+/// freed: the peak memory of a large dossier falls by about 4 Mo; small dossiers never
+/// allocate that much at once. Nothing elsewhere than glibc.
+pub fn limiter_memoire_retenue() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other
+    // thread of the process exists, with a parameter and a value glibc documents.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Validates a read dossier and computes one exercice (pure). `Err` holds the diagnostics
 /// when the data is invalid; `Ok` holds the result and the warnings.
 pub fn traiter(
