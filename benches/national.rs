@@ -136,6 +136,49 @@ fn repeter(n: usize, mut f: impl FnMut() -> Mesure) -> Mesure {
     }
 }
 
+/// The files of a `lot` output (name, bytes), to write them again.
+fn fichiers_de(dossier: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dossier)
+        .expect("sortie du lot")
+        .map(|e| {
+            let p = e.expect("entrée").path();
+            let nom = p.file_name().expect("nom").to_string_lossy().into_owned();
+            (nom, std::fs::read(&p).expect("fichier de sortie"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Write-only floor (µs): the same files with the same bytes written into a new folder on
+/// `fils` threads, which then replaces `cible` (the old one removed), as `lot --ecraser`
+/// does; no reading, no computation, no `fsync`.
+fn plancher_ecriture(fichiers: &[(String, Vec<u8>)], cible: &Path, fils: usize) -> u64 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let neuf = cible.with_extension("neuf");
+    let ancien = cible.with_extension("ancien");
+    let t = Instant::now();
+    std::fs::create_dir(&neuf).expect("dossier neuf");
+    let suivant = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..fils {
+            s.spawn(|| {
+                while let Some((nom, octets)) =
+                    fichiers.get(suivant.fetch_add(1, Ordering::Relaxed))
+                {
+                    std::fs::write(neuf.join(nom), octets).expect("écriture");
+                }
+            });
+        }
+    });
+    if cible.exists() {
+        std::fs::rename(cible, &ancien).expect("renommage");
+    }
+    std::fs::rename(&neuf, cible).expect("renommage");
+    let _ = std::fs::remove_dir_all(&ancien);
+    t.elapsed().as_micros() as u64
+}
+
 fn plancher(racine: &Path, fils: usize) -> u64 {
     let t = Instant::now();
     std::hint::black_box(commun::plancher_lecture(racine, fils));
@@ -295,6 +338,24 @@ fn main() {
         ms(p),
         ms(l),
         mo(memoire)
+    );
+    // what writing the outputs alone costs on this disk (not part of the target's floor)
+    let fichiers = fichiers_de(&sortie);
+    let octets: usize = fichiers.iter().map(|(_, o)| o.len()).sum();
+    let copie = base.join("sortie-plancher");
+    plancher_ecriture(&fichiers, &copie, fils);
+    let e = mediane(
+        (0..REPETITIONS)
+            .map(|_| plancher_ecriture(&fichiers, &copie, fils))
+            .collect(),
+    );
+    println!(
+        "national : plancher d'écriture (les {} fichiers du lot, {} Ko, réécrits tels quels dans un dossier neuf qui remplace l'ancien, {fils} fils, sans fsync) {} ; lecture + écriture seules {} ; lot = {} de ce plancher-là (pour information)",
+        fichiers.len(),
+        octets / 1000,
+        ms(e),
+        ms(p + e),
+        rapport(l, p + e)
     );
     objectifs.push(Objectif {
         texte: format!(

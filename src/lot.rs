@@ -279,6 +279,8 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
     // the dossier's own result, then its rows of the consolidated file
     let prefixe = prefixe_dossier(nom, o.profil);
     let mut morceaux = Morceaux::new(neuf, nom);
+    // about 220 bytes a row in the national set (the threshold caps it)
+    morceaux.reserver(r.structures.len() * (prefixe.len() + 220));
     let mut echec = None;
     if o.format == FormatLot::Json {
         // the rows of the consolidated file first: nothing is written when one fails

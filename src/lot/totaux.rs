@@ -167,7 +167,7 @@ pub fn totaux(r: &Resultat) -> TotauxDossier {
 /// follow each other).
 #[derive(Default)]
 struct Cumuls<'r> {
-    index: BTreeMap<&'r str, usize>,
+    index: rustc_hash::FxHashMap<&'r str, usize>,
     agregats: Vec<(&'r str, Agregat)>,
     dernier: Option<usize>,
 }
@@ -254,6 +254,13 @@ impl Morceaux {
             chemin: neuf.join(format!(".consolide.{nom}")),
             fichier: None,
             erreur: None,
+        }
+    }
+    /// Room for `octets` in memory (up to the threshold), reserved at once instead of by
+    /// doublings.
+    pub(super) fn reserver(&mut self, octets: usize) {
+        if self.fichier.is_none() {
+            self.memoire.reserve(octets.min(self.seuil + 1));
         }
     }
     /// One row: the `dossier` field (`prefixe`) then the structure row.
