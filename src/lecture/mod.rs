@@ -276,6 +276,27 @@ fn lire_texte(chemin: &Path, nom: &str, enc: Encodage, diags: &mut Diagnostics) 
     decoder_texte(&o, nom, enc, diags)
 }
 
+/// A CSV table's text and where it starts in it (after a UTF-8 byte order mark).
+fn lire_csv(
+    chemin: &Path,
+    nom: &str,
+    enc: Encodage,
+    diags: &mut Diagnostics,
+) -> Option<(String, usize)> {
+    let o = lire_octets(chemin, nom, diags)?;
+    if enc == Encodage::Windows1252 {
+        return decoder_texte(&o, nom, enc, diags).map(|t| (t, 0));
+    }
+    // valid UTF-8 (with or without its byte order mark, which is UTF-8 itself): the bytes
+    // read become the text, without a copy, as `texte::decoder` would have decoded them;
+    // anything else through it (UTF-16, Windows-1252, the messages)
+    let bom = if o.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    match String::from_utf8(o) {
+        Ok(t) => Some((t, bom)),
+        Err(e) => decoder_texte(&e.into_bytes(), nom, enc, diags).map(|t| (t, 0)),
+    }
+}
+
 fn decoder_texte(o: &[u8], nom: &str, enc: Encodage, diags: &mut Diagnostics) -> Option<String> {
     match texte::decoder(o, enc) {
         Ok(d) => {
@@ -337,7 +358,8 @@ fn lire_toml(chemin: &Path, nom: &str, diags: &mut Diagnostics) -> Option<String
 
 /// A table found in the dossier folder.
 enum Trouve {
-    Csv(String),
+    /// the text, and where the table starts in it
+    Csv(String, usize),
     Xlsx(String, Vec<u8>),
     /// the sheet of `dossier.xlsx`
     Classeur,
@@ -379,7 +401,7 @@ fn trouver_table(
             );
             return None;
         }
-        return lire_texte(&p_csv, &csv, opts.encodage, diags).map(Trouve::Csv);
+        return lire_csv(&p_csv, &csv, opts.encodage, diags).map(|(t, d)| Trouve::Csv(t, d));
     }
     if dossier.join(&xlsx).exists() {
         return lire_octets(&dossier.join(&xlsx), &xlsx, diags).map(|o| Trouve::Xlsx(xlsx, o));
@@ -476,9 +498,9 @@ fn source_de<'a>(
     classeur: &'a [u8],
 ) -> Source<'a> {
     match t {
-        Trouve::Csv(texte) => Source {
+        Trouve::Csv(texte, debut) => Source {
             fichier: nom_csv,
-            contenu: Contenu::Csv(texte),
+            contenu: Contenu::Csv(texte.get(*debut..).unwrap_or(texte)),
         },
         Trouve::Xlsx(nom, octets) => Source {
             fichier: nom,
@@ -714,6 +736,41 @@ mod tests_lecture_v2 {
             .map(|s| s.collectivite.as_str())
             .collect();
         assert_eq!(c, ["Dugny", "Dugny", "Dugny", "Ézy", "Ézy", "Dugny"]);
+    }
+
+    /// A CSV file read without a copy gives the text `texte::decoder` gives, and the same
+    /// warning or refusal, whatever its encoding.
+    #[test]
+    fn csv_lu_sans_copie_comme_decode() {
+        let dossier = tempfile::tempdir().unwrap();
+        let p = dossier.path().join("t.csv");
+        let cas: [&[u8]; 6] = [
+            b"\xEF\xBB\xBFid;nom\ncr\xC3\xA8che",
+            b"id;nom\ncr\xC3\xA8che",
+            b"id;nom\ncr\xE8che",
+            b"\xFF\xFEi\0d\0",
+            b"\xEF\xBB\xBFcr\xE8che",
+            b"",
+        ];
+        for enc in [Encodage::Auto, Encodage::Utf8, Encodage::Windows1252] {
+            for o in cas {
+                std::fs::write(&p, o).unwrap();
+                let mut d1 = Diagnostics::default();
+                let lu =
+                    lire_csv(&p, "t.csv", enc, &mut d1).map(|(t, debut)| t[debut..].to_string());
+                let mut d2 = Diagnostics::default();
+                let attendu = decoder_texte(o, "t.csv", enc, &mut d2);
+                assert_eq!(lu, attendu, "{o:?} {enc:?}");
+                let messages =
+                    |d: &Diagnostics| d.0.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+                assert_eq!(messages(&d1), messages(&d2), "{o:?} {enc:?}");
+            }
+        }
+        // by hand: the byte order mark is not part of the text
+        std::fs::write(&p, b"\xEF\xBB\xBFid").unwrap();
+        let (t, debut) =
+            lire_csv(&p, "t.csv", Encodage::Auto, &mut Diagnostics::default()).unwrap();
+        assert_eq!((&t[debut..], debut), ("id", 3));
     }
 
     #[test]
