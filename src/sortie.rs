@@ -408,8 +408,28 @@ pub fn ecrire_neuf_avec(
         .map_err(io)?;
     let mut w = io::BufWriter::with_capacity(1 << 16, f);
     ecrire(&mut w).map_err(io)?;
-    w.into_inner().map_err(|e| io(e.into_error()))?;
+    let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+    commencer_ecriture_disque(&f);
     Ok(())
+}
+
+/// Asks the system to start writing a finished file to the disk now, without waiting
+/// (Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)`): the sync of all the files at the end of
+/// a lot ([`synchroniser_fichiers`]) then mostly finds them written, instead of the disk
+/// receiving everything at once (the syncs of the national set cost about 80 ms of wall
+/// time). A hint only: nothing changes if the system ignores it or fails.
+fn commencer_ecriture_disque(f: &File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: a valid open file descriptor, the whole file (offset 0, length 0 = to the
+        // end), a documented flag; the call only starts write-back.
+        unsafe {
+            libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = f;
 }
 
 /// Syncs files written by [`ecrire_neuf_sans_synchro`], several at a time: the file system
