@@ -192,8 +192,15 @@ fn collectivites_declarees(
         .map(|c| c.id.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    // consecutive structures often name the same collectivité: looked up when it changes
+    let mut derniere: Option<&str> = None;
     for s in &dossier.structures {
-        if !s.collectivite.is_empty() && !index.contains_key(s.collectivite.as_str()) {
+        if s.collectivite.is_empty() || derniere == Some(s.collectivite.as_str()) {
+            continue; // none, or declared (an undeclared one is never remembered)
+        }
+        if index.contains_key(s.collectivite.as_str()) {
+            derniere = Some(s.collectivite.as_str());
+        } else {
             d.push(
                 Diagnostic::erreur(
                     Code::E016,
@@ -260,10 +267,18 @@ fn eligibilite_et_tranche<'a>(
     let mut unites: FxHashMap<(&str, &str), i64> = FxHashMap::default();
     let mut tranche_requise: FxHashSet<&str> = FxHashSet::default();
     let mut volets = eligibilite::VoletsParType::new(b);
+    let mut derniere: Option<(&str, bool)> = None;
     for s in &dossier.structures {
-        let signataire = index
-            .get(s.collectivite.as_str())
-            .is_some_and(|c| c.signataire);
+        let signataire = match derniere {
+            Some((c, sig)) if c == s.collectivite => sig,
+            _ => {
+                let sig = index
+                    .get(s.collectivite.as_str())
+                    .is_some_and(|c| c.signataire);
+                derniere = Some((s.collectivite.as_str(), sig));
+                sig
+            }
+        };
         let (volet, motif) = volets.motif(s, signataire);
         if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(

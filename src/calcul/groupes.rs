@@ -142,8 +142,13 @@ pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membre
             groupes.entry((c, v)).or_insert_with(|| nouveau(e, c, v));
         }
     }
-    let groupes = groupes
-        .into_values()
+    // the sorted map built from the keys sorted first (short pairs of borrowed strings), not
+    // by sorting the groups themselves (large records moved at every step of the sort)
+    let mut cles: Vec<(&str, &str)> = groupes.keys().copied().collect();
+    cles.sort_unstable();
+    let groupes = cles
+        .into_iter()
+        .filter_map(|k| groupes.remove(&k))
         .map(|g| ((g.collectivite.clone(), g.volet.clone()), g))
         .collect();
     Ok((groupes, membres))

@@ -51,6 +51,7 @@ pub(super) fn trajectoire(
     cles.dedup();
     let mut traj = Vec::with_capacity(cles.len());
     let mut places = Vec::new();
+    let parametres = std::sync::Arc::new(p.clone());
     for c in cles {
         let indices = par_c.get(c).map_or(&[][..], Vec::as_slice);
         places.clear();
@@ -71,7 +72,7 @@ pub(super) fn trajectoire(
             });
         }
         let p_ref = reference_de(c).unwrap_or(0);
-        let t = trajectoire::collectivite(p, c, p_ref, &places, e.bareme.arrondi.valeur)?;
+        let t = trajectoire::collectivite(&parametres, c, p_ref, &places, e.bareme.arrondi.valeur)?;
         if let Some(g) = groupes.get_mut(&(t.collectivite.clone(), t.volet.clone())) {
             g.trajectoire_versee = t.verse;
         }

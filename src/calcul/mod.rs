@@ -379,17 +379,26 @@ fn ordre_par_id(structures: &[Structure]) -> Vec<usize> {
             (h, l, i)
         })
         .collect();
-    cles.sort_unstable_by(|a, b| {
-        (a.0, a.1)
-            .cmp(&(b.0, b.1))
-            .then_with(|| {
+    // integers only (keys, then indices); ids whose keys are equal (a common prefix of 32
+    // bytes, or equal ids) are then put in the order of their whole bytes, run by run
+    cles.sort_unstable();
+    let mut debut = 0;
+    while debut < cles.len() {
+        let mut fin = debut + 1;
+        while fin < cles.len() && (cles[fin].0, cles[fin].1) == (cles[debut].0, cles[debut].1) {
+            fin += 1;
+        }
+        if fin - debut > 1 {
+            cles[debut..fin].sort_by(|a, b| {
                 structures[a.2]
                     .id
                     .as_bytes()
                     .cmp(structures[b.2].id.as_bytes())
-            })
-            .then(a.2.cmp(&b.2))
-    });
+                    .then(a.2.cmp(&b.2))
+            });
+        }
+        debut = fin;
+    }
     cles.into_iter().map(|c| c.2).collect()
 }
 
@@ -505,12 +514,22 @@ impl<'a> Entree<'a> {
         let index = index_collectivites(convention);
         let mut noms = Vec::new();
         let mut volets = eligibilite::VoletsParType::new(bareme);
+        // consecutive structures (sorted by id) often share their collectivité: its flag
+        // is looked up again only when it changes
+        let mut derniere: Option<(&str, bool)> = None;
         let eligibilites = ordre
             .iter()
             .map(|s| {
-                let signataire = index
-                    .get(s.collectivite.as_str())
-                    .is_some_and(|c| c.signataire);
+                let signataire = match derniere {
+                    Some((c, sig)) if c == s.collectivite => sig,
+                    _ => {
+                        let sig = index
+                            .get(s.collectivite.as_str())
+                            .is_some_and(|c| c.signataire);
+                        derniere = Some((s.collectivite.as_str(), sig));
+                        sig
+                    }
+                };
                 eligibilite::evaluer_volets(s, signataire, &mut volets, &mut noms)
             })
             .collect();

@@ -92,10 +92,11 @@ pub(super) fn totaliser(
             .ajouter(l)?;
         total.structures.ajouter(l)?;
     }
-    let gestionnaires: BTreeMap<String, Totaux> = par_gestionnaire
-        .en_liste()
-        .map(|(k, t)| (k.to_string(), t))
-        .collect();
+    // names sorted as borrowed strings first: the map is then built from sorted pairs
+    let mut liste: Vec<(&str, Totaux)> = par_gestionnaire.en_liste().collect();
+    liste.sort_unstable_by(|a, b| a.0.cmp(b.0)); // names are unique
+    let gestionnaires: BTreeMap<String, Totaux> =
+        liste.into_iter().map(|(k, t)| (k.to_string(), t)).collect();
     let mut collectivites: BTreeMap<String, TotauxCollectivite> = BTreeMap::new();
     for c in &conv.collectivites {
         collectivites.entry(c.id.clone()).or_default();

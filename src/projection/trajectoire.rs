@@ -13,6 +13,7 @@ use crate::calcul::{decimal_en_rationnel, ArrondiGroupe};
 use crate::modele::{Montant, UniteMois, Unites};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One structure's input to the trajectoire of a year.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +56,8 @@ pub struct TrajectoireCollectivite {
     pub arrondi: Option<ArrondiGroupe>,
     pub verse: Montant,
     pub parts: Vec<PartTrajectoire>,
-    pub parametres: TrajectoireExercice,
+    /// The parameters in force, shared by the collectivités of a calculation.
+    pub parametres: Arc<TrajectoireExercice>,
 }
 
 impl TrajectoireCollectivite {
@@ -97,6 +99,7 @@ pub fn calculer(
         par_c.entry(s.collectivite.as_str()).or_default().push(s);
     }
     let mut r = Vec::with_capacity(par_c.len());
+    let parametres = Arc::new(parametres.clone());
     for (c, mut membres) in par_c {
         membres.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
         let places: Vec<Places> = membres
@@ -108,7 +111,7 @@ pub fn calculer(
             })
             .collect();
         let p_ref = reference.get(c).copied().unwrap_or(0);
-        r.push(collectivite(parametres, c, p_ref, &places, arrondi)?);
+        r.push(collectivite(&parametres, c, p_ref, &places, arrondi)?);
     }
     Ok(r)
 }
@@ -124,7 +127,7 @@ pub(crate) struct Places<'a> {
 /// The trajectoire of collectivité `c` for one year ([`calculer`] for one collectivité):
 /// `p_ref` its places of reference, `membres` its structures sorted by id (bytes).
 pub(crate) fn collectivite(
-    parametres: &TrajectoireExercice,
+    parametres: &Arc<TrajectoireExercice>,
     c: &str,
     p_ref: i64,
     membres: &[Places],
@@ -156,7 +159,7 @@ pub(crate) fn collectivite(
         arrondi: None,
         verse: Montant(0),
         parts: Vec::new(),
-        parametres: parametres.clone(),
+        parametres: Arc::clone(parametres),
     };
     if montant.0 > 0 && !membres.is_empty() {
         // b_i = X × (place-months / 12): X cents × hundredths × months / UniteMois::PAR_AN
