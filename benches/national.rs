@@ -136,16 +136,22 @@ fn repeter(n: usize, mut f: impl FnMut() -> Mesure) -> Mesure {
     }
 }
 
-/// The files of a `lot` output (name, bytes), to write them again.
-fn fichiers_de(dossier: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dossier)
-        .expect("sortie du lot")
-        .map(|e| {
-            let p = e.expect("entrée").path();
-            let nom = p.file_name().expect("nom").to_string_lossy().into_owned();
-            (nom, std::fs::read(&p).expect("fichier de sortie"))
-        })
-        .collect();
+/// The files of a `lot` output (path inside it, bytes), to write them again.
+fn fichiers_de(dossier: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v = Vec::new();
+    let mut a_voir = vec![PathBuf::new()];
+    while let Some(rel) = a_voir.pop() {
+        for e in std::fs::read_dir(dossier.join(&rel)).expect("sortie du lot") {
+            let e = e.expect("entrée");
+            let r = rel.join(e.file_name());
+            if e.file_type().expect("type").is_dir() {
+                a_voir.push(r);
+            } else {
+                let octets = std::fs::read(e.path()).expect("fichier de sortie");
+                v.push((r, octets));
+            }
+        }
+    }
     v.sort();
     v
 }
@@ -153,12 +159,17 @@ fn fichiers_de(dossier: &Path) -> Vec<(String, Vec<u8>)> {
 /// Write-only floor (µs): the same files with the same bytes written into a new folder on
 /// `fils` threads, which then replaces `cible` (the old one removed), as `lot --ecraser`
 /// does; no reading, no computation, no `fsync`.
-fn plancher_ecriture(fichiers: &[(String, Vec<u8>)], cible: &Path, fils: usize) -> u64 {
+fn plancher_ecriture(fichiers: &[(PathBuf, Vec<u8>)], cible: &Path, fils: usize) -> u64 {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let neuf = cible.with_extension("neuf");
     let ancien = cible.with_extension("ancien");
     let t = Instant::now();
     std::fs::create_dir(&neuf).expect("dossier neuf");
+    for (chemin, _) in fichiers {
+        if let Some(d) = chemin.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(neuf.join(d)).expect("sous-dossier");
+        }
+    }
     let suivant = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..fils {

@@ -432,7 +432,6 @@ pub fn executer(
             o.sortie.display()
         ))
     })?;
-    sortie::synchroniser_dossier(parent);
     chrono.ecriture += t.elapsed();
     chrono.total = debut.elapsed();
     Ok(Bilan {

@@ -132,7 +132,6 @@ fn ecrire_lettres(
                 &e,
             )
         })?;
-        sortie::synchroniser_dossier(parent);
         Ok(())
     })();
     resultat.inspect_err(|_| {

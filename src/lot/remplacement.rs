@@ -173,16 +173,23 @@ pub fn sortie_lot_defaut(dossiers: &Path) -> PathBuf {
     dossiers.with_file_name(format!("{nom}-resultats"))
 }
 
-/// Puts the complete new folder `neuf` in place of `cible`. Without `ecraser` a plain rename
-/// (refused by the system if `cible` is a non-empty folder); with it, an atomic swap then
-/// the removal of the old folder (now named `neuf`).
+/// Puts the complete new folder `neuf` in place of `cible`, the change made durable (the
+/// parent folder synced). Without `ecraser` a plain rename (refused by the system if
+/// `cible` is a non-empty folder); with it, an atomic swap, the sync, then the removal of
+/// the old folder (now named `neuf`): its removal need not be durable (a crash leaves a
+/// hidden folder that the next run removes), and the sync then commits the swap alone
+/// instead of a hundred removals.
 pub(crate) fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Result<()> {
+    let parent = cible.parent().unwrap_or(Path::new("."));
     let existe = std::fs::symlink_metadata(cible).is_ok();
     if !existe || !ecraser {
-        return std::fs::rename(neuf, cible);
+        std::fs::rename(neuf, cible)?;
+        sortie::synchroniser_dossier(parent);
+        return Ok(());
     }
     match sortie::echanger(neuf, cible) {
         Ok(()) => {
+            sortie::synchroniser_dossier(parent);
             // a kill here leaves the old folder under the hidden name: removed next time
             let _ = std::fs::remove_dir_all(neuf);
             Ok(())
@@ -190,7 +197,7 @@ pub(crate) fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Re
         Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
             // two renames: a kill between them leaves the old folder as `.NOM.PID.ancien`,
             // put back by the next run
-            let (Some(parent), Some(nom)) = (cible.parent(), cible.file_name()) else {
+            let Some(nom) = cible.file_name() else {
                 return Err(e);
             };
             let ancien = parent.join(sortie::nom_temporaire(nom, std::process::id(), "ancien"));
@@ -199,6 +206,7 @@ pub(crate) fn remplacer(neuf: &Path, cible: &Path, ecraser: bool) -> std::io::Re
                 let _ = std::fs::rename(&ancien, cible);
                 return Err(e);
             }
+            sortie::synchroniser_dossier(parent);
             let _ = std::fs::remove_dir_all(&ancien);
             Ok(())
         }
