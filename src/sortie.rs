@@ -406,30 +406,62 @@ pub fn ecrire_neuf_avec(
         .create_new(true)
         .open(chemin)
         .map_err(io)?;
-    let mut w = io::BufWriter::with_capacity(1 << 16, f);
+    let mut w = io::BufWriter::with_capacity(1 << 16, VersLeDisque::new(f));
     ecrire(&mut w).map_err(io)?;
-    let f = w.into_inner().map_err(|e| io(e.into_error()))?;
-    commencer_ecriture_disque(&f);
+    let mut f = w.into_inner().map_err(|e| io(e.into_error()))?;
+    f.lancer();
     Ok(())
 }
 
-/// Asks the system to start writing a finished file to the disk now, without waiting
-/// (Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)`): the sync of all the files at the end of
-/// a lot ([`synchroniser_fichiers`]) then mostly finds them written, instead of the disk
-/// receiving everything at once (the syncs of the national set cost about 80 ms of wall
-/// time). A hint only: nothing changes if the system ignores it or fails.
-fn commencer_ecriture_disque(f: &File) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::io::AsRawFd;
-        // SAFETY: a valid open file descriptor, the whole file (offset 0, length 0 = to the
-        // end), a documented flag; the call only starts write-back.
-        unsafe {
-            libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+/// A file being written whose bytes the system is asked to start writing to the disk as
+/// they come, every [`VersLeDisque::PAS`] bytes and at the end, without waiting (Linux
+/// `sync_file_range(SYNC_FILE_RANGE_WRITE)`): the sync of all the files at the end of a lot
+/// ([`synchroniser_fichiers`]) then mostly finds them written, instead of the disk receiving
+/// tens of megabytes at once (the syncs of the national set cost about 80 ms of wall time).
+/// A hint only: nothing changes if the system ignores it or fails.
+struct VersLeDisque {
+    f: File,
+    ecrits: u64,
+    lances: u64,
+}
+
+impl VersLeDisque {
+    const PAS: u64 = 4 << 20;
+    fn new(f: File) -> Self {
+        VersLeDisque {
+            f,
+            ecrits: 0,
+            lances: 0,
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = f;
+    /// Starts the write-back of the bytes written since the last call.
+    fn lancer(&mut self) {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            let (debut, n) = (self.lances as i64, (self.ecrits - self.lances) as i64);
+            // SAFETY: a valid open file descriptor, a range of bytes already written, a
+            // documented flag; the call only starts write-back.
+            unsafe {
+                libc::sync_file_range(self.f.as_raw_fd(), debut, n, libc::SYNC_FILE_RANGE_WRITE);
+            }
+        }
+        self.lances = self.ecrits;
+    }
+}
+
+impl Write for VersLeDisque {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let n = self.f.write(b)?;
+        self.ecrits += n as u64;
+        if self.ecrits - self.lances >= Self::PAS {
+            self.lancer();
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.f.flush()
+    }
 }
 
 /// Syncs files written by [`ecrire_neuf_sans_synchro`], several at a time: the file system
