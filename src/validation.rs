@@ -267,18 +267,9 @@ fn eligibilite_et_tranche<'a>(
     let mut unites: FxHashMap<(&str, &str), i64> = FxHashMap::default();
     let mut tranche_requise: FxHashSet<&str> = FxHashSet::default();
     let mut volets = eligibilite::VoletsParType::new(b);
-    let mut derniere: Option<(&str, bool)> = None;
+    let mut signataires = crate::calcul::Signataires::new(index);
     for s in &dossier.structures {
-        let signataire = match derniere {
-            Some((c, sig)) if c == s.collectivite => sig,
-            _ => {
-                let sig = index
-                    .get(s.collectivite.as_str())
-                    .is_some_and(|c| c.signataire);
-                derniere = Some((s.collectivite.as_str(), sig));
-                sig
-            }
-        };
+        let signataire = signataires.de(&s.collectivite);
         let (volet, motif) = volets.motif(s, signataire);
         if s.annexe == Annexe::Deux && motif == Motif::TypeSansVolet {
             d.push(

@@ -24,46 +24,17 @@ pub(super) struct Membres<'e> {
     pub ctre: Listes<'e>,
 }
 
-/// Lists of indices per (collectivité, volet), the last key looked up remembered:
-/// consecutive structures (sorted by id, ids starting with their collectivité's) often
-/// share their group.
-#[derive(Debug, Default)]
-pub(super) struct Listes<'e> {
-    index: FxHashMap<(&'e str, &'e str), usize>,
-    listes: Vec<((&'e str, &'e str), Vec<usize>)>,
-    derniere: Option<usize>,
-}
-
-impl<'e> Listes<'e> {
-    fn ajouter(&mut self, k: (&'e str, &'e str), i: usize) {
-        let n = match self.derniere {
-            Some(n) if self.listes[n].0 == k => n,
-            _ => {
-                let nouvelle = self.listes.len();
-                let n = *self.index.entry(k).or_insert(nouvelle);
-                if n == nouvelle {
-                    self.listes.push((k, Vec::new()));
-                }
-                self.derniere = Some(n);
-                n
-            }
-        };
-        self.listes[n].1.push(i);
-    }
-    fn get(&self, k: &(&str, &str)) -> Option<&[usize]> {
-        self.index.get(k).map(|&n| self.listes[n].1.as_slice())
-    }
-    fn iter(&self) -> impl Iterator<Item = &((&'e str, &'e str), Vec<usize>)> {
-        self.listes.iter()
-    }
-}
+/// The members of each group (indices into the lines) by (collectivité, volet) borrowed,
+/// the last key looked up remembered: consecutive structures (sorted by id, ids starting
+/// with their collectivité's) often share their group.
+pub(super) type Listes<'e> = super::totaux::Cumul<(&'e str, &'e str), Vec<usize>>;
 
 impl Membres<'_> {
     /// The members of group `k` (CTRE or bonus), borrowed (no copy).
     pub fn de<'s>(&'s self, k: &'s Cle, ctre: bool) -> &'s [usize] {
         if ctre { &self.ctre } else { &self.bonus }
             .get(&(k.0.as_str(), k.1.as_str()))
-            .unwrap_or(&[])
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -112,7 +83,7 @@ pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membre
     let mut membres = Membres::default();
     for (i, (s, el)) in e.ordre.iter().zip(&e.eligibilites).enumerate() {
         if let Some(v) = el.volet_eligible() {
-            membres.bonus.ajouter((s.collectivite.as_str(), v), i);
+            membres.bonus.de((s.collectivite.as_str(), v)).push(i);
         }
     }
     for &((c, v), _) in membres.bonus.iter() {
@@ -129,7 +100,8 @@ pub(super) fn former<'e>(e: &'e Entree) -> R<(BTreeMap<Cle, GroupeVolet>, Membre
             {
                 membres
                     .ctre
-                    .ajouter((s.collectivite.as_str(), v.nom.as_str()), i);
+                    .de((s.collectivite.as_str(), v.nom.as_str()))
+                    .push(i);
             }
         }
     }

@@ -11,7 +11,7 @@ mod lignes;
 pub mod parts;
 pub mod rationnel;
 pub mod repartition;
-mod totaux;
+pub(crate) mod totaux;
 
 use crate::bareme::{Arrondi, BaremeExercice, Versement, VoletExercice};
 use crate::modele::*;
@@ -295,6 +295,34 @@ pub(crate) fn index_collectivites(conv: &Convention) -> FxHashMap<&str, &Collect
     index
 }
 
+/// Whether a structure's collectivité signed the convention, from the index of
+/// [`index_collectivites`]: consecutive structures (sorted by id) often share their
+/// collectivité, whose flag is looked up again only when it changes.
+pub(crate) struct Signataires<'i, 'a> {
+    index: &'i FxHashMap<&'a str, &'a Collectivite>,
+    derniere: Option<(&'i str, bool)>,
+}
+
+impl<'i, 'a> Signataires<'i, 'a> {
+    pub(crate) fn new(index: &'i FxHashMap<&'a str, &'a Collectivite>) -> Self {
+        Signataires {
+            index,
+            derniere: None,
+        }
+    }
+    /// `true` when `collectivite` is declared and signatory.
+    pub(crate) fn de(&mut self, collectivite: &'i str) -> bool {
+        match self.derniere {
+            Some((c, sig)) if c == collectivite => sig,
+            _ => {
+                let sig = self.index.get(collectivite).is_some_and(|c| c.signataire);
+                self.derniere = Some((collectivite, sig));
+                sig
+            }
+        }
+    }
+}
+
 /// A decimal fraction as an exact rational.
 pub fn decimal_en_rationnel(d: Decimal) -> R<Rationnel> {
     let p = 10i128.checked_pow(d.scale()).ok_or(Depassement)?;
@@ -514,22 +542,11 @@ impl<'a> Entree<'a> {
         let index = index_collectivites(convention);
         let mut noms = Vec::new();
         let mut volets = eligibilite::VoletsParType::new(bareme);
-        // consecutive structures (sorted by id) often share their collectivité: its flag
-        // is looked up again only when it changes
-        let mut derniere: Option<(&str, bool)> = None;
+        let mut signataires = Signataires::new(&index);
         let eligibilites = ordre
             .iter()
             .map(|s| {
-                let signataire = match derniere {
-                    Some((c, sig)) if c == s.collectivite => sig,
-                    _ => {
-                        let sig = index
-                            .get(s.collectivite.as_str())
-                            .is_some_and(|c| c.signataire);
-                        derniere = Some((s.collectivite.as_str(), sig));
-                        sig
-                    }
-                };
+                let signataire = signataires.de(&s.collectivite);
                 eligibilite::evaluer_volets(s, signataire, &mut volets, &mut noms)
             })
             .collect();

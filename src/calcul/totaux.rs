@@ -40,34 +40,53 @@ fn somme<I: IntoIterator<Item = Montant>>(it: I) -> R<Montant> {
     Montant::somme(it)
 }
 
-/// Totals per name (gestionnaire or collectivité), borrowed: the lines sorted by id often
-/// follow one another with the same name (ids start with the collectivité's), so the last
-/// name is checked first, then a hash table (FxHash) of the others.
-#[derive(Default)]
-struct Cumul<'a> {
-    index: FxHashMap<&'a str, usize>,
-    totaux: Vec<(&'a str, Totaux)>,
+/// Values per key (a gestionnaire, a collectivité, a volet, a group), the key borrowed:
+/// lines sorted by id often follow one another with the same key (ids start with the
+/// collectivité's), so the last key is checked first, then a hash table (FxHash) of the
+/// others. The values in the order the keys first came. Also used for the groups' members
+/// and the totals of a lot.
+#[derive(Debug)]
+pub(crate) struct Cumul<K, T> {
+    index: FxHashMap<K, usize>,
+    valeurs: Vec<(K, T)>,
     dernier: Option<usize>,
 }
 
-impl<'a> Cumul<'a> {
-    fn de(&mut self, nom: &'a str) -> &mut Totaux {
+impl<K, T> Default for Cumul<K, T> {
+    fn default() -> Self {
+        Cumul {
+            index: FxHashMap::default(),
+            valeurs: Vec::new(),
+            dernier: None,
+        }
+    }
+}
+
+impl<K: Copy + Eq + std::hash::Hash, T: Default> Cumul<K, T> {
+    /// The value of `cle`, created empty on first use.
+    pub(crate) fn de(&mut self, cle: K) -> &mut T {
         let k = match self.dernier {
-            Some(k) if self.totaux[k].0 == nom => k,
+            Some(k) if self.valeurs[k].0 == cle => k,
             _ => {
-                let n = self.totaux.len();
-                let k = *self.index.entry(nom).or_insert(n);
+                let n = self.valeurs.len();
+                let k = *self.index.entry(cle).or_insert(n);
                 if k == n {
-                    self.totaux.push((nom, Totaux::default()));
+                    self.valeurs.push((cle, T::default()));
                 }
                 self.dernier = Some(k);
                 k
             }
         };
-        &mut self.totaux[k].1
+        &mut self.valeurs[k].1
     }
-    fn en_liste(self) -> impl Iterator<Item = (&'a str, Totaux)> {
-        self.totaux.into_iter()
+    pub(crate) fn get(&self, cle: &K) -> Option<&T> {
+        self.index.get(cle).map(|&k| &self.valeurs[k].1)
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &(K, T)> {
+        self.valeurs.iter()
+    }
+    pub(crate) fn en_liste(self) -> impl Iterator<Item = (K, T)> {
+        self.valeurs.into_iter()
     }
 }
 
@@ -81,8 +100,8 @@ pub(super) fn totaliser(
     // per line); each key receives its lines in the same order as before (by id), so the
     // checked sums overflow exactly when they did; the names are copied once per key into
     // the sorted maps of the result
-    let mut par_gestionnaire = Cumul::default();
-    let mut par_collectivite = Cumul::default();
+    let mut par_gestionnaire: Cumul<&str, Totaux> = Cumul::default();
+    let mut par_collectivite: Cumul<&str, Totaux> = Cumul::default();
     for l in lignes {
         par_gestionnaire
             .de(l.structure.gestionnaire.as_str())

@@ -3,6 +3,7 @@
 //! the consolidated file.
 
 use super::*;
+use crate::calcul::totaux::Cumul;
 
 /// Columns of the totals block of the consolidated CSV.
 pub const COLONNES_TOTAUX: &[&str] = &[
@@ -139,8 +140,9 @@ pub struct TotauxDossier {
 
 /// Computes a dossier's totals from its result (pure).
 pub fn totaux(r: &Resultat) -> TotauxDossier {
-    let mut collectivites = Cumuls::default();
-    let mut volets = Cumuls::default();
+    // keys borrowed from the result (no copy per row), copied once into the sorted maps
+    let mut collectivites: Cumul<&str, Agregat> = Cumul::default();
+    let mut volets: Cumul<&str, Agregat> = Cumul::default();
     for c in &r.convention.collectivites {
         collectivites.de(&c.id);
     }
@@ -157,44 +159,13 @@ pub fn totaux(r: &Resultat) -> TotauxDossier {
     }
     TotauxDossier {
         total,
-        collectivites: collectivites.carte(),
-        volets: volets.carte(),
+        collectivites: carte(collectivites),
+        volets: carte(volets),
     }
 }
 
-/// Aggregates by key (collectivité or volet) borrowed from the result: no key is copied per
-/// row, and the key of the previous row is tried first (rows of one collectivité usually
-/// follow each other).
-#[derive(Default)]
-struct Cumuls<'r> {
-    index: rustc_hash::FxHashMap<&'r str, usize>,
-    agregats: Vec<(&'r str, Agregat)>,
-    dernier: Option<usize>,
-}
-
-impl<'r> Cumuls<'r> {
-    /// The aggregate of `cle`, created empty on first use.
-    fn de(&mut self, cle: &'r str) -> &mut Agregat {
-        let i = match self.dernier {
-            Some(i) if self.agregats[i].0 == cle => i,
-            _ => {
-                let n = self.agregats.len();
-                let i = *self.index.entry(cle).or_insert(n);
-                if i == n {
-                    self.agregats.push((cle, Agregat::default()));
-                }
-                i
-            }
-        };
-        self.dernier = Some(i);
-        &mut self.agregats[i].1
-    }
-    fn carte(self) -> BTreeMap<String, Agregat> {
-        self.agregats
-            .into_iter()
-            .map(|(c, a)| (c.to_string(), a))
-            .collect()
-    }
+fn carte(c: Cumul<&str, Agregat>) -> BTreeMap<String, Agregat> {
+    c.en_liste().map(|(k, a)| (k.to_string(), a)).collect()
 }
 
 /// The `dossier` field of the consolidated file's rows and its delimiter.
