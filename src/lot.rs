@@ -39,7 +39,7 @@ mod totaux;
 pub use remplacement::sortie_lot_defaut;
 use remplacement::{contenu, err, verifier_sortie, Contenu};
 pub(crate) use remplacement::{nettoyer_orphelins, remplacer};
-use totaux::{consolider, prefixe_dossier, Fragment, Morceaux};
+use totaux::{prefixe_dossier, Fragment, Morceaux};
 pub use totaux::{totaux, Agregat, TotauxDossier, COLONNES_TOTAUX};
 
 /// Name of the consolidated file in the output folder.
@@ -387,7 +387,33 @@ pub fn executer(
         let _ = std::fs::remove_dir_all(&neuf);
         m
     };
-    let (mut issues, fils) = traiter_en_parallele(&dossiers, o, &neuf, progression);
+    // the consolidated file is written as the dossiers come, in their order, while the
+    // others are computed; its totals at the end
+    let mut issues = Vec::new();
+    let mut fils = 0;
+    let mut total = Agregat::default();
+    let mut volets: BTreeMap<String, Agregat> = BTreeMap::new();
+    let consolide = sortie::ecrire_neuf_avec(&neuf.join(CONSOLIDE), |w| {
+        totaux::entete(w, o.profil)?;
+        let mut erreur = None;
+        (issues, fils) = traiter_en_parallele(&dossiers, o, &neuf, progression, &mut |i| {
+            if erreur.is_none() {
+                erreur = std::mem::take(&mut i.fragment).ecrire(w).err();
+            }
+        });
+        if let Some(e) = erreur {
+            return Err(e);
+        }
+        for i in &issues {
+            if let Some(t) = &i.totaux {
+                total.ajouter(&t.total);
+                for (v, a) in &t.volets {
+                    volets.entry(v.clone()).or_default().ajouter(a);
+                }
+            }
+        }
+        totaux::pied(w, &issues, &total, &volets, o.profil)
+    });
     // an output error (not a data error) leaves the old folder as it was
     let erreurs: Vec<&str> = issues
         .iter()
@@ -404,21 +430,14 @@ pub fn executer(
         )));
     }
 
-    // consolidated file
     let t = Instant::now();
     let mut chrono = Chrono::default();
-    let mut total = Agregat::default();
-    let mut volets: BTreeMap<String, Agregat> = BTreeMap::new();
     for i in &issues {
         chrono.ajouter(&i.chrono);
-        if let Some(t) = &i.totaux {
-            total.ajouter(&t.total);
-            for (v, a) in &t.volets {
-                volets.entry(v.clone()).or_default().ajouter(a);
-            }
-        }
     }
-    ecrire_consolide(&neuf, o, &mut issues, &total, &volets).map_err(|e| abandon(e.to_string()))?;
+    consolide
+        .and_then(|()| ecrire_diagnostics_et_synchroniser(&neuf, o, &issues))
+        .map_err(|e| abandon(e.to_string()))?;
     // the replaced folder's permissions are kept
     if let Ok(m) = std::fs::metadata(&cible) {
         let _ = std::fs::set_permissions(&neuf, m.permissions());
@@ -445,12 +464,14 @@ pub fn executer(
 }
 
 /// Runs [`traiter_dossier`] on every dossier on `o.fils` threads (0: one per core), each
-/// taking the next dossier not yet taken; the outcomes in the order of `dossiers`.
+/// taking the next dossier not yet taken; the outcomes in the order of `dossiers`, each
+/// given to `dans_l_ordre` on the calling thread as soon as it and those before it are done.
 fn traiter_en_parallele(
     dossiers: &[(String, PathBuf)],
     o: &OptionsLot,
     neuf: &Path,
     progression: &mut dyn FnMut(usize, usize),
+    dans_l_ordre: &mut dyn FnMut(&mut IssueDossier),
 ) -> (Vec<IssueDossier>, usize) {
     let fils = match o.fils {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -478,38 +499,35 @@ fn traiter_en_parallele(
             });
         }
         drop(tx);
-        let mut faits = 0;
+        let (mut faits, mut prochain) = (0, 0);
         for (i, issue) in rx {
             issues[i] = Some(issue);
             faits += 1;
+            while let Some(Some(x)) = issues.get_mut(prochain) {
+                dans_l_ordre(x);
+                prochain += 1;
+            }
             progression(faits, dossiers.len());
         }
     });
     (issues.into_iter().flatten().collect(), fils)
 }
 
-/// Writes the consolidated file and the diagnostics into the new output folder, then puts
-/// every file on disk before the folder is put in place.
-fn ecrire_consolide(
+/// Writes the diagnostics into the new output folder, then puts every file on disk before
+/// the folder is put in place.
+fn ecrire_diagnostics_et_synchroniser(
     neuf: &Path,
     o: &OptionsLot,
-    issues: &mut [IssueDossier],
-    total: &Agregat,
-    volets: &BTreeMap<String, Agregat>,
+    issues: &[IssueDossier],
 ) -> Result<(), sortie::ErreurEcriture> {
     let mut texte = String::new();
-    for i in issues.iter() {
+    for i in issues {
         for d in &i.diagnostics.0 {
             texte.push_str(&d.to_string());
             texte.push('\n');
         }
     }
-    sortie::ecrire_neuf_avec(&neuf.join(CONSOLIDE), |w| {
-        consolider(w, issues, total, volets, o.profil)
-    })
-    .and_then(|()| sortie::ecrire_neuf_sans_synchro(&neuf.join(DIAGNOSTICS), texte.as_bytes()))
-    .and_then(|()| {
-        // every file on disk before the folder is put in place
+    sortie::ecrire_neuf_sans_synchro(&neuf.join(DIAGNOSTICS), texte.as_bytes()).and_then(|()| {
         let mut fichiers: Vec<PathBuf> = issues
             .iter()
             .filter(|i| i.resultat.is_some())

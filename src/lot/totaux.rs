@@ -202,7 +202,7 @@ pub(super) struct Morceaux {
 
 impl Fragment {
     /// Copies the rows into `o` (a hidden file is removed once copied).
-    fn ecrire(self, o: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(super) fn ecrire(self, o: &mut dyn std::io::Write) -> std::io::Result<()> {
         match self {
             Fragment::Vide => Ok(()),
             Fragment::Memoire(v) => o.write_all(&v),
@@ -299,14 +299,8 @@ impl Morceaux {
     }
 }
 
-/// Writes the consolidated CSV into `o` (each dossier's fragment freed once written).
-pub(super) fn consolider(
-    o: &mut dyn std::io::Write,
-    issues: &mut [IssueDossier],
-    total: &Agregat,
-    volets: &BTreeMap<String, Agregat>,
-    p: Profil,
-) -> std::io::Result<()> {
+/// The header of the consolidated CSV (its rows follow, a dossier's fragment at a time).
+pub(super) fn entete(o: &mut dyn std::io::Write, p: Profil) -> std::io::Result<()> {
     let mut l = rapport::csv::LigneCsv::new(p);
     l.octets.extend_from_slice(rapport::csv::bom(p));
     l.champ(b"dossier");
@@ -314,12 +308,20 @@ pub(super) fn consolider(
         l.champ(c.as_bytes());
     }
     l.terminer();
-    o.write_all(&l.octets)?;
-    for i in issues.iter_mut() {
-        std::mem::take(&mut i.fragment).ecrire(o)?;
-    }
+    o.write_all(&l.octets)
+}
+
+/// The end of the consolidated CSV, after the rows of every dossier: a blank line, then the
+/// totals by collectivité, dossier, volet and the grand total.
+pub(super) fn pied(
+    o: &mut dyn std::io::Write,
+    issues: &[IssueDossier],
+    total: &Agregat,
+    volets: &BTreeMap<String, Agregat>,
+    p: Profil,
+) -> std::io::Result<()> {
     o.write_all(rapport::csv::fin_de_ligne(p))?;
-    l.vider();
+    let mut l = rapport::csv::LigneCsv::new(p);
     for c in COLONNES_TOTAUX {
         l.champ(c.as_bytes());
     }
