@@ -158,10 +158,10 @@ fn structures_comparees(ra: &Resultat, rb: &Resultat) -> Vec<StructureComparee> 
             b: lb.map_or(Montant(0), f),
         };
         structures.push(StructureComparee {
-            id: s.id.clone(),
-            nom: s.nom.clone(),
-            gestionnaire: s.gestionnaire.clone(),
-            collectivite: s.collectivite.clone(),
+            id: s.id.to_string(),
+            nom: s.nom.to_string(),
+            gestionnaire: s.gestionnaire.to_string(),
+            collectivite: s.collectivite.to_string(),
             presente_a: la.is_some(),
             presente_b: lb.is_some(),
             motif_a: la.map(|l| l.motif()),

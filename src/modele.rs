@@ -6,6 +6,12 @@ use crate::calcul::rationnel::{Depassement, Rationnel, R};
 use std::collections::HashMap;
 use std::fmt;
 
+/// A structure's text field (identifier, name, address, gestionnaire, collectivité): up to
+/// 24 bytes kept inside the structure itself, longer ones on the heap (`compact_str`).
+/// Most identifiers and codes fit: no allocation for them when a file is read, and a table of
+/// a hundred thousand structures compares them without leaving the structure's own memory.
+pub type Texte = compact_str::CompactString;
+
 /// An amount in euro cents.
 /// (`Serialize`: the lines of `verifier` are serialised with their amounts.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
@@ -325,13 +331,13 @@ impl Convention {
 /// One line of Annexe 2 or 2 bis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Structure {
-    pub id: String,
+    pub id: Texte,
     pub annexe: Annexe,
     pub type_structure: TypeStructure,
-    pub nom: String,
-    pub adresse: String,
-    pub gestionnaire: String,
-    pub collectivite: String,
+    pub nom: Texte,
+    pub adresse: Texte,
+    pub gestionnaire: Texte,
+    pub collectivite: Texte,
     pub financement: Financement,
     pub soutien_collectivite: bool,
     pub unites_existantes: Unites,

@@ -171,7 +171,7 @@ fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
                     Diagnostic::erreur(Code::E015, Table::Structures, msg)
                         .ligne(s.ligne)
                         .colonne("id")
-                        .valeur(&s.id)
+                        .valeur(s.id.as_str())
                         .conseil("chaque structure a un id unique"),
                 );
             }
@@ -209,7 +209,7 @@ fn collectivites_declarees(
                 )
                 .ligne(s.ligne)
                 .colonne("collectivite")
-                .valeur(&s.collectivite)
+                .valeur(s.collectivite.as_str())
                 .conseil(format!("collectivités déclarées : {declarees}")),
             );
         }

@@ -59,17 +59,17 @@ fn structure(i: usize, nb_coll: usize, annee_pleine: bool) -> impl Strategy<Valu
     )
         .prop_map(
             move |(t, f, annexe2, soutien, c, ue, un, pe, mo, (c1, b1))| Structure {
-                id: format!("S{i:03}"),
+                id: (format!("S{i:03}")).into(),
                 annexe: if annexe2 {
                     Annexe::Deux
                 } else {
                     Annexe::DeuxBis
                 },
                 type_structure: TYPES[t],
-                nom: format!("Structure {i}"),
-                adresse: String::new(),
-                gestionnaire: format!("G{}", i % 4),
-                collectivite: format!("C{c}"),
+                nom: (format!("Structure {i}")).into(),
+                adresse: Default::default(),
+                gestionnaire: (format!("G{}", i % 4)).into(),
+                collectivite: (format!("C{c}")).into(),
                 financement: FINANCEMENTS[f],
                 soutien_collectivite: soutien,
                 unites_existantes: Unites(ue),

@@ -656,7 +656,7 @@ fn rapprochement_a_l_echelle() {
         .copied()
         .chain((0..2_000).filter(|k| k % 5 == 2))
     {
-        lu.dossier.structures[k].nom = format!("Maison {}", mot_invente(k * 7 + 1));
+        lu.dossier.structures[k].nom = format!("Maison {}", mot_invente(k * 7 + 1)).into();
     }
     let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
     // the result lists the structures in its own order: by id
@@ -687,19 +687,19 @@ fn rapprochement_a_l_echelle() {
         match k % 5 {
             0 => {
                 texte.push_str(&format!("{};;{m}\n", s.id));
-                attendus.push(Attendu::Concorde(s.id.clone()));
+                attendus.push(Attendu::Concorde(s.id.to_string()));
                 rapprochees.insert(s.id.clone());
             }
             1 => {
                 texte.push_str(&format!("{};;{m}\n", s.id.to_lowercase()));
-                attendus.push(Attendu::Concorde(s.id.clone()));
+                attendus.push(Attendu::Concorde(s.id.to_string()));
                 rapprochees.insert(s.id.clone());
             }
             2 => {
                 texte.push_str(&format!(";\"{}\";{m}\n", s.nom));
                 let v = &par_nom[&normaliser_libelle(&s.nom)];
                 if v.len() == 1 {
-                    attendus.push(Attendu::Concorde(s.id.clone()));
+                    attendus.push(Attendu::Concorde(s.id.to_string()));
                     rapprochees.insert(s.id.clone());
                 } else {
                     attendus.push(Attendu::Ambigue(v.iter().map(|x| x.to_string()).collect()));

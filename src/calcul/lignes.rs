@@ -62,7 +62,7 @@ pub(super) fn trajectoire(
                 places_decembre: e
                     .surcharges
                     .places_annee
-                    .get(&s.id)
+                    .get(s.id.as_str())
                     .copied()
                     .unwrap_or(s.unites_bonus().0 + s.unites_nouvelles.0),
                 places_mois: e.unites_mois[i]

@@ -552,7 +552,7 @@ impl<'a> Entree<'a> {
             .collect();
         let mut unites_mois = Vec::with_capacity(ordre.len());
         for s in &ordre {
-            unites_mois.push(match surcharges.unites_mois.get(&s.id) {
+            unites_mois.push(match surcharges.unites_mois.get(s.id.as_str()) {
                 Some(x) => *x,
                 None => UnitesMois {
                     existantes: s.unites_bonus().fois_mois(s.mois_ouverture)?.0,
@@ -634,13 +634,13 @@ mod tests_tri {
 
     fn structure(id: String) -> Structure {
         Structure {
-            id,
+            id: id.into(),
             annexe: Annexe::Deux,
             type_structure: TypeStructure::Eaje,
-            nom: String::new(),
-            adresse: String::new(),
-            gestionnaire: String::new(),
-            collectivite: String::new(),
+            nom: Default::default(),
+            adresse: Default::default(),
+            gestionnaire: Default::default(),
+            collectivite: Default::default(),
             financement: Financement::Psu,
             soutien_collectivite: true,
             unites_existantes: Unites(0),

@@ -86,13 +86,13 @@ pub fn structures_csv(lu: &DossierLu) -> Vec<u8> {
         COLONNES_STRUCTURES,
         lu.dossier.structures.iter().map(|s| {
             vec![
-                ("id", s.id.clone()),
+                ("id", s.id.to_string()),
                 ("annexe", s.annexe.libelle().to_string()),
                 ("type", s.type_structure.code().to_string()),
-                ("nom", s.nom.clone()),
-                ("adresse", s.adresse.clone()),
-                ("gestionnaire", s.gestionnaire.clone()),
-                ("collectivite", s.collectivite.clone()),
+                ("nom", s.nom.to_string()),
+                ("adresse", s.adresse.to_string()),
+                ("gestionnaire", s.gestionnaire.to_string()),
+                ("collectivite", s.collectivite.to_string()),
                 ("financement", s.financement.code().to_string()),
                 ("soutien_collectivite", oui_non(s.soutien_collectivite)),
                 ("unites_existantes", s.unites_existantes.to_string()),

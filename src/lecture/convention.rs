@@ -601,24 +601,28 @@ pub fn rattacher_collectivites(
     // the last id found as declared: the lines of one collectivité usually follow each
     // other, and an equal id needs no lookup
     let mut dernier: &str = "";
-    let mut rattacher = |c: &mut String| {
+    // the declared spelling of `c` when it differs from `c`
+    let mut rattacher = |c: &str| -> Option<&str> {
         if !dernier.is_empty() && c == dernier {
-            return;
+            return None;
         }
-        if let Some(e) = exacts.get(c.as_str()) {
+        if let Some(e) = exacts.get(c) {
             dernier = e;
-            return; // already as declared (nearly every line)
+            return None; // already as declared (nearly every line)
         }
-        if let Some(id) = declarees.get(&texte::cle_id(c)) {
-            if c != id {
-                *c = id.to_string();
-            }
-        }
+        declarees
+            .get(&texte::cle_id(c))
+            .copied()
+            .filter(|id| c != *id)
     };
-    structures
-        .iter_mut()
-        .for_each(|s| rattacher(&mut s.collectivite));
-    charges
-        .iter_mut()
-        .for_each(|c| rattacher(&mut c.collectivite));
+    for s in structures.iter_mut() {
+        if let Some(id) = rattacher(&s.collectivite) {
+            s.collectivite = id.into();
+        }
+    }
+    for c in charges.iter_mut() {
+        if let Some(id) = rattacher(&c.collectivite) {
+            c.collectivite = id.to_string();
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::diagnostic::Code;
+use crate::modele::Texte;
 pub(crate) fn lire_tableau(
     src: Source<'_>,
     connues: &[&str],
@@ -75,9 +76,9 @@ impl<'a> Ligne<'a> {
         self.diags.push(d);
     }
 
-    pub(crate) fn texte(&mut self, col: Col<'_>, requis: bool) -> String {
+    pub(crate) fn texte(&mut self, col: Col<'_>, requis: bool) -> Texte {
         match self.champ(col) {
-            Some(v) => v.to_string(),
+            Some(v) => Texte::from(v),
             None => {
                 if requis {
                     self.err(
@@ -88,13 +89,13 @@ impl<'a> Ligne<'a> {
                         "renseignez la cellule",
                     );
                 }
-                String::new()
+                Texte::default()
             }
         }
     }
 
     /// An id (`id`, `collectivite`): text without invisible or control characters (E053).
-    pub(crate) fn id(&mut self, col: Col<'_>) -> String {
+    pub(crate) fn id(&mut self, col: Col<'_>) -> Texte {
         let v = self.texte(col, true);
         if let Some(c) = texte::caractere_invisible(&v) {
             self.err(
@@ -359,7 +360,7 @@ impl Ligne<'_> {
     }
 
     /// The structure's id, at most [`LONGUEUR_ID_MAX`] characters.
-    fn identifiant_structure(&mut self, col: Col<'_>) -> String {
+    fn identifiant_structure(&mut self, col: Col<'_>) -> Texte {
         let id = self.id(col);
         // (no more characters than bytes: counted only when the bytes exceed the bound)
         if id.len() > LONGUEUR_ID_MAX && id.chars().count() > LONGUEUR_ID_MAX {
@@ -466,10 +467,10 @@ pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPay
         };
         let libelle = l.texte(col_libelle, false);
         r.push(ChargeAPayer {
-            collectivite,
+            collectivite: collectivite.into(),
             volet,
             montant,
-            libelle,
+            libelle: libelle.into(),
             ligne: crate::diagnostic::Origine::Ligne(*no),
         });
     }

@@ -68,7 +68,7 @@ pub(super) fn totaux_n1(
     };
     for s in &dossier.structures {
         pousser_n1(&mut n1, s)?;
-        pousser_n1(n1_c.entry(s.collectivite.clone()).or_default(), s)?;
+        pousser_n1(n1_c.entry(s.collectivite.to_string()).or_default(), s)?;
     }
     for ch in &dossier.charges {
         ajouter(&mut n1.charge_n1, ch.montant)?;
@@ -100,12 +100,12 @@ fn ligne_projetee(
     )?;
     let c = contributions::financement(prec.contribution_annee, prec.total_annee, cn, total)?;
     Ok(LigneProjetee {
-        id: s.id.clone(),
-        nom: s.nom.clone(),
+        id: s.id.to_string(),
+        nom: s.nom.to_string(),
         type_structure: s.type_structure,
         volet: l.eligibilite.volet().map(str::to_string),
-        gestionnaire: s.gestionnaire.clone(),
-        collectivite: s.collectivite.clone(),
+        gestionnaire: s.gestionnaire.to_string(),
+        collectivite: s.collectivite.to_string(),
         motif: l.motif(),
         mois: s.mois_ouverture,
         unites_eligibles: l.unites_eligibles,
@@ -168,7 +168,7 @@ impl Chaine {
         let mut reports = BTreeMap::new();
         for s in &dossier.structures {
             reports.insert(
-                s.id.clone(),
+                s.id.to_string(),
                 Report {
                     reference: contributions::Reference::n1(s),
                     annee_reference: None,
@@ -202,11 +202,11 @@ impl Chaine {
         let mut lignes = Vec::with_capacity(resultat.structures.len());
         for l in &resultat.structures {
             let s = &l.structure;
-            let prec = self.reports.get(&s.id).copied().unwrap_or_default();
+            let prec = self.reports.get(s.id.as_str()).copied().unwrap_or_default();
             let ligne = ligne_projetee(l, prec, part_traj(&s.id), mode)?;
             for t in [
                 &mut totaux,
-                par_c.entry(s.collectivite.clone()).or_default(),
+                par_c.entry(s.collectivite.to_string()).or_default(),
             ] {
                 ajouter_ligne(t, &ligne)?;
             }

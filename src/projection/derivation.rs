@@ -28,7 +28,7 @@ pub(super) fn deriver(
         let (etats, evs) = chrono.mois(&s.id, annee).ok_or(Invariant(
             "structure absente de la chronologie des événements",
         ))?;
-        let report = reports.get(&s.id).copied().unwrap_or_default();
+        let report = reports.get(s.id.as_str()).copied().unwrap_or_default();
         // base glissante: new units already paid count as existing (R23)
         let deja = match base {
             BasePluriannuelle::Figee => 0,
@@ -37,14 +37,14 @@ pub(super) fn deriver(
         let (mut d, um, comptes) = situation_de_l_annee(s, &etats, deja)?;
         d.contribution_collectivite_n1 = report.reference.contribution;
         d.bonus_n1 = report.reference.total;
-        surcharges.unites_mois.insert(s.id.clone(), um);
+        surcharges.unites_mois.insert(s.id.to_string(), um);
         let segments = segments(&etats);
         // state on 1 January, before the year's events = December of the previous year
         let depart = chrono
             .mois(&s.id, annee - 1)
             .map_or(etats[0], |(x, _)| x[11]);
         situations.insert(
-            s.id.clone(),
+            s.id.to_string(),
             Situation {
                 depart,
                 evenements: evs.into_iter().cloned().collect(),

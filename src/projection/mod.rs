@@ -390,7 +390,7 @@ fn places_reference(
     }
     for l in &resultat_n.structures {
         if l.eligibilite.volet_eligible() == Some(volet) {
-            *r.entry(l.structure.collectivite.clone()).or_default() += l.unites_eligibles.0;
+            *r.entry(l.structure.collectivite.to_string()).or_default() += l.unites_eligibles.0;
         }
     }
     r

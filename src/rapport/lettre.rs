@@ -316,7 +316,7 @@ fn contribution(r: &Resultat, lignes: &[&LigneStructure], total: &Totaux, blocs:
     for (i, l) in lignes.iter().enumerate() {
         t.lignes.push(LigneTableau {
             cellules: vec![
-                l.structure.nom.clone(),
+                l.structure.nom.to_string(),
                 montant_fr(l.contribution_n1),
                 montant_fr(l.contribution_n),
                 montant_fr(l.variation),
@@ -598,7 +598,7 @@ fn tableau_structures(lignes: &[&LigneStructure], tot: &Totaux) -> Tableau {
         t.lignes.push(LigneTableau {
             cellules: vec![
                 format!("{} ({})", l.structure.nom, l.structure.id),
-                l.structure.gestionnaire.clone(),
+                l.structure.gestionnaire.to_string(),
                 unites_fr(l.unites_eligibles),
                 montant_fr(l.bonus_total),
             ],

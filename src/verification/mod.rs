@@ -253,7 +253,7 @@ pub fn controler_filtre(r: &Resultat, f: &Filtre) -> Result<(), String> {
         let noms = || {
             r.structures
                 .iter()
-                .map(|l| l.structure.gestionnaire.clone())
+                .map(|l| l.structure.gestionnaire.to_string())
         };
         if !noms().any(|x| normaliser_libelle(&x) == n) {
             return Err(format!(
@@ -290,15 +290,15 @@ fn filtre_deduit(r: &Resultat, notifies: &BTreeMap<usize, Montant>) -> Option<Fi
             .all(|(i, l)| l.bonus_total.0 == 0 || !f.garde(l) || notifies.contains_key(&i))
     };
     let par_collectivite = Filtre {
-        collectivite: Some(premiere.collectivite.clone()),
+        collectivite: Some(premiere.collectivite.to_string()),
         gestionnaire: None,
     };
-    if c && plusieurs(&|l| l.structure.collectivite.clone()) && couvre(&par_collectivite) {
+    if c && plusieurs(&|l| l.structure.collectivite.to_string()) && couvre(&par_collectivite) {
         return Some(par_collectivite);
     }
     let par_gestionnaire = Filtre {
         collectivite: None,
-        gestionnaire: Some(premiere.gestionnaire.clone()),
+        gestionnaire: Some(premiere.gestionnaire.to_string()),
     };
     if g && plusieurs(&|l| normaliser_libelle(&l.structure.gestionnaire))
         && couvre(&par_gestionnaire)
@@ -398,8 +398,8 @@ fn rapprocher(r: &Resultat, notification: &[LigneNotification]) -> Rapprochement
             Correspondance::Trouvee(i) => {
                 let l = &r.structures[i];
                 let mut x = LigneVerifiee {
-                    id: Some(l.structure.id.clone()),
-                    nom: Some(l.structure.nom.clone()),
+                    id: Some(l.structure.id.to_string()),
+                    nom: Some(l.structure.nom.to_string()),
                     recalcule: Some(l.bonus_total),
                     ecart: Some(Montant(ln.montant.0 - l.bonus_total.0)),
                     ..base
@@ -423,7 +423,7 @@ fn rapprocher(r: &Resultat, notification: &[LigneNotification]) -> Rapprochement
                 statut: Statut::Ambigue,
                 candidats: v
                     .iter()
-                    .map(|&i| r.structures[i].structure.id.clone())
+                    .map(|&i| r.structures[i].structure.id.to_string())
                     .collect(),
                 ..base
             }),
@@ -484,8 +484,8 @@ fn absentes(
             lignes.push(LigneVerifiee {
                 ligne: None,
                 libelle: String::new(),
-                id: Some(l.structure.id.clone()),
-                nom: Some(l.structure.nom.clone()),
+                id: Some(l.structure.id.to_string()),
+                nom: Some(l.structure.nom.to_string()),
                 notifie: None,
                 recalcule: Some(l.bonus_total),
                 ecart: Some(Montant(-l.bonus_total.0)),

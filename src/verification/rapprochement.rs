@@ -190,8 +190,11 @@ impl Index {
         let mut cles = Vec::with_capacity(st.len());
         for (i, l) in st.iter().enumerate() {
             let s = &l.structure;
-            par_id.entry(s.id.clone()).or_insert(i);
-            par_id_min.entry(s.id.to_lowercase()).or_default().push(i);
+            par_id.entry(s.id.to_string()).or_insert(i);
+            par_id_min
+                .entry(s.id.as_str().to_lowercase())
+                .or_default()
+                .push(i);
             let nom = normaliser_libelle(&s.nom);
             let c = [coupe(nom.clone()), coupe(normaliser_libelle(&s.id))];
             par_nom.entry(nom).or_default().push(i);

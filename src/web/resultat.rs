@@ -107,13 +107,13 @@ fn formulaire_filtres(r: &Resultat, f: &Filtres, action: &str) -> String {
         select(
             "collectivite",
             "Collectivité",
-            &ens(&|l| (l.structure.collectivite.clone(), l.structure.collectivite.clone())),
+            &ens(&|l| (l.structure.collectivite.to_string(), l.structure.collectivite.to_string())),
             &f.collectivite
         ),
         select(
             "gestionnaire",
             "Gestionnaire",
-            &ens(&|l| (l.structure.gestionnaire.clone(), l.structure.gestionnaire.clone())),
+            &ens(&|l| (l.structure.gestionnaire.to_string(), l.structure.gestionnaire.to_string())),
             &f.gestionnaire
         ),
         select("volet", "Volet", &ens(&|l| (volet(l).to_string(), volet(l).to_string())), &f.volet),
@@ -423,7 +423,7 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
                 ))
             }
         };
-        let nom = r.structure(&sid).map_or(sid.clone(), |l| l.structure.nom.clone());
+        let nom = r.structure(&sid).map_or(sid.clone(), |l| l.structure.nom.to_string());
         // the tree's style goes with the article: the result page's side panel shows the
         // article alone
         let corps = format!(

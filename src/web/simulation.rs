@@ -77,7 +77,7 @@ pub fn appliquer(lu: &mut DossierLu, m: &Modif) {
     let d = &mut lu.dossier;
     match m {
         Modif::Champ { id, champ, valeur } => {
-            if let Some(s) = d.structures.iter_mut().find(|s| &s.id == id) {
+            if let Some(s) = d.structures.iter_mut().find(|s| s.id == *id) {
                 let v = *valeur;
                 match champ {
                     Champ::UnitesExistantes => s.unites_existantes = Unites(v),
@@ -105,7 +105,7 @@ pub fn appliquer(lu: &mut DossierLu, m: &Modif) {
         Modif::Ajout(a) => {
             let ligne = d.structures.iter().map(|s| s.ligne).max().unwrap_or(1) + 1;
             d.structures.push(Structure {
-                id: a.id.clone(),
+                id: a.id.as_str().into(),
                 annexe: if a.annexe_2bis {
                     Annexe::DeuxBis
                 } else {
@@ -113,10 +113,10 @@ pub fn appliquer(lu: &mut DossierLu, m: &Modif) {
                 },
                 type_structure: TypeStructure::analyser(&a.type_structure)
                     .unwrap_or(TypeStructure::Autre),
-                nom: a.nom.clone(),
-                adresse: String::new(),
-                gestionnaire: a.gestionnaire.clone(),
-                collectivite: a.collectivite.clone(),
+                nom: a.nom.as_str().into(),
+                adresse: Default::default(),
+                gestionnaire: a.gestionnaire.as_str().into(),
+                collectivite: a.collectivite.as_str().into(),
                 financement: Financement::analyser(&a.financement).unwrap_or(Financement::Aucun),
                 soutien_collectivite: a.soutien,
                 unites_existantes: Unites(a.unites),
@@ -129,7 +129,7 @@ pub fn appliquer(lu: &mut DossierLu, m: &Modif) {
                 ligne,
             });
         }
-        Modif::Retrait { id } => d.structures.retain(|s| &s.id != id),
+        Modif::Retrait { id } => d.structures.retain(|s| s.id != *id),
     }
 }
 
@@ -196,7 +196,9 @@ fn lire_table(lu: &DossierLu, champs: &[(String, String)]) -> Result<Vec<Modif>,
             continue;
         }
         if saisie.valeur(&format!("x.{i}")).is_some() {
-            saisie.modifs.push(Modif::Retrait { id: s.id.clone() });
+            saisie.modifs.push(Modif::Retrait {
+                id: s.id.to_string(),
+            });
             continue;
         }
         lire_nombres_structure(&mut saisie, i, s);
@@ -247,7 +249,7 @@ fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
         if let Some(v) = saisie.valeur(&format!("{k}.{i}")) {
             match centiemes(v, max) {
                 Ok(c) if c != actuel => saisie.modifs.push(Modif::Champ {
-                    id: s.id.clone(),
+                    id: s.id.to_string(),
                     champ,
                     valeur: c,
                 }),
@@ -267,7 +269,7 @@ fn lire_choix_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
     if let Some(v) = saisie.valeur(&format!("m.{i}")) {
         match mois(v) {
             Ok(m) if m != i64::from(s.mois_ouverture) => saisie.modifs.push(Modif::Champ {
-                id: s.id.clone(),
+                id: s.id.to_string(),
                 champ: Champ::MoisOuverture,
                 valeur: m,
             }),
@@ -282,7 +284,7 @@ fn lire_choix_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
     if let Some(v) = saisie.valeur(&format!("s.{i}")) {
         match analyser_booleen(v) {
             Some(b) if b != s.soutien_collectivite => saisie.modifs.push(Modif::Champ {
-                id: s.id.clone(),
+                id: s.id.to_string(),
                 champ: Champ::Soutien,
                 valeur: i64::from(b),
             }),
@@ -297,7 +299,7 @@ fn lire_choix_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
     if let Some(v) = saisie.valeur(&format!("a.{i}")) {
         match Annexe::analyser(v) {
             Some(a) if a != s.annexe => saisie.modifs.push(Modif::Champ {
-                id: s.id.clone(),
+                id: s.id.to_string(),
                 champ: Champ::Annexe,
                 valeur: i64::from(a == Annexe::DeuxBis),
             }),

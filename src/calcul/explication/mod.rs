@@ -206,7 +206,7 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
         l,
     )?;
     Ok(Some(Explication {
-        id: s.id.clone(),
+        id: s.id.to_string(),
         exercice: r.exercice,
         eligibilite: noeud_eligibilite(r, l),
         lissage,

@@ -157,7 +157,7 @@ fn etats_de_depart(dossier: &Dossier) -> BTreeMap<String, Etat> {
                 nouvelles: s.unites_nouvelles,
                 employeurs: s.unites_employeurs,
             };
-            (s.id.clone(), etat)
+            (s.id.to_string(), etat)
         })
         .collect()
 }
@@ -178,7 +178,7 @@ fn rattacher<'e>(
             .find(|s| texte::cle_id(&s.id) == k)
     }) {
         Some(s) => std::borrow::Cow::Owned(Evenement {
-            id: s.id.clone(),
+            id: s.id.to_string(),
             ..e.clone()
         }),
         None => std::borrow::Cow::Borrowed(e),

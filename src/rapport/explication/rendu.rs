@@ -277,8 +277,8 @@ impl Entete {
             crate::calcul::rationnel::Invariant("structure expliquée absente du dossier"),
         )?;
         Ok(Entete {
-            id: s.id.clone(),
-            nom: s.nom.clone(),
+            id: s.id.to_string(),
+            nom: s.nom.to_string(),
             ligne: s.ligne,
             description: format!(
                 "type {} ; annexe {} ; gestionnaire {} ; collectivité {} ; financement {}",
