@@ -9,9 +9,11 @@ pub fn ecrire_echelle(sortie: &mut Vec<u8>, v: i128, echelle: u32, separateur: u
     let (Ok(mut x), true) = (u64::try_from(v.unsigned_abs()), echelle <= 19) else {
         return ecrire_echelle_128(sortie, v, echelle, separateur);
     };
-    // at most 20 digits, a separator and a sign
-    let mut buf = [0u8; 24];
-    let mut i = buf.len();
+    // at most 20 digits, a separator and a sign, written backwards to end at `FIN`; the
+    // buffer's second half only lets the copy below take a fixed `FIN` bytes from `i`
+    const FIN: usize = 24;
+    let mut buf = [0u8; 2 * FIN];
+    let mut i = FIN;
     let mut decimales = echelle as usize;
     while decimales >= 2 {
         let d = (x % 100) as usize * 2;
@@ -48,7 +50,18 @@ pub fn ecrire_echelle(sortie: &mut Vec<u8>, v: i128, echelle: u32, separateur: u
         i -= 1;
         buf[i] = b'-';
     }
-    sortie.extend_from_slice(&buf[i..]);
+    // a fixed-size copy (a few moves), not a call to `memcpy` for a few bytes: the room
+    // reserved, `FIN` bytes copied into it, the length advanced by the digits' own
+    let n = FIN - i;
+    sortie.reserve(FIN);
+    let debut = sortie.len();
+    let place = &mut sortie.spare_capacity_mut()[..FIN];
+    for (p, &b) in place.iter_mut().zip(&buf[i..i + FIN]) {
+        p.write(b);
+    }
+    // SAFETY: the `n ≤ FIN` bytes after the old length were initialised just above, within
+    // the capacity reserved
+    unsafe { sortie.set_len(debut + n) };
 }
 
 /// `00` to `99`: the two digits of `n` at `2n`.
