@@ -33,6 +33,7 @@ pub mod fuzz;
 pub mod generation;
 pub mod lecture;
 pub mod lot;
+pub mod memoire;
 pub mod modele;
 pub mod projection;
 pub mod rapport;
