@@ -272,9 +272,10 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
         }
     };
     diags.extend(avert);
-    let tot = totaux(&r);
     let t2 = Instant::now();
     issue.chrono.calcul = t2 - t1;
+    // the dossier's totals, summed as its rows are written
+    let mut totaliseur = totaux::Totaliseur::new(&r);
 
     // the dossier's own result, then its rows of the consolidated file
     let prefixe = prefixe_dossier(nom, o.profil);
@@ -283,6 +284,9 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
     morceaux.reserver(r.structures.len() * (prefixe.len() + 220));
     let mut echec = None;
     if o.format == FormatLot::Json {
+        for l in &r.structures {
+            totaliseur.ligne(l);
+        }
         // the rows of the consolidated file first: nothing is written when one fails
         if let Err(e) = morceaux.lignes(&r, o.profil, &prefixe) {
             echec = Some(e);
@@ -296,9 +300,12 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
             let rendu = match o.format {
                 // each row formatted once: the same bytes, after the `dossier` field, in
                 // the consolidated file
-                FormatLot::Csv => rapport::csv::ecrire_structures(&r, o.profil, w, &mut |l| {
-                    morceaux.ajouter(&prefixe, l)
-                }),
+                FormatLot::Csv => {
+                    rapport::csv::ecrire_structures(&r, o.profil, w, &mut |l, octets| {
+                        totaliseur.ligne(l);
+                        morceaux.ajouter(&prefixe, octets)
+                    })
+                }
                 FormatLot::Json => rapport::json::ecrire(&r, &diags, w),
             };
             rendu.unwrap_or_else(|e| {
@@ -321,7 +328,7 @@ fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> Iss
             Ok(fragment) => {
                 issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
                 issue.fragment = fragment;
-                issue.totaux = Some(tot);
+                issue.totaux = Some(totaliseur.finir(&r));
             }
             Err(e) => {
                 issue.erreur_ecriture =

@@ -140,27 +140,50 @@ pub struct TotauxDossier {
 
 /// Computes a dossier's totals from its result (pure).
 pub fn totaux(r: &Resultat) -> TotauxDossier {
-    // keys borrowed from the result (no copy per row), copied once into the sorted maps
-    let mut collectivites: Cumul<&str, Agregat> = Cumul::default();
-    let mut volets: Cumul<&str, Agregat> = Cumul::default();
-    for c in &r.convention.collectivites {
-        collectivites.de(&c.id);
-    }
-    let mut total = Agregat::default();
+    let mut t = Totaliseur::new(r);
     for l in &r.structures {
-        total.ligne(l);
-        collectivites.de(&l.structure.collectivite).ligne(l);
-        volets.de(l.eligibilite.volet().unwrap_or("")).ligne(l);
+        t.ligne(l);
     }
-    for g in &r.groupes {
-        total.groupe(g);
-        collectivites.de(&g.collectivite).groupe(g);
-        volets.de(&g.volet).groupe(g);
+    t.finir(r)
+}
+
+/// [`totaux`] summed as the lines go by (the lot adds each line while it writes it: one pass
+/// over the structures instead of two), in the order of the result's lines.
+pub(super) struct Totaliseur<'a> {
+    total: Agregat,
+    collectivites: Cumul<&'a str, Agregat>,
+    volets: Cumul<&'a str, Agregat>,
+}
+
+impl<'a> Totaliseur<'a> {
+    pub(super) fn new(r: &'a Resultat) -> Self {
+        let mut collectivites: Cumul<&str, Agregat> = Cumul::default();
+        for c in &r.convention.collectivites {
+            collectivites.de(&c.id);
+        }
+        Totaliseur {
+            total: Agregat::default(),
+            collectivites,
+            volets: Cumul::default(),
+        }
     }
-    TotauxDossier {
-        total,
-        collectivites: carte(collectivites),
-        volets: carte(volets),
+    pub(super) fn ligne(&mut self, l: &'a LigneStructure) {
+        self.total.ligne(l);
+        self.collectivites.de(&l.structure.collectivite).ligne(l);
+        self.volets.de(l.eligibilite.volet().unwrap_or("")).ligne(l);
+    }
+    /// The groups' amounts added, the totals by name.
+    pub(super) fn finir(mut self, r: &'a Resultat) -> TotauxDossier {
+        for g in &r.groupes {
+            self.total.groupe(g);
+            self.collectivites.de(&g.collectivite).groupe(g);
+            self.volets.de(&g.volet).groupe(g);
+        }
+        TotauxDossier {
+            total: self.total,
+            collectivites: carte(self.collectivites),
+            volets: carte(self.volets),
+        }
     }
 }
 

@@ -311,7 +311,7 @@ pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
     };
     let textes = |c: &[&str]| c.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     match t {
-        TableCsv::Structures => return rendre_avec(r, p, &mut |_| {}),
+        TableCsv::Structures => return rendre_avec(r, p, &mut |_, _| {}),
         TableCsv::Gestionnaires => {
             ecrire(&textes(tables::COLONNES_GESTIONNAIRES))?;
             for (g, x) in &r.gestionnaires {
@@ -372,13 +372,17 @@ pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
 /// The structure table as a CSV file (bytes, with BOM for `excel-fr`): one row per
 /// structure. The other tables: [`rendre_table`].
 pub fn rendre(r: &Resultat, p: Profil) -> R<Vec<u8>> {
-    rendre_avec(r, p, &mut |_| {})
+    rendre_avec(r, p, &mut |_, _| {})
 }
 
-/// [`rendre`], handing each structure row's bytes (terminator included) to `par_ligne` as
-/// well (`bonus-ctg lot` copies them into the consolidated file without formatting them
+/// [`rendre`], handing each structure row (its line and its bytes, terminator included) to
+/// `par_ligne` as well (`bonus-ctg lot` copies them into the consolidated file without formatting them
 /// twice).
-pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[u8])) -> R<Vec<u8>> {
+pub fn rendre_avec<'r>(
+    r: &'r Resultat,
+    p: Profil,
+    par_ligne: &mut dyn FnMut(&'r LigneStructure, &[u8]),
+) -> R<Vec<u8>> {
     let mut octets = Vec::new();
     rendre_dans(r, p, &mut octets, par_ligne)?;
     Ok(octets)
@@ -386,11 +390,11 @@ pub fn rendre_avec(r: &Resultat, p: Profil, par_ligne: &mut dyn FnMut(&[u8])) ->
 
 /// [`rendre_avec`] into `octets`, emptied first (`bonus-ctg lot` reuses one buffer from one
 /// dossier to the next).
-pub fn rendre_dans(
-    r: &Resultat,
+pub fn rendre_dans<'r>(
+    r: &'r Resultat,
     p: Profil,
     octets: &mut Vec<u8>,
-    par_ligne: &mut dyn FnMut(&[u8]),
+    par_ligne: &mut dyn FnMut(&'r LigneStructure, &[u8]),
 ) -> R<()> {
     octets.clear();
     // about 150 bytes a row
@@ -401,13 +405,13 @@ pub fn rendre_dans(
 }
 
 /// The structure table (the bytes of [`rendre`]) written row by row into `w`, each row's
-/// bytes also handed to `par_ligne`: the table is never held whole in memory. `Err`: a
+/// line and bytes also handed to `par_ligne`: the table is never held whole in memory. `Err`: a
 /// figure that cannot be written (overflow), `Ok(Err)`: `w` failed (nothing more written).
-pub fn ecrire_structures(
-    r: &Resultat,
+pub fn ecrire_structures<'r>(
+    r: &'r Resultat,
     p: Profil,
     w: &mut dyn std::io::Write,
-    par_ligne: &mut dyn FnMut(&[u8]),
+    par_ligne: &mut dyn FnMut(&'r LigneStructure, &[u8]),
 ) -> R<std::io::Result<()>> {
     let mut l = LigneCsv::new(p);
     l.octets.extend_from_slice(bom(p));
@@ -421,7 +425,7 @@ pub fn ecrire_structures(
     for s in &r.structures {
         l.vider();
         l.structure(s)?;
-        par_ligne(&l.octets);
+        par_ligne(s, &l.octets);
         if let Err(e) = w.write_all(&l.octets) {
             return Ok(Err(e));
         }
@@ -438,7 +442,7 @@ pub fn ecrire_table(
     w: &mut dyn std::io::Write,
 ) -> R<std::io::Result<()>> {
     match t {
-        TableCsv::Structures => ecrire_structures(r, p, w, &mut |_| {}),
+        TableCsv::Structures => ecrire_structures(r, p, w, &mut |_, _| {}),
         _ => {
             let octets = rendre_table(r, p, t)?;
             Ok(w.write_all(&octets))
