@@ -50,18 +50,11 @@ pub fn ecrire_echelle(sortie: &mut Vec<u8>, v: i128, echelle: u32, separateur: u
         i -= 1;
         buf[i] = b'-';
     }
-    // a fixed-size copy (a few moves), not a call to `memcpy` for a few bytes: the room
-    // reserved, `FIN` bytes copied into it, the length advanced by the digits' own
-    let n = FIN - i;
-    sortie.reserve(FIN);
-    let debut = sortie.len();
-    let place = &mut sortie.spare_capacity_mut()[..FIN];
-    for (p, &b) in place.iter_mut().zip(&buf[i..i + FIN]) {
-        p.write(b);
-    }
-    // SAFETY: the `n ≤ FIN` bytes after the old length were initialised just above, within
-    // the capacity reserved
-    unsafe { sortie.set_len(debut + n) };
+    // a fixed-size copy (a few moves), not a call to `memcpy` for a few bytes: `FIN` bytes
+    // appended, then the length cut back to the digits' own
+    let fin = sortie.len() + (FIN - i);
+    sortie.extend_from_slice(&buf[i..i + FIN]);
+    sortie.truncate(fin);
 }
 
 /// `00` to `99`: the two digits of `n` at `2n`.
