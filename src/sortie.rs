@@ -469,32 +469,49 @@ impl Write for VersLeDisque {
 /// each, which on a busy disk cost seconds for a lot of a hundred dossiers). The first
 /// error, if any.
 pub fn synchroniser_fichiers(chemins: &[PathBuf]) -> Result<(), ErreurEcriture> {
-    const FILS: usize = 16;
-    let suivant = std::sync::atomic::AtomicUsize::new(0);
     let erreur: std::sync::Mutex<Option<ErreurEcriture>> = std::sync::Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..FILS.min(chemins.len()) {
-            s.spawn(|| {
-                while let Some(c) =
-                    chemins.get(suivant.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                {
-                    let r = fs::OpenOptions::new()
-                        .write(true)
-                        .open(c)
-                        .and_then(|f| f.sync_all());
-                    if let Err(e) = r {
-                        let mut x = erreur.lock().unwrap_or_else(|p| p.into_inner());
-                        x.get_or_insert_with(|| ErreurEcriture::io(c, "écriture impossible", &e));
-                        return;
-                    }
-                }
-            });
+    plusieurs_a_la_fois(chemins, 16, |c| {
+        let r = fs::OpenOptions::new()
+            .write(true)
+            .open(c)
+            .and_then(|f| f.sync_all());
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                let mut x = erreur.lock().unwrap_or_else(|p| p.into_inner());
+                x.get_or_insert_with(|| ErreurEcriture::io(c, "écriture impossible", &e));
+                false
+            }
         }
     });
     match erreur.into_inner().unwrap_or_else(|p| p.into_inner()) {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Calls `f` on every element of `elements`, `fils` at a time (each thread takes the next
+/// element not yet taken), for system calls that wait on the disk: their waits overlap. A
+/// thread stops when `f` returns `false`; the others go on.
+pub(crate) fn plusieurs_a_la_fois<T: Sync>(
+    elements: &[T],
+    fils: usize,
+    f: impl Fn(&T) -> bool + Sync,
+) {
+    let suivant = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..fils.min(elements.len()) {
+            s.spawn(|| {
+                while let Some(x) =
+                    elements.get(suivant.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    if !f(x) {
+                        return;
+                    }
+                }
+            });
+        }
+    });
 }
 
 /// Swaps two folders (Linux `renameat2(RENAME_EXCHANGE)`): both names stay valid at every

@@ -252,7 +252,6 @@ fn supprimer_fichiers_en_parallele(p: &Path) {
     use std::ffi::CString;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::os::unix::ffi::OsStrExt;
-    const FILS: usize = 16;
     const DOSSIER: libc::c_int =
         libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     // the folder and its sub-folders (one level: what `lot` writes), each opened once
@@ -294,19 +293,11 @@ fn supprimer_fichiers_en_parallele(p: &Path) {
         }
         k += 1;
     }
-    let suivant = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..FILS.min(fichiers.len()) {
-            s.spawn(|| {
-                while let Some((d, nom)) =
-                    fichiers.get(suivant.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                {
-                    // SAFETY: a descriptor kept open by `dossiers`, a NUL-terminated name;
-                    // a failure leaves the file to `remove_dir_all`
-                    unsafe { libc::unlinkat(dossiers[*d].1.as_raw_fd(), nom.as_ptr(), 0) };
-                }
-            });
-        }
+    sortie::plusieurs_a_la_fois(&fichiers, 16, |(d, nom)| {
+        // SAFETY: a descriptor kept open by `dossiers`, a NUL-terminated name; a failure
+        // leaves the file to `remove_dir_all`
+        unsafe { libc::unlinkat(dossiers[*d].1.as_raw_fd(), nom.as_ptr(), 0) };
+        true
     });
 }
 
