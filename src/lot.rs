@@ -34,8 +34,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod dossier;
 mod remplacement;
 mod totaux;
+use dossier::{chemin_resultat, traiter_dossier};
 pub use remplacement::sortie_lot_defaut;
 use remplacement::{contenu, err, verifier_sortie, Contenu};
 pub(crate) use remplacement::{nettoyer_orphelins, remplacer};
@@ -205,142 +207,6 @@ pub fn dossiers_de(racine: &Path, sortie: &Path) -> Result<Vec<(String, PathBuf)
     Ok(r)
 }
 
-fn nom_bareme(o: &OptionsLot) -> String {
-    o.lecture
-        .bareme
-        .as_ref()
-        .map_or("bareme.toml".into(), |p| p.display().to_string())
-}
-
-/// Names the dossier's own files after the dossier (`dijon/structures.csv`). Left as they
-/// are: the barème given on the command line for every dossier (`--bareme`, named as given,
-/// even without a folder), a message about the command itself (no file) and paths that
-/// already name their folder.
-fn prefixer(nom: &str, o: &OptionsLot, mut d: Diagnostics) -> Diagnostics {
-    let commun = o.lecture.bareme.as_ref().map(|p| p.display().to_string());
-    for x in &mut d.0 {
-        let f = &x.fichier;
-        let garder = f.is_empty()
-            || commun.as_deref() == Some(f.as_str())
-            || Path::new(f).components().count() > 1;
-        if !garder {
-            x.fichier = format!("{nom}/{f}");
-        }
-    }
-    d
-}
-
-/// The result file of dossier `nom` in the output folder `sortie`.
-fn chemin_resultat(sortie: &Path, o: &OptionsLot, nom: &str) -> PathBuf {
-    sortie
-        .join(SOUS_DOSSIER)
-        .join(format!("{nom}.{}", o.format.extension()))
-}
-
-/// Reads, validates, computes and writes one dossier into the new output folder `neuf`: its
-/// result file written as it is rendered, its rows of the consolidated file kept (in memory,
-/// or past [`totaux::SEUIL_FRAGMENT`] in a hidden file of `neuf`) until that file is written.
-fn traiter_dossier(nom: &str, chemin: &Path, o: &OptionsLot, neuf: &Path) -> IssueDossier {
-    let mut issue = IssueDossier {
-        nom: nom.to_string(),
-        chemin: chemin.to_path_buf(),
-        diagnostics: Diagnostics::default(),
-        totaux: None,
-        resultat: None,
-        erreur_ecriture: None,
-        chrono: Chrono::default(),
-        fragment: Fragment::default(),
-    };
-    let t0 = Instant::now();
-    let mut diags = Diagnostics::default();
-    let lu = lecture::lire_dossier(chemin, &o.lecture, &mut diags);
-    let t1 = Instant::now();
-    issue.chrono.lecture = t1 - t0;
-    let Some(lu) = lu else {
-        issue.diagnostics = prefixer(nom, o, diags);
-        return issue;
-    };
-    // the structures are moved into the result (one copy in memory)
-    let traite = crate::traiter_dossier(lu, o.exercice, &nom_bareme(o));
-    let (r, avert) = match traite {
-        Ok(x) => x,
-        Err(d) => {
-            diags.extend(d);
-            issue.diagnostics = prefixer(nom, o, diags);
-            issue.chrono.calcul = t1.elapsed();
-            return issue;
-        }
-    };
-    diags.extend(avert);
-    let t2 = Instant::now();
-    issue.chrono.calcul = t2 - t1;
-    // the dossier's totals, summed as its rows are written
-    let mut totaliseur = totaux::Totaliseur::new(&r);
-
-    // the dossier's own result, then its rows of the consolidated file
-    let prefixe = prefixe_dossier(nom, o.profil);
-    let mut morceaux = Morceaux::new(neuf, nom);
-    // about 220 bytes a row in the national set (the threshold caps it)
-    morceaux.reserver(r.structures.len() * (prefixe.len() + 220));
-    let mut echec = None;
-    if o.format == FormatLot::Json {
-        for l in &r.structures {
-            totaliseur.ligne(l);
-        }
-        // the rows of the consolidated file first: nothing is written when one fails
-        if let Err(e) = morceaux.lignes(&r, o.profil, &prefixe) {
-            echec = Some(e);
-        }
-    }
-    let fichier = chemin_resultat(neuf, o, nom);
-    let ecrit = match echec {
-        Some(_) => Ok(()),
-        // synced with the others at the end (sortie::synchroniser_fichiers)
-        None => sortie::ecrire_neuf_avec(&fichier, |w| {
-            let rendu = match o.format {
-                // each row formatted once: the same bytes, after the `dossier` field, in
-                // the consolidated file
-                FormatLot::Csv => {
-                    rapport::csv::ecrire_structures(&r, o.profil, w, &mut |l, octets| {
-                        totaliseur.ligne(l);
-                        morceaux.ajouter(&prefixe, octets)
-                    })
-                }
-                FormatLot::Json => rapport::json::ecrire(&r, &diags, w),
-            };
-            rendu.unwrap_or_else(|e| {
-                echec = Some(e);
-                Err(std::io::Error::other("calcul"))
-            })
-        }),
-    };
-    match (echec, ecrit) {
-        (Some(e), _) => {
-            let _ = std::fs::remove_file(&fichier);
-            morceaux.abandonner();
-            diags.push(e.diagnostic("dossier"));
-        }
-        (None, Err(e)) => {
-            morceaux.abandonner();
-            issue.erreur_ecriture = Some(e.to_string());
-        }
-        (None, Ok(())) => match morceaux.finir() {
-            Ok(fragment) => {
-                issue.resultat = Some(chemin_resultat(&o.sortie, o, nom));
-                issue.fragment = fragment;
-                issue.totaux = Some(totaliseur.finir(&r));
-            }
-            Err(e) => {
-                issue.erreur_ecriture =
-                    Some(sortie::ErreurEcriture::io(neuf, "écriture impossible", &e).to_string())
-            }
-        },
-    }
-    issue.diagnostics = prefixer(nom, o, diags);
-    issue.chrono.ecriture = t2.elapsed();
-    issue
-}
-
 /// Runs the lot. `progression(done, total)` is called on the calling thread after each
 /// dossier. `Err` (the message to print, with its code) when nothing could be run (no
 /// dossier, output folder refused or not writable); invalid dossiers are reported in the
@@ -357,6 +223,67 @@ pub fn executer(
     progression: &mut dyn FnMut(usize, usize),
 ) -> Result<Bilan, String> {
     let debut = Instant::now();
+    let Preparation {
+        dossiers,
+        cible,
+        neuf,
+    } = preparer_sortie(racine, o)?;
+    let abandon = |m: String| {
+        let _ = std::fs::remove_dir_all(&neuf);
+        m
+    };
+    let mut lot = Lot::default();
+    let consolide = ecrire_consolide(&dossiers, o, &neuf, progression, &mut lot);
+    // an output error (not a data error) leaves the old folder as it was
+    if let Some(e) = erreur_d_ecriture(&lot.issues, o) {
+        return Err(abandon(e));
+    }
+    let t = Instant::now();
+    let mut chrono = Chrono::default();
+    for i in &lot.issues {
+        chrono.ajouter(&i.chrono);
+    }
+    consolide
+        .and_then(|()| ecrire_diagnostics_et_synchroniser(&neuf, o, &lot.issues))
+        .map_err(|e| abandon(e.to_string()))?;
+    // the replaced folder's permissions are kept
+    if let Ok(m) = std::fs::metadata(&cible) {
+        let _ = std::fs::set_permissions(&neuf, m.permissions());
+    }
+    sortie::synchroniser_dossier(&neuf.join(SOUS_DOSSIER));
+    sortie::synchroniser_dossier(&neuf);
+    remplacer(&neuf, &cible, o.ecraser).map_err(|e| {
+        abandon(format!(
+            "{} ; {} n'a pas été modifié",
+            sortie::ErreurEcriture::io(&o.sortie, "remplacement du dossier impossible", &e),
+            o.sortie.display()
+        ))
+    })?;
+    chrono.ecriture += t.elapsed();
+    chrono.total = debut.elapsed();
+    Ok(Bilan {
+        dossiers: lot.issues,
+        total: lot.total,
+        volets: lot.volets,
+        consolide: o.sortie.join(CONSOLIDE),
+        fils: lot.fils,
+        chrono,
+    })
+}
+
+/// What a lot works on, once its output folder is accepted.
+struct Preparation {
+    /// The dossiers, by name.
+    dossiers: Vec<(String, PathBuf)>,
+    /// The output folder to replace.
+    cible: PathBuf,
+    /// The new hidden folder beside it (with its `dossiers` sub-folder), swapped in at the end.
+    neuf: PathBuf,
+}
+
+/// The dossiers under `racine` and the output folders ([`Preparation`]). `Err` when there
+/// is no dossier or the output folder is refused or cannot be created.
+fn preparer_sortie(racine: &Path, o: &OptionsLot) -> Result<Preparation, String> {
     if !racine.is_dir() {
         return Err(format!(
             "erreur {} : {} : dossier introuvable",
@@ -390,20 +317,36 @@ pub fn executer(
         sortie::ErreurEcriture::io(&neuf, "création du dossier de sortie impossible", &e)
             .to_string()
     })?;
-    let abandon = |m: String| {
-        let _ = std::fs::remove_dir_all(&neuf);
-        m
-    };
-    // the consolidated file is written as the dossiers come, in their order, while the
-    // others are computed; its totals at the end
-    let mut issues = Vec::new();
-    let mut fils = 0;
-    let mut total = Agregat::default();
-    let mut volets: BTreeMap<String, Agregat> = BTreeMap::new();
-    let consolide = sortie::ecrire_neuf_avec(&neuf.join(CONSOLIDE), |w| {
+    Ok(Preparation {
+        dossiers,
+        cible,
+        neuf,
+    })
+}
+
+/// What the dossiers of a lot gave: their outcomes in order, the lot's totals, the number
+/// of threads used.
+#[derive(Default)]
+struct Lot {
+    issues: Vec<IssueDossier>,
+    total: Agregat,
+    volets: BTreeMap<String, Agregat>,
+    fils: usize,
+}
+
+/// Computes every dossier (into `lot`) while writing the consolidated file of `neuf`: the
+/// rows of each dossier as they come, in the dossiers' order, then the totals.
+fn ecrire_consolide(
+    dossiers: &[(String, PathBuf)],
+    o: &OptionsLot,
+    neuf: &Path,
+    progression: &mut dyn FnMut(usize, usize),
+    lot: &mut Lot,
+) -> Result<(), sortie::ErreurEcriture> {
+    sortie::ecrire_neuf_avec(&neuf.join(CONSOLIDE), |w| {
         totaux::entete(w, o.profil)?;
         let mut erreur = None;
-        (issues, fils) = traiter_en_parallele(&dossiers, o, &neuf, progression, &mut |i| {
+        (lot.issues, lot.fils) = traiter_en_parallele(dossiers, o, neuf, progression, &mut |i| {
             if erreur.is_none() {
                 erreur = std::mem::take(&mut i.fragment).ecrire(w).err();
             }
@@ -411,63 +354,34 @@ pub fn executer(
         if let Some(e) = erreur {
             return Err(e);
         }
-        for i in &issues {
+        for i in &lot.issues {
             if let Some(t) = &i.totaux {
-                total.ajouter(&t.total);
+                lot.total.ajouter(&t.total);
                 for (v, a) in &t.volets {
-                    volets.entry(v.clone()).or_default().ajouter(a);
+                    lot.volets.entry(v.clone()).or_default().ajouter(a);
                 }
             }
         }
-        totaux::pied(w, &issues, &total, &volets, o.profil)
-    });
-    // an output error (not a data error) leaves the old folder as it was
+        totaux::pied(w, &lot.issues, &lot.total, &lot.volets, o.profil)
+    })
+}
+
+/// The message of the first output error (not a data error) of the dossiers, with the
+/// number of others, or `None`.
+fn erreur_d_ecriture(issues: &[IssueDossier], o: &OptionsLot) -> Option<String> {
     let erreurs: Vec<&str> = issues
         .iter()
         .filter_map(|i| i.erreur_ecriture.as_deref())
         .collect();
-    if let Some(e) = erreurs.first() {
-        return Err(abandon(format!(
-            "{e}{} ; {} n'a pas été modifié",
-            match erreurs.len() {
-                1 => String::new(),
-                n => format!(" (et {} autre{})", n - 1, if n > 2 { "s" } else { "" }),
-            },
-            o.sortie.display()
-        )));
-    }
-
-    let t = Instant::now();
-    let mut chrono = Chrono::default();
-    for i in &issues {
-        chrono.ajouter(&i.chrono);
-    }
-    consolide
-        .and_then(|()| ecrire_diagnostics_et_synchroniser(&neuf, o, &issues))
-        .map_err(|e| abandon(e.to_string()))?;
-    // the replaced folder's permissions are kept
-    if let Ok(m) = std::fs::metadata(&cible) {
-        let _ = std::fs::set_permissions(&neuf, m.permissions());
-    }
-    sortie::synchroniser_dossier(&neuf.join(SOUS_DOSSIER));
-    sortie::synchroniser_dossier(&neuf);
-    remplacer(&neuf, &cible, o.ecraser).map_err(|e| {
-        abandon(format!(
-            "{} ; {} n'a pas été modifié",
-            sortie::ErreurEcriture::io(&o.sortie, "remplacement du dossier impossible", &e),
-            o.sortie.display()
-        ))
-    })?;
-    chrono.ecriture += t.elapsed();
-    chrono.total = debut.elapsed();
-    Ok(Bilan {
-        dossiers: issues,
-        total,
-        volets,
-        consolide: o.sortie.join(CONSOLIDE),
-        fils,
-        chrono,
-    })
+    let e = erreurs.first()?;
+    Some(format!(
+        "{e}{} ; {} n'a pas été modifié",
+        match erreurs.len() {
+            1 => String::new(),
+            n => format!(" (et {} autre{})", n - 1, if n > 2 { "s" } else { "" }),
+        },
+        o.sortie.display()
+    ))
 }
 
 /// Runs [`traiter_dossier`] on every dossier on `o.fils` threads (0: one per core), each
