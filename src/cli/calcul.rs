@@ -66,80 +66,115 @@ pub fn calculer(
     controler_table(table.is_some(), format)?;
     controler_colonnes(colonnes.is_some(), format)?;
     let (r, diags) = charger_resultat(entree, &ctx.m)?;
-    let colonnes = colonnes.unwrap_or_default();
-    // the table on the standard output: written as it is drawn
-    if let (None, Format::Table) = (s.sortie.as_ref(), format) {
-        let mut echec = None;
-        afficher_avec(|w| {
-            rapport::table::ecrire_colonnes(&r, s.largeur, ctx.couleur, &colonnes, w)
-                .unwrap_or_else(|e| {
-                    echec = Some(e);
-                    Ok(())
-                })
-        })?;
-        return match echec {
-            Some(e) => Err(e.into()),
-            None => Ok(Fin::Succes),
-        };
-    }
-    // CSV, JSON, HTML and the table into a file: written as they are rendered, never held
-    // whole in memory
-    if let (Some(chemin), Format::Csv | Format::Json | Format::Html | Format::Table) =
-        (s.sortie.as_ref(), format)
-    {
-        let mut echec = None;
-        let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
-            let rendu = match format {
-                Format::Table => {
-                    rapport::table::ecrire_colonnes(&r, s.largeur, ctx.couleur, &colonnes, w)
-                }
-                Format::Csv => rapport::csv::ecrire_table(&r, profil, table_csv(table), w),
-                Format::Html => rapport::html::ecrire_avec_empreinte(
-                    &r,
-                    rapport::html::empreinte_fichiers(&lus).as_deref(),
-                    w,
-                ),
-                _ => rapport::json::ecrire(&r, &diags, w),
-            };
-            rendu.unwrap_or_else(|e| {
-                echec = Some(e);
-                Err(std::io::Error::other("calcul"))
-            })
-        });
-        if let Some(e) = echec {
-            return Err(e.into());
-        }
-        ecrit?;
-        return Ok(Fin::Succes);
-    }
-    if let (Some(chemin), Format::Xlsx) = (s.sortie.as_ref(), format) {
-        let mut echec = None;
-        let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
-            rapport::xlsx::ecrire(&r, w).map_err(|e| {
-                echec = Some(e);
-                std::io::Error::other("classeur")
-            })
-        });
-        if let Some(e) = echec {
-            return Err(classeur_impossible(e));
-        }
-        ecrit?;
-        return Ok(Fin::Succes);
-    }
-    let octets = match format {
-        Format::Table => rapport::table::rendre_colonnes(&r, s.largeur, ctx.couleur, &colonnes)
-            .map(String::into_bytes)?,
-        Format::Csv => rapport::csv::rendre_table(&r, profil, table_csv(table))?,
-        Format::Json => rapport::json::rendre(&r, &diags)?,
-        Format::Html => rapport::html::rendre_avec_empreinte(
-            &r,
-            rapport::html::empreinte_fichiers(&lus).as_deref(),
-        )
-        .map(String::into_bytes)?,
-        Format::Xlsx => rapport::xlsx::rendre(&r).map_err(classeur_impossible)?,
+    let rendu = Rendu {
+        r: &r,
+        diags: &diags,
+        format,
+        profil,
+        table,
+        colonnes: colonnes.unwrap_or_default(),
+        largeur: s.largeur,
+        couleur: ctx.couleur,
+        lus: &lus,
     };
-    ecrire(s.sortie.as_ref(), &octets, s.ecraser, &lus)?;
+    match (s.sortie.as_ref(), format) {
+        // the table on the standard output: written as it is drawn
+        (None, Format::Table) => {
+            let mut echec = None;
+            afficher_avec(|w| rendu.ecrire(w, &mut echec))?;
+            if let Some(e) = echec {
+                return Err(e.into());
+            }
+        }
+        (Some(chemin), Format::Xlsx) => {
+            let mut echec = None;
+            let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
+                rapport::xlsx::ecrire(&r, w).map_err(|e| {
+                    echec = Some(e);
+                    std::io::Error::other("classeur")
+                })
+            });
+            if let Some(e) = echec {
+                return Err(classeur_impossible(e));
+            }
+            ecrit?;
+        }
+        // CSV, JSON, HTML and the table into a file: written as they are rendered, never
+        // held whole in memory
+        (Some(chemin), _) => {
+            let mut echec = None;
+            let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
+                rendu.ecrire(w, &mut echec)
+            });
+            if let Some(e) = echec {
+                return Err(e.into());
+            }
+            ecrit?;
+        }
+        (None, _) => ecrire(None, &rendu.octets()?, s.ecraser, &lus)?,
+    }
     Ok(Fin::Succes)
+}
+
+/// A computed dossier and how `calculer` renders it.
+struct Rendu<'a> {
+    r: &'a Resultat,
+    diags: &'a Diagnostics,
+    format: Format,
+    profil: rapport::Profil,
+    table: Option<TableArg>,
+    colonnes: rapport::table::Colonnes,
+    largeur: Option<u16>,
+    couleur: bool,
+    lus: &'a [PathBuf],
+}
+
+impl Rendu<'_> {
+    /// Writes the table, CSV, JSON or HTML into `w` as it is rendered. A rendering error
+    /// (not an output error) is kept in `echec`, and `w` gets an error that stops the write.
+    fn ecrire(
+        &self,
+        w: &mut dyn std::io::Write,
+        echec: &mut Option<crate::calcul::rationnel::ErreurCalcul>,
+    ) -> std::io::Result<()> {
+        let r = self.r;
+        let rendu = match self.format {
+            Format::Table => {
+                rapport::table::ecrire_colonnes(r, self.largeur, self.couleur, &self.colonnes, w)
+            }
+            Format::Csv => rapport::csv::ecrire_table(r, self.profil, table_csv(self.table), w),
+            Format::Html => rapport::html::ecrire_avec_empreinte(
+                r,
+                rapport::html::empreinte_fichiers(self.lus).as_deref(),
+                w,
+            ),
+            // a workbook is written by `rapport::xlsx` (see `calculer`), never here
+            Format::Json | Format::Xlsx => rapport::json::ecrire(r, self.diags, w),
+        };
+        rendu.unwrap_or_else(|e| {
+            *echec = Some(e);
+            Err(std::io::Error::other("calcul"))
+        })
+    }
+
+    /// The whole output, for the standard output.
+    fn octets(&self) -> Result<Vec<u8>, Erreur> {
+        let r = self.r;
+        Ok(match self.format {
+            Format::Table => {
+                rapport::table::rendre_colonnes(r, self.largeur, self.couleur, &self.colonnes)
+                    .map(String::into_bytes)?
+            }
+            Format::Csv => rapport::csv::rendre_table(r, self.profil, table_csv(self.table))?,
+            Format::Json => rapport::json::rendre(r, self.diags)?,
+            Format::Html => rapport::html::rendre_avec_empreinte(
+                r,
+                rapport::html::empreinte_fichiers(self.lus).as_deref(),
+            )
+            .map(String::into_bytes)?,
+            Format::Xlsx => rapport::xlsx::rendre(r).map_err(classeur_impossible)?,
+        })
+    }
 }
 
 /// `valider DOSSIER`: the summary on the standard output.
