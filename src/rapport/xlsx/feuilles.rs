@@ -196,33 +196,58 @@ pub(super) fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
     let mut l = 0u32;
     for g in &r.groupes {
         l += 1;
-        fe.texte(l, 0, &g.collectivite, &f.texte)?;
-        fe.texte(l, 1, &g.volet, &f.texte)?;
-        fe.montant(l, 2, g.charge_n1, &f.montant)?;
-        fe.unites(l, 3, g.unites, &f.unites)?;
-        fe.montant(l, 4, g.lissage_verse, &f.montant)?;
-        fe.montant(l, 5, g.nouvelles_versees, &f.montant)?;
-        fe.montant(l, 6, g.complement_plancher, &f.montant)?;
-        fe.montant(l, 7, g.non_redistribue, &f.montant)?;
-        fe.montant(l, 8, g.verse_collectivite, &f.montant)?;
-        fe.montant(l, 9, g.verse_caf(), &f.montant)?;
-        let n = l + 1;
-        let controle = g.charge_n1.0 as i128 + g.complement_plancher.0 as i128
-            - g.lissage_verse.0 as i128
-            - g.non_redistribue.0 as i128
-            - g.verse_collectivite.0 as i128;
-        fe.formule(
-            l,
-            10,
-            format!("=ROUND(C{n}+G{n}-E{n}-H{n}-I{n},2)"),
-            &crate::calcul::rationnel::format_echelle(controle, 2),
-            &f.montant,
-        )?;
-        fe.mesurer(10, 12);
-        fe.montant(l, 11, g.trajectoire_versee, &f.montant)?;
+        ligne_rapprochement(&mut fe, l, g, f)?;
     }
     let derniere = l;
-    let t = &r.total;
+    let lf = derniere + 1;
+    let le = totaux_rapprochement(&mut fe, &r.total, derniere, f)?;
+    controle_croise(&mut fe, r, le + 2, lf, f)?;
+    // the long labels of the last lines sit in column A without widening it
+    fe.largeurs[0] = fe.largeurs[0].min(30);
+    fe.finir(derniere, COLONNES_RAPPROCHEMENT.len() as u16, 2)
+}
+
+/// Row `l` of the Rapprochement sheet: group `g`, with its control formula.
+fn ligne_rapprochement(
+    fe: &mut Feuille,
+    l: u32,
+    g: &crate::calcul::GroupeVolet,
+    f: &Formats,
+) -> X<()> {
+    fe.texte(l, 0, &g.collectivite, &f.texte)?;
+    fe.texte(l, 1, &g.volet, &f.texte)?;
+    fe.montant(l, 2, g.charge_n1, &f.montant)?;
+    fe.unites(l, 3, g.unites, &f.unites)?;
+    fe.montant(l, 4, g.lissage_verse, &f.montant)?;
+    fe.montant(l, 5, g.nouvelles_versees, &f.montant)?;
+    fe.montant(l, 6, g.complement_plancher, &f.montant)?;
+    fe.montant(l, 7, g.non_redistribue, &f.montant)?;
+    fe.montant(l, 8, g.verse_collectivite, &f.montant)?;
+    fe.montant(l, 9, g.verse_caf(), &f.montant)?;
+    let n = l + 1;
+    let controle = g.charge_n1.0 as i128 + g.complement_plancher.0 as i128
+        - g.lissage_verse.0 as i128
+        - g.non_redistribue.0 as i128
+        - g.verse_collectivite.0 as i128;
+    fe.formule(
+        l,
+        10,
+        format!("=ROUND(C{n}+G{n}-E{n}-H{n}-I{n},2)"),
+        &crate::calcul::rationnel::format_echelle(controle, 2),
+        &f.montant,
+    )?;
+    fe.mesurer(10, 12);
+    fe.montant(l, 11, g.trajectoire_versee, &f.montant)
+}
+
+/// The three total rows under the groups (rows 1 to `derniere`): a SUM formula, the total
+/// computed by bonus-ctg, their difference. Returns the difference's row.
+fn totaux_rapprochement(
+    fe: &mut Feuille,
+    t: &crate::calcul::TotalGeneral,
+    derniere: u32,
+    f: &Formats,
+) -> X<u32> {
     let (lf, lc, le) = (derniere + 1, derniere + 2, derniere + 3);
     fe.texte(lf, 0, "TOTAL (formule SOMME)", &f.total_texte)?;
     fe.texte(lf, 1, "", &f.total_texte)?;
@@ -256,10 +281,15 @@ pub(super) fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
             &f.montant,
         )?;
     }
-    // cross-check with the Structures sheet: Σ bonus_total + Σ bonus_ctre of the structures
-    // + P = Caf total
+    Ok(le)
+}
+
+/// From row `lx`: the cross-check with the Structures sheet, Σ bonus_total + Σ bonus_ctre
+/// of the structures + what the collectivités receive (column I of the SUM row `lf`) = Caf
+/// total.
+fn controle_croise(fe: &mut Feuille, r: &Resultat, lx: u32, lf: u32, f: &Formats) -> X<()> {
+    let t = &r.total;
     let n = r.structures.len() as u32;
-    let lx = le + 2;
     let st = quote_sheet_name("Structures");
     fe.texte(
         lx,
@@ -293,10 +323,7 @@ pub(super) fn feuille_rapprochement(r: &Resultat, f: &Formats) -> X<Worksheet> {
         "Total versé par la Caf, calculé par bonus-ctg",
         &f.calcule_texte,
     )?;
-    fe.montant(lx + 2, 9, t.verse_caf, &f.calcule_montant)?;
-    // the long labels of the last lines sit in column A without widening it
-    fe.largeurs[0] = fe.largeurs[0].min(30);
-    fe.finir(derniere, COLONNES_RAPPROCHEMENT.len() as u16, 2)
+    fe.montant(lx + 2, 9, t.verse_caf, &f.calcule_montant)
 }
 
 /// `Bareme` sheet: every parameter read for each exercice given; when an exercice is named
