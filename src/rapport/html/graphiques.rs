@@ -146,48 +146,54 @@ pub(super) fn graphique_volet(
     axe(o, haut, bas, fin, pas);
     for (i, l) in lignes.iter().enumerate() {
         let y = haut + i as i128 * ligne_h;
-        let s = &l.structure;
-        let x0 = MARGE_ETIQUETTE * 10;
-        let wl = echelle(l.bonus_lissage.0, fin, largeur);
-        let wt = echelle(l.bonus_total.0, fin, largeur);
-        let _ = write!(
-            o,
-            "<g class=\"barre\" data-id=\"{id}\" data-centimes=\"{c}\"><title>{nom} ({id}) : {t} = lissage {bl} + places nouvelles {bn}</title>",
-            id = esc(&s.id),
-            c = l.bonus_total.0,
-            nom = esc(&s.nom),
-            t = esc(&fr(l.bonus_total)),
-            bl = esc(&fr(l.bonus_lissage)),
-            bn = esc(&fr(l.bonus_nouvelles)),
-        );
-        texte_svg(o, "etiquette", x0 - 60, y * 10 + 140, &etiq[i]);
-        let _ = write!(
-            o,
-            "<rect class=\"lissage\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_LISSAGE}\"/>",
-            px(x0),
-            px(y * 10 + 30),
-            px(wl)
-        );
-        if wt > wl {
-            let _ = write!(
-                o,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_NOUVELLES}\"/>",
-                px(x0 + wl),
-                px(y * 10 + 30),
-                px(wt - wl)
-            );
-        }
-        let _ = write!(
-            o,
-            "<text class=\"valeur\" x=\"{}\" y=\"{}\">{}</text></g>",
-            px(x0 + wt + 50),
-            px(y * 10 + 140),
-            esc(&fr(l.bonus_total))
-        );
+        barre(o, l, y, &etiq[i], fin, largeur);
         vider_si_plein(o, w)?;
     }
     o.push_str("</svg>");
     Ok(())
+}
+
+/// The bar of structure `l` at height `y` (in pixels from the top), its label `etiquette`,
+/// on an axis that ends at `fin` cents, `largeur` pixels wide.
+fn barre(o: &mut String, l: &LigneStructure, y: i128, etiquette: &str, fin: i64, largeur: i128) {
+    let s = &l.structure;
+    let x0 = MARGE_ETIQUETTE * 10;
+    let wl = echelle(l.bonus_lissage.0, fin, largeur);
+    let wt = echelle(l.bonus_total.0, fin, largeur);
+    let _ = write!(
+        o,
+        "<g class=\"barre\" data-id=\"{id}\" data-centimes=\"{c}\"><title>{nom} ({id}) : {t} = lissage {bl} + places nouvelles {bn}</title>",
+        id = esc(&s.id),
+        c = l.bonus_total.0,
+        nom = esc(&s.nom),
+        t = esc(&fr(l.bonus_total)),
+        bl = esc(&fr(l.bonus_lissage)),
+        bn = esc(&fr(l.bonus_nouvelles)),
+    );
+    texte_svg(o, "etiquette", x0 - 60, y * 10 + 140, etiquette);
+    let _ = write!(
+        o,
+        "<rect class=\"lissage\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_LISSAGE}\"/>",
+        px(x0),
+        px(y * 10 + 30),
+        px(wl)
+    );
+    if wt > wl {
+        let _ = write!(
+            o,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_NOUVELLES}\"/>",
+            px(x0 + wl),
+            px(y * 10 + 30),
+            px(wt - wl)
+        );
+    }
+    let _ = write!(
+        o,
+        "<text class=\"valeur\" x=\"{}\" y=\"{}\">{}</text></g>",
+        px(x0 + wt + 50),
+        px(y * 10 + 140),
+        esc(&fr(l.bonus_total))
+    );
 }
 
 /// Hands the page written so far to `w` once it is [`MORCEAU`] long.
