@@ -128,41 +128,44 @@ pub(super) fn verifier_sortie(
         }
     }
     if s.is_dir() {
-        match contenu(&s)
-            .map_err(|e| sortie::ErreurEcriture::io(sortie_donnee, "lecture impossible", &e).to_string())?
-        {
-            Contenu::Vide => {}
-            Contenu::Resultat if o.ecraser => {}
-            Contenu::Resultat => {
-                return Err(err(
-                    sortie::E_EXISTE,
-                    sortie_donnee,
-                    "contient déjà un résultat : ajoutez --ecraser pour le remplacer (en entier)",
-                ))
-            }
-            Contenu::Autre(_)
-                if ["convention.toml", "dossier.xlsx"]
-                    .iter()
-                    .any(|f| s.join(f).exists()) =>
-            {
-                return Err(err(
-                    sortie::E_SORTIE_DANS_ENTREE,
-                    sortie_donnee,
-                    "c'est un dossier de données (convention.toml) : choisissez un dossier hors des dossiers calculés",
-                ))
-            }
-            Contenu::Autre(n) => {
-                return Err(err(
-                    sortie::E_EXISTE,
-                    sortie_donnee,
-                    format!(
-                        "contient « {n} », qui ne vient pas de bonus-ctg lot : le dossier de sortie est remplacé en entier, choisissez un dossier vide ou neuf"
-                    ),
-                ))
-            }
-        }
+        verifier_contenu(&s, sortie_donnee, o.ecraser)?;
     }
     Ok(s)
+}
+
+/// The existing output folder `s` (named `sortie_donnee` on the command line) may be
+/// replaced: empty, or the result of an earlier lot with `--ecraser`; never a data folder
+/// nor a folder holding anything else.
+fn verifier_contenu(s: &Path, sortie_donnee: &Path, ecraser: bool) -> Result<(), String> {
+    match contenu(s)
+        .map_err(|e| sortie::ErreurEcriture::io(sortie_donnee, "lecture impossible", &e).to_string())?
+    {
+        Contenu::Vide => Ok(()),
+        Contenu::Resultat if ecraser => Ok(()),
+        Contenu::Resultat => Err(err(
+            sortie::E_EXISTE,
+            sortie_donnee,
+            "contient déjà un résultat : ajoutez --ecraser pour le remplacer (en entier)",
+        )),
+        Contenu::Autre(_)
+            if ["convention.toml", "dossier.xlsx"]
+                .iter()
+                .any(|f| s.join(f).exists()) =>
+        {
+            Err(err(
+                sortie::E_SORTIE_DANS_ENTREE,
+                sortie_donnee,
+                "c'est un dossier de données (convention.toml) : choisissez un dossier hors des dossiers calculés",
+            ))
+        }
+        Contenu::Autre(n) => Err(err(
+            sortie::E_EXISTE,
+            sortie_donnee,
+            format!(
+                "contient « {n} », qui ne vient pas de bonus-ctg lot : le dossier de sortie est remplacé en entier, choisissez un dossier vide ou neuf"
+            ),
+        )),
+    }
 }
 
 /// `DOSSIERS-resultats`, next to `DOSSIERS` (the default output folder).
