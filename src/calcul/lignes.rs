@@ -54,51 +54,66 @@ pub(super) fn trajectoire(
     let parametres = std::sync::Arc::new(p.clone());
     for c in cles {
         let indices = par_c.get(c).map_or(&[][..], Vec::as_slice);
-        places.clear();
-        for &i in indices {
-            let s = &e.ordre[i];
-            places.push(trajectoire::Places {
-                id: &s.id,
-                places_decembre: e
-                    .surcharges
-                    .places_annee
-                    .get(s.id.as_str())
-                    .copied()
-                    .unwrap_or(s.unites_bonus().0 + s.unites_nouvelles.0),
-                places_mois: e.unites_mois[i]
-                    .existantes
-                    .checked_add(e.unites_mois[i].nouvelles)
-                    .ok_or(Depassement)?,
-            });
-        }
+        places_de(e, indices, &mut places)?;
         let p_ref = reference_de(c).unwrap_or(0);
         let t = trajectoire::collectivite(&parametres, c, p_ref, &places, e.bareme.arrondi.valeur)?;
         if let Some(g) = groupes.get_mut(&(t.collectivite.clone(), t.volet.clone())) {
             g.trajectoire_versee = t.verse;
         }
-        for (k, part) in t.parts.iter().enumerate() {
-            // the parts come in the order of `places`, that of `indices`: the structure is
-            // found where its part is when its id is unique; otherwise (an id twice, refused
-            // by the validation) the binary search in `ordre`, sorted by id (bytes), as before
-            let unique = |i: usize| {
-                let id = &e.ordre[i].id;
-                (i == 0 || e.ordre[i - 1].id != *id)
-                    && e.ordre.get(i + 1).is_none_or(|s| s.id != *id)
-            };
-            let i = match indices.get(k) {
-                Some(&i) if e.ordre[i].id == part.id && unique(i) => Some(i),
-                _ => e
-                    .ordre
-                    .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
-                    .ok(),
-            };
-            if let Some(i) = i {
-                parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
-            }
-        }
+        ranger_parts(e, indices, &t, parts);
         traj.push(t);
     }
     Ok(traj)
+}
+
+/// The places (December and month by month) of the structures `indices` of `e.ordre`, in
+/// that order, into `places`.
+fn places_de<'e>(
+    e: &'e Entree,
+    indices: &[usize],
+    places: &mut Vec<trajectoire::Places<'e>>,
+) -> R<()> {
+    places.clear();
+    for &i in indices {
+        let s = &e.ordre[i];
+        places.push(trajectoire::Places {
+            id: &s.id,
+            places_decembre: e
+                .surcharges
+                .places_annee
+                .get(s.id.as_str())
+                .copied()
+                .unwrap_or(s.unites_bonus().0 + s.unites_nouvelles.0),
+            places_mois: e.unites_mois[i]
+                .existantes
+                .checked_add(e.unites_mois[i].nouvelles)
+                .ok_or(Depassement)?,
+        });
+    }
+    Ok(())
+}
+
+/// Each part of the trajectoire `t` of one collectivité given to its structure in `parts`.
+/// The parts come in the order of `indices`: the structure is found where its part is when
+/// its id is unique; otherwise (an id twice, refused by the validation) by binary search in
+/// `ordre`, sorted by id (bytes).
+fn ranger_parts(e: &Entree, indices: &[usize], t: &TrajectoireCollectivite, parts: &mut Parts) {
+    let unique = |i: usize| {
+        let id = &e.ordre[i].id;
+        (i == 0 || e.ordre[i - 1].id != *id) && e.ordre.get(i + 1).is_none_or(|s| s.id != *id)
+    };
+    for (k, part) in t.parts.iter().enumerate() {
+        let i = match indices.get(k) {
+            Some(&i) if e.ordre[i].id == part.id && unique(i) => Some(i),
+            _ => e
+                .ordre
+                .binary_search_by(|s| s.id.as_bytes().cmp(part.id.as_bytes()))
+                .ok(),
+        };
+        if let Some(i) = i {
+            parts.trajectoire[i] = Some(Box::new(part.attribution.clone()));
+        }
+    }
 }
 
 /// One line per structure (sorted by id): its shares, bonus and contribution (R65). The
