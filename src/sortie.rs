@@ -307,48 +307,48 @@ pub fn ecrire_fichier_avec(
         }
         f.sync_all().map_err(io("écriture impossible"))?;
         drop(f);
-        match existant {
-            Some(_) => {
-                // the target may have changed since the check: still a regular file?
-                match entree(chemin)? {
-                    Some(m) if !m.file_type().is_file() => {
-                        return Err(ErreurEcriture::new(
-                            E_PAS_UN_FICHIER,
-                            chemin,
-                            format!(
-                                "c'est devenu {} pendant le calcul : rien n'a été écrit",
-                                genre(&m)
-                            ),
-                        ))
-                    }
-                    _ => fs::rename(&tmp, chemin).map_err(io("remplacement impossible"))?,
-                }
-            }
-            None => {
-                // no-clobber even if something appeared since the check: a hard link fails
-                // on an existing target (rename would replace it); a file system without
-                // hard links falls back to rename
-                match fs::hard_link(&tmp, chemin) {
-                    Ok(()) => {
-                        let _ = fs::remove_file(&tmp);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                        return Err(ErreurEcriture::new(
-                            E_EXISTE,
-                            chemin,
-                            "apparu pendant le calcul : rien n'a été écrit (ajoutez --ecraser pour le remplacer)",
-                        ))
-                    }
-                    Err(_) => fs::rename(&tmp, chemin).map_err(io("écriture impossible"))?,
-                }
-            }
-        }
+        publier(&tmp, chemin, existant.is_some())?;
         synchroniser_dossier(&dossier);
         Ok(())
     })();
     resultat.inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
+}
+
+/// Puts the complete temporary file `tmp` in place at `chemin`: over the file that was
+/// there (`remplace`: still a regular file?), or as a new name that must still be free.
+fn publier(tmp: &Path, chemin: &Path, remplace: bool) -> Result<(), ErreurEcriture> {
+    let io = |quoi: &'static str| move |e: io::Error| ErreurEcriture::io(chemin, quoi, &e);
+    if remplace {
+        // the target may have changed since the check: still a regular file?
+        return match entree(chemin)? {
+            Some(m) if !m.file_type().is_file() => Err(ErreurEcriture::new(
+                E_PAS_UN_FICHIER,
+                chemin,
+                format!(
+                    "c'est devenu {} pendant le calcul : rien n'a été écrit",
+                    genre(&m)
+                ),
+            )),
+            _ => fs::rename(tmp, chemin).map_err(io("remplacement impossible")),
+        };
+    }
+    // no-clobber even if something appeared since the check: a hard link fails on an
+    // existing target (rename would replace it); a file system without hard links falls
+    // back to rename
+    match fs::hard_link(tmp, chemin) {
+        Ok(()) => {
+            let _ = fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(ErreurEcriture::new(
+            E_EXISTE,
+            chemin,
+            "apparu pendant le calcul : rien n'a été écrit (ajoutez --ecraser pour le remplacer)",
+        )),
+        Err(_) => fs::rename(tmp, chemin).map_err(io("écriture impossible")),
+    }
 }
 
 /// The replacement keeps the replaced file's permissions (and, when allowed, its owner and
