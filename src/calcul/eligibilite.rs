@@ -299,37 +299,16 @@ fn regles_du_volet<'b>(
             break 'm Motif::Annexe2Bis;
         }
         let volet_reparti = volet.filter(|v| v.versement.valeur == Versement::Structures);
-        let couvert = regle(
-            Motif::TypeSansVolet,
-            volet_reparti.is_some(),
-            &|| match volet {
-                Some(v) if volet_reparti.is_some() => {
-                    format!("type {} → volet {}", s.type_structure, v.nom)
-                }
-                Some(v) => format!(
-                    "type {} → volet {} non réparti sur les structures",
-                    s.type_structure, v.nom
-                ),
-                None => format!(
-                    "type {} : aucun volet du barème ne le couvre",
-                    s.type_structure
-                ),
-            },
-        );
+        let couvert = regle(Motif::TypeSansVolet, volet_reparti.is_some(), &|| {
+            detail_volet(s, volet, volet_reparti.is_some())
+        });
         let (true, Some(v)) = (couvert, volet_reparti) else {
             break 'm Motif::TypeSansVolet;
         };
         let admis = &v.financement.valeur;
         let ok = admis.as_ref().is_none_or(|l| l.contains(&s.financement));
         if !regle(Motif::FinancementIncompatible, ok, &|| {
-            let liste = admis
-                .as_ref()
-                .map(|l| l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", "))
-                .unwrap_or_else(|| "tous".into());
-            format!(
-                "financement {} ; admis pour le volet {} : {liste}",
-                s.financement, v.nom
-            )
+            detail_financement(s, v)
         }) {
             break 'm Motif::FinancementIncompatible;
         }
@@ -362,6 +341,36 @@ fn regles_du_volet<'b>(
         Motif::Eligible
     };
     (volet, motif)
+}
+
+/// What the type rule read: the volet of the structure's type, `reparti` when that volet
+/// is distributed to the structures.
+fn detail_volet(s: &Structure, volet: Option<&VoletExercice>, reparti: bool) -> String {
+    match volet {
+        Some(v) if reparti => format!("type {} → volet {}", s.type_structure, v.nom),
+        Some(v) => format!(
+            "type {} → volet {} non réparti sur les structures",
+            s.type_structure, v.nom
+        ),
+        None => format!(
+            "type {} : aucun volet du barème ne le couvre",
+            s.type_structure
+        ),
+    }
+}
+
+/// What the financing rule read: the structure's financing and those volet `v` admits.
+fn detail_financement(s: &Structure, v: &VoletExercice) -> String {
+    let liste = v
+        .financement
+        .valeur
+        .as_ref()
+        .map(|l| l.iter().map(|f| f.code()).collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|| "tous".into());
+    format!(
+        "financement {} ; admis pour le volet {} : {liste}",
+        s.financement, v.nom
+    )
 }
 
 /// R64: a structure of annexe 2, of a type and a financing of the CTRE volet `v`
