@@ -1,0 +1,162 @@
+use super::*;
+
+/// An alias column placed last in a workbook is read (the sheet is not cut before it).
+#[test]
+fn alias_en_derniere_colonne_d_un_classeur() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("structures").unwrap();
+    let entete = [
+        "id",
+        "annexe",
+        "type",
+        "nom",
+        "gestionnaire",
+        "collectivite",
+        "financement",
+        "Contribution collectivité N-1",
+    ];
+    let ligne = ["A", "2", "EAJE", "n", "g", "V", "PSU", "1234,5"];
+    for (c, (h, v)) in entete.iter().zip(ligne).enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+        ws.write_string(1, c as u16, v).unwrap();
+    }
+    let o = wb.save_to_buffer().unwrap();
+    let mut d = Diagnostics::default();
+    let src = Source {
+        fichier: "structures.xlsx",
+        contenu: Contenu::Xlsx(
+            &o,
+            xlsx::Feuille {
+                noms: FEUILLE_STRUCTURES,
+                premiere_sinon: true,
+            },
+        ),
+    };
+    let (s, _) = lire_structures(src, &mut d);
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    // 1 234,50 € = 123 450 cents
+    assert_eq!(s[0].contribution_collectivite_n1, Montant(123_450));
+}
+
+/// A collectivité written with another case or Unicode form in the tables is the
+/// convention's, spelt as the convention spells it.
+#[test]
+fn collectivites_rattachees_a_la_convention() {
+    let f = Fichiers {
+        convention: "exercice = 2025\n[[collectivites]]\nid = \"Ézy\"\n".into(),
+        // « E » + combining acute, lower case
+        structures: "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;n;g;e\u{301}zy;PSU\n".into(),
+        charges: "collectivite;volet;montant\nÉZY;EAJE;10\n".into(),
+        bareme: None,
+    };
+    let mut d = Diagnostics::default();
+    let lu = analyser_dossier(&f, &mut d).unwrap();
+    assert_eq!(lu.dossier.structures[0].collectivite, "Ézy");
+    assert_eq!(lu.dossier.charges[0].collectivite, "Ézy");
+}
+
+/// Unknown keys of convention.toml, from the one parsed document: in the order of
+/// their names (top level, then within each collectivité), each at its line.
+#[test]
+fn cles_inconnues_de_la_convention_dans_l_ordre_des_noms() {
+    let lire = |t: &str| {
+        let mut d = Diagnostics::default();
+        assert!(analyser_convention("convention.toml", t, &mut d).is_none());
+        d.0.iter()
+            .map(|x| {
+                assert_eq!(x.code, Code::E056);
+                (x.colonne.clone().unwrap_or_default(), x.numero_de_ligne())
+            })
+            .collect::<Vec<_>>()
+    };
+    let t = "zeta = 1\nnom = \"X\"\nexercice = 2025\nalpha = 2\n[[collectivites]]\nid = \"A\"\nvue = 3\nsignatair = true\n[[collectivites]]\nid = \"B\"\nzz = 0\n";
+    // names sorted: alpha (line 4) < collectivites < zeta (line 1); in the first
+    // collectivité signatair (line 8) < vue (line 7); in the second zz (line 11)
+    assert_eq!(
+        lire(t),
+        [
+            ("alpha".to_string(), Some(4)),
+            ("collectivites[1].signatair".to_string(), Some(8)),
+            ("collectivites[1].vue".to_string(), Some(7)),
+            ("collectivites[2].zz".to_string(), Some(11)),
+            ("zeta".to_string(), Some(1)),
+        ]
+    );
+    // an array of inline tables: same names, no line found for them
+    let t = "exercice = 2025\ncollectivites = [{ id = \"A\", zz = 1 }, { id = \"B\", ab = 2, aa = 3 }]\n";
+    assert_eq!(
+        lire(t),
+        [
+            ("collectivites[1].zz".to_string(), None),
+            ("collectivites[2].aa".to_string(), None),
+            ("collectivites[2].ab".to_string(), None),
+        ]
+    );
+}
+
+/// Ids alternating between declared and other spellings: each line is attached on its
+/// own (the last declared id remembered only skips equal ids).
+#[test]
+fn collectivites_rattachees_ligne_a_ligne() {
+    let f = Fichiers {
+        convention: "exercice = 2025\n[[collectivites]]\nid = \"Ézy\"\n[[collectivites]]\nid = \"Dugny\"\n".into(),
+        structures: "id;annexe;type;nom;gestionnaire;collectivite;financement\nA;2;EAJE;n;g;Dugny;PSU\nB;2;EAJE;n;g;dugny;PSU\nC;2;EAJE;n;g;Dugny;PSU\nD;2;EAJE;n;g;e\u{301}zy;PSU\nE;2;EAJE;n;g;Ézy;PSU\nF;2;EAJE;n;g;DUGNY;PSU\n".into(),
+        charges: "collectivite;volet;montant\nÉZY;EAJE;10\n".into(),
+        bareme: None,
+    };
+    let mut d = Diagnostics::default();
+    let lu = analyser_dossier(&f, &mut d).unwrap();
+    let c: Vec<&str> = lu
+        .dossier
+        .structures
+        .iter()
+        .map(|s| s.collectivite.as_str())
+        .collect();
+    assert_eq!(c, ["Dugny", "Dugny", "Dugny", "Ézy", "Ézy", "Dugny"]);
+}
+
+/// A CSV file read without a copy gives the text `texte::decoder` gives, and the same
+/// warning or refusal, whatever its encoding.
+#[test]
+fn csv_lu_sans_copie_comme_decode() {
+    let dossier = tempfile::tempdir().unwrap();
+    let p = dossier.path().join("t.csv");
+    let cas: [&[u8]; 6] = [
+        b"\xEF\xBB\xBFid;nom\ncr\xC3\xA8che",
+        b"id;nom\ncr\xC3\xA8che",
+        b"id;nom\ncr\xE8che",
+        b"\xFF\xFEi\0d\0",
+        b"\xEF\xBB\xBFcr\xE8che",
+        b"",
+    ];
+    for enc in [Encodage::Auto, Encodage::Utf8, Encodage::Windows1252] {
+        for o in cas {
+            std::fs::write(&p, o).unwrap();
+            let mut d1 = Diagnostics::default();
+            let lu = lire_csv(&p, "t.csv", enc, &mut d1).map(|(t, debut)| t[debut..].to_string());
+            let mut d2 = Diagnostics::default();
+            let attendu = decoder_texte(o, "t.csv", enc, &mut d2);
+            assert_eq!(lu, attendu, "{o:?} {enc:?}");
+            let messages = |d: &Diagnostics| d.0.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+            assert_eq!(messages(&d1), messages(&d2), "{o:?} {enc:?}");
+        }
+    }
+    // by hand: the byte order mark is not part of the text
+    std::fs::write(&p, b"\xEF\xBB\xBFid").unwrap();
+    let (t, debut) = lire_csv(&p, "t.csv", Encodage::Auto, &mut Diagnostics::default()).unwrap();
+    assert_eq!((&t[debut..], debut), ("id", 3));
+}
+
+#[test]
+fn cle_la_plus_proche_nommee() {
+    assert_eq!(
+        cle_la_plus_proche("signatair", CLES_COLLECTIVITE),
+        Some("signataire")
+    );
+    assert_eq!(
+        cle_la_plus_proche("tranch", CLES_COLLECTIVITE),
+        Some("tranche")
+    );
+    assert_eq!(cle_la_plus_proche("x", &[]), None);
+}

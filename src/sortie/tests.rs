@@ -1,0 +1,93 @@
+use super::*;
+
+#[test]
+fn refuse_sans_ecraser_et_remplace_avec() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("r.csv");
+    ecrire_atomique(&p, b"un", false).unwrap();
+    let e = ecrire_atomique(&p, b"deux", false).unwrap_err();
+    assert_eq!(e.code, E_EXISTE);
+    assert_eq!(fs::read(&p).unwrap(), b"un");
+    ecrire_atomique(&p, b"deux", true).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), b"deux");
+    // no temporary file left behind
+    assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    // unwritable target: error, nothing created
+    let e = ecrire_atomique(&d.path().join("absent/x.csv"), b"x", false).unwrap_err();
+    assert_eq!(e.code, E_ECRITURE);
+    assert!(
+        e.to_string().contains("fichier ou dossier introuvable"),
+        "{e}"
+    );
+}
+
+#[test]
+fn ne_remplace_qu_un_fichier_ordinaire() {
+    let d = tempfile::tempdir().unwrap();
+    let rep = d.path().join("rep");
+    fs::create_dir(&rep).unwrap();
+    let e = ecrire_atomique(&rep, b"x", true).unwrap_err();
+    assert_eq!(e.code, E_PAS_UN_FICHIER);
+    assert!(e.to_string().contains("c'est un dossier"), "{e}");
+    assert!(rep.is_dir());
+    #[cfg(unix)]
+    {
+        // a link is neither followed nor replaced, even towards a regular file
+        let cible = d.path().join("cible.csv");
+        fs::write(&cible, b"cible").unwrap();
+        let lien = d.path().join("lien.csv");
+        std::os::unix::fs::symlink(&cible, &lien).unwrap();
+        let e = ecrire_atomique(&lien, b"x", true).unwrap_err();
+        assert_eq!(e.code, E_PAS_UN_FICHIER);
+        assert!(e.to_string().contains("un lien symbolique"), "{e}");
+        assert_eq!(fs::read(&cible).unwrap(), b"cible");
+        assert!(fs::symlink_metadata(&lien)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+}
+
+#[test]
+fn meme_fichier_qu_une_entree() {
+    let d = tempfile::tempdir().unwrap();
+    let lu = d.path().join("structures.csv");
+    fs::write(&lu, b"id").unwrap();
+    // another name for the same file: the comparison is by device and inode
+    let autre = d.path().join("autre-nom.csv");
+    fs::hard_link(&lu, &autre).unwrap();
+    let e = ecrire_fichier(&autre, b"x", true, std::slice::from_ref(&lu)).unwrap_err();
+    assert_eq!(e.code, E_FICHIER_LU);
+    assert_eq!(fs::read(&lu).unwrap(), b"id");
+}
+
+#[cfg(unix)]
+#[test]
+fn garde_les_droits_et_nettoie_les_orphelins() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("r.csv");
+    fs::write(&p, b"un").unwrap();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+    // a temporary file of a dead process (PID beyond any Linux pid_max, 2^22: no such
+    // process),
+    // one of a running process (ours: the parent of this test), one of another output
+    let mort = d.path().join(".r.csv.2000000000.tmp");
+    let vivant = d.path().join(format!(
+        ".r.csv.{}.tmp",
+        std::os::unix::process::parent_id()
+    ));
+    let autre = d.path().join(".s.csv.2000000000.tmp");
+    for f in [&mort, &vivant, &autre] {
+        fs::write(f, b"reste").unwrap();
+    }
+    ecrire_atomique(&p, b"deux", true).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), b"deux");
+    assert_eq!(
+        fs::metadata(&p).unwrap().permissions().mode() & 0o7777,
+        0o600
+    );
+    assert!(!mort.exists());
+    assert!(vivant.exists());
+    assert!(autre.exists());
+}
