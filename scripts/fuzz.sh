@@ -72,6 +72,11 @@ done
 for f in fixtures/*/evenements.csv; do
     [ -f "$f" ] && cp "$f" "$C/evenements/$(echo "$f" | tr '/' '_')"
 done
+# the target projects the Dugny fixture: events on its structures (every action, both date
+# forms, both delimiters) reach the projection, the Dijon ones stop at E031
+for f in fuzz/graines/evenements/*.csv; do
+    [ -f "$f" ] && cp "$f" "$C/evenements/graine_$(basename "$f")"
+done
 # every input a crash was once found with (tests/fuzz_regressions/, named TARGET-PREFIX_…)
 for f in tests/fuzz_regressions/*.bin; do
     [ -f "$f" ] || continue
