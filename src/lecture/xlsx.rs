@@ -67,17 +67,47 @@ pub struct Feuille<'a> {
     pub premiere_sinon: bool,
 }
 
-/// A cell value as text, or the Excel error it holds (`#DIV/0!`), or a formula without a
-/// computed value.
+/// What a kept cell holds: a value as text, the Excel error it holds (`#DIV/0!`), or a
+/// formula saved without a value (`formule`: its text is known) or (`recalcul`) with a
+/// placeholder value in a workbook that asks to be recomputed on opening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Valeur {
-    Texte(String),
-    Erreur(String),
-    /// A formula (its text when known) saved without a value, or (`recalcul`) with a
-    /// placeholder value in a workbook that asks to be recomputed on opening.
-    NonCalculee {
-        formule: Option<String>,
-        recalcul: bool,
-    },
+    Texte,
+    Erreur,
+    NonCalculee { formule: bool, recalcul: bool },
+}
+
+/// A kept cell: its position (0-based) and what it holds, its text (the value, the error or
+/// the formula) at `debut..fin` of [`Cellules::textes`].
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    ligne: u32,
+    colonne: u32,
+    debut: u32,
+    fin: u32,
+    valeur: Valeur,
+}
+
+/// The non-empty cells of a sheet, in stream order, their texts end to end in one string:
+/// 20 bytes a cell and its text, without an allocation per cell (a sheet of 1,6 million
+/// cells took 104 MB as one `String` each, 46 MB so).
+#[derive(Debug, Default)]
+struct Cellules {
+    cases: Vec<Case>,
+    textes: String,
+}
+
+impl Cellules {
+    /// The text of cell `c`.
+    fn texte(&self, c: &Case) -> &str {
+        self.textes
+            .get(c.debut as usize..c.fin as usize)
+            .unwrap_or("")
+    }
+    /// The formula of cell `c` when it is a formula saved with its text.
+    fn formule(&self, c: &Case) -> Option<&str> {
+        matches!(c.valeur, Valeur::NonCalculee { formule: true, .. }).then(|| self.texte(c))
+    }
 }
 
 /// The shortest decimal text of a float: the digits that read back as the same `f64`
@@ -104,18 +134,25 @@ fn texte_date(d: &calamine::ExcelDateTime) -> String {
     }
 }
 
-fn valeur(c: &DataRef<'_>) -> Option<Valeur> {
-    let t = match c {
+/// Appends the text of a cell's value to `textes`: `Texte` or `Erreur`; `None` (nothing
+/// appended) for an empty cell.
+fn valeur(c: &DataRef<'_>, textes: &mut String) -> Option<Valeur> {
+    match c {
         DataRef::Empty => return None,
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Float(f) => texte_decimal(*f),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Bool(b) => (if *b { "vrai" } else { "faux" }).to_string(),
-        DataRef::DateTime(d) => texte_date(d),
-        DataRef::Error(e) => return Some(Valeur::Erreur(e.to_string())),
-    };
-    Some(Valeur::Texte(t))
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            textes.push_str(s)
+        }
+        DataRef::SharedString(s) => textes.push_str(s),
+        DataRef::Float(f) => textes.push_str(&texte_decimal(*f)),
+        DataRef::Int(i) => textes.push_str(&i.to_string()),
+        DataRef::Bool(b) => textes.push_str(if *b { "vrai" } else { "faux" }),
+        DataRef::DateTime(d) => textes.push_str(&texte_date(d)),
+        DataRef::Error(e) => {
+            textes.push_str(&e.to_string());
+            return Some(Valeur::Erreur);
+        }
+    }
+    Some(Valeur::Texte)
 }
 
 fn illisible(fichier: &str, raison: impl Into<String>) -> Diagnostic {
@@ -156,8 +193,15 @@ fn attraper<T>(fichier: &str, f: impl FnOnce() -> Result<T, Echec>) -> Result<T,
         .unwrap_or_else(|_| Err(Box::new(illisible(fichier, "contenu inattendu"))))
 }
 
-/// The non-empty cells of a sheet: (row, column, value), 0-based, in stream order.
-type Cellules = Vec<(u32, u32, Valeur)>;
+/// Puts the cells in row-major order, the cells of one position in the order read. A sheet
+/// is almost always saved in that order already: then nothing moves and no scratch space
+/// is taken (a stable sort of a million cells borrows half their size).
+fn trier(cellules: &mut Cellules) {
+    let cle = |c: &Case| (c.ligne, c.colonne);
+    if !cellules.cases.is_sorted_by_key(cle) {
+        cellules.cases.sort_by_key(cle);
+    }
+}
 
 fn lire_cellules(
     fichier: &str,
@@ -174,7 +218,7 @@ fn lire_cellules(
             format!("feuille « {nom} » : {}", raison_calamine(&e)),
         )
     })?;
-    let mut cellules = Vec::new();
+    let mut cellules = Cellules::default();
     // memory taken by the cells kept: their text (a shared string is copied into each cell
     // that references it) and their bookkeeping
     let mut memoire: u64 = 0;
@@ -202,18 +246,36 @@ fn lire_cellules(
                 ),
             )));
         }
-        let Some(v) = valeur_gardee(&c.value, c.formula.as_ref(), conteneur.recalcul) else {
+        let debut = cellules.textes.len();
+        let Some(v) = valeur_gardee(
+            &c.value,
+            c.formula.as_ref(),
+            conteneur.recalcul,
+            &mut cellules.textes,
+        ) else {
             continue;
         };
-        memoire = memoire.saturating_add(memoire_de(&v));
+        let fin = cellules.textes.len();
+        memoire = memoire.saturating_add((std::mem::size_of::<Case>() + fin - debut) as u64);
         let ici = || reference_cellule(&nom, colonne as usize, ligne as u64 + 1);
-        if memoire > conteneur.budget {
+        // the budget (2 GB at most) keeps the texts' offsets within 32 bits
+        let (Ok(debut), Ok(fin), false) = (
+            u32::try_from(debut),
+            u32::try_from(fin),
+            memoire > conteneur.budget,
+        ) else {
             return Err(trop_volumineuse(fichier, &nom, conteneur.budget, ici()));
-        }
-        if cellules.len() >= CELLULES_MAX {
+        };
+        if cellules.cases.len() >= CELLULES_MAX {
             return Err(trop_de_cellules(fichier, &nom, ici()));
         }
-        cellules.push((ligne, colonne, v));
+        cellules.cases.push(Case {
+            ligne,
+            colonne,
+            debut,
+            fin,
+            valeur: v,
+        });
     }
     Ok((nom, cellules))
 }
@@ -248,43 +310,43 @@ fn choisir_feuille(fichier: &str, noms: &[String], feuille: Feuille<'_>) -> Resu
     })
 }
 
-/// The value kept for a cell: its cached value, or a formula saved without one (or, in a
-/// workbook to be recomputed on opening, with a placeholder); `None` for an empty or blank
-/// cell.
+/// The value kept for a cell, its text appended to `textes`: its cached value, or a formula
+/// saved without one (or, in a workbook to be recomputed on opening, with a placeholder);
+/// `None` (nothing appended) for an empty or blank cell.
 fn valeur_gardee(
     valeur_lue: &DataRef<'_>,
     formule: Option<&XlsxFormulaMetadata>,
     recalcul: bool,
+    textes: &mut String,
 ) -> Option<Valeur> {
     let formule = formule.map(|f| match f {
         XlsxFormulaMetadata::Normal { formula } | XlsxFormulaMetadata::Shared { formula, .. } => {
-            Some(formula.clone())
+            Some(formula.as_str())
         }
         _ => None,
     });
-    let v = match (valeur(valeur_lue), formule) {
-        (Some(Valeur::Erreur(e)), _) => Valeur::Erreur(e),
-        (None, Some(formule)) => Valeur::NonCalculee {
-            formule,
-            recalcul: false,
-        },
-        (Some(_), Some(formule)) if recalcul => Valeur::NonCalculee {
-            formule,
-            recalcul: true,
-        },
+    let debut = textes.len();
+    // the formula instead of the value read
+    let formule_seule = |textes: &mut String, f: Option<&str>, recalcul: bool| {
+        textes.truncate(debut);
+        textes.push_str(f.unwrap_or(""));
+        Valeur::NonCalculee {
+            formule: f.is_some(),
+            recalcul,
+        }
+    };
+    let v = match (valeur(valeur_lue, textes), formule) {
+        (Some(Valeur::Erreur), _) => Valeur::Erreur,
+        (None, Some(f)) => formule_seule(textes, f, false),
+        (Some(_), Some(f)) if recalcul => formule_seule(textes, f, true),
         (Some(v), _) => v,
         (None, None) => return None,
     };
-    (!matches!(&v, Valeur::Texte(t) if t.trim().is_empty())).then_some(v)
-}
-
-/// The memory a kept cell takes: its text and its bookkeeping.
-fn memoire_de(v: &Valeur) -> u64 {
-    (std::mem::size_of::<(u32, u32, Valeur)>()
-        + match v {
-            Valeur::Texte(t) | Valeur::Erreur(t) => t.len(),
-            Valeur::NonCalculee { formule, .. } => formule.as_ref().map_or(0, String::len),
-        }) as u64
+    if v == Valeur::Texte && textes[debut..].trim().is_empty() {
+        textes.truncate(debut);
+        return None;
+    }
+    Some(v)
 }
 
 /// E074: the cells kept take more memory than the sheet's `budget` (at the cell reached).
@@ -332,7 +394,7 @@ pub fn lire(
     requises: &[&str],
     diags: &mut Diagnostics,
 ) -> Option<Tableau> {
-    let (nom, mut cellules) = cellules_triees(fichier, octets, feuille, requises, diags)?;
+    let (nom, cellules) = cellules_triees(fichier, octets, feuille, requises, diags)?;
     let (ligne_entete, fin_entete, noms) =
         trouver_entete(fichier, &nom, &cellules, connues, diags)?;
     let no_entete = ligne_entete as u64 + 1;
@@ -357,7 +419,7 @@ pub fn lire(
         noms: &noms,
         connues,
     };
-    let (lignes, ok) = rangs.lire(&mut cellules[fin_entete..], diags)?;
+    let (lignes, ok) = rangs.lire(&cellules, fin_entete, diags)?;
     let colonnes = match colonnes {
         Some(c) if ok => c,
         _ => return None,
@@ -383,8 +445,8 @@ fn cellules_triees(
             return None;
         }
     };
-    cellules.sort_by_key(|(l, c, _)| (*l, *c));
-    if cellules.is_empty() {
+    trier(&mut cellules);
+    if cellules.cases.is_empty() {
         diags.push(
             Diagnostic::erreur(
                 Code::E005,

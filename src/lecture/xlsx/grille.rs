@@ -4,7 +4,7 @@
 //! table of collectivités).
 
 use super::{
-    attraper, illisible, lire_cellules, non_calculee, verifier_conteneur, Feuille, Valeur,
+    attraper, illisible, lire_cellules, non_calculee, trier, verifier_conteneur, Feuille, Valeur,
 };
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
@@ -53,26 +53,27 @@ pub fn lire_grille(
     let (nom, mut cellules) = attraper(fichier, || {
         lire_cellules(fichier, octets, feuille, conteneur)
     })?;
-    cellules.sort_by_key(|(l, c, _)| (*l, *c));
-    let mut r = Vec::with_capacity(cellules.len());
-    for (ligne, colonne, v) in cellules {
-        match v {
-            Valeur::Texte(texte) => r.push(Cellule {
+    trier(&mut cellules);
+    let mut r = Vec::with_capacity(cellules.cases.len());
+    for case in &cellules.cases {
+        let (ligne, colonne) = (case.ligne, case.colonne);
+        match case.valeur {
+            Valeur::Texte => r.push(Cellule {
                 ligne,
                 colonne,
-                texte,
+                texte: cellules.texte(case).to_string(),
             }),
-            Valeur::NonCalculee { formule, recalcul } => {
+            Valeur::NonCalculee { recalcul, .. } => {
                 return Err(Box::new(non_calculee(
                     fichier,
                     &nom,
                     colonne as usize,
                     ligne as u64 + 1,
-                    formule.as_deref(),
+                    cellules.formule(case),
                     recalcul,
                 )))
             }
-            Valeur::Erreur(e) => {
+            Valeur::Erreur => {
                 return Err(Box::new(
                     Diagnostic::erreur(
                         Code::E026,
@@ -80,7 +81,7 @@ pub fn lire_grille(
                         "la cellule contient une erreur Excel au lieu d'une valeur",
                     )
                     .cellule(reference_cellule(&nom, colonne as usize, ligne as u64 + 1))
-                    .valeur(e)
+                    .valeur(cellules.texte(case))
                     .conseil("corrigez la formule de la cellule, ou remplacez-la par sa valeur"),
                 ))
             }

@@ -2,7 +2,7 @@
 //! header found among the first rows, then each row read against it into the table's
 //! lines (Excel errors and formulas without their value refused with their cell).
 
-use super::{non_calculee, Valeur, LIGNES_TITRE};
+use super::{non_calculee, Case, Cellules, Valeur, LIGNES_TITRE};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::tableau::{
@@ -10,16 +10,16 @@ use crate::lecture::tableau::{
 };
 
 /// Normalised header names of one row's cells, indexed by column.
-fn noms_entete(ligne: &[(u32, u32, Valeur)]) -> Vec<String> {
+fn noms_entete(cellules: &Cellules, ligne: &[Case]) -> Vec<String> {
     let largeur = ligne
         .iter()
-        .map(|(_, c, _)| *c as usize + 1)
+        .map(|c| c.colonne as usize + 1)
         .max()
         .unwrap_or(0);
     let mut noms = vec![String::new(); largeur];
-    for (_, c, v) in ligne {
-        if let Valeur::Texte(t) = v {
-            noms[*c as usize] = normaliser_nom(t);
+    for c in ligne {
+        if c.valeur == Valeur::Texte {
+            noms[c.colonne as usize] = normaliser_nom(cellules.texte(c));
         }
     }
     noms
@@ -31,31 +31,30 @@ fn noms_entete(ligne: &[(u32, u32, Valeur)]) -> Vec<String> {
 pub(super) fn trouver_entete(
     fichier: &str,
     nom: &str,
-    cellules: &[(u32, u32, Valeur)],
+    cellules: &Cellules,
     connues: &[&str],
     diags: &mut Diagnostics,
 ) -> Option<(u32, usize, Vec<String>)> {
+    let cases = &cellules.cases;
     let mut debut = 0;
     for _ in 0..LIGNES_TITRE {
-        if debut >= cellules.len() {
+        if debut >= cases.len() {
             break;
         }
-        let l = cellules[debut].0;
-        let fin = debut + cellules[debut..].partition_point(|(x, _, _)| *x == l);
-        let noms = noms_entete(&cellules[debut..fin]);
+        let l = cases[debut].ligne;
+        let fin = debut + cases[debut..].partition_point(|c| c.ligne == l);
+        let noms = noms_entete(cellules, &cases[debut..fin]);
         if noms.iter().any(|n| colonne_de(n, connues).is_some()) {
             return Some((l, fin, noms));
         }
         debut = fin;
     }
-    let l = cellules[0].0;
-    let fin = cellules.partition_point(|(x, _, _)| *x == l);
-    let premiere = cellules[..fin]
+    let l = cases[0].ligne;
+    let fin = cases.partition_point(|c| c.ligne == l);
+    let premiere = cases[..fin]
         .iter()
-        .filter_map(|(_, _, v)| match v {
-            Valeur::Texte(t) => Some(t.as_str()),
-            Valeur::Erreur(_) | Valeur::NonCalculee { .. } => None,
-        })
+        .filter(|c| c.valeur == Valeur::Texte)
+        .map(|c| cellules.texte(c))
         .collect::<Vec<_>>()
         .join(" | ")
         .chars()
@@ -93,18 +92,20 @@ impl Rangs<'_> {
     /// when a row was refused (reported); `None` when the sheet is too big to go on.
     pub(super) fn lire(
         &self,
-        cellules: &mut [(u32, u32, Valeur)],
+        cellules: &Cellules,
+        depuis: usize,
         diags: &mut Diagnostics,
     ) -> Option<(Lignes, bool)> {
         let mut ok = true;
         let mut lignes = Lignes::new(self.largeur);
-        let mut champs = vec![String::new(); self.largeur];
-        let mut i = 0;
-        while i < cellules.len() {
-            let l = cellules[i].0;
-            let fin = i + cellules[i..].partition_point(|(x, _, _)| *x == l);
+        let mut champs = vec![""; self.largeur];
+        let cases = &cellules.cases;
+        let mut i = depuis;
+        while i < cases.len() {
+            let l = cases[i].ligne;
+            let fin = i + cases[i..].partition_point(|c| c.ligne == l);
             let no = l as u64 + 1;
-            ok &= self.champs_du_rang(&mut cellules[i..fin], no, &mut champs, diags);
+            ok &= self.champs_du_rang(cellules, &cases[i..fin], no, &mut champs, diags);
             i = fin;
             if champs.iter().all(|c| c.trim().is_empty()) {
                 continue;
@@ -143,28 +144,28 @@ impl Rangs<'_> {
         Some((lignes, ok))
     }
 
-    /// The texts of row `no` into `champs` (emptied first); an Excel error (E026) or a
-    /// formula without its value (E072) in an expected column is reported (`false`).
-    fn champs_du_rang(
+    /// The texts of row `no` into `champs` (emptied first; a later duplicate of a cell wins);
+    /// an Excel error (E026) or a formula without its value (E072) in an expected column is
+    /// reported (`false`).
+    fn champs_du_rang<'c>(
         &self,
-        rang: &mut [(u32, u32, Valeur)],
+        cellules: &'c Cellules,
+        rang: &[Case],
         no: u64,
-        champs: &mut [String],
+        champs: &mut [&'c str],
         diags: &mut Diagnostics,
     ) -> bool {
         let mut ok = true;
-        for c in champs.iter_mut() {
-            *c = String::new();
-        }
-        for (_, c, v) in rang.iter_mut() {
-            let c = *c as usize;
+        champs.fill("");
+        for case in rang {
+            let c = case.colonne as usize;
             if c >= self.largeur {
                 continue; // beyond the header: ignored, as an extra column
             }
             let nom_colonne = &self.noms[c];
-            match v {
-                Valeur::Texte(t) => champs[c] = std::mem::take(t),
-                Valeur::Erreur(e) => {
+            match case.valeur {
+                Valeur::Texte => champs[c] = cellules.texte(case),
+                Valeur::Erreur => {
                     if colonne_de(nom_colonne, self.connues).is_none() {
                         continue;
                     }
@@ -176,19 +177,19 @@ impl Rangs<'_> {
                         )
                         .cellule(reference_cellule(self.nom, c, no))
                         .colonne(nom_colonne.clone())
-                        .valeur(e.clone())
+                        .valeur(cellules.texte(case))
                         .conseil(
                             "corrigez la formule de la cellule, ou remplacez-la par sa valeur",
                         ),
                     );
                     ok = false;
                 }
-                Valeur::NonCalculee { formule, recalcul } => {
+                Valeur::NonCalculee { recalcul, .. } => {
                     if !self.connues.contains(&nom_colonne.as_str()) {
                         continue;
                     }
-                    let d =
-                        non_calculee(self.fichier, self.nom, c, no, formule.as_deref(), *recalcul);
+                    let formule = cellules.formule(case);
+                    let d = non_calculee(self.fichier, self.nom, c, no, formule, recalcul);
                     diags.push(d.colonne(nom_colonne.clone()));
                     ok = false;
                 }
