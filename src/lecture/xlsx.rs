@@ -89,8 +89,8 @@ struct Case {
 }
 
 /// The non-empty cells of a sheet, in stream order, their texts end to end in one string:
-/// 20 bytes a cell and its text, without an allocation per cell (a sheet of 1,6 million
-/// cells took 104 MB as one `String` each, 46 MB so).
+/// 20 bytes a cell and its text, without an allocation per cell (a sheet of 1.6 million
+/// cells took about 104 MB with one `String` each, 46 MB this way).
 #[derive(Debug, Default)]
 struct Cellules {
     cases: Vec<Case>,

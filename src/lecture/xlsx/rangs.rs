@@ -87,9 +87,9 @@ pub(super) struct Rangs<'a> {
 }
 
 impl Rangs<'_> {
-    /// The rows after the header, stored flat as they are read (one text for the table),
-    /// each cell's own string freed once copied: the sheet is never held twice. With `false`
-    /// when a row was refused (reported); `None` when the sheet is too big to go on.
+    /// The rows from cell `depuis` (the first after the header), stored flat as they are
+    /// read (one text for the table, the cells' texts borrowed until copied there). With
+    /// `false` when a row was refused (reported); `None` when the sheet is too big to go on.
     pub(super) fn lire(
         &self,
         cellules: &Cellules,
