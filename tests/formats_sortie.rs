@@ -214,3 +214,108 @@ fn toutes_les_tables_dans_un_dossier() {
         .assert()
         .code(2);
 }
+
+/// The columns of a CSV table by name, one map per row (rfc4180 profile: `.` decimals).
+fn lignes_csv(t: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut l = t.lines();
+    let entete: Vec<&str> = l.next().unwrap().split(',').collect();
+    l.map(|x| {
+        entete
+            .iter()
+            .map(|c| c.to_string())
+            .zip(x.split(',').map(str::to_string))
+            .collect()
+    })
+    .collect()
+}
+
+/// Cents of a `1234.56` field.
+fn centimes(s: &str) -> i64 {
+    let (e, d) = s.split_once('.').unwrap();
+    e.parse::<i64>().unwrap() * 100 + d.parse::<i64>().unwrap()
+}
+
+/// Every row of the gestionnaire and collectivité tables adds up with the bonus trajectoire
+/// and the CTRE shown: bonus_total = lissage + nouvelles + trajectoire (gestionnaires);
+/// verse_caf = bonus aux structures + CTRE + versé à la collectivité (collectivités).
+/// Gevrey-Nuits by hand: Commune de Gevrey-Chambertin 38 400,00 + 12 000,00 (CTRE of the
+/// crèche inter-entreprises) + 0,00 = 50 400,00; the manager « Entreprise de crèches
+/// (fictive) » bonus 0,00, CTRE 12 000,00. Dugny, « Ville de Dugny »: lissage 197 000,00
+/// + nouvelles 0,00 + trajectoire 6 000,00 = 203 000,00.
+#[test]
+fn tables_de_totaux_avec_trajectoire_et_ctre() {
+    for d in [DOSSIER, "fixtures/gevrey-nuits", "fixtures/dijon-2024"] {
+        let g = csv(&["calculer", d, "--format", "csv", "--table", "gestionnaires"]);
+        for l in lignes_csv(&g) {
+            let c = |k: &str| centimes(&l[k]);
+            assert_eq!(
+                c("bonus_lissage") + c("bonus_nouvelles") + c("bonus_trajectoire"),
+                c("bonus_total"),
+                "{d} {l:?}"
+            );
+        }
+        let t = csv(&["calculer", d, "--format", "csv", "--table", "collectivites"]);
+        for l in lignes_csv(&t) {
+            let c = |k: &str| centimes(&l[k]);
+            assert_eq!(
+                c("bonus_structures") + c("bonus_ctre") + c("verse_collectivite"),
+                c("verse_caf"),
+                "{d} {l:?}"
+            );
+        }
+    }
+    let t = csv(&[
+        "calculer",
+        "fixtures/gevrey-nuits",
+        "--format",
+        "csv",
+        "--table",
+        "collectivites",
+    ]);
+    let gevrey = lignes_csv(&t)
+        .into_iter()
+        .find(|l| l["collectivite"] == "GEVREY")
+        .unwrap();
+    assert_eq!(
+        (
+            gevrey["bonus_structures"].as_str(),
+            gevrey["bonus_ctre"].as_str(),
+            gevrey["verse_caf"].as_str()
+        ),
+        ("38400.00", "12000.00", "50400.00")
+    );
+    let g = csv(&[
+        "calculer",
+        "fixtures/gevrey-nuits",
+        "--format",
+        "csv",
+        "--table",
+        "gestionnaires",
+    ]);
+    assert!(
+        g.lines()
+            .any(|l| l.starts_with("Entreprise de crèches (fictive),")
+                && l.ends_with(",0.00,12000.00")),
+        "{g}"
+    );
+    let g = csv(&[
+        "calculer",
+        DOSSIER,
+        "--format",
+        "csv",
+        "--table",
+        "gestionnaires",
+    ]);
+    let dugny = lignes_csv(&g)
+        .into_iter()
+        .find(|l| l["gestionnaire"] == "Ville de Dugny")
+        .unwrap();
+    assert_eq!(
+        (
+            dugny["bonus_lissage"].as_str(),
+            dugny["bonus_trajectoire"].as_str(),
+            dugny["bonus_total"].as_str()
+        ),
+        ("197000.00", "6000.00", "203000.00")
+    );
+}

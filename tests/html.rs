@@ -307,3 +307,40 @@ fn pied_de_page_date_version_empreinte() {
         "{date}"
     );
 }
+
+/// Reconciliation with a bonus trajectoire (Dugny) and a CTRE (Gevrey-Nuits): every row of
+/// section 5 reads A, L, N, T, C, R, P and « Versé Caf » (the units carry no cents) with
+/// A + C = L + R + P and Versé Caf = L + N + T + P; the sentence under the table names every
+/// part of what the Caf pays. Dugny EAJE by hand: L 126 000,00 + N 18 000,00 + T 8 900,00
+/// (6 000,00 Les Cigognes + 2 900,00 Eden Baby Park) + P 0 = 152 900,00. Gevrey-Nuits:
+/// bonus aux structures 291 827,77 + CTRE 12 000,00 + pilotage 20 000,00 = 323 827,77.
+#[test]
+fn rapprochement_avec_trajectoire_et_ctre() {
+    let h = html::rendre(&resultat("fixtures/dugny")).unwrap();
+    assert!(h.contains("<th class=\"n\">Trajectoire (T)</th>"));
+    assert!(h.contains("la Caf verse L + N + T + P."));
+    let i = h.find("id=\"table-rapprochement\"").unwrap();
+    let table = &h[i..i + h[i..].find("</table>").unwrap()];
+    let mut eaje = None;
+    for ligne in table.split("<tr").skip(2) {
+        let c = centimes_entre(ligne, "", "</tr>");
+        let [a, l, n, t, cp, r, p, v] = c[..] else {
+            panic!("{ligne}")
+        };
+        assert_eq!(a + cp, l + r + p, "{ligne}");
+        assert_eq!(l + n + t + p, v, "{ligne}");
+        if ligne.contains("data-volet=\"EAJE\"") {
+            eaje = Some((l, n, t, p, v));
+        }
+    }
+    assert_eq!(eaje, Some((12_600_000, 1_800_000, 890_000, 0, 15_290_000)));
+    // a bonus trajectoire in the chart: its own segment and legend
+    assert!(h.contains("<span style=\"background:#805ad5\"></span>bonus trajectoire"));
+    let g = html::rendre(&resultat("fixtures/gevrey-nuits")).unwrap();
+    assert!(g.contains(
+        "Total versé par la Caf : bonus aux structures 291\u{202f}827,77\u{a0}€ + CTRE (places employeurs) 12\u{202f}000,00\u{a0}€ + versé aux collectivités 20\u{202f}000,00\u{a0}€ = <strong>323\u{202f}827,77\u{a0}€</strong>."
+    ), "{}", &g[g.find("Total versé par la Caf :").unwrap()..][..300]);
+    // no trajectoire, no CTRE: the reconciliation as before (Dijon)
+    let d = html::rendre(&resultat("fixtures/dijon-2024")).unwrap();
+    assert!(!d.contains("Trajectoire (T)") && d.contains("La Caf verse L + N + P."));
+}

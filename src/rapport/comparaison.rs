@@ -41,7 +41,7 @@ pub fn rendre_table(c: &Comparaison, largeur: Option<u16>, couleur: bool, tout: 
         .chain(std::iter::once(&c.total))
         .collect();
     o.push_str(&term.totaux(
-        "Totaux par collectivité (Caf : bonus aux structures + versé à la collectivité)",
+        "Totaux par collectivité (Caf : bonus et CTRE versés aux structures + versé à la collectivité)",
         "collectivité",
         &coll,
     ));

@@ -339,6 +339,11 @@ pub fn rendre_table(r: &Resultat, p: Profil, t: TableCsv) -> R<Vec<u8>> {
                 );
                 l.push(c.structures.structures.to_string());
                 l.push(c.structures.structures_eligibles.to_string());
+                l.extend(
+                    tables::montants_ajoutes(&c.structures)
+                        .into_iter()
+                        .map(|m| p.montant(m)),
+                );
                 ecrire(&l)?;
             }
         }

@@ -133,6 +133,32 @@ pub fn nombre_de(n: u64, singulier: &str, pluriel: &str) -> String {
     )
 }
 
+/// What the Caf pays in all (`verse_caf`), in the parts every summary states: the bonus to
+/// the structures, the CTRE (places reserved by employers, paid to the structures outside
+/// the bonus) when there is some, and what is paid to the collectivités (pilotage). The
+/// parts add up to `verse_caf` exactly (R8).
+pub fn parts_verse_caf(t: &crate::calcul::TotalGeneral) -> Vec<(&'static str, Montant)> {
+    let mut parts = vec![("bonus aux structures", t.structures.bonus_total)];
+    if t.structures.bonus_ctre.0 != 0 {
+        parts.push(("CTRE (places employeurs)", t.structures.bonus_ctre));
+    }
+    parts.push(("versé aux collectivités", t.verse_collectivite));
+    parts
+}
+
+/// [`parts_verse_caf`] as a text: `bonus aux structures 1 000,00 € + …`, each amount written
+/// by `montant`.
+pub fn detail_verse_caf(
+    t: &crate::calcul::TotalGeneral,
+    montant: impl Fn(Montant) -> String,
+) -> String {
+    parts_verse_caf(t)
+        .into_iter()
+        .map(|(libelle, m)| format!("{libelle} {}", montant(m)))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// Today's date (UTC), the generation date printed on the reports; `SOURCE_DATE_EPOCH`
 /// (seconds since 1970, the reproducible-builds convention) fixes it for reproducible outputs.
 pub fn aujourd_hui() -> crate::modele::Date {

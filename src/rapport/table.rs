@@ -525,17 +525,19 @@ fn table_rapprochement(r: &Resultat, largeur: usize, tout: bool, f: &mut Flux) -
 fn total_general(r: &Resultat, largeur: usize, tout: bool, f: &mut Flux) {
     let tt = &r.total;
     f.ecrire("\n\n");
-    f.ecrire(&envelopper(&format!(
-        "Total général versé par la Caf en {} : {} (bonus aux structures {} + versé aux collectivités {})\n\
+    f.ecrire(&envelopper(
+        &format!(
+            "Total général versé par la Caf en {} : {} ({})\n\
          Contributions des collectivités aux structures : {} en N-1 → {} en {}\n",
-        r.exercice,
-        super::montant_fr(tt.verse_caf),
-        super::montant_fr(tt.structures.bonus_total),
-        super::montant_fr(tt.verse_collectivite),
-        super::montant_fr(tt.structures.contribution_n1),
-        super::montant_fr(tt.structures.contribution_n),
-        r.exercice,
-    ), largeur));
+            r.exercice,
+            super::montant_fr(tt.verse_caf),
+            super::detail_verse_caf(tt, super::montant_fr),
+            super::montant_fr(tt.structures.contribution_n1),
+            super::montant_fr(tt.structures.contribution_n),
+            r.exercice,
+        ),
+        largeur,
+    ));
     if !tout {
         f.ecrire(&envelopper(
             "(colonnes choisies pour la largeur ; toutes avec --colonnes toutes)\n",

@@ -18,10 +18,14 @@ pub const COLONNES_GESTIONNAIRES: &[&str] = &[
     "financement_public_n1",
     "financement_public_n",
     "variation",
+    "bonus_trajectoire",
+    "bonus_ctre",
 ];
 
-/// The amounts of a line of totals, in the order of [`COLONNES_GESTIONNAIRES`].
-pub fn montants_totaux(t: &Totaux) -> [Montant; 9] {
+/// The amounts of a line of totals, in the order of [`COLONNES_GESTIONNAIRES`]: the
+/// trajectoire (inside `bonus_total`) and the CTRE (outside it) last, as in the structure
+/// table.
+pub fn montants_totaux(t: &Totaux) -> [Montant; 11] {
     [
         t.bonus_n1,
         t.bonus_lissage,
@@ -32,10 +36,13 @@ pub fn montants_totaux(t: &Totaux) -> [Montant; 9] {
         t.financement_public_n1,
         t.financement_public_n,
         t.variation,
+        t.bonus_trajectoire,
+        t.bonus_ctre,
     ]
 }
 
-/// Totals per collectivité: id, name, [`montants_collectivite`], then two counts.
+/// Totals per collectivité: id, name, [`montants_collectivite`], two counts, then
+/// [`montants_ajoutes`] (columns added after the counts: the first ones keep their place).
 pub const COLONNES_COLLECTIVITES: &[&str] = &[
     "collectivite",
     "nom",
@@ -51,7 +58,15 @@ pub const COLONNES_COLLECTIVITES: &[&str] = &[
     "variation",
     "structures",
     "structures_eligibles",
+    "bonus_trajectoire",
+    "bonus_ctre",
 ];
+
+/// The last amounts of a collectivité's line: its structures' bonus trajectoire (inside
+/// `bonus_structures`) and CTRE (outside it, inside `verse_caf`).
+pub fn montants_ajoutes(t: &Totaux) -> [Montant; 2] {
+    [t.bonus_trajectoire, t.bonus_ctre]
+}
 
 /// The amounts of a collectivité's line, in the order of [`COLONNES_COLLECTIVITES`].
 pub fn montants_collectivite(c: &TotauxCollectivite) -> [Montant; 10] {

@@ -254,15 +254,14 @@ pub fn encoder(s: &str) -> String {
 pub fn synthese(r: &Resultat) -> String {
     let t = &r.total;
     let mut o = format!(
-        "<div class=\"cartes\"><div class=\"carte\" id=\"carte-caf\"><div class=\"etiquette\">Versé par la Caf en {ex}</div><div class=\"valeur\" data-centimes=\"{vc}\">{vcf}</div><div class=\"detail\">bonus aux structures {bs} + versé aux collectivités {vcol}</div></div>\
+        "<div class=\"cartes\"><div class=\"carte\" id=\"carte-caf\"><div class=\"etiquette\">Versé par la Caf en {ex}</div><div class=\"valeur\" data-centimes=\"{vc}\">{vcf}</div><div class=\"detail\">{detail}</div></div>\
 <div class=\"carte coll\"><div class=\"etiquette\">Contributions des collectivités</div><div class=\"valeur petite\">N-1 : {c1}</div><div class=\"valeur petite\">{ex} : {cn}</div></div>\
 <div class=\"carte elig\"><div class=\"etiquette\">Structures éligibles</div><div class=\"valeur\">{ne} sur {ns}</div></div>\
 <div class=\"carte\"><div class=\"etiquette\">Charge à payer N-1</div><div class=\"valeur\">{a}</div><div class=\"detail\">dont non redistribué {nr}</div></div></div>\n",
         ex = r.exercice,
         vc = t.verse_caf.0,
         vcf = esc(&fr(t.verse_caf)),
-        bs = esc(&fr(t.structures.bonus_total)),
-        vcol = esc(&fr(t.verse_collectivite)),
+        detail = esc(&crate::rapport::detail_verse_caf(t, fr)),
         c1 = esc(&fr(t.structures.contribution_n1)),
         cn = esc(&fr(t.structures.contribution_n)),
         ne = t.structures.structures_eligibles,

@@ -62,11 +62,20 @@ fn texte_svg(o: &mut String, classe: &str, x: i128, y: i128, texte: &str) {
     o.push_str("</text>");
 }
 
-/// The legend under each volet chart.
-pub(super) const LEGENDE_VOLET: &str = "<p class=\"legende\">Légende :<span style=\"background:#2b6cb0\"></span>lissage des unités existantes<span style=\"background:#38a169\"></span>forfaits des places nouvelles ; à droite, le bonus total.</p>";
+/// The legend under a volet chart; the bonus trajectoire only when one of its structures
+/// receives some.
+pub(super) fn legende_volet(lignes: &[&LigneStructure]) -> String {
+    let trajectoire = if lignes.iter().any(|l| l.bonus_trajectoire.0 != 0) {
+        format!("<span style=\"background:{COULEUR_TRAJECTOIRE}\"></span>bonus trajectoire")
+    } else {
+        String::new()
+    };
+    format!("<p class=\"legende\">Légende :<span style=\"background:{COULEUR_LISSAGE}\"></span>lissage des unités existantes<span style=\"background:{COULEUR_NOUVELLES}\"></span>forfaits des places nouvelles{trajectoire} ; à droite, le bonus total.</p>")
+}
 
 const COULEUR_LISSAGE: &str = "#2b6cb0";
 const COULEUR_NOUVELLES: &str = "#38a169";
+const COULEUR_TRAJECTOIRE: &str = "#805ad5";
 pub(crate) const COULEUR_CAF: &str = "#2b6cb0";
 pub(crate) const COULEUR_COLLECTIVITE: &str = "#dd6b20";
 
@@ -134,11 +143,12 @@ pub(super) fn graphique_volet(
             o.push_str(" ; ");
         }
         o.push_str(&esc(&format!(
-            "{} : {} (lissage {}, places nouvelles {})",
+            "{} : {} (lissage {}, places nouvelles {}{})",
             l.structure.nom,
             fr(l.bonus_total),
             fr(l.bonus_lissage),
-            fr(l.bonus_nouvelles)
+            fr(l.bonus_nouvelles),
+            trajectoire(l, ", ")
         )));
         vider_si_plein(o, w)?;
     }
@@ -159,16 +169,20 @@ fn barre(o: &mut String, l: &LigneStructure, y: i128, etiquette: &str, fin: i64,
     let s = &l.structure;
     let x0 = MARGE_ETIQUETTE * 10;
     let wl = echelle(l.bonus_lissage.0, fin, largeur);
+    // lissage, then new places, then trajectoire: each segment ends where the running sum
+    // of the amounts does (bonus_total = lissage + nouvelles + trajectoire)
+    let wn = echelle(l.bonus_lissage.0 + l.bonus_nouvelles.0, fin, largeur);
     let wt = echelle(l.bonus_total.0, fin, largeur);
     let _ = write!(
         o,
-        "<g class=\"barre\" data-id=\"{id}\" data-centimes=\"{c}\"><title>{nom} ({id}) : {t} = lissage {bl} + places nouvelles {bn}</title>",
+        "<g class=\"barre\" data-id=\"{id}\" data-centimes=\"{c}\"><title>{nom} ({id}) : {t} = lissage {bl} + places nouvelles {bn}{tr}</title>",
         id = esc(&s.id),
         c = l.bonus_total.0,
         nom = esc(&s.nom),
         t = esc(&fr(l.bonus_total)),
         bl = esc(&fr(l.bonus_lissage)),
         bn = esc(&fr(l.bonus_nouvelles)),
+        tr = esc(&trajectoire(l, " + ")),
     );
     texte_svg(o, "etiquette", x0 - 60, y * 10 + 140, etiquette);
     let _ = write!(
@@ -178,14 +192,16 @@ fn barre(o: &mut String, l: &LigneStructure, y: i128, etiquette: &str, fin: i64,
         px(y * 10 + 30),
         px(wl)
     );
-    if wt > wl {
-        let _ = write!(
-            o,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{COULEUR_NOUVELLES}\"/>",
-            px(x0 + wl),
-            px(y * 10 + 30),
-            px(wt - wl)
-        );
+    for (debut, fin, couleur) in [(wl, wn, COULEUR_NOUVELLES), (wn, wt, COULEUR_TRAJECTOIRE)] {
+        if fin > debut {
+            let _ = write!(
+                o,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{couleur}\"/>",
+                px(x0 + debut),
+                px(y * 10 + 30),
+                px(fin - debut)
+            );
+        }
     }
     let _ = write!(
         o,
@@ -194,6 +210,16 @@ fn barre(o: &mut String, l: &LigneStructure, y: i128, etiquette: &str, fin: i64,
         px(y * 10 + 140),
         esc(&fr(l.bonus_total))
     );
+}
+
+/// `{avant}trajectoire 1 000,00 €` when the structure receives a bonus trajectoire, else
+/// nothing.
+fn trajectoire(l: &LigneStructure, avant: &str) -> String {
+    if l.bonus_trajectoire.0 == 0 {
+        String::new()
+    } else {
+        format!("{avant}trajectoire {}", fr(l.bonus_trajectoire))
+    }
 }
 
 /// Hands the page written so far to `w` once it is [`MORCEAU`] long.

@@ -21,7 +21,7 @@ use crate::modele::{Convention, Montant};
 use std::fmt::Write;
 
 mod graphiques;
-use graphiques::{graphique_gestionnaires, graphique_volet, LEGENDE_VOLET};
+use graphiques::{graphique_gestionnaires, graphique_volet, legende_volet};
 pub(crate) use graphiques::{COULEUR_CAF, COULEUR_COLLECTIVITE, LARGEUR_SVG};
 
 /// Escapes a text for HTML content and attribute values.

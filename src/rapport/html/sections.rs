@@ -11,7 +11,7 @@ pub(super) fn synthese(o: &mut String, r: &Resultat) {
     let _ = write!(
         o,
         "<section id=\"synthese\">\n<h2>1. Synthèse</h2>\n<div class=\"cartes\">\n\
-         <div class=\"carte\" id=\"total-caf\"><div class=\"etiquette\">Versé par la Caf en {ex}</div><div class=\"valeur\" data-centimes=\"{vc}\">{vcf}</div><div class=\"detail\">bonus aux structures {bs} + versé aux collectivités {vcol}</div></div>\n\
+         <div class=\"carte\" id=\"total-caf\"><div class=\"etiquette\">Versé par la Caf en {ex}</div><div class=\"valeur\" data-centimes=\"{vc}\">{vcf}</div><div class=\"detail\">{detail}</div></div>\n\
          <div class=\"carte coll\" id=\"total-collectivites\"><div class=\"etiquette\">Contributions des collectivités aux structures</div><div class=\"valeur petite\">N-1 : <span data-centimes=\"{c1}\">{c1f}</span></div><div class=\"valeur petite\">{ex} : <span data-centimes=\"{cn}\">{cnf}</span></div></div>\n\
          <div class=\"carte elig\" id=\"structures-eligibles\"><div class=\"etiquette\">Structures éligibles</div><div class=\"valeur\"><span data-nombre=\"{ne}\">{ne}</span> sur {ns}</div><div class=\"detail\">{nx} structure{px} non éligible{px} (section 6)</div></div>\n\
          <div class=\"carte\" id=\"charge-n1\"><div class=\"etiquette\">Charge à payer N-1 à répartir</div><div class=\"valeur\" data-centimes=\"{a}\">{af}</div><div class=\"detail\">dont non redistribué {nr}</div></div>\n\
@@ -19,8 +19,7 @@ pub(super) fn synthese(o: &mut String, r: &Resultat) {
         ex = r.exercice,
         vc = t.verse_caf.0,
         vcf = esc(&fr(t.verse_caf)),
-        bs = esc(&fr(t.structures.bonus_total)),
-        vcol = esc(&fr(t.verse_collectivite)),
+        detail = esc(&crate::rapport::detail_verse_caf(t, fr)),
         c1 = t.structures.contribution_n1.0,
         c1f = esc(&fr(t.structures.contribution_n1)),
         cn = t.structures.contribution_n.0,
@@ -107,7 +106,7 @@ pub(super) fn volets(
         if let Err(e) = graphique_volet(o, w, v, &lignes) {
             return Ok(Err(e));
         }
-        o.push_str(LEGENDE_VOLET);
+        o.push_str(&legende_volet(&lignes));
         o.push_str("</figure>\n");
         vider!(o, w);
     }
@@ -209,12 +208,26 @@ pub(super) fn structures(
 /// 5. Reconciliation per collectivité and volet.
 pub(super) fn rapprochement(o: &mut String, r: &Resultat) {
     let t = &r.total;
+    // T only when a structure receives a bonus trajectoire
+    let avec_t = t.trajectoire_versee.0 != 0;
+    let (verse, colonne_t) = if avec_t {
+        (
+            ". Le bonus trajectoire (T) s'y ajoute, en dehors de A : la Caf verse L + N + T + P.",
+            "<th class=\"n\">Trajectoire (T)</th>",
+        )
+    } else {
+        (". La Caf verse L + N + P.", "")
+    };
+    let td_t = |m: Montant| if avec_t { td_montant(m) } else { String::new() };
     // reconciliation
-    o.push_str("<section id=\"rapprochement\">\n<div class=\"tete\"><h2>5. Rapprochement par collectivité et volet</h2>\n<p>Pour chaque collectivité et chaque volet : la charge à payer N-1 (A) se retrouve dans le lissage versé (L), le complément dû au plancher et à la revalorisation (C), le non redistribué (R : mois de fermeture, volet sans structure éligible ou inconnu du barème) et ce qui est versé à la collectivité elle-même (P, pilotage) : A + C = L + R + P. La Caf verse L + N + P.</p></div>\n<div class=\"defilement\"><table id=\"table-rapprochement\">\n<thead><tr><th>Collectivité</th><th>Volet</th><th class=\"n\">Charge N-1 (A)</th><th class=\"n\">Unités (U)</th><th class=\"n\">Lissage (L)</th><th class=\"n\">Places nouvelles (N)</th><th class=\"n\">Complément (C)</th><th class=\"n\">Non redistribué (R)</th><th class=\"n\">Versé collectivité (P)</th><th class=\"n\">Versé Caf</th></tr></thead>\n<tbody>\n");
+    let _ = write!(
+        o,
+        "<section id=\"rapprochement\">\n<div class=\"tete\"><h2>5. Rapprochement par collectivité et volet</h2>\n<p>Pour chaque collectivité et chaque volet : la charge à payer N-1 (A) se retrouve dans le lissage versé (L), le complément dû au plancher et à la revalorisation (C), le non redistribué (R : mois de fermeture, volet sans structure éligible ou inconnu du barème) et ce qui est versé à la collectivité elle-même (P, pilotage) : A + C = L + R + P{verse}</p></div>\n<div class=\"defilement\"><table id=\"table-rapprochement\">\n<thead><tr><th>Collectivité</th><th>Volet</th><th class=\"n\">Charge N-1 (A)</th><th class=\"n\">Unités (U)</th><th class=\"n\">Lissage (L)</th><th class=\"n\">Places nouvelles (N)</th>{colonne_t}<th class=\"n\">Complément (C)</th><th class=\"n\">Non redistribué (R)</th><th class=\"n\">Versé collectivité (P)</th><th class=\"n\">Versé Caf</th></tr></thead>\n<tbody>\n"
+    );
     for g in &r.groupes {
         let _ = writeln!(
             o,
-            "<tr data-collectivite=\"{}\" data-volet=\"{}\"><td>{}</td><td>{}</td>{}<td class=\"n\">{}</td>{}{}{}{}{}{}</tr>",
+            "<tr data-collectivite=\"{}\" data-volet=\"{}\"><td>{}</td><td>{}</td>{}<td class=\"n\">{}</td>{}{}{}{}{}{}{}</tr>",
             esc(&g.collectivite),
             esc(&g.volet),
             esc(&g.collectivite),
@@ -223,6 +236,7 @@ pub(super) fn rapprochement(o: &mut String, r: &Resultat) {
             esc(&groupe_fr(&g.unites.to_string())),
             td_montant(g.lissage_verse),
             td_montant(g.nouvelles_versees),
+            td_t(g.trajectoire_versee),
             td_montant(g.complement_plancher),
             td_montant(g.non_redistribue),
             td_montant(g.verse_collectivite),
@@ -231,16 +245,16 @@ pub(super) fn rapprochement(o: &mut String, r: &Resultat) {
     }
     let _ = writeln!(
         o,
-        "</tbody>\n<tfoot><tr id=\"total-rapprochement\"><td colspan=\"2\">Total</td>{}<td></td>{}{}{}{}{}{}</tr></tfoot>\n</table></div>\n<p>Total versé par la Caf : bonus aux structures {} + versé aux collectivités {} = <strong>{}</strong>.</p>\n</section>",
+        "</tbody>\n<tfoot><tr id=\"total-rapprochement\"><td colspan=\"2\">Total</td>{}<td></td>{}{}{}{}{}{}{}</tr></tfoot>\n</table></div>\n<p>Total versé par la Caf : {} = <strong>{}</strong>.</p>\n</section>",
         td_montant(t.charge_n1),
         td_montant(t.lissage_verse),
         td_montant(t.nouvelles_versees),
+        td_t(t.trajectoire_versee),
         td_montant(t.complement_plancher),
         td_montant(t.non_redistribue),
         td_montant(t.verse_collectivite),
         td_montant(t.verse_caf),
-        esc(&fr(t.structures.bonus_total)),
-        esc(&fr(t.verse_collectivite)),
+        esc(&crate::rapport::detail_verse_caf(t, fr)),
         esc(&fr(t.verse_caf)),
     );
 }

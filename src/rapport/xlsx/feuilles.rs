@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::rapport::tables::{
-    montants_collectivite, montants_totaux, COLONNES_COLLECTIVITES, COLONNES_GESTIONNAIRES,
+    montants_ajoutes, montants_collectivite, montants_totaux, COLONNES_COLLECTIVITES,
+    COLONNES_GESTIONNAIRES,
 };
 
 /// Beyond this many structures, the Structures sheet is written row by row in « constant
@@ -126,6 +127,10 @@ fn ligne_totaux(fe: &mut Feuille, derniere: u32, t: &Totaux, f: &Formats) -> X<(
     Ok(())
 }
 
+/// Column of the structure counts in the Collectivites sheet: after the id, the name and the
+/// amounts of [`montants_collectivite`].
+const COMPTES: u16 = 12;
+
 pub(super) fn feuille_collectivites(r: &Resultat, f: &Formats) -> X<Worksheet> {
     let mut fe = Feuille::new("Collectivites")?;
     fe.entetes(COLONNES_COLLECTIVITES, f)?;
@@ -142,8 +147,11 @@ pub(super) fn feuille_collectivites(r: &Resultat, f: &Formats) -> X<Worksheet> {
         for (i, m) in montants(c).into_iter().enumerate() {
             fe.montant(l, 2 + i as u16, m, &f.montant)?;
         }
-        fe.entier(l, 12, c.structures.structures, &f.entier)?;
-        fe.entier(l, 13, c.structures.structures_eligibles, &f.entier)?;
+        fe.entier(l, COMPTES, c.structures.structures, &f.entier)?;
+        fe.entier(l, COMPTES + 1, c.structures.structures_eligibles, &f.entier)?;
+        for (i, m) in montants_ajoutes(&c.structures).into_iter().enumerate() {
+            fe.montant(l, COMPTES + 2 + i as u16, m, &f.montant)?;
+        }
     }
     let derniere = l;
     let t = &r.total;
@@ -165,11 +173,16 @@ pub(super) fn feuille_collectivites(r: &Resultat, f: &Formats) -> X<Worksheet> {
         fe.montant(lc, c, m, &f.calcule_montant)?;
     }
     for (c, n) in [
-        (12u16, t.structures.structures),
-        (13, t.structures.structures_eligibles),
+        (COMPTES, t.structures.structures),
+        (COMPTES + 1, t.structures.structures_eligibles),
     ] {
         fe.somme(lf, c, 1, derniere, &n.to_string(), &f.total_entier)?;
         fe.entier(lc, c, n, &f.entier)?;
+    }
+    for (i, m) in montants_ajoutes(&t.structures).into_iter().enumerate() {
+        let c = COMPTES + 2 + i as u16;
+        fe.somme(lf, c, 1, derniere, &m.to_string(), &f.total_montant)?;
+        fe.montant(lc, c, m, &f.calcule_montant)?;
     }
     fe.finir(derniere, COLONNES_COLLECTIVITES.len() as u16, 1)
 }
@@ -307,7 +320,7 @@ fn controle_croise(fe: &mut Feuille, r: &Resultat, lx: u32, lf: u32, f: &Formats
     fe.texte(
         lx + 1,
         0,
-        "Total versé par la Caf = bonus aux structures + versé aux collectivités",
+        "Total versé par la Caf = bonus et CTRE versés aux structures + versé aux collectivités",
         &f.total_texte,
     )?;
     fe.formule(
@@ -490,7 +503,7 @@ fn chiffres_cles(fe: &mut Feuille, r: &Resultat, f: &Formats) -> X<u32> {
             s.contribution_n,
             false,
         ),
-        ("Variation des contributions (€)", s.variation, false),
+        ("Variation du financement public (€)", s.variation, false),
     ];
     for (libelle, m, total) in montants {
         l += 1;
