@@ -2377,3 +2377,104 @@ async fn fichiers_hostiles_des_campagnes_de_fuzz() {
     }
     assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
 }
+
+/// The contents of every file of a zip, by name.
+fn contenus_zip(octets: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets.to_vec())).unwrap();
+    let mut v = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut o = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut o).unwrap();
+        v.push((f.name().unwrap().to_string(), o));
+    }
+    v.sort();
+    v
+}
+
+/// A what-if changes the page and its downloads, which say so (banner, file names), never
+/// the letters to sign nor the check of a notification: both stay on the deposited dossier.
+/// Dugny, LAEP-LAPINOUS 350 → 400 hours: 10 000 / 800 × 400 = 5 000,00 € in the simulation;
+/// deposited: 10 000 / 750 × 350 = 4 666,67 €.
+#[tokio::test]
+async fn simulation_ni_lettres_ni_verification() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let url_lettres = format!("{d}/telecharger/lettres.zip");
+    let avant = contenus_zip(&n.get(&url_lettres).await.corps);
+    assert!(!n
+        .get(&d)
+        .await
+        .texte()
+        .contains("<strong>Simulation</strong>"));
+    let s = format!("{d}/simulation");
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&d).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert!(
+        t.contains("<strong>Simulation</strong> : ce scénario a été modifié (1 étape).")
+            && t.contains("Télécharger de la simulation :")
+            && t.contains("lettres de notification du dossier déposé"),
+        "{t}"
+    );
+    // the letters: the same files, the same bytes as before the what-if
+    assert_eq!(contenus_zip(&n.get(&url_lettres).await.corps), avant);
+    let r = n.get(&format!("{d}/telecharger/resultat.csv")).await;
+    assert!(r.entetes[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("simulation-resultat.csv"));
+    // the notification of the deposited dossier concords (4 666,67 €)
+    let r = n
+        .deposer(
+            &format!("{d}/verifier"),
+            "notification",
+            "notif.csv",
+            b"id;montant\nLAEP-LAPINOUS;4 666,67\n",
+        )
+        .await;
+    let t = r.texte();
+    assert!(t.contains("1 ligne concorde, 0 écart"), "{t}");
+}
+
+/// Gevrey-Nuits: the CTRE and the bonus trajectoire have their columns, so that each row and
+/// the parts of « Versé par la Caf » add up: crèche inter-entreprises bonus 0,00 € and CTRE
+/// 12 000,00 €; Commune de Gevrey-Chambertin 38 400,00 + 12 000,00 + 0,00 = 50 400,00 €; card:
+/// 291 827,77 + 12 000,00 + 20 000,00 = 323 827,77 €. The blank workbook is offered.
+#[tokio::test]
+async fn colonnes_ctre_et_trajectoire_et_classeur_vierge() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("gevrey-nuits").await;
+    let t = n.get(&d).await.texte();
+    assert!(t.contains("<th class=\"n\">Trajectoire</th><th class=\"n\">Bonus</th><th class=\"n\">CTRE (places employeurs)</th>"), "{t}");
+    let i = t.find("data-id=\"GEV-EAJE-INTERENTREPRISES\"").unwrap();
+    let ligne = &t[i..i + t[i..].find("</tr>").unwrap()];
+    assert!(
+        ligne.contains("<td class=\"n bonus\" data-centimes=\"0\">0,00 €</td><td class=\"n\" data-centimes=\"1200000\">12 000,00 €</td>"),
+        "{ligne}"
+    );
+    let i = t.find("<tr data-collectivite=\"GEVREY\">").unwrap();
+    let ligne = &t[i..i + t[i..].find("</tr>").unwrap()];
+    assert!(
+        ligne.contains(">50 400,00 €</td><td class=\"n\">38 400,00 €</td><td class=\"n\" data-centimes=\"1200000\">12 000,00 €</td><td class=\"n\">0,00 €</td>"),
+        "{ligne}"
+    );
+    assert!(t.contains("bonus aux structures 291 827,77 € + CTRE (places employeurs) 12 000,00 € + versé aux collectivités 20 000,00 €"));
+    let a = n.get("/").await.texte();
+    assert!(a.contains("href=\"/modele.xlsx\"") && !a.contains("--base"));
+    let r = n.get("/modele.xlsx").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.corps.starts_with(b"PK\x03\x04"));
+    let z = contenus_zip(&r.corps);
+    assert!(z.iter().any(|(nom, _)| nom == "xl/workbook.xml"));
+}

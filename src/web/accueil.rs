@@ -27,7 +27,8 @@ pub async fn page(etat: S, Extension(j): Extension<Jeton>) -> Html<String> {
 <p class=\"intro\">Déposez le dossier d'une convention territoriale globale : le calcul est fait ici, au centime près, et rien n'est envoyé ailleurs.</p>\n\
 <section class=\"carte-depot\"><h2>Déposer un dossier</h2>\n\
 <form method=\"post\" action=\"/deposer\" enctype=\"multipart/form-data\" id=\"form-depot\">{jeton}\n\
-<label for=\"fichier\">Classeur-dossier <code>.xlsx</code> (fait avec « bonus-ctg modele ») ou archive <code>.zip</code> d'un dossier (<code>convention.toml</code>, <code>structures.csv</code>, <code>charges_n1.csv</code>, et facultatifs <code>bareme.toml</code>, <code>evenements.csv</code>)</label>\n\
+<p>Pour commencer un dossier : <a href=\"/modele.xlsx\" download id=\"modele-vierge\">télécharger le classeur-dossier vierge</a> (une feuille par partie du dossier, avec la description de chaque colonne), le remplir, puis le déposer ici.</p>\n\
+<label for=\"fichier\">Classeur-dossier <code>.xlsx</code> ou archive <code>.zip</code> d'un dossier (<code>convention.toml</code>, <code>structures.csv</code>, <code>charges_n1.csv</code>, et facultatifs <code>bareme.toml</code>, <code>evenements.csv</code>)</label>\n\
 <input type=\"file\" id=\"fichier\" name=\"fichier\" accept=\".xlsx,.zip\" required>\n\
 <button type=\"submit\">Calculer</button>\n</form>\n\
 <p class=\"limites\">Limites : un fichier de 20 Mo au plus ; dans une archive zip, 1 000 entrées au plus, 20 Mo par fichier décompressé (2 Mo pour un fichier TOML) et 50 Mo en tout ; un classeur se décompresse en au plus 20 fois sa taille. Les dossiers ouverts sont gardés {garde}.</p>\n</section>\n\
@@ -48,7 +49,7 @@ pub async fn page(etat: S, Extension(j): Extension<Jeton>) -> Html<String> {
             ),
             _ => String::new(),
         },
-        garde = "en mémoire (les 100 derniers, 256 Mo au plus, oubliés 2 heures après leur dernière ouverture) ou dans la base donnée par --base",
+        garde = "en mémoire (les 100 derniers, 256 Mo au plus, oubliés 2 heures après leur dernière ouverture), ou dans la base de données du serveur quand il en a une",
     );
     gabarit("Accueil", Onglet::Accueil, None, "", &corps)
 }
@@ -268,4 +269,21 @@ fn est_classeur(octets: &[u8]) -> bool {
     zip::ZipArchive::new(std::io::Cursor::new(octets))
         .map(|a| a.index_for_name("[Content_Types].xml").is_some())
         .unwrap_or(false)
+}
+
+/// The blank dossier workbook (`bonus-ctg modele`), to fill in and deposit.
+pub async fn modele_vierge() -> axum::response::Response {
+    let contenu = crate::classeur::modele::Contenu {
+        dossier: None,
+        evenements: &[],
+        bareme_toml: None,
+    };
+    match crate::classeur::modele::ecrire_modele(&contenu) {
+        Ok(octets) => super::resultat::fichier_reponse(
+            octets,
+            super::resultat::XLSX,
+            "classeur-dossier-vierge.xlsx",
+        ),
+        Err(e) => super::resultat::interne(&e.to_string()),
+    }
 }

@@ -145,6 +145,7 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/deposer", post(accueil::deposer))
         .route("/ouvrir", post(accueil::ouvrir))
         .route("/bareme", get(bareme::page_integre))
+        .route("/modele.xlsx", get(accueil::modele_vierge))
         .route("/statique/app.css", get(feuille_style))
         .route("/statique/app.js", get(script))
         .route("/d/{id}", get(resultat::page))

@@ -73,20 +73,21 @@ pub fn tableau(
     comparaison: Option<&Comparaison>,
 ) -> String {
     let mut o = formulaire_filtres(r, f, action);
-    o.push_str(&entete_structures(comparaison));
+    let c = Colonnes::de(r);
+    o.push_str(&entete_structures(c, comparaison));
     let mut n = 0;
     for l in &r.structures {
         let cache = if f.garde(l) { "" } else { " hidden" };
         if cache.is_empty() {
             n += 1;
         }
-        o.push_str(&rang_structure(l, id, cache));
+        o.push_str(&rang_structure(l, c, id, cache));
         if let Some(c) = comparaison {
             o.push_str(&cellule_ecart(c, &l.structure.id));
         }
         o.push_str("</tr>\n");
     }
-    o.push_str(&pied_structures(r, comparaison));
+    o.push_str(&pied_structures(r, c, comparaison));
     o.push_str(&format!(
         "</tr></tfoot></table></div>\n<p class=\"compte\" id=\"compte\">{n} structure{} affichée{} sur {}.</p>\n",
         if n > 1 { "s" } else { "" },
@@ -127,11 +128,48 @@ fn formulaire_filtres(r: &Resultat, f: &Filtres, action: &str) -> String {
     )
 }
 
+/// The optional amount columns of the structures' table: the bonus trajectoire (a part of
+/// the bonus) and the CTRE (paid beside it), shown when some structure receives one, so that
+/// every row adds up (bonus = lissage + places nouvelles + trajectoire).
+#[derive(Clone, Copy)]
+struct Colonnes {
+    trajectoire: bool,
+    ctre: bool,
+}
+
+impl Colonnes {
+    fn de(r: &Resultat) -> Self {
+        Colonnes {
+            trajectoire: r.total.structures.bonus_trajectoire.0 != 0,
+            ctre: r.total.structures.bonus_ctre.0 != 0,
+        }
+    }
+    /// The cells of the trajectoire (before the bonus) and of the CTRE (after it), empty
+    /// when not shown.
+    fn cellules(self, m: [crate::modele::Montant; 2]) -> [String; 2] {
+        let cellule = |montrer: bool, m: crate::modele::Montant| {
+            if montrer {
+                format!(
+                    "<td class=\"n\" data-centimes=\"{}\">{}</td>",
+                    m.0,
+                    esc(&fr(m))
+                )
+            } else {
+                String::new()
+            }
+        };
+        [cellule(self.trajectoire, m[0]), cellule(self.ctre, m[1])]
+    }
+}
+
 /// The opening of the structures' table and its heading row (with the difference column
 /// when the scenario is compared with its original).
-fn entete_structures(comparaison: Option<&Comparaison>) -> String {
+fn entete_structures(c: Colonnes, comparaison: Option<&Comparaison>) -> String {
     let mut o = String::new();
-    o.push_str("<div class=\"defile\"><table id=\"structures\" class=\"structures\"><thead><tr><th>Structure</th><th>Collectivité</th><th>Gestionnaire</th><th>Volet</th><th>Éligibilité</th><th class=\"n\">Unités</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th><th class=\"n\">Bonus</th><th class=\"n\">Contrib. N</th>");
+    o.push_str(&format!("<div class=\"defile\"><table id=\"structures\" class=\"structures\"><thead><tr><th>Structure</th><th>Collectivité</th><th>Gestionnaire</th><th>Volet</th><th>Éligibilité</th><th class=\"n\">Unités éligibles</th><th class=\"n\">Lissage</th><th class=\"n\">Places nouvelles</th>{}<th class=\"n\">Bonus</th>{}<th class=\"n\">Contrib. N</th>",
+        if c.trajectoire { "<th class=\"n\">Trajectoire</th>" } else { "" },
+        if c.ctre { "<th class=\"n\">CTRE (places employeurs)</th>" } else { "" },
+    ));
     if comparaison.is_some() {
         o.push_str("<th class=\"n\">Écart / original</th>");
     }
@@ -140,10 +178,11 @@ fn entete_structures(comparaison: Option<&Comparaison>) -> String {
 }
 
 /// One structure's row, its cells up to the contribution (the row is closed by the caller).
-fn rang_structure(l: &LigneStructure, id: &str, cache: &str) -> String {
+fn rang_structure(l: &LigneStructure, colonnes: Colonnes, id: &str, cache: &str) -> String {
     let s = &l.structure;
+    let [tr, ctre] = colonnes.cellules([l.bonus_trajectoire, l.bonus_ctre]);
     format!(
-        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td><td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td><td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
+        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td>{tr}<td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td>{ctre}<td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
         idc = esc(&s.id),
         idu = esc(&encoder(&s.id)),
         d = esc(id),
@@ -155,7 +194,7 @@ fn rang_structure(l: &LigneStructure, id: &str, cache: &str) -> String {
         mt = esc(l.motif().libelle()),
         t = esc(&format!("{} {} {}", s.id, s.nom, s.gestionnaire).to_lowercase()),
         nom = esc(&s.nom),
-        u = esc(&rapport::groupe_fr(&s.unites_existantes.to_string())),
+        u = esc(&rapport::groupe_fr(&l.unites_eligibles.to_string())),
         bl = l.bonus_lissage.0,
         blf = esc(&fr(l.bonus_lissage)),
         bn = l.bonus_nouvelles.0,
@@ -169,11 +208,12 @@ fn rang_structure(l: &LigneStructure, id: &str, cache: &str) -> String {
 
 /// The totals row, the difference of the total and the structures removed from the
 /// scenario (left open: the caller closes it).
-fn pied_structures(r: &Resultat, comparaison: Option<&Comparaison>) -> String {
+fn pied_structures(r: &Resultat, c: Colonnes, comparaison: Option<&Comparaison>) -> String {
     let mut o = String::new();
     let t = &r.total.structures;
+    let [tr, ctre] = c.cellules([t.bonus_trajectoire, t.bonus_ctre]);
     o.push_str(&format!(
-        "</tbody><tfoot><tr><td colspan=\"6\">Total ({} structures, dont {} éligibles)</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\" id=\"total-bonus\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td>",
+        "</tbody><tfoot><tr><td colspan=\"6\">Total ({} structures, dont {} éligibles)</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{tr}<td class=\"n\" id=\"total-bonus\" data-centimes=\"{}\">{}</td>{ctre}<td class=\"n\">{}</td>",
         t.structures,
         t.structures_eligibles,
         esc(&fr(t.bonus_lissage)),
@@ -182,21 +222,23 @@ fn pied_structures(r: &Resultat, comparaison: Option<&Comparaison>) -> String {
         esc(&fr(t.bonus_total)),
         esc(&fr(t.contribution_n)),
     ));
-    if let Some(c) = comparaison {
+    if let Some(cmp) = comparaison {
         o.push_str(&format!(
             "<td class=\"n\">{}</td>",
-            esc(&signe(c.total.bonus.ecart()))
+            esc(&signe(cmp.total.bonus.ecart()))
         ));
         // structures removed from the scenario: only in the original
-        for s in c
+        for s in cmp
             .structures
             .iter()
             .filter(|s| s.presente_a && !s.presente_b)
         {
             o.push_str(&format!(
-                "</tr><tr class=\"retiree\"><td colspan=\"8\">Retirée du scénario : {} <span class=\"id\">{}</span></td><td class=\"n\">—</td><td></td><td class=\"n ecart negatif\">{}</td>",
+                "</tr><tr class=\"retiree\"><td colspan=\"{}\">Retirée du scénario : {} <span class=\"id\">{}</span></td><td class=\"n\">—</td>{}<td class=\"n ecart negatif\">{}</td>",
+                8 + usize::from(c.trajectoire),
                 esc(&s.nom),
                 esc(&s.id),
+                "<td></td>".repeat(1 + usize::from(c.ctre)),
                 esc(&signe(s.bonus.ecart()))
             ));
         }
@@ -269,14 +311,23 @@ pub fn synthese(r: &Resultat) -> String {
         a = esc(&fr(t.charge_n1)),
         nr = esc(&fr(t.non_redistribue)),
     );
-    o.push_str("<table id=\"collectivites\"><thead><tr><th>Collectivité</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus aux structures</th><th class=\"n\">Versé à la collectivité</th><th class=\"n\">Contribution N-1</th><th class=\"n\">Contribution N</th></tr></thead><tbody>");
+    // the CTRE, when there is some, between the bonus and the pilotage: the parts of
+    // « Versé par la Caf » side by side
+    let colonnes = Colonnes {
+        trajectoire: false,
+        ..Colonnes::de(r)
+    };
+    o.push_str(&format!("<table id=\"collectivites\"><thead><tr><th>Collectivité</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus aux structures</th>{}<th class=\"n\">Versé à la collectivité</th><th class=\"n\">Contribution N-1</th><th class=\"n\">Contribution N</th></tr></thead><tbody>",
+        if colonnes.ctre { "<th class=\"n\">CTRE (places employeurs)</th>" } else { "" }));
     for (id, c) in &r.collectivites {
         let nom = r
             .convention
             .collectivite(id)
             .map_or(id.as_str(), |x| x.nom.as_str());
+        let [_, ctre] =
+            colonnes.cellules([c.structures.bonus_trajectoire, c.structures.bonus_ctre]);
         o.push_str(&format!(
-            "<tr data-collectivite=\"{}\"><td>{}</td><td class=\"n\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr data-collectivite=\"{}\"><td>{}</td><td class=\"n\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td>{ctre}<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(id),
             esc(nom),
             c.verse_caf.0,
@@ -339,6 +390,20 @@ fn titre_dossier(sc: &Scenario, r: &Resultat) -> String {
     )
 }
 
+/// For a scenario changed in Simulation: what its figures are, and what stays on the
+/// deposited dossier (nothing for a dossier as deposited).
+pub fn bandeau_simulation(sc: &Scenario) -> String {
+    let n = sc.enr.etapes.len();
+    if n == 0 {
+        return String::new();
+    }
+    format!(
+        "<p class=\"bandeau-simulation\" role=\"note\"><strong>Simulation</strong> : ce scénario a été modifié ({}). Les montants de cette page et ses téléchargements (classeur, CSV, JSON, rapport) sont ceux de la simulation, pas du dossier déposé ; les lettres de notification et la vérification d'une notification portent toujours sur le dossier déposé. <a href=\"/d/{}/simulation\">Voir ou annuler les étapes</a></p>",
+        crate::rapport::nombre_de(n as u64, "étape", "étapes"),
+        esc(&sc.id)
+    )
+}
+
 pub async fn page(etat: S, Path(id): Path<String>, Query(f): Query<Filtres>) -> Response {
     let sc = match charger(&etat, &id).await {
         Ok(s) => s,
@@ -360,8 +425,17 @@ fn rendre_page(sc: &Scenario, f: &Filtres) -> Response {
     let (style, graphs) = graphiques(&r);
     let id = &sc.id;
     let mut corps = titre_dossier(sc, &r);
+    corps.push_str(&bandeau_simulation(sc));
+    let (de, lettres) = if sc.enr.etapes.is_empty() {
+        ("", "lettres de notification (PDF, dans un zip)")
+    } else {
+        (
+            " de la simulation",
+            "lettres de notification du dossier déposé (PDF, dans un zip)",
+        )
+    };
     corps.push_str(&format!(
-        "<nav class=\"telechargements\" aria-label=\"Téléchargements\">Télécharger : <a href=\"/d/{i}/telecharger/resultat.xlsx\" download>classeur</a> · <a href=\"/d/{i}/telecharger/resultat.csv\" download>CSV</a> · <a href=\"/d/{i}/telecharger/resultat.json\" download>JSON</a> · <a href=\"/d/{i}/telecharger/rapport.html\" download>rapport HTML</a> · <a href=\"/d/{i}/telecharger/lettres.zip\" download>lettres de notification (PDF)</a></nav>",
+        "<nav class=\"telechargements\" aria-label=\"Téléchargements\">Télécharger{de} : <a href=\"/d/{i}/telecharger/resultat.xlsx\" download>classeur</a> · <a href=\"/d/{i}/telecharger/resultat.csv\" download>CSV</a> · <a href=\"/d/{i}/telecharger/resultat.json\" download>JSON</a> · <a href=\"/d/{i}/telecharger/rapport.html\" download>rapport HTML</a> · <a href=\"/d/{i}/telecharger/lettres.zip\" download>{lettres}</a></nav>",
         i = esc(id)
     ));
     corps.push_str("<section id=\"synthese\"><h2>Synthèse</h2>");
@@ -487,7 +561,13 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
                     .into_bytes(),
                 "text/html; charset=utf-8",
             ),
-            "lettres.zip" => (lettres_zip(&r)?, "application/zip"),
+            // letters notify the dossier as deposited, never a simulation of it
+            "lettres.zip" => {
+                let (origine, _) = sc
+                    .calculer_origine()
+                    .map_err(|d| sc.invalide("Le dossier déposé ne peut pas être calculé", &d))?;
+                (lettres_zip(&origine)?, "application/zip")
+            }
             _ => {
                 return Err(erreur(
                     StatusCode::NOT_FOUND,
@@ -497,7 +577,13 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
                 ))
             }
         };
-        Ok(fichier_reponse(octets, type_mime, &fichier))
+        // a simulation's files say so in their name
+        let nom = if sc.enr.etapes.is_empty() || fichier == "lettres.zip" {
+            fichier
+        } else {
+            format!("simulation-{fichier}")
+        };
+        Ok(fichier_reponse(octets, type_mime, &nom))
     })
     .await;
     match r {

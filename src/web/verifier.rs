@@ -42,7 +42,7 @@ pub fn lire_notification(
 }
 
 fn formulaire(sc: &Scenario, j: &Jeton) -> String {
-    let d = &sc.lu.dossier;
+    let d = &sc.origine.dossier;
     let mut collectivites = String::from("<option value=\"\">toutes</option>");
     for c in &d.convention.collectivites {
         collectivites.push_str(&format!(
@@ -75,7 +75,7 @@ pub async fn page(etat: S, Path(id): Path<String>, Extension(j): Extension<Jeton
         Err(r) => return r,
     };
     let corps = format!(
-        "<h1>Vérifier une notification — {}</h1><p class=\"intro\">Chaque ligne notifiée est rapprochée d'une structure du dossier (par identifiant ou par nom), comparée au montant recalculé, et chaque écart reçoit sa cause probable.</p>{}",
+        "<h1>Vérifier une notification — {}</h1><p class=\"intro\">Chaque ligne notifiée est rapprochée d'une structure du dossier (par identifiant ou par nom), comparée au montant recalculé sur le dossier déposé (jamais sur une simulation), et chaque écart reçoit sa cause probable.</p>{}",
         esc(sc.nom()),
         formulaire(&sc, &j)
     );
@@ -204,9 +204,10 @@ fn verifier_notification(
     format: Option<&str>,
     autres: &[(String, String)],
 ) -> Result<Response, Response> {
+    // a notification is of the dossier as deposited, never of a simulation of it
     let (r, _) = sc
-        .calculer()
-        .map_err(|d| sc.invalide("Le scénario ne peut pas être calculé", &d))?;
+        .calculer_origine()
+        .map_err(|d| sc.invalide("Le dossier déposé ne peut pas être calculé", &d))?;
     let mut diags = Diagnostics::default();
     let Some(lignes) = lire_notification(nom, octets, &mut diags) else {
         return Ok(notification_illisible(sc, j, nom, &diags));
@@ -220,7 +221,7 @@ fn verifier_notification(
             "choisissez la collectivité ou le gestionnaire dans la liste",
         ));
     }
-    let v = verification::verifier(&r, &sc.lu.dossier, nom, &lignes, &filtre)
+    let v = verification::verifier(&r, &sc.origine.dossier, nom, &lignes, &filtre)
         .map_err(|e| super::resultat::interne(&e.to_string()))?;
     match format {
         Some("csv") => {
