@@ -13,7 +13,9 @@ use std::str::FromStr;
 
 /// The built-in barème, embedded at compile time.
 pub const BAREME_INTEGRE: &str = include_str!("../bareme_defaut.toml");
-const NOM_INTEGRE: &str = "barème intégré (src/bareme_defaut.toml)";
+/// How the built-in barème is named where a value's file is shown (for a reader: not a
+/// path of the source code).
+const NOM_INTEGRE: &str = "barème national intégré à bonus-ctg";
 
 mod exercice;
 mod parametre;

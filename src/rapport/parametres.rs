@@ -250,7 +250,7 @@ pub fn sections_regles(texte: &str) -> Vec<(String, String, String)> {
         if let Some(t) = l.strip_prefix("## ") {
             let (code, titre) = t.split_once(". ").unwrap_or((t, ""));
             if code.starts_with('R') && code[1..].chars().all(|c| c.is_ascii_digit()) {
-                r.push((code.to_string(), titre.trim().to_string(), String::new()));
+                r.push((code.to_string(), texte_simple(titre.trim()), String::new()));
                 continue;
             }
             // another level-2 section ends the previous rule
@@ -261,18 +261,46 @@ pub fn sections_regles(texte: &str) -> Vec<(String, String, String)> {
             if dernier.0.is_empty() {
                 continue;
             }
-            let l = l.trim();
+            let l = texte_simple(l.trim());
             if l.is_empty() {
                 continue;
             }
             if !dernier.2.is_empty() {
                 dernier.2.push(' ');
             }
-            dernier.2.push_str(l);
+            dernier.2.push_str(&l);
         }
     }
     r.retain(|x| !x.0.is_empty());
     r
+}
+
+/// A line of docs/regles.md as plain text for a reader of the workbook: no Markdown marks
+/// (bold `**`, code backticks, list bullets as `•`, links as their text).
+fn texte_simple(l: &str) -> String {
+    let l = match l.strip_prefix("* ").or_else(|| l.strip_prefix("- ")) {
+        Some(reste) => format!("• {reste}"),
+        None => l.to_string(),
+    };
+    let mut o = String::with_capacity(l.len());
+    let mut reste = l.as_str();
+    // `[texte](lien)` → `texte`
+    while let Some(i) = reste.find('[') {
+        let fin = reste[i..].find("](").and_then(|j| {
+            let k = i + j;
+            reste[k..].find(')').map(|m| (k, k + m))
+        });
+        match fin {
+            Some((k, m)) => {
+                o.push_str(&reste[..i]);
+                o.push_str(&reste[i + 1..k]);
+                reste = &reste[m + 1..];
+            }
+            None => break,
+        }
+    }
+    o.push_str(reste);
+    o.replace("**", "").replace('`', "")
 }
 
 /// The modelling choices applied: modes in force, barème values of status `hypothese`,
@@ -281,8 +309,13 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
     let mut h = Vec::new();
     let src = |l: &Option<crate::bareme::Source>| {
         l.as_ref()
-            .map_or("défaut (docs/bareme.md)".to_string(), |s| {
-                format!("{} ({}, depuis le {})", s.origine, s.statut, s.debut)
+            .map_or("valeur neutre par défaut".to_string(), |s| {
+                format!(
+                    "{} ({}, depuis le {})",
+                    s.origine,
+                    s.statut.libelle(),
+                    s.debut.en_toutes_lettres()
+                )
             })
     };
     h.push(Hypothese {
@@ -319,8 +352,10 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
                 source: format!(
                     "{}{}",
                     l.fichier,
-                    l.debut
-                        .map_or(String::new(), |d| format!(", depuis le {d}"))
+                    l.debut.map_or(String::new(), |d| format!(
+                        ", depuis le {}",
+                        d.en_toutes_lettres()
+                    ))
                 ),
             });
         }
@@ -330,7 +365,7 @@ pub fn hypotheses(be: &BaremeExercice) -> Vec<Hypothese> {
             code,
             titre,
             detail: texte,
-            source: "docs/regles.md".into(),
+            source: "règles de calcul de bonus-ctg".into(),
         });
     }
     h
@@ -342,7 +377,7 @@ mod tests {
 
     #[test]
     fn sections_de_regles() {
-        let t = "# Titre\nintro\n## R1. Premier choix\nligne a\n\nligne b\n## R2. Second\n* x\n## Annexe\nhors règle\n";
+        let t = "# Titre\nintro\n## R1. Premier choix\nligne a\n\nligne b\n## R2. Second (`outil`)\n* x **gras** et [lien](docs/a.md)\n- `code` [non fermé\n## Annexe\nhors règle\n";
         let s = sections_regles(t);
         assert_eq!(
             s,
@@ -352,7 +387,12 @@ mod tests {
                     "Premier choix".into(),
                     "ligne a ligne b".into()
                 ),
-                ("R2".into(), "Second".into(), "* x".into()),
+                // plain text: no Markdown marks, bullets as « • », links as their text
+                (
+                    "R2".into(),
+                    "Second (outil)".into(),
+                    "• x gras et lien • code [non fermé".into()
+                ),
             ]
         );
         // the embedded file has at least R1…R9
