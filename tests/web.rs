@@ -555,6 +555,29 @@ async fn simulation_valeurs_refusees_et_jeton() {
     );
     assert!(t.contains("erreur E138 : structure LAEP-LAPINOUS, mois d&#39;ouverture, valeur « 13 » : nombre de mois entier de 0 à 12 attendu"), "{t}");
     assert!(t.contains("Aucune modification."));
+    // the other values typed with a refused one come back as typed, not as they were: row 2
+    // (LAEP-BISOUNOURS, 400 hours in the dossier) typed 999, row 3 refused
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.2", "LAEP-BISOUNOURS"),
+                ("u.2", "999"),
+                ("s.2", "non"),
+                ("x.2", "1"),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "abc<b>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.texte();
+    assert!(t.contains("name=\"u.2\" value=\"999\""), "{t}");
+    assert!(t.contains("<select name=\"s.2\"><option value=\"oui\">oui</option><option value=\"non\" selected>non</option></select>"));
+    assert!(t.contains("name=\"x.2\" value=\"1\" checked"));
+    assert!(t.contains("name=\"u.3\" value=\"abc&lt;b&gt;\""));
+    assert!(t.contains("Aucune modification."));
     // an existing id cannot be added twice
     let r = n
         .post(

@@ -188,9 +188,60 @@ pub fn date_du_jour(jours: i64) -> crate::modele::Date {
     crate::modele::Date::new(annee as i32, mois as u8, jour as u8)
 }
 
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+/// `days_from_civil`, the inverse of [`date_du_jour`]).
+fn jours_de(annee: i64, mois: i64, jour: i64) -> i64 {
+    let a = if mois <= 2 { annee - 1 } else { annee };
+    let ere = a.div_euclid(400);
+    let annee_ere = a - ere * 400;
+    let jour_annee = (153 * (if mois > 2 { mois - 3 } else { mois + 9 }) + 2) / 5 + jour - 1;
+    let jour_ere = annee_ere * 365 + annee_ere / 4 - annee_ere / 100 + jour_annee;
+    ere * 146_097 + jour_ere - 719_468
+}
+
+/// An instant (seconds since 1970, UTC) as a French reader expects it: the time in Paris,
+/// `30 novembre 2026 à 23:44:10`. Paris: UTC+1, and UTC+2 from the last Sunday of March to
+/// the last Sunday of October, changing at 1:00 UTC (the European rule since 1996).
+pub fn heure_de_paris(secondes: u64) -> String {
+    let s = secondes as i64;
+    let annee = i64::from(date_du_jour(s.div_euclid(86_400)).annee);
+    // 1970-01-01 was a Thursday: day d is a Sunday when (d + 4) mod 7 = 0
+    let dernier_dimanche = |mois: i64| {
+        let d = jours_de(annee, mois, 31);
+        d - (d + 4).rem_euclid(7)
+    };
+    let ete = (dernier_dimanche(3) * 86_400 + 3_600)..(dernier_dimanche(10) * 86_400 + 3_600);
+    let local = s + if ete.contains(&s) { 7_200 } else { 3_600 };
+    let r = local.rem_euclid(86_400);
+    format!(
+        "{} à {:02}:{:02}:{:02}",
+        date_du_jour(local.div_euclid(86_400)).en_toutes_lettres(),
+        r / 3_600,
+        r / 60 % 60,
+        r % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reference: Python's zoneinfo, `datetime.fromtimestamp(s, ZoneInfo("Europe/Paris"))`
+    /// (the IANA database), for instants on each side of both 2026 changes.
+    #[test]
+    fn heures_de_paris() {
+        for (s, attendu) in [
+            (0, "1er janvier 1970 à 01:00:00"),
+            (1_709_210_096, "29 février 2024 à 13:34:56"),
+            (1_774_745_999, "29 mars 2026 à 01:59:59"),
+            (1_774_746_000, "29 mars 2026 à 03:00:00"),
+            (1_792_889_999, "25 octobre 2026 à 02:59:59"),
+            (1_792_890_000, "25 octobre 2026 à 02:00:00"),
+            (1_796_078_650, "30 novembre 2026 à 23:44:10"),
+        ] {
+            assert_eq!(heure_de_paris(s), attendu, "{s}");
+        }
+    }
 
     #[test]
     fn champs_du_terminal() {

@@ -202,6 +202,9 @@ pub async fn champs_depot_format(
 /// Only the last component of a browser-given name, for messages (never a path).
 pub fn nom_affiche(nom: &str) -> String {
     let n = nom.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    // browsers write a quote of a file name as `%22` in the form (HTML's multipart encoding,
+    // which also turns line breaks into `%0A`/`%0D`: removed with the other controls)
+    let n = n.replace("%22", "\"").replace("%0A", "").replace("%0D", "");
     let n: String = n.chars().filter(|c| !c.is_control()).take(120).collect();
     if n.is_empty() {
         "fichier déposé".into()
@@ -285,5 +288,23 @@ pub async fn modele_vierge() -> axum::response::Response {
             "classeur-dossier-vierge.xlsx",
         ),
         Err(e) => super::resultat::interne(&e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nom_affiche;
+
+    /// The name shown is the one the user chose: path dropped, the form's `%22` back to a
+    /// quote (Chromium sends `été l'"année" copie.xlsx` as `été l'%22année%22 copie.xlsx`),
+    /// controls and encoded line breaks removed.
+    #[test]
+    fn nom_du_fichier_depose() {
+        assert_eq!(
+            nom_affiche("été l'%22année%22 copie.xlsx"),
+            "été l'\"année\" copie.xlsx"
+        );
+        assert_eq!(nom_affiche("C:\\dossiers\\a%0Ab.xlsx"), "ab.xlsx");
+        assert_eq!(nom_affiche("../../x/\u{7}"), "fichier déposé");
     }
 }

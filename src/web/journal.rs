@@ -123,28 +123,6 @@ pub async fn journaliser(
     .await
 }
 
-/// `2026-11-30 09:49:42 UTC` (proleptic Gregorian calendar; H. Hinnant's
-/// `civil_from_days`).
-pub fn date_utc(secondes: u64) -> String {
-    let jours = (secondes / 86_400) as i64;
-    let s = secondes % 86_400;
-    let z = jours + 719_468;
-    let ere = z.div_euclid(146_097);
-    let doe = z - ere * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let jour = doy - (153 * mp + 2) / 5 + 1;
-    let mois = if mp < 10 { mp + 3 } else { mp - 9 };
-    let annee = yoe + ere * 400 + i64::from(mois <= 2);
-    format!(
-        "{annee:04}-{mois:02}-{jour:02} {:02}:{:02}:{:02} UTC",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
-}
-
 /// `GET /journal`: the last lines, newest first.
 pub async fn page(etat: S) -> Response {
     let lignes = match etat.magasin.journal(LIGNES_PAGE) {
@@ -169,7 +147,7 @@ pub async fn page(etat: S) -> Response {
         corps.push_str("<p>Aucun calcul pour l'instant.</p>");
     } else {
         corps.push_str(&format!(
-            "<p>{} dernière{} ligne{}.</p><div class=\"defile\"><table class=\"journal\"><thead><tr><th>N°</th><th>Quand (UTC)</th><th>Origine</th><th>Dossier et fichier</th><th>Empreintes : dossier, modifications</th><th>Exercice et barème</th><th>Version</th><th class=\"n\">Structures</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus des structures</th><th class=\"n\">Contributions N</th></tr></thead><tbody>",
+            "<p>{} dernière{} ligne{}.</p><div class=\"defile\"><table class=\"journal\"><thead><tr><th>N°</th><th>Quand (heure de Paris)</th><th>Origine</th><th>Dossier et fichier</th><th>Empreintes : dossier, modifications</th><th>Exercice et barème</th><th>Version</th><th class=\"n\">Structures</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus des structures</th><th class=\"n\">Contributions N</th></tr></thead><tbody>",
             lignes.len(),
             if lignes.len() > 1 { "s" } else { "" },
             if lignes.len() > 1 { "s" } else { "" },
@@ -195,7 +173,7 @@ pub async fn page(etat: S) -> Response {
                 "<tr data-numero=\"{}\"><td>{}</td><td class=\"quand\">{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}<br>{}</td><td>{}<br>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\" data-centimes=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 l.numero,
                 l.numero,
-                esc(date_utc(l.quand).trim_end_matches(" UTC")),
+                esc(&crate::rapport::heure_de_paris(l.quand)),
                 esc(&l.origine),
                 esc(&l.dossier),
                 esc(&l.fichier),
@@ -223,17 +201,6 @@ pub async fn page(etat: S) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_utc() {
-        assert_eq!(date_utc(0), "1970-01-01 00:00:00 UTC");
-        // 2024-02-29 12:34:56: 19 782 days (54 years, 13 leap days before 2024: 54 × 365
-        // + 13 = 19 723, + 31 (January) + 28 = 19 782) × 86 400 + 45 296 s
-        assert_eq!(
-            date_utc(19_782 * 86_400 + 45_296),
-            "2024-02-29 12:34:56 UTC"
-        );
-    }
 
     #[test]
     fn empreinte_sha256() {

@@ -26,7 +26,7 @@ pub async fn page(etat: S, Path(id): Path<String>) -> Response {
         let (style, corps) = style_et_corps(&html);
         let corps = format!(
             "<p class=\"intro\">Projection du scénario{} année par année jusqu'à la fin de la convention.</p><div class=\"rapport\">{corps}</div>",
-            if sc.enr.etapes.is_empty() { String::new() } else { format!(" (modifié : {} étape(s) de simulation)", sc.enr.etapes.len()) }
+            if sc.enr.etapes.is_empty() { String::new() } else { format!(" (modifié : {} de simulation)", crate::rapport::nombre_de(sc.enr.etapes.len() as u64, "étape", "étapes")) }
         );
         Ok(gabarit(&format!("Projection — {}", sc.nom()),
             Onglet::Projection,

@@ -48,8 +48,14 @@ impl Filtres {
 }
 
 fn select(nom: &str, libelle: &str, valeurs: &BTreeSet<(String, String)>, choisi: &str) -> String {
+    // « toutes » les collectivités, « tous » les gestionnaires, volets, motifs
+    let tous = if nom == "collectivite" {
+        "toutes"
+    } else {
+        "tous"
+    };
     let mut o = format!(
-        "<label>{libelle} <select name=\"{nom}\" data-filtre=\"{nom}\"><option value=\"\">toutes</option>"
+        "<label>{libelle} <select name=\"{nom}\" data-filtre=\"{nom}\"><option value=\"\">{tous}</option>"
     );
     for (v, l) in valeurs {
         o.push_str(&format!(

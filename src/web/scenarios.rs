@@ -118,7 +118,7 @@ pub async fn liste(etat: S, Extension(j): Extension<Jeton>) -> Response {
                 esc(&s.nom),
                 esc(&s.fichier),
                 s.etapes,
-                esc(&super::journal::date_utc(s.quand)),
+                esc(&crate::rapport::heure_de_paris(s.quand)),
                 j.champ(),
                 id = esc(&s.id),
             ));
@@ -154,7 +154,7 @@ pub async fn detail(etat: S, Path(sid): Path<String>, Extension(j): Extension<Je
             1 => "1 étape de simulation".to_string(),
             n => format!("{n} étapes de simulation"),
         },
-        esc(&super::journal::date_utc(s.quand)),
+        esc(&crate::rapport::heure_de_paris(s.quand)),
         esc(&super::journal::empreinte(&s.dossier)),
         j.champ(),
         garde(&etat),

@@ -20,7 +20,7 @@ use axum::Extension;
 use serde::{Deserialize, Serialize};
 
 mod page;
-use page::rendre;
+use page::{rendre, Saisies};
 
 /// An edited field of a structure (values in hundredths of a unit, cents, months, 0/1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,7 +338,7 @@ pub async fn page_get(etat: &super::EtatPartage, id: &str, j: Jeton) -> Response
         Ok(s) => s,
         Err(r) => return r,
     };
-    match super::travail(move || Ok(rendre(&sc, &j, &[]))).await {
+    match super::travail(move || Ok(rendre(&sc, &j, &[], Saisies(&[])))).await {
         Ok(r) | Err(r) => r,
     }
 }
@@ -392,7 +392,8 @@ pub async fn modifier(
     };
     match lire_table(&sc.lu, &champs) {
         Ok(m) => ajouter_etape(&etat, sc, m).await,
-        Err(e) => match super::travail(move || Ok(rendre(&sc, &j, &e))).await {
+        // the page again with every value as typed: only the refused ones to correct
+        Err(e) => match super::travail(move || Ok(rendre(&sc, &j, &e, Saisies(&champs)))).await {
             Ok(r) | Err(r) => r,
         },
     }
@@ -413,9 +414,11 @@ pub async fn ajouter(
     };
     match lire_ajout(&sc, &champs) {
         Ok(a) => ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await,
-        Err(erreurs) => match super::travail(move || Ok(rendre(&sc, &j, &erreurs))).await {
-            Ok(r) | Err(r) => r,
-        },
+        Err(erreurs) => {
+            match super::travail(move || Ok(rendre(&sc, &j, &erreurs, Saisies(&[])))).await {
+                Ok(r) | Err(r) => r,
+            }
+        }
     }
 }
 

@@ -12,8 +12,35 @@ fn option_oui_non(nom: &str, v: bool) -> String {
     )
 }
 
-/// The simulation page; `erreurs`: refused values of the last submission (status 422).
-pub(super) fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
+/// The values of a refused submission, shown again as typed (a refused value must not
+/// wipe the others typed with it); empty: the scenario's own values.
+#[derive(Clone, Copy)]
+pub(super) struct Saisies<'a>(pub &'a [(String, String)]);
+
+impl Saisies<'_> {
+    /// The value typed in field `nom`, or `defaut` (the scenario's), escaped for HTML.
+    fn ou(self, nom: &str, defaut: String) -> String {
+        match self.0.iter().find(|(k, _)| k == nom) {
+            Some((_, v)) => esc(v),
+            None => defaut,
+        }
+    }
+    /// Whether a choice was typed as `valeur` (`None`: field not sent).
+    fn choisi(self, nom: &str, valeur: &str) -> Option<bool> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == nom)
+            .map(|(_, v)| v == valeur)
+    }
+    /// A checkbox is sent only when ticked: in a refused submission, unticked otherwise.
+    fn coche(self, nom: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == nom && v == "1")
+    }
+}
+
+/// The simulation page; `erreurs`: refused values of the last submission (status 422),
+/// `saisies` the values then typed.
+pub(super) fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String], saisies: Saisies) -> Response {
     let id = esc(&sc.id);
     let mut corps = format!(
         "<h1>Simulation — {}</h1><p class=\"intro\">Modifiez les valeurs puis cliquez sur « Recalculer » : tout le calcul est refait, et la colonne « Écart » donne la différence de bonus de chaque structure avec le dossier déposé.</p>",
@@ -55,7 +82,7 @@ pub(super) fn rendre(sc: &Scenario, j: &Jeton, erreurs: &[String]) -> Response {
             esc(&signe(c.total.verse_caf.ecart()))
         ));
     }
-    corps.push_str(&table_modifiable(sc, j, &id, r, comp.as_ref()));
+    corps.push_str(&table_modifiable(sc, j, &id, r, comp.as_ref(), saisies));
     corps.push_str(&formulaire_ajout(sc, j, &id));
     if let Some(a) = avert {
         let a = sc.avertissements(a);
@@ -106,13 +133,14 @@ fn table_modifiable(
     id: &str,
     r: Option<&Resultat>,
     comp: Option<&Comparaison>,
+    saisies: Saisies,
 ) -> String {
     let mut corps = format!(
         "<form method=\"post\" action=\"/d/{id}/simulation\" id=\"form-simulation\" data-instantane>{}<div class=\"defile\"><table id=\"simulation\" class=\"simulation\"><thead><tr><th>Structure</th><th class=\"n\">Bonus</th><th class=\"n\">Écart</th><th>Annexe</th><th class=\"n\">Unités<br>existantes</th><th class=\"n\">Unités<br>nouvelles</th><th class=\"n\">Unités<br>employeurs</th><th class=\"n\">Mois</th><th>Soutien</th><th class=\"n\">Contrib.<br>N-1 (€)</th><th class=\"n\">Bonus<br>N-1 (€)</th><th>Retirer</th></tr></thead><tbody>",
         j.champ()
     );
     for (i, s) in sc.lu.dossier.structures.iter().enumerate() {
-        corps.push_str(&ligne_modifiable(i, s, r, comp));
+        corps.push_str(&ligne_modifiable(i, s, r, comp, saisies));
     }
     if let Some(c) = comp {
         for s in c
@@ -137,7 +165,7 @@ fn table_modifiable(
             esc(&c.collectivite),
             esc(&c.volet),
             esc(&c.libelle),
-            saisie(c.montant.0),
+            saisies.ou(&format!("ch.{k}"), saisie(c.montant.0)),
             esc(&c.collectivite),
             esc(&c.volet)
         ));
@@ -152,24 +180,33 @@ fn ligne_modifiable(
     s: &Structure,
     r: Option<&Resultat>,
     comp: Option<&Comparaison>,
+    saisies: Saisies,
 ) -> String {
     let ligne = r.and_then(|r| r.structure(&s.id));
+    let champ = |k: &str, defaut: String| saisies.ou(&format!("{k}.{i}"), defaut);
+    let deux = saisies
+        .choisi(&format!("a.{i}"), "2")
+        .unwrap_or(s.annexe == Annexe::Deux);
+    let soutien = saisies
+        .choisi(&format!("s.{i}"), "oui")
+        .unwrap_or(s.soutien_collectivite);
     let ecart = comp
         .and_then(|c| c.structures.iter().find(|x| x.id == s.id))
         .map(|x| (x.presente_a, x.bonus.ecart()));
     format!(
-            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\" aria-label=\"retirer {sid}\"></td></tr>",
+            "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\"{x} aria-label=\"retirer {sid}\"></td></tr>",
             sid = esc(&s.id),
             nom = esc(&s.nom),
-            a2 = if s.annexe == Annexe::Deux { " selected" } else { "" },
-            a2b = if s.annexe == Annexe::DeuxBis { " selected" } else { "" },
-            u = saisie(s.unites_existantes.0),
-            nv = saisie(s.unites_nouvelles.0),
-            e = saisie(s.unites_employeurs.0),
-            m = s.mois_ouverture,
-            so = option_oui_non(&format!("s.{i}"), s.soutien_collectivite),
-            c = saisie(s.contribution_collectivite_n1.0),
-            b = saisie(s.bonus_n1.0),
+            a2 = if deux { " selected" } else { "" },
+            a2b = if deux { "" } else { " selected" },
+            u = champ("u", saisie(s.unites_existantes.0)),
+            nv = champ("n", saisie(s.unites_nouvelles.0)),
+            e = champ("e", saisie(s.unites_employeurs.0)),
+            m = champ("m", s.mois_ouverture.to_string()),
+            so = option_oui_non(&format!("s.{i}"), soutien),
+            c = champ("c", saisie(s.contribution_collectivite_n1.0)),
+            b = champ("b", saisie(s.bonus_n1.0)),
+            x = if saisies.coche(&format!("x.{i}")) { " checked" } else { "" },
             bc = ligne.map_or(0, |l| l.bonus_total.0),
             bf = ligne.map_or("—".to_string(), |l| esc(&fr(l.bonus_total))),
             ec = match ecart {
