@@ -100,12 +100,44 @@ fn valider(
     fichier_bareme: &str,
 ) -> Result<(bareme::BaremeExercice, Diagnostics), Diagnostics> {
     let annee = exercice.unwrap_or(lu.dossier.convention.exercice);
+    // an exercice given on the command line is checked as convention.toml's is (1900 to
+    // 2200), before the barème is looked up at its date (one error, not one per parameter)
+    if !(1900..=2200).contains(&annee) {
+        let mut d = Diagnostics::default();
+        d.push(
+            diagnostic::Diagnostic::erreur(
+                diagnostic::Code::E019,
+                diagnostic::Table::Convention,
+                "exercice invalide",
+            )
+            .colonne("exercice")
+            .valeur(annee.to_string())
+            .conseil("une année entre 1900 et 2200, par exemple --exercice 2025"),
+        );
+        return Err(d);
+    }
     let (be, mut diags) = validation::valider(&lu.dossier, &lu.bareme, annee, fichier_bareme);
     // cross-file messages name the file actually read (a workbook: with the cell)
     lu.localiser(&mut diags);
     match be {
         Some(b) if !diags.a_des_erreurs() => Ok((b, diags)),
         _ => Err(diags),
+    }
+}
+
+/// The errors about the exercice (E019) when it was given by the option `--exercice`: they
+/// name the option, not convention.toml (whose exercice was not used).
+pub fn nommer_option_exercice(diags: &mut Diagnostics, exercice: Option<i32>) {
+    let Some(n) = exercice else { return };
+    for d in diags.0.iter_mut().filter(|d| {
+        d.code == diagnostic::Code::E019
+            && d.colonne.as_deref() == Some("exercice")
+            && d.valeur.as_deref() == Some(n.to_string().as_str())
+    }) {
+        d.fichier = "option --exercice".to_string();
+        d.table = None;
+        d.position = None;
+        d.colonne = None;
     }
 }
 

@@ -199,12 +199,13 @@ impl Annexe {
                 _ => None,
             };
         }
-        let t: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase();
-        match t.as_str() {
+        // a code is ASCII letters and digits: a non-ASCII letter (dotless `ı`, long `ſ`,
+        // Kelvin sign…) that Unicode case mapping would fold into one is refused
+        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        if !t.is_ascii() {
+            return None;
+        }
+        match t.to_ascii_lowercase().as_str() {
             "2" => Some(Annexe::Deux),
             "2bis" => Some(Annexe::DeuxBis),
             _ => None,
@@ -226,19 +227,17 @@ macro_rules! enumeration {
         impl $nom {
             pub const TOUS: &'static [$nom] = &[$($nom::$var),+];
             pub fn code(&self) -> &'static str { match self { $($nom::$var => $txt),+ } }
-            /// Parses the code, case-insensitively, ignoring surrounding spaces.
+            /// Parses the code, ASCII case-insensitively, ignoring surrounding spaces. A
+            /// code is ASCII letters, digits and `_`: text holding any other character is
+            /// no code (Unicode case mapping would fold the dotless `ı` into `I` and the
+            /// long `ſ` into `S`: `alsh_perıscolaire` is not `ALSH_PERISCOLAIRE`).
             pub fn analyser(s: &str) -> Option<Self> {
                 let s = crate::lecture::texte::rogner(s); // `trim`, ASCII ends bytewise
-                if s.is_ascii() {
-                    // ASCII: compared byte by byte in upper case, no string built
-                    // (`to_uppercase` of ASCII text is its ASCII upper case)
-                    return $nom::TOUS.iter().copied().find(|v| {
-                        v.code().len() == s.len()
-                            && v.code().bytes().zip(s.bytes()).all(|(c, b)| c == b.to_ascii_uppercase())
-                    });
-                }
-                let t = s.to_uppercase();
-                $nom::TOUS.iter().copied().find(|v| v.code() == t)
+                // compared byte by byte in ASCII upper case, no string built
+                $nom::TOUS.iter().copied().find(|v| {
+                    v.code().len() == s.len()
+                        && v.code().bytes().zip(s.bytes()).all(|(c, b)| c == b.to_ascii_uppercase())
+                })
             }
             pub fn liste() -> String {
                 $nom::TOUS.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
@@ -383,21 +382,25 @@ mod tests {
 
     #[test]
     fn codes_ascii_comme_le_chemin_general() {
-        // the general paths (Unicode case mapping, every string allocated), as before
+        // the reference paths (every string allocated): ASCII case folding only, a
+        // non-ASCII letter is no code
         let annexe = |s: &str| {
             let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-            match t.to_lowercase().as_str() {
+            if !t.is_ascii() {
+                return None;
+            }
+            match t.to_ascii_lowercase().as_str() {
                 "2" => Some(Annexe::Deux),
                 "2bis" => Some(Annexe::DeuxBis),
                 _ => None,
             }
         };
         let type_structure = |s: &str| {
-            let t = s.trim().to_uppercase();
+            let t = s.trim().to_ascii_uppercase();
             TypeStructure::TOUS.iter().copied().find(|v| v.code() == t)
         };
         let financement = |s: &str| {
-            let t = s.trim().to_uppercase();
+            let t = s.trim().to_ascii_uppercase();
             Financement::TOUS.iter().copied().find(|v| v.code() == t)
         };
         // by hand: spaces inside an annexe are dropped, case ignored
@@ -410,13 +413,16 @@ mod tests {
         );
         assert_eq!(TypeStructure::analyser("EAJ"), None);
         assert_eq!(Financement::analyser("psu"), Some(Financement::Psu));
-        // non-ASCII letters whose upper case is ASCII (dotless ı → I, long ſ → S): the
-        // general path, unchanged
-        assert_eq!(
-            TypeStructure::analyser("ALSH_PERıSCOLAIRE"),
-            Some(TypeStructure::AlshPeriscolaire)
-        );
-        assert_eq!(Financement::analyser("Pſo"), Some(Financement::Pso));
+        // non-ASCII letters whose Unicode upper case is ASCII (dotless ı → I, long ſ → S,
+        // Kelvin sign → k): codes are « lettres A-Z », these are refused (audit: the types
+        // `alsh_perıscolaire` and `alsh_periſcolaire` were read as ALSH_PERISCOLAIRE)
+        assert_eq!(TypeStructure::analyser("ALSH_PERıSCOLAIRE"), None);
+        assert_eq!(TypeStructure::analyser("alsh_perıscolaire"), None);
+        assert_eq!(TypeStructure::analyser("alsh_periſcolaire"), None);
+        assert_eq!(TypeStructure::analyser("pılotage"), None);
+        assert_eq!(Financement::analyser("Pſo"), None);
+        assert_eq!(Annexe::analyser("2bıs"), None);
+        assert_eq!(Annexe::analyser("2\u{a0}bis"), Some(Annexe::DeuxBis));
         let mut cas: Vec<String> = [
             "",
             " ",

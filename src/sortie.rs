@@ -60,10 +60,12 @@ impl fmt::Display for ErreurEcriture {
     }
 }
 
-/// What a path is, in French (« un dossier », « un tube nommé (FIFO) »…), for a type that
-/// is not a regular file.
+/// What a path is, in French (« un dossier », « un tube nommé (FIFO) », « un fichier »…).
 pub fn genre(m: &Metadata) -> &'static str {
     let t = m.file_type();
+    if t.is_file() {
+        return "un fichier";
+    }
     if t.is_symlink() {
         return "un lien symbolique";
     }

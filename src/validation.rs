@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 /// written by `cle_id` itself. The hash is that of the key's bytes, computed once.
 #[derive(Debug)]
 struct CleStructure<'a> {
-    /// The id trimmed (ASCII, any case) or `cle_id(id)`.
+    /// The id trimmed (ASCII without two spaces in a row, any case) or `cle_id(id)`.
     texte: std::borrow::Cow<'a, str>,
     /// `texte` is borrowed ASCII: its key is `texte` in lower case.
     ascii: bool,
@@ -27,8 +27,9 @@ struct CleStructure<'a> {
 
 impl CleStructure<'_> {
     fn de(id: &str) -> CleStructure<'_> {
-        let (texte, ascii) = if id.is_ascii() {
-            (std::borrow::Cow::Borrowed(id.trim()), true)
+        let rogne = id.trim();
+        let (texte, ascii) = if crate::lecture::texte::cle_ascii_directe(rogne) {
+            (std::borrow::Cow::Borrowed(rogne), true)
         } else {
             (std::borrow::Cow::Owned(cle_id(id)), false)
         };
@@ -165,13 +166,16 @@ fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
                 let msg = if id == s.id {
                     format!("identifiant en double (déjà ligne {premiere})")
                 } else {
-                    format!("identifiant en double (déjà ligne {premiere} : « {id} », qui ne diffère que par la casse ou la forme Unicode)")
+                    format!(
+                        "identifiant en double (déjà ligne {premiere} : « {} », qui ne diffère que par la casse, les espaces ou la forme Unicode)",
+                        crate::lecture::texte::montrer_espaces(id)
+                    )
                 };
                 d.push(
                     Diagnostic::erreur(Code::E015, Table::Structures, msg)
                         .ligne(s.ligne)
                         .colonne("id")
-                        .valeur(s.id.as_str())
+                        .valeur(crate::lecture::texte::montrer_espaces(&s.id))
                         .conseil("chaque structure a un id unique"),
                 );
             }
@@ -473,6 +477,11 @@ mod tests {
             "abcdefghi",
             "ABCDEFGHI ",
             "abcdefgh\u{0}",
+            "a  b",
+            "A   B ",
+            "a\u{a0}b",
+            "a \u{202f} b",
+            "a\u{3000}B",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -251,7 +251,8 @@ fn erreurs_de_coherence() {
     assert_eq!(out.status.code(), Some(1));
     let e = String::from_utf8(out.stderr).unwrap();
     assert!(
-        e.contains("erreur E019 : convention.toml, colonne « exercice », valeur « 2030 »"),
+        // given by --exercice: the option is named, not convention.toml
+        e.contains("erreur E019 : option --exercice, valeur « 2030 » : exercice 2030 hors de la période de la convention (2024-01-01 → 2026-12-31)"),
         "{e}"
     );
     assert!(e.contains("erreur E015 : structures.csv, ligne 3, colonne « id », valeur « A » : identifiant en double (déjà ligne 2)"), "{e}");

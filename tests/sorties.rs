@@ -569,7 +569,17 @@ fn lot_sortie_dans_un_dossier_d_entree_refusee() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("erreur E081 : "), "{}", stderr(&o));
+    // a regular file is « un fichier » (not « un fichier spécial »), and no symbolic link is
+    // mentioned when there is none
+    assert_eq!(
+        stderr(&o).lines().next().unwrap(),
+        format!(
+            "erreur E081 : {} : c'est un fichier : le résultat d'un lot est un dossier",
+            fichier.display()
+        ),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(fs::read_to_string(&fichier).unwrap(), "x");
     // a non-empty folder that is not a lot result is never replaced, even with --ecraser
     let autre = t.path().join("autre");

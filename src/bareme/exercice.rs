@@ -16,9 +16,71 @@ impl Bareme {
     }
 
     /// Built-in barème overridden by the text of a dossier's `bareme.toml`.
+    /// Every volet it names must exist: a `[volets.NOM]` section unknown to the built-in
+    /// barème defines a new local volet and must say which `types` it covers (otherwise it
+    /// is a misspelt volet, `[volets.LAPE]`, whose values would be ignored), and
+    /// `trajectoire.volet` must name a volet of the merged barème (otherwise the bonus
+    /// trajectoire would silently vanish). Both refused (E022), naming the nearest volet.
     pub fn avec_surcharge(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
         let mut b = Bareme::integre()?;
-        b.fusionner(analyser(texte, fichier)?);
+        let o = analyser(texte, fichier)?;
+        let texte = &*crate::lecture::fins_de_ligne_toml(texte);
+        let mut diags = Diagnostics::default();
+        let integres: Vec<String> = b.volets.keys().cloned().collect();
+        for (nom, v) in &o.volets {
+            if b.volets.contains_key(nom) || !v.types.valeurs.is_empty() {
+                continue;
+            }
+            let connus: Vec<&str> = integres.iter().map(String::as_str).collect();
+            let mut d = Diagnostic::erreur(
+                Code::E022,
+                fichier,
+                format!(
+                    "volet « {nom} » inconnu du barème{} : un nouveau volet doit déclarer ses `types`",
+                    volet_proche(nom, &connus)
+                ),
+            )
+            .colonne(format!("volets.{nom}"))
+            .valeur(nom.as_str())
+            .conseil(format!(
+                "volets connus : {} ; corrigez le nom, ou ajoutez `types = [...]` pour créer un volet local (voir docs/bareme.md)",
+                connus.join(", ")
+            ));
+            if let Some(l) = ligne_volet(texte, nom) {
+                d = d.ligne(l);
+            }
+            diags.push(d);
+        }
+        let tous: Vec<&str> = integres
+            .iter()
+            .map(String::as_str)
+            .chain(o.volets.keys().map(String::as_str))
+            .collect();
+        for v in &o.trajectoire.volet.valeurs {
+            if tous.contains(&v.valeur.as_str()) {
+                continue;
+            }
+            let mut d = Diagnostic::erreur(
+                Code::E022,
+                fichier,
+                format!(
+                    "volet « {} » inconnu du barème{} : le bonus trajectoire ne compterait aucune place",
+                    v.valeur,
+                    volet_proche(&v.valeur, &tous)
+                ),
+            )
+            .colonne("trajectoire.volet")
+            .valeur(v.valeur.as_str())
+            .conseil(format!("volets connus : {}", tous.join(", ")));
+            if let Some(l) = ligne_valeur(texte, "volet", &v.valeur) {
+                d = d.ligne(l);
+            }
+            diags.push(d);
+        }
+        if diags.a_des_erreurs() {
+            return Err(diags);
+        }
+        b.fusionner(o);
         Ok(b)
     }
 
@@ -182,6 +244,48 @@ impl Bareme {
             Ok(be)
         }
     }
+}
+
+/// « (volet connu le plus proche : « LAEP ») » when a known volet is at most two edits away
+/// from `nom`.
+fn volet_proche(nom: &str, connus: &[&str]) -> String {
+    connus
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(nom, c), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map_or(String::new(), |(_, c)| {
+            format!(" (volet connu le plus proche : « {c} »)")
+        })
+}
+
+/// The first line of a barème text naming volet `nom` (`[volets.NOM]`, `[[volets.NOM.…]]`,
+/// `volets.NOM.… = …`).
+fn ligne_volet(texte: &str, nom: &str) -> Option<u64> {
+    let motif = format!("volets.{nom}");
+    texte
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .trim_start_matches('[')
+                .trim_start()
+                .starts_with(&motif)
+        })
+        .map(|i| i as u64 + 1)
+}
+
+/// The first line of a barème text where key `cle` is given the text `valeur`.
+fn ligne_valeur(texte: &str, cle: &str, valeur: &str) -> Option<u64> {
+    let guillemets = [format!("\"{valeur}\""), format!("'{valeur}'")];
+    texte
+        .lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(cle)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+                && guillemets.iter().any(|g| t.contains(g.as_str()))
+        })
+        .map(|i| i as u64 + 1)
 }
 
 /// A volet's parameters in force on 1 January `annee`, each absent one at its neutral

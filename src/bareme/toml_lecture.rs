@@ -295,23 +295,18 @@ fn financement_toml(v: &toml::Value) -> Result<Financement, String> {
     })
 }
 
-/// E022: the barème is not valid TOML (at its line).
+/// E022: the barème is not valid TOML: in French, at its line, with the key and the value
+/// written there.
 fn toml_invalide(texte: &str, fichier: &str, e: &toml::de::Error) -> Diagnostics {
-    let mut d = Diagnostic::erreur(
-        Code::E022,
-        fichier,
-        format!("TOML invalide : {}", e.message()),
-    );
-    if let Some(s) = e.span() {
-        d = d.ligne(1 + texte[..s.start.min(texte.len())].matches('\n').count() as u64);
-    }
+    let d = crate::lecture::erreur_toml(Code::E022, fichier, texte, e.message(), e.span());
     let mut ds = Diagnostics::default();
-    ds.push(d);
+    ds.push(d.conseil("voir docs/bareme.md pour le schéma du barème"));
     ds
 }
 
 /// Parses a barème file (built-in or dossier). Pure: text in, barème or located errors out.
 pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
+    let texte = &*crate::lecture::fins_de_ligne_toml(texte);
     let racine: toml::Table = texte
         .parse()
         .map_err(|e| toml_invalide(texte, fichier, &e))?;

@@ -34,7 +34,8 @@ fn charger_resultat(e: &Entree, m: &Messages) -> Result<(Resultat, Diagnostics),
             m.diagnostics(&diags);
             Ok((r, diags))
         }
-        Err(d) => {
+        Err(mut d) => {
+            crate::nommer_option_exercice(&mut d, e.exercice);
             diags.extend(d);
             Err(m.refus(&e.dossier, &diags))
         }

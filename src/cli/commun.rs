@@ -26,7 +26,8 @@ pub fn charger(e: &Entree, m: &Messages) -> Result<Charge, Erreur> {
             m.diagnostics(&diags);
             Ok((lu, r, diags))
         }
-        Err(d) => {
+        Err(mut d) => {
+            crate::nommer_option_exercice(&mut d, e.exercice);
             diags.extend(d);
             Err(m.refus(&e.dossier, &diags))
         }

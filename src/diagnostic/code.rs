@@ -135,6 +135,7 @@ codes! {
     E052, LectureEntetes, "guillemet égaré";
     E053, LectureEntetes, "identifiant invalide";
     E056, LectureEntetes, "clé inconnue de convention.toml";
+    E057, LectureEntetes, "cellules fusionnées dans une feuille lue";
     E070, LectureBornee, "pas un fichier ordinaire";
     E071, LectureBornee, "fichier TOML trop grand";
     E072, LectureBornee, "formule sans valeur calculée";

@@ -47,6 +47,10 @@ pub struct TomlDeFeuille {
     /// For messages that name a parameter rather than a line (`volets.EAJE.plancher[2]`, the
     /// barème's own notation): the cell of its row.
     pub parametres: Vec<(String, String)>,
+    /// Lines written with a placeholder for a cell already refused (E021 « nombre entier
+    /// attendu »): the reader's messages about them are not shown (`exercice` 2025.5 is
+    /// one error, not a second one about the placeholder 0).
+    pub substituts: Vec<u64>,
 }
 
 impl TomlDeFeuille {
@@ -59,9 +63,19 @@ impl TomlDeFeuille {
     /// Re-locates the diagnostics of the TOML reader (table `depuis`, a line of the
     /// generated text) in the workbook (`fichier`, the cell).
     pub fn relocaliser(&self, diags: &mut Diagnostics, depuis: Table, fichier: &str) {
+        diags.0.retain(|d| {
+            d.table != Some(depuis)
+                || !d
+                    .numero_de_ligne()
+                    .is_some_and(|l| self.substituts.contains(&l))
+        });
         for d in diags.0.iter_mut().filter(|d| d.table == Some(depuis)) {
             d.fichier = fichier.to_string();
             d.table = None;
+            // a cell of a sheet is no TOML text: the reader's words for it
+            if let Some(m) = d.message.strip_prefix("TOML invalide : ") {
+                d.message = m.to_string();
+            }
             if let Some(c) = d
                 .numero_de_ligne()
                 .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
@@ -106,7 +120,21 @@ fn date_toml(t: &str) -> Option<String> {
             && [a, m, j]
                 .iter()
                 .all(|x| x.bytes().all(|b| b.is_ascii_digit()));
-        ok.then(|| format!("{a}-{m}-{j}"))
+        // a day that exists (`30/02/2023` is refused here, as a date, not by the TOML reader)
+        let (an, mois, jour) = (
+            a.parse::<u32>().unwrap_or(0),
+            m.parse::<u32>().unwrap_or(0),
+            j.parse::<u32>().unwrap_or(0),
+        );
+        let bissextile = an % 4 == 0 && (an % 100 != 0 || an % 400 == 0);
+        let jours = match mois {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if bissextile => 29,
+            2 => 28,
+            _ => 0,
+        };
+        (ok && an >= 1 && (1..=jours).contains(&jour)).then(|| format!("{a}-{m}-{j}"))
     };
     let p: Vec<&str> = t.split(['-', '/']).collect();
     match p.as_slice() {
@@ -139,9 +167,21 @@ fn entier(t: &str) -> String {
 /// a TOML type error.
 fn valeur_convention(cle_: &str, t: &str) -> Result<Option<String>, (&'static str, &'static str)> {
     match cle_ {
-        "debut" | "fin" => date_toml(t)
-            .map(Some)
-            .ok_or(("date attendue", "saisissez une date (jj/mm/aaaa)")),
+        "debut" | "fin" => match date_toml(t) {
+            Some(d) => Ok(Some(d)),
+            // the shape of a date, a day that does not exist (`30/02/2023`)
+            None if t.trim().split(['-', '/']).count() == 3
+                && t.trim()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b'/') =>
+            {
+                Err((
+                    "date inexistante",
+                    "vérifiez le jour et le mois (jj/mm/aaaa)",
+                ))
+            }
+            None => Err(("date attendue", "saisissez une date (jj/mm/aaaa)")),
+        },
         "exercice" | "tranche" | "population" => entier_toml(t).map(Some).ok_or((
             "nombre entier attendu",
             "écrivez un nombre sans décimales (ex. 2025)",
@@ -196,6 +236,7 @@ pub fn convention_en_toml(
                 };
                 if let Some(x) = substitut {
                     t.ligne(&format!("{nom} = {x}"), c.reference(feuille));
+                    t.substituts.push(t.cellules.len() as u64);
                 }
             }
         }

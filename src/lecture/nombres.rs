@@ -3,9 +3,11 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// Thousands separators accepted: space, no-break space, narrow no-break space.
+/// Thousands separators accepted (README « Fichiers tels qu'ils arrivent »): space,
+/// no-break space, narrow no-break space (Excel's and LibreOffice's French grouping) and
+/// thin space U+2009 (typographic grouping, pasted from a document).
 fn est_separateur_milliers(c: char) -> bool {
-    c == ' ' || c == '\u{a0}' || c == '\u{202f}'
+    c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\u{2009}'
 }
 
 /// Integer part with optional thousands groups: `1234`, `1 234`, `12 345 678`.
@@ -153,6 +155,7 @@ pub fn centiemes_simples(s: &str) -> Option<i64> {
             (b' ', _, _) => 1,
             (0xC2, Some(0xA0), _) => 2,          // U+00A0
             (0xE2, Some(0x80), Some(0xAF)) => 3, // U+202F
+            (0xE2, Some(0x80), Some(0x89)) => 3, // U+2009
             _ => break,
         };
         if groupe == 0 || groupe > 3 || (groupee && groupe != 3) {
@@ -349,7 +352,7 @@ mod tests {
             "12 34,5",
             "1.234,5",
             "1 234,567",
-            "1\u{2009}234",
+            "1\u{2009}",
             "1\u{a0}",
             "1\u{e2}",
         ] {
@@ -358,6 +361,12 @@ mod tests {
         // grouped by three, by hand: 1 234 → 1234 × 100; 12 345,67 → 1 234 567 hundredths;
         // 12\u{202f}345\u{a0}678.9 → 12 345 678 × 100 + 90
         assert_eq!(centiemes_simples("1 234"), Some(123_400));
+        // thin space U+2009 (README: « espace fine ») groups as the other spaces do
+        assert_eq!(centiemes_simples("1\u{2009}234"), Some(123_400));
+        assert_eq!(
+            analyser_decimal("1\u{2009}234,56 €").unwrap(),
+            Decimal::from_str("1234.56").unwrap()
+        );
         assert_eq!(centiemes_simples("12 345,67"), Some(1_234_567));
         assert_eq!(
             centiemes_simples("12\u{202f}345\u{a0}678.9"),

@@ -444,12 +444,10 @@ pub fn lire_charges(src: Source<'_>, diags: &mut Diagnostics) -> (Vec<ChargeAPay
         };
         let collectivite = l.id(col_collectivite);
         let brut = l.texte(col_volet, true);
-        // (ASCII: `to_uppercase` is the ASCII upper case, made without a second pass)
-        let volet = if brut.is_ascii() {
-            brut.trim().to_ascii_uppercase()
-        } else {
-            brut.trim().to_uppercase()
-        };
+        // ASCII upper case only: a volet is « lettres A-Z, chiffres, _ », and Unicode case
+        // mapping would fold `pılotage` (dotless ı) into PILOTAGE; a non-ASCII letter stays
+        // as typed and `volet_valide` refuses it (E014)
+        let volet = brut.trim().to_ascii_uppercase();
         if !brut.is_empty() && !volet_valide(&volet) {
             l.err(Code::E014, "volet", &brut, "nom de volet invalide", "EAJE, RPE, LAEP, ALSH, PILOTAGE, AUTRE ou un volet local du barème (lettres, chiffres, _)");
         }

@@ -59,3 +59,41 @@ fn trop_de_volets() {
         "{e}"
     );
 }
+
+/// Every known toml / toml_edit error kind in French, no English fragment left, and a
+/// generic French sentence for an unknown one (audit: « (number too large to fit in target
+/// type) », « (recursion limit exceeded) », « invalid table header␊expected `.`, `]` »).
+#[test]
+fn messages_toml_sans_anglais() {
+    for (anglais, valeur, francais) in [
+        ("invalid type: floating point `1.0`, expected i64", "1.0", "type de valeur inattendu : nombre décimal là où il faut un nombre entier"),
+        ("invalid type: map, expected i64", "2025-01-01", "type de valeur inattendu : date là où il faut un nombre entier"),
+        ("number too large to fit in target type", "99999999999999999999", "nombre trop grand"),
+        ("invalid date-time\nvalue is out of range\n", "2023-02-30", "date inexistante (jour ou mois hors limites)"),
+        ("duplicate key `exercice` in document root", "2026", "clé « exercice » écrite deux fois"),
+        ("recursion limit exceeded", "[[[[", "tables ou listes imbriquées trop profondément"),
+        ("invalid table header\nexpected `.`, `]`\n", "[volets.LUDOTHÈQUE]", "en-tête de table [..] invalide (un nom s'écrit en lettres non accentuées, chiffres, _ ou -, sinon entre guillemets)"),
+        ("something new\nexpected whatever", "", "syntaxe incorrecte"),
+        ("", "", "syntaxe incorrecte"),
+    ] {
+        assert_eq!(message_toml_pour_essai(anglais, valeur), francais, "{anglais:?}");
+    }
+}
+
+/// A convention.toml error names the key (with its table) and the whole value typed.
+#[test]
+fn erreur_toml_cle_et_valeur_entiere() {
+    let t = "exercice = 2025\n[[collectivites]]\nid = \"A\"\n[[collectivites]]\nid = \"B\"\ntranche = 99999999999999999999 # trop\n";
+    let debut = t.find("9999").unwrap() + 3;
+    let d = erreur_toml(
+        Code::E021,
+        "convention.toml",
+        t,
+        "number too large to fit in target type",
+        Some(debut..debut + 1),
+    );
+    assert_eq!(
+        d.to_string(),
+        "erreur E021 : convention.toml, ligne 6, colonne « collectivites[2].tranche », valeur « 99999999999999999999 » : nombre trop grand"
+    );
+}

@@ -99,18 +99,49 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
 
 /// The form under which two ids (`id`, `collectivite`, in every table and in
 /// convention.toml) are compared: trimmed, Unicode NFC (`é` typed as one character or as
-/// `e` + combining accent are the same id), then case-folded with `to_lowercase` (full
-/// Unicode lower-casing, which is case folding for every letter an id uses in practice).
+/// `e` + combining accent are the same id), every Unicode space separator (General_Category
+/// Zs: no-break space U+00A0, narrow no-break space U+202F, thin space U+2009, ideographic
+/// space U+3000…) written as one plain space and runs of spaces as one (`LAEP BISOU`,
+/// `LAEP<U+00A0>BISOU` and `LAEP  BISOU` look alike: they are one id, a duplicate if twice),
+/// then case-folded with `to_lowercase` (full Unicode lower-casing, which is case folding for
+/// every letter an id uses in practice).
 /// The only place where ids are canonicalised: the readers and the validation call it.
 pub fn cle_id(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let id = rogner(id);
-    // ASCII text is already in NFC and `to_lowercase` lowers it byte for byte: the general
-    // path (a normaliser and two strings per id) costs 5 000 instructions an id
-    if id.is_ascii() {
+    // ASCII text without two spaces in a row is already in NFC, has no other space and
+    // `to_lowercase` lowers it byte for byte: the general path (a normaliser and two strings
+    // per id) costs 5 000 instructions an id
+    if cle_ascii_directe(id) {
         return id.to_ascii_lowercase();
     }
-    id.nfc().collect::<String>().to_lowercase()
+    let mut r = String::with_capacity(id.len());
+    for c in id.nfc() {
+        if espace_unicode(c) {
+            if !r.ends_with(' ') {
+                r.push(' ');
+            }
+        } else {
+            r.extend(c.to_lowercase());
+        }
+    }
+    r
+}
+
+/// `id` (trimmed) is ASCII without two spaces in a row: its [`cle_id`] is
+/// `id.to_ascii_lowercase()`.
+#[inline]
+pub fn cle_ascii_directe(id: &str) -> bool {
+    id.is_ascii() && memchr::memmem::find(id.as_bytes(), b"  ").is_none()
+}
+
+/// A Unicode space separator (General_Category Zs), the plain space included.
+fn espace_unicode(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
 }
 
 /// `s.trim()`, the ASCII ends checked byte by byte: the general (Unicode) trim only when an
@@ -151,10 +182,16 @@ pub fn blanc(s: &str) -> bool {
     }
 }
 
-/// The first invisible or control character of an id, if any: C0 and C1 controls, byte
-/// order mark U+FEFF, zero-width characters U+200B–U+200D, word joiner U+2060, soft hyphen
-/// U+00AD and the bidirectional marks (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
-/// Such an id looks like another one and must be refused.
+/// The first invisible or control character of an id, if any: C0 and C1 controls, every
+/// format character (General_Category Cf: byte order mark U+FEFF, zero-width characters
+/// U+200B–U+200D, word joiner U+2060, invisible operators U+2061–U+2064, bidirectional
+/// marks, soft hyphen, Arabic letter mark U+061C, tags U+E0001 and U+E0020–U+E007F…), every
+/// Default_Ignorable_Code_Point (combining grapheme joiner U+034F, Hangul fillers U+115F,
+/// U+1160, U+3164, U+FFA0, Khmer vowels U+17B4–U+17B5, Mongolian selectors U+180B–U+180F,
+/// variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF…), the line and paragraph
+/// separators U+2028–U+2029 and the braille blank U+2800. Such an id looks like another one
+/// and must be refused. (Space separators, Zs, are not refused: [`cle_id`] compares them
+/// as a plain space.)
 pub fn caractere_invisible(id: &str) -> Option<char> {
     // printable ASCII (U+0020 to U+007E) holds none of them: most ids are checked bytewise
     // (a fold without early exit: the compiler checks sixteen bytes at a time)
@@ -167,18 +204,58 @@ pub fn caractere_invisible(id: &str) -> Option<char> {
     id.chars().find(|&c| invisible(c))
 }
 
-/// One of the characters [`caractere_invisible`] refuses in an id.
+/// One of the characters [`caractere_invisible`] refuses in an id: the ranges of
+/// General_Category Cf, Zl, Zp and Default_Ignorable_Code_Point of Unicode 15 (checked
+/// against Python's `unicodedata` for Cf, Zl and Zp), plus the braille blank.
 fn invisible(c: char) -> bool {
     c.is_control()
         || matches!(
-            c,
-            '\u{feff}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2060}'
-                | '\u{00ad}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
+            c as u32,
+            0x00AD
+                | 0x034F
+                | 0x0600..=0x0605
+                | 0x061C
+                | 0x06DD
+                | 0x070F
+                | 0x0890..=0x0891
+                | 0x08E2
+                | 0x115F..=0x1160
+                | 0x17B4..=0x17B5
+                | 0x180B..=0x180F
+                | 0x200B..=0x200F
+                | 0x2028..=0x202E
+                | 0x2060..=0x206F
+                | 0x2800
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFEFF
+                | 0xFFA0
+                | 0xFFF0..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0000..=0xE0FFF
         )
+}
+
+/// An id as shown in a duplicate message: its spaces other than the plain space (no-break
+/// space, narrow no-break space…) written `<U+00A0>`, so that the two writings differ on
+/// screen; the plain text when it has none.
+pub fn montrer_espaces(id: &str) -> String {
+    if id.is_ascii() {
+        return id.to_string();
+    }
+    let mut r = String::with_capacity(id.len());
+    for c in id.chars() {
+        if c != ' ' && espace_unicode(c) {
+            r.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            r.push(c);
+        }
+    }
+    r
 }
 
 /// An id as shown in a message, its invisible characters written `<U+200B>`.
@@ -312,5 +389,56 @@ mod tests {
         assert_eq!(caractere_invisible("A\tB"), Some('\t'));
         assert_eq!(caractere_invisible("Crèche L’Arc-en-ciel"), None);
         assert_eq!(montrer_invisibles("A\u{2060}B"), "A<U+2060>B");
+    }
+
+    #[test]
+    fn invisibles_unicode_refuses() {
+        // every character the audit slipped into a copy of `LAEP-BISOUNOURS` (two structures
+        // instead of a duplicate): format characters (Cf), default-ignorable code points,
+        // variation selectors, Hangul fillers, braille blank, tags, musical format controls
+        for c in [
+            0x2061, 0x2062, 0x2063, 0x2064, 0x206A, 0x206B, 0x206C, 0x206D, 0x206E, 0x206F, 0x180E,
+            0x180B, 0x034F, 0xFE00, 0xFE0F, 0x3164, 0x115F, 0x1160, 0xFFA0, 0x061C, 0xE0001,
+            0xE0041, 0xE0100, 0x1D173, 0x17B4, 0x17B5, 0x2800, 0xFFF9, 0x2028, 0x2029, 0x0600,
+            0x06DD,
+        ] {
+            let c = char::from_u32(c).unwrap();
+            let id = format!("LAEP-BISOUNOURS{c}");
+            assert_eq!(caractere_invisible(&id), Some(c), "U+{:04X}", c as u32);
+            assert_eq!(
+                montrer_invisibles(&id),
+                format!("LAEP-BISOUNOURS<U+{:04X}>", c as u32)
+            );
+        }
+        // letters and visible signs of other scripts are not invisible
+        for s in [
+            "Crèche", "Ünal", "Д", "ß", "É", "\u{a0}", "\u{2009}", "\u{3000}", "’",
+        ] {
+            assert_eq!(caractere_invisible(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn identifiants_espaces_unicode_confondus() {
+        // every Unicode space separator (Zs) inside an id is a plain space, and a run of
+        // spaces is one: `LAEP BISOU` and its no-break space variants are the same id
+        let k = cle_id("LAEP BISOU");
+        assert_eq!(k, "laep bisou");
+        for s in [
+            "LAEP\u{a0}BISOU",
+            "LAEP\u{202f}BISOU",
+            "LAEP\u{2009}BISOU",
+            "LAEP\u{3000}BISOU",
+            "LAEP\u{1680}BISOU",
+            "LAEP  BISOU",
+            "laep \u{a0}bisou",
+        ] {
+            assert_eq!(cle_id(s), k, "{s:?}");
+        }
+        assert_eq!(montrer_espaces("LAEP\u{a0}BISOU"), "LAEP<U+00A0>BISOU");
+        assert_eq!(montrer_espaces("Crèche L’Arc"), "Crèche L’Arc");
+        assert!(cle_ascii_directe("LAEP BISOU"));
+        assert!(!cle_ascii_directe("LAEP  BISOU"));
+        assert_ne!(cle_id("LAEP-BISOU"), k);
     }
 }

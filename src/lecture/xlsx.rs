@@ -95,6 +95,10 @@ struct Case {
 struct Cellules {
     cases: Vec<Case>,
     textes: String,
+    /// The sheet's merged ranges (`<mergeCells>`), (first row, first column, last row, last
+    /// column), 0-based: only the top-left cell of a range holds a value, the others read as
+    /// empty (and would take their column's default).
+    fusions: Vec<(u32, u32, u32, u32)>,
 }
 
 impl Cellules {
@@ -167,22 +171,62 @@ fn illisible(fichier: &str, raison: impl Into<String>) -> Diagnostic {
 /// Why a workbook cannot be read (boxed: a diagnostic is large).
 type Echec = Box<Diagnostic>;
 
-/// The calamine error in French (its own text, in English, as a detail in brackets).
+/// The calamine error in French, without its English text: the kind of damage, and what
+/// it names (an entity, a part, a sheet) when that helps to find it.
 fn raison_calamine(e: &XlsxError) -> String {
     match e {
         XlsxError::Io(e) => format!("lecture impossible ({})", texte_io(e)),
-        XlsxError::Zip(e) => format!("archive zip abîmée ({e})"),
+        XlsxError::Zip(_) => "archive zip abîmée".to_string(),
         XlsxError::Password => "classeur protégé par mot de passe".to_string(),
-        XlsxError::Xml(_) | XlsxError::XmlAttr(_) | XlsxError::XmlEof(_) => {
-            format!("XML abîmé ({e})")
+        XlsxError::Xml(e) => format!("XML abîmé : {}", raison_xml(e)),
+        XlsxError::XmlAttr(_) => "XML abîmé : attribut mal formé".to_string(),
+        XlsxError::XmlEof(_) => "XML abîmé : fin de partie inattendue".to_string(),
+        XlsxError::Encoding(_) => "XML abîmé : encodage illisible".to_string(),
+        XlsxError::FileNotFound(p) => format!("partie « {p} » absente du classeur"),
+        XlsxError::RelationshipNotFound => {
+            "partie du classeur absente (relation introuvable)".to_string()
         }
-        XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound => {
-            format!("partie du classeur absente ({e})")
+        XlsxError::WorksheetNotFound(n) => format!("feuille « {n} » introuvable"),
+        XlsxError::NotAWorksheet(n) => {
+            format!("« {n} » n'est pas une feuille de calcul (graphique, macro…)")
         }
-        XlsxError::WorksheetNotFound(_) | XlsxError::NotAWorksheet(_) => {
-            format!("feuille introuvable ({e})")
+        XlsxError::Unexpected(m) if m.contains("shared strings") => {
+            "une cellule renvoie à un texte partagé qui n'existe pas".to_string()
         }
-        _ => format!("contenu inattendu ({e})"),
+        XlsxError::CellError(v) => format!("erreur de cellule inconnue « {v} »"),
+        XlsxError::CellTAttribute(v) => format!("type de cellule inconnu « {v} »"),
+        XlsxError::Alphanumeric(_)
+        | XlsxError::NumericColumn(_)
+        | XlsxError::RangeWithoutColumnComponent
+        | XlsxError::RangeWithoutRowComponent
+        | XlsxError::ColumnNumberOverflow
+        | XlsxError::RowNumberOverflow
+        | XlsxError::DimensionCount(_) => "référence de cellule mal formée".to_string(),
+        XlsxError::ParseFloat(_) | XlsxError::ParseInt(_) => {
+            "nombre mal écrit dans le XML d'une cellule".to_string()
+        }
+        _ => "contenu inattendu".to_string(),
+    }
+}
+
+/// A quick-xml error in French.
+fn raison_xml(e: &quick_xml::Error) -> String {
+    use quick_xml::escape::EscapeError;
+    match e {
+        quick_xml::Error::Io(e) => format!("lecture impossible ({})", texte_io(e)),
+        quick_xml::Error::Syntax(_) => "syntaxe XML incorrecte".to_string(),
+        quick_xml::Error::IllFormed(_) => "balises mal imbriquées ou non fermées".to_string(),
+        quick_xml::Error::InvalidAttr(_) => "attribut mal formé".to_string(),
+        quick_xml::Error::Encoding(_) => "encodage illisible".to_string(),
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, nom)) => {
+            let nom: String = nom.trim_matches(['&', ';']).chars().take(40).collect();
+            format!("entité « &{nom}; » inconnue (seules les entités XML prédéfinies sont admises)")
+        }
+        quick_xml::Error::Escape(EscapeError::TooManyNestedEntities) => {
+            "entités imbriquées trop profondément".to_string()
+        }
+        quick_xml::Error::Escape(_) => "entité ou référence de caractère mal formée".to_string(),
+        quick_xml::Error::Namespace(_) => "espace de noms XML incorrect".to_string(),
     }
 }
 
@@ -211,7 +255,15 @@ fn lire_cellules(
 ) -> Result<(String, Cellules), Echec> {
     let mut wb: Xlsx<_> =
         Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, raison_calamine(&e)))?;
-    let nom = choisir_feuille(fichier, &wb.sheet_names(), feuille)?;
+    let visibles: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|f| {
+            f.typ == calamine::SheetType::WorkSheet && f.visible == calamine::SheetVisible::Visible
+        })
+        .map(|f| f.name.clone())
+        .collect();
+    let nom = choisir_feuille(fichier, &wb.sheet_names(), &visibles, feuille)?;
     let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
         illisible(
             fichier,
@@ -277,37 +329,108 @@ fn lire_cellules(
             valeur: v,
         });
     }
+    drop(lecteur);
+    // the merged ranges (after the cells: `<mergeCells>` follows `<sheetData>`)
+    cellules.fusions = wb
+        .merge_cells_by_sheet_name(&nom)
+        .map_err(|e| {
+            illisible(
+                fichier,
+                format!("feuille « {nom} » : {}", raison_calamine(&e)),
+            )
+        })?
+        .into_iter()
+        .filter(|d| d.start != d.end)
+        .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+        .collect();
     Ok((nom, cellules))
 }
 
-/// The sheet to read: the first whose name is one of `feuille.noms`, else (if allowed) the
-/// first sheet; E025 when there is none.
-fn choisir_feuille(fichier: &str, noms: &[String], feuille: Feuille<'_>) -> Result<String, Echec> {
-    let nom = noms
+/// E057: cells merged in a sheet that is read (`structures!I4:I5`): only the top-left cell
+/// of the range holds the value, the others would be read empty and take their column's
+/// default (`soutien_collectivite` merged over two rows with `non` read `oui` on the second).
+fn fusion_refusee(
+    fichier: &str,
+    feuille: &str,
+    (l1, c1, l2, c2): (u32, u32, u32, u32),
+) -> Diagnostic {
+    let debut = reference_cellule(feuille, c1 as usize, l1 as u64 + 1);
+    let fin = format!(
+        "{}{}",
+        super::tableau::lettres_colonne(c2 as usize),
+        l2 as u64 + 1
+    );
+    Diagnostic::erreur(
+        Code::E057,
+        fichier,
+        format!(
+            "cellules {}:{fin} fusionnées : seule la première porte la valeur, les autres seraient lues vides",
+            debut.rsplit('!').next().unwrap_or(&debut)
+        ),
+    )
+    .cellule(format!("{debut}:{fin}"))
+    .conseil("défaites la fusion et écrivez la valeur sur chaque ligne (Accueil > Fusionner et centrer > Annuler la fusion)")
+}
+
+/// The sheet to read: the first whose name is one of `feuille.noms`; else (if allowed) the
+/// only visible worksheet (a hidden sheet is never read in its place); E025 when there is
+/// none, or when several visible sheets could be the table (which one is meant is not
+/// guessed).
+fn choisir_feuille(
+    fichier: &str,
+    noms: &[String],
+    visibles: &[String],
+    feuille: Feuille<'_>,
+) -> Result<String, Echec> {
+    let attendu = feuille.noms.first().copied().unwrap_or("");
+    let presentes = if noms.is_empty() {
+        "aucune".to_string()
+    } else {
+        noms.join(", ")
+    };
+    if let Some(n) = noms
         .iter()
         .find(|n| feuille.noms.contains(&normaliser_nom(n).as_str()))
-        .or_else(|| noms.first().filter(|_| feuille.premiere_sinon))
-        .cloned();
-    nom.ok_or_else(|| {
-        Box::new(
-            Diagnostic::erreur(
-                Code::E025,
-                fichier,
+    {
+        return Ok(n.clone());
+    }
+    if feuille.premiere_sinon {
+        match visibles {
+            [seule] => return Ok(seule.clone()),
+            [_, _, ..] => {
+                return Err(Box::new(
+                    Diagnostic::erreur(
+                        Code::E025,
+                        fichier,
+                        format!(
+                            "aucune feuille « {attendu} » et plusieurs feuilles visibles ({}) : laquelle lire n'est pas deviné",
+                            visibles.join(", ")
+                        ),
+                    )
+                    .conseil(format!(
+                        "renommez « {attendu} » l'onglet qui contient la table (ou supprimez les autres feuilles)"
+                    )),
+                ))
+            }
+            [] => {}
+        }
+    }
+    Err(Box::new(
+        Diagnostic::erreur(
+            Code::E025,
+            fichier,
+            if feuille.premiere_sinon && !noms.is_empty() {
                 format!(
-                    "feuille « {} » absente du classeur (feuilles présentes : {})",
-                    feuille.noms.first().copied().unwrap_or(""),
-                    if noms.is_empty() {
-                        "aucune".to_string()
-                    } else {
-                        noms.join(", ")
-                    }
-                ),
-            )
-            .conseil(
-                "renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément",
-            ),
+                    "feuille « {attendu} » absente du classeur et aucune feuille visible (feuilles masquées : {presentes})"
+                )
+            } else {
+                format!("feuille « {attendu} » absente du classeur (feuilles présentes : {presentes})")
+            },
         )
-    })
+        .conseil(
+            "renommez l'onglet, ou fournissez structures.xlsx et charges_n1.xlsx séparément",
+        ),
+    ))
 }
 
 /// The value kept for a cell, its text appended to `textes`: its cached value, or a formula
@@ -397,6 +520,16 @@ pub fn lire(
     let (nom, cellules) = cellules_triees(fichier, octets, feuille, requises, diags)?;
     let (ligne_entete, fin_entete, noms) =
         trouver_entete(fichier, &nom, &cellules, connues, diags)?;
+    // a merged range reaching the header or the data rows (a title above the header may
+    // be merged)
+    let mut fusionnees = false;
+    for f in cellules.fusions.iter().filter(|f| f.2 >= ligne_entete) {
+        diags.push(fusion_refusee(fichier, &nom, *f));
+        fusionnees = true;
+    }
+    if fusionnees {
+        return None;
+    }
     let no_entete = ligne_entete as u64 + 1;
     let colonnes = verifier_entete(
         fichier,
@@ -539,6 +672,35 @@ pub fn montant_requis(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// calamine's errors in French, without their English text (audit: « Xml error: at
+    /// 0..0: unrecognized entity `&lol4;` », « Cell string index not found in shared strings
+    /// table », « Worksheet 'structures' not found »).
+    #[test]
+    fn raisons_calamine_en_francais() {
+        use quick_xml::escape::EscapeError;
+        let cas = [
+            (
+                XlsxError::Xml(quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(
+                    0..0,
+                    "&lol4;".to_string(),
+                ))),
+                "XML abîmé : entité « &lol4; » inconnue (seules les entités XML prédéfinies sont admises)",
+            ),
+            (
+                XlsxError::Unexpected("Cell string index not found in shared strings table"),
+                "une cellule renvoie à un texte partagé qui n'existe pas",
+            ),
+            (
+                XlsxError::WorksheetNotFound("structures".to_string()),
+                "feuille « structures » introuvable",
+            ),
+            (XlsxError::Unexpected("anything else"), "contenu inattendu"),
+        ];
+        for (e, attendu) in cas {
+            assert_eq!(raison_calamine(&e), attendu);
+        }
+    }
     use crate::lecture::tableau::reference_ligne;
 
     #[test]

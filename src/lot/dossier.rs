@@ -84,7 +84,8 @@ fn lire_et_calculer(
             diags.extend(avert);
             Some(r)
         }
-        Err(d) => {
+        Err(mut d) => {
+            crate::nommer_option_exercice(&mut d, o.exercice);
             diags.extend(d);
             None
         }

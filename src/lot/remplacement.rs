@@ -88,8 +88,13 @@ pub(super) fn verifier_sortie(
                 sortie::E_PAS_UN_FICHIER,
                 sortie_donnee,
                 format!(
-                    "c'est {} : le résultat d'un lot est un dossier (un lien symbolique n'est pas suivi)",
-                    sortie::genre(&m)
+                    "c'est {} : le résultat d'un lot est un dossier{}",
+                    sortie::genre(&m),
+                    if m.file_type().is_symlink() {
+                        " (un lien symbolique n'est pas suivi)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }

@@ -195,6 +195,76 @@ pub fn ecrire_xlsx(nom: &str, dossier: &Path) {
             remplir(feuille(&mut wb, "Feuil2"), &c, NUMERIQUES_C, 0, 0, false);
             "dossier.xlsx"
         }
+        // soutien_collectivite merged over EAJE-ARC and LAEP-PONT (I3:I4), `non` in I3 only:
+        // I4 would read empty and take the default (oui)
+        "structures-fusion" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.merge_range(2, 8, 3, 8, "non", &Format::new()).unwrap();
+            "structures.xlsx"
+        }
+        // no sheet named structures: a hidden sheet first (an old copy, other amounts), the
+        // table on the only visible sheet
+        "structures-masquee" => {
+            let mut ancien = s.clone();
+            ancien[1][13] = "1 000,00".to_string();
+            let ws = feuille(&mut wb, "ancien");
+            remplir(ws, &ancien, NUMERIQUES_S, 0, 0, false);
+            ws.set_hidden(true);
+            let ws = feuille(&mut wb, "Feuil2");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            // (the first sheet stays hidden only when another one is the active sheet)
+            ws.set_active(true);
+            "structures.xlsx"
+        }
+        // no sheet named structures and two visible sheets: which one is meant is unknown
+        "structures-deux-feuilles" => {
+            remplir(feuille(&mut wb, "Feuil1"), &s, NUMERIQUES_S, 0, 0, false);
+            remplir(feuille(&mut wb, "Feuil2"), &s, NUMERIQUES_S, 0, 0, false);
+            "structures.xlsx"
+        }
+        // a whole dossier in one workbook, its convention sheet with three typing mistakes:
+        // a day that does not exist, a decimal exercice, a decimal tranche
+        "dossier-convention-fautes" => {
+            let ws = feuille(&mut wb, "convention");
+            let lignes: &[(&str, &str)] = &[
+                ("champ", "valeur"),
+                ("nom", "CTG de Dugny"),
+                ("caf", "Caf de la Seine-Saint-Denis"),
+                ("debut", "30/02/2023"),
+                ("fin", "31/12/2027"),
+            ];
+            for (i, (a, b)) in lignes.iter().enumerate() {
+                ws.write_string(i as u32, 0, *a).unwrap();
+                ws.write_string(i as u32, 1, *b).unwrap();
+            }
+            ws.write_string(5, 0, "exercice").unwrap();
+            ws.write_number(5, 1, 2025.5).unwrap();
+            for (j, t) in ["id", "nom", "tranche", "signataire"].iter().enumerate() {
+                ws.write_string(7, j as u16, *t).unwrap();
+            }
+            ws.write_string(8, 0, "DUGNY").unwrap();
+            ws.write_string(8, 1, "Commune de Dugny").unwrap();
+            ws.write_number(8, 2, 1.0000001).unwrap();
+            ws.write_string(8, 3, "oui").unwrap();
+            remplir(
+                feuille(&mut wb, "structures"),
+                &s,
+                NUMERIQUES_S,
+                0,
+                0,
+                false,
+            );
+            remplir(
+                feuille(&mut wb, "charges_n1"),
+                &c,
+                NUMERIQUES_C,
+                0,
+                0,
+                false,
+            );
+            "dossier.xlsx"
+        }
         // a CSV saved under an .xlsx name
         "faux" => {
             fs::copy(

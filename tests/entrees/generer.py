@@ -225,6 +225,36 @@ def lecture_v2() -> None:
     ecrire("v-cle-racine.toml", V.replace("caf =", "cfa ="))
     ecrire("b-cle-inconnue.toml",
            "[[volets.EAJE.planchr]]\ndebut = 2025-01-01\nvaleur = \"1000\"\nreference = \"essai\"\n")
+    # ---- ids: invisible characters (Unicode properties), spaces compared as one ----------
+    # a copy of LAEP-PONT whose id ends with U+2063 (invisible separator): without E053
+    # it would be a second structure, splitting the envelope
+    copie = S_LIGNES[3].replace("LAEP-PONT;", "LAEP-PONT\u2063;", 1)
+    ecrire("s-id-invisible-2063.csv", S + copie + "\n")
+    ecrire("s-id-selecteur-variante.csv",
+           remplacer_ligne(S_LIGNES, 4, "RPE-GUYNEMER;", "RPE-GUYNEMER\ufe0f;"))
+    # `CRECHE CIGOGNES` and `CRECHE<NBSP>CIGOGNES`: one id, a duplicate
+    nbsp = remplacer_ligne(S_LIGNES, 1, "EAJE-CIGOGNES;", "CRECHE CIGOGNES;")
+    ecrire("s-id-espace-insecable.csv",
+           remplacer_ligne(nbsp.rstrip("\n").split("\n"), 2, "EAJE-ARC;", "CRECHE\u00a0CIGOGNES;"))
+    # ---- codes: ASCII letters only (dotless ı, long ſ are not I and S) -----------------
+    ecrire("s-type-i-sans-point.csv",
+           remplacer_ligne(S_LIGNES, 5, ";ALSH_PERISCOLAIRE;", ";alsh_perıscolaire;"))
+    ecrire("c-volet-s-long.csv", C.replace("DUGNY;ALSH;", "DUGNY;alſh;"))
+    # ---- numbers: thin space U+2009 groups thousands (README) --------------------------
+    ecrire("s-espace-fine.csv", S.replace("240 000,00", "240\u2009000,00"))
+    # ---- TOML messages: key, whole value, in French ------------------------------------
+    ecrire("v-tranche-decimale.toml", V.replace("tranche = 1", "tranche = 1.0"))
+    ecrire("v-tranche-enorme.toml", V.replace("tranche = 1", "tranche = 99999999999999999999"))
+    ecrire("v-date-inexistante.toml", V.replace("debut = 2023-01-01", "debut = 2023-02-30"))
+    ecrire("v-cle-double.toml", V.replace("exercice = 2025", "exercice = 2025\nexercice = 2026"))
+    ecrire("v-exercice-date.toml", V.replace("exercice = 2025", "exercice = 2025-01-01"))
+    ecrire("v-fins-de-ligne-cr.toml", V.replace("\n", "\r"))
+    ecrire("b-date-inexistante.toml",
+           "[[volets.LAEP.plancher]]\ndebut = 2025-02-30\nvaleur = \"20\"\nreference = \"essai\"\nstatut = \"confirme\"\n")
+    ecrire("b-volet-accent.toml", "[volets.LUDOTHÈQUE]\ntypes = [\"LUDOTHEQUE\"]\n")
+    # ---- barème: every volet named must exist ------------------------------------------
+    ecrire("b-volet-inconnu.toml", "[volets.LAPE]\nplancher = \"20\"\n")
+    ecrire("b-trajectoire-volet.toml", "[trajectoire]\nvolet = \"XYZ\"\n")
     # ---- memory: one line of 100 000 delimiters ----------------------------------------
     ecrire("s-champs-innombrables.csv", S + ";" * 100_000 + "x\n")
 

@@ -4,7 +4,8 @@
 //! table of collectivités).
 
 use super::{
-    attraper, illisible, lire_cellules, non_calculee, trier, verifier_conteneur, Feuille, Valeur,
+    attraper, fusion_refusee, illisible, lire_cellules, non_calculee, raison_calamine, trier,
+    verifier_conteneur, Feuille, Valeur,
 };
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
@@ -32,7 +33,7 @@ pub fn feuilles(fichier: &str, octets: &[u8]) -> Result<Vec<String>, Box<Diagnos
     verifier_conteneur(fichier, octets)?;
     attraper(fichier, || {
         let wb: Xlsx<_> =
-            Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, e.to_string()))?;
+            Xlsx::new(Cursor::new(octets)).map_err(|e| illisible(fichier, raison_calamine(&e)))?;
         Ok(wb.sheet_names())
     })
 }
@@ -54,6 +55,11 @@ pub fn lire_grille(
         lire_cellules(fichier, octets, feuille, conteneur)
     })?;
     trier(&mut cellules);
+    // every value of these sheets (`champ | valeur` rows, the collectivités, the barème)
+    // is on its own cell: a merged range would leave cells read empty
+    if let Some(f) = cellules.fusions.first() {
+        return Err(Box::new(fusion_refusee(fichier, &nom, *f)));
+    }
     let mut r = Vec::with_capacity(cellules.cases.len());
     for case in &cellules.cases {
         let (ligne, colonne) = (case.ligne, case.colonne);
