@@ -61,9 +61,32 @@ pub fn colonne_de<'c>(nom: &str, connues: &[&'c str]) -> Option<&'c str> {
     connues.iter().find(|c| **c == cible).copied()
 }
 
-/// The expected column an unknown header name looks like: a [`LIBELLES_PROCHES`] label, or
-/// a name (column or alias) at edit distance ≤ 2 (≤ 1 for names of 3 letters or fewer) of
-/// one of `absentes`. `None`: an unrelated extra column.
+/// The optional columns whose values change the amounts: a missing one takes its default
+/// value, so an unknown column that shares one of its words (`soutien` for
+/// `soutien_collectivite`, `nb_mois_ouverture` for `mois_ouverture`) is taken for it
+/// (E050) rather than ignored with a warning.
+const COLONNES_DE_CALCUL: &[&str] = &[
+    "soutien_collectivite",
+    "unites_existantes",
+    "unites_nouvelles",
+    "unites_employeurs",
+    "unites_employeurs_nouvelles",
+    "mois_ouverture",
+    "contribution_collectivite_n1",
+    "bonus_n1",
+];
+
+/// The words of a normalised name that say what a column holds: 4 letters or more, and not
+/// `collectivite` (in many names: `nom_collectivite` says nothing of a contribution).
+fn mots_significatifs(nom: &str) -> impl Iterator<Item = &str> {
+    nom.split('_')
+        .filter(|m| m.len() >= 4 && *m != "collectivite")
+}
+
+/// The expected column an unknown header name looks like: a [`LIBELLES_PROCHES`] label, a
+/// name (column or alias) at edit distance ≤ 2 (≤ 1 for names of 3 letters or fewer) of
+/// one of `absentes`, or a missing column of [`COLONNES_DE_CALCUL`] that shares a
+/// significant word with it. `None`: an unrelated extra column.
 pub fn colonne_ressemblante<'c>(nom: &str, absentes: &[&'c str]) -> Option<&'c str> {
     if let Some((_, c)) = LIBELLES_PROCHES.iter().find(|(l, _)| *l == nom) {
         return absentes.iter().find(|a| *a == c).copied();
@@ -84,7 +107,13 @@ pub fn colonne_ressemblante<'c>(nom: &str, absentes: &[&'c str]) -> Option<&'c s
             }
         }
     }
-    meilleure.map(|(_, c)| c)
+    meilleure.map(|(_, c)| c).or_else(|| {
+        absentes
+            .iter()
+            .filter(|a| COLONNES_DE_CALCUL.contains(a))
+            .find(|a| mots_significatifs(a).any(|m| mots_significatifs(nom).any(|x| x == m)))
+            .copied()
+    })
 }
 
 /// Matches a header against the expected columns: maps the (normalised) names to their

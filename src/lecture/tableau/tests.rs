@@ -292,5 +292,25 @@ mod tests_v2 {
         assert_eq!(colonne_ressemblante("ix", &c), Some("id"));
         assert_eq!(colonne_ressemblante("no", &c), None);
         assert_eq!(colonne_ressemblante("observation", &c), None);
+        // a missing column that changes the amounts: an unknown column with one of its
+        // words is taken for it, never ignored
+        let s = [
+            "soutien_collectivite",
+            "mois_ouverture",
+            "contribution_collectivite_n1",
+            "adresse",
+        ];
+        for (nom, attendue) in [
+            ("soutien", Some("soutien_collectivite")),
+            ("mois_ouverts", Some("mois_ouverture")),
+            ("nb_mois_ouverture", Some("mois_ouverture")),
+            ("contribution_commune", Some("contribution_collectivite_n1")),
+            // not a column of the calculation, or only a common word shared
+            ("adresse_postale", None),
+            ("nom_collectivite", None),
+            ("observation", None),
+        ] {
+            assert_eq!(colonne_ressemblante(nom, &s), attendue, "{nom}");
+        }
     }
 }
