@@ -139,6 +139,51 @@ fn calcul(dossier: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// The employer places of each structure of `dossier` (`structures.csv`: `;` or `,`), by id:
+/// (existing, new), in hundredths.
+fn employeurs(dossier: &Path) -> BTreeMap<String, (i64, i64)> {
+    let texte = fs::read_to_string(dossier.join("structures.csv")).unwrap();
+    let texte = texte.trim_start_matches('\u{feff}');
+    let sep = if texte.lines().next().unwrap().contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .flexible(true)
+        .from_reader(texte.as_bytes());
+    let entete: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| entete.iter().position(|c| c == n);
+    let centiemes = |v: Option<&str>| -> i64 {
+        let v = v.unwrap_or("").trim().replace(',', ".");
+        if v.is_empty() {
+            return 0;
+        }
+        (v.parse::<f64>().unwrap() * 100.0).round() as i64
+    };
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            let id = x.get(col("id").unwrap()).unwrap().to_string();
+            let u = centiemes(col("unites_employeurs").and_then(|i| x.get(i)));
+            let n = centiemes(col("unites_employeurs_nouvelles").and_then(|i| x.get(i)));
+            (id, (u, n))
+        })
+        .collect()
+}
+
+/// Whether a structure of the calculation has a CTRE row in its letter: employer places
+/// (existing or new) or a CTRE paid (R64).
+fn a_ctre(l: &BTreeMap<String, String>, emp: &BTreeMap<String, (i64, i64)>) -> bool {
+    let (u, n) = emp.get(&l["id"]).copied().unwrap_or((0, 0));
+    u != 0 || n != 0 || lu(&l["bonus_ctre"]).0 != 0
+}
+
+fn plus(a: Montant, b: Montant) -> Montant {
+    centimes(a.0 + b.0)
+}
+
 fn somme(lignes: &[&BTreeMap<String, String>], col: &str) -> Montant {
     centimes(lignes.iter().map(|l| lu(&l[col]).0).sum())
 }
@@ -202,6 +247,7 @@ fn controler_lettres_gestionnaires(
     sortie: &Path,
     html: &Path,
 ) -> bool {
+    let emp = employeurs(dossier);
     let mut gestionnaires: BTreeMap<&str, Vec<&BTreeMap<String, String>>> = BTreeMap::new();
     for l in lignes {
         gestionnaires.entry(&l["gestionnaire"]).or_default().push(l);
@@ -251,15 +297,32 @@ fn controler_lettres_gestionnaires(
         ] {
             assert!(t.contains(x), "{f} : « {x} » absent\n{t}");
         }
-        // the rules, with their barème references, when a structure is eligible
+        // the rules, with their barème references, when a structure is eligible or has
+        // employer places (CTRE rule)
         let eligibles = ls.iter().any(|l| l["motif"] == "ELIGIBLE");
-        assert_eq!(t.contains("Règles appliquées"), eligibles, "{f}");
-        assert_eq!(t.contains("Barème : volets."), eligibles, "{f}");
+        let ctre = ls.iter().any(|l| a_ctre(l, &emp));
+        assert_eq!(t.contains("Règles appliquées"), eligibles || ctre, "{f}");
+        assert_eq!(t.contains("Barème : volets."), eligibles || ctre, "{f}");
+        // each rule said once; no developer text in a signed letter
+        for x in ["Trajectoire : ", "Places employeurs (CTRE) : "] {
+            assert!(t.matches(x).count() <= 1, "{f} : « {x} » répété");
+        }
+        for x in [
+            "docs/",
+            "src/",
+            ".toml",
+            ".md ",
+            "bonus-ctg verifier",
+            "aucune ETP",
+        ] {
+            assert!(!t.contains(x), "{f} : « {x} » dans la lettre");
+        }
         // pages: form feeds end each page; « page i/n » on each
         let n = t.matches('\u{c}').count();
-        // a page holds at least a few structures (rows of 3 lines)
+        // a page holds at least a few structures (rows of 3 lines); the closing paragraphs
+        // and the signature may take a page of their own
         assert!(
-            n >= 1 && n <= 2 + ls.len() / 3,
+            n >= 1 && n <= 3 + ls.len() / 3,
             "{f} : {n} pages pour {} structures",
             ls.len()
         );
@@ -283,12 +346,13 @@ fn controler_lettres_gestionnaires(
         }
 
         // the table « Bonus par structure »: per structure (in id order, as the result),
-        // lissage, nouvelles places, total — or a single 0,00 € when not eligible; then the
-        // gestionnaire's totals
+        // lissage, nouvelles places, trajectoire (EAJE only), bonus territoire — or a single
+        // 0,00 € when not eligible; then its CTRE when it has employer places, and what the
+        // Caf pays in all when it has a CTRE; then the gestionnaire's totals, the same way
         let table = section(
             &t,
             "Bonus par structure",
-            if eligibles {
+            if eligibles || ctre {
                 "Règles appliquées"
             } else {
                 "Ce qui change"
@@ -296,21 +360,42 @@ fn controler_lettres_gestionnaires(
         );
         let mut attendu = Vec::new();
         let mut taux = Vec::new();
+        let trajectoire = |l: &BTreeMap<String, String>| {
+            l["motif"] == "ELIGIBLE" && (l["volet"] == "EAJE" || lu(&l["bonus_trajectoire"]).0 != 0)
+        };
         for l in ls {
             if l["motif"] == "ELIGIBLE" {
                 attendu.push(lu(&l["bonus_lissage"]));
                 attendu.push(lu(&l["bonus_nouvelles"]));
-                attendu.push(lu(&l["bonus_trajectoire"]));
-                attendu.push(lu(&l["bonus_ctre"]));
+                if trajectoire(l) {
+                    attendu.push(lu(&l["bonus_trajectoire"]));
+                }
                 taux.push(lu(&l["taux_unitaire"]));
             }
             attendu.push(lu(&l["bonus_total"]));
+            if a_ctre(l, &emp) {
+                attendu.push(lu(&l["bonus_ctre"]));
+                if lu(&l["bonus_ctre"]).0 != 0 {
+                    attendu.push(plus(lu(&l["bonus_total"]), lu(&l["bonus_ctre"])));
+                }
+            }
         }
-        attendu.push(somme(ls, "bonus_lissage"));
-        attendu.push(somme(ls, "bonus_nouvelles"));
-        attendu.push(somme(ls, "bonus_trajectoire"));
-        attendu.push(somme(ls, "bonus_ctre"));
+        if eligibles || somme(ls, "bonus_lissage").0 != 0 {
+            attendu.push(somme(ls, "bonus_lissage"));
+        }
+        if eligibles || somme(ls, "bonus_nouvelles").0 != 0 {
+            attendu.push(somme(ls, "bonus_nouvelles"));
+        }
+        if ls.iter().any(|l| trajectoire(l)) || somme(ls, "bonus_trajectoire").0 != 0 {
+            attendu.push(somme(ls, "bonus_trajectoire"));
+        }
         attendu.push(somme(ls, "bonus_total"));
+        if ctre {
+            attendu.push(somme(ls, "bonus_ctre"));
+            if somme(ls, "bonus_ctre").0 != 0 {
+                attendu.push(plus(somme(ls, "bonus_total"), somme(ls, "bonus_ctre")));
+            }
+        }
         assert_eq!(derniers(&table), attendu, "{f}\n{}", table.join("\n"));
         // the unit rates of the table: those of the CSV, 4 decimals
         let taux_lus: Vec<Montant> = table
@@ -319,13 +404,18 @@ fn controler_lettres_gestionnaires(
             .filter(|m| m.1 == 4)
             .collect();
         assert_eq!(taux_lus, taux, "{f}");
-        // the total in the opening paragraph
+        // the total in the opening paragraph, then the CTRE and what the Caf pays in all
         let total = somme(ls, "bonus_total");
+        let ctre_total = somme(ls, "bonus_ctre");
         let intro: String = section(&t, "Madame, Monsieur", "Bonus par structure").join(" ");
-        assert_eq!(montants(&intro), vec![total], "{f}");
+        let mut attendu = vec![total];
+        if ctre_total.0 != 0 {
+            attendu.extend([ctre_total, plus(total, ctre_total)]);
+        }
+        assert_eq!(montants(&intro), attendu, "{f}");
 
         // the contribution table: N-1, N, variation of each structure, then the totals
-        let contrib = section(&t, "Structure ", "Le bonus est versé");
+        let contrib = section(&t, "Structure ", "Le bonus territoire");
         let contrib = contrib
             .iter()
             .skip_while(|l| !l.contains("Contribution 2024"))
@@ -369,7 +459,9 @@ fn controler_lettres_gestionnaires(
             ] {
                 permis.push(lu(&l[c]));
             }
+            permis.push(plus(lu(&l["bonus_total"]), lu(&l["bonus_ctre"])));
         }
+        permis.push(plus(somme(ls, "bonus_total"), somme(ls, "bonus_ctre")));
         for c in [
             "bonus_lissage",
             "bonus_nouvelles",
@@ -454,10 +546,11 @@ fn dijon_lettres_pdf_et_html_aux_montants_du_calcul() {
             somme(&toutes, "bonus_lissage"),
             somme(&toutes, "bonus_nouvelles"),
             somme(&toutes, "bonus_trajectoire"),
-            somme(&toutes, "bonus_ctre"),
+            // no CTRE paid in Dijon: no CTRE row, no « Total versé » row
             somme(&toutes, "bonus_total")
         ]
     );
+    assert_eq!(somme(&toutes, "bonus_ctre"), centimes(0));
     let mut triees = toutes.clone();
     triees.sort_by(|a, b| (&a["gestionnaire"], &a["nom"]).cmp(&(&b["gestionnaire"], &b["nom"])));
     let mut attendu: Vec<Montant> = triees.iter().map(|l| lu(&l["bonus_total"])).collect();
@@ -579,5 +672,210 @@ fn autres_fixtures_lettres_aux_montants_du_calcul() {
         if !controler_lettres_gestionnaires(&dossier, caf, &lignes, &sortie, &html) {
             return;
         }
+    }
+}
+
+/// The lines of `t` with their runs of spaces made one (pdftotext -layout pads columns).
+fn compacte(t: &str) -> Vec<String> {
+    t.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Gevrey-Nuits: the CTRE (R64) is carried by the structure's lines and every stated total
+/// is the sum of its stated parts.
+#[test]
+fn gevrey_ctre_sur_la_ligne_de_la_structure_et_totaux_justes() {
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("l");
+    let o = notifier(&fixture("gevrey-nuits"), &s, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    if !outils() {
+        return;
+    }
+    // « Entreprise de crèches (fictive) »: GEV-EAJE-INTERENTREPRISES, not eligible to the
+    // bonus (no support of the collectivité), 12 employer places, bonus_ctre = 12 000,00 €
+    let t = pdftotext(&s.join("gestionnaire-entreprise-de-creches-fictive.pdf"));
+    let intro = section(&t, "Madame, Monsieur", "Bonus par structure").join(" ");
+    // bonus 0,00 € ; CTRE 12 000,00 € ; in all 0 + 12 000 = 12 000,00 €
+    assert_eq!(
+        montants(&intro),
+        vec![centimes(0), centimes(1_200_000), centimes(1_200_000)]
+    );
+    assert!(
+        intro.contains("places réservées par des employeurs (CTRE)"),
+        "{intro}"
+    );
+    let table = section(&t, "Bonus par structure", "Règles appliquées");
+    let lignes = compacte(&table.join("\n"));
+    // the structure's rows: not eligible 0,00 €, its CTRE 12 000,00 €, paid 12 000,00 €
+    let i = lignes
+        .iter()
+        .position(|l| l.starts_with("Crèche inter-entreprises"))
+        .unwrap();
+    let suite: Vec<&String> = lignes[i..].iter().filter(|l| l.ends_with('€')).collect();
+    assert!(suite[0].contains("Non éligible") && suite[0].ends_with("0,00 €"));
+    assert!(
+        suite[1].starts_with("Places employeurs 12,00 places réservées par des")
+            && suite[1].ends_with("12 000,00 €"),
+        "{suite:?}"
+    );
+    assert!(suite[2].starts_with("Total versé par la") && suite[2].ends_with("12 000,00 €"));
+    // the totals: bonus territoire 0,00 € + CTRE 12 000,00 € = 12 000,00 €
+    let j = lignes
+        .iter()
+        .position(|l| l.starts_with("Total Entreprise"))
+        .unwrap();
+    assert_eq!(
+        derniers(&lignes[j..].iter().map(String::as_str).collect::<Vec<_>>()),
+        vec![centimes(0), centimes(1_200_000), centimes(1_200_000)]
+    );
+
+    // the recap of the Commune de Gevrey-Chambertin: lissage 20 000 + nouvelles 10 400 +
+    // trajectoire 8 000 = bonus territoire 38 400,00 € ; + CTRE 12 000 = 50 400,00 €
+    let t = pdftotext(&s.join("collectivite-commune-de-gevrey-chambertin.pdf"));
+    let composantes = section(&t, "Bonus par composante", "Bonus par structure");
+    let v = derniers(&composantes);
+    assert_eq!(
+        v,
+        [2_000_000, 1_040_000, 800_000, 3_840_000, 1_200_000, 5_040_000].map(centimes)
+    );
+    assert_eq!(v[0].0 + v[1].0 + v[2].0, v[3].0);
+    assert_eq!(v[3].0 + v[4].0, v[5].0);
+    // the structure table: bonus column 29 333,33 + 9 066,67 + 0 = 38 400,00 ; CTRE
+    // column 0 + 0 + 12 000 = 12 000,00
+    let table = section(&t, "Bonus par structure", "Règles appliquées");
+    let rangees: Vec<Vec<Montant>> = table
+        .iter()
+        .map(|l| montants(l))
+        .filter(|m| m.len() == 2)
+        .collect();
+    assert_eq!(
+        rangees,
+        vec![
+            vec![centimes(2_933_333), centimes(0)],
+            vec![centimes(906_667), centimes(0)],
+            vec![centimes(0), centimes(1_200_000)],
+            vec![centimes(3_840_000), centimes(1_200_000)],
+        ]
+    );
+    let intro = section(&t, "Madame, Monsieur", "Bonus par composante").join(" ");
+    assert_eq!(
+        montants(&intro),
+        vec![
+            centimes(3_840_000),
+            centimes(1_200_000),
+            centimes(5_040_000)
+        ]
+    );
+    assert!(intro.contains("structures de la Commune de Gevrey-Chambertin"));
+
+    // the association's crèche: trajectoire 28 places × 200 € (tier 2) = 5 600,00 €
+    let t = pdftotext(&s.join("gestionnaire-association-gestionnaire-de-la-creche-fictive.pdf"));
+    assert!(compacte(&t).iter().any(|l| l
+        .contains("Trajectoire 28,00 places × 200,00 € par place et")
+        && l.ends_with("5 600,00 €")));
+}
+
+/// Dugny: the trajectoire basis is the calculation's own (348 place-months / 12 = 29
+/// places: 24 existing + 5 new, at 100 € of tier 1): 29 × 100 = 2 900,00 €; the 6
+/// employer places are stated, with no CTRE charge.
+#[test]
+fn dugny_base_trajectoire_et_places_employeurs() {
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("l");
+    let o = notifier(&fixture("dugny"), &s, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    if !outils() {
+        return;
+    }
+    let t = pdftotext(&s.join("gestionnaire-entreprise-eden-baby-park.pdf"));
+    let lignes = compacte(&t);
+    assert!(
+        lignes.iter().any(
+            |l| l.contains("Trajectoire 29,00 places × 100,00 € par place et")
+                && l.ends_with("2 900,00 €")
+        ),
+        "{t}"
+    );
+    // the wording, whole, from the HTML letter (same blocks and texts)
+    let h = d.path().join("h");
+    assert!(notifier(&fixture("dugny"), &h, &["--format", "html"])
+        .status
+        .success());
+    let texte = html_en_texte(
+        &fs::read_to_string(h.join("gestionnaire-entreprise-eden-baby-park.html")).unwrap(),
+    )
+    .replace(['\u{a0}', '\u{202f}'], " ");
+    let texte = texte.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        texte.contains("29,00 places × 100,00 € par place et par an × 12/12 mois, palier 1 atteint par la collectivité (hausse d'au moins 4 % de ses places depuis 2023)"),
+        "{texte}"
+    );
+    // lissage 36 000 + nouvelles 18 000 + trajectoire 2 900 = 56 900,00 €
+    assert!(lignes
+        .iter()
+        .any(|l| l.starts_with("Bonus territoire volet EAJE") && l.ends_with("56 900,00 €")));
+    assert!(
+        texte.contains("6,00 places réservées par des employeurs, déduites des places éligibles ; pas de charge CTRE N-1"),
+        "{texte}"
+    );
+    assert!(!texte.contains("aucune place réservée"));
+    // the rule names the collectivité's tier: 89 places in 2025 for 84 in 2023 (+5,95 %)
+    assert!(
+        texte.contains("Pour la Commune de Dugny : 89,00 places en 2025 pour 84,00 places en 2023"),
+        "{texte}"
+    );
+}
+
+/// Each letter keeps its closing paragraphs and its signature on one page, and each rule
+/// of a collectivité's recap is said once (Dijon: 4 volets).
+#[test]
+fn signature_avec_la_formule_et_regles_une_fois() {
+    if !outils() {
+        return;
+    }
+    for nom in ["dijon-2024", "gevrey-nuits", "dugny"] {
+        let d = tempfile::tempdir().unwrap();
+        let s = d.path().join("l");
+        let o = notifier(&fixture(nom), &s, &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for e in fs::read_dir(&s).unwrap() {
+            let p = e.unwrap().path();
+            let t = pdftotext(&p);
+            let pages: Vec<&str> = t.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+            let derniere = compacte(pages.last().unwrap()).join(" ");
+            for x in [
+                "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+                "Fait à ",
+                "Pour la Caf, le directeur ou la directrice",
+            ] {
+                assert!(derniere.contains(x), "{} : « {x} » pas sur la dernière page", p.display());
+            }
+            // the paragraph before the formula is on the same page
+            assert!(
+                derniere.contains("Le bonus territoire")
+                    || derniere.contains("Chaque gestionnaire reçoit"),
+                "{}",
+                p.display()
+            );
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("l");
+    assert!(notifier(&fixture("dijon-2024"), &s, &[]).status.success());
+    let t = compacte(&pdftotext(&s.join("collectivite-ville-de-dijon.pdf"))).join(" ");
+    assert_eq!(t.matches("Trajectoire : quand les places").count(), 1);
+    assert_eq!(
+        t.matches("Places employeurs (CTRE) : les places").count(),
+        1
+    );
+    assert!(t.contains("structures de la Ville de Dijon"));
+    assert!(t.contains("Lissage, volet RPE de la Ville de Dijon"));
+    // RPE: ETP is masculine; RPE, ALSH, LAEP never have a CTRE row
+    let t = compacte(&pdftotext(&s.join("gestionnaire-commune-de-dijon.pdf"))).join(" ");
+    assert!(!t.contains("aucune ETP"));
+    for x in ["docs/", "src/", "bonus-ctg verifier"] {
+        assert!(!t.contains(x), "{x}");
     }
 }

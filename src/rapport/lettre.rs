@@ -13,7 +13,10 @@ pub mod pdf;
 mod composantes;
 mod recapitulatif;
 use composantes::*;
-pub use composantes::{espaces_insecables, reference, Composante, Regle, COMPOSANTES};
+pub use composantes::{
+    a_une_ligne_ctre, espaces_insecables, pour_le_lecteur, reference, verse_caf, Composante,
+    Portee, Regle, COMPOSANTES, LIBELLE_CTRE,
+};
 use recapitulatif::recapitulatif;
 
 use super::{euros, groupe_fr, montant_fr};
@@ -22,6 +25,7 @@ use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::R;
 use crate::calcul::{GroupeVolet, LigneStructure, Resultat, Totaux};
 use crate::modele::{Montant, Unites};
+use crate::projection::trajectoire::{PartTrajectoire, TrajectoireCollectivite};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -230,6 +234,16 @@ fn avec_article(nom: &str) -> String {
     format!("{article}{nom}")
 }
 
+/// `de la Ville de Dijon`, `du Syndicat …`, `de l'Agglomération …`, `de Dijon Métropole`.
+fn de(nom: &str) -> String {
+    let n = avec_article(nom);
+    if let Some(reste) = n.strip_prefix("le ") {
+        format!("du {reste}")
+    } else {
+        format!("de {n}")
+    }
+}
+
 /// The (collectivité, volet) groups of a set of eligible structures, in result order.
 fn groupes_de<'a>(r: &'a Resultat, lignes: &[&LigneStructure]) -> Vec<&'a GroupeVolet> {
     let cles: BTreeSet<(&str, &str)> = lignes
@@ -247,11 +261,27 @@ fn groupes_de<'a>(r: &'a Resultat, lignes: &[&LigneStructure]) -> Vec<&'a Groupe
         .collect()
 }
 
-/// The rules section: one sentence per part of the split and per group, with the barème
-/// values they rest on.
+/// A rule and its barème references, as a paragraph and a small note.
+fn pousser_regle(blocs: &mut Vec<Bloc>, (texte, refs): Regle) {
+    blocs.push(Bloc::Paragraphe(vec![normal(texte)]));
+    // no « Barème : » line without a reference
+    let refs: Vec<&str> = refs
+        .iter()
+        .map(|x| x.as_str())
+        .filter(|x| !x.trim().is_empty())
+        .collect();
+    if !refs.is_empty() {
+        blocs.push(Bloc::Note(format!("Barème : {}", refs.join(" ; "))));
+    }
+}
+
+/// The rules section: one sentence per part of the split and per group (or once per
+/// letter for the parts whose rule does not depend on the group: trajectoire, CTRE), with
+/// the barème values they rest on.
 fn regles(r: &Resultat, lignes: &[&LigneStructure], blocs: &mut Vec<Bloc>) -> R<()> {
     let groupes = groupes_de(r, lignes);
-    if groupes.is_empty() {
+    let ctre = composantes::regle_ctre(r, lignes);
+    if groupes.is_empty() && ctre.is_none() {
         return Ok(());
     }
     blocs.push(Bloc::Titre("Règles appliquées".to_string()));
@@ -260,15 +290,20 @@ fn regles(r: &Resultat, lignes: &[&LigneStructure], blocs: &mut Vec<Bloc>) -> R<
             continue;
         };
         for c in COMPOSANTES {
-            let (texte, refs) = (c.regle)(r, g, v)?;
-            blocs.push(Bloc::Paragraphe(vec![normal(texte)]));
-            // no « Barème : » line without a reference
-            let refs: Vec<&String> = refs.iter().filter(|x| !x.trim().is_empty()).collect();
-            if !refs.is_empty() {
-                let refs: Vec<&str> = refs.iter().map(|x| x.as_str()).collect();
-                blocs.push(Bloc::Note(format!("Barème : {}", refs.join(" ; "))));
+            if let Portee::Groupe(regle) = c.regle {
+                pousser_regle(blocs, regle(r, g, v)?);
             }
         }
+    }
+    for c in COMPOSANTES {
+        if let Portee::Lettre(regle) = c.regle {
+            if let Some(x) = regle(r, lignes)? {
+                pousser_regle(blocs, x);
+            }
+        }
+    }
+    if let Some(x) = ctre {
+        pousser_regle(blocs, x);
     }
     Ok(())
 }
@@ -351,6 +386,45 @@ fn colonnes(c: &[(&str, u32, bool)]) -> Vec<Colonne> {
         .collect()
 }
 
+/// The opening sentence's end about the CTRE (R64), paid outside the bonus territoire:
+/// `; la Caf lui verse en outre 12 000,00 € au titre …, soit 12 000,00 € au total.`
+fn ouverture_ctre(total: &Totaux, qui: &str) -> R<Vec<Segment>> {
+    if total.bonus_ctre.0 == 0 {
+        return Ok(vec![normal(".")]);
+    }
+    Ok(vec![
+        normal(format!(" ; la Caf {qui} verse en outre ")),
+        gras(montant_fr(total.bonus_ctre)),
+        normal(" au titre des places réservées par des employeurs (CTRE), hors bonus territoire, soit "),
+        gras(montant_fr(verse_caf(total.bonus_total, total.bonus_ctre)?)),
+        normal(" versés par la Caf au total."),
+    ])
+}
+
+/// The closing paragraphs, the politeness formula and the signature: kept together on one
+/// page by the renderers ([`debut_de_la_fin`]).
+fn fin_de_lettre(blocs: &mut Vec<Bloc>, rappel: &str) {
+    blocs.push(Bloc::Paragraphe(vec![normal(rappel)]));
+    blocs.push(Bloc::Paragraphe(vec![normal(
+        "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+    )]));
+    blocs.push(signature());
+}
+
+/// Index of the first block a renderer keeps on the same page as the signature: the
+/// paragraphs just before it (the closing reminder and the politeness formula). `None`
+/// without signature.
+pub fn debut_de_la_fin(blocs: &[Bloc]) -> Option<usize> {
+    let s = blocs
+        .iter()
+        .rposition(|b| matches!(b, Bloc::Signature { .. }))?;
+    let mut debut = s;
+    while debut > 0 && s - debut < 2 && matches!(blocs[debut - 1], Bloc::Paragraphe(_)) {
+        debut -= 1;
+    }
+    Some(debut)
+}
+
 /// The letter to one gestionnaire.
 fn lettre_gestionnaire(
     r: &Resultat,
@@ -369,9 +443,9 @@ fn lettre_gestionnaire(
         r.exercice
     )));
     blocs.push(Bloc::Paragraphe(vec![normal("Madame, Monsieur,")]));
-    blocs.push(Bloc::Paragraphe(vec![
+    let mut ouverture = vec![
         normal(format!(
-            "Dans le cadre de la convention territoriale globale « {} » conclue entre {} et {}, la Caf verse directement aux gestionnaires des structures inscrites en annexe 2 le bonus territoire. Pour l'exercice {}, le bonus territoire attribué à {gestionnaire} s'élève à ",
+            "Dans le cadre de la convention territoriale globale « {} » conclue entre {} et {}, la Caf verse directement aux gestionnaires des structures inscrites en annexe 2 le bonus territoire. Pour l'exercice {}, le bonus territoire attribué au gestionnaire {gestionnaire} s'élève à ",
             r.convention.nom,
             la_caf(&r.convention.caf),
             signataires(r),
@@ -379,11 +453,13 @@ fn lettre_gestionnaire(
         )),
         gras(montant_fr(total.bonus_total)),
         normal(match total.structures_eligibles {
-            0 => " : aucune de ses structures n'est éligible (motifs ci-dessous).".to_string(),
-            1 => " pour 1 structure éligible.".to_string(),
-            n => format!(" pour {n} structures éligibles."),
+            0 => " : aucune de ses structures n'est éligible (motifs ci-dessous)".to_string(),
+            1 => " pour 1 structure éligible".to_string(),
+            n => format!(" pour {n} structures éligibles"),
         }),
-    ]));
+    ];
+    ouverture.extend(ouverture_ctre(total, "lui")?);
+    blocs.push(Bloc::Paragraphe(ouverture));
     blocs.push(Bloc::Titre("Bonus par structure".to_string()));
     blocs.push(Bloc::Tableau(tableau_gestionnaire(
         r,
@@ -393,10 +469,14 @@ fn lettre_gestionnaire(
     )?));
     regles(r, &lignes, &mut blocs)?;
     contribution(r, &lignes, total, &mut blocs);
-    blocs.push(Bloc::Paragraphe(vec![normal(
-        "Le bonus est versé par la Caf au gestionnaire ; ces montants peuvent être vérifiés avec la commande « bonus-ctg verifier ». Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
-    )]));
-    blocs.push(signature());
+    fin_de_lettre(
+        &mut blocs,
+        if total.bonus_ctre.0 == 0 {
+            "Le bonus territoire est versé par la Caf au gestionnaire ; chaque collectivité signataire reçoit le récapitulatif des bonus versés sur son territoire."
+        } else {
+            "Le bonus territoire et le CTRE sont versés par la Caf au gestionnaire ; chaque collectivité signataire reçoit le récapitulatif des bonus versés sur son territoire."
+        },
+    );
     Ok(Lettre {
         genre: Genre::Gestionnaire,
         fichier,
@@ -406,7 +486,18 @@ fn lettre_gestionnaire(
     })
 }
 
-/// The gestionnaire's bonus, structure by structure and part by part, then its totals.
+/// A row of the table of a gestionnaire's bonus.
+fn rangee(cellules: [String; 4], gras: bool, groupe: usize) -> LigneTableau {
+    LigneTableau {
+        cellules: cellules.into(),
+        gras,
+        groupe,
+    }
+}
+
+/// The gestionnaire's bonus, structure by structure and part by part, then its totals:
+/// the parts of the bonus territoire and their sum, then the CTRE (outside it) and what the
+/// Caf pays in all (R8). Every total shown is the sum of the rows above it.
 fn tableau_gestionnaire(
     r: &Resultat,
     lignes: &[&LigneStructure],
@@ -426,76 +517,136 @@ fn tableau_gestionnaire(
         t.lignes.extend(lignes_structure(r, l, i)?);
     }
     let n = lignes.len();
-    for (k, c) in COMPOSANTES.iter().enumerate() {
-        t.lignes.push(LigneTableau {
-            cellules: vec![
-                if k == 0 {
-                    format!("Total {gestionnaire}")
-                } else {
-                    String::new()
-                },
-                c.libelle.to_string(),
-                String::new(),
-                montant_fr((c.total)(total)),
-            ],
-            gras: false,
-            groupe: n,
-        });
+    let mut premiere = true;
+    let tete = |premiere: &mut bool| {
+        if std::mem::take(premiere) {
+            format!("Total {gestionnaire}")
+        } else {
+            String::new()
+        }
+    };
+    for c in COMPOSANTES {
+        let montre = (c.total)(total).0 != 0
+            || lignes
+                .iter()
+                .any(|l| l.motif() == Motif::Eligible && (c.concerne)(r, l));
+        if montre {
+            t.lignes.push(rangee(
+                [
+                    tete(&mut premiere),
+                    c.libelle.to_string(),
+                    String::new(),
+                    montant_fr((c.total)(total)),
+                ],
+                false,
+                n,
+            ));
+        }
     }
-    t.lignes.push(LigneTableau {
-        cellules: vec![
-            String::new(),
-            "Bonus total".into(),
+    t.lignes.push(rangee(
+        [
+            tete(&mut premiere),
+            "Bonus territoire".into(),
             String::new(),
             montant_fr(total.bonus_total),
         ],
-        gras: true,
-        groupe: n,
-    });
+        true,
+        n,
+    ));
+    if lignes.iter().any(|l| a_une_ligne_ctre(l)) {
+        t.lignes.push(rangee(
+            [
+                String::new(),
+                LIBELLE_CTRE.into(),
+                "hors bonus territoire".into(),
+                montant_fr(total.bonus_ctre),
+            ],
+            false,
+            n,
+        ));
+        if total.bonus_ctre.0 != 0 {
+            t.lignes.push(rangee(
+                [
+                    String::new(),
+                    "Total versé par la Caf".into(),
+                    "bonus territoire + CTRE".into(),
+                    montant_fr(verse_caf(total.bonus_total, total.bonus_ctre)?),
+                ],
+                true,
+                n,
+            ));
+        }
+    }
     Ok(t)
 }
 
-/// The rows of structure `l` (the `i`-th): each part with its basis and its total when
-/// eligible, the reason otherwise.
+/// The rows of structure `l` (the `i`-th): each part with its basis and the bonus
+/// territoire when eligible, the reason otherwise; then its CTRE (outside the bonus) and
+/// what the Caf pays for it in all, when it has employer places.
 fn lignes_structure(r: &Resultat, l: &LigneStructure, i: usize) -> R<Vec<LigneTableau>> {
-    let nom = format!("{} ({})", l.structure.nom, l.structure.id);
+    let mut nom = Some(format!("{} ({})", l.structure.nom, l.structure.id));
+    let mut tete = || nom.take().unwrap_or_default();
     let volet = l.eligibilite.volet().and_then(|v| r.bareme.volets.get(v));
     let mut lignes = Vec::new();
     match (l.motif(), volet) {
         (Motif::Eligible, Some(v)) => {
-            for (k, c) in COMPOSANTES.iter().enumerate() {
-                lignes.push(LigneTableau {
-                    cellules: vec![
-                        if k == 0 { nom.clone() } else { String::new() },
+            for c in COMPOSANTES.iter().filter(|c| (c.concerne)(r, l)) {
+                lignes.push(rangee(
+                    [
+                        tete(),
                         c.libelle.to_string(),
-                        (c.base)(l, v)?,
+                        (c.base)(r, l, v)?,
                         montant_fr((c.montant)(l)),
                     ],
-                    gras: false,
-                    groupe: i,
-                });
+                    false,
+                    i,
+                ));
             }
-            lignes.push(LigneTableau {
-                cellules: vec![
-                    String::new(),
-                    "Total".into(),
+            lignes.push(rangee(
+                [
+                    tete(),
+                    "Bonus territoire".into(),
                     format!("volet {}", v.nom),
                     montant_fr(l.bonus_total),
                 ],
-                gras: true,
-                groupe: i,
-            });
+                true,
+                i,
+            ));
         }
-        (m, _) => lignes.push(LigneTableau {
-            cellules: vec![
-                nom,
+        (m, _) => lignes.push(rangee(
+            [
+                tete(),
                 "Non éligible".into(),
-                m.libelle().to_string(),
+                format!("bonus territoire : {}", m.libelle()),
                 montant_fr(l.bonus_total),
             ],
-            gras: false,
-            groupe: i,
-        }),
+            false,
+            i,
+        )),
+    }
+    if a_une_ligne_ctre(l) {
+        lignes.push(rangee(
+            [
+                tete(),
+                LIBELLE_CTRE.into(),
+                composantes::base_ctre(l),
+                montant_fr(l.bonus_ctre),
+            ],
+            false,
+            i,
+        ));
+        if l.bonus_ctre.0 != 0 {
+            lignes.push(rangee(
+                [
+                    tete(),
+                    "Total versé par la Caf".into(),
+                    "bonus territoire + CTRE".into(),
+                    montant_fr(verse_caf(l.bonus_total, l.bonus_ctre)?),
+                ],
+                true,
+                i,
+            ));
+        }
     }
     Ok(lignes)
 }

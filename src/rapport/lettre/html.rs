@@ -80,7 +80,8 @@ tr.total td{font-weight:bold}\
 .note{font-size:8pt;color:#444}\
 .signature{margin-top:2em;margin-left:50%}\
 .signature p{margin:.3em 0}\
-.place-signature{height:5em}";
+.place-signature{height:5em}\
+.fin{break-inside:avoid}";
 
 /// The page of one letter.
 pub fn rendre(l: &Lettre) -> String {
@@ -90,7 +91,12 @@ pub fn rendre(l: &Lettre) -> String {
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         echapper(&l.titre)
     );
-    for b in &l.blocs {
+    // the closing paragraphs and the signature kept on one printed page
+    let fin = super::debut_de_la_fin(&l.blocs);
+    for (i, b) in l.blocs.iter().enumerate() {
+        if Some(i) == fin {
+            o.push_str("<div class=\"fin\">\n");
+        }
         match b {
             Bloc::Entete {
                 expediteur,
@@ -139,6 +145,9 @@ pub fn rendre(l: &Lettre) -> String {
                 );
             }
         }
+    }
+    if fin.is_some() {
+        o.push_str("</div>\n");
     }
     o.push_str("</body>\n</html>\n");
     o

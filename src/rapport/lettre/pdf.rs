@@ -35,6 +35,8 @@ const TABLE: f32 = 8.5;
 const NOTE: f32 = 7.5;
 const INTERLIGNE: f32 = 1.3;
 const PADDING: f32 = 3.0;
+/// Height of the signature block: space, place and date, capacity, room to sign.
+const HAUTEUR_SIGNATURE: f32 = 12.0 + 2.0 * (CORPS * INTERLIGNE + 4.0) + 45.0;
 
 /// What is drawn, laid out.
 enum Op {
@@ -177,6 +179,21 @@ impl<'a> Mise<'a> {
         self.y += 2.0 * lh;
     }
 
+    /// The height of the blocks kept with the signature (closing paragraphs, signature).
+    fn hauteur_fin(&self, blocs: &[Bloc]) -> f32 {
+        let largeur = LARGEUR - 2.0 * MARGE;
+        blocs
+            .iter()
+            .map(|b| match b {
+                Bloc::Paragraphe(s) => {
+                    self.couper(s, CORPS, largeur).len() as f32 * CORPS * INTERLIGNE + 6.0
+                }
+                Bloc::Signature { .. } => HAUTEUR_SIGNATURE,
+                _ => 0.0,
+            })
+            .sum()
+    }
+
     fn bloc(&mut self, b: &Bloc) {
         match b {
             Bloc::Entete {
@@ -235,7 +252,7 @@ impl<'a> Mise<'a> {
                 6.0,
             ),
             Bloc::Signature { lieu_date, qualite } => {
-                self.assurer(80.0);
+                self.assurer(HAUTEUR_SIGNATURE);
                 self.y += 12.0;
                 let x0 = LARGEUR / 2.0;
                 for (t, g) in [(lieu_date, false), (qualite, true)] {
@@ -268,7 +285,14 @@ fn mettre_en_page(l: &Lettre, polices: &Polices) -> Vec<Vec<Op>> {
         pages: vec![Vec::new()],
         y: HAUT,
     };
-    for b in &l.blocs {
+    // the closing paragraphs and the signature on one page: moved whole to the next page
+    // when they do not fit (never a sentence cut from its signature)
+    let fin = super::debut_de_la_fin(&l.blocs);
+    for (i, b) in l.blocs.iter().enumerate() {
+        if Some(i) == fin {
+            let h = m.hauteur_fin(&l.blocs[i..]);
+            m.assurer(h);
+        }
         m.bloc(b);
     }
     let mut pages = std::mem::take(&mut m.pages);

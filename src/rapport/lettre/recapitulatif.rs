@@ -27,12 +27,13 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
     blocs.push(Bloc::Paragraphe(vec![normal("Madame, Monsieur,")]));
     blocs.push(Bloc::Paragraphe(vec![
         normal(format!(
-            "Pour l'exercice {}, la Caf verse directement aux gestionnaires des structures de {nom} un bonus territoire de ",
-            r.exercice
+            "Pour l'exercice {}, la Caf verse directement aux gestionnaires des structures {} un bonus territoire de ",
+            r.exercice,
+            de(&nom)
         )),
         gras(montant_fr(tot.bonus_total)),
         normal(format!(
-            ", pour {} structure{} éligible{} sur {} inscrite{} aux annexes 2 et 2 bis de la convention « {} ». Chaque gestionnaire reçoit sa propre lettre de notification.",
+            ", pour {} structure{} éligible{} sur {} inscrite{} aux annexes 2 et 2 bis de la convention « {} »",
             tot.structures_eligibles,
             if tot.structures_eligibles > 1 { "s" } else { "" },
             if tot.structures_eligibles > 1 { "s" } else { "" },
@@ -41,6 +42,9 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
             r.convention.nom
         )),
     ]));
+    if let Some(Bloc::Paragraphe(p)) = blocs.last_mut() {
+        p.extend(ouverture_ctre(tot, "leur")?);
+    }
     if tc.verse_collectivite.0 != 0 {
         blocs.push(Bloc::Paragraphe(vec![
             normal("La Caf verse en outre directement à la collectivité (pilotage) "),
@@ -49,15 +53,15 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
         ]));
     }
     blocs.push(Bloc::Titre("Bonus par composante".to_string()));
-    blocs.push(Bloc::Tableau(tableau_composantes(tot)));
+    blocs.push(Bloc::Tableau(tableau_composantes(tot)?));
     blocs.push(Bloc::Titre("Bonus par structure".to_string()));
     blocs.push(Bloc::Tableau(tableau_structures(&lignes, tot)));
     regles(r, &lignes, &mut blocs)?;
     contribution(r, &lignes, tot, &mut blocs);
-    blocs.push(Bloc::Paragraphe(vec![normal(
-        "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
-    )]));
-    blocs.push(signature());
+    fin_de_lettre(
+        &mut blocs,
+        "Chaque gestionnaire reçoit sa propre lettre de notification, avec le détail du calcul de chacune de ses structures.",
+    );
     Ok(Some(Lettre {
         genre: Genre::Collectivite,
         fichier,
@@ -67,57 +71,90 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
     }))
 }
 
-/// The collectivité's bonus part by part.
-fn tableau_composantes(tot: &Totaux) -> Tableau {
+/// The collectivité's bonus part by part: the parts of the bonus territoire and their
+/// sum, then the CTRE (outside it) and what the Caf pays the gestionnaires in all (R8).
+fn tableau_composantes(tot: &Totaux) -> R<Tableau> {
     let mut t = Tableau {
         colonnes: colonnes(&[("Composante", 70, false), ("Montant", 30, true)]),
         lignes: Vec::new(),
     };
-    for (i, c) in COMPOSANTES.iter().enumerate() {
+    let mut ligne = |texte: &str, m: Montant, gras: bool| {
+        let groupe = t.lignes.len();
         t.lignes.push(LigneTableau {
-            cellules: vec![c.libelle.to_string(), montant_fr((c.total)(tot))],
-            gras: false,
-            groupe: i,
+            cellules: vec![texte.to_string(), montant_fr(m)],
+            gras,
+            groupe,
         });
+    };
+    for c in COMPOSANTES {
+        ligne(c.libelle, (c.total)(tot), false);
     }
-    t.lignes.push(LigneTableau {
-        cellules: vec!["Bonus total".into(), montant_fr(tot.bonus_total)],
-        gras: true,
-        groupe: COMPOSANTES.len(),
-    });
-    t
+    ligne("Bonus territoire total", tot.bonus_total, true);
+    if tot.bonus_ctre.0 != 0 {
+        ligne(
+            &format!("{LIBELLE_CTRE}, hors bonus territoire"),
+            tot.bonus_ctre,
+            false,
+        );
+        ligne(
+            "Total versé par la Caf aux gestionnaires (bonus territoire + CTRE)",
+            verse_caf(tot.bonus_total, tot.bonus_ctre)?,
+            true,
+        );
+    }
+    Ok(t)
 }
 
-/// The collectivité's structures: gestionnaire, eligible units, bonus; then the total.
+/// The collectivité's structures: gestionnaire, eligible units, bonus, and the CTRE when
+/// the Caf pays one on its territory; then the totals.
 fn tableau_structures(lignes: &[&LigneStructure], tot: &Totaux) -> Tableau {
+    let ctre = tot.bonus_ctre.0 != 0;
     let mut t = Tableau {
-        colonnes: colonnes(&[
-            ("Structure", 36, false),
-            ("Gestionnaire", 24, false),
-            ("Unités éligibles", 14, true),
-            ("Bonus", 26, true),
-        ]),
+        colonnes: if ctre {
+            colonnes(&[
+                ("Structure", 32, false),
+                ("Gestionnaire", 22, false),
+                ("Unités éligibles", 12, true),
+                ("Bonus territoire", 17, true),
+                ("CTRE (hors bonus)", 17, true),
+            ])
+        } else {
+            colonnes(&[
+                ("Structure", 36, false),
+                ("Gestionnaire", 24, false),
+                ("Unités éligibles", 14, true),
+                ("Bonus territoire", 26, true),
+            ])
+        },
         lignes: Vec::new(),
     };
     for (i, l) in lignes.iter().enumerate() {
+        let mut cellules = vec![
+            format!("{} ({})", l.structure.nom, l.structure.id),
+            l.structure.gestionnaire.to_string(),
+            unites_fr(l.unites_eligibles),
+            montant_fr(l.bonus_total),
+        ];
+        if ctre {
+            cellules.push(montant_fr(l.bonus_ctre));
+        }
         t.lignes.push(LigneTableau {
-            cellules: vec![
-                format!("{} ({})", l.structure.nom, l.structure.id),
-                l.structure.gestionnaire.to_string(),
-                unites_fr(l.unites_eligibles),
-                montant_fr(l.bonus_total),
-            ],
+            cellules,
             gras: false,
             groupe: i,
         });
     }
+    let mut cellules = vec![
+        "Total".into(),
+        String::new(),
+        String::new(),
+        montant_fr(tot.bonus_total),
+    ];
+    if ctre {
+        cellules.push(montant_fr(tot.bonus_ctre));
+    }
     t.lignes.push(LigneTableau {
-        cellules: vec![
-            "Total".into(),
-            String::new(),
-            String::new(),
-            montant_fr(tot.bonus_total),
-        ],
+        cellules,
         gras: true,
         groupe: lignes.len(),
     });

@@ -52,3 +52,78 @@ fn dates_et_pourcentages() {
     // a sign inside a word is left alone
     assert_eq!(espaces_insecables("a :b"), "a :b");
 }
+
+#[test]
+fn unites_au_pluriel_et_accords() {
+    assert_eq!(pluriel("place"), "places");
+    assert_eq!(pluriel("heure d'ouverture"), "heures d'ouverture");
+    assert_eq!(pluriel("place habilitée"), "places habilitées");
+    assert_eq!(pluriel("ETP d'animation"), "ETP d'animation");
+    assert_eq!(
+        pluriel("place réservée employeur"),
+        "places réservées employeur"
+    );
+    // from 2 on; 1,50 stays singular (French usage)
+    assert_eq!(quantite(Unites(2900), "place"), "29,00 places");
+    assert_eq!(quantite(Unites(150), "place"), "1,50 place");
+    assert!(feminin("place") && feminin("heure d'accueil"));
+    assert!(!feminin("ETP d'animation") && !feminin("poste"));
+}
+
+#[test]
+fn references_sans_chemin_ni_commande() {
+    assert_eq!(
+        pour_le_lecteur("mode neutre : choix du projet (docs/regles.md R6, R65)"),
+        "mode neutre : choix du projet (règles R6 et R65 des règles de calcul de bonus-ctg)"
+    );
+    assert_eq!(
+        pour_le_lecteur("0 € par défaut (docs/regles.md R60)"),
+        "0 € par défaut (règle R60 des règles de calcul de bonus-ctg)"
+    );
+    assert_eq!(
+        pour_le_lecteur("fichier : barème intégré (src/bareme_defaut.toml)"),
+        "fichier : barème national intégré à bonus-ctg"
+    );
+    assert_eq!(
+        pour_le_lecteur("Circulaire C 2020-01"),
+        "Circulaire C 2020-01"
+    );
+}
+
+#[test]
+fn complement_de_nom_avec_son_article() {
+    assert_eq!(de("Ville de Dijon"), "de la Ville de Dijon");
+    assert_eq!(de("Syndicat des eaux"), "du Syndicat des eaux");
+    assert_eq!(
+        de("Agglomération du Grand Dijon"),
+        "de l'Agglomération du Grand Dijon"
+    );
+    assert_eq!(de("Dijon Métropole"), "de Dijon Métropole");
+}
+
+#[test]
+fn fin_de_lettre_gardee_avec_la_signature() {
+    let mut blocs = vec![
+        Bloc::Titre("Ce qui change".into()),
+        Bloc::Paragraphe(vec![normal("a")]),
+    ];
+    fin_de_lettre(&mut blocs, "Le bonus territoire est versé…");
+    // the reminder and the politeness formula, not the paragraph before them
+    assert_eq!(debut_de_la_fin(&blocs), Some(2));
+    assert!(matches!(blocs[4], Bloc::Signature { .. }));
+    assert_eq!(debut_de_la_fin(&blocs[..2]), None);
+}
+
+#[test]
+fn verse_caf_bonus_plus_ctre() {
+    // 0,00 € + 12 000,00 € = 12 000,00 € ; 38 400,00 € + 12 000,00 € = 50 400,00 €
+    assert_eq!(
+        verse_caf(Montant(0), Montant(1_200_000)).unwrap(),
+        Montant(1_200_000)
+    );
+    assert_eq!(
+        verse_caf(Montant(3_840_000), Montant(1_200_000)).unwrap(),
+        Montant(5_040_000)
+    );
+    assert!(verse_caf(Montant(i64::MAX), Montant(1)).is_err());
+}
