@@ -848,6 +848,8 @@ async fn verifier_une_notification() {
         t[debut..fin].to_string()
     };
     assert!(ligne("LAEP-LAPINOUS").contains("data-statut=\"Concorde\""));
+    // each structure links to the explanation of its calculation
+    assert!(ligne("LAEP-LAPINOUS").contains(&format!("<a href=\"{d}/structure/LAEP-LAPINOUS\">")));
     let b = ligne("LAEP-BISOUNOURS");
     assert!(
         b.contains("data-statut=\"Ecart\"") && b.contains("−333,33 €"),

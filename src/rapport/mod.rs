@@ -133,6 +133,16 @@ pub fn nombre_de(n: u64, singulier: &str, pluriel: &str) -> String {
     )
 }
 
+/// A difference as a French reader writes it: `+333,33 €`, `−333,33 €` (minus sign
+/// U+2212), `0,00 €`.
+pub fn ecart_fr(m: Montant) -> String {
+    match m.0.cmp(&0) {
+        std::cmp::Ordering::Greater => format!("+{}", crate::modele::montant_fr(m)),
+        std::cmp::Ordering::Less => format!("−{}", crate::modele::montant_fr(Montant(-m.0))),
+        std::cmp::Ordering::Equal => crate::modele::montant_fr(m),
+    }
+}
+
 /// What the Caf pays in all (`verse_caf`), in the parts every summary states: the bonus to
 /// the structures, the CTRE (places reserved by employers, paid to the structures outside
 /// the bonus) when there is some, and what is paid to the collectivités (pilotage). The

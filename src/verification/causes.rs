@@ -586,9 +586,9 @@ pub(super) fn indeterminee(l: &LigneStructure, n: Montant) -> Cause {
     cause(
         "INDETERMINEE",
         format!(
-            "aucune des règles testées (éligibilité, arrondi, enveloppe N-1, unités, mois d'ouverture, places nouvelles, tranche) ne reproduit {} ; écart de {} : voir « bonus-ctg expliquer {} »",
+            "aucune des règles testées (éligibilité, arrondi, enveloppe N-1, unités, mois d'ouverture, places nouvelles, tranche) ne reproduit {} ; écart de {} : l'explication du calcul de {} en détaille chaque étape",
             montant_fr(n),
-            montant_fr(Montant(n.0 - l.bonus_total.0)),
+            crate::rapport::ecart_fr(Montant(n.0 - l.bonus_total.0)),
             l.structure.id
         ),
     )

@@ -254,11 +254,7 @@ fn pied_structures(r: &Resultat, c: Colonnes, comparaison: Option<&Comparaison>)
 
 /// `+333,33 €`, `−333,33 €` or `0,00 €`.
 pub fn signe(m: crate::modele::Montant) -> String {
-    match m.0.cmp(&0) {
-        std::cmp::Ordering::Greater => format!("+{}", fr(m)),
-        std::cmp::Ordering::Less => format!("−{}", fr(crate::modele::Montant(-m.0))),
-        std::cmp::Ordering::Equal => fr(m),
-    }
+    crate::rapport::ecart_fr(m).replace(" €", "\u{a0}€")
 }
 
 fn cellule_ecart(c: &Comparaison, id: &str) -> String {

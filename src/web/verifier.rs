@@ -89,7 +89,10 @@ pub async fn page(etat: S, Path(id): Path<String>, Extension(j): Extension<Jeton
     .into_response()
 }
 
-fn tableau(v: &Verification) -> String {
+/// The check's summary and table; `lien`: the scenario whose structure pages explain the
+/// amounts recalculated (none when it is a simulation: the check is on the dossier as
+/// deposited).
+fn tableau(v: &Verification, lien: Option<&str>) -> String {
     let p =
         |n: usize, un: &str, plusieurs: &str| format!("{n} {}", if n > 1 { plusieurs } else { un });
     let mut o = format!(
@@ -124,8 +127,17 @@ fn tableau(v: &Verification) -> String {
     }
     o.push_str("<table id=\"verification\"><thead><tr><th class=\"n\">Ligne</th><th>Structure</th><th class=\"n\">Notifié</th><th class=\"n\">Recalculé</th><th class=\"n\">Écart</th><th>Constat</th></tr></thead><tbody>");
     for l in &v.lignes {
-        let structure = match (&l.id, &l.nom) {
-            (Some(i), Some(n)) => format!("{}<br><span class=\"id\">{}</span>", esc(n), esc(i)),
+        let structure = match (&l.id, &l.nom, lien) {
+            (Some(i), Some(n), Some(d)) => format!(
+                "<a href=\"/d/{}/structure/{}\">{}</a><br><span class=\"id\">{}</span>",
+                esc(d),
+                esc(&super::resultat::encoder(i)),
+                esc(n),
+                esc(i)
+            ),
+            (Some(i), Some(n), None) => {
+                format!("{}<br><span class=\"id\">{}</span>", esc(n), esc(i))
+            }
             _ => esc(&l.libelle),
         };
         let mut constat = match &l.cause {
@@ -244,7 +256,7 @@ fn verifier_notification(
         "<h1>Vérification de « {} » — {}</h1>{}",
         esc(nom),
         esc(sc.nom()),
-        tableau(&v)
+        tableau(&v, sc.enr.etapes.is_empty().then_some(sc.id.as_str()))
     );
     if !diags.0.is_empty() {
         corps.push_str("<h2>Avertissements de lecture</h2>");
