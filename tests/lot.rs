@@ -458,3 +458,63 @@ fn fichiers_nommes_par_leur_dossier_sauf_le_bareme_commun() {
     let diag = std::fs::read_to_string(t.path().join("sortie/diagnostics.txt")).unwrap();
     assert!(diag.contains("dijon/structures.csv, ligne 1"), "{diag}");
 }
+
+/// The CTRE on the VOLET line of the CTRE volet, beside its charge (Gevrey-Nuits, by hand:
+/// charge CTRE 12 000,00 € paid in full to the crèche inter-entreprises, an EAJE): line
+/// `VOLET CTRE` charge 12 000,00, bonus_ctre 12 000,00, verse_caf 12 000,00 (no bonus, no
+/// pilotage); the EAJE line keeps its bonus but no CTRE; the VOLET lines still add up to
+/// TOTAL.
+#[test]
+fn ctre_sur_la_ligne_de_son_volet() {
+    let t = tempfile::tempdir().unwrap();
+    let racine = t.path().join("lot");
+    std::fs::create_dir(&racine).unwrap();
+    let d = racine.join("gevrey");
+    std::fs::create_dir(&d).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/gevrey-nuits");
+    for f in std::fs::read_dir(&source).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, d.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let sortie = t.path().join("sortie");
+    bonus()
+        .arg("lot")
+        .arg(&racine)
+        .arg("--sortie")
+        .arg(&sortie)
+        .args(["--profil", "rfc4180"])
+        .assert()
+        .success();
+    let texte = std::fs::read_to_string(sortie.join("consolide.csv")).unwrap();
+    let b = blocs(&texte);
+    let totaux = &b[1];
+    let e = &totaux[0];
+    let c = |l: &[String], nom: &str| centimes(&l[colonne(e, nom)]);
+    let volet = |v: &str| {
+        totaux
+            .iter()
+            .find(|l| l[0] == "VOLET" && l[3] == v)
+            .unwrap_or_else(|| panic!("VOLET {v} : {texte}"))
+    };
+    let ctre = volet("CTRE");
+    assert_eq!(
+        (
+            c(ctre, "charge_n1"),
+            c(ctre, "bonus_ctre"),
+            c(ctre, "verse_caf")
+        ),
+        (1_200_000, 1_200_000, 1_200_000)
+    );
+    assert_eq!(c(volet("EAJE"), "bonus_ctre"), 0);
+    let total = totaux.iter().find(|l| l[0] == "TOTAL").unwrap();
+    for col in ["charge_n1", "bonus_total", "bonus_ctre", "verse_caf"] {
+        let somme: i64 = totaux
+            .iter()
+            .filter(|l| l[0] == "VOLET")
+            .map(|l| c(l, col))
+            .sum();
+        assert_eq!(somme, c(total, col), "{col}");
+    }
+}

@@ -153,6 +153,8 @@ pub(super) struct Totaliseur<'a> {
     total: Agregat,
     collectivites: Cumul<&'a str, Agregat>,
     volets: Cumul<&'a str, Agregat>,
+    /// The CTRE volets (`versement = "employeurs"`) and the types whose places they count.
+    volets_ctre: Vec<(&'a str, &'a crate::bareme::VoletExercice)>,
 }
 
 impl<'a> Totaliseur<'a> {
@@ -161,16 +163,41 @@ impl<'a> Totaliseur<'a> {
         for c in &r.convention.collectivites {
             collectivites.de(&c.id);
         }
+        let volets_ctre = r
+            .bareme
+            .volets
+            .iter()
+            .filter(|(_, v)| v.versement.valeur == crate::bareme::Versement::Employeurs)
+            .map(|(n, v)| (n.as_str(), v))
+            .collect();
         Totaliseur {
             total: Agregat::default(),
             collectivites,
             volets: Cumul::default(),
+            volets_ctre,
         }
     }
+    /// A structure's line; its CTRE on the line of the CTRE volet that pays it (where its
+    /// charge N-1 is), not on the line of its own volet: each VOLET line then reads its
+    /// charge and what it pays side by side.
     pub(super) fn ligne(&mut self, l: &'a LigneStructure) {
         self.total.ligne(l);
         self.collectivites.de(&l.structure.collectivite).ligne(l);
         self.volets.de(l.eligibilite.volet().unwrap_or("")).ligne(l);
+        let ctre = l.bonus_ctre.0 as i128;
+        if ctre != 0 {
+            let t = l.structure.type_structure;
+            if let Some((nom, _)) = self
+                .volets_ctre
+                .iter()
+                .find(|(_, v)| v.types.valeur.contains(&t))
+            {
+                self.volets
+                    .de(l.eligibilite.volet().unwrap_or(""))
+                    .bonus_ctre -= ctre;
+                self.volets.de(nom).bonus_ctre += ctre;
+            }
+        }
     }
     /// The groups' amounts added, the totals by name.
     pub(super) fn finir(mut self, r: &'a Resultat) -> TotauxDossier {
