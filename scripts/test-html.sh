@@ -116,10 +116,17 @@ for g in groupes:
         erreurs.append(f"groupe {g['collectivite']}/{g['volet']} absent")
         continue
     m = [int(a["data-centimes"]) for a, _ in c if "data-centimes" in a]
-    # A, L, N, C, R, P, versé Caf
-    attendu = [cents(g[k]) for k in ["charge_n1", "lissage_verse", "nouvelles_versees",
-                                      "complement_plancher", "non_redistribue", "verse_collectivite"]]
-    verifier(m[:6] == attendu, f"rapprochement {g['volet']} : {m[:6]} ≠ {attendu}")
+    # A, L, N, (T when a bonus trajectoire is paid), C, R, P, then versé Caf
+    cles = ["charge_n1", "lissage_verse", "nouvelles_versees"]
+    if "Trajectoire (T)" in dom:
+        cles.append("trajectoire_versee")
+    cles += ["complement_plancher", "non_redistribue", "verse_collectivite"]
+    attendu = [cents(g[k]) for k in cles]
+    verifier(m[:len(cles)] == attendu, f"rapprochement {g['volet']} : {m[:len(cles)]} ≠ {attendu}")
+    # versé Caf = L + N + T + P (R8)
+    verse = sum(cents(g[k]) for k in ["lissage_verse", "nouvelles_versees", "trajectoire_versee",
+                                      "verse_collectivite"])
+    verifier(m[len(cles)] == verse, f"rapprochement {g['volet']} : versé Caf {m[len(cles)]} ≠ {verse}")
 if total_caf:
     tc = cents(total_caf[0][1])
     verifier(f'id="total-caf"' in dom and f'data-centimes="{tc}"' in dom.split('id="total-caf"')[1][:300],
