@@ -183,3 +183,45 @@ fn xlsx_unique_count_balise_abimee() {
         d.0[0]
     );
 }
+
+/// A cell position written twice in a hand-made sheet (`A2` = `X` then `A2` = `Y`): which
+/// value is meant cannot be told, the workbook is refused (E025) naming the cell; the same
+/// sheet with the second cell at `B2` is read.
+#[test]
+fn xlsx_cellule_ecrite_deux_fois() {
+    let feuille = |r: &str| {
+        format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>nom</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>X</t></is></c><c r="{r}" t="inlineStr"><is><t>Y</t></is></c></row></sheetData></worksheet>"#
+        )
+    };
+    let lire = |r: &str| {
+        let c = fuzz::classeur_minimal(feuille(r).as_bytes(), None).unwrap();
+        let mut d = Diagnostics::default();
+        let t = lecture::xlsx::lire(
+            "structures.xlsx",
+            &c,
+            Feuille {
+                noms: lecture::FEUILLE_STRUCTURES,
+                premiere_sinon: true,
+            },
+            &["id", "nom"],
+            &["id"],
+            &mut d,
+        );
+        (t.map(|t| t.lignes), d)
+    };
+    let (t, d) = lire("B2");
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    assert_eq!(
+        t.unwrap(),
+        vec![(2, vec!["X".to_string(), "Y".to_string()])]
+    );
+    let (t, d) = lire("A2");
+    assert!(t.is_none());
+    assert_eq!(d.0[0].code, "E025", "{:?}", d.0);
+    assert!(
+        d.0[0].message.contains("la cellule") && d.0[0].message.contains("A2 est écrite deux fois"),
+        "{}",
+        d.0[0]
+    );
+}

@@ -237,7 +237,8 @@ fn attraper<T>(fichier: &str, f: impl FnOnce() -> Result<T, Echec>) -> Result<T,
         .unwrap_or_else(|_| Err(Box::new(illisible(fichier, "contenu inattendu"))))
 }
 
-/// Puts the cells in row-major order, the cells of one position in the order read. A sheet
+/// Puts the cells in row-major order (a position written twice is then refused by
+/// [`lire_cellules`]). A sheet
 /// is almost always saved in that order already: then nothing moves and no scratch space
 /// is taken (a stable sort of a million cells borrows half their size).
 fn trier(cellules: &mut Cellules) {
@@ -343,6 +344,22 @@ fn lire_cellules(
         .filter(|d| d.start != d.end)
         .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
         .collect();
+    trier(&mut cellules);
+    // a position written twice (no spreadsheet saves that, a hand-made file can): which
+    // value is meant cannot be told
+    if let Some(w) = cellules
+        .cases
+        .windows(2)
+        .find(|w| (w[0].ligne, w[0].colonne) == (w[1].ligne, w[1].colonne))
+    {
+        let r = reference_cellule(&nom, w[0].colonne as usize, w[0].ligne as u64 + 1);
+        return Err(Box::new(illisible(
+            fichier,
+            format!(
+                "la cellule {r} est écrite deux fois dans le fichier, avec deux valeurs possibles"
+            ),
+        )));
+    }
     Ok((nom, cellules))
 }
 
@@ -571,14 +588,13 @@ fn cellules_triees(
 ) -> Option<(String, Cellules)> {
     let lu = verifier_conteneur(fichier, octets)
         .and_then(|c| attraper(fichier, || lire_cellules(fichier, octets, feuille, c)));
-    let (nom, mut cellules) = match lu {
+    let (nom, cellules) = match lu {
         Ok(x) => x,
         Err(d) => {
             diags.push(*d);
             return None;
         }
     };
-    trier(&mut cellules);
     if cellules.cases.is_empty() {
         diags.push(
             Diagnostic::erreur(

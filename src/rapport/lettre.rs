@@ -157,7 +157,15 @@ pub fn nom_de_fichier(texte: &str) -> String {
             s.push('-');
         }
     }
-    let mut s: String = s.chars().take(60).collect();
+    // at most 60 characters, cut between two words (`…-et-de-nuits` rather than
+    // `…-et-de-nuits-sain`), or inside a single word longer than that
+    if s.len() > 60 {
+        let coupe = match s[..=60].rfind('-') {
+            Some(i) if i > 0 => i,
+            _ => 60,
+        };
+        s.truncate(coupe);
+    }
     while s.ends_with('-') {
         s.pop();
     }

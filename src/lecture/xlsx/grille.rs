@@ -4,7 +4,7 @@
 //! table of collectivités).
 
 use super::{
-    attraper, fusion_refusee, illisible, lire_cellules, non_calculee, raison_calamine, trier,
+    attraper, fusion_refusee, illisible, lire_cellules, non_calculee, raison_calamine,
     verifier_conteneur, Feuille, Valeur,
 };
 use crate::diagnostic::Code;
@@ -51,10 +51,9 @@ pub fn lire_grille(
     feuille: Feuille<'_>,
 ) -> Result<(String, Vec<Cellule>), Box<Diagnostic>> {
     let conteneur = verifier_conteneur(fichier, octets)?;
-    let (nom, mut cellules) = attraper(fichier, || {
+    let (nom, cellules) = attraper(fichier, || {
         lire_cellules(fichier, octets, feuille, conteneur)
     })?;
-    trier(&mut cellules);
     // every value of these sheets (`champ | valeur` rows, the collectivités, the barème)
     // is on its own cell: a merged range would leave cells read empty
     if let Some(f) = cellules.fusions.first() {

@@ -154,7 +154,7 @@ pub(super) fn structures(
         let s = &l.structure;
         let eligible = l.motif() == Motif::Eligible;
         let taux = match &l.taux_unitaire {
-            Some(x) if eligible => format!("{}\u{a0}€", groupe_fr(&euros(x, 2)?)),
+            Some(x) if eligible => format!("{}\u{a0}€", groupe_fr(&euros(x, 4)?)),
             _ => "—".into(),
         };
         let _ = writeln!(

@@ -23,6 +23,12 @@ fn noms_de_fichier_surs_et_distincts() {
         "leo-lagrange-petite-enfance"
     );
     assert_eq!(nom_de_fichier("../../etc"), "etc");
+    // 69 characters: cut at the last word that ends within 60, never inside a word
+    assert_eq!(
+        nom_de_fichier("Communauté de communes de Gevrey-Chambertin et de Nuits-Saint-Georges"),
+        "communaute-de-communes-de-gevrey-chambertin-et-de-nuits"
+    );
+    assert_eq!(nom_de_fichier(&"a".repeat(70)), "a".repeat(60));
     assert_eq!(nom_de_fichier("Œuvre"), "oeuvre");
     assert_eq!(nom_de_fichier("  "), "sans-nom");
     assert_eq!(nom_de_fichier("日本"), "sans-nom");
