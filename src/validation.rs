@@ -285,7 +285,7 @@ fn eligibilite_et_tranche<'a>(
                 .ligne(s.ligne)
                 .colonne("type")
                 .valeur(s.type_structure.code())
-                .conseil("inscrivez-la en annexe 2 bis, ou ajoutez un volet local dans bareme.toml"),
+                .conseil("inscrivez-la en annexe 2 bis, ou ajoutez un volet local au barème : bareme.toml, ou feuille « bareme » du classeur"),
             );
         }
         if motif == Motif::Eligible {

@@ -12,7 +12,8 @@ pub(super) fn noeud_a(d: &Dossier, g: &GroupeVolet) -> Noeud {
         .filter(|c| c.collectivite == g.collectivite && c.volet == g.volet)
         .map(|c| {
             let libelle = if let Some(ligne) = c.ligne.ligne() {
-                format!("charges_n1.csv ligne {} : « {} »", ligne, c.libelle)
+                // the table, not a file name: `charges_n1.csv` or the workbook's sheet
+                format!("table charges_n1, ligne {} : « {} »", ligne, c.libelle)
             } else {
                 // envelope derived by the multi-year projection (R22)
                 format!("enveloppe de la projection : {}", c.libelle)

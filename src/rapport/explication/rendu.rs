@@ -292,10 +292,12 @@ impl Entete {
             convention: convention.to_string(),
         })
     }
-    /// `Structure EAJE-TARNIER — Multi-accueil Tarnier (structures.csv, ligne 9)`.
+    /// `Structure EAJE-TARNIER — Multi-accueil Tarnier (table structures, ligne 9)`: the
+    /// table, not a file name (the same line of `structures.csv` or of the `structures`
+    /// sheet of a workbook).
     pub fn titre(&self) -> String {
         format!(
-            "Structure {} — {} (structures.csv, ligne {})",
+            "Structure {} — {} (table structures, ligne {})",
             self.id, self.nom, self.ligne
         )
     }
