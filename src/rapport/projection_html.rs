@@ -213,7 +213,7 @@ fn table_trajectoire(o: &mut String, pr: &Projection) -> R<()> {
             ve = td(t.verse, e, "verse", "", ""),
         );
     }
-    o.push_str("</tbody>\n</table>\n");
+    o.push_str("</tbody>\n</table>\n<p class=\"note\">Places de référence : les unités existantes des structures éligibles du dossier, hors places réservées aux employeurs, tenues pour celles de l'année de référence (entre parenthèses) : les unités nouvelles du dossier sont celles créées depuis cette année (règle R63, hypothèse).</p>\n");
     Ok(())
 }
 

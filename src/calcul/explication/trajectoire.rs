@@ -75,7 +75,7 @@ fn operandes_montant_par_place(
             "P_ref",
             "R63",
             &format!(
-                "places de référence ({}, volet {})",
+                "places de référence ({} : unités existantes du dossier, hors places employeurs, volet {})",
                 t.annee_reference, t.volet
             ),
             Valeur::Unites(t.places_reference),
