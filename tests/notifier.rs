@@ -759,15 +759,19 @@ fn gevrey_ctre_sur_la_ligne_de_la_structure_et_totaux_justes() {
             vec![centimes(3_840_000), centimes(1_200_000)],
         ]
     );
+    // then the charge N-1 of the commune, fully redistributed: EAJE 20 000,00 + CTRE
+    // 12 000,00 = 32 000,00 (charges_n1.csv)
     let intro = section(&t, "Madame, Monsieur", "Bonus par composante").join(" ");
     assert_eq!(
         montants(&intro),
         vec![
             centimes(3_840_000),
             centimes(1_200_000),
-            centimes(5_040_000)
+            centimes(5_040_000),
+            centimes(3_200_000)
         ]
     );
+    assert!(intro.contains("elle est entièrement redistribuée"), "{intro}");
     assert!(intro.contains("structures de la Commune de Gevrey-Chambertin"));
 
     // the association's crèche: trajectoire 28 places × 200 € (tier 2) = 5 600,00 €
@@ -878,4 +882,69 @@ fn signature_avec_la_formule_et_regles_une_fois() {
     for x in ["docs/", "src/", "bonus-ctg verifier"] {
         assert!(!t.contains(x), "{x}");
     }
+}
+
+/// The recap of a collectivité recalls the Caf's charge à payer N-1 on its territory and
+/// what of it is not redistributed. Dijon: the charge is the sum of the DIJON lines of
+/// charges_n1.csv, summed here from the file (1 662 692,04 €: 78 000 + 52 000 +
+/// 669 530,12 + 478 316,25 + 24 000 + 36 000 + 9 000 + 150 000 + 100 000 + 12 345,67 +
+/// 45 000 + 8 500); the part not redistributed is the collectivité's `non_redistribue` of
+/// `calculer --table collectivites` (26 951,93 €: LAEP 9 000,00 without an eligible
+/// structure, AUTRE 8 500,00 unknown to the barème, 9 451,93 for Tarnier's closed months).
+#[test]
+fn recapitulatif_rappelle_la_charge_n1() {
+    let t = tempfile::tempdir().unwrap();
+    let sortie = t.path().join("lettres");
+    let o = notifier(&fixture("dijon-2024"), &sortie, &["--format", "html"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let charges = fs::read_to_string(fixture("dijon-2024").join("charges_n1.csv")).unwrap();
+    let charge: i64 = charges
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("DIJON;"))
+        // « 78 000,00 » → 7 800 000 cents
+        .map(|l| {
+            let m: String = l
+                .split(';')
+                .nth(2)
+                .unwrap()
+                .chars()
+                .filter(|c| c.is_ascii_digit())
+                .collect();
+            m.parse::<i64>().unwrap()
+        })
+        .sum();
+    assert_eq!(charge, 166_269_204);
+    let c = bin()
+        .args(["calculer"])
+        .arg(fixture("dijon-2024"))
+        .args([
+            "--format",
+            "csv",
+            "--table",
+            "collectivites",
+            "--profil",
+            "rfc4180",
+        ])
+        .output()
+        .unwrap();
+    let c = String::from_utf8(c.stdout).unwrap();
+    let entete: Vec<&str> = c.lines().next().unwrap().split(',').collect();
+    let dijon: Vec<&str> = c
+        .lines()
+        .find(|l| l.starts_with("DIJON,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let col = |n: &str| dijon[entete.iter().position(|e| *e == n).unwrap()];
+    assert_eq!(
+        (col("charge_n1"), col("non_redistribue")),
+        ("1662692.04", "26951.93")
+    );
+    let h = fs::read_to_string(sortie.join("collectivite-ville-de-dijon.html")).unwrap();
+    let texte = html_en_texte(&h).replace(['\u{202f}', '\u{a0}'], " ");
+    assert!(
+        texte.contains("la charge à payer N-1 de la Caf sur votre territoire (ancien contrat enfance jeunesse) s'élevait à  1 662 692,04 € , dont  26 951,93 €  ne sont pas redistribués"),
+        "{texte}"
+    );
 }

@@ -52,6 +52,7 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
             normal("."),
         ]));
     }
+    blocs.push(Bloc::Paragraphe(charge_n1(tc)));
     blocs.push(Bloc::Titre("Bonus par composante".to_string()));
     blocs.push(Bloc::Tableau(tableau_composantes(tot)?));
     blocs.push(Bloc::Titre("Bonus par structure".to_string()));
@@ -69,6 +70,23 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
         titre: format!("Bonus territoire CTG {} — récapitulatif {nom}", r.exercice),
         blocs,
     }))
+}
+
+/// Where the bonus comes from: the Caf's charge à payer N-1 for the territory, and what of
+/// it is not redistributed (R8).
+fn charge_n1(tc: &crate::calcul::TotauxCollectivite) -> Vec<Segment> {
+    let mut p = vec![
+        normal("Pour mémoire, la charge à payer N-1 de la Caf sur votre territoire (ancien contrat enfance jeunesse) s'élevait à "),
+        gras(montant_fr(tc.charge_n1)),
+    ];
+    if tc.non_redistribue.0 == 0 {
+        p.push(normal(" ; elle est entièrement redistribuée."));
+    } else {
+        p.push(normal(", dont "));
+        p.push(gras(montant_fr(tc.non_redistribue)));
+        p.push(normal(" ne sont pas redistribués (mois de fermeture, volet sans structure éligible ou inconnu du barème)."));
+    }
+    p
 }
 
 /// The collectivité's bonus part by part: the parts of the bonus territoire and their
