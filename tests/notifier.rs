@@ -771,7 +771,10 @@ fn gevrey_ctre_sur_la_ligne_de_la_structure_et_totaux_justes() {
             centimes(3_200_000)
         ]
     );
-    assert!(intro.contains("elle est entièrement redistribuée"), "{intro}");
+    assert!(
+        intro.contains("elle est entièrement redistribuée"),
+        "{intro}"
+    );
     assert!(intro.contains("structures de la Commune de Gevrey-Chambertin"));
 
     // the association's crèche: trajectoire 28 places × 200 € (tier 2) = 5 600,00 €

@@ -353,7 +353,8 @@ async fn telechargements() {
     assert!(r.entetes[header::CONTENT_DISPOSITION]
         .to_str()
         .unwrap()
-        .contains("attachment; filename=\"resultat.csv\""));
+        // named after the convention « CTG Commune de Dugny 2023-2027 (projet) »
+        .contains("attachment; filename=\"resultat-ctg-commune-de-dugny-2023-2027-projet.csv\""));
     let t = r.texte();
     let ligne = t.lines().find(|l| l.starts_with("LAEP-LAPINOUS;")).unwrap();
     assert!(ligne.contains(";4666,67"), "{ligne}");
@@ -2458,7 +2459,7 @@ async fn simulation_ni_lettres_ni_verification() {
     assert!(r.entetes[header::CONTENT_DISPOSITION]
         .to_str()
         .unwrap()
-        .contains("simulation-resultat.csv"));
+        .contains("simulation-resultat-ctg-commune-de-dugny-2023-2027-projet.csv"));
     // the notification of the deposited dossier concords (4 666,67 €)
     let r = n
         .deposer(
@@ -2486,6 +2487,12 @@ async fn colonnes_ctre_et_trajectoire_et_classeur_vierge() {
     let ligne = &t[i..i + t[i..].find("</tr>").unwrap()];
     assert!(
         ligne.contains("<td class=\"n bonus\" data-centimes=\"0\">0,00 €</td><td class=\"n\" data-centimes=\"1200000\">12 000,00 €</td>"),
+        "{ligne}"
+    );
+    // the collectivité by its name, its id kept for the filters
+    assert!(
+        ligne.contains("data-collectivite=\"GEVREY\"")
+            && ligne.contains("<td>Commune de Gevrey-Chambertin</td>"),
         "{ligne}"
     );
     let i = t.find("<tr data-collectivite=\"GEVREY\">").unwrap();

@@ -80,6 +80,13 @@ pub fn tableau(
 ) -> String {
     let mut o = formulaire_filtres(r, f, action);
     let c = Colonnes::de(r);
+    // the collectivités by name (the id stays in `data-collectivite`, for the filters)
+    let noms: std::collections::HashMap<&str, &str> = r
+        .convention
+        .collectivites
+        .iter()
+        .map(|x| (x.id.as_str(), x.nom.as_str()))
+        .collect();
     o.push_str(&entete_structures(c, comparaison));
     let mut n = 0;
     for l in &r.structures {
@@ -87,7 +94,11 @@ pub fn tableau(
         if cache.is_empty() {
             n += 1;
         }
-        o.push_str(&rang_structure(l, c, id, cache));
+        let nom = noms
+            .get(l.structure.collectivite.as_str())
+            .copied()
+            .unwrap_or(l.structure.collectivite.as_str());
+        o.push_str(&rang_structure(l, c, nom, id, cache));
         if let Some(c) = comparaison {
             o.push_str(&cellule_ecart(c, &l.structure.id));
         }
@@ -184,15 +195,22 @@ fn entete_structures(c: Colonnes, comparaison: Option<&Comparaison>) -> String {
 }
 
 /// One structure's row, its cells up to the contribution (the row is closed by the caller).
-fn rang_structure(l: &LigneStructure, colonnes: Colonnes, id: &str, cache: &str) -> String {
+fn rang_structure(
+    l: &LigneStructure,
+    colonnes: Colonnes,
+    collectivite: &str,
+    id: &str,
+    cache: &str,
+) -> String {
     let s = &l.structure;
     let [tr, ctre] = colonnes.cellules([l.bonus_trajectoire, l.bonus_ctre]);
     format!(
-        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{c}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td>{tr}<td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td>{ctre}<td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
+        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{cnom}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td>{tr}<td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td>{ctre}<td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
         idc = esc(&s.id),
         idu = esc(&encoder(&s.id)),
         d = esc(id),
         c = esc(&s.collectivite),
+        cnom = esc(collectivite),
         g = esc(&s.gestionnaire),
         v = esc(volet(l)),
         m = l.motif().code(),
@@ -579,11 +597,15 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
                 ))
             }
         };
-        // a simulation's files say so in their name
+        // named after the convention (`resultat-ctg-ville-de-dijon-2024-2027.xlsx`): the
+        // downloads of several dossiers do not pile up as `resultat (1).xlsx`; a
+        // simulation's files say so in their name
+        let (base, extension) = fichier.rsplit_once('.').unwrap_or((&fichier, ""));
+        let convention = crate::rapport::lettre::nom_de_fichier(sc.nom());
         let nom = if sc.enr.etapes.is_empty() || fichier == "lettres.zip" {
-            fichier
+            format!("{base}-{convention}.{extension}")
         } else {
-            format!("simulation-{fichier}")
+            format!("simulation-{base}-{convention}.{extension}")
         };
         Ok(fichier_reponse(octets, type_mime, &nom))
     })
