@@ -167,7 +167,7 @@ fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
                     format!("identifiant en double (déjà ligne {premiere})")
                 } else {
                     format!(
-                        "identifiant en double (déjà ligne {premiere} : « {} », qui ne diffère que par la casse, les espaces ou la forme Unicode)",
+                        "identifiant en double (déjà ligne {premiere} : « {} », qui ne diffère que par la casse, les espaces, les tirets ou la forme Unicode)",
                         crate::lecture::texte::montrer_espaces(id)
                     )
                 };

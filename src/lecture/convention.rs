@@ -711,7 +711,7 @@ impl<'a> Analyse<'a> {
                     "collectivité déclarée deux fois".to_string()
                 } else {
                     format!(
-                        "collectivité déclarée deux fois : « {} » et « {} » ne diffèrent que par la casse, les espaces ou la forme Unicode",
+                        "collectivité déclarée deux fois : « {} » et « {} » ne diffèrent que par la casse, les espaces, les tirets ou la forme Unicode",
                         texte::montrer_espaces(&id),
                         texte::montrer_espaces(premier)
                     )

@@ -103,8 +103,10 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
 /// Zs: no-break space U+00A0, narrow no-break space U+202F, thin space U+2009, ideographic
 /// space U+3000…) written as one plain space and runs of spaces as one (`LAEP BISOU`,
 /// `LAEP<U+00A0>BISOU` and `LAEP  BISOU` look alike: they are one id, a duplicate if twice),
-/// then case-folded with `to_lowercase` (full Unicode lower-casing, which is case folding for
-/// every letter an id uses in practice).
+/// every dash (General_Category Pd: hyphen U+2010, en dash U+2013…, and the minus sign
+/// U+2212) written as `-` (`EAJE‐X` with U+2010, the hyphen a word processor puts, is
+/// `EAJE-X`), then case-folded with `to_lowercase` (full Unicode lower-casing, which is
+/// case folding for every letter an id uses in practice).
 /// The only place where ids are canonicalised: the readers and the validation call it.
 pub fn cle_id(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
@@ -121,6 +123,8 @@ pub fn cle_id(id: &str) -> String {
             if !r.ends_with(' ') {
                 r.push(' ');
             }
+        } else if tiret_unicode(c) {
+            r.push('-');
         } else {
             r.extend(c.to_lowercase());
         }
@@ -133,6 +137,32 @@ pub fn cle_id(id: &str) -> String {
 #[inline]
 pub fn cle_ascii_directe(id: &str) -> bool {
     id.is_ascii() && memchr::memmem::find(id.as_bytes(), b"  ").is_none()
+}
+
+/// A Unicode dash (General_Category Pd, Unicode 15) or the minus sign U+2212 (the hyphen
+/// itself included).
+fn tiret_unicode(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{58a}' | '\u{5be}' | '\u{1400}' | '\u{1806}' | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2e17}'
+                | '\u{2e1a}'
+                | '\u{2e3a}'
+                | '\u{2e3b}'
+                | '\u{2e40}'
+                | '\u{2e5d}'
+                | '\u{301c}'
+                | '\u{3030}'
+                | '\u{30a0}'
+                | '\u{fe31}'
+                | '\u{fe32}'
+                | '\u{fe58}'
+                | '\u{fe63}'
+                | '\u{ff0d}'
+                | '\u{10ead}'
+                | '\u{2212}'
+    )
 }
 
 /// A Unicode space separator (General_Category Zs), the plain space included.
@@ -382,6 +412,12 @@ mod tests {
         // NFC: « é » precomposed and « e » + combining acute are one id; case folded
         assert_eq!(cle_id(" Crèche-É "), cle_id("cre\u{300}che-E\u{301}"));
         assert_eq!(cle_id("DUGNY"), "dugny");
+        // dashes typed by a word processor or a spreadsheet are the hyphen
+        for tiret in [
+            '\u{2010}', '\u{2011}', '\u{2013}', '\u{2014}', '\u{2212}', '\u{fe63}', '\u{ff0d}',
+        ] {
+            assert_eq!(cle_id(&format!("EAJE{tiret}X")), "eaje-x", "{tiret:?}");
+        }
         assert_ne!(cle_id("DUGNY"), cle_id("DUGNY2"));
         assert_eq!(caractere_invisible("EAJE\u{200b}A"), Some('\u{200b}'));
         assert_eq!(caractere_invisible("\u{feff}A"), Some('\u{feff}'));
