@@ -225,3 +225,127 @@ fn xlsx_cellule_ecrite_deux_fois() {
         d.0[0]
     );
 }
+
+/// Reads a one-sheet workbook made by hand (`structures`, columns `id` and `nom`).
+fn lire_a_la_main(c: &[u8]) -> (Option<lecture::tableau::Lignes>, Diagnostics) {
+    let mut d = Diagnostics::default();
+    let t = lecture::xlsx::lire(
+        "structures.xlsx",
+        c,
+        Feuille {
+            noms: lecture::FEUILLE_STRUCTURES,
+            premiere_sinon: true,
+        },
+        &["id", "nom"],
+        &["id"],
+        &mut d,
+    );
+    (t.map(|t| t.lignes), d)
+}
+
+/// A sheet whose row 2 holds `id` = `X` and, at `B2`, the raw cell `cellule_b2`.
+fn feuille_b2(cellule_b2: &str) -> String {
+    format!(
+        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>nom</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>X</t></is></c>{cellule_b2}</row></sheetData></worksheet>"#
+    )
+}
+
+/// A number cell whose value is not a number (`<v>10000,5</v>`, which calamine would hand
+/// over as the text `10000,5`, read as 10 000,50 by the French number rules) and a shared
+/// string cell whose index is not a number (`<v>-1</v>`, which calamine would read as the
+/// first shared string, `id`): no spreadsheet writes either, both are refused (E025) naming
+/// the cell and its raw value; the same cells written correctly are read.
+#[test]
+fn xlsx_valeurs_brutes_mal_ecrites() {
+    let chaines = br#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>id</t></si><si><t>Cr&#232;che</t></si></sst>"#;
+    let lire = |b2: &str| {
+        let c = fuzz::classeur_minimal(feuille_b2(b2).as_bytes(), Some(chaines)).unwrap();
+        lire_a_la_main(&c)
+    };
+    let ligne = |nom: &str| vec![(2, vec!["X".to_string(), nom.to_string()])];
+    // read: a number, a number with an exponent, a shared string by its index
+    for (b2, lu) in [
+        (r#"<c r="B2"><v>10000.5</v></c>"#, "10000.5"),
+        (r#"<c r="B2" t="n"><v>1.5E3</v></c>"#, "1500"),
+        (r#"<c r="B2" t="s"><v>1</v></c>"#, "Crèche"),
+    ] {
+        let (t, d) = lire(b2);
+        assert!(d.0.is_empty(), "{b2} : {:?}", d.0);
+        assert_eq!(t.unwrap(), ligne(lu), "{b2}");
+    }
+    // refused, the cell and its raw value named
+    for (b2, valeur, raison) in [
+        (
+            r#"<c r="B2"><v>10000,5</v></c>"#,
+            "10000,5",
+            "enregistrée comme un nombre",
+        ),
+        (
+            r#"<c r="B2" t="n"><v>1 000</v></c>"#,
+            "1 000",
+            "enregistrée comme un nombre",
+        ),
+        (
+            r#"<c r="B2" t="s"><v>-1</v></c>"#,
+            "-1",
+            "texte partagé par un numéro",
+        ),
+        (
+            r#"<c r="B2" t="s"><v>&#49;</v></c>"#,
+            "&",
+            "texte partagé par un numéro",
+        ),
+    ] {
+        let (t, d) = lire(b2);
+        assert!(t.is_none(), "{b2}");
+        assert_eq!(d.0.len(), 1, "{b2} : {:?}", d.0);
+        let m = d.0[0].to_string();
+        assert_eq!(d.0[0].code, "E025", "{m}");
+        assert!(m.contains("cellule structures!B2"), "{m}");
+        assert!(m.contains(&format!("valeur « {valeur} »")), "{m}");
+        assert!(m.contains(raison), "{m}");
+    }
+}
+
+/// An archive holding the same part twice (the sheet, with two different `nom`s): the zip
+/// reader would keep the last one, Excel refuses the file; refused (E025). Made by writing
+/// the second copy as `sheetZ.xml` and renaming it in the stored (uncompressed) archive.
+#[test]
+fn xlsx_partie_en_double() {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let un = fuzz::classeur_minimal(feuille_b2("").as_bytes(), None).unwrap();
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(un)).unwrap();
+    for i in 0..a.len() {
+        let mut p = a.by_index(i).unwrap();
+        let nom = p.name().unwrap().into_owned();
+        let mut contenu = Vec::new();
+        std::io::Read::read_to_end(&mut p, &mut contenu).unwrap();
+        z.start_file(nom.as_str(), o).unwrap();
+        z.write_all(&contenu).unwrap();
+    }
+    let autre = feuille_b2(r#"<c r="B2" t="inlineStr"><is><t>Autre</t></is></c>"#);
+    z.start_file("xl/worksheets/sheetZ.xml", o).unwrap();
+    z.write_all(autre.as_bytes()).unwrap();
+    let octets = z.finish().unwrap().into_inner();
+    // before the renaming: the sheet is read (row 2 without a nom)
+    let (t, d) = lire_a_la_main(&octets);
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    assert_eq!(t.unwrap(), vec![(2, vec!["X".to_string(), String::new()])]);
+    let double: Vec<u8> = {
+        let mut o = octets.clone();
+        let (de, vers) = (b"sheetZ.xml", b"sheet1.xml");
+        let mut i = 0;
+        while let Some(p) = o[i..].windows(de.len()).position(|w| w == de) {
+            o[i + p..i + p + de.len()].copy_from_slice(vers);
+            i += p + de.len();
+        }
+        o
+    };
+    let (t, d) = lire_a_la_main(&double);
+    assert!(t.is_none());
+    assert_eq!(d.0[0].code, "E025", "{:?}", d.0);
+    assert!(d.0[0].message.contains("figure deux fois"), "{}", d.0[0]);
+}

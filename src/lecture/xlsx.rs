@@ -265,6 +265,7 @@ fn lire_cellules(
         .map(|f| f.name.clone())
         .collect();
     let nom = choisir_feuille(fichier, &wb.sheet_names(), &visibles, feuille)?;
+    cases::verifier_cases(fichier, octets, &nom, conteneur.budget)?;
     let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
         illisible(
             fichier,
@@ -644,6 +645,7 @@ fn non_calculee(
     )
 }
 
+mod cases;
 mod conteneur;
 mod rangs;
 use rangs::{trouver_entete, Rangs};

@@ -155,6 +155,14 @@ pub(super) fn verifier_conteneur_max(
 ) -> Result<Conteneur, Echec> {
     verifier_signature(fichier, octets)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(octets)).map_err(|e| abime(fichier, e))?;
+    // two entries of the same name: which one is meant cannot be told (Excel refuses the
+    // file; the zip reader would keep the last one)
+    if zip.has_duplicate_names() {
+        return Err(Box::new(illisible(
+            fichier,
+            "archive zip abîmée (une partie y figure deux fois, avec deux contenus possibles)",
+        )));
+    }
     let budget = verifier_taille(fichier, octets, &mut zip, max)?;
     let mut recalcul = false;
     for i in 0..zip.len() {
