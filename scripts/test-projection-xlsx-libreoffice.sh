@@ -2,7 +2,7 @@
 # Test du classeur XLSX de la projection (bonus-ctg projeter --format xlsx) dans LibreOffice
 # (sans interface) : LibreOffice ouvre le classeur, RECALCULE toutes les formules (profil
 # temporaire réglé sur « toujours recalculer ») et exporte chaque feuille en CSV ; on vérifie
-#   * feuille « Totaux par annee » : la ligne « TOTAL … (formule SOMME) » recalculée est égale,
+#   * feuille « Totaux par année » : la ligne « TOTAL … (formule SOMME) » recalculée est égale,
 #     au centime, à la ligne « TOTAL … calculé par bonus-ctg » et à la somme des années ; la
 #     colonne bonus_structures (SOMME.SI.ENS sur la feuille Projection) recalculée est égale à
 #     la somme des bonus_total de l'année dans le CSV de bonus-ctg ; les contrôles valent 0 ;
@@ -49,7 +49,7 @@ LIBELLES = {
 }
 toutes = [r for r in csv.DictReader(io.StringIO(blocs[1])) if r["collectivite"] == "TOUTES"]
 
-t = feuille("Totaux par annee")
+t = feuille("Totaux par année")
 ent = t[0]
 # the sheet's headers are French (src/rapport/tables.rs); its columns, by machine name, are
 # those of COLONNES_TOTAUX_ANNEE (src/rapport/projection_xlsx.rs), in that order

@@ -53,7 +53,7 @@ def totaux(nom, premiere_col):
             erreurs.append(f"{nom} colonne {f[0][c]} : Σ lignes {s} ≠ SOMME {formule[c]}")
     return f, lf, n
 _, _, n1 = totaux("Gestionnaires", 1)
-_, _, n2 = totaux("Collectivites", 2)
+_, _, n2 = totaux("Collectivités", 2)
 rap, lf, n3 = totaux("Rapprochement", 2)
 for l in rap[1:lf]:
     if cents(l[10]) != 0:
@@ -131,7 +131,7 @@ for i, (w, h, corps) in enumerate(pages, 1):
     if f"Page {i} sur {len(pages)}" not in texte:
         erreurs.append(f"page {i} : pas de pied de page « Page {i} sur {len(pages)} »")
 premiere = subprocess.run(["pdftotext", "-f", "1", "-l", "1", pdf, "-"], capture_output=True, text=True).stdout
-for attendu in ["Synthese", "Total versé par la Caf (€)", "produit le "]:
+for attendu in ["Synthèse", "Total versé par la Caf (€)", "produit le "]:
     if attendu not in premiere:
         erreurs.append(f"page 1 : « {attendu} » absent")
 # amounts in the French format: « 1 685 340,11 € », never « 1,685,340.11 € »

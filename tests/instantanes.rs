@@ -233,7 +233,7 @@ fn comparer_creche_plus_10_places() {
     assert_eq!(d["unites_nouvelles_b"], "20.00");
 }
 
-/// The `Synthese` sheet of the workbook as text: « label | value » per row (amounts in
+/// The `Synthèse` sheet of the workbook as text: « label | value » per row (amounts in
 /// euros, counts as integers); the production date replaced (it changes every day).
 #[test]
 fn synthese_du_classeur_dijon() {
@@ -241,7 +241,7 @@ fn synthese_du_classeur_dijon() {
     let (_, r) = charger("fixtures/dijon-2024");
     let octets = bonus_ctg::rapport::xlsx::rendre(&r).unwrap();
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(octets)).unwrap();
-    let s = wb.worksheet_range("Synthese").unwrap();
+    let s = wb.worksheet_range("Synthèse").unwrap();
     let mut t = String::new();
     for ligne in s.rows() {
         let cellules: Vec<String> = ligne

@@ -224,7 +224,7 @@ fn cellules_du_classeur() {
                 // the reason in words); and the full text of the rules and their sources
                 // (the Hypotheses sheet's detail and source columns, docs/regles.md as is)
                 let code_motif = feuille == "Structures" && c == 6 && l > 0;
-                let texte_des_regles = feuille == "Hypotheses" && c >= 2 && l > 0;
+                let texte_des_regles = feuille == "Hypothèses" && c >= 2 && l > 0;
                 if code_motif || texte_des_regles {
                     continue;
                 }

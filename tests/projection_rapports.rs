@@ -133,10 +133,10 @@ fn classeur_projection_au_centime_du_csv() {
             wb.sheet_names(),
             vec![
                 "Projection",
-                "Totaux par annee",
+                "Totaux par année",
                 "Trajectoire",
-                "Bareme",
-                "Hypotheses"
+                "Barème",
+                "Hypothèses"
             ]
         );
         let blocs = blocs_csv(&pr);
@@ -201,8 +201,8 @@ fn classeur_projection_au_centime_du_csv() {
             let k = entete_csv.iter().position(|c| c == nom).unwrap();
             echelle(&l[k], 2)
         };
-        let t = wb.worksheet_range("Totaux par annee").unwrap();
-        let f = wb.worksheet_formula("Totaux par annee").unwrap();
+        let t = wb.worksheet_range("Totaux par année").unwrap();
+        let f = wb.worksheet_formula("Totaux par année").unwrap();
         let formule = |l: u32, c: u32| f.get_value((l, c)).cloned().unwrap_or_default();
         let rt: Vec<&[Data]> = t.rows().collect();
         assert_eq!(texte(&rt[0][8]), "Total versé par la Caf (€)");
@@ -307,7 +307,7 @@ fn classeur_projection_bareme_hypotheses_et_collectivites() {
     let pr = projection(DIJON, None);
     let mut wb = classeur(&pr);
     // barème: every parameter of every year, the year first
-    let b = wb.worksheet_range("Bareme").unwrap();
+    let b = wb.worksheet_range("Barème").unwrap();
     let lignes: Vec<&[Data]> = b.rows().collect();
     assert_eq!(texte(&lignes[0][0]), "Exercice");
     let par_annee: usize = pr
@@ -320,7 +320,7 @@ fn classeur_projection_bareme_hypotheses_et_collectivites() {
     annees.dedup();
     assert_eq!(annees, vec![2025, 2026, 2027]);
     // modelling choices: the base first, the projection's rules present, no duplicate
-    let h = wb.worksheet_range("Hypotheses").unwrap();
+    let h = wb.worksheet_range("Hypothèses").unwrap();
     let codes: Vec<String> = h.rows().skip(1).map(|l| texte(&l[0])).collect();
     assert_eq!(codes[0], "base_pluriannuelle");
     for r in ["R20", "R22", "R24", "R25", "R26"] {
@@ -331,8 +331,8 @@ fn classeur_projection_bareme_hypotheses_et_collectivites() {
     // totals add up to the all-collectivités ones
     let pr = projection("fixtures/gevrey-nuits", None);
     let mut wb = classeur(&pr);
-    let t = wb.worksheet_range("Totaux par annee").unwrap();
-    let f = wb.worksheet_formula("Totaux par annee").unwrap();
+    let t = wb.worksheet_range("Totaux par année").unwrap();
+    let f = wb.worksheet_formula("Totaux par année").unwrap();
     let rt: Vec<&[Data]> = t.rows().collect();
     let debut = rt
         .iter()
@@ -545,8 +545,8 @@ fn cli_projeter_xlsx_et_html() {
     let octets = std::fs::read(&x).unwrap();
     assert!(octets.starts_with(b"PK"));
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(octets)).unwrap();
-    assert_eq!(wb.sheet_names()[..2], ["Projection", "Totaux par annee"]);
-    let t = wb.worksheet_range("Totaux par annee").unwrap();
+    assert_eq!(wb.sheet_names()[..2], ["Projection", "Totaux par année"]);
+    let t = wb.worksheet_range("Totaux par année").unwrap();
     // 2025 Caf total 1 685 340,11 € (LISEZMOI)
     assert_eq!(centimes(t.get((2, 8)).unwrap()), 168_534_011);
     // an existing file is kept without --ecraser

@@ -62,13 +62,13 @@ fn feuilles_et_montants_au_centime() {
     assert_eq!(
         wb.sheet_names(),
         vec![
-            "Synthese",
+            "Synthèse",
             "Structures",
             "Gestionnaires",
-            "Collectivites",
+            "Collectivités",
             "Rapprochement",
-            "Bareme",
-            "Hypotheses"
+            "Barème",
+            "Hypothèses"
         ]
     );
     let st = wb.worksheet_range("Structures").unwrap();
@@ -247,7 +247,7 @@ fn rapprochement_formules_somme_et_total_calcule() {
 fn synthese_chiffres_cles() {
     let r = resultat();
     let mut wb = classeur(&r);
-    let s = wb.worksheet_range("Synthese").unwrap();
+    let s = wb.worksheet_range("Synthèse").unwrap();
     let lignes: Vec<&[Data]> = s.rows().collect();
     let valeur = |libelle: &str| {
         let l = lignes
@@ -356,7 +356,7 @@ fn gestionnaires_collectivites_bareme_hypotheses() {
         format!("SUM(G2:G{})", n + 1)
     );
 
-    let c = wb.worksheet_range("Collectivites").unwrap();
+    let c = wb.worksheet_range("Collectivités").unwrap();
     let lignes: Vec<&[Data]> = c.rows().collect();
     assert_eq!(texte(&lignes[1][0]), "DIJON");
     assert_eq!(texte(&lignes[1][1]), "Ville de Dijon");
@@ -367,7 +367,7 @@ fn gestionnaires_collectivites_bareme_hypotheses() {
         r.total.structures.contribution_n
     );
 
-    let b = wb.worksheet_range("Bareme").unwrap();
+    let b = wb.worksheet_range("Barème").unwrap();
     let lignes: Vec<&[Data]> = b.rows().collect();
     assert_eq!(
         lignes.len() - 1,
@@ -386,7 +386,7 @@ fn gestionnaires_collectivites_bareme_hypotheses() {
     assert_eq!(texte(&l[3]), "hypothèse");
     assert!(texte(&l[4]).contains("CTG Dijon 2024-2027"));
 
-    let h = wb.worksheet_range("Hypotheses").unwrap();
+    let h = wb.worksheet_range("Hypothèses").unwrap();
     let codes: Vec<String> = h.rows().skip(1).map(|l| texte(&l[0])).collect();
     for i in 1..=9 {
         assert!(codes.contains(&format!("R{i}")), "R{i}");

@@ -1,7 +1,7 @@
 //! XLSX workbook of `bonus-ctg projeter` (rust_xlsxwriter): sheets `Projection` (one row per
-//! year and structure, the columns of the projection CSV), `Totaux par annee` (N-1 then each
-//! year: what the Caf and the collectivités pay, with live formulas), `Trajectoire`, `Bareme`
-//! (each year's parameters) and `Hypotheses`.
+//! year and structure, the columns of the projection CSV), `Totaux par année` (N-1 then each
+//! year: what the Caf and the collectivités pay, with live formulas), `Trajectoire`, `Barème`
+//! (each year's parameters) and `Hypothèses`.
 //!
 //! Built with the sheet helpers of [`super::xlsx`]: same number formats, frozen header,
 //! filters, print setup; amounts become `f64` only there, at write time.
@@ -21,7 +21,7 @@ use rust_xlsxwriter::{
 };
 
 /// Name of the per-year totals sheet.
-pub const FEUILLE_TOTAUX: &str = "Totaux par annee";
+pub const FEUILLE_TOTAUX: &str = "Totaux par année";
 
 fn somme(a: Montant, b: Montant) -> X<Montant> {
     Ok(Montant(a.0.checked_add(b.0).ok_or(Depassement)?))
@@ -75,7 +75,7 @@ fn feuille_projection(pr: &Projection, f: &Formats) -> X<(Worksheet, u32)> {
     Ok((fe.finir(l, noms.len() as u16, 2)?, l))
 }
 
-/// Columns of `Totaux par annee`.
+/// Columns of `Totaux par année`.
 pub const COLONNES_TOTAUX_ANNEE: &[&str] = &[
     "collectivite",
     "periode",
@@ -101,7 +101,7 @@ fn colonne_projection(nom: &str) -> String {
     column_number_to_name(i as u16)
 }
 
-/// One row of `Totaux par annee`: a year's totals, all collectivités together or of one.
+/// One row of `Totaux par année`: a year's totals, all collectivités together or of one.
 struct Annee<'a> {
     collectivite: &'a str,
     periode: &'a str,
@@ -133,7 +133,7 @@ impl<'a> Annee<'a> {
     }
 }
 
-/// Writes row `l` of `Totaux par annee`; `n`: the rows of the Projection sheet (for the
+/// Writes row `l` of `Totaux par année`; `n`: the rows of the Projection sheet (for the
 /// SUMIFS).
 fn ligne_annee(fe: &mut Feuille, l: u32, a: &Annee, n: u32, f: &Formats) -> X<()> {
     let t = a.totaux;

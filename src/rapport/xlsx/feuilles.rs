@@ -132,7 +132,7 @@ fn ligne_totaux(fe: &mut Feuille, derniere: u32, t: &Totaux, f: &Formats) -> X<(
 const COMPTES: u16 = 12;
 
 pub(super) fn feuille_collectivites(r: &Resultat, f: &Formats) -> X<Worksheet> {
-    let mut fe = Feuille::new("Collectivites")?;
+    let mut fe = Feuille::new("Collectivités")?;
     fe.entetes(COLONNES_COLLECTIVITES, f)?;
     let montants = montants_collectivite;
     let mut l = 0u32;
@@ -339,13 +339,13 @@ fn controle_croise(fe: &mut Feuille, r: &Resultat, lx: u32, lf: u32, f: &Formats
     fe.montant(lx + 2, 9, t.verse_caf, &f.calcule_montant)
 }
 
-/// `Bareme` sheet: every parameter read for each exercice given; when an exercice is named
+/// `Barème` sheet: every parameter read for each exercice given; when an exercice is named
 /// (a projection), a first column `exercice`.
 pub(crate) fn feuille_bareme(
     exercices: &[(Option<i32>, &BaremeExercice)],
     f: &Formats,
 ) -> X<Worksheet> {
-    let mut fe = Feuille::new("Bareme")?;
+    let mut fe = Feuille::new("Barème")?;
     let avec_exercice = exercices.iter().any(|(e, _)| e.is_some());
     let d = u16::from(avec_exercice);
     let mut noms = Vec::new();
@@ -398,9 +398,9 @@ pub(crate) fn feuille_bareme(
     fe.finir(l, noms.len() as u16, 1 + d)
 }
 
-/// `Hypotheses` sheet: the modelling choices applied.
+/// `Hypothèses` sheet: the modelling choices applied.
 pub(crate) fn feuille_hypotheses(hs: &[Hypothese], f: &Formats) -> X<Worksheet> {
-    let mut fe = Feuille::new("Hypotheses")?;
+    let mut fe = Feuille::new("Hypothèses")?;
     fe.entetes(&["code", "choix", "detail", "source"], f)?;
     // long texts wrap: fixed widths (printed one page wide at 8 points or more), and each
     // row as high as its longest wrapped cell (a spreadsheet does not grow a row written
@@ -433,11 +433,11 @@ pub(crate) fn feuille_hypotheses(hs: &[Hypothese], f: &Formats) -> X<Worksheet> 
     fe.finir(l, 4, 1)
 }
 
-/// `Synthese` sheet, the first one: what the convention is, the headline figures (each
+/// `Synthèse` sheet, the first one: what the convention is, the headline figures (each
 /// with its unit), then per volet the units (homogeneous within a volet only) and the
 /// bonus.
 pub(super) fn feuille_synthese(r: &Resultat, f: &Formats) -> X<Worksheet> {
-    let mut fe = Feuille::new("Synthese")?;
+    let mut fe = Feuille::new("Synthèse")?;
     let titre = Format::new().set_bold().set_font_size(14);
     fe.ws.write_string_with_format(
         0,

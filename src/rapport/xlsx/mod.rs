@@ -1,5 +1,5 @@
 //! XLSX workbook (rust_xlsxwriter) for finance staff: sheets `Structures`, `Gestionnaires`,
-//! `Collectivites`, `Rapprochement`, `Bareme`, `Hypotheses`.
+//! `Collectivités`, `Rapprochement`, `Barème`, `Hypothèses`.
 //!
 //! Amounts are written as numbers with a euro format (`# ##0,00 €` in a French locale).
 //! They stay exact (integer cents, exact rationals) everywhere else: this module is the only
