@@ -410,6 +410,19 @@ fn choisir_feuille(
         .iter()
         .find(|n| feuille.noms.contains(&normaliser_nom(n).as_str()))
     {
+        // a hidden sheet is not what the person who filled the workbook sees: its data would
+        // be computed without anyone having checked it (and a visible copy may be the one
+        // they filled)
+        if !visibles.contains(n) {
+            return Err(Box::new(
+                Diagnostic::erreur(
+                    Code::E025,
+                    fichier,
+                    format!("la feuille « {n} » est masquée dans le classeur : une feuille masquée n'est pas lue (personne n'a peut-être vérifié ses données)"),
+                )
+                .conseil("affichez-la (clic droit sur un onglet, « Afficher… »), vérifiez-la, enregistrez et relancez"),
+            ));
+        }
         return Ok(n.clone());
     }
     if feuille.premiere_sinon {

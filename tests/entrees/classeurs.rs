@@ -217,6 +217,19 @@ pub fn ecrire_xlsx(nom: &str, dossier: &Path) {
             ws.set_active(true);
             "structures.xlsx"
         }
+        // the sheet named structures hidden (an old copy, other amounts), the table the
+        // person checks on a visible sheet: the hidden one would be read by its name
+        "structures-nommee-masquee" => {
+            let mut ancien = s.clone();
+            ancien[1][13] = "1 000,00".to_string();
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &ancien, NUMERIQUES_S, 0, 0, false);
+            ws.set_hidden(true);
+            let ws = feuille(&mut wb, "Feuil2");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.set_active(true);
+            "structures.xlsx"
+        }
         // no sheet named structures and two visible sheets: which one is meant is unknown
         "structures-deux-feuilles" => {
             remplir(feuille(&mut wb, "Feuil1"), &s, NUMERIQUES_S, 0, 0, false);
