@@ -313,6 +313,18 @@ pub struct Convention {
 }
 
 impl Convention {
+    /// The convention's period as a French reader writes it: `du 1er janvier 2023 au
+    /// 31 décembre 2027` (`à partir du …`, `jusqu'au …` when one end is not given).
+    pub fn periode_en_lettres(&self) -> String {
+        match (self.debut, self.fin) {
+            (Some(d), Some(f)) => {
+                format!("du {} au {}", d.en_toutes_lettres(), f.en_toutes_lettres())
+            }
+            (Some(d), None) => format!("à partir du {}", d.en_toutes_lettres()),
+            (None, Some(f)) => format!("jusqu'au {}", f.en_toutes_lettres()),
+            (None, None) => "sans dates".to_string(),
+        }
+    }
     pub fn collectivite(&self, id: &str) -> Option<&Collectivite> {
         self.collectivites.iter().find(|c| c.id == id)
     }

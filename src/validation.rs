@@ -130,15 +130,13 @@ fn periode(dossier: &Dossier, exercice: i32, d: &mut Diagnostics) {
     let hors = conv.debut.is_some_and(|x| exercice < x.annee)
         || conv.fin.is_some_and(|x| exercice > x.annee);
     if hors {
-        let date = |x: Option<crate::modele::Date>| x.map_or("…".to_string(), |d| d.to_string());
         d.push(
             Diagnostic::erreur(
                 Code::E019,
                 Table::Convention,
                 format!(
-                    "exercice {exercice} hors de la période de la convention ({} → {})",
-                    date(conv.debut),
-                    date(conv.fin)
+                    "exercice {exercice} hors de la période de la convention ({})",
+                    conv.periode_en_lettres()
                 ),
             )
             .colonne("exercice")

@@ -393,5 +393,6 @@ fn feuille_bareme() {
     );
     let (code, _, err) = sortie(&["calculer", chemin(&x)]);
     assert_eq!(code, 1);
-    assert!(err.contains("cellule bareme!A2"), "{err}");
+    // the cell of the wrong value itself (column valeur)
+    assert!(err.contains("cellule bareme!C2"), "{err}");
 }

@@ -252,7 +252,7 @@ fn erreurs_de_coherence() {
     let e = String::from_utf8(out.stderr).unwrap();
     assert!(
         // given by --exercice: the option is named, not convention.toml
-        e.contains("erreur E019 : option --exercice, valeur « 2030 » : exercice 2030 hors de la période de la convention (2024-01-01 → 2026-12-31)"),
+        e.contains("erreur E019 : option --exercice, valeur « 2030 » : exercice 2030 hors de la période de la convention (du 1er janvier 2024 au 31 décembre 2026)"),
         "{e}"
     );
     assert!(e.contains("erreur E015 : structures.csv, ligne 3, colonne « id », valeur « A » : identifiant en double (déjà ligne 2)"), "{e}");

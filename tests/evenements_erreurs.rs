@@ -53,7 +53,7 @@ fn erreurs_des_evenements() {
         (
             "2030-03-01;EAJE-LES-CIGOGNES;fermeture;\n",
             &[],
-            "erreur E034 : e.csv, ligne 2, colonne « date », valeur « 2030-03-01 » : date hors de la période de la convention (2023-01-01 → 2027-12-31) (conseil : un événement se situe pendant la convention)",
+            "erreur E034 : e.csv, ligne 2, colonne « date », valeur « 2030-03-01 » : date hors de la période de la convention (du 1er janvier 2023 au 31 décembre 2027) (conseil : un événement se situe pendant la convention)",
         ),
         (
             "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;50\n2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;55\n",

@@ -1540,10 +1540,20 @@ async fn calculs_bornes_et_delai_par_requete() {
         .contains("Erreur E141</h1><p class=\"message\">délai dépassé"));
     assert_eq!(n.get("/sante").await.statut, StatusCode::OK);
     drop(tour);
-    let r = n
-        .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "dugny")])
-        .await;
-    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    // the turn given back: the example opens (within the 300 ms of this server; on a
+    // loaded machine, such as a CI runner compiling beside it, the opening itself may
+    // exceed them: a few tries)
+    let mut statut = StatusCode::GATEWAY_TIMEOUT;
+    for _ in 0..5 {
+        statut = n
+            .post("/ouvrir", &[("jeton", &n.jeton), ("exemple", "dugny")])
+            .await
+            .statut;
+        if statut != StatusCode::GATEWAY_TIMEOUT {
+            break;
+        }
+    }
+    assert_eq!(statut, StatusCode::SEE_OTHER);
 }
 
 /// The binary started as `bonus-ctg serveur ARGS`: its first line on stderr (the address

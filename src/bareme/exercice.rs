@@ -189,28 +189,17 @@ impl Bareme {
     /// Resolves every parameter for exercice `annee` and checks the result's consistency.
     pub fn pour_exercice(&self, annee: i32, fichier: &str) -> Result<BaremeExercice, Diagnostics> {
         let mut diags = Diagnostics::default();
-        let mut requis = |nom: &str| {
-            diags.push(
-                Diagnostic::erreur(
-                    Code::E022,
-                    fichier,
-                    format!("aucune valeur en vigueur au 1er janvier {annee}"),
-                )
-                .colonne(nom)
-                .conseil("ajoutez une valeur datée d'avant l'exercice"),
-            )
-        };
         let nombre_tranches = self.nombre_tranches.en_vigueur(annee);
         let ajustement = self.ajustement_contribution.en_vigueur(annee);
         let arrondi = self.arrondi.en_vigueur(annee);
         if nombre_tranches.is_none() {
-            requis("nombre_tranches");
+            diags.push(sans_valeur(&self.nombre_tranches, annee, fichier));
         }
         if ajustement.is_none() {
-            requis("ajustement_contribution");
+            diags.push(sans_valeur(&self.ajustement_contribution, annee, fichier));
         }
         if arrondi.is_none() {
-            requis("arrondi");
+            diags.push(sans_valeur(&self.arrondi, annee, fichier));
         }
         let volets = self
             .volets
@@ -244,6 +233,38 @@ impl Bareme {
             Ok(be)
         }
     }
+}
+
+/// E022: parameter `p` has no value in force on 1 January `annee`, named in the file its
+/// values come from: the dossier's barème when it gives any, otherwise the built-in one
+/// (a dossier without `bareme.toml` is not told to fix a file it does not have), with the
+/// date its first value takes effect.
+fn sans_valeur<T>(p: &Parametre<T>, annee: i32, fichier: &str) -> Diagnostic {
+    let du_dossier = p.valeurs.iter().any(|v| v.origine != NOM_INTEGRE);
+    let premiere = p
+        .valeurs
+        .iter()
+        .filter(|v| !v.remplacee)
+        .map(|v| v.debut)
+        .min();
+    let mut m = format!("aucune valeur en vigueur au 1er janvier {annee}");
+    if let Some(d) = premiere {
+        m.push_str(&format!(
+            " (la première valeur prend effet le {})",
+            d.en_toutes_lettres()
+        ));
+    }
+    let (source, conseil) = if du_dossier {
+        (fichier, "ajoutez une valeur datée d'avant l'exercice")
+    } else {
+        (
+            NOM_INTEGRE,
+            "le barème intégré ne couvre pas cet exercice : choisissez un exercice qu'il couvre, ou donnez la valeur dans le bareme.toml du dossier (datée d'avant l'exercice)",
+        )
+    };
+    Diagnostic::erreur(Code::E022, source, m)
+        .colonne(p.nom.clone())
+        .conseil(conseil)
 }
 
 /// « (volet connu le plus proche : « LAEP ») » when a known volet is at most two edits away
@@ -368,18 +389,30 @@ fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnos
                     Code::E022,
                     fichier,
                     format!(
-                        "{} pour {} de richesse en {annee}",
+                        "{}{} pour {}{} de richesse en {annee}",
                         crate::rapport::nombre_de(n as u64, "forfait", "forfaits"),
+                        provenance(&v.forfaits_nouvelles.source, &be.nombre_tranches.source),
                         crate::rapport::nombre_de(
                             u64::from(be.nombre_tranches.valeur),
                             "tranche",
                             "tranches"
-                        )
+                        ),
+                        provenance(&be.nombre_tranches.source, &v.forfaits_nouvelles.source),
                     ),
                 )
                 .colonne(format!("volets.{}.forfaits_nouvelles", v.nom))
                 .conseil("donnez un forfait par tranche (ou une liste vide pour 0 €)"),
             );
         }
+    }
+}
+
+/// « (barème national intégré à bonus-ctg) » after a value that does not come from the same
+/// file as the one it is compared with (`autre`): which file to correct is then said.
+fn provenance(source: &Option<Source>, autre: &Option<Source>) -> String {
+    let origine = |s: &Option<Source>| s.as_ref().map(|s| s.origine.clone());
+    match (origine(source), origine(autre)) {
+        (Some(a), Some(b)) if a != b => format!(" ({a})"),
+        _ => String::new(),
     }
 }

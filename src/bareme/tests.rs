@@ -198,3 +198,47 @@ statut = "hypothese"
         );
     }
 }
+
+/// A `debut` with a time of day (`2024-01-01T10:00:00`, whose time would be dropped), with
+/// a time zone, or a time alone is refused at its line with the value as written (not the
+/// TOML crate's internal table); two values of one parameter with the same date name the
+/// second one, at its `debut`.
+#[test]
+fn debut_sans_heure_et_dates_en_double_a_leur_ligne() {
+    let texte = |debut: &str| {
+        format!(
+            "nombre_tranches = 3\n\n[[volets.EAJE.plancher]]\ndebut = {debut}\nvaleur = \"2000\"\nreference = \"x\"\nstatut = \"confirme\"\n"
+        )
+    };
+    for (debut, vu) in [
+        ("2024-01-01T10:00:00", "2024-01-01T10:00:00"),
+        ("2025-01-01T10:00:00Z", "2025-01-01T10:00:00Z"),
+        ("10:00:00", "10:00:00"),
+        ("\"2024-01-01\"", "\"2024-01-01\""),
+    ] {
+        let e = analyser(&texte(debut), "bareme.toml").unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(d.code, Code::E022, "{d}");
+        let m = d.to_string();
+        assert!(
+            m.starts_with(
+                "erreur E022 : bareme.toml, ligne 4, colonne « volets.EAJE.plancher[1] »"
+            ),
+            "{m}"
+        );
+        assert!(m.contains(&format!("valeur « {vu} »")), "{m}");
+        assert!(m.contains("date sans heure"), "{m}");
+    }
+    assert!(analyser(&texte("2024-01-01"), "bareme.toml").is_ok());
+    let double = format!(
+        "{}\n[[volets.EAJE.plancher]]\ndebut = 2024-01-01\nvaleur = \"3000\"\nreference = \"y\"\nstatut = \"confirme\"\n",
+        texte("2024-01-01")
+    );
+    // lines 1–7 the first value, 8 blank, 9 the second header, 10 its debut
+    let e = analyser(&double, "bareme.toml").unwrap_err();
+    let m = e.0[0].to_string();
+    assert!(
+        m.starts_with("erreur E022 : bareme.toml, ligne 10, colonne « volets.EAJE.plancher[2] », valeur « 2024-01-01 » : deux valeurs ont la même date de début (la valeur n° 1 et celle-ci)"),
+        "{m}"
+    );
+}

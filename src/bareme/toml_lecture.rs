@@ -8,12 +8,30 @@ use crate::diagnostic::Code;
 
 struct Lecteur<'a> {
     fichier: &'a str,
+    /// The text read, for the line of each error.
+    texte: &'a str,
     diags: Diagnostics,
 }
 
 impl Lecteur<'_> {
+    /// E022 on parameter `parametre` (`volets.EAJE.plancher[2]`), at its line.
     fn err(&mut self, parametre: &str, valeur: Option<String>, message: impl Into<String>) {
+        self.err_cle(parametre, None, valeur, message);
+    }
+
+    /// E022 on key `cle` of parameter `parametre` (`debut` of `volets.EAJE.plancher[2]`),
+    /// at the line of that key (of the parameter when the key is absent).
+    fn err_cle(
+        &mut self,
+        parametre: &str,
+        cle: Option<&str>,
+        valeur: Option<String>,
+        message: impl Into<String>,
+    ) {
         let mut d = Diagnostic::erreur(Code::E022, self.fichier, message).colonne(parametre);
+        if let Some(n) = crate::lecture::toml_lignes::ligne_du_chemin(self.texte, parametre, cle) {
+            d = d.ligne(n);
+        }
         if let Some(v) = valeur {
             d = d.valeur(v);
         }
@@ -24,13 +42,11 @@ impl Lecteur<'_> {
     /// An unknown key: the same error as every TOML file (lecture::cle_inconnue), naming
     /// the nearest known key.
     fn inconnue(&mut self, chemin: &str, cle: &str, connues: &[&str]) {
-        self.diags.push(crate::lecture::cle_inconnue(
-            Code::E022,
-            self.fichier,
-            chemin,
-            cle,
-            connues,
-        ));
+        let mut d = crate::lecture::cle_inconnue(Code::E022, self.fichier, chemin, cle, connues);
+        if let Some(n) = crate::lecture::toml_lignes::ligne_du_chemin(self.texte, chemin, None) {
+            d = d.ligne(n);
+        }
+        self.diags.push(d);
     }
 
     /// Reads a parameter: a list of dated tables, or the short form (a single bare value).
@@ -58,7 +74,7 @@ impl Lecteur<'_> {
                         origine: self.fichier.to_string(),
                         remplacee: false,
                     }),
-                    Err(m) => self.err(nom, Some(v.to_string()), m),
+                    Err(m) => self.err(nom, Some(brut(v)), m),
                 }
                 return p;
             }
@@ -70,16 +86,23 @@ impl Lecteur<'_> {
                 p.valeurs.push(v);
             }
         }
-        // two values with the same date in one file: ambiguous
-        let mut dates: Vec<Date> = p
-            .valeurs
-            .iter()
-            .filter(|v| !v.remplacee)
-            .map(|v| v.debut)
-            .collect();
-        dates.sort();
-        if dates.windows(2).any(|w| w[0] == w[1]) {
-            self.err(nom, None, "deux valeurs ont la même date de début");
+        // two values with the same date in one file: ambiguous (the second one named)
+        let mut vues: BTreeMap<Date, usize> = BTreeMap::new();
+        for (k, t) in datees.iter().enumerate() {
+            let Some(t) = t.as_table() else { continue };
+            if t.get("remplacee").and_then(toml::Value::as_bool) == Some(true) {
+                continue;
+            }
+            let Some(d) = date_debut(t) else { continue };
+            if let Some(premiere) = vues.insert(d, k + 1) {
+                self.err_cle(
+                    &format!("{nom}[{}]", k + 1),
+                    Some("debut"),
+                    Some(d.to_string()),
+                    format!("deux valeurs ont la même date de début (la valeur n° {premiere} et celle-ci)"),
+                );
+                break;
+            }
         }
         p.valeurs.sort_by_key(|v| v.debut);
         p
@@ -100,11 +123,11 @@ impl Lecteur<'_> {
             }
         }
         let (debut, reference, statut, remplacee) = self.source_datee(ici, t)?;
-        let Some(brut) = t.get("valeur") else {
+        let Some(ecrite) = t.get("valeur") else {
             self.err(ici, None, "`valeur` manquante");
             return None;
         };
-        match conv(brut) {
+        match conv(ecrite) {
             Ok(valeur) => Some(ValeurDatee {
                 debut,
                 valeur,
@@ -114,7 +137,7 @@ impl Lecteur<'_> {
                 remplacee,
             }),
             Err(m) => {
-                self.err(ici, Some(brut.to_string()), m);
+                self.err_cle(ici, Some("valeur"), Some(brut(ecrite)), m);
                 None
             }
         }
@@ -122,26 +145,22 @@ impl Lecteur<'_> {
 
     /// The date, reference, status and `remplacee` of a dated value.
     fn source_datee(&mut self, ici: &str, t: &toml::Table) -> Option<(Date, String, Statut, bool)> {
-        let debut = match t.get("debut") {
-            Some(toml::Value::Datetime(d)) => {
-                d.date.map(|d| Date::new(d.year as i32, d.month, d.day))
-            }
-            _ => None,
-        };
-        let Some(debut) = debut else {
-            self.err(
+        let Some(debut) = date_debut(t) else {
+            self.err_cle(
                 ici,
-                t.get("debut").map(|v| v.to_string()),
-                "`debut` doit être une date (ex. 2025-01-01)",
+                Some("debut"),
+                t.get("debut").map(brut),
+                "`debut` doit être une date sans heure (ex. 2025-01-01)",
             );
             return None;
         };
         let reference = match t.get("reference") {
             Some(toml::Value::String(s)) if !s.trim().is_empty() => s.clone(),
             other => {
-                self.err(
+                self.err_cle(
                     ici,
-                    other.map(|v| v.to_string()),
+                    Some("reference"),
+                    other.map(brut),
                     "`reference` (texte non vide) est obligatoire",
                 );
                 return None;
@@ -151,9 +170,10 @@ impl Lecteur<'_> {
             Some("confirme") | Some("confirmé") => Statut::Confirme,
             Some("hypothese") | Some("hypothèse") => Statut::Hypothese,
             _ => {
-                self.err(
+                self.err_cle(
                     ici,
-                    t.get("statut").map(|v| v.to_string()),
+                    Some("statut"),
+                    t.get("statut").map(brut),
                     "`statut` doit valoir \"confirme\" ou \"hypothese\"",
                 );
                 return None;
@@ -164,11 +184,36 @@ impl Lecteur<'_> {
             None => false,
             Some(toml::Value::Boolean(b)) => *b,
             Some(autre) => {
-                self.err(ici, Some(autre.to_string()), "`remplacee` : true ou false");
+                self.err_cle(
+                    ici,
+                    Some("remplacee"),
+                    Some(brut(autre)),
+                    "`remplacee` : true ou false",
+                );
                 return None;
             }
         };
         Some((debut, reference, statut, remplacee))
+    }
+}
+
+/// The `debut` of a dated value: a date without a time of day (`2025-01-01`; not
+/// `2025-01-01T10:00:00`, whose time would be dropped, nor a time alone).
+fn date_debut(t: &toml::Table) -> Option<Date> {
+    match t.get("debut") {
+        Some(toml::Value::Datetime(d)) if d.time.is_none() && d.offset.is_none() => {
+            d.date.map(|d| Date::new(d.year as i32, d.month, d.day))
+        }
+        _ => None,
+    }
+}
+
+/// A TOML value as it is written (a date or a time as such, not as the crate's internal
+/// table).
+fn brut(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Datetime(d) => d.to_string(),
+        autre => autre.to_string(),
     }
 }
 
@@ -312,6 +357,7 @@ pub fn analyser(texte: &str, fichier: &str) -> Result<Bareme, Diagnostics> {
         .map_err(|e| toml_invalide(texte, fichier, &e))?;
     let mut l = Lecteur {
         fichier,
+        texte,
         diags: Diagnostics::default(),
     };
     let mut b = Bareme {

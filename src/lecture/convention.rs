@@ -459,7 +459,8 @@ pub fn fins_de_ligne_toml(texte: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(r)
 }
 
-fn ligne_de(texte: &str, pos: usize) -> u64 {
+/// Line (1-based) of byte `pos` of `texte`.
+pub fn ligne_de(texte: &str, pos: usize) -> u64 {
     1 + texte.as_bytes()[..pos.min(texte.len())]
         .iter()
         .filter(|b| **b == b'\n')

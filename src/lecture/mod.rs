@@ -11,6 +11,7 @@ pub mod nombres;
 mod structures;
 pub mod tableau;
 pub mod texte;
+pub mod toml_lignes;
 pub mod xlsx;
 
 use crate::bareme::Bareme;
@@ -100,6 +101,10 @@ pub struct Localisations {
     /// A workbook dossier: the workbook's name and the cell of each line of the convention
     /// text made from its `convention` sheet (see [`classeur`]).
     pub convention: Option<(String, Vec<String>)>,
+    /// The convention's TOML text (written by the person, or made from the workbook's
+    /// sheet): the line of a key named by a cross-file check (`exercice`,
+    /// `collectivites[DIJON].tranche`).
+    pub convention_toml: String,
 }
 
 impl DossierLu {
@@ -109,6 +114,13 @@ impl DossierLu {
     pub fn localiser(&self, diags: &mut Diagnostics) {
         for d in diags.0.iter_mut() {
             let Some(table) = d.table else { continue };
+            if table == Table::Convention && d.position.is_none() {
+                if let Some(n) = d.colonne.as_deref().and_then(|c| {
+                    toml_lignes::ligne_du_chemin(&self.localisations.convention_toml, c, None)
+                }) {
+                    d.position = Some(Position::Ligne(n));
+                }
+            }
             if let (Some((f, cellules)), Table::Convention) =
                 (&self.localisations.convention, table)
             {
@@ -242,6 +254,7 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
             structures: loc_s,
             charges: loc_c,
             convention: None,
+            convention_toml: e.convention.to_string(),
         },
     })
 }

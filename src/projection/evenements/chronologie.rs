@@ -203,11 +203,7 @@ impl<'a> Dates<'a> {
         Dates {
             debut: conv.debut,
             fin: conv.fin,
-            periode: format!(
-                "{} → {}",
-                conv.debut.map_or("…".into(), |d| d.to_string()),
-                conv.fin.map_or("…".into(), |d| d.to_string())
-            ),
+            periode: conv.periode_en_lettres(),
             n,
             derniere,
             fichier,
