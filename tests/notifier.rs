@@ -397,11 +397,20 @@ fn controler_lettres_gestionnaires(
             }
         }
         assert_eq!(derniers(&table), attendu, "{f}\n{}", table.join("\n"));
-        // the unit rates of the table: those of the CSV, 4 decimals
+        // the unit rates of the table (the lissage row: `24,00 × 1 260,2579 € par place…`,
+        // the amount after « × »): those of the CSV, 4 decimals, or 2 when the last two are
+        // zeros (1 500,00 €, not 1 500,0000 €)
         let taux_lus: Vec<Montant> = table
             .iter()
-            .flat_map(|l| montants(l))
-            .filter(|m| m.1 == 4)
+            .filter(|l| l.contains("Lissage"))
+            .filter_map(|l| {
+                l.split_once("× ")
+                    .and_then(|(_, r)| montants(r).first().copied())
+            })
+            .collect();
+        let taux: Vec<Montant> = taux
+            .into_iter()
+            .map(|m| if m.0 % 100 == 0 { (m.0 / 100, 2) } else { m })
             .collect();
         assert_eq!(taux_lus, taux, "{f}");
         // the total in the opening paragraph, then the CTRE and what the Caf pays in all
@@ -458,6 +467,11 @@ fn controler_lettres_gestionnaires(
                 "variation",
             ] {
                 permis.push(lu(&l[c]));
+            }
+            // a whole rate, written with 2 decimals
+            let t = lu(&l["taux_unitaire"]);
+            if t.0 % 100 == 0 {
+                permis.push((t.0 / 100, 2));
             }
             permis.push(plus(lu(&l["bonus_total"]), lu(&l["bonus_ctre"])));
         }

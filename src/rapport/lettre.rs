@@ -325,8 +325,8 @@ fn contribution(r: &Resultat, lignes: &[&LigneStructure], total: &Totaux, blocs:
     ));
     let mode = &r.bareme.ajustement_contribution;
     let phrase = match mode.valeur {
-        Ajustement::Neutre => "La collectivité réduit sa subvention à chaque structure de ce que la Caf lui verse en plus, au titre du lissage, par rapport au bonus de N-1 (sans descendre sous zéro) : le financement public de la structure est maintenu.",
-        Ajustement::Integral => "La collectivité réduit sa subvention à chaque structure de tout ce que la Caf lui verse en plus par rapport au bonus de N-1, lissage et places nouvelles (sans descendre sous zéro).",
+        Ajustement::Neutre => "La collectivité ajuste sa subvention à chaque structure de l'écart entre ce que la Caf lui verse au titre du lissage et le bonus de N-1 : elle la réduit quand la Caf verse plus, l'augmente quand la Caf verse moins (sans descendre sous zéro), et le financement public de la structure est maintenu.",
+        Ajustement::Integral => "La collectivité ajuste sa subvention à chaque structure de tout l'écart entre ce que la Caf lui verse (lissage et places nouvelles) et le bonus de N-1 : elle la réduit quand la Caf verse plus, l'augmente quand la Caf verse moins (sans descendre sous zéro).",
         Ajustement::Aucun => "La collectivité maintient sa subvention à chaque structure : la contribution N est celle de N-1, et le bonus s'y ajoute.",
     };
     blocs.push(Bloc::Paragraphe(vec![normal(phrase)]));

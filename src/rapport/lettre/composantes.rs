@@ -350,9 +350,12 @@ pub(super) fn unites_fr(u: Unites) -> String {
     groupe_fr(&u.to_string())
 }
 
-/// A unit rate (cents rational) in euros with four decimals, as the CSV `taux_unitaire`.
+/// A unit rate (cents rational) in euros with four decimals, as the CSV `taux_unitaire`
+/// (`0,6366 €`), or two when the last two are zeros (`1 500,00 €`, not `1 500,0000 €`).
 pub(super) fn taux_fr(t: &crate::calcul::rationnel::Rationnel) -> R<String> {
-    Ok(format!("{} €", groupe_fr(&euros(t, 4)?)))
+    let quatre = euros(t, 4)?;
+    let texte = quatre.strip_suffix("00").unwrap_or(&quatre);
+    Ok(format!("{} €", groupe_fr(texte)))
 }
 
 pub(super) fn pourcentage(d: Decimal) -> String {
