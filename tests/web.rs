@@ -954,9 +954,9 @@ async fn projection_et_bareme() {
     assert!(t.contains("Barème intégré — exercice 2025"));
     // as `bonus-ctg bareme --exercice 2025` prints them (src/bareme_defaut.toml): base figée
     // since 2020, trajectory bonus on EAJE from 2025 with 100, 200, 300 € per place
-    assert!(t.contains("<code>base_pluriannuelle</code></td><td>figee</td><td>01/01/2020</td><td>hypothèse</td>"), "{t}");
+    assert!(t.contains("<code>base_pluriannuelle</code></td><td>figee</td><td>1er janvier 2020</td><td>hypothèse</td>"), "{t}");
     assert!(t.contains(
-        "<code>trajectoire.volet</code></td><td>EAJE</td><td>01/01/2025</td><td>confirmé</td>"
+        "<code>trajectoire.volet</code></td><td>EAJE</td><td>1er janvier 2025</td><td>confirmé</td>"
     ));
     assert!(t.contains("<td>100,00 € ; 200,00 € ; 300,00 €</td>"));
     let r = n.get("/bareme?exercice=2024").await;

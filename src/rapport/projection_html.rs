@@ -393,14 +393,14 @@ pub fn rendre(pr: &Projection) -> R<String> {
     o.push_str("</section>\n");
 
     // per structure
-    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>5. Détail par structure</h2>\n<p>Pour chaque année : bonus total versé par la Caf à la structure (lissage + unités nouvelles + trajectoire) et contribution de la collectivité. Sous le montant : mois comptés quand la structure n'est pas ouverte toute l'année, raison d'une non-éligibilité (annexe 2 bis, fermée, sans soutien…), part du bonus trajectoire. Détail d'un chiffre : <code>bonus-ctg expliquer DOSSIER ID --annee ANNEE</code>.</p></div>\n");
+    o.push_str("<section id=\"structures\" class=\"saut\">\n<div class=\"tete\"><h2>5. Détail par structure</h2>\n<p>Pour chaque année : bonus total versé par la Caf à la structure (lissage + unités nouvelles + trajectoire) et contribution de la collectivité. Sous le montant : mois comptés quand la structure n'est pas ouverte toute l'année, raison d'une non-éligibilité (annexe 2 bis, fermée, sans soutien…), part du bonus trajectoire. Chaque chiffre s'explique règle par règle : page « Expliquer » de la structure dans l'application web, ou commande <code>expliquer</code> avec l'année voulue.</p></div>\n");
     table_structures(&mut o, pr);
     o.push_str("</section>\n");
 
     evenements(&mut o, pr);
     let _ = write!(
         o,
-        "</section>\n<footer>Produit le {} par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection (<code>--format xlsx</code>) contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
+        "</section>\n<footer>Produit le {} par bonus-ctg {} à partir du dossier de la convention. Montants calculés exactement au centime ; le classeur XLSX de la projection contient le barème de chaque année et les choix de modélisation.</footer>\n</body>\n</html>\n",
         esc(&super::aujourd_hui().en_toutes_lettres()),
         env!("CARGO_PKG_VERSION")
     );
@@ -476,7 +476,7 @@ fn synthese_projection(o: &mut String, pr: &Projection) {
     }
     let _ = write!(
         o,
-        "</div>\n<p>La projection enchaîne les exercices {p}–{d} : chaque année, l'enveloppe à répartir est ce que la Caf a versé l'année précédente (base {b}), les structures évoluent selon les événements d'evenements.csv, et les collectivités ajustent leurs contributions d'année en année (règles R20 à R26). N-1 ({n1}) : montants du dossier (charge à payer N-1, contributions N-1).</p>\n</section>\n",
+        "</div>\n<p>La projection enchaîne les exercices {p}–{d} : chaque année, l'enveloppe à répartir est ce que la Caf a versé l'année précédente (base {b}), les structures évoluent selon les événements du fichier des événements (<code>evenements.csv</code>), et les collectivités ajustent leurs contributions d'année en année (règles R20 à R26). N-1 ({n1}) : montants du dossier (charge à payer N-1, contributions N-1).</p>\n</section>\n",
         p = pr.premiere,
         d = pr.derniere,
         b = nom_base(pr.base),
@@ -491,7 +491,7 @@ fn evenements(o: &mut String, pr: &Projection) {
     if evs.is_empty() {
         o.push_str("<p>Aucun événement : les structures gardent leur situation du dossier.</p>\n");
     } else {
-        o.push_str("<p>Lignes d'evenements.csv ; un changement compte à partir du mois qui suit sa date, sauf s'il a lieu le 1<sup>er</sup> du mois (règle R21).</p>\n<ul class=\"evenements\">\n");
+        o.push_str("<p>Lignes du fichier des événements (<code>evenements.csv</code>) ; un changement compte à partir du mois qui suit sa date, sauf s'il a lieu le 1<sup>er</sup> du mois (règle R21).</p>\n<ul class=\"evenements\">\n");
         for e in evs {
             let _ = writeln!(o, "<li>{}</li>", esc(&e));
         }

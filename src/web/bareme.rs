@@ -15,12 +15,10 @@ use axum::response::{IntoResponse, Response};
 fn ligne<T>(nom: &str, l: &Lu<T>, valeur: String) -> String {
     match &l.source {
         Some(x) => format!(
-            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d:02}/{m:02}/{a:04}</td><td>{s}</td><td>{r}<br><small>{f}</small></td></tr>",
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td>{r}<br><small>{f}</small></td></tr>",
             p = esc(nom),
             v = esc(&valeur),
-            d = x.debut.jour,
-            m = x.debut.mois,
-            a = x.debut.annee,
+            d = x.debut.en_toutes_lettres(),
             s = statut(Some(x.statut)),
             r = esc(&x.reference),
             f = esc(&x.origine),
@@ -43,7 +41,7 @@ fn statut(s: Option<Statut>) -> &'static str {
 
 /// The multi-year parameters (as `bonus-ctg bareme` prints them): base and trajectory bonus.
 fn pluriannuel(b: &Bareme, annee: i32) -> String {
-    let mut o = String::from("<h2>Projection pluriannuelle</h2><table id=\"table-pluriannuel\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>");
+    let mut o = String::from("<h2>Projection pluriannuelle</h2><div class=\"defile\"><table id=\"table-pluriannuel\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>");
     let base = b.base_pour(annee);
     o.push_str(&ligne(
         "base_pluriannuelle",
@@ -82,20 +80,20 @@ fn pluriannuel(b: &Bareme, annee: i32) -> String {
             esc(&d.resume())
         )),
     }
-    o.push_str("</tbody></table>");
+    o.push_str("</tbody></table></div>");
     o
 }
 
 fn tableau(be: &BaremeExercice, annee: i32) -> String {
     let mut o = format!(
-        "<p>Valeurs en vigueur au 1<sup>er</sup> janvier {annee}. Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p><table id=\"table-bareme\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>"
+        "<p>Valeurs en vigueur au 1<sup>er</sup> janvier {annee}. Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p><div class=\"defile\"><table id=\"table-bareme\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>"
     );
     for l in lignes_bareme(be) {
         o.push_str(&format!(
             "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td>{r}{f}</td></tr>",
             p = esc(&l.parametre),
             v = esc(&l.valeur),
-            d = l.debut.map_or("—".into(), |d| format!("{:02}/{:02}/{:04}", d.jour, d.mois, d.annee)),
+            d = l.debut.map_or("—".into(), |d| d.en_toutes_lettres()),
             s = statut(l.statut),
             r = esc(&l.reference),
             f = if l.fichier.is_empty() {
@@ -105,7 +103,7 @@ fn tableau(be: &BaremeExercice, annee: i32) -> String {
             }
         ));
     }
-    o.push_str("</tbody></table><h2>Choix de modélisation appliqués</h2><ul class=\"hyp\">");
+    o.push_str("</tbody></table></div><h2>Choix de modélisation appliqués</h2><ul class=\"hyp\">");
     for h in hypotheses(be) {
         o.push_str(&format!(
             "<li><strong>{}</strong> — {}</li>",

@@ -138,7 +138,7 @@ pub async fn page(etat: S) -> Response {
     };
     let persistance = match etat.magasin {
         super::stockage::Magasin::Base(..) => "Le journal est gardé dans la base (--base) : l'application ne fait qu'y ajouter des lignes, la base refuse toute modification ou suppression.",
-        super::stockage::Magasin::Memoire(..) => "Sans --base, le journal est gardé en mémoire (ses 10 000 dernières lignes) jusqu'à l'arrêt du serveur.",
+        super::stockage::Magasin::Memoire(..) => "Ce serveur n'enregistre pas le journal sur disque : il en garde en mémoire les 10 000 dernières lignes, jusqu'à son arrêt (pour le conserver, l'administrateur lance le serveur avec une base de données).",
     };
     let mut corps = format!(
         "<h1>Journal des calculs</h1><p class=\"intro\">Chaque calcul fait par ce serveur (dépôt ou ouverture d'un dossier, étape de simulation, appel de l'API) : quand, l'empreinte SHA-256 du dossier déposé et de ses modifications, le barème appliqué (exercice et empreinte de ses paramètres), la version de bonus-ctg et les totaux. Un même dossier redonne la même empreinte : déposé à nouveau, il refait le même calcul. {persistance}</p>"

@@ -337,7 +337,7 @@ pub fn synthese(r: &Resultat) -> String {
         trajectoire: false,
         ..Colonnes::de(r)
     };
-    o.push_str(&format!("<table id=\"collectivites\"><thead><tr><th>Collectivité</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus aux structures</th>{}<th class=\"n\">Versé à la collectivité</th><th class=\"n\">Contribution N-1</th><th class=\"n\">Contribution N</th></tr></thead><tbody>",
+    o.push_str(&format!("<div class=\"defile\"><table id=\"collectivites\"><thead><tr><th>Collectivité</th><th class=\"n\">Versé par la Caf</th><th class=\"n\">Bonus aux structures</th>{}<th class=\"n\">Versé à la collectivité</th><th class=\"n\">Contribution N-1</th><th class=\"n\">Contribution N</th></tr></thead><tbody>",
         if colonnes.ctre { "<th class=\"n\">CTRE (places employeurs)</th>" } else { "" }));
     for (id, c) in &r.collectivites {
         let nom = r
@@ -358,7 +358,7 @@ pub fn synthese(r: &Resultat) -> String {
             esc(&fr(c.structures.contribution_n)),
         ));
     }
-    o.push_str("</tbody></table>\n");
+    o.push_str("</tbody></table></div>\n");
     o
 }
 

@@ -94,7 +94,7 @@ pub async fn enregistrer(
 fn garde(etat: &super::Etat) -> &'static str {
     match etat.magasin {
         super::stockage::Magasin::Base(..) => "Les scénarios sont gardés dans la base (--base) : ils restent après un redémarrage du serveur.",
-        super::stockage::Magasin::Memoire(..) => "Sans --base, les scénarios sont gardés en mémoire : 100 au plus, oubliés 2 heures après leur dernière ouverture ou à l'arrêt du serveur.",
+        super::stockage::Magasin::Memoire(..) => "Ce serveur n'enregistre pas les scénarios sur disque : il en garde 100 au plus en mémoire, oubliés 2 heures après leur dernière ouverture ou à son arrêt (pour les conserver, l'administrateur lance le serveur avec une base de données).",
     }
 }
 
@@ -111,7 +111,7 @@ pub async fn liste(etat: S, Extension(j): Extension<Jeton>) -> Response {
     if v.is_empty() {
         corps.push_str("<p>Aucun scénario enregistré depuis ce navigateur.</p>");
     } else {
-        corps.push_str("<table class=\"scenarios\"><thead><tr><th>Nom</th><th>Fichier déposé</th><th class=\"n\">Étapes</th><th>Enregistré le</th><th></th></tr></thead><tbody>");
+        corps.push_str("<div class=\"defile\"><table class=\"scenarios\"><thead><tr><th>Nom</th><th>Fichier déposé</th><th class=\"n\">Étapes</th><th>Enregistré le</th><th></th></tr></thead><tbody>");
         for s in &v {
             corps.push_str(&format!(
                 "<tr data-id=\"{id}\"><td><a href=\"/scenarios/{id}\">{}</a></td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td><form method=\"post\" action=\"/scenarios/{id}/ouvrir\">{}<button type=\"submit\">Rouvrir</button></form></td></tr>",
@@ -123,7 +123,7 @@ pub async fn liste(etat: S, Extension(j): Extension<Jeton>) -> Response {
                 id = esc(&s.id),
             ));
         }
-        corps.push_str("</tbody></table>");
+        corps.push_str("</tbody></table></div>");
     }
     Html(gabarit("Scénarios", Onglet::Scenarios, None, "", &corps).0).into_response()
 }

@@ -125,7 +125,7 @@ fn tableau(v: &Verification, lien: Option<&str>) -> String {
             esc(&p.libelle)
         ));
     }
-    o.push_str("<table id=\"verification\"><thead><tr><th class=\"n\">Ligne</th><th>Structure</th><th class=\"n\">Notifié</th><th class=\"n\">Recalculé</th><th class=\"n\">Écart</th><th>Constat</th></tr></thead><tbody>");
+    o.push_str("<div class=\"defile\"><table id=\"verification\"><thead><tr><th class=\"n\">Ligne</th><th>Structure</th><th class=\"n\">Notifié</th><th class=\"n\">Recalculé</th><th class=\"n\">Écart</th><th>Constat</th></tr></thead><tbody>");
     for l in &v.lignes {
         let structure = match (&l.id, &l.nom, lien) {
             (Some(i), Some(n), Some(d)) => format!(
@@ -167,7 +167,7 @@ fn tableau(v: &Verification, lien: Option<&str>) -> String {
             constat
         ));
     }
-    o.push_str("</tbody></table>");
+    o.push_str("</tbody></table></div>");
     o
 }
 
