@@ -369,8 +369,8 @@ fn expliquer_une_structure() {
     assert!(out.status.success());
     let t = String::from_utf8(out.stdout).unwrap();
     for attendu in [
-        "[ok] inscrite en annexe 2 — annexe 2",
-        "[ok] financement admis par le volet — financement PSU ; admis pour le volet EAJE : PSU",
+        "[oui] inscrite en annexe 2 — annexe 2",
+        "[oui] financement admis par le volet — financement PSU ; admis pour le volet EAJE : PSU",
         "A = Σ charges à payer N-1 du groupe = 1\u{202f}301\u{202f}846,37 €",
         "U = Σ u_i = 1\u{202f}033,00 — Σ u_i des 27 structures éligibles du groupe (R16)",
         // m = 1 301 846,37 € / 1 033 places = 130 184 637 c / 1 033 = 1 260,257861… €

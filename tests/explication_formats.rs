@@ -144,7 +144,7 @@ fn page_html_tarnier() {
         "<li data-id=\"m\" data-regle=\"R16\"><p class=\"noeud\"><code class=\"symbole\">m</code> = <code class=\"formule\">A / U</code> = <span class=\"avec-valeurs\">1 301 846,37 € / 1 033,00</span> = <strong class=\"valeur\">1 260,257861 €</strong> <span class=\"exact\">(exactement 130184637/1033 centimes)</span>",
         "<span class=\"avec-valeurs\">1 260,257861 € × 30,00 × 9 / 12</span> = <strong class=\"valeur\">28 355,801864 €",
         "<strong class=\"valeur\">84 144,20 €</strong>",
-        "<span class=\"ok\">[ok]</span>",
+        "<span class=\"ok\">oui</span>",
         "statut : hypothèse",
     ] {
         assert!(h.contains(attendu), "manque {attendu}");

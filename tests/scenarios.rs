@@ -826,7 +826,7 @@ fn expliquer_structure_ineligible() {
         t.contains("  [non] inéligible : annexe 2 bis — annexe 2bis"),
         "{t}"
     );
-    assert!(!t.contains("[ok]"), "{t}");
+    assert!(!t.contains("[oui]"), "{t}");
     // figures numbered 1, 2, 3 with no gap: no lissage nor new units for it
     for (n, titre) in [
         (1, "Éligibilité : inéligible — inscrite en annexe 2 bis"),

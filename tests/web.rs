@@ -841,7 +841,7 @@ async fn verifier_une_notification() {
         .await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
     let t = r.texte();
-    assert!(t.contains("La notification diffère du calcul. — 1 ligne concorde, 1 écart, 6 structures absentes, 0 ligne non rapprochée."), "{t}");
+    assert!(t.contains("La notification diffère du calcul : 1 ligne concorde, 1 écart, 6 structures absentes, 0 ligne non rapprochée."), "{t}");
     let ligne = |id: &str| {
         let i = t.find(&format!("<span class=\"id\">{id}</span>")).unwrap();
         let debut = t[..i].rfind("<tr").unwrap();

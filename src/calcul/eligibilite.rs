@@ -42,7 +42,7 @@ impl Motif {
             Motif::Fermee => "FERMEE",
         }
     }
-    /// What the rule requires, for the rules that hold (`[ok] inscrite en annexe 2`).
+    /// What the rule requires, for the rules that hold (`[oui] inscrite en annexe 2`).
     pub fn condition(&self) -> &'static str {
         match self {
             Motif::Eligible => "éligible",

@@ -96,12 +96,12 @@ fn tableau(v: &Verification, lien: Option<&str>) -> String {
     let p =
         |n: usize, un: &str, plusieurs: &str| format!("{n} {}", if n > 1 { plusieurs } else { un });
     let mut o = format!(
-        "<p class=\"bilan {}\" id=\"bilan\">{} — {}, {}, {}, {}. Total notifié {} ; total recalculé {}.</p>",
+        "<p class=\"bilan {}\" id=\"bilan\">{} : {}, {}, {}, {}. Total notifié {} ; total recalculé {}.</p>",
         if v.concorde() { "ok" } else { "ko" },
         if v.concorde() {
-            "La notification concorde au centime."
+            "La notification concorde au centime"
         } else {
-            "La notification diffère du calcul."
+            "La notification diffère du calcul"
         },
         p(v.nombre(Statut::Concorde), "ligne concorde", "lignes concordent"),
         p(v.nombre(Statut::Ecart), "écart", "écarts"),

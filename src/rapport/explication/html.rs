@@ -159,7 +159,7 @@ fn contenu(l: &Ligne, titre: bool) -> String {
             crate::calcul::explication::Valeur::Booleen(b) => format!(
                 "<span class=\"{}\">{}</span> {} {regle}",
                 if *b { "ok" } else { "non" },
-                if *b { "[ok]" } else { "[non]" },
+                if *b { "oui" } else { "non" },
                 libelle(&n.libelle)
             ),
             _ => {

@@ -73,7 +73,7 @@ impl Ligne<'_> {
         }
     }
     /// The node on one line: `id = formule = formule avec les valeurs = valeur — libellé
-    /// (règle)` for a figure, `libellé : valeur (règle)` for a datum, `[ok] libellé (règle)`
+    /// (règle)` for a figure, `libellé : valeur (règle)` for a datum, `[oui] libellé (règle)`
     /// for a rule checked.
     pub fn texte(&self) -> String {
         let n = self.noeud;
@@ -97,7 +97,7 @@ impl Ligne<'_> {
                 // a rule checked: its label says what holds or fails
                 Valeur::Booleen(b) => format!(
                     "[{}] {} ({})",
-                    if *b { "ok" } else { "non" },
+                    if *b { "oui" } else { "non" },
                     n.libelle,
                     n.regle
                 ),
