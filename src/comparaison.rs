@@ -137,19 +137,42 @@ pub fn comparer(ra: &Resultat, rb: &Resultat, nom_a: &str, nom_b: &str) -> Compa
     }
 }
 
-/// Every structure of either scenario, by id (byte order), side by side.
+/// Every structure of either scenario, side by side, in the byte order of their ids. A
+/// structure is found in both by its id compared as every id of a dossier is (case, spaces
+/// and dashes aside: `EAJE-BALZAC` and `eaje-balzac` are one structure, as in `verifier`
+/// and the events file), not listed once removed and once added.
 fn structures_comparees(ra: &Resultat, rb: &Resultat) -> Vec<StructureComparee> {
-    let mut ids: Vec<&str> = ra
-        .structures
-        .iter()
-        .chain(&rb.structures)
-        .map(|l| l.structure.id.as_str())
-        .collect();
-    ids.sort_by(|x, y| x.as_bytes().cmp(y.as_bytes()));
-    ids.dedup();
-    let mut structures = Vec::with_capacity(ids.len());
-    for id in ids {
-        let (la, lb) = (ra.structure(id), rb.structure(id));
+    use crate::calcul::LigneStructure;
+    use crate::lecture::texte::cle_id;
+    let par_cle = |r: &'_ Resultat| -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for (i, l) in r.structures.iter().enumerate() {
+            m.entry(cle_id(&l.structure.id)).or_insert(i);
+        }
+        m
+    };
+    let (ca, cb) = (par_cle(ra), par_cle(rb));
+    let mut paires: Vec<(Option<&LigneStructure>, Option<&LigneStructure>)> = Vec::new();
+    for (cle, &i) in &ca {
+        paires.push((
+            Some(&ra.structures[i]),
+            cb.get(cle).map(|&j| &rb.structures[j]),
+        ));
+    }
+    for (cle, &j) in &cb {
+        if !ca.contains_key(cle) {
+            paires.push((None, Some(&rb.structures[j])));
+        }
+    }
+    let id = |p: &(Option<&LigneStructure>, Option<&LigneStructure>)| {
+        p.1.or(p.0)
+            .map_or("", |l| l.structure.id.as_str())
+            .as_bytes()
+            .to_vec()
+    };
+    paires.sort_by_key(id);
+    let mut structures = Vec::with_capacity(paires.len());
+    for (la, lb) in paires {
         let Some(s) = lb.or(la).map(|l| &l.structure) else {
             continue;
         };

@@ -205,6 +205,23 @@ impl Serialize for Diagnostics {
 }
 
 impl Diagnostics {
+    /// Names a dossier's own files after the dossier (`dijon/structures.csv`), when several
+    /// dossiers are read together (`lot`, `comparer`). Left as they are: `commun` (a file
+    /// given for every dossier, such as `--bareme F`), the built-in barème (not a file), a
+    /// message about the command itself (no file) and paths that already name their folder.
+    pub fn prefixer(&mut self, dossier: &str, commun: Option<&str>) {
+        for x in &mut self.0 {
+            let f = &x.fichier;
+            let garder = f.is_empty()
+                || commun == Some(f.as_str())
+                || f == crate::bareme::NOM_INTEGRE
+                || std::path::Path::new(f).components().count() > 1;
+            if !garder {
+                x.fichier = format!("{dossier}/{f}");
+            }
+        }
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         let c = &mut self.1;
         let (gardes, omis) = if d.est_erreur() {

@@ -569,3 +569,56 @@ fn valider_resume() {
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(t.contains("dossier valide pour l'exercice 2025 (11 structures, 5 lignes de charge) — 0 erreur, 3 avertissements"), "{t}");
 }
+
+/// `comparer` finds a structure in both dossiers by its id compared as a dossier compares
+/// ids (case aside): Dijon against a copy where `EAJE-BALZAC` is written `eaje-balzac` gives
+/// one line for it, unchanged (75 615,47 € on both sides), not one removed and one added,
+/// and every structure line has a zero difference of bonus.
+#[test]
+fn comparer_identifiant_a_la_casse_pres() {
+    let d = tempfile::tempdir().unwrap();
+    for f in [
+        "convention.toml",
+        "structures.csv",
+        "charges_n1.csv",
+        "bareme.toml",
+    ] {
+        let t = fs::read_to_string(format!("fixtures/dijon-2024/{f}")).unwrap();
+        fs::write(d.path().join(f), t.replace("EAJE-BALZAC", "eaje-balzac")).unwrap();
+    }
+    let sortie = bonus()
+        .args(["comparer", "fixtures/dijon-2024"])
+        .arg(d.path())
+        .args(["--format", "csv", "--profil", "rfc4180"])
+        .output()
+        .unwrap();
+    assert!(
+        sortie.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sortie.stderr)
+    );
+    let t = String::from_utf8(sortie.stdout).unwrap();
+    let balzac: Vec<&str> = t
+        .lines()
+        .filter(|l| l.to_lowercase().contains("eaje-balzac"))
+        .collect();
+    assert_eq!(balzac.len(), 1, "{t}");
+    assert!(
+        balzac[0].contains(",75615.47,75615.47,0.00,"),
+        "{}",
+        balzac[0]
+    );
+    let mut r = csv::Reader::from_reader(t.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let ecart = h.iter().position(|c| c == "ecart_bonus").unwrap();
+    let niveau = h.iter().position(|c| c == "niveau").unwrap();
+    let mut n = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if &rec[niveau] == "structure" {
+            assert_eq!(&rec[ecart], "0.00", "{rec:?}");
+            n += 1;
+        }
+    }
+    assert!(n > 30, "{n} structures");
+}

@@ -15,7 +15,8 @@ use std::str::FromStr;
 pub const BAREME_INTEGRE: &str = include_str!("../bareme_defaut.toml");
 /// How the built-in barème is named where a value's file is shown (for a reader: not a
 /// path of the source code).
-const NOM_INTEGRE: &str = "barème national intégré à bonus-ctg";
+/// How the built-in barème is named in messages and sources (it is not a file).
+pub const NOM_INTEGRE: &str = "barème national intégré à bonus-ctg";
 
 mod exercice;
 mod parametre;

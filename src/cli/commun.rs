@@ -16,19 +16,37 @@ pub type Charge = (lecture::DossierLu, crate::calcul::Resultat, Diagnostics);
 
 /// Reads, validates and computes; shows the diagnostics.
 pub fn charger(e: &Entree, m: &Messages) -> Result<Charge, Erreur> {
+    charger_nomme(e, m, false)
+}
+
+/// [`charger`] for one of several dossiers read together (`comparer`): its messages name
+/// its files after it (`dijon/structures.csv`).
+pub fn charger_parmi(e: &Entree, m: &Messages) -> Result<Charge, Erreur> {
+    charger_nomme(e, m, true)
+}
+
+fn charger_nomme(e: &Entree, m: &Messages, parmi: bool) -> Result<Charge, Erreur> {
     let mut diags = Diagnostics::default();
+    let nommer = |diags: &mut Diagnostics| {
+        if parmi {
+            diags.prefixer(&e.dossier.display().to_string(), None);
+        }
+    };
     let Some(lu) = lecture::lire_dossier(&e.dossier, &options(e), &mut diags) else {
+        nommer(&mut diags);
         return Err(m.refus(&e.dossier, &diags));
     };
     match crate::traiter(&lu, e.exercice, &nom_bareme(e)) {
         Ok((r, d)) => {
             diags.extend(d);
+            nommer(&mut diags);
             m.diagnostics(&diags);
             Ok((lu, r, diags))
         }
         Err(mut d) => {
             crate::nommer_option_exercice(&mut d, e.exercice);
             diags.extend(d);
+            nommer(&mut diags);
             Err(m.refus(&e.dossier, &diags))
         }
     }

@@ -1,7 +1,9 @@
 //! `verifier` (a notification against the calculation) and `comparer` (two scenarios).
 
 use super::arguments::{options, profil_de, EncodageArg, Entree, FormatSimple, OptionsSortie};
-use super::commun::{charger, choisir_format_simple, ecrire, fichiers_lus, verifier_sortie};
+use super::commun::{
+    charger, charger_parmi, choisir_format_simple, ecrire, fichiers_lus, verifier_sortie,
+};
 use super::messages::{Erreur, Fin};
 use super::Contexte;
 use crate::diagnostic::Diagnostics;
@@ -76,8 +78,8 @@ pub fn comparer(
         .chain(fichiers_lus(&eb))
         .collect();
     verifier_sortie(s.sortie.as_ref(), s.ecraser, &lus)?;
-    let (_, ra, _) = charger(&ea, &ctx.m)?;
-    let (_, rb, _) = charger(&eb, &ctx.m)?;
+    let (_, ra, _) = charger_parmi(&ea, &ctx.m)?;
+    let (_, rb, _) = charger_parmi(&eb, &ctx.m)?;
     let c = crate::comparaison::comparer(
         &ra,
         &rb,

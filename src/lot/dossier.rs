@@ -10,21 +10,11 @@ fn nom_bareme(o: &OptionsLot) -> String {
         .map_or("bareme.toml".into(), |p| p.display().to_string())
 }
 
-/// Names the dossier's own files after the dossier (`dijon/structures.csv`). Left as they
-/// are: the barème given on the command line for every dossier (`--bareme`, named as given,
-/// even without a folder), a message about the command itself (no file) and paths that
-/// already name their folder.
+/// Names the dossier's own files after the dossier (`dijon/structures.csv`), except the
+/// barème given on the command line for every dossier ([`Diagnostics::prefixer`]).
 fn prefixer(nom: &str, o: &OptionsLot, mut d: Diagnostics) -> Diagnostics {
     let commun = o.lecture.bareme.as_ref().map(|p| p.display().to_string());
-    for x in &mut d.0 {
-        let f = &x.fichier;
-        let garder = f.is_empty()
-            || commun.as_deref() == Some(f.as_str())
-            || Path::new(f).components().count() > 1;
-        if !garder {
-            x.fichier = format!("{nom}/{f}");
-        }
-    }
+    d.prefixer(nom, commun.as_deref());
     d
 }
 
