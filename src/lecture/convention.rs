@@ -267,6 +267,12 @@ fn message_toml_pour(m: &str, valeur: &str) -> String {
     if r.len() > 1 && r[0].starts_with("date invalide") && r[1].starts_with("date inexistante") {
         r.remove(0);
     }
+    // a header refused for a reason of its own (`[[volets.EAJE.plancher]]` after
+    // `plancher = "2000"`: a key written twice): the header is well written, only the
+    // reason is said
+    if r.len() > 1 && r[0].starts_with("en-tête de table [..] invalide") {
+        r.remove(0);
+    }
     if r.is_empty() {
         "syntaxe incorrecte".to_string()
     } else {

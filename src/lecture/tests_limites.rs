@@ -73,6 +73,9 @@ fn messages_toml_sans_anglais() {
         ("duplicate key `exercice` in document root", "2026", "clé « exercice » écrite deux fois"),
         ("recursion limit exceeded", "[[[[", "tables ou listes imbriquées trop profondément"),
         ("invalid table header\nexpected `.`, `]`\n", "[volets.LUDOTHÈQUE]", "en-tête de table [..] invalide (un nom s'écrit en lettres non accentuées, chiffres, _ ou -, sinon entre guillemets)"),
+        // a well-written header refused because its key was already given a value: the
+        // reason alone, not the advice on how to write a header
+        ("invalid table header\nduplicate key `plancher` in table `volets.EAJE`\n", "[[volets.EAJE.plancher]]", "clé « plancher » écrite deux fois"),
         ("something new\nexpected whatever", "", "syntaxe incorrecte"),
         ("", "", "syntaxe incorrecte"),
     ] {
