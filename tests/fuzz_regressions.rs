@@ -194,22 +194,8 @@ fn xlsx_cellule_ecrite_deux_fois() {
             r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>nom</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>X</t></is></c><c r="{r}" t="inlineStr"><is><t>Y</t></is></c></row></sheetData></worksheet>"#
         )
     };
-    let lire = |r: &str| {
-        let c = fuzz::classeur_minimal(feuille(r).as_bytes(), None).unwrap();
-        let mut d = Diagnostics::default();
-        let t = lecture::xlsx::lire(
-            "structures.xlsx",
-            &c,
-            Feuille {
-                noms: lecture::FEUILLE_STRUCTURES,
-                premiere_sinon: true,
-            },
-            &["id", "nom"],
-            &["id"],
-            &mut d,
-        );
-        (t.map(|t| t.lignes), d)
-    };
+    let lire =
+        |r: &str| lire_a_la_main(&fuzz::classeur_minimal(feuille(r).as_bytes(), None).unwrap());
     let (t, d) = lire("B2");
     assert!(d.0.is_empty(), "{:?}", d.0);
     assert_eq!(

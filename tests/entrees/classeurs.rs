@@ -203,30 +203,23 @@ pub fn ecrire_xlsx(nom: &str, dossier: &Path) {
             ws.merge_range(2, 8, 3, 8, "non", &Format::new()).unwrap();
             "structures.xlsx"
         }
-        // no sheet named structures: a hidden sheet first (an old copy, other amounts), the
-        // table on the only visible sheet
-        "structures-masquee" => {
+        // a hidden sheet first (an old copy, other amounts), the table on the only visible
+        // sheet: the hidden one named `ancien` (no sheet named structures: the visible one
+        // is read), or named `structures` (it would be read by its name: refused)
+        "structures-masquee" | "structures-nommee-masquee" => {
             let mut ancien = s.clone();
             ancien[1][13] = "1 000,00".to_string();
-            let ws = feuille(&mut wb, "ancien");
+            let cache = if nom == "structures-masquee" {
+                "ancien"
+            } else {
+                "structures"
+            };
+            let ws = feuille(&mut wb, cache);
             remplir(ws, &ancien, NUMERIQUES_S, 0, 0, false);
             ws.set_hidden(true);
             let ws = feuille(&mut wb, "Feuil2");
             remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
             // (the first sheet stays hidden only when another one is the active sheet)
-            ws.set_active(true);
-            "structures.xlsx"
-        }
-        // the sheet named structures hidden (an old copy, other amounts), the table the
-        // person checks on a visible sheet: the hidden one would be read by its name
-        "structures-nommee-masquee" => {
-            let mut ancien = s.clone();
-            ancien[1][13] = "1 000,00".to_string();
-            let ws = feuille(&mut wb, "structures");
-            remplir(ws, &ancien, NUMERIQUES_S, 0, 0, false);
-            ws.set_hidden(true);
-            let ws = feuille(&mut wb, "Feuil2");
-            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
             ws.set_active(true);
             "structures.xlsx"
         }
