@@ -110,6 +110,8 @@ pub struct IssueDossier {
     pub diagnostics: Diagnostics,
     /// `None` when the dossier was invalid (skipped).
     pub totaux: Option<TotauxDossier>,
+    /// The name of its convention, once computed (two dossiers of one convention: W087).
+    pub convention: Option<String>,
     /// The result file written.
     pub resultat: Option<PathBuf>,
     /// Why the result could not be written (output error, not data).
@@ -238,6 +240,7 @@ pub fn executer(
     if let Some(e) = erreur_d_ecriture(&lot.issues, o) {
         return Err(abandon(e));
     }
+    signaler_conventions_en_double(&mut lot.issues);
     let t = Instant::now();
     let mut chrono = Chrono::default();
     for i in &lot.issues {
@@ -269,6 +272,33 @@ pub fn executer(
         fils: lot.fils,
         chrono,
     })
+}
+
+/// W087: a dossier whose convention has the name of an earlier dossier's (case and spaces
+/// aside): most often a copy of the folder left beside it, whose amounts the lot's totals
+/// would count twice without anyone noticing.
+fn signaler_conventions_en_double(issues: &mut [IssueDossier]) {
+    let mut vues: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for i in issues.iter_mut().filter(|i| i.reussi()) {
+        let Some(c) = &i.convention else { continue };
+        match vues.entry(crate::lecture::texte::cle_id(c)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i.nom.clone());
+            }
+            std::collections::hash_map::Entry::Occupied(premier) => {
+                let d = crate::diagnostic::Diagnostic::avertissement(
+                    crate::diagnostic::Code::W087,
+                    i.nom.as_str(),
+                    format!(
+                        "même convention « {c} » que le dossier « {} » : ses montants comptent deux fois dans les totaux du lot",
+                        premier.get()
+                    ),
+                )
+                .conseil("retirez la copie des dossiers à calculer, ou donnez à chaque convention son propre nom");
+                i.diagnostics.push(d);
+            }
+        }
+    }
 }
 
 /// What a lot works on, once its output folder is accepted.

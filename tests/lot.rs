@@ -518,3 +518,39 @@ fn ctre_sur_la_ligne_de_son_volet() {
         assert_eq!(somme, c(total, col), "{col}");
     }
 }
+
+/// W087: a copy of the Dugny folder beside it (same convention name) is computed, and the
+/// warning says that its amounts count twice in the lot's totals; a different convention
+/// (Gevrey-Nuits) raises nothing. The exit code stays 0 (the amounts are the rules').
+#[test]
+fn meme_convention_dans_deux_dossiers_signalee() {
+    let d = tempfile::tempdir().unwrap();
+    let racine = d.path().join("entrees");
+    for (source, nom) in [
+        ("fixtures/dugny", "dugny"),
+        ("fixtures/dugny", "dugny - copie"),
+        ("fixtures/gevrey-nuits", "gevrey"),
+    ] {
+        let cible = racine.join(nom);
+        std::fs::create_dir_all(&cible).unwrap();
+        for e in std::fs::read_dir(source).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, cible.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let sortie = d.path().join("sortie");
+    bonus()
+        .arg("lot")
+        .arg(&racine)
+        .arg("--sortie")
+        .arg(&sortie)
+        .assert()
+        .success();
+    let diag = std::fs::read_to_string(sortie.join("diagnostics.txt")).unwrap();
+    let w087: Vec<&str> = diag.lines().filter(|l| l.contains("W087")).collect();
+    assert_eq!(
+        w087,
+        ["avertissement W087 : dugny - copie : même convention « CTG Commune de Dugny 2023-2027 (projet) » que le dossier « dugny » : ses montants comptent deux fois dans les totaux du lot (conseil : retirez la copie des dossiers à calculer, ou donnez à chaque convention son propre nom)"],
+        "{diag}"
+    );
+}

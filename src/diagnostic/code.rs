@@ -182,6 +182,7 @@ codes! {
     W006, Avertissements, "avertissements non affichés au-delà du plafond";
     W030, Evenements, "événement sans effet";
     W050, LectureEntetes, "colonne inconnue ignorée";
+    W087, Sorties, "même convention dans deux dossiers du lot";
     W100, Regles2025, "charge CTRE sans place employeur";
 }
 

@@ -39,6 +39,7 @@ pub(super) fn traiter_dossier(
         chemin: chemin.to_path_buf(),
         diagnostics: Diagnostics::default(),
         totaux: None,
+        convention: None,
         resultat: None,
         erreur_ecriture: None,
         chrono: Chrono::default(),
@@ -46,6 +47,7 @@ pub(super) fn traiter_dossier(
     };
     let mut diags = Diagnostics::default();
     if let Some(r) = lire_et_calculer(chemin, o, &mut diags, &mut issue.chrono) {
+        issue.convention = Some(r.convention.nom.clone());
         let t = Instant::now();
         ecrire_resultat(&r, nom, o, neuf, &mut diags, &mut issue);
         issue.chrono.ecriture = t.elapsed();
