@@ -94,7 +94,12 @@ impl<'a> Mise<'a> {
     fn paragraphe(&mut self, segments: &[Segment], taille: f32, gris: u8, apres: f32) {
         let largeur = LARGEUR - 2.0 * MARGE;
         let lh = taille * INTERLIGNE;
-        for ligne in self.couper(segments, taille, largeur) {
+        let lignes = self.couper(segments, taille, largeur);
+        let saut = self.saut_du_paragraphe(lignes.len(), lh);
+        for (i, ligne) in lignes.into_iter().enumerate() {
+            if Some(i) == saut {
+                self.nouvelle_page();
+            }
             self.assurer(lh);
             let y = self.y + taille;
             for (x, t, g) in ligne {
@@ -110,6 +115,23 @@ impl<'a> Mise<'a> {
             self.y += lh;
         }
         self.y += apres;
+    }
+
+    /// Where a paragraph of `n` lines of height `lh` that does not fit in the rest of the
+    /// page goes on to the next one: never one line alone at the foot of a page (the whole
+    /// paragraph moves) nor at the head of the next (one more line goes with it). `None`:
+    /// it fits, or it is cut where the page ends.
+    fn saut_du_paragraphe(&self, n: usize, lh: f32) -> Option<usize> {
+        if self.y <= HAUT {
+            return None;
+        }
+        let tiennent = ((BAS - self.y) / lh).floor().max(0.0) as usize;
+        if tiennent >= n {
+            return None;
+        }
+        // at least two lines on each side of the page break, or none on this page
+        let coupe = tiennent.min(n.saturating_sub(2));
+        Some(if coupe < 2 { 0 } else { coupe })
     }
 
     fn entete(&mut self, expediteur: &[String], destinataire: &[String]) {
