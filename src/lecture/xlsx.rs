@@ -264,7 +264,15 @@ fn lire_cellules(
         })
         .map(|f| f.name.clone())
         .collect();
-    let nom = choisir_feuille(fichier, &wb.sheet_names(), &visibles, feuille)?;
+    let masquees: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|f| {
+            f.typ == calamine::SheetType::WorkSheet && f.visible != calamine::SheetVisible::Visible
+        })
+        .map(|f| f.name.clone())
+        .collect();
+    let nom = choisir_feuille(fichier, &wb.sheet_names(), &visibles, &masquees, feuille)?;
     cases::verifier_cases(fichier, octets, &nom, conteneur.budget)?;
     let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
         illisible(
@@ -398,6 +406,7 @@ fn choisir_feuille(
     fichier: &str,
     noms: &[String],
     visibles: &[String],
+    masquees: &[String],
     feuille: Feuille<'_>,
 ) -> Result<String, Echec> {
     let attendu = feuille.noms.first().copied().unwrap_or("");
@@ -413,7 +422,8 @@ fn choisir_feuille(
         // a hidden sheet is not what the person who filled the workbook sees: its data would
         // be computed without anyone having checked it (and a visible copy may be the one
         // they filled)
-        if !visibles.contains(n) {
+        // (a chart sheet of that name is reported by calamine: not a worksheet)
+        if masquees.contains(n) {
             return Err(Box::new(
                 Diagnostic::erreur(
                     Code::E025,
