@@ -945,3 +945,29 @@ fn notification_partielle_d_une_commune() {
         "{e}"
     );
 }
+
+/// A line found by its id whose name is exactly another structure's (CRECHE-A written with
+/// the name of CRECHE-B): its amount is compared by id (20 000,00 € = 20 000,00 €, it
+/// concords) and the line says that its name is CRECHE-B's. Not flagged: CRECHE-B's own
+/// name, a name close to its own (« Crèche Coquelicots »), a name two structures share
+/// with it (« Accueil de loisirs », ALSH-NORD and ALSH-SUD).
+#[test]
+fn nom_d_une_autre_structure_signale() {
+    let v = verifier_fichier("notification-noms-croises.csv");
+    let a = ligne(&v, "CRECHE-A");
+    assert_eq!(a.statut, Statut::Concorde);
+    assert_eq!(
+        a.nom_d_une_autre.as_deref(),
+        Some("CRECHE-B « Crèche des Bleuets »")
+    );
+    for id in ["CRECHE-B", "CRECHE-C", "ALSH-NORD"] {
+        assert_eq!(ligne(&v, id).nom_d_une_autre, None, "{id}");
+    }
+    let (_, sortie, _) = verifier_cli(Path::new("tests/verifier/notification-noms-croises.csv"));
+    assert!(
+        sortie.contains(
+            "attention : le nom de la ligne est celui de CRECHE-B « Crèche des Bleuets »"
+        ),
+        "{sortie}"
+    );
+}

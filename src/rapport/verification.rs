@@ -106,10 +106,13 @@ fn tableau(v: &Verification, largeur: Option<u16>, couleur: bool) -> String {
             (Some(i), Some(n)) => format!("{}\n{}", champ(i), champ(n)),
             _ => champ(&l.libelle),
         };
-        let constat = match (&l.statut, &l.cause) {
+        let mut constat = match (&l.statut, &l.cause) {
             (Statut::Ecart | Statut::Absente, Some(c)) => c.libelle.to_string(),
             (s, _) => s.libelle().to_string(),
         };
+        if let Some(a) = &l.nom_d_une_autre {
+            constat.push_str(&format!("\n{}", nom_d_une_autre(a)));
+        }
         let mut ecart = droite(ecart_fr(l.ecart));
         let mut c_constat = Cell::new(constat);
         if couleur {
@@ -239,13 +242,18 @@ pub const COLONNES_CSV: &[&str] = &[
     "explication",
 ];
 
+/// A line found by its id whose name is another structure's `autre` (id « nom »), in words.
+pub fn nom_d_une_autre(autre: &str) -> String {
+    format!("attention : le nom de la ligne est celui de {autre}")
+}
+
 /// CSV rendering (one row per line of the check).
 pub fn rendre_csv(v: &Verification, p: Profil) -> Vec<u8> {
     let mut w = crate::rapport::csv::constructeur(p).from_writer(Vec::new());
     let _ = w.write_record(COLONNES_CSV);
     let m = |x: Option<Montant>| x.map_or(String::new(), |x| p.montant(x));
     for l in &v.lignes {
-        let explication = match l.statut {
+        let mut explication = match l.statut {
             Statut::Introuvable | Statut::Ambigue | Statut::Doublon => l.candidats.join(" ; "),
             _ => l.cause.as_ref().map_or(String::new(), |c| {
                 let mut s = c.explication.clone();
@@ -256,6 +264,12 @@ pub fn rendre_csv(v: &Verification, p: Profil) -> Vec<u8> {
                 s
             }),
         };
+        if let Some(a) = &l.nom_d_une_autre {
+            if !explication.is_empty() {
+                explication.push_str(" | ");
+            }
+            explication.push_str(&nom_d_une_autre(a));
+        }
         let _ = w.write_record([
             l.ligne.map_or(String::new(), |x| x.to_string()),
             texte_sur(&l.libelle),
@@ -303,6 +317,7 @@ pub fn rendre_json(v: &Verification) -> Vec<u8> {
                     "autres": c.autres,
                 })),
                 "candidats": l.candidats,
+                "nom_d_une_autre_structure": l.nom_d_une_autre,
             })
         })
         .collect();

@@ -144,6 +144,8 @@ pub struct LigneVerifiee {
     pub cause: Option<Cause>,
     /// Ambiguous: the candidate ids; unmatched: the closest structure (suggestion).
     pub candidats: Vec<String>,
+    /// Found by its id, but the line's name is that of this other structure (id « nom »).
+    pub nom_d_une_autre: Option<String>,
 }
 
 /// The whole check.
@@ -393,6 +395,7 @@ fn rapprocher(r: &Resultat, notification: &[LigneNotification]) -> Rapprochement
             statut: Statut::Introuvable,
             cause: None,
             candidats: Vec::new(),
+            nom_d_une_autre: None,
         };
         match index.rapprocher(ln) {
             Correspondance::Trouvee(i) => {
@@ -402,6 +405,10 @@ fn rapprocher(r: &Resultat, notification: &[LigneNotification]) -> Rapprochement
                     nom: Some(l.structure.nom.to_string()),
                     recalcule: Some(l.bonus_total),
                     ecart: Some(Montant(ln.montant.0 - l.bonus_total.0)),
+                    nom_d_une_autre: index.nom_d_une_autre(ln, i).map(|j| {
+                        let a = &r.structures[j].structure;
+                        format!("{} « {} »", a.id, a.nom)
+                    }),
                     ..base
                 };
                 if let Some(p) = premiere.get(&i) {
@@ -498,6 +505,7 @@ fn absentes(
                     ),
                 )),
                 candidats: Vec::new(),
+                nom_d_une_autre: None,
             });
         }
     }

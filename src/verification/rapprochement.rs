@@ -212,6 +212,23 @@ impl Index {
         }
     }
 
+    /// For a line found by its id (structure `i`) whose `nom` is, exactly (once normalised),
+    /// the name of another structure and not that of `i`: that other structure (the id or
+    /// the name of the line is wrong; the amount is compared by id all the same).
+    pub(super) fn nom_d_une_autre(&self, l: &LigneNotification, i: usize) -> Option<usize> {
+        let (Some(_), Some(nom)) = (&l.id, &l.nom) else {
+            return None;
+        };
+        match self
+            .par_nom
+            .get(&normaliser_libelle(nom))
+            .map(Vec::as_slice)
+        {
+            Some(v) if !v.contains(&i) => v.first().copied(),
+            _ => None,
+        }
+    }
+
     /// The structure a notification line designates.
     pub(super) fn rapprocher(&self, l: &LigneNotification) -> Correspondance {
         let unique = |v: Option<&Vec<usize>>| match v.map(Vec::as_slice) {

@@ -154,6 +154,12 @@ fn tableau(v: &Verification, lien: Option<&str>) -> String {
                 esc(&l.candidats.join(", "))
             ));
         }
+        if let Some(a) = &l.nom_d_une_autre {
+            constat.push_str(&format!(
+                "<br><strong>{}</strong>",
+                esc(&crate::rapport::verification::nom_d_une_autre(a))
+            ));
+        }
         let m = |x: Option<crate::modele::Montant>| x.map_or("—".into(), |m| esc(&fr(m)));
         o.push_str(&format!(
             "<tr class=\"{}\" data-statut=\"{:?}\"><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
