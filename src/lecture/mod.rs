@@ -12,6 +12,7 @@ mod structures;
 pub mod tableau;
 pub mod texte;
 pub mod toml_lignes;
+mod toml_messages;
 pub mod xlsx;
 
 use crate::bareme::Bareme;
@@ -30,6 +31,7 @@ pub use structures::*;
 use tableau::{Enregistrement, Localisation, Tableau};
 pub use texte::Encodage;
 use toml::Spanned;
+pub use toml_messages::*;
 
 /// Input limits (R50).
 pub const MONTANT_MAX: i64 = 1_000_000_000 * 100; // 1 000 000 000 € in cents
