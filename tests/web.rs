@@ -88,6 +88,20 @@ impl Navigateur {
         self.envoyer(b.body(Body::empty()).unwrap()).await
     }
 
+    /// The simulation step most tests make: LAEP-LAPINOUS (row 3 of Dugny) at 400 units
+    /// instead of 350, posted to the simulation page `s`.
+    async fn lapinous_400(&self, s: &str) -> Reponse {
+        self.post(
+            s,
+            &[
+                ("jeton", &self.jeton),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await
+    }
+
     async fn post(&self, chemin: &str, champs: &[(&str, &str)]) -> Reponse {
         let corps = champs
             .iter()
@@ -414,16 +428,7 @@ async fn simulation_ecarts_annuler_ajouter_retirer() {
     // row 3 is LAEP-LAPINOUS (order of structures.csv)
     assert!(t.contains("<input type=\"hidden\" name=\"id.3\" value=\"LAEP-LAPINOUS\">"));
     assert!(t.contains("name=\"u.3\" value=\"350\""));
-    let r = n
-        .post(
-            &s,
-            &[
-                ("jeton", &n.jeton),
-                ("id.3", "LAEP-LAPINOUS"),
-                ("u.3", "400"),
-            ],
-        )
-        .await;
+    let r = n.lapinous_400(&s).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
     assert_eq!(r.lieu(), s);
     let t = n.get(&s).await.texte();
@@ -979,16 +984,7 @@ async fn base_sqlite_garde_dossiers_et_simulations() {
         let n = Navigateur::nouveau(bonus_ctg::web::application(Some(&base)).unwrap()).await;
         let d = n.exemple("dugny").await;
         let s = format!("{d}/simulation");
-        let r = n
-            .post(
-                &s,
-                &[
-                    ("jeton", &n.jeton),
-                    ("id.3", "LAEP-LAPINOUS"),
-                    ("u.3", "400"),
-                ],
-            )
-            .await;
+        let r = n.lapinous_400(&s).await;
         assert_eq!(r.statut, StatusCode::SEE_OTHER);
         (d, s)
     };
@@ -1722,16 +1718,7 @@ async fn scenarios_enregistres_listes_rouverts() {
     let n = Navigateur::nouveau(app.clone()).await;
     let d = n.exemple("dugny").await;
     let s = format!("{d}/simulation");
-    let r = n
-        .post(
-            &s,
-            &[
-                ("jeton", &n.jeton),
-                ("id.3", "LAEP-LAPINOUS"),
-                ("u.3", "400"),
-            ],
-        )
-        .await;
+    let r = n.lapinous_400(&s).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
     let page = n.get(&s).await.texte();
     assert!(page.contains(&format!("action=\"{d}/scenario\"")), "{page}");
@@ -2444,16 +2431,7 @@ async fn simulation_ni_lettres_ni_verification() {
         .texte()
         .contains("<strong>Simulation</strong>"));
     let s = format!("{d}/simulation");
-    let r = n
-        .post(
-            &s,
-            &[
-                ("jeton", &n.jeton),
-                ("id.3", "LAEP-LAPINOUS"),
-                ("u.3", "400"),
-            ],
-        )
-        .await;
+    let r = n.lapinous_400(&s).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
     let t = n.get(&d).await.texte();
     assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));

@@ -56,60 +56,6 @@ pub fn cle_inconnue(
         ))
 }
 
-/// Line (1-based) where key `cle` is written in a TOML text: at the top level (`section`
-/// `None`) or in the `k`-th `[[collectivites]]` table (`Some(k)`, 0-based).
-fn ligne_cle_toml(texte: &str, section: Option<usize>, cle: &str) -> Option<u64> {
-    let mut ici: Option<usize> = None; // None: top level
-    let mut dans_autre = false;
-    let mut k = 0;
-    for (i, l) in texte.lines().enumerate() {
-        let t = l.trim();
-        if t.starts_with("[[") {
-            let nom = t
-                .trim_start_matches('[')
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim();
-            if nom == "collectivites" {
-                ici = Some(k);
-                k += 1;
-                dans_autre = false;
-            } else {
-                dans_autre = true;
-            }
-            if section.is_none() && nom == cle {
-                return Some(i as u64 + 1);
-            }
-            continue;
-        }
-        if t.starts_with('[') {
-            let nom = t
-                .trim_start_matches('[')
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim();
-            if section.is_none() && (nom == cle || nom.starts_with(&format!("{cle}."))) {
-                return Some(i as u64 + 1);
-            }
-            dans_autre = true;
-            continue;
-        }
-        if dans_autre || ici != section {
-            continue;
-        }
-        let t = t.trim_start_matches(['"', '\'']);
-        if let Some(reste) = t.strip_prefix(cle) {
-            let reste = reste.trim_start_matches(['"', '\'']).trim_start();
-            if reste.starts_with('=') || reste.starts_with('.') {
-                return Some(i as u64 + 1);
-            }
-        }
-    }
-    None
-}
-
 /// Unknown keys of convention.toml (errors E056 naming the nearest known key), in the
 /// order of their names (as a `toml::Table` would list them), from the parsed document.
 fn cles_inconnues_convention(
@@ -118,9 +64,9 @@ fn cles_inconnues_convention(
     table: &toml_edit::Table,
 ) -> Vec<Diagnostic> {
     let mut r = Vec::new();
-    let mut signaler = |chemin: String, cle: &str, connues: &[&str], section| {
+    let mut signaler = |chemin: String, cle: &str, connues: &[&str]| {
         let mut d = cle_inconnue(Code::E056, fichier, &chemin, cle, connues);
-        if let Some(l) = ligne_cle_toml(texte, section, cle) {
+        if let Some(l) = super::toml_lignes::ligne_du_chemin(texte, &chemin, None) {
             d = d.ligne(l);
         }
         r.push(d);
@@ -129,7 +75,7 @@ fn cles_inconnues_convention(
     cles.sort_by(|a, b| a.0.cmp(b.0));
     for (cle, v) in cles {
         if !CLES_CONVENTION.contains(&cle) {
-            signaler(cle.to_string(), cle, CLES_CONVENTION, None);
+            signaler(cle.to_string(), cle, CLES_CONVENTION);
         } else if cle == "collectivites" {
             // `[[collectivites]]` tables, or an array of inline tables (other elements
             // skipped, still counted)
@@ -156,7 +102,6 @@ fn cles_inconnues_convention(
                             format!("collectivites[{}].{cle}", k + 1),
                             cle,
                             CLES_COLLECTIVITE,
-                            Some(k),
                         );
                     }
                 }

@@ -83,14 +83,14 @@ fn cles_inconnues_de_la_convention_dans_l_ordre_des_noms() {
             ("zeta".to_string(), Some(1)),
         ]
     );
-    // an array of inline tables: same names, no line found for them
+    // an array of inline tables: same names, at the line of their table (line 2)
     let t = "exercice = 2025\ncollectivites = [{ id = \"A\", zz = 1 }, { id = \"B\", ab = 2, aa = 3 }]\n";
     assert_eq!(
         lire(t),
         [
-            ("collectivites[1].zz".to_string(), None),
-            ("collectivites[2].aa".to_string(), None),
-            ("collectivites[2].ab".to_string(), None),
+            ("collectivites[1].zz".to_string(), Some(2)),
+            ("collectivites[2].aa".to_string(), Some(2)),
+            ("collectivites[2].ab".to_string(), Some(2)),
         ]
     );
 }
