@@ -42,7 +42,7 @@ pub fn rendre_table(v: &Verification, largeur: Option<u16>, couleur: bool) -> St
     let problemes: Vec<&LigneVerifiee> = v
         .lignes
         .iter()
-        .filter(|l| l.statut != Statut::Concorde)
+        .filter(|l| l.statut != Statut::Concorde || l.nom_d_une_autre.is_some())
         .collect();
     if !problemes.is_empty() {
         o.push_str("\nDétail des écarts et des lignes non rapprochées\n");
@@ -110,8 +110,9 @@ fn tableau(v: &Verification, largeur: Option<u16>, couleur: bool) -> String {
             (Statut::Ecart | Statut::Absente, Some(c)) => c.libelle.to_string(),
             (s, _) => s.libelle().to_string(),
         };
-        if let Some(a) = &l.nom_d_une_autre {
-            constat.push_str(&format!("\n{}", nom_d_une_autre(a)));
+        // in the table a short mark (the detail below names the other structure)
+        if l.nom_d_une_autre.is_some() {
+            constat.push_str("\nnom d'une autre structure");
         }
         let mut ecart = droite(ecart_fr(l.ecart));
         let mut c_constat = Cell::new(constat);
@@ -176,8 +177,12 @@ fn detail_ligne(l: &LigneVerifiee) -> String {
                 }
                 s
             }
-            None => String::new(),
+            None => l.statut.libelle().to_string(),
         },
+    };
+    let texte = match &l.nom_d_une_autre {
+        Some(a) => format!("{texte} ; {}", nom_d_une_autre(a)),
+        None => texte,
     };
     // explanations quote the dossier's texts (a charge's libellé): shown, not obeyed
     format!("  • {qui} : {}\n", texte_affichable_lignes(&texte))
