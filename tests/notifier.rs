@@ -302,7 +302,20 @@ fn controler_lettres_gestionnaires(
         let eligibles = ls.iter().any(|l| l["motif"] == "ELIGIBLE");
         let ctre = ls.iter().any(|l| a_ctre(l, &emp));
         assert_eq!(t.contains("Règles appliquées"), eligibles || ctre, "{f}");
-        assert_eq!(t.contains("Barème : volets."), eligibles || ctre, "{f}");
+        // the barème values quoted, each with its source, once, in the annex after the
+        // signature
+        // signature (the contribution's adjustment is always quoted; the volets' values
+        // when a rule is)
+        let (corps, annexe) = t
+            .split_once("Annexe : sources des valeurs du barème")
+            .unwrap_or_else(|| panic!("{f} : pas d'annexe des sources\n{t}"));
+        assert!(corps.contains("Pour la Caf, le directeur"), "{f}");
+        assert!(
+            annexe.contains("ajustement_contribution, en vigueur depuis le "),
+            "{f}"
+        );
+        assert_eq!(annexe.contains("volets."), eligibles || ctre, "{f}");
+        assert!(!t.contains("Barème : "), "{f}");
         // each rule said once; no developer text in a signed letter
         for x in ["Trajectoire : ", "Places employeurs (CTRE) : "] {
             assert!(t.matches(x).count() <= 1, "{f} : « {x} » répété");
@@ -849,7 +862,8 @@ fn dugny_base_trajectoire_et_places_employeurs() {
     );
 }
 
-/// Each letter keeps its closing paragraphs and its signature on one page, and each rule
+/// Each letter keeps its closing paragraphs and its signature on one page (before the
+/// annex of the barème's sources), and each rule
 /// of a collectivité's recap is said once (Dijon: 4 volets).
 #[test]
 fn signature_avec_la_formule_et_regles_une_fois() {
@@ -865,7 +879,12 @@ fn signature_avec_la_formule_et_regles_une_fois() {
             let p = e.unwrap().path();
             let t = pdftotext(&p);
             let pages: Vec<&str> = t.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
-            let derniere = compacte(pages.last().unwrap()).join(" ");
+            // the page of the signature (the annex of the barème's sources may follow)
+            let derniere = pages
+                .iter()
+                .map(|p| compacte(p).join(" "))
+                .find(|p| p.contains("Pour la Caf, le directeur"))
+                .unwrap_or_else(|| panic!("{} : pas de signature", p.display()));
             for x in [
                 "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
                 "Fait à ",
@@ -893,6 +912,29 @@ fn signature_avec_la_formule_et_regles_une_fois() {
     );
     assert!(t.contains("structures de la Ville de Dijon"));
     assert!(t.contains("Lissage, volet RPE de la Ville de Dijon"));
+    // the floor is said where it is not 0 (ALSH: 0,15 € an hour in the built-in barème,
+    // confirmed), not where it is (EAJE: 0 €), nor a revaluation of 0 %; each source once in
+    // the annex, after the signature, even when four volets quote the adjustment's rule
+    let (corps, annexe) = t
+        .split_once("Annexe : sources des valeurs du barème")
+        .expect("annexe");
+    assert!(corps.contains(
+        "soit 0,6366 € par heure d'accueil et par an (taux porté au plancher de 0,15 € par heure d'accueil s'il était plus bas) ;"
+    ));
+    assert!(corps.contains("soit 1 260,2579 € par place et par an ; chaque structure reçoit"));
+    assert!(!corps.contains("revalorisé de"));
+    assert!(annexe.contains(
+        "volets.ALSH.plancher, en vigueur depuis le 1er janvier 2020 (valeur confirmée) :"
+    ));
+    assert!(!annexe.contains("volets.EAJE.plancher"));
+    assert!(!annexe.contains("revalorisation,"));
+    for x in [
+        "ajustement_contribution, en vigueur",
+        "trajectoire.seuils, en vigueur",
+        "volets.EAJE.forfaits_nouvelles, en vigueur",
+    ] {
+        assert_eq!(annexe.matches(x).count(), 1, "{x}");
+    }
     // RPE: ETP is masculine; RPE, ALSH, LAEP never have a CTRE row
     let t = compacte(&pdftotext(&s.join("gestionnaire-commune-de-dijon.pdf"))).join(" ");
     assert!(!t.contains("aucune ETP"));

@@ -271,24 +271,31 @@ fn groupes_de<'a>(r: &'a Resultat, lignes: &[&LigneStructure]) -> Vec<&'a Groupe
         .collect()
 }
 
-/// A rule and its barème references, as a paragraph and a small note.
-fn pousser_regle(blocs: &mut Vec<Bloc>, (texte, refs): Regle) {
+/// A rule as a paragraph; its barème references added, once each, to `sources` (the
+/// letter's annex, [`fin_de_lettre`]).
+fn pousser_regle(blocs: &mut Vec<Bloc>, sources: &mut Vec<String>, (texte, refs): Regle) {
     blocs.push(Bloc::Paragraphe(vec![normal(texte)]));
-    // no « Barème : » line without a reference
-    let refs: Vec<&str> = refs
-        .iter()
-        .map(|x| x.as_str())
-        .filter(|x| !x.trim().is_empty())
-        .collect();
-    if !refs.is_empty() {
-        blocs.push(Bloc::Note(format!("Barème : {}", refs.join(" ; "))));
+    for x in refs {
+        ajouter_source(sources, x);
+    }
+}
+
+/// Adds a barème reference to the letter's sources, unless blank or already there.
+fn ajouter_source(sources: &mut Vec<String>, x: String) {
+    if !x.trim().is_empty() && !sources.contains(&x) {
+        sources.push(x);
     }
 }
 
 /// The rules section: one sentence per part of the split and per group (or once per
 /// letter for the parts whose rule does not depend on the group: trajectoire, CTRE), with
 /// the barème values they rest on.
-fn regles(r: &Resultat, lignes: &[&LigneStructure], blocs: &mut Vec<Bloc>) -> R<()> {
+fn regles(
+    r: &Resultat,
+    lignes: &[&LigneStructure],
+    blocs: &mut Vec<Bloc>,
+    sources: &mut Vec<String>,
+) -> R<()> {
     let groupes = groupes_de(r, lignes);
     let ctre = composantes::regle_ctre(r, lignes);
     if groupes.is_empty() && ctre.is_none() {
@@ -301,25 +308,31 @@ fn regles(r: &Resultat, lignes: &[&LigneStructure], blocs: &mut Vec<Bloc>) -> R<
         };
         for c in COMPOSANTES {
             if let Portee::Groupe(regle) = c.regle {
-                pousser_regle(blocs, regle(r, g, v)?);
+                pousser_regle(blocs, sources, regle(r, g, v)?);
             }
         }
     }
     for c in COMPOSANTES {
         if let Portee::Lettre(regle) = c.regle {
             if let Some(x) = regle(r, lignes)? {
-                pousser_regle(blocs, x);
+                pousser_regle(blocs, sources, x);
             }
         }
     }
     if let Some(x) = ctre {
-        pousser_regle(blocs, x);
+        pousser_regle(blocs, sources, x);
     }
     Ok(())
 }
 
 /// The contribution section of a set of structures with its total row.
-fn contribution(r: &Resultat, lignes: &[&LigneStructure], total: &Totaux, blocs: &mut Vec<Bloc>) {
+fn contribution(
+    r: &Resultat,
+    lignes: &[&LigneStructure],
+    total: &Totaux,
+    blocs: &mut Vec<Bloc>,
+    sources: &mut Vec<String>,
+) {
     blocs.push(Bloc::Titre(
         "Ce qui change pour la contribution de la collectivité".to_string(),
     ));
@@ -330,10 +343,7 @@ fn contribution(r: &Resultat, lignes: &[&LigneStructure], total: &Totaux, blocs:
         Ajustement::Aucun => "La collectivité maintient sa subvention à chaque structure : la contribution N est celle de N-1, et le bonus s'y ajoute.",
     };
     blocs.push(Bloc::Paragraphe(vec![normal(phrase)]));
-    blocs.push(Bloc::Note(format!(
-        "Barème : {}",
-        reference(mode, "ajustement_contribution")
-    )));
+    ajouter_source(sources, reference(mode, "ajustement_contribution"));
     let colonnes = vec![
         Colonne {
             titre: "Structure".into(),
@@ -412,14 +422,22 @@ fn ouverture_ctre(total: &Totaux, qui: &str) -> R<Vec<Segment>> {
 }
 
 /// The closing paragraphs, the politeness formula and the signature: kept together on one
-/// page by the renderers ([`debut_de_la_fin`]).
-fn fin_de_lettre(blocs: &mut Vec<Bloc>, rappel: &str) {
+/// page by the renderers ([`debut_de_la_fin`]); then, as an annex for whoever checks the
+/// figures, where each barème value the rules quote comes from.
+fn fin_de_lettre(blocs: &mut Vec<Bloc>, rappel: &str, sources: Vec<String>) {
     blocs.push(Bloc::Paragraphe(vec![normal(rappel)]));
     blocs.push(Bloc::Paragraphe(vec![normal(
         "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     )]));
     blocs.push(signature());
+    if !sources.is_empty() {
+        blocs.push(Bloc::Titre(TITRE_SOURCES.to_string()));
+        blocs.extend(sources.into_iter().map(Bloc::Note));
+    }
 }
+
+/// The heading of a letter's annex of barème references.
+pub const TITRE_SOURCES: &str = "Annexe : sources des valeurs du barème";
 
 /// Index of the first block a renderer keeps on the same page as the signature: the
 /// paragraphs just before it (the closing reminder and the politeness formula). `None`

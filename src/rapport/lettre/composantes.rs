@@ -362,15 +362,19 @@ pub(super) fn pourcentage(d: Decimal) -> String {
     format!("{}\u{a0}%", decimal_fr(d * Decimal::from(100)))
 }
 
-/// Where a barème value comes from, in words: `volets.EAJE.plancher (depuis le 1er janvier
-/// 2020, hypothèse) : Circulaire …`.
+/// Where a barème value comes from, in words, for a letter's annex:
+/// `volets.EAJE.plancher, en vigueur depuis le 1er janvier 2020 (valeur à confirmer :
+/// hypothèse) : Circulaire …`.
 pub fn reference<T>(l: &Lu<T>, parametre: &str) -> String {
     match &l.source {
         Some(s) => format!(
-            "{} (en vigueur depuis le {}, {}) : {}",
+            "{}, en vigueur depuis le {} ({}) : {}",
             s.parametre,
             s.debut.en_toutes_lettres(),
-            s.statut.libelle(),
+            match s.statut {
+                crate::bareme::Statut::Confirme => "valeur confirmée",
+                crate::bareme::Statut::Hypothese => "valeur à confirmer : hypothèse",
+            },
             pour_le_lecteur(&s.reference)
         ),
         None => format!("{parametre} : absent du barème, valeur neutre par défaut"),
@@ -456,33 +460,44 @@ pub(super) fn nom_collectivite<'a>(r: &'a Resultat, id: &'a str) -> &'a str {
 
 pub(super) fn regle_lissage(r: &Resultat, g: &GroupeVolet, v: &VoletExercice) -> R<Regle> {
     let coll = de(nom_collectivite(r, &g.collectivite));
+    let u = &v.unite.valeur;
+    // the floor and the revaluation said only when they change something (not 0)
+    let mut ajustements = Vec::new();
+    let mut refs = Vec::new();
+    if g.plancher.0 != 0 {
+        ajustements.push(format!(
+            "porté au plancher de {} par {u} s'il était plus bas",
+            montant_fr(g.plancher)
+        ));
+        refs.push(reference(
+            &v.plancher,
+            &format!("volets.{}.plancher", g.volet),
+        ));
+    }
+    if !g.revalorisation.is_zero() {
+        ajustements.push(format!("revalorisé de {}", pourcentage(g.revalorisation)));
+        refs.push(reference(
+            &v.revalorisation,
+            &format!("volets.{}.revalorisation", g.volet),
+        ));
+    }
+    let ajustements = match ajustements.as_slice() {
+        [] => String::new(),
+        x => format!(" (taux {})", x.join(", puis ")),
+    };
     let taux = match &g.taux_effectif {
-        Some(t) => format!("{} par {} et par an", taux_fr(t)?, v.unite.valeur),
-        None => "nul (aucune unité éligible)".to_string(),
+        Some(t) => format!("soit {} par {u} et par an{ajustements}", taux_fr(t)?),
+        None => "soit un taux nul (aucune unité éligible)".to_string(),
     };
     let texte = format!(
-        "Lissage, volet {} {coll} : ce que la Caf versait en N-1 pour ce volet est {} ({}, hors unités réservées par des employeurs) ; le taux, {taux}, est porté au plancher de {} par {} s'il est plus bas, revalorisé de {}, puis versé au prorata des mois d'ouverture, arrondi au centime (les centimes restants vont aux plus forts restes).",
+        "Lissage, volet {} {coll} : ce que la Caf versait en N-1 pour ce volet est {} ({u}, hors unités réservées par des employeurs), {taux} ; chaque structure reçoit ce taux multiplié par ses unités et par ses mois d'ouverture sur 12, arrondi au centime (les centimes restants vont aux plus forts restes).",
         g.volet,
         match g.structures_eligibles {
             1 => "versé à la seule structure éligible selon ses unités".to_string(),
             n => format!("réparti entre les {n} structures éligibles au prorata de leurs unités"),
         },
-        v.unite.valeur,
-        // the grid cell applied to this group (by the collectivité's stratum and amount)
-        montant_fr(g.plancher),
-        v.unite.valeur,
-        pourcentage(g.revalorisation)
     );
-    Ok((
-        texte,
-        vec![
-            reference(&v.plancher, &format!("volets.{}.plancher", g.volet)),
-            reference(
-                &v.revalorisation,
-                &format!("volets.{}.revalorisation", g.volet),
-            ),
-        ],
-    ))
+    Ok((texte, refs))
 }
 
 pub(super) fn regle_nouvelles(r: &Resultat, g: &GroupeVolet, v: &VoletExercice) -> R<Regle> {

@@ -45,8 +45,9 @@ pub(super) fn lettre_gestionnaire(
         gestionnaire,
         total,
     )?));
-    regles(r, &lignes, &mut blocs)?;
-    contribution(r, &lignes, total, &mut blocs);
+    let mut sources = Vec::new();
+    regles(r, &lignes, &mut blocs, &mut sources)?;
+    contribution(r, &lignes, total, &mut blocs, &mut sources);
     fin_de_lettre(
         &mut blocs,
         if total.bonus_ctre.0 == 0 {
@@ -54,6 +55,7 @@ pub(super) fn lettre_gestionnaire(
         } else {
             "Le bonus territoire et le CTRE sont versés par la Caf au gestionnaire ; chaque collectivité signataire reçoit le récapitulatif des bonus versés sur son territoire."
         },
+        sources,
     );
     Ok(Lettre {
         genre: Genre::Gestionnaire,

@@ -57,11 +57,13 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
     blocs.push(Bloc::Tableau(tableau_composantes(tot)?));
     blocs.push(Bloc::Titre("Bonus par structure".to_string()));
     blocs.push(Bloc::Tableau(tableau_structures(&lignes, tot)));
-    regles(r, &lignes, &mut blocs)?;
-    contribution(r, &lignes, tot, &mut blocs);
+    let mut sources = Vec::new();
+    regles(r, &lignes, &mut blocs, &mut sources)?;
+    contribution(r, &lignes, tot, &mut blocs, &mut sources);
     fin_de_lettre(
         &mut blocs,
         "Chaque gestionnaire reçoit sa propre lettre de notification, avec le détail du calcul de chacune de ses structures.",
+        sources,
     );
     Ok(Some(Lettre {
         genre: Genre::Collectivite,

@@ -113,11 +113,32 @@ fn fin_de_lettre_gardee_avec_la_signature() {
         Bloc::Titre("Ce qui change".into()),
         Bloc::Paragraphe(vec![normal("a")]),
     ];
-    fin_de_lettre(&mut blocs, "Le bonus territoire est versé…");
+    fin_de_lettre(
+        &mut blocs,
+        "Le bonus territoire est versé…",
+        vec!["a".into()],
+    );
     // the reminder and the politeness formula, not the paragraph before them
     assert_eq!(debut_de_la_fin(&blocs), Some(2));
     assert!(matches!(blocs[4], Bloc::Signature { .. }));
     assert_eq!(debut_de_la_fin(&blocs[..2]), None);
+    // then the annex of the sources
+    assert_eq!(blocs[5], Bloc::Titre(TITRE_SOURCES.into()));
+    assert_eq!(blocs[6], Bloc::Note("a".into()));
+    assert_eq!(blocs.len(), 7);
+    // no source, no annex
+    let mut blocs = Vec::new();
+    fin_de_lettre(&mut blocs, "x", vec![]);
+    assert!(matches!(blocs.last(), Some(Bloc::Signature { .. })));
+}
+
+#[test]
+fn sources_une_fois_chacune() {
+    let mut s = Vec::new();
+    for x in ["a", " ", "b", "a"] {
+        ajouter_source(&mut s, x.to_string());
+    }
+    assert_eq!(s, ["a", "b"]);
 }
 
 #[test]
