@@ -643,6 +643,60 @@ fn un_gestionnaire_et_suggestion() {
     assert!(!autre.exists());
 }
 
+/// `--lieu` and `--date` fill « Fait à …, le … » (the date in words, `1er` for the first
+/// of the month); refused values (E123) stop before anything is read or written.
+#[test]
+fn lieu_et_date_de_signature() {
+    let dossier = fixture("dugny");
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("l");
+    let o = notifier(
+        &dossier,
+        &s,
+        &[
+            "--format",
+            "html",
+            "--lieu",
+            " Dugny ",
+            "--date",
+            "01/02/2026",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for e in fs::read_dir(&s).unwrap() {
+        let h = fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(
+            h.contains("<p>Fait à Dugny, le 1er février 2026</p>"),
+            "{h}"
+        );
+    }
+    for (option, valeur, attendu) in [
+        (
+            "--date",
+            "2026-02-30",
+            "--date, valeur « 2026-02-30 » : date invalide",
+        ),
+        (
+            "--date",
+            "15 janvier",
+            "--date, valeur « 15 janvier » : date invalide",
+        ),
+        ("--lieu", "  ", "--lieu, valeur «    » : lieu vide"),
+        (
+            "--lieu",
+            "a\tb",
+            "--lieu, valeur « a\\tb » : caractère de contrôle dans le lieu",
+        ),
+    ] {
+        let autre = d.path().join("m");
+        let o = notifier(&dossier, &autre, &[option, valeur]);
+        assert_eq!(o.status.code(), Some(1), "{option} {valeur}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(&format!("erreur E123 : {attendu}")), "{e}");
+        assert!(!autre.exists());
+    }
+}
+
 #[test]
 fn dossier_de_sortie_remplace_en_entier() {
     let dossier = fixture("dugny");

@@ -2415,6 +2415,55 @@ fn contenus_zip(octets: &[u8]) -> Vec<(String, Vec<u8>)> {
     v
 }
 
+/// The letters' form: place and date of signature written in every letter (« Fait à
+/// Dugny, le 1er février 2026 »); empty fields give the dotted letters of the plain link;
+/// an impossible date is refused (400, E123).
+#[tokio::test]
+async fn lettres_avec_lieu_et_date_de_signature() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let t = n.get(&d).await.texte();
+    assert!(t.contains(&format!(
+        "<form class=\"signature-lettres\" method=\"get\" action=\"{d}/telecharger/lettres.zip\">"
+    )));
+    assert!(
+        t.contains("<input name=\"lieu\"") && t.contains("<input type=\"date\" name=\"date\">")
+    );
+    let url = format!("{d}/telecharger/lettres.zip");
+    let sans = contenus_zip(&n.get(&url).await.corps);
+    let vides = contenus_zip(&n.get(&format!("{url}?lieu=&date=")).await.corps);
+    assert_eq!(vides, sans);
+    let r = n.get(&format!("{url}?lieu=Dugny&date=2026-02-01")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let signees = contenus_zip(&r.corps);
+    assert_eq!(signees.len(), 3);
+    assert_ne!(signees, sans);
+    // the text itself, when poppler is here
+    let dir = tempfile::tempdir().unwrap();
+    for (nom, pdf) in &signees {
+        let f = dir.path().join(nom);
+        std::fs::write(&f, pdf).unwrap();
+        if let Ok(o) = std::process::Command::new("pdftotext")
+            .arg(&f)
+            .arg("-")
+            .output()
+        {
+            let texte = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                texte.contains("Fait à Dugny, le 1er février 2026"),
+                "{nom}\n{texte}"
+            );
+        }
+    }
+    let r = n.get(&format!("{url}?date=2026-02-30")).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    let t = r.texte();
+    assert!(
+        t.contains("E123") && t.contains("date de signature « 2026-02-30 » : date invalide"),
+        "{t}"
+    );
+}
+
 /// A what-if changes the page and its downloads, which say so (banner, file names), never
 /// the letters to sign nor the check of a notification: both stay on the deposited dossier.
 /// Dugny, LAEP-LAPINOUS 350 → 400 hours: 10 000 / 800 × 400 = 5 000,00 € in the simulation;

@@ -362,6 +362,12 @@ pub enum Commande {
         /// Format des lettres : pdf (défaut, A4, polices incorporées) ou html (pages autonomes pour le publipostage)
         #[arg(long, value_enum, default_value = "pdf")]
         format: super::notifier::FormatLettre,
+        /// Lieu de signature écrit dans « Fait à …, le … » (par défaut des pointillés, à remplir à la main)
+        #[arg(long, value_name = "VILLE")]
+        lieu: Option<String>,
+        /// Date de signature, AAAA-MM-JJ ou JJ/MM/AAAA, écrite en toutes lettres (par défaut des pointillés)
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
         /// Remplace en entier les lettres d'une exécution précédente
         #[arg(long)]
         ecraser: bool,

@@ -21,6 +21,8 @@ pub const E_GESTIONNAIRE_INCONNU: Code = Code::E120;
 pub const E_DOSSIER_ETRANGER: Code = Code::E121;
 /// The PDF could not be made.
 pub const E_PDF: Code = Code::E122;
+/// `--lieu` or `--date` is not a place or a date.
+pub const E_SIGNATURE: Code = Code::E123;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FormatLettre {
@@ -139,15 +141,42 @@ fn ecrire_lettres(
     })
 }
 
-/// `notifier DOSSIER --sortie DIR [--gestionnaire NOM] [--format pdf|html] [--ecraser]`.
+/// The place and date of signature given (`--lieu`, `--date`), checked.
+fn fait_a(lieu: Option<&str>, date: Option<&str>) -> Result<lettre::FaitA, Erreur> {
+    let lieu = lieu
+        .map(|l| {
+            lettre::analyser_lieu(l).map_err(|pourquoi| {
+                Erreur::message(
+                    E_SIGNATURE,
+                    format!("--lieu, valeur « {} » : {pourquoi} (conseil : le nom de la ville où la lettre est signée, par exemple --lieu Dijon)", l.escape_debug()),
+                )
+            })
+        })
+        .transpose()?;
+    let date = date
+        .map(|d| {
+            crate::projection::evenements::analyser_date(d).ok_or_else(|| {
+                Erreur::message(
+                    E_SIGNATURE,
+                    format!("--date, valeur « {} » : date invalide (conseil : AAAA-MM-JJ ou JJ/MM/AAAA, par exemple --date 2026-01-15)", d.escape_debug()),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(lettre::FaitA { lieu, date })
+}
+
+/// `notifier DOSSIER --sortie DIR [--gestionnaire NOM] [--format pdf|html] [--lieu VILLE]
+/// [--date DATE] [--ecraser]`.
 pub fn notifier(
     entree: &Entree,
     dir: &Path,
     gestionnaire: Option<&str>,
-    format: FormatLettre,
+    (format, lieu, date): (FormatLettre, Option<&str>, Option<&str>),
     ecraser: bool,
     m: &Messages,
 ) -> Result<Fin, Erreur> {
+    let fait = fait_a(lieu, date)?;
     verifier_dossier_sortie(dir, ecraser)?;
     let (_, r, _) = charger(entree, m)?;
     let selection = match gestionnaire {
@@ -175,7 +204,7 @@ pub fn notifier(
             }
         },
     };
-    let lettres = lettre::lettres(&r, &selection)?;
+    let lettres = lettre::lettres(&r, &selection, &fait)?;
     let mut fichiers = Vec::with_capacity(lettres.len());
     for l in &lettres {
         let octets = match format {

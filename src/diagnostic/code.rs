@@ -154,6 +154,7 @@ codes! {
     E120, Lettres, "gestionnaire inconnu";
     E121, Lettres, "dossier de lettres qui contient autre chose";
     E122, Lettres, "échec de l'écrivain PDF";
+    E123, Lettres, "lieu ou date de signature invalide";
     E130, Web, "envoi refusé";
     E131, Web, "fichier déposé invalide";
     E132, Web, "archive zip illisible";

@@ -207,9 +207,48 @@ fn entete(r: &Resultat, destinataire: Vec<String>) -> Bloc {
     }
 }
 
-fn signature() -> Bloc {
+/// Where and when the letters are signed (`notifier --lieu --date`): « Fait à Dijon, le
+/// 15 janvier 2026 » ; what is not given is left dotted, to be written by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FaitA {
+    pub lieu: Option<String>,
+    pub date: Option<crate::modele::Date>,
+}
+
+/// The dots left for what is written by hand.
+const POINTILLES: &str = "……………………";
+
+impl FaitA {
+    /// `Fait à Dijon, le 15 janvier 2026`, dots for what is not given.
+    pub fn texte(&self) -> String {
+        format!(
+            "Fait à {}, le {}",
+            self.lieu.as_deref().unwrap_or(POINTILLES),
+            self.date
+                .map_or(POINTILLES.to_string(), |d| d.en_toutes_lettres())
+        )
+    }
+}
+
+/// A place of signature as given (`--lieu`), or why it is refused: blank, longer than 60
+/// characters (it must fit on the signature line), or holding a control character.
+pub fn analyser_lieu(brut: &str) -> Result<String, &'static str> {
+    let t = brut.trim();
+    if t.is_empty() {
+        return Err("lieu vide");
+    }
+    if t.chars().any(char::is_control) {
+        return Err("caractère de contrôle dans le lieu");
+    }
+    if t.chars().count() > 60 {
+        return Err("lieu de plus de 60 caractères");
+    }
+    Ok(t.to_string())
+}
+
+fn signature(fait: &FaitA) -> Bloc {
     Bloc::Signature {
-        lieu_date: "Fait à ……………………, le ……………………".to_string(),
+        lieu_date: fait.texte(),
         qualite: "Pour la Caf, le directeur ou la directrice".to_string(),
     }
 }
@@ -424,12 +463,12 @@ fn ouverture_ctre(total: &Totaux, qui: &str) -> R<Vec<Segment>> {
 /// The closing paragraphs, the politeness formula and the signature: kept together on one
 /// page by the renderers ([`debut_de_la_fin`]); then, as an annex for whoever checks the
 /// figures, where each barème value the rules quote comes from.
-fn fin_de_lettre(blocs: &mut Vec<Bloc>, rappel: &str, sources: Vec<String>) {
+fn fin_de_lettre(blocs: &mut Vec<Bloc>, rappel: &str, sources: Vec<String>, fait: &FaitA) {
     blocs.push(Bloc::Paragraphe(vec![normal(rappel)]));
     blocs.push(Bloc::Paragraphe(vec![normal(
         "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     )]));
-    blocs.push(signature());
+    blocs.push(signature(fait));
     if !sources.is_empty() {
         blocs.push(Bloc::Titre(TITRE_SOURCES.to_string()));
         blocs.extend(sources.into_iter().map(Bloc::Note));
@@ -486,7 +525,7 @@ pub fn trouver_gestionnaire<'a>(r: &'a Resultat, nom: &str) -> Result<&'a str, O
 /// The letters of a result: the gestionnaires' in name order, then the collectivités'
 /// recaps in convention order. File names are distinct: `gestionnaire-NOM`,
 /// `collectivite-NOM`.
-pub fn lettres(r: &Resultat, selection: &Selection) -> R<Vec<Lettre>> {
+pub fn lettres(r: &Resultat, selection: &Selection, fait: &FaitA) -> R<Vec<Lettre>> {
     let mut noms = BTreeSet::new();
     let mut v = Vec::new();
     let gestionnaires: BTreeMap<&str, &Totaux> = r
@@ -500,7 +539,7 @@ pub fn lettres(r: &Resultat, selection: &Selection) -> R<Vec<Lettre>> {
         .collect();
     for (g, t) in gestionnaires {
         let f = distinguer(&mut noms, format!("gestionnaire-{}", nom_de_fichier(g)));
-        v.push(lettre_gestionnaire(r, g, t, f)?);
+        v.push(lettre_gestionnaire(r, g, t, f, fait)?);
     }
     if *selection == Selection::Toutes {
         for c in &r.convention.collectivites {
@@ -516,7 +555,7 @@ pub fn lettres(r: &Resultat, selection: &Selection) -> R<Vec<Lettre>> {
                 &mut noms,
                 format!("collectivite-{}", nom_de_fichier(&c.nom)),
             );
-            if let Some(l) = recapitulatif(r, &c.id, f)? {
+            if let Some(l) = recapitulatif(r, &c.id, f, fait)? {
                 v.push(l);
             }
         }

@@ -458,6 +458,7 @@ fn rendre_page(sc: &Scenario, f: &Filtres) -> Response {
         "<nav class=\"telechargements\" aria-label=\"Téléchargements\">Télécharger{de} : <a href=\"/d/{i}/telecharger/resultat.xlsx\" download>classeur</a> · <a href=\"/d/{i}/telecharger/resultat.csv\" download>CSV</a> · <a href=\"/d/{i}/telecharger/resultat.json\" download>JSON</a> · <a href=\"/d/{i}/telecharger/rapport.html\" download>rapport HTML</a> · <a href=\"/d/{i}/telecharger/lettres.zip\" download>{lettres}</a></nav>",
         i = esc(id)
     ));
+    corps.push_str(&formulaire_signature(id));
     corps.push_str("<section id=\"synthese\"><h2>Synthèse</h2>");
     corps.push_str(&synthese(&r));
     corps.push_str("</section>\n<section id=\"detail\"><h2>Détail par structure</h2><p class=\"legende\">Cliquez sur une structure pour voir le détail de son calcul.</p>");
@@ -541,8 +542,56 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
     }
 }
 
+/// The letters' download with their place and date of signature (both optional: left
+/// dotted, to be written by hand, as `notifier` does without `--lieu` and `--date`).
+fn formulaire_signature(id: &str) -> String {
+    format!(
+        "<form class=\"signature-lettres\" method=\"get\" action=\"/d/{}/telecharger/lettres.zip\"><span>Lettres prêtes à signer :</span><label>fait à <input name=\"lieu\" maxlength=\"60\" size=\"14\"></label><label>le <input type=\"date\" name=\"date\"></label><button type=\"submit\">Télécharger les lettres</button><small>(lieu et date facultatifs : sinon laissés en pointillés, à remplir à la main)</small></form>",
+        esc(id)
+    )
+}
+
+/// The place and date of signature of the letters' download (`?lieu=Dijon&date=2026-01-15`;
+/// empty fields: dotted).
+#[derive(serde::Deserialize, Default)]
+pub struct Signature {
+    lieu: Option<String>,
+    date: Option<String>,
+}
+
+impl Signature {
+    fn fait_a(&self) -> Result<rapport::lettre::FaitA, Response> {
+        let refus = |message: String| {
+            erreur(
+                StatusCode::BAD_REQUEST,
+                Code::E123,
+                &message,
+                "laissez le champ vide pour des pointillés à remplir à la main",
+            )
+        };
+        let plein = |x: &Option<String>| x.clone().filter(|v| !v.trim().is_empty());
+        let lieu = plein(&self.lieu)
+            .map(|l| {
+                rapport::lettre::analyser_lieu(&l)
+                    .map_err(|pourquoi| refus(format!("lieu de signature « {l} » : {pourquoi}")))
+            })
+            .transpose()?;
+        let date = plein(&self.date)
+            .map(|d| {
+                crate::projection::evenements::analyser_date(&d)
+                    .ok_or_else(|| refus(format!("date de signature « {d} » : date invalide")))
+            })
+            .transpose()?;
+        Ok(rapport::lettre::FaitA { lieu, date })
+    }
+}
+
 /// The downloads (fixed names: nothing from the user reaches a path).
-pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -> Response {
+pub async fn telecharger(
+    etat: S,
+    Path((id, fichier)): Path<(String, String)>,
+    Query(signature): Query<Signature>,
+) -> Response {
     let sc = match charger(&etat, &id).await {
         Ok(s) => s,
         Err(r) => return r,
@@ -586,7 +635,10 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
                 let (origine, _) = sc
                     .calculer_origine()
                     .map_err(|d| sc.invalide("Le dossier déposé ne peut pas être calculé", &d))?;
-                (lettres_zip(&origine)?, "application/zip")
+                (
+                    lettres_zip(&origine, &signature.fait_a()?)?,
+                    "application/zip",
+                )
             }
             _ => {
                 return Err(erreur(
@@ -617,9 +669,12 @@ pub async fn telecharger(etat: S, Path((id, fichier)): Path<(String, String)>) -
 
 /// Every notification letter (one per gestionnaire, one recap per collectivité) as PDF, in
 /// one zip (the files `bonus-ctg notifier` writes).
-fn lettres_zip(r: &crate::calcul::Resultat) -> Result<Vec<u8>, Response> {
+fn lettres_zip(
+    r: &crate::calcul::Resultat,
+    fait: &rapport::lettre::FaitA,
+) -> Result<Vec<u8>, Response> {
     use std::io::Write;
-    let lettres = rapport::lettre::lettres(r, &rapport::lettre::Selection::Toutes)
+    let lettres = rapport::lettre::lettres(r, &rapport::lettre::Selection::Toutes, fait)
         .map_err(|e| interne(&e.to_string()))?;
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o =

@@ -9,6 +9,7 @@ pub(super) fn lettre_gestionnaire(
     gestionnaire: &str,
     total: &Totaux,
     fichier: String,
+    fait: &FaitA,
 ) -> R<Lettre> {
     let lignes: Vec<&LigneStructure> = r
         .structures
@@ -56,6 +57,7 @@ pub(super) fn lettre_gestionnaire(
             "Le bonus territoire et le CTRE sont versés par la Caf au gestionnaire ; chaque collectivité signataire reçoit le récapitulatif des bonus versés sur son territoire."
         },
         sources,
+        fait,
     );
     Ok(Lettre {
         genre: Genre::Gestionnaire,

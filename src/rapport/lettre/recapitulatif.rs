@@ -4,7 +4,12 @@
 use super::*;
 
 /// The recap for one collectivité.
-pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option<Lettre>> {
+pub(super) fn recapitulatif(
+    r: &Resultat,
+    id: &str,
+    fichier: String,
+    fait: &FaitA,
+) -> R<Option<Lettre>> {
     let Some(tc) = r.collectivites.get(id) else {
         return Ok(None);
     };
@@ -64,6 +69,7 @@ pub(super) fn recapitulatif(r: &Resultat, id: &str, fichier: String) -> R<Option
         &mut blocs,
         "Chaque gestionnaire reçoit sa propre lettre de notification, avec le détail du calcul de chacune de ses structures.",
         sources,
+        fait,
     );
     Ok(Some(Lettre {
         genre: Genre::Collectivite,

@@ -117,6 +117,7 @@ fn fin_de_lettre_gardee_avec_la_signature() {
         &mut blocs,
         "Le bonus territoire est versé…",
         vec!["a".into()],
+        &FaitA::default(),
     );
     // the reminder and the politeness formula, not the paragraph before them
     assert_eq!(debut_de_la_fin(&blocs), Some(2));
@@ -128,7 +129,7 @@ fn fin_de_lettre_gardee_avec_la_signature() {
     assert_eq!(blocs.len(), 7);
     // no source, no annex
     let mut blocs = Vec::new();
-    fin_de_lettre(&mut blocs, "x", vec![]);
+    fin_de_lettre(&mut blocs, "x", vec![], &FaitA::default());
     assert!(matches!(blocs.last(), Some(Bloc::Signature { .. })));
 }
 
@@ -153,4 +154,31 @@ fn verse_caf_bonus_plus_ctre() {
         Montant(5_040_000)
     );
     assert!(verse_caf(Montant(i64::MAX), Montant(1)).is_err());
+}
+
+#[test]
+fn fait_a_lieu_et_date() {
+    let d = crate::modele::Date::new(2026, 1, 1);
+    let f = |lieu: Option<&str>, date| FaitA {
+        lieu: lieu.map(String::from),
+        date,
+    };
+    assert_eq!(f(None, None).texte(), "Fait à ……………………, le ……………………");
+    assert_eq!(
+        f(Some("Dijon"), Some(d)).texte(),
+        "Fait à Dijon, le 1er janvier 2026"
+    );
+    assert_eq!(f(Some("Dijon"), None).texte(), "Fait à Dijon, le ……………………");
+    assert_eq!(
+        f(None, Some(d)).texte(),
+        "Fait à ……………………, le 1er janvier 2026"
+    );
+    assert_eq!(
+        analyser_lieu("  Saint-Étienne "),
+        Ok("Saint-Étienne".to_string())
+    );
+    assert_eq!(analyser_lieu(" "), Err("lieu vide"));
+    assert!(analyser_lieu("a\nb").is_err());
+    assert!(analyser_lieu(&"é".repeat(60)).is_ok());
+    assert!(analyser_lieu(&"é".repeat(61)).is_err());
 }
