@@ -282,12 +282,12 @@ pub async fn modele_vierge() -> axum::response::Response {
         bareme_toml: None,
     };
     match crate::classeur::modele::ecrire_modele(&contenu) {
-        Ok(octets) => super::resultat::fichier_reponse(
+        Ok(octets) => super::telechargement::fichier_reponse(
             octets,
-            super::resultat::XLSX,
+            super::telechargement::XLSX,
             "classeur-dossier-vierge.xlsx",
         ),
-        Err(e) => super::resultat::interne(&e.to_string()),
+        Err(e) => super::telechargement::interne(&e.to_string()),
     }
 }
 

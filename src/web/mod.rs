@@ -25,6 +25,7 @@ pub mod scenarios;
 pub mod securite;
 pub mod simulation;
 pub mod stockage;
+pub mod telechargement;
 pub mod verifier;
 
 use crate::diagnostic::Code;
@@ -150,7 +151,10 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/statique/app.js", get(script))
         .route("/d/{id}", get(resultat::page))
         .route("/d/{id}/structure/{sid}", get(resultat::structure))
-        .route("/d/{id}/telecharger/{fichier}", get(resultat::telecharger))
+        .route(
+            "/d/{id}/telecharger/{fichier}",
+            get(telechargement::telecharger),
+        )
         .route(
             "/d/{id}/simulation",
             get(simulation::page).post(simulation::modifier),

@@ -22,7 +22,7 @@ pub async fn page(etat: S, Path(id): Path<String>) -> Response {
         )
         .map_err(|d| sc.invalide("La projection ne peut pas être calculée", &d))?;
         let html = crate::rapport::projection_html::rendre(&pr)
-            .map_err(|e| super::resultat::interne(&e.to_string()))?;
+            .map_err(|e| super::telechargement::interne(&e.to_string()))?;
         let (style, corps) = style_et_corps(&html);
         let corps = format!(
             "<p class=\"intro\">Projection du scénario{} année par année jusqu'à la fin de la convention.</p><div class=\"rapport\">{corps}</div>",

@@ -240,17 +240,17 @@ fn verifier_notification(
         ));
     }
     let v = verification::verifier(&r, &sc.origine.dossier, nom, &lignes, &filtre)
-        .map_err(|e| super::resultat::interne(&e.to_string()))?;
+        .map_err(|e| super::telechargement::interne(&e.to_string()))?;
     match format {
         Some("csv") => {
-            return Ok(super::resultat::fichier_reponse(
+            return Ok(super::telechargement::fichier_reponse(
                 crate::rapport::verification::rendre_csv(&v, crate::rapport::Profil::ExcelFr),
                 "text/csv; charset=utf-8",
                 "verification.csv",
             ))
         }
         Some("json") => {
-            return Ok(super::resultat::fichier_reponse(
+            return Ok(super::telechargement::fichier_reponse(
                 crate::rapport::verification::rendre_json(&v),
                 "application/json",
                 "verification.json",
