@@ -675,4 +675,19 @@ fn explication_dijon(s: &Session, base: &str, classeur: &Path, captures: &Path) 
         s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
         json!(true)
     );
+    // a rule's tag leads to its statement on the rules page
+    s.cliquer("#explication li[data-id=\"m\"] > p.noeud .regle a");
+    s.attendre(
+        "return location.pathname === '/regles' && location.hash === '#R16';",
+        "page Règles, à la règle R16",
+    );
+    let titre = s.script(
+        "var h = document.getElementById('R16'); var r = h.getBoundingClientRect(); return [h.textContent, r.top >= 0 && r.top < window.innerHeight];",
+    );
+    assert_eq!(titre, json!(["R16. Lissage des unités existantes", true]));
+    s.capture(1024, 900, &captures.join("regles-r16-1024.png"));
+    assert_eq!(
+        s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        json!(true)
+    );
 }

@@ -2415,6 +2415,39 @@ fn contenus_zip(octets: &[u8]) -> Vec<(String, Vec<u8>)> {
     v
 }
 
+/// The rules page: the project's statement of the rules, each rule at its anchor; the
+/// explanation's rule tags and the barème's sources link to it, and no page shows a path of
+/// the project's documents.
+#[tokio::test]
+async fn regles_et_liens_vers_elles() {
+    let n = Navigateur::nouveau(app()).await;
+    let r = n.get("/regles").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let t = r.texte();
+    assert!(
+        t.contains("<h2 id=\"R15\">R15. Éligibilité d'une structure</h2>"),
+        "{t}"
+    );
+    assert!(t.contains("<h2 id=\"R9\">R9. Arrondi</h2>"));
+    assert!(
+        t.contains("href=\"/regles\" aria-current=\"page\">Règles</a>"),
+        "{t}"
+    );
+    let d = n.exemple("dugny").await;
+    let t = n.get(&format!("{d}/structure/LAEP-LAPINOUS")).await.texte();
+    // m = A / U = 10 000,00 € / 750,00 (rule R16)
+    assert!(t.contains("(<a href=\"/regles#R16\">R16</a>)"), "{t}");
+    assert!(t.contains("(<a href=\"/regles#R15\">R15</a>)"));
+    for p in [
+        t,
+        n.get("/bareme").await.texte(),
+        n.get(&format!("{d}/bareme")).await.texte(),
+    ] {
+        assert!(!p.contains("docs/") && !p.contains(".md"), "{p}");
+        assert!(p.contains("<a href=\"/regles#R"), "{p}");
+    }
+}
+
 /// The letters' form: place and date of signature written in every letter (« Fait à
 /// Dugny, le 1er février 2026 »); empty fields give the dotted letters of the plain link;
 /// an impossible date is refused (400, E123).

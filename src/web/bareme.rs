@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 fn ligne<T>(nom: &str, l: &Lu<T>, valeur: String) -> String {
     match &l.source {
         Some(x) => format!(
-            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td>{r}<br><small>{f}</small></td></tr>",
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td><span class=\"source\">{r}</span><br><small>{f}</small></td></tr>",
             p = esc(nom),
             v = esc(&valeur),
             d = x.debut.en_toutes_lettres(),
@@ -90,7 +90,7 @@ fn tableau(be: &BaremeExercice, annee: i32) -> String {
     );
     for l in lignes_bareme(be) {
         o.push_str(&format!(
-            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td>{r}{f}</td></tr>",
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td><span class=\"source\">{r}</span>{f}</td></tr>",
             p = esc(&l.parametre),
             v = esc(&l.valeur),
             d = l.debut.map_or("—".into(), |d| d.en_toutes_lettres()),
@@ -106,7 +106,7 @@ fn tableau(be: &BaremeExercice, annee: i32) -> String {
     o.push_str("</tbody></table></div><h2>Choix de modélisation appliqués</h2><ul class=\"hyp\">");
     for h in hypotheses(be) {
         o.push_str(&format!(
-            "<li><strong>{}</strong> — {}</li>",
+            "<li><strong><span class=\"regle\">{}</span></strong> — {}</li>",
             esc(&h.code),
             esc(&h.titre)
         ));
@@ -150,7 +150,14 @@ pub async fn page_integre(Query(q): Query<Annee>) -> Response {
         tableau(&be, annee),
         pluriannuel(&b, annee)
     );
-    gabarit("Barème", Onglet::Bareme, None, "", &corps).into_response()
+    gabarit(
+        "Barème",
+        Onglet::Bareme,
+        None,
+        "",
+        &super::regles::lier(&corps),
+    )
+    .into_response()
 }
 
 /// The barème applied to a dossier (its own overrides included).
@@ -170,5 +177,12 @@ pub async fn page_dossier(etat: S, Path(id): Path<String>) -> Response {
         tableau(&be, annee),
         pluriannuel(&sc.lu.bareme, annee)
     );
-    gabarit("Barème", Onglet::Bareme, Some(&sc.contexte()), "", &corps).into_response()
+    gabarit(
+        "Barème",
+        Onglet::Bareme,
+        Some(&sc.contexte()),
+        "",
+        &super::regles::lier(&corps),
+    )
+    .into_response()
 }

@@ -20,6 +20,7 @@ pub mod bareme;
 pub mod dossier;
 pub mod journal;
 pub mod projection;
+pub mod regles;
 pub mod resultat;
 pub mod scenarios;
 pub mod securite;
@@ -146,6 +147,7 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/deposer", post(accueil::deposer))
         .route("/ouvrir", post(accueil::ouvrir))
         .route("/bareme", get(bareme::page_integre))
+        .route("/regles", get(regles::page))
         .route("/modele.xlsx", get(accueil::modele_vierge))
         .route("/statique/app.css", get(feuille_style))
         .route("/statique/app.js", get(script))
@@ -414,6 +416,7 @@ pub enum Onglet {
     Bareme,
     Scenarios,
     Journal,
+    Regles,
 }
 
 /// The dossier a page is about: its identifier and its name.
@@ -439,6 +442,7 @@ pub fn gabarit(
     for (o, chemin, libelle) in [
         (Onglet::Scenarios, "/scenarios", "Scénarios"),
         (Onglet::Journal, "/journal", "Journal"),
+        (Onglet::Regles, "/regles", "Règles"),
     ] {
         nav.push_str(&format!(
             "<a href=\"{chemin}\"{}>{libelle}</a>",

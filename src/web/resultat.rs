@@ -526,7 +526,7 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
             crate::rapport::explication::html::STYLE_ARBRE,
             esc(&nom),
             esc(&sid),
-            arbre
+            super::regles::lier(&arbre)
         );
         Ok(gabarit(&format!("Explication — {nom}"),
             Onglet::Resultat,
