@@ -34,11 +34,12 @@ pub async fn page(etat: S, Extension(j): Extension<Jeton>) -> Html<String> {
 <p class=\"limites\">Limites : un fichier de 20 Mo au plus ; dans une archive zip, 1 000 entrées au plus, 20 Mo par fichier décompressé (2 Mo pour un fichier TOML) et 50 Mo en tout ; un classeur se décompresse en au plus 20 fois sa taille. Les dossiers ouverts sont gardés {garde}.</p>\n</section>\n\
 <section><h2>Ou ouvrir un dossier d'exemple</h2><ul class=\"exemples\">{exemples}</ul></section>\n\
 <section><h2>Les pages</h2><dl class=\"aide\">\n\
-<dt>Résultat</dt><dd>total versé par la Caf, contributions des collectivités, graphiques, tableau par structure filtrable, explication de chaque montant, avertissements, téléchargements (classeur, CSV, JSON, rapport HTML).</dd>\n\
+<dt>Résultat</dt><dd>total versé par la Caf, contributions des collectivités, graphiques, tableau par structure filtrable, explication de chaque montant, avertissements, téléchargements (classeur, CSV, JSON, rapport HTML, lettres de notification prêtes à signer).</dd>\n\
 <dt>Simulation</dt><dd>modifier les unités, les mois, le soutien, l'annexe ou un montant N-1, ajouter ou retirer une structure : tout est recalculé, avec l'écart par structure.</dd>\n\
 <dt>Vérifier</dt><dd>contrôler ligne par ligne une notification de la Caf (CSV ou XLSX).</dd>\n\
 <dt>Projection</dt><dd>le bonus année par année jusqu'à la fin de la convention.</dd>\n\
-<dt>Barème</dt><dd>les règles en vigueur avec leurs sources.</dd>\n\
+<dt>Barème</dt><dd>les valeurs en vigueur (taux, forfaits, planchers…) avec leur date, leur statut et leur source.</dd>\n\
+<dt>Règles</dt><dd>l'énoncé des règles de calcul, chacune avec son numéro (R16…), ses sources et son statut : chaque règle citée dans une explication y mène.</dd>\n\
 <dt>Scénarios</dt><dd>les scénarios enregistrés depuis la page Simulation, à rouvrir.</dd>\n\
 <dt>Journal</dt><dd>chaque calcul fait par ce serveur, avec l'empreinte du dossier, le barème et les totaux.</dd></dl></section>{deconnexion}",
         jeton = j.champ(),
