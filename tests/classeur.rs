@@ -127,6 +127,50 @@ fn projection_avec_la_feuille_evenements() {
     assert!(ev.starts_with("date;id;action;valeur\n"), "{ev}");
 }
 
+/// A folder holding only `dossier.xlsx` is the workbook dossier: its `evenements` sheet is
+/// read by `projeter` and kept by `modele --depuis`, exactly as when the workbook itself is
+/// given (the 7 Dijon events change the 2026 and 2027 amounts: ignoring them would give
+/// other figures without a word).
+#[test]
+fn feuille_evenements_de_dossier_xlsx_dans_un_dossier() {
+    let t = tempfile::tempdir().unwrap();
+    let d = racine().join("fixtures/dijon-2024");
+    let dossier = t.path().join("ctg");
+    std::fs::create_dir(&dossier).unwrap();
+    modele_depuis(&d, &dossier.join("dossier.xlsx"));
+    let p = |p: &Path| {
+        sortie(&[
+            "projeter",
+            chemin(p),
+            "--format",
+            "csv",
+            "--profil",
+            "rfc4180",
+        ])
+    };
+    let (c_d, o_d, e_d) = p(&d);
+    let (c_x, o_x, e_x) = p(&dossier);
+    assert_eq!((c_d, c_x), (0, 0), "{e_d}\n{e_x}");
+    assert_eq!(String::from_utf8_lossy(&o_d), String::from_utf8_lossy(&o_x));
+    // the copy keeps the 7 events of evenements.csv
+    let copie = t.path().join("copie.xlsx");
+    modele_depuis(&dossier, &copie);
+    let retour = t.path().join("retour");
+    assert_eq!(
+        sortie(&["exporter", chemin(&copie), "--vers", chemin(&retour)]).0,
+        0
+    );
+    let ev = std::fs::read_to_string(retour.join("evenements.csv")).unwrap_or_default();
+    assert_eq!(ev.lines().count(), 1 + 7, "{ev}");
+    // beside an evenements.csv, the sheet is left aside, and the user told so
+    std::fs::copy(d.join("evenements.csv"), dossier.join("evenements.csv")).unwrap();
+    let (c, o, e) = p(&dossier);
+    assert_eq!(c, 0, "{e}");
+    assert_eq!(String::from_utf8_lossy(&o_d), String::from_utf8_lossy(&o));
+    let x = dossier.join("dossier.xlsx");
+    assert!(e.contains(&format!("avertissement W005 : {} : feuille « evenements » ignorée : evenements.csv est présent et c'est lui qui est lu (conseil : gardez les événements à un seul endroit (evenements.csv ou la feuille « evenements »))", x.display())), "{e}");
+}
+
 fn partie(classeur: &Path, nom: &str) -> String {
     let mut z = zip::ZipArchive::new(std::fs::File::open(classeur).unwrap()).unwrap();
     let mut s = String::new();

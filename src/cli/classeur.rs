@@ -24,14 +24,8 @@ pub fn modele(
                 bareme: None,
             };
             let lu = lecture::lire_dossier(d, &opts, &mut diags);
-            let p_ev = d.join(crate::projection::evenements::FICHIER);
-            let ev = if d.is_dir() && p_ev.is_file() {
-                crate::projection::evenements::lire_evenements(&p_ev, encodage, &mut diags)
-            } else if d.is_file() {
-                lecture::classeur::lire_evenements_du_classeur(d, &mut diags)
-            } else {
-                Some(Vec::new())
-            };
+            let (ev, _) =
+                crate::projection::evenements::evenements_du_dossier(d, encodage, &mut diags);
             let p_b = d.join("bareme.toml");
             let bareme = if d.is_dir() && p_b.exists() {
                 // read and checked as the dossier's barème was (lu is None otherwise)

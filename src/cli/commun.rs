@@ -62,17 +62,12 @@ pub fn charger_projection(
     use crate::projection::evenements;
     let mut diags = Diagnostics::default();
     let lu = lecture::lire_dossier(&e.dossier, &options(e), &mut diags);
-    let chemin_ev = p.evenements.clone().or_else(|| {
-        let c = e.dossier.join(evenements::FICHIER);
-        c.exists().then_some(c)
-    });
-    let lus = match &chemin_ev {
-        Some(c) => evenements::lire_evenements(c, options(e).encodage, &mut diags),
-        // a workbook dossier: its optional `evenements` sheet
-        None if e.dossier.is_file() => {
-            lecture::classeur::lire_evenements_du_classeur(&e.dossier, &mut diags)
-        }
-        None => Some(Vec::new()),
+    let (lus, nom_ev) = match &p.evenements {
+        Some(c) => (
+            evenements::lire_evenements(c, options(e).encodage, &mut diags),
+            c.display().to_string(),
+        ),
+        None => evenements::evenements_du_dossier(&e.dossier, options(e).encodage, &mut diags),
     };
     let (Some(lu), Some(lus)) = (lu, lus) else {
         return Err(m.refus(&e.dossier, &diags));
@@ -84,11 +79,6 @@ pub fn charger_projection(
             BaseArg::Figee => crate::bareme::BasePluriannuelle::Figee,
             BaseArg::Glissante => crate::bareme::BasePluriannuelle::Glissante,
         }),
-    };
-    let nom_ev = match &chemin_ev {
-        Some(c) => c.display().to_string(),
-        None if e.dossier.is_file() => e.dossier.display().to_string(),
-        None => evenements::FICHIER.to_string(),
     };
     match crate::projection::projeter(&lu, &lus, &opts, &nom_bareme(e), &nom_ev) {
         Ok((pr, d)) => {

@@ -541,6 +541,24 @@ pub fn pas_un_classeur(fichier: &str) -> Diagnostic {
     .conseil("donnez le chemin d'un dossier (convention.toml, structures.csv, charges_n1.csv) ou d'un classeur .xlsx fait avec « bonus-ctg modele »")
 }
 
+/// The workbook whose sheets make the dossier `dossier`, as [`super::lire_dossier`] reads
+/// it: the `.xlsx` given itself, or the `dossier.xlsx` of a folder that takes a table from it
+/// (no `convention.toml`, or a table with neither its `.csv` nor its `.xlsx` file).
+pub fn classeur_du_dossier(dossier: &std::path::Path) -> Option<std::path::PathBuf> {
+    if dossier.is_file() {
+        return Some(dossier.to_path_buf());
+    }
+    let x = dossier.join("dossier.xlsx");
+    let sans_fichier = |nom: &str| {
+        !dossier.join(format!("{nom}.csv")).exists()
+            && !dossier.join(format!("{nom}.xlsx")).exists()
+    };
+    let lu = !dossier.join("convention.toml").exists()
+        || sans_fichier("structures")
+        || sans_fichier("charges_n1");
+    (dossier.is_dir() && x.is_file() && lu).then_some(x)
+}
+
 /// The events of a workbook dossier's optional `evenements` sheet (none without the sheet).
 pub fn lire_evenements_du_classeur(
     chemin: &std::path::Path,

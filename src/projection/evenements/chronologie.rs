@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::diagnostic::Code;
+use std::collections::HashMap;
 
 /// A structure's situation in one month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +81,9 @@ impl Chronologie {
             evenements: BTreeMap::new(),
         };
         let dates = Dates::new(dossier, n, derniere, fichier);
+        let ids = IdsParCle::de(dossier, &c.depart, evenements);
         for e in evenements {
-            let e = rattacher(dossier, &c.depart, e);
+            let e = ids.rattacher(&c.depart, e);
             if !c.depart.contains_key(&e.id) {
                 diags.push(
                     Diagnostic::erreur(Code::E031, fichier, "structure inconnue de structures.csv")
@@ -162,26 +164,38 @@ fn etats_de_depart(dossier: &Dossier) -> BTreeMap<String, Etat> {
         .collect()
 }
 
-/// The event with its id written as the structure's: an id written with another case or
-/// Unicode form is the structure's id (lecture::texte::cle_id, as everywhere): one
-/// structure, one spelling.
-fn rattacher<'e>(
-    dossier: &Dossier,
-    depart: &BTreeMap<String, Etat>,
-    e: &'e Evenement,
-) -> std::borrow::Cow<'e, Evenement> {
-    let cle = (!depart.contains_key(&e.id)).then(|| texte::cle_id(&e.id));
-    match cle.and_then(|k| {
-        dossier
-            .structures
-            .iter()
-            .find(|s| texte::cle_id(&s.id) == k)
-    }) {
-        Some(s) => std::borrow::Cow::Owned(Evenement {
-            id: s.id.to_string(),
-            ..e.clone()
-        }),
-        None => std::borrow::Cow::Borrowed(e),
+/// The structures' ids by their [`texte::cle_id`] (built only when an event's id is not
+/// written exactly as a structure's): an event's id is found in one look-up, never compared
+/// with every structure.
+struct IdsParCle(HashMap<String, String>);
+
+impl IdsParCle {
+    fn de(dossier: &Dossier, depart: &BTreeMap<String, Etat>, evenements: &[Evenement]) -> Self {
+        if evenements.iter().all(|e| depart.contains_key(&e.id)) {
+            return IdsParCle(HashMap::new());
+        }
+        let ids = dossier.structures.iter().map(|s| s.id.to_string());
+        IdsParCle(ids.map(|id| (texte::cle_id(&id), id)).collect())
+    }
+
+    /// The event with its id written as the structure's: an id written with another case or
+    /// Unicode form is the structure's id (lecture::texte::cle_id, as everywhere): one
+    /// structure, one spelling.
+    fn rattacher<'e>(
+        &self,
+        depart: &BTreeMap<String, Etat>,
+        e: &'e Evenement,
+    ) -> std::borrow::Cow<'e, Evenement> {
+        if depart.contains_key(&e.id) {
+            return std::borrow::Cow::Borrowed(e);
+        }
+        match self.0.get(&texte::cle_id(&e.id)) {
+            Some(id) => std::borrow::Cow::Owned(Evenement {
+                id: id.clone(),
+                ..e.clone()
+            }),
+            None => std::borrow::Cow::Borrowed(e),
+        }
     }
 }
 

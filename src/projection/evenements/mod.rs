@@ -8,15 +8,16 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
-use crate::lecture::texte::{self, Encodage};
+use crate::lecture::texte;
 use crate::lecture::{tableau, UNITES_MAX};
 use crate::modele::{unites_bonus, Annexe, Date, Dossier, Unites};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 
 mod chronologie;
+mod source;
 pub use chronologie::{Chronologie, Etat};
+pub use source::{evenements_du_dossier, lire_evenements};
 
 pub const FICHIER: &str = "evenements.csv";
 pub const COLONNES: &[&str] = &["date", "id", "action", "valeur"];
@@ -419,56 +420,6 @@ impl LigneEvenement<'_> {
             ),
         }
     }
-}
-
-/// Reads an events file from disk (encoding rules of the CSV files). `None` on error.
-pub fn lire_evenements(
-    chemin: &Path,
-    encodage: Encodage,
-    diags: &mut Diagnostics,
-) -> Option<Vec<Evenement>> {
-    let nom = chemin.display().to_string();
-    let octets = match crate::lecture::lire_fichier_borne(chemin, &nom, crate::lecture::TAILLE_MAX)
-    {
-        Ok(o) => o,
-        Err(e) if e.code == Code::E001 => {
-            diags.push(
-                Diagnostic::erreur(Code::E001, &nom, "fichier d'événements introuvable").conseil(
-                    "donnez le chemin d'un fichier evenements.csv (date;id;action;valeur)",
-                ),
-            );
-            return None;
-        }
-        Err(e) => {
-            diags.push(*e);
-            return None;
-        }
-    };
-    let texte = match texte::decoder(&octets, encodage) {
-        Ok(d) => {
-            if d.repli_windows1252 {
-                diags.push(
-                    Diagnostic::avertissement(
-                        Code::W004,
-                        &nom,
-                        "octets non UTF-8 : fichier lu en Windows-1252",
-                    )
-                    .conseil("enregistrez en « CSV UTF-8 » ou passez --encodage windows-1252"),
-                );
-            }
-            d.texte
-        }
-        Err(m) => {
-            diags.push(
-                Diagnostic::erreur(Code::E003, &nom, format!("encodage illisible : {m}"))
-                    .conseil("enregistrez le fichier en « CSV UTF-8 »"),
-            );
-            return None;
-        }
-    };
-    let avant = diags.erreurs().count();
-    let ev = analyser_evenements(&nom, &texte, diags);
-    (diags.erreurs().count() == avant).then_some(ev)
 }
 
 #[cfg(test)]
