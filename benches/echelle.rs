@@ -7,7 +7,10 @@
 //! * `national`: 2 000 collectivités, 60 000 structures, 100 dossiers — `lot` end to end on
 //!   disk, and the parse-only floor (reading the same CSV files with the csv crate, nothing
 //!   else, same threads);
-//! * `echelle`: 1 k / 10 k / 100 k structures, in memory, one thread (linearity).
+//! * `echelle`: 1 k / 10 k / 100 k structures, in memory, one thread (linearity);
+//! * `evenements`: `projeter`'s matching of events to structures, 3 k and 30 k structures
+//!   with as many events on ids of no structure (each refused): linear (an index), where
+//!   comparing every id with every structure took half a minute at 30 k.
 //!
 //! Targets and the end-to-end figures of the CLI (wall time, peak memory) are checked by the
 //! `national` bench binary (benches/national.rs); see BENCHMARKS.md.
@@ -169,5 +172,64 @@ fn echelle(c: &mut Criterion) {
     gr.finish();
 }
 
-criterion_group!(benches, enveloppe, departement, national, echelle);
+/// A dossier of `n` structures and `n` events on ids that are none of them.
+fn dossier_et_evenements(
+    n: usize,
+) -> (
+    bonus_ctg::lecture::DossierLu,
+    Vec<bonus_ctg::projection::evenements::Evenement>,
+) {
+    use std::fmt::Write;
+    let mut structures = String::from(
+        "id;annexe;type;nom;gestionnaire;collectivite;financement;unites_existantes\n",
+    );
+    let mut evenements = String::from("date;id;action;valeur\n");
+    for i in 0..n {
+        let _ = writeln!(structures, "EAJE-{i};2;EAJE;S{i};G;V;PSU;10");
+        let _ = writeln!(evenements, "2026-03-01;X-{i};fermeture;");
+    }
+    let f = Fichiers {
+        convention: "exercice = 2025\ndebut = 2025-01-01\nfin = 2027-12-31\n[[collectivites]]\nid = \"V\"\ntranche = 1\n".into(),
+        structures,
+        charges: "collectivite;volet;montant\nV;EAJE;100\n".into(),
+        ..Default::default()
+    };
+    let mut d = Diagnostics::default();
+    let lu = lecture::analyser_dossier(&f, &mut d).expect("dossier valide");
+    let ev = bonus_ctg::projection::evenements::analyser_evenements("e.csv", &evenements, &mut d);
+    (lu, ev)
+}
+
+fn evenements(c: &mut Criterion) {
+    let mut gr = c.benchmark_group("evenements");
+    gr.sample_size(10);
+    for n in [3_000usize, 30_000] {
+        let (lu, ev) = dossier_et_evenements(n);
+        gr.throughput(Throughput::Elements(n as u64));
+        gr.bench_with_input(BenchmarkId::from_parameter(n), &(lu, ev), |b, (lu, ev)| {
+            b.iter(|| {
+                let mut d = Diagnostics::default();
+                bonus_ctg::projection::evenements::Chronologie::construire(
+                    &lu.dossier,
+                    ev,
+                    2025,
+                    2027,
+                    "e.csv",
+                    &mut d,
+                );
+                black_box(d)
+            })
+        });
+    }
+    gr.finish();
+}
+
+criterion_group!(
+    benches,
+    enveloppe,
+    departement,
+    national,
+    echelle,
+    evenements
+);
 criterion_main!(benches);
