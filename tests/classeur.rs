@@ -92,6 +92,30 @@ fn classeur_egal_dossier_et_aller_retour() {
         if d.join("bareme.toml").exists() {
             assert!(retour.join("bareme.toml").exists(), "{nom} : barème perdu");
         }
+        // workbook → workbook (`modele --depuis` a workbook, given itself or as the
+        // `dossier.xlsx` of a folder): its `bareme` sheet is kept, the same CSV again
+        // (Dijon: the local LUDOTHEQUE volet of its barème keeps its 2 structures eligible)
+        let copie = t.path().join(format!("{nom}-copie.xlsx"));
+        modele_depuis(&x, &copie);
+        let rangee = t.path().join(format!("{nom}-range"));
+        std::fs::create_dir(&rangee).unwrap();
+        std::fs::copy(&x, rangee.join("dossier.xlsx")).unwrap();
+        let copie2 = t.path().join(format!("{nom}-copie2.xlsx"));
+        modele_depuis(&rangee, &copie2);
+        for c in [&copie, &copie2] {
+            let (c_c, o_c, e_c) = args(c);
+            assert_eq!(c_d, c_c, "{nom} : {e_c}");
+            assert_eq!(
+                String::from_utf8_lossy(&o_d),
+                String::from_utf8_lossy(&o_c),
+                "{nom} : copie du classeur ≠ dossier ({})",
+                c.display()
+            );
+        }
+        if nom == "dijon-2024" {
+            let t = String::from_utf8_lossy(&o_d);
+            assert_eq!(t.matches(",LUDOTHEQUE,LUDOTHEQUE,").count(), 2, "{t}");
+        }
     }
 }
 

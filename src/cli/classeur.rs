@@ -26,18 +26,12 @@ pub fn modele(
             let lu = lecture::lire_dossier(d, &opts, &mut diags);
             let (ev, _) =
                 crate::projection::evenements::evenements_du_dossier(d, encodage, &mut diags);
-            let p_b = d.join("bareme.toml");
-            let bareme = if d.is_dir() && p_b.exists() {
-                // read and checked as the dossier's barème was (lu is None otherwise)
-                lecture::lire_fichier_borne(&p_b, "bareme.toml", lecture::TAILLE_MAX)
-                    .ok()
-                    .map(|o| String::from_utf8_lossy(&o).into_owned())
-            } else {
-                None
-            };
             let (Some(lu), Some(ev)) = (lu, ev) else {
                 return Err(m.refus(d, &diags));
             };
+            // the barème the calculation of the dossier read (its bareme.toml, or its
+            // workbook's `bareme` sheet), so that the copy computes the same figures
+            let bareme = lu.localisations.bareme_toml.clone();
             (Some(lu), ev, bareme)
         }
     };

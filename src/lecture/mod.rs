@@ -107,6 +107,11 @@ pub struct Localisations {
     /// sheet): the line of a key named by a cross-file check (`exercice`,
     /// `collectivites[DIJON].tranche`).
     pub convention_toml: String,
+    /// The text of the barème that overrides the built-in one, as read (a folder's
+    /// `bareme.toml`, the text made from a workbook's `bareme` sheet, or `--bareme F`);
+    /// `None` with the built-in barème alone. What a copy of the dossier must carry
+    /// (`modele --depuis`, a web scenario's workbook) to compute the same figures.
+    pub bareme_toml: Option<String>,
 }
 
 impl DossierLu {
@@ -257,6 +262,7 @@ pub fn analyser_entrees(e: &Entrees<'_>, diags: &mut Diagnostics) -> Option<Doss
             charges: loc_c,
             convention: None,
             convention_toml: e.convention.to_string(),
+            bareme_toml: e.bareme.map(|(_, t)| t.to_string()),
         },
     })
 }

@@ -71,9 +71,6 @@ pub struct Scenario {
     /// With the simulation steps applied.
     pub lu: DossierLu,
     pub evenements: Vec<Evenement>,
-    /// The dossier's own barème text (a folder dossier's `bareme.toml`), for the workbook
-    /// written from the scenario.
-    pub bareme_toml: Option<String>,
     /// Warnings of reading.
     pub lecture: Diagnostics,
 }
@@ -143,14 +140,13 @@ impl Scenario {
 pub struct Lecture {
     pub lu: DossierLu,
     pub evenements: Vec<Evenement>,
-    pub bareme_toml: Option<String>,
     pub diags: Diagnostics,
 }
 
 /// Reads a stored dossier (pure: bytes in memory). `Err`: located diagnostics.
 pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let (lu, evenements, bareme_toml) = match enr.genre {
+    let (lu, evenements) = match enr.genre {
         Genre::Classeur => {
             let lu = lecture::classeur::analyser_classeur(&enr.nom, &enr.octets, None, &mut diags);
             let feuilles =
@@ -161,23 +157,7 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
             } else {
                 Some(Vec::new())
             };
-            // the `bareme` sheet as a barème text, for the scenario's workbook (the
-            // calculation already read it through analyser_classeur)
-            let bareme = if lu.is_some() && a(lecture::classeur::FEUILLE_BAREME[0]) {
-                lecture::xlsx::grille::lire_grille(
-                    &enr.nom,
-                    &enr.octets,
-                    lecture::xlsx::Feuille {
-                        noms: lecture::classeur::FEUILLE_BAREME,
-                        premiere_sinon: false,
-                    },
-                )
-                .ok()
-                .map(|(nom, cellules)| lecture::classeur::bareme_en_toml(&nom, &cellules).texte)
-            } else {
-                None
-            };
-            (lu, ev, bareme)
+            (lu, ev)
         }
         Genre::Zip => {
             let f = lire_zip(&enr.nom, &enr.octets)?;
@@ -186,8 +166,7 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
                 .evenements
                 .as_deref()
                 .map(|t| evenements::analyser_evenements(evenements::FICHIER, t, &mut diags));
-            let b = f.fichiers.bareme.map(|(_, t)| t);
-            (lu, ev.or(Some(Vec::new())), b)
+            (lu, ev.or(Some(Vec::new())))
         }
         Genre::Exemple => {
             let Some(x) = EXEMPLES.iter().find(|x| x.nom == enr.nom) else {
@@ -208,14 +187,13 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
             let ev = x
                 .evenements
                 .map(|t| evenements::analyser_evenements(evenements::FICHIER, t, &mut diags));
-            (lu, ev.or(Some(Vec::new())), x.bareme.map(String::from))
+            (lu, ev.or(Some(Vec::new())))
         }
     };
     match (lu, evenements) {
         (Some(lu), Some(evenements)) if !diags.a_des_erreurs() => Ok(Lecture {
             lu,
             evenements,
-            bareme_toml,
             diags,
         }),
         _ => Err(diags),
@@ -262,7 +240,6 @@ pub fn ouvrir(id: String, enr: Enregistrement) -> Result<Scenario, Response> {
         origine: l.lu,
         lu,
         evenements: l.evenements,
-        bareme_toml: l.bareme_toml,
         lecture: l.diags,
     })
 }

@@ -70,7 +70,8 @@ pub async fn telecharger(
                 crate::classeur::modele::ecrire_modele(&crate::classeur::modele::Contenu {
                     dossier: Some(&sc.lu),
                     evenements: &sc.evenements,
-                    bareme_toml: sc.bareme_toml.as_deref(),
+                    // the barème the dossier was read with (its bareme.toml or its workbook's sheet)
+                    bareme_toml: sc.origine.localisations.bareme_toml.as_deref(),
                 })
                 .map_err(|e| interne(&e.to_string()))?;
             return Ok(fichier_reponse(octets, XLSX, "scenario.xlsx"));
