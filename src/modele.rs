@@ -104,6 +104,13 @@ impl fmt::Display for Montant {
         f.write_str(&crate::calcul::rationnel::format_echelle(self.0 as i128, 2))
     }
 }
+impl Unites {
+    /// In a French sentence: `1 234,50` (decimal comma, thousands grouped).
+    pub fn fr(self) -> String {
+        groupe_fr(&crate::calcul::rationnel::format_echelle(self.0 as i128, 2))
+    }
+}
+
 impl fmt::Display for Unites {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&crate::calcul::rationnel::format_echelle(self.0 as i128, 2))

@@ -65,7 +65,7 @@ fn erreurs_des_evenements() {
             // 100 employer places > 60 existing places
             "2026-03-01;EAJE-LES-CIGOGNES;unites_employeurs;100\n",
             &[],
-            "erreur E036 : e.csv, ligne 2, colonne « valeur », valeur « 100,00 » : « EAJE-LES-CIGOGNES » : unités employeurs (100.00) supérieures aux unités existantes (60.00) à partir de mars 2026 (conseil : les places employeurs font partie des places existantes)",
+            "erreur E036 : e.csv, ligne 2, colonne « valeur », valeur « 100,00 » : « EAJE-LES-CIGOGNES » : unités employeurs (100,00) supérieures aux unités existantes (60,00) à partir de mars 2026 (conseil : les places employeurs font partie des places existantes)",
         ),
         (
             "2027-03-01;EAJE-LES-CIGOGNES;fermeture;\n",

@@ -334,7 +334,11 @@ impl Ligne<'_> {
                 Code::E017,
                 "unites_employeurs",
                 &v,
-                format!("les unités réservées aux employeurs ({unites_employeurs}) dépassent les unités existantes ({unites_existantes})"),
+                format!(
+                    "les unités réservées aux employeurs ({}) dépassent les unités existantes ({})",
+                    unites_employeurs.fr(),
+                    unites_existantes.fr()
+                ),
                 "les places employeurs font partie des places existantes",
             );
         }

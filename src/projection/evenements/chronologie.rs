@@ -336,8 +336,8 @@ fn rejouer_mois(
                     fichier,
                     format!(
                         "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {quand}",
-                        etat.employeurs,
-                        etat.existantes,
+                        etat.employeurs.fr(),
+                        etat.existantes.fr(),
                     ),
                 )
                 .ligne(e.ligne)
