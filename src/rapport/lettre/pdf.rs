@@ -35,8 +35,8 @@ const TABLE: f32 = 8.5;
 const NOTE: f32 = 7.5;
 const INTERLIGNE: f32 = 1.3;
 const PADDING: f32 = 3.0;
-/// Height of the signature block: space, place and date, capacity, room to sign.
-const HAUTEUR_SIGNATURE: f32 = 12.0 + 2.0 * (CORPS * INTERLIGNE + 4.0) + 45.0;
+/// Left edge of the signature block (place and date, capacity), right of the page's middle.
+const X_SIGNATURE: f32 = LARGEUR / 2.0 - 40.0;
 
 /// What is drawn, laid out.
 enum Op {
@@ -201,6 +201,29 @@ impl<'a> Mise<'a> {
         self.y += 2.0 * lh;
     }
 
+    /// The signature's lines, wrapped in the width right of [`X_SIGNATURE`] (a long place
+    /// name goes on the next line, never past the margin), each with whether it ends its
+    /// text (place and date, then capacity); and the block's height (space before, lines,
+    /// room to sign).
+    fn lignes_signature(&self, lieu_date: &str, qualite: &str) -> (Vec<(LigneMise, bool)>, f32) {
+        let largeur = LARGEUR - MARGE - X_SIGNATURE;
+        let mut lignes = Vec::new();
+        for (texte, gras) in [(lieu_date, false), (qualite, true)] {
+            let l = self.couper(
+                &[Segment {
+                    texte: texte.to_string(),
+                    gras,
+                }],
+                CORPS,
+                largeur,
+            );
+            let n = l.len();
+            lignes.extend(l.into_iter().enumerate().map(|(i, x)| (x, i + 1 == n)));
+        }
+        let hauteur = 12.0 + lignes.len() as f32 * CORPS * INTERLIGNE + 2.0 * 4.0 + 45.0;
+        (lignes, hauteur)
+    }
+
     /// The height of the blocks kept with the signature (closing paragraphs, signature).
     fn hauteur_fin(&self, blocs: &[Bloc]) -> f32 {
         let largeur = LARGEUR - 2.0 * MARGE;
@@ -210,7 +233,9 @@ impl<'a> Mise<'a> {
                 Bloc::Paragraphe(s) => {
                     self.couper(s, CORPS, largeur).len() as f32 * CORPS * INTERLIGNE + 6.0
                 }
-                Bloc::Signature { .. } => HAUTEUR_SIGNATURE,
+                Bloc::Signature { lieu_date, qualite } => {
+                    self.lignes_signature(lieu_date, qualite).1
+                }
                 _ => 0.0,
             })
             .sum()
@@ -274,20 +299,22 @@ impl<'a> Mise<'a> {
                 6.0,
             ),
             Bloc::Signature { lieu_date, qualite } => {
-                self.assurer(HAUTEUR_SIGNATURE);
+                let (lignes, hauteur) = self.lignes_signature(lieu_date, qualite);
+                self.assurer(hauteur);
                 self.y += 12.0;
-                let x0 = LARGEUR / 2.0;
-                for (t, g) in [(lieu_date, false), (qualite, true)] {
+                for (ligne, fin_de_texte) in lignes {
                     let y = self.y + CORPS;
-                    self.page().push(Op::Texte {
-                        x: x0 - 40.0,
-                        y,
-                        taille: CORPS,
-                        gras: g,
-                        gris: 0,
-                        texte: t.clone(),
-                    });
-                    self.y += CORPS * INTERLIGNE + 4.0;
+                    for (x, texte, gras) in ligne {
+                        self.page().push(Op::Texte {
+                            x: X_SIGNATURE + x,
+                            y,
+                            taille: CORPS,
+                            gras,
+                            gris: 0,
+                            texte,
+                        });
+                    }
+                    self.y += CORPS * INTERLIGNE + if fin_de_texte { 4.0 } else { 0.0 };
                 }
                 // room for the signature
                 self.y += 45.0;
@@ -487,7 +514,7 @@ mod tests {
                 Bloc::Tableau(tableau),
                 Bloc::Note(texte.clone()),
                 Bloc::Signature {
-                    lieu_date: "Fait à ……………………, le ……………………".into(),
+                    lieu_date: format!("Fait à {texte}, le ……………………"),
                     qualite: "Pour la Caf, le directeur ou la directrice".into(),
                 },
             ],
