@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 fn ligne<T>(nom: &str, l: &Lu<T>, valeur: String) -> String {
     match &l.source {
         Some(x) => format!(
-            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td><span class=\"source\">{r}</span><br><small>{f}</small></td></tr>",
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td data-label=\"Valeur\">{v}</td><td data-label=\"Depuis le\">{d}</td><td data-label=\"Statut\">{s}</td><td data-label=\"Source\"><span class=\"source\">{r}</span><br><small>{f}</small></td></tr>",
             p = esc(nom),
             v = esc(&valeur),
             d = x.debut.en_toutes_lettres(),
@@ -24,7 +24,7 @@ fn ligne<T>(nom: &str, l: &Lu<T>, valeur: String) -> String {
             f = esc(&x.origine),
         ),
         None => format!(
-            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>—</td><td>absent</td><td>absent du barème : valeur neutre par défaut</td></tr>",
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td data-label=\"Valeur\">{v}</td><td data-label=\"Depuis le\">—</td><td data-label=\"Statut\">absent</td><td data-label=\"Source\">absent du barème : valeur neutre par défaut</td></tr>",
             p = esc(nom),
             v = esc(&valeur),
         ),
@@ -41,7 +41,7 @@ fn statut(s: Option<Statut>) -> &'static str {
 
 /// The multi-year parameters (as `bonus-ctg bareme` prints them): base and trajectory bonus.
 fn pluriannuel(b: &Bareme, annee: i32) -> String {
-    let mut o = String::from("<h2>Projection pluriannuelle</h2><div class=\"defile\"><table id=\"table-pluriannuel\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>");
+    let mut o = String::from("<h2>Projection pluriannuelle</h2><div class=\"defile\"><table id=\"table-pluriannuel\" class=\"fiches\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>");
     let base = b.base_pour(annee);
     o.push_str(&ligne(
         "base_pluriannuelle",
@@ -86,11 +86,11 @@ fn pluriannuel(b: &Bareme, annee: i32) -> String {
 
 fn tableau(be: &BaremeExercice, annee: i32) -> String {
     let mut o = format!(
-        "<p>Valeurs en vigueur au 1<sup>er</sup> janvier {annee}. Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p><div class=\"defile\"><table id=\"table-bareme\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>"
+        "<p>Valeurs en vigueur au 1<sup>er</sup> janvier {annee}. Statut « hypothèse » : choix de modélisation en l'absence de source publique.</p><div class=\"defile\"><table id=\"table-bareme\" class=\"fiches\"><thead><tr><th>Paramètre</th><th>Valeur</th><th>Depuis le</th><th>Statut</th><th>Source</th></tr></thead><tbody>"
     );
     for l in lignes_bareme(be) {
         o.push_str(&format!(
-            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td>{v}</td><td>{d}</td><td>{s}</td><td><span class=\"source\">{r}</span>{f}</td></tr>",
+            "<tr data-parametre=\"{p}\"><td><code>{p}</code></td><td data-label=\"Valeur\">{v}</td><td data-label=\"Depuis le\">{d}</td><td data-label=\"Statut\">{s}</td><td data-label=\"Source\"><span class=\"source\">{r}</span>{f}</td></tr>",
             p = esc(&l.parametre),
             v = esc(&l.valeur),
             d = l.debut.map_or("—".into(), |d| d.en_toutes_lettres()),
