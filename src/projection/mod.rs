@@ -20,6 +20,7 @@ use crate::calcul::rationnel::{ErreurCalcul, Invariant, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::lecture::tableau::Localisation;
 use crate::lecture::DossierLu;
 use crate::modele::*;
 use evenements::{Chronologie, Etat, Evenement};
@@ -195,14 +196,15 @@ struct CleDiagnostic {
     valeur: Option<String>,
 }
 
-/// The projection, pure: a read dossier, its checked events, options. `Err` holds the
-/// located diagnostics; `Ok` the projection and the warnings.
+/// The projection, pure: a read dossier, its events and where they were read (a CSV file's
+/// lines, a workbook sheet's cells: [`Localisation::csv`] for a file), options. `Err` holds
+/// the located diagnostics; `Ok` the projection and the warnings.
 pub fn projeter(
     lu: &DossierLu,
     evenements: &[Evenement],
     options: &OptionsProjection,
     fichier_bareme: &str,
-    fichier_evenements: &str,
+    source_evenements: &Localisation,
 ) -> Result<(Projection, Diagnostics), Diagnostics> {
     let dossier = &lu.dossier;
     let conv = &dossier.convention;
@@ -218,7 +220,7 @@ pub fn projeter(
         evenements,
         n,
         derniere,
-        fichier_evenements,
+        source_evenements,
         &mut diags,
     );
     if diags.a_des_erreurs() {
