@@ -266,3 +266,31 @@ fn chaque_erreur_de_la_feuille_nomme_sa_cellule() {
         assert_eq!(messages_du_classeur(lignes, args), [attendu]);
     }
 }
+
+/// The report of `projeter` names where its events were read: the workbook and its sheet,
+/// or the CSV file given.
+#[test]
+fn le_rapport_nomme_la_source_des_evenements() {
+    let ev = "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;50\n";
+    let titre = |source: &str| {
+        format!("\nÉvénements appliqués ({source} ; un changement compte au mois qui suit sa date, sauf le 1er : R21)\n  ligne 2 : 1er mars 2026, EAJE-LES-CIGOGNES unites_existantes 50,00 → compte à partir de mars 2026\n")
+    };
+    let t = tempfile::tempdir().unwrap();
+    classeur_dugny(t.path(), ev);
+    std::fs::write(t.path().join("e.csv"), format!("{ENTETE}{ev}")).unwrap();
+    let projeter = |args: &[&str]| {
+        let o = Command::cargo_bin("bonus-ctg")
+            .unwrap()
+            .current_dir(t.path())
+            .arg("projeter")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let x = projeter(&["d.xlsx"]);
+    assert!(x.contains(&titre("d.xlsx, feuille « evenements »")), "{x}");
+    let c = projeter(&[DOSSIER, "--evenements", "e.csv"]);
+    assert!(c.contains(&titre("e.csv")), "{c}");
+}

@@ -163,6 +163,9 @@ pub struct Projection {
     pub premiere: i32,
     pub derniere: i32,
     pub nombre_evenements: usize,
+    /// Where the events were read, for the reports: the CSV file, or the workbook and its
+    /// sheet (`dossier.xlsx, feuille « evenements »`).
+    pub source_evenements: String,
     /// Year N−1 (from structures.csv and charges_n1.csv).
     pub n1: TotauxAnnee,
     pub n1_par_collectivite: BTreeMap<String, TotauxAnnee>,
@@ -263,6 +266,7 @@ pub fn projeter(
             premiere: n,
             derniere,
             nombre_evenements: evenements.len(),
+            source_evenements: evenements::nom_de_la_source(source_evenements),
             n1,
             n1_par_collectivite: n1_c,
             annees,

@@ -45,6 +45,15 @@ pub fn evenements_du_dossier(
     }
 }
 
+/// How the reports name where the events were read: the CSV file, or the workbook and its
+/// sheet (`dossier.xlsx, feuille « evenements »`).
+pub fn nom_de_la_source(source: &Localisation) -> String {
+    match &source.feuille {
+        Some(f) => format!("{}, feuille « {f} »", source.fichier),
+        None => source.fichier.clone(),
+    }
+}
+
 /// Whether the workbook at `chemin` has an `evenements` sheet (`false` when it cannot be
 /// read: reading the dossier reports why).
 fn a_une_feuille_evenements(chemin: &Path) -> bool {
