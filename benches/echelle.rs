@@ -214,7 +214,7 @@ fn evenements(c: &mut Criterion) {
                     ev,
                     2025,
                     2027,
-                    "e.csv",
+                    &bonus_ctg::lecture::tableau::Localisation::csv("e.csv"),
                     &mut d,
                 );
                 black_box(d)

@@ -207,9 +207,13 @@ pub fn evenements(octets: &[u8]) {
         jusqu_a: None,
         base: None,
     };
-    let Ok((pr, avert)) =
-        crate::projection::projeter(&lu, &ev, &options, "bareme.toml", "evenements.csv")
-    else {
+    let Ok((pr, avert)) = crate::projection::projeter(
+        &lu,
+        &ev,
+        &options,
+        "bareme.toml",
+        &crate::lecture::tableau::Localisation::csv("evenements.csv"),
+    ) else {
         return;
     };
     let _ = rapport::projection::table(&pr, None);

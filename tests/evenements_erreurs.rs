@@ -122,9 +122,175 @@ fn evenements_sur_des_identifiants_inconnus() {
     let lu = analyser_dossier(&f, &mut d).unwrap();
     let ev = analyser_evenements("e.csv", &evenements, &mut d);
     assert_eq!(ev.len(), N + 1);
-    Chronologie::construire(&lu.dossier, &ev, 2025, 2027, "e.csv", &mut d);
+    let source = bonus_ctg::lecture::tableau::Localisation::csv("e.csv");
+    Chronologie::construire(&lu.dossier, &ev, 2025, 2027, &source, &mut d);
     // the errors kept are capped (E027): all of them are E031, none names EAJE-7
     assert!(d.a_des_erreurs());
     assert!(d.erreurs().all(|x| x.code == Code::E031));
     assert!(!d.erreurs().any(|x| x.to_string().contains("eaje-7")));
+}
+
+/// The Dugny dossier as one workbook `d.xlsx` in `dir` (sheets written from the fixture's
+/// files, every cell as text), with the lines `evenements` (`date;id;action;valeur`) in its
+/// `evenements` sheet, under the header row.
+fn classeur_dugny(dir: &std::path::Path, evenements: &str) {
+    use rust_xlsxwriter::{Workbook, Worksheet};
+    fn ecrire<'a>(ws: &mut Worksheet, lignes: impl Iterator<Item = Vec<&'a str>>) {
+        for (l, ligne) in lignes.enumerate() {
+            for (c, v) in ligne.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                ws.write_string(l as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    let mut wb = Workbook::new();
+    let convention: [&[&str]; 9] = [
+        &["champ", "valeur"],
+        &["nom", "CTG Commune de Dugny 2023-2027 (projet)"],
+        &["caf", "Caf de la Seine-Saint-Denis"],
+        &["debut", "2023-01-01"],
+        &["fin", "2027-12-31"],
+        &["exercice", "2025"],
+        &[],
+        &["id", "nom", "tranche", "signataire", "population"],
+        &["DUGNY", "Commune de Dugny", "1", "oui", "11073"],
+    ];
+    let ws = wb.add_worksheet().set_name("convention").unwrap();
+    ecrire(ws, convention.iter().map(|l| l.to_vec()));
+    for nom in ["structures", "charges_n1"] {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(format!("{DOSSIER}/{nom}.csv"))
+            .unwrap();
+        let enr: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        let ws = wb.add_worksheet().set_name(nom).unwrap();
+        ecrire(ws, enr.iter().map(|e| e.iter().collect()));
+    }
+    let texte = format!("{ENTETE}{evenements}");
+    let ws = wb.add_worksheet().set_name("evenements").unwrap();
+    ecrire(ws, texte.lines().map(|l| l.split(';').collect()));
+    wb.save(dir.join("d.xlsx")).unwrap();
+}
+
+/// The E03x / W03x lines `projeter d.xlsx` writes for a workbook whose `evenements` sheet
+/// holds `evenements`.
+fn messages_du_classeur(evenements: &str, args: &[&str]) -> Vec<String> {
+    let t = tempfile::tempdir().unwrap();
+    classeur_dugny(t.path(), evenements);
+    let o = Command::cargo_bin("bonus-ctg")
+        .unwrap()
+        .current_dir(t.path())
+        .args(["projeter", "d.xlsx"])
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    err.lines()
+        .filter(|l| l.contains(" E03") || l.contains(" W03"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// In the `evenements` sheet of a workbook, every message names the cell, the line being the
+/// spreadsheet's, as the messages of the other sheets do: the errors found reading a row
+/// (E030, E032, E033) and those of the checks made afterwards (E031, E034, E035, E036,
+/// W030).
+#[test]
+fn erreurs_de_la_feuille_evenements_a_leur_cellule() {
+    let cas: [(&str, &[&str], &str); 3] = [
+        (
+            "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;beaucoup\n",
+            &[],
+            "erreur E033 : d.xlsx, cellule evenements!D2, colonne « valeur », valeur « beaucoup » : nombre d'unités illisible : nombre invalide (conseil : écrivez par exemple 40 ou 1,5)",
+        ),
+        (
+            "2026-03-01;EAJE-LES-CIGOGNES;fermeture;\n2026-03-01;EAJE-INCONNUE;fermeture;\n",
+            &[],
+            "erreur E031 : d.xlsx, cellule evenements!B3, colonne « id », valeur « EAJE-INCONNUE » : structure inconnue de structures.csv (conseil : un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0))",
+        ),
+        (
+            "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;50\n2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;55\n",
+            &[],
+            "erreur E035 : d.xlsx, cellule evenements!C3, colonne « action », valeur « unites_existantes » : deux événements « unites_existantes » pour « EAJE-LES-CIGOGNES » comptent à partir de mars 2026 (lignes 2 et 3) (conseil : gardez une seule valeur par mois (un changement compte au mois qui suit sa date, sauf le 1er))",
+        ),
+    ];
+    for (lignes, args, attendu) in cas {
+        assert_eq!(messages_du_classeur(lignes, args), [attendu]);
+    }
+}
+
+/// Each case of [`erreurs_des_evenements`] in the sheet: the same message, its line and
+/// column becoming the cell (columns A to D: date, id, action, valeur).
+#[test]
+fn chaque_erreur_de_la_feuille_nomme_sa_cellule() {
+    let cas: [(&str, &[&str], u32, &str); 7] = [
+        ("2026-02-31;EAJE-LES-CIGOGNES;fermeture;\n", &[], 2, "date"),
+        ("2026-03-01;EAJE-INCONNUE;fermeture;\n", &[], 2, "id"),
+        (
+            "2026-03-01;EAJE-LES-CIGOGNES;demenagement;\n",
+            &[],
+            2,
+            "action",
+        ),
+        (
+            "2026-03-01;EAJE-LES-CIGOGNES;fermeture;oui\n",
+            &[],
+            2,
+            "valeur",
+        ),
+        ("2030-03-01;EAJE-LES-CIGOGNES;fermeture;\n", &[], 2, "date"),
+        (
+            "2026-03-01;EAJE-LES-CIGOGNES;unites_employeurs;100\n",
+            &[],
+            2,
+            "valeur",
+        ),
+        (
+            "2027-03-01;EAJE-LES-CIGOGNES;fermeture;\n",
+            &["--jusqu-a", "2026"],
+            2,
+            "date",
+        ),
+    ];
+    for (lignes, args, ligne, colonne) in cas {
+        let csv = message(&format!("{ENTETE}{lignes}"), args);
+        let lettre = ["date", "id", "action", "valeur"]
+            .iter()
+            .position(|c| *c == colonne)
+            .map(|i| (b'A' + i as u8) as char)
+            .unwrap();
+        let attendu = csv.replace(
+            &format!("e.csv, ligne {ligne}, colonne « {colonne} »"),
+            &format!("d.xlsx, cellule evenements!{lettre}{ligne}, colonne « {colonne} »"),
+        );
+        assert_ne!(attendu, csv);
+        assert_eq!(messages_du_classeur(lignes, args), [attendu]);
+    }
+}
+
+/// The report of `projeter` names where its events were read: the workbook and its sheet,
+/// or the CSV file given.
+#[test]
+fn le_rapport_nomme_la_source_des_evenements() {
+    let ev = "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;50\n";
+    let titre = |source: &str| {
+        format!("\nÉvénements appliqués ({source} ; un changement compte au mois qui suit sa date, sauf le 1er : R21)\n  ligne 2 : 1er mars 2026, EAJE-LES-CIGOGNES unites_existantes 50,00 → compte à partir de mars 2026\n")
+    };
+    let t = tempfile::tempdir().unwrap();
+    classeur_dugny(t.path(), ev);
+    std::fs::write(t.path().join("e.csv"), format!("{ENTETE}{ev}")).unwrap();
+    let projeter = |args: &[&str]| {
+        let o = Command::cargo_bin("bonus-ctg")
+            .unwrap()
+            .current_dir(t.path())
+            .arg("projeter")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let x = projeter(&["d.xlsx"]);
+    assert!(x.contains(&titre("d.xlsx, feuille « evenements »")), "{x}");
+    let c = projeter(&[DOSSIER, "--evenements", "e.csv"]);
+    assert!(c.contains(&titre("e.csv")), "{c}");
 }

@@ -5,6 +5,7 @@ use bonus_ctg::bareme::BasePluriannuelle;
 use bonus_ctg::calcul::eligibilite::Motif;
 use bonus_ctg::calcul::rationnel::Rationnel;
 use bonus_ctg::diagnostic::Diagnostics;
+use bonus_ctg::lecture::tableau::Localisation;
 use bonus_ctg::lecture::{analyser_dossier, DossierLu, Fichiers};
 use bonus_ctg::modele::Montant;
 use bonus_ctg::projection::evenements::{analyser_evenements, Evenement};
@@ -35,7 +36,13 @@ fn projection(lu: &DossierLu, ev: &[Evenement], base: BasePluriannuelle) -> Proj
         base: Some(base),
         ..Default::default()
     };
-    match projeter(lu, ev, &opts, "bareme.toml", "evenements.csv") {
+    match projeter(
+        lu,
+        ev,
+        &opts,
+        "bareme.toml",
+        &Localisation::csv("evenements.csv"),
+    ) {
         Ok((p, _)) => p,
         Err(d) => panic!("projection refusée : {:?}", d),
     }
@@ -249,7 +256,14 @@ fn jusqu_a_raccourcit_sans_changer_les_chiffres() {
         base: Some(BasePluriannuelle::Glissante),
         ..Default::default()
     };
-    let (courte, avert) = projeter(&lu, &ev, &opts, "bareme.toml", "evenements.csv").unwrap();
+    let (courte, avert) = projeter(
+        &lu,
+        &ev,
+        &opts,
+        "bareme.toml",
+        &Localisation::csv("evenements.csv"),
+    )
+    .unwrap();
     assert_eq!(courte.annees.len(), 2);
     assert_eq!(courte.annees[1].lignes, longue.annees[1].lignes);
     // the 2027 events are reported without effect (W030)
@@ -321,7 +335,7 @@ fn erreurs(lu: &DossierLu, texte: &str) -> Vec<(String, Option<u64>, Option<Stri
         &ev,
         &OptionsProjection::default(),
         "bareme.toml",
-        "evenements.csv",
+        &Localisation::csv("evenements.csv"),
     ) {
         Ok(_) => Vec::new(),
         Err(d) => d
@@ -398,14 +412,17 @@ fn periode_de_projection() {
         jusqu_a: Some(2028),
         ..Default::default()
     };
-    let d = projeter(&lu, &ev, &opts, "b", "e").unwrap_err();
+    let d = projeter(&lu, &ev, &opts, "b", &Localisation::csv("e")).unwrap_err();
     assert_eq!(d.0[0].code, "E037");
     let opts = OptionsProjection {
         jusqu_a: Some(2024),
         ..Default::default()
     };
     assert_eq!(
-        projeter(&lu, &ev, &opts, "b", "e").unwrap_err().0[0].code,
+        projeter(&lu, &ev, &opts, "b", &Localisation::csv("e"))
+            .unwrap_err()
+            .0[0]
+            .code,
         "E037"
     );
     let sans_fin = dossier(
@@ -415,9 +432,15 @@ fn periode_de_projection() {
         None,
     );
     assert_eq!(
-        projeter(&sans_fin, &[], &OptionsProjection::default(), "b", "e")
-            .unwrap_err()
-            .0[0]
+        projeter(
+            &sans_fin,
+            &[],
+            &OptionsProjection::default(),
+            "b",
+            &Localisation::csv("e")
+        )
+        .unwrap_err()
+        .0[0]
             .code,
         "E037"
     );
@@ -710,7 +733,7 @@ proptest! {
         let ev = analyser_evenements("evenements.csv", &texte_evenements(&ev), &mut d);
         let base = if glissante { BasePluriannuelle::Glissante } else { BasePluriannuelle::Figee };
         let opts = OptionsProjection { base: Some(base), ..Default::default() };
-        let r = projeter(&lu, &ev, &opts, "b", "e");
+        let r = projeter(&lu, &ev, &opts, "b", &Localisation::csv("e"));
         prop_assume!(r.is_ok());
         let (p, _) = r.unwrap();
         let (calcul, _) = bonus_ctg::traiter(&lu, None, "b").unwrap();

@@ -5,6 +5,7 @@
 
 use bonus_ctg::bareme::BasePluriannuelle;
 use bonus_ctg::diagnostic::Diagnostics;
+use bonus_ctg::lecture::tableau::Localisation;
 use bonus_ctg::projection::{projeter, OptionsProjection, Projection};
 use bonus_ctg::rapport::projection::{COLONNES, TOUTES};
 use bonus_ctg::rapport::{projection_html, projection_xlsx, Profil};
@@ -28,7 +29,13 @@ fn projection(dossier: &str, base: Option<BasePluriannuelle>) -> Projection {
         base,
         ..Default::default()
     };
-    match projeter(&lu, &ev, &opts, "bareme.toml", "evenements.csv") {
+    match projeter(
+        &lu,
+        &ev,
+        &opts,
+        "bareme.toml",
+        &Localisation::csv("evenements.csv"),
+    ) {
         Ok((p, _)) => p,
         Err(d) => panic!("projection refusée : {d:?}"),
     }

@@ -158,7 +158,7 @@ pub fn exporter(
         ("charges_n1.csv", charges_csv(&lu)),
     ];
     if grille::a_feuille(&noms, "evenements") {
-        let ev = evenements::analyser_feuille_evenements(fichier, octets, diags)?;
+        let (ev, _) = evenements::analyser_feuille_evenements(fichier, octets, diags)?;
         if !ev.is_empty() {
             r.push(("evenements.csv", evenements_csv(&ev)));
         }

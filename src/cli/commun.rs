@@ -59,13 +59,14 @@ pub fn charger_projection(
     p: &OptionsProjectionArg,
     m: &Messages,
 ) -> Result<(crate::projection::Projection, Diagnostics), Erreur> {
+    use crate::lecture::tableau::Localisation;
     use crate::projection::evenements;
     let mut diags = Diagnostics::default();
     let lu = lecture::lire_dossier(&e.dossier, &options(e), &mut diags);
-    let (lus, nom_ev) = match &p.evenements {
+    let (lus, source_ev) = match &p.evenements {
         Some(c) => (
             evenements::lire_evenements(c, options(e).encodage, &mut diags),
-            c.display().to_string(),
+            Localisation::csv(&c.display().to_string()),
         ),
         None => evenements::evenements_du_dossier(&e.dossier, options(e).encodage, &mut diags),
     };
@@ -80,7 +81,7 @@ pub fn charger_projection(
             BaseArg::Glissante => crate::bareme::BasePluriannuelle::Glissante,
         }),
     };
-    match crate::projection::projeter(&lu, &lus, &opts, &nom_bareme(e), &nom_ev) {
+    match crate::projection::projeter(&lu, &lus, &opts, &nom_bareme(e), &source_ev) {
         Ok((pr, d)) => {
             diags.extend(d);
             m.diagnostics(&diags);

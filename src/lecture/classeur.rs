@@ -559,11 +559,15 @@ pub fn classeur_du_dossier(dossier: &std::path::Path) -> Option<std::path::PathB
     (dossier.is_dir() && x.is_file() && lu).then_some(x)
 }
 
-/// The events of a workbook dossier's optional `evenements` sheet (none without the sheet).
+/// The events of a workbook dossier's optional `evenements` sheet (none without the sheet),
+/// and where they were read (the sheet's cells).
 pub fn lire_evenements_du_classeur(
     chemin: &std::path::Path,
     diags: &mut Diagnostics,
-) -> Option<Vec<crate::projection::evenements::Evenement>> {
+) -> Option<(
+    Vec<crate::projection::evenements::Evenement>,
+    super::tableau::Localisation,
+)> {
     let nom = chemin.display().to_string();
     let octets = super::lire_octets(chemin, &nom, diags)?;
     let feuilles = match grille::feuilles(&nom, &octets) {
@@ -574,7 +578,7 @@ pub fn lire_evenements_du_classeur(
         }
     };
     if !grille::a_feuille(&feuilles, FEUILLE_EVENEMENTS[0]) {
-        return Some(Vec::new());
+        return Some((Vec::new(), super::tableau::Localisation::csv(&nom)));
     }
     crate::projection::evenements::analyser_feuille_evenements(&nom, &octets, diags)
 }

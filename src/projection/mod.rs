@@ -20,6 +20,7 @@ use crate::calcul::rationnel::{ErreurCalcul, Invariant, Rationnel, R};
 use crate::calcul::{self, contributions, Resultat, Surcharges, UnitesMois};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::lecture::tableau::Localisation;
 use crate::lecture::DossierLu;
 use crate::modele::*;
 use evenements::{Chronologie, Etat, Evenement};
@@ -162,6 +163,9 @@ pub struct Projection {
     pub premiere: i32,
     pub derniere: i32,
     pub nombre_evenements: usize,
+    /// Where the events were read, for the reports: the CSV file, or the workbook and its
+    /// sheet (`dossier.xlsx, feuille « evenements »`).
+    pub source_evenements: String,
     /// Year N−1 (from structures.csv and charges_n1.csv).
     pub n1: TotauxAnnee,
     pub n1_par_collectivite: BTreeMap<String, TotauxAnnee>,
@@ -195,14 +199,15 @@ struct CleDiagnostic {
     valeur: Option<String>,
 }
 
-/// The projection, pure: a read dossier, its checked events, options. `Err` holds the
-/// located diagnostics; `Ok` the projection and the warnings.
+/// The projection, pure: a read dossier, its events and where they were read (a CSV file's
+/// lines, a workbook sheet's cells: [`Localisation::csv`] for a file), options. `Err` holds
+/// the located diagnostics; `Ok` the projection and the warnings.
 pub fn projeter(
     lu: &DossierLu,
     evenements: &[Evenement],
     options: &OptionsProjection,
     fichier_bareme: &str,
-    fichier_evenements: &str,
+    source_evenements: &Localisation,
 ) -> Result<(Projection, Diagnostics), Diagnostics> {
     let dossier = &lu.dossier;
     let conv = &dossier.convention;
@@ -218,7 +223,7 @@ pub fn projeter(
         evenements,
         n,
         derniere,
-        fichier_evenements,
+        source_evenements,
         &mut diags,
     );
     if diags.a_des_erreurs() {
@@ -261,6 +266,7 @@ pub fn projeter(
             premiere: n,
             derniere,
             nombre_evenements: evenements.len(),
+            source_evenements: evenements::nom_de_la_source(source_evenements),
             n1,
             n1_par_collectivite: n1_c,
             annees,

@@ -18,6 +18,7 @@ use super::stockage::{Enregistrement, EntreeJournal};
 use super::{dossier, journal, S};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostics;
+use crate::lecture::tableau::Localisation;
 use axum::extract::Multipart;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -212,9 +213,14 @@ pub async fn projeter(etat: S, m: Multipart) -> Response {
             jusqu_a: None,
             base: None,
         };
-        let (pr, avert) =
-            crate::projection::projeter(&l.lu, &ev, &options, "bareme.toml", "evenements.csv")
-                .map_err(invalide)?;
+        let (pr, avert) = crate::projection::projeter(
+            &l.lu,
+            &ev,
+            &options,
+            "bareme.toml",
+            &Localisation::csv(crate::projection::evenements::FICHIER),
+        )
+        .map_err(invalide)?;
         let o = crate::rapport::projection::json(&pr, &avert).map_err(depassement)?;
         let ligne = journal::entree("api/projeter", &enr, &l.lu, None);
         Ok((json(StatusCode::OK, o), Some(ligne)))
@@ -307,7 +313,7 @@ pub async fn expliquer(etat: S, m: Multipart) -> Response {
                     &l.evenements,
                     &options,
                     "bareme.toml",
-                    "evenements.csv",
+                    &Localisation::csv(crate::projection::evenements::FICHIER),
                 )
                 .map_err(invalide)?;
                 let o = crate::rapport::projection::json_explication(&pr, &id, annee)

@@ -154,6 +154,7 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
             let a = |n: &str| lecture::xlsx::grille::a_feuille(&feuilles, n);
             let ev = if lu.is_some() && a("evenements") {
                 evenements::analyser_feuille_evenements(&enr.nom, &enr.octets, &mut diags)
+                    .map(|(ev, _)| ev)
             } else {
                 Some(Vec::new())
             };

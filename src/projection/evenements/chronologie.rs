@@ -66,29 +66,34 @@ pub struct Chronologie {
 
 impl Chronologie {
     /// Checks the events against the dossier (pure): known ids, dates within the convention
-    /// and after exercice `n`, possible sequences. Errors and warnings go to `diags`;
-    /// `derniere` is the last projected year (later events are reported without effect).
+    /// and after exercice `n`, possible sequences. Errors and warnings go to `diags`, located
+    /// as the reading located its own (`source`: the line of a CSV file, the cell of a
+    /// workbook's sheet); `derniere` is the last projected year (later events are reported
+    /// without effect).
     pub fn construire(
         dossier: &Dossier,
         evenements: &[Evenement],
         n: i32,
         derniere: i32,
-        fichier: &str,
+        source: &Localisation,
         diags: &mut Diagnostics,
     ) -> Chronologie {
         let mut c = Chronologie {
             depart: etats_de_depart(dossier),
             evenements: BTreeMap::new(),
         };
-        let dates = Dates::new(dossier, n, derniere, fichier);
+        let dates = Dates::new(dossier, n, derniere, source);
         let ids = IdsParCle::de(dossier, &c.depart, evenements);
         for e in evenements {
             let e = ids.rattacher(&c.depart, e);
             if !c.depart.contains_key(&e.id) {
+                let d = Diagnostic::erreur(
+                    Code::E031,
+                    &source.fichier,
+                    "structure inconnue de structures.csv",
+                );
                 diags.push(
-                    Diagnostic::erreur(Code::E031, fichier, "structure inconnue de structures.csv")
-                        .ligne(e.ligne)
-                        .colonne("id")
+                    situer(d, source, e.ligne, "id")
                         .valeur(e.id.clone())
                         .conseil("un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)"),
                 );
@@ -114,7 +119,7 @@ impl Chronologie {
                 continue; // only known ids have events (checked above)
             };
             for meme_mois in evs.chunk_by(|x, y| x.effet() == y.effet()) {
-                rejouer_mois(id, meme_mois, &mut etat, fichier, diags);
+                rejouer_mois(id, meme_mois, &mut etat, source, diags);
             }
         }
         c
@@ -208,11 +213,11 @@ struct Dates<'a> {
     periode: String,
     n: i32,
     derniere: i32,
-    fichier: &'a str,
+    source: &'a Localisation,
 }
 
 impl<'a> Dates<'a> {
-    fn new(dossier: &Dossier, n: i32, derniere: i32, fichier: &'a str) -> Self {
+    fn new(dossier: &Dossier, n: i32, derniere: i32, source: &'a Localisation) -> Self {
         let conv = &dossier.convention;
         Dates {
             debut: conv.debut,
@@ -220,15 +225,15 @@ impl<'a> Dates<'a> {
             periode: conv.periode_en_lettres(),
             n,
             derniere,
-            fichier,
+            source,
         }
     }
 
     /// `false` when the event's date is refused (E034); a warning (W030) when it takes
     /// effect after the last projected year.
     fn admettre(&self, e: &Evenement, diags: &mut Diagnostics) -> bool {
-        let (fichier, n, derniere) = (self.fichier, self.n, self.derniere);
-        let loc = |d: Diagnostic| d.ligne(e.ligne).colonne("date").valeur(e.date.to_string());
+        let (fichier, n, derniere) = (&self.source.fichier, self.n, self.derniere);
+        let loc = |d| situer(d, self.source, e.ligne, "date").valeur(e.date.to_string());
         if self.debut.is_some_and(|d| e.date < d) || self.fin.is_some_and(|d| e.date > d) {
             diags.push(
                 loc(Diagnostic::erreur(
@@ -285,9 +290,10 @@ fn rejouer_mois(
     id: &str,
     evs: &[Evenement],
     etat: &mut Etat,
-    fichier: &str,
+    source: &Localisation,
     diags: &mut Diagnostics,
 ) {
+    let fichier = &source.fichier;
     let Some(effet) = evs.first().map(Evenement::effet) else {
         return;
     };
@@ -295,7 +301,7 @@ fn rejouer_mois(
     let mut vus: BTreeMap<&str, u64> = BTreeMap::new();
     let mut derniere_unite: Option<&Evenement> = None;
     for e in evs {
-        let loc = |d: Diagnostic| d.ligne(e.ligne).colonne("action").valeur(e.action.nom());
+        let loc = |d| situer(d, source, e.ligne, "action").valeur(e.action.nom());
         if let Some(l) = vus.insert(e.action.nom(), e.ligne) {
             if !matches!(e.action, Action::Ouverture | Action::Fermeture) {
                 diags.push(loc(Diagnostic::erreur(
@@ -330,20 +336,19 @@ fn rejouer_mois(
     }
     if etat.employeurs > etat.existantes {
         if let Some(e) = derniere_unite {
+            let d = Diagnostic::erreur(
+                Code::E036,
+                fichier,
+                format!(
+                    "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {quand}",
+                    etat.employeurs.fr(),
+                    etat.existantes.fr(),
+                ),
+            );
             diags.push(
-                Diagnostic::erreur(
-                    Code::E036,
-                    fichier,
-                    format!(
-                        "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {quand}",
-                        etat.employeurs.fr(),
-                        etat.existantes.fr(),
-                    ),
-                )
-                .ligne(e.ligne)
-                .colonne("valeur")
-                .valeur(e.action.valeur())
-                .conseil("les places employeurs font partie des places existantes"),
+                situer(d, source, e.ligne, "valeur")
+                    .valeur(e.action.valeur())
+                    .conseil("les places employeurs font partie des places existantes"),
             );
         }
     }

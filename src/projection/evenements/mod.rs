@@ -8,8 +8,9 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
+use crate::lecture::tableau::{self, Localisation};
 use crate::lecture::texte;
-use crate::lecture::{tableau, UNITES_MAX};
+use crate::lecture::UNITES_MAX;
 use crate::modele::{unites_bonus, Annexe, Date, Dossier, Unites};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,7 +18,7 @@ use std::fmt;
 mod chronologie;
 mod source;
 pub use chronologie::{Chronologie, Etat};
-pub use source::{evenements_du_dossier, lire_evenements};
+pub use source::{evenements_du_dossier, lire_evenements, nom_de_la_source};
 
 pub const FICHIER: &str = "evenements.csv";
 pub const COLONNES: &[&str] = &["date", "id", "action", "valeur"];
@@ -167,39 +168,56 @@ pub fn analyser_date(brut: &str) -> Option<Date> {
     Some(Date::new(a, m, j))
 }
 
-/// Parses evenements.csv (pure). Line-level errors go to `diags`.
+/// Parses evenements.csv (pure). Line-level errors go to `diags`; the events are located
+/// by [`Localisation::csv`] of the same name.
 pub fn analyser_evenements(fichier: &str, texte: &str, diags: &mut Diagnostics) -> Vec<Evenement> {
     match tableau::lire(fichier, texte, COLONNES, REQUISES, diags) {
-        Some(tab) => evenements_du_tableau(fichier, &tab, diags),
+        Some(tab) => evenements_du_tableau(&tab, diags).0,
         None => Vec::new(),
     }
 }
 
-/// The `evenements` sheet of a workbook dossier (pure: its bytes). `None` on error.
+/// The `evenements` sheet of a workbook dossier (pure: its bytes), and where its events were
+/// read (their cells, for the later checks' messages). `None` on error.
 pub fn analyser_feuille_evenements(
     fichier: &str,
     octets: &[u8],
     diags: &mut Diagnostics,
-) -> Option<Vec<Evenement>> {
+) -> Option<(Vec<Evenement>, Localisation)> {
     let feuille = crate::lecture::xlsx::Feuille {
         noms: &["evenements"],
         premiere_sinon: false,
     };
     let avant = diags.erreurs().count();
     let tab = crate::lecture::xlsx::lire(fichier, octets, feuille, COLONNES, REQUISES, diags)?;
-    let ev = evenements_du_tableau(fichier, &tab, diags);
-    (diags.erreurs().count() == avant).then_some(ev)
+    let lus = evenements_du_tableau(&tab, diags);
+    (diags.erreurs().count() == avant).then_some(lus)
 }
 
-/// The events of a table read from a CSV file or a workbook's sheet.
+/// A diagnostic about column `colonne` of the event read at line `ligne` of `source`: its
+/// cell in a workbook's sheet (the line being the spreadsheet's), else its line, as the
+/// other tables' messages ([`Localisation::cellule`]).
+fn situer(d: Diagnostic, source: &Localisation, ligne: u64, colonne: &str) -> Diagnostic {
+    let d = match source.cellule(ligne, colonne) {
+        Some(c) => d.cellule(c),
+        None => d.ligne(ligne),
+    };
+    d.colonne(colonne)
+}
+
+/// The events of a table read from a CSV file or a workbook's sheet, and where they were
+/// read.
 fn evenements_du_tableau(
-    fichier: &str,
     tab: &tableau::Tableau,
     diags: &mut Diagnostics,
-) -> Vec<Evenement> {
+) -> (Vec<Evenement>, Localisation) {
+    let source = tab.localisation();
     let mut r = Vec::with_capacity(tab.lignes.len());
     for (no, enr) in &tab.lignes {
-        let l = LigneEvenement { fichier, no: *no };
+        let l = LigneEvenement {
+            source: &source,
+            no: *no,
+        };
         let champ = |c: &str| tab.champ(enr, c);
         // each column checked, every error reported, before the event is kept or not
         let date = l.date(champ("date"), diags);
@@ -214,12 +232,12 @@ fn evenements_du_tableau(
             });
         }
     }
-    r
+    (r, source)
 }
 
 /// A line of the events' table, where its errors are reported.
 struct LigneEvenement<'a> {
-    fichier: &'a str,
+    source: &'a Localisation,
     no: u64,
 }
 
@@ -233,10 +251,9 @@ impl LigneEvenement<'_> {
         msg: String,
         conseil: &str,
     ) {
+        let d = Diagnostic::erreur(code, &self.source.fichier, msg);
         diags.push(
-            Diagnostic::erreur(code, self.fichier, msg)
-                .ligne(self.no)
-                .colonne(col)
+            situer(d, self.source, self.no, col)
                 .valeur(val)
                 .conseil(conseil),
         )
@@ -491,7 +508,8 @@ mod tests {
             "date;id;action;valeur\n2026-03-01;eaje-a;fermeture;\n",
             &mut d,
         );
-        let c = Chronologie::construire(&lu.dossier, &ev, 2025, 2027, "evenements.csv", &mut d);
+        let source = Localisation::csv("evenements.csv");
+        let c = Chronologie::construire(&lu.dossier, &ev, 2025, 2027, &source, &mut d);
         assert!(!d.a_des_erreurs(), "{:?}", d.0);
         assert_eq!(c.evenements["EAJE-A"][0].id, "EAJE-A");
         assert!(!c.evenements.contains_key("eaje-a"));

@@ -4,18 +4,20 @@
 use super::{analyser_evenements, Evenement, FICHIER};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::lecture::classeur::{classeur_du_dossier, lire_evenements_du_classeur};
+use crate::lecture::tableau::Localisation;
 use crate::lecture::texte::{self, Encodage};
 use std::path::Path;
 
 /// The events of `dossier` when `--evenements` is not given: its `evenements.csv`, else the
 /// `evenements` sheet of its workbook ([`classeur_du_dossier`]: the `.xlsx` given, or the
-/// folder's `dossier.xlsx`), else none. The events (`None` on error) and the name of their
-/// source for the messages. A sheet left aside for `evenements.csv` is reported (W005).
+/// folder's `dossier.xlsx`), else none. The events (`None` on error) and where they were
+/// read, for the messages of the later checks. A sheet left aside for `evenements.csv` is
+/// reported (W005).
 pub fn evenements_du_dossier(
     dossier: &Path,
     encodage: Encodage,
     diags: &mut Diagnostics,
-) -> (Option<Vec<Evenement>>, String) {
+) -> (Option<Vec<Evenement>>, Localisation) {
     let csv = dossier.join(FICHIER);
     let classeur = classeur_du_dossier(dossier);
     if dossier.is_dir() && csv.exists() {
@@ -31,15 +33,24 @@ pub fn evenements_du_dossier(
         }
         return (
             lire_evenements(&csv, encodage, diags),
-            csv.display().to_string(),
+            Localisation::csv(&csv.display().to_string()),
         );
     }
     match classeur {
-        Some(x) => (
-            lire_evenements_du_classeur(&x, diags),
-            x.display().to_string(),
-        ),
-        None => (Some(Vec::new()), FICHIER.to_string()),
+        Some(x) => match lire_evenements_du_classeur(&x, diags) {
+            Some((ev, source)) => (Some(ev), source),
+            None => (None, Localisation::csv(&x.display().to_string())),
+        },
+        None => (Some(Vec::new()), Localisation::csv(FICHIER)),
+    }
+}
+
+/// How the reports name where the events were read: the CSV file, or the workbook and its
+/// sheet (`dossier.xlsx, feuille « evenements »`).
+pub fn nom_de_la_source(source: &Localisation) -> String {
+    match &source.feuille {
+        Some(f) => format!("{}, feuille « {f} »", source.fichier),
+        None => source.fichier.clone(),
     }
 }
 

@@ -235,7 +235,7 @@ fn bonus_annote(x: &LigneProjetee) -> String {
 fn liste_evenements(o: &mut String, pr: &Projection) {
     let evs = evenements_appliques(pr);
     if !evs.is_empty() {
-        let _ = writeln!(o, "\nÉvénements appliqués (evenements.csv ; un changement compte au mois qui suit sa date, sauf le 1er : R21)");
+        let _ = writeln!(o, "\nÉvénements appliqués ({} ; un changement compte au mois qui suit sa date, sauf le 1er : R21)", pr.source_evenements);
         for e in evs {
             let _ = writeln!(o, "  {e}");
         }
