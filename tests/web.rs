@@ -714,6 +714,53 @@ async fn depot_classeur_et_zip() {
     assert_eq!(total(&n.get(&r.lieu()).await.texte()), total(&exemple_page));
 }
 
+/// A workbook whose `evenements` sheet has an event on a structure that does not exist:
+/// the projection page refuses it naming the sheet's cell (`evenements!B2`), as `projeter`
+/// does, not a line of an evenements.csv that was never deposited.
+#[tokio::test]
+async fn projection_evenement_du_classeur_a_sa_cellule() {
+    let n = Navigateur::nouveau(app()).await;
+    let t = tempfile::tempdir().unwrap();
+    let dossier = t.path().join("dugny");
+    std::fs::create_dir(&dossier).unwrap();
+    for f in ["convention.toml", "structures.csv", "charges_n1.csv"] {
+        std::fs::copy(format!("fixtures/dugny/{f}"), dossier.join(f)).unwrap();
+    }
+    std::fs::write(
+        dossier.join("evenements.csv"),
+        "date;id;action;valeur\n2026-03-01;CRECHE-FANTOME;fermeture;\n",
+    )
+    .unwrap();
+    let x = t.path().join("dugny.xlsx");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args([
+            "modele",
+            x.to_str().unwrap(),
+            "--depuis",
+            dossier.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = n
+        .deposer(
+            "/deposer",
+            "fichier",
+            "dugny.xlsx",
+            &std::fs::read(&x).unwrap(),
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let p = n.get(&format!("{}/projection", r.lieu())).await;
+    assert_eq!(p.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = p.texte();
+    assert!(t.contains("E031") && t.contains("evenements!B2"), "{t}");
+    assert!(
+        t.contains("CRECHE-FANTOME") && !t.contains("evenements.csv"),
+        "{t}"
+    );
+}
+
 #[tokio::test]
 async fn depots_hostiles() {
     let n = Navigateur::nouveau(app()).await;

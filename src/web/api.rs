@@ -196,7 +196,7 @@ pub async fn projeter(etat: S, m: Multipart) -> Response {
     repondre(&etat, m, |c| {
         let (l, enr) = lire_dossier(&c)?;
         let mut d = Diagnostics::default();
-        let ev = match c.fichier("evenements") {
+        let (ev, source) = match c.fichier("evenements") {
             Some((nom, o)) => {
                 let t = crate::lecture::texte::decoder(o, crate::lecture::texte::Encodage::Auto)
                     .map_err(|m| erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E003, &m))?;
@@ -204,23 +204,17 @@ pub async fn projeter(etat: S, m: Multipart) -> Response {
                 if d.a_des_erreurs() {
                     return Err(invalide(d));
                 }
-                ev
+                (ev, Localisation::csv(nom))
             }
-            None => l.evenements.clone(),
+            None => (l.evenements.clone(), l.source_evenements.clone()),
         };
         let options = crate::projection::OptionsProjection {
             exercice: None,
             jusqu_a: None,
             base: None,
         };
-        let (pr, avert) = crate::projection::projeter(
-            &l.lu,
-            &ev,
-            &options,
-            "bareme.toml",
-            &Localisation::csv(crate::projection::evenements::FICHIER),
-        )
-        .map_err(invalide)?;
+        let (pr, avert) = crate::projection::projeter(&l.lu, &ev, &options, "bareme.toml", &source)
+            .map_err(invalide)?;
         let o = crate::rapport::projection::json(&pr, &avert).map_err(depassement)?;
         let ligne = journal::entree("api/projeter", &enr, &l.lu, None);
         Ok((json(StatusCode::OK, o), Some(ligne)))
@@ -313,7 +307,7 @@ pub async fn expliquer(etat: S, m: Multipart) -> Response {
                     &l.evenements,
                     &options,
                     "bareme.toml",
-                    &Localisation::csv(crate::projection::evenements::FICHIER),
+                    &l.source_evenements,
                 )
                 .map_err(invalide)?;
                 let o = crate::rapport::projection::json_explication(&pr, &id, annee)

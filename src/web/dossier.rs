@@ -8,6 +8,7 @@ use super::{erreur, page_diagnostics, EtatPartage};
 use crate::calcul::Resultat;
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::tableau::Localisation;
 use crate::lecture::{self, DossierLu, Fichiers};
 use crate::projection::evenements::{self, Evenement};
 use axum::http::StatusCode;
@@ -71,6 +72,8 @@ pub struct Scenario {
     /// With the simulation steps applied.
     pub lu: DossierLu,
     pub evenements: Vec<Evenement>,
+    /// Where the events were read (the workbook's sheet and its cells, or evenements.csv).
+    pub source_evenements: Localisation,
     /// Warnings of reading.
     pub lecture: Diagnostics,
 }
@@ -140,12 +143,15 @@ impl Scenario {
 pub struct Lecture {
     pub lu: DossierLu,
     pub evenements: Vec<Evenement>,
+    /// Where the events were read (their messages name its cells or lines).
+    pub source_evenements: Localisation,
     pub diags: Diagnostics,
 }
 
 /// Reads a stored dossier (pure: bytes in memory). `Err`: located diagnostics.
 pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
     let mut diags = Diagnostics::default();
+    let mut source_evenements = Localisation::csv(evenements::FICHIER);
     let (lu, evenements) = match enr.genre {
         Genre::Classeur => {
             let lu = lecture::classeur::analyser_classeur(&enr.nom, &enr.octets, None, &mut diags);
@@ -153,8 +159,12 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
                 lecture::xlsx::grille::feuilles(&enr.nom, &enr.octets).unwrap_or_default();
             let a = |n: &str| lecture::xlsx::grille::a_feuille(&feuilles, n);
             let ev = if lu.is_some() && a("evenements") {
-                evenements::analyser_feuille_evenements(&enr.nom, &enr.octets, &mut diags)
-                    .map(|(ev, _)| ev)
+                evenements::analyser_feuille_evenements(&enr.nom, &enr.octets, &mut diags).map(
+                    |(ev, source)| {
+                        source_evenements = source;
+                        ev
+                    },
+                )
             } else {
                 Some(Vec::new())
             };
@@ -195,6 +205,7 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
         (Some(lu), Some(evenements)) if !diags.a_des_erreurs() => Ok(Lecture {
             lu,
             evenements,
+            source_evenements,
             diags,
         }),
         _ => Err(diags),
@@ -241,6 +252,7 @@ pub fn ouvrir(id: String, enr: Enregistrement) -> Result<Scenario, Response> {
         origine: l.lu,
         lu,
         evenements: l.evenements,
+        source_evenements: l.source_evenements,
         lecture: l.diags,
     })
 }

@@ -18,7 +18,7 @@ pub async fn page(etat: S, Path(id): Path<String>) -> Response {
             &sc.evenements,
             &OptionsProjection::default(),
             "bareme.toml",
-            &crate::lecture::tableau::Localisation::csv(crate::projection::evenements::FICHIER),
+            &sc.source_evenements,
         )
         .map_err(|d| sc.invalide("La projection ne peut pas être calculée", &d))?;
         let html = crate::rapport::projection_html::rendre(&pr)
