@@ -39,7 +39,7 @@ fn erreurs_des_evenements() {
         (
             "2026-03-01;EAJE-INCONNUE;fermeture;\n",
             &[],
-            "erreur E031 : e.csv, ligne 2, colonne « id », valeur « EAJE-INCONNUE » : structure inconnue de structures.csv (conseil : un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0))",
+            "erreur E031 : e.csv, ligne 2, colonne « id », valeur « EAJE-INCONNUE » : aucune structure du dossier n'a cet identifiant (conseil : un événement porte sur une structure de la table structures ; une structure qui ouvre pendant la convention y figure avec mois_ouverture = 0)",
         ),
         (
             "2026-03-01;EAJE-LES-CIGOGNES;demenagement;\n",
@@ -205,7 +205,7 @@ fn erreurs_de_la_feuille_evenements_a_leur_cellule() {
         (
             "2026-03-01;EAJE-LES-CIGOGNES;fermeture;\n2026-03-01;EAJE-INCONNUE;fermeture;\n",
             &[],
-            "erreur E031 : d.xlsx, cellule evenements!B3, colonne « id », valeur « EAJE-INCONNUE » : structure inconnue de structures.csv (conseil : un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0))",
+            "erreur E031 : d.xlsx, cellule evenements!B3, colonne « id », valeur « EAJE-INCONNUE » : aucune structure du dossier n'a cet identifiant (conseil : un événement porte sur une structure de la table structures ; une structure qui ouvre pendant la convention y figure avec mois_ouverture = 0)",
         ),
         (
             "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;50\n2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;55\n",

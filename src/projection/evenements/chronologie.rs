@@ -90,12 +90,12 @@ impl Chronologie {
                 let d = Diagnostic::erreur(
                     Code::E031,
                     &source.fichier,
-                    "structure inconnue de structures.csv",
+                    "aucune structure du dossier n'a cet identifiant",
                 );
                 diags.push(
                     situer(d, source, e.ligne, "id")
                         .valeur(e.id.clone())
-                        .conseil("un événement porte sur une structure déclarée dans structures.csv (une structure qui ouvre y figure avec mois_ouverture = 0)"),
+                        .conseil("un événement porte sur une structure de la table structures ; une structure qui ouvre pendant la convention y figure avec mois_ouverture = 0"),
                 );
                 continue;
             }
