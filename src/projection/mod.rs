@@ -166,6 +166,9 @@ pub struct Projection {
     /// Where the events were read, for the reports: the CSV file, or the workbook and its
     /// sheet (`dossier.xlsx, feuille « evenements »`).
     pub source_evenements: String,
+    /// The same, without the path given, for the reports (`evenements.csv`, `feuille
+    /// « evenements »`): the same report wherever the dossier lies.
+    pub libelle_evenements: String,
     /// Year N−1 (from structures.csv and charges_n1.csv).
     pub n1: TotauxAnnee,
     pub n1_par_collectivite: BTreeMap<String, TotauxAnnee>,
@@ -267,6 +270,7 @@ pub fn projeter(
             derniere,
             nombre_evenements: evenements.len(),
             source_evenements: evenements::nom_de_la_source(source_evenements),
+            libelle_evenements: evenements::libelle_de_la_source(source_evenements),
             n1,
             n1_par_collectivite: n1_c,
             annees,

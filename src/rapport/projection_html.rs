@@ -476,11 +476,12 @@ fn synthese_projection(o: &mut String, pr: &Projection) {
     }
     let _ = write!(
         o,
-        "</div>\n<p>La projection enchaîne les exercices {p}–{d} : chaque année, l'enveloppe à répartir est ce que la Caf a versé l'année précédente (base {b}), les structures évoluent selon les événements du fichier des événements (<code>evenements.csv</code>), et les collectivités ajustent leurs contributions d'année en année (règles R20 à R26). N-1 ({n1}) : montants du dossier (charge à payer N-1, contributions N-1).</p>\n</section>\n",
+        "</div>\n<p>La projection enchaîne les exercices {p}–{d} : chaque année, l'enveloppe à répartir est ce que la Caf a versé l'année précédente (base {b}), les structures évoluent selon les événements (<code>{ev}</code>), et les collectivités ajustent leurs contributions d'année en année (règles R20 à R26). N-1 ({n1}) : montants du dossier (charge à payer N-1, contributions N-1).</p>\n</section>\n",
         p = pr.premiere,
         d = pr.derniere,
         b = nom_base(pr.base),
         n1 = pr.n1.exercice,
+        ev = esc(&pr.libelle_evenements),
     );
 }
 
@@ -491,7 +492,7 @@ fn evenements(o: &mut String, pr: &Projection) {
     if evs.is_empty() {
         o.push_str("<p>Aucun événement : les structures gardent leur situation du dossier.</p>\n");
     } else {
-        o.push_str("<p>Lignes du fichier des événements (<code>evenements.csv</code>) ; un changement compte à partir du mois qui suit sa date, sauf s'il a lieu le 1<sup>er</sup> du mois (règle R21).</p>\n<ul class=\"evenements\">\n");
+        let _ = write!(o, "<p>Lignes des événements (<code>{}</code>) ; un changement compte à partir du mois qui suit sa date, sauf s'il a lieu le 1<sup>er</sup> du mois (règle R21).</p>\n<ul class=\"evenements\">\n", esc(&pr.libelle_evenements));
         for e in evs {
             let _ = writeln!(o, "<li>{}</li>", esc(&e));
         }

@@ -47,6 +47,17 @@ pub fn evenements_du_dossier(
 
 /// How the reports name where the events were read: the CSV file, or the workbook and its
 /// sheet (`dossier.xlsx, feuille « evenements »`).
+/// The events' source in a report, without the path it was given by: the CSV file's name
+/// (`evenements.csv`), or the workbook's sheet (`feuille « evenements »`).
+pub fn libelle_de_la_source(source: &Localisation) -> String {
+    match &source.feuille {
+        Some(f) => format!("feuille « {f} »"),
+        None => Path::new(&source.fichier)
+            .file_name()
+            .map_or(source.fichier.clone(), |n| n.to_string_lossy().into_owned()),
+    }
+}
+
 pub fn nom_de_la_source(source: &Localisation) -> String {
     match &source.feuille {
         Some(f) => format!("{}, feuille « {f} »", source.fichier),

@@ -38,7 +38,7 @@ fn situation(o: &mut String, c: &Contexte) -> R<()> {
                 "  au 1er janvier {annee}, avant les événements de l'année : {}",
                 sit.depart
             );
-            evenements_de_l_annee(o, sit, annee);
+            evenements_de_l_annee(o, sit, annee, &c.pr.libelle_evenements);
             mois_par_mois(o, sit);
             unites_de_l_annee(o, sit, s);
         }
@@ -63,7 +63,7 @@ fn situation_du_dossier(o: &mut String, s: &crate::modele::Structure) {
 }
 
 /// The events taking effect in the year, with the month from which each counts (R21).
-fn evenements_de_l_annee(o: &mut String, sit: &Situation, annee: i32) {
+fn evenements_de_l_annee(o: &mut String, sit: &Situation, annee: i32, source: &str) {
     if sit.evenements.is_empty() {
         let _ = writeln!(o, "  aucun événement ne prend effet en {annee}");
     }
@@ -71,7 +71,7 @@ fn evenements_de_l_annee(o: &mut String, sit: &Situation, annee: i32) {
         let (_, m) = e.effet();
         let _ = writeln!(
             o,
-            "  evenements.csv ligne {} : {}, {}{} → compte {} (un mois compte dans la situation de son 1er jour, R21)",
+            "  {source} ligne {} : {}, {}{} → compte {} (un mois compte dans la situation de son 1er jour, R21)",
             e.ligne,
             e.date.en_toutes_lettres(),
             e.action.nom(),
