@@ -142,6 +142,12 @@ fn projection_avec_la_feuille_evenements() {
     let (c_x, o_x, e_x) = p(&x);
     assert_eq!((c_d, c_x), (0, 0), "{e_d}\n{e_x}");
     assert_eq!(String::from_utf8_lossy(&o_d), String::from_utf8_lossy(&o_x));
+    // the HTML report names where the events were read: the CSV file, or the sheet
+    let html = |p: &Path| {
+        String::from_utf8(sortie(&["projeter", chemin(p), "--format", "html"]).1).unwrap()
+    };
+    assert!(html(&d).contains("Lignes des événements (<code>evenements.csv</code>)"));
+    assert!(html(&x).contains("Lignes des événements (<code>feuille « evenements »</code>)"));
     let retour = t.path().join("retour");
     assert_eq!(
         sortie(&["exporter", chemin(&x), "--vers", chemin(&retour)]).0,
