@@ -294,3 +294,29 @@ fn le_rapport_nomme_la_source_des_evenements() {
     let c = projeter(&[DOSSIER, "--evenements", "e.csv"]);
     assert!(c.contains(&titre("e.csv")), "{c}");
 }
+
+/// A number of the `evenements` sheet reads as the other sheets' numbers do: `1.234` is
+/// a number with three decimals (refused as such), where a CSV's `1.234` is ambiguous
+/// (thousands or decimals?).
+#[test]
+fn nombre_de_la_feuille_lu_comme_dans_les_autres_feuilles() {
+    let m = messages_du_classeur(
+        "2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;1.234\n",
+        &[],
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("cellule evenements!D2")
+            && m[0].contains("décimales")
+            && !m[0].contains("ambiguë"),
+        "{m:?}"
+    );
+    let csv = message(
+        &format!("{ENTETE}2026-03-01;EAJE-LES-CIGOGNES;unites_existantes;1.234\n"),
+        &[],
+    );
+    assert!(
+        csv.contains("e.csv, ligne 2") && csv.contains("ambiguë"),
+        "{csv}"
+    );
+}

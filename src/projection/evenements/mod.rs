@@ -7,7 +7,9 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::lecture::nombres::{analyser_booleen, analyser_decimal, en_centiemes};
+use crate::lecture::nombres::{
+    analyser_booleen, analyser_decimal, analyser_decimal_classeur, en_centiemes,
+};
 use crate::lecture::tableau::{self, Localisation};
 use crate::lecture::texte;
 use crate::lecture::UNITES_MAX;
@@ -402,7 +404,14 @@ impl LigneEvenement<'_> {
                 "écrivez le nouveau nombre d'unités (ex. 40 ou 1,5)",
             );
         };
-        let d = match analyser_decimal(v) {
+        // as the other tables: a workbook's number reads as the float's writing (`1.234`:
+        // three decimals, refused as such below), a CSV's by the text grammar
+        let lu = if self.source.feuille.is_some() {
+            analyser_decimal_classeur(v)
+        } else {
+            analyser_decimal(v)
+        };
+        let d = match lu {
             Ok(d) => d,
             Err(m) => {
                 return refus(
