@@ -249,11 +249,16 @@ fn xlsx_valeurs_brutes_mal_ecrites() {
         lire_a_la_main(&c)
     };
     let ligne = |nom: &str| vec![(2, vec!["X".to_string(), nom.to_string()])];
-    // read: a number, a number with an exponent, a shared string by its index
+    // read: a number, a number with an exponent, a shared string by its index, a date
     for (b2, lu) in [
         (r#"<c r="B2"><v>10000.5</v></c>"#, "10000.5"),
         (r#"<c r="B2" t="n"><v>1.5E3</v></c>"#, "1500"),
         (r#"<c r="B2" t="s"><v>1</v></c>"#, "Crèche"),
+        // a date cell in ISO form (`t="d"`), written as the other date cells
+        (
+            r#"<c r="B2" t="d"><v>2026-09-01T00:00:00</v></c>"#,
+            "01/09/2026",
+        ),
     ] {
         let (t, d) = lire(b2);
         assert!(d.0.is_empty(), "{b2} : {:?}", d.0);

@@ -138,14 +138,39 @@ fn texte_date(d: &calamine::ExcelDateTime) -> String {
     }
 }
 
+/// A date cell written in ISO form (`t="d"`: `2026-09-01T00:00:00`) as [`texte_date`]
+/// writes the other date cells: `01/09/2026`, and ` hh:mm` when there is a time; kept as
+/// written when it is not such a date.
+fn texte_date_iso(s: &str) -> String {
+    let (date, heure) = s.split_once('T').unwrap_or((s, ""));
+    let mut p = date.splitn(3, '-');
+    let (Some(a), Some(m), Some(j)) = (p.next(), p.next(), p.next()) else {
+        return s.to_string();
+    };
+    let chiffres = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
+    if !(chiffres(a, 4) && chiffres(m, 2) && chiffres(j, 2)) {
+        return s.to_string();
+    }
+    let hm = heure.get(..5).unwrap_or("");
+    let minuit = heure.is_empty()
+        || heure
+            .trim_end_matches('Z')
+            .bytes()
+            .all(|b| b == b'0' || b == b':' || b == b'.');
+    if minuit {
+        format!("{j}/{m}/{a}")
+    } else {
+        format!("{j}/{m}/{a} {hm}")
+    }
+}
+
 /// Appends the text of a cell's value to `textes`: `Texte` or `Erreur`; `None` (nothing
 /// appended) for an empty cell.
 fn valeur(c: &DataRef<'_>, textes: &mut String) -> Option<Valeur> {
     match c {
         DataRef::Empty => return None,
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-            textes.push_str(s)
-        }
+        DataRef::String(s) | DataRef::DurationIso(s) => textes.push_str(s),
+        DataRef::DateTimeIso(s) => textes.push_str(&texte_date_iso(s)),
         DataRef::SharedString(s) => textes.push_str(s),
         DataRef::Float(f) => textes.push_str(&texte_decimal(*f)),
         DataRef::Int(i) => textes.push_str(&i.to_string()),

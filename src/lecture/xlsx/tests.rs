@@ -32,6 +32,16 @@ fn raisons_calamine_en_francais() {
 use crate::lecture::tableau::reference_ligne;
 
 #[test]
+fn date_iso_ecrite_comme_les_autres_dates() {
+    assert_eq!(texte_date_iso("2026-09-01T00:00:00"), "01/09/2026");
+    assert_eq!(texte_date_iso("2026-09-01T00:00:00.000Z"), "01/09/2026");
+    assert_eq!(texte_date_iso("2026-09-01"), "01/09/2026");
+    assert_eq!(texte_date_iso("2026-09-01T10:30:00"), "01/09/2026 10:30");
+    assert_eq!(texte_date_iso("demain"), "demain");
+    assert_eq!(texte_date_iso("26-9-1T00:00"), "26-9-1T00:00");
+}
+
+#[test]
 fn texte_decimal_le_plus_court() {
     assert_eq!(texte_decimal(1234.56), "1234.56");
     assert_eq!(texte_decimal(60.0), "60");
