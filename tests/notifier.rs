@@ -685,7 +685,7 @@ fn lieu_et_date_de_signature() {
         (
             "--lieu",
             "a\tb",
-            "--lieu, valeur « a\\tb » : caractère de contrôle dans le lieu",
+            "--lieu, valeur « a\\tb » : caractère de contrôle ou invisible dans le lieu",
         ),
     ] {
         let autre = d.path().join("m");

@@ -231,14 +231,15 @@ impl FaitA {
 }
 
 /// A place of signature as given (`--lieu`), or why it is refused: blank, longer than 60
-/// characters (it must fit on the signature line), or holding a control character.
+/// characters, or holding a control or invisible character (a direction mark would print
+/// the place backwards in a signed letter: the characters refused in an identifier).
 pub fn analyser_lieu(brut: &str) -> Result<String, &'static str> {
     let t = brut.trim();
     if t.is_empty() {
         return Err("lieu vide");
     }
-    if t.chars().any(char::is_control) {
-        return Err("caractère de contrôle dans le lieu");
+    if crate::lecture::texte::caractere_invisible(t).is_some() {
+        return Err("caractère de contrôle ou invisible dans le lieu");
     }
     if t.chars().count() > 60 {
         return Err("lieu de plus de 60 caractères");

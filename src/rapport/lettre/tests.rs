@@ -179,6 +179,9 @@ fn fait_a_lieu_et_date() {
     );
     assert_eq!(analyser_lieu(" "), Err("lieu vide"));
     assert!(analyser_lieu("a\nb").is_err());
+    // a right-to-left override would print the place backwards
+    assert!(analyser_lieu("Dijon\u{202e}").is_err());
+    assert!(analyser_lieu("Dijon\u{200b}").is_err());
     assert!(analyser_lieu(&"é".repeat(60)).is_ok());
     assert!(analyser_lieu(&"é".repeat(61)).is_err());
 }
