@@ -46,6 +46,18 @@ fn chemin(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `projeter DOSSIER --format csv --profil rfc4180`: (code, stdout, stderr).
+fn projeter_csv(p: &Path) -> (i32, Vec<u8>, String) {
+    sortie(&[
+        "projeter",
+        chemin(p),
+        "--format",
+        "csv",
+        "--profil",
+        "rfc4180",
+    ])
+}
+
 fn modele_depuis(d: &Path, classeur: &Path) {
     let (code, _, err) = sortie(&["modele", chemin(classeur), "--depuis", chemin(d)]);
     assert_eq!(code, 0, "{}: {err}", d.display());
@@ -128,16 +140,7 @@ fn projection_avec_la_feuille_evenements() {
     assert!(d.join("evenements.csv").exists());
     let x = t.path().join("dijon.xlsx");
     modele_depuis(&d, &x);
-    let p = |p: &Path| {
-        sortie(&[
-            "projeter",
-            chemin(p),
-            "--format",
-            "csv",
-            "--profil",
-            "rfc4180",
-        ])
-    };
+    let p = projeter_csv;
     let (c_d, o_d, e_d) = p(&d);
     let (c_x, o_x, e_x) = p(&x);
     assert_eq!((c_d, c_x), (0, 0), "{e_d}\n{e_x}");
@@ -168,16 +171,7 @@ fn feuille_evenements_de_dossier_xlsx_dans_un_dossier() {
     let dossier = t.path().join("ctg");
     std::fs::create_dir(&dossier).unwrap();
     modele_depuis(&d, &dossier.join("dossier.xlsx"));
-    let p = |p: &Path| {
-        sortie(&[
-            "projeter",
-            chemin(p),
-            "--format",
-            "csv",
-            "--profil",
-            "rfc4180",
-        ])
-    };
+    let p = projeter_csv;
     let (c_d, o_d, e_d) = p(&d);
     let (c_x, o_x, e_x) = p(&dossier);
     assert_eq!((c_d, c_x), (0, 0), "{e_d}\n{e_x}");
