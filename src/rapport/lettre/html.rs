@@ -139,7 +139,7 @@ pub fn rendre(l: &Lettre) -> String {
             Bloc::Signature { lieu_date, qualite } => {
                 let _ = writeln!(
                     o,
-                    "<div class=\"signature\"><p>{}</p><p>{}</p><div class=\"place-signature\"></div></div>",
+                    "<div class=\"signature\"><p>{}</p><p><strong>{}</strong></p><div class=\"place-signature\"></div></div>",
                     echapper(lieu_date),
                     echapper(qualite)
                 );
