@@ -669,6 +669,8 @@ fn lieu_et_date_de_signature() {
             h.contains("<p>Fait à Dugny, le 1er février 2026</p>"),
             "{h}"
         );
+        // the capacity in bold, as in the PDF
+        assert!(h.contains("<p><strong>Pour la Caf, le directeur ou la directrice</strong></p>"));
     }
     for (option, valeur, attendu) in [
         (
