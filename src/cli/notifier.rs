@@ -141,29 +141,24 @@ fn ecrire_lettres(
     })
 }
 
-/// The place and date of signature given (`--lieu`, `--date`), checked.
+/// The place and date of signature given (`--lieu`, `--date`), checked
+/// ([`lettre::FaitA::analyser`]).
 fn fait_a(lieu: Option<&str>, date: Option<&str>) -> Result<lettre::FaitA, Erreur> {
-    let lieu = lieu
-        .map(|l| {
-            lettre::analyser_lieu(l).map_err(|pourquoi| {
-                Erreur::message(
-                    E_SIGNATURE,
-                    format!("--lieu, valeur « {} » : {pourquoi} (conseil : le nom de la ville où la lettre est signée, par exemple --lieu Dijon)", l.escape_debug()),
-                )
-            })
-        })
-        .transpose()?;
-    let date = date
-        .map(|d| {
-            crate::projection::evenements::analyser_date(d).ok_or_else(|| {
-                Erreur::message(
-                    E_SIGNATURE,
-                    format!("--date, valeur « {} » : date invalide (conseil : AAAA-MM-JJ ou JJ/MM/AAAA, par exemple --date 2026-01-15)", d.escape_debug()),
-                )
-            })
-        })
-        .transpose()?;
-    Ok(lettre::FaitA { lieu, date })
+    lettre::FaitA::analyser(lieu, date).map_err(|r| {
+        let conseil = match r.champ {
+            "lieu" => "le nom de la ville où la lettre est signée, par exemple --lieu Dijon",
+            _ => "AAAA-MM-JJ ou JJ/MM/AAAA, par exemple --date 2026-01-15",
+        };
+        Erreur::message(
+            E_SIGNATURE,
+            format!(
+                "--{}, valeur « {} » : {} (conseil : {conseil})",
+                r.champ,
+                r.valeur.escape_debug(),
+                r.raison
+            ),
+        )
+    })
 }
 
 /// `notifier DOSSIER --sortie DIR [--gestionnaire NOM] [--format pdf|html] [--lieu VILLE]

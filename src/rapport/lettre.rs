@@ -230,6 +230,38 @@ impl FaitA {
     }
 }
 
+/// A place or date of signature refused by [`FaitA::analyser`]: which one (`lieu`,
+/// `date`), the value as given, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusFaitA {
+    pub champ: &'static str,
+    pub valeur: String,
+    pub raison: &'static str,
+}
+
+impl FaitA {
+    /// The place and date of signature as given (either may be absent), checked: the place
+    /// by [`analyser_lieu`], the date a calendar date `AAAA-MM-JJ` or `JJ/MM/AAAA`. The one
+    /// reading of `notifier --lieu --date` and of the web application's form.
+    pub fn analyser(lieu: Option<&str>, date: Option<&str>) -> Result<FaitA, RefusFaitA> {
+        let refus = |champ, valeur: &str, raison| RefusFaitA {
+            champ,
+            valeur: valeur.to_string(),
+            raison,
+        };
+        let lieu = lieu
+            .map(|l| analyser_lieu(l).map_err(|raison| refus("lieu", l, raison)))
+            .transpose()?;
+        let date = date
+            .map(|d| {
+                crate::projection::evenements::analyser_date(d)
+                    .ok_or_else(|| refus("date", d, "date invalide"))
+            })
+            .transpose()?;
+        Ok(FaitA { lieu, date })
+    }
+}
+
 /// A place of signature as given (`--lieu`), or why it is refused: blank, longer than 60
 /// characters, or holding a control or invisible character (a direction mark would print
 /// the place backwards in a signed letter: the characters refused in an identifier).

@@ -28,29 +28,19 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// The place and date checked ([`rapport::lettre::FaitA::analyser`]); an empty field
+    /// is left dotted.
     fn fait_a(&self) -> Result<rapport::lettre::FaitA, Response> {
-        let refus = |message: String| {
+        let plein = |x: &Option<String>| x.clone().filter(|v| !v.trim().is_empty());
+        let (lieu, date) = (plein(&self.lieu), plein(&self.date));
+        rapport::lettre::FaitA::analyser(lieu.as_deref(), date.as_deref()).map_err(|r| {
             erreur(
                 StatusCode::BAD_REQUEST,
                 Code::E123,
-                &message,
+                &format!("{} de signature « {} » : {}", r.champ, r.valeur, r.raison),
                 "laissez le champ vide pour des pointillés à remplir à la main",
             )
-        };
-        let plein = |x: &Option<String>| x.clone().filter(|v| !v.trim().is_empty());
-        let lieu = plein(&self.lieu)
-            .map(|l| {
-                rapport::lettre::analyser_lieu(&l)
-                    .map_err(|pourquoi| refus(format!("lieu de signature « {l} » : {pourquoi}")))
-            })
-            .transpose()?;
-        let date = plein(&self.date)
-            .map(|d| {
-                crate::projection::evenements::analyser_date(&d)
-                    .ok_or_else(|| refus(format!("date de signature « {d} » : date invalide")))
-            })
-            .transpose()?;
-        Ok(rapport::lettre::FaitA { lieu, date })
+        })
     }
 }
 

@@ -184,4 +184,22 @@ fn fait_a_lieu_et_date() {
     assert!(analyser_lieu("Dijon\u{200b}").is_err());
     assert!(analyser_lieu(&"é".repeat(60)).is_ok());
     assert!(analyser_lieu(&"é".repeat(61)).is_err());
+    // both at once, the one reading of the command line and of the web form
+    assert_eq!(
+        FaitA::analyser(Some(" Dijon "), Some("01/01/2026")),
+        Ok(f(Some("Dijon"), Some(d)))
+    );
+    assert_eq!(FaitA::analyser(None, None), Ok(FaitA::default()));
+    assert_eq!(
+        FaitA::analyser(Some("Dijon"), Some("2026-02-30")),
+        Err(RefusFaitA {
+            champ: "date",
+            valeur: "2026-02-30".into(),
+            raison: "date invalide"
+        })
+    );
+    assert_eq!(
+        FaitA::analyser(Some(" "), None).map_err(|r| r.champ),
+        Err("lieu")
+    );
 }
