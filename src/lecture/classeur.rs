@@ -570,7 +570,20 @@ pub fn lire_evenements_du_classeur(
 )> {
     let nom = chemin.display().to_string();
     let octets = super::lire_octets(chemin, &nom, diags)?;
-    let feuilles = match grille::feuilles(&nom, &octets) {
+    evenements_du_classeur(&nom, &octets, diags)
+}
+
+/// The events of the optional `evenements` sheet of workbook `fichier` (pure: its bytes),
+/// with where they were read; none without the sheet. `None` on error.
+pub fn evenements_du_classeur(
+    fichier: &str,
+    octets: &[u8],
+    diags: &mut Diagnostics,
+) -> Option<(
+    Vec<crate::projection::evenements::Evenement>,
+    super::tableau::Localisation,
+)> {
+    let feuilles = match grille::feuilles(fichier, octets) {
         Ok(f) => f,
         Err(d) => {
             diags.push(*d);
@@ -578,7 +591,7 @@ pub fn lire_evenements_du_classeur(
         }
     };
     if !grille::a_feuille(&feuilles, FEUILLE_EVENEMENTS[0]) {
-        return Some((Vec::new(), super::tableau::Localisation::csv(&nom)));
+        return Some((Vec::new(), super::tableau::Localisation::csv(fichier)));
     }
-    crate::projection::evenements::analyser_feuille_evenements(&nom, &octets, diags)
+    crate::projection::evenements::analyser_feuille_evenements(fichier, octets, diags)
 }

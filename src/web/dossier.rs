@@ -155,11 +155,9 @@ pub fn lire(enr: &Enregistrement) -> Result<Lecture, Diagnostics> {
     let (lu, evenements) = match enr.genre {
         Genre::Classeur => {
             let lu = lecture::classeur::analyser_classeur(&enr.nom, &enr.octets, None, &mut diags);
-            let feuilles =
-                lecture::xlsx::grille::feuilles(&enr.nom, &enr.octets).unwrap_or_default();
-            let a = |n: &str| lecture::xlsx::grille::a_feuille(&feuilles, n);
-            let ev = if lu.is_some() && a("evenements") {
-                evenements::analyser_feuille_evenements(&enr.nom, &enr.octets, &mut diags).map(
+            // (only once the dossier is read: an unreadable workbook is reported once)
+            let ev = if lu.is_some() {
+                lecture::classeur::evenements_du_classeur(&enr.nom, &enr.octets, &mut diags).map(
                     |(ev, source)| {
                         source_evenements = source;
                         ev
