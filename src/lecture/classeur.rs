@@ -545,18 +545,27 @@ pub fn pas_un_classeur(fichier: &str) -> Diagnostic {
 /// it: the `.xlsx` given itself, or the `dossier.xlsx` of a folder that takes a table from it
 /// (no `convention.toml`, or a table with neither its `.csv` nor its `.xlsx` file).
 pub fn classeur_du_dossier(dossier: &std::path::Path) -> Option<std::path::PathBuf> {
-    if dossier.is_file() {
-        return Some(dossier.to_path_buf());
+    if let Some(x) = classeur_entier(dossier) {
+        return Some(x);
     }
+    // a folder with its convention.toml whose tables are sheets of its dossier.xlsx
     let x = dossier.join("dossier.xlsx");
     let sans_fichier = |nom: &str| {
         !dossier.join(format!("{nom}.csv")).exists()
             && !dossier.join(format!("{nom}.xlsx")).exists()
     };
-    let lu = !dossier.join("convention.toml").exists()
-        || sans_fichier("structures")
-        || sans_fichier("charges_n1");
-    (dossier.is_dir() && x.is_file() && lu).then_some(x)
+    (dossier.is_dir() && x.is_file() && (sans_fichier("structures") || sans_fichier("charges_n1")))
+        .then_some(x)
+}
+
+/// The workbook that is the whole dossier `dossier`: the `.xlsx` given itself, or the
+/// `dossier.xlsx` of a folder without `convention.toml`.
+pub fn classeur_entier(dossier: &std::path::Path) -> Option<std::path::PathBuf> {
+    if dossier.is_file() {
+        return Some(dossier.to_path_buf());
+    }
+    let x = dossier.join("dossier.xlsx");
+    (dossier.is_dir() && !dossier.join("convention.toml").exists() && x.is_file()).then_some(x)
 }
 
 /// The events of a workbook dossier's optional `evenements` sheet (none without the sheet),

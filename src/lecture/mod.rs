@@ -437,14 +437,8 @@ pub fn lire_dossier(
     opts: &OptionsLecture,
     diags: &mut Diagnostics,
 ) -> Option<DossierLu> {
-    if dossier.is_file() {
-        return lire_classeur(dossier, opts, diags);
-    }
-    if dossier.is_dir()
-        && !dossier.join("convention.toml").exists()
-        && dossier.join("dossier.xlsx").is_file()
-    {
-        return lire_classeur(&dossier.join("dossier.xlsx"), opts, diags);
+    if let Some(x) = classeur::classeur_entier(dossier) {
+        return lire_classeur(&x, opts, diags);
     }
     if !dossier.is_dir() {
         diags.push(
