@@ -344,6 +344,48 @@ fn erreur_localisee_dans_la_feuille_convention() {
     );
 }
 
+#[test]
+fn cle_mal_orthographiee_situee_a_la_cellule_qui_la_nomme() {
+    // the misspelt key is the label (A3) or the header (D7), not the value beside or below
+    // it: that is the cell the message must send the reader to
+    use rust_xlsxwriter::Workbook;
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("convention").unwrap();
+    for (l, (a, b)) in [
+        ("champ", "valeur"),
+        ("nom", "CTG essai"),
+        ("cfa", "Caf"),
+        ("exercice", "2025"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(l as u32, 0, *a).unwrap();
+        ws.write_string(l as u32, 1, *b).unwrap();
+    }
+    for (c, h) in ["id", "nom", "tranche", "signatair"].iter().enumerate() {
+        ws.write_string(6, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["VILLE", "Ville", "2", "oui"].iter().enumerate() {
+        ws.write_string(7, c as u16, *v).unwrap();
+    }
+    wb.add_worksheet().set_name("structures").unwrap();
+    wb.add_worksheet().set_name("charges_n1").unwrap();
+    wb.save(&x).unwrap();
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cellule convention!A3, colonne « cfa » : clé inconnue « cfa » (clé admise la plus proche : « caf »)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cellule convention!D7, colonne « collectivites[1].signatair » : clé inconnue « signatair » (clé admise la plus proche : « signataire »)"),
+        "{err}"
+    );
+}
+
 /// A workbook dossier written cell by cell: convention, an empty structures table, one
 /// charge, and the given barème rows.
 fn classeur_minimal(x: &Path, bareme: &[[&str; 5]]) {

@@ -51,6 +51,9 @@ pub struct TomlDeFeuille {
     /// attendu »): the reader's messages about them are not shown (`exercice` 2025.5 is
     /// one error, not a second one about the placeholder 0).
     pub substituts: Vec<u64>,
+    /// `(l, cell)`: the cell that names the key of line `l` (the label of a `champ | valeur`
+    /// row, the header of a collectivités column), where a misspelt key (E056) is.
+    pub cles: Vec<(u64, String)>,
 }
 
 impl TomlDeFeuille {
@@ -76,10 +79,14 @@ impl TomlDeFeuille {
             if let Some(m) = d.message.strip_prefix("TOML invalide : ") {
                 d.message = m.to_string();
             }
-            if let Some(c) = d
+            let cle = d
                 .numero_de_ligne()
-                .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
-            {
+                .filter(|_| d.code == Code::E056)
+                .and_then(|l| self.cles.iter().find(|(x, _)| *x == l).map(|(_, c)| c));
+            if let Some(c) = cle.or_else(|| {
+                d.numero_de_ligne()
+                    .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
+            }) {
                 d.position = Some(Position::Cellule(c.clone()));
             } else if let Some((_, c)) = d
                 .colonne
@@ -216,31 +223,36 @@ pub fn convention_en_toml(
     diags: &mut Diagnostics,
 ) -> TomlDeFeuille {
     let mut t = TomlDeFeuille::default();
-    let mut entete: Option<Vec<(u32, String)>> = None;
-    let ecrire = |t: &mut TomlDeFeuille, nom: &str, c: &Cellule, diags: &mut Diagnostics| {
-        match valeur_convention(nom, &c.texte) {
-            Ok(Some(v)) => t.ligne(&format!("{} = {v}", cle(nom)), c.reference(feuille)),
-            Ok(None) => {}
-            Err((message, conseil)) => {
-                diags.push(
-                    Diagnostic::erreur(Code::E021, fichier, message)
-                        .cellule(c.reference(feuille))
-                        .colonne(nom)
-                        .valeur(c.texte.trim())
-                        .conseil(conseil),
-                );
-                let substitut = match nom {
-                    "signataire" => Some("true"),
-                    "debut" | "fin" => None,
-                    _ => Some("0"),
-                };
-                if let Some(x) = substitut {
-                    t.ligne(&format!("{nom} = {x}"), c.reference(feuille));
-                    t.substituts.push(t.cellules.len() as u64);
+    let mut entete: Option<Vec<(u32, String, String)>> = None;
+    // `cle_en`: the cell naming the key
+    let ecrire =
+        |t: &mut TomlDeFeuille, nom: &str, cle_en: String, c: &Cellule, diags: &mut Diagnostics| {
+            match valeur_convention(nom, &c.texte) {
+                Ok(Some(v)) => {
+                    t.ligne(&format!("{} = {v}", cle(nom)), c.reference(feuille));
+                    t.cles.push((t.cellules.len() as u64, cle_en));
+                }
+                Ok(None) => {}
+                Err((message, conseil)) => {
+                    diags.push(
+                        Diagnostic::erreur(Code::E021, fichier, message)
+                            .cellule(c.reference(feuille))
+                            .colonne(nom)
+                            .valeur(c.texte.trim())
+                            .conseil(conseil),
+                    );
+                    let substitut = match nom {
+                        "signataire" => Some("true"),
+                        "debut" | "fin" => None,
+                        _ => Some("0"),
+                    };
+                    if let Some(x) = substitut {
+                        t.ligne(&format!("{nom} = {x}"), c.reference(feuille));
+                        t.substituts.push(t.cellules.len() as u64);
+                    }
                 }
             }
-        }
-    };
+        };
     for ligne in lignes(cellules) {
         let premiere = &ligne[0];
         let champ = normaliser_nom(&premiere.texte);
@@ -249,7 +261,7 @@ pub fn convention_en_toml(
                 entete = Some(
                     ligne
                         .iter()
-                        .map(|c| (c.colonne, normaliser_nom(&c.texte)))
+                        .map(|c| (c.colonne, normaliser_nom(&c.texte), c.reference(feuille)))
                         .collect(),
                 );
             }
@@ -259,15 +271,17 @@ pub fn convention_en_toml(
                 }
                 // a field left empty: the reader says it is missing
                 if let Some(v) = ligne.iter().find(|c| c.colonne > premiere.colonne) {
-                    ecrire(&mut t, &champ, v, diags);
+                    ecrire(&mut t, &champ, premiere.reference(feuille), v, diags);
                 }
             }
             Some(colonnes) => {
                 t.ligne("[[collectivites]]", premiere.reference(feuille));
                 for c in ligne {
                     // beyond the header: ignored
-                    if let Some((_, nom)) = colonnes.iter().find(|(col, _)| *col == c.colonne) {
-                        ecrire(&mut t, nom, c, diags);
+                    if let Some((_, nom, en_tete)) =
+                        colonnes.iter().find(|(col, _, _)| *col == c.colonne)
+                    {
+                        ecrire(&mut t, nom, en_tete.clone(), c, diags);
                     }
                 }
             }
