@@ -1,7 +1,7 @@
 //! Cross-file validation of a read dossier (pure): everything that needs more than one line
 //! or one file. Every problem is collected in one pass.
 
-use crate::bareme::{Bareme, BaremeExercice, Versement};
+use crate::bareme::{volet_ressemblant, Bareme, BaremeExercice, Versement};
 use crate::calcul::eligibilite::{self, Motif};
 use crate::diagnostic::Code;
 use crate::diagnostic::Table;
@@ -359,7 +359,7 @@ fn populations(
     }
 }
 
-/// Charge lines: unknown volet (W003), no eligible unit (W002), no employer place (W100).
+/// Charge lines: unknown volet (W003; E054 when it looks like a known one), no eligible unit (W002), no employer place (W100).
 fn charges(
     dossier: &Dossier,
     b: &BaremeExercice,
@@ -372,8 +372,23 @@ fn charges(
             continue;
         }
         match b.volets.get(&c.volet) {
-            None => d.push(
-                Diagnostic::avertissement(
+            None => d.push(match volet_ressemblant(&c.volet, b.volets.keys().map(String::as_str)) {
+                // a misspelt volet would take its amount out of the known volet's envelope
+                Some(connu) => Diagnostic::erreur(
+                    Code::E054,
+                    Table::Charges,
+                    format!(
+                        "volet « {} » inconnu du barème, qui ressemble au volet « {connu} » : son montant ne serait pas redistribué",
+                        c.volet
+                    ),
+                )
+                .origine(c.ligne)
+                .colonne("volet")
+                .valeur(&c.volet)
+                .conseil(format!(
+                    "écrivez « {connu} » ; si c'est un autre dispositif, donnez-lui un nom qui ne prête pas à confusion (AUTRE, ou un volet local du barème)"
+                )),
+                None => Diagnostic::avertissement(
                     Code::W003,
                     Table::Charges,
                     format!(
@@ -388,7 +403,7 @@ fn charges(
                     "volets du barème : {}",
                     b.volets.keys().cloned().collect::<Vec<_>>().join(", ")
                 )),
-            ),
+            }),
             Some(v) if v.versement.valeur == Versement::Structures => {
                 let k = (c.collectivite.as_str(), c.volet.as_str());
                 if unites.get(&k).copied().unwrap_or(0) == 0

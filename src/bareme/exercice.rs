@@ -267,17 +267,30 @@ fn sans_valeur<T>(p: &Parametre<T>, annee: i32, fichier: &str) -> Diagnostic {
         .conseil(conseil)
 }
 
-/// « (volet connu le plus proche : « LAEP ») » when a known volet is at most two edits away
-/// from `nom`.
+/// « (volet connu le plus proche : « LAEP ») » when a known volet looks like `nom`
+/// ([`volet_ressemblant`]).
 fn volet_proche(nom: &str, connus: &[&str]) -> String {
+    volet_ressemblant(nom, connus.iter().copied()).map_or(String::new(), |c| {
+        format!(" (volet connu le plus proche : « {c} »)")
+    })
+}
+
+/// The known volet `nom` looks like a misspelling of: the closest of `connus` one edit away
+/// (a letter added, dropped or changed, or two neighbouring letters swapped: `EAJ`, `ASLH`),
+/// two for a name of six letters or more (`LUDOTEQE` for `LUDOTHEQUE`). Volets are short acronyms: at two
+/// edits, `AUTRE` would look like `CTRE` and `RAM` like `RPE`. `None` when `nom` is known or
+/// far from every known volet.
+pub fn volet_ressemblant<'c>(
+    nom: &str,
+    connus: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     connus
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(nom, c), *c))
-        .filter(|(d, _)| *d <= 2)
+        .into_iter()
+        .filter(|c| *c != nom)
+        .map(|c| (strsim::damerau_levenshtein(nom, c), c))
+        .filter(|(d, c)| *d <= if c.chars().count() <= 5 { 1 } else { 2 })
         .min()
-        .map_or(String::new(), |(_, c)| {
-            format!(" (volet connu le plus proche : « {c} »)")
-        })
+        .map(|(_, c)| c)
 }
 
 /// The first line of a barème text naming volet `nom` (`[volets.NOM]`, `[[volets.NOM.…]]`,

@@ -24,6 +24,7 @@ mod parametre;
 mod tests;
 mod toml_lecture;
 
+pub use exercice::volet_ressemblant;
 pub use parametre::{Grille, Lu, Parametre, Source, ValeurDatee};
 pub use toml_lecture::analyser;
 

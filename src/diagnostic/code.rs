@@ -134,6 +134,7 @@ codes! {
     E051, LectureEntetes, "nombre de champs différent de l'en-tête";
     E052, LectureEntetes, "guillemet égaré";
     E053, LectureEntetes, "identifiant invalide";
+    E054, LectureEntetes, "volet inconnu proche d'un volet du barème";
     E056, LectureEntetes, "clé inconnue de convention.toml";
     E057, LectureEntetes, "cellules fusionnées dans une feuille lue";
     E070, LectureBornee, "pas un fichier ordinaire";

@@ -240,6 +240,8 @@ def lecture_v2() -> None:
     ecrire("s-type-i-sans-point.csv",
            remplacer_ligne(S_LIGNES, 5, ";ALSH_PERISCOLAIRE;", ";alsh_perıscolaire;"))
     ecrire("c-volet-s-long.csv", C.replace("DUGNY;ALSH;", "DUGNY;alſh;"))
+    # ---- volets: a misspelt known volet would leave its envelope unpaid ------------------
+    ecrire("c-volet-faute.csv", C.replace("DUGNY;ALSH;", "DUGNY;ASLH;"))
     # ---- numbers: thin space U+2009 groups thousands (README) --------------------------
     ecrire("s-espace-fine.csv", S.replace("240 000,00", "240\u2009000,00"))
     # ---- TOML messages: key, whole value, in French ------------------------------------
