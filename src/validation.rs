@@ -359,13 +359,24 @@ fn populations(
     }
 }
 
-/// Charge lines: unknown volet (W003; E054 when it looks like a known one), no eligible unit (W002), no employer place (W100).
+/// Charge lines: none at all (W007), unknown volet (W003; E054 when it looks like a known one), no eligible unit (W002), no employer place (W100).
 fn charges(
     dossier: &Dossier,
     b: &BaremeExercice,
     unites: &FxHashMap<(&str, &str), i64>,
     d: &mut Diagnostics,
 ) {
+    if dossier.charges.is_empty() {
+        // an empty table is most often the wrong file or sheet: every lissage would be 0
+        d.push(
+            Diagnostic::avertissement(
+                Code::W007,
+                Table::Charges,
+                "aucune ligne de charge à payer N-1 : aucun montant n'est redistribué aux structures (le lissage de chaque volet vaut 0)",
+            )
+            .conseil("vérifiez le fichier charges_n1.csv ou la feuille « charges_n1 » du classeur : une ligne par collectivité et volet, avec la charge à payer N-1 de la Caf"),
+        );
+    }
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in &dossier.charges {
         if c.volet.is_empty() {

@@ -167,6 +167,8 @@ def main() -> None:
     ecrire("s-annexe2-sans-volet.csv",
            S + "CS-ARC;2;CENTRE_SOCIAL;Centre social Arc-en-Ciel;2 rue Guynemer;Ville de Dugny;DUGNY;PSO;oui;0;0;0;12;180 000,00;0,00\n")
     ecrire("c-volet-inconnu.csv", C + "DUGNY;JEUNESSE;3 000,00;Action jeunesse\n")
+    # the header alone: computed (plancher and forfaits do not need a charge), but said
+    ecrire("c-vide.csv", C_LIGNES[0] + "\n")
     # the RPE loses its units: the RPE charge line has no eligible unit left (W002)
     ecrire("s-rpe-sans-unite.csv", remplacer_ligne(S_LIGNES, 4, ";1,5;", ";0;"))
     # 230 bad lines: 200 errors shown, the rest counted (E027)
