@@ -408,7 +408,7 @@ impl Ligne<'_> {
                         Code::E018,
                         "mois_ouverture",
                         v,
-                        "mois d'ouverture hors de 0 à 12",
+                        "mois d'ouverture qui n'est pas un nombre entier de 0 à 12",
                         "nombre entier de mois d'ouverture dans l'exercice",
                     );
                     12
