@@ -359,7 +359,7 @@ fn populations(
     }
 }
 
-/// Charge lines: none at all (W007), unknown volet (W003; E054 when it looks like a known one), no eligible unit (W002), no employer place (W100).
+/// Charge lines: none at all (W007), a line repeated (W008), unknown volet (W003; E054 when it looks like a known one), no eligible unit (W002), no employer place (W100).
 fn charges(
     dossier: &Dossier,
     b: &BaremeExercice,
@@ -377,6 +377,7 @@ fn charges(
             .conseil("vérifiez le fichier charges_n1.csv ou la feuille « charges_n1 » du classeur : une ligne par collectivité et volet, avec la charge à payer N-1 de la Caf"),
         );
     }
+    doublons_de_charges(dossier, d);
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in &dossier.charges {
         if c.volet.is_empty() {
@@ -457,6 +458,38 @@ fn charges(
                 }
             }
             Some(_) => {}
+        }
+    }
+}
+
+/// W008: a charge line read from the file that repeats an earlier one field for field
+/// (collectivité, volet, amount, label): most often a row pasted twice, whose amount the
+/// envelope would count twice. Two lines of one volet with different labels (one per
+/// crèche, as at Dugny) are not concerned.
+fn doublons_de_charges(dossier: &Dossier, d: &mut Diagnostics) {
+    let mut vues: FxHashSet<(String, &str, i64, &str)> = FxHashSet::default();
+    for c in &dossier.charges {
+        if c.ligne.ligne().is_none() {
+            continue; // computed by the projection, not typed
+        }
+        let cle = (
+            cle_id(&c.collectivite),
+            c.volet.as_str(),
+            c.montant.0,
+            c.libelle.trim(),
+        );
+        if c.montant.0 > 0 && !vues.insert(cle) {
+            d.push(
+                Diagnostic::avertissement(
+                    Code::W008,
+                    Table::Charges,
+                    "ligne identique à une ligne précédente (collectivité, volet, montant et libellé) : son montant compte deux fois dans l'enveloppe",
+                )
+                .origine(c.ligne)
+                .colonne("montant")
+                .valeur(crate::modele::montant_fr(c.montant))
+                .conseil("supprimez la ligne copiée ; si ce sont bien deux charges, donnez-leur deux libellés"),
+            );
         }
     }
 }

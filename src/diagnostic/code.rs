@@ -183,6 +183,7 @@ codes! {
     W005, Avertissements, "deux sources pour une table";
     W006, Avertissements, "avertissements non affichés au-delà du plafond";
     W007, Avertissements, "aucune charge à payer N-1";
+    W008, Avertissements, "ligne de charge répétée";
     W030, Evenements, "événement sans effet";
     W050, LectureEntetes, "colonne inconnue ignorée";
     W087, Sorties, "même convention dans deux dossiers du lot";

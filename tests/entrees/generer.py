@@ -169,6 +169,8 @@ def main() -> None:
     ecrire("c-volet-inconnu.csv", C + "DUGNY;JEUNESSE;3 000,00;Action jeunesse\n")
     # the header alone: computed (plancher and forfaits do not need a charge), but said
     ecrire("c-vide.csv", C_LIGNES[0] + "\n")
+    # the RPE line pasted twice: counted twice, as written, but said
+    ecrire("c-ligne-doublee.csv", C + C_LIGNES[4] + "\n")
     # the RPE loses its units: the RPE charge line has no eligible unit left (W002)
     ecrire("s-rpe-sans-unite.csv", remplacer_ligne(S_LIGNES, 4, ";1,5;", ";0;"))
     # 230 bad lines: 200 errors shown, the rest counted (E027)
