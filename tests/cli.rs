@@ -622,3 +622,52 @@ fn comparer_identifiant_a_la_casse_pres() {
     }
     assert!(n > 30, "{n} structures");
 }
+
+/// `ecart_arrondi` = paid − exact share, the exact share including the bonus trajectoire
+/// (docs/regles.md R6, R63). Hand computation: EAJE A = 40 000 € over U = 28 + 20 = 48
+/// places, m = 2 500/3 € ; S1 (28 places, 12 months) s = 23 333,333… €, S2 (20 places,
+/// 7 months) s = 2 500/3 × 20 × 7/12 = 9 722,222… € ; T = 33 055,56 €, floors 23 333,33 +
+/// 9 722,22, the cent to S1 (0,33 c > 0,22 c). New places: S1 3 × 3 100 € (tranche 2) =
+/// 9 300 €. Trajectoire: P_ref = 48, P_N = 51 (+6,25 % ≥ 4 %) → 100 € a place: S1 100 × 31 =
+/// 3 100 € ; S2 100 × 20 × 7/12 = 1 166,666… € → 1 166,67 €. S2 paid 9 722,22 + 1 166,67 =
+/// 10 888,89 € for an exact 10 888,888… € : écart +0,0011 (without b_i it would be 1 166,67).
+/// S1 paid 23 333,34 + 9 300 + 3 100 = 35 733,34 € for 35 733,333… € : écart +0,0067.
+#[test]
+fn ecart_arrondi_avec_la_trajectoire() {
+    let d = dossier_temp(
+        "id;annexe;type;nom;gestionnaire;collectivite;financement;unites_existantes;unites_nouvelles;mois_ouverture\n\
+         S1;2;EAJE;S1;G;VILLE;PSU;28;3;12\n\
+         S2;2;EAJE;S2;G;VILLE;PSU;20;0;7\n",
+        "collectivite;volet;montant\nVILLE;EAJE;40000\n",
+    );
+    let out = bonus()
+        .args(["calculer", "--format", "json", "-q"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ligne = |id: &str| {
+        v["structures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let s2 = ligne("S2");
+    assert_eq!(s2["bonus_lissage"], "9722.22");
+    assert_eq!(s2["bonus_trajectoire"], "1166.67");
+    assert_eq!(s2["bonus_total"], "10888.89");
+    assert_eq!(s2["ecart_arrondi"], "0.0011");
+    let s1 = ligne("S1");
+    assert_eq!(s1["bonus_lissage"], "23333.34");
+    assert_eq!(s1["bonus_nouvelles"], "9300.00");
+    assert_eq!(s1["bonus_trajectoire"], "3100.00");
+    assert_eq!(s1["ecart_arrondi"], "0.0067");
+}

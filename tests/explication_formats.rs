@@ -376,7 +376,8 @@ fn json_arrondi_et_references() {
     );
     assert_eq!(t["formule"], "arrondi(total_exact)");
     assert_eq!(t["parametres"][0]["nom"], "arrondi");
-    assert_eq!(t["parametres"][0]["valeur"]["valeur"], "demi_haut");
+    // the value as bareme.toml writes it (`arrondi = "demi-haut"`), not the name of the enum
+    assert_eq!(t["parametres"][0]["valeur"]["valeur"], "demi-haut");
     assert_eq!(t["parametres"][0]["source"]["statut"], "hypothese");
     let c = trouver(lissage, "centime_reste").unwrap();
     assert_eq!(c["valeur"]["centimes"], 0);
@@ -489,4 +490,53 @@ fn arbre_d_accord_avec_le_calcul_sur_les_dossiers_generes() {
     }
     assert!(structures > 300, "{structures}");
     assert!(vus > 5 * structures, "{vus} sommes vérifiées");
+}
+
+/// `mo_i` is named by the rule that multiplies by it: R16 in the lissage share `s_i`, R7 in
+/// the new-units share `t_i` (R65, the contributions, only scales N−1 amounts). Dugny, crèche
+/// « Les petits arc-en-ciel » (hand computation, fixtures/dugny/LISEZMOI.md): `s_i` = 1 500 €
+/// × (30 − 6) × 12 / 12 = 36 000,00 € ; `t_i` = 3 600 € (tranche 1) × 5 × 12 / 12 = 18 000,00 €.
+#[test]
+fn mois_d_ouverture_sous_la_regle_de_la_part() {
+    let o = bonus(&[
+        "expliquer",
+        "fixtures/dugny",
+        "EAJE-LES-PETITS-ARC-EN-CIEL",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+        if n["id"] == id {
+            return Some(n);
+        }
+        n["operandes"]
+            .as_array()?
+            .iter()
+            .find_map(|o| trouver(o, id))
+    }
+    let figure = |id: &str| {
+        v["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let s_i = trouver(&figure("lissage"), "s_i").unwrap().clone();
+    assert_eq!(s_i["valeur"]["centimes"], "3600000");
+    let mo = trouver(&s_i, "mo_i").unwrap();
+    assert_eq!(
+        (mo["regle"].as_str(), mo["valeur"]["valeur"].as_i64()),
+        (Some("R16"), Some(12))
+    );
+    let t_i = trouver(&figure("nouvelles"), "t_i").unwrap().clone();
+    assert_eq!(t_i["valeur"]["centimes"], "1800000");
+    let mo = trouver(&t_i, "mo_i").unwrap();
+    assert_eq!(
+        (mo["regle"].as_str(), mo["valeur"]["valeur"].as_i64()),
+        (Some("R7"), Some(12))
+    );
 }

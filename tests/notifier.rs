@@ -968,8 +968,9 @@ fn signature_avec_la_formule_et_regles_une_fois() {
     );
     assert!(t.contains("structures de la Ville de Dijon"));
     assert!(t.contains("Lissage, volet RPE de la Ville de Dijon"));
-    // the floor is said where it is not 0 (ALSH: 0,15 € an hour in the built-in barème,
-    // confirmed), not where it is (EAJE: 0 €), nor a revaluation of 0 %; each source once in
+    // the floor is said where it is not 0 (ALSH: 0,15 € an hour in the built-in barème, amount
+    // confirmed but effective date assumed, so the dated value is a hypothesis: R61, R63), not
+    // where it is (EAJE: 0 €), nor a revaluation of 0 %; each source once in
     // the annex, after the signature, even when four volets quote the adjustment's rule
     let (corps, annexe) = t
         .split_once("Annexe : sources des valeurs du barème")
@@ -980,7 +981,7 @@ fn signature_avec_la_formule_et_regles_une_fois() {
     assert!(corps.contains("soit 1 260,2579 € par place et par an ; chaque structure reçoit"));
     assert!(!corps.contains("revalorisé de"));
     assert!(annexe.contains(
-        "volets.ALSH.plancher, en vigueur depuis le 1er janvier 2020 (valeur confirmée) :"
+        "volets.ALSH.plancher, en vigueur depuis le 1er janvier 2020 (valeur à confirmer : hypothèse) :"
     ));
     assert!(!annexe.contains("volets.EAJE.plancher"));
     assert!(!annexe.contains("revalorisation,"));

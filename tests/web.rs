@@ -1005,11 +1005,12 @@ async fn projection_et_bareme() {
     let t = r.texte();
     assert!(t.contains("Barème intégré — exercice 2025"));
     // as `bonus-ctg bareme --exercice 2025` prints them (src/bareme_defaut.toml): base figée
-    // since 2020, trajectory bonus on EAJE from 2025 with 100, 200, 300 € per place
+    // since 2020, trajectory bonus on EAJE from 2025 with 100, 200, 300 € per place, its
+    // effective date assumed, hence « hypothèse » (docs/regles.md R63)
     // (each cell labelled: on a phone a row is a card, the labels as headings)
     assert!(t.contains("<code>base_pluriannuelle</code></td><td data-label=\"Valeur\">figee</td><td data-label=\"Depuis le\">1er janvier 2020</td><td data-label=\"Statut\">hypothèse</td>"), "{t}");
     assert!(t.contains(
-        "<code>trajectoire.volet</code></td><td data-label=\"Valeur\">EAJE</td><td data-label=\"Depuis le\">1er janvier 2025</td><td data-label=\"Statut\">confirmé</td>"
+        "<code>trajectoire.volet</code></td><td data-label=\"Valeur\">EAJE</td><td data-label=\"Depuis le\">1er janvier 2025</td><td data-label=\"Statut\">hypothèse</td>"
     ));
     assert!(t.contains("<td data-label=\"Valeur\">100,00 € ; 200,00 € ; 300,00 €</td>"));
     let r = n.get("/bareme?exercice=2024").await;

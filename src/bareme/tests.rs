@@ -242,3 +242,55 @@ fn debut_sans_heure_et_dates_en_double_a_leur_ligne() {
         "{m}"
     );
 }
+
+/// The status of a dated value covers the value **and** its effective date (docs/regles.md
+/// R63): a built-in value whose reference says its date is an assumption (« date d'effet …
+/// hypothèse ») is `hypothese`, whatever its source confirms. ALSH: 0,15 € an hour is
+/// confirmed, its date of 1 January 2020 is not (R61), so `volets.ALSH.plancher` is
+/// `hypothese`; same for the hour unit, the trajectoire and the CTRE structure types.
+#[test]
+fn statut_couvre_la_date_d_effet() {
+    fn parcourir(chemin: &str, v: &toml::Value, vus: &mut Vec<(String, String, String)>) {
+        match v {
+            toml::Value::Table(t) => {
+                if let (Some(r), Some(s)) = (t.get("reference"), t.get("statut")) {
+                    vus.push((
+                        chemin.to_string(),
+                        r.as_str().unwrap().to_string(),
+                        s.as_str().unwrap().to_string(),
+                    ));
+                }
+                for (k, x) in t {
+                    parcourir(&format!("{chemin}.{k}"), x, vus);
+                }
+            }
+            toml::Value::Array(a) => a.iter().for_each(|x| parcourir(chemin, x, vus)),
+            _ => {}
+        }
+    }
+    let v: toml::Value = toml::from_str(BAREME_INTEGRE).unwrap();
+    let mut vus = Vec::new();
+    parcourir("", &v, &mut vus);
+    let mut date_supposee = 0;
+    for (chemin, reference, statut) in &vus {
+        let r = reference.to_lowercase();
+        let supposee = r
+            .split(';')
+            .any(|p| p.contains("date d'effet") && p.contains("hypothèse"));
+        if supposee {
+            date_supposee += 1;
+            assert_eq!(statut, "hypothese", "{chemin} : {reference}");
+        }
+    }
+    // trajectoire (4), ALSH unit and floor (2), CTRE types (1), at least
+    assert!(date_supposee >= 7, "{date_supposee}");
+    let e = Bareme::integre().unwrap().pour_exercice(2025, "t").unwrap();
+    let plancher = e.volets["ALSH"].plancher.source.as_ref().unwrap();
+    // 0,15 € = 15 cents an hour, a 1 × 1 grid
+    assert_eq!(
+        e.volets["ALSH"].plancher.valeur.valeur_unique(),
+        Some(&Montant(15))
+    );
+    assert_eq!(plancher.statut, Statut::Hypothese);
+    assert!(plancher.reference.contains("montant confirmé"));
+}

@@ -51,7 +51,7 @@ pub(super) fn noeud_arrondi(
                 // the value as bareme.toml writes it; the label names it in words
                 Valeur::Texte(
                     match g.strategie {
-                        crate::bareme::Arrondi::DemiHaut => "demi_haut",
+                        crate::bareme::Arrondi::DemiHaut => "demi-haut",
                         crate::bareme::Arrondi::Troncature => "troncature",
                     }
                     .into(),

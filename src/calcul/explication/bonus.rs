@@ -162,7 +162,7 @@ pub(super) fn noeud_lissage(
         ops.push(noeud_u_i(l));
         ops.push(Noeud::donnee(
             "mo_i",
-            "R65",
+            "R16",
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
@@ -234,7 +234,7 @@ pub(super) fn noeud_nouvelles(
         ));
         ops.push(Noeud::donnee(
             "mo_i",
-            "R65",
+            "R7",
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));

@@ -321,7 +321,7 @@ pub(crate) const REGLES_DU_CALCUL: &[(&str, &str, &str)] = &[
     ("R15", "Une structure est éligible si elle figure en annexe 2, relève d'un volet, a un financement admis, est soutenue par une collectivité signataire et est ouverte pendant l'exercice.", "confirmé, sauf l'ouverture pendant l'exercice (hypothèse)"),
     ("R16", "La charge à payer N-1 de chaque collectivité et de chaque volet est répartie entre les structures éligibles au prorata de leurs unités existantes et de leurs mois d'ouverture.", "confirmé pour le principe, hypothèse pour le prorata des mois"),
     ("R60", "Le plancher et la revalorisation peuvent dépendre de la population de la collectivité et du montant existant par unité ; faute de grille nationale publiée, ils valent 0 par défaut.", "confirmé pour le principe, hypothèse pour les valeurs"),
-    ("R61", "L'accueil de loisirs (ALSH) se compte en heures d'accueil, avec un plancher de 0,15 € par heure.", "confirmé (date d'effet : hypothèse)"),
+    ("R61", "L'accueil de loisirs (ALSH) se compte en heures d'accueil, avec un plancher de 0,15 € par heure.", "confirmé pour l'unité et le montant, hypothèse pour la date d'effet"),
     ("R62", "À partir de 2025, les heures nouvelles d'accueil de loisirs retenues sont plafonnées à 25 % des heures existantes.", "confirmé"),
     ("R63", "Le bonus trajectoire récompense une hausse du nombre de places d'accueil du jeune enfant depuis l'année de référence (4 %, 8 % ou 12 %).", "confirmé pour les seuils et les montants, hypothèse pour la date d'effet"),
     ("R64", "Les places réservées aux employeurs relèvent du contrat territorial réservataire (CTRE), versé à part du bonus territoire.", "confirmé pour le principe et le forfait de 2025, hypothèse pour le périmètre"),
