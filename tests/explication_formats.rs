@@ -372,7 +372,7 @@ fn json_arrondi_et_references() {
     let t = trouver(lissage, "T").unwrap();
     assert_eq!(
         t["libelle"],
-        "total du groupe arrondi au centime (demi-centime vers le haut)"
+        "total du groupe arrondi au centime (demi-centime s'éloignant de zéro)"
     );
     assert_eq!(t["formule"], "arrondi(total_exact)");
     assert_eq!(t["parametres"][0]["nom"], "arrondi");
@@ -539,4 +539,20 @@ fn mois_d_ouverture_sous_la_regle_de_la_part() {
         (mo["regle"].as_str(), mo["valeur"]["valeur"].as_i64()),
         (Some("R7"), Some(12))
     );
+}
+
+#[test]
+fn pas_de_plafond_divise_par_zero_sans_unite_nouvelle() {
+    // Dugny's ALSH group has no new unit (n_groupe = 0): its cap, 25 % × U =
+    // 0,25 × 149 760 h = 37 440 h, limits nothing, and was shown as
+    // « min(1, 37 440,00 / 0,00) » under the share t_i = 0,00 € × 0,00 × 12 / 12 = 0,00 €
+    let o = bonus(&["expliquer", "fixtures/dugny", "ALSH-PERISCOLAIRE"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        t.contains("t_i = forfait × n_i × mo_i / 12 = 0,00 € × 0,00 × 12 / 12 = 0,00 €"),
+        "{t}"
+    );
+    assert!(!t.contains("facteur_plafond"), "{t}");
+    assert!(!t.contains("/ 0,00"), "{t}");
 }

@@ -7,7 +7,7 @@ use super::*;
 /// The rounding strategy in French, as the explanation names it.
 fn nom_strategie(a: crate::bareme::Arrondi) -> &'static str {
     match a {
-        crate::bareme::Arrondi::DemiHaut => "demi-centime vers le haut",
+        crate::bareme::Arrondi::DemiHaut => "demi-centime s'éloignant de zéro",
         crate::bareme::Arrondi::Troncature => "troncature",
     }
 }

@@ -268,9 +268,18 @@ pub(super) fn noeud_nouvelles(
 
 /// The cap of the new units of the group (R62) and the factor it applies to every share
 /// (1 when not reached): base `enveloppe` (`plafond_developpement × A`, in euros) or base
-/// `unites` (`plafond_developpement × U`, in units).
+/// `unites` (`plafond_developpement × U`, in units). `None` when there is nothing to cap.
 fn noeud_plafond(g: &GroupeVolet, v: &VoletExercice) -> Option<Noeud> {
     let f = g.facteur_plafond;
+    // nothing to cap (a total of 0 € or 0 new units): no `plafond / 0` to show
+    let rien = if g.plafond.is_some() {
+        g.nouvelles_avant_plafond.est_zero()
+    } else {
+        g.unites_nouvelles.0 == 0
+    };
+    if f.is_none() && rien {
+        return None;
+    }
     let lu = parametre(
         "plafond_developpement",
         &v.plafond_developpement,
