@@ -2628,3 +2628,121 @@ async fn colonnes_ctre_et_trajectoire_et_classeur_vierge() {
     let z = contenus_zip(&r.corps);
     assert!(z.iter().any(|(nom, _)| nom == "xl/workbook.xml"));
 }
+
+/// Simulation: the places reserved for employers are part of the existing places (the
+/// reader's E017). More employers' places than existing places, typed in the table, is
+/// refused with the structure, the value and both numbers, not computed into a negative
+/// share (« erreur interne du calcul, merci de la signaler », E160).
+#[tokio::test]
+async fn simulation_plus_de_places_employeurs_que_de_places() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    // row 1: EAJE-LES-PETITS-ARC-EN-CIEL, 30 places of which 6 for employers
+    for (champ, valeur, attendu) in [
+        ("e.1", "40", "valeur « 40 » : les unités réservées aux employeurs (40,00) dépassent les unités existantes (30,00)"),
+        // fewer existing places than the 6 employers' ones already in the dossier
+        ("u.1", "5", "valeur « 6 » : les unités réservées aux employeurs (6,00) dépassent les unités existantes (5,00)"),
+    ] {
+        let r = n
+            .post(
+                &s,
+                &[
+                    ("jeton", &n.jeton),
+                    ("id.1", "EAJE-LES-PETITS-ARC-EN-CIEL"),
+                    ("u.1", if champ == "u.1" { valeur } else { "30" }),
+                    ("e.1", if champ == "e.1" { valeur } else { "6" }),
+                ],
+            )
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{champ}");
+        let t = r.texte();
+        assert!(
+            t.contains(&format!(
+                "erreur E138 : structure EAJE-LES-PETITS-ARC-EN-CIEL, unités employeurs, {attendu}"
+            )),
+            "{t}"
+        );
+        assert!(t.contains("Aucune modification.") && !t.contains("E160"), "{t}");
+    }
+    // nothing recorded: 24 × 1 500 + 5 × 3 600 + 29 × 100 = 36 000 + 18 000 + 2 900 €
+    let t = n.get(&s).await.texte();
+    assert_eq!(
+        centimes(&t, "EAJE-LES-PETITS-ARC-EN-CIEL", "bonus"),
+        Some(5_690_000)
+    );
+    // every place for employers is allowed (u_i = 0): EAJE U = 60 places of MA Les
+    // cigognes, m = 126 000 / 60 = 2 100 €, lissage 60 × 2 100 = 126 000 € ; trajectory:
+    // P_ref = 60, P_2025 = 60 + (30 − 30 + 5) = 65 ≥ 60 × 1,08 = 64,8 → 200 € a place:
+    // cigognes 60 × 200 = 12 000 €, petits arc-en-ciel 5 × 200 = 1 000 € (+ 5 × 3 600 =
+    // 18 000 € of new places)
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.1", "EAJE-LES-PETITS-ARC-EN-CIEL"),
+                ("e.1", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "EAJE-LES-CIGOGNES", "bonus"), Some(13_800_000));
+    assert_eq!(
+        centimes(&t, "EAJE-LES-PETITS-ARC-EN-CIEL", "bonus"),
+        Some(1_900_000)
+    );
+}
+
+/// Simulation, a structure added: its identifier follows the readers' rules, or the
+/// scenario's workbook could not be deposited again (E053) and the scenario would fail
+/// on a line of a file that does not exist (E015, « structures.csv, ligne 13 »).
+#[tokio::test]
+async fn simulation_identifiant_ajoute_comme_a_la_lecture() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let ajouter = format!("{d}/simulation/ajouter");
+    for (id, attendu) in [
+        (
+            "LAEP\u{200b}NOUVEAU",
+            "identifiant, valeur « LAEP&lt;U+200B&gt;NOUVEAU » : identifiant contenant un caractère invisible ou de contrôle (U+200B)",
+        ),
+        (
+            "laep–lapinous",
+            "identifiant, valeur « laep–lapinous » : la structure « LAEP-LAPINOUS » a déjà cet identifiant, à la casse, aux espaces ou aux tirets près",
+        ),
+    ] {
+        let r = n
+            .post(
+                &ajouter,
+                &[
+                    ("jeton", &n.jeton),
+                    ("id", id),
+                    ("nom", "x"),
+                    ("type", "LAEP"),
+                    ("gestionnaire", "g"),
+                    ("collectivite", "DUGNY"),
+                    ("financement", "PSO"),
+                    ("annexe", "2"),
+                    ("soutien", "oui"),
+                    ("unites", "100"),
+                    ("nouvelles", "0"),
+                    ("mois", "12"),
+                    ("contribution", "0"),
+                    ("bonus", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{id}");
+        let t = r.texte();
+        assert!(
+            t.contains(&format!("erreur E138 : nouvelle structure, {attendu}")),
+            "{t}"
+        );
+        assert!(t.contains("Aucune modification."), "{t}");
+    }
+    // LAEP unchanged: 400 and 350 hours share 10 000 € (5 333,33 € and 4 666,67 €)
+    let t = n.get(&format!("{d}/simulation")).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+}

@@ -245,15 +245,26 @@ fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
         ),
         ("b", Champ::BonusN1, s.bonus_n1.0, "bonus N-1", MONTANT_MAX),
     ];
+    // the units once the row is applied (the reader's rule E017: employers' places are part
+    // of the existing places; more would make a negative share)
+    let (mut existantes, mut employeurs) = (s.unites_existantes.0, s.unites_employeurs.0);
     for (k, champ, actuel, libelle, max) in numeriques {
         if let Some(v) = saisie.valeur(&format!("{k}.{i}")) {
             match centiemes(v, max) {
-                Ok(c) if c != actuel => saisie.modifs.push(Modif::Champ {
-                    id: s.id.to_string(),
-                    champ,
-                    valeur: c,
-                }),
-                Ok(_) => {}
+                Ok(c) => {
+                    match champ {
+                        Champ::UnitesExistantes => existantes = c,
+                        Champ::UnitesEmployeurs => employeurs = c,
+                        _ => {}
+                    }
+                    if c != actuel {
+                        saisie.modifs.push(Modif::Champ {
+                            id: s.id.to_string(),
+                            champ,
+                            valeur: c,
+                        })
+                    }
+                }
                 Err(r) => {
                     saisie
                         .erreurs
@@ -261,6 +272,20 @@ fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
                 }
             }
         }
+    }
+    if employeurs > existantes {
+        let v = saisie
+            .valeur(&format!("e.{i}"))
+            .map_or_else(|| self::saisie(employeurs), str::to_string);
+        saisie.erreurs.push(e138(
+            &format!("structure {}, unités employeurs", s.id),
+            &v,
+            &format!(
+                "les unités réservées aux employeurs ({}) dépassent les unités existantes ({}) : les places employeurs font partie des places existantes",
+                Unites(employeurs).fr(),
+                Unites(existantes).fr()
+            ),
+        ));
     }
 }
 
@@ -491,12 +516,39 @@ fn verifier_textes_ajout(sc: &Scenario, champs: &[(String, String)], erreurs: &m
             ));
         }
     }
+    // the identifier as the readers take it (E053, E015): no invisible character, and
+    // different from every other one once case, spaces, dashes and Unicode form are set aside
     let id_s = champ_ajout(champs, "id");
-    if sc.lu.dossier.structures.iter().any(|s| s.id == id_s) {
+    // (a control character is already refused above)
+    if let Some(c) = crate::lecture::texte::caractere_invisible(&id_s).filter(|c| !c.is_control()) {
+        erreurs.push(e138(
+            "nouvelle structure, identifiant",
+            &crate::lecture::texte::montrer_invisibles(&id_s),
+            &format!(
+                "identifiant contenant un caractère invisible ou de contrôle (U+{:04X}) : retapez-le",
+                c as u32
+            ),
+        ));
+    }
+    let cle = crate::lecture::texte::cle_id(&id_s);
+    if let Some(s) = sc
+        .lu
+        .dossier
+        .structures
+        .iter()
+        .find(|s| crate::lecture::texte::cle_id(&s.id) == cle)
+    {
         erreurs.push(e138(
             "nouvelle structure, identifiant",
             &id_s,
-            "une structure a déjà cet identifiant",
+            &if s.id == id_s {
+                "une structure a déjà cet identifiant".to_string()
+            } else {
+                format!(
+                    "la structure « {} » a déjà cet identifiant, à la casse, aux espaces ou aux tirets près",
+                    s.id
+                )
+            },
         ));
     }
 }
