@@ -2746,3 +2746,59 @@ async fn simulation_identifiant_ajoute_comme_a_la_lecture() {
     let t = n.get(&format!("{d}/simulation")).await.texte();
     assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
 }
+
+/// A zip whose dossier files are in different folders (an old `bareme.toml` in
+/// `archives/`, a `charges_n1.csv` beside the folder) is refused, naming both: the files
+/// of two folders are not put together into one dossier without a word.
+#[tokio::test]
+async fn zip_fichiers_de_dossiers_differents() {
+    let n = Navigateur::nouveau(app()).await;
+    let f = |d: &str, x: &str| lire(&format!("fixtures/{d}/{x}"));
+    let (conv, s, c) = (
+        f("dugny", "convention.toml"),
+        f("dugny", "structures.csv"),
+        f("dugny", "charges_n1.csv"),
+    );
+    let bareme_dijon = f("dijon-2024", "bareme.toml");
+    for (entrees, attendu) in [
+        (
+            vec![
+                ("dugny/convention.toml", &conv),
+                ("dugny/structures.csv", &s),
+                ("dugny/charges_n1.csv", &c),
+                ("archives/2023/bareme.toml", &bareme_dijon),
+            ],
+            "« dugny/convention.toml » et « archives/2023/bareme.toml »",
+        ),
+        (
+            vec![
+                ("convention.toml", &conv),
+                ("structures.csv", &s),
+                ("vieux\\charges_n1.csv", &c),
+            ],
+            "« convention.toml » et « vieux\\charges_n1.csv »",
+        ),
+    ] {
+        let entrees: Vec<(&str, &[u8])> = entrees.iter().map(|(a, b)| (*a, b.as_slice())).collect();
+        let r = n
+            .deposer("/deposer", "fichier", "ctg.zip", &zip_de(&entrees))
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{attendu}");
+        let t = r.texte();
+        assert!(
+            t.contains(&format!("erreur E135 : ctg.zip : fichiers du dossier rangés dans des dossiers différents de l&#39;archive : {attendu}")),
+            "{t}"
+        );
+    }
+    // the same files in one folder: the dossier of Dugny (LAEP 5 333,33 € and 4 666,67 €)
+    let z = zip_de(&[
+        ("dugny/convention.toml", &conv),
+        ("dugny/structures.csv", &s),
+        ("dugny/charges_n1.csv", &c),
+        ("autre/notes.txt", b"rien"),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "ctg.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&r.lieu()).await.texte();
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
+}

@@ -341,10 +341,32 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
                 "ne mettez qu'un dossier dans l'archive",
             ));
         }
+        // every file of the dossier in one folder: a `bareme.toml` or `evenements.csv` kept
+        // in another folder of the archive (an old copy, another dossier) is not this
+        // dossier's, and would change its amounts without a word
+        if let Some((autre, _)) = lus
+            .iter()
+            .flatten()
+            .find(|(autre, _)| dossier_parent(autre) != dossier_parent(&chemin))
+        {
+            return Err(err_zip(
+                Code::E135,
+                nom,
+                format!(
+                    "fichiers du dossier rangés dans des dossiers différents de l'archive : « {autre} » et « {chemin} »"
+                ),
+                "mettez convention.toml, structures.csv, charges_n1.csv (et bareme.toml, evenements.csv) dans un même dossier, ou à la racine de l'archive",
+            ));
+        }
         let texte = texte_de_l_entree(nom, k, &chemin, &o)?;
         lus[k] = Some((chemin, texte));
     }
     rassembler_zip(nom, lus)
+}
+
+/// The folder an entry is in (`""` at the root of the archive), `/` or `\` separated.
+fn dossier_parent(chemin: &str) -> &str {
+    chemin.rsplit_once(['/', '\\']).map_or("", |(d, _)| d)
 }
 
 /// The archive, with at most [`ZIP_ENTREES_MAX`] entries.
