@@ -2543,6 +2543,16 @@ async fn lettres_avec_lieu_et_date_de_signature() {
         t.contains("E123") && t.contains("date de signature « 2026-02-30 » : date invalide"),
         "{t}"
     );
+    // « 15/01/26 » typed in Chromium's date field is sent as 0026-01-15: refused, not
+    // printed « le 15 janvier 26 » in letters to sign
+    let r = n.get(&format!("{url}?lieu=Dugny&date=0026-01-15")).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    assert!(
+        r.texte().contains("E123")
+            && r.texte().contains("date de signature « 0026-01-15 » : année hors de 1900 à 2200 (l&#39;année s&#39;écrit avec ses quatre chiffres)"),
+        "{}",
+        r.texte()
+    );
 }
 
 /// A what-if changes the page and its downloads, which say so (banner, file names), never
