@@ -2812,3 +2812,71 @@ async fn zip_fichiers_de_dossiers_differents() {
     let t = n.get(&r.lieu()).await.texte();
     assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
 }
+
+/// A simulation table shown before a structure was removed (another tab, the back button)
+/// still changes the structures it shows: its rows are matched by identifier, not by
+/// position. Dugny, MA Les cigognes removed (rows 0 to 4 were cigognes, petits
+/// arc-en-ciel, Bisounours, Lapinous, Guynemer); then the old table's row 3, LAEP-LAPINOUS,
+/// set to 400 hours: 10 000 / 800 × 400 = 5 000,00 € for each LAEP (it was dropped without
+/// a word, Lapinous staying at 4 666,67 €). With a refused value, each value typed comes
+/// back on its structure, not on the one now at its position.
+#[tokio::test]
+async fn simulation_tableau_d_avant_un_retrait() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.0", "EAJE-LES-CIGOGNES"),
+                ("x.0", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    // the old table: Guynemer (old row 4, now row 3) refused, Lapinous (old row 3) typed
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.0", "EAJE-LES-CIGOGNES"),
+                ("u.0", "60"),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+                ("id.4", "RPE-GUYNEMER"),
+                ("u.4", "deux"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.texte();
+    assert!(
+        t.contains("erreur E138 : structure RPE-GUYNEMER, unités existantes, valeur « deux »"),
+        "{t}"
+    );
+    assert!(
+        t.contains("name=\"u.2\" value=\"400\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de LAEP-LAPINOUS\"")
+            && t.contains("name=\"u.3\" value=\"deux\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de RPE-GUYNEMER\""),
+        "{t}"
+    );
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.0", "EAJE-LES-CIGOGNES"),
+                ("u.0", "60"),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&s).await.texte();
+    assert!(t.contains("2 étapes de modification"), "{t}");
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(500_000));
+}

@@ -212,6 +212,37 @@ fn lire_table(lu: &DossierLu, champs: &[(String, String)]) -> Result<Vec<Modif>,
     }
 }
 
+/// The table's fields with each row numbered as the scenario's structure of its `id.N`
+/// now is: a form shown before a structure was added or removed (in another tab, or
+/// brought back by the browser's back button) changes the structures it shows, and its
+/// values, shown again with a refused one, stay on their structure. The rows of a
+/// structure no longer in the scenario are dropped; the other fields are kept as they are.
+fn lignes_par_identifiant(lu: &DossierLu, champs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let rang: std::collections::HashMap<&str, usize> = lu
+        .dossier
+        .structures
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let ligne_du_formulaire: std::collections::HashMap<String, usize> = champs
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("id.")?.to_string(), *rang.get(v.as_str())?)))
+        .collect();
+    champs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let ligne = k
+                .split_once('.')
+                .filter(|(p, _)| ["id", "a", "u", "n", "e", "m", "s", "c", "b", "x"].contains(p));
+            match ligne {
+                Some((p, n)) => ligne_du_formulaire.get(n).map(|i| (format!("{p}.{i}"), v)),
+                None => Some((k, v)),
+            }
+        })
+        .collect()
+}
+
 /// The numeric fields of structure `s` (row `i`): units, N-1 contribution and bonus.
 fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
     let numeriques: [(&str, Champ, i64, &str, i64); 5] = [
@@ -415,6 +446,7 @@ pub async fn modifier(
         Ok(s) => s,
         Err(r) => return r,
     };
+    let champs = lignes_par_identifiant(&sc.lu, champs);
     match lire_table(&sc.lu, &champs) {
         Ok(m) => ajouter_etape(&etat, sc, m).await,
         // the page again with every value as typed: only the refused ones to correct
