@@ -1782,6 +1782,19 @@ async fn scenarios_enregistres_listes_rouverts() {
         .texte()
         .contains("Erreur E145</h1><p class=\"message\">nom de scénario refusé"));
     assert!(r.texte().contains("E145"));
+    // nor an invisible character: a right-to-left override would show the name backwards
+    let r = n
+        .post(
+            &format!("{d}/scenario"),
+            &[("jeton", &n.jeton), ("nom", "Essai \u{202e}2025")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.texte().contains("nom de scénario refusé : « Essai &lt;U+202E&gt;2025 » (texte de 1 à 120 caractères attendu, sans caractère de contrôle ni invisible)"),
+        "{}",
+        r.texte()
+    );
     // without the form token: refused
     let r = n
         .post(
