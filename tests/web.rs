@@ -2893,3 +2893,63 @@ async fn simulation_tableau_d_avant_un_retrait() {
     assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
     assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(500_000));
 }
+
+/// Simulation steps sent at the same time (two tabs, a double click, the page's script):
+/// none is lost by the last writer. Dugny, eight structures each set to 6 months by its own
+/// request, at once: each request made again on the steps another has just written; every
+/// request answered « recorded » (303) has its step, 6 months on its row, and one that
+/// could not be recorded says so (503, E142) — never a 303 for a step that is not there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulation_etapes_simultanees_toutes_gardees() {
+    let n = Navigateur::nouveau(app()).await;
+    for _ in 0..3 {
+        let d = n.exemple("dugny").await;
+        let s = format!("{d}/simulation");
+        let page = n.get(&s).await.texte();
+        let taches: Vec<_> = (0..8)
+            .map(|i| {
+                let id = attribut_apres(&page, &format!("name=\"id.{i}\""), "value").unwrap();
+                let (m, s) = (
+                    Navigateur {
+                        app: n.app.clone(),
+                        cookie: n.cookie.clone(),
+                        jeton: n.jeton.clone(),
+                    },
+                    s.clone(),
+                );
+                tokio::spawn(async move {
+                    let (k_id, k_m) = (format!("id.{i}"), format!("m.{i}"));
+                    m.post(&s, &[("jeton", &m.jeton), (&k_id, &id), (&k_m, "6")])
+                        .await
+                })
+            })
+            .collect();
+        let mut enregistrees = Vec::new();
+        for (i, t) in taches.into_iter().enumerate() {
+            let r = t.await.unwrap();
+            match r.statut {
+                StatusCode::SEE_OTHER => enregistrees.push(i),
+                StatusCode::SERVICE_UNAVAILABLE => assert!(
+                    r.texte().contains("E142")
+                        && r.texte()
+                            .contains("votre modification n&#39;a pas été enregistrée"),
+                    "{}",
+                    r.texte()
+                ),
+                x => panic!("{x} {}", r.texte()),
+            }
+        }
+        let t = n.get(&s).await.texte();
+        assert!(enregistrees.len() >= 2, "{enregistrees:?}");
+        assert!(
+            t.contains(&format!("{} étapes de modification", enregistrees.len())),
+            "{enregistrees:?}\n{t}"
+        );
+        for i in enregistrees {
+            assert!(
+                t.contains(&format!("name=\"m.{i}\" value=\"6\"")),
+                "{i}\n{t}"
+            );
+        }
+    }
+}

@@ -410,27 +410,61 @@ fn jeton_de(champs: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Records a step (if it changes something) and goes back to the page.
-async fn ajouter_etape(etat: &super::EtatPartage, sc: Scenario, modifs: Vec<Modif>) -> Response {
-    let id = sc.id.clone();
-    if !modifs.is_empty() {
-        let mut etapes = sc.enr.etapes.clone();
-        etapes.push(modifs);
-        if let Err(m) = etat.magasin.ecrire_etapes(&id, &etapes) {
-            return erreur(
+/// How many times a change is made again on the steps another request has just written.
+const ESSAIS_ETAPES: usize = 8;
+
+/// Writes the steps `etapes`, made on the steps of `sc` as read, journals them and goes
+/// back to the page; `None` when another request (another tab, a double click) changed the
+/// steps meanwhile: nothing is written, and the change is to be made again on them.
+async fn ecrire_etapes(
+    etat: &super::EtatPartage,
+    sc: Scenario,
+    etapes: Vec<Vec<Modif>>,
+) -> Option<Response> {
+    match etat.magasin.ecrire_etapes(&sc.id, &sc.enr.etapes, &etapes) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(m) => {
+            return Some(erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Code::E139,
                 &m,
                 "vérifiez le fichier de la base (--base)",
-            );
-        }
-        let mut enr = sc.enr;
-        enr.etapes = etapes;
-        if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
-            return r;
+            ))
         }
     }
-    Redirect::to(&format!("/d/{id}/simulation")).into_response()
+    let id = sc.id.clone();
+    let mut enr = sc.enr;
+    enr.etapes = etapes;
+    if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
+        return Some(r);
+    }
+    Some(Redirect::to(&format!("/d/{id}/simulation")).into_response())
+}
+
+/// Records a step (if it changes something) and goes back to the page; `None`: see
+/// [`ecrire_etapes`].
+async fn ajouter_etape(
+    etat: &super::EtatPartage,
+    sc: Scenario,
+    modifs: Vec<Modif>,
+) -> Option<Response> {
+    if modifs.is_empty() {
+        return Some(Redirect::to(&format!("/d/{}/simulation", sc.id)).into_response());
+    }
+    let mut etapes = sc.enr.etapes.clone();
+    etapes.push(modifs);
+    ecrire_etapes(etat, sc, etapes).await
+}
+
+/// The steps changed by other requests [`ESSAIS_ETAPES`] times running (503, E142).
+fn modifiee_en_meme_temps() -> Response {
+    erreur(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Code::E142,
+        "simulation modifiée par d'autres demandes en même temps que la vôtre : votre modification n'a pas été enregistrée",
+        "rechargez la page Simulation, vérifiez les valeurs, puis recommencez",
+    )
 }
 
 pub async fn modifier(
@@ -442,18 +476,28 @@ pub async fn modifier(
     if let Err(r) = j.verifier(jeton_de(&champs)) {
         return r;
     }
-    let sc = match charger(&etat, &id).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let champs = lignes_par_identifiant(&sc.lu, champs);
-    match lire_table(&sc.lu, &champs) {
-        Ok(m) => ajouter_etape(&etat, sc, m).await,
-        // the page again with every value as typed: only the refused ones to correct
-        Err(e) => match super::travail(move || Ok(rendre(&sc, &j, &e, Saisies(&champs)))).await {
-            Ok(r) | Err(r) => r,
-        },
+    for _ in 0..ESSAIS_ETAPES {
+        let sc = match charger(&etat, &id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let champs = lignes_par_identifiant(&sc.lu, champs.clone());
+        match lire_table(&sc.lu, &champs) {
+            Ok(m) => {
+                if let Some(r) = ajouter_etape(&etat, sc, m).await {
+                    return r;
+                }
+            }
+            // the page again with every value as typed: only the refused ones to correct
+            Err(e) => {
+                return match super::travail(move || Ok(rendre(&sc, &j, &e, Saisies(&champs)))).await
+                {
+                    Ok(r) | Err(r) => r,
+                }
+            }
+        }
     }
+    modifiee_en_meme_temps()
 }
 
 pub async fn ajouter(
@@ -465,18 +509,27 @@ pub async fn ajouter(
     if let Err(r) = j.verifier(jeton_de(&champs)) {
         return r;
     }
-    let sc = match charger(&etat, &id).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match lire_ajout(&sc, &champs) {
-        Ok(a) => ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await,
-        Err(erreurs) => {
-            match super::travail(move || Ok(rendre(&sc, &j, &erreurs, Saisies(&[])))).await {
-                Ok(r) | Err(r) => r,
+    for _ in 0..ESSAIS_ETAPES {
+        let sc = match charger(&etat, &id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        match lire_ajout(&sc, &champs) {
+            Ok(a) => {
+                if let Some(r) = ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await {
+                    return r;
+                }
+            }
+            Err(erreurs) => {
+                return match super::travail(move || Ok(rendre(&sc, &j, &erreurs, Saisies(&[]))))
+                    .await
+                {
+                    Ok(r) | Err(r) => r,
+                }
             }
         }
     }
+    modifiee_en_meme_temps()
 }
 
 /// The value of field `k` of the add form, trimmed (empty when absent).
@@ -649,30 +702,22 @@ async fn changer_etapes(
     if let Err(r) = j.verifier(jeton_de(champs)) {
         return r;
     }
-    let sc = match charger(etat, id).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let mut etapes = sc.enr.etapes.clone();
-    if tout {
-        etapes.clear();
-    } else {
-        etapes.pop();
+    for _ in 0..ESSAIS_ETAPES {
+        let sc = match charger(etat, id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let mut etapes = sc.enr.etapes.clone();
+        if tout {
+            etapes.clear();
+        } else {
+            etapes.pop();
+        }
+        if let Some(r) = ecrire_etapes(etat, sc, etapes).await {
+            return r;
+        }
     }
-    if let Err(m) = etat.magasin.ecrire_etapes(id, &etapes) {
-        return erreur(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Code::E139,
-            &m,
-            "vérifiez le fichier de la base (--base)",
-        );
-    }
-    let mut enr = sc.enr.clone();
-    enr.etapes = etapes;
-    if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
-        return r;
-    }
-    Redirect::to(&format!("/d/{}/simulation", sc.id)).into_response()
+    modifiee_en_meme_temps()
 }
 
 pub async fn annuler(
