@@ -1019,6 +1019,24 @@ async fn projection_et_bareme() {
     let r = n.get("/bareme?exercice=99999").await;
     assert_eq!(r.statut, StatusCode::BAD_REQUEST);
     assert!(r.texte().contains("E138"));
+    // the page's own form: a field left empty is the default year (2025, the latest
+    // forfaits' date), spaces around a year are dropped, and a value that is not a year is
+    // refused naming it (not « requête mal formée », E146)
+    let r = n.get("/bareme?exercice=").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.texte().contains("Barème intégré — exercice 2025"));
+    let r = n.get("/bareme?exercice=%202024%20").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.texte().contains("Barème intégré — exercice 2024"));
+    let r = n.get("/bareme?exercice=2025%2C5").await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    assert!(
+        r.texte().contains("E138")
+            && r.texte()
+                .contains("exercice « 2025,5 » illisible : une année est attendue"),
+        "{}",
+        r.texte()
+    );
     let r = n.get("/d/00000000000000000000000000000000").await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     assert!(r.texte().contains("E136 ") || r.texte().contains("Erreur E136"));
