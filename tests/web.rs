@@ -1319,6 +1319,12 @@ async fn api_calculer() {
             .contains("vouliez-vous dire « LAEP-LAPINOUS »"),
         "{e}"
     );
+    // the table named as sent: the workbook's sheet, not a structures.csv never sent
+    assert_eq!(
+        e["erreurs"][0]["message"],
+        "structure « LAEP-LAPINOU » introuvable dans la feuille « structures » de dugny.xlsx : vouliez-vous dire « LAEP-LAPINOUS » ?",
+        "{e}"
+    );
     let r = n
         .deposer("/api/expliquer", "dossier", "dugny.xlsx", &classeur)
         .await;
