@@ -2837,6 +2837,31 @@ async fn zip_fichiers_de_dossiers_differents() {
             "{t}"
         );
     }
+    // a folder whose structures are a workbook (read by the command line from a folder):
+    // the archive does not read it, and says so
+    let classeur = {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("dugny.xlsx");
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+            .args(["modele", x.to_str().unwrap(), "--depuis", "fixtures/dugny"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(st.status.success());
+        std::fs::read(&x).unwrap()
+    };
+    let z = zip_de(&[
+        ("dugny/convention.toml", &conv),
+        ("dugny/structures.xlsx", &classeur),
+        ("dugny/charges_n1.csv", &c),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "ctg.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.texte().contains("erreur E135 : ctg.zip : fichier absent de l&#39;archive : structures.csv (« dugny/structures.xlsx » n&#39;est pas lu dans une archive) (conseil : enregistrez la table en CSV dans le dossier avant de le compresser, ou déposez seul le classeur-dossier (.xlsx))"),
+        "{}",
+        r.texte()
+    );
     // the same files in one folder: the dossier of Dugny (LAEP 5 333,33 € and 4 666,67 €)
     let z = zip_de(&[
         ("dugny/convention.toml", &conv),
