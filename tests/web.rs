@@ -2607,6 +2607,11 @@ async fn simulation_ni_lettres_ni_verification() {
         .await
         .texte()
         .contains("<strong>Simulation</strong>"));
+    assert!(!n
+        .get(&format!("{d}/structure/LAEP-LAPINOUS"))
+        .await
+        .texte()
+        .contains("<strong>Simulation</strong>"));
     let s = format!("{d}/simulation");
     let r = n.lapinous_400(&s).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
@@ -2617,6 +2622,14 @@ async fn simulation_ni_lettres_ni_verification() {
             && t.contains("Télécharger de la simulation :")
             && t.contains("lettres de notification du dossier déposé"),
         "{t}"
+    );
+    // the explanation of a structure says it is the simulation's (its 400 hours are not
+    // those of structures.csv's line 5, which it cites): 10 000 / 800 × 400 = 5 000,00 €
+    let e = n.get(&format!("{d}/structure/LAEP-LAPINOUS")).await.texte();
+    assert!(
+        e.contains("<strong>Simulation</strong> : explication du scénario modifié (1 étape), pas du dossier déposé")
+            && e.contains("5 000,00 €"),
+        "{e}"
     );
     // the letters: the same files, the same bytes as before the what-if
     assert_eq!(contenus_zip(&n.get(&url_lettres).await.corps), avant);
