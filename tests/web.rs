@@ -3015,3 +3015,74 @@ async fn simulation_etapes_simultanees_toutes_gardees() {
         }
     }
 }
+
+/// A workbook whose structures sheet has a hidden row (hidden by hand, or left out by an
+/// Excel filter showing only some structures): the person sees a table without it, the
+/// calculation would count it — refused with the row's cell, as a hidden sheet is. Dugny's
+/// workbook, row 3 (EAJE-LES-PETITS-ARC-EN-CIEL) hidden; shown again, the same workbook
+/// gives Dugny's amounts (LAEP 5 333,33 € and 4 666,67 €).
+#[tokio::test]
+async fn classeur_ligne_masquee_refusee() {
+    let n = Navigateur::nouveau(app()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("dugny.xlsx");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["modele", x.to_str().unwrap(), "--depuis", "fixtures/dugny"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let classeur = std::fs::read(&x).unwrap();
+    // the same workbook with one part rewritten
+    let avec = |partie: &str, avant: &str, apres: &str| -> Vec<u8> {
+        let entrees = contenus_zip(&classeur);
+        let modifiees: Vec<(String, Vec<u8>)> = entrees
+            .into_iter()
+            .map(|(nom, o)| {
+                if nom == partie {
+                    let t = String::from_utf8(o).unwrap();
+                    assert!(t.contains(avant), "{partie}");
+                    (nom, t.replacen(avant, apres, 1).into_bytes())
+                } else {
+                    (nom, o)
+                }
+            })
+            .collect();
+        let refs: Vec<(&str, &[u8])> = modifiees
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_slice()))
+            .collect();
+        zip_de(&refs)
+    };
+    // the structures sheet: the third of the model (aide, convention, structures, …)
+    let feuille = "xl/worksheets/sheet3.xml";
+    let texte = String::from_utf8(
+        contenus_zip(&classeur)
+            .into_iter()
+            .find(|(nom, _)| nom == feuille)
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let i = texte.find("<row r=\"3\"").unwrap();
+    let balise = &texte[i..i + texte[i..].find('>').unwrap()];
+    let masquee = avec(feuille, balise, &format!("{balise} hidden=\"1\""));
+    let r = n
+        .deposer("/deposer", "fichier", "dugny.xlsx", &masquee)
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+    let t = r.texte();
+    assert!(
+        t.contains("erreur E025 : dugny.xlsx, cellule structures!A3 : la ligne 3 de la feuille « structures » est masquée (à la main ou par un filtre) : elle serait lue et comptée sans que personne ne la voie"),
+        "{t}"
+    );
+    // shown again (hidden="0", as some spreadsheets write it): read
+    let visible = avec(feuille, balise, &format!("{balise} hidden=\"0\""));
+    let r = n
+        .deposer("/deposer", "fichier", "dugny.xlsx", &visible)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&r.lieu()).await.texte();
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+}
