@@ -1020,6 +1020,24 @@ async fn projection_et_bareme() {
     let r = n.get("/bareme?exercice=99999").await;
     assert_eq!(r.statut, StatusCode::BAD_REQUEST);
     assert!(r.texte().contains("E138"));
+    // the page's own form: a field left empty is the default year (2025, the latest
+    // forfaits' date), spaces around a year are dropped, and a value that is not a year is
+    // refused naming it (not « requête mal formée », E146)
+    let r = n.get("/bareme?exercice=").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.texte().contains("Barème intégré — exercice 2025"));
+    let r = n.get("/bareme?exercice=%202024%20").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.texte().contains("Barème intégré — exercice 2024"));
+    let r = n.get("/bareme?exercice=2025%2C5").await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    assert!(
+        r.texte().contains("E138")
+            && r.texte()
+                .contains("exercice « 2025,5 » illisible : une année est attendue"),
+        "{}",
+        r.texte()
+    );
     let r = n.get("/d/00000000000000000000000000000000").await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     assert!(r.texte().contains("E136 ") || r.texte().contains("Erreur E136"));
@@ -1300,6 +1318,12 @@ async fn api_calculer() {
             .as_str()
             .unwrap()
             .contains("vouliez-vous dire « LAEP-LAPINOUS »"),
+        "{e}"
+    );
+    // the table named as sent: the workbook's sheet, not a structures.csv never sent
+    assert_eq!(
+        e["erreurs"][0]["message"],
+        "structure « LAEP-LAPINOU » introuvable dans la feuille « structures » de dugny.xlsx : vouliez-vous dire « LAEP-LAPINOUS » ?",
         "{e}"
     );
     let r = n
@@ -1783,6 +1807,19 @@ async fn scenarios_enregistres_listes_rouverts() {
         .texte()
         .contains("Erreur E145</h1><p class=\"message\">nom de scénario refusé"));
     assert!(r.texte().contains("E145"));
+    // nor an invisible character: a right-to-left override would show the name backwards
+    let r = n
+        .post(
+            &format!("{d}/scenario"),
+            &[("jeton", &n.jeton), ("nom", "Essai \u{202e}2025")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.texte().contains("nom de scénario refusé : « Essai &lt;U+202E&gt;2025 » (texte de 1 à 120 caractères attendu, sans caractère de contrôle ni invisible)"),
+        "{}",
+        r.texte()
+    );
     // without the form token: refused
     let r = n
         .post(
@@ -2544,6 +2581,16 @@ async fn lettres_avec_lieu_et_date_de_signature() {
         t.contains("E123") && t.contains("date de signature « 2026-02-30 » : date invalide"),
         "{t}"
     );
+    // « 15/01/26 » typed in Chromium's date field is sent as 0026-01-15: refused, not
+    // printed « le 15 janvier 26 » in letters to sign
+    let r = n.get(&format!("{url}?lieu=Dugny&date=0026-01-15")).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    assert!(
+        r.texte().contains("E123")
+            && r.texte().contains("date de signature « 0026-01-15 » : année hors de 1900 à 2200 (l&#39;année s&#39;écrit avec ses quatre chiffres)"),
+        "{}",
+        r.texte()
+    );
 }
 
 /// A what-if changes the page and its downloads, which say so (banner, file names), never
@@ -2561,6 +2608,11 @@ async fn simulation_ni_lettres_ni_verification() {
         .await
         .texte()
         .contains("<strong>Simulation</strong>"));
+    assert!(!n
+        .get(&format!("{d}/structure/LAEP-LAPINOUS"))
+        .await
+        .texte()
+        .contains("<strong>Simulation</strong>"));
     let s = format!("{d}/simulation");
     let r = n.lapinous_400(&s).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
@@ -2571,6 +2623,14 @@ async fn simulation_ni_lettres_ni_verification() {
             && t.contains("Télécharger de la simulation :")
             && t.contains("lettres de notification du dossier déposé"),
         "{t}"
+    );
+    // the explanation of a structure says it is the simulation's (its 400 hours are not
+    // those of structures.csv's line 5, which it cites): 10 000 / 800 × 400 = 5 000,00 €
+    let e = n.get(&format!("{d}/structure/LAEP-LAPINOUS")).await.texte();
+    assert!(
+        e.contains("<strong>Simulation</strong> : explication du scénario modifié (1 étape), pas du dossier déposé")
+            && e.contains("5 000,00 €"),
+        "{e}"
     );
     // the letters: the same files, the same bytes as before the what-if
     assert_eq!(contenus_zip(&n.get(&url_lettres).await.corps), avant);
@@ -2628,4 +2688,402 @@ async fn colonnes_ctre_et_trajectoire_et_classeur_vierge() {
     assert!(r.corps.starts_with(b"PK\x03\x04"));
     let z = contenus_zip(&r.corps);
     assert!(z.iter().any(|(nom, _)| nom == "xl/workbook.xml"));
+}
+
+/// Simulation: the places reserved for employers are part of the existing places (the
+/// reader's E017). More employers' places than existing places, typed in the table, is
+/// refused with the structure, the value and both numbers, not computed into a negative
+/// share (« erreur interne du calcul, merci de la signaler », E160).
+#[tokio::test]
+async fn simulation_plus_de_places_employeurs_que_de_places() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    // row 1: EAJE-LES-PETITS-ARC-EN-CIEL, 30 places of which 6 for employers
+    for (champ, valeur, attendu) in [
+        ("e.1", "40", "valeur « 40 » : les unités réservées aux employeurs (40,00) dépassent les unités existantes (30,00)"),
+        // fewer existing places than the 6 employers' ones already in the dossier
+        ("u.1", "5", "valeur « 6 » : les unités réservées aux employeurs (6,00) dépassent les unités existantes (5,00)"),
+    ] {
+        let r = n
+            .post(
+                &s,
+                &[
+                    ("jeton", &n.jeton),
+                    ("id.1", "EAJE-LES-PETITS-ARC-EN-CIEL"),
+                    ("u.1", if champ == "u.1" { valeur } else { "30" }),
+                    ("e.1", if champ == "e.1" { valeur } else { "6" }),
+                ],
+            )
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{champ}");
+        let t = r.texte();
+        assert!(
+            t.contains(&format!(
+                "erreur E138 : structure EAJE-LES-PETITS-ARC-EN-CIEL, unités employeurs, {attendu}"
+            )),
+            "{t}"
+        );
+        assert!(t.contains("Aucune modification.") && !t.contains("E160"), "{t}");
+    }
+    // nothing recorded: 24 × 1 500 + 5 × 3 600 + 29 × 100 = 36 000 + 18 000 + 2 900 €
+    let t = n.get(&s).await.texte();
+    assert_eq!(
+        centimes(&t, "EAJE-LES-PETITS-ARC-EN-CIEL", "bonus"),
+        Some(5_690_000)
+    );
+    // every place for employers is allowed (u_i = 0): EAJE U = 60 places of MA Les
+    // cigognes, m = 126 000 / 60 = 2 100 €, lissage 60 × 2 100 = 126 000 € ; trajectory:
+    // P_ref = 60, P_2025 = 60 + (30 − 30 + 5) = 65 ≥ 60 × 1,08 = 64,8 → 200 € a place:
+    // cigognes 60 × 200 = 12 000 €, petits arc-en-ciel 5 × 200 = 1 000 € (+ 5 × 3 600 =
+    // 18 000 € of new places)
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.1", "EAJE-LES-PETITS-ARC-EN-CIEL"),
+                ("e.1", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "EAJE-LES-CIGOGNES", "bonus"), Some(13_800_000));
+    assert_eq!(
+        centimes(&t, "EAJE-LES-PETITS-ARC-EN-CIEL", "bonus"),
+        Some(1_900_000)
+    );
+}
+
+/// Simulation, a structure added: its identifier follows the readers' rules, or the
+/// scenario's workbook could not be deposited again (E053) and the scenario would fail
+/// on a line of a file that does not exist (E015, « structures.csv, ligne 13 »).
+#[tokio::test]
+async fn simulation_identifiant_ajoute_comme_a_la_lecture() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let ajouter = format!("{d}/simulation/ajouter");
+    for (id, attendu) in [
+        (
+            "LAEP\u{200b}NOUVEAU",
+            "identifiant, valeur « LAEP&lt;U+200B&gt;NOUVEAU » : identifiant contenant un caractère invisible ou de contrôle (U+200B)",
+        ),
+        (
+            "laep–lapinous",
+            "identifiant, valeur « laep–lapinous » : la structure « LAEP-LAPINOUS » a déjà cet identifiant, à la casse, aux espaces ou aux tirets près",
+        ),
+    ] {
+        let r = n
+            .post(
+                &ajouter,
+                &[
+                    ("jeton", &n.jeton),
+                    ("id", id),
+                    ("nom", "x"),
+                    ("type", "LAEP"),
+                    ("gestionnaire", "g"),
+                    ("collectivite", "DUGNY"),
+                    ("financement", "PSO"),
+                    ("annexe", "2"),
+                    ("soutien", "oui"),
+                    ("unites", "100"),
+                    ("nouvelles", "0"),
+                    ("mois", "12"),
+                    ("contribution", "0"),
+                    ("bonus", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{id}");
+        let t = r.texte();
+        assert!(
+            t.contains(&format!("erreur E138 : nouvelle structure, {attendu}")),
+            "{t}"
+        );
+        assert!(t.contains("Aucune modification."), "{t}");
+    }
+    // LAEP unchanged: 400 and 350 hours share 10 000 € (5 333,33 € and 4 666,67 €)
+    let t = n.get(&format!("{d}/simulation")).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+}
+
+/// A zip whose dossier files are in different folders (an old `bareme.toml` in
+/// `archives/`, a `charges_n1.csv` beside the folder) is refused, naming both: the files
+/// of two folders are not put together into one dossier without a word.
+#[tokio::test]
+async fn zip_fichiers_de_dossiers_differents() {
+    let n = Navigateur::nouveau(app()).await;
+    let f = |d: &str, x: &str| lire(&format!("fixtures/{d}/{x}"));
+    let (conv, s, c) = (
+        f("dugny", "convention.toml"),
+        f("dugny", "structures.csv"),
+        f("dugny", "charges_n1.csv"),
+    );
+    let bareme_dijon = f("dijon-2024", "bareme.toml");
+    for (entrees, attendu) in [
+        (
+            vec![
+                ("dugny/convention.toml", &conv),
+                ("dugny/structures.csv", &s),
+                ("dugny/charges_n1.csv", &c),
+                ("archives/2023/bareme.toml", &bareme_dijon),
+            ],
+            "« dugny/convention.toml » et « archives/2023/bareme.toml »",
+        ),
+        (
+            vec![
+                ("convention.toml", &conv),
+                ("structures.csv", &s),
+                ("vieux\\charges_n1.csv", &c),
+            ],
+            "« convention.toml » et « vieux\\charges_n1.csv »",
+        ),
+    ] {
+        let entrees: Vec<(&str, &[u8])> = entrees.iter().map(|(a, b)| (*a, b.as_slice())).collect();
+        let r = n
+            .deposer("/deposer", "fichier", "ctg.zip", &zip_de(&entrees))
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{attendu}");
+        let t = r.texte();
+        assert!(
+            t.contains(&format!("erreur E135 : ctg.zip : fichiers du dossier rangés dans des dossiers différents de l&#39;archive : {attendu}")),
+            "{t}"
+        );
+    }
+    // a folder whose structures are a workbook (read by the command line from a folder):
+    // the archive does not read it, and says so
+    let classeur = {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("dugny.xlsx");
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+            .args(["modele", x.to_str().unwrap(), "--depuis", "fixtures/dugny"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(st.status.success());
+        std::fs::read(&x).unwrap()
+    };
+    let z = zip_de(&[
+        ("dugny/convention.toml", &conv),
+        ("dugny/structures.xlsx", &classeur),
+        ("dugny/charges_n1.csv", &c),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "ctg.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.texte().contains("erreur E135 : ctg.zip : fichier absent de l&#39;archive : structures.csv (« dugny/structures.xlsx » n&#39;est pas lu dans une archive) (conseil : enregistrez la table en CSV dans le dossier avant de le compresser, ou déposez seul le classeur-dossier (.xlsx))"),
+        "{}",
+        r.texte()
+    );
+    // the same files in one folder: the dossier of Dugny (LAEP 5 333,33 € and 4 666,67 €)
+    let z = zip_de(&[
+        ("dugny/convention.toml", &conv),
+        ("dugny/structures.csv", &s),
+        ("dugny/charges_n1.csv", &c),
+        ("autre/notes.txt", b"rien"),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "ctg.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&r.lieu()).await.texte();
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
+}
+
+/// A simulation table shown before a structure was removed (another tab, the back button)
+/// still changes the structures it shows: its rows are matched by identifier, not by
+/// position. Dugny, MA Les cigognes removed (rows 0 to 4 were cigognes, petits
+/// arc-en-ciel, Bisounours, Lapinous, Guynemer); then the old table's row 3, LAEP-LAPINOUS,
+/// set to 400 hours: 10 000 / 800 × 400 = 5 000,00 € for each LAEP (it was dropped without
+/// a word, Lapinous staying at 4 666,67 €). With a refused value, each value typed comes
+/// back on its structure, not on the one now at its position.
+#[tokio::test]
+async fn simulation_tableau_d_avant_un_retrait() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let s = format!("{d}/simulation");
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.0", "EAJE-LES-CIGOGNES"),
+                ("x.0", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    // the old table: Guynemer (old row 4, now row 3) refused, Lapinous (old row 3) typed
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.0", "EAJE-LES-CIGOGNES"),
+                ("u.0", "60"),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+                ("id.4", "RPE-GUYNEMER"),
+                ("u.4", "deux"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.texte();
+    assert!(
+        t.contains("erreur E138 : structure RPE-GUYNEMER, unités existantes, valeur « deux »"),
+        "{t}"
+    );
+    assert!(
+        t.contains("name=\"u.2\" value=\"400\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de LAEP-LAPINOUS\"")
+            && t.contains("name=\"u.3\" value=\"deux\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de RPE-GUYNEMER\""),
+        "{t}"
+    );
+    let r = n
+        .post(
+            &s,
+            &[
+                ("jeton", &n.jeton),
+                ("id.0", "EAJE-LES-CIGOGNES"),
+                ("u.0", "60"),
+                ("id.3", "LAEP-LAPINOUS"),
+                ("u.3", "400"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    let t = n.get(&s).await.texte();
+    assert!(t.contains("2 étapes de modification"), "{t}");
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(500_000));
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(500_000));
+}
+
+/// Simulation steps sent at the same time (two tabs, a double click, the page's script):
+/// none is lost by the last writer. Dugny, eight structures each set to 6 months by its own
+/// request, at once: each request made again on the steps another has just written; every
+/// request answered « recorded » (303) has its step, 6 months on its row, and one that
+/// could not be recorded says so (503, E142) — never a 303 for a step that is not there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulation_etapes_simultanees_toutes_gardees() {
+    let n = Navigateur::nouveau(app()).await;
+    for _ in 0..3 {
+        let d = n.exemple("dugny").await;
+        let s = format!("{d}/simulation");
+        let page = n.get(&s).await.texte();
+        let taches: Vec<_> = (0..8)
+            .map(|i| {
+                let id = attribut_apres(&page, &format!("name=\"id.{i}\""), "value").unwrap();
+                let (m, s) = (
+                    Navigateur {
+                        app: n.app.clone(),
+                        cookie: n.cookie.clone(),
+                        jeton: n.jeton.clone(),
+                    },
+                    s.clone(),
+                );
+                tokio::spawn(async move {
+                    let (k_id, k_m) = (format!("id.{i}"), format!("m.{i}"));
+                    m.post(&s, &[("jeton", &m.jeton), (&k_id, &id), (&k_m, "6")])
+                        .await
+                })
+            })
+            .collect();
+        let mut enregistrees = Vec::new();
+        for (i, t) in taches.into_iter().enumerate() {
+            let r = t.await.unwrap();
+            match r.statut {
+                StatusCode::SEE_OTHER => enregistrees.push(i),
+                StatusCode::SERVICE_UNAVAILABLE => assert!(
+                    r.texte().contains("E142")
+                        && r.texte()
+                            .contains("votre modification n&#39;a pas été enregistrée"),
+                    "{}",
+                    r.texte()
+                ),
+                x => panic!("{x} {}", r.texte()),
+            }
+        }
+        let t = n.get(&s).await.texte();
+        assert!(enregistrees.len() >= 2, "{enregistrees:?}");
+        assert!(
+            t.contains(&format!("{} étapes de modification", enregistrees.len())),
+            "{enregistrees:?}\n{t}"
+        );
+        for i in enregistrees {
+            assert!(
+                t.contains(&format!("name=\"m.{i}\" value=\"6\"")),
+                "{i}\n{t}"
+            );
+        }
+    }
+}
+
+/// A workbook whose structures sheet has a hidden row (hidden by hand, or left out by an
+/// Excel filter showing only some structures): the person sees a table without it, the
+/// calculation would count it — refused with the row's cell, as a hidden sheet is. Dugny's
+/// workbook, row 3 (EAJE-LES-PETITS-ARC-EN-CIEL) hidden; shown again, the same workbook
+/// gives Dugny's amounts (LAEP 5 333,33 € and 4 666,67 €).
+#[tokio::test]
+async fn classeur_ligne_masquee_refusee() {
+    let n = Navigateur::nouveau(app()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("dugny.xlsx");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_bonus-ctg"))
+        .args(["modele", x.to_str().unwrap(), "--depuis", "fixtures/dugny"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let classeur = std::fs::read(&x).unwrap();
+    // the same workbook with one part rewritten
+    let avec = |partie: &str, avant: &str, apres: &str| -> Vec<u8> {
+        let entrees = contenus_zip(&classeur);
+        let modifiees: Vec<(String, Vec<u8>)> = entrees
+            .into_iter()
+            .map(|(nom, o)| {
+                if nom == partie {
+                    let t = String::from_utf8(o).unwrap();
+                    assert!(t.contains(avant), "{partie}");
+                    (nom, t.replacen(avant, apres, 1).into_bytes())
+                } else {
+                    (nom, o)
+                }
+            })
+            .collect();
+        let refs: Vec<(&str, &[u8])> = modifiees
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_slice()))
+            .collect();
+        zip_de(&refs)
+    };
+    // the structures sheet: the third of the model (aide, convention, structures, …)
+    let feuille = "xl/worksheets/sheet3.xml";
+    let texte = String::from_utf8(
+        contenus_zip(&classeur)
+            .into_iter()
+            .find(|(nom, _)| nom == feuille)
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let i = texte.find("<row r=\"3\"").unwrap();
+    let balise = &texte[i..i + texte[i..].find('>').unwrap()];
+    let masquee = avec(feuille, balise, &format!("{balise} hidden=\"1\""));
+    let r = n
+        .deposer("/deposer", "fichier", "dugny.xlsx", &masquee)
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+    let t = r.texte();
+    assert!(
+        t.contains("erreur E025 : dugny.xlsx, cellule structures!A3 : la ligne 3 de la feuille « structures » est masquée (à la main ou par un filtre) : elle serait lue et comptée sans que personne ne la voie"),
+        "{t}"
+    );
+    // shown again (hidden="0", as some spreadsheets write it): read
+    let visible = avec(feuille, balise, &format!("{balise} hidden=\"0\""));
+    let r = n
+        .deposer("/deposer", "fichier", "dugny.xlsx", &visible)
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&r.lieu()).await.texte();
+    assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
 }

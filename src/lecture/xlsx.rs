@@ -298,7 +298,8 @@ fn lire_cellules(
         .map(|f| f.name.clone())
         .collect();
     let nom = choisir_feuille(fichier, &wb.sheet_names(), &visibles, &masquees, feuille)?;
-    cases::verifier_cases(fichier, octets, &nom, conteneur.budget)?;
+    let mut lignes_masquees = cases::verifier_cases(fichier, octets, &nom, conteneur.budget)?;
+    lignes_masquees.sort_unstable();
     let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
         illisible(
             fichier,
@@ -379,6 +380,27 @@ fn lire_cellules(
         .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
         .collect();
     trier(&mut cellules);
+    // a hidden row holding a value (hidden by hand, or left out by a filter): the person sees
+    // a table without it, the calculation would count it — as a hidden sheet, not read
+    if let Some(c) = cellules.cases.iter().find(|c| {
+        lignes_masquees
+            .binary_search(&(u64::from(c.ligne) + 1))
+            .is_ok()
+    }) {
+        let r = reference_cellule(&nom, c.colonne as usize, u64::from(c.ligne) + 1);
+        return Err(Box::new(
+            Diagnostic::erreur(
+                Code::E025,
+                fichier,
+                format!(
+                    "la ligne {} de la feuille « {nom} » est masquée (à la main ou par un filtre) : elle serait lue et comptée sans que personne ne la voie",
+                    u64::from(c.ligne) + 1
+                ),
+            )
+            .cellule(r)
+            .conseil("affichez toutes les lignes (retirez le filtre, ou sélectionnez la feuille puis « Afficher les lignes »), vérifiez-les, enregistrez et relancez ; une ligne à ne pas compter se supprime"),
+        ));
+    }
     // a position written twice (no spreadsheet saves that, a hand-made file can): which
     // value is meant cannot be told
     if let Some(w) = cellules

@@ -241,7 +241,8 @@ pub struct RefusFaitA {
 
 impl FaitA {
     /// The place and date of signature as given (either may be absent), checked: the place
-    /// by [`analyser_lieu`], the date a calendar date `AAAA-MM-JJ` or `JJ/MM/AAAA`. The one
+    /// by [`analyser_lieu`], the date a calendar date `AAAA-MM-JJ` or `JJ/MM/AAAA` of a year
+    /// from 1900 to 2200. The one
     /// reading of `notifier --lieu --date` and of the web application's form.
     pub fn analyser(lieu: Option<&str>, date: Option<&str>) -> Result<FaitA, RefusFaitA> {
         let refus = |champ, valeur: &str, raison| RefusFaitA {
@@ -253,9 +254,16 @@ impl FaitA {
             .map(|l| analyser_lieu(l).map_err(|raison| refus("lieu", l, raison)))
             .transpose()?;
         let date = date
-            .map(|d| {
-                crate::projection::evenements::analyser_date(d)
-                    .ok_or_else(|| refus("date", d, "date invalide"))
+            .map(|d| match crate::projection::evenements::analyser_date(d) {
+                // a browser's date field turns a year typed « 26 » into 0026: the letter
+                // would be signed « le 15 janvier 26 » (the exercice's bounds, E019)
+                Some(x) if !(1900..=2200).contains(&x.annee) => Err(refus(
+                    "date",
+                    d,
+                    "année hors de 1900 à 2200 (l'année s'écrit avec ses quatre chiffres)",
+                )),
+                Some(x) => Ok(x),
+                None => Err(refus("date", d, "date invalide")),
             })
             .transpose()?;
         Ok(FaitA { lieu, date })

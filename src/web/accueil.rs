@@ -206,7 +206,13 @@ pub fn nom_affiche(nom: &str) -> String {
     // browsers write a quote of a file name as `%22` in the form (HTML's multipart encoding,
     // which also turns line breaks into `%0A`/`%0D`: removed with the other controls)
     let n = n.replace("%22", "\"").replace("%0A", "").replace("%0D", "");
-    let n: String = n.chars().filter(|c| !c.is_control()).take(120).collect();
+    // (and the invisible characters: a direction mark would show the rest of the line
+    // backwards in the pages, the journal and the scenarios)
+    let n: String = n
+        .chars()
+        .filter(|c| crate::lecture::texte::caractere_invisible(&c.to_string()).is_none())
+        .take(120)
+        .collect();
     if n.is_empty() {
         "fichier déposé".into()
     } else {
@@ -307,5 +313,7 @@ mod tests {
         );
         assert_eq!(nom_affiche("C:\\dossiers\\a%0Ab.xlsx"), "ab.xlsx");
         assert_eq!(nom_affiche("../../x/\u{7}"), "fichier déposé");
+        // a right-to-left override would show « exe.xlsx » as « xslx.exe »
+        assert_eq!(nom_affiche("ctg\u{202e}xslx.exe"), "ctgxslx.exe");
     }
 }

@@ -271,9 +271,18 @@ pub async fn expliquer(etat: S, m: Multipart) -> Response {
                 "champ « id » absent ou vide (identifiant de la structure à expliquer)",
             ));
         };
+        // the table as sent: structures.csv of a zip, or the workbook's sheet
+        let table = match &l.lu.localisations.structures {
+            crate::lecture::tableau::Localisation {
+                fichier,
+                feuille: Some(f),
+                ..
+            } => format!("la feuille « {f} » de {fichier}"),
+            x => x.fichier.clone(),
+        };
         let introuvable = |ids: &mut dyn Iterator<Item = &str>| {
             let message = format!(
-                "structure « {id} » introuvable dans structures.csv{}",
+                "structure « {id} » introuvable dans {table}{}",
                 crate::verification::vouliez_vous_dire(&id, &mut ids.map(str::to_string))
             );
             erreur_simple(StatusCode::UNPROCESSABLE_ENTITY, Code::E171, &message)

@@ -115,9 +115,11 @@ fn tableau(be: &BaremeExercice, annee: i32) -> String {
     o
 }
 
+/// The form's exercice as typed (read by the page: an empty field is the default year, a
+/// value that is not a year is refused naming it, not as a malformed request).
 #[derive(serde::Deserialize)]
 pub struct Annee {
-    exercice: Option<i32>,
+    exercice: Option<String>,
 }
 
 /// The built-in barème (no dossier open).
@@ -132,7 +134,25 @@ pub async fn page_integre(Query(q): Query<Annee>) -> Response {
         .flat_map(|v| v.forfaits_nouvelles.valeurs.iter().map(|x| x.debut.annee))
         .max()
         .unwrap_or(2025);
-    let annee = q.exercice.unwrap_or(defaut);
+    let annee = match q
+        .exercice
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        None => defaut,
+        Some(e) => match e.parse::<i32>() {
+            Ok(a) => a,
+            Err(_) => {
+                return erreur(
+                    StatusCode::BAD_REQUEST,
+                    Code::E138,
+                    &format!("exercice « {e} » illisible : une année est attendue"),
+                    "donnez une année, par exemple 2025",
+                )
+            }
+        },
+    };
     if !(1900..=2200).contains(&annee) {
         return erreur(
             StatusCode::BAD_REQUEST,

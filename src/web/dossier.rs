@@ -285,6 +285,7 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
     let mut archive = ouvrir_zip(nom, octets)?;
     let mut lus: [Option<(String, String)>; 5] = Default::default();
     let mut total: u64 = 0;
+    let mut classeur: Option<String> = None;
     for i in 0..archive.len() {
         let mut f = archive.by_index(i).map_err(|e| {
             err_zip(
@@ -315,6 +316,11 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
             continue;
         }
         let Some(k) = fichier_du_dossier(&chemin) else {
+            // a table kept as a workbook (read from a folder by the command line): said if
+            // its CSV is missing
+            if classeur_du_dossier(&chemin) && classeur.is_none() {
+                classeur = Some(chemin);
+            }
             continue;
         };
         let taille = f.size();
@@ -341,10 +347,41 @@ pub fn lire_zip(nom: &str, octets: &[u8]) -> Result<FichiersZip, Diagnostics> {
                 "ne mettez qu'un dossier dans l'archive",
             ));
         }
+        // every file of the dossier in one folder: a `bareme.toml` or `evenements.csv` kept
+        // in another folder of the archive (an old copy, another dossier) is not this
+        // dossier's, and would change its amounts without a word
+        if let Some((autre, _)) = lus
+            .iter()
+            .flatten()
+            .find(|(autre, _)| dossier_parent(autre) != dossier_parent(&chemin))
+        {
+            return Err(err_zip(
+                Code::E135,
+                nom,
+                format!(
+                    "fichiers du dossier rangés dans des dossiers différents de l'archive : « {autre} » et « {chemin} »"
+                ),
+                "mettez convention.toml, structures.csv, charges_n1.csv (et bareme.toml, evenements.csv) dans un même dossier, ou à la racine de l'archive",
+            ));
+        }
         let texte = texte_de_l_entree(nom, k, &chemin, &o)?;
         lus[k] = Some((chemin, texte));
     }
-    rassembler_zip(nom, lus)
+    rassembler_zip(nom, lus, classeur.as_deref())
+}
+
+/// `structures.xlsx`, `charges_n1.xlsx` or `dossier.xlsx`: a table of a folder dossier kept
+/// as a workbook, which an archive does not read.
+fn classeur_du_dossier(chemin: &str) -> bool {
+    let base = chemin.rsplit(['/', '\\']).next().unwrap_or("");
+    ["structures.xlsx", "charges_n1.xlsx", "dossier.xlsx"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(base))
+}
+
+/// The folder an entry is in (`""` at the root of the archive), `/` or `\` separated.
+fn dossier_parent(chemin: &str) -> &str {
+    chemin.rsplit_once(['/', '\\']).map_or("", |(d, _)| d)
 }
 
 /// The archive, with at most [`ZIP_ENTREES_MAX`] entries.
@@ -477,6 +514,7 @@ fn texte_de_l_entree(nom: &str, k: usize, chemin: &str, o: &[u8]) -> Result<Stri
 fn rassembler_zip(
     nom: &str,
     lus: [Option<(String, String)>; 5],
+    classeur: Option<&str>,
 ) -> Result<FichiersZip, Diagnostics> {
     let [c, s, ch, b, ev] = lus;
     let manquants: Vec<&str> = [(&c, NOMS_ZIP[0]), (&s, NOMS_ZIP[1]), (&ch, NOMS_ZIP[2])]
@@ -485,12 +523,23 @@ fn rassembler_zip(
         .map(|(_, n)| *n)
         .collect();
     if !manquants.is_empty() {
-        return Err(err_zip(
-            Code::E135,
-            nom,
-            format!("fichier absent de l'archive : {}", manquants.join(", ")),
-            CONSEIL_ZIP,
-        ));
+        return Err(match classeur {
+            Some(c) => err_zip(
+                Code::E135,
+                nom,
+                format!(
+                    "fichier absent de l'archive : {} (« {c} » n'est pas lu dans une archive)",
+                    manquants.join(", ")
+                ),
+                "enregistrez la table en CSV dans le dossier avant de le compresser, ou déposez seul le classeur-dossier (.xlsx)",
+            ),
+            None => err_zip(
+                Code::E135,
+                nom,
+                format!("fichier absent de l'archive : {}", manquants.join(", ")),
+                CONSEIL_ZIP,
+            ),
+        });
     }
     let t = |x: Option<(String, String)>| x.map(|(_, t)| t).unwrap_or_default();
     Ok(FichiersZip {

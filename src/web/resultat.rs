@@ -520,8 +520,19 @@ pub async fn structure(etat: S, Path((id, sid)): Path<(String, String)>) -> Resp
         let nom = r.structure(&sid).map_or(sid.clone(), |l| l.structure.nom.to_string());
         // the tree's style goes with the article: the result page's side panel shows the
         // article alone
+        // a simulation's figures, said in the article itself (the side panel shows it
+        // alone): its values are not those of the file's line the explanation cites
+        let n = sc.enr.etapes.len();
+        let simulation = if n == 0 {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"bandeau-simulation\" role=\"note\"><strong>Simulation</strong> : explication du scénario modifié ({}), pas du dossier déposé : une valeur changée dans la page Simulation n'est pas celle de la ligne du fichier citée ci-dessous.</p>",
+                crate::rapport::nombre_de(n as u64, "étape", "étapes")
+            )
+        };
         let corps = format!(
-            "<p><a href=\"/d/{}\">← Retour au résultat</a></p><article id=\"explication\"><style>{}</style><h1>{}</h1><p class=\"id\">{}</p>{}</article>",
+            "<p><a href=\"/d/{}\">← Retour au résultat</a></p><article id=\"explication\"><style>{}</style><h1>{}</h1><p class=\"id\">{}</p>{simulation}{}</article>",
             esc(&sc.id),
             crate::rapport::explication::html::STYLE_ARBRE,
             esc(&nom),

@@ -30,13 +30,21 @@ fn e139(m: &str) -> Response {
     )
 }
 
-/// A scenario name: trimmed, 1 to [`NOM_MAX`] characters, no control character (E145).
+/// A scenario name: trimmed, 1 to [`NOM_MAX`] characters, no control nor invisible
+/// character (E145).
 pub fn nom_valide(nom: &str) -> Result<String, String> {
     let n = nom.trim();
-    if n.is_empty() || n.chars().count() > NOM_MAX || n.chars().any(char::is_control) {
+    // (a direction mark would show the name backwards to the colleague it is given to: the
+    // characters refused in an identifier and in the place of signature)
+    if n.is_empty()
+        || n.chars().count() > NOM_MAX
+        || crate::lecture::texte::caractere_invisible(n).is_some()
+    {
         Err(format!(
-            "nom de scénario refusé : « {} » (texte de 1 à {NOM_MAX} caractères attendu, sans caractère de contrôle)",
-            n.chars().filter(|c| !c.is_control()).take(NOM_MAX).collect::<String>()
+            "nom de scénario refusé : « {} » (texte de 1 à {NOM_MAX} caractères attendu, sans caractère de contrôle ni invisible)",
+            crate::lecture::texte::montrer_invisibles(
+                &n.chars().filter(|c| !c.is_control()).take(NOM_MAX).collect::<String>()
+            )
         ))
     } else {
         Ok(n.to_string())

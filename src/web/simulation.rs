@@ -212,6 +212,37 @@ fn lire_table(lu: &DossierLu, champs: &[(String, String)]) -> Result<Vec<Modif>,
     }
 }
 
+/// The table's fields with each row numbered as the scenario's structure of its `id.N`
+/// now is: a form shown before a structure was added or removed (in another tab, or
+/// brought back by the browser's back button) changes the structures it shows, and its
+/// values, shown again with a refused one, stay on their structure. The rows of a
+/// structure no longer in the scenario are dropped; the other fields are kept as they are.
+fn lignes_par_identifiant(lu: &DossierLu, champs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let rang: std::collections::HashMap<&str, usize> = lu
+        .dossier
+        .structures
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let ligne_du_formulaire: std::collections::HashMap<String, usize> = champs
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("id.")?.to_string(), *rang.get(v.as_str())?)))
+        .collect();
+    champs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let ligne = k
+                .split_once('.')
+                .filter(|(p, _)| ["id", "a", "u", "n", "e", "m", "s", "c", "b", "x"].contains(p));
+            match ligne {
+                Some((p, n)) => ligne_du_formulaire.get(n).map(|i| (format!("{p}.{i}"), v)),
+                None => Some((k, v)),
+            }
+        })
+        .collect()
+}
+
 /// The numeric fields of structure `s` (row `i`): units, N-1 contribution and bonus.
 fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
     let numeriques: [(&str, Champ, i64, &str, i64); 5] = [
@@ -245,15 +276,26 @@ fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
         ),
         ("b", Champ::BonusN1, s.bonus_n1.0, "bonus N-1", MONTANT_MAX),
     ];
+    // the units once the row is applied (the reader's rule E017: employers' places are part
+    // of the existing places; more would make a negative share)
+    let (mut existantes, mut employeurs) = (s.unites_existantes.0, s.unites_employeurs.0);
     for (k, champ, actuel, libelle, max) in numeriques {
         if let Some(v) = saisie.valeur(&format!("{k}.{i}")) {
             match centiemes(v, max) {
-                Ok(c) if c != actuel => saisie.modifs.push(Modif::Champ {
-                    id: s.id.to_string(),
-                    champ,
-                    valeur: c,
-                }),
-                Ok(_) => {}
+                Ok(c) => {
+                    match champ {
+                        Champ::UnitesExistantes => existantes = c,
+                        Champ::UnitesEmployeurs => employeurs = c,
+                        _ => {}
+                    }
+                    if c != actuel {
+                        saisie.modifs.push(Modif::Champ {
+                            id: s.id.to_string(),
+                            champ,
+                            valeur: c,
+                        })
+                    }
+                }
                 Err(r) => {
                     saisie
                         .erreurs
@@ -261,6 +303,20 @@ fn lire_nombres_structure(saisie: &mut Saisie, i: usize, s: &Structure) {
                 }
             }
         }
+    }
+    if employeurs > existantes {
+        let v = saisie
+            .valeur(&format!("e.{i}"))
+            .map_or_else(|| self::saisie(employeurs), str::to_string);
+        saisie.erreurs.push(e138(
+            &format!("structure {}, unités employeurs", s.id),
+            &v,
+            &format!(
+                "les unités réservées aux employeurs ({}) dépassent les unités existantes ({}) : les places employeurs font partie des places existantes",
+                Unites(employeurs).fr(),
+                Unites(existantes).fr()
+            ),
+        ));
     }
 }
 
@@ -354,27 +410,61 @@ fn jeton_de(champs: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Records a step (if it changes something) and goes back to the page.
-async fn ajouter_etape(etat: &super::EtatPartage, sc: Scenario, modifs: Vec<Modif>) -> Response {
-    let id = sc.id.clone();
-    if !modifs.is_empty() {
-        let mut etapes = sc.enr.etapes.clone();
-        etapes.push(modifs);
-        if let Err(m) = etat.magasin.ecrire_etapes(&id, &etapes) {
-            return erreur(
+/// How many times a change is made again on the steps another request has just written.
+const ESSAIS_ETAPES: usize = 8;
+
+/// Writes the steps `etapes`, made on the steps of `sc` as read, journals them and goes
+/// back to the page; `None` when another request (another tab, a double click) changed the
+/// steps meanwhile: nothing is written, and the change is to be made again on them.
+async fn ecrire_etapes(
+    etat: &super::EtatPartage,
+    sc: Scenario,
+    etapes: Vec<Vec<Modif>>,
+) -> Option<Response> {
+    match etat.magasin.ecrire_etapes(&sc.id, &sc.enr.etapes, &etapes) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(m) => {
+            return Some(erreur(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Code::E139,
                 &m,
                 "vérifiez le fichier de la base (--base)",
-            );
-        }
-        let mut enr = sc.enr;
-        enr.etapes = etapes;
-        if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
-            return r;
+            ))
         }
     }
-    Redirect::to(&format!("/d/{id}/simulation")).into_response()
+    let id = sc.id.clone();
+    let mut enr = sc.enr;
+    enr.etapes = etapes;
+    if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
+        return Some(r);
+    }
+    Some(Redirect::to(&format!("/d/{id}/simulation")).into_response())
+}
+
+/// Records a step (if it changes something) and goes back to the page; `None`: see
+/// [`ecrire_etapes`].
+async fn ajouter_etape(
+    etat: &super::EtatPartage,
+    sc: Scenario,
+    modifs: Vec<Modif>,
+) -> Option<Response> {
+    if modifs.is_empty() {
+        return Some(Redirect::to(&format!("/d/{}/simulation", sc.id)).into_response());
+    }
+    let mut etapes = sc.enr.etapes.clone();
+    etapes.push(modifs);
+    ecrire_etapes(etat, sc, etapes).await
+}
+
+/// The steps changed by other requests [`ESSAIS_ETAPES`] times running (503, E142).
+fn modifiee_en_meme_temps() -> Response {
+    erreur(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Code::E142,
+        "simulation modifiée par d'autres demandes en même temps que la vôtre : votre modification n'a pas été enregistrée",
+        "rechargez la page Simulation, vérifiez les valeurs, puis recommencez",
+    )
 }
 
 pub async fn modifier(
@@ -386,17 +476,28 @@ pub async fn modifier(
     if let Err(r) = j.verifier(jeton_de(&champs)) {
         return r;
     }
-    let sc = match charger(&etat, &id).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match lire_table(&sc.lu, &champs) {
-        Ok(m) => ajouter_etape(&etat, sc, m).await,
-        // the page again with every value as typed: only the refused ones to correct
-        Err(e) => match super::travail(move || Ok(rendre(&sc, &j, &e, Saisies(&champs)))).await {
-            Ok(r) | Err(r) => r,
-        },
+    for _ in 0..ESSAIS_ETAPES {
+        let sc = match charger(&etat, &id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let champs = lignes_par_identifiant(&sc.lu, champs.clone());
+        match lire_table(&sc.lu, &champs) {
+            Ok(m) => {
+                if let Some(r) = ajouter_etape(&etat, sc, m).await {
+                    return r;
+                }
+            }
+            // the page again with every value as typed: only the refused ones to correct
+            Err(e) => {
+                return match super::travail(move || Ok(rendre(&sc, &j, &e, Saisies(&champs)))).await
+                {
+                    Ok(r) | Err(r) => r,
+                }
+            }
+        }
     }
+    modifiee_en_meme_temps()
 }
 
 pub async fn ajouter(
@@ -408,18 +509,27 @@ pub async fn ajouter(
     if let Err(r) = j.verifier(jeton_de(&champs)) {
         return r;
     }
-    let sc = match charger(&etat, &id).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match lire_ajout(&sc, &champs) {
-        Ok(a) => ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await,
-        Err(erreurs) => {
-            match super::travail(move || Ok(rendre(&sc, &j, &erreurs, Saisies(&[])))).await {
-                Ok(r) | Err(r) => r,
+    for _ in 0..ESSAIS_ETAPES {
+        let sc = match charger(&etat, &id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        match lire_ajout(&sc, &champs) {
+            Ok(a) => {
+                if let Some(r) = ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await {
+                    return r;
+                }
+            }
+            Err(erreurs) => {
+                return match super::travail(move || Ok(rendre(&sc, &j, &erreurs, Saisies(&[]))))
+                    .await
+                {
+                    Ok(r) | Err(r) => r,
+                }
             }
         }
     }
+    modifiee_en_meme_temps()
 }
 
 /// The value of field `k` of the add form, trimmed (empty when absent).
@@ -491,12 +601,39 @@ fn verifier_textes_ajout(sc: &Scenario, champs: &[(String, String)], erreurs: &m
             ));
         }
     }
+    // the identifier as the readers take it (E053, E015): no invisible character, and
+    // different from every other one once case, spaces, dashes and Unicode form are set aside
     let id_s = champ_ajout(champs, "id");
-    if sc.lu.dossier.structures.iter().any(|s| s.id == id_s) {
+    // (a control character is already refused above)
+    if let Some(c) = crate::lecture::texte::caractere_invisible(&id_s).filter(|c| !c.is_control()) {
+        erreurs.push(e138(
+            "nouvelle structure, identifiant",
+            &crate::lecture::texte::montrer_invisibles(&id_s),
+            &format!(
+                "identifiant contenant un caractère invisible ou de contrôle (U+{:04X}) : retapez-le",
+                c as u32
+            ),
+        ));
+    }
+    let cle = crate::lecture::texte::cle_id(&id_s);
+    if let Some(s) = sc
+        .lu
+        .dossier
+        .structures
+        .iter()
+        .find(|s| crate::lecture::texte::cle_id(&s.id) == cle)
+    {
         erreurs.push(e138(
             "nouvelle structure, identifiant",
             &id_s,
-            "une structure a déjà cet identifiant",
+            &if s.id == id_s {
+                "une structure a déjà cet identifiant".to_string()
+            } else {
+                format!(
+                    "la structure « {} » a déjà cet identifiant, à la casse, aux espaces ou aux tirets près",
+                    s.id
+                )
+            },
         ));
     }
 }
@@ -565,30 +702,22 @@ async fn changer_etapes(
     if let Err(r) = j.verifier(jeton_de(champs)) {
         return r;
     }
-    let sc = match charger(etat, id).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let mut etapes = sc.enr.etapes.clone();
-    if tout {
-        etapes.clear();
-    } else {
-        etapes.pop();
+    for _ in 0..ESSAIS_ETAPES {
+        let sc = match charger(etat, id).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let mut etapes = sc.enr.etapes.clone();
+        if tout {
+            etapes.clear();
+        } else {
+            etapes.pop();
+        }
+        if let Some(r) = ecrire_etapes(etat, sc, etapes).await {
+            return r;
+        }
     }
-    if let Err(m) = etat.magasin.ecrire_etapes(id, &etapes) {
-        return erreur(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Code::E139,
-            &m,
-            "vérifiez le fichier de la base (--base)",
-        );
-    }
-    let mut enr = sc.enr.clone();
-    enr.etapes = etapes;
-    if let Err(r) = super::journal::journaliser(etat, "simulation", enr).await {
-        return r;
-    }
-    Redirect::to(&format!("/d/{}/simulation", sc.id)).into_response()
+    modifiee_en_meme_temps()
 }
 
 pub async fn annuler(

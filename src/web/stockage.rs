@@ -272,25 +272,51 @@ impl Magasin {
         }
     }
 
-    /// Replaces the simulation steps of `id`.
-    pub fn ecrire_etapes(&self, id: &str, etapes: &[Vec<Modif>]) -> Result<(), String> {
+    /// Replaces the simulation steps of `id` if they still are `avant`, the steps the
+    /// change was made on: `Ok(false)` when another request changed them meanwhile (two
+    /// tabs, a double click), and nothing is written — the last writer would otherwise
+    /// drop the other's step without a word.
+    pub fn ecrire_etapes(
+        &self,
+        id: &str,
+        avant: &[Vec<Modif>],
+        etapes: &[Vec<Modif>],
+    ) -> Result<bool, String> {
         match self {
             Magasin::Memoire(m, h) => {
                 if let Some((e, vu)) = verrou(m).dossiers.get_mut(id) {
+                    if e.etapes != avant {
+                        return Ok(false);
+                    }
                     e.etapes = etapes.to_vec();
                     *vu = h();
                 }
-                Ok(())
+                Ok(true)
             }
             Magasin::Base(c, _) => {
                 let t = serde_json::to_string(etapes).map_err(e139)?;
-                verrou(c)
-                    .execute(
-                        "UPDATE dossiers SET etapes = ?1 WHERE id = ?2",
-                        params![t, id],
+                // (the connection's lock makes the reading and the writing one step)
+                let c = verrou(c);
+                let actuelles: Option<String> = c
+                    .query_row(
+                        "SELECT etapes FROM dossiers WHERE id = ?1",
+                        params![id],
+                        |r| r.get(0),
                     )
+                    .optional()
                     .map_err(e139)?;
-                Ok(())
+                if let Some(a) = actuelles {
+                    let a: Vec<Vec<Modif>> = serde_json::from_str(&a).map_err(e139)?;
+                    if a != avant {
+                        return Ok(false);
+                    }
+                }
+                c.execute(
+                    "UPDATE dossiers SET etapes = ?1 WHERE id = ?2",
+                    params![t, id],
+                )
+                .map_err(e139)?;
+                Ok(true)
             }
         }
     }

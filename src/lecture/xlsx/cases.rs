@@ -9,21 +9,24 @@ use quick_xml::events::Event;
 
 /// Checks the cells of sheet `nom` of the workbook `octets` (its part found as calamine
 /// finds it: the workbook's relationships); nothing is checked when the part cannot be
-/// found (calamine then reports the sheet itself). Reads at most `budget` bytes.
+/// found (calamine then reports the sheet itself). Reads at most `budget` bytes. Returns
+/// the sheet's hidden rows (1-based, `<row hidden="1">`: hidden by hand or by a filter),
+/// which calamine reads as any other.
 pub(super) fn verifier_cases(
     fichier: &str,
     octets: &[u8],
     nom: &str,
     budget: u64,
-) -> Result<(), Echec> {
+) -> Result<Vec<u64>, Echec> {
+    let mut masquees = Vec::new();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(octets)) else {
-        return Ok(()); // reported by the container check
+        return Ok(masquees); // reported by the container check
     };
     let Some(partie) = partie_de_feuille(&mut zip, nom, budget) else {
-        return Ok(());
+        return Ok(masquees);
     };
     let Ok(e) = zip.by_index(partie) else {
-        return Ok(());
+        return Ok(masquees);
     };
     let mut x = lecteur_xml(std::io::BufReader::new(e.take(budget)));
     let mut buf = Vec::new();
@@ -41,6 +44,9 @@ pub(super) fn verifier_cases(
                         .and_then(|r| r.parse::<u64>().ok())
                         .unwrap_or(ligne + 1);
                     colonne = 0;
+                    if matches!(attribut(&e, "hidden").as_deref(), Some("1" | "true")) {
+                        masquees.push(ligne);
+                    }
                 }
                 "c" => {
                     let (l, c) = attribut(&e, "r")
@@ -64,7 +70,7 @@ pub(super) fn verifier_cases(
                 controler(fichier, genre.as_deref(), texte.trim(), ici)?;
             }
             // malformed XML: calamine reports it
-            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(Event::Eof) | Err(_) => return Ok(masquees),
             _ => {}
         }
     }

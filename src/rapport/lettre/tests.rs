@@ -202,4 +202,17 @@ fn fait_a_lieu_et_date() {
         FaitA::analyser(Some(" "), None).map_err(|r| r.champ),
         Err("lieu")
     );
+    // the year « 26 » typed in a browser's date field is sent as 0026
+    assert_eq!(
+        FaitA::analyser(Some("Dijon"), Some("0026-01-15")).map_err(|r| r.raison),
+        Err("année hors de 1900 à 2200 (l'année s'écrit avec ses quatre chiffres)")
+    );
+    assert_eq!(
+        FaitA::analyser(None, Some("15/01/2201")).map_err(|r| r.champ),
+        Err("date")
+    );
+    assert_eq!(
+        FaitA::analyser(None, Some("31/12/2200")),
+        Ok(f(None, Some(crate::modele::Date::new(2200, 12, 31))))
+    );
 }
