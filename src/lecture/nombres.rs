@@ -29,14 +29,17 @@ fn partie_entiere_valide(s: &str, sep: &dyn Fn(char) -> bool) -> bool {
 /// (`4666.674`, never with thousands separators nor trailing zeros): there a single dot is
 /// always the decimal point, so the three-digit ambiguity of text files does not arise and
 /// the decimals are counted (`4666.674` has three: refused as such, E009). Any other writing
-/// (a text cell) follows [`analyser_decimal`].
+/// (a text cell: `85.000`, with its trailing zeros, is ambiguous there too) follows
+/// [`analyser_decimal`].
 pub fn analyser_decimal_classeur(brut: &str) -> Result<Decimal, String> {
     let s = brut.trim();
     let corps = s.strip_prefix('-').unwrap_or(s);
     let simple = corps.matches('.').count() == 1
         && corps.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && !corps.starts_with('.')
-        && !corps.ends_with('.');
+        && !corps.ends_with('.')
+        // never a number cell's writing (no trailing zero): a text cell, `85.000` typed
+        && !corps.ends_with('0');
     if simple {
         if let Ok(d) = s.parse::<Decimal>() {
             return Ok(d);
@@ -238,6 +241,12 @@ mod tests {
         assert_eq!(analyser_decimal_classeur("85.5").unwrap(), d("85.5"));
         // a text cell keeps the text grammar
         assert!(analyser_decimal_classeur("12,000").is_err());
+        // typed in a text cell: the trailing zeros show it is no number cell's writing,
+        // and it is ambiguous (85 or 85 000 ?) as in a CSV file
+        assert!(analyser_decimal_classeur("85.000")
+            .unwrap_err()
+            .starts_with("écriture ambiguë"));
+        assert_eq!(analyser_decimal_classeur("85.50").unwrap(), d("85.50"));
         assert_eq!(analyser_decimal_classeur("1 234,56").unwrap(), d("1234.56"));
     }
 
