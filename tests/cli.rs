@@ -402,6 +402,30 @@ fn expliquer_une_structure() {
         .code(1);
 }
 
+/// In a workbook dossier, the unknown structure is looked for in its sheet, which the
+/// message names (there is no structures.csv).
+#[test]
+fn expliquer_structure_introuvable_dans_un_classeur() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("dugny.xlsx");
+    bonus()
+        .args(["modele", x.to_str().unwrap(), "--depuis", "fixtures/dugny"])
+        .assert()
+        .success();
+    let out = bonus()
+        .args(["expliquer", x.to_str().unwrap(), "EAJE-CIGOGNE", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "erreur E171 : structure « EAJE-CIGOGNE » introuvable dans {}, feuille « structures » : vouliez-vous dire « EAJE-LES-CIGOGNES » ?\n",
+            x.display()
+        )
+    );
+}
+
 /// A structure unknown to `expliquer` is E171 with the nearest identifier, in text and in
 /// JSON (the warnings of the dossier come first, as JSON lines too).
 #[test]

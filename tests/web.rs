@@ -1323,7 +1323,7 @@ async fn api_calculer() {
     // the table named as sent: the workbook's sheet, not a structures.csv never sent
     assert_eq!(
         e["erreurs"][0]["message"],
-        "structure « LAEP-LAPINOU » introuvable dans la feuille « structures » de dugny.xlsx : vouliez-vous dire « LAEP-LAPINOUS » ?",
+        "structure « LAEP-LAPINOU » introuvable dans dugny.xlsx, feuille « structures » : vouliez-vous dire « LAEP-LAPINOUS » ?",
         "{e}"
     );
     let r = n

@@ -277,6 +277,7 @@ pub fn expliquer(
             Some(o) => ecrire(sortie, &o, ecraser, &lus).map(|()| Fin::Succes),
             None => Err(structure_introuvable(
                 id,
+                &lu.localisations.structures.nom(),
                 lu.dossier.structures.iter().map(|s| s.id.as_str()),
             )),
         };
@@ -300,6 +301,7 @@ pub fn expliquer(
             )),
             Some(a) => Err(structure_introuvable(
                 id,
+                &format!("l'année {annee} de la projection"),
                 a.lignes.iter().map(|l| l.id.as_str()),
             )),
         },

@@ -331,11 +331,16 @@ pub fn choisir_format(format: Option<Format>, sortie: Option<&PathBuf>) -> Resul
     Ok(format)
 }
 
-/// `ID` unknown to the dossier: E171, with the nearest identifier.
-pub fn structure_introuvable<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Erreur {
+/// `ID` unknown to the dossier: E171, naming where it was looked for (`structures.csv`,
+/// `dugny.xlsx, feuille « structures »`), with the nearest identifier.
+pub fn structure_introuvable<'a>(
+    id: &str,
+    dans: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Erreur {
     let suggestion = crate::verification::vouliez_vous_dire(id, &mut ids.map(str::to_string));
     Erreur::message(
         Code::E171,
-        format!("structure « {id} » introuvable dans structures.csv{suggestion}"),
+        format!("structure « {id} » introuvable dans {dans}{suggestion}"),
     )
 }

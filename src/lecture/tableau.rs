@@ -193,6 +193,14 @@ pub struct Localisation {
 }
 
 impl Localisation {
+    /// How a message names the table read: the CSV file as given, or the workbook and its
+    /// sheet (`dugny.xlsx, feuille « structures »`).
+    pub fn nom(&self) -> String {
+        match &self.feuille {
+            Some(f) => format!("{}, feuille « {f} »", self.fichier),
+            None => self.fichier.clone(),
+        }
+    }
     /// A CSV file, located by line only.
     pub fn csv(fichier: &str) -> Self {
         Localisation {

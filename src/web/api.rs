@@ -272,14 +272,7 @@ pub async fn expliquer(etat: S, m: Multipart) -> Response {
             ));
         };
         // the table as sent: structures.csv of a zip, or the workbook's sheet
-        let table = match &l.lu.localisations.structures {
-            crate::lecture::tableau::Localisation {
-                fichier,
-                feuille: Some(f),
-                ..
-            } => format!("la feuille « {f} » de {fichier}"),
-            x => x.fichier.clone(),
-        };
+        let table = l.lu.localisations.structures.nom();
         let introuvable = |ids: &mut dyn Iterator<Item = &str>| {
             let message = format!(
                 "structure « {id} » introuvable dans {table}{}",

@@ -45,8 +45,6 @@ pub fn evenements_du_dossier(
     }
 }
 
-/// How the reports name where the events were read: the CSV file, or the workbook and its
-/// sheet (`dossier.xlsx, feuille « evenements »`).
 /// The events' source in a report, without the path it was given by: the CSV file's name
 /// (`evenements.csv`), or the workbook's sheet (`feuille « evenements »`).
 pub fn libelle_de_la_source(source: &Localisation) -> String {
@@ -58,11 +56,9 @@ pub fn libelle_de_la_source(source: &Localisation) -> String {
     }
 }
 
+/// Where the events were read, with the path given ([`Localisation::nom`]).
 pub fn nom_de_la_source(source: &Localisation) -> String {
-    match &source.feuille {
-        Some(f) => format!("{}, feuille « {f} »", source.fichier),
-        None => source.fichier.clone(),
-    }
+    source.nom()
 }
 
 /// Whether the workbook at `chemin` has an `evenements` sheet (`false` when it cannot be
