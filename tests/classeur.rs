@@ -288,49 +288,18 @@ fn modele_vierge() {
 /// A mistake in the convention sheet names its cell.
 #[test]
 fn erreur_localisee_dans_la_feuille_convention() {
-    use rust_xlsxwriter::Workbook;
     let t = tempfile::tempdir().unwrap();
     let x = t.path().join("ctg.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("convention").unwrap();
-    for (l, (a, b)) in [
-        ("champ", "valeur"),
-        ("nom", "CTG essai"),
-        ("caf", "Caf"),
-        ("exercice", "deux mille"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(l as u32, 0, *a).unwrap();
-        ws.write_string(l as u32, 1, *b).unwrap();
-    }
-    for (c, h) in ["id", "nom", "tranche", "signataire"].iter().enumerate() {
-        ws.write_string(6, c as u16, *h).unwrap();
-    }
-    for (c, v) in ["VILLE", "Ville", "2", "peut-être"].iter().enumerate() {
-        ws.write_string(7, c as u16, *v).unwrap();
-    }
-    let s = wb.add_worksheet().set_name("structures").unwrap();
-    for (c, h) in [
-        "id",
-        "annexe",
-        "type",
-        "nom",
-        "gestionnaire",
-        "collectivite",
-        "financement",
-    ]
-    .iter()
-    .enumerate()
-    {
-        s.write_string(0, c as u16, *h).unwrap();
-    }
-    let ch = wb.add_worksheet().set_name("charges_n1").unwrap();
-    for (c, h) in ["collectivite", "volet", "montant"].iter().enumerate() {
-        ch.write_string(0, c as u16, *h).unwrap();
-    }
-    wb.save(&x).unwrap();
+    classeur_de_convention(
+        &x,
+        &[
+            ("nom", "CTG essai"),
+            ("caf", "Caf"),
+            ("exercice", "deux mille"),
+        ],
+        &["id", "nom", "tranche", "signataire"],
+        &["VILLE", "Ville", "2", "peut-être"],
+    );
     let (code, _, err) = sortie(&["calculer", chemin(&x)]);
     assert_eq!(code, 1, "{err}");
     // « deux mille » is in B4 (row 4), « peut-être » in D8: both reported in one pass
@@ -348,32 +317,14 @@ fn erreur_localisee_dans_la_feuille_convention() {
 fn cle_mal_orthographiee_situee_a_la_cellule_qui_la_nomme() {
     // the misspelt key is the label (A3) or the header (D7), not the value beside or below
     // it: that is the cell the message must send the reader to
-    use rust_xlsxwriter::Workbook;
     let t = tempfile::tempdir().unwrap();
     let x = t.path().join("ctg.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("convention").unwrap();
-    for (l, (a, b)) in [
-        ("champ", "valeur"),
-        ("nom", "CTG essai"),
-        ("cfa", "Caf"),
-        ("exercice", "2025"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(l as u32, 0, *a).unwrap();
-        ws.write_string(l as u32, 1, *b).unwrap();
-    }
-    for (c, h) in ["id", "nom", "tranche", "signatair"].iter().enumerate() {
-        ws.write_string(6, c as u16, *h).unwrap();
-    }
-    for (c, v) in ["VILLE", "Ville", "2", "oui"].iter().enumerate() {
-        ws.write_string(7, c as u16, *v).unwrap();
-    }
-    wb.add_worksheet().set_name("structures").unwrap();
-    wb.add_worksheet().set_name("charges_n1").unwrap();
-    wb.save(&x).unwrap();
+    classeur_de_convention(
+        &x,
+        &[("nom", "CTG essai"), ("cfa", "Caf"), ("exercice", "2025")],
+        &["id", "nom", "tranche", "signatair"],
+        &["VILLE", "Ville", "2", "oui"],
+    );
     let (code, _, err) = sortie(&["calculer", chemin(&x)]);
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -384,6 +335,46 @@ fn cle_mal_orthographiee_situee_a_la_cellule_qui_la_nomme() {
         err.contains("cellule convention!D7, colonne « collectivites[1].signatair » : clé inconnue « signatair » (clé admise la plus proche : « signataire »)"),
         "{err}"
     );
+}
+
+/// A workbook dossier with a `convention` sheet (`champ | valeur` rows from row 1, then the
+/// collectivités header on row 7 and one collectivité on row 8) and the headers alone of
+/// `structures` and `charges_n1`.
+fn classeur_de_convention(x: &Path, champs: &[(&str, &str)], entete: &[&str], valeurs: &[&str]) {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("convention").unwrap();
+    for (l, (a, b)) in std::iter::once(&("champ", "valeur"))
+        .chain(champs)
+        .enumerate()
+    {
+        ws.write_string(l as u32, 0, *a).unwrap();
+        ws.write_string(l as u32, 1, *b).unwrap();
+    }
+    for (c, h) in entete.iter().enumerate() {
+        ws.write_string(6, c as u16, *h).unwrap();
+    }
+    for (c, v) in valeurs.iter().enumerate() {
+        ws.write_string(7, c as u16, *v).unwrap();
+    }
+    let s = wb.add_worksheet().set_name("structures").unwrap();
+    let colonnes = [
+        "id",
+        "annexe",
+        "type",
+        "nom",
+        "gestionnaire",
+        "collectivite",
+        "financement",
+    ];
+    for (c, h) in colonnes.iter().enumerate() {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    let ch = wb.add_worksheet().set_name("charges_n1").unwrap();
+    for (c, h) in ["collectivite", "volet", "montant"].iter().enumerate() {
+        ch.write_string(0, c as u16, *h).unwrap();
+    }
+    wb.save(x).unwrap();
 }
 
 /// A workbook dossier written cell by cell: convention, an empty structures table, one
