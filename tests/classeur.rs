@@ -299,6 +299,7 @@ fn erreur_localisee_dans_la_feuille_convention() {
         ],
         &["id", "nom", "tranche", "signataire"],
         &["VILLE", "Ville", "2", "peut-être"],
+        None,
     );
     let (code, _, err) = sortie(&["calculer", chemin(&x)]);
     assert_eq!(code, 1, "{err}");
@@ -324,6 +325,7 @@ fn cle_mal_orthographiee_situee_a_la_cellule_qui_la_nomme() {
         &[("nom", "CTG essai"), ("cfa", "Caf"), ("exercice", "2025")],
         &["id", "nom", "tranche", "signatair"],
         &["VILLE", "Ville", "2", "oui"],
+        None,
     );
     let (code, _, err) = sortie(&["calculer", chemin(&x)]);
     assert_eq!(code, 1, "{err}");
@@ -337,10 +339,38 @@ fn cle_mal_orthographiee_situee_a_la_cellule_qui_la_nomme() {
     );
 }
 
+#[test]
+fn colonne_masquee_refusee() {
+    // column B of the structures sheet (annexe) hidden: its values would be read and
+    // counted without anyone seeing them, as those of a hidden row
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let ville = (&["id", "nom", "tranche"][..], &["VILLE", "Ville", "2"][..]);
+    let champs = [("nom", "CTG essai"), ("caf", "Caf"), ("exercice", "2025")];
+    classeur_de_convention(&x, &champs, ville.0, ville.1, Some(1));
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cellule structures!B1 : la colonne B de la feuille « structures » est masquée : ses valeurs seraient lues et comptées sans que personne ne les voie"),
+        "{err}"
+    );
+    // the same workbook, column shown: read (no structure, no charge: W007 only)
+    classeur_de_convention(&x, &champs, ville.0, ville.1, None);
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("E025"), "{err}");
+}
+
 /// A workbook dossier with a `convention` sheet (`champ | valeur` rows from row 1, then the
 /// collectivités header on row 7 and one collectivité on row 8) and the headers alone of
-/// `structures` and `charges_n1`.
-fn classeur_de_convention(x: &Path, champs: &[(&str, &str)], entete: &[&str], valeurs: &[&str]) {
+/// `structures` and `charges_n1`; `masquee`: a column of `structures` hidden.
+fn classeur_de_convention(
+    x: &Path,
+    champs: &[(&str, &str)],
+    entete: &[&str],
+    valeurs: &[&str],
+    masquee: Option<u16>,
+) {
     use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("convention").unwrap();
@@ -369,6 +399,9 @@ fn classeur_de_convention(x: &Path, champs: &[(&str, &str)], entete: &[&str], va
     ];
     for (c, h) in colonnes.iter().enumerate() {
         s.write_string(0, c as u16, *h).unwrap();
+    }
+    if let Some(c) = masquee {
+        s.set_column_hidden(c).unwrap();
     }
     let ch = wb.add_worksheet().set_name("charges_n1").unwrap();
     for (c, h) in ["collectivite", "volet", "montant"].iter().enumerate() {

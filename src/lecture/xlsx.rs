@@ -298,7 +298,8 @@ fn lire_cellules(
         .map(|f| f.name.clone())
         .collect();
     let nom = choisir_feuille(fichier, &wb.sheet_names(), &visibles, &masquees, feuille)?;
-    let mut lignes_masquees = cases::verifier_cases(fichier, octets, &nom, conteneur.budget)?;
+    let masquees_feuille = cases::verifier_cases(fichier, octets, &nom, conteneur.budget)?;
+    let mut lignes_masquees = masquees_feuille.lignes;
     lignes_masquees.sort_unstable();
     let mut lecteur = wb.worksheet_cells_reader(&nom).map_err(|e| {
         illisible(
@@ -399,6 +400,29 @@ fn lire_cellules(
             )
             .cellule(r)
             .conseil("affichez toutes les lignes (retirez le filtre, ou sélectionnez la feuille puis « Afficher les lignes »), vérifiez-les, enregistrez et relancez ; une ligne à ne pas compter se supprime"),
+        ));
+    }
+    // a hidden column holding a value: the same, for a column (`unites_employeurs` hidden
+    // would still take its places out of the bonus)
+    if let Some(c) = cellules.cases.iter().find(|c| {
+        let k = u64::from(c.colonne) + 1;
+        masquees_feuille
+            .colonnes
+            .iter()
+            .any(|(a, b)| (*a..=*b).contains(&k))
+    }) {
+        let lettres = super::tableau::lettres_colonne(c.colonne as usize);
+        let r = reference_cellule(&nom, c.colonne as usize, u64::from(c.ligne) + 1);
+        return Err(Box::new(
+            Diagnostic::erreur(
+                Code::E025,
+                fichier,
+                format!(
+                    "la colonne {lettres} de la feuille « {nom} » est masquée : ses valeurs seraient lues et comptées sans que personne ne les voie"
+                ),
+            )
+            .cellule(r)
+            .conseil("affichez toutes les colonnes (sélectionnez la feuille puis « Afficher les colonnes »), vérifiez-les, enregistrez et relancez ; une colonne à ne pas lire se supprime"),
         ));
     }
     // a position written twice (no spreadsheet saves that, a hand-made file can): which

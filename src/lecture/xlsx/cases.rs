@@ -10,15 +10,14 @@ use quick_xml::events::Event;
 /// Checks the cells of sheet `nom` of the workbook `octets` (its part found as calamine
 /// finds it: the workbook's relationships); nothing is checked when the part cannot be
 /// found (calamine then reports the sheet itself). Reads at most `budget` bytes. Returns
-/// the sheet's hidden rows (1-based, `<row hidden="1">`: hidden by hand or by a filter),
-/// which calamine reads as any other.
+/// the sheet's hidden rows and columns, which calamine reads as any other.
 pub(super) fn verifier_cases(
     fichier: &str,
     octets: &[u8],
     nom: &str,
     budget: u64,
-) -> Result<Vec<u64>, Echec> {
-    let mut masquees = Vec::new();
+) -> Result<Masquees, Echec> {
+    let mut masquees = Masquees::default();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(octets)) else {
         return Ok(masquees); // reported by the container check
     };
@@ -44,8 +43,8 @@ pub(super) fn verifier_cases(
                         .and_then(|r| r.parse::<u64>().ok())
                         .unwrap_or(ligne + 1);
                     colonne = 0;
-                    if matches!(attribut(&e, "hidden").as_deref(), Some("1" | "true")) {
-                        masquees.push(ligne);
+                    if cache(&e) {
+                        masquees.lignes.push(ligne);
                     }
                 }
                 "c" => {
@@ -55,12 +54,15 @@ pub(super) fn verifier_cases(
                     (ligne, colonne) = (l, c);
                     genre = attribut(&e, "t");
                 }
+                "col" => colonnes(&e, &mut masquees),
                 "v" => {
                     dans_v = true;
                     texte.clear();
                 }
                 _ => {}
             },
+            // `<col min="5" max="6" hidden="1"/>`, before the rows
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "col" => colonnes(&e, &mut masquees),
             Ok(Event::Text(t)) if dans_v => texte.push_str(&t.xml10_content()),
             // an entity or character reference: no spreadsheet writes one in a value
             Ok(Event::GeneralRef(_)) if dans_v => texte.push('&'),
@@ -74,6 +76,28 @@ pub(super) fn verifier_cases(
             _ => {}
         }
     }
+}
+
+/// The rows and columns of a sheet hidden by the person (1-based): `<row hidden="1">`
+/// (by hand or by a filter), `<col min max hidden="1">` (by hand or in a folded group).
+#[derive(Default)]
+pub(super) struct Masquees {
+    pub lignes: Vec<u64>,
+    /// Ranges `min..=max`.
+    pub colonnes: Vec<(u64, u64)>,
+}
+
+/// The columns of a `<col min max>` element, kept when hidden.
+fn colonnes(e: &quick_xml::events::BytesStart<'_>, masquees: &mut Masquees) {
+    let borne = |n| attribut(e, n).and_then(|v| v.parse::<u64>().ok());
+    if let (Some(a), Some(b), true) = (borne("min"), borne("max"), cache(e)) {
+        masquees.colonnes.push((a, b));
+    }
+}
+
+/// Whether a `<row>` or `<col>` is hidden.
+fn cache(e: &quick_xml::events::BytesStart<'_>) -> bool {
+    matches!(attribut(e, "hidden").as_deref(), Some("1" | "true"))
 }
 
 /// The value `v` of a cell of type `genre` (`t` attribute): a shared string index is a
