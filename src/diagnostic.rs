@@ -81,6 +81,11 @@ impl Diagnostic {
     pub fn origine(mut self, o: Origine) -> Self {
         match o {
             Origine::Ligne(l) => self.position = Some(Position::Ligne(l)),
+            Origine::Ajout => {
+                self.fichier = "structure ajoutée dans la simulation".into();
+                self.table = None;
+                self.position = None;
+            }
             Origine::Enveloppe { exercice } => {
                 self.fichier = format!("enveloppe {exercice} (versé en {})", exercice - 1);
                 self.table = None;

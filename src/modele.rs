@@ -366,11 +366,19 @@ pub struct Structure {
     pub mois_ouverture: u8,
     pub contribution_collectivite_n1: Montant,
     pub bonus_n1: Montant,
-    /// Line in structures.csv (for messages).
+    /// Line in structures.csv (for messages); 0 for a structure added in a simulation of
+    /// the web application ([`Structure::origine`]).
     pub ligne: u64,
 }
 
 impl Structure {
+    /// Where the structure comes from, for messages: its line, or added in a simulation.
+    pub fn origine(&self) -> crate::diagnostic::Origine {
+        match self.ligne {
+            0 => crate::diagnostic::Origine::Ajout,
+            l => crate::diagnostic::Origine::Ligne(l),
+        }
+    }
     /// `u_i`: see [`unites_bonus`].
     pub fn unites_bonus(&self) -> Unites {
         unites_bonus(self.unites_existantes, self.unites_employeurs)

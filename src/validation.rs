@@ -171,7 +171,7 @@ fn ids_uniques(dossier: &Dossier, d: &mut Diagnostics) {
                 };
                 d.push(
                     Diagnostic::erreur(Code::E015, Table::Structures, msg)
-                        .ligne(s.ligne)
+                        .origine(s.origine())
                         .colonne("id")
                         .valeur(crate::lecture::texte::montrer_espaces(&s.id))
                         .conseil("chaque structure a un id unique"),
@@ -209,7 +209,7 @@ fn collectivites_declarees(
                     Table::Structures,
                     "collectivité non déclarée dans convention.toml",
                 )
-                .ligne(s.ligne)
+                .origine(s.origine())
                 .colonne("collectivite")
                 .valeur(s.collectivite.as_str())
                 .conseil(format!("collectivités déclarées : {declarees}")),
@@ -280,7 +280,7 @@ fn eligibilite_et_tranche<'a>(
                     Table::Structures,
                     format!("« {} » est en annexe 2 mais son type n'a pas de volet de bonus : elle ne recevra rien", s.nom),
                 )
-                .ligne(s.ligne)
+                .origine(s.origine())
                 .colonne("type")
                 .valeur(s.type_structure.code())
                 .conseil("inscrivez-la en annexe 2 bis, ou ajoutez un volet local au barème : bareme.toml, ou feuille « bareme » du classeur"),

@@ -2808,6 +2808,49 @@ async fn simulation_identifiant_ajoute_comme_a_la_lecture() {
     assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
 }
 
+/// Simulation, a structure added: in no file, so its messages and its explanation say it
+/// was added in the simulation (they cited « structures.csv, ligne 13 », a line that does
+/// not exist). A centre social in annexe 2 gets W001 and nothing (0,00 €).
+#[tokio::test]
+async fn simulation_structure_ajoutee_situee_dans_la_simulation() {
+    let n = Navigateur::nouveau(app()).await;
+    let d = n.exemple("dugny").await;
+    let r = n
+        .post(
+            &format!("{d}/simulation/ajouter"),
+            &[
+                ("jeton", &n.jeton),
+                ("id", "CS-NOUVEAU"),
+                ("nom", "Centre social nouveau"),
+                ("type", "CENTRE_SOCIAL"),
+                ("gestionnaire", "g"),
+                ("collectivite", "DUGNY"),
+                ("financement", "PSO"),
+                ("annexe", "2"),
+                ("soutien", "oui"),
+                ("unites", "100"),
+                ("nouvelles", "0"),
+                ("mois", "12"),
+                ("contribution", "0"),
+                ("bonus", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let t = n.get(&format!("{d}/simulation")).await.texte();
+    assert!(
+        t.contains("avertissement W001 : structure ajoutée dans la simulation, colonne « type », valeur « CENTRE_SOCIAL » : « Centre social nouveau » est en annexe 2"),
+        "{t}"
+    );
+    assert!(!t.contains("ligne 13"), "{t}");
+    assert_eq!(centimes(&t, "CS-NOUVEAU", "bonus"), Some(0));
+    let t = n.get(&format!("{d}/structure/CS-NOUVEAU")).await.texte();
+    assert!(
+        t.contains("Structure CS-NOUVEAU — Centre social nouveau (ajoutée dans la simulation)"),
+        "{t}"
+    );
+}
+
 /// A zip whose dossier files are in different folders (an old `bareme.toml` in
 /// `archives/`, a `charges_n1.csv` beside the folder) is refused, naming both: the files
 /// of two folders are not put together into one dossier without a word.

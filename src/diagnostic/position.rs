@@ -65,6 +65,8 @@ pub enum Origine {
     /// Computed by the multi-year projection: the envelope of exercice `exercice`, paid the
     /// year before (docs/regles.md R22).
     Enveloppe { exercice: i32 },
+    /// A structure added in a simulation of the web application: in no file.
+    Ajout,
 }
 
 impl Origine {
@@ -72,7 +74,7 @@ impl Origine {
     pub fn ligne(self) -> Option<u64> {
         match self {
             Origine::Ligne(l) => Some(l),
-            Origine::Enveloppe { .. } => None,
+            Origine::Enveloppe { .. } | Origine::Ajout => None,
         }
     }
 }

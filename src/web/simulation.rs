@@ -103,7 +103,8 @@ pub fn appliquer(lu: &mut DossierLu, m: &Modif) {
             }
         }
         Modif::Ajout(a) => {
-            let ligne = d.structures.iter().map(|s| s.ligne).max().unwrap_or(1) + 1;
+            // in no file: its messages say « ajoutée dans la simulation » (Structure::origine)
+            let ligne = 0;
             d.structures.push(Structure {
                 id: a.id.as_str().into(),
                 annexe: if a.annexe_2bis {

@@ -44,7 +44,8 @@ pub fn json_explication(
             "gestionnaire": s.gestionnaire,
             "collectivite": s.collectivite,
             "financement": s.financement.code(),
-            "ligne": s.ligne,
+            // none for a structure added in a simulation
+            "ligne": (s.ligne > 0).then_some(s.ligne),
         },
         "eligible": e.eligible(),
         "figures": figures,

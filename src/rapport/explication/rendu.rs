@@ -296,10 +296,11 @@ impl Entete {
     /// table, not a file name (the same line of `structures.csv` or of the `structures`
     /// sheet of a workbook).
     pub fn titre(&self) -> String {
-        format!(
-            "Structure {} — {} (table structures, ligne {})",
-            self.id, self.nom, self.ligne
-        )
+        let ou = match self.ligne {
+            0 => "ajoutée dans la simulation".to_string(),
+            l => format!("table structures, ligne {l}"),
+        };
+        format!("Structure {} — {} ({ou})", self.id, self.nom)
     }
     /// `exercice 2025 ; convention « CTG Ville de Dijon 2024-2027 »`.
     pub fn cadre(&self) -> String {
