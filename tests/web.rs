@@ -2756,6 +2756,32 @@ async fn simulation_plus_de_places_employeurs_que_de_places() {
     );
 }
 
+/// The form « Ajouter une structure » of the simulation: a structure of Dugny in annexe 2
+/// (100 units, open all year, no N-1 amount) with the given id, name and type.
+fn formulaire_ajout<'a>(
+    jeton: &'a str,
+    id: &'a str,
+    nom: &'a str,
+    type_structure: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("jeton", jeton),
+        ("id", id),
+        ("nom", nom),
+        ("type", type_structure),
+        ("gestionnaire", "g"),
+        ("collectivite", "DUGNY"),
+        ("financement", "PSO"),
+        ("annexe", "2"),
+        ("soutien", "oui"),
+        ("unites", "100"),
+        ("nouvelles", "0"),
+        ("mois", "12"),
+        ("contribution", "0"),
+        ("bonus", "0"),
+    ]
+}
+
 /// Simulation, a structure added: its identifier follows the readers' rules, or the
 /// scenario's workbook could not be deposited again (E053) and the scenario would fail
 /// on a line of a file that does not exist (E015, « structures.csv, ligne 13 »).
@@ -2777,22 +2803,7 @@ async fn simulation_identifiant_ajoute_comme_a_la_lecture() {
         let r = n
             .post(
                 &ajouter,
-                &[
-                    ("jeton", &n.jeton),
-                    ("id", id),
-                    ("nom", "x"),
-                    ("type", "LAEP"),
-                    ("gestionnaire", "g"),
-                    ("collectivite", "DUGNY"),
-                    ("financement", "PSO"),
-                    ("annexe", "2"),
-                    ("soutien", "oui"),
-                    ("unites", "100"),
-                    ("nouvelles", "0"),
-                    ("mois", "12"),
-                    ("contribution", "0"),
-                    ("bonus", "0"),
-                ],
+                &formulaire_ajout(&n.jeton, id, "x", "LAEP"),
             )
             .await;
         assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{id}");
@@ -2818,22 +2829,12 @@ async fn simulation_structure_ajoutee_situee_dans_la_simulation() {
     let r = n
         .post(
             &format!("{d}/simulation/ajouter"),
-            &[
-                ("jeton", &n.jeton),
-                ("id", "CS-NOUVEAU"),
-                ("nom", "Centre social nouveau"),
-                ("type", "CENTRE_SOCIAL"),
-                ("gestionnaire", "g"),
-                ("collectivite", "DUGNY"),
-                ("financement", "PSO"),
-                ("annexe", "2"),
-                ("soutien", "oui"),
-                ("unites", "100"),
-                ("nouvelles", "0"),
-                ("mois", "12"),
-                ("contribution", "0"),
-                ("bonus", "0"),
-            ],
+            &formulaire_ajout(
+                &n.jeton,
+                "CS-NOUVEAU",
+                "Centre social nouveau",
+                "CENTRE_SOCIAL",
+            ),
         )
         .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());

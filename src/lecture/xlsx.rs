@@ -381,49 +381,14 @@ fn lire_cellules(
         .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
         .collect();
     trier(&mut cellules);
-    // a hidden row holding a value (hidden by hand, or left out by a filter): the person sees
-    // a table without it, the calculation would count it — as a hidden sheet, not read
-    if let Some(c) = cellules.cases.iter().find(|c| {
-        lignes_masquees
-            .binary_search(&(u64::from(c.ligne) + 1))
-            .is_ok()
-    }) {
-        let r = reference_cellule(&nom, c.colonne as usize, u64::from(c.ligne) + 1);
-        return Err(Box::new(
-            Diagnostic::erreur(
-                Code::E025,
-                fichier,
-                format!(
-                    "la ligne {} de la feuille « {nom} » est masquée (à la main ou par un filtre) : elle serait lue et comptée sans que personne ne la voie",
-                    u64::from(c.ligne) + 1
-                ),
-            )
-            .cellule(r)
-            .conseil("affichez toutes les lignes (retirez le filtre, ou sélectionnez la feuille puis « Afficher les lignes »), vérifiez-les, enregistrez et relancez ; une ligne à ne pas compter se supprime"),
-        ));
-    }
-    // a hidden column holding a value: the same, for a column (`unites_employeurs` hidden
-    // would still take its places out of the bonus)
-    if let Some(c) = cellules.cases.iter().find(|c| {
-        let k = u64::from(c.colonne) + 1;
-        masquees_feuille
-            .colonnes
-            .iter()
-            .any(|(a, b)| (*a..=*b).contains(&k))
-    }) {
-        let lettres = super::tableau::lettres_colonne(c.colonne as usize);
-        let r = reference_cellule(&nom, c.colonne as usize, u64::from(c.ligne) + 1);
-        return Err(Box::new(
-            Diagnostic::erreur(
-                Code::E025,
-                fichier,
-                format!(
-                    "la colonne {lettres} de la feuille « {nom} » est masquée : ses valeurs seraient lues et comptées sans que personne ne les voie"
-                ),
-            )
-            .cellule(r)
-            .conseil("affichez toutes les colonnes (sélectionnez la feuille puis « Afficher les colonnes »), vérifiez-les, enregistrez et relancez ; une colonne à ne pas lire se supprime"),
-        ));
+    if let Some(e) = cellule_masquee(
+        fichier,
+        &nom,
+        &cellules,
+        &lignes_masquees,
+        &masquees_feuille.colonnes,
+    ) {
+        return Err(Box::new(e));
     }
     // a position written twice (no spreadsheet saves that, a hand-made file can): which
     // value is meant cannot be told
@@ -441,6 +406,50 @@ fn lire_cellules(
         )));
     }
     Ok((nom, cellules))
+}
+
+/// E025: the first value in a hidden row (by hand, or left out by a filter) or a hidden
+/// column of sheet `nom` (`lignes` sorted, `colonnes` as ranges, 1-based), at its cell: the
+/// person sees a table without it, the calculation would count it — as a hidden sheet, not
+/// read (`unites_employeurs` hidden would take its places out of the bonus).
+fn cellule_masquee(
+    fichier: &str,
+    nom: &str,
+    cellules: &Cellules,
+    lignes: &[u64],
+    colonnes: &[(u64, u64)],
+) -> Option<Diagnostic> {
+    let (c, par_ligne) = cellules.cases.iter().find_map(|c| {
+        let (l, k) = (u64::from(c.ligne) + 1, u64::from(c.colonne) + 1);
+        if lignes.binary_search(&l).is_ok() {
+            Some((c, true))
+        } else {
+            colonnes
+                .iter()
+                .any(|(a, b)| (*a..=*b).contains(&k))
+                .then_some((c, false))
+        }
+    })?;
+    let ligne = u64::from(c.ligne) + 1;
+    let (message, conseil) = if par_ligne {
+        (
+            format!("la ligne {ligne} de la feuille « {nom} » est masquée (à la main ou par un filtre) : elle serait lue et comptée sans que personne ne la voie"),
+            "affichez toutes les lignes (retirez le filtre, ou sélectionnez la feuille puis « Afficher les lignes »), vérifiez-les, enregistrez et relancez ; une ligne à ne pas compter se supprime",
+        )
+    } else {
+        (
+            format!(
+                "la colonne {} de la feuille « {nom} » est masquée : ses valeurs seraient lues et comptées sans que personne ne les voie",
+                super::tableau::lettres_colonne(c.colonne as usize)
+            ),
+            "affichez toutes les colonnes (sélectionnez la feuille puis « Afficher les colonnes »), vérifiez-les, enregistrez et relancez ; une colonne à ne pas lire se supprime",
+        )
+    };
+    Some(
+        Diagnostic::erreur(Code::E025, fichier, message)
+            .cellule(reference_cellule(nom, c.colonne as usize, ligne))
+            .conseil(conseil),
+    )
 }
 
 /// E057: cells merged in a sheet that is read (`structures!I4:I5`): only the top-left cell
