@@ -347,20 +347,22 @@ fn annee_projetee_html_et_classeur() {
 
 /// The JSON tree holds the new nodes: the rounding step with its strategy (the barème value
 /// and its name), the cent of remainder (Tarnier: rank 23 of 13 cents → 0), `mois_ref`.
+/// The node `id` of a JSON explanation tree, depth first.
+fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+    if n["id"] == id {
+        return Some(n);
+    }
+    n["operandes"]
+        .as_array()?
+        .iter()
+        .find_map(|o| trouver(o, id))
+}
+
 #[test]
 fn json_arrondi_et_references() {
     let o = bonus(&["expliquer", DIJON, "EAJE-TARNIER", "--format", "json"]);
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
-        if n["id"] == id {
-            return Some(n);
-        }
-        n["operandes"]
-            .as_array()?
-            .iter()
-            .find_map(|o| trouver(o, id))
-    }
     let lissage = v["figures"]
         .as_array()
         .unwrap()
@@ -507,15 +509,6 @@ fn mois_d_ouverture_sous_la_regle_de_la_part() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    fn trouver<'a>(n: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
-        if n["id"] == id {
-            return Some(n);
-        }
-        n["operandes"]
-            .as_array()?
-            .iter()
-            .find_map(|o| trouver(o, id))
-    }
     let figure = |id: &str| {
         v["figures"]
             .as_array()
