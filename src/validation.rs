@@ -359,7 +359,8 @@ fn populations(
     }
 }
 
-/// Charge lines: none at all (W007), a line repeated (W008), unknown volet (W003; E054 when it looks like a known one), no eligible unit (W002), no employer place (W100).
+/// Charge lines: none at all (W007), a line repeated (W008), unknown volet (W003; E054
+/// when it looks like a known one), no eligible unit (W002), no employer place (W100).
 fn charges(
     dossier: &Dossier,
     b: &BaremeExercice,

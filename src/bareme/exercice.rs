@@ -276,10 +276,10 @@ fn volet_proche(nom: &str, connus: &[&str]) -> String {
 }
 
 /// The known volet `nom` looks like a misspelling of: the closest of `connus` one edit away
-/// (a letter added, dropped or changed, or two neighbouring letters swapped: `EAJ`, `ASLH`),
-/// two for a name of six letters or more (`LUDOTEQE` for `LUDOTHEQUE`). Volets are short acronyms: at two
-/// edits, `AUTRE` would look like `CTRE` and `RAM` like `RPE`. `None` when `nom` is known or
-/// far from every known volet.
+/// (a letter added, dropped or changed, or two neighbouring letters swapped: `EAJ`,
+/// `ASLH`), two for a name of six letters or more (`LUDOTEQE` for `LUDOTHEQUE`). Volets are
+/// short acronyms: at two edits, `AUTRE` would look like `CTRE` and `RAM` like `RPE`.
+/// `None` when `nom` is known or far from every known volet.
 pub fn volet_ressemblant<'c>(
     nom: &str,
     connus: impl IntoIterator<Item = &'c str>,

@@ -269,7 +269,7 @@ pub fn projeter(
             premiere: n,
             derniere,
             nombre_evenements: evenements.len(),
-            source_evenements: evenements::nom_de_la_source(source_evenements),
+            source_evenements: source_evenements.nom(),
             libelle_evenements: evenements::libelle_de_la_source(source_evenements),
             n1,
             n1_par_collectivite: n1_c,

@@ -20,7 +20,7 @@ use std::fmt;
 mod chronologie;
 mod source;
 pub use chronologie::{Chronologie, Etat};
-pub use source::{evenements_du_dossier, libelle_de_la_source, lire_evenements, nom_de_la_source};
+pub use source::{evenements_du_dossier, libelle_de_la_source, lire_evenements};
 
 pub const FICHIER: &str = "evenements.csv";
 pub const COLONNES: &[&str] = &["date", "id", "action", "valeur"];

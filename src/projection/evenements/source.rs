@@ -56,11 +56,6 @@ pub fn libelle_de_la_source(source: &Localisation) -> String {
     }
 }
 
-/// Where the events were read, with the path given ([`Localisation::nom`]).
-pub fn nom_de_la_source(source: &Localisation) -> String {
-    source.nom()
-}
-
 /// Whether the workbook at `chemin` has an `evenements` sheet (`false` when it cannot be
 /// read: reading the dossier reports why).
 fn a_une_feuille_evenements(chemin: &Path) -> bool {

@@ -45,7 +45,7 @@ pub fn json_explication(
             "collectivite": s.collectivite,
             "financement": s.financement.code(),
             // none for a structure added in a simulation
-            "ligne": (s.ligne > 0).then_some(s.ligne),
+            "ligne": s.origine().ligne(),
         },
         "eligible": e.eligible(),
         "figures": figures,

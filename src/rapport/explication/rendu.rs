@@ -264,7 +264,8 @@ fn rapport_fr(r: &Rationnel, court: bool) -> R<String> {
 pub struct Entete {
     pub id: String,
     pub nom: String,
-    pub ligne: u64,
+    /// Its line in the structures table; `None` for a structure added in a simulation.
+    pub ligne: Option<u64>,
     /// `type EAJE ; annexe 2 ; gestionnaire … ; collectivité … ; financement PSU`.
     pub description: String,
     pub exercice: i32,
@@ -279,7 +280,7 @@ impl Entete {
         Ok(Entete {
             id: s.id.to_string(),
             nom: s.nom.to_string(),
-            ligne: s.ligne,
+            ligne: s.origine().ligne(),
             description: format!(
                 "type {} ; annexe {} ; gestionnaire {} ; collectivité {} ; financement {}",
                 s.type_structure,
@@ -297,8 +298,8 @@ impl Entete {
     /// sheet of a workbook).
     pub fn titre(&self) -> String {
         let ou = match self.ligne {
-            0 => "ajoutée dans la simulation".to_string(),
-            l => format!("table structures, ligne {l}"),
+            None => "ajoutée dans la simulation".to_string(),
+            Some(l) => format!("table structures, ligne {l}"),
         };
         format!("Structure {} — {} ({ou})", self.id, self.nom)
     }
