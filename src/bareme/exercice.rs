@@ -375,23 +375,36 @@ fn volet_pour(nom: &str, v: &VoletBareme, annee: i32) -> VoletExercice {
 /// Consistency of the barème of an exercice (E022): a type in one volet at most (CTRE
 /// volets aside), forfaits sized to the tranches.
 fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnostics) {
+    // the bonus volets, and apart the employer volets (CTRE): a structure is paid from one
+    // of each at most (a line keeps one CTRE share: a second volet would be paid to the
+    // group and missing from the line)
     let mut vu: BTreeMap<TypeStructure, &str> = BTreeMap::new();
+    let mut vu_employeurs: BTreeMap<TypeStructure, &str> = BTreeMap::new();
     for v in be.volets.values() {
         let employeurs = v.versement.valeur == Versement::Employeurs;
-        for t in v.types.valeur.iter().filter(|_| !employeurs) {
-            if let Some(autre) = vu.insert(*t, &v.nom) {
+        let (vus, quoi) = if employeurs {
+            (&mut vu_employeurs, "volets de places employeurs")
+        } else {
+            (&mut vu, "volets")
+        };
+        for t in v.types.valeur.iter() {
+            if let Some(autre) = vus.insert(*t, &v.nom) {
                 diags.push(
                     Diagnostic::erreur(
                         Code::E022,
                         fichier,
                         format!(
-                            "le type {t} est couvert par deux volets ({autre} et {})",
+                            "le type {t} est couvert par deux {quoi} ({autre} et {})",
                             v.nom
                         ),
                     )
                     .colonne(format!("volets.{}.types", v.nom))
                     .valeur(t.code())
-                    .conseil("un type de structure ne peut relever que d'un volet"),
+                    .conseil(if employeurs {
+                        "les places employeurs d'un type de structure ne relèvent que d'un volet `versement = \"employeurs\"`"
+                    } else {
+                        "un type de structure ne peut relever que d'un volet"
+                    }),
                 );
             }
         }

@@ -132,6 +132,31 @@ fn erreurs_localisees() {
     assert!(b.pour_exercice(2025, "bareme.toml").is_err());
 }
 
+/// Two employer volets (CTRE) covering one type: a line keeps one CTRE share, the second
+/// would be paid to its group and missing from the line (totals ≠ Σ lines): refused, like a
+/// type in two bonus volets. A CTRE volet and a bonus volet of the same type stay allowed
+/// (the built-in barème: EAJE in volets EAJE and CTRE).
+#[test]
+fn type_dans_deux_volets_employeurs_refuse() {
+    let t = r#"
+[volets.CTRE2]
+types = [{ debut = 2020-01-01, valeur = ["EAJE"], reference = "essai", statut = "hypothese" }]
+versement = [{ debut = 2020-01-01, valeur = "employeurs", reference = "essai", statut = "hypothese" }]
+"#;
+    let b = Bareme::avec_surcharge(t, "bareme.toml").unwrap();
+    let e = b.pour_exercice(2025, "bareme.toml").unwrap_err();
+    let d = &e.0[0];
+    assert_eq!(d.code, Code::E022);
+    assert_eq!(d.colonne.as_deref(), Some("volets.CTRE2.types"));
+    assert!(
+        d.message.contains(
+            "le type EAJE est couvert par deux volets de places employeurs (CTRE et CTRE2)"
+        ),
+        "{d}"
+    );
+    assert!(Bareme::integre().unwrap().pour_exercice(2025, "t").is_ok());
+}
+
 #[test]
 fn bareme_2025_alsh_ctre_et_valeurs_remplacees() {
     let b = Bareme::integre().unwrap();
