@@ -350,9 +350,13 @@ fn application_web_dans_chromium() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Dugny zipped, LAEP-LAPINOUS renamed `..` (a path segment a browser would resolve)
+    let points = tmp.path().join("dugny-points.zip");
+    std::fs::write(&points, zip_points(&racine)).unwrap();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         parcours(&s, &base, &classeur, &captures);
         explication_dijon(&s, &base, &dijon, &captures);
+        identifiant_deux_points(&s, &base, &points);
     }));
     http(&s.pilote, "DELETE", &format!("/session/{}", s.id), None);
     if let Err(e) = r {
@@ -690,4 +694,61 @@ fn explication_dijon(s: &Session, base: &str, classeur: &Path, captures: &Path) 
         s.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
         json!(true)
     );
+}
+
+/// Dugny as a zip, the structure LAEP-LAPINOUS renamed `..`.
+fn zip_points(racine: &Path) -> Vec<u8> {
+    use std::io::Write;
+    let f = |n: &str| std::fs::read(racine.join("fixtures/dugny").join(n)).unwrap();
+    let structures = String::from_utf8(f("structures.csv"))
+        .unwrap()
+        .replace("\nLAEP-LAPINOUS,", "\n..,");
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default();
+    for (nom, octets) in [
+        ("convention.toml", f("convention.toml")),
+        ("structures.csv", structures.into_bytes()),
+        ("charges_n1.csv", f("charges_n1.csv")),
+    ] {
+        z.start_file(nom, o).unwrap();
+        z.write_all(&octets).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// A structure whose id is `..`: its link (clicked: side panel; followed: its page) reaches
+/// its explanation, 10 000 € / 750 h × 350 h = 4 666,67 €, and not the folder above.
+fn identifiant_deux_points(s: &Session, base: &str, zip: &Path) {
+    s.aller(&format!("{base}/"));
+    s.attendre(
+        "return document.title.indexOf('Accueil') === 0;",
+        "page d'accueil",
+    );
+    s.taper("#fichier", zip.to_str().unwrap());
+    s.cliquer("#form-depot button[type=submit]");
+    s.attendre(
+        "return location.pathname.indexOf('/d/') === 0 && !!document.getElementById('structures');",
+        "page Résultat du dossier zippé",
+    );
+    s.cliquer("#structures tr[data-id=\"..\"] a.expliquer");
+    s.attendre(
+        "var p = document.getElementById('panneau'); return !p.hidden && !!p.querySelector('.explication-arbre');",
+        "panneau d'explication de « .. »",
+    );
+    let texte =
+        s.script("return document.querySelector('#panneau .explication-arbre').textContent;");
+    assert!(
+        texte.as_str().unwrap().contains("4\u{202f}666,67"),
+        "{texte}"
+    );
+    let lien = s.script(
+        "return document.querySelector('#structures tr[data-id=\"..\"] a.expliquer').href;",
+    );
+    s.aller(lien.as_str().unwrap());
+    s.attendre(
+        "return !!document.querySelector('#explication .explication-arbre');",
+        "page d'explication de « .. »",
+    );
+    let titre = s.script("return document.querySelector('#explication').textContent;");
+    assert!(titre.as_str().unwrap().contains("Laep Lapinous"), "{titre}");
 }

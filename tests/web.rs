@@ -3131,3 +3131,53 @@ async fn classeur_ligne_masquee_refusee() {
     assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
     assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
 }
+
+/// A structure whose id is `.` or `..`: a browser would resolve that segment of the link's
+/// path (« this folder », « the folder above ») and never ask for the explanation; the link
+/// carries such an id in its query instead, and the page answers it.
+#[tokio::test]
+async fn identifiant_point_ou_deux_points_explique_par_la_requete() {
+    let n = Navigateur::nouveau(app()).await;
+    let f = |n: &str| lire(&format!("fixtures/dugny/{n}"));
+    let structures = String::from_utf8(f("structures.csv"))
+        .unwrap()
+        .replace("\nLAEP-LAPINOUS,", "\n..,")
+        .replace("\nLAEP-BISOUNOURS,", "\n.,");
+    let z = zip_de(&[
+        ("convention.toml", &f("convention.toml")),
+        ("structures.csv", structures.as_bytes()),
+        ("charges_n1.csv", &f("charges_n1.csv")),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "dugny.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let d = r.lieu();
+    let t = n.get(&d).await.texte();
+    assert!(
+        t.contains(&format!(
+            "<a class=\"expliquer\" href=\"{d}/structure?id=..\">Laep Lapinous</a>"
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!(
+            "<a class=\"expliquer\" href=\"{d}/structure?id=.\">Laep Bisounours</a>"
+        )),
+        "{t}"
+    );
+    // an ordinary id keeps its path
+    assert!(
+        t.contains(&format!("href=\"{d}/structure/EAJE-LES-CIGOGNES\"")),
+        "{t}"
+    );
+    // the same figures as with their names: 10 000 € / 750 h × 350 h = 4 666,67 € ;
+    // × 400 h = 5 333,33 €
+    for (id, montant, nom) in [
+        ("..", "4 666,67 €", "Laep Lapinous"),
+        (".", "5 333,33 €", "Laep Bisounours"),
+    ] {
+        let r = n.get(&format!("{d}/structure?id={id}")).await;
+        assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+        let u = r.texte().replace('\u{202f}', " ");
+        assert!(u.contains(nom) && u.contains(montant), "{u}");
+    }
+}

@@ -153,6 +153,7 @@ fn routeur(etat: EtatPartage) -> Router {
         .route("/statique/app.js", get(script))
         .route("/d/{id}", get(resultat::page))
         .route("/d/{id}/structure/{sid}", get(resultat::structure))
+        .route("/d/{id}/structure", get(resultat::structure_par_requete))
         .route(
             "/d/{id}/telecharger/{fichier}",
             get(telechargement::telecharger),

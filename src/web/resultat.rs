@@ -205,10 +205,9 @@ fn rang_structure(
     let s = &l.structure;
     let [tr, ctre] = colonnes.cellules([l.bonus_trajectoire, l.bonus_ctre]);
     format!(
-        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"/d/{d}/structure/{idu}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{cnom}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td>{tr}<td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td>{ctre}<td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
+        "<tr data-id=\"{idc}\" data-collectivite=\"{c}\" data-gestionnaire=\"{g}\" data-volet=\"{v}\" data-motif=\"{m}\" data-texte=\"{t}\"{cache}><td><a class=\"expliquer\" href=\"{lien}\">{nom}</a><br><span class=\"id\">{idc}</span></td><td>{cnom}</td><td>{g}</td><td>{v}</td><td title=\"{mt}\">{ml}</td><td class=\"n\">{u}</td><td class=\"n\" data-centimes=\"{bl}\">{blf}</td><td class=\"n\" data-centimes=\"{bn}\">{bnf}</td>{tr}<td class=\"n bonus\" data-centimes=\"{bt}\">{btf}</td>{ctre}<td class=\"n\" data-centimes=\"{cn}\">{cnf}</td>",
         idc = esc(&s.id),
-        idu = esc(&encoder(&s.id)),
-        d = esc(id),
+        lien = esc(&lien_structure(id, &s.id)),
         c = esc(&s.collectivite),
         cnom = esc(collectivite),
         g = esc(&s.gestionnaire),
@@ -300,6 +299,34 @@ fn cellule_ecart(c: &Comparaison, id: &str) -> String {
 }
 
 /// Percent-encoding of a path segment (an id may hold any character).
+/// The address of a structure's explanation page. An id `.` or `..` cannot be a segment of
+/// the path (a browser resolves it as « this folder » or « the folder above » before sending
+/// the request, percent-encoded or not): such an id goes in the query instead
+/// (`/d/D/structure?id=..`), every other one in the path.
+pub fn lien_structure(dossier: &str, id: &str) -> String {
+    let d = encoder(dossier);
+    if id == "." || id == ".." {
+        format!("/d/{d}/structure?id={}", encoder(id))
+    } else {
+        format!("/d/{d}/structure/{}", encoder(id))
+    }
+}
+
+/// `id` of `/d/D/structure?id=…` (see [`lien_structure`]).
+#[derive(serde::Deserialize)]
+pub struct IdStructure {
+    id: String,
+}
+
+/// The explanation page of a structure whose id is in the query (see [`lien_structure`]).
+pub async fn structure_par_requete(
+    etat: S,
+    Path(id): Path<String>,
+    Query(q): Query<IdStructure>,
+) -> Response {
+    structure(etat, Path((id, q.id))).await
+}
+
 pub fn encoder(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {

@@ -129,9 +129,8 @@ fn tableau(v: &Verification, lien: Option<&str>) -> String {
     for l in &v.lignes {
         let structure = match (&l.id, &l.nom, lien) {
             (Some(i), Some(n), Some(d)) => format!(
-                "<a href=\"/d/{}/structure/{}\">{}</a><br><span class=\"id\">{}</span>",
-                esc(d),
-                esc(&super::resultat::encoder(i)),
+                "<a href=\"{}\">{}</a><br><span class=\"id\">{}</span>",
+                esc(&super::resultat::lien_structure(d, i)),
                 esc(n),
                 esc(i)
             ),
