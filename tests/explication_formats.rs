@@ -549,3 +549,50 @@ fn pas_de_plafond_divise_par_zero_sans_unite_nouvelle() {
     assert!(!t.contains("facteur_plafond"), "{t}");
     assert!(!t.contains("/ 0,00"), "{t}");
 }
+
+/// The CTRE share is derived like a bonus share, in its own group (collectivité, CTRE) over
+/// the employer places `e_i` (R64). By hand: A = 9 000 € of CTRE charges, U = Σ e_i = 10 + 5
+/// = 15 places, m = 9 000 / 15 = 600 € ; crèche A: s_i = 600 × 10 × 12 / 12 = 6 000,00 € ;
+/// crèche B (open 6 months, 2 new employer places): s_i = 600 × 5 × 6 / 12 = 1 500,00 €,
+/// t_i = 2 800 € × 2 × 6 / 12 = 2 800,00 €, ctre = 1 500 + 2 800 = 4 300,00 €.
+#[test]
+fn ctre_derive_de_son_groupe() {
+    use bonus_ctg::calcul::explication::{expliquer, Noeud, Valeur};
+    use bonus_ctg::calcul::rationnel::Rationnel;
+    use bonus_ctg::diagnostic::Diagnostics;
+    use bonus_ctg::lecture::{analyser_dossier, Fichiers};
+    use bonus_ctg::modele::{Montant, Unites};
+    let f = Fichiers {
+        convention: "nom = \"CTG test\"\ncaf = \"Caf test\"\ndebut = 2024-01-01\nfin = 2027-12-31\nexercice = 2025\n[[collectivites]]\nid = \"VILLE\"\ntranche = 2\n".into(),
+        structures: "id;annexe;type;nom;gestionnaire;collectivite;financement;soutien_collectivite;unites_existantes;unites_nouvelles;unites_employeurs;unites_employeurs_nouvelles;mois_ouverture;contribution_collectivite_n1;bonus_n1\n\
+A;2;EAJE;Crèche A;G;VILLE;PSU;oui;30;0;10;0;12;0;0\n\
+B;2;EAJE;Crèche B;G;VILLE;PSU;oui;20;0;5;2;6;0;0\n".into(),
+        charges: "collectivite;volet;montant;libelle\nVILLE;CTRE;9000,00;CTRE 2024\n".into(),
+        bareme: None,
+    };
+    let mut d = Diagnostics::default();
+    let lu = analyser_dossier(&f, &mut d).expect("dossier valide");
+    let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+    let ctre = |id: &str| expliquer(&lu.dossier, &r, id).unwrap().unwrap().ctre.unwrap();
+    let valeur = |n: &Noeud, id: &str| n.trouver(id).unwrap_or_else(|| panic!("{id}")).valeur.clone();
+    let euros = |c: i64| Valeur::Montant(Montant(c));
+    let b = ctre("B");
+    assert_eq!(b.valeur, euros(430_000));
+    assert_eq!(valeur(&b, "A"), euros(900_000));
+    assert_eq!(valeur(&b, "U"), Valeur::Unites(Unites(1_500)));
+    assert_eq!(valeur(&b, "m"), Valeur::Exact(Rationnel::entier(60_000)));
+    assert_eq!(valeur(&b, "e_i"), Valeur::Unites(Unites(500)));
+    assert_eq!(valeur(&b, "ctre_lissage"), euros(150_000));
+    assert_eq!(valeur(&b, "forfait"), euros(280_000));
+    assert_eq!(valeur(&b, "ne_i"), Valeur::Unites(Unites(200)));
+    assert_eq!(valeur(&b, "ctre_nouvelles"), euros(280_000));
+    let s_i = b.trouver("s_i").unwrap();
+    assert_eq!(s_i.formule.as_deref(), Some("m_eff × e_i × mo_i / 12"));
+    assert_eq!(s_i.regle, "R64");
+    let a = ctre("A");
+    assert_eq!(a.valeur, euros(600_000));
+    assert_eq!(valeur(&a, "ctre_lissage"), euros(600_000));
+    assert_eq!(valeur(&a, "ctre_nouvelles"), euros(0));
+    // the line agrees
+    assert_eq!(r.structure("B").unwrap().bonus_ctre, Montant(430_000));
+}

@@ -189,7 +189,7 @@ fn nouvelles(
             .get(g.collectivite.as_str())
             .and_then(|c| c.tranche)
             .unwrap_or(0);
-    let forfait = volet.forfait(if m.ctre { tranche.max(1) } else { tranche });
+    let forfait = forfait_du_groupe(volet, tranche, m.ctre);
     let mut nums = Vec::with_capacity(m.indices.len());
     let mut somme_nums = 0i128;
     let mut somme_n = 0i128;
@@ -228,6 +228,12 @@ fn nouvelles(
         }
     }
     Ok(verse)
+}
+
+/// The forfait per new unit of a group of `volet` for a collectivité of tranche `tranche`
+/// (0: none given): its tranche's (R7), the first tranche's for the CTRE (R64).
+pub(crate) fn forfait_du_groupe(volet: &VoletExercice, tranche: u32, ctre: bool) -> Montant {
+    volet.forfait(if ctre { tranche.max(1) } else { tranche })
 }
 
 /// The cap of the new units (R62), when the volet has one (never for CTRE): records it in

@@ -33,6 +33,32 @@ pub(super) fn noeud_a(d: &Dossier, g: &GroupeVolet) -> Noeud {
     }
 }
 
+/// The contract a share belongs to: the bonus territoire, over the units `u_i` (R6, R16), or
+/// the CTRE, over the employer places `e_i` (R64), each with its own group and rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Contrat {
+    Bonus,
+    Ctre,
+}
+
+/// `e_i` of a structure: its employer places, the units of the CTRE (R64).
+fn noeud_e_i(l: &LigneStructure) -> Noeud {
+    Noeud::donnee(
+        "e_i",
+        "R64",
+        "places réservées aux employeurs (unités du CTRE)",
+        Valeur::Unites(l.structure.unites_employeurs),
+    )
+}
+
+/// The units of the structure in its group: `u_i` (bonus) or `e_i` (CTRE).
+fn noeud_unites(l: &LigneStructure, c: Contrat) -> Noeud {
+    match c {
+        Contrat::Bonus => noeud_u_i(l),
+        Contrat::Ctre => noeud_e_i(l),
+    }
+}
+
 /// `u_i` of a structure (R6).
 pub fn noeud_u_i(l: &LigneStructure) -> Noeud {
     let s = &l.structure;
@@ -59,12 +85,14 @@ pub fn noeud_u_i(l: &LigneStructure) -> Noeud {
     )
 }
 
-/// `m_eff = max(m, plancher) × (1 + revalorisation)` with `m = A / U` (or imposed).
-pub(super) fn noeud_m_eff(
+/// `m_eff = max(m, plancher) × (1 + revalorisation)` with `m = A / U` (or imposed), `U` the
+/// units of the group of contract `c`.
+fn noeud_m_eff(
     d: &Dossier,
     l: &LigneStructure,
     g: &GroupeVolet,
     v: &VoletExercice,
+    c: Contrat,
 ) -> Option<Noeud> {
     let (m, me) = (g.taux_base?, g.taux_effectif?);
     let noeud_m = if g.taux_impose {
@@ -85,14 +113,23 @@ pub(super) fn noeud_m_eff(
                 noeud_a(d, g),
                 Noeud::calcul(
                     "U",
-                    "R16",
-                    &format!(
-                        "Σ u_i des {} structures éligibles du groupe",
-                        g.structures_eligibles
-                    ),
-                    formules::U,
+                    if c == Contrat::Ctre { "R64" } else { "R16" },
+                    &match (c, g.structures_eligibles) {
+                        (Contrat::Bonus, 1) => {
+                            "u_i de la seule structure éligible du groupe".into()
+                        }
+                        (Contrat::Bonus, n) => {
+                            format!("Σ u_i des {n} structures éligibles du groupe")
+                        }
+                        (Contrat::Ctre, 1) => "e_i de la seule structure du groupe CTRE".into(),
+                        (Contrat::Ctre, n) => format!("Σ e_i des {n} structures du groupe CTRE"),
+                    },
+                    match c {
+                        Contrat::Bonus => formules::U,
+                        Contrat::Ctre => formules::U_CTRE,
+                    },
                     Valeur::Unites(g.unites),
-                    vec![noeud_u_i(l)],
+                    vec![noeud_unites(l, c)],
                 ),
             ],
         )
@@ -135,20 +172,29 @@ pub(super) fn noeud_m_eff(
     ))
 }
 
+/// The lissage share of contract `c` (`lissage`, or `ctre_lissage` over the employer places),
+/// from its group `g` of volet `v`.
 pub(super) fn noeud_lissage(
     d: &Dossier,
     r: &Resultat,
     l: &LigneStructure,
-    g: &GroupeVolet,
-    v: &VoletExercice,
+    (g, v): (&GroupeVolet, &VoletExercice),
+    c: Contrat,
 ) -> R<Option<Noeud>> {
-    let (Some(a), Some(ga), Some(me)) = (&l.lissage, &g.arrondi_lissage, noeud_m_eff(d, l, g, v))
+    let attribution = match c {
+        Contrat::Bonus => &l.lissage,
+        Contrat::Ctre => &l.ctre_lissage,
+    };
+    let (Some(a), Some(ga), Some(me)) =
+        (attribution, &g.arrondi_lissage, noeud_m_eff(d, l, g, v, c))
     else {
         return Ok(None);
     };
     let s = &l.structure;
-    let variable =
-        l.unites_mois.existantes as i128 != l.unites_eligibles.0 as i128 * s.mois_ouverture as i128;
+    // the CTRE's unit-months are always e_i × mo_i (no variable units)
+    let variable = c == Contrat::Bonus
+        && l.unites_mois.existantes as i128
+            != l.unites_eligibles.0 as i128 * s.mois_ouverture as i128;
     let mut ops = vec![me];
     let formule = if variable {
         ops.push(Noeud::donnee(
@@ -159,40 +205,51 @@ pub(super) fn noeud_lissage(
         ));
         formules::S_I_VARIABLE
     } else {
-        ops.push(noeud_u_i(l));
+        ops.push(noeud_unites(l, c));
         ops.push(Noeud::donnee(
             "mo_i",
             "R16",
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
-        formules::S_I
+        match c {
+            Contrat::Bonus => formules::S_I,
+            Contrat::Ctre => formules::S_I_CTRE,
+        }
+    };
+    let (id, regle, libelle_part, libelle) = match c {
+        Contrat::Bonus => ("lissage", "R16", "part exacte de lissage", "lissage versé"),
+        Contrat::Ctre => (
+            "ctre_lissage",
+            "R64",
+            "part exacte du lissage CTRE",
+            "lissage CTRE versé",
+        ),
     };
     let part = Noeud::calcul(
         "s_i",
-        "R16",
-        "part exacte de lissage",
+        regle,
+        libelle_part,
         formule,
         Valeur::Exact(a.exacte),
         ops,
     );
-    Ok(Some(noeud_arrondi(
-        "lissage",
-        "lissage versé",
-        r,
-        ga,
-        a,
-        part,
-    )?))
+    Ok(Some(noeud_arrondi(id, libelle, r, ga, a, part)?))
 }
 
+/// The new-unit share of contract `c` (`nouvelles`, or `ctre_nouvelles` for the new employer
+/// places), from its group `g` of volet `v`.
 pub(super) fn noeud_nouvelles(
     r: &Resultat,
     l: &LigneStructure,
-    g: &GroupeVolet,
-    v: &VoletExercice,
+    (g, v): (&GroupeVolet, &VoletExercice),
+    c: Contrat,
 ) -> R<Option<Noeud>> {
-    let (Some(a), Some(ga)) = (&l.nouvelles, &g.arrondi_nouvelles) else {
+    let attribution = match c {
+        Contrat::Bonus => &l.nouvelles,
+        Contrat::Ctre => &l.ctre_nouvelles,
+    };
+    let (Some(a), Some(ga)) = (attribution, &g.arrondi_nouvelles) else {
         return Ok(None);
     };
     let s = &l.structure;
@@ -200,23 +257,42 @@ pub(super) fn noeud_nouvelles(
         .convention
         .collectivite(&s.collectivite)
         .and_then(|c| c.tranche);
+    // the bonus line keeps the forfait it was paid; the CTRE's is its group's
+    let montant = match c {
+        Contrat::Bonus => l.forfait,
+        Contrat::Ctre => {
+            crate::calcul::distribution::forfait_du_groupe(v, tranche.unwrap_or(0), true)
+        }
+    };
     let forfait = Noeud::donnee(
         "forfait",
-        "R7",
-        &format!(
-            "forfait par unité nouvelle de la tranche {}",
-            tranche.map_or("non renseignée".into(), |t| t.to_string())
-        ),
-        Valeur::Montant(l.forfait),
+        if c == Contrat::Ctre { "R64" } else { "R7" },
+        &match c {
+            Contrat::Bonus => format!(
+                "forfait par unité nouvelle de la tranche {}",
+                tranche.map_or("non renseignée".into(), |t| t.to_string())
+            ),
+            Contrat::Ctre => "forfait CTRE par place employeur nouvelle".to_string(),
+        },
+        Valeur::Montant(montant),
     )
     .avec(parametre(
         "forfaits_nouvelles",
         &v.forfaits_nouvelles,
-        Valeur::Montant(l.forfait),
+        Valeur::Montant(montant),
         true,
     ));
-    let variable =
-        l.unites_mois.nouvelles as i128 != s.unites_nouvelles.0 as i128 * s.mois_ouverture as i128;
+    let (n_i, id_n, libelle_n) = match c {
+        Contrat::Bonus => (s.unites_nouvelles, "n_i", "unités nouvelles"),
+        Contrat::Ctre => (
+            s.unites_employeurs_nouvelles,
+            "ne_i",
+            "places employeurs nouvelles",
+        ),
+    };
+    // the CTRE's new places count n × mo (no variable units)
+    let variable = c == Contrat::Bonus
+        && l.unites_mois.nouvelles as i128 != n_i.0 as i128 * s.mois_ouverture as i128;
     let mut ops = vec![forfait];
     if variable {
         ops.push(Noeud::donnee(
@@ -227,10 +303,10 @@ pub(super) fn noeud_nouvelles(
         ));
     } else {
         ops.push(Noeud::donnee(
-            "n_i",
-            "R7",
-            "unités nouvelles",
-            Valeur::Unites(s.unites_nouvelles),
+            id_n,
+            if c == Contrat::Ctre { "R64" } else { "R7" },
+            libelle_n,
+            Valeur::Unites(n_i),
         ));
         ops.push(Noeud::donnee(
             "mo_i",
@@ -238,6 +314,24 @@ pub(super) fn noeud_nouvelles(
             "mois d'ouverture dans l'exercice",
             Valeur::Entier(s.mois_ouverture as i64),
         ));
+    }
+    if c == Contrat::Ctre {
+        let part = Noeud::calcul(
+            "t_i",
+            "R64",
+            "part exacte des places employeurs nouvelles",
+            formules::T_I_CTRE,
+            Valeur::Exact(a.exacte),
+            ops,
+        );
+        return Ok(Some(noeud_arrondi(
+            "ctre_nouvelles",
+            "forfaits CTRE versés",
+            r,
+            ga,
+            a,
+            part,
+        )?));
     }
     // the cap's factor (1 when not reached) multiplies the share (R62)
     let plafond = noeud_plafond(g, v);

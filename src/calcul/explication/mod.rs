@@ -20,7 +20,7 @@ mod bonus;
 mod contribution;
 mod trajectoire;
 pub use bonus::noeud_u_i;
-use bonus::{noeud_lissage, noeud_nouvelles};
+use bonus::{noeud_lissage, noeud_nouvelles, Contrat};
 pub use contribution::{noeud_contribution, LigneContribution};
 use trajectoire::{noeud_ctre, noeud_trajectoire};
 
@@ -32,6 +32,9 @@ pub mod formules {
     pub const U_I: &str = "unites_existantes − unites_employeurs";
     pub const M: &str = "A / U";
     pub const U: &str = "Σ u_i";
+    pub const U_CTRE: &str = "Σ e_i";
+    pub const S_I_CTRE: &str = "m_eff × e_i × mo_i / 12";
+    pub const T_I_CTRE: &str = "forfait × ne_i × mo_i / 12";
     pub const M_EFF: &str = "max(m, plancher) × (1 + revalorisation)";
     pub const S_I_VARIABLE: &str = "m_eff × unites_mois / 12";
     pub const S_I: &str = "m_eff × u_i × mo_i / 12";
@@ -195,7 +198,10 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
         .volet_eligible()
         .and_then(|v| r.groupe(&s.collectivite, v));
     let (lissage, nouvelles) = match (volet, groupe) {
-        (Some(v), Some(g)) => (noeud_lissage(d, r, l, g, v)?, noeud_nouvelles(r, l, g, v)?),
+        (Some(v), Some(g)) => (
+            noeud_lissage(d, r, l, (g, v), Contrat::Bonus)?,
+            noeud_nouvelles(r, l, (g, v), Contrat::Bonus)?,
+        ),
         _ => (None, None),
     };
     let contribution = noeud_contribution(
@@ -212,7 +218,7 @@ pub fn expliquer(d: &Dossier, r: &Resultat, id: &str) -> R<Option<Explication>> 
         lissage,
         nouvelles,
         trajectoire: noeud_trajectoire(r, l)?,
-        ctre: noeud_ctre(l),
+        ctre: noeud_ctre(d, r, l)?,
         bonus_total: noeud_bonus_total(l)?,
         contribution,
     }))

@@ -144,46 +144,48 @@ fn avec_parametres_trajectoire(
     ))
 }
 
-pub(super) fn noeud_ctre(l: &LigneStructure) -> Option<Noeud> {
+/// The CTRE (R64): the lissage of the CTRE envelope over the employer places and the
+/// forfaits of the new employer places, each derived in its group (collectivité, volet CTRE)
+/// as the bonus shares are in theirs.
+pub(super) fn noeud_ctre(d: &Dossier, r: &Resultat, l: &LigneStructure) -> R<Option<Noeud>> {
     if l.ctre_lissage.is_none() && l.ctre_nouvelles.is_none() {
-        return None;
+        return Ok(None);
     }
     let s = &l.structure;
-    let part = |id, libelle, a: &Option<Box<Attribution>>| {
-        Noeud::donnee(
-            id,
-            "R64",
-            libelle,
-            Valeur::Montant(Montant(a.as_ref().map_or(0, |a| a.verse))),
-        )
+    // the one employer volet of the structure's type (a type in two is refused, R3)
+    let groupe = r
+        .bareme
+        .volets_employeurs()
+        .find(|v| crate::calcul::eligibilite::admise_ctre(s, v))
+        .and_then(|v| Some((r.groupe(&s.collectivite, &v.nom)?, v)));
+    let Some(gv) = groupe else {
+        return Ok(None);
     };
-    Some(Noeud::calcul(
+    // a share the group did not make (no existing or no new employer place in it) is 0,
+    // said so, so that the sum names both of its operands
+    let zero = |id, libelle| Noeud::donnee(id, "R64", libelle, Valeur::Montant(Montant(0)));
+    let operandes = vec![
+        noeud_lissage(d, r, l, gv, Contrat::Ctre)?.unwrap_or_else(|| {
+            zero(
+                "ctre_lissage",
+                "lissage CTRE : aucune place employeur existante dans le groupe",
+            )
+        }),
+        noeud_nouvelles(r, l, gv, Contrat::Ctre)?.unwrap_or_else(|| {
+            zero(
+                "ctre_nouvelles",
+                "forfaits CTRE : aucune place employeur nouvelle dans le groupe",
+            )
+        }),
+    ];
+    Ok(Some(Noeud::calcul(
         "ctre",
         "R64",
         "versé au titre du CTRE pour les places réservées aux employeurs (hors bonus territoire)",
         formules::CTRE,
         Valeur::Montant(l.bonus_ctre),
-        vec![
-            part("ctre_lissage", "lissage CTRE", &l.ctre_lissage),
-            part(
-                "ctre_nouvelles",
-                "forfait des nouvelles places employeurs",
-                &l.ctre_nouvelles,
-            ),
-            Noeud::donnee(
-                "unites_employeurs",
-                "R64",
-                "places employeurs",
-                Valeur::Unites(s.unites_employeurs),
-            ),
-            Noeud::donnee(
-                "unites_employeurs_nouvelles",
-                "R64",
-                "nouvelles places employeurs",
-                Valeur::Unites(s.unites_employeurs_nouvelles),
-            ),
-        ],
-    ))
+        operandes,
+    )))
 }
 
 /// `0.25` → `25 %` (the list of thresholds read from the barème).
