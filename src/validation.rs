@@ -7,7 +7,7 @@ use crate::diagnostic::Code;
 use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
-use crate::modele::{Annexe, Collectivite, Dossier};
+use crate::modele::{Annexe, Collectivite, Dossier, TypeStructure};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
 use std::collections::BTreeSet;
@@ -118,6 +118,7 @@ pub fn valider(
     tranches(dossier, &b, exercice, &mut d);
 
     let unites = eligibilite_et_tranche(dossier, &b, &index, &mut d);
+    places_employeurs_hors_ctre(dossier, &b, &mut d);
     populations(dossier, &b, &index, &unites, exercice, &mut d);
     charges(dossier, &b, &unites, &mut d);
     (Some(b), d)
@@ -314,6 +315,55 @@ fn eligibilite_et_tranche<'a>(
         }
     }
     unites
+}
+
+/// Employer places on a structure of annexe 2, open in the exercice, whose type no CTRE volet
+/// covers (a relais, an accueil de loisirs…): taken out of its bonus units (R6) and paid
+/// nothing as CTRE (R64), without anyone seeing it: W101.
+fn places_employeurs_hors_ctre(dossier: &Dossier, b: &BaremeExercice, d: &mut Diagnostics) {
+    let couverts: FxHashSet<TypeStructure> = b
+        .volets_employeurs()
+        .flat_map(|v| v.types.valeur.iter().copied())
+        .collect();
+    for s in &dossier.structures {
+        if s.annexe != Annexe::Deux || s.mois_ouverture == 0 || couverts.contains(&s.type_structure)
+        {
+            continue;
+        }
+        let (colonne, quoi, places, effet) = if s.unites_employeurs.0 > 0 {
+            (
+                "unites_employeurs",
+                "des places réservées aux employeurs",
+                s.unites_employeurs,
+                "retirées de ses unités du bonus, elles ne reçoivent rien au titre du CTRE",
+            )
+        } else if s.unites_employeurs_nouvelles.0 > 0 {
+            (
+                "unites_employeurs_nouvelles",
+                "des places employeurs nouvelles",
+                s.unites_employeurs_nouvelles,
+                "elles ne reçoivent aucun forfait CTRE",
+            )
+        } else {
+            continue;
+        };
+        d.push(
+            Diagnostic::avertissement(
+                Code::W101,
+                Table::Structures,
+                format!(
+                    "« {} » a {quoi} ({}), mais aucun volet CTRE ne couvre son type {} : {effet}",
+                    s.nom,
+                    places.fr(),
+                    s.type_structure.code()
+                ),
+            )
+            .origine(s.origine())
+            .colonne(colonne)
+            .valeur(places.fr())
+            .conseil("les places réservées aux employeurs sont celles des crèches (EAJE) : laissez 0 pour ce type, ou ajoutez-le aux types d'un volet `versement = \"employeurs\"` du barème"),
+        );
+    }
 }
 
 /// A grid by population stratum needs the collectivité's population (R60): E101.

@@ -573,8 +573,19 @@ B;2;EAJE;Crèche B;G;VILLE;PSU;oui;20;0;5;2;6;0;0\n".into(),
     let mut d = Diagnostics::default();
     let lu = analyser_dossier(&f, &mut d).expect("dossier valide");
     let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
-    let ctre = |id: &str| expliquer(&lu.dossier, &r, id).unwrap().unwrap().ctre.unwrap();
-    let valeur = |n: &Noeud, id: &str| n.trouver(id).unwrap_or_else(|| panic!("{id}")).valeur.clone();
+    let ctre = |id: &str| {
+        expliquer(&lu.dossier, &r, id)
+            .unwrap()
+            .unwrap()
+            .ctre
+            .unwrap()
+    };
+    let valeur = |n: &Noeud, id: &str| {
+        n.trouver(id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .valeur
+            .clone()
+    };
     let euros = |c: i64| Valeur::Montant(Montant(c));
     let b = ctre("B");
     assert_eq!(b.valeur, euros(430_000));

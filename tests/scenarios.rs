@@ -690,6 +690,35 @@ fn ctre_sans_place_employeur_avertissement_w100() {
         .any(|d| d.code == "W100" && d.numero_de_ligne() == Some(3)));
 }
 
+/// Employer places on a relais (no CTRE volet covers RPE): taken out of its bonus units
+/// (u_i = 3 − 1 = 2, so R1 gets 2 / (2 + 2) of the 8 000 € RPE envelope = 4 000,00 € instead
+/// of 3 / 5 × 8 000 = 4 800,00 €) and paid nothing as CTRE: W101 at its line and column.
+/// Places on a crèche (CTRE volet EAJE) or on a relais of annexe 2 bis: no W101.
+#[test]
+fn places_employeurs_hors_ctre_avertissement_w101() {
+    let s = format!(
+        "{ENTETE_STRUCTURES}\nR1;2;RPE;R1;Asso;VILLE;PSO;oui;3;0;1;12;0;0\nR2;2;RPE;R2;Asso;VILLE;PSO;oui;2;0;0;12;0;0\nC;2;EAJE;C;Asso;VILLE;PSU;oui;10;0;4;12;0;0\nR3;2bis;RPE;R3;Asso;VILLE;PSO;oui;2;0;2;12;0;0\n"
+    );
+    let (res, diags) = calculer(
+        &convention(VILLE),
+        &s,
+        "collectivite;volet;montant\nVILLE;RPE;8000\n",
+        Some(SANS_TRAJECTOIRE),
+    )
+    .unwrap();
+    assert_eq!(ligne(&res, "R1").bonus_total.0, 400_000);
+    let w: Vec<_> = diags.0.iter().filter(|d| d.code == "W101").collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].numero_de_ligne(), Some(2));
+    assert_eq!(w[0].colonne.as_deref(), Some("unites_employeurs"));
+    assert!(
+        w[0].message
+            .contains("aucun volet CTRE ne couvre son type RPE"),
+        "{}",
+        w[0]
+    );
+}
+
 /// `expliquer --format json` (schema bonus-ctg.explication.v1) for a Dijon crèche: the tree
 /// gives each figure with its rule, formula, operands and barème parameters.
 ///

@@ -188,6 +188,7 @@ codes! {
     W050, LectureEntetes, "colonne inconnue ignorée";
     W087, Sorties, "même convention dans deux dossiers du lot";
     W100, Regles2025, "charge CTRE sans place employeur";
+    W101, Regles2025, "places employeurs d'un type hors CTRE";
 }
 
 impl Code {
