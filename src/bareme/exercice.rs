@@ -227,6 +227,7 @@ impl Bareme {
             trajectoire,
         };
         coherence(&be, annee, fichier, &mut diags);
+        coherence_trajectoire(&be, fichier, &mut diags);
         if diags.a_des_erreurs() {
             Err(diags)
         } else {
@@ -408,6 +409,21 @@ fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnos
                 );
             }
         }
+        if employeurs && v.plafond_developpement.valeur.is_some() {
+            // the CTRE's forfaits have no cap (R64): a cap given here would be ignored
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E022,
+                    fichier,
+                    format!(
+                        "plafond des unités nouvelles sur le volet de places employeurs {} : le CTRE n'a pas de plafond, il serait ignoré",
+                        v.nom
+                    ),
+                )
+                .colonne(format!("volets.{}.plafond_developpement", v.nom))
+                .conseil("retirez `plafond_developpement` de ce volet"),
+            );
+        }
         let n = v.forfaits_nouvelles.valeur.len();
         if n != 0 && n as u32 != be.nombre_tranches.valeur {
             diags.push(
@@ -430,6 +446,31 @@ fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnos
                 .conseil("donnez un forfait par tranche (ou une liste vide pour 0 €)"),
             );
         }
+    }
+}
+
+/// The bonus trajectoire counts the places of a volet paid to the structures (R63): a CTRE
+/// volet (`employeurs`) or a PILOTAGE one (`collectivite`) is the volet of no structure, the
+/// bonus would silently be 0 (E022).
+fn coherence_trajectoire(be: &BaremeExercice, fichier: &str, diags: &mut Diagnostics) {
+    let Some(t) = &be.trajectoire else { return };
+    let Some(v) = be.volets.get(&t.volet.valeur) else {
+        return;
+    };
+    if v.versement.valeur != Versement::Structures {
+        diags.push(
+            Diagnostic::erreur(
+                Code::E022,
+                fichier,
+                format!(
+                    "le bonus trajectoire compterait les places du volet {}, qui n'est versé à aucune structure : il vaudrait 0",
+                    v.nom
+                ),
+            )
+            .colonne("trajectoire.volet")
+            .valeur(v.nom.as_str())
+            .conseil("nommez un volet versé aux structures (EAJE par défaut)"),
+        );
     }
 }
 

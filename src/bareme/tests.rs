@@ -319,3 +319,41 @@ fn statut_couvre_la_date_d_effet() {
     assert_eq!(plancher.statut, Statut::Hypothese);
     assert!(plancher.reference.contains("montant confirmé"));
 }
+
+/// A cap on the CTRE's forfaits (it has none, R64) and a bonus trajectoire counting the
+/// places of the CTRE volet (the volet of no structure, R63): both would be silently without
+/// effect (the cap ignored, the bonus trajectoire 0): refused.
+#[test]
+fn plafond_ctre_et_trajectoire_sur_ctre_refuses() {
+    let plafond = r#"
+[[volets.CTRE.plafond_developpement]]
+debut = 2020-01-01
+valeur = "0.25"
+reference = "essai"
+statut = "hypothese"
+"#;
+    let b = Bareme::avec_surcharge(plafond, "bareme.toml").unwrap();
+    let e = b.pour_exercice(2025, "bareme.toml").unwrap_err();
+    assert_eq!(e.0[0].code, Code::E022);
+    assert_eq!(
+        e.0[0].colonne.as_deref(),
+        Some("volets.CTRE.plafond_developpement")
+    );
+    let trajectoire = r#"
+[[trajectoire.volet]]
+debut = 2025-01-01
+valeur = "CTRE"
+reference = "essai"
+statut = "hypothese"
+"#;
+    let b = Bareme::avec_surcharge(trajectoire, "bareme.toml").unwrap();
+    let e = b.pour_exercice(2025, "bareme.toml").unwrap_err();
+    assert_eq!(e.0[0].colonne.as_deref(), Some("trajectoire.volet"));
+    assert!(
+        e.0[0].message.contains("n'est versé à aucune structure"),
+        "{}",
+        e.0[0]
+    );
+    // 2024: no trajectoire in force yet, nothing to refuse
+    assert!(b.pour_exercice(2024, "bareme.toml").is_ok());
+}
