@@ -228,6 +228,7 @@ impl Bareme {
         };
         coherence(&be, annee, fichier, &mut diags);
         coherence_trajectoire(&be, fichier, &mut diags);
+        parametres_collectivite(&be, fichier, &mut diags);
         if diags.a_des_erreurs() {
             Err(diags)
         } else {
@@ -471,6 +472,52 @@ fn coherence_trajectoire(be: &BaremeExercice, fichier: &str, diags: &mut Diagnos
             .valeur(v.nom.as_str())
             .conseil("nommez un volet versé aux structures (EAJE par défaut)"),
         );
+    }
+}
+
+/// A volet paid to the collectivité (`versement = "collectivite"`, PILOTAGE) is paid its
+/// charge N-1 as it is (R5): forfaits, plancher, revalorisation or a cap given for it would be
+/// ignored without a word (E022). Neutral values (0, empty) are let through.
+fn parametres_collectivite(be: &BaremeExercice, fichier: &str, diags: &mut Diagnostics) {
+    for v in be.volets.values() {
+        if v.versement.valeur != Versement::Collectivite {
+            continue;
+        }
+        let nul = |g: &Grille<Montant>| g.valeurs.iter().flatten().all(|m| m.0 == 0);
+        let ignores = [
+            (
+                "forfaits_nouvelles",
+                v.forfaits_nouvelles.valeur.iter().any(|m| m.0 != 0),
+            ),
+            ("plancher", !nul(&v.plancher.valeur)),
+            (
+                "revalorisation",
+                v.revalorisation
+                    .valeur
+                    .valeurs
+                    .iter()
+                    .flatten()
+                    .any(|d| !d.is_zero()),
+            ),
+            (
+                "plafond_developpement",
+                v.plafond_developpement.valeur.is_some(),
+            ),
+        ];
+        for (cle, _) in ignores.iter().filter(|(_, donne)| *donne) {
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E022,
+                    fichier,
+                    format!(
+                        "`{cle}` donné pour le volet {}, versé tel quel à la collectivité : il serait ignoré",
+                        v.nom
+                    ),
+                )
+                .colonne(format!("volets.{}.{cle}", v.nom))
+                .conseil("retirez ce paramètre, ou versez le volet aux structures (`versement = \"structures\"`)"),
+            );
+        }
     }
 }
 

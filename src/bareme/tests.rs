@@ -357,3 +357,47 @@ statut = "hypothese"
     // 2024: no trajectoire in force yet, nothing to refuse
     assert!(b.pour_exercice(2024, "bareme.toml").is_ok());
 }
+
+/// A volet paid to the collectivité (PILOTAGE) is paid its charge N-1 as it is (R5): a
+/// plancher, a revalorisation, forfaits or a cap given for it would be ignored: refused, each
+/// named; the neutral values (0, an empty list) are let through.
+#[test]
+fn parametres_d_un_volet_collectivite_refuses() {
+    let b = Bareme::avec_surcharge(
+        "[volets.PILOTAGE]\nplancher = \"50\"\nforfaits_nouvelles = [\"0\", \"0\", \"0\"]\nplafond_developpement = \"0.2\"\n",
+        "bareme.toml",
+    )
+    .unwrap();
+    let e = b.pour_exercice(2025, "bareme.toml").unwrap_err();
+    let colonnes: Vec<_> = e.0.iter().map(|d| d.colonne.as_deref().unwrap()).collect();
+    assert_eq!(
+        colonnes,
+        [
+            "volets.PILOTAGE.plancher",
+            "volets.PILOTAGE.plafond_developpement"
+        ]
+    );
+    assert!(e.0.iter().all(|d| d.code == Code::E022));
+    assert!(
+        e.0[0].message.contains("versé tel quel à la collectivité"),
+        "{}",
+        e.0[0]
+    );
+    let neutre = Bareme::avec_surcharge(
+        "[volets.PILOTAGE]\nplancher = \"0\"\nrevalorisation = \"0\"\nforfaits_nouvelles = []\n",
+        "bareme.toml",
+    )
+    .unwrap();
+    assert!(neutre.pour_exercice(2025, "bareme.toml").is_ok());
+    // a revalorisation alone, in another exercice
+    let r = Bareme::avec_surcharge(
+        "[volets.PILOTAGE]\nrevalorisation = \"0.02\"\n",
+        "bareme.toml",
+    )
+    .unwrap();
+    let e = r.pour_exercice(2024, "bareme.toml").unwrap_err();
+    assert_eq!(
+        e.0[0].colonne.as_deref(),
+        Some("volets.PILOTAGE.revalorisation")
+    );
+}
