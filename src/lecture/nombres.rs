@@ -65,7 +65,9 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
     let virgules = corps.matches(',').count();
     let points = corps.matches('.').count();
     if virgules + points == 1 {
-        // `85.000`, `12,000`: thousands or decimals? refused, never guessed
+        // `85.000`, `12,000`, and as well `4 666,674` or `78000,001` (a comma or a dot may
+        // group the last three digits of a number written with other groupings): thousands
+        // or decimals? refused, never guessed
         let apres = corps.rsplit([',', '.']).next().unwrap_or("");
         if apres.len() == 3 && apres.bytes().all(|b| b.is_ascii_digit()) {
             return Err(
@@ -78,7 +80,12 @@ pub fn analyser_decimal(brut: &str) -> Result<Decimal, String> {
         // 1.234,56 : dot-grouped integer part, comma decimal part of 1 or 2 digits
         let (e, d) = corps.split_once(',').unwrap_or((corps, ""));
         if !(1..=2).contains(&d.len()) || !partie_entiere_valide(e, &|c| c == '.') {
-            return Err("écriture ambiguë (utilisez 1234,56 ou 1234.56)".into());
+            return Err(if corps.find(',') < corps.find('.') {
+                "écriture anglaise (virgule des milliers, point décimal) : illisible sans deviner"
+                    .into()
+            } else {
+                "points des milliers mal placés, ou plus de deux décimales après la virgule".into()
+            });
         }
         (e.replace('.', ""), d)
     } else if virgules + points > 1 {
@@ -328,6 +335,27 @@ mod tests {
             en_centiemes(analyser_decimal("12,00").unwrap()).unwrap(),
             1200
         );
+    }
+
+    /// A separator followed by three digits is refused as ambiguous whatever comes before
+    /// (`4 666,674` could be 4 666 674 written with mixed groupings), and a wrong mix of
+    /// separators is named.
+    #[test]
+    fn trois_chiffres_apres_le_separateur() {
+        for s in ["85.000", "0,125", "4 666,674", "78000,001", "-12.000"] {
+            assert!(
+                analyser_decimal(s)
+                    .unwrap_err()
+                    .starts_with("écriture ambiguë"),
+                "{s}"
+            );
+        }
+        assert!(analyser_decimal("78,000.00")
+            .unwrap_err()
+            .starts_with("écriture anglaise"));
+        assert!(analyser_decimal("1.234,567")
+            .unwrap_err()
+            .starts_with("points des milliers"));
     }
 
     #[test]
