@@ -5,6 +5,7 @@
 
 use crate::calcul::eligibilite::Motif;
 use crate::calcul::{Resultat, Totaux};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::modele::{Montant, Unites};
 use std::collections::BTreeMap;
 
@@ -135,6 +136,48 @@ pub fn comparer(ra: &Resultat, rb: &Resultat, nom_a: &str, nom_b: &str) -> Compa
         collectivites: collectivites_comparees(ra, rb),
         total,
     }
+}
+
+/// What the comparison of two scenarios should not leave unsaid: scenarios of two different
+/// conventions (W088, their names differ, case and spaces aside) — most often a folder picked
+/// by mistake — and scenarios with no structure in common (W089), whose every line is « absent
+/// of A » or « absent of B ». The comparison is still made and printed.
+pub fn avertissements(c: &Comparaison, ra: &Resultat, rb: &Resultat) -> Vec<Diagnostic> {
+    use crate::lecture::texte::cle_id;
+    let mut d = Vec::new();
+    let (na, nb) = (&ra.convention.nom, &rb.convention.nom);
+    if cle_id(na) != cle_id(nb) {
+        d.push(
+            Diagnostic::avertissement(
+                Code::W088,
+                c.b.as_str(),
+                format!(
+                    "le scénario B porte sur la convention « {nb} », le scénario A ({}) sur « {na} » : les écarts mêlent deux conventions",
+                    c.a
+                ),
+            )
+            .conseil("comparez deux scénarios d'une même convention (même `nom` dans convention.toml)"),
+        );
+    }
+    let communes = c
+        .structures
+        .iter()
+        .filter(|s| s.presente_a && s.presente_b)
+        .count();
+    if communes == 0 && !ra.structures.is_empty() && !rb.structures.is_empty() {
+        d.push(
+            Diagnostic::avertissement(
+                Code::W089,
+                c.b.as_str(),
+                format!(
+                    "aucune structure commune avec le scénario A ({}) : chaque ligne est une structure absente de l'un des deux",
+                    c.a
+                ),
+            )
+            .conseil("vérifiez les dossiers comparés et les identifiants (colonne id) des structures"),
+        );
+    }
+    d
 }
 
 /// Every structure of either scenario, side by side, in the byte order of their ids. A

@@ -645,6 +645,35 @@ fn comparer_identifiant_a_la_casse_pres() {
         }
     }
     assert!(n > 30, "{n} structures");
+    // one convention, structures in common: no warning about the scenarios themselves
+    let e = String::from_utf8_lossy(&sortie.stderr);
+    assert!(!e.contains("W088") && !e.contains("W089"), "{e}");
+}
+
+/// Two scenarios of different conventions with no structure in common (Dijon against Dugny,
+/// most often a folder picked by mistake): compared all the same (exit 0), with both
+/// warnings, each naming the two folders.
+#[test]
+fn comparer_deux_conventions_signale() {
+    let sortie = bonus()
+        .args(["comparer", "fixtures/dijon-2024", "fixtures/dugny"])
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(sortie.status.code(), Some(0));
+    let e = String::from_utf8_lossy(&sortie.stderr);
+    let w088 = e.lines().find(|l| l.contains("W088")).expect(&e);
+    assert!(
+        w088.contains("« CTG Commune de Dugny 2023-2027 (projet) »")
+            && w088.contains("« CTG Ville de Dijon 2024-2027 »")
+            && w088.contains("fixtures/dijon-2024"),
+        "{w088}"
+    );
+    let w089 = e.lines().find(|l| l.contains("W089")).expect(&e);
+    assert!(
+        w089.starts_with("avertissement W089 : fixtures/dugny : aucune structure commune"),
+        "{w089}"
+    );
 }
 
 /// `ecart_arrondi` = paid − exact share, the exact share including the bonus trajectoire

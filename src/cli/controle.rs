@@ -86,6 +86,9 @@ pub fn comparer(
         &ea.dossier.display().to_string(),
         &eb.dossier.display().to_string(),
     );
+    for d in crate::comparaison::avertissements(&c, &ra, &rb) {
+        ctx.m.diagnostic(&d);
+    }
     let format = choisir_format_simple(s.format, s.sortie.as_ref())?;
     let octets = match format {
         FormatSimple::Table => {

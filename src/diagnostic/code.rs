@@ -187,6 +187,8 @@ codes! {
     W030, Evenements, "événement sans effet";
     W050, LectureEntetes, "colonne inconnue ignorée";
     W087, Sorties, "même convention dans deux dossiers du lot";
+    W088, Sorties, "scénarios comparés de deux conventions";
+    W089, Sorties, "scénarios comparés sans structure commune";
     W100, Regles2025, "charge CTRE sans place employeur";
     W101, Regles2025, "places employeurs d'un type hors CTRE";
 }
