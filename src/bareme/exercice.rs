@@ -391,15 +391,16 @@ fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnos
         };
         for t in v.types.valeur.iter() {
             if let Some(autre) = vus.insert(*t, &v.nom) {
-                diags.push(
-                    Diagnostic::erreur(
-                        Code::E022,
-                        fichier,
-                        format!(
-                            "le type {t} est couvert par deux {quoi} ({autre} et {})",
-                            v.nom
-                        ),
+                let message = if autre == v.nom {
+                    format!("le type {t} est listé deux fois dans les types du volet {autre}")
+                } else {
+                    format!(
+                        "le type {t} est couvert par deux {quoi} ({autre} et {})",
+                        v.nom
                     )
+                };
+                diags.push(
+                    Diagnostic::erreur(Code::E022, fichier, message)
                     .colonne(format!("volets.{}.types", v.nom))
                     .valeur(t.code())
                     .conseil(if employeurs {
@@ -409,6 +410,22 @@ fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnos
                     }),
                 );
             }
+        }
+        if v.financement.valeur.as_ref().is_some_and(|f| f.is_empty()) {
+            // absent = every financing admitted; an empty list would admit none: every
+            // structure of the volet ineligible, its charge N-1 left unpaid
+            diags.push(
+                Diagnostic::erreur(
+                    Code::E022,
+                    fichier,
+                    format!(
+                        "liste de financements vide pour le volet {} : aucune structure n'y serait éligible",
+                        v.nom
+                    ),
+                )
+                .colonne(format!("volets.{}.financement", v.nom))
+                .conseil("retirez `financement` pour admettre tous les financements, ou listez ceux admis (PSU, PAJE, PSO, AUCUN)"),
+            );
         }
         if employeurs && v.plafond_developpement.valeur.is_some() {
             // the CTRE's forfaits have no cap (R64): a cap given here would be ignored

@@ -401,3 +401,25 @@ fn parametres_d_un_volet_collectivite_refuses() {
         Some("volets.PILOTAGE.revalorisation")
     );
 }
+
+/// A type listed twice in one volet is named as such (not « two volets EAJE and EAJE »), and
+/// an empty list of financings (which would admit none: every structure of the volet
+/// ineligible) is refused; absent, every financing is admitted.
+#[test]
+fn type_repete_et_financement_vide() {
+    let b =
+        Bareme::avec_surcharge("[volets.EAJE]\ntypes = [\"EAJE\", \"EAJE\"]\n", "b.toml").unwrap();
+    let e = b.pour_exercice(2025, "b.toml").unwrap_err();
+    assert_eq!(
+        e.0[0].message,
+        "le type EAJE est listé deux fois dans les types du volet EAJE"
+    );
+    let b = Bareme::avec_surcharge("[volets.EAJE]\nfinancement = []\n", "b.toml").unwrap();
+    let e = b.pour_exercice(2025, "b.toml").unwrap_err();
+    assert_eq!(e.0[0].colonne.as_deref(), Some("volets.EAJE.financement"));
+    assert!(e.0[0]
+        .message
+        .contains("aucune structure n'y serait éligible"));
+    let b = Bareme::avec_surcharge("[volets.EAJE]\nfinancement = [\"PSU\"]\n", "b.toml").unwrap();
+    assert!(b.pour_exercice(2025, "b.toml").is_ok());
+}
