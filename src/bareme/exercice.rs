@@ -227,7 +227,7 @@ impl Bareme {
             trajectoire,
         };
         coherence(&be, annee, fichier, &mut diags);
-        coherence_trajectoire(&be, fichier, &mut diags);
+        coherence_trajectoire(&be, annee, fichier, &mut diags);
         parametres_collectivite(&be, fichier, &mut diags);
         if diags.a_des_erreurs() {
             Err(diags)
@@ -470,8 +470,25 @@ fn coherence(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnos
 /// The bonus trajectoire counts the places of a volet paid to the structures (R63): a CTRE
 /// volet (`employeurs`) or a PILOTAGE one (`collectivite`) is the volet of no structure, the
 /// bonus would silently be 0 (E022).
-fn coherence_trajectoire(be: &BaremeExercice, fichier: &str, diags: &mut Diagnostics) {
+fn coherence_trajectoire(be: &BaremeExercice, annee: i32, fichier: &str, diags: &mut Diagnostics) {
     let Some(t) = &be.trajectoire else { return };
+    // the progression is measured from an earlier year: a reference year at or after the
+    // exercice would be printed beside figures it does not describe
+    if t.annee_reference.valeur >= annee {
+        diags.push(
+            Diagnostic::erreur(
+                Code::E022,
+                fichier,
+                format!(
+                    "l'année de référence de la trajectoire ({}) doit précéder l'exercice {annee}",
+                    t.annee_reference.valeur
+                ),
+            )
+            .colonne("trajectoire.annee_reference")
+            .valeur(t.annee_reference.valeur.to_string())
+            .conseil("l'année de référence est celle dont les unités existantes du dossier sont les places (2023 dans le barème intégré)"),
+        );
+    }
     let Some(v) = be.volets.get(&t.volet.valeur) else {
         return;
     };

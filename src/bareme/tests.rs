@@ -423,3 +423,26 @@ fn type_repete_et_financement_vide() {
     let b = Bareme::avec_surcharge("[volets.EAJE]\nfinancement = [\"PSU\"]\n", "b.toml").unwrap();
     assert!(b.pour_exercice(2025, "b.toml").is_ok());
 }
+
+/// The trajectoire's reference year precedes the exercice (the places of the dossier are
+/// those of that year): 2030 for the exercice 2025 is refused; 2023 (built in) is not.
+#[test]
+fn annee_de_reference_avant_l_exercice() {
+    let b = Bareme::avec_surcharge("[trajectoire]\nannee_reference = 2030\n", "b.toml").unwrap();
+    let e = b.pour_exercice(2025, "b.toml").unwrap_err();
+    assert_eq!(
+        e.0[0].colonne.as_deref(),
+        Some("trajectoire.annee_reference")
+    );
+    assert_eq!(
+        e.0[0].message,
+        "l'année de référence de la trajectoire (2030) doit précéder l'exercice 2025"
+    );
+    assert!(Bareme::integre()
+        .unwrap()
+        .pour_exercice(2025, "b.toml")
+        .is_ok());
+    let b = Bareme::avec_surcharge("[trajectoire]\nannee_reference = 2025\n", "b.toml").unwrap();
+    assert!(b.pour_exercice(2025, "b.toml").is_err());
+    assert!(b.pour_exercice(2026, "b.toml").is_ok());
+}
