@@ -420,6 +420,12 @@ fn type_repete_et_financement_vide() {
     assert!(e.0[0]
         .message
         .contains("aucune structure n'y serait éligible"));
+    let vide = Bareme::avec_surcharge("[volets.EAJE]\nunite = \" \"\n", "b.toml").unwrap_err();
+    assert!(
+        vide.0[0].message.contains("libellé d'unité non vide"),
+        "{}",
+        vide.0[0]
+    );
     let b = Bareme::avec_surcharge("[volets.EAJE]\nfinancement = [\"PSU\"]\n", "b.toml").unwrap();
     assert!(b.pour_exercice(2025, "b.toml").is_ok());
 }

@@ -488,7 +488,18 @@ fn lire_volets(l: &mut Lecteur, b: &mut Bareme, v: &toml::Value) {
                 "financement" => {
                     vb.financement = l.parametre(&pn, pv, &|v| liste_toml(v, &financement_toml))
                 }
-                "unite" => vb.unite = l.parametre(&pn, pv, &texte_toml),
+                "unite" => {
+                    // the label printed after every count of units: never blank
+                    vb.unite = l.parametre(&pn, pv, &|v| {
+                        texte_toml(v).and_then(|t| match t.trim() {
+                            "" => {
+                                Err("un libellé d'unité non vide est attendu (ex. « place »)"
+                                    .into())
+                            }
+                            _ => Ok(t),
+                        })
+                    })
+                }
                 "versement" => {
                     vb.versement = l.parametre(&pn, pv, &|v| match v.as_str() {
                         Some("structures") => Ok(Versement::Structures),
