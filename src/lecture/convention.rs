@@ -298,10 +298,12 @@ impl<'a> Analyse<'a> {
                 .map(|p| p as u64);
             collectivites.push(Collectivite {
                 population,
+                // a blank name is no name: the id, as when the key is absent
                 nom: c
                     .nom
                     .as_ref()
-                    .map(|s| s.get_ref().clone())
+                    .map(|s| s.get_ref().trim().to_string())
+                    .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| id.clone()),
                 id,
                 tranche,

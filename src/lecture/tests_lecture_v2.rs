@@ -160,3 +160,14 @@ fn cle_la_plus_proche_nommee() {
     );
     assert_eq!(cle_la_plus_proche("x", &[]), None);
 }
+
+/// A collectivité's blank name (`nom = ""` or spaces) is its id, as an absent name is: the
+/// reports never print an empty name.
+#[test]
+fn nom_de_collectivite_vide_vaut_son_id() {
+    let mut d = Diagnostics::default();
+    let t = "exercice = 2025\n[[collectivites]]\nid = \"A\"\nnom = \"  \"\n[[collectivites]]\nid = \"B\"\nnom = \" Ville B \"\n";
+    let c = analyser_convention("convention.toml", t, &mut d).unwrap();
+    let noms: Vec<&str> = c.collectivites.iter().map(|c| c.nom.as_str()).collect();
+    assert_eq!(noms, ["A", "Ville B"]);
+}
