@@ -280,7 +280,10 @@ pub fn executer(
 fn signaler_conventions_en_double(issues: &mut [IssueDossier]) {
     let mut vues: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for i in issues.iter_mut().filter(|i| i.reussi()) {
-        let Some(c) = &i.convention else { continue };
+        // a convention without a name (optional) is not « the same » as another unnamed one
+        let Some(c) = i.convention.as_ref().filter(|c| !c.trim().is_empty()) else {
+            continue;
+        };
         match vues.entry(crate::lecture::texte::cle_id(c)) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(i.nom.clone());

@@ -530,12 +530,25 @@ fn meme_convention_dans_deux_dossiers_signalee() {
         ("fixtures/dugny", "dugny"),
         ("fixtures/dugny", "dugny - copie"),
         ("fixtures/gevrey-nuits", "gevrey"),
+        ("fixtures/gevrey-nuits", "sans nom 1"),
+        ("fixtures/dugny", "sans nom 2"),
     ] {
         let cible = racine.join(nom);
         std::fs::create_dir_all(&cible).unwrap();
         for e in std::fs::read_dir(source).unwrap() {
             let p = e.unwrap().path();
             std::fs::copy(&p, cible.join(p.file_name().unwrap())).unwrap();
+        }
+        if nom.starts_with("sans nom") {
+            // two conventions without a name (the key is optional): not « the same one »
+            let c = cible.join("convention.toml");
+            let t = std::fs::read_to_string(&c).unwrap();
+            let t: String = t
+                .lines()
+                .filter(|l| !l.starts_with("nom = \"CTG"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            std::fs::write(&c, t).unwrap();
         }
     }
     let sortie = d.path().join("sortie");
