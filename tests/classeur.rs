@@ -205,6 +205,23 @@ fn partie(classeur: &Path, nom: &str) -> String {
 /// The blank template: its sheets, in order; header notes; drop-down lists and checks;
 /// frozen header rows; and it reads back as an (empty, hence invalid) dossier whose messages
 /// name cells.
+/// The workbook is written under a `.xlsx` name only (`ctg.XLSX` too): `d.csv` or a name
+/// without extension would hold a workbook that a spreadsheet opens as garbage; usage error
+/// (code 2), nothing written.
+#[test]
+fn modele_sous_un_nom_en_xlsx_seulement() {
+    let t = tempfile::tempdir().unwrap();
+    for nom in ["d.csv", "sans_extension"] {
+        let x = t.path().join(nom);
+        let (code, _, err) = sortie(&["modele", chemin(&x)]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("nommez le fichier en .xlsx"), "{err}");
+        assert!(!x.exists());
+    }
+    let (code, _, err) = sortie(&["modele", chemin(&t.path().join("ctg.XLSX"))]);
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn modele_vierge() {
     use calamine::Reader;

@@ -15,6 +15,16 @@ pub fn modele(
     ecraser: bool,
     m: &Messages,
 ) -> Result<Fin, Erreur> {
+    // a workbook under another name (`d.csv`) opens as garbage in a spreadsheet
+    let xlsx = fichier
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if !xlsx {
+        return Err(Erreur::usage(format!(
+            "{} : le classeur s'écrit au format .xlsx : nommez le fichier en .xlsx (ex. dossier.xlsx)",
+            fichier.display()
+        )));
+    }
     let mut diags = Diagnostics::default();
     let (lu, evenements, bareme) = match depuis {
         None => (None, Vec::new(), None),
