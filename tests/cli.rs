@@ -360,6 +360,40 @@ fn sortie_atomique_sans_ecraser() {
     );
 }
 
+/// `expliquer` finds the structure as ids are compared everywhere (case, edge spaces
+/// aside): `eaje-balzac` explains `EAJE-BALZAC`, for the exercice and for a year of the
+/// projection; a misspelt id is still E171 with the nearest id.
+#[test]
+fn expliquer_identifiant_a_la_casse_pres() {
+    for args in [
+        &["eaje-balzac"][..],
+        &[" Eaje-Balzac "][..],
+        &["eaje-balzac", "--annee", "2026"][..],
+    ] {
+        let out = bonus()
+            .args(["expliquer", "fixtures/dijon-2024"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let t = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            t.contains("Structure EAJE-BALZAC — Multi-accueil Balzac"),
+            "{t}"
+        );
+    }
+    let out = bonus()
+        .args(["expliquer", "fixtures/dijon-2024", "eaje-balza"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vouliez-vous dire « EAJE-BALZAC »"));
+}
+
 #[test]
 fn expliquer_une_structure() {
     let out = bonus()

@@ -1300,6 +1300,19 @@ async fn api_calculer() {
         .unwrap();
     assert_eq!(lissage["regle"], "R9");
     assert_eq!(lissage["valeur"]["euros"], "4666.67");
+    // the id as ids are compared (case aside): the same explanation
+    let r = n
+        .deposer_avec(
+            "/api/expliquer",
+            "dossier",
+            "dugny.xlsx",
+            &classeur,
+            &[("id", "laep-lapinous")],
+        )
+        .await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.texte());
+    let minuscules: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(minuscules["figures"], api["figures"]);
     // an unknown structure: 422 E171 with the nearest id; no id: 400
     let r = n
         .deposer_avec(

@@ -267,6 +267,8 @@ pub fn expliquer(
         }
         let (lu, r, _) = charger(entree, &ctx.m)?;
         let d = &lu.dossier;
+        let ids = d.structures.iter().map(|s| s.id.as_str());
+        let id = crate::lecture::texte::id_retrouve(id, ids).unwrap_or(id);
         let octets = match format {
             F::Texte => rapport::explication::expliquer(d, &r, id)?.map(String::into_bytes),
             F::Json => rapport::explication::json(d, &r, id)?.map(String::into_bytes),
@@ -283,6 +285,12 @@ pub fn expliquer(
         };
     };
     let (pr, _) = charger_projection(entree, None, projection, &ctx.m)?;
+    let id = pr
+        .annee(annee)
+        .and_then(|a| {
+            crate::lecture::texte::id_retrouve(id, a.lignes.iter().map(|l| l.id.as_str()))
+        })
+        .unwrap_or(id);
     let octets = match format {
         F::Texte => rapport::projection::expliquer(&pr, id, annee)?.map(String::into_bytes),
         F::Json => rapport::projection::json_explication(&pr, id, annee)?.map(String::into_bytes),

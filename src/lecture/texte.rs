@@ -97,6 +97,18 @@ pub fn decoder(octets: &[u8], force: Encodage) -> Result<Decode, String> {
     }
 }
 
+/// The identifier among `ids` that the user's `id` names: itself, or else the one equal to it
+/// as ids are compared ([`cle_id`]: case, spaces, dashes and Unicode form aside) — the
+/// explanation of `eaje-balzac` is that of `EAJE-BALZAC`, as `comparer`, `verifier` and the
+/// events file find it. `None`: no such structure.
+pub fn id_retrouve<'a>(id: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    if let Some(x) = ids.clone().find(|x| *x == id) {
+        return Some(x);
+    }
+    let cle = cle_id(id);
+    ids.into_iter().find(|x| cle_id(x) == cle)
+}
+
 /// The form under which two ids (`id`, `collectivite`, in every table and in
 /// convention.toml) are compared: trimmed, Unicode NFC (`é` typed as one character or as
 /// `e` + combining accent are the same id), every Unicode space separator (General_Category

@@ -271,6 +271,12 @@ pub async fn expliquer(etat: S, m: Multipart) -> Response {
                 "champ « id » absent ou vide (identifiant de la structure à expliquer)",
             ));
         };
+        // `eaje-balzac` names `EAJE-BALZAC`, as ids are compared everywhere
+        let id = crate::lecture::texte::id_retrouve(
+            &id,
+            l.lu.dossier.structures.iter().map(|s| s.id.as_str()),
+        )
+        .map_or(id.clone(), str::to_string);
         // the table as sent: structures.csv of a zip, or the workbook's sheet
         let table = l.lu.localisations.structures.nom();
         let introuvable = |ids: &mut dyn Iterator<Item = &str>| {
