@@ -30,7 +30,7 @@ const ENTETE: &str = "date;id;action;valeur\n";
 
 #[test]
 fn erreurs_des_evenements() {
-    let cas: [(&str, &[&str], &str); 8] = [
+    let cas: [(&str, &[&str], &str); 9] = [
         (
             "2026-02-31;EAJE-LES-CIGOGNES;fermeture;\n",
             &[],
@@ -71,6 +71,13 @@ fn erreurs_des_evenements() {
             "2027-03-01;EAJE-LES-CIGOGNES;fermeture;\n",
             &["--jusqu-a", "2026"],
             "avertissement W030 : e.csv, ligne 2, colonne « date », valeur « 2027-03-01 » : l'événement compte à partir de mars 2027, après la dernière année projetée (2026) : sans effet (conseil : prolongez la projection (--jusqu-a) si la convention le permet)",
+        ),
+        (
+            // closed on 10 March, reopened on 20 March: both count from April (a change
+            // counts from the month after its date), every month keeps its first day's state
+            "2026-03-10;EAJE-LES-CIGOGNES;fermeture;\n2026-03-20;EAJE-LES-CIGOGNES;ouverture;\n",
+            &[],
+            "avertissement W030 : e.csv, ligne 3, colonne « action », valeur « ouverture » : fermeture (ligne 2) et ouverture (ligne 3) de « EAJE-LES-CIGOGNES » comptent toutes deux à partir d'avril 2026 : sans effet, chaque mois gardant l'état de son premier jour (conseil : une fermeture de moins d'un mois ne change aucun mois ; retirez ces deux lignes, ou datez-les de mois différents)",
         ),
     ];
     for (lignes, args, attendu) in cas {

@@ -283,6 +283,46 @@ impl<'a> Dates<'a> {
     }
 }
 
+/// W030: a closing and a reopening (or the reverse) that take effect the same month leave
+/// every month as it was (a month's state is that of its first day): said, not silently
+/// dropped.
+fn sans_effet_dans_le_mois(
+    id: &str,
+    evs: &[Evenement],
+    meme_etat: bool,
+    quand: &str,
+    source: &Localisation,
+    diags: &mut Diagnostics,
+) {
+    let ligne = |a: fn(&Action) -> bool| evs.iter().find(|e| a(&e.action)).map(|e| e.ligne);
+    let (Some(f), Some(o)) = (
+        ligne(|a| matches!(a, Action::Fermeture)),
+        ligne(|a| matches!(a, Action::Ouverture)),
+    ) else {
+        return;
+    };
+    if !meme_etat {
+        return;
+    }
+    let derniere = evs
+        .iter()
+        .filter(|e| matches!(e.action, Action::Fermeture | Action::Ouverture))
+        .last();
+    let Some(e) = derniere else { return };
+    let d = Diagnostic::avertissement(
+        Code::W030,
+        &source.fichier,
+        format!(
+            "fermeture (ligne {f}) et ouverture (ligne {o}) de « {id} » comptent toutes deux {quand} : sans effet, chaque mois gardant l'état de son premier jour"
+        ),
+    );
+    diags.push(
+        situer(d, source, e.ligne, "action")
+            .valeur(e.action.nom())
+            .conseil("une fermeture de moins d'un mois ne change aucun mois ; retirez ces deux lignes, ou datez-les de mois différents"),
+    );
+}
+
 /// Applies to `etat` the events of structure `id` that take effect the same month, checking
 /// the sequence: one value per action and month (E035), no opening of an open structure nor
 /// closing of a closed one (E035), employer units within the existing ones (E036).
@@ -297,7 +337,8 @@ fn rejouer_mois(
     let Some(effet) = evs.first().map(Evenement::effet) else {
         return;
     };
-    let quand = format!("{} {}", NOMS_MOIS[(effet.1 - 1) as usize], effet.0);
+    let quand = super::a_partir_de(effet.1, effet.0);
+    let ouverte_avant = etat.ouverte;
     let mut vus: BTreeMap<&str, u64> = BTreeMap::new();
     let mut derniere_unite: Option<&Evenement> = None;
     for e in evs {
@@ -307,7 +348,7 @@ fn rejouer_mois(
                 diags.push(loc(Diagnostic::erreur(
                     Code::E035,
                     fichier,
-                    format!("deux événements « {} » pour « {id} » comptent à partir de {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
+                    format!("deux événements « {} » pour « {id} » comptent {quand} (lignes {l} et {})", e.action.nom(), e.ligne),
                 ))
                 .conseil("gardez une seule valeur par mois (un changement compte au mois qui suit sa date, sauf le 1er)"));
             }
@@ -334,13 +375,21 @@ fn rejouer_mois(
         }
         etat.appliquer(e.action);
     }
+    sans_effet_dans_le_mois(
+        id,
+        evs,
+        ouverte_avant == etat.ouverte,
+        &quand,
+        source,
+        diags,
+    );
     if etat.employeurs > etat.existantes {
         if let Some(e) = derniere_unite {
             let d = Diagnostic::erreur(
                 Code::E036,
                 fichier,
                 format!(
-                    "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) à partir de {quand}",
+                    "« {id} » : unités employeurs ({}) supérieures aux unités existantes ({}) {quand}",
                     etat.employeurs.fr(),
                     etat.existantes.fr(),
                 ),
