@@ -306,8 +306,7 @@ fn sans_effet_dans_le_mois(
     }
     let derniere = evs
         .iter()
-        .filter(|e| matches!(e.action, Action::Fermeture | Action::Ouverture))
-        .last();
+        .rfind(|e| matches!(e.action, Action::Fermeture | Action::Ouverture));
     let Some(e) = derniere else { return };
     let d = Diagnostic::avertissement(
         Code::W030,
