@@ -102,20 +102,7 @@ fn valider(
     let annee = exercice.unwrap_or(lu.dossier.convention.exercice);
     // an exercice given on the command line is checked as convention.toml's is (1900 to
     // 2200), before the barème is looked up at its date (one error, not one per parameter)
-    if !(1900..=2200).contains(&annee) {
-        let mut d = Diagnostics::default();
-        d.push(
-            diagnostic::Diagnostic::erreur(
-                diagnostic::Code::E019,
-                diagnostic::Table::Convention,
-                "exercice invalide",
-            )
-            .colonne("exercice")
-            .valeur(annee.to_string())
-            .conseil("une année entre 1900 et 2200, par exemple --exercice 2025"),
-        );
-        return Err(d);
-    }
+    verifier_annee_exercice(annee)?;
     let (be, mut diags) = validation::valider(&lu.dossier, &lu.bareme, annee, fichier_bareme);
     // cross-file messages name the file actually read (a workbook: with the cell)
     lu.localiser(&mut diags);
@@ -123,6 +110,25 @@ fn valider(
         Some(b) if !diags.a_des_erreurs() => Ok((b, diags)),
         _ => Err(diags),
     }
+}
+
+/// An exercice is a year of 1900 to 2200, as in convention.toml (E019).
+pub fn verifier_annee_exercice(annee: i32) -> Result<(), Diagnostics> {
+    if (1900..=2200).contains(&annee) {
+        return Ok(());
+    }
+    let mut d = Diagnostics::default();
+    d.push(
+        diagnostic::Diagnostic::erreur(
+            diagnostic::Code::E019,
+            diagnostic::Table::Convention,
+            "exercice invalide",
+        )
+        .colonne("exercice")
+        .valeur(annee.to_string())
+        .conseil("une année entre 1900 et 2200, par exemple --exercice 2025"),
+    );
+    Err(d)
 }
 
 /// The errors about the exercice (E019) when it was given by the option `--exercice`: they

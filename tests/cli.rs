@@ -310,6 +310,16 @@ fn codes_de_sortie_usage() {
             .code(),
         Some(2)
     );
+    // `bareme --exercice` is a year of 1900 to 2200, as everywhere (E019, the option named)
+    let o = bonus()
+        .args(["bareme", "--exercice", "99999"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "erreur E019 : option --exercice, valeur « 99999 » : exercice invalide (conseil : une année entre 1900 et 2200, par exemple --exercice 2025)\n"
+    );
     let aide = bonus().args(["--help"]).output().unwrap();
     assert_eq!(aide.status.code(), Some(0));
     let t = String::from_utf8(aide.stdout).unwrap();

@@ -377,6 +377,10 @@ pub fn bareme(
             exercice.unwrap_or_else(crate::classeur::modele::annee_courante),
         ),
     };
+    crate::verifier_annee_exercice(annee).map_err(|mut d| {
+        crate::nommer_option_exercice(&mut d, exercice);
+        refus(&d)
+    })?;
     let texte = rapport::bareme::rendre(&bareme, annee).map_err(|d| refus(&d))?;
     afficher(texte.as_bytes())?;
     Ok(Fin::Succes)
