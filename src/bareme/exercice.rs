@@ -517,21 +517,19 @@ fn parametres_collectivite(be: &BaremeExercice, fichier: &str, diags: &mut Diagn
         if v.versement.valeur != Versement::Collectivite {
             continue;
         }
-        let nul = |g: &Grille<Montant>| g.valeurs.iter().flatten().all(|m| m.0 == 0);
+        // a value other than 0 somewhere in a grid
+        fn donnee<T>(g: &Grille<T>, nul: impl Fn(&T) -> bool) -> bool {
+            g.valeurs.iter().flatten().any(|x| !nul(x))
+        }
         let ignores = [
             (
                 "forfaits_nouvelles",
                 v.forfaits_nouvelles.valeur.iter().any(|m| m.0 != 0),
             ),
-            ("plancher", !nul(&v.plancher.valeur)),
+            ("plancher", donnee(&v.plancher.valeur, |m| m.0 == 0)),
             (
                 "revalorisation",
-                v.revalorisation
-                    .valeur
-                    .valeurs
-                    .iter()
-                    .flatten()
-                    .any(|d| !d.is_zero()),
+                donnee(&v.revalorisation.valeur, |d| d.is_zero()),
             ),
             (
                 "plafond_developpement",

@@ -294,6 +294,9 @@ fn sans_effet_dans_le_mois(
     source: &Localisation,
     diags: &mut Diagnostics,
 ) {
+    if !meme_etat {
+        return;
+    }
     let ligne = |a: fn(&Action) -> bool| evs.iter().find(|e| a(&e.action)).map(|e| e.ligne);
     let (Some(f), Some(o)) = (
         ligne(|a| matches!(a, Action::Fermeture)),
@@ -301,13 +304,8 @@ fn sans_effet_dans_le_mois(
     ) else {
         return;
     };
-    if !meme_etat {
-        return;
-    }
-    let derniere = evs
-        .iter()
-        .rfind(|e| matches!(e.action, Action::Fermeture | Action::Ouverture));
-    let Some(e) = derniere else { return };
+    // the later of the two lines carries the warning
+    let e = evs.iter().find(|e| e.ligne == f.max(o)).unwrap_or(&evs[0]);
     let d = Diagnostic::avertissement(
         Code::W030,
         &source.fichier,
