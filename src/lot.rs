@@ -280,8 +280,9 @@ pub fn executer(
 fn signaler_conventions_en_double(issues: &mut [IssueDossier]) {
     let mut vues: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for i in issues.iter_mut().filter(|i| i.reussi()) {
-        // a convention without a name (optional) is not « the same » as another unnamed one
-        let Some(c) = i.convention.as_ref().filter(|c| !c.trim().is_empty()) else {
+        // an unnamed convention is named after its collectivités (docs/regles.md R10): two
+        // unnamed ones are « the same » only when their collectivités are
+        let Some(c) = i.convention.as_ref() else {
             continue;
         };
         match vues.entry(crate::lecture::texte::cle_id(c)) {

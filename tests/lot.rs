@@ -540,7 +540,8 @@ fn meme_convention_dans_deux_dossiers_signalee() {
             std::fs::copy(&p, cible.join(p.file_name().unwrap())).unwrap();
         }
         if nom.starts_with("sans nom") {
-            // two conventions without a name (the key is optional): not « the same one »
+            // two conventions without a name (the key is optional), named after their
+            // collectivités, which differ: not « the same one »
             let c = cible.join("convention.toml");
             let t = std::fs::read_to_string(&c).unwrap();
             let t: String = t

@@ -149,14 +149,37 @@ pub fn analyser_convention(
     if !a.ok {
         return None;
     }
+    let nom = texte_renseigne(brute.nom).unwrap_or_else(|| nom_par_defaut(&collectivites));
     Some(Convention {
-        nom: brute.nom.map(|s| s.into_inner()).unwrap_or_default(),
-        caf: brute.caf.map(|s| s.into_inner()).unwrap_or_default(),
+        nom,
+        caf: texte_renseigne(brute.caf).unwrap_or_else(|| "Caf".to_string()),
         debut,
         fin,
         exercice: exercice as i32,
         collectivites,
     })
+}
+
+/// A text key's value, trimmed; `None` when absent or blank (a blank name is no name).
+fn texte_renseigne(v: Option<Spanned<String>>) -> Option<String> {
+    v.map(|s| s.into_inner().trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// The name of a convention whose `nom` is absent or blank (docs/regles.md R10): « CTG »
+/// and its collectivités, the first two by name, the others counted.
+fn nom_par_defaut(collectivites: &[Collectivite]) -> String {
+    let noms: Vec<&str> = collectivites.iter().map(|c| c.nom.as_str()).collect();
+    match noms.as_slice() {
+        [] => "CTG".to_string(),
+        [a] => format!("CTG {a}"),
+        [a, b] => format!("CTG {a} et {b}"),
+        [a, b, reste @ ..] => {
+            let n = reste.len();
+            let s = if n > 1 { "s" } else { "" };
+            format!("CTG {a}, {b} et {n} autre{s} collectivité{s}")
+        }
+    }
 }
 
 /// The TOML text deserialised and its unknown keys (E056), or its syntax error (E021) at

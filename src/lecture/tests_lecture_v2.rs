@@ -171,3 +171,38 @@ fn nom_de_collectivite_vide_vaut_son_id() {
     let noms: Vec<&str> = c.collectivites.iter().map(|c| c.nom.as_str()).collect();
     assert_eq!(noms, ["A", "Ville B"]);
 }
+
+/// A convention without a name (absent or blank) is named after its collectivités, and a
+/// blank `caf` is « Caf »: no title or letter starts with an empty name.
+#[test]
+fn nom_de_convention_absent_vient_des_collectivites() {
+    let col = |ids: &[&str]| -> String {
+        ids.iter()
+            .map(|i| format!("[[collectivites]]\nid = \"{i}\"\nnom = \"Ville {i}\"\n"))
+            .collect()
+    };
+    let nom = |entete: &str, ids: &[&str]| {
+        let mut d = Diagnostics::default();
+        let t = format!("{entete}exercice = 2025\n{}", col(ids));
+        let c = analyser_convention("convention.toml", &t, &mut d).unwrap();
+        (c.nom, c.caf)
+    };
+    let caf = || "Caf".to_string();
+    assert_eq!(nom("", &["A"]), ("CTG Ville A".to_string(), caf()));
+    assert_eq!(
+        nom("nom = \" \"\ncaf = \"\"\n", &["A", "B"]),
+        ("CTG Ville A et Ville B".to_string(), caf())
+    );
+    assert_eq!(
+        nom("", &["A", "B", "C"]).0,
+        "CTG Ville A, Ville B et 1 autre collectivité"
+    );
+    assert_eq!(
+        nom("", &["A", "B", "C", "D"]).0,
+        "CTG Ville A, Ville B et 2 autres collectivités"
+    );
+    assert_eq!(
+        nom("nom = \" CTG X \"\ncaf = \"Caf de la Côte-d'Or\"\n", &["A"]),
+        ("CTG X".to_string(), "Caf de la Côte-d'Or".to_string())
+    );
+}
