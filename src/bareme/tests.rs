@@ -268,47 +268,45 @@ fn debut_sans_heure_et_dates_en_double_a_leur_ligne() {
     );
 }
 
-/// The status of a dated value covers the value **and** its effective date (docs/regles.md
+/// The status of a dated value covers the value **and** its effective date (docs/regles.md R1,
 /// R63): a built-in value whose reference says its date is an assumption (« date d'effet …
 /// hypothèse ») is `hypothese`, whatever its source confirms. ALSH: 0,15 € an hour is
 /// confirmed, its date of 1 January 2020 is not (R61), so `volets.ALSH.plancher` is
 /// `hypothese`; same for the hour unit, the trajectoire and the CTRE structure types.
 #[test]
 fn statut_couvre_la_date_d_effet() {
-    fn parcourir(chemin: &str, v: &toml::Value, vus: &mut Vec<(String, String, String)>) {
-        match v {
-            toml::Value::Table(t) => {
-                if let (Some(r), Some(s)) = (t.get("reference"), t.get("statut")) {
-                    vus.push((
-                        chemin.to_string(),
-                        r.as_str().unwrap().to_string(),
-                        s.as_str().unwrap().to_string(),
-                    ));
-                }
-                for (k, x) in t {
-                    parcourir(&format!("{chemin}.{k}"), x, vus);
-                }
-            }
-            toml::Value::Array(a) => a.iter().for_each(|x| parcourir(chemin, x, vus)),
-            _ => {}
-        }
-    }
     let v: toml::Value = toml::from_str(BAREME_INTEGRE).unwrap();
-    let mut vus = Vec::new();
-    parcourir("", &v, &mut vus);
+    let entrees = entrees_datees(&v);
     let mut date_supposee = 0;
-    for (chemin, reference, statut) in &vus {
+    for (chemin, t) in &entrees {
+        let (reference, statut) = (t["reference"].as_str().unwrap(), t["statut"].as_str());
         let r = reference.to_lowercase();
         let supposee = r
             .split(';')
             .any(|p| p.contains("date d'effet") && p.contains("hypothèse"));
         if supposee {
             date_supposee += 1;
-            assert_eq!(statut, "hypothese", "{chemin} : {reference}");
+            assert_eq!(statut, Some("hypothese"), "{chemin} : {reference}");
         }
     }
-    // trajectoire (4), ALSH unit and floor (2), CTRE types (1), at least
-    assert!(date_supposee >= 7, "{date_supposee}");
+    // trajectoire (4), ALSH unit and floor (2), CTRE types (1), and the 2020 entries of the
+    // EAJE unit, ALSH cap, CTRE financing, unit and payment (5), at least
+    assert!(date_supposee >= 12, "{date_supposee}");
+    // a value confirmed from 1 January 2020 cites a source of that year (the circular
+    // C 2020-01); what only a 2025 source states is confirmed from 2025 (docs/regles.md R1)
+    let mut a_2020 = 0;
+    for (chemin, t) in &entrees {
+        let debut = t["debut"].as_datetime().unwrap().to_string();
+        let confirme = t["statut"].as_str() == Some("confirme");
+        let remplacee = t.get("remplacee").and_then(|r| r.as_bool()) == Some(true);
+        if debut.starts_with("2020") && confirme && !remplacee {
+            a_2020 += 1;
+            let r = t["reference"].as_str().unwrap();
+            assert!(r.contains("2020"), "{chemin} : {r}");
+        }
+    }
+    // types of EAJE, RPE, LAEP, ALSH, EAJE financing, four payments to the structures
+    assert_eq!(a_2020, 9);
     let e = Bareme::integre().unwrap().pour_exercice(2025, "t").unwrap();
     let plancher = e.volets["ALSH"].plancher.source.as_ref().unwrap();
     // 0,15 € = 15 cents an hour, a 1 × 1 grid
@@ -318,6 +316,25 @@ fn statut_couvre_la_date_d_effet() {
     );
     assert_eq!(plancher.statut, Statut::Hypothese);
     assert!(plancher.reference.contains("montant confirmé"));
+}
+
+/// Every dated entry of a barème TOML document (a table with `debut`), with its path.
+fn entrees_datees(v: &toml::Value) -> Vec<(String, &toml::Table)> {
+    fn parcourir<'a>(chemin: String, v: &'a toml::Value, vus: &mut Vec<(String, &'a toml::Table)>) {
+        match v {
+            toml::Value::Table(t) if t.contains_key("debut") => vus.push((chemin, t)),
+            toml::Value::Table(t) => {
+                for (k, x) in t {
+                    parcourir(format!("{chemin}.{k}"), x, vus);
+                }
+            }
+            toml::Value::Array(a) => a.iter().for_each(|x| parcourir(chemin.clone(), x, vus)),
+            _ => {}
+        }
+    }
+    let mut vus = Vec::new();
+    parcourir(String::new(), v, &mut vus);
+    vus
 }
 
 /// A cap on the CTRE's forfaits (it has none, R64) and a bonus trajectoire counting the
