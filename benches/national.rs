@@ -222,6 +222,57 @@ fn jeu(base: &Path, nom: &str, collectivites: usize, structures: usize, un: bool
     d
 }
 
+/// The scaling series: one dossier of each size. Up to 100 000 structures, the sizes are
+/// run in turn, `REPETITIONS` rounds after one to warm up, each size's median kept: a ratio
+/// compares runs made side by side, not a point measured before a load that came later.
+/// The million, if asked, is run once after them.
+fn serie(base: &Path, sortie: &Path, tailles: &[usize]) -> Vec<(usize, Mesure, PathBuf)> {
+    let jeux: Vec<(usize, PathBuf)> = tailles
+        .iter()
+        .map(|&n| {
+            (
+                n,
+                jeu(base, &format!("u{n}"), (n / 30).clamp(1, 2000), n, true),
+            )
+        })
+        .collect();
+    let alternes = jeux.iter().filter(|(n, _)| *n < 1_000_000).count();
+    let mut murs = vec![Vec::new(); jeux.len()];
+    let mut memoire = vec![0; jeux.len()];
+    for tour in 0..=REPETITIONS {
+        for (k, (_, d)) in jeux.iter().enumerate().take(alternes) {
+            let m = lot(d, sortie);
+            if tour > 0 {
+                murs[k].push(m.mur);
+                memoire[k] = memoire[k].max(m.memoire_ko);
+            }
+        }
+    }
+    for (k, (_, d)) in jeux.iter().enumerate().skip(alternes) {
+        let m = lot(d, sortie);
+        murs[k].push(m.mur);
+        memoire[k] = m.memoire_ko;
+    }
+    jeux.into_iter()
+        .zip(murs.into_iter().zip(memoire))
+        .map(|((n, d), (m, memoire_ko))| {
+            let m = Mesure {
+                mur: mediane(m),
+                memoire_ko,
+            };
+            println!(
+                "un dossier de {n} structures ({} Ko) : lot {} ; mémoire maximale {} (médiane de {}{})",
+                taille(&d) / 1000,
+                ms(m.mur),
+                mo(m.memoire_ko),
+                if n < 1_000_000 { REPETITIONS } else { 1 },
+                if n < 1_000_000 { ", tailles en alternance" } else { "" }
+            );
+            (n, m, d)
+        })
+        .collect()
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -383,19 +434,7 @@ fn main() {
     if million {
         tailles.push(1_000_000);
     }
-    let mut points: Vec<(usize, Mesure, PathBuf)> = Vec::new();
-    for &n in &tailles {
-        let d = jeu(base, &format!("u{n}"), (n / 30).clamp(1, 2000), n, true);
-        let rep = if n >= 1_000_000 { 1 } else { 5 };
-        let m = repeter(rep, || lot(&d, &sortie));
-        println!(
-            "un dossier de {n} structures ({} Ko) : lot {} ; mémoire maximale {}",
-            taille(&d) / 1000,
-            ms(m.mur),
-            mo(m.memoire_ko)
-        );
-        points.push((n, m, d));
-    }
+    let points = serie(base, &sortie, &tailles);
     for w in points.windows(2) {
         let ((a, ma, _), (b, mb, _)) = (&w[0], &w[1]);
         objectifs.push(Objectif {
