@@ -225,8 +225,9 @@ fn jeu(base: &Path, nom: &str, collectivites: usize, structures: usize, un: bool
 /// The scaling series: one dossier of each size. Up to 100 000 structures, the sizes are
 /// run in turn, `REPETITIONS` rounds after one to warm up, each size's median kept: a ratio
 /// compares runs made side by side, not a point measured before a load that came later.
-/// The million, if asked, is run once after them.
-fn serie(base: &Path, sortie: &Path, tailles: &[usize]) -> Vec<(usize, Mesure, PathBuf)> {
+/// The million, if asked, is run once after them. Each size writes to its own output
+/// folder: a small lot replacing a large one's output would pay for removing its files.
+fn serie(base: &Path, tailles: &[usize]) -> Vec<(usize, Mesure, PathBuf)> {
     let jeux: Vec<(usize, PathBuf)> = tailles
         .iter()
         .map(|&n| {
@@ -240,16 +241,16 @@ fn serie(base: &Path, sortie: &Path, tailles: &[usize]) -> Vec<(usize, Mesure, P
     let mut murs = vec![Vec::new(); jeux.len()];
     let mut memoire = vec![0; jeux.len()];
     for tour in 0..=REPETITIONS {
-        for (k, (_, d)) in jeux.iter().enumerate().take(alternes) {
-            let m = lot(d, sortie);
+        for (k, (n, d)) in jeux.iter().enumerate().take(alternes) {
+            let m = lot(d, &base.join(format!("sortie-u{n}")));
             if tour > 0 {
                 murs[k].push(m.mur);
                 memoire[k] = memoire[k].max(m.memoire_ko);
             }
         }
     }
-    for (k, (_, d)) in jeux.iter().enumerate().skip(alternes) {
-        let m = lot(d, sortie);
+    for (k, (n, d)) in jeux.iter().enumerate().skip(alternes) {
+        let m = lot(d, &base.join(format!("sortie-u{n}")));
         murs[k].push(m.mur);
         memoire[k] = m.memoire_ko;
     }
@@ -434,7 +435,7 @@ fn main() {
     if million {
         tailles.push(1_000_000);
     }
-    let points = serie(base, &sortie, &tailles);
+    let points = serie(base, &tailles);
     for w in points.windows(2) {
         let ((a, ma, _), (b, mb, _)) = (&w[0], &w[1]);
         objectifs.push(Objectif {
