@@ -74,17 +74,17 @@ fn statuts() -> Vec<&'static str> {
 pub const CHAMPS_CONVENTION: &[Colonne] = &[
     c(
         "nom",
-        true,
+        false,
         Genre::Texte,
         0.0,
-        "Nom de la convention (ex. « CTG Ville de Dijon 2024-2027 »).",
+        "Nom de la convention (ex. « CTG Ville de Dijon 2024-2027 ») ; laissé vide : « CTG » suivi des noms de ses collectivités.",
     ),
     c(
         "caf",
-        true,
+        false,
         Genre::Texte,
         0.0,
-        "Caf signataire (ex. « Caf de la Côte-d'Or »).",
+        "Caf signataire (ex. « Caf de la Côte-d'Or ») ; laissée vide : « Caf ».",
     ),
     c(
         "debut",
