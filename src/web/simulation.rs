@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use serde::{Deserialize, Serialize};
 
+mod ajout;
 mod page;
 use page::{rendre, Saisies};
 
@@ -477,28 +478,12 @@ pub async fn modifier(
     if let Err(r) = j.verifier(jeton_de(&champs)) {
         return r;
     }
-    for _ in 0..ESSAIS_ETAPES {
-        let sc = match charger(&etat, &id).await {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
+    etape_du_formulaire(&etat, &id, j, |sc| {
         let champs = lignes_par_identifiant(&sc.lu, champs.clone());
-        match lire_table(&sc.lu, &champs) {
-            Ok(m) => {
-                if let Some(r) = ajouter_etape(&etat, sc, m).await {
-                    return r;
-                }
-            }
-            // the page again with every value as typed: only the refused ones to correct
-            Err(e) => {
-                return match super::travail(move || Ok(rendre(&sc, &j, &e, Saisies(&champs)))).await
-                {
-                    Ok(r) | Err(r) => r,
-                }
-            }
-        }
-    }
-    modifiee_en_meme_temps()
+        // refused: the page again with every value as typed, only the refused ones to correct
+        lire_table(&sc.lu, &champs).map_err(|e| (e, champs))
+    })
+    .await
 }
 
 pub async fn ajouter(
@@ -510,187 +495,44 @@ pub async fn ajouter(
     if let Err(r) = j.verifier(jeton_de(&champs)) {
         return r;
     }
+    etape_du_formulaire(&etat, &id, j, |sc| {
+        ajout::lire_ajout(sc, &champs)
+            .map(|a| vec![Modif::Ajout(a)])
+            .map_err(|e| (e, Vec::new()))
+    })
+    .await
+}
+
+/// A form that adds a step: `lire` turns it into the step's changes on the scenario as it is
+/// now, or into the refused values' messages and the values to show again (the page is
+/// rendered again with them). Retried [`ESSAIS_ETAPES`] times if other requests change the
+/// steps meanwhile.
+async fn etape_du_formulaire(
+    etat: &super::EtatPartage,
+    id: &str,
+    j: Jeton,
+    lire: impl Fn(&Scenario) -> Result<Vec<Modif>, (Vec<String>, Vec<(String, String)>)>,
+) -> Response {
     for _ in 0..ESSAIS_ETAPES {
-        let sc = match charger(&etat, &id).await {
+        let sc = match charger(etat, id).await {
             Ok(s) => s,
             Err(r) => return r,
         };
-        match lire_ajout(&sc, &champs) {
-            Ok(a) => {
-                if let Some(r) = ajouter_etape(&etat, sc, vec![Modif::Ajout(a)]).await {
+        match lire(&sc) {
+            Ok(m) => {
+                if let Some(r) = ajouter_etape(etat, sc, m).await {
                     return r;
                 }
             }
-            Err(erreurs) => {
-                return match super::travail(move || Ok(rendre(&sc, &j, &erreurs, Saisies(&[]))))
-                    .await
-                {
+            Err((erreurs, saisies)) => {
+                let rendu = move || Ok(rendre(&sc, &j, &erreurs, Saisies(&saisies)));
+                return match super::travail(rendu).await {
                     Ok(r) | Err(r) => r,
-                }
+                };
             }
         }
     }
     modifiee_en_meme_temps()
-}
-
-/// The value of field `k` of the add form, trimmed (empty when absent).
-fn champ_ajout(champs: &[(String, String)], k: &str) -> String {
-    champs
-        .iter()
-        .find(|(n, _)| n == k)
-        .map_or(String::new(), |(_, v)| v.trim().to_string())
-}
-
-/// The structure the add form describes (`Err`: a French message per refused value, in the
-/// form's order).
-fn lire_ajout(sc: &Scenario, champs: &[(String, String)]) -> Result<Ajout, Vec<String>> {
-    let v = |k: &str| champ_ajout(champs, k);
-    let mut erreurs = Vec::new();
-    let mut num = |k: &str, libelle: &str, max: i64| match centiemes(&v(k), max) {
-        Ok(c) => c,
-        Err(r) => {
-            erreurs.push(e138(&format!("nouvelle structure, {libelle}"), &v(k), &r));
-            0
-        }
-    };
-    let unites = num("unites", "unités existantes", UNITES_MAX);
-    let nouvelles = num("nouvelles", "unités nouvelles", UNITES_MAX);
-    let contribution_n1 = num("contribution", "contribution N-1", MONTANT_MAX);
-    let bonus_n1 = num("bonus", "bonus N-1", MONTANT_MAX);
-    let m = mois(&v("mois")).unwrap_or_else(|r| {
-        erreurs.push(e138("nouvelle structure, mois d'ouverture", &v("mois"), &r));
-        12
-    });
-    verifier_textes_ajout(sc, champs, &mut erreurs);
-    let (annexe, soutien) = verifier_codes_ajout(sc, champs, &mut erreurs);
-    if !erreurs.is_empty() {
-        return Err(erreurs);
-    }
-    Ok(Ajout {
-        id: v("id"),
-        nom: v("nom"),
-        type_structure: v("type").to_uppercase(),
-        gestionnaire: v("gestionnaire"),
-        collectivite: v("collectivite"),
-        financement: v("financement").to_uppercase(),
-        annexe_2bis: annexe == Some(Annexe::DeuxBis),
-        soutien: soutien == Some(true),
-        unites,
-        nouvelles,
-        mois: m as u8,
-        contribution_n1,
-        bonus_n1,
-    })
-}
-
-/// The identifier, name and manager: texts of 1 to 200 characters, the identifier unused.
-fn verifier_textes_ajout(sc: &Scenario, champs: &[(String, String)], erreurs: &mut Vec<String>) {
-    for (k, libelle) in [
-        ("id", "identifiant"),
-        ("nom", "nom"),
-        ("gestionnaire", "gestionnaire"),
-    ] {
-        let x = champ_ajout(champs, k);
-        if x.is_empty()
-            || x.chars().count() > crate::lecture::LONGUEUR_ID_MAX
-            || x.chars().any(char::is_control)
-        {
-            erreurs.push(e138(
-                &format!("nouvelle structure, {libelle}"),
-                &x,
-                "texte de 1 à 200 caractères attendu",
-            ));
-        }
-    }
-    // the identifier as the readers take it (E053, E015): no invisible character, and
-    // different from every other one once case, spaces, dashes and Unicode form are set aside
-    let id_s = champ_ajout(champs, "id");
-    // (a control character is already refused above)
-    if let Some(c) = crate::lecture::texte::caractere_invisible(&id_s).filter(|c| !c.is_control()) {
-        erreurs.push(e138(
-            "nouvelle structure, identifiant",
-            &crate::lecture::texte::montrer_invisibles(&id_s),
-            &format!(
-                "identifiant contenant un caractère invisible ou de contrôle (U+{:04X}) : retapez-le",
-                c as u32
-            ),
-        ));
-    }
-    let cle = crate::lecture::texte::cle_id(&id_s);
-    if let Some(s) = sc
-        .lu
-        .dossier
-        .structures
-        .iter()
-        .find(|s| crate::lecture::texte::cle_id(&s.id) == cle)
-    {
-        erreurs.push(e138(
-            "nouvelle structure, identifiant",
-            &id_s,
-            &if s.id == id_s {
-                "une structure a déjà cet identifiant".to_string()
-            } else {
-                format!(
-                    "la structure « {} » a déjà cet identifiant, à la casse, aux espaces ou aux tirets près",
-                    s.id
-                )
-            },
-        ));
-    }
-}
-
-/// The type, financing, collectivité, annexe and support: known codes. Returns the annexe
-/// and the support read.
-fn verifier_codes_ajout(
-    sc: &Scenario,
-    champs: &[(String, String)],
-    erreurs: &mut Vec<String>,
-) -> (Option<Annexe>, Option<bool>) {
-    let v = |k: &str| champ_ajout(champs, k);
-    if TypeStructure::analyser(&v("type")).is_none() {
-        erreurs.push(e138(
-            "nouvelle structure, type",
-            &v("type"),
-            &format!("type attendu parmi {}", TypeStructure::liste()),
-        ));
-    }
-    if Financement::analyser(&v("financement")).is_none() {
-        erreurs.push(e138(
-            "nouvelle structure, financement",
-            &v("financement"),
-            &format!("financement attendu parmi {}", Financement::liste()),
-        ));
-    }
-    if sc
-        .lu
-        .dossier
-        .convention
-        .collectivite(&v("collectivite"))
-        .is_none()
-    {
-        erreurs.push(e138(
-            "nouvelle structure, collectivité",
-            &v("collectivite"),
-            "collectivité de la convention attendue",
-        ));
-    }
-    let annexe = Annexe::analyser(&v("annexe"));
-    let soutien = analyser_booleen(&v("soutien"));
-    if annexe.is_none() {
-        erreurs.push(e138(
-            "nouvelle structure, annexe",
-            &v("annexe"),
-            "2 ou 2bis attendu",
-        ));
-    }
-    if soutien.is_none() {
-        erreurs.push(e138(
-            "nouvelle structure, soutien",
-            &v("soutien"),
-            "oui ou non attendu",
-        ));
-    }
-    (annexe, soutien)
 }
 
 async fn changer_etapes(
