@@ -252,69 +252,7 @@ pub(super) fn noeud_nouvelles(
     let (Some(a), Some(ga)) = (attribution, &g.arrondi_nouvelles) else {
         return Ok(None);
     };
-    let s = &l.structure;
-    let tranche = r
-        .convention
-        .collectivite(&s.collectivite)
-        .and_then(|c| c.tranche);
-    // the bonus line keeps the forfait it was paid; the CTRE's is its group's
-    let montant = match c {
-        Contrat::Bonus => l.forfait,
-        Contrat::Ctre => {
-            crate::calcul::distribution::forfait_du_groupe(v, tranche.unwrap_or(0), true)
-        }
-    };
-    let forfait = Noeud::donnee(
-        "forfait",
-        if c == Contrat::Ctre { "R64" } else { "R7" },
-        &match c {
-            Contrat::Bonus => format!(
-                "forfait par unité nouvelle de la tranche {}",
-                tranche.map_or("non renseignée".into(), |t| t.to_string())
-            ),
-            Contrat::Ctre => "forfait CTRE par place employeur nouvelle".to_string(),
-        },
-        Valeur::Montant(montant),
-    )
-    .avec(parametre(
-        "forfaits_nouvelles",
-        &v.forfaits_nouvelles,
-        Valeur::Montant(montant),
-        true,
-    ));
-    let (n_i, id_n, libelle_n) = match c {
-        Contrat::Bonus => (s.unites_nouvelles, "n_i", "unités nouvelles"),
-        Contrat::Ctre => (
-            s.unites_employeurs_nouvelles,
-            "ne_i",
-            "places employeurs nouvelles",
-        ),
-    };
-    // the CTRE's new places count n × mo (no variable units)
-    let variable = c == Contrat::Bonus
-        && l.unites_mois.nouvelles as i128 != n_i.0 as i128 * s.mois_ouverture as i128;
-    let mut ops = vec![forfait];
-    if variable {
-        ops.push(Noeud::donnee(
-            "unites_mois_nouvelles",
-            "R21",
-            "Σ n × mois (unités nouvelles variables dans l'année)",
-            Valeur::UnitesMois(UniteMois(l.unites_mois.nouvelles)),
-        ));
-    } else {
-        ops.push(Noeud::donnee(
-            id_n,
-            if c == Contrat::Ctre { "R64" } else { "R7" },
-            libelle_n,
-            Valeur::Unites(n_i),
-        ));
-        ops.push(Noeud::donnee(
-            "mo_i",
-            "R7",
-            "mois d'ouverture dans l'exercice",
-            Valeur::Entier(s.mois_ouverture as i64),
-        ));
-    }
+    let (mut ops, variable) = operandes_nouvelles(r, l, v, c);
     if c == Contrat::Ctre {
         let part = Noeud::calcul(
             "t_i",
@@ -358,6 +296,87 @@ pub(super) fn noeud_nouvelles(
         a,
         part,
     )?))
+}
+
+/// The forfait of one new unit of contract `c` for line `l` (R7, R64), with the barème
+/// parameter it was read from.
+fn noeud_forfait(r: &Resultat, l: &LigneStructure, v: &VoletExercice, c: Contrat) -> Noeud {
+    let s = &l.structure;
+    let tranche = r
+        .convention
+        .collectivite(&s.collectivite)
+        .and_then(|c| c.tranche);
+    // the bonus line keeps the forfait it was paid; the CTRE's is its group's
+    let montant = match c {
+        Contrat::Bonus => l.forfait,
+        Contrat::Ctre => {
+            crate::calcul::distribution::forfait_du_groupe(v, tranche.unwrap_or(0), true)
+        }
+    };
+    Noeud::donnee(
+        "forfait",
+        if c == Contrat::Ctre { "R64" } else { "R7" },
+        &match c {
+            Contrat::Bonus => format!(
+                "forfait par unité nouvelle de la tranche {}",
+                tranche.map_or("non renseignée".into(), |t| t.to_string())
+            ),
+            Contrat::Ctre => "forfait CTRE par place employeur nouvelle".to_string(),
+        },
+        Valeur::Montant(montant),
+    )
+    .avec(parametre(
+        "forfaits_nouvelles",
+        &v.forfaits_nouvelles,
+        Valeur::Montant(montant),
+        true,
+    ))
+}
+
+/// The operands of the exact new-unit share of contract `c`: the forfait, then the units and
+/// months (`n_i`, `mo_i`) or, for units that vary in the year, their unit-months (R21, then
+/// `true`).
+fn operandes_nouvelles(
+    r: &Resultat,
+    l: &LigneStructure,
+    v: &VoletExercice,
+    c: Contrat,
+) -> (Vec<Noeud>, bool) {
+    let s = &l.structure;
+    let (n_i, id_n, libelle_n) = match c {
+        Contrat::Bonus => (s.unites_nouvelles, "n_i", "unités nouvelles"),
+        Contrat::Ctre => (
+            s.unites_employeurs_nouvelles,
+            "ne_i",
+            "places employeurs nouvelles",
+        ),
+    };
+    // the CTRE's new places count n × mo (no variable units)
+    let variable = c == Contrat::Bonus
+        && l.unites_mois.nouvelles as i128 != n_i.0 as i128 * s.mois_ouverture as i128;
+    let mut ops = vec![noeud_forfait(r, l, v, c)];
+    if variable {
+        ops.push(Noeud::donnee(
+            "unites_mois_nouvelles",
+            "R21",
+            "Σ n × mois (unités nouvelles variables dans l'année)",
+            Valeur::UnitesMois(UniteMois(l.unites_mois.nouvelles)),
+        ));
+    } else {
+        ops.push(Noeud::donnee(
+            id_n,
+            if c == Contrat::Ctre { "R64" } else { "R7" },
+            libelle_n,
+            Valeur::Unites(n_i),
+        ));
+        ops.push(Noeud::donnee(
+            "mo_i",
+            "R7",
+            "mois d'ouverture dans l'exercice",
+            Valeur::Entier(s.mois_ouverture as i64),
+        ));
+    }
+    (ops, variable)
 }
 
 /// The cap of the new units of the group (R62) and the factor it applies to every share
