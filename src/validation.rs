@@ -7,7 +7,7 @@ use crate::diagnostic::Code;
 use crate::diagnostic::Table;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lecture::texte::cle_id;
-use crate::modele::{Annexe, Collectivite, Dossier, TypeStructure};
+use crate::modele::{Annexe, ChargeAPayer, Collectivite, Dossier, TypeStructure};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
 use std::collections::BTreeSet;
@@ -430,43 +430,15 @@ fn charges(
     }
     doublons_de_charges(dossier, d);
     let mut signales: BTreeSet<(&str, &str)> = BTreeSet::new();
+    // per CTRE volet, the collectivités having employer places (one pass over the
+    // structures, at the volet's first line: a pass per charge line was quadratic)
+    let mut avec_places: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
     for c in &dossier.charges {
         if c.volet.is_empty() {
             continue;
         }
         match b.volets.get(&c.volet) {
-            None => d.push(match volet_ressemblant(&c.volet, b.volets.keys().map(String::as_str)) {
-                // a misspelt volet would take its amount out of the known volet's envelope
-                Some(connu) => Diagnostic::erreur(
-                    Code::E054,
-                    Table::Charges,
-                    format!(
-                        "volet « {} » inconnu du barème, qui ressemble au volet « {connu} » : son montant ne serait pas redistribué",
-                        c.volet
-                    ),
-                )
-                .origine(c.ligne)
-                .colonne("volet")
-                .valeur(&c.volet)
-                .conseil(format!(
-                    "écrivez « {connu} » ; si c'est un autre dispositif, donnez-lui un nom qui ne prête pas à confusion (AUTRE, ou un volet local du barème)"
-                )),
-                None => Diagnostic::avertissement(
-                    Code::W003,
-                    Table::Charges,
-                    format!(
-                        "volet « {} » inconnu du barème : montant reporté non redistribuable",
-                        c.volet
-                    ),
-                )
-                .origine(c.ligne)
-                .colonne("volet")
-                .valeur(&c.volet)
-                .conseil(format!(
-                    "volets du barème : {}",
-                    b.volets.keys().cloned().collect::<Vec<_>>().join(", ")
-                )),
-            }),
+            None => d.push(volet_inconnu(c, b)),
             Some(v) if v.versement.valeur == Versement::Structures => {
                 let k = (c.collectivite.as_str(), c.volet.as_str());
                 if unites.get(&k).copied().unwrap_or(0) == 0
@@ -488,11 +460,17 @@ fn charges(
             }
             Some(v) if v.versement.valeur == Versement::Employeurs => {
                 // CTRE (R64): employer places of the annexe 2 structures of the volet's types
-                let places = dossier.structures.iter().any(|s| {
-                    s.collectivite == c.collectivite
-                        && eligibilite::admise_ctre(s, v)
-                        && s.unites_employeurs.0 > 0
-                });
+                let places = avec_places
+                    .entry(c.volet.as_str())
+                    .or_insert_with(|| {
+                        dossier
+                            .structures
+                            .iter()
+                            .filter(|s| eligibilite::admise_ctre(s, v) && s.unites_employeurs.0 > 0)
+                            .map(|s| s.collectivite.as_str())
+                            .collect()
+                    })
+                    .contains(c.collectivite.as_str());
                 let k = (c.collectivite.as_str(), c.volet.as_str());
                 if !places && c.montant.0 > 0 && signales.insert(k) {
                     d.push(
@@ -510,6 +488,43 @@ fn charges(
             }
             Some(_) => {}
         }
+    }
+}
+
+/// A charge line whose volet the barème does not know: W003, its amount reported as not
+/// redistributable; E054 when the name looks like a known volet (a misspelt volet would take
+/// its amount out of that volet's envelope).
+fn volet_inconnu(c: &ChargeAPayer, b: &BaremeExercice) -> Diagnostic {
+    match volet_ressemblant(&c.volet, b.volets.keys().map(String::as_str)) {
+        Some(connu) => Diagnostic::erreur(
+            Code::E054,
+            Table::Charges,
+            format!(
+                "volet « {} » inconnu du barème, qui ressemble au volet « {connu} » : son montant ne serait pas redistribué",
+                c.volet
+            ),
+        )
+        .origine(c.ligne)
+        .colonne("volet")
+        .valeur(&c.volet)
+        .conseil(format!(
+            "écrivez « {connu} » ; si c'est un autre dispositif, donnez-lui un nom qui ne prête pas à confusion (AUTRE, ou un volet local du barème)"
+        )),
+        None => Diagnostic::avertissement(
+            Code::W003,
+            Table::Charges,
+            format!(
+                "volet « {} » inconnu du barème : montant reporté non redistribuable",
+                c.volet
+            ),
+        )
+        .origine(c.ligne)
+        .colonne("volet")
+        .valeur(&c.volet)
+        .conseil(format!(
+            "volets du barème : {}",
+            b.volets.keys().cloned().collect::<Vec<_>>().join(", ")
+        )),
     }
 }
 
