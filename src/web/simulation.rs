@@ -396,7 +396,7 @@ pub async fn page_get(etat: &super::EtatPartage, id: &str, j: Jeton) -> Response
         Ok(s) => s,
         Err(r) => return r,
     };
-    match super::travail(move || Ok(rendre(&sc, &j, &[], Saisies(&[])))).await {
+    match super::travail(move || Ok(rendre(&sc, &j, &[], &Saisies::de(&[])))).await {
         Ok(r) | Err(r) => r,
     }
 }
@@ -525,7 +525,7 @@ async fn etape_du_formulaire(
                 }
             }
             Err((erreurs, saisies)) => {
-                let rendu = move || Ok(rendre(&sc, &j, &erreurs, Saisies(&saisies)));
+                let rendu = move || Ok(rendre(&sc, &j, &erreurs, &Saisies::de(&saisies)));
                 return match super::travail(rendu).await {
                     Ok(r) | Err(r) => r,
                 };
