@@ -8,6 +8,7 @@ use crate::calcul::eligibilite::Motif;
 use crate::calcul::rationnel::R;
 use crate::calcul::{self, contributions, Resultat};
 use crate::modele::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn ajouter(a: &mut Montant, b: Montant) -> R<()> {
@@ -192,12 +193,15 @@ impl Chaine {
         mode: Ajustement,
         annee: i32,
     ) -> R<LignesAnnee> {
-        let traj = &resultat.trajectoire;
-        let part_traj = |id: &str| -> Montant {
-            traj.iter()
-                .find_map(|t| t.part(id))
-                .map_or(Montant(0), |p| Montant(p.attribution.verse))
-        };
+        // each structure's bonus trajectoire paid, looked up once per line (the first
+        // collectivité's part of an id, as a search through them would find it)
+        let mut parts: FxHashMap<&str, Montant> = FxHashMap::default();
+        for p in resultat.trajectoire.iter().flat_map(|t| &t.parts) {
+            parts
+                .entry(p.id.as_str())
+                .or_insert(Montant(p.attribution.verse));
+        }
+        let part_traj = |id: &str| parts.get(id).copied().unwrap_or(Montant(0));
         let (mut totaux, mut par_c) = totaux_vides(conv, annee);
         let mut lignes = Vec::with_capacity(resultat.structures.len());
         for l in &resultat.structures {
@@ -232,6 +236,12 @@ impl Chaine {
         dossier_y: &Dossier,
     ) {
         let reports = &mut self.reports;
+        // the new units of each structure of the year's dossier, by id (the first one of an
+        // id, as a search would find it)
+        let mut nouvelles: FxHashMap<&str, i64> = FxHashMap::default();
+        for s in dossier_y.structures.iter().rev() {
+            nouvelles.insert(s.id.as_str(), s.unites_nouvelles.0);
+        }
         for l in lignes {
             let e = reports.entry(l.id.clone()).or_default();
             e.contribution_annee = l.contribution_n;
@@ -249,11 +259,7 @@ impl Chaine {
             if l.motif == Motif::Eligible {
                 // new units paid this year: those in force in the last counted month
                 let n_fin = match situations.get(&l.id) {
-                    None => dossier_y
-                        .structures
-                        .iter()
-                        .find(|s| s.id == l.id)
-                        .map_or(0, |s| s.unites_nouvelles.0),
+                    None => nouvelles.get(l.id.as_str()).copied().unwrap_or(0),
                     Some(sit) => sit
                         .segments
                         .iter()

@@ -148,8 +148,14 @@ pub struct AnneeProjetee {
 }
 
 impl AnneeProjetee {
+    /// The line of structure `id`: a binary search, the lines being sorted by id (byte
+    /// order, as every result's structures); a search from the first line made the reports
+    /// of a year quadratic (15 s for 30 000 structures).
     pub fn ligne(&self, id: &str) -> Option<&LigneProjetee> {
-        self.lignes.iter().find(|l| l.id == id)
+        self.lignes
+            .binary_search_by(|l| l.id.as_bytes().cmp(id.as_bytes()))
+            .ok()
+            .map(|i| &self.lignes[i])
     }
 }
 
