@@ -29,7 +29,7 @@ use crate::calcul::{GroupeVolet, LigneStructure, Resultat, Totaux};
 use crate::modele::{Montant, Unites};
 use crate::projection::trajectoire::{PartTrajectoire, TrajectoireCollectivite};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A run of text, bold or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -578,25 +578,37 @@ pub fn lettres(r: &Resultat, selection: &Selection, fait: &FaitA) -> R<Vec<Lettr
         })
         .map(|(g, t)| (g.as_str(), t))
         .collect();
+    // each letter's structures, gathered in one pass (a pass over all the structures per
+    // letter was quadratic), in the result's order
+    let mut par_gestionnaire: HashMap<&str, Vec<&LigneStructure>> = HashMap::new();
+    let mut par_collectivite: HashMap<&str, Vec<&LigneStructure>> = HashMap::new();
+    for l in &r.structures {
+        par_gestionnaire
+            .entry(l.structure.gestionnaire.as_str())
+            .or_default()
+            .push(l);
+        par_collectivite
+            .entry(l.structure.collectivite.as_str())
+            .or_default()
+            .push(l);
+    }
+    let avec_groupe: HashSet<&str> = r.groupes.iter().map(|g| g.collectivite.as_str()).collect();
     for (g, t) in gestionnaires {
         let f = distinguer(&mut noms, format!("gestionnaire-{}", nom_de_fichier(g)));
-        v.push(lettre_gestionnaire(r, g, t, f, fait)?);
+        let lignes = par_gestionnaire.remove(g).unwrap_or_default();
+        v.push(lettre_gestionnaire(r, (g, lignes), t, f, fait)?);
     }
     if *selection == Selection::Toutes {
         for c in &r.convention.collectivites {
-            if !r
-                .structures
-                .iter()
-                .any(|l| l.structure.collectivite == c.id)
-                && !r.groupes.iter().any(|g| g.collectivite == c.id)
-            {
+            let lignes = par_collectivite.remove(c.id.as_str());
+            if lignes.is_none() && !avec_groupe.contains(c.id.as_str()) {
                 continue;
             }
             let f = distinguer(
                 &mut noms,
                 format!("collectivite-{}", nom_de_fichier(&c.nom)),
             );
-            if let Some(l) = recapitulatif(r, &c.id, f, fait)? {
+            if let Some(l) = recapitulatif(r, (&c.id, lignes.unwrap_or_default()), f, fait)? {
                 v.push(l);
             }
         }

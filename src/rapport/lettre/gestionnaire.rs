@@ -6,16 +6,11 @@ use super::*;
 /// The letter to one gestionnaire.
 pub(super) fn lettre_gestionnaire(
     r: &Resultat,
-    gestionnaire: &str,
+    (gestionnaire, lignes): (&str, Vec<&LigneStructure>),
     total: &Totaux,
     fichier: String,
     fait: &FaitA,
 ) -> R<Lettre> {
-    let lignes: Vec<&LigneStructure> = r
-        .structures
-        .iter()
-        .filter(|l| l.structure.gestionnaire == gestionnaire)
-        .collect();
     let mut blocs = vec![entete(r, vec![gestionnaire.to_string()])];
     blocs.push(Bloc::Objet(format!(
         "notification du bonus territoire CTG — exercice {}",

@@ -6,7 +6,7 @@ use super::*;
 /// The recap for one collectivité.
 pub(super) fn recapitulatif(
     r: &Resultat,
-    id: &str,
+    (id, mut lignes): (&str, Vec<&LigneStructure>),
     fichier: String,
     fait: &FaitA,
 ) -> R<Option<Lettre>> {
@@ -14,11 +14,6 @@ pub(super) fn recapitulatif(
         return Ok(None);
     };
     let nom = nom_collectivite(r, id).to_string();
-    let mut lignes: Vec<&LigneStructure> = r
-        .structures
-        .iter()
-        .filter(|l| l.structure.collectivite == id)
-        .collect();
     lignes.sort_by(|a, b| {
         (a.structure.gestionnaire.as_str(), a.structure.nom.as_str())
             .cmp(&(b.structure.gestionnaire.as_str(), b.structure.nom.as_str()))
