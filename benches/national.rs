@@ -313,6 +313,36 @@ fn unique(racine: &Path) -> PathBuf {
         .expect("un dossier")
 }
 
+/// For information (no target of its own): `projeter` (every year to the convention's end,
+/// CSV of the structures) on the series' dossiers up to 100 000 structures, one run each:
+/// its cost must grow as the number of structures (three searches per structure made it
+/// quadratic until 2 December: 15,6 s for 30 000 structures).
+fn projection(base: &Path, points: &[(usize, Mesure, PathBuf)]) {
+    let mut precedent: Option<u64> = None;
+    for (n, _, d) in points.iter().filter(|(n, _, _)| *n <= 100_000) {
+        let f = base.join(format!("projection-{n}.csv"));
+        let m = lancer(&[
+            os("projeter"),
+            unique(d).as_os_str(),
+            os("--format"),
+            os("csv"),
+            os("--sortie"),
+            f.as_os_str(),
+            os("--ecraser"),
+        ]);
+        println!(
+            "projeter, un dossier de {n} structures : {} ; mémoire maximale {}{}",
+            ms(m.mur),
+            mo(m.memoire_ko),
+            precedent.map_or(String::new(), |p| format!(
+                " ; {} le point précédent",
+                rapport(m.mur, p)
+            ))
+        );
+        precedent = Some(m.mur);
+    }
+}
+
 /// In-process what-if: one edit of Dijon, recomputation and comparison; median in µs.
 fn simulation_dijon(n: usize) -> u64 {
     let mut diags = Diagnostics::default();
@@ -463,6 +493,8 @@ fn main() {
         ),
         ok: m100.memoire_ko * 1024 <= 100_000_000,
     });
+
+    projection(base, &points);
 
     // 3. readers: peak memory of the reading alone against the input's size
     let d100 = unique(&points[2].2);
