@@ -149,10 +149,10 @@ pub fn analyser_convention(
     if !a.ok {
         return None;
     }
-    let nom = texte_renseigne(brute.nom).unwrap_or_else(|| nom_par_defaut(&collectivites));
+    let nom = texte_renseigne(brute.nom.as_ref()).unwrap_or_else(|| nom_par_defaut(&collectivites));
     Some(Convention {
         nom,
-        caf: texte_renseigne(brute.caf).unwrap_or_else(|| "Caf".to_string()),
+        caf: texte_renseigne(brute.caf.as_ref()).unwrap_or_else(|| "Caf".to_string()),
         debut,
         fin,
         exercice: exercice as i32,
@@ -160,9 +160,10 @@ pub fn analyser_convention(
     })
 }
 
-/// A text key's value, trimmed; `None` when absent or blank (a blank name is no name).
-fn texte_renseigne(v: Option<Spanned<String>>) -> Option<String> {
-    v.map(|s| s.into_inner().trim().to_string())
+/// A text key's value, trimmed; `None` when absent or blank (a blank name is no name: the
+/// convention's and a collectivité's get their default, R10).
+fn texte_renseigne(v: Option<&Spanned<String>>) -> Option<String> {
+    v.map(|s| s.get_ref().trim().to_string())
         .filter(|t| !t.is_empty())
 }
 
@@ -322,12 +323,7 @@ impl<'a> Analyse<'a> {
             collectivites.push(Collectivite {
                 population,
                 // a blank name is no name: the id, as when the key is absent
-                nom: c
-                    .nom
-                    .as_ref()
-                    .map(|s| s.get_ref().trim().to_string())
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| id.clone()),
+                nom: texte_renseigne(c.nom.as_ref()).unwrap_or_else(|| id.clone()),
                 id,
                 tranche,
                 signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),
