@@ -239,8 +239,13 @@ pub struct Resultat {
 }
 
 impl Resultat {
+    /// The line of structure `id`: a binary search, the lines being sorted by id (byte
+    /// order, R14), so that a page or report looking up every structure stays linear.
     pub fn structure(&self, id: &str) -> Option<&LigneStructure> {
-        self.structures.iter().find(|l| l.structure.id == id)
+        self.structures
+            .binary_search_by(|l| l.structure.id.as_bytes().cmp(id.as_bytes()))
+            .ok()
+            .map(|i| &self.structures[i])
     }
     /// The eligibility rules checked for one of its structures, with their wording.
     pub fn verifications(&self, l: &LigneStructure) -> Vec<eligibilite::Verification> {

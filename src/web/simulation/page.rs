@@ -41,36 +41,18 @@ impl<'a> Saisies<'a> {
     }
 }
 
-/// A structure's line in the result and its comparison with the dossier as filed, by id,
-/// looked up once per row (a search per row was quadratic: 7 s for 30 000 structures).
-struct Index<'a> {
-    lignes: std::collections::HashMap<&'a str, &'a crate::calcul::LigneStructure>,
-    ecarts: std::collections::HashMap<&'a str, (bool, Montant)>,
-}
-
-impl<'a> Index<'a> {
-    fn de(r: Option<&'a Resultat>, comp: Option<&'a Comparaison>) -> Self {
-        Index {
-            lignes: r
-                .map(|r| {
-                    r.structures
-                        .iter()
-                        .map(|l| (l.structure.id.as_str(), l))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            // the first comparison line of an id, as a search would find it
-            ecarts: comp
-                .map(|c| {
-                    c.structures
-                        .iter()
-                        .rev()
-                        .map(|x| (x.id.as_str(), (x.presente_a, x.bonus.ecart())))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
+/// Each structure's comparison with the dossier as filed (present in it, bonus difference),
+/// by id, built once for the table (a search per row was quadratic: 7 s for 30 000
+/// structures); the first comparison line of an id, as a search would find it.
+fn ecarts(comp: Option<&Comparaison>) -> std::collections::HashMap<&str, (bool, Montant)> {
+    comp.map(|c| {
+        c.structures
+            .iter()
+            .rev()
+            .map(|x| (x.id.as_str(), (x.presente_a, x.bonus.ecart())))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The simulation page; `erreurs`: refused values of the last submission (status 422),
@@ -170,13 +152,13 @@ fn table_modifiable(
     comp: Option<&Comparaison>,
     saisies: &Saisies,
 ) -> String {
-    let index = Index::de(r, comp);
+    let ecarts = ecarts(comp);
     let mut corps = format!(
         "<form method=\"post\" action=\"/d/{id}/simulation\" id=\"form-simulation\" data-instantane>{}<div class=\"defile\"><table id=\"simulation\" class=\"simulation\"><thead><tr><th>Structure</th><th class=\"n\">Bonus</th><th class=\"n\">Écart</th><th>Annexe</th><th class=\"n\">Unités<br>existantes</th><th class=\"n\">Unités<br>nouvelles</th><th class=\"n\">Unités<br>employeurs</th><th class=\"n\">Mois</th><th>Soutien</th><th class=\"n\">Contrib.<br>N-1 (€)</th><th class=\"n\">Bonus<br>N-1 (€)</th><th>Retirer</th></tr></thead><tbody>",
         j.champ()
     );
     for (i, s) in sc.lu.dossier.structures.iter().enumerate() {
-        corps.push_str(&ligne_modifiable(i, s, &index, saisies));
+        corps.push_str(&ligne_modifiable(i, s, r, &ecarts, saisies));
     }
     if let Some(c) = comp {
         for s in c
@@ -211,8 +193,15 @@ fn table_modifiable(
 }
 
 /// The row of structure `s` (rank `i`) in the edit table.
-fn ligne_modifiable(i: usize, s: &Structure, index: &Index, saisies: &Saisies) -> String {
-    let ligne = index.lignes.get(s.id.as_str());
+fn ligne_modifiable(
+    i: usize,
+    s: &Structure,
+    r: Option<&Resultat>,
+    ecarts: &std::collections::HashMap<&str, (bool, Montant)>,
+    saisies: &Saisies,
+) -> String {
+    // one binary search (the result's lines are sorted by id)
+    let ligne = r.and_then(|r| r.structure(&s.id));
     let champ = |k: &str, defaut: String| saisies.ou(&format!("{k}.{i}"), defaut);
     let deux = saisies
         .choisi(&format!("a.{i}"), "2")
@@ -220,7 +209,7 @@ fn ligne_modifiable(i: usize, s: &Structure, index: &Index, saisies: &Saisies) -
     let soutien = saisies
         .choisi(&format!("s.{i}"), "oui")
         .unwrap_or(s.soutien_collectivite);
-    let ecart = index.ecarts.get(s.id.as_str()).copied();
+    let ecart = ecarts.get(s.id.as_str()).copied();
     format!(
             "<tr data-id=\"{sid}\"><td><input type=\"hidden\" name=\"id.{i}\" value=\"{sid}\">{nom}<br><span class=\"id\">{sid}</span></td><td class=\"n bonus\" data-centimes=\"{bc}\">{bf}</td>{ec}<td><select name=\"a.{i}\"><option value=\"2\"{a2}>2</option><option value=\"2bis\"{a2b}>2 bis</option></select></td><td class=\"n\"><input name=\"u.{i}\" value=\"{u}\" inputmode=\"decimal\" size=\"6\" aria-label=\"unités existantes de {sid}\"></td><td class=\"n\"><input name=\"n.{i}\" value=\"{nv}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"e.{i}\" value=\"{e}\" inputmode=\"decimal\" size=\"5\"></td><td class=\"n\"><input name=\"m.{i}\" value=\"{m}\" inputmode=\"numeric\" size=\"2\"></td><td>{so}</td><td class=\"n\"><input name=\"c.{i}\" value=\"{c}\" inputmode=\"decimal\" size=\"8\"></td><td class=\"n\"><input name=\"b.{i}\" value=\"{b}\" inputmode=\"decimal\" size=\"8\"></td><td><input type=\"checkbox\" name=\"x.{i}\" value=\"1\"{x} aria-label=\"retirer {sid}\"></td></tr>",
             sid = esc(&s.id),
