@@ -351,7 +351,7 @@ fn cle_mal_orthographiee_situee_a_la_cellule_qui_la_nomme() {
         "{err}"
     );
     assert!(
-        err.contains("cellule convention!D7, colonne « collectivites[1].signatair » : clé inconnue « signatair » (clé admise la plus proche : « signataire »)"),
+        err.contains("cellule convention!D7, colonne « signatair » : clé inconnue « signatair » (clé admise la plus proche : « signataire »)"),
         "{err}"
     );
 }
@@ -376,6 +376,37 @@ fn colonne_masquee_refusee() {
     let (code, _, err) = sortie(&["calculer", chemin(&x)]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("E025"), "{err}");
+}
+
+/// A control character in a text cell of the convention sheet (a bell in the convention's
+/// name, an escape in a collectivité's) is refused at its cell (E055).
+#[test]
+fn caractere_de_controle_dans_la_feuille_convention() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    classeur_de_convention(
+        &x,
+        &[
+            ("nom", "CTG\u{7} essai"),
+            ("caf", "Caf"),
+            ("exercice", "2025"),
+        ],
+        &["id", "nom", "tranche", "signataire"],
+        &["VILLE", "Vil\u{1b}le", "2", "oui"],
+        None,
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    for attendu in [
+        "ctg.xlsx, cellule convention!B2, colonne « nom », valeur « CTG<U+0007> essai » : texte contenant un caractère de contrôle (U+0007)",
+        "ctg.xlsx, cellule convention!B8, colonne « nom », valeur « Vil<U+001B>le » : texte contenant un caractère de contrôle (U+001B)",
+    ] {
+        let l = err.lines().find(|l| l.contains(attendu));
+        assert!(
+            l.is_some_and(|l| l.starts_with("erreur E055 : ")),
+            "{attendu}\n{err}"
+        );
+    }
 }
 
 /// A workbook dossier with a `convention` sheet (`champ | valeur` rows from row 1, then the

@@ -135,6 +135,7 @@ codes! {
     E052, LectureEntetes, "guillemet égaré";
     E053, LectureEntetes, "identifiant invalide";
     E054, LectureEntetes, "volet inconnu proche d'un volet du barème";
+    E055, LectureEntetes, "texte contenant un caractère de contrôle";
     E056, LectureEntetes, "clé inconnue de convention.toml";
     E057, LectureEntetes, "cellules fusionnées dans une feuille lue";
     E070, LectureBornee, "pas un fichier ordinaire";

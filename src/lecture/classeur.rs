@@ -88,6 +88,15 @@ impl TomlDeFeuille {
                     .and_then(|l| self.cellules.get((l as usize).wrapping_sub(1)))
             }) {
                 d.position = Some(Position::Cellule(c.clone()));
+                // a collectivité's key is the header of its column in the sheet
+                // (`collectivites[2].nom` → `nom`)
+                if let Some(k) = d.colonne.as_deref().and_then(|x| {
+                    x.strip_prefix("collectivites[")
+                        .and_then(|r| r.split_once("]."))
+                        .map(|(_, k)| k.to_string())
+                }) {
+                    d.colonne = Some(k);
+                }
             } else if let Some((_, c)) = d
                 .colonne
                 .as_deref()

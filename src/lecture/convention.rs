@@ -146,25 +146,19 @@ pub fn analyser_convention(
     if let (Some(debut), Some(fin)) = (debut, fin) {
         a.verifier_periode(debut, fin, brute.fin.as_ref());
     }
+    let nom = a.texte_renseigne(brute.nom.as_ref(), "nom");
+    let caf = a.texte_renseigne(brute.caf.as_ref(), "caf");
     if !a.ok {
         return None;
     }
-    let nom = texte_renseigne(brute.nom.as_ref()).unwrap_or_else(|| nom_par_defaut(&collectivites));
     Some(Convention {
-        nom,
-        caf: texte_renseigne(brute.caf.as_ref()).unwrap_or_else(|| "Caf".to_string()),
+        nom: nom.unwrap_or_else(|| nom_par_defaut(&collectivites)),
+        caf: caf.unwrap_or_else(|| "Caf".to_string()),
         debut,
         fin,
         exercice: exercice as i32,
         collectivites,
     })
-}
-
-/// A text key's value, trimmed; `None` when absent or blank (a blank name is no name: the
-/// convention's and a collectivité's get their default, R10).
-fn texte_renseigne(v: Option<&Spanned<String>>) -> Option<String> {
-    v.map(|s| s.get_ref().trim().to_string())
-        .filter(|t| !t.is_empty())
 }
 
 /// The name of a convention whose `nom` is absent or blank (docs/regles.md R10): « CTG »
@@ -237,6 +231,27 @@ impl<'a> Analyse<'a> {
 
     fn ligne_de(&self, pos: usize) -> u64 {
         1 + self.sauts.partition_point(|&p| p < pos) as u64
+    }
+
+    /// A text key's value, trimmed; `None` when absent or blank (a blank name is no name:
+    /// the convention's and a collectivité's get their default, R10). A control character
+    /// in it is refused (E055).
+    fn texte_renseigne(&mut self, v: Option<&Spanned<String>>, cle: &str) -> Option<String> {
+        let s = v?;
+        let t = s.get_ref().trim();
+        if let Some(c) = texte::caractere_de_controle(t) {
+            let d = Diagnostic::erreur(
+                Code::E055,
+                self.fichier,
+                format!("texte contenant un caractère de contrôle (U+{:04X})", c as u32),
+            )
+            .ligne(self.ligne_de(s.span().start))
+            .colonne(cle)
+            .valeur(texte::montrer_invisibles(t))
+            .conseil("retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom");
+            self.refuser(d);
+        }
+        Some(t.to_string()).filter(|t| !t.is_empty())
     }
 
     /// An error that makes the convention invalid.
@@ -323,7 +338,9 @@ impl<'a> Analyse<'a> {
             collectivites.push(Collectivite {
                 population,
                 // a blank name is no name: the id, as when the key is absent
-                nom: texte_renseigne(c.nom.as_ref()).unwrap_or_else(|| id.clone()),
+                nom: self
+                    .texte_renseigne(c.nom.as_ref(), &format!("{ici}.nom"))
+                    .unwrap_or_else(|| id.clone()),
                 id,
                 tranche,
                 signataire: c.signataire.as_ref().is_none_or(|s| *s.get_ref()),

@@ -76,7 +76,27 @@ impl<'a> Ligne<'a> {
         self.diags.push(d);
     }
 
+    /// A free text (a name, an address, a label): a control character in it is refused
+    /// (E055, [`texte::caractere_de_controle`]).
     pub(crate) fn texte(&mut self, col: Col<'_>, requis: bool) -> Texte {
+        let v = self.texte_brut(col, requis);
+        if let Some(c) = texte::caractere_de_controle(&v) {
+            self.err(
+                Code::E055,
+                col.nom,
+                &texte::montrer_invisibles(&v),
+                format!(
+                    "texte contenant un caractère de contrôle (U+{:04X})",
+                    c as u32
+                ),
+                "retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé",
+            );
+        }
+        v
+    }
+
+    /// The value of column `col` as read (E006 when `requis` and empty).
+    fn texte_brut(&mut self, col: Col<'_>, requis: bool) -> Texte {
         match self.champ(col) {
             Some(v) => Texte::from(v),
             None => {
@@ -96,7 +116,7 @@ impl<'a> Ligne<'a> {
 
     /// An id (`id`, `collectivite`): text without invisible or control characters (E053).
     pub(crate) fn id(&mut self, col: Col<'_>) -> Texte {
-        let v = self.texte(col, true);
+        let v = self.texte_brut(col, true);
         if let Some(c) = texte::caractere_invisible(&v) {
             self.err(
                 Code::E053,

@@ -206,3 +206,57 @@ fn nom_de_convention_absent_vient_des_collectivites() {
         ("CTG X".to_string(), "Caf de la Côte-d'Or".to_string())
     );
 }
+
+/// A control character in a free text (a bell in a name, an escape sequence in a manager's
+/// name, DEL in a label, a C1 control in the convention's name or a collectivité's) is
+/// refused, located, the character shown as `<U+…>`; a tab and a line break (a spreadsheet
+/// cell over two lines) are not.
+#[test]
+fn caractere_de_controle_dans_un_texte() {
+    let f = Fichiers {
+        convention: "nom = \"CTG \\u0085Ézy\"\nexercice = 2025\n[[collectivites]]\nid = \"V\"\nnom = \"Ville\\u0007\"\n".into(),
+        structures: "id;annexe;type;nom;adresse;gestionnaire;collectivite;financement\n\
+                     A;2;EAJE;Crèche\u{7};\"1 rue X\n21000 Dijon\";Asso\tB;V;PSU\n\
+                     B;2;EAJE;Crèche B;;\u{1b}[31mAsso;V;PSU\n"
+            .into(),
+        charges: "collectivite;volet;montant;libelle\nV;EAJE;10;Bonus\u{7f}\n".into(),
+        bareme: None,
+    };
+    let mut d = Diagnostics::default();
+    assert!(analyser_dossier(&f, &mut d).is_none());
+    let messages: Vec<String> = d.0.iter().map(|x| x.to_string()).collect();
+    let attendus = [
+        "erreur E055 : convention.toml, ligne 5, colonne « collectivites[1].nom », valeur « Ville<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom)",
+        "erreur E055 : convention.toml, ligne 1, colonne « nom », valeur « CTG <U+0085>Ézy » : texte contenant un caractère de contrôle (U+0085) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom)",
+        "erreur E055 : structures.csv, ligne 2, colonne « nom », valeur « Crèche<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
+        "erreur E055 : structures.csv, ligne 4, colonne « gestionnaire », valeur « <U+001B>[31mAsso » : texte contenant un caractère de contrôle (U+001B) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
+        "erreur E055 : charges_n1.csv, ligne 2, colonne « libelle », valeur « Bonus<U+007F> » : texte contenant un caractère de contrôle (U+007F) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
+    ];
+    assert_eq!(messages, attendus);
+}
+
+/// `caractere_de_controle` finds C0 (but tab, LF, CR), DEL and C1, and nothing in texts
+/// whose bytes are all printable or non-C1 UTF-8 (`Ç` is 0xC3 0x87, `Ā` 0xC4 0x80).
+#[test]
+fn caracteres_de_controle_reconnus() {
+    use texte::caractere_de_controle as c;
+    for ok in [
+        "",
+        "Crèche « Les P'tits » Ç Ā €",
+        "a\tb",
+        "1 rue X\r\n21000",
+        "\u{a0}\u{ff}",
+    ] {
+        assert_eq!(c(ok), None, "{ok:?}");
+    }
+    for (t, x) in [
+        ("a\u{0}", '\u{0}'),
+        ("\u{1f}", '\u{1f}'),
+        ("x\u{7f}", '\u{7f}'),
+        ("\u{80}", '\u{80}'),
+        ("é\u{9f}", '\u{9f}'),
+        ("a\tb\u{1b}", '\u{1b}'),
+    ] {
+        assert_eq!(c(t), Some(x), "{t:?}");
+    }
+}

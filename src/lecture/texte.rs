@@ -300,6 +300,22 @@ pub fn montrer_espaces(id: &str) -> String {
     r
 }
 
+/// The first control character of a free text (a name, an address, a label), if any: C0
+/// and C1 controls and DEL, except the tab and the line breaks a spreadsheet cell may hold
+/// (Alt+Entrée). Such a character (a NUL, a bell, an escape sequence that recolours or
+/// rewrites a terminal) is no part of a name: the text is refused (E055).
+pub fn caractere_de_controle(t: &str) -> Option<char> {
+    // C0 and DEL are single bytes below 0x20 or 0x7F; C1 (U+0080 to U+009F) starts with
+    // 0xC2: a text without these bytes holds none (a fold without early exit, as above)
+    if t.bytes()
+        .fold(true, |ok, b| ok & (b >= 0x20 && b != 0x7f && b != 0xc2))
+    {
+        return None;
+    }
+    t.chars()
+        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// An id as shown in a message, its invisible characters written `<U+200B>`.
 pub fn montrer_invisibles(id: &str) -> String {
     let mut r = String::with_capacity(id.len());

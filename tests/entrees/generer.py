@@ -218,6 +218,9 @@ def lecture_v2() -> None:
     nfc = remplacer_ligne(S_LIGNES, 1, "EAJE-CIGOGNES;", "EAJE-CRÈCHE;")
     ecrire("s-id-nfc.csv", remplacer_ligne(nfc.rstrip("\n").split("\n"), 2, "EAJE-ARC;", "EAJE-CRE\u0300CHE;"))
     ecrire("s-id-invisible.csv", remplacer_ligne(S_LIGNES, 3, ";DUGNY;", ";DUG\u200bNY;"))
+    # ---- free texts: a control character (an escape sequence in a gestionnaire's name) ---
+    ecrire("s-texte-controle.csv",
+           remplacer_ligne(S_LIGNES, 4, ";Ville de Dugny;", ";Ville de Dugny\x1b[2J;"))
     ecrire("s-collectivite-casse.csv", remplacer_ligne(S_LIGNES, 1, ";DUGNY;", ";dugny;"))
     ecrire("c-collectivite-casse.csv", C.replace("DUGNY;RPE;", "Dugny;RPE;"))
     ecrire("v-id-double-casse.toml",
