@@ -316,12 +316,14 @@ fn unique(racine: &Path) -> PathBuf {
 /// For information (no target of its own): `projeter` (every year to the convention's end,
 /// CSV of the structures) on the series' dossiers up to 100 000 structures, one run each:
 /// its cost must grow as the number of structures (three searches per structure made it
-/// quadratic until 2 December: 15,6 s for 30 000 structures). The generated convention of
-/// the 1 000-structure dossier ends in 2025 (one year), those of 10 000 and 100 000 in 2027
-/// (three years): only the 10 000 → 100 000 ratio compares like with like.
+/// quadratic until 2 December: 15,6 s for 30 000 structures). The generated conventions do
+/// not all span as many years (the 1 000-structure one ends in 2025: one year; 10 000 and
+/// 100 000 in 2027: three years): the ratio to the previous point is also given per
+/// projected year, which compares like with like.
 fn projection(base: &Path, points: &[(usize, Mesure, PathBuf)]) {
-    let mut precedent: Option<u64> = None;
+    let mut precedent: Option<(u64, u64)> = None;
     for (n, _, d) in points.iter().filter(|(n, _, _)| *n <= 100_000) {
+        let annees = annees_projetees(&unique(d));
         let f = base.join(format!("projection-{n}.csv"));
         let m = lancer(&[
             os("projeter"),
@@ -332,17 +334,31 @@ fn projection(base: &Path, points: &[(usize, Mesure, PathBuf)]) {
             f.as_os_str(),
             os("--ecraser"),
         ]);
+        let par_annee = m.mur / annees;
         println!(
-            "projeter, un dossier de {n} structures : {} ; mémoire maximale {}{}",
+            "projeter, un dossier de {n} structures ({annees} année{}) : {} ; mémoire maximale {}{}",
+            if annees > 1 { "s" } else { "" },
             ms(m.mur),
             mo(m.memoire_ko),
-            precedent.map_or(String::new(), |p| format!(
-                " ; {} le point précédent",
-                rapport(m.mur, p)
+            precedent.map_or(String::new(), |(p, pa)| format!(
+                " ; {} le point précédent, {} par année projetée",
+                rapport(m.mur, p),
+                rapport(par_annee, pa)
             ))
         );
-        precedent = Some(m.mur);
+        precedent = Some((m.mur, par_annee));
     }
+}
+
+/// The years `projeter` covers for dossier `d`: its exercice to the end of its convention
+/// (read from its convention.toml alone: this process reads no structure).
+fn annees_projetees(d: &Path) -> u64 {
+    let texte = std::fs::read_to_string(d.join("convention.toml")).expect("convention.toml");
+    let mut diags = Diagnostics::default();
+    let c = lecture::analyser_convention("convention.toml", &texte, &mut diags)
+        .expect("convention lisible");
+    let fin = c.fin.map_or(c.exercice, |f| f.annee);
+    (fin - c.exercice + 1).max(1) as u64
 }
 
 /// In-process what-if: one edit of Dijon, recomputation and comparison; median in µs.

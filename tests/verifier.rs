@@ -227,6 +227,24 @@ fn notification_invalide() {
         )));
 }
 
+/// A control character in a notified name (a bell pasted with it) is refused at its line,
+/// as in the dossier's own files (E055), instead of being copied into the report.
+#[test]
+fn nom_notifie_avec_un_caractere_de_controle() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("n.csv");
+    std::fs::write(&f, "nom;montant\nCrèche A\u{7};20 000,00\n").unwrap();
+    bcg()
+        .args(["verifier", DOSSIER, "--notification"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!(
+            "erreur E055 : {}, ligne 2, colonne « nom », valeur « Crèche A<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom)",
+            f.display()
+        )));
+}
+
 /// Runs `verifier` on the test dossier; (exit code, stdout, stderr).
 fn verifier_cli(notification: &Path) -> (i32, String, String) {
     let out = bcg()
@@ -528,25 +546,32 @@ fn nom_immense_coupe_dans_le_tableau() {
 }
 
 /// ESC sequences and bidirectional overrides read from a file are shown, never sent to the
-/// terminal as they are: in the table (stdout) and in the messages (stderr).
+/// terminal as they are: in the table (stdout) and in the messages (stderr). A control
+/// character in a name is refused (E055), its message showing it as `<U+001B>`.
 #[test]
 fn caracteres_de_controle_neutralises() {
-    // quoted: the title sequence holds the CSV delimiter `;`
-    let d = dossier_modifie("\"Crèche \u{1b}]0;titre\u{7}\u{1b}[2J\u{202e}00001\"", "1");
+    // a bidirectional override (a format character, not a control): accepted in a name,
+    // shown escaped in the table, kept as read in the CSV
+    let d = dossier_modifie("Crèche \u{202e}00001", "1");
     let p = d.path().to_str().unwrap();
     let (code, stdout, stderr) =
         sortie(&["calculer", p, "--couleur", "jamais", "--largeur", "300"]);
     assert_eq!((code, stderr.as_str()), (0, ""));
-    assert!(
-        stdout.contains("Crèche ␛]0;titre␇␛[2J\\u{202e}00001"),
-        "{stdout}"
-    );
-    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
-        assert!(!stdout.contains(c), "{c:?}");
-    }
-    // the CSV keeps the value as read
+    assert!(stdout.contains("Crèche \\u{202e}00001"), "{stdout}");
+    assert!(!stdout.contains('\u{202e}'));
     let (_, csv, _) = sortie(&["calculer", p, "--format", "csv"]);
-    assert!(csv.contains("Crèche \u{1b}]0;titre\u{7}\u{1b}[2J\u{202e}00001"));
+    assert!(csv.contains("Crèche \u{202e}00001"));
+    // a terminal title sequence and a screen clearing in a name (quoted: the title
+    // sequence holds the CSV delimiter `;`): refused, never sent to the terminal
+    let d = dossier_modifie("\"Crèche \u{1b}]0;titre\u{7}\u{1b}[2J\"", "1");
+    let p = d.path().to_str().unwrap();
+    let (code, stdout, stderr) = sortie(&["calculer", p]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert_eq!(
+        stderr.lines().next().unwrap(),
+        "erreur E055 : structures.csv, ligne 2, colonne « nom », valeur « Crèche <U+001B>]0;titre<U+0007><U+001B>[2J » : texte contenant un caractère de contrôle (U+001B) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)"
+    );
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'));
     // stderr: a value with ESC in a diagnostic
     let d = dossier_modifie("Crèche des Alouettes", "12\u{1b}[2J");
     let p = d.path().to_str().unwrap();
