@@ -63,6 +63,20 @@ sorties_dossier() {
   cellules_xlsx "$tmp/r.xlsx" | empreinte "$nom calculer xlsx (cellules)"
 }
 
+# les trois tables CSV de `projeter` du dossier $1, dans les deux profils, bases figée et
+# glissante, sous le nom $2
+sorties_projection() {
+  local d="$1" nom="$2"
+  for base in figee glissante; do
+    for profil in excel-fr rfc4180; do
+      for table in structures totaux trajectoire; do
+        "$bin" -q projeter "$d" --format csv --base "$base" --profil "$profil" --table "$table" |
+          empreinte "$nom projeter csv $base $profil $table"
+      done
+    done
+  done
+}
+
 # tous les fichiers écrits par `lot`, sous le nom $2
 sorties_lot() {
   local d="$1" nom="$2"
@@ -80,6 +94,7 @@ sorties_lot() {
 
 for f in "$racine"/fixtures/*/; do
   sorties_dossier "$f" "fixture $(basename "$f")"
+  sorties_projection "$f" "fixture $(basename "$f")"
 done
 
 # le jeu national (celui des bancs) et quatre jeux plus petits d'autres graines
@@ -90,6 +105,7 @@ for g in 2 3 4 5; do
   sorties_lot "$tmp/g$g" "generer graine $g"
   premier="$(find "$tmp/g$g" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort | head -1)"
   sorties_dossier "$premier" "generer graine $g premier dossier"
+  sorties_projection "$premier" "generer graine $g premier dossier"
   rm -rf "$tmp/g$g"
 done
 
