@@ -169,7 +169,7 @@ impl LigneCsv {
     }
     /// Cents `r` in euros with four decimals, as `euros(r, 4)` writes it: `r × 100` rounded
     /// half away from zero, written digit by digit (no `String`, no reduction of fractions).
-    fn euros4(&mut self, r: &Rationnel) -> R<()> {
+    pub(crate) fn euros4(&mut self, r: &Rationnel) -> R<()> {
         match r.fois_arrondi(100) {
             Some(v) => self.nombre(v, 4),
             None => {

@@ -250,53 +250,63 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
 
 /// One table of the projection as a CSV file (bytes, with BOM for `excel-fr`).
 pub fn csv_table(pr: &Projection, p: Profil, table: TableProjection) -> R<Vec<u8>> {
-    let lignes = match table {
-        TableProjection::Structures => lignes_structures(pr, p)?,
-        TableProjection::Totaux => lignes_totaux_csv(pr, p),
-        TableProjection::Trajectoire => lignes_trajectoire(pr, p)?,
-    };
     let mut o = Vec::new();
     o.extend_from_slice(super::csv::bom(p));
-    o.extend(ecrire(&lignes, p)?);
+    match table {
+        TableProjection::Structures => o.extend(csv_structures(pr, p)?),
+        TableProjection::Totaux => o.extend(ecrire(&lignes_totaux_csv(pr, p), p)?),
+        TableProjection::Trajectoire => o.extend(ecrire(&lignes_trajectoire(pr, p)?, p)?),
+    }
     Ok(o)
 }
 
-fn lignes_structures(pr: &Projection, p: Profil) -> R<Vec<Vec<String>>> {
-    let mut lignes: Vec<Vec<String>> = vec![COLONNES.iter().map(|s| s.to_string()).collect()];
+/// The per-structure-year table (columns [`COLONNES`]), each row written as it is
+/// formatted ([`super::csv::LigneCsv`], the bytes the csv crate writes): no `String` per
+/// field, no table of rows held before writing (one row per structure and per year).
+fn csv_structures(pr: &Projection, p: Profil) -> R<Vec<u8>> {
+    let mut o = super::csv::LigneCsv::new(p);
+    for c in COLONNES {
+        o.champ(c.as_bytes());
+    }
+    o.terminer();
+    let m = |x: Montant| x.0 as i128;
     for a in &pr.annees {
         for l in &a.lignes {
-            let taux = match &l.taux_unitaire {
-                Some(t) => euros(t, 4)?,
-                None => "0.0000".into(),
-            };
-            lignes.push(vec![
-                a.exercice.to_string(),
-                texte_sur(&l.id),
-                texte_sur(&l.nom),
-                l.type_structure.code().to_string(),
-                l.volet.clone().unwrap_or_default(),
-                texte_sur(&l.gestionnaire),
-                texte_sur(&l.collectivite),
-                l.motif.code().to_string(),
-                l.mois.to_string(),
-                p.unites(l.unites_eligibles),
-                p.unites(l.unites_nouvelles),
-                p.decimal(taux),
-                p.montant(l.bonus_lissage),
-                p.montant(l.bonus_nouvelles),
-                p.montant(l.bonus_trajectoire),
-                p.montant(l.bonus_total),
-                p.montant(l.contribution_n1),
-                p.montant(l.contribution_n),
-                p.montant(l.financement_public_n1),
-                p.montant(l.financement_public_n),
-                p.montant(l.variation),
-                p.montant(l.bonus_ctre),
-                p.decimal(euros(&l.ecart_arrondi, 4)?),
-            ]);
+            o.nombre(a.exercice as i128, 0);
+            o.texte(&l.id);
+            o.texte(&l.nom);
+            o.champ(l.type_structure.code().as_bytes());
+            o.champ(l.volet.as_deref().unwrap_or("").as_bytes());
+            o.texte(&l.gestionnaire);
+            o.texte(&l.collectivite);
+            o.champ(l.motif.code().as_bytes());
+            o.nombre(l.mois as i128, 0);
+            o.nombre(l.unites_eligibles.0 as i128, 2);
+            o.nombre(l.unites_nouvelles.0 as i128, 2);
+            match &l.taux_unitaire {
+                Some(t) => o.euros4(t)?,
+                // no rate (not eligible): zero with four decimals
+                None => o.nombre(0, 4),
+            }
+            for x in [
+                l.bonus_lissage,
+                l.bonus_nouvelles,
+                l.bonus_trajectoire,
+                l.bonus_total,
+                l.contribution_n1,
+                l.contribution_n,
+                l.financement_public_n1,
+                l.financement_public_n,
+                l.variation,
+                l.bonus_ctre,
+            ] {
+                o.nombre(m(x), 2);
+            }
+            o.euros4(&l.ecart_arrondi)?;
+            o.terminer();
         }
     }
-    Ok(lignes)
+    Ok(o.octets)
 }
 
 fn lignes_totaux_csv(pr: &Projection, p: Profil) -> Vec<Vec<String>> {
