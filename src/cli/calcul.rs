@@ -334,6 +334,7 @@ pub fn projeter(
         controler_sortie_dossier(s.format, table.is_some(), &noms)?;
         let (pr, _) = charger_projection(entree, jusqu_a, projection, &ctx.m)?;
         let tables = T::TOUTES.map(|t| (t.nom(), rapport::projection::csv_table(&pr, profil, t)));
+        sans_liberer(pr);
         ecrire_tables(dossier, tables, s.ecraser, &lus, &ctx.m)?;
         return Ok(Fin::Succes);
     }
@@ -348,6 +349,7 @@ pub fn projeter(
         Format::Html => rapport::projection_html::rendre(&pr).map(String::into_bytes)?,
         Format::Xlsx => rapport::projection_xlsx::rendre(&pr).map_err(classeur_impossible)?,
     };
+    sans_liberer(pr);
     ecrire(s.sortie.as_ref(), &octets, s.ecraser, &lus)?;
     Ok(Fin::Succes)
 }
@@ -384,4 +386,12 @@ pub fn bareme(
     let texte = rapport::bareme::rendre(&bareme, annee).map_err(|d| refus(&d))?;
     afficher(texte.as_bytes())?;
     Ok(Fin::Succes)
+}
+
+/// A projection no longer needed by a command that ends once its output is written: its
+/// memory is left to the system, which takes it back whole when the process ends, instead of
+/// being freed block by block (one structure and one year at a time: a tenth of the
+/// instructions of `projeter` on 10 000 structures over three years).
+fn sans_liberer(pr: crate::projection::Projection) {
+    std::mem::forget(pr);
 }

@@ -69,7 +69,10 @@ pub(super) fn totaux_n1(
     };
     for s in &dossier.structures {
         pousser_n1(&mut n1, s)?;
-        pousser_n1(n1_c.entry(s.collectivite.to_string()).or_default(), s)?;
+        pousser_n1(
+            n1_c.entry(s.collectivite.as_str().to_owned()).or_default(),
+            s,
+        )?;
     }
     for ch in &dossier.charges {
         ajouter(&mut n1.charge_n1, ch.montant)?;
@@ -101,12 +104,12 @@ fn ligne_projetee(
     )?;
     let c = contributions::financement(prec.contribution_annee, prec.total_annee, cn, total)?;
     Ok(LigneProjetee {
-        id: s.id.to_string(),
-        nom: s.nom.to_string(),
+        id: s.id.as_str().to_owned(),
+        nom: s.nom.as_str().to_owned(),
         type_structure: s.type_structure,
         volet: l.eligibilite.volet().map(str::to_string),
-        gestionnaire: s.gestionnaire.to_string(),
-        collectivite: s.collectivite.to_string(),
+        gestionnaire: s.gestionnaire.as_str().to_owned(),
+        collectivite: s.collectivite.as_str().to_owned(),
         motif: l.motif(),
         mois: s.mois_ouverture,
         unites_eligibles: l.unites_eligibles,
@@ -169,7 +172,7 @@ impl Chaine {
         let mut reports = BTreeMap::new();
         for s in &dossier.structures {
             reports.insert(
-                s.id.to_string(),
+                s.id.as_str().to_owned(),
                 Report {
                     reference: contributions::Reference::n1(s),
                     annee_reference: None,
@@ -208,11 +211,14 @@ impl Chaine {
             let s = &l.structure;
             let prec = self.reports.get(s.id.as_str()).copied().unwrap_or_default();
             let ligne = ligne_projetee(l, prec, part_traj(&s.id), mode)?;
-            for t in [
-                &mut totaux,
-                par_c.entry(s.collectivite.to_string()).or_default(),
-            ] {
-                ajouter_ligne(t, &ligne)?;
+            ajouter_ligne(&mut totaux, &ligne)?;
+            // (every collectivité of the convention is in `par_c` already: no key built)
+            match par_c.get_mut(s.collectivite.as_str()) {
+                Some(t) => ajouter_ligne(t, &ligne)?,
+                None => ajouter_ligne(
+                    par_c.entry(s.collectivite.as_str().to_owned()).or_default(),
+                    &ligne,
+                )?,
             }
             lignes.push(ligne);
         }
@@ -243,7 +249,11 @@ impl Chaine {
             nouvelles.insert(s.id.as_str(), s.unites_nouvelles.0);
         }
         for l in lignes {
-            let e = reports.entry(l.id.clone()).or_default();
+            // (every structure has its report from year N on: no key built)
+            let e = match reports.get_mut(l.id.as_str()) {
+                Some(e) => e,
+                None => reports.entry(l.id.clone()).or_default(),
+            };
             e.contribution_annee = l.contribution_n;
             e.total_annee = l.bonus_total;
             if l.mois > 0 {

@@ -37,14 +37,14 @@ pub(super) fn deriver(
         let (mut d, um, comptes) = situation_de_l_annee(s, &etats, deja)?;
         d.contribution_collectivite_n1 = report.reference.contribution;
         d.bonus_n1 = report.reference.total;
-        surcharges.unites_mois.insert(s.id.to_string(), um);
+        surcharges.unites_mois.insert(s.id.as_str().to_owned(), um);
         let segments = segments(&etats);
         // state on 1 January, before the year's events = December of the previous year
         let depart = chrono
             .mois(&s.id, annee - 1)
             .map_or(etats[0], |(x, _)| x[11]);
         situations.insert(
-            s.id.to_string(),
+            s.id.as_str().to_owned(),
             Situation {
                 depart,
                 evenements: evs.into_iter().cloned().collect(),

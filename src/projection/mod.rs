@@ -406,7 +406,11 @@ fn places_reference(
     }
     for l in &resultat_n.structures {
         if l.eligibilite.volet_eligible() == Some(volet) {
-            *r.entry(l.structure.collectivite.to_string()).or_default() += l.unites_eligibles.0;
+            let c = l.structure.collectivite.as_str();
+            match r.get_mut(c) {
+                Some(p) => *p += l.unites_eligibles.0,
+                None => *r.entry(c.to_owned()).or_default() += l.unites_eligibles.0,
+            }
         }
     }
     r

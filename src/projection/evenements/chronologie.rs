@@ -164,7 +164,7 @@ fn etats_de_depart(dossier: &Dossier) -> BTreeMap<String, Etat> {
                 nouvelles: s.unites_nouvelles,
                 employeurs: s.unites_employeurs,
             };
-            (s.id.to_string(), etat)
+            (s.id.as_str().to_owned(), etat)
         })
         .collect()
 }
@@ -179,7 +179,7 @@ impl IdsParCle {
         if evenements.iter().all(|e| depart.contains_key(&e.id)) {
             return IdsParCle(HashMap::new());
         }
-        let ids = dossier.structures.iter().map(|s| s.id.to_string());
+        let ids = dossier.structures.iter().map(|s| s.id.as_str().to_owned());
         IdsParCle(ids.map(|id| (texte::cle_id(&id), id)).collect())
     }
 
