@@ -133,7 +133,6 @@ pub struct AnneeProjetee {
     pub exercice: i32,
     /// The derived dossier given to the core (year N: the dossier itself).
     pub dossier: Dossier,
-    pub surcharges: Surcharges,
     /// The core's result for the derived dossier. Its contribution columns follow the
     /// one-year formula; the projection's own chain (R25) is in `lignes`.
     pub resultat: Resultat,
@@ -309,7 +308,9 @@ fn chainer(
     conv: &Convention,
     annee: i32,
     derivee: bool,
-    (dossier_y, surcharges, situations, resultat, be): AnneeCalculee,
+    // the surcharges served the core's calculation only: not kept (at 100 000 structures,
+    // two maps of 100 000 ids a year)
+    (dossier_y, _surcharges, situations, resultat, be): AnneeCalculee,
 ) -> Result<AnneeProjetee, Diagnostics> {
     // 2. trajectoire: computed by the core (R63), year N's P_ref and December places
     let traj = resultat.trajectoire.clone();
@@ -326,7 +327,6 @@ fn chainer(
     Ok(AnneeProjetee {
         exercice: annee,
         dossier: dossier_y,
-        surcharges,
         resultat,
         situations,
         ajustement: mode,
