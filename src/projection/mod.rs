@@ -225,6 +225,8 @@ pub fn projeter(
 
     // year N: the plain calculation
     let (resultat_n, mut diags) = crate::traiter(lu, Some(n), fichier_bareme)?;
+    // moved into year N below (later years read it there): one copy of it, not two
+    let mut resultat_n = Some(resultat_n);
     let (base, origine_base) = base_et_origine(lu, options, n);
     let chrono = Chronologie::construire(
         dossier,
@@ -249,17 +251,23 @@ pub fn projeter(
     for annee in n..=derniere {
         // 1. the year's dossier, surcharges and barème
         let calculee = if annee == n {
-            annee_du_dossier(lu, &resultat_n, n, fichier_bareme)?
+            let r = resultat_n
+                .take()
+                .ok_or_else(|| depassement(Invariant("résultat de l'exercice déjà employé")))?;
+            annee_du_dossier(lu, r, n, fichier_bareme)?
         } else {
-            let prec = annees.last().ok_or_else(|| {
-                depassement(Invariant("année précédente de la projection absente"))
-            })?;
+            // the previous year, and year N (the first one computed)
+            let (Some(prec), Some(premiere)) = (annees.last(), annees.first()) else {
+                return Err(depassement(Invariant(
+                    "année précédente de la projection absente",
+                )));
+            };
             let ctx = Derivee {
                 lu,
                 chrono: &chrono,
                 base,
                 fichier_bareme,
-                resultat_n: &resultat_n,
+                resultat_n: &premiere.resultat,
             };
             ctx.calculer(prec, annee, &chaine, &mut diags, &mut vus)?
         };
@@ -287,7 +295,7 @@ pub fn projeter(
 /// Year N: the dossier itself, without surcharges, and the plain calculation.
 fn annee_du_dossier(
     lu: &DossierLu,
-    resultat_n: &Resultat,
+    resultat_n: Resultat,
     n: i32,
     fichier_bareme: &str,
 ) -> Result<AnneeCalculee, Diagnostics> {
@@ -296,7 +304,7 @@ fn annee_du_dossier(
         lu.dossier.clone(),
         Surcharges::default(),
         BTreeMap::new(),
-        resultat_n.clone(),
+        resultat_n,
         be,
     ))
 }
