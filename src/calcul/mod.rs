@@ -381,6 +381,22 @@ pub fn calculer_dossier(dossier: Dossier, bareme: &BaremeExercice) -> R<Resultat
     reste.resultat(convention, bareme, lignes)
 }
 
+/// [`calculer_avec`] on structures given away (moved into the lines of the result instead
+/// of copied), the convention and charges borrowed: the multi-year projection keeps each
+/// year's convention and charges beside its result, its structures once. The same figures
+/// as [`calculer_avec`].
+pub fn calculer_structures_avec(
+    convention: &Convention,
+    charges: &[ChargeAPayer],
+    mut structures: Vec<Structure>,
+    bareme: &BaremeExercice,
+    surcharges: &Surcharges,
+) -> R<Resultat> {
+    trier_par_id(&mut structures);
+    let (lignes, reste) = calculer_trie(convention, charges, structures, bareme, surcharges)?;
+    reste.resultat(convention.clone(), bareme, lignes)
+}
+
 /// Sorts the structures by `id` (byte order) exactly as a stable sort would, without
 /// moving each structure more than once: the stable order of the indices, then that
 /// permutation applied in place, cycle by cycle.

@@ -239,15 +239,16 @@ impl Chaine {
         annee: i32,
         lignes: &[LigneProjetee],
         situations: &BTreeMap<String, Situation>,
-        dossier_y: &Dossier,
+        resultat: &Resultat,
     ) {
         let reports = &mut self.reports;
-        // the new units of each structure of the year's dossier, by id (the first one of an
-        // id, as a search would find it)
-        let mut nouvelles: FxHashMap<&str, i64> = FxHashMap::default();
-        for s in dossier_y.structures.iter().rev() {
-            nouvelles.insert(s.id.as_str(), s.unites_nouvelles.0);
-        }
+        // the new units of each structure of the year's dossier (in its line of the
+        // result), by id
+        let nouvelles: FxHashMap<&str, i64> = resultat
+            .structures
+            .iter()
+            .map(|l| (l.structure.id.as_str(), l.structure.unites_nouvelles.0))
+            .collect();
         for l in lignes {
             // (every structure has its report from year N on: no key built)
             let e = match reports.get_mut(l.id.as_str()) {

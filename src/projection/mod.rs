@@ -131,7 +131,9 @@ pub struct TotauxAnnee {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnneeProjetee {
     pub exercice: i32,
-    /// The derived dossier given to the core (year N: the dossier itself).
+    /// The convention and charges of the dossier given to the core (year N: the dossier's;
+    /// later years: the derived dossier's). Its `structures` are empty: each structure of
+    /// the year is kept once, in its line of `resultat` (`resultat.structure(id)`).
     pub dossier: Dossier,
     /// The core's result for the derived dossier. Its contribution columns follow the
     /// one-year formula; the projection's own chain (R25) is in `lignes`.
@@ -300,8 +302,14 @@ fn annee_du_dossier(
     fichier_bareme: &str,
 ) -> Result<AnneeCalculee, Diagnostics> {
     let be = lu.bareme.pour_exercice(n, fichier_bareme)?;
+    // the structures are those of the result's lines ([`AnneeProjetee::dossier`])
+    let d = &lu.dossier;
     Ok((
-        lu.dossier.clone(),
+        Dossier {
+            convention: d.convention.clone(),
+            structures: Vec::new(),
+            charges: d.charges.clone(),
+        },
         Surcharges::default(),
         BTreeMap::new(),
         resultat_n,
@@ -328,7 +336,7 @@ fn chainer(
         .lignes(conv, &resultat, mode.valeur, annee)
         .map_err(depassement)?;
     // 4. what the next year needs (R23, R67, R68)
-    chaine.reporter(annee, &lignes, &situations, &dossier_y);
+    chaine.reporter(annee, &lignes, &situations, &resultat);
     chaine
         .taux_suivants(&resultat, &be, conv, derivee)
         .map_err(depassement)?;
@@ -504,7 +512,12 @@ impl Derivee<'_> {
                 s_y.places_annee.insert(id.clone(), decembre);
             }
         }
-        let r = calcul::calculer_avec(&d_y, &be, &s_y).map_err(depassement)?;
+        // the derived structures go into the result's lines (kept once, not twice)
+        let mut d_y = d_y;
+        let structures = std::mem::take(&mut d_y.structures);
+        let r =
+            calcul::calculer_structures_avec(&d_y.convention, &d_y.charges, structures, &be, &s_y)
+                .map_err(depassement)?;
         Ok((d_y, s_y, sit, r, be))
     }
 }

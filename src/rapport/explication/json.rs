@@ -12,21 +12,18 @@ pub fn json(d: &Dossier, r: &Resultat, id: &str) -> R<Option<String>> {
     let Some(e) = crate::calcul::explication::expliquer(d, r, id)? else {
         return Ok(None);
     };
-    Ok(Some(json_explication(d, r, &e)?))
+    Ok(Some(json_explication(r, &e)?))
 }
 
 /// The JSON of an explanation (also used for a year of the projection).
-pub fn json_explication(
-    d: &Dossier,
-    r: &Resultat,
-    e: &crate::calcul::explication::Explication,
-) -> R<String> {
+pub fn json_explication(r: &Resultat, e: &crate::calcul::explication::Explication) -> R<String> {
     use serde_json::json;
-    let s = d
-        .structures
-        .iter()
-        .find(|s| s.id == e.id)
-        .ok_or(Invariant("structure expliquée absente du dossier"))?;
+    // the structure as computed, in its line of the result (a projected year keeps its
+    // structures there only)
+    let s = r
+        .structure(&e.id)
+        .map(|l| &l.structure)
+        .ok_or(Invariant("structure expliquée absente du résultat"))?;
     let figures = e
         .figures()
         .into_iter()

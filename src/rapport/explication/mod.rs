@@ -24,7 +24,7 @@ pub fn explication(d: &Dossier, r: &Resultat, id: &str) -> R<Option<(Entete, Exp
     let Some(e) = explication::expliquer(d, r, id)? else {
         return Ok(None);
     };
-    Ok(Some((Entete::de(d, &e, &r.convention.nom)?, e)))
+    Ok(Some((Entete::de(r, &e, &r.convention.nom)?, e)))
 }
 
 /// `bonus-ctg expliquer DOSSIER ID`: the text (`None`: no such structure).

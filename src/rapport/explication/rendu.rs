@@ -8,7 +8,8 @@ use super::{euros, groupe_fr, montant_fr};
 use crate::bareme::Source;
 use crate::calcul::explication::{Explication, Noeud, ParametreLu, Valeur};
 use crate::calcul::rationnel::{Rationnel, R};
-use crate::modele::{Dossier, Unites};
+use crate::calcul::Resultat;
+use crate::modele::Unites;
 
 /// One node, ready to be shown.
 pub struct Ligne<'a> {
@@ -273,10 +274,15 @@ pub struct Entete {
 }
 
 impl Entete {
-    pub fn de(d: &Dossier, e: &Explication, convention: &str) -> R<Self> {
-        let s = d.structures.iter().find(|s| s.id == e.id).ok_or(
-            crate::calcul::rationnel::Invariant("structure expliquée absente du dossier"),
-        )?;
+    /// The header of `e`, the structure as computed (its line in `r`: a projected year
+    /// keeps its structures there only).
+    pub fn de(r: &Resultat, e: &Explication, convention: &str) -> R<Self> {
+        let s =
+            r.structure(&e.id)
+                .map(|l| &l.structure)
+                .ok_or(crate::calcul::rationnel::Invariant(
+                    "structure expliquée absente du résultat",
+                ))?;
         Ok(Entete {
             id: s.id.to_string(),
             nom: s.nom.to_string(),

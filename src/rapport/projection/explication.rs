@@ -230,7 +230,7 @@ fn annee_expliquee(pr: &Projection, id: &str, annee: i32) -> R<Option<AnneeExpli
     let Some(l) = a.ligne(id) else {
         return Ok(None);
     };
-    let Some(s) = a.dossier.structures.iter().find(|s| s.id == id) else {
+    let Some(s) = a.resultat.structure(id).map(|l| &l.structure) else {
         return Ok(None);
     };
     let Some(e) = crate::projection::expliquer(pr, id, annee)? else {
@@ -260,7 +260,7 @@ fn annee_expliquee(pr: &Projection, id: &str, annee: i32) -> R<Option<AnneeExpli
             pr.origine_base
         ),
         entete: crate::rapport::explication::Entete::de(
-            &a.dossier,
+            &a.resultat,
             &e,
             &a.resultat.convention.nom,
         )?,
@@ -366,5 +366,5 @@ pub fn json_explication(pr: &Projection, id: &str, annee: i32) -> R<Option<Strin
     ) else {
         return Ok(None);
     };
-    crate::rapport::explication::json_explication(&a.dossier, &a.resultat, &e).map(Some)
+    crate::rapport::explication::json_explication(&a.resultat, &e).map(Some)
 }
