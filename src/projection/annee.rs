@@ -104,12 +104,12 @@ fn ligne_projetee(
     )?;
     let c = contributions::financement(prec.contribution_annee, prec.total_annee, cn, total)?;
     Ok(LigneProjetee {
-        id: s.id.as_str().to_owned(),
-        nom: s.nom.as_str().to_owned(),
+        id: s.id.clone(),
+        nom: s.nom.clone(),
         type_structure: s.type_structure,
-        volet: l.eligibilite.volet().map(str::to_string),
-        gestionnaire: s.gestionnaire.as_str().to_owned(),
-        collectivite: s.collectivite.as_str().to_owned(),
+        volet: l.eligibilite.volet().map(Texte::from),
+        gestionnaire: s.gestionnaire.clone(),
+        collectivite: s.collectivite.clone(),
         motif: l.motif(),
         mois: s.mois_ouverture,
         unites_eligibles: l.unites_eligibles,
@@ -253,7 +253,7 @@ impl Chaine {
             // (every structure has its report from year N on: no key built)
             let e = match reports.get_mut(l.id.as_str()) {
                 Some(e) => e,
-                None => reports.entry(l.id.clone()).or_default(),
+                None => reports.entry(l.id.as_str().to_owned()).or_default(),
             };
             e.contribution_annee = l.contribution_n;
             e.total_annee = l.bonus_total;
@@ -269,7 +269,7 @@ impl Chaine {
             }
             if l.motif == Motif::Eligible {
                 // new units paid this year: those in force in the last counted month
-                let n_fin = match situations.get(&l.id) {
+                let n_fin = match situations.get(l.id.as_str()) {
                     None => nouvelles.get(l.id.as_str()).copied().unwrap_or(0),
                     Some(sit) => sit
                         .segments

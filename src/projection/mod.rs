@@ -66,12 +66,14 @@ pub struct Situation {
 /// One structure in one projected year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LigneProjetee {
-    pub id: String,
-    pub nom: String,
+    // texts as the structure holds them (`Texte`: a short id, a collectivité, a volet
+    // need no allocation of their own, one line per structure and per year)
+    pub id: Texte,
+    pub nom: Texte,
     pub type_structure: TypeStructure,
-    pub volet: Option<String>,
-    pub gestionnaire: String,
-    pub collectivite: String,
+    pub volet: Option<Texte>,
+    pub gestionnaire: Texte,
+    pub collectivite: Texte,
     pub motif: Motif,
     /// Months counted in the year.
     pub mois: u8,
