@@ -240,7 +240,7 @@ fn nom_notifie_avec_un_caractere_de_controle() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains(format!(
-            "erreur E055 : {}, ligne 2, colonne « nom », valeur « Crèche A<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom)",
+            "erreur E055 : {}, ligne 2, colonne « nom », valeur « Crèche A<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
             f.display()
         )));
 }

@@ -240,15 +240,12 @@ impl<'a> Analyse<'a> {
         let s = v?;
         let t = s.get_ref().trim();
         if let Some(c) = texte::caractere_de_controle(t) {
-            let d = Diagnostic::erreur(
-                Code::E055,
-                self.fichier,
-                format!("texte contenant un caractère de contrôle (U+{:04X})", c as u32),
-            )
-            .ligne(self.ligne_de(s.span().start))
-            .colonne(cle)
-            .valeur(texte::montrer_invisibles(t))
-            .conseil("retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom");
+            let (message, conseil) = texte::message_controle(c);
+            let d = Diagnostic::erreur(Code::E055, self.fichier, message)
+                .ligne(self.ligne_de(s.span().start))
+                .colonne(cle)
+                .valeur(texte::montrer_invisibles(t))
+                .conseil(conseil);
             self.refuser(d);
         }
         Some(t.to_string()).filter(|t| !t.is_empty())

@@ -81,15 +81,13 @@ impl<'a> Ligne<'a> {
     pub(crate) fn texte(&mut self, col: Col<'_>, requis: bool) -> Texte {
         let v = self.texte_brut(col, requis);
         if let Some(c) = texte::caractere_de_controle(&v) {
+            let (message, conseil) = texte::message_controle(c);
             self.err(
                 Code::E055,
                 col.nom,
                 &texte::montrer_invisibles(&v),
-                format!(
-                    "texte contenant un caractère de contrôle (U+{:04X})",
-                    c as u32
-                ),
-                "retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé",
+                message,
+                conseil,
             );
         }
         v

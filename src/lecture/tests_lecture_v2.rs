@@ -226,8 +226,8 @@ fn caractere_de_controle_dans_un_texte() {
     assert!(analyser_dossier(&f, &mut d).is_none());
     let messages: Vec<String> = d.0.iter().map(|x| x.to_string()).collect();
     let attendus = [
-        "erreur E055 : convention.toml, ligne 5, colonne « collectivites[1].nom », valeur « Ville<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom)",
-        "erreur E055 : convention.toml, ligne 1, colonne « nom », valeur « CTG <U+0085>Ézy » : texte contenant un caractère de contrôle (U+0085) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom)",
+        "erreur E055 : convention.toml, ligne 5, colonne « collectivites[1].nom », valeur « Ville<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
+        "erreur E055 : convention.toml, ligne 1, colonne « nom », valeur « CTG <U+0085>Ézy » : texte contenant un caractère de contrôle (U+0085) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
         "erreur E055 : structures.csv, ligne 2, colonne « nom », valeur « Crèche<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
         "erreur E055 : structures.csv, ligne 4, colonne « gestionnaire », valeur « <U+001B>[31mAsso » : texte contenant un caractère de contrôle (U+001B) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
         "erreur E055 : charges_n1.csv, ligne 2, colonne « libelle », valeur « Bonus<U+007F> » : texte contenant un caractère de contrôle (U+007F) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",

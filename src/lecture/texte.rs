@@ -316,6 +316,15 @@ pub fn caractere_de_controle(t: &str) -> Option<char> {
         .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// E055's message for the control character `c` of a free text, and its advice: the same
+/// wherever a free text is read (dossier's tables, convention.toml, a notification).
+pub fn message_controle(c: char) -> (String, &'static str) {
+    (
+        format!("texte contenant un caractère de contrôle (U+{:04X})", c as u32),
+        "retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé",
+    )
+}
+
 /// An id as shown in a message, its invisible characters written `<U+200B>`.
 pub fn montrer_invisibles(id: &str) -> String {
     let mut r = String::with_capacity(id.len());

@@ -237,16 +237,12 @@ fn lignes(tab: &Tableau, entete: Option<u64>, diags: &mut Diagnostics) -> Vec<Li
 /// E055: a control character in the `nom` of line `no` (a free text, as in the dossier's
 /// files: docs/regles.md R50).
 fn controle_dans_le_nom(tab: &Tableau, no: u64, nom: &str) -> Option<Diagnostic> {
-    let c = texte::caractere_de_controle(nom)?;
-    let mut d = Diagnostic::erreur(
-        Code::E055,
-        &tab.fichier,
-        format!("texte contenant un caractère de contrôle (U+{:04X})", c as u32),
-    )
-    .ligne(no)
-    .colonne("nom")
-    .valeur(texte::montrer_invisibles(nom))
-    .conseil("retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom");
+    let (message, conseil) = texte::message_controle(texte::caractere_de_controle(nom)?);
+    let mut d = Diagnostic::erreur(Code::E055, &tab.fichier, message)
+        .ligne(no)
+        .colonne("nom")
+        .valeur(texte::montrer_invisibles(nom))
+        .conseil(conseil);
     if let Some(c) = tab.cellule(no, "nom") {
         d = d.cellule(c);
     }
