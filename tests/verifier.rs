@@ -227,22 +227,27 @@ fn notification_invalide() {
         )));
 }
 
-/// A control character in a notified name (a bell pasted with it) is refused at its line,
-/// as in the dossier's own files (E055), instead of being copied into the report.
+/// A control character in a notified name (a bell pasted with it) and an invisible one in a
+/// notified id (a zero-width space) are refused at their line, as in the dossier's own files
+/// (E055, E053), instead of being copied into the report or leaving the line unmatched.
 #[test]
-fn nom_notifie_avec_un_caractere_de_controle() {
+fn caracteres_refuses_dans_une_notification() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("n.csv");
-    std::fs::write(&f, "nom;montant\nCrèche A\u{7};20 000,00\n").unwrap();
-    bcg()
-        .args(["verifier", DOSSIER, "--notification"])
-        .arg(&f)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(format!(
-            "erreur E055 : {}, ligne 2, colonne « nom », valeur « Crèche A<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)",
-            f.display()
-        )));
+    std::fs::write(
+        &f,
+        "id;nom;montant\nCRECHE-A;Crèche A\u{7};20 000,00\nCRECHE\u{200b}-B;;1,00\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = verifier_cli(&f);
+    assert_eq!(code, 1, "{stderr}");
+    let n = f.display();
+    for attendu in [
+        format!("erreur E055 : {n}, ligne 2, colonne « nom », valeur « Crèche A<U+0007> » : texte contenant un caractère de contrôle (U+0007) (conseil : retapez le texte : ce caractère invisible (copié d'un autre logiciel) n'a pas sa place dans un nom ou un libellé)"),
+        format!("erreur E053 : {n}, ligne 3, colonne « id », valeur « CRECHE<U+200B>-B » : identifiant contenant un caractère invisible ou de contrôle (U+200B) (conseil : retapez l'identifiant : un caractère invisible (copié d'une page web ou d'un autre logiciel) le rendrait différent d'un identifiant d'apparence identique)"),
+    ] {
+        assert!(stderr.lines().any(|l| l == attendu), "{attendu}\n{stderr}");
+    }
 }
 
 /// Runs `verifier` on the test dossier; (exit code, stdout, stderr).

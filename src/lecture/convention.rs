@@ -370,19 +370,13 @@ impl<'a> Analyse<'a> {
             return None;
         };
         if let Some(c) = texte::caractere_invisible(&id) {
+            let (message, conseil) = texte::message_invisible(c);
             self.refuser(
-                Diagnostic::erreur(
-                    Code::E053,
-                    fichier,
-                    format!(
-                        "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
-                        c as u32
-                    ),
-                )
-                .ligne(ligne)
-                .colonne(format!("{ici}.id"))
-                .valeur(texte::montrer_invisibles(&id))
-                .conseil("retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique"),
+                Diagnostic::erreur(Code::E053, fichier, message)
+                    .ligne(ligne)
+                    .colonne(format!("{ici}.id"))
+                    .valeur(texte::montrer_invisibles(&id))
+                    .conseil(conseil),
             );
         }
         match ids.get(&texte::cle_id(&id)) {

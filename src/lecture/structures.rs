@@ -116,15 +116,13 @@ impl<'a> Ligne<'a> {
     pub(crate) fn id(&mut self, col: Col<'_>) -> Texte {
         let v = self.texte_brut(col, true);
         if let Some(c) = texte::caractere_invisible(&v) {
+            let (message, conseil) = texte::message_invisible(c);
             self.err(
                 Code::E053,
                 col.nom,
                 &texte::montrer_invisibles(&v),
-                format!(
-                    "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
-                    c as u32
-                ),
-                "retapez l'identifiant : un caractère invisible (copié d'une page web ou d'un autre logiciel) le rendrait différent d'un identifiant d'apparence identique",
+                message,
+                conseil,
             );
         }
         v

@@ -316,6 +316,18 @@ pub fn caractere_de_controle(t: &str) -> Option<char> {
         .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// E053's message for the invisible or control character `c` of an identifier, and its
+/// advice: the same wherever an id is read (tables, convention.toml, events, notifications).
+pub fn message_invisible(c: char) -> (String, &'static str) {
+    (
+        format!(
+            "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
+            c as u32
+        ),
+        "retapez l'identifiant : un caractère invisible (copié d'une page web ou d'un autre logiciel) le rendrait différent d'un identifiant d'apparence identique",
+    )
+}
+
 /// E055's message for the control character `c` of a free text, and its advice: the same
 /// wherever a free text is read (dossier's tables, convention.toml, a notification).
 pub fn message_controle(c: char) -> (String, &'static str) {

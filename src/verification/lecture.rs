@@ -215,11 +215,15 @@ fn lignes(tab: &Tableau, entete: Option<u64>, diags: &mut Diagnostics) -> Vec<Li
             diags.push(d);
             continue;
         }
-        if let Some(d) = nom
-            .as_deref()
-            .and_then(|n| controle_dans_le_nom(tab, no, n))
-        {
-            diags.push(d);
+        let refus = [
+            id.as_deref().and_then(|i| invisible_dans_l_id(tab, no, i)),
+            nom.as_deref()
+                .and_then(|n| controle_dans_le_nom(tab, no, n)),
+        ];
+        if refus.iter().any(Option::is_some) {
+            for d in refus.into_iter().flatten() {
+                diags.push(d);
+            }
             continue;
         }
         if let Some(c) = xlsx::montant_requis(tab, enr, no, "montant", diags) {
@@ -234,19 +238,38 @@ fn lignes(tab: &Tableau, entete: Option<u64>, diags: &mut Diagnostics) -> Vec<Li
     r
 }
 
+/// E053: an invisible or control character in the `id` of line `no` (as in the dossier's
+/// files: such an id would match no structure, while looking like one).
+fn invisible_dans_l_id(tab: &Tableau, no: u64, id: &str) -> Option<Diagnostic> {
+    let (message, conseil) = texte::message_invisible(texte::caractere_invisible(id)?);
+    Some(refus(tab, (no, "id", id), Code::E053, message, conseil))
+}
+
 /// E055: a control character in the `nom` of line `no` (a free text, as in the dossier's
 /// files: docs/regles.md R50).
 fn controle_dans_le_nom(tab: &Tableau, no: u64, nom: &str) -> Option<Diagnostic> {
     let (message, conseil) = texte::message_controle(texte::caractere_de_controle(nom)?);
-    let mut d = Diagnostic::erreur(Code::E055, &tab.fichier, message)
+    Some(refus(tab, (no, "nom", nom), Code::E055, message, conseil))
+}
+
+/// The error `code` on the value `v` of column `col` of line `no`, shown with its invisible
+/// characters written `<U+…>`, at its cell in a workbook.
+fn refus(
+    tab: &Tableau,
+    (no, col, v): (u64, &str, &str),
+    code: Code,
+    message: String,
+    conseil: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::erreur(code, &tab.fichier, message)
         .ligne(no)
-        .colonne("nom")
-        .valeur(texte::montrer_invisibles(nom))
+        .colonne(col)
+        .valeur(texte::montrer_invisibles(v))
         .conseil(conseil);
-    if let Some(c) = tab.cellule(no, "nom") {
+    if let Some(c) = tab.cellule(no, col) {
         d = d.cellule(c);
     }
-    Some(d)
+    d
 }
 
 #[cfg(test)]

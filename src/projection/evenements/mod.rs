@@ -302,16 +302,14 @@ impl LigneEvenement<'_> {
             return None;
         };
         if let Some(c) = texte::caractere_invisible(v) {
+            let (message, conseil) = texte::message_invisible(c);
             self.err(
                 diags,
                 Code::E053,
                 "id",
                 &texte::montrer_invisibles(v),
-                format!(
-                    "identifiant contenant un caractère invisible ou de contrôle (U+{:04X})",
-                    c as u32
-                ),
-                "retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique",
+                message,
+                conseil,
             );
             return None;
         }
@@ -497,7 +495,7 @@ mod tests {
         assert_eq!(d.0[0].code, Code::W050);
         assert_eq!(
             d.0[1].to_string(),
-            "erreur E053 : evenements.csv, ligne 2, colonne « id », valeur « A<U+200B> » : identifiant contenant un caractère invisible ou de contrôle (U+200B) (conseil : retapez l'identifiant : un caractère invisible le rendrait différent d'un identifiant d'apparence identique)"
+            "erreur E053 : evenements.csv, ligne 2, colonne « id », valeur « A<U+200B> » : identifiant contenant un caractère invisible ou de contrôle (U+200B) (conseil : retapez l'identifiant : un caractère invisible (copié d'une page web ou d'un autre logiciel) le rendrait différent d'un identifiant d'apparence identique)"
         );
     }
 
