@@ -5,9 +5,9 @@ use super::arguments::{
     OptionsProjectionArg, OptionsSortie, TableArg, TableProjectionArg,
 };
 use super::commun::{
-    afficher, afficher_avec, charger, charger_projection, choisir_format, controler_colonnes,
-    controler_sortie_dossier, controler_table, ecrire, ecrire_tables, fichiers_lus, sortie_dossier,
-    structure_introuvable, verifier_sortie,
+    afficher, charger, charger_projection, choisir_format, controler_colonnes,
+    controler_sortie_dossier, controler_table, ecrire, ecrire_rendu, ecrire_tables, fichiers_lus,
+    sortie_dossier, structure_introuvable, verifier_sortie,
 };
 use super::messages::{Erreur, Fin, Messages};
 use super::Contexte;
@@ -56,9 +56,9 @@ pub fn calculer(
         let noms = rapport::csv::TableCsv::TOUTES.map(|t| t.nom());
         controler_sortie_dossier(s.format, table.is_some(), &noms)?;
         let (r, _) = charger_resultat(entree, &ctx.m)?;
-        let tables = rapport::csv::TableCsv::TOUTES
-            .map(|t| (t.nom(), rapport::csv::rendre_table(&r, profil, t)));
-        ecrire_tables(dossier, tables, s.ecraser, &lus, &ctx.m)?;
+        let tables = rapport::csv::TableCsv::TOUTES.map(|t| (t.nom(), t));
+        let rendre = |t, w: &mut dyn std::io::Write| rapport::csv::ecrire_table(&r, profil, t, w);
+        ecrire_tables(dossier, tables, rendre, s.ecraser, &lus, &ctx.m)?;
         return Ok(Fin::Succes);
     }
     verifier_sortie(s.sortie.as_ref(), s.ecraser, &lus)?;
@@ -80,13 +80,7 @@ pub fn calculer(
     };
     match (s.sortie.as_ref(), format) {
         // the table on the standard output: written as it is drawn
-        (None, Format::Table) => {
-            let mut echec = None;
-            afficher_avec(|w| rendu.ecrire(w, &mut echec))?;
-            if let Some(e) = echec {
-                return Err(e.into());
-            }
-        }
+        (None, Format::Table) => ecrire_rendu(None, s.ecraser, &lus, |w| rendu.ecrire(w))?,
         (Some(chemin), Format::Xlsx) => {
             let mut echec = None;
             let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
@@ -102,16 +96,7 @@ pub fn calculer(
         }
         // CSV, JSON, HTML and the table into a file: written as they are rendered, never
         // held whole in memory
-        (Some(chemin), _) => {
-            let mut echec = None;
-            let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
-                rendu.ecrire(w, &mut echec)
-            });
-            if let Some(e) = echec {
-                return Err(e.into());
-            }
-            ecrit?;
-        }
+        (Some(chemin), _) => ecrire_rendu(Some(chemin), s.ecraser, &lus, |w| rendu.ecrire(w))?,
         (None, _) => ecrire(None, &rendu.octets()?, s.ecraser, &lus)?,
     }
     Ok(Fin::Succes)
@@ -131,15 +116,11 @@ struct Rendu<'a> {
 }
 
 impl Rendu<'_> {
-    /// Writes the table, CSV, JSON or HTML into `w` as it is rendered. A rendering error
-    /// (not an output error) is kept in `echec`, and `w` gets an error that stops the write.
-    fn ecrire(
-        &self,
-        w: &mut dyn std::io::Write,
-        echec: &mut Option<crate::calcul::rationnel::ErreurCalcul>,
-    ) -> std::io::Result<()> {
+    /// Writes the table, CSV, JSON or HTML into `w` as it is rendered: a rendering error
+    /// (not an output error) is the outer `Err`.
+    fn ecrire(&self, w: &mut dyn std::io::Write) -> super::commun::Rendu {
         let r = self.r;
-        let rendu = match self.format {
+        match self.format {
             Format::Table => {
                 rapport::table::ecrire_colonnes(r, self.largeur, self.couleur, &self.colonnes, w)
             }
@@ -151,11 +132,7 @@ impl Rendu<'_> {
             ),
             // a workbook is written by `rapport::xlsx` (see `calculer`), never here
             Format::Json | Format::Xlsx => rapport::json::ecrire(r, self.diags, w),
-        };
-        rendu.unwrap_or_else(|e| {
-            *echec = Some(e);
-            Err(std::io::Error::other("calcul"))
-        })
+        }
     }
 
     /// The whole output, for the standard output.
@@ -333,9 +310,12 @@ pub fn projeter(
         let noms = T::TOUTES.map(|t| t.nom());
         controler_sortie_dossier(s.format, table.is_some(), &noms)?;
         let (pr, _) = charger_projection(entree, jusqu_a, projection, &ctx.m)?;
-        let tables = T::TOUTES.map(|t| (t.nom(), rapport::projection::csv_table(&pr, profil, t)));
+        let tables = T::TOUTES.map(|t| (t.nom(), t));
+        let rendre = |t, w: &mut dyn std::io::Write| {
+            rapport::projection::ecrire_csv_table(&pr, profil, t, w)
+        };
+        ecrire_tables(dossier, tables, rendre, s.ecraser, &lus, &ctx.m)?;
         sans_liberer(pr);
-        ecrire_tables(dossier, tables, s.ecraser, &lus, &ctx.m)?;
         return Ok(Fin::Succes);
     }
     verifier_sortie(s.sortie.as_ref(), s.ecraser, &lus)?;
@@ -343,8 +323,16 @@ pub fn projeter(
     controler_table(table.is_some(), format)?;
     let (pr, diags) = charger_projection(entree, jusqu_a, projection, &ctx.m)?;
     let octets = match format {
+        // one row per structure and per year: written as it is rendered
+        Format::Csv => {
+            let t = table_projection(table);
+            ecrire_rendu(s.sortie.as_ref(), s.ecraser, &lus, |w| {
+                rapport::projection::ecrire_csv_table(&pr, profil, t, w)
+            })?;
+            sans_liberer(pr);
+            return Ok(Fin::Succes);
+        }
         Format::Table => rapport::projection::table(&pr, s.largeur).map(String::into_bytes)?,
-        Format::Csv => rapport::projection::csv_table(&pr, profil, table_projection(table))?,
         Format::Json => rapport::projection::json(&pr, &diags)?,
         Format::Html => rapport::projection_html::rendre(&pr).map(String::into_bytes)?,
         Format::Xlsx => rapport::projection_xlsx::rendre(&pr).map_err(classeur_impossible)?,

@@ -217,11 +217,12 @@ pub fn controler_table(table: bool, format: Format) -> Result<(), Erreur> {
     Ok(())
 }
 
-/// Writes each table as `DOSSIER/NOM.csv` (the folder is created when missing); every
-/// file is checked before any is written.
-pub fn ecrire_tables<const N: usize>(
+/// Writes each table as `DOSSIER/NOM.csv` (the folder is created when missing), each
+/// rendered by `rendre` as it is written; every file is checked before any is written.
+pub fn ecrire_tables<T: Copy, const N: usize>(
     d: &Path,
-    tables: [(&str, crate::calcul::rationnel::R<Vec<u8>>); N],
+    tables: [(&str, T); N],
+    rendre: impl Fn(T, &mut dyn std::io::Write) -> Rendu,
     ecraser: bool,
     lus: &[PathBuf],
     m: &Messages,
@@ -235,8 +236,8 @@ pub fn ecrire_tables<const N: usize>(
     for c in &chemins {
         verifier_sortie(Some(c), ecraser, lus)?;
     }
-    for (c, (_, o)) in chemins.iter().zip(tables) {
-        ecrire(Some(c), &o?, ecraser, lus)?;
+    for (c, (_, t)) in chemins.iter().zip(tables) {
+        ecrire_rendu(Some(c), ecraser, lus, |w| rendre(t, w))?;
     }
     m.info(format_args!(
         "{} : {} tables écrites",
@@ -244,6 +245,36 @@ pub fn ecrire_tables<const N: usize>(
         chemins.len()
     ));
     Ok(())
+}
+
+/// What a renderer gives: a rendering error (outer), or the outcome of the output (inner).
+pub type Rendu = crate::calcul::rationnel::R<std::io::Result<()>>;
+
+/// Writes into the file `sortie` (checked as [`ecrire`] does), or on the standard output,
+/// what `rendre` renders, as it is rendered: a large output is never held whole in memory.
+/// A rendering error leaves the target as it was.
+pub fn ecrire_rendu(
+    sortie: Option<&PathBuf>,
+    ecraser: bool,
+    lus: &[PathBuf],
+    rendre: impl FnOnce(&mut dyn std::io::Write) -> Rendu,
+) -> Result<(), Erreur> {
+    let mut echec = None;
+    let rendre_ou_noter = |w: &mut dyn std::io::Write| {
+        rendre(w).unwrap_or_else(|e| {
+            echec = Some(e);
+            Err(std::io::Error::other("calcul"))
+        })
+    };
+    let ecrit = match sortie {
+        Some(p) => sortie::ecrire_fichier_avec(p, ecraser, lus, |w| rendre_ou_noter(w))
+            .map_err(Erreur::from),
+        None => afficher_avec(|w| rendre_ou_noter(w)),
+    };
+    match echec {
+        Some(e) => Err(e.into()),
+        None => ecrit,
+    }
 }
 
 /// [`choisir_format`] for the commands that write a table, CSV or JSON only.

@@ -251,20 +251,44 @@ pub fn csv(pr: &Projection, p: Profil) -> R<Vec<u8>> {
 /// One table of the projection as a CSV file (bytes, with BOM for `excel-fr`).
 pub fn csv_table(pr: &Projection, p: Profil, table: TableProjection) -> R<Vec<u8>> {
     let mut o = Vec::new();
-    o.extend_from_slice(super::csv::bom(p));
-    match table {
-        TableProjection::Structures => o.extend(csv_structures(pr, p)?),
-        TableProjection::Totaux => o.extend(ecrire(&lignes_totaux_csv(pr, p), p)?),
-        TableProjection::Trajectoire => o.extend(ecrire(&lignes_trajectoire(pr, p)?, p)?),
+    match ecrire_csv_table(pr, p, table, &mut o)? {
+        Ok(()) => Ok(o),
+        Err(_) => Err(Invariant("écriture CSV en mémoire impossible")),
     }
-    Ok(o)
 }
+
+/// One table of the projection written into `w` as a CSV file (with BOM for `excel-fr`):
+/// the per-structure-year table row by row, never held whole in memory (one row per
+/// structure and per year); the others (one row per collectivité and year) rendered first.
+/// A rendering error is the outer `Err`; an output error the inner one.
+pub fn ecrire_csv_table(
+    pr: &Projection,
+    p: Profil,
+    table: TableProjection,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
+    let octets = match table {
+        TableProjection::Structures => return ecrire_csv_structures(pr, p, w),
+        TableProjection::Totaux => ecrire(&lignes_totaux_csv(pr, p), p)?,
+        TableProjection::Trajectoire => ecrire(&lignes_trajectoire(pr, p)?, p)?,
+    };
+    Ok(w.write_all(super::csv::bom(p))
+        .and_then(|()| w.write_all(&octets)))
+}
+
+/// Rows gathered before they are handed to the writer (fewer calls, a bounded buffer).
+const PAQUET: usize = 1 << 16;
 
 /// The per-structure-year table (columns [`COLONNES`]), each row written as it is
 /// formatted ([`super::csv::LigneCsv`], the bytes the csv crate writes): no `String` per
 /// field, no table of rows held before writing (one row per structure and per year).
-fn csv_structures(pr: &Projection, p: Profil) -> R<Vec<u8>> {
+fn ecrire_csv_structures(
+    pr: &Projection,
+    p: Profil,
+    w: &mut dyn std::io::Write,
+) -> R<std::io::Result<()>> {
     let mut o = super::csv::LigneCsv::new(p);
+    o.octets.extend_from_slice(super::csv::bom(p));
     for c in COLONNES {
         o.champ(c.as_bytes());
     }
@@ -304,9 +328,15 @@ fn csv_structures(pr: &Projection, p: Profil) -> R<Vec<u8>> {
             }
             o.euros4(&l.ecart_arrondi)?;
             o.terminer();
+            if o.octets.len() >= PAQUET {
+                if let Err(e) = w.write_all(&o.octets) {
+                    return Ok(Err(e));
+                }
+                o.vider();
+            }
         }
     }
-    Ok(o.octets)
+    Ok(w.write_all(&o.octets))
 }
 
 fn lignes_totaux_csv(pr: &Projection, p: Profil) -> Vec<Vec<String>> {
