@@ -79,8 +79,10 @@ pub fn calculer(
         lus: &lus,
     };
     match (s.sortie.as_ref(), format) {
-        // the table on the standard output: written as it is drawn
-        (None, Format::Table) => ecrire_rendu(None, s.ecraser, &lus, |w| rendu.ecrire(w))?,
+        (None, Format::Xlsx) => {
+            let octets = rapport::xlsx::rendre(&r).map_err(classeur_impossible)?;
+            ecrire(None, &octets, s.ecraser, &lus)?
+        }
         (Some(chemin), Format::Xlsx) => {
             let mut echec = None;
             let ecrit = crate::sortie::ecrire_fichier_avec(chemin, s.ecraser, &lus, |w| {
@@ -94,10 +96,9 @@ pub fn calculer(
             }
             ecrit?;
         }
-        // CSV, JSON, HTML and the table into a file: written as they are rendered, never
-        // held whole in memory
-        (Some(chemin), _) => ecrire_rendu(Some(chemin), s.ecraser, &lus, |w| rendu.ecrire(w))?,
-        (None, _) => ecrire(None, &rendu.octets()?, s.ecraser, &lus)?,
+        // CSV, JSON, HTML and the table, into a file or on the standard output: written as
+        // they are rendered, never held whole in memory
+        (sortie, _) => ecrire_rendu(sortie, s.ecraser, &lus, |w| rendu.ecrire(w))?,
     }
     Ok(Fin::Succes)
 }
@@ -133,25 +134,6 @@ impl Rendu<'_> {
             // a workbook is written by `rapport::xlsx` (see `calculer`), never here
             Format::Json | Format::Xlsx => rapport::json::ecrire(r, self.diags, w),
         }
-    }
-
-    /// The whole output, for the standard output.
-    fn octets(&self) -> Result<Vec<u8>, Erreur> {
-        let r = self.r;
-        Ok(match self.format {
-            Format::Table => {
-                rapport::table::rendre_colonnes(r, self.largeur, self.couleur, &self.colonnes)
-                    .map(String::into_bytes)?
-            }
-            Format::Csv => rapport::csv::rendre_table(r, self.profil, table_csv(self.table))?,
-            Format::Json => rapport::json::rendre(r, self.diags)?,
-            Format::Html => rapport::html::rendre_avec_empreinte(
-                r,
-                rapport::html::empreinte_fichiers(self.lus).as_deref(),
-            )
-            .map(String::into_bytes)?,
-            Format::Xlsx => rapport::xlsx::rendre(r).map_err(classeur_impossible)?,
-        })
     }
 }
 

@@ -120,7 +120,8 @@ pub fn afficher_avec(
     ecrire: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Erreur> {
     let ecrit = {
-        let mut o = std::io::stdout().lock();
+        // the standard output flushes at each line: a large output is gathered first
+        let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         ecrire(&mut o).and_then(|()| std::io::Write::flush(&mut o))
     };
     match ecrit {
