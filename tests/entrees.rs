@@ -226,8 +226,8 @@ fn couverture_du_manifeste() {
         .copied()
         .filter(|c| lecture.contains(&c.categorie()))
         .collect();
-    // E001–E027, W001–W008, and E050–E057, W050 (docs/regles.md R50)
-    assert_eq!(codes.len(), 27 + 8 + 9);
+    // E001–E027, W001–W008, and E050–E058, W050 (docs/regles.md R50)
+    assert_eq!(codes.len(), 27 + 8 + 10);
     for code in codes {
         assert!(
             texte.contains(&format!("{code} :")) || texte.contains(&format!("\"code\":\"{code}\"")),

@@ -138,6 +138,7 @@ codes! {
     E055, LectureEntetes, "texte contenant un caractère de contrôle";
     E056, LectureEntetes, "clé inconnue de convention.toml";
     E057, LectureEntetes, "cellules fusionnées dans une feuille lue";
+    E058, LectureEntetes, "valeur dans une colonne sans en-tête";
     E070, LectureBornee, "pas un fichier ordinaire";
     E071, LectureBornee, "fichier TOML trop grand";
     E072, LectureBornee, "formule sans valeur calculée";

@@ -278,6 +278,43 @@ impl Entete<'_> {
     }
 }
 
+/// E058: a value in the `colonne`-th column (from 0) of the record at line `ligne`, whose
+/// header name (line `ligne_entete`) is empty: it would be ignored, its column taking its
+/// default value if the name was lost (a header cell cleared by mistake). `feuille`: the
+/// sheet of a workbook, to name the cell.
+pub(crate) fn valeur_sans_entete(
+    fichier: &str,
+    feuille: Option<&str>,
+    ligne_entete: u64,
+    colonne: usize,
+    ligne: u64,
+    valeur: &str,
+) -> Diagnostic {
+    let rang = match colonne + 1 {
+        1 => "1re".to_string(),
+        n => format!("{n}e"),
+    };
+    let (ou, entete) = match feuille {
+        Some(f) => (
+            format!("colonne {}", super::tableau::lettres_colonne(colonne)),
+            format!("cellule {}", reference_cellule(f, colonne, ligne_entete)),
+        ),
+        None => (format!("{rang} colonne"), format!("ligne {ligne_entete}")),
+    };
+    let d = Diagnostic::erreur(
+        Code::E058,
+        fichier,
+        format!("valeur dans la {ou}, dont l'en-tête ({entete}) est vide : elle serait ignorée"),
+    )
+    .ligne(ligne)
+    .valeur(valeur)
+    .conseil("nommez la colonne dans l'en-tête (un nom effacé ou oublié ?), ou videz-la");
+    match feuille {
+        Some(f) => d.cellule(reference_cellule(f, colonne, ligne)),
+        None => d,
+    }
+}
+
 /// The former name of [`apparier_entete`] (the workbook reader calls it).
 pub(crate) use apparier_entete as verifier_entete;
 

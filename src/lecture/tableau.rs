@@ -44,18 +44,18 @@ pub type Index = HashMap<String, usize, BuildHasherDefault<Fnv>>;
 /// At most this many data lines per table (R50).
 pub const LIGNES_MAX: usize = 1_000_000;
 
-/// Normalises a header name: lower case, accents removed, spaces and dashes as `_`.
+/// Normalises a header name: Unicode compatibility forms folded (NFKD: a full-width
+/// `ｂｏｎｕｓ` is `bonus`, a no-break space a space), accents removed (precomposed or
+/// written as a combining mark), ASCII lower case, spaces, dashes and apostrophes as `_`.
 pub fn normaliser_nom(s: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     let mut r = String::with_capacity(s.len());
-    for c in s.trim().trim_start_matches('\u{feff}').chars() {
+    for c in s.trim().trim_start_matches('\u{feff}').trim().nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
         let c = match c {
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-            'î' | 'ï' | 'Î' | 'Ï' => 'i',
-            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            ' ' | '-' | '\u{a0}' | '\'' | '’' => '_',
+            ' ' | '-' | '\'' | '’' | '\u{2010}'..='\u{2015}' | '\u{2212}' => '_',
             c => c.to_ascii_lowercase(),
         };
         r.push(c);
@@ -346,8 +346,10 @@ fn lire_max(
     // doubling (and copying) buffer; pages never written are never resident
     lignes.texte.reserve(reste.len());
     let ok = lire_enregistrements(&forme, &mut lecteur, &mut lignes, max_lignes, diags)?;
+    // (also said beside a missing column: the cleared name may be the missing one's)
+    let nommees = ok && valeurs_sous_entete(&forme, &lignes, ligne_entete, diags);
     let colonnes = match colonnes {
-        Some(c) if ok => c,
+        Some(c) if nommees => c,
         _ => return None,
     };
     Some(Tableau {
@@ -357,6 +359,32 @@ fn lire_max(
         colonnes,
         lignes,
     })
+}
+
+/// Every value is under a named column: E058 for the first value of each column whose
+/// header name is empty (a header cleared by mistake would otherwise make its values
+/// ignored and the column take its default); `false` when there is one. Columns left empty
+/// under an empty name (a spreadsheet's trailing `;;`) are accepted.
+fn valeurs_sous_entete(
+    forme: &Forme,
+    lignes: &Lignes,
+    ligne_entete: u64,
+    diags: &mut Diagnostics,
+) -> bool {
+    let mut ok = true;
+    for (i, _) in forme.noms.iter().enumerate().filter(|(_, n)| n.is_empty()) {
+        let premiere = lignes.iter().find_map(|(no, e)| {
+            e.get(i)
+                .filter(|v| !texte::blanc(v))
+                .map(|v| (*no, v.trim()))
+        });
+        if let Some((no, v)) = premiere {
+            let d = super::entete::valeur_sans_entete(forme.fichier, None, ligne_entete, i, no, v);
+            diags.push(d);
+            ok = false;
+        }
+    }
+    ok
 }
 
 /// Excel for Mac's « CSV (Macintosh) » ends lines with a lone CR: they become LF.

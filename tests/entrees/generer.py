@@ -222,6 +222,11 @@ def lecture_v2() -> None:
     ecrire("s-texte-controle.csv",
            remplacer_ligne(S_LIGNES, 4, ";Ville de Dugny;", ";Ville de Dugny\x1b[2J;"))
     ecrire("s-collectivite-casse.csv", remplacer_ligne(S_LIGNES, 1, ";DUGNY;", ";dugny;"))
+    # ---- headers: a name cleared (its values kept), names in other Unicode forms ----------
+    ecrire("s-entete-vide.csv", remplacer_ligne(S_LIGNES, 0, ";bonus_n1", "; "))
+    ecrire("s-entete-formes-unicode.csv",
+           remplacer_ligne(S_LIGNES, 0, ";collectivite;", ";collectivite\u0301;")
+           .replace("bonus_n1", "\uff42\uff4f\uff4e\uff55\uff53_n1", 1))
     ecrire("c-collectivite-casse.csv", C.replace("DUGNY;RPE;", "Dugny;RPE;"))
     ecrire("v-id-double-casse.toml",
            V + '\n[[collectivites]]\nid = "Dugny"\nnom = "Dugny encore"\ntranche = 1\n')

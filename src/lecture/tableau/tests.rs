@@ -8,6 +8,19 @@ mod noms_et_enregistrements {
         assert_eq!(normaliser_nom(" Unités existantes "), "unites_existantes");
         assert_eq!(normaliser_nom("\u{feff}ID"), "id");
         assert_eq!(normaliser_nom("Collectivité"), "collectivite");
+        // the same names in other Unicode forms: accent as a combining mark (NFD, as some
+        // Mac tools write it), full-width letters, no-break space, non-breaking hyphen
+        assert_eq!(normaliser_nom("Collectivite\u{301}"), "collectivite");
+        assert_eq!(
+            normaliser_nom("\u{ff42}\u{ff4f}\u{ff4e}\u{ff55}\u{ff53}_n1"),
+            "bonus_n1"
+        );
+        assert_eq!(
+            normaliser_nom("Unités\u{a0}existantes"),
+            "unites_existantes"
+        );
+        assert_eq!(normaliser_nom("bonus\u{2011}N\u{2011}1"), "bonus_n_1");
+        assert_eq!(normaliser_nom("\u{feff} Id"), "id");
     }
 
     #[test]
@@ -264,6 +277,41 @@ mod tests_v2 {
             d[0].starts_with("erreur E052 : f.csv, ligne 2, colonne « nom »"),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn valeur_sous_un_en_tete_vide() {
+        // the third header name cleared (blank): its values would be ignored
+        let (tab, d) = lire_t("id;montant; \na;1;\nb;2;12,5\nc;3;3\n");
+        assert!(tab.is_none());
+        assert_eq!(d, ["erreur E058 : f.csv, ligne 3, valeur « 12,5 » : valeur dans la 3e colonne, dont l'en-tête (ligne 1) est vide : elle serait ignorée (conseil : nommez la colonne dans l'en-tête (un nom effacé ou oublié ?), ou videz-la)"]);
+        // the first one (« 1re »), said beside the missing column whose name it may be
+        let (_, d) = lire_t(" ;id;nom\n12;a;b\n");
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].starts_with("erreur E004 : f.csv, ligne 1, colonne « montant »"));
+        assert!(
+            d[1].starts_with(
+                "erreur E058 : f.csv, ligne 2, valeur « 12 » : valeur dans la 1re colonne,"
+            ),
+            "{d:?}"
+        );
+        // columns left empty (or blank) under empty names, as a spreadsheet writes them:
+        // accepted
+        let (tab, d) = lire_t("id;montant;;\na;1;;\nb;2; ;\u{a0}\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(tab.map(|t| t.lignes.len()), Some(2));
+    }
+
+    #[test]
+    fn entete_en_formes_unicode_equivalentes() {
+        // « nom » in full-width letters, « montant » with a combining accent on no letter
+        // but after it (« montant » + U+0301 on the t): the same columns once normalised
+        let (tab, d) = lire_t("id;\u{ff4e}\u{ff4f}\u{ff4d};montant\u{301}\na;x;1\n");
+        assert!(d.is_empty(), "{d:?}");
+        let tab = tab.unwrap();
+        let l: Vec<_> = tab.lignes.iter().collect();
+        assert_eq!(tab.champ(l[0].1, "nom"), Some("x"));
+        assert_eq!(tab.champ(l[0].1, "montant"), Some("1"));
     }
 
     #[test]
