@@ -319,33 +319,12 @@ fn lire_csv(
 }
 
 fn decoder_texte(o: &[u8], nom: &str, enc: Encodage, diags: &mut Diagnostics) -> Option<String> {
-    match texte::decoder(o, enc) {
-        Ok(d) => {
-            if d.repli_windows1252 {
-                diags.push(
-                    Diagnostic::avertissement(
-                        Code::W004,
-                        nom,
-                        "octets non UTF-8 : fichier lu en Windows-1252",
-                    )
-                    .conseil("enregistrez en « CSV UTF-8 » ou passez --encodage windows-1252"),
-                );
-            }
-            Some(d.texte)
-        }
-        Err(m) => {
-            diags.push(
-                Diagnostic::erreur(Code::E003, nom, format!("encodage illisible : {m}")).conseil(
-                    if nom.ends_with(".toml") {
-                        "enregistrez le fichier en UTF-8"
-                    } else {
-                        "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252"
-                    },
-                ),
-            );
-            None
-        }
-    }
+    let conseil = if nom.ends_with(".toml") {
+        "enregistrez le fichier en UTF-8"
+    } else {
+        "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252"
+    };
+    texte::decoder_fichier(o, nom, enc, conseil, diags)
 }
 
 /// A TOML file's text (UTF-8), at most [`fichier::TOML_TAILLE_MAX`] bytes and

@@ -112,29 +112,14 @@ pub fn lire_notification(
             Vec::new()
         }
         Nature::Xlsx => analyser_tableur(&nom, &octets, &mut d),
-        Nature::Csv => match texte::decoder(&octets, encodage) {
-            Ok(t) => {
-                if t.repli_windows1252 {
-                    d.push(
-                        Diagnostic::avertissement(
-                            Code::W004,
-                            &nom,
-                            "octets non UTF-8 : fichier lu en Windows-1252",
-                        )
-                        .conseil("enregistrez en « CSV UTF-8 » ou passez --encodage windows-1252"),
-                    );
-                }
-                analyser_csv(&nom, &t.texte, &mut d)
+        Nature::Csv => {
+            let conseil =
+                "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252";
+            match texte::decoder_fichier(&octets, &nom, encodage, conseil, &mut d) {
+                Some(t) => analyser_csv(&nom, &t, &mut d),
+                None => Vec::new(),
             }
-            Err(m) => {
-                d.push(
-                    Diagnostic::erreur(Code::E003, &nom, format!("encodage illisible : {m}")).conseil(
-                        "enregistrez le fichier en « CSV UTF-8 », ou essayez --encodage windows-1252",
-                    ),
-                );
-                Vec::new()
-            }
-        },
+        }
     };
     let ok = !d.a_des_erreurs();
     diags.extend(d);

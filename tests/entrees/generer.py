@@ -73,6 +73,10 @@ def main() -> None:
     ecrire("s-utf16be-bom.csv", b"\xfe\xff" + S.encode("utf-16-be"))
     # Excel « CSV (séparateur : point-virgule) » on Windows: Windows-1252, CRLF
     ecrire("s-windows1252.csv", S.replace("\n", "\r\n").encode("cp1252"))
+    # UTF-8 text with one line's accent typed in Windows-1252 (one byte 0xE9)
+    ecrire("s-encodages-melanges.csv",
+           remplacer_ligne(S_LIGNES, 3, ";Ville de Dugny;", ";Ville de Dugny ÉTÉ;")
+           .encode("utf-8").replace("ÉTÉ".encode("utf-8"), "ÉTÉ".encode("cp1252")))
     ecrire("c-windows1252.csv", C.encode("cp1252"))
     # UTF-8 BOM followed by invalid UTF-8 (a Windows-1252 « é »)
     ecrire("s-bom-puis-latin1.csv", b"\xef\xbb\xbf" + S.encode("cp1252"))

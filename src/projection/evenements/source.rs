@@ -89,28 +89,8 @@ pub fn lire_evenements(
             return None;
         }
     };
-    let texte = match texte::decoder(&octets, encodage) {
-        Ok(d) => {
-            if d.repli_windows1252 {
-                diags.push(
-                    Diagnostic::avertissement(
-                        Code::W004,
-                        &nom,
-                        "octets non UTF-8 : fichier lu en Windows-1252",
-                    )
-                    .conseil("enregistrez en « CSV UTF-8 » ou passez --encodage windows-1252"),
-                );
-            }
-            d.texte
-        }
-        Err(m) => {
-            diags.push(
-                Diagnostic::erreur(Code::E003, &nom, format!("encodage illisible : {m}"))
-                    .conseil("enregistrez le fichier en « CSV UTF-8 »"),
-            );
-            return None;
-        }
-    };
+    let conseil = "enregistrez le fichier en « CSV UTF-8 »";
+    let texte = texte::decoder_fichier(&octets, &nom, encodage, conseil, diags)?;
     let avant = diags.erreurs().count();
     let ev = analyser_evenements(&nom, &texte, diags);
     (diags.erreurs().count() == avant).then_some(ev)
