@@ -387,13 +387,25 @@ fn valeurs_sous_entete(
     ok
 }
 
-/// Excel for Mac's « CSV (Macintosh) » ends lines with a lone CR: they become LF.
+/// Excel for Mac's « CSV (Macintosh) » ends lines with a lone CR: every lone CR (not
+/// followed by LF) becomes LF, also in a file that mixes them with LF or CRLF (lines pasted
+/// from another file), so that lines are counted as the reader cuts them (a line number
+/// is the physical line of the file).
 fn fins_de_ligne_mac(texte: &str) -> Cow<'_, str> {
-    if !texte.contains('\n') && texte.contains('\r') {
-        Cow::Owned(texte.replace('\r', "\n"))
-    } else {
-        Cow::Borrowed(texte)
+    let o = texte.as_bytes();
+    let seul = |i: usize| o.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', o).any(seul) {
+        return Cow::Borrowed(texte);
     }
+    let mut r = String::with_capacity(texte.len());
+    let mut debut = 0;
+    for i in memchr::memchr_iter(b'\r', o).filter(|&i| seul(i)) {
+        r.push_str(&texte[debut..i]);
+        r.push('\n');
+        debut = i + 1;
+    }
+    r.push_str(&texte[debut..]);
+    Cow::Owned(r)
 }
 
 /// The header is the first non-empty line: its index and the text from it on (byte offsets

@@ -303,6 +303,24 @@ mod tests_v2 {
     }
 
     #[test]
+    fn fins_de_ligne_melangees_comptees_comme_lues() {
+        // LF, then lone CRs (lines pasted from a Mac file), then CRLF: each record keeps its
+        // physical line (1: header, 2: a, 3: b, 4: c, 5: d)
+        let (tab, d) = lire_t("id;montant\na;1\rb;2\rc;3\r\nd;4\r");
+        assert!(d.is_empty(), "{d:?}");
+        let tab = tab.unwrap();
+        let nos: Vec<(u64, &str)> = tab
+            .lignes
+            .iter()
+            .map(|(no, e)| (*no, tab.champ(e, "id").unwrap_or("")))
+            .collect();
+        assert_eq!(nos, [(2, "a"), (3, "b"), (4, "c"), (5, "d")]);
+        // a field beyond the header on physical line 3, said there
+        let (_, d) = lire_t("id;montant\na;1\rb;2;x\rc;3\n");
+        assert!(d[0].starts_with("erreur E051 : f.csv, ligne 3 :"), "{d:?}");
+    }
+
+    #[test]
     fn entete_en_formes_unicode_equivalentes() {
         // « nom » in full-width letters, « montant » with a combining accent on no letter
         // but after it (« montant » + U+0301 on the t): the same columns once normalised
