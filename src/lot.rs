@@ -280,6 +280,11 @@ pub fn executer(
 fn signaler_conventions_en_double(issues: &mut [IssueDossier]) {
     let mut vues: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for i in issues.iter_mut().filter(|i| i.reussi()) {
+        // named as the other messages name the dossier's files (its folder as on disk)
+        let montre = i
+            .chemin
+            .file_name()
+            .map_or_else(|| i.nom.clone(), dossier::nom_montre);
         // an unnamed convention is named after its collectivités (docs/regles.md R10): two
         // unnamed ones are « the same » only when their collectivités are
         let Some(c) = i.convention.as_ref() else {
@@ -287,12 +292,12 @@ fn signaler_conventions_en_double(issues: &mut [IssueDossier]) {
         };
         match vues.entry(crate::lecture::texte::cle_id(c)) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i.nom.clone());
+                v.insert(montre);
             }
             std::collections::hash_map::Entry::Occupied(premier) => {
                 let d = crate::diagnostic::Diagnostic::avertissement(
                     crate::diagnostic::Code::W087,
-                    i.nom.as_str(),
+                    montre.as_str(),
                     format!(
                         "même convention « {c} » que le dossier « {} » : ses montants comptent deux fois dans les totaux du lot",
                         premier.get()

@@ -484,6 +484,16 @@ fn noms_non_utf8_fichiers_distincts() {
     for n in ["a%25FF", "a%FE", "a%FF"] {
         assert!(c.contains(&format!("\n{n};")), "{n} absent du consolidé");
     }
+    // the messages name each folder's files as they are on disk (a byte that is not UTF-8
+    // written `\xFF`): three distinct names, that of `a%FF` being its real one
+    let d = fs::read_to_string(s.join("diagnostics.txt")).unwrap();
+    for n in ["a%FF", "a\\xFE", "a\\xFF"] {
+        assert!(
+            d.contains(&format!(" : {n}/structures.csv, ")),
+            "{n} absent des diagnostics :\n{d}"
+        );
+    }
+    assert!(!d.contains("%25"), "{d}");
     // replaced as a whole, the results folder keeps its permissions
     fs::set_permissions(&s, fs::Permissions::from_mode(0o700)).unwrap();
     bonus()
