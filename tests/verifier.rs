@@ -1001,3 +1001,38 @@ fn nom_d_une_autre_structure_signale() {
         "{sortie}"
     );
 }
+
+#[test]
+fn ecart_d_un_centime_sur_l_enveloppe_sans_bornes_egales() {
+    // Dugny, LAEP group (DUGNY, LAEP): envelope 10 000,00 €, notified 5 333,33 € (as
+    // computed) and 4 666,68 € instead of 4 666,67 €: the notified amounts add up to
+    // 5 333,33 + 4 666,68 = 10 000,01 €. The envelope they imply is 10 000,01 € to the
+    // cent: no « entre 10 000,01 € et 10 000,01 € », and no other reading whose total of
+    // units is written as the group's (« environ 750 au lieu de 750 »).
+    let mut d = Diagnostics::default();
+    let dossier = Path::new("fixtures/dugny");
+    let lu = lire_dossier(dossier, &OptionsLecture::default(), &mut d).unwrap();
+    let (r, _) = bonus_ctg::traiter(&lu, None, "bareme.toml").unwrap();
+    let mut texte = String::from("id;montant\n");
+    for l in &r.structures {
+        let m = if l.structure.id.as_str() == "LAEP-LAPINOUS" {
+            assert_eq!(l.bonus_total, Montant(466_667));
+            466_668
+        } else {
+            l.bonus_total.0
+        };
+        texte.push_str(&format!("{};{},{:02}\n", l.structure.id, m / 100, m % 100));
+    }
+    let lignes = analyser_csv("n.csv", &texte, &mut d);
+    assert!(!d.a_des_erreurs(), "{d:?}");
+    let v = verifier(&r, &lu.dossier, "n.csv", &lignes, &Default::default()).unwrap();
+    let c = ligne(&v, "LAEP-LAPINOUS").cause.as_ref().unwrap();
+    assert_eq!(c.code, "ENVELOPPE_N1");
+    // (amounts are written with no-break spaces: compared with plain ones)
+    let e = c.explication.replace(['\u{a0}', '\u{202f}'], " ");
+    assert!(
+        e.ends_with("soit une charge N-1 d'environ 10 000,01 € au lieu de 10 000,00 €"),
+        "{e}"
+    );
+    assert!(c.autres.is_empty(), "{:?}", c.autres);
+}

@@ -553,26 +553,35 @@ fn cause_enveloppe_du_groupe(
     } = h;
     if coherentes.binary_search(&i).is_ok() {
         let a_m = milieu(a_lo, a_hi)?;
+        // the bounds, unless they are written alike (a gap of one cent)
+        let (bas, haut) = (fr_r(a_lo)?, fr_r(a_hi)?);
+        let bornes = if bas == haut {
+            String::new()
+        } else {
+            format!(" (entre {bas} et {haut})")
+        };
         let mut c = cause(
             "ENVELOPPE_N1",
             format!(
-                "les montants notifiés du groupe ({}, {}) correspondent à un taux {}, soit une charge N-1 d'environ {} (entre {} et {}) au lieu de {}{}",
+                "les montants notifiés du groupe ({}, {}) correspondent à un taux {}, soit une charge N-1 d'environ {}{bornes} au lieu de {}{}",
                 g.collectivite,
                 g.volet,
                 taux_compares(&milieu(lo, hi)?, &m_eff)?,
                 fr_r(&a_m)?,
-                fr_r(a_lo)?,
-                fr_r(a_hi)?,
                 montant_fr(g.charge_n1),
                 explique_enveloppe(ctx, g, a_lo, a_hi)?
             ),
         );
-        let u_m = milieu(u_lo, u_hi)?;
-        c.autres.push(format!(
-            "ou un total d'unités du groupe d'environ {} au lieu de {}",
-            unites_fr(u_m.arrondi_demi_haut()),
-            unites_fr(g.unites.0 as i128)
-        ));
+        // the other reading, when its total of units is not written as the group's
+        let (u_m, u) = (
+            unites_fr(milieu(u_lo, u_hi)?.arrondi_demi_haut()),
+            unites_fr(g.unites.0 as i128),
+        );
+        if u_m != u {
+            c.autres.push(format!(
+                "un total d'unités du groupe d'environ {u_m} au lieu de {u}"
+            ));
+        }
         return Ok(DuGroupe::Cause(c));
     }
     Ok(DuGroupe::Taux(milieu(lo, hi)?))
