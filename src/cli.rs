@@ -282,7 +282,15 @@ fn erreur_usage_fr(e: &clap::Error) -> Erreur {
             ctx(ContextKind::ValidValue)
         ),
         ErrorKind::UnknownArgument => {
-            format!("argument inconnu : {}", ctx(ContextKind::InvalidArg))
+            let a = ctx(ContextKind::InvalidArg);
+            if a.starts_with('-') {
+                format!("argument inconnu : {a}")
+            } else {
+                // a value no position is left for: a second dossier, a path cut at a space
+                format!(
+                    "argument en trop : {a} (la commande attend moins de valeurs ; un chemin qui contient des espaces s'écrit entre guillemets)"
+                )
+            }
         }
         ErrorKind::InvalidSubcommand => {
             let inconnue = ctx(ContextKind::InvalidSubcommand);
@@ -304,16 +312,20 @@ fn erreur_usage_fr(e: &clap::Error) -> Erreur {
         ErrorKind::ValueValidation => {
             use std::error::Error as _;
             let raison = match e.source() {
-                Some(s) if s.is::<std::num::ParseIntError>() => {
-                    " (un nombre entier positif est attendu)".to_string()
-                }
-                Some(s) => match s.to_string().split_once(" is not in ") {
-                    // clap's range check, in English: « 70000 is not in 0..=65535 »
-                    Some((_, plage)) => match plage.split_once("..=") {
-                        Some((min, max)) => format!(" (nombre attendu entre {min} et {max})"),
-                        None => format!(" (nombre attendu dans {plage})"),
+                Some(s) => match s
+                    .downcast_ref::<std::num::ParseIntError>()
+                    .map(|p| p.kind())
+                {
+                    Some(std::num::IntErrorKind::PosOverflow) => " (nombre trop grand)".to_string(),
+                    Some(_) => " (un nombre entier positif est attendu)".to_string(),
+                    None => match s.to_string().split_once(" is not in ") {
+                        // clap's range check, in English: « 70000 is not in 0..=65535 »
+                        Some((_, plage)) => match plage.split_once("..=") {
+                            Some((min, max)) => format!(" (nombre attendu entre {min} et {max})"),
+                            None => format!(" (nombre attendu dans {plage})"),
+                        },
+                        None => format!(" ({s})"),
                     },
-                    None => format!(" ({s})"),
                 },
                 None => String::new(),
             };

@@ -569,6 +569,28 @@ fn erreurs_d_utilisation_codees_en_texte_et_en_json() {
             &["calculer", "fixtures/dugny", "--largeur", "70000"],
             "erreur E170 : valeur invalide pour --largeur <N> : « 70000 » (nombre attendu entre 0 et 65535)\n",
         ),
+        // a negative number is a value, not an unknown option
+        (
+            &["calculer", "fixtures/dugny", "--largeur", "-3"],
+            "erreur E170 : valeur invalide pour --largeur <N> : « -3 » (nombre attendu entre 0 et 65535)\n",
+        ),
+        (
+            &["calculer", "fixtures/dugny", "--largeur", "99999999999999999999"],
+            "erreur E170 : valeur invalide pour --largeur <N> : « 99999999999999999999 » (nombre trop grand)\n",
+        ),
+        (
+            &["lot", "fixtures", "--fils", "-1"],
+            "erreur E170 : valeur invalide pour --fils <N> : « -1 » (un nombre entier positif est attendu)\n",
+        ),
+        // a second dossier: a value too many, not an « unknown » argument
+        (
+            &["calculer", "fixtures/dugny", "fixtures/dijon-2024"],
+            "erreur E170 : argument en trop : fixtures/dijon-2024 (la commande attend moins de valeurs ; un chemin qui contient des espaces s'écrit entre guillemets)\n",
+        ),
+        (
+            &["calculer", "fixtures/dugny", "--zorg"],
+            "erreur E170 : argument inconnu : --zorg\n",
+        ),
     ] {
         let out = bonus().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

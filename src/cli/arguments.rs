@@ -157,7 +157,7 @@ pub struct Entree {
     #[arg(value_name = "DOSSIER")]
     pub dossier: PathBuf,
     /// Exercice calculé (par défaut celui de convention.toml)
-    #[arg(long, value_name = "ANNEE")]
+    #[arg(long, value_name = "ANNEE", allow_negative_numbers = true)]
     pub exercice: Option<i32>,
     /// Barème à utiliser à la place du bareme.toml du dossier (surcharge du barème intégré)
     #[arg(long, value_name = "FICHIER")]
@@ -184,7 +184,7 @@ pub struct OptionsSortie<F: ValueEnum + Clone + Send + Sync + 'static> {
     #[arg(long)]
     pub ecraser: bool,
     /// Largeur du tableau en colonnes de terminal
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub largeur: Option<u16>,
 }
 
@@ -245,7 +245,7 @@ pub enum Commande {
         #[arg(value_name = "ID")]
         id: String,
         /// Explique une année de la projection pluriannuelle (événements, base, trajectoire)
-        #[arg(long, value_name = "ANNEE")]
+        #[arg(long, value_name = "ANNEE", allow_negative_numbers = true)]
         annee: Option<i32>,
         #[command(flatten)]
         projection: OptionsProjectionArg,
@@ -265,7 +265,7 @@ pub enum Commande {
         #[command(flatten)]
         entree: Entree,
         /// Dernière année projetée (par défaut l'année de fin de la convention)
-        #[arg(long = "jusqu-a", value_name = "ANNEE")]
+        #[arg(long = "jusqu-a", value_name = "ANNEE", allow_negative_numbers = true)]
         jusqu_a: Option<i32>,
         /// Table écrite en CSV : structures (défaut, une ligne par structure et par année), totaux, trajectoire ; --sortie DOSSIER/ les écrit toutes
         #[arg(long, value_enum)]
@@ -302,7 +302,7 @@ pub enum Commande {
         #[arg(value_name = "DOSSIER_B")]
         dossier_b: PathBuf,
         /// Exercice calculé (par défaut celui de chaque convention.toml)
-        #[arg(long, value_name = "ANNEE")]
+        #[arg(long, value_name = "ANNEE", allow_negative_numbers = true)]
         exercice: Option<i32>,
         /// Encodage des fichiers CSV
         #[arg(long, value_enum, default_value = "auto")]
@@ -376,7 +376,7 @@ pub enum Commande {
     #[command(help_template = MODELE_AIDE)]
     Bareme {
         /// Exercice (par défaut celui du dossier, sinon l'année en cours)
-        #[arg(long, value_name = "ANNEE")]
+        #[arg(long, value_name = "ANNEE", allow_negative_numbers = true)]
         exercice: Option<i32>,
         /// Dossier dont le bareme.toml surcharge le barème intégré
         #[arg(value_name = "DOSSIER")]
@@ -422,7 +422,7 @@ pub struct ArgumentsLot {
     #[arg(long)]
     pub ecraser: bool,
     /// Exercice calculé (par défaut celui de chaque convention.toml)
-    #[arg(long, value_name = "ANNEE")]
+    #[arg(long, value_name = "ANNEE", allow_negative_numbers = true)]
     pub exercice: Option<i32>,
     /// Barème appliqué à tous les dossiers à la place de leur bareme.toml
     #[arg(long, value_name = "FICHIER")]
@@ -431,7 +431,7 @@ pub struct ArgumentsLot {
     #[arg(long, value_enum, default_value = "auto")]
     pub encodage: EncodageArg,
     /// Nombre de fils de calcul (défaut : nombre de cœurs)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub fils: Option<usize>,
     /// Affiche la durée de chaque étape et la mémoire maximale sur la sortie d'erreur
     #[arg(long)]
@@ -445,16 +445,16 @@ pub struct ArgumentsGenerer {
     #[arg(value_name = "DIR")]
     pub repertoire: PathBuf,
     /// Nombre total de collectivités
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub collectivites: usize,
     /// Nombre total de structures
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub structures: usize,
     /// Graine du générateur : même graine, mêmes fichiers
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub graine: u64,
     /// Nombre de dossiers (défaut : une CTG pour 20 collectivités)
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_negative_numbers = true)]
     pub dossiers: Option<usize>,
     /// Écrit dans un répertoire non vide (les fichiers de même nom sont remplacés)
     #[arg(long)]

@@ -23,6 +23,25 @@ struct CollectiviteBrute {
     population: Option<Spanned<i64>>,
 }
 
+impl CollectiviteBrute {
+    /// Where the collectivité is written: its `id`, or else its first key written (`None`
+    /// for an empty table).
+    fn debut(&self) -> Option<usize> {
+        let id = self.id.as_ref().map(|s| s.span().start);
+        id.or_else(|| {
+            [
+                self.nom.as_ref().map(|s| s.span().start),
+                self.tranche.as_ref().map(|s| s.span().start),
+                self.signataire.as_ref().map(|s| s.span().start),
+                self.population.as_ref().map(|s| s.span().start),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+        })
+    }
+}
+
 /// Keys of convention.toml, at the top level and in each `[[collectivites]]`.
 pub const CLES_CONVENTION: &[&str] = &["nom", "caf", "debut", "fin", "exercice", "collectivites"];
 pub const CLES_COLLECTIVITE: &[&str] = &["id", "nom", "tranche", "signataire", "population"];
@@ -312,7 +331,7 @@ impl<'a> Analyse<'a> {
         let mut collectivites = Vec::new();
         for (k, c) in cs.get_ref().iter().enumerate() {
             let ici = format!("collectivites[{}]", k + 1);
-            let ligne = self.ligne_de(c.id.as_ref().map_or(cs.span().start, |s| s.span().start));
+            let ligne = self.ligne_de(c.debut().unwrap_or(cs.span().start));
             let Some(id) = self.identifiant(c, &ici, ligne, &mut ids) else {
                 continue;
             };
@@ -362,11 +381,13 @@ impl<'a> Analyse<'a> {
                 .map(|s| s.get_ref().trim().to_string())
                 .filter(|s| !s.is_empty())
         else {
-            self.refuser(
-                Diagnostic::erreur(Code::E021, fichier, "clé obligatoire « id » absente")
-                    .ligne(ligne)
-                    .colonne(format!("{ici}.id")),
-            );
+            // present but blank (`id = ""`): said as such
+            let d = match &c.id {
+                None => Diagnostic::erreur(Code::E021, fichier, "clé obligatoire « id » absente"),
+                Some(_) => Diagnostic::erreur(Code::E021, fichier, "clé « id » présente mais vide")
+                    .conseil("chaque collectivité a un identifiant : celui de la colonne collectivite de structures.csv et charges_n1.csv"),
+            };
+            self.refuser(d.ligne(ligne).colonne(format!("{ici}.id")));
             return None;
         };
         if let Some(c) = texte::caractere_invisible(&id) {

@@ -260,3 +260,20 @@ fn caracteres_de_controle_reconnus() {
         assert_eq!(c(t), Some(x), "{t:?}");
     }
 }
+
+/// An `id` key written but blank is said as such (not « absente »); a missing one still is,
+/// at the line of the collectivité's first key (line 6: `nom = "Autre"`).
+#[test]
+fn identifiant_de_collectivite_vide_ou_absent() {
+    let t = "exercice = 2025\n[[collectivites]]\nid = \"  \"\nnom = \"Ville\"\n[[collectivites]]\nnom = \"Autre\"\n";
+    let mut d = Diagnostics::default();
+    assert!(analyser_convention("convention.toml", t, &mut d).is_none());
+    let messages: Vec<String> = d.0.iter().map(|x| x.to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "erreur E021 : convention.toml, ligne 3, colonne « collectivites[1].id » : clé « id » présente mais vide (conseil : chaque collectivité a un identifiant : celui de la colonne collectivite de structures.csv et charges_n1.csv)",
+            "erreur E021 : convention.toml, ligne 6, colonne « collectivites[2].id » : clé obligatoire « id » absente",
+        ]
+    );
+}
