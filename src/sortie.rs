@@ -159,6 +159,36 @@ pub fn verifier_cible(
     Ok(Some(m))
 }
 
+/// Checks an output folder named on the command line (`lot --sortie`, `notifier --sortie`,
+/// `exporter --vers`) before anything is written: absent, or a real folder. A symbolic link
+/// is never followed, even towards a folder, and even written with a final `/` (which would
+/// make the system follow it): refused like anything else than a folder (E081), with
+/// `usage` saying what the folder is for (« le résultat d'un lot est un dossier »). Returns
+/// whether the folder exists.
+pub fn verifier_dossier_cible(dossier: &Path, usage: &str) -> Result<bool, ErreurEcriture> {
+    // `lien/` and `lien/.` name what the link points to: the entry itself is `lien`
+    let sans_barre: PathBuf = dossier.components().collect();
+    let Some(m) = entree(&sans_barre)? else {
+        return Ok(false);
+    };
+    if m.is_dir() {
+        return Ok(true);
+    }
+    Err(ErreurEcriture::new(
+        E_PAS_UN_FICHIER,
+        dossier,
+        format!(
+            "c'est {} : {usage}{}",
+            genre(&m),
+            if m.file_type().is_symlink() {
+                " (un lien symbolique n'est pas suivi)"
+            } else {
+                ""
+            }
+        ),
+    ))
+}
+
 /// The folder holding `chemin` (`.` for a bare name).
 pub fn dossier_de(chemin: &Path) -> PathBuf {
     match chemin.parent() {

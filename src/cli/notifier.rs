@@ -48,18 +48,8 @@ fn est_une_lettre(nom: &str) -> bool {
 
 /// The checks on DIR before anything is read.
 fn verifier_dossier_sortie(dir: &Path, ecraser: bool) -> Result<(), ErreurEcriture> {
-    let Ok(m) = std::fs::symlink_metadata(dir) else {
+    if !sortie::verifier_dossier_cible(dir, "les lettres sont écrites dans un dossier")? {
         return Ok(());
-    };
-    if !m.is_dir() {
-        return Err(ErreurEcriture::new(
-            sortie::E_PAS_UN_FICHIER,
-            dir,
-            format!(
-                "c'est {} : les lettres sont écrites dans un dossier (un lien symbolique n'est pas suivi)",
-                sortie::genre(&m)
-            ),
-        ));
     }
     let entrees =
         std::fs::read_dir(dir).map_err(|e| ErreurEcriture::io(dir, "lecture impossible", &e))?;

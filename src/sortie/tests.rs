@@ -91,3 +91,29 @@ fn garde_les_droits_et_nettoie_les_orphelins() {
     assert!(vivant.exists());
     assert!(autre.exists());
 }
+
+/// An output folder: absent or a real folder; a link to a folder is refused, even written
+/// with a final `/`.
+#[cfg(unix)]
+#[test]
+fn dossier_cible_jamais_un_lien() {
+    let d = tempfile::tempdir().unwrap();
+    let reel = d.path().join("reel");
+    assert!(!verifier_dossier_cible(&reel, "usage").unwrap());
+    fs::create_dir(&reel).unwrap();
+    assert!(verifier_dossier_cible(&reel, "usage").unwrap());
+    let lien = d.path().join("lien");
+    std::os::unix::fs::symlink(&reel, &lien).unwrap();
+    let mut avec_barre = lien.clone().into_os_string();
+    avec_barre.push("/");
+    for p in [lien.clone(), PathBuf::from(&avec_barre)] {
+        let e = verifier_dossier_cible(&p, "usage").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "erreur E081 : {} : c'est un lien symbolique : usage (un lien symbolique n'est pas suivi)",
+                p.display()
+            )
+        );
+    }
+}
