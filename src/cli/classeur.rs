@@ -5,7 +5,7 @@ use crate::classeur;
 use crate::diagnostic::{Code, Diagnostics};
 use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::sortie;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `modele FICHIER [--depuis DOSSIER]`.
 pub fn modele(
@@ -74,10 +74,25 @@ pub fn exporter(
         return Err(m.refus(classeur_xlsx, &diags));
     };
     m.diagnostics(&diags);
-    std::fs::create_dir_all(vers)
-        .map_err(|e| sortie::ErreurEcriture::io(vers, "création du dossier impossible", &e))?;
-    for (f, o) in &fichiers {
-        sortie::ecrire_atomique(&vers.join(f), o, ecraser)?;
+    // every target checked before anything is written: the folder (never through a link),
+    // then each file (see `sortie::ecrire_ensemble`)
+    let existe =
+        sortie::verifier_dossier_cible(vers, "les fichiers exportés sont écrits dans un dossier")?;
+    let chemins: Vec<PathBuf> = fichiers.iter().map(|(f, _)| vers.join(f)).collect();
+    let lus = [classeur_xlsx.to_path_buf()];
+    if !existe {
+        std::fs::create_dir_all(vers)
+            .map_err(|e| sortie::ErreurEcriture::io(vers, "création du dossier impossible", &e))?;
+    }
+    let ecrit = sortie::ecrire_ensemble(&chemins, ecraser, &lus, |k, w| {
+        w.write_all(fichiers.get(k).map_or(&[][..], |(_, o)| o.as_slice()))
+    });
+    if let Err(e) = ecrit {
+        if !existe {
+            // the folder created above, left empty: removed (a non-empty one stays)
+            let _ = std::fs::remove_dir(vers);
+        }
+        return Err(e.into());
     }
     let noms: Vec<&str> = fichiers.iter().map(|(f, _)| *f).collect();
     m.info(format_args!("{} : {}", vers.display(), noms.join(", ")));
