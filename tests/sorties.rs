@@ -844,3 +844,69 @@ fn exporter_verifie_tout_avant_d_ecrire() {
     assert_eq!(fs::read(&lu).unwrap(), octets);
     assert_eq!(fs::read_dir(&f).unwrap().count(), 1);
 }
+
+/// `modele` never writes over a file it reads: the workbook given to `--depuis` itself,
+/// or the workbook of the folder given to `--depuis`.
+#[test]
+fn modele_sur_un_fichier_lu_refuse() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    bonus()
+        .args(["-q", "modele"])
+        .arg(&x)
+        .args(["--depuis", DUGNY])
+        .assert()
+        .success();
+    let octets = fs::read(&x).unwrap();
+    let attendu = |p: &Path| {
+        format!(
+            "erreur E082 : {} : c'est un des fichiers lus : choisissez un autre fichier de sortie",
+            p.display()
+        )
+    };
+    refus_exact(
+        &[
+            OsStr::new("modele"),
+            x.as_os_str(),
+            OsStr::new("--depuis"),
+            x.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        attendu(&x),
+    );
+    assert_eq!(fs::read(&x).unwrap(), octets);
+    // a folder whose dossier is its dossier.xlsx
+    let d = t.path().join("dossier");
+    fs::create_dir(&d).unwrap();
+    let rangee = d.join("dossier.xlsx");
+    fs::copy(&x, &rangee).unwrap();
+    refus_exact(
+        &[
+            OsStr::new("modele"),
+            rangee.as_os_str(),
+            OsStr::new("--depuis"),
+            d.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        attendu(&rangee),
+    );
+    assert_eq!(fs::read(&rangee).unwrap(), octets);
+    // another name for the same workbook (hard link)
+    let autre = t.path().join("autre.xlsx");
+    fs::hard_link(&x, &autre).unwrap();
+    refus_exact(
+        &[
+            OsStr::new("modele"),
+            autre.as_os_str(),
+            OsStr::new("--depuis"),
+            x.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        format!(
+            "erreur E082 : {} : c'est un des fichiers lus ({}) : choisissez un autre fichier de sortie",
+            autre.display(),
+            x.display()
+        ),
+    );
+    assert_eq!(fs::read(&x).unwrap(), octets);
+}

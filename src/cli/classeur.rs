@@ -1,5 +1,6 @@
 //! `bonus-ctg modele` and `bonus-ctg exporter`.
 
+use super::commun::fichiers_lus_de;
 use super::messages::{Erreur, Fin, Messages};
 use crate::classeur;
 use crate::diagnostic::{Code, Diagnostics};
@@ -25,6 +26,10 @@ pub fn modele(
             fichier.display()
         )));
     }
+    // the workbook may not be one of the files read (`--depuis` the workbook itself, or a
+    // folder holding it): checked before anything is read
+    let lus = depuis.map(fichiers_lus_de).unwrap_or_default();
+    sortie::verifier_cible(fichier, ecraser, &lus)?;
     let mut diags = Diagnostics::default();
     let (lu, evenements, bareme) = match depuis {
         None => (None, Vec::new(), None),
@@ -54,7 +59,7 @@ pub fn modele(
     let octets = classeur::ecrire_modele(&contenu).map_err(|e| {
         Erreur::message(Code::E084, format!("écriture du classeur impossible : {e}"))
     })?;
-    sortie::ecrire_atomique(fichier, &octets, ecraser)?;
+    sortie::ecrire_fichier(fichier, &octets, ecraser, &lus)?;
     m.info(format_args!("{} : classeur écrit", fichier.display()));
     Ok(Fin::Succes)
 }
