@@ -910,3 +910,37 @@ fn modele_sur_un_fichier_lu_refuse() {
     );
     assert_eq!(fs::read(&x).unwrap(), octets);
 }
+
+/// `notifier` replaces its output folder as a whole: a file read inside it (a `--bareme`
+/// named like a letter) is refused, and the folder left as it was.
+#[test]
+fn notifier_ne_remplace_pas_un_fichier_lu() {
+    let t = tempfile::tempdir().unwrap();
+    let l = t.path().join("lettres");
+    bonus()
+        .args(["-q", "notifier", DUGNY, "--format", "html", "--sortie"])
+        .arg(&l)
+        .assert()
+        .success();
+    let b = l.join("bareme.html");
+    fs::write(&b, "").unwrap();
+    let avant = arbre(&l);
+    refus_exact(
+        &[
+            OsStr::new("notifier"),
+            OsStr::new(DUGNY),
+            OsStr::new("--format"),
+            OsStr::new("html"),
+            OsStr::new("--bareme"),
+            b.as_os_str(),
+            OsStr::new("--sortie"),
+            l.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        format!(
+            "erreur E082 : {} : contient « bareme.html », un des fichiers lus : le dossier de sortie est remplacé en entier, choisissez un autre dossier",
+            l.display()
+        ),
+    );
+    assert_eq!(arbre(&l), avant);
+}
