@@ -729,3 +729,228 @@ fn codes_documentes() {
         );
     }
 }
+
+/// Runs the command; it must fail with exit code 1 and this exact first line of error.
+fn refus_exact(args: &[&OsStr], attendu: String) {
+    let o = bonus().args(args).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).lines().next(),
+        Some(attendu.as_str()),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `exporter` checks every file it will write, and the folder itself, before writing any:
+/// a refusal leaves every file as it was (never « rien n'a été écrit » after a first file
+/// was replaced), and a link given as the folder is not followed.
+#[test]
+fn exporter_verifie_tout_avant_d_ecrire() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    bonus()
+        .args(["-q", "modele"])
+        .arg(&x)
+        .args(["--depuis", DUGNY])
+        .assert()
+        .success();
+    let d = t.path().join("export");
+    bonus()
+        .args(["-q", "exporter"])
+        .arg(&x)
+        .arg("--vers")
+        .arg(&d)
+        .assert()
+        .success();
+    // older versions of the files, and structures.csv a link to a file elsewhere
+    fs::write(d.join("convention.toml"), "ancienne convention").unwrap();
+    fs::write(d.join("charges_n1.csv"), "anciennes charges").unwrap();
+    let cible = t.path().join("cible.txt");
+    fs::write(&cible, "cible").unwrap();
+    fs::remove_file(d.join("structures.csv")).unwrap();
+    std::os::unix::fs::symlink(&cible, d.join("structures.csv")).unwrap();
+    let avant = arbre(&d);
+    let exporter = |vers: &OsStr, ecraser: bool| {
+        let mut a = vec![
+            OsStr::new("exporter"),
+            x.as_os_str(),
+            OsStr::new("--vers"),
+            vers,
+        ];
+        if ecraser {
+            a.push(OsStr::new("--ecraser"));
+        }
+        a.into_iter().map(OsString::from).collect::<Vec<_>>()
+    };
+    let lancer = |a: Vec<OsString>, attendu: String| {
+        let a: Vec<&OsStr> = a.iter().map(OsString::as_os_str).collect();
+        refus_exact(&a, attendu);
+    };
+    lancer(
+        exporter(d.as_os_str(), true),
+        format!(
+            "erreur E081 : {} : c'est un lien symbolique : seul un fichier ordinaire peut être remplacé par une sortie ; rien n'a été écrit",
+            d.join("structures.csv").display()
+        ),
+    );
+    assert_eq!(arbre(&d), avant, "rien n'est remplacé");
+    assert_eq!(fs::read_to_string(&cible).unwrap(), "cible");
+    assert!(fs::symlink_metadata(d.join("structures.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // without --ecraser, the refusal of the last file comes before the first is created
+    let e = t.path().join("partiel");
+    fs::create_dir(&e).unwrap();
+    fs::write(e.join("charges_n1.csv"), "anciennes charges").unwrap();
+    lancer(
+        exporter(e.as_os_str(), false),
+        format!(
+            "erreur E083 : {} : existe déjà : ajoutez --ecraser pour le remplacer",
+            e.join("charges_n1.csv").display()
+        ),
+    );
+    assert_eq!(
+        arbre(&e).into_keys().collect::<Vec<_>>(),
+        [PathBuf::from("charges_n1.csv")]
+    );
+    // the folder given is a link to a folder, with or without a final `/`: not followed
+    let reel = t.path().join("reel");
+    fs::create_dir(&reel).unwrap();
+    let lien = t.path().join("lien");
+    std::os::unix::fs::symlink(&reel, &lien).unwrap();
+    let mut avec_barre = lien.clone().into_os_string();
+    avec_barre.push("/");
+    for (vers, ecraser) in [(lien.as_os_str(), false), (avec_barre.as_os_str(), true)] {
+        lancer(
+            exporter(vers, ecraser),
+            format!(
+                "erreur E081 : {} : c'est un lien symbolique : les fichiers exportés sont écrits dans un dossier (un lien symbolique n'est pas suivi)",
+                Path::new(vers).display()
+            ),
+        );
+        assert_eq!(fs::read_dir(&reel).unwrap().count(), 0);
+    }
+    // the workbook read is one of the files to write (a workbook named structures.csv)
+    let f = t.path().join("f");
+    fs::create_dir(&f).unwrap();
+    let lu = f.join("structures.csv");
+    fs::copy(&x, &lu).unwrap();
+    let octets = fs::read(&lu).unwrap();
+    lancer(
+        vec![
+            "exporter".into(),
+            lu.clone().into_os_string(),
+            "--vers".into(),
+            f.clone().into_os_string(),
+            "--ecraser".into(),
+        ],
+        format!(
+            "erreur E082 : {} : c'est un des fichiers lus : choisissez un autre fichier de sortie",
+            lu.display()
+        ),
+    );
+    assert_eq!(fs::read(&lu).unwrap(), octets);
+    assert_eq!(fs::read_dir(&f).unwrap().count(), 1);
+}
+
+/// `modele` never writes over a file it reads: the workbook given to `--depuis` itself,
+/// or the workbook of the folder given to `--depuis`.
+#[test]
+fn modele_sur_un_fichier_lu_refuse() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    bonus()
+        .args(["-q", "modele"])
+        .arg(&x)
+        .args(["--depuis", DUGNY])
+        .assert()
+        .success();
+    let octets = fs::read(&x).unwrap();
+    let attendu = |p: &Path| {
+        format!(
+            "erreur E082 : {} : c'est un des fichiers lus : choisissez un autre fichier de sortie",
+            p.display()
+        )
+    };
+    refus_exact(
+        &[
+            OsStr::new("modele"),
+            x.as_os_str(),
+            OsStr::new("--depuis"),
+            x.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        attendu(&x),
+    );
+    assert_eq!(fs::read(&x).unwrap(), octets);
+    // a folder whose dossier is its dossier.xlsx
+    let d = t.path().join("dossier");
+    fs::create_dir(&d).unwrap();
+    let rangee = d.join("dossier.xlsx");
+    fs::copy(&x, &rangee).unwrap();
+    refus_exact(
+        &[
+            OsStr::new("modele"),
+            rangee.as_os_str(),
+            OsStr::new("--depuis"),
+            d.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        attendu(&rangee),
+    );
+    assert_eq!(fs::read(&rangee).unwrap(), octets);
+    // another name for the same workbook (hard link)
+    let autre = t.path().join("autre.xlsx");
+    fs::hard_link(&x, &autre).unwrap();
+    refus_exact(
+        &[
+            OsStr::new("modele"),
+            autre.as_os_str(),
+            OsStr::new("--depuis"),
+            x.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        format!(
+            "erreur E082 : {} : c'est un des fichiers lus ({}) : choisissez un autre fichier de sortie",
+            autre.display(),
+            x.display()
+        ),
+    );
+    assert_eq!(fs::read(&x).unwrap(), octets);
+}
+
+/// `notifier` replaces its output folder as a whole: a file read inside it (a `--bareme`
+/// named like a letter) is refused, and the folder left as it was.
+#[test]
+fn notifier_ne_remplace_pas_un_fichier_lu() {
+    let t = tempfile::tempdir().unwrap();
+    let l = t.path().join("lettres");
+    bonus()
+        .args(["-q", "notifier", DUGNY, "--format", "html", "--sortie"])
+        .arg(&l)
+        .assert()
+        .success();
+    let b = l.join("bareme.html");
+    fs::write(&b, "").unwrap();
+    let avant = arbre(&l);
+    refus_exact(
+        &[
+            OsStr::new("notifier"),
+            OsStr::new(DUGNY),
+            OsStr::new("--format"),
+            OsStr::new("html"),
+            OsStr::new("--bareme"),
+            b.as_os_str(),
+            OsStr::new("--sortie"),
+            l.as_os_str(),
+            OsStr::new("--ecraser"),
+        ],
+        format!(
+            "erreur E082 : {} : contient « bareme.html », un des fichiers lus : le dossier de sortie est remplacé en entier, choisissez un autre dossier",
+            l.display()
+        ),
+    );
+    assert_eq!(arbre(&l), avant);
+}

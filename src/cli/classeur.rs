@@ -1,11 +1,12 @@
 //! `bonus-ctg modele` and `bonus-ctg exporter`.
 
+use super::commun::fichiers_lus_de;
 use super::messages::{Erreur, Fin, Messages};
 use crate::classeur;
 use crate::diagnostic::{Code, Diagnostics};
 use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::sortie;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `modele FICHIER [--depuis DOSSIER]`.
 pub fn modele(
@@ -25,6 +26,10 @@ pub fn modele(
             fichier.display()
         )));
     }
+    // the workbook may not be one of the files read (`--depuis` the workbook itself, or a
+    // folder holding it): checked before anything is read
+    let lus = depuis.map(fichiers_lus_de).unwrap_or_default();
+    sortie::verifier_cible(fichier, ecraser, &lus)?;
     let mut diags = Diagnostics::default();
     let (lu, evenements, bareme) = match depuis {
         None => (None, Vec::new(), None),
@@ -54,7 +59,7 @@ pub fn modele(
     let octets = classeur::ecrire_modele(&contenu).map_err(|e| {
         Erreur::message(Code::E084, format!("écriture du classeur impossible : {e}"))
     })?;
-    sortie::ecrire_atomique(fichier, &octets, ecraser)?;
+    sortie::ecrire_fichier(fichier, &octets, ecraser, &lus)?;
     m.info(format_args!("{} : classeur écrit", fichier.display()));
     Ok(Fin::Succes)
 }
@@ -74,10 +79,25 @@ pub fn exporter(
         return Err(m.refus(classeur_xlsx, &diags));
     };
     m.diagnostics(&diags);
-    std::fs::create_dir_all(vers)
-        .map_err(|e| sortie::ErreurEcriture::io(vers, "création du dossier impossible", &e))?;
-    for (f, o) in &fichiers {
-        sortie::ecrire_atomique(&vers.join(f), o, ecraser)?;
+    // every target checked before anything is written: the folder (never through a link),
+    // then each file (see `sortie::ecrire_ensemble`)
+    let existe =
+        sortie::verifier_dossier_cible(vers, "les fichiers exportés sont écrits dans un dossier")?;
+    let chemins: Vec<PathBuf> = fichiers.iter().map(|(f, _)| vers.join(f)).collect();
+    let lus = [classeur_xlsx.to_path_buf()];
+    if !existe {
+        std::fs::create_dir_all(vers)
+            .map_err(|e| sortie::ErreurEcriture::io(vers, "création du dossier impossible", &e))?;
+    }
+    let ecrit = sortie::ecrire_ensemble(&chemins, ecraser, &lus, |k, w| {
+        w.write_all(fichiers.get(k).map_or(&[][..], |(_, o)| o.as_slice()))
+    });
+    if let Err(e) = ecrit {
+        if !existe {
+            // the folder created above, left empty: removed (a non-empty one stays)
+            let _ = std::fs::remove_dir(vers);
+        }
+        return Err(e.into());
     }
     let noms: Vec<&str> = fichiers.iter().map(|(f, _)| *f).collect();
     m.info(format_args!("{} : {}", vers.display(), noms.join(", ")));

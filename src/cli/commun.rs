@@ -139,6 +139,14 @@ pub fn afficher_avec(
 
 /// The files a command may read for dossier `e` (the same-file check of `--sortie`).
 pub fn fichiers_lus(e: &Entree) -> Vec<PathBuf> {
+    let mut v = fichiers_lus_de(&e.dossier);
+    v.extend(e.bareme.clone());
+    v
+}
+
+/// The files a command may read for the dossier `dossier` (a folder or a workbook), its
+/// own path included (a workbook is read itself).
+pub fn fichiers_lus_de(dossier: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = [
         "convention.toml",
         "structures.csv",
@@ -150,10 +158,9 @@ pub fn fichiers_lus(e: &Entree) -> Vec<PathBuf> {
         crate::projection::evenements::FICHIER,
     ]
     .iter()
-    .map(|f| e.dossier.join(f))
+    .map(|f| dossier.join(f))
     .collect();
-    v.push(e.dossier.clone());
-    v.extend(e.bareme.clone());
+    v.push(dossier.to_path_buf());
     v
 }
 

@@ -7,13 +7,13 @@
 //! earlier run (`.pdf` and `.html` files; replaced with `--ecraser`).
 
 use super::arguments::Entree;
-use super::commun::charger;
+use super::commun::{charger, fichiers_lus};
 use super::messages::{Erreur, Fin, Messages};
 use crate::diagnostic::Code;
 use crate::rapport::lettre::{self, Genre, Selection};
 use crate::sortie::{self, ErreurEcriture};
 use clap::ValueEnum;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The gestionnaire given by `--gestionnaire` is not in the dossier.
 pub const E_GESTIONNAIRE_INCONNU: Code = Code::E120;
@@ -47,19 +47,15 @@ fn est_une_lettre(nom: &str) -> bool {
 }
 
 /// The checks on DIR before anything is read.
-fn verifier_dossier_sortie(dir: &Path, ecraser: bool) -> Result<(), ErreurEcriture> {
-    let Ok(m) = std::fs::symlink_metadata(dir) else {
+/// DIR is replaced as a whole: none of its files may be one of the files read (`lus`: a
+/// `--bareme` file or the workbook dossier named like a letter, E082).
+fn verifier_dossier_sortie(
+    dir: &Path,
+    ecraser: bool,
+    lus: &[PathBuf],
+) -> Result<(), ErreurEcriture> {
+    if !sortie::verifier_dossier_cible(dir, "les lettres sont écrites dans un dossier")? {
         return Ok(());
-    };
-    if !m.is_dir() {
-        return Err(ErreurEcriture::new(
-            sortie::E_PAS_UN_FICHIER,
-            dir,
-            format!(
-                "c'est {} : les lettres sont écrites dans un dossier (un lien symbolique n'est pas suivi)",
-                sortie::genre(&m)
-            ),
-        ));
     }
     let entrees =
         std::fs::read_dir(dir).map_err(|e| ErreurEcriture::io(dir, "lecture impossible", &e))?;
@@ -69,6 +65,18 @@ fn verifier_dossier_sortie(dir: &Path, ecraser: bool) -> Result<(), ErreurEcritu
         vide = false;
         let nom = e.file_name().to_string_lossy().into_owned();
         let fichier = e.file_type().is_ok_and(|t| t.is_file());
+        if fichier
+            && e.metadata()
+                .is_ok_and(|m| lus.iter().any(|l| sortie::meme_fichier(&m, l)))
+        {
+            return Err(ErreurEcriture::new(
+                sortie::E_FICHIER_LU,
+                dir,
+                format!(
+                    "contient « {nom} », un des fichiers lus : le dossier de sortie est remplacé en entier, choisissez un autre dossier"
+                ),
+            ));
+        }
         if !(fichier && est_une_lettre(&nom)) {
             return Err(ErreurEcriture::new(
                 E_DOSSIER_ETRANGER,
@@ -172,7 +180,7 @@ pub fn notifier(
     m: &Messages,
 ) -> Result<Fin, Erreur> {
     let fait = fait_a(lieu, date)?;
-    verifier_dossier_sortie(dir, ecraser)?;
+    verifier_dossier_sortie(dir, ecraser, &fichiers_lus(entree))?;
     let (_, r, _) = charger(entree, m)?;
     let selection = match gestionnaire {
         None => Selection::Toutes,

@@ -82,23 +82,8 @@ pub(super) fn verifier_sortie(
     dossiers: &[(String, PathBuf)],
 ) -> Result<PathBuf, String> {
     let sortie_donnee = &o.sortie;
-    if let Ok(m) = std::fs::symlink_metadata(sortie_donnee) {
-        if !m.is_dir() {
-            return Err(err(
-                sortie::E_PAS_UN_FICHIER,
-                sortie_donnee,
-                format!(
-                    "c'est {} : le résultat d'un lot est un dossier{}",
-                    sortie::genre(&m),
-                    if m.file_type().is_symlink() {
-                        " (un lien symbolique n'est pas suivi)"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
-    }
+    sortie::verifier_dossier_cible(sortie_donnee, "le résultat d'un lot est un dossier")
+        .map_err(|e| e.to_string())?;
     let s = resoudre(sortie_donnee).map_err(|e| {
         sortie::ErreurEcriture::io(sortie_donnee, "accès impossible", &e).to_string()
     })?;

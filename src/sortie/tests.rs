@@ -91,3 +91,85 @@ fn garde_les_droits_et_nettoie_les_orphelins() {
     assert!(vivant.exists());
     assert!(autre.exists());
 }
+
+/// Several files written together: a refusal of any target comes before anything is
+/// written; a failure in the middle of the renames names what was written and what was not.
+#[cfg(unix)]
+#[test]
+fn ensemble_verifie_tout_puis_dit_ce_qui_a_ete_ecrit() {
+    let d = tempfile::tempdir().unwrap();
+    let chemins: Vec<PathBuf> = ["a.txt", "b.txt", "c.txt"]
+        .iter()
+        .map(|n| d.path().join(n))
+        .collect();
+    for c in &chemins {
+        fs::write(c, b"ancien").unwrap();
+    }
+    let contenus: [&[u8]; 3] = [b"A", b"B", b"C"];
+    let ecrire = |k: usize, w: &mut (dyn Write + Send)| w.write_all(contenus[k]);
+    // the last target is a link: refused before the first one is written
+    let dehors = d.path().join("dehors.txt");
+    fs::write(&dehors, b"dehors").unwrap();
+    fs::remove_file(&chemins[2]).unwrap();
+    std::os::unix::fs::symlink(&dehors, &chemins[2]).unwrap();
+    let e = ecrire_ensemble(&chemins, true, &[], ecrire).unwrap_err();
+    assert_eq!(e.code, E_PAS_UN_FICHIER);
+    assert_eq!(fs::read(&chemins[0]).unwrap(), b"ancien");
+    assert_eq!(fs::read(&dehors).unwrap(), b"dehors");
+    fs::remove_file(&chemins[2]).unwrap();
+    fs::write(&chemins[2], b"ancien").unwrap();
+    // the second target becomes a folder after the checks: the first is already written
+    let prets = preparer_ensemble(&chemins, true, &[], ecrire).unwrap();
+    fs::remove_file(&chemins[1]).unwrap();
+    fs::create_dir(&chemins[1]).unwrap();
+    let e = publier_ensemble(prets).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "erreur E081 : {} : c'est devenu un dossier pendant le calcul : déjà écrit : a.txt ; non écrits, laissés tels quels : b.txt, c.txt",
+            chemins[1].display()
+        )
+    );
+    assert_eq!(fs::read(&chemins[0]).unwrap(), b"A");
+    assert!(chemins[1].is_dir());
+    assert_eq!(fs::read(&chemins[2]).unwrap(), b"ancien");
+    // no temporary file left
+    let mut noms: Vec<String> = fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    noms.sort();
+    assert_eq!(noms, ["a.txt", "b.txt", "c.txt", "dehors.txt"]);
+    // all written
+    fs::remove_dir(&chemins[1]).unwrap();
+    ecrire_ensemble(&chemins, true, &[], ecrire).unwrap();
+    for (c, o) in chemins.iter().zip(contenus) {
+        assert_eq!(fs::read(c).unwrap(), o);
+    }
+}
+
+/// An output folder: absent or a real folder; a link to a folder is refused, even written
+/// with a final `/`.
+#[cfg(unix)]
+#[test]
+fn dossier_cible_jamais_un_lien() {
+    let d = tempfile::tempdir().unwrap();
+    let reel = d.path().join("reel");
+    assert!(!verifier_dossier_cible(&reel, "usage").unwrap());
+    fs::create_dir(&reel).unwrap();
+    assert!(verifier_dossier_cible(&reel, "usage").unwrap());
+    let lien = d.path().join("lien");
+    std::os::unix::fs::symlink(&reel, &lien).unwrap();
+    let mut avec_barre = lien.clone().into_os_string();
+    avec_barre.push("/");
+    for p in [lien.clone(), PathBuf::from(&avec_barre)] {
+        let e = verifier_dossier_cible(&p, "usage").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "erreur E081 : {} : c'est un lien symbolique : usage (un lien symbolique n'est pas suivi)",
+                p.display()
+            )
+        );
+    }
+}
