@@ -2946,6 +2946,152 @@ async fn zip_fichiers_de_dossiers_differents() {
     assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
 }
 
+/// A zip of entries that may share a name: the zip writer refuses a name twice, so a repeated
+/// one is written under a placeholder of the same length, then renamed in the bytes (its
+/// local and central headers).
+fn zip_avec_doublons(fichiers: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut vus = std::collections::HashSet::new();
+    let mut renommees = Vec::new();
+    let entrees: Vec<(String, &[u8])> = fichiers
+        .iter()
+        .enumerate()
+        .map(|(i, (nom, o))| {
+            if vus.insert(*nom) {
+                (nom.to_string(), *o)
+            } else {
+                let provisoire = format!("{i:#<w$}", w = nom.len());
+                renommees.push((provisoire.clone(), nom.to_string()));
+                (provisoire, *o)
+            }
+        })
+        .collect();
+    let entrees: Vec<(&str, &[u8])> = entrees.iter().map(|(n, o)| (n.as_str(), *o)).collect();
+    let mut z = zip_de(&entrees);
+    for (provisoire, nom) in renommees {
+        let (p, n) = (provisoire.as_bytes(), nom.as_bytes());
+        let mut fois = 0;
+        let mut i = 0;
+        while let Some(k) = z[i..].windows(p.len()).position(|w| w == p) {
+            z[i + k..i + k + p.len()].copy_from_slice(n);
+            i += k + p.len();
+            fois += 1;
+        }
+        assert_eq!(fois, 2, "{provisoire}");
+    }
+    z
+}
+
+/// A zip holding two entries at the same path (two `structures.csv` at its root, the second
+/// with LAEP-LAPINOUS not supported by the collectivité) is refused, naming the archive and
+/// the entry, whatever their order: the zip reader keeps the last one, which would be
+/// computed without a word. So are two names the reader takes for the same dossier file
+/// (`./structures.csv`, `STRUCTURES.CSV`, `\` for `/`); nothing is computed.
+#[tokio::test]
+async fn zip_deux_entrees_au_meme_chemin() {
+    let n = Navigateur::nouveau(app()).await;
+    let f = |x: &str| lire(&format!("fixtures/dugny/{x}"));
+    let (conv, s, c) = (
+        f("convention.toml"),
+        f("structures.csv"),
+        f("charges_n1.csv"),
+    );
+    let texte = String::from_utf8(s.clone()).unwrap();
+    assert!(texte.contains("DUGNY,PSO,oui,350"));
+    let autre = texte.replace("DUGNY,PSO,oui,350", "DUGNY,PSO,non,350");
+    let message = "erreur E135 : double.zip : entrée présente plusieurs fois au même chemin dans l'archive : « structures.csv » (2 fois) ; impossible de savoir quelle copie lire (conseil : gardez une seule copie de chaque fichier du dossier, puis compressez le dossier avec l'outil « Compresser » de votre système)";
+    for entrees in [
+        [
+            ("convention.toml", conv.as_slice()),
+            ("structures.csv", s.as_slice()),
+            ("charges_n1.csv", c.as_slice()),
+            ("structures.csv", autre.as_bytes()),
+        ],
+        [
+            ("convention.toml", conv.as_slice()),
+            ("structures.csv", autre.as_bytes()),
+            ("structures.csv", s.as_slice()),
+            ("charges_n1.csv", c.as_slice()),
+        ],
+    ] {
+        let z = zip_avec_doublons(&entrees);
+        let r = n.deposer("/deposer", "fichier", "double.zip", &z).await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+        assert!(
+            r.texte().contains(&message.replace('\'', "&#39;")),
+            "{}",
+            r.texte()
+        );
+        let r = n
+            .deposer("/api/calculer", "dossier", "double.zip", &z)
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+        let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+        assert_eq!(e["erreurs"].as_array().unwrap().len(), 1, "{e}");
+        assert_eq!(e["erreurs"][0]["code"], "E135", "{e}");
+        assert_eq!(e["erreurs"][0]["fichier"], "double.zip", "{e}");
+        assert_eq!(
+            e["erreurs"][0]["message"],
+            "entrée présente plusieurs fois au même chemin dans l'archive : « structures.csv » (2 fois) ; impossible de savoir quelle copie lire",
+            "{e}"
+        );
+    }
+    // in a folder, three copies, and another file repeated too
+    let z = zip_avec_doublons(&[
+        ("dugny/convention.toml", &conv),
+        ("dugny/structures.csv", &s),
+        ("dugny/charges_n1.csv", &c),
+        ("dugny/structures.csv", autre.as_bytes()),
+        ("dugny/charges_n1.csv", &c),
+        ("dugny/structures.csv", &s),
+    ]);
+    let r = n
+        .deposer("/api/calculer", "dossier", "double.zip", &z)
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(
+        e["erreurs"][0]["message"],
+        "entrées présentes plusieurs fois au même chemin dans l'archive : « dugny/structures.csv » (3 fois), « dugny/charges_n1.csv » (2 fois) ; impossible de savoir quelle copie lire",
+        "{e}"
+    );
+    // two names for one file of the dossier (as the reader matches them)
+    for (premier, second) in [
+        ("structures.csv", "./structures.csv"),
+        ("structures.csv", "STRUCTURES.CSV"),
+        ("dugny/structures.csv", "dugny\\structures.csv"),
+    ] {
+        let dossier = premier.rsplit_once('/').map_or("", |(d, _)| d);
+        let dans = |x: &str| {
+            if dossier.is_empty() {
+                x.to_string()
+            } else {
+                format!("{dossier}/{x}")
+            }
+        };
+        let (cv, ch) = (dans("convention.toml"), dans("charges_n1.csv"));
+        let z = zip_de(&[
+            (cv.as_str(), &conv),
+            (premier, &s),
+            (ch.as_str(), &c),
+            (second, autre.as_bytes()),
+        ]);
+        let r = n.deposer("/deposer", "fichier", "double.zip", &z).await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{second}");
+        let attendu = format!(
+            "erreur E135 : double.zip : deux fichiers structures.csv dans l&#39;archive : « {premier} » et « {second} »"
+        );
+        assert!(r.texte().contains(&attendu), "{attendu}\n{}", r.texte());
+    }
+    // the server still computes the dossier sent once
+    let z = zip_de(&[
+        ("convention.toml", &conv),
+        ("structures.csv", &s),
+        ("charges_n1.csv", &c),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "ctg.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+}
+
 /// A simulation table shown before a structure was removed (another tab, the back button)
 /// still changes the structures it shows: its rows are matched by identifier, not by
 /// position. Dugny, MA Les cigognes removed (rows 0 to 4 were cigognes, petits
