@@ -3340,3 +3340,241 @@ async fn identifiant_point_ou_deux_points_explique_par_la_requete() {
         assert!(u.contains(nom) && u.contains(montant), "{u}");
     }
 }
+
+/// A multipart body of the fields `(name, file name, bytes)` in this order (repeats
+/// included), and its boundary.
+fn multipart(champs: &[(&str, Option<&str>, &[u8])]) -> (&'static str, Vec<u8>) {
+    let limite = "----limiteBonusCtg11";
+    let mut corps = Vec::new();
+    for (champ, fichier, octets) in champs {
+        write!(
+            corps,
+            "--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\""
+        )
+        .unwrap();
+        match fichier {
+            Some(f) => write!(
+                corps,
+                "; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ),
+            None => write!(corps, "\r\n\r\n"),
+        }
+        .unwrap();
+        corps.extend_from_slice(octets);
+        write!(corps, "\r\n").unwrap();
+    }
+    write!(corps, "--{limite}--\r\n").unwrap();
+    (limite, corps)
+}
+
+/// A field sent twice is refused (400, E146, the field named), in every form of the pages
+/// and of the API, never taken or dropped in silence: two `dossier` files of the API (the
+/// second was ignored), two `id`, a token, a file or a filter sent twice, a value of the
+/// simulation table twice, two rows of the table for one structure. Nothing is computed or
+/// changed. No form of the application repeats a field.
+#[tokio::test]
+async fn champ_envoye_deux_fois_refuse() {
+    let n = Navigateur::nouveau(app()).await;
+    let dugny = zip_de(&[
+        ("convention.toml", &lire("fixtures/dugny/convention.toml")),
+        ("structures.csv", &lire("fixtures/dugny/structures.csv")),
+        ("charges_n1.csv", &lire("fixtures/dugny/charges_n1.csv")),
+    ]);
+    let gevrey = zip_de(&[
+        (
+            "convention.toml",
+            &lire("fixtures/gevrey-nuits/convention.toml"),
+        ),
+        (
+            "structures.csv",
+            &lire("fixtures/gevrey-nuits/structures.csv"),
+        ),
+        (
+            "charges_n1.csv",
+            &lire("fixtures/gevrey-nuits/charges_n1.csv"),
+        ),
+    ]);
+    let api = |champ: &str| {
+        format!("requête mal formée : champ « {champ} » envoyé plusieurs fois (une seule valeur attendue) (envoyez chaque champ une seule fois, voir docs/api.md)")
+    };
+    let page = |champ: &str| {
+        format!("<h1>Erreur E146</h1><p class=\"message\">requête mal formée : champ « {champ} » envoyé plusieurs fois (une seule valeur attendue)</p><p class=\"conseil\">Conseil : rechargez la page et envoyez le formulaire à nouveau</p>")
+    };
+    let json = |r: &Reponse| -> serde_json::Value { serde_json::from_slice(&r.corps).unwrap() };
+    // the API: two dossiers, two ids (either order)
+    for (chemin, champs, repete) in [
+        (
+            "/api/calculer",
+            vec![
+                ("dossier", Some("a.zip"), dugny.as_slice()),
+                ("dossier", Some("b.zip"), gevrey.as_slice()),
+            ],
+            "dossier",
+        ),
+        (
+            "/api/expliquer",
+            vec![
+                ("id", None, b"LAEP-LAPINOUS".as_slice()),
+                ("dossier", Some("a.zip"), dugny.as_slice()),
+                ("id", None, b"LAEP-BISOUNOURS".as_slice()),
+            ],
+            "id",
+        ),
+        (
+            "/api/verifier",
+            vec![
+                ("dossier", Some("a.zip"), dugny.as_slice()),
+                (
+                    "notification",
+                    Some("n.csv"),
+                    b"id;montant\nLAEP-LAPINOUS;4666,67\n".as_slice(),
+                ),
+                ("collectivite", None, b"DUGNY".as_slice()),
+                ("collectivite", None, b"AUTRE".as_slice()),
+            ],
+            "collectivite",
+        ),
+    ] {
+        let (limite, corps) = multipart(&champs);
+        let r = n.poster(chemin, limite, corps).await;
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{chemin} {}", r.texte());
+        let e = json(&r);
+        assert_eq!(e["erreurs"].as_array().unwrap().len(), 1, "{e}");
+        assert_eq!(e["erreurs"][0]["code"], "E146", "{e}");
+        assert_eq!(e["erreurs"][0]["message"], api(repete), "{e}");
+    }
+    // a field after the 8 the API reads is refused, not dropped
+    let mut champs: Vec<(&str, Option<&str>, &[u8])> = vec![("dossier", Some("a.zip"), &dugny)];
+    let noms = ["a", "b", "c", "d", "e", "f", "g"];
+    champs.extend(noms.iter().map(|x| (*x, None, b"1".as_slice())));
+    champs.push(("annee", None, b"2026"));
+    let (limite, corps) = multipart(&champs);
+    let r = n.poster("/api/calculer", limite, corps).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+    assert_eq!(
+        json(&r)["erreurs"][0]["message"],
+        "requête mal formée : plus de 8 champs (l'API lit au plus dossier, notification, evenements, id, annee, collectivite et gestionnaire)"
+    );
+    // the deposit page: the token or the file twice
+    let jeton = n.jeton.clone();
+    for (champs, repete) in [
+        (
+            vec![
+                ("jeton", None, jeton.as_bytes()),
+                ("jeton", None, jeton.as_bytes()),
+                ("fichier", Some("a.zip"), dugny.as_slice()),
+            ],
+            "jeton",
+        ),
+        (
+            vec![
+                ("jeton", None, jeton.as_bytes()),
+                ("fichier", Some("a.zip"), dugny.as_slice()),
+                ("fichier", Some("b.zip"), gevrey.as_slice()),
+            ],
+            "fichier",
+        ),
+    ] {
+        let (limite, corps) = multipart(&champs);
+        let r = n.poster("/deposer", limite, corps).await;
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+        assert!(r.texte().contains(&page(repete)), "{}", r.texte());
+    }
+    // nothing was computed: the journal is empty
+    assert!(n
+        .get("/journal")
+        .await
+        .texte()
+        .contains("<p>Aucun calcul pour l'instant.</p>"));
+    // the check of a notification: its filter twice
+    let d = n.exemple("dugny").await;
+    let (limite, corps) = multipart(&[
+        ("jeton", None, jeton.as_bytes()),
+        (
+            "notification",
+            Some("n.csv"),
+            b"id;montant\nLAEP-LAPINOUS;4666,67\n",
+        ),
+        ("collectivite", None, b"DUGNY"),
+        ("collectivite", None, b""),
+    ]);
+    let r = n.poster(&format!("{d}/verifier"), limite, corps).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+    assert!(r.texte().contains(&page("collectivite")), "{}", r.texte());
+    // the forms read whole (an example, a scenario's name, the filters of the table)
+    let s = format!("{d}/simulation");
+    for (r, repete) in [
+        (
+            n.post(
+                "/ouvrir",
+                &[
+                    ("jeton", &jeton),
+                    ("exemple", "dugny"),
+                    ("exemple", "dijon-2024"),
+                ],
+            )
+            .await,
+            "exemple",
+        ),
+        (
+            n.post(
+                &format!("{d}/scenario"),
+                &[("jeton", &jeton), ("nom", "a"), ("nom", "b")],
+            )
+            .await,
+            "nom",
+        ),
+        (
+            n.post(
+                &format!("{s}/annuler"),
+                &[("jeton", &jeton), ("jeton", &jeton)],
+            )
+            .await,
+            "jeton",
+        ),
+        (n.get(&format!("{d}?volet=LAEP&volet=EAJE")).await, "volet"),
+    ] {
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{repete} {}", r.texte());
+        assert!(r.texte().contains(&page(repete)), "{}", r.texte());
+    }
+    // the simulation: a value twice, a row twice, a field of the add form twice; the
+    // scenario is unchanged (LAEP-LAPINOUS 4 666,67 €, 11 structures)
+    let mut ajout = formulaire_ajout(&jeton, "CS-NOUVEAU", "Centre social", "CS");
+    ajout.push(("id", "CS-AUTRE"));
+    for (r, attendu) in [
+        (
+            n.post(&s, &[("jeton", &jeton), ("id.3", "LAEP-LAPINOUS"), ("u.3", "400"), ("u.3", "500")])
+                .await,
+            page("u.3"),
+        ),
+        (
+            n.post(
+                &s,
+                &[
+                    ("jeton", &jeton),
+                    ("id.3", "LAEP-LAPINOUS"),
+                    ("u.3", "400"),
+                    ("id.5", "LAEP-LAPINOUS"),
+                    ("u.5", "300"),
+                ],
+            )
+            .await,
+            "<h1>Erreur E146</h1><p class=\"message\">requête mal formée : structure « LAEP-LAPINOUS » sur deux lignes du tableau (champs « id.3 » et « id.5 »)</p><p class=\"conseil\">Conseil : rechargez la page Simulation et envoyez le tableau à nouveau</p>".to_string(),
+        ),
+        (n.post(&format!("{s}/ajouter"), &ajout).await, page("id")),
+    ] {
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+        assert!(r.texte().contains(&attendu), "{attendu}\n{}", r.texte());
+    }
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+    assert!(!t.contains("CS-NOUVEAU") && !t.contains("CS-AUTRE"));
+    // each field once: accepted
+    let r = n.lapinous_400(&s).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let (limite, corps) = multipart(&[("dossier", Some("a.zip"), &dugny)]);
+    assert_eq!(
+        n.poster("/api/calculer", limite, corps).await.statut,
+        StatusCode::OK
+    );
+}
