@@ -2946,6 +2946,152 @@ async fn zip_fichiers_de_dossiers_differents() {
     assert_eq!(centimes(&t, "LAEP-BISOUNOURS", "bonus"), Some(533_333));
 }
 
+/// A zip of entries that may share a name: the zip writer refuses a name twice, so a repeated
+/// one is written under a placeholder of the same length, then renamed in the bytes (its
+/// local and central headers).
+fn zip_avec_doublons(fichiers: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut vus = std::collections::HashSet::new();
+    let mut renommees = Vec::new();
+    let entrees: Vec<(String, &[u8])> = fichiers
+        .iter()
+        .enumerate()
+        .map(|(i, (nom, o))| {
+            if vus.insert(*nom) {
+                (nom.to_string(), *o)
+            } else {
+                let provisoire = format!("{i:#<w$}", w = nom.len());
+                renommees.push((provisoire.clone(), nom.to_string()));
+                (provisoire, *o)
+            }
+        })
+        .collect();
+    let entrees: Vec<(&str, &[u8])> = entrees.iter().map(|(n, o)| (n.as_str(), *o)).collect();
+    let mut z = zip_de(&entrees);
+    for (provisoire, nom) in renommees {
+        let (p, n) = (provisoire.as_bytes(), nom.as_bytes());
+        let mut fois = 0;
+        let mut i = 0;
+        while let Some(k) = z[i..].windows(p.len()).position(|w| w == p) {
+            z[i + k..i + k + p.len()].copy_from_slice(n);
+            i += k + p.len();
+            fois += 1;
+        }
+        assert_eq!(fois, 2, "{provisoire}");
+    }
+    z
+}
+
+/// A zip holding two entries at the same path (two `structures.csv` at its root, the second
+/// with LAEP-LAPINOUS not supported by the collectivité) is refused, naming the archive and
+/// the entry, whatever their order: the zip reader keeps the last one, which would be
+/// computed without a word. So are two names the reader takes for the same dossier file
+/// (`./structures.csv`, `STRUCTURES.CSV`, `\` for `/`); nothing is computed.
+#[tokio::test]
+async fn zip_deux_entrees_au_meme_chemin() {
+    let n = Navigateur::nouveau(app()).await;
+    let f = |x: &str| lire(&format!("fixtures/dugny/{x}"));
+    let (conv, s, c) = (
+        f("convention.toml"),
+        f("structures.csv"),
+        f("charges_n1.csv"),
+    );
+    let texte = String::from_utf8(s.clone()).unwrap();
+    assert!(texte.contains("DUGNY,PSO,oui,350"));
+    let autre = texte.replace("DUGNY,PSO,oui,350", "DUGNY,PSO,non,350");
+    let message = "erreur E135 : double.zip : entrée présente plusieurs fois au même chemin dans l'archive : « structures.csv » (2 fois) ; impossible de savoir quelle copie lire (conseil : gardez une seule copie de chaque fichier du dossier, puis compressez le dossier avec l'outil « Compresser » de votre système)";
+    for entrees in [
+        [
+            ("convention.toml", conv.as_slice()),
+            ("structures.csv", s.as_slice()),
+            ("charges_n1.csv", c.as_slice()),
+            ("structures.csv", autre.as_bytes()),
+        ],
+        [
+            ("convention.toml", conv.as_slice()),
+            ("structures.csv", autre.as_bytes()),
+            ("structures.csv", s.as_slice()),
+            ("charges_n1.csv", c.as_slice()),
+        ],
+    ] {
+        let z = zip_avec_doublons(&entrees);
+        let r = n.deposer("/deposer", "fichier", "double.zip", &z).await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+        assert!(
+            r.texte().contains(&message.replace('\'', "&#39;")),
+            "{}",
+            r.texte()
+        );
+        let r = n
+            .deposer("/api/calculer", "dossier", "double.zip", &z)
+            .await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+        let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+        assert_eq!(e["erreurs"].as_array().unwrap().len(), 1, "{e}");
+        assert_eq!(e["erreurs"][0]["code"], "E135", "{e}");
+        assert_eq!(e["erreurs"][0]["fichier"], "double.zip", "{e}");
+        assert_eq!(
+            e["erreurs"][0]["message"],
+            "entrée présente plusieurs fois au même chemin dans l'archive : « structures.csv » (2 fois) ; impossible de savoir quelle copie lire",
+            "{e}"
+        );
+    }
+    // in a folder, three copies, and another file repeated too
+    let z = zip_avec_doublons(&[
+        ("dugny/convention.toml", &conv),
+        ("dugny/structures.csv", &s),
+        ("dugny/charges_n1.csv", &c),
+        ("dugny/structures.csv", autre.as_bytes()),
+        ("dugny/charges_n1.csv", &c),
+        ("dugny/structures.csv", &s),
+    ]);
+    let r = n
+        .deposer("/api/calculer", "dossier", "double.zip", &z)
+        .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texte());
+    let e: serde_json::Value = serde_json::from_slice(&r.corps).unwrap();
+    assert_eq!(
+        e["erreurs"][0]["message"],
+        "entrées présentes plusieurs fois au même chemin dans l'archive : « dugny/structures.csv » (3 fois), « dugny/charges_n1.csv » (2 fois) ; impossible de savoir quelle copie lire",
+        "{e}"
+    );
+    // two names for one file of the dossier (as the reader matches them)
+    for (premier, second) in [
+        ("structures.csv", "./structures.csv"),
+        ("structures.csv", "STRUCTURES.CSV"),
+        ("dugny/structures.csv", "dugny\\structures.csv"),
+    ] {
+        let dossier = premier.rsplit_once('/').map_or("", |(d, _)| d);
+        let dans = |x: &str| {
+            if dossier.is_empty() {
+                x.to_string()
+            } else {
+                format!("{dossier}/{x}")
+            }
+        };
+        let (cv, ch) = (dans("convention.toml"), dans("charges_n1.csv"));
+        let z = zip_de(&[
+            (cv.as_str(), &conv),
+            (premier, &s),
+            (ch.as_str(), &c),
+            (second, autre.as_bytes()),
+        ]);
+        let r = n.deposer("/deposer", "fichier", "double.zip", &z).await;
+        assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{second}");
+        let attendu = format!(
+            "erreur E135 : double.zip : deux fichiers structures.csv dans l&#39;archive : « {premier} » et « {second} »"
+        );
+        assert!(r.texte().contains(&attendu), "{attendu}\n{}", r.texte());
+    }
+    // the server still computes the dossier sent once
+    let z = zip_de(&[
+        ("convention.toml", &conv),
+        ("structures.csv", &s),
+        ("charges_n1.csv", &c),
+    ]);
+    let r = n.deposer("/deposer", "fichier", "ctg.zip", &z).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+}
+
 /// A simulation table shown before a structure was removed (another tab, the back button)
 /// still changes the structures it shows: its rows are matched by identifier, not by
 /// position. Dugny, MA Les cigognes removed (rows 0 to 4 were cigognes, petits
@@ -3193,4 +3339,242 @@ async fn identifiant_point_ou_deux_points_explique_par_la_requete() {
         let u = r.texte().replace('\u{202f}', " ");
         assert!(u.contains(nom) && u.contains(montant), "{u}");
     }
+}
+
+/// A multipart body of the fields `(name, file name, bytes)` in this order (repeats
+/// included), and its boundary.
+fn multipart(champs: &[(&str, Option<&str>, &[u8])]) -> (&'static str, Vec<u8>) {
+    let limite = "----limiteBonusCtg11";
+    let mut corps = Vec::new();
+    for (champ, fichier, octets) in champs {
+        write!(
+            corps,
+            "--{limite}\r\nContent-Disposition: form-data; name=\"{champ}\""
+        )
+        .unwrap();
+        match fichier {
+            Some(f) => write!(
+                corps,
+                "; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ),
+            None => write!(corps, "\r\n\r\n"),
+        }
+        .unwrap();
+        corps.extend_from_slice(octets);
+        write!(corps, "\r\n").unwrap();
+    }
+    write!(corps, "--{limite}--\r\n").unwrap();
+    (limite, corps)
+}
+
+/// A field sent twice is refused (400, E146, the field named), in every form of the pages
+/// and of the API, never taken or dropped in silence: two `dossier` files of the API (the
+/// second was ignored), two `id`, a token, a file or a filter sent twice, a value of the
+/// simulation table twice, two rows of the table for one structure. Nothing is computed or
+/// changed. No form of the application repeats a field.
+#[tokio::test]
+async fn champ_envoye_deux_fois_refuse() {
+    let n = Navigateur::nouveau(app()).await;
+    let dugny = zip_de(&[
+        ("convention.toml", &lire("fixtures/dugny/convention.toml")),
+        ("structures.csv", &lire("fixtures/dugny/structures.csv")),
+        ("charges_n1.csv", &lire("fixtures/dugny/charges_n1.csv")),
+    ]);
+    let gevrey = zip_de(&[
+        (
+            "convention.toml",
+            &lire("fixtures/gevrey-nuits/convention.toml"),
+        ),
+        (
+            "structures.csv",
+            &lire("fixtures/gevrey-nuits/structures.csv"),
+        ),
+        (
+            "charges_n1.csv",
+            &lire("fixtures/gevrey-nuits/charges_n1.csv"),
+        ),
+    ]);
+    let api = |champ: &str| {
+        format!("requête mal formée : champ « {champ} » envoyé plusieurs fois (une seule valeur attendue) (envoyez chaque champ une seule fois, voir docs/api.md)")
+    };
+    let page = |champ: &str| {
+        format!("<h1>Erreur E146</h1><p class=\"message\">requête mal formée : champ « {champ} » envoyé plusieurs fois (une seule valeur attendue)</p><p class=\"conseil\">Conseil : rechargez la page et envoyez le formulaire à nouveau</p>")
+    };
+    let json = |r: &Reponse| -> serde_json::Value { serde_json::from_slice(&r.corps).unwrap() };
+    // the API: two dossiers, two ids (either order)
+    for (chemin, champs, repete) in [
+        (
+            "/api/calculer",
+            vec![
+                ("dossier", Some("a.zip"), dugny.as_slice()),
+                ("dossier", Some("b.zip"), gevrey.as_slice()),
+            ],
+            "dossier",
+        ),
+        (
+            "/api/expliquer",
+            vec![
+                ("id", None, b"LAEP-LAPINOUS".as_slice()),
+                ("dossier", Some("a.zip"), dugny.as_slice()),
+                ("id", None, b"LAEP-BISOUNOURS".as_slice()),
+            ],
+            "id",
+        ),
+        (
+            "/api/verifier",
+            vec![
+                ("dossier", Some("a.zip"), dugny.as_slice()),
+                (
+                    "notification",
+                    Some("n.csv"),
+                    b"id;montant\nLAEP-LAPINOUS;4666,67\n".as_slice(),
+                ),
+                ("collectivite", None, b"DUGNY".as_slice()),
+                ("collectivite", None, b"AUTRE".as_slice()),
+            ],
+            "collectivite",
+        ),
+    ] {
+        let (limite, corps) = multipart(&champs);
+        let r = n.poster(chemin, limite, corps).await;
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{chemin} {}", r.texte());
+        let e = json(&r);
+        assert_eq!(e["erreurs"].as_array().unwrap().len(), 1, "{e}");
+        assert_eq!(e["erreurs"][0]["code"], "E146", "{e}");
+        assert_eq!(e["erreurs"][0]["message"], api(repete), "{e}");
+    }
+    // a field after the 8 the API reads is refused, not dropped
+    let mut champs: Vec<(&str, Option<&str>, &[u8])> = vec![("dossier", Some("a.zip"), &dugny)];
+    let noms = ["a", "b", "c", "d", "e", "f", "g"];
+    champs.extend(noms.iter().map(|x| (*x, None, b"1".as_slice())));
+    champs.push(("annee", None, b"2026"));
+    let (limite, corps) = multipart(&champs);
+    let r = n.poster("/api/calculer", limite, corps).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+    assert_eq!(
+        json(&r)["erreurs"][0]["message"],
+        "requête mal formée : plus de 8 champs (l'API lit au plus dossier, notification, evenements, id, annee, collectivite et gestionnaire)"
+    );
+    // the deposit page: the token or the file twice
+    let jeton = n.jeton.clone();
+    for (champs, repete) in [
+        (
+            vec![
+                ("jeton", None, jeton.as_bytes()),
+                ("jeton", None, jeton.as_bytes()),
+                ("fichier", Some("a.zip"), dugny.as_slice()),
+            ],
+            "jeton",
+        ),
+        (
+            vec![
+                ("jeton", None, jeton.as_bytes()),
+                ("fichier", Some("a.zip"), dugny.as_slice()),
+                ("fichier", Some("b.zip"), gevrey.as_slice()),
+            ],
+            "fichier",
+        ),
+    ] {
+        let (limite, corps) = multipart(&champs);
+        let r = n.poster("/deposer", limite, corps).await;
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+        assert!(r.texte().contains(&page(repete)), "{}", r.texte());
+    }
+    // nothing was computed: the journal is empty
+    assert!(n
+        .get("/journal")
+        .await
+        .texte()
+        .contains("<p>Aucun calcul pour l'instant.</p>"));
+    // the check of a notification: its filter twice
+    let d = n.exemple("dugny").await;
+    let (limite, corps) = multipart(&[
+        ("jeton", None, jeton.as_bytes()),
+        (
+            "notification",
+            Some("n.csv"),
+            b"id;montant\nLAEP-LAPINOUS;4666,67\n",
+        ),
+        ("collectivite", None, b"DUGNY"),
+        ("collectivite", None, b""),
+    ]);
+    let r = n.poster(&format!("{d}/verifier"), limite, corps).await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+    assert!(r.texte().contains(&page("collectivite")), "{}", r.texte());
+    // the forms read whole (an example, a scenario's name, the filters of the table)
+    let s = format!("{d}/simulation");
+    for (r, repete) in [
+        (
+            n.post(
+                "/ouvrir",
+                &[
+                    ("jeton", &jeton),
+                    ("exemple", "dugny"),
+                    ("exemple", "dijon-2024"),
+                ],
+            )
+            .await,
+            "exemple",
+        ),
+        (
+            n.post(
+                &format!("{d}/scenario"),
+                &[("jeton", &jeton), ("nom", "a"), ("nom", "b")],
+            )
+            .await,
+            "nom",
+        ),
+        (
+            n.post(
+                &format!("{s}/annuler"),
+                &[("jeton", &jeton), ("jeton", &jeton)],
+            )
+            .await,
+            "jeton",
+        ),
+        (n.get(&format!("{d}?volet=LAEP&volet=EAJE")).await, "volet"),
+    ] {
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{repete} {}", r.texte());
+        assert!(r.texte().contains(&page(repete)), "{}", r.texte());
+    }
+    // the simulation: a value twice, a row twice, a field of the add form twice; the
+    // scenario is unchanged (LAEP-LAPINOUS 4 666,67 €, 11 structures)
+    let mut ajout = formulaire_ajout(&jeton, "CS-NOUVEAU", "Centre social", "CS");
+    ajout.push(("id", "CS-AUTRE"));
+    for (r, attendu) in [
+        (
+            n.post(&s, &[("jeton", &jeton), ("id.3", "LAEP-LAPINOUS"), ("u.3", "400"), ("u.3", "500")])
+                .await,
+            page("u.3"),
+        ),
+        (
+            n.post(
+                &s,
+                &[
+                    ("jeton", &jeton),
+                    ("id.3", "LAEP-LAPINOUS"),
+                    ("u.3", "400"),
+                    ("id.5", "LAEP-LAPINOUS"),
+                    ("u.5", "300"),
+                ],
+            )
+            .await,
+            "<h1>Erreur E146</h1><p class=\"message\">requête mal formée : structure « LAEP-LAPINOUS » sur deux lignes du tableau (champs « id.3 » et « id.5 »)</p><p class=\"conseil\">Conseil : rechargez la page Simulation et envoyez le tableau à nouveau</p>".to_string(),
+        ),
+        (n.post(&format!("{s}/ajouter"), &ajout).await, page("id")),
+    ] {
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.texte());
+        assert!(r.texte().contains(&attendu), "{attendu}\n{}", r.texte());
+    }
+    let t = n.get(&s).await.texte();
+    assert_eq!(centimes(&t, "LAEP-LAPINOUS", "bonus"), Some(466_667));
+    assert!(!t.contains("CS-NOUVEAU") && !t.contains("CS-AUTRE"));
+    // each field once: accepted
+    let r = n.lapinous_400(&s).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.texte());
+    let (limite, corps) = multipart(&[("dossier", Some("a.zip"), &dugny)]);
+    assert_eq!(
+        n.poster("/api/calculer", limite, corps).await.statut,
+        StatusCode::OK
+    );
 }

@@ -167,12 +167,20 @@ pub async fn champs_depot_format(
     let mut format = None;
     let mut jeton = None;
     let mut fichier = None;
+    // every field once: a second `jeton`, `fichier` or `collectivite` is refused, never
+    // taken (or dropped) in silence
+    let mut vus = std::collections::HashSet::new();
     loop {
         let champ = match m.next_field().await {
             Ok(Some(c)) => c,
             Ok(None) => break,
             Err(e) => return Err(erreur_depot(e)),
         };
+        if let Some(n) = champ.name() {
+            if !vus.insert(n.to_string()) {
+                return Err(super::champ_repete(false, n));
+            }
+        }
         match champ.name() {
             Some("jeton") => jeton = Some(champ.text().await.map_err(erreur_depot)?),
             Some("format") => format = Some(champ.text().await.map_err(erreur_depot)?),

@@ -78,16 +78,39 @@ impl Champs {
     }
 }
 
-/// Reads the multipart fields (at most 8; the body limit bounds their size).
+/// Fields of an API request: at most this many.
+const CHAMPS_MAX: usize = 8;
+
+/// Reads the multipart fields (at most [`CHAMPS_MAX`]; the body limit bounds their size),
+/// each name once: a field sent again, or one field too many, is refused (400, E146), never
+/// dropped in silence (a second `dossier` would not be computed, an `annee` after 8 fields
+/// would not be read).
 async fn champs(mut m: Multipart) -> Result<Champs, Response> {
     let mut c = Champs {
         fichiers: Vec::new(),
         textes: Vec::new(),
     };
-    for _ in 0..8 {
+    let mut lus = 0;
+    loop {
         match m.next_field().await {
             Ok(Some(champ)) => {
                 let n = champ.name().unwrap_or("").to_string();
+                if !n.is_empty()
+                    && (c.fichiers.iter().any(|(x, _, _)| *x == n)
+                        || c.textes.iter().any(|(x, _)| *x == n))
+                {
+                    return Err(super::champ_repete(true, &n));
+                }
+                lus += 1;
+                if lus > CHAMPS_MAX {
+                    return Err(erreur_simple(
+                        StatusCode::BAD_REQUEST,
+                        Code::E146,
+                        &format!(
+                            "requête mal formée : plus de {CHAMPS_MAX} champs (l'API lit au plus dossier, notification, evenements, id, annee, collectivite et gestionnaire)"
+                        ),
+                    ));
+                }
                 match champ.file_name().map(super::accueil::nom_affiche) {
                     Some(nom) => match champ.bytes().await {
                         Ok(o) => c.fichiers.push((n, nom, o.to_vec())),

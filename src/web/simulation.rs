@@ -412,6 +412,39 @@ fn jeton_de(champs: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// A posted form: each field once (a repeated one is refused, 400 E146: no form of the page
+/// repeats a field, and one of the values would be dropped without a word), and its token.
+fn controler(j: &Jeton, champs: &[(String, String)]) -> Result<(), Response> {
+    if let Some(n) = super::premier_champ_repete(champs.iter().map(|(k, _)| k.as_str())) {
+        return Err(super::champ_repete(false, n));
+    }
+    j.verifier(jeton_de(champs))
+}
+
+/// Two rows of the table for one structure (`id.0` and `id.5` both `LAEP-LAPINOUS`) are
+/// refused (400, E146): the rows are matched by identifier, so the values of one would replace
+/// the other's without a word; no page shows a structure twice.
+fn ligne_repetee(champs: &[(String, String)]) -> Result<(), Response> {
+    let mut lignes: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (k, v) in champs.iter().filter(|(k, _)| k.starts_with("id.")) {
+        if let Some(autre) = lignes.insert(v.as_str(), k.as_str()) {
+            let id: String = crate::lecture::texte::montrer_invisibles(v)
+                .chars()
+                .take(80)
+                .collect();
+            return Err(erreur(
+                StatusCode::BAD_REQUEST,
+                Code::E146,
+                &format!(
+                    "requête mal formée : structure « {id} » sur deux lignes du tableau (champs « {autre} » et « {k} »)"
+                ),
+                "rechargez la page Simulation et envoyez le tableau à nouveau",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// How many times a change is made again on the steps another request has just written.
 const ESSAIS_ETAPES: usize = 8;
 
@@ -475,7 +508,7 @@ pub async fn modifier(
     Extension(j): Extension<Jeton>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = j.verifier(jeton_de(&champs)) {
+    if let Err(r) = controler(&j, &champs).and_then(|()| ligne_repetee(&champs)) {
         return r;
     }
     etape_du_formulaire(&etat, &id, j, |sc| {
@@ -492,7 +525,7 @@ pub async fn ajouter(
     Extension(j): Extension<Jeton>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = j.verifier(jeton_de(&champs)) {
+    if let Err(r) = controler(&j, &champs) {
         return r;
     }
     etape_du_formulaire(&etat, &id, j, |sc| {
@@ -542,7 +575,7 @@ async fn changer_etapes(
     champs: &[(String, String)],
     tout: bool,
 ) -> Response {
-    if let Err(r) = j.verifier(jeton_de(champs)) {
+    if let Err(r) = controler(j, champs) {
         return r;
     }
     for _ in 0..ESSAIS_ETAPES {

@@ -13,7 +13,7 @@ fn option_oui_non(nom: &str, v: bool) -> String {
 }
 
 /// The values of a refused submission, shown again as typed (a refused value must not
-/// wipe the others typed with it), by field name (the last one sent, as the form is read);
+/// wipe the others typed with it), by field name (each sent once: a repeated one is refused);
 /// empty: the scenario's own values. One look-up per field: a table of many rows stays
 /// linear.
 pub(super) struct Saisies<'a>(std::collections::HashMap<&'a str, &'a str>);
