@@ -213,6 +213,47 @@ fn toutes_les_tables_dans_un_dossier() {
         .args(["calculer", DOSSIER, "--format", "json", "--table", "totaux"])
         .assert()
         .code(2);
+    // the tables are written together: one file that may not be replaced (a link) and
+    // nothing is written, the other tables included
+    #[cfg(unix)]
+    {
+        let d = t.path().join("ensemble");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("totaux.csv"), "ancien").unwrap();
+        std::os::unix::fs::symlink(t.path().join("ailleurs"), d.join("structures.csv")).unwrap();
+        let out = bin()
+            .args(["calculer", DOSSIER, "--ecraser", "--sortie"])
+            .arg(format!("{}/", d.display()))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let e = String::from_utf8(out.stderr).unwrap();
+        assert!(e.contains("E081"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(d.join("totaux.csv")).unwrap(),
+            "ancien"
+        );
+        let mut noms: Vec<String> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        noms.sort();
+        assert_eq!(noms, ["structures.csv", "totaux.csv"]);
+        // a link to a folder is never followed (even written with a final « / »)
+        let lien = t.path().join("lien");
+        std::os::unix::fs::symlink(t.path().join("tables"), &lien).unwrap();
+        let out = bin()
+            .args(["calculer", DOSSIER, "--ecraser", "--sortie"])
+            .arg(format!("{}/", lien.display()))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let e = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            e.contains("E081") && e.contains("un lien symbolique n'est pas suivi"),
+            "{e}"
+        );
+    }
 }
 
 /// The columns of a CSV table by name, one map per row (rfc4180 profile: `.` decimals).

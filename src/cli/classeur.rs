@@ -6,7 +6,7 @@ use crate::classeur;
 use crate::diagnostic::{Code, Diagnostics};
 use crate::lecture::{self, Encodage, OptionsLecture};
 use crate::sortie;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `modele FICHIER [--depuis DOSSIER]`.
 pub fn modele(
@@ -81,25 +81,12 @@ pub fn exporter(
     m.diagnostics(&diags);
     // every target checked before anything is written: the folder (never through a link),
     // then each file (see `sortie::ecrire_ensemble`)
-    let existe =
-        sortie::verifier_dossier_cible(vers, "les fichiers exportés sont écrits dans un dossier")?;
-    let chemins: Vec<PathBuf> = fichiers.iter().map(|(f, _)| vers.join(f)).collect();
-    let lus = [classeur_xlsx.to_path_buf()];
-    if !existe {
-        std::fs::create_dir_all(vers)
-            .map_err(|e| sortie::ErreurEcriture::io(vers, "création du dossier impossible", &e))?;
-    }
-    let ecrit = sortie::ecrire_ensemble(&chemins, ecraser, &lus, |k, w| {
-        w.write_all(fichiers.get(k).map_or(&[][..], |(_, o)| o.as_slice()))
-    });
-    if let Err(e) = ecrit {
-        if !existe {
-            // the folder created above, left empty: removed (a non-empty one stays)
-            let _ = std::fs::remove_dir(vers);
-        }
-        return Err(e.into());
-    }
     let noms: Vec<&str> = fichiers.iter().map(|(f, _)| *f).collect();
+    let usage = "les fichiers exportés sont écrits dans un dossier";
+    let lus = [classeur_xlsx.to_path_buf()];
+    sortie::ecrire_dans_dossier(vers, usage, &noms, ecraser, &lus, |k, w| {
+        w.write_all(fichiers.get(k).map_or(&[][..], |(_, o)| o.as_slice()))
+    })?;
     m.info(format_args!("{} : {}", vers.display(), noms.join(", ")));
     Ok(Fin::Succes)
 }

@@ -225,8 +225,10 @@ pub fn controler_table(table: bool, format: Format) -> Result<(), Erreur> {
     Ok(())
 }
 
-/// Writes each table as `DOSSIER/NOM.csv` (the folder is created when missing), each
-/// rendered by `rendre` as it is written; every file is checked before any is written.
+/// Writes each table as `DOSSIER/NOM.csv`, rendered by `rendre` as it is written, all
+/// together ([`sortie::ecrire_dans_dossier`]: the folder is never a link and is created when
+/// missing, every file is checked before any is written, each is complete before the first
+/// is put in place).
 pub fn ecrire_tables<T: Copy, const N: usize>(
     d: &Path,
     tables: [(&str, T); N],
@@ -235,22 +237,27 @@ pub fn ecrire_tables<T: Copy, const N: usize>(
     lus: &[PathBuf],
     m: &Messages,
 ) -> Result<(), Erreur> {
-    std::fs::create_dir_all(d)
-        .map_err(|e| sortie::ErreurEcriture::io(d, "création du dossier impossible", &e))?;
-    let chemins: Vec<PathBuf> = tables
-        .iter()
-        .map(|(n, _)| d.join(format!("{n}.csv")))
-        .collect();
-    for c in &chemins {
-        verifier_sortie(Some(c), ecraser, lus)?;
+    let noms: Vec<String> = tables.iter().map(|(n, _)| format!("{n}.csv")).collect();
+    let noms: Vec<&str> = noms.iter().map(String::as_str).collect();
+    let usage = "les tables CSV sont écrites dans un dossier";
+    let mut echec = None;
+    let ecrit = sortie::ecrire_dans_dossier(d, usage, &noms, ecraser, lus, |k, w| {
+        let Some((_, t)) = tables.get(k) else {
+            return Ok(());
+        };
+        rendre(*t, w).unwrap_or_else(|e| {
+            echec = Some(e);
+            Err(std::io::Error::other("calcul"))
+        })
+    });
+    if let Some(e) = echec {
+        return Err(e.into());
     }
-    for (c, (_, t)) in chemins.iter().zip(tables) {
-        ecrire_rendu(Some(c), ecraser, lus, |w| rendre(t, w))?;
-    }
+    ecrit?;
     m.info(format_args!(
         "{} : {} tables écrites",
         d.display(),
-        chemins.len()
+        noms.len()
     ));
     Ok(())
 }

@@ -1,3 +1,4 @@
+use super::publication::{preparer_ensemble, publier_ensemble};
 use super::*;
 
 #[test]
