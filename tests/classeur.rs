@@ -499,6 +499,41 @@ fn valeurs_hors_des_tableaux_de_la_convention() {
     assert_eq!(code, 0, "{err}");
 }
 
+/// A misspelt header of the collectivités (`signatair`) is said once, at its cell, not
+/// once per collectivité.
+#[test]
+fn entete_mal_orthographie_signale_une_fois() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let mut autres = Vec::new();
+    for (l, id) in [(8, "AUTRE"), (9, "TROISIEME")] {
+        for (c, v) in [id, "Autre", "2", "oui"].into_iter().enumerate() {
+            autres.push((l, c as u16, v));
+        }
+    }
+    classeur_de_convention_plus(
+        &x,
+        &[("nom", "CTG essai"), ("caf", "Caf"), ("exercice", "2025")],
+        &["id", "nom", "tranche", "signatair"],
+        &["VILLE", "Ville", "2", "oui"],
+        None,
+        &autres,
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    let lignes: Vec<&str> = err.lines().filter(|l| l.contains("E056")).collect();
+    assert_eq!(lignes.len(), 1, "{err}");
+    assert!(
+        lignes[0]
+            .contains("cellule convention!D7, colonne « signatair » : clé inconnue « signatair »"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("ctg.xlsx : 1 erreur, 0 avertissement\n"),
+        "{err}"
+    );
+}
+
 /// The barème sheet: a value under an empty header cell (F2) or on a row whose
 /// `parametre` is empty (C3) would be ignored, the built-in value kept: refused.
 #[test]

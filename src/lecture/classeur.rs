@@ -105,6 +105,19 @@ impl TomlDeFeuille {
                 d.position = Some(Position::Cellule(c.clone()));
             }
         }
+        // a misspelt header of the collectivités (`signatair`) is one unknown key for each
+        // collectivité, all at its header cell: said once
+        let mut vues: Vec<Diagnostic> = Vec::new();
+        diags.0.retain(|d| {
+            if d.code != Code::E056 || d.fichier != fichier {
+                return true;
+            }
+            if vues.contains(d) {
+                return false;
+            }
+            vues.push(d.clone());
+            true
+        });
     }
 }
 
