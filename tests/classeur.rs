@@ -409,6 +409,165 @@ fn caractere_de_controle_dans_la_feuille_convention() {
     }
 }
 
+/// The line of `err` that contains `attendu`, which must be an error of code `code`.
+fn erreur_de_code(err: &str, code: &str, attendu: &str) {
+    let l = err.lines().find(|l| l.contains(attendu));
+    assert!(
+        l.is_some_and(|l| l.starts_with(&format!("erreur {code} : "))),
+        "{attendu}\n{err}"
+    );
+}
+
+/// The header cell `signataire` of the collectivités cleared, `non` left below it: the
+/// column would be ignored and the collectivité read as a signatory (paid). Refused at
+/// the value's cell, naming the empty header cell.
+#[test]
+fn entete_de_collectivite_efface_refuse() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    classeur_de_convention(
+        &x,
+        &[("nom", "CTG essai"), ("caf", "Caf"), ("exercice", "2025")],
+        &["id", "nom", "tranche"],
+        &["VILLE", "Ville", "2", "non"],
+        None,
+    );
+    let (code, o, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(o.is_empty());
+    erreur_de_code(
+        &err,
+        "E058",
+        "ctg.xlsx, cellule convention!D8, valeur « non » : valeur dans la colonne D, dont l'en-tête (cellule convention!D7) est vide : elle serait ignorée (conseil : nommez la colonne dans l'en-tête (un nom effacé ou oublié ?), ou videz-la)",
+    );
+    assert!(
+        err.ends_with("ctg.xlsx : 1 erreur, 0 avertissement\n"),
+        "{err}"
+    );
+}
+
+/// Values of the convention sheet outside its tables: beside a field's value (C4, under
+/// the empty C1 of the `champ | valeur` header), without a field name (B5, A5 empty), to
+/// the right of the collectivités' header (F8). Each would be ignored: refused at its cell.
+/// A note in the fields' column, between them and the collectivités, stays admitted.
+#[test]
+fn valeurs_hors_des_tableaux_de_la_convention() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let champs = [("nom", "CTG essai"), ("caf", "Caf"), ("exercice", "2025")];
+    let entete = ["id", "nom", "tranche", "signataire"];
+    let ville = ["VILLE", "Ville", "2", "oui"];
+    classeur_de_convention_plus(
+        &x,
+        &champs,
+        &entete,
+        &ville,
+        None,
+        &[(3, 2, "2026"), (4, 1, "Caf de Paris"), (7, 5, "à revoir")],
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    erreur_de_code(
+        &err,
+        "E058",
+        "ctg.xlsx, cellule convention!C4, valeur « 2026 » : valeur dans la colonne C, dont l'en-tête (cellule convention!C1) est vide : elle serait ignorée",
+    );
+    erreur_de_code(
+        &err,
+        "E021",
+        "ctg.xlsx, cellule convention!B5, valeur « Caf de Paris » : valeur sans nom de champ (la cellule convention!A5 est vide) : elle serait ignorée (conseil : écrivez à sa gauche le nom du champ (nom, caf, debut, fin, exercice), ou videz la cellule)",
+    );
+    erreur_de_code(
+        &err,
+        "E058",
+        "ctg.xlsx, cellule convention!F8, valeur « à revoir » : valeur dans la colonne F, dont l'en-tête (cellule convention!F7) est vide : elle serait ignorée",
+    );
+    assert!(
+        err.ends_with("ctg.xlsx : 3 erreurs, 0 avertissement\n"),
+        "{err}"
+    );
+    // a note in the fields' column: read as before
+    classeur_de_convention_plus(
+        &x,
+        &champs,
+        &entete,
+        &ville,
+        None,
+        &[(5, 0, "Collectivités de la convention :")],
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A misspelt header of the collectivités (`signatair`) is said once, at its cell, not
+/// once per collectivité.
+#[test]
+fn entete_mal_orthographie_signale_une_fois() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    let mut autres = Vec::new();
+    for (l, id) in [(8, "AUTRE"), (9, "TROISIEME")] {
+        for (c, v) in [id, "Autre", "2", "oui"].into_iter().enumerate() {
+            autres.push((l, c as u16, v));
+        }
+    }
+    classeur_de_convention_plus(
+        &x,
+        &[("nom", "CTG essai"), ("caf", "Caf"), ("exercice", "2025")],
+        &["id", "nom", "tranche", "signatair"],
+        &["VILLE", "Ville", "2", "oui"],
+        None,
+        &autres,
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    let lignes: Vec<&str> = err.lines().filter(|l| l.contains("E056")).collect();
+    assert_eq!(lignes.len(), 1, "{err}");
+    assert!(
+        lignes[0]
+            .contains("cellule convention!D7, colonne « signatair » : clé inconnue « signatair »"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("ctg.xlsx : 1 erreur, 0 avertissement\n"),
+        "{err}"
+    );
+}
+
+/// The barème sheet: a value under an empty header cell (F2) or on a row whose
+/// `parametre` is empty (C3) would be ignored, the built-in value kept: refused.
+#[test]
+fn feuille_bareme_valeurs_hors_tableau() {
+    let t = tempfile::tempdir().unwrap();
+    let x = t.path().join("ctg.xlsx");
+    classeur_minimal_plus(
+        &x,
+        &[
+            [
+                "volets.EAJE.plancher",
+                "2020-01-01",
+                "150",
+                "essai",
+                "hypothese",
+            ],
+            ["", "2021-01-01", "160", "essai", "hypothese"],
+        ],
+        &[(1, 5, "170")],
+    );
+    let (code, _, err) = sortie(&["calculer", chemin(&x)]);
+    assert_eq!(code, 1, "{err}");
+    erreur_de_code(
+        &err,
+        "E058",
+        "ctg.xlsx, cellule bareme!F2, valeur « 170 » : valeur dans la colonne F, dont l'en-tête (cellule bareme!F1) est vide : elle serait ignorée",
+    );
+    erreur_de_code(
+        &err,
+        "E022",
+        "ctg.xlsx, cellule bareme!B3, valeur « 2021-01-01 » : valeur sur une ligne sans paramètre (la cellule bareme!A3 est vide) : elle serait ignorée",
+    );
+}
+
 /// A workbook dossier with a `convention` sheet (`champ | valeur` rows from row 1, then the
 /// collectivités header on row 7 and one collectivité on row 8) and the headers alone of
 /// `structures` and `charges_n1`; `masquee`: a column of `structures` hidden.
@@ -418,6 +577,19 @@ fn classeur_de_convention(
     entete: &[&str],
     valeurs: &[&str],
     masquee: Option<u16>,
+) {
+    classeur_de_convention_plus(x, champs, entete, valeurs, masquee, &[]);
+}
+
+/// [`classeur_de_convention`] with more cells of the `convention` sheet: (row, column,
+/// text), 0-based.
+fn classeur_de_convention_plus(
+    x: &Path,
+    champs: &[(&str, &str)],
+    entete: &[&str],
+    valeurs: &[&str],
+    masquee: Option<u16>,
+    en_plus: &[(u32, u16, &str)],
 ) {
     use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
@@ -434,6 +606,9 @@ fn classeur_de_convention(
     }
     for (c, v) in valeurs.iter().enumerate() {
         ws.write_string(7, c as u16, *v).unwrap();
+    }
+    for (l, c, v) in en_plus {
+        ws.write_string(*l, *c, *v).unwrap();
     }
     let s = wb.add_worksheet().set_name("structures").unwrap();
     let colonnes = [
@@ -461,6 +636,11 @@ fn classeur_de_convention(
 /// A workbook dossier written cell by cell: convention, an empty structures table, one
 /// charge, and the given barème rows.
 fn classeur_minimal(x: &Path, bareme: &[[&str; 5]]) {
+    classeur_minimal_plus(x, bareme, &[]);
+}
+
+/// [`classeur_minimal`] with more cells of the `bareme` sheet: (row, column, text), 0-based.
+fn classeur_minimal_plus(x: &Path, bareme: &[[&str; 5]], en_plus: &[(u32, u16, &str)]) {
     use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("convention").unwrap();
@@ -514,6 +694,9 @@ fn classeur_minimal(x: &Path, bareme: &[[&str; 5]]) {
         for (c, v) in r.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
             b.write_string(l as u32 + 1, c as u16, *v).unwrap();
         }
+    }
+    for (l, c, v) in en_plus {
+        b.write_string(*l, *c, *v).unwrap();
     }
     wb.save(x).unwrap();
 }

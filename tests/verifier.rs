@@ -348,7 +348,8 @@ fn classeur_xls_refuse_sans_analyse() {
 
 /// A workbook whose sheet declares `A1:XFD1048576` (a lone cell in the last row and
 /// column): a dense grid of that size is 549 GB; the workbook reader streams the cells, so
-/// the notification is read as any other.
+/// the notification is read as any other when that column has a name (an unknown column,
+/// ignored), and refused at that cell when it has none (E058: a value under no header).
 #[test]
 fn classeur_avec_cellule_en_xfd1048576() {
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -375,7 +376,17 @@ fn classeur_avec_cellule_en_xfd1048576() {
     let f = dir.path().join("notification.xlsx");
     wb.save(&f).unwrap();
     let (code, stdout, stderr) = verifier_cli(&f);
-    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stderr, format!("erreur E058 : {0}, cellule Sheet1!XFD1048576, valeur « loin » : valeur dans la colonne XFD, dont l'en-tête (cellule Sheet1!XFD1) est vide : elle serait ignorée (conseil : nommez la colonne dans l'en-tête (un nom effacé ou oublié ?), ou videz-la)\n{0} : 1 erreur, 0 avertissement\n", f.display()));
+    // the same column named: read as any other
+    wb.worksheet_from_index(0)
+        .unwrap()
+        .write_string(0, 16_383, "observation")
+        .unwrap();
+    wb.save(&f).unwrap();
+    let (code, stdout, stderr) = verifier_cli(&f);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(!stderr.contains("erreur"), "{stderr}");
     assert!(
         stdout.contains("Résumé : 8 lignes lues, 8 concordantes au centime"),
         "{stdout}"

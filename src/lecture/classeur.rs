@@ -105,6 +105,19 @@ impl TomlDeFeuille {
                 d.position = Some(Position::Cellule(c.clone()));
             }
         }
+        // a misspelt header of the collectivités (`signatair`) is one unknown key for each
+        // collectivité, all at its header cell: said once
+        let mut vues: Vec<Diagnostic> = Vec::new();
+        diags.0.retain(|d| {
+            if d.code != Code::E056 || d.fichier != fichier {
+                return true;
+            }
+            if vues.contains(d) {
+                return false;
+            }
+            vues.push(d.clone());
+            true
+        });
     }
 }
 
@@ -222,6 +235,73 @@ fn lignes(cellules: &[Cellule]) -> Vec<&[Cellule]> {
     r
 }
 
+/// A named column of a table of the convention sheet: its column, its normalised name and
+/// the reference of its header cell.
+type ColonneNommee = (u32, String, String);
+
+/// The values of a sheet's table found in a column without a header name (under an empty
+/// header cell, left or right of the table), reported once a column.
+#[derive(Default)]
+struct HorsTableau {
+    /// The row (0-based) of the table's header; `None` for `champ | valeur` rows written
+    /// without their header row.
+    ligne_entete: Option<u32>,
+    /// The columns already reported.
+    signalees: std::collections::BTreeSet<u32>,
+}
+
+impl HorsTableau {
+    /// Reports cell `c`, outside the table's named columns: E058 with its cell and the empty
+    /// header cell above it (E021 when the rows have no header), once a column.
+    fn signaler(&mut self, feuille: &str, fichier: &str, c: &Cellule, diags: &mut Diagnostics) {
+        if !self.signalees.insert(c.colonne) {
+            return;
+        }
+        diags.push(match self.ligne_entete {
+            Some(l) => crate::lecture::entete::valeur_sans_entete(
+                fichier,
+                Some(feuille),
+                u64::from(l) + 1,
+                c.colonne as usize,
+                u64::from(c.ligne) + 1,
+                c.texte.trim(),
+            ),
+            None => Diagnostic::erreur(
+                Code::E021,
+                fichier,
+                "valeur hors des colonnes champ et valeur : elle serait ignorée",
+            )
+            .cellule(c.reference(feuille))
+            .valeur(c.texte.trim())
+            .conseil("écrivez chaque champ sur sa ligne, son nom dans la première colonne et sa valeur dans la suivante, ou videz la cellule"),
+        });
+    }
+}
+
+/// E021: a value of the `champ | valeur` rows whose key cell (column `colonne_cles`, to
+/// its left) is empty: it would be ignored, and its field missing or taking its default.
+fn valeur_sans_champ(feuille: &str, fichier: &str, colonne_cles: u32, c: &Cellule) -> Diagnostic {
+    let cle_ = Cellule {
+        ligne: c.ligne,
+        colonne: colonne_cles,
+        texte: String::new(),
+    };
+    Diagnostic::erreur(
+        Code::E021,
+        fichier,
+        format!(
+            "valeur sans nom de champ (la cellule {} est vide) : elle serait ignorée",
+            cle_.reference(feuille)
+        ),
+    )
+    .cellule(c.reference(feuille))
+    .valeur(c.texte.trim())
+    .conseil(format!(
+        "écrivez à sa gauche le nom du champ ({}), ou videz la cellule",
+        CHAMPS_CONVENTION.join(", ")
+    ))
+}
+
 /// The convention sheet as `convention.toml` text. A value of the wrong type is reported
 /// here with its cell (E021) and written as a neutral placeholder, so that the reader goes on
 /// and reports the other mistakes in the same pass (the dossier is refused either way).
@@ -232,7 +312,8 @@ pub fn convention_en_toml(
     diags: &mut Diagnostics,
 ) -> TomlDeFeuille {
     let mut t = TomlDeFeuille::default();
-    let mut entete: Option<Vec<(u32, String, String)>> = None;
+    // the collectivités' header: its row (0-based), its columns' names and cells
+    let mut entete: Option<(u32, Vec<ColonneNommee>)> = None;
     // `cle_en`: the cell naming the key
     let ecrire =
         |t: &mut TomlDeFeuille, nom: &str, cle_en: String, c: &Cellule, diags: &mut Diagnostics| {
@@ -262,35 +343,75 @@ pub fn convention_en_toml(
                 }
             }
         };
-    for ligne in lignes(cellules) {
+    let rangs = lignes(cellules);
+    // the `champ | valeur` rows come before the collectivités' header (a row starting
+    // with `id`): keys in their leftmost column, values in the next one
+    let fin_champs = rangs
+        .iter()
+        .position(|l| normaliser_nom(&l[0].texte) == "id")
+        .unwrap_or(rangs.len());
+    // their header row `champ | valeur`, if written: the rows above it are a title
+    let entete_champs = rangs[..fin_champs]
+        .iter()
+        .position(|l| normaliser_nom(&l[0].texte) == "champ");
+    let depuis = entete_champs.map_or(0, |i| i + 1);
+    let colonne_cles = match entete_champs {
+        Some(i) => rangs[i][0].colonne,
+        None => rangs[..fin_champs]
+            .iter()
+            .map(|l| l[0].colonne)
+            .min()
+            .unwrap_or(0),
+    };
+    let mut hors = HorsTableau {
+        ligne_entete: entete_champs.map(|i| rangs[i][0].ligne),
+        ..HorsTableau::default()
+    };
+    for ligne in rangs.into_iter().skip(depuis) {
         let premiere = &ligne[0];
         let champ = normaliser_nom(&premiere.texte);
         match &entete {
             None if champ == "id" => {
-                entete = Some(
+                entete = Some((
+                    premiere.ligne,
                     ligne
                         .iter()
                         .map(|c| (c.colonne, normaliser_nom(&c.texte), c.reference(feuille)))
+                        .filter(|(_, nom, _)| !nom.is_empty())
                         .collect(),
-                );
+                ));
             }
             None => {
-                if champ == "champ" {
-                    continue; // the header row of the champ | valeur block
-                }
-                // a field left empty: the reader says it is missing
-                if let Some(v) = ligne.iter().find(|c| c.colonne > premiere.colonne) {
-                    ecrire(&mut t, &champ, premiere.reference(feuille), v, diags);
+                let cle_ = ligne.iter().find(|c| c.colonne == colonne_cles);
+                for c in ligne.iter().filter(|c| c.colonne != colonne_cles) {
+                    match cle_ {
+                        // (a field left empty: the reader says it is missing)
+                        Some(k) if c.colonne == colonne_cles + 1 => {
+                            let champ = normaliser_nom(&k.texte);
+                            ecrire(&mut t, &champ, k.reference(feuille), c, diags)
+                        }
+                        None if c.colonne == colonne_cles + 1 => {
+                            diags.push(valeur_sans_champ(feuille, fichier, colonne_cles, c))
+                        }
+                        _ => hors.signaler(feuille, fichier, c, diags),
+                    }
                 }
             }
-            Some(colonnes) => {
+            Some((ligne_entete, colonnes)) => {
                 t.ligne("[[collectivites]]", premiere.reference(feuille));
                 for c in ligne {
-                    // beyond the header: ignored
-                    if let Some((_, nom, en_tete)) =
-                        colonnes.iter().find(|(col, _, _)| *col == c.colonne)
-                    {
-                        ecrire(&mut t, nom, en_tete.clone(), c, diags);
+                    match colonnes.iter().find(|(col, _, _)| *col == c.colonne) {
+                        Some((_, nom, en_tete)) => ecrire(&mut t, nom, en_tete.clone(), c, diags),
+                        // under an empty header cell: it would be ignored
+                        None => {
+                            if hors.ligne_entete != Some(*ligne_entete) {
+                                hors = HorsTableau {
+                                    ligne_entete: Some(*ligne_entete),
+                                    ..HorsTableau::default()
+                                };
+                            }
+                            hors.signaler(feuille, fichier, c, diags)
+                        }
                     }
                 }
             }
@@ -414,6 +535,71 @@ fn rangs_du_bareme(cellules: &[Cellule]) -> Vec<LigneBareme<'_>> {
     rangs
 }
 
+/// Every value of the barème sheet under its header (the first row naming a `parametre`
+/// column) is in a named column of a row that names its parameter: a value under an empty
+/// header cell (E058), or on a row whose `parametre` cell is empty (E022), would be ignored
+/// and the built-in value kept.
+fn valeurs_du_bareme_nommees(
+    feuille: &str,
+    fichier: &str,
+    cellules: &[Cellule],
+    diags: &mut Diagnostics,
+) {
+    let rangs = lignes(cellules);
+    let Some(i) = rangs
+        .iter()
+        .position(|l| l.iter().any(|c| normaliser_nom(&c.texte) == "parametre"))
+    else {
+        return;
+    };
+    let entete: Vec<(u32, String)> = rangs[i]
+        .iter()
+        .map(|c| (c.colonne, normaliser_nom(&c.texte)))
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    let nom_de = |c: &Cellule| {
+        entete
+            .iter()
+            .find(|(col, _)| *col == c.colonne)
+            .map(|(_, n)| n.as_str())
+    };
+    let mut hors = HorsTableau {
+        ligne_entete: Some(rangs[i][0].ligne),
+        ..HorsTableau::default()
+    };
+    for ligne in &rangs[i + 1..] {
+        for c in ligne.iter().filter(|c| nom_de(c).is_none()) {
+            hors.signaler(feuille, fichier, c, diags);
+        }
+        if !ligne.iter().any(|c| nom_de(c) == Some("parametre")) {
+            if let Some(c) = ligne.iter().find(|c| nom_de(c).is_some()) {
+                let colonne = entete
+                    .iter()
+                    .find(|(_, n)| n == "parametre")
+                    .map_or(0, |(col, _)| *col);
+                let vide = Cellule {
+                    ligne: c.ligne,
+                    colonne,
+                    texte: String::new(),
+                };
+                diags.push(
+                    Diagnostic::erreur(
+                        Code::E022,
+                        fichier,
+                        format!(
+                            "valeur sur une ligne sans paramètre (la cellule {} est vide) : elle serait ignorée",
+                            vide.reference(feuille)
+                        ),
+                    )
+                    .cellule(c.reference(feuille))
+                    .valeur(c.texte.trim())
+                    .conseil("écrivez le paramètre de la ligne (volets.EAJE.plancher), ou videz la ligne"),
+                );
+            }
+        }
+    }
+}
+
 /// A cell of column `nom` as a TOML value: a date, a barème value, or a text.
 fn valeur_cellule(nom: &str, c: &Cellule) -> String {
     match nom {
@@ -521,6 +707,7 @@ pub fn analyser_classeur(
     let convention = convention_en_toml(&nom_c, fichier, &cellules_c, &mut locales);
     let bareme_feuille = if bareme.is_none() && grille::a_feuille(&feuilles, FEUILLE_BAREME[0]) {
         let (nom_b, cellules_b) = lire(FEUILLE_BAREME, diags)?;
+        valeurs_du_bareme_nommees(&nom_b, fichier, &cellules_b, &mut locales);
         Some(bareme_en_toml(&nom_b, &cellules_b))
     } else {
         None

@@ -500,6 +500,7 @@ pub fn lire(
             .map_or(0, |i| i + 1),
         noms: &noms,
         connues,
+        ligne_entete: no_entete,
     };
     let (lignes, ok) = rangs.lire(&cellules, fin_entete, diags)?;
     let colonnes = match colonnes {

@@ -271,6 +271,54 @@ pub fn ecrire_xlsx(nom: &str, dossier: &Path) {
             );
             "dossier.xlsx"
         }
+        // the header of bonus_n1 (O1) cleared to spaces, its values left below it: they
+        // would be ignored and bonus_n1 read as 0
+        "structures-entete-vide" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.write_string(0, 14, "   ").unwrap();
+            "structures.xlsx"
+        }
+        // a value to the right of the table (Q5, the header ends in O), and a column R filled
+        // on 20 000 rows below the table: one message a column
+        "structures-hors-tableau" => {
+            let ws = feuille(&mut wb, "structures");
+            remplir(ws, &s, NUMERIQUES_S, 0, 0, false);
+            ws.write_number(4, 16, 99999.0).unwrap();
+            for r in 1..=20_000 {
+                ws.write_number(r, 17, 1.0).unwrap();
+            }
+            "structures.xlsx"
+        }
+        // the table from B3 under a title (as structures-decale), a note in column A, left
+        // of the table, on a data row
+        "structures-decale-note" => {
+            let ws = feuille(&mut wb, "structures");
+            ws.write_string(0, 0, "Annexe 2 — structures de la CTG")
+                .unwrap();
+            remplir(ws, &s, NUMERIQUES_S, 2, 1, false);
+            ws.write_string(4, 0, "à revoir").unwrap();
+            "structures.xlsx"
+        }
+        // a title and a note above the header, an empty column (P, its header cell blank)
+        // between the table and an unknown column: accepted, same amounts
+        "structures-colonne-vide" => {
+            let ws = feuille(&mut wb, "structures");
+            ws.write_string(0, 0, "Annexe 2").unwrap();
+            ws.write_string(1, 20, "saisi le 3 mars").unwrap();
+            remplir(ws, &s, NUMERIQUES_S, 2, 0, false);
+            ws.write_string(2, 15, " ").unwrap();
+            ws.write_string(2, 16, "observation").unwrap();
+            ws.write_string(4, 16, "à vérifier").unwrap();
+            "structures.xlsx"
+        }
+        // the header of montant (C1) cleared in charges_n1.xlsx
+        "charges-entete-vide" => {
+            let ws = feuille(&mut wb, "charges_n1");
+            remplir(ws, &c, NUMERIQUES_C, 0, 0, false);
+            ws.write_blank(0, 2, &Format::new()).unwrap();
+            "charges_n1.xlsx"
+        }
         // a CSV saved under an .xlsx name
         "faux" => {
             fs::copy(

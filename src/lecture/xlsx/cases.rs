@@ -1,8 +1,9 @@
-//! The raw values of the sheet that is read, checked before calamine interprets them. Two
+//! The raw values of the sheet that is read, checked before calamine interprets them. Three
 //! things no spreadsheet writes and calamine reads silently as something else: a cell
 //! pointing to a shared string by an index that is not a number (`<v>-1</v>`, read as the
-//! first shared string) and a number cell whose value is not a number (`<v>10000,5</v>`,
-//! read as text). Both are refused (E025) with the cell named.
+//! first shared string), a number cell whose value is not a number (`<v>10000,5</v>`,
+//! read as text), and a number beyond what a `double` holds (`<v>1e400</v>`, read as
+//! infinity). All are refused (E025) with the cell named and the value as written.
 
 use super::*;
 use quick_xml::events::Event;
@@ -115,6 +116,9 @@ fn controler(
         None | Some("n") if !v.is_empty() && !nombre_xml(v) => {
             "la cellule est enregistrée comme un nombre mais sa valeur n'en est pas un"
         }
+        None | Some("n") if hors_limites(v) => {
+            "la cellule est enregistrée comme un nombre hors des limites d'un tableur : il serait lu comme l'infini ou comme 0"
+        }
         _ => return Ok(()),
     };
     let court: String = v.chars().take(40).collect();
@@ -151,6 +155,16 @@ fn nombre_xml(v: &str) -> bool {
         }
     }
     i == b.len()
+}
+
+/// Whether a number as XML writes it lies beyond what a `double` holds (`1e400`, read as
+/// infinity; `1e-400`, read as 0): no spreadsheet writes one, and its value would be
+/// quoted and read as another (`inf`, `0`) instead of as written.
+fn hors_limites(v: &str) -> bool {
+    let mantisse = v.split(['e', 'E']).next().unwrap_or("");
+    v.parse::<f64>().is_ok_and(|f| {
+        !f.is_finite() || (f == 0.0 && mantisse.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+    })
 }
 
 /// The raw value of attribute `cle` (local name) of a start tag.
@@ -285,6 +299,16 @@ mod tests {
             "١٢",
         ] {
             assert!(!nombre_xml(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn nombres_hors_limites() {
+        for v in ["1e400", "-1E+309", "1e-400", "0.0000001e-330"] {
+            assert!(hors_limites(v), "{v}");
+        }
+        for v in ["0", "0.0", "0e-400", "1e308", "4.9e-324", "12000", "1.5E-3"] {
+            assert!(!hors_limites(v), "{v}");
         }
     }
 

@@ -5,6 +5,7 @@
 use super::{non_calculee, Case, Cellules, Valeur, LIGNES_TITRE};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lecture::entete::valeur_sans_entete;
 use crate::lecture::tableau::{
     colonne_de, groupe, normaliser_nom, reference_cellule, reference_ligne, Lignes, LIGNES_MAX,
 };
@@ -84,6 +85,8 @@ pub(super) struct Rangs<'a> {
     pub(super) connues: &'a [&'a str],
     /// Columns kept (up to the last expected one).
     pub(super) largeur: usize,
+    /// The header's row (1-based, as the spreadsheet numbers it).
+    pub(super) ligne_entete: u64,
 }
 
 impl Rangs<'_> {
@@ -99,12 +102,16 @@ impl Rangs<'_> {
         let mut ok = true;
         let mut lignes = Lignes::new(self.largeur);
         let mut champs = vec![""; self.largeur];
+        // the columns without a header name already reported (E058 once a column: a million
+        // values under a cleared header make one message); at most one flag a column
+        let mut sans_entete: Vec<bool> = Vec::new();
         let cases = &cellules.cases;
         let mut i = depuis;
         while i < cases.len() {
             let l = cases[i].ligne;
             let fin = i + cases[i..].partition_point(|c| c.ligne == l);
             let no = l as u64 + 1;
+            ok &= self.valeurs_nommees(cellules, &cases[i..fin], no, &mut sans_entete, diags);
             ok &= self.champs_du_rang(cellules, &cases[i..fin], no, &mut champs, diags);
             i = fin;
             if champs.iter().all(|c| c.trim().is_empty()) {
@@ -144,6 +151,43 @@ impl Rangs<'_> {
         Some((lignes, ok))
     }
 
+    /// Every value of row `no` is under a header name: a value in a column whose header
+    /// cell is empty or blank — a header cleared by mistake, a cell to the right of the
+    /// table's last column or to the left of its first — would be ignored (and the
+    /// column the cleared name held would take its default): E058 at the first value of
+    /// each such column, naming its cell and the empty header cell (`false`).
+    fn valeurs_nommees(
+        &self,
+        cellules: &Cellules,
+        rang: &[Case],
+        no: u64,
+        sans_entete: &mut Vec<bool>,
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let mut ok = true;
+        for case in rang {
+            let c = case.colonne as usize;
+            if self.noms.get(c).is_some_and(|n| !n.is_empty()) {
+                continue;
+            }
+            ok = false;
+            if sans_entete.len() <= c {
+                sans_entete.resize(c + 1, false);
+            }
+            if !std::mem::replace(&mut sans_entete[c], true) {
+                diags.push(valeur_sans_entete(
+                    self.fichier,
+                    Some(self.nom),
+                    self.ligne_entete,
+                    c,
+                    no,
+                    cellules.texte(case).trim(),
+                ));
+            }
+        }
+        ok
+    }
+
     /// The texts of row `no` into `champs` (emptied first; a later duplicate of a cell wins);
     /// an Excel error (E026) or a formula without its value (E072) in an expected column is
     /// reported (`false`).
@@ -160,7 +204,7 @@ impl Rangs<'_> {
         for case in rang {
             let c = case.colonne as usize;
             if c >= self.largeur {
-                continue; // beyond the header: ignored, as an extra column
+                continue; // beyond the last expected column: an unknown one (W050), or E058
             }
             let nom_colonne = &self.noms[c];
             match case.valeur {

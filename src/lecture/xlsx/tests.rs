@@ -154,3 +154,70 @@ fn pas_un_classeur() {
     assert!(d.0.iter().all(|x| x.code == Code::E025), "{:?}", d.0);
     assert!(d.0[3].message.contains("mot de passe"));
 }
+
+/// Reads a hand-made one-sheet workbook (`structures`, columns `id` and `nom`) whose row 2
+/// holds `id` = `X` and the raw cells `cellules`.
+fn lire_feuille_a_la_main(cellules: &str) -> (Option<Tableau>, Diagnostics) {
+    let feuille = format!(
+        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>nom</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>X</t></is></c>{cellules}</row></sheetData></worksheet>"#
+    );
+    let mut d = Diagnostics::default();
+    let c = crate::fuzz::classeur_minimal(feuille.as_bytes(), None).unwrap_or_default();
+    let feuille = Feuille {
+        noms: &["structures"],
+        premiere_sinon: true,
+    };
+    let t = lire(
+        "structures.xlsx",
+        &c,
+        feuille,
+        &["id", "nom"],
+        &["id"],
+        &mut d,
+    );
+    (t, d)
+}
+
+/// A number beyond what a `double` holds (`1e400`, which calamine reads as infinity, and
+/// `1e-400`, read as 0) is refused and quoted as written, never as `inf` or `0`.
+#[test]
+fn nombre_hors_limites_cite_tel_qu_ecrit() {
+    for v in ["1e400", "-1E+309", "1e-400"] {
+        let (t, d) = lire_feuille_a_la_main(&format!(r#"<c r="B2"><v>{v}</v></c>"#));
+        assert!(t.is_none(), "{v}");
+        assert_eq!(d.0.len(), 1, "{v} : {:?}", d.0);
+        let m = d.0[0].to_string();
+        assert_eq!(
+            m,
+            format!("erreur E025 : structures.xlsx, cellule structures!B2, valeur « {v} » : classeur illisible : la cellule est enregistrée comme un nombre hors des limites d'un tableur : il serait lu comme l'infini ou comme 0 (conseil : ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format « Classeur Excel (.xlsx) », ou exportez la feuille en « CSV UTF-8 »)")
+        );
+    }
+    // the largest and the smallest numbers a spreadsheet writes are read
+    for (v, lu) in [("1e308", texte_decimal(1e308)), ("0e-400", "0".to_string())] {
+        let (t, d) = lire_feuille_a_la_main(&format!(r#"<c r="B2"><v>{v}</v></c>"#));
+        assert!(d.0.is_empty(), "{v} : {:?}", d.0);
+        let t = t.unwrap_or_else(|| panic!("{v}"));
+        let (_, e) = t.lignes.iter().next().unwrap_or_else(|| panic!("{v}"));
+        assert_eq!(e.get(1), Some(lu.as_str()), "{v}");
+    }
+}
+
+/// A value beyond the header (`C2`, the header ends in `B`) is refused (E058) with its cell
+/// and the empty header cell above it; a blank cell there (spaces) is not a value.
+#[test]
+fn valeur_au_dela_de_l_entete() {
+    let (t, d) = lire_feuille_a_la_main(
+        r#"<c r="B2" t="inlineStr"><is><t>Crèche</t></is></c><c r="C2"><v>99999</v></c>"#,
+    );
+    assert!(t.is_none());
+    assert_eq!(d.0.len(), 1, "{:?}", d.0);
+    assert_eq!(
+        d.0[0].to_string(),
+        "erreur E058 : structures.xlsx, cellule structures!C2, valeur « 99999 » : valeur dans la colonne C, dont l'en-tête (cellule structures!C1) est vide : elle serait ignorée (conseil : nommez la colonne dans l'en-tête (un nom effacé ou oublié ?), ou videz-la)"
+    );
+    let (t, d) = lire_feuille_a_la_main(
+        r#"<c r="B2" t="inlineStr"><is><t>Crèche</t></is></c><c r="C2" t="inlineStr"><is><t>   </t></is></c>"#,
+    );
+    assert!(d.0.is_empty(), "{:?}", d.0);
+    assert!(t.is_some());
+}
