@@ -67,6 +67,8 @@ pub fn cle_inconnue(
     let proche = cle_la_plus_proche(cle, connues).map_or(String::new(), |p| {
         format!(" (clé admise la plus proche : « {p} »)")
     });
+    // (a key is quoted at most 60 characters long, in the message and in its place)
+    let (cle, chemin) = (texte::abreger(cle, 60), texte::abreger(chemin, 80));
     Diagnostic::erreur(code, fichier, format!("clé inconnue « {cle} »{proche}"))
         .colonne(chemin)
         .conseil(format!(

@@ -277,3 +277,24 @@ fn identifiant_de_collectivite_vide_ou_absent() {
         ]
     );
 }
+
+/// An unknown key of 100 000 characters is quoted cut (60 characters and `…`), not twice
+/// whole: the message stays a line.
+#[test]
+fn cle_inconnue_tres_longue_citee_abregee() {
+    let t = format!(
+        "exercice = 2025\n[[collectivites]]\nid = \"V\"\n{} = 1\n",
+        "k".repeat(100_000)
+    );
+    let mut d = Diagnostics::default();
+    assert!(analyser_convention("convention.toml", &t, &mut d).is_none());
+    let m: Vec<String> = d.0.iter().map(|x| x.to_string()).collect();
+    let k60 = "k".repeat(60);
+    assert_eq!(
+        m,
+        [format!("erreur E056 : convention.toml, ligne 4, colonne « collectivites[1].{} » : clé inconnue « {k60}… » (clé admise la plus proche : « id ») (conseil : clés admises ici : id, nom, tranche, signataire, population (une clé mal orthographiée serait sinon ignorée))", format!("{}…", "k".repeat(80 - "collectivites[1].".len())))]
+    );
+    assert_eq!(texte::abreger("abc", 3), "abc");
+    assert_eq!(texte::abreger("abcd", 3), "abc…");
+    assert_eq!(texte::abreger("éèà", 2), "éè…");
+}

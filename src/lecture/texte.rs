@@ -4,6 +4,15 @@
 mod decodage;
 pub use decodage::{decoder, decoder_fichier, Decode, Encodage, MELANGE};
 
+/// `s` cut after `n` characters, `…` marking the cut: a text quoted in a message (a key of
+/// 100 000 characters would make a message of as many).
+pub fn abreger(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]).into(),
+        None => s.into(),
+    }
+}
+
 /// The identifier among `ids` that the user's `id` names: itself, or else the one equal to it
 /// as ids are compared ([`cle_id`]: case, spaces, dashes and Unicode form aside) — the
 /// explanation of `eaje-balzac` is that of `EAJE-BALZAC`, as `comparer`, `verifier` and the
