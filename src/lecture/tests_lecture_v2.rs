@@ -290,9 +290,11 @@ fn cle_inconnue_tres_longue_citee_abregee() {
     assert!(analyser_convention("convention.toml", &t, &mut d).is_none());
     let m: Vec<String> = d.0.iter().map(|x| x.to_string()).collect();
     let k60 = "k".repeat(60);
+    // the path « collectivites[1].kkk… » cut at 80 characters: 17 + 63 k
+    let k63 = "k".repeat(80 - "collectivites[1].".len());
     assert_eq!(
         m,
-        [format!("erreur E056 : convention.toml, ligne 4, colonne « collectivites[1].{} » : clé inconnue « {k60}… » (clé admise la plus proche : « id ») (conseil : clés admises ici : id, nom, tranche, signataire, population (une clé mal orthographiée serait sinon ignorée))", format!("{}…", "k".repeat(80 - "collectivites[1].".len())))]
+        [format!("erreur E056 : convention.toml, ligne 4, colonne « collectivites[1].{k63}… » : clé inconnue « {k60}… » (clé admise la plus proche : « id ») (conseil : clés admises ici : id, nom, tranche, signataire, population (une clé mal orthographiée serait sinon ignorée))")]
     );
     assert_eq!(texte::abreger("abc", 3), "abc");
     assert_eq!(texte::abreger("abcd", 3), "abc…");
