@@ -282,28 +282,51 @@ impl HorsTableau {
     }
 }
 
-/// E021: a value of the `champ | valeur` rows whose key cell (column `colonne_cles`, to
-/// its left) is empty: it would be ignored, and its field missing or taking its default.
-fn valeur_sans_champ(feuille: &str, fichier: &str, colonne_cles: u32, c: &Cellule) -> Diagnostic {
-    let cle_ = Cellule {
+/// A value `c` of a sheet whose label cell (the field name to its left, the row's
+/// parameter: column `colonne` of its row) is empty: it would be ignored. `sans`: what is
+/// missing (« sans nom de champ »), `conseil`: how to name it.
+fn valeur_sans_libelle(
+    code: Code,
+    (feuille, fichier): (&str, &str),
+    colonne: u32,
+    c: &Cellule,
+    sans: &str,
+    conseil: &str,
+) -> Diagnostic {
+    let vide = Cellule {
         ligne: c.ligne,
-        colonne: colonne_cles,
+        colonne,
         texte: String::new(),
     };
     Diagnostic::erreur(
-        Code::E021,
+        code,
         fichier,
         format!(
-            "valeur sans nom de champ (la cellule {} est vide) : elle serait ignorée",
-            cle_.reference(feuille)
+            "valeur {sans} (la cellule {} est vide) : elle serait ignorée",
+            vide.reference(feuille)
         ),
     )
     .cellule(c.reference(feuille))
     .valeur(c.texte.trim())
-    .conseil(format!(
+    .conseil(conseil)
+}
+
+/// E021: a value of the `champ | valeur` rows whose key cell (column `colonne_cles`, to
+/// its left) is empty: it would be ignored, and its field missing or taking its default.
+fn valeur_sans_champ(feuille: &str, fichier: &str, colonne_cles: u32, c: &Cellule) -> Diagnostic {
+    let conseil = format!(
         "écrivez à sa gauche le nom du champ ({}), ou videz la cellule",
         CHAMPS_CONVENTION.join(", ")
-    ))
+    );
+    let sans = "sans nom de champ";
+    valeur_sans_libelle(
+        Code::E021,
+        (feuille, fichier),
+        colonne_cles,
+        c,
+        sans,
+        &conseil,
+    )
 }
 
 /// The convention sheet as `convention.toml` text. A value of the wrong type is reported

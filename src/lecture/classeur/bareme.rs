@@ -159,24 +159,14 @@ pub(super) fn valeurs_du_bareme_nommees(
                     .iter()
                     .find(|(_, n)| n == "parametre")
                     .map_or(0, |(col, _)| *col);
-                let vide = Cellule {
-                    ligne: c.ligne,
+                diags.push(valeur_sans_libelle(
+                    Code::E022,
+                    (feuille, fichier),
                     colonne,
-                    texte: String::new(),
-                };
-                diags.push(
-                    Diagnostic::erreur(
-                        Code::E022,
-                        fichier,
-                        format!(
-                            "valeur sur une ligne sans paramètre (la cellule {} est vide) : elle serait ignorée",
-                            vide.reference(feuille)
-                        ),
-                    )
-                    .cellule(c.reference(feuille))
-                    .valeur(c.texte.trim())
-                    .conseil("écrivez le paramètre de la ligne (volets.EAJE.plancher), ou videz la ligne"),
-                );
+                    c,
+                    "sur une ligne sans paramètre",
+                    "écrivez le paramètre de la ligne (volets.EAJE.plancher), ou videz la ligne",
+                ));
             }
         }
     }
