@@ -49,18 +49,20 @@ pub const LIGNES_MAX: usize = 1_000_000;
 /// written as a combining mark), ASCII lower case, spaces, dashes and apostrophes as `_`.
 pub fn normaliser_nom(s: &str) -> String {
     use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
-    let mut r = String::with_capacity(s.len());
-    for c in s.trim().trim_start_matches('\u{feff}').trim().nfkd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        let c = match c {
-            ' ' | '-' | '\'' | '’' | '\u{2010}'..='\u{2015}' | '\u{2212}' => '_',
-            c => c.to_ascii_lowercase(),
-        };
-        r.push(c);
+    let s = s.trim().trim_start_matches('\u{feff}').trim();
+    let separateur = |c: char| match c {
+        ' ' | '-' | '\'' | '’' | '\u{2010}'..='\u{2015}' | '\u{2212}' => '_',
+        c => c.to_ascii_lowercase(),
+    };
+    // ASCII is its own NFKD form, without combining marks: the usual header, read once per
+    // candidate delimiter of every file, skips the normaliser
+    if s.is_ascii() {
+        return s.chars().map(separateur).collect();
     }
-    r
+    s.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(separateur)
+        .collect()
 }
 
 /// A CSV file (or a sheet of an `.xlsx` workbook) read into records, with the position of
