@@ -149,20 +149,31 @@ impl Bilan {
 /// byte that is not valid UTF-8 becomes `%XX` (hexadecimal). Two distinct folder names
 /// always give two distinct names (`a\xFF` → `a%FF`, `a\xFE` → `a%FE`).
 pub fn nom_dossier(nom: &std::ffi::OsStr) -> String {
+    nom_ecrit(nom, true)
+}
+
+/// A folder name written as text: its UTF-8 as it is (`%` as `%25` when `pourcent`), each
+/// byte that is not UTF-8 as `%XX` (`pourcent`: a result file's name, [`nom_dossier`]) or
+/// `\xXX` (the messages).
+pub(crate) fn nom_ecrit(nom: &std::ffi::OsStr, pourcent: bool) -> String {
     #[cfg(unix)]
-    let octets = std::os::unix::ffi::OsStrExt::as_bytes(nom).to_vec();
+    let octets = std::os::unix::ffi::OsStrExt::as_bytes(nom);
     #[cfg(not(unix))]
-    let octets = nom.to_string_lossy().into_owned().into_bytes();
+    let octets = nom.as_encoded_bytes();
     let mut r = String::with_capacity(octets.len());
     for morceau in octets.utf8_chunks() {
         for c in morceau.valid().chars() {
             match c {
-                '%' => r.push_str("%25"),
+                '%' if pourcent => r.push_str("%25"),
                 c => r.push(c),
             }
         }
         for b in morceau.invalid() {
-            r.push_str(&format!("%{b:02X}"));
+            r.push_str(&if pourcent {
+                format!("%{b:02X}")
+            } else {
+                format!("\\x{b:02X}")
+            });
         }
     }
     r

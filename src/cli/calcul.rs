@@ -119,7 +119,7 @@ struct Rendu<'a> {
 impl Rendu<'_> {
     /// Writes the table, CSV, JSON or HTML into `w` as it is rendered: a rendering error
     /// (not an output error) is the outer `Err`.
-    fn ecrire(&self, w: &mut dyn std::io::Write) -> super::commun::Rendu {
+    fn ecrire(&self, w: &mut dyn std::io::Write) -> super::commun::IssueRendu {
         let r = self.r;
         match self.format {
             Format::Table => {

@@ -232,7 +232,7 @@ pub fn controler_table(table: bool, format: Format) -> Result<(), Erreur> {
 pub fn ecrire_tables<T: Copy, const N: usize>(
     d: &Path,
     tables: [(&str, T); N],
-    rendre: impl Fn(T, &mut dyn std::io::Write) -> Rendu,
+    rendre: impl Fn(T, &mut dyn std::io::Write) -> IssueRendu,
     ecraser: bool,
     lus: &[PathBuf],
     m: &Messages,
@@ -263,7 +263,7 @@ pub fn ecrire_tables<T: Copy, const N: usize>(
 }
 
 /// What a renderer gives: a rendering error (outer), or the outcome of the output (inner).
-pub type Rendu = crate::calcul::rationnel::R<std::io::Result<()>>;
+pub type IssueRendu = crate::calcul::rationnel::R<std::io::Result<()>>;
 
 /// Writes into the file `sortie` (checked as [`ecrire`] does), or on the standard output,
 /// what `rendre` renders, as it is rendered: a large output is never held whole in memory.
@@ -272,7 +272,7 @@ pub fn ecrire_rendu(
     sortie: Option<&PathBuf>,
     ecraser: bool,
     lus: &[PathBuf],
-    rendre: impl FnOnce(&mut dyn std::io::Write) -> Rendu,
+    rendre: impl FnOnce(&mut dyn std::io::Write) -> IssueRendu,
 ) -> Result<(), Erreur> {
     let mut echec = None;
     let rendre_ou_noter = |w: &mut dyn std::io::Write| {

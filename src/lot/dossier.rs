@@ -63,18 +63,7 @@ pub(super) fn traiter_dossier(
 /// A folder name as the messages show it: itself, each byte that is not UTF-8 written
 /// `\xE9` (the name of the result file writes it `%E9`, see [`nom_dossier`]).
 pub(super) fn nom_montre(nom: &std::ffi::OsStr) -> String {
-    #[cfg(unix)]
-    let octets = std::os::unix::ffi::OsStrExt::as_bytes(nom);
-    #[cfg(not(unix))]
-    let octets = nom.as_encoded_bytes();
-    let mut r = String::with_capacity(octets.len());
-    for morceau in octets.utf8_chunks() {
-        r.push_str(morceau.valid());
-        for b in morceau.invalid() {
-            r.push_str(&format!("\\x{b:02X}"));
-        }
-    }
-    r
+    nom_ecrit(nom, false)
 }
 
 /// Reads, validates and computes the dossier at `chemin`; `None` when it is invalid (its
